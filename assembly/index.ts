@@ -1,0 +1,26 @@
+// The wasm backend's exports: one function per kernel (pointers + sizes), plus the
+// unmanaged heap (alloc/free) that keeps long-lived data resident in linear memory.
+export { dot } from './dot';
+export { axpy } from './axpy';
+export { gemv } from './gemv';
+export { gemvT } from './gemv-t';
+export { l2sqrBatch, argminL2 } from './l2sqr-batch';
+export { topK } from './top-k';
+export { softmax } from './softmax';
+export { rmsnorm } from './rmsnorm';
+export { rope } from './rope';
+
+/** Allocate `size` bytes (16-byte aligned, so v128 loads are aligned) on the unmanaged heap. */
+export function alloc(size: usize): usize {
+  return heap.alloc(size);
+}
+
+/** Release a block from alloc. */
+export function free(ptr: usize): void {
+  heap.free(ptr);
+}
+
+/** 1 when this build uses SIMD (so the loader can report what it got). */
+export function simdEnabled(): i32 {
+  return ASC_FEATURE_SIMD ? 1 : 0;
+}

@@ -1,0 +1,78 @@
+/**
+ * Loads the embedded AssemblyScript kernels: the SIMD build when the runtime validates it,
+ * else the scalar build. Bytes come from the generated binary.ts, so no file paths or fetch
+ * configuration are needed in Node, Deno or browsers.
+ */
+import { instantiate } from '@assemblyscript/loader';
+import { SparseInferenceError } from '../../core/errors.js';
+import { SIMD_WASM_BASE64, SCALAR_WASM_BASE64 } from './binary.js';
+
+/** The raw exports of assembly/index.ts (pointers are byte offsets into `memory`). */
+export interface WasmExports {
+  memory: WebAssembly.Memory;
+  alloc(size: number): number;
+  free(ptr: number): void;
+  simdEnabled(): number;
+  dot(x: number, y: number, n: number): number;
+  axpy(a: number, x: number, y: number, n: number): void;
+  gemv(W: number, x: number, y: number, rows: number, cols: number): void;
+  gemvT(W: number, x: number, y: number, rows: number, cols: number): void;
+  l2sqrBatch(X: number, C: number, out: number, n: number, k: number, d: number, cnorm: number): void;
+  argminL2(X: number, C: number, codes: number, dist: number, n: number, k: number, d: number, cnorm: number): void;
+  topK(x: number, n: number, k: number, out: number, heapV: number, heapI: number): void;
+  softmax(x: number, out: number, n: number): void;
+  rmsnorm(x: number, w: number, out: number, n: number, eps: number): void;
+  rope(x: number, nHeads: number, headDim: number, pos: number, base: number, half: number): void;
+}
+
+export type WasmVariant = 'simd' | 'scalar';
+
+function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+/** What this runtime can run; cheap, synchronous, no instantiation. */
+export function wasmSupport(): { wasm: boolean; simd: boolean; relaxedSimd: boolean } {
+  if (typeof WebAssembly !== 'object' || typeof WebAssembly.validate !== 'function') {
+    return { wasm: false, simd: false, relaxedSimd: false };
+  }
+  return {
+    wasm: WebAssembly.validate(decodeBase64(SCALAR_WASM_BASE64)),
+    simd: WebAssembly.validate(decodeBase64(SIMD_WASM_BASE64)),
+    relaxedSimd: WebAssembly.validate(RELAXED_SIMD_PROBE),
+  };
+}
+
+// A minimal module using f32x4.relaxed_madd: (func (result v128) v128.const 0 ×3 relaxed_madd).
+const RELAXED_SIMD_PROBE: Uint8Array<ArrayBuffer> = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 60, 1, 58, 0,
+  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  253, 133, 2, 11,
+]);
+
+/** Instantiate the best build this runtime accepts (or the one asked for). */
+export async function loadWasm(prefer?: WasmVariant): Promise<{ exports: WasmExports; variant: WasmVariant }> {
+  const support = wasmSupport();
+  if (!support.wasm) {
+    throw new SparseInferenceError('UNAVAILABLE', 'wasm backend unavailable: this runtime has no WebAssembly');
+  }
+  const variant: WasmVariant = prefer ?? (support.simd ? 'simd' : 'scalar');
+  if (variant === 'simd' && !support.simd) {
+    throw new SparseInferenceError('UNAVAILABLE', 'wasm SIMD build rejected by WebAssembly.validate in this runtime');
+  }
+  const bytes = decodeBase64(variant === 'simd' ? SIMD_WASM_BASE64 : SCALAR_WASM_BASE64);
+  const imports = {
+    env: {
+      abort(_msg: number, _file: number, line: number, col: number) {
+        throw new SparseInferenceError('BAD_ARGUMENT', `wasm kernel aborted at ${line}:${col}`);
+      },
+    },
+  };
+  const { exports } = await instantiate<Record<string, unknown>>(bytes, imports);
+  return { exports: exports as unknown as WasmExports, variant };
+}

@@ -1,0 +1,106 @@
+/**
+ * Backend selection: createKernels({ backend }) returns a memoised, shape-checked Kernels.
+ * 'auto' takes wasm (SIMD build when WebAssembly.validate accepts it, else scalar) and falls
+ * back to the reference backend when WebAssembly is missing. A backend may implement only
+ * some kernels; the rest come from the reference ({ ...reference, ...native }).
+ */
+import type { BackendName, KernelFunctions, KernelName, Kernels, ResidentArray } from './kernels.js';
+import { KERNEL_NAMES } from './kernels.js';
+import { referenceKernelFunctions } from './reference/index.js';
+import { withShapeChecks } from './checked.js';
+import { loadWasm, wasmSupport, type WasmVariant } from '../backends/wasm/loader.js';
+import { WasmHeap } from '../backends/wasm/memory.js';
+import { wasmKernelFunctions } from '../backends/wasm/kernels.js';
+import { SparseInferenceError, badArgument } from '../core/errors.js';
+import { checkInt, checkOneOf } from '../core/validate.js';
+
+export interface CreateKernelsOptions {
+  /** 'auto' (default) picks the fastest available CPU backend. */
+  backend?: 'auto' | BackendName;
+  /** For wasm: force the 'simd' or 'scalar' build (default: best the runtime accepts). */
+  wasmVariant?: WasmVariant;
+}
+
+const cache = new Map<string, Promise<Kernels>>();
+
+/** Get a Kernels object; the same options return the same (memoised) instance. */
+export function createKernels(options: CreateKernelsOptions = {}): Promise<Kernels> {
+  const backend = checkOneOf('backend', options.backend ?? 'auto', ['auto', 'reference', 'wasm', 'webgpu'] as const);
+  if (options.wasmVariant !== undefined) checkOneOf('wasmVariant', options.wasmVariant, ['simd', 'scalar'] as const);
+  const key = `${backend}:${options.wasmVariant ?? ''}`;
+  let p = cache.get(key);
+  if (!p) {
+    p = build(backend, options.wasmVariant);
+    cache.set(key, p);
+    p.catch(() => cache.delete(key)); // a failed load may succeed later (e.g. after a polyfill)
+  }
+  return p;
+}
+
+async function build(backend: 'auto' | BackendName, variant?: WasmVariant): Promise<Kernels> {
+  switch (backend) {
+    case 'reference':
+      return referenceKernels();
+    case 'wasm':
+      return wasmKernels(variant);
+    case 'webgpu':
+      throw new SparseInferenceError('UNAVAILABLE', 'webgpu backend is not built yet (see docs/backends.md)');
+    case 'auto':
+      return wasmSupport().wasm ? wasmKernels(variant) : referenceKernels();
+  }
+}
+
+function plainResident<T extends Float32Array | Int32Array>(arr: T): ResidentArray<T> {
+  return { length: arr.length, view: () => arr, free: () => {} };
+}
+
+function referenceKernels(): Kernels {
+  return {
+    ...withShapeChecks(referenceKernelFunctions),
+    backend: 'reference',
+    variant: 'js',
+    native: [...KERNEL_NAMES],
+    allocF32: (n) => plainResident(new Float32Array(checkInt('length', n, 0))),
+    allocI32: (n) => plainResident(new Int32Array(checkInt('length', n, 0))),
+  };
+}
+
+async function wasmKernels(prefer?: WasmVariant): Promise<Kernels> {
+  const { exports, variant } = await loadWasm(prefer);
+  const heap = new WasmHeap(exports);
+  const { fns, native } = wasmKernelFunctions(heap);
+  const merged: KernelFunctions = { ...referenceKernelFunctions, ...fns };
+  return {
+    ...withShapeChecks(merged),
+    backend: 'wasm',
+    variant,
+    native,
+    allocF32: (n) => heap.resident<Float32Array>(Float32Array, checkInt('length', n, 0)),
+    allocI32: (n) => heap.resident<Int32Array>(Int32Array, checkInt('length', n, 0)),
+  };
+}
+
+/** What each backend would give in this runtime, and which kernels it really implements. */
+export interface BackendReport {
+  backend: BackendName;
+  available: boolean;
+  variant?: string;
+  native: KernelName[];
+  reason?: string;
+}
+
+export async function describeBackends(): Promise<BackendReport[]> {
+  const reports: BackendReport[] = [];
+  for (const backend of ['reference', 'wasm'] as const) {
+    try {
+      const k = await createKernels({ backend });
+      reports.push({ backend, available: true, variant: k.variant, native: [...k.native] });
+    } catch (e) {
+      reports.push({ backend, available: false, native: [], reason: (e as Error).message });
+    }
+  }
+  reports.push({ backend: 'webgpu', available: false, native: [], reason: 'webgpu backend is not built yet' });
+  return reports;
+}
+
+export { badArgument };

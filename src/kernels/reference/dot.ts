@@ -1,0 +1,6 @@
+/** Σ x[i]·y[i], accumulated in float64 (the oracle should be the most accurate one). */
+export function dot(x: Float32Array, y: Float32Array, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += x[i] * y[i];
+  return s;
+}

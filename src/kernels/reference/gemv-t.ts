@@ -1,0 +1,11 @@
+/** y = x·W. W: rows*cols row-major; x: rows; y: cols. Float64 accumulation. */
+export function gemvT(W: Float32Array, x: Float32Array, y: Float32Array, rows: number, cols: number): void {
+  const acc = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) {
+    const xr = x[r];
+    if (xr === 0) continue;
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) acc[c] += xr * W[base + c];
+  }
+  for (let c = 0; c < cols; c++) y[c] = acc[c];
+}

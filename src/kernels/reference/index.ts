@@ -1,0 +1,16 @@
+/** The reference backend: plain, readable TypeScript loops. It is the oracle for every other backend. */
+import type { KernelFunctions } from '../kernels.js';
+import { dot } from './dot.js';
+import { axpy } from './axpy.js';
+import { gemv } from './gemv.js';
+import { gemvT } from './gemv-t.js';
+import { l2sqrBatch } from './l2sqr-batch.js';
+import { argminL2 } from './argmin-l2.js';
+import { topK } from './top-k.js';
+import { softmax } from './softmax.js';
+import { rmsnorm } from './rmsnorm.js';
+import { rope } from './rope.js';
+
+export const referenceKernelFunctions: KernelFunctions = {
+  dot, axpy, gemv, gemvT, l2sqrBatch, argminL2, topK, softmax, rmsnorm, rope,
+};
