@@ -67,6 +67,11 @@ export class Rng {
 
   /** Standard normal (polar Box–Muller; the second value is kept for the next call). */
   normal(mean = 0, sd = 1): number {
+    if (mean !== 0 || sd !== 1) {
+      // Only non-default arguments need checking, which keeps the common call free of it.
+      checkNumber('mean', mean);
+      checkNumber('sd', sd, 0);
+    }
     if (this.spareNormal !== null) {
       const z = this.spareNormal;
       this.spareNormal = null;
@@ -102,6 +107,8 @@ export class Rng {
 
   /** Beta(a, b) as X/(X+Y) with X ~ Gamma(a), Y ~ Gamma(b). */
   beta(a: number, b: number): number {
+    checkNumber('a', a, 0, Infinity, { minExclusive: true });
+    checkNumber('b', b, 0, Infinity, { minExclusive: true });
     const x = this.gamma(a);
     const y = this.gamma(b);
     return x / (x + y);
@@ -135,9 +142,9 @@ export class Rng {
     return a;
   }
 
-  /** k distinct integers from [0, n), in random order (partial Fisher–Yates; O(k) memory via a map). */
+  /** k distinct integers from [0, n), n ≤ 2^32, in random order (partial Fisher–Yates; O(k) memory via a map). */
   sampleWithoutReplacement(n: number, k: number): number[] {
-    checkInt('n', n, 0);
+    checkInt('n', n, 0, 2 ** 32);   // int() draws below at most 2^32
     checkInt('k', k, 0, n);
     const swapped = new Map<number, number>();
     const out: number[] = [];
