@@ -1,14 +1,22 @@
 // The wasm backend's exports: one function per kernel (pointers + sizes), plus the
 // unmanaged heap (alloc/free) that keeps long-lived data resident in linear memory.
 export { dot } from './dot';
+export { sum } from './sum';
+export { spvmm } from './spvmm';
+export { vmmsp } from './vmmsp';
 export { axpy } from './axpy';
 export { gemv } from './gemv';
 export { gemvT } from './gemv-t';
 export { l2sqrBatch, argminL2 } from './l2sqr-batch';
 export { topK } from './top-k';
+export { topKSelect } from './top-k-select'; // kvcache
+export { lutGather } from './lut-gather'; // kvcache
+export { selectiveAttention } from './selective-attention'; // kvcache
 export { softmax } from './softmax';
 export { rmsnorm } from './rmsnorm';
 export { rope } from './rope';
+export { bsplineBasis } from './bspline-basis'; // knots
+export { bandedGram } from './banded-gram'; // knots
 
 /** Allocate `size` bytes (16-byte aligned, so v128 loads are aligned) on the unmanaged heap. */
 export function alloc(size: usize): usize {

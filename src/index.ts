@@ -3,9 +3,64 @@
 // core
 export { SparseInferenceError, type ErrorCode } from './core/errors.js';
 export { Rng } from './core/rng.js';
+export {
+  cholesky, solveLower, solveUpper, solveLowerT, choleskySolve, logDetFromCholesky, inverseLower,
+  leastSquares, DEFAULT_MAX_CONDITION, matmul, transpose, gram,
+} from './core/linalg/index.js';
+export type {
+  CholeskyOptions, CholeskyResult, JitterOptions, LeastSquaresOptions, LeastSquaresResult,
+} from './core/linalg/index.js';
+export {
+  denseToBanded, bandedToDense, bandedMatVec, bandedCholesky, bandedSolve, bandedSolveLower,
+  bandedSolveLowerT, bandedLogDet, bandedNormalEquations, sparseRowsRss,
+} from './core/banded/index.js';
+export type { BandedCholeskyResult, BandedNormalEquations, NormalEquationsOptions } from './core/banded/index.js';
+export {
+  quantile, quantiles, median, mean, variance, logSumExp, logGamma, logChoose,
+} from './core/stats/index.js';
+export type { QuantileMethod, QuantileOptions, VarianceOptions } from './core/stats/index.js';
 
 // kernels and backends
 export type { Kernels, KernelFunctions, KernelName, BackendName, RopePairing, ResidentArray } from './kernels/kernels.js';
 export { KERNEL_NAMES } from './kernels/kernels.js';
 export { createKernels, describeBackends, type CreateKernelsOptions, type BackendReport } from './kernels/create.js';
 export { wasmSupport } from './backends/wasm/loader.js';
+
+// benchmarks: the harness and the shipped suites (`sparse-inference bench`)
+export { runSuite, formatTable, writeResult, sink, detectRuntime } from './bench/harness.js';
+export type {
+  BenchTask, RatioSpec, TaskResult, RatioResult, SuiteResult, SuiteOptions, Suite, RunOptions, Clock,
+} from './bench/harness.js';
+export { suites } from './bench/suites/index.js';
+
+// plots and reports (pure SVG/HTML strings; writeSvg/writeReport need a file system)
+export { lineChart, barChart, heatMap, htmlTable, writeSvg, PALETTE, viridis } from './plot/index.js';
+export type { Series, Band, ChartOptions, BarChartOptions, HeatMapOptions } from './plot/index.js';
+export { describeEnvironment, type EnvironmentReport } from './report/environment.js';
+export { renderReport, type ReportMeta } from './report/html.js';
+export type { ReportSection, SectionContext, SectionBuilder } from './report/section.js';
+
+// llama: a Llama runtime on the Kernels interface (llama2.c and Hugging Face checkpoints)
+export { LlamaModel, type WeightFiller, type PrefillOptions } from './llama/model.js';
+export type {
+  LlamaConfig, LayerWeights, LayerKvCache, AttentionContext, AttentionStrategy, FfnContext, FfnStrategy,
+  ProjectionName, ProjectionContext, ProjectionStrategy, LayerStrategies, ActivationKind, ActivationCapture,
+} from './llama/hooks.js';
+export { ACTIVATION_KINDS } from './llama/hooks.js';
+export { makeConfig, parameterCount, type LlamaShape } from './llama/config.js';
+export { ExactAttention } from './llama/exact-attention.js';
+export { loadLlama2c, parseLlama2cHeader, type LoadOptions, type Llama2cHeader } from './llama/load-llama2c.js';
+export { loadSafetensors, type SafetensorsInput, type SafetensorsLoadOptions } from './llama/load-safetensors.js';
+export { parseSafetensors, SAFETENSORS_DTYPES, type SafetensorsFile, type SafetensorsTensor } from './llama/safetensors.js';
+export { writeSafetensors, type TensorToWrite } from './llama/write-safetensors.js';
+export { parseHfConfig, toHfConfig, type HfConfigOptions } from './llama/hf-config.js';
+export { hfTensorName } from './llama/hf-tensor-names.js';
+export { toHfCheckpoint, permuteForHalfRope, type ToHfOptions } from './llama/convert-to-hf.js';
+export { bf16ToF32, f32ToBf16, f16ToF32, f32ToF16 } from './llama/float-formats.js';
+export { Tokenizer, loadTokenizer, BOS, EOS, type EncodeOptions, type LoadTokenizerOptions } from './llama/tokenizer.js';
+export { Sampler, argmax, type SamplerOptions } from './llama/sampler.js';
+export { generate, type GenerateOptions, type GenerateResult } from './llama/generate.js';
+export { evaluateNll, tokenNll, type EvaluateOptions, type EvaluateResult } from './llama/evaluate-nll.js';
+export { splitStories, STORY_SEPARATOR } from './llama/split-stories.js';
+export { randomLlama, type RandomLlamaOptions } from './llama/random-llama.js';
+export { WeightLayout, LAYER_TENSORS, type TensorSlot, type LayerTensorName } from './llama/weight-layout.js';

@@ -3,7 +3,7 @@
  * (a WASM trap or garbage) and bad sizes surface as SparseInferenceError naming the argument.
  */
 import type { KernelFunctions } from './kernels.js';
-import { checkFloat32, checkInt32, checkInt, checkNumber, checkOneOf } from '../core/validate.js';
+import { checkFloat32, checkFloat64, checkInt32, checkInt, checkNumber, checkOneOf } from '../core/validate.js';
 import { badArgument } from '../core/errors.js';
 
 const MAX = 2 ** 31 - 1;
@@ -24,6 +24,21 @@ export function withShapeChecks(k: KernelFunctions): KernelFunctions {
     dot(x, y, n) {
       size('n', n); checkFloat32('x', x, n); checkFloat32('y', y, n);
       return k.dot(x, y, n);
+    },
+    sum(x, n) {
+      size('n', n); checkFloat32('x', x, n);
+      return k.sum(x, n);
+    },
+    spvmm(x, W, y, rows, cols) {
+      size('rows', rows); size('cols', cols);
+      checkFloat32('x', x, rows); checkFloat32('W', W, product('rows*cols', rows, cols)); checkFloat32('y', y, cols);
+      return k.spvmm(x, W, y, rows, cols);
+    },
+    vmmsp(x, W, s, out, rows, cols) {
+      size('rows', rows); size('cols', cols);
+      checkFloat32('x', x, cols); checkFloat32('W', W, product('rows*cols', rows, cols));
+      checkFloat32('s', s, rows); checkFloat32('out', out, rows);
+      return k.vmmsp(x, W, s, out, rows, cols);
     },
     axpy(a, x, y, n) {
       checkNumber('a', a); size('n', n); checkFloat32('x', x, n); checkFloat32('y', y, n);
@@ -55,6 +70,28 @@ export function withShapeChecks(k: KernelFunctions): KernelFunctions {
       size('n', n); checkInt('k', kk, 0, n); checkFloat32('x', x, n); checkInt32('out', out, kk);
       k.topK(x, n, kk, out);
     },
+    topKSelect(x, n, kk, out) { // kvcache
+      size('n', n); checkInt('k', kk, 0, n); checkFloat32('x', x, n); checkInt32('out', out, kk);
+      k.topKSelect(x, n, kk, out);
+    },
+    lutGather(table, tableSize, codes, n, out) { // kvcache
+      size('tableSize', tableSize, 1); size('n', n);
+      checkFloat32('table', table, tableSize); checkInt32('codes', codes, n); checkFloat32('out', out, n);
+      k.lutGather(table, tableSize, codes, n, out);
+    },
+    selectiveAttention(q, K, V, idx, count, rows, d, stride, scale, out) { // kvcache
+      size('count', count); size('rows', rows); size('d', d, 1); checkInt('stride', stride, d, MAX);
+      checkFloat32('q', q, d); checkInt32('idx', idx, count); checkFloat32('out', out, d);
+      const span = rows === 0 ? 0 : product('(rows-1)*stride+d', rows - 1, stride) + d;
+      checkFloat32('K', K, span); checkFloat32('V', V, span);
+      checkNumber('scale', scale);
+      // O(count) next to the O(count·d) kernel: an index outside [0, rows) must not read past K/V.
+      for (let c = 0; c < count; c++) {
+        const t = idx[c];
+        if (t < 0 || t >= rows) throw badArgument(`idx[${c}] must be a row in [0, ${rows}), got ${t}`);
+      }
+      return k.selectiveAttention(q, K, V, idx, count, rows, d, stride, scale, out);
+    },
     softmax(x, out, n) {
       size('n', n, 1); checkFloat32('x', x, n); checkFloat32('out', out, n);
       k.softmax(x, out, n);
@@ -71,6 +108,22 @@ export function withShapeChecks(k: KernelFunctions): KernelFunctions {
       checkNumber('pos', pos); checkNumber('base', base, 1, Infinity, { minExclusive: true });
       checkOneOf('pairing', pairing, ['adjacent', 'half'] as const);
       k.rope(x, nHeads, headDim, pos, base, pairing);
+    },
+    bsplineBasis(x, n, t, nt, degree, first, values) { // knots
+      size('n', n); checkInt('degree', degree, 0, 20); size('nt', nt, 2 * degree + 2);
+      checkFloat64('x', x, n); checkFloat64('t', t, nt); checkInt32('first', first, n);
+      checkFloat64('values', values, product('n*(degree+1)', n, degree + 1));
+      if (!(t[degree] < t[nt - degree - 1])) throw badArgument(`t must have t[degree] < t[nt−degree−1], got ${t[degree]} and ${t[nt - degree - 1]}`);
+      k.bsplineBasis(x, n, t, nt, degree, first, values);
+    },
+    bandedGram(first, values, n, width, weights, z, p, band, btz) { // knots
+      size('n', n); size('width', width, 1); size('p', p, width);
+      checkInt32('first', first, n); checkFloat64('values', values, product('n*width', n, width));
+      if (weights !== null) checkFloat64('weights', weights, n);
+      checkFloat64('z', z, n); checkFloat64('band', band, product('p*width', p, width)); checkFloat64('btz', btz, p);
+      const bad = k.bandedGram(first, values, n, width, weights, z, p, band, btz);
+      if (bad >= 0) throw badArgument(`first[${bad}] = ${first[bad]} puts row ${bad} outside columns [0, ${p})`);
+      return bad;
     },
   };
 }

@@ -35,6 +35,10 @@ export interface ResidentArray<T extends Float32Array | Int32Array> {
 /** Names of every kernel in the interface (used by describeBackends and the test harness). */
 export const KERNEL_NAMES = [
   'dot', 'axpy', 'gemv', 'gemvT', 'l2sqrBatch', 'argminL2', 'topK', 'softmax', 'rmsnorm', 'rope',
+  'sum',
+  'spvmm', 'vmmsp',
+  'lutGather', 'topKSelect', 'selectiveAttention', // kvcache
+  'bsplineBasis', 'bandedGram', // knots
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
@@ -42,6 +46,25 @@ export type KernelName = (typeof KERNEL_NAMES)[number];
 export interface KernelFunctions {
   /** Σ_i x[i]·y[i] over n elements. */
   dot(x: Float32Array, y: Float32Array, n: number): number;
+
+  /** Σ_i x[i] over n elements: the plain streaming-read kernel (the memory roofline in benchmarks). */
+  sum(x: Float32Array, n: number): number;
+
+  /**
+   * Sparse input × input-major matrix (CHESS §4): y = x·W, reading only the rows W[k,:] whose
+   * x_k ≠ 0 (their indices are compacted first). Same result as gemvT. x: rows; W: rows*cols,
+   * row-major, input-major (row k = input channel k, e.g. W_downᵀ hidden×dim); y: cols,
+   * overwritten, must not alias x or W. Returns the number of nonzero x_k. Correct for any shape.
+   */
+  spvmm(x: Float32Array, W: Float32Array, y: Float32Array, rows: number, cols: number): number;
+
+  /**
+   * Dense input × output-major matrix with a sparse output gate (CHESS §4):
+   * out_i = (x·W[i,:])·s_i where s_i ≠ 0, out_i = 0 (row i not read) where s_i = 0.
+   * x: cols; W: rows*cols, row-major, output-major (e.g. W_up hidden×dim); s: rows;
+   * out: rows, overwritten, must not alias x, W or s. Returns the number of rows computed.
+   */
+  vmmsp(x: Float32Array, W: Float32Array, s: Float32Array, out: Float32Array, rows: number, cols: number): number;
 
   /** y[i] += a·x[i] for i < n. */
   axpy(a: number, x: Float32Array, y: Float32Array, n: number): void;
@@ -77,6 +100,29 @@ export interface KernelFunctions {
    */
   topK(x: Float32Array, n: number, k: number, out: Int32Array): void;
 
+  /**
+   * The k largest of x[0..n) as a set, in increasing index order — the same set as topK (ties
+   * to the lower index) without ordering it: O(n) selection (sampled threshold + radix select)
+   * for large n, e.g. k ≈ 1–10% of n = 32K retrieval scores. x must not contain NaN. out: k.
+   */
+  topKSelect(x: Float32Array, n: number, k: number, out: Int32Array): void;
+
+  /**
+   * out[j] = table[codes[j]] for j < n: approximate scores of tokens by centroid code (A²ATS §3).
+   * table: tableSize; codes: n (Int32Array, each in [0, tableSize) — else BAD_ARGUMENT); out: n.
+   */
+  lutGather(table: Float32Array, tableSize: number, codes: Int32Array, n: number, out: Float32Array): void;
+
+  /**
+   * Exact attention of one query head over the listed tokens of a K/V store (A²ATS §3–4):
+   * s_c = scale·q·K_{idx[c]}, out = Σ_c softmax(s)_c·V_{idx[c]}; returns log Σ_c exp(s_c) so
+   * partial attentions over disjoint sets merge exactly. q: d; K, V: rows*stride (row t of the
+   * head = K[t*stride .. t*stride+d); pass a subarray at the head's offset); idx: count indices
+   * in [0, rows) (duplicates count twice); out: d. count = 0 → out = 0, returns −Infinity.
+   */
+  selectiveAttention(q: Float32Array, K: Float32Array, V: Float32Array, idx: Int32Array, count: number,
+    rows: number, d: number, stride: number, scale: number, out: Float32Array): number;
+
   /** out = softmax(x[0..n)), max-subtracted. out may alias x. */
   softmax(x: Float32Array, out: Float32Array, n: number): void;
 
@@ -91,6 +137,26 @@ export interface KernelFunctions {
    */
   rope(x: Float32Array, nHeads: number, headDim: number, pos: number, base: number,
     pairing: RopePairing): void;
+
+  // knots: B-spline design rows and their banded Gram matrix (Float64: the sampler compares
+  // log marginal likelihoods of nearly equal models, which float32 cannot resolve).
+  /**
+   * Sparse B-spline basis rows (Cox–de Boor). x: n; t: nt (full knot vector: boundary knots
+   * repeated degree+1 times, nondecreasing, t[degree] < t[nt−degree−1]); first: n (Int32Array,
+   * first nonzero column of each row); values: n*(degree+1), row-major.
+   */
+  bsplineBasis(x: Float64Array, n: number, t: Float64Array, nt: number, degree: number,
+    first: Int32Array, values: Float64Array): void;
+
+  /**
+   * Weighted banded Gram BᵀWB and BᵀWz of sparse rows with `width` consecutive nonzeros.
+   * first: n (Int32Array); values: n*width; weights: n or null (unit); z: n;
+   * band: p*width, overwritten with the lower band (band[i*width + d] = (BᵀWB)[i, i−d]);
+   * btz: p, overwritten. Returns −1, or the index of the first row whose columns fall outside
+   * [0, p) (nothing is written for that row or later ones).
+   */
+  bandedGram(first: Int32Array, values: Float64Array, n: number, width: number,
+    weights: Float64Array | null, z: Float64Array, p: number, band: Float64Array, btz: Float64Array): number;
 }
 
 /** A complete kernel set: the compute functions plus memory management and provenance. */

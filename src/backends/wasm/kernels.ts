@@ -6,6 +6,12 @@
 import type { KernelFunctions, KernelName, RopePairing } from '../../kernels/kernels.js';
 import { type WasmExports } from './loader.js';
 import { WasmHeap, marshal, type Arg } from './memory.js';
+import { badArgument } from '../../core/errors.js'; // kvcache
+
+/** knots: a Float64Array argument as an Int32 view over the same bytes (marshal copies words). */
+function f64Arg(a: Float64Array, length: number): Arg {
+  return { a: new Int32Array(a.buffer, a.byteOffset, length * 2), length: length * 2 };
+}
 
 export function wasmKernelFunctions(heap: WasmHeap): { fns: Partial<KernelFunctions>; native: KernelName[] } {
   const w: WasmExports = heap.exports;
@@ -18,6 +24,15 @@ export function wasmKernelFunctions(heap: WasmHeap): { fns: Partial<KernelFuncti
   };
   const fns: Partial<KernelFunctions> = {
     dot: (x, y, n) => call([{ a: x, length: n }, { a: y, length: n }], (p) => w.dot(p[0], p[1], n)),
+    sum: (x, n) => call([{ a: x, length: n }], (p) => w.sum(p[0], n)),
+    // Index scratch for the compacted nonzero rows comes from the call scratch (i32 = 4 bytes).
+    spvmm: (x, W, y, rows, cols) => call(
+      [{ a: x, length: rows }, { a: W, length: rows * cols }, { a: y, length: cols, out: true, in: false }, { a: null, length: rows }],
+      (p) => w.spvmm(p[0], p[1], p[2], rows, cols, p[3])),
+    vmmsp: (x, W, s, out, rows, cols) => call(
+      [{ a: x, length: cols }, { a: W, length: rows * cols }, { a: s, length: rows },
+        { a: out, length: rows, out: true, in: false }, { a: null, length: rows }],
+      (p) => w.vmmsp(p[0], p[1], p[2], p[3], rows, cols, p[4])),
     axpy: (a, x, y, n) => call([{ a: x, length: n }, { a: y, length: n, out: true }], (p) => w.axpy(a, p[0], p[1], n)),
     gemv: (W, x, y, rows, cols) => call(
       [{ a: W, length: rows * cols }, { a: x, length: cols }, { a: y, length: rows, out: true, in: false }],
@@ -35,6 +50,23 @@ export function wasmKernelFunctions(heap: WasmHeap): { fns: Partial<KernelFuncti
     topK: (x, n, k, out) => call(
       [{ a: x, length: n }, { a: out, length: k, out: true, in: false }, { a: null, length: k }, { a: null, length: k }],
       (p) => w.topK(p[0], n, k, p[1], p[2], p[3])),
+    // kvcache: scratch = 2048-word histogram + candidate indices and values (2n words).
+    topKSelect: (x, n, k, out) => call(
+      [{ a: x, length: n }, { a: out, length: k, out: true, in: false }, { a: null, length: 2048 + 2 * n }],
+      (p) => w.topKSelect(p[0], n, k, p[1], p[2])),
+    lutGather: (table, tableSize, codes, n, out) => call( // kvcache
+      [{ a: table, length: tableSize }, { a: codes, length: n }, { a: out, length: n, out: true, in: false }],
+      (p) => {
+        const bad = w.lutGather(p[0], tableSize, p[1], n, p[2]);
+        if (bad > 0) throw badArgument(`codes holds ${bad} value(s) outside [0, ${tableSize})`);
+      }),
+    selectiveAttention: (q, K, V, idx, count, rows, d, stride, scale, out) => { // kvcache
+      const span = rows === 0 ? 0 : (rows - 1) * stride + d;
+      return call(
+        [{ a: q, length: d }, { a: K, length: span }, { a: V, length: span }, { a: idx, length: count },
+          { a: out, length: d, out: true, in: false }, { a: null, length: count }],
+        (p) => w.selectiveAttention(p[0], p[1], p[2], p[3], count, d, stride, scale, p[4], p[5]));
+    },
     softmax: (x, out, n) => call(
       [{ a: x, length: n }, { a: out, length: n, out: true, in: false }],
       (p) => w.softmax(p[0], p[1], n)),
@@ -44,6 +76,14 @@ export function wasmKernelFunctions(heap: WasmHeap): { fns: Partial<KernelFuncti
     rope: (x, nHeads, headDim, pos, base, pairing: RopePairing) => call(
       [{ a: x, length: nHeads * headDim, out: true }],
       (p) => w.rope(p[0], nHeads, headDim, pos, base, pairing === 'half' ? 1 : 0)),
+    // knots: Float64 arrays travel as their bits through Int32 views (marshal copies Int32 words).
+    bsplineBasis: (x, n, t, nt, degree, first, values) => call(
+      [f64Arg(x, n), f64Arg(t, nt), { a: first, length: n, out: true, in: false }, { ...f64Arg(values, n * (degree + 1)), out: true, in: false }],
+      (p) => w.bsplineBasis(p[0], n, p[1], nt, degree, p[2], p[3])),
+    bandedGram: (first, values, n, width, weights, z, p, band, btz) => call( // knots
+      [{ a: first, length: n }, f64Arg(values, n * width), weights === null ? { a: null, length: 2 } : f64Arg(weights, n), f64Arg(z, n),
+        { ...f64Arg(band, p * width), out: true, in: false }, { ...f64Arg(btz, p), out: true, in: false }],
+      (q) => w.bandedGram(q[0], q[1], n, width, q[2], weights === null ? 0 : 1, q[3], p, q[4], q[5])),
   };
   return { fns, native: Object.keys(fns) as KernelName[] };
 }

@@ -14,15 +14,25 @@ export interface WasmExports {
   free(ptr: number): void;
   simdEnabled(): number;
   dot(x: number, y: number, n: number): number;
+  sum(x: number, n: number): number;
+  spvmm(x: number, W: number, y: number, rows: number, cols: number, idx: number): number;
+  vmmsp(x: number, W: number, s: number, out: number, rows: number, cols: number, idx: number): number;
   axpy(a: number, x: number, y: number, n: number): void;
   gemv(W: number, x: number, y: number, rows: number, cols: number): void;
   gemvT(W: number, x: number, y: number, rows: number, cols: number): void;
   l2sqrBatch(X: number, C: number, out: number, n: number, k: number, d: number, cnorm: number): void;
   argminL2(X: number, C: number, codes: number, dist: number, n: number, k: number, d: number, cnorm: number): void;
   topK(x: number, n: number, k: number, out: number, heapV: number, heapI: number): void;
+  topKSelect(x: number, n: number, k: number, out: number, scratch: number): void; // kvcache
+  lutGather(table: number, tableSize: number, codes: number, n: number, out: number): number; // kvcache
+  selectiveAttention(q: number, K: number, V: number, idx: number, count: number, d: number, stride: number,
+    scale: number, out: number, scores: number): number; // kvcache
   softmax(x: number, out: number, n: number): void;
   rmsnorm(x: number, w: number, out: number, n: number, eps: number): void;
   rope(x: number, nHeads: number, headDim: number, pos: number, base: number, half: number): void;
+  bsplineBasis(x: number, n: number, t: number, nt: number, degree: number, first: number, values: number): void; // knots
+  bandedGram(first: number, values: number, n: number, width: number, weights: number, hasWeights: number, // knots
+    z: number, p: number, band: number, btz: number): number;
 }
 
 export type WasmVariant = 'simd' | 'scalar';

@@ -17,11 +17,19 @@ type Typed = Float32Array | Int32Array;
 export class WasmHeap {
   private scratchPtr = 0;
   private scratchBytes = 0;
+  private cachedBuffer: ArrayBuffer | null = null;
 
   constructor(readonly exports: WasmExports) {}
 
+  /**
+   * The current memory buffer. `memory.buffer` is a slow getter (~30 ns, more than a small
+   * kernel), so it is cached; growth detaches the old buffer (byteLength becomes 0), which is
+   * how a stale cache is detected.
+   */
   get buffer(): ArrayBuffer {
-    return this.exports.memory.buffer;
+    let b = this.cachedBuffer;
+    if (b === null || b.byteLength === 0) b = this.cachedBuffer = this.exports.memory.buffer as ArrayBuffer;
+    return b;
   }
 
   /** Raw allocation; throws instead of trapping when the 4 GiB address space is exhausted. */
@@ -85,38 +93,50 @@ export interface Arg {
  * Returns the pointers and a function that copies outputs back.
  */
 export function marshal(heap: WasmHeap, args: Arg[]): { ptrs: number[]; finish: () => void } {
-  const ptrs: number[] = new Array(args.length).fill(0);
-  const slots: number[] = new Array(args.length).fill(-1);
+  // Plain loops and no closures on the all-resident path: this runs on every kernel call, and
+  // for small resident kernels its overhead used to exceed the kernel itself.
+  const count = args.length;
+  const ptrs: number[] = new Array<number>(count);
+  let slots: number[] | null = null;
   let need = 0;
-  args.forEach((arg, i) => {
-    if (arg.a !== null && heap.isResident(arg.a)) {
-      ptrs[i] = arg.a.byteOffset;
+  const buf0 = heap.buffer;
+  for (let i = 0; i < count; i++) {
+    const a = args[i].a;
+    if (a !== null && a.buffer === buf0) {
+      ptrs[i] = a.byteOffset;
     } else {
+      slots ??= new Array<number>(count).fill(-1);
       slots[i] = need;
-      need += align16(arg.length * 4);
+      need += align16(args[i].length * 4);
     }
-  });
-  const base = need > 0 ? heap.ensureScratch(need) : 0;
+  }
+  if (slots === null) return { ptrs, finish: NOTHING_TO_COPY };
+  const base = heap.ensureScratch(need);
   const buf = heap.buffer;
-  args.forEach((arg, i) => {
-    if (slots[i] < 0) return;
+  let copyBack = false;
+  for (let i = 0; i < count; i++) {
+    if (slots[i] < 0) continue;
+    const arg = args[i];
     ptrs[i] = base + slots[i];
-    if (arg.a !== null && arg.in !== false) {
-      const dst = arg.a instanceof Float32Array ? new Float32Array(buf, ptrs[i], arg.length) : new Int32Array(buf, ptrs[i], arg.length);
-      dst.set(arg.a.subarray(0, arg.length) as never);
-    }
-  });
+    if (arg.a !== null && arg.in !== false) view(buf, arg.a, ptrs[i], arg.length).set(arg.a.subarray(0, arg.length) as never);
+    if (arg.a !== null && arg.out) copyBack = true;
+  }
+  if (!copyBack) return { ptrs, finish: NOTHING_TO_COPY };
   const finish = () => {
     const b = heap.buffer;
-    args.forEach((arg, i) => {
-      if (!arg.out || arg.a === null) return;
-      if (slots[i] >= 0) {
-        const src = arg.a instanceof Float32Array ? new Float32Array(b, ptrs[i], arg.length) : new Int32Array(b, ptrs[i], arg.length);
-        arg.a.set(src as never);
-      }
-    });
+    for (let i = 0; i < count; i++) {
+      const arg = args[i];
+      if (slots[i] >= 0 && arg.out && arg.a !== null) arg.a.set(view(b, arg.a, ptrs[i], arg.length) as never);
+    }
   };
   return { ptrs, finish };
+}
+
+const NOTHING_TO_COPY = (): void => {};
+
+/** A view of `length` elements at byte offset `ptr`, of the same element type as `like`. */
+function view(buf: ArrayBuffer, like: Typed, ptr: number, length: number): Typed {
+  return like instanceof Float32Array ? new Float32Array(buf, ptr, length) : new Int32Array(buf, ptr, length);
 }
 
 function align16(bytes: number): number {

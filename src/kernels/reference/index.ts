@@ -10,7 +10,19 @@ import { topK } from './top-k.js';
 import { softmax } from './softmax.js';
 import { rmsnorm } from './rmsnorm.js';
 import { rope } from './rope.js';
+import { lutGather } from './lut-gather.js'; // kvcache
+import { topKSelect } from './top-k-select.js'; // kvcache
+import { selectiveAttention } from './selective-attention.js'; // kvcache
+import { bsplineBasis } from './bspline-basis.js'; // knots
+import { bandedGram } from './banded-gram.js'; // knots
+import { sum } from './sum.js';
+import { spvmm } from './spvmm.js';
+import { vmmsp } from './vmmsp.js';
 
 export const referenceKernelFunctions: KernelFunctions = {
   dot, axpy, gemv, gemvT, l2sqrBatch, argminL2, topK, softmax, rmsnorm, rope,
+  lutGather, topKSelect, selectiveAttention, // kvcache
+  bsplineBasis, bandedGram, // knots
+  sum,
+  spvmm, vmmsp,
 };

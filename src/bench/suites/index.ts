@@ -1,0 +1,12 @@
+/**
+ * The registry of shipped benchmark suites, so `sparse-inference bench <suite>` works from the
+ * installed package. A family adds one import and one entry; suite names are the CLI words.
+ */
+import type { Suite } from '../harness.js';
+import { kernelsSuite } from './kernels.js';
+import { llamaSuite } from './llama.js';
+
+export const suites: Record<string, Suite> = {
+  kernels: kernelsSuite,
+  llama: llamaSuite,
+};

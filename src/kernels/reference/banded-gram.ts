@@ -1,0 +1,35 @@
+/**
+ * Weighted Gram matrix BᵀWB and vector BᵀWz of a design whose rows hold `width` consecutive
+ * nonzeros (B-spline rows), in symmetric band storage (half-bandwidth width−1):
+ *     band[i*width + d] = (BᵀWB)[i, i−d],  d = 0..width−1   (slots with i−d < 0 stay 0),
+ * the layout of src/core/banded. Cost O(n·width²) instead of O(n·p²) for a dense Gram.
+ *
+ * first: n (Int32Array; first nonzero column of each row, first[i] + width ≤ p);
+ * values: n*width; weights: n, or null for unit weights; z: n;
+ * band: p*width (overwritten); btz: p (overwritten).
+ * Returns −1, or the first row whose columns [first[i], first[i]+width) leave [0, p) (that row
+ * and later ones are not accumulated).
+ */
+export function bandedGram(
+  first: Int32Array, values: Float64Array, n: number, width: number,
+  weights: Float64Array | null, z: Float64Array, p: number,
+  band: Float64Array, btz: Float64Array,
+): number {
+  band.fill(0, 0, p * width);
+  btz.fill(0, 0, p);
+  for (let i = 0; i < n; i++) {
+    const f = first[i];
+    if (f < 0 || f + width > p) return i;
+    const o = i * width;
+    const wi = weights === null ? 1 : weights[i];
+    const zi = wi * z[i];
+    for (let a = 0; a < width; a++) {
+      const va = wi * values[o + a];
+      const row = (f + a) * width;
+      btz[f + a] += values[o + a] * zi;
+      // Lower band of row f+a: columns f+a−d for d = 0..a.
+      for (let d = 0; d <= a; d++) band[row + d] += va * values[o + a - d];
+    }
+  }
+  return -1;
+}

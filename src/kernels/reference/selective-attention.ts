@@ -1,0 +1,28 @@
+/**
+ * Exact attention of one query head over the tokens idx[0..count) of a K/V store, in float64:
+ * s_c = scale·q·K[idx_c], out = Σ_c softmax(s)_c V[idx_c]; returns log Σ_c exp(s_c).
+ * Row t (< rows) of the head lives at K[t*stride .. t*stride + d) (likewise V). count = 0 gives
+ * out = 0 and −Infinity.
+ */
+export function selectiveAttention(q: Float32Array, K: Float32Array, V: Float32Array, idx: Int32Array,
+  count: number, _rows: number, d: number, stride: number, scale: number, out: Float32Array): number {
+  const s = new Float64Array(count);
+  let max = -Infinity;
+  for (let c = 0; c < count; c++) {
+    const base = idx[c] * stride;
+    let acc = 0;
+    for (let t = 0; t < d; t++) acc += q[t] * K[base + t];
+    s[c] = acc * scale;
+    if (s[c] > max) max = s[c];
+  }
+  const o = new Float64Array(d);
+  let sum = 0;
+  for (let c = 0; c < count; c++) {
+    const p = Math.exp(s[c] - max);
+    sum += p;
+    const base = idx[c] * stride;
+    for (let t = 0; t < d; t++) o[t] += p * V[base + t];
+  }
+  for (let t = 0; t < d; t++) out[t] = count > 0 ? o[t] / sum : 0;
+  return count > 0 ? max + Math.log(sum) : -Infinity;
+}

@@ -1,0 +1,19 @@
+/**
+ * Sparse input vector × dense input-major matrix (CHESS §4, "spvmm"): y = x·W, reading only the
+ * rows of W whose input x_k is nonzero. W: rows*cols, row-major and input-major (row k holds
+ * input channel k's contribution to every output); x: rows; y: cols (overwritten).
+ * Returns the number of nonzero inputs used. Float64 accumulation: this is the oracle.
+ */
+export function spvmm(x: Float32Array, W: Float32Array, y: Float32Array, rows: number, cols: number): number {
+  const acc = new Float64Array(cols);
+  let nnz = 0;
+  for (let k = 0; k < rows; k++) {
+    const xk = x[k];
+    if (xk === 0) continue; // the whole point: a zero input never touches its weight row
+    nnz++;
+    const base = k * cols;
+    for (let c = 0; c < cols; c++) acc[c] += xk * W[base + c];
+  }
+  for (let c = 0; c < cols; c++) y[c] = acc[c];
+  return nnz;
+}

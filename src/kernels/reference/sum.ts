@@ -1,0 +1,6 @@
+/** Σ x[i] over n elements, accumulated in float64 (the oracle should be the most accurate one). */
+export function sum(x: Float32Array, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += x[i];
+  return s;
+}

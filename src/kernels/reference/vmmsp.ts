@@ -1,0 +1,21 @@
+/**
+ * Dense input × output-major matrix with a sparse output gate (CHESS §4, "vmmsp"):
+ * out_i = (x·W[i,:])·s_i, and out_i = 0 without reading row i when s_i = 0.
+ * x: cols; W: rows*cols, row-major (rows = output channels, e.g. W_up hidden×dim); s: rows;
+ * out: rows (overwritten). Returns the number of rows computed (nonzero s_i).
+ * Float64 accumulation: this is the oracle.
+ */
+export function vmmsp(x: Float32Array, W: Float32Array, s: Float32Array, out: Float32Array,
+  rows: number, cols: number): number {
+  let nnz = 0;
+  for (let i = 0; i < rows; i++) {
+    const si = s[i];
+    if (si === 0) { out[i] = 0; continue; }
+    nnz++;
+    let d = 0;
+    const base = i * cols;
+    for (let c = 0; c < cols; c++) d += x[c] * W[base + c];
+    out[i] = d * si;
+  }
+  return nnz;
+}

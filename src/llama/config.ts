@@ -1,0 +1,74 @@
+/**
+ * LlamaConfig construction and validation, shared by the llama2.c and Hugging Face loaders
+ * and by the random-weight builder.
+ */
+import { SparseInferenceError, type ErrorCode } from '../core/errors.js';
+import type { LlamaConfig } from './hooks.js';
+
+/** The independent hyper-parameters; headDim and kvDim are derived. */
+export interface LlamaShape {
+  dim: number; hiddenDim: number; nLayers: number; nHeads: number; nKvHeads: number;
+  vocabSize: number; seqLen: number;
+  ropeBase?: number; ropePairing?: 'adjacent' | 'half'; normEps?: number; sharedClassifier?: boolean;
+}
+
+/** Largest tensor we accept (elements): WASM memory is at most 4 GiB. */
+const MAX_ELEMENTS = 2 ** 30;
+
+/**
+ * Build and validate a config. `code` is BAD_FILE when the numbers came from a file header and
+ * BAD_ARGUMENT when a caller passed them; `where` names the source in messages.
+ *
+ * @example
+ * const c = makeConfig({ dim: 64, hiddenDim: 172, nLayers: 5, nHeads: 8, nKvHeads: 4,
+ *   vocabSize: 512, seqLen: 512 });   // headDim 8, kvDim 32, adjacent RoPE, θ = 10000
+ */
+export function makeConfig(s: LlamaShape, code: ErrorCode = 'BAD_ARGUMENT', where = 'config'): LlamaConfig {
+  const fail = (msg: string) => new SparseInferenceError(code, `${where}: ${msg}`);
+  const int = (name: string, v: unknown, min: number) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > MAX_ELEMENTS) {
+      throw fail(`${name} must be an integer in [${min}, ${MAX_ELEMENTS}], got ${String(v)}`);
+    }
+    return v;
+  };
+  const dim = int('dim', s.dim, 2);
+  const hiddenDim = int('hiddenDim', s.hiddenDim, 1);
+  const nLayers = int('nLayers', s.nLayers, 1);
+  const nHeads = int('nHeads', s.nHeads, 1);
+  const nKvHeads = int('nKvHeads', s.nKvHeads, 1);
+  const vocabSize = int('vocabSize', s.vocabSize, 1);
+  const seqLen = int('seqLen', s.seqLen, 1);
+  if (dim % nHeads !== 0) throw fail(`dim (${dim}) must be a multiple of nHeads (${nHeads})`);
+  const headDim = dim / nHeads;
+  if (headDim % 2 !== 0) throw fail(`head size dim/nHeads = ${headDim} must be even for RoPE`);
+  if (nKvHeads > nHeads || nHeads % nKvHeads !== 0) {
+    throw fail(`nHeads (${nHeads}) must be a multiple of nKvHeads (${nKvHeads})`);
+  }
+  const ropeBase = s.ropeBase ?? 10000;
+  if (typeof ropeBase !== 'number' || !Number.isFinite(ropeBase) || ropeBase <= 1) {
+    throw fail(`ropeBase must be a finite number > 1, got ${String(ropeBase)}`);
+  }
+  const normEps = s.normEps ?? 1e-5;
+  if (typeof normEps !== 'number' || !Number.isFinite(normEps) || normEps < 0) {
+    throw fail(`normEps must be a finite number ≥ 0, got ${String(normEps)}`);
+  }
+  const ropePairing = s.ropePairing ?? 'adjacent';
+  if (ropePairing !== 'adjacent' && ropePairing !== 'half') {
+    throw fail(`ropePairing must be 'adjacent' or 'half', got ${String(ropePairing)}`);
+  }
+  for (const [name, n] of [['dim*hiddenDim', dim * hiddenDim], ['vocabSize*dim', vocabSize * dim],
+    ['seqLen*kvDim', seqLen * nKvHeads * headDim]] as const) {
+    if (n > MAX_ELEMENTS) throw fail(`${name} = ${n} elements is too large for WASM memory`);
+  }
+  return {
+    dim, hiddenDim, nLayers, nHeads, nKvHeads, vocabSize, seqLen,
+    headDim, kvDim: nKvHeads * headDim, ropeBase, ropePairing, normEps,
+    sharedClassifier: s.sharedClassifier ?? true,
+  };
+}
+
+/** Number of weights (float32 parameters) in a model with this config. */
+export function parameterCount(c: LlamaConfig): number {
+  const perLayer = 2 * c.dim + 2 * c.dim * c.dim + 2 * c.kvDim * c.dim + 3 * c.dim * c.hiddenDim;
+  return c.vocabSize * c.dim + c.nLayers * perLayer + c.dim + (c.sharedClassifier ? 0 : c.vocabSize * c.dim);
+}

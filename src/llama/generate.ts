@@ -1,0 +1,91 @@
+/**
+ * Text generation as llama2.c's `generate` loop: encode the prompt with BOS, run it through
+ * the model, then repeatedly sample a token and feed it back until a stop token (BOS or EOS),
+ * `maxTokens` new tokens, or the context length.
+ *
+ * @example
+ * const out = await generate(model, tokenizer, { prompt: 'Once upon a time', maxTokens: 64,
+ *   temperature: 0.8, topP: 0.9, seed: 7, onToken: (piece) => process.stdout.write(piece) });
+ * out.text;   // prompt + continuation, decoded with llama2.c's rule
+ */
+import { badArgument, throwIfAborted } from '../core/errors.js';
+import { checkInt } from '../core/validate.js';
+import type { LlamaModel } from './model.js';
+import { Sampler, type SamplerOptions } from './sampler.js';
+import { BOS, EOS, type Tokenizer } from './tokenizer.js';
+import { yieldEvery } from './yield.js';
+
+export interface GenerateOptions extends SamplerOptions {
+  /** Text to continue (default ''). */
+  prompt?: string;
+  /** New tokens to generate at most (default 256). */
+  maxTokens?: number;
+  /** Token ids that end generation without being emitted (default [BOS, EOS]). */
+  stopTokens?: number[];
+  /**
+   * Streaming: called for each piece as it is decided, prompt pieces first (isPrompt true),
+   * with UTF-8 completed across byte pieces (text may be '' while a character is incomplete).
+   */
+  onToken?: (text: string, id: number, isPrompt: boolean) => void;
+  signal?: AbortSignal;
+}
+
+export interface GenerateResult {
+  /** BOS + prompt tokens + generated tokens. */
+  tokens: number[];
+  /** Only the generated tokens. */
+  generated: number[];
+  /** Prompt and continuation as text (llama2.c's decode rule). */
+  text: string;
+  stopReason: 'stop-token' | 'max-tokens' | 'context-full';
+  /** Wall-clock decode speed over the generated tokens (tokens per second). */
+  tokensPerSecond: number;
+}
+
+export async function generate(model: LlamaModel, tokenizer: Tokenizer, opts: GenerateOptions = {}): Promise<GenerateResult> {
+  const prompt = opts.prompt ?? '';
+  if (typeof prompt !== 'string') throw badArgument(`prompt must be a string, got ${typeof prompt}`);
+  const maxTokens = checkInt('maxTokens', opts.maxTokens ?? 256, 0);
+  if (tokenizer.vocabSize !== model.config.vocabSize) {
+    throw badArgument(`tokenizer has ${tokenizer.vocabSize} tokens but the model's vocabulary is ${model.config.vocabSize}`);
+  }
+  const stop = new Set(opts.stopTokens ?? [BOS, EOS]);
+  for (const s of stop) checkInt('stopTokens[]', s, 0, model.config.vocabSize - 1);
+  const sampler = new Sampler(opts);
+  const tokens = tokenizer.encode(prompt, { bos: true });
+  const seqLen = model.config.seqLen;
+  if (tokens.length > seqLen) {
+    throw badArgument(`prompt is ${tokens.length} tokens (with BOS); the model's context is ${seqLen}`);
+  }
+  const decoder = new TextDecoder('utf-8');
+  const emit = (i: number, isPrompt: boolean) => {
+    const piece = decoder.decode(tokenizer.decodeBytes(tokens[i - 1], tokens[i]), { stream: true });
+    opts.onToken?.(piece, tokens[i], isPrompt);
+  };
+  throwIfAborted(opts.signal, 'generate');
+  model.reset();
+  let logits = model.prefill(tokens, 0, { signal: opts.signal });
+  for (let i = 1; i < tokens.length; i++) emit(i, true);
+  const generated: number[] = [];
+  let stopReason: GenerateResult['stopReason'] = 'max-tokens';
+  const t0 = performance.now();
+  while (generated.length < maxTokens) {
+    throwIfAborted(opts.signal, 'generate');
+    const next = sampler.sample(logits, model.config.vocabSize);
+    if (stop.has(next)) { stopReason = 'stop-token'; break; }
+    tokens.push(next);
+    generated.push(next);
+    emit(tokens.length - 1, false);
+    if (generated.length === maxTokens) break;
+    if (tokens.length > seqLen) { stopReason = 'context-full'; break; }
+    logits = model.forward(next, tokens.length - 1);
+    await yieldEvery(30);
+  }
+  const tail = decoder.decode();
+  if (tail && opts.onToken) opts.onToken(tail, -1, false);
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    tokens, generated, text: tokenizer.decodeAll(tokens), stopReason,
+    tokensPerSecond: seconds > 0 ? generated.length / seconds : 0,
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * Loader for llama2.c checkpoints (Karpathy, github.com/karpathy/llama2.c, `run.c` format;
+ * the "legacy" float32 export).
+ *
+ * Layout: header of 7 int32 (dim, hidden_dim, n_layers, n_heads, n_kv_heads, vocab_size,
+ * seq_len; a negative vocab_size means the classifier is stored separately), then float32
+ * tensors, each (out, in) row-major, tensor-major over layers:
+ *   tok_embeddings (V,d), rms_att (L,d), wq (L,d,d), wk (L,kv,d), wv (L,kv,d), wo (L,d,d),
+ *   rms_ffn (L,d), w1 (L,h,d), w2 (L,d,h), w3 (L,h,d), rms_final (d),
+ *   [freq_cis_real (T, hd/2), freq_cis_imag (T, hd/2)]   ← older exports only
+ *   [wcls (V,d)]                                          ← only when vocab_size < 0
+ * The two variants (with or without the RoPE tables) are told apart by the file size. RoPE
+ * pairs are adjacent (2t, 2t+1), θ = 10000, RMSNorm ε = 1e-5.
+ *
+ * @example
+ * const model = loadLlama2c(new Uint8Array(await readFile('stories260K.bin')), { kernels });
+ */
+import { SparseInferenceError, badArgument } from '../core/errors.js';
+import type { Kernels } from '../kernels/kernels.js';
+import { makeConfig, parameterCount } from './config.js';
+import type { LlamaConfig } from './hooks.js';
+import { LlamaModel } from './model.js';
+import { WeightLayout, type LayerTensorName } from './weight-layout.js';
+import { decodeInto, scanFinite } from './weight-io.js';
+
+export interface LoadOptions {
+  kernels: Kernels;
+  /** Scan every weight for NaN/Infinity (O(parameters); default true). */
+  checkFinite?: boolean;
+  /** Name used in error messages (e.g. the file path). */
+  name?: string;
+}
+
+/** What the header and file size say about a llama2.c checkpoint. */
+export interface Llama2cHeader {
+  config: LlamaConfig;
+  /** Whether the file stores the (unused) RoPE tables after rms_final. */
+  hasRopeTables: boolean;
+  /** Expected file size in bytes. */
+  fileBytes: number;
+}
+
+const HEADER_BYTES = 28;
+const bad = (where: string, msg: string) => new SparseInferenceError('BAD_FILE', `${where}: ${msg}`);
+
+/** Read and check the header against the file size; throws BAD_FILE naming the problem. */
+export function parseLlama2cHeader(bytes: Uint8Array, name = 'llama2.c checkpoint'): Llama2cHeader {
+  if (!(bytes instanceof Uint8Array)) throw badArgument(`bytes must be a Uint8Array, got ${typeof bytes}`);
+  if (bytes.length < HEADER_BYTES) {
+    throw bad(name, `file is ${bytes.length} bytes, shorter than the 28-byte llama2.c header (truncated?)`);
+  }
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
+  const h = Array.from({ length: 7 }, (_, i) => dv.getInt32(4 * i, true));
+  if (h[0] === 0x616b3432) {
+    throw bad(name, 'this is a versioned llama2.c export (magic "ak42"); only the legacy float32 format (7-int header) is supported');
+  }
+  const [dim, hiddenDim, nLayers, nHeads, nKvHeads, vocabRaw, seqLen] = h;
+  const config = makeConfig({
+    dim, hiddenDim, nLayers, nHeads, nKvHeads, vocabSize: Math.abs(vocabRaw), seqLen,
+    ropeBase: 10000, ropePairing: 'adjacent', normEps: 1e-5, sharedClassifier: vocabRaw > 0,
+  }, 'BAD_FILE', `${name}: bad header [${h.join(', ')}]`);
+  const plain = HEADER_BYTES + 4 * parameterCount(config);
+  const withTables = plain + 4 * config.seqLen * config.headDim;
+  if (bytes.length !== withTables && bytes.length !== plain) {
+    const what = bytes.length < plain ? 'truncated' : bytes.length < withTables ? 'truncated or corrupt' : 'has trailing bytes or a wrong header';
+    throw bad(name, `file is ${bytes.length} bytes but its header (dim ${dim}, hidden ${hiddenDim}, layers ${nLayers}, ` +
+      `heads ${nHeads}/${nKvHeads}, vocab ${vocabRaw}, seq_len ${seqLen}) needs ${withTables} bytes ` +
+      `(with RoPE tables) or ${plain} (without): ${what}`);
+  }
+  return { config, hasRopeTables: bytes.length === withTables, fileBytes: bytes.length };
+}
+
+/**
+ * Load a llama2.c checkpoint into resident memory. Throws BAD_FILE for a truncated file, a
+ * header that does not match the size, or (with checkFinite) a NaN/Infinity weight.
+ */
+export function loadLlama2c(bytes: Uint8Array, opts: LoadOptions): LlamaModel {
+  const kernels = opts?.kernels;
+  if (!kernels || typeof kernels.allocF32 !== 'function') throw badArgument('opts.kernels must be a Kernels object');
+  const name = opts.name ?? 'llama2.c checkpoint';
+  const { config: c, hasRopeTables } = parseLlama2cHeader(bytes, name);
+  const checkFinite = opts.checkFinite ?? true;
+  return LlamaModel.create(c, kernels, (all, layout) => {
+    let at = HEADER_BYTES;
+    const read = (dst: Float32Array, tensor: string) => {
+      decodeInto(bytes, at, 'F32', dst);
+      at += dst.length * 4;
+      if (checkFinite) scanFinite(name, tensor, dst);
+    };
+    read(WeightLayout.view(all, layout.tokEmb), 'tok_embeddings');
+    const perLayer = (t: LayerTensorName, fileName: string) => {
+      for (let l = 0; l < c.nLayers; l++) read(WeightLayout.view(all, layout.layers[l][t]), `${fileName}[layer ${l}]`);
+    };
+    perLayer('rmsAtt', 'rms_att'); perLayer('wq', 'wq'); perLayer('wk', 'wk'); perLayer('wv', 'wv');
+    perLayer('wo', 'wo'); perLayer('rmsFfn', 'rms_ffn'); perLayer('w1', 'w1'); perLayer('w2', 'w2');
+    perLayer('w3', 'w3');
+    read(WeightLayout.view(all, layout.rmsFinal), 'rms_final');
+    if (hasRopeTables) at += 4 * c.seqLen * c.headDim; // freq_cis_real + freq_cis_imag: recomputed by the rope kernel
+    if (!c.sharedClassifier) read(WeightLayout.view(all, layout.wcls), 'wcls');
+  });
+}

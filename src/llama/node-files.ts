@@ -1,0 +1,89 @@
+/**
+ * Node-only file helpers for the llama runtime (kept apart so the core stays runtime-neutral:
+ * everything else takes bytes). A model path may be
+ *   - a llama2.c checkpoint (any other file name),
+ *   - a `.safetensors` file with `config.json` beside it,
+ *   - a directory holding config.json and model.safetensors or model.safetensors.index.json
+ *     with its shards.
+ *
+ * @example
+ * const model = await readLlamaModel('models/stories260K.bin', { kernels });
+ * const tokenizer = await readTokenizer('models/tok512.bin', model.config.vocabSize);
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { SparseInferenceError, badArgument } from '../core/errors.js';
+import type { Kernels } from '../kernels/kernels.js';
+import { loadLlama2c } from './load-llama2c.js';
+import { loadSafetensors } from './load-safetensors.js';
+import type { LlamaModel } from './model.js';
+import { loadTokenizer, type Tokenizer } from './tokenizer.js';
+
+export interface ReadModelOptions {
+  kernels: Kernels;
+  checkFinite?: boolean;
+  /** For HF checkpoints: cap the context below max_position_embeddings. */
+  maxSeqLen?: number;
+}
+
+async function readBytes(path: string, what: string): Promise<Uint8Array> {
+  try {
+    const b = await readFile(path);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  } catch (e) {
+    throw new SparseInferenceError('BAD_FILE', `cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try { await stat(path); return true; } catch { return false; }
+}
+
+/** Load a llama2.c or Hugging Face model from a path (see the module comment). */
+export async function readLlamaModel(path: string, opts: ReadModelOptions): Promise<LlamaModel> {
+  if (typeof path !== 'string' || path === '') throw badArgument('model path must be a non-empty string');
+  let info;
+  try { info = await stat(path); } catch (e) {
+    throw new SparseInferenceError('BAD_FILE', `cannot read model ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+  }
+  if (!info.isDirectory() && !path.endsWith('.safetensors')) {
+    return loadLlama2c(await readBytes(path, 'model'), { ...opts, name: path });
+  }
+  const dir = info.isDirectory() ? path : dirname(path);
+  const configPath = join(dir, 'config.json');
+  if (!(await exists(configPath))) {
+    throw new SparseInferenceError('BAD_FILE', `${dir}: no config.json beside the safetensors weights`);
+  }
+  const config = new TextDecoder().decode(await readBytes(configPath, 'config'));
+  const load = { kernels: opts.kernels, checkFinite: opts.checkFinite, maxSeqLen: opts.maxSeqLen };
+  if (!info.isDirectory()) {
+    return loadSafetensors({ [basename(path)]: await readBytes(path, 'weights') }, config, load);
+  }
+  const single = join(dir, 'model.safetensors');
+  if (await exists(single)) return loadSafetensors({ 'model.safetensors': await readBytes(single, 'weights') }, config, load);
+  const indexPath = join(dir, 'model.safetensors.index.json');
+  if (!(await exists(indexPath))) {
+    throw new SparseInferenceError('BAD_FILE', `${dir}: neither model.safetensors nor model.safetensors.index.json found`);
+  }
+  const indexText = new TextDecoder().decode(await readBytes(indexPath, 'index'));
+  let index: { weight_map?: Record<string, string> };
+  try { index = JSON.parse(indexText); } catch (e) {
+    throw new SparseInferenceError('BAD_FILE', `${indexPath}: not valid JSON (${(e as Error).message})`);
+  }
+  const shardNames = [...new Set(Object.values(index.weight_map ?? {}))];
+  if (shardNames.length === 0) throw new SparseInferenceError('BAD_FILE', `${indexPath}: weight_map is empty or missing`);
+  const shards: Record<string, Uint8Array> = {};
+  for (const name of shardNames) {
+    if (typeof name !== 'string' || name.includes('/') || name.includes('\\')) {
+      throw new SparseInferenceError('BAD_FILE', `${indexPath}: shard name ${JSON.stringify(name)} is not a plain file name`);
+    }
+    shards[name] = await readBytes(join(dir, name), 'shard');
+  }
+  return loadSafetensors(shards, config, { ...load, index: indexText });
+}
+
+/** Load a llama2.c tokenizer file; pass the model's vocab size to check they match. */
+export async function readTokenizer(path: string, vocabSize?: number): Promise<Tokenizer> {
+  if (typeof path !== 'string' || path === '') throw badArgument('tokenizer path must be a non-empty string');
+  return loadTokenizer(await readBytes(path, 'tokenizer'), { vocabSize, name: path });
+}

@@ -1,0 +1,71 @@
+/**
+ * Input shapes of the plot functions. Every chart is a pure function from these options to an
+ * SVG string (no DOM), so the same code draws plots in Node, Deno and browsers.
+ */
+
+/** One data series of a line chart: y[i] is drawn at x[i]; x and y have equal length. */
+export interface Series {
+  /** Legend text (escaped). */
+  name: string;
+  x: ArrayLike<number>;
+  y: ArrayLike<number>;
+  /** 'line' (default) joins the points; 'points' draws markers; 'step' holds y until the next x. */
+  kind?: 'line' | 'points' | 'step';
+  /** CSS colour (hex, rgb()/rgba() or a colour name); default: the next palette colour. */
+  color?: string;
+  dashed?: boolean;
+}
+
+/** A shaded interval lo[i] ≤ y ≤ hi[i] over x[i] (credible/confidence bands). */
+export interface Band {
+  name: string;
+  x: ArrayLike<number>;
+  lo: ArrayLike<number>;
+  hi: ArrayLike<number>;
+  color?: string;
+}
+
+/** Options of lineChart. Domains default to "nice" rounded ranges covering all data. */
+export interface ChartOptions {
+  title?: string;
+  xLabel?: string;
+  yLabel?: string;
+  /** Pixels; default 640 × 400. */
+  width?: number;
+  height?: number;
+  logX?: boolean;
+  logY?: boolean;
+  series: Series[];
+  bands?: Band[];
+  /** Vertical reference lines (e.g. a true knot location). */
+  vlines?: { x: number; label?: string }[];
+  xDomain?: [number, number];
+  yDomain?: [number, number];
+}
+
+/** Options of barChart: one bar per entry, in the given order. */
+export interface BarChartOptions {
+  title?: string;
+  xLabel?: string;
+  yLabel?: string;
+  width?: number;
+  height?: number;
+  bars: { label: string; value: number; color?: string }[];
+}
+
+/**
+ * Options of heatMap. x (nx) and y (ny) are the cell centres, strictly increasing;
+ * z has ny*nx values, row-major: z[j*nx + i] is the cell at (x[i], y[j]).
+ */
+export interface HeatMapOptions {
+  title?: string;
+  xLabel?: string;
+  yLabel?: string;
+  width?: number;
+  height?: number;
+  x: ArrayLike<number>;
+  y: ArrayLike<number>;
+  z: ArrayLike<number>;
+  /** Markers drawn over the cells (e.g. posterior draws or true parameters). */
+  points?: { x: number; y: number }[];
+}

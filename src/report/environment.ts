@@ -1,0 +1,113 @@
+/**
+ * What this runtime offers the library: which JavaScript runtime it is, whether WebAssembly
+ * SIMD and relaxed SIMD validate, whether WebGPU has an adapter, and what each kernel backend
+ * really implements. Used by `sparse-inference info`, the report's backends section and its
+ * metadata; works unchanged in Node, Deno and browsers.
+ */
+import { createKernels, describeBackends, type BackendReport } from '../kernels/create.js';
+import { wasmSupport } from '../backends/wasm/loader.js';
+
+export interface RuntimeInfo {
+  name: 'node' | 'deno' | 'bun' | 'browser' | 'unknown';
+  version: string;
+  /** OS/architecture where known (e.g. 'linux x64'), or the browser's user agent. */
+  platform: string;
+}
+
+export interface WebGpuInfo {
+  available: boolean;
+  /** Adapter description when available. */
+  adapter?: string;
+  /** Why not, when unavailable. */
+  reason?: string;
+}
+
+export interface EnvironmentReport {
+  runtime: RuntimeInfo;
+  wasm: { available: boolean; simd: boolean; relaxedSimd: boolean };
+  webgpu: WebGpuInfo;
+  backends: BackendReport[];
+  /** What createKernels() (backend 'auto') picks here. */
+  defaultBackend: { backend: string; variant: string };
+}
+
+/** Identify the JavaScript runtime (Deno and Bun also define `process`, so test them first). */
+export function detectRuntime(): RuntimeInfo {
+  const g = globalThis as Record<string, any>;
+  if (g.Deno?.version?.deno) {
+    return { name: 'deno', version: g.Deno.version.deno, platform: `${g.Deno.build?.os ?? '?'} ${g.Deno.build?.arch ?? '?'}` };
+  }
+  if (g.Bun?.version) return { name: 'bun', version: g.Bun.version, platform: `${g.process?.platform} ${g.process?.arch}` };
+  if (g.process?.versions?.node) {
+    return { name: 'node', version: g.process.versions.node, platform: `${g.process.platform} ${g.process.arch}` };
+  }
+  const ua: string | undefined = g.navigator?.userAgent;
+  if (ua && typeof g.document !== 'undefined') {
+    const m = /(Firefox|Edg|Chrome|Version)\/([\d.]+)/.exec(ua);
+    const engine = m ? (m[1] === 'Version' ? 'Safari' : m[1] === 'Edg' ? 'Edge' : m[1]) : 'browser';
+    return { name: 'browser', version: m ? `${engine} ${m[2]}` : 'unknown', platform: ua };
+  }
+  return { name: 'unknown', version: 'unknown', platform: 'unknown' };
+}
+
+/**
+ * Is a WebGPU adapter obtainable? Uses navigator.gpu where the runtime has it (browsers,
+ * Deno); in Node, the optional `webgpu` package (Dawn) if installed. Never throws.
+ */
+export async function detectWebGpu(timeoutMs = 5000): Promise<WebGpuInfo> {
+  const g = globalThis as Record<string, any>;
+  let gpu: any = g.navigator?.gpu;
+  let source = 'navigator.gpu';
+  if (!gpu && g.process?.versions?.node && !g.Deno) {
+    source = "the 'webgpu' package";
+    try {
+      const name = 'webgpu'; // in a variable: optional, so bundlers and tsc do not resolve it
+      const mod: any = await import(/* @vite-ignore */ name);
+      gpu = mod.create?.([]);
+      if (!gpu) return { available: false, reason: "the 'webgpu' package has no create() export" };
+    } catch {
+      return { available: false, reason: "navigator.gpu is absent in Node and the optional 'webgpu' package is not installed" };
+    }
+  }
+  if (!gpu) return { available: false, reason: 'navigator.gpu is not present in this runtime' };
+  try {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
+    const adapter = await Promise.race([gpu.requestAdapter(), timeout]);
+    clearTimeout(timer);
+    if (adapter === 'timeout') return { available: false, reason: `requestAdapter() did not answer within ${timeoutMs} ms` };
+    if (!adapter) {
+      // Without a GPU, Dawn in Node can use Chromium's SwiftShader Vulkan driver (CONVENTIONS.md).
+      const hint = source !== 'navigator.gpu' && !g.process?.env?.VK_ICD_FILENAMES
+        ? '; without a GPU, set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json (SwiftShader)' : '';
+      return { available: false, reason: `${source} is present but requestAdapter() returned no adapter${hint}` };
+    }
+    const info = adapter.info ?? {};
+    const text = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ');
+    return { available: true, adapter: text || 'unnamed adapter' };
+  } catch (e) {
+    return { available: false, reason: `${source}: requestAdapter() failed: ${(e as Error).message}` };
+  }
+}
+
+let webgpuOnce: Promise<WebGpuInfo> | undefined;
+
+/**
+ * Everything above in one object.
+ * @example
+ * const env = await describeEnvironment();
+ * env.wasm.simd          // true in Node ≥ 16, Deno, current browsers
+ * env.defaultBackend     // { backend: 'wasm', variant: 'simd' }
+ */
+export async function describeEnvironment(): Promise<EnvironmentReport> {
+  webgpuOnce ??= detectWebGpu(); // an adapter probe is slow-ish and its answer does not change
+  const [backends, webgpu, kernels] = await Promise.all([describeBackends(), webgpuOnce, createKernels()]);
+  const w = wasmSupport();
+  return {
+    runtime: detectRuntime(),
+    wasm: { available: w.wasm, simd: w.simd, relaxedSimd: w.relaxedSimd },
+    webgpu,
+    backends,
+    defaultBackend: { backend: kernels.backend, variant: kernels.variant },
+  };
+}

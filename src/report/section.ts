@@ -1,0 +1,29 @@
+/**
+ * One section of the demo report (report/index.html). Each family contributes a function
+ * under src/report/sections/ that computes its results and returns a section; the `demo`
+ * command runs them in order and writes the page.
+ */
+import type { Kernels } from '../kernels/kernels.js';
+
+export interface ReportSection {
+  /** Anchor id, e.g. 'kvcache'. */
+  id: string;
+  title: string;
+  /** HTML body: paragraphs, tables, inline <svg> plots. */
+  html: string;
+  /** One-line summary the CLI prints after the run. */
+  summary: string;
+}
+
+export interface SectionContext {
+  kernels: Kernels;
+  /** Real checkpoint paths when the user passes --model/--tokenizer (else use generated data). */
+  modelPath?: string;
+  tokenizerPath?: string;
+  /** Smaller workloads (tests, --quick). */
+  quick: boolean;
+  onProgress?: (fraction: number, label: string) => void;
+  signal?: AbortSignal;
+}
+
+export type SectionBuilder = (ctx: SectionContext) => Promise<ReportSection>;

@@ -1,0 +1,13 @@
+/**
+ * The report sections the `demo` command runs, in page order, keyed by anchor id.
+ * A family adds src/report/sections/<family>.ts exporting `<family>Section` and one
+ * import plus one entry here.
+ */
+import type { SectionBuilder } from '../section.js';
+import { backendsSection } from './backends.js';
+import { llamaSection } from './llama.js';
+
+export const reportSections: Readonly<Record<string, SectionBuilder>> = {
+  backends: backendsSection,
+  llama: llamaSection,
+};

@@ -1,0 +1,131 @@
+/**
+ * Runs one suite against every kernel backend (TensorFlow.js-style shared backend tests).
+ *
+ *   describeEachBackend('dot', (k, info) => {
+ *     it('matches the reference', () => { ... k.dot(x, y, n) ... });
+ *   });
+ *
+ * Each backend's suite first asserts which backend and build variant actually loaded, so a
+ * silent fallback (say, to the scalar build or to the reference) cannot pass as the real thing.
+ *
+ * A backend the *runtime* cannot provide (no WebAssembly, no SIMD, later: no GPU adapter) is
+ * registered with describe.skip and its reason in the suite name, and the reason is printed.
+ * Availability is decided by independent runtime probes, not by loading our own binaries: if
+ * the runtime supports SIMD but our SIMD build fails to load, that is a failing test, not a skip.
+ *
+ * Adding a backend (e.g. webgpu) = one more entry in BACKENDS: its create options, the
+ * backend/variant it must report, and an async probe returning null or the reason it is missing.
+ */
+import { describe, expect, it } from 'vitest';
+import { createKernels, type CreateKernelsOptions } from '../../src/kernels/create.js';
+import type { BackendName, Kernels } from '../../src/kernels/kernels.js';
+import { SparseInferenceError } from '../../src/core/errors.js';
+
+/** What a suite is told about the backend it runs on. */
+export interface BackendInfo {
+  /** Suite label: 'reference', 'wasm-simd', 'wasm-scalar', ... */
+  label: string;
+  backend: BackendName;
+  variant: string;
+  options: CreateKernelsOptions;
+  /** True for the oracle itself (differential tests against it would be vacuous). */
+  isReference: boolean;
+}
+
+interface BackendEntry extends BackendInfo {
+  /** Resolves to null when the runtime can run this backend, else to the reason it cannot. */
+  missing(): Promise<string | null>;
+}
+
+// A minimal module returning a v128 constant: validates iff the runtime has fixed-width SIMD.
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0,
+  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
+]);
+// The smallest valid module: validates iff the runtime has WebAssembly at all.
+const EMPTY_MODULE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
+
+function hasWasm(): boolean {
+  return typeof WebAssembly === 'object' && typeof WebAssembly.validate === 'function'
+    && WebAssembly.validate(EMPTY_MODULE);
+}
+
+/** The backends every kernel suite runs on, in order. */
+export const BACKENDS: readonly BackendEntry[] = [
+  {
+    label: 'reference', backend: 'reference', variant: 'js', isReference: true,
+    options: { backend: 'reference' },
+    missing: async () => null,
+  },
+  {
+    label: 'wasm-simd', backend: 'wasm', variant: 'simd', isReference: false,
+    options: { backend: 'wasm', wasmVariant: 'simd' },
+    missing: async () => (!hasWasm() ? 'this runtime has no WebAssembly'
+      : !WebAssembly.validate(SIMD_PROBE) ? 'this runtime has no WebAssembly SIMD' : null),
+  },
+  {
+    label: 'wasm-scalar', backend: 'wasm', variant: 'scalar', isReference: false,
+    options: { backend: 'wasm', wasmVariant: 'scalar' },
+    missing: async () => (hasWasm() ? null : 'this runtime has no WebAssembly'),
+  },
+];
+
+type Loaded =
+  | { entry: BackendEntry; kernels: Kernels }
+  | { entry: BackendEntry; skipped: string }
+  | { entry: BackendEntry; failed: unknown };
+
+// Loaded once per test file (top-level await), so suites receive ready kernels synchronously.
+const loaded: Loaded[] = await Promise.all(BACKENDS.map(async (entry): Promise<Loaded> => {
+  const reason = await entry.missing();
+  if (reason !== null) return { entry, skipped: reason };
+  try {
+    return { entry, kernels: await createKernels(entry.options) };
+  } catch (e) {
+    return { entry, failed: e };
+  }
+}));
+
+/** Stand-in for an unavailable backend: skipped suites never run tests, so any use is a bug. */
+function unavailableKernels(label: string, reason: string): Kernels {
+  return new Proxy({} as Kernels, {
+    get() {
+      throw new SparseInferenceError('UNAVAILABLE', `backend ${label} is unavailable: ${reason}`);
+    },
+  });
+}
+
+/**
+ * describe(name) once per backend: `${name} [label]`. fn registers the tests; it receives the
+ * loaded kernels and the backend's description.
+ */
+export function describeEachBackend(name: string, fn: (kernels: Kernels, info: BackendInfo) => void): void {
+  for (const item of loaded) {
+    const { entry } = item;
+    const info: BackendInfo = {
+      label: entry.label, backend: entry.backend, variant: entry.variant,
+      options: entry.options, isReference: entry.isReference,
+    };
+    if ('skipped' in item) {
+      console.warn(`[skip] ${name} [${entry.label}]: ${item.skipped}`);
+      describe.skip(`${name} [${entry.label}] (skipped: ${item.skipped})`, () => {
+        fn(unavailableKernels(entry.label, item.skipped), info);
+      });
+    } else if ('failed' in item) {
+      describe(`${name} [${entry.label}]`, () => {
+        it('loads (the runtime supports this backend)', () => {
+          throw item.failed;
+        });
+      });
+    } else {
+      const k = item.kernels;
+      describe(`${name} [${entry.label}]`, () => {
+        it(`loaded backend ${entry.backend}, variant ${entry.variant}`, () => {
+          expect(k.backend).toBe(entry.backend);
+          expect(k.variant).toBe(entry.variant);
+        });
+        fn(k, info);
+      });
+    }
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * createKernels: memoised per options, 'auto' picks the wasm SIMD build in this runtime (Node
+ * 20 has SIMD), each explicit choice loads what it names, describeBackends tells the truth,
+ * and bad options are rejected naming the option.
+ */
+import { describe, expect, it } from 'vitest';
+import { createKernels, describeBackends } from '../../src/kernels/create.js';
+import { KERNEL_NAMES } from '../../src/kernels/kernels.js';
+import { wasmSupport } from '../../src/backends/wasm/loader.js';
+import { SparseInferenceError } from '../../src/core/errors.js';
+import { expectBadArgument } from '../_harness/bad-input.js';
+import { BACKENDS } from '../_harness/each-backend.js';
+
+describe('createKernels', () => {
+  it('returns the same instance for the same options (memoised)', async () => {
+    const [a, b] = await Promise.all([createKernels(), createKernels()]);
+    expect(a).toBe(b);
+    expect(await createKernels({ backend: 'auto' })).toBe(a);
+    expect(await createKernels({ backend: 'reference' })).toBe(await createKernels({ backend: 'reference' }));
+    expect(await createKernels({ backend: 'wasm', wasmVariant: 'scalar' }))
+      .toBe(await createKernels({ backend: 'wasm', wasmVariant: 'scalar' }));
+    expect(await createKernels({ backend: 'reference' })).not.toBe(a);
+  });
+
+  it('the test harness skips no backend in this runtime (Node 20 has WebAssembly SIMD)', async () => {
+    for (const b of BACKENDS) expect({ label: b.label, missing: await b.missing() }).toEqual({ label: b.label, missing: null });
+  });
+
+  it("'auto' picks the wasm SIMD build in this runtime", async () => {
+    expect(wasmSupport()).toMatchObject({ wasm: true, simd: true });
+    const k = await createKernels({ backend: 'auto' });
+    expect(k.backend).toBe('wasm');
+    expect(k.variant).toBe('simd');
+  });
+
+  it('loads exactly what each explicit option names', async () => {
+    const ref = await createKernels({ backend: 'reference' });
+    expect([ref.backend, ref.variant]).toEqual(['reference', 'js']);
+    const simd = await createKernels({ backend: 'wasm', wasmVariant: 'simd' });
+    expect([simd.backend, simd.variant]).toEqual(['wasm', 'simd']);
+    const scalar = await createKernels({ backend: 'wasm', wasmVariant: 'scalar' });
+    expect([scalar.backend, scalar.variant]).toEqual(['wasm', 'scalar']);
+    expect(scalar).not.toBe(simd);
+  });
+
+  it('every kernel name is a function on every backend; the foundation kernels are native in wasm', async () => {
+    for (const k of [await createKernels({ backend: 'reference' }), await createKernels({ backend: 'wasm' })]) {
+      for (const name of KERNEL_NAMES) expect(typeof k[name]).toBe('function');
+      for (const n of k.native) expect(KERNEL_NAMES).toContain(n);
+    }
+    const wasm = await createKernels({ backend: 'wasm' });
+    for (const name of ['dot', 'sum', 'axpy', 'gemv', 'gemvT', 'l2sqrBatch', 'argminL2', 'topK', 'softmax', 'rmsnorm', 'rope'] as const) {
+      expect(wasm.native).toContain(name);
+    }
+  });
+
+  it('describeBackends reports what createKernels gives', async () => {
+    const reports = await describeBackends();
+    const wasm = reports.find((r) => r.backend === 'wasm');
+    expect(wasm).toMatchObject({ available: true, variant: 'simd' });
+    expect(wasm?.native).toEqual([...(await createKernels({ backend: 'wasm' })).native]);
+    expect(reports.find((r) => r.backend === 'reference')).toMatchObject({ available: true, variant: 'js' });
+  });
+
+  it('rejects bad options naming the option; an unbuilt backend is UNAVAILABLE', async () => {
+    expectBadArgument(() => createKernels({ backend: 'gpu' as never }), 'backend');
+    expectBadArgument(() => createKernels({ backend: 'wasm', wasmVariant: 'avx' as never }), 'wasmVariant');
+    await expect(createKernels({ backend: 'webgpu' })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(createKernels({ backend: 'webgpu' })).rejects.toBeInstanceOf(SparseInferenceError);
+  });
+});

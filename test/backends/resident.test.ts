@@ -1,0 +1,81 @@
+/**
+ * Resident arrays on every backend: data survives memory growth through .view() (old views of
+ * wasm memory detach, new ones see the same bytes), kernels read and write them in place, a
+ * stale (detached) view is a BAD_ARGUMENT and not a trap, and use after free() is an error.
+ */
+import { expect, it } from 'vitest';
+import { describeEachBackend } from '../_harness/each-backend.js';
+import { expectBadArgument } from '../_harness/bad-input.js';
+import { SparseInferenceError } from '../../src/core/errors.js';
+
+describeEachBackend('resident arrays', (k, info) => {
+  it('keep their data across memory growth; .view() after growth sees it and kernels use it', () => {
+    const n = 1000;
+    const a = k.allocF32(n), b = k.allocF32(n), idx = k.allocI32(4);
+    try {
+      const av = a.view(), bv = b.view();
+      for (let i = 0; i < n; i++) { av[i] = i % 10; bv[i] = 1; }
+      idx.view().set([3, 1, 4, 1]);
+      const before = av.buffer.byteLength;
+      // Allocate more than the whole current memory: growth is certain for the wasm backend.
+      const big = k.allocF32(Math.ceil(before / 4) + (1 << 20));
+      try {
+        if (!info.isReference) expect(av.length).toBe(0); // the old view detached
+        const av2 = a.view();
+        expect(av2.length).toBe(n);
+        expect(av2[7]).toBe(7);
+        expect(Array.from(idx.view())).toEqual([3, 1, 4, 1]);
+        expect(k.dot(a.view(), b.view(), n)).toBe(4500);
+        k.axpy(2, b.view(), a.view(), n); // in place, by pointer
+        expect(a.view()[9]).toBe(11);
+        big.view()[big.length - 1] = 5; // the new block is usable to its last element
+        expect(k.sum(big.view().subarray(big.length - 4), 4)).toBe(5);
+      } finally {
+        big.free();
+      }
+    } finally {
+      a.free(); b.free(); idx.free();
+    }
+  });
+
+  it('freed blocks are reused without corrupting live ones', () => {
+    const keep = k.allocF32(64);
+    keep.view().fill(2);
+    for (let round = 0; round < 50; round++) {
+      const tmp = k.allocF32(1000 + round);
+      tmp.view().fill(-1);
+      tmp.free();
+    }
+    expect(k.sum(keep.view(), 64)).toBe(128);
+    keep.free();
+  });
+
+  if (!info.isReference) {
+    it('a stale view (taken before growth) is rejected as BAD_ARGUMENT, not trapped', () => {
+      const a = k.allocF32(32);
+      a.view().fill(1);
+      const stale = a.view();
+      const big = k.allocF32(Math.ceil(stale.buffer.byteLength / 4) + (1 << 20));
+      try {
+        expectBadArgument(() => k.sum(stale, 32), 'x');
+        expect(k.sum(a.view(), 32)).toBe(32); // the fresh view works
+      } finally {
+        big.free();
+        a.free();
+      }
+    });
+
+    it('view() after free() throws SparseInferenceError', () => {
+      const a = k.allocF32(8);
+      a.free();
+      expect(() => a.view()).toThrow(SparseInferenceError);
+      a.free(); // a second free is harmless
+    });
+  }
+
+  it('rejects bad lengths naming the argument', () => {
+    expectBadArgument(() => k.allocF32(-1), 'length');
+    expectBadArgument(() => k.allocF32(2.5), 'length');
+    expectBadArgument(() => k.allocI32(NaN), 'length');
+  });
+});
