@@ -64,3 +64,36 @@ export { evaluateNll, tokenNll, type EvaluateOptions, type EvaluateResult } from
 export { splitStories, STORY_SEPARATOR } from './llama/split-stories.js';
 export { randomLlama, type RandomLlamaOptions } from './llama/random-llama.js';
 export { WeightLayout, LAYER_TENSORS, type TensorSlot, type LayerTensorName } from './llama/weight-layout.js';
+
+// activations: activation sparsity for SwiGLU FFNs — CHESS (He et al., EMNLP 2024, arXiv 2409.01366), CATS, TEAL
+export { ActivationCollector, type CollectorShape, type CollectorOptions } from './activations/activation-collector.js';
+export { ActivationStatistics, MAGNITUDE_TENSORS, type MagnitudeTensor, type ChessVariant } from './activations/activation-statistics.js';
+export { QuantileSketch, type QuantileSketchOptions } from './activations/quantile-sketch.js';
+export { ExactPool, SketchPool, type MagnitudePool, type QuantileMode } from './activations/magnitude-pool.js';
+export { thresholdRank } from './activations/order-statistic.js';
+export { calibrateModel, calibrationSequences, type CalibrateModelOptions } from './activations/calibrate-model.js';
+export { catsThresholds } from './activations/cats-thresholds.js';
+export { chessThresholds } from './activations/chess-thresholds.js';
+export { tealThresholds, PROJECTION_INPUT_TENSOR, type ProjectionSparsities } from './activations/teal-thresholds.js';
+export { tealGreedyAllocation, projectionWeights, type TealGreedyOptions, type TealGreedyResult } from './activations/teal-greedy.js';
+export {
+  PROJECTION_INPUTS, type ThresholdMethod, type ProjectionInput, type LayerThresholds, type ThresholdMetadata,
+  type ActivationThresholds,
+} from './activations/thresholds.js';
+export { serializeThresholds, parseThresholds, validateThresholds, THRESHOLDS_FORMAT } from './activations/thresholds-file.js';
+export { saveThresholds, loadThresholds } from './activations/thresholds-node.js';
+export { denseSwiGlu, gatedSparseSwiGlu, tealSparseSwiGlu, thresholdInto, silu, type TealScratch } from './activations/sparse-swiglu.js';
+export {
+  installActivationSparsity, sparsityStrategyName, type InstallSparsityOptions, type SparsityInstallation,
+  type LayerWeightBytes, type WeightLayoutMode,
+} from './activations/install-sparsity.js';
+export { SparsityCounters, type LayerCounters, type SparsitySummary } from './activations/sparsity-counters.js';
+export { createSyntheticSwiGlu, type SyntheticSwiGlu, type SyntheticSwiGluOptions } from './activations/synthetic-swiglu.js';
+export {
+  evaluateSyntheticSwiGlu, SYNTHETIC_METHODS, type SyntheticMethod, type SyntheticRow, type SyntheticEvalOptions,
+  type SyntheticEvalResult,
+} from './activations/evaluate-synthetic.js';
+export {
+  evaluateModelSparsity, splitCalibrationText, type ModelEvalOptions, type ModelEvalRow, type ModelEvalResult,
+} from './activations/evaluate-model.js';
+export { syntheticErrorChart, modelNllChart } from './activations/plots.js';

@@ -15,6 +15,7 @@ import { infoCommand } from './commands/info.js';
 import { demoCommand } from './commands/demo.js';
 import { llamaCommand } from './commands/llama.js';
 import { benchCommand } from './commands/bench.js';
+import { activationsCommand } from './commands/activations.js';
 
 /** Every subcommand, in the order `--help` lists them. */
 export const commands: readonly CliCommand[] = [
@@ -22,6 +23,7 @@ export const commands: readonly CliCommand[] = [
   demoCommand,
   llamaCommand,
   benchCommand,
+  activationsCommand,
 ];
 
 /** A context on the real process; dispose() removes the Ctrl-C handler. */

@@ -5,8 +5,10 @@
 import type { Suite } from '../harness.js';
 import { kernelsSuite } from './kernels.js';
 import { llamaSuite } from './llama.js';
+import { activationsSuite } from './activations.js';
 
 export const suites: Record<string, Suite> = {
   kernels: kernelsSuite,
   llama: llamaSuite,
+  activations: activationsSuite,
 };

@@ -5,9 +5,11 @@
  */
 import type { SectionBuilder } from '../section.js';
 import { backendsSection } from './backends.js';
+import { activationsSection } from './activations.js';
 import { llamaSection } from './llama.js';
 
 export const reportSections: Readonly<Record<string, SectionBuilder>> = {
   backends: backendsSection,
   llama: llamaSection,
+  activations: activationsSection,
 };

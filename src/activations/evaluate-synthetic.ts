@@ -1,0 +1,198 @@
+/**
+ * Accuracy of activation-sparsity methods on a synthetic SwiGLU block (spec §5–6): calibrate on
+ * one set of tokens, measure on a separate test set, for the per-token oracle, CHESS ("sq" and
+ * "abs"), CATS and TEAL at each target sparsity k. Every sparse method runs the real kernel path
+ * (gemv → threshold → vmmsp → spvmm, or spvmm ×3 for TEAL).
+ *
+ * Metrics over the test set (h = a_gate ⊙ a_up the dense intermediate, ĥ what reaches W_down):
+ * - sparsity: mean fraction of zeroed channels of the thresholded tensor (a_gate; TEAL: the
+ *   parameter-weighted mean over its three inputs), with per-channel min and max;
+ * - objective: ‖h − ĥ‖² / ‖h‖² (for gate methods, ‖a_up ⊙ (a_gate − s(a_gate))‖² / ‖a_up ⊙ a_gate‖²);
+ * - relativeError: ‖Y − Ŷ‖_F / ‖Y‖_F of the block output;
+ * - weightsStreamed: weights read per token / 3·dim·hidden.
+ *
+ * @example
+ * const r = await evaluateSyntheticSwiGlu(kernels, { sparsities: [0.5], testTokens: 512 });
+ * r.rows.find((x) => x.method === 'chess-sq')!.relativeError
+ */
+import type { Kernels } from '../kernels/kernels.js';
+import { Rng } from '../core/rng.js';
+import { throwIfAborted } from '../core/errors.js';
+import { checkInt, checkNumber } from '../core/validate.js';
+import { createSyntheticSwiGlu, type SyntheticSwiGluOptions } from './synthetic-swiglu.js';
+import { ActivationCollector } from './activation-collector.js';
+import type { QuantileMode } from './magnitude-pool.js';
+import { catsThresholds } from './cats-thresholds.js';
+import { chessThresholds } from './chess-thresholds.js';
+import { tealThresholds } from './teal-thresholds.js';
+import { gatedSparseSwiGlu, silu, tealSparseSwiGlu, transpose } from './sparse-swiglu.js';
+import { thresholdRank } from './order-statistic.js';
+import { yieldEvery } from './yield.js';
+
+export const SYNTHETIC_METHODS = ['oracle', 'chess-sq', 'chess-abs', 'cats', 'teal'] as const;
+export type SyntheticMethod = (typeof SYNTHETIC_METHODS)[number];
+
+export interface SyntheticRow {
+  method: SyntheticMethod;
+  /** Target sparsity. */
+  k: number;
+  sparsity: number;
+  channelSparsityMin: number;
+  channelSparsityMax: number;
+  objective: number;
+  relativeError: number;
+  weightsStreamed: number;
+}
+
+export interface SyntheticEvalOptions {
+  sparsities?: number[];        // default [0.3, 0.5, 0.7]
+  calibrationTokens?: number;   // default 2048
+  testTokens?: number;          // default 1024
+  block?: SyntheticSwiGluOptions;
+  quantile?: QuantileMode;      // default 'exact'
+  seed?: number;                // data seed (default 7); block weights use block.seed
+  onProgress?: (fraction: number, label: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface SyntheticEvalResult {
+  dim: number;
+  hidden: number;
+  calibrationTokens: number;
+  testTokens: number;
+  rows: SyntheticRow[];
+}
+
+export async function evaluateSyntheticSwiGlu(kernels: Kernels, opts: SyntheticEvalOptions = {}): Promise<SyntheticEvalResult> {
+  const ks = (opts.sparsities ?? [0.3, 0.5, 0.7]).map((k, i) => checkNumber(`sparsities[${i}]`, k, 0, 1, { maxExclusive: true }));
+  const nCal = checkInt('calibrationTokens', opts.calibrationTokens ?? 2048, 1);
+  const nTest = checkInt('testTokens', opts.testTokens ?? 1024, 1);
+  const seed = checkInt('seed', opts.seed ?? 7, 0);
+  const progress = opts.onProgress ?? (() => {});
+  const block = createSyntheticSwiGlu(kernels, opts.block);
+  try {
+    const { dim: D, hidden: H } = block;
+    const rng = new Rng(seed);
+    const scratch = {
+      gate: kernels.allocF32(H), up: kernels.allocF32(H), inter: kernels.allocF32(H), out: kernels.allocF32(D),
+      xs: kernels.allocF32(D), teal: kernels.allocF32(H), tealUp: kernels.allocF32(H),
+      // TEAL streams W_gate and W_up by input too: input-major copies (dim×hidden).
+      wGateT: kernels.allocF32(D * H), wUpT: kernels.allocF32(D * H),
+    };
+    transpose(block.wGate.view(), H, D, scratch.wGateT.view());
+    transpose(block.wUp.view(), H, D, scratch.wUpT.view());
+    // Dense pass: a_gate, a_up (and y) of a batch of tokens.
+    const dense = (X: Float32Array, n: number, each: (t: number, g: Float32Array, u: Float32Array, h: Float32Array) => void) => {
+      const h = new Float32Array(H);
+      for (let t = 0; t < n; t++) {
+        const x = X.subarray(t * D, (t + 1) * D);
+        const g = scratch.gate.view(), u = scratch.up.view();
+        kernels.gemv(block.wGate.view(), x, g, H, D);
+        kernels.gemv(block.wUp.view(), x, u, H, D);
+        for (let i = 0; i < H; i++) { g[i] = silu(g[i]); h[i] = g[i] * u[i]; }
+        each(t, g, u, h);
+      }
+    };
+
+    // 1. Calibration.
+    progress(0, 'calibrating');
+    const Xcal = block.sampleInputs(nCal, rng.split());
+    const collector = new ActivationCollector({ nLayers: 1, dim: D, hiddenDim: H }, { quantile: opts.quantile ?? 'exact' });
+    dense(Xcal, nCal, (t, g, u, h) => {
+      collector.observe(0, 'ffnInput', Xcal.subarray(t * D, (t + 1) * D));
+      collector.observe(0, 'aGate', g);
+      collector.observe(0, 'aUp', u);
+      collector.observe(0, 'downInput', h);
+    });
+    if (collector.passesNeeded === 2) {
+      collector.endPass();
+      dense(Xcal, nCal, (_t, g) => collector.observe(0, 'aGate', g));
+    }
+    const stats = collector.finish();
+    throwIfAborted(opts.signal, 'synthetic evaluation');
+
+    // 2. Dense test outputs.
+    const Xt = block.sampleInputs(nTest, rng.split());
+    const G = new Float32Array(nTest * H), U = new Float32Array(nTest * H), Y = new Float32Array(nTest * D);
+    const y = new Float32Array(D);
+    dense(Xt, nTest, (t, g, u, h) => {
+      G.set(g, t * H); U.set(u, t * H);
+      kernels.gemv(block.wDown.view(), h, y, D, H);
+      Y.set(y, t * D);
+    });
+    let yy = 0;
+    for (let i = 0; i < Y.length; i++) yy += Y[i] * Y[i];
+
+    // 3. Every method at every k.
+    const rows: SyntheticRow[] = [];
+    const total = ks.length * SYNTHETIC_METHODS.length;
+    let done = 0;
+    const imp = new Float32Array(H), keepIdx = new Int32Array(H);
+    for (const k of ks) {
+      const thresholds = {
+        cats: catsThresholds(stats, k).layers[0].aGate!,
+        'chess-sq': chessThresholds(stats, k, { variant: 'sq' }).layers[0].aGate!,
+        'chess-abs': chessThresholds(stats, k, { variant: 'abs' }).layers[0].aGate!,
+      };
+      const teal = tealThresholds(stats, k).layers[0].inputs!;
+      const tealT = { gate: teal.gate!, up: teal.up!, down: teal.down! };
+      const keep = H - Math.max(0, thresholdRank(H, k));
+      for (const method of SYNTHETIC_METHODS) {
+        progress(done / total, `${method} k=${k}`);
+        const zeroCounts = new Float64Array(H);
+        let errNum = 0, objNum = 0, objDen = 0, streamed = 0, sparsitySum = 0;
+        for (let t = 0; t < nTest; t++) {
+          if ((t & 63) === 63) { throwIfAborted(opts.signal, 'synthetic evaluation'); await yieldEvery(50); }
+          const x = Xt.subarray(t * D, (t + 1) * D);
+          const g = G.subarray(t * H, (t + 1) * H), u = U.subarray(t * H, (t + 1) * H);
+          const out = scratch.out.view();
+          let hHat: Float32Array;
+          if (method === 'teal') {
+            const z = tealSparseSwiGlu(kernels, scratch.wGateT.view(), scratch.wUpT.view(), block.wDownT.view(), x, tealT,
+              out, { xs: scratch.xs.view(), gate: scratch.teal.view(), up: scratch.tealUp.view() }, D, H);
+            hHat = scratch.tealUp.view();
+            for (let i = 0; i < H; i++) if (hHat[i] === 0) zeroCounts[i]++;
+            const read = (D - z.gateInputZeros) * H + (D - z.upInputZeros) * H + (H - z.downInputZeros) * D;
+            streamed += read / (3 * D * H);
+            sparsitySum += 1 - read / (3 * D * H);
+          } else {
+            let kept: number;
+            const s = scratch.gate.view();
+            if (method === 'oracle') {
+              for (let i = 0; i < H; i++) imp[i] = Math.abs(g[i] * u[i]);
+              kernels.topK(imp, H, keep, keepIdx);
+              s.fill(0);
+              for (let j = 0; j < keep; j++) s[keepIdx[j]] = g[keepIdx[j]];
+              for (let i = 0; i < H; i++) if (s[i] === 0) zeroCounts[i]++;
+              kept = kernels.vmmsp(x, block.wUp.view(), s, scratch.inter.view(), H, D);
+              kernels.spvmm(scratch.inter.view(), block.wDownT.view(), out, H, D);
+            } else {
+              kept = gatedSparseSwiGlu(kernels, block.wGate.view(), block.wUp.view(), block.wDownT.view(), x,
+                thresholds[method], out, s, scratch.inter.view(), D, H, zeroCounts);
+            }
+            hHat = scratch.inter.view();
+            streamed += (H * D + 2 * kept * D) / (3 * D * H);
+            sparsitySum += 1 - kept / H;
+          }
+          for (let i = 0; i < H; i++) {
+            const h = g[i] * u[i], d = h - hHat[i];
+            objNum += d * d; objDen += h * h;
+          }
+          for (let c = 0; c < D; c++) { const d = Y[t * D + c] - out[c]; errNum += d * d; }
+        }
+        let cMin = Infinity, cMax = -Infinity;
+        for (let i = 0; i < H; i++) { const f = zeroCounts[i] / nTest; cMin = Math.min(cMin, f); cMax = Math.max(cMax, f); }
+        rows.push({
+          method, k, sparsity: sparsitySum / nTest, channelSparsityMin: cMin, channelSparsityMax: cMax,
+          objective: objNum / objDen, relativeError: Math.sqrt(errNum / yy), weightsStreamed: streamed / nTest,
+        });
+        done++;
+      }
+    }
+    progress(1, 'done');
+    for (const r of Object.values(scratch)) r.free();
+    return { dim: D, hidden: H, calibrationTokens: nCal, testTokens: nTest, rows };
+  } finally {
+    block.free();
+  }
+}

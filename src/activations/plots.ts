@@ -1,0 +1,50 @@
+/**
+ * Figures of the activation-sparsity evaluation (SVG strings via src/plot): relative output
+ * error of the synthetic block and NLL of the real model, one series per method, against the
+ * parameter-weighted sparsity 1 − (weights streamed): the fraction of weights a decode step
+ * skips, which is what sets the speed-up and the one measure on which gate-thresholding
+ * (CATS, CHESS: a zeroed channel skips 2 of the 3 FFN matrices' slices) and input-thresholding
+ * (TEAL) methods can be compared.
+ *
+ * @example await writeSvg('error.svg', syntheticErrorChart(await evaluateSyntheticSwiGlu(k)));
+ */
+import { lineChart } from '../plot/line-chart.js';
+import type { Series } from '../plot/types.js';
+import type { SyntheticEvalResult } from './evaluate-synthetic.js';
+import type { ModelEvalResult } from './evaluate-model.js';
+
+const LABEL: Record<string, string> = {
+  oracle: 'oracle (per-token top-k)', 'chess-sq': 'CHESS (sq)', 'chess-abs': 'CHESS (abs)', cats: 'CATS', teal: 'TEAL',
+};
+
+/** Relative FFN output error ‖Y − Ŷ‖/‖Y‖ against the fraction of FFN weights skipped. */
+export function syntheticErrorChart(r: SyntheticEvalResult): string {
+  const methods = [...new Set(r.rows.map((x) => x.method))];
+  const series: Series[] = methods.map((m) => {
+    const rows = r.rows.filter((x) => x.method === m).sort((a, b) => b.weightsStreamed - a.weightsStreamed);
+    return {
+      name: LABEL[m] ?? m, x: [0, ...rows.map((x) => 1 - x.weightsStreamed)], y: [0, ...rows.map((x) => x.relativeError)],
+      kind: 'line', dashed: m === 'oracle',
+    };
+  });
+  return lineChart({
+    title: `Synthetic SwiGLU ${r.dim}×${r.hidden}: output error (${r.testTokens} held-out tokens)`,
+    xLabel: 'sparsity: fraction of FFN weights skipped', yLabel: 'relative output error', series,
+  });
+}
+
+/** Mean NLL (nats/token) against the fraction of layer weights skipped; dense is the dashed line. */
+export function modelNllChart(r: ModelEvalResult, modelName = 'model'): string {
+  const methods = [...new Set(r.rows.map((x) => x.method))];
+  const xOf = (x: ModelEvalResult['rows'][number]) => 1 - x.weightsStreamed;
+  const series: Series[] = methods.map((m) => {
+    const rows = r.rows.filter((x) => x.method === m).sort((a, b) => xOf(a) - xOf(b));
+    return { name: m, x: [0, ...rows.map(xOf)], y: [r.dense.meanNll, ...rows.map((x) => x.meanNll)] };
+  });
+  const maxX = Math.max(...r.rows.map(xOf));
+  series.push({ name: 'dense', x: [0, maxX], y: [r.dense.meanNll, r.dense.meanNll], dashed: true, color: '#555' });
+  return lineChart({
+    title: `${modelName}: NLL on held-out stories (${r.evalTokens} tokens)`,
+    xLabel: 'sparsity: fraction of the layers\' projection weights skipped', yLabel: 'mean NLL (nats/token)', series,
+  });
+}

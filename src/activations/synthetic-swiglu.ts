@@ -1,0 +1,105 @@
+/**
+ * A synthetic SwiGLU block with the statistics that make channel-wise thresholds matter
+ * (spec §6): heavy-tailed inputs (Student-t, ν ≈ 4) with per-channel LogNormal scales and a
+ * few massive channels, RMS-normalised; W_gate and W_up rows with LogNormal scales, σ_up ≈ 0.6
+ * so E[a_up_i²] differs across channels; optional correlation ρ between a gate row and its up
+ * row. Weights are resident in backend memory (streamed in place by the kernels).
+ *
+ * @example
+ * const block = await createSyntheticSwiGlu(kernels, { dim: 512, hidden: 1408, seed: 1 });
+ * const X = block.sampleInputs(256, new Rng(2));   // 256×512 tokens
+ * block.free();
+ */
+import type { Kernels, ResidentArray } from '../kernels/kernels.js';
+import { Rng } from '../core/rng.js';
+import { checkInt, checkNumber } from '../core/validate.js';
+import { transpose } from './sparse-swiglu.js';
+
+export interface SyntheticSwiGluOptions {
+  dim?: number;            // default 512
+  hidden?: number;         // default 1408
+  seed?: number;           // default 1
+  nu?: number;             // Student-t degrees of freedom of the inputs (default 4)
+  inputScaleSigma?: number;  // σ of the per-channel LogNormal input scales (default 0.5)
+  massiveChannels?: number;  // channels with a large constant scale (default 4)
+  massiveScale?: number;     // their scale (default 20)
+  gateScale?: number;        // typical std of the gate pre-activation (default 1.5)
+  gateScaleSigma?: number;   // σ of W_gate row scales (default 0.3)
+  upScaleSigma?: number;     // σ of W_up row scales (default 0.6)
+  gateUpCorrelation?: number; // ρ between W_gate row i and W_up row i directions (default 0)
+}
+
+export interface SyntheticSwiGlu {
+  readonly dim: number;
+  readonly hidden: number;
+  /** hidden×dim, output-major. */
+  readonly wGate: ResidentArray<Float32Array>;
+  /** hidden×dim, output-major. */
+  readonly wUp: ResidentArray<Float32Array>;
+  /** dim×hidden, output-major (the dense path). */
+  readonly wDown: ResidentArray<Float32Array>;
+  /** hidden×dim, input-major (spvmm). */
+  readonly wDownT: ResidentArray<Float32Array>;
+  /** n RMS-normalised input tokens, n×dim row-major. */
+  sampleInputs(n: number, rng: Rng): Float32Array;
+  free(): void;
+}
+
+export function createSyntheticSwiGlu(kernels: Kernels, opts: SyntheticSwiGluOptions = {}): SyntheticSwiGlu {
+  const dim = checkInt('dim', opts.dim ?? 512, 1);
+  const hidden = checkInt('hidden', opts.hidden ?? 1408, 1);
+  const nu = checkNumber('nu', opts.nu ?? 4, 0, Infinity, { minExclusive: true });
+  const sIn = checkNumber('inputScaleSigma', opts.inputScaleSigma ?? 0.5, 0);
+  const nMassive = checkInt('massiveChannels', opts.massiveChannels ?? 4, 0, dim);
+  const massive = checkNumber('massiveScale', opts.massiveScale ?? 20, 0);
+  const gScale = checkNumber('gateScale', opts.gateScale ?? 1.5, 0, Infinity, { minExclusive: true });
+  const sGate = checkNumber('gateScaleSigma', opts.gateScaleSigma ?? 0.3, 0);
+  const sUp = checkNumber('upScaleSigma', opts.upScaleSigma ?? 0.6, 0);
+  const rho = checkNumber('gateUpCorrelation', opts.gateUpCorrelation ?? 0, -1, 1);
+  const rng = new Rng(checkInt('seed', opts.seed ?? 1, 0));
+
+  const channelScale = new Float64Array(dim).map(() => Math.exp(sIn * rng.normal()));
+  for (const j of rng.sampleWithoutReplacement(dim, nMassive)) channelScale[j] = massive;
+
+  const wGate = kernels.allocF32(hidden * dim);
+  const wUp = kernels.allocF32(hidden * dim);
+  const wDown = kernels.allocF32(dim * hidden);
+  const wDownT = kernels.allocF32(hidden * dim);
+  const inv = 1 / Math.sqrt(dim);
+  const g = new Float32Array(hidden * dim), u = new Float32Array(hidden * dim);
+  for (let i = 0; i < hidden; i++) {
+    const rg = gScale * Math.exp(sGate * rng.normal()) * inv;
+    const ru = Math.exp(sUp * rng.normal()) * inv;
+    for (let j = 0; j < dim; j++) {
+      const zg = rng.normal();
+      const zu = rho * zg + Math.sqrt(1 - rho * rho) * rng.normal();
+      g[i * dim + j] = rg * zg;
+      u[i * dim + j] = ru * zu;
+    }
+  }
+  const d = new Float32Array(dim * hidden).map(() => rng.normal() / Math.sqrt(hidden));
+  const dT = new Float32Array(hidden * dim);
+  transpose(d, dim, hidden, dT);
+  wGate.view().set(g); wUp.view().set(u); wDown.view().set(d); wDownT.view().set(dT);
+
+  return {
+    dim, hidden, wGate, wUp, wDown, wDownT,
+    sampleInputs(n: number, r: Rng): Float32Array {
+      checkInt('n', n, 1);
+      const X = new Float32Array(n * dim);
+      const row = new Float64Array(dim);
+      for (let t = 0; t < n; t++) {
+        let ss = 0;
+        for (let j = 0; j < dim; j++) {
+          // Student-t: N(0,1) / sqrt(χ²_ν / ν), χ²_ν = Gamma(ν/2, scale 2).
+          const v = channelScale[j] * r.normal() / Math.sqrt(r.gamma(nu / 2, 2) / nu);
+          row[j] = v; ss += v * v;
+        }
+        const s = 1 / Math.sqrt(ss / dim + 1e-6);
+        for (let j = 0; j < dim; j++) X[t * dim + j] = row[j] * s;
+      }
+      return X;
+    },
+    free() { wGate.free(); wUp.free(); wDown.free(); wDownT.free(); },
+  };
+}

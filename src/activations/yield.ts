@@ -1,0 +1,12 @@
+/**
+ * Cooperative yielding for long loops: returns to the event loop (so timers and AbortSignal
+ * handlers run) when more than `ms` milliseconds have passed since the last yield.
+ */
+let last = 0;
+
+export async function yieldEvery(ms: number): Promise<void> {
+  const now = performance.now();
+  if (now - last < ms) return;
+  await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  last = performance.now();
+}

@@ -1,0 +1,204 @@
+/**
+ * `sparse-inference activations <calibrate|eval>`: calibrate activation-sparsity thresholds
+ * (CATS, CHESS, TEAL) on a model and text, and evaluate the methods on the synthetic SwiGLU
+ * block and on a real model (CHESS, arXiv 2409.01366; see docs/activations.md).
+ */
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { CliCommand, CliContext } from '../command.js';
+import { CliUsageError, parseArgs } from '../args.js';
+import { createProgressBar } from '../progress.js';
+import { SparseInferenceError } from '../../core/errors.js';
+import { createKernels } from '../../kernels/create.js';
+import { readLlamaModel, readTokenizer } from '../../llama/node-files.js';
+import { writeSvg } from '../../plot/write-svg.js';
+import { calibrateModel } from '../../activations/calibrate-model.js';
+import { catsThresholds } from '../../activations/cats-thresholds.js';
+import { chessThresholds } from '../../activations/chess-thresholds.js';
+import { tealThresholds } from '../../activations/teal-thresholds.js';
+import { tealGreedyAllocation } from '../../activations/teal-greedy.js';
+import { saveThresholds } from '../../activations/thresholds-node.js';
+import { evaluateSyntheticSwiGlu } from '../../activations/evaluate-synthetic.js';
+import { evaluateModelSparsity } from '../../activations/evaluate-model.js';
+import { modelNllChart, syntheticErrorChart } from '../../activations/plots.js';
+import { MODEL_HEADERS, SYNTHETIC_HEADERS, markdownTable, modelRows, syntheticRows } from '../../activations/format-tables.js';
+
+const BACKENDS = ['auto', 'reference', 'wasm'] as const;
+
+const USAGE = `Usage: sparse-inference activations <subcommand> [options]
+
+Activation sparsity for SwiGLU models (CHESS, EMNLP 2024; baselines CATS and TEAL).
+
+Subcommands:
+  calibrate --model M --tokenizer T --text F --sparsity k --method chess|cats|teal --out FILE
+            [--variant sq|abs] [--greedy] [--tokens N] [--quantile exact|sketch] [--backend b]
+            Run the text through the dense model (stories split on <|endoftext|>, BOS-prefixed,
+            from the start, until N tokens; default 4096), pool the activations and write the
+            thresholds for target sparsity k in [0, 1) as JSON. chess: channel-wise gate
+            thresholds (--variant sq, the default, or abs) plus q/o input thresholds; cats: one
+            gate threshold per layer; teal: input thresholds of all seven projections
+            (--greedy: TEAL's block-wise greedy allocation, slow).
+  eval      [--model M --tokenizer T --text F] [--sparsity 0.3,0.5,0.7] [--out DIR] [--quick]
+            [--calibration-tokens N] [--eval-tokens N] [--test-tokens N] [--teal-greedy]
+            [--json] [--backend b]
+            (a) the synthetic SwiGLU block 512×1408: sparsity, objective, relative output
+            error and weights streamed for oracle / CHESS-sq / CHESS-abs / CATS / TEAL;
+            (b) with --model/--tokenizer/--text: calibrate on the second half of the stories,
+            NLL on the first half for dense / CATS / CHESS w/o / CHESS w/ / TEAL.
+            Writes DIR/activations-eval.json, DIR/synthetic-error.svg, DIR/model-nll.svg
+            (default DIR: activations-eval). --quick: fewer tokens.
+
+Options:
+  --backend auto|reference|wasm  Kernel backend (default auto)
+  -h, --help                     Show this help
+
+Examples:
+  sparse-inference activations calibrate --model stories260K.bin --tokenizer tok512.bin \\
+      --text tinystories_sample.txt --sparsity 0.5 --method chess --out thresholds.json
+  sparse-inference activations eval --model stories260K.bin --tokenizer tok512.bin \\
+      --text tinystories_sample.txt
+`;
+
+function required(v: string | undefined, name: string): string {
+  if (v === undefined || v === '') throw new CliUsageError(`--${name} is required`);
+  return v;
+}
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    throw new SparseInferenceError('BAD_FILE', `cannot read text ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+function parseSparsities(s: string): number[] {
+  const ks = s.split(',').map((x) => Number(x.trim()));
+  if (ks.length === 0 || ks.some((k) => !(k >= 0 && k < 1))) throw new CliUsageError(`--sparsity must be numbers in [0, 1) separated by commas, got '${s}'`);
+  return ks;
+}
+
+async function runCalibrate(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parseArgs(args, {
+    options: {
+      model: { type: 'string' }, tokenizer: { type: 'string' }, text: { type: 'string' }, out: { type: 'string' },
+      sparsity: { type: 'number', min: 0, max: 0.999999 },
+      method: { type: 'string', choices: ['chess', 'cats', 'teal'] },
+      variant: { type: 'string', choices: ['sq', 'abs'], default: 'sq' },
+      greedy: { type: 'boolean' },
+      tokens: { type: 'number', integer: true, min: 1, default: 4096 },
+      quantile: { type: 'string', choices: ['exact', 'sketch'], default: 'exact' },
+      backend: { type: 'string', choices: BACKENDS, default: 'auto' },
+    },
+  });
+  const modelPath = required(values.model, 'model');
+  const out = required(values.out, 'out');
+  const method = required(values.method, 'method');
+  if (values.sparsity === undefined) throw new CliUsageError('--sparsity is required');
+  const k = values.sparsity;
+  if (values.greedy && method !== 'teal') throw new CliUsageError('--greedy applies to --method teal only');
+  const kernels = await createKernels({ backend: values.backend as (typeof BACKENDS)[number] });
+  const model = await readLlamaModel(modelPath, { kernels });
+  const tokenizer = await readTokenizer(required(values.tokenizer, 'tokenizer'), model.config.vocabSize);
+  const text = await readText(required(values.text, 'text'));
+  const bar = createProgressBar(ctx, 'calibrate');
+  try {
+    const stats = await calibrateModel(model, tokenizer, text, {
+      maxTokens: values.tokens, quantile: values.quantile as 'exact' | 'sketch', chess: method === 'chess',
+      signal: ctx.signal, onProgress: bar,
+    });
+    let th;
+    if (method === 'cats') th = catsThresholds(stats, k, { model: modelPath });
+    else if (method === 'chess') th = chessThresholds(stats, k, { model: modelPath, variant: values.variant as 'sq' | 'abs' });
+    else if (!values.greedy || k === 0) th = tealThresholds(stats, k, { model: modelPath });
+    else {
+      const g = await tealGreedyAllocation(model, tokenizer, text, stats, { targets: [k], signal: ctx.signal, onProgress: bar });
+      th = tealThresholds(stats, k, { model: modelPath, sparsities: g.sparsities[0] });
+    }
+    await saveThresholds(out, th);
+    bar.done();
+    ctx.stdout(`wrote ${out}: ${th.metadata.method} thresholds for ${th.metadata.nLayers} layers at sparsity ${k} `
+      + `(${stats.tokens} calibration tokens, ${stats.mode} quantiles)\n`);
+  } finally {
+    bar.done();
+    model.dispose();
+  }
+  return 0;
+}
+
+async function runEval(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parseArgs(args, {
+    options: {
+      model: { type: 'string' }, tokenizer: { type: 'string' }, text: { type: 'string' },
+      sparsity: { type: 'string', default: '0.3,0.5,0.7' },
+      out: { type: 'string', default: 'activations-eval' },
+      quick: { type: 'boolean' }, json: { type: 'boolean' }, 'teal-greedy': { type: 'boolean' },
+      'calibration-tokens': { type: 'number', integer: true, min: 1 },
+      'eval-tokens': { type: 'number', integer: true, min: 1 },
+      'test-tokens': { type: 'number', integer: true, min: 1 },
+      backend: { type: 'string', choices: BACKENDS, default: 'auto' },
+    },
+  });
+  const ks = parseSparsities(values.sparsity);
+  const real = [values.model, values.tokenizer, values.text];
+  if (real.some((v) => v !== undefined) && real.some((v) => v === undefined)) {
+    throw new CliUsageError('--model, --tokenizer and --text go together (the real-model evaluation needs all three)');
+  }
+  const kernels = await createKernels({ backend: values.backend as (typeof BACKENDS)[number] });
+  const quick = values.quick;
+  const bar = createProgressBar(ctx, 'activations eval');
+  const t0 = performance.now();
+  let synthetic, model;
+  try {
+    synthetic = await evaluateSyntheticSwiGlu(kernels, {
+      sparsities: ks, calibrationTokens: values['calibration-tokens'] ?? (quick ? 512 : 2048),
+      testTokens: values['test-tokens'] ?? (quick ? 256 : 1024), signal: ctx.signal, onProgress: (f, l) => bar(real[0] ? f / 3 : f, l),
+    });
+    if (values.model) {
+      const m = await readLlamaModel(values.model, { kernels });
+      try {
+        const tokenizer = await readTokenizer(values.tokenizer!, m.config.vocabSize);
+        model = await evaluateModelSparsity(m, tokenizer, await readText(values.text!), {
+          sparsities: ks, calibrationTokens: values['calibration-tokens'] ?? (quick ? 1024 : 4096),
+          evalTokens: values['eval-tokens'] ?? (quick ? 600 : 3000), tealGreedy: values['teal-greedy'], modelName: values.model,
+          signal: ctx.signal, onProgress: (f, l) => bar(1 / 3 + (2 * f) / 3, l),
+        });
+      } finally {
+        m.dispose();
+      }
+    }
+  } finally {
+    bar.done();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  await mkdir(values.out, { recursive: true });
+  const result = { backend: `${kernels.backend}/${kernels.variant}`, seconds, synthetic, model };
+  await writeFile(join(values.out, 'activations-eval.json'), JSON.stringify(result, null, 1) + '\n');
+  await writeSvg(join(values.out, 'synthetic-error.svg'), syntheticErrorChart(synthetic));
+  if (model) await writeSvg(join(values.out, 'model-nll.svg'), modelNllChart(model, basename(values.model!)));
+  if (values.json) {
+    ctx.stdout(JSON.stringify(result, null, 2) + '\n');
+    return 0;
+  }
+  ctx.stdout(`## Synthetic SwiGLU ${synthetic.dim}×${synthetic.hidden} (${synthetic.calibrationTokens} calibration, ${synthetic.testTokens} test tokens)\n\n`);
+  ctx.stdout(markdownTable(SYNTHETIC_HEADERS, syntheticRows(synthetic)));
+  if (model) {
+    ctx.stdout(`\n## ${values.model}: NLL on stories [0, ${model.evaluationStories[1]}) (${model.evalTokens} tokens), `
+      + `calibrated on stories [${model.calibrationStories.join(', ')}) (${model.calibrationTokens} tokens)\n\n`);
+    ctx.stdout(markdownTable(MODEL_HEADERS, modelRows(model)));
+  }
+  ctx.stdout(`\nwrote ${values.out}/activations-eval.json and SVG plots (${seconds.toFixed(1)} s, ${result.backend})\n`);
+  return 0;
+}
+
+export const activationsCommand: CliCommand = {
+  name: 'activations',
+  summary: 'Activation sparsity (CHESS, CATS, TEAL): calibrate thresholds, evaluate accuracy',
+  usage: USAGE,
+  async run(args, ctx) {
+    const [sub, ...rest] = args;
+    if (sub === 'calibrate') return runCalibrate(rest, ctx);
+    if (sub === 'eval') return runEval(rest, ctx);
+    throw new CliUsageError(sub === undefined ? 'activations needs a subcommand: calibrate or eval' : `unknown subcommand '${sub}' (calibrate, eval)`);
+  },
+};

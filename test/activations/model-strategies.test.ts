@@ -1,0 +1,147 @@
+/**
+ * The strategies inside the llama runtime, on a small random model and every backend:
+ * threshold 0 reproduces the dense logits for CATS, CHESS w/, CHESS w/o and TEAL; with
+ * thresholds, the sparse FFN equals the dense FFN on the thresholded gate (checked through the
+ * capture of a dense run); install/uninstall restores the model's weights bit for bit; the
+ * weight-bytes report; bad input.
+ */
+import { expect, it } from 'vitest';
+import { describeEachBackend } from '../_harness/each-backend.js';
+import { expectBadArgument } from '../_harness/bad-input.js';
+import { randomLlama } from '../../src/llama/random-llama.js';
+import type { LlamaModel } from '../../src/llama/model.js';
+import type { Kernels } from '../../src/kernels/kernels.js';
+import { ActivationCollector } from '../../src/activations/activation-collector.js';
+import { catsThresholds } from '../../src/activations/cats-thresholds.js';
+import { chessThresholds } from '../../src/activations/chess-thresholds.js';
+import { tealThresholds } from '../../src/activations/teal-thresholds.js';
+import { installActivationSparsity } from '../../src/activations/install-sparsity.js';
+import type { ActivationThresholds } from '../../src/activations/thresholds.js';
+
+const SHAPE = { dim: 36, hiddenDim: 70, nLayers: 2, nHeads: 6, nKvHeads: 3, vocabSize: 40, seqLen: 32 };
+const TOKENS = [1, 5, 9, 3, 22, 7, 7, 30, 2, 11, 19, 4];
+
+function model(k: Kernels): LlamaModel {
+  return randomLlama(SHAPE, { kernels: k, seed: 3, scale: 1.5 });
+}
+
+function runLogits(m: LlamaModel): Float32Array[] {
+  m.reset();
+  return TOKENS.map((t, i) => m.forward(t, i).slice());
+}
+
+function calibrate(m: LlamaModel) {
+  const c = new ActivationCollector({ nLayers: SHAPE.nLayers, dim: SHAPE.dim, hiddenDim: SHAPE.hiddenDim });
+  m.setCapture(c.capture);
+  runLogits(m);
+  m.setCapture(undefined);
+  return c.finish();
+}
+
+function snapshot(m: LlamaModel): Float32Array[] {
+  const out: Float32Array[] = [];
+  for (let l = 0; l < SHAPE.nLayers; l++) for (const w of Object.values(m.layerWeights(l))) out.push(w.slice());
+  return out;
+}
+
+describeEachBackend('activation sparsity in the llama runtime', (k) => {
+  it('threshold 0 reproduces the dense logits (every strategy, both layouts)', () => {
+    const m = model(k);
+    const dense = runLogits(m);
+    const stats = calibrate(m);
+    const cases: [ActivationThresholds, boolean][] = [
+      [catsThresholds(stats, 0), false], [chessThresholds(stats, 0), false], [chessThresholds(stats, 0), true],
+      [chessThresholds(stats, 0, { variant: 'abs' }), true], [tealThresholds(stats, 0), false],
+    ];
+    for (const layout of ['replace', 'copy'] as const) {
+      for (const [th, attention] of cases) {
+        const inst = installActivationSparsity(m, th, { attention, layout });
+        const sparse = runLogits(m);
+        inst.uninstall();
+        for (let t = 0; t < TOKENS.length; t++) {
+          for (let v = 0; v < SHAPE.vocabSize; v++) {
+            if (Math.abs(sparse[t][v] - dense[t][v]) > 1e-4 * (1 + Math.abs(dense[t][v]))) {
+              throw new Error(`${inst.name} (${layout}) token ${t} logit ${v}: ${sparse[t][v]} vs dense ${dense[t][v]}`);
+            }
+          }
+        }
+        expect(inst.counters.summary().weightsStreamed).toBe(1);
+      }
+    }
+    m.dispose();
+  });
+
+  it('the sparse FFN output equals W_down·(s(a_gate) ⊙ a_up) of the dense run (layer 1, CHESS at k = 0.6)', () => {
+    const m = model(k);
+    const th = chessThresholds(calibrate(m), 0.6);
+    // Dense captures of layer 1 at token 4: the FFN input and a_gate, a_up.
+    const seen: Record<string, Float32Array> = {};
+    m.setCapture((l, kind, data, pos) => { if (l === 1 && pos === 4) seen[kind] = data.slice(); });
+    runLogits(m);
+    m.setCapture(undefined);
+    const t = th.layers[1].aGate!;
+    const { dim, hiddenDim } = SHAPE;
+    const h = seen.aGate.map((g, i) => (Math.abs(g) >= t[i] ? g * seen.aUp[i] : 0));
+    const w2 = m.layerWeights(1).w2;
+    const expected = new Float64Array(dim);
+    for (let c = 0; c < dim; c++) for (let i = 0; i < hiddenDim; i++) expected[c] += w2[c * hiddenDim + i] * h[i];
+    const inst = installActivationSparsity(m, th, { layers: [1] });
+    const out = new Float32Array(dim);
+    const ffn = m.getStrategies(1)!.ffn!;
+    ffn.forward({ layer: 1, config: m.config, kernels: k, weights: m.layerWeights(1), x: seen.ffnInput, out });
+    inst.uninstall();
+    expect(h.filter((v) => v === 0).length).toBeGreaterThan(hiddenDim * 0.3);
+    for (let c = 0; c < dim; c++) expect(Math.abs(out[c] - expected[c])).toBeLessThan(1e-4);
+    m.dispose();
+  });
+
+  it('uninstall restores the weights bit for bit; the copy layout never touches them', () => {
+    const m = model(k);
+    const before = snapshot(m);
+    const stats = calibrate(m);
+    const inst = installActivationSparsity(m, tealThresholds(stats, 0.5));
+    expect(snapshot(m)).not.toEqual(before); // transposed in place
+    const bytes = inst.weightBytesPerLayer(0);
+    const { dim, hiddenDim } = SHAPE, kvDim = 18;
+    expect(bytes.dense).toBe(4 * (2 * dim * dim + 2 * kvDim * dim + 3 * dim * hiddenDim));
+    expect(bytes.extra).toBe(0);
+    expect(bytes.held).toBe(bytes.dense);
+    inst.uninstall();
+    inst.uninstall(); // idempotent
+    expect(snapshot(m)).toEqual(before);
+    const copy = installActivationSparsity(m, chessThresholds(stats, 0.5), { attention: true, layout: 'copy' });
+    expect(snapshot(m)).toEqual(before);
+    // Copies: W_down (dim·hidden) + wq, wo (dim² each).
+    expect(copy.weightBytesPerLayer(1).extra).toBe(4 * (dim * hiddenDim + 2 * dim * dim));
+    runLogits(m);
+    const sum = copy.counters.summary();
+    expect(sum.gateSparsity).toBeGreaterThan(0.3);
+    // Weights skipped per token: 2·dim (W_up row + W_down column) per zeroed channel, dim per zeroed q/o input.
+    const layer = 2 * dim * dim + 2 * kvDim * dim + 3 * dim * hiddenDim;
+    const skipped = 2 * dim * hiddenDim * sum.gateSparsity + dim * dim * (sum.inputSparsity.q! + sum.inputSparsity.o!);
+    expect(sum.weightsStreamed).toBeCloseTo(1 - skipped / layer, 10);
+    copy.uninstall();
+    expect(snapshot(m)).toEqual(before);
+    for (let l = 0; l < SHAPE.nLayers; l++) expect(m.getStrategies(l)).toBeUndefined();
+    m.dispose();
+  });
+
+  it('rejects mismatched, doubled and incomplete installs', () => {
+    const m = model(k);
+    const stats = calibrate(m);
+    const th = chessThresholds(stats, 0.5);
+    expectBadArgument(() => installActivationSparsity(m, { ...th, metadata: { ...th.metadata, dim: 8 } }), 'thresholds');
+    expectBadArgument(() => installActivationSparsity(m, th, { layout: 'move' as never }), 'layout');
+    expectBadArgument(() => installActivationSparsity(m, th, { layers: [5] }), 'layers');
+    expectBadArgument(() => installActivationSparsity(m, tealThresholds(stats, 0.5), { attention: true }), 'attention');
+    const noAttn = structuredClone(th);
+    delete noAttn.layers[0].inputs;
+    expectBadArgument(() => installActivationSparsity(m, noAttn, { attention: true }), 'attention');
+    const inst = installActivationSparsity(m, th);
+    expectBadArgument(() => installActivationSparsity(m, th), 'uninstall');
+    inst.uninstall();
+    m.setStrategies(0, { ffn: { name: 'other', forward: () => {} } });
+    expectBadArgument(() => installActivationSparsity(m, th), 'layer 0');
+    m.dispose();
+  });
+});
