@@ -13,14 +13,14 @@ import { dot } from './dot';
  *
  * Short rows (cols ≤ 2048, e.g. the 768-wide matrices of a 110M Llama) are the exception:
  * there a single linear stream per row wins (measured out of cache on 32000×768: 20 GB/s
- * one row at a time against 13 GB/s seven rows side by side), because the seven-row setup and
+ * one row at a time with `dot`, against 13 GB/s seven rows side by side), because the seven-row setup and
  * reductions are paid every 768 columns and the prefetcher follows one stream best.
  */
 export function gemv(W: usize, x: usize, y: usize, rows: i32, cols: i32): void {
   let r = 0;
   const stride = <usize>cols << 2;
   if (ASC_FEATURE_SIMD && cols <= 2048) {
-    for (; r < rows; r++) store<f32>(y + (<usize>r << 2), rowDot(W + <usize>r * stride, x, cols));
+    for (; r < rows; r++) store<f32>(y + (<usize>r << 2), dot(W + <usize>r * stride, x, cols));
     return;
   }
   if (ASC_FEATURE_SIMD) {
@@ -89,24 +89,4 @@ function rows4(w: usize, stride: usize, x: usize, y: usize, cols: i32): void {
     s3 += load<f32>(w3 + o) * xc;
   }
   store<f32>(y, s0); store<f32>(y, s1, 4); store<f32>(y, s2, 8); store<f32>(y, s3, 12);
-}
-
-/** One row, four f32x4 accumulators: W is read as a single linear stream. */
-function rowDot(w: usize, x: usize, cols: i32): f32 {
-  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-  let c = 0;
-  for (; c + 16 <= cols; c += 16) {
-    const o = <usize>c << 2;
-    a0 = f32x4.add(a0, f32x4.mul(v128.load(w + o), v128.load(x + o)));
-    a1 = f32x4.add(a1, f32x4.mul(v128.load(w + o, 16), v128.load(x + o, 16)));
-    a2 = f32x4.add(a2, f32x4.mul(v128.load(w + o, 32), v128.load(x + o, 32)));
-    a3 = f32x4.add(a3, f32x4.mul(v128.load(w + o, 48), v128.load(x + o, 48)));
-  }
-  for (; c + 4 <= cols; c += 4) {
-    const o = <usize>c << 2;
-    a0 = f32x4.add(a0, f32x4.mul(v128.load(w + o), v128.load(x + o)));
-  }
-  let s = hsum(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
-  for (; c < cols; c++) s += load<f32>(w + (<usize>c << 2)) * load<f32>(x + (<usize>c << 2));
-  return s;
 }

@@ -17,7 +17,7 @@ import { badArgument, throwIfAborted } from '../core/errors.js';
 import { checkInt } from '../core/validate.js';
 import { ActivationCollector, type CollectorOptions } from './activation-collector.js';
 import type { ActivationStatistics } from './activation-statistics.js';
-import { yieldEvery } from './yield.js';
+import { yieldEvery } from '../core/yield.js';
 
 export interface CalibrateModelOptions extends CollectorOptions {
   /** Calibration tokens (default 4096). */

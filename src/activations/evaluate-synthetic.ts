@@ -27,7 +27,7 @@ import { chessThresholds } from './chess-thresholds.js';
 import { tealThresholds } from './teal-thresholds.js';
 import { gatedSparseSwiGlu, silu, tealSparseSwiGlu, transpose } from './sparse-swiglu.js';
 import { thresholdRank } from './order-statistic.js';
-import { yieldEvery } from './yield.js';
+import { yieldEvery } from '../core/yield.js';
 
 export const SYNTHETIC_METHODS = ['oracle', 'chess-sq', 'chess-abs', 'cats', 'teal'] as const;
 export type SyntheticMethod = (typeof SYNTHETIC_METHODS)[number];

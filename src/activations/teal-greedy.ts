@@ -27,7 +27,7 @@ import { PROJECTION_INPUTS, type ProjectionInput } from './thresholds.js';
 import { PROJECTION_INPUT_TENSOR, tealThresholds, type ProjectionSparsities } from './teal-thresholds.js';
 import { installActivationSparsity } from './install-sparsity.js';
 import { calibrationSequences } from './calibrate-model.js';
-import { yieldEvery } from './yield.js';
+import { yieldEvery } from '../core/yield.js';
 
 export interface TealGreedyOptions {
   /** Block sparsities to report (each in (0, 1)). */

@@ -18,7 +18,7 @@ import { checkInt } from '../core/validate.js';
 import type { LlamaModel } from './model.js';
 import type { Tokenizer } from './tokenizer.js';
 import { splitStories } from './split-stories.js';
-import { yieldEvery } from './yield.js';
+import { yieldEvery } from '../core/yield.js';
 
 export interface EvaluateOptions {
   /** Stop after the story that brings the predicted-token count to at least this (default: all). */

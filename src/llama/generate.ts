@@ -13,7 +13,7 @@ import { checkInt } from '../core/validate.js';
 import type { LlamaModel } from './model.js';
 import { Sampler, type SamplerOptions } from './sampler.js';
 import { BOS, EOS, type Tokenizer } from './tokenizer.js';
-import { yieldEvery } from './yield.js';
+import { yieldEvery } from '../core/yield.js';
 
 export interface GenerateOptions extends SamplerOptions {
   /** Text to continue (default ''). */
