@@ -97,3 +97,32 @@ export {
   evaluateModelSparsity, splitCalibrationText, type ModelEvalOptions, type ModelEvalRow, type ModelEvalResult,
 } from './activations/evaluate-model.js';
 export { syntheticErrorChart, modelNllChart } from './activations/plots.js';
+
+// knots: Bayesian knot inference for (multivariate) spline regression (He, Yang & Kang, arXiv 2405.13353)
+export { fitKnots, KnotFit, type KnotFitOptions, type CurveSummary, type Diagnostics } from './knots/fit-knots.js';
+export { bsplineBasis, bsplineKnotVector, bsplineRows, sparseToDense, type BsplineOptions, type SparseDesign } from './knots/bspline-basis.js';
+export { bsplineDerivatives } from './knots/bspline-derivatives.js';
+export { naturalSplineBasis, type NaturalSplineOptions } from './knots/natural-spline.js';
+export { tensorBasis } from './knots/tensor-basis.js';
+export { runChain, MOVE_BIRTH, MOVE_DEATH, MOVE_RELOCATE, MOVE_NULL, type ChainProblem, type ChainRecord, type ChainRunOptions } from './knots/rjmcmc-chain.js';
+export { runChains, chainSeeds, type RunChainsOptions } from './knots/run-chains.js';
+export { exactKnotPosterior, type ExactKnotPosterior } from './knots/exact-posterior.js';
+export { birthProbability, deathProbability } from './knots/move-probabilities.js';
+export { GaussianMarginal, type MarginalVariant, type GaussianFitState } from './knots/gaussian-marginal.js';
+export { GlmEbic, type GlmFamily, type GlmFitState } from './knots/glm-ebic.js';
+export { splitRhat, effectiveSampleSize } from './knots/mcmc-diagnostics.js';
+export { kPosterior, kMode, knotDensity, sortedKnotSummary, KNOT_QUANTILE_LEVELS, type SortedKnotSummary } from './knots/posterior-summary.js';
+export { drawCurves, evaluateDraws, type CurveDraw } from './knots/posterior-draws.js';
+export { parseNumericCsv, type NumericTable } from './knots/read-csv.js';
+export { plotCurveFit, plotSurfaceFit } from './knots/plot-fit.js';
+export { KNOT_CASES, knotCaseTruth, knotCaseData, type KnotCase } from './knots/generators/knot-cases.js';
+export { CURVE_NAMES, CURVE_SIGMA, curveTruth, curveData, trimmedMse, type CurveName } from './knots/generators/curves.js';
+export { surfaceTruth, surfaceData, SURFACE_SIGMA, type SurfaceId } from './knots/generators/surfaces.js';
+export { diMatteoTruth, diMatteoData, type DiMatteoExample } from './knots/generators/dimatteo.js';
+export { DJ_SIGNALS, djRaw, djData, type DonohoJohnstoneSignal } from './knots/generators/donoho-johnstone.js';
+export { MCYCLE_TIMES, MCYCLE_ACCEL } from './knots/data/mcycle.js';
+export { denoiseManifold, type DenoiseOptions, type DenoiseResult } from './knots/manifold/denoise-manifold.js';
+export { pcaEmbedding } from './knots/manifold/pca-embedding.js';
+export { isomapEmbedding, knnGraph, type IsomapOptions } from './knots/manifold/isomap-embedding.js';
+export { spiralData, swissRollData, spiralDistance2, swissRollDistance2, meanSquaredDistance } from './knots/manifold/manifold-generators.js';
+export { KNOT_EXPERIMENTS, findKnotExperiment, type Experiment, type ExperimentOptions, type ExperimentResult } from './knots/experiments/index.js';

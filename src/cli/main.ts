@@ -16,6 +16,7 @@ import { demoCommand } from './commands/demo.js';
 import { llamaCommand } from './commands/llama.js';
 import { benchCommand } from './commands/bench.js';
 import { activationsCommand } from './commands/activations.js';
+import { knotsCommand } from './commands/knots.js';
 
 /** Every subcommand, in the order `--help` lists them. */
 export const commands: readonly CliCommand[] = [
@@ -24,6 +25,7 @@ export const commands: readonly CliCommand[] = [
   llamaCommand,
   benchCommand,
   activationsCommand,
+  knotsCommand,
 ];
 
 /** A context on the real process; dispose() removes the Ctrl-C handler. */

@@ -6,9 +6,11 @@ import type { Suite } from '../harness.js';
 import { kernelsSuite } from './kernels.js';
 import { llamaSuite } from './llama.js';
 import { activationsSuite } from './activations.js';
+import { knotsSuite } from './knots.js';
 
 export const suites: Record<string, Suite> = {
   kernels: kernelsSuite,
   llama: llamaSuite,
   activations: activationsSuite,
+  knots: knotsSuite,
 };

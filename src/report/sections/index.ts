@@ -7,9 +7,11 @@ import type { SectionBuilder } from '../section.js';
 import { backendsSection } from './backends.js';
 import { activationsSection } from './activations.js';
 import { llamaSection } from './llama.js';
+import { knotsSection } from './knots.js';
 
 export const reportSections: Readonly<Record<string, SectionBuilder>> = {
   backends: backendsSection,
   llama: llamaSection,
   activations: activationsSection,
+  knots: knotsSection,
 };

@@ -1,0 +1,83 @@
+/**
+ * The knots suite: speed of the reversible-jump knot sampler (He, Yang & Kang, arXiv
+ * 2405.13353) at m = 500 observations, n = 1000 candidate knots, cubic splines, on the wasm and
+ * reference backends, plus the two kernels it runs every iteration (bsplineBasis, bandedGram).
+ *
+ * One task call = 200 sampler iterations in fixed-k mode (k = 5, 10, 40: every iteration proposes
+ * a relocation and evaluates one knot set, as a birth or death would). Targets, same run:
+ * ≥ 20,000 iterations/s at k = 10 on wasm, and time per iteration at k = 40 within 2x of k = 5
+ * (the banded Gram + banded Cholesky make an iteration O(m q² + p q²), not quadratic in k).
+ *
+ * @example
+ * const result = await knotsSuite({ quick: true });
+ */
+import { createKernels } from '../../kernels/create.js';
+import type { Kernels } from '../../kernels/kernels.js';
+import { Rng } from '../../core/rng.js';
+import { runChain, type ChainProblem } from '../../knots/rjmcmc-chain.js';
+import { bsplineKnotVector } from '../../knots/bspline-basis.js';
+import { runSuite, sink, type BenchTask, type RatioSpec, type SuiteOptions, type SuiteResult } from '../harness.js';
+
+const M = 500, N = 1000, ITERS = 200;
+
+function problem(k: number): ChainProblem {
+  const rng = new Rng(500);
+  const x = Float64Array.from({ length: M }, (_, i) => i / (M - 1));
+  const y = x.map((v) => 10 * Math.sin(2 * Math.PI * v) + rng.normal(0, 2));
+  return {
+    xs: [x], y, family: 'gaussian', marginal: 'exact', degrees: [3], candidates: [N], gamma: 1, c: 0.3,
+    fixedK: [k], local: null, burnIn: 0, iterations: ITERS, probes: [],
+  };
+}
+
+function chainTask(kernels: Kernels, label: string, k: number): BenchTask {
+  const pr = problem(k);
+  let seed = 1;
+  return {
+    name: `knots/rjmcmc:${label}:m${M}-n${N}-k${k}`,
+    fn: () => { sink(runChain(pr, seed++, kernels).logScore[ITERS - 1]); },
+    note: `${ITERS} iterations per call`,
+  };
+}
+
+function kernelTasks(kernels: Kernels, label: string): BenchTask[] {
+  const rng = new Rng(3);
+  const knots = Array.from({ length: 10 }, () => rng.uniform() * 0.98 + 0.01);
+  const t = bsplineKnotVector(knots, 3);
+  const x = Float64Array.from({ length: M }, () => rng.uniform());
+  const z = Float64Array.from({ length: M }, () => rng.normal());
+  const first = new Int32Array(M), values = new Float64Array(M * 4);
+  const p = t.length - 4;
+  const band = new Float64Array(p * 4), btz = new Float64Array(p);
+  kernels.bsplineBasis(x, M, t, t.length, 3, first, values);
+  return [
+    { name: `knots/bsplineBasis:${label}:m${M}-k10-cubic`, fn: () => { kernels.bsplineBasis(x, M, t, t.length, 3, first, values); sink(values[7]); } },
+    { name: `knots/bandedGram:${label}:m${M}-p${p}-w4`, fn: () => { kernels.bandedGram(first, values, M, 4, null, z, p, band, btz); sink(band[5]); } },
+  ];
+}
+
+export async function knotsSuite(opts: SuiteOptions = {}): Promise<SuiteResult> {
+  const wasm = await createKernels({ backend: 'wasm' });
+  const ref = await createKernels({ backend: 'reference' });
+  const W = `wasm-${wasm.variant}`, R = 'reference';
+  const tasks: BenchTask[] = [
+    chainTask(wasm, W, 5), chainTask(wasm, W, 10), chainTask(wasm, W, 40), chainTask(ref, R, 10),
+    ...kernelTasks(wasm, W), ...kernelTasks(ref, R),
+  ];
+  const itPerS = (ms: number) => (ITERS * 1000) / ms;
+  const ratios: RatioSpec[] = [
+    { name: `iterations/s at k = 10 (${W})`, value: (t) => itPerS(t(`knots/rjmcmc:${W}:m${M}-n${N}-k10`).medianMs), target: 20000, unit: 'it/s' },
+    { name: `iterations/s at k = 10 (reference)`, value: (t) => itPerS(t(`knots/rjmcmc:${R}:m${M}-n${N}-k10`).medianMs), unit: 'it/s' },
+    {
+      name: 'time per iteration k = 5 / k = 40 (≥ 0.5 means k = 40 within 2x)',
+      value: (t) => t(`knots/rjmcmc:${W}:m${M}-n${N}-k5`).medianMs / t(`knots/rjmcmc:${W}:m${M}-n${N}-k40`).medianMs, target: 0.5, unit: 'x',
+    },
+    { name: 'chain speed-up wasm / reference at k = 10', value: (t) => t(`knots/rjmcmc:${R}:m${M}-n${N}-k10`).medianMs / t(`knots/rjmcmc:${W}:m${M}-n${N}-k10`).medianMs, unit: 'x' },
+    { name: 'bsplineBasis speed-up wasm / reference', value: (t) => t(`knots/bsplineBasis:${R}:m${M}-k10-cubic`).medianMs / t(`knots/bsplineBasis:${W}:m${M}-k10-cubic`).medianMs, unit: 'x' },
+    { name: 'bandedGram speed-up wasm / reference', value: (t) => t(`knots/bandedGram:${R}:m${M}-p14-w4`).medianMs / t(`knots/bandedGram:${W}:m${M}-p14-w4`).medianMs, unit: 'x' },
+  ];
+  return runSuite('knots', tasks, {
+    ...opts, ratios,
+    notes: [`m = ${M} observations (sine + noise), n = ${N} candidates, cubic, fixed-k relocation moves; wasm build ${wasm.variant}; kernels copy their Float64 arguments per call`],
+  });
+}

@@ -1,0 +1,245 @@
+/**
+ * `sparse-inference knots`: Bayesian knot inference for spline regression (He, Yang & Kang,
+ * arXiv 2405.13353). Sub-commands: `fit` a CSV, `denoise` points on a manifold, run an
+ * `experiment` from the paper.
+ */
+import type { CliCommand, CliContext } from '../command.js';
+import { CliUsageError, parseArgs } from '../args.js';
+import { createProgressBar } from '../progress.js';
+import { SparseInferenceError } from '../../core/errors.js';
+import { fitKnots, type KnotFit } from '../../knots/fit-knots.js';
+import { parseNumericCsv } from '../../knots/read-csv.js';
+import { plotCurveFit, plotSurfaceFit } from '../../knots/plot-fit.js';
+import { denoiseManifold } from '../../knots/manifold/denoise-manifold.js';
+import { KNOT_EXPERIMENTS, findKnotExperiment, type ExperimentResult } from '../../knots/experiments/index.js';
+import { writeSvg } from '../../plot/index.js';
+import { KNOT_QUANTILE_LEVELS } from '../../knots/posterior-summary.js';
+
+const USAGE = `Usage: sparse-inference knots <fit|denoise|experiment> [options]
+
+Bayesian knot inference for (multivariate) spline regression: reversible-jump MCMC over knot
+sets on a candidate grid, with the EBIC prior C(n,k)^(−γ) (He, Yang & Kang, arXiv 2405.13353).
+
+  knots fit DATA.csv --x COL[,COL] --y COL [options]
+      --family gaussian|poisson|binomial   response family (default gaussian)
+      --degree q          spline degree (default 3; 1 for change points)
+      --k K               fix the number of knots per coordinate (relocation only)
+      --gamma g           prior exponent γ (default 1)
+      --times t           candidate grid n = ⌊t·m⌋ (default 2), or
+      --candidates n      a fixed grid size
+      --iterations N      recorded iterations per chain (default 5000)
+      --burn-in B         burn-in per chain (default 5000)
+      --chains C          chains from different seeds, run in parallel (default 2)
+      --seed s            random seed (default 1)
+      --plot FILE.svg     data, posterior mean, 95% band and knot density (2-D: heat map)
+      --json              print the summary as JSON
+  knots denoise POINTS.csv --dim 1|2 [--embedding pca|isomap] [--neighbors k] [--graph symmetric|mutual] [--cols A,B,...]
+                          [--iterations N] [--burn-in B] [--seed s] [--out FILE.csv] [--json]
+      Embed, fit each coordinate as a spline of the embedding, project onto the fitted manifold.
+  knots experiment NAME [--replicates R] [--quick] [--seed s] [--data FILE] [--json]
+      Reproduce a table of the paper. NAME: ${KNOT_EXPERIMENTS.map((e) => e.name).join(', ')}
+
+Options common to all: --backend auto|reference|wasm, -h/--help.
+`;
+
+async function readFileText(path: string): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    throw new SparseInferenceError('BAD_FILE', `cannot read ${path}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+const fmt = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : '—');
+
+/** The text summary printed by `knots fit`. */
+export function formatFitSummary(fit: KnotFit, names: string[]): string {
+  const lines: string[] = [];
+  lines.push(`m = ${fit.m}, family ${fit.family}, degrees ${fit.problem.degrees.join(',')}, candidates ${fit.candidates.join(',')}, γ = ${fit.problem.gamma}`);
+  lines.push(`${fit.records.length} chain(s) × ${fit.records[0].iterations} iterations after ${fit.problem.burnIn} burn-in; acceptance ${fmt(fit.diagnostics.acceptance)}`);
+  for (let j = 0; j < fit.d; j++) {
+    const pk = fit.kPosterior(j);
+    const shown = Array.from(pk).map((p, k) => [k, p] as const).filter(([, p]) => p >= 0.01);
+    lines.push(`${names[j]}: posterior of k: ${shown.map(([k, p]) => `${k}:${p.toFixed(3)}`).join('  ')}`);
+    const s = fit.knotSummary(j);
+    lines.push(`  knots (k = ${s.k}, ${s.iterations} iterations): mean ${Array.from(s.mean, (v) => v.toPrecision(5)).join(', ')}`);
+    KNOT_QUANTILE_LEVELS.forEach((lv, l) => {
+      if (lv === 0.025 || lv === 0.975) lines.push(`    ${(lv * 100).toFixed(1)}%: ${Array.from(s.quantiles[l], (v) => v.toPrecision(5)).join(', ')}`);
+    });
+    const dk = fit.diagnostics.k[j];
+    lines.push(`  k: split-R̂ ${fmt(dk.rhat)}, ESS ${fmt(dk.ess, 0)}`);
+  }
+  for (const f of fit.diagnostics.f) lines.push(`f(${f.point.map((v) => v.toPrecision(4)).join(', ')}): split-R̂ ${fmt(f.rhat)}, ESS ${fmt(f.ess, 0)}`);
+  return lines.join('\n') + '\n';
+}
+
+/** The fit quality line: residual SD and R² of the posterior mean at the data. */
+function fitQuality(fit: KnotFit, xs: Float64Array[], y: Float64Array): string {
+  const pred = fit.predict(xs.length === 1 ? xs[0] : xs);
+  let rss = 0, mean = 0, tss = 0;
+  for (let i = 0; i < y.length; i++) mean += y[i] / y.length;
+  for (let i = 0; i < y.length; i++) { rss += (y[i] - pred[i]) ** 2; tss += (y[i] - mean) ** 2; }
+  return `fit: residual SD ${fmt(Math.sqrt(rss / y.length), 4)}, R² ${fmt(1 - rss / tss, 4)}\n`;
+}
+
+const backendOpt = { type: 'string', choices: ['auto', 'reference', 'wasm'], default: 'auto' } as const;
+
+async function runFit(args: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parseArgs(args, {
+    options: {
+      x: { type: 'string' }, y: { type: 'string' },
+      family: { type: 'string', choices: ['gaussian', 'poisson', 'binomial'], default: 'gaussian' },
+      degree: { type: 'number', integer: true, min: 0, max: 5, default: 3 },
+      k: { type: 'number', integer: true, min: 0 },
+      gamma: { type: 'number', min: 0, default: 1 },
+      times: { type: 'number', min: 0 },
+      candidates: { type: 'number', integer: true, min: 1 },
+      iterations: { type: 'number', integer: true, min: 1, default: 5000 },
+      'burn-in': { type: 'number', integer: true, min: 0, default: 5000 },
+      chains: { type: 'number', integer: true, min: 1, max: 64, default: 2 },
+      seed: { type: 'number', integer: true, min: 0, default: 1 },
+      plot: { type: 'string' }, json: { type: 'boolean' }, backend: backendOpt,
+    },
+    positionals: { min: 1, max: 1 },
+  });
+  if (values.x === undefined) throw new CliUsageError('--x COL[,COL] is required');
+  if (values.y === undefined) throw new CliUsageError('--y COL is required');
+  if (values.times !== undefined && values.candidates !== undefined) throw new CliUsageError('give --times or --candidates, not both');
+  const xNames = values.x.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (xNames.length === 0 || xNames.length > 3) throw new CliUsageError('--x takes 1 to 3 column names');
+  const path = positionals[0];
+  const table = parseNumericCsv(await readFileText(path), path, [...xNames, values.y], 5);
+  const xs = xNames.map((n) => table.data[n]);
+  const y = table.data[values.y];
+  const bar = createProgressBar(ctx, 'knots fit');
+  let fit: KnotFit;
+  try {
+    fit = await fitKnots(xs.length === 1 ? xs[0] : xs, y, {
+      family: values.family as 'gaussian' | 'poisson' | 'binomial', degree: values.degree, k: values.k, gamma: values.gamma,
+      times: values.times, candidates: values.candidates, iterations: values.iterations, burnIn: values['burn-in'],
+      chains: values.chains, seed: values.seed, backend: values.backend as 'auto' | 'reference' | 'wasm',
+      onProgress: (f) => bar(f), signal: ctx.signal,
+    });
+  } finally {
+    bar.done();
+  }
+  if (values.plot !== undefined) {
+    const svg = xs.length === 1 ? plotCurveFit(fit, xs[0], y, { xLabel: xNames[0], yLabel: values.y })
+      : xs.length === 2 ? plotSurfaceFit(fit, xs[0], xs[1], { xLabel: xNames[0], yLabel: xNames[1] }) : null;
+    if (svg === null) throw new CliUsageError('--plot supports one or two x columns');
+    await writeSvg(values.plot, svg);
+  }
+  if (values.json) {
+    ctx.stdout(JSON.stringify({ file: path, x: xNames, y: values.y, ...fit.summary() }, null, 2) + '\n');
+  } else {
+    ctx.stdout(formatFitSummary(fit, xNames) + fitQuality(fit, xs, y));
+    if (values.plot !== undefined) ctx.stdout(`plot written to ${values.plot}\n`);
+  }
+  return 0;
+}
+
+async function runDenoise(args: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parseArgs(args, {
+    options: {
+      dim: { type: 'number', integer: true, min: 1, max: 2 },
+      embedding: { type: 'string', choices: ['pca', 'isomap'], default: 'isomap' },
+      neighbors: { type: 'number', integer: true, min: 1, default: 7 },
+      graph: { type: 'string', choices: ['symmetric', 'mutual'], default: 'symmetric' },
+      cols: { type: 'string' },
+      iterations: { type: 'number', integer: true, min: 1, default: 3000 },
+      'burn-in': { type: 'number', integer: true, min: 0, default: 3000 },
+      seed: { type: 'number', integer: true, min: 0, default: 1 },
+      out: { type: 'string' }, json: { type: 'boolean' }, backend: backendOpt,
+    },
+    positionals: { min: 1, max: 1 },
+  });
+  if (values.dim === undefined) throw new CliUsageError('--dim 1|2 is required');
+  const path = positionals[0];
+  const cols = values.cols?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const table = parseNumericCsv(await readFileText(path), path, cols, 10);
+  const D = table.columns.length;
+  if (D < values.dim) throw new CliUsageError(`--dim ${values.dim} needs at least ${values.dim} columns, the file has ${D}`);
+  const n = table.rows;
+  const pts = new Float64Array(n * D);
+  table.columns.forEach((c, a) => { for (let i = 0; i < n; i++) pts[i * D + a] = table.data[c][i]; });
+  const bar = createProgressBar(ctx, 'knots denoise');
+  let res;
+  try {
+    res = await denoiseManifold(pts, D, {
+      dim: values.dim as 1 | 2, embedding: values.embedding as 'pca' | 'isomap', neighbors: values.neighbors,
+      graph: values.graph as 'symmetric' | 'mutual',
+      iterations: values.iterations, burnIn: values['burn-in'], chains: 1, parallel: false, seed: values.seed,
+      backend: values.backend as 'auto' | 'reference' | 'wasm', signal: ctx.signal, onProgress: (f) => bar(f),
+    });
+  } finally {
+    bar.done();
+  }
+  const csv = [table.columns.join(','), ...Array.from({ length: n }, (_, i) => Array.from({ length: D }, (_, a) => res.denoised[i * D + a]).join(','))].join('\n') + '\n';
+  let moved = 0;
+  for (let i = 0; i < n * D; i++) moved += (pts[i] - res.denoised[i]) ** 2;
+  if (values.out !== undefined) {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(values.out, csv);
+  }
+  if (values.json) {
+    ctx.stdout(JSON.stringify({ file: path, columns: table.columns, n, dim: values.dim, embedding: values.embedding, meanSquaredShift: moved / n,
+      denoised: values.out === undefined ? Array.from({ length: n }, (_, i) => Array.from(res.denoised.subarray(i * D, i * D + D))) : values.out }) + '\n');
+  } else if (values.out !== undefined) {
+    ctx.stdout(`denoised ${n} points (${D}-D, intrinsic dimension ${values.dim}); mean squared shift ${fmt(moved / n, 5)}; written to ${values.out}\n`);
+  } else {
+    ctx.stdout(csv);
+  }
+  return 0;
+}
+
+/** Render an experiment result as an aligned text table. */
+export function formatExperiment(r: ExperimentResult): string {
+  const cells = [r.headers, ...r.rows.map((row) => row.map(String))];
+  const widths = r.headers.map((_, c) => Math.max(...cells.map((row) => (row[c] ?? '').length)));
+  const line = (row: string[]) => row.map((v, c) => v.padEnd(widths[c])).join('  ').trimEnd();
+  return [r.title, line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line),
+    `settings: ${JSON.stringify(r.settings)}`, ...r.notes.map((n) => `note: ${n}`)].join('\n') + '\n';
+}
+
+async function runExperiment(args: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parseArgs(args, {
+    options: {
+      replicates: { type: 'number', integer: true, min: 1 }, quick: { type: 'boolean' },
+      seed: { type: 'number', integer: true, min: 0 }, data: { type: 'string' }, json: { type: 'boolean' }, backend: backendOpt,
+    },
+    positionals: { min: 1, max: 1 },
+  });
+  const exp = findKnotExperiment(positionals[0]);
+  if (exp === undefined) throw new CliUsageError(`unknown experiment '${positionals[0]}' (experiments: ${KNOT_EXPERIMENTS.map((e) => e.name).join(', ')})`);
+  const { createKernels } = await import('../../kernels/create.js');
+  const kernels = await createKernels({ backend: values.backend as 'auto' | 'reference' | 'wasm' });
+  const bar = createProgressBar(ctx, `knots ${exp.name}`);
+  const t0 = Date.now();
+  let r: ExperimentResult;
+  try {
+    r = await exp.run({ replicates: values.replicates, quick: values.quick, seed: values.seed, dataPath: values.data, kernels, signal: ctx.signal, onProgress: (f, l) => bar(f, l) });
+  } finally {
+    bar.done();
+  }
+  const seconds = (Date.now() - t0) / 1000;
+  if (values.json) ctx.stdout(JSON.stringify({ ...r, seconds }, null, 2) + '\n');
+  else ctx.stdout(formatExperiment(r) + `time: ${seconds.toFixed(1)} s\n`);
+  return 0;
+}
+
+export const knotsCommand: CliCommand = {
+  name: 'knots',
+  summary: 'Bayesian spline knot inference: fit a CSV, denoise a manifold, run paper experiments',
+  usage: USAGE,
+  async run(args, ctx) {
+    const [sub, ...rest] = args;
+    switch (sub) {
+      case 'fit': return runFit(rest, ctx);
+      case 'denoise': return runDenoise(rest, ctx);
+      case 'experiment': return runExperiment(rest, ctx);
+      case undefined: throw new CliUsageError('knots needs a sub-command: fit, denoise or experiment (see knots --help)');
+      default: throw new CliUsageError(`unknown knots sub-command '${sub}' (fit, denoise, experiment)`);
+    }
+  },
+};

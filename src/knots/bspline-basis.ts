@@ -1,0 +1,115 @@
+/**
+ * B-spline basis of any degree by the Cox–de Boor recursion (de Boor 1978, *A Practical Guide
+ * to Splines*; the triangular scheme of Piegl & Tiller 1997, Alg. A2.2), with the conventions
+ * of R's `splines::bs` / `splineDesign`: boundary knots repeated degree+1 times, interior knots
+ * may repeat up to degree+1 times (multiplicity degree+1 is a jump), right-continuous at
+ * interior knots, left-continuous at the right boundary, and outside the boundary the boundary
+ * piece's polynomial is continued (which equals `bs`'s Taylor extrapolation).
+ *
+ * Rows are sparse: each x has degree+1 consecutive nonzero basis functions, so a row is stored as
+ * its first nonzero column plus degree+1 values ("sparse row format").
+ */
+import { badArgument } from '../core/errors.js';
+import { checkFinite, checkInt, checkNumber } from '../core/validate.js';
+import { bsplineBasis as bsplineRowsKernel } from '../kernels/reference/bspline-basis.js';
+
+export { findSpan, bsplineValuesAt } from '../kernels/reference/bspline-basis.js';
+
+/** A design matrix whose rows each hold `width` consecutive nonzeros. */
+export interface SparseDesign {
+  /** Number of rows (points). */
+  rows: number;
+  /** Number of columns (basis functions). */
+  cols: number;
+  /** Nonzeros per row (degree + 1). */
+  width: number;
+  /** first[i]: column of row i's first nonzero; Int32Array(rows). */
+  first: Int32Array;
+  /** values[i*width + a] = B_{first[i]+a}(x_i); Float64Array(rows*width). */
+  values: Float64Array;
+}
+
+/**
+ * The full knot vector: lo repeated degree+1 times, the sorted interior knots, hi repeated
+ * degree+1 times. Length k + 2(degree+1).
+ *
+ * @example bsplineKnotVector([0.5], 1) // Float64Array [0, 0, 0.5, 1, 1]
+ */
+export function bsplineKnotVector(interior: ArrayLike<number>, degree: number, lo = 0, hi = 1): Float64Array {
+  checkInt('degree', degree, 0, 20);
+  checkNumber('lo', lo);
+  checkNumber('hi', hi);
+  if (!(lo < hi)) throw badArgument(`boundary knots must satisfy lo < hi, got [${lo}, ${hi}]`);
+  checkFinite('knots', interior);
+  const k = interior.length;
+  const sorted = Array.from(interior).sort((a, b) => a - b);
+  let run = 1;
+  for (let i = 0; i < k; i++) {
+    if (!(sorted[i] > lo && sorted[i] < hi)) {
+      throw badArgument(`knots must lie strictly inside the boundary (${lo}, ${hi}), got ${sorted[i]}`);
+    }
+    run = i > 0 && sorted[i] === sorted[i - 1] ? run + 1 : 1;
+    if (run > degree + 1) throw badArgument(`knot ${sorted[i]} repeats more than degree+1 = ${degree + 1} times`);
+  }
+  const t = new Float64Array(k + 2 * (degree + 1));
+  for (let i = 0; i <= degree; i++) { t[i] = lo; t[k + degree + 1 + i] = hi; }
+  for (let i = 0; i < k; i++) t[degree + 1 + i] = sorted[i];
+  return t;
+}
+
+/**
+ * Sparse B-spline design rows for points x given a full knot vector t (from bsplineKnotVector).
+ * Column indices count every basis function (the intercept column is column 0).
+ * Cost O(rows·(log k + degree²)).
+ */
+export function bsplineRows(x: ArrayLike<number>, t: Float64Array, degree: number): SparseDesign {
+  const nt = t.length;
+  const w = degree + 1;
+  const rows = x.length;
+  const first = new Int32Array(rows);
+  const values = new Float64Array(rows * w);
+  bsplineRowsKernel(Float64Array.from(x), rows, t, nt, degree, first, values);
+  return { rows, cols: nt - degree - 1, width: w, first, values };
+}
+
+export interface BsplineOptions {
+  /** Polynomial degree q (default 3, cubic). */
+  degree?: number;
+  /** Keep the first basis function (default true, as in the paper; R's bs default is false). */
+  intercept?: boolean;
+  /** Boundary knots (default [0, 1]). */
+  boundary?: [number, number];
+}
+
+/**
+ * Dense B-spline basis matrix, like R's `bs(x, knots, degree, intercept, Boundary.knots)`.
+ * Returns rows*cols row-major with cols = k + degree + (intercept ? 1 : 0).
+ *
+ * @example
+ * const { values, cols } = bsplineBasis([0.1, 0.6], [0.5], { degree: 1 });
+ * // cols = 3; row 0 = [0.8, 0.2, 0]
+ */
+export function bsplineBasis(
+  x: ArrayLike<number>, knots: ArrayLike<number>, options: BsplineOptions = {},
+): { values: Float64Array; rows: number; cols: number } {
+  const degree = options.degree ?? 3;
+  const intercept = options.intercept ?? true;
+  const [lo, hi] = options.boundary ?? [0, 1];
+  checkFinite('x', x);
+  const t = bsplineKnotVector(knots, degree, lo, hi);
+  const d = bsplineRows(x, t, degree);
+  return sparseToDense(d, intercept ? 0 : 1);
+}
+
+/** Expand sparse rows to a dense row-major matrix, dropping the first `dropCols` columns. */
+export function sparseToDense(d: SparseDesign, dropCols = 0): { values: Float64Array; rows: number; cols: number } {
+  const cols = d.cols - dropCols;
+  const out = new Float64Array(d.rows * cols);
+  for (let i = 0; i < d.rows; i++) {
+    for (let a = 0; a < d.width; a++) {
+      const c = d.first[i] + a - dropCols;
+      if (c >= 0) out[i * cols + c] = d.values[i * d.width + a];
+    }
+  }
+  return { values: out, rows: d.rows, cols };
+}

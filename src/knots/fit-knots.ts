@@ -1,0 +1,357 @@
+/**
+ * Bayesian knot inference for (multivariate) spline regression — the public entry point.
+ *
+ * He, Yang & Kang, *Adaptive Bayesian Multivariate Spline Knot Inference with Prior
+ * Specifications on Model Complexity*, arXiv 2405.13353: inputs are min–max scaled to [0, 1];
+ * each coordinate gets a knot set on the grid T_n = {i/(n+1)}, n = ⌊times·m⌋ (or fixed); the
+ * knot-set prior is C(n, k)^{−γ}; the likelihood is the g-prior marginal (Gaussian) or EBIC
+ * (Poisson, binomial); reversible-jump MCMC samples knot sets (rjmcmc-chain.ts); several chains
+ * run from different seeds (in parallel on worker_threads in Node).
+ *
+ * @example
+ * const fit = await fitKnots(times, accel, { iterations: 5000, burnIn: 5000, chains: 2 });
+ * fit.kPosterior();                  // P(k = 0, 1, 2, ...)
+ * fit.curve(grid).mean;              // posterior mean curve on the original x scale
+ * fit.predict([10, 20]);             // posterior mean at new x
+ */
+import { badArgument } from '../core/errors.js';
+import { checkFinite, checkInt, checkNumber, checkOneOf } from '../core/validate.js';
+import { createKernels } from '../kernels/create.js';
+import type { Kernels } from '../kernels/kernels.js';
+import { quantiles } from '../core/stats/quantile.js';
+import { Rng } from '../core/rng.js';
+import type { GlmFamily } from './glm-ebic.js';
+import type { MarginalVariant } from './gaussian-marginal.js';
+import { effectiveSampleSize, splitRhat } from './mcmc-diagnostics.js';
+import { fitMinMaxScaler, scaleColumn, unscale, type MinMaxScaler } from './min-max-scaler.js';
+import { drawCurves, evaluateDraws, randomPoisson, type CurveDraw } from './posterior-draws.js';
+import { kMode, kPosterior, knotDensity, sortedKnotSummary, type SortedKnotSummary } from './posterior-summary.js';
+import type { ChainProblem, ChainRecord } from './rjmcmc-chain.js';
+import { runChains } from './run-chains.js';
+
+export interface KnotFitOptions {
+  /** Response family (default 'gaussian'). */
+  family?: GlmFamily;
+  /** Binomial trials per observation (default 1: Bernoulli). */
+  trials?: ArrayLike<number>;
+  /** Spline degree per coordinate (default 3; 1 for change-point/knot inference). */
+  degree?: number | number[];
+  /** Fixed number of knots per coordinate (relocation-only sampler); default: k is inferred. */
+  k?: number | number[];
+  /** EBIC exponent γ of the prior C(n,k)^{−γ} (default 1: uniform prior on k). */
+  gamma?: number;
+  /** Move-probability constant c ∈ (0, 0.5] (default 0.3). */
+  c?: number;
+  /** Candidate grid size n = ⌊times·m⌋ (default times = 2) ... */
+  times?: number;
+  /** ... or a fixed grid size per coordinate (overrides times). */
+  candidates?: number | number[];
+  /** Recorded iterations per chain after burn-in (default 5000). */
+  iterations?: number;
+  /** Burn-in iterations per chain (default 5000). */
+  burnIn?: number;
+  /** Number of chains from different seeds (default 2). */
+  chains?: number;
+  seed?: number;
+  /** Gaussian marginal: 'exact' g-prior (default) or the authors' 'large-m' form. */
+  marginal?: MarginalVariant;
+  /** BARS-style local proposals (true: ρ = 0.5, ν = 50). */
+  localProposals?: boolean | { probability?: number; nu?: number };
+  /** Posterior draws used for curves and bands (default 1000). */
+  draws?: number;
+  /** Points (original scale) where f is recorded for R̂/ESS; default 5 quantiles of x. */
+  probes?: ArrayLike<number>[] | ArrayLike<number>;
+  /** 'auto' (default): worker_threads in Node when chains ≥ 2. */
+  parallel?: boolean | 'auto';
+  /** Kernels to use (default: createKernels({ backend })). */
+  kernels?: Kernels;
+  backend?: 'auto' | 'reference' | 'wasm';
+  onProgress?: (fraction: number) => void;
+  signal?: AbortSignal;
+}
+
+/** Curve summary at evaluation points. */
+export interface CurveSummary {
+  mean: Float64Array;
+  lower: Float64Array;
+  upper: Float64Array;
+  /** Predictive interval for a new observation (Gaussian noise, Poisson or binomial draws). */
+  predLower: Float64Array;
+  predUpper: Float64Array;
+}
+
+export interface Diagnostics {
+  /** Split-R̂ and ESS of k per coordinate (NaN when k is fixed). */
+  k: { rhat: number; ess: number }[];
+  /** Split-R̂ and ESS of f at the probe points. */
+  f: { point: number[]; rhat: number; ess: number }[];
+  /** Fraction of iterations whose proposal was accepted. */
+  acceptance: number;
+}
+
+/** The result of fitKnots. Knot locations and inputs are on the original x scale. */
+export class KnotFit {
+  readonly d: number;
+  readonly m: number;
+  readonly diagnostics: Diagnostics;
+  private drawsCache: CurveDraw[] | null = null;
+
+  constructor(
+    readonly problem: ChainProblem,
+    readonly records: ChainRecord[],
+    readonly scaler: MinMaxScaler,
+    private readonly kernels: Kernels,
+    private readonly nDraws: number,
+    private readonly seed: number,
+    readonly probePoints: number[][],
+  ) {
+    this.d = problem.xs.length;
+    this.m = problem.y.length;
+    this.diagnostics = this.computeDiagnostics();
+  }
+
+  get family(): GlmFamily { return this.problem.family; }
+  get candidates(): number[] { return this.problem.candidates; }
+
+  /** P(k_j = k), k = 0..max recorded (pooled over chains). */
+  kPosterior(j = 0): Float64Array { return kPosterior(this.records, this.coord(j)); }
+
+  /** Modal number of knots of coordinate j. */
+  kMode(j = 0): number { return kMode(this.records, this.coord(j)); }
+
+  /** Knot-location density of coordinate j on the original x scale (integrates to E[k]). */
+  knotDensity(j = 0, bins = 100): { x: Float64Array; density: Float64Array } {
+    const c = this.coord(j);
+    const { x, density } = knotDensity(this.records, c, this.problem.candidates[c], bins);
+    const w = this.scaler.max[c] - this.scaler.min[c];
+    return { x: x.map((v) => unscale(this.scaler, c, v)), density: density.map((v) => v / w) };
+  }
+
+  /**
+   * Posterior mean and quantiles of the sorted knots of coordinate j, for the fixed k (or the
+   * modal k when k was inferred), on the original x scale.
+   */
+  knotSummary(j = 0, k?: number): SortedKnotSummary {
+    const c = this.coord(j);
+    const kk = k ?? (this.problem.fixedK ? this.problem.fixedK[c] : this.kMode(c));
+    const s = sortedKnotSummary(this.records, c, this.problem.candidates[c], kk);
+    const f = (v: number) => unscale(this.scaler, c, v);
+    return { ...s, mean: s.mean.map(f), quantiles: s.quantiles.map((q) => q.map(f)) };
+  }
+
+  /** Posterior draws (knots + β), computed once on first use. */
+  draws(): CurveDraw[] {
+    if (this.drawsCache === null) {
+      this.drawsCache = drawCurves(this.problem, this.records, this.kernels, this.nDraws, this.seed + 1);
+    }
+    return this.drawsCache;
+  }
+
+  /**
+   * Posterior mean curve, pointwise credible band and predictive interval at points given on
+   * the original scale (d = 1: one array; d > 1: d coordinate arrays). level: default 0.95.
+   */
+  curve(points: ArrayLike<number> | ArrayLike<number>[], level = 0.95): CurveSummary {
+    checkNumber('level', level, 0, 1, { minExclusive: true, maxExclusive: true });
+    const cols = this.scalePoints(points);
+    const npts = cols[0].length;
+    const draws = this.draws();
+    const values = evaluateDraws(draws, cols, this.problem.degrees, this.problem.family);
+    const nd = draws.length;
+    const lo = (1 - level) / 2, hi = 1 - lo;
+    const out: CurveSummary = {
+      mean: new Float64Array(npts), lower: new Float64Array(npts), upper: new Float64Array(npts),
+      predLower: new Float64Array(npts), predUpper: new Float64Array(npts),
+    };
+    const rng = new Rng(this.seed + 2);
+    const col = new Float64Array(nd), pred = new Float64Array(nd);
+    for (let t = 0; t < npts; t++) {
+      let s = 0;
+      for (let i = 0; i < nd; i++) {
+        const v = values[i * npts + t];
+        col[i] = v; s += v;
+        pred[i] = this.family === 'gaussian' ? v + Math.sqrt(draws[i].sigma2) * rng.normal()
+          : this.family === 'poisson' ? randomPoisson(rng, v)
+            : (rng.uniform() < v ? 1 : 0);
+      }
+      out.mean[t] = s / nd;
+      const q = quantiles(col, [lo, hi]);
+      out.lower[t] = q[0]; out.upper[t] = q[1];
+      const pq = quantiles(pred, [lo, hi]);
+      out.predLower[t] = pq[0]; out.predUpper[t] = pq[1];
+    }
+    return out;
+  }
+
+  /** Posterior mean of f at new points (original scale). */
+  predict(points: ArrayLike<number> | ArrayLike<number>[]): Float64Array {
+    const cols = this.scalePoints(points);
+    const npts = cols[0].length;
+    const draws = this.draws();
+    const values = evaluateDraws(draws, cols, this.problem.degrees, this.problem.family);
+    const out = new Float64Array(npts);
+    for (let i = 0; i < draws.length; i++) for (let t = 0; t < npts; t++) out[t] += values[i * npts + t] / draws.length;
+    return out;
+  }
+
+  /** A plain-object summary (for JSON output). */
+  summary(): Record<string, unknown> {
+    return {
+      family: this.family, m: this.m, d: this.d, degrees: this.problem.degrees,
+      candidates: this.problem.candidates, gamma: this.problem.gamma,
+      chains: this.records.length, iterations: this.records[0].iterations, burnIn: this.problem.burnIn,
+      fixedK: this.problem.fixedK,
+      kPosterior: Array.from({ length: this.d }, (_, j) => Array.from(this.kPosterior(j))),
+      kMode: Array.from({ length: this.d }, (_, j) => this.kMode(j)),
+      knots: Array.from({ length: this.d }, (_, j) => {
+        const s = this.knotSummary(j);
+        return { k: s.k, iterations: s.iterations, mean: Array.from(s.mean), quantiles: s.quantiles.map((q) => Array.from(q)) };
+      }),
+      diagnostics: this.diagnostics,
+    };
+  }
+
+  private coord(j: number): number { return checkInt('coordinate', j, 0, this.d - 1); }
+
+  private scalePoints(points: ArrayLike<number> | ArrayLike<number>[]): Float64Array[] {
+    const cols = asColumns('points', points);
+    if (cols.length !== this.d) throw badArgument(`points must have ${this.d} coordinate column(s), got ${cols.length}`);
+    const n = cols[0].length;
+    cols.forEach((c, j) => {
+      if (c.length !== n) throw badArgument(`points column ${j} has length ${c.length}, expected ${n}`);
+      checkFinite(`points[${j}]`, c);
+    });
+    return cols.map((c, j) => scaleColumn(this.scaler, j, c));
+  }
+
+  private computeDiagnostics(): Diagnostics {
+    const k = Array.from({ length: this.d }, (_, j) => {
+      const chains = this.records.map((r) => r.k[j]);
+      return { rhat: splitRhat(chains), ess: effectiveSampleSize(chains) };
+    });
+    const nProbe = this.records[0].nProbe;
+    const f = Array.from({ length: nProbe }, (_, i) => {
+      const chains = this.records.map((r) => Float64Array.from({ length: r.iterations }, (_, t) => r.probe[t * nProbe + i]));
+      return { point: this.probePoints[i], rhat: splitRhat(chains), ess: effectiveSampleSize(chains) };
+    });
+    let acc = 0, tot = 0;
+    for (const r of this.records) { for (const a of r.accepted) acc += a; tot += r.iterations; }
+    return { k, f, acceptance: acc / tot };
+  }
+}
+
+/** 1-D input (numbers) or d coordinate columns. */
+function asColumns(name: string, x: ArrayLike<number> | ArrayLike<number>[]): ArrayLike<number>[] {
+  if (x === null || typeof x !== 'object' || typeof (x as ArrayLike<unknown>).length !== 'number') {
+    throw badArgument(`${name} must be an array of numbers or an array of coordinate columns`);
+  }
+  if ((x as ArrayLike<unknown>).length === 0) throw badArgument(`${name} must not be empty`);
+  const first = (x as ArrayLike<unknown>)[0];
+  if (typeof first === 'number') return [x as ArrayLike<number>];
+  const cols = Array.from(x as ArrayLike<ArrayLike<number>>);
+  cols.forEach((c, j) => {
+    if (c === null || typeof c !== 'object' || typeof c.length !== 'number') throw badArgument(`${name}[${j}] must be an array of numbers`);
+  });
+  return cols;
+}
+
+function perCoordinate(name: string, v: number | number[] | undefined, d: number, dflt: number): number[] {
+  if (v === undefined) return new Array<number>(d).fill(dflt);
+  if (typeof v === 'number') return new Array<number>(d).fill(v);
+  if (!Array.isArray(v) || v.length !== d) throw badArgument(`${name} must be a number or an array of ${d} numbers`);
+  return v;
+}
+
+/**
+ * Fit a spline with Bayesian knot inference. x: one array (d = 1) or d coordinate columns of
+ * length m; y: m responses. See KnotFitOptions for the settings and their defaults.
+ */
+export async function fitKnots(
+  x: ArrayLike<number> | ArrayLike<number>[], y: ArrayLike<number>, options: KnotFitOptions = {},
+): Promise<KnotFit> {
+  const cols = asColumns('x', x);
+  const d = cols.length;
+  if (y === null || typeof y !== 'object' || typeof y.length !== 'number') throw badArgument('y must be an array of numbers');
+  const m = y.length;
+  cols.forEach((c, j) => {
+    if (c.length !== m) throw badArgument(`x column ${j} has length ${c.length}, but y has length ${m}`);
+    checkFinite(d === 1 ? 'x' : `x[${j}]`, c);
+  });
+  checkFinite('y', y);
+  const family = checkOneOf('family', options.family ?? 'gaussian', ['gaussian', 'poisson', 'binomial'] as const);
+  const degrees = perCoordinate('degree', options.degree, d, 3).map((q, j) => checkInt(`degree[${j}]`, q, 0, 5));
+  const gamma = checkNumber('gamma', options.gamma ?? 1, 0, 100);
+  const c = checkNumber('c', options.c ?? 0.3, 0, 0.5, { minExclusive: true });
+  const iterations = checkInt('iterations', options.iterations ?? 5000, 1, 1e8);
+  const burnIn = checkInt('burnIn', options.burnIn ?? 5000, 0, 1e8);
+  const chains = checkInt('chains', options.chains ?? 2, 1, 64);
+  const seed = checkInt('seed', options.seed ?? 1, 0);
+  const nDraws = checkInt('draws', options.draws ?? 1000, 1, 1e6);
+  const marginal = checkOneOf('marginal', options.marginal ?? 'exact', ['exact', 'large-m'] as const);
+  let candidates: number[];
+  if (options.candidates !== undefined) {
+    candidates = perCoordinate('candidates', options.candidates, d, 0).map((n, j) => checkInt(`candidates[${j}]`, n, 1, 1e7));
+  } else {
+    const times = checkNumber('times', options.times ?? 2, 0, 1000, { minExclusive: true });
+    const n = Math.floor(times * m);
+    if (n < 1) throw badArgument(`times·m must be at least 1, got ${times}·${m}`);
+    candidates = new Array<number>(d).fill(n);
+  }
+  let minRows = 1;
+  for (const q of degrees) minRows *= q + 1;
+  if (m < Math.max(5, minRows + 2)) throw badArgument(`need at least ${Math.max(5, minRows + 2)} observations, got ${m}`);
+  let fixedK: number[] | null = null;
+  if (options.k !== undefined) {
+    fixedK = perCoordinate('k', options.k, d, 0).map((k, j) => checkInt(`k[${j}]`, k, 0, candidates[j]));
+    let p = 1;
+    fixedK.forEach((k, j) => { p *= k + degrees[j] + 1; });
+    if (p >= m) throw badArgument(`k = ${fixedK.join(',')} gives ${p} basis functions, but there are only ${m} observations`);
+  }
+  const yArr = Float64Array.from(y);
+  let trials: Float64Array | undefined;
+  if (family === 'binomial') {
+    trials = options.trials === undefined ? new Float64Array(m).fill(1) : Float64Array.from(options.trials);
+    if (trials.length !== m) throw badArgument(`trials must have length ${m}, got ${trials.length}`);
+    for (let i = 0; i < m; i++) {
+      if (!Number.isInteger(trials[i]) || trials[i] < 1) throw badArgument(`trials[${i}] must be a positive integer, got ${trials[i]}`);
+      if (!Number.isInteger(yArr[i]) || yArr[i] < 0 || yArr[i] > trials[i]) throw badArgument(`y[${i}] must be an integer in [0, trials[${i}]] for the binomial family, got ${yArr[i]}`);
+    }
+  } else if (family === 'poisson') {
+    for (let i = 0; i < m; i++) {
+      if (!Number.isInteger(yArr[i]) || yArr[i] < 0) throw badArgument(`y[${i}] must be a non-negative integer count for the poisson family, got ${yArr[i]}`);
+    }
+  }
+  let local: ChainProblem['local'] = null;
+  if (options.localProposals) {
+    const lp = options.localProposals === true ? {} : options.localProposals;
+    local = {
+      probability: checkNumber('localProposals.probability', lp.probability ?? 0.5, 0, 1, { minExclusive: true }),
+      nu: checkNumber('localProposals.nu', lp.nu ?? 50, 0, 1e6, { minExclusive: true }),
+    };
+  }
+  const scaler = fitMinMaxScaler(cols);
+  const xs = cols.map((col, j) => scaleColumn(scaler, j, col));
+  // Probe points for R̂/ESS of f: given, or 5 quantiles of each coordinate (the median elsewhere).
+  let probeCols: number[][];
+  if (options.probes !== undefined) {
+    probeCols = asColumns('probes', options.probes).map((c) => Array.from(c));
+    if (probeCols.length !== d) throw badArgument(`probes must have ${d} coordinate column(s)`);
+    probeCols.forEach((c, j) => checkFinite(`probes[${j}]`, c));
+  } else {
+    const levels = [0.1, 0.3, 0.5, 0.7, 0.9];
+    probeCols = cols.map((col, j) => {
+      const q = quantiles(Array.from(col), levels);
+      return d === 1 ? Array.from(q) : levels.map((_, i) => (j === i % d ? q[i] : quantiles(Array.from(col), [0.5])[0]));
+    });
+  }
+  const probes = probeCols.map((c, j) => scaleColumn(scaler, j, c));
+  const probePoints = probeCols[0].map((_, i) => probeCols.map((c) => c[i]));
+  const problem: ChainProblem = {
+    xs, y: yArr, trials, family, marginal, degrees, candidates, gamma, c, fixedK, local, burnIn, iterations, probes,
+  };
+  const kernels = options.kernels ?? await createKernels({ backend: options.backend ?? 'auto' });
+  const records = await runChains(problem, {
+    chains, seed, kernels, parallel: options.parallel, onProgress: options.onProgress, signal: options.signal,
+  });
+  return new KnotFit(problem, records, scaler, kernels, nDraws, seed, probePoints);
+}

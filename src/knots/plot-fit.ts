@@ -1,0 +1,70 @@
+/**
+ * SVG figures of a knot fit (no DOM): for one input, the data, posterior mean curve, 95%
+ * credible band and predictive band above the posterior density of knot locations; for two
+ * inputs, a heat map of the posterior mean surface with the data locations.
+ */
+import { heatMap, lineChart } from '../plot/index.js';
+import type { KnotFit } from './fit-knots.js';
+
+/** Stack SVG documents vertically in one SVG. */
+export function stackSvgs(svgs: string[], width: number, heights: number[]): string {
+  let y = 0;
+  const parts = svgs.map((s, i) => {
+    const placed = s.replace('<svg', `<svg x="0" y="${y}"`);
+    y += heights[i];
+    return placed;
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}">${parts.join('')}</svg>`;
+}
+
+export interface FitPlotOptions {
+  title?: string;
+  xLabel?: string;
+  yLabel?: string;
+  width?: number;
+}
+
+/** Figure for a 1-D fit: x, y are the data on the original scale. */
+export function plotCurveFit(fit: KnotFit, x: ArrayLike<number>, y: ArrayLike<number>, opts: FitPlotOptions = {}): string {
+  const width = opts.width ?? 720;
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < x.length; i++) { lo = Math.min(lo, x[i]); hi = Math.max(hi, x[i]); }
+  const grid = Float64Array.from({ length: 300 }, (_, i) => lo + ((hi - lo) * i) / 299);
+  const c = fit.curve(grid);
+  const top = lineChart({
+    title: opts.title ?? 'Posterior mean with 95% credible and predictive bands', xLabel: opts.xLabel ?? 'x', yLabel: opts.yLabel ?? 'y',
+    width, height: 420,
+    series: [
+      { name: 'data', x, y, kind: 'points', color: '#888888' },
+      { name: 'posterior mean', x: grid, y: c.mean, color: '#1f77b4' },
+    ],
+    bands: [
+      { name: '95% predictive', x: grid, lo: c.predLower, hi: c.predUpper, color: 'rgba(255,127,14,0.15)' },
+      { name: '95% credible', x: grid, lo: c.lower, hi: c.upper, color: 'rgba(31,119,180,0.3)' },
+    ],
+  });
+  const dens = fit.knotDensity(0, 100);
+  const bottom = lineChart({
+    title: 'Posterior density of knot locations', xLabel: opts.xLabel ?? 'x', yLabel: 'density', width, height: 220,
+    series: [{ name: 'knot density', x: dens.x, y: dens.density, kind: 'step', color: '#d62728' }],
+    xDomain: [lo, hi],
+  });
+  return stackSvgs([top, bottom], width, [420, 220]);
+}
+
+/** Heat map of the posterior mean surface for a 2-D fit (x1, x2 data on the original scale). */
+export function plotSurfaceFit(fit: KnotFit, x1: ArrayLike<number>, x2: ArrayLike<number>, opts: FitPlotOptions = {}): string {
+  const S = 50;
+  const range = (v: ArrayLike<number>) => { let a = Infinity, b = -Infinity; for (let i = 0; i < v.length; i++) { a = Math.min(a, v[i]); b = Math.max(b, v[i]); } return [a, b]; };
+  const [a1, b1] = range(x1), [a2, b2] = range(x2);
+  const gx = Float64Array.from({ length: S }, (_, i) => a1 + ((b1 - a1) * (i + 0.5)) / S);
+  const gy = Float64Array.from({ length: S }, (_, j) => a2 + ((b2 - a2) * (j + 0.5)) / S);
+  const p1 = new Float64Array(S * S), p2 = new Float64Array(S * S);
+  for (let j = 0; j < S; j++) for (let i = 0; i < S; i++) { p1[j * S + i] = gx[i]; p2[j * S + i] = gy[j]; }
+  const z = fit.predict([p1, p2]);
+  const points = Array.from({ length: Math.min(x1.length, 400) }, (_, i) => ({ x: x1[i], y: x2[i] }));
+  return heatMap({
+    title: opts.title ?? 'Posterior mean surface', xLabel: opts.xLabel ?? 'x1', yLabel: opts.yLabel ?? 'x2',
+    width: opts.width ?? 640, height: 560, x: gx, y: gy, z, points,
+  });
+}

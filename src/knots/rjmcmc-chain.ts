@@ -1,0 +1,223 @@
+/**
+ * One reversible-jump MCMC chain over knot sets (He, Yang & Kang, arXiv 2405.13353, §3; Green
+ * 1995). Each iteration picks a coordinate uniformly (d > 1), then
+ *   birth    with probability b_k: add a uniformly chosen unused grid point,
+ *   death    with probability d_k: remove a uniformly chosen knot,
+ *   relocate otherwise:            move a uniformly chosen knot to an unused grid point,
+ * and accepts with the likelihood ratio (the b_k/d_k cancel the prior, see move-probabilities).
+ * Optional BARS-style local targets (local-proposal.ts) enter through their exact proposal
+ * ratio. Fixed-k mode only relocates.
+ *
+ * Every iteration after burn-in is recorded — including rejected proposals, where the state
+ * repeats — which is what standard Metropolis–Hastings requires (storing only accepted moves
+ * would sample the jump chain, not the posterior).
+ *
+ * Each evaluation rebuilds only the moved coordinate's sparse rows (kernel bsplineBasis), the
+ * banded Gram (kernel bandedGram) and its banded Cholesky: O(m q² + p q²) per iteration for d = 1.
+ */
+import { SparseInferenceError, throwIfAborted } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import type { Kernels } from '../kernels/kernels.js';
+import { GaussianMarginal, type MarginalVariant } from './gaussian-marginal.js';
+import { GlmEbic, type GlmFamily } from './glm-ebic.js';
+import { KnotSet } from './knot-set.js';
+import { birthTargetProbability, drawLocalIndex, relocateTargetProbability } from './local-proposal.js';
+import { birthProbability, deathProbability } from './move-probabilities.js';
+import { allocRows, SplineDesign, type CoordinateRows } from './spline-design.js';
+import { evaluateSpline } from './spline-eval.js';
+
+/** Everything a chain needs; plain data, so it can be posted to a worker. */
+export interface ChainProblem {
+  /** Coordinates scaled to [0, 1]: d arrays of length m. */
+  xs: Float64Array[];
+  y: Float64Array;
+  /** Binomial trials per observation (default 1). */
+  trials?: Float64Array;
+  family: GlmFamily;
+  /**
+   * Gaussian only: exact g-prior marginal, the authors' large-m form, or 'ebic' (the generic
+   * IRLS/EBIC path, which for Gaussian data equals 'large-m' — a check).
+   */
+  marginal: MarginalVariant | 'ebic';
+  degrees: number[];
+  /** Grid size n_j per coordinate. */
+  candidates: number[];
+  gamma: number;
+  c: number;
+  /** Fixed number of knots per coordinate (relocation only), or null. */
+  fixedK: number[] | null;
+  /** BARS-style local proposals, or null. */
+  local: { probability: number; nu: number } | null;
+  burnIn: number;
+  iterations: number;
+  /** Probe points (scaled coordinates, d arrays) where f is recorded for R̂/ESS. */
+  probes: Float64Array[];
+}
+
+export const MOVE_BIRTH = 0, MOVE_DEATH = 1, MOVE_RELOCATE = 2, MOVE_NULL = 3;
+
+/** The recorded chain (every post-burn-in iteration). */
+export interface ChainRecord {
+  seed: number;
+  iterations: number;
+  /** k per coordinate per iteration: d arrays of length iterations. */
+  k: Int32Array[];
+  /** Knot grid indices per coordinate, CSR: indices of iteration t are knotIndex[j][offsets[j][t]..offsets[j][t+1]). */
+  knotOffsets: Int32Array[];
+  knotIndex: Int32Array[];
+  /** log p(y | ξ) (or EBIC score) of the state at each iteration. */
+  logScore: Float64Array;
+  /** 1 when the proposal made at this iteration was accepted. */
+  accepted: Uint8Array;
+  /** MOVE_BIRTH / MOVE_DEATH / MOVE_RELOCATE / MOVE_NULL (no valid proposal). */
+  moveType: Uint8Array;
+  /** f at the probe points given the current knots (posterior mean given ξ): iterations*nProbe. */
+  probe: Float64Array;
+  nProbe: number;
+}
+
+export interface ChainRunOptions {
+  onProgress?: (fraction: number) => void;
+  signal?: AbortSignal;
+}
+
+/** Run one chain. Deterministic given seed (and the same kernels results). */
+export function runChain(problem: ChainProblem, seed: number, kernels: Kernels, opts: ChainRunOptions = {}): ChainRecord {
+  const { xs, y, degrees, candidates, gamma, c, fixedK, local, burnIn, iterations } = problem;
+  const d = xs.length;
+  const m = y.length;
+  const rng = new Rng(seed);
+  const design = new SplineDesign(kernels, xs, degrees);
+  const gaussianMarginal = problem.family === 'gaussian' && problem.marginal !== 'ebic';
+  const scorer = gaussianMarginal
+    ? new GaussianMarginal(design, y, problem.marginal as MarginalVariant)
+    : new GlmEbic(design, y, problem.family, problem.trials);
+  const sets = candidates.map((n) => new KnotSet(n));
+  const rows: CoordinateRows[] = degrees.map((q) => allocRows(m, q));
+  const spare: CoordinateRows[] = degrees.map((q) => allocRows(m, q));
+  const maxNt = Math.max(...candidates.map((n, j) => n + 2 * degrees[j] + 2));
+  const tBuf = new Float64Array(maxNt);
+  const view: CoordinateRows[] = rows.slice();
+
+  // Start: k = 1 (or the fixed k) at random grid points; redraw if the design is singular.
+  let current = -Infinity;
+  for (let attempt = 0; attempt < 200 && current === -Infinity; attempt++) {
+    for (let j = 0; j < d; j++) {
+      const s = sets[j];
+      for (const i of s.indices.slice()) s.remove(i);
+      const k0 = fixedK ? fixedK[j] : 1;
+      for (const i of rng.sampleWithoutReplacement(s.n, Math.min(k0, s.n))) s.add(i);
+      const nt = s.knotVector(degrees[j], tBuf);
+      design.computeRows(j, tBuf, nt, rows[j]);
+    }
+    current = scorer.evaluate(rows);
+  }
+  if (current === -Infinity) {
+    throw new SparseInferenceError('NOT_CONVERGED', 'no starting knot set gives a full-rank design (too few distinct x values for this degree and k?)');
+  }
+
+  const nProbe = problem.probes.length > 0 ? problem.probes[0].length : 0;
+  const probeNow = new Float64Array(nProbe);
+  const knotVectors = degrees.map((q, j) => new Float64Array(candidates[j] + 2 * q + 2));
+  const shrink = gaussianMarginal ? m / (m + 1) : 1;
+  const updateProbes = (): void => {
+    if (nProbe === 0) return;
+    const beta = scorer instanceof GaussianMarginal ? scorer.fitState().betaHat : scorer.fitState(rows).betaHat;
+    const kv = knotVectors.map((buf, j) => buf.subarray(0, sets[j].knotVector(degrees[j], buf)));
+    evaluateSpline(problem.probes, kv, degrees, beta, probeNow, nProbe);
+    for (let i = 0; i < nProbe; i++) {
+      probeNow[i] = problem.family === 'poisson' ? Math.exp(probeNow[i])
+        : problem.family === 'binomial' ? 1 / (1 + Math.exp(-probeNow[i]))
+          : shrink * probeNow[i];
+    }
+  };
+  updateProbes();
+
+  const rec: ChainRecord = {
+    seed, iterations, nProbe,
+    k: sets.map(() => new Int32Array(iterations)),
+    knotOffsets: sets.map(() => new Int32Array(iterations + 1)),
+    knotIndex: sets.map(() => new Int32Array(0)),
+    logScore: new Float64Array(iterations),
+    accepted: new Uint8Array(iterations),
+    moveType: new Uint8Array(iterations),
+    probe: new Float64Array(iterations * nProbe),
+  };
+  const knotLists: number[][] = sets.map(() => []);
+
+  const rho = local?.probability ?? 0;
+  const nu = local?.nu ?? 50;
+  const birthProb = (set: KnotSet, i: number, skip: number): number => birthTargetProbability(set, i, skip, rho, nu);
+  const relocateProb = (set: KnotSet, to: number, from: number): number => relocateTargetProbability(set, to, from, rho, nu);
+
+  const total = burnIn + iterations;
+  const progressEvery = Math.max(1, Math.floor(total / 100));
+  for (let it = 0; it < total; it++) {
+    if ((it & 511) === 0) throwIfAborted(opts.signal, 'knot sampler');
+    if (opts.onProgress && it % progressEvery === 0) opts.onProgress(it / total);
+    const j = d > 1 ? rng.int(d) : 0;
+    const set = sets[j];
+    const k = set.k, n = set.n, q = degrees[j];
+    const fixed = fixedK !== null;
+    const b = fixed ? 0 : birthProbability(k, n, gamma, c);
+    const dk = fixed ? 0 : deathProbability(k, n, gamma, c);
+    const u = rng.uniform();
+    let type = MOVE_NULL;
+    let add = -1, drop = -1, logRatio = 0;
+    if (u < b) {
+      type = MOVE_BIRTH;
+      if (rho > 0 && k > 0 && rng.uniform() < rho) {
+        add = drawLocalIndex(rng, set.value(set.indices[rng.int(k)]), n, nu);
+        if (set.isUsed(add)) type = MOVE_NULL;
+      } else {
+        add = set.randomUnused(rng);
+      }
+      if (type === MOVE_BIRTH && rho > 0) logRatio = -Math.log((n - k) * birthProb(set, add, -1));
+    } else if (u < b + dk) {
+      type = MOVE_DEATH;
+      drop = set.indices[rng.int(k)];
+      if (rho > 0) logRatio = Math.log((n - k + 1) * birthProb(set, drop, drop));
+    } else if (k > 0 && k < n) {
+      type = MOVE_RELOCATE;
+      drop = set.indices[rng.int(k)];
+      add = rho > 0 && rng.uniform() < rho ? drawLocalIndex(rng, set.value(drop), n, nu) : set.randomUnused(rng);
+      if (set.isUsed(add)) type = MOVE_NULL;
+      else if (rho > 0) logRatio = Math.log(relocateProb(set, drop, add)) - Math.log(relocateProb(set, add, drop));
+    }
+
+    let accepted = 0;
+    if (type !== MOVE_NULL) {
+      const nt = set.knotVector(q, tBuf, add, drop);
+      design.computeRows(j, tBuf, nt, spare[j]);
+      view[j] = spare[j];
+      const proposed = scorer.evaluate(view);
+      view[j] = rows[j];
+      if (proposed > -Infinity && Math.log(rng.uniformOpen()) < proposed - current + logRatio) {
+        accepted = 1;
+        if (drop >= 0) set.remove(drop);
+        if (add >= 0) set.add(add);
+        const tmp = rows[j]; rows[j] = spare[j]; spare[j] = tmp;
+        view[j] = rows[j];
+        current = proposed;
+        updateProbes();
+      }
+    }
+
+    if (it >= burnIn) {
+      const t = it - burnIn;
+      rec.logScore[t] = current;
+      rec.accepted[t] = accepted;
+      rec.moveType[t] = type;
+      for (let jj = 0; jj < d; jj++) {
+        rec.k[jj][t] = sets[jj].k;
+        const list = knotLists[jj];
+        for (const idx of sets[jj].indices) list.push(idx);
+        rec.knotOffsets[jj][t + 1] = list.length;
+      }
+      rec.probe.set(probeNow, t * nProbe);
+    }
+  }
+  rec.knotIndex = knotLists.map((l) => Int32Array.from(l));
+  opts.onProgress?.(1);
+  return rec;
+}

@@ -1,0 +1,112 @@
+/**
+ * Several chains from different seeds. In Node they run in parallel on worker_threads (one
+ * worker per chain, each with its own kernels); where workers are unavailable (browsers, Deno
+ * without node:worker_threads, or when `parallel: false`) they run one after another on the
+ * calling thread. Both paths give identical records for the same seeds.
+ */
+import { SparseInferenceError, throwIfAborted } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import type { Kernels } from '../kernels/kernels.js';
+import { runChain, type ChainProblem, type ChainRecord } from './rjmcmc-chain.js';
+
+export interface RunChainsOptions {
+  chains: number;
+  seed: number;
+  kernels: Kernels;
+  /** 'auto' (default): workers in Node when there are ≥ 2 chains; true: require them; false: sequential. */
+  parallel?: boolean | 'auto';
+  onProgress?: (fraction: number) => void;
+  signal?: AbortSignal;
+}
+
+/** Seeds of the chains: derived from one seed, distinct, reproducible. */
+export function chainSeeds(seed: number, chains: number): number[] {
+  const rng = new Rng(seed);
+  return Array.from({ length: chains }, () => rng.nextU32() * 1024 + (rng.nextU32() >>> 22));
+}
+
+/** Run the chains; resolves to their records in seed order. */
+export async function runChains(problem: ChainProblem, opts: RunChainsOptions): Promise<ChainRecord[]> {
+  const seeds = chainSeeds(opts.seed, opts.chains);
+  const parallel = opts.parallel ?? 'auto';
+  if (parallel !== false && opts.chains > 1) {
+    const workers = await workerSupport();
+    if (workers !== null) return runInWorkers(problem, seeds, opts, workers);
+    if (parallel === true) throw new SparseInferenceError('UNAVAILABLE', 'parallel chains need node:worker_threads, which this runtime lacks');
+  }
+  const records: ChainRecord[] = [];
+  for (let c = 0; c < seeds.length; c++) {
+    throwIfAborted(opts.signal, 'knot sampler');
+    records.push(runChain(problem, seeds[c], opts.kernels, {
+      signal: opts.signal,
+      onProgress: opts.onProgress && ((f) => opts.onProgress!((c + f) / seeds.length)),
+    }));
+    // Let timers, progress output and abort events through between chains.
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  return records;
+}
+
+interface WorkerSupport {
+  Worker: typeof import('node:worker_threads').Worker;
+  /** Worker entry: a file URL (built package) or bootstrap code (TypeScript sources). */
+  entry: URL | string;
+  eval: boolean;
+}
+
+/** The worker constructor and entry, or null where worker_threads cannot run the chain code. */
+async function workerSupport(): Promise<WorkerSupport | null> {
+  const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+  if (!isNode) return null;
+  try {
+    const { Worker } = await import('node:worker_threads');
+    const here = import.meta.url;
+    if (!here.endsWith('.ts')) return { Worker, entry: new URL('./chain-worker.js', here), eval: false };
+    // Running from TypeScript sources (tests, tsx): register tsx's loader inside the worker first.
+    const { createRequire } = await import('node:module');
+    const { pathToFileURL } = await import('node:url');
+    let api: string;
+    try { api = createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs'); } catch { return null; }
+    const worker = new URL('./chain-worker.ts', here).href;
+    const code = `import(${JSON.stringify(pathToFileURL(api).href)}).then((t) => { t.register(); return import(${JSON.stringify(worker)}); });`;
+    return { Worker, entry: code, eval: true };
+  } catch {
+    return null;
+  }
+}
+
+function runInWorkers(problem: ChainProblem, seeds: number[], opts: RunChainsOptions, ws: WorkerSupport): Promise<ChainRecord[]> {
+  throwIfAborted(opts.signal, 'knot sampler');
+  const progress = new Array<number>(seeds.length).fill(0);
+  const backend = opts.kernels.backend === 'webgpu' ? 'auto' : opts.kernels.backend;
+  const workers = seeds.map((seed) => new ws.Worker(ws.entry, { workerData: { problem, seed, backend }, eval: ws.eval }));
+  return new Promise<ChainRecord[]>((resolve, reject) => {
+    const records = new Array<ChainRecord | undefined>(seeds.length);
+    let done = 0, finished = false;
+    const stop = (err: Error | null) => {
+      if (finished) return;
+      finished = true;
+      opts.signal?.removeEventListener('abort', onAbort);
+      for (const w of workers) void w.terminate();
+      if (err) reject(err); else resolve(records as ChainRecord[]);
+    };
+    const onAbort = () => stop(new SparseInferenceError('ABORTED', 'knot sampler was aborted', { cause: opts.signal?.reason }));
+    opts.signal?.addEventListener('abort', onAbort);
+    workers.forEach((w, c) => {
+      w.on('message', (msg: { type: string; fraction?: number; record?: ChainRecord; message?: string; code?: string }) => {
+        if (msg.type === 'progress') {
+          progress[c] = msg.fraction!;
+          opts.onProgress?.(progress.reduce((a, b) => a + b, 0) / seeds.length);
+        } else if (msg.type === 'done') {
+          records[c] = msg.record!;
+          if (++done === seeds.length) stop(null);
+        } else {
+          const code = (msg.code ?? 'NOT_CONVERGED') as ConstructorParameters<typeof SparseInferenceError>[0];
+          stop(new SparseInferenceError(code, msg.message ?? 'chain worker failed'));
+        }
+      });
+      w.on('error', (e) => stop(new SparseInferenceError('UNAVAILABLE', `chain worker failed: ${e.message}`, { cause: e })));
+      w.on('exit', (codeNum) => { if (!finished && records[c] === undefined) stop(new SparseInferenceError('UNAVAILABLE', `chain worker exited with code ${codeNum}`)); });
+    });
+  });
+}

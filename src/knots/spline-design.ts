@@ -1,0 +1,216 @@
+/**
+ * The tensor-product B-spline design of the knot sampler, kept in sparse form.
+ *
+ * Coordinate j contributes rows with w_j = q_j+1 consecutive nonzeros (first column + values);
+ * a tensor row is the Kronecker product of the coordinate rows, with column index
+ * l = Σ_j l_j·stride_j (the last coordinate varies fastest, as in R's `kronecker`). Its Gram
+ * matrix BᵀWB is banded with half-bandwidth Σ_j q_j·stride_j, so building it costs
+ * O(m·Π w_j²) and its banded Cholesky O(p·bw²) — for d = 1, O(m q² + p q²), independent of
+ * how many knots there are except through p (He, Yang & Kang, arXiv 2405.13353, §3).
+ *
+ * Hot loops go through the Kernels interface (bsplineBasis, bandedGram); the d > 1 Gram is
+ * accumulated here in TypeScript.
+ */
+import type { Kernels } from '../kernels/kernels.js';
+
+/** One coordinate's sparse rows for all m points. */
+export interface CoordinateRows {
+  /** Int32Array(m): first nonzero column. */
+  first: Int32Array;
+  /** Float64Array(m·width). */
+  values: Float64Array;
+  /** Nonzeros per row (degree + 1). */
+  width: number;
+  /** Columns of this coordinate's basis (k + degree + 1). */
+  cols: number;
+}
+
+/** Banded normal equations: band (p·(bw+1), layout of src/core/banded) and BᵀWz. */
+export interface GramBuffers {
+  band: Float64Array;
+  btz: Float64Array;
+  p: number;
+  bw: number;
+}
+
+/** Buffers for one coordinate's rows of m points at this degree (cols is set by computeRows). */
+export function allocRows(m: number, degree: number): CoordinateRows {
+  return { first: new Int32Array(m), values: new Float64Array(m * (degree + 1)), width: degree + 1, cols: 0 };
+}
+
+/**
+ * Shared design machinery for m points in d coordinates (each already scaled to [0, 1]).
+ * Not thread-safe; one per chain.
+ */
+export class SplineDesign {
+  readonly m: number;
+  readonly d: number;
+  private gramBuf: GramBuffers = { band: new Float64Array(0), btz: new Float64Array(0), p: 0, bw: 0 };
+  private offsets = new Int32Array(0);
+  private prods = new Float64Array(0);
+
+  constructor(readonly kernels: Kernels, readonly xs: Float64Array[], readonly degrees: number[]) {
+    this.m = xs[0].length;
+    this.d = xs.length;
+  }
+
+  /** Rows of coordinate j for knot vector t (length nt) into `into`. */
+  computeRows(j: number, t: Float64Array, nt: number, into: CoordinateRows): void {
+    const q = this.degrees[j];
+    this.kernels.bsplineBasis(this.xs[j], this.m, t, nt, q, into.first, into.values);
+    into.cols = nt - q - 1;
+  }
+
+  /** Number of tensor columns and the Gram half-bandwidth for these coordinate bases. */
+  shape(coords: CoordinateRows[]): { p: number; bw: number } {
+    let p = 1, bw = 0, stride = 1;
+    for (let j = coords.length - 1; j >= 0; j--) {
+      bw += (coords[j].width - 1) * stride;
+      stride *= coords[j].cols;
+      p *= coords[j].cols;
+    }
+    return { p, bw: Math.min(bw, p - 1) };
+  }
+
+  /**
+   * BᵀWB (banded) and BᵀWz for the design of these coordinate rows; weights null = unit.
+   * The returned buffers are reused by the next call.
+   */
+  gram(coords: CoordinateRows[], weights: Float64Array | null, z: Float64Array): GramBuffers {
+    const { p, bw } = this.shape(coords);
+    const g = this.ensureGram(p, bw);
+    if (coords.length === 1) {
+      const c = coords[0];
+      if (bw === c.width - 1) {
+        this.kernels.bandedGram(c.first, c.values, this.m, c.width, weights, z, p, g.band, g.btz);
+        return g;
+      }
+    }
+    if (coords.length === 2) this.tensorGram2(coords[0], coords[1], weights, z, g);
+    else this.tensorGram(coords, weights, z, g);
+    return g;
+  }
+
+  /**
+   * The d = 2 Gram with plain nested loops over (a1, a2) ≥ (b1, b2): the same sums as
+   * tensorGram, about 3x faster because nothing is indexed through offset tables.
+   */
+  private tensorGram2(c1: CoordinateRows, c2: CoordinateRows, weights: Float64Array | null, z: Float64Array, g: GramBuffers): void {
+    const { p, bw, band, btz } = g;
+    const W1 = bw + 1, p2 = c2.cols, w1 = c1.width, w2 = c2.width;
+    band.fill(0, 0, p * W1);
+    btz.fill(0, 0, p);
+    const f1 = c1.first, f2 = c2.first, v1 = c1.values, v2 = c2.values;
+    for (let i = 0; i < this.m; i++) {
+      const wi = weights === null ? 1 : weights[i];
+      const zi = wi * z[i];
+      const o1 = i * w1, o2 = i * w2;
+      const c0 = f1[i] * p2 + f2[i];
+      for (let a1 = 0; a1 < w1; a1++) {
+        const x1 = v1[o1 + a1];
+        if (x1 === 0) continue;
+        for (let a2 = 0; a2 < w2; a2++) {
+          const vu = x1 * v2[o2 + a2];
+          const col = c0 + a1 * p2 + a2;
+          btz[col] += vu * zi;
+          const wv = wi * vu;
+          const row = col * W1;
+          // (b1, b2) < (a1, a2) lexicographically, or equal: offset (a1−b1)·p2 + (a2−b2) ≥ 0.
+          for (let b1 = 0; b1 <= a1; b1++) {
+            const y1 = wv * v1[o1 + b1];
+            const base = row + (a1 - b1) * p2 + a2;
+            const top = b1 === a1 ? a2 : w2 - 1;
+            for (let b2 = 0; b2 <= top; b2++) band[base - b2] += y1 * v2[o2 + b2];
+          }
+        }
+      }
+    }
+  }
+
+  /** out[i] = (B·β)_i for the design of these coordinate rows. */
+  multiply(coords: CoordinateRows[], beta: Float64Array, out: Float64Array): void {
+    const W = this.prepareTensor(coords);
+    const m = this.m;
+    for (let i = 0; i < m; i++) {
+      const c0 = this.rowProducts(coords, i, W);
+      let s = 0;
+      for (let u = 0; u < W; u++) s += this.prods[u] * beta[c0 + this.offsets[u]];
+      out[i] = s;
+    }
+  }
+
+  private ensureGram(p: number, bw: number): GramBuffers {
+    const g = this.gramBuf;
+    const need = p * (bw + 1);
+    if (g.band.length < need) g.band = new Float64Array(Math.max(need, 2 * g.band.length));
+    if (g.btz.length < p) g.btz = new Float64Array(Math.max(p, 2 * g.btz.length));
+    g.p = p; g.bw = bw;
+    return g;
+  }
+
+  /** Offsets (relative to a row's first column) of the Π w_j tensor nonzeros, ascending. */
+  private prepareTensor(coords: CoordinateRows[]): number {
+    let W = 1;
+    for (const c of coords) W *= c.width;
+    if (this.offsets.length < W) { this.offsets = new Int32Array(W); this.prods = new Float64Array(W); }
+    let stride = 1;
+    const strides: number[] = new Array(coords.length);
+    for (let j = coords.length - 1; j >= 0; j--) { strides[j] = stride; stride *= coords[j].cols; }
+    // Enumerate multi-indices with the last coordinate fastest: ascending offsets.
+    for (let u = 0; u < W; u++) {
+      let rem = u, off = 0;
+      for (let j = coords.length - 1; j >= 0; j--) {
+        const a = rem % coords[j].width;
+        rem = (rem - a) / coords[j].width;
+        off += a * strides[j];
+      }
+      this.offsets[u] = off;
+    }
+    this.strides = strides;
+    return W;
+  }
+
+  private strides: number[] = [];
+
+  /** Fill prods with row i's tensor values; returns its first column. */
+  private rowProducts(coords: CoordinateRows[], i: number, W: number): number {
+    let c0 = 0;
+    this.prods[0] = 1;
+    let len = 1;
+    for (let j = 0; j < coords.length; j++) {
+      const c = coords[j];
+      c0 += c.first[i] * this.strides[j];
+      const o = i * c.width;
+      // Kronecker product in place, from the back so earlier entries are read before overwritten.
+      for (let u = len - 1; u >= 0; u--) {
+        const pu = this.prods[u];
+        for (let a = c.width - 1; a >= 0; a--) this.prods[u * c.width + a] = pu * c.values[o + a];
+      }
+      len *= c.width;
+    }
+    return c0;
+  }
+
+  private tensorGram(coords: CoordinateRows[], weights: Float64Array | null, z: Float64Array, g: GramBuffers): void {
+    const { p, bw } = g;
+    const w1 = bw + 1;
+    g.band.fill(0, 0, p * w1);
+    g.btz.fill(0, 0, p);
+    const W = this.prepareTensor(coords);
+    const off = this.offsets, pr = this.prods, band = g.band, btz = g.btz;
+    for (let i = 0; i < this.m; i++) {
+      const c0 = this.rowProducts(coords, i, W);
+      const wi = weights === null ? 1 : weights[i];
+      const zi = wi * z[i];
+      for (let u = 0; u < W; u++) {
+        const vu = pr[u];
+        if (vu === 0) continue;
+        const col = c0 + off[u];
+        btz[col] += vu * zi;
+        const wv = wi * vu;
+        const row = col * w1;
+        for (let v = 0; v <= u; v++) band[row + off[u] - off[v]] += wv * pr[v];
+      }
+    }
+  }
+}

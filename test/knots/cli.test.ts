@@ -1,0 +1,104 @@
+/**
+ * `sparse-inference knots` end to end through runCli: fit a CSV (text, JSON, SVG), denoise,
+ * experiments, and every kind of bad input giving a one-line error and the right exit code.
+ */
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run-cli.js';
+import { knotsCommand } from '../../src/cli/commands/knots.js';
+import { fakeContext } from '../cli/fake-context.js';
+import { MCYCLE_ACCEL, MCYCLE_TIMES } from '../../src/knots/data/mcycle.js';
+import { spiralData } from '../../src/knots/manifold/manifold-generators.js';
+import { knotsSection } from '../../src/report/sections/knots.js';
+import { createKernels } from '../../src/kernels/create.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'knots-cli-'));
+const file = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text); return p; };
+const mcycle = file('mcycle.csv', 'times,accel\n' + MCYCLE_TIMES.map((t, i) => `${t},${MCYCLE_ACCEL[i]}`).join('\n') + '\n');
+const fast = ['--iterations', '300', '--burn-in', '200', '--chains', '1', '--backend', 'reference'];
+
+async function cli(args: string[]) {
+  const ctx = fakeContext();
+  const code = await runCli(['knots', ...args], ctx, [knotsCommand], () => '0.0.0');
+  return { code, out: ctx.out, err: ctx.err };
+}
+
+describe('knots fit', () => {
+  it('prints the posterior of k, knot quantiles, R̂ and fit quality, and writes an SVG', async () => {
+    const svg = join(dir, 'fit.svg');
+    const r = await cli(['fit', mcycle, '--x', 'times', '--y', 'accel', ...fast, '--plot', svg]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/times: posterior of k: /);
+    expect(r.out).toMatch(/2\.5%: /);
+    expect(r.out).toMatch(/split-R̂/);
+    expect(r.out).toMatch(/fit: residual SD \d+\.\d+, R² 0\.[6-9]/);
+    const s = readFileSync(svg, 'utf8');
+    expect(s.startsWith('<svg')).toBe(true);
+    expect(s).toContain('knot density');
+  });
+
+  it('prints JSON with --json and fits two x columns (heat map)', async () => {
+    const rows = Array.from({ length: 120 }, (_, i) => { const a = (i * 37) % 101 / 100, b = (i * 53) % 97 / 96; return `${a},${b},${(a - 0.5) ** 2 + b}`; });
+    const p = file('surf.csv', 'a,b,z\n' + rows.join('\n') + '\n');
+    const svg = join(dir, 'surf.svg');
+    const r = await cli(['fit', p, '--x', 'a,b', '--y', 'z', ...fast, '--json', '--plot', svg]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.d).toBe(2);
+    expect(j.kPosterior).toHaveLength(2);
+    expect(existsSync(svg)).toBe(true);
+  });
+
+  it('gives clear errors for bad CSVs and options', async () => {
+    const cases: [string[], RegExp, number][] = [
+      [['fit', mcycle, '--x', 'time', '--y', 'accel'], /column 'time' not found \(columns: times, accel\)/, 1],
+      [['fit', file('nan.csv', 'x,y\n1,2\n2,NaN\n3,4\n4,5\n5,6\n6,7\n'), '--x', 'x', '--y', 'y'], /row 3, column 'y' is not a finite number/, 1],
+      [['fit', file('txt.csv', 'x,y\n1,2\n2,abc\n'), '--x', 'x', '--y', 'y'], /needs at least 5 data rows|not a finite number/, 1],
+      [['fit', file('few.csv', 'x,y\n1,2\n2,3\n'), '--x', 'x', '--y', 'y'], /needs at least 5 data rows, found 2/, 1],
+      [['fit', file('const.csv', 'x,y\n' + Array.from({ length: 20 }, (_, i) => `3,${i}`).join('\n')), '--x', 'x', '--y', 'y', ...fast], /x column 0 is constant/, 2],
+      [['fit', join(dir, 'missing.csv'), '--x', 'x', '--y', 'y'], /cannot read .*missing\.csv/, 1],
+      [['fit', mcycle, '--y', 'accel'], /--x COL\[,COL\] is required/, 2],
+      [['fit', mcycle, '--x', 'times', '--y', 'accel', '--degree', '9'], /--degree must be ≤ 5/, 2],
+      [['fit', mcycle, '--x', 'times', '--y', 'accel', '--times', '2', '--candidates', '100'], /--times or --candidates, not both/, 2],
+      [['fit', mcycle, '--x', 'times', '--y', 'accel', '--family', 'poisson', ...fast], /non-negative integer count/, 2],
+      [['nope'], /unknown knots sub-command 'nope'/, 2],
+      [['experiment', 'nope'], /unknown experiment 'nope'/, 2],
+      [['denoise', mcycle], /--dim 1\|2 is required/, 2],
+    ];
+    for (const [args, pattern, code] of cases) {
+      const r = await cli(args);
+      expect(r.err, args.join(' ')).toMatch(pattern);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.code, args.join(' ')).toBe(code);
+    }
+  });
+});
+
+describe('knots denoise and experiment', () => {
+  it('denoises a CSV of spiral points', async () => {
+    const { noisy } = spiralData(1500, 0.2, 3);
+    const p = file('spiral.csv', 'u,v\n' + Array.from({ length: 1500 }, (_, i) => `${noisy[2 * i]},${noisy[2 * i + 1]}`).join('\n'));
+    const out = join(dir, 'den.csv');
+    const r = await cli(['denoise', p, '--dim', '1', '--iterations', '300', '--burn-in', '300', '--out', out, '--backend', 'reference']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/denoised 1500 points .* mean squared shift 0\.0\d+/);
+    expect(readFileSync(out, 'utf8').split('\n')[0]).toBe('u,v');
+  }, 60_000);
+
+  it('runs a quick experiment and prints the paper column', async () => {
+    const r = await cli(['experiment', 'knot-location', '--quick', '--replicates', '1', '--backend', 'reference']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/MAE paper/);
+    expect(r.out).toMatch(/case 3 +0\.2/);
+  }, 60_000);
+
+  it('the report section builds its figures (quick)', async () => {
+    const s = await knotsSection({ kernels: await createKernels({ backend: 'reference' }), quick: true });
+    expect(s.id).toBe('knots');
+    expect((s.html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(4);
+    expect(s.summary).toMatch(/mcycle modal k = \d+/);
+  }, 60_000);
+});
