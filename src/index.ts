@@ -25,6 +25,11 @@ export type { Kernels, KernelFunctions, KernelName, BackendName, RopePairing, Re
 export { KERNEL_NAMES } from './kernels/kernels.js';
 export { createKernels, describeBackends, type CreateKernelsOptions, type BackendReport } from './kernels/create.js';
 export { wasmSupport } from './backends/wasm/loader.js';
+// asynchronous kernels (WebGPU, or any CPU backend through the async adapter)
+export { createAsyncKernels, type CreateAsyncKernelsOptions } from './kernels/create-async.js';
+export { toAsyncKernels, isAsyncKernels, hostResident } from './kernels/async-kernels.js';
+export type { AsyncKernels, AsyncKernelFunctions, DeviceArray, F32Arg, I32Arg } from './kernels/async-kernels.js';
+export { settle, driveSync, driveAsync, type Step } from './kernels/maybe-async.js';
 
 // benchmarks: the harness and the shipped suites (`sparse-inference bench`)
 export { runSuite, formatTable, writeResult, sink, detectRuntime } from './bench/harness.js';

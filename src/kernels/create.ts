@@ -3,6 +3,8 @@
  * 'auto' takes wasm (SIMD build when WebAssembly.validate accepts it, else scalar) and falls
  * back to the reference backend when WebAssembly is missing. A backend may implement only
  * some kernels; the rest come from the reference ({ ...reference, ...native }).
+ * The webgpu backend is asynchronous: it is created by createAsyncKernels (./create-async.ts);
+ * here 'webgpu' rejects with UNAVAILABLE saying why (no adapter, or use createAsyncKernels).
  */
 import type { BackendName, KernelFunctions, KernelName, Kernels, ResidentArray } from './kernels.js';
 import { KERNEL_NAMES } from './kernels.js';
@@ -13,6 +15,8 @@ import { WasmHeap } from '../backends/wasm/memory.js';
 import { wasmKernelFunctions } from '../backends/wasm/kernels.js';
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { checkInt, checkOneOf } from '../core/validate.js';
+import { webgpuMissing } from '../backends/webgpu/device.js';
+import { createAsyncKernels } from './create-async.js';
 
 export interface CreateKernelsOptions {
   /** 'auto' (default) picks the fastest available CPU backend. */
@@ -43,8 +47,12 @@ async function build(backend: 'auto' | BackendName, variant?: WasmVariant): Prom
       return referenceKernels();
     case 'wasm':
       return wasmKernels(variant);
-    case 'webgpu':
-      throw new SparseInferenceError('UNAVAILABLE', 'webgpu backend is not built yet (see docs/backends.md)');
+    case 'webgpu': {
+      // GPU work is asynchronous, so the webgpu backend implements AsyncKernels, not Kernels.
+      const missing = await webgpuMissing();
+      throw new SparseInferenceError('UNAVAILABLE', missing ?? 'the webgpu backend is asynchronous and has no '
+        + "synchronous Kernels: use createAsyncKernels({ backend: 'webgpu' }) (see docs/backends.md)");
+    }
     case 'auto':
       return wasmSupport().wasm ? wasmKernels(variant) : referenceKernels();
   }
@@ -99,7 +107,12 @@ export async function describeBackends(): Promise<BackendReport[]> {
       reports.push({ backend, available: false, native: [], reason: (e as Error).message });
     }
   }
-  reports.push({ backend: 'webgpu', available: false, native: [], reason: 'webgpu backend is not built yet' });
+  try { // webgpu: asynchronous kernels (createAsyncKernels)
+    const g = await createAsyncKernels({ backend: 'webgpu' });
+    reports.push({ backend: 'webgpu', available: true, variant: g.variant, native: [...g.native] });
+  } catch (e) {
+    reports.push({ backend: 'webgpu', available: false, native: [], reason: (e as Error).message });
+  }
   return reports;
 }
 

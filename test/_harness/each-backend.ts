@@ -20,6 +20,9 @@ import { describe, expect, it } from 'vitest';
 import { createKernels, type CreateKernelsOptions } from '../../src/kernels/create.js';
 import type { BackendName, Kernels } from '../../src/kernels/kernels.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
+import { createAsyncKernels, type CreateAsyncKernelsOptions } from '../../src/kernels/create-async.js';
+import type { AsyncKernels } from '../../src/kernels/async-kernels.js';
+import { webgpuMissing } from '../../src/backends/webgpu/device.js';
 
 /** What a suite is told about the backend it runs on. */
 export interface BackendInfo {
@@ -128,4 +131,79 @@ export function describeEachBackend(name: string, fn: (kernels: Kernels, info: B
       });
     }
   }
+}
+
+// --- Asynchronous kernels (AsyncKernels, src/kernels/async-kernels.ts) ------------------------
+// The same idea for the async interface: the CPU backends through the async adapter, and the
+// webgpu backend (cpuThreshold 0, so every GPU-native kernel really runs on the GPU). A missing
+// GPU adapter is a skip with its reason — or a failure under SPARSE_INFERENCE_REQUIRE_RUNTIMES=1,
+// as CI sets it (CI provides SwiftShader: VK_ICD_FILENAMES, see .ci/run).
+
+/** What an async suite is told about its backend. */
+export interface AsyncBackendInfo {
+  label: string;
+  backend: BackendName;
+  options: CreateAsyncKernelsOptions;
+  isReference: boolean;
+}
+
+interface AsyncBackendEntry extends AsyncBackendInfo {
+  missing(): Promise<string | null>;
+}
+
+export const ASYNC_BACKENDS: readonly AsyncBackendEntry[] = [
+  {
+    label: 'reference-async', backend: 'reference', isReference: true, options: { backend: 'reference' },
+    missing: async () => null,
+  },
+  {
+    label: 'wasm-async', backend: 'wasm', isReference: false, options: { backend: 'wasm' },
+    missing: async () => (hasWasm() ? null : 'this runtime has no WebAssembly'),
+  },
+  {
+    label: 'webgpu', backend: 'webgpu', isReference: false, options: { backend: 'webgpu', cpuThreshold: 0 },
+    missing: () => webgpuMissing(),
+  },
+];
+
+type AsyncLoaded =
+  | { entry: AsyncBackendEntry; kernels: AsyncKernels }
+  | { entry: AsyncBackendEntry; skipped: string }
+  | { entry: AsyncBackendEntry; failed: unknown };
+
+/**
+ * Loads the async backends (await it at the top of a test file) and returns
+ * `describeEachAsyncBackend(name, fn)`, which registers `fn`'s tests once per backend.
+ */
+export async function loadAsyncBackends(): Promise<(name: string, fn: (k: AsyncKernels, info: AsyncBackendInfo) => void) => void> {
+  const requireRuntimes = process.env.SPARSE_INFERENCE_REQUIRE_RUNTIMES === '1';
+  const all: AsyncLoaded[] = await Promise.all(ASYNC_BACKENDS.map(async (entry): Promise<AsyncLoaded> => {
+    const reason = await entry.missing();
+    if (reason !== null) return requireRuntimes ? { entry, failed: new Error(`${entry.label}: ${reason}`) } : { entry, skipped: reason };
+    try {
+      return { entry, kernels: await createAsyncKernels(entry.options) };
+    } catch (e) {
+      return { entry, failed: e };
+    }
+  }));
+  return (name, fn) => {
+    for (const item of all) {
+      const { entry } = item;
+      const info: AsyncBackendInfo = { label: entry.label, backend: entry.backend, options: entry.options, isReference: entry.isReference };
+      if ('skipped' in item) {
+        console.warn(`[skip] ${name} [${entry.label}]: ${item.skipped}`);
+        describe.skip(`${name} [${entry.label}] (skipped: ${item.skipped})`, () => {});
+      } else if ('failed' in item) {
+        describe(`${name} [${entry.label}]`, () => {
+          it('loads (the runtime supports this backend)', () => { throw item.failed; });
+        });
+      } else {
+        const k = item.kernels;
+        describe(`${name} [${entry.label}]`, () => {
+          it(`loaded backend ${entry.backend}`, () => { expect(k.backend).toBe(entry.backend); });
+          fn(k, info);
+        });
+      }
+    }
+  };
 }

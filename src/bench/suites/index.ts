@@ -5,12 +5,14 @@
 import type { Suite } from '../harness.js';
 import { kernelsSuite } from './kernels.js';
 import { llamaSuite } from './llama.js';
+import { webgpuSuite } from './webgpu.js';
 import { activationsSuite } from './activations.js';
 import { knotsSuite } from './knots.js';
 
 export const suites: Record<string, Suite> = {
   kernels: kernelsSuite,
   llama: llamaSuite,
+  webgpu: webgpuSuite,
   activations: activationsSuite,
   knots: knotsSuite,
 };

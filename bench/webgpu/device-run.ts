@@ -1,0 +1,32 @@
+/**
+ * WebGPU on a machine with a real GPU: the shared differential suite (test/webgpu/suite.ts)
+ * and the webgpu benchmark suite (src/bench/suites/webgpu.ts), with results written as JSON.
+ *
+ * Bundled to one file by bench/webgpu/prepare-device.sh, so the target needs only a Node
+ * binary, the `webgpu` package's Dawn binding and a Vulkan loader + driver; see
+ * docs/backends.md for the exact run on the device tool's nvidia-h100-x1.
+ *
+ *   node run.mjs <out-dir> [--quick]
+ */
+import { createAsyncKernels } from '../../src/kernels/create-async.js';
+import { runSuite as runDifferential } from '../../test/webgpu/suite.js';
+import { webgpuSuite } from '../../src/bench/suites/webgpu.js';
+import { formatTable } from '../../src/bench/harness.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+const outDir = process.argv[2] ?? '.';
+const quick = process.argv.includes('--quick');
+
+const k = await createAsyncKernels({ backend: 'webgpu', cpuThreshold: 0 });
+console.log(`adapter: ${k.device}`);
+const t0 = performance.now();
+const outcomes = await runDifferential(k);
+const failed = outcomes.filter((o) => !o.ok);
+console.log(`differential suite: ${outcomes.length - failed.length}/${outcomes.length} cases passed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+for (const f of failed) console.log(`FAIL ${f.name}: ${f.error}`);
+await writeFile(join(outDir, 'webgpu-differential.json'), JSON.stringify({ device: k.device, outcomes }, null, 2));
+
+const result = await webgpuSuite({ quick, onProgress: (f, label) => { if (f === 1 || Math.round(f * 100) % 20 === 0) console.log(`bench ${Math.round(f * 100)}% ${label}`); } });
+console.log(formatTable(result));
+await writeFile(join(outDir, `webgpu-${result.runtime.name}${quick ? '.quick' : ''}.json`), JSON.stringify(result, null, 2) + '\n');

@@ -1,0 +1,295 @@
+/**
+ * The webgpu backend's AsyncKernels: routes each call to a WGSL program, to its CPU
+ * fallback, or — for small inputs — straight to the CPU backend.
+ *
+ * Routing, per call:
+ * 1. GPU-native kernel, all arrays on the host, work below `cpuThreshold` (or an empty
+ *    shape): the CPU backend runs it (a GPU round trip costs ~0.1 ms, more than a small
+ *    kernel on the CPU).
+ * 2. GPU-native kernel otherwise: the shared O(1) shape checks run first (the same
+ *    `withShapeChecks` as every CPU backend, on stand-ins for device arrays), then the
+ *    program is encoded into the current batch.
+ * 3. Kernel without a GPU program (dot, axpy, softmax, rmsnorm, rope, bsplineBasis,
+ *    bandedGram): the CPU backend runs it; device-array arguments are read back first and
+ *    device-array outputs written back afterwards, in program order.
+ *
+ * "Work" is the number of elements the kernel streams (rows·cols for the matrix kernels,
+ * n·k·d for the distance kernels, n for lutGather/topK/sum, count·d for selectiveAttention).
+ */
+import type { KernelFunctions, KernelName, Kernels } from '../../kernels/kernels.js';
+import {
+  KERNEL_OUTPUTS, isDeviceArray, type AsyncKernelFunctions, type AsyncKernels, type DeviceArray, type F32Arg, type I32Arg,
+} from '../../kernels/async-kernels.js';
+import { withShapeChecks } from '../../kernels/checked.js';
+import { badArgument } from '../../core/errors.js';
+import { checkInt } from '../../core/validate.js';
+import { GpuDeviceArray, type GpuCall, type GpuContext, type GpuRef } from './gpu-context.js';
+import { encodeGemv } from './programs/gemv.js';
+import { encodeGemvT } from './programs/gemv-t.js';
+import { encodeSpvmm } from './programs/spvmm.js';
+import { encodeVmmsp } from './programs/vmmsp.js';
+import { encodeL2sqrBatch } from './programs/l2sqr-batch.js';
+import { encodeArgminL2 } from './programs/argmin-l2.js';
+import { encodeLutGather } from './programs/lut-gather.js';
+import { encodeTopKSelect } from './programs/top-k-select.js';
+import { encodeSelectiveAttention } from './programs/selective-attention.js';
+import { encodeSum } from './programs/sum.js';
+
+/** Default work (elements streamed) below which host-array calls run on the CPU backend. */
+export const DEFAULT_CPU_THRESHOLD = 1 << 16;
+
+/** Kernels with a WGSL program. */
+export const WEBGPU_NATIVE = [
+  'sum', 'gemv', 'gemvT', 'spvmm', 'vmmsp', 'l2sqrBatch', 'argminL2', 'lutGather', 'topK', 'topKSelect',
+  'selectiveAttention',
+] as const satisfies readonly KernelName[];
+type NativeName = (typeof WEBGPU_NATIVE)[number];
+
+type Arr = F32Arg | I32Arg;
+type GpuArgs = unknown[];
+
+interface NativeSpec {
+  /** Elements streamed (0: nothing to do on a GPU — the CPU path handles it). */
+  work(a: GpuArgs): number;
+  /** Which arguments are read, with how many elements, and which are written. */
+  inputs(a: GpuArgs): [number, number][];
+  /** Encodes the work; returns the finisher that produces the kernel's return value. */
+  encode(call: GpuCall, refs: GpuRef[], a: GpuArgs): () => unknown;
+}
+
+const n_ = (v: unknown) => v as number;
+const BAD_NONE = 0xFFFFFFFF;
+
+/** The per-kernel argument layouts and encoders. `refs[i]` is the bound argument i. */
+const SPECS: Record<NativeName, NativeSpec> = {
+  sum: {
+    work: (a) => n_(a[1]),
+    inputs: (a) => [[0, n_(a[1])]],
+    encode(call, r, a) {
+      const slot = call.scalars([0]);
+      encodeSum(call, r[0], slot.ref, n_(a[1]));
+      return () => slot.f32(0);
+    },
+  },
+  gemv: { // (W, x, y, rows, cols)
+    work: (a) => n_(a[3]) * n_(a[4]),
+    inputs: (a) => [[0, n_(a[3]) * n_(a[4])], [1, n_(a[4])]],
+    encode(call, r, a) { encodeGemv(call, r[0], r[1], r[2], n_(a[3]), n_(a[4])); return () => undefined; },
+  },
+  gemvT: { // (W, x, y, rows, cols)
+    work: (a) => n_(a[3]) * n_(a[4]),
+    inputs: (a) => [[0, n_(a[3]) * n_(a[4])], [1, n_(a[3])]],
+    encode(call, r, a) { encodeGemvT(call, r[0], r[1], r[2], n_(a[3]), n_(a[4])); return () => undefined; },
+  },
+  spvmm: { // (x, W, y, rows, cols)
+    work: (a) => n_(a[3]) * n_(a[4]),
+    inputs: (a) => [[0, n_(a[3])], [1, n_(a[3]) * n_(a[4])]],
+    encode(call, r, a) {
+      const slot = encodeSpvmm(call, r[0], r[1], r[2], n_(a[3]), n_(a[4]));
+      return () => slot.u32(0);
+    },
+  },
+  vmmsp: { // (x, W, s, out, rows, cols)
+    work: (a) => n_(a[4]) * n_(a[5]),
+    inputs: (a) => [[0, n_(a[5])], [1, n_(a[4]) * n_(a[5])], [2, n_(a[4])]],
+    encode(call, r, a) {
+      const slot = encodeVmmsp(call, r[0], r[1], r[2], r[3], n_(a[4]), n_(a[5]));
+      return () => slot.u32(0);
+    },
+  },
+  l2sqrBatch: { // (X, C, out, n, k, d)
+    work: (a) => n_(a[3]) * n_(a[4]) * n_(a[5]),
+    inputs: (a) => [[0, n_(a[3]) * n_(a[5])], [1, n_(a[4]) * n_(a[5])]],
+    encode(call, r, a) { encodeL2sqrBatch(call, r[0], r[1], r[2], n_(a[3]), n_(a[4]), n_(a[5])); return () => undefined; },
+  },
+  argminL2: { // (X, C, codes, dist, n, k, d)
+    work: (a) => n_(a[4]) * n_(a[5]) * n_(a[6]),
+    inputs: (a) => [[0, n_(a[4]) * n_(a[6])], [1, n_(a[5]) * n_(a[6])]],
+    encode(call, r, a) { encodeArgminL2(call, r[0], r[1], r[2], r[3], n_(a[4]), n_(a[5]), n_(a[6])); return () => undefined; },
+  },
+  lutGather: { // (table, tableSize, codes, n, out)
+    work: (a) => n_(a[3]),
+    inputs: (a) => [[0, n_(a[1])], [2, n_(a[3])]],
+    encode(call, r, a) {
+      const slot = encodeLutGather(call, r[0], n_(a[1]), r[2], n_(a[3]), r[4]);
+      return () => {
+        const j = slot.u32(0);
+        if (j === BAD_NONE) return;
+        const got = isDeviceArray(a[2]) ? '' : `, got ${(a[2] as Int32Array)[j]}`;
+        throw badArgument(`codes[${j}] must be in [0, ${n_(a[1])})${got}`);
+      };
+    },
+  },
+  topKSelect: { // (x, n, k, out)
+    work: (a) => (n_(a[2]) === 0 ? 0 : n_(a[1])),
+    inputs: (a) => [[0, n_(a[1])]],
+    encode(call, r, a) { encodeTopKSelect(call, r[0], n_(a[1]), n_(a[2]), r[3]); return () => undefined; },
+  },
+  topK: { // (x, n, k, out): the set on the GPU, ordered on the host (k values)
+    work: (a) => (n_(a[2]) === 0 ? 0 : n_(a[1])),
+    inputs: (a) => [[0, n_(a[1])]],
+    encode(call, r, a) {
+      const n = n_(a[1]), k = n_(a[2]);
+      const sel = { buffer: call.scratch(k * 4), offset: 0 };
+      const vals = { buffer: call.scratch(k * 4), offset: 0 };
+      encodeTopKSelect(call, r[0], n, k, sel);
+      encodeLutGather(call, r[0], n, sel, k, vals);
+      const idx = call.readBack<Int32Array>(sel, k, 'i32');
+      const v = call.readBack<Float32Array>(vals, k, 'f32');
+      return () => {
+        const order = Array.from({ length: k }, (_, i) => i);
+        order.sort((p, q) => (v[q] - v[p]) || (idx[p] - idx[q]));
+        return Int32Array.from(order, (i) => idx[i]); // written to `out` by the caller
+      };
+    },
+  },
+  selectiveAttention: { // (q, K, V, idx, count, rows, d, stride, scale, out)
+    work: (a) => n_(a[4]) * n_(a[6]),
+    inputs: (a) => {
+      const rows = n_(a[5]), span = rows === 0 ? 0 : (rows - 1) * n_(a[7]) + n_(a[6]);
+      return [[0, n_(a[6])], [1, span], [2, span], [3, n_(a[4])]];
+    },
+    encode(call, r, a) {
+      const slot = encodeSelectiveAttention(call, r[0], r[1], r[2], r[3], n_(a[4]), n_(a[5]), n_(a[6]), n_(a[7]),
+        n_(a[8]), r[9]);
+      return () => {
+        const c = slot.u32(1);
+        if (c !== BAD_NONE) throw badArgument(`idx[${c}] must be a row in [0, ${n_(a[5])})`);
+        return slot.f32(0);
+      };
+    },
+  },
+};
+
+/** Output element counts of the native kernels (argument index → elements written). */
+function outputs(name: NativeName, a: GpuArgs): [number, number][] {
+  switch (name) {
+    case 'sum': return [];
+    case 'gemv': return [[2, n_(a[3])]];
+    case 'gemvT': case 'spvmm': return [[2, n_(a[4])]];
+    case 'vmmsp': return [[3, n_(a[4])]];
+    case 'l2sqrBatch': return [[2, n_(a[3]) * n_(a[4])]];
+    case 'argminL2': return [[2, n_(a[4])], [3, n_(a[4])]];
+    case 'lutGather': return [[4, n_(a[3])]];
+    case 'topKSelect': return [[3, n_(a[2])]];
+    case 'topK': return []; // written on the host after ordering
+    case 'selectiveAttention': return [[9, n_(a[6])]];
+  }
+}
+
+/**
+ * A stand-in that passes the shape checks exactly as a typed array of the device array's
+ * length would (instanceof and .length), without allocating host memory.
+ */
+function standIn(a: DeviceArray<Float32Array | Int32Array>): unknown {
+  const proto = a.dtype === 'f32' ? Float32Array.prototype : Int32Array.prototype;
+  return Object.defineProperty(Object.create(proto), 'length', { value: a.length });
+}
+
+/** Shape checks only: the wrapped functions do nothing. */
+const shapeChecks = withShapeChecks(new Proxy({} as KernelFunctions, {
+  get: (_t, name) => (name === 'bandedGram' ? () => -1 : () => 0),
+}));
+
+/** Names for error messages, per kernel argument position. */
+const ARG_NAMES: Record<NativeName, string[]> = {
+  sum: ['x'], gemv: ['W', 'x', 'y'], gemvT: ['W', 'x', 'y'], spvmm: ['x', 'W', 'y'], vmmsp: ['x', 'W', 's', 'out'],
+  l2sqrBatch: ['X', 'C', 'out'], argminL2: ['X', 'C', 'codes', 'dist'], lutGather: ['table', '', 'codes', '', 'out'],
+  topKSelect: ['x', '', '', 'out'], topK: ['x', '', '', 'out'],
+  selectiveAttention: ['q', 'K', 'V', 'idx', '', '', '', '', '', 'out'],
+};
+
+export interface WebGpuKernelOptions {
+  /** Work (elements streamed) below which host-array calls run on the CPU backend; 0: never. */
+  cpuThreshold: number;
+}
+
+/** The AsyncKernels of the webgpu backend on `ctx`, with `cpu` as fallback. */
+export function webgpuKernels(ctx: GpuContext, cpu: Kernels, options: WebGpuKernelOptions): AsyncKernels {
+  const threshold = checkInt('cpuThreshold', options.cpuThreshold, 0);
+  const native = new Set<KernelName>(WEBGPU_NATIVE);
+  const fns = {} as Record<KernelName, (...args: unknown[]) => Promise<unknown>>;
+
+  /** Run on the CPU backend; device arrays are read back first and outputs written back. */
+  const onCpu = (name: KernelName, args: unknown[]): Promise<unknown> => {
+    const f = cpu[name] as (...a: unknown[]) => unknown;
+    for (const a of args) {
+      if (isDeviceArray(a) && !(a instanceof GpuDeviceArray)) throw badArgument('device array belongs to another backend');
+    }
+    if (!args.some(isDeviceArray)) return new Promise((done) => done(f.apply(cpu, args)));
+    const run = async () => {
+      // readNow: this step already runs in program order (and may itself be the barrier).
+      const host = await Promise.all(args.map((a) => (a instanceof GpuDeviceArray ? a.readNow() : a)));
+      const result = f.apply(cpu, host);
+      for (const i of KERNEL_OUTPUTS[name]) {
+        const out = args[i];
+        if (isDeviceArray(out)) (out as DeviceArray<Float32Array>).write(host[i] as Float32Array);
+      }
+      return result;
+    };
+    const p = ctx.ordered(run);
+    if (KERNEL_OUTPUTS[name].some((i) => isDeviceArray(args[i]))) ctx.setBarrier(p);
+    return p;
+  };
+
+  const onGpu = (name: NativeName, args: unknown[]): Promise<unknown> => {
+    const spec = SPECS[name];
+    // Shape checks first (BAD_ARGUMENT naming the argument), on stand-ins for device arrays.
+    (shapeChecks[name] as (...a: unknown[]) => unknown)(...args.map((a) => (isDeviceArray(a) ? standIn(a) : a)));
+    for (const a of args) {
+      if (isDeviceArray(a) && !(a instanceof GpuDeviceArray)) throw badArgument('device array belongs to another backend');
+    }
+    const hostOnly = !args.some(isDeviceArray);
+    const work = spec.work(args);
+    if (work === 0 || (hostOnly && work < threshold)) return onCpu(name, args);
+    return ctx.ordered(() => {
+      const outs = outputs(name, args);
+      const names = ARG_NAMES[name];
+      // WebGPU forbids binding one buffer both writable and readable in a dispatch.
+      for (const [o] of outs) {
+        const out = args[o];
+        if (!(out instanceof GpuDeviceArray)) continue;
+        args.forEach((a, i) => {
+          if (i !== o && a instanceof GpuDeviceArray && a.overlaps(out)) {
+            throw badArgument(`${names[o]} must not overlap ${names[i]}`);
+          }
+        });
+      }
+      const call = ctx.call();
+      const refs: GpuRef[] = [];
+      for (const [i, len] of spec.inputs(args)) {
+        const a = args[i] as Arr;
+        const sharesOutput = a instanceof GpuDeviceArray
+          && outs.some(([o]) => args[o] instanceof GpuDeviceArray && (args[o] as GpuDeviceArray<Float32Array>).sharesBuffer(a));
+        refs[i] = sharesOutput ? call.copyOf(a.ref(), len) : call.input(a, len);
+      }
+      for (const [i, len] of outs) refs[i] = call.output(args[i] as Arr, len);
+      const finish = spec.encode(call, refs, args);
+      if (name !== 'topK') return call.finish(finish);
+      const out = args[3] as I32Arg;
+      const p = call.finish(finish).then((order) => {
+        if (isDeviceArray(out)) out.write(order as Int32Array);
+        else out.set(order as Int32Array);
+      });
+      if (isDeviceArray(out)) ctx.setBarrier(p);
+      return p;
+    });
+  };
+
+  for (const name of Object.keys(KERNEL_OUTPUTS) as KernelName[]) {
+    fns[name] = native.has(name)
+      ? (...args) => { try { return onGpu(name as NativeName, args); } catch (e) { return Promise.reject(e); } }
+      : (...args) => { try { return onCpu(name, args); } catch (e) { return Promise.reject(e); } };
+  }
+
+  return {
+    ...(fns as unknown as AsyncKernelFunctions),
+    asynchronous: true,
+    backend: 'webgpu',
+    variant: 'gpu',
+    native: [...WEBGPU_NATIVE],
+    device: ctx.handle.adapterName,
+    allocF32: (length: number) => ctx.alloc<Float32Array>('f32', checkInt('length', length, 0)),
+    allocI32: (length: number) => ctx.alloc<Int32Array>('i32', checkInt('length', length, 0)),
+  };
+}

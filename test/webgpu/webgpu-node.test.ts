@@ -1,0 +1,152 @@
+/**
+ * The asynchronous kernels in Node: the shared differential suite (suite.ts) on every async
+ * backend — wasm through the async adapter, and webgpu through Dawn (on SwiftShader in CI:
+ * VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json) — then what only Node tests:
+ * backend selection and its errors, batching into one submission, the CPU threshold, device
+ * array bounds, and the 'no adapter' message (in a child process without a Vulkan driver).
+ */
+import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { loadAsyncBackends } from '../_harness/each-backend.js';
+import { SUITE } from './suite.js';
+import { createAsyncKernels } from '../../src/kernels/create-async.js';
+import { createKernels, describeBackends } from '../../src/kernels/create.js';
+import { acquireGpu, webgpuMissing } from '../../src/backends/webgpu/device.js';
+import { GpuContext } from '../../src/backends/webgpu/gpu-context.js';
+import { DEFAULT_CPU_THRESHOLD, WEBGPU_NATIVE, webgpuKernels } from '../../src/backends/webgpu/kernels.js';
+import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
+import { KERNEL_NAMES } from '../../src/kernels/kernels.js';
+import { SparseInferenceError } from '../../src/core/errors.js';
+import { Rng } from '../../src/core/rng.js';
+
+const describeEachAsyncBackend = await loadAsyncBackends();
+
+describeEachAsyncBackend('shared async-kernel suite', (k, info) => {
+  if (info.isReference) return; // the suite compares against this very backend
+  for (const c of SUITE) it(c.name, () => c.run(k), 60_000);
+});
+
+const missing = await webgpuMissing();
+const requireRuntimes = process.env.SPARSE_INFERENCE_REQUIRE_RUNTIMES === '1';
+const describeGpu = missing === null ? describe : requireRuntimes
+  ? (name: string) => describe(name, () => it('has a WebGPU adapter (SPARSE_INFERENCE_REQUIRE_RUNTIMES=1)', () => { throw new Error(missing!); }))
+  : (name: string, fn: () => void) => { console.warn(`[skip] ${name}: ${missing}`); describe.skip(`${name} (skipped: ${missing})`, fn); };
+
+describeGpu('webgpu backend in Node', () => {
+  it('createAsyncKernels picks WebGPU only when told to; createKernels points to it', async () => {
+    const gpu = await createAsyncKernels({ backend: 'webgpu' });
+    expect([gpu.backend, gpu.variant]).toEqual(['webgpu', 'gpu']);
+    expect(gpu.device.length).toBeGreaterThan(0);
+    expect(await createAsyncKernels({ backend: 'webgpu' })).toBe(gpu); // memoised
+    expect((await createAsyncKernels({ backend: 'auto', preferGpu: true })).backend).toBe('webgpu');
+    const cpu = await createAsyncKernels();
+    expect([cpu.backend, cpu.device]).toEqual(['wasm', 'wasm (simd)']);
+    expect([...gpu.native].sort()).toEqual([...WEBGPU_NATIVE].sort());
+    for (const name of KERNEL_NAMES) expect(typeof gpu[name]).toBe('function');
+    await expect(createKernels({ backend: 'webgpu' })).rejects.toThrow(/asynchronous.*createAsyncKernels/);
+    const report = (await describeBackends()).find((r) => r.backend === 'webgpu');
+    expect(report).toMatchObject({ available: true, variant: 'gpu', native: [...WEBGPU_NATIVE] });
+  });
+
+  it('rejects bad options naming the option', () => {
+    const bad = (o: object, name: string) => {
+      let err: unknown;
+      try { void createAsyncKernels(o); } catch (e) { err = e; }
+      expect(err).toBeInstanceOf(SparseInferenceError);
+      expect((err as SparseInferenceError).code).toBe('BAD_ARGUMENT');
+      expect((err as Error).message).toMatch(new RegExp(`^${name}`));
+    };
+    bad({ backend: 'gpu' }, 'backend');
+    bad({ preferGpu: 'yes' }, 'preferGpu');
+    bad({ cpuThreshold: -1 }, 'cpuThreshold');
+    bad({ cpuThreshold: 1.5 }, 'cpuThreshold');
+    bad({ wasmVariant: 'avx' }, 'wasmVariant');
+  });
+
+  it('encodes calls issued together into one submission, and sends small host calls to the CPU', async () => {
+    const ctx = new GpuContext(await acquireGpu());
+    const cpu = await createKernels({ backend: 'wasm' });
+    const gpu = webgpuKernels(ctx, cpu, { cpuThreshold: 0 });
+    const rows = 20, cols = 12;
+    const rng = new Rng(3);
+    const W = Float32Array.from({ length: rows * cols }, () => rng.normal());
+    const xs = Array.from({ length: 8 }, () => Float32Array.from({ length: cols }, () => rng.normal()));
+    const ys = xs.map(() => new Float32Array(rows));
+    const before = ctx.submissions;
+    await Promise.all(xs.map((x, i) => gpu.gemv(W, x, ys[i], rows, cols)));
+    expect(ctx.submissions - before).toBe(1);
+    for (let i = 0; i < xs.length; i++) {
+      const want = new Float32Array(rows);
+      ref.gemv(W, xs[i], want, rows, cols);
+      for (let r = 0; r < rows; r++) expect(Math.abs(ys[i][r] - want[r])).toBeLessThan(1e-4);
+    }
+    // Default threshold: a 240-element host call runs on the CPU (no submission) ...
+    const small = webgpuKernels(ctx, cpu, { cpuThreshold: DEFAULT_CPU_THRESHOLD });
+    const y = new Float32Array(rows);
+    const s0 = ctx.submissions;
+    await small.gemv(W, xs[0], y, rows, cols);
+    expect(ctx.submissions).toBe(s0);
+    const onCpu = new Float32Array(rows);
+    cpu.gemv(W, xs[0], onCpu, rows, cols);
+    expect(y).toEqual(onCpu); // the very same wasm kernel: bit-identical
+    // ... but a device-array argument keeps it on the GPU.
+    const dW = small.allocF32(rows * cols);
+    dW.write(W);
+    await small.gemv(dW, xs[0], y, rows, cols);
+    expect(ctx.submissions).toBe(s0 + 1);
+    dW.free();
+  });
+
+  it('folds wide dispatches into 2-D and 3-D grids (limit lowered to 7 groups per dimension)', async () => {
+    const ctx = new GpuContext(await acquireGpu());
+    ctx.maxGroupsPerDim = 7; // up to 343 groups as 7×7×7: every multi-group dispatch of the suite folds
+    const gpu = webgpuKernels(ctx, await createKernels({ backend: 'wasm' }), { cpuThreshold: 0 });
+    for (const c of SUITE.filter((c) => c.name.endsWith('(host arrays)'))) await c.run(gpu);
+  }, 120_000);
+
+  it('device arrays check their ranges and types', async () => {
+    const gpu = await createAsyncKernels({ backend: 'webgpu' });
+    const a = gpu.allocF32(8);
+    expect(() => a.write(new Float32Array(9))).toThrow(/write end/);
+    expect(() => a.write(new Float32Array(2), 7)).toThrow(/write end/);
+    expect(() => a.write(new Int32Array(2) as never)).toThrow(/src must be a Float32Array/);
+    expect(() => a.subarray(3, 2)).toThrow(/subarray end/);
+    expect(() => a.subarray(-1)).toThrow(/subarray begin/);
+    a.write(Float32Array.of(1, 2, 3), 5);
+    expect(Array.from(await a.subarray(5).read())).toEqual([1, 2, 3]);
+    a.free();
+    await expect(gpu.sum(a, 8)).rejects.toThrow(/freed/);
+    expect(() => gpu.allocF32(-1)).toThrow(/length/);
+    const cpuArray = (await createAsyncKernels({ backend: 'wasm' })).allocF32(4);
+    await expect(gpu.sum(cpuArray, 4)).rejects.toThrow(/another backend/);
+    cpuArray.free();
+  });
+});
+
+describe('webgpu without an adapter', () => {
+  it('createAsyncKernels and createKernels fail with UNAVAILABLE saying why', async () => {
+    // A child process whose Vulkan loader finds no driver: Dawn has no adapter there.
+    const script = `
+      import { createAsyncKernels } from './src/kernels/create-async.ts';
+      import { createKernels } from './src/kernels/create.ts';
+      const out = [];
+      for (const f of [() => createAsyncKernels({ backend: 'webgpu' }), () => createKernels({ backend: 'webgpu' })]) {
+        try { await f(); out.push('resolved'); } catch (e) { out.push(e.code + ': ' + e.message); }
+      }
+      const auto = await createAsyncKernels({ preferGpu: true });
+      out.push(auto.backend);
+      console.log(JSON.stringify(out));`;
+    const repo = resolve(import.meta.dirname, '..', '..');
+    const r = await new Promise<{ out: string; err: string }>((done) => {
+      execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script],
+        { cwd: repo, timeout: 60_000, env: { ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json', VK_DRIVER_FILES: '/nonexistent/icd.json' } },
+        (_e, out, err) => done({ out, err }));
+    });
+    const lines = r.out.trim().split('\n');
+    const [gpuErr, syncErr, autoBackend] = JSON.parse(lines[lines.length - 1]) as string[];
+    expect(gpuErr).toMatch(/^UNAVAILABLE: webgpu backend unavailable: .*(Dawn found no adapter|could not be loaded)/);
+    expect(syncErr).toBe(gpuErr);
+    expect(autoBackend).toBe('wasm'); // preferGpu falls back to the CPU quietly
+  }, 90_000);
+});
