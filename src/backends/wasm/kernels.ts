@@ -47,9 +47,11 @@ export function wasmKernelFunctions(heap: WasmHeap): { fns: Partial<KernelFuncti
       [{ a: X, length: n * d }, { a: C, length: k * d }, { a: codes, length: n, out: true, in: false },
         { a: dist, length: n, out: true, in: false }, { a: null, length: k }],
       (p) => w.argminL2(p[0], p[1], p[2], p[3], n, k, d, p[4])),
+    // scratch: two k-word heaps, and for n ≥ 16384 topKSelect's 2048 + 2n words.
     topK: (x, n, k, out) => call(
-      [{ a: x, length: n }, { a: out, length: k, out: true, in: false }, { a: null, length: k }, { a: null, length: k }],
-      (p) => w.topK(p[0], n, k, p[1], p[2], p[3])),
+      [{ a: x, length: n }, { a: out, length: k, out: true, in: false }, { a: null, length: k }, { a: null, length: k },
+        { a: null, length: n >= 16384 ? 2048 + 2 * n : 0 }],
+      (p) => w.topK(p[0], n, k, p[1], p[2], p[3], p[4])),
     // kvcache: scratch = 2048-word histogram + candidate indices and values (2n words).
     topKSelect: (x, n, k, out) => call(
       [{ a: x, length: n }, { a: out, length: k, out: true, in: false }, { a: null, length: 2048 + 2 * n }],

@@ -22,7 +22,7 @@ export interface WasmExports {
   gemvT(W: number, x: number, y: number, rows: number, cols: number): void;
   l2sqrBatch(X: number, C: number, out: number, n: number, k: number, d: number, cnorm: number): void;
   argminL2(X: number, C: number, codes: number, dist: number, n: number, k: number, d: number, cnorm: number): void;
-  topK(x: number, n: number, k: number, out: number, heapV: number, heapI: number): void;
+  topK(x: number, n: number, k: number, out: number, heapV: number, heapI: number, scratch: number): void;
   topKSelect(x: number, n: number, k: number, out: number, scratch: number): void; // kvcache
   lutGather(table: number, tableSize: number, codes: number, n: number, out: number): number; // kvcache
   selectiveAttention(q: number, K: number, V: number, idx: number, count: number, d: number, stride: number,
