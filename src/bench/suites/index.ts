@@ -8,6 +8,7 @@ import { llamaSuite } from './llama.js';
 import { webgpuSuite } from './webgpu.js';
 import { activationsSuite } from './activations.js';
 import { knotsSuite } from './knots.js';
+import { peersSuite } from './peers.js';
 
 export const suites: Record<string, Suite> = {
   kernels: kernelsSuite,
@@ -15,4 +16,5 @@ export const suites: Record<string, Suite> = {
   webgpu: webgpuSuite,
   activations: activationsSuite,
   knots: knotsSuite,
+  peers: peersSuite,
 };
