@@ -29,6 +29,10 @@ export { wasmSupport } from './backends/wasm/loader.js';
 export { createAsyncKernels, type CreateAsyncKernelsOptions } from './kernels/create-async.js';
 export { toAsyncKernels, isAsyncKernels, hostResident } from './kernels/async-kernels.js';
 export type { AsyncKernels, AsyncKernelFunctions, DeviceArray, F32Arg, I32Arg } from './kernels/async-kernels.js';
+// multi-core: the wasm SIMD kernels on several threads over one shared memory (docs/parallel.md)
+export { createParallelKernels, type CreateParallelKernelsOptions, type ParallelKernels } from './backends/wasm-threads/create-parallel-kernels.js';
+export { parallelMissing } from './backends/wasm-threads/parallel-support.js';
+export type { PoolStats } from './backends/wasm-threads/thread-pool.js';
 export { settle, driveSync, driveAsync, type Step } from './kernels/maybe-async.js';
 
 // benchmarks: the harness and the shipped suites (`sparse-inference bench`)

@@ -8,6 +8,7 @@ import { llamaSuite } from './llama.js';
 import { webgpuSuite } from './webgpu.js';
 import { activationsSuite } from './activations.js';
 import { knotsSuite } from './knots.js';
+import { parallelSuite } from './parallel.js';
 import { peersSuite } from './peers.js';
 
 export const suites: Record<string, Suite> = {
@@ -16,5 +17,6 @@ export const suites: Record<string, Suite> = {
   webgpu: webgpuSuite,
   activations: activationsSuite,
   knots: knotsSuite,
+  parallel: parallelSuite,
   peers: peersSuite,
 };
