@@ -5,6 +5,7 @@
  */
 import type { SectionBuilder } from '../section.js';
 import { htmlTable } from '../../plot/html-table.js';
+import { barChart } from '../../plot/bar-chart.js';
 import { escapeXml } from '../../plot/svg.js';
 import { createKernels } from '../../kernels/create.js';
 import { throwIfAborted } from '../../core/errors.js';
@@ -72,12 +73,18 @@ export const llamaSection: SectionBuilder = async (ctx) => {
     }
   }
   ctx.onProgress?.(1, 'done');
+  // Decode speed per backend, the number a reader compares first.
+  const speedChart = barChart({
+    title: 'Greedy decode speed, batch 1', yLabel: 'tokens / s', width: 520, height: 260,
+    bars: rows.map((r) => ({ label: String(r[0]), value: Number(r[4]) })),
+  });
   const table = htmlTable(['Backend', 'Mean NLL (nats/token)', 'Perplexity', 'Predicted tokens', 'Greedy decode tok/s'], rows);
   const html = `<p>A Llama-architecture decoder (RMSNorm, RoPE, grouped-query attention with a KV cache, SwiGLU)
 running batch-1 on the <code>Kernels</code> interface, weights resident in WASM memory. Model: ${escapeXml(source)}.
 NLL uses the README protocol (stories split on <code>&lt;|endoftext|&gt;</code>, BOS-prefixed, each run from position 0)
 on three short held-out stories written for this report; both backends must agree.</p>
 ${table}
+${speedChart}
 ${sample ? `<h3>Greedy sample (temperature 0, from BOS)</h3><pre>${escapeXml(sample)}</pre>` : ''}`;
   const first = rows[rows.length - 1];
   const summary = tokenizer
