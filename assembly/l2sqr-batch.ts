@@ -1,12 +1,15 @@
 import { hsum } from './simd';
 import { dot } from './dot';
 
-// Eight dot products of a 4-point × 2-centroid block land here (static, so no allocation).
-const BLOCK = memory.data(32);
+// The eight dot products of a 4-point × 2-centroid block. Globals, not a static memory block:
+// globals belong to the instance, so in the shared-memory build (one instance per thread over
+// one memory) threads cannot overwrite each other's block.
+let b00: f32 = 0, b01: f32 = 0, b10: f32 = 0, b11: f32 = 0;
+let b20: f32 = 0, b21: f32 = 0, b30: f32 = 0, b31: f32 = 0;
 
 /**
- * Dots of points X0..X3 (rows of stride d at xp) with centroids C0, C1 (at cp), into BLOCK:
- * BLOCK[p*2 + c] = X_p · C_c. 8 v128 accumulators + 5 operands fit the 16 SIMD registers.
+ * Dots of points X0..X3 (rows of stride d at xp) with centroids C0, C1 (at cp):
+ * bPC = X_P · C_C. 8 v128 accumulators + 5 operands fit the 16 SIMD registers.
  */
 // @ts-ignore: decorator
 @inline function dotBlock4x2(xp: usize, cp: usize, d: i32): void {
@@ -42,8 +45,7 @@ const BLOCK = memory.data(32);
     xs = load<f32>(x2 + o); s20 += xs * v0; s21 += xs * v1;
     xs = load<f32>(x3 + o); s30 += xs * v0; s31 += xs * v1;
   }
-  store<f32>(BLOCK, s00, 0); store<f32>(BLOCK, s01, 4); store<f32>(BLOCK, s10, 8); store<f32>(BLOCK, s11, 12);
-  store<f32>(BLOCK, s20, 16); store<f32>(BLOCK, s21, 20); store<f32>(BLOCK, s30, 24); store<f32>(BLOCK, s31, 28);
+  b00 = s00; b01 = s01; b10 = s10; b11 = s11; b20 = s20; b21 = s21; b30 = s30; b31 = s31;
 }
 
 /** ‖x‖² − 2x·c + ‖c‖², clamped at 0 (the expansion can round slightly negative). */
@@ -67,6 +69,14 @@ export function rowNorms(A: usize, norms: usize, count: i32, d: i32): void {
  */
 export function l2sqrBatch(X: usize, C: usize, out: usize, n: i32, k: i32, d: i32, cnorm: usize): void {
   rowNorms(C, cnorm, k, d);
+  l2sqrBatchRows(X, C, out, n, k, d, cnorm);
+}
+
+/**
+ * l2sqrBatch with the centroid norms already in cnorm. The multi-thread backend runs it on
+ * blocks of points (starting at multiples of 4, so the blocking and the bits match).
+ */
+export function l2sqrBatchRows(X: usize, C: usize, out: usize, n: i32, k: i32, d: i32, cnorm: usize): void {
   const row = <usize>d << 2;
   const outRow = <usize>k << 2;
   let i = 0;
@@ -80,14 +90,14 @@ export function l2sqrBatch(X: usize, C: usize, out: usize, n: i32, k: i32, d: i3
       dotBlock4x2(xp, C + <usize>j * row, d);
       const cn0 = load<f32>(cnorm + (<usize>j << 2)), cn1 = load<f32>(cnorm + (<usize>j << 2), 4);
       const jo = <usize>j << 2;
-      store<f32>(o0 + jo, expand(xn0, cn0, load<f32>(BLOCK, 0)));
-      store<f32>(o0 + jo, expand(xn0, cn1, load<f32>(BLOCK, 4)), 4);
-      store<f32>(o1 + jo, expand(xn1, cn0, load<f32>(BLOCK, 8)));
-      store<f32>(o1 + jo, expand(xn1, cn1, load<f32>(BLOCK, 12)), 4);
-      store<f32>(o2 + jo, expand(xn2, cn0, load<f32>(BLOCK, 16)));
-      store<f32>(o2 + jo, expand(xn2, cn1, load<f32>(BLOCK, 20)), 4);
-      store<f32>(o3 + jo, expand(xn3, cn0, load<f32>(BLOCK, 24)));
-      store<f32>(o3 + jo, expand(xn3, cn1, load<f32>(BLOCK, 28)), 4);
+      store<f32>(o0 + jo, expand(xn0, cn0, b00));
+      store<f32>(o0 + jo, expand(xn0, cn1, b01), 4);
+      store<f32>(o1 + jo, expand(xn1, cn0, b10));
+      store<f32>(o1 + jo, expand(xn1, cn1, b11), 4);
+      store<f32>(o2 + jo, expand(xn2, cn0, b20));
+      store<f32>(o2 + jo, expand(xn2, cn1, b21), 4);
+      store<f32>(o3 + jo, expand(xn3, cn0, b30));
+      store<f32>(o3 + jo, expand(xn3, cn1, b31), 4);
     }
     for (; j < k; j++) {
       const cp = C + <usize>j * row;
@@ -116,6 +126,11 @@ export function l2sqrBatch(X: usize, C: usize, out: usize, n: i32, k: i32, d: i3
  */
 export function argminL2(X: usize, C: usize, codes: usize, dist: usize, n: i32, k: i32, d: i32, cnorm: usize): void {
   rowNorms(C, cnorm, k, d);
+  argminL2Rows(X, C, codes, dist, n, k, d, cnorm);
+}
+
+/** argminL2 with the centroid norms already in cnorm (see l2sqrBatchRows). */
+export function argminL2Rows(X: usize, C: usize, codes: usize, dist: usize, n: i32, k: i32, d: i32, cnorm: usize): void {
   const row = <usize>d << 2;
   let i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -128,14 +143,14 @@ export function argminL2(X: usize, C: usize, codes: usize, dist: usize, n: i32, 
     for (; j + 2 <= k; j += 2) {
       dotBlock4x2(xp, C + <usize>j * row, d);
       const cn0 = load<f32>(cnorm + (<usize>j << 2)), cn1 = load<f32>(cnorm + (<usize>j << 2), 4);
-      let v = expand(xn0, cn0, load<f32>(BLOCK, 0)); if (v < b0) { b0 = v; i0 = j; }
-      v = expand(xn0, cn1, load<f32>(BLOCK, 4)); if (v < b0) { b0 = v; i0 = j + 1; }
-      v = expand(xn1, cn0, load<f32>(BLOCK, 8)); if (v < b1) { b1 = v; i1 = j; }
-      v = expand(xn1, cn1, load<f32>(BLOCK, 12)); if (v < b1) { b1 = v; i1 = j + 1; }
-      v = expand(xn2, cn0, load<f32>(BLOCK, 16)); if (v < b2) { b2 = v; i2 = j; }
-      v = expand(xn2, cn1, load<f32>(BLOCK, 20)); if (v < b2) { b2 = v; i2 = j + 1; }
-      v = expand(xn3, cn0, load<f32>(BLOCK, 24)); if (v < b3) { b3 = v; i3 = j; }
-      v = expand(xn3, cn1, load<f32>(BLOCK, 28)); if (v < b3) { b3 = v; i3 = j + 1; }
+      let v = expand(xn0, cn0, b00); if (v < b0) { b0 = v; i0 = j; }
+      v = expand(xn0, cn1, b01); if (v < b0) { b0 = v; i0 = j + 1; }
+      v = expand(xn1, cn0, b10); if (v < b1) { b1 = v; i1 = j; }
+      v = expand(xn1, cn1, b11); if (v < b1) { b1 = v; i1 = j + 1; }
+      v = expand(xn2, cn0, b20); if (v < b2) { b2 = v; i2 = j; }
+      v = expand(xn2, cn1, b21); if (v < b2) { b2 = v; i2 = j + 1; }
+      v = expand(xn3, cn0, b30); if (v < b3) { b3 = v; i3 = j; }
+      v = expand(xn3, cn1, b31); if (v < b3) { b3 = v; i3 = j + 1; }
     }
     for (; j < k; j++) {
       const cp = C + <usize>j * row;
