@@ -135,3 +135,47 @@ export { pcaEmbedding } from './knots/manifold/pca-embedding.js';
 export { isomapEmbedding, knnGraph, type IsomapOptions } from './knots/manifold/isomap-embedding.js';
 export { spiralData, swissRollData, spiralDistance2, swissRollDistance2, meanSquaredDistance } from './knots/manifold/manifold-generators.js';
 export { KNOT_EXPERIMENTS, findKnotExperiment, type Experiment, type ExperimentOptions, type ExperimentResult } from './knots/experiments/index.js';
+
+// kvcache: A²ATS retrieval-based KV-cache reduction — windowed RoPE + query-aware VQ (He et al., arXiv 2502.12665)
+export { DEFAULT_WROPE, checkWRope, rotateToDistance, wropeScore, type WRopeConfig } from './kvcache/wrope.js';
+export { splitNearFar, type NearFarSplit } from './kvcache/near-far.js';
+export { QueryMoment, metricFactor, type MetricFactor } from './kvcache/query-metric.js';
+export { kmeans, kmeansSync, objective as kmeansObjective, type KMeansOptions, type KMeansResult } from './kvcache/kmeans.js';
+export { lloydStep, type LloydStepResult } from './kvcache/lloyd-step.js';
+export { Codebook, ResidentCodebook } from './kvcache/codebook.js';
+export { trainCodebook, type TrainCodebookOptions, type TrainedCodebook } from './kvcache/train-codebook.js';
+export { CodebookSet, type CodebookSetInfo, type CodebookKind } from './kvcache/codebook-set.js';
+export { readCodebookFile, writeCodebookFile, CODEBOOK_FORMAT, CODEBOOK_FORMAT_VERSION } from './kvcache/codebook-file.js';
+export { KvCalibration, type CalibrationShape, type CalibrationTrainOptions } from './kvcache/calibration.js';
+export { checkBudget, budgetTokens, type Budget } from './kvcache/budget.js';
+export { FarSelector } from './kvcache/select-far.js';
+export { KvStore, type KvStoreShape, type HeadKeys } from './kvcache/kv-store.js';
+export type { RetrievalMethod, GroupQuery } from './kvcache/retrieval-method.js';
+export { Retrieval, type RetrievalOptions, type Selection } from './kvcache/retrieval.js';
+export { attendSelected } from './kvcache/sparse-attention.js';
+export { FullAttention } from './kvcache/methods/full-attention.js';
+export { OracleTopK } from './kvcache/methods/oracle.js';
+export { VqRetrieval, type VqRetrievalOptions } from './kvcache/methods/vq-retrieval.js';
+export { Quest } from './kvcache/methods/quest.js';
+export { PqCache, type PqCacheOptions } from './kvcache/methods/pqcache.js';
+export { ExactReference, stepMetrics, summarize, type StepMetrics, type ExactHeadAttention } from './kvcache/metrics.js';
+export { TwoTierKvCache, type TwoTierOptions, type DecodeStats } from './kvcache/two-tier/two-tier-cache.js';
+export { InThreadSlowTier, type SlowTier, type SlowTierShape, type SlowTierRequest } from './kvcache/two-tier/slow-tier.js';
+export { FastTier, type FastTierOptions } from './kvcache/two-tier/fast-tier.js';
+export {
+  predictThroughput, baselineStep, a2atsStep, LLAMA31_8B, A100_HOST, PAPER_WORKLOAD,
+  type ThroughputModelShape, type TierSpec, type A2atsWorkload, type ThroughputPrediction, type ThroughputPoint,
+} from './kvcache/throughput-model.js';
+export { RetrievalAttention, type RetrievalAttentionOptions, type ProbeInfo } from './kvcache/llama-attention.js';
+export { SyntheticAttention, type SyntheticSequence } from './kvcache/synthetic/generator.js';
+export { syntheticConfig, DEFAULT_SYNTHETIC, type SyntheticConfig } from './kvcache/synthetic/config.js';
+export {
+  evaluateSynthetic, calibrateSynthetic, type SyntheticEvalOptions as KvSyntheticEvalOptions,
+  type SyntheticEvalResult as KvSyntheticEvalResult,
+} from './kvcache/eval/synthetic-eval.js';
+export { evaluateLlama, calibrateLlama, type LlamaEvalOptions, type LlamaEvalResult } from './kvcache/eval/llama-eval.js';
+export { runAblations, defaultAblations, type AblationVariant, type AblationRow } from './kvcache/eval/ablations.js';
+export { createMethod, METHOD_NAMES, type MethodName } from './kvcache/eval/methods.js';
+export type { EvalRow } from './kvcache/eval/eval-row.js';
+export { evalHtmlTable, evalMarkdownTable, evalTextTable, metricChart } from './kvcache/eval/format.js';
+export { WRopeExact } from './kvcache/methods/wrope-exact.js';

@@ -17,6 +17,7 @@ import { llamaCommand } from './commands/llama.js';
 import { benchCommand } from './commands/bench.js';
 import { activationsCommand } from './commands/activations.js';
 import { knotsCommand } from './commands/knots.js';
+import { kvcacheCommand } from './commands/kvcache.js';
 
 /** Every subcommand, in the order `--help` lists them. */
 export const commands: readonly CliCommand[] = [
@@ -26,6 +27,7 @@ export const commands: readonly CliCommand[] = [
   benchCommand,
   activationsCommand,
   knotsCommand,
+  kvcacheCommand,
 ];
 
 /** A context on the real process; dispose() removes the Ctrl-C handler. */

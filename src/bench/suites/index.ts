@@ -8,6 +8,7 @@ import { llamaSuite } from './llama.js';
 import { webgpuSuite } from './webgpu.js';
 import { activationsSuite } from './activations.js';
 import { knotsSuite } from './knots.js';
+import { kvcacheSuite } from './kvcache.js';
 import { parallelSuite } from './parallel.js';
 import { peersSuite } from './peers.js';
 
@@ -17,6 +18,7 @@ export const suites: Record<string, Suite> = {
   webgpu: webgpuSuite,
   activations: activationsSuite,
   knots: knotsSuite,
+  kvcache: kvcacheSuite,
   parallel: parallelSuite,
   peers: peersSuite,
 };

@@ -8,10 +8,12 @@ import { backendsSection } from './backends.js';
 import { activationsSection } from './activations.js';
 import { llamaSection } from './llama.js';
 import { knotsSection } from './knots.js';
+import { kvcacheSection } from './kvcache.js';
 
 export const reportSections: Readonly<Record<string, SectionBuilder>> = {
   backends: backendsSection,
   llama: llamaSection,
   activations: activationsSection,
   knots: knotsSection,
+  kvcache: kvcacheSection,
 };

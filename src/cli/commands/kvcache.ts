@@ -1,0 +1,317 @@
+/**
+ * `sparse-inference kvcache`: A²ATS retrieval-based KV-cache reduction (He et al., arXiv
+ * 2502.12665). Sub-commands: `eval synthetic`, `eval model`, `ablations`, `calibrate`,
+ * `inspect` a codebook file, `throughput` model.
+ */
+import type { CliCommand, CliContext } from '../command.js';
+import { CliUsageError, parseArgs } from '../args.js';
+import { createProgressBar } from '../progress.js';
+import { SparseInferenceError } from '../../core/errors.js';
+import { createKernels } from '../../kernels/create.js';
+import { readLlamaModel, readTokenizer } from '../../llama/node-files.js';
+import { splitStories } from '../../llama/split-stories.js';
+import { writeSvg } from '../../plot/index.js';
+import { evaluateSynthetic } from '../../kvcache/eval/synthetic-eval.js';
+import { evaluateLlama, calibrateLlama } from '../../kvcache/eval/llama-eval.js';
+import { runAblations } from '../../kvcache/eval/ablations.js';
+import { evalMarkdownTable, evalTextTable, metricChart } from '../../kvcache/eval/format.js';
+import { METHOD_NAMES, type MethodName } from '../../kvcache/eval/methods.js';
+import type { EvalRow } from '../../kvcache/eval/eval-row.js';
+import { readCodebookFile, writeCodebookFile } from '../../kvcache/codebook-file.js';
+import { A100_HOST, LLAMA31_8B, PAPER_WORKLOAD, predictThroughput } from '../../kvcache/throughput-model.js';
+
+const USAGE = `Usage: sparse-inference kvcache <eval|ablations|calibrate|inspect|throughput> [options]
+
+A²ATS: windowed RoPE + query-aware vector quantisation to retrieve the few far tokens worth
+attending to at each decode step (He et al., Findings of ACL 2025, arXiv 2502.12665).
+
+  kvcache eval synthetic [--n 32768] [--steps 8] [--tests 2] [--cal-seqs 4] [--size 1024]
+        [--iterations 25] [--budgets 0.015,0.03,0.06] [--mode total|perHead] [--base 500000]
+        [--pairing half|adjacent] [--temperature 7] [--span-mean 192] [--low-freq-width 10] [--key-noise 0.15]
+        [--window 64] [--sinks 8] [--distance 2048]
+        [--methods full,oracle,a2ats,vq-wrope,quest,pqcache]
+      Calibrate on synthetic sequences, evaluate every method at every budget on others.
+  kvcache eval model --model M.bin --tokenizer T.bin --text STORIES.txt [--cal-stories 40]
+        [--tokens 3000] [--budgets 0.05,0.1,0.2] [--size 256] [--window 16] [--sinks 4] [--distance 64]
+        [--codebooks FILE] [--no-nll]
+      Capture on the first stories, measure retrieval quality and whole-model NLL on the others.
+  kvcache ablations [synthetic options] [--budget 0.03]
+      Codebook size, calibration size, H vs I, window w and distance b.
+  kvcache calibrate --model M --tokenizer T --text F --out FILE.safetensors [--kind query-aware|plain]
+        [--size 256] [--cal-stories 40] [--window 16] [--distance 64]
+  kvcache inspect FILE.safetensors
+  kvcache throughput [--context 32768] [--budget 0.03] [--union 2] [--size 4096] [--slow-bytes 4]
+        [--no-overlap]      Llama-3.1-8B on an A100-80GB host: max batch and tokens/s vs keeping all KV on the GPU.
+
+Common: --backend auto|reference|wasm, --json (machine-readable), --out-dir DIR (tables.md,
+rows.json and SVG plots), -h/--help.
+`;
+
+const backendOpt = { type: 'string', choices: ['auto', 'reference', 'wasm'], default: 'auto' } as const;
+
+function numberList(s: string, what: string): number[] {
+  const v = s.split(',').map((x) => Number(x.trim()));
+  if (v.length === 0 || v.some((x) => !Number.isFinite(x) || x < 0 || x > 1)) throw new CliUsageError(`${what} must be a comma-separated list of fractions in [0, 1], got '${s}'`);
+  return v;
+}
+
+function methodList(s: string): MethodName[] {
+  const v = s.split(',').map((x) => x.trim()) as MethodName[];
+  for (const m of v) if (!(METHOD_NAMES as readonly string[]).includes(m)) throw new CliUsageError(`unknown method '${m}' (choose from ${METHOD_NAMES.join(', ')})`);
+  return v;
+}
+
+async function readText(path: string): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    throw new SparseInferenceError('BAD_FILE', `cannot read ${path}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+async function writeOutputs(dir: string | undefined, name: string, rows: EvalRow[], extra: object, title: string): Promise<string[]> {
+  if (dir === undefined) return [];
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  await mkdir(dir, { recursive: true });
+  const files = [join(dir, `${name}.md`), join(dir, `${name}.json`), join(dir, `${name}-recall.svg`), join(dir, `${name}-error.svg`)];
+  await writeFile(files[0], `# ${title}\n\n${evalMarkdownTable(rows)}`);
+  await writeFile(files[1], JSON.stringify({ ...extra, rows }, null, 2));
+  await writeSvg(files[2], metricChart(rows, 'recallMean', `${title}: recall`));
+  await writeSvg(files[3], metricChart(rows, 'relErrorMean', `${title}: output error`));
+  if (rows.some((r) => r.nllIncrease !== undefined)) {
+    files.push(join(dir, `${name}-nll.svg`));
+    await writeSvg(files[4], metricChart(rows, 'nllIncrease', `${title}: NLL increase`));
+  }
+  return files;
+}
+
+const syntheticOptions = {
+  n: { type: 'number', integer: true, min: 128, default: 32768 },
+  steps: { type: 'number', integer: true, min: 1, default: 8 },
+  tests: { type: 'number', integer: true, min: 1, default: 2 },
+  'cal-seqs': { type: 'number', integer: true, min: 1, default: 4 },
+  size: { type: 'number', integer: true, min: 2, default: 1024 },
+  iterations: { type: 'number', integer: true, min: 1, default: 25 },
+  budgets: { type: 'string', default: '0.015,0.03,0.06' },
+  mode: { type: 'string', choices: ['total', 'perHead'], default: 'total' },
+  base: { type: 'number', min: 2, default: 500000 },
+  pairing: { type: 'string', choices: ['half', 'adjacent'], default: 'half' },
+  temperature: { type: 'number', min: 0.01, default: 7 },
+  'span-mean': { type: 'number', min: 1, default: 192 },
+  'low-freq-width': { type: 'number', min: 0.1, default: 10 },
+  'key-noise': { type: 'number', min: 0, default: 0.15 },
+  window: { type: 'number', integer: true, min: 0, default: 64 },
+  sinks: { type: 'number', integer: true, min: 0, default: 8 },
+  distance: { type: 'number', min: 0, default: 2048 },
+  methods: { type: 'string', default: 'full,oracle,a2ats,vq-wrope,quest,pqcache' },
+  backend: backendOpt, json: { type: 'boolean' }, 'out-dir': { type: 'string' },
+} as const;
+
+function syntheticFrom(values: Record<string, unknown>) {
+  return {
+    n: values.n as number, decodeSteps: values.steps as number, testSequences: values.tests as number,
+    calibration: { sequences: values['cal-seqs'] as number, size: values.size as number, iterations: values.iterations as number },
+    budgets: numberList(values.budgets as string, '--budgets'), budgetMode: values.mode as 'total' | 'perHead',
+    synthetic: {
+      ropeBase: values.base as number, ropePairing: values.pairing as 'half' | 'adjacent', temperature: values.temperature as number,
+      spanMean: values['span-mean'] as number, lowFreqWidth: values['low-freq-width'] as number, keyNoise: values['key-noise'] as number,
+    },
+    window: values.window as number, sinks: values.sinks as number, distance: values.distance as number,
+    methods: methodList(values.methods as string),
+  };
+}
+
+async function runEvalSynthetic(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parseArgs(args, { options: syntheticOptions });
+  const kernels = await createKernels({ backend: values.backend as 'auto' });
+  const bar = createProgressBar(ctx, 'kvcache eval synthetic');
+  const o = syntheticFrom(values);
+  let res;
+  try {
+    res = await evaluateSynthetic(kernels, { ...o, onProgress: bar, signal: ctx.signal });
+  } finally {
+    bar.done();
+  }
+  const title = `synthetic n=${res.n}, d=${res.config.headDim}, g=${res.config.groupSize}, base ${res.config.ropeBase} (${res.config.ropePairing}), T=${res.config.temperature}, ${o.budgetMode} budget`;
+  const files = await writeOutputs(values['out-dir'], `synthetic-${o.budgetMode}`, res.rows, { config: res.config, wrope: res.wrope, sinks: res.sinks, seconds: res.seconds }, title);
+  if (values.json) ctx.stdout(JSON.stringify({ config: res.config, wrope: res.wrope, sinks: res.sinks, seconds: res.seconds, rows: res.rows }, null, 2) + '\n');
+  else ctx.stdout(`${title}\ncalibration ${res.seconds.calibration.toFixed(1)} s, evaluation ${res.seconds.evaluation.toFixed(1)} s\n${evalTextTable(res.rows)}${files.map((f) => `wrote ${f}\n`).join('')}`);
+  return 0;
+}
+
+async function runEvalModel(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parseArgs(args, {
+    options: {
+      model: { type: 'string' }, tokenizer: { type: 'string' }, text: { type: 'string' },
+      'cal-stories': { type: 'number', integer: true, min: 1, default: 40 },
+      tokens: { type: 'number', integer: true, min: 1, default: 3000 },
+      budgets: { type: 'string', default: '0.05,0.1,0.2' },
+      mode: { type: 'string', choices: ['total', 'perHead'], default: 'total' },
+      size: { type: 'number', integer: true, min: 2, default: 256 },
+      iterations: { type: 'number', integer: true, min: 1, default: 50 },
+      window: { type: 'number', integer: true, min: 0, default: 16 },
+      sinks: { type: 'number', integer: true, min: 0, default: 4 },
+      distance: { type: 'number', min: 0, default: 64 },
+      methods: { type: 'string', default: 'full,oracle,a2ats,vq-wrope,quest,pqcache' },
+      codebooks: { type: 'string' }, 'no-nll': { type: 'boolean' },
+      backend: backendOpt, json: { type: 'boolean' }, 'out-dir': { type: 'string' },
+    },
+  });
+  for (const k of ['model', 'tokenizer', 'text'] as const) if (values[k] === undefined) throw new CliUsageError(`--${k} is required`);
+  const kernels = await createKernels({ backend: values.backend as 'auto' });
+  const model = await readLlamaModel(values.model!, { kernels });
+  const bar = createProgressBar(ctx, 'kvcache eval model');
+  try {
+    const tokenizer = await readTokenizer(values.tokenizer!, model.config.vocabSize);
+    const text = await readText(values.text!);
+    let codebooks;
+    if (values.codebooks) {
+      const { readFile } = await import('node:fs/promises');
+      const set = readCodebookFile(new Uint8Array(await readFile(values.codebooks)), values.codebooks);
+      codebooks = set.info.kind === 'query-aware' ? { queryAware: set } : { plain: set };
+    }
+    const res = await evaluateLlama(kernels, model, tokenizer, text, {
+      calibrationStories: values['cal-stories'], evalTokens: values.tokens, budgets: numberList(values.budgets, '--budgets'),
+      budgetMode: values.mode as 'total' | 'perHead', codebookSize: values.size, kmeansIterations: values.iterations,
+      window: values.window, sinks: values.sinks, distance: values.distance, methods: methodList(values.methods),
+      codebooks, skipNll: values['no-nll'], onProgress: bar, signal: ctx.signal,
+    });
+    bar.done();
+    const title = `${values.model} (${model.config.nLayers} layers, head dim ${model.config.headDim}), w=${res.wrope.window}, s=${res.sinks}, b=${res.wrope.distance}`;
+    const extra = { exactNll: res.exactNll, evalTokens: res.evalTokens, calibrationTokens: res.calibrationTokens, wrope: res.wrope, sinks: res.sinks, seconds: res.seconds };
+    const files = await writeOutputs(values['out-dir'], 'model', res.rows, extra, title);
+    if (values.json) ctx.stdout(JSON.stringify({ ...extra, rows: res.rows }, null, 2) + '\n');
+    else ctx.stdout(`${title}\nexact NLL ${res.exactNll.toFixed(4)} on ${res.evalTokens} tokens; calibration ${res.calibrationTokens} tokens\n${evalTextTable(res.rows)}${files.map((f) => `wrote ${f}\n`).join('')}`);
+  } finally {
+    bar.done();
+    model.dispose();
+  }
+  return 0;
+}
+
+async function runAblationsCmd(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parseArgs(args, { options: { ...syntheticOptions, n: { type: 'number', integer: true, min: 128, default: 16384 }, budget: { type: 'number', min: 0, max: 1, default: 0.03 } } });
+  const kernels = await createKernels({ backend: values.backend as 'auto' });
+  const bar = createProgressBar(ctx, 'kvcache ablations');
+  const base = { ...syntheticFrom({ ...values, methods: values.methods === syntheticOptions.methods.default ? 'oracle,a2ats,vq-wrope,quest,pqcache' : values.methods }), budgets: [values.budget] };
+  let rows;
+  try {
+    rows = await runAblations(kernels, base, undefined, bar, ctx.signal);
+  } finally {
+    bar.done();
+  }
+  if (values.json) { ctx.stdout(JSON.stringify(rows, null, 2) + '\n'); return 0; }
+  const lines = ['| factor | value | method | realized budget | recall mean | recall p5 | rel. error | score MSE | score MSE top-K |', '|---|---|---|---|---|---|---|---|---|'];
+  for (const r of rows) lines.push(`| ${r.factor} | ${r.value} | ${r.method} | ${r.realizedBudget.toFixed(4)} | ${r.recallMean.toFixed(3)} | ${r.recallP5.toFixed(3)} | ${r.relErrorMean.toFixed(3)} | ${Number.isFinite(r.scoreMse) ? r.scoreMse.toFixed(3) : '—'} | ${Number.isFinite(r.scoreMseTop) ? r.scoreMseTop.toFixed(3) : '—'} |`);
+  const md = lines.join('\n') + '\n';
+  if (values['out-dir']) {
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    await mkdir(values['out-dir'], { recursive: true });
+    await writeFile(`${values['out-dir']}/ablations.md`, md);
+    await writeFile(`${values['out-dir']}/ablations.json`, JSON.stringify(rows, null, 2));
+  }
+  ctx.stdout(md);
+  return 0;
+}
+
+async function runCalibrate(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parseArgs(args, {
+    options: {
+      model: { type: 'string' }, tokenizer: { type: 'string' }, text: { type: 'string' }, out: { type: 'string' },
+      kind: { type: 'string', choices: ['query-aware', 'plain'], default: 'query-aware' },
+      size: { type: 'number', integer: true, min: 2, default: 256 },
+      iterations: { type: 'number', integer: true, min: 1, default: 50 },
+      'cal-stories': { type: 'number', integer: true, min: 1, default: 40 },
+      window: { type: 'number', integer: true, min: 0, default: 16 },
+      distance: { type: 'number', min: 0, default: 64 },
+      backend: backendOpt,
+    },
+  });
+  for (const k of ['model', 'tokenizer', 'text', 'out'] as const) if (values[k] === undefined) throw new CliUsageError(`--${k} is required`);
+  const kernels = await createKernels({ backend: values.backend as 'auto' });
+  const model = await readLlamaModel(values.model!, { kernels });
+  const bar = createProgressBar(ctx, 'kvcache calibrate');
+  try {
+    const tokenizer = await readTokenizer(values.tokenizer!, model.config.vocabSize);
+    const stories = splitStories(await readText(values.text!)).slice(0, values['cal-stories']);
+    const c = model.config;
+    const { sets, tokens } = await calibrateLlama(kernels, model, tokenizer, stories,
+      { window: values.window, distance: values.distance, base: c.ropeBase, pairing: c.ropePairing },
+      { size: values.size, iterations: values.iterations, kinds: [values.kind as 'query-aware' | 'plain'] }, bar, ctx.signal);
+    const set = (sets.queryAware ?? sets.plain)!;
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(values.out!, writeCodebookFile(set));
+    bar.done();
+    ctx.stdout(`${set.info.kind} codebooks: ${c.nLayers} layers × ${c.nKvHeads} KV heads × ${set.info.size} centroids (d = ${c.headDim}) from ${tokens} tokens → ${values.out}\n`);
+  } finally {
+    bar.done();
+    model.dispose();
+  }
+  return 0;
+}
+
+async function runInspect(args: string[], ctx: CliContext): Promise<number> {
+  const { positionals } = parseArgs(args, { positionals: { min: 1, max: 1 } });
+  const { readFile } = await import('node:fs/promises');
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(positionals[0]));
+  } catch (e) {
+    throw new SparseInferenceError('BAD_FILE', `cannot read ${positionals[0]}: ${(e as Error).message}`, { cause: e });
+  }
+  const set = readCodebookFile(bytes, positionals[0]);
+  ctx.stdout(JSON.stringify(set.info, null, 2) + '\n');
+  return 0;
+}
+
+async function runThroughput(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parseArgs(args, {
+    options: {
+      context: { type: 'number', integer: true, min: 1, default: PAPER_WORKLOAD.context },
+      budget: { type: 'number', min: 0, max: 1, default: PAPER_WORKLOAD.budget },
+      union: { type: 'number', min: 1, max: 4, default: PAPER_WORKLOAD.unionFactor },
+      size: { type: 'number', integer: true, min: 2, default: PAPER_WORKLOAD.codebookSize },
+      'slow-bytes': { type: 'number', min: 0.5, max: 8, default: PAPER_WORKLOAD.slowKvBytes },
+      'no-overlap': { type: 'boolean' }, json: { type: 'boolean' },
+    },
+  });
+  const p = predictThroughput(LLAMA31_8B, A100_HOST, {
+    ...PAPER_WORKLOAD, context: values.context, budget: values.budget, unionFactor: values.union, codebookSize: values.size,
+    slowKvBytes: values['slow-bytes'], overlap: !values['no-overlap'],
+  });
+  if (values.json) { ctx.stdout(JSON.stringify(p, null, 2) + '\n'); return 0; }
+  ctx.stdout([
+    `Llama-3.1-8B, A100-80GB (2.0 TB/s) + 1 TiB host DRAM (200 GB/s) over PCIe 4.0 (25 GB/s); context ${values.context}, ρ = ${values.budget}, union ×${values.union}`,
+    `baseline (all KV on GPU, fp16): max batch ${p.baseline.maxBatch}, ${p.baseline.atMax.tokensPerSecond.toFixed(0)} tokens/s`,
+    `A²ATS two-tier: max batch ${p.a2ats.maxBatch} (${p.a2ats.capacityLimit}-tier memory bound), ${p.a2ats.atMax.tokensPerSecond.toFixed(0)} tokens/s `
+      + `(fast ${(p.a2ats.atMax.fastSeconds * 1e3).toFixed(1)} ms, slow ${(p.a2ats.atMax.slowSeconds * 1e3).toFixed(1)} ms, link ${(p.a2ats.atMax.linkSeconds * 1e3).toFixed(1)} ms per step; ${p.a2ats.atMax.bound}-bound)`,
+    `speedup ${p.speedup.toFixed(2)}x`, '',
+  ].join('\n'));
+  return 0;
+}
+
+export const kvcacheCommand: CliCommand = {
+  name: 'kvcache',
+  summary: 'A²ATS KV-cache retrieval: evaluate on synthetic data or a real model, calibrate codebooks, throughput model',
+  usage: USAGE,
+  async run(args: string[], ctx: CliContext): Promise<number> {
+    const [sub, ...rest] = args;
+    if (sub === undefined || sub === '-h' || sub === '--help') { ctx.stdout(USAGE); return sub === undefined ? 2 : 0; }
+    if (rest.includes('-h') || rest.includes('--help')) { ctx.stdout(USAGE); return 0; }
+    switch (sub) {
+      case 'eval': {
+        const [what, ...more] = rest;
+        if (what === 'synthetic') return runEvalSynthetic(more, ctx);
+        if (what === 'model') return runEvalModel(more, ctx);
+        throw new CliUsageError(`kvcache eval needs 'synthetic' or 'model', got ${what === undefined ? 'nothing' : `'${what}'`}`);
+      }
+      case 'ablations': return runAblationsCmd(rest, ctx);
+      case 'calibrate': return runCalibrate(rest, ctx);
+      case 'inspect': return runInspect(rest, ctx);
+      case 'throughput': return runThroughput(rest, ctx);
+      default: throw new CliUsageError(`unknown kvcache sub-command '${sub}' (eval, ablations, calibrate, inspect, throughput)`);
+    }
+  },
+};

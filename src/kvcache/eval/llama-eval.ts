@@ -1,0 +1,235 @@
+/**
+ * Evaluation on a real Llama checkpoint through the llama runtime's hooks (spec §7b), e.g.
+ * stories260K (seq_len 512, head dim 8, 8 query / 4 KV heads, 5 layers):
+ *
+ *  1. Calibration: run the first `calibrationStories` stories with exact attention and capture
+ *     every layer's pre-RoPE keys and queries (ActivationCapture); train query-aware and plain
+ *     codebooks per (layer, KV head).
+ *  2. Retrieval quality: on held-out stories, at every position and layer, each method selects
+ *     tokens and is scored against exact attention on the real activations (the model itself
+ *     runs exactly — probe mode).
+ *  3. End-to-end: the mean NLL of the whole model with each method replacing attention in every
+ *     layer, on the same held-out tokens (protocol of evaluateNll), and its increase over exact.
+ *
+ * Window, sinks and distance are scaled to the 512-token context (defaults w = 16, s = 4,
+ * b = 64 instead of 64 / 8 / 2048 for 32K–128K; docs/kvcache.md#real-model).
+ */
+import type { Kernels } from '../../kernels/kernels.js';
+import { throwIfAborted, badArgument } from '../../core/errors.js';
+import { checkInt } from '../../core/validate.js';
+import type { LlamaModel } from '../../llama/model.js';
+import type { Tokenizer } from '../../llama/tokenizer.js';
+import { evaluateNll } from '../../llama/evaluate-nll.js';
+import { splitStories, STORY_SEPARATOR } from '../../llama/split-stories.js';
+import type { Budget } from '../budget.js';
+import { KvCalibration } from '../calibration.js';
+import type { CodebookSet } from '../codebook-set.js';
+import { yieldToEventLoop } from '../cooperative.js';
+import { RetrievalAttention, type ProbeInfo } from '../llama-attention.js';
+import { ExactReference, stepMetrics } from '../metrics.js';
+import type { PqCacheOptions } from '../methods/pqcache.js';
+import type { WRopeConfig } from '../wrope.js';
+import { RowAccumulator, type EvalRow } from './eval-row.js';
+import { farEstimates } from './estimates.js';
+import { createMethod, type MethodName } from './methods.js';
+
+/** Calibration, evaluation sizes, WRoPE/sinks, budgets and methods of a real-model evaluation. */
+export interface LlamaEvalOptions {
+  /** Stories used for calibration (the first ones of the text; default 40). */
+  calibrationStories?: number;
+  /** Held-out tokens (predicted) for metrics and NLL (default 3000). */
+  evalTokens?: number;
+  window?: number;
+  sinks?: number;
+  distance?: number;
+  budgets?: number[];
+  budgetMode?: 'total' | 'perHead';
+  codebookSize?: number;
+  kmeansIterations?: number;
+  methods?: MethodName[];
+  questPageSize?: number;
+  pq?: PqCacheOptions;
+  /** Reuse codebooks instead of calibrating. */
+  codebooks?: { queryAware?: CodebookSet; plain?: CodebookSet };
+  /** Skip the NLL runs (metrics only). */
+  skipNll?: boolean;
+  seed?: number;
+  onProgress?: (fraction: number, label: string) => void;
+  signal?: AbortSignal;
+}
+
+/** Rows (with NLL), exact NLL, token counts, settings, codebooks and timings. */
+export interface LlamaEvalResult {
+  rows: EvalRow[];
+  /** NLL of the exact model on the held-out tokens. */
+  exactNll: number;
+  evalTokens: number;
+  calibrationTokens: number;
+  wrope: WRopeConfig;
+  sinks: number;
+  codebooks: { queryAware?: CodebookSet; plain?: CodebookSet };
+  seconds: { calibration: number; metrics: number; nll: number };
+}
+
+/** Capture keys and queries of `stories` with exact attention and train codebooks. */
+export async function calibrateLlama(kernels: Kernels, model: LlamaModel, tokenizer: Tokenizer, stories: string[],
+  wrope: WRopeConfig, o: { size: number; iterations: number; seed?: number; kinds: ('query-aware' | 'plain')[] },
+  progress: (f: number, l: string) => void = () => {}, signal?: AbortSignal): Promise<{ sets: { queryAware?: CodebookSet; plain?: CodebookSet }; tokens: number }> {
+  const c = model.config, d = c.headDim;
+  const cal = new KvCalibration({ nLayers: c.nLayers, nKvHeads: c.nKvHeads, nHeads: c.nHeads, headDim: d, wrope });
+  let tokens = 0;
+  model.setCapture((layer, kind, data) => {
+    if (kind === 'kPreRope') for (let h = 0; h < c.nKvHeads; h++) cal.addKeys(layer, h, data.subarray(h * d, (h + 1) * d), 1);
+    else if (kind === 'qPreRope') cal.addQueries(layer, data, kernels);
+  });
+  try {
+    for (let s = 0; s < stories.length; s++) {
+      throwIfAborted(signal, 'calibration');
+      const ids = tokenizer.encode(stories[s], { bos: true }).slice(0, c.seqLen);
+      model.reset();
+      model.prefill(ids);
+      tokens += ids.length;
+      progress(0.2 * (s + 1) / stories.length, `capture ${s + 1}/${stories.length}`);
+      await yieldToEventLoop();
+    }
+  } finally {
+    model.setCapture(undefined);
+  }
+  const sets: { queryAware?: CodebookSet; plain?: CodebookSet } = {};
+  for (let i = 0; i < o.kinds.length; i++) {
+    const set = await cal.train(kernels, {
+      size: Math.min(o.size, cal.keyCount(0, 0)), kind: o.kinds[i], maxIterations: o.iterations, seed: o.seed ?? 0, signal,
+      onProgress: (f, l) => progress(0.2 + 0.8 * (i + f) / o.kinds.length, `${o.kinds[i]} ${l}`),
+    });
+    if (o.kinds[i] === 'query-aware') sets.queryAware = set; else sets.plain = set;
+  }
+  return { sets, tokens };
+}
+
+/**
+ * Calibrate on the first stories, then retrieval metrics (probe mode) and whole-model NLL for
+ * every method and budget on held-out stories (see the file header).
+ * @example const res = await evaluateLlama(kernels, model, tok, text, { evalTokens: 3000 });
+ */
+export async function evaluateLlama(kernels: Kernels, model: LlamaModel, tokenizer: Tokenizer, text: string,
+  o: LlamaEvalOptions = {}): Promise<LlamaEvalResult> {
+  const c = model.config, d = c.headDim, g = c.nHeads / c.nKvHeads;
+  const stories = splitStories(text);
+  const nCal = checkInt('calibrationStories', o.calibrationStories ?? 40, 1, Math.max(1, stories.length - 1));
+  if (stories.length < 2) throw badArgument('text must hold at least two stories (calibration and evaluation)');
+  const evalTokens = checkInt('evalTokens', o.evalTokens ?? 3000, 1);
+  const window = checkInt('window', o.window ?? 16, 0);
+  const sinks = checkInt('sinks', o.sinks ?? 4, 0);
+  const wrope: WRopeConfig = { window, distance: o.distance ?? 64, base: c.ropeBase, pairing: c.ropePairing };
+  const budgets = o.budgets ?? [0.05, 0.1, 0.2];
+  const mode = o.budgetMode ?? 'total';
+  const names = o.methods ?? ['full', 'oracle', 'a2ats', 'vq-wrope', 'quest', 'pqcache'];
+  const progress = o.onProgress ?? (() => {});
+  const evalText = stories.slice(nCal).join(`\n${STORY_SEPARATOR}\n`);
+  const t0 = performance.now();
+
+  let codebooks = o.codebooks ?? {};
+  let calibrationTokens = 0;
+  const kinds: ('query-aware' | 'plain')[] = [];
+  if ((names.includes('a2ats') || names.includes('a2ats-bands')) && !codebooks.queryAware) kinds.push('query-aware');
+  if (names.includes('vq-wrope') && !codebooks.plain) kinds.push('plain');
+  if (kinds.length) {
+    const r = await calibrateLlama(kernels, model, tokenizer, stories.slice(0, nCal), wrope,
+      { size: o.codebookSize ?? 256, iterations: o.kmeansIterations ?? 50, seed: o.seed, kinds }, (f, l) => progress(0.2 * f, l), o.signal);
+    codebooks = { ...codebooks, ...r.sets };
+    calibrationTokens = r.tokens;
+  }
+  const t1 = performance.now();
+
+  // Held-out token sequences, whole stories until evalTokens are predicted (as evaluateNll).
+  const seqs: number[][] = [];
+  let predicted = 0;
+  for (const st of stories.slice(nCal)) {
+    if (predicted >= evalTokens) break;
+    const ids = tokenizer.encode(st, { bos: true }).slice(0, c.seqLen);
+    if (ids.length < 2) continue;
+    seqs.push(ids);
+    predicted += ids.length - 1;
+  }
+
+  const cells: { name: MethodName; budget: number }[] = [];
+  for (const nm of names) for (const b of nm === 'full' ? [1] : budgets) cells.push({ name: nm, budget: b });
+  const rows: EvalRow[] = [];
+  const exactRef = new ExactReference(kernels, d);
+  const methodOpts = (layer: number) => ({
+    headDim: d, groupSize: g, nKvHeads: c.nKvHeads, layer, wrope, queryAware: codebooks.queryAware, plain: codebooks.plain,
+    questPageSize: o.questPageSize ?? 8, pq: o.pq ?? { subspaces: 2, bits: 4 },
+  });
+  const strategies = (cell: { name: MethodName; budget: number }, probe?: (i: ProbeInfo) => void) => {
+    const budget: Budget = { mode, fraction: cell.budget };
+    return Array.from({ length: c.nLayers }, (_, l) => new RetrievalAttention(kernels, c, l, createMethod(kernels, cell.name, methodOpts(l)), { window, sinks, budget, probe }));
+  };
+  try {
+    // 2. Metrics (probe mode: the model runs exactly).
+    for (let ci = 0; ci < cells.length; ci++) {
+      const cell = cells[ci];
+      const acc = new RowAccumulator('', cell.budget, mode);
+      const strats = strategies(cell, (info) => {
+        const m = info.selection.split.farEnd - info.selection.split.farStart;
+        const est = farEstimates(info.retrieval.method, info.retrieval, g, m);
+        const n = info.pos + 1;
+        for (let r = 0; r < g; r++) {
+          const qh = info.qPost.subarray(r * d, (r + 1) * d);
+          const exact = exactRef.compute(info.keys, qh, n);
+          const approx = cell.name.startsWith('oracle') ? exact.logits.subarray(info.selection.split.farStart, info.selection.split.farEnd)
+            : est ? est.subarray(r * m, (r + 1) * m) : null;
+          acc.add(stepMetrics(exact, info.selection, info.out.subarray(r * d, (r + 1) * d), approx), n);
+        }
+        acc.addBytes(info.retrieval.method.indexBytes(n, m) + info.selection.count * 2 * d * 4, n * 2 * d * 4);
+      });
+      strats.forEach((s, l) => model.setStrategies(l, { attention: s }));
+      try {
+        for (const ids of seqs) {
+          model.reset();
+          for (let i = 0; i + 1 < ids.length; i++) {
+            throwIfAborted(o.signal, 'evaluation');
+            model.forward(ids[i], i);
+          }
+          await yieldToEventLoop();
+        }
+      } finally {
+        for (let l = 0; l < c.nLayers; l++) model.setStrategies(l, undefined);
+        for (const s of strats) { s.dispose(); s.method.dispose(); }
+      }
+      const row = acc.row();
+      row.method = strats[0].method.name;
+      // Bytes were added per KV head: a layer's step reads all of them.
+      row.bytesPerStep *= c.nKvHeads;
+      row.bytesFull *= c.nKvHeads;
+      rows.push(row);
+      progress(0.2 + 0.4 * (ci + 1) / cells.length, `metrics ${row.method} ρ=${cell.budget}`);
+    }
+    const t2 = performance.now();
+    // 3. NLL with each method in place of attention.
+    let exactNll = NaN;
+    if (!o.skipNll) {
+      model.reset();
+      exactNll = (await evaluateNll(model, tokenizer, evalText, { maxTokens: evalTokens, signal: o.signal })).meanNll;
+      for (let ci = 0; ci < cells.length; ci++) {
+        const strats = strategies(cells[ci]);
+        strats.forEach((s, l) => model.setStrategies(l, { attention: s }));
+        try {
+          const r = await evaluateNll(model, tokenizer, evalText, { maxTokens: evalTokens, signal: o.signal });
+          rows[ci].nll = r.meanNll;
+          rows[ci].nllIncrease = r.meanNll - exactNll;
+        } finally {
+          for (let l = 0; l < c.nLayers; l++) model.setStrategies(l, undefined);
+          for (const s of strats) { s.dispose(); s.method.dispose(); }
+        }
+        progress(0.6 + 0.4 * (ci + 1) / cells.length, `NLL ${rows[ci].method} ρ=${cells[ci].budget}`);
+      }
+    }
+    const t3 = performance.now();
+    return {
+      rows, exactNll, evalTokens: predicted, calibrationTokens, wrope, sinks, codebooks,
+      seconds: { calibration: (t1 - t0) / 1000, metrics: (t2 - t1) / 1000, nll: (t3 - t2) / 1000 },
+    };
+  } finally {
+    exactRef.dispose();
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * Full attention (the exact ceiling): every token is attended; nothing to score.
+ */
+import type { RetrievalMethod } from '../retrieval-method.js';
+
+/** Selects every token. @example new Retrieval(kernels, new FullAttention(), opts) */
+export class FullAttention implements RetrievalMethod {
+  readonly name = 'full';
+  readonly scoring = 'all' as const;
+  readonly estimatesScores = false;
+  reset(): void {}
+  observe(): void {}
+  score(): void {}
+  indexBytes(): number {
+    return 0;
+  }
+  dispose(): void {}
+}

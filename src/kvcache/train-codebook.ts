@@ -1,0 +1,72 @@
+/**
+ * Codebook training, A²ATS §3.2: with the query metric H = L Lᵀ, the objective
+ * min_C Σ_j min_c (k̃_j − c) H (k̃_j − c)ᵀ is ordinary k-means on z = k̃L; the centroids map back
+ * to key space with c = c′L⁻¹. Without a factor (H = I) this is plain k-means on the keys.
+ */
+import type { Kernels } from '../kernels/kernels.js';
+import { inverseLower } from '../core/linalg/index.js';
+import { badArgument } from '../core/errors.js';
+import { checkFinite, checkFloat32, checkInt } from '../core/validate.js';
+import { Codebook } from './codebook.js';
+import { kmeans, type KMeansOptions, type KMeansResult } from './kmeans.js';
+
+/** Codebook size, optional metric factor L, and the k-means options. */
+export interface TrainCodebookOptions extends Omit<KMeansOptions, 'k'> {
+  /** Centroids K_c (A²ATS: 4096). */
+  size: number;
+  /** Lower-triangular L of the scaled query metric (dim*dim), e.g. metricFactor(...).L; null/absent = plain VQ. */
+  factor?: Float64Array | Float32Array | null;
+}
+
+/** The codebook and the whitened-space k-means run that produced it. */
+export interface TrainedCodebook {
+  codebook: Codebook;
+  /** The k-means run in the whitened space (its inertia is the query-aware objective). */
+  kmeans: KMeansResult;
+}
+
+/**
+ * Train a codebook on n pre-RoPE keys (n*dim).
+ *
+ * @example
+ * const { L } = metricFactor(moment.moment(), 128);
+ * const { codebook } = await trainCodebook(kernels, keys, n, 128, { size: 4096, factor: L, seed: 1 });
+ */
+export async function trainCodebook(kernels: Kernels, keys: Float32Array, n: number, dim: number,
+  opts: TrainCodebookOptions): Promise<TrainedCodebook> {
+  checkInt('n', n, 1); checkInt('dim', dim, 1, 4096);
+  checkFloat32('keys', keys, n * dim); checkFinite('keys', keys, n * dim);
+  if (opts === null || typeof opts !== 'object') throw badArgument('options must be an object');
+  const size = checkInt('size', opts.size, 1, n);
+  let L32: Float32Array | null = null;
+  if (opts.factor !== undefined && opts.factor !== null) {
+    const f = opts.factor;
+    if (!(f instanceof Float64Array || f instanceof Float32Array) || f.length !== dim * dim) {
+      throw badArgument(`factor must be a ${dim}x${dim} Float64Array or Float32Array`);
+    }
+    L32 = Float32Array.from(f);
+    for (let i = 0; i < dim; i++) for (let j = i + 1; j < dim; j++) L32[i * dim + j] = 0;
+  }
+  // A codebook with zero centroids only to whiten with the stored (float32) factor.
+  const whitener = new Codebook(dim, 1, new Float32Array(dim), L32);
+  const z = whitener.whiten(keys, n, new Float32Array(n * dim));
+  const { size: _omit, factor: _f, ...kopts } = opts;
+  const km = await kmeans(kernels, z, n, dim, { ...kopts, k: size });
+  let centroids = km.centroids;
+  if (L32 !== null) {
+    const Linv = inverseLower(Float64Array.from(L32), dim);
+    centroids = new Float32Array(size * dim);
+    const acc = new Float64Array(dim);
+    for (let c = 0; c < size; c++) {
+      acc.fill(0);
+      // (c′ L⁻¹)_t = Σ_{s ≥ t} c′_s (L⁻¹)_st.
+      for (let s = 0; s < dim; s++) {
+        const v = km.centroids[c * dim + s];
+        const row = s * dim;
+        for (let t = 0; t <= s; t++) acc[t] += v * Linv[row + t];
+      }
+      for (let t = 0; t < dim; t++) centroids[c * dim + t] = acc[t];
+    }
+  }
+  return { codebook: new Codebook(dim, size, centroids, L32), kmeans: km };
+}
