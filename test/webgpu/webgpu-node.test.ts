@@ -19,6 +19,7 @@ import { referenceKernelFunctions as ref } from '../../src/kernels/reference/ind
 import { KERNEL_NAMES } from '../../src/kernels/kernels.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
+import { describeWithRuntime } from '../runtimes/harness.js';
 
 const describeEachAsyncBackend = await loadAsyncBackends();
 
@@ -28,12 +29,8 @@ describeEachAsyncBackend('shared async-kernel suite', (k, info) => {
 });
 
 const missing = await webgpuMissing();
-const requireRuntimes = process.env.SPARSE_INFERENCE_REQUIRE_RUNTIMES === '1';
-const describeGpu = missing === null ? describe : requireRuntimes
-  ? (name: string) => describe(name, () => it('has a WebGPU adapter (SPARSE_INFERENCE_REQUIRE_RUNTIMES=1)', () => { throw new Error(missing!); }))
-  : (name: string, fn: () => void) => { console.warn(`[skip] ${name}: ${missing}`); describe.skip(`${name} (skipped: ${missing})`, fn); };
 
-describeGpu('webgpu backend in Node', () => {
+describeWithRuntime('webgpu backend in Node', missing, () => {
   it('createAsyncKernels picks WebGPU only when told to; createKernels points to it', async () => {
     const gpu = await createAsyncKernels({ backend: 'webgpu' });
     expect([gpu.backend, gpu.variant]).toEqual(['webgpu', 'gpu']);
