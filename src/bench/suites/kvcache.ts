@@ -13,6 +13,7 @@
  *   decode-step        TwoTierKvCache.attend: rotate, LUT (gemv), gather (lutGather), top-K
  *                      (topKSelect), union, selective attention over far tokens (slow tier),
  *                      near attention (sinks + window), log-sum-exp merge
+ *   decode-step-bands5 the same with the distance-band extension (5 lookup tables per head)
  *   full-attention     selectiveAttention over all n tokens, 32 heads (same kernel, all indices)
  *   full-attention-gemv  gemv scores + softmax + gemvT per head over contiguous per-KV-head K/V
  *   lut / gather / topk-select / topk-sorted / selective   the step's parts, 32 heads each
@@ -56,6 +57,11 @@ export async function kvcacheSuite(opts: SuiteOptions = {}): Promise<SuiteResult
     nHeads: nH, nKvHeads: nKv, headDim: d, capacity: n, ropeBase: cfg.ropeBase, ropePairing: cfg.ropePairing,
     window, sinks, distance: 2048, budget: { mode: 'perHead', fraction: rho }, codebooks: books,
   });
+  // The distance-band extension (docs/kvcache.md): same data, 5 lookup tables per head.
+  const banded = await TwoTierKvCache.create(k, {
+    nHeads: nH, nKvHeads: nKv, headDim: d, capacity: n, ropeBase: cfg.ropeBase, ropePairing: cfg.ropePairing,
+    window, sinks, distance: 2048, budget: { mode: 'perHead', fraction: rho }, codebooks: books, bands: 5,
+  });
   // Full-attention baselines over the same tokens, post-RoPE keys contiguous per KV head.
   const K = f32(nKv * n * d), V = f32(nKv * n * d);
   const kRow = new Float32Array(nKv * d), vRow = new Float32Array(nKv * d);
@@ -65,6 +71,7 @@ export async function kvcacheSuite(opts: SuiteOptions = {}): Promise<SuiteResult
       vRow.set(seq.values.subarray((h * n + t) * d, (h * n + t + 1) * d), h * d);
     }
     cache.append(kRow, vRow);
+    banded.append(kRow, vRow);
     k.rope(kRow, nKv, d, t, cfg.ropeBase, cfg.ropePairing);
     for (let h = 0; h < nKv; h++) {
       K.view().set(kRow.subarray(h * d, (h + 1) * d), (h * n + t) * d);
@@ -103,6 +110,7 @@ export async function kvcacheSuite(opts: SuiteOptions = {}): Promise<SuiteResult
   const stepBytes = nKv * (n * 4 + size * d * 4) + stats.slowBytes + nKv * (sinks + window) * 2 * d * 4;
   const tasks: BenchTask[] = [
     { name: name('decode-step', `${shape}:rho${rho}`), bytes: stepBytes, fn: () => { cache.attend(qPre, out); }, note: `LUT+gather+top-K+union+selective; ${farMean.toFixed(0)} far tokens/KV head` },
+    { name: name('decode-step-bands5', `${shape}:rho${rho}`), fn: () => { banded.attend(qPre, out); }, note: 'extension: 5 distance bands (5 tables per head)' },
     {
       name: name('full-attention'), bytes: kvBytes, note: 'selectiveAttention over all n tokens',
       fn: () => {
@@ -167,6 +175,7 @@ export async function kvcacheSuite(opts: SuiteOptions = {}): Promise<SuiteResult
     return await runSuite('kvcache', tasks, { ...opts, quick, ratios, notes });
   } finally {
     await cache.dispose();
+    await banded.dispose();
     for (const r of resident) r.free();
   }
 }

@@ -22,6 +22,8 @@ export interface FastTierOptions {
   wrope: WRopeConfig;
   budget: Budget;
   codebooks: Codebook[];
+  /** Distance bands of the table scoring (default 1, the paper's single R(b); see VqRetrieval). */
+  bands?: number;
 }
 
 const EMPTY = new Float32Array(0);
@@ -40,7 +42,7 @@ export class FastTier {
   constructor(private readonly kernels: Kernels, private readonly o: FastTierOptions) {
     if (o.codebooks.length !== o.nKvHeads) throw badArgument(`codebooks must hold one codebook per KV head (${o.nKvHeads}), got ${o.codebooks.length}`);
     const g = o.nHeads / o.nKvHeads;
-    this.vq = new VqRetrieval(kernels, o.codebooks, { wrope: o.wrope, groupSize: g });
+    this.vq = new VqRetrieval(kernels, o.codebooks, { wrope: o.wrope, groupSize: g, bands: o.bands });
     this.retrieval = new Retrieval(kernels, this.vq, { window: o.wrope.window, sinks: o.sinks, budget: o.budget, groupSize: g, headDim: o.headDim });
     this.rows = o.sinks + o.wrope.window;
     const n = o.nKvHeads * Math.max(1, this.rows) * o.headDim;

@@ -40,6 +40,8 @@ export interface TwoTierOptions {
   codebooks: Codebook[];
   /** 'inline' (default): same thread; 'worker': worker_threads + SharedArrayBuffer. */
   slowTier?: 'inline' | 'worker';
+  /** Distance bands for far-token scoring (default 1 = the paper; > 1 is the extension in docs/kvcache.md). */
+  bands?: number;
 }
 
 /** What one decode step selected and read. */
@@ -82,7 +84,7 @@ export class TwoTierKvCache {
   static async create(kernels: Kernels, opts: TwoTierOptions): Promise<TwoTierKvCache> {
     if (opts === null || typeof opts !== 'object') throw badArgument('options must be an object');
     const o: Required<TwoTierOptions> = {
-      window: 64, sinks: 8, distance: 2048, budget: { mode: 'perHead', fraction: 0.03 }, slowTier: 'inline', ...opts,
+      window: 64, sinks: 8, distance: 2048, budget: { mode: 'perHead', fraction: 0.03 }, slowTier: 'inline', bands: 1, ...opts,
     };
     checkInt('nHeads', o.nHeads, 1); checkInt('nKvHeads', o.nKvHeads, 1); checkInt('headDim', o.headDim, 2);
     if (o.nHeads % o.nKvHeads) throw badArgument(`nHeads (${o.nHeads}) must be a multiple of nKvHeads (${o.nKvHeads})`);
@@ -93,10 +95,11 @@ export class TwoTierKvCache {
     checkInt('window', o.window, 0); checkInt('sinks', o.sinks, 0); checkNumber('distance', o.distance, 0);
     checkBudget(o.budget);
     checkOneOf('slowTier', o.slowTier, ['inline', 'worker'] as const);
+    checkInt('bands', o.bands, 1, 16);
     if (!Array.isArray(o.codebooks) || o.codebooks.length !== o.nKvHeads) throw badArgument(`codebooks must hold ${o.nKvHeads} codebooks (one per KV head)`);
     o.codebooks.forEach((c, i) => { if (c?.dim !== o.headDim) throw badArgument(`codebooks[${i}] must have dim ${o.headDim}`); });
     const fast = new FastTier(kernels, {
-      nHeads: o.nHeads, nKvHeads: o.nKvHeads, headDim: o.headDim, sinks: o.sinks, budget: o.budget, codebooks: o.codebooks,
+      nHeads: o.nHeads, nKvHeads: o.nKvHeads, headDim: o.headDim, sinks: o.sinks, budget: o.budget, codebooks: o.codebooks, bands: o.bands,
       wrope: { window: o.window, distance: o.distance, base: o.ropeBase, pairing: o.ropePairing },
     });
     const shape = { nHeads: o.nHeads, nKvHeads: o.nKvHeads, headDim: o.headDim, capacity: o.capacity };
