@@ -6,6 +6,7 @@
  */
 import { createKernels, describeBackends, type BackendReport } from '../kernels/create.js';
 import { wasmSupport } from '../backends/wasm/loader.js';
+import { acquireGpu } from '../backends/webgpu/device.js';
 
 export interface RuntimeInfo {
   name: 'node' | 'deno' | 'bun' | 'browser' | 'unknown';
@@ -51,42 +52,17 @@ export function detectRuntime(): RuntimeInfo {
 }
 
 /**
- * Is a WebGPU adapter obtainable? Uses navigator.gpu where the runtime has it (browsers,
- * Deno); in Node, the optional `webgpu` package (Dawn) if installed. Never throws.
+ * Is a WebGPU adapter obtainable? Asks the webgpu backend's own device acquisition
+ * (navigator.gpu in browsers and Deno; the optional `webgpu` package, Dawn, in Node), so the
+ * report probes the same way the backend runs — and keeps Dawn's GPU object alive, which Dawn
+ * needs (it crashes if that object is collected while a device lives). Never throws.
  */
 export async function detectWebGpu(timeoutMs = 5000): Promise<WebGpuInfo> {
-  const g = globalThis as Record<string, any>;
-  let gpu: any = g.navigator?.gpu;
-  let source = 'navigator.gpu';
-  if (!gpu && g.process?.versions?.node && !g.Deno) {
-    source = "the 'webgpu' package";
-    try {
-      const name = 'webgpu'; // in a variable: optional, so bundlers and tsc do not resolve it
-      const mod: any = await import(/* @vite-ignore */ name);
-      gpu = mod.create?.([]);
-      if (!gpu) return { available: false, reason: "the 'webgpu' package has no create() export" };
-    } catch {
-      return { available: false, reason: "navigator.gpu is absent in Node and the optional 'webgpu' package is not installed" };
-    }
-  }
-  if (!gpu) return { available: false, reason: 'navigator.gpu is not present in this runtime' };
   try {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
-    const adapter = await Promise.race([gpu.requestAdapter(), timeout]);
-    clearTimeout(timer);
-    if (adapter === 'timeout') return { available: false, reason: `requestAdapter() did not answer within ${timeoutMs} ms` };
-    if (!adapter) {
-      // Without a GPU, Dawn in Node can use Chromium's SwiftShader Vulkan driver (CONVENTIONS.md).
-      const hint = source !== 'navigator.gpu' && !g.process?.env?.VK_ICD_FILENAMES
-        ? '; without a GPU, set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json (SwiftShader)' : '';
-      return { available: false, reason: `${source} is present but requestAdapter() returned no adapter${hint}` };
-    }
-    const info = adapter.info ?? {};
-    const text = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ');
-    return { available: true, adapter: text || 'unnamed adapter' };
+    const handle = await acquireGpu(timeoutMs);
+    return { available: true, adapter: handle.adapterName };
   } catch (e) {
-    return { available: false, reason: `${source}: requestAdapter() failed: ${(e as Error).message}` };
+    return { available: false, reason: (e as Error).message };
   }
 }
 
