@@ -85,6 +85,7 @@ export const KERNEL_OUTPUTS: Readonly<Record<KernelName, readonly number[]>> = {
   dot: [], sum: [], spvmm: [2], vmmsp: [3], axpy: [2], gemv: [2], gemvT: [2], l2sqrBatch: [2],
   argminL2: [2, 3], topK: [3], topKSelect: [3], lutGather: [4], selectiveAttention: [9],
   softmax: [1], rmsnorm: [2], rope: [0], bsplineBasis: [5, 6], bandedGram: [7, 8],
+  swiglu: [0],
 };
 
 /**

@@ -40,6 +40,10 @@ export function withShapeChecks(k: KernelFunctions): KernelFunctions {
       checkFloat32('s', s, rows); checkFloat32('out', out, rows);
       return k.vmmsp(x, W, s, out, rows, cols);
     },
+    swiglu(gate, up, n) {
+      size('n', n); checkFloat32('gate', gate, n); checkFloat32('up', up, n);
+      k.swiglu(gate, up, n);
+    },
     axpy(a, x, y, n) {
       checkNumber('a', a); size('n', n); checkFloat32('x', x, n); checkFloat32('y', y, n);
       k.axpy(a, x, y, n);

@@ -39,6 +39,7 @@ export const KERNEL_NAMES = [
   'spvmm', 'vmmsp',
   'lutGather', 'topKSelect', 'selectiveAttention', // kvcache
   'bsplineBasis', 'bandedGram', // knots
+  'swiglu', // llama / activations
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
@@ -65,6 +66,13 @@ export interface KernelFunctions {
    * out: rows, overwritten, must not alias x, W or s. Returns the number of rows computed.
    */
   vmmsp(x: Float32Array, W: Float32Array, s: Float32Array, out: Float32Array, rows: number, cols: number): number;
+
+  /**
+   * SwiGLU's elementwise step: gate[i] ← SiLU(gate[i])·up[i] for i < n, SiLU(v) = v/(1 + e^−v)
+   * rounded to float32 before the product (llama2.c's order). gate is updated in place; up
+   * must not alias it.
+   */
+  swiglu(gate: Float32Array, up: Float32Array, n: number): void;
 
   /** y[i] += a·x[i] for i < n. */
   axpy(a: number, x: Float32Array, y: Float32Array, n: number): void;

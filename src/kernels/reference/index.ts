@@ -18,6 +18,7 @@ import { bandedGram } from './banded-gram.js'; // knots
 import { sum } from './sum.js';
 import { spvmm } from './spvmm.js';
 import { vmmsp } from './vmmsp.js';
+import { swiglu } from './swiglu.js';
 
 export const referenceKernelFunctions: KernelFunctions = {
   dot, axpy, gemv, gemvT, l2sqrBatch, argminL2, topK, softmax, rmsnorm, rope,
@@ -25,4 +26,5 @@ export const referenceKernelFunctions: KernelFunctions = {
   bsplineBasis, bandedGram, // knots
   sum,
   spvmm, vmmsp,
+  swiglu,
 };

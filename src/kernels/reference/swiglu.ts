@@ -1,0 +1,11 @@
+/**
+ * SwiGLU's elementwise step (Shazeer, arXiv 2002.05202): gate[i] ← SiLU(gate[i]) · up[i],
+ * SiLU(v) = v / (1 + e^−v). SiLU is rounded to float32 before the product, exactly as
+ * llama2.c's run.c computes it (hb[i] *= 1/(1+expf(−hb[i])), then hb[i] *= hb2[i]).
+ */
+export function swiglu(gate: Float32Array, up: Float32Array, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const g = gate[i];
+    gate[i] = Math.fround(g / (1 + Math.exp(-g))) * up[i];
+  }
+}
