@@ -141,7 +141,7 @@ export { DEFAULT_WROPE, checkWRope, rotateToDistance, wropeScore, type WRopeConf
 export { splitNearFar, type NearFarSplit } from './kvcache/near-far.js';
 export { QueryMoment, metricFactor, type MetricFactor } from './kvcache/query-metric.js';
 export { kmeans, kmeansSync, objective as kmeansObjective, type KMeansOptions, type KMeansResult } from './kvcache/kmeans.js';
-export { lloydStep, type LloydStepResult } from './kvcache/lloyd-step.js';
+export { lloydStep, lloydUpdate, lloydIteration, type LloydStepResult } from './kvcache/lloyd-step.js';
 export { Codebook, ResidentCodebook } from './kvcache/codebook.js';
 export { trainCodebook, type TrainCodebookOptions, type TrainedCodebook } from './kvcache/train-codebook.js';
 export { CodebookSet, type CodebookSetInfo, type CodebookKind } from './kvcache/codebook-set.js';

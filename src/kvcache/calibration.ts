@@ -11,6 +11,7 @@
  * const set = await cal.train(kernels, { size: 4096, kind: 'query-aware' });
  */
 import type { Kernels } from '../kernels/kernels.js';
+import type { AsyncKernels } from '../kernels/async-kernels.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
 import { checkFinite, checkFloat32, checkInt, checkOneOf } from '../core/validate.js';
 import { Codebook } from './codebook.js';
@@ -110,8 +111,11 @@ export class KvCalibration {
     return this.moments[this.cell(layer, kvHead)].moment();
   }
 
-  /** Train every codebook. */
-  async train(kernels: Kernels, opts: CalibrationTrainOptions): Promise<CodebookSet> {
+  /**
+   * Train every codebook. `kernels` may be asynchronous (e.g. webgpu): each codebook's k-means
+   * assignments then run there (see trainCodebook and kmeans for how results compare).
+   */
+  async train(kernels: Kernels | AsyncKernels, opts: CalibrationTrainOptions): Promise<CodebookSet> {
     const { nLayers, nKvHeads, headDim: d, wrope } = this.shape;
     if (opts === null || typeof opts !== 'object') throw badArgument('options must be an object');
     const kind = checkOneOf('kind', opts.kind, ['query-aware', 'plain'] as const);

@@ -4,18 +4,23 @@
  * mini-batch updates for large sets (Sculley, WWW 2010).
  *
  * The assignment step — the O(n·k·d) part — runs on `kernels.argminL2` over point and centroid
- * buffers that stay resident in the backend's memory (no per-iteration copies); the O(n·d)
- * update and the exact objective are plain float64 loops here.
+ * buffers that stay resident in the backend's memory (no per-iteration copies on CPU kernels;
+ * on asynchronous kernels such as webgpu the points stay on the device and only centroids and
+ * codes move); the O(n·d) update and the exact objective are plain float64 loops here. One
+ * algorithm body (a generator) serves `kmeansSync` (driveSync) and `kmeans` (driveAsync).
  *
  * Objective: J = Σ_i min_c ‖x_i − c‖². Stopping rule (as scikit-learn): Σ_c ‖Δc‖² ≤
  * tolerance · mean per-feature variance of the data, or maxIterations.
  */
-import type { Kernels, ResidentArray } from '../kernels/kernels.js';
+import type { Kernels } from '../kernels/kernels.js';
+import { isAsyncKernels, needsSyncKernels, type AsyncKernels } from '../kernels/async-kernels.js';
+import { driveAsync, driveSync, settle, type Step } from '../kernels/maybe-async.js';
+import { mirrorF32, mirrorI32, type HostMirror } from '../kernels/host-mirror.js';
 import { Rng } from '../core/rng.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
 import { checkFinite, checkFloat32, checkInt, checkNumber } from '../core/validate.js';
 import { yieldToEventLoop } from './cooperative.js';
-import { lloydStep } from './lloyd-step.js';
+import { lloydIteration } from './lloyd-step.js';
 
 /** Options of kmeans/kmeansSync. */
 export interface KMeansOptions {
@@ -57,42 +62,67 @@ export interface KMeansResult {
 }
 
 /**
- * Cluster n points of dimension d (async: yields to the event loop between iterations so
- * `signal` can fire and progress can render).
+ * Cluster n points of dimension d, on synchronous or asynchronous kernels (async: yields to
+ * the event loop between iterations so `signal` can fire and progress can render).
  *
+ * With `AsyncKernels` (e.g. `createAsyncKernels({ backend: 'webgpu' })`) the points are
+ * uploaded once as a device array and every O(n·k·d) assignment (`argminL2`) — k-means++
+ * seeding, each Lloyd iteration, each mini-batch, the final assignment — runs on the device;
+ * per Lloyd iteration the codes (n int32) come back and the centroids (k·d float32) go out,
+ * while the update, the objective and all sampling stay on the host in float64, exactly as on
+ * the CPU. Memory: besides the caller's array, the points are held on the device and (as the
+ * host side of their mirror) once more on the host.
+ *
+ * Results: on synchronous kernels, and on a CPU backend behind the async adapter
+ * (`createAsyncKernels({ backend: 'wasm' })`), bit-identical to `kmeansSync` on the same
+ * backend with the same seed. On the webgpu backend the GPU sums each distance in another
+ * order, so argminL2's distances can differ from the CPU's by float32 rounding: a point at a
+ * near-tie (two centroids equally far within rounding) may get the other code, an emptied
+ * cluster may be re-seeded at another of two equally far points, and a k-means++ draw that
+ * falls within rounding of a boundary may pick the neighbouring point — after which the runs
+ * diverge (to another local optimum of similar inertia). Without near-ties (e.g. on
+ * well-separated clusters) the codes are identical, and so are the centroids up to float
+ * rounding (the update runs on the host from those codes; the GPU runs we compared,
+ * SwiftShader and an H100, were bit-identical to wasm).
+ *
+ * Cost on a GPU: one round trip per Lloyd iteration or mini-batch, and one per centroid
+ * during k-means++ seeding (a k = 1 assignment plus a read-back of the n distances).
+ *
+ * @param kernels - `Kernels`, or `AsyncKernels` (the assignment then runs on that backend).
  * @param points - n*d row-major, finite.
  * @example
  * const { centroids, codes } = await kmeans(kernels, keys, n, 128, { k: 1024, seed: 1 });
+ * const gpu = await createAsyncKernels({ backend: 'webgpu' });
+ * const onGpu = await kmeans(gpu, keys, n, 128, { k: 1024, seed: 1 });
  */
-export async function kmeans(kernels: Kernels, points: Float32Array, n: number, d: number,
+export async function kmeans(kernels: Kernels | AsyncKernels, points: Float32Array, n: number, d: number,
   opts: KMeansOptions): Promise<KMeansResult> {
-  const run = kmeansSteps(kernels, points, n, d, opts);
-  for (;;) {
-    const r = run.next();
-    if (r.done) return r.value;
-    await yieldToEventLoop();
-  }
+  return driveAsync(kmeansSteps(kernels, points, n, d, opts), () => yieldToEventLoop());
 }
 
 /**
  * The same, synchronously (for small per-request problems such as PQCache's sub-space
- * codebooks, where there is nothing to wait for).
+ * codebooks, where there is nothing to wait for). Needs synchronous kernels (UNAVAILABLE
+ * otherwise); it runs the same algorithm body as `kmeans`.
  *
  * @example
  * const { centroids } = kmeansSync(kernels, sub, n, 64, { k: 64, maxIterations: 20 });
  */
 export function kmeansSync(kernels: Kernels, points: Float32Array, n: number, d: number,
   opts: KMeansOptions): KMeansResult {
-  const run = kmeansSteps(kernels, points, n, d, opts);
-  for (;;) {
-    const r = run.next();
-    if (r.done) return r.value;
-  }
+  if (kernels !== null && typeof kernels === 'object' && isAsyncKernels(kernels)) throw needsSyncKernels('kmeansSync');
+  return driveSync(kmeansSteps(kernels, points, n, d, opts), 'kmeansSync');
 }
 
-/** The algorithm as a generator: it yields between units of work; drivers above run it. */
-function* kmeansSteps(kernels: Kernels, points: Float32Array, n: number, d: number,
-  opts: KMeansOptions): Generator<void, KMeansResult, void> {
+/**
+ * The algorithm, written once for both kinds of kernels (see kernels/maybe-async.ts): each
+ * kernel call is `yield* settle(...)`, buffers the host and the kernels share are HostMirrors
+ * (host copy = truth for centroids; push before a kernel reads, pull after it writes), and a
+ * plain `yield` is a pause between units of work.
+ */
+function* kmeansSteps(kernels: Kernels | AsyncKernels, points: Float32Array, n: number, d: number,
+  opts: KMeansOptions): Generator<Step, KMeansResult, unknown> {
+  if (kernels === null || typeof kernels !== 'object') throw badArgument('kernels must be a Kernels or AsyncKernels object');
   checkInt('n', n, 1); checkInt('d', d, 1);
   checkFloat32('points', points, n * d);
   checkFinite('points', points, n * d);
@@ -107,18 +137,19 @@ function* kmeansSteps(kernels: Kernels, points: Float32Array, n: number, d: numb
     checkInt('miniBatch.iterations', opts.miniBatch.iterations, 0);
   }
   const progress = opts.onProgress ?? (() => {});
+  const kx = asMirrorKernels(kernels);
 
-  const bufs: ResidentArray<Float32Array | Int32Array>[] = [];
-  const f32 = (len: number) => { const a = kernels.allocF32(len); bufs.push(a); return a; };
-  const i32 = (len: number) => { const a = kernels.allocI32(len); bufs.push(a); return a; };
+  const bufs: HostMirror<Float32Array | Int32Array>[] = [];
+  const f32 = (len: number) => { const a = mirrorF32(kernels, len); bufs.push(a); return a; };
+  const i32 = (len: number) => { const a = mirrorI32(kernels, len); bufs.push(a); return a; };
   try {
-    const X = f32(n * d); X.view().set(points.subarray(0, n * d));
+    const X = f32(n * d); X.host().set(points.subarray(0, n * d)); X.push(); // uploaded once
     const C = f32(k * d);
     const codes = i32(n);
     const dist = f32(n);
     throwIfAborted(opts.signal, 'kmeans');
-    if (opts.init) C.view().set(opts.init.subarray(0, k * d));
-    else yield* seedPlusPlus(kernels, X, C, codes, dist, n, k, d, rng, progress, opts.signal);
+    if (opts.init) C.host().set(opts.init.subarray(0, k * d));
+    else yield* seedPlusPlus(kx, X, C, codes, dist, n, k, d, rng, progress, opts.signal);
 
     const totalVar = meanFeatureVariance(points, n, d);
     const threshold = tol * totalVar;
@@ -127,24 +158,25 @@ function* kmeansSteps(kernels: Kernels, points: Float32Array, n: number, d: numb
     let converged = false;
     let reseeded = 0;
     if (opts.miniBatch) {
-      iterations = yield* miniBatchLoop(kernels, X, C, n, k, d, opts.miniBatch, rng, progress, opts.signal);
+      iterations = yield* miniBatchLoop(kx, X, C, n, k, d, opts.miniBatch, rng, progress, opts.signal);
       converged = false;
     } else {
       const sums = new Float64Array(k * d);
       const counts = new Int32Array(k);
       for (let it = 0; it < maxIter; it++) {
         throwIfAborted(opts.signal, 'kmeans');
-        const step = lloydStep(kernels, X, C, codes, dist, n, k, d, sums, counts);
+        const step = yield* lloydIteration(kernels, X, C, codes, dist, n, k, d, sums, counts);
         history.push(step.objective);
         iterations = it + 1;
         let shift = step.shift;
         const empties = step.empty;
-        // Empty clusters move to the points farthest from their (pre-update) centroids.
+        // Empty clusters move to the points farthest from their (pre-update) centroids: a topK
+        // of the distances where the assignment left them (on the device for async kernels).
         if (empties.length > 0) {
           reseeded += empties.length;
           const far = new Int32Array(Math.min(empties.length, n));
-          kernels.topK(dist.view(), n, far.length, far);
-          const x = X.view(), c = C.view(); // after the kernel call, which may grow memory
+          yield* settle(kx.topK(dist.arg(), n, far.length, far));
+          const x = X.host(), c = C.host(); // after the kernel call, which may grow memory
           empties.forEach((j, e) => {
             const src = far[e % far.length] * d;
             for (let t = 0; t < d; t++) {
@@ -160,15 +192,27 @@ function* kmeansSteps(kernels: Kernels, points: Float32Array, n: number, d: numb
       }
     }
     // Final assignment so codes match the returned centroids.
-    kernels.argminL2(X.view(), C.view(), codes.view(), dist.view(), n, k, d);
-    const centroids = Float32Array.from(C.view());
-    const outCodes = Int32Array.from(codes.view());
+    C.push();
+    yield* settle(kx.argminL2(X.arg(), C.arg(), codes.arg(), dist.arg(), n, k, d));
+    yield* codes.pull();
+    const centroids = Float32Array.from(C.host());
+    const outCodes = Int32Array.from(codes.host());
     const inertia = objective(points, n, d, centroids, outCodes);
     progress(1, 'done');
     return { centroids, codes: outCodes, inertia, iterations, converged, history, reseeded };
   } finally {
     for (const b of bufs) b.free();
   }
+}
+
+/**
+ * The kernels as the mirrors' callers see them. A mirror's `arg()` is a resident view on
+ * synchronous kernels and a device array on asynchronous ones — what each kind takes — and
+ * `settle` accepts either kind of result, so calling through the AsyncKernels signature (which
+ * admits both argument kinds) is sound for both.
+ */
+function asMirrorKernels(kernels: Kernels | AsyncKernels): AsyncKernels {
+  return kernels as AsyncKernels;
 }
 
 /** J = Σ ‖x_i − c_{codes_i}‖² in float64. */
@@ -192,19 +236,20 @@ function meanFeatureVariance(x: Float32Array, n: number, d: number): number {
 /**
  * k-means++: the first centroid uniformly at random, each next one with probability ∝ D(x)²,
  * the squared distance to the nearest centroid chosen so far (kept up to date with one
- * argminL2 against the newest centroid per step).
+ * argminL2 against the newest centroid per step — a row of X itself, so nothing is uploaded;
+ * the n distances come back each step). C is written on the host only.
  */
-function* seedPlusPlus(kernels: Kernels, X: ResidentArray<Float32Array>, C: ResidentArray<Float32Array>,
-  codes: ResidentArray<Int32Array>, dist: ResidentArray<Float32Array>, n: number, k: number, d: number, rng: Rng,
-  progress: (f: number, label: string) => void, signal?: AbortSignal): Generator<void, void, void> {
+function* seedPlusPlus(kernels: AsyncKernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
+  codes: HostMirror<Int32Array>, dist: HostMirror<Float32Array>, n: number, k: number, d: number, rng: Rng,
+  progress: (f: number, label: string) => void, signal?: AbortSignal): Generator<Step, void, unknown> {
   const best = new Float64Array(n).fill(Infinity);
   let pick = rng.int(n);
   for (let c = 0; c < k; c++) {
-    const cv = C.view();
-    cv.set(X.view().subarray(pick * d, (pick + 1) * d), c * d);
+    C.host().set(X.host().subarray(pick * d, (pick + 1) * d), c * d);
     if (c === k - 1) break;
-    kernels.argminL2(X.view(), C.view().subarray(c * d, (c + 1) * d), codes.view(), dist.view(), n, 1, d);
-    const dv = dist.view();
+    yield* settle(kernels.argminL2(X.arg(), X.arg().subarray(pick * d, (pick + 1) * d), codes.arg(), dist.arg(), n, 1, d));
+    yield* dist.pull();
+    const dv = dist.host();
     let total = 0;
     for (let i = 0; i < n; i++) {
       if (dv[i] < best[i]) best[i] = dv[i];
@@ -226,26 +271,33 @@ function* seedPlusPlus(kernels: Kernels, X: ResidentArray<Float32Array>, C: Resi
   }
 }
 
-/** Sculley's mini-batch k-means: c ← (1 − 1/v_c)·c + (1/v_c)·x for each batch point x. */
-function* miniBatchLoop(kernels: Kernels, X: ResidentArray<Float32Array>, C: ResidentArray<Float32Array>,
+/**
+ * Sculley's mini-batch k-means: c ← (1 − 1/v_c)·c + (1/v_c)·x for each batch point x. The batch
+ * is gathered on the host and pushed; its codes come back; C is updated on the host and pushed
+ * before each assignment.
+ */
+function* miniBatchLoop(kernels: AsyncKernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
   n: number, k: number, d: number, mb: { batchSize: number; iterations: number }, rng: Rng,
-  progress: (f: number, label: string) => void, signal?: AbortSignal): Generator<void, number, void> {
+  progress: (f: number, label: string) => void, signal?: AbortSignal): Generator<Step, number, unknown> {
   const b = Math.min(mb.batchSize, n);
-  const B = kernels.allocF32(b * d);
-  const bc = kernels.allocI32(b);
-  const bd = kernels.allocF32(b);
+  const bufs: HostMirror<Float32Array | Int32Array>[] = [];
   try {
+    const B = mirrorF32(kernels, b * d); bufs.push(B);
+    const bc = mirrorI32(kernels, b); bufs.push(bc);
+    const bd = mirrorF32(kernels, b); bufs.push(bd);
     const counts = new Float64Array(k);
     const idx = new Int32Array(b);
     for (let it = 0; it < mb.iterations; it++) {
       throwIfAborted(signal, 'kmeans');
-      const x = X.view(), bv = B.view();
+      const x = X.host(), bv = B.host();
       for (let s = 0; s < b; s++) {
         idx[s] = rng.int(n);
         bv.set(x.subarray(idx[s] * d, (idx[s] + 1) * d), s * d);
       }
-      kernels.argminL2(B.view(), C.view(), bc.view(), bd.view(), b, k, d);
-      const c = C.view(), codes = bc.view(), bb = B.view();
+      B.push(); C.push();
+      yield* settle(kernels.argminL2(B.arg(), C.arg(), bc.arg(), bd.arg(), b, k, d));
+      yield* bc.pull();
+      const c = C.host(), codes = bc.host(), bb = B.host();
       for (let s = 0; s < b; s++) {
         const j = codes[s];
         counts[j]++;
@@ -257,6 +309,6 @@ function* miniBatchLoop(kernels: Kernels, X: ResidentArray<Float32Array>, C: Res
     }
     return mb.iterations;
   } finally {
-    B.free(); bc.free(); bd.free();
+    for (const m of bufs) m.free();
   }
 }

@@ -1,14 +1,24 @@
 /**
- * One Lloyd iteration of k-means (Lloyd 1982) on resident buffers: assign every point to its
- * nearest centroid with kernels.argminL2 (the O(n·k·d) part), then recompute each centroid as
- * the mean of its points (O(n·d), float64 sums). Returns the exact objective of the centroids
- * *before* the update, Σ_i ‖x_i − c_{code_i}‖², the centroid shift Σ_c ‖Δc‖², and the clusters
- * left empty (their centroids are unchanged; the caller re-seeds them).
+ * One Lloyd iteration of k-means (Lloyd 1982), in two parts:
+ *
+ * - the assignment — every point to its nearest centroid with `kernels.argminL2`, the O(n·k·d)
+ *   part, which runs wherever the kernels run (WASM, or the GPU for `AsyncKernels`);
+ * - the update (`lloydUpdate`) — each centroid becomes the mean of its points, O(n·d) float64
+ *   sums on the host.
+ *
+ * `lloydIteration` is both, written once for synchronous and asynchronous kernels (a generator
+ * for `driveSync`/`driveAsync`, see kernels/maybe-async.ts); `lloydStep` is the synchronous
+ * form on resident buffers. Each returns the exact objective of the centroids *before* the
+ * update, Σ_i ‖x_i − c_{code_i}‖², the centroid shift Σ_c ‖Δc‖², and the clusters left empty
+ * (their centroids are unchanged; the caller re-seeds them).
  *
  * @example
  * const { objective, shift, empty } = lloydStep(kernels, X, C, codes, dist, n, k, d, sums, counts);
  */
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
+import type { AsyncKernels } from '../kernels/async-kernels.js';
+import type { HostMirror } from '../kernels/host-mirror.js';
+import { settle, type Step } from '../kernels/maybe-async.js';
 
 /** Objective before the update, centroid shift, and empty clusters of one Lloyd step. */
 export interface LloydStepResult {
@@ -17,16 +27,23 @@ export interface LloydStepResult {
   empty: number[];
 }
 
-/** X: n*d, C: k*d (updated in place), codes/dist: n; sums: k*d and counts: k are scratch. */
-export function lloydStep(kernels: Kernels, X: ResidentArray<Float32Array>, C: ResidentArray<Float32Array>,
-  codes: ResidentArray<Int32Array>, dist: ResidentArray<Float32Array>, n: number, k: number, d: number,
+/**
+ * The update half of a Lloyd step, on the host: c_j ← mean of the points coded j (float64
+ * sums), for every non-empty cluster.
+ *
+ * x: n*d points; c: k*d centroids (updated in place); codes: n (from the assignment against
+ * these centroids); sums: k*d and counts: k are scratch.
+ *
+ * @example
+ * kernels.argminL2(x, c, codes, dist, n, k, d);
+ * const { objective, shift, empty } = lloydUpdate(x, c, codes, n, k, d, sums, counts);
+ */
+export function lloydUpdate(x: Float32Array, c: Float32Array, codes: Int32Array, n: number, k: number, d: number,
   sums: Float64Array, counts: Int32Array): LloydStepResult {
-  kernels.argminL2(X.view(), C.view(), codes.view(), dist.view(), n, k, d);
-  const x = X.view(), c = C.view(), cd = codes.view();
   sums.fill(0, 0, k * d); counts.fill(0, 0, k);
   let objective = 0;
   for (let i = 0; i < n; i++) {
-    const j = cd[i];
+    const j = codes[i];
     counts[j]++;
     const xo = i * d, co = j * d;
     for (let t = 0; t < d; t++) {
@@ -49,4 +66,41 @@ export function lloydStep(kernels: Kernels, X: ResidentArray<Float32Array>, C: R
     }
   }
   return { objective, shift, empty };
+}
+
+/**
+ * One Lloyd step on synchronous kernels and resident buffers.
+ * X: n*d, C: k*d (updated in place), codes/dist: n; sums: k*d and counts: k are scratch.
+ */
+export function lloydStep(kernels: Kernels, X: ResidentArray<Float32Array>, C: ResidentArray<Float32Array>,
+  codes: ResidentArray<Int32Array>, dist: ResidentArray<Float32Array>, n: number, k: number, d: number,
+  sums: Float64Array, counts: Int32Array): LloydStepResult {
+  kernels.argminL2(X.view(), C.view(), codes.view(), dist.view(), n, k, d);
+  return lloydUpdate(X.view(), C.view(), codes.view(), n, k, d, sums, counts);
+}
+
+/**
+ * One Lloyd step on synchronous or asynchronous kernels, as a generator (run it with
+ * `driveSync` or `driveAsync`). The host copy of C is the truth: it is pushed before the
+ * assignment, the codes are pulled after it, and the update writes the host copy. The
+ * distances stay where the kernel wrote them (`dist.arg()`, e.g. for a `topK` of the farthest
+ * points); their host copy is not refreshed.
+ *
+ * X: n*d (host copy holds the points), C: k*d, codes/dist: n; sums: k*d and counts: k scratch.
+ * On the webgpu backend argminL2's float32 distances are summed in another order than on the
+ * CPU, so a point at a near-tie (two centroids within float rounding) may get the other code.
+ *
+ * @example
+ * const step = await driveAsync(lloydIteration(gpu, X, C, codes, dist, n, k, d, sums, counts));
+ */
+export function* lloydIteration(kernels: Kernels | AsyncKernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
+  codes: HostMirror<Int32Array>, dist: HostMirror<Float32Array>, n: number, k: number, d: number,
+  sums: Float64Array, counts: Int32Array): Generator<Step, LloydStepResult, unknown> {
+  // Mirror arguments are resident views on sync kernels and device arrays on async ones —
+  // what each kind takes; AsyncKernels' signature admits both, and settle() either result.
+  const kx = kernels as AsyncKernels;
+  C.push();
+  yield* settle(kx.argminL2(X.arg(), C.arg(), codes.arg(), dist.arg(), n, k, d));
+  yield* codes.pull();
+  return lloydUpdate(X.host(), C.host(), codes.host(), n, k, d, sums, counts);
 }

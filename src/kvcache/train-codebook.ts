@@ -4,6 +4,7 @@
  * to key space with c = c′L⁻¹. Without a factor (H = I) this is plain k-means on the keys.
  */
 import type { Kernels } from '../kernels/kernels.js';
+import type { AsyncKernels } from '../kernels/async-kernels.js';
 import { inverseLower } from '../core/linalg/index.js';
 import { badArgument } from '../core/errors.js';
 import { checkFinite, checkFloat32, checkInt } from '../core/validate.js';
@@ -28,11 +29,18 @@ export interface TrainedCodebook {
 /**
  * Train a codebook on n pre-RoPE keys (n*dim).
  *
+ * `kernels` may be asynchronous (e.g. the webgpu backend): the k-means assignments then run
+ * there, while whitening and the map back stay on the host. Results are those of `kmeans` on
+ * the same kernels — bit-identical to synchronous kernels of the same CPU backend; on webgpu,
+ * codes may differ at near-ties of float32 distances (see `kmeans`).
+ *
  * @example
  * const { L } = metricFactor(moment.moment(), 128);
  * const { codebook } = await trainCodebook(kernels, keys, n, 128, { size: 4096, factor: L, seed: 1 });
+ * const gpu = await createAsyncKernels({ backend: 'webgpu' });
+ * const onGpu = await trainCodebook(gpu, keys, n, 128, { size: 4096, factor: L, seed: 1 });
  */
-export async function trainCodebook(kernels: Kernels, keys: Float32Array, n: number, dim: number,
+export async function trainCodebook(kernels: Kernels | AsyncKernels, keys: Float32Array, n: number, dim: number,
   opts: TrainCodebookOptions): Promise<TrainedCodebook> {
   checkInt('n', n, 1); checkInt('dim', dim, 1, 4096);
   checkFloat32('keys', keys, n * dim); checkFinite('keys', keys, n * dim);
