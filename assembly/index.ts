@@ -7,6 +7,7 @@ export { vmmsp } from './vmmsp';
 export { axpy } from './axpy';
 export { gemv } from './gemv';
 export { gemvT } from './gemv-t';
+export { packGemv, gemvPacked } from './gemv-packed';
 export { l2sqrBatch, argminL2 } from './l2sqr-batch';
 export { topK } from './top-k';
 export { topKSelect } from './top-k-select'; // kvcache

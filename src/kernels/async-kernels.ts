@@ -44,6 +44,12 @@ export interface DeviceArray<T extends Float32Array | Int32Array> {
   write(src: T, offset?: number): void;
   /** A copy of the contents, once every call issued before it has finished. */
   read(): Promise<T>;
+  /**
+   * Copy all of `src` (a device array of the same backend and dtype) into elements
+   * [offset, offset + src.length), on the device. Ordered like a kernel call; `src` must not
+   * overlap the destination range.
+   */
+  copyFrom(src: DeviceArray<T>, offset?: number): void;
   /** Elements [begin, end) as a DeviceArray sharing this one's memory (like TypedArray.subarray). */
   subarray(begin: number, end?: number): DeviceArray<T>;
   /** Release the memory (of the whole array, for a subarray); neither may be used afterwards. */
@@ -84,8 +90,12 @@ export interface AsyncKernels extends AsyncKernelFunctions {
 export const KERNEL_OUTPUTS: Readonly<Record<KernelName, readonly number[]>> = {
   dot: [], sum: [], spvmm: [2], vmmsp: [3], axpy: [2], gemv: [2], gemvT: [2], l2sqrBatch: [2],
   argminL2: [2, 3], topK: [3], topKSelect: [3], lutGather: [4], selectiveAttention: [9],
+  topKSelectRows: [4], // kvcache
+  selectiveAttentionHeads: [11, 12], // llama / kvcache
   softmax: [1], rmsnorm: [2], rope: [0], bsplineBasis: [5, 6], bandedGram: [7, 8],
   swiglu: [0],
+  siluThreshold: [0], threshold: [2], siluMulThreshold: [0, 1], // activations
+  packGemv: [1], gemvPacked: [2],
 };
 
 /**
@@ -142,6 +152,18 @@ class CpuDeviceArray<T extends Float32Array | Int32Array> implements DeviceArray
 
   read(): Promise<T> {
     return Promise.resolve(this.view().slice() as T);
+  }
+
+  copyFrom(src: DeviceArray<T>, offset = 0): void {
+    if (!(src instanceof CpuDeviceArray) || src.dtype !== this.dtype) {
+      throw badArgument(`src must be a ${this.dtype} device array of the same backend`);
+    }
+    checkRange('copyFrom', offset, offset + src.length, this.length);
+    const at = this.begin + offset;
+    if (src.view0 === this.view0 && src.begin < at + src.length && at < src.begin + src.length) {
+      throw badArgument('src must not overlap the destination range');
+    }
+    this.view().set(src.view(), offset);
   }
 
   subarray(begin: number, end = this.length): DeviceArray<T> {

@@ -3,7 +3,7 @@
  * (a WASM trap or garbage) and bad sizes surface as SparseInferenceError naming the argument.
  */
 import type { KernelFunctions } from './kernels.js';
-import { checkFloat32, checkFloat64, checkInt32, checkInt, checkNumber, checkOneOf } from '../core/validate.js';
+import { checkFloat32, checkFloat64, checkInt32, checkInt, checkNumber, checkOneOf, describe } from '../core/validate.js';
 import { badArgument } from '../core/errors.js';
 
 const MAX = 2 ** 31 - 1;
@@ -16,6 +16,11 @@ function product(name: string, ...parts: number[]): number {
   const p = parts.reduce((a, b) => a * b, 1);
   if (p > MAX) throw badArgument(`${name} is too large (${p} elements)`);
   return p;
+}
+
+/** A threshold: any number but NaN (±Infinity keeps nothing / everything). */
+function checkThreshold(name: string, t: unknown): void {
+  if (typeof t !== 'number' || Number.isNaN(t)) throw badArgument(`${name} must be a number (not NaN), got ${describe(t)}`);
 }
 
 /** Wrap raw kernel functions with argument checks; the wrapped functions are what users get. */
@@ -44,6 +49,21 @@ export function withShapeChecks(k: KernelFunctions): KernelFunctions {
       size('n', n); checkFloat32('gate', gate, n); checkFloat32('up', up, n);
       k.swiglu(gate, up, n);
     },
+    siluThreshold(gate, t, n) { // activations
+      size('n', n); checkFloat32('gate', gate, n);
+      if (t instanceof Float64Array) checkFloat64('t', t, n);
+      else if (t instanceof Float32Array) checkFloat32('t', t, n);
+      else throw badArgument(`t must be a Float32Array or a Float64Array, got ${describe(t)}`);
+      return k.siluThreshold(gate, t, n);
+    },
+    threshold(v, t, out, n) { // activations
+      size('n', n); checkThreshold('t', t); checkFloat32('v', v, n); checkFloat32('out', out, n);
+      return k.threshold(v, t, out, n);
+    },
+    siluMulThreshold(gate, up, t, n) { // activations
+      size('n', n); checkThreshold('t', t); checkFloat32('gate', gate, n); checkFloat32('up', up, n);
+      return k.siluMulThreshold(gate, up, t, n);
+    },
     axpy(a, x, y, n) {
       checkNumber('a', a); size('n', n); checkFloat32('x', x, n); checkFloat32('y', y, n);
       k.axpy(a, x, y, n);
@@ -52,6 +72,18 @@ export function withShapeChecks(k: KernelFunctions): KernelFunctions {
       size('rows', rows); size('cols', cols);
       checkFloat32('W', W, product('rows*cols', rows, cols)); checkFloat32('x', x, cols); checkFloat32('y', y, rows);
       k.gemv(W, x, y, rows, cols);
+    },
+    packGemv(W, P, rows, cols) {
+      size('rows', rows); size('cols', cols);
+      checkFloat32('W', W, product('rows*cols', rows, cols));
+      checkFloat32('P', P, product('rows*cols', Math.ceil(rows / 16) * 16, cols));
+      k.packGemv(W, P, rows, cols);
+    },
+    gemvPacked(P, x, y, rows, cols) {
+      size('rows', rows); size('cols', cols);
+      checkFloat32('P', P, product('rows*cols', Math.ceil(rows / 16) * 16, cols));
+      checkFloat32('x', x, cols); checkFloat32('y', y, rows);
+      k.gemvPacked(P, x, y, rows, cols);
     },
     gemvT(W, x, y, rows, cols) {
       size('rows', rows); size('cols', cols);
@@ -78,6 +110,11 @@ export function withShapeChecks(k: KernelFunctions): KernelFunctions {
       size('n', n); checkInt('k', kk, 0, n); checkFloat32('x', x, n); checkInt32('out', out, kk);
       k.topKSelect(x, n, kk, out);
     },
+    topKSelectRows(x, rows, n, kk, out) { // kvcache
+      size('rows', rows); size('n', n); checkInt('k', kk, 0, n);
+      checkFloat32('x', x, product('rows*n', rows, n)); checkInt32('out', out, product('rows*k', rows, kk));
+      k.topKSelectRows(x, rows, n, kk, out);
+    },
     lutGather(table, tableSize, codes, n, out) { // kvcache
       size('tableSize', tableSize, 1); size('n', n);
       checkFloat32('table', table, tableSize); checkInt32('codes', codes, n); checkFloat32('out', out, n);
@@ -95,6 +132,23 @@ export function withShapeChecks(k: KernelFunctions): KernelFunctions {
         if (t < 0 || t >= rows) throw badArgument(`idx[${c}] must be a row in [0, ${rows}), got ${t}`);
       }
       return k.selectiveAttention(q, K, V, idx, count, rows, d, stride, scale, out);
+    },
+    selectiveAttentionHeads(q, K, V, idx, count, rows, d, stride, nHeads, group, scale, out, lse) { // llama / kvcache
+      size('count', count); size('rows', rows); size('d', d, 1); size('nHeads', nHeads); size('group', group, 1);
+      const nKv = Math.ceil(nHeads / group); // KV heads read: 0..nKv−1, at column offsets g·d
+      const width = product('nKv*d', Math.max(1, nKv), d);
+      checkInt('stride', stride, width, MAX);
+      const hd = product('nHeads*d', nHeads, d);
+      checkFloat32('q', q, hd); checkInt32('idx', idx, count); checkFloat32('out', out, hd); checkFloat32('lse', lse, nHeads);
+      const span = rows === 0 || nHeads === 0 ? 0 : product('(rows-1)*stride+nKv*d', rows - 1, stride) + width;
+      checkFloat32('K', K, span); checkFloat32('V', V, span);
+      checkNumber('scale', scale);
+      // O(count) next to the O(nHeads·count·d) kernel: an index outside [0, rows) must not read past K/V.
+      for (let c = 0; c < count; c++) {
+        const t = idx[c];
+        if (t < 0 || t >= rows) throw badArgument(`idx[${c}] must be a row in [0, ${rows}), got ${t}`);
+      }
+      k.selectiveAttentionHeads(q, K, V, idx, count, rows, d, stride, nHeads, group, scale, out, lse);
     },
     softmax(x, out, n) {
       size('n', n, 1); checkFloat32('x', x, n); checkFloat32('out', out, n);

@@ -38,8 +38,12 @@ export const KERNEL_NAMES = [
   'sum',
   'spvmm', 'vmmsp',
   'lutGather', 'topKSelect', 'selectiveAttention', // kvcache
+  'topKSelectRows', // kvcache: topKSelect over many rows in one call
+  'selectiveAttentionHeads', // llama / kvcache: selectiveAttention for every query head in one call
   'bsplineBasis', 'bandedGram', // knots
   'swiglu', // llama / activations
+  'siluThreshold', 'threshold', 'siluMulThreshold', // activations (CATS/CHESS, TEAL)
+  'packGemv', 'gemvPacked', // gemv on prepacked weights
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
@@ -74,6 +78,28 @@ export interface KernelFunctions {
    */
   swiglu(gate: Float32Array, up: Float32Array, n: number): void;
 
+  /**
+   * CATS/CHESS gate sparsification, in place: gate[i] ← SiLU(gate[i]) where |SiLU(gate[i])| ≥ t[i],
+   * else 0, for i < n. SiLU and the comparison in float64, the kept value rounded to float32 by
+   * the store (a Float64Array of thresholds is compared at full precision; on a GPU thresholds
+   * are float32). gate: n; t: n. Returns the number of channels the thresholds keep.
+   */
+  siluThreshold(gate: Float32Array, t: Float32Array | Float64Array, n: number): number;
+
+  /**
+   * TEAL input sparsification: out[i] = v[i] where |v[i]| ≥ t and v[i] ≠ 0, else 0, for i < n.
+   * v: n; out: n, must not alias v. Returns the number of zeros written (exact zeros count).
+   */
+  threshold(v: Float32Array, t: number, out: Float32Array, n: number): number;
+
+  /**
+   * SwiGLU's product, then TEAL's threshold of it (the down projection's input), one pass:
+   * h = SiLU(gate[i])·up[i] (float64, rounded once to float32 — not swiglu's order);
+   * gate[i] ← h; up[i] ← h where |h| ≥ t and h ≠ 0, else 0. gate, up: n, both overwritten, must
+   * not alias. Returns the number of zeros written to up. t = 0: gate gets the plain product.
+   */
+  siluMulThreshold(gate: Float32Array, up: Float32Array, t: number, n: number): number;
+
   /** y[i] += a·x[i] for i < n. */
   axpy(a: number, x: Float32Array, y: Float32Array, n: number): void;
 
@@ -81,6 +107,21 @@ export interface KernelFunctions {
    * y = W·x. W: rows*cols, row-major (rows = output channels); x: cols; y: rows.
    */
   gemv(W: Float32Array, x: Float32Array, y: Float32Array, rows: number, cols: number): void;
+
+  /**
+   * Pack W (rows*cols, row-major) for gemvPacked: column blocks of 256; in each block,
+   * ⌈rows/16⌉ panels of 16 rows stored column by column, the 16 row-lanes of a column side by
+   * side (lanes past the last row are 0) — the kind of layout MLAS and XNNPACK prepack.
+   * P: packedGemvLength(rows, cols), overwritten. Pack long-lived weights once; gemvPacked then
+   * reads them as one stream (docs/benchmarks.md, peers).
+   */
+  packGemv(W: Float32Array, P: Float32Array, rows: number, cols: number): void;
+
+  /**
+   * y = W·x with W packed by packGemv. P: packedGemvLength(rows, cols); x: cols; y: rows.
+   * Same product as gemv (summation order differs: by column blocks of 256).
+   */
+  gemvPacked(P: Float32Array, x: Float32Array, y: Float32Array, rows: number, cols: number): void;
 
   /**
    * y = x·W (= Wᵀx). W: rows*cols, row-major; x: rows; y: cols.
@@ -116,6 +157,15 @@ export interface KernelFunctions {
   topKSelect(x: Float32Array, n: number, k: number, out: Int32Array): void;
 
   /**
+   * topKSelect on each of `rows` rows at once (A²ATS: the query heads of a KV group): row r of
+   * out = the k largest of row r of x as a set, in increasing index order (indices within the
+   * row, 0..n), ties to the lower index — exactly topKSelect(x row r, n, k, out row r).
+   * x: rows*n, row-major, no NaN; out: rows*k, row-major. One call lets a GPU select every row
+   * in the same few dispatches instead of a chain per row.
+   */
+  topKSelectRows(x: Float32Array, rows: number, n: number, k: number, out: Int32Array): void;
+
+  /**
    * out[j] = table[codes[j]] for j < n: approximate scores of tokens by centroid code (A²ATS §3).
    * table: tableSize; codes: n (Int32Array, each in [0, tableSize) — else BAD_ARGUMENT); out: n.
    */
@@ -130,6 +180,21 @@ export interface KernelFunctions {
    */
   selectiveAttention(q: Float32Array, K: Float32Array, V: Float32Array, idx: Int32Array, count: number,
     rows: number, d: number, stride: number, scale: number, out: Float32Array): number;
+
+  /**
+   * selectiveAttention for nHeads query heads over the same token list in one call (a decode
+   * step's attention, GQA included): head h uses KV head g = ⌊h / group⌋, whose row t is
+   * K[t*stride + g*d .. t*stride + g*d + d) (likewise V), and out[h*d .. (h+1)*d) and lse[h]
+   * are exactly what selectiveAttention(q head h, K.subarray(g*d), V.subarray(g*d), idx, count,
+   * rows, d, stride, scale, out head h) writes and returns (lse rounded to float32).
+   * q, out: nHeads*d; K, V: (rows−1)*stride + nKv*d with nKv = ⌈nHeads/group⌉ (stride ≥ nKv*d);
+   * idx: count rows in [0, rows); lse: nHeads. One call lets a GPU cover every head in the
+   * dispatches of one (Ainslie et al., "GQA", EMNLP 2023; A²ATS §3–4).
+   * @example selectiveAttentionHeads(q, K, V, idx, len, len, 64, kvDim, 12, 1, 0.125, out, lse);
+   */
+  selectiveAttentionHeads(q: Float32Array, K: Float32Array, V: Float32Array, idx: Int32Array, count: number,
+    rows: number, d: number, stride: number, nHeads: number, group: number, scale: number, out: Float32Array,
+    lse: Float32Array): void;
 
   /** out = softmax(x[0..n)), max-subtracted. out may alias x. */
   softmax(x: Float32Array, out: Float32Array, n: number): void;

@@ -24,7 +24,8 @@ import { needsSyncKernels } from './async-kernels.js';
 /** What such a generator yields: a pending kernel result, or nothing (a pause). */
 export type Step = PromiseLike<unknown> | undefined | void;
 
-function isThenable(v: unknown): v is PromiseLike<unknown> {
+/** True for a pending kernel result (anything with a `then` method). */
+export function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
@@ -77,4 +78,80 @@ export async function driveAsync<R>(gen: Generator<Step, R, unknown>,
     }
   }
   return r.value;
+}
+
+/*
+ * Issuing many kernel calls before waiting for any. The webgpu backend puts every call issued in one turn of the event loop into one GPU
+ * submission, so a decode step should issue the work of all its heads and only then wait.
+ * Two helpers make that expressible without writing the body twice:
+ *
+ * - `settleAll(results)`: the values of several calls issued back to back — one wait for all of
+ *   them on async kernels (nothing at all on sync kernels, whose results are already values).
+ * - `interleave(bodies)`: runs several generator bodies side by side. Each advances until it
+ *   waits for a kernel result; then the waits of all of them are yielded as one, and each body
+ *   resumes with its own result (or its own error). On sync kernels no body ever waits, so the
+ *   bodies simply run one after the other, in order — exactly the plain loop.
+ *
+ * @example
+ * // All KV heads of a layer: every head's calls go into one submission per round.
+ * const selections = yield* interleave(heads.map((h) => retrieval.selectSteps(h, keys[h], queries[h])));
+ */
+
+/**
+ * The values of kernel calls issued back to back: returned as they are when none is pending
+ * (sync kernels), else one wait for all of them (rejects with the first error).
+ * @example const lse = yield* settleAll(heads.map((h) => k.selectiveAttention(...)));
+ */
+export function* settleAll<T>(results: readonly (T | PromiseLike<T>)[]): Generator<Step, T[], unknown> {
+  if (!results.some(isThenable)) return results as T[];
+  return yield* settle(Promise.all(results));
+}
+
+/**
+ * Run generator bodies side by side (see the file header); returns their results in order.
+ * When one body throws, the others are closed (their `finally` blocks run) and the error
+ * propagates.
+ * @example const [a, b] = yield* interleave([stepsOfHead(0), stepsOfHead(1)]);
+ */
+export function* interleave<R>(bodies: readonly Generator<Step, R, unknown>[]): Generator<Step, R[], unknown> {
+  const n = bodies.length;
+  const results = new Array<R>(n);
+  const done = new Array<boolean>(n).fill(false);
+  // What each body resumes with: the value of its last wait, or an error to throw into it.
+  const resume: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = bodies.map(() => ({ ok: true, value: undefined }));
+  let live = n;
+  let waits: (PromiseLike<unknown> | undefined)[] = [];
+  try {
+    while (live > 0) {
+      waits = new Array(n).fill(undefined);
+      let waiting = false;
+      for (let i = 0; i < n; i++) {
+        if (done[i]) continue;
+        const r0 = resume[i];
+        const r = r0.ok ? bodies[i].next(r0.value) : bodies[i].throw(r0.error);
+        resume[i] = { ok: true, value: undefined };
+        if (r.done) { results[i] = r.value; done[i] = true; live--; continue; }
+        if (isThenable(r.value)) { waits[i] = r.value; waiting = true; }
+        // A plain pause: the body resumes in the next round.
+      }
+      if (waiting) {
+        const settled = yield* settle(Promise.allSettled(waits.map((w) => w ?? undefined)));
+        for (let i = 0; i < n; i++) {
+          if (waits[i] === undefined) continue;
+          const s = settled[i];
+          resume[i] = s.status === 'fulfilled' ? { ok: true, value: s.value } : { ok: false, error: s.reason };
+        }
+        waits = [];
+      } else if (live > 0) {
+        yield; // every live body paused: pass the pause on
+      }
+    }
+  } finally {
+    if (live > 0) {
+      // A body threw (or the caller stopped early): nothing will await what the others issued.
+      for (const w of waits) if (w) void Promise.resolve(w).catch(() => {});
+      for (let i = 0; i < n; i++) if (!done[i]) bodies[i].return(undefined as R);
+    }
+  }
+  return results;
 }

@@ -37,6 +37,12 @@ export function wasmKernelFunctions(heap: WasmHeap): { fns: Partial<KernelFuncti
     gemv: (W, x, y, rows, cols) => call(
       [{ a: W, length: rows * cols }, { a: x, length: cols }, { a: y, length: rows, out: true, in: false }],
       (p) => w.gemv(p[0], p[1], p[2], rows, cols)),
+    packGemv: (W, P, rows, cols) => call(
+      [{ a: W, length: rows * cols }, { a: P, length: Math.ceil(rows / 16) * 16 * cols, out: true, in: false }],
+      (p) => w.packGemv(p[0], p[1], rows, cols)),
+    gemvPacked: (P, x, y, rows, cols) => call(
+      [{ a: P, length: Math.ceil(rows / 16) * 16 * cols }, { a: x, length: cols }, { a: y, length: rows, out: true, in: false }],
+      (p) => w.gemvPacked(p[0], p[1], p[2], rows, cols)),
     gemvT: (W, x, y, rows, cols) => call(
       [{ a: W, length: rows * cols }, { a: x, length: rows }, { a: y, length: cols, out: true, in: false }],
       (p) => w.gemvT(p[0], p[1], p[2], rows, cols)),
@@ -56,6 +62,10 @@ export function wasmKernelFunctions(heap: WasmHeap): { fns: Partial<KernelFuncti
     topKSelect: (x, n, k, out) => call(
       [{ a: x, length: n }, { a: out, length: k, out: true, in: false }, { a: null, length: 2048 + 2 * n }],
       (p) => w.topKSelect(p[0], n, k, p[1], p[2])),
+    // kvcache: topKSelect row by row, at byte offsets r·n·4 and r·k·4 (one copy in/out for all rows).
+    topKSelectRows: (x, rows, n, k, out) => call(
+      [{ a: x, length: rows * n }, { a: out, length: rows * k, out: true, in: false }, { a: null, length: 2048 + 2 * n }],
+      (p) => { for (let r = 0; r < rows; r++) w.topKSelect(p[0] + r * n * 4, n, k, p[1] + r * k * 4, p[2]); }),
     lutGather: (table, tableSize, codes, n, out) => call( // kvcache
       [{ a: table, length: tableSize }, { a: codes, length: n }, { a: out, length: n, out: true, in: false }],
       (p) => {
@@ -68,6 +78,24 @@ export function wasmKernelFunctions(heap: WasmHeap): { fns: Partial<KernelFuncti
         [{ a: q, length: d }, { a: K, length: span }, { a: V, length: span }, { a: idx, length: count },
           { a: out, length: d, out: true, in: false }, { a: null, length: count }],
         (p) => w.selectiveAttention(p[0], p[1], p[2], p[3], count, d, stride, scale, p[4], p[5]));
+    },
+    // llama / kvcache: selectiveAttention head by head at byte offsets h·d·4 (q, out) and g·d·4 (K, V);
+    // one copy in/out for all heads, the same per-head arithmetic as selectiveAttention.
+    selectiveAttentionHeads: (q, K, V, idx, count, rows, d, stride, nHeads, group, scale, out, lse) => {
+      const nKv = Math.ceil(nHeads / group);
+      const span = rows === 0 || nHeads === 0 ? 0 : (rows - 1) * stride + nKv * d;
+      call(
+        [{ a: q, length: nHeads * d }, { a: K, length: span }, { a: V, length: span }, { a: idx, length: count },
+          { a: out, length: nHeads * d, out: true, in: false }, { a: lse, length: nHeads, out: true, in: false },
+          { a: null, length: count }],
+        (p) => {
+          const l = new Float32Array(heap.buffer, p[5], nHeads); // no allocation below: the view stays attached
+          for (let h = 0; h < nHeads; h++) {
+            const g = Math.floor(h / group) * d * 4;
+            l[h] = w.selectiveAttention(p[0] + h * d * 4, p[1] + g, p[2] + g, p[3], count, d, stride, scale,
+              p[4] + h * d * 4, p[6]);
+          }
+        });
     },
     softmax: (x, out, n) => call(
       [{ a: x, length: n }, { a: out, length: n, out: true, in: false }],

@@ -20,6 +20,8 @@ export interface WasmExports {
   axpy(a: number, x: number, y: number, n: number): void;
   gemv(W: number, x: number, y: number, rows: number, cols: number): void;
   gemvT(W: number, x: number, y: number, rows: number, cols: number): void;
+  packGemv(W: number, P: number, rows: number, cols: number): void;
+  gemvPacked(P: number, x: number, y: number, rows: number, cols: number): void;
   l2sqrBatch(X: number, C: number, out: number, n: number, k: number, d: number, cnorm: number): void;
   argminL2(X: number, C: number, codes: number, dist: number, n: number, k: number, d: number, cnorm: number): void;
   topK(x: number, n: number, k: number, out: number, heapV: number, heapI: number, scratch: number): void;

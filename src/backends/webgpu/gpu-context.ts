@@ -251,6 +251,21 @@ export class GpuDeviceArray<T extends Float32Array | Int32Array> implements Devi
     return this.ctx.ordered(() => this.readNow());
   }
 
+  copyFrom(src: DeviceArray<T>, offset = 0): void {
+    if (!(src instanceof GpuDeviceArray) || src.dtype !== this.dtype) {
+      throw badArgument(`src must be a ${this.dtype} device array of the same backend`);
+    }
+    checkRange('copyFrom', offset, offset + src.length, this.length);
+    const dst = this.subarray(offset, offset + src.length) as GpuDeviceArray<T>;
+    if (dst.overlaps(src)) throw badArgument('src must not overlap the destination range');
+    if (src.length === 0) return;
+    void this.ctx.ordered(async () => {
+      const call = this.ctx.call();
+      call.copy(src.ref(), dst.ref(), src.length);
+      return call.finish(() => undefined);
+    });
+  }
+
   /** read() without waiting for a host-side barrier (for the step that holds the barrier). */
   readNow(): Promise<T> {
     const out = (this.dtype === 'f32' ? new Float32Array(this.length) : new Int32Array(this.length)) as T;
@@ -305,6 +320,17 @@ export class GpuCall {
       this.batch.encoder.copyBufferToBuffer(ref.buffer, ref.offset * 4, buffer, 0, n * 4);
     }
     return { buffer, offset: 0 };
+  }
+
+  /**
+   * Copy n elements from `src` to `dst` on the device (WebGPU cannot copy within one buffer,
+   * so a same-buffer copy goes through scratch).
+   */
+  copy(src: GpuRef, dst: GpuRef, n: number): void {
+    if (n === 0) return;
+    const from = src.buffer === dst.buffer ? this.copyOf(src, n) : src;
+    this.batch.endPass();
+    this.batch.encoder.copyBufferToBuffer(from.buffer, from.offset * 4, dst.buffer, dst.offset * 4, n * 4);
   }
 
   /** Copy n elements at `ref` into `host` when the batch completes. */

@@ -9,14 +9,21 @@
  * 2. GPU-native kernel otherwise: the shared O(1) shape checks run first (the same
  *    `withShapeChecks` as every CPU backend, on stand-ins for device arrays), then the
  *    program is encoded into the current batch.
- * 3. Kernel without a GPU program (dot, axpy, softmax, rmsnorm, rope, bsplineBasis,
- *    bandedGram): the CPU backend runs it; device-array arguments are read back first and
- *    device-array outputs written back afterwards, in program order.
+ * 3. Kernel without a GPU program (bsplineBasis, bandedGram): the CPU backend runs it;
+ *    device-array arguments are read back first and device-array outputs written back
+ *    afterwards, in program order.
  *
  * "Work" is the number of elements the kernel streams (rows·cols for the matrix kernels,
- * n·k·d for the distance kernels, n for lutGather/topK/sum, count·d for selectiveAttention).
+ * n·k·d for the distance kernels, n for lutGather/topK/sum and the vector kernels,
+ * nHeads·headDim for rope, count·d for selectiveAttention, nHeads·count·d for
+ * selectiveAttentionHeads).
+ *
+ * In place: an argument both read and written (rope's x, swiglu's gate, axpy's y) is bound
+ * once, read-write, where it lies when it is a device array (a host one is uploaded and
+ * copied back); an output that is the very same device array as an input it may alias
+ * (softmax's and rmsnorm's out = x) is bound once and the program reads it in place.
  */
-import type { KernelFunctions, KernelName, Kernels } from '../../kernels/kernels.js';
+import type { KernelFunctions, KernelName, Kernels, RopePairing } from '../../kernels/kernels.js';
 import {
   KERNEL_OUTPUTS, isDeviceArray, type AsyncKernelFunctions, type AsyncKernels, type DeviceArray, type F32Arg, type I32Arg,
 } from '../../kernels/async-kernels.js';
@@ -32,8 +39,19 @@ import { encodeL2sqrBatch } from './programs/l2sqr-batch.js';
 import { encodeArgminL2 } from './programs/argmin-l2.js';
 import { encodeLutGather } from './programs/lut-gather.js';
 import { encodeTopKSelect } from './programs/top-k-select.js';
+import { encodeTopKSelectRows } from './programs/top-k-select-rows.js'; // kvcache
 import { encodeSelectiveAttention } from './programs/selective-attention.js';
+import { encodeSelectiveAttentionHeads } from './programs/selective-attention-heads.js'; // llama
 import { encodeSum } from './programs/sum.js';
+import { encodeDot } from './programs/dot.js';
+import { encodeAxpy } from './programs/axpy.js';
+import { encodeSoftmax } from './programs/softmax.js';
+import { encodeRmsnorm } from './programs/rmsnorm.js';
+import { encodeRope, ropeTable } from './programs/rope.js';
+import { encodeSwiglu } from './programs/swiglu.js';
+import { encodeSiluThreshold } from './programs/silu-threshold.js'; // activations
+import { encodeThreshold } from './programs/threshold.js'; // activations
+import { encodeSiluMulThreshold } from './programs/silu-mul-threshold.js'; // activations
 
 /** Default work (elements streamed) below which host-array calls run on the CPU backend. */
 export const DEFAULT_CPU_THRESHOLD = 1 << 16;
@@ -42,6 +60,10 @@ export const DEFAULT_CPU_THRESHOLD = 1 << 16;
 export const WEBGPU_NATIVE = [
   'sum', 'gemv', 'gemvT', 'spvmm', 'vmmsp', 'l2sqrBatch', 'argminL2', 'lutGather', 'topK', 'topKSelect',
   'selectiveAttention',
+  'topKSelectRows', // kvcache: all rows in one dispatch chain
+  'selectiveAttentionHeads', // llama: every query head in the same 4 dispatches
+  'dot', 'axpy', 'softmax', 'rmsnorm', 'rope', 'swiglu', // llama decode step
+  'siluThreshold', 'threshold', 'siluMulThreshold', // activations (CATS/CHESS, TEAL)
 ] as const satisfies readonly KernelName[];
 type NativeName = (typeof WEBGPU_NATIVE)[number];
 
@@ -53,8 +75,17 @@ interface NativeSpec {
   work(a: GpuArgs): number;
   /** Which arguments are read, with how many elements, and which are written. */
   inputs(a: GpuArgs): [number, number][];
-  /** Encodes the work; returns the finisher that produces the kernel's return value. */
+  /**
+   * Encodes the work; returns the finisher that produces the kernel's return value. An
+   * argument that is both read and written (rope's x) has one ref, bound read-write; an
+   * input read in place from its `aliases` output has no ref (undefined).
+   */
   encode(call: GpuCall, refs: GpuRef[], a: GpuArgs): () => unknown;
+  /**
+   * [input, output] argument pairs that may be the very same device array (same buffer and
+   * start; "out may alias x"): then only the output is bound and the program reads it in place.
+   */
+  aliases?: [number, number][];
 }
 
 const n_ = (v: unknown) => v as number;
@@ -125,6 +156,11 @@ const SPECS: Record<NativeName, NativeSpec> = {
     inputs: (a) => [[0, n_(a[1])]],
     encode(call, r, a) { encodeTopKSelect(call, r[0], n_(a[1]), n_(a[2]), r[3]); return () => undefined; },
   },
+  topKSelectRows: { // (x, rows, n, k, out): every row in the same 11 dispatches
+    work: (a) => (n_(a[3]) === 0 ? 0 : n_(a[1]) * n_(a[2])),
+    inputs: (a) => [[0, n_(a[1]) * n_(a[2])]],
+    encode(call, r, a) { encodeTopKSelectRows(call, r[0], n_(a[1]), n_(a[2]), n_(a[3]), r[4]); return () => undefined; },
+  },
   topK: { // (x, n, k, out): the set on the GPU, ordered on the host (k values)
     work: (a) => (n_(a[2]) === 0 ? 0 : n_(a[1])),
     inputs: (a) => [[0, n_(a[1])]],
@@ -143,6 +179,73 @@ const SPECS: Record<NativeName, NativeSpec> = {
       };
     },
   },
+  dot: { // (x, y, n)
+    work: (a) => n_(a[2]),
+    inputs: (a) => [[0, n_(a[2])], [1, n_(a[2])]],
+    encode(call, r, a) {
+      const slot = call.scalars([0]);
+      encodeDot(call, r[0], r[1], slot.ref, n_(a[2]));
+      return () => slot.f32(0);
+    },
+  },
+  axpy: { // (a, x, y, n): y read and written
+    work: (a) => n_(a[3]),
+    inputs: (a) => [[1, n_(a[3])], [2, n_(a[3])]],
+    encode(call, r, a) { encodeAxpy(call, n_(a[0]), r[1], r[2], n_(a[3])); return () => undefined; },
+  },
+  softmax: { // (x, out, n); out may be x
+    work: (a) => n_(a[2]),
+    inputs: (a) => [[0, n_(a[2])]],
+    aliases: [[0, 1]],
+    encode(call, r, a) { encodeSoftmax(call, r[0] ?? null, r[1], n_(a[2])); return () => undefined; },
+  },
+  rmsnorm: { // (x, w, out, n, eps); out may be x
+    work: (a) => n_(a[3]),
+    inputs: (a) => [[0, n_(a[3])], [1, n_(a[3])]],
+    aliases: [[0, 2]],
+    encode(call, r, a) { encodeRmsnorm(call, r[0] ?? null, r[1], r[2], n_(a[3]), n_(a[4])); return () => undefined; },
+  },
+  rope: { // (x, nHeads, headDim, pos, base, pairing): x read and written; cos/sin uploaded
+    work: (a) => n_(a[1]) * n_(a[2]),
+    inputs: (a) => [[0, n_(a[1]) * n_(a[2])]],
+    encode(call, r, a) {
+      const headDim = n_(a[2]);
+      const table = call.input(ropeTable(headDim, n_(a[3]), n_(a[4])), headDim);
+      encodeRope(call, r[0], table, n_(a[1]), headDim, a[5] as RopePairing);
+      return () => undefined;
+    },
+  },
+  swiglu: { // (gate, up, n): gate read and written
+    work: (a) => n_(a[2]),
+    inputs: (a) => [[0, n_(a[2])], [1, n_(a[2])]],
+    encode(call, r, a) { encodeSwiglu(call, r[0], r[1], n_(a[2])); return () => undefined; },
+  },
+  siluThreshold: { // (gate, t, n): gate read and written; float64 thresholds uploaded as float32
+    work: (a) => n_(a[2]),
+    inputs: (a) => (a[1] instanceof Float64Array ? [[0, n_(a[2])]] : [[0, n_(a[2])], [1, n_(a[2])]]),
+    encode(call, r, a) {
+      const n = n_(a[2]);
+      const t = a[1] instanceof Float64Array ? call.input(Float32Array.from(a[1].subarray(0, n)), n) : r[1];
+      const slot = encodeSiluThreshold(call, r[0], t, n);
+      return () => slot.u32(0);
+    },
+  },
+  threshold: { // (v, t, out, n)
+    work: (a) => n_(a[3]),
+    inputs: (a) => [[0, n_(a[3])]],
+    encode(call, r, a) {
+      const slot = encodeThreshold(call, r[0], n_(a[1]), r[2], n_(a[3]));
+      return () => slot.u32(0);
+    },
+  },
+  siluMulThreshold: { // (gate, up, t, n): both read and written
+    work: (a) => n_(a[3]),
+    inputs: (a) => [[0, n_(a[3])], [1, n_(a[3])]],
+    encode(call, r, a) {
+      const slot = encodeSiluMulThreshold(call, r[0], r[1], n_(a[2]), n_(a[3]));
+      return () => slot.u32(0);
+    },
+  },
   selectiveAttention: { // (q, K, V, idx, count, rows, d, stride, scale, out)
     work: (a) => n_(a[4]) * n_(a[6]),
     inputs: (a) => {
@@ -159,6 +262,23 @@ const SPECS: Record<NativeName, NativeSpec> = {
       };
     },
   },
+  selectiveAttentionHeads: { // (q, K, V, idx, count, rows, d, stride, nHeads, group, scale, out, lse)
+    work: (a) => n_(a[4]) * n_(a[6]) * n_(a[8]),
+    inputs: (a) => {
+      const rows = n_(a[5]), d = n_(a[6]), nHeads = n_(a[8]);
+      const span = rows === 0 ? 0 : (rows - 1) * n_(a[7]) + Math.ceil(nHeads / n_(a[9])) * d;
+      return [[0, nHeads * d], [1, span], [2, span], [3, n_(a[4])]];
+    },
+    encode(call, r, a) {
+      const slot = call.scalars([BAD_NONE]);
+      encodeSelectiveAttentionHeads(call, r[0], r[1], r[2], r[3], n_(a[4]), n_(a[5]), n_(a[6]), n_(a[7]), n_(a[8]),
+        n_(a[9]), n_(a[10]), r[11], r[12], slot.ref);
+      return () => {
+        const c = slot.u32(0);
+        if (c !== BAD_NONE) throw badArgument(`idx[${c}] must be a row in [0, ${n_(a[5])})`);
+      };
+    },
+  },
 };
 
 /** Output element counts of the native kernels (argument index → elements written). */
@@ -172,8 +292,19 @@ function outputs(name: NativeName, a: GpuArgs): [number, number][] {
     case 'argminL2': return [[2, n_(a[4])], [3, n_(a[4])]];
     case 'lutGather': return [[4, n_(a[3])]];
     case 'topKSelect': return [[3, n_(a[2])]];
+    case 'topKSelectRows': return [[4, n_(a[1]) * n_(a[3])]];
     case 'topK': return []; // written on the host after ordering
     case 'selectiveAttention': return [[9, n_(a[6])]];
+    case 'selectiveAttentionHeads': return [[11, n_(a[8]) * n_(a[6])], [12, n_(a[8])]];
+    case 'dot': return [];
+    case 'axpy': return [[2, n_(a[3])]];
+    case 'softmax': return [[1, n_(a[2])]];
+    case 'rmsnorm': return [[2, n_(a[3])]];
+    case 'rope': return [[0, n_(a[1]) * n_(a[2])]];
+    case 'swiglu': return [[0, n_(a[2])]];
+    case 'siluThreshold': return [[0, n_(a[2])]];
+    case 'threshold': return [[2, n_(a[3])]];
+    case 'siluMulThreshold': return [[0, n_(a[3])], [1, n_(a[3])]];
   }
 }
 
@@ -196,7 +327,12 @@ const ARG_NAMES: Record<NativeName, string[]> = {
   sum: ['x'], gemv: ['W', 'x', 'y'], gemvT: ['W', 'x', 'y'], spvmm: ['x', 'W', 'y'], vmmsp: ['x', 'W', 's', 'out'],
   l2sqrBatch: ['X', 'C', 'out'], argminL2: ['X', 'C', 'codes', 'dist'], lutGather: ['table', '', 'codes', '', 'out'],
   topKSelect: ['x', '', '', 'out'], topK: ['x', '', '', 'out'],
+  topKSelectRows: ['x', '', '', '', 'out'],
   selectiveAttention: ['q', 'K', 'V', 'idx', '', '', '', '', '', 'out'],
+  selectiveAttentionHeads: ['q', 'K', 'V', 'idx', '', '', '', '', '', '', '', 'out', 'lse'],
+  dot: ['x', 'y'], axpy: ['', 'x', 'y'], softmax: ['x', 'out'], rmsnorm: ['x', 'w', 'out'], rope: ['x'],
+  swiglu: ['gate', 'up'],
+  siluThreshold: ['gate', 't'], threshold: ['v', '', 'out'], siluMulThreshold: ['gate', 'up'],
 };
 
 export interface WebGpuKernelOptions {
@@ -245,25 +381,54 @@ export function webgpuKernels(ctx: GpuContext, cpu: Kernels, options: WebGpuKern
     return ctx.ordered(() => {
       const outs = outputs(name, args);
       const names = ARG_NAMES[name];
+      // Input i is output o itself, a device array the program reads in place ("out may alias x").
+      const inPlace = (i: number, o: number) => {
+        const a = args[i], out = args[o];
+        return (spec.aliases ?? []).some(([x, y]) => x === i && y === o) && a instanceof GpuDeviceArray
+          && out instanceof GpuDeviceArray && a.overlaps(out) && a.begin === out.begin;
+      };
       // WebGPU forbids binding one buffer both writable and readable in a dispatch.
       for (const [o] of outs) {
         const out = args[o];
         if (!(out instanceof GpuDeviceArray)) continue;
         args.forEach((a, i) => {
-          if (i !== o && a instanceof GpuDeviceArray && a.overlaps(out)) {
+          if (i !== o && a instanceof GpuDeviceArray && a.overlaps(out) && !inPlace(i, o)) {
             throw badArgument(`${names[o]} must not overlap ${names[i]}`);
           }
         });
       }
+      // Two outputs in one buffer would be two writable bindings of it, which WebGPU rejects.
+      for (const [o1] of outs) {
+        for (const [o2] of outs) {
+          const a = args[o1], b = args[o2];
+          if (o1 < o2 && a instanceof GpuDeviceArray && b instanceof GpuDeviceArray && a.sharesBuffer(b)) {
+            throw badArgument(`${names[o1]} and ${names[o2]} must be separate device arrays on webgpu, not parts of one`);
+          }
+        }
+      }
       const call = ctx.call();
       const refs: GpuRef[] = [];
+      const readWrite = new Map<number, number>(); // host arrays read and written: index → elements read
       for (const [i, len] of spec.inputs(args)) {
         const a = args[i] as Arr;
+        if (outs.some(([o]) => o === i)) { // read and written (rope's x): one read-write binding, below
+          if (!(a instanceof GpuDeviceArray)) readWrite.set(i, len);
+          continue;
+        }
+        if (outs.some(([o]) => inPlace(i, o))) continue; // the program reads the output binding
         const sharesOutput = a instanceof GpuDeviceArray
           && outs.some(([o]) => args[o] instanceof GpuDeviceArray && (args[o] as GpuDeviceArray<Float32Array>).sharesBuffer(a));
         refs[i] = sharesOutput ? call.copyOf(a.ref(), len) : call.input(a, len);
       }
-      for (const [i, len] of outs) refs[i] = call.output(args[i] as Arr, len);
+      for (const [i, len] of outs) {
+        const n = readWrite.get(i);
+        if (n === undefined) {
+          refs[i] = call.output(args[i] as Arr, len); // a device array is bound where it lies
+        } else { // a host array: its scratch buffer is filled first, and copied back when done
+          refs[i] = call.output(args[i] as Arr, len);
+          ctx.device.queue.writeBuffer(refs[i].buffer, refs[i].offset * 4, args[i] as Float32Array, 0, n);
+        }
+      }
       const finish = spec.encode(call, refs, args);
       if (name !== 'topK') return call.finish(finish);
       const out = args[3] as I32Arg;

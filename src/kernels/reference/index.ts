@@ -12,19 +12,30 @@ import { rmsnorm } from './rmsnorm.js';
 import { rope } from './rope.js';
 import { lutGather } from './lut-gather.js'; // kvcache
 import { topKSelect } from './top-k-select.js'; // kvcache
+import { topKSelectRows } from './top-k-select-rows.js'; // kvcache
 import { selectiveAttention } from './selective-attention.js'; // kvcache
+import { selectiveAttentionHeads } from './selective-attention-heads.js'; // llama / kvcache
 import { bsplineBasis } from './bspline-basis.js'; // knots
 import { bandedGram } from './banded-gram.js'; // knots
 import { sum } from './sum.js';
 import { spvmm } from './spvmm.js';
 import { vmmsp } from './vmmsp.js';
 import { swiglu } from './swiglu.js';
+import { siluThreshold } from './silu-threshold.js'; // activations
+import { threshold } from './threshold.js'; // activations
+import { siluMulThreshold } from './silu-mul-threshold.js'; // activations
+import { packGemv } from './pack-gemv.js';
+import { gemvPacked } from './gemv-packed.js';
 
 export const referenceKernelFunctions: KernelFunctions = {
   dot, axpy, gemv, gemvT, l2sqrBatch, argminL2, topK, softmax, rmsnorm, rope,
   lutGather, topKSelect, selectiveAttention, // kvcache
+  topKSelectRows, // kvcache
+  selectiveAttentionHeads, // llama / kvcache
   bsplineBasis, bandedGram, // knots
   sum,
   spvmm, vmmsp,
   swiglu,
+  siluThreshold, threshold, siluMulThreshold, // activations
+  packGemv, gemvPacked,
 };

@@ -1,0 +1,15 @@
+import { PACK_BLOCK } from './pack-gemv.js';
+
+/** y = W·x with W packed by packGemv (P holds ⌈rows/16⌉·16·cols floats). Float64 accumulation. */
+export function gemvPacked(P: Float32Array, x: Float32Array, y: Float32Array, rows: number, cols: number): void {
+  const panels = Math.ceil(rows / 16);
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let k0 = 0; k0 < cols; k0 += PACK_BLOCK) {
+      const kc = Math.min(PACK_BLOCK, cols - k0);
+      const lane = k0 * panels * 16 + Math.floor(r / 16) * kc * 16 + (r % 16);
+      for (let k = 0; k < kc; k++) s += P[lane + 16 * k] * x[k0 + k];
+    }
+    y[r] = s;
+  }
+}

@@ -1,0 +1,19 @@
+/** Columns per block of the packed gemv layout (see KernelFunctions.packGemv). */
+export const PACK_BLOCK = 256;
+
+/**
+ * P ← W (rows*cols, row-major) in the packed gemv layout: column blocks of PACK_BLOCK; in each
+ * block, panels of 16 rows stored column by column with the 16 row-lanes side by side; lanes
+ * past the last row are 0.
+ */
+export function packGemv(W: Float32Array, P: Float32Array, rows: number, cols: number): void {
+  let q = 0;
+  for (let k0 = 0; k0 < cols; k0 += PACK_BLOCK) {
+    const kc = Math.min(PACK_BLOCK, cols - k0);
+    for (let r0 = 0; r0 < rows; r0 += 16) {
+      for (let k = k0; k < k0 + kc; k++) {
+        for (let j = 0; j < 16; j++) P[q++] = r0 + j < rows ? W[(r0 + j) * cols + k] : 0;
+      }
+    }
+  }
+}

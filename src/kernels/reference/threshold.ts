@@ -1,0 +1,14 @@
+/**
+ * TEAL's input sparsification (Liu et al., arXiv 2408.14690): out[i] = v[i] where |v[i]| ≥ t
+ * and v[i] ≠ 0, else 0, for i < n. Returns the number of zeros written (exact zeros of v count).
+ * v: n; out: n, overwritten, must not alias v.
+ */
+export function threshold(v: Float32Array, t: number, out: Float32Array, n: number): number {
+  let zeros = 0;
+  for (let i = 0; i < n; i++) {
+    const a = v[i];
+    if (Math.abs(a) >= t && a !== 0) out[i] = a;
+    else { out[i] = 0; zeros++; }
+  }
+  return zeros;
+}

@@ -1,0 +1,11 @@
+/**
+ * topKSelect on each row of a row-major matrix: row r of out = the k largest of row r of x as
+ * a set, in increasing index order (indices within the row), ties to the lower index.
+ * Oracle: the reference topKSelect, row by row. x: rows*n; out: rows*k.
+ * @example topKSelectRows(scores, 4, m, 983, lists); // the 4 query heads of one KV group
+ */
+import { topKSelect } from './top-k-select.js';
+
+export function topKSelectRows(x: Float32Array, rows: number, n: number, k: number, out: Int32Array): void {
+  for (let r = 0; r < rows; r++) topKSelect(x.subarray(r * n, (r + 1) * n), n, k, out.subarray(r * k, (r + 1) * k));
+}

@@ -1,0 +1,93 @@
+/**
+ * selectiveAttentionHeads on webgpu (issue 7): every query head in the same 4 dispatches
+ * (scores, softmax, weighted partials, reduce) and one submission, however many heads —
+ * where per-head selectiveAttention calls cost 4 dispatches each — with each head bit for bit
+ * what the single-head call computes (the single head is the same programs with nHeads = 1);
+ * and the llama decode step issuing one such call per layer (4·nLayers attention dispatches
+ * instead of 4·nHeads·nLayers). Dispatches are counted by wrapping GpuCall.dispatch (only
+ * dispatches over ≥ 1 workgroup are encoded, and only those count). The data-level
+ * differential (offsets, GQA, chunk boundaries, bad idx) is in suite.ts.
+ */
+import { expect, it } from 'vitest';
+import { acquireGpu, webgpuMissing } from '../../src/backends/webgpu/device.js';
+import { GpuCall, GpuContext } from '../../src/backends/webgpu/gpu-context.js';
+import { webgpuKernels } from '../../src/backends/webgpu/kernels.js';
+import type { GpuProgram } from '../../src/backends/webgpu/program.js';
+import { createKernels } from '../../src/kernels/create.js';
+import { randomLlama } from '../../src/llama/random-llama.js';
+import { Rng } from '../../src/core/rng.js';
+import { describeWithRuntime } from '../runtimes/harness.js';
+
+const missing = await webgpuMissing();
+
+/** Dispatches of one selectiveAttention / selectiveAttentionHeads call. */
+const CHAIN = 4;
+
+/** Runs `fn`; returns the GPU dispatches (all, and those of the attention programs) and submissions. */
+async function counted(ctx: GpuContext, fn: () => Promise<unknown>): Promise<{ dispatches: number; attention: number; submissions: number }> {
+  const original = GpuCall.prototype.dispatch;
+  let dispatches = 0, attention = 0;
+  GpuCall.prototype.dispatch = function (this: GpuCall, ...args: Parameters<GpuCall['dispatch']>) {
+    if (args[3] > 0) {
+      dispatches++;
+      if ((args[0] as GpuProgram).cacheKey.startsWith('selectiveAttention')) attention++;
+    }
+    return original.apply(this, args);
+  };
+  const s0 = ctx.submissions;
+  try {
+    await fn();
+  } finally {
+    GpuCall.prototype.dispatch = original;
+  }
+  return { dispatches, attention, submissions: ctx.submissions - s0 };
+}
+
+describeWithRuntime('selectiveAttentionHeads on webgpu: one dispatch chain for all heads', missing, () => {
+  it('is 4 dispatches and one submission for 1, 6 (GQA) and 12 heads, each head equal to selectiveAttention', async () => {
+    const ctx = new GpuContext(await acquireGpu());
+    const gpu = webgpuKernels(ctx, await createKernels({ backend: 'wasm' }), { cpuThreshold: 0 });
+    const d = 16, rows = 90, count = 70;
+    const rng = new Rng(3);
+    for (const [nHeads, group] of [[1, 1], [6, 3], [12, 1]]) {
+      const nKv = Math.ceil(nHeads / group), stride = nKv * d + 2;
+      const K = Float32Array.from({ length: rows * stride }, () => rng.normal());
+      const V = Float32Array.from({ length: rows * stride }, () => rng.normal());
+      const q = Float32Array.from({ length: nHeads * d }, () => rng.normal());
+      const idx = Int32Array.from({ length: count }, () => rng.int(rows));
+      const dK = gpu.allocF32(K.length), dV = gpu.allocF32(V.length);
+      dK.write(K); dV.write(V);
+      const out = new Float32Array(nHeads * d), lse = new Float32Array(nHeads);
+      const c = await counted(ctx, () => gpu.selectiveAttentionHeads(q, dK, dV, idx, count, rows, d, stride, nHeads, group, 0.25, out, lse));
+      expect(c).toEqual({ dispatches: CHAIN, attention: CHAIN, submissions: 1 });
+      // The per-head calls it replaces: a chain per head (still one submission), same numbers.
+      const outs = Array.from({ length: nHeads }, () => new Float32Array(d));
+      let lses: number[] = [];
+      const per = await counted(ctx, async () => {
+        lses = await Promise.all(outs.map((o, h) => {
+          const g = Math.floor(h / group) * d;
+          return gpu.selectiveAttention(q.subarray(h * d, (h + 1) * d), dK.subarray(g), dV.subarray(g), idx, count, rows, d,
+            stride, 0.25, o);
+        }));
+      });
+      expect(per).toEqual({ dispatches: nHeads * CHAIN, attention: nHeads * CHAIN, submissions: 1 });
+      outs.forEach((o, h) => expect(Array.from(out.subarray(h * d, (h + 1) * d))).toEqual(Array.from(o)));
+      expect(Array.from(lse)).toEqual(lses.map(Math.fround));
+      dK.free(); dV.free();
+    }
+  }, 120_000);
+
+  it('a llama decode step issues 4 attention dispatches per layer, not 4 per head per layer', async () => {
+    const ctx = new GpuContext(await acquireGpu());
+    const gpu = webgpuKernels(ctx, await createKernels({ backend: 'wasm' }), { cpuThreshold: 0 });
+    const shape = { dim: 64, hiddenDim: 160, nLayers: 2, nHeads: 8, nKvHeads: 2, vocabSize: 300, seqLen: 16 };
+    const model = randomLlama(shape, { kernels: gpu, seed: 5 });
+    try {
+      await model.forwardAsync(1, 0);
+      const c = await counted(ctx, () => model.forwardAsync(17, 1));
+      expect(c.attention).toBe(CHAIN * shape.nLayers); // was CHAIN · nHeads · nLayers = 64
+    } finally {
+      model.dispose();
+    }
+  }, 120_000);
+});
