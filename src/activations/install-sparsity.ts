@@ -102,7 +102,7 @@ export function installActivationSparsity(model: LlamaModel, thresholds: Activat
 
   const th: ActivationThresholds = structuredClone(thresholds);
   const counters = new SparsityCounters(nLayers, hiddenDim, !teal);
-  const k = model.kernels;
+  const k = model.syncKernels('installSparsity (sparsity strategies are hooks)');
   const shape: Record<Tensor, [number, number]> = {
     wq: [dim, dim], wk: [kvDim, dim], wv: [kvDim, dim], wo: [dim, dim], w1: [hiddenDim, dim], w2: [dim, hiddenDim], w3: [hiddenDim, dim],
   };

@@ -9,85 +9,221 @@
  * Layouts (rows × cols, row-major): wGate, wUp: hidden×dim (output-major, as stored);
  * wDown: dim×hidden (as stored, dense path); wDownT: hidden×dim (input-major, for spvmm);
  * wGateT, wUpT: dim×hidden (input-major, TEAL).
- * Scratch arrays are caller-owned (resident on the wasm backend), so a token allocates nothing.
+ * Scratch arrays are caller-owned (resident on the wasm backend), so a token allocates no buffers.
+ *
+ * Every step is a kernel call, including the elementwise ones (siluThreshold, threshold,
+ * siluMulThreshold), so each FFN is written once as a generator over `Kernels | AsyncKernels`:
+ * the synchronous functions run it with driveSync, the `…Async` ones with driveAsync. With
+ * device arrays for the weights and the scratch, the whole FFN stays in the backend's memory
+ * (on webgpu: one submission per FFN, no read-back between its kernels).
  */
 import type { Kernels } from '../kernels/kernels.js';
+import { isDeviceArray, type AsyncKernels, type F32Arg } from '../kernels/async-kernels.js';
+import { driveAsync, driveSync, settle, type Step } from '../kernels/maybe-async.js';
+import { checkFloat64, checkInt, checkLength } from '../core/validate.js';
+import { badArgument } from '../core/errors.js';
+import { threshold } from '../kernels/reference/threshold.js';
+import { issueCalls } from './issue-calls.js';
 
+/** SiLU(v) = v/(1 + e^−v) in float64 (the kernels evaluate this very expression). */
 export function silu(v: number): number {
   return v / (1 + Math.exp(-v));
 }
 
+/** Thresholds of the gated FFN: host float32/float64 (compared at their precision) or a device array. */
+export type GateThresholds = F32Arg | Float64Array;
+
+/** Scratch of tealSparseSwiGlu: xs: dim; gate, up: hidden. Afterwards up holds s(h), the down projection's input. */
+export interface TealScratch { xs: Float32Array; gate: Float32Array; up: Float32Array }
+
+/** TealScratch with host or device arrays (the async entry point). */
+export interface TealScratchArgs { xs: F32Arg; gate: F32Arg; up: F32Arg }
+
+/** TEAL's thresholds of one layer: gate_proj input, up_proj input, down_proj input. */
+export interface TealThresholdSet { gate: number; up: number; down: number }
+
+/** Zero counts of one TEAL FFN call. */
+export interface TealZeros { gateInputZeros: number; upInputZeros: number; downInputZeros: number }
+
+/** O(1) shape checks naming the FFN's own arguments (the kernels' checks name theirs). */
+function checkShapes(dim: number, hidden: number, arrays: [string, { length: number }, number][]): void {
+  checkInt('dim', dim, 1);
+  checkInt('hidden', hidden, 1);
+  for (const [name, a, n] of arrays) {
+    if (typeof a !== 'object' || a === null || typeof a.length !== 'number') throw badArgument(`${name} must be an array`);
+    checkLength(name, a as ArrayLike<unknown>, n);
+  }
+}
+
+function checkThreshold(name: string, t: unknown): void {
+  if (typeof t !== 'number' || Number.isNaN(t)) throw badArgument(`${name} must be a number (not NaN), got ${String(t)}`);
+}
+
+// --- dense ------------------------------------------------------------------------------------
+
+function* denseSteps(k: Kernels | AsyncKernels, wGate: F32Arg, wUp: F32Arg, wDown: F32Arg, x: F32Arg, out: F32Arg,
+  gate: F32Arg, up: F32Arg, dim: number, hidden: number): Generator<Step, void, unknown> {
+  checkShapes(dim, hidden, [['wGate', wGate, hidden * dim], ['wUp', wUp, hidden * dim], ['wDown', wDown, dim * hidden],
+    ['x', x, dim], ['out', out, dim], ['gate', gate, hidden], ['up', up, hidden]]);
+  const ka = k as AsyncKernels; // sync kernels take the same calls with typed arrays; settle() takes either result
+  yield* issueCalls(isDeviceArray(gate) && isDeviceArray(up), [
+    () => ka.gemv(wGate, x, gate, hidden, dim),
+    () => ka.gemv(wUp, x, up, hidden, dim),
+    () => ka.siluMulThreshold(gate, up, 0, hidden), // threshold 0: gate ← SiLU(gate)·up (up is overwritten)
+    () => ka.gemv(wDown, gate, out, dim, hidden),
+  ]);
+}
+
 /**
- * Dense SwiGLU: out = W_down(SiLU(W_gate x) ⊙ W_up x). gate, up: hidden scratch.
+ * Dense SwiGLU: out = W_down(SiLU(W_gate x) ⊙ W_up x). gate, up: hidden scratch (afterwards
+ * gate holds the product SiLU(a_gate)·a_up).
  *
  * @example denseSwiGlu(k, wGate, wUp, wDown, x, out, gate, up, 64, 172)
  */
 export function denseSwiGlu(k: Kernels, wGate: Float32Array, wUp: Float32Array, wDown: Float32Array,
   x: Float32Array, out: Float32Array, gate: Float32Array, up: Float32Array, dim: number, hidden: number): void {
-  k.gemv(wGate, x, gate, hidden, dim);
-  k.gemv(wUp, x, up, hidden, dim);
-  for (let i = 0; i < hidden; i++) gate[i] = silu(gate[i]) * up[i];
-  k.gemv(wDown, gate, out, dim, hidden);
+  driveSync(denseSteps(k, wGate, wUp, wDown, x, out, gate, up, dim, hidden), 'denseSwiGlu');
+}
+
+/**
+ * denseSwiGlu on any kernels, arrays on the host or the device (see gatedSparseSwiGluAsync).
+ *
+ * @example await denseSwiGluAsync(gpu, dWGate, dWUp, dWDown, x, out, dGate, dUp, 4096, 14336)
+ */
+export function denseSwiGluAsync(k: Kernels | AsyncKernels, wGate: F32Arg, wUp: F32Arg, wDown: F32Arg, x: F32Arg,
+  out: F32Arg, gate: F32Arg, up: F32Arg, dim: number, hidden: number): Promise<void> {
+  return driveAsync(denseSteps(k, wGate, wUp, wDown, x, out, gate, up, dim, hidden));
+}
+
+// --- CATS / CHESS ------------------------------------------------------------------------------
+
+function* gatedSteps(k: Kernels | AsyncKernels, wGate: F32Arg, wUp: F32Arg, wDownT: F32Arg, x: F32Arg,
+  tGate: GateThresholds, out: F32Arg, gate: F32Arg, inter: F32Arg, dim: number, hidden: number,
+  zeroCounts?: Float64Array): Generator<Step, number, unknown> {
+  checkShapes(dim, hidden, [['wGate', wGate, hidden * dim], ['wUp', wUp, hidden * dim], ['wDownT', wDownT, hidden * dim],
+    ['x', x, dim], ['tGate', tGate, hidden], ['out', out, dim], ['gate', gate, hidden], ['inter', inter, hidden]]);
+  if (zeroCounts !== undefined) checkFloat64('zeroCounts', zeroCounts, hidden);
+  const ka = k as AsyncKernels;
+  const [, , kept] = yield* issueCalls(isDeviceArray(gate) && isDeviceArray(inter), [
+    () => ka.gemv(wGate, x, gate, hidden, dim),
+    () => ka.siluThreshold(gate, tGate, hidden), // gate ← s(a_gate)
+    () => ka.vmmsp(x, wUp, gate, inter, hidden, dim), // inter ← s ⊙ a_up, rows of W_up read where s ≠ 0
+    () => ka.spvmm(inter, wDownT, out, hidden, dim),
+  ]);
+  if (zeroCounts) {
+    // On the host, only when asked (a read-back on a GPU). A channel was zeroed by its threshold
+    // iff its stored gate is 0 and t_i > 0: a kept SiLU stored as 0 has |SiLU| ≤ 2^−150, so with
+    // t_i above that it cannot be kept (t_i in (0, 2^−150] or a NaN activation are the exceptions).
+    const s = isDeviceArray(gate) ? yield* settle(gate.read()) : gate;
+    const t = isDeviceArray(tGate) ? yield* settle(tGate.read()) : tGate;
+    for (let i = 0; i < hidden; i++) if (s[i] === 0 && t[i] > 0) zeroCounts[i]++;
+  }
+  return kept;
+}
+
+/** Thresholds as a typed array the kernel takes (exact: float64 for any other array-like). */
+function thresholdArray(t: ArrayLike<number>): Float32Array | Float64Array {
+  if (t instanceof Float32Array || t instanceof Float64Array) return t;
+  if (typeof t !== 'object' || t === null || typeof t.length !== 'number') throw badArgument('tGate must be an array of thresholds');
+  return Float64Array.from(t);
 }
 
 /**
  * Gate-thresholded SwiGLU (CATS when all t_i are equal, CHESS otherwise):
  * s_i = a_gate_i if |a_gate_i| ≥ t_i else 0;  out = W_downᵀ-rows · (s ⊙ a_up) via vmmsp + spvmm.
- * tGate: hidden thresholds; gate, inter: hidden scratch; zeroCounts (optional, hidden) gets +1
- * for every zeroed channel. Returns the number of surviving channels.
+ * tGate: hidden thresholds; gate, inter: hidden scratch (afterwards gate holds s and inter
+ * s ⊙ a_up); zeroCounts (optional, hidden) gets +1 for every zeroed channel. Returns the number
+ * of surviving (nonzero) channels.
  *
  * @example const kept = gatedSparseSwiGlu(k, wGate, wUp, wDownT, x, t, out, gate, inter, 64, 172)
  */
 export function gatedSparseSwiGlu(k: Kernels, wGate: Float32Array, wUp: Float32Array, wDownT: Float32Array,
   x: Float32Array, tGate: ArrayLike<number>, out: Float32Array, gate: Float32Array, inter: Float32Array,
   dim: number, hidden: number, zeroCounts?: Float64Array): number {
-  k.gemv(wGate, x, gate, hidden, dim);
-  for (let i = 0; i < hidden; i++) {
-    const g = silu(gate[i]);
-    if (Math.abs(g) >= tGate[i]) gate[i] = g;
-    else { gate[i] = 0; if (zeroCounts) zeroCounts[i]++; }
-  }
-  const kept = k.vmmsp(x, wUp, gate, inter, hidden, dim);
-  k.spvmm(inter, wDownT, out, hidden, dim);
-  return kept;
+  return driveSync(gatedSteps(k, wGate, wUp, wDownT, x, thresholdArray(tGate), out, gate, inter, dim, hidden, zeroCounts),
+    'gatedSparseSwiGlu');
 }
 
 /**
- * out = v with |v_i| < t zeroed (TEAL's sparsification of a projection input). Returns the
- * number of zeroed entries (exact zeros in v count as zeroed).
+ * gatedSparseSwiGlu on any kernels — the GPU entry point. Arrays may be host arrays or device
+ * arrays (`k.allocF32`); with the weights, thresholds and the scratch `gate`, `inter` on the
+ * device, the four kernels (gemv, siluThreshold, vmmsp, spvmm) are issued together — on webgpu
+ * one submission with no read-back in between — and only `out` (if a host array) and the count
+ * come back. Host scratch works too, one call at a time. Float64 thresholds are compared in
+ * float32 on a GPU; upload them once as a device array to skip the per-call upload. On the wasm
+ * adapter the results are bit-identical to gatedSparseSwiGlu; on webgpu within GPU tolerance
+ * (float32 SiLU and sums in another order: a channel at its threshold may flip).
+ *
+ * @example
+ * const gpu = await createAsyncKernels({ backend: 'webgpu' });
+ * const up = (a: Float32Array) => { const d = gpu.allocF32(a.length); d.write(a); return d; };
+ * const kept = await gatedSparseSwiGluAsync(gpu, up(wGate), up(wUp), up(wDownT), x, up(Float32Array.from(t)), out,
+ *   gpu.allocF32(hidden), gpu.allocF32(hidden), dim, hidden);
  */
-export function thresholdInto(v: Float32Array, t: number, out: Float32Array, n: number): number {
-  let zeros = 0;
-  for (let i = 0; i < n; i++) {
-    const a = v[i];
-    if (Math.abs(a) >= t && a !== 0) out[i] = a;
-    else { out[i] = 0; zeros++; }
-  }
-  return zeros;
+export function gatedSparseSwiGluAsync(k: Kernels | AsyncKernels, wGate: F32Arg, wUp: F32Arg, wDownT: F32Arg, x: F32Arg,
+  tGate: GateThresholds, out: F32Arg, gate: F32Arg, inter: F32Arg, dim: number, hidden: number,
+  zeroCounts?: Float64Array): Promise<number> {
+  return driveAsync(gatedSteps(k, wGate, wUp, wDownT, x, tGate, out, gate, inter, dim, hidden, zeroCounts));
 }
 
-/** Scratch of tealSparseSwiGlu: xs: dim; gate, up: hidden. */
-export interface TealScratch { xs: Float32Array; gate: Float32Array; up: Float32Array }
+// --- TEAL -------------------------------------------------------------------------------------
+
+/**
+ * out = v with |v_i| < t zeroed (TEAL's sparsification of a projection input). Returns the
+ * number of zeroed entries (exact zeros in v count as zeroed). The host form of the `threshold`
+ * kernel (the reference itself).
+ */
+export function thresholdInto(v: Float32Array, t: number, out: Float32Array, n: number): number {
+  return threshold(v, t, out, n);
+}
+
+function* tealSteps(k: Kernels | AsyncKernels, wGateT: F32Arg, wUpT: F32Arg, wDownT: F32Arg, x: F32Arg,
+  t: TealThresholdSet, out: F32Arg, s: TealScratchArgs, dim: number, hidden: number): Generator<Step, TealZeros, unknown> {
+  if (typeof s !== 'object' || s === null) throw badArgument('s must be the scratch { xs, gate, up }');
+  checkShapes(dim, hidden, [['wGateT', wGateT, dim * hidden], ['wUpT', wUpT, dim * hidden], ['wDownT', wDownT, hidden * dim],
+    ['x', x, dim], ['out', out, dim], ['s.xs', s.xs, dim], ['s.gate', s.gate, hidden], ['s.up', s.up, hidden]]);
+  if (typeof t !== 'object' || t === null) throw badArgument('t must be the thresholds { gate, up, down }');
+  checkThreshold('t.gate', t.gate); checkThreshold('t.up', t.up); checkThreshold('t.down', t.down);
+  const ka = k as AsyncKernels;
+  const sameInput = t.up === t.gate; // then s(x; t_up) is already in xs
+  const [gateInputZeros, , upZeros, , downInputZeros] = yield* issueCalls(
+    isDeviceArray(s.xs) && isDeviceArray(s.gate) && isDeviceArray(s.up), [
+      () => ka.threshold(x, t.gate, s.xs, dim),
+      () => ka.spvmm(s.xs, wGateT, s.gate, dim, hidden),
+      () => (sameInput ? undefined : ka.threshold(x, t.up, s.xs, dim)),
+      () => ka.spvmm(s.xs, wUpT, s.up, dim, hidden),
+      () => ka.siluMulThreshold(s.gate, s.up, t.down, hidden), // gate ← h = SiLU(gate)·up, up ← s(h; t_down)
+      () => ka.spvmm(s.up, wDownT, out, hidden, dim),
+    ]);
+  return { gateInputZeros, upInputZeros: upZeros ?? gateInputZeros, downInputZeros };
+}
 
 /**
  * TEAL SwiGLU: gate = W_gateᵀ-rows·s(x; t_gate), up = W_upᵀ-rows·s(x; t_up),
  * h = SiLU(gate) ⊙ up, out = W_downᵀ-rows·s(h; t_down), all three by spvmm.
  * Returns zero counts { x: zeros in the gate input, h: zeros in the down input } (the up input's
- * zeros equal the gate input's when t_up = t_gate).
+ * zeros equal the gate input's when t_up = t_gate). Afterwards s.up holds s(h; t_down).
+ *
+ * @example const z = tealSparseSwiGlu(k, wGateT, wUpT, wDownT, x, { gate: 0.3, up: 0.3, down: 0.05 }, out, s, 64, 172)
  */
 export function tealSparseSwiGlu(k: Kernels, wGateT: Float32Array, wUpT: Float32Array, wDownT: Float32Array,
-  x: Float32Array, t: { gate: number; up: number; down: number }, out: Float32Array, s: TealScratch,
-  dim: number, hidden: number): { gateInputZeros: number; upInputZeros: number; downInputZeros: number } {
-  const gateInputZeros = thresholdInto(x, t.gate, s.xs, dim);
-  k.spvmm(s.xs, wGateT, s.gate, dim, hidden);
-  let upInputZeros = gateInputZeros;
-  if (t.up !== t.gate) upInputZeros = thresholdInto(x, t.up, s.xs, dim);
-  k.spvmm(s.xs, wUpT, s.up, dim, hidden);
-  for (let i = 0; i < hidden; i++) s.gate[i] = silu(s.gate[i]) * s.up[i];
-  const downInputZeros = thresholdInto(s.gate, t.down, s.up, hidden);
-  k.spvmm(s.up, wDownT, out, hidden, dim);
-  return { gateInputZeros, upInputZeros, downInputZeros };
+  x: Float32Array, t: TealThresholdSet, out: Float32Array, s: TealScratch,
+  dim: number, hidden: number): TealZeros {
+  return driveSync(tealSteps(k, wGateT, wUpT, wDownT, x, t, out, s, dim, hidden), 'tealSparseSwiGlu');
 }
+
+/**
+ * tealSparseSwiGlu on any kernels, arrays on the host or the device (see gatedSparseSwiGluAsync:
+ * with device scratch the six kernels go out together, one submission on webgpu).
+ *
+ * @example const z = await tealSparseSwiGluAsync(gpu, dWGateT, dWUpT, dWDownT, x, t, out, { xs, gate, up }, dim, hidden)
+ */
+export function tealSparseSwiGluAsync(k: Kernels | AsyncKernels, wGateT: F32Arg, wUpT: F32Arg, wDownT: F32Arg, x: F32Arg,
+  t: TealThresholdSet, out: F32Arg, s: TealScratchArgs, dim: number, hidden: number): Promise<TealZeros> {
+  return driveAsync(tealSteps(k, wGateT, wUpT, wDownT, x, t, out, s, dim, hidden));
+}
+
+// --- layout -----------------------------------------------------------------------------------
 
 /** dst (cols×rows) = srcᵀ for src rows×cols, row-major. */
 export function transpose(src: Float32Array, rows: number, cols: number, dst: Float32Array): void {

@@ -70,7 +70,7 @@ export async function evaluateNll(model: LlamaModel, tokenizer: Tokenizer, text:
     let sum = 0;
     for (let i = 0; i + 1 < ids.length; i++) {
       throwIfAborted(opts.signal, 'evaluateNll');
-      const logits = model.forward(ids[i], i);
+      const logits = await model.forwardAsync(ids[i], i);
       const nll = tokenNll(logits, c.vocabSize, ids[i + 1]);
       if (!Number.isFinite(nll)) throw badArgument(`non-finite log-likelihood at story ${s}, token ${i + 1} (model produced ${nll})`);
       sum += nll;

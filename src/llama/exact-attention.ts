@@ -7,47 +7,65 @@
  * Vaswani et al., "Attention is all you need", NeurIPS 2017; GQA: Ainslie et al., EMNLP 2023.
  *
  * Layout: the cache is token-major (row t holds all KV heads, kvDim floats), as the hooks
- * contract fixes it, so a head's keys are rows of stride kvDim starting at g·headDim. Each
- * query head is one `selectiveAttention` call over the token list 0..len−1 (a resident
- * identity index), which reads exactly that head's keys and values in place.
+ * contract fixes it, so a head's keys are rows of stride kvDim starting at g·headDim. All
+ * query heads are one `selectiveAttentionHeads` call over the token list 0..len−1 (a resident
+ * identity index), which reads each head's keys and values in place — per head the same
+ * arithmetic as a `selectiveAttention` call, in one GPU dispatch chain for every head.
  *
  * @example
  * const att = new ExactAttention(model.config, model.kernels);
  * model.setStrategies(0, { attention: att });   // same numbers as the default
  */
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
+import { isAsyncKernels, type AsyncKernels, type DeviceArray } from '../kernels/async-kernels.js';
 import type { AttentionContext, AttentionStrategy, LlamaConfig } from './hooks.js';
+import { asAnyKernels, type F32Buffer } from './any-kernels.js';
 
 export class ExactAttention implements AttentionStrategy {
   readonly name = 'exact';
-  private readonly idx: ResidentArray<Int32Array>;
+  private readonly idx: ResidentArray<Int32Array> | DeviceArray<Int32Array>;
+  /** Each head's log-sum-exp (selectiveAttentionHeads writes it; exact attention does not need it). */
+  private readonly lse: ResidentArray<Float32Array> | DeviceArray<Float32Array>;
 
-  /** Allocates a resident index 0..seqLen−1 (the token list every head attends over). */
-  constructor(private readonly config: LlamaConfig, private readonly kernels: Kernels) {
-    this.idx = kernels.allocI32(config.seqLen);
-    const v = this.idx.view();
-    for (let t = 0; t < config.seqLen; t++) v[t] = t;
+  /** Allocates a resident index 0..seqLen−1 (the token list every head attends over) and lse scratch. */
+  constructor(private readonly config: LlamaConfig, private readonly kernels: Kernels | AsyncKernels) {
+    const order = Int32Array.from({ length: config.seqLen }, (_, t) => t);
+    if (isAsyncKernels(kernels)) {
+      const idx = kernels.allocI32(config.seqLen);
+      idx.write(order);
+      this.idx = idx;
+    } else {
+      this.idx = kernels.allocI32(config.seqLen);
+      this.idx.view().set(order);
+    }
+    this.lse = kernels.allocF32(config.nHeads);
   }
 
   attend(ctx: AttentionContext): void {
+    this.heads(ctx.q, ctx.cache.keys, ctx.cache.values, ctx.cache.length, ctx.out, () => {});
+  }
+
+  /**
+   * Attention of every query head over cache rows 0..len−1, on typed arrays (synchronous
+   * kernels) or device arrays (asynchronous ones). `issued` receives each kernel call's
+   * result (a Promise on asynchronous kernels, for the caller to await or collect).
+   */
+  heads(q: F32Buffer, keys: F32Buffer, values: F32Buffer, len: number, out: F32Buffer,
+    issued: (result: unknown) => void): void {
     const c = this.config;
-    const k = this.kernels;
-    const { q, cache, out } = ctx;
-    const len = cache.length;
+    const k = asAnyKernels(this.kernels);
     const hd = c.headDim;
     const group = c.nHeads / c.nKvHeads;
     const scale = 1 / Math.sqrt(hd);
     // The view is taken per call: another allocation may have grown (and detached) WASM memory.
-    const idx = this.idx.view();
-    for (let h = 0; h < c.nHeads; h++) {
-      const off = Math.floor(h / group) * hd;
-      k.selectiveAttention(q.subarray(h * hd, (h + 1) * hd), cache.keys.subarray(off), cache.values.subarray(off),
-        idx, len, len, hd, c.kvDim, scale, out.subarray(h * hd, (h + 1) * hd));
-    }
+    const idx = 'view' in this.idx ? this.idx.view() : this.idx;
+    const lse = 'view' in this.lse ? this.lse.view() : this.lse;
+    issued(k.selectiveAttentionHeads(q, keys, values, idx, len, len, hd, c.kvDim, c.nHeads, group, scale, out, lse));
   }
 
-  /** Release the resident index. */
+  /** Release the resident index and lse scratch. */
   dispose(): void {
     this.idx.free();
+    this.lse.free();
   }
 }

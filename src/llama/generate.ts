@@ -64,7 +64,7 @@ export async function generate(model: LlamaModel, tokenizer: Tokenizer, opts: Ge
   };
   throwIfAborted(opts.signal, 'generate');
   model.reset();
-  let logits = model.prefill(tokens, 0, { signal: opts.signal });
+  let logits = await model.prefillAsync(tokens, 0, { signal: opts.signal });
   for (let i = 1; i < tokens.length; i++) emit(i, true);
   const generated: number[] = [];
   let stopReason: GenerateResult['stopReason'] = 'max-tokens';
@@ -78,7 +78,7 @@ export async function generate(model: LlamaModel, tokenizer: Tokenizer, opts: Ge
     emit(tokens.length - 1, false);
     if (generated.length === maxTokens) break;
     if (tokens.length > seqLen) { stopReason = 'context-full'; break; }
-    logits = model.forward(next, tokens.length - 1);
+    logits = await model.forwardAsync(next, tokens.length - 1);
     await yieldEvery(30);
   }
   const tail = decoder.decode();

@@ -17,6 +17,7 @@
  */
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import type { Kernels } from '../kernels/kernels.js';
+import type { AsyncKernels } from '../kernels/async-kernels.js';
 import { makeConfig, parameterCount } from './config.js';
 import type { LlamaConfig } from './hooks.js';
 import { LlamaModel } from './model.js';
@@ -24,7 +25,8 @@ import { WeightLayout, type LayerTensorName } from './weight-layout.js';
 import { decodeInto, scanFinite } from './weight-io.js';
 
 export interface LoadOptions {
-  kernels: Kernels;
+  /** Synchronous kernels, or asynchronous ones (WebGPU: then use forwardAsync/prefillAsync). */
+  kernels: Kernels | AsyncKernels;
   /** Scan every weight for NaN/Infinity (O(parameters); default true). */
   checkFinite?: boolean;
   /** Name used in error messages (e.g. the file path). */

@@ -18,12 +18,25 @@
  * Hooks (./hooks.ts): per-layer strategies replace attention, the FFN, or one of the q/k/v/o
  * projections; a capture callback sees each activation. Defaults are exact.
  *
+ * Asynchronous kernels (WebGPU): the same step body runs on `AsyncKernels`. Weights, the KV
+ * cache and every activation are then device arrays (weights uploaded once; each activation
+ * in its own buffer, because WebGPU cannot bind one buffer as both input and output); the
+ * step issues its ~(10 + nHeads)·nLayers kernel calls without waiting for any of them (they
+ * execute in program order, batched into GPU submissions) and only the logits come back.
+ * Use `forwardAsync`/`prefillAsync` (generate and evaluateNll do). Hooks and capture hand
+ * typed-array views to user code, so they need synchronous kernels; pre-RoPE keys are not
+ * kept on the asynchronous path (only hooks read them).
+ *
  * @example
  * const model = loadLlama2c(bytes, { kernels: await createKernels() });
  * let logits = model.forward(1, 0);          // BOS at position 0 → vocabSize logits
  * logits = model.prefill([1, 403, 407]);     // positions 0..2, logits of the last token
+ * // On a GPU: the same model code, asynchronous.
+ * const gpu = loadLlama2c(bytes, { kernels: await createAsyncKernels({ backend: 'webgpu' }) });
+ * logits = await gpu.forwardAsync(1, 0);
  */
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
+import { isAsyncKernels, needsSyncKernels, type AsyncKernels, type DeviceArray } from '../kernels/async-kernels.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
 import { checkInt } from '../core/validate.js';
 import type {
@@ -32,6 +45,7 @@ import type {
 } from './hooks.js';
 import { WeightLayout, LAYER_TENSORS } from './weight-layout.js';
 import { ExactAttention } from './exact-attention.js';
+import { asAnyKernels, type F32Buffer } from './any-kernels.js';
 
 /** Writes weights into the resident buffer while a model is being built. */
 export type WeightFiller = (all: Float32Array, layout: WeightLayout) => void;
@@ -42,22 +56,34 @@ export interface PrefillOptions {
   signal?: AbortSignal;
 }
 
-interface Views {
-  base: Float32Array;
-  tokEmb: Float32Array; rmsFinal: Float32Array; wcls: Float32Array;
-  layers: LayerWeights[];
-  keys: Float32Array[]; keysPre: Float32Array[]; values: Float32Array[];
-  x: Float32Array; xb: Float32Array; xb2: Float32Array;
-  q: Float32Array; qPre: Float32Array; hb: Float32Array; hb2: Float32Array; logits: Float32Array;
+/** The step's arrays: typed-array views (synchronous kernels) or device arrays (asynchronous). */
+interface Views<B extends F32Buffer = Float32Array> {
+  base: B;
+  tokEmb: B; rmsFinal: B; wcls: B;
+  layers: { [K in keyof LayerWeights]: B }[];
+  /** keysPre is empty on the asynchronous path (only hooks read pre-RoPE keys). */
+  keys: B[]; keysPre: B[]; values: B[];
+  x: B; xb: B; xb2: B;
+  q: B; qPre: B; hb: B; hb2: B; logits: B;
+}
+
+/** Device memory of a model on asynchronous kernels: weights once, then one array per buffer. */
+interface DeviceMemory {
+  weights: DeviceArray<Float32Array>;
+  owned: DeviceArray<Float32Array>[];
+  views: Views<DeviceArray<Float32Array>>;
 }
 
 export class LlamaModel {
   readonly config: LlamaConfig;
-  readonly kernels: Kernels;
+  /** Synchronous kernels, or asynchronous ones (then use forwardAsync/prefillAsync). */
+  readonly kernels: Kernels | AsyncKernels;
   /** Where each tensor sits in the resident weight buffer. */
   readonly layout: WeightLayout;
-  /** One resident block: weights, then the KV cache, then activation buffers. */
-  private readonly mem: ResidentArray<Float32Array>;
+  /** One resident block: weights, then the KV cache, then activation buffers (sync kernels). */
+  private readonly mem: ResidentArray<Float32Array> | null = null;
+  /** The same arrays as device arrays (async kernels). */
+  private readonly dev: DeviceMemory | null = null;
   private readonly kvOffset: number;
   private readonly actOffset: number;
   private readonly exact: ExactAttention;
@@ -71,11 +97,11 @@ export class LlamaModel {
    * Allocate resident memory for `config` and let `fill` write the weights into it. Loaders
    * (loadLlama2c, loadSafetensors, randomLlama) call this; users rarely do.
    */
-  static create(config: LlamaConfig, kernels: Kernels, fill: WeightFiller): LlamaModel {
+  static create(config: LlamaConfig, kernels: Kernels | AsyncKernels, fill: WeightFiller): LlamaModel {
     return new LlamaModel(config, kernels, fill);
   }
 
-  private constructor(config: LlamaConfig, kernels: Kernels, fill: WeightFiller) {
+  private constructor(config: LlamaConfig, kernels: Kernels | AsyncKernels, fill: WeightFiller) {
     this.config = config;
     this.kernels = kernels;
     this.layout = new WeightLayout(config);
@@ -86,20 +112,82 @@ export class LlamaModel {
     this.kvOffset = this.layout.totalLength;
     this.actOffset = this.kvOffset + 3 * c.nLayers * c.seqLen * c.kvDim;
     const actLength = 8 * 16 + 5 * c.dim + 2 * c.hiddenDim + c.vocabSize;
+    this.strategies = new Array(c.nLayers).fill(undefined);
+    if (isAsyncKernels(kernels)) {
+      this.dev = this.allocDevice(kernels, fill);
+      return;
+    }
     try {
       this.mem = kernels.allocF32(this.actOffset + actLength);
     } catch (e) {
       this.exact.dispose();
       throw e;
     }
-    this.strategies = new Array(c.nLayers).fill(undefined);
     // All allocations are done, so this view stays valid while fill runs.
     fill(this.mem.view().subarray(0, this.layout.totalLength), this.layout);
     this.sync();
   }
 
+  /** Weights (filled on the host, uploaded once), KV cache and activations as device arrays. */
+  private allocDevice(k: AsyncKernels, fill: WeightFiller): DeviceMemory {
+    const c = this.config;
+    const L = this.layout;
+    const owned: DeviceArray<Float32Array>[] = [];
+    const own = (n: number) => { const a = k.allocF32(n); owned.push(a); return a; };
+    try {
+      const weights = own(L.totalLength);
+      const host = new Float32Array(L.totalLength);
+      fill(host, L);
+      weights.write(host);
+      const per = c.seqLen * c.kvDim;
+      const keys = own(c.nLayers * per), values = own(c.nLayers * per);
+      const rows = (a: DeviceArray<Float32Array>) => Array.from({ length: c.nLayers }, (_, l) => a.subarray(l * per, (l + 1) * per));
+      const views: Views<DeviceArray<Float32Array>> = {
+        base: weights,
+        tokEmb: WeightLayout.view(weights, L.tokEmb), rmsFinal: WeightLayout.view(weights, L.rmsFinal),
+        wcls: WeightLayout.view(weights, L.wcls),
+        layers: L.layers.map((slots) => {
+          const lw = {} as Record<string, DeviceArray<Float32Array>>;
+          for (const name of LAYER_TENSORS) lw[name] = WeightLayout.view(weights, slots[name]);
+          return lw as unknown as Views<DeviceArray<Float32Array>>['layers'][number];
+        }),
+        keys: rows(keys), keysPre: [], values: rows(values),
+        x: own(c.dim), xb: own(c.dim), xb2: own(c.dim), q: own(c.dim), qPre: own(0),
+        hb: own(c.hiddenDim), hb2: own(c.hiddenDim), logits: own(c.vocabSize),
+      };
+      return { weights, owned, views };
+    } catch (e) {
+      for (const a of owned) a.free();
+      this.exact.dispose();
+      throw e;
+    }
+  }
+
+  /**
+   * The model's kernels when they are synchronous (what hooks and strategy builders need);
+   * SparseInferenceError('UNAVAILABLE') naming `what` on asynchronous kernels.
+   */
+  syncKernels(what: string): Kernels {
+    if (isAsyncKernels(this.kernels)) throw needsSyncKernels(what);
+    return this.kernels;
+  }
+
+  /** True when the model runs on asynchronous kernels (use forwardAsync/prefillAsync). */
+  get asynchronous(): boolean {
+    return this.dev !== null;
+  }
+
+  /** Views handed to hooks and to users: they need synchronous kernels. */
+  private hostViews(what: string): Views {
+    this.alive();
+    if (this.dev) throw needsSyncKernels(what);
+    this.sync();
+    return this.v;
+  }
+
   /** Rebuild the views when WASM memory has grown (or on first use). Cheap when it has not. */
   private sync(): void {
+    if (!this.mem) return;
     const base = this.mem.view();
     if (this.v && this.v.base === base) return;
     const wBase = base.subarray(0, this.layout.totalLength);
@@ -135,23 +223,21 @@ export class LlamaModel {
 
   /** Views of one layer's weights (valid until WASM memory next grows). */
   layerWeights(layer: number): LayerWeights {
-    this.alive();
     checkInt('layer', layer, 0, this.config.nLayers - 1);
-    this.sync();
-    return this.v.layers[layer];
+    return this.hostViews('layerWeights').layers[layer];
   }
 
   /** Views of the token embedding (vocabSize × dim), final norm (dim) and classifier (vocabSize × dim). */
   globalWeights(): { tokEmb: Float32Array; rmsFinal: Float32Array; wcls: Float32Array } {
-    this.alive();
-    this.sync();
-    return { tokEmb: this.v.tokEmb, rmsFinal: this.v.rmsFinal, wcls: this.v.wcls };
+    const v = this.hostViews('globalWeights');
+    return { tokEmb: v.tokEmb, rmsFinal: v.rmsFinal, wcls: v.wcls };
   }
 
   /** Replace attention, FFN or projections of one layer; `undefined` restores the exact defaults. */
   setStrategies(layer: number, s: LayerStrategies | undefined): void {
     this.alive();
     checkInt('layer', layer, 0, this.config.nLayers - 1);
+    if (this.dev && s !== undefined) throw needsSyncKernels('setStrategies (hooks receive typed-array views)');
     if (s !== undefined) {
       if (typeof s !== 'object' || s === null) throw badArgument(`strategies must be an object or undefined`);
       if (s.attention !== undefined && typeof s.attention?.attend !== 'function') {
@@ -179,6 +265,7 @@ export class LlamaModel {
   /** Observe every activation during forward; `undefined` turns capture off. */
   setCapture(fn: ActivationCapture | undefined): void {
     if (fn !== undefined && typeof fn !== 'function') throw badArgument('capture must be a function or undefined');
+    if (this.dev && fn !== undefined) throw needsSyncKernels('setCapture (captures receive typed-array views)');
     this.capture = fn;
   }
 
@@ -194,28 +281,68 @@ export class LlamaModel {
 
   /** Views of one layer's KV cache; rows ≥ length are stale. */
   kvCache(layer: number): LayerKvCache {
-    this.alive();
     checkInt('layer', layer, 0, this.config.nLayers - 1);
-    this.sync();
-    return { keys: this.v.keys[layer], keysPreRope: this.v.keysPre[layer], values: this.v.values[layer], length: this.length };
+    const v = this.hostViews('kvCache');
+    return { keys: v.keys[layer], keysPreRope: v.keysPre[layer], values: v.values[layer], length: this.length };
   }
 
   /**
    * Run one token at position `pos` (0 ≤ pos ≤ cachedTokens, pos < seqLen); keeps its K/V at
    * row pos and drops any later rows. Returns the logits (vocabSize), a view valid until the
-   * next call.
+   * next call. Needs synchronous kernels (see forwardAsync).
    */
   forward(token: number, pos: number): Float32Array {
+    if (this.dev) throw needsSyncKernels('forward');
     this.checkStep(token, pos);
-    this.step(token, pos, true);
+    this.step(token, pos, true, ignore);
     return this.v.logits;
+  }
+
+  /**
+   * forward on either kind of kernels. On asynchronous kernels the step's kernel calls are all
+   * issued before any is awaited, and the result is a fresh copy of the logits; await each
+   * call before the next.
+   *
+   * @example
+   * const logits = await model.forwardAsync(1, 0);
+   */
+  async forwardAsync(token: number, pos: number): Promise<Float32Array> {
+    if (!this.dev) return this.forward(token, pos);
+    this.checkStep(token, pos);
+    return this.stepAsync(token, pos, true);
   }
 
   /**
    * Run tokens at positions startPos, startPos+1, … (sequential decode steps; the classifier
    * runs only for the last token). Returns the last token's logits (valid until the next call).
+   * Needs synchronous kernels (see prefillAsync).
    */
   prefill(tokens: ArrayLike<number>, startPos = 0, opts: PrefillOptions = {}): Float32Array {
+    if (this.dev) throw needsSyncKernels('prefill');
+    const n = this.checkPrefill(tokens, startPos);
+    for (let i = 0; i < n; i++) {
+      throwIfAborted(opts.signal, 'prefill');
+      this.step(tokens[i], startPos + i, i === n - 1, ignore);
+      opts.onProgress?.((i + 1) / n);
+    }
+    return this.v.logits;
+  }
+
+  /** prefill on either kind of kernels (the logits are a fresh copy on asynchronous kernels). */
+  async prefillAsync(tokens: ArrayLike<number>, startPos = 0, opts: PrefillOptions = {}): Promise<Float32Array> {
+    if (!this.dev) return this.prefill(tokens, startPos, opts);
+    const n = this.checkPrefill(tokens, startPos);
+    let logits: Float32Array = new Float32Array(0);
+    for (let i = 0; i < n; i++) {
+      throwIfAborted(opts.signal, 'prefill');
+      if (i === n - 1) logits = await this.stepAsync(tokens[i], startPos + i, true);
+      else await this.stepAsync(tokens[i], startPos + i, false);
+      opts.onProgress?.((i + 1) / n);
+    }
+    return logits;
+  }
+
+  private checkPrefill(tokens: ArrayLike<number>, startPos: number): number {
     this.alive();
     if (tokens === null || typeof tokens !== 'object' || typeof tokens.length !== 'number') {
       throw badArgument('tokens must be an array of token ids');
@@ -227,12 +354,7 @@ export class LlamaModel {
       throw badArgument(`startPos + tokens.length = ${startPos + n} exceeds seqLen ${this.config.seqLen}`);
     }
     for (let i = 0; i < n; i++) checkInt(`tokens[${i}]`, tokens[i], 0, this.config.vocabSize - 1);
-    for (let i = 0; i < n; i++) {
-      throwIfAborted(opts.signal, 'prefill');
-      this.step(tokens[i], startPos + i, i === n - 1);
-      opts.onProgress?.((i + 1) / n);
-    }
-    return this.v.logits;
+    return n;
   }
 
   private checkStep(token: number, pos: number): void {
@@ -244,90 +366,122 @@ export class LlamaModel {
     }
   }
 
-  private emit(layer: number, kind: ActivationKind, data: Float32Array, pos: number): void {
-    if (this.capture === undefined) return;
-    this.capture(layer, kind, data, pos);
+  /** One step on asynchronous kernels: issue every call, then wait for all (and the logits). */
+  private async stepAsync(token: number, pos: number, wantLogits: boolean): Promise<Float32Array> {
+    const pending: unknown[] = [];
+    this.step(token, pos, wantLogits, (r) => pending.push(r));
+    const logits = wantLogits ? this.dev!.views.logits.read() : Promise.resolve(new Float32Array(0));
+    const [out] = await Promise.all([logits, ...pending]);
+    return out;
+  }
+
+  /** The step's arrays: views (sync kernels, rebuilt by sync()) or the device arrays. */
+  private get views(): Views<F32Buffer> {
+    return this.dev ? this.dev.views : this.v;
+  }
+
+  private emit(layer: number, kind: ActivationKind, data: F32Buffer, pos: number): void {
+    if (this.capture === undefined) return; // never set on asynchronous kernels
+    this.capture(layer, kind, data as Float32Array, pos);
     this.sync(); // the callback may have allocated (and grown WASM memory)
   }
 
-  private project(layer: number, name: ProjectionName, x: Float32Array, out: Float32Array, W: Float32Array, rows: number): void {
-    const p = this.strategies[layer]?.projections?.[name];
+  private project(layer: number, name: ProjectionName, x: F32Buffer, out: F32Buffer, W: F32Buffer, rows: number,
+    issued: (r: unknown) => void): void {
+    const p = this.strategies[layer]?.projections?.[name]; // never set on asynchronous kernels
     if (p === undefined) {
-      this.kernels.gemv(W, x, out, rows, this.config.dim);
+      issued(asAnyKernels(this.kernels).gemv(W, x, out, rows, this.config.dim));
       return;
     }
-    p.project({ layer, name, config: this.config, kernels: this.kernels, weights: this.v.layers[layer], x, out });
+    p.project({ layer, name, config: this.config, kernels: this.kernels as Kernels, weights: this.v.layers[layer],
+      x: x as Float32Array, out: out as Float32Array });
     this.sync();
   }
 
-  /** One decode step. Hooks may grow memory, so every access after one goes through this.v. */
-  private step(token: number, pos: number, wantLogits: boolean): void {
+  /**
+   * One decode step, on either kind of kernels: `issued` receives every kernel call's result
+   * (Promises on asynchronous kernels, which the caller awaits together). Hooks may grow
+   * memory, so every access after one goes through this.views.
+   */
+  private step(token: number, pos: number, wantLogits: boolean, issued: (r: unknown) => void): void {
     const c = this.config;
-    const k = this.kernels;
+    const k = asAnyKernels(this.kernels);
     const { dim, kvDim, hiddenDim, headDim } = c;
     this.sync();
-    this.v.x.set(this.v.tokEmb.subarray(token * dim, (token + 1) * dim));
+    copyInto(this.views.x, this.views.tokEmb.subarray(token * dim, (token + 1) * dim));
     this.length = pos + 1;
     const row0 = pos * kvDim;
     const row1 = row0 + kvDim;
+    const keepPreRope = this.dev === null; // pre-RoPE keys and queries are for hooks only
     for (let l = 0; l < c.nLayers; l++) {
       const s = this.strategies[l];
       // Attention block.
-      k.rmsnorm(this.v.x, this.v.layers[l].rmsAtt, this.v.xb, dim, c.normEps);
-      this.emit(l, 'attnInput', this.v.xb, pos);
-      this.project(l, 'q', this.v.xb, this.v.q, this.v.layers[l].wq, dim);
-      this.project(l, 'k', this.v.xb, this.v.keysPre[l].subarray(row0, row1), this.v.layers[l].wk, kvDim);
-      this.project(l, 'v', this.v.xb, this.v.values[l].subarray(row0, row1), this.v.layers[l].wv, kvDim);
-      this.v.qPre.set(this.v.q);
-      const kRow = this.v.keys[l].subarray(row0, row1);
-      kRow.set(this.v.keysPre[l].subarray(row0, row1));
-      this.emit(l, 'qPreRope', this.v.qPre, pos);
-      this.emit(l, 'kPreRope', this.v.keysPre[l].subarray(row0, row1), pos);
-      this.emit(l, 'v', this.v.values[l].subarray(row0, row1), pos);
-      k.rope(this.v.q, c.nHeads, headDim, pos, c.ropeBase, c.ropePairing);
-      k.rope(this.v.keys[l].subarray(row0, row1), c.nKvHeads, headDim, pos, c.ropeBase, c.ropePairing);
-      this.emit(l, 'qPostRope', this.v.q, pos);
-      this.emit(l, 'kPostRope', this.v.keys[l].subarray(row0, row1), pos);
-      const ctx: AttentionContext = {
-        layer: l, pos, config: c, kernels: k, q: this.v.q, qPreRope: this.v.qPre,
-        cache: { keys: this.v.keys[l], keysPreRope: this.v.keysPre[l], values: this.v.values[l], length: pos + 1 },
-        out: this.v.xb2,
-      };
+      issued(k.rmsnorm(this.views.x, this.views.layers[l].rmsAtt, this.views.xb, dim, c.normEps));
+      this.emit(l, 'attnInput', this.views.xb, pos);
+      this.project(l, 'q', this.views.xb, this.views.q, this.views.layers[l].wq, dim, issued);
+      const kRow = () => this.views.keys[l].subarray(row0, row1);
+      const kOut = () => (keepPreRope ? this.views.keysPre[l].subarray(row0, row1) : kRow());
+      this.project(l, 'k', this.views.xb, kOut(), this.views.layers[l].wk, kvDim, issued);
+      this.project(l, 'v', this.views.xb, this.views.values[l].subarray(row0, row1), this.views.layers[l].wv, kvDim, issued);
+      if (keepPreRope) {
+        copyInto(this.views.qPre, this.views.q);
+        copyInto(kRow(), kOut());
+        this.emit(l, 'qPreRope', this.views.qPre, pos);
+        this.emit(l, 'kPreRope', kOut(), pos);
+        this.emit(l, 'v', this.views.values[l].subarray(row0, row1), pos);
+      }
+      issued(k.rope(this.views.q, c.nHeads, headDim, pos, c.ropeBase, c.ropePairing));
+      issued(k.rope(kRow(), c.nKvHeads, headDim, pos, c.ropeBase, c.ropePairing));
+      this.emit(l, 'qPostRope', this.views.q, pos);
+      this.emit(l, 'kPostRope', kRow(), pos);
       if (s?.attention) {
-        s.attention.attend(ctx);
+        s.attention.attend({
+          layer: l, pos, config: c, kernels: this.kernels as Kernels, q: this.v.q, qPreRope: this.v.qPre,
+          cache: { keys: this.v.keys[l], keysPreRope: this.v.keysPre[l], values: this.v.values[l], length: pos + 1 },
+          out: this.v.xb2,
+        });
         this.sync();
       } else {
-        this.exact.attend(ctx);
+        this.exact.heads(this.views.q, this.views.keys[l], this.views.values[l], pos + 1, this.views.xb2, issued);
       }
-      this.emit(l, 'oProjInput', this.v.xb2, pos);
-      this.project(l, 'o', this.v.xb2, this.v.xb, this.v.layers[l].wo, dim);
-      k.axpy(1, this.v.xb, this.v.x, dim);
+      this.emit(l, 'oProjInput', this.views.xb2, pos);
+      this.project(l, 'o', this.views.xb2, this.views.xb, this.views.layers[l].wo, dim, issued);
+      issued(k.axpy(1, this.views.xb, this.views.x, dim));
       // Feed-forward block.
-      k.rmsnorm(this.v.x, this.v.layers[l].rmsFfn, this.v.xb, dim, c.normEps);
-      this.emit(l, 'ffnInput', this.v.xb, pos);
+      issued(k.rmsnorm(this.views.x, this.views.layers[l].rmsFfn, this.views.xb, dim, c.normEps));
+      this.emit(l, 'ffnInput', this.views.xb, pos);
       if (s?.ffn) {
-        s.ffn.forward({ layer: l, config: c, kernels: k, weights: this.v.layers[l], x: this.v.xb, out: this.v.xb2 });
+        s.ffn.forward({ layer: l, config: c, kernels: this.kernels as Kernels, weights: this.v.layers[l], x: this.v.xb, out: this.v.xb2 });
         this.sync();
       } else {
-        const lw = this.v.layers[l];
-        k.gemv(lw.w1, this.v.xb, this.v.hb, hiddenDim, dim);
-        k.gemv(lw.w3, this.v.xb, this.v.hb2, hiddenDim, dim);
-        const hb = this.v.hb;
-        for (let i = 0; i < hiddenDim; i++) hb[i] = hb[i] / (1 + Math.exp(-hb[i])); // silu
-        this.emit(l, 'aGate', this.v.hb, pos);
-        this.emit(l, 'aUp', this.v.hb2, pos);
-        const gate = this.v.hb;
-        const up = this.v.hb2;
-        for (let i = 0; i < hiddenDim; i++) gate[i] *= up[i];
-        this.emit(l, 'downInput', this.v.hb, pos);
-        k.gemv(this.v.layers[l].w2, this.v.hb, this.v.xb2, dim, hiddenDim);
+        const lw = this.views.layers[l];
+        issued(k.gemv(lw.w1, this.views.xb, this.views.hb, hiddenDim, dim));
+        issued(k.gemv(lw.w3, this.views.xb, this.views.hb2, hiddenDim, dim));
+        if (this.capture) this.swigluCaptured(l, pos);
+        else issued(k.swiglu(this.views.hb, this.views.hb2, hiddenDim));
+        issued(k.gemv(this.views.layers[l].w2, this.views.hb, this.views.xb2, dim, hiddenDim));
       }
-      k.axpy(1, this.v.xb2, this.v.x, dim);
+      issued(k.axpy(1, this.views.xb2, this.views.x, dim));
     }
     if (wantLogits) {
-      k.rmsnorm(this.v.x, this.v.rmsFinal, this.v.x, dim, c.normEps);
-      k.gemv(this.v.wcls, this.v.x, this.v.logits, c.vocabSize, dim);
+      issued(k.rmsnorm(this.views.x, this.views.rmsFinal, this.views.x, dim, c.normEps));
+      issued(k.gemv(this.views.wcls, this.views.x, this.views.logits, c.vocabSize, dim));
     }
+  }
+
+  /**
+   * The swiglu kernel's arithmetic, spelled out so a capture sees SiLU(gate) before the product
+   * (synchronous kernels only: the capture reads host views).
+   */
+  private swigluCaptured(l: number, pos: number): void {
+    const hb = this.v.hb;
+    for (let i = 0; i < this.config.hiddenDim; i++) hb[i] = hb[i] / (1 + Math.exp(-hb[i])); // silu
+    this.emit(l, 'aGate', this.v.hb, pos);
+    this.emit(l, 'aUp', this.v.hb2, pos);
+    const gate = this.v.hb;
+    const up = this.v.hb2;
+    for (let i = 0; i < this.config.hiddenDim; i++) gate[i] *= up[i];
+    this.emit(l, 'downInput', this.v.hb, pos);
   }
 
   /**
@@ -343,7 +497,8 @@ export class LlamaModel {
   /** Bytes this model holds resident: weights, KV cache, activations and the attention index. */
   get residentBytes(): number {
     const c = this.config;
-    return 4 * (this.mem.length + c.seqLen);
+    const floats = this.mem ? this.mem.length : this.dev!.owned.reduce((t, a) => t + a.length, 0);
+    return 4 * (floats + c.seqLen);
   }
 
   /** Release the resident memory; the model must not be used afterwards. */
@@ -351,7 +506,16 @@ export class LlamaModel {
     if (this.disposed) return;
     this.disposed = true;
     this.exact.dispose();
-    this.mem.free();
+    this.mem?.free();
+    for (const a of this.dev?.owned ?? []) a.free();
   }
+}
+
+function ignore(): void {}
+
+/** dst ← src (same length): a host copy for views, a device copy for device arrays. */
+function copyInto(dst: F32Buffer, src: F32Buffer): void {
+  if (dst instanceof Float32Array) dst.set(src as Float32Array);
+  else dst.copyFrom(src as DeviceArray<Float32Array>);
 }
 

@@ -14,13 +14,14 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import type { Kernels } from '../kernels/kernels.js';
+import type { AsyncKernels } from '../kernels/async-kernels.js';
 import { loadLlama2c } from './load-llama2c.js';
 import { loadSafetensors } from './load-safetensors.js';
 import type { LlamaModel } from './model.js';
 import { loadTokenizer, type Tokenizer } from './tokenizer.js';
 
 export interface ReadModelOptions {
-  kernels: Kernels;
+  kernels: Kernels | AsyncKernels;
   checkFinite?: boolean;
   /** For HF checkpoints: cap the context below max_position_embeddings. */
   maxSeqLen?: number;

@@ -11,13 +11,15 @@
 import { Rng } from '../core/rng.js';
 import { checkInt, checkNumber } from '../core/validate.js';
 import type { Kernels } from '../kernels/kernels.js';
+import type { AsyncKernels } from '../kernels/async-kernels.js';
 import { badArgument } from '../core/errors.js';
 import { makeConfig, type LlamaShape } from './config.js';
 import { LlamaModel } from './model.js';
 import { LAYER_TENSORS, WeightLayout } from './weight-layout.js';
 
 export interface RandomLlamaOptions {
-  kernels: Kernels;
+  /** Synchronous kernels, or asynchronous ones (WebGPU: then use forwardAsync/prefillAsync). */
+  kernels: Kernels | AsyncKernels;
   seed?: number;
   /** Uniform half-width is scale/√fan_in (default 1). */
   scale?: number;

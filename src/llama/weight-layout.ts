@@ -59,8 +59,8 @@ export class WeightLayout {
     this.weightCount = count;
   }
 
-  /** The view of one slot inside the resident buffer `all`. */
-  static view(all: Float32Array, s: TensorSlot): Float32Array {
+  /** The view of one slot inside the resident buffer `all` (a typed array or a device array). */
+  static view<A extends { subarray(begin: number, end: number): A }>(all: A, s: TensorSlot): A {
     return all.subarray(s.offset, s.offset + s.length);
   }
 }

@@ -9,12 +9,13 @@ import { CliUsageError, parseArgs } from '../args.js';
 import { createProgressBar } from '../progress.js';
 import { SparseInferenceError } from '../../core/errors.js';
 import { createKernels } from '../../kernels/create.js';
+import { createAsyncKernels } from '../../kernels/create-async.js';
 import { readLlamaModel, readTokenizer } from '../../llama/node-files.js';
 import { generate } from '../../llama/generate.js';
 import { evaluateNll } from '../../llama/evaluate-nll.js';
 import { toHfCheckpoint } from '../../llama/convert-to-hf.js';
 
-const BACKENDS = ['auto', 'reference', 'wasm'] as const;
+const BACKENDS = ['auto', 'reference', 'wasm', 'webgpu'] as const;
 
 const USAGE = `Usage: sparse-inference llama <subcommand> [options]
 
@@ -39,7 +40,9 @@ Subcommands:
             permuted for half-split RoPE, so the converted model gives the same logits).
 
 Common options:
-  --backend auto|reference|wasm  Kernel backend (default auto: wasm SIMD when available)
+  --backend auto|reference|wasm|webgpu
+                                 Kernel backend (default auto: wasm SIMD when available;
+                                 webgpu runs generate and ppl on the GPU, not convert)
   --max-seq-len N                Cap the context of a Hugging Face model (KV cache size)
   -h, --help                     Show this help
 
@@ -62,7 +65,8 @@ function required(v: string | undefined, name: string): string {
 }
 
 async function loadModel(values: { model?: string; backend: string; 'max-seq-len'?: number }) {
-  const kernels = await createKernels({ backend: values.backend as (typeof BACKENDS)[number] });
+  const backend = values.backend as (typeof BACKENDS)[number];
+  const kernels = backend === 'webgpu' ? await createAsyncKernels({ backend }) : await createKernels({ backend });
   const model = await readLlamaModel(required(values.model, 'model'), { kernels, maxSeqLen: values['max-seq-len'] });
   return model;
 }
