@@ -2,7 +2,8 @@
  * Choosing far tokens from approximate scores (A²ATS §3.3), for one KV head and its g query
  * heads. Three rules, all returning far-token offsets in increasing order:
  *
- * - unionTopK:        per head the k best (kernels.topKSelect), union over the group.
+ * - unionTopK:        per head the k best (one kernels.topKSelectRows over the g heads' rows),
+ *                     union over the group.
  * - interleavedUnion: exactly R tokens: rank 0 of head 0, …, head g−1, then rank 1, …,
  *                     skipping tokens already taken. Stopped at the size of the top-k union it
  *                     returns that union exactly, so it is the same rule with an exact budget.
@@ -10,17 +11,35 @@
  * Ties go to the lower index everywhere (the kernels' rule), so results are deterministic.
  *
  * A FarSelector keeps its scratch between calls (decode steps allocate nothing).
+ *
+ * Each rule is written once, as a generator over `Kernels | AsyncKernels` (`…Steps`, see
+ * src/kernels/maybe-async.ts): the methods above run it with driveSync; on asynchronous
+ * kernels drive it with driveAsync, with the scores in a device array — the g per-head
+ * selections are one topKSelectRows call (on a GPU: one dispatch chain for all g rows, not one
+ * per head) and only the chosen indices (k ints per head) come back; interleavedUnion then
+ * gathers the chosen tokens' scores (one lutGather, k floats per head) to rank them on the host.
+ * One FarSelector serves one selection at a time (its scratch is shared by its calls). The
+ * bodies take `pending`: results of calls issued earlier and not yet waited for (the scoring
+ * that wrote the scores); they are settled together with the selection's own calls.
  */
 import type { Kernels } from '../kernels/kernels.js';
+import { isDeviceArray, type AsyncKernels, type F32Arg } from '../kernels/async-kernels.js';
+import { driveSync, type Step } from '../kernels/maybe-async.js';
 import { badArgument } from '../core/errors.js';
 import { checkFloat32, checkInt } from '../core/validate.js';
+import { settleAll } from '../kernels/maybe-async.js';
 
 /** The three selection rules with reusable scratch (see the file header). @example new FarSelector(kernels).unionTopK(scores, 4, m, k, out) */
 export class FarSelector {
   private lists = new Int32Array(0);
   private mark = new Uint8Array(0);
+  /** interleavedUnion's ranking: positions of the chosen scores in the g×m matrix, their values, sort keys. */
+  private at = new Int32Array(0);
+  private vals = new Float32Array(0);
+  private keys = new BigUint64Array(0);
 
-  constructor(private readonly kernels: Kernels) {}
+  /** @param kernels - synchronous kernels, or asynchronous ones (then drive the `…Steps` bodies with driveAsync). */
+  constructor(private readonly kernels: Kernels | AsyncKernels) {}
 
   private need(g: number, k: number, m: number): void {
     if (this.lists.length < g * k) this.lists = new Int32Array(Math.max(g * k, this.lists.length * 2));
@@ -33,14 +52,18 @@ export class FarSelector {
    * @example const r = selector.unionTopK(scores, 4, m, 983, out);
    */
   unionTopK(scores: Float32Array, g: number, m: number, k: number, out: Int32Array): number {
+    return driveSync(this.unionTopKSteps(scores, g, m, k, out), 'FarSelector.unionTopK');
+  }
+
+  /** The body of unionTopK; scores may be a device array on async kernels. */
+  *unionTopKSteps(scores: F32Arg, g: number, m: number, k: number, out: Int32Array,
+    pending: readonly unknown[] = []): Generator<Step, number, unknown> {
     check(scores, g, m, k, out, Math.min(m, g * k));
-    if (k === 0 || m === 0) return 0;
-    if (k >= m) { for (let j = 0; j < m; j++) out[j] = j; return m; }
+    if (k === 0 || m === 0) { yield* settleAll(pending); return 0; }
+    if (k >= m) { yield* settleAll(pending); for (let j = 0; j < m; j++) out[j] = j; return m; }
     this.need(g, k, m);
     const lists = this.lists;
-    for (let h = 0; h < g; h++) {
-      this.kernels.topKSelect(scores.subarray(h * m, (h + 1) * m), m, k, lists.subarray(h * k, (h + 1) * k));
-    }
+    yield* settleAll([...pending, (this.kernels as AsyncKernels).topKSelectRows(scores, g, m, k, lists)]);
     return mergeSorted(lists, g, k, out);
   }
 
@@ -49,15 +72,24 @@ export class FarSelector {
    * scores: g*m; out: ≥ min(R, m). Returns the count.
    */
   interleavedUnion(scores: Float32Array, g: number, m: number, R: number, out: Int32Array): number {
+    return driveSync(this.interleavedUnionSteps(scores, g, m, R, out), 'FarSelector.interleavedUnion');
+  }
+
+  /** The body of interleavedUnion; scores may be a device array on async kernels. */
+  *interleavedUnionSteps(scores: F32Arg, g: number, m: number, R: number, out: Int32Array,
+    pending: readonly unknown[] = []): Generator<Step, number, unknown> {
     check(scores, g, m, R, out, Math.min(m, R));
     const want = Math.min(R, m);
-    if (want === 0) return 0;
-    if (want === m) { for (let j = 0; j < m; j++) out[j] = j; return m; }
+    if (want === 0) { yield* settleAll(pending); return 0; }
+    if (want === m) { yield* settleAll(pending); for (let j = 0; j < m; j++) out[j] = j; return m; }
     // Each head contributes at most R ranks, so its sorted top-R list suffices.
     this.need(g, want, m);
-    const lists = this.lists;
-    for (let h = 0; h < g; h++) {
-      this.kernels.topK(scores.subarray(h * m, (h + 1) * m), m, want, lists.subarray(h * want, (h + 1) * want));
+    const lists = this.lists, kx = this.kernels as AsyncKernels;
+    if (g === 1) { // one head: the ordered top-R is one call already
+      yield* settleAll([...pending, kx.topK(scores, m, want, lists)]);
+    } else { // every head's top-R set in one call, then ranked by score (ties: lower index), as topK orders
+      yield* settleAll([...pending, kx.topKSelectRows(scores, g, m, want, lists)]);
+      yield* this.rankRows(scores, g, m, want);
     }
     const mark = this.mark;
     let count = 0;
@@ -75,18 +107,62 @@ export class FarSelector {
     return count;
   }
 
+  /**
+   * Reorder each of the g rows of `lists` (want indices in increasing order) best first, ties to
+   * the lower index — topK's order — by the scores of the chosen tokens (one gather).
+   */
+  private *rankRows(scores: F32Arg, g: number, m: number, want: number): Generator<Step, void, unknown> {
+    const total = g * want;
+    if (this.at.length < total) {
+      this.at = new Int32Array(Math.max(total, 2 * this.at.length));
+      this.vals = new Float32Array(this.at.length);
+    }
+    if (this.keys.length < want) this.keys = new BigUint64Array(Math.max(want, 2 * this.keys.length));
+    const lists = this.lists, at = this.at;
+    for (let h = 0; h < g; h++) for (let i = h * want; i < (h + 1) * want; i++) at[i] = h * m + lists[i];
+    yield* settleAll([(this.kernels as AsyncKernels).lutGather(scores, g * m, at, total, this.vals)]);
+    // A native numeric sort of 64-bit keys: high word = the score's rank key (larger score →
+    // smaller key, −0 = +0), low word = position in the row (= index order, for ties).
+    const bits = new Uint32Array(this.vals.buffer, 0, total);
+    const keys = this.keys.subarray(0, want), words = new Uint32Array(keys.buffer, 0, 2 * want);
+    for (let h = 0; h < g; h++) {
+      const base = h * want;
+      for (let i = 0; i < want; i++) {
+        let b = bits[base + i];
+        if (b === 0x80000000) b = 0; // −0 ties with +0
+        words[2 * i + LO] = i;
+        words[2 * i + 1 - LO] = b & 0x80000000 ? b : ~b & 0x7fffffff; // ~orderKey(v), orderKey = b < 0 ? ~b : b | 2³¹
+      }
+      keys.sort();
+      for (let i = 0; i < want; i++) at[i] = lists[base + words[2 * i + LO]];
+      lists.set(at.subarray(0, want), base);
+    }
+  }
+
   /** The R best of one score per token. scores: m; out: ≥ min(R, m). Returns the count. */
   groupTopK(scores: Float32Array, m: number, R: number, out: Int32Array): number {
+    return driveSync(this.groupTopKSteps(scores, m, R, out), 'FarSelector.groupTopK');
+  }
+
+  /** The body of groupTopK; scores may be a device array on async kernels. */
+  *groupTopKSteps(scores: F32Arg, m: number, R: number, out: Int32Array,
+    pending: readonly unknown[] = []): Generator<Step, number, unknown> {
     check(scores, 1, m, R, out, Math.min(m, R));
     const want = Math.min(R, m);
-    this.kernels.topKSelect(scores, m, want, out);
+    // k = 0 selects nothing (and on a GPU would read the scores back for the CPU path).
+    yield* settleAll(want > 0 ? [...pending, (this.kernels as AsyncKernels).topKSelect(scores, m, want, out)] : pending);
     return want;
   }
 }
 
-function check(scores: Float32Array, g: number, m: number, k: number, out: Int32Array, outLen: number): void {
+/** Which 32-bit word of a 64-bit element is the low one (0 on little-endian platforms). */
+const LO = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1 ? 0 : 1;
+
+function check(scores: F32Arg, g: number, m: number, k: number, out: Int32Array, outLen: number): void {
   checkInt('g', g, 1); checkInt('m', m, 0); checkInt('k', k, 0);
-  checkFloat32('scores', scores, g * m);
+  if (isDeviceArray(scores)) {
+    if (scores.dtype !== 'f32' || scores.length < g * m) throw badArgument(`scores must be a Float32 device array of at least ${g * m} elements`);
+  } else checkFloat32('scores', scores, g * m);
   if (!(out instanceof Int32Array) || out.length < outLen) throw badArgument(`out must be an Int32Array of at least ${outLen} elements`);
 }
 

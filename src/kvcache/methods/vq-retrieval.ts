@@ -8,14 +8,29 @@
  * (kernels.gemv + kernels.lutGather), instead of reading n keys. With a query-aware codebook
  * this is A²ATS; with a plain (H = I) codebook it is the "plain VQ + WRoPE" baseline.
  * Codes of new keys are assigned as they arrive (`observe`), in the codebook's metric.
+ *
+ * Synchronous and asynchronous kernels. Scoring and encoding are written once, as generators
+ * over `Kernels | AsyncKernels` (`scoreSteps`, `observeSteps`, `appendKeysSteps`); the
+ * synchronous methods run them with driveSync (results bit-identical to the plain loops), the
+ * `…Async` methods with driveAsync. Constructed with AsyncKernels (e.g. webgpu), the
+ * codebooks, codes, lookup tables and the scores stay in device arrays: a step uploads the
+ * g rotated queries (g·d floats) and nothing comes back — the selection (./retrieval.ts) reads
+ * back only the chosen indices. The query rotation R(b) runs on the host (kernels.rope has no
+ * GPU program; it is g·d values). All gemv + lutGather calls of a step are issued before the
+ * first wait, so on webgpu a KV head's scoring — or a whole layer's, through
+ * Retrieval.selectAll — is one GPU submission.
  */
 import type { Kernels, ResidentArray } from '../../kernels/kernels.js';
+import type { AsyncKernels } from '../../kernels/async-kernels.js';
+import { mirrorF32, mirrorI32, type HostMirror } from '../../kernels/host-mirror.js';
+import { driveAsync, driveSync, settle, type Step } from '../../kernels/maybe-async.js';
 import { badArgument } from '../../core/errors.js';
-import { checkInt } from '../../core/validate.js';
-import type { Codebook, ResidentCodebook } from '../codebook.js';
-import type { GroupQuery, RetrievalMethod } from '../retrieval-method.js';
+import { checkFinite, checkFloat32, checkInt } from '../../core/validate.js';
+import type { Codebook } from '../codebook.js';
+import type { GroupQuery, RetrievalMethod, ScoreBuffer } from '../retrieval-method.js';
 import type { HeadKeys } from '../kv-store.js';
 import { checkWRope, type WRopeConfig } from '../wrope.js';
+import { settleAll } from '../../kernels/maybe-async.js';
 
 /** WRoPE rotation, group size and display name of a VqRetrieval. */
 export interface VqRetrievalOptions {
@@ -33,30 +48,54 @@ export interface VqRetrievalOptions {
    * It removes most of WRoPE's error on content in mid-frequency rotation pairs.
    */
   bands?: number;
+  /**
+   * Tokens per KV head to reserve code space for (default 1024; more are added by doubling).
+   * On asynchronous kernels growing the codes reads them back, so give the capacity when known.
+   */
+  capacity?: number;
 }
+
+/** One KV head's tables, codes and scratch. */
+interface HeadState {
+  readonly codebook: Codebook;
+  /** size*d centroids (key space): the lookup table is t = C·q̃. */
+  readonly centroids: HostMirror<Float32Array>;
+  /** size*d whitened centroids C·L (encoding); the same mirror as `centroids` for plain VQ. */
+  readonly whitened: HostMirror<Float32Array>;
+  codes: HostMirror<Int32Array>;
+  encoded: number;
+  /** g*ranges*size lookup tables of the last step (device-side on async kernels). */
+  lut: HostMirror<Float32Array> | null;
+  /** ranges*g*d rotated, scaled queries of the last step (host). */
+  qt: Float32Array;
+  /** Encoding scratch: whitened keys (count*d, host) and distances (count; on the device for async kernels, never read). */
+  z: Float32Array;
+  dist: HostMirror<Float32Array>;
+}
+
+/** Keys encoded per argminL2 call in `observe` (bounds the whitening scratch). */
+const ENCODE_CHUNK = 256;
 
 /** A²ATS (query-aware codebooks) or plain VQ + WRoPE retrieval (see the file header). */
 export class VqRetrieval implements RetrievalMethod {
   readonly name: string;
   readonly scoring = 'perHead' as const;
   readonly estimatesScores = true;
-  private readonly books: ResidentCodebook[];
-  private codes: ResidentArray<Int32Array>[];
-  private encoded: number[];
+  private readonly heads: HeadState[] = [];
   private readonly d: number;
-  private readonly lut: ResidentArray<Float32Array>;
-  private readonly qt: Float32Array;
-  private zScratch: { whitened: Float32Array; dist: Float32Array };
   private readonly bands: number;
 
   /**
+   * @param kernels - synchronous kernels, or asynchronous ones (then use the `…Async` methods).
    * @param codebooks - one per KV head of the layer (same dim and size).
    * @example new VqRetrieval(kernels, [set.get(0, 0), set.get(0, 1)], { wrope, groupSize: 4 })
    */
-  constructor(private readonly kernels: Kernels, codebooks: Codebook[], private readonly opts: VqRetrievalOptions) {
+  constructor(private readonly kernels: Kernels | AsyncKernels, codebooks: Codebook[], private readonly opts: VqRetrievalOptions) {
     if (!Array.isArray(codebooks) || codebooks.length === 0) throw badArgument('codebooks must be a non-empty array (one per KV head)');
+    if (opts === null || typeof opts !== 'object') throw badArgument('opts must be an object');
     checkWRope(opts.wrope, 'wrope');
     checkInt('groupSize', opts.groupSize, 1);
+    const capacity = checkInt('capacity', opts.capacity ?? 1024, 1);
     const d = codebooks[0].dim, size = codebooks[0].size;
     codebooks.forEach((c, i) => {
       if (c.dim !== d || c.size !== size) throw badArgument(`codebooks[${i}] is ${c.size}x${c.dim}, expected ${size}x${d}`);
@@ -64,31 +103,54 @@ export class VqRetrieval implements RetrievalMethod {
     this.d = d;
     this.bands = checkInt('bands', opts.bands ?? 1, 1, 16);
     this.name = opts.name ?? (codebooks[0].queryAware ? 'a2ats' : 'vq-wrope') + (this.bands > 1 ? `-bands${this.bands}` : '');
-    this.books = [];
+    const owned: HostMirror<Float32Array | Int32Array>[] = [];
+    const own = <T extends HostMirror<Float32Array> | HostMirror<Int32Array>>(m: T): T => { owned.push(m); return m; };
     try {
-      for (const c of codebooks) this.books.push(c.resident(kernels));
-      this.lut = kernels.allocF32(size);
+      for (const cb of codebooks) {
+        const centroids = own(mirrorF32(kernels, size * d));
+        centroids.host().set(cb.centroids);
+        centroids.push();
+        let whitened = centroids;
+        if (cb.factor !== null) {
+          whitened = own(mirrorF32(kernels, size * d));
+          whitened.host().set(cb.whitened);
+          whitened.push();
+        }
+        const codes = own(mirrorI32(kernels, capacity));
+        this.heads.push({
+          codebook: cb, centroids, whitened, codes, encoded: 0, lut: null, qt: new Float32Array(0),
+          z: new Float32Array(ENCODE_CHUNK * d), dist: own(mirrorF32(kernels, ENCODE_CHUNK)),
+        });
+      }
     } catch (e) {
-      for (const b of this.books) b.dispose();
+      for (const m of owned) m.free();
       throw e;
     }
-    this.codes = codebooks.map(() => kernels.allocI32(1024));
-    this.encoded = codebooks.map(() => 0);
-    this.qt = new Float32Array(d);
-    this.zScratch = { whitened: new Float32Array(256 * d), dist: new Float32Array(256) };
   }
 
   reset(): void {
-    this.encoded.fill(0);
+    for (const h of this.heads) h.encoded = 0;
   }
 
   /** Encode keys [from, to) of this KV head (pre-RoPE) into codes. */
   observe(kvHead: number, keys: HeadKeys, from: number, to: number): void {
+    driveSync(this.observeSteps(kvHead, keys, from, to), 'VqRetrieval.observe');
+  }
+
+  /** `observe` on asynchronous kernels. */
+  observeAsync(kvHead: number, keys: HeadKeys, from: number, to: number): Promise<void> {
+    return driveAsync(this.observeSteps(kvHead, keys, from, to));
+  }
+
+  /** The body of observe/observeAsync: encode [from, to) in chunks of 256 keys. */
+  *observeSteps(kvHead: number, keys: HeadKeys, from: number, to: number): Generator<Step, void, unknown> {
     const d = this.d;
-    if (from > this.encoded[kvHead]) throw badArgument(`observe must be contiguous: KV head ${kvHead} has ${this.encoded[kvHead]} tokens encoded, got from = ${from}`);
-    for (let a = from; a < to; a += 256) {
-      const b = Math.min(to, a + 256);
-      this.encodeAt(kvHead, keys.keysPre.subarray(a * d, b * d), a, b - a);
+    const st = this.head(kvHead);
+    checkInt('from', from, 0); checkInt('to', to, from);
+    if (from > st.encoded) throw badArgument(`observe must be contiguous: KV head ${kvHead} has ${st.encoded} tokens encoded, got from = ${from}`);
+    for (let a = from; a < to; a += ENCODE_CHUNK) {
+      const b = Math.min(to, a + ENCODE_CHUNK);
+      yield* this.encodeSteps(st, keys.keysPre.subarray(a * d, b * d), a, b - a);
     }
   }
 
@@ -97,33 +159,77 @@ export class VqRetrieval implements RetrievalMethod {
    * (the fast tier's path: it never stores the full keys).
    */
   appendKeys(kvHead: number, keysPre: Float32Array, count: number): void {
-    this.encodeAt(kvHead, keysPre, this.encoded[kvHead], count);
+    driveSync(this.appendKeysSteps(kvHead, keysPre, count), 'VqRetrieval.appendKeys');
+  }
+
+  /** `appendKeys` on asynchronous kernels. */
+  appendKeysAsync(kvHead: number, keysPre: Float32Array, count: number): Promise<void> {
+    return driveAsync(this.appendKeysSteps(kvHead, keysPre, count));
+  }
+
+  /** The body of appendKeys/appendKeysAsync. */
+  *appendKeysSteps(kvHead: number, keysPre: Float32Array, count: number): Generator<Step, void, unknown> {
+    const st = this.head(kvHead);
+    checkInt('count', count, 0);
+    yield* this.encodeSteps(st, keysPre, st.encoded, count);
   }
 
   /** Tokens of KV head kvHead with a code. */
   encodedCount(kvHead: number): number {
-    return this.encoded[kvHead];
+    return this.head(kvHead).encoded;
   }
 
-  private encodeAt(kvHead: number, keysPre: Float32Array, at: number, count: number): void {
-    this.ensureCodes(kvHead, at + count);
-    const cb = this.books[kvHead];
-    if (this.zScratch.dist.length < count) {
-      this.zScratch.whitened = new Float32Array(count * this.d);
-      this.zScratch.dist = new Float32Array(count);
+  private head(kvHead: number): HeadState {
+    return this.heads[checkInt('kvHead', kvHead, 0, this.heads.length - 1)];
+  }
+
+  /**
+   * codes[at..at+count) = nearest centroids of the keys in the codebook's metric: the keys are
+   * whitened on the host (k̃L) and kernels.argminL2 finds the nearest whitened centroid — what
+   * Codebook.encode does, with the codes written where the kernels read them (in place).
+   */
+  private *encodeSteps(st: HeadState, keysPre: Float32Array, at: number, count: number): Generator<Step, void, unknown> {
+    const d = this.d, size = st.codebook.size;
+    checkFloat32('keys', keysPre, count * d); checkFinite('keys', keysPre, count * d);
+    yield* this.ensureCodes(st, at + count);
+    if (count > 0) {
+      if (st.dist.length < count) {
+        st.z = new Float32Array(count * d);
+        st.dist.free();
+        st.dist = mirrorF32(this.kernels, count);
+      }
+      st.codebook.whiten(keysPre, count, st.z);
+      // Mirror arguments are resident views on sync kernels and device arrays on async ones:
+      // what each kind takes (AsyncKernels' signature admits both; settle() either result).
+      const kx = this.kernels as AsyncKernels;
+      yield* settle(kx.argminL2(st.z, st.whitened.arg(), st.codes.arg().subarray(at, at + count), st.dist.arg(), count, size, d));
     }
-    // The view is taken after ensureCodes (which may allocate and grow memory).
-    cb.codebook.encode(this.kernels, keysPre, count, this.codes[kvHead].view().subarray(at, at + count), this.zScratch, cb);
-    this.encoded[kvHead] = at + count;
+    st.encoded = at + count;
   }
 
-  score(kvHead: number, _keys: HeadKeys, q: GroupQuery, farStart: number, farEnd: number,
+  score(kvHead: number, keys: HeadKeys, q: GroupQuery, farStart: number, farEnd: number,
     out: ResidentArray<Float32Array>): void {
+    const self = this;
+    driveSync((function* () {
+      yield* settleAll(yield* self.scoreSteps(kvHead, keys, q, farStart, farEnd, { arg: () => out.view() }));
+    })(), 'VqRetrieval.score');
+  }
+
+  /**
+   * The body of `score`, for sync or async kernels: ŝ_{h,j} = t_h[code_j] for the g query heads
+   * (rows of out, m = farEnd − farStart each). On async kernels all of it stays on the device.
+   * Returns the gemv/lutGather results unsettled (see RetrievalMethod.scoreSteps).
+   */
+  *scoreSteps(kvHead: number, _keys: HeadKeys, q: GroupQuery, farStart: number, farEnd: number,
+    out: ScoreBuffer): Generator<Step, unknown[], unknown> {
     const d = this.d, g = this.opts.groupSize, m = farEnd - farStart;
-    if (farEnd > this.encoded[kvHead]) throw badArgument(`tokens up to ${farEnd} must be observed before scoring (have ${this.encoded[kvHead]})`);
+    const st = this.head(kvHead);
+    checkInt('farStart', farStart, 0); checkInt('farEnd', farEnd, farStart);
+    if (farEnd > st.encoded) throw badArgument(`tokens up to ${farEnd} must be observed before scoring (have ${st.encoded})`);
+    checkFloat32('query.pre', q.pre, g * d);
+    checkInt('query.pos', q.pos, 0);
     const { distance, base, pairing, window } = this.opts.wrope;
-    const cb = this.books[kvHead];
-    const size = cb.codebook.size;
+    const size = st.codebook.size;
     const scale = 1 / Math.sqrt(d);
     // Bands of positions [lo, hi) and their rotation distances (one band: all far tokens, b).
     const ranges: [number, number, number][] = [];
@@ -131,48 +237,85 @@ export class VqRetrieval implements RetrievalMethod {
     else {
       const w = Math.max(1, window);
       for (let k = 0; k < this.bands; k++) {
-        const near = w * 4 ** k, far = k === this.bands - 1 ? Infinity : w * 4 ** (k + 1);
+        // Band 0 starts at distance 0: with window 0 the current token itself is far.
+        const near = k === 0 ? 0 : w * 4 ** k, far = k === this.bands - 1 ? Infinity : w * 4 ** (k + 1);
         const lo = Math.max(farStart, far === Infinity ? farStart : q.pos - far + 1), hi = Math.min(farEnd, q.pos - near + 1);
         if (hi > lo) ranges.push([lo, hi, 2 * w * 4 ** k]);
       }
     }
+    if (m === 0 || ranges.length === 0) return [];
+    const R = ranges.length;
+    // Scratch first: an allocation detaches the views taken below (sync kernels).
+    if (st.lut === null || st.lut.length < g * R * size) {
+      st.lut?.free();
+      st.lut = mirrorF32(this.kernels, g * R * size);
+    }
+    if (st.qt.length < R * g * d) st.qt = new Float32Array(R * g * d);
+    const lut = st.lut, kx = this.kernels as AsyncKernels;
+    // 1. q̃ = q R(b)/√d for the g heads of each band (host: rope runs on the CPU on every backend).
+    for (let i = 0; i < R; i++) {
+      const qb = st.qt.subarray(i * g * d, (i + 1) * g * d);
+      qb.set(q.pre.subarray(0, g * d));
+      yield* settle(kx.rope(qb, g, d, ranges[i][2], base, pairing));
+      for (let t = 0; t < g * d; t++) qb[t] *= scale;
+    }
+    // 2. t = C q̃ and ŝ_j = t[code_j], every head and band issued; the caller waits (with its selection).
+    const issued: unknown[] = [];
     for (let h = 0; h < g; h++) {
-      for (const [lo, hi, b] of ranges) {
-        // q̃ = q R(b)/√d, then t = C q̃ and ŝ_j = t[code_j].
-        const qt = this.qt;
-        qt.set(q.pre.subarray(h * d, (h + 1) * d));
-        this.kernels.rope(qt, 1, d, b, base, pairing);
-        for (let t = 0; t < d; t++) qt[t] *= scale;
-        this.kernels.gemv(cb.centroids.view(), qt, this.lut.view(), size, d);
-        this.kernels.lutGather(this.lut.view(), size, this.codes[kvHead].view().subarray(lo, hi), hi - lo,
-          out.view().subarray(h * m + lo - farStart, h * m + hi - farStart));
+      for (let i = 0; i < R; i++) {
+        const [lo, hi] = ranges[i];
+        const t0 = (h * R + i) * size;
+        issued.push(kx.gemv(st.centroids.arg(), st.qt.subarray((i * g + h) * d, (i * g + h + 1) * d), lut.arg().subarray(t0, t0 + size), size, d));
+        issued.push(kx.lutGather(lut.arg().subarray(t0, t0 + size), size, st.codes.arg().subarray(lo, hi), hi - lo,
+          out.arg().subarray(h * m + lo - farStart, h * m + hi - farStart)));
       }
     }
+    return issued;
   }
 
   /** Codes of the m far tokens (codeBits each) + one pass over the codebook to build the table. */
   indexBytes(_n: number, m: number): number {
-    const cb = this.books[0].codebook;
+    const cb = this.heads[0].codebook;
     return Math.ceil((m * cb.codeBits) / 8) + cb.size * cb.dim * 4;
   }
 
   /** The codes of KV head kvHead (a copy of the first `encoded` entries). */
   codesOf(kvHead: number): Int32Array {
-    return Int32Array.from(this.codes[kvHead].view().subarray(0, this.encoded[kvHead]));
+    return driveSync(this.codesSteps(kvHead), 'VqRetrieval.codesOf');
   }
 
-  private ensureCodes(kvHead: number, n: number): void {
-    const cur = this.codes[kvHead];
+  /** `codesOf` on asynchronous kernels (reads the codes back from the device). */
+  codesOfAsync(kvHead: number): Promise<Int32Array> {
+    return driveAsync(this.codesSteps(kvHead));
+  }
+
+  private *codesSteps(kvHead: number): Generator<Step, Int32Array, unknown> {
+    const st = this.head(kvHead);
+    yield* st.codes.pull();
+    return Int32Array.from(st.codes.host().subarray(0, st.encoded));
+  }
+
+  /** Room for n codes: a larger array holding the codes so far (read back first on async kernels). */
+  private *ensureCodes(st: HeadState, n: number): Generator<Step, void, unknown> {
+    const cur = st.codes;
     if (cur.length >= n) return;
-    const next = this.kernels.allocI32(Math.max(n, cur.length * 2));
-    next.view().set(cur.view().subarray(0, this.encoded[kvHead]));
+    const next = mirrorI32(this.kernels, Math.max(n, cur.length * 2));
+    yield* cur.pull();
+    // Views are taken after the allocation (which may grow memory on sync kernels).
+    next.host().set(cur.host().subarray(0, st.encoded));
+    next.push();
     cur.free();
-    this.codes[kvHead] = next;
+    st.codes = next;
   }
 
   dispose(): void {
-    for (const b of this.books) b.dispose();
-    for (const c of this.codes) c.free();
-    this.lut.free();
+    for (const h of this.heads) {
+      h.centroids.free();
+      if (h.whitened !== h.centroids) h.whitened.free();
+      h.codes.free();
+      h.dist.free();
+      h.lut?.free();
+    }
+    this.heads.length = 0;
   }
 }

@@ -4,11 +4,17 @@
  * fast tier selected, in place — only the selection and small vectors cross the link.
  *
  * InThreadSlowTier runs in the caller's thread; WorkerSlowTier (./worker-slow-tier.ts) runs the
- * very same class in a worker so the caller can continue meanwhile.
+ * very same class in a worker so the caller can continue meanwhile. On asynchronous kernels
+ * (the GPU) the slow tier is GatherSlowTier (./gather-slow-tier.ts: K/V in host memory, the
+ * selected rows uploaded per step) or DeviceSlowTier (./device-slow-tier.ts: K/V on the device).
+ * All of them attend through `attendHeads`, one body for sync and async kernels.
  */
 import type { Kernels, ResidentArray } from '../../kernels/kernels.js';
+import type { AsyncKernels, DeviceArray } from '../../kernels/async-kernels.js';
+import { driveSync, type Step } from '../../kernels/maybe-async.js';
 import { badArgument } from '../../core/errors.js';
 import { checkInt } from '../../core/validate.js';
+import { settleAll } from '../../kernels/maybe-async.js';
 
 /** Query heads, KV heads, head dimension and capacity of a slow tier. */
 export interface SlowTierShape {
@@ -43,12 +49,83 @@ export interface SlowTier {
   dispose(): void | Promise<void>;
 }
 
+/** Where the rows one KV head attends to are: K/V rows of `rows` × stride floats and the indices. */
+export interface HeadRows {
+  /** The head's keys and values, row t at t*stride (taken per call: views go stale on growth). */
+  K(): Float32Array | DeviceArray<Float32Array>;
+  V(): Float32Array | DeviceArray<Float32Array>;
+  /** count indices in [0, rows). */
+  idx(): Int32Array | DeviceArray<Int32Array>;
+  rows: number;
+  /** Floats between consecutive rows (default headDim). */
+  stride?: number;
+}
+
+/**
+ * Attention of every query head over its KV head's selected rows — the slow tier's step, and
+ * the fast tier's over sinks + window — written once for sync and async kernels: each query
+ * head h of KV head kv gets out[h] = Σ softmax(q_h·K_j/√d) V_j over the req.counts[kv] rows and
+ * lse[h] its log-sum-exp. `rowsOf(kv)` is called once per KV head, just before its g calls (so
+ * on sync kernels it may refill a shared index buffer). Every call is issued before the first
+ * wait (one GPU submission); a KV head with no rows gets out = 0, lse = −∞ without a call.
+ *
+ * @example
+ * driveSync(attendHeads(kernels, shape, req, (kv) => ({ K: () => K(kv), V: () => V(kv), idx: () => idx, rows: n })));
+ */
+export function* attendHeads(kernels: Kernels | AsyncKernels, shape: Pick<SlowTierShape, 'nHeads' | 'nKvHeads' | 'headDim'>,
+  req: Pick<SlowTierRequest, 'qPost' | 'counts' | 'out' | 'lse'>, rowsOf: (kvHead: number) => HeadRows): Generator<Step, void, unknown> {
+  const { nHeads, nKvHeads, headDim: d } = shape;
+  const g = nHeads / nKvHeads;
+  const scale = 1 / Math.sqrt(d);
+  const kx = kernels as AsyncKernels;
+  const issued: unknown[] = [];
+  const heads: number[] = [];
+  for (let kv = 0; kv < nKvHeads; kv++) {
+    const count = req.counts[kv];
+    if (count === 0) {
+      // The kernel's own result for count = 0 (and no device arrays read back for nothing).
+      req.out.fill(0, kv * g * d, (kv + 1) * g * d);
+      req.lse.fill(-Infinity, kv * g, (kv + 1) * g);
+      continue;
+    }
+    const a = rowsOf(kv);
+    for (let r = 0; r < g; r++) {
+      const qh = kv * g + r;
+      issued.push(kx.selectiveAttention(req.qPost.subarray(qh * d, (qh + 1) * d), a.K(), a.V(), a.idx(), count,
+        a.rows, d, a.stride ?? d, scale, req.out.subarray(qh * d, (qh + 1) * d)));
+      heads.push(qh);
+    }
+  }
+  const lse = yield* settleAll(issued);
+  heads.forEach((qh, i) => { req.lse[qh] = lse[i] as number; });
+}
+
 /** Validates a SlowTierShape (BAD_ARGUMENT names the field). */
 export function checkSlowTierShape(s: SlowTierShape): SlowTierShape {
   checkInt('nHeads', s.nHeads, 1); checkInt('nKvHeads', s.nKvHeads, 1);
   checkInt('headDim', s.headDim, 1); checkInt('capacity', s.capacity, 1);
   if (s.nHeads % s.nKvHeads) throw badArgument(`nHeads (${s.nHeads}) must be a multiple of nKvHeads (${s.nKvHeads})`);
   return s;
+}
+
+/**
+ * Checks a request against the tokens stored: counts[h] in [0, length] and each selected index
+ * a stored token (BAD_ARGUMENT naming the entry).
+ */
+export function checkSlowTierRequest(shape: SlowTierShape, length: number, req: SlowTierRequest): void {
+  const { nHeads, nKvHeads, headDim: d } = shape;
+  if (req === null || typeof req !== 'object') throw badArgument('req must be an object');
+  if (!(req.qPost instanceof Float32Array) || req.qPost.length < nHeads * d) throw badArgument(`req.qPost must be a Float32Array of at least ${nHeads * d} elements`);
+  if (!(req.out instanceof Float32Array) || req.out.length < nHeads * d) throw badArgument(`req.out must be a Float32Array of at least ${nHeads * d} elements`);
+  if (!(req.lse instanceof Float64Array) || req.lse.length < nHeads) throw badArgument(`req.lse must be a Float64Array of at least ${nHeads} elements`);
+  for (let h = 0; h < nKvHeads; h++) {
+    const c = checkInt(`counts[${h}]`, req.counts[h], 0, length);
+    const sel = req.selections[h];
+    if (!(sel instanceof Int32Array) || sel.length < c) throw badArgument(`selections[${h}] must be an Int32Array of at least ${c} elements`);
+    for (let i = 0; i < c; i++) {
+      if (sel[i] < 0 || sel[i] >= length) throw badArgument(`selections[${h}][${i}] must be a stored token in [0, ${length}), got ${sel[i]}`);
+    }
+  }
 }
 
 /** The slow tier in the caller's thread: resident K/V and kernels.selectiveAttention. */
@@ -93,23 +170,18 @@ export class InThreadSlowTier implements SlowTier {
   }
 
   attend(req: SlowTierRequest): void {
-    const { nHeads, nKvHeads, headDim: d, capacity } = this.shape;
-    const g = nHeads / nKvHeads;
-    const scale = 1 / Math.sqrt(d);
-    for (let h = 0; h < nKvHeads; h++) {
-      const count = req.counts[h];
+    const { headDim: d, capacity } = this.shape;
+    driveSync(attendHeads(this.kernels, this.shape, req, (h) => {
       // The selection is copied into resident memory once and shared by the g query heads.
-      this.idx.view().set(req.selections[h].subarray(0, count));
-      for (let r = 0; r < g; r++) {
-        const qh = h * g + r;
-        // Views per call: copying the (non-resident) query may grow memory and detach older views.
-        const K = this.keys.view().subarray(h * capacity * d, (h + 1) * capacity * d);
-        const V = this.values.view().subarray(h * capacity * d, (h + 1) * capacity * d);
-        const idx = this.idx.view();
-        req.lse[qh] = this.kernels.selectiveAttention(req.qPost.subarray(qh * d, (qh + 1) * d), K, V, idx, count,
-          this.len, d, d, scale, req.out.subarray(qh * d, (qh + 1) * d));
-      }
-    }
+      this.idx.view().set(req.selections[h].subarray(0, req.counts[h]));
+      // Views per call: copying the (non-resident) query may grow memory and detach older views.
+      return {
+        K: () => this.keys.view().subarray(h * capacity * d, (h + 1) * capacity * d),
+        V: () => this.values.view().subarray(h * capacity * d, (h + 1) * capacity * d),
+        idx: () => this.idx.view(),
+        rows: this.len,
+      };
+    }), 'InThreadSlowTier.attend');
   }
 
   dispose(): void {
