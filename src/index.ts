@@ -23,6 +23,7 @@ export type { QuantileMethod, QuantileOptions, VarianceOptions } from './core/st
 // kernels and backends
 export type { Kernels, KernelFunctions, KernelName, BackendName, RopePairing, ResidentArray } from './kernels/kernels.js';
 export { KERNEL_NAMES } from './kernels/kernels.js';
+export { packedGemvLength } from './kernels/packed-gemv-length.js';
 export { createKernels, describeBackends, type CreateKernelsOptions, type BackendReport } from './kernels/create.js';
 export { wasmSupport } from './backends/wasm/loader.js';
 // asynchronous kernels (WebGPU, or any CPU backend through the async adapter)
@@ -92,6 +93,7 @@ export {
 export { serializeThresholds, parseThresholds, validateThresholds, THRESHOLDS_FORMAT } from './activations/thresholds-file.js';
 export { saveThresholds, loadThresholds } from './activations/thresholds-node.js';
 export { denseSwiGlu, gatedSparseSwiGlu, tealSparseSwiGlu, thresholdInto, silu, type TealScratch } from './activations/sparse-swiglu.js';
+export { denseSwiGluAsync, gatedSparseSwiGluAsync, tealSparseSwiGluAsync, type GateThresholds, type TealScratchArgs, type TealThresholdSet, type TealZeros } from './activations/sparse-swiglu.js';
 export {
   installActivationSparsity, sparsityStrategyName, type InstallSparsityOptions, type SparsityInstallation,
   type LayerWeightBytes, type WeightLayoutMode,
@@ -151,6 +153,8 @@ export { checkBudget, budgetTokens, type Budget } from './kvcache/budget.js';
 export { FarSelector } from './kvcache/select-far.js';
 export { KvStore, type KvStoreShape, type HeadKeys } from './kvcache/kv-store.js';
 export type { RetrievalMethod, GroupQuery } from './kvcache/retrieval-method.js';
+export type { ScoreBuffer } from './kvcache/retrieval-method.js';
+export { interleave, settleAll } from './kernels/maybe-async.js';
 export { Retrieval, type RetrievalOptions, type Selection } from './kvcache/retrieval.js';
 export { attendSelected } from './kvcache/sparse-attention.js';
 export { FullAttention } from './kvcache/methods/full-attention.js';
@@ -162,6 +166,8 @@ export { ExactReference, stepMetrics, summarize, type StepMetrics, type ExactHea
 export { TwoTierKvCache, type TwoTierOptions, type DecodeStats } from './kvcache/two-tier/two-tier-cache.js';
 export { InThreadSlowTier, type SlowTier, type SlowTierShape, type SlowTierRequest } from './kvcache/two-tier/slow-tier.js';
 export { FastTier, type FastTierOptions } from './kvcache/two-tier/fast-tier.js';
+export { GatherSlowTier } from './kvcache/two-tier/gather-slow-tier.js';
+export { DeviceSlowTier } from './kvcache/two-tier/device-slow-tier.js';
 export {
   predictThroughput, baselineStep, a2atsStep, LLAMA31_8B, A100_HOST, PAPER_WORKLOAD,
   type ThroughputModelShape, type TierSpec, type A2atsWorkload, type ThroughputPrediction, type ThroughputPoint,

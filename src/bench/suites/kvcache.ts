@@ -27,23 +27,33 @@ import { createKernels } from '../../kernels/create.js';
 import type { ResidentArray } from '../../kernels/kernels.js';
 import { runSuite, sink, type BenchTask, type RatioSpec, type SuiteOptions, type SuiteResult } from '../harness.js';
 import { Codebook } from '../../kvcache/codebook.js';
-import { TwoTierKvCache } from '../../kvcache/two-tier/two-tier-cache.js';
-import { SyntheticAttention } from '../../kvcache/synthetic/generator.js';
+import { TwoTierKvCache, type TwoTierOptions } from '../../kvcache/two-tier/two-tier-cache.js';
+import { SyntheticAttention, type SyntheticSequence } from '../../kvcache/synthetic/generator.js';
 import { lloydStep } from '../../kvcache/lloyd-step.js';
 import { Rng } from '../../core/rng.js';
 
-export async function kvcacheSuite(opts: SuiteOptions = {}): Promise<SuiteResult> {
-  const quick = opts.quick ?? false;
-  const k = await createKernels({ backend: 'wasm' });
-  const W = `wasm-${k.variant}`;
-  const nH = 32, nKv = 8, d = 128, g = nH / nKv, rho = 0.03, size = 1024, window = 64, sinks = 8;
-  const n = quick ? 8192 : 32768;
-  const shape = `${nH}x${nKv}x${d}:n${n}`;
-  const name = (task: string, s = shape) => `kvcache/${task}:${W}:${s}`;
-  const resident: ResidentArray<Float32Array | Int32Array>[] = [];
-  const f32 = (len: number) => { const r = k.allocF32(len); resident.push(r); return r; };
-  const i32 = (len: number) => { const r = k.allocI32(len); resident.push(r); return r; };
+/** The decode-step benchmark's shape and data (shared with the webgpu suite's A²ATS tasks). */
+export interface DecodeStepSetup {
+  nH: number; nKv: number; d: number; g: number; rho: number; size: number; window: number; sinks: number;
+  n: number;
+  seq: SyntheticSequence;
+  books: Codebook[];
+  /** TwoTierKvCache options of the step (add slowTier/bands as needed). */
+  options: TwoTierOptions;
+  /** Pre-RoPE queries at the last position (nH*d). */
+  qPre: Float32Array;
+  /** Token t's pre-RoPE keys and values, nKv*d each (head-major), into kRow and vRow. */
+  token(t: number, kRow: Float32Array, vRow: Float32Array): void;
+}
 
+/**
+ * A Llama-3-8B-like layer: 32 query / 8 KV heads, d = 128, per-head ρ = 0.03 with GQA union,
+ * w = 64, s = 8, `size` centroids (1024) taken from another synthetic sequence's keys, and an
+ * n-token synthetic sequence to decode over.
+ * @example const s = decodeStepSetup(32768); const cache = await TwoTierKvCache.create(k, s.options);
+ */
+export function decodeStepSetup(n: number, size = 1024): DecodeStepSetup {
+  const nH = 32, nKv = 8, d = 128, g = nH / nKv, rho = 0.03, window = 64, sinks = 8;
   const gen = new SyntheticAttention({ nKvHeads: nKv, groupSize: g, headDim: d });
   const seq = gen.sequence(n, 1);
   const cal = gen.sequence(size * 4, 2);
@@ -53,23 +63,40 @@ export async function kvcacheSuite(opts: SuiteOptions = {}): Promise<SuiteResult
     return new Codebook(d, size, C, null);
   });
   const cfg = gen.config;
-  const cache = await TwoTierKvCache.create(k, {
+  const options: TwoTierOptions = {
     nHeads: nH, nKvHeads: nKv, headDim: d, capacity: n, ropeBase: cfg.ropeBase, ropePairing: cfg.ropePairing,
     window, sinks, distance: 2048, budget: { mode: 'perHead', fraction: rho }, codebooks: books,
-  });
-  // The distance-band extension (docs/kvcache.md): same data, 5 lookup tables per head.
-  const banded = await TwoTierKvCache.create(k, {
-    nHeads: nH, nKvHeads: nKv, headDim: d, capacity: n, ropeBase: cfg.ropeBase, ropePairing: cfg.ropePairing,
-    window, sinks, distance: 2048, budget: { mode: 'perHead', fraction: rho }, codebooks: books, bands: 5,
-  });
-  // Full-attention baselines over the same tokens, post-RoPE keys contiguous per KV head.
-  const K = f32(nKv * n * d), V = f32(nKv * n * d);
-  const kRow = new Float32Array(nKv * d), vRow = new Float32Array(nKv * d);
-  for (let t = 0; t < n; t++) {
+  };
+  const token = (t: number, kRow: Float32Array, vRow: Float32Array) => {
     for (let h = 0; h < nKv; h++) {
       kRow.set(seq.keysPre.subarray((h * n + t) * d, (h * n + t + 1) * d), h * d);
       vRow.set(seq.values.subarray((h * n + t) * d, (h * n + t + 1) * d), h * d);
     }
+  };
+  return { nH, nKv, d, g, rho, size, window, sinks, n, seq, books, options, qPre: seq.queries(n - 1), token };
+}
+
+export async function kvcacheSuite(opts: SuiteOptions = {}): Promise<SuiteResult> {
+  const quick = opts.quick ?? false;
+  const k = await createKernels({ backend: 'wasm' });
+  const W = `wasm-${k.variant}`;
+  const setup = decodeStepSetup(quick ? 8192 : 32768);
+  const { nH, nKv, d, g, rho, size, window, sinks, n, seq, books } = setup;
+  const cfg = { ropeBase: setup.options.ropeBase, ropePairing: setup.options.ropePairing };
+  const shape = `${nH}x${nKv}x${d}:n${n}`;
+  const name = (task: string, s = shape) => `kvcache/${task}:${W}:${s}`;
+  const resident: ResidentArray<Float32Array | Int32Array>[] = [];
+  const f32 = (len: number) => { const r = k.allocF32(len); resident.push(r); return r; };
+  const i32 = (len: number) => { const r = k.allocI32(len); resident.push(r); return r; };
+
+  const cache = await TwoTierKvCache.create(k, setup.options);
+  // The distance-band extension (docs/kvcache.md): same data, 5 lookup tables per head.
+  const banded = await TwoTierKvCache.create(k, { ...setup.options, bands: 5 });
+  // Full-attention baselines over the same tokens, post-RoPE keys contiguous per KV head.
+  const K = f32(nKv * n * d), V = f32(nKv * n * d);
+  const kRow = new Float32Array(nKv * d), vRow = new Float32Array(nKv * d);
+  for (let t = 0; t < n; t++) {
+    setup.token(t, kRow, vRow);
     cache.append(kRow, vRow);
     banded.append(kRow, vRow);
     k.rope(kRow, nKv, d, t, cfg.ropeBase, cfg.ropePairing);
@@ -78,7 +105,7 @@ export async function kvcacheSuite(opts: SuiteOptions = {}): Promise<SuiteResult
       V.view().set(vRow.subarray(h * d, (h + 1) * d), (h * n + t) * d);
     }
   }
-  const qPre = seq.queries(n - 1);
+  const qPre = setup.qPre;
   const qPost = f32(nH * d);
   qPost.view().set(qPre);
   k.rope(qPost.view(), nH, d, n - 1, cfg.ropeBase, cfg.ropePairing);

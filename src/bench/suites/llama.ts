@@ -28,7 +28,7 @@ import type { LlamaModel } from '../../llama/model.js';
 import type { LlamaShape } from '../../llama/config.js';
 
 const STORIES_260K: LlamaShape = { dim: 64, hiddenDim: 172, nLayers: 5, nHeads: 8, nKvHeads: 4, vocabSize: 512, seqLen: 512 };
-const STORIES_110M: LlamaShape = { dim: 768, hiddenDim: 2048, nLayers: 12, nHeads: 12, nKvHeads: 12, vocabSize: 32000, seqLen: 1024 };
+export const STORIES_110M: LlamaShape = { dim: 768, hiddenDim: 2048, nLayers: 12, nHeads: 12, nKvHeads: 12, vocabSize: 32000, seqLen: 1024 };
 const CYCLE = 64;
 const ROOFLINE_FLOATS = 16 * 1024 * 1024; // 64 MB
 
@@ -44,16 +44,22 @@ async function realStories260K(kernels: Kernels): Promise<LlamaModel | null> {
   }
 }
 
-/** One decode step per call, cycling positions 0..CYCLE−1. */
-function decoder(model: LlamaModel): () => void {
+/**
+ * One decode step per call, cycling positions 0..CYCLE−1 (forward, or forwardAsync on
+ * asynchronous kernels — then each call awaits its logits).
+ */
+export function decoder(model: LlamaModel): () => void | Promise<void> {
   let pos = 0;
   let token = 1;
-  return () => {
+  const next = () => {
     if (pos === CYCLE) { model.reset(); pos = 0; }
-    const logits = model.forward(token, pos++);
+    const at = pos++;
+    const t = token;
     token = (token * 7 + 3) % model.config.vocabSize; // varied tokens; no sampling cost
-    sink(logits[0]);
+    return [t, at] as const;
   };
+  if (model.asynchronous) return async () => { const [t, at] = next(); sink((await model.forwardAsync(t, at))[0]); };
+  return () => { const [t, at] = next(); sink(model.forward(t, at)[0]); };
 }
 
 function memoryNow(): { rss: number } | null {

@@ -25,6 +25,7 @@
  * console.log(formatTable(result));
  */
 import { createKernels } from '../../kernels/create.js';
+import { packedGemvLength } from '../../kernels/packed-gemv-length.js';
 import type { ResidentArray } from '../../kernels/kernels.js';
 import { Rng } from '../../core/rng.js';
 import { kmeansSync } from '../../kvcache/kmeans.js';
@@ -99,26 +100,80 @@ export async function peersSuite(opts: PeersSuiteOptions = {}): Promise<SuiteRes
 
   try {
     // ---- gemv: y = W·x ----
+    // A streaming kernel's speed depends on where its buffer's pages land in physical memory,
+    // not only on its code: on the development VM the same streaming read runs up to 1.3x
+    // faster over one 64 MB buffer than over another in the same process, and buffers
+    // allocated later tend to be the faster ones. So every contestant holds two copies of W,
+    // allocated in mirrored order (ours, each peer, each peer again in reverse, ours), and its
+    // calls alternate between them: no contestant is timed only on the first- or the
+    // last-allocated pages. The sum tasks time our streaming read over the same copies.
+    notes.push('gemv: each contestant holds two copies of W, allocated in mirrored order (ours, peers, peers reversed, ours) and used alternately, so page placement favours no one');
     for (const [rows, cols] of [[4096, 4096], [1024, 1024]] as const) {
       const shape = `${rows}x${cols}`;
       const W = random(rows * cols), x = random(cols);
-      const Wr = residentCopy(W), xr = residentCopy(x), yr = f32(rows);
-      const ours = name('gemv', OURS, shape);
-      tasks.push({ name: ours, bytes: (rows * cols + rows + cols) * F, flops: 2 * rows * cols,
-        fn: () => wasm.gemv(Wr.view(), xr.view(), yr.view(), rows, cols) });
-      wasm.gemv(Wr.view(), xr.view(), yr.view(), rows, cols);
-      const want = Float32Array.from(yr.view());
-      const scale = rowAbsDot(W, x, rows, cols);
-      const peerTasks: string[] = [];
-      for (const p of matmulPeers) {
+      const bytes = (rows * cols + rows + cols) * F, flops = 2 * rows * cols;
+      const xr = residentCopy(x), yr = f32(rows);
+      const Wfirst = residentCopy(W);
+      // Ours on prepacked weights too (as every peer prepacks its initializer).
+      const packedLength = packedGemvLength(rows, cols);
+      const Pfirst = f32(packedLength);
+      wasm.packGemv(Wfirst.view(), Pfirst.view(), rows, cols);
+      const first: PeerProduct[] = [];
+      for (const p of matmulPeers) first.push(await p.product(x, W, 1, cols, rows));
+      products.push(...first);
+      const last: PeerProduct[] = [];
+      for (const p of [...matmulPeers].reverse()) {
         const prod = await p.product(x, W, 1, cols, rows);
         products.push(prod);
-        expectClose(`${p.name} gemv ${shape}`, await prod.output(), want, scale);
+        last.unshift(prod);
+      }
+      const Plast = f32(packedLength);
+      const Wlast = residentCopy(W);
+      wasm.packGemv(Wlast.view(), Plast.view(), rows, cols);
+      const ours = name('gemv', OURS, shape);
+      let flip = 0;
+      tasks.push({ name: ours, bytes, flops,
+        fn: () => wasm.gemv(((flip ^= 1) ? Wfirst : Wlast).view(), xr.view(), yr.view(), rows, cols) });
+      wasm.gemv(Wfirst.view(), xr.view(), yr.view(), rows, cols);
+      const want = Float32Array.from(yr.view());
+      wasm.gemv(Wlast.view(), xr.view(), yr.view(), rows, cols);
+      for (let i = 0; i < rows; i++) {
+        if (yr.view()[i] !== want[i]) throw new Error(`ours gemv ${shape}: the two copies of W disagree at y[${i}]`);
+      }
+      const scale = rowAbsDot(W, x, rows, cols);
+      const oursPacked = name('gemvPacked', OURS, shape);
+      let flipPacked = 0;
+      tasks.push({ name: oursPacked, bytes, flops, note: 'W prepacked once by kernels.packGemv (16-row panels)',
+        fn: () => wasm.gemvPacked(((flipPacked ^= 1) ? Pfirst : Plast).view(), xr.view(), yr.view(), rows, cols) });
+      for (const P of [Pfirst, Plast]) {
+        wasm.gemvPacked(P.view(), xr.view(), yr.view(), rows, cols);
+        expectClose(`ours gemvPacked ${shape}`, Float32Array.from(yr.view()), want, scale);
+      }
+      const sumPacked = name('sum-packed', OURS, shape);
+      let flipSumPacked = 0;
+      tasks.push({ name: sumPacked, bytes: packedLength * F, note: 'streaming read of the two packed copies (roofline)',
+        fn: () => sink(wasm.sum(((flipSumPacked ^= 1) ? Pfirst : Plast).view(), packedLength)) });
+      ratios.push({ name: `gemvPacked ${shape}: ours / streaming read of the same pages`, unit: 'of roofline',
+        value: (t) => t(sumPacked).medianMs / t(oursPacked).medianMs });
+      // Our streaming read over the same two copies: the roofline of these very pages.
+      const sumTask = name('sum', OURS, shape);
+      let flipSum = 0;
+      tasks.push({ name: sumTask, bytes: rows * cols * F, note: 'streaming read of the same two copies of W (roofline)',
+        fn: () => sink(wasm.sum(((flipSum ^= 1) ? Wfirst : Wlast).view(), rows * cols)) });
+      ratios.push({ name: `gemv ${shape}: ours / streaming read of the same pages`, unit: 'of roofline',
+        value: (t) => t(sumTask).medianMs / t(ours).medianMs });
+      const peerTasks: string[] = [];
+      for (let i = 0; i < matmulPeers.length; i++) {
+        const p = matmulPeers[i], a = first[i], b = last[i];
+        expectClose(`${p.name} gemv ${shape}`, await a.output(), want, scale);
+        expectClose(`${p.name} gemv ${shape} (second copy)`, await b.output(), want, scale);
         const t = name('gemv', p.name, shape);
         peerTasks.push(t);
-        tasks.push({ name: t, bytes: (rows * cols + rows + cols) * F, flops: 2 * rows * cols, fn: () => prod.run() });
+        let flipPeer = 0;
+        tasks.push({ name: t, bytes, flops, fn: () => ((flipPeer ^= 1) ? a.run() : b.run()) });
       }
       versus('gemv', shape, ours, peerTasks);
+      versus('gemv', shape, oursPacked, peerTasks, 'gemvPacked');
     }
 
     // ---- l2sqrBatch against the peers' X·Cᵀ ----

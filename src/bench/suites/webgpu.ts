@@ -8,6 +8,12 @@
  * - a hardware GPU: the issue's sizes — gemv 4096×4096; spvmm over a 14336×4096 input-major
  *   W_downᵀ (a Llama-3-8B-sized FFN) at k = 0.5; lutGather + topKSelect over n = 32768 tokens
  *   for 32 heads (one decode step of A²ATS retrieval) — plus the other kernels at A²ATS sizes.
+ * The Llama decode step's vector kernels (rmsnorm n = 4096, softmax n = 32000, rope 32 × 128)
+ * run at those sizes on every adapter. The CHESS sparse FFN (webgpu-ffn.ts) runs at the
+ * activations suite's 14336×4096, k = 0.5, on a hardware GPU (7168×4096 with quick): webgpu vs
+ * wasm, and vs the dense FFN.
+ * A²ATS (webgpu-kvcache.ts): the two-tier cache's decode step and the all-heads selection at the
+ * kvcache suite's shape (n = 32768, 32/8 heads, d = 128, ρ = 0.03; n = 8192 with quick).
  *
  * GPU timings are wall-clock. `:webgpu:` tasks are one awaited call (submission, GPU work,
  * read-back of the small output); `:webgpu-xR:` tasks issue R independent calls at once
@@ -24,6 +30,12 @@ import { createAsyncKernels } from '../../kernels/create-async.js';
 import type { AsyncKernels, DeviceArray } from '../../kernels/async-kernels.js';
 import type { Kernels, ResidentArray } from '../../kernels/kernels.js';
 import { Rng } from '../../core/rng.js';
+import { mirrorF32, mirrorI32 } from '../../kernels/host-mirror.js';
+import { driveAsync, driveSync } from '../../kernels/maybe-async.js';
+import { lloydIteration } from '../../kvcache/lloyd-step.js';
+import { gpuLlamaBench } from './webgpu-llama.js';
+import { gpuSparseFfnBench } from './webgpu-ffn.js';
+import { gpuKvcacheBench } from './webgpu-kvcache.js';
 import { runSuite, sink, type BenchTask, type RatioSpec, type SuiteOptions, type SuiteResult } from '../harness.js';
 
 const F = 4;
@@ -102,6 +114,7 @@ export async function webgpuSuite(opts: SuiteOptions = {}): Promise<SuiteResult>
     residents.push(r as unknown as ResidentArray<Float32Array | Int32Array>);
     return r;
   };
+  const disposers: (() => void)[] = [];
   const checks: string[] = [];
   const check = (what: string, err: number, limit: number) => {
     checks.push(`${err <= limit ? 'PASS' : 'FAIL'} ${what}: ${err.toExponential(2)} (limit ${limit})`);
@@ -223,6 +236,35 @@ export async function webgpuSuite(opts: SuiteOptions = {}): Promise<SuiteResult>
       tasks.push({ name: name('lutGather+topKSelect', W, shape), bytes, fn: stepWasm });
       speedup('lutGather+topKSelect', shape);
 
+      // Issue 7: the per-head selections as ONE batched call (every row in the same 11
+      // dispatches) vs one topKSelect per head (11 dispatches each, serialised even in one
+      // submission) vs wasm; A²ATS's per-head budget ρ = 0.03 (k = 983 at n = 32768), on the
+      // LUT scores above (many ties, as in retrieval).
+      const kr = Math.round(0.03 * n), rShape = `${heads}rows_n${n}_k${kr}`;
+      const rowsOut = new Int32Array(heads * kr), rowsOutW = onWasm(new Int32Array(heads * kr));
+      const perRow = Array.from({ length: heads }, () => new Int32Array(kr));
+      const rowsGpu = () => gpu.topKSelectRows(scoresD, heads, n, kr, rowsOut);
+      const perRowGpu = async () => { await Promise.all(perRow.map((o, h) => gpu.topKSelect(scoresD.subarray(h * n, (h + 1) * n), n, kr, o))); };
+      const rowsWasm = () => wasm.topKSelectRows(scoresW.view(), heads, n, kr, rowsOutW.view());
+      await rowsGpu(); await perRowGpu(); rowsWasm();
+      let rowsDiff = 0;
+      for (let i = 0; i < heads * kr; i++) {
+        if (rowsOut[i] !== rowsOutW.view()[i] || perRow[Math.floor(i / kr)][i % kr] !== rowsOutW.view()[i]) rowsDiff++;
+      }
+      check(`topKSelectRows ${rShape}: indices differing from wasm (batched and per-row GPU calls)`, rowsDiff, 0);
+      tasks.push({ name: name('topKSelectRows', G, rShape), bytes: heads * n * F, fn: rowsGpu,
+        note: `one call: ${heads} rows in 11 dispatches, one submission` });
+      tasks.push({ name: name('topKSelectRows', `${G}-per-row`, rShape), bytes: heads * n * F, fn: perRowGpu,
+        note: `${heads} topKSelect calls issued together: ${11 * heads} dispatches, one submission` });
+      tasks.push({ name: name('topKSelectRows', W, rShape), bytes: heads * n * F, fn: rowsWasm });
+      ratios.push(
+        { name: `topKSelectRows ${heads} rows × ${n}, k = ${kr}: webgpu (one call) vs ${heads} topKSelect calls on webgpu`, unit: 'x',
+          value: (t) => t(name('topKSelectRows', `${G}-per-row`, rShape)).medianMs / t(name('topKSelectRows', G, rShape)).medianMs },
+        { name: `topKSelectRows ${heads} rows × ${n}, k = ${kr}: webgpu vs wasm`, unit: 'x',
+          value: (t) => t(name('topKSelectRows', W, rShape)).medianMs / t(name('topKSelectRows', G, rShape)).medianMs },
+        { name: `topKSelectRows ${heads} rows × ${n}, k = ${kr}: ${heads} topKSelect calls on webgpu vs wasm`, unit: 'x',
+          value: (t) => t(name('topKSelectRows', W, rShape)).medianMs / t(name('topKSelectRows', `${G}-per-row`, rShape)).medianMs });
+
       const [tn, tk] = S.topK, tShape = `n${tn}_k${tk}`;
       const xs = random(tn), xsD = onGpu(xs), xsW = onWasm(xs), to = new Int32Array(tk), tow = onWasm(new Int32Array(tk));
       await gpu.topK(xsD, tn, tk, to);
@@ -273,6 +315,34 @@ export async function webgpuSuite(opts: SuiteOptions = {}): Promise<SuiteResult>
       speedup(kernel, shape);
     }
 
+    // One k-means Lloyd iteration as kmeans() runs it (lloydIteration, src/kvcache/lloyd-step.ts):
+    // assignment (argminL2) where the kernels run, codes back, float64 mean update on the host,
+    // centroids pushed — on the GPU (points resident there) and on wasm (resident in WASM
+    // memory). Each call restarts from the same centroids, so every call does the same work.
+    {
+      const [n, k, d] = software || quick ? [4096, 64, 32] : [65536, 1024, 128], shape = `n${n}_k${k}_d${d}`;
+      const Xh = random(n * d), C0 = Xh.slice(0, k * d);
+      const lloyd = (kernels: AsyncKernels | Kernels) => {
+        const m = { X: mirrorF32(kernels, n * d), C: mirrorF32(kernels, k * d), codes: mirrorI32(kernels, n), dist: mirrorF32(kernels, n) };
+        disposers.push(() => { m.X.free(); m.C.free(); m.codes.free(); m.dist.free(); });
+        m.X.host().set(Xh); m.X.push();
+        const sums = new Float64Array(k * d), counts = new Int32Array(k);
+        return { m, step: () => { m.C.host().set(C0); return lloydIteration(kernels, m.X, m.C, m.codes, m.dist, n, k, d, sums, counts); } };
+      };
+      const g = lloyd(gpu), w = lloyd(wasm);
+      const jG = (await driveAsync(g.step())).objective, jW = driveSync(w.step()).objective;
+      let differ = 0;
+      for (let i = 0; i < n; i++) if (g.m.codes.host()[i] !== w.m.codes.host()[i]) differ++;
+      check(`kmeans Lloyd iteration ${shape}: |ΔJ| / J, gpu vs wasm (codes differing at near-ties: ${differ} of ${n})`,
+        Math.abs(jG - jW) / jW, 1e-5);
+      const flops = 3 * n * k * d;
+      tasks.push({ name: name('kmeans-lloyd', G, shape), flops, fn: async () => sink((await driveAsync(g.step())).objective),
+        note: 'argminL2 on the GPU + codes read back + float64 update on the host + centroids uploaded' });
+      tasks.push({ name: name('kmeans-lloyd', W, shape), flops, fn: () => sink(driveSync(w.step()).objective) });
+      ratios.push({ name: `kmeans Lloyd iteration n=${n} k=${k} d=${d}: webgpu vs wasm`, unit: 'x',
+        value: (t) => t(name('kmeans-lloyd', W, shape)).medianMs / t(name('kmeans-lloyd', G, shape)).medianMs });
+    }
+
     // selectiveAttention over the tokens retrieval selected (one head)
     {
       const { count, rows, d } = S.attention, shape = `count${count}_d${d}`;
@@ -294,6 +364,57 @@ export async function webgpuSuite(opts: SuiteOptions = {}): Promise<SuiteResult>
       speedup('selectiveAttention', shape);
     }
 
+    // The Llama decode step's vector kernels at Llama-2-7B sizes (small enough for any
+    // adapter): rmsnorm over dim 4096, softmax over a 32000-token vocabulary, rope over
+    // 32 heads × 128 at a late position. Device arrays in and out; rope rotates in place.
+    {
+      const dim = 4096, vocab = 32000, heads = 32, headDim = 128, pos = 4095, base = 10000;
+      const xh = random(dim), wh = random(dim), lh = random(vocab).map((v) => 8 * v), qh = random(heads * headDim);
+      const xd = onGpu(xh), wd = onGpu(wh), od = onGpu(new Float32Array(dim)), ld = onGpu(lh), pd = onGpu(new Float32Array(vocab));
+      const qd = onGpu(qh);
+      const xw = onWasm(xh), ww = onWasm(wh), ow = onWasm(new Float32Array(dim)), lw = onWasm(lh), pw = onWasm(new Float32Array(vocab));
+      const qw = onWasm(qh);
+      await Promise.all([gpu.rmsnorm(xd, wd, od, dim, 1e-5), gpu.softmax(ld, pd, vocab),
+        gpu.rope(qd, heads, headDim, pos, base, 'adjacent')]);
+      wasm.rmsnorm(xw.view(), ww.view(), ow.view(), dim, 1e-5);
+      wasm.softmax(lw.view(), pw.view(), vocab);
+      wasm.rope(qw.view(), heads, headDim, pos, base, 'adjacent');
+      const [og, pg, qg] = await Promise.all([od.read(), pd.read(), qd.read()]);
+      check(`rmsnorm n${dim} max |gpu − wasm| / |w·x·r|`, relErr(og, ow.view(), Float64Array.from(ow.view(), Math.abs)), 1e-5);
+      let mx = -Infinity;
+      for (const v of lh) mx = Math.max(mx, v);
+      check(`softmax n${vocab} max |gpu − wasm| / ((1 + |x − max|)·p)`,
+        relErr(pg, pw.view(), Float64Array.from(pw.view(), (p, i) => (1 + Math.abs(lh[i] - mx)) * p)), 1e-5);
+      check(`rope ${heads}x${headDim} pos ${pos} max |gpu − wasm| / (|a| + |b|)`,
+        relErr(qg, qw.view(), Float64Array.from(qh, (v, i) => Math.abs(v) + Math.abs(qh[i ^ 1]))), 1e-5);
+      const rShape = `n${dim}`, sShape = `n${vocab}`, qShape = `${heads}x${headDim}`;
+      tasks.push({ name: name('rmsnorm', G, rShape), bytes: 3 * dim * F, fn: () => gpu.rmsnorm(xd, wd, od, dim, 1e-5) });
+      tasks.push({ name: name('rmsnorm', W, rShape), bytes: 3 * dim * F, fn: () => wasm.rmsnorm(xw.view(), ww.view(), ow.view(), dim, 1e-5) });
+      tasks.push({ name: name('softmax', G, sShape), bytes: 2 * vocab * F, fn: () => gpu.softmax(ld, pd, vocab) });
+      tasks.push({ name: name('softmax', W, sShape), bytes: 2 * vocab * F, fn: () => wasm.softmax(lw.view(), pw.view(), vocab) });
+      tasks.push({ name: name('rope', G, qShape), bytes: 2 * heads * headDim * F, fn: () => gpu.rope(qd, heads, headDim, pos, base, 'adjacent'),
+        note: 'in place; cos/sin computed on the host in float64 and uploaded with the call' });
+      tasks.push({ name: name('rope', W, qShape), bytes: 2 * heads * headDim * F, fn: () => wasm.rope(qw.view(), heads, headDim, pos, base, 'adjacent') });
+      speedup('rmsnorm', rShape);
+      speedup('softmax', sShape);
+      speedup('rope', qShape);
+    }
+
+    // The llama decode step (stories110M shapes on a hardware GPU).
+    const llama = await gpuLlamaBench(gpu, wasm, !(software || quick), W, name, name('sum', `${G}-x${R}`, sumShape));
+    disposers.push(llama.dispose);
+    tasks.push(...llama.tasks); ratios.push(...llama.ratios); checks.push(...llama.notes);
+
+    // The CHESS sparse FFN (src/activations): webgpu vs wasm at the activations suite's shape, and the dense FFN on the GPU.
+    const ffn = await gpuSparseFfnBench(gpu, wasm, software ? 'software' : quick ? 'quick' : 'full', W, name, name('sum', `${G}-x${R}`, sumShape));
+    disposers.push(ffn.dispose);
+    tasks.push(...ffn.tasks); ratios.push(...ffn.ratios); checks.push(...ffn.notes);
+
+    // A²ATS (src/kvcache): the two-tier decode step and the all-heads selection, webgpu vs wasm, at the kvcache suite's shape.
+    const kv = await gpuKvcacheBench(gpu, wasm, software ? 'software' : quick ? 'quick' : 'full', W, name);
+    disposers.push(() => { void kv.dispose(); });
+    tasks.push(...kv.tasks); ratios.push(...kv.ratios); checks.push(...kv.notes);
+
     notes.push(...checks);
     const result = await runSuite('webgpu', tasks, { ...opts, quick, ratios, notes, clock: 'wall',
       rounds: opts.quick ? 2 : software ? 3 : 5, timeMs: software ? 100 : 200 });
@@ -301,5 +422,6 @@ export async function webgpuSuite(opts: SuiteOptions = {}): Promise<SuiteResult>
   } finally {
     for (const d of devices) d.free();
     for (const r of residents) r.free();
+    for (const dispose of disposers) dispose();
   }
 }
