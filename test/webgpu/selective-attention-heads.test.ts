@@ -10,9 +10,9 @@
  */
 import { expect, it } from 'vitest';
 import { acquireGpu, webgpuMissing } from '../../src/backends/webgpu/device.js';
-import { GpuCall, GpuContext } from '../../src/backends/webgpu/gpu-context.js';
+import { GpuContext } from '../../src/backends/webgpu/gpu-context.js';
+import { countGpuWork } from '../_harness/gpu-counts.js';
 import { webgpuKernels } from '../../src/backends/webgpu/kernels.js';
-import type { GpuProgram } from '../../src/backends/webgpu/program.js';
 import { createKernels } from '../../src/kernels/create.js';
 import { randomLlama } from '../../src/llama/random-llama.js';
 import { Rng } from '../../src/core/rng.js';
@@ -25,22 +25,8 @@ const CHAIN = 4;
 
 /** Runs `fn`; returns the GPU dispatches (all, and those of the attention programs) and submissions. */
 async function counted(ctx: GpuContext, fn: () => Promise<unknown>): Promise<{ dispatches: number; attention: number; submissions: number }> {
-  const original = GpuCall.prototype.dispatch;
-  let dispatches = 0, attention = 0;
-  GpuCall.prototype.dispatch = function (this: GpuCall, ...args: Parameters<GpuCall['dispatch']>) {
-    if (args[3] > 0) {
-      dispatches++;
-      if ((args[0] as GpuProgram).cacheKey.startsWith('selectiveAttention')) attention++;
-    }
-    return original.apply(this, args);
-  };
-  const s0 = ctx.submissions;
-  try {
-    await fn();
-  } finally {
-    GpuCall.prototype.dispatch = original;
-  }
-  return { dispatches, attention, submissions: ctx.submissions - s0 };
+  const c = await countGpuWork(ctx, fn, 'selectiveAttention');
+  return { dispatches: c.dispatches, attention: c.matching, submissions: c.submissions };
 }
 
 describeWithRuntime('selectiveAttentionHeads on webgpu: one dispatch chain for all heads', missing, () => {

@@ -9,7 +9,8 @@
  */
 import { expect, it } from 'vitest';
 import { acquireGpu, webgpuMissing } from '../../src/backends/webgpu/device.js';
-import { GpuCall, GpuContext } from '../../src/backends/webgpu/gpu-context.js';
+import { GpuContext } from '../../src/backends/webgpu/gpu-context.js';
+import { countGpuWork } from '../_harness/gpu-counts.js';
 import { webgpuKernels } from '../../src/backends/webgpu/kernels.js';
 import { createKernels } from '../../src/kernels/create.js';
 import { driveAsync } from '../../src/kernels/maybe-async.js';
@@ -25,19 +26,8 @@ const CHAIN = 11;
 
 /** Runs `fn` and returns the GPU dispatches and submissions it caused. */
 async function counted(ctx: GpuContext, fn: () => Promise<unknown>): Promise<{ dispatches: number; submissions: number }> {
-  const original = GpuCall.prototype.dispatch;
-  let dispatches = 0;
-  GpuCall.prototype.dispatch = function (this: GpuCall, ...args: Parameters<GpuCall['dispatch']>) {
-    if (args[3] > 0) dispatches++;
-    return original.apply(this, args);
-  };
-  const s0 = ctx.submissions;
-  try {
-    await fn();
-  } finally {
-    GpuCall.prototype.dispatch = original;
-  }
-  return { dispatches, submissions: ctx.submissions - s0 };
+  const { dispatches, submissions } = await countGpuWork(ctx, fn);
+  return { dispatches, submissions };
 }
 
 /** rows×n scores with ties (a few levels), a constant row and signed zeros. */

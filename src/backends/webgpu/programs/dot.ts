@@ -10,10 +10,7 @@
  */
 import type { GpuCall, GpuRef } from '../gpu-context.js';
 import type { GpuProgram } from '../program.js';
-import { treeReduce } from './snippets.js';
-import { encodeSum } from './sum.js';
-
-const WG = 256;
+import { encodeGridReduce, gridReduceProgram } from './sum.js';
 
 function program(vec4: boolean): GpuProgram {
   const loop = vec4
@@ -25,23 +22,10 @@ function program(vec4: boolean): GpuProgram {
     : `  var acc = 0.0;
   for (var i = gid; i < P.n; i = i + stride) { acc = acc + x[P.xOff + i] * y[P.yOff + i]; }`;
   const t = vec4 ? 'vec4<f32>' : 'f32';
-  return {
-    cacheKey: `dot:${vec4 ? 'vec4' : 'f32'}`,
-    workgroupSize: [WG, 1],
-    uniforms: [{ name: 'n', type: 'u32' }],
-    bindings: [
-      { name: 'x', type: t, access: 'read' },
-      { name: 'y', type: t, access: 'read' },
-      { name: 'out', type: 'f32', access: 'read_write' },
-    ],
-    prelude: `var<workgroup> red: array<f32, ${WG}>;`,
-    body: `
-  let stride = P.groups * ${WG}u;
-${loop}
-  red[lid] = acc;
-${treeReduce('red', WG, '+')}
-  if (lid == 0u) { out[P.outOff + wid] = red[0]; }`,
-  };
+  return gridReduceProgram(`dot:${vec4 ? 'vec4' : 'f32'}`, loop, [
+    { name: 'x', type: t, access: 'read' },
+    { name: 'y', type: t, access: 'read' },
+  ]);
 }
 
 const SCALAR = program(false);
@@ -49,13 +33,5 @@ const VEC4 = program(true);
 
 /** Encode Σ x[i]·y[i] over i < n into the f32 at `out` (n ≥ 1). */
 export function encodeDot(call: GpuCall, x: GpuRef, y: GpuRef, out: GpuRef, n: number): void {
-  const p = n % 4 === 0 && x.offset % 4 === 0 && y.offset % 4 === 0 ? VEC4 : SCALAR;
-  const groups = Math.min(4096, Math.ceil(n / (WG * 16)));
-  if (groups === 1) {
-    call.dispatch(p, { n }, [x, y, out], 1);
-    return;
-  }
-  const partial = { buffer: call.scratch(groups * 4), offset: 0 };
-  call.dispatch(p, { n }, [x, y, partial], groups);
-  encodeSum(call, partial, out, groups);
+  encodeGridReduce(call, n % 4 === 0 && x.offset % 4 === 0 && y.offset % 4 === 0 ? VEC4 : SCALAR, [x, y], out, n);
 }
