@@ -15,7 +15,11 @@
  * the method must then implement `scoreSteps` (VqRetrieval does) and be built on the same
  * kernels. `selectAll`/`selectAllAsync` select for every KV head of a layer at once: all heads'
  * kernel calls are issued before any is awaited, so on webgpu a layer's scoring and top-K is
- * one GPU submission (issuing head by head would wait for each head in turn).
+ * one GPU submission (issuing head by head would wait for each head in turn). With per-head
+ * scores and the per-head budget (the paper's rule) the heads also share one top-K: every
+ * head's g rows go into one nKv·g × m array and one topKSelectRows selects all of them (on a
+ * GPU one dispatch chain per layer instead of one per KV head); each head's union is then
+ * taken on the host. The sets are the same as head by head.
  *
  * @example
  * const gpu = await createAsyncKernels({ backend: 'webgpu' });
@@ -69,9 +73,14 @@ interface Slot {
 /** Token selection for one layer: near/far split, method scores, budgeted union, sinks and window. */
 export class Retrieval {
   readonly options: Readonly<RetrievalOptions>;
-  /** slots[0]: select/selectAsync; slots[1 + h]: KV head h of selectAll (heads run side by side). */
+  /**
+   * slots[0]: select/selectAsync; slots[1 + h]: KV head h of selectAll (heads run side by side).
+   * The shared top-K of selectAll keeps every head's scores in slots[1].scores (head h at h·g·m).
+   */
   private readonly slots: Slot[] = [];
   private last: Slot;
+  /** Where the last selection's scores start in last.scores. */
+  private lastOffset = 0;
 
   /**
    * @param kernels - synchronous kernels, or asynchronous ones (use the `…Async` methods; the
@@ -107,9 +116,9 @@ export class Retrieval {
   }
 
   private *lastScoresSteps(len: number): Generator<Step, Float32Array, unknown> {
-    checkInt('len', len, 0, this.last.scores.length);
+    checkInt('len', len, 0, this.last.scores.length - this.lastOffset);
     yield* this.last.scores.pull();
-    return Float32Array.from(this.last.scores.host().subarray(0, len));
+    return Float32Array.from(this.last.scores.host().subarray(this.lastOffset, this.lastOffset + len));
   }
 
   /** Select the tokens KV head `kvHead`'s group attends to at position query.pos. */
@@ -143,6 +152,11 @@ export class Retrieval {
     }
     if (out !== undefined && (!Array.isArray(out) || out.length < keys.length)) throw badArgument(`out must be an array of at least ${keys.length} selections`);
     for (let h = 0; h < keys.length; h++) this.slot(1 + h); // allocate before any head runs
+    if (this.method.scoring === 'perHead' && this.options.budget.mode === 'perHead' && keys.length > 0) {
+      // One top-K for all heads needs one m and k: both depend only on pos (the split and budget).
+      const plans = keys.map((k, h) => this.plan(k, queries[h]));
+      if (plans.every((p) => p.n === plans[0].n)) return yield* this.selectAllUnion(keys, queries, plans, out);
+    }
     return yield* interleave(keys.map((k, h) => this.selectOn(this.slots[1 + h], h, k, queries[h], out?.[h])));
   }
 
@@ -151,18 +165,24 @@ export class Retrieval {
     return this.selectOn(this.slot(0), kvHead, keys, query, out);
   }
 
-  /** One KV head's selection on the scratch of `slot`. */
-  private *selectOn(slot: Slot, kvHead: number, keys: HeadKeys, query: GroupQuery, out?: Selection): Generator<Step, Selection, unknown> {
-    const { window, sinks, groupSize: g, budget } = this.options;
+  /** Validated split of one head's step: n = pos + 1 tokens, m far ones. */
+  private plan(keys: HeadKeys, query: GroupQuery): { split: NearFarSplit; n: number; m: number } {
+    const { window, sinks } = this.options;
     if (keys === null || typeof keys !== 'object') throw badArgument('keys must be a HeadKeys');
     if (query === null || typeof query !== 'object') throw badArgument('query must be a GroupQuery');
     const pos = query.pos;
     checkInt('query.pos', pos, 0);
     if (pos + 1 > keys.length) throw badArgument(`query.pos (${pos}) must be < keys.length (${keys.length})`);
     const split = splitNearFar(pos, window, sinks);
-    const n = pos + 1;
-    const m = split.farEnd - split.farStart;
+    return { split, n: pos + 1, m: split.farEnd - split.farStart };
+  }
+
+  /** One KV head's selection on the scratch of `slot`. */
+  private *selectOn(slot: Slot, kvHead: number, keys: HeadKeys, query: GroupQuery, out?: Selection): Generator<Step, Selection, unknown> {
+    const { groupSize: g, budget } = this.options;
+    const { split, n, m } = this.plan(keys, query);
     this.last = slot;
+    this.lastOffset = 0;
     let farCount = 0;
     if (this.method.scoring === 'all') {
       farCount = m;
@@ -171,40 +191,70 @@ export class Retrieval {
     } else if (m > 0) {
       const k = budgetTokens(budget, n, m);
       const rows = this.method.scoring === 'perHead' ? g : 1;
-      if (slot.scores.length < rows * m) {
-        const grown = Math.max(rows * m, 2 * slot.scores.length);
-        slot.scores.free();
-        slot.scores = mirrorF32(this.kernels, grown);
-      }
+      this.ensureScores(slot, rows * m);
       // Scoring calls are issued, not awaited: the top-K below reads the scores in device order,
       // and both are settled together (one GPU submission for the whole step).
-      let pending: unknown[] = [];
-      if (this.method.scoreSteps) {
-        pending = yield* this.method.scoreSteps(kvHead, keys, query, split.farStart, split.farEnd, slot.scores);
-      } else if (isAsyncKernels(this.kernels)) {
-        throw new SparseInferenceError('UNAVAILABLE', `${needsSyncKernels(`method '${this.method.name}'`).message} (it has no scoreSteps)`);
-      } else {
-        const scores = slot.scores;
-        this.method.score(kvHead, keys, query, split.farStart, split.farEnd, { length: scores.length, view: () => scores.host(), free: () => scores.free() });
-      }
+      const pending = yield* this.scoreInto(slot.scores, 0, kvHead, keys, query, split);
       ensureFar(slot, Math.min(m, g * k));
       const sv = slot.scores.arg().subarray(0, rows * m);
       if (this.method.scoring === 'group') farCount = yield* slot.selector.groupTopKSteps(sv, m, k, slot.far, pending);
       else if (budget.mode === 'perHead') farCount = yield* slot.selector.unionTopKSteps(sv, g, m, k, slot.far, pending);
       else farCount = yield* slot.selector.interleavedUnionSteps(sv, g, m, k, slot.far, pending);
     }
-    const count = split.sinkEnd + farCount + (split.end - split.windowStart);
-    const sel = out ?? { indices: new Int32Array(count), count: 0, farCount: 0, split };
-    if (sel.indices.length < count) sel.indices = new Int32Array(Math.max(count, 2 * sel.indices.length));
-    const idx = sel.indices;
-    let c = 0;
-    for (let j = 0; j < split.sinkEnd; j++) idx[c++] = j;
-    for (let f = 0; f < farCount; f++) idx[c++] = split.farStart + slot.far[f];
-    for (let j = split.windowStart; j < split.end; j++) idx[c++] = j;
-    sel.count = c;
-    sel.farCount = farCount;
-    sel.split = split;
-    return sel;
+    return selection(split, farCount, slot.far, out);
+  }
+
+  /**
+   * selectAll with per-head scores and budget, every head at the same position: all heads'
+   * scoring issued side by side into one nKv·g × m array (slots[1].scores), one top-K over its
+   * rows, each head's union on the host.
+   */
+  private *selectAllUnion(keys: HeadKeys[], queries: GroupQuery[], plans: { split: NearFarSplit; n: number; m: number }[],
+    out?: Selection[]): Generator<Step, Selection[], unknown> {
+    const g = this.options.groupSize, nKv = keys.length, { n, m } = plans[0];
+    const heads = this.slots.slice(1, 1 + nKv), shared = heads[0];
+    const counts = new Array<number>(nKv).fill(0);
+    this.last = heads[nKv - 1];
+    this.lastOffset = 0;
+    if (m > 0) {
+      const k = budgetTokens(this.options.budget, n, m);
+      this.ensureScores(shared, nKv * g * m);
+      this.last = shared;
+      this.lastOffset = (nKv - 1) * g * m;
+      const issued = yield* interleave(keys.map((kh, h) => this.scoreInto(shared.scores, h * g * m, h, kh, queries[h], plans[h].split)));
+      for (const s of heads) ensureFar(s, Math.min(m, g * k));
+      const sv = shared.scores.arg().subarray(0, nKv * g * m);
+      const got = yield* shared.selector.unionTopKGroupsSteps(sv, nKv, g, m, k, heads.map((s) => s.far), issued.flat());
+      for (let h = 0; h < nKv; h++) counts[h] = got[h];
+    }
+    return heads.map((s, h) => selection(plans[h].split, counts[h], s.far, out?.[h]));
+  }
+
+  /** Grow slot.scores to at least len elements (contents are not kept). */
+  private ensureScores(slot: Slot, len: number): void {
+    if (slot.scores.length < len) {
+      const grown = Math.max(len, 2 * slot.scores.length);
+      slot.scores.free();
+      slot.scores = mirrorF32(this.kernels, grown);
+    }
+  }
+
+  /**
+   * Issue KV head kvHead's far scores into scores[offset …); returns the scoring results not yet
+   * waited for (see RetrievalMethod.scoreSteps).
+   */
+  private *scoreInto(scores: HostMirror<Float32Array>, offset: number, kvHead: number, keys: HeadKeys, query: GroupQuery,
+    split: NearFarSplit): Generator<Step, unknown[], unknown> {
+    if (this.method.scoreSteps) {
+      const buf = offset === 0 ? scores : { arg: () => scores.arg().subarray(offset) };
+      return yield* this.method.scoreSteps(kvHead, keys, query, split.farStart, split.farEnd, buf);
+    }
+    if (isAsyncKernels(this.kernels)) {
+      throw new SparseInferenceError('UNAVAILABLE', `${needsSyncKernels(`method '${this.method.name}'`).message} (it has no scoreSteps)`);
+    }
+    this.method.score(kvHead, keys, query, split.farStart, split.farEnd,
+      { length: scores.length - offset, view: () => scores.host().subarray(offset), free: () => scores.free() });
+    return [];
   }
 
   /** Release the selector's scratch (the method is not disposed: its owner does that). */
@@ -212,6 +262,22 @@ export class Retrieval {
     for (const s of this.slots) s.scores.free();
     this.slots.length = 0;
   }
+}
+
+/** The selection of one head: sinks, the farCount far offsets of `far`, window (into out when given). */
+function selection(split: NearFarSplit, farCount: number, far: Int32Array, out?: Selection): Selection {
+  const count = split.sinkEnd + farCount + (split.end - split.windowStart);
+  const sel = out ?? { indices: new Int32Array(count), count: 0, farCount: 0, split };
+  if (sel.indices.length < count) sel.indices = new Int32Array(Math.max(count, 2 * sel.indices.length));
+  const idx = sel.indices;
+  let c = 0;
+  for (let j = 0; j < split.sinkEnd; j++) idx[c++] = j;
+  for (let f = 0; f < farCount; f++) idx[c++] = split.farStart + far[f];
+  for (let j = split.windowStart; j < split.end; j++) idx[c++] = j;
+  sel.count = c;
+  sel.farCount = farCount;
+  sel.split = split;
+  return sel;
 }
 
 function ensureFar(slot: Slot, n: number): void {

@@ -58,13 +58,34 @@ export class FarSelector {
   /** The body of unionTopK; scores may be a device array on async kernels. */
   *unionTopKSteps(scores: F32Arg, g: number, m: number, k: number, out: Int32Array,
     pending: readonly unknown[] = []): Generator<Step, number, unknown> {
-    check(scores, g, m, k, out, Math.min(m, g * k));
-    if (k === 0 || m === 0) { yield* settleAll(pending); return 0; }
-    if (k >= m) { yield* settleAll(pending); for (let j = 0; j < m; j++) out[j] = j; return m; }
-    this.need(g, k, m);
+    return (yield* this.unionTopKGroupsSteps(scores, 1, g, m, k, [out], pending))[0];
+  }
+
+  /**
+   * unionTopK for several KV groups at once (all KV heads of a layer): scores holds groups·g
+   * rows of m (group G's query heads are rows G·g … G·g + g − 1); outs[G] (≥ min(m, g·k))
+   * receives group G's union, and the union sizes are returned. One topKSelectRows over all
+   * groups·g rows — on a GPU one dispatch chain for the whole layer — then each group's union
+   * on the host, as unionTopK.
+   * @example const [n0, n1] = yield* selector.unionTopKGroupsSteps(scores, 2, 4, m, k, [out0, out1]);
+   */
+  *unionTopKGroupsSteps(scores: F32Arg, groups: number, g: number, m: number, k: number, outs: readonly Int32Array[],
+    pending: readonly unknown[] = []): Generator<Step, number[], unknown> {
+    checkInt('groups', groups, 1); checkInt('g', g, 1);
+    if (!Array.isArray(outs) || outs.length < groups) throw badArgument(`outs must be an array of at least ${groups} Int32Array`);
+    for (let G = 0; G < groups; G++) check(scores, groups * g, m, k, outs[G], Math.min(m, g * k));
+    const counts = new Array<number>(groups).fill(0);
+    if (k === 0 || m === 0) { yield* settleAll(pending); return counts; }
+    if (k >= m) {
+      yield* settleAll(pending);
+      for (let G = 0; G < groups; G++) { for (let j = 0; j < m; j++) outs[G][j] = j; counts[G] = m; }
+      return counts;
+    }
+    this.need(groups * g, k, m);
     const lists = this.lists;
-    yield* settleAll([...pending, (this.kernels as AsyncKernels).topKSelectRows(scores, g, m, k, lists)]);
-    return mergeSorted(lists, g, k, out);
+    yield* settleAll([...pending, (this.kernels as AsyncKernels).topKSelectRows(scores, groups * g, m, k, lists)]);
+    for (let G = 0; G < groups; G++) counts[G] = mergeSorted(lists.subarray(G * g * k, (G + 1) * g * k), g, k, outs[G]);
+    return counts;
   }
 
   /**

@@ -3,7 +3,9 @@
  * however many rows — where per-row topKSelect calls cost 11 dispatches each — with each row
  * equal to the reference topKSelect; and A²ATS far selection (FarSelector) on device scores
  * issuing one topKSelectRows per KV group instead of one topKSelect per query head, with the
- * same sets as the synchronous selector on wasm. Dispatches are counted by wrapping
+ * same sets as the synchronous selector on wasm; and Retrieval.selectAllAsync with per-head
+ * scores and budget issuing one topKSelectRows for all KV heads of a layer (11 top-k
+ * dispatches, not 11 per KV head), with the synchronous sets. Dispatches are counted by wrapping
  * GpuCall.dispatch (only dispatches over ≥ 1 workgroup are encoded, and only those count).
  * The data-level differential (offsets, shapes around the 1024 blocks, ties, ±0) is in suite.ts.
  */
@@ -11,11 +13,14 @@ import { expect, it } from 'vitest';
 import { acquireGpu, webgpuMissing } from '../../src/backends/webgpu/device.js';
 import { GpuContext } from '../../src/backends/webgpu/gpu-context.js';
 import { countGpuWork } from '../_harness/gpu-counts.js';
-import { webgpuKernels } from '../../src/backends/webgpu/kernels.js';
+import { DEFAULT_CPU_THRESHOLD, webgpuKernels } from '../../src/backends/webgpu/kernels.js';
 import { createKernels } from '../../src/kernels/create.js';
 import { driveAsync } from '../../src/kernels/maybe-async.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 import { FarSelector } from '../../src/kvcache/select-far.js';
+import { Codebook } from '../../src/kvcache/codebook.js';
+import { VqRetrieval } from '../../src/kvcache/methods/vq-retrieval.js';
+import { Retrieval } from '../../src/kvcache/retrieval.js';
 import { Rng } from '../../src/core/rng.js';
 import { describeWithRuntime } from '../runtimes/harness.js';
 
@@ -90,5 +95,45 @@ describeWithRuntime('topKSelectRows on webgpu: one dispatch chain for all rows',
       dev.free();
     }
   }, 120_000);
-});
 
+  it('Retrieval.selectAllAsync (per-head union) is one topKSelectRows for all KV heads: 11 top-k dispatches, not 11 per head', async () => {
+    const ctx = new GpuContext(await acquireGpu());
+    const wasm = await createKernels({ backend: 'wasm' });
+    // The default threshold: the host-side query rotation (rope) stays on the CPU.
+    const gpu = webgpuKernels(ctx, wasm, { cpuThreshold: DEFAULT_CPU_THRESHOLD });
+    const n = 200, d = 8, g = 2, nKv = 3, size = 10;
+    const rng = new Rng(5);
+    const books = Array.from({ length: nKv }, () => new Codebook(d, size, Float32Array.from({ length: size * d }, () => rng.normal()), null));
+    const keys = books.map((b) => {
+      // Keys near their centroids (noise 0.05): the codes are the same on every backend.
+      const k = new Float32Array(n * d);
+      for (let t = 0; t < n; t++) {
+        const c = rng.int(size);
+        for (let u = 0; u < d; u++) k[t * d + u] = b.centroids[c * d + u] + 0.05 * rng.normal();
+      }
+      return { keysPre: k, keysPost: k, values: k, length: n };
+    });
+    const queries = books.map(() => { const pre = Float32Array.from({ length: g * d }, () => rng.normal()); return { pre, post: pre, pos: n - 1 }; });
+    const wrope = { window: 8, distance: 100, base: 10000, pairing: 'half' as const };
+    const opts = { window: 8, sinks: 2, budget: { mode: 'perHead' as const, count: 12 }, groupSize: g, headDim: d };
+    const vqS = new VqRetrieval(wasm, books, { wrope, groupSize: g });
+    const vqA = new VqRetrieval(gpu, books, { wrope, groupSize: g, capacity: n });
+    const rS = new Retrieval(wasm, vqS, opts), rA = new Retrieval(gpu, vqA, opts);
+    try {
+      for (let h = 0; h < nKv; h++) { vqS.observe(h, keys[h], 0, n); await vqA.observeAsync(h, keys[h], 0, n); }
+      const want = keys.map((k, h) => rS.select(h, k, queries[h]));
+      await rA.selectAllAsync(keys, queries); // allocates the scratch
+      let got: Awaited<ReturnType<Retrieval['selectAllAsync']>> = [];
+      const c = await countGpuWork(ctx, async () => { got = await rA.selectAllAsync(keys, queries); }, 'topKSelectRows');
+      expect(c.matching).toBe(CHAIN); // head by head: nKv × 11
+      // The rest: per query head one gemv (lookup table) and one lutGather (scores).
+      expect(c).toEqual({ dispatches: CHAIN + 2 * nKv * g, matching: CHAIN, submissions: 1 });
+      for (let h = 0; h < nKv; h++) {
+        expect(want[h].farCount).toBeGreaterThan(12); // the g heads' top-12 lists differ: a real union
+        expect(Array.from(got[h].indices.subarray(0, got[h].count))).toEqual(Array.from(want[h].indices.subarray(0, want[h].count)));
+      }
+    } finally {
+      rS.dispose(); rA.dispose(); vqS.dispose(); vqA.dispose();
+    }
+  }, 120_000);
+});
