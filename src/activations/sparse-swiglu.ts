@@ -19,7 +19,7 @@
  */
 import type { Kernels } from '../kernels/kernels.js';
 import { isDeviceArray, type AsyncKernels, type F32Arg } from '../kernels/async-kernels.js';
-import { driveAsync, driveSync, settle, type Step } from '../kernels/maybe-async.js';
+import { eitherKernels, driveAsync, driveSync, settle, type Step } from '../kernels/maybe-async.js';
 import { checkFloat64, checkInt, checkLength } from '../core/validate.js';
 import { badArgument } from '../core/errors.js';
 import { threshold } from '../kernels/reference/threshold.js';
@@ -65,7 +65,7 @@ function* denseSteps(k: Kernels | AsyncKernels, wGate: F32Arg, wUp: F32Arg, wDow
   gate: F32Arg, up: F32Arg, dim: number, hidden: number): Generator<Step, void, unknown> {
   checkShapes(dim, hidden, [['wGate', wGate, hidden * dim], ['wUp', wUp, hidden * dim], ['wDown', wDown, dim * hidden],
     ['x', x, dim], ['out', out, dim], ['gate', gate, hidden], ['up', up, hidden]]);
-  const ka = k as AsyncKernels; // sync kernels take the same calls with typed arrays; settle() takes either result
+  const ka = eitherKernels(k);
   yield* issueCalls(isDeviceArray(gate) && isDeviceArray(up), [
     () => ka.gemv(wGate, x, gate, hidden, dim),
     () => ka.gemv(wUp, x, up, hidden, dim),
@@ -103,7 +103,7 @@ function* gatedSteps(k: Kernels | AsyncKernels, wGate: F32Arg, wUp: F32Arg, wDow
   checkShapes(dim, hidden, [['wGate', wGate, hidden * dim], ['wUp', wUp, hidden * dim], ['wDownT', wDownT, hidden * dim],
     ['x', x, dim], ['tGate', tGate, hidden], ['out', out, dim], ['gate', gate, hidden], ['inter', inter, hidden]]);
   if (zeroCounts !== undefined) checkFloat64('zeroCounts', zeroCounts, hidden);
-  const ka = k as AsyncKernels;
+  const ka = eitherKernels(k);
   const [, , kept] = yield* issueCalls(isDeviceArray(gate) && isDeviceArray(inter), [
     () => ka.gemv(wGate, x, gate, hidden, dim),
     () => ka.siluThreshold(gate, tGate, hidden), // gate ← s(a_gate)
@@ -184,7 +184,7 @@ function* tealSteps(k: Kernels | AsyncKernels, wGateT: F32Arg, wUpT: F32Arg, wDo
     ['x', x, dim], ['out', out, dim], ['s.xs', s.xs, dim], ['s.gate', s.gate, hidden], ['s.up', s.up, hidden]]);
   if (typeof t !== 'object' || t === null) throw badArgument('t must be the thresholds { gate, up, down }');
   checkThreshold('t.gate', t.gate); checkThreshold('t.up', t.up); checkThreshold('t.down', t.down);
-  const ka = k as AsyncKernels;
+  const ka = eitherKernels(k);
   const sameInput = t.up === t.gate; // then s(x; t_up) is already in xs
   const [gateInputZeros, , upZeros, , downInputZeros] = yield* issueCalls(
     isDeviceArray(s.xs) && isDeviceArray(s.gate) && isDeviceArray(s.up), [

@@ -19,7 +19,20 @@
  * Host typed arrays are valid arguments of both interfaces, so `k.argminL2(X, C, codes, dist,
  * n, kk, d)` type-checks for `k: Kernels | AsyncKernels` without casts.
  */
-import { needsSyncKernels } from './async-kernels.js';
+import type { Kernels } from './kernels.js';
+import { needsSyncKernels, type AsyncKernelFunctions, type AsyncKernels } from './async-kernels.js';
+
+/**
+ * Kernels of either kind, typed for one algorithm body. TypeScript cannot call a union of the
+ * sync and async signatures with union arguments; the AsyncKernels signatures accept both
+ * argument kinds (typed arrays, which is all a body hands synchronous kernels, and device
+ * arrays), and `settle`/`settleAll` accept both kinds of result (a value, or a Promise), so
+ * calling through them is sound for both.
+ * @example const nnz = yield* settle(eitherKernels(k).spvmm(x, W, y, rows, cols));
+ */
+export function eitherKernels(kernels: Kernels | AsyncKernels): AsyncKernelFunctions {
+  return kernels as AsyncKernels;
+}
 
 /** What such a generator yields: a pending kernel result, or nothing (a pause). */
 export type Step = PromiseLike<unknown> | undefined | void;

@@ -13,8 +13,8 @@
  * tolerance · mean per-feature variance of the data, or maxIterations.
  */
 import type { Kernels } from '../kernels/kernels.js';
-import { isAsyncKernels, needsSyncKernels, type AsyncKernels } from '../kernels/async-kernels.js';
-import { driveAsync, driveSync, settle, type Step } from '../kernels/maybe-async.js';
+import { isAsyncKernels, needsSyncKernels, type AsyncKernelFunctions, type AsyncKernels } from '../kernels/async-kernels.js';
+import { eitherKernels, driveAsync, driveSync, settle, type Step } from '../kernels/maybe-async.js';
 import { mirrorF32, mirrorI32, type HostMirror } from '../kernels/host-mirror.js';
 import { Rng } from '../core/rng.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
@@ -137,7 +137,7 @@ function* kmeansSteps(kernels: Kernels | AsyncKernels, points: Float32Array, n: 
     checkInt('miniBatch.iterations', opts.miniBatch.iterations, 0);
   }
   const progress = opts.onProgress ?? (() => {});
-  const kx = asMirrorKernels(kernels);
+  const kx = eitherKernels(kernels);
 
   const bufs: HostMirror<Float32Array | Int32Array>[] = [];
   const f32 = (len: number) => { const a = mirrorF32(kernels, len); bufs.push(a); return a; };
@@ -158,7 +158,7 @@ function* kmeansSteps(kernels: Kernels | AsyncKernels, points: Float32Array, n: 
     let converged = false;
     let reseeded = 0;
     if (opts.miniBatch) {
-      iterations = yield* miniBatchLoop(kx, X, C, n, k, d, opts.miniBatch, rng, progress, opts.signal);
+      iterations = yield* miniBatchLoop(kernels, X, C, n, k, d, opts.miniBatch, rng, progress, opts.signal);
       converged = false;
     } else {
       const sums = new Float64Array(k * d);
@@ -205,16 +205,6 @@ function* kmeansSteps(kernels: Kernels | AsyncKernels, points: Float32Array, n: 
   }
 }
 
-/**
- * The kernels as the mirrors' callers see them. A mirror's `arg()` is a resident view on
- * synchronous kernels and a device array on asynchronous ones — what each kind takes — and
- * `settle` accepts either kind of result, so calling through the AsyncKernels signature (which
- * admits both argument kinds) is sound for both.
- */
-function asMirrorKernels(kernels: Kernels | AsyncKernels): AsyncKernels {
-  return kernels as AsyncKernels;
-}
-
 /** J = Σ ‖x_i − c_{codes_i}‖² in float64. */
 export function objective(points: Float32Array, n: number, d: number, centroids: Float32Array, codes: Int32Array): number {
   let J = 0;
@@ -239,7 +229,7 @@ function meanFeatureVariance(x: Float32Array, n: number, d: number): number {
  * argminL2 against the newest centroid per step — a row of X itself, so nothing is uploaded;
  * the n distances come back each step). C is written on the host only.
  */
-function* seedPlusPlus(kernels: AsyncKernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
+function* seedPlusPlus(kernels: AsyncKernelFunctions, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
   codes: HostMirror<Int32Array>, dist: HostMirror<Float32Array>, n: number, k: number, d: number, rng: Rng,
   progress: (f: number, label: string) => void, signal?: AbortSignal): Generator<Step, void, unknown> {
   const best = new Float64Array(n).fill(Infinity);
@@ -276,7 +266,7 @@ function* seedPlusPlus(kernels: AsyncKernels, X: HostMirror<Float32Array>, C: Ho
  * is gathered on the host and pushed; its codes come back; C is updated on the host and pushed
  * before each assignment.
  */
-function* miniBatchLoop(kernels: AsyncKernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
+function* miniBatchLoop(kernels: Kernels | AsyncKernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
   n: number, k: number, d: number, mb: { batchSize: number; iterations: number }, rng: Rng,
   progress: (f: number, label: string) => void, signal?: AbortSignal): Generator<Step, number, unknown> {
   const b = Math.min(mb.batchSize, n);
@@ -295,7 +285,7 @@ function* miniBatchLoop(kernels: AsyncKernels, X: HostMirror<Float32Array>, C: H
         bv.set(x.subarray(idx[s] * d, (idx[s] + 1) * d), s * d);
       }
       B.push(); C.push();
-      yield* settle(kernels.argminL2(B.arg(), C.arg(), bc.arg(), bd.arg(), b, k, d));
+      yield* settle(eitherKernels(kernels).argminL2(B.arg(), C.arg(), bc.arg(), bd.arg(), b, k, d));
       yield* bc.pull();
       const c = C.host(), codes = bc.host(), bb = B.host();
       for (let s = 0; s < b; s++) {

@@ -18,7 +18,7 @@
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 import type { AsyncKernels } from '../kernels/async-kernels.js';
 import type { HostMirror } from '../kernels/host-mirror.js';
-import { settle, type Step } from '../kernels/maybe-async.js';
+import { eitherKernels, settle, type Step } from '../kernels/maybe-async.js';
 
 /** Objective before the update, centroid shift, and empty clusters of one Lloyd step. */
 export interface LloydStepResult {
@@ -98,7 +98,7 @@ export function* lloydIteration(kernels: Kernels | AsyncKernels, X: HostMirror<F
   sums: Float64Array, counts: Int32Array): Generator<Step, LloydStepResult, unknown> {
   // Mirror arguments are resident views on sync kernels and device arrays on async ones —
   // what each kind takes; AsyncKernels' signature admits both, and settle() either result.
-  const kx = kernels as AsyncKernels;
+  const kx = eitherKernels(kernels);
   C.push();
   yield* settle(kx.argminL2(X.arg(), C.arg(), codes.arg(), dist.arg(), n, k, d));
   yield* codes.pull();

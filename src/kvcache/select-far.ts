@@ -24,10 +24,9 @@
  */
 import type { Kernels } from '../kernels/kernels.js';
 import { isDeviceArray, type AsyncKernels, type F32Arg } from '../kernels/async-kernels.js';
-import { driveSync, type Step } from '../kernels/maybe-async.js';
 import { badArgument } from '../core/errors.js';
 import { checkFloat32, checkInt } from '../core/validate.js';
-import { settleAll } from '../kernels/maybe-async.js';
+import { eitherKernels, driveSync, settleAll, type Step } from '../kernels/maybe-async.js';
 
 /** The three selection rules with reusable scratch (see the file header). @example new FarSelector(kernels).unionTopK(scores, 4, m, k, out) */
 export class FarSelector {
@@ -83,7 +82,7 @@ export class FarSelector {
     }
     this.need(groups * g, k, m);
     const lists = this.lists;
-    yield* settleAll([...pending, (this.kernels as AsyncKernels).topKSelectRows(scores, groups * g, m, k, lists)]);
+    yield* settleAll([...pending, eitherKernels(this.kernels).topKSelectRows(scores, groups * g, m, k, lists)]);
     for (let G = 0; G < groups; G++) counts[G] = mergeSorted(lists.subarray(G * g * k, (G + 1) * g * k), g, k, outs[G]);
     return counts;
   }
@@ -105,7 +104,7 @@ export class FarSelector {
     if (want === m) { yield* settleAll(pending); for (let j = 0; j < m; j++) out[j] = j; return m; }
     // Each head contributes at most R ranks, so its sorted top-R list suffices.
     this.need(g, want, m);
-    const lists = this.lists, kx = this.kernels as AsyncKernels;
+    const lists = this.lists, kx = eitherKernels(this.kernels);
     if (g === 1) { // one head: the ordered top-R is one call already
       yield* settleAll([...pending, kx.topK(scores, m, want, lists)]);
     } else { // every head's top-R set in one call, then ranked by score (ties: lower index), as topK orders
@@ -141,7 +140,7 @@ export class FarSelector {
     if (this.keys.length < want) this.keys = new BigUint64Array(Math.max(want, 2 * this.keys.length));
     const lists = this.lists, at = this.at;
     for (let h = 0; h < g; h++) for (let i = h * want; i < (h + 1) * want; i++) at[i] = h * m + lists[i];
-    yield* settleAll([(this.kernels as AsyncKernels).lutGather(scores, g * m, at, total, this.vals)]);
+    yield* settleAll([eitherKernels(this.kernels).lutGather(scores, g * m, at, total, this.vals)]);
     // A native numeric sort of 64-bit keys: high word = the score's rank key (larger score →
     // smaller key, −0 = +0), low word = position in the row (= index order, for ties).
     const bits = new Uint32Array(this.vals.buffer, 0, total);
@@ -171,7 +170,7 @@ export class FarSelector {
     check(scores, 1, m, R, out, Math.min(m, R));
     const want = Math.min(R, m);
     // k = 0 selects nothing (and on a GPU would read the scores back for the CPU path).
-    yield* settleAll(want > 0 ? [...pending, (this.kernels as AsyncKernels).topKSelect(scores, m, want, out)] : pending);
+    yield* settleAll(want > 0 ? [...pending, eitherKernels(this.kernels).topKSelect(scores, m, want, out)] : pending);
     return want;
   }
 }

@@ -17,9 +17,9 @@
  * model.setStrategies(0, { attention: att });   // same numbers as the default
  */
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
-import { isAsyncKernels, type AsyncKernels, type DeviceArray } from '../kernels/async-kernels.js';
+import { isAsyncKernels, type AsyncKernels, type DeviceArray, type F32Arg } from '../kernels/async-kernels.js';
 import type { AttentionContext, AttentionStrategy, LlamaConfig } from './hooks.js';
-import { asAnyKernels, type F32Buffer } from './any-kernels.js';
+import { eitherKernels } from '../kernels/maybe-async.js';
 
 export class ExactAttention implements AttentionStrategy {
   readonly name = 'exact';
@@ -50,10 +50,10 @@ export class ExactAttention implements AttentionStrategy {
    * kernels) or device arrays (asynchronous ones). `issued` receives each kernel call's
    * result (a Promise on asynchronous kernels, for the caller to await or collect).
    */
-  heads(q: F32Buffer, keys: F32Buffer, values: F32Buffer, len: number, out: F32Buffer,
+  heads(q: F32Arg, keys: F32Arg, values: F32Arg, len: number, out: F32Arg,
     issued: (result: unknown) => void): void {
     const c = this.config;
-    const k = asAnyKernels(this.kernels);
+    const k = eitherKernels(this.kernels);
     const hd = c.headDim;
     const group = c.nHeads / c.nKvHeads;
     const scale = 1 / Math.sqrt(hd);

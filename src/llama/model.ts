@@ -36,7 +36,7 @@
  * logits = await gpu.forwardAsync(1, 0);
  */
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
-import { isAsyncKernels, needsSyncKernels, type AsyncKernels, type DeviceArray } from '../kernels/async-kernels.js';
+import { isAsyncKernels, needsSyncKernels, type AsyncKernels, type DeviceArray, type F32Arg } from '../kernels/async-kernels.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
 import { checkInt } from '../core/validate.js';
 import type {
@@ -45,7 +45,7 @@ import type {
 } from './hooks.js';
 import { WeightLayout, LAYER_TENSORS } from './weight-layout.js';
 import { ExactAttention } from './exact-attention.js';
-import { asAnyKernels, type F32Buffer } from './any-kernels.js';
+import { eitherKernels } from '../kernels/maybe-async.js';
 
 /** Writes weights into the resident buffer while a model is being built. */
 export type WeightFiller = (all: Float32Array, layout: WeightLayout) => void;
@@ -57,7 +57,7 @@ export interface PrefillOptions {
 }
 
 /** The step's arrays: typed-array views (synchronous kernels) or device arrays (asynchronous). */
-interface Views<B extends F32Buffer = Float32Array> {
+interface Views<B extends F32Arg = Float32Array> {
   base: B;
   tokEmb: B; rmsFinal: B; wcls: B;
   layers: { [K in keyof LayerWeights]: B }[];
@@ -376,21 +376,21 @@ export class LlamaModel {
   }
 
   /** The step's arrays: views (sync kernels, rebuilt by sync()) or the device arrays. */
-  private get views(): Views<F32Buffer> {
+  private get views(): Views<F32Arg> {
     return this.dev ? this.dev.views : this.v;
   }
 
-  private emit(layer: number, kind: ActivationKind, data: F32Buffer, pos: number): void {
+  private emit(layer: number, kind: ActivationKind, data: F32Arg, pos: number): void {
     if (this.capture === undefined) return; // never set on asynchronous kernels
     this.capture(layer, kind, data as Float32Array, pos);
     this.sync(); // the callback may have allocated (and grown WASM memory)
   }
 
-  private project(layer: number, name: ProjectionName, x: F32Buffer, out: F32Buffer, W: F32Buffer, rows: number,
+  private project(layer: number, name: ProjectionName, x: F32Arg, out: F32Arg, W: F32Arg, rows: number,
     issued: (r: unknown) => void): void {
     const p = this.strategies[layer]?.projections?.[name]; // never set on asynchronous kernels
     if (p === undefined) {
-      issued(asAnyKernels(this.kernels).gemv(W, x, out, rows, this.config.dim));
+      issued(eitherKernels(this.kernels).gemv(W, x, out, rows, this.config.dim));
       return;
     }
     p.project({ layer, name, config: this.config, kernels: this.kernels as Kernels, weights: this.v.layers[layer],
@@ -405,7 +405,7 @@ export class LlamaModel {
    */
   private step(token: number, pos: number, wantLogits: boolean, issued: (r: unknown) => void): void {
     const c = this.config;
-    const k = asAnyKernels(this.kernels);
+    const k = eitherKernels(this.kernels);
     const { dim, kvDim, hiddenDim, headDim } = c;
     this.sync();
     copyInto(this.views.x, this.views.tokEmb.subarray(token * dim, (token + 1) * dim));
@@ -514,7 +514,7 @@ export class LlamaModel {
 function ignore(): void {}
 
 /** dst ← src (same length): a host copy for views, a device copy for device arrays. */
-function copyInto(dst: F32Buffer, src: F32Buffer): void {
+function copyInto(dst: F32Arg, src: F32Arg): void {
   if (dst instanceof Float32Array) dst.set(src as Float32Array);
   else dst.copyFrom(src as DeviceArray<Float32Array>);
 }

@@ -23,7 +23,7 @@
 import type { Kernels, ResidentArray } from '../../kernels/kernels.js';
 import type { AsyncKernels } from '../../kernels/async-kernels.js';
 import { mirrorF32, mirrorI32, type HostMirror } from '../../kernels/host-mirror.js';
-import { driveAsync, driveSync, settle, type Step } from '../../kernels/maybe-async.js';
+import { eitherKernels, driveAsync, driveSync, settle, type Step } from '../../kernels/maybe-async.js';
 import { badArgument } from '../../core/errors.js';
 import { checkFinite, checkFloat32, checkInt } from '../../core/validate.js';
 import type { Codebook } from '../codebook.js';
@@ -201,7 +201,7 @@ export class VqRetrieval implements RetrievalMethod {
       st.codebook.whiten(keysPre, count, st.z);
       // Mirror arguments are resident views on sync kernels and device arrays on async ones:
       // what each kind takes (AsyncKernels' signature admits both; settle() either result).
-      const kx = this.kernels as AsyncKernels;
+      const kx = eitherKernels(this.kernels);
       yield* settle(kx.argminL2(st.z, st.whitened.arg(), st.codes.arg().subarray(at, at + count), st.dist.arg(), count, size, d));
     }
     st.encoded = at + count;
@@ -251,7 +251,7 @@ export class VqRetrieval implements RetrievalMethod {
       st.lut = mirrorF32(this.kernels, g * R * size);
     }
     if (st.qt.length < R * g * d) st.qt = new Float32Array(R * g * d);
-    const lut = st.lut, kx = this.kernels as AsyncKernels;
+    const lut = st.lut, kx = eitherKernels(this.kernels);
     // 1. q̃ = q R(b)/√d for the g heads of each band (host: rope runs on the CPU on every backend).
     for (let i = 0; i < R; i++) {
       const qb = st.qt.subarray(i * g * d, (i + 1) * g * d);

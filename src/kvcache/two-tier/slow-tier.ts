@@ -11,7 +11,7 @@
  */
 import type { Kernels, ResidentArray } from '../../kernels/kernels.js';
 import type { AsyncKernels, DeviceArray } from '../../kernels/async-kernels.js';
-import { driveSync, type Step } from '../../kernels/maybe-async.js';
+import { eitherKernels, driveSync, type Step } from '../../kernels/maybe-async.js';
 import { badArgument } from '../../core/errors.js';
 import { checkInt } from '../../core/validate.js';
 import { settleAll } from '../../kernels/maybe-async.js';
@@ -77,7 +77,7 @@ export function* attendHeads(kernels: Kernels | AsyncKernels, shape: Pick<SlowTi
   const { nHeads, nKvHeads, headDim: d } = shape;
   const g = nHeads / nKvHeads;
   const scale = 1 / Math.sqrt(d);
-  const kx = kernels as AsyncKernels;
+  const kx = eitherKernels(kernels);
   const issued: unknown[] = [];
   const heads: number[] = [];
   for (let kv = 0; kv < nKvHeads; kv++) {

@@ -38,7 +38,7 @@
  */
 import type { Kernels, RopePairing } from '../../kernels/kernels.js';
 import { isAsyncKernels, type AsyncKernels } from '../../kernels/async-kernels.js';
-import { driveAsync, driveSync, settle, type Step } from '../../kernels/maybe-async.js';
+import { eitherKernels, driveAsync, driveSync, settle, type Step } from '../../kernels/maybe-async.js';
 import { badArgument } from '../../core/errors.js';
 import { checkFinite, checkFloat32, checkInt, checkNumber, checkOneOf } from '../../core/validate.js';
 import { checkBudget, type Budget } from '../budget.js';
@@ -209,7 +209,7 @@ export class TwoTierKvCache {
     checkFloat32('kPre', kPre, count * w); checkFloat32('v', v, count * w);
     checkFinite('kPre', kPre, count * w); checkFinite('v', v, count * w);
     if (this.length + count > capacity) throw badArgument(`cache is full (capacity ${capacity}, ${this.length} stored, ${count} appended)`);
-    const kx = this.kernels as AsyncKernels;
+    const kx = eitherKernels(this.kernels);
     for (let a = 0; a < count; a += APPEND_BLOCK) {
       const b = Math.min(count, a + APPEND_BLOCK), m = b - a;
       if (this.kPost.length < m * w) this.kPost = new Float32Array(APPEND_BLOCK * w);
@@ -258,7 +258,7 @@ export class TwoTierKvCache {
     if (this.length === 0) throw badArgument('the cache is empty: append the current token first');
     const pos = this.length - 1;
     this.qPost.set(qPre.subarray(0, nHeads * d));
-    yield* settle((this.kernels as AsyncKernels).rope(this.qPost, nHeads, d, pos, this.base, this.pairing));
+    yield* settle(eitherKernels(this.kernels).rope(this.qPost, nHeads, d, pos, this.base, this.pairing));
     // Near rows go up first: an upload ends the open GPU submission.
     this.fast.pushNear();
     const sels = yield* this.fast.selectSteps(qPre, pos);
