@@ -1,8 +1,8 @@
-// The page side of `npm run bench:browser`: bundled by esbuild together with dist/index.js and
+// The page side of `npm run bench:browser`: bundled by esbuild together with the library and suites built into build/bench/ and
 // the peer libraries (browser.mjs builds it), served from 127.0.0.1 and driven by playwright.
 // The driver calls window.runBench(config); results go back as the promise's value, progress
 // through window.__benchProgress (exposed by the driver).
-import * as lib from '../../dist/index.js';
+import * as lib from '../../build/bench/bench/lib/index.js';
 import * as tfjsCore from '@tensorflow/tfjs-core';
 import * as tfjsBackendWasm from '@tensorflow/tfjs-backend-wasm';
 import * as onnxruntimeWeb from 'onnxruntime-web';

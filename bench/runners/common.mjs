@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { CROSS_RUNTIME_SUITES } from './run-suites.mjs';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-export const distIndex = join(repoRoot, 'dist', 'index.js');
+/** The runners load the library together with the repository's suites, built by `npm run build:bench`. */
+export const distIndex = join(repoRoot, 'build', 'bench', 'bench', 'lib', 'index.js');
 
 /** Usage text of a runner (`runtime`: node, deno, browser). */
 export function usage(runtime, command) {
@@ -65,12 +66,12 @@ function newestMtime(dir, exts) {
  */
 export function distProblem() {
   if (!existsSync(distIndex)) {
-    return { fatal: true, message: `${distIndex} is missing: build first (npm run build)` };
+    return { fatal: true, message: `${distIndex} is missing: build first (npm run build:bench)` };
   }
   const built = statSync(distIndex).mtimeMs;
   const src = newestMtime(join(repoRoot, 'src'), ['.ts']);
   if (src > built + 1000) {
-    return { fatal: false, message: 'dist/ is older than src/ — measuring the last build; run `npm run build` to measure the current source' };
+    return { fatal: false, message: 'dist/ is older than src/ — measuring the last build; run `npm run build:bench` to measure the current source' };
   }
   return null;
 }

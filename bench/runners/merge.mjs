@@ -183,7 +183,7 @@ function runtimeLabel(s) {
 
 function machineLine(s) {
   const m = s.machine;
-  if (!m) return 'not recorded (written by `sparse-inference bench`; see the machine note above)';
+  if (!m) return 'not recorded (written by `npm run bench`; see the machine note above)';
   const load = m.loadavg1End !== undefined ? `load average ${m.loadavg1} → ${m.loadavg1End}` : `load average ${m.loadavg1}`;
   return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB; ${load}`;
 }
@@ -211,7 +211,7 @@ export function renderMarkdown(summary) {
     '| `npm run bench:browser` | the same suites in headless Chromium (esbuild bundle of `dist/` + peers, served from 127.0.0.1, playwright-core) → `<suite>-browser.json` |',
     '| `npm run bench:all` | builds, runs all three runtimes with `--quick` (the runtime matrix), Node at full size, then this merge |',
     '| `node bench/runners/merge.mjs` | regenerates `bench/results/summary.json` and this page from the result files present |',
-    '| `npx sparse-inference bench <suite>` | any single suite (kernels, llama, activations, knots, kvcache, peers, …) in Node |',
+    '| `npm run bench -- <suite>` | any single suite (kernels, llama, activations, knots, kvcache, peers, …) in Node |',
     '',
     'Add `-- --quick` to a single-runtime script for smaller shapes and fewer samples (results go to '
     + '`<suite>-<runtime>.quick.json`, which git ignores; their numbers are kept in `summary.json`).',

@@ -8,9 +8,10 @@
 import { parseThresholds, serializeThresholds } from './thresholds-file.js';
 import type { ActivationThresholds } from './thresholds.js';
 import { SparseInferenceError } from '../core/errors.js';
+import { importNodeBuiltin } from '../core/node-builtin.js';
 
 export async function saveThresholds(path: string, th: ActivationThresholds): Promise<void> {
-  const { writeFile, rename } = await import('node:fs/promises');
+  const { writeFile, rename } = await importNodeBuiltin<typeof import('node:fs/promises')>('fs/promises');
   const text = serializeThresholds(th);
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, text);
@@ -18,7 +19,7 @@ export async function saveThresholds(path: string, th: ActivationThresholds): Pr
 }
 
 export async function loadThresholds(path: string): Promise<ActivationThresholds> {
-  const { readFile } = await import('node:fs/promises');
+  const { readFile } = await importNodeBuiltin<typeof import('node:fs/promises')>('fs/promises');
   let text: string;
   try {
     text = await readFile(path, 'utf8');

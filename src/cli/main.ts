@@ -14,7 +14,6 @@ import { packageVersion } from './version.js';
 import { infoCommand } from './commands/info.js';
 import { demoCommand } from './commands/demo.js';
 import { llamaCommand } from './commands/llama.js';
-import { benchCommand } from './commands/bench.js';
 import { activationsCommand } from './commands/activations.js';
 import { knotsCommand } from './commands/knots.js';
 import { kvcacheCommand } from './commands/kvcache.js';
@@ -24,7 +23,6 @@ export const commands: readonly CliCommand[] = [
   infoCommand,
   demoCommand,
   llamaCommand,
-  benchCommand,
   activationsCommand,
   knotsCommand,
   kvcacheCommand,

@@ -8,6 +8,7 @@ import { SparseInferenceError, throwIfAborted } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { runChain, type ChainProblem, type ChainRecord } from './rjmcmc-chain.js';
+import { importNodeBuiltin } from '../core/node-builtin.js';
 
 export interface RunChainsOptions {
   chains: number;
@@ -59,12 +60,12 @@ async function workerSupport(): Promise<WorkerSupport | null> {
   const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
   if (!isNode) return null;
   try {
-    const { Worker } = await import('node:worker_threads');
+    const { Worker } = await importNodeBuiltin<typeof import('node:worker_threads')>('worker_threads');
     const here = import.meta.url;
     if (!here.endsWith('.ts')) return { Worker, entry: new URL('./chain-worker.js', here), eval: false };
     // Running from TypeScript sources (tests, tsx): register tsx's loader inside the worker first.
-    const { createRequire } = await import('node:module');
-    const { pathToFileURL } = await import('node:url');
+    const { createRequire } = await importNodeBuiltin<typeof import('node:module')>('module');
+    const { pathToFileURL } = await importNodeBuiltin<typeof import('node:url')>('url');
     let api: string;
     try { api = createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs'); } catch { return null; }
     const worker = new URL('./chain-worker.ts', here).href;

@@ -3,6 +3,7 @@
  */
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { describe } from '../core/validate.js';
+import { importNodeBuiltin } from '../core/node-builtin.js';
 
 /**
  * Write an SVG string (from lineChart, barChart or heatMap) to `path`, creating parent
@@ -19,11 +20,8 @@ export async function writeSvg(path: string, svg: string): Promise<void> {
   let fs: typeof import('node:fs/promises');
   let p: typeof import('node:path');
   try {
-    // Specifiers in variables: bundlers targeting browsers leave these imports alone.
-    const fsName = 'node:fs/promises';
-    const pathName = 'node:path';
-    fs = await import(/* @vite-ignore */ fsName);
-    p = await import(/* @vite-ignore */ pathName);
+    fs = await importNodeBuiltin<typeof import('node:fs/promises')>('fs/promises');
+    p = await importNodeBuiltin<typeof import('node:path')>('path');
   } catch (e) {
     throw new SparseInferenceError('UNAVAILABLE', 'writeSvg needs a file system (Node or Deno); in a browser, insert the SVG string instead', { cause: e });
   }

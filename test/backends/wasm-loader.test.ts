@@ -3,7 +3,9 @@
  * 0 in the scalar one), and the two builds agree exactly on integer data.
  */
 import { describe, expect, it } from 'vitest';
+import { instantiate } from '@assemblyscript/loader';
 import { loadWasm } from '../../src/backends/wasm/loader.js';
+import { SIMD_WASM_BASE64 } from '../../src/backends/wasm/binary.js';
 
 describe('wasm loader', () => {
   it('loads the SIMD build when asked, and it reports SIMD', async () => {
@@ -32,5 +34,25 @@ describe('wasm loader', () => {
     let expected = 0;
     for (let i = 0; i < 1000; i++) expected += ((i % 13) - 6) * ((i % 5) - 2);
     expect(results).toEqual([expected, expected]);
+  });
+
+  it('the plain instantiation sees the same exports as AssemblyScript\'s own loader, with the same results', async () => {
+    // The library instantiates with WebAssembly.instantiate (no runtime dependency); the
+    // official loader is the independent check that nothing it would add is needed.
+    const bytes = Uint8Array.from(atob(SIMD_WASM_BASE64), (c) => c.charCodeAt(0));
+    const viaLoader = (await instantiate<Record<string, unknown>>(bytes, { env: { abort() { throw new Error('abort'); } } })).exports;
+    const { exports: plain } = await loadWasm('simd');
+    const kernelNames = (o: object) => Object.keys(o).filter((k) => !k.startsWith('__')).sort();
+    // The loader adds only its own helpers (the `__` names and the function `table`).
+    expect(kernelNames(viaLoader).filter((k) => k !== 'table')).toEqual(kernelNames(plain));
+    const dotOf = (e: { alloc(n: number): number; free(p: number): void; dot(a: number, b: number, n: number): number; memory: WebAssembly.Memory }) => {
+      const p = e.alloc(64 * 8);
+      const f = new Float32Array(e.memory.buffer, p, 128);
+      for (let i = 0; i < 128; i++) f[i] = (i % 7) - 3;
+      const r = e.dot(p, p + 256, 64);
+      e.free(p);
+      return r;
+    };
+    expect(dotOf(plain)).toBe(dotOf(viaLoader as unknown as Parameters<typeof dotOf>[0]));
   });
 });

@@ -6,10 +6,10 @@ import { describe, expect, it, vi } from 'vitest';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSuite, type SuiteOptions } from '../../src/bench/harness.js';
+import { runSuite, type SuiteOptions } from '../../bench/lib/harness.js';
 import type { CliContext } from '../../src/cli/command.js';
 
-vi.mock('../../src/bench/suites/index.js', () => ({
+vi.mock('../../bench/lib/suites/index.js', () => ({
   suites: {
     tiny: (opts: SuiteOptions = {}) => runSuite('tiny', [
       { name: 'tiny/noop:js:1', fn: () => {} },
@@ -21,7 +21,7 @@ vi.mock('../../src/bench/suites/index.js', () => ({
   },
 }));
 
-const { benchCommand } = await import('../../src/cli/commands/bench.js');
+const { benchCommand } = await import('../../bench/lib/cli-command.js');
 
 function fakeContext(): { ctx: CliContext; out: () => string; err: () => string } {
   let out = '', err = '';
@@ -43,6 +43,13 @@ describe('bench command', () => {
     expect(saved.tasks.map((t: { name: string }) => t.name)).toEqual(['tiny/noop:js:1', 'tiny/loop:js:1000']);
     expect(await benchCommand.run(['tiny', '--out', dir, '--check'], fakeContext().ctx)).toBe(1);
     expect(await benchCommand.run(['tiny', '--out', dir, '--check', '--quick'], fakeContext().ctx)).toBe(0);
+  });
+
+  it('writes nothing without --out (it never writes into the caller\'s folder by default)', async () => {
+    const f = fakeContext();
+    expect(await benchCommand.run(['tiny', '--quick'], f.ctx)).toBe(0);
+    expect(f.out()).toContain('tiny/loop:js:1000');
+    expect(f.out() + f.err()).not.toContain('wrote');
   });
 
   it('--json prints the result object; with no suite named, an array of all suites', async () => {

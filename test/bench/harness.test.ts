@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { detectRuntime, formatTable, runSuite, sink, writeResult, type BenchTask, type SuiteResult } from '../../src/bench/harness.js';
+import { detectRuntime, formatTable, runSuite, sink, writeResult, type BenchTask, type SuiteResult } from '../../bench/lib/harness.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
 
 /** Work proportional to n: a dependent chain the optimiser cannot shorten. */

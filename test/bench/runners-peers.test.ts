@@ -8,12 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { createKernels } from '../../src/kernels/create.js';
 import { Rng } from '../../src/core/rng.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
-import { onnxMatMulModel } from '../../src/bench/peers/onnx-matmul-model.js';
-import { transpose } from '../../src/bench/peers/matmul-peer.js';
-import { loadOrtWasmPeers } from '../../src/bench/peers/ort-wasm-peer.js';
-import { loadTfjsWasmPeer } from '../../src/bench/peers/tfjs-wasm-peer.js';
-import { loadMlKmeansPeer, toRows } from '../../src/bench/peers/ml-kmeans-peer.js';
-import { sortTopK } from '../../src/bench/peers/sort-top-k.js';
+import { onnxMatMulModel } from '../../bench/lib/peers/onnx-matmul-model.js';
+import { transpose } from '../../bench/lib/peers/matmul-peer.js';
+import { loadOrtWasmPeers } from '../../bench/lib/peers/ort-wasm-peer.js';
+import { loadTfjsWasmPeer } from '../../bench/lib/peers/tfjs-wasm-peer.js';
+import { loadMlKmeansPeer, toRows } from '../../bench/lib/peers/ml-kmeans-peer.js';
+import { sortTopK } from '../../bench/lib/peers/sort-top-k.js';
 import { lloydStep } from '../../src/kvcache/lloyd-step.js';
 
 const rng = new Rng(7);

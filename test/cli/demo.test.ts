@@ -125,11 +125,10 @@ describe('sparse-inference demo', () => {
       const ids = findAll(root, (e) => e.name === 'section').map((e) => e.attrs.id);
       expect(ids).toEqual(Object.keys(reportSections));
       for (const id of ids) expect(r.out).toMatch(new RegExp(`^${id} +\\S`, 'm'));
-      // The backends section carries the kernels benchmark with its same-run ratios.
+      // The backends section shows the kernel matrix; speed lives in the repository's benchmarks.
       const backends = findAll(root, (e) => e.name === 'section' && e.attrs.id === 'backends')[0];
-      expect(textOf(backends)).toMatch(/kernels\/dot:wasm-simd:4096/);
-      expect(textOf(backends)).toMatch(/dot 4096: wasm vs reference/);
-      expect(r.out).toMatch(/^backends .*dot 4096 wasm \d+(\.\d)?x reference/m);
+      expect(textOf(backends)).toMatch(/Kernel matrix/);
+      expect(textOf(backends)).not.toMatch(/kernels\/dot:wasm-simd/);
     });
   }, 600_000);
 });

@@ -1,13 +1,16 @@
-// The built package in Chromium: bundled from dist/ with esbuild, served from 127.0.0.1,
-// driven headless by playwright-core; wasm SIMD kernels must load and match the reference,
-// with no console errors.
-import { it, expect } from 'vitest';
+// The installed package in Chromium: a page importing it is bundled by esbuild with no flags
+// and no externals (as a user's bundler would), served from 127.0.0.1 and driven headless by
+// playwright-core; wasm SIMD kernels must match the reference, one call per family must give
+// the source tree's numbers (a knot fit and a plot among them), with no console errors.
+import { it, expect, beforeAll } from 'vitest';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describeWithRuntime, expectDistBuilt, expectMatchesReference, repoRoot, type SmokeResult } from './harness.js';
+import { describeWithRuntime, expectMatchesReference, repoRoot, type SmokeResult } from './harness.js';
+import { installPackage, type InstalledPackage } from './installed-package.js';
+import { familiesFromSource } from './families-oracle.js';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const missing = existsSync(chromiumPath) ? null : `${chromiumPath} not found (Debian: apt-get install -y chromium)`;
@@ -36,22 +39,24 @@ function serve(files: Record<string, string | Uint8Array>): Promise<{ server: Se
   }));
 }
 
-describeWithRuntime('Chromium runtime', missing, () => {
-  it('runs wasm SIMD kernels from a browser bundle with the reference answers', async () => {
-    expectDistBuilt();
+describeWithRuntime('Chromium runtime (installed package, bundled with no flags)', missing, () => {
+  let pkg: InstalledPackage;
+  beforeAll(async () => { pkg = await installPackage(); }, 240_000);
+
+  it('runs wasm SIMD kernels, a knot fit and a plot from a browser bundle with the reference answers', async () => {
     const esbuild = await import('esbuild');
     const { chromium } = await import('playwright-core');
-    // `node:` modules stay external: Node-only helpers may load them lazily (await import(...)
-    // inside a function a browser never calls), but a static import would break the page.
+    const entry = join(pkg.project, 'page.mjs');
+    await writeFile(entry, (await (await import('node:fs/promises')).readFile(resolve(repoRoot, 'test/runtimes/fixtures/browser-entry.mjs'), 'utf8'))
+      .replaceAll('./smoke.mjs', resolve(repoRoot, 'test/runtimes/fixtures/smoke.mjs'))
+      .replaceAll('./families.mjs', resolve(repoRoot, 'test/runtimes/fixtures/families.mjs')));
+    // What a user's bundler does: no externals, no flags beyond the browser platform.
     const built = await esbuild.build({
-      entryPoints: [resolve(repoRoot, 'test/runtimes/fixtures/browser-entry.mjs')],
-      bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, logLevel: 'silent',
-      external: ['node:*'],
+      entryPoints: [entry], absWorkingDir: pkg.project,
+      bundle: true, format: 'esm', platform: 'browser', write: false, logLevel: 'silent',
     });
     expect(built.errors).toEqual([]);
     const bundle = built.outputFiles[0].text;
-    const staticNode = bundle.split('\n').filter((l) => /^\s*import\b[^(]*["']node:/.test(l));
-    expect(staticNode, 'static node: imports reachable from dist/index.js').toEqual([]);
 
     const { server, url } = await serve({
       '/index.html': '<!DOCTYPE html><html><head><meta charset="utf-8"><title>smoke</title></head>' +
@@ -73,6 +78,7 @@ describeWithRuntime('Chromium runtime', missing, () => {
       const result = out.result as SmokeResult;
       expect(result.runtime.name).toBe('browser');
       await expectMatchesReference(result);
+      expect((out.result as { families: unknown }).families).toEqual(await familiesFromSource());
       expect(errors).toEqual([]);
     } finally {
       await context.close();

@@ -30,6 +30,7 @@ import { workerSpawner, type WorkerHandle } from './spawn-worker.js';
 import { CONTROL_BYTES } from './worker-source.js';
 import { parallelMissing, sharedBuildBytes } from './parallel-support.js';
 import { PARALLEL_KERNELS, parallelKernelFunctions } from './parallel-kernel-functions.js';
+import { importNodeBuiltin } from '../../core/node-builtin.js';
 
 export interface CreateParallelKernelsOptions {
   /**
@@ -90,7 +91,7 @@ async function defaultThreads(): Promise<number> {
   let n = nav?.hardwareConcurrency;
   if (!n) {
     try {
-      const os = await import('node:os');
+      const os = await importNodeBuiltin<typeof import('node:os')>('os');
       n = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
     } catch {
       n = 1;

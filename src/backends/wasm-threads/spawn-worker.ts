@@ -7,6 +7,7 @@
  * settles when it has instantiated the module (or failed to).
  */
 import { NODE_WORKER_SOURCE, WEB_WORKER_SOURCE } from './worker-source.js';
+import { importNodeBuiltin } from '../../core/node-builtin.js';
 
 /** What a worker is started with (all of it is shared, not copied: Module, shared Memory, SAB). */
 export interface WorkerStart {
@@ -36,7 +37,7 @@ export async function workerSpawner(): Promise<SpawnWorker | string> {
   if (hasNodeWorkers()) {
     let WorkerCtor: typeof import('node:worker_threads').Worker;
     try {
-      WorkerCtor = (await import('node:worker_threads')).Worker;
+      WorkerCtor = (await importNodeBuiltin<typeof import('node:worker_threads')>('worker_threads')).Worker;
     } catch (e) {
       return `node:worker_threads is unavailable (${(e as Error).message})`;
     }

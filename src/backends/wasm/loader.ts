@@ -3,7 +3,6 @@
  * else the scalar build. Bytes come from the generated binary.ts, so no file paths or fetch
  * configuration are needed in Node, Deno or browsers.
  */
-import { instantiate } from '@assemblyscript/loader';
 import { SparseInferenceError } from '../../core/errors.js';
 import { SIMD_WASM_BASE64, SCALAR_WASM_BASE64 } from './binary.js';
 
@@ -85,6 +84,9 @@ export async function loadWasm(prefer?: WasmVariant): Promise<{ exports: WasmExp
       },
     },
   };
-  const { exports } = await instantiate<Record<string, unknown>>(bytes, imports);
-  return { exports: exports as unknown as WasmExports, variant };
+  // Plain WebAssembly.instantiate: the kernels use the minimal runtime and pass data through
+  // their own alloc/free, so nothing from @assemblyscript/loader's managed-object helpers is
+  // needed, and the package keeps zero runtime dependencies (Deno and browsers import it by path).
+  const { instance } = await WebAssembly.instantiate(bytes, imports);
+  return { exports: instance.exports as unknown as WasmExports, variant };
 }

@@ -8,9 +8,10 @@ import { MCYCLE_ACCEL, MCYCLE_TIMES } from '../data/mcycle.js';
 import { fitKnots } from '../fit-knots.js';
 import { parseNumericCsv } from '../read-csv.js';
 import type { Experiment, ExperimentOptions } from './experiment-types.js';
+import { importNodeBuiltin } from '../../core/node-builtin.js';
 
 async function readText(path: string): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
+  const { readFile } = await importNodeBuiltin<typeof import('node:fs/promises')>('fs/promises');
   try {
     return await readFile(path, 'utf8');
   } catch (e) {

@@ -22,6 +22,7 @@ import { SparseInferenceError, badArgument } from '../../core/errors.js';
 import { checkInt } from '../../core/validate.js';
 import { DONE, ERR, OP, OP_APPEND, OP_ATTEND, OP_CLEAR, OP_EXIT, REQ, STAGED, linkLayout, type LinkViews } from './link.js';
 import { checkSlowTierShape, type SlowTier, type SlowTierRequest, type SlowTierShape } from './slow-tier.js';
+import { importNodeBuiltin } from '../../core/node-builtin.js';
 
 /** Options of WorkerSlowTier.create. */
 export interface WorkerSlowTierOptions {
@@ -62,7 +63,7 @@ export class WorkerSlowTier implements SlowTier {
     const boot = isTs
       ? `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`
       : `import(${JSON.stringify(entry)})`;
-    const { Worker } = await import('node:worker_threads');
+    const { Worker } = await importNodeBuiltin<typeof import('node:worker_threads')>('worker_threads');
     const worker = new Worker(boot, {
       eval: true,
       workerData: { shape, stage, buffer, backend: kernels.backend, wasmVariant: kernels.backend === 'wasm' ? kernels.variant : undefined },

@@ -1,7 +1,7 @@
 /**
- * Report section "Runtime and backends": what this runtime supports, which kernels each
- * backend implements natively (the backend matrix), and the kernels benchmark suite
- * (src/bench/suites/kernels.ts) with its same-run speed-ups and targets.
+ * Report section "Runtime and backends": what this runtime supports and which kernels each
+ * backend implements natively (the backend matrix). Kernel speed is measured by the
+ * repository's benchmark suites (`npm run bench`, docs/benchmarks.md), not by the report.
  */
 import type { SectionBuilder } from '../section.js';
 import { describeEnvironment } from '../environment.js';
@@ -9,8 +9,6 @@ import { htmlTable } from '../../plot/html-table.js';
 import { escapeXml } from '../../plot/svg.js';
 import { KERNEL_NAMES } from '../../kernels/kernels.js';
 import { throwIfAborted } from '../../core/errors.js';
-import { suites } from '../../bench/suites/index.js';
-import { benchmarkHtml } from '../bench-html.js';
 
 const yes = (b: boolean) => (b ? 'yes' : 'no');
 
@@ -42,22 +40,12 @@ export const backendsSection: SectionBuilder = async (ctx) => {
   const matrix = htmlTable(['Kernel', ...available.map((b) => `${b.backend} (${b.variant})`)],
     KERNEL_NAMES.map((k) => [k, ...available.map((b) => (b.native.includes(k) ? 'native' : 'reference fallback'))]));
 
-  // The kernels suite: its progress fills the rest of this section's bar.
-  const bench = await suites.kernels({
-    quick: ctx.quick, signal: ctx.signal,
-    onProgress: (f, label) => ctx.onProgress?.(0.05 + 0.95 * f, `benchmark ${label}`),
-  });
   ctx.onProgress?.(1, 'done');
 
   const wasm = env.backends.find((b) => b.backend === 'wasm');
-  const targeted = bench.ratios.filter((r) => r.pass !== undefined);
-  const met = targeted.filter((r) => r.pass).length;
-  const dot = bench.ratios.find((r) => /^dot 4096\b/.test(r.name));
   const summary = `${env.runtime.name} ${env.runtime.version}, report on ${used}; ` +
     (wasm?.available ? `wasm implements ${wasm.native.length}/${KERNEL_NAMES.length} kernels natively` : `wasm unavailable: ${wasm?.reason}`) +
-    `; WASM SIMD ${yes(env.wasm.simd)}; WebGPU ${env.webgpu.available ? 'yes' : 'no'}` +
-    (dot ? `; dot 4096 wasm ${dot.value.toFixed(1)}x reference` : '') +
-    `; benchmark targets met ${met}/${targeted.length}${bench.quick ? ' (quick)' : ''}`;
+    `; WASM SIMD ${yes(env.wasm.simd)}; WebGPU ${env.webgpu.available ? 'yes' : 'no'}`;
 
   const html = `<p>Every algorithm in the library calls its hot loops through one <code>Kernels</code> interface.
 The reference backend is plain TypeScript (the oracle the others are tested against); the wasm backend is
@@ -70,8 +58,8 @@ ${envTable}
 ${backendsTable}
 <h3>Kernel matrix</h3>
 ${matrix}
-<h3>Kernel benchmarks</h3>
-${benchmarkHtml(bench)}
+<p>Kernel speed (same-run ratios against the reference, bandwidth against a streaming read, and peers) is
+measured by the repository's benchmark suites, <code>npm run bench</code>; the tables are in docs/benchmarks.md.</p>
 <p class="summary-line">${escapeXml(summary)}</p>`;
   return { id: 'backends', title: 'Runtime and backends', html, summary };
 };

@@ -7,7 +7,7 @@
  * to resolve (and fail on) packages their users never installed; a browser page that wants the
  * peers bundles them itself and hands the modules in (see bench/runners/browser-page.mjs).
  */
-import { SparseInferenceError } from '../../core/errors.js';
+import { SparseInferenceError } from '../../../src/core/errors.js';
 
 /** import(name) without letting a bundler see the name. */
 export async function importPeer(name: string): Promise<Record<string, unknown>> {

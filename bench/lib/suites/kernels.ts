@@ -18,9 +18,9 @@
  * const result = await kernelsSuite({ quick: true });
  * console.log(formatTable(result));
  */
-import { createKernels } from '../../kernels/create.js';
-import type { ResidentArray } from '../../kernels/kernels.js';
-import { Rng } from '../../core/rng.js';
+import { createKernels } from '../../../src/kernels/create.js';
+import type { ResidentArray } from '../../../src/kernels/kernels.js';
+import { Rng } from '../../../src/core/rng.js';
 import { runSuite, sink, type BenchTask, type RatioSpec, type SuiteOptions, type SuiteResult } from '../harness.js';
 
 const F = 4; // bytes per float32

@@ -17,8 +17,8 @@
  * console.log(formatTable(result));
  */
 import { Bench } from 'tinybench';
-import { SparseInferenceError, badArgument, throwIfAborted } from '../core/errors.js';
-import { checkInt, checkNumber, checkOneOf } from '../core/validate.js';
+import { SparseInferenceError, badArgument, throwIfAborted } from '../../src/core/errors.js';
+import { checkInt, checkNumber, checkOneOf } from '../../src/core/validate.js';
 
 /** One benchmarked operation. `fn` is one call; bytes/flops are per call. */
 export interface BenchTask {
@@ -329,9 +329,9 @@ export function formatTable(result: SuiteResult): string {
  * Write the result as JSON to `<dir>/<suite>-<runtime>.json` (quick runs:
  * `<suite>-<runtime>.quick.json`, so they never overwrite a full run). Node and Deno only.
  * Returns the path written.
- * @example await writeResult(result) // 'bench/results/kernels-node.json'
+ * @example await writeResult(result, 'bench/results') // 'bench/results/kernels-node.json'
  */
-export async function writeResult(result: SuiteResult, dir = 'bench/results'): Promise<string> {
+export async function writeResult(result: SuiteResult, dir: string): Promise<string> {
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
   await fs.mkdir(dir, { recursive: true });

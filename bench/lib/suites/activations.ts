@@ -19,11 +19,11 @@
  * @example
  * console.log(formatTable(await activationsSuite({ quick: true })));
  */
-import { createKernels } from '../../kernels/create.js';
-import type { ResidentArray } from '../../kernels/kernels.js';
-import { Rng } from '../../core/rng.js';
+import { createKernels } from '../../../src/kernels/create.js';
+import type { ResidentArray } from '../../../src/kernels/kernels.js';
+import { Rng } from '../../../src/core/rng.js';
 import { runSuite, sink, type BenchTask, type RatioSpec, type SuiteOptions, type SuiteResult } from '../harness.js';
-import { gatedSparseSwiGlu, silu } from '../../activations/sparse-swiglu.js';
+import { gatedSparseSwiGlu, silu } from '../../../src/activations/sparse-swiglu.js';
 
 const F = 4;
 

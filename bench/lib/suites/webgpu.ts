@@ -25,14 +25,14 @@
  * const result = await webgpuSuite({ quick: true });
  * console.log(formatTable(result));
  */
-import { createKernels } from '../../kernels/create.js';
-import { createAsyncKernels } from '../../kernels/create-async.js';
-import type { AsyncKernels, DeviceArray } from '../../kernels/async-kernels.js';
-import type { Kernels, ResidentArray } from '../../kernels/kernels.js';
-import { Rng } from '../../core/rng.js';
-import { mirrorF32, mirrorI32 } from '../../kernels/host-mirror.js';
-import { driveAsync, driveSync } from '../../kernels/maybe-async.js';
-import { lloydIteration } from '../../kvcache/lloyd-step.js';
+import { createKernels } from '../../../src/kernels/create.js';
+import { createAsyncKernels } from '../../../src/kernels/create-async.js';
+import type { AsyncKernels, DeviceArray } from '../../../src/kernels/async-kernels.js';
+import type { Kernels, ResidentArray } from '../../../src/kernels/kernels.js';
+import { Rng } from '../../../src/core/rng.js';
+import { mirrorF32, mirrorI32 } from '../../../src/kernels/host-mirror.js';
+import { driveAsync, driveSync } from '../../../src/kernels/maybe-async.js';
+import { lloydIteration } from '../../../src/kvcache/lloyd-step.js';
 import { gpuLlamaBench } from './webgpu-llama.js';
 import { gpuSparseFfnBench } from './webgpu-ffn.js';
 import { gpuKvcacheBench } from './webgpu-kvcache.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { benchmarkHtml } from '../../src/report/bench-html.js';
-import type { SuiteResult } from '../../src/bench/harness.js';
+import { benchmarkHtml } from '../../bench/lib/bench-html.js';
+import type { SuiteResult } from '../../bench/lib/harness.js';
 import { parseXml, findAll, textOf } from '../plot/xml.js';
 
 const result: SuiteResult = {

@@ -7,11 +7,11 @@
  * Shapes: stories110M (dim 768, 12 layers, vocab 32000; random weights — speed depends only on
  * the shapes) on a hardware GPU; a small model on a software adapter (correctness, not speed).
  */
-import type { Kernels } from '../../kernels/kernels.js';
-import type { AsyncKernels } from '../../kernels/async-kernels.js';
-import type { LlamaShape } from '../../llama/config.js';
-import { randomLlama } from '../../llama/random-llama.js';
-import type { LlamaModel } from '../../llama/model.js';
+import type { Kernels } from '../../../src/kernels/kernels.js';
+import type { AsyncKernels } from '../../../src/kernels/async-kernels.js';
+import type { LlamaShape } from '../../../src/llama/config.js';
+import { randomLlama } from '../../../src/llama/random-llama.js';
+import type { LlamaModel } from '../../../src/llama/model.js';
 import type { BenchTask, RatioSpec } from '../harness.js';
 import { STORIES_110M, decoder } from './llama.js';
 

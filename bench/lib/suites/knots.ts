@@ -11,11 +11,11 @@
  * @example
  * const result = await knotsSuite({ quick: true });
  */
-import { createKernels } from '../../kernels/create.js';
-import type { Kernels } from '../../kernels/kernels.js';
-import { Rng } from '../../core/rng.js';
-import { runChain, type ChainProblem } from '../../knots/rjmcmc-chain.js';
-import { bsplineKnotVector } from '../../knots/bspline-basis.js';
+import { createKernels } from '../../../src/kernels/create.js';
+import type { Kernels } from '../../../src/kernels/kernels.js';
+import { Rng } from '../../../src/core/rng.js';
+import { runChain, type ChainProblem } from '../../../src/knots/rjmcmc-chain.js';
+import { bsplineKnotVector } from '../../../src/knots/bspline-basis.js';
 import { runSuite, sink, type BenchTask, type RatioSpec, type SuiteOptions, type SuiteResult } from '../harness.js';
 
 const M = 500, N = 1000, ITERS = 200;

@@ -24,12 +24,12 @@
  * const result = await peersSuite({ quick: true });
  * console.log(formatTable(result));
  */
-import { createKernels } from '../../kernels/create.js';
-import { packedGemvLength } from '../../kernels/packed-gemv-length.js';
-import type { ResidentArray } from '../../kernels/kernels.js';
-import { Rng } from '../../core/rng.js';
-import { kmeansSync } from '../../kvcache/kmeans.js';
-import { lloydStep } from '../../kvcache/lloyd-step.js';
+import { createKernels } from '../../../src/kernels/create.js';
+import { packedGemvLength } from '../../../src/kernels/packed-gemv-length.js';
+import type { ResidentArray } from '../../../src/kernels/kernels.js';
+import { Rng } from '../../../src/core/rng.js';
+import { kmeansSync } from '../../../src/kvcache/kmeans.js';
+import { lloydStep } from '../../../src/kvcache/lloyd-step.js';
 import { runSuite, sink, type BenchTask, type RatioSpec, type SuiteOptions, type SuiteResult } from '../harness.js';
 import { reason } from '../peers/import-peer.js';
 import type { MatMulPeer, PeerProduct } from '../peers/matmul-peer.js';

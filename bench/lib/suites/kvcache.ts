@@ -23,14 +23,14 @@
  * @example
  * console.log(formatTable(await kvcacheSuite({ quick: true })));
  */
-import { createKernels } from '../../kernels/create.js';
-import type { ResidentArray } from '../../kernels/kernels.js';
+import { createKernels } from '../../../src/kernels/create.js';
+import type { ResidentArray } from '../../../src/kernels/kernels.js';
 import { runSuite, sink, type BenchTask, type RatioSpec, type SuiteOptions, type SuiteResult } from '../harness.js';
-import { Codebook } from '../../kvcache/codebook.js';
-import { TwoTierKvCache, type TwoTierOptions } from '../../kvcache/two-tier/two-tier-cache.js';
-import { SyntheticAttention, type SyntheticSequence } from '../../kvcache/synthetic/generator.js';
-import { lloydStep } from '../../kvcache/lloyd-step.js';
-import { Rng } from '../../core/rng.js';
+import { Codebook } from '../../../src/kvcache/codebook.js';
+import { TwoTierKvCache, type TwoTierOptions } from '../../../src/kvcache/two-tier/two-tier-cache.js';
+import { SyntheticAttention, type SyntheticSequence } from '../../../src/kvcache/synthetic/generator.js';
+import { lloydStep } from '../../../src/kvcache/lloyd-step.js';
+import { Rng } from '../../../src/core/rng.js';
 
 /** The decode-step benchmark's shape and data (shared with the webgpu suite's A²ATS tasks). */
 export interface DecodeStepSetup {

@@ -13,10 +13,10 @@
  * channels of each of 4 inputs used in rotation, so no call can reuse the last call's rows from
  * cache; they sit far from every |SiLU| (2·|a_gate_i| or 0), so the GPU keeps the same channels.
  */
-import type { Kernels, ResidentArray } from '../../kernels/kernels.js';
-import type { AsyncKernels, DeviceArray } from '../../kernels/async-kernels.js';
-import { Rng } from '../../core/rng.js';
-import { denseSwiGluAsync, gatedSparseSwiGlu, gatedSparseSwiGluAsync, silu } from '../../activations/sparse-swiglu.js';
+import type { Kernels, ResidentArray } from '../../../src/kernels/kernels.js';
+import type { AsyncKernels, DeviceArray } from '../../../src/kernels/async-kernels.js';
+import { Rng } from '../../../src/core/rng.js';
+import { denseSwiGluAsync, gatedSparseSwiGlu, gatedSparseSwiGluAsync, silu } from '../../../src/activations/sparse-swiglu.js';
 import { sink, type BenchTask, type RatioSpec } from '../harness.js';
 
 const F = 4;

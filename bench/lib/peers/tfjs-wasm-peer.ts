@@ -9,7 +9,7 @@
  * flag falls back to a blocked scalar loop, many times slower, which we do not measure.
  * Outputs stay inside tfjs' wasm memory, as ours do.
  */
-import { SparseInferenceError } from '../../core/errors.js';
+import { SparseInferenceError } from '../../../src/core/errors.js';
 import { importPeer, packageDistUrl, urlToLocalPath } from './import-peer.js';
 import { transpose, type MatMulPeer, type PeerProduct } from './matmul-peer.js';
 

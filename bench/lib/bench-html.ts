@@ -2,10 +2,10 @@
  * A benchmark suite result (src/bench/harness.ts) as report HTML: the task table, the
  * same-run ratios against their targets, and a bar chart of the ratios that are speed-ups.
  */
-import type { SuiteResult } from '../bench/harness.js';
-import { htmlTable } from '../plot/html-table.js';
-import { barChart } from '../plot/bar-chart.js';
-import { escapeXml } from '../plot/svg.js';
+import type { SuiteResult } from './harness.js';
+import { htmlTable } from '../../src/plot/html-table.js';
+import { barChart } from '../../src/plot/bar-chart.js';
+import { escapeXml } from '../../src/plot/svg.js';
 
 /**
  * @example section.html += benchmarkHtml(await suites.kernels({ quick: true }));

@@ -23,11 +23,11 @@
  * kernels use 0): the host-side rotations (rope of the g·d queries, the new token's keys) then
  * stay on the CPU instead of costing a GPU round trip each — how the cache is meant to run.
  */
-import type { Kernels } from '../../kernels/kernels.js';
-import type { AsyncKernels } from '../../kernels/async-kernels.js';
-import { createAsyncKernels } from '../../kernels/create-async.js';
-import { TwoTierKvCache } from '../../kvcache/two-tier/two-tier-cache.js';
-import type { HeadKeys } from '../../kvcache/kv-store.js';
+import type { Kernels } from '../../../src/kernels/kernels.js';
+import type { AsyncKernels } from '../../../src/kernels/async-kernels.js';
+import { createAsyncKernels } from '../../../src/kernels/create-async.js';
+import { TwoTierKvCache } from '../../../src/kvcache/two-tier/two-tier-cache.js';
+import type { HeadKeys } from '../../../src/kvcache/kv-store.js';
 import { sink, type BenchTask, type RatioSpec } from '../harness.js';
 import { decodeStepSetup } from './kvcache.js';
 

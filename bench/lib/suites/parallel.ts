@@ -22,12 +22,12 @@
  * const result = await parallelSuite({ quick: true });
  * console.log(formatTable(result));
  */
-import { createKernels } from '../../kernels/create.js';
-import type { ResidentArray } from '../../kernels/kernels.js';
-import { Rng } from '../../core/rng.js';
-import { createParallelKernels, type ParallelKernels } from '../../backends/wasm-threads/create-parallel-kernels.js';
-import { runChains } from '../../knots/run-chains.js';
-import type { ChainProblem } from '../../knots/rjmcmc-chain.js';
+import { createKernels } from '../../../src/kernels/create.js';
+import type { ResidentArray } from '../../../src/kernels/kernels.js';
+import { Rng } from '../../../src/core/rng.js';
+import { createParallelKernels, type ParallelKernels } from '../../../src/backends/wasm-threads/create-parallel-kernels.js';
+import { runChains } from '../../../src/knots/run-chains.js';
+import type { ChainProblem } from '../../../src/knots/rjmcmc-chain.js';
 import { runSuite, sink, type BenchTask, type RatioSpec, type SuiteOptions, type SuiteResult } from '../harness.js';
 
 const F = 4; // bytes per float32

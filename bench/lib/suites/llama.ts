@@ -19,13 +19,13 @@
  * const result = await llamaSuite({ quick: true });
  * console.log(formatTable(result));
  */
-import { createKernels } from '../../kernels/create.js';
-import type { Kernels } from '../../kernels/kernels.js';
+import { createKernels } from '../../../src/kernels/create.js';
+import type { Kernels } from '../../../src/kernels/kernels.js';
 import { runSuite, sink, type BenchTask, type RatioSpec, type SuiteOptions, type SuiteResult } from '../harness.js';
-import { randomLlama } from '../../llama/random-llama.js';
-import { loadLlama2c } from '../../llama/load-llama2c.js';
-import type { LlamaModel } from '../../llama/model.js';
-import type { LlamaShape } from '../../llama/config.js';
+import { randomLlama } from '../../../src/llama/random-llama.js';
+import { loadLlama2c } from '../../../src/llama/load-llama2c.js';
+import type { LlamaModel } from '../../../src/llama/model.js';
+import type { LlamaShape } from '../../../src/llama/config.js';
 
 const STORIES_260K: LlamaShape = { dim: 64, hiddenDim: 172, nLayers: 5, nHeads: 8, nKvHeads: 4, vocabSize: 512, seqLen: 512 };
 export const STORIES_110M: LlamaShape = { dim: 768, hiddenDim: 2048, nLayers: 12, nHeads: 12, nKvHeads: 12, vocabSize: 32000, seqLen: 1024 };

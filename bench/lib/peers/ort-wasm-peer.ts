@@ -8,7 +8,7 @@
  * B n×k). session.run copies Y out of the wasm heap into a new JS array on every call; that
  * copy is part of what a user of this API pays, and it is in the measured time.
  */
-import { SparseInferenceError } from '../../core/errors.js';
+import { SparseInferenceError } from '../../../src/core/errors.js';
 import { importPeer, packageDistUrl } from './import-peer.js';
 import { onnxMatMulModel, type OnnxMatMulOp } from './onnx-matmul-model.js';
 import { transpose, type MatMulPeer, type PeerProduct } from './matmul-peer.js';

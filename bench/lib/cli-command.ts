@@ -1,18 +1,18 @@
 /**
- * `sparse-inference bench [suite] [--quick] [--json] [--out DIR] [--check]`: run the shipped
- * benchmark suites (src/bench/suites), print a table (or JSON) with same-run ratios and
- * their targets, and write each result to DIR/<suite>-<runtime>.json.
+ * `npm run bench -- [suite] [--quick] [--json] [--out DIR] [--check]`: run the repository's
+ * benchmark suites (bench/lib/suites), print a table (or JSON) with same-run ratios and
+ * their targets, and, with --out, write each result to DIR/<suite>-<runtime>.json.
  */
-import type { CliCommand } from '../command.js';
-import { CliUsageError, parseArgs } from '../args.js';
-import { createProgressBar } from '../progress.js';
-import { suites } from '../../bench/suites/index.js';
-import { formatTable, writeResult, type Clock, type SuiteResult } from '../../bench/harness.js';
+import type { CliCommand } from '../../src/cli/command.js';
+import { CliUsageError, parseArgs } from '../../src/cli/args.js';
+import { createProgressBar } from '../../src/cli/progress.js';
+import { suites } from './suites/index.js';
+import { formatTable, writeResult, type Clock, type SuiteResult } from './harness.js';
 
 export const benchCommand: CliCommand = {
   name: 'bench',
   summary: 'Run the benchmark suites and check speed targets (same-run ratios)',
-  usage: `Usage: sparse-inference bench [suite] [--quick] [--json] [--out DIR] [--check] [--clock cpu|wall]
+  usage: `Usage: npm run bench -- [suite] [--quick] [--json] [--out DIR] [--check] [--clock cpu|wall]
 
 Run a benchmark suite (or, with no suite named, every suite) and print each task's median
 time, interquartile range, GB/s and GFLOP/s, then the ratios measured in the same run
@@ -24,8 +24,8 @@ Suites: ${Object.keys(suites).join(', ')}
 Options:
   --quick      Smaller shapes and fewer samples (minutes → seconds); results say QUICK
   --json       Print the result as JSON (one object; an array when running every suite)
-  --out DIR    Write DIR/<suite>-<runtime>.json (quick runs: .quick.json)
-               (default: bench/results)
+  --out DIR    Write DIR/<suite>-<runtime>.json (quick runs: .quick.json); without
+               it nothing is written (\`npm run bench\` passes --out bench/results)
   --check      Exit with code 1 when any ratio misses its target
   --clock C    Time samples by 'cpu' (process CPU time, the default where available:
                excludes time spent descheduled on a busy machine) or 'wall'
@@ -37,7 +37,7 @@ Options:
         quick: { type: 'boolean' },
         json: { type: 'boolean' },
         check: { type: 'boolean' },
-        out: { type: 'string', default: 'bench/results' },
+        out: { type: 'string' },
         clock: { type: 'string', choices: ['cpu', 'wall'] },
       },
       positionals: { max: 1 },
@@ -60,9 +60,10 @@ Options:
         bar.done();
       }
       results.push(result);
-      const file = await writeResult(result, values.out);
-      if (!values.json) ctx.stdout(`${formatTable(result)}wrote ${file}\n\n`);
-      else ctx.stderr(`wrote ${file}\n`);
+      const file = values.out === undefined ? null : await writeResult(result, values.out);
+      const wrote = file === null ? '' : `wrote ${file}\n`;
+      if (!values.json) ctx.stdout(`${formatTable(result)}${wrote}\n`);
+      else if (wrote) ctx.stderr(wrote);
     }
     if (values.json) ctx.stdout(JSON.stringify(positionals.length > 0 ? results[0] : results, null, 2) + '\n');
     const failed = results.flatMap((r) => r.ratios.filter((x) => x.pass === false).map((x) => `${r.suite}: ${x.name}`));

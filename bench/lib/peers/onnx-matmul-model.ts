@@ -12,8 +12,8 @@
  * const bytes = onnxMatMulModel({ op: 'GemmTransB', m: 1, k: 4096, n: 4096, weights: W });
  * const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
  */
-import { badArgument } from '../../core/errors.js';
-import { checkInt, checkOneOf } from '../../core/validate.js';
+import { badArgument } from '../../../src/core/errors.js';
+import { checkInt, checkOneOf } from '../../../src/core/validate.js';
 
 export type OnnxMatMulOp = 'MatMul' | 'GemmTransB';
 

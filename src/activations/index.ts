@@ -1,0 +1,36 @@
+/**
+ * `sparse-inference/activations`: activation sparsity for SwiGLU FFNs — CHESS (He et al., EMNLP 2024,
+ * arXiv 2409.01366) with the CATS and TEAL baselines. Saving and loading thresholds files is in
+ * `sparse-inference/node`.
+ */
+export { ActivationCollector, type CollectorShape, type CollectorOptions } from './activation-collector.js';
+export { ActivationStatistics, MAGNITUDE_TENSORS, type MagnitudeTensor, type ChessVariant } from './activation-statistics.js';
+export { QuantileSketch, type QuantileSketchOptions } from './quantile-sketch.js';
+export { ExactPool, SketchPool, type MagnitudePool, type QuantileMode } from './magnitude-pool.js';
+export { thresholdRank } from './order-statistic.js';
+export { calibrateModel, calibrationSequences, type CalibrateModelOptions } from './calibrate-model.js';
+export { catsThresholds } from './cats-thresholds.js';
+export { chessThresholds } from './chess-thresholds.js';
+export { tealThresholds, PROJECTION_INPUT_TENSOR, type ProjectionSparsities } from './teal-thresholds.js';
+export { tealGreedyAllocation, projectionWeights, type TealGreedyOptions, type TealGreedyResult } from './teal-greedy.js';
+export {
+  PROJECTION_INPUTS, type ThresholdMethod, type ProjectionInput, type LayerThresholds, type ThresholdMetadata,
+  type ActivationThresholds,
+} from './thresholds.js';
+export { serializeThresholds, parseThresholds, validateThresholds, THRESHOLDS_FORMAT } from './thresholds-file.js';
+export { denseSwiGlu, gatedSparseSwiGlu, tealSparseSwiGlu, thresholdInto, silu, type TealScratch } from './sparse-swiglu.js';
+export { denseSwiGluAsync, gatedSparseSwiGluAsync, tealSparseSwiGluAsync, type GateThresholds, type TealScratchArgs, type TealThresholdSet, type TealZeros } from './sparse-swiglu.js';
+export {
+  installActivationSparsity, sparsityStrategyName, type InstallSparsityOptions, type SparsityInstallation,
+  type LayerWeightBytes, type WeightLayoutMode,
+} from './install-sparsity.js';
+export { SparsityCounters, type LayerCounters, type SparsitySummary } from './sparsity-counters.js';
+export { createSyntheticSwiGlu, type SyntheticSwiGlu, type SyntheticSwiGluOptions } from './synthetic-swiglu.js';
+export {
+  evaluateSyntheticSwiGlu, SYNTHETIC_METHODS, type SyntheticMethod, type SyntheticRow, type SyntheticEvalOptions,
+  type SyntheticEvalResult,
+} from './evaluate-synthetic.js';
+export {
+  evaluateModelSparsity, splitCalibrationText, type ModelEvalOptions, type ModelEvalRow, type ModelEvalResult,
+} from './evaluate-model.js';
+export { syntheticErrorChart, modelNllChart } from './plots.js';

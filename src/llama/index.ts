@@ -1,0 +1,28 @@
+/**
+ * `sparse-inference/llama`: a Llama runtime on the Kernels interface (llama2.c, Hugging Face
+ * safetensors checkpoints), used to run the KV-cache and activation-sparsity methods on real models.
+ * Reading files from disk is in `sparse-inference/node`.
+ */
+export { LlamaModel, type WeightFiller, type PrefillOptions } from './model.js';
+export type {
+  LlamaConfig, LayerWeights, LayerKvCache, AttentionContext, AttentionStrategy, FfnContext, FfnStrategy,
+  ProjectionName, ProjectionContext, ProjectionStrategy, LayerStrategies, ActivationKind, ActivationCapture,
+} from './hooks.js';
+export { ACTIVATION_KINDS } from './hooks.js';
+export { makeConfig, parameterCount, type LlamaShape } from './config.js';
+export { ExactAttention } from './exact-attention.js';
+export { loadLlama2c, parseLlama2cHeader, type LoadOptions, type Llama2cHeader } from './load-llama2c.js';
+export { loadSafetensors, type SafetensorsInput, type SafetensorsLoadOptions } from './load-safetensors.js';
+export { parseSafetensors, SAFETENSORS_DTYPES, type SafetensorsFile, type SafetensorsTensor } from './safetensors.js';
+export { writeSafetensors, type TensorToWrite } from './write-safetensors.js';
+export { parseHfConfig, toHfConfig, type HfConfigOptions } from './hf-config.js';
+export { hfTensorName } from './hf-tensor-names.js';
+export { toHfCheckpoint, permuteForHalfRope, type ToHfOptions } from './convert-to-hf.js';
+export { bf16ToF32, f32ToBf16, f16ToF32, f32ToF16 } from './float-formats.js';
+export { Tokenizer, loadTokenizer, BOS, EOS, type EncodeOptions, type LoadTokenizerOptions } from './tokenizer.js';
+export { Sampler, argmax, type SamplerOptions } from './sampler.js';
+export { generate, type GenerateOptions, type GenerateResult } from './generate.js';
+export { evaluateNll, tokenNll, type EvaluateOptions, type EvaluateResult } from './evaluate-nll.js';
+export { splitStories, STORY_SEPARATOR } from './split-stories.js';
+export { randomLlama, type RandomLlamaOptions } from './random-llama.js';
+export { WeightLayout, LAYER_TENSORS, type TensorSlot, type LayerTensorName } from './weight-layout.js';

@@ -1,0 +1,12 @@
+/**
+ * `sparse-inference/node`: helpers that read and write files, for Node and Deno. Everything else
+ * in the library takes bytes and strings, so it runs unchanged in browsers.
+ *
+ * @example
+ * import { readLlamaModel, readTokenizer } from 'sparse-inference/node';
+ * const model = await readLlamaModel('stories260K.bin', { kernels: await createKernels() });
+ */
+export { readLlamaModel, readTokenizer, type ReadModelOptions } from '../llama/node-files.js';
+export { saveThresholds, loadThresholds } from '../activations/thresholds-node.js';
+export { writeReport } from '../report/write.js';
+export { writeSvg } from '../plot/write-svg.js';
