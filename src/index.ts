@@ -44,7 +44,7 @@ export type {
 export { suites } from './bench/suites/index.js';
 
 // plots and reports (pure SVG/HTML strings; writeSvg/writeReport need a file system)
-export { lineChart, barChart, heatMap, htmlTable, writeSvg, PALETTE, viridis } from './plot/index.js';
+export { lineChart, stackCharts, barChart, heatMap, htmlTable, writeSvg, PALETTE, viridis } from './plot/index.js';
 export type { Series, Band, ChartOptions, BarChartOptions, HeatMapOptions } from './plot/index.js';
 export { describeEnvironment, type EnvironmentReport } from './report/environment.js';
 export { renderReport, type ReportMeta } from './report/html.js';
