@@ -87,7 +87,7 @@ export function planLineChart(opts: ChartOptions): LineChartPlan {
   const xt = axisTicks(xd[0], xd[1], { log: logX, explicit: opts.xDomain !== undefined, count: 6 });
   const yt = axisTicks(yd[0], yd[1], { log: logY, explicit: opts.yDomain !== undefined, count: 5 });
 
-  const drawn = mergeCoinciding(series, yt, f.height, logY);
+  const drawn = mergeCoinciding(series, xt, yt, f, logX, logY);
   const items: LegendItem[] = [
     ...bandList.map((b) => ({ name: b.name, color: b.fill, kind: 'band' as const, opacity: b.opacity })),
     ...drawn.map((s) => ({ name: s.name, color: s.color, kind: s.kind, dashed: s.dashed, marker: s.marker })),
@@ -143,18 +143,21 @@ function checkMargins(m: unknown, width: number): { left: number; right: number 
 }
 
 /**
- * Series drawn on top of an earlier one of the same kind, every point within half a pixel of
- * it, would hide it: draw the first once and name both in its legend entry.
+ * A series drawn on top of an earlier one of the same kind, every point within half a pixel
+ * of it in x and y, would hide it: draw the first once and name both in its legend entry.
  */
-function mergeCoinciding(series: CheckedSeries[], yt: Ticks, height: number, logY: boolean): CheckedSeries[] {
-  const t = logY ? Math.log10 : (v: number) => v;
-  const pxPerUnit = height / (t(yt.domain[1]) - t(yt.domain[0]));
+function mergeCoinciding(series: CheckedSeries[], xt: Ticks, yt: Ticks, f: FrameText, logX: boolean, logY: boolean): CheckedSeries[] {
+  // Pixels per data unit, from the whole chart size (the plot area is a little smaller, so this errs towards merging less).
+  const tx = logX ? Math.log10 : (v: number) => v;
+  const ty = logY ? Math.log10 : (v: number) => v;
+  const pxX = f.width / (tx(xt.domain[1]) - tx(xt.domain[0]));
+  const pxY = f.height / (ty(yt.domain[1]) - ty(yt.domain[0]));
+  const close = (a: CheckedSeries, b: CheckedSeries) => a.x.length === b.x.length
+    && Array.from(a.x).every((v, i) => Math.abs(tx(v) - tx(b.x[i])) * pxX < 0.5 && Math.abs(ty(a.y[i]) - ty(b.y[i])) * pxY < 0.5);
   const out: CheckedSeries[] = [];
   const names = new Map<CheckedSeries, string[]>();
   for (const s of series) {
-    const same = out.find((o) => o.kind === s.kind && o.dashed === s.dashed && o.x.length === s.x.length
-      && Array.from(o.x).every((v, i) => v === s.x[i])
-      && Array.from(o.y).every((v, i) => Math.abs(t(v) - t(s.y[i])) * pxPerUnit < 0.5));
+    const same = out.find((o) => o.kind === s.kind && o.dashed === s.dashed && close(o, s));
     if (same && s.name !== '') names.get(same)!.push(s.name);
     else if (!same) { out.push(s); names.set(s, [s.name]); }
   }

@@ -99,6 +99,14 @@ describe('coinciding series', () => {
     expect(lines).toHaveLength(2);
     expect(texts(svg).map((t) => t.text).join(' ')).toMatch(/CHESS \(sq\) = CHESS \(abs\) \(lines coincide\).*CATS/);
   });
+  it('also merge series whose points differ by far less than a pixel in x or y', () => {
+    const svg = lineChart({ xDomain: [0, 1], yDomain: [0, 1], series: [
+      { name: 'sq', x: [0, 0.334, 0.467], y: [0, 0.0677, 0.1329] }, { name: 'abs', x: [0, 0.3341, 0.4669], y: [0, 0.0677, 0.1328] },
+    ] });
+    expect(findAll(parseSvg(svg).root, (e) => e.attrs.class === 'series')).toHaveLength(1);
+    expect(texts(svg).map((t) => t.text).join(' ')).toBe('sq = abs (lines coincide)');
+  });
+
   it('keep series apart once they differ by a visible amount', () => {
     const svg = lineChart({ height: 400, yDomain: [0, 1], series: [
       { name: 'a', x: [0, 1], y: [0, 0.5] }, { name: 'b', x: [0, 1], y: [0, 0.52] },
