@@ -88,7 +88,7 @@ describe('sparse-inference demo', () => {
       const r = await runDemo(['--out', dir], registry);
       expect(r.code).toBe(1);
       expect(r.err).toBe('sparse-inference demo: section failed: broken: broken exploded on two lines\n');
-      expect(r.out).toMatch(/^broken {2}FAILED: broken exploded on two lines$/m);
+      expect(r.out).toMatch(/^broken {2}FAILED: broken exploded on two lines \(\d+\.\d s\)$/m);
       const root = parseXml(await readFile(join(dir, 'index.html'), 'utf8'));
       expect(findAll(root, (e) => e.name === 'section').map((e) => e.attrs.id)).toEqual(['alpha', 'beta', 'broken']);
       expect(textOf(findAll(root, (e) => e.attrs.class === 'failed')[0])).toContain('broken exploded');
