@@ -39,7 +39,7 @@ export type { PoolStats } from './backends/wasm-threads/thread-pool.js';
 export { settle, driveSync, driveAsync, type Step } from './kernels/maybe-async.js';
 
 // plots and reports (pure SVG/HTML strings; writing files is in sparse-inference/node)
-export { lineChart, barChart, heatMap, htmlTable, writeSvg, PALETTE, viridis } from './plot/index.js';
+export { lineChart, stackCharts, barChart, heatMap, htmlTable, writeSvg, PALETTE, viridis } from './plot/index.js';
 export type { Series, Band, ChartOptions, BarChartOptions, HeatMapOptions } from './plot/index.js';
 export { describeEnvironment, type EnvironmentReport } from './report/environment.js';
 export { renderReport, type ReportMeta } from './report/html.js';

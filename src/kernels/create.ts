@@ -16,6 +16,7 @@ import { wasmKernelFunctions } from '../backends/wasm/kernels.js';
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { checkInt, checkOneOf } from '../core/validate.js';
 import { webgpuMissing } from '../backends/webgpu/device.js';
+import { checkOptions } from '../core/options.js';
 import { createAsyncKernels } from './create-async.js';
 
 export interface CreateKernelsOptions {
@@ -97,15 +98,18 @@ export interface BackendReport {
   reason?: string;
 }
 
-export async function describeBackends(): Promise<BackendReport[]> {
+/**
+ * Try each backend here. `{ webgpu: false }` leaves the GPU stack unloaded (in Node, Dawn
+ * prints Vulkan warnings on machines without a GPU) and reports webgpu as not probed.
+ * @example (await describeBackends({ webgpu: false })).map((b) => b.backend) // ['reference', 'wasm', 'webgpu']
+ */
+export async function describeBackends(options: { webgpu?: boolean } = {}): Promise<BackendReport[]> {
+  const { webgpu = true } = checkOptions('describeBackends options', options, ['webgpu']);
   const reports: BackendReport[] = [];
-  for (const backend of ['reference', 'wasm'] as const) {
-    try {
-      const k = await createKernels({ backend });
-      reports.push({ backend, available: true, variant: k.variant, native: [...k.native] });
-    } catch (e) {
-      reports.push({ backend, available: false, native: [], reason: (e as Error).message });
-    }
+  for (const backend of ['reference', 'wasm'] as const) reports.push(await describeOne(backend));
+  if (webgpu === false) {
+    reports.push({ backend: 'webgpu', available: false, native: [], reason: 'not probed (WebGPU was not requested)' });
+    return reports;
   }
   try { // webgpu: asynchronous kernels (createAsyncKernels)
     const g = await createAsyncKernels({ backend: 'webgpu' });
@@ -114,6 +118,15 @@ export async function describeBackends(): Promise<BackendReport[]> {
     reports.push({ backend: 'webgpu', available: false, native: [], reason: (e as Error).message });
   }
   return reports;
+}
+
+async function describeOne(backend: 'reference' | 'wasm'): Promise<BackendReport> {
+  try {
+    const k = await createKernels({ backend });
+    return { backend, available: true, variant: k.variant, native: [...k.native] };
+  } catch (e) {
+    return { backend, available: false, native: [], reason: (e as Error).message };
+  }
 }
 
 export { badArgument };

@@ -3,7 +3,7 @@
  * credible band and predictive band above the posterior density of knot locations; for two
  * inputs, a heat map of the posterior mean surface with the data locations.
  */
-import { heatMap, lineChart } from '../plot/index.js';
+import { heatMap, stackCharts } from '../plot/index.js';
 import type { KnotFit } from './fit-knots.js';
 
 /** Stack SVG documents vertically in one SVG. */
@@ -31,7 +31,10 @@ export function plotCurveFit(fit: KnotFit, x: ArrayLike<number>, y: ArrayLike<nu
   for (let i = 0; i < x.length; i++) { lo = Math.min(lo, x[i]); hi = Math.max(hi, x[i]); }
   const grid = Float64Array.from({ length: 300 }, (_, i) => lo + ((hi - lo) * i) / 299);
   const c = fit.curve(grid);
-  const top = lineChart({
+  const xUnit = /\(([^)]+)\)\s*$/.exec(opts.xLabel ?? '')?.[1] ?? 'unit x';
+  const dens = fit.knotDensity(0, 100);
+  // Stacked with the same x domain and margins, so a knot lines up with the curve above it.
+  return stackCharts([{
     title: opts.title ?? 'Posterior mean with 95% credible and predictive bands', xLabel: opts.xLabel ?? 'x', yLabel: opts.yLabel ?? 'y',
     width, height: 420,
     series: [
@@ -42,14 +45,12 @@ export function plotCurveFit(fit: KnotFit, x: ArrayLike<number>, y: ArrayLike<nu
       { name: '95% predictive', x: grid, lo: c.predLower, hi: c.predUpper, color: 'rgba(255,127,14,0.15)' },
       { name: '95% credible', x: grid, lo: c.lower, hi: c.upper, color: 'rgba(31,119,180,0.3)' },
     ],
-  });
-  const dens = fit.knotDensity(0, 100);
-  const bottom = lineChart({
-    title: 'Posterior density of knot locations', xLabel: opts.xLabel ?? 'x', yLabel: 'density', width, height: 220,
+  }, {
+    title: `Knot density: expected number of knots per ${xUnit} (integrates to E[k])`, xLabel: opts.xLabel ?? 'x',
+    yLabel: `expected knots per ${xUnit}`, height: 220,
     series: [{ name: 'knot density', x: dens.x, y: dens.density, kind: 'step', color: '#d62728' }],
     xDomain: [lo, hi],
-  });
-  return stackSvgs([top, bottom], width, [420, 220]);
+  }], { width });
 }
 
 /** Heat map of the posterior mean surface for a 2-D fit (x1, x2 data on the original scale). */

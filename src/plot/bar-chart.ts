@@ -3,19 +3,18 @@
  */
 import { badArgument } from '../core/errors.js';
 import { describe } from '../core/validate.js';
-import { checkColor, el, escapeXml, px, textWidth, truncate } from './svg.js';
+import { checkColor, el, escapeXml, px, textWidth } from './svg.js';
 import { seriesColor } from './palette.js';
 import { axisTicks, makeScale } from './scale.js';
 import { axes, background, layout, svgRoot, TICK_FONT } from './frame.js';
 import { checkOptions, checkSize, checkText } from './check.js';
 import type { BarChartOptions } from './types.js';
 
-const LABEL_MAX_CHARS = 28;
 const ROTATE_DEG = 35;
 
 /**
  * Draw vertical bars from 0 to each value (negative values go down), in the given order,
- * with the value printed on each bar. Long category labels are rotated to fit.
+ * with the value printed on each bar. Long category labels are rotated to fit (never shortened).
  *
  * @returns a standalone SVG document (string).
  * @throws SparseInferenceError BAD_ARGUMENT for no bars, a non-finite value or a bad colour.
@@ -37,7 +36,7 @@ export function barChart(opts: BarChartOptions): string {
     const value = b.value;
     if (typeof value !== 'number' || !Number.isFinite(value)) throw badArgument(`bars[${i}].value must be a finite number, got ${describe(value)}`);
     const color = b.color === undefined ? seriesColor(0) : checkColor(`bars[${i}].color`, b.color);
-    return { label: truncate(b.label, LABEL_MAX_CHARS), value, color };
+    return { label: b.label, value, color };
   });
 
   const values = bars.map((b) => b.value);
@@ -50,7 +49,7 @@ export function barChart(opts: BarChartOptions): string {
   const bottomExtra = rotate ? labelW * Math.sin(rad) + 4 : 0;
   // A rotated label runs down-left from its bar's centre: the first one must stay on the page.
   const minLeft = rotate ? labelW * Math.cos(rad) - slotGuess / 2 + 6 : 0;
-  const a = layout(f, yt, 0, bottomExtra, minLeft);
+  const a = layout(f, yt, { bottom: bottomExtra, minLeft });
   const sy = makeScale(yt, [a.y + a.h, a.y]);
   const slot = a.w / bars.length;
   const y0 = sy.map(0);

@@ -1,9 +1,9 @@
 /**
  * The parts every chart shares: the SVG root, the layout (margins around the plot area),
- * axes with ticks, grid and labels, the title, and the legend.
+ * axes with ticks, grid and labels, and the title (legends: ./legend.ts).
  * The plot area is drawn as `<rect class="plot-area">`, so its pixel box can be read back.
  */
-import { el, escapeXml, px, textWidth, truncate } from './svg.js';
+import { el, escapeXml, px, textWidth, wrapText } from './svg.js';
 import { formatTicks, type Ticks } from './ticks.js';
 import type { Scale } from './scale.js';
 
@@ -17,25 +17,73 @@ const GRID_COLOR = '#e6e6e6';
 /** Pixel box of the plot area. */
 export interface Area { x: number; y: number; w: number; h: number }
 
+/** The plot area plus where the text around it goes. */
+export interface Frame extends Area {
+  /** Baseline of the x axis label. */
+  xLabelY: number;
+  /** Top of the room reserved below the x axis label (a legend placed below). */
+  belowTop: number;
+}
+
 export interface FrameText { width: number; height: number; title?: string; xLabel?: string; yLabel?: string }
+
+/** What a chart needs around its plot area, beyond ticks and axis labels. */
+export interface LayoutNeeds {
+  /** Pixels on the right (legend, colour bar). */
+  right?: number;
+  /** Pixels between the x tick labels and the x axis label (rotated category labels). */
+  bottom?: number;
+  /** Pixels below the x axis label (a legend placed below). */
+  below?: number;
+  /** At least this many pixels on the left. */
+  minLeft?: number;
+  /** x axis ticks: the right margin leaves room for half of the last label. */
+  xTicks?: Ticks;
+  /**
+   * Exact left and right margins. Stacked panels given the same margins (and x domain) put
+   * the same x value at the same pixel.
+   */
+  margins?: { left: number; right: number };
+}
 
 /** Tick labels of an axis, as printed. */
 export function tickLabels(t: Ticks): string[] {
   return formatTicks(t);
 }
 
+const TITLE_LINE = 19;
+
+/** The title broken into lines that fit the chart width (never shortened). */
+export function titleLines(f: FrameText): string[] {
+  return f.title ? wrapText(f.title, TITLE_FONT * 1.1, f.width - 16) : [];
+}
+
+/** The left and right margins a chart needs for its y tick labels, y label, legend and last x tick. */
+export function neededMargins(f: FrameText, yTicks: Ticks, needs: LayoutNeeds = {}): { left: number; right: number } {
+  const yw = Math.max(0, ...tickLabels(yTicks).map((s) => textWidth(s, TICK_FONT)));
+  const left = Math.max(needs.minLeft ?? 0, (f.yLabel ? 24 : 8) + yw + 10);
+  const xt = needs.xTicks ? tickLabels(needs.xTicks) : [];
+  const lastHalf = xt.length ? textWidth(xt[xt.length - 1], TICK_FONT) / 2 + 4 : 0;
+  const right = Math.max(16 + (needs.right ?? 0), lastHalf);
+  return { left, right };
+}
+
 /**
  * Margins: room for the title, the y tick labels and label on the left, the x tick labels
- * and label below, `rightExtra` pixels (legend, colour bar) on the right, `bottomExtra` below
- * (rotated labels), and at least `minLeft` pixels on the left.
+ * and label below, and whatever `needs` adds (see LayoutNeeds).
  */
-export function layout(f: FrameText, yTicks: Ticks, rightExtra: number, bottomExtra = 0, minLeft = 0): Area {
-  const yw = Math.max(0, ...tickLabels(yTicks).map((s) => textWidth(s, TICK_FONT)));
-  const left = Math.max(minLeft, (f.yLabel ? 24 : 8) + yw + 10);
-  const top = f.title ? 36 : 14;
-  const bottom = 24 + (f.xLabel ? 20 : 0) + bottomExtra;
-  const right = 16 + rightExtra;
-  return { x: left, y: top, w: Math.max(10, f.width - left - right), h: Math.max(10, f.height - top - bottom) };
+export function layout(f: FrameText, yTicks: Ticks, needs: LayoutNeeds = {}): Frame {
+  const { left, right } = needs.margins ?? neededMargins(f, yTicks, needs);
+  const lines = titleLines(f).length;
+  const top = lines ? 16 + TITLE_LINE * lines + 1 : 14;
+  const bottomExtra = needs.bottom ?? 0;
+  const below = needs.below ?? 0;
+  const bottom = 24 + (f.xLabel ? 20 : 0) + bottomExtra + below;
+  const x = left;
+  const y = top;
+  const w = Math.max(10, f.width - left - right);
+  const h = Math.max(10, f.height - top - bottom);
+  return { x, y, w, h, xLabelY: y + h + 36 + bottomExtra, belowTop: f.height - below };
 }
 
 /** `<svg>` root with an accessible title, a white background and the body. */
@@ -63,7 +111,7 @@ export function background(a: Area, xs: Scale | null, ys: Scale, grid: boolean):
  * Axis box, tick marks, tick labels, axis labels and title. `xs` may be null when the x axis
  * is categorical (bar charts draw their own labels).
  */
-export function axes(f: FrameText, a: Area, xs: Scale | null, ys: Scale): string {
+export function axes(f: FrameText, a: Frame, xs: Scale | null, ys: Scale): string {
   let s = el('rect', { x: a.x, y: a.y, width: a.w, height: a.h, fill: 'none', stroke: AXIS_COLOR, 'stroke-width': 1 });
   let marks = '';
   let labels = '';
@@ -85,7 +133,7 @@ export function axes(f: FrameText, a: Area, xs: Scale | null, ys: Scale): string
   if (marks) s += el('path', { d: marks, stroke: AXIS_COLOR, 'stroke-width': 1 });
   s += labels;
   if (f.xLabel) {
-    s += el('text', { x: a.x + a.w / 2, y: f.height - 8, 'text-anchor': 'middle', 'font-size': LABEL_FONT, fill: '#222' },
+    s += el('text', { x: a.x + a.w / 2, y: a.xLabelY, 'text-anchor': 'middle', 'font-size': LABEL_FONT, fill: '#222' },
       escapeXml(f.xLabel));
   }
   if (f.yLabel) {
@@ -96,40 +144,10 @@ export function axes(f: FrameText, a: Area, xs: Scale | null, ys: Scale): string
     s += el('text', { x: lx, y: cy, 'text-anchor': 'middle', 'font-size': LABEL_FONT, fill: '#222',
       transform: `rotate(-90 ${px(lx)} ${px(cy)})` }, escapeXml(f.yLabel));
   }
-  if (f.title) {
-    s += el('text', { x: f.width / 2, y: 22, 'text-anchor': 'middle', 'font-size': TITLE_FONT, 'font-weight': 'bold', fill: '#111' },
-      escapeXml(f.title));
-  }
+  titleLines(f).forEach((line, i) => {
+    s += el('text', { class: 'title', x: f.width / 2, y: 22 + TITLE_LINE * i, 'text-anchor': 'middle', 'font-size': TITLE_FONT,
+      'font-weight': 'bold', fill: '#111' }, escapeXml(line));
+  });
   return s;
 }
 
-/** One legend entry: a line sample, a marker, or a filled swatch (bands). */
-export interface LegendItem { name: string; color: string; kind: 'line' | 'points' | 'step' | 'band'; dashed?: boolean }
-
-const LEGEND_MAX_CHARS = 28;
-
-/** Width the legend needs (0 when there is nothing to show). */
-export function legendWidth(items: LegendItem[], chartWidth: number): number {
-  if (items.length === 0) return 0;
-  const text = Math.max(...items.map((it) => textWidth(truncate(it.name, LEGEND_MAX_CHARS), TICK_FONT)));
-  return Math.min(chartWidth * 0.35, 12 + 24 + text);
-}
-
-/** The legend, stacked top-down to the right of the plot area. */
-export function legend(items: LegendItem[], a: Area, width: number): string {
-  let s = '';
-  const x = a.x + a.w + 12;
-  const maxChars = Math.max(4, Math.floor((width - 36) / (TICK_FONT * 0.6)));
-  items.forEach((it, i) => {
-    const y = a.y + 8 + i * 17;
-    if (it.kind === 'band') {
-      s += el('rect', { x, y: y - 5, width: 18, height: 10, fill: it.color, 'fill-opacity': 0.25, stroke: it.color, 'stroke-opacity': 0.5 });
-    } else if (it.kind === 'points') {
-      s += el('circle', { cx: x + 9, cy: y, r: 3, fill: it.color });
-    } else {
-      s += el('path', { d: `M${px(x)},${px(y)}h18`, stroke: it.color, 'stroke-width': 2, 'stroke-dasharray': it.dashed ? '5 3' : undefined });
-    }
-    s += el('text', { x: x + 24, y: y + 4, fill: '#222' }, escapeXml(truncate(it.name, Math.min(LEGEND_MAX_CHARS, maxChars))));
-  });
-  return el('g', { class: 'legend' }, s);
-}

@@ -59,7 +59,7 @@ export function heatMap(opts: HeatMapOptions): string {
   const ye = edges(y);
   const xt = axisTicks(xe[0], xe[xe.length - 1], { explicit: true, count: 6 });
   const yt = axisTicks(ye[0], ye[ye.length - 1], { explicit: true, count: 5 });
-  const a = layout(f, yt, rightExtra);
+  const a = layout(f, yt, { right: rightExtra, xTicks: xt });
   const sx = makeScale(xt, [a.x, a.x + a.w]);
   const sy = makeScale(yt, [a.y + a.h, a.y]);
 

@@ -4,17 +4,23 @@
  */
 import { badArgument } from '../core/errors.js';
 import { checkNumber, checkOneOf, describe } from '../core/validate.js';
-import { checkColor, contentId, el, escapeXml, px } from './svg.js';
+import { checkColor, colorAlpha, contentId, el, escapeXml, px } from './svg.js';
 import { seriesColor } from './palette.js';
 import { axisTicks, makeScale, type Scale } from './scale.js';
-import { axes, background, layout, legend, legendWidth, svgRoot, type LegendItem } from './frame.js';
+import type { Ticks } from './ticks.js';
+import { axes, background, layout, neededMargins, svgRoot, type FrameText } from './frame.js';
+import { drawLegend, planLegend, type LegendItem, type LegendPlacement } from './legend.js';
 import { checkDomain, checkOptions, checkSize, checkText, checkValues } from './check.js';
 import type { Band, ChartOptions, Series } from './types.js';
 
 /**
  * Draw series (lines, markers or steps) over x, with optional bands lo ≤ y ≤ hi.
  * Axes default to nice ranges covering all data; with `logX`/`logY` every value on that axis
- * must be > 0. Colours default to the colour-blind-safe Okabe–Ito palette.
+ * must be > 0. Colours default to the colour-blind-safe Okabe–Ito palette. Legend text is
+ * never shortened: long entries move the legend below the chart. A band is drawn with its
+ * colour's own alpha when it has one, else with BAND_OPACITY (transparency applied once).
+ * A series whose every point lies within half a pixel of an earlier one is drawn once, and
+ * its legend entry names both ("A = B (lines coincide)").
  *
  * @returns a standalone SVG document (string), safe to inline in HTML.
  * @throws SparseInferenceError BAD_ARGUMENT naming the argument for empty or non-finite
@@ -27,6 +33,26 @@ import type { Band, ChartOptions, Series } from './types.js';
  * });
  */
 export function lineChart(opts: ChartOptions): string {
+  return renderLineChart(planLineChart(opts));
+}
+
+/** A checked line chart before layout: data, ticks and legend entries (see stackCharts). */
+export interface LineChartPlan {
+  f: FrameText;
+  series: CheckedSeries[];
+  bands: CheckedBand[];
+  vlines: { x: number; label?: string }[];
+  logX: boolean;
+  logY: boolean;
+  xt: Ticks;
+  yt: Ticks;
+  items: LegendItem[];
+  legend: LegendPlacement;
+  margins?: { left: number; right: number };
+}
+
+/** Validate the options and work out ticks and legend entries (no pixels yet). */
+export function planLineChart(opts: ChartOptions): LineChartPlan {
   checkOptions('options', opts);
   const f = {
     width: checkSize('width', opts.width, 640), height: checkSize('height', opts.height, 400),
@@ -40,6 +66,8 @@ export function lineChart(opts: ChartOptions): string {
   if (opts.series.length === 0 && bands.length === 0) throw badArgument('series must contain at least one series (or bands one band)');
   const vlines = opts.vlines ?? [];
   if (!Array.isArray(vlines)) throw badArgument(`vlines must be an array, got ${describe(vlines)}`);
+  const legend = opts.legend === undefined ? 'auto' : checkOneOf('legend', opts.legend, ['auto', 'right', 'below'] as const);
+  const margins = opts.margins === undefined ? undefined : checkMargins(opts.margins, f.width);
 
   const xAxis = { positive: logX, axis: 'logX' };
   const yAxis = { positive: logY, axis: 'logY' };
@@ -59,26 +87,39 @@ export function lineChart(opts: ChartOptions): string {
   const xt = axisTicks(xd[0], xd[1], { log: logX, explicit: opts.xDomain !== undefined, count: 6 });
   const yt = axisTicks(yd[0], yd[1], { log: logY, explicit: opts.yDomain !== undefined, count: 5 });
 
+  const drawn = mergeCoinciding(series, xt, yt, f, logX, logY);
   const items: LegendItem[] = [
-    ...bandList.map((b) => ({ name: b.name, color: b.color, kind: 'band' as const })),
-    ...series.map((s) => ({ name: s.name, color: s.color, kind: s.kind, dashed: s.dashed })),
+    ...bandList.map((b) => ({ name: b.name, color: b.fill, kind: 'band' as const, opacity: b.opacity })),
+    ...drawn.map((s) => ({ name: s.name, color: s.color, kind: s.kind, dashed: s.dashed, marker: s.marker })),
   ].filter((it) => it.name !== '');
-  const lw = legendWidth(items, f.width);
-  const a = layout(f, yt, lw);
-  const sx = makeScale(xt, [a.x, a.x + a.w], logX);
-  const sy = makeScale(yt, [a.y + a.h, a.y], logY);
+  return { f, series: drawn, bands: bandList, vlines: lines, logX, logY, xt, yt, items, legend, margins };
+}
+
+/** The left and right margins this chart needs on its own (legend placed as planned). */
+export function lineChartMargins(p: LineChartPlan): { left: number; right: number } {
+  const lp = planLegend(p.items, p.f.width, p.f.height, p.legend, p.margins?.right);
+  return p.margins ?? neededMargins(p.f, p.yt, { right: lp.right, xTicks: p.xt });
+}
+
+/** Lay out and draw a planned chart. */
+export function renderLineChart(p: LineChartPlan): string {
+  const { f, xt, yt } = p;
+  const lp = planLegend(p.items, f.width, f.height, p.legend, p.margins?.right);
+  const a = layout(f, yt, { right: lp.right, below: lp.below, xTicks: xt, margins: p.margins });
+  const sx = makeScale(xt, [a.x, a.x + a.w], p.logX);
+  const sy = makeScale(yt, [a.y + a.h, a.y], p.logY);
 
   let data = '';
-  for (const b of bandList) data += bandPath(b, sx, sy);
-  for (const s of series) data += seriesMarks(s, sx, sy);
+  for (const b of p.bands) data += bandPath(b, sx, sy);
+  for (const s of p.series) data += seriesMarks(s, sx, sy);
   let refs = '';
-  for (const l of lines) {
+  for (const l of p.vlines) {
     const x = sx.map(l.x);
     if (x < a.x - 0.5 || x > a.x + a.w + 0.5) continue; // outside an explicit domain
     refs += el('path', { d: `M${px(x)},${px(a.y)}V${px(a.y + a.h)}`, stroke: '#444', 'stroke-width': 1, 'stroke-dasharray': '4 3' });
     if (l.label) refs += el('text', { x: x + 3, y: a.y + 11, 'font-size': 10, fill: '#333' }, escapeXml(l.label));
   }
-  const frame = axes(f, a, sx, sy) + (items.length ? legend(items, a, lw) : '');
+  const frame = axes(f, a, sx, sy) + drawLegend(lp, a);
   const clip = contentId('si-clip', data + refs + frame);
   const body =
     el('defs', {}, el('clipPath', { id: clip }, el('rect', { x: a.x, y: a.y, width: a.w, height: a.h }))) +
@@ -89,8 +130,48 @@ export function lineChart(opts: ChartOptions): string {
   return svgRoot(f, body);
 }
 
-interface CheckedSeries { name: string; x: ArrayLike<number>; y: ArrayLike<number>; kind: 'line' | 'points' | 'step'; color: string; dashed: boolean }
-interface CheckedBand { name: string; x: ArrayLike<number>; lo: ArrayLike<number>; hi: ArrayLike<number>; color: string }
+/** Transparency of a band whose colour is opaque; a colour with its own alpha keeps that alpha. */
+export const BAND_OPACITY = 0.25;
+
+function checkMargins(m: unknown, width: number): { left: number; right: number } {
+  checkOptions('margins', m);
+  const o = m as { left?: unknown; right?: unknown };
+  const left = checkNumber('margins.left', o.left, 0, width);
+  const right = checkNumber('margins.right', o.right, 0, width);
+  if (left + right > width - 10) throw badArgument(`margins.left + margins.right must leave at least 10 px of the ${width} px width, got ${left} + ${right}`);
+  return { left, right };
+}
+
+/**
+ * A series drawn on top of an earlier one of the same kind, every point within half a pixel
+ * of it in x and y, would hide it: draw the first once and name both in its legend entry.
+ */
+function mergeCoinciding(series: CheckedSeries[], xt: Ticks, yt: Ticks, f: FrameText, logX: boolean, logY: boolean): CheckedSeries[] {
+  // Pixels per data unit, from the whole chart size (the plot area is a little smaller, so this errs towards merging less).
+  const tx = logX ? Math.log10 : (v: number) => v;
+  const ty = logY ? Math.log10 : (v: number) => v;
+  const pxX = f.width / (tx(xt.domain[1]) - tx(xt.domain[0]));
+  const pxY = f.height / (ty(yt.domain[1]) - ty(yt.domain[0]));
+  const close = (a: CheckedSeries, b: CheckedSeries) => a.x.length === b.x.length
+    && Array.from(a.x).every((v, i) => Math.abs(tx(v) - tx(b.x[i])) * pxX < 0.5 && Math.abs(ty(a.y[i]) - ty(b.y[i])) * pxY < 0.5);
+  const out: CheckedSeries[] = [];
+  const names = new Map<CheckedSeries, string[]>();
+  for (const s of series) {
+    const same = out.find((o) => o.kind === s.kind && o.dashed === s.dashed && close(o, s));
+    if (same && s.name !== '') names.get(same)!.push(s.name);
+    else if (!same) { out.push(s); names.set(s, [s.name]); }
+  }
+  return out.map((s) => {
+    const n = names.get(s)!;
+    return n.length === 1 ? s : { ...s, name: `${n.join(' = ')} (lines coincide)` };
+  });
+}
+
+interface CheckedSeries {
+  name: string; x: ArrayLike<number>; y: ArrayLike<number>; kind: 'line' | 'points' | 'step'; color: string; dashed: boolean; marker: boolean;
+}
+/** `fill` drawn with `opacity`: the band's alpha applied exactly once. */
+interface CheckedBand { name: string; x: ArrayLike<number>; lo: ArrayLike<number>; hi: ArrayLike<number>; fill: string; opacity?: number }
 type AxisCheck = { positive: boolean; axis: string };
 
 function checkSeries(name: string, s: Series, xa: AxisCheck, ya: AxisCheck, i: number): CheckedSeries {
@@ -100,7 +181,7 @@ function checkSeries(name: string, s: Series, xa: AxisCheck, ya: AxisCheck, i: n
   const y = checkValues(`${name}.y`, s.y, { ...ya, length: x.length });
   const kind = s.kind === undefined ? 'line' : checkOneOf(`${name}.kind`, s.kind, ['line', 'points', 'step'] as const);
   const color = s.color === undefined ? seriesColor(i) : checkColor(`${name}.color`, s.color);
-  return { name: s.name, x, y, kind, color, dashed: s.dashed === true };
+  return { name: s.name, x, y, kind, color, dashed: s.dashed === true, marker: s.marker === true && kind !== 'points' };
 }
 
 function checkBand(name: string, b: Band, xa: AxisCheck, ya: AxisCheck, i: number): CheckedBand {
@@ -113,7 +194,8 @@ function checkBand(name: string, b: Band, xa: AxisCheck, ya: AxisCheck, i: numbe
     if (lo[j] > hi[j]) throw badArgument(`${name}.lo[${j}] must be ≤ ${name}.hi[${j}], got ${lo[j]} > ${hi[j]}`);
   }
   const color = b.color === undefined ? seriesColor(i) : checkColor(`${name}.color`, b.color);
-  return { name: b.name, x, lo, hi, color };
+  // A colour that carries its own alpha is used as given; an opaque one gets BAND_OPACITY.
+  return { name: b.name, x, lo, hi, fill: color, opacity: colorAlpha(color) < 1 ? undefined : BAND_OPACITY };
 }
 
 function extent(arrays: ArrayLike<number>[]): [number, number] {
@@ -132,7 +214,7 @@ function bandPath(b: CheckedBand, sx: Scale, sy: Scale): string {
   let d = '';
   for (let i = 0; i < b.x.length; i++) d += `${i ? 'L' : 'M'}${px(sx.map(b.x[i]))},${px(sy.map(b.hi[i]))}`;
   for (let i = b.x.length - 1; i >= 0; i--) d += `L${px(sx.map(b.x[i]))},${px(sy.map(b.lo[i]))}`;
-  return el('path', { class: 'band', d: d + 'Z', fill: b.color, 'fill-opacity': 0.22, stroke: 'none' });
+  return el('path', { class: 'band', d: d + 'Z', fill: b.fill, 'fill-opacity': b.opacity, stroke: 'none' });
 }
 
 function seriesMarks(s: CheckedSeries, sx: Scale, sy: Scale): string {
@@ -149,8 +231,10 @@ function seriesMarks(s: CheckedSeries, sx: Scale, sy: Scale): string {
       : `L${px(sx.map(s.x[i]))},${px(sy.map(s.y[i]))}`;
   }
   if (n === 1) d += 'h0.01'; // a lone point still shows (round line caps)
+  let markers = '';
+  if (s.marker) for (let i = 0; i < n; i++) markers += el('circle', { cx: sx.map(s.x[i]), cy: sy.map(s.y[i]), r: 3, fill: s.color });
   return el('path', {
     class: 'series', d, fill: 'none', stroke: s.color, 'stroke-width': 1.75, 'stroke-linejoin': 'round',
     'stroke-linecap': 'round', 'stroke-dasharray': s.dashed ? '6 4' : undefined,
-  });
+  }) + (markers ? el('g', { class: 'markers' }, markers) : '');
 }

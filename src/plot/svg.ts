@@ -52,12 +52,48 @@ export function contentId(prefix: string, content: string): string {
   return `${prefix}-${(h >>> 0).toString(36)}`;
 }
 
-/** Rough text width in pixels for layout (average glyph ≈ 0.6 em in sans-serif). */
+/** Rough text width in pixels for layout (average glyph ≈ 0.6 em in sans-serif, a little wide on purpose). */
 export function textWidth(text: string, fontSize: number): number {
   return text.length * fontSize * 0.6;
 }
 
-/** Shorten long labels with an ellipsis. */
-export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : text.slice(0, max - 1) + '…';
+/**
+ * Break text into lines no wider than `maxWidth` (by textWidth) at spaces, never shortening it:
+ * a single word longer than a line gets a line of its own.
+ * @example wrapText('posterior mean with 95% band', 11, 80) → ['posterior mean', 'with 95% band']
+ */
+export function wrapText(text: string, fontSize: number, maxWidth: number): string[] {
+  const words = text.split(/\s+/).filter(Boolean);
+  if (words.length === 0) return [''];
+  const lines: string[] = [];
+  let line = words[0];
+  for (const w of words.slice(1)) {
+    if (textWidth(`${line} ${w}`, fontSize) <= maxWidth) line += ` ${w}`;
+    else { lines.push(line); line = w; }
+  }
+  lines.push(line);
+  return lines;
+}
+
+/**
+ * The alpha a CSS colour carries itself: rgba()/hsla() fourth value, #rgba or #rrggbbaa;
+ * 1 for opaque colours. Lets a chart apply transparency exactly once.
+ * @example colorAlpha('rgba(31,119,180,0.3)') → 0.3; colorAlpha('#0072B2') → 1
+ */
+export function colorAlpha(color: string): number {
+  const hex = /^#([0-9a-fA-F]+)$/.exec(color)?.[1];
+  if (hex) {
+    if (hex.length === 4) return parseInt(hex[3] + hex[3], 16) / 255;
+    if (hex.length === 8) return parseInt(hex.slice(6), 16) / 255;
+    return 1;
+  }
+  const fn = /^(?:rgba?|hsla?)\(([^)]*)\)$/.exec(color)?.[1];
+  if (fn) {
+    const parts = fn.split(/[\s,/]+/).filter(Boolean);
+    if (parts.length === 4) {
+      const a = parts[3].endsWith('%') ? parseFloat(parts[3]) / 100 : parseFloat(parts[3]);
+      if (Number.isFinite(a)) return Math.min(1, Math.max(0, a));
+    }
+  }
+  return color.toLowerCase() === 'transparent' ? 0 : 1;
 }

@@ -14,6 +14,8 @@ export interface Series {
   /** CSS colour (hex, rgb()/rgba() or a colour name); default: the next palette colour. */
   color?: string;
   dashed?: boolean;
+  /** Draw a marker at every point of a line or step (tells overlapping lines apart). */
+  marker?: boolean;
 }
 
 /** A shaded interval lo[i] ≤ y ≤ hi[i] over x[i] (credible/confidence bands). */
@@ -22,6 +24,10 @@ export interface Band {
   x: ArrayLike<number>;
   lo: ArrayLike<number>;
   hi: ArrayLike<number>;
+  /**
+   * CSS colour; default: the next palette colour. An opaque colour is drawn at BAND_OPACITY;
+   * a colour with its own alpha (rgba(), #rrggbbaa) is drawn with that alpha alone.
+   */
   color?: string;
 }
 
@@ -41,6 +47,13 @@ export interface ChartOptions {
   vlines?: { x: number; label?: string }[];
   xDomain?: [number, number];
   yDomain?: [number, number];
+  /** Legend position: 'auto' (default: right when every entry is short, else below), 'right', 'below'. */
+  legend?: 'auto' | 'right' | 'below';
+  /**
+   * Exact left and right margins around the plot area, in pixels. Panels stacked with the same
+   * margins, width and xDomain put each x value at the same pixel (stackCharts does this).
+   */
+  margins?: { left: number; right: number };
 }
 
 /** Options of barChart: one bar per entry, in the given order. */

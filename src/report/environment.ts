@@ -7,6 +7,9 @@
 import { createKernels, describeBackends, type BackendReport } from '../kernels/create.js';
 import { wasmSupport } from '../backends/wasm/loader.js';
 import { acquireGpu } from '../backends/webgpu/device.js';
+import { badArgument } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
+import { describe } from '../core/validate.js';
 
 export interface RuntimeInfo {
   name: 'node' | 'deno' | 'bun' | 'browser' | 'unknown';
@@ -68,16 +71,33 @@ export async function detectWebGpu(timeoutMs = 5000): Promise<WebGpuInfo> {
 
 let webgpuOnce: Promise<WebGpuInfo> | undefined;
 
+export interface DescribeEnvironmentOptions {
+  /**
+   * Probe for a WebGPU adapter (default true). Probing loads the GPU stack — in Node the
+   * optional `webgpu` package (Dawn), which prints Vulkan warnings on machines without a GPU —
+   * so callers that did not ask about WebGPU pass false and get `{ available: false,
+   * reason: 'not probed' }`.
+   */
+  webgpu?: boolean;
+}
+
+/** The answer when WebGPU was not asked about. */
+export const WEBGPU_NOT_PROBED = 'not probed (WebGPU was not requested)';
+
 /**
  * Everything above in one object.
  * @example
  * const env = await describeEnvironment();
  * env.wasm.simd          // true in Node ≥ 16, Deno, current browsers
  * env.defaultBackend     // { backend: 'wasm', variant: 'simd' }
+ * await describeEnvironment({ webgpu: false })  // no GPU stack loaded, nothing printed
  */
-export async function describeEnvironment(): Promise<EnvironmentReport> {
-  webgpuOnce ??= detectWebGpu(); // an adapter probe is slow-ish and its answer does not change
-  const [backends, webgpu, kernels] = await Promise.all([describeBackends(), webgpuOnce, createKernels()]);
+export async function describeEnvironment(options: DescribeEnvironmentOptions = {}): Promise<EnvironmentReport> {
+  const { webgpu: probe = true } = checkOptions('options', options, ['webgpu']);
+  if (typeof probe !== 'boolean') throw badArgument(`options.webgpu must be a boolean, got ${describe(probe)}`);
+  // An adapter probe is slow-ish and its answer does not change: once per process.
+  const gpu = probe ? (webgpuOnce ??= detectWebGpu()) : Promise.resolve({ available: false, reason: WEBGPU_NOT_PROBED });
+  const [backends, webgpu, kernels] = await Promise.all([describeBackends({ webgpu: probe }), gpu, createKernels()]);
   const w = wasmSupport();
   return {
     runtime: detectRuntime(),

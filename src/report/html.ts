@@ -29,7 +29,7 @@ const CSS = `
 :root { color-scheme: light; }
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #1a1a1a;
   background: #fafafa; margin: 0; }
-main { max-width: 1040px; margin: 0 auto; padding: 24px 28px 64px; background: #fff; }
+main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 64px; background: #fff; }
 h1 { font-size: 26px; margin: 8px 0 4px; }
 h2 { font-size: 21px; margin: 40px 0 8px; padding-top: 8px; border-top: 1px solid #ddd; }
 h3 { font-size: 17px; margin: 24px 0 6px; }
@@ -40,14 +40,18 @@ dl.meta dt { font-weight: 600; }
 dl.meta dd { margin: 0; }
 nav.toc ol { padding-left: 22px; }
 nav.toc .summary { color: #555; font-size: 14px; }
-table.si-table { border-collapse: collapse; margin: 10px 0 18px; font-size: 14px; }
-table.si-table th, table.si-table td { padding: 4px 10px; border-bottom: 1px solid #e3e3e3; text-align: left; vertical-align: top; }
+table.si-table { border-collapse: collapse; margin: 10px 0 18px; font-size: 13px; }
+table.si-table th, table.si-table td { padding: 3px 7px; border-bottom: 1px solid #e3e3e3; text-align: left; vertical-align: top; }
 table.si-table th { background: #f3f5f7; font-weight: 600; }
 table.si-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
 svg { max-width: 100%; height: auto; display: block; margin: 8px 0 16px; }
 figure { margin: 12px 0 20px; }
 figcaption { font-size: 13px; color: #555; max-width: 78ch; }
 p.failed { border-left: 4px solid #d55e00; padding-left: 12px; }
+div.conclusion { background: #f3f7fb; border-left: 4px solid #0072b2; padding: 8px 14px; margin: 8px 0 10px; max-width: 78ch; }
+div.conclusion ul { margin: 4px 0; padding-left: 20px; }
+p.settings { font-size: 13px; color: #555; }
+pre { white-space: pre-wrap; max-width: 78ch; background: #f7f7f7; padding: 8px 12px; }
 .summary-line { color: #444; font-style: italic; }
 footer { margin-top: 48px; font-size: 13px; color: #666; }
 `;
@@ -77,6 +81,9 @@ export function renderReport(sections: ReportSection[], meta: ReportMeta): strin
     for (const k of ['title', 'html', 'summary'] as const) {
       if (typeof s[k] !== 'string') throw badArgument(`sections[${i}].${k} must be a string, got ${describe(s[k])}`);
     }
+    for (const k of ['conclusion', 'settings'] as const) {
+      if (s[k] !== undefined && typeof s[k] !== 'string') throw badArgument(`sections[${i}].${k} must be a string, got ${describe(s[k])}`);
+    }
   });
 
   const title = meta.title ?? 'sparse-inference report';
@@ -90,8 +97,10 @@ export function renderReport(sections: ReportSection[], meta: ReportMeta): strin
   const metaHtml = rows.map(([k, v]) => `<dt>${escapeXml(k)}</dt><dd>${escapeXml(v)}</dd>`).join('\n');
   const toc = sections.map((s) =>
     `<li><a href="#${s.id}">${escapeXml(s.title)}</a>${s.summary ? ` <span class="summary">— ${escapeXml(s.summary)}</span>` : ''}</li>`).join('\n');
-  const body = sections.map((s) =>
-    `<section id="${s.id}">\n<h2>${escapeXml(s.title)}</h2>\n${s.html}\n</section>`).join('\n\n');
+  const body = sections.map((s) => `<section id="${s.id}">\n<h2>${escapeXml(s.title)}</h2>\n`
+    + (s.conclusion ? `<div class="conclusion"><strong>What to conclude.</strong> ${s.conclusion}</div>\n` : '')
+    + (s.settings ? `<p class="settings">Settings: ${escapeXml(s.settings)}</p>\n` : '')
+    + `${s.html}\n</section>`).join('\n\n');
 
   return `<!DOCTYPE html>
 <html lang="en">
@@ -105,8 +114,10 @@ export function renderReport(sections: ReportSection[], meta: ReportMeta): strin
 <main>
 <header>
 <h1>${escapeXml(title)}</h1>
-<p>Results computed by the <code>sparse-inference</code> library at the time shown below: A2ATS KV-cache retrieval,
-CHESS activation sparsity and Bayesian spline knot inference, each through the same kernel backends.</p>
+<p>Results computed by the <code>sparse-inference</code> library at the time shown below: a Llama runtime,
+CHESS activation sparsity, Bayesian spline knot inference and A²ATS KV-cache retrieval, each through the same
+kernel backends. Each section opens with what to conclude and the settings that produced its numbers; the
+runtime and backend tables come last.</p>
 <dl class="meta">
 ${metaHtml}
 </dl>

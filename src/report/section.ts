@@ -13,6 +13,13 @@ export interface ReportSection {
   html: string;
   /** One-line summary the CLI prints after the run. */
   summary: string;
+  /**
+   * What the reader should conclude, shown first (HTML): the headline result with its numbers,
+   * including where the headline method loses and why.
+   */
+  conclusion?: string;
+  /** The settings that produced this section's numbers (plain text), shown under the conclusion. */
+  settings?: string;
 }
 
 export interface SectionContext {
@@ -20,8 +27,10 @@ export interface SectionContext {
   /** Real checkpoint paths when the user passes --model/--tokenizer (else use generated data). */
   modelPath?: string;
   tokenizerPath?: string;
-  /** Smaller workloads (tests, --quick). */
+  /** The quiet default (short, representative workloads); false for `demo --full`. */
   quick: boolean;
+  /** Probe for WebGPU in the environment section (`demo --webgpu`); off by default. */
+  probeWebGpu?: boolean;
   onProgress?: (fraction: number, label: string) => void;
   signal?: AbortSignal;
 }

@@ -54,19 +54,32 @@ describe('sparse-inference demo', () => {
       await writeFile(model, 'x');
       await writeFile(tok, 'y');
       const out = join(dir, 'nested', 'report');
-      const r = await runDemo(['--out', out, '--quick', '--only', 'beta,alpha', '--model', model, '--tokenizer', tok, '--backend', 'reference'], registry);
+      const r = await runDemo(['--out', out, '--quick', '--only', 'beta,alpha', '--model', model, '--tokenizer', tok, '--backend', 'reference', '--webgpu'], registry);
       expect(r.err).toBe('');
       expect(r.code).toBe(0);
       expect(Object.keys(calls)).toEqual(['beta', 'alpha']);
-      expect(calls.alpha).toMatchObject({ quick: true, modelPath: model, tokenizerPath: tok });
+      expect(calls.alpha).toMatchObject({ quick: true, modelPath: model, tokenizerPath: tok, probeWebGpu: true });
       expect(calls.alpha.kernels.backend).toBe('reference');
-      expect(r.out).toContain('beta   summary of beta\nalpha  summary of alpha\n');
+      expect(r.out).toMatch(/^beta {3}summary of beta \(\d+\.\d s\)\nalpha {2}summary of alpha \(\d+\.\d s\)\n/);
       expect(r.out).toContain(`report: ${join(out, 'index.html')} (2 sections,`);
       const html = await readFile(join(out, 'index.html'), 'utf8');
       expectSelfContained(html);
       expect(findAll(parseXml(html), (e) => e.name === 'section').map((e) => e.attrs.id)).toEqual(['beta', 'alpha']);
       expect(html).toContain('Workload</dt><dd>quick');
+      expect(html).toMatch(/Settings: section computed in \d+\.\d s/);
     });
+  });
+
+  it('is quick by default, long with --full, probes no GPU unless asked, and rejects --full with --quick', async () => {
+    const { calls, registry } = fakeRegistry();
+    await withTmp(async (dir) => {
+      expect((await runDemo(['--out', dir, '--only', 'alpha'], registry)).code).toBe(0);
+      expect(calls.alpha).toMatchObject({ quick: true, probeWebGpu: false });
+      expect((await runDemo(['--out', dir, '--only', 'alpha', '--full'], registry)).code).toBe(0);
+      expect(calls.alpha.quick).toBe(false);
+      expect(await readFile(join(dir, 'index.html'), 'utf8')).toContain('Workload</dt><dd>full');
+    });
+    expect(await runDemo(['--full', '--quick'], registry)).toMatchObject({ code: 2, err: expect.stringMatching(/--full and --quick/) });
   });
 
   it('reports a failing section in the page and on stderr, still writing the others, exit 1', async () => {
@@ -75,7 +88,7 @@ describe('sparse-inference demo', () => {
       const r = await runDemo(['--out', dir], registry);
       expect(r.code).toBe(1);
       expect(r.err).toBe('sparse-inference demo: section failed: broken: broken exploded on two lines\n');
-      expect(r.out).toMatch(/^broken {2}FAILED: broken exploded on two lines$/m);
+      expect(r.out).toMatch(/^broken {2}FAILED: broken exploded on two lines \(\d+\.\d s\)$/m);
       const root = parseXml(await readFile(join(dir, 'index.html'), 'utf8'));
       expect(findAll(root, (e) => e.name === 'section').map((e) => e.attrs.id)).toEqual(['alpha', 'beta', 'broken']);
       expect(textOf(findAll(root, (e) => e.attrs.class === 'failed')[0])).toContain('broken exploded');
@@ -114,9 +127,9 @@ describe('sparse-inference demo', () => {
     });
   });
 
-  it('runs every registered section (quick) into one valid, self-contained page', async () => {
+  it('runs every registered section (the quiet default) into one valid, self-contained page, algorithms first', async () => {
     await withTmp(async (dir) => {
-      const r = await runDemo(['--out', dir, '--quick']);
+      const r = await runDemo(['--out', dir]);
       expect(r.err).toBe('');
       expect(r.code).toBe(0);
       const html = await readFile(join(dir, 'index.html'), 'utf8');
@@ -125,10 +138,17 @@ describe('sparse-inference demo', () => {
       const ids = findAll(root, (e) => e.name === 'section').map((e) => e.attrs.id);
       expect(ids).toEqual(Object.keys(reportSections));
       for (const id of ids) expect(r.out).toMatch(new RegExp(`^${id} +\\S`, 'm'));
-      // The backends section shows the kernel matrix; speed lives in the repository's benchmarks.
+      expect(ids[ids.length - 1]).toBe('backends'); // reference tables after the algorithms
+      // Every section opens with what to conclude and the settings behind its numbers.
+      for (const s of findAll(root, (e) => e.name === 'section')) {
+        expect(findAll(s, (e) => e.attrs.class === 'conclusion'), `section ${s.attrs.id}`).toHaveLength(1);
+        expect(textOf(findAll(s, (e) => e.attrs.class === 'settings')[0]), `section ${s.attrs.id}`).toMatch(/Settings: .+computed in/);
+      }
+      // The report runs no kernel benchmark (that is `npm run bench`) and probes no GPU by default.
       const backends = findAll(root, (e) => e.name === 'section' && e.attrs.id === 'backends')[0];
       expect(textOf(backends)).toMatch(/Kernel matrix/);
       expect(textOf(backends)).not.toMatch(/kernels\/dot:wasm-simd/);
+      expect(textOf(backends)).toMatch(/not probed/);
     });
   }, 600_000);
 });

@@ -29,6 +29,18 @@ describe('report', () => {
     expect(findAll(root, (e) => e.name === 'script' || e.name === 'link')).toEqual([]);
   });
 
+  it('opens a section with its conclusion and settings, before the body', () => {
+    const root = parseXml(renderReport([{ ...sections[0], conclusion: 'A <strong>wins</strong> by 2×', settings: 'n = 4 & k < 2' }, sections[1]], meta));
+    const [alpha, beta] = findAll(root, (e) => e.name === 'section');
+    const kids = alpha.children.filter((c) => typeof c !== 'string') as { name: string; attrs: Record<string, string> }[];
+    expect(kids.slice(0, 3).map((c) => `${c.name}.${c.attrs.class ?? ''}`)).toEqual(['h2.', 'div.conclusion', 'p.settings']);
+    const conclusion = textOf(findAll(alpha, (e) => e.attrs.class === 'conclusion')[0]);
+    for (const part of ['What to conclude.', 'wins', 'by 2×']) expect(conclusion).toContain(part);
+    expect(textOf(findAll(alpha, (e) => e.attrs.class === 'settings')[0])).toBe('Settings: n = 4 & k < 2');
+    expect(findAll(beta, (e) => e.attrs.class === 'conclusion' || e.attrs.class === 'settings')).toEqual([]);
+    expect(() => renderReport([{ ...sections[0], settings: 3 as never }], meta)).toThrow(/sections\[0\]\.settings must be a string/);
+  });
+
   it('rejects bad section ids and metadata, naming the argument', () => {
     const bad = (s: unknown[], m: unknown = meta) => () => renderReport(s as never, m as never);
     expect(bad([{ ...sections[0], id: 'Has Space' }])).toThrow(/sections\[0\]\.id must be a lowercase anchor/);

@@ -1,9 +1,11 @@
 /**
  * `sparse-inference demo`: run every registered report section and write a self-contained
- * HTML report (report/index.html), printing one summary line per section.
+ * HTML report (report/index.html), printing one summary line per section. The default is a
+ * quiet, representative run of a minute or two; `--full` runs the long workloads.
  */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { CliCommand, CliContext } from '../command.js';
 import { CliUsageError, parseArgs } from '../args.js';
 import { createProgressBar } from '../progress.js';
@@ -22,26 +24,47 @@ const OPTIONS = {
   out: { type: 'string', default: 'report' },
   model: { type: 'string' },
   tokenizer: { type: 'string' },
+  full: { type: 'boolean' },
   quick: { type: 'boolean' },
   only: { type: 'string' },
   backend: { type: 'string', default: 'auto', choices: ['auto', 'reference', 'wasm'] },
+  webgpu: { type: 'boolean' },
 } as const;
+
+/** The shared checkpoint used when no --model is given: ../shared/models beside the package or the current folder. */
+const SHARED_MODEL = ['stories260K.bin', 'tok512.bin'] as const;
+
+function sharedCheckpoint(): { model: string; tokenizer: string } | undefined {
+  const dirs = [resolve('..', 'shared', 'models'), fileURLToPath(new URL('../../../../shared/models/', import.meta.url))];
+  for (const dir of dirs) {
+    const [model, tokenizer] = SHARED_MODEL.map((f) => resolve(dir, f));
+    if (existsSync(model) && existsSync(tokenizer)) return { model, tokenizer };
+  }
+  return undefined;
+}
 
 function usage(registry: Registry): string {
   return `Usage: sparse-inference demo [options]
 
-Run the report sections in order (${Object.keys(registry).join(', ')}) on generated data,
-or on a real llama2.c checkpoint when --model and --tokenizer are given, and write one
+Run the report sections in order (${Object.keys(registry).join(', ')}) and write one
 self-contained HTML page (inline CSS and SVG, no external assets). Prints one summary line
-per section. 'npm start' runs this command.
+per section with its time. 'npm start' runs this command.
+
+The default is a quiet, representative run (a minute or two on 2 cores: fewer iterations,
+tokens and budgets, no kernel benchmark); --full runs the long workloads (several minutes).
+The page says which settings produced each number. The real checkpoint
+../shared/models/stories260K.bin + tok512.bin is used when present (else generated data).
 
 Options:
   --out DIR          Output directory (default: report); the page is DIR/index.html
-  --model PATH       llama2.c checkpoint, e.g. ../shared/models/stories260K.bin
-  --tokenizer PATH   llama2.c tokenizer, e.g. ../shared/models/tok512.bin
-  --quick            Smaller workloads (for a fast look; numbers are noisier)
+  --model PATH       llama2.c checkpoint (default: ../shared/models/stories260K.bin when present)
+  --tokenizer PATH   llama2.c tokenizer (default: ../shared/models/tok512.bin when present)
+  --full             The long workloads (kernel speed: npm run bench)
+  --quick            The quiet default (accepted for older scripts)
   --only IDS         Comma-separated section ids to run (default: all)
   --backend NAME     Kernel backend: auto, reference or wasm (default: auto)
+  --webgpu           Also probe for a WebGPU adapter in the backends section (loads the GPU
+                     stack, which may print driver warnings on machines without a GPU)
   -h, --help         Show this help
 
 Exit code 1 when any section failed (the page still shows the others and the error).
@@ -59,8 +82,11 @@ async function runDemo(registry: Registry, args: string[], ctx: CliContext): Pro
   if ((values.model === undefined) !== (values.tokenizer === undefined)) {
     throw new CliUsageError('--model and --tokenizer must be given together');
   }
-  const modelPath = checkFile('--model', values.model);
-  const tokenizerPath = checkFile('--tokenizer', values.tokenizer);
+  if (values.full && values.quick) throw new CliUsageError('--full and --quick cannot be given together');
+  const shared = values.model === undefined ? sharedCheckpoint() : undefined;
+  const modelPath = checkFile('--model', values.model) ?? shared?.model;
+  const tokenizerPath = checkFile('--tokenizer', values.tokenizer) ?? shared?.tokenizer;
+  const quick = !values.full;
   const known = Object.keys(registry);
   const ids = values.only === undefined ? known : values.only.split(',').map((s) => s.trim()).filter(Boolean);
   if (ids.length === 0) throw new CliUsageError('--only needs at least one section id');
@@ -72,14 +98,16 @@ async function runDemo(registry: Registry, args: string[], ctx: CliContext): Pro
   const kernels = await createKernels({ backend: values.backend as 'auto' | 'reference' | 'wasm' });
   const bar = createProgressBar(ctx, 'demo');
   const sections: ReportSection[] = [];
+  const seconds: number[] = [];
   const failures: string[] = [];
   try {
     for (const [i, id] of ids.entries()) {
       if (ctx.signal.aborted) throw new SparseInferenceError('ABORTED', 'demo was interrupted', { cause: ctx.signal.reason });
       bar(i / ids.length, id);
+      const t0 = Date.now();
       try {
         sections.push(await registry[id]({
-          kernels, modelPath, tokenizerPath, quick: values.quick, signal: ctx.signal,
+          kernels, modelPath, tokenizerPath, quick, probeWebGpu: values.webgpu === true, signal: ctx.signal,
           onProgress: (f, label) => bar((i + Math.min(1, Math.max(0, f))) / ids.length, `${id}: ${label}`),
         }));
       } catch (e) {
@@ -92,6 +120,9 @@ async function runDemo(registry: Registry, args: string[], ctx: CliContext): Pro
           html: `<p class="failed">This section failed: <code>${escapeXml(message)}</code></p>`,
         });
       }
+      seconds.push((Date.now() - t0) / 1000);
+      const last = sections[sections.length - 1];
+      last.settings = `${last.settings ? `${last.settings}; ` : ''}section computed in ${seconds[i].toFixed(1)} s`;
     }
     bar(1, 'writing report');
   } finally {
@@ -99,7 +130,7 @@ async function runDemo(registry: Registry, args: string[], ctx: CliContext): Pro
   }
 
   const runtime = detectRuntime();
-  const seconds = (Date.now() - started) / 1000;
+  const total = (Date.now() - started) / 1000;
   const path = await writeReport(values.out, sections, {
     generatedAt: new Date(),
     runtime: `${runtime.name} ${runtime.version} (${runtime.platform})`,
@@ -107,14 +138,16 @@ async function runDemo(registry: Registry, args: string[], ctx: CliContext): Pro
     version: packageVersion(),
     details: {
       Command: ['sparse-inference demo', ...args].join(' '),
-      Workload: values.quick ? 'quick' : 'full',
-      Data: modelPath ? `model ${modelPath}, tokenizer ${tokenizerPath}` : 'generated (no --model given)',
-      Duration: `${seconds.toFixed(1)} s`,
+      Workload: quick ? 'quick (the quiet default; demo --full for the long run)' : 'full (--full)',
+      Data: modelPath
+        ? `model ${modelPath}, tokenizer ${tokenizerPath}${shared ? ' (the shared checkpoint, found automatically)' : ''}`
+        : 'generated (no checkpoint given and none in ../shared/models)',
+      Duration: `${total.toFixed(1)} s`,
     },
   });
   const w = Math.max(...sections.map((s) => s.id.length));
-  for (const s of sections) ctx.stdout(`${s.id.padEnd(w)}  ${s.summary.replace(/\s*\n\s*/g, ' ')}\n`);
-  ctx.stdout(`report: ${path} (${sections.length} section${sections.length === 1 ? '' : 's'}, ${seconds.toFixed(1)} s)\n`);
+  sections.forEach((s, i) => ctx.stdout(`${s.id.padEnd(w)}  ${s.summary.replace(/\s*\n\s*/g, ' ')} (${seconds[i].toFixed(1)} s)\n`));
+  ctx.stdout(`report: ${path} (${sections.length} section${sections.length === 1 ? '' : 's'}, ${total.toFixed(1)} s, ${quick ? 'quick default' : 'full'})\n`);
   for (const f of failures) ctx.stderr(`sparse-inference demo: section failed: ${f.replace(/\s*\n\s*/g, ' ')}\n`);
   return failures.length ? 1 : 0;
 }

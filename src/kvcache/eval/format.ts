@@ -54,8 +54,8 @@ export function metricChart(rows: EvalRow[], metric: 'recallMean' | 'relErrorMea
   const names = [...new Set(rows.filter((r) => r.method !== 'full').map((r) => r.method))];
   const series: Series[] = names.map((name) => {
     const rs = rows.filter((r) => r.method === name && r[metric] !== undefined).sort((a, b) => a.realizedBudget - b.realizedBudget);
-    return { name, x: rs.map((r) => r.realizedBudget * 100), y: rs.map((r) => r[metric] as number), kind: 'line' as const, dashed: name.startsWith('oracle') };
+    return { name, x: rs.map((r) => r.realizedBudget * 100), y: rs.map((r) => r[metric] as number), kind: 'line' as const, dashed: name.startsWith('oracle'), marker: true };
   }).filter((s) => s.x.length > 0);
-  const label = { recallMean: 'attention-mass recall (mean)', recallP5: 'attention-mass recall (p5)', relErrorMean: 'output relative error (mean)', nllIncrease: 'NLL increase (nats/token)' }[metric];
+  const label = { recallMean: 'attention-mass recall (fraction, mean)', recallP5: 'attention-mass recall (fraction, p5)', relErrorMean: 'output relative error (mean)', nllIncrease: 'NLL increase (nats/token)' }[metric];
   return lineChart({ title, xLabel: 'realized budget (% of context attended)', yLabel: label, series });
 }

@@ -2,6 +2,7 @@
  * Report section "Runtime and backends": what this runtime supports and which kernels each
  * backend implements natively (the backend matrix). Kernel speed is measured by the
  * repository's benchmark suites (`npm run bench`, docs/benchmarks.md), not by the report.
+ * WebGPU is probed only when asked (`demo --webgpu`): the probe loads the GPU stack.
  */
 import type { SectionBuilder } from '../section.js';
 import { describeEnvironment } from '../environment.js';
@@ -15,7 +16,7 @@ const yes = (b: boolean) => (b ? 'yes' : 'no');
 export const backendsSection: SectionBuilder = async (ctx) => {
   throwIfAborted(ctx.signal, 'backends section');
   ctx.onProgress?.(0, 'detecting runtime');
-  const env = await describeEnvironment();
+  const env = await describeEnvironment({ webgpu: ctx.probeWebGpu === true });
   const used = `${ctx.kernels.backend} (${ctx.kernels.variant})`;
 
   const envTable = htmlTable(['Property', 'Value'], [
@@ -43,9 +44,10 @@ export const backendsSection: SectionBuilder = async (ctx) => {
   ctx.onProgress?.(1, 'done');
 
   const wasm = env.backends.find((b) => b.backend === 'wasm');
+  const webgpuText = env.webgpu.available ? 'yes' : ctx.probeWebGpu ? 'no' : 'not probed';
   const summary = `${env.runtime.name} ${env.runtime.version}, report on ${used}; ` +
     (wasm?.available ? `wasm implements ${wasm.native.length}/${KERNEL_NAMES.length} kernels natively` : `wasm unavailable: ${wasm?.reason}`) +
-    `; WASM SIMD ${yes(env.wasm.simd)}; WebGPU ${env.webgpu.available ? 'yes' : 'no'}`;
+    `; WASM SIMD ${yes(env.wasm.simd)}; WebGPU ${webgpuText}`;
 
   const html = `<p>Every algorithm in the library calls its hot loops through one <code>Kernels</code> interface.
 The reference backend is plain TypeScript (the oracle the others are tested against); the wasm backend is
@@ -59,7 +61,16 @@ ${backendsTable}
 <h3>Kernel matrix</h3>
 ${matrix}
 <p>Kernel speed (same-run ratios against the reference, bandwidth against a streaming read, and peers) is
-measured by the repository's benchmark suites, <code>npm run bench</code>; the tables are in docs/benchmarks.md.</p>
+measured by the repository's benchmark suites, <code>npm run bench</code>; the tables are in docs/benchmarks.md.
+The Llama section above compares decode speed on both backends in this run.</p>
 <p class="summary-line">${escapeXml(summary)}</p>`;
-  return { id: 'backends', title: 'Runtime and backends', html, summary };
+  const native = wasm?.available ? `${wasm.native.length} of ${KERNEL_NAMES.length}` : 'none';
+  const conclusion = `This report ran on <code>${escapeXml(used)}</code>. The wasm backend implements ${native} kernels natively
+(the rest fall back to the reference TypeScript, which is also the oracle every backend is tested against); WASM SIMD is
+${env.wasm.simd ? 'available' : 'not available'} here. ${env.webgpu.available ? `WebGPU is available (${escapeXml(env.webgpu.adapter ?? '')}).`
+    : ctx.probeWebGpu ? `WebGPU is not available: ${escapeXml(env.webgpu.reason ?? '')}.` : 'WebGPU was not probed (<code>demo --webgpu</code> probes it).'}`;
+  return {
+    id: 'backends', title: 'Runtime and backends', html, summary, conclusion,
+    settings: 'environment probe only (kernel speed: npm run bench)',
+  };
 };

@@ -1,5 +1,6 @@
 /**
- * The report sections the `demo` command runs, in page order, keyed by anchor id.
+ * The report sections the `demo` command runs, in page order, keyed by anchor id: the
+ * algorithms first, the runtime and backend tables last.
  * A family adds src/report/sections/<family>.ts exporting `<family>Section` and one
  * import plus one entry here.
  */
@@ -11,9 +12,10 @@ import { knotsSection } from './knots.js';
 import { kvcacheSection } from './kvcache.js';
 
 export const reportSections: Readonly<Record<string, SectionBuilder>> = {
-  backends: backendsSection,
   llama: llamaSection,
   activations: activationsSection,
   knots: knotsSection,
   kvcache: kvcacheSection,
+  // Reference tables for the curious: after the algorithms.
+  backends: backendsSection,
 };
