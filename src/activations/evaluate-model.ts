@@ -116,7 +116,7 @@ export async function evaluateModelSparsity(model: LlamaModel, tokenizer: Tokeni
         inputSparsity: s.inputSparsity, weightsStreamed: s.weightsStreamed,
       });
     } finally {
-      inst.uninstall();
+      inst.dispose();
     }
   };
   let greedy: Awaited<ReturnType<typeof tealGreedyAllocation>> | undefined;

@@ -190,9 +190,9 @@ export async function evaluateSyntheticSwiGlu(kernels: Kernels, opts: SyntheticE
       }
     }
     progress(1, 'done');
-    for (const r of Object.values(scratch)) r.free();
+    for (const r of Object.values(scratch)) r.dispose();
     return { dim: D, hidden: H, calibrationTokens: nCal, testTokens: nTest, rows };
   } finally {
-    block.free();
+    block.dispose();
   }
 }

@@ -8,12 +8,13 @@
  * @example
  * const block = await createSyntheticSwiGlu(kernels, { dim: 512, hidden: 1408, seed: 1 });
  * const X = block.sampleInputs(256, new Rng(2));   // 256×512 tokens
- * block.free();
+ * block.dispose();
  */
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 import { Rng } from '../core/rng.js';
 import { checkInt, checkNumber } from '../core/validate.js';
 import { transpose } from './sparse-swiglu.js';
+import { withDispose } from '../core/dispose.js';
 
 export interface SyntheticSwiGluOptions {
   dim?: number;            // default 512
@@ -42,7 +43,7 @@ export interface SyntheticSwiGlu {
   readonly wDownT: ResidentArray<Float32Array>;
   /** n RMS-normalised input tokens, n×dim row-major. */
   sampleInputs(n: number, rng: Rng): Float32Array;
-  free(): void;
+  dispose(): void;
 }
 
 export function createSyntheticSwiGlu(kernels: Kernels, opts: SyntheticSwiGluOptions = {}): SyntheticSwiGlu {
@@ -82,7 +83,7 @@ export function createSyntheticSwiGlu(kernels: Kernels, opts: SyntheticSwiGluOpt
   transpose(d, dim, hidden, dT);
   wGate.view().set(g); wUp.view().set(u); wDown.view().set(d); wDownT.view().set(dT);
 
-  return {
+  return withDispose({
     dim, hidden, wGate, wUp, wDown, wDownT,
     sampleInputs(n: number, r: Rng): Float32Array {
       checkInt('n', n, 1);
@@ -100,6 +101,6 @@ export function createSyntheticSwiGlu(kernels: Kernels, opts: SyntheticSwiGluOpt
       }
       return X;
     },
-    free() { wGate.free(); wUp.free(); wDown.free(); wDownT.free(); },
-  };
+    dispose() { wGate.dispose(); wUp.dispose(); wDown.dispose(); wDownT.dispose(); },
+  });
 }

@@ -134,7 +134,7 @@ export async function tealGreedyAllocation(model: LlamaModel, tokenizer: Tokeniz
         opts.onProgress?.((l + Math.min(1, f(s) / goal)) / nLayers, `TEAL greedy layer ${l}`);
       }
     } finally {
-      inst.uninstall();
+      inst.dispose();
     }
     targets.forEach((_, i) => { sparsities[i][l] ??= { ...s }; });
     trace.push(path);

@@ -17,6 +17,7 @@ import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { checkInt, checkOneOf } from '../core/validate.js';
 import { webgpuMissing } from '../backends/webgpu/device.js';
 import { checkOptions } from '../core/options.js';
+import { withDispose } from '../core/dispose.js';
 import { createAsyncKernels } from './create-async.js';
 
 export interface CreateKernelsOptions {
@@ -60,7 +61,7 @@ async function build(backend: 'auto' | BackendName, variant?: WasmVariant): Prom
 }
 
 function plainResident<T extends Float32Array | Int32Array>(arr: T): ResidentArray<T> {
-  return { length: arr.length, view: () => arr, free: () => {} };
+  return withDispose({ length: arr.length, view: () => arr, dispose: () => {} });
 }
 
 function referenceKernels(): Kernels {

@@ -12,6 +12,7 @@
  *   not scan data for NaN — algorithms validate data at their public entry.
  * - Outputs must not alias inputs unless the signature says "may alias".
  */
+import type { SyncDisposable } from '../core/dispose.js';
 
 /** Which backend produced a Kernels object. */
 export type BackendName = 'reference' | 'wasm' | 'webgpu';
@@ -25,11 +26,11 @@ export type RopePairing = 'adjacent' | 'half';
  * `view()` is cheap; call it again after any allocation on the same backend,
  * because growing WASM memory detaches earlier views.
  */
-export interface ResidentArray<T extends Float32Array | Int32Array> {
+export interface ResidentArray<T extends Float32Array | Int32Array> extends SyncDisposable {
   readonly length: number;
   view(): T;
-  /** Release the memory; the array must not be used afterwards. */
-  free(): void;
+  /** Release the memory (also on `using`); the array must not be used afterwards. Idempotent. */
+  dispose(): void;
 }
 
 /** Names of every kernel in the interface (used by describeBackends and the test harness). */

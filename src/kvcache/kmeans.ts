@@ -201,7 +201,7 @@ function* kmeansSteps(kernels: Kernels | AsyncKernels, points: Float32Array, n: 
     progress(1, 'done');
     return { centroids, codes: outCodes, inertia, iterations, converged, history, reseeded };
   } finally {
-    for (const b of bufs) b.free();
+    for (const b of bufs) b.dispose();
   }
 }
 
@@ -299,6 +299,6 @@ function* miniBatchLoop(kernels: Kernels | AsyncKernels, X: HostMirror<Float32Ar
     }
     return mb.iterations;
   } finally {
-    for (const m of bufs) m.free();
+    for (const m of bufs) m.dispose();
   }
 }

@@ -25,6 +25,7 @@ import { KvStore, type HeadKeys } from './kv-store.js';
 import type { RetrievalMethod } from './retrieval-method.js';
 import { Retrieval, type Selection } from './retrieval.js';
 import { attendSelected } from './sparse-attention.js';
+import { disposeSymbol } from '../core/dispose.js';
 
 /** Window, sinks, budget, probe callback and memory reserve of a RetrievalAttention. */
 export interface RetrievalAttentionOptions {
@@ -84,7 +85,7 @@ export class RetrievalAttention implements AttentionStrategy {
     this.qPost = new Float32Array(c.nHeads * c.headDim);
     this.out = new Float32Array(c.nHeads * c.headDim);
     const reserve = kernels.allocF32(Math.ceil((opts.reserveBytes ?? 32 * 2 ** 20) / 4));
-    reserve.free();
+    reserve.dispose();
   }
 
   attend(ctx: AttentionContext): void {
@@ -132,4 +133,6 @@ export class RetrievalAttention implements AttentionStrategy {
     this.retrieval.dispose();
     this.store.dispose();
   }
+
+  [disposeSymbol](): void { this.dispose(); }
 }

@@ -46,6 +46,7 @@ import type {
 import { WeightLayout, LAYER_TENSORS } from './weight-layout.js';
 import { ExactAttention } from './exact-attention.js';
 import { eitherKernels } from '../kernels/maybe-async.js';
+import { disposeSymbol } from '../core/dispose.js';
 
 /** Writes weights into the resident buffer while a model is being built. */
 export type WeightFiller = (all: Float32Array, layout: WeightLayout) => void;
@@ -157,7 +158,7 @@ export class LlamaModel {
       };
       return { weights, owned, views };
     } catch (e) {
-      for (const a of owned) a.free();
+      for (const a of owned) a.dispose();
       this.exact.dispose();
       throw e;
     }
@@ -506,9 +507,11 @@ export class LlamaModel {
     if (this.disposed) return;
     this.disposed = true;
     this.exact.dispose();
-    this.mem?.free();
-    for (const a of this.dev?.owned ?? []) a.free();
+    this.mem?.dispose();
+    for (const a of this.dev?.owned ?? []) a.dispose();
   }
+
+  [disposeSymbol](): void { this.dispose(); }
 }
 
 function ignore(): void {}

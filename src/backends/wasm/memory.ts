@@ -10,6 +10,7 @@
 import type { ResidentArray } from '../../kernels/kernels.js';
 import { SparseInferenceError } from '../../core/errors.js';
 import type { WasmExports } from './loader.js';
+import { withDispose } from '../../core/dispose.js';
 
 type TypedCtor = Float32ArrayConstructor | Int32ArrayConstructor;
 type Typed = Float32Array | Int32Array;
@@ -48,17 +49,18 @@ export class WasmHeap {
     let freed = false;
     let cached: T | null = null;
     const heap = this;
-    return {
+    const array = {
       length,
       view(): T {
-        if (freed) throw new SparseInferenceError('BAD_ARGUMENT', 'resident array used after free()');
+        if (freed) throw new SparseInferenceError('BAD_ARGUMENT', 'resident array used after dispose()');
         if (cached === null || cached.buffer !== heap.buffer) cached = new ctor(heap.buffer, ptr, length) as T;
         return cached;
       },
-      free(): void {
+      dispose(): void {
         if (!freed) { heap.exports.free(ptr); freed = true; cached = null; }
       },
     };
+    return withDispose(array);
   }
 
   /** True when `a` already lives in this module's memory (so it can be passed by pointer). */

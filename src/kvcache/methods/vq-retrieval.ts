@@ -31,6 +31,7 @@ import type { GroupQuery, RetrievalMethod, ScoreBuffer } from '../retrieval-meth
 import type { HeadKeys } from '../kv-store.js';
 import { checkWRope, type WRopeConfig } from '../wrope.js';
 import { settleAll } from '../../kernels/maybe-async.js';
+import { disposeSymbol } from '../../core/dispose.js';
 
 /** WRoPE rotation, group size and display name of a VqRetrieval. */
 export interface VqRetrievalOptions {
@@ -123,7 +124,7 @@ export class VqRetrieval implements RetrievalMethod {
         });
       }
     } catch (e) {
-      for (const m of owned) m.free();
+      for (const m of owned) m.dispose();
       throw e;
     }
   }
@@ -195,7 +196,7 @@ export class VqRetrieval implements RetrievalMethod {
     if (count > 0) {
       if (st.dist.length < count) {
         st.z = new Float32Array(count * d);
-        st.dist.free();
+        st.dist.dispose();
         st.dist = mirrorF32(this.kernels, count);
       }
       st.codebook.whiten(keysPre, count, st.z);
@@ -247,7 +248,7 @@ export class VqRetrieval implements RetrievalMethod {
     const R = ranges.length;
     // Scratch first: an allocation detaches the views taken below (sync kernels).
     if (st.lut === null || st.lut.length < g * R * size) {
-      st.lut?.free();
+      st.lut?.dispose();
       st.lut = mirrorF32(this.kernels, g * R * size);
     }
     if (st.qt.length < R * g * d) st.qt = new Float32Array(R * g * d);
@@ -304,18 +305,20 @@ export class VqRetrieval implements RetrievalMethod {
     // Views are taken after the allocation (which may grow memory on sync kernels).
     next.host().set(cur.host().subarray(0, st.encoded));
     next.push();
-    cur.free();
+    cur.dispose();
     st.codes = next;
   }
 
   dispose(): void {
     for (const h of this.heads) {
-      h.centroids.free();
-      if (h.whitened !== h.centroids) h.whitened.free();
-      h.codes.free();
-      h.dist.free();
-      h.lut?.free();
+      h.centroids.dispose();
+      if (h.whitened !== h.centroids) h.whitened.dispose();
+      h.codes.dispose();
+      h.dist.dispose();
+      h.lut?.dispose();
     }
     this.heads.length = 0;
   }
+
+  [disposeSymbol](): void { this.dispose(); }
 }

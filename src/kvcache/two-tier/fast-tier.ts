@@ -26,6 +26,7 @@ import { Retrieval, type Selection } from '../retrieval.js';
 import type { WRopeConfig } from '../wrope.js';
 import { interleave } from '../../kernels/maybe-async.js';
 import { attendHeads } from './slow-tier.js';
+import { disposeSymbol } from '../../core/dispose.js';
 
 /** Shape, sinks, WRoPE, budget and codebooks of a FastTier. */
 export interface FastTierOptions {
@@ -206,6 +207,8 @@ export class FastTier {
   dispose(): void {
     this.retrieval.dispose();
     this.vq.dispose();
-    this.nearK.free(); this.nearV.free(); this.nearIdx.free();
+    this.nearK.dispose(); this.nearV.dispose(); this.nearIdx.dispose();
   }
+
+  [disposeSymbol](): void { this.dispose(); }
 }

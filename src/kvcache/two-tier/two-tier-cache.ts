@@ -48,6 +48,7 @@ import { InThreadSlowTier, type SlowTier } from './slow-tier.js';
 import { GatherSlowTier } from './gather-slow-tier.js';
 import { DeviceSlowTier } from './device-slow-tier.js';
 import { settleAll } from '../../kernels/maybe-async.js';
+import { asyncDisposeSymbol } from '../../core/dispose.js';
 
 /** Tokens per code-assignment call in appendMany. */
 const APPEND_BLOCK = 256;
@@ -310,4 +311,6 @@ export class TwoTierKvCache {
     this.fast.dispose();
     await this.slow.dispose();
   }
+
+  [asyncDisposeSymbol](): Promise<void> { return this.dispose(); }
 }

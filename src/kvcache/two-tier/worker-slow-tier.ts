@@ -23,6 +23,7 @@ import { checkInt } from '../../core/validate.js';
 import { DONE, ERR, OP, OP_APPEND, OP_ATTEND, OP_CLEAR, OP_EXIT, REQ, STAGED, linkLayout, type LinkViews } from './link.js';
 import { checkSlowTierShape, type SlowTier, type SlowTierRequest, type SlowTierShape } from './slow-tier.js';
 import { importNodeBuiltin } from '../../core/node-builtin.js';
+import { asyncDisposeSymbol } from '../../core/dispose.js';
 
 /** Options of WorkerSlowTier.create. */
 export interface WorkerSlowTierOptions {
@@ -135,6 +136,8 @@ export class WorkerSlowTier implements SlowTier {
     Atomics.notify(this.v.ctrl, REQ);
     await this.worker.terminate();
   }
+
+  [asyncDisposeSymbol](): Promise<void> { return this.dispose(); }
 
   private post(op: number): void {
     if (this.busy) throw badArgument('the slow tier is busy: await the previous attend() first');
