@@ -42,6 +42,7 @@ import type { GroupQuery, RetrievalMethod } from './retrieval-method.js';
 import { FarSelector } from './select-far.js';
 import { interleave } from '../kernels/maybe-async.js';
 import { disposeSymbol } from '../core/dispose.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 /** Window, sinks, budget and group shape of a Retrieval. */
 export interface RetrievalOptions {
@@ -53,6 +54,9 @@ export interface RetrievalOptions {
   groupSize: number;
   headDim: number;
 }
+
+/** Every key of RetrievalOptions, for checkOptions. */
+export const RETRIEVAL_KEYS = optionKeys<RetrievalOptions>({ window: true, sinks: true, budget: true, groupSize: true, headDim: true });
 
 /** The tokens one KV head's group attends to at one step. */
 export interface Selection {
@@ -89,7 +93,8 @@ export class Retrieval {
    *   method must have been built on the same kernels and implement `scoreSteps`).
    */
   constructor(private readonly kernels: Kernels | AsyncKernels, readonly method: RetrievalMethod, options: RetrievalOptions) {
-    if (options === null || typeof options !== 'object') throw badArgument('options must be an object');
+    if (options === null || options === undefined) throw badArgument('Retrieval options must give window, sinks, budget, groupSize and headDim');
+    checkOptions('Retrieval options', options, RETRIEVAL_KEYS);
     checkInt('window', options.window, 0); checkInt('sinks', options.sinks, 0);
     checkInt('groupSize', options.groupSize, 1); checkInt('headDim', options.headDim, 1);
     checkBudget(options.budget);

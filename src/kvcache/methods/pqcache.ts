@@ -18,6 +18,7 @@ import { kmeansSync } from '../kmeans.js';
 import type { GroupQuery, RetrievalMethod } from '../retrieval-method.js';
 import type { HeadKeys } from '../kv-store.js';
 import { disposeSymbol } from '../../core/dispose.js';
+import { checkOptions, optionKeys } from '../../core/options.js';
 
 /** Sub-spaces, bits, k-means iterations, refit policy and seed of PqCache. */
 export interface PqCacheOptions {
@@ -31,6 +32,9 @@ export interface PqCacheOptions {
   refitGrowth?: number;
   seed?: number;
 }
+
+/** Every key of PqCacheOptions, for checkOptions. */
+export const PQCACHE_KEYS = optionKeys<PqCacheOptions>({ subspaces: true, bits: true, iterations: true, refitGrowth: true, seed: true });
 
 interface HeadPq {
   /** M tables of 2^B × d/M centroids (resident, for gemv). */
@@ -62,6 +66,7 @@ export class PqCache implements RetrievalMethod {
   constructor(private readonly kernels: Kernels, private readonly headDim: number,
     private readonly groupSize: number, nKvHeads: number, opts: PqCacheOptions = {}) {
     checkInt('headDim', headDim, 1); checkInt('groupSize', groupSize, 1); checkInt('nKvHeads', nKvHeads, 1);
+    opts = checkOptions('PqCache options', opts, PQCACHE_KEYS);
     this.M = checkInt('subspaces', opts.subspaces ?? 2, 1, headDim);
     if (headDim % this.M !== 0) throw badArgument(`subspaces (${this.M}) must divide headDim (${headDim})`);
     this.B = checkInt('bits', opts.bits ?? 6, 1, 16);

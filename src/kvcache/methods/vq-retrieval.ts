@@ -32,6 +32,7 @@ import type { HeadKeys } from '../kv-store.js';
 import { checkWRope, type WRopeConfig } from '../wrope.js';
 import { settleAll } from '../../kernels/maybe-async.js';
 import { disposeSymbol } from '../../core/dispose.js';
+import { checkOptions, optionKeys } from '../../core/options.js';
 
 /** WRoPE rotation, group size and display name of a VqRetrieval. */
 export interface VqRetrievalOptions {
@@ -55,6 +56,9 @@ export interface VqRetrievalOptions {
    */
   capacity?: number;
 }
+
+/** Every key of VqRetrievalOptions, for checkOptions. */
+export const VQ_RETRIEVAL_KEYS = optionKeys<VqRetrievalOptions>({ wrope: true, groupSize: true, name: true, bands: true, capacity: true });
 
 /** One KV head's tables, codes and scratch. */
 interface HeadState {
@@ -93,7 +97,8 @@ export class VqRetrieval implements RetrievalMethod {
    */
   constructor(private readonly kernels: Kernels | AsyncKernels, codebooks: Codebook[], private readonly opts: VqRetrievalOptions) {
     if (!Array.isArray(codebooks) || codebooks.length === 0) throw badArgument('codebooks must be a non-empty array (one per KV head)');
-    if (opts === null || typeof opts !== 'object') throw badArgument('opts must be an object');
+    if (opts === null || opts === undefined) throw badArgument('VqRetrieval options must give wrope and groupSize');
+    checkOptions('VqRetrieval options', opts, VQ_RETRIEVAL_KEYS);
     checkWRope(opts.wrope, 'wrope');
     checkInt('groupSize', opts.groupSize, 1);
     const capacity = checkInt('capacity', opts.capacity ?? 1024, 1);
