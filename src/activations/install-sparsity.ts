@@ -29,6 +29,7 @@ import type { ActivationThresholds } from './thresholds.js';
 import { validateThresholds } from './thresholds-file.js';
 import { SparsityCounters } from './sparsity-counters.js';
 import { gatedSparseSwiGlu, tealSparseSwiGlu, thresholdInto, transpose } from './sparse-swiglu.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 export type WeightLayoutMode = 'replace' | 'copy';
 
@@ -40,6 +41,9 @@ export interface InstallSparsityOptions {
   /** Layers to make sparse (default: all); the others keep the dense defaults. */
   layers?: number[];
 }
+
+/** Every key of InstallSparsityOptions, for checkOptions. */
+export const INSTALL_SPARSITY_KEYS = optionKeys<InstallSparsityOptions>({ attention: true, layout: true, layers: true });
 
 export interface LayerWeightBytes {
   /** The layer's seven projection matrices as the dense model holds them. */
@@ -78,6 +82,7 @@ export function sparsityStrategyName(th: ActivationThresholds, attention = false
 
 export function installActivationSparsity(model: LlamaModel, thresholds: ActivationThresholds,
   opts: InstallSparsityOptions = {}): SparsityInstallation {
+  opts = checkOptions('installActivationSparsity options', opts, INSTALL_SPARSITY_KEYS);
   validateThresholds(thresholds, 'BAD_ARGUMENT', 'thresholds');
   const layout = checkOneOf('layout', opts.layout ?? 'replace', ['replace', 'copy'] as const);
   const attention = opts.attention ?? false;

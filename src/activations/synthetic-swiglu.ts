@@ -15,6 +15,7 @@ import { Rng } from '../core/rng.js';
 import { checkInt, checkNumber } from '../core/validate.js';
 import { transpose } from './sparse-swiglu.js';
 import { withDispose } from '../core/dispose.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface SyntheticSwiGluOptions {
   dim?: number;            // default 512
@@ -29,6 +30,9 @@ export interface SyntheticSwiGluOptions {
   upScaleSigma?: number;     // σ of W_up row scales (default 0.6)
   gateUpCorrelation?: number; // ρ between W_gate row i and W_up row i directions (default 0)
 }
+
+/** Every key of SyntheticSwiGluOptions, for checkOptions. */
+export const SYNTHETIC_SWIGLU_KEYS = optionKeys<SyntheticSwiGluOptions>({ dim: true, hidden: true, seed: true, nu: true, inputScaleSigma: true, massiveChannels: true, massiveScale: true, gateScale: true, gateScaleSigma: true, upScaleSigma: true, gateUpCorrelation: true });
 
 export interface SyntheticSwiGlu {
   readonly dim: number;
@@ -47,6 +51,7 @@ export interface SyntheticSwiGlu {
 }
 
 export function createSyntheticSwiGlu(kernels: Kernels, opts: SyntheticSwiGluOptions = {}): SyntheticSwiGlu {
+  opts = checkOptions('createSyntheticSwiGlu options', opts, SYNTHETIC_SWIGLU_KEYS);
   const dim = checkInt('dim', opts.dim ?? 512, 1);
   const hidden = checkInt('hidden', opts.hidden ?? 1408, 1);
   const nu = checkNumber('nu', opts.nu ?? 4, 0, Infinity, { minExclusive: true });

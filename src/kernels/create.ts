@@ -16,7 +16,7 @@ import { wasmKernelFunctions } from '../backends/wasm/kernels.js';
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { checkInt, checkOneOf } from '../core/validate.js';
 import { webgpuMissing } from '../backends/webgpu/device.js';
-import { checkOptions } from '../core/options.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 import { withDispose } from '../core/dispose.js';
 import { createAsyncKernels } from './create-async.js';
 
@@ -27,10 +27,14 @@ export interface CreateKernelsOptions {
   wasmVariant?: WasmVariant;
 }
 
+/** Every key of CreateKernelsOptions, for checkOptions. */
+export const CREATE_KERNELS_KEYS = optionKeys<CreateKernelsOptions>({ backend: true, wasmVariant: true });
+
 const cache = new Map<string, Promise<Kernels>>();
 
 /** Get a Kernels object; the same options return the same (memoised) instance. */
 export function createKernels(options: CreateKernelsOptions = {}): Promise<Kernels> {
+  options = checkOptions('createKernels options', options, CREATE_KERNELS_KEYS);
   const backend = checkOneOf('backend', options.backend ?? 'auto', ['auto', 'reference', 'wasm', 'webgpu'] as const);
   if (options.wasmVariant !== undefined) checkOneOf('wasmVariant', options.wasmVariant, ['simd', 'scalar'] as const);
   const key = `${backend}:${options.wasmVariant ?? ''}`;

@@ -19,6 +19,7 @@ import type { LlamaModel } from './model.js';
 import type { Tokenizer } from './tokenizer.js';
 import { splitStories } from './split-stories.js';
 import { yieldEvery } from '../core/yield.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface EvaluateOptions {
   /** Stop after the story that brings the predicted-token count to at least this (default: all). */
@@ -29,6 +30,9 @@ export interface EvaluateOptions {
   onProgress?: (fraction: number, info: { tokens: number; stories: number; meanNll: number }) => void;
   signal?: AbortSignal;
 }
+
+/** Every key of EvaluateOptions, for checkOptions. */
+export const EVALUATE_NLL_KEYS = optionKeys<EvaluateOptions>({ maxTokens: true, maxStoryTokens: true, onProgress: true, signal: true });
 
 export interface EvaluateResult {
   /** Mean NLL in nats per predicted token. */
@@ -53,6 +57,7 @@ export function tokenNll(logits: ArrayLike<number>, n: number, target: number): 
 
 export async function evaluateNll(model: LlamaModel, tokenizer: Tokenizer, text: string,
   opts: EvaluateOptions = {}): Promise<EvaluateResult> {
+  opts = checkOptions('evaluateNll options', opts, EVALUATE_NLL_KEYS);
   const c = model.config;
   if (tokenizer.vocabSize !== c.vocabSize) {
     throw badArgument(`tokenizer has ${tokenizer.vocabSize} tokens but the model's vocabulary is ${c.vocabSize}`);

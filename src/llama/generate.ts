@@ -14,6 +14,7 @@ import type { LlamaModel } from './model.js';
 import { Sampler, type SamplerOptions } from './sampler.js';
 import { BOS, EOS, type Tokenizer } from './tokenizer.js';
 import { yieldEvery } from '../core/yield.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface GenerateOptions extends SamplerOptions {
   /** Text to continue (default ''). */
@@ -30,6 +31,9 @@ export interface GenerateOptions extends SamplerOptions {
   signal?: AbortSignal;
 }
 
+/** Every key of GenerateOptions, for checkOptions. */
+export const GENERATE_KEYS = optionKeys<GenerateOptions>({ prompt: true, maxTokens: true, stopTokens: true, onToken: true, signal: true, temperature: true, topP: true, seed: true });
+
 export interface GenerateResult {
   /** BOS + prompt tokens + generated tokens. */
   tokens: number[];
@@ -43,6 +47,7 @@ export interface GenerateResult {
 }
 
 export async function generate(model: LlamaModel, tokenizer: Tokenizer, opts: GenerateOptions = {}): Promise<GenerateResult> {
+  opts = checkOptions('generate options', opts, GENERATE_KEYS);
   const prompt = opts.prompt ?? '';
   if (typeof prompt !== 'string') throw badArgument(`prompt must be a string, got ${typeof prompt}`);
   const maxTokens = checkInt('maxTokens', opts.maxTokens ?? 256, 0);
@@ -51,7 +56,7 @@ export async function generate(model: LlamaModel, tokenizer: Tokenizer, opts: Ge
   }
   const stop = new Set(opts.stopTokens ?? [BOS, EOS]);
   for (const s of stop) checkInt('stopTokens[]', s, 0, model.config.vocabSize - 1);
-  const sampler = new Sampler(opts);
+  const sampler = new Sampler({ temperature: opts.temperature, topP: opts.topP, seed: opts.seed });
   const tokens = tokenizer.encode(prompt, { bos: true });
   const seqLen = model.config.seqLen;
   if (tokens.length > seqLen) {

@@ -19,6 +19,7 @@
  */
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { checkInt } from '../core/validate.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface EncodeOptions {
   /** Prepend BOS (id 1). Default false. */
@@ -27,12 +28,18 @@ export interface EncodeOptions {
   eos?: boolean;
 }
 
+/** Every key of EncodeOptions, for checkOptions. */
+export const ENCODE_KEYS = optionKeys<EncodeOptions>({ bos: true, eos: true });
+
 export interface LoadTokenizerOptions {
   /** Number of tokens to read (the model's vocab size). Default: read to the end of the file. */
   vocabSize?: number;
   /** Name used in error messages (e.g. the file path). */
   name?: string;
 }
+
+/** Every key of LoadTokenizerOptions, for checkOptions. */
+export const LOAD_TOKENIZER_KEYS = optionKeys<LoadTokenizerOptions>({ vocabSize: true, name: true });
 
 export const BOS = 1;
 export const EOS = 2;
@@ -97,6 +104,7 @@ export class Tokenizer {
 
   /** Token ids of `text` with llama2.c's greedy BPE merge. */
   encode(text: string, opts: EncodeOptions = {}): number[] {
+    opts = checkOptions('encode options', opts, ENCODE_KEYS);
     if (typeof text !== 'string') throw badArgument(`text must be a string, got ${typeof text}`);
     const tokens: number[] = [];
     if (opts.bos) tokens.push(BOS);
@@ -207,6 +215,7 @@ export class Tokenizer {
  * piece length, a non-finite score, or (with vocabSize) a piece count that does not match.
  */
 export function loadTokenizer(bytes: Uint8Array, opts: LoadTokenizerOptions = {}): Tokenizer {
+  opts = checkOptions('loadTokenizer options', opts, LOAD_TOKENIZER_KEYS);
   if (!(bytes instanceof Uint8Array)) throw badArgument(`bytes must be a Uint8Array, got ${typeof bytes}`);
   const name = opts.name ?? 'tokenizer';
   if (opts.vocabSize !== undefined) checkInt('vocabSize', opts.vocabSize, 1, 1 << 24);

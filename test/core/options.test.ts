@@ -18,6 +18,25 @@ import { runAblations } from '../../src/kvcache/eval/ablations.js';
 import { createMethod } from '../../src/kvcache/eval/methods.js';
 import { TwoTierKvCache } from '../../src/kvcache/two-tier/two-tier-cache.js';
 import { SyntheticAttention } from '../../src/kvcache/synthetic/generator.js';
+import { createAsyncKernels } from '../../src/kernels/create-async.js';
+import { createParallelKernels } from '../../src/backends/wasm-threads/create-parallel-kernels.js';
+import { createSyntheticSwiGlu } from '../../src/activations/synthetic-swiglu.js';
+import { evaluateSyntheticSwiGlu } from '../../src/activations/evaluate-synthetic.js';
+import { QuantileSketch } from '../../src/activations/quantile-sketch.js';
+import { ActivationCollector } from '../../src/activations/activation-collector.js';
+import { calibrateModel } from '../../src/activations/calibrate-model.js';
+import { evaluateModelSparsity } from '../../src/activations/evaluate-model.js';
+import { tealGreedyAllocation } from '../../src/activations/teal-greedy.js';
+import { installActivationSparsity } from '../../src/activations/install-sparsity.js';
+import { randomLlama } from '../../src/llama/random-llama.js';
+import { loadLlama2c } from '../../src/llama/load-llama2c.js';
+import { loadSafetensors } from '../../src/llama/load-safetensors.js';
+import { parseHfConfig } from '../../src/llama/hf-config.js';
+import { toHfCheckpoint } from '../../src/llama/convert-to-hf.js';
+import { loadTokenizer } from '../../src/llama/tokenizer.js';
+import { Sampler } from '../../src/llama/sampler.js';
+import { generate } from '../../src/llama/generate.js';
+import { evaluateNll } from '../../src/llama/evaluate-nll.js';
 
 describe('checkOptions', () => {
   const keys = ['iterations', 'signal'];
@@ -78,6 +97,34 @@ describe('public entry points reject unknown option keys and non-object options'
     ['TwoTierKvCache.create', (x) => TwoTierKvCache.create(k, typeof x === 'number' ? x as never
       : { nHeads: 1, nKvHeads: 1, headDim: 4, capacity: 8, ropeBase: 10000, ropePairing: 'half', codebooks: [], ...x })],
   ];
+  // activations, llama and kernels: a tiny random model stands in for a checkpoint.
+  const model = randomLlama({ dim: 8, hiddenDim: 16, nLayers: 1, nHeads: 2, nKvHeads: 2, vocabSize: 8, seqLen: 16 }, { kernels: k });
+  const stats = undefined as never;
+  const tok = undefined as never;
+  const with_ = <T extends object>(base: T) => (x: object | number) => (typeof x === 'number' ? x as never : { ...base, ...x });
+  cases.push(
+    ['createKernels', (x) => createKernels(with_({ backend: 'reference' })(x))],
+    ['createAsyncKernels', (x) => createAsyncKernels(with_({ backend: 'reference' })(x))],
+    ['createParallelKernels', (x) => createParallelKernels(with_({ threads: 1 })(x))],
+    ['createSyntheticSwiGlu', (x) => createSyntheticSwiGlu(k, with_({ dim: 4, hidden: 8 })(x))],
+    ['evaluateSyntheticSwiGlu', (x) => evaluateSyntheticSwiGlu(k, with_({})(x))],
+    ['QuantileSketch', (x) => new QuantileSketch(with_({})(x))],
+    ['ActivationCollector', (x) => new ActivationCollector({ nLayers: 1, dim: 4, hiddenDim: 8 }, with_({})(x))],
+    ['calibrateModel', (x) => calibrateModel(model, tok, '', with_({})(x))],
+    ['evaluateModelSparsity', (x) => evaluateModelSparsity(model, tok, '', with_({})(x))],
+    ['tealGreedyAllocation', (x) => tealGreedyAllocation(model, tok, '', stats, with_({ targets: [0.5] })(x))],
+    ['installActivationSparsity', (x) => installActivationSparsity(model, stats, with_({})(x))],
+    ['randomLlama', (x) => randomLlama({ dim: 8, hiddenDim: 16, nLayers: 1, nHeads: 2, nKvHeads: 2, vocabSize: 8, seqLen: 16 }, with_({ kernels: k })(x))],
+    ['loadLlama2c', (x) => loadLlama2c(new Uint8Array(0), with_({ kernels: k })(x))],
+    ['loadSafetensors', (x) => loadSafetensors({}, '{}', with_({ kernels: k })(x))],
+    ['parseHfConfig', (x) => parseHfConfig('{}', with_({})(x))],
+    ['toHfCheckpoint', (x) => toHfCheckpoint(model, with_({})(x))],
+    ['loadTokenizer', (x) => loadTokenizer(new Uint8Array(0), with_({})(x))],
+    ['Sampler', (x) => new Sampler(with_({})(x))],
+    ['generate', (x) => generate(model, tok, with_({})(x))],
+    ['evaluateNll', (x) => evaluateNll(model, tok, '', with_({})(x))],
+    ['LlamaModel.prefill', (x) => model.prefill([1], 0, with_({})(x))],
+  );
   for (const [name, call] of cases) {
     it(`${name}: { iteratons: 10 } names the key and the valid ones; 42 is not an options object`, async () => {
       const e = await errorOf(() => call({ iteratons: 10 }));

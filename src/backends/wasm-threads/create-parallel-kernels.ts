@@ -32,6 +32,7 @@ import { CONTROL_BYTES } from './worker-source.js';
 import { parallelMissing, sharedBuildBytes } from './parallel-support.js';
 import { PARALLEL_KERNELS, parallelKernelFunctions } from './parallel-kernel-functions.js';
 import { importNodeBuiltin } from '../../core/node-builtin.js';
+import { checkOptions, optionKeys } from '../../core/options.js';
 
 export interface CreateParallelKernelsOptions {
   /**
@@ -49,6 +50,9 @@ export interface CreateParallelKernelsOptions {
   /** l2sqrBatch and argminL2 are split only at 2·n·k·d ≥ this (default 2²² flops, ~0.13 ms on one core). */
   minFlops?: number;
 }
+
+/** Every key of CreateParallelKernelsOptions, for checkOptions. */
+export const CREATE_PARALLEL_KERNELS_KEYS = optionKeys<CreateParallelKernelsOptions>({ threads: true, minStreamBytes: true, minFlops: true });
 
 /** Kernels whose large calls run on several threads. Call dispose() when done with them (or `await using`). */
 export interface ParallelKernels extends Kernels {
@@ -115,6 +119,7 @@ async function defaultThreads(): Promise<number> {
  * await k.dispose();
  */
 export async function createParallelKernels(options: CreateParallelKernelsOptions = {}): Promise<ParallelKernels> {
+  options = checkOptions('createParallelKernels options', options, CREATE_PARALLEL_KERNELS_KEYS);
   const threads = options.threads === undefined ? await defaultThreads() : checkInt('threads', options.threads, 1, MAX_THREADS);
   const thresholds = {
     minStreamBytes: checkNumber('minStreamBytes', options.minStreamBytes ?? DEFAULT_MIN_STREAM_BYTES, 0),
