@@ -37,6 +37,10 @@ import { loadTokenizer } from '../../src/llama/tokenizer.js';
 import { Sampler } from '../../src/llama/sampler.js';
 import { generate } from '../../src/llama/generate.js';
 import { evaluateNll } from '../../src/llama/evaluate-nll.js';
+import { lineChart, barChart, heatMap, stackCharts } from '../../src/plot/index.js';
+import { quantile, quantiles, variance } from '../../src/core/stats/index.js';
+import { cholesky, leastSquares } from '../../src/core/linalg/index.js';
+import { bandedCholesky, bandedNormalEquations } from '../../src/core/banded/index.js';
 
 describe('checkOptions', () => {
   const keys = ['iterations', 'signal'];
@@ -124,6 +128,19 @@ describe('public entry points reject unknown option keys and non-object options'
     ['generate', (x) => generate(model, tok, with_({})(x))],
     ['evaluateNll', (x) => evaluateNll(model, tok, '', with_({})(x))],
     ['LlamaModel.prefill', (x) => model.prefill([1], 0, with_({})(x))],
+    // plots and core numerics
+    ['lineChart', (x) => lineChart(with_({ series: [{ name: 'a', x: [0, 1], y: [0, 1] }] })(x))],
+    ['lineChart series[0]', (x) => lineChart({ series: [with_({ name: 'a', x: [0, 1], y: [0, 1] })(x)] })],
+    ['barChart', (x) => barChart(with_({ bars: [{ label: 'a', value: 1 }] })(x))],
+    ['heatMap', (x) => heatMap(with_({ x: [0, 1], y: [0, 1], z: [0, 1, 2, 3] })(x))],
+    ['stackCharts', (x) => stackCharts([{ series: [{ name: 'a', x: [0, 1], y: [0, 1] }] }], with_({})(x))],
+    ['quantile', (x) => quantile([1, 2, 3], 0.5, with_({})(x))],
+    ['quantiles', (x) => quantiles([1, 2, 3], [0.5], with_({})(x))],
+    ['variance', (x) => variance([1, 2, 3], with_({})(x))],
+    ['cholesky', (x) => cholesky(Float64Array.of(4), 1, with_({})(x))],
+    ['bandedCholesky', (x) => bandedCholesky(Float64Array.of(4), 1, 0, with_({})(x))],
+    ['leastSquares', (x) => leastSquares(Float64Array.of(1, 1), Float64Array.of(1, 2), 2, 1, with_({})(x))],
+    ['bandedNormalEquations', (x) => bandedNormalEquations(Int32Array.of(0), Float64Array.of(1), Float64Array.of(1), 1, 1, 1, with_({})(x))],
   );
   for (const [name, call] of cases) {
     it(`${name}: { iteratons: 10 } names the key and the valid ones; 42 is not an options object`, async () => {
