@@ -14,7 +14,8 @@
  * fit.curve(grid).mean;              // posterior mean curve on the original x scale
  * fit.predict([10, 20]);             // posterior mean at new x
  */
-import { badArgument } from '../core/errors.js';
+import { badArgument, throwIfAborted } from '../core/errors.js';
+import { checkOptions, LONG_RUN_KEYS } from '../core/options.js';
 import { checkFinite, checkInt, checkNumber, checkOneOf } from '../core/validate.js';
 import { createKernels } from '../kernels/create.js';
 import type { Kernels } from '../kernels/kernels.js';
@@ -28,6 +29,7 @@ import { drawCurves, evaluateDraws, randomPoisson, type CurveDraw } from './post
 import { kMode, kPosterior, knotDensity, sortedKnotSummary, type SortedKnotSummary } from './posterior-summary.js';
 import type { ChainProblem, ChainRecord } from './rjmcmc-chain.js';
 import { runChains } from './run-chains.js';
+import { standardizeResponse, type ResponseScale } from './standardize-response.js';
 
 export interface KnotFitOptions {
   /** Response family (default 'gaussian'). */
@@ -70,6 +72,12 @@ export interface KnotFitOptions {
   signal?: AbortSignal;
 }
 
+/** Every option fitKnots understands (an unknown key is rejected, not silently ignored). */
+export const KNOT_FIT_OPTION_KEYS = [
+  'family', 'trials', 'degree', 'k', 'gamma', 'c', 'times', 'candidates', 'iterations', 'burnIn', 'chains', 'seed',
+  'marginal', 'localProposals', 'draws', 'probes', 'parallel', 'kernels', 'backend', ...LONG_RUN_KEYS,
+] as const;
+
 /** Curve summary at evaluation points. */
 export interface CurveSummary {
   mean: Float64Array;
@@ -104,6 +112,8 @@ export class KnotFit {
     private readonly nDraws: number,
     private readonly seed: number,
     readonly probePoints: number[][],
+    /** How the sampler's standardised response maps back to y: y = center + scale·ỹ. */
+    readonly responseScale: ResponseScale = { center: 0, scale: 1 },
   ) {
     this.d = problem.xs.length;
     this.m = problem.y.length;
@@ -142,7 +152,11 @@ export class KnotFit {
   /** Posterior draws (knots + β), computed once on first use. */
   draws(): CurveDraw[] {
     if (this.drawsCache === null) {
-      this.drawsCache = drawCurves(this.problem, this.records, this.kernels, this.nDraws, this.seed + 1);
+      const { center, scale } = this.responseScale;
+      // B-splines sum to one, so center + scale·f is the curve with coefficients center + scale·β.
+      this.drawsCache = drawCurves(this.problem, this.records, this.kernels, this.nDraws, this.seed + 1).map((d) => ({
+        knotVectors: d.knotVectors, beta: d.beta.map((b) => center + scale * b), sigma2: d.sigma2 * scale * scale, sigma: d.sigma * scale,
+      }));
     }
     return this.drawsCache;
   }
@@ -170,7 +184,7 @@ export class KnotFit {
       for (let i = 0; i < nd; i++) {
         const v = values[i * npts + t];
         col[i] = v; s += v;
-        pred[i] = this.family === 'gaussian' ? v + Math.sqrt(draws[i].sigma2) * rng.normal()
+        pred[i] = this.family === 'gaussian' ? v + draws[i].sigma * rng.normal()
           : this.family === 'poisson' ? randomPoisson(rng, v)
             : (rng.uniform() < v ? 1 : 0);
       }
@@ -267,8 +281,10 @@ function perCoordinate(name: string, v: number | number[] | undefined, d: number
  * length m; y: m responses. See KnotFitOptions for the settings and their defaults.
  */
 export async function fitKnots(
-  x: ArrayLike<number> | ArrayLike<number>[], y: ArrayLike<number>, options: KnotFitOptions = {},
+  x: ArrayLike<number> | ArrayLike<number>[], y: ArrayLike<number>, options?: KnotFitOptions | null,
 ): Promise<KnotFit> {
+  const opts = checkOptions<KnotFitOptions>('fitKnots options', options, KNOT_FIT_OPTION_KEYS);
+  throwIfAborted(opts.signal, 'fitKnots');
   const cols = asColumns('x', x);
   const d = cols.length;
   if (y === null || typeof y !== 'object' || typeof y.length !== 'number') throw badArgument('y must be an array of numbers');
@@ -278,21 +294,21 @@ export async function fitKnots(
     checkFinite(d === 1 ? 'x' : `x[${j}]`, c);
   });
   checkFinite('y', y);
-  const family = checkOneOf('family', options.family ?? 'gaussian', ['gaussian', 'poisson', 'binomial'] as const);
-  const degrees = perCoordinate('degree', options.degree, d, 3).map((q, j) => checkInt(`degree[${j}]`, q, 0, 5));
-  const gamma = checkNumber('gamma', options.gamma ?? 1, 0, 100);
-  const c = checkNumber('c', options.c ?? 0.3, 0, 0.5, { minExclusive: true });
-  const iterations = checkInt('iterations', options.iterations ?? 5000, 1, 1e8);
-  const burnIn = checkInt('burnIn', options.burnIn ?? 5000, 0, 1e8);
-  const chains = checkInt('chains', options.chains ?? 2, 1, 64);
-  const seed = checkInt('seed', options.seed ?? 1, 0);
-  const nDraws = checkInt('draws', options.draws ?? 1000, 1, 1e6);
-  const marginal = checkOneOf('marginal', options.marginal ?? 'exact', ['exact', 'large-m'] as const);
+  const family = checkOneOf('family', opts.family ?? 'gaussian', ['gaussian', 'poisson', 'binomial'] as const);
+  const degrees = perCoordinate('degree', opts.degree, d, 3).map((q, j) => checkInt(`degree[${j}]`, q, 0, 5));
+  const gamma = checkNumber('gamma', opts.gamma ?? 1, 0, 100);
+  const c = checkNumber('c', opts.c ?? 0.3, 0, 0.5, { minExclusive: true });
+  const iterations = checkInt('iterations', opts.iterations ?? 5000, 1, 1e8);
+  const burnIn = checkInt('burnIn', opts.burnIn ?? 5000, 0, 1e8);
+  const chains = checkInt('chains', opts.chains ?? 2, 1, 64);
+  const seed = checkInt('seed', opts.seed ?? 1, 0);
+  const nDraws = checkInt('draws', opts.draws ?? 1000, 1, 1e6);
+  const marginal = checkOneOf('marginal', opts.marginal ?? 'exact', ['exact', 'large-m'] as const);
   let candidates: number[];
-  if (options.candidates !== undefined) {
-    candidates = perCoordinate('candidates', options.candidates, d, 0).map((n, j) => checkInt(`candidates[${j}]`, n, 1, 1e7));
+  if (opts.candidates !== undefined) {
+    candidates = perCoordinate('candidates', opts.candidates, d, 0).map((n, j) => checkInt(`candidates[${j}]`, n, 1, 1e7));
   } else {
-    const times = checkNumber('times', options.times ?? 2, 0, 1000, { minExclusive: true });
+    const times = checkNumber('times', opts.times ?? 2, 0, 1000, { minExclusive: true });
     const n = Math.floor(times * m);
     if (n < 1) throw badArgument(`times·m must be at least 1, got ${times}·${m}`);
     candidates = new Array<number>(d).fill(n);
@@ -301,16 +317,18 @@ export async function fitKnots(
   for (const q of degrees) minRows *= q + 1;
   if (m < Math.max(5, minRows + 2)) throw badArgument(`need at least ${Math.max(5, minRows + 2)} observations, got ${m}`);
   let fixedK: number[] | null = null;
-  if (options.k !== undefined) {
-    fixedK = perCoordinate('k', options.k, d, 0).map((k, j) => checkInt(`k[${j}]`, k, 0, candidates[j]));
+  if (opts.k !== undefined) {
+    fixedK = perCoordinate('k', opts.k, d, 0).map((k, j) => checkInt(`k[${j}]`, k, 0, candidates[j]));
     let p = 1;
     fixedK.forEach((k, j) => { p *= k + degrees[j] + 1; });
     if (p >= m) throw badArgument(`k = ${fixedK.join(',')} gives ${p} basis functions, but there are only ${m} observations`);
   }
-  const yArr = Float64Array.from(y);
+  let yArr: Float64Array = Float64Array.from(y);
+  let responseScale: ResponseScale = { center: 0, scale: 1 };
+  if (family === 'gaussian') ({ y: yArr, transform: responseScale } = standardizeResponse(yArr));
   let trials: Float64Array | undefined;
   if (family === 'binomial') {
-    trials = options.trials === undefined ? new Float64Array(m).fill(1) : Float64Array.from(options.trials);
+    trials = opts.trials === undefined ? new Float64Array(m).fill(1) : Float64Array.from(opts.trials);
     if (trials.length !== m) throw badArgument(`trials must have length ${m}, got ${trials.length}`);
     for (let i = 0; i < m; i++) {
       if (!Number.isInteger(trials[i]) || trials[i] < 1) throw badArgument(`trials[${i}] must be a positive integer, got ${trials[i]}`);
@@ -322,8 +340,8 @@ export async function fitKnots(
     }
   }
   let local: ChainProblem['local'] = null;
-  if (options.localProposals) {
-    const lp = options.localProposals === true ? {} : options.localProposals;
+  if (opts.localProposals) {
+    const lp = opts.localProposals === true ? {} : opts.localProposals;
     local = {
       probability: checkNumber('localProposals.probability', lp.probability ?? 0.5, 0, 1, { minExclusive: true }),
       nu: checkNumber('localProposals.nu', lp.nu ?? 50, 0, 1e6, { minExclusive: true }),
@@ -333,8 +351,8 @@ export async function fitKnots(
   const xs = cols.map((col, j) => scaleColumn(scaler, j, col));
   // Probe points for R̂/ESS of f: given, or 5 quantiles of each coordinate (the median elsewhere).
   let probeCols: number[][];
-  if (options.probes !== undefined) {
-    probeCols = asColumns('probes', options.probes).map((c) => Array.from(c));
+  if (opts.probes !== undefined) {
+    probeCols = asColumns('probes', opts.probes).map((c) => Array.from(c));
     if (probeCols.length !== d) throw badArgument(`probes must have ${d} coordinate column(s)`);
     probeCols.forEach((c, j) => checkFinite(`probes[${j}]`, c));
   } else {
@@ -349,9 +367,9 @@ export async function fitKnots(
   const problem: ChainProblem = {
     xs, y: yArr, trials, family, marginal, degrees, candidates, gamma, c, fixedK, local, burnIn, iterations, probes,
   };
-  const kernels = options.kernels ?? await createKernels({ backend: options.backend ?? 'auto' });
+  const kernels = opts.kernels ?? await createKernels({ backend: opts.backend ?? 'auto' });
   const records = await runChains(problem, {
-    chains, seed, kernels, parallel: options.parallel, onProgress: options.onProgress, signal: options.signal,
+    chains, seed, kernels, parallel: opts.parallel, onProgress: opts.onProgress, signal: opts.signal,
   });
-  return new KnotFit(problem, records, scaler, kernels, nDraws, seed, probePoints);
+  return new KnotFit(problem, records, scaler, kernels, nDraws, seed, probePoints, responseScale);
 }

@@ -19,6 +19,7 @@ import { SparseInferenceError, throwIfAborted } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { GaussianMarginal, type MarginalVariant } from './gaussian-marginal.js';
+import { posteriorMeanBeta } from './posterior-draws.js';
 import { GlmEbic, type GlmFamily } from './glm-ebic.js';
 import { KnotSet } from './knot-set.js';
 import { birthTargetProbability, drawLocalIndex, relocateTargetProbability } from './local-proposal.js';
@@ -119,16 +120,15 @@ export function runChain(problem: ChainProblem, seed: number, kernels: Kernels, 
   const nProbe = problem.probes.length > 0 ? problem.probes[0].length : 0;
   const probeNow = new Float64Array(nProbe);
   const knotVectors = degrees.map((q, j) => new Float64Array(candidates[j] + 2 * q + 2));
-  const shrink = gaussianMarginal ? m / (m + 1) : 1;
   const updateProbes = (): void => {
     if (nProbe === 0) return;
-    const beta = scorer instanceof GaussianMarginal ? scorer.fitState().betaHat : scorer.fitState(rows).betaHat;
+    const beta = scorer instanceof GaussianMarginal ? posteriorMeanBeta(scorer.fitState(), m) : scorer.fitState(rows).betaHat;
     const kv = knotVectors.map((buf, j) => buf.subarray(0, sets[j].knotVector(degrees[j], buf)));
     evaluateSpline(problem.probes, kv, degrees, beta, probeNow, nProbe);
     for (let i = 0; i < nProbe; i++) {
       probeNow[i] = problem.family === 'poisson' ? Math.exp(probeNow[i])
         : problem.family === 'binomial' ? 1 / (1 + Math.exp(-probeNow[i]))
-          : shrink * probeNow[i];
+          : probeNow[i];
     }
   };
   updateProbes();

@@ -45,7 +45,13 @@ describe('fitKnots input validation', () => {
     await bad(() => fitKnots([x, x.slice(0, 10)], y, { kernels }), 'x');
     await bad(() => fitKnots('abc' as never, y, { kernels }), 'x');
     await bad(() => fitKnots(x, y, { kernels, marginal: 'bic' as never }), 'marginal');
+    await bad(() => fitKnots(x, y, 'fast' as never), 'fitKnots options');
+    await bad(() => fitKnots(x, y, { kernels, iteratons: 10 } as never), 'iteratons');
   });
+  it('treats null and undefined options as the defaults', async () => {
+    const a = await fitKnots(x, y, null), b = await fitKnots(x, y);
+    expect(Array.from(a.kPosterior())).toEqual(Array.from(b.kPosterior()));
+  }, 60000);
 });
 
 describe('fitKnots results', () => {
@@ -125,6 +131,32 @@ describe('fitKnots results', () => {
     const ctl2 = new AbortController();
     const p = fitKnots(MCYCLE_TIMES, MCYCLE_ACCEL, { ...quick, iterations: 1e6, kernels, signal: ctl2.signal, onProgress: (f) => { if (f > 0.001) ctl2.abort(); } });
     await expect(p).rejects.toBeInstanceOf(SparseInferenceError);
+  });
+});
+
+describe('fitKnots is equivariant in y and robust to its scale', () => {
+  const { x, y } = knotCaseData(2, 150, 8);
+  const settings = { ...quick, kernels, degree: 1, candidates: 100, seed: 3 };
+  it('y ↦ a + b·y moves the curve to a + b·f and leaves the knots unchanged', async () => {
+    const base = await fitKnots(x, y, settings);
+    const probe = [0.1, 0.35, 0.62, 0.9];
+    const f0 = base.predict(probe);
+    for (const [a, b] of [[20, 1], [-5, 0.01], [3, 1e160], [0, 1e-300]]) {
+      const fit = await fitKnots(x, y.map((v) => a + b * v), settings);
+      expect(Array.from(fit.kPosterior())).toEqual(Array.from(base.kPosterior()));
+      const f = fit.predict(probe);
+      for (let i = 0; i < probe.length; i++) {
+        expect(Number.isFinite(f[i])).toBe(true);
+        expect(Math.abs(f[i] - (a + b * f0[i]))).toBeLessThan(1e-6 * (Math.abs(a) + Math.abs(b) * (1 + Math.abs(f0[i]))));
+      }
+      const band = fit.curve(probe);
+      for (let i = 0; i < probe.length; i++) expect(band.upper[i] - band.lower[i]).toBeGreaterThan(0);
+    }
+  });
+  it('a constant y is a clear error, not a chain that never moves', async () => {
+    for (const v of [0, 3, 1e-300]) {
+      await expect(fitKnots(x, y.map(() => v), settings)).rejects.toThrow(/y is (identically 0|constant)/);
+    }
   });
 });
 
