@@ -23,6 +23,7 @@ import { quantiles } from '../core/stats/quantile.js';
 import { Rng } from '../core/rng.js';
 import type { GlmFamily } from './glm-ebic.js';
 import type { MarginalVariant } from './gaussian-marginal.js';
+import type { MoveScheme } from './move-probabilities.js';
 import { effectiveSampleSize, splitRhat } from './mcmc-diagnostics.js';
 import { fitMinMaxScaler, scaleColumn, unscale, type MinMaxScaler } from './min-max-scaler.js';
 import { drawCurves, evaluateDraws, randomPoisson, type CurveDraw } from './posterior-draws.js';
@@ -57,6 +58,17 @@ export interface KnotFitOptions {
   seed?: number;
   /** Gaussian marginal: 'exact' g-prior (default) or the authors' 'large-m' form. */
   marginal?: MarginalVariant;
+  /**
+   * Birth/death probabilities: 'balanced' (default: b_k = d_k = c, prior ratio in the acceptance;
+   * mixes at every γ) or the authors' 'prior-free' (b_k, d_k cancel the prior; at γ > 1 births
+   * are almost never proposed).
+   */
+  moves?: MoveScheme;
+  /**
+   * Near proposals: births 1..r grid steps from a knot, relocations by 1..r steps (default on:
+   * probability 0.3, r = max(1, round(n/100))); false turns them off.
+   */
+  nearProposals?: boolean | { probability?: number; radius?: number };
   /** BARS-style local proposals (true: ρ = 0.5, ν = 50). */
   localProposals?: boolean | { probability?: number; nu?: number };
   /** Posterior draws used for curves and bands (default 1000). */
@@ -75,7 +87,7 @@ export interface KnotFitOptions {
 /** Every option fitKnots understands (an unknown key is rejected, not silently ignored). */
 export const KNOT_FIT_OPTION_KEYS = [
   'family', 'trials', 'degree', 'k', 'gamma', 'c', 'times', 'candidates', 'iterations', 'burnIn', 'chains', 'seed',
-  'marginal', 'localProposals', 'draws', 'probes', 'parallel', 'kernels', 'backend', ...LONG_RUN_KEYS,
+  'marginal', 'moves', 'nearProposals', 'localProposals', 'draws', 'probes', 'parallel', 'kernels', 'backend', ...LONG_RUN_KEYS,
 ] as const;
 
 /** Curve summary at evaluation points. */
@@ -347,6 +359,21 @@ export async function fitKnots(
       nu: checkNumber('localProposals.nu', lp.nu ?? 50, 0, 1e6, { minExclusive: true }),
     };
   }
+  const moves = checkOneOf('moves', opts.moves ?? 'balanced', ['balanced', 'prior-free'] as const);
+  let near: ChainProblem['near'] = null;
+  if (opts.nearProposals !== false) {
+    const np = opts.nearProposals === true || opts.nearProposals === undefined ? {} : opts.nearProposals;
+    if (np === null || typeof np !== 'object') throw badArgument('nearProposals must be true, false or { probability, radius }');
+    const nMin = Math.min(...candidates);
+    near = {
+      probability: checkNumber('nearProposals.probability', np.probability ?? 0.3, 0, 1),
+      radius: checkInt('nearProposals.radius', np.radius ?? Math.max(1, Math.round(nMin / 100)), 1, nMin),
+    };
+    if (near.probability === 0) near = null;
+  }
+  if ((near?.probability ?? 0) + (local?.probability ?? 0) > 1) {
+    throw badArgument('nearProposals.probability + localProposals.probability must not exceed 1');
+  }
   const scaler = fitMinMaxScaler(cols);
   const xs = cols.map((col, j) => scaleColumn(scaler, j, col));
   // Probe points for R̂/ESS of f: given, or 5 quantiles of each coordinate (the median elsewhere).
@@ -365,7 +392,7 @@ export async function fitKnots(
   const probes = probeCols.map((c, j) => scaleColumn(scaler, j, c));
   const probePoints = probeCols[0].map((_, i) => probeCols.map((c) => c[i]));
   const problem: ChainProblem = {
-    xs, y: yArr, trials, family, marginal, degrees, candidates, gamma, c, fixedK, local, burnIn, iterations, probes,
+    xs, y: yArr, trials, family, marginal, degrees, candidates, gamma, c, moves, fixedK, local, near, burnIn, iterations, probes,
   };
   const kernels = opts.kernels ?? await createKernels({ backend: opts.backend ?? 'auto' });
   const records = await runChains(problem, {

@@ -22,8 +22,8 @@ import { GaussianMarginal, type MarginalVariant } from './gaussian-marginal.js';
 import { posteriorMeanBeta } from './posterior-draws.js';
 import { GlmEbic, type GlmFamily } from './glm-ebic.js';
 import { KnotSet } from './knot-set.js';
-import { birthTargetProbability, drawLocalIndex, relocateTargetProbability } from './local-proposal.js';
-import { birthProbability, deathProbability } from './move-probabilities.js';
+import { KnotProposals } from './knot-proposals.js';
+import { birthProbability, deathProbability, logPriorRatio, type MoveScheme } from './move-probabilities.js';
 import { allocRows, SplineDesign, type CoordinateRows } from './spline-design.js';
 import { evaluateSpline } from './spline-eval.js';
 
@@ -45,10 +45,14 @@ export interface ChainProblem {
   candidates: number[];
   gamma: number;
   c: number;
+  /** Birth/death probabilities: 'balanced' (default; prior ratio in the acceptance) or the authors' 'prior-free'. */
+  moves?: MoveScheme;
   /** Fixed number of knots per coordinate (relocation only), or null. */
   fixedK: number[] | null;
   /** BARS-style local proposals, or null. */
   local: { probability: number; nu: number } | null;
+  /** Near proposals (knot-proposals.ts): births next to a knot, relocations by a few grid steps; null/absent: none. */
+  near?: { probability: number; radius: number } | null;
   burnIn: number;
   iterations: number;
   /** Probe points (scaled coordinates, d arrays) where f is recorded for R̂/ESS. */
@@ -145,10 +149,8 @@ export function runChain(problem: ChainProblem, seed: number, kernels: Kernels, 
   };
   const knotLists: number[][] = sets.map(() => []);
 
-  const rho = local?.probability ?? 0;
-  const nu = local?.nu ?? 50;
-  const birthProb = (set: KnotSet, i: number, skip: number): number => birthTargetProbability(set, i, skip, rho, nu);
-  const relocateProb = (set: KnotSet, to: number, from: number): number => relocateTargetProbability(set, to, from, rho, nu);
+  const scheme = problem.moves ?? 'balanced';
+  const proposalsOf = candidates.map(() => new KnotProposals({ near: problem.near ?? null, bars: local }));
 
   const total = burnIn + iterations;
   const progressEvery = Math.max(1, Math.floor(total / 100));
@@ -157,32 +159,35 @@ export function runChain(problem: ChainProblem, seed: number, kernels: Kernels, 
     if (opts.onProgress && it % progressEvery === 0) opts.onProgress(it / total);
     const j = d > 1 ? rng.int(d) : 0;
     const set = sets[j];
+    const proposals = proposalsOf[j];
     const k = set.k, n = set.n, q = degrees[j];
     const fixed = fixedK !== null;
-    const b = fixed ? 0 : birthProbability(k, n, gamma, c);
-    const dk = fixed ? 0 : deathProbability(k, n, gamma, c);
+    const b = fixed ? 0 : birthProbability(k, n, gamma, c, scheme);
+    const dk = fixed ? 0 : deathProbability(k, n, gamma, c, scheme);
     const u = rng.uniform();
     let type = MOVE_NULL;
     let add = -1, drop = -1, logRatio = 0;
+    // logRatio = log prior ratio + log q(reverse) − log q(forward), move-type probabilities
+    // included (under 'prior-free' with uniform targets it is exactly 0 in exact arithmetic).
     if (u < b) {
-      type = MOVE_BIRTH;
-      if (rho > 0 && k > 0 && rng.uniform() < rho) {
-        add = drawLocalIndex(rng, set.value(set.indices[rng.int(k)]), n, nu);
-        if (set.isUsed(add)) type = MOVE_NULL;
-      } else {
-        add = set.randomUnused(rng);
+      add = proposals.drawBirth(rng, set);
+      if (add >= 0) {
+        type = MOVE_BIRTH;
+        logRatio = logPriorRatio(k, k + 1, n, gamma)
+          + Math.log(deathProbability(k + 1, n, gamma, c, scheme) / (k + 1)) - Math.log(b * proposals.birthProbability(set, add, -1));
       }
-      if (type === MOVE_BIRTH && rho > 0) logRatio = -Math.log((n - k) * birthProb(set, add, -1));
     } else if (u < b + dk) {
       type = MOVE_DEATH;
       drop = set.indices[rng.int(k)];
-      if (rho > 0) logRatio = Math.log((n - k + 1) * birthProb(set, drop, drop));
+      logRatio = logPriorRatio(k, k - 1, n, gamma)
+        + Math.log(birthProbability(k - 1, n, gamma, c, scheme) * proposals.birthProbability(set, drop, drop)) - Math.log(dk / k);
     } else if (k > 0 && k < n) {
-      type = MOVE_RELOCATE;
       drop = set.indices[rng.int(k)];
-      add = rho > 0 && rng.uniform() < rho ? drawLocalIndex(rng, set.value(drop), n, nu) : set.randomUnused(rng);
-      if (set.isUsed(add)) type = MOVE_NULL;
-      else if (rho > 0) logRatio = Math.log(relocateProb(set, drop, add)) - Math.log(relocateProb(set, add, drop));
+      add = proposals.drawRelocation(rng, set, drop);
+      if (add >= 0) {
+        type = MOVE_RELOCATE;
+        logRatio = Math.log(proposals.relocationProbability(set, drop, add)) - Math.log(proposals.relocationProbability(set, add, drop));
+      }
     }
 
     let accepted = 0;

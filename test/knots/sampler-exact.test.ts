@@ -52,6 +52,9 @@ describe('RJMCMC against the exact posterior over all 2^8 knot subsets', () => {
     ['quadratic, fixed k = 2, local proposals', { degrees: [2], fixedK: [2], local: { probability: 0.6, nu: 10 } }],
     ['linear, γ = 0.5, local proposals', { gamma: 0.5, local: { probability: 0.5, nu: 10 } }],
     ['Poisson EBIC, γ = 1', { family: 'poisson', y: counts, iterations: 15000 }],
+    ['linear, γ = 2, near proposals (the default sampler)', { gamma: 2, near: { probability: 0.3, radius: 2 } }],
+    ['cubic, γ = 1.5, near + BARS proposals', { degrees: [3], gamma: 1.5, near: { probability: 0.3, radius: 1 }, local: { probability: 0.3, nu: 10 } }],
+    ["linear, γ = 1.5, the authors' prior-free moves", { gamma: 1.5, moves: 'prior-free' }],
   ];
   for (const [name, extra] of configs) {
     it(name, () => {
