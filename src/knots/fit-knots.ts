@@ -30,6 +30,7 @@ import { drawCurves, evaluateDraws, randomPoisson, type CurveDraw } from './post
 import { kMode, kPosterior, knotDensity, sortedKnotSummary, type SortedKnotSummary } from './posterior-summary.js';
 import type { ChainProblem, ChainRecord } from './rjmcmc-chain.js';
 import { runChains } from './run-chains.js';
+import { convergenceWarnings } from './convergence.js';
 import { standardizeResponse, type ResponseScale } from './standardize-response.js';
 
 export interface KnotFitOptions {
@@ -84,6 +85,13 @@ export interface KnotFitOptions {
   signal?: AbortSignal;
 }
 
+/** Recorded states (chains × iterations) kept in memory: each costs ~50–100 bytes. */
+const MAX_RECORDED = 1e7;
+/** knotDensity histogram bins. */
+const MAX_DENSITY_BINS = 1e6;
+/** draws × points evaluated by curve() and predict() at once (8 bytes each). */
+const MAX_CURVE_VALUES = 5e7;
+
 /** Every option fitKnots understands (an unknown key is rejected, not silently ignored). */
 export const KNOT_FIT_OPTION_KEYS = [
   'family', 'trials', 'degree', 'k', 'gamma', 'c', 'times', 'candidates', 'iterations', 'burnIn', 'chains', 'seed',
@@ -107,6 +115,23 @@ export interface Diagnostics {
   f: { point: number[]; rhat: number; ess: number }[];
   /** Fraction of iterations whose proposal was accepted. */
   acceptance: number;
+  /** Accepted proposals after burn-in, per chain (0: the chain never moved). */
+  acceptedPerChain: number[];
+  /**
+   * False when split-R̂ > 1.05 or ESS < 100 for k or for f at a probe point, or a chain never
+   * moved (convergence.ts); the reasons are in `warnings`. Results of an unconverged fit are
+   * not to be trusted: run longer, with more chains, or check the data.
+   */
+  converged: boolean;
+  warnings: string[];
+}
+
+/** Wall time of the sampling and its throughput. */
+export interface FitTiming {
+  /** Seconds spent running the chains (wall clock). */
+  seconds: number;
+  /** Iterations (burn-in included) of all chains per second of wall time. */
+  iterationsPerSecond: number;
 }
 
 /** The result of fitKnots. Knot locations and inputs are on the original x scale. */
@@ -126,6 +151,8 @@ export class KnotFit {
     readonly probePoints: number[][],
     /** How the sampler's standardised response maps back to y: y = center + scale·ỹ. */
     readonly responseScale: ResponseScale = { center: 0, scale: 1 },
+    /** Wall time and throughput of the sampling (NaN when not measured). */
+    readonly timing: FitTiming = { seconds: NaN, iterationsPerSecond: NaN },
   ) {
     this.d = problem.xs.length;
     this.m = problem.y.length;
@@ -144,6 +171,7 @@ export class KnotFit {
   /** Knot-location density of coordinate j on the original x scale (integrates to E[k]). */
   knotDensity(j = 0, bins = 100): { x: Float64Array; density: Float64Array } {
     const c = this.coord(j);
+    checkInt('bins', bins, 1, MAX_DENSITY_BINS);
     const { x, density } = knotDensity(this.records, c, this.problem.candidates[c], bins);
     const w = this.scaler.max[c] - this.scaler.min[c];
     return { x: x.map((v) => unscale(this.scaler, c, v)), density: density.map((v) => v / w) };
@@ -155,7 +183,7 @@ export class KnotFit {
    */
   knotSummary(j = 0, k?: number): SortedKnotSummary {
     const c = this.coord(j);
-    const kk = k ?? (this.problem.fixedK ? this.problem.fixedK[c] : this.kMode(c));
+    const kk = k === undefined ? (this.problem.fixedK ? this.problem.fixedK[c] : this.kMode(c)) : checkInt('k', k, 0, this.problem.candidates[c]);
     const s = sortedKnotSummary(this.records, c, this.problem.candidates[c], kk);
     const f = (v: number) => unscale(this.scaler, c, v);
     return { ...s, mean: s.mean.map(f), quantiles: s.quantiles.map((q) => q.map(f)) };
@@ -234,6 +262,9 @@ export class KnotFit {
         return { k: s.k, iterations: s.iterations, mean: Array.from(s.mean), quantiles: s.quantiles.map((q) => Array.from(q)) };
       }),
       diagnostics: this.diagnostics,
+      converged: this.diagnostics.converged,
+      warnings: this.diagnostics.warnings,
+      timing: this.timing,
     };
   }
 
@@ -243,6 +274,9 @@ export class KnotFit {
     const cols = asColumns('points', points);
     if (cols.length !== this.d) throw badArgument(`points must have ${this.d} coordinate column(s), got ${cols.length}`);
     const n = cols[0].length;
+    if (n * this.nDraws > MAX_CURVE_VALUES) {
+      throw badArgument(`points has ${n} points; with ${this.nDraws} draws that is more than ${MAX_CURVE_VALUES} curve values (evaluate in batches)`);
+    }
     cols.forEach((c, j) => {
       if (c.length !== n) throw badArgument(`points column ${j} has length ${c.length}, expected ${n}`);
       checkFinite(`points[${j}]`, c);
@@ -261,8 +295,12 @@ export class KnotFit {
       return { point: this.probePoints[i], rhat: splitRhat(chains), ess: effectiveSampleSize(chains) };
     });
     let acc = 0, tot = 0;
-    for (const r of this.records) { for (const a of r.accepted) acc += a; tot += r.iterations; }
-    return { k, f, acceptance: acc / tot };
+    const acceptedPerChain = this.records.map((r) => { let a = 0; for (const v of r.accepted) a += v; return a; });
+    for (const r of this.records) { tot += r.iterations; }
+    for (const a of acceptedPerChain) acc += a;
+    const kForVerdict = this.problem.fixedK ? [] : k;
+    const warnings = convergenceWarnings({ k: kForVerdict, f, acceptedPerChain });
+    return { k, f, acceptance: acc / tot, acceptedPerChain, converged: warnings.length === 0, warnings };
   }
 }
 
@@ -310,11 +348,14 @@ export async function fitKnots(
   const degrees = perCoordinate('degree', opts.degree, d, 3).map((q, j) => checkInt(`degree[${j}]`, q, 0, 5));
   const gamma = checkNumber('gamma', opts.gamma ?? 1, 0, 100);
   const c = checkNumber('c', opts.c ?? 0.3, 0, 0.5, { minExclusive: true });
-  const iterations = checkInt('iterations', opts.iterations ?? 5000, 1, 1e8);
-  const burnIn = checkInt('burnIn', opts.burnIn ?? 5000, 0, 1e8);
+  const iterations = checkInt('iterations', opts.iterations ?? 5000, 1, MAX_RECORDED);
+  const burnIn = checkInt('burnIn', opts.burnIn ?? 5000, 0, 1e9);
   const chains = checkInt('chains', opts.chains ?? 2, 1, 64);
+  if (chains * iterations > MAX_RECORDED) {
+    throw badArgument(`chains × iterations = ${chains * iterations} recorded states exceeds ${MAX_RECORDED} (memory); thin the run or use fewer chains`);
+  }
   const seed = checkInt('seed', opts.seed ?? 1, 0);
-  const nDraws = checkInt('draws', opts.draws ?? 1000, 1, 1e6);
+  const nDraws = checkInt('draws', opts.draws ?? 1000, 1, 1e5);
   const marginal = checkOneOf('marginal', opts.marginal ?? 'exact', ['exact', 'large-m'] as const);
   let candidates: number[];
   if (opts.candidates !== undefined) {
@@ -395,8 +436,11 @@ export async function fitKnots(
     xs, y: yArr, trials, family, marginal, degrees, candidates, gamma, c, moves, fixedK, local, near, burnIn, iterations, probes,
   };
   const kernels = opts.kernels ?? await createKernels({ backend: opts.backend ?? 'auto' });
+  const started = Date.now();
   const records = await runChains(problem, {
     chains, seed, kernels, parallel: opts.parallel, onProgress: opts.onProgress, signal: opts.signal,
   });
-  return new KnotFit(problem, records, scaler, kernels, nDraws, seed, probePoints, responseScale);
+  const seconds = (Date.now() - started) / 1000;
+  const timing = { seconds, iterationsPerSecond: (chains * (burnIn + iterations)) / Math.max(seconds, 1e-3) };
+  return new KnotFit(problem, records, scaler, kernels, nDraws, seed, probePoints, responseScale, timing);
 }

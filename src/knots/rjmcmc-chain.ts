@@ -86,8 +86,47 @@ export interface ChainRunOptions {
   signal?: AbortSignal;
 }
 
-/** Run one chain. Deterministic given seed (and the same kernels results). */
+/** Run one chain on the calling thread. Deterministic given seed (and the same kernels results). */
 export function runChain(problem: ChainProblem, seed: number, kernels: Kernels, opts: ChainRunOptions = {}): ChainRecord {
+  const steps = chainSteps(problem, seed, kernels);
+  const total = problem.burnIn + problem.iterations;
+  for (;;) {
+    throwIfAborted(opts.signal, 'knot sampler');
+    const r = steps.next();
+    if (r.done) { opts.onProgress?.(1); return r.value; }
+    opts.onProgress?.(r.value / total);
+  }
+}
+
+/**
+ * Run one chain on the calling thread without blocking it: the work is done in slices of about
+ * 20 ms with the event loop let through in between, so timers, I/O and an abort signal are
+ * serviced and an abort stops the chain within one slice.
+ */
+export async function runChainAsync(problem: ChainProblem, seed: number, kernels: Kernels, opts: ChainRunOptions = {}): Promise<ChainRecord> {
+  const steps = chainSteps(problem, seed, kernels);
+  const total = problem.burnIn + problem.iterations;
+  let sliceStart = Date.now();
+  for (;;) {
+    throwIfAborted(opts.signal, 'knot sampler');
+    const r = steps.next();
+    if (r.done) { opts.onProgress?.(1); return r.value; }
+    opts.onProgress?.(r.value / total);
+    if (Date.now() - sliceStart >= 20) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      sliceStart = Date.now();
+    }
+  }
+}
+
+/** How many iterations run between two checks for abort and progress (a few ms at most). */
+const STEP_BLOCK = 128;
+
+/**
+ * The chain as a generator: yields the number of iterations done every STEP_BLOCK iterations
+ * (and after the start-up), returns the record.
+ */
+function* chainSteps(problem: ChainProblem, seed: number, kernels: Kernels): Generator<number, ChainRecord, void> {
   const { xs, y, degrees, candidates, gamma, c, fixedK, local, burnIn, iterations } = problem;
   const d = xs.length;
   const m = y.length;
@@ -153,10 +192,9 @@ export function runChain(problem: ChainProblem, seed: number, kernels: Kernels, 
   const proposalsOf = candidates.map(() => new KnotProposals({ near: problem.near ?? null, bars: local }));
 
   const total = burnIn + iterations;
-  const progressEvery = Math.max(1, Math.floor(total / 100));
+  yield 0;
   for (let it = 0; it < total; it++) {
-    if ((it & 511) === 0) throwIfAborted(opts.signal, 'knot sampler');
-    if (opts.onProgress && it % progressEvery === 0) opts.onProgress(it / total);
+    if (it > 0 && it % STEP_BLOCK === 0) yield it;
     const j = d > 1 ? rng.int(d) : 0;
     const set = sets[j];
     const proposals = proposalsOf[j];
@@ -223,6 +261,5 @@ export function runChain(problem: ChainProblem, seed: number, kernels: Kernels, 
     }
   }
   rec.knotIndex = knotLists.map((l) => Int32Array.from(l));
-  opts.onProgress?.(1);
   return rec;
 }
