@@ -114,7 +114,7 @@ export function isAsyncKernels(k: Kernels | AsyncKernels): k is AsyncKernels {
  * const C = isAsyncKernels(kernels) ? hostResident(new Float32Array(kc * d)) : kernels.allocF32(kc * d);
  */
 export function hostResident<T extends Float32Array | Int32Array>(a: T): ResidentArray<T> {
-  return { length: a.length, view: () => a, free: () => {} };
+  return { length: a.length, view: () => a, dispose: () => {}, free: () => {} };
 }
 
 /** True for a DeviceArray (of any backend). */

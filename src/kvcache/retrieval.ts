@@ -253,7 +253,8 @@ export class Retrieval {
       throw new SparseInferenceError('UNAVAILABLE', `${needsSyncKernels(`method '${this.method.name}'`).message} (it has no scoreSteps)`);
     }
     this.method.score(kvHead, keys, query, split.farStart, split.farEnd,
-      { length: scores.length - offset, view: () => scores.host().subarray(offset), free: () => scores.free() });
+      { length: scores.length - offset, view: () => scores.host().subarray(offset),
+        dispose: () => scores.free(), free: () => scores.free() });
     return [];
   }
 
