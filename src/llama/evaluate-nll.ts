@@ -13,6 +13,7 @@
  * const { meanNll, perplexity, tokens } = await evaluateNll(model, tokenizer, text, { maxTokens: 3000 });
  * // stories260K on tinystories_sample.txt: 1.289 nats, PPL 3.63, 3073 tokens
  */
+import { exclusiveSession } from './session-lock.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
 import { checkInt } from '../core/validate.js';
 import type { LlamaModel } from './model.js';
@@ -58,6 +59,12 @@ export function tokenNll(logits: ArrayLike<number>, n: number, target: number): 
 export async function evaluateNll(model: LlamaModel, tokenizer: Tokenizer, text: string,
   opts: EvaluateOptions = {}): Promise<EvaluateResult> {
   opts = checkOptions('evaluateNll options', opts, EVALUATE_NLL_KEYS);
+  return exclusiveSession(model, 'evaluateNll()', () => evaluateStories(model, tokenizer, text, opts));
+}
+
+/** evaluateNll's work, as the model's only session (see session-lock.ts). */
+async function evaluateStories(model: LlamaModel, tokenizer: Tokenizer, text: string,
+  opts: EvaluateOptions): Promise<EvaluateResult> {
   const c = model.config;
   if (tokenizer.vocabSize !== c.vocabSize) {
     throw badArgument(`tokenizer has ${tokenizer.vocabSize} tokens but the model's vocabulary is ${c.vocabSize}`);

@@ -15,6 +15,7 @@ import { Sampler, type SamplerOptions } from './sampler.js';
 import { BOS, EOS, type Tokenizer } from './tokenizer.js';
 import { yieldEvery } from '../core/yield.js';
 import { checkOptions, optionKeys } from '../core/options.js';
+import { exclusiveSession } from './session-lock.js';
 
 export interface GenerateOptions extends SamplerOptions {
   /** Text to continue (default ''). */
@@ -62,12 +63,19 @@ export async function generate(model: LlamaModel, tokenizer: Tokenizer, opts: Ge
   if (tokens.length > seqLen) {
     throw badArgument(`prompt is ${tokens.length} tokens (with BOS); the model's context is ${seqLen}`);
   }
+  throwIfAborted(opts.signal, 'generate');
+  return exclusiveSession(model, 'generate()', () => decode(model, tokenizer, tokens, sampler, stop, maxTokens, opts));
+}
+
+/** The generation itself, as the model's only session (see session-lock.ts). */
+async function decode(model: LlamaModel, tokenizer: Tokenizer, tokens: number[], sampler: Sampler, stop: Set<number>,
+  maxTokens: number, opts: GenerateOptions): Promise<GenerateResult> {
+  const seqLen = model.config.seqLen;
   const decoder = new TextDecoder('utf-8');
   const emit = (i: number, isPrompt: boolean) => {
     const piece = decoder.decode(tokenizer.decodeBytes(tokens[i - 1], tokens[i]), { stream: true });
     opts.onToken?.(piece, tokens[i], isPrompt);
   };
-  throwIfAborted(opts.signal, 'generate');
   model.reset();
   let logits = await model.prefillAsync(tokens, 0, { signal: opts.signal });
   for (let i = 1; i < tokens.length; i++) emit(i, true);
