@@ -2,3 +2,4 @@
 export { parseGguf, parseGgufPrefix, type GgufFile, type GgufTensorInfo, type GgufValue } from './parse-gguf.js';
 export { GGML_TYPES, GGML_TYPE, ggmlByteSize, type GgmlTypeInfo, type SupportedGgmlType } from './ggml-types.js';
 export { ggufLlamaConfig } from './gguf-config.js';
+export { dequantizeInto, DEQUANTIZABLE, type DequantizableType } from './dequantize.js';
