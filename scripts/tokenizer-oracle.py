@@ -91,7 +91,15 @@ WHITESPACE = [
     ' ', '  ', '   ', '\n', '\n\n', '\t', ' \n ', 'a  b', 'a   b', 'a\n\nb', 'a \n b', 'trailing   ',
     '   leading', ' \t \t ', '\r\n\r\n', 'x' + ' ' * 40 + 'y', 'line\n' * 10, '\u00a0\u00a0a', '\u2028sep\u2029',
     'word \n', 'a\tb\t\tc',
+    # Which characters count as whitespace (\s) differs between regex engines: U+0085 is, U+FEFF is not.
+    'a\x85\x85b', 'a\ufeff\ufeffb', 'a\u180e\u180eb', 'a\u2028\u2029b c', 'a\x1c\x1cb', '\u3000\u3000x',
+    'a\u202f\u202fb', 'a\x85 b\x85', ' \x85\ufeff ',
 ]
+
+# Bytes with no token in SmolLM2's vocabulary (0x04 0x06 0x13 0x14 0x16 0x1D, and the lead bytes
+# 0xF1 0xF2 of planes 1-2 of the supplementary range): HF emits the unknown token for each, llama.cpp
+# drops them, so these are the expected llama.cpp differences.
+MISSING_BYTES = ['a\x04b', 'x \x04\x05 y', '\x13\x14\x16\x1d', 'ctrl\x06', '\U00040000 plane 4', 'q\U0008ffffq']
 
 SPECIAL = [
     '<|im_start|>user\nHello!<|im_end|>\n<|im_start|>assistant\n', '<|endoftext|>', '<|im_start|><|im_end|>',
@@ -127,6 +135,7 @@ def corpus(stories_path):
     cases += [('digits', c) for c in DIGITS]
     cases += [('whitespace', c) for c in WHITESPACE]
     cases += [('special', c) for c in SPECIAL]
+    cases += [('missing-bytes', c) for c in MISSING_BYTES]
     rng = random.Random(20261207)
     cases += [('random', random_text(rng, rng.randrange(1, 40))) for _ in range(200)]
     return cases
@@ -145,7 +154,17 @@ def main():
         theirs = lcpp.tokenize(text.encode('utf-8'), add_bos=False, special=True)
         if theirs != ids:
             disagree.append({'kind': kind, 'text': text, 'hf': ids, 'llamaCpp': theirs})
-        out.append({'kind': kind, 'text': text, 'ids': ids, 'decoded': decoded})
+        case = {'kind': kind, 'text': text, 'ids': ids, 'decoded': decoded}
+        if kind == 'special':
+            # Special tokens written in the text read as plain text (HF encode_special_tokens,
+            # llama.cpp special=False).
+            tk.encode_special_tokens = True
+            case['idsNoSpecial'] = tk.encode(text).ids
+            tk.encode_special_tokens = False
+            theirs = lcpp.tokenize(text.encode('utf-8'), add_bos=False, special=False)
+            if theirs != case['idsNoSpecial']:
+                disagree.append({'kind': kind + '-as-text', 'text': text, 'hf': case['idsNoSpecial'], 'llamaCpp': theirs})
+        out.append(case)
     for d in disagree:
         print(f"llama.cpp differs from HF on {d['kind']} {d['text'][:60]!r}", file=sys.stderr)
     header = {
@@ -153,7 +172,8 @@ def main():
                   'SmolLM2-135M-Instruct.Q4_1.gguf; llama.cpp (llama-cpp-python) cross-check',
         'tokenizersVersion': __import__('tokenizers').__version__,
         'llamaCppPythonVersion': __import__('llama_cpp').__version__,
-        'llamaCppAgrees': len(out) - len(disagree),
+        'llamaCppChecks': len(out) + sum('idsNoSpecial' in c for c in out),
+        'llamaCppAgrees': len(out) + sum('idsNoSpecial' in c for c in out) - len(disagree),
         'llamaCppDiffers': disagree,
     }
     # One case per line keeps the fixture small and its diffs readable.
@@ -161,7 +181,7 @@ def main():
     sys.stdout.write(head + ',\n"cases": [\n')
     sys.stdout.write(',\n'.join(json.dumps(c, ensure_ascii=False, separators=(',', ':')) for c in out))
     sys.stdout.write('\n]}\n')
-    print(f'{len(out)} cases, llama.cpp agrees with HF on {len(out) - len(disagree)}', file=sys.stderr)
+    print(f"{len(out)} cases, llama.cpp agrees with HF on {header['llamaCppAgrees']} of {header['llamaCppChecks']} encodings", file=sys.stderr)
 
 
 if __name__ == '__main__':
