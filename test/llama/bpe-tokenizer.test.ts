@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { SparseInferenceError } from '../../src/core/errors.js';
 import { BYTE_TO_CHAR } from '../../src/llama/bpe/byte-unicode.js';
 import { bpeTokenizerFromGguf } from '../../src/llama/bpe/from-gguf.js';
+import { createKernels } from '../../src/kernels/create.js';
+import { generate } from '../../src/llama/generate.js';
+import { randomLlama } from '../../src/llama/random-llama.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { describeWithModels, SMOLLM2_GGUF } from '../_harness/models.js';
 import { readGgufMetadata } from './bpe-gguf-metadata.js';
@@ -192,5 +195,36 @@ describe('byte-level BPE on a toy vocabulary', () => {
   it('accepts a plain object as well as a Map', () => {
     const tok = bpeTokenizerFromGguf(Object.fromEntries(toyMetadata(['a b'])));
     expect(tok.encode('ab').map((id) => tok.token(id))).toEqual(['ab']);
+  });
+});
+
+describe('generate() with a byte-level BPE tokenizer', () => {
+  const merges = ['h e', 'l l', 'he ll', 'Ġ w', 'o r'];
+  const make = (extra: Record<string, unknown> = {}) => bpeTokenizerFromGguf(toyMetadata(merges, extra));
+
+  it('no BOS unless asked; streamed pieces (split UTF-8 included) join to the text; stops are not emitted', async () => {
+    const tok = make();
+    const kernels = await createKernels({ backend: 'reference' });
+    const model = randomLlama({ dim: 8, hiddenDim: 16, nLayers: 1, nHeads: 2, nKvHeads: 1, vocabSize: tok.vocabSize, seqLen: 64 },
+      { kernels, seed: 3 });
+    let streamed = '';
+    const r = await generate(model, tok, { prompt: 'hello wörld', maxTokens: 40, temperature: 1.5, seed: 9,
+      onToken: (piece) => { streamed += piece; } });
+    expect(r.tokens.slice(0, r.tokens.length - r.generated.length)).toEqual(tok.encode('hello wörld'));
+    expect(r.generated.length).toBeGreaterThan(0);
+    expect(streamed).toBe(r.text);
+    expect(r.text).toBe(tok.decodeAll(r.tokens));
+    expect(r.text.startsWith('hello wörld')).toBe(true);
+    for (const id of r.generated) expect(tok.stopTokens).not.toContain(id);
+  });
+
+  it('an empty prompt starts from BOS when there is one, and is refused when there is none', async () => {
+    const kernels = await createKernels({ backend: 'reference' });
+    const shape = { dim: 8, hiddenDim: 16, nLayers: 1, nHeads: 2, nKvHeads: 1, vocabSize: make().vocabSize, seqLen: 16 };
+    const model = randomLlama(shape, { kernels, seed: 3 });
+    const withBos = make({ 'tokenizer.ggml.bos_token_id': 0 });
+    const r = await generate(model, withBos, { prompt: '', maxTokens: 3 });
+    expect(r.tokens[0]).toBe(0);
+    await expect(generate(model, make(), { prompt: '', maxTokens: 3 })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
   });
 });
