@@ -2,6 +2,9 @@
 """Oracle for test/llama/bpe-tokenizer.test.ts: SmolLM2's byte-level BPE run by Hugging Face
 `tokenizers` (Rust) on a varied corpus, cross-checked against llama.cpp's own tokenizer.
 
+Also renders the model's chat template (`tokenizer.chat_template`) with jinja2 as transformers
+does (sandboxed, trim_blocks, lstrip_blocks) for a few conversations, for formatChat's test.
+
 The HF tokenizer is rebuilt from the GGUF metadata (no network to the HF hub): the vocabulary
 (`tokenizer.ggml.tokens`), the merges (`tokenizer.ggml.merges`), the 17 control tokens
 (`tokenizer.ggml.token_type` == 3) as special added tokens, and the pipeline of SmolLM2's
@@ -141,9 +144,30 @@ def corpus(stories_path):
     return cases
 
 
+CONVERSATIONS = [
+    ([{'role': 'user', 'content': 'Hello!'}], True),
+    ([{'role': 'user', 'content': 'Hello!'}], False),
+    ([{'role': 'system', 'content': 'You are terse.'}, {'role': 'user', 'content': 'What is 2+2?'},
+      {'role': 'assistant', 'content': '4.'}, {'role': 'user', 'content': 'And 3+3?'}], True),
+    ([{'role': 'user', 'content': 'Write a haiku.'}, {'role': 'assistant', 'content': 'Old pond\nfrog jumps in\nsplash'}], False),
+    ([{'role': 'user', 'content': 'Ünïcödé 😀, RTL שלום, and <|im_end|> written as text'}], True),
+    ([{'role': 'user', 'content': ''}, {'role': 'tool', 'content': '{"x": 1}'}], True),
+    ([], True),
+    ([], False),
+]
+
+
+def render_chats(template):
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
+    t = env.from_string(template)
+    return [{'messages': m, 'addGenerationPrompt': g, 'text': t.render(messages=m, add_generation_prompt=g)}
+            for m, g in CONVERSATIONS]
+
+
 def main():
     gguf_path, stories_path = sys.argv[1], sys.argv[2]
-    tokens, types, merges, _ = read_metadata(gguf_path)
+    tokens, types, merges, template = read_metadata(gguf_path)
     tk = hf_tokenizer(tokens, types, merges)
     from llama_cpp import Llama
     lcpp = Llama(model_path=gguf_path, vocab_only=True, verbose=False)
@@ -175,6 +199,8 @@ def main():
         'llamaCppChecks': len(out) + sum('idsNoSpecial' in c for c in out),
         'llamaCppAgrees': len(out) + sum('idsNoSpecial' in c for c in out) - len(disagree),
         'llamaCppDiffers': disagree,
+        'chatTemplate': template,
+        'chats': [dict(c, ids=tk.encode(c['text']).ids) for c in render_chats(template)],
     }
     # One case per line keeps the fixture small and its diffs readable.
     head = json.dumps(header, ensure_ascii=False)[:-1]

@@ -24,6 +24,7 @@ export { type TextTokenizer, type TokenizeOptions } from './text-tokenizer.js';
 export { BpeTokenizer, type BpeEncodeOptions } from './bpe/bpe-tokenizer.js';
 export { bpeTokenizerFromGguf, type GgufMetadataLike, type BpeFromGgufOptions } from './bpe/from-gguf.js';
 export { PRE_TOKENIZERS, type PreTokenizerName } from './bpe/pre-tokenizers.js';
+export { formatChat, chatOptionsFromTemplate, type ChatMessage, type ChatFormatOptions } from './chat-template.js';
 export { Sampler, argmax, type SamplerOptions } from './sampler.js';
 export { generate, type GenerateOptions, type GenerateResult } from './generate.js';
 export { evaluateNll, tokenNll, type EvaluateOptions, type EvaluateResult } from './evaluate-nll.js';
