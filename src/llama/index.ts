@@ -21,7 +21,7 @@ export { toHfCheckpoint, permuteForHalfRope, type ToHfOptions } from './convert-
 export { bf16ToF32, f32ToBf16, f16ToF32, f32ToF16 } from './float-formats.js';
 export { Tokenizer, loadTokenizer, BOS, EOS, type EncodeOptions, type LoadTokenizerOptions } from './tokenizer.js';
 export { type TextTokenizer, type TokenizeOptions } from './text-tokenizer.js';
-export { BpeTokenizer, type BpeEncodeOptions } from './bpe/bpe-tokenizer.js';
+export type { BpeTokenizer, BpeEncodeOptions } from './bpe/bpe-tokenizer.js';
 export { bpeTokenizerFromGguf, type GgufMetadataLike, type BpeFromGgufOptions } from './bpe/from-gguf.js';
 export { PRE_TOKENIZERS, type PreTokenizerName } from './bpe/pre-tokenizers.js';
 export { formatChat, chatOptionsFromTemplate, type ChatMessage, type ChatFormatOptions } from './chat-template.js';
