@@ -21,6 +21,7 @@
  */
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { checkInt } from '../core/validate.js';
+import { checkOptions } from '../core/options.js';
 import { PairHeap } from './bpe/pair-heap.js';
 import {
   checkTokenizeOptions, runSteps, runStepsAsync, type TextTokenizer, type TokenizeOptions,
@@ -254,8 +255,10 @@ export class Tokenizer implements TextTokenizer {
  * Parse a llama2.c tokenizer file. Throws BAD_FILE on a truncated file, a negative or too long
  * piece length, a non-finite score, or (with vocabSize) a piece count that does not match.
  */
-export function loadTokenizer(bytes: Uint8Array, opts: LoadTokenizerOptions = {}): Tokenizer {
+export function loadTokenizer(bytes: Uint8Array, options: LoadTokenizerOptions = {}): Tokenizer {
   if (!(bytes instanceof Uint8Array)) throw badArgument(`bytes must be a Uint8Array, got ${typeof bytes}`);
+  const opts = checkOptions('loadTokenizer options', options, ['vocabSize', 'name']);
+  if (opts.name !== undefined && typeof opts.name !== 'string') throw badArgument(`loadTokenizer options.name must be a string, got ${typeof opts.name}`);
   const name = opts.name ?? 'tokenizer';
   if (opts.vocabSize !== undefined) checkInt('vocabSize', opts.vocabSize, 1, 1 << 24);
   const bad = (msg: string) => new SparseInferenceError('BAD_FILE', `${name}: ${msg}`);

@@ -138,6 +138,9 @@ describe('tokenizer file errors (BAD_FILE)', () => {
   it('not bytes / bad vocabSize are BAD_ARGUMENT', () => {
     expectBadArgument(() => loadTokenizer('x' as never), 'bytes');
     expectBadArgument(() => loadTokenizer(good(), { vocabSize: 0 }), 'vocabSize');
+    expectBadArgument(() => loadTokenizer(good(), { vocabsize: 4 } as never), 'vocabsize');
+    expectBadArgument(() => loadTokenizer(good(), { name: 5 } as never), 'name');
+    expect(loadTokenizer(good(), null as never).vocabSize).toBe(4);
     expect(() => new Tokenizer(4, [], new Float32Array(0))).not.toThrow();
   });
 });
