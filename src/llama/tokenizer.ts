@@ -106,6 +106,7 @@ export class Tokenizer implements TextTokenizer {
 
   /** Id of an exact piece (as a string), or -1. */
   pieceId(text: string): number {
+    if (typeof text !== 'string') throw badArgument(`text must be a string, got ${typeof text}`);
     return this.lookup.get(bytesKey(utf8.encode(text))) ?? -1;
   }
 
@@ -236,6 +237,10 @@ export class Tokenizer implements TextTokenizer {
    * is not printed (and strips the next piece's leading space, as in run.c).
    */
   decodeAll(tokens: ArrayLike<number>): string {
+    if (tokens === null || typeof tokens !== 'object' || typeof tokens.length !== 'number') {
+      throw badArgument('tokens must be an array of token ids');
+    }
+    for (let i = 0; i < tokens.length; i++) checkInt(`tokens[${i}]`, tokens[i], 0, this.vocabSize - 1);
     const parts: Uint8Array[] = [];
     let total = 0;
     for (let i = 0; i < tokens.length; i++) {

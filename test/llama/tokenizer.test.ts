@@ -71,6 +71,9 @@ describeWithShared('tok512 tokenizer', ['models/tok512.bin'], ([tokPath]) => {
     expectBadArgument(() => tok.decode(0, 512), 'token');
     expectBadArgument(() => tok.decode(-1, 5), 'prev');
     expectBadArgument(() => tok.piece(600), 'id');
+    expectBadArgument(() => tok.pieceId(7 as never), 'text');
+    expectBadArgument(() => tok.decodeAll(null as never), 'tokens');
+    expectBadArgument(() => tok.decodeAll([1, 700]), 'tokens'); // message: tokens[1] must be in [0, 511]
   });
 });
 
