@@ -100,7 +100,7 @@ describe('parseGguf', () => {
       headDim: 4, ropeBase: 5e5, ropePairing: 'adjacent', sharedClassifier: true });
     expect(c.normEps).toBeCloseTo(1e-6, 12);
     expect(ggufLlamaConfig(parseGguf(writeGguf(meta('llama'), [emb]), 'm.gguf'), 16).seqLen).toBe(16);
-    expectError(() => ggufLlamaConfig(parseGguf(writeGguf(meta('llama'), [emb])), 65), 'BAD_ARGUMENT', /seqLen/);
+    expectError(() => ggufLlamaConfig(parseGguf(writeGguf(meta('llama'), [emb])), 65), 'BAD_ARGUMENT', /maxSeqLen/);
     expectError(() => ggufLlamaConfig(parseGguf(writeGguf(meta('qwen2'), [emb]), 'q.gguf')), 'BAD_FILE', 'q.gguf', /unsupported architecture "qwen2"/);
     expectError(() => ggufLlamaConfig(parseGguf(writeGguf(meta('llama').slice(0, 3), [emb]), 'm.gguf')), 'BAD_FILE', /llama.embedding_length/);
   });
