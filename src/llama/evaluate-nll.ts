@@ -16,7 +16,7 @@
 import { badArgument, throwIfAborted } from '../core/errors.js';
 import { checkInt } from '../core/validate.js';
 import type { LlamaModel } from './model.js';
-import type { Tokenizer } from './tokenizer.js';
+import type { TextTokenizer } from './text-tokenizer.js';
 import { splitStories } from './split-stories.js';
 import { yieldEvery } from '../core/yield.js';
 
@@ -51,7 +51,7 @@ export function tokenNll(logits: ArrayLike<number>, n: number, target: number): 
   return Math.log(sum) + max - logits[target];
 }
 
-export async function evaluateNll(model: LlamaModel, tokenizer: Tokenizer, text: string,
+export async function evaluateNll(model: LlamaModel, tokenizer: TextTokenizer, text: string,
   opts: EvaluateOptions = {}): Promise<EvaluateResult> {
   const c = model.config;
   if (tokenizer.vocabSize !== c.vocabSize) {
@@ -65,7 +65,7 @@ export async function evaluateNll(model: LlamaModel, tokenizer: Tokenizer, text:
   let count = 0;
   const perStory: EvaluateResult['perStory'] = [];
   for (let s = 0; s < stories.length && count < maxTokens; s++) {
-    const ids = tokenizer.encode(stories[s], { bos: true }).slice(0, maxStory);
+    const ids = (await tokenizer.encodeAsync(stories[s], { bos: tokenizer.addBos, signal: opts.signal })).slice(0, maxStory);
     model.reset();
     let sum = 0;
     for (let i = 0; i + 1 < ids.length; i++) {
