@@ -12,6 +12,8 @@ import type { GgufSource } from '../llama/gguf/gguf-source.js';
 import { loadGguf, type GgufLoadOptions } from '../llama/gguf/load-gguf.js';
 import { parseGgufPrefix } from '../llama/gguf/parse-gguf.js';
 import type { LlamaModel } from '../llama/model.js';
+import { bpeTokenizerFromGguf } from '../llama/bpe/from-gguf.js';
+import type { BpeTokenizer } from '../llama/bpe/bpe-tokenizer.js';
 
 const FIRST_PREFIX = 1 << 20;
 
@@ -52,4 +54,11 @@ export async function readGgufModel(path: string, opts: Omit<GgufLoadOptions, 'n
   } finally {
     source.close();
   }
+}
+
+/** The byte-level BPE tokenizer stored in a GGUF file's metadata (only the header is read). */
+export function readGgufTokenizer(path: string): BpeTokenizer {
+  const source = openGgufFile(path);
+  source.close();
+  return bpeTokenizerFromGguf(source.file.metadata, { name: path });
 }

@@ -7,7 +7,7 @@
  * const model = await readLlamaModel('stories260K.bin', { kernels: await createKernels() });
  */
 export { readLlamaModel, readTokenizer, type ReadModelOptions } from '../llama/node-files.js';
-export { readGgufModel, openGgufFile } from './gguf-file.js';
+export { readGgufModel, openGgufFile, readGgufTokenizer } from './gguf-file.js';
 export { saveThresholds, loadThresholds } from '../activations/thresholds-node.js';
 export { writeReport } from '../report/write.js';
 export { writeSvg } from '../plot/write-svg.js';

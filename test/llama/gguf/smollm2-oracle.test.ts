@@ -43,7 +43,6 @@ function compare(model: LlamaModel, p: OraclePrompt) {
 }
 
 describeWithModels('SmolLM2-135M GGUF against llama.cpp', [SMOLLM2_GGUF], ([path]) => {
-  const bytes = new Uint8Array(readFileSync(path));
   const long = oracle.prompts.find((p) => p.tokens.length >= 4000)!;
 
   it('has ≥ 5 prompts, one of them ≥ 4000 tokens', () => {
@@ -53,7 +52,7 @@ describeWithModels('SmolLM2-135M GGUF against llama.cpp', [SMOLLM2_GGUF], ([path
 
   it('float32 mode: top-1 agreement ≥ 99% of positions (flips only at llama.cpp near-ties), logits within 1, mean NLL within 0.5% on the 4096-token document (5% on short prompts)', async () => {
     const kernels = await createKernels({ backend: 'wasm' });
-    const model = loadGguf(bytes, { kernels, maxSeqLen: long.tokens.length, name: path });
+    const model = loadGguf(new Uint8Array(readFileSync(path)), { kernels, maxSeqLen: long.tokens.length, name: path });
     const rows: string[] = [];
     let agree = 0;
     let positions = 0;
