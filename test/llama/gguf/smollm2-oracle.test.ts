@@ -50,17 +50,18 @@ describeWithModels('SmolLM2-135M GGUF against llama.cpp', [SMOLLM2_GGUF], ([path
     expect(long).toBeDefined();
   });
 
-  it('float32 mode: top-1 agreement ≥ 99% of positions (flips only at llama.cpp near-ties), logits within 1, mean NLL within 0.5% on the 4096-token document (5% on short prompts)', async () => {
+  /** Run the prompts through a model and check them against llama.cpp; returns the table rows. */
+  async function checkAgainstLlamaCpp(weights: 'quantized' | 'f32', prompts: OraclePrompt[]): Promise<void> {
     const kernels = await createKernels({ backend: 'wasm' });
-    const model = loadGguf(new Uint8Array(readFileSync(path)), { kernels, maxSeqLen: long.tokens.length, name: path });
-    const rows: string[] = [];
+    const model = loadGguf(new Uint8Array(readFileSync(path)), { kernels, maxSeqLen: Math.max(...prompts.map((p) => p.tokens.length)), name: path, weights });
     let agree = 0;
     let positions = 0;
-    for (const p of oracle.prompts) {
+    const rows: string[] = [];
+    for (const p of prompts) {
       const r = compare(model, p);
       agree += r.agree;
       positions += p.tokens.length;
-      rows.push(`${p.name} (${p.tokens.length} tokens): top-1 ${r.agree}/${p.tokens.length}, max |Δlogit| ${r.maxDelta.toFixed(3)}, ` +
+      rows.push(`[${weights}] ${p.name} (${p.tokens.length} tokens): top-1 ${r.agree}/${p.tokens.length}, max |Δlogit| ${r.maxDelta.toFixed(3)}, ` +
         `NLL ${r.meanNll.toFixed(5)} vs llama.cpp ${p.meanNll.toFixed(5)} (${(100 * (r.meanNll / p.meanNll - 1)).toFixed(3)}%)`);
       console.log(rows.at(-1));
       expect(r.unexplained, rows.at(-1)).toBe(0);
@@ -70,7 +71,17 @@ describeWithModels('SmolLM2-135M GGUF against llama.cpp', [SMOLLM2_GGUF], ([path
       // float32 instead of float16.
       expect(Math.abs(r.meanNll / p.meanNll - 1), rows.at(-1)).toBeLessThan(p === long ? 0.005 : 0.05);
     }
-    expect(agree / positions, rows.join('\n')).toBeGreaterThanOrEqual(0.99);
+    // The issue's bar, over all positions; on the short prompts alone one near-tie flip is 1-6%.
+    if (prompts.includes(long)) expect(agree / positions, rows.join('\n')).toBeGreaterThanOrEqual(0.99);
     model.dispose();
-  }, 900_000);
+  }
+
+  it('quantized mode (Q4_1/Q8_0 kernels): top-1 agreement ≥ 99% of positions (flips only at llama.cpp near-ties), ' +
+    'logits within 1, mean NLL within 0.5% on the 4096-token document (5% on short prompts)', async () => {
+    await checkAgainstLlamaCpp('quantized', oracle.prompts);
+  }, 3_600_000);
+
+  it('float32 mode, short prompts (the long document is the quantized test\'s): flips only at llama.cpp near-ties, logits within 1, NLL within 5%', async () => {
+    await checkAgainstLlamaCpp('f32', oracle.prompts.filter((p) => p !== long));
+  }, 600_000);
 });
