@@ -26,6 +26,7 @@ import { threshold } from './threshold.js'; // activations
 import { siluMulThreshold } from './silu-mul-threshold.js'; // activations
 import { packGemv } from './pack-gemv.js';
 import { gemvPacked } from './gemv-packed.js';
+import { decoderLayer } from './decoder-layer.js'; // llama
 
 export const referenceKernelFunctions: KernelFunctions = {
   dot, axpy, gemv, gemvT, l2sqrBatch, argminL2, topK, softmax, rmsnorm, rope,
@@ -38,4 +39,5 @@ export const referenceKernelFunctions: KernelFunctions = {
   swiglu,
   siluThreshold, threshold, siluMulThreshold, // activations
   packGemv, gemvPacked,
+  decoderLayer, // llama
 };
