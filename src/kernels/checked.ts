@@ -198,9 +198,13 @@ export function withShapeChecks(k: KernelFunctions): KernelFunctions {
   };
 }
 
+/** Frozen shapes already checked: a model passes the same one for every layer of every token. */
+const checkedShapes = new WeakSet<DecoderLayerShape>();
+
 /** A decoderLayer shape: positive sizes, even headDim = dim/nHeads, nKvHeads dividing nHeads. */
 function checkDecoderLayerShape(shape: DecoderLayerShape): DecoderLayerShape {
   if (typeof shape !== 'object' || shape === null) throw badArgument(`shape must be an object, got ${describe(shape)}`);
+  if (checkedShapes.has(shape)) return shape;
   const dim = checkInt('shape.dim', shape.dim, 2, MAX);
   const hiddenDim = checkInt('shape.hiddenDim', shape.hiddenDim, 1, MAX);
   const nHeads = checkInt('shape.nHeads', shape.nHeads, 1, dim);
@@ -213,5 +217,6 @@ function checkDecoderLayerShape(shape: DecoderLayerShape): DecoderLayerShape {
   checkNumber('shape.ropeBase', shape.ropeBase, 1, Infinity, { minExclusive: true });
   checkOneOf('shape.ropePairing', shape.ropePairing, ['adjacent', 'half'] as const);
   product('shape.hiddenDim*dim', hiddenDim, dim);
+  if (Object.isFrozen(shape)) checkedShapes.add(shape); // a frozen shape cannot change after this check
   return shape;
 }

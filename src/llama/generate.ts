@@ -14,6 +14,7 @@ import type { LlamaModel } from './model.js';
 import { Sampler, type SamplerOptions } from './sampler.js';
 import { BOS, EOS, type Tokenizer } from './tokenizer.js';
 import { yieldEvery } from '../core/yield.js';
+import { Utf8Stream } from './utf8-stream.js';
 
 export interface GenerateOptions extends SamplerOptions {
   /** Text to continue (default ''). */
@@ -57,9 +58,9 @@ export async function generate(model: LlamaModel, tokenizer: Tokenizer, opts: Ge
   if (tokens.length > seqLen) {
     throw badArgument(`prompt is ${tokens.length} tokens (with BOS); the model's context is ${seqLen}`);
   }
-  const decoder = new TextDecoder('utf-8');
+  const utf8 = new Utf8Stream();
   const emit = (i: number, isPrompt: boolean) => {
-    const piece = decoder.decode(tokenizer.decodeBytes(tokens[i - 1], tokens[i]), { stream: true });
+    const piece = utf8.push(tokenizer.decodeBytes(tokens[i - 1], tokens[i]));
     opts.onToken?.(piece, tokens[i], isPrompt);
   };
   throwIfAborted(opts.signal, 'generate');
@@ -81,7 +82,7 @@ export async function generate(model: LlamaModel, tokenizer: Tokenizer, opts: Ge
     logits = await model.forwardAsync(next, tokens.length - 1);
     await yieldEvery(30);
   }
-  const tail = decoder.decode();
+  const tail = utf8.end();
   if (tail && opts.onToken) opts.onToken(tail, -1, false);
   const seconds = (performance.now() - t0) / 1000;
   return {

@@ -548,10 +548,10 @@ function copyInto(dst: F32Arg, src: F32Arg): void {
  * kernel looks for them (consecutive, in LAYER_TENSORS order, at the kernel's offsets); else null.
  */
 function fusedShape(config: LlamaConfig, layout: WeightLayout): DecoderLayerShape | null {
-  const shape: DecoderLayerShape = {
+  const shape: DecoderLayerShape = Object.freeze({ // frozen: the kernel checks it once, not per call
     dim: config.dim, hiddenDim: config.hiddenDim, nHeads: config.nHeads, nKvHeads: config.nKvHeads,
     normEps: config.normEps, ropeBase: config.ropeBase, ropePairing: config.ropePairing,
-  };
+  });
   const offsets = decoderLayerOffsets(shape);
   for (const slots of layout.layers) {
     const base = slots.rmsAtt.offset;
