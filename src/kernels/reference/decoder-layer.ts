@@ -1,8 +1,10 @@
 /**
- * One Llama decoder layer at position pos, in place on x: the reference kernels called one
- * after another, exactly as the llama model's step spells them out (see KernelFunctions).
+ * One Llama decoder layer at position pos, in place on x: kernels called one after another,
+ * exactly as the llama model's step spells them out (see KernelFunctions.decoderLayer).
+ * `decoderLayer` is it on the reference kernels; `composeDecoderLayer` builds it from another
+ * set (the wasm-threads backend: its gemv calls are split across threads).
  */
-import type { DecoderLayerShape } from '../kernels.js';
+import type { DecoderLayerShape, KernelFunctions } from '../kernels.js';
 import { decoderLayerOffsets, decoderLayerScratchOffsets } from '../decoder-layer-layout.js';
 import { rmsnorm } from './rmsnorm.js';
 import { gemv } from './gemv.js';
@@ -11,7 +13,16 @@ import { axpy } from './axpy.js';
 import { swiglu } from './swiglu.js';
 import { selectiveAttentionHeads } from './selective-attention-heads.js';
 
-export function decoderLayer(x: Float32Array, W: Float32Array, keys: Float32Array, keysPre: Float32Array,
+type LayerKernels = Pick<KernelFunctions, 'rmsnorm' | 'gemv' | 'rope' | 'axpy' | 'swiglu' | 'selectiveAttentionHeads'>;
+
+/** decoderLayer as a sequence of calls to `k`. */
+export function composeDecoderLayer(k: LayerKernels): KernelFunctions['decoderLayer'] {
+  return (x, W, keys, keysPre, values, scratch, pos, s) => layer(k, x, W, keys, keysPre, values, scratch, pos, s);
+}
+
+export const decoderLayer = composeDecoderLayer({ rmsnorm, gemv, rope, axpy, swiglu, selectiveAttentionHeads });
+
+function layer(k: LayerKernels, x: Float32Array, W: Float32Array, keys: Float32Array, keysPre: Float32Array,
   values: Float32Array, scratch: Float32Array, pos: number, s: DecoderLayerShape): void {
   const { dim, hiddenDim, nHeads, nKvHeads } = s;
   const headDim = dim / nHeads;
@@ -27,23 +38,23 @@ export function decoderLayer(x: Float32Array, W: Float32Array, keys: Float32Arra
   const row0 = pos * kvDim, row1 = row0 + kvDim;
 
   // Attention block.
-  rmsnorm(x, tensor(o.rmsAtt, dim), xb, dim, s.normEps);
-  gemv(tensor(o.wq, dim * dim), xb, q, dim, dim);
-  gemv(tensor(o.wk, kvDim * dim), xb, keysPre.subarray(row0, row1), kvDim, dim);
-  gemv(tensor(o.wv, kvDim * dim), xb, values.subarray(row0, row1), kvDim, dim);
+  k.rmsnorm(x, tensor(o.rmsAtt, dim), xb, dim, s.normEps);
+  k.gemv(tensor(o.wq, dim * dim), xb, q, dim, dim);
+  k.gemv(tensor(o.wk, kvDim * dim), xb, keysPre.subarray(row0, row1), kvDim, dim);
+  k.gemv(tensor(o.wv, kvDim * dim), xb, values.subarray(row0, row1), kvDim, dim);
   keys.set(keysPre.subarray(row0, row1), row0);
-  rope(q, nHeads, headDim, pos, s.ropeBase, s.ropePairing);
-  rope(keys.subarray(row0, row1), nKvHeads, headDim, pos, s.ropeBase, s.ropePairing);
-  selectiveAttentionHeads(q, keys, values, order, pos + 1, pos + 1, headDim, kvDim, nHeads, nHeads / nKvHeads,
+  k.rope(q, nHeads, headDim, pos, s.ropeBase, s.ropePairing);
+  k.rope(keys.subarray(row0, row1), nKvHeads, headDim, pos, s.ropeBase, s.ropePairing);
+  k.selectiveAttentionHeads(q, keys, values, order, pos + 1, pos + 1, headDim, kvDim, nHeads, nHeads / nKvHeads,
     1 / Math.sqrt(headDim), xb2, lse);
-  gemv(tensor(o.wo, dim * dim), xb2, xb, dim, dim);
-  axpy(1, xb, x, dim);
+  k.gemv(tensor(o.wo, dim * dim), xb2, xb, dim, dim);
+  k.axpy(1, xb, x, dim);
 
   // Feed-forward block.
-  rmsnorm(x, tensor(o.rmsFfn, dim), xb, dim, s.normEps);
-  gemv(tensor(o.w1, hiddenDim * dim), xb, hb, hiddenDim, dim);
-  gemv(tensor(o.w3, hiddenDim * dim), xb, hb2, hiddenDim, dim);
-  swiglu(hb, hb2, hiddenDim);
-  gemv(tensor(o.w2, dim * hiddenDim), hb, xb2, dim, hiddenDim);
-  axpy(1, xb2, x, dim);
+  k.rmsnorm(x, tensor(o.rmsFfn, dim), xb, dim, s.normEps);
+  k.gemv(tensor(o.w1, hiddenDim * dim), xb, hb, hiddenDim, dim);
+  k.gemv(tensor(o.w3, hiddenDim * dim), xb, hb2, hiddenDim, dim);
+  k.swiglu(hb, hb2, hiddenDim);
+  k.gemv(tensor(o.w2, dim * hiddenDim), hb, xb2, dim, hiddenDim);
+  k.axpy(1, xb2, x, dim);
 }
