@@ -5,6 +5,7 @@
 import type { Suite } from '../harness.js';
 import { kernelsSuite } from './kernels.js';
 import { llamaSuite } from './llama.js';
+import { llamaRuncSuite } from './llama-runc.js';
 import { webgpuSuite } from './webgpu.js';
 import { activationsSuite } from './activations.js';
 import { knotsSuite } from './knots.js';
@@ -15,6 +16,7 @@ import { peersSuite } from './peers.js';
 export const suites: Record<string, Suite> = {
   kernels: kernelsSuite,
   llama: llamaSuite,
+  'llama-runc': llamaRuncSuite,
   webgpu: webgpuSuite,
   activations: activationsSuite,
   knots: knotsSuite,
