@@ -6,6 +6,7 @@ import type { DecoderLayerShape, KernelFunctions } from './kernels.js';
 import { checkFloat32, checkFloat64, checkInt32, checkInt, checkNumber, checkOneOf, describe } from '../core/validate.js';
 import { badArgument } from '../core/errors.js';
 import { decoderLayerScratchLength, decoderLayerWeightLength } from './decoder-layer-layout.js';
+import { quantizedRowWords, type QuantizedType } from './quantized-row-words.js';
 
 const MAX = 2 ** 31 - 1;
 
@@ -22,6 +23,13 @@ function product(name: string, ...parts: number[]): number {
 /** A threshold: any number but NaN (±Infinity keeps nothing / everything). */
 function checkThreshold(name: string, t: unknown): void {
   if (typeof t !== 'number' || Number.isNaN(t)) throw badArgument(`${name} must be a number (not NaN), got ${describe(t)}`);
+}
+
+/** rows, cols (a multiple of the 32-column block) and W's length for a quantized matrix. */
+function quantizedShape(type: QuantizedType, W: Int32Array, rows: number, cols: number): void {
+  size('rows', rows); size('cols', cols);
+  if (cols % 32 !== 0) throw badArgument(`cols must be a multiple of 32 (one ${type} block), got ${cols}`);
+  checkInt32('W', W, product(`rows*${type} row words`, rows, quantizedRowWords(type, cols)));
 }
 
 /** Wrap raw kernel functions with argument checks; the wrapped functions are what users get. */
@@ -85,6 +93,14 @@ export function withShapeChecks(k: KernelFunctions): KernelFunctions {
       checkFloat32('P', P, product('rows*cols', Math.ceil(rows / 16) * 16, cols));
       checkFloat32('x', x, cols); checkFloat32('y', y, rows);
       k.gemvPacked(P, x, y, rows, cols);
+    },
+    gemvQ4_1(W, x, y, rows, cols) {
+      quantizedShape('Q4_1', W, rows, cols); checkFloat32('x', x, cols); checkFloat32('y', y, rows);
+      k.gemvQ4_1(W, x, y, rows, cols);
+    },
+    gemvQ8_0(W, x, y, rows, cols) {
+      quantizedShape('Q8_0', W, rows, cols); checkFloat32('x', x, cols); checkFloat32('y', y, rows);
+      k.gemvQ8_0(W, x, y, rows, cols);
     },
     gemvT(W, x, y, rows, cols) {
       size('rows', rows); size('cols', cols);

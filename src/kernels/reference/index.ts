@@ -27,6 +27,8 @@ import { siluMulThreshold } from './silu-mul-threshold.js'; // activations
 import { packGemv } from './pack-gemv.js';
 import { gemvPacked } from './gemv-packed.js';
 import { decoderLayer } from './decoder-layer.js'; // llama
+import { gemvQ4_1 } from './gemv-q4-1.js'; // llama (GGUF)
+import { gemvQ8_0 } from './gemv-q8-0.js'; // llama (GGUF)
 
 export const referenceKernelFunctions: KernelFunctions = {
   dot, axpy, gemv, gemvT, l2sqrBatch, argminL2, topK, softmax, rmsnorm, rope,
@@ -40,4 +42,5 @@ export const referenceKernelFunctions: KernelFunctions = {
   siluThreshold, threshold, siluMulThreshold, // activations
   packGemv, gemvPacked,
   decoderLayer, // llama
+  gemvQ4_1, gemvQ8_0, // llama (GGUF)
 };
