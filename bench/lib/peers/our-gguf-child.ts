@@ -27,6 +27,6 @@ for (const w of spec.workloads) {
   results.push({ name: w.name, prefillSeconds: (t1 - t0) / 1000, decodeSeconds: (t2 - t1) / 1000 });
 }
 model.dispose();
-await pool?.close();
+await pool?.dispose();
 process.stdout.write(JSON.stringify({ results, peakRss: process.resourceUsage().maxRSS * 1024,
   backend: `${kernels.backend}/${kernels.variant}` }) + '\n');

@@ -13,6 +13,7 @@ import { knotsSuite } from './knots.js';
 import { kvcacheSuite } from './kvcache.js';
 import { parallelSuite } from './parallel.js';
 import { peersSuite } from './peers.js';
+import { tokenizersSuite } from './tokenizers.js';
 
 export const suites: Record<string, Suite> = {
   kernels: kernelsSuite,
@@ -25,4 +26,5 @@ export const suites: Record<string, Suite> = {
   kvcache: kvcacheSuite,
   parallel: parallelSuite,
   peers: peersSuite,
+  tokenizers: tokenizersSuite,
 };

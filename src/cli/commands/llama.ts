@@ -84,9 +84,9 @@ async function loadModel(values: { model?: string; backend: string; 'max-seq-len
   const kernels = pool ?? (backend === 'webgpu' ? await createAsyncKernels({ backend }) : await createKernels({ backend }));
   try {
     const model = await readLlamaModel(required(values.model, 'model'), { kernels, maxSeqLen: values['max-seq-len'] });
-    return { model, release: async () => { model.dispose(); await pool?.close(); } };
+    return { model, release: async () => { model.dispose(); await pool?.dispose(); } };
   } catch (e) {
-    await pool?.close();
+    await pool?.dispose();
     throw e;
   }
 }
