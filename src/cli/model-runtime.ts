@@ -7,6 +7,7 @@
  * Each returns something to dispose, so a command can release everything with `await using`.
  */
 import { CliUsageError } from './args.js';
+import { asyncDisposeSymbol } from '../core/dispose.js';
 import { SparseInferenceError } from '../core/errors.js';
 import { createKernels } from '../kernels/create.js';
 import { createAsyncKernels } from '../kernels/create-async.js';
@@ -21,17 +22,27 @@ import { readCodebookFile } from '../kvcache/codebook-file.js';
 import { createMethod } from '../kvcache/eval/methods.js';
 import { RetrievalAttention } from '../kvcache/llama-attention.js';
 
-/** Kernels chosen by `--backend` and `--threads`, with a dispose that stops any worker threads. */
-export async function openKernels(backend: string, threads = 1): Promise<{ kernels: Kernels | AsyncKernels; dispose(): Promise<void> }> {
+export interface OpenKernels {
+  kernels: Kernels | AsyncKernels;
+  dispose(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Kernels chosen by `--backend` and `--threads`; disposing stops any worker threads. */
+export async function openKernels(backend: string, threads = 1): Promise<OpenKernels> {
+  let kernels: Kernels | AsyncKernels;
+  let dispose = async () => {};
   if (threads > 1) {
     if (backend !== 'auto' && backend !== 'wasm') throw new CliUsageError(`--threads applies to the wasm backend, not --backend ${backend}`);
-    const k = await createParallelKernels({ threads });
-    return { kernels: k, dispose: () => k.dispose() };
+    const parallel = await createParallelKernels({ threads });
+    kernels = parallel;
+    dispose = () => parallel.dispose();
+  } else {
+    kernels = backend === 'webgpu'
+      ? await createAsyncKernels({ backend: 'webgpu' })
+      : await createKernels({ backend: backend as 'auto' | 'reference' | 'wasm' });
   }
-  const kernels = backend === 'webgpu'
-    ? await createAsyncKernels({ backend: 'webgpu' })
-    : await createKernels({ backend: backend as 'auto' | 'reference' | 'wasm' });
-  return { kernels, dispose: async () => {} };
+  return { kernels, dispose, [asyncDisposeSymbol]: dispose };
 }
 
 /** Synchronous kernels (what model hooks, calibration and the evaluations need). */

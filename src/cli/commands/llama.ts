@@ -196,7 +196,7 @@ async function runConvert(args: string[], ctx: CliContext): Promise<number> {
     },
   });
   const outDir = required(values.out, 'out');
-  const k = await openKernels(values.backend);
+  await using k = await openKernels(values.backend);
   const model = await openModel(values.model, k.kernels, values['max-seq-len']);
   const { safetensors, config } = toHfCheckpoint(model, { dtype: values.dtype.toUpperCase() as 'F32' | 'BF16' | 'F16' });
   model.dispose();
