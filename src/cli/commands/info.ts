@@ -5,7 +5,7 @@
 import type { CliCommand } from '../command.js';
 import { VOCABULARY, parseArgs } from '../args.js';
 import { packageVersion } from '../version.js';
-import { describeEnvironment, type EnvironmentReport } from '../../report/environment.js';
+import { describeEnvironment, WEBGPU_NOT_PROBED, type EnvironmentReport } from '../../report/environment.js';
 import { KERNEL_NAMES } from '../../kernels/kernels.js';
 
 const yes = (b: boolean) => (b ? 'yes' : 'no');
@@ -16,14 +16,14 @@ export function formatEnvironment(env: EnvironmentReport, version: string): stri
     `sparse-inference ${version}`,
     `runtime        ${env.runtime.name} ${env.runtime.version} (${env.runtime.platform})`,
     `webassembly    ${yes(env.wasm.available)}; SIMD ${yes(env.wasm.simd)}; relaxed SIMD ${yes(env.wasm.relaxedSimd)}`,
-    `webgpu         ${env.webgpu.available ? `yes (${env.webgpu.adapter})` : `no (${env.webgpu.reason})`}`,
+    `webgpu         ${env.webgpu.available ? `yes (${env.webgpu.adapter})` : env.webgpu.reason === WEBGPU_NOT_PROBED ? 'not probed (pass --webgpu to probe it)' : `no (${env.webgpu.reason})`}`,
     `default        ${env.defaultBackend.backend} (${env.defaultBackend.variant}) — what createKernels() picks`,
     'backends',
   ];
   const all = KERNEL_NAMES.length;
   for (const b of env.backends) {
     if (!b.available) {
-      lines.push(`  ${b.backend.padEnd(10)} unavailable: ${b.reason ?? 'unknown reason'}`);
+      lines.push(`  ${b.backend.padEnd(10)} ${b.reason === WEBGPU_NOT_PROBED ? 'not probed (--webgpu)' : `unavailable: ${b.reason ?? 'unknown reason'}`}`);
       continue;
     }
     const missing = KERNEL_NAMES.filter((k) => !b.native.includes(k));
