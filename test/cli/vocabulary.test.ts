@@ -47,6 +47,7 @@ describe('old spellings say what replaced them', () => {
     [['kvcache', 'eval', 'model', '--cal-stories', '5'], '--cal-stories was renamed: use --calibration-stories'],
     [['kvcache', 'eval', 'synthetic', '--out-dir', 'd'], '--out-dir was renamed: use --out'],
     [['kvcache', 'calibrate', '--cal-stories', '5'], '--cal-stories was renamed: use --calibration-stories'],
+    [['knots', 'fit', 'd.csv', '--plot', 'p.svg'], '--plot was renamed: use --out'],
   ];
   for (const [args, message] of cases) {
     it(args.join(' '), async () => {
