@@ -34,15 +34,30 @@ export function docCodeBlocks(root: string): CodeBlock[] {
   return blocks;
 }
 
-/** The `sparse-inference ...` command lines of a shell block (continuations joined, comments dropped). */
-export function cliCommandLines(code: string): string[][] {
-  const joined = code.replace(/\\\n\s*/g, ' ').split('\n');
-  const out: string[][] = [];
-  for (const raw of joined) {
-    const line = raw.replace(/\s#.*$/, '').trim();
-    const words = line.split(/\s+/);
-    const at = words[0] === 'npx' ? 1 : 0;
-    if (words[at] === 'sparse-inference') out.push(words.slice(at + 1));
+/** One `sparse-inference` command of a shell block: its command word(s) and the flags it uses. */
+export interface CliLine { words: string[]; flags: string[] }
+
+/**
+ * The `sparse-inference ...` commands of a shell block. A command continues on lines that end
+ * in a backslash or on the indented lines after it (usage synopses); comments are dropped.
+ */
+export function cliCommandLines(code: string): CliLine[] {
+  const out: CliLine[] = [];
+  let current: string | null = null;
+  const finish = () => {
+    if (current === null) return;
+    const words = current.split(/\s+/).filter(Boolean);
+    const flags = [...current.matchAll(/(?<![\w-])--[a-z][a-z0-9-]*/g)].map((m) => m[0]);
+    out.push({ words, flags });
+    current = null;
+  };
+  for (const raw of code.replace(/\\\n/g, ' ').split('\n')) {
+    const line = raw.replace(/(^|\s)#.*$/, '');
+    const command = /^\s*(npx\s+)?sparse-inference(\s+(.*))?$/.exec(line);
+    if (command) { finish(); current = command[3] ?? ''; continue; }
+    if (current !== null && /^\s+\S/.test(line)) { current += ' ' + line.trim(); continue; }
+    finish();
   }
+  finish();
   return out;
 }
