@@ -32,6 +32,13 @@ export const CREATE_KERNELS_KEYS = optionKeys<CreateKernelsOptions>({ backend: t
 
 const cache = new Map<string, Promise<Kernels>>();
 
+/**
+ * The longest resident array on any CPU backend: 2³⁰ − 2¹⁴ four-byte elements, what a 4 GiB
+ * wasm32 heap can address next to its static data (the reference backend keeps the same limit,
+ * so code that runs on one backend runs on the other).
+ */
+const MAX_RESIDENT_LENGTH = 2 ** 30 - 2 ** 14;
+
 /** Get a Kernels object; the same options return the same (memoised) instance. */
 export function createKernels(options: CreateKernelsOptions = {}): Promise<Kernels> {
   options = checkOptions('createKernels options', options, CREATE_KERNELS_KEYS);
@@ -64,8 +71,17 @@ async function build(backend: 'auto' | BackendName, variant?: WasmVariant): Prom
   }
 }
 
+/** The reference backend's resident array: a plain typed array that refuses use after dispose. */
 function plainResident<T extends Float32Array | Int32Array>(arr: T): ResidentArray<T> {
-  return withDispose({ length: arr.length, view: () => arr, dispose: () => {} });
+  let live: T | null = arr;
+  return withDispose({
+    length: arr.length,
+    view: () => {
+      if (live === null) throw badArgument('resident array used after dispose(): allocate a new one');
+      return live;
+    },
+    dispose: () => { live = null; },
+  });
 }
 
 function referenceKernels(): Kernels {
@@ -74,8 +90,8 @@ function referenceKernels(): Kernels {
     backend: 'reference',
     variant: 'js',
     native: [...KERNEL_NAMES],
-    allocF32: (n) => plainResident(new Float32Array(checkInt('length', n, 0))),
-    allocI32: (n) => plainResident(new Int32Array(checkInt('length', n, 0))),
+    allocF32: (n) => plainResident(new Float32Array(checkInt('length', n, 0, MAX_RESIDENT_LENGTH))),
+    allocI32: (n) => plainResident(new Int32Array(checkInt('length', n, 0, MAX_RESIDENT_LENGTH))),
   };
 }
 
@@ -89,8 +105,8 @@ async function wasmKernels(prefer?: WasmVariant): Promise<Kernels> {
     backend: 'wasm',
     variant,
     native,
-    allocF32: (n) => heap.resident<Float32Array>(Float32Array, checkInt('length', n, 0)),
-    allocI32: (n) => heap.resident<Int32Array>(Int32Array, checkInt('length', n, 0)),
+    allocF32: (n) => heap.resident<Float32Array>(Float32Array, checkInt('length', n, 0, MAX_RESIDENT_LENGTH)),
+    allocI32: (n) => heap.resident<Int32Array>(Int32Array, checkInt('length', n, 0, MAX_RESIDENT_LENGTH)),
   };
 }
 

@@ -35,6 +35,7 @@
  * const gpu = loadLlama2c(bytes, { kernels: await createAsyncKernels({ backend: 'webgpu' }) });
  * logits = await gpu.forwardAsync(1, 0);
  */
+import { yieldEvery } from '../core/yield.js';
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 import { isAsyncKernels, needsSyncKernels, type AsyncKernels, type DeviceArray, type F32Arg } from '../kernels/async-kernels.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
@@ -334,10 +335,23 @@ export class LlamaModel {
     return this.v.logits;
   }
 
-  /** prefill on either kind of kernels (the logits are a fresh copy on asynchronous kernels). */
+  /**
+   * prefill on either kind of kernels (the logits are a fresh copy on asynchronous kernels).
+   * On synchronous kernels it returns to the event loop every ~25 ms of steps, so an abort
+   * fired by a timer or another task is seen within a step or two, not after the whole prompt.
+   */
   async prefillAsync(tokens: ArrayLike<number>, startPos = 0, opts: PrefillOptions = {}): Promise<Float32Array> {
-    if (!this.dev) return this.prefill(tokens, startPos, opts);
     const n = this.checkPrefill(tokens, startPos);
+    if (!this.dev) {
+      for (let i = 0; i < n; i++) {
+        await yieldEvery(25);
+        throwIfAborted(opts.signal, 'prefill');
+        this.checkStep(tokens[i], startPos + i); // another caller may have moved the cache meanwhile
+        this.step(tokens[i], startPos + i, i === n - 1, ignore);
+        opts.onProgress?.((i + 1) / n);
+      }
+      return this.v.logits;
+    }
     let logits: Float32Array = new Float32Array(0);
     for (let i = 0; i < n; i++) {
       throwIfAborted(opts.signal, 'prefill');
