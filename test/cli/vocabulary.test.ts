@@ -134,3 +134,20 @@ describeWithShared('calibrate → use on stories260K', ['models/stories260K.bin'
       expect(other.text).not.toBe(ja.text); // the seed is used
     });
   });
+
+describe('demo --seed', () => {
+  it('seeds the knot chains: the same seed gives the same section, another seed another', async () => {
+    const dir = (s: string) => join(tmp, `demo-${s}`);
+    const run = async (seed: string, out: string) => {
+      const r = await cli(['demo', '--only', 'knots', '--seed', seed, '--out', out]);
+      expect(r.code, r.err).toBe(0);
+      const { readFileSync } = await import('node:fs');
+      // the page minus its run metadata (date, command line, timings)
+      return readFileSync(join(out, 'index.html'), 'utf8').replace(/<dd>[^<]*<\/dd>/g, '').replace(/computed in [\d.]+ s/g, '');
+    };
+    const a = await run('3', dir('a')), b = await run('3', dir('b')), c = await run('4', dir('c'));
+    expect(a).toContain('seeds 3 and 4');
+    expect(a).toBe(b);
+    expect(c).not.toBe(a);
+  }, 120_000);
+});

@@ -29,6 +29,7 @@ const OPTIONS = {
   only: { type: 'string' },
   backend: { type: 'string', default: 'auto', choices: ['auto', 'reference', 'wasm'] },
   webgpu: { type: 'boolean' },
+  seed: { type: 'number', integer: true, min: 0 },
 } as const;
 
 /** The shared checkpoint used when no --model is given: ../shared/models beside the package or the current folder. */
@@ -65,6 +66,8 @@ Options:
   --backend NAME     Kernel backend: auto, reference or wasm (default: auto)
   --webgpu           Also probe for a WebGPU adapter in the backends section (loads the GPU
                      stack, which may print driver warnings on machines without a GPU)
+  --seed N           Seed of the knot chains (N and N+1) and of the synthetic data
+                     (default: each section's own: knots 1 and 2)
   -h, --help         Show this help
 
 Exit code 1 when any section failed (the page still shows the others and the error).
@@ -107,7 +110,7 @@ async function runDemo(registry: Registry, args: string[], ctx: CliContext): Pro
       const t0 = Date.now();
       try {
         sections.push(await registry[id]({
-          kernels, modelPath, tokenizerPath, quick, probeWebGpu: values.webgpu === true, signal: ctx.signal,
+          kernels, modelPath, tokenizerPath, quick, probeWebGpu: values.webgpu === true, seed: values.seed, signal: ctx.signal,
           onProgress: (f, label) => bar((i + Math.min(1, Math.max(0, f))) / ids.length, `${id}: ${label}`),
         }));
       } catch (e) {
