@@ -149,5 +149,8 @@ describe('demo --seed', () => {
     expect(a).toContain('seeds 3 and 4');
     expect(a).toBe(b);
     expect(c).not.toBe(a);
+    const j = await cli(['demo', '--only', 'knots', '--seed', '3', '--out', dir('d'), '--json']);
+    expect(j.code, j.err).toBe(0);
+    expect(JSON.parse(j.out)).toMatchObject({ report: join(dir('d'), 'index.html'), failures: [], sections: [{ id: 'knots' }] });
   }, 120_000);
 });

@@ -30,6 +30,7 @@ const OPTIONS = {
   backend: { type: 'string', default: 'auto', choices: ['auto', 'reference', 'wasm'] },
   webgpu: { type: 'boolean' },
   seed: { type: 'number', integer: true, min: 0 },
+  json: { type: 'boolean' },
 } as const;
 
 /** The shared checkpoint used when no --model is given: ../shared/models beside the package or the current folder. */
@@ -68,6 +69,8 @@ Options:
                      stack, which may print driver warnings on machines without a GPU)
   --seed N           Seed of the knot chains (N and N+1) and of the synthetic data
                      (default: each section's own: knots 1 and 2)
+  --json             Print the report path, sections (id, title, summary, seconds) and
+                     failures as JSON instead of text
   -h, --help         Show this help
 
 Exit code 1 when any section failed (the page still shows the others and the error).
@@ -148,6 +151,14 @@ async function runDemo(registry: Registry, args: string[], ctx: CliContext): Pro
       Duration: `${total.toFixed(1)} s`,
     },
   });
+  if (values.json) {
+    ctx.stdout(JSON.stringify({
+      report: path, seconds: total, workload: quick ? 'quick' : 'full',
+      sections: sections.map((s, i) => ({ id: s.id, title: s.title, summary: s.summary, seconds: seconds[i] })), failures,
+    }, null, 2) + '\n');
+    for (const f of failures) ctx.stderr(`sparse-inference demo: section failed: ${f.replace(/\s*\n\s*/g, ' ')}\n`);
+    return failures.length ? 1 : 0;
+  }
   const w = Math.max(...sections.map((s) => s.id.length));
   sections.forEach((s, i) => ctx.stdout(`${s.id.padEnd(w)}  ${s.summary.replace(/\s*\n\s*/g, ' ')} (${seconds[i].toFixed(1)} s)\n`));
   ctx.stdout(`report: ${path} (${sections.length} section${sections.length === 1 ? '' : 's'}, ${total.toFixed(1)} s, ${quick ? 'quick default' : 'full'})\n`);
