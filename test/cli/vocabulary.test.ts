@@ -64,7 +64,8 @@ describe('every command takes the shared flags that apply to it', () => {
   const cases: [string[], RegExp][] = [
     [['llama', 'generate', '--json', '--seed', '3', '--threads', '2', '--tokens', '4', '--thresholds', 't.json', '--codebooks', 'c.st'], /--model is required/],
     [['llama', 'ppl', '--json', '--threads', '2', '--tokens', '4', '--thresholds', 't.json', '--codebooks', 'c.st', '--model', 'm'], /--text is required/],
-    [['llama', 'convert', '--json', '--model', 'm'], /--out is required/],
+    [['llama', 'convert', '--json', '--threads', '2', '--model', 'm'], /--out is required/],
+    [['demo', '--json', '--seed', '3', '--threads', '2', '--only', 'nope'], /unknown section 'nope'/],
     [['activations', 'calibrate', '--json', '--threads', '2', '--tokens', '4', '--model', 'm', '--sparsity', '0.5', '--method', 'chess'], /--out is required/],
     [['activations', 'eval', '--json', '--seed', '3', '--threads', '2', '--tokens', '4', '--out', 'd', '--model', 'm'], /go together/],
     [['kvcache', 'eval', 'model', '--json', '--seed', '3', '--threads', '2', '--tokens', '4', '--out', 'd', '--thresholds', 't', '--codebooks', 'c'], /--model is required/],

@@ -10,13 +10,13 @@ import type { CliCommand, CliContext } from '../command.js';
 import { CliUsageError, parseArgs } from '../args.js';
 import { createProgressBar } from '../progress.js';
 import { packageVersion } from '../version.js';
-import { createKernels } from '../../kernels/create.js';
 import { reportSections } from '../../report/sections/index.js';
 import type { ReportSection, SectionBuilder } from '../../report/section.js';
 import { writeReport } from '../../report/write.js';
 import { detectRuntime } from '../../report/environment.js';
 import { SparseInferenceError } from '../../core/errors.js';
 import { escapeXml } from '../../plot/svg.js';
+import { openKernels, syncKernels } from '../model-runtime.js';
 
 type Registry = Readonly<Record<string, SectionBuilder>>;
 
@@ -31,6 +31,7 @@ const OPTIONS = {
   webgpu: { type: 'boolean' },
   seed: { type: 'number', integer: true, min: 0 },
   json: { type: 'boolean' },
+  threads: { type: 'number', integer: true, min: 1, max: 64, default: 1 },
 } as const;
 
 /** The shared checkpoint used when no --model is given: ../shared/models beside the package or the current folder. */
@@ -69,6 +70,7 @@ Options:
                      stack, which may print driver warnings on machines without a GPU)
   --seed N           Seed of the knot chains (N and N+1) and of the synthetic data
                      (default: each section's own: knots 1 and 2)
+  --threads N        Kernel threads (wasm backend; default 1)
   --json             Print the report path, sections (id, title, summary, seconds) and
                      failures as JSON instead of text
   -h, --help         Show this help
@@ -101,7 +103,8 @@ async function runDemo(registry: Registry, args: string[], ctx: CliContext): Pro
   }
 
   const started = Date.now();
-  const kernels = await createKernels({ backend: values.backend as 'auto' | 'reference' | 'wasm' });
+  await using run = await openKernels(values.backend, values.threads);
+  const kernels = syncKernels(run.kernels, 'demo');
   const bar = createProgressBar(ctx, 'demo');
   const sections: ReportSection[] = [];
   const seconds: number[] = [];

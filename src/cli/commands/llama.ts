@@ -35,7 +35,7 @@ Subcommands:
             <|endoftext|>: each story stripped, BOS-prefixed, truncated to the context and
             run from position 0; whole stories in order until N tokens are predicted
             (default: all stories).
-  convert   --model M --out DIR [--dtype f32|bf16|f16] [--json] [--backend b]
+  convert   --model M --out DIR [--dtype f32|bf16|f16] [--json] [--backend b] [--threads N]
             Write DIR/model.safetensors and DIR/config.json (Hugging Face layout; q/k rows
             permuted for half-split RoPE, so the converted model gives the same logits).
 
@@ -190,13 +190,14 @@ async function runConvert(args: string[], ctx: CliContext): Promise<number> {
       model: { type: 'string' },
       backend: { type: 'string', choices: ['auto', 'reference', 'wasm'], default: 'auto' },
       'max-seq-len': { type: 'number', integer: true, min: 1 },
+      ...VOCABULARY.threads,
       ...VOCABULARY.out,
       ...VOCABULARY.json,
       dtype: { type: 'string', choices: ['f32', 'bf16', 'f16'], default: 'f32' },
     },
   });
   const outDir = required(values.out, 'out');
-  await using k = await openKernels(values.backend);
+  await using k = await openKernels(values.backend, values.threads);
   const model = await openModel(values.model, k.kernels, values['max-seq-len']);
   const { safetensors, config } = toHfCheckpoint(model, { dtype: values.dtype.toUpperCase() as 'F32' | 'BF16' | 'F16' });
   model.dispose();
