@@ -13,15 +13,18 @@ import { readTokenizer } from '../../llama/node-files.js';
 import { generate } from '../../llama/generate.js';
 import { evaluateNll } from '../../llama/evaluate-nll.js';
 import { toHfCheckpoint } from '../../llama/convert-to-hf.js';
+import { readGgufTokenizer } from '../../node/gguf-file.js';
+import type { TextTokenizer } from '../../llama/text-tokenizer.js';
 
 const BACKENDS = ['auto', 'reference', 'wasm', 'webgpu'] as const;
 
 const USAGE = `Usage: sparse-inference llama <subcommand> [options]
 
-Run a Llama-architecture model: a llama2.c checkpoint (.bin), or a Hugging Face checkpoint
+Run a Llama-architecture model: a llama2.c checkpoint (.bin), a Hugging Face checkpoint
 (a directory with config.json and model.safetensors or model.safetensors.index.json + shards,
 or a .safetensors file with config.json beside it), with a llama2.c tokenizer (tokenizer.bin,
-tok512.bin). The format is detected from the file's contents.
+tok512.bin); or a GGUF file (llama.cpp; Q4_1/Q8_0 weights stay quantized), whose own BPE
+tokenizer is used when --tokenizer is not given. The format is detected from the file's contents.
 
 Subcommands:
   generate  --model M --tokenizer T [--prompt P] [--tokens N] [--temperature t] [--top-p p]
@@ -44,7 +47,7 @@ Model options (generate, ppl):
                                  Kernel backend (default auto: wasm SIMD when available;
                                  webgpu runs generate and ppl on the GPU, not convert)
   --threads N                    Kernel threads (wasm; default 1)
-  --max-seq-len N                Cap the context of a Hugging Face model (KV cache size)
+  --max-seq-len N                Cap the context of a Hugging Face or GGUF model (KV cache size)
   --thresholds FILE              Activation sparsity from 'activations calibrate --out FILE'
   --codebooks FILE               A²ATS retrieval attention from 'kvcache calibrate --out FILE'
   --budget f                     Fraction of the context attended with --codebooks (default 0.1)
@@ -53,6 +56,8 @@ Model options (generate, ppl):
 
 Examples:
   sparse-inference llama generate --model stories260K.bin --tokenizer tok512.bin --temperature 0
+  sparse-inference llama generate --model SmolLM2-135M-Instruct.Q4_1.gguf --max-seq-len 2048 \\
+      --prompt "Once upon a time" --temperature 0
   sparse-inference llama ppl --model stories260K.bin --tokenizer tok512.bin \\
       --text tinystories_sample.txt --tokens 3000 --thresholds chess.json
 `;
@@ -96,6 +101,13 @@ async function openRun(values: {
   };
 }
 
+/** --tokenizer (a llama2.c tokenizer file), or for a GGUF model the BPE tokenizer in its metadata. */
+async function loadTokenizer(values: { model?: string; tokenizer?: string }, vocabSize?: number): Promise<TextTokenizer> {
+  if (values.tokenizer !== undefined) return readTokenizer(values.tokenizer, vocabSize);
+  if (values.model?.endsWith('.gguf')) return readGgufTokenizer(values.model);
+  return readTokenizer(required(values.tokenizer, 'tokenizer'), vocabSize);
+}
+
 /** llama2.c's safe_printf: drop pieces that are a single non-printing control byte. */
 function printable(piece: string): boolean {
   if (piece.length !== 1) return true;
@@ -119,7 +131,7 @@ async function runGenerate(args: string[], ctx: CliContext): Promise<number> {
   if (values['top-p'] === 0) throw new CliUsageError('--top-p must be in (0, 1]');
   await using run = await openRun(values);
   const { model } = run;
-  const tokenizer = await readTokenizer(required(values.tokenizer, 'tokenizer'), model.config.vocabSize);
+  const tokenizer = await loadTokenizer(values, model.config.vocabSize);
   const out = await generate(model, tokenizer, {
     prompt: values.prompt, maxTokens: values.tokens, temperature: values.temperature, topP: values['top-p'],
     seed: values.seed, signal: ctx.signal,
@@ -150,7 +162,7 @@ async function runPpl(args: string[], ctx: CliContext): Promise<number> {
   const textPath = required(values.text, 'text');
   await using run = await openRun(values);
   const { model } = run;
-  const tokenizer = await readTokenizer(required(values.tokenizer, 'tokenizer'), model.config.vocabSize);
+  const tokenizer = await loadTokenizer(values, model.config.vocabSize);
   let text: string;
   try {
     text = await readFile(textPath, 'utf8');
