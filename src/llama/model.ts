@@ -392,6 +392,7 @@ export class LlamaModel {
    * fired by a timer or another task is seen within a step or two, not after the whole prompt.
    */
   async prefillAsync(tokens: ArrayLike<number>, startPos = 0, opts: PrefillOptions = {}): Promise<Float32Array> {
+    opts = checkOptions('prefillAsync options', opts, PREFILL_KEYS);
     const n = this.checkPrefill(tokens, startPos);
     if (!this.dev) {
       for (let i = 0; i < n; i++) {
