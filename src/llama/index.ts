@@ -1,6 +1,6 @@
 /**
  * `sparse-inference/llama`: a Llama runtime on the Kernels interface (llama2.c, Hugging Face
- * safetensors checkpoints), used to run the KV-cache and activation-sparsity methods on real models.
+ * safetensors checkpoints; `loadModel(bytes)` detects which), used to run the KV-cache and activation-sparsity methods on real models.
  * Reading files from disk is in `sparse-inference/node`.
  */
 export { LlamaModel, type WeightFiller, type PrefillOptions } from './model.js';
@@ -11,6 +11,11 @@ export type {
 export { ACTIVATION_KINDS } from './hooks.js';
 export { makeConfig, parameterCount, type LlamaShape } from './config.js';
 export { ExactAttention } from './exact-attention.js';
+export { loadModel, type LoadModelOptions } from './load-model.js';
+export {
+  detectCheckpointFormat, registerCheckpointLoader, checkpointLoader, DETECT_BYTES,
+  type CheckpointFormat, type CheckpointLoader, type CheckpointLoadOptions,
+} from './detect-format.js';
 export { loadLlama2c, parseLlama2cHeader, type LoadOptions, type Llama2cHeader } from './load-llama2c.js';
 export { loadSafetensors, type SafetensorsInput, type SafetensorsLoadOptions } from './load-safetensors.js';
 export { parseSafetensors, SAFETENSORS_DTYPES, type SafetensorsFile, type SafetensorsTensor } from './safetensors.js';

@@ -21,7 +21,7 @@
  */
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { checkInt } from '../core/validate.js';
-import { checkOptions } from '../core/options.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 import { PairHeap } from './bpe/pair-heap.js';
 import {
   checkTokenizeOptions, runSteps, runStepsAsync, type TextTokenizer, type TokenizeOptions,
@@ -36,6 +36,9 @@ export interface LoadTokenizerOptions {
   /** Name used in error messages (e.g. the file path). */
   name?: string;
 }
+
+/** Every key of LoadTokenizerOptions, for checkOptions. */
+export const LOAD_TOKENIZER_KEYS = optionKeys<LoadTokenizerOptions>({ vocabSize: true, name: true });
 
 export const BOS = 1;
 export const EOS = 2;
