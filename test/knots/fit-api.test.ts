@@ -47,6 +47,8 @@ describe('fitKnots input validation', () => {
     await bad(() => fitKnots('abc' as never, y, { kernels }), 'x');
     await bad(() => fitKnots(x, y, { kernels, marginal: 'bic' as never }), 'marginal');
     await bad(() => fitKnots(x, y, 'fast' as never), 'fitKnots options');
+    await bad(() => fitKnots(x, y, { kernels, temperatures: [2, 3] }), 'temperatures');
+    await bad(() => fitKnots(x, y, { kernels, temperatures: [1, 3, 2] }), 'temperatures');
     await bad(() => fitKnots(x, y, { kernels, iteratons: 10 } as never), 'iteratons');
   });
   it('treats null and undefined options as the defaults', async () => {

@@ -55,6 +55,8 @@ describe('RJMCMC against the exact posterior over all 2^8 knot subsets', () => {
     ['linear, γ = 2, near proposals (the default sampler)', { gamma: 2, near: { probability: 0.3, radius: 2 } }],
     ['cubic, γ = 1.5, near + BARS proposals', { degrees: [3], gamma: 1.5, near: { probability: 0.3, radius: 1 }, local: { probability: 0.3, nu: 10 } }],
     ["linear, γ = 1.5, the authors' prior-free moves", { gamma: 1.5, moves: 'prior-free' }],
+    ['linear, γ = 2, parallel tempering over 3 temperatures', { gamma: 2, near: { probability: 0.3, radius: 2 }, temperatures: [1, 2, 4], iterations: 20000 }],
+    ['Poisson EBIC, γ = 1.5, parallel tempering', { family: 'poisson', y: counts, gamma: 1.5, temperatures: [1, 3], iterations: 30000 }],
   ];
   for (const [name, extra] of configs) {
     it(name, () => {
