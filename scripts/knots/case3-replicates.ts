@@ -30,7 +30,8 @@ for (const gamma of gammas) {
     rhats.push(fit.diagnostics.k[0].rhat);
     its += chains * 10000; secs += fit.timing.seconds;
   }
-  rhats.sort((a, b) => a - b);
+  // NaN: k never changed in any chain (nothing to compare); left out of the median and max.
+  const finite = rhats.filter(Number.isFinite).sort((a, b) => a - b);
   const mae = err.map((e) => (e.reduce((a, b) => a + b, 0) / Math.max(e.length, 1)).toFixed(4));
-  console.log(`γ = ${gamma}: modal k = 4 in ${modal4}/${replicates}; knot MAE at k = 4 (${err[0].length} replicates) ${mae.join(', ')}; split-R̂ of k median ${rhats[Math.floor(replicates / 2)].toFixed(3)}, max ${rhats[replicates - 1].toFixed(3)}; ${Math.round(its / secs)} it/s (all chains)`);
+  console.log(`γ = ${gamma}: modal k = 4 in ${modal4}/${replicates}; knot MAE at k = 4 (${err[0].length} replicates) ${mae.join(', ')}; split-R̂ of k median ${finite[Math.floor(finite.length / 2)].toFixed(3)}, max ${finite[finite.length - 1].toFixed(3)} (${replicates - finite.length} with k constant in every chain); ${Math.round(its / secs)} it/s (all chains)`);
 }
