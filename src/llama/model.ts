@@ -35,6 +35,7 @@
  * const gpu = loadLlama2c(bytes, { kernels: await createAsyncKernels({ backend: 'webgpu' }) });
  * logits = await gpu.forwardAsync(1, 0);
  */
+import { yieldEvery } from '../core/yield.js';
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 import { isAsyncKernels, needsSyncKernels, type AsyncKernels, type DeviceArray, type F32Arg } from '../kernels/async-kernels.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
@@ -46,6 +47,8 @@ import type {
 import { WeightLayout, LAYER_TENSORS } from './weight-layout.js';
 import { ExactAttention } from './exact-attention.js';
 import { eitherKernels } from '../kernels/maybe-async.js';
+import { disposeSymbol } from '../core/dispose.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 /** Writes weights into the resident buffer while a model is being built. */
 export type WeightFiller = (all: Float32Array, layout: WeightLayout) => void;
@@ -55,6 +58,9 @@ export interface PrefillOptions {
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
 }
+
+/** Every key of PrefillOptions, for checkOptions. */
+export const PREFILL_KEYS = optionKeys<PrefillOptions>({ onProgress: true, signal: true });
 
 /** The step's arrays: typed-array views (synchronous kernels) or device arrays (asynchronous). */
 interface Views<B extends F32Arg = Float32Array> {
@@ -157,7 +163,7 @@ export class LlamaModel {
       };
       return { weights, owned, views };
     } catch (e) {
-      for (const a of owned) a.free();
+      for (const a of owned) a.dispose();
       this.exact.dispose();
       throw e;
     }
@@ -318,6 +324,7 @@ export class LlamaModel {
    * Needs synchronous kernels (see prefillAsync).
    */
   prefill(tokens: ArrayLike<number>, startPos = 0, opts: PrefillOptions = {}): Float32Array {
+    opts = checkOptions('prefill options', opts, PREFILL_KEYS);
     if (this.dev) throw needsSyncKernels('prefill');
     const n = this.checkPrefill(tokens, startPos);
     for (let i = 0; i < n; i++) {
@@ -328,10 +335,23 @@ export class LlamaModel {
     return this.v.logits;
   }
 
-  /** prefill on either kind of kernels (the logits are a fresh copy on asynchronous kernels). */
+  /**
+   * prefill on either kind of kernels (the logits are a fresh copy on asynchronous kernels).
+   * On synchronous kernels it returns to the event loop every ~25 ms of steps, so an abort
+   * fired by a timer or another task is seen within a step or two, not after the whole prompt.
+   */
   async prefillAsync(tokens: ArrayLike<number>, startPos = 0, opts: PrefillOptions = {}): Promise<Float32Array> {
-    if (!this.dev) return this.prefill(tokens, startPos, opts);
     const n = this.checkPrefill(tokens, startPos);
+    if (!this.dev) {
+      for (let i = 0; i < n; i++) {
+        await yieldEvery(25);
+        throwIfAborted(opts.signal, 'prefill');
+        this.checkStep(tokens[i], startPos + i); // another caller may have moved the cache meanwhile
+        this.step(tokens[i], startPos + i, i === n - 1, ignore);
+        opts.onProgress?.((i + 1) / n);
+      }
+      return this.v.logits;
+    }
     let logits: Float32Array = new Float32Array(0);
     for (let i = 0; i < n; i++) {
       throwIfAborted(opts.signal, 'prefill');
@@ -506,9 +526,11 @@ export class LlamaModel {
     if (this.disposed) return;
     this.disposed = true;
     this.exact.dispose();
-    this.mem?.free();
-    for (const a of this.dev?.owned ?? []) a.free();
+    this.mem?.dispose();
+    for (const a of this.dev?.owned ?? []) a.dispose();
   }
+
+  [disposeSymbol](): void { this.dispose(); }
 }
 
 function ignore(): void {}
