@@ -119,7 +119,7 @@ export async function runChainAsync(problem: ChainProblem, seed: number, kernels
     if (r.done) { opts.onProgress?.(1); return r.value; }
     opts.onProgress?.(r.value / total);
     if (Date.now() - sliceStart >= 20) {
-      await yieldToEventLoop();
+      await new Promise((resolve) => setTimeout(resolve, 0));
       sliceStart = Date.now();
     }
   }
@@ -136,15 +136,6 @@ interface Replica {
   current: number;
   /** log π(ξ) = −γ Σ_j log C(n_j, k_j). */
   logPrior: number;
-}
-
-/**
- * Let timers, I/O and abort events run: setImmediate where it exists (Node; one event-loop turn,
- * timers included), else setTimeout(0) (≥ 1 ms in Node and browsers).
- */
-function yieldToEventLoop(): Promise<void> {
-  const immediate = (globalThis as { setImmediate?: (cb: () => void) => unknown }).setImmediate;
-  return new Promise((resolve) => { if (immediate) immediate(resolve); else setTimeout(resolve, 0); });
 }
 
 /** How many iterations run between two checks for abort and progress (a few ms at most). */
