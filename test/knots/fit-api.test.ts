@@ -154,7 +154,9 @@ describe('fitKnots results', () => {
       expect(err).toMatchObject({ code: 'ABORTED' });
       expect(abortedAt).toBeGreaterThan(0);
       expect(lag).toBeLessThan(250);
-      expect(ticks).toBeGreaterThanOrEqual(3); // the 10 ms timer ran while the chain was sampling
+      // The 10 ms timer ran while the chains sampled (a blocked event loop gives 0; under heavy
+      // load the loop turns only every ~20 ms slice, so a few ticks, not ten).
+      expect(ticks).toBeGreaterThanOrEqual(1);
     }, 20000);
   }
 });
