@@ -1,12 +1,13 @@
 /**
  * One reversible-jump MCMC chain over knot sets (He, Yang & Kang, arXiv 2405.13353, §3; Green
  * 1995). Each iteration picks a coordinate uniformly (d > 1), then
- *   birth    with probability b_k: add a uniformly chosen unused grid point,
+ *   birth    with probability b_k: add a target from the proposal mixture (knot-proposals.ts),
  *   death    with probability d_k: remove a uniformly chosen knot,
- *   relocate otherwise:            move a uniformly chosen knot to an unused grid point,
- * and accepts with the likelihood ratio (the b_k/d_k cancel the prior, see move-probabilities).
- * Optional BARS-style local targets (local-proposal.ts) enter through their exact proposal
- * ratio. Fixed-k mode only relocates.
+ *   relocate otherwise:            move a uniformly chosen knot to a target from the mixture,
+ * and accepts with the posterior ratio times the proposal ratio (b_k, d_k and the target
+ * probabilities; move-probabilities.ts has the 'balanced' and the authors' 'prior-free' b_k, d_k).
+ * Fixed-k mode only relocates. With several temperatures, replicas of the chain sample the
+ * tempered posteriors and exchange states (parallel tempering); only T = 1 is recorded.
  *
  * Every iteration after burn-in is recorded — including rejected proposals, where the state
  * repeats — which is what standard Metropolis–Hastings requires (storing only accepted moves
