@@ -79,7 +79,7 @@ describe('knots fit', () => {
     expect(bad.err).toMatch(/cannot write the plot to .*blocker\.txt/);
     expect(bad.err).not.toMatch(/internal error/);
     expect(bad.code).toBe(1);
-    const txt = await cli(['fit', mcycle, '--x', 'times', '--y', 'accel', ...fast, '--predict', '15']);
+    const txt = await cli(['fit', mcycle, '--x', 'times', '--y', 'accel', ...fast, '--predict', '15', '--temperatures', '1,2']);
     expect(txt.out).toMatch(/predict 15: mean -?\d.*95% credible \[/);
   });
 
@@ -99,6 +99,7 @@ describe('knots fit', () => {
       [['experiment', 'nope'], /unknown experiment 'nope'/, 2],
       [['denoise', mcycle], /--dim 1\|2 is required/, 2],
       [['fit', mcycle, '--x', 'times', '--y', 'accel', '--predict', '1,abc'], /--predict point 'abc' must be a number/, 2],
+      [['fit', mcycle, '--x', 'times', '--y', 'accel', '--temperatures', '2,3', ...fast], /temperatures\[0\] must be/, 2],
     ];
     for (const [args, pattern, code] of cases) {
       const r = await cli(args);

@@ -32,6 +32,7 @@ sets on a candidate grid, with the EBIC prior C(n,k)^(−γ) (He, Yang & Kang, a
       --chains C          chains from different seeds, run in parallel (default 2)
       --seed s            random seed (default 1)
       --moves balanced|prior-free   birth/death scheme (default balanced; prior-free: the authors')
+      --temperatures 1,T1,...       parallel tempering over these temperatures (default 1: off)
       --predict X,X,...   posterior mean and 95% bands at these x (2-D: A:B,A:B,...)
       --out FILE.svg|DIR  plot: data, posterior mean, 95% band and knot density (2-D: heat map);
                           a directory (existing, or a path not ending in .svg) gets knots-fit-Y.svg
@@ -110,7 +111,7 @@ async function runFit(args: string[], ctx: CliContext): Promise<number> {
       chains: { type: 'number', integer: true, min: 1, max: 64, default: 2 },
       seed: { type: 'number', integer: true, min: 0, default: 1 },
       moves: { type: 'string', choices: ['balanced', 'prior-free'], default: 'balanced' },
-      predict: { type: 'string' },
+      predict: { type: 'string' }, temperatures: { type: 'string' },
       ...VOCABULARY.out, plot: { type: 'renamed', to: 'out' }, json: { type: 'boolean' }, backend: backendOpt,
     },
     positionals: { min: 1, max: 1 },
@@ -121,6 +122,11 @@ async function runFit(args: string[], ctx: CliContext): Promise<number> {
   const xNames = values.x.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (xNames.length === 0 || xNames.length > 3) throw new CliUsageError('--x takes 1 to 3 column names');
   const predictAt = values.predict === undefined ? null : parsePredictPoints(values.predict, xNames.length);
+  const temperatures = values.temperatures?.split(',').map((v) => {
+    const t = Number(v.trim());
+    if (v.trim() === '' || !Number.isFinite(t)) throw new CliUsageError(`--temperatures takes comma-separated numbers, got '${v}'`);
+    return t;
+  });
   const path = positionals[0];
   const table = parseNumericCsv(await readFileText(path), path, [...xNames, values.y], 5);
   const xs = xNames.map((n) => table.data[n]);
@@ -132,7 +138,7 @@ async function runFit(args: string[], ctx: CliContext): Promise<number> {
       family: values.family as 'gaussian' | 'poisson' | 'binomial', degree: values.degree, k: values.k, gamma: values.gamma,
       times: values.times, candidates: values.candidates, iterations: values.iterations, burnIn: values['burn-in'],
       chains: values.chains, seed: values.seed, backend: values.backend as 'auto' | 'reference' | 'wasm',
-      moves: values.moves as 'balanced' | 'prior-free',
+      moves: values.moves as 'balanced' | 'prior-free', temperatures,
       onProgress: (f) => bar(f), signal: ctx.signal,
     });
   } finally {
