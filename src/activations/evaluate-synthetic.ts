@@ -15,6 +15,7 @@
  * const r = await evaluateSyntheticSwiGlu(kernels, { sparsities: [0.5], testTokens: 512 });
  * r.rows.find((x) => x.method === 'chess-sq')!.relativeError
  */
+import { checkKernels } from '../kernels/check-kernels.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { Rng } from '../core/rng.js';
 import { throwIfAborted } from '../core/errors.js';
@@ -64,6 +65,7 @@ export interface SyntheticEvalResult {
 }
 
 export async function evaluateSyntheticSwiGlu(kernels: Kernels, opts: SyntheticEvalOptions = {}): Promise<SyntheticEvalResult> {
+  checkKernels('kernels', kernels);
   const ks = (opts.sparsities ?? [0.3, 0.5, 0.7]).map((k, i) => checkNumber(`sparsities[${i}]`, k, 0, 1, { maxExclusive: true }));
   const nCal = checkInt('calibrationTokens', opts.calibrationTokens ?? 2048, 1);
   const nTest = checkInt('testTokens', opts.testTokens ?? 1024, 1);

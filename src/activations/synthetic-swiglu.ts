@@ -10,6 +10,7 @@
  * const X = block.sampleInputs(256, new Rng(2));   // 256×512 tokens
  * block.free();
  */
+import { checkKernels } from '../kernels/check-kernels.js';
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 import { Rng } from '../core/rng.js';
 import { checkInt, checkNumber } from '../core/validate.js';
@@ -46,6 +47,7 @@ export interface SyntheticSwiGlu {
 }
 
 export function createSyntheticSwiGlu(kernels: Kernels, opts: SyntheticSwiGluOptions = {}): SyntheticSwiGlu {
+  checkKernels('kernels', kernels);
   const dim = checkInt('dim', opts.dim ?? 512, 1);
   const hidden = checkInt('hidden', opts.hidden ?? 1408, 1);
   const nu = checkNumber('nu', opts.nu ?? 4, 0, Infinity, { minExclusive: true });

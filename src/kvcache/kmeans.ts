@@ -12,6 +12,7 @@
  * Objective: J = Σ_i min_c ‖x_i − c‖². Stopping rule (as scikit-learn): Σ_c ‖Δc‖² ≤
  * tolerance · mean per-feature variance of the data, or maxIterations.
  */
+import { checkAnyKernels, checkKernels } from '../kernels/check-kernels.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { isAsyncKernels, needsSyncKernels, type AsyncKernelFunctions, type AsyncKernels } from '../kernels/async-kernels.js';
 import { eitherKernels, driveAsync, driveSync, settle, type Step } from '../kernels/maybe-async.js';
@@ -97,6 +98,7 @@ export interface KMeansResult {
  */
 export async function kmeans(kernels: Kernels | AsyncKernels, points: Float32Array, n: number, d: number,
   opts: KMeansOptions): Promise<KMeansResult> {
+  checkAnyKernels('kernels', kernels);
   return driveAsync(kmeansSteps(kernels, points, n, d, opts), () => yieldToEventLoop());
 }
 
@@ -110,6 +112,7 @@ export async function kmeans(kernels: Kernels | AsyncKernels, points: Float32Arr
  */
 export function kmeansSync(kernels: Kernels, points: Float32Array, n: number, d: number,
   opts: KMeansOptions): KMeansResult {
+  checkKernels('kernels', kernels);
   if (kernels !== null && typeof kernels === 'object' && isAsyncKernels(kernels)) throw needsSyncKernels('kmeansSync');
   return driveSync(kmeansSteps(kernels, points, n, d, opts), 'kmeansSync');
 }

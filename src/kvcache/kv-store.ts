@@ -4,6 +4,7 @@
  * the backend's memory so kernels read them without copies. Token t of KV head h is row t of
  * head h's block. Used by the evaluators and the slow tier.
  */
+import { checkKernels } from '../kernels/check-kernels.js';
 import type { Kernels, ResidentArray, RopePairing } from '../kernels/kernels.js';
 import { badArgument } from '../core/errors.js';
 import { checkFinite, checkFloat32, checkInt, checkNumber, checkOneOf } from '../core/validate.js';
@@ -42,6 +43,7 @@ export class KvStore {
 
   /** @example const store = new KvStore(kernels, { nKvHeads: 8, headDim: 128, capacity: 32768, ropeBase: 5e5, ropePairing: 'half' }); */
   constructor(readonly kernels: Kernels, shape: KvStoreShape) {
+    checkKernels('kernels', kernels);
     checkInt('nKvHeads', shape.nKvHeads, 1); checkInt('headDim', shape.headDim, 2);
     if (shape.headDim % 2) throw badArgument(`headDim must be even, got ${shape.headDim}`);
     checkInt('capacity', shape.capacity, 1);

@@ -15,6 +15,7 @@
  * @example
  * const { objective, shift, empty } = lloydStep(kernels, X, C, codes, dist, n, k, d, sums, counts);
  */
+import { checkKernels } from '../kernels/check-kernels.js';
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 import type { AsyncKernels } from '../kernels/async-kernels.js';
 import type { HostMirror } from '../kernels/host-mirror.js';
@@ -75,6 +76,7 @@ export function lloydUpdate(x: Float32Array, c: Float32Array, codes: Int32Array,
 export function lloydStep(kernels: Kernels, X: ResidentArray<Float32Array>, C: ResidentArray<Float32Array>,
   codes: ResidentArray<Int32Array>, dist: ResidentArray<Float32Array>, n: number, k: number, d: number,
   sums: Float64Array, counts: Int32Array): LloydStepResult {
+  checkKernels('kernels', kernels);
   kernels.argminL2(X.view(), C.view(), codes.view(), dist.view(), n, k, d);
   return lloydUpdate(X.view(), C.view(), codes.view(), n, k, d, sums, counts);
 }

@@ -28,6 +28,7 @@
  * const r = new Retrieval(gpu, vq, opts);
  * const sels = await r.selectAllAsync(keysOfEachHead, queriesOfEachHead);   // one submission
  */
+import { checkAnyKernels } from '../kernels/check-kernels.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { isAsyncKernels, needsSyncKernels, type AsyncKernels } from '../kernels/async-kernels.js';
 import { mirrorF32, type HostMirror } from '../kernels/host-mirror.js';
@@ -87,6 +88,7 @@ export class Retrieval {
    *   method must have been built on the same kernels and implement `scoreSteps`).
    */
   constructor(private readonly kernels: Kernels | AsyncKernels, readonly method: RetrievalMethod, options: RetrievalOptions) {
+    checkAnyKernels('kernels', kernels);
     if (options === null || typeof options !== 'object') throw badArgument('options must be an object');
     checkInt('window', options.window, 0); checkInt('sinks', options.sinks, 0);
     checkInt('groupSize', options.groupSize, 1); checkInt('headDim', options.headDim, 1);

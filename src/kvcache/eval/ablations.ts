@@ -4,6 +4,7 @@
  * locality, concentration of content in low-frequency rotation pairs, key noise) — each a full evaluateSynthetic run at one budget with every method,
  * everything else at the base setting.
  */
+import { checkKernels } from '../../kernels/check-kernels.js';
 import type { Kernels } from '../../kernels/kernels.js';
 import type { CodebookSet } from '../codebook-set.js';
 import type { EvalRow } from './eval-row.js';
@@ -50,6 +51,7 @@ export function defaultAblations(base: SyntheticEvalOptions): AblationVariant[] 
  */
 export async function runAblations(kernels: Kernels, base: SyntheticEvalOptions, variants = defaultAblations(base),
   progress: (f: number, l: string) => void = () => {}, signal?: AbortSignal): Promise<AblationRow[]> {
+  checkKernels('kernels', kernels);
   const methods = base.methods ?? ['oracle', 'a2ats', 'vq-wrope', 'quest', 'pqcache'];
   const budgets = base.budgets ?? [0.03];
   const rows: AblationRow[] = [];

@@ -14,6 +14,7 @@
  * Window, sinks and distance are scaled to the 512-token context (defaults w = 16, s = 4,
  * b = 64 instead of 64 / 8 / 2048 for 32K–128K; docs/kvcache.md#real-model).
  */
+import { checkKernels } from '../../kernels/check-kernels.js';
 import type { Kernels } from '../../kernels/kernels.js';
 import { throwIfAborted, badArgument } from '../../core/errors.js';
 import { checkInt } from '../../core/validate.js';
@@ -75,6 +76,7 @@ export interface LlamaEvalResult {
 export async function calibrateLlama(kernels: Kernels, model: LlamaModel, tokenizer: Tokenizer, stories: string[],
   wrope: WRopeConfig, o: { size: number; iterations: number; seed?: number; kinds: ('query-aware' | 'plain')[] },
   progress: (f: number, l: string) => void = () => {}, signal?: AbortSignal): Promise<{ sets: { queryAware?: CodebookSet; plain?: CodebookSet }; tokens: number }> {
+  checkKernels('kernels', kernels);
   const c = model.config, d = c.headDim;
   const cal = new KvCalibration({ nLayers: c.nLayers, nKvHeads: c.nKvHeads, nHeads: c.nHeads, headDim: d, wrope });
   let tokens = 0;
@@ -113,6 +115,7 @@ export async function calibrateLlama(kernels: Kernels, model: LlamaModel, tokeni
  */
 export async function evaluateLlama(kernels: Kernels, model: LlamaModel, tokenizer: Tokenizer, text: string,
   o: LlamaEvalOptions = {}): Promise<LlamaEvalResult> {
+  checkKernels('kernels', kernels);
   const c = model.config, d = c.headDim, g = c.nHeads / c.nKvHeads;
   const stories = splitStories(text);
   const nCal = checkInt('calibrationStories', o.calibrationStories ?? 40, 1, Math.max(1, stories.length - 1));

@@ -1,6 +1,7 @@
 /**
  * Builds the retrieval methods an evaluation compares, by name, for one layer.
  */
+import { checkKernels } from '../../kernels/check-kernels.js';
 import type { Kernels } from '../../kernels/kernels.js';
 import { badArgument } from '../../core/errors.js';
 import type { CodebookSet } from '../codebook-set.js';
@@ -37,6 +38,7 @@ export interface MethodFactoryOptions {
  * @example createMethod(kernels, 'quest', { headDim: 128, groupSize: 4, nKvHeads: 8, layer: 0, wrope })
  */
 export function createMethod(kernels: Kernels, name: MethodName, o: MethodFactoryOptions): RetrievalMethod {
+  checkKernels('kernels', kernels);
   const books = (set: CodebookSet | undefined, what: string) => {
     if (!set) throw badArgument(`method '${name}' needs ${what} codebooks`);
     return Array.from({ length: o.nKvHeads }, (_, h) => set.get(o.layer, h));

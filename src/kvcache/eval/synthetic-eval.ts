@@ -8,6 +8,7 @@
  * const res = await evaluateSynthetic(kernels, { n: 32768, budgets: [0.015, 0.03, 0.06] });
  * console.table(res.rows);
  */
+import { checkKernels } from '../../kernels/check-kernels.js';
 import type { Kernels } from '../../kernels/kernels.js';
 import { throwIfAborted } from '../../core/errors.js';
 import { checkInt } from '../../core/validate.js';
@@ -82,6 +83,7 @@ export interface SyntheticEvalResult {
 export async function calibrateSynthetic(kernels: Kernels, gen: SyntheticAttention, wrope: WRopeConfig,
   o: SyntheticCalibrationOptions & { length: number }, progress: (f: number, l: string) => void = () => {},
   signal?: AbortSignal): Promise<{ queryAware?: CodebookSet; plain?: CodebookSet }> {
+  checkKernels('kernels', kernels);
   const c = gen.config, d = c.headDim;
   const sequences = checkInt('calibration.sequences', o.sequences ?? 4, 1);
   const len = checkInt('calibration.length', o.length, 2);
@@ -113,6 +115,7 @@ export async function calibrateSynthetic(kernels: Kernels, gen: SyntheticAttenti
  * @example const { rows } = await evaluateSynthetic(kernels, { n: 8192, budgets: [0.03] });
  */
 export async function evaluateSynthetic(kernels: Kernels, o: SyntheticEvalOptions = {}): Promise<SyntheticEvalResult> {
+  checkKernels('kernels', kernels);
   const gen = new SyntheticAttention(o.synthetic ?? {});
   const c = gen.config, d = c.headDim, g = c.groupSize, H = c.nKvHeads;
   const n = checkInt('n', o.n ?? 32768, 16);
