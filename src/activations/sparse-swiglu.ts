@@ -107,6 +107,7 @@ function* gatedSteps(k: Kernels | AsyncKernels, wGate: F32Arg, wUp: F32Arg, wDow
   checkShapes(dim, hidden, [['wGate', wGate, hidden * dim], ['wUp', wUp, hidden * dim], ['wDownT', wDownT, hidden * dim],
     ['x', x, dim], ['tGate', tGate, hidden], ['out', out, dim], ['gate', gate, hidden], ['inter', inter, hidden]]);
   if (zeroCounts !== undefined) checkFloat64('zeroCounts', zeroCounts, hidden);
+  if (!isDeviceArray(tGate)) checkNoNaN('tGate', tGate as ArrayLike<number>, hidden);
   const ka = eitherKernels(k);
   const [, , kept] = yield* issueCalls(isDeviceArray(gate) && isDeviceArray(inter), [
     () => ka.gemv(wGate, x, gate, hidden, dim),
@@ -130,6 +131,15 @@ function thresholdArray(t: ArrayLike<number>): Float32Array | Float64Array {
   if (t instanceof Float32Array || t instanceof Float64Array) return t;
   if (typeof t !== 'object' || t === null || typeof t.length !== 'number') throw badArgument('tGate must be an array of thresholds');
   return Float64Array.from(t);
+}
+
+/**
+ * Thresholds may be ±Infinity (keep nothing / everything) but not NaN: |v| ≥ NaN is false, so a
+ * NaN threshold silently zeroes its channel. O(hidden) next to the O(hidden·dim) FFN. (Device
+ * thresholds are not scanned: check them before the upload.)
+ */
+function checkNoNaN(name: string, t: ArrayLike<number>, n: number): void {
+  for (let i = 0; i < n; i++) if (Number.isNaN(t[i])) throw badArgument(`${name}[${i}] is NaN; thresholds must be numbers`);
 }
 
 /**

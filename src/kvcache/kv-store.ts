@@ -91,6 +91,7 @@ export class KvStore {
     const { nKvHeads, headDim: d, capacity } = this.shape;
     const w = nKvHeads * d;
     checkFloat32('kPre', kPre, w); checkFloat32('kPost', kPost, w); checkFloat32('v', v, w);
+    checkFinite('kPre', kPre, w); checkFinite('kPost', kPost, w); checkFinite('v', v, w); // as append does
     if (this.len >= capacity) throw badArgument(`KvStore is full (capacity ${capacity})`);
     const cap = capacity * d;
     const pre = this.pre.view(), post = this.post.view(), vals = this.vals.view();

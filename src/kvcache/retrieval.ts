@@ -34,7 +34,7 @@ import { isAsyncKernels, needsSyncKernels, type AsyncKernels } from '../kernels/
 import { mirrorF32, type HostMirror } from '../kernels/host-mirror.js';
 import { driveAsync, driveSync, type Step } from '../kernels/maybe-async.js';
 import { SparseInferenceError, badArgument } from '../core/errors.js';
-import { checkInt } from '../core/validate.js';
+import { checkFinite, checkFloat32, checkInt } from '../core/validate.js';
 import { budgetTokens, checkBudget, type Budget } from './budget.js';
 import type { HeadKeys } from './kv-store.js';
 import { splitNearFar, type NearFarSplit } from './near-far.js';
@@ -172,6 +172,10 @@ export class Retrieval {
     const { window, sinks } = this.options;
     if (keys === null || typeof keys !== 'object') throw badArgument('keys must be a HeadKeys');
     if (query === null || typeof query !== 'object') throw badArgument('query must be a GroupQuery');
+    // O(g·headDim), once per step: a NaN query makes every score NaN, and the selection then
+    // names arbitrary tokens (it returned indices such as 2143289346).
+    checkFloat32('query.pre', query.pre); checkFloat32('query.post', query.post);
+    checkFinite('query.pre', query.pre); checkFinite('query.post', query.post);
     const pos = query.pos;
     checkInt('query.pos', pos, 0);
     if (pos + 1 > keys.length) throw badArgument(`query.pos (${pos}) must be < keys.length (${keys.length})`);
