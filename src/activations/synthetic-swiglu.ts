@@ -14,6 +14,8 @@ import { checkKernels } from '../kernels/check-kernels.js';
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 import { Rng } from '../core/rng.js';
 import { checkInt, checkNumber } from '../core/validate.js';
+import { checkElements } from '../core/limits.js';
+import { badArgument } from '../core/errors.js';
 import { transpose } from './sparse-swiglu.js';
 
 export interface SyntheticSwiGluOptions {
@@ -50,6 +52,7 @@ export function createSyntheticSwiGlu(kernels: Kernels, opts: SyntheticSwiGluOpt
   checkKernels('kernels', kernels);
   const dim = checkInt('dim', opts.dim ?? 512, 1);
   const hidden = checkInt('hidden', opts.hidden ?? 1408, 1);
+  checkElements('hidden*dim', hidden, dim);
   const nu = checkNumber('nu', opts.nu ?? 4, 0, Infinity, { minExclusive: true });
   const sIn = checkNumber('inputScaleSigma', opts.inputScaleSigma ?? 0.5, 0);
   const nMassive = checkInt('massiveChannels', opts.massiveChannels ?? 4, 0, dim);
@@ -88,6 +91,8 @@ export function createSyntheticSwiGlu(kernels: Kernels, opts: SyntheticSwiGluOpt
     dim, hidden, wGate, wUp, wDown, wDownT,
     sampleInputs(n: number, r: Rng): Float32Array {
       checkInt('n', n, 1);
+      checkElements('n*dim', n, dim);
+      if (!(r instanceof Rng)) throw badArgument('rng must be an Rng');
       const X = new Float32Array(n * dim);
       const row = new Float64Array(dim);
       for (let t = 0; t < n; t++) {

@@ -40,6 +40,11 @@ function separate(outName: string, out: Typed, outLength: number, inName: string
   throw badArgument(`${outName} must not overlap ${inName}${sameOk ? ' (it may be the very same array)' : ''}`);
 }
 
+/** Throws naming the first non-finite element of a[0..n), found cheaply (see argminL2). */
+function finiteBySum(k: KernelFunctions, name: string, a: Float32Array, n: number): void {
+  if (!Number.isFinite(k.sum(a, n))) checkFinite(name, a, n); // a finite sum that overflowed passes the scan
+}
+
 /** Wrap raw kernel functions with argument checks; the wrapped functions are what users get. */
 export function withShapeChecks(k: KernelFunctions): KernelFunctions {
   return {
@@ -131,9 +136,11 @@ export function withShapeChecks(k: KernelFunctions): KernelFunctions {
       checkInt32('codes', codes, n); checkFloat32('dist', dist, n);
       separate('codes', codes, n, 'X', X, n * d); separate('codes', codes, n, 'C', C, kk * d);
       separate('dist', dist, n, 'X', X, n * d); separate('dist', dist, n, 'C', C, kk * d); separate('dist', dist, n, 'codes', codes, n);
-      // O(n·d + k·d) next to the O(n·k·d) kernel: with a NaN no centroid is nearest, and
-      // backends would disagree on the code (the reference wrote −1).
-      checkFinite('X', X, n * d); checkFinite('C', C, kk * d);
+      // Non-finite input has no nearest centroid, and backends would disagree on the code (the
+      // reference wrote −1). The scan is the backend's own streaming sum (NaN and ±Infinity
+      // survive summation), so it costs a fraction of the kernel even for k = 1; only when the
+      // sum is not finite is the element found and named.
+      finiteBySum(k, 'C', C, kk * d); finiteBySum(k, 'X', X, n * d);
       k.argminL2(X, C, codes, dist, n, kk, d);
     },
     topK(x, n, kk, out) {

@@ -237,6 +237,7 @@ function* seedPlusPlus(kernels: AsyncKernelFunctions, X: HostMirror<Float32Array
   progress: (f: number, label: string) => void, signal?: AbortSignal): Generator<Step, void, unknown> {
   const best = new Float64Array(n).fill(Infinity);
   let pick = rng.int(n);
+  let lastPause = performance.now();
   for (let c = 0; c < k; c++) {
     C.host().set(X.host().subarray(pick * d, (pick + 1) * d), c * d);
     if (c === k - 1) break;
@@ -256,10 +257,12 @@ function* seedPlusPlus(kernels: AsyncKernelFunctions, X: HostMirror<Float32Array
       pick = n - 1;
       for (let i = 0; i < n; i++) { u -= best[i]; if (u < 0) { pick = i; break; } }
     }
-    if ((c & 63) === 63) {
+    // Pause by time, not by count: one pick costs O(n·d), from microseconds to tens of ms.
+    if (performance.now() - lastPause > 25) {
       throwIfAborted(signal, 'kmeans');
       progress(0, `seeding ${c + 1}/${k}`);
       yield;
+      lastPause = performance.now();
     }
   }
 }
