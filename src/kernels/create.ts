@@ -16,7 +16,8 @@ import { wasmKernelFunctions } from '../backends/wasm/kernels.js';
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { checkInt, checkOneOf } from '../core/validate.js';
 import { webgpuMissing } from '../backends/webgpu/device.js';
-import { checkOptions } from '../core/options.js';
+import { checkOptions, optionKeys } from '../core/options.js';
+import { withDispose } from '../core/dispose.js';
 import { createAsyncKernels } from './create-async.js';
 
 export interface CreateKernelsOptions {
@@ -25,6 +26,9 @@ export interface CreateKernelsOptions {
   /** For wasm: force the 'simd' or 'scalar' build (default: best the runtime accepts). */
   wasmVariant?: WasmVariant;
 }
+
+/** Every key of CreateKernelsOptions, for checkOptions. */
+export const CREATE_KERNELS_KEYS = optionKeys<CreateKernelsOptions>({ backend: true, wasmVariant: true });
 
 const cache = new Map<string, Promise<Kernels>>();
 
@@ -37,6 +41,7 @@ const MAX_RESIDENT_LENGTH = 2 ** 30 - 2 ** 14;
 
 /** Get a Kernels object; the same options return the same (memoised) instance. */
 export function createKernels(options: CreateKernelsOptions = {}): Promise<Kernels> {
+  options = checkOptions('createKernels options', options, CREATE_KERNELS_KEYS);
   const backend = checkOneOf('backend', options.backend ?? 'auto', ['auto', 'reference', 'wasm', 'webgpu'] as const);
   if (options.wasmVariant !== undefined) checkOneOf('wasmVariant', options.wasmVariant, ['simd', 'scalar'] as const);
   const key = `${backend}:${options.wasmVariant ?? ''}`;
@@ -69,16 +74,14 @@ async function build(backend: 'auto' | BackendName, variant?: WasmVariant): Prom
 /** The reference backend's resident array: a plain typed array that refuses use after dispose. */
 function plainResident<T extends Float32Array | Int32Array>(arr: T): ResidentArray<T> {
   let live: T | null = arr;
-  const release = (): void => { live = null; };
-  return {
+  return withDispose({
     length: arr.length,
     view: () => {
-      if (live === null) throw badArgument('resident array used after dispose()/free(): allocate a new one');
+      if (live === null) throw badArgument('resident array used after dispose(): allocate a new one');
       return live;
     },
-    dispose: release,
-    free: release,
-  };
+    dispose: () => { live = null; },
+  });
 }
 
 function referenceKernels(): Kernels {

@@ -12,6 +12,7 @@
  *   not scan data for NaN — algorithms validate data at their public entry.
  * - Outputs must not alias inputs unless the signature says "may alias".
  */
+import type { SyncDisposable } from '../core/dispose.js';
 
 /** Which backend produced a Kernels object. */
 export type BackendName = 'reference' | 'wasm' | 'webgpu';
@@ -25,17 +26,15 @@ export type RopePairing = 'adjacent' | 'half';
  * `view()` is cheap; call it again after any allocation on the same backend,
  * because growing WASM memory detaches earlier views.
  */
-export interface ResidentArray<T extends Float32Array | Int32Array> {
+export interface ResidentArray<T extends Float32Array | Int32Array> extends SyncDisposable {
   readonly length: number;
-  /** The array's elements; throws SparseInferenceError after dispose()/free(). */
+  /** The array's elements; throws SparseInferenceError after dispose(). */
   view(): T;
   /**
-   * Release the memory. Afterwards view() throws, and a kernel given a view taken earlier
-   * throws instead of touching memory that another array may own by then.
+   * Release the memory (also on `using`). Idempotent. Afterwards view() throws, and a kernel given
+   * a view taken earlier throws instead of touching memory that another array may own by then.
    */
   dispose(): void;
-  /** The same as dispose() (the older name). */
-  free(): void;
 }
 
 /** Names of every kernel in the interface (used by describeBackends and the test harness). */

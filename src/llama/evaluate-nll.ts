@@ -17,9 +17,10 @@ import { exclusiveSession } from './session-lock.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
 import { checkInt, describe } from '../core/validate.js';
 import type { LlamaModel } from './model.js';
-import type { Tokenizer } from './tokenizer.js';
+import type { TextTokenizer } from './text-tokenizer.js';
 import { splitStories } from './split-stories.js';
 import { yieldEvery } from '../core/yield.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface EvaluateOptions {
   /** Stop after the story that brings the predicted-token count to at least this (default: all). */
@@ -30,6 +31,9 @@ export interface EvaluateOptions {
   onProgress?: (fraction: number, info: { tokens: number; stories: number; meanNll: number }) => void;
   signal?: AbortSignal;
 }
+
+/** Every key of EvaluateOptions, for checkOptions. */
+export const EVALUATE_NLL_KEYS = optionKeys<EvaluateOptions>({ maxTokens: true, maxStoryTokens: true, onProgress: true, signal: true });
 
 export interface EvaluateResult {
   /** Mean NLL in nats per predicted token. */
@@ -57,13 +61,14 @@ export function tokenNll(logits: ArrayLike<number>, n: number, target: number): 
   return Math.log(sum) + max - logits[target];
 }
 
-export async function evaluateNll(model: LlamaModel, tokenizer: Tokenizer, text: string,
+export async function evaluateNll(model: LlamaModel, tokenizer: TextTokenizer, text: string,
   opts: EvaluateOptions = {}): Promise<EvaluateResult> {
+  opts = checkOptions('evaluateNll options', opts, EVALUATE_NLL_KEYS);
   return exclusiveSession(model, 'evaluateNll()', () => evaluateStories(model, tokenizer, text, opts));
 }
 
 /** evaluateNll's work, as the model's only session (see session-lock.ts). */
-async function evaluateStories(model: LlamaModel, tokenizer: Tokenizer, text: string,
+async function evaluateStories(model: LlamaModel, tokenizer: TextTokenizer, text: string,
   opts: EvaluateOptions): Promise<EvaluateResult> {
   const c = model.config;
   if (tokenizer.vocabSize !== c.vocabSize) {
@@ -77,7 +82,7 @@ async function evaluateStories(model: LlamaModel, tokenizer: Tokenizer, text: st
   let count = 0;
   const perStory: EvaluateResult['perStory'] = [];
   for (let s = 0; s < stories.length && count < maxTokens; s++) {
-    const ids = tokenizer.encode(stories[s], { bos: true }).slice(0, maxStory);
+    const ids = (await tokenizer.encodeAsync(stories[s], { bos: tokenizer.addBos, signal: opts.signal })).slice(0, maxStory);
     model.reset();
     let sum = 0;
     for (let i = 0; i + 1 < ids.length; i++) {

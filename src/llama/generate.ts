@@ -1,7 +1,9 @@
 /**
- * Text generation as llama2.c's `generate` loop: encode the prompt with BOS, run it through
- * the model, then repeatedly sample a token and feed it back until a stop token (BOS or EOS),
- * `maxTokens` new tokens, or the context length.
+ * Text generation as llama2.c's `generate` loop: encode the prompt (with BOS when the tokenizer
+ * says the model expects it), run it through the model, then repeatedly sample a token and feed
+ * it back until a stop token (the tokenizer's: BOS or EOS for llama2.c, EOS and end-of-turn
+ * tokens for a GGUF BPE vocabulary), `maxTokens` new tokens, or the context length. Takes either
+ * tokenizer: the llama2.c one or bpeTokenizerFromGguf's.
  *
  * @example
  * const out = await generate(model, tokenizer, { prompt: 'Once upon a time', maxTokens: 64,
@@ -12,8 +14,9 @@ import { badArgument, throwIfAborted } from '../core/errors.js';
 import { checkInt } from '../core/validate.js';
 import type { LlamaModel } from './model.js';
 import { Sampler, type SamplerOptions } from './sampler.js';
-import { BOS, EOS, type Tokenizer } from './tokenizer.js';
+import type { TextTokenizer } from './text-tokenizer.js';
 import { yieldEvery } from '../core/yield.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 import { exclusiveSession } from './session-lock.js';
 
 export interface GenerateOptions extends SamplerOptions {
@@ -21,7 +24,7 @@ export interface GenerateOptions extends SamplerOptions {
   prompt?: string;
   /** New tokens to generate at most (default 256). */
   maxTokens?: number;
-  /** Token ids that end generation without being emitted (default [BOS, EOS]). */
+  /** Token ids that end generation without being emitted (default: the tokenizer's stopTokens). */
   stopTokens?: number[];
   /**
    * Streaming: called for each piece as it is decided, prompt pieces first (isPrompt true),
@@ -31,8 +34,11 @@ export interface GenerateOptions extends SamplerOptions {
   signal?: AbortSignal;
 }
 
+/** Every key of GenerateOptions, for checkOptions. */
+export const GENERATE_KEYS = optionKeys<GenerateOptions>({ prompt: true, maxTokens: true, stopTokens: true, onToken: true, signal: true, temperature: true, topP: true, seed: true });
+
 export interface GenerateResult {
-  /** BOS + prompt tokens + generated tokens. */
+  /** (BOS +) prompt tokens + generated tokens. */
   tokens: number[];
   /** Only the generated tokens. */
   generated: number[];
@@ -43,37 +49,43 @@ export interface GenerateResult {
   tokensPerSecond: number;
 }
 
-export async function generate(model: LlamaModel, tokenizer: Tokenizer, opts: GenerateOptions = {}): Promise<GenerateResult> {
+export async function generate(model: LlamaModel, tokenizer: TextTokenizer, opts: GenerateOptions = {}): Promise<GenerateResult> {
+  opts = checkOptions('generate options', opts, GENERATE_KEYS);
   const prompt = opts.prompt ?? '';
   if (typeof prompt !== 'string') throw badArgument(`prompt must be a string, got ${typeof prompt}`);
   const maxTokens = checkInt('maxTokens', opts.maxTokens ?? 256, 0);
   if (tokenizer.vocabSize !== model.config.vocabSize) {
     throw badArgument(`tokenizer has ${tokenizer.vocabSize} tokens but the model's vocabulary is ${model.config.vocabSize}`);
   }
-  const stop = new Set(opts.stopTokens ?? [BOS, EOS]);
+  const stop = new Set(opts.stopTokens ?? tokenizer.stopTokens);
   for (const s of stop) checkInt('stopTokens[]', s, 0, model.config.vocabSize - 1);
-  const sampler = new Sampler(opts);
-  const tokens = tokenizer.encode(prompt, { bos: true });
+  const sampler = new Sampler({ temperature: opts.temperature, topP: opts.topP, seed: opts.seed });
+  const tokens = await tokenizer.encodeAsync(prompt, { bos: tokenizer.addBos, signal: opts.signal });
+  // The model needs one token to start from: an empty prompt without BOS gets BOS anyway.
+  const bos = tokenizer.addBos || (tokens.length === 0 && tokenizer.bosId >= 0);
+  if (bos && !tokenizer.addBos) tokens.push(tokenizer.bosId);
+  if (tokens.length === 0) throw badArgument('prompt is empty and the tokenizer has no BOS token to start from');
   const seqLen = model.config.seqLen;
   if (tokens.length > seqLen) {
     throw badArgument(`prompt is ${tokens.length} tokens (with BOS); the model's context is ${seqLen}`);
   }
   throwIfAborted(opts.signal, 'generate');
-  return exclusiveSession(model, 'generate()', () => decode(model, tokenizer, tokens, sampler, stop, maxTokens, opts));
+  return exclusiveSession(model, 'generate()', () => decode(model, tokenizer, tokens, bos, sampler, stop, maxTokens, opts));
 }
 
 /** The generation itself, as the model's only session (see session-lock.ts). */
-async function decode(model: LlamaModel, tokenizer: Tokenizer, tokens: number[], sampler: Sampler, stop: Set<number>,
+async function decode(model: LlamaModel, tokenizer: TextTokenizer, tokens: number[], bos: boolean, sampler: Sampler, stop: Set<number>,
   maxTokens: number, opts: GenerateOptions): Promise<GenerateResult> {
   const seqLen = model.config.seqLen;
   const decoder = new TextDecoder('utf-8');
   const emit = (i: number, isPrompt: boolean) => {
-    const piece = decoder.decode(tokenizer.decodeBytes(tokens[i - 1], tokens[i]), { stream: true });
+    // The first prompt token has no predecessor (only llama2.c's rule looks at it, after BOS).
+    const piece = decoder.decode(tokenizer.decodeBytes(tokens[i > 0 ? i - 1 : i], tokens[i]), { stream: true });
     opts.onToken?.(piece, tokens[i], isPrompt);
   };
   model.reset();
   let logits = await model.prefillAsync(tokens, 0, { signal: opts.signal });
-  for (let i = 1; i < tokens.length; i++) emit(i, true);
+  for (let i = bos ? 1 : 0; i < tokens.length; i++) emit(i, true);
   const generated: number[] = [];
   let stopReason: GenerateResult['stopReason'] = 'max-tokens';
   const t0 = performance.now();

@@ -47,6 +47,8 @@ import type {
 import { WeightLayout, LAYER_TENSORS } from './weight-layout.js';
 import { ExactAttention } from './exact-attention.js';
 import { eitherKernels } from '../kernels/maybe-async.js';
+import { disposeSymbol } from '../core/dispose.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 /** Writes weights into the resident buffer while a model is being built. */
 export type WeightFiller = (all: Float32Array, layout: WeightLayout) => void;
@@ -56,6 +58,9 @@ export interface PrefillOptions {
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
 }
+
+/** Every key of PrefillOptions, for checkOptions. */
+export const PREFILL_KEYS = optionKeys<PrefillOptions>({ onProgress: true, signal: true });
 
 /** The step's arrays: typed-array views (synchronous kernels) or device arrays (asynchronous). */
 interface Views<B extends F32Arg = Float32Array> {
@@ -158,7 +163,7 @@ export class LlamaModel {
       };
       return { weights, owned, views };
     } catch (e) {
-      for (const a of owned) a.free();
+      for (const a of owned) a.dispose();
       this.exact.dispose();
       throw e;
     }
@@ -319,6 +324,7 @@ export class LlamaModel {
    * Needs synchronous kernels (see prefillAsync).
    */
   prefill(tokens: ArrayLike<number>, startPos = 0, opts: PrefillOptions = {}): Float32Array {
+    opts = checkOptions('prefill options', opts, PREFILL_KEYS);
     if (this.dev) throw needsSyncKernels('prefill');
     const n = this.checkPrefill(tokens, startPos);
     for (let i = 0; i < n; i++) {
@@ -520,9 +526,11 @@ export class LlamaModel {
     if (this.disposed) return;
     this.disposed = true;
     this.exact.dispose();
-    this.mem?.free();
-    for (const a of this.dev?.owned ?? []) a.free();
+    this.mem?.dispose();
+    for (const a of this.dev?.owned ?? []) a.dispose();
   }
+
+  [disposeSymbol](): void { this.dispose(); }
 }
 
 function ignore(): void {}

@@ -19,6 +19,7 @@ import { loadLlama2c } from './load-llama2c.js';
 import { loadSafetensors } from './load-safetensors.js';
 import type { LlamaModel } from './model.js';
 import { loadTokenizer, type Tokenizer } from './tokenizer.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface ReadModelOptions {
   kernels: Kernels | AsyncKernels;
@@ -26,6 +27,9 @@ export interface ReadModelOptions {
   /** For HF checkpoints: cap the context below max_position_embeddings. */
   maxSeqLen?: number;
 }
+
+/** Every key of ReadModelOptions, for checkOptions. */
+export const READ_MODEL_KEYS = optionKeys<ReadModelOptions>({ kernels: true, checkFinite: true, maxSeqLen: true });
 
 async function readBytes(path: string, what: string): Promise<Uint8Array> {
   try {
@@ -42,13 +46,14 @@ async function exists(path: string): Promise<boolean> {
 
 /** Load a llama2.c or Hugging Face model from a path (see the module comment). */
 export async function readLlamaModel(path: string, opts: ReadModelOptions): Promise<LlamaModel> {
+  opts = checkOptions('readLlamaModel options', opts, READ_MODEL_KEYS);
   if (typeof path !== 'string' || path === '') throw badArgument('model path must be a non-empty string');
   let info;
   try { info = await stat(path); } catch (e) {
     throw new SparseInferenceError('BAD_FILE', `cannot read model ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
   }
   if (!info.isDirectory() && !path.endsWith('.safetensors')) {
-    return loadLlama2c(await readBytes(path, 'model'), { ...opts, name: path });
+    return loadLlama2c(await readBytes(path, 'model'), { kernels: opts.kernels, checkFinite: opts.checkFinite, name: path });
   }
   const dir = info.isDirectory() ? path : dirname(path);
   const configPath = join(dir, 'config.json');

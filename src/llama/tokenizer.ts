@@ -10,7 +10,9 @@
  * Encoding: (BOS) + the dummy-prefix piece " " (for non-empty text) + one piece per UTF-8
  * character (byte pieces when the character is not in the vocabulary), then repeatedly merge
  * the adjacent pair whose concatenation is the vocabulary entry with the highest score
- * (leftmost on ties), until no pair is in the vocabulary; then (EOS).
+ * (leftmost on ties), until no pair is in the vocabulary; then (EOS). The merge keeps candidate
+ * pairs in a heap (best score, then leftmost) and skips entries made stale by earlier merges,
+ * so n characters cost O(n log n) instead of run.c's O(n²) rescans, with the same result.
  *
  * @example
  * const tok = loadTokenizer(bytes, { vocabSize: 512 });
@@ -19,13 +21,14 @@
  */
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { checkInt } from '../core/validate.js';
+import { checkOptions, optionKeys } from '../core/options.js';
+import { PairHeap } from './bpe/pair-heap.js';
+import {
+  checkTokenizeOptions, runSteps, runStepsAsync, type TextTokenizer, type TokenizeOptions,
+} from './text-tokenizer.js';
 
-export interface EncodeOptions {
-  /** Prepend BOS (id 1). Default false. */
-  bos?: boolean;
-  /** Append EOS (id 2). Default false. */
-  eos?: boolean;
-}
+/** Options of Tokenizer.encode: BOS (id 1) and EOS (id 2), both default false, and a signal. */
+export type EncodeOptions = TokenizeOptions;
 
 export interface LoadTokenizerOptions {
   /** Number of tokens to read (the model's vocab size). Default: read to the end of the file. */
@@ -34,8 +37,16 @@ export interface LoadTokenizerOptions {
   name?: string;
 }
 
+/** Every key of LoadTokenizerOptions, for checkOptions. */
+export const LOAD_TOKENIZER_KEYS = optionKeys<LoadTokenizerOptions>({ vocabSize: true, name: true });
+
 export const BOS = 1;
 export const EOS = 2;
+
+/** Characters or merges between pauses of the encoder (a pause checks the abort signal). */
+const STEP = 4096;
+/** run.c's starting best score: a pair must score above it to merge. */
+const MIN_SCORE = -1e10;
 
 const utf8 = new TextEncoder();
 /** Byte string ↔ JS string keyed one char per byte (latin1), so lookups are exact on bytes. */
@@ -45,13 +56,19 @@ function bytesKey(b: Uint8Array): string {
   return s;
 }
 
-export class Tokenizer {
+export class Tokenizer implements TextTokenizer {
   /** Longest piece in bytes, from the file header. */
   readonly maxTokenLength: number;
   private readonly pieces: Uint8Array[];
   private readonly scores: Float32Array;
   private readonly lookup = new Map<string, number>();
   private readonly keys: string[];
+  readonly bosId = BOS;
+  readonly eosId = EOS;
+  /** llama2.c prompts always start with BOS. */
+  readonly addBos = true;
+  /** run.c stops at BOS or EOS. */
+  readonly stopTokens: readonly number[] = [BOS, EOS];
   /** Whether ids 3..258 are the byte pieces <0x00>..<0xFF>. */
   readonly hasByteFallback: boolean;
   private readonly byteOf: Int16Array;
@@ -92,13 +109,33 @@ export class Tokenizer {
 
   /** Id of an exact piece (as a string), or -1. */
   pieceId(text: string): number {
+    if (typeof text !== 'string') throw badArgument(`text must be a string, got ${typeof text}`);
     return this.lookup.get(bytesKey(utf8.encode(text))) ?? -1;
   }
 
   /** Token ids of `text` with llama2.c's greedy BPE merge. */
   encode(text: string, opts: EncodeOptions = {}): number[] {
-    if (typeof text !== 'string') throw badArgument(`text must be a string, got ${typeof text}`);
+    const o = this.checkEncode(text, opts);
     const tokens: number[] = [];
+    runSteps(this.encodeSteps(text, o, tokens), o.signal, 'encode');
+    return tokens;
+  }
+
+  /** encode() that yields to the event loop every ~20 ms, so an abort is seen promptly. */
+  async encodeAsync(text: string, opts: EncodeOptions = {}): Promise<number[]> {
+    const o = this.checkEncode(text, opts);
+    const tokens: number[] = [];
+    await runStepsAsync(this.encodeSteps(text, o, tokens), o.signal, 'encode');
+    return tokens;
+  }
+
+  private checkEncode(text: string, opts: EncodeOptions | null | undefined): EncodeOptions {
+    if (typeof text !== 'string') throw badArgument(`text must be a string, got ${typeof text}`);
+    return checkTokenizeOptions(opts);
+  }
+
+  /** The encoder, pausing every STEP characters or merges so the caller can check its signal. */
+  private *encodeSteps(text: string, opts: EncodeOptions, tokens: number[]): Generator<void> {
     if (opts.bos) tokens.push(BOS);
     const bytes = utf8.encode(text);
     if (bytes.length > 0) {
@@ -107,17 +144,17 @@ export class Tokenizer {
       else this.pushBytes(tokens, [0x20], 'the dummy prefix " "');
     }
     // One piece per UTF-8 character (at most 4 bytes, as run.c groups them).
-    for (let i = 0; i < bytes.length;) {
+    for (let i = 0, chars = 0; i < bytes.length; chars++) {
       let j = i + 1;
       while (j < bytes.length && (bytes[j] & 0xc0) === 0x80 && j - i < 4) j++;
       const id = this.lookup.get(bytesKey(bytes.subarray(i, j)));
       if (id !== undefined) tokens.push(id);
       else this.pushBytes(tokens, bytes.subarray(i, j), `character at byte ${i}`);
       i = j;
+      if (chars % STEP === STEP - 1) yield;
     }
-    this.merge(tokens);
+    yield* this.mergeSteps(tokens);
     if (opts.eos) tokens.push(EOS);
-    return tokens;
   }
 
   private pushBytes(tokens: number[], bytes: ArrayLike<number>, what: string): void {
@@ -127,37 +164,53 @@ export class Tokenizer {
     for (let k = 0; k < bytes.length; k++) tokens.push(bytes[k] + 3);
   }
 
+  /** Id of the piece that joins tokens a and b, or -1 when there is none. */
+  private pairId(a: number, b: number): number {
+    return this.lookup.get(this.keys[a] + this.keys[b]) ?? -1;
+  }
+
   /**
-   * Greedy merge in place, over every token as run.c does (BOS included). The score of each
-   * adjacent pair is cached and only the two pairs touching a merge are redone, so a pass is
-   * a scan over numbers; the choice (best score, leftmost on ties) is run.c's.
+   * run.c's greedy merge, in place over every token (BOS included): repeatedly join the adjacent
+   * pair whose joined piece has the highest score, the leftmost among equal scores, until no
+   * pair is a piece. Symbols form a linked list; every candidate pair sits in a heap keyed by
+   * (−score, position of its left symbol). A merge changes only the two pairs touching it, so
+   * those are pushed afresh and the old entries are dropped when popped (their left symbol is
+   * gone, has a new right neighbour, or no longer joins into the same piece).
    */
-  private merge(ids: number[]): void {
-    const n0 = ids.length;
-    if (n0 < 2) return;
-    const pairId = new Int32Array(n0);
-    const pairScore = new Float64Array(n0);
-    const setPair = (i: number) => {
-      const id = i + 1 < ids.length ? this.lookup.get(this.keys[ids[i]] + this.keys[ids[i + 1]]) : undefined;
-      pairId[i] = id ?? -1;
-      pairScore[i] = id === undefined ? -Infinity : this.scores[id];
+  private *mergeSteps(ids: number[]): Generator<void> {
+    const n = ids.length;
+    if (n < 2) return;
+    const next = new Int32Array(n);
+    const prev = new Int32Array(n);
+    const heap = new PairHeap();
+    const consider = (left: number, right: number) => {
+      const id = this.pairId(ids[left], ids[right]);
+      // run.c starts its search at a best score of -1e10 and needs strictly better.
+      if (id >= 0 && this.scores[id] > MIN_SCORE) heap.push(-this.scores[id], left, id, right);
     };
-    for (let i = 0; i < n0 - 1; i++) setPair(i);
-    for (;;) {
-      const n = ids.length;
-      let best = -1e10;
-      let bestIdx = -1;
-      for (let i = 0; i < n - 1; i++) {
-        if (pairId[i] >= 0 && pairScore[i] > best) { best = pairScore[i]; bestIdx = i; }
-      }
-      if (bestIdx < 0) break;
-      ids[bestIdx] = pairId[bestIdx];
-      ids.splice(bestIdx + 1, 1);
-      pairId.copyWithin(bestIdx + 1, bestIdx + 2, n);
-      pairScore.copyWithin(bestIdx + 1, bestIdx + 2, n);
-      setPair(bestIdx);
-      if (bestIdx > 0) setPair(bestIdx - 1);
+    for (let i = 0; i < n; i++) {
+      next[i] = i + 1 < n ? i + 1 : -1;
+      prev[i] = i - 1;
+      if (i + 1 < n) consider(i, i + 1);
     }
+    for (let pops = 1; heap.pop(); pops++) {
+      const i = heap.left;
+      const j = heap.right;
+      if (ids[i] >= 0 && next[i] === j && this.pairId(ids[i], ids[j]) === heap.payload) {
+        ids[i] = heap.payload;
+        ids[j] = -1;
+        const k = next[j];
+        next[i] = k;
+        if (k >= 0) prev[k] = i;
+        if (prev[i] >= 0) consider(prev[i], i);
+        if (k >= 0) consider(i, k);
+      }
+      if (pops % STEP === 0) yield;
+    }
+    // The first symbol is never absorbed (only right-hand symbols are); compact the survivors.
+    let w = 0;
+    for (let i = 0; i >= 0; i = next[i]) ids[w++] = ids[i];
+    ids.length = w;
   }
 
   /**
@@ -187,6 +240,10 @@ export class Tokenizer {
    * is not printed (and strips the next piece's leading space, as in run.c).
    */
   decodeAll(tokens: ArrayLike<number>): string {
+    if (tokens === null || typeof tokens !== 'object' || typeof tokens.length !== 'number') {
+      throw badArgument('tokens must be an array of token ids');
+    }
+    for (let i = 0; i < tokens.length; i++) checkInt(`tokens[${i}]`, tokens[i], 0, this.vocabSize - 1);
     const parts: Uint8Array[] = [];
     let total = 0;
     for (let i = 0; i < tokens.length; i++) {
@@ -206,8 +263,10 @@ export class Tokenizer {
  * Parse a llama2.c tokenizer file. Throws BAD_FILE on a truncated file, a negative or too long
  * piece length, a non-finite score, or (with vocabSize) a piece count that does not match.
  */
-export function loadTokenizer(bytes: Uint8Array, opts: LoadTokenizerOptions = {}): Tokenizer {
+export function loadTokenizer(bytes: Uint8Array, options: LoadTokenizerOptions = {}): Tokenizer {
   if (!(bytes instanceof Uint8Array)) throw badArgument(`bytes must be a Uint8Array, got ${typeof bytes}`);
+  const opts = checkOptions('loadTokenizer options', options, ['vocabSize', 'name']);
+  if (opts.name !== undefined && typeof opts.name !== 'string') throw badArgument(`loadTokenizer options.name must be a string, got ${typeof opts.name}`);
   const name = opts.name ?? 'tokenizer';
   if (opts.vocabSize !== undefined) checkInt('vocabSize', opts.vocabSize, 1, 1 << 24);
   const bad = (msg: string) => new SparseInferenceError('BAD_FILE', `${name}: ${msg}`);

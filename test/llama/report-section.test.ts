@@ -8,7 +8,8 @@ describe('llama report section', () => {
     const kernels = await createKernels({ backend: 'wasm' });
     const s = await llamaSection({ kernels, quick: true });
     expect(s.id).toBe('llama');
-    expect(s.html).toMatch(/random weights/);
+    expect(s.settings).toMatch(/random weights/);
+    expect(s.conclusion).toMatch(/No checkpoint was found/);
     expect(s.html).toMatch(/reference \(js\)/);
     expect(s.summary).toMatch(/tok\/s/);
   });

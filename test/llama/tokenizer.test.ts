@@ -1,9 +1,13 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { describeWithShared } from '../_harness/shared-data.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { loadTokenizer, Tokenizer, BOS } from '../../src/llama/tokenizer.js';
 import { expectError } from './helpers.js';
+import { createKernels } from '../../src/kernels/create.js';
+import { loadLlama2c } from '../../src/llama/load-llama2c.js';
+import { generate } from '../../src/llama/generate.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/llama/tok512-encode.json', import.meta.url), 'utf8')) as {
   cases: { text: string; bos: boolean; eos: boolean; ids: number[]; decoded: string }[];
@@ -67,6 +71,9 @@ describeWithShared('tok512 tokenizer', ['models/tok512.bin'], ([tokPath]) => {
     expectBadArgument(() => tok.decode(0, 512), 'token');
     expectBadArgument(() => tok.decode(-1, 5), 'prev');
     expectBadArgument(() => tok.piece(600), 'id');
+    expectBadArgument(() => tok.pieceId(7 as never), 'text');
+    expectBadArgument(() => tok.decodeAll(null as never), 'tokens');
+    expectBadArgument(() => tok.decodeAll([1, 700]), 'tokens'); // message: tokens[1] must be in [0, 511]
   });
 });
 
@@ -134,6 +141,116 @@ describe('tokenizer file errors (BAD_FILE)', () => {
   it('not bytes / bad vocabSize are BAD_ARGUMENT', () => {
     expectBadArgument(() => loadTokenizer('x' as never), 'bytes');
     expectBadArgument(() => loadTokenizer(good(), { vocabSize: 0 }), 'vocabSize');
+    expectBadArgument(() => loadTokenizer(good(), { vocabsize: 4 } as never), 'vocabsize');
+    expectBadArgument(() => loadTokenizer(good(), { name: 5 } as never), 'name');
+    expect(loadTokenizer(good(), null as never).vocabSize).toBe(4);
     expect(() => new Tokenizer(4, [], new Float32Array(0))).not.toThrow();
   });
 });
+
+/**
+ * The merge before it was made O(n log n), kept as the oracle: run.c's loop, a rescan of every
+ * adjacent pair per merge (best score, leftmost on ties; a pair must score above -1e10).
+ */
+function quadraticEncode(tok: Tokenizer, text: string): number[] {
+  const bytes = new TextEncoder().encode(text);
+  const key = (id: number) => Array.from(tok.piece(id), (b) => String.fromCharCode(b)).join('');
+  const byKey = new Map<string, number>();
+  for (let i = 0; i < tok.vocabSize; i++) if (!byKey.has(key(i))) byKey.set(key(i), i);
+  const ids: number[] = [];
+  if (bytes.length > 0) ids.push(byKey.get(' ')!);
+  for (let i = 0; i < bytes.length;) {
+    let j = i + 1;
+    while (j < bytes.length && (bytes[j] & 0xc0) === 0x80 && j - i < 4) j++;
+    const k = Array.from(bytes.subarray(i, j), (b) => String.fromCharCode(b)).join('');
+    const id = byKey.get(k);
+    if (id !== undefined) ids.push(id);
+    else for (let b = i; b < j; b++) ids.push(bytes[b] + 3);
+    i = j;
+  }
+  for (;;) {
+    let best = -1e10;
+    let at = -1;
+    let merged = -1;
+    for (let i = 0; i + 1 < ids.length; i++) {
+      const id = byKey.get(key(ids[i]) + key(ids[i + 1]));
+      if (id !== undefined && tok.score(id) > best) { best = tok.score(id); at = i; merged = id; }
+    }
+    if (at < 0) return ids;
+    ids.splice(at, 2, merged);
+  }
+}
+
+describe('tokenizer merge with a heap = the quadratic rescan', () => {
+  it('on random vocabularies with many tied scores (property)', () => {
+    const arb = fc.record({
+      merges: fc.uniqueArray(fc.tuple(fc.constantFrom('a', 'b', 'c', 'ab', 'ba', 'ca', 'aa'), fc.constantFrom('a', 'b', 'c', 'bc', 'aa')),
+        { minLength: 1, maxLength: 12, selector: ([x, y]) => x + y }),
+      scores: fc.array(fc.constantFrom(-2, 0, 1, 1, 2, 3, -1e11), { minLength: 12, maxLength: 12 }),
+      text: fc.array(fc.constantFrom('a', 'b', 'c', ' ', 'é'), { minLength: 0, maxLength: 80 }).map((a) => a.join('')),
+    });
+    fc.assert(fc.property(arb, ({ merges, scores, text }) => {
+      const pieces = new Map<string, number>([[' ', 0], ['a', 0], ['b', 0], ['c', 0]]);
+      merges.forEach(([x, y], i) => { if (!pieces.has(x + y)) pieces.set(x + y, scores[i]); });
+      const tok = loadTokenizer(toyTokenizer([...pieces]));
+      expect(tok.encode(text)).toEqual(quadraticEncode(tok, text));
+    }), { seed: 14, numRuns: 400 });
+  });
+});
+
+describeWithShared('tok512: heap merge = quadratic rescan; cancellation', ['models/tok512.bin', 'data/tinystories_sample.txt'], ([tokPath, storiesPath]) => {
+  const tok = loadTokenizer(new Uint8Array(readFileSync(tokPath)), { vocabSize: 512 });
+  const stories = readFileSync(storiesPath, 'utf8');
+
+  it('on story snippets and random text over the vocabulary characters (property)', () => {
+    const chars = [...'abcdefghijklmnopqrstuvwxyz ABCDEFGHIJ.,!?"\'\n0123456789', 'é', '—', '😀'];
+    fc.assert(fc.property(fc.oneof(
+      fc.array(fc.constantFrom(...chars), { maxLength: 150 }).map((a) => a.join('')),
+      fc.tuple(fc.nat(stories.length - 600), fc.integer({ min: 0, max: 600 })).map(([at, n]) => stories.slice(at, at + n)),
+    ), (text) => {
+      expect(tok.encode(text)).toEqual(quadraticEncode(tok, text));
+    }), { seed: 15, numRuns: 150 });
+  });
+
+  it('encodeAsync = encode on a long text', async () => {
+    const text = stories.slice(0, 20_000);
+    expect(await tok.encodeAsync(text, { bos: true })).toEqual(tok.encode(text, { bos: true }));
+  });
+
+  it('an aborted signal stops encode; encodeAsync aborted after 100 ms rejects within 250 ms', async () => {
+    expectError(() => tok.encode('hello', { signal: AbortSignal.abort() }), 'ABORTED');
+    const huge = stories.repeat(4); // 8 MB: seconds of work
+    const ac = new AbortController();
+    let abortedAt = 0;
+    setTimeout(() => { abortedAt = performance.now(); ac.abort(); }, 100);
+    const err = await tok.encodeAsync(huge, { signal: ac.signal }).then(() => null, (e: unknown) => e);
+    const latency = performance.now() - abortedAt;
+    expect(abortedAt).toBeGreaterThan(0);
+    expect((err as { code?: string } | null)?.code).toBe('ABORTED');
+    expect(latency).toBeLessThan(250);
+  });
+
+  it('rejects bad encode options naming them', () => {
+    expectBadArgument(() => tok.encode('a', { bos: 1 } as never), 'bos');
+    expectBadArgument(() => tok.encode('a', { signal: 'x' } as never), 'signal');
+    expectBadArgument(() => tok.encode('a', { eso: true } as never), 'eso');
+    expect(tok.encode('a', null as never)).toEqual(tok.encode('a'));
+  });
+});
+
+describeWithShared('generate() with a huge prompt stops on abort while encoding', ['models/stories260K.bin', 'models/tok512.bin', 'data/tinystories_sample.txt'],
+  ([modelPath, tokPath, storiesPath]) => {
+    it('abort at 100 ms → ABORTED within 250 ms (the prompt takes seconds to encode)', async () => {
+      const kernels = await createKernels({ backend: 'wasm' });
+      const model = loadLlama2c(new Uint8Array(readFileSync(modelPath)), { kernels });
+      const tok = loadTokenizer(new Uint8Array(readFileSync(tokPath)), { vocabSize: 512 });
+      const prompt = readFileSync(storiesPath, 'utf8').repeat(4);
+      const ac = new AbortController();
+      let abortedAt = 0;
+      setTimeout(() => { abortedAt = performance.now(); ac.abort(); }, 100);
+      const err = await generate(model, tok, { prompt, maxTokens: 1, signal: ac.signal }).then(() => null, (e: unknown) => e);
+      expect(abortedAt).toBeGreaterThan(0);
+      expect((err as { code?: string } | null)?.code).toBe('ABORTED');
+      expect(performance.now() - abortedAt).toBeLessThan(250);
+    });
+  });

@@ -148,8 +148,8 @@ describeEachBackend('memory safety under fuzzed kernel calls', (k: Kernels) => {
             if (before[i] !== null && !outputs.includes(i)) expect(Array.from(a as Float32Array)).toEqual(Array.from(before[i]!));
           });
         } finally {
-          for (const g of guards) g.free();
-          for (const r of owned) r.free();
+          for (const g of guards) g.dispose();
+          for (const r of owned) r.dispose();
         }
       }), { numRuns: 120, seed: 14 });
     });
@@ -165,8 +165,8 @@ describeEachBackend('memory safety under fuzzed kernel calls', (k: Kernels) => {
         new Float64Array(p * width), new Float64Array(p))).toThrowError(expect.objectContaining({ code: 'BAD_ARGUMENT', message: expect.stringContaining('first[0]') }));
       expect(neighbour.view().every((v) => v === SENTINEL)).toBe(true);
       expect(guardsIntact()).toBe(true);
-      neighbour.free();
-      for (const g of guards) g.free();
+      neighbour.dispose();
+      for (const g of guards) g.dispose();
       guards.length = 0;
     }
   });

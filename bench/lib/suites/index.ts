@@ -11,6 +11,7 @@ import { knotsSuite } from './knots.js';
 import { kvcacheSuite } from './kvcache.js';
 import { parallelSuite } from './parallel.js';
 import { peersSuite } from './peers.js';
+import { tokenizersSuite } from './tokenizers.js';
 
 export const suites: Record<string, Suite> = {
   kernels: kernelsSuite,
@@ -21,4 +22,5 @@ export const suites: Record<string, Suite> = {
   kvcache: kvcacheSuite,
   parallel: parallelSuite,
   peers: peersSuite,
+  tokenizers: tokenizersSuite,
 };

@@ -10,6 +10,7 @@
 import type { ResidentArray } from '../../kernels/kernels.js';
 import { SparseInferenceError, badArgument } from '../../core/errors.js';
 import type { WasmExports } from './loader.js';
+import { withDispose } from '../../core/dispose.js';
 
 type TypedCtor = Float32ArrayConstructor | Int32ArrayConstructor;
 type Typed = Float32Array | Int32Array;
@@ -66,30 +67,29 @@ export class WasmHeap {
     let freed = false;
     let cached: T | null = null;
     const heap = this;
-    const release = (): void => {
-      if (freed) return;
-      if (cached !== null) heap.retired.add(cached);
-      heap.exports.free(ptr);
-      freed = true;
-      cached = null;
-    };
-    return {
+    const array = {
       length,
       view(): T {
-        if (freed) throw badArgument('resident array used after dispose()/free(): allocate a new one');
+        if (freed) throw badArgument('resident array used after dispose(): allocate a new one');
         if (cached === null || cached.buffer !== heap.buffer) cached = new ctor(heap.buffer, ptr, length) as T;
         return cached;
       },
-      free: release,
-      dispose: release,
+      dispose(): void {
+        if (freed) return;
+        if (cached !== null) heap.retired.add(cached);
+        heap.exports.free(ptr);
+        freed = true;
+        cached = null;
+      },
     };
+    return withDispose(array);
   }
 
   /** Throws when `a` is a view of a freed resident array (see `retired`). */
   checkLive(a: Typed): void {
     if (this.retired.has(a)) {
       throw badArgument(`a ${a.constructor.name} view of a freed resident array was passed to a kernel; `
-        + 'views die with dispose()/free()');
+        + 'views die with dispose()');
     }
   }
 

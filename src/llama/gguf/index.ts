@@ -1,0 +1,5 @@
+/** GGUF (llama.cpp's model file): container parser, ggml tensor types, Llama config. */
+export { parseGguf, parseGgufPrefix, type GgufFile, type GgufTensorInfo, type GgufValue } from './parse-gguf.js';
+export { GGML_TYPES, GGML_TYPE, ggmlByteSize, type GgmlTypeInfo, type SupportedGgmlType } from './ggml-types.js';
+export { ggufLlamaConfig } from './gguf-config.js';
+export { dequantizeInto, DEQUANTIZABLE, type DequantizableType } from './dequantize.js';
