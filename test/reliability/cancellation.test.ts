@@ -39,7 +39,9 @@ async function abortLatency(job: (signal: AbortSignal) => Promise<unknown>): Pro
   expect(abortedAt, 'the job finished before the abort: make it longer').toBeGreaterThan(0);
   expect(error).toBeInstanceOf(SparseInferenceError);
   expect((error as SparseInferenceError).code).toBe('ABORTED');
-  return performance.now() - scheduled;
+  const latency = performance.now() - scheduled;
+  console.log(`abort latency ${expect.getState().currentTestName}: ${latency.toFixed(0)} ms`);
+  return latency;
 }
 
 function letterTokenizer(vocab: number) {
