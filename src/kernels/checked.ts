@@ -32,7 +32,9 @@ type Typed = Float32Array | Float64Array | Int32Array;
  */
 function separate(outName: string, out: Typed, outLength: number, inName: string, input: Typed, inLength: number,
   sameOk = false): void {
-  if (out.buffer !== input.buffer) return;
+  // Not both real views: the webgpu backend checks shapes on stand-ins for device arrays, and
+  // compares device arrays itself.
+  if (!ArrayBuffer.isView(out) || !ArrayBuffer.isView(input) || out.buffer !== input.buffer) return;
   const o0 = out.byteOffset, o1 = o0 + outLength * out.BYTES_PER_ELEMENT;
   const i0 = input.byteOffset, i1 = i0 + inLength * input.BYTES_PER_ELEMENT;
   if (o0 >= i1 || i0 >= o1 || outLength === 0 || inLength === 0) return;

@@ -15,6 +15,7 @@
  * @example
  * const { objective, shift, empty } = lloydStep(kernels, X, C, codes, dist, n, k, d, sums, counts);
  */
+import { checkFloat32, checkFloat64, checkIndices, checkInt, checkInt32 } from '../core/validate.js';
 import { checkKernels } from '../kernels/check-kernels.js';
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 import type { AsyncKernels } from '../kernels/async-kernels.js';
@@ -41,6 +42,10 @@ export interface LloydStepResult {
  */
 export function lloydUpdate(x: Float32Array, c: Float32Array, codes: Int32Array, n: number, k: number, d: number,
   sums: Float64Array, counts: Int32Array): LloydStepResult {
+  checkInt('n', n, 0); checkInt('k', k, 1); checkInt('d', d, 1);
+  checkFloat32('x', x, n * d); checkFloat32('c', c, k * d); checkInt32('codes', codes, n);
+  checkFloat64('sums', sums, k * d); checkInt32('counts', counts, k);
+  checkIndices('codes', codes, n, k);
   sums.fill(0, 0, k * d); counts.fill(0, 0, k);
   let objective = 0;
   for (let i = 0; i < n; i++) {

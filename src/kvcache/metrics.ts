@@ -11,6 +11,7 @@
  *               all estimates (which WRoPE's fixed rotation can cause) changes neither the ranking
  *               nor the softmax, so this is the part that matters for selection
  */
+import { checkKernels } from '../kernels/check-kernels.js';
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 import type { HeadKeys } from './kv-store.js';
 import type { Selection } from './retrieval.js';
@@ -32,6 +33,7 @@ export interface ExactHeadAttention {
 export class ExactReference {
   private s: ResidentArray<Float32Array>;
   constructor(private readonly kernels: Kernels, private readonly d: number) {
+    checkKernels('kernels', kernels);
     this.s = kernels.allocF32(1024);
   }
 
