@@ -19,7 +19,7 @@ import { eitherKernels, driveAsync, driveSync, settle, type Step } from '../kern
 import { mirrorF32, mirrorI32, type HostMirror } from '../kernels/host-mirror.js';
 import { Rng } from '../core/rng.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
-import { checkFinite, checkFloat32, checkInt, checkNumber } from '../core/validate.js';
+import { checkFinite, checkFloat32, checkIndices, checkInt, checkInt32, checkNumber } from '../core/validate.js';
 import { yieldToEventLoop } from './cooperative.js';
 import { lloydIteration } from './lloyd-step.js';
 import { checkOptions, optionKeys } from '../core/options.js';
@@ -215,6 +215,9 @@ function* kmeansSteps(kernels: Kernels | AsyncKernels, points: Float32Array, n: 
 
 /** J = Σ ‖x_i − c_{codes_i}‖² in float64. */
 export function objective(points: Float32Array, n: number, d: number, centroids: Float32Array, codes: Int32Array): number {
+  checkInt('n', n, 0); checkInt('d', d, 1);
+  checkFloat32('points', points, n * d); checkFloat32('centroids', centroids); checkInt32('codes', codes, n);
+  checkIndices('codes', codes, n, Math.floor(centroids.length / d));
   let J = 0;
   for (let i = 0; i < n; i++) {
     const xo = i * d, co = codes[i] * d;

@@ -103,6 +103,7 @@ export function lloydStep(kernels: Kernels, X: ResidentArray<Float32Array>, C: R
 export function* lloydIteration(kernels: Kernels | AsyncKernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
   codes: HostMirror<Int32Array>, dist: HostMirror<Float32Array>, n: number, k: number, d: number,
   sums: Float64Array, counts: Int32Array): Generator<Step, LloydStepResult, unknown> {
+  checkInt('n', n, 1); checkInt('k', k, 1, n); checkInt('d', d, 1); // when driven: the body runs then
   // Mirror arguments are resident views on sync kernels and device arrays on async ones —
   // what each kind takes; AsyncKernels' signature admits both, and settle() either result.
   const kx = eitherKernels(kernels);

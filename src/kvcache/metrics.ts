@@ -11,6 +11,8 @@
  *               all estimates (which WRoPE's fixed rotation can cause) changes neither the ranking
  *               nor the softmax, so this is the part that matters for selection
  */
+import { badArgument } from '../core/errors.js';
+import { checkIndices, checkInt, describe } from '../core/validate.js';
 import { checkKernels } from '../kernels/check-kernels.js';
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 import type { HeadKeys } from './kv-store.js';
@@ -93,6 +95,13 @@ export interface StepMetrics {
  */
 export function stepMetrics(exact: ExactHeadAttention, sel: Selection, approxOut: Float32Array,
   approxFar: Float32Array | null): StepMetrics {
+  if (exact === null || typeof exact !== 'object' || !(exact.probs instanceof Float64Array)) {
+    throw badArgument(`exact must be an ExactHeadAttention (from ExactReference), got ${describe(exact)}`);
+  }
+  if (sel === null || typeof sel !== 'object' || !(sel.indices instanceof Int32Array) || sel.split === null || typeof sel.split !== 'object') {
+    throw badArgument(`sel must be a Selection (from Retrieval.select), got ${describe(sel)}`);
+  }
+  checkIndices('sel.indices', sel.indices, checkInt('sel.count', sel.count, 0, sel.indices.length), exact.probs.length);
   const { farStart, farEnd } = sel.split;
   const m = farEnd - farStart;
   let recall = 0;
