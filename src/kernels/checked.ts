@@ -5,6 +5,7 @@
 import type { KernelFunctions } from './kernels.js';
 import { checkFloat32, checkFloat64, checkFinite, checkInt32, checkInt, checkNumber, checkOneOf, describe } from '../core/validate.js';
 import { badArgument } from '../core/errors.js';
+import { quantizedRowWords, type QuantizedType } from './quantized-row-words.js';
 
 const MAX = 2 ** 31 - 1;
 
@@ -45,6 +46,13 @@ function separate(outName: string, out: Typed, outLength: number, inName: string
 /** Throws naming the first non-finite element of a[0..n), found cheaply (see argminL2). */
 function finiteBySum(k: KernelFunctions, name: string, a: Float32Array, n: number): void {
   if (!Number.isFinite(k.sum(a, n))) checkFinite(name, a, n); // a finite sum that overflowed passes the scan
+}
+
+/** rows, cols (a multiple of the 32-column block) and W's length for a quantized matrix. */
+function quantizedShape(type: QuantizedType, W: Int32Array, rows: number, cols: number): void {
+  size('rows', rows); size('cols', cols);
+  if (cols % 32 !== 0) throw badArgument(`cols must be a multiple of 32 (one ${type} block), got ${cols}`);
+  checkInt32('W', W, product(`rows*${type} row words`, rows, quantizedRowWords(type, cols)));
 }
 
 /** Wrap raw kernel functions with argument checks; the wrapped functions are what users get. */
@@ -118,6 +126,16 @@ export function withShapeChecks(k: KernelFunctions): KernelFunctions {
       checkFloat32('x', x, cols); checkFloat32('y', y, rows);
       separate('y', y, rows, 'P', P, Math.ceil(rows / 16) * 16 * cols); separate('y', y, rows, 'x', x, cols);
       k.gemvPacked(P, x, y, rows, cols);
+    },
+    gemvQ4_1(W, x, y, rows, cols) {
+      quantizedShape('Q4_1', W, rows, cols); checkFloat32('x', x, cols); checkFloat32('y', y, rows);
+      separate('y', y, rows, 'W', W, rows * quantizedRowWords('Q4_1', cols)); separate('y', y, rows, 'x', x, cols);
+      k.gemvQ4_1(W, x, y, rows, cols);
+    },
+    gemvQ8_0(W, x, y, rows, cols) {
+      quantizedShape('Q8_0', W, rows, cols); checkFloat32('x', x, cols); checkFloat32('y', y, rows);
+      separate('y', y, rows, 'W', W, rows * quantizedRowWords('Q8_0', cols)); separate('y', y, rows, 'x', x, cols);
+      k.gemvQ8_0(W, x, y, rows, cols);
     },
     gemvT(W, x, y, rows, cols) {
       size('rows', rows); size('cols', cols);

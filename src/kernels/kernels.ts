@@ -49,6 +49,7 @@ export const KERNEL_NAMES = [
   'swiglu', // llama / activations
   'siluThreshold', 'threshold', 'siluMulThreshold', // activations (CATS/CHESS, TEAL)
   'packGemv', 'gemvPacked', // gemv on prepacked weights
+  'gemvQ4_1', 'gemvQ8_0', // llama: gemv on GGUF-quantized weights
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
@@ -127,6 +128,19 @@ export interface KernelFunctions {
    * Same product as gemv (summation order differs: by column blocks of 256).
    */
   gemvPacked(P: Float32Array, x: Float32Array, y: Float32Array, rows: number, cols: number): void;
+
+  /**
+   * y = W·x with W in ggml Q4_1 blocks: W: rows·quantizedRowWords('Q4_1', cols) words (layout in
+   * quantized-row-words.ts); x: cols; y: rows; cols a multiple of 32. Weights are decoded on the
+   * fly (d·q + m), activations stay float32.
+   */
+  gemvQ4_1(W: Int32Array, x: Float32Array, y: Float32Array, rows: number, cols: number): void;
+
+  /**
+   * y = W·x with W in Q8_0 rows: W: rows·quantizedRowWords('Q8_0', cols) words (int8 quants,
+   * then f16 block scales, per row); x: cols; y: rows; cols a multiple of 32.
+   */
+  gemvQ8_0(W: Int32Array, x: Float32Array, y: Float32Array, rows: number, cols: number): void;
 
   /**
    * y = x·W (= Wᵀx). W: rows*cols, row-major; x: rows; y: cols.

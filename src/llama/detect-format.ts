@@ -23,6 +23,7 @@ import type { AsyncKernels } from '../kernels/async-kernels.js';
 import type { LlamaModel } from './model.js';
 import { loadLlama2c } from './load-llama2c.js';
 import { loadSafetensors } from './load-safetensors.js';
+import { loadGguf } from './gguf/load-gguf.js';
 
 export type CheckpointFormat = 'llama2c' | 'safetensors' | 'gguf';
 
@@ -93,6 +94,14 @@ const loaders = new Map<CheckpointFormat, CheckpointLoader>([
         throw badArgument(`config is needed for a safetensors checkpoint (${o.name ?? 'bytes'}): pass the config.json beside it`);
       }
       return loadSafetensors(bytes, o.config, { kernels: o.kernels, checkFinite: o.checkFinite, name: o.name, maxSeqLen: o.maxSeqLen });
+    },
+  }],
+  ['gguf', {
+    extraOptions: ['weights'],
+    load: (bytes, o) => {
+      if (o.config !== undefined) throw badArgument('config applies to safetensors checkpoints; a GGUF file carries its own');
+      const weights = o.weights as 'quantized' | 'f32' | undefined;
+      return loadGguf(bytes, { kernels: o.kernels, checkFinite: o.checkFinite, name: o.name, maxSeqLen: o.maxSeqLen, weights });
     },
   }],
 ]);

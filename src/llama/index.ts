@@ -38,5 +38,6 @@ export { randomLlama, type RandomLlamaOptions } from './random-llama.js';
 export { WeightLayout, LAYER_TENSORS, type TensorSlot, type LayerTensorName } from './weight-layout.js';
 export {
   parseGguf, parseGgufPrefix, ggufLlamaConfig, GGML_TYPES, GGML_TYPE, ggmlByteSize, dequantizeInto, DEQUANTIZABLE,
+  loadGguf, bytesSource, isGgufSource, ggufTensorName, type GgufLoadOptions, type GgufSource,
   type GgufFile, type GgufTensorInfo, type GgufValue, type GgmlTypeInfo, type SupportedGgmlType, type DequantizableType,
 } from './gguf/index.js';

@@ -38,20 +38,24 @@
 import { yieldEvery } from '../core/yield.js';
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 import { isAsyncKernels, needsSyncKernels, type AsyncKernels, type DeviceArray, type F32Arg } from '../kernels/async-kernels.js';
-import { badArgument, throwIfAborted } from '../core/errors.js';
+import { SparseInferenceError, badArgument, throwIfAborted } from '../core/errors.js';
 import { checkInt } from '../core/validate.js';
 import type {
   ActivationCapture, ActivationKind, AttentionContext, LayerKvCache, LayerStrategies, LayerWeights,
   LlamaConfig, ProjectionName,
 } from './hooks.js';
-import { WeightLayout, LAYER_TENSORS } from './weight-layout.js';
+import { WeightLayout, LAYER_TENSORS, type TensorSlot, type WeightFormats } from './weight-layout.js';
+import { decodeQuantizedRow } from './quantized-row.js';
 import { ExactAttention } from './exact-attention.js';
 import { eitherKernels } from '../kernels/maybe-async.js';
 import { disposeSymbol } from '../core/dispose.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
-/** Writes weights into the resident buffer while a model is being built. */
-export type WeightFiller = (all: Float32Array, layout: WeightLayout) => void;
+/**
+ * Writes weights into the resident buffers while a model is being built: float32 tensors into
+ * `all`, quantized ones (layout.formats) into `quantized`, at their slots in `layout`.
+ */
+export type WeightFiller = (all: Float32Array, layout: WeightLayout, quantized: Int32Array) => void;
 
 /** Options for long runs of forward steps (prefill). */
 export interface PrefillOptions {
@@ -67,6 +71,9 @@ interface Views<B extends F32Arg = Float32Array> {
   base: B;
   tokEmb: B; rmsFinal: B; wcls: B;
   layers: { [K in keyof LayerWeights]: B }[];
+  /** Quantized matrices by layer and name, and the quantized embedding/classifier (sync only). */
+  qLayers: Partial<Record<keyof LayerWeights, Int32Array>>[];
+  qTokEmb?: Int32Array; qWcls?: Int32Array;
   /** keysPre is empty on the asynchronous path (only hooks read pre-RoPE keys). */
   keys: B[]; keysPre: B[]; values: B[];
   x: B; xb: B; xb2: B;
@@ -88,6 +95,8 @@ export class LlamaModel {
   readonly layout: WeightLayout;
   /** One resident block: weights, then the KV cache, then activation buffers (sync kernels). */
   private readonly mem: ResidentArray<Float32Array> | null = null;
+  /** The quantized matrices (layout.formats), when there are any. */
+  private readonly qmem: ResidentArray<Int32Array> | null = null;
   /** The same arrays as device arrays (async kernels). */
   private readonly dev: DeviceMemory | null = null;
   private readonly kvOffset: number;
@@ -103,14 +112,18 @@ export class LlamaModel {
    * Allocate resident memory for `config` and let `fill` write the weights into it. Loaders
    * (loadLlama2c, loadSafetensors, randomLlama) call this; users rarely do.
    */
-  static create(config: LlamaConfig, kernels: Kernels | AsyncKernels, fill: WeightFiller): LlamaModel {
-    return new LlamaModel(config, kernels, fill);
+  static create(config: LlamaConfig, kernels: Kernels | AsyncKernels, fill: WeightFiller,
+    formats: WeightFormats = {}): LlamaModel {
+    return new LlamaModel(config, kernels, fill, formats);
   }
 
-  private constructor(config: LlamaConfig, kernels: Kernels | AsyncKernels, fill: WeightFiller) {
+  private constructor(config: LlamaConfig, kernels: Kernels | AsyncKernels, fill: WeightFiller, formats: WeightFormats) {
     this.config = config;
     this.kernels = kernels;
-    this.layout = new WeightLayout(config);
+    this.layout = new WeightLayout(config, formats);
+    if (this.layout.quantized && isAsyncKernels(kernels)) {
+      throw new SparseInferenceError('UNAVAILABLE', 'quantized weights need synchronous kernels (load float32 weights for WebGPU)');
+    }
     const c = config;
     // The small attention index first, then one block for everything else: a single large
     // allocation grows WASM memory once, by what is needed (separate ones can double it).
@@ -124,13 +137,15 @@ export class LlamaModel {
       return;
     }
     try {
+      if (this.layout.quantized) this.qmem = kernels.allocI32(this.layout.quantizedLength);
       this.mem = kernels.allocF32(this.actOffset + actLength);
     } catch (e) {
+      this.qmem?.dispose();
       this.exact.dispose();
       throw e;
     }
-    // All allocations are done, so this view stays valid while fill runs.
-    fill(this.mem.view().subarray(0, this.layout.totalLength), this.layout);
+    // All allocations are done, so these views stay valid while fill runs.
+    fill(this.mem.view().subarray(0, this.layout.totalLength), this.layout, this.qmem?.view() ?? new Int32Array(0));
     this.sync();
   }
 
@@ -143,7 +158,7 @@ export class LlamaModel {
     try {
       const weights = own(L.totalLength);
       const host = new Float32Array(L.totalLength);
-      fill(host, L);
+      fill(host, L, new Int32Array(0));
       weights.write(host);
       const per = c.seqLen * c.kvDim;
       const keys = own(c.nLayers * per), values = own(c.nLayers * per);
@@ -157,6 +172,7 @@ export class LlamaModel {
           for (const name of LAYER_TENSORS) lw[name] = WeightLayout.view(weights, slots[name]);
           return lw as unknown as Views<DeviceArray<Float32Array>>['layers'][number];
         }),
+        qLayers: [],
         keys: rows(keys), keysPre: [], values: rows(values),
         x: own(c.dim), xb: own(c.dim), xb2: own(c.dim), q: own(c.dim), qPre: own(0),
         hb: own(c.hiddenDim), hb2: own(c.hiddenDim), logits: own(c.vocabSize),
@@ -206,6 +222,13 @@ export class LlamaModel {
       for (const name of LAYER_TENSORS) lw[name] = WeightLayout.view(wBase, slots[name]);
       return lw as unknown as LayerWeights;
     });
+    const q = this.qmem?.view();
+    const qView = (slot: TensorSlot) => (q && slot.format ? q.subarray(slot.offset, slot.offset + slot.length) : undefined);
+    const qLayers = L.layers.map((slots) => {
+      const lw: Partial<Record<keyof LayerWeights, Int32Array>> = {};
+      for (const name of LAYER_TENSORS) lw[name] = qView(slots[name]);
+      return lw;
+    });
     const per = c.seqLen * c.kvDim;
     const cacheOf = (which: number) => Array.from({ length: c.nLayers },
       (_, l) => kvBase.subarray((which * c.nLayers + l) * per, (which * c.nLayers + l + 1) * per));
@@ -216,25 +239,34 @@ export class LlamaModel {
       tokEmb: WeightLayout.view(wBase, L.tokEmb),
       rmsFinal: WeightLayout.view(wBase, L.rmsFinal),
       wcls: WeightLayout.view(wBase, L.wcls),
-      layers,
+      layers, qLayers, qTokEmb: qView(L.tokEmb), qWcls: qView(L.wcls),
       keys: cacheOf(0), keysPre: cacheOf(1), values: cacheOf(2),
       x: take(c.dim), xb: take(c.dim), xb2: take(c.dim), q: take(c.dim), qPre: take(c.dim),
       hb: take(c.hiddenDim), hb2: take(c.hiddenDim), logits: take(c.vocabSize),
     };
   }
 
+  /** UNAVAILABLE when some matrix is kept quantized: float views of it do not exist. */
+  private needFloatWeights(what: string): void {
+    if (this.layout.quantized) {
+      throw new SparseInferenceError('UNAVAILABLE', `${what} needs float32 weights, but this model keeps them quantized (load with weights: 'f32')`);
+    }
+  }
+
   private alive(): void {
     if (this.disposed) throw badArgument('model was disposed');
   }
 
-  /** Views of one layer's weights (valid until WASM memory next grows). */
+  /** Views of one layer's weights (valid until WASM memory next grows). Needs float32 weights. */
   layerWeights(layer: number): LayerWeights {
     checkInt('layer', layer, 0, this.config.nLayers - 1);
+    this.needFloatWeights('layerWeights');
     return this.hostViews('layerWeights').layers[layer];
   }
 
   /** Views of the token embedding (vocabSize × dim), final norm (dim) and classifier (vocabSize × dim). */
   globalWeights(): { tokEmb: Float32Array; rmsFinal: Float32Array; wcls: Float32Array } {
+    this.needFloatWeights('globalWeights');
     const v = this.hostViews('globalWeights');
     return { tokEmb: v.tokEmb, rmsFinal: v.rmsFinal, wcls: v.wcls };
   }
@@ -244,6 +276,9 @@ export class LlamaModel {
     this.alive();
     checkInt('layer', layer, 0, this.config.nLayers - 1);
     if (this.dev && s !== undefined) throw needsSyncKernels('setStrategies (hooks receive typed-array views)');
+    if (s?.ffn !== undefined || Object.keys(s?.projections ?? {}).length > 0) {
+      this.needFloatWeights('FFN and projection strategies (they receive the weights)');
+    }
     if (s !== undefined) {
       if (typeof s !== 'object' || s === null) throw badArgument(`strategies must be an object or undefined`);
       if (s.attention !== undefined && typeof s.attention?.attend !== 'function') {
@@ -406,11 +441,24 @@ export class LlamaModel {
     this.sync(); // the callback may have allocated (and grown WASM memory)
   }
 
+  /**
+   * out = W·x for the matrix at `slot`: gemv on float32 weights (W), or the quantized kernel of
+   * its format on the resident blocks (Wq; synchronous kernels only).
+   */
+  private matvec(slot: TensorSlot, W: F32Arg, Wq: Int32Array | undefined, x: F32Arg, out: F32Arg): unknown {
+    const { rows, cols } = slot;
+    if (slot.format === undefined) return eitherKernels(this.kernels).gemv(W, x, out, rows, cols);
+    const k = this.kernels as Kernels;
+    if (slot.format === 'Q4_1') return k.gemvQ4_1(Wq!, x as Float32Array, out as Float32Array, rows, cols);
+    return k.gemvQ8_0(Wq!, x as Float32Array, out as Float32Array, rows, cols);
+  }
+
   private project(layer: number, name: ProjectionName, x: F32Arg, out: F32Arg, W: F32Arg, rows: number,
     issued: (r: unknown) => void): void {
     const p = this.strategies[layer]?.projections?.[name]; // never set on asynchronous kernels
     if (p === undefined) {
-      issued(eitherKernels(this.kernels).gemv(W, x, out, rows, this.config.dim));
+      const tensor = `w${name}` as const;
+      issued(this.matvec(this.layout.layers[layer][tensor], W, this.v?.qLayers[layer]?.[tensor], x, out));
       return;
     }
     p.project({ layer, name, config: this.config, kernels: this.kernels as Kernels, weights: this.v.layers[layer],
@@ -428,7 +476,8 @@ export class LlamaModel {
     const k = eitherKernels(this.kernels);
     const { dim, kvDim, hiddenDim, headDim } = c;
     this.sync();
-    copyInto(this.views.x, this.views.tokEmb.subarray(token * dim, (token + 1) * dim));
+    if (this.layout.tokEmb.format) decodeQuantizedRow(this.layout.tokEmb.format, this.v.qTokEmb!, token, dim, this.v.x);
+    else copyInto(this.views.x, this.views.tokEmb.subarray(token * dim, (token + 1) * dim));
     this.length = pos + 1;
     const row0 = pos * kvDim;
     const row1 = row0 + kvDim;
@@ -475,17 +524,19 @@ export class LlamaModel {
         this.sync();
       } else {
         const lw = this.views.layers[l];
-        issued(k.gemv(lw.w1, this.views.xb, this.views.hb, hiddenDim, dim));
-        issued(k.gemv(lw.w3, this.views.xb, this.views.hb2, hiddenDim, dim));
+        const slots = this.layout.layers[l];
+        const q = this.v?.qLayers[l];
+        issued(this.matvec(slots.w1, lw.w1, q?.w1, this.views.xb, this.views.hb));
+        issued(this.matvec(slots.w3, lw.w3, q?.w3, this.views.xb, this.views.hb2));
         if (this.capture) this.swigluCaptured(l, pos);
         else issued(k.swiglu(this.views.hb, this.views.hb2, hiddenDim));
-        issued(k.gemv(this.views.layers[l].w2, this.views.hb, this.views.xb2, dim, hiddenDim));
+        issued(this.matvec(slots.w2, this.views.layers[l].w2, this.v?.qLayers[l]?.w2, this.views.hb, this.views.xb2));
       }
       issued(k.axpy(1, this.views.xb2, this.views.x, dim));
     }
     if (wantLogits) {
       issued(k.rmsnorm(this.views.x, this.views.rmsFinal, this.views.x, dim, c.normEps));
-      issued(k.gemv(this.views.wcls, this.views.x, this.views.logits, c.vocabSize, dim));
+      issued(this.matvec(this.layout.wcls, this.views.wcls, this.v?.qWcls, this.views.x, this.views.logits));
     }
   }
 
@@ -509,16 +560,14 @@ export class LlamaModel {
    * one embedding row (the rest of the embedding table is not read).
    */
   get weightBytesPerToken(): number {
-    const L = this.layout;
-    const c = this.config;
-    return 4 * (L.weightCount - c.vocabSize * c.dim + c.dim + (c.sharedClassifier ? c.vocabSize * c.dim : 0));
+    return this.layout.bytesPerToken;
   }
 
   /** Bytes this model holds resident: weights, KV cache, activations and the attention index. */
   get residentBytes(): number {
     const c = this.config;
     const floats = this.mem ? this.mem.length : this.dev!.owned.reduce((t, a) => t + a.length, 0);
-    return 4 * (floats + c.seqLen);
+    return 4 * (floats + (this.qmem?.length ?? 0) + c.seqLen);
   }
 
   /** Release the resident memory; the model must not be used afterwards. */
@@ -527,6 +576,7 @@ export class LlamaModel {
     this.disposed = true;
     this.exact.dispose();
     this.mem?.dispose();
+    this.qmem?.dispose();
     for (const a of this.dev?.owned ?? []) a.dispose();
   }
 

@@ -4,14 +4,24 @@
  * each tensor starting on a 64-byte boundary so SIMD loads of row 0 are aligned.
  */
 import type { LlamaConfig } from './hooks.js';
+import { quantizedRowWords, type QuantizedType } from '../kernels/quantized-row-words.js';
 
 /** Per-layer tensor names, in the order they are laid out. */
 export const LAYER_TENSORS = ['rmsAtt', 'wq', 'wk', 'wv', 'wo', 'rmsFfn', 'w1', 'w2', 'w3'] as const;
 export type LayerTensorName = (typeof LAYER_TENSORS)[number];
 export type GlobalTensorName = 'tokEmb' | 'rmsFinal' | 'wcls';
 
-/** A tensor's place: `offset` and `length` in floats, shape (rows, cols) row-major. */
-export interface TensorSlot { offset: number; length: number; rows: number; cols: number }
+/**
+ * A tensor's place: shape (rows, cols) row-major; `offset` and `length` in floats of the float
+ * buffer, or, when `format` is set, in words of the quantized buffer (layout:
+ * kernels/quantized-row-words.ts).
+ */
+export interface TensorSlot { offset: number; length: number; rows: number; cols: number; format?: QuantizedType }
+
+/** The matrices that may be kept quantized (norms are always float32). */
+export type MatrixName = 'tokEmb' | 'wcls' | 'wq' | 'wk' | 'wv' | 'wo' | 'w1' | 'w2' | 'w3';
+/** Which matrices are stored quantized, and in which format (the same in every layer). */
+export type WeightFormats = Partial<Record<MatrixName, QuantizedType>>;
 
 const ALIGN = 16; // floats (64 bytes)
 
@@ -29,6 +39,8 @@ export function layerTensorShape(c: LlamaConfig, name: LayerTensorName): [number
 export class WeightLayout {
   /** Total floats, including alignment padding. */
   readonly totalLength: number;
+  /** Total words of quantized matrices (0 when every weight is float32). */
+  readonly quantizedLength: number;
   /** Floats that are real weights (what a decode step streams, at most). */
   readonly weightCount: number;
   readonly tokEmb: TensorSlot;
@@ -37,26 +49,50 @@ export class WeightLayout {
   readonly wcls: TensorSlot;
   readonly layers: Record<LayerTensorName, TensorSlot>[];
 
-  constructor(readonly config: LlamaConfig) {
+  constructor(readonly config: LlamaConfig, readonly formats: WeightFormats = {}) {
     let at = 0;
+    let qAt = 0;
     let count = 0;
-    const slot = (rows: number, cols: number): TensorSlot => {
+    const slot = (rows: number, cols: number, format?: QuantizedType): TensorSlot => {
+      count += rows * cols;
+      if (format !== undefined) {
+        const s = { offset: qAt, length: rows * quantizedRowWords(format, cols), rows, cols, format };
+        qAt += Math.ceil(s.length / ALIGN) * ALIGN;
+        return s;
+      }
       const s = { offset: at, length: rows * cols, rows, cols };
       at += Math.ceil((rows * cols) / ALIGN) * ALIGN;
-      count += rows * cols;
       return s;
     };
-    this.tokEmb = slot(config.vocabSize, config.dim);
+    this.tokEmb = slot(config.vocabSize, config.dim, formats.tokEmb);
     this.layers = [];
     for (let l = 0; l < config.nLayers; l++) {
       const entry = {} as Record<LayerTensorName, TensorSlot>;
-      for (const name of LAYER_TENSORS) entry[name] = slot(...layerTensorShape(config, name));
+      for (const name of LAYER_TENSORS) {
+        entry[name] = slot(...layerTensorShape(config, name), name === 'rmsAtt' || name === 'rmsFfn' ? undefined : formats[name]);
+      }
       this.layers.push(entry);
     }
     this.rmsFinal = slot(1, config.dim);
-    this.wcls = config.sharedClassifier ? this.tokEmb : slot(config.vocabSize, config.dim);
+    this.wcls = config.sharedClassifier ? this.tokEmb : slot(config.vocabSize, config.dim, formats.wcls);
     this.totalLength = Math.max(at, 1);
+    this.quantizedLength = qAt;
     this.weightCount = count;
+  }
+
+  /** True when some matrix is stored quantized. */
+  get quantized(): boolean {
+    return this.quantizedLength > 0;
+  }
+
+  /**
+   * Bytes of weights one decode step streams: every layer tensor, the final norm, the
+   * classifier, and one embedding row (floats and quantized words are both 4 bytes).
+   */
+  get bytesPerToken(): number {
+    let words = this.rmsFinal.length + this.wcls.length + this.tokEmb.length / this.tokEmb.rows;
+    for (const layer of this.layers) for (const name of LAYER_TENSORS) words += layer[name].length;
+    return 4 * words;
   }
 
   /** The view of one slot inside the resident buffer `all` (a typed array or a device array). */

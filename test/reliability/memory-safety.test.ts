@@ -27,6 +27,8 @@ const SIGNATURES: Record<KernelName, { params: Param[]; outputs: number[] }> = {
   siluMulThreshold: { params: ['f32', 'f32', 'num', 'int'], outputs: [0, 1] },
   axpy: { params: ['num', 'f32', 'f32', 'int'], outputs: [2] },
   gemv: { params: ['f32', 'f32', 'f32', 'int', 'int'], outputs: [2] },
+  gemvQ4_1: { params: ['i32', 'f32', 'f32', 'int', 'int'], outputs: [2] },
+  gemvQ8_0: { params: ['i32', 'f32', 'f32', 'int', 'int'], outputs: [2] },
   packGemv: { params: ['f32', 'f32', 'int', 'int'], outputs: [1] },
   gemvPacked: { params: ['f32', 'f32', 'f32', 'int', 'int'], outputs: [2] },
   gemvT: { params: ['f32', 'f32', 'f32', 'int', 'int'], outputs: [2] },

@@ -7,6 +7,7 @@ import type { KernelFunctions, KernelName, RopePairing } from '../../kernels/ker
 import { type WasmExports } from './loader.js';
 import { WasmHeap, marshal, type Arg } from './memory.js';
 import { badArgument } from '../../core/errors.js'; // kvcache
+import { quantizedRowWords } from '../../kernels/quantized-row-words.js';
 
 /** knots: a Float64Array argument as an Int32 view over the same bytes (marshal copies words). */
 function f64Arg(a: Float64Array, length: number): Arg {
@@ -43,6 +44,12 @@ export function wasmKernelFunctions(heap: WasmHeap): { fns: Partial<KernelFuncti
     gemvPacked: (P, x, y, rows, cols) => call(
       [{ a: P, length: Math.ceil(rows / 16) * 16 * cols }, { a: x, length: cols }, { a: y, length: rows, out: true, in: false }],
       (p) => w.gemvPacked(p[0], p[1], p[2], rows, cols)),
+    gemvQ4_1: (W, x, y, rows, cols) => call( // llama (GGUF)
+      [{ a: W, length: rows * quantizedRowWords('Q4_1', cols) }, { a: x, length: cols }, { a: y, length: rows, out: true, in: false }],
+      (p) => w.gemvQ4_1(p[0], p[1], p[2], rows, cols)),
+    gemvQ8_0: (W, x, y, rows, cols) => call( // llama (GGUF)
+      [{ a: W, length: rows * quantizedRowWords('Q8_0', cols) }, { a: x, length: cols }, { a: y, length: rows, out: true, in: false }],
+      (p) => w.gemvQ8_0(p[0], p[1], p[2], rows, cols)),
     gemvT: (W, x, y, rows, cols) => call(
       [{ a: W, length: rows * cols }, { a: x, length: rows }, { a: y, length: cols, out: true, in: false }],
       (p) => w.gemvT(p[0], p[1], p[2], rows, cols)),

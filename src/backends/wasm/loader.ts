@@ -21,6 +21,8 @@ export interface WasmExports {
   gemvT(W: number, x: number, y: number, rows: number, cols: number): void;
   packGemv(W: number, P: number, rows: number, cols: number): void;
   gemvPacked(P: number, x: number, y: number, rows: number, cols: number): void;
+  gemvQ4_1(W: number, x: number, y: number, rows: number, cols: number): void; // llama (GGUF)
+  gemvQ8_0(W: number, x: number, y: number, rows: number, cols: number): void; // llama (GGUF)
   l2sqrBatch(X: number, C: number, out: number, n: number, k: number, d: number, cnorm: number): void;
   argminL2(X: number, C: number, codes: number, dist: number, n: number, k: number, d: number, cnorm: number): void;
   topK(x: number, n: number, k: number, out: number, heapV: number, heapI: number, scratch: number): void;

@@ -26,6 +26,8 @@ import { threshold } from './threshold.js'; // activations
 import { siluMulThreshold } from './silu-mul-threshold.js'; // activations
 import { packGemv } from './pack-gemv.js';
 import { gemvPacked } from './gemv-packed.js';
+import { gemvQ4_1 } from './gemv-q4-1.js'; // llama (GGUF)
+import { gemvQ8_0 } from './gemv-q8-0.js'; // llama (GGUF)
 
 export const referenceKernelFunctions: KernelFunctions = {
   dot, axpy, gemv, gemvT, l2sqrBatch, argminL2, topK, softmax, rmsnorm, rope,
@@ -38,4 +40,5 @@ export const referenceKernelFunctions: KernelFunctions = {
   swiglu,
   siluThreshold, threshold, siluMulThreshold, // activations
   packGemv, gemvPacked,
+  gemvQ4_1, gemvQ8_0, // llama (GGUF)
 };
