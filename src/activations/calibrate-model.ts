@@ -48,8 +48,8 @@ export function calibrationSequences(tokenizer: Tokenizer, text: string, maxToke
 
 export async function calibrateModel(model: LlamaModel, tokenizer: Tokenizer, text: string,
   opts: CalibrateModelOptions = {}): Promise<ActivationStatistics> {
-  checkModelInputs(model, tokenizer, text);
   opts = checkOptions('calibrateModel options', opts, CALIBRATE_MODEL_KEYS);
+  checkModelInputs(model, tokenizer, text);
   const maxTokens = checkInt('maxTokens', opts.maxTokens ?? 4096, 1);
   const c = model.config;
   if (tokenizer.vocabSize !== c.vocabSize) throw badArgument(`tokenizer has ${tokenizer.vocabSize} tokens, the model ${c.vocabSize}`);

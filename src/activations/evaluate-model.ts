@@ -84,8 +84,8 @@ export function splitCalibrationText(text: string): { evaluation: string; calibr
 
 export async function evaluateModelSparsity(model: LlamaModel, tokenizer: Tokenizer, text: string,
   opts: ModelEvalOptions = {}): Promise<ModelEvalResult> {
-  checkModelInputs(model, tokenizer, text);
   opts = checkOptions('evaluateModelSparsity options', opts, MODEL_EVAL_KEYS);
+  checkModelInputs(model, tokenizer, text);
   const ks = (opts.sparsities ?? [0.3, 0.5, 0.7]).map((k, i) => checkNumber(`sparsities[${i}]`, k, 0, 1, { maxExclusive: true }));
   const calTokens = checkInt('calibrationTokens', opts.calibrationTokens ?? 4096, 1);
   const evalTokens = checkInt('evalTokens', opts.evalTokens ?? 3000, 1);
