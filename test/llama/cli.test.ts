@@ -59,6 +59,17 @@ describeWithShared('llama CLI on stories260K', ['models/stories260K.bin', 'model
       expect(r.err).toMatch(/256 tokens, [\d.]+ tok\/s \(wasm\/simd; stop: max-tokens\)/);
     });
 
+    it('generate --threads 2 prints the same greedy text (the wasm-threads backend), and says so', async () => {
+      const r = await run(['generate', '--model', model, '--tokenizer', tok, '--temperature', '0', '--threads', '2']);
+      expect(r.code).toBe(0);
+      expect(r.out).toBe(readFileSync(greedy, 'utf8'));
+      expect(r.err).toMatch(/256 tokens, [\d.]+ tok\/s \(wasm\/simd-shared, 2 threads; stop: max-tokens\)/);
+      const bad = await run(['generate', '--model', model, '--tokenizer', tok, '--threads', '2', '--backend', 'reference']);
+      expect(bad.code).toBe(2);
+      expect(bad.err).toMatch(/--threads 2 needs the wasm backend/);
+      expect((await run(['generate', '--model', model, '--tokenizer', tok, '--threads', '0'])).code).toBe(2);
+    });
+
     it('generate with a prompt and seed is reproducible and starts with the prompt', async () => {
       const args = ['generate', '--model', model, '--tokenizer', tok, '--prompt', 'The cat', '--steps', '30', '--seed', '9'];
       const a = await run(args), b = await run(args);

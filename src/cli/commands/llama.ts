@@ -10,6 +10,8 @@ import { createProgressBar } from '../progress.js';
 import { SparseInferenceError } from '../../core/errors.js';
 import { createKernels } from '../../kernels/create.js';
 import { createAsyncKernels } from '../../kernels/create-async.js';
+import { createParallelKernels } from '../../backends/wasm-threads/create-parallel-kernels.js';
+import type { LlamaModel } from '../../llama/model.js';
 import { readLlamaModel, readTokenizer } from '../../llama/node-files.js';
 import { generate } from '../../llama/generate.js';
 import { evaluateNll } from '../../llama/evaluate-nll.js';
@@ -47,6 +49,8 @@ Common options:
                                  Kernel backend (default auto: wasm SIMD when available;
                                  webgpu runs generate and ppl on the GPU, not convert)
   --max-seq-len N                Cap the context of a Hugging Face or GGUF model (KV cache size)
+  --threads N                    Share large matrix products among N threads (wasm
+                                 backend; default 1). Results do not depend on N.
   -h, --help                     Show this help
 
 Examples:
@@ -62,6 +66,7 @@ const common = {
   tokenizer: { type: 'string' },
   backend: { type: 'string', choices: BACKENDS, default: 'auto' },
   'max-seq-len': { type: 'number', integer: true, min: 1 },
+  threads: { type: 'number', integer: true, min: 1, max: 64, default: 1 },
 } as const;
 
 function required(v: string | undefined, name: string): string {
@@ -69,11 +74,26 @@ function required(v: string | undefined, name: string): string {
   return v;
 }
 
-async function loadModel(values: { model?: string; backend: string; 'max-seq-len'?: number }) {
+/**
+ * The model on the chosen kernels (the wasm-threads backend for --threads > 1), and `release`,
+ * which frees it and stops the backend's worker threads.
+ */
+async function loadModel(values: { model?: string; backend: string; 'max-seq-len'?: number; threads: number }):
+  Promise<{ model: LlamaModel; release: () => Promise<void> }> {
   const backend = values.backend as (typeof BACKENDS)[number];
-  const kernels = backend === 'webgpu' ? await createAsyncKernels({ backend }) : await createKernels({ backend });
-  const model = await readLlamaModel(required(values.model, 'model'), { kernels, maxSeqLen: values['max-seq-len'] });
-  return model;
+  const threads = values.threads;
+  if (threads > 1 && backend !== 'auto' && backend !== 'wasm') {
+    throw new CliUsageError(`--threads ${threads} needs the wasm backend (--backend auto or wasm), not ${backend}`);
+  }
+  const pool = threads > 1 ? await createParallelKernels({ threads }) : null;
+  const kernels = pool ?? (backend === 'webgpu' ? await createAsyncKernels({ backend }) : await createKernels({ backend }));
+  try {
+    const model = await readLlamaModel(required(values.model, 'model'), { kernels, maxSeqLen: values['max-seq-len'] });
+    return { model, release: async () => { model.dispose(); await pool?.dispose(); } };
+  } catch (e) {
+    await pool?.dispose();
+    throw e;
+  }
 }
 
 /** --tokenizer (a llama2.c tokenizer file), or for a GGUF model the BPE tokenizer in its metadata. */
@@ -102,17 +122,20 @@ async function runGenerate(args: string[], ctx: CliContext): Promise<number> {
     },
   });
   if (values['top-p'] === 0) throw new CliUsageError('--top-p must be in (0, 1]');
-  const model = await loadModel(values);
-  const tokenizer = await loadTokenizer(values, model.config.vocabSize);
-  const out = await generate(model, tokenizer, {
-    prompt: values.prompt, maxTokens: values.steps, temperature: values.temperature, topP: values['top-p'],
-    seed: values.seed, signal: ctx.signal,
-    onToken: (piece) => { if (piece && printable(piece)) ctx.stdout(piece); },
-  });
-  ctx.stdout('\n');
-  ctx.stderr(`${out.generated.length} tokens, ${out.tokensPerSecond.toFixed(1)} tok/s ` +
-    `(${model.kernels.backend}/${model.kernels.variant}; stop: ${out.stopReason})\n`);
-  model.dispose();
+  const { model, release } = await loadModel(values);
+  try {
+    const tokenizer = await loadTokenizer(values, model.config.vocabSize);
+    const out = await generate(model, tokenizer, {
+      prompt: values.prompt, maxTokens: values.steps, temperature: values.temperature, topP: values['top-p'],
+      seed: values.seed, signal: ctx.signal,
+      onToken: (piece) => { if (piece && printable(piece)) ctx.stdout(piece); },
+    });
+    ctx.stdout('\n');
+    ctx.stderr(`${out.generated.length} tokens, ${out.tokensPerSecond.toFixed(1)} tok/s ` +
+      `(${model.kernels.backend}/${model.kernels.variant}${values.threads > 1 ? `, ${values.threads} threads` : ''}; stop: ${out.stopReason})\n`);
+  } finally {
+    await release();
+  }
   return 0;
 }
 
@@ -126,39 +149,42 @@ async function runPpl(args: string[], ctx: CliContext): Promise<number> {
     },
   });
   const textPath = required(values.text, 'text');
-  const model = await loadModel(values);
-  const tokenizer = await loadTokenizer(values, model.config.vocabSize);
-  let text: string;
+  const { model, release } = await loadModel(values);
   try {
-    text = await readFile(textPath, 'utf8');
-  } catch (e) {
-    throw new SparseInferenceError('BAD_FILE', `cannot read text ${textPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  const bar = createProgressBar(ctx, 'ppl');
-  const t0 = performance.now();
-  let r;
-  try {
-    r = await evaluateNll(model, tokenizer, text, {
-      maxTokens: values['max-tokens'], signal: ctx.signal,
-      onProgress: (f, info) => bar(f, `${info.tokens} tokens, NLL ${info.meanNll.toFixed(4)}`),
-    });
+    const tokenizer = await loadTokenizer(values, model.config.vocabSize);
+    let text: string;
+    try {
+      text = await readFile(textPath, 'utf8');
+    } catch (e) {
+      throw new SparseInferenceError('BAD_FILE', `cannot read text ${textPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    const bar = createProgressBar(ctx, 'ppl');
+    const t0 = performance.now();
+    let r;
+    try {
+      r = await evaluateNll(model, tokenizer, text, {
+        maxTokens: values['max-tokens'], signal: ctx.signal,
+        onProgress: (f, info) => bar(f, `${info.tokens} tokens, NLL ${info.meanNll.toFixed(4)}`),
+      });
+    } finally {
+      bar.done();
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const result = {
+      model: values.model, text: textPath, backend: `${model.kernels.backend}/${model.kernels.variant}`,
+      meanNll: r.meanNll, perplexity: r.perplexity, tokens: r.tokens, stories: r.stories,
+      seconds, tokensPerSecond: r.tokens / seconds,
+    };
+    if (values.json) {
+      ctx.stdout(JSON.stringify(result, null, 2) + '\n');
+    } else {
+      ctx.stdout(`mean NLL ${r.meanNll.toFixed(4)} nats/token, perplexity ${r.perplexity.toFixed(3)} ` +
+        `over ${r.tokens} tokens (${r.stories} stories) in ${seconds.toFixed(1)} s ` +
+        `(${result.tokensPerSecond.toFixed(0)} tok/s, ${result.backend})\n`);
+    }
   } finally {
-    bar.done();
+    await release();
   }
-  const seconds = (performance.now() - t0) / 1000;
-  const result = {
-    model: values.model, text: textPath, backend: `${model.kernels.backend}/${model.kernels.variant}`,
-    meanNll: r.meanNll, perplexity: r.perplexity, tokens: r.tokens, stories: r.stories,
-    seconds, tokensPerSecond: r.tokens / seconds,
-  };
-  if (values.json) {
-    ctx.stdout(JSON.stringify(result, null, 2) + '\n');
-  } else {
-    ctx.stdout(`mean NLL ${r.meanNll.toFixed(4)} nats/token, perplexity ${r.perplexity.toFixed(3)} ` +
-      `over ${r.tokens} tokens (${r.stories} stories) in ${seconds.toFixed(1)} s ` +
-      `(${result.tokensPerSecond.toFixed(0)} tok/s, ${result.backend})\n`);
-  }
-  model.dispose();
   return 0;
 }
 
@@ -171,9 +197,14 @@ async function runConvert(args: string[], ctx: CliContext): Promise<number> {
     },
   });
   const outDir = required(values.out, 'out');
-  const model = await loadModel(values);
-  const { safetensors, config } = toHfCheckpoint(model, { dtype: values.dtype.toUpperCase() as 'F32' | 'BF16' | 'F16' });
-  model.dispose();
+  const { model, release } = await loadModel(values);
+  let converted;
+  try {
+    converted = toHfCheckpoint(model, { dtype: values.dtype.toUpperCase() as 'F32' | 'BF16' | 'F16' });
+  } finally {
+    await release();
+  }
+  const { safetensors, config } = converted;
   try {
     await mkdir(outDir, { recursive: true });
     await writeFile(join(outDir, 'model.safetensors'), safetensors);
