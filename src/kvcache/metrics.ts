@@ -167,6 +167,7 @@ function topIndices(exact: ExactHeadAttention, from: number, m: number, K: numbe
 
 /** Mean, 5th and 95th percentile of a sample (NaNs ignored). */
 export function summarize(xs: number[]): { mean: number; p5: number; p95: number; n: number } {
+  if (!Array.isArray(xs) || xs.some((x) => typeof x !== 'number')) throw badArgument(`xs must be an array of numbers, got ${describe(xs)}`);
   const v = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
   if (v.length === 0) return { mean: NaN, p5: NaN, p95: NaN, n: 0 };
   const q = (p: number) => v[Math.min(v.length - 1, Math.max(0, Math.round(p * (v.length - 1))))];

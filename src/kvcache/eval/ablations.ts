@@ -28,6 +28,7 @@ export interface AblationRow extends EvalRow {
 
 /** The default grid around a base configuration. */
 export function defaultAblations(base: SyntheticEvalOptions): AblationVariant[] {
+  base = checkOptions('defaultAblations base', base, SYNTHETIC_EVAL_KEYS);
   const size = base.calibration?.size ?? 1024;
   const seqs = base.calibration?.sequences ?? 4;
   const w = base.window ?? 64, b = base.distance ?? 2048;
