@@ -229,6 +229,9 @@ export async function runSuite(name: string, tasks: BenchTask[], opts: RunOption
   let done = 0;
   for (let round = 0; round < rounds; round++) {
     for (const task of tasks) {
+      // A macrotask between measurements (outside the timed region): with synchronous tasks the
+      // whole run would otherwise never let an abort timer fire. One measurement is ~timeMs.
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
       throwIfAborted(opts.signal, `benchmark ${name}`);
       const { fn, batch, slow } = plan.get(task.name)!;
       const bench = new Bench({
@@ -240,9 +243,11 @@ export async function runSuite(name: string, tasks: BenchTask[], opts: RunOption
         warmupIterations: 2,
         retainSamples: true,
         throws: true,
+        signal: opts.signal, // tinybench stops between iterations; a task is at most ~timeMs
       });
       bench.add(task.name, fn);
       const [t] = await bench.run();
+      throwIfAborted(opts.signal, `benchmark ${name}`);
       const r = t.result;
       if (r.state !== 'completed') throw new Error(`benchmark task ${task.name} did not complete (${r.state})`);
       for (const ms of r.latency.samples ?? []) samples.get(task.name)!.push(ms / batch);

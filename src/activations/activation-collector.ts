@@ -18,6 +18,7 @@
  * model.setCapture(c.capture); for (...) model.forward(tok, pos); model.setCapture(undefined);
  * const stats = c.finish();   // → chessThresholds(stats, 0.5) etc.
  */
+import { checkElements, MAX_CHANNELS, MAX_LAYERS } from '../core/limits.js';
 import type { ActivationCapture, ActivationKind } from '../llama/hooks.js';
 import { badArgument } from '../core/errors.js';
 import { checkFinite, checkFloat32, checkInt, checkOneOf } from '../core/validate.js';
@@ -65,9 +66,11 @@ export class ActivationCollector {
 
   constructor(readonly shape: CollectorShape, opts: CollectorOptions = {}) {
     opts = checkOptions('ActivationCollector options', opts, COLLECTOR_KEYS);
-    checkInt('nLayers', shape.nLayers, 1);
-    checkInt('dim', shape.dim, 1);
-    checkInt('hiddenDim', shape.hiddenDim, 1);
+    if (shape === null || typeof shape !== 'object') throw badArgument('shape must be { nLayers, dim, hiddenDim }');
+    checkInt('nLayers', shape.nLayers, 1, MAX_LAYERS);
+    checkInt('dim', shape.dim, 1, MAX_CHANNELS);
+    checkInt('hiddenDim', shape.hiddenDim, 1, MAX_CHANNELS);
+    checkElements('nLayers*hiddenDim', shape.nLayers, shape.hiddenDim);
     this.mode = checkOneOf('quantile', opts.quantile ?? 'exact', ['exact', 'sketch'] as const);
     this.chess = opts.chess ?? true;
     const pool = () => createPool(this.mode, opts.sketch);

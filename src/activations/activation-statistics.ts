@@ -4,7 +4,7 @@
  * asked for afterwards (cats-thresholds.ts, chess-thresholds.ts, teal-thresholds.ts).
  */
 import { badArgument } from '../core/errors.js';
-import { checkInt, checkOneOf } from '../core/validate.js';
+import { checkInt, checkOneOf, describe } from '../core/validate.js';
 import type { MagnitudePool, QuantileMode } from './magnitude-pool.js';
 
 /** Tensors whose |values| are pooled: a_gate (CATS) and the four distinct projection inputs. */
@@ -31,7 +31,15 @@ export class ActivationStatistics {
     readonly shape: { nLayers: number; dim: number; hiddenDim: number },
     readonly mode: QuantileMode,
     private readonly layers: LayerStatistics[],
-  ) {}
+  ) {
+    // Built by ActivationCollector.finish(); checked so a hand-made one fails here, not later as NaN.
+    if (shape === null || typeof shape !== 'object') throw badArgument('shape must be { nLayers, dim, hiddenDim }');
+    checkInt('nLayers', shape.nLayers, 1); checkInt('dim', shape.dim, 1); checkInt('hiddenDim', shape.hiddenDim, 1);
+    checkOneOf('mode', mode, ['exact', 'sketch'] as const);
+    if (!Array.isArray(layers) || layers.length !== shape.nLayers) {
+      throw badArgument(`layers must be an array of ${shape.nLayers} layer statistics, got ${describe(layers)}`);
+    }
+  }
 
   /** Calibration tokens (those seen by layer 0). */
   get tokens(): number { return this.layers[0].tokens; }

@@ -10,6 +10,7 @@
  * const stats = await calibrateModel(model, tokenizer, calibrationText, { maxTokens: 4096 });
  * const th = chessThresholds(stats, 0.5, { model: 'stories260K' });
  */
+import { checkModelInputs } from './check-model-inputs.js';
 import type { LlamaModel } from '../llama/model.js';
 import type { Tokenizer } from '../llama/tokenizer.js';
 import { splitStories } from '../llama/split-stories.js';
@@ -48,6 +49,7 @@ export function calibrationSequences(tokenizer: Tokenizer, text: string, maxToke
 export async function calibrateModel(model: LlamaModel, tokenizer: Tokenizer, text: string,
   opts: CalibrateModelOptions = {}): Promise<ActivationStatistics> {
   opts = checkOptions('calibrateModel options', opts, CALIBRATE_MODEL_KEYS);
+  checkModelInputs(model, tokenizer, text);
   const maxTokens = checkInt('maxTokens', opts.maxTokens ?? 4096, 1);
   const c = model.config;
   if (tokenizer.vocabSize !== c.vocabSize) throw badArgument(`tokenizer has ${tokenizer.vocabSize} tokens, the model ${c.vocabSize}`);

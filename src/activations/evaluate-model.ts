@@ -12,6 +12,7 @@
  * const r = await evaluateModelSparsity(model, tokenizer, text, { sparsities: [0.5] });
  * r.rows.filter((x) => x.k === 0.5).map((x) => [x.method, x.nllIncrease]);
  */
+import { checkModelInputs } from './check-model-inputs.js';
 import type { LlamaModel } from '../llama/model.js';
 import type { Tokenizer } from '../llama/tokenizer.js';
 import { evaluateNll } from '../llama/evaluate-nll.js';
@@ -84,6 +85,7 @@ export function splitCalibrationText(text: string): { evaluation: string; calibr
 export async function evaluateModelSparsity(model: LlamaModel, tokenizer: Tokenizer, text: string,
   opts: ModelEvalOptions = {}): Promise<ModelEvalResult> {
   opts = checkOptions('evaluateModelSparsity options', opts, MODEL_EVAL_KEYS);
+  checkModelInputs(model, tokenizer, text);
   const ks = (opts.sparsities ?? [0.3, 0.5, 0.7]).map((k, i) => checkNumber(`sparsities[${i}]`, k, 0, 1, { maxExclusive: true }));
   const calTokens = checkInt('calibrationTokens', opts.calibrationTokens ?? 4096, 1);
   const evalTokens = checkInt('evalTokens', opts.evalTokens ?? 3000, 1);

@@ -15,11 +15,12 @@
  * const r = await evaluateSyntheticSwiGlu(kernels, { sparsities: [0.5], testTokens: 512 });
  * r.rows.find((x) => x.method === 'chess-sq')!.relativeError
  */
+import { checkKernels } from '../kernels/check-kernels.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { Rng } from '../core/rng.js';
 import { throwIfAborted } from '../core/errors.js';
 import { checkInt, checkNumber } from '../core/validate.js';
-import { createSyntheticSwiGlu, type SyntheticSwiGluOptions } from './synthetic-swiglu.js';
+import { createSyntheticSwiGlu, type SyntheticSwiGlu, type SyntheticSwiGluOptions } from './synthetic-swiglu.js';
 import { ActivationCollector } from './activation-collector.js';
 import type { QuantileMode } from './magnitude-pool.js';
 import { catsThresholds } from './cats-thresholds.js';
@@ -67,7 +68,23 @@ export interface SyntheticEvalResult {
   rows: SyntheticRow[];
 }
 
+/**
+ * block.sampleInputs(n, rng) in chunks with a return to the event loop between them (sampling
+ * is seconds for large n). The same numbers: sampleInputs draws token by token from rng.
+ */
+async function sampleInChunks(block: SyntheticSwiGlu, n: number, rng: Rng, signal?: AbortSignal): Promise<Float32Array> {
+  const X = new Float32Array(n * block.dim);
+  const chunk = 64;
+  for (let t = 0; t < n; t += chunk) {
+    await yieldEvery(25);
+    throwIfAborted(signal, 'synthetic evaluation');
+    X.set(block.sampleInputs(Math.min(chunk, n - t), rng), t * block.dim);
+  }
+  return X;
+}
+
 export async function evaluateSyntheticSwiGlu(kernels: Kernels, opts: SyntheticEvalOptions = {}): Promise<SyntheticEvalResult> {
+  checkKernels('kernels', kernels);
   opts = checkOptions('evaluateSyntheticSwiGlu options', opts, SYNTHETIC_EVAL_KEYS);
   const ks = (opts.sparsities ?? [0.3, 0.5, 0.7]).map((k, i) => checkNumber(`sparsities[${i}]`, k, 0, 1, { maxExclusive: true }));
   const nCal = checkInt('calibrationTokens', opts.calibrationTokens ?? 2048, 1);
@@ -87,9 +104,12 @@ export async function evaluateSyntheticSwiGlu(kernels: Kernels, opts: SyntheticE
     transpose(block.wGate.view(), H, D, scratch.wGateT.view());
     transpose(block.wUp.view(), H, D, scratch.wUpT.view());
     // Dense pass: a_gate, a_up (and y) of a batch of tokens.
-    const dense = (X: Float32Array, n: number, each: (t: number, g: Float32Array, u: Float32Array, h: Float32Array) => void) => {
+    // Returns to the event loop every ~25 ms (and sees an abort there): a pass is seconds of work.
+    const dense = async (X: Float32Array, n: number, each: (t: number, g: Float32Array, u: Float32Array, h: Float32Array) => void) => {
       const h = new Float32Array(H);
       for (let t = 0; t < n; t++) {
+        await yieldEvery(25);
+        throwIfAborted(opts.signal, 'synthetic evaluation');
         const x = X.subarray(t * D, (t + 1) * D);
         const g = scratch.gate.view(), u = scratch.up.view();
         kernels.gemv(block.wGate.view(), x, g, H, D);
@@ -101,9 +121,9 @@ export async function evaluateSyntheticSwiGlu(kernels: Kernels, opts: SyntheticE
 
     // 1. Calibration.
     progress(0, 'calibrating');
-    const Xcal = block.sampleInputs(nCal, rng.split());
+    const Xcal = await sampleInChunks(block, nCal, rng.split(), opts.signal);
     const collector = new ActivationCollector({ nLayers: 1, dim: D, hiddenDim: H }, { quantile: opts.quantile ?? 'exact' });
-    dense(Xcal, nCal, (t, g, u, h) => {
+    await dense(Xcal, nCal, (t, g, u, h) => {
       collector.observe(0, 'ffnInput', Xcal.subarray(t * D, (t + 1) * D));
       collector.observe(0, 'aGate', g);
       collector.observe(0, 'aUp', u);
@@ -111,16 +131,16 @@ export async function evaluateSyntheticSwiGlu(kernels: Kernels, opts: SyntheticE
     });
     if (collector.passesNeeded === 2) {
       collector.endPass();
-      dense(Xcal, nCal, (_t, g) => collector.observe(0, 'aGate', g));
+      await dense(Xcal, nCal, (_t, g) => collector.observe(0, 'aGate', g));
     }
     const stats = collector.finish();
     throwIfAborted(opts.signal, 'synthetic evaluation');
 
     // 2. Dense test outputs.
-    const Xt = block.sampleInputs(nTest, rng.split());
+    const Xt = await sampleInChunks(block, nTest, rng.split(), opts.signal);
     const G = new Float32Array(nTest * H), U = new Float32Array(nTest * H), Y = new Float32Array(nTest * D);
     const y = new Float32Array(D);
-    dense(Xt, nTest, (t, g, u, h) => {
+    await dense(Xt, nTest, (t, g, u, h) => {
       G.set(g, t * H); U.set(u, t * H);
       kernels.gemv(block.wDown.view(), h, y, D, H);
       Y.set(y, t * D);
@@ -147,7 +167,7 @@ export async function evaluateSyntheticSwiGlu(kernels: Kernels, opts: SyntheticE
         const zeroCounts = new Float64Array(H);
         let errNum = 0, objNum = 0, objDen = 0, streamed = 0, sparsitySum = 0;
         for (let t = 0; t < nTest; t++) {
-          if ((t & 63) === 63) { throwIfAborted(opts.signal, 'synthetic evaluation'); await yieldEvery(50); }
+          if ((t & 7) === 7) { await yieldEvery(25); throwIfAborted(opts.signal, 'synthetic evaluation'); }
           const x = Xt.subarray(t * D, (t + 1) * D);
           const g = G.subarray(t * H, (t + 1) * H), u = U.subarray(t * H, (t + 1) * H);
           const out = scratch.out.view();

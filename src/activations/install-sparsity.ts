@@ -17,6 +17,7 @@
  * const inst = installActivationSparsity(model, chessThresholds(stats, 0.5), { attention: true });
  * await evaluateNll(model, tokenizer, text);  inst.counters.summary();  inst.dispose();
  */
+import { describe } from '../core/validate.js';
 import type { LlamaModel } from '../llama/model.js';
 import type {
   FfnContext, FfnStrategy, LayerStrategies, LayerWeights, ProjectionContext, ProjectionName, ProjectionStrategy,
@@ -72,6 +73,10 @@ const installedOn = new WeakMap<LlamaModel, SparsityInstallation>();
 
 /** The strategy's display name. */
 export function sparsityStrategyName(th: ActivationThresholds, attention = false): string {
+  if (th === null || typeof th !== 'object' || th.metadata === null || typeof th.metadata !== 'object') {
+    throw badArgument(`th must be ActivationThresholds (with metadata), got ${describe(th)}`);
+  }
+  if (typeof attention !== 'boolean') throw badArgument(`attention must be a boolean, got ${describe(attention)}`);
   switch (th.metadata.method) {
     case 'cats': return attention ? 'CATS + attention' : 'CATS';
     case 'chess-sq': return attention ? 'CHESS w/' : 'CHESS w/o';

@@ -4,6 +4,8 @@
  * sort; answers are cached per rank because TEAL's greedy allocation asks again and again),
  * 'sketch' keeps a bounded QuantileSketch.
  */
+import { checkInt, checkOneOf } from '../core/validate.js';
+import { MAX_ELEMENTS } from '../core/limits.js';
 import { QuantileSketch, type QuantileSketchOptions } from './quantile-sketch.js';
 import { thresholdRank } from './order-statistic.js';
 import { quantile } from '../core/stats/index.js';
@@ -33,6 +35,8 @@ export class ExactPool implements MagnitudePool {
   private readonly cache = new Map<number, number>();
 
   constructor(private readonly precision: 'f32' | 'f64' = 'f32', initial = 1024) {
+    checkOneOf('precision', precision, ['f32', 'f64'] as const);
+    checkInt('initial', initial, 1, MAX_ELEMENTS);
     this.buf = precision === 'f32' ? new Float32Array(initial) : new Float64Array(initial);
   }
 

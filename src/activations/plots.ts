@@ -8,6 +8,8 @@
  *
  * @example await writeSvg('error.svg', syntheticErrorChart(await evaluateSyntheticSwiGlu(k)));
  */
+import { describe } from '../core/validate.js';
+import { badArgument } from '../core/errors.js';
 import { lineChart } from '../plot/line-chart.js';
 import type { Series } from '../plot/types.js';
 import type { SyntheticEvalResult } from './evaluate-synthetic.js';
@@ -18,7 +20,15 @@ const LABEL: Record<string, string> = {
 };
 
 /** Relative FFN output error ‖Y − Ŷ‖/‖Y‖ against the fraction of FFN weights skipped. */
+/** r must be a result object with a rows array (what the evaluation returned). */
+function checkResult(r: unknown, what: string): void {
+  if (r === null || typeof r !== 'object' || !Array.isArray((r as { rows?: unknown }).rows)) {
+    throw badArgument(`r must be the result of ${what} (an object with rows), got ${describe(r)}`);
+  }
+}
+
 export function syntheticErrorChart(r: SyntheticEvalResult): string {
+  checkResult(r, 'evaluateSyntheticSwiGlu');
   const methods = [...new Set(r.rows.map((x) => x.method))];
   const series: Series[] = methods.map((m) => {
     const rows = r.rows.filter((x) => x.method === m).sort((a, b) => b.weightsStreamed - a.weightsStreamed);
@@ -35,6 +45,8 @@ export function syntheticErrorChart(r: SyntheticEvalResult): string {
 
 /** Mean NLL (nats/token) against the fraction of layer weights skipped; dense is the dashed line. */
 export function modelNllChart(r: ModelEvalResult, modelName = 'model'): string {
+  checkResult(r, 'evaluateModelSparsity');
+  if (typeof modelName !== 'string') throw badArgument(`modelName must be a string, got ${describe(modelName)}`);
   const methods = [...new Set(r.rows.map((x) => x.method))];
   const xOf = (x: ModelEvalResult['rows'][number]) => 1 - x.weightsStreamed;
   const series: Series[] = methods.map((m) => {

@@ -17,12 +17,15 @@
  * device arrays for the weights and the scratch, the whole FFN stays in the backend's memory
  * (on webgpu: one submission per FFN, no read-back between its kernels).
  */
+import { checkKernels } from '../kernels/check-kernels.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { isDeviceArray, type AsyncKernels, type F32Arg } from '../kernels/async-kernels.js';
 import { eitherKernels, driveAsync, driveSync, settle, type Step } from '../kernels/maybe-async.js';
 import { checkFloat64, checkInt, checkLength } from '../core/validate.js';
 import { badArgument } from '../core/errors.js';
 import { threshold } from '../kernels/reference/threshold.js';
+import { referenceKernelFunctions } from '../kernels/reference/index.js';
+import { withShapeChecks } from '../kernels/checked.js';
 import { issueCalls } from './issue-calls.js';
 
 /** SiLU(v) = v/(1 + e^−v) in float64 (the kernels evaluate this very expression). */
@@ -82,6 +85,7 @@ function* denseSteps(k: Kernels | AsyncKernels, wGate: F32Arg, wUp: F32Arg, wDow
  */
 export function denseSwiGlu(k: Kernels, wGate: Float32Array, wUp: Float32Array, wDown: Float32Array,
   x: Float32Array, out: Float32Array, gate: Float32Array, up: Float32Array, dim: number, hidden: number): void {
+  checkKernels('k', k);
   driveSync(denseSteps(k, wGate, wUp, wDown, x, out, gate, up, dim, hidden), 'denseSwiGlu');
 }
 
@@ -103,6 +107,7 @@ function* gatedSteps(k: Kernels | AsyncKernels, wGate: F32Arg, wUp: F32Arg, wDow
   checkShapes(dim, hidden, [['wGate', wGate, hidden * dim], ['wUp', wUp, hidden * dim], ['wDownT', wDownT, hidden * dim],
     ['x', x, dim], ['tGate', tGate, hidden], ['out', out, dim], ['gate', gate, hidden], ['inter', inter, hidden]]);
   if (zeroCounts !== undefined) checkFloat64('zeroCounts', zeroCounts, hidden);
+  if (!isDeviceArray(tGate)) checkNoNaN('tGate', tGate as ArrayLike<number>, hidden);
   const ka = eitherKernels(k);
   const [, , kept] = yield* issueCalls(isDeviceArray(gate) && isDeviceArray(inter), [
     () => ka.gemv(wGate, x, gate, hidden, dim),
@@ -129,6 +134,15 @@ function thresholdArray(t: ArrayLike<number>): Float32Array | Float64Array {
 }
 
 /**
+ * Thresholds may be ±Infinity (keep nothing / everything) but not NaN: |v| ≥ NaN is false, so a
+ * NaN threshold silently zeroes its channel. O(hidden) next to the O(hidden·dim) FFN. (Device
+ * thresholds are not scanned: check them before the upload.)
+ */
+function checkNoNaN(name: string, t: ArrayLike<number>, n: number): void {
+  for (let i = 0; i < n; i++) if (Number.isNaN(t[i])) throw badArgument(`${name}[${i}] is NaN; thresholds must be numbers`);
+}
+
+/**
  * Gate-thresholded SwiGLU (CATS when all t_i are equal, CHESS otherwise):
  * s_i = a_gate_i if |a_gate_i| ≥ t_i else 0;  out = W_downᵀ-rows · (s ⊙ a_up) via vmmsp + spvmm.
  * tGate: hidden thresholds; gate, inter: hidden scratch (afterwards gate holds s and inter
@@ -140,6 +154,7 @@ function thresholdArray(t: ArrayLike<number>): Float32Array | Float64Array {
 export function gatedSparseSwiGlu(k: Kernels, wGate: Float32Array, wUp: Float32Array, wDownT: Float32Array,
   x: Float32Array, tGate: ArrayLike<number>, out: Float32Array, gate: Float32Array, inter: Float32Array,
   dim: number, hidden: number, zeroCounts?: Float64Array): number {
+  checkKernels('k', k);
   return driveSync(gatedSteps(k, wGate, wUp, wDownT, x, thresholdArray(tGate), out, gate, inter, dim, hidden, zeroCounts),
     'gatedSparseSwiGlu');
 }
@@ -174,8 +189,11 @@ export function gatedSparseSwiGluAsync(k: Kernels | AsyncKernels, wGate: F32Arg,
  * kernel (the reference itself).
  */
 export function thresholdInto(v: Float32Array, t: number, out: Float32Array, n: number): number {
-  return threshold(v, t, out, n);
+  return checkedThreshold(v, t, out, n);
 }
+
+/** The reference kernel behind the shared checks (lengths, NaN threshold, aliasing). */
+const checkedThreshold = withShapeChecks({ ...referenceKernelFunctions, threshold }).threshold;
 
 function* tealSteps(k: Kernels | AsyncKernels, wGateT: F32Arg, wUpT: F32Arg, wDownT: F32Arg, x: F32Arg,
   t: TealThresholdSet, out: F32Arg, s: TealScratchArgs, dim: number, hidden: number): Generator<Step, TealZeros, unknown> {
@@ -209,6 +227,7 @@ function* tealSteps(k: Kernels | AsyncKernels, wGateT: F32Arg, wUpT: F32Arg, wDo
 export function tealSparseSwiGlu(k: Kernels, wGateT: Float32Array, wUpT: Float32Array, wDownT: Float32Array,
   x: Float32Array, t: TealThresholdSet, out: Float32Array, s: TealScratch,
   dim: number, hidden: number): TealZeros {
+  checkKernels('k', k);
   return driveSync(tealSteps(k, wGateT, wUpT, wDownT, x, t, out, s, dim, hidden), 'tealSparseSwiGlu');
 }
 

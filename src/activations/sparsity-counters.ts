@@ -3,6 +3,9 @@
  * each a_gate channel was zeroed, how many projection inputs were zeroed, and how many weights
  * were read against the dense count. Cheap to keep (one add per thresholded value).
  */
+import { checkSize, checkElements, MAX_LAYERS, MAX_CHANNELS } from '../core/limits.js';
+import { badArgument } from '../core/errors.js';
+import { describe } from '../core/validate.js';
 import type { ProjectionInput } from './thresholds.js';
 
 export interface LayerCounters {
@@ -34,6 +37,10 @@ export class SparsityCounters {
 
   /** gateThresholded: whether a_gate channels are thresholded (CATS/CHESS) — false for TEAL. */
   constructor(nLayers: number, hiddenDim: number, readonly gateThresholded: boolean) {
+    checkSize('nLayers', nLayers, 0, MAX_LAYERS);
+    checkSize('hiddenDim', hiddenDim, 0, MAX_CHANNELS);
+    checkElements('nLayers*hiddenDim', nLayers, hiddenDim);
+    if (typeof gateThresholded !== 'boolean') throw badArgument(`gateThresholded must be a boolean, got ${describe(gateThresholded)}`);
     this.layers = Array.from({ length: nLayers }, () => ({
       ffnTokens: 0, gateZeros: new Float64Array(hiddenDim), inputZeros: {}, weightsRead: 0, weightsDense: 0,
     }));

@@ -10,9 +10,12 @@
  * const X = block.sampleInputs(256, new Rng(2));   // 256×512 tokens
  * block.dispose();
  */
+import { checkKernels } from '../kernels/check-kernels.js';
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 import { Rng } from '../core/rng.js';
 import { checkInt, checkNumber } from '../core/validate.js';
+import { checkElements } from '../core/limits.js';
+import { badArgument } from '../core/errors.js';
 import { transpose } from './sparse-swiglu.js';
 import { withDispose } from '../core/dispose.js';
 import { checkOptions, optionKeys } from '../core/options.js';
@@ -51,9 +54,11 @@ export interface SyntheticSwiGlu {
 }
 
 export function createSyntheticSwiGlu(kernels: Kernels, opts: SyntheticSwiGluOptions = {}): SyntheticSwiGlu {
+  checkKernels('kernels', kernels);
   opts = checkOptions('createSyntheticSwiGlu options', opts, SYNTHETIC_SWIGLU_KEYS);
   const dim = checkInt('dim', opts.dim ?? 512, 1);
   const hidden = checkInt('hidden', opts.hidden ?? 1408, 1);
+  checkElements('hidden*dim', hidden, dim);
   const nu = checkNumber('nu', opts.nu ?? 4, 0, Infinity, { minExclusive: true });
   const sIn = checkNumber('inputScaleSigma', opts.inputScaleSigma ?? 0.5, 0);
   const nMassive = checkInt('massiveChannels', opts.massiveChannels ?? 4, 0, dim);
@@ -92,6 +97,8 @@ export function createSyntheticSwiGlu(kernels: Kernels, opts: SyntheticSwiGluOpt
     dim, hidden, wGate, wUp, wDown, wDownT,
     sampleInputs(n: number, r: Rng): Float32Array {
       checkInt('n', n, 1);
+      checkElements('n*dim', n, dim);
+      if (!(r instanceof Rng)) throw badArgument('rng must be an Rng');
       const X = new Float32Array(n * dim);
       const row = new Float64Array(dim);
       for (let t = 0; t < n; t++) {

@@ -21,7 +21,7 @@
 import type { LlamaModel } from '../llama/model.js';
 import type { Tokenizer } from '../llama/tokenizer.js';
 import { throwIfAborted, badArgument } from '../core/errors.js';
-import { checkInt, checkNumber } from '../core/validate.js';
+import { checkInt, checkNumber, describe } from '../core/validate.js';
 import type { ActivationStatistics } from './activation-statistics.js';
 import { PROJECTION_INPUTS, type ProjectionInput } from './thresholds.js';
 import { PROJECTION_INPUT_TENSOR, tealThresholds, type ProjectionSparsities } from './teal-thresholds.js';
@@ -54,6 +54,8 @@ export interface TealGreedyResult {
 
 /** w_p: parameters of each projection over dim² (TEAL's weight_dict, computed from the config). */
 export function projectionWeights(c: { dim: number; kvDim: number; hiddenDim: number }): Record<ProjectionInput, number> {
+  if (c === null || typeof c !== 'object') throw badArgument(`c must be a model shape { dim, kvDim, hiddenDim }, got ${describe(c)}`);
+  checkInt('dim', c.dim, 1); checkInt('kvDim', c.kvDim, 1); checkInt('hiddenDim', c.hiddenDim, 1);
   const kv = c.kvDim / c.dim, ffn = c.hiddenDim / c.dim;
   return { q: 1, k: kv, v: kv, o: 1, gate: ffn, up: ffn, down: ffn };
 }

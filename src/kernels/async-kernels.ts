@@ -25,6 +25,8 @@
  * const y = new Float32Array(rows);
  * await k.gemv(W, x, y, rows, cols);                          // y now holds W·x
  */
+import { describe } from '../core/validate.js';
+import { checkKernels } from './check-kernels.js';
 import type { BackendName, KernelFunctions, KernelName, Kernels, ResidentArray } from './kernels.js';
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { checkInt } from '../core/validate.js';
@@ -117,6 +119,7 @@ export function isAsyncKernels(k: Kernels | AsyncKernels): k is AsyncKernels {
  * const C = isAsyncKernels(kernels) ? hostResident(new Float32Array(kc * d)) : kernels.allocF32(kc * d);
  */
 export function hostResident<T extends Float32Array | Int32Array>(a: T): ResidentArray<T> {
+  if (!(a instanceof Float32Array) && !(a instanceof Int32Array)) throw badArgument(`a must be a Float32Array or an Int32Array, got ${describe(a)}`);
   return withDispose({ length: a.length, view: () => a, dispose: () => {} });
 }
 
@@ -196,6 +199,8 @@ function hostArgs(args: unknown[]): unknown[] {
  * const n = await k.spvmm(x, W, y, rows, cols);
  */
 export function toAsyncKernels(kernels: Kernels): AsyncKernels {
+  checkKernels('kernels', kernels);
+  if (isAsyncKernels(kernels)) throw badArgument('kernels are already asynchronous');
   const fns = {} as Record<string, (...args: unknown[]) => Promise<unknown>>;
   for (const name of Object.keys(KERNEL_OUTPUTS) as KernelName[]) {
     const f = kernels[name] as (...args: unknown[]) => unknown;

@@ -34,12 +34,19 @@ type Typed = Float32Array | Float64Array | Int32Array;
  */
 function separate(outName: string, out: Typed, outLength: number, inName: string, input: Typed, inLength: number,
   sameOk = false): void {
-  if (out.buffer !== input.buffer) return;
+  // Not both real views: the webgpu backend checks shapes on stand-ins for device arrays, and
+  // compares device arrays itself.
+  if (!ArrayBuffer.isView(out) || !ArrayBuffer.isView(input) || out.buffer !== input.buffer) return;
   const o0 = out.byteOffset, o1 = o0 + outLength * out.BYTES_PER_ELEMENT;
   const i0 = input.byteOffset, i1 = i0 + inLength * input.BYTES_PER_ELEMENT;
   if (o0 >= i1 || i0 >= o1 || outLength === 0 || inLength === 0) return;
   if (sameOk && o0 === i0 && o1 === i1) return;
   throw badArgument(`${outName} must not overlap ${inName}${sameOk ? ' (it may be the very same array)' : ''}`);
+}
+
+/** Throws naming the first non-finite element of a[0..n), found cheaply (see argminL2). */
+function finiteBySum(k: KernelFunctions, name: string, a: Float32Array, n: number): void {
+  if (!Number.isFinite(k.sum(a, n))) checkFinite(name, a, n); // a finite sum that overflowed passes the scan
 }
 
 /** rows, cols (a multiple of the 32-column block) and W's length for a quantized matrix. */
@@ -123,10 +130,12 @@ export function withShapeChecks(k: KernelFunctions): KernelFunctions {
     },
     gemvQ4_1(W, x, y, rows, cols) {
       quantizedShape('Q4_1', W, rows, cols); checkFloat32('x', x, cols); checkFloat32('y', y, rows);
+      separate('y', y, rows, 'W', W, rows * quantizedRowWords('Q4_1', cols)); separate('y', y, rows, 'x', x, cols);
       k.gemvQ4_1(W, x, y, rows, cols);
     },
     gemvQ8_0(W, x, y, rows, cols) {
       quantizedShape('Q8_0', W, rows, cols); checkFloat32('x', x, cols); checkFloat32('y', y, rows);
+      separate('y', y, rows, 'W', W, rows * quantizedRowWords('Q8_0', cols)); separate('y', y, rows, 'x', x, cols);
       k.gemvQ8_0(W, x, y, rows, cols);
     },
     gemvT(W, x, y, rows, cols) {
@@ -148,9 +157,11 @@ export function withShapeChecks(k: KernelFunctions): KernelFunctions {
       checkInt32('codes', codes, n); checkFloat32('dist', dist, n);
       separate('codes', codes, n, 'X', X, n * d); separate('codes', codes, n, 'C', C, kk * d);
       separate('dist', dist, n, 'X', X, n * d); separate('dist', dist, n, 'C', C, kk * d); separate('dist', dist, n, 'codes', codes, n);
-      // O(n·d + k·d) next to the O(n·k·d) kernel: with a NaN no centroid is nearest, and
-      // backends would disagree on the code (the reference wrote −1).
-      checkFinite('X', X, n * d); checkFinite('C', C, kk * d);
+      // Non-finite input has no nearest centroid, and backends would disagree on the code (the
+      // reference wrote −1). The scan is the backend's own streaming sum (NaN and ±Infinity
+      // survive summation), so it costs a fraction of the kernel even for k = 1; only when the
+      // sum is not finite is the element found and named.
+      finiteBySum(k, 'C', C, kk * d); finiteBySum(k, 'X', X, n * d);
       k.argminL2(X, C, codes, dist, n, kk, d);
     },
     topK(x, n, kk, out) {

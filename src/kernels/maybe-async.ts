@@ -19,6 +19,8 @@
  * Host typed arrays are valid arguments of both interfaces, so `k.argminL2(X, C, codes, dist,
  * n, kk, d)` type-checks for `k: Kernels | AsyncKernels` without casts.
  */
+import { describe } from '../core/validate.js';
+import { badArgument } from '../core/errors.js';
 import type { Kernels } from './kernels.js';
 import { needsSyncKernels, type AsyncKernelFunctions, type AsyncKernels } from './async-kernels.js';
 
@@ -55,7 +57,15 @@ export function* settle<T>(value: T | PromiseLike<T>): Generator<Step, T, unknow
  * Run a generator to completion synchronously. Pauses are skipped; a pending kernel result
  * (the generator was given asynchronous kernels) throws UNAVAILABLE naming `what`.
  */
+/** gen must be an algorithm body (a generator object), not a value or a generator function. */
+function checkGenerator(gen: unknown): void {
+  if (gen === null || typeof gen !== 'object' || typeof (gen as { next?: unknown }).next !== 'function') {
+    throw badArgument(`gen must be a generator (call the generator function first), got ${describe(gen)}`);
+  }
+}
+
 export function driveSync<R>(gen: Generator<Step, R, unknown>, what = 'this algorithm'): R {
+  checkGenerator(gen);
   let r = gen.next();
   while (!r.done) {
     if (isThenable(r.value)) {
@@ -74,6 +84,8 @@ export function driveSync<R>(gen: Generator<Step, R, unknown>, what = 'this algo
  */
 export async function driveAsync<R>(gen: Generator<Step, R, unknown>,
   onPause: () => Promise<void> = () => new Promise((done) => setTimeout(done, 0))): Promise<R> {
+  checkGenerator(gen);
+  if (typeof onPause !== 'function') throw badArgument(`onPause must be a function, got ${describe(onPause)}`);
   let r = gen.next();
   while (!r.done) {
     if (isThenable(r.value)) {
@@ -116,6 +128,7 @@ export async function driveAsync<R>(gen: Generator<Step, R, unknown>,
  * @example const lse = yield* settleAll(heads.map((h) => k.selectiveAttention(...)));
  */
 export function* settleAll<T>(results: readonly (T | PromiseLike<T>)[]): Generator<Step, T[], unknown> {
+  if (!Array.isArray(results)) throw badArgument(`results must be an array, got ${describe(results)}`);
   if (!results.some(isThenable)) return results as T[];
   return yield* settle(Promise.all(results));
 }

@@ -6,6 +6,8 @@
  * kernels.packGemv(W, P.view(), rows, cols);
  * kernels.gemvPacked(P.view(), x, y, rows, cols);
  */
+import { checkInt } from '../core/validate.js';
 export function packedGemvLength(rows: number, cols: number): number {
+  checkInt('rows', rows, 0, 2 ** 31 - 1); checkInt('cols', cols, 0, 2 ** 31 - 1);
   return Math.ceil(rows / 16) * 16 * cols;
 }

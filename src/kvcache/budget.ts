@@ -41,6 +41,8 @@ export function checkBudget(b: Budget, name = 'budget'): Budget {
  * @example budgetTokens({ mode: 'perHead', fraction: 0.03 }, 32768, 32696)  // 983
  */
 export function budgetTokens(b: Budget, n: number, m: number): number {
+  checkBudget(b);
+  checkInt('n', n, 0); checkInt('m', m, 0, n);
   const want = b.count !== undefined ? b.count : Math.floor((b.fraction as number) * n + 1e-9);
   return Math.max(0, Math.min(m, want));
 }

@@ -7,6 +7,7 @@
  * plain nearest-centroid search (kernels.argminL2) between whitened keys k̃L and whitened
  * centroids CL. Plain VQ is L = I (`factor = null`).
  */
+import { checkKernels } from '../kernels/check-kernels.js';
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 import { badArgument } from '../core/errors.js';
 import { checkFinite, checkFloat32, checkInt } from '../core/validate.js';
@@ -121,6 +122,7 @@ export class ResidentCodebook {
   readonly whitened: ResidentArray<Float32Array>;
 
   constructor(readonly codebook: Codebook, kernels: Kernels) {
+    checkKernels('kernels', kernels);
     const n = codebook.size * codebook.dim;
     this.centroids = kernels.allocF32(n);
     try {

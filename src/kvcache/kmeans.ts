@@ -12,13 +12,14 @@
  * Objective: J = Σ_i min_c ‖x_i − c‖². Stopping rule (as scikit-learn): Σ_c ‖Δc‖² ≤
  * tolerance · mean per-feature variance of the data, or maxIterations.
  */
+import { checkAnyKernels, checkKernels } from '../kernels/check-kernels.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { isAsyncKernels, needsSyncKernels, type AsyncKernelFunctions, type AsyncKernels } from '../kernels/async-kernels.js';
 import { eitherKernels, driveAsync, driveSync, settle, type Step } from '../kernels/maybe-async.js';
 import { mirrorF32, mirrorI32, type HostMirror } from '../kernels/host-mirror.js';
 import { Rng } from '../core/rng.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
-import { checkFinite, checkFloat32, checkInt, checkNumber } from '../core/validate.js';
+import { checkFinite, checkFloat32, checkIndices, checkInt, checkInt32, checkNumber } from '../core/validate.js';
 import { yieldToEventLoop } from './cooperative.js';
 import { lloydIteration } from './lloyd-step.js';
 import { checkOptions, optionKeys } from '../core/options.js';
@@ -101,6 +102,7 @@ export interface KMeansResult {
  */
 export async function kmeans(kernels: Kernels | AsyncKernels, points: Float32Array, n: number, d: number,
   opts: KMeansOptions): Promise<KMeansResult> {
+  checkAnyKernels('kernels', kernels);
   return driveAsync(kmeansSteps(kernels, points, n, d, opts), () => yieldToEventLoop());
 }
 
@@ -114,6 +116,7 @@ export async function kmeans(kernels: Kernels | AsyncKernels, points: Float32Arr
  */
 export function kmeansSync(kernels: Kernels, points: Float32Array, n: number, d: number,
   opts: KMeansOptions): KMeansResult {
+  checkKernels('kernels', kernels);
   if (kernels !== null && typeof kernels === 'object' && isAsyncKernels(kernels)) throw needsSyncKernels('kmeansSync');
   return driveSync(kmeansSteps(kernels, points, n, d, opts), 'kmeansSync');
 }
@@ -212,6 +215,9 @@ function* kmeansSteps(kernels: Kernels | AsyncKernels, points: Float32Array, n: 
 
 /** J = Σ ‖x_i − c_{codes_i}‖² in float64. */
 export function objective(points: Float32Array, n: number, d: number, centroids: Float32Array, codes: Int32Array): number {
+  checkInt('n', n, 0); checkInt('d', d, 1);
+  checkFloat32('points', points, n * d); checkFloat32('centroids', centroids); checkInt32('codes', codes, n);
+  checkIndices('codes', codes, n, Math.floor(centroids.length / d));
   let J = 0;
   for (let i = 0; i < n; i++) {
     const xo = i * d, co = codes[i] * d;
@@ -239,6 +245,7 @@ function* seedPlusPlus(kernels: AsyncKernelFunctions, X: HostMirror<Float32Array
   progress: (f: number, label: string) => void, signal?: AbortSignal): Generator<Step, void, unknown> {
   const best = new Float64Array(n).fill(Infinity);
   let pick = rng.int(n);
+  let lastPause = performance.now();
   for (let c = 0; c < k; c++) {
     C.host().set(X.host().subarray(pick * d, (pick + 1) * d), c * d);
     if (c === k - 1) break;
@@ -258,10 +265,12 @@ function* seedPlusPlus(kernels: AsyncKernelFunctions, X: HostMirror<Float32Array
       pick = n - 1;
       for (let i = 0; i < n; i++) { u -= best[i]; if (u < 0) { pick = i; break; } }
     }
-    if ((c & 63) === 63) {
+    // Pause by time, not by count: one pick costs O(n·d), from microseconds to tens of ms.
+    if (performance.now() - lastPause > 25) {
       throwIfAborted(signal, 'kmeans');
       progress(0, `seeding ${c + 1}/${k}`);
       yield;
+      lastPause = performance.now();
     }
   }
 }

@@ -4,6 +4,8 @@
  * the backend's memory so kernels read them without copies. Token t of KV head h is row t of
  * head h's block. Used by the evaluators and the slow tier.
  */
+import { checkElements, MAX_CHANNELS } from '../core/limits.js';
+import { checkKernels } from '../kernels/check-kernels.js';
 import type { Kernels, ResidentArray, RopePairing } from '../kernels/kernels.js';
 import { badArgument } from '../core/errors.js';
 import { checkFinite, checkFloat32, checkInt, checkNumber, checkOneOf } from '../core/validate.js';
@@ -43,9 +45,12 @@ export class KvStore {
 
   /** @example const store = new KvStore(kernels, { nKvHeads: 8, headDim: 128, capacity: 32768, ropeBase: 5e5, ropePairing: 'half' }); */
   constructor(readonly kernels: Kernels, shape: KvStoreShape) {
-    checkInt('nKvHeads', shape.nKvHeads, 1); checkInt('headDim', shape.headDim, 2);
+    checkKernels('kernels', kernels);
+    if (shape === null || typeof shape !== 'object') throw badArgument('shape must be a KvStoreShape object');
+    checkInt('nKvHeads', shape.nKvHeads, 1, MAX_CHANNELS); checkInt('headDim', shape.headDim, 2, MAX_CHANNELS);
     if (shape.headDim % 2) throw badArgument(`headDim must be even, got ${shape.headDim}`);
     checkInt('capacity', shape.capacity, 1);
+    checkElements('nKvHeads*capacity*headDim', shape.nKvHeads, shape.capacity, shape.headDim);
     checkNumber('ropeBase', shape.ropeBase, 1, Infinity, { minExclusive: true });
     checkOneOf('ropePairing', shape.ropePairing, ['adjacent', 'half'] as const);
     this.shape = Object.freeze({ ...shape });
@@ -90,6 +95,7 @@ export class KvStore {
     const { nKvHeads, headDim: d, capacity } = this.shape;
     const w = nKvHeads * d;
     checkFloat32('kPre', kPre, w); checkFloat32('kPost', kPost, w); checkFloat32('v', v, w);
+    checkFinite('kPre', kPre, w); checkFinite('kPost', kPost, w); checkFinite('v', v, w); // as append does
     if (this.len >= capacity) throw badArgument(`KvStore is full (capacity ${capacity})`);
     const cap = capacity * d;
     const pre = this.pre.view(), post = this.post.view(), vals = this.vals.view();

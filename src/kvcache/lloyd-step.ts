@@ -15,6 +15,8 @@
  * @example
  * const { objective, shift, empty } = lloydStep(kernels, X, C, codes, dist, n, k, d, sums, counts);
  */
+import { checkFloat32, checkFloat64, checkIndices, checkInt, checkInt32 } from '../core/validate.js';
+import { checkKernels } from '../kernels/check-kernels.js';
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 import type { AsyncKernels } from '../kernels/async-kernels.js';
 import type { HostMirror } from '../kernels/host-mirror.js';
@@ -40,6 +42,10 @@ export interface LloydStepResult {
  */
 export function lloydUpdate(x: Float32Array, c: Float32Array, codes: Int32Array, n: number, k: number, d: number,
   sums: Float64Array, counts: Int32Array): LloydStepResult {
+  checkInt('n', n, 0); checkInt('k', k, 1); checkInt('d', d, 1);
+  checkFloat32('x', x, n * d); checkFloat32('c', c, k * d); checkInt32('codes', codes, n);
+  checkFloat64('sums', sums, k * d); checkInt32('counts', counts, k);
+  checkIndices('codes', codes, n, k);
   sums.fill(0, 0, k * d); counts.fill(0, 0, k);
   let objective = 0;
   for (let i = 0; i < n; i++) {
@@ -75,6 +81,7 @@ export function lloydUpdate(x: Float32Array, c: Float32Array, codes: Int32Array,
 export function lloydStep(kernels: Kernels, X: ResidentArray<Float32Array>, C: ResidentArray<Float32Array>,
   codes: ResidentArray<Int32Array>, dist: ResidentArray<Float32Array>, n: number, k: number, d: number,
   sums: Float64Array, counts: Int32Array): LloydStepResult {
+  checkKernels('kernels', kernels);
   kernels.argminL2(X.view(), C.view(), codes.view(), dist.view(), n, k, d);
   return lloydUpdate(X.view(), C.view(), codes.view(), n, k, d, sums, counts);
 }
@@ -96,6 +103,7 @@ export function lloydStep(kernels: Kernels, X: ResidentArray<Float32Array>, C: R
 export function* lloydIteration(kernels: Kernels | AsyncKernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
   codes: HostMirror<Int32Array>, dist: HostMirror<Float32Array>, n: number, k: number, d: number,
   sums: Float64Array, counts: Int32Array): Generator<Step, LloydStepResult, unknown> {
+  checkInt('n', n, 1); checkInt('k', k, 1, n); checkInt('d', d, 1); // when driven: the body runs then
   // Mirror arguments are resident views on sync kernels and device arrays on async ones —
   // what each kind takes; AsyncKernels' signature admits both, and settle() either result.
   const kx = eitherKernels(kernels);

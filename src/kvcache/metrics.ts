@@ -11,6 +11,9 @@
  *               all estimates (which WRoPE's fixed rotation can cause) changes neither the ranking
  *               nor the softmax, so this is the part that matters for selection
  */
+import { badArgument } from '../core/errors.js';
+import { checkIndices, checkInt, describe } from '../core/validate.js';
+import { checkKernels } from '../kernels/check-kernels.js';
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 import type { HeadKeys } from './kv-store.js';
 import type { Selection } from './retrieval.js';
@@ -32,6 +35,7 @@ export interface ExactHeadAttention {
 export class ExactReference {
   private s: ResidentArray<Float32Array>;
   constructor(private readonly kernels: Kernels, private readonly d: number) {
+    checkKernels('kernels', kernels);
     this.s = kernels.allocF32(1024);
   }
 
@@ -91,6 +95,13 @@ export interface StepMetrics {
  */
 export function stepMetrics(exact: ExactHeadAttention, sel: Selection, approxOut: Float32Array,
   approxFar: Float32Array | null): StepMetrics {
+  if (exact === null || typeof exact !== 'object' || !(exact.probs instanceof Float64Array)) {
+    throw badArgument(`exact must be an ExactHeadAttention (from ExactReference), got ${describe(exact)}`);
+  }
+  if (sel === null || typeof sel !== 'object' || !(sel.indices instanceof Int32Array) || sel.split === null || typeof sel.split !== 'object') {
+    throw badArgument(`sel must be a Selection (from Retrieval.select), got ${describe(sel)}`);
+  }
+  checkIndices('sel.indices', sel.indices, checkInt('sel.count', sel.count, 0, sel.indices.length), exact.probs.length);
   const { farStart, farEnd } = sel.split;
   const m = farEnd - farStart;
   let recall = 0;
@@ -156,6 +167,7 @@ function topIndices(exact: ExactHeadAttention, from: number, m: number, K: numbe
 
 /** Mean, 5th and 95th percentile of a sample (NaNs ignored). */
 export function summarize(xs: number[]): { mean: number; p5: number; p95: number; n: number } {
+  if (!Array.isArray(xs) || xs.some((x) => typeof x !== 'number')) throw badArgument(`xs must be an array of numbers, got ${describe(xs)}`);
   const v = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
   if (v.length === 0) return { mean: NaN, p5: NaN, p95: NaN, n: 0 };
   const q = (p: number) => v[Math.min(v.length - 1, Math.max(0, Math.round(p * (v.length - 1))))];

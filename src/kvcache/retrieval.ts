@@ -28,12 +28,13 @@
  * const r = new Retrieval(gpu, vq, opts);
  * const sels = await r.selectAllAsync(keysOfEachHead, queriesOfEachHead);   // one submission
  */
+import { checkAnyKernels } from '../kernels/check-kernels.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { isAsyncKernels, needsSyncKernels, type AsyncKernels } from '../kernels/async-kernels.js';
 import { mirrorF32, type HostMirror } from '../kernels/host-mirror.js';
 import { driveAsync, driveSync, type Step } from '../kernels/maybe-async.js';
 import { SparseInferenceError, badArgument } from '../core/errors.js';
-import { checkInt } from '../core/validate.js';
+import { checkFinite, checkFloat32, checkInt } from '../core/validate.js';
 import { withDispose } from '../core/dispose.js';
 import { budgetTokens, checkBudget, type Budget } from './budget.js';
 import type { HeadKeys } from './kv-store.js';
@@ -93,6 +94,7 @@ export class Retrieval {
    *   method must have been built on the same kernels and implement `scoreSteps`).
    */
   constructor(private readonly kernels: Kernels | AsyncKernels, readonly method: RetrievalMethod, options: RetrievalOptions) {
+    checkAnyKernels('kernels', kernels);
     if (options === null || options === undefined) throw badArgument('Retrieval options must give window, sinks, budget, groupSize and headDim');
     checkOptions('Retrieval options', options, RETRIEVAL_KEYS);
     checkInt('window', options.window, 0); checkInt('sinks', options.sinks, 0);
@@ -177,6 +179,10 @@ export class Retrieval {
     const { window, sinks } = this.options;
     if (keys === null || typeof keys !== 'object') throw badArgument('keys must be a HeadKeys');
     if (query === null || typeof query !== 'object') throw badArgument('query must be a GroupQuery');
+    // O(g·headDim), once per step: a NaN query makes every score NaN, and the selection then
+    // names arbitrary tokens (it returned indices such as 2143289346).
+    checkFloat32('query.pre', query.pre); checkFloat32('query.post', query.post);
+    checkFinite('query.pre', query.pre); checkFinite('query.post', query.post);
     const pos = query.pos;
     checkInt('query.pos', pos, 0);
     if (pos + 1 > keys.length) throw badArgument(`query.pos (${pos}) must be < keys.length (${keys.length})`);

@@ -22,6 +22,7 @@
  * bodies take `pending`: results of calls issued earlier and not yet waited for (the scoring
  * that wrote the scores); they are settled together with the selection's own calls.
  */
+import { checkAnyKernels } from '../kernels/check-kernels.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { isDeviceArray, type AsyncKernels, type F32Arg } from '../kernels/async-kernels.js';
 import { badArgument } from '../core/errors.js';
@@ -38,7 +39,9 @@ export class FarSelector {
   private keys = new BigUint64Array(0);
 
   /** @param kernels - synchronous kernels, or asynchronous ones (then drive the `…Steps` bodies with driveAsync). */
-  constructor(private readonly kernels: Kernels | AsyncKernels) {}
+  constructor(private readonly kernels: Kernels | AsyncKernels) {
+    checkAnyKernels('kernels', kernels);
+  }
 
   private need(g: number, k: number, m: number): void {
     if (this.lists.length < g * k) this.lists = new Int32Array(Math.max(g * k, this.lists.length * 2));

@@ -4,6 +4,7 @@
  *
  *   o_h = Σ_{j∈S} softmax_{j∈S}(q_h R(i) · k_j R(j) / √d) v_j
  */
+import { checkKernels } from '../kernels/check-kernels.js';
 import type { Kernels } from '../kernels/kernels.js';
 import type { HeadKeys } from './kv-store.js';
 
@@ -15,6 +16,7 @@ import type { HeadKeys } from './kv-store.js';
  */
 export function attendSelected(kernels: Kernels, keys: HeadKeys, qPost: Float32Array, g: number, d: number,
   idx: Int32Array, count: number, out: Float32Array, lse?: Float64Array | Float32Array): void {
+  checkKernels('kernels', kernels);
   const scale = 1 / Math.sqrt(d);
   for (let h = 0; h < g; h++) {
     const l = kernels.selectiveAttention(qPost.subarray(h * d, (h + 1) * d), keys.keysPost, keys.values, idx, count,

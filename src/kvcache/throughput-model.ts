@@ -21,7 +21,7 @@
  * Tokens/s = B / t(B). R reserves accelerator memory for activations and workspace.
  */
 import { badArgument } from '../core/errors.js';
-import { checkInt, checkNumber } from '../core/validate.js';
+import { checkInt, checkNumber, describe } from '../core/validate.js';
 
 /** Model shape for the throughput model. */
 export interface ThroughputModelShape {
@@ -88,6 +88,9 @@ export interface ThroughputPrediction {
 }
 
 function check(shape: ThroughputModelShape, tiers: TierSpec, w: A2atsWorkload): void {
+  for (const [name, v] of [['shape', shape], ['tiers', tiers], ['workload', w]] as const) {
+    if (v === null || typeof v !== 'object') throw badArgument(`${name} must be an object, got ${describe(v)}`);
+  }
   for (const k of ['nLayers', 'nHeads', 'nKvHeads', 'headDim'] as const) checkInt(`shape.${k}`, shape[k], 1);
   checkNumber('shape.weightBytes', shape.weightBytes, 0);
   for (const k of ['fastCapacity', 'slowCapacity', 'reserve'] as const) checkNumber(`tiers.${k}`, tiers[k], 0);
@@ -104,6 +107,7 @@ function check(shape: ThroughputModelShape, tiers: TierSpec, w: A2atsWorkload): 
 
 /** Baseline step time for batch B. */
 export function baselineStep(shape: ThroughputModelShape, tiers: TierSpec, w: A2atsWorkload, batch: number): ThroughputPoint {
+  check(shape, tiers, w); checkInt('batch', batch, 1);
   const kv = 2 * shape.nLayers * shape.nKvHeads * shape.headDim * w.context * w.fastKvBytes;
   const seconds = (shape.weightBytes + batch * kv) / tiers.fastBandwidth;
   return { batch, seconds, tokensPerSecond: batch / seconds };
@@ -111,6 +115,7 @@ export function baselineStep(shape: ThroughputModelShape, tiers: TierSpec, w: A2
 
 /** A²ATS step time for batch B, with its per-tier components. */
 export function a2atsStep(shape: ThroughputModelShape, tiers: TierSpec, w: A2atsWorkload, batch: number) {
+  check(shape, tiers, w); checkInt('batch', batch, 1);
   const { nLayers: L, nHeads: H, nKvHeads: Hk, headDim: d } = shape;
   const bits = Math.max(1, Math.ceil(Math.log2(w.codebookSize)));
   const fastSeq = L * Hk * w.context * bits / 8 + 2 * L * Hk * d * Math.min(w.context, w.sinks + w.window) * w.fastKvBytes;

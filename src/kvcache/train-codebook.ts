@@ -3,6 +3,7 @@
  * min_C Σ_j min_c (k̃_j − c) H (k̃_j − c)ᵀ is ordinary k-means on z = k̃L; the centroids map back
  * to key space with c = c′L⁻¹. Without a factor (H = I) this is plain k-means on the keys.
  */
+import { checkAnyKernels } from '../kernels/check-kernels.js';
 import type { Kernels } from '../kernels/kernels.js';
 import type { AsyncKernels } from '../kernels/async-kernels.js';
 import { inverseLower } from '../core/linalg/index.js';
@@ -46,6 +47,7 @@ export interface TrainedCodebook {
  */
 export async function trainCodebook(kernels: Kernels | AsyncKernels, keys: Float32Array, n: number, dim: number,
   opts: TrainCodebookOptions): Promise<TrainedCodebook> {
+  checkAnyKernels('kernels', kernels);
   checkInt('n', n, 1); checkInt('dim', dim, 1, 4096);
   checkFloat32('keys', keys, n * dim); checkFinite('keys', keys, n * dim);
   if (opts === null || opts === undefined) throw badArgument('trainCodebook options must give size');

@@ -13,6 +13,7 @@
  * attention over the selected tokens uses exact RoPE. R(n) is exactly what `kernels.rope`
  * applies at position n, for either pairing and any base.
  */
+import { checkKernels } from '../kernels/check-kernels.js';
 import type { Kernels, RopePairing } from '../kernels/kernels.js';
 import { checkFloat32, checkInt, checkNumber, checkOneOf } from '../core/validate.js';
 import { badArgument } from '../core/errors.js';
@@ -53,6 +54,7 @@ export function checkWRope(cfg: WRopeConfig, name = 'wrope'): WRopeConfig {
  */
 export function rotateToDistance(kernels: Kernels, q: Float32Array, out: Float32Array, nHeads: number,
   headDim: number, cfg: WRopeConfig, scale = 1): void {
+  checkKernels('kernels', kernels);
   checkInt('nHeads', nHeads, 1); checkInt('headDim', headDim, 2);
   checkFloat32('q', q, nHeads * headDim); checkFloat32('out', out, nHeads * headDim);
   checkNumber('scale', scale);
@@ -71,6 +73,7 @@ export function rotateToDistance(kernels: Kernels, q: Float32Array, out: Float32
  */
 export function wropeScore(kernels: Kernels, q: Float32Array, k: Float32Array, i: number, j: number,
   cfg: WRopeConfig): number {
+  checkKernels('kernels', kernels);
   checkWRope(cfg);
   const d = q.length;
   checkFloat32('k', k, d);

@@ -15,7 +15,7 @@
  */
 import { exclusiveSession } from './session-lock.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
-import { checkInt } from '../core/validate.js';
+import { checkInt, describe } from '../core/validate.js';
 import type { LlamaModel } from './model.js';
 import type { TextTokenizer } from './text-tokenizer.js';
 import { splitStories } from './split-stories.js';
@@ -49,6 +49,11 @@ export interface EvaluateResult {
 
 /** −log softmax(logits)[target] over n logits, in float64. */
 export function tokenNll(logits: ArrayLike<number>, n: number, target: number): number {
+  if (logits === null || typeof logits !== 'object' || typeof logits.length !== 'number') {
+    throw badArgument(`logits must be an array of numbers, got ${describe(logits)}`);
+  }
+  checkInt('n', n, 1, logits.length);
+  checkInt('target', target, 0, n - 1);
   let max = -Infinity;
   for (let i = 0; i < n; i++) if (logits[i] > max) max = logits[i];
   let sum = 0;

@@ -6,9 +6,11 @@
  * The arguments are generated from the kernel's parameter types only (not its meaning), so most
  * calls are rejected by the checks and some, drawn from small sizes, run for real.
  */
-import { expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { describeEachBackend } from '../_harness/each-backend.js';
+import { createParallelKernels } from '../../src/backends/wasm-threads/create-parallel-kernels.js';
+import { parallelMissing } from '../../src/backends/wasm-threads/parallel-support.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
 import type { Kernels, KernelName, ResidentArray } from '../../src/kernels/kernels.js';
 import { KERNEL_NAMES } from '../../src/kernels/kernels.js';
@@ -99,7 +101,8 @@ function ctorOf(p: Param, spec: ArraySpec): Float32ArrayConstructor | Int32Array
   return Float32Array;
 }
 
-describeEachBackend('memory safety under fuzzed kernel calls', (k: Kernels) => {
+/** The suite for one Kernels object (every backend below, and the multi-threaded wasm backend). */
+function memorySafetySuite(k: Kernels): void {
   /** A resident array between two guards; the guards are checked after every call. */
   const guards: ResidentArray<Float32Array>[] = [];
   function guarded<T extends Float32Array | Int32Array>(alloc: () => ResidentArray<T>): ResidentArray<T> {
@@ -185,4 +188,19 @@ describeEachBackend('memory safety under fuzzed kernel calls', (k: Kernels) => {
       guards.length = 0;
     }
   });
-});
+}
+
+describeEachBackend('memory safety under fuzzed kernel calls', (k: Kernels) => memorySafetySuite(k));
+
+// The wasm-threads backend: the same kernels cut into chunks over shared memory, two threads.
+const missing = parallelMissing();
+if (missing === null) {
+  const parallel = await createParallelKernels({ threads: 2, minStreamBytes: 0, minFlops: 0 });
+  describe('memory safety under fuzzed kernel calls [wasm-threads]', () => {
+    afterAll(() => parallel.dispose());
+    memorySafetySuite(parallel);
+  });
+} else {
+  describe.skip(`memory safety under fuzzed kernel calls [wasm-threads] (skipped: ${missing})`, () => {});
+}
+

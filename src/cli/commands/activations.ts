@@ -17,7 +17,7 @@ import { catsThresholds } from '../../activations/cats-thresholds.js';
 import { chessThresholds } from '../../activations/chess-thresholds.js';
 import { tealThresholds } from '../../activations/teal-thresholds.js';
 import { tealGreedyAllocation } from '../../activations/teal-greedy.js';
-import { saveThresholds } from '../../activations/thresholds-node.js';
+import { checkThresholdsTarget, saveThresholds } from '../../activations/thresholds-node.js';
 import { evaluateSyntheticSwiGlu } from '../../activations/evaluate-synthetic.js';
 import { evaluateModelSparsity } from '../../activations/evaluate-model.js';
 import { modelNllChart, syntheticErrorChart } from '../../activations/plots.js';
@@ -104,6 +104,7 @@ async function runCalibrate(args: string[], ctx: CliContext): Promise<number> {
   if (values.sparsity === undefined) throw new CliUsageError('--sparsity is required');
   const k = values.sparsity;
   if (values.greedy && method !== 'teal') throw new CliUsageError('--greedy applies to --method teal only');
+  await checkThresholdsTarget(out); // before the calibration, not after it
   await using run = await openKernels(values.backend, values.threads);
   const model = await openModel(modelPath, run.kernels);
   const tokenizer = await readTokenizer(required(values.tokenizer, 'tokenizer'), model.config.vocabSize);

@@ -4,6 +4,7 @@
  * locality, concentration of content in low-frequency rotation pairs, key noise) — each a full evaluateSynthetic run at one budget with every method,
  * everything else at the base setting.
  */
+import { checkKernels } from '../../kernels/check-kernels.js';
 import type { Kernels } from '../../kernels/kernels.js';
 import type { CodebookSet } from '../codebook-set.js';
 import type { EvalRow } from './eval-row.js';
@@ -27,6 +28,7 @@ export interface AblationRow extends EvalRow {
 
 /** The default grid around a base configuration. */
 export function defaultAblations(base: SyntheticEvalOptions): AblationVariant[] {
+  base = checkOptions('defaultAblations base', base, SYNTHETIC_EVAL_KEYS);
   const size = base.calibration?.size ?? 1024;
   const seqs = base.calibration?.sequences ?? 4;
   const w = base.window ?? 64, b = base.distance ?? 2048;
@@ -58,6 +60,7 @@ export interface AblationOptions extends SyntheticEvalOptions {
  * @example const rows = await runAblations(kernels, { n: 4096, budgets: [0.03], onProgress: (f) => console.log(f) });
  */
 export async function runAblations(kernels: Kernels, options: AblationOptions = {}): Promise<AblationRow[]> {
+  checkKernels('kernels', kernels);
   const { variants: given, onProgress, signal, ...base } = checkOptions('runAblations options', options, [...SYNTHETIC_EVAL_KEYS, 'variants']);
   const variants = given ?? defaultAblations(base);
   const progress = onProgress ?? (() => {});

@@ -2,6 +2,8 @@
  * Tables (HTML, Markdown, plain text) and SVG plots of evaluation rows, shared by the CLI, the
  * report section and docs/kvcache.md.
  */
+import { checkOneOf, describe } from '../../core/validate.js';
+import { badArgument } from '../../core/errors.js';
 import { htmlTable, lineChart, type Series } from '../../plot/index.js';
 import type { EvalRow } from './eval-row.js';
 
@@ -24,13 +26,21 @@ export function headers(rows: EvalRow[]): string[] {
   return rows.some((r) => r.nll !== undefined) ? [...EVAL_HEADERS, 'NLL', 'ΔNLL'] : EVAL_HEADERS;
 }
 
+/** rows must be an array of evaluation rows (objects), as evaluateSynthetic/evaluateLlama return. */
+function checkRows(rows: unknown): void {
+  if (!Array.isArray(rows)) throw badArgument(`rows must be an array of evaluation rows, got ${describe(rows)}`);
+  rows.forEach((r, i) => { if (r === null || typeof r !== 'object') throw badArgument(`rows[${i}] must be an evaluation row, got ${describe(r)}`); });
+}
+
 /** HTML table of evaluation rows (report section). @example evalHtmlTable(res.rows) */
 export function evalHtmlTable(rows: EvalRow[]): string {
+  checkRows(rows);
   return htmlTable(headers(rows), rows.map(rowCells));
 }
 
 /** Markdown table of evaluation rows (docs, CLI --out). */
 export function evalMarkdownTable(rows: EvalRow[]): string {
+  checkRows(rows);
   const h = headers(rows);
   const lines = [`| ${h.join(' | ')} |`, `|${h.map(() => '---').join('|')}|`];
   for (const r of rows) lines.push(`| ${rowCells(r).join(' | ')} |`);
@@ -39,6 +49,7 @@ export function evalMarkdownTable(rows: EvalRow[]): string {
 
 /** Fixed-width text table for the terminal. */
 export function evalTextTable(rows: EvalRow[]): string {
+  checkRows(rows);
   const h = headers(rows);
   const cells = rows.map(rowCells);
   const w = h.map((x, i) => Math.max(x.length, ...cells.map((c) => c[i].length)));
@@ -51,6 +62,9 @@ export function evalTextTable(rows: EvalRow[]): string {
  * @example recallChart(rows, 'synthetic n = 32768')
  */
 export function metricChart(rows: EvalRow[], metric: 'recallMean' | 'relErrorMean' | 'recallP5' | 'nllIncrease', title: string): string {
+  checkRows(rows);
+  checkOneOf('metric', metric, ['recallMean', 'relErrorMean', 'recallP5', 'nllIncrease'] as const);
+  if (typeof title !== 'string') throw badArgument(`title must be a string, got ${describe(title)}`);
   const names = [...new Set(rows.filter((r) => r.method !== 'full').map((r) => r.method))];
   const series: Series[] = names.map((name) => {
     const rs = rows.filter((r) => r.method === name && r[metric] !== undefined).sort((a, b) => a.realizedBudget - b.realizedBudget);

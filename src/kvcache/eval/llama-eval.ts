@@ -14,6 +14,7 @@
  * Window, sinks and distance are scaled to the 512-token context (defaults w = 16, s = 4,
  * b = 64 instead of 64 / 8 / 2048 for 32K–128K; docs/kvcache.md#real-model).
  */
+import { checkKernels } from '../../kernels/check-kernels.js';
 import type { Kernels } from '../../kernels/kernels.js';
 import { throwIfAborted, badArgument } from '../../core/errors.js';
 import { checkInt, checkOneOf } from '../../core/validate.js';
@@ -102,6 +103,7 @@ const CALIBRATION_KEYS = optionKeys<LlamaCalibrationOptions>({
  */
 export async function calibrateLlama(kernels: Kernels, model: LlamaModel, tokenizer: Tokenizer, stories: string[],
   wrope: WRopeConfig, options: LlamaCalibrationOptions): Promise<{ sets: { queryAware?: CodebookSet; plain?: CodebookSet }; tokens: number }> {
+  checkKernels('kernels', kernels);
   if (options === null || options === undefined) throw badArgument('calibrateLlama options must give size, iterations and kinds');
   const o = checkOptions('calibrateLlama options', options, CALIBRATION_KEYS);
   checkInt('size', o.size, 1);
@@ -148,6 +150,7 @@ export async function calibrateLlama(kernels: Kernels, model: LlamaModel, tokeni
  */
 export async function evaluateLlama(kernels: Kernels, model: LlamaModel, tokenizer: Tokenizer, text: string,
   options: LlamaEvalOptions = {}): Promise<LlamaEvalResult> {
+  checkKernels('kernels', kernels);
   const o = checkOptions('evaluateLlama options', options, EVAL_KEYS);
   const c = model.config, d = c.headDim, g = c.nHeads / c.nKvHeads;
   const stories = splitStories(text);

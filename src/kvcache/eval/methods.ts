@@ -1,6 +1,7 @@
 /**
  * Builds the retrieval methods an evaluation compares, by name, for one layer.
  */
+import { checkKernels } from '../../kernels/check-kernels.js';
 import type { Kernels } from '../../kernels/kernels.js';
 import { badArgument } from '../../core/errors.js';
 import type { CodebookSet } from '../codebook-set.js';
@@ -41,6 +42,7 @@ export const METHOD_FACTORY_KEYS = optionKeys<MethodFactoryOptions>({ headDim: t
  * @example createMethod(kernels, 'quest', { headDim: 128, groupSize: 4, nKvHeads: 8, layer: 0, wrope })
  */
 export function createMethod(kernels: Kernels, name: MethodName, o: MethodFactoryOptions): RetrievalMethod {
+  checkKernels('kernels', kernels);
   if (o === null || o === undefined) throw badArgument('createMethod options must give the layer shape and wrope');
   checkOptions('createMethod options', o, METHOD_FACTORY_KEYS);
   const books = (set: CodebookSet | undefined, what: string) => {

@@ -8,6 +8,7 @@
  * const res = await evaluateSynthetic(kernels, { n: 32768, budgets: [0.015, 0.03, 0.06] });
  * console.table(res.rows);
  */
+import { checkKernels } from '../../kernels/check-kernels.js';
 import type { Kernels } from '../../kernels/kernels.js';
 import { throwIfAborted } from '../../core/errors.js';
 import { checkInt } from '../../core/validate.js';
@@ -105,6 +106,7 @@ const CALIBRATION_KEYS = optionKeys<SyntheticCalibrationOptions>({
  */
 export async function calibrateSynthetic(kernels: Kernels, gen: SyntheticAttention, wrope: WRopeConfig,
   options: SyntheticCalibrationRunOptions): Promise<{ queryAware?: CodebookSet; plain?: CodebookSet }> {
+  checkKernels('kernels', kernels);
   const o = checkOptions('calibrateSynthetic options', options, [...CALIBRATION_KEYS, ...LONG_RUN_KEYS]);
   const signal = o.signal;
   const progress = o.onProgress ?? (() => {});
@@ -139,6 +141,7 @@ export async function calibrateSynthetic(kernels: Kernels, gen: SyntheticAttenti
  * @example const { rows } = await evaluateSynthetic(kernels, { n: 8192, budgets: [0.03] });
  */
 export async function evaluateSynthetic(kernels: Kernels, options: SyntheticEvalOptions = {}): Promise<SyntheticEvalResult> {
+  checkKernels('kernels', kernels);
   const o = checkOptions('evaluateSynthetic options', options, SYNTHETIC_EVAL_KEYS);
   checkOptions('calibration', o.calibration, CALIBRATION_KEYS);
   const gen = new SyntheticAttention(o.synthetic ?? {});

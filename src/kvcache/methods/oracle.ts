@@ -7,6 +7,7 @@
  *   tokens of head h; its top-R maximises the group's mean attention-mass recall for any R,
  *   so at equal budget nothing can recall more.
  */
+import { checkKernels } from '../../kernels/check-kernels.js';
 import type { Kernels, ResidentArray } from '../../kernels/kernels.js';
 import type { GroupQuery, RetrievalMethod } from '../retrieval-method.js';
 import type { HeadKeys } from '../kv-store.js';
@@ -22,6 +23,7 @@ export class OracleTopK implements RetrievalMethod {
   /** @example new OracleTopK(kernels, 128, 4, 'group') */
   constructor(private readonly kernels: Kernels, private readonly headDim: number,
     private readonly groupSize: number, variant: 'union' | 'group' = 'group') {
+    checkKernels('kernels', kernels);
     this.scoring = variant === 'union' ? 'perHead' : 'group';
     this.name = variant === 'union' ? 'oracle-union' : 'oracle';
   }

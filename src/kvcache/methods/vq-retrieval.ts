@@ -20,6 +20,7 @@
  * first wait, so on webgpu a KV head's scoring — or a whole layer's, through
  * Retrieval.selectAll — is one GPU submission.
  */
+import { checkAnyKernels } from '../../kernels/check-kernels.js';
 import type { Kernels, ResidentArray } from '../../kernels/kernels.js';
 import type { AsyncKernels } from '../../kernels/async-kernels.js';
 import { mirrorF32, mirrorI32, type HostMirror } from '../../kernels/host-mirror.js';
@@ -96,6 +97,7 @@ export class VqRetrieval implements RetrievalMethod {
    * @example new VqRetrieval(kernels, [set.get(0, 0), set.get(0, 1)], { wrope, groupSize: 4 })
    */
   constructor(private readonly kernels: Kernels | AsyncKernels, codebooks: Codebook[], private readonly opts: VqRetrievalOptions) {
+    checkAnyKernels('kernels', kernels);
     if (!Array.isArray(codebooks) || codebooks.length === 0) throw badArgument('codebooks must be a non-empty array (one per KV head)');
     if (opts === null || opts === undefined) throw badArgument('VqRetrieval options must give wrope and groupSize');
     checkOptions('VqRetrieval options', opts, VQ_RETRIEVAL_KEYS);

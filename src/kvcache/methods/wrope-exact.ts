@@ -4,6 +4,7 @@
  * Comparing it with A²ATS separates the error of the windowed rotation from the error of the
  * vector quantisation.
  */
+import { checkKernels } from '../../kernels/check-kernels.js';
 import type { Kernels, ResidentArray } from '../../kernels/kernels.js';
 import type { GroupQuery, RetrievalMethod } from '../retrieval-method.js';
 import type { HeadKeys } from '../kv-store.js';
@@ -20,6 +21,7 @@ export class WRopeExact implements RetrievalMethod {
 
   constructor(private readonly kernels: Kernels, private readonly headDim: number, private readonly groupSize: number,
     private readonly wrope: WRopeConfig) {
+    checkKernels('kernels', kernels);
     checkWRope(wrope);
     this.qt = new Float32Array(headDim);
   }

@@ -12,6 +12,7 @@
  * slow.append(kPost, v);
  * await slow.attend(req);
  */
+import { checkAnyKernels } from '../../kernels/check-kernels.js';
 import type { AsyncKernels, DeviceArray } from '../../kernels/async-kernels.js';
 import { driveAsync, type Step } from '../../kernels/maybe-async.js';
 import { badArgument } from '../../core/errors.js';
@@ -35,6 +36,8 @@ export class DeviceSlowTier implements SlowTier {
 
   /** @param stage - tokens staged on the host before a block upload (default 256). */
   constructor(private readonly kernels: AsyncKernels, shape: SlowTierShape, stage = 256) {
+    checkAnyKernels('kernels', kernels);
+    if (shape === null || typeof shape !== 'object') throw badArgument('shape must be a SlowTierShape object');
     this.shape = Object.freeze({ ...checkSlowTierShape(shape) });
     this.stage = checkInt('stage', stage, 1);
     const { nKvHeads, headDim: d, capacity } = shape;

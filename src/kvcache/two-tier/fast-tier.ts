@@ -12,6 +12,7 @@
  * heads are processed side by side (./interleave.ts): on webgpu a step's selection for the
  * whole layer is one GPU submission.
  */
+import { checkAnyKernels } from '../../kernels/check-kernels.js';
 import type { Kernels } from '../../kernels/kernels.js';
 import type { AsyncKernels } from '../../kernels/async-kernels.js';
 import { mirrorF32, mirrorI32, type HostMirror } from '../../kernels/host-mirror.js';
@@ -67,6 +68,7 @@ export class FastTier {
   private len = 0;
 
   constructor(private readonly kernels: Kernels | AsyncKernels, private readonly o: FastTierOptions) {
+    checkAnyKernels('kernels', kernels);
     if (o === null || o === undefined) throw badArgument('FastTier options must give the shape, wrope, budget and codebooks');
     checkOptions('FastTier options', o, FAST_TIER_KEYS);
     if (o.codebooks.length !== o.nKvHeads) throw badArgument(`codebooks must hold one codebook per KV head (${o.nKvHeads}), got ${o.codebooks.length}`);

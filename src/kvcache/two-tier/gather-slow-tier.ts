@@ -15,6 +15,7 @@
  * slow.append(kPost, v);                 // host copy
  * await slow.attend(req);                // gather, upload, attend on the GPU
  */
+import { checkAnyKernels } from '../../kernels/check-kernels.js';
 import type { AsyncKernels, DeviceArray } from '../../kernels/async-kernels.js';
 import { driveAsync, type Step } from '../../kernels/maybe-async.js';
 import { badArgument } from '../../core/errors.js';
@@ -37,6 +38,8 @@ export class GatherSlowTier implements SlowTier {
   private len = 0;
 
   constructor(private readonly kernels: AsyncKernels, shape: SlowTierShape) {
+    checkAnyKernels('kernels', kernels);
+    if (shape === null || typeof shape !== 'object') throw badArgument('shape must be a SlowTierShape object');
     this.shape = Object.freeze({ ...checkSlowTierShape(shape) });
     const n = shape.nKvHeads * shape.capacity * shape.headDim;
     this.keys = new Float32Array(n);

@@ -9,6 +9,7 @@
  * selected rows uploaded per step) or DeviceSlowTier (./device-slow-tier.ts: K/V on the device).
  * All of them attend through `attendHeads`, one body for sync and async kernels.
  */
+import { checkKernels } from '../../kernels/check-kernels.js';
 import type { Kernels, ResidentArray } from '../../kernels/kernels.js';
 import type { AsyncKernels, DeviceArray } from '../../kernels/async-kernels.js';
 import { eitherKernels, driveSync, type Step } from '../../kernels/maybe-async.js';
@@ -138,6 +139,7 @@ export class InThreadSlowTier implements SlowTier {
   private len = 0;
 
   constructor(private readonly kernels: Kernels, shape: SlowTierShape) {
+    checkKernels('kernels', kernels);
     this.shape = Object.freeze({ ...checkSlowTierShape(shape) });
     const n = shape.nKvHeads * shape.capacity * shape.headDim;
     this.keys = kernels.allocF32(n);

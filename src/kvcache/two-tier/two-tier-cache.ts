@@ -36,6 +36,7 @@
  * await cache.appendAsync(kPre, v);
  * const stats = await cache.attendAsync(qPre, out);
  */
+import { checkAnyKernels } from '../../kernels/check-kernels.js';
 import type { Kernels, RopePairing } from '../../kernels/kernels.js';
 import { isAsyncKernels, type AsyncKernels } from '../../kernels/async-kernels.js';
 import { eitherKernels, driveAsync, driveSync, settle, type Step } from '../../kernels/maybe-async.js';
@@ -110,6 +111,7 @@ export class TwoTierKvCache {
 
   private constructor(private readonly kernels: Kernels | AsyncKernels, readonly options: Readonly<Required<TwoTierOptions>>,
     readonly fast: FastTier, readonly slow: SlowTier) {
+    checkAnyKernels('kernels', kernels); // the constructor is private in TypeScript only: use create()
     const { nHeads, nKvHeads, headDim: d } = options;
     this.qPost = new Float32Array(nHeads * d);
     this.kPost = new Float32Array(nKvHeads * d);
