@@ -1,6 +1,7 @@
 /**
  * Node-only file helpers for the llama runtime (kept apart so the core stays runtime-neutral:
  * everything else takes bytes). A model path may be
+ *   - a GGUF file (llama.cpp; read tensor by tensor, src/node/gguf-file.ts),
  *   - a llama2.c checkpoint (any other file name),
  *   - a `.safetensors` file with `config.json` beside it,
  *   - a directory holding config.json and model.safetensors or model.safetensors.index.json
@@ -10,11 +11,12 @@
  * const model = await readLlamaModel('models/stories260K.bin', { kernels });
  * const tokenizer = await readTokenizer('models/tok512.bin', model.config.vocabSize);
  */
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import type { Kernels } from '../kernels/kernels.js';
-import type { AsyncKernels } from '../kernels/async-kernels.js';
+import { isAsyncKernels, type AsyncKernels } from '../kernels/async-kernels.js';
+import { readGgufModel } from '../node/gguf-file.js';
 import { loadLlama2c } from './load-llama2c.js';
 import { loadSafetensors } from './load-safetensors.js';
 import type { LlamaModel } from './model.js';
@@ -24,12 +26,27 @@ import { checkOptions, optionKeys } from '../core/options.js';
 export interface ReadModelOptions {
   kernels: Kernels | AsyncKernels;
   checkFinite?: boolean;
-  /** For HF checkpoints: cap the context below max_position_embeddings. */
+  /** For HF and GGUF checkpoints: cap the context below the model's own. */
   maxSeqLen?: number;
+  /** For GGUF: keep Q4_1/Q8_0 matrices quantized (default) or dequantize everything to float32. */
+  weights?: 'quantized' | 'f32';
+}
+
+/** GGUF files start with the magic "GGUF". */
+async function isGguf(path: string): Promise<boolean> {
+  if (path.endsWith('.gguf')) return true;
+  try {
+    const f = await open(path, 'r');
+    try {
+      const head = new Uint8Array(4);
+      await f.read(head, 0, 4, 0);
+      return new TextDecoder().decode(head) === 'GGUF';
+    } finally { await f.close(); }
+  } catch { return false; }
 }
 
 /** Every key of ReadModelOptions, for checkOptions. */
-export const READ_MODEL_KEYS = optionKeys<ReadModelOptions>({ kernels: true, checkFinite: true, maxSeqLen: true });
+export const READ_MODEL_KEYS = optionKeys<ReadModelOptions>({ kernels: true, checkFinite: true, maxSeqLen: true, weights: true });
 
 async function readBytes(path: string, what: string): Promise<Uint8Array> {
   try {
@@ -51,6 +68,12 @@ export async function readLlamaModel(path: string, opts: ReadModelOptions): Prom
   let info;
   try { info = await stat(path); } catch (e) {
     throw new SparseInferenceError('BAD_FILE', `cannot read model ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+  }
+  if (!info.isDirectory() && await isGguf(path)) {
+    if (isAsyncKernels(opts.kernels) && opts.weights !== 'f32') {
+      return readGgufModel(path, { kernels: opts.kernels, checkFinite: opts.checkFinite, maxSeqLen: opts.maxSeqLen, weights: 'f32' });
+    }
+    return readGgufModel(path, { kernels: opts.kernels, checkFinite: opts.checkFinite, maxSeqLen: opts.maxSeqLen, weights: opts.weights });
   }
   if (!info.isDirectory() && !path.endsWith('.safetensors')) {
     return loadLlama2c(await readBytes(path, 'model'), { kernels: opts.kernels, checkFinite: opts.checkFinite, name: path });

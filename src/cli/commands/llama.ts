@@ -16,15 +16,18 @@ import { readLlamaModel, readTokenizer } from '../../llama/node-files.js';
 import { generate } from '../../llama/generate.js';
 import { evaluateNll } from '../../llama/evaluate-nll.js';
 import { toHfCheckpoint } from '../../llama/convert-to-hf.js';
+import { readGgufTokenizer } from '../../node/gguf-file.js';
+import type { TextTokenizer } from '../../llama/text-tokenizer.js';
 
 const BACKENDS = ['auto', 'reference', 'wasm', 'webgpu'] as const;
 
 const USAGE = `Usage: sparse-inference llama <subcommand> [options]
 
-Run a Llama-architecture model: a llama2.c checkpoint (.bin), or a Hugging Face checkpoint
+Run a Llama-architecture model: a llama2.c checkpoint (.bin), a Hugging Face checkpoint
 (a directory with config.json and model.safetensors or model.safetensors.index.json + shards,
 or a .safetensors file with config.json beside it), with a llama2.c tokenizer (tokenizer.bin,
-tok512.bin).
+tok512.bin); or a GGUF file (llama.cpp; Q4_1/Q8_0 weights stay quantized), whose own BPE
+tokenizer is used when --tokenizer is not given.
 
 Subcommands:
   generate  --model M --tokenizer T [--prompt P] [--steps N] [--temperature t] [--top-p p]
@@ -45,13 +48,15 @@ Common options:
   --backend auto|reference|wasm|webgpu
                                  Kernel backend (default auto: wasm SIMD when available;
                                  webgpu runs generate and ppl on the GPU, not convert)
-  --max-seq-len N                Cap the context of a Hugging Face model (KV cache size)
+  --max-seq-len N                Cap the context of a Hugging Face or GGUF model (KV cache size)
   --threads N                    Share large matrix products among N threads (wasm
                                  backend; default 1). Results do not depend on N.
   -h, --help                     Show this help
 
 Examples:
   sparse-inference llama generate --model stories260K.bin --tokenizer tok512.bin --temperature 0
+  sparse-inference llama generate --model SmolLM2-135M-Instruct.Q4_1.gguf --max-seq-len 2048 \\
+      --prompt "Once upon a time" --temperature 0
   sparse-inference llama ppl --model stories260K.bin --tokenizer tok512.bin \\
       --text tinystories_sample.txt --max-tokens 3000
 `;
@@ -91,6 +96,13 @@ async function loadModel(values: { model?: string; backend: string; 'max-seq-len
   }
 }
 
+/** --tokenizer (a llama2.c tokenizer file), or for a GGUF model the BPE tokenizer in its metadata. */
+async function loadTokenizer(values: { model?: string; tokenizer?: string }, vocabSize?: number): Promise<TextTokenizer> {
+  if (values.tokenizer !== undefined) return readTokenizer(values.tokenizer, vocabSize);
+  if (values.model?.endsWith('.gguf')) return readGgufTokenizer(values.model);
+  return readTokenizer(required(values.tokenizer, 'tokenizer'), vocabSize);
+}
+
 /** llama2.c's safe_printf: drop pieces that are a single non-printing control byte. */
 function printable(piece: string): boolean {
   if (piece.length !== 1) return true;
@@ -112,7 +124,7 @@ async function runGenerate(args: string[], ctx: CliContext): Promise<number> {
   if (values['top-p'] === 0) throw new CliUsageError('--top-p must be in (0, 1]');
   const { model, release } = await loadModel(values);
   try {
-    const tokenizer = await readTokenizer(required(values.tokenizer, 'tokenizer'), model.config.vocabSize);
+    const tokenizer = await loadTokenizer(values, model.config.vocabSize);
     const out = await generate(model, tokenizer, {
       prompt: values.prompt, maxTokens: values.steps, temperature: values.temperature, topP: values['top-p'],
       seed: values.seed, signal: ctx.signal,
@@ -139,7 +151,7 @@ async function runPpl(args: string[], ctx: CliContext): Promise<number> {
   const textPath = required(values.text, 'text');
   const { model, release } = await loadModel(values);
   try {
-    const tokenizer = await readTokenizer(required(values.tokenizer, 'tokenizer'), model.config.vocabSize);
+    const tokenizer = await loadTokenizer(values, model.config.vocabSize);
     let text: string;
     try {
       text = await readFile(textPath, 'utf8');

@@ -20,10 +20,10 @@ import type { GgufFile, GgufValue } from './parse-gguf.js';
 const LLAMA_LIKE = new Set(['llama']);
 
 /**
- * Read the model hyper-parameters. `seqLen` overrides the context length from the metadata
+ * Read the model hyper-parameters. `maxSeqLen` caps the context length from the metadata
  * (a shorter KV cache uses less memory); it may not exceed it.
  */
-export function ggufLlamaConfig(g: GgufFile, seqLen?: number): LlamaConfig {
+export function ggufLlamaConfig(g: GgufFile, maxSeqLen?: number): LlamaConfig {
   const fail = (msg: string) => new SparseInferenceError('BAD_FILE', `${g.where}: ${msg}`);
   const arch = g.metadata.get('general.architecture');
   if (typeof arch !== 'string') throw fail('metadata has no general.architecture string');
@@ -46,8 +46,8 @@ export function ggufLlamaConfig(g: GgufFile, seqLen?: number): LlamaConfig {
   if (ropeDims !== dim / nHeads) throw fail(`partial RoPE (${arch}.rope.dimension_count = ${ropeDims}, head size ${dim / nHeads}) is not supported`);
   const scaling = g.metadata.get(`${arch}.rope.scaling.type`);
   if (scaling !== undefined && scaling !== 'none') throw fail(`RoPE scaling "${String(scaling)}" is not supported`);
-  if (seqLen !== undefined && (!Number.isInteger(seqLen) || seqLen < 1 || seqLen > contextLength)) {
-    throw new SparseInferenceError('BAD_ARGUMENT', `seqLen must be an integer in [1, ${contextLength}] (the model's context length), got ${String(seqLen)}`);
+  if (maxSeqLen !== undefined && (!Number.isInteger(maxSeqLen) || maxSeqLen < 1 || maxSeqLen > contextLength)) {
+    throw new SparseInferenceError('BAD_ARGUMENT', `maxSeqLen must be an integer in [1, ${contextLength}] (the model's context length), got ${String(maxSeqLen)}`);
   }
   return makeConfig({
     dim,
@@ -56,7 +56,7 @@ export function ggufLlamaConfig(g: GgufFile, seqLen?: number): LlamaConfig {
     nHeads,
     nKvHeads: num('attention.head_count_kv', nHeads),
     vocabSize,
-    seqLen: seqLen ?? contextLength,
+    seqLen: maxSeqLen ?? contextLength,
     ropeBase: num('rope.freq_base', 10000),
     ropePairing: 'adjacent',
     normEps: num('attention.layer_norm_rms_epsilon', 1e-5),

@@ -17,7 +17,7 @@
  *
  * @example
  * const model = loadGguf(new Uint8Array(await (await fetch('smollm2.gguf')).arrayBuffer()),
- *   { kernels: await createKernels(), seqLen: 2048 });
+ *   { kernels: await createKernels(), maxSeqLen: 2048 });
  */
 import { SparseInferenceError, badArgument } from '../../core/errors.js';
 import { checkOptions } from '../../core/options.js';
@@ -38,8 +38,8 @@ import type { GgufTensorInfo } from './parse-gguf.js';
 export interface GgufLoadOptions {
   /** Synchronous kernels, or asynchronous ones (WebGPU). */
   kernels: Kernels | AsyncKernels;
-  /** KV-cache rows (default: the model's context length, llama.context_length). */
-  seqLen?: number;
+  /** Cap the context (KV-cache rows) below the model's own (llama.context_length). */
+  maxSeqLen?: number;
   /** Scan every dequantized weight for NaN/Infinity (default true). */
   checkFinite?: boolean;
   /** Name used in error messages when loading from bytes (default 'GGUF file'). */
@@ -48,7 +48,7 @@ export interface GgufLoadOptions {
   weights?: 'quantized' | 'f32';
 }
 
-const OPTION_KEYS = ['kernels', 'seqLen', 'checkFinite', 'name', 'weights'] as const;
+const OPTION_KEYS = ['kernels', 'maxSeqLen', 'checkFinite', 'name', 'weights'] as const;
 /** ggml types the quantized kernels read directly. */
 const KERNEL_TYPES: readonly string[] = ['Q4_1', 'Q8_0'];
 /** Bytes of file data decoded per read: bounds the transient buffer. */
@@ -68,7 +68,7 @@ export function loadGguf(input: Uint8Array | GgufSource, opts: GgufLoadOptions):
   }
   const source = isGgufSource(input) ? input : bytesSource(input, o.name ?? 'GGUF file');
   const g = source.file;
-  const config = ggufLlamaConfig(g, o.seqLen);
+  const config = ggufLlamaConfig(g, o.maxSeqLen);
   const plan = planTensors(g.where, g.tensors, config);
   const formats = (o.weights ?? 'quantized') === 'quantized' ? quantizedFormats(plan) : {};
   const checkFinite = o.checkFinite ?? true;

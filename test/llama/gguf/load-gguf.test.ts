@@ -121,7 +121,7 @@ describe('loadGguf', () => {
     expectError(() => loadGguf(inf, { kernels: k, name: 'm.gguf', weights: 'f32' }), 'BAD_FILE', /token_embd.weight has a non-finite value/);
     expect(() => loadGguf(inf, { kernels: k, checkFinite: false })).not.toThrow();
     expectError(() => loadGguf(bytes, { kernels: k, weights: 'q4' as 'f32' }), 'BAD_ARGUMENT', /opts.weights/);
-    expectError(() => loadGguf(bytes, { kernels: k, seqLen: 33 }), 'BAD_ARGUMENT', /seqLen/);
+    expectError(() => loadGguf(bytes, { kernels: k, maxSeqLen: 33 }), 'BAD_ARGUMENT', /maxSeqLen/);
     expectError(() => loadGguf(bytes, { kernels: k, thread: 2 } as never), 'BAD_ARGUMENT', /unknown option 'thread'/);
     expectError(() => loadGguf(null as unknown as Uint8Array, { kernels: k }), 'BAD_ARGUMENT', /bytes/);
   });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SparseInferenceError } from '../../../src/core/errors.js';
-import { ggufLlamaConfig, parseGguf, parseGgufPrefix } from '../../../src/llama/gguf/index.js';
+import { ggufLlamaConfig, parseGguf, parseGgufPrefix, type GgufFile } from '../../../src/llama/gguf/index.js';
 import { describeWithModels, SMOLLM2_GGUF } from '../../_harness/models.js';
 import { expectError } from '../helpers.js';
 import { writeGguf, type MetaEntry } from './write-gguf.js';
@@ -100,7 +100,7 @@ describe('parseGguf', () => {
       headDim: 4, ropeBase: 5e5, ropePairing: 'adjacent', sharedClassifier: true });
     expect(c.normEps).toBeCloseTo(1e-6, 12);
     expect(ggufLlamaConfig(parseGguf(writeGguf(meta('llama'), [emb]), 'm.gguf'), 16).seqLen).toBe(16);
-    expectError(() => ggufLlamaConfig(parseGguf(writeGguf(meta('llama'), [emb])), 65), 'BAD_ARGUMENT', /seqLen/);
+    expectError(() => ggufLlamaConfig(parseGguf(writeGguf(meta('llama'), [emb])), 65), 'BAD_ARGUMENT', /maxSeqLen/);
     expectError(() => ggufLlamaConfig(parseGguf(writeGguf(meta('qwen2'), [emb]), 'q.gguf')), 'BAD_FILE', 'q.gguf', /unsupported architecture "qwen2"/);
     expectError(() => ggufLlamaConfig(parseGguf(writeGguf(meta('llama').slice(0, 3), [emb]), 'm.gguf')), 'BAD_FILE', /llama.embedding_length/);
   });
@@ -117,8 +117,12 @@ function findTensorTypeOffset(bytes: Uint8Array, name: string, nDims: number): n
 }
 
 describeWithModels('parseGguf on SmolLM2-135M-Instruct Q4_1', [SMOLLM2_GGUF], ([path]) => {
-  const bytes = readFileSync(path);
-  const g = parseGguf(bytes, path);
+  let bytes: Uint8Array;
+  let g: GgufFile;
+  beforeAll(() => {
+    bytes = readFileSync(path);
+    g = parseGguf(bytes, path);
+  });
 
   it('finds the tensor types, the Llama config and the vocabulary', () => {
     const types = new Map<string, number>();

@@ -1,0 +1,64 @@
+/**
+ * GGUF models straight from a file (Node, Deno): the header is read in growing prefixes and each
+ * tensor is read where it lies, so the file is never held whole in a JS buffer — quantized
+ * weights go from the page cache into WASM memory.
+ *
+ * @example
+ * const model = await readGgufModel('SmolLM2-135M-Instruct.Q4_1.gguf', { kernels, maxSeqLen: 4096 });
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { SparseInferenceError, badArgument } from '../core/errors.js';
+import type { GgufSource } from '../llama/gguf/gguf-source.js';
+import { loadGguf, type GgufLoadOptions } from '../llama/gguf/load-gguf.js';
+import { parseGgufPrefix } from '../llama/gguf/parse-gguf.js';
+import type { LlamaModel } from '../llama/model.js';
+import { bpeTokenizerFromGguf } from '../llama/bpe/from-gguf.js';
+import type { BpeTokenizer } from '../llama/bpe/bpe-tokenizer.js';
+
+const FIRST_PREFIX = 1 << 20;
+
+/** Open a GGUF file as a source; call close() when done reading. */
+export function openGgufFile(path: string): GgufSource & { close(): void } {
+  if (typeof path !== 'string' || path === '') throw badArgument('path must be a non-empty string');
+  let fd: number;
+  try { fd = openSync(path, 'r'); } catch (e) {
+    throw new SparseInferenceError('BAD_FILE', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const read = (offset: number, dst: Uint8Array) => {
+      let done = 0;
+      while (done < dst.length) {
+        const n = readSync(fd, dst, done, dst.length - done, offset + done);
+        if (n === 0) throw new SparseInferenceError('BAD_FILE', `${path}: ended at byte ${offset + done} while reading (file changed?)`);
+        done += n;
+      }
+    };
+    for (let want = Math.min(FIRST_PREFIX, size); ; want = Math.min(2 * want, size)) {
+      const prefix = new Uint8Array(want);
+      read(0, prefix);
+      const file = parseGgufPrefix(prefix, size, path);
+      if (file !== null) return { file, read, close: () => closeSync(fd) };
+    }
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+}
+
+/** Load a GGUF model from a path, reading tensors from the file as they are placed. */
+export async function readGgufModel(path: string, opts: Omit<GgufLoadOptions, 'name'>): Promise<LlamaModel> {
+  const source = openGgufFile(path);
+  try {
+    return loadGguf(source, opts);
+  } finally {
+    source.close();
+  }
+}
+
+/** The byte-level BPE tokenizer stored in a GGUF file's metadata (only the header is read). */
+export function readGgufTokenizer(path: string): BpeTokenizer {
+  const source = openGgufFile(path);
+  source.close();
+  return bpeTokenizerFromGguf(source.file.metadata, { name: path });
+}

@@ -1,0 +1,46 @@
+/** `sparse-inference llama generate|ppl` on the SmolLM2 GGUF, with the tokenizer from its metadata. */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { llamaCommand } from '../../../src/cli/commands/llama.js';
+import { runCli } from '../../../src/cli/run-cli.js';
+import { readGgufTokenizer } from '../../../src/node/gguf-file.js';
+import { describeWithModels, SMOLLM2_GGUF } from '../../_harness/models.js';
+import { fakeContext } from '../../cli/fake-context.js';
+
+const run = async (args: string[]) => {
+  const ctx = fakeContext();
+  const code = await runCli(['llama', ...args], ctx, [llamaCommand], () => '0.0.0');
+  return { code, out: ctx.out, err: ctx.err };
+};
+const oracle = JSON.parse(readFileSync(new URL('../../fixtures/llama/smollm2-oracle.json', import.meta.url), 'utf8')) as
+  { prompts: { name: string; tokens: number[]; topIds: number[][] }[] };
+
+describeWithModels('llama CLI on a GGUF model', [SMOLLM2_GGUF], ([path]) => {
+  const tmp = mkdtempSync(join(tmpdir(), 'gguf-cli-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  it("generate --temperature 0 continues a prompt with llama.cpp's top-1 token", async () => {
+    const tokenizer = readGgufTokenizer(path);
+    // As in scripts/llama-cpp-oracle.py; llama.cpp's top-1 after it leads its top-2 by 4.2.
+    const prose = oracle.prompts.find((p) => p.name === 'numbers')!;
+    const prompt = '1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610, 987, 1597, 2584,';
+    expect(tokenizer.encode(prompt)).toEqual(prose.tokens);
+    const r = await run(['generate', '--model', path, '--max-seq-len', '128', '--prompt', prompt, '--temperature', '0', '--steps', '1']);
+    expect(r.code, r.err).toBe(0);
+    const next = new TextDecoder().decode(tokenizer.decodeBytes(prose.tokens.at(-1)!, prose.topIds.at(-1)![0]));
+    expect(r.out).toBe(`${prompt}${next}\n`);
+    expect(r.err).toMatch(/1 tokens, .* tok\/s \(wasm\/simd/);
+  });
+
+  it('ppl reports the NLL of a short text', async () => {
+    const text = join(tmp, 'story.txt');
+    writeFileSync(text, 'Once upon a time, there was a little cat named Tom. Tom liked to play in the sun.');
+    const r = await run(['ppl', '--model', path, '--max-seq-len', '64', '--text', text, '--json']);
+    expect(r.code, r.err).toBe(0);
+    const out = JSON.parse(r.out);
+    expect(out.tokens).toBeGreaterThan(15);
+    expect(out.meanNll).toBeGreaterThan(0.5);
+    expect(out.meanNll).toBeLessThan(4);
+  });
+});
