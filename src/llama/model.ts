@@ -483,12 +483,33 @@ export class LlamaModel {
   }
 
   /**
+   * prefillAsync's block path (synchronous kernels, no hooks): the blocks prefill runs, with a
+   * return to the event loop between them so an abort is seen within a block (the same blocks
+   * as prefill, so the same logits).
+   */
+  private async prefillBlocksYielding(tokens: ArrayLike<number>, startPos: number, n: number,
+    opts: PrefillOptions): Promise<Float32Array> {
+    for (let i = 0; i < n; i += PREFILL_BLOCK) {
+      await yieldEvery(25);
+      throwIfAborted(opts.signal, 'prefill');
+      this.checkStep(tokens[i], startPos + i); // another caller may have moved the cache meanwhile
+      const end = Math.min(n, i + PREFILL_BLOCK);
+      this.prefillBlock(Array.from({ length: end - i }, (_, j) => tokens[i + j]), startPos + i, end === n, opts.signal);
+      opts.onProgress?.(end / n);
+    }
+    return this.v.logits;
+  }
+
+  /**
    * prefill on either kind of kernels (the logits are a fresh copy on asynchronous kernels).
    * On synchronous kernels it returns to the event loop every ~25 ms of steps, so an abort
    * fired by a timer or another task is seen within a step or two, not after the whole prompt.
    */
   async prefillAsync(tokens: ArrayLike<number>, startPos = 0, opts: PrefillOptions = {}): Promise<Float32Array> {
     const n = this.checkPrefill(tokens, startPos);
+    if (!this.dev && n > 1 && this.capture === undefined && this.strategies.every((s) => s === undefined)) {
+      return this.prefillBlocksYielding(tokens, startPos, n, opts);
+    }
     if (!this.dev) {
       for (let i = 0; i < n; i++) {
         await yieldEvery(25);
