@@ -117,7 +117,12 @@ export const EXPLANATIONS = [
       + '8 bits, as llama.cpp does) and is the next step. Prefill: block prefill (gemmQ4_1, 32 tokens per weight '
       + 'pass) landed in this session; llama.cpp\'s batched int8 matrix kernels remain ahead. Two threads: '
       + 'the quantized gemv is split by rows, but on this machine (2 cores, load 10–16) a second thread rarely '
-      + 'finds a free core — llama.cpp\'s 2-thread runs suffer the same.',
+      + 'finds a free core — llama.cpp\'s 2-thread runs suffer the same (its OpenMP threads spin, so its '
+      + '2-thread numbers collapse under load and the 2-thread PASS rows say little). Spread: three quick runs '
+      + 'in session 3 (load 6.5–10, one overlapping our own test runs) gave decode at 1 thread 0.25–0.67x and '
+      + 'prefill 0.21–0.57x of llama.cpp, and 0.66–3.2x of wllama; the table is the last, quietest one. '
+      + 'Peak RSS (whole process): ours 2.5–2.7x the 98 MB file (Node itself, the KV cache for the context, '
+      + 'the prefill block buffers), llama.cpp 2.06x.',
   },
   {
     suite: 'llama-gguf',
