@@ -8,7 +8,9 @@ export function bandedGram(first: usize, values: usize, n: i32, width: i32, weig
   memory.fill(btz, 0, <usize>p << 3);
   for (let i = 0; i < n; i++) {
     const f = load<i32>(first + (<usize>i << 2));
-    if (f < 0 || f + width > p) return i;
+    // f > p − width, not f + width > p: the sum overflows i32 for f near 2³¹ and would let a
+    // row write outside band/btz (p ≥ width ≥ 1, so p − width cannot overflow).
+    if (f < 0 || f > p - width) return i;
     const o = values + (<usize>(i * width) << 3);
     const wi: f64 = hasWeights ? load<f64>(weights + (<usize>i << 3)) : 1.0;
     const zi = wi * load<f64>(z + (<usize>i << 3));

@@ -12,16 +12,22 @@
  * When the sample misjudges (fewer than k candidates) the radix select runs over all of x.
  *
  * scratch: 2048 + 2n 32-bit words (histogram, candidate indices, candidate values).
- * x must not contain NaN (-0 and +0 are treated as equal, as the comparison in topK does).
+ * NaN ranks below −Infinity (-0 and +0 are treated as equal, as the comparison in topK does);
+ * comparisons in steps 2–3 are on keys, so the k slots of out are always written.
  */
 
 const SAMPLE: i32 = 1024;
 let needEq: i32 = 0; // set by radixThreshold: how many elements equal to the threshold are taken
 
-/** Order-preserving map from f32 to u32 (larger float ↔ larger key); -0 maps like +0. */
+/**
+ * Order-preserving map from f32 to u32 (larger float ↔ larger key); -0 maps like +0, and every
+ * NaN maps to 0, below −Infinity (key 0x007fffff): NaN ranks lowest, so it is chosen only when
+ * fewer than k other values exist, and every output slot is always written.
+ */
 // @ts-ignore: decorator
-@inline function key(v: f32): u32 {
+@inline export function key(v: f32): u32 {
   let b = reinterpret<u32>(v);
+  if ((b & 0x7fffffff) > 0x7f800000) return 0; // NaN, by its bits (any sign, any payload)
   if (b == 0x80000000) b = 0;
   return (b & 0x80000000) != 0 ? ~b : (b | 0x80000000);
 }
@@ -118,20 +124,20 @@ export function topKSelect(x: usize, n: i32, k: i32, out: usize, scratch: usize)
   // 2–3. Exact threshold among the candidates (or all of x), then emit in index order.
   let taken = 0;
   if (count >= k) {
-    const t = unkey(radixThreshold(candV, count, k, hist));
+    const t = radixThreshold(candV, count, k, hist);
     let eq = needEq;
     for (let c = 0; c < count; c++) {
-      const v = load<f32>(candV + (<usize>c << 2));
+      const v = key(load<f32>(candV + (<usize>c << 2)));
       if (v > t || (v == t && eq-- > 0)) {
         store<i32>(out + (<usize>taken << 2), load<i32>(candI + (<usize>c << 2)));
         taken++;
       }
     }
   } else {
-    const t = unkey(radixThreshold(x, n, k, hist));
+    const t = radixThreshold(x, n, k, hist);
     let eq = needEq;
     for (let i = 0; i < n; i++) {
-      const v = load<f32>(x + (<usize>i << 2));
+      const v = key(load<f32>(x + (<usize>i << 2)));
       if (v > t || (v == t && eq-- > 0)) {
         store<i32>(out + (<usize>taken << 2), i);
         taken++;

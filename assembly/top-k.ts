@@ -1,4 +1,4 @@
-import { topKSelect } from './top-k-select';
+import { topKSelect, key } from './top-k-select';
 
 /**
  * Indices of the k largest of x[0..n), best first, ties to the lower index.
@@ -14,7 +14,7 @@ import { topKSelect } from './top-k-select';
  * and is skipped. (Below ~16K elements the heap is as fast as the selection's fixed costs.)
  *
  * heapV: k f32 scratch, heapI: k i32 scratch, out: k i32, scratch: 2048 + 2n 32-bit words
- * (topKSelect's). x must not contain NaN (as for topKSelect).
+ * (topKSelect's). NaN ranks below −Infinity (as for topKSelect).
  */
 const SELECT_MIN_N: i32 = 16384;
 
@@ -37,7 +37,7 @@ export function topK(x: usize, n: i32, k: i32, out: usize, heapV: usize, heapI: 
     if (size < k) {
       siftUp(heapV, heapI, size, v, i);
       size++;
-    } else if (v > load<f32>(heapV)) {
+    } else if (key(v) > key(load<f32>(heapV))) {
       siftDown(heapV, heapI, size, v, i);
     }
   }
@@ -54,10 +54,11 @@ function popInto(out: usize, heapV: usize, heapI: usize, size: i32): void {
   }
 }
 
-/** a is worse than b: smaller value, or equal value and larger index. */
+/** a is worse than b: smaller value (NaN below −Infinity, by key), or equal value and larger index. */
 // @ts-ignore: decorator
 @inline function worse(av: f32, ai: i32, bv: f32, bi: i32): bool {
-  return av < bv || (av == bv && ai > bi);
+  const ak = key(av), bk = key(bv);
+  return ak < bk || (ak == bk && ai > bi);
 }
 
 function siftUp(hv: usize, hi: usize, pos: i32, v: f32, idx: i32): void {

@@ -24,6 +24,7 @@ import { checkFinite, checkFloat32, checkInt, checkOneOf } from '../core/validat
 import { createPool, ExactPool, type MagnitudePool, type QuantileMode } from './magnitude-pool.js';
 import type { QuantileSketchOptions } from './quantile-sketch.js';
 import { ActivationStatistics, type LayerStatistics, type MagnitudeTensor, MAGNITUDE_TENSORS } from './activation-statistics.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface CollectorShape { nLayers: number; dim: number; hiddenDim: number }
 
@@ -35,6 +36,9 @@ export interface CollectorOptions {
   /** Collect the CHESS importances (default true; false keeps sketch mode to one pass). */
   chess?: boolean;
 }
+
+/** Every key of CollectorOptions, for checkOptions. */
+export const COLLECTOR_KEYS = optionKeys<CollectorOptions>({ quantile: true, sketch: true, chess: true });
 
 interface LayerState {
   pools: Record<MagnitudeTensor, MagnitudePool>;
@@ -60,6 +64,7 @@ export class ActivationCollector {
   readonly capture: ActivationCapture;
 
   constructor(readonly shape: CollectorShape, opts: CollectorOptions = {}) {
+    opts = checkOptions('ActivationCollector options', opts, COLLECTOR_KEYS);
     checkInt('nLayers', shape.nLayers, 1);
     checkInt('dim', shape.dim, 1);
     checkInt('hiddenDim', shape.hiddenDim, 1);

@@ -18,6 +18,7 @@ import { checkInt } from '../core/validate.js';
 import { ActivationCollector, type CollectorOptions } from './activation-collector.js';
 import type { ActivationStatistics } from './activation-statistics.js';
 import { yieldEvery } from '../core/yield.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface CalibrateModelOptions extends CollectorOptions {
   /** Calibration tokens (default 4096). */
@@ -25,6 +26,9 @@ export interface CalibrateModelOptions extends CollectorOptions {
   onProgress?: (fraction: number, label: string) => void;
   signal?: AbortSignal;
 }
+
+/** Every key of CalibrateModelOptions, for checkOptions. */
+export const CALIBRATE_MODEL_KEYS = optionKeys<CalibrateModelOptions>({ maxTokens: true, onProgress: true, signal: true, quantile: true, sketch: true, chess: true });
 
 /** The token sequences calibration (and TEAL's greedy search) run: whole stories up to maxTokens. */
 export function calibrationSequences(tokenizer: Tokenizer, text: string, maxTokens: number, seqLen: number): number[][] {
@@ -43,6 +47,7 @@ export function calibrationSequences(tokenizer: Tokenizer, text: string, maxToke
 
 export async function calibrateModel(model: LlamaModel, tokenizer: Tokenizer, text: string,
   opts: CalibrateModelOptions = {}): Promise<ActivationStatistics> {
+  opts = checkOptions('calibrateModel options', opts, CALIBRATE_MODEL_KEYS);
   const maxTokens = checkInt('maxTokens', opts.maxTokens ?? 4096, 1);
   const c = model.config;
   if (tokenizer.vocabSize !== c.vocabSize) throw badArgument(`tokenizer has ${tokenizer.vocabSize} tokens, the model ${c.vocabSize}`);
@@ -51,7 +56,8 @@ export async function calibrateModel(model: LlamaModel, tokenizer: Tokenizer, te
   }
   const seqs = calibrationSequences(tokenizer, text, maxTokens, c.seqLen);
   const total = seqs.reduce((s, q) => s + q.length, 0);
-  const collector = new ActivationCollector({ nLayers: c.nLayers, dim: c.dim, hiddenDim: c.hiddenDim }, opts);
+  const collector = new ActivationCollector({ nLayers: c.nLayers, dim: c.dim, hiddenDim: c.hiddenDim },
+    { quantile: opts.quantile, sketch: opts.sketch, chess: opts.chess });
   const passes = collector.passesNeeded;
   try {
     for (let pass = 0; pass < passes; pass++) {

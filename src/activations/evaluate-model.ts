@@ -26,6 +26,7 @@ import { tealThresholds } from './teal-thresholds.js';
 import { tealGreedyAllocation } from './teal-greedy.js';
 import { installActivationSparsity } from './install-sparsity.js';
 import type { ActivationThresholds, ProjectionInput } from './thresholds.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface ModelEvalOptions {
   sparsities?: number[];          // default [0.3, 0.5, 0.7]
@@ -42,6 +43,9 @@ export interface ModelEvalOptions {
   onProgress?: (fraction: number, label: string) => void;
   signal?: AbortSignal;
 }
+
+/** Every key of ModelEvalOptions, for checkOptions. */
+export const MODEL_EVAL_KEYS = optionKeys<ModelEvalOptions>({ sparsities: true, calibrationTokens: true, evalTokens: true, quantile: true, tealGreedy: true, greedyTokens: true, greedyStep: true, modelName: true, onProgress: true, signal: true });
 
 export interface ModelEvalRow {
   method: string;
@@ -79,6 +83,7 @@ export function splitCalibrationText(text: string): { evaluation: string; calibr
 
 export async function evaluateModelSparsity(model: LlamaModel, tokenizer: Tokenizer, text: string,
   opts: ModelEvalOptions = {}): Promise<ModelEvalResult> {
+  opts = checkOptions('evaluateModelSparsity options', opts, MODEL_EVAL_KEYS);
   const ks = (opts.sparsities ?? [0.3, 0.5, 0.7]).map((k, i) => checkNumber(`sparsities[${i}]`, k, 0, 1, { maxExclusive: true }));
   const calTokens = checkInt('calibrationTokens', opts.calibrationTokens ?? 4096, 1);
   const evalTokens = checkInt('evalTokens', opts.evalTokens ?? 3000, 1);
@@ -116,7 +121,7 @@ export async function evaluateModelSparsity(model: LlamaModel, tokenizer: Tokeni
         inputSparsity: s.inputSparsity, weightsStreamed: s.weightsStreamed,
       });
     } finally {
-      inst.uninstall();
+      inst.dispose();
     }
   };
   let greedy: Awaited<ReturnType<typeof tealGreedyAllocation>> | undefined;

@@ -28,6 +28,7 @@ import { tealThresholds } from './teal-thresholds.js';
 import { gatedSparseSwiGlu, silu, tealSparseSwiGlu, transpose } from './sparse-swiglu.js';
 import { thresholdRank } from './order-statistic.js';
 import { yieldEvery } from '../core/yield.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 export const SYNTHETIC_METHODS = ['oracle', 'chess-sq', 'chess-abs', 'cats', 'teal'] as const;
 export type SyntheticMethod = (typeof SYNTHETIC_METHODS)[number];
@@ -55,6 +56,9 @@ export interface SyntheticEvalOptions {
   signal?: AbortSignal;
 }
 
+/** Every key of SyntheticEvalOptions, for checkOptions. */
+export const SYNTHETIC_EVAL_KEYS = optionKeys<SyntheticEvalOptions>({ sparsities: true, calibrationTokens: true, testTokens: true, block: true, quantile: true, seed: true, onProgress: true, signal: true });
+
 export interface SyntheticEvalResult {
   dim: number;
   hidden: number;
@@ -64,6 +68,7 @@ export interface SyntheticEvalResult {
 }
 
 export async function evaluateSyntheticSwiGlu(kernels: Kernels, opts: SyntheticEvalOptions = {}): Promise<SyntheticEvalResult> {
+  opts = checkOptions('evaluateSyntheticSwiGlu options', opts, SYNTHETIC_EVAL_KEYS);
   const ks = (opts.sparsities ?? [0.3, 0.5, 0.7]).map((k, i) => checkNumber(`sparsities[${i}]`, k, 0, 1, { maxExclusive: true }));
   const nCal = checkInt('calibrationTokens', opts.calibrationTokens ?? 2048, 1);
   const nTest = checkInt('testTokens', opts.testTokens ?? 1024, 1);
@@ -190,9 +195,9 @@ export async function evaluateSyntheticSwiGlu(kernels: Kernels, opts: SyntheticE
       }
     }
     progress(1, 'done');
-    for (const r of Object.values(scratch)) r.free();
+    for (const r of Object.values(scratch)) r.dispose();
     return { dim: D, hidden: H, calibrationTokens: nCal, testTokens: nTest, rows };
   } finally {
-    block.free();
+    block.dispose();
   }
 }

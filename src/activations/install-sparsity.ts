@@ -8,14 +8,14 @@
  * Weight layouts are prepared once, here: spvmm streams input-major rows, so W_down (and wq, wo;
  * for TEAL also wk, wv, W_gate, W_up) are transposed. With layout 'replace' (default) the
  * transpose is written into the model's own resident buffer — the sparse layout *replaces* the
- * dense copy it makes redundant, so no extra weight bytes are held — and uninstall() transposes
+ * dense copy it makes redundant, so no extra weight bytes are held — and dispose() transposes
  * it back, bit for bit. The replaced matrices are read only by the installed strategies while
  * installed (the runtime's default path for that FFN/projection is not taken). Layout 'copy'
  * keeps the model untouched and holds resident transposed copies instead.
  *
  * @example
  * const inst = installActivationSparsity(model, chessThresholds(stats, 0.5), { attention: true });
- * await evaluateNll(model, tokenizer, text);  inst.counters.summary();  inst.uninstall();
+ * await evaluateNll(model, tokenizer, text);  inst.counters.summary();  inst.dispose();
  */
 import type { LlamaModel } from '../llama/model.js';
 import type {
@@ -23,11 +23,13 @@ import type {
 } from '../llama/hooks.js';
 import type { ResidentArray } from '../kernels/kernels.js';
 import { badArgument } from '../core/errors.js';
+import { withDispose } from '../core/dispose.js';
 import { checkInt, checkOneOf } from '../core/validate.js';
 import type { ActivationThresholds } from './thresholds.js';
 import { validateThresholds } from './thresholds-file.js';
 import { SparsityCounters } from './sparsity-counters.js';
 import { gatedSparseSwiGlu, tealSparseSwiGlu, thresholdInto, transpose } from './sparse-swiglu.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 export type WeightLayoutMode = 'replace' | 'copy';
 
@@ -39,6 +41,9 @@ export interface InstallSparsityOptions {
   /** Layers to make sparse (default: all); the others keep the dense defaults. */
   layers?: number[];
 }
+
+/** Every key of InstallSparsityOptions, for checkOptions. */
+export const INSTALL_SPARSITY_KEYS = optionKeys<InstallSparsityOptions>({ attention: true, layout: true, layers: true });
 
 export interface LayerWeightBytes {
   /** The layer's seven projection matrices as the dense model holds them. */
@@ -57,8 +62,9 @@ export interface SparsityInstallation {
   readonly counters: SparsityCounters;
   readonly layout: WeightLayoutMode;
   weightBytesPerLayer(layer: number): LayerWeightBytes;
-  /** Restore the dense defaults (and the model's original weight layout). */
-  uninstall(): void;
+  /** Restore the dense defaults (and the model's original weight layout). Idempotent; also on `using`. */
+  dispose(): void;
+  [Symbol.dispose](): void;
 }
 
 type Tensor = 'wq' | 'wk' | 'wv' | 'wo' | 'w1' | 'w2' | 'w3';
@@ -76,6 +82,7 @@ export function sparsityStrategyName(th: ActivationThresholds, attention = false
 
 export function installActivationSparsity(model: LlamaModel, thresholds: ActivationThresholds,
   opts: InstallSparsityOptions = {}): SparsityInstallation {
+  opts = checkOptions('installActivationSparsity options', opts, INSTALL_SPARSITY_KEYS);
   validateThresholds(thresholds, 'BAD_ARGUMENT', 'thresholds');
   const layout = checkOneOf('layout', opts.layout ?? 'replace', ['replace', 'copy'] as const);
   const attention = opts.attention ?? false;
@@ -88,7 +95,7 @@ export function installActivationSparsity(model: LlamaModel, thresholds: Activat
   }
   const teal = md.method === 'teal';
   if (attention && teal) throw badArgument('attention: TEAL already thresholds the attention inputs it was calibrated for');
-  if (installedOn.has(model)) throw badArgument('model already has activation sparsity installed; uninstall() it first');
+  if (installedOn.has(model)) throw badArgument('model already has activation sparsity installed; dispose() it first');
   if (opts.layers !== undefined && !Array.isArray(opts.layers)) throw badArgument('layers must be an array of layer indices');
   const active = new Array<boolean>(nLayers).fill(opts.layers === undefined);
   for (const [i, l] of (opts.layers ?? []).entries()) active[checkInt(`layers[${i}]`, l, 0, nLayers - 1)] = true;
@@ -142,7 +149,7 @@ export function installActivationSparsity(model: LlamaModel, thresholds: Activat
         transpose(model.layerWeights(l)[name], rows, cols, r.view());
         copies[l][name] = r;
       } else {
-        copies[l][name]?.free();
+        copies[l][name]?.dispose();
       }
     }
   };
@@ -201,7 +208,7 @@ export function installActivationSparsity(model: LlamaModel, thresholds: Activat
 
   const denseBytes = 4 * (2 * dim * dim + 2 * kvDim * dim + 3 * dim * hiddenDim);
   let live = true;
-  const inst: SparsityInstallation = {
+  const inst: SparsityInstallation = withDispose({
     name: sparsityStrategyName(th, attention),
     thresholds: th,
     counters,
@@ -211,15 +218,15 @@ export function installActivationSparsity(model: LlamaModel, thresholds: Activat
       const extra = layout === 'copy' ? needs[layer].reduce((s, n) => s + 4 * shape[n][0] * shape[n][1], 0) : 0;
       return { dense: denseBytes, held: denseBytes + extra, extra };
     },
-    uninstall() {
+    dispose() {
       if (!live) return;
       live = false;
       for (let l = 0; l < nLayers; l++) if (active[l]) model.setStrategies(l, undefined);
       for (let l = 0; l < nLayers; l++) transposeLayer(l, true);
-      for (const r of Object.values(scratch)) r.free();
+      for (const r of Object.values(scratch)) r.dispose();
       installedOn.delete(model);
     },
-  };
+  });
   installedOn.set(model, inst);
   return inst;
 }

@@ -17,6 +17,7 @@
  */
 import { badArgument } from '../core/errors.js';
 import { checkInt, checkNumber } from '../core/validate.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface QuantileSketchOptions {
   /** α in (0, 0.5): relative accuracy of returned values (default 0.005). */
@@ -24,6 +25,9 @@ export interface QuantileSketchOptions {
   /** Cap on stored buckets (default 4096): the memory bound. */
   maxBuckets?: number;
 }
+
+/** Every key of QuantileSketchOptions, for checkOptions. */
+export const QUANTILE_SKETCH_KEYS = optionKeys<QuantileSketchOptions>({ relativeAccuracy: true, maxBuckets: true });
 
 export class QuantileSketch {
   readonly relativeAccuracy: number;
@@ -39,6 +43,7 @@ export class QuantileSketch {
   private n = 0;
 
   constructor(opts: QuantileSketchOptions = {}) {
+    opts = checkOptions('QuantileSketch options', opts, QUANTILE_SKETCH_KEYS);
     this.relativeAccuracy = checkNumber('relativeAccuracy', opts.relativeAccuracy ?? 0.005, 0, 0.5,
       { minExclusive: true, maxExclusive: true });
     this.maxBuckets = checkInt('maxBuckets', opts.maxBuckets ?? 4096, 16, 1 << 24);

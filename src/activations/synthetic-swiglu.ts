@@ -8,12 +8,14 @@
  * @example
  * const block = await createSyntheticSwiGlu(kernels, { dim: 512, hidden: 1408, seed: 1 });
  * const X = block.sampleInputs(256, new Rng(2));   // 256×512 tokens
- * block.free();
+ * block.dispose();
  */
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 import { Rng } from '../core/rng.js';
 import { checkInt, checkNumber } from '../core/validate.js';
 import { transpose } from './sparse-swiglu.js';
+import { withDispose } from '../core/dispose.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface SyntheticSwiGluOptions {
   dim?: number;            // default 512
@@ -29,6 +31,9 @@ export interface SyntheticSwiGluOptions {
   gateUpCorrelation?: number; // ρ between W_gate row i and W_up row i directions (default 0)
 }
 
+/** Every key of SyntheticSwiGluOptions, for checkOptions. */
+export const SYNTHETIC_SWIGLU_KEYS = optionKeys<SyntheticSwiGluOptions>({ dim: true, hidden: true, seed: true, nu: true, inputScaleSigma: true, massiveChannels: true, massiveScale: true, gateScale: true, gateScaleSigma: true, upScaleSigma: true, gateUpCorrelation: true });
+
 export interface SyntheticSwiGlu {
   readonly dim: number;
   readonly hidden: number;
@@ -42,10 +47,11 @@ export interface SyntheticSwiGlu {
   readonly wDownT: ResidentArray<Float32Array>;
   /** n RMS-normalised input tokens, n×dim row-major. */
   sampleInputs(n: number, rng: Rng): Float32Array;
-  free(): void;
+  dispose(): void;
 }
 
 export function createSyntheticSwiGlu(kernels: Kernels, opts: SyntheticSwiGluOptions = {}): SyntheticSwiGlu {
+  opts = checkOptions('createSyntheticSwiGlu options', opts, SYNTHETIC_SWIGLU_KEYS);
   const dim = checkInt('dim', opts.dim ?? 512, 1);
   const hidden = checkInt('hidden', opts.hidden ?? 1408, 1);
   const nu = checkNumber('nu', opts.nu ?? 4, 0, Infinity, { minExclusive: true });
@@ -82,7 +88,7 @@ export function createSyntheticSwiGlu(kernels: Kernels, opts: SyntheticSwiGluOpt
   transpose(d, dim, hidden, dT);
   wGate.view().set(g); wUp.view().set(u); wDown.view().set(d); wDownT.view().set(dT);
 
-  return {
+  return withDispose({
     dim, hidden, wGate, wUp, wDown, wDownT,
     sampleInputs(n: number, r: Rng): Float32Array {
       checkInt('n', n, 1);
@@ -100,6 +106,6 @@ export function createSyntheticSwiGlu(kernels: Kernels, opts: SyntheticSwiGluOpt
       }
       return X;
     },
-    free() { wGate.free(); wUp.free(); wDown.free(); wDownT.free(); },
-  };
+    dispose() { wGate.dispose(); wUp.dispose(); wDown.dispose(); wDownT.dispose(); },
+  });
 }

@@ -28,6 +28,7 @@ import { PROJECTION_INPUT_TENSOR, tealThresholds, type ProjectionSparsities } fr
 import { installActivationSparsity } from './install-sparsity.js';
 import { calibrationSequences } from './calibrate-model.js';
 import { yieldEvery } from '../core/yield.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface TealGreedyOptions {
   /** Block sparsities to report (each in (0, 1)). */
@@ -39,6 +40,9 @@ export interface TealGreedyOptions {
   onProgress?: (fraction: number, label: string) => void;
   signal?: AbortSignal;
 }
+
+/** Every key of TealGreedyOptions, for checkOptions. */
+export const TEAL_GREEDY_KEYS = optionKeys<TealGreedyOptions>({ targets: true, baseStep: true, maxTokens: true, onProgress: true, signal: true });
 
 export interface TealGreedyResult {
   targets: number[];
@@ -56,6 +60,7 @@ export function projectionWeights(c: { dim: number; kvDim: number; hiddenDim: nu
 
 export async function tealGreedyAllocation(model: LlamaModel, tokenizer: Tokenizer, text: string,
   stats: ActivationStatistics, opts: TealGreedyOptions): Promise<TealGreedyResult> {
+  opts = checkOptions('tealGreedyAllocation options', opts, TEAL_GREEDY_KEYS);
   if (!Array.isArray(opts?.targets) || opts.targets.length === 0) throw badArgument('targets must be a non-empty array');
   const targets = opts.targets.map((t, i) => checkNumber(`targets[${i}]`, t, 0, 1, { minExclusive: true, maxExclusive: true }));
   const base = checkNumber('baseStep', opts.baseStep ?? 0.05, 0, 0.5, { minExclusive: true });
@@ -134,7 +139,7 @@ export async function tealGreedyAllocation(model: LlamaModel, tokenizer: Tokeniz
         opts.onProgress?.((l + Math.min(1, f(s) / goal)) / nLayers, `TEAL greedy layer ${l}`);
       }
     } finally {
-      inst.uninstall();
+      inst.dispose();
     }
     targets.forEach((_, i) => { sparsities[i][l] ??= { ...s }; });
     trace.push(path);

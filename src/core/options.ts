@@ -43,3 +43,15 @@ export interface LongRunOptions {
 
 /** The keys of LongRunOptions, to spread into a function's list of valid keys. */
 export const LONG_RUN_KEYS = ['onProgress', 'signal'] as const;
+
+/**
+ * The keys of an options interface, as a list for `checkOptions`. The argument names every key
+ * of `T` (each mapped to `true`), so the compiler rejects a list that misses a key the interface
+ * gained or names one it lost: the runtime check cannot drift from the type.
+ *
+ * @example
+ * const KMEANS_KEYS = optionKeys<KMeansOptions>({ k: true, seed: true, ... });
+ */
+export function optionKeys<T extends object>(keys: { [K in keyof Required<T>]: true }): readonly string[] {
+  return Object.freeze(Object.keys(keys));
+}

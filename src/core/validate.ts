@@ -66,6 +66,9 @@ export function checkInt32(name: string, a: unknown, length?: number): Int32Arra
 /** Typed array must hold at least `length` elements. */
 export function checkLength(name: string, a: ArrayLike<unknown>, length: number): void {
   if (a.length < length) {
+    if (ArrayBuffer.isView(a) && a.buffer.byteLength === 0) {
+      throw badArgument(`${name} is a detached view (its WASM memory grew after view() was taken): call view() again`);
+    }
     throw badArgument(`${name} must have at least ${length} elements, got ${a.length}`);
   }
 }

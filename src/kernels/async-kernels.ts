@@ -28,12 +28,13 @@
 import type { BackendName, KernelFunctions, KernelName, Kernels, ResidentArray } from './kernels.js';
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { checkInt } from '../core/validate.js';
+import { disposeSymbol, withDispose, type SyncDisposable } from '../core/dispose.js';
 
 /**
  * An array that lives in a backend's memory (a GPU buffer for webgpu). `write` copies host
  * data in, `read` copies it out; kernels take it in place of a typed array.
  */
-export interface DeviceArray<T extends Float32Array | Int32Array> {
+export interface DeviceArray<T extends Float32Array | Int32Array> extends SyncDisposable {
   /** 'f32' or 'i32'. */
   readonly dtype: T extends Float32Array ? 'f32' : 'i32';
   readonly length: number;
@@ -53,7 +54,7 @@ export interface DeviceArray<T extends Float32Array | Int32Array> {
   /** Elements [begin, end) as a DeviceArray sharing this one's memory (like TypedArray.subarray). */
   subarray(begin: number, end?: number): DeviceArray<T>;
   /** Release the memory (of the whole array, for a subarray); neither may be used afterwards. */
-  free(): void;
+  dispose(): void;
 }
 
 /** A Float32 kernel argument: a host array or a device array. */
@@ -116,7 +117,7 @@ export function isAsyncKernels(k: Kernels | AsyncKernels): k is AsyncKernels {
  * const C = isAsyncKernels(kernels) ? hostResident(new Float32Array(kc * d)) : kernels.allocF32(kc * d);
  */
 export function hostResident<T extends Float32Array | Int32Array>(a: T): ResidentArray<T> {
-  return { length: a.length, view: () => a, free: () => {} };
+  return withDispose({ length: a.length, view: () => a, dispose: () => {} });
 }
 
 /** True for a DeviceArray (of any backend). */
@@ -173,9 +174,11 @@ class CpuDeviceArray<T extends Float32Array | Int32Array> implements DeviceArray
     return new CpuDeviceArray<T>(this.view0, this.release, this.dtype, this.begin + begin, end - begin);
   }
 
-  free(): void {
+  dispose(): void {
     this.release();
   }
+
+  [disposeSymbol](): void { this.dispose(); }
 }
 
 /** Replace every device-array argument by its in-place view (CPU backends). */
@@ -213,11 +216,11 @@ export function toAsyncKernels(kernels: Kernels): AsyncKernels {
     device: kernels.backend === 'wasm' ? `wasm (${kernels.variant})` : `${kernels.backend} (${kernels.variant})`,
     allocF32(length: number) {
       const r = kernels.allocF32(length);
-      return new CpuDeviceArray<Float32Array>(() => r.view(), () => r.free(), 'f32', 0, r.length);
+      return new CpuDeviceArray<Float32Array>(() => r.view(), () => r.dispose(), 'f32', 0, r.length);
     },
     allocI32(length: number) {
       const r = kernels.allocI32(length);
-      return new CpuDeviceArray<Int32Array>(() => r.view(), () => r.free(), 'i32', 0, r.length);
+      return new CpuDeviceArray<Int32Array>(() => r.view(), () => r.dispose(), 'i32', 0, r.length);
     },
   };
 }

@@ -3,7 +3,7 @@
  * (a WASM trap or garbage) and bad sizes surface as SparseInferenceError naming the argument.
  */
 import type { KernelFunctions } from './kernels.js';
-import { checkFloat32, checkFloat64, checkInt32, checkInt, checkNumber, checkOneOf, describe } from '../core/validate.js';
+import { checkFloat32, checkFloat64, checkFinite, checkInt32, checkInt, checkNumber, checkOneOf, describe } from '../core/validate.js';
 import { badArgument } from '../core/errors.js';
 import { quantizedRowWords, type QuantizedType } from './quantized-row-words.js';
 
@@ -22,6 +22,23 @@ function product(name: string, ...parts: number[]): number {
 /** A threshold: any number but NaN (±Infinity keeps nothing / everything). */
 function checkThreshold(name: string, t: unknown): void {
   if (typeof t !== 'number' || Number.isNaN(t)) throw badArgument(`${name} must be a number (not NaN), got ${describe(t)}`);
+}
+
+type Typed = Float32Array | Float64Array | Int32Array;
+
+/**
+ * An output must not overlap an input over the elements the kernel touches: backends that copy
+ * arguments (wasm without resident arrays) and backends that work in place would otherwise give
+ * different answers. `sameOk` allows the exact alias a signature documents ("may alias").
+ */
+function separate(outName: string, out: Typed, outLength: number, inName: string, input: Typed, inLength: number,
+  sameOk = false): void {
+  if (out.buffer !== input.buffer) return;
+  const o0 = out.byteOffset, o1 = o0 + outLength * out.BYTES_PER_ELEMENT;
+  const i0 = input.byteOffset, i1 = i0 + inLength * input.BYTES_PER_ELEMENT;
+  if (o0 >= i1 || i0 >= o1 || outLength === 0 || inLength === 0) return;
+  if (sameOk && o0 === i0 && o1 === i1) return;
+  throw badArgument(`${outName} must not overlap ${inName}${sameOk ? ' (it may be the very same array)' : ''}`);
 }
 
 /** rows, cols (a multiple of the 32-column block) and W's length for a quantized matrix. */
@@ -45,16 +62,19 @@ export function withShapeChecks(k: KernelFunctions): KernelFunctions {
     spvmm(x, W, y, rows, cols) {
       size('rows', rows); size('cols', cols);
       checkFloat32('x', x, rows); checkFloat32('W', W, product('rows*cols', rows, cols)); checkFloat32('y', y, cols);
+      separate('y', y, cols, 'x', x, rows); separate('y', y, cols, 'W', W, rows * cols);
       return k.spvmm(x, W, y, rows, cols);
     },
     vmmsp(x, W, s, out, rows, cols) {
       size('rows', rows); size('cols', cols);
       checkFloat32('x', x, cols); checkFloat32('W', W, product('rows*cols', rows, cols));
       checkFloat32('s', s, rows); checkFloat32('out', out, rows);
+      separate('out', out, rows, 'x', x, cols); separate('out', out, rows, 'W', W, rows * cols); separate('out', out, rows, 's', s, rows);
       return k.vmmsp(x, W, s, out, rows, cols);
     },
     swiglu(gate, up, n) {
       size('n', n); checkFloat32('gate', gate, n); checkFloat32('up', up, n);
+      separate('gate', gate, n, 'up', up, n);
       k.swiglu(gate, up, n);
     },
     siluThreshold(gate, t, n) { // activations
@@ -62,35 +82,42 @@ export function withShapeChecks(k: KernelFunctions): KernelFunctions {
       if (t instanceof Float64Array) checkFloat64('t', t, n);
       else if (t instanceof Float32Array) checkFloat32('t', t, n);
       else throw badArgument(`t must be a Float32Array or a Float64Array, got ${describe(t)}`);
+      separate('gate', gate, n, 't', t, n);
       return k.siluThreshold(gate, t, n);
     },
     threshold(v, t, out, n) { // activations
       size('n', n); checkThreshold('t', t); checkFloat32('v', v, n); checkFloat32('out', out, n);
+      separate('out', out, n, 'v', v, n);
       return k.threshold(v, t, out, n);
     },
     siluMulThreshold(gate, up, t, n) { // activations
       size('n', n); checkThreshold('t', t); checkFloat32('gate', gate, n); checkFloat32('up', up, n);
+      separate('up', up, n, 'gate', gate, n);
       return k.siluMulThreshold(gate, up, t, n);
     },
     axpy(a, x, y, n) {
       checkNumber('a', a); size('n', n); checkFloat32('x', x, n); checkFloat32('y', y, n);
+      separate('y', y, n, 'x', x, n, true);
       k.axpy(a, x, y, n);
     },
     gemv(W, x, y, rows, cols) {
       size('rows', rows); size('cols', cols);
       checkFloat32('W', W, product('rows*cols', rows, cols)); checkFloat32('x', x, cols); checkFloat32('y', y, rows);
+      separate('y', y, rows, 'W', W, rows * cols); separate('y', y, rows, 'x', x, cols);
       k.gemv(W, x, y, rows, cols);
     },
     packGemv(W, P, rows, cols) {
       size('rows', rows); size('cols', cols);
       checkFloat32('W', W, product('rows*cols', rows, cols));
       checkFloat32('P', P, product('rows*cols', Math.ceil(rows / 16) * 16, cols));
+      separate('P', P, Math.ceil(rows / 16) * 16 * cols, 'W', W, rows * cols);
       k.packGemv(W, P, rows, cols);
     },
     gemvPacked(P, x, y, rows, cols) {
       size('rows', rows); size('cols', cols);
       checkFloat32('P', P, product('rows*cols', Math.ceil(rows / 16) * 16, cols));
       checkFloat32('x', x, cols); checkFloat32('y', y, rows);
+      separate('y', y, rows, 'P', P, Math.ceil(rows / 16) * 16 * cols); separate('y', y, rows, 'x', x, cols);
       k.gemvPacked(P, x, y, rows, cols);
     },
     gemvQ4_1(W, x, y, rows, cols) {
@@ -120,36 +147,47 @@ export function withShapeChecks(k: KernelFunctions): KernelFunctions {
     gemvT(W, x, y, rows, cols) {
       size('rows', rows); size('cols', cols);
       checkFloat32('W', W, product('rows*cols', rows, cols)); checkFloat32('x', x, rows); checkFloat32('y', y, cols);
+      separate('y', y, cols, 'W', W, rows * cols); separate('y', y, cols, 'x', x, rows);
       k.gemvT(W, x, y, rows, cols);
     },
     l2sqrBatch(X, C, out, n, kk, d) {
       size('n', n); size('k', kk); size('d', d, 1);
       checkFloat32('X', X, product('n*d', n, d)); checkFloat32('C', C, product('k*d', kk, d));
       checkFloat32('out', out, product('n*k', n, kk));
+      separate('out', out, n * kk, 'X', X, n * d); separate('out', out, n * kk, 'C', C, kk * d);
       k.l2sqrBatch(X, C, out, n, kk, d);
     },
     argminL2(X, C, codes, dist, n, kk, d) {
       size('n', n); size('k', kk, 1); size('d', d, 1);
       checkFloat32('X', X, product('n*d', n, d)); checkFloat32('C', C, product('k*d', kk, d));
       checkInt32('codes', codes, n); checkFloat32('dist', dist, n);
+      separate('codes', codes, n, 'X', X, n * d); separate('codes', codes, n, 'C', C, kk * d);
+      separate('dist', dist, n, 'X', X, n * d); separate('dist', dist, n, 'C', C, kk * d); separate('dist', dist, n, 'codes', codes, n);
+      // O(n·d + k·d) next to the O(n·k·d) kernel: with a NaN no centroid is nearest, and
+      // backends would disagree on the code (the reference wrote −1).
+      checkFinite('X', X, n * d); checkFinite('C', C, kk * d);
       k.argminL2(X, C, codes, dist, n, kk, d);
     },
     topK(x, n, kk, out) {
       size('n', n); checkInt('k', kk, 0, n); checkFloat32('x', x, n); checkInt32('out', out, kk);
+      separate('out', out, kk, 'x', x, n);
       k.topK(x, n, kk, out);
     },
     topKSelect(x, n, kk, out) { // kvcache
       size('n', n); checkInt('k', kk, 0, n); checkFloat32('x', x, n); checkInt32('out', out, kk);
+      separate('out', out, kk, 'x', x, n);
       k.topKSelect(x, n, kk, out);
     },
     topKSelectRows(x, rows, n, kk, out) { // kvcache
       size('rows', rows); size('n', n); checkInt('k', kk, 0, n);
       checkFloat32('x', x, product('rows*n', rows, n)); checkInt32('out', out, product('rows*k', rows, kk));
+      separate('out', out, rows * kk, 'x', x, rows * n);
       k.topKSelectRows(x, rows, n, kk, out);
     },
     lutGather(table, tableSize, codes, n, out) { // kvcache
       size('tableSize', tableSize, 1); size('n', n);
       checkFloat32('table', table, tableSize); checkInt32('codes', codes, n); checkFloat32('out', out, n);
+      separate('out', out, n, 'table', table, tableSize); separate('out', out, n, 'codes', codes, n);
       k.lutGather(table, tableSize, codes, n, out);
     },
     selectiveAttention(q, K, V, idx, count, rows, d, stride, scale, out) { // kvcache
@@ -158,6 +196,8 @@ export function withShapeChecks(k: KernelFunctions): KernelFunctions {
       const span = rows === 0 ? 0 : product('(rows-1)*stride+d', rows - 1, stride) + d;
       checkFloat32('K', K, span); checkFloat32('V', V, span);
       checkNumber('scale', scale);
+      separate('out', out, d, 'q', q, d); separate('out', out, d, 'K', K, span); separate('out', out, d, 'V', V, span);
+      separate('out', out, d, 'idx', idx, count);
       // O(count) next to the O(count·d) kernel: an index outside [0, rows) must not read past K/V.
       for (let c = 0; c < count; c++) {
         const t = idx[c];
@@ -175,6 +215,10 @@ export function withShapeChecks(k: KernelFunctions): KernelFunctions {
       const span = rows === 0 || nHeads === 0 ? 0 : product('(rows-1)*stride+nKv*d', rows - 1, stride) + width;
       checkFloat32('K', K, span); checkFloat32('V', V, span);
       checkNumber('scale', scale);
+      for (const [name, a, len] of [['q', q, hd], ['K', K, span], ['V', V, span], ['idx', idx, count]] as const) {
+        separate('out', out, hd, name, a, len); separate('lse', lse, nHeads, name, a, len);
+      }
+      separate('lse', lse, nHeads, 'out', out, hd);
       // O(count) next to the O(nHeads·count·d) kernel: an index outside [0, rows) must not read past K/V.
       for (let c = 0; c < count; c++) {
         const t = idx[c];
@@ -184,11 +228,13 @@ export function withShapeChecks(k: KernelFunctions): KernelFunctions {
     },
     softmax(x, out, n) {
       size('n', n, 1); checkFloat32('x', x, n); checkFloat32('out', out, n);
+      separate('out', out, n, 'x', x, n, true);
       k.softmax(x, out, n);
     },
     rmsnorm(x, w, out, n, eps) {
       size('n', n, 1); checkFloat32('x', x, n); checkFloat32('w', w, n); checkFloat32('out', out, n);
       checkNumber('eps', eps, 0, Infinity);
+      separate('out', out, n, 'x', x, n, true); separate('out', out, n, 'w', w, n);
       k.rmsnorm(x, w, out, n, eps);
     },
     rope(x, nHeads, headDim, pos, base, pairing) {
@@ -203,6 +249,10 @@ export function withShapeChecks(k: KernelFunctions): KernelFunctions {
       size('n', n); checkInt('degree', degree, 0, 20); size('nt', nt, 2 * degree + 2);
       checkFloat64('x', x, n); checkFloat64('t', t, nt); checkInt32('first', first, n);
       checkFloat64('values', values, product('n*(degree+1)', n, degree + 1));
+      for (const [name, a, len] of [['x', x, n], ['t', t, nt]] as const) {
+        separate('first', first, n, name, a, len); separate('values', values, n * (degree + 1), name, a, len);
+      }
+      separate('values', values, n * (degree + 1), 'first', first, n);
       if (!(t[degree] < t[nt - degree - 1])) throw badArgument(`t must have t[degree] < t[nt−degree−1], got ${t[degree]} and ${t[nt - degree - 1]}`);
       k.bsplineBasis(x, n, t, nt, degree, first, values);
     },
@@ -211,6 +261,10 @@ export function withShapeChecks(k: KernelFunctions): KernelFunctions {
       checkInt32('first', first, n); checkFloat64('values', values, product('n*width', n, width));
       if (weights !== null) checkFloat64('weights', weights, n);
       checkFloat64('z', z, n); checkFloat64('band', band, product('p*width', p, width)); checkFloat64('btz', btz, p);
+      const inputs = [['first', first, n], ['values', values, n * width], ['z', z, n]] as [string, Typed, number][];
+      if (weights !== null) inputs.push(['weights', weights, n]);
+      for (const [name, a, len] of inputs) { separate('band', band, p * width, name, a, len); separate('btz', btz, p, name, a, len); }
+      separate('btz', btz, p, 'band', band, p * width);
       const bad = k.bandedGram(first, values, n, width, weights, z, p, band, btz);
       if (bad >= 0) throw badArgument(`first[${bad}] = ${first[bad]} puts row ${bad} outside columns [0, ${p})`);
       return bad;

@@ -24,6 +24,7 @@ import type { WasmVariant } from '../backends/wasm/loader.js';
 import { acquireGpu, type GpuHandle } from '../backends/webgpu/device.js';
 import { GpuContext } from '../backends/webgpu/gpu-context.js';
 import { DEFAULT_CPU_THRESHOLD, webgpuKernels } from '../backends/webgpu/kernels.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface CreateAsyncKernelsOptions {
   /** 'auto' (default): a CPU backend, or WebGPU with `preferGpu`. */
@@ -40,11 +41,15 @@ export interface CreateAsyncKernelsOptions {
   cpuThreshold?: number;
 }
 
+/** Every key of CreateAsyncKernelsOptions, for checkOptions. */
+export const CREATE_ASYNC_KERNELS_KEYS = optionKeys<CreateAsyncKernelsOptions>({ backend: true, preferGpu: true, wasmVariant: true, cpuThreshold: true });
+
 const cache = new Map<string, Promise<AsyncKernels>>();
 const contexts = new WeakMap<GpuHandle, GpuContext>();
 
 /** Get an AsyncKernels; the same options return the same (memoised) instance. */
 export function createAsyncKernels(options: CreateAsyncKernelsOptions = {}): Promise<AsyncKernels> {
+  options = checkOptions('createAsyncKernels options', options, CREATE_ASYNC_KERNELS_KEYS);
   if (options === null || typeof options !== 'object') throw badArgument('options must be an object');
   const backend = checkOneOf('backend', options.backend ?? 'auto', ['auto', 'reference', 'wasm', 'webgpu'] as const);
   if (options.wasmVariant !== undefined) checkOneOf('wasmVariant', options.wasmVariant, ['simd', 'scalar'] as const);

@@ -16,7 +16,8 @@ import { wasmKernelFunctions } from '../backends/wasm/kernels.js';
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { checkInt, checkOneOf } from '../core/validate.js';
 import { webgpuMissing } from '../backends/webgpu/device.js';
-import { checkOptions } from '../core/options.js';
+import { checkOptions, optionKeys } from '../core/options.js';
+import { withDispose } from '../core/dispose.js';
 import { createAsyncKernels } from './create-async.js';
 
 export interface CreateKernelsOptions {
@@ -26,10 +27,21 @@ export interface CreateKernelsOptions {
   wasmVariant?: WasmVariant;
 }
 
+/** Every key of CreateKernelsOptions, for checkOptions. */
+export const CREATE_KERNELS_KEYS = optionKeys<CreateKernelsOptions>({ backend: true, wasmVariant: true });
+
 const cache = new Map<string, Promise<Kernels>>();
+
+/**
+ * The longest resident array on any CPU backend: 2³⁰ − 2¹⁴ four-byte elements, what a 4 GiB
+ * wasm32 heap can address next to its static data (the reference backend keeps the same limit,
+ * so code that runs on one backend runs on the other).
+ */
+const MAX_RESIDENT_LENGTH = 2 ** 30 - 2 ** 14;
 
 /** Get a Kernels object; the same options return the same (memoised) instance. */
 export function createKernels(options: CreateKernelsOptions = {}): Promise<Kernels> {
+  options = checkOptions('createKernels options', options, CREATE_KERNELS_KEYS);
   const backend = checkOneOf('backend', options.backend ?? 'auto', ['auto', 'reference', 'wasm', 'webgpu'] as const);
   if (options.wasmVariant !== undefined) checkOneOf('wasmVariant', options.wasmVariant, ['simd', 'scalar'] as const);
   const key = `${backend}:${options.wasmVariant ?? ''}`;
@@ -59,8 +71,17 @@ async function build(backend: 'auto' | BackendName, variant?: WasmVariant): Prom
   }
 }
 
+/** The reference backend's resident array: a plain typed array that refuses use after dispose. */
 function plainResident<T extends Float32Array | Int32Array>(arr: T): ResidentArray<T> {
-  return { length: arr.length, view: () => arr, free: () => {} };
+  let live: T | null = arr;
+  return withDispose({
+    length: arr.length,
+    view: () => {
+      if (live === null) throw badArgument('resident array used after dispose(): allocate a new one');
+      return live;
+    },
+    dispose: () => { live = null; },
+  });
 }
 
 function referenceKernels(): Kernels {
@@ -69,8 +90,8 @@ function referenceKernels(): Kernels {
     backend: 'reference',
     variant: 'js',
     native: [...KERNEL_NAMES],
-    allocF32: (n) => plainResident(new Float32Array(checkInt('length', n, 0))),
-    allocI32: (n) => plainResident(new Int32Array(checkInt('length', n, 0))),
+    allocF32: (n) => plainResident(new Float32Array(checkInt('length', n, 0, MAX_RESIDENT_LENGTH))),
+    allocI32: (n) => plainResident(new Int32Array(checkInt('length', n, 0, MAX_RESIDENT_LENGTH))),
   };
 }
 
@@ -84,8 +105,8 @@ async function wasmKernels(prefer?: WasmVariant): Promise<Kernels> {
     backend: 'wasm',
     variant,
     native,
-    allocF32: (n) => heap.resident<Float32Array>(Float32Array, checkInt('length', n, 0)),
-    allocI32: (n) => heap.resident<Int32Array>(Int32Array, checkInt('length', n, 0)),
+    allocF32: (n) => heap.resident<Float32Array>(Float32Array, checkInt('length', n, 0, MAX_RESIDENT_LENGTH)),
+    allocI32: (n) => heap.resident<Int32Array>(Int32Array, checkInt('length', n, 0, MAX_RESIDENT_LENGTH)),
   };
 }
 

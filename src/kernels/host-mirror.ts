@@ -21,8 +21,9 @@
 import type { Kernels, ResidentArray } from './kernels.js';
 import { isAsyncKernels, type AsyncKernels, type DeviceArray } from './async-kernels.js';
 import { settle, type Step } from './maybe-async.js';
+import { disposeSymbol, type SyncDisposable } from '../core/dispose.js';
 
-export interface HostMirror<T extends Float32Array | Int32Array> {
+export interface HostMirror<T extends Float32Array | Int32Array> extends SyncDisposable {
   readonly length: number;
   /**
    * The host copy. On synchronous kernels this is the resident view itself: take it again
@@ -35,7 +36,7 @@ export interface HostMirror<T extends Float32Array | Int32Array> {
   push(): void;
   /** Wait for the kernels called before this and refresh the host copy (async kernels). */
   pull(): Generator<Step, void, unknown>;
-  free(): void;
+  dispose(): void;
 }
 
 class ResidentMirror<T extends Float32Array | Int32Array> implements HostMirror<T> {
@@ -45,7 +46,8 @@ class ResidentMirror<T extends Float32Array | Int32Array> implements HostMirror<
   arg(): T { return this.r.view(); }
   push(): void {}
   *pull(): Generator<Step, void, unknown> {}
-  free(): void { this.r.free(); }
+  dispose(): void { this.r.dispose(); }
+  [disposeSymbol](): void { this.dispose(); }
 }
 
 class DeviceMirror<T extends Float32Array | Int32Array> implements HostMirror<T> {
@@ -55,7 +57,8 @@ class DeviceMirror<T extends Float32Array | Int32Array> implements HostMirror<T>
   arg(): DeviceArray<T> { return this.d; }
   push(): void { this.d.write(this.h); }
   *pull(): Generator<Step, void, unknown> { this.h.set(yield* settle(this.d.read())); }
-  free(): void { this.d.free(); }
+  dispose(): void { this.d.dispose(); }
+  [disposeSymbol](): void { this.dispose(); }
 }
 
 /** A Float32 mirror of `length` elements (contents unspecified until written and pushed). */

@@ -12,6 +12,7 @@
  *   not scan data for NaN — algorithms validate data at their public entry.
  * - Outputs must not alias inputs unless the signature says "may alias".
  */
+import type { SyncDisposable } from '../core/dispose.js';
 
 /** Which backend produced a Kernels object. */
 export type BackendName = 'reference' | 'wasm' | 'webgpu';
@@ -25,11 +26,15 @@ export type RopePairing = 'adjacent' | 'half';
  * `view()` is cheap; call it again after any allocation on the same backend,
  * because growing WASM memory detaches earlier views.
  */
-export interface ResidentArray<T extends Float32Array | Int32Array> {
+export interface ResidentArray<T extends Float32Array | Int32Array> extends SyncDisposable {
   readonly length: number;
+  /** The array's elements; throws SparseInferenceError after dispose(). */
   view(): T;
-  /** Release the memory; the array must not be used afterwards. */
-  free(): void;
+  /**
+   * Release the memory (also on `using`). Idempotent. Afterwards view() throws, and a kernel given
+   * a view taken earlier throws instead of touching memory that another array may own by then.
+   */
+  dispose(): void;
 }
 
 /** Names of every kernel in the interface (used by describeBackends and the test harness). */
@@ -172,14 +177,16 @@ export interface KernelFunctions {
 
   /**
    * Indices of the k largest of x[0..n), best first; equal values are ordered by lower index
-   * (so the selection is unique). out: k (Int32Array). Selection, not a full sort.
+   * (so the selection is unique); NaN ranks below −Infinity. out: k (Int32Array), every slot
+   * written. Selection, not a full sort.
    */
   topK(x: Float32Array, n: number, k: number, out: Int32Array): void;
 
   /**
    * The k largest of x[0..n) as a set, in increasing index order — the same set as topK (ties
    * to the lower index) without ordering it: O(n) selection (sampled threshold + radix select)
-   * for large n, e.g. k ≈ 1–10% of n = 32K retrieval scores. x must not contain NaN. out: k.
+   * for large n, e.g. k ≈ 1–10% of n = 32K retrieval scores. NaN ranks below −Infinity (as in
+   * topK). out: k, every slot written.
    */
   topKSelect(x: Float32Array, n: number, k: number, out: Int32Array): void;
 
@@ -187,7 +194,7 @@ export interface KernelFunctions {
    * topKSelect on each of `rows` rows at once (A²ATS: the query heads of a KV group): row r of
    * out = the k largest of row r of x as a set, in increasing index order (indices within the
    * row, 0..n), ties to the lower index — exactly topKSelect(x row r, n, k, out row r).
-   * x: rows*n, row-major, no NaN; out: rows*k, row-major. One call lets a GPU select every row
+   * x: rows*n, row-major (NaN ranks lowest); out: rows*k, row-major. One call lets a GPU select every row
    * in the same few dispatches instead of a chain per row.
    */
   topKSelectRows(x: Float32Array, rows: number, n: number, k: number, out: Int32Array): void;

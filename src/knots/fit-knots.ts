@@ -14,7 +14,8 @@
  * fit.curve(grid).mean;              // posterior mean curve on the original x scale
  * fit.predict([10, 20]);             // posterior mean at new x
  */
-import { badArgument } from '../core/errors.js';
+import { badArgument, throwIfAborted } from '../core/errors.js';
+import { checkOptions, LONG_RUN_KEYS } from '../core/options.js';
 import { checkFinite, checkInt, checkNumber, checkOneOf } from '../core/validate.js';
 import { createKernels } from '../kernels/create.js';
 import type { Kernels } from '../kernels/kernels.js';
@@ -22,12 +23,15 @@ import { quantiles } from '../core/stats/quantile.js';
 import { Rng } from '../core/rng.js';
 import type { GlmFamily } from './glm-ebic.js';
 import type { MarginalVariant } from './gaussian-marginal.js';
+import type { MoveScheme } from './move-probabilities.js';
 import { effectiveSampleSize, splitRhat } from './mcmc-diagnostics.js';
 import { fitMinMaxScaler, scaleColumn, unscale, type MinMaxScaler } from './min-max-scaler.js';
 import { drawCurves, evaluateDraws, randomPoisson, type CurveDraw } from './posterior-draws.js';
 import { kMode, kPosterior, knotDensity, sortedKnotSummary, type SortedKnotSummary } from './posterior-summary.js';
 import type { ChainProblem, ChainRecord } from './rjmcmc-chain.js';
 import { runChains } from './run-chains.js';
+import { convergenceWarnings } from './convergence.js';
+import { standardizeResponse, type ResponseScale } from './standardize-response.js';
 
 export interface KnotFitOptions {
   /** Response family (default 'gaussian'). */
@@ -55,6 +59,17 @@ export interface KnotFitOptions {
   seed?: number;
   /** Gaussian marginal: 'exact' g-prior (default) or the authors' 'large-m' form. */
   marginal?: MarginalVariant;
+  /**
+   * Birth/death probabilities: 'balanced' (default: b_k = d_k = c, prior ratio in the acceptance;
+   * mixes at every γ) or the authors' 'prior-free' (b_k, d_k cancel the prior; at γ > 1 births
+   * are almost never proposed).
+   */
+  moves?: MoveScheme;
+  /**
+   * Near proposals: births 1..r grid steps from a knot, relocations by 1..r steps (default on:
+   * probability 0.3, r = max(1, round(n/100))); false turns them off.
+   */
+  nearProposals?: boolean | { probability?: number; radius?: number };
   /** BARS-style local proposals (true: ρ = 0.5, ν = 50). */
   localProposals?: boolean | { probability?: number; nu?: number };
   /** Posterior draws used for curves and bands (default 1000). */
@@ -69,6 +84,19 @@ export interface KnotFitOptions {
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
 }
+
+/** Recorded states (chains × iterations) kept in memory: each costs ~50–100 bytes. */
+const MAX_RECORDED = 1e7;
+/** knotDensity histogram bins. */
+const MAX_DENSITY_BINS = 1e6;
+/** draws × points evaluated by curve() and predict() at once (8 bytes each). */
+const MAX_CURVE_VALUES = 5e7;
+
+/** Every option fitKnots understands (an unknown key is rejected, not silently ignored). */
+export const KNOT_FIT_OPTION_KEYS = [
+  'family', 'trials', 'degree', 'k', 'gamma', 'c', 'times', 'candidates', 'iterations', 'burnIn', 'chains', 'seed',
+  'marginal', 'moves', 'nearProposals', 'localProposals', 'draws', 'probes', 'parallel', 'kernels', 'backend', ...LONG_RUN_KEYS,
+] as const;
 
 /** Curve summary at evaluation points. */
 export interface CurveSummary {
@@ -87,6 +115,23 @@ export interface Diagnostics {
   f: { point: number[]; rhat: number; ess: number }[];
   /** Fraction of iterations whose proposal was accepted. */
   acceptance: number;
+  /** Accepted proposals after burn-in, per chain (0: the chain never moved). */
+  acceptedPerChain: number[];
+  /**
+   * False when split-R̂ > 1.05 or ESS < 100 for k or for f at a probe point, or a chain never
+   * moved (convergence.ts); the reasons are in `warnings`. Results of an unconverged fit are
+   * not to be trusted: run longer, with more chains, or check the data.
+   */
+  converged: boolean;
+  warnings: string[];
+}
+
+/** Wall time of the sampling and its throughput. */
+export interface FitTiming {
+  /** Seconds spent running the chains (wall clock). */
+  seconds: number;
+  /** Iterations (burn-in included) of all chains per second of wall time. */
+  iterationsPerSecond: number;
 }
 
 /** The result of fitKnots. Knot locations and inputs are on the original x scale. */
@@ -104,6 +149,10 @@ export class KnotFit {
     private readonly nDraws: number,
     private readonly seed: number,
     readonly probePoints: number[][],
+    /** How the sampler's standardised response maps back to y: y = center + scale·ỹ. */
+    readonly responseScale: ResponseScale = { center: 0, scale: 1 },
+    /** Wall time and throughput of the sampling (NaN when not measured). */
+    readonly timing: FitTiming = { seconds: NaN, iterationsPerSecond: NaN },
   ) {
     this.d = problem.xs.length;
     this.m = problem.y.length;
@@ -122,6 +171,7 @@ export class KnotFit {
   /** Knot-location density of coordinate j on the original x scale (integrates to E[k]). */
   knotDensity(j = 0, bins = 100): { x: Float64Array; density: Float64Array } {
     const c = this.coord(j);
+    checkInt('bins', bins, 1, MAX_DENSITY_BINS);
     const { x, density } = knotDensity(this.records, c, this.problem.candidates[c], bins);
     const w = this.scaler.max[c] - this.scaler.min[c];
     return { x: x.map((v) => unscale(this.scaler, c, v)), density: density.map((v) => v / w) };
@@ -133,7 +183,7 @@ export class KnotFit {
    */
   knotSummary(j = 0, k?: number): SortedKnotSummary {
     const c = this.coord(j);
-    const kk = k ?? (this.problem.fixedK ? this.problem.fixedK[c] : this.kMode(c));
+    const kk = k === undefined ? (this.problem.fixedK ? this.problem.fixedK[c] : this.kMode(c)) : checkInt('k', k, 0, this.problem.candidates[c]);
     const s = sortedKnotSummary(this.records, c, this.problem.candidates[c], kk);
     const f = (v: number) => unscale(this.scaler, c, v);
     return { ...s, mean: s.mean.map(f), quantiles: s.quantiles.map((q) => q.map(f)) };
@@ -142,7 +192,11 @@ export class KnotFit {
   /** Posterior draws (knots + β), computed once on first use. */
   draws(): CurveDraw[] {
     if (this.drawsCache === null) {
-      this.drawsCache = drawCurves(this.problem, this.records, this.kernels, this.nDraws, this.seed + 1);
+      const { center, scale } = this.responseScale;
+      // B-splines sum to one, so center + scale·f is the curve with coefficients center + scale·β.
+      this.drawsCache = drawCurves(this.problem, this.records, this.kernels, this.nDraws, this.seed + 1).map((d) => ({
+        knotVectors: d.knotVectors, beta: d.beta.map((b) => center + scale * b), sigma2: d.sigma2 * scale * scale, sigma: d.sigma * scale,
+      }));
     }
     return this.drawsCache;
   }
@@ -170,7 +224,7 @@ export class KnotFit {
       for (let i = 0; i < nd; i++) {
         const v = values[i * npts + t];
         col[i] = v; s += v;
-        pred[i] = this.family === 'gaussian' ? v + Math.sqrt(draws[i].sigma2) * rng.normal()
+        pred[i] = this.family === 'gaussian' ? v + draws[i].sigma * rng.normal()
           : this.family === 'poisson' ? randomPoisson(rng, v)
             : (rng.uniform() < v ? 1 : 0);
       }
@@ -208,6 +262,9 @@ export class KnotFit {
         return { k: s.k, iterations: s.iterations, mean: Array.from(s.mean), quantiles: s.quantiles.map((q) => Array.from(q)) };
       }),
       diagnostics: this.diagnostics,
+      converged: this.diagnostics.converged,
+      warnings: this.diagnostics.warnings,
+      timing: this.timing,
     };
   }
 
@@ -217,6 +274,9 @@ export class KnotFit {
     const cols = asColumns('points', points);
     if (cols.length !== this.d) throw badArgument(`points must have ${this.d} coordinate column(s), got ${cols.length}`);
     const n = cols[0].length;
+    if (n * this.nDraws > MAX_CURVE_VALUES) {
+      throw badArgument(`points has ${n} points; with ${this.nDraws} draws that is more than ${MAX_CURVE_VALUES} curve values (evaluate in batches)`);
+    }
     cols.forEach((c, j) => {
       if (c.length !== n) throw badArgument(`points column ${j} has length ${c.length}, expected ${n}`);
       checkFinite(`points[${j}]`, c);
@@ -235,8 +295,12 @@ export class KnotFit {
       return { point: this.probePoints[i], rhat: splitRhat(chains), ess: effectiveSampleSize(chains) };
     });
     let acc = 0, tot = 0;
-    for (const r of this.records) { for (const a of r.accepted) acc += a; tot += r.iterations; }
-    return { k, f, acceptance: acc / tot };
+    const acceptedPerChain = this.records.map((r) => { let a = 0; for (const v of r.accepted) a += v; return a; });
+    for (const r of this.records) { tot += r.iterations; }
+    for (const a of acceptedPerChain) acc += a;
+    const kForVerdict = this.problem.fixedK ? [] : k;
+    const warnings = convergenceWarnings({ k: kForVerdict, f, acceptedPerChain });
+    return { k, f, acceptance: acc / tot, acceptedPerChain, converged: warnings.length === 0, warnings };
   }
 }
 
@@ -267,8 +331,10 @@ function perCoordinate(name: string, v: number | number[] | undefined, d: number
  * length m; y: m responses. See KnotFitOptions for the settings and their defaults.
  */
 export async function fitKnots(
-  x: ArrayLike<number> | ArrayLike<number>[], y: ArrayLike<number>, options: KnotFitOptions = {},
+  x: ArrayLike<number> | ArrayLike<number>[], y: ArrayLike<number>, options?: KnotFitOptions | null,
 ): Promise<KnotFit> {
+  const opts = checkOptions<KnotFitOptions>('fitKnots options', options, KNOT_FIT_OPTION_KEYS);
+  throwIfAborted(opts.signal, 'fitKnots');
   const cols = asColumns('x', x);
   const d = cols.length;
   if (y === null || typeof y !== 'object' || typeof y.length !== 'number') throw badArgument('y must be an array of numbers');
@@ -278,21 +344,24 @@ export async function fitKnots(
     checkFinite(d === 1 ? 'x' : `x[${j}]`, c);
   });
   checkFinite('y', y);
-  const family = checkOneOf('family', options.family ?? 'gaussian', ['gaussian', 'poisson', 'binomial'] as const);
-  const degrees = perCoordinate('degree', options.degree, d, 3).map((q, j) => checkInt(`degree[${j}]`, q, 0, 5));
-  const gamma = checkNumber('gamma', options.gamma ?? 1, 0, 100);
-  const c = checkNumber('c', options.c ?? 0.3, 0, 0.5, { minExclusive: true });
-  const iterations = checkInt('iterations', options.iterations ?? 5000, 1, 1e8);
-  const burnIn = checkInt('burnIn', options.burnIn ?? 5000, 0, 1e8);
-  const chains = checkInt('chains', options.chains ?? 2, 1, 64);
-  const seed = checkInt('seed', options.seed ?? 1, 0);
-  const nDraws = checkInt('draws', options.draws ?? 1000, 1, 1e6);
-  const marginal = checkOneOf('marginal', options.marginal ?? 'exact', ['exact', 'large-m'] as const);
+  const family = checkOneOf('family', opts.family ?? 'gaussian', ['gaussian', 'poisson', 'binomial'] as const);
+  const degrees = perCoordinate('degree', opts.degree, d, 3).map((q, j) => checkInt(`degree[${j}]`, q, 0, 5));
+  const gamma = checkNumber('gamma', opts.gamma ?? 1, 0, 100);
+  const c = checkNumber('c', opts.c ?? 0.3, 0, 0.5, { minExclusive: true });
+  const iterations = checkInt('iterations', opts.iterations ?? 5000, 1, MAX_RECORDED);
+  const burnIn = checkInt('burnIn', opts.burnIn ?? 5000, 0, 1e9);
+  const chains = checkInt('chains', opts.chains ?? 2, 1, 64);
+  if (chains * iterations > MAX_RECORDED) {
+    throw badArgument(`chains × iterations = ${chains * iterations} recorded states exceeds ${MAX_RECORDED} (memory); thin the run or use fewer chains`);
+  }
+  const seed = checkInt('seed', opts.seed ?? 1, 0);
+  const nDraws = checkInt('draws', opts.draws ?? 1000, 1, 1e5);
+  const marginal = checkOneOf('marginal', opts.marginal ?? 'exact', ['exact', 'large-m'] as const);
   let candidates: number[];
-  if (options.candidates !== undefined) {
-    candidates = perCoordinate('candidates', options.candidates, d, 0).map((n, j) => checkInt(`candidates[${j}]`, n, 1, 1e7));
+  if (opts.candidates !== undefined) {
+    candidates = perCoordinate('candidates', opts.candidates, d, 0).map((n, j) => checkInt(`candidates[${j}]`, n, 1, 1e7));
   } else {
-    const times = checkNumber('times', options.times ?? 2, 0, 1000, { minExclusive: true });
+    const times = checkNumber('times', opts.times ?? 2, 0, 1000, { minExclusive: true });
     const n = Math.floor(times * m);
     if (n < 1) throw badArgument(`times·m must be at least 1, got ${times}·${m}`);
     candidates = new Array<number>(d).fill(n);
@@ -301,16 +370,18 @@ export async function fitKnots(
   for (const q of degrees) minRows *= q + 1;
   if (m < Math.max(5, minRows + 2)) throw badArgument(`need at least ${Math.max(5, minRows + 2)} observations, got ${m}`);
   let fixedK: number[] | null = null;
-  if (options.k !== undefined) {
-    fixedK = perCoordinate('k', options.k, d, 0).map((k, j) => checkInt(`k[${j}]`, k, 0, candidates[j]));
+  if (opts.k !== undefined) {
+    fixedK = perCoordinate('k', opts.k, d, 0).map((k, j) => checkInt(`k[${j}]`, k, 0, candidates[j]));
     let p = 1;
     fixedK.forEach((k, j) => { p *= k + degrees[j] + 1; });
     if (p >= m) throw badArgument(`k = ${fixedK.join(',')} gives ${p} basis functions, but there are only ${m} observations`);
   }
-  const yArr = Float64Array.from(y);
+  let yArr: Float64Array = Float64Array.from(y);
+  let responseScale: ResponseScale = { center: 0, scale: 1 };
+  if (family === 'gaussian') ({ y: yArr, transform: responseScale } = standardizeResponse(yArr));
   let trials: Float64Array | undefined;
   if (family === 'binomial') {
-    trials = options.trials === undefined ? new Float64Array(m).fill(1) : Float64Array.from(options.trials);
+    trials = opts.trials === undefined ? new Float64Array(m).fill(1) : Float64Array.from(opts.trials);
     if (trials.length !== m) throw badArgument(`trials must have length ${m}, got ${trials.length}`);
     for (let i = 0; i < m; i++) {
       if (!Number.isInteger(trials[i]) || trials[i] < 1) throw badArgument(`trials[${i}] must be a positive integer, got ${trials[i]}`);
@@ -322,19 +393,34 @@ export async function fitKnots(
     }
   }
   let local: ChainProblem['local'] = null;
-  if (options.localProposals) {
-    const lp = options.localProposals === true ? {} : options.localProposals;
+  if (opts.localProposals) {
+    const lp = opts.localProposals === true ? {} : opts.localProposals;
     local = {
       probability: checkNumber('localProposals.probability', lp.probability ?? 0.5, 0, 1, { minExclusive: true }),
       nu: checkNumber('localProposals.nu', lp.nu ?? 50, 0, 1e6, { minExclusive: true }),
     };
   }
+  const moves = checkOneOf('moves', opts.moves ?? 'balanced', ['balanced', 'prior-free'] as const);
+  let near: ChainProblem['near'] = null;
+  if (opts.nearProposals !== false) {
+    const np = opts.nearProposals === true || opts.nearProposals === undefined ? {} : opts.nearProposals;
+    if (np === null || typeof np !== 'object') throw badArgument('nearProposals must be true, false or { probability, radius }');
+    const nMin = Math.min(...candidates);
+    near = {
+      probability: checkNumber('nearProposals.probability', np.probability ?? 0.3, 0, 1),
+      radius: checkInt('nearProposals.radius', np.radius ?? Math.max(1, Math.round(nMin / 100)), 1, nMin),
+    };
+    if (near.probability === 0) near = null;
+  }
+  if ((near?.probability ?? 0) + (local?.probability ?? 0) > 1) {
+    throw badArgument('nearProposals.probability + localProposals.probability must not exceed 1');
+  }
   const scaler = fitMinMaxScaler(cols);
   const xs = cols.map((col, j) => scaleColumn(scaler, j, col));
   // Probe points for R̂/ESS of f: given, or 5 quantiles of each coordinate (the median elsewhere).
   let probeCols: number[][];
-  if (options.probes !== undefined) {
-    probeCols = asColumns('probes', options.probes).map((c) => Array.from(c));
+  if (opts.probes !== undefined) {
+    probeCols = asColumns('probes', opts.probes).map((c) => Array.from(c));
     if (probeCols.length !== d) throw badArgument(`probes must have ${d} coordinate column(s)`);
     probeCols.forEach((c, j) => checkFinite(`probes[${j}]`, c));
   } else {
@@ -347,11 +433,14 @@ export async function fitKnots(
   const probes = probeCols.map((c, j) => scaleColumn(scaler, j, c));
   const probePoints = probeCols[0].map((_, i) => probeCols.map((c) => c[i]));
   const problem: ChainProblem = {
-    xs, y: yArr, trials, family, marginal, degrees, candidates, gamma, c, fixedK, local, burnIn, iterations, probes,
+    xs, y: yArr, trials, family, marginal, degrees, candidates, gamma, c, moves, fixedK, local, near, burnIn, iterations, probes,
   };
-  const kernels = options.kernels ?? await createKernels({ backend: options.backend ?? 'auto' });
+  const kernels = opts.kernels ?? await createKernels({ backend: opts.backend ?? 'auto' });
+  const started = Date.now();
   const records = await runChains(problem, {
-    chains, seed, kernels, parallel: options.parallel, onProgress: options.onProgress, signal: options.signal,
+    chains, seed, kernels, parallel: opts.parallel, onProgress: opts.onProgress, signal: opts.signal,
   });
-  return new KnotFit(problem, records, scaler, kernels, nDraws, seed, probePoints);
+  const seconds = (Date.now() - started) / 1000;
+  const timing = { seconds, iterationsPerSecond: (chains * (burnIn + iterations)) / Math.max(seconds, 1e-3) };
+  return new KnotFit(problem, records, scaler, kernels, nDraws, seed, probePoints, responseScale, timing);
 }

@@ -1,12 +1,24 @@
 /**
- * Log marginal likelihood of a knot set under the unit-information g-prior (He, Yang & Kang,
- * arXiv 2405.13353, §2): β | ξ, σ ~ N(0, σ² m (BᵀB)⁻¹), π(σ) ∝ 1/σ, so
- *     log p(y | ξ) = −(p/2)·log(1+m) − (m/2)·log S_ξ + const,
- *     S_ξ = yᵀy − (m/(m+1))·yᵀP_ξ y,
- * with yᵀP_ξ y = ‖L⁻¹Bᵀy‖² from the banded Cholesky BᵀB = LLᵀ. The authors' code uses the
- * large-m form −(p/2)·log m − (m/2)·log RSS_ξ ('large-m').
+ * Log marginal likelihood of a knot set under a g-prior with a flat prior on the intercept
+ * (Liang, Paulo, Molina, Clyde & Berger 2008, JASA, eq. 5; He, Yang & Kang, arXiv 2405.13353,
+ * §2, with the intercept taken out of the g-prior):
+ *     y = α·1 + B̃_ξ β + ε,  π(α, σ) ∝ 1/σ,  β | σ ~ N(0, g σ² (B̃ᵀB̃)⁻¹),  g = m,
+ *     log p(y | ξ) = −((p−1)/2)·log(1+g) − ((m−1)/2)·log S_ξ + const,
+ *     S_ξ = (y−ȳ)ᵀ(y−ȳ) − (g/(1+g))·(y−ȳ)ᵀP̃_ξ(y−ȳ),
+ * with B̃ the centred basis and P̃ its projection. B-splines sum to one (and so do their tensor
+ * products), so the constant lies in the span of B and P̃(y−ȳ) = P(y−ȳ): the quadratic form is
+ * ‖L⁻¹Bᵀ(y−ȳ)‖² from the banded Cholesky BᵀB = LLᵀ of the ordinary basis.
+ *
+ * Why not the spec's formula yᵀy − (m/(m+1))·yᵀPy with (1+m)^{−p/2}: it puts the g-prior on
+ * the intercept as well, shrinking it toward 0, so shifting y (a change of units, e.g. log mm to
+ * log cm) changed the knot posterior. This form is invariant: shifting y leaves S unchanged and
+ * scaling y by s multiplies every S by s², a constant factor in the posterior.
+ *
+ * The authors' code uses the large-m form −(p/2)·log m − (m/2)·log RSS_ξ ('large-m'), which is
+ * invariant too (RSS does not depend on the origin of y).
  */
 import { bandedBackT, bandedForward } from '../core/banded/banded-solve.js';
+import { badArgument } from '../core/errors.js';
 import { factorBanded } from './banded-factor.js';
 import type { CoordinateRows, SplineDesign } from './spline-design.js';
 
@@ -18,8 +30,12 @@ export interface GaussianFitState {
   bw: number;
   /** Cholesky factor of BᵀB (band layout, p·(bw+1)). */
   L: Float64Array;
-  /** Least-squares coefficients β̂ (length p). */
+  /** Least-squares coefficients β̂ of y (length p). */
   betaHat: Float64Array;
+  /** Least-squares coefficients of the centred response y − ȳ (betaHat = ȳ + betaCentered). */
+  betaCentered: Float64Array;
+  /** ȳ: the intercept's posterior mean (flat prior). */
+  yMean: number;
   /** RSS/m. */
   sigma2: number;
 }
@@ -29,7 +45,11 @@ export interface GaussianFitState {
  * @example new GaussianMarginal(design, y).evaluate([rows]) // log p(y | ξ) + const
  */
 export class GaussianMarginal {
+  /** Σ(y − ȳ)². */
   readonly yty: number;
+  readonly yMean: number;
+  /** y − ȳ. */
+  private readonly yc: Float64Array;
   private L = new Float64Array(0);
   private u = new Float64Array(0);
   private lastP = 0;
@@ -38,14 +58,21 @@ export class GaussianMarginal {
 
   constructor(readonly design: SplineDesign, readonly y: Float64Array, readonly variant: MarginalVariant = 'exact') {
     let s = 0;
-    for (let i = 0; i < y.length; i++) s += y[i] * y[i];
-    this.yty = s;
+    for (let i = 0; i < y.length; i++) s += y[i];
+    this.yMean = s / y.length;
+    this.yc = y.map((v) => v - this.yMean);
+    let ss = 0;
+    for (let i = 0; i < y.length; i++) ss += this.yc[i] * this.yc[i];
+    if (!(ss > 0) || !Number.isFinite(ss)) {
+      throw badArgument(`y must vary and its squared deviations must be finite (Σ(y−ȳ)² = ${ss}); standardise y first`);
+    }
+    this.yty = ss;
   }
 
   /** log p(y | ξ) up to a constant, or −Infinity outside the support (p ≥ m or singular BᵀB). */
   evaluate(coords: CoordinateRows[]): number {
     const m = this.design.m;
-    const g = this.design.gram(coords, null, this.y);
+    const g = this.design.gram(coords, null, this.yc);
     const { p, bw } = g;
     if (p >= m) return -Infinity;
     if (this.L.length < p * (bw + 1)) this.L = new Float64Array(Math.max(p * (bw + 1), 2 * this.L.length));
@@ -60,12 +87,13 @@ export class GaussianMarginal {
     return this.score(p, yPy);
   }
 
-  /** The score from p and yᵀPy (exposed for the exact-posterior enumeration and tests). */
+  /** The score from p and (y−ȳ)ᵀP(y−ȳ) (exposed for the exact-posterior enumeration and tests). */
   score(p: number, yPy: number): number {
     const m = this.design.m;
     if (this.variant === 'exact') {
-      const S = this.yty - (m / (m + 1)) * yPy;
-      return -0.5 * p * Math.log1p(m) - 0.5 * m * Math.log(S);
+      // S ≥ Σ(y−ȳ)²/(m+1) exactly; the floor only absorbs rounding.
+      const S = Math.max(this.yty - (m / (m + 1)) * yPy, this.yty / (m + 1));
+      return -0.5 * (p - 1) * Math.log1p(m) - 0.5 * (m - 1) * Math.log(S);
     }
     const rss = Math.max(this.yty - yPy, this.yty * 1e-15);
     return -0.5 * p * Math.log(m) - 0.5 * m * Math.log(rss);
@@ -74,10 +102,11 @@ export class GaussianMarginal {
   /** β̂, L and σ̂² of the last successful evaluate() (copied). */
   fitState(): GaussianFitState {
     const p = this.lastP, bw = this.lastBw;
-    const betaHat = Float64Array.from(this.u.subarray(0, p));
+    const betaCentered = Float64Array.from(this.u.subarray(0, p));
     const L = Float64Array.from(this.L.subarray(0, p * (bw + 1)));
-    bandedBackT(L, p, bw, betaHat);
+    bandedBackT(L, p, bw, betaCentered);
+    const betaHat = betaCentered.map((b) => b + this.yMean);
     const rss = Math.max(this.yty - this.lastYPy, 0);
-    return { p, bw, L, betaHat, sigma2: rss / this.design.m };
+    return { p, bw, L, betaHat, betaCentered, yMean: this.yMean, sigma2: rss / this.design.m };
   }
 }

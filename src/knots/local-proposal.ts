@@ -32,27 +32,3 @@ export function localIndexProbability(i: number, s: number, n: number, nu: numbe
   const hi = i === n - 1 ? 1 : (i + 1.5) / (n + 1);
   return betaCdf(hi, a, b) - betaCdf(lo, a, b);
 }
-
-/**
- * Probability that a birth from the current knot set proposes grid index i, with the knot
- * `skip` left out of the set (pass −1 for none; a death's reverse move uses skip = the dying
- * knot): (1−ρ)/(n−k) + ρ·(1/k)·Σ_{s} P(i | s), and 1/(n−k) when ρ = 0 or k = 0.
- */
-export function birthTargetProbability(
-  set: { n: number; k: number; indices: number[]; value(i: number): number },
-  i: number, skip: number, rho: number, nu: number,
-): number {
-  const k = set.k - (skip >= 0 ? 1 : 0);
-  const uniform = 1 / (set.n - k);
-  if (rho === 0 || k === 0) return uniform;
-  let s = 0;
-  for (const idx of set.indices) if (idx !== skip) s += localIndexProbability(i, set.value(idx), set.n, nu);
-  return (1 - rho) * uniform + (rho * s) / k;
-}
-
-/** Probability that relocating the knot at grid index `from` proposes `to`: (1−ρ)/(n−k) + ρ·P(to | from). */
-export function relocateTargetProbability(
-  set: { n: number; k: number; value(i: number): number }, to: number, from: number, rho: number, nu: number,
-): number {
-  return (1 - rho) / (set.n - set.k) + (rho > 0 ? rho * localIndexProbability(to, set.value(from), set.n, nu) : 0);
-}

@@ -1,7 +1,11 @@
 /**
  * Posterior draws of the regression function from recorded knot sets (He, Yang & Kang, arXiv
  * 2405.13353, §2): for a knot set ξ drawn from the chains,
- *   Gaussian:  β ~ N((m/(m+1))·β̂, (m/(m+1))·σ̂²·(BᵀB)⁻¹), σ̂² = RSS/m (the authors' choice);
+ *   Gaussian:  the flat-intercept g-prior posterior (gaussian-marginal.ts) with s = m/(m+1),
+ *              f = α + B̃β:  α ~ N(ȳ, σ̂²/m),  B̃β ~ N(s·P(y−ȳ), s·σ̂²·P̃), σ̂² = RSS/m (the
+ *              authors' σ̂²). In B-spline coefficients (B·1 = 1): β = ȳ + s·β̂_c + √(sσ̂²)·L⁻ᵀz + ε,
+ *              ε ~ N(0, σ̂²(1−s)/m) added to every coefficient, which makes the intercept's
+ *              variance σ̂²/m exactly (the L⁻ᵀz term alone gives it s·σ̂²/m);
  *   Poisson / binomial: the Laplace approximation β ~ N(β̂, (BᵀŴB)⁻¹) at the MLE.
  * With BᵀB = LLᵀ (banded), β = mean + scale·L⁻ᵀz, z ~ N(0, I), costs O(p·bw).
  * Curves are then evaluated on any points; pointwise quantiles give credible bands and, adding
@@ -12,7 +16,7 @@ import { Rng } from '../core/rng.js';
 import { logGammaUnchecked } from '../core/stats/log-gamma.js';
 import { SparseInferenceError, throwIfAborted } from '../core/errors.js';
 import type { Kernels } from '../kernels/kernels.js';
-import { GaussianMarginal, type MarginalVariant } from './gaussian-marginal.js';
+import { GaussianMarginal, type GaussianFitState, type MarginalVariant } from './gaussian-marginal.js';
 import { GlmEbic, type GlmFamily } from './glm-ebic.js';
 import { KnotSet } from './knot-set.js';
 import type { ChainProblem, ChainRecord } from './rjmcmc-chain.js';
@@ -25,6 +29,8 @@ export interface CurveDraw {
   beta: Float64Array;
   /** Gaussian noise variance σ̂² used for predictive draws (0 for other families). */
   sigma2: number;
+  /** Its square root σ̂ (kept separately: σ̂² overflows for responses beyond ~1e154). */
+  sigma: number;
 }
 
 /** Evenly spaced (chain, iteration) pairs: `count` draws over all chains' recorded iterations. */
@@ -39,6 +45,12 @@ export function pickIterations(records: ChainRecord[], count: number): [number, 
     out.push([c, g]);
   }
   return out;
+}
+
+/** Posterior mean of the B-spline coefficients given ξ: ȳ + (m/(m+1))·β̂_c (flat-prior intercept). */
+export function posteriorMeanBeta(f: GaussianFitState, m: number): Float64Array {
+  const s = m / (m + 1);
+  return f.betaCentered.map((b) => f.yMean + s * b);
 }
 
 /** Draw β for `count` recorded states. */
@@ -75,11 +87,18 @@ export function drawCurves(
     const z = new Float64Array(f.p);
     for (let i = 0; i < f.p; i++) z[i] = rng.normal();
     bandedBackT(f.L, f.p, f.bw, z); // z ← L⁻ᵀ z ~ N(0, (BᵀB)⁻¹)
-    const beta = new Float64Array(f.p);
-    const scale = gaussian ? Math.sqrt(s * f.sigma2) : 1;
-    const shrink = gaussian ? s : 1;
-    for (let i = 0; i < f.p; i++) beta[i] = shrink * f.betaHat[i] + scale * z[i];
-    draws.push({ knotVectors, beta, sigma2: gaussian ? f.sigma2 : 0 });
+    if (scorer instanceof GaussianMarginal) {
+      const g = f as ReturnType<GaussianMarginal['fitState']>;
+      const beta = posteriorMeanBeta(g, m);
+      const scale = Math.sqrt(s * g.sigma2);
+      const eps = Math.sqrt((g.sigma2 * (1 - s)) / m) * rng.normal();
+      for (let i = 0; i < g.p; i++) beta[i] += scale * z[i] + eps;
+      draws.push({ knotVectors, beta, sigma2: g.sigma2, sigma: Math.sqrt(g.sigma2) });
+    } else {
+      const beta = new Float64Array(f.p);
+      for (let i = 0; i < f.p; i++) beta[i] = f.betaHat[i] + z[i];
+      draws.push({ knotVectors, beta, sigma2: 0, sigma: 0 });
+    }
   }
   return draws;
 }

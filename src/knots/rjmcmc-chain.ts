@@ -19,10 +19,11 @@ import { SparseInferenceError, throwIfAborted } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { GaussianMarginal, type MarginalVariant } from './gaussian-marginal.js';
+import { posteriorMeanBeta } from './posterior-draws.js';
 import { GlmEbic, type GlmFamily } from './glm-ebic.js';
 import { KnotSet } from './knot-set.js';
-import { birthTargetProbability, drawLocalIndex, relocateTargetProbability } from './local-proposal.js';
-import { birthProbability, deathProbability } from './move-probabilities.js';
+import { KnotProposals } from './knot-proposals.js';
+import { birthProbability, deathProbability, logPriorRatio, type MoveScheme } from './move-probabilities.js';
 import { allocRows, SplineDesign, type CoordinateRows } from './spline-design.js';
 import { evaluateSpline } from './spline-eval.js';
 
@@ -44,10 +45,14 @@ export interface ChainProblem {
   candidates: number[];
   gamma: number;
   c: number;
+  /** Birth/death probabilities: 'balanced' (default; prior ratio in the acceptance) or the authors' 'prior-free'. */
+  moves?: MoveScheme;
   /** Fixed number of knots per coordinate (relocation only), or null. */
   fixedK: number[] | null;
   /** BARS-style local proposals, or null. */
   local: { probability: number; nu: number } | null;
+  /** Near proposals (knot-proposals.ts): births next to a knot, relocations by a few grid steps; null/absent: none. */
+  near?: { probability: number; radius: number } | null;
   burnIn: number;
   iterations: number;
   /** Probe points (scaled coordinates, d arrays) where f is recorded for R̂/ESS. */
@@ -81,8 +86,47 @@ export interface ChainRunOptions {
   signal?: AbortSignal;
 }
 
-/** Run one chain. Deterministic given seed (and the same kernels results). */
+/** Run one chain on the calling thread. Deterministic given seed (and the same kernels results). */
 export function runChain(problem: ChainProblem, seed: number, kernels: Kernels, opts: ChainRunOptions = {}): ChainRecord {
+  const steps = chainSteps(problem, seed, kernels);
+  const total = problem.burnIn + problem.iterations;
+  for (;;) {
+    throwIfAborted(opts.signal, 'knot sampler');
+    const r = steps.next();
+    if (r.done) { opts.onProgress?.(1); return r.value; }
+    opts.onProgress?.(r.value / total);
+  }
+}
+
+/**
+ * Run one chain on the calling thread without blocking it: the work is done in slices of about
+ * 20 ms with the event loop let through in between, so timers, I/O and an abort signal are
+ * serviced and an abort stops the chain within one slice.
+ */
+export async function runChainAsync(problem: ChainProblem, seed: number, kernels: Kernels, opts: ChainRunOptions = {}): Promise<ChainRecord> {
+  const steps = chainSteps(problem, seed, kernels);
+  const total = problem.burnIn + problem.iterations;
+  let sliceStart = Date.now();
+  for (;;) {
+    throwIfAborted(opts.signal, 'knot sampler');
+    const r = steps.next();
+    if (r.done) { opts.onProgress?.(1); return r.value; }
+    opts.onProgress?.(r.value / total);
+    if (Date.now() - sliceStart >= 20) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      sliceStart = Date.now();
+    }
+  }
+}
+
+/** How many iterations run between two checks for abort and progress (a few ms at most). */
+const STEP_BLOCK = 128;
+
+/**
+ * The chain as a generator: yields the number of iterations done every STEP_BLOCK iterations
+ * (and after the start-up), returns the record.
+ */
+function* chainSteps(problem: ChainProblem, seed: number, kernels: Kernels): Generator<number, ChainRecord, void> {
   const { xs, y, degrees, candidates, gamma, c, fixedK, local, burnIn, iterations } = problem;
   const d = xs.length;
   const m = y.length;
@@ -119,16 +163,15 @@ export function runChain(problem: ChainProblem, seed: number, kernels: Kernels, 
   const nProbe = problem.probes.length > 0 ? problem.probes[0].length : 0;
   const probeNow = new Float64Array(nProbe);
   const knotVectors = degrees.map((q, j) => new Float64Array(candidates[j] + 2 * q + 2));
-  const shrink = gaussianMarginal ? m / (m + 1) : 1;
   const updateProbes = (): void => {
     if (nProbe === 0) return;
-    const beta = scorer instanceof GaussianMarginal ? scorer.fitState().betaHat : scorer.fitState(rows).betaHat;
+    const beta = scorer instanceof GaussianMarginal ? posteriorMeanBeta(scorer.fitState(), m) : scorer.fitState(rows).betaHat;
     const kv = knotVectors.map((buf, j) => buf.subarray(0, sets[j].knotVector(degrees[j], buf)));
     evaluateSpline(problem.probes, kv, degrees, beta, probeNow, nProbe);
     for (let i = 0; i < nProbe; i++) {
       probeNow[i] = problem.family === 'poisson' ? Math.exp(probeNow[i])
         : problem.family === 'binomial' ? 1 / (1 + Math.exp(-probeNow[i]))
-          : shrink * probeNow[i];
+          : probeNow[i];
     }
   };
   updateProbes();
@@ -145,44 +188,44 @@ export function runChain(problem: ChainProblem, seed: number, kernels: Kernels, 
   };
   const knotLists: number[][] = sets.map(() => []);
 
-  const rho = local?.probability ?? 0;
-  const nu = local?.nu ?? 50;
-  const birthProb = (set: KnotSet, i: number, skip: number): number => birthTargetProbability(set, i, skip, rho, nu);
-  const relocateProb = (set: KnotSet, to: number, from: number): number => relocateTargetProbability(set, to, from, rho, nu);
+  const scheme = problem.moves ?? 'balanced';
+  const proposalsOf = candidates.map(() => new KnotProposals({ near: problem.near ?? null, bars: local }));
 
   const total = burnIn + iterations;
-  const progressEvery = Math.max(1, Math.floor(total / 100));
+  yield 0;
   for (let it = 0; it < total; it++) {
-    if ((it & 511) === 0) throwIfAborted(opts.signal, 'knot sampler');
-    if (opts.onProgress && it % progressEvery === 0) opts.onProgress(it / total);
+    if (it > 0 && it % STEP_BLOCK === 0) yield it;
     const j = d > 1 ? rng.int(d) : 0;
     const set = sets[j];
+    const proposals = proposalsOf[j];
     const k = set.k, n = set.n, q = degrees[j];
     const fixed = fixedK !== null;
-    const b = fixed ? 0 : birthProbability(k, n, gamma, c);
-    const dk = fixed ? 0 : deathProbability(k, n, gamma, c);
+    const b = fixed ? 0 : birthProbability(k, n, gamma, c, scheme);
+    const dk = fixed ? 0 : deathProbability(k, n, gamma, c, scheme);
     const u = rng.uniform();
     let type = MOVE_NULL;
     let add = -1, drop = -1, logRatio = 0;
+    // logRatio = log prior ratio + log q(reverse) − log q(forward), move-type probabilities
+    // included (under 'prior-free' with uniform targets it is exactly 0 in exact arithmetic).
     if (u < b) {
-      type = MOVE_BIRTH;
-      if (rho > 0 && k > 0 && rng.uniform() < rho) {
-        add = drawLocalIndex(rng, set.value(set.indices[rng.int(k)]), n, nu);
-        if (set.isUsed(add)) type = MOVE_NULL;
-      } else {
-        add = set.randomUnused(rng);
+      add = proposals.drawBirth(rng, set);
+      if (add >= 0) {
+        type = MOVE_BIRTH;
+        logRatio = logPriorRatio(k, k + 1, n, gamma)
+          + Math.log(deathProbability(k + 1, n, gamma, c, scheme) / (k + 1)) - Math.log(b * proposals.birthProbability(set, add, -1));
       }
-      if (type === MOVE_BIRTH && rho > 0) logRatio = -Math.log((n - k) * birthProb(set, add, -1));
     } else if (u < b + dk) {
       type = MOVE_DEATH;
       drop = set.indices[rng.int(k)];
-      if (rho > 0) logRatio = Math.log((n - k + 1) * birthProb(set, drop, drop));
+      logRatio = logPriorRatio(k, k - 1, n, gamma)
+        + Math.log(birthProbability(k - 1, n, gamma, c, scheme) * proposals.birthProbability(set, drop, drop)) - Math.log(dk / k);
     } else if (k > 0 && k < n) {
-      type = MOVE_RELOCATE;
       drop = set.indices[rng.int(k)];
-      add = rho > 0 && rng.uniform() < rho ? drawLocalIndex(rng, set.value(drop), n, nu) : set.randomUnused(rng);
-      if (set.isUsed(add)) type = MOVE_NULL;
-      else if (rho > 0) logRatio = Math.log(relocateProb(set, drop, add)) - Math.log(relocateProb(set, add, drop));
+      add = proposals.drawRelocation(rng, set, drop);
+      if (add >= 0) {
+        type = MOVE_RELOCATE;
+        logRatio = Math.log(proposals.relocationProbability(set, drop, add)) - Math.log(proposals.relocationProbability(set, add, drop));
+      }
     }
 
     let accepted = 0;
@@ -218,6 +261,5 @@ export function runChain(problem: ChainProblem, seed: number, kernels: Kernels, 
     }
   }
   rec.knotIndex = knotLists.map((l) => Int32Array.from(l));
-  opts.onProgress?.(1);
   return rec;
 }

@@ -7,7 +7,7 @@
 import { SparseInferenceError, throwIfAborted } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Kernels } from '../kernels/kernels.js';
-import { runChain, type ChainProblem, type ChainRecord } from './rjmcmc-chain.js';
+import { runChainAsync, type ChainProblem, type ChainRecord } from './rjmcmc-chain.js';
 import { importNodeBuiltin } from '../core/node-builtin.js';
 
 export interface RunChainsOptions {
@@ -38,12 +38,10 @@ export async function runChains(problem: ChainProblem, opts: RunChainsOptions): 
   const records: ChainRecord[] = [];
   for (let c = 0; c < seeds.length; c++) {
     throwIfAborted(opts.signal, 'knot sampler');
-    records.push(runChain(problem, seeds[c], opts.kernels, {
+    records.push(await runChainAsync(problem, seeds[c], opts.kernels, {
       signal: opts.signal,
       onProgress: opts.onProgress && ((f) => opts.onProgress!((c + f) / seeds.length)),
     }));
-    // Let timers, progress output and abort events through between chains.
-    await new Promise((r) => setTimeout(r, 0));
   }
   return records;
 }

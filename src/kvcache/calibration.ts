@@ -20,6 +20,7 @@ import type { KMeansOptions } from './kmeans.js';
 import { metricFactor, QueryMoment } from './query-metric.js';
 import { trainCodebook } from './train-codebook.js';
 import { checkWRope, type WRopeConfig } from './wrope.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 /** Model shape and WRoPE setting of a calibration. */
 export interface CalibrationShape {
@@ -42,6 +43,9 @@ export interface CalibrationTrainOptions extends Omit<KMeansOptions, 'k' | 'onPr
   onProgress?: (fraction: number, label: string) => void;
   signal?: AbortSignal;
 }
+
+/** Every key of CalibrationTrainOptions, for checkOptions. */
+export const CALIBRATION_TRAIN_KEYS = optionKeys<CalibrationTrainOptions>({ size: true, kind: true, maxKeys: true, maxIterations: true, tolerance: true, seed: true, init: true, miniBatch: true, onProgress: true, signal: true });
 
 /** Collects calibration keys and query moments per (layer, KV head) and trains codebooks (see the file header). */
 export class KvCalibration {
@@ -117,7 +121,8 @@ export class KvCalibration {
    */
   async train(kernels: Kernels | AsyncKernels, opts: CalibrationTrainOptions): Promise<CodebookSet> {
     const { nLayers, nKvHeads, headDim: d, wrope } = this.shape;
-    if (opts === null || typeof opts !== 'object') throw badArgument('options must be an object');
+    if (opts === null || opts === undefined) throw badArgument('KvCalibration.train options must give size and kind');
+    checkOptions('KvCalibration.train options', opts, CALIBRATION_TRAIN_KEYS);
     const kind = checkOneOf('kind', opts.kind, ['query-aware', 'plain'] as const);
     checkInt('size', opts.size, 1);
     const maxKeys = opts.maxKeys === undefined ? Infinity : checkInt('maxKeys', opts.maxKeys, 1);

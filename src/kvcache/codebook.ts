@@ -10,6 +10,7 @@
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 import { badArgument } from '../core/errors.js';
 import { checkFinite, checkFloat32, checkInt } from '../core/validate.js';
+import { disposeSymbol } from '../core/dispose.js';
 
 export class Codebook {
   /** Head dimension d. */
@@ -125,7 +126,7 @@ export class ResidentCodebook {
     try {
       this.whitened = codebook.factor === null ? this.centroids : kernels.allocF32(n);
     } catch (e) {
-      this.centroids.free();
+      this.centroids.dispose();
       throw e;
     }
     this.centroids.view().set(codebook.centroids);
@@ -133,7 +134,9 @@ export class ResidentCodebook {
   }
 
   dispose(): void {
-    this.centroids.free();
-    if (this.whitened !== this.centroids) this.whitened.free();
+    this.centroids.dispose();
+    if (this.whitened !== this.centroids) this.whitened.dispose();
   }
+
+  [disposeSymbol](): void { this.dispose(); }
 }

@@ -21,6 +21,7 @@ import { badArgument, throwIfAborted } from '../core/errors.js';
 import { checkFinite, checkFloat32, checkInt, checkNumber } from '../core/validate.js';
 import { yieldToEventLoop } from './cooperative.js';
 import { lloydIteration } from './lloyd-step.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 /** Options of kmeans/kmeansSync. */
 export interface KMeansOptions {
@@ -43,6 +44,9 @@ export interface KMeansOptions {
   onProgress?: (fraction: number, label: string) => void;
   signal?: AbortSignal;
 }
+
+/** Every key of KMeansOptions, for checkOptions. */
+export const KMEANS_KEYS = optionKeys<KMeansOptions>({ k: true, maxIterations: true, tolerance: true, seed: true, init: true, miniBatch: true, onProgress: true, signal: true });
 
 /** Centroids, codes and convergence record of a k-means run. */
 export interface KMeansResult {
@@ -126,7 +130,8 @@ function* kmeansSteps(kernels: Kernels | AsyncKernels, points: Float32Array, n: 
   checkInt('n', n, 1); checkInt('d', d, 1);
   checkFloat32('points', points, n * d);
   checkFinite('points', points, n * d);
-  if (opts === null || typeof opts !== 'object') throw badArgument('options must be an object');
+  checkOptions('kmeans options', opts, KMEANS_KEYS);
+  if (opts === null || opts === undefined) throw badArgument('kmeans options must give k');
   const k = checkInt('k', opts.k, 1, n);
   const maxIter = checkInt('maxIterations', opts.maxIterations ?? 300, 0);
   const tol = checkNumber('tolerance', opts.tolerance ?? 1e-4, 0);
@@ -201,7 +206,7 @@ function* kmeansSteps(kernels: Kernels | AsyncKernels, points: Float32Array, n: 
     progress(1, 'done');
     return { centroids, codes: outCodes, inertia, iterations, converged, history, reseeded };
   } finally {
-    for (const b of bufs) b.free();
+    for (const b of bufs) b.dispose();
   }
 }
 
@@ -299,6 +304,6 @@ function* miniBatchLoop(kernels: Kernels | AsyncKernels, X: HostMirror<Float32Ar
     }
     return mb.iterations;
   } finally {
-    for (const m of bufs) m.free();
+    for (const m of bufs) m.dispose();
   }
 }

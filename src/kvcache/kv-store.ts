@@ -7,6 +7,7 @@
 import type { Kernels, ResidentArray, RopePairing } from '../kernels/kernels.js';
 import { badArgument } from '../core/errors.js';
 import { checkFinite, checkFloat32, checkInt, checkNumber, checkOneOf } from '../core/validate.js';
+import { disposeSymbol } from '../core/dispose.js';
 
 /** Shape of a KvStore: KV heads, head dimension, capacity and the RoPE that makes post-RoPE keys. */
 export interface KvStoreShape {
@@ -53,7 +54,7 @@ export class KvStore {
     try {
       for (let i = 0; i < 3; i++) got.push(kernels.allocF32(n));
     } catch (e) {
-      for (const a of got) a.free();
+      for (const a of got) a.dispose();
       throw e;
     }
     [this.pre, this.post, this.vals] = got;
@@ -163,6 +164,8 @@ export class KvStore {
 
   /** Release the resident memory. */
   dispose(): void {
-    this.pre.free(); this.post.free(); this.vals.free();
+    this.pre.dispose(); this.post.dispose(); this.vals.dispose();
   }
+
+  [disposeSymbol](): void { this.dispose(); }
 }

@@ -18,13 +18,15 @@
  *   kernels, cfg, l, createMethod(kernels, 'a2ats', {...}), { window: 16, sinks: 4, budget } ) });
  */
 import type { Kernels } from '../kernels/kernels.js';
-import { SparseInferenceError } from '../core/errors.js';
+import { SparseInferenceError, badArgument } from '../core/errors.js';
 import type { AttentionContext, AttentionStrategy, LlamaConfig } from '../llama/hooks.js';
 import { checkBudget, type Budget } from './budget.js';
 import { KvStore, type HeadKeys } from './kv-store.js';
 import type { RetrievalMethod } from './retrieval-method.js';
 import { Retrieval, type Selection } from './retrieval.js';
 import { attendSelected } from './sparse-attention.js';
+import { disposeSymbol } from '../core/dispose.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 /** Window, sinks, budget, probe callback and memory reserve of a RetrievalAttention. */
 export interface RetrievalAttentionOptions {
@@ -43,6 +45,9 @@ export interface RetrievalAttentionOptions {
    */
   reserveBytes?: number;
 }
+
+/** Every key of RetrievalAttentionOptions, for checkOptions. */
+export const RETRIEVAL_ATTENTION_KEYS = optionKeys<RetrievalAttentionOptions>({ window: true, sinks: true, budget: true, probe: true, reserveBytes: true });
 
 export interface ProbeInfo {
   layer: number;
@@ -71,6 +76,8 @@ export class RetrievalAttention implements AttentionStrategy {
 
   constructor(private readonly kernels: Kernels, private readonly config: LlamaConfig, readonly layer: number,
     readonly method: RetrievalMethod, private readonly opts: RetrievalAttentionOptions) {
+    if (opts === null || opts === undefined) throw badArgument('RetrievalAttention options must give window, sinks and budget');
+    checkOptions('RetrievalAttention options', opts, RETRIEVAL_ATTENTION_KEYS);
     checkBudget(opts.budget);
     const c = config;
     this.name = `retrieval:${method.name}`;
@@ -84,7 +91,7 @@ export class RetrievalAttention implements AttentionStrategy {
     this.qPost = new Float32Array(c.nHeads * c.headDim);
     this.out = new Float32Array(c.nHeads * c.headDim);
     const reserve = kernels.allocF32(Math.ceil((opts.reserveBytes ?? 32 * 2 ** 20) / 4));
-    reserve.free();
+    reserve.dispose();
   }
 
   attend(ctx: AttentionContext): void {
@@ -132,4 +139,6 @@ export class RetrievalAttention implements AttentionStrategy {
     this.retrieval.dispose();
     this.store.dispose();
   }
+
+  [disposeSymbol](): void { this.dispose(); }
 }

@@ -14,6 +14,7 @@
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 import type { HeadKeys } from './kv-store.js';
 import type { Selection } from './retrieval.js';
+import { disposeSymbol } from '../core/dispose.js';
 
 /** Exact logits, probabilities and output of one query head over all tokens. */
 export interface ExactHeadAttention {
@@ -36,7 +37,7 @@ export class ExactReference {
 
   compute(keys: HeadKeys, qPost: Float32Array, n: number): ExactHeadAttention {
     const d = this.d;
-    if (this.s.length < n) { this.s.free(); this.s = this.kernels.allocF32(Math.max(n, 2 * this.s.length)); }
+    if (this.s.length < n) { this.s.dispose(); this.s = this.kernels.allocF32(Math.max(n, 2 * this.s.length)); }
     this.kernels.gemv(keys.keysPost, qPost, this.s.view(), n, d);
     const scale = 1 / Math.sqrt(d);
     const logits = new Float32Array(n);
@@ -58,8 +59,10 @@ export class ExactReference {
   }
 
   dispose(): void {
-    this.s.free();
+    this.s.dispose();
   }
+
+  [disposeSymbol](): void { this.dispose(); }
 }
 
 /** The metrics of one query head at one step (see the file header). */

@@ -34,12 +34,15 @@ import { mirrorF32, type HostMirror } from '../kernels/host-mirror.js';
 import { driveAsync, driveSync, type Step } from '../kernels/maybe-async.js';
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { checkInt } from '../core/validate.js';
+import { withDispose } from '../core/dispose.js';
 import { budgetTokens, checkBudget, type Budget } from './budget.js';
 import type { HeadKeys } from './kv-store.js';
 import { splitNearFar, type NearFarSplit } from './near-far.js';
 import type { GroupQuery, RetrievalMethod } from './retrieval-method.js';
 import { FarSelector } from './select-far.js';
 import { interleave } from '../kernels/maybe-async.js';
+import { disposeSymbol } from '../core/dispose.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 /** Window, sinks, budget and group shape of a Retrieval. */
 export interface RetrievalOptions {
@@ -51,6 +54,9 @@ export interface RetrievalOptions {
   groupSize: number;
   headDim: number;
 }
+
+/** Every key of RetrievalOptions, for checkOptions. */
+export const RETRIEVAL_KEYS = optionKeys<RetrievalOptions>({ window: true, sinks: true, budget: true, groupSize: true, headDim: true });
 
 /** The tokens one KV head's group attends to at one step. */
 export interface Selection {
@@ -87,7 +93,8 @@ export class Retrieval {
    *   method must have been built on the same kernels and implement `scoreSteps`).
    */
   constructor(private readonly kernels: Kernels | AsyncKernels, readonly method: RetrievalMethod, options: RetrievalOptions) {
-    if (options === null || typeof options !== 'object') throw badArgument('options must be an object');
+    if (options === null || options === undefined) throw badArgument('Retrieval options must give window, sinks, budget, groupSize and headDim');
+    checkOptions('Retrieval options', options, RETRIEVAL_KEYS);
     checkInt('window', options.window, 0); checkInt('sinks', options.sinks, 0);
     checkInt('groupSize', options.groupSize, 1); checkInt('headDim', options.headDim, 1);
     checkBudget(options.budget);
@@ -234,7 +241,7 @@ export class Retrieval {
   private ensureScores(slot: Slot, len: number): void {
     if (slot.scores.length < len) {
       const grown = Math.max(len, 2 * slot.scores.length);
-      slot.scores.free();
+      slot.scores.dispose();
       slot.scores = mirrorF32(this.kernels, grown);
     }
   }
@@ -253,15 +260,17 @@ export class Retrieval {
       throw new SparseInferenceError('UNAVAILABLE', `${needsSyncKernels(`method '${this.method.name}'`).message} (it has no scoreSteps)`);
     }
     this.method.score(kvHead, keys, query, split.farStart, split.farEnd,
-      { length: scores.length - offset, view: () => scores.host().subarray(offset), free: () => scores.free() });
+      withDispose({ length: scores.length - offset, view: () => scores.host().subarray(offset), dispose: () => scores.dispose() }));
     return [];
   }
 
   /** Release the selector's scratch (the method is not disposed: its owner does that). */
   dispose(): void {
-    for (const s of this.slots) s.scores.free();
+    for (const s of this.slots) s.scores.dispose();
     this.slots.length = 0;
   }
+
+  [disposeSymbol](): void { this.dispose(); }
 }
 
 /** The selection of one head: sinks, the farCount far offsets of `far`, window (into out when given). */

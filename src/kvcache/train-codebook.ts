@@ -10,6 +10,7 @@ import { badArgument } from '../core/errors.js';
 import { checkFinite, checkFloat32, checkInt } from '../core/validate.js';
 import { Codebook } from './codebook.js';
 import { kmeans, type KMeansOptions, type KMeansResult } from './kmeans.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 /** Codebook size, optional metric factor L, and the k-means options. */
 export interface TrainCodebookOptions extends Omit<KMeansOptions, 'k'> {
@@ -18,6 +19,9 @@ export interface TrainCodebookOptions extends Omit<KMeansOptions, 'k'> {
   /** Lower-triangular L of the scaled query metric (dim*dim), e.g. metricFactor(...).L; null/absent = plain VQ. */
   factor?: Float64Array | Float32Array | null;
 }
+
+/** Every key of TrainCodebookOptions, for checkOptions. */
+export const TRAIN_CODEBOOK_KEYS = optionKeys<TrainCodebookOptions>({ size: true, factor: true, maxIterations: true, tolerance: true, seed: true, init: true, miniBatch: true, onProgress: true, signal: true });
 
 /** The codebook and the whitened-space k-means run that produced it. */
 export interface TrainedCodebook {
@@ -44,7 +48,8 @@ export async function trainCodebook(kernels: Kernels | AsyncKernels, keys: Float
   opts: TrainCodebookOptions): Promise<TrainedCodebook> {
   checkInt('n', n, 1); checkInt('dim', dim, 1, 4096);
   checkFloat32('keys', keys, n * dim); checkFinite('keys', keys, n * dim);
-  if (opts === null || typeof opts !== 'object') throw badArgument('options must be an object');
+  if (opts === null || opts === undefined) throw badArgument('trainCodebook options must give size');
+  checkOptions('trainCodebook options', opts, TRAIN_CODEBOOK_KEYS);
   const size = checkInt('size', opts.size, 1, n);
   let L32: Float32Array | null = null;
   if (opts.factor !== undefined && opts.factor !== null) {

@@ -19,6 +19,7 @@ import { hfTensorName } from './hf-tensor-names.js';
 import type { LlamaModel } from './model.js';
 import { LAYER_TENSORS, layerTensorShape } from './weight-layout.js';
 import { writeSafetensors, type TensorToWrite } from './write-safetensors.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 /**
  * HF's rotary permutation of a (rows × cols) projection with `nHeads` heads of rows/nHeads
@@ -47,8 +48,12 @@ export interface ToHfOptions {
   dtype?: 'F32' | 'BF16' | 'F16';
 }
 
+/** Every key of ToHfOptions, for checkOptions. */
+export const TO_HF_KEYS = optionKeys<ToHfOptions>({ dtype: true });
+
 /** The model's weights as HF tensors and config.json text. */
 export function toHfCheckpoint(model: LlamaModel, opts: ToHfOptions = {}): { safetensors: Uint8Array; config: string } {
+  opts = checkOptions('toHfCheckpoint options', opts, TO_HF_KEYS);
   const dtype = checkOneOf('dtype', opts.dtype ?? 'F32', ['F32', 'BF16', 'F16'] as const);
   const c = model.config;
   const permute = c.ropePairing === 'adjacent';

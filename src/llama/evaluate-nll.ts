@@ -13,12 +13,14 @@
  * const { meanNll, perplexity, tokens } = await evaluateNll(model, tokenizer, text, { maxTokens: 3000 });
  * // stories260K on tinystories_sample.txt: 1.289 nats, PPL 3.63, 3073 tokens
  */
+import { exclusiveSession } from './session-lock.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
 import { checkInt } from '../core/validate.js';
 import type { LlamaModel } from './model.js';
 import type { TextTokenizer } from './text-tokenizer.js';
 import { splitStories } from './split-stories.js';
 import { yieldEvery } from '../core/yield.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface EvaluateOptions {
   /** Stop after the story that brings the predicted-token count to at least this (default: all). */
@@ -29,6 +31,9 @@ export interface EvaluateOptions {
   onProgress?: (fraction: number, info: { tokens: number; stories: number; meanNll: number }) => void;
   signal?: AbortSignal;
 }
+
+/** Every key of EvaluateOptions, for checkOptions. */
+export const EVALUATE_NLL_KEYS = optionKeys<EvaluateOptions>({ maxTokens: true, maxStoryTokens: true, onProgress: true, signal: true });
 
 export interface EvaluateResult {
   /** Mean NLL in nats per predicted token. */
@@ -53,6 +58,13 @@ export function tokenNll(logits: ArrayLike<number>, n: number, target: number): 
 
 export async function evaluateNll(model: LlamaModel, tokenizer: TextTokenizer, text: string,
   opts: EvaluateOptions = {}): Promise<EvaluateResult> {
+  opts = checkOptions('evaluateNll options', opts, EVALUATE_NLL_KEYS);
+  return exclusiveSession(model, 'evaluateNll()', () => evaluateStories(model, tokenizer, text, opts));
+}
+
+/** evaluateNll's work, as the model's only session (see session-lock.ts). */
+async function evaluateStories(model: LlamaModel, tokenizer: TextTokenizer, text: string,
+  opts: EvaluateOptions): Promise<EvaluateResult> {
   const c = model.config;
   if (tokenizer.vocabSize !== c.vocabSize) {
     throw badArgument(`tokenizer has ${tokenizer.vocabSize} tokens but the model's vocabulary is ${c.vocabSize}`);

@@ -20,6 +20,7 @@ import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 import { isAsyncKernels, type AsyncKernels, type DeviceArray, type F32Arg } from '../kernels/async-kernels.js';
 import type { AttentionContext, AttentionStrategy, LlamaConfig } from './hooks.js';
 import { eitherKernels } from '../kernels/maybe-async.js';
+import { disposeSymbol } from '../core/dispose.js';
 
 export class ExactAttention implements AttentionStrategy {
   readonly name = 'exact';
@@ -65,7 +66,9 @@ export class ExactAttention implements AttentionStrategy {
 
   /** Release the resident index and lse scratch. */
   dispose(): void {
-    this.idx.free();
-    this.lse.free();
+    this.idx.dispose();
+    this.lse.dispose();
   }
+
+  [disposeSymbol](): void { this.dispose(); }
 }

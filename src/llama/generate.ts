@@ -16,6 +16,8 @@ import type { LlamaModel } from './model.js';
 import { Sampler, type SamplerOptions } from './sampler.js';
 import type { TextTokenizer } from './text-tokenizer.js';
 import { yieldEvery } from '../core/yield.js';
+import { checkOptions, optionKeys } from '../core/options.js';
+import { exclusiveSession } from './session-lock.js';
 
 export interface GenerateOptions extends SamplerOptions {
   /** Text to continue (default ''). */
@@ -32,6 +34,9 @@ export interface GenerateOptions extends SamplerOptions {
   signal?: AbortSignal;
 }
 
+/** Every key of GenerateOptions, for checkOptions. */
+export const GENERATE_KEYS = optionKeys<GenerateOptions>({ prompt: true, maxTokens: true, stopTokens: true, onToken: true, signal: true, temperature: true, topP: true, seed: true });
+
 export interface GenerateResult {
   /** (BOS +) prompt tokens + generated tokens. */
   tokens: number[];
@@ -45,6 +50,7 @@ export interface GenerateResult {
 }
 
 export async function generate(model: LlamaModel, tokenizer: TextTokenizer, opts: GenerateOptions = {}): Promise<GenerateResult> {
+  opts = checkOptions('generate options', opts, GENERATE_KEYS);
   const prompt = opts.prompt ?? '';
   if (typeof prompt !== 'string') throw badArgument(`prompt must be a string, got ${typeof prompt}`);
   const maxTokens = checkInt('maxTokens', opts.maxTokens ?? 256, 0);
@@ -53,7 +59,7 @@ export async function generate(model: LlamaModel, tokenizer: TextTokenizer, opts
   }
   const stop = new Set(opts.stopTokens ?? tokenizer.stopTokens);
   for (const s of stop) checkInt('stopTokens[]', s, 0, model.config.vocabSize - 1);
-  const sampler = new Sampler(opts);
+  const sampler = new Sampler({ temperature: opts.temperature, topP: opts.topP, seed: opts.seed });
   const tokens = await tokenizer.encodeAsync(prompt, { bos: tokenizer.addBos, signal: opts.signal });
   // The model needs one token to start from: an empty prompt without BOS gets BOS anyway.
   const bos = tokenizer.addBos || (tokens.length === 0 && tokenizer.bosId >= 0);
@@ -63,13 +69,20 @@ export async function generate(model: LlamaModel, tokenizer: TextTokenizer, opts
   if (tokens.length > seqLen) {
     throw badArgument(`prompt is ${tokens.length} tokens (with BOS); the model's context is ${seqLen}`);
   }
+  throwIfAborted(opts.signal, 'generate');
+  return exclusiveSession(model, 'generate()', () => decode(model, tokenizer, tokens, bos, sampler, stop, maxTokens, opts));
+}
+
+/** The generation itself, as the model's only session (see session-lock.ts). */
+async function decode(model: LlamaModel, tokenizer: TextTokenizer, tokens: number[], bos: boolean, sampler: Sampler, stop: Set<number>,
+  maxTokens: number, opts: GenerateOptions): Promise<GenerateResult> {
+  const seqLen = model.config.seqLen;
   const decoder = new TextDecoder('utf-8');
   const emit = (i: number, isPrompt: boolean) => {
     // The first prompt token has no predecessor (only llama2.c's rule looks at it, after BOS).
     const piece = decoder.decode(tokenizer.decodeBytes(tokens[i > 0 ? i - 1 : i], tokens[i]), { stream: true });
     opts.onToken?.(piece, tokens[i], isPrompt);
   };
-  throwIfAborted(opts.signal, 'generate');
   model.reset();
   let logits = await model.prefillAsync(tokens, 0, { signal: opts.signal });
   for (let i = bos ? 1 : 0; i < tokens.length; i++) emit(i, true);

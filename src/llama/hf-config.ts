@@ -15,6 +15,7 @@ import { SparseInferenceError } from '../core/errors.js';
 import { checkInt } from '../core/validate.js';
 import { makeConfig } from './config.js';
 import type { LlamaConfig } from './hooks.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface HfConfigOptions {
   /** Cap the context (and so the KV cache) below max_position_embeddings. */
@@ -23,7 +24,11 @@ export interface HfConfigOptions {
   name?: string;
 }
 
+/** Every key of HfConfigOptions, for checkOptions. */
+export const HF_CONFIG_KEYS = optionKeys<HfConfigOptions>({ maxSeqLen: true, name: true });
+
 export function parseHfConfig(json: string | Record<string, unknown>, opts: HfConfigOptions = {}): LlamaConfig {
+  opts = checkOptions('parseHfConfig options', opts, HF_CONFIG_KEYS);
   const name = opts.name ?? 'config.json';
   const bad = (msg: string) => new SparseInferenceError('BAD_FILE', `${name}: ${msg}`);
   let cfg: Record<string, unknown>;

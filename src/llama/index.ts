@@ -1,6 +1,6 @@
 /**
  * `sparse-inference/llama`: a Llama runtime on the Kernels interface (llama2.c, Hugging Face
- * safetensors checkpoints), used to run the KV-cache and activation-sparsity methods on real models.
+ * safetensors checkpoints; `loadModel(bytes)` detects which), used to run the KV-cache and activation-sparsity methods on real models.
  * Reading files from disk is in `sparse-inference/node`.
  */
 export { LlamaModel, type WeightFiller, type PrefillOptions } from './model.js';
@@ -11,6 +11,11 @@ export type {
 export { ACTIVATION_KINDS } from './hooks.js';
 export { makeConfig, parameterCount, type LlamaShape } from './config.js';
 export { ExactAttention } from './exact-attention.js';
+export { loadModel, type LoadModelOptions } from './load-model.js';
+export {
+  detectCheckpointFormat, registerCheckpointLoader, checkpointLoader, DETECT_BYTES,
+  type CheckpointFormat, type CheckpointLoader, type CheckpointLoadOptions,
+} from './detect-format.js';
 export { loadLlama2c, parseLlama2cHeader, type LoadOptions, type Llama2cHeader } from './load-llama2c.js';
 export { loadSafetensors, type SafetensorsInput, type SafetensorsLoadOptions } from './load-safetensors.js';
 export { parseSafetensors, SAFETENSORS_DTYPES, type SafetensorsFile, type SafetensorsTensor } from './safetensors.js';
@@ -21,7 +26,7 @@ export { toHfCheckpoint, permuteForHalfRope, type ToHfOptions } from './convert-
 export { bf16ToF32, f32ToBf16, f16ToF32, f32ToF16 } from './float-formats.js';
 export { Tokenizer, loadTokenizer, BOS, EOS, type EncodeOptions, type LoadTokenizerOptions } from './tokenizer.js';
 export { type TextTokenizer, type TokenizeOptions } from './text-tokenizer.js';
-export { BpeTokenizer, type BpeEncodeOptions } from './bpe/bpe-tokenizer.js';
+export type { BpeTokenizer, BpeEncodeOptions } from './bpe/bpe-tokenizer.js';
 export { bpeTokenizerFromGguf, type GgufMetadataLike, type BpeFromGgufOptions } from './bpe/from-gguf.js';
 export { PRE_TOKENIZERS, type PreTokenizerName } from './bpe/pre-tokenizers.js';
 export { formatChat, chatOptionsFromTemplate, type ChatMessage, type ChatFormatOptions } from './chat-template.js';

@@ -23,6 +23,7 @@ import type { LlamaConfig } from './hooks.js';
 import { LlamaModel } from './model.js';
 import { WeightLayout, type LayerTensorName } from './weight-layout.js';
 import { scanFinite } from './weight-io.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface LoadOptions {
   /** Synchronous kernels, or asynchronous ones (WebGPU: then use forwardAsync/prefillAsync). */
@@ -32,6 +33,9 @@ export interface LoadOptions {
   /** Name used in error messages (e.g. the file path). */
   name?: string;
 }
+
+/** Every key of LoadOptions, for checkOptions. */
+export const LOAD_LLAMA2C_KEYS = optionKeys<LoadOptions>({ kernels: true, checkFinite: true, name: true });
 
 /** What the header and file size say about a llama2.c checkpoint. */
 export interface Llama2cHeader {
@@ -85,6 +89,7 @@ export function parseLlama2cHeaderOf(head: Uint8Array, fileSize: number, name = 
  * header that does not match the size, or (with checkFinite) a NaN/Infinity weight.
  */
 export function loadLlama2c(bytes: Uint8Array, opts: LoadOptions): LlamaModel {
+  opts = checkOptions('loadLlama2c options', opts, LOAD_LLAMA2C_KEYS);
   if (!opts?.kernels || typeof opts.kernels.allocF32 !== 'function') throw badArgument('opts.kernels must be a Kernels object');
   const name = opts.name ?? 'llama2.c checkpoint';
   const header = parseLlama2cHeader(bytes, name);
@@ -97,6 +102,7 @@ export function loadLlama2c(bytes: Uint8Array, opts: LoadOptions): LlamaModel {
  */
 export function loadLlama2cFrom(header: Llama2cHeader, readBytes: (offset: number, dst: Uint8Array) => void,
   opts: LoadOptions): LlamaModel {
+  opts = checkOptions('loadLlama2c options', opts, LOAD_LLAMA2C_KEYS);
   const kernels = opts?.kernels;
   if (!kernels || typeof kernels.allocF32 !== 'function') throw badArgument('opts.kernels must be a Kernels object');
   const name = opts.name ?? 'llama2.c checkpoint';

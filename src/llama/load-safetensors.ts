@@ -23,6 +23,7 @@ import { LlamaModel } from './model.js';
 import { parseSafetensors, type SafetensorsFile, type SafetensorsTensor } from './safetensors.js';
 import { LAYER_TENSORS, WeightLayout, layerTensorShape, type TensorSlot } from './weight-layout.js';
 import { decodeInto, scanFinite, type SourceDtype } from './weight-io.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 /** One file, several shards, or shards by file name (needed to check an index). */
 export type SafetensorsInput = Uint8Array | Uint8Array[] | Record<string, Uint8Array>;
@@ -34,10 +35,14 @@ export interface SafetensorsLoadOptions extends LoadOptions {
   maxSeqLen?: number;
 }
 
+/** Every key of SafetensorsLoadOptions, for checkOptions. */
+export const SAFETENSORS_LOAD_KEYS = optionKeys<SafetensorsLoadOptions>({ index: true, maxSeqLen: true, kernels: true, checkFinite: true, name: true });
+
 interface Located { file: SafetensorsFile; info: SafetensorsTensor; name: string }
 
 export function loadSafetensors(files: SafetensorsInput, configJson: string | Record<string, unknown>,
   opts: SafetensorsLoadOptions): LlamaModel {
+  opts = checkOptions('loadSafetensors options', opts, SAFETENSORS_LOAD_KEYS);
   const kernels = opts?.kernels;
   if (!kernels || typeof kernels.allocF32 !== 'function') throw badArgument('opts.kernels must be a Kernels object');
   const config = parseHfConfig(configJson, { maxSeqLen: opts.maxSeqLen });

@@ -35,6 +35,7 @@
  * const gpu = loadLlama2c(bytes, { kernels: await createAsyncKernels({ backend: 'webgpu' }) });
  * logits = await gpu.forwardAsync(1, 0);
  */
+import { yieldEvery } from '../core/yield.js';
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 import { isAsyncKernels, needsSyncKernels, type AsyncKernels, type DeviceArray, type F32Arg } from '../kernels/async-kernels.js';
 import { SparseInferenceError, badArgument, throwIfAborted } from '../core/errors.js';
@@ -47,6 +48,8 @@ import { WeightLayout, LAYER_TENSORS, type TensorSlot, type WeightFormats } from
 import { decodeQuantizedRow } from './quantized-row.js';
 import { ExactAttention } from './exact-attention.js';
 import { eitherKernels } from '../kernels/maybe-async.js';
+import { disposeSymbol } from '../core/dispose.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 /**
  * Writes weights into the resident buffers while a model is being built: float32 tensors into
@@ -59,6 +62,9 @@ export interface PrefillOptions {
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
 }
+
+/** Every key of PrefillOptions, for checkOptions. */
+export const PREFILL_KEYS = optionKeys<PrefillOptions>({ onProgress: true, signal: true });
 
 /** The step's arrays: typed-array views (synchronous kernels) or device arrays (asynchronous). */
 interface Views<B extends F32Arg = Float32Array> {
@@ -142,7 +148,7 @@ export class LlamaModel {
       if (this.layout.quantized) this.qmem = kernels.allocI32(this.layout.quantizedLength);
       this.mem = kernels.allocF32(this.actOffset + actLength);
     } catch (e) {
-      this.qmem?.free();
+      this.qmem?.dispose();
       this.exact.dispose();
       throw e;
     }
@@ -181,7 +187,7 @@ export class LlamaModel {
       };
       return { weights, owned, views };
     } catch (e) {
-      for (const a of owned) a.free();
+      for (const a of owned) a.dispose();
       this.exact.dispose();
       throw e;
     }
@@ -366,10 +372,10 @@ export class LlamaModel {
    * Needs synchronous kernels (see prefillAsync).
    */
   prefill(tokens: ArrayLike<number>, startPos = 0, opts: PrefillOptions = {}): Float32Array {
+    opts = checkOptions('prefill options', opts, PREFILL_KEYS);
     if (this.dev) throw needsSyncKernels('prefill');
     const n = this.checkPrefill(tokens, startPos);
-    if (n > 1 && this.capture === undefined && this.strategies.every((s) => s === undefined)) {
-      // No hook can observe single tokens: run the prompt in blocks with matrix–matrix kernels.
+    if (this.blocksPossible(n)) {
       for (let i = 0; i < n; i += PREFILL_BLOCK) {
         throwIfAborted(opts.signal, 'prefill');
         const end = Math.min(n, i + PREFILL_BLOCK);
@@ -443,6 +449,14 @@ export class LlamaModel {
     }
   }
 
+  /**
+   * Whether n prompt tokens may run in blocks: no hook can observe single tokens (no capture, no
+   * strategies), and there is more than one token.
+   */
+  private blocksPossible(n: number): boolean {
+    return n > 1 && this.capture === undefined && this.strategies.every((s) => s === undefined);
+  }
+
   /** Y = X·Wᵀ for the n rows of X (the block prefill's matrix products); see matvec. */
   private matmul(slot: TensorSlot, W: Float32Array, Wq: Int32Array | undefined, X: Float32Array, Y: Float32Array, n: number): void {
     const k = this.kernels as Kernels;
@@ -459,10 +473,34 @@ export class LlamaModel {
     else copyInto(out, this.views.tokEmb.subarray(token * dim, (token + 1) * dim));
   }
 
-  /** prefill on either kind of kernels (the logits are a fresh copy on asynchronous kernels). */
+  /**
+   * prefill on either kind of kernels (the logits are a fresh copy on asynchronous kernels).
+   * On synchronous kernels it returns to the event loop every ~25 ms of steps, so an abort
+   * fired by a timer or another task is seen within a step or two, not after the whole prompt.
+   */
   async prefillAsync(tokens: ArrayLike<number>, startPos = 0, opts: PrefillOptions = {}): Promise<Float32Array> {
-    if (!this.dev) return this.prefill(tokens, startPos, opts);
     const n = this.checkPrefill(tokens, startPos);
+    if (!this.dev && this.blocksPossible(n)) {
+      for (let i = 0; i < n; i += PREFILL_BLOCK) {
+        await yieldEvery(25);
+        throwIfAborted(opts.signal, 'prefill');
+        this.checkStep(tokens[i], startPos + i); // another caller may have moved the cache meanwhile
+        const end = Math.min(n, i + PREFILL_BLOCK);
+        this.prefillBlock(Array.from({ length: end - i }, (_, j) => tokens[i + j]), startPos + i, end === n, opts.signal);
+        opts.onProgress?.(end / n);
+      }
+      return this.v.logits;
+    }
+    if (!this.dev) {
+      for (let i = 0; i < n; i++) {
+        await yieldEvery(25);
+        throwIfAborted(opts.signal, 'prefill');
+        this.checkStep(tokens[i], startPos + i); // another caller may have moved the cache meanwhile
+        this.step(tokens[i], startPos + i, i === n - 1, ignore);
+        opts.onProgress?.((i + 1) / n);
+      }
+      return this.v.logits;
+    }
     let logits: Float32Array = new Float32Array(0);
     for (let i = 0; i < n; i++) {
       throwIfAborted(opts.signal, 'prefill');
@@ -650,10 +688,12 @@ export class LlamaModel {
     if (this.disposed) return;
     this.disposed = true;
     this.exact.dispose();
-    this.mem?.free();
-    this.qmem?.free();
-    for (const a of this.dev?.owned ?? []) a.free();
+    this.mem?.dispose();
+    this.qmem?.dispose();
+    for (const a of this.dev?.owned ?? []) a.dispose();
   }
+
+  [disposeSymbol](): void { this.dispose(); }
 }
 
 function ignore(): void {}

@@ -22,6 +22,7 @@ import { loadLlama2cFrom, parseLlama2cHeaderOf } from './load-llama2c.js';
 import { loadSafetensors } from './load-safetensors.js';
 import type { LlamaModel } from './model.js';
 import { loadTokenizer, type Tokenizer } from './tokenizer.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface ReadModelOptions {
   kernels: Kernels | AsyncKernels;
@@ -44,6 +45,9 @@ async function isGguf(path: string): Promise<boolean> {
     } finally { await f.close(); }
   } catch { return false; }
 }
+
+/** Every key of ReadModelOptions, for checkOptions. */
+export const READ_MODEL_KEYS = optionKeys<ReadModelOptions>({ kernels: true, checkFinite: true, maxSeqLen: true, weights: true });
 
 async function readBytes(path: string, what: string): Promise<Uint8Array> {
   try {
@@ -83,6 +87,7 @@ async function readLlama2c(path: string, size: number, opts: ReadModelOptions): 
 
 /** Load a llama2.c or Hugging Face model from a path (see the module comment). */
 export async function readLlamaModel(path: string, opts: ReadModelOptions): Promise<LlamaModel> {
+  opts = checkOptions('readLlamaModel options', opts, READ_MODEL_KEYS);
   if (typeof path !== 'string' || path === '') throw badArgument('model path must be a non-empty string');
   let info;
   try { info = await stat(path); } catch (e) {

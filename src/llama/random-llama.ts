@@ -16,6 +16,7 @@ import { badArgument } from '../core/errors.js';
 import { makeConfig, type LlamaShape } from './config.js';
 import { LlamaModel } from './model.js';
 import { LAYER_TENSORS, WeightLayout } from './weight-layout.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface RandomLlamaOptions {
   /** Synchronous kernels, or asynchronous ones (WebGPU: then use forwardAsync/prefillAsync). */
@@ -25,7 +26,11 @@ export interface RandomLlamaOptions {
   scale?: number;
 }
 
+/** Every key of RandomLlamaOptions, for checkOptions. */
+export const RANDOM_LLAMA_KEYS = optionKeys<RandomLlamaOptions>({ kernels: true, seed: true, scale: true });
+
 export function randomLlama(shape: LlamaShape, opts: RandomLlamaOptions): LlamaModel {
+  opts = checkOptions('randomLlama options', opts, RANDOM_LLAMA_KEYS);
   if (!opts?.kernels || typeof opts.kernels.allocF32 !== 'function') throw badArgument('opts.kernels must be a Kernels object');
   const config = makeConfig(shape);
   const rng = new Rng(checkInt('seed', opts.seed ?? 0, 0));

@@ -12,6 +12,7 @@
 import { badArgument } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { checkNumber, checkInt } from '../core/validate.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface SamplerOptions {
   /** 0 = greedy (default 0). Must be finite and ≥ 0. */
@@ -21,6 +22,9 @@ export interface SamplerOptions {
   /** Seed of the Rng (default 0). */
   seed?: number;
 }
+
+/** Every key of SamplerOptions, for checkOptions. */
+export const SAMPLER_KEYS = optionKeys<SamplerOptions>({ temperature: true, topP: true, seed: true });
 
 /** Index of the largest value; ties go to the lower index. NaN logits are an error. */
 export function argmax(x: ArrayLike<number>, n = x.length): number {
@@ -42,6 +46,7 @@ export class Sampler {
   private order = new Int32Array(0);
 
   constructor(opts: SamplerOptions = {}) {
+    opts = checkOptions('Sampler options', opts, SAMPLER_KEYS);
     this.temperature = checkNumber('temperature', opts.temperature ?? 0, 0, 1e6);
     this.topP = checkNumber('topP', opts.topP ?? 1, 0, 1, { minExclusive: true });
     this.rng = new Rng(checkInt('seed', opts.seed ?? 0, 0));

@@ -21,6 +21,7 @@
  */
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { checkInt } from '../core/validate.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 import { PairHeap } from './bpe/pair-heap.js';
 import {
   checkTokenizeOptions, runSteps, runStepsAsync, type TextTokenizer, type TokenizeOptions,
@@ -35,6 +36,9 @@ export interface LoadTokenizerOptions {
   /** Name used in error messages (e.g. the file path). */
   name?: string;
 }
+
+/** Every key of LoadTokenizerOptions, for checkOptions. */
+export const LOAD_TOKENIZER_KEYS = optionKeys<LoadTokenizerOptions>({ vocabSize: true, name: true });
 
 export const BOS = 1;
 export const EOS = 2;
@@ -105,6 +109,7 @@ export class Tokenizer implements TextTokenizer {
 
   /** Id of an exact piece (as a string), or -1. */
   pieceId(text: string): number {
+    if (typeof text !== 'string') throw badArgument(`text must be a string, got ${typeof text}`);
     return this.lookup.get(bytesKey(utf8.encode(text))) ?? -1;
   }
 
@@ -235,6 +240,10 @@ export class Tokenizer implements TextTokenizer {
    * is not printed (and strips the next piece's leading space, as in run.c).
    */
   decodeAll(tokens: ArrayLike<number>): string {
+    if (tokens === null || typeof tokens !== 'object' || typeof tokens.length !== 'number') {
+      throw badArgument('tokens must be an array of token ids');
+    }
+    for (let i = 0; i < tokens.length; i++) checkInt(`tokens[${i}]`, tokens[i], 0, this.vocabSize - 1);
     const parts: Uint8Array[] = [];
     let total = 0;
     for (let i = 0; i < tokens.length; i++) {
@@ -254,8 +263,10 @@ export class Tokenizer implements TextTokenizer {
  * Parse a llama2.c tokenizer file. Throws BAD_FILE on a truncated file, a negative or too long
  * piece length, a non-finite score, or (with vocabSize) a piece count that does not match.
  */
-export function loadTokenizer(bytes: Uint8Array, opts: LoadTokenizerOptions = {}): Tokenizer {
+export function loadTokenizer(bytes: Uint8Array, options: LoadTokenizerOptions = {}): Tokenizer {
   if (!(bytes instanceof Uint8Array)) throw badArgument(`bytes must be a Uint8Array, got ${typeof bytes}`);
+  const opts = checkOptions('loadTokenizer options', options, ['vocabSize', 'name']);
+  if (opts.name !== undefined && typeof opts.name !== 'string') throw badArgument(`loadTokenizer options.name must be a string, got ${typeof opts.name}`);
   const name = opts.name ?? 'tokenizer';
   if (opts.vocabSize !== undefined) checkInt('vocabSize', opts.vocabSize, 1, 1 << 24);
   const bad = (msg: string) => new SparseInferenceError('BAD_FILE', `${name}: ${msg}`);

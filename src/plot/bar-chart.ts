@@ -8,7 +8,7 @@ import { seriesColor } from './palette.js';
 import { axisTicks, makeScale } from './scale.js';
 import { axes, background, layout, svgRoot, TICK_FONT } from './frame.js';
 import { checkOptions, checkSize, checkText } from './check.js';
-import type { BarChartOptions } from './types.js';
+import { BAR_CHART_KEYS, BAR_KEYS, type BarChartOptions } from './types.js';
 
 const ROTATE_DEG = 35;
 
@@ -23,7 +23,7 @@ const ROTATE_DEG = 35;
  *   bars: [{ label: 'reference', value: 3.1 }, { label: 'wasm simd', value: 21.4 }] });
  */
 export function barChart(opts: BarChartOptions): string {
-  checkOptions('options', opts);
+  checkOptions('options', opts, BAR_CHART_KEYS);
   const f = {
     width: checkSize('width', opts.width, 640), height: checkSize('height', opts.height, 400),
     title: checkText('title', opts.title), xLabel: checkText('xLabel', opts.xLabel), yLabel: checkText('yLabel', opts.yLabel),
@@ -31,7 +31,7 @@ export function barChart(opts: BarChartOptions): string {
   if (!Array.isArray(opts.bars)) throw badArgument(`bars must be an array, got ${describe(opts.bars)}`);
   if (opts.bars.length === 0) throw badArgument('bars must contain at least one bar');
   const bars = opts.bars.map((b, i) => {
-    checkOptions(`bars[${i}]`, b);
+    checkOptions(`bars[${i}]`, b, BAR_KEYS);
     if (typeof b.label !== 'string') throw badArgument(`bars[${i}].label must be a string, got ${describe(b.label)}`);
     const value = b.value;
     if (typeof value !== 'number' || !Number.isFinite(value)) throw badArgument(`bars[${i}].value must be a finite number, got ${describe(value)}`);

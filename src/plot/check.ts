@@ -2,6 +2,7 @@
  * Validation of plot inputs: every problem becomes a SparseInferenceError('BAD_ARGUMENT')
  * naming the offending argument (e.g. `series[1].y[7]`), never a chart full of NaN.
  */
+import { checkOptions as checkKnownKeys } from '../core/options.js';
 import { badArgument } from '../core/errors.js';
 import { checkNumber, describe } from '../core/validate.js';
 
@@ -45,7 +46,8 @@ export function checkSize(name: string, v: unknown, dflt: number): number {
   return v === undefined ? dflt : checkNumber(name, v, 120, 20000);
 }
 
-/** The options object itself. */
-export function checkOptions(name: string, o: unknown): void {
+/** A required options object (or nested record) with only the keys in `validKeys`. */
+export function checkOptions(name: string, o: unknown, validKeys: readonly string[]): void {
   if (o === null || typeof o !== 'object') throw badArgument(`${name} must be an options object, got ${describe(o)}`);
+  checkKnownKeys(name, o, validKeys);
 }

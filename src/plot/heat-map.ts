@@ -10,7 +10,7 @@ import { axisTicks, makeScale } from './scale.js';
 import { linearTicks } from './ticks.js';
 import { axes, background, layout, svgRoot, tickLabels, TICK_FONT } from './frame.js';
 import { checkOptions, checkSize, checkText, checkValues } from './check.js';
-import type { HeatMapOptions } from './types.js';
+import { HEAT_MAP_KEYS, POINT_KEYS, type HeatMapOptions } from './types.js';
 
 const BAR_GAP = 14;
 const BAR_WIDTH = 14;
@@ -29,7 +29,7 @@ const BAR_WIDTH = 14;
  *   x: [0, 1, 2], y: [0, 1], z: [1, 2, 3, 4, 5, 6], points: [{ x: 1, y: 0.5 }] });
  */
 export function heatMap(opts: HeatMapOptions): string {
-  checkOptions('options', opts);
+  checkOptions('options', opts, HEAT_MAP_KEYS);
   const f = {
     width: checkSize('width', opts.width, 560), height: checkSize('height', opts.height, 440),
     title: checkText('title', opts.title), xLabel: checkText('xLabel', opts.xLabel), yLabel: checkText('yLabel', opts.yLabel),
@@ -40,7 +40,7 @@ export function heatMap(opts: HeatMapOptions): string {
   const points = opts.points ?? [];
   if (!Array.isArray(points)) throw badArgument(`points must be an array, got ${describe(points)}`);
   const pts = points.map((p, i) => {
-    checkOptions(`points[${i}]`, p);
+    checkOptions(`points[${i}]`, p, POINT_KEYS);
     return { x: checkNumber(`points[${i}].x`, p.x), y: checkNumber(`points[${i}].y`, p.y) };
   });
 

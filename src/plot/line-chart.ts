@@ -11,7 +11,7 @@ import type { Ticks } from './ticks.js';
 import { axes, background, layout, neededMargins, svgRoot, type FrameText } from './frame.js';
 import { drawLegend, planLegend, type LegendItem, type LegendPlacement } from './legend.js';
 import { checkDomain, checkOptions, checkSize, checkText, checkValues } from './check.js';
-import type { Band, ChartOptions, Series } from './types.js';
+import { BAND_KEYS, CHART_KEYS, MARGIN_KEYS, SERIES_KEYS, VLINE_KEYS, type Band, type ChartOptions, type Series } from './types.js';
 
 /**
  * Draw series (lines, markers or steps) over x, with optional bands lo ≤ y ≤ hi.
@@ -53,7 +53,7 @@ export interface LineChartPlan {
 
 /** Validate the options and work out ticks and legend entries (no pixels yet). */
 export function planLineChart(opts: ChartOptions): LineChartPlan {
-  checkOptions('options', opts);
+  checkOptions('options', opts, CHART_KEYS);
   const f = {
     width: checkSize('width', opts.width, 640), height: checkSize('height', opts.height, 400),
     title: checkText('title', opts.title), xLabel: checkText('xLabel', opts.xLabel), yLabel: checkText('yLabel', opts.yLabel),
@@ -74,7 +74,7 @@ export function planLineChart(opts: ChartOptions): LineChartPlan {
   const series = opts.series.map((s, i) => checkSeries(`series[${i}]`, s, xAxis, yAxis, i));
   const bandList = bands.map((b, i) => checkBand(`bands[${i}]`, b, xAxis, yAxis, series.length + i));
   const lines = vlines.map((v, i) => {
-    checkOptions(`vlines[${i}]`, v);
+    checkOptions(`vlines[${i}]`, v, VLINE_KEYS);
     const x = checkNumber(`vlines[${i}].x`, v.x, logX ? 0 : -Infinity, Infinity, { minExclusive: logX });
     return { x, label: checkText(`vlines[${i}].label`, v.label) };
   });
@@ -134,7 +134,7 @@ export function renderLineChart(p: LineChartPlan): string {
 export const BAND_OPACITY = 0.25;
 
 function checkMargins(m: unknown, width: number): { left: number; right: number } {
-  checkOptions('margins', m);
+  checkOptions('margins', m, MARGIN_KEYS);
   const o = m as { left?: unknown; right?: unknown };
   const left = checkNumber('margins.left', o.left, 0, width);
   const right = checkNumber('margins.right', o.right, 0, width);
@@ -175,7 +175,7 @@ interface CheckedBand { name: string; x: ArrayLike<number>; lo: ArrayLike<number
 type AxisCheck = { positive: boolean; axis: string };
 
 function checkSeries(name: string, s: Series, xa: AxisCheck, ya: AxisCheck, i: number): CheckedSeries {
-  checkOptions(name, s);
+  checkOptions(name, s, SERIES_KEYS);
   if (typeof s.name !== 'string') throw badArgument(`${name}.name must be a string, got ${describe(s.name)}`);
   const x = checkValues(`${name}.x`, s.x, xa);
   const y = checkValues(`${name}.y`, s.y, { ...ya, length: x.length });
@@ -185,7 +185,7 @@ function checkSeries(name: string, s: Series, xa: AxisCheck, ya: AxisCheck, i: n
 }
 
 function checkBand(name: string, b: Band, xa: AxisCheck, ya: AxisCheck, i: number): CheckedBand {
-  checkOptions(name, b);
+  checkOptions(name, b, BAND_KEYS);
   if (typeof b.name !== 'string') throw badArgument(`${name}.name must be a string, got ${describe(b.name)}`);
   const x = checkValues(`${name}.x`, b.x, xa);
   const lo = checkValues(`${name}.lo`, b.lo, { ...ya, length: x.length });

@@ -9,6 +9,7 @@ import { el, escapeXml, px } from './svg.js';
 import { axisTicks } from './scale.js';
 import { lineChartMargins, planLineChart, renderLineChart } from './line-chart.js';
 import { checkSize, checkText } from './check.js';
+import { checkOptions as checkKnownKeys } from '../core/options.js';
 import type { ChartOptions } from './types.js';
 
 export interface StackChartsOptions {
@@ -35,7 +36,7 @@ export interface StackChartsOptions {
  */
 export function stackCharts(panels: ChartOptions[], opts: StackChartsOptions = {}): string {
   if (!Array.isArray(panels) || panels.length === 0) throw badArgument(`panels must be a non-empty array of chart options, got ${describe(panels)}`);
-  if (opts === null || typeof opts !== 'object') throw badArgument(`options must be an object, got ${describe(opts)}`);
+  opts = checkKnownKeys('stackCharts options', opts, ['width', 'title']);
   const width = checkSize('width', opts.width, 640);
   const title = checkText('title', opts.title);
   const logX = panels[0]?.logX === true;

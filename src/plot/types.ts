@@ -2,6 +2,7 @@
  * Input shapes of the plot functions. Every chart is a pure function from these options to an
  * SVG string (no DOM), so the same code draws plots in Node, Deno and browsers.
  */
+import { optionKeys } from '../core/options.js';
 
 /** One data series of a line chart: y[i] is drawn at x[i]; x and y have equal length. */
 export interface Series {
@@ -30,6 +31,10 @@ export interface Band {
    */
   color?: string;
 }
+
+/** Every key of Series and Band, for checkOptions. */
+export const SERIES_KEYS = optionKeys<Series>({ name: true, x: true, y: true, kind: true, color: true, dashed: true, marker: true });
+export const BAND_KEYS = optionKeys<Band>({ name: true, x: true, lo: true, hi: true, color: true });
 
 /** Options of lineChart. Domains default to "nice" rounded ranges covering all data. */
 export interface ChartOptions {
@@ -82,3 +87,17 @@ export interface HeatMapOptions {
   /** Markers drawn over the cells (e.g. posterior draws or true parameters). */
   points?: { x: number; y: number }[];
 }
+
+/** Every key of the chart options and their nested records, for checkOptions. */
+export const CHART_KEYS = optionKeys<ChartOptions>({
+  title: true, xLabel: true, yLabel: true, width: true, height: true, logX: true, logY: true, series: true,
+  bands: true, vlines: true, xDomain: true, yDomain: true, legend: true, margins: true,
+});
+export const VLINE_KEYS = ['x', 'label'] as const;
+export const MARGIN_KEYS = ['left', 'right'] as const;
+export const BAR_CHART_KEYS = optionKeys<BarChartOptions>({ title: true, xLabel: true, yLabel: true, width: true, height: true, bars: true });
+export const BAR_KEYS = ['label', 'value', 'color'] as const;
+export const HEAT_MAP_KEYS = optionKeys<HeatMapOptions>({
+  title: true, xLabel: true, yLabel: true, width: true, height: true, x: true, y: true, z: true, points: true,
+});
+export const POINT_KEYS = ['x', 'y'] as const;

@@ -35,6 +35,6 @@ export function runPlaced<T extends readonly Typed[], R>(
     const after = resident.map((r) => r.view().slice()) as unknown as { [I in keyof T]: T[I] };
     return { result, after };
   } finally {
-    for (const r of resident) r.free();
+    for (const r of resident) r.dispose();
   }
 }

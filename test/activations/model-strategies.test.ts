@@ -2,7 +2,7 @@
  * The strategies inside the llama runtime, on a small random model and every backend:
  * threshold 0 reproduces the dense logits for CATS, CHESS w/, CHESS w/o and TEAL; with
  * thresholds, the sparse FFN equals the dense FFN on the thresholded gate (checked through the
- * capture of a dense run); install/uninstall restores the model's weights bit for bit; the
+ * capture of a dense run); install/dispose restores the model's weights bit for bit; the
  * weight-bytes report; bad input.
  */
 import { expect, it } from 'vitest';
@@ -57,7 +57,7 @@ describeEachBackend('activation sparsity in the llama runtime', (k) => {
       for (const [th, attention] of cases) {
         const inst = installActivationSparsity(m, th, { attention, layout });
         const sparse = runLogits(m);
-        inst.uninstall();
+        inst.dispose();
         for (let t = 0; t < TOKENS.length; t++) {
           for (let v = 0; v < SHAPE.vocabSize; v++) {
             if (Math.abs(sparse[t][v] - dense[t][v]) > 1e-4 * (1 + Math.abs(dense[t][v]))) {
@@ -89,13 +89,13 @@ describeEachBackend('activation sparsity in the llama runtime', (k) => {
     const out = new Float32Array(dim);
     const ffn = m.getStrategies(1)!.ffn!;
     ffn.forward({ layer: 1, config: m.config, kernels: k, weights: m.layerWeights(1), x: seen.ffnInput, out });
-    inst.uninstall();
+    inst.dispose();
     expect(h.filter((v) => v === 0).length).toBeGreaterThan(hiddenDim * 0.3);
     for (let c = 0; c < dim; c++) expect(Math.abs(out[c] - expected[c])).toBeLessThan(1e-4);
     m.dispose();
   });
 
-  it('uninstall restores the weights bit for bit; the copy layout never touches them', () => {
+  it('dispose restores the weights bit for bit; the copy layout never touches them', () => {
     const m = model(k);
     const before = snapshot(m);
     const stats = calibrate(m);
@@ -106,8 +106,8 @@ describeEachBackend('activation sparsity in the llama runtime', (k) => {
     expect(bytes.dense).toBe(4 * (2 * dim * dim + 2 * kvDim * dim + 3 * dim * hiddenDim));
     expect(bytes.extra).toBe(0);
     expect(bytes.held).toBe(bytes.dense);
-    inst.uninstall();
-    inst.uninstall(); // idempotent
+    inst.dispose();
+    inst.dispose(); // idempotent
     expect(snapshot(m)).toEqual(before);
     const copy = installActivationSparsity(m, chessThresholds(stats, 0.5), { attention: true, layout: 'copy' });
     expect(snapshot(m)).toEqual(before);
@@ -120,7 +120,7 @@ describeEachBackend('activation sparsity in the llama runtime', (k) => {
     const layer = 2 * dim * dim + 2 * kvDim * dim + 3 * dim * hiddenDim;
     const skipped = 2 * dim * hiddenDim * sum.gateSparsity + dim * dim * (sum.inputSparsity.q! + sum.inputSparsity.o!);
     expect(sum.weightsStreamed).toBeCloseTo(1 - skipped / layer, 10);
-    copy.uninstall();
+    copy.dispose();
     expect(snapshot(m)).toEqual(before);
     for (let l = 0; l < SHAPE.nLayers; l++) expect(m.getStrategies(l)).toBeUndefined();
     m.dispose();
@@ -138,8 +138,8 @@ describeEachBackend('activation sparsity in the llama runtime', (k) => {
     delete noAttn.layers[0].inputs;
     expectBadArgument(() => installActivationSparsity(m, noAttn, { attention: true }), 'attention');
     const inst = installActivationSparsity(m, th);
-    expectBadArgument(() => installActivationSparsity(m, th), 'uninstall');
-    inst.uninstall();
+    expectBadArgument(() => installActivationSparsity(m, th), 'dispose()');
+    inst.dispose();
     m.setStrategies(0, { ffn: { name: 'other', forward: () => {} } });
     expectBadArgument(() => installActivationSparsity(m, th), 'layer 0');
     m.dispose();

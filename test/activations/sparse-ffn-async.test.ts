@@ -108,7 +108,7 @@ describeEachAsyncBackend('sparse SwiGLU FFN, async entry points', (k, info) => {
   const onDevice: DeviceArray<Float32Array>[] = [];
   const dev = (a: Float32Array) => { const d = k.allocF32(a.length); d.write(a); onDevice.push(d); return d; };
   const scratch = (n: number) => { const d = k.allocF32(n); onDevice.push(d); return d; };
-  const freeAll = () => { for (const d of onDevice.splice(0)) d.free(); };
+  const freeAll = () => { for (const d of onDevice.splice(0)) d.dispose(); };
 
   beforeAll(async () => {
     sync = await createKernels({ backend: info.backend === 'reference' ? 'reference' : 'wasm' });
@@ -245,7 +245,7 @@ describeEachAsyncBackend('sparse SwiGLU FFN, async entry points', (k, info) => {
       await tealSparseSwiGluAsync(gpu, w[4], w[5], w[2], b.x, { gate: 0.5, up: 0.4, down: 0.05 }, out,
         { xs: sc[2], gate: sc[0], up: sc[1] }, dim, hidden);
       expect(ctx.submissions - before).toBe(1);
-      for (const d of [...w, ...sc]) d.free();
+      for (const d of [...w, ...sc]) d.dispose();
     });
   }
 });

@@ -46,7 +46,7 @@ describeWithShared('activation sparsity on stories260K', ['models/stories260K.bi
         try {
           const r = await evaluateNll(model, tokenizer, split.evaluation, { maxTokens: EVAL });
           return { increase: r.meanNll - dense.meanNll, summary: inst.counters.summary() };
-        } finally { inst.uninstall(); }
+        } finally { inst.dispose(); }
       };
       const cats = await run(catsThresholds(stats, 0.5));
       const chess = await run(chessThresholds(stats, 0.5));

@@ -1,7 +1,7 @@
 /**
  * Resident arrays on every backend: data survives memory growth through .view() (old views of
  * wasm memory detach, new ones see the same bytes), kernels read and write them in place, a
- * stale (detached) view is a BAD_ARGUMENT and not a trap, and use after free() is an error.
+ * stale (detached) view is a BAD_ARGUMENT and not a trap, and use after dispose() is an error.
  */
 import { expect, it } from 'vitest';
 import { describeEachBackend } from '../_harness/each-backend.js';
@@ -31,10 +31,10 @@ describeEachBackend('resident arrays', (k, info) => {
         big.view()[big.length - 1] = 5; // the new block is usable to its last element
         expect(k.sum(big.view().subarray(big.length - 4), 4)).toBe(5);
       } finally {
-        big.free();
+        big.dispose();
       }
     } finally {
-      a.free(); b.free(); idx.free();
+      a.dispose(); b.dispose(); idx.dispose();
     }
   });
 
@@ -44,10 +44,10 @@ describeEachBackend('resident arrays', (k, info) => {
     for (let round = 0; round < 50; round++) {
       const tmp = k.allocF32(1000 + round);
       tmp.view().fill(-1);
-      tmp.free();
+      tmp.dispose();
     }
     expect(k.sum(keep.view(), 64)).toBe(128);
-    keep.free();
+    keep.dispose();
   });
 
   if (!info.isReference) {
@@ -60,16 +60,16 @@ describeEachBackend('resident arrays', (k, info) => {
         expectBadArgument(() => k.sum(stale, 32), 'x');
         expect(k.sum(a.view(), 32)).toBe(32); // the fresh view works
       } finally {
-        big.free();
-        a.free();
+        big.dispose();
+        a.dispose();
       }
     });
 
-    it('view() after free() throws SparseInferenceError', () => {
+    it('view() after dispose() throws SparseInferenceError', () => {
       const a = k.allocF32(8);
-      a.free();
+      a.dispose();
       expect(() => a.view()).toThrow(SparseInferenceError);
-      a.free(); // a second free is harmless
+      a.dispose(); // a second dispose is harmless
     });
   }
 

@@ -80,7 +80,7 @@ for (const type of ['Q4_1', 'Q8_0'] as const) {
         for (let r = 0; r < rows; r++) {
           expect(Math.abs(got[r] - want[r]), `${info.label} row ${r}`).toBeLessThanOrEqual(1e-5 * (maxBlockWeight(type) * sumAbsX) + 1e-6);
         }
-        W.free();
+        W.dispose();
       });
 
     it('rejects bad shapes, naming the argument', () => {

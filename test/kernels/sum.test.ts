@@ -42,7 +42,7 @@ describeEachBackend('sum', (k, info) => {
       for (let i = 0; i < n; i++) expected += (i % 7) - 3;
       expect(k.sum(r.view(), n)).toBe(expected);
     } finally {
-      r.free();
+      r.dispose();
     }
   });
 

@@ -2,7 +2,7 @@
  * `sparse-inference knots` end to end through runCli: fit a CSV (text, JSON, SVG), denoise,
  * experiments, and every kind of bad input giving a one-line error and the right exit code.
  */
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,7 +29,11 @@ describe('knots fit', () => {
   it('prints the posterior of k, knot quantiles, R̂ and fit quality, and writes an SVG', async () => {
     const svg = join(dir, 'fit.svg');
     const r = await cli(['fit', mcycle, '--x', 'times', '--y', 'accel', ...fast, '--plot', svg]);
-    expect(r.err).toBe('');
+    // A 300-iteration single chain cannot show convergence: warnings on stderr, summary marked.
+    expect(r.err).toMatch(/^(warning: .*\n)+$/);
+    expect(r.out).toMatch(/UNCONVERGED: \d+ convergence warning/);
+    expect(r.out).toMatch(/knots \[UNCONVERGED\]/);
+    expect(r.out).toMatch(/sampling: \d+\.\d+ s wall, [\d,]+ it\/s/);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/times: posterior of k: /);
     expect(r.out).toMatch(/2\.5%: /);
@@ -52,6 +56,33 @@ describe('knots fit', () => {
     expect(existsSync(svg)).toBe(true);
   });
 
+  it('--plot takes a directory (existing or new) or a file; --predict and --json carry bands and convergence', async () => {
+    const existing = join(dir, 'plots');
+    mkdirSync(existing, { recursive: true });
+    const fresh = join(dir, 'new', 'deeper');
+    for (const [target, expected] of [[existing, join(existing, 'knots-fit-accel.svg')], [fresh, join(fresh, 'knots-fit-accel.svg')]]) {
+      const r = await cli(['fit', mcycle, '--x', 'times', '--y', 'accel', ...fast, '--plot', target, '--json', '--predict', '10,20.5']);
+      expect(r.code).toBe(0);
+      const j = JSON.parse(r.out);
+      expect(j.plot).toBe(expected);
+      expect(readFileSync(expected, 'utf8').startsWith('<svg')).toBe(true);
+      expect(j.converged).toBe(false);
+      expect(j.warnings.length).toBeGreaterThan(0);
+      expect(j.diagnostics.k[0]).toHaveProperty('rhat');
+      expect(j.timing.iterationsPerSecond).toBeGreaterThan(0);
+      expect(j.predictions).toHaveLength(2);
+      for (const p of j.predictions) expect(p.lower).toBeLessThanOrEqual(p.mean);
+      expect(j.predictions[1].x).toEqual([20.5]);
+    }
+    const blocker = file('blocker.txt', 'not a directory');
+    const bad = await cli(['fit', mcycle, '--x', 'times', '--y', 'accel', ...fast, '--plot', join(blocker, 'sub')]);
+    expect(bad.err).toMatch(/cannot write the plot to .*blocker\.txt/);
+    expect(bad.err).not.toMatch(/internal error/);
+    expect(bad.code).toBe(1);
+    const txt = await cli(['fit', mcycle, '--x', 'times', '--y', 'accel', ...fast, '--predict', '15']);
+    expect(txt.out).toMatch(/predict 15: mean -?\d.*95% credible \[/);
+  });
+
   it('gives clear errors for bad CSVs and options', async () => {
     const cases: [string[], RegExp, number][] = [
       [['fit', mcycle, '--x', 'time', '--y', 'accel'], /column 'time' not found \(columns: times, accel\)/, 1],
@@ -67,6 +98,7 @@ describe('knots fit', () => {
       [['nope'], /unknown knots sub-command 'nope'/, 2],
       [['experiment', 'nope'], /unknown experiment 'nope'/, 2],
       [['denoise', mcycle], /--dim 1\|2 is required/, 2],
+      [['fit', mcycle, '--x', 'times', '--y', 'accel', '--predict', '1,abc'], /--predict point 'abc' must be a number/, 2],
     ];
     for (const [args, pattern, code] of cases) {
       const r = await cli(args);

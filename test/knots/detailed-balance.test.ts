@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
-import { birthProbability, deathProbability } from '../../src/knots/move-probabilities.js';
-import { birthTargetProbability, relocateTargetProbability } from '../../src/knots/local-proposal.js';
+import { birthProbability, deathProbability, logPriorRatio, type MoveScheme } from '../../src/knots/move-probabilities.js';
+import { KnotProposals, type ProposalMixture } from '../../src/knots/knot-proposals.js';
 import { KnotSet } from '../../src/knots/knot-set.js';
 import { logChoose } from '../../src/knots/special-functions.js';
 
-describe('b_k / d_k cancel the knot-set prior C(n,k)^(−γ)', () => {
+describe("the authors' prior-free b_k / d_k cancel the knot-set prior C(n,k)^(−γ)", () => {
   for (const n of [8, 1000]) {
     for (const gamma of [0, 0.5, 0.8, 1, 1.2, 1.5, 2]) {
       it(`n = ${n}, γ = ${gamma}: π(ξ)·b_k/(n−k) = π(ξ∪{t})·d_{k+1}/(k+1) for every k`, () => {
@@ -14,52 +14,63 @@ describe('b_k / d_k cancel the knot-set prior C(n,k)^(−γ)', () => {
           const rhs = -gamma * logChoose(n, k + 1) + Math.log(deathProbability(k + 1, n, gamma, 0.3) / (k + 1));
           expect(Math.abs(lhs - rhs)).toBeLessThan(1e-9 * (1 + Math.abs(lhs)));
         }
-        expect(birthProbability(n, n, gamma, 0.3)).toBe(0);
-        expect(deathProbability(0, n, gamma, 0.3)).toBe(0);
-        for (let k = 0; k <= n; k++) {
-          expect(birthProbability(k, n, gamma, 0.3) + deathProbability(k, n, gamma, 0.3)).toBeLessThanOrEqual(0.6 + 1e-12);
+        for (const scheme of ['prior-free', 'balanced'] as const) {
+          expect(birthProbability(n, n, gamma, 0.3, scheme)).toBe(0);
+          expect(deathProbability(0, n, gamma, 0.3, scheme)).toBe(0);
+          for (let k = 0; k <= n; k++) {
+            expect(birthProbability(k, n, gamma, 0.3, scheme) + deathProbability(k, n, gamma, 0.3, scheme)).toBeLessThanOrEqual(0.6 + 1e-12);
+          }
         }
       });
     }
   }
+  it('balanced moves propose a birth at γ = 2 as often as at γ = 1; prior-free ones almost never', () => {
+    expect(birthProbability(1, 1000, 2, 0.3, 'balanced')).toBe(0.3);
+    expect(birthProbability(1, 1000, 2, 0.3, 'prior-free')).toBeLessThan(0.001);
+    expect(Math.abs(logPriorRatio(1, 2, 1000, 2) - 2 * Math.log(2 / 999))).toBeLessThan(1e-12);
+  });
 });
 
 /**
  * The full transition matrix of the sampler on all 2^n knot subsets, built from the move
- * probabilities, the proposal-target probabilities and the acceptance rule the chain uses,
- * with an arbitrary log-likelihood per subset. Detailed balance π_i P_ij = π_j P_ji must hold.
+ * probabilities, the proposal-target probabilities and the acceptance rule the chain uses
+ * (prior ratio + proposal ratio), with an arbitrary log-likelihood per subset. Detailed balance
+ * π_i P_ij = π_j P_ji must hold. Null moves (near/bars draws off the grid or on a knot) only add
+ * to the diagonal.
  */
-function transitionMatrix(n: number, gamma: number, rho: number, nu: number, logLik: Float64Array): Float64Array {
+function transitionMatrix(n: number, gamma: number, scheme: MoveScheme, mix: ProposalMixture, logLik: Float64Array): Float64Array {
   const N = 1 << n;
   const P = new Float64Array(N * N);
+  const props = new KnotProposals(mix);
   const setOf = (mask: number) => {
     const idx: number[] = [];
     for (let i = 0; i < n; i++) if (mask & (1 << i)) idx.push(i);
     return new KnotSet(n, idx);
   };
+  const c = 0.3;
   for (let mask = 0; mask < N; mask++) {
     const s = setOf(mask);
     const k = s.k;
-    const b = birthProbability(k, n, gamma, 0.3), d = deathProbability(k, n, gamma, 0.3);
+    const b = birthProbability(k, n, gamma, c, scheme), d = deathProbability(k, n, gamma, c, scheme);
     const accept = (to: number, logRatio: number) => Math.min(1, Math.exp(logLik[to] - logLik[mask] + logRatio));
     for (let i = 0; i < n; i++) {
       if (s.isUsed(i)) {
-        // death of i; the reverse birth from the smaller set proposes i with birthTargetProbability.
+        // death of i; the reverse birth from the smaller set proposes i with birthProbability(s, i, i).
         const to = mask & ~(1 << i);
-        const lr = rho > 0 ? Math.log((n - k + 1) * birthTargetProbability(s, i, i, rho, nu)) : 0;
+        const lr = logPriorRatio(k, k - 1, n, gamma) + Math.log(birthProbability(k - 1, n, gamma, c, scheme) * props.birthProbability(s, i, i)) - Math.log(d / k);
         P[mask * N + to] += (d / k) * accept(to, lr);
         // relocation of i to every unused j
         for (let j = 0; j < n; j++) {
           if (s.isUsed(j)) continue;
           const to2 = (mask & ~(1 << i)) | (1 << j);
-          const q = relocateTargetProbability(s, j, i, rho, nu);
-          const lr2 = rho > 0 ? Math.log(relocateTargetProbability(s, i, j, rho, nu)) - Math.log(q) : 0;
+          const q = props.relocationProbability(s, j, i);
+          const lr2 = Math.log(props.relocationProbability(s, i, j)) - Math.log(q);
           P[mask * N + to2] += ((1 - b - d) / k) * q * accept(to2, lr2);
         }
       } else {
         const to = mask | (1 << i);
-        const q = birthTargetProbability(s, i, -1, rho, nu);
-        const lr = rho > 0 ? -Math.log((n - k) * q) : 0;
+        const q = props.birthProbability(s, i, -1);
+        const lr = logPriorRatio(k, k + 1, n, gamma) + Math.log(deathProbability(k + 1, n, gamma, c, scheme) / (k + 1)) - Math.log(b * q);
         P[mask * N + to] += b * q * accept(to, lr);
       }
     }
@@ -70,13 +81,26 @@ function transitionMatrix(n: number, gamma: number, rho: number, nu: number, log
   return P;
 }
 
+const NONE: ProposalMixture = { near: null, bars: null };
+const configs: [string, number, MoveScheme, ProposalMixture][] = [
+  ['prior-free, uniform targets', 0, 'prior-free', NONE],
+  ['prior-free, uniform targets', 1, 'prior-free', NONE],
+  ['prior-free, uniform targets', 2, 'prior-free', NONE],
+  ['prior-free, BARS ρ = 0.5', 0.5, 'prior-free', { near: null, bars: { probability: 0.5, nu: 8 } }],
+  ['prior-free, BARS ρ = 0.7', 1.5, 'prior-free', { near: null, bars: { probability: 0.7, nu: 8 } }],
+  ['balanced, uniform targets', 2, 'balanced', NONE],
+  ['balanced, near r = 2', 2, 'balanced', { near: { probability: 0.4, radius: 2 }, bars: null }],
+  ['balanced, near r = 1 + BARS', 0.5, 'balanced', { near: { probability: 0.3, radius: 1 }, bars: { probability: 0.3, nu: 8 } }],
+  ['balanced, near r = 3', 1, 'balanced', { near: { probability: 0.6, radius: 3 }, bars: null }],
+];
+
 describe('detailed balance of the full transition kernel (n = 6, random likelihood)', () => {
-  for (const [gamma, rho] of [[0, 0], [1, 0], [2, 0], [0.5, 0.5], [1.5, 0.7]]) {
-    it(`γ = ${gamma}, local proposal probability ρ = ${rho}`, () => {
+  for (const [name, gamma, scheme, mix] of configs) {
+    it(`${name}, γ = ${gamma}`, () => {
       const n = 6, N = 1 << n;
       const rng = new Rng(17);
       const logLik = new Float64Array(N).map(() => 3 * rng.normal());
-      const P = transitionMatrix(n, gamma, rho, 8, logLik);
+      const P = transitionMatrix(n, gamma, scheme, mix, logLik);
       const logPi = new Float64Array(N);
       for (let mask = 0; mask < N; mask++) {
         let k = 0;
@@ -94,4 +118,35 @@ describe('detailed balance of the full transition kernel (n = 6, random likeliho
       expect(worst).toBeLessThan(1e-9);
     });
   }
+});
+
+describe('proposal draws follow the probabilities the acceptance ratio uses', () => {
+  const mix: ProposalMixture = { near: { probability: 0.4, radius: 3 }, bars: { probability: 0.2, nu: 30 } };
+  const n = 40, draws = 200000;
+  const set = new KnotSet(n, [2, 3, 17, 30, 39]);
+  const props = new KnotProposals(mix);
+  const check = (freq: Float64Array, prob: (i: number) => number) => {
+    let nullMass = 1;
+    for (let i = 0; i < n; i++) {
+      if (set.isUsed(i)) { expect(freq[i]).toBe(0); continue; }
+      const q = prob(i);
+      nullMass -= q;
+      expect(Math.abs(freq[i] / draws - q)).toBeLessThan(5 * Math.sqrt(q / draws) + 1e-4);
+    }
+    expect(Math.abs(freq[n] / draws - nullMass)).toBeLessThan(5 * Math.sqrt(Math.max(nullMass, 1e-6) / draws) + 1e-4);
+  };
+  it('births (near a knot, BARS, uniform; off-grid or occupied draws are null moves)', () => {
+    const rng = new Rng(5);
+    const freq = new Float64Array(n + 1);
+    for (let t = 0; t < draws; t++) { const i = props.drawBirth(rng, set); freq[i < 0 ? n : i]++; }
+    check(freq, (i) => props.birthProbability(set, i, -1));
+  });
+  it('relocations of the knot at 17 and at the grid edge 39', () => {
+    for (const from of [17, 39]) {
+      const rng = new Rng(6 + from);
+      const freq = new Float64Array(n + 1);
+      for (let t = 0; t < draws; t++) { const i = props.drawRelocation(rng, set, from); freq[i < 0 ? n : i]++; }
+      check(freq, (i) => props.relocationProbability(set, i, from));
+    }
+  });
 });

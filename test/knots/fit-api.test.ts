@@ -9,6 +9,7 @@ import { Rng } from '../../src/core/rng.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
 import { fitKnots } from '../../src/knots/fit-knots.js';
 import { effectiveSampleSize, splitRhat } from '../../src/knots/mcmc-diagnostics.js';
+import { convergenceWarnings } from '../../src/knots/convergence.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { knotCaseData } from '../../src/knots/generators/knot-cases.js';
 import { MCYCLE_ACCEL, MCYCLE_TIMES } from '../../src/knots/data/mcycle.js';
@@ -45,7 +46,13 @@ describe('fitKnots input validation', () => {
     await bad(() => fitKnots([x, x.slice(0, 10)], y, { kernels }), 'x');
     await bad(() => fitKnots('abc' as never, y, { kernels }), 'x');
     await bad(() => fitKnots(x, y, { kernels, marginal: 'bic' as never }), 'marginal');
+    await bad(() => fitKnots(x, y, 'fast' as never), 'fitKnots options');
+    await bad(() => fitKnots(x, y, { kernels, iteratons: 10 } as never), 'iteratons');
   });
+  it('treats null and undefined options as the defaults', async () => {
+    const a = await fitKnots(x, y, null), b = await fitKnots(x, y);
+    expect(Array.from(a.kPosterior())).toEqual(Array.from(b.kPosterior()));
+  }, 60000);
 });
 
 describe('fitKnots results', () => {
@@ -125,6 +132,87 @@ describe('fitKnots results', () => {
     const ctl2 = new AbortController();
     const p = fitKnots(MCYCLE_TIMES, MCYCLE_ACCEL, { ...quick, iterations: 1e6, kernels, signal: ctl2.signal, onProgress: (f) => { if (f > 0.001) ctl2.abort(); } });
     await expect(p).rejects.toBeInstanceOf(SparseInferenceError);
+  });
+
+  for (const [name, extra] of [
+    ['one in-thread chain', { chains: 1, parallel: false }],
+    ['two in-thread chains', { chains: 2, parallel: false }],
+    ['two worker chains', { chains: 2, parallel: true }],
+  ] as const) {
+    it(`${name}: an abort at 100 ms rejects within 250 ms, and the event loop keeps running`, async () => {
+      const ctl = new AbortController();
+      let abortedAt = 0;
+      setTimeout(() => { abortedAt = performance.now(); ctl.abort(); }, 100);
+      let ticks = 0;
+      const timer = setInterval(() => { ticks++; }, 10);
+      const err = await fitKnots(MCYCLE_TIMES, MCYCLE_ACCEL, { kernels, iterations: 60000, burnIn: 0, ...extra, signal: ctl.signal })
+        .then(() => null, (e: unknown) => e);
+      const lag = performance.now() - abortedAt;
+      clearInterval(timer);
+      expect(err).toMatchObject({ code: 'ABORTED' });
+      expect(abortedAt).toBeGreaterThan(0);
+      expect(lag).toBeLessThan(250);
+      expect(ticks).toBeGreaterThanOrEqual(3); // the 10 ms timer ran while the chain was sampling
+    }, 20000);
+  }
+});
+
+describe('fitKnots is equivariant in y and robust to its scale', () => {
+  const { x, y } = knotCaseData(2, 150, 8);
+  const settings = { ...quick, kernels, degree: 1, candidates: 100, seed: 3 };
+  it('y ↦ a + b·y moves the curve to a + b·f and leaves the knots unchanged', async () => {
+    const base = await fitKnots(x, y, settings);
+    const probe = [0.1, 0.35, 0.62, 0.9];
+    const f0 = base.predict(probe);
+    for (const [a, b] of [[20, 1], [-5, 0.01], [3, 1e160], [0, 1e-300]]) {
+      const fit = await fitKnots(x, y.map((v) => a + b * v), settings);
+      expect(Array.from(fit.kPosterior())).toEqual(Array.from(base.kPosterior()));
+      const f = fit.predict(probe);
+      for (let i = 0; i < probe.length; i++) {
+        expect(Number.isFinite(f[i])).toBe(true);
+        expect(Math.abs(f[i] - (a + b * f0[i]))).toBeLessThan(1e-6 * (Math.abs(a) + Math.abs(b) * (1 + Math.abs(f0[i]))));
+      }
+      const band = fit.curve(probe);
+      for (let i = 0; i < probe.length; i++) expect(band.upper[i] - band.lower[i]).toBeGreaterThan(0);
+    }
+  });
+  it('a constant y is a clear error, not a chain that never moves', async () => {
+    for (const v of [0, 3, 1e-300]) {
+      await expect(fitKnots(x, y.map(() => v), settings)).rejects.toThrow(/y is (identically 0|constant)/);
+    }
+  });
+});
+
+describe('convergence is reported, and sizes are limited', () => {
+  it('warns when a chain never moves (k = n: nothing can be relocated)', async () => {
+    const { x, y } = knotCaseData(1, 100, 2);
+    const fit = await fitKnots(x, y, { ...quick, kernels, degree: 1, k: 3, candidates: 3 });
+    expect(fit.diagnostics.converged).toBe(false);
+    expect(fit.diagnostics.acceptedPerChain).toEqual([0]);
+    expect(fit.diagnostics.warnings.join('\n')).toMatch(/chain 1 never moved/);
+    expect(fit.summary()).toMatchObject({ converged: false });
+  });
+  it("warns about split-R̂ and ESS of k when the authors' prior-free moves stall at γ = 2", async () => {
+    const { x, y } = knotCaseData(3, 500, 1);
+    const fit = await fitKnots(x, y, { kernels, degree: 1, candidates: 1000, gamma: 2, moves: 'prior-free', chains: 4, parallel: false, iterations: 1500, burnIn: 500, draws: 10 });
+    expect(fit.diagnostics.converged).toBe(false);
+    expect(fit.diagnostics.warnings.some((w) => /split-R̂ of k|ESS of k/.test(w))).toBe(true);
+    expect(fit.timing.iterationsPerSecond).toBeGreaterThan(0);
+  }, 60000);
+  it('convergenceWarnings applies the 1.05 / 100 thresholds and ignores NaN', () => {
+    const ok = { k: [{ rhat: 1.01, ess: 400 }], f: [{ point: [1], rhat: NaN, ess: NaN }], acceptedPerChain: [5, 7] };
+    expect(convergenceWarnings(ok)).toEqual([]);
+    expect(convergenceWarnings({ ...ok, k: [{ rhat: 1.06, ess: 400 }] })).toHaveLength(1);
+    expect(convergenceWarnings({ ...ok, f: [{ point: [0.5], rhat: 1.0, ess: 99 }] })[0]).toMatch(/ESS of f\(0.5000\) is 99/);
+  });
+  it('rejects sizes that would exhaust memory or time, naming the argument', async () => {
+    const { x, y } = knotCaseData(1, 60, 2);
+    const fit = await fitKnots(x, y, { ...quick, kernels, degree: 1 });
+    expectBadArgument(() => fit.knotDensity(0, 2 ** 31), 'bins');
+    expectBadArgument(() => fit.knotSummary(0, 1e9), 'k');
+    expectBadArgument(() => fit.predict(new Float64Array(1.1e6)), "points");
+    await expect(fitKnots(x, y, { kernels, chains: 8, iterations: 5e6 })).rejects.toThrow(/chains × iterations/);
+    await expect(fitKnots(x, y, { kernels, iterations: 2e7 })).rejects.toThrow(/iterations/);
   });
 });
 

@@ -39,26 +39,61 @@ describe('Gaussian g-prior marginal', () => {
   const x = Float64Array.from({ length: m }, () => rng.uniform());
   const y = x.map((v) => Math.sin(7 * v) + rng.normal(0, 0.3));
 
-  it('equals −p/2·log(1+m) − m/2·log(yᵀy − m/(m+1)·yᵀPy) computed densely', () => {
+  /** (y−ȳ)ᵀZ̃(Z̃ᵀZ̃)⁻¹Z̃ᵀ(y−ȳ) with Z̃ = the basis without its first column, centred (span{1, Z} = span B). */
+  function centredQuadraticForm(B: { values: Float64Array; cols: number }, yy: ArrayLike<number>): { q: number; yty: number } {
+    const p = B.cols, r = p - 1;
+    const ybar = Array.from(yy).reduce((a, v) => a + v, 0) / m;
+    const colMean = new Float64Array(r);
+    for (let i = 0; i < m; i++) for (let a = 0; a < r; a++) colMean[a] += B.values[i * p + a + 1] / m;
+    const G = new Float64Array(r * r), zty = new Float64Array(r);
+    let yty = 0;
+    for (let i = 0; i < m; i++) {
+      const yc = yy[i] - ybar;
+      yty += yc * yc;
+      for (let a = 0; a < r; a++) {
+        const za = B.values[i * p + a + 1] - colMean[a];
+        zty[a] += za * yc;
+        for (let b = 0; b < r; b++) G[a * r + b] += za * (B.values[i * p + b + 1] - colMean[b]);
+      }
+    }
+    if (r === 0) return { q: 0, yty };
+    const beta = choleskySolve(cholesky(G, r, { maxTries: 0 }).L, zty, r);
+    let q = 0;
+    for (let a = 0; a < r; a++) q += zty[a] * beta[a];
+    return { q, yty };
+  }
+
+  it('equals the flat-intercept g-prior −(p−1)/2·log(1+m) − (m−1)/2·log S̃ computed densely on the centred basis', () => {
     const design = new SplineDesign(kernels, [x], [3]);
     for (const knots of [[], [0.5], [0.2, 0.21, 0.6], [0.1, 0.3, 0.5, 0.7, 0.9]]) {
       const score = new GaussianMarginal(design, y, 'exact').evaluate([rowsFor(design, 0, knots, 3)]);
       const B = bsplineBasis(x, knots, { degree: 3 });
       const p = B.cols;
-      const G = new Float64Array(p * p), bty = new Float64Array(p);
-      for (let i = 0; i < m; i++) for (let a = 0; a < p; a++) {
-        bty[a] += B.values[i * p + a] * y[i];
-        for (let b = 0; b < p; b++) G[a * p + b] += B.values[i * p + a] * B.values[i * p + b];
-      }
-      const beta = choleskySolve(cholesky(G, p, { maxTries: 0 }).L, bty, p);
-      let yPy = 0, yty = 0;
-      for (let a = 0; a < p; a++) yPy += bty[a] * beta[a];
-      for (const v of y) yty += v * v;
-      const expected = -0.5 * p * Math.log(1 + m) - 0.5 * m * Math.log(yty - (m / (m + 1)) * yPy);
+      const { q, yty } = centredQuadraticForm(B, y);
+      const expected = -0.5 * (p - 1) * Math.log(1 + m) - 0.5 * (m - 1) * Math.log(yty - (m / (m + 1)) * q);
       expect(Math.abs(score - expected)).toBeLessThan(1e-8 * Math.abs(expected));
       const large = new GaussianMarginal(design, y, 'large-m').evaluate([rowsFor(design, 0, knots, 3)]);
-      expect(Math.abs(large - (-0.5 * p * Math.log(m) - 0.5 * m * Math.log(yty - yPy)))).toBeLessThan(1e-8 * Math.abs(large));
+      expect(Math.abs(large - (-0.5 * p * Math.log(m) - 0.5 * m * Math.log(yty - q)))).toBeLessThan(1e-8 * Math.abs(large));
     }
+  });
+
+  it('is invariant to the origin of y and changes only by a constant with its unit', () => {
+    const design = new SplineDesign(kernels, [x], [3]);
+    const sets = [[], [0.5], [0.2, 0.21, 0.6], [0.1, 0.3, 0.5, 0.7, 0.9]];
+    for (const variant of ['exact', 'large-m'] as const) {
+      const base = sets.map((k) => new GaussianMarginal(design, y, variant).evaluate([rowsFor(design, 0, k, 3)]));
+      for (const [shift, scale] of [[20, 1], [-1e4, 1], [0, 0.01], [7, 1000]]) {
+        const yy = y.map((v) => shift + scale * v);
+        const other = sets.map((k) => new GaussianMarginal(design, yy, variant).evaluate([rowsFor(design, 0, k, 3)]));
+        const c = other[0] - base[0];
+        for (let i = 1; i < sets.length; i++) expect(Math.abs(other[i] - base[i] - c)).toBeLessThan(1e-8 * Math.abs(base[i]));
+      }
+    }
+  });
+
+  it('rejects a constant response', () => {
+    const design = new SplineDesign(kernels, [x], [3]);
+    expect(() => new GaussianMarginal(design, x.map(() => 2.5))).toThrow(/y must vary/);
   });
 
   it('rejects knot sets whose design is singular (a basis function with no data)', () => {

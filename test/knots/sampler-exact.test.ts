@@ -52,6 +52,9 @@ describe('RJMCMC against the exact posterior over all 2^8 knot subsets', () => {
     ['quadratic, fixed k = 2, local proposals', { degrees: [2], fixedK: [2], local: { probability: 0.6, nu: 10 } }],
     ['linear, γ = 0.5, local proposals', { gamma: 0.5, local: { probability: 0.5, nu: 10 } }],
     ['Poisson EBIC, γ = 1', { family: 'poisson', y: counts, iterations: 15000 }],
+    ['linear, γ = 2, near proposals (the default sampler)', { gamma: 2, near: { probability: 0.3, radius: 2 } }],
+    ['cubic, γ = 1.5, near + BARS proposals', { degrees: [3], gamma: 1.5, near: { probability: 0.3, radius: 1 }, local: { probability: 0.3, nu: 10 } }],
+    ["linear, γ = 1.5, the authors' prior-free moves", { gamma: 1.5, moves: 'prior-free' }],
   ];
   for (const [name, extra] of configs) {
     it(name, () => {
@@ -82,3 +85,17 @@ describe('RJMCMC against the exact posterior over all 2^8 knot subsets', () => {
     expect(Array.from(a.logScore)).not.toEqual(Array.from(c.logScore));
   });
 });
+
+describe('the knot posterior does not depend on the units of y', () => {
+  for (const [name, extra] of [['linear, γ = 1', {}], ['cubic, γ = 2', { degrees: [3], gamma: 2 }], ['large-m marginal', { marginal: 'large-m' }]] as [string, Partial<ChainProblem>][]) {
+    it(`${name}: exact posterior over 2^8 subsets unchanged by y ↦ a + b·y (to 1e-9)`, () => {
+      const base = exactKnotPosterior(problem(extra), kernels);
+      // Triceps-like shift (log mm → log cm is a shift of −log 10), large shifts and scales.
+      for (const [a, b] of [[20, 1], [-Math.log(10), 1], [1e5, 1], [0, 1e-3], [-3, 250]]) {
+        const moved = exactKnotPosterior(problem({ ...extra, y: y.map((v) => a + b * v) }), kernels);
+        for (let i = 0; i < 256; i++) expect(Math.abs(moved.prob[i] - base.prob[i])).toBeLessThan(1e-9);
+      }
+    });
+  }
+});
+

@@ -172,7 +172,7 @@ describeEachAsyncBackend('A²ATS retrieval on async kernels', (k) => {
         const gA = await driveAsync(selA.groupTopKSteps(dev.subarray(0, m), m, kk, iA));
         expect(Array.from(iA.subarray(0, gA))).toEqual(Array.from(iS.subarray(0, gS)));
       } finally {
-        dev.free();
+        dev.dispose();
       }
     }
     // Bad input names the argument; the sync entry refuses async kernels.

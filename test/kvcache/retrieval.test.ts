@@ -167,7 +167,7 @@ describe('A²ATS scoring and the Retrieval pipeline', () => {
       for (let t = 0; t < 8; t++) e += qt[t] * w.books[0].centroids[codes[j] * 8 + t];
       expect(out.view()[q * m + j - farStart]).toBeCloseTo(e / Math.sqrt(8), 4);
     }
-    out.free(); vq.dispose(); w.store.dispose();
+    out.dispose(); vq.dispose(); w.store.dispose();
   });
 
   it('Retrieval.select equals a brute-force re-implementation (split, scores, union, sinks, window)', () => {
@@ -239,7 +239,7 @@ describe('baselines', () => {
       expect(o[h * 285 + j - 5]).toBeGreaterThanOrEqual(s / Math.sqrt(w.d) - 1e-4);
       if (j % 16 !== 0 && j > 5) expect(o[h * 285 + j - 5]).toBe(o[h * 285 + j - 6]);
     }
-    out.free(); w.store.dispose();
+    out.dispose(); w.store.dispose();
   });
 
   it('PQCache with 2^B ≥ n (one centroid per key) scores every token exactly', () => {
@@ -256,7 +256,7 @@ describe('baselines', () => {
     let sum = 0;
     for (let j = 0; j < 50; j++) sum += out.view()[j];
     expect(sum).toBeCloseTo(2, 4); // a softmax per head, summed over 2 heads
-    out.free(); pq.dispose(); w.store.dispose();
+    out.dispose(); pq.dispose(); w.store.dispose();
   });
 
   it('the group oracle has the highest mean recall of all methods at equal budget', () => {
@@ -295,7 +295,7 @@ describe('baselines', () => {
       const e = wropeScore(kernels, w.pre.subarray(q * 8, (q + 1) * 8), keys.subarray(j * 8, (j + 1) * 8), w.pos, j, wrope);
       expect(out.view()[q * m + j - farStart]).toBeCloseTo(e / Math.sqrt(8), 4);
     }
-    out.free(); m0.dispose(); w.store.dispose();
+    out.dispose(); m0.dispose(); w.store.dispose();
   });
 
   it('full attention selects everything: recall 1 and the exact output', () => {

@@ -189,6 +189,9 @@ describe('byte-level BPE on a toy vocabulary', () => {
     expectError(() => bpeTokenizerFromGguf(m({ 'tokenizer.ggml.add_bos_token': 1 })), 'BAD_FILE', /add_bos_token/);
     expectError(() => bpeTokenizerFromGguf(m({ 'tokenizer.ggml.add_bos_token': true })), 'BAD_FILE', /no bos_token_id/);
     expectBadArgument(() => bpeTokenizerFromGguf(null as never), 'metadata');
+    expectBadArgument(() => bpeTokenizerFromGguf(m({}), 'x' as never), 'options');
+    expectBadArgument(() => bpeTokenizerFromGguf(m({}), { nmae: 'x' } as never), 'nmae');
+    expect(bpeTokenizerFromGguf(m({}), null as never).vocabSize).toBe(bpeTokenizerFromGguf(m({})).vocabSize);
     expectBadArgument(() => bpeTokenizerFromGguf(m({})).encode('a', { bos: true }), 'bos');
   });
 

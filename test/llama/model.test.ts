@@ -174,14 +174,14 @@ describeEachBackend('llama model forward', (kernels) => {
   it('survives hooks that allocate resident memory mid-forward (views are refreshed)', () => {
     const model = tinyModel(kernels);
     const want = modelLogits(model, TOKENS.slice(0, 4));
-    const held: { free(): void }[] = [];
+    const held: { dispose(): void }[] = [];
     model.setCapture((_l, kind) => {
       if (kind === 'ffnInput') held.push(kernels.allocF32(1 << 20)); // 4 MB each: grows WASM memory
     });
     const got = modelLogits(model, TOKENS.slice(0, 4));
     model.setCapture(undefined);
     for (let p = 0; p < 4; p++) expect(maxAbsDiff(got[p], want[p])).toBe(0);
-    for (const h of held) h.free();
+    for (const h of held) h.dispose();
     model.dispose();
   });
 

@@ -5,6 +5,9 @@ import { describeWithShared } from '../_harness/shared-data.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { loadTokenizer, Tokenizer, BOS } from '../../src/llama/tokenizer.js';
 import { expectError } from './helpers.js';
+import { createKernels } from '../../src/kernels/create.js';
+import { loadLlama2c } from '../../src/llama/load-llama2c.js';
+import { generate } from '../../src/llama/generate.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/llama/tok512-encode.json', import.meta.url), 'utf8')) as {
   cases: { text: string; bos: boolean; eos: boolean; ids: number[]; decoded: string }[];
@@ -68,6 +71,9 @@ describeWithShared('tok512 tokenizer', ['models/tok512.bin'], ([tokPath]) => {
     expectBadArgument(() => tok.decode(0, 512), 'token');
     expectBadArgument(() => tok.decode(-1, 5), 'prev');
     expectBadArgument(() => tok.piece(600), 'id');
+    expectBadArgument(() => tok.pieceId(7 as never), 'text');
+    expectBadArgument(() => tok.decodeAll(null as never), 'tokens');
+    expectBadArgument(() => tok.decodeAll([1, 700]), 'tokens'); // message: tokens[1] must be in [0, 511]
   });
 });
 
@@ -135,6 +141,9 @@ describe('tokenizer file errors (BAD_FILE)', () => {
   it('not bytes / bad vocabSize are BAD_ARGUMENT', () => {
     expectBadArgument(() => loadTokenizer('x' as never), 'bytes');
     expectBadArgument(() => loadTokenizer(good(), { vocabSize: 0 }), 'vocabSize');
+    expectBadArgument(() => loadTokenizer(good(), { vocabsize: 4 } as never), 'vocabsize');
+    expectBadArgument(() => loadTokenizer(good(), { name: 5 } as never), 'name');
+    expect(loadTokenizer(good(), null as never).vocabSize).toBe(4);
     expect(() => new Tokenizer(4, [], new Float32Array(0))).not.toThrow();
   });
 });
@@ -228,3 +237,20 @@ describeWithShared('tok512: heap merge = quadratic rescan; cancellation', ['mode
     expect(tok.encode('a', null as never)).toEqual(tok.encode('a'));
   });
 });
+
+describeWithShared('generate() with a huge prompt stops on abort while encoding', ['models/stories260K.bin', 'models/tok512.bin', 'data/tinystories_sample.txt'],
+  ([modelPath, tokPath, storiesPath]) => {
+    it('abort at 100 ms → ABORTED within 250 ms (the prompt takes seconds to encode)', async () => {
+      const kernels = await createKernels({ backend: 'wasm' });
+      const model = loadLlama2c(new Uint8Array(readFileSync(modelPath)), { kernels });
+      const tok = loadTokenizer(new Uint8Array(readFileSync(tokPath)), { vocabSize: 512 });
+      const prompt = readFileSync(storiesPath, 'utf8').repeat(4);
+      const ac = new AbortController();
+      let abortedAt = 0;
+      setTimeout(() => { abortedAt = performance.now(); ac.abort(); }, 100);
+      const err = await generate(model, tok, { prompt, maxTokens: 1, signal: ac.signal }).then(() => null, (e: unknown) => e);
+      expect(abortedAt).toBeGreaterThan(0);
+      expect((err as { code?: string } | null)?.code).toBe('ABORTED');
+      expect(performance.now() - abortedAt).toBeLessThan(250);
+    });
+  });

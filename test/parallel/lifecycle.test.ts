@@ -1,8 +1,8 @@
 /**
- * The wasm-threads backend's life cycle: options are validated before anything starts; close()
+ * The wasm-threads backend's life cycle: options are validated before anything starts; dispose()
  * ends the workers and leaves working single-thread kernels; memory growth (which does not
  * detach a SharedArrayBuffer) is seen by resident views and by the workers; shape checks still
- * apply; and a process that forgets close() still exits (the workers are unref'd).
+ * apply; and a process that forgets dispose() still exits (the workers are unref'd).
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -24,7 +24,7 @@ async function expectBadOption(options: CreateParallelKernelsOptions, argument: 
   let thrown: unknown = null;
   try {
     const k = await createParallelKernels(options);
-    await k.close();
+    await k.dispose();
   } catch (e) {
     thrown = e;
   }
@@ -52,11 +52,11 @@ describe('wasm-threads life cycle', () => {
     try {
       expect(k.threads).toBe(Math.min(16, availableParallelism()));
     } finally {
-      await k.close();
+      await k.dispose();
     }
   });
 
-  it('close() stops the workers; the kernels keep working on the calling thread, with the same bits', async () => {
+  it('dispose() stops the workers; the kernels keep working on the calling thread, with the same bits', async () => {
     const k = await createParallelKernels({ threads: 2, minStreamBytes: 0 });
     const single = await createKernels({ backend: 'wasm', wasmVariant: 'simd' });
     const rows = 37, cols = 2051;
@@ -68,8 +68,8 @@ describe('wasm-threads life cycle', () => {
     const before = new Float32Array(rows), after = new Float32Array(rows);
     expect(k.threads).toBe(2);
     k.gemv(W.view(), x.view(), before, rows, cols);
-    await k.close();
-    await k.close(); // idempotent
+    await k.dispose();
+    await k.dispose(); // idempotent
     expect(k.threads).toBe(1);
     k.gemv(W.view(), x.view(), after, rows, cols);
     expect(Array.from(before)).toEqual(Array.from(want));
@@ -86,7 +86,7 @@ describe('wasm-threads life cycle', () => {
     single.l2sqrBatch(X, C, want, n, kk, d);
     expect(k.threads).toBe(1);
     expect(Array.from(got)).toEqual(Array.from(want));
-    await k.close();
+    await k.dispose();
   });
 
   it('sees memory growth: views refresh, old views keep their data, workers read the new pages', async () => {
@@ -111,9 +111,9 @@ describe('wasm-threads life cycle', () => {
       const want = new Float32Array(rows);
       single.gemv(W.view().slice(), x.view().slice(), want, rows, cols);
       expect(Array.from(y.view())).toEqual(Array.from(want));
-      W.free(); x.free(); y.free(); small.free();
+      W.dispose(); x.dispose(); y.dispose(); small.dispose();
     } finally {
-      await k.close();
+      await k.dispose();
     }
   });
 
@@ -128,17 +128,17 @@ describe('wasm-threads life cycle', () => {
       expectBadArgument(() => k.argminL2(new Float32Array(8), new Float32Array(8), new Int32Array(2), new Float32Array(2), 2, 2, 0), 'd');
       expectBadArgument(() => k.allocF32(-1), 'length');
     } finally {
-      await k.close();
+      await k.dispose();
     }
   });
 
-  it('a process that never calls close() still exits, and one that does exits too', () => {
+  it('a process that never calls dispose() still exits, and one that does exits too', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wasm-threads-'));
     try {
       const script = join(dir, 'child.mts');
       const entry = pathToFileURL(join(repoRoot, 'src/backends/wasm-threads/create-parallel-kernels.ts')).href;
       // Each pool gets its first job the moment it is ready (that start-up race once lost the
-      // job and hung the caller), and the last pool is closed only in 'close' mode.
+      // job and hung the caller), and the last pool is disposed only in 'dispose' mode.
       writeFileSync(script, `import { createParallelKernels } from ${JSON.stringify(entry)};
 const out = [];
 for (let i = 0; i < 4; i++) {
@@ -146,12 +146,12 @@ for (let i = 0; i < 4; i++) {
   const y = new Float32Array(64);
   k.gemv(new Float32Array(64 * 64).fill(1), new Float32Array(64).fill(1), y, 64, 64);
   out.push(y[0] + y[63], k.threads);
-  if (i < 3 || process.argv[2] === 'close') await k.close();
+  if (i < 3 || process.argv[2] === 'dispose') await k.dispose();
 }
 console.log(out.join(' '));
 `);
       const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
-      for (const mode of ['forget', 'close']) {
+      for (const mode of ['forget', 'dispose']) {
         const t0 = Date.now();
         const r = spawnSync(process.execPath, ['--import', tsx, script, mode], { encoding: 'utf8', timeout: 30_000 });
         expect(r.status, `${mode}: ${r.stderr}`).toBe(0);

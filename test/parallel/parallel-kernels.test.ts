@@ -25,7 +25,7 @@ import { expectBadArgument } from '../_harness/bad-input.js';
 const single = await createKernels({ backend: 'wasm', wasmVariant: 'simd' });
 const pools: ParallelKernels[] = await Promise.all([1, 2, 3].map((threads) =>
   createParallelKernels({ threads, minStreamBytes: 0, minFlops: 0 })));
-afterAll(async () => { await Promise.all(pools.map((k) => k.close())); });
+afterAll(async () => { await Promise.all(pools.map((k) => k.dispose())); });
 
 const SENTINELS = 3;
 
@@ -95,7 +95,7 @@ for (const k of pools) {
       k.serial.gemv(W.view(), x.view(), y.view(), rows, cols);
       expectSameBits(y.view(), want, rows, 'serial gemv y');
       expectBadArgument(() => k.serial.gemv(W.view(), x.view(), y.view(), rows + 1, cols), 'W');
-      W.free(); x.free(); y.free();
+      W.dispose(); x.dispose(); y.dispose();
     });
 
     for (const placement of PLACEMENTS) {

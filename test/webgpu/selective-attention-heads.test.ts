@@ -59,7 +59,7 @@ describeWithRuntime('selectiveAttentionHeads on webgpu: one dispatch chain for a
       expect(per).toEqual({ dispatches: nHeads * CHAIN, attention: nHeads * CHAIN, submissions: 1 });
       outs.forEach((o, h) => expect(Array.from(out.subarray(h * d, (h + 1) * d))).toEqual(Array.from(o)));
       expect(Array.from(lse)).toEqual(lses.map(Math.fround));
-      dK.free(); dV.free();
+      dK.dispose(); dV.dispose();
     }
   }, 120_000);
 

@@ -90,8 +90,8 @@ class Placer {
     return whole.subarray(this.offset, this.offset + a.length);
   }
 
-  free(): void {
-    for (const a of this.owned) a.free();
+  dispose(): void {
+    for (const a of this.owned) a.dispose();
   }
 }
 
@@ -120,7 +120,7 @@ async function placed<R>(k: AsyncKernels, offset: number | null, arrays: Typed[]
     const after = await Promise.all(dev.map((d) => d.read()));
     return { result, after };
   } finally {
-    p.free();
+    p.dispose();
   }
 }
 
@@ -396,7 +396,7 @@ attentionHeadsCases.push({
       await rejectsBadArgument(k.selectiveAttentionHeads(q, K, V, Int32Array.of(1), 1, 3, 2, 4, 4, 2, 1, new Float32Array(8),
         new Float32Array(3)), 'lse', 'short lse');
     } finally {
-      di.free();
+      di.dispose();
     }
     const o = new Float32Array(8).fill(3), l = new Float32Array(4).fill(3);
     await k.selectiveAttentionHeads(q, K, V, new Int32Array(0), 0, 3, 2, 4, 4, 2, 1, o, l);
@@ -666,7 +666,7 @@ const sparseFfnCases: SuiteCase[] = [
           closeTo(out[c], want[c], terms, `out[${c}]`, 1e-4);
         }
       } finally {
-        for (const d of [...dev, gate, inter]) d.free();
+        for (const d of [...dev, gate, inter]) d.dispose();
       }
     },
   },
@@ -678,11 +678,11 @@ const sparseFfnCases: SuiteCase[] = [
       await rejectsBadArgument(k.siluThreshold(new Float32Array(4), new Float64Array(3), 4), 't', 'short float64 t');
       const dt = k.allocF32(3);
       await rejectsBadArgument(k.siluThreshold(new Float32Array(4), dt, 4), 't', 'short device t');
-      dt.free();
+      dt.dispose();
       if (k.backend === 'webgpu') { // one buffer range cannot be bound as two read-write arguments
         const a = k.allocF32(8);
         await rejectsBadArgument(k.siluMulThreshold(a.subarray(0, 4), a.subarray(2, 6), 0, 4), 'gate', 'gate overlapping up');
-        a.free();
+        a.dispose();
       }
     },
   },
@@ -713,7 +713,7 @@ const behaviourCases: SuiteCase[] = [
           sameInts(outs[h], want, kk, `head ${h} top-k`);
         }
       } finally {
-        dCodes.free(); dScores.free();
+        dCodes.dispose(); dScores.dispose();
       }
     },
   },
@@ -751,7 +751,7 @@ const behaviourCases: SuiteCase[] = [
         await rejectsBadArgument(k.topKSelectRows(new Float32Array(6), 2, 3, 1, new Int32Array(1)), 'out', 'short host out');
         await rejectsBadArgument(k.topKSelectRows(new Float32Array(6), -2, 3, 1, new Int32Array(2)), 'rows', 'negative rows');
       } finally {
-        dCodes.free(); dScores.free(); dOut.free();
+        dCodes.dispose(); dScores.dispose(); dOut.dispose();
       }
     },
   },
@@ -771,7 +771,7 @@ const behaviourCases: SuiteCase[] = [
       const dev = k.allocF32(4);
       dev.write(Float32Array.of(1, 2, 3, 4));
       if (await k.sum(dev, 0) !== 0) fail('sum of 0 elements must be 0');
-      dev.free();
+      dev.dispose();
     },
   },
   {
@@ -784,7 +784,7 @@ const behaviourCases: SuiteCase[] = [
       await rejectsBadArgument(k.gemv(dW, x, y, 3, 4), 'W', 'short device W');
       const dx = k.allocF32(2);
       await rejectsBadArgument(k.gemvT(W, dx, new Float32Array(4), 3, 4), 'x', 'short device x');
-      dW.free(); dx.free();
+      dW.dispose(); dx.dispose();
       await rejectsBadArgument(k.lutGather(new Float32Array(4), 4, Int32Array.of(0, 4, 1), 3, new Float32Array(3)), 'codes', 'code ≥ tableSize');
       const dc = k.allocI32(3);
       dc.write(Int32Array.of(2, 1, -1));
@@ -795,14 +795,14 @@ const behaviourCases: SuiteCase[] = [
         new Float32Array(2)), 'idx', 'device idx ≥ rows');
       await rejectsBadArgument(k.selectiveAttention(new Float32Array(2), new Float32Array(6), new Float32Array(6), Int32Array.of(3), 1, 3, 2, 2, 1,
         new Float32Array(2)), 'idx', 'host idx ≥ rows');
-      dc.free(); di.free();
+      dc.dispose(); di.dispose();
       if (k.backend === 'webgpu') { // WebGPU cannot bind a buffer range as both input and output; CPU kernels leave it undefined
         const a = k.allocF32(10);
         await rejectsBadArgument(k.gemv(a.subarray(0, 6), a.subarray(4, 6), a.subarray(5, 8), 3, 2), 'y', 'output overlapping an input');
         // Two outputs in one buffer (disjoint ranges) would be two writable bindings of it.
         await rejectsBadArgument(k.siluMulThreshold(a.subarray(0, 5), a.subarray(5, 10), 0.5, 5), 'gate',
           'two outputs in one device array');
-        a.free();
+        a.dispose();
       }
       await rejectsBadArgument(k.topKSelect(new Float32Array(3), 3, 4, new Int32Array(4)), 'k', 'k > n');
     },
@@ -839,7 +839,7 @@ const behaviourCases: SuiteCase[] = [
       bad(() => dst.copyFrom(src, 6), 'past the end');
       bad(() => dst.copyFrom(k.allocI32(3) as never), 'an int32 source');
       bad(() => dst.copyFrom(new Float32Array(3) as never), 'a host array');
-      src.free(); dst.free(); both.free();
+      src.dispose(); dst.dispose(); both.dispose();
     },
   },
   {
@@ -859,7 +859,7 @@ const behaviourCases: SuiteCase[] = [
         for (let c = 0; c < cols; c++) t += Math.abs(W[r * cols + c] * x[c]);
         closeTo(got[r], want[r], t, `y[${r}]`);
       }
-      buf.free();
+      buf.dispose();
     },
   },
   {
@@ -882,7 +882,7 @@ const behaviourCases: SuiteCase[] = [
       sameInts(await first.read(), wantFirst, n, 'first');
       for (let i = 0; i < values.length; i++) if (values[i] !== wantValues[i]) fail(`values[${i}]: got ${values[i]}, reference ${wantValues[i]}`);
       for (let i = 0; i < n; i++) if (out[i] !== want[i]) fail(`lutGather out[${i}]: got ${out[i]}, reference ${want[i]}`);
-      first.free();
+      first.dispose();
     },
   },
   {
@@ -932,7 +932,7 @@ const behaviourCases: SuiteCase[] = [
       near(await att.read(), rs, 'softmax(q·k)');
       near(await o.read(), ro, 'Σ p·v');
       near(await g.read(), rg, 'swiglu');
-      for (const d of [dx, dw, dWq, dK, dWg, dWu, q, att, o, g, u]) d.free();
+      for (const d of [dx, dw, dWq, dK, dWg, dWu, q, att, o, g, u]) d.dispose();
     },
   },
   {
@@ -953,14 +953,14 @@ const behaviourCases: SuiteCase[] = [
       await rejectsBadArgument(k.rope(x, 2, 4, 1, 10000, 'interleaved' as never), 'pairing', 'rope unknown pairing');
       await rejectsBadArgument(k.rope(d3, 1, 4, 1, 10000, 'adjacent'), 'x', 'rope short device x');
       await rejectsBadArgument(k.swiglu(x, d3, 8), 'up', 'swiglu short device up');
-      d3.free();
+      d3.dispose();
       if (k.backend === 'webgpu') { // partial overlaps cannot be bound (CPU kernels leave them undefined)
         const a = k.allocF32(16);
         await rejectsBadArgument(k.softmax(a.subarray(0, 8), a.subarray(2, 10), 8), 'out', 'softmax out overlapping x at another start');
         await rejectsBadArgument(k.rmsnorm(a.subarray(0, 8), a.subarray(8, 16), a.subarray(4, 12), 8, 1e-5), 'out', 'rmsnorm out overlapping w');
         await rejectsBadArgument(k.swiglu(a.subarray(0, 8), a.subarray(0, 8), 8), 'up', 'swiglu up = gate');
         await rejectsBadArgument(k.axpy(1, a.subarray(4, 12), a.subarray(0, 8), 8), 'x', 'axpy x overlapping y');
-        a.free();
+        a.dispose();
       }
     },
   },
@@ -980,7 +980,7 @@ const behaviourCases: SuiteCase[] = [
       const want = g.slice();
       ref.swiglu(want, w, n);
       for (let i = 0; i < n; i++) closeTo(got[2 * n + i], want[i], (1 + Math.abs(g[i])) * Math.abs(want[i]), `swiglu[${i}]`, 1e-5, 1e-30);
-      buf.free();
+      buf.dispose();
     },
   },
 ];

@@ -65,7 +65,7 @@ describeWithRuntime('topKSelectRows on webgpu: one dispatch chain for all rows',
         expect(per).toEqual({ dispatches: rows * CHAIN, submissions: 1 });
         outs.forEach((o, r) => expect(Array.from(o)).toEqual(Array.from(want.subarray(r * kk, (r + 1) * kk))));
       }
-      dx.free();
+      dx.dispose();
     }
   }, 120_000);
 
@@ -92,7 +92,7 @@ describeWithRuntime('topKSelectRows on webgpu: one dispatch chain for all rows',
       expect(inter).toEqual({ dispatches: CHAIN + 1, submissions: 2 });
       expect(Array.from(iA.subarray(0, count))).toEqual(Array.from(iS.subarray(0, selS.interleavedUnion(s, g, m, R, iS))));
     } finally {
-      dev.free();
+      dev.dispose();
     }
   }, 120_000);
 

@@ -92,7 +92,7 @@ describeWithRuntime('webgpu backend in Node', missing, () => {
     dW.write(W);
     await small.gemv(dW, xs[0], y, rows, cols);
     expect(ctx.submissions).toBe(s0 + 1);
-    dW.free();
+    dW.dispose();
   });
 
   it('folds wide dispatches into 2-D and 3-D grids (limit lowered to 7 groups per dimension)', async () => {
@@ -112,12 +112,12 @@ describeWithRuntime('webgpu backend in Node', missing, () => {
     expect(() => a.subarray(-1)).toThrow(/subarray begin/);
     a.write(Float32Array.of(1, 2, 3), 5);
     expect(Array.from(await a.subarray(5).read())).toEqual([1, 2, 3]);
-    a.free();
+    a.dispose();
     await expect(gpu.sum(a, 8)).rejects.toThrow(/freed/);
     expect(() => gpu.allocF32(-1)).toThrow(/length/);
     const cpuArray = (await createAsyncKernels({ backend: 'wasm' })).allocF32(4);
     await expect(gpu.sum(cpuArray, 4)).rejects.toThrow(/another backend/);
-    cpuArray.free();
+    cpuArray.dispose();
   });
 });
 

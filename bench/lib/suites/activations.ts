@@ -120,6 +120,6 @@ export async function activationsSuite(opts: SuiteOptions = {}): Promise<SuiteRe
     if (quick) notes.push(`QUICK: ${hidden}×${dim} instead of 14336×4096`);
     return await runSuite('activations', tasks, { ...opts, quick, ratios, notes });
   } finally {
-    for (const r of resident) r.free();
+    for (const r of resident) r.dispose();
   }
 }

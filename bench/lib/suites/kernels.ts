@@ -184,7 +184,7 @@ export async function kernelsSuite(opts: SuiteOptions = {}): Promise<SuiteResult
 
     return await runSuite('kernels', tasks, { ...opts, quick, ratios, notes });
   } finally {
-    for (const r of resident) r.free();
+    for (const r of resident) r.dispose();
   }
 }
 

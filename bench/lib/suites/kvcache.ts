@@ -203,6 +203,6 @@ export async function kvcacheSuite(opts: SuiteOptions = {}): Promise<SuiteResult
   } finally {
     await cache.dispose();
     await banded.dispose();
-    for (const r of resident) r.free();
+    for (const r of resident) r.dispose();
   }
 }

@@ -76,7 +76,7 @@ export async function llamaSuite(opts: SuiteOptions = {}): Promise<SuiteResult> 
   const name = (backend: string, shape: string) => `llama/decode:${backend}:${shape}`;
   const models: LlamaModel[] = [];
   const keep = (m: LlamaModel) => { models.push(m); return m; };
-  const resident: { free(): void }[] = [];
+  const resident: { dispose(): void }[] = [];
   const notes: string[] = [`decode = one forward step (batch 1); positions cycle 0..${CYCLE - 1}; wasm build ${wasm.variant}`];
   const tasks: BenchTask[] = [];
   const ratios: RatioSpec[] = [];
@@ -135,6 +135,6 @@ export async function llamaSuite(opts: SuiteOptions = {}): Promise<SuiteResult> 
     return await runSuite('llama', tasks, { ...opts, ratios, notes });
   } finally {
     for (const m of models) m.dispose();
-    for (const r of resident) r.free();
+    for (const r of resident) r.dispose();
   }
 }

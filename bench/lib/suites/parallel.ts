@@ -248,7 +248,7 @@ export async function parallelSuite(opts: SuiteOptions = {}): Promise<SuiteResul
       + `(${(100 * st.chunksOnWorkers / Math.max(1, st.chunks)).toFixed(0)}%; 50% = an equal share)`);
     return result;
   } finally {
-    for (const r of resident) r.free();
-    await Promise.all([k.close(), eager.close()]);
+    for (const r of resident) r.dispose();
+    await Promise.all([k.dispose(), eager.dispose()]);
   }
 }

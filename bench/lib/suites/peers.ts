@@ -309,7 +309,7 @@ export async function peersSuite(opts: PeersSuiteOptions = {}): Promise<SuiteRes
   } finally {
     for (const p of products) await p.dispose();
     for (const d of disposers) d();
-    for (const r of resident) r.free();
+    for (const r of resident) r.dispose();
   }
 }
 

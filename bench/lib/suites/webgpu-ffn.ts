@@ -48,7 +48,7 @@ export async function gpuSparseFfnBench(gpu: AsyncKernels, wasm: Kernels, size: 
   const [dim, hidden] = size === 'full' ? [4096, 14336] : size === 'quick' ? [4096, 7168] : [128, 384];
   const devices: DeviceArray<Float32Array>[] = [];
   const residents: ResidentArray<Float32Array>[] = [];
-  const dispose = () => { for (const d of devices) d.free(); for (const r of residents) r.free(); };
+  const dispose = () => { for (const d of devices) d.dispose(); for (const r of residents) r.dispose(); };
   try {
     const onGpu = (a: Float32Array) => { const d = gpu.allocF32(a.length); devices.push(d); d.write(a); return d; };
     const onWasm = (n: number) => { const r = wasm.allocF32(n); residents.push(r); return r; };

@@ -324,7 +324,7 @@ export async function webgpuSuite(opts: SuiteOptions = {}): Promise<SuiteResult>
       const Xh = random(n * d), C0 = Xh.slice(0, k * d);
       const lloyd = (kernels: AsyncKernels | Kernels) => {
         const m = { X: mirrorF32(kernels, n * d), C: mirrorF32(kernels, k * d), codes: mirrorI32(kernels, n), dist: mirrorF32(kernels, n) };
-        disposers.push(() => { m.X.free(); m.C.free(); m.codes.free(); m.dist.free(); });
+        disposers.push(() => { m.X.dispose(); m.C.dispose(); m.codes.dispose(); m.dist.dispose(); });
         m.X.host().set(Xh); m.X.push();
         const sums = new Float64Array(k * d), counts = new Int32Array(k);
         return { m, step: () => { m.C.host().set(C0); return lloydIteration(kernels, m.X, m.C, m.codes, m.dist, n, k, d, sums, counts); } };
@@ -420,8 +420,8 @@ export async function webgpuSuite(opts: SuiteOptions = {}): Promise<SuiteResult>
       rounds: opts.quick ? 2 : software ? 3 : 5, timeMs: software ? 100 : 200 });
     return result;
   } finally {
-    for (const d of devices) d.free();
-    for (const r of residents) r.free();
+    for (const d of devices) d.dispose();
+    for (const r of residents) r.dispose();
     for (const dispose of disposers) dispose();
   }
 }

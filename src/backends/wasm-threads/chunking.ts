@@ -1,7 +1,7 @@
 /**
  * How a split kernel call is cut into chunks. The cut depends only on the call's shape — never
  * on how many threads there are — so a call gives the same bits on 1, 2 or 16 threads (and
- * after close()), even for the kernels whose result depends on the cut (sum, vmmsp).
+ * after dispose()), even for the kernels whose result depends on the cut (sum, vmmsp).
  *
  * Chunks are claimed one at a time by whichever thread is free (see thread-pool.ts), so they
  * are several per thread: a thread that is descheduled, or a slower core, simply claims fewer

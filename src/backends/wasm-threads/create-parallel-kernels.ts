@@ -25,12 +25,14 @@ import type { WasmExports } from '../wasm/loader.js';
 import { SparseInferenceError } from '../../core/errors.js';
 import { checkInt, checkNumber } from '../../core/validate.js';
 import { SharedWasmHeap } from './shared-heap.js';
+import { asyncDisposeSymbol } from '../../core/dispose.js';
 import { ThreadPool, type PoolStats } from './thread-pool.js';
 import { workerSpawner, type WorkerHandle } from './spawn-worker.js';
 import { CONTROL_BYTES } from './worker-source.js';
 import { parallelMissing, sharedBuildBytes } from './parallel-support.js';
 import { PARALLEL_KERNELS, parallelKernelFunctions } from './parallel-kernel-functions.js';
 import { importNodeBuiltin } from '../../core/node-builtin.js';
+import { checkOptions, optionKeys } from '../../core/options.js';
 
 export interface CreateParallelKernelsOptions {
   /**
@@ -49,12 +51,15 @@ export interface CreateParallelKernelsOptions {
   minFlops?: number;
 }
 
-/** Kernels whose large calls run on several threads. Call close() when done with them. */
+/** Every key of CreateParallelKernelsOptions, for checkOptions. */
+export const CREATE_PARALLEL_KERNELS_KEYS = optionKeys<CreateParallelKernelsOptions>({ threads: true, minStreamBytes: true, minFlops: true });
+
+/** Kernels whose large calls run on several threads. Call dispose() when done with them (or `await using`). */
 export interface ParallelKernels extends Kernels {
   readonly backend: 'wasm';
   /** 'simd-shared': the SIMD build compiled for a shared memory. */
   readonly variant: string;
-  /** Threads a split call uses now, the calling thread included (1 after close()). */
+  /** Threads a split call uses now, the calling thread included (1 after dispose()). */
   readonly threads: number;
   /** Kernels that are split across threads above the size thresholds. */
   readonly parallel: readonly KernelName[];
@@ -73,9 +78,10 @@ export interface ParallelKernels extends Kernels {
   /**
    * Stops the workers. Resident arrays stay valid and every kernel keeps working, on the
    * calling thread alone. Idempotent. (In Node and Deno the workers never keep the process
-   * alive, so a forgotten close() does not hang it, but it leaks the threads until exit.)
+   * alive, so a forgotten dispose() does not hang it, but it leaks the threads until exit.)
    */
-  close(): Promise<void>;
+  dispose(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Initial and maximum pages of the shared memory: must match asconfig.json (16 and 65536 = 4 GiB). */
@@ -110,9 +116,10 @@ async function defaultThreads(): Promise<number> {
  * const W = k.allocF32(4096 * 4096), x = k.allocF32(4096), y = k.allocF32(4096);
  * // ... fill W.view(), x.view() ...
  * k.gemv(W.view(), x.view(), y.view(), 4096, 4096); // rows cut into chunks, shared by 2 threads
- * await k.close();
+ * await k.dispose();
  */
 export async function createParallelKernels(options: CreateParallelKernelsOptions = {}): Promise<ParallelKernels> {
+  options = checkOptions('createParallelKernels options', options, CREATE_PARALLEL_KERNELS_KEYS);
   const threads = options.threads === undefined ? await defaultThreads() : checkInt('threads', options.threads, 1, MAX_THREADS);
   const thresholds = {
     minStreamBytes: checkNumber('minStreamBytes', options.minStreamBytes ?? DEFAULT_MIN_STREAM_BYTES, 0),
@@ -150,7 +157,8 @@ export async function createParallelKernels(options: CreateParallelKernelsOption
     allocF32: (n) => heap.resident<Float32Array>(Float32Array, checkInt('length', n, 0)),
     allocI32: (n) => heap.resident<Int32Array>(Int32Array, checkInt('length', n, 0)),
     stats: () => pool.stats(),
-    close: () => pool.close(),
+    dispose: () => pool.dispose(),
+    [asyncDisposeSymbol]: () => pool.dispose(),
   };
 }
 
@@ -164,7 +172,7 @@ async function startWorkers(count: number, module: WebAssembly.Module, memory: W
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   const ok = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   if (failed) {
-    await Promise.all(ok.map((h) => h.terminate()));
+    await Promise.all(ok.map((h) => h.dispose()));
     throw new SparseInferenceError('UNAVAILABLE', `wasm-threads worker failed to start: ${(failed.reason as Error).message}`,
       { cause: failed.reason });
   }

@@ -26,8 +26,8 @@ export class SharedWasmHeap extends WasmHeap {
     return this.shared as ArrayBuffer;
   }
 
-  override allocBytes(bytes: number): number {
-    const ptr = super.allocBytes(bytes);
+  override allocBytes(bytes: number, what?: string): number {
+    const ptr = super.allocBytes(bytes, what);
     const now = this.memory.buffer;
     if (now.byteLength !== this.shared.byteLength) this.shared = now;
     return ptr;

@@ -19,7 +19,7 @@ export interface WorkerStart {
 
 /** A started worker. */
 export interface WorkerHandle {
-  terminate(): Promise<void>;
+  dispose(): Promise<void>;
 }
 
 export type SpawnWorker = (start: WorkerStart) => Promise<WorkerHandle>;
@@ -53,7 +53,7 @@ export async function workerSpawner(): Promise<SpawnWorker | string> {
 function spawnNode(WorkerCtor: typeof import('node:worker_threads').Worker, start: WorkerStart): Promise<WorkerHandle> {
   return new Promise((resolve, reject) => {
     const w = new WorkerCtor(NODE_WORKER_SOURCE, { eval: true, workerData: start });
-    const handle: WorkerHandle = { terminate: async () => { await w.terminate(); } };
+    const handle: WorkerHandle = { dispose: async () => { await w.terminate(); } };
     let settled = false;
     const fail = (message: string) => {
       if (settled) return;
@@ -66,7 +66,7 @@ function spawnNode(WorkerCtor: typeof import('node:worker_threads').Worker, star
       if (m.type !== 'ready' || settled) return;
       settled = true;
       // A 'message' listener keeps the worker referenced; after it, unref lets the process exit
-      // even if close() is never called (the worker then sleeps in Atomics.wait until exit).
+      // even if dispose() is never called (the worker then sleeps in Atomics.wait until exit).
       w.off('message', onMessage);
       w.unref();
       resolve(handle);
@@ -82,7 +82,7 @@ function spawnWeb(start: WorkerStart): Promise<WorkerHandle> {
   const url = URL.createObjectURL(new Blob([WEB_WORKER_SOURCE], { type: 'text/javascript' }));
   return new Promise<WorkerHandle>((resolve, reject) => {
     const w = new Worker(url, { type: 'module' });
-    const handle: WorkerHandle = { terminate: async () => { w.terminate(); } };
+    const handle: WorkerHandle = { dispose: async () => { w.terminate(); } };
     w.onmessage = (e: MessageEvent<WorkerMessage>) => {
       if (e.data.type === 'ready') resolve(handle);
       else if (e.data.type === 'error') { w.terminate(); reject(new Error(e.data.message)); }

@@ -152,12 +152,12 @@ export class ThreadPool {
   }
 
   /** Stop every worker (EXIT, wake, terminate). Jobs then run on the calling thread alone. Idempotent. */
-  async close(): Promise<void> {
+  async dispose(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     Atomics.store(this.ctl, EXIT, 1);
     Atomics.add(this.ctl, GO, 1);
     Atomics.notify(this.ctl, GO);
-    await Promise.all(this.workers.map((h) => h.terminate()));
+    await Promise.all(this.workers.map((h) => h.dispose()));
   }
 }

@@ -8,16 +8,27 @@
  *   steady-state calls never allocate.
  */
 import type { ResidentArray } from '../../kernels/kernels.js';
-import { SparseInferenceError } from '../../core/errors.js';
+import { SparseInferenceError, badArgument } from '../../core/errors.js';
 import type { WasmExports } from './loader.js';
+import { withDispose } from '../../core/dispose.js';
 
 type TypedCtor = Float32ArrayConstructor | Int32ArrayConstructor;
 type Typed = Float32Array | Int32Array;
+
+/** wasm32 addresses 4 GiB; the allocator's block header and the static data take some of it. */
+const ADDRESSABLE_BYTES = 2 ** 32 - 2 ** 16;
 
 export class WasmHeap {
   private scratchPtr = 0;
   private scratchBytes = 0;
   private cachedBuffer: ArrayBuffer | null = null;
+  /**
+   * Views of resident arrays that were freed. A kernel handed one of them throws instead of
+   * reading or writing memory that may by now belong to another array. (Element access through
+   * such a view cannot be intercepted — a typed array has no hook — so this is the part the
+   * library can enforce; docs/architecture.md says so.)
+   */
+  readonly retired = new WeakSet<object>();
 
   constructor(readonly exports: WasmExports) {}
 
@@ -32,33 +43,54 @@ export class WasmHeap {
     return b;
   }
 
-  /** Raw allocation; throws instead of trapping when the 4 GiB address space is exhausted. */
-  allocBytes(bytes: number): number {
+  /**
+   * Raw allocation. A size the 32-bit heap cannot address is rejected up front (passing it on
+   * would wrap modulo 2³² into a small block that kernels then overrun); a size that merely does
+   * not fit now throws UNAVAILABLE instead of trapping. `what` names the request in messages.
+   */
+  allocBytes(bytes: number, what = 'allocation'): number {
+    if (!Number.isSafeInteger(bytes) || bytes < 0 || bytes > ADDRESSABLE_BYTES) {
+      throw badArgument(`${what} needs ${bytes} bytes; the wasm heap addresses at most ${ADDRESSABLE_BYTES} (4 GiB less 64 KiB)`);
+    }
     let ptr = 0;
     try {
       ptr = this.exports.alloc(Math.max(16, bytes));
     } catch (e) {
-      throw new SparseInferenceError('UNAVAILABLE', `wasm heap cannot allocate ${bytes} bytes (linear memory is at most 4 GiB)`, { cause: e });
+      throw new SparseInferenceError('UNAVAILABLE', `wasm heap cannot allocate ${bytes} bytes for ${what} (linear memory is at most 4 GiB)`, { cause: e });
     }
     return ptr;
   }
 
-  resident<T extends Typed>(ctor: TypedCtor, length: number): ResidentArray<T> {
-    const ptr = this.allocBytes(length * 4);
+  /** A resident array of `length` elements; `argName` is the caller's argument, for messages. */
+  resident<T extends Typed>(ctor: TypedCtor, length: number, argName = 'length'): ResidentArray<T> {
+    const ptr = this.allocBytes(length * 4, `${argName} = ${length} (${ctor.name})`);
     let freed = false;
     let cached: T | null = null;
     const heap = this;
-    return {
+    const array = {
       length,
       view(): T {
-        if (freed) throw new SparseInferenceError('BAD_ARGUMENT', 'resident array used after free()');
+        if (freed) throw badArgument('resident array used after dispose(): allocate a new one');
         if (cached === null || cached.buffer !== heap.buffer) cached = new ctor(heap.buffer, ptr, length) as T;
         return cached;
       },
-      free(): void {
-        if (!freed) { heap.exports.free(ptr); freed = true; cached = null; }
+      dispose(): void {
+        if (freed) return;
+        if (cached !== null) heap.retired.add(cached);
+        heap.exports.free(ptr);
+        freed = true;
+        cached = null;
       },
     };
+    return withDispose(array);
+  }
+
+  /** Throws when `a` is a view of a freed resident array (see `retired`). */
+  checkLive(a: Typed): void {
+    if (this.retired.has(a)) {
+      throw badArgument(`a ${a.constructor.name} view of a freed resident array was passed to a kernel; `
+        + 'views die with dispose()');
+    }
   }
 
   /** True when `a` already lives in this module's memory (so it can be passed by pointer). */
@@ -70,8 +102,10 @@ export class WasmHeap {
   ensureScratch(bytes: number): number {
     if (bytes > this.scratchBytes) {
       if (this.scratchPtr) this.exports.free(this.scratchPtr);
-      const size = Math.max(bytes, Math.ceil(this.scratchBytes * 1.5), 1 << 16);
-      this.scratchPtr = this.allocBytes(size);
+      const size = Math.min(Math.max(bytes, Math.ceil(this.scratchBytes * 1.5), 1 << 16), Math.max(bytes, ADDRESSABLE_BYTES));
+      this.scratchPtr = 0; // freed above: never free it twice if the allocation below throws
+      this.scratchBytes = 0;
+      this.scratchPtr = this.allocBytes(size, 'kernel call scratch (arguments copied into wasm memory)');
       this.scratchBytes = size;
     }
     return this.scratchPtr;
@@ -103,6 +137,7 @@ export function marshal(heap: WasmHeap, args: Arg[]): { ptrs: number[]; finish: 
   for (let i = 0; i < count; i++) {
     const a = args[i].a;
     if (a !== null && a.buffer === buf0) {
+      heap.checkLive(a);
       ptrs[i] = a.byteOffset;
     } else {
       slots ??= new Array<number>(count).fill(-1);

@@ -28,6 +28,7 @@ import { BufferPool } from './buffer-pool.js';
 import { PipelineCache } from './pipeline-cache.js';
 import { grid, type GpuProgram } from './program.js';
 import type { GpuHandle } from './device.js';
+import { disposeSymbol } from '../../core/dispose.js';
 
 /** A bound array: a buffer and an element offset into it. */
 export interface GpuRef {
@@ -280,12 +281,14 @@ export class GpuDeviceArray<T extends Float32Array | Int32Array> implements Devi
     return new GpuDeviceArray<T>(this.ctx, this.owned, this.dtype, this.begin + begin, end - begin);
   }
 
-  free(): void {
+  dispose(): void {
     if (this.owned.freed) return;
     this.ctx.flush(); // destroying a buffer that unsubmitted work uses would invalidate that work
     this.owned.freed = true;
     this.owned.buffer.destroy();
   }
+
+  [disposeSymbol](): void { this.dispose(); }
 }
 
 /** One kernel call's resources inside a batch. */

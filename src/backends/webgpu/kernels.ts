@@ -30,6 +30,7 @@ import {
 import { withShapeChecks } from '../../kernels/checked.js';
 import { badArgument } from '../../core/errors.js';
 import { checkInt } from '../../core/validate.js';
+import { byValueDescending } from '../../kernels/reference/rank-order.js';
 import { GpuDeviceArray, type GpuCall, type GpuContext, type GpuRef } from './gpu-context.js';
 import { encodeGemv } from './programs/gemv.js';
 import { encodeGemvT } from './programs/gemv-t.js';
@@ -174,7 +175,7 @@ const SPECS: Record<NativeName, NativeSpec> = {
       const v = call.readBack<Float32Array>(vals, k, 'f32');
       return () => {
         const order = Array.from({ length: k }, (_, i) => i);
-        order.sort((p, q) => (v[q] - v[p]) || (idx[p] - idx[q]));
+        order.sort(byValueDescending(v)); // sel is in index order, so ties by position = by index
         return Int32Array.from(order, (i) => idx[i]); // written to `out` by the caller
       };
     },

@@ -31,8 +31,13 @@ sets on a candidate grid, with the EBIC prior C(n,k)^(−γ) (He, Yang & Kang, a
       --burn-in B         burn-in per chain (default 5000)
       --chains C          chains from different seeds, run in parallel (default 2)
       --seed s            random seed (default 1)
-      --plot FILE.svg     data, posterior mean, 95% band and knot density (2-D: heat map)
-      --json              print the summary as JSON
+      --moves balanced|prior-free   birth/death scheme (default balanced; prior-free: the authors')
+      --predict X,X,...   posterior mean and 95% bands at these x (2-D: A:B,A:B,...)
+      --plot FILE.svg|DIR data, posterior mean, 95% band and knot density (2-D: heat map);
+                          a directory (existing, or a path not ending in .svg) gets knots-fit-Y.svg
+      --json              print the summary as JSON (with convergence fields and timing)
+      Convergence warnings (split-R̂ > 1.05, ESS < 100, a chain that never moved) go to stderr,
+      and the knot summary of an unconverged fit is marked UNCONVERGED.
   knots denoise POINTS.csv --dim 1|2 [--embedding pca|isomap] [--neighbors k] [--graph symmetric|mutual] [--cols A,B,...]
                           [--iterations N] [--burn-in B] [--seed s] [--out FILE.csv] [--json]
       Embed, fit each coordinate as a spline of the embedding, project onto the fitted manifold.
@@ -56,14 +61,19 @@ const fmt = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : '—');
 /** The text summary printed by `knots fit`. */
 export function formatFitSummary(fit: KnotFit, names: string[]): string {
   const lines: string[] = [];
+  const converged = fit.diagnostics.converged;
   lines.push(`m = ${fit.m}, family ${fit.family}, degrees ${fit.problem.degrees.join(',')}, candidates ${fit.candidates.join(',')}, γ = ${fit.problem.gamma}`);
   lines.push(`${fit.records.length} chain(s) × ${fit.records[0].iterations} iterations after ${fit.problem.burnIn} burn-in; acceptance ${fmt(fit.diagnostics.acceptance)}`);
+  const { seconds, iterationsPerSecond } = fit.timing;
+  if (Number.isFinite(seconds)) lines.push(`sampling: ${seconds.toFixed(2)} s wall, ${Math.round(iterationsPerSecond).toLocaleString('en-US')} it/s (all chains, burn-in included)`);
+  if (!converged) lines.push(`UNCONVERGED: ${fit.diagnostics.warnings.length} convergence warning(s) (see stderr); do not trust the summary below`);
   for (let j = 0; j < fit.d; j++) {
     const pk = fit.kPosterior(j);
     const shown = Array.from(pk).map((p, k) => [k, p] as const).filter(([, p]) => p >= 0.01);
     lines.push(`${names[j]}: posterior of k: ${shown.map(([k, p]) => `${k}:${p.toFixed(3)}`).join('  ')}`);
     const s = fit.knotSummary(j);
-    lines.push(`  knots (k = ${s.k}, ${s.iterations} iterations): mean ${Array.from(s.mean, (v) => v.toPrecision(5)).join(', ')}`);
+    const mark = converged ? '' : ' [UNCONVERGED]';
+    lines.push(`  knots${mark} (k = ${s.k}, ${s.iterations} iterations): mean ${Array.from(s.mean, (v) => v.toPrecision(5)).join(', ')}`);
     KNOT_QUANTILE_LEVELS.forEach((lv, l) => {
       if (lv === 0.025 || lv === 0.975) lines.push(`    ${(lv * 100).toFixed(1)}%: ${Array.from(s.quantiles[l], (v) => v.toPrecision(5)).join(', ')}`);
     });
@@ -99,6 +109,8 @@ async function runFit(args: string[], ctx: CliContext): Promise<number> {
       'burn-in': { type: 'number', integer: true, min: 0, default: 5000 },
       chains: { type: 'number', integer: true, min: 1, max: 64, default: 2 },
       seed: { type: 'number', integer: true, min: 0, default: 1 },
+      moves: { type: 'string', choices: ['balanced', 'prior-free'], default: 'balanced' },
+      predict: { type: 'string' },
       plot: { type: 'string' }, json: { type: 'boolean' }, backend: backendOpt,
     },
     positionals: { min: 1, max: 1 },
@@ -108,6 +120,7 @@ async function runFit(args: string[], ctx: CliContext): Promise<number> {
   if (values.times !== undefined && values.candidates !== undefined) throw new CliUsageError('give --times or --candidates, not both');
   const xNames = values.x.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (xNames.length === 0 || xNames.length > 3) throw new CliUsageError('--x takes 1 to 3 column names');
+  const predictAt = values.predict === undefined ? null : parsePredictPoints(values.predict, xNames.length);
   const path = positionals[0];
   const table = parseNumericCsv(await readFileText(path), path, [...xNames, values.y], 5);
   const xs = xNames.map((n) => table.data[n]);
@@ -119,24 +132,73 @@ async function runFit(args: string[], ctx: CliContext): Promise<number> {
       family: values.family as 'gaussian' | 'poisson' | 'binomial', degree: values.degree, k: values.k, gamma: values.gamma,
       times: values.times, candidates: values.candidates, iterations: values.iterations, burnIn: values['burn-in'],
       chains: values.chains, seed: values.seed, backend: values.backend as 'auto' | 'reference' | 'wasm',
+      moves: values.moves as 'balanced' | 'prior-free',
       onProgress: (f) => bar(f), signal: ctx.signal,
     });
   } finally {
     bar.done();
   }
+  let plotPath: string | null = null;
   if (values.plot !== undefined) {
     const svg = xs.length === 1 ? plotCurveFit(fit, xs[0], y, { xLabel: xNames[0], yLabel: values.y })
       : xs.length === 2 ? plotSurfaceFit(fit, xs[0], xs[1], { xLabel: xNames[0], yLabel: xNames[1] }) : null;
     if (svg === null) throw new CliUsageError('--plot supports one or two x columns');
-    await writeSvg(values.plot, svg);
+    plotPath = await writePlot(values.plot, `knots-fit-${values.y}.svg`, svg);
   }
+  for (const w of fit.diagnostics.warnings) ctx.stderr(`warning: ${w}\n`);
+  const predictions = predictAt === null ? null : predictTable(fit, predictAt);
   if (values.json) {
-    ctx.stdout(JSON.stringify({ file: path, x: xNames, y: values.y, ...fit.summary() }, null, 2) + '\n');
+    ctx.stdout(JSON.stringify({ file: path, x: xNames, y: values.y, ...fit.summary(), predictions, plot: plotPath }, null, 2) + '\n');
   } else {
     ctx.stdout(formatFitSummary(fit, xNames) + fitQuality(fit, xs, y));
-    if (values.plot !== undefined) ctx.stdout(`plot written to ${values.plot}\n`);
+    if (predictions !== null) {
+      for (const p of predictions) {
+        ctx.stdout(`predict ${p.x.join(', ')}: mean ${p.mean.toPrecision(5)}, 95% credible [${p.lower.toPrecision(5)}, ${p.upper.toPrecision(5)}], predictive [${p.predLower.toPrecision(5)}, ${p.predUpper.toPrecision(5)}]\n`);
+      }
+    }
+    if (plotPath !== null) ctx.stdout(`plot written to ${plotPath}\n`);
   }
   return 0;
+}
+
+/** `--predict 1,2.5,3` (d = 1) or `--predict 0.1:0.2,0.5:0.5` (d = 2): one array per point. */
+function parsePredictPoints(text: string, d: number): number[][] {
+  const points = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (points.length === 0 || points.length > 10000) throw new CliUsageError('--predict takes 1 to 10000 comma-separated points');
+  return points.map((p) => {
+    const v = p.split(':').map((s) => Number(s));
+    if (v.length !== d || v.some((u) => !Number.isFinite(u)) || p.split(':').some((s) => s.trim() === '')) {
+      throw new CliUsageError(`--predict point '${p}' must be ${d === 1 ? 'a number' : `${d} numbers joined by ':'`}`);
+    }
+    return v;
+  });
+}
+
+function predictTable(fit: KnotFit, points: number[][]) {
+  const cols = points[0].map((_, j) => points.map((p) => p[j]));
+  const c = fit.curve(cols.length === 1 ? cols[0] : cols);
+  return points.map((x, i) => ({
+    x, mean: c.mean[i], lower: c.lower[i], upper: c.upper[i], predLower: c.predLower[i], predUpper: c.predUpper[i],
+  }));
+}
+
+/**
+ * Write the plot to `target`: a file when it ends in .svg, otherwise a directory (created if
+ * missing) that receives `fileName`. File-system failures become BAD_FILE errors naming the path.
+ */
+async function writePlot(target: string, fileName: string, svg: string): Promise<string> {
+  const { stat } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  let isDir = false;
+  try { isDir = (await stat(target)).isDirectory(); } catch { isDir = false; }
+  const file = isDir || !/\.svg$/i.test(target) ? join(target, fileName) : target;
+  try {
+    await writeSvg(file, svg);
+  } catch (e) {
+    if (e instanceof SparseInferenceError) throw e;
+    throw new SparseInferenceError('BAD_FILE', `cannot write the plot to ${file}: ${(e as Error).message}`, { cause: e });
+  }
+  return file;
 }
 
 async function runDenoise(args: string[], ctx: CliContext): Promise<number> {

@@ -198,7 +198,7 @@ async function runAblationsCmd(args: string[], ctx: CliContext): Promise<number>
   const base = { ...syntheticFrom({ ...values, methods: values.methods === syntheticOptions.methods.default ? 'oracle,a2ats,vq-wrope,quest,pqcache' : values.methods }), budgets: [values.budget] };
   let rows;
   try {
-    rows = await runAblations(kernels, base, undefined, bar, ctx.signal);
+    rows = await runAblations(kernels, { ...base, onProgress: bar, signal: ctx.signal });
   } finally {
     bar.done();
   }
@@ -239,7 +239,7 @@ async function runCalibrate(args: string[], ctx: CliContext): Promise<number> {
     const c = model.config;
     const { sets, tokens } = await calibrateLlama(kernels, model, tokenizer, stories,
       { window: values.window, distance: values.distance, base: c.ropeBase, pairing: c.ropePairing },
-      { size: values.size, iterations: values.iterations, kinds: [values.kind as 'query-aware' | 'plain'] }, bar, ctx.signal);
+      { size: values.size, iterations: values.iterations, kinds: [values.kind as 'query-aware' | 'plain'], onProgress: bar, signal: ctx.signal });
     const set = (sets.queryAware ?? sets.plain)!;
     const { writeFile } = await import('node:fs/promises');
     await writeFile(values.out!, writeCodebookFile(set));

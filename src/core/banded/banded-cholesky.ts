@@ -6,7 +6,8 @@
  * factors B-spline Gram matrices BᵀB in O(p q²) (knots spec, §3).
  */
 import { checkBand } from './storage.js';
-import { withJitter, type JitterOptions } from '../linalg/jitter.js';
+import { withJitter, JITTER_KEYS, type JitterOptions } from '../linalg/jitter.js';
+import { checkOptions } from '../options.js';
 
 /** The banded factor and the jitter that was needed to obtain it. */
 export interface BandedCholeskyResult {
@@ -34,6 +35,7 @@ export interface BandedCholeskyResult {
 export function bandedCholesky(
   band: Float64Array, n: number, bw: number, opts: JitterOptions = {},
 ): BandedCholeskyResult {
+  opts = checkOptions('bandedCholesky options', opts, JITTER_KEYS);
   checkBand('band', band, n, bw);
   const w = bw + 1;
   let meanDiag = 0;

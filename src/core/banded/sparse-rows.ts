@@ -10,12 +10,16 @@
  */
 import { badArgument } from '../errors.js';
 import { checkFinite, checkFloat64, checkInt, checkInt32 } from '../validate.js';
+import { checkOptions, optionKeys } from '../options.js';
 
 /** Options of {@link bandedNormalEquations}. */
 export interface NormalEquationsOptions {
   /** Observation weights w (length m, finite, ≥ 0): accumulates BᵀWB, BᵀWy, yᵀWy (for IRLS). */
   weights?: Float64Array;
 }
+
+/** Every key of NormalEquationsOptions, for checkOptions. */
+export const NORMAL_EQUATIONS_KEYS = optionKeys<NormalEquationsOptions>({ weights: true });
 
 /** Banded normal equations of a sparse-row design. */
 export interface BandedNormalEquations {
@@ -66,6 +70,7 @@ export function bandedNormalEquations(
   first: Int32Array, values: Float64Array, y: Float64Array, m: number, p: number, q: number,
   opts: NormalEquationsOptions = {},
 ): BandedNormalEquations {
+  opts = checkOptions('bandedNormalEquations options', opts, NORMAL_EQUATIONS_KEYS);
   checkRows(first, values, y, m, p, q);
   const wts = opts.weights;
   if (wts !== undefined) {

@@ -6,7 +6,8 @@
  * row by row, so the inner products run over contiguous memory in row-major storage).
  */
 import { checkFinite, checkFloat64, checkInt } from '../validate.js';
-import { withJitter, type JitterOptions } from './jitter.js';
+import { withJitter, JITTER_KEYS, type JitterOptions } from './jitter.js';
+import { checkOptions } from '../options.js';
 
 export type { JitterOptions as CholeskyOptions } from './jitter.js';
 
@@ -38,6 +39,7 @@ export interface CholeskyResult {
  * const { L, jitter } = cholesky(A, 2);            // L = [[2, 0], [1, √2]], jitter = 0
  */
 export function cholesky(A: Float64Array, n: number, opts: JitterOptions = {}): CholeskyResult {
+  opts = checkOptions('cholesky options', opts, JITTER_KEYS);
   checkInt('n', n, 1);
   checkFloat64('A', A, n * n);
   checkFinite('A', A, n * n);

@@ -10,6 +10,7 @@
  */
 import { SparseInferenceError } from '../errors.js';
 import { checkInt, checkNumber } from '../validate.js';
+import { optionKeys } from '../options.js';
 
 /** Options shared by {@link cholesky} and `bandedCholesky`. */
 export interface JitterOptions {
@@ -25,6 +26,9 @@ export interface JitterOptions {
    */
   maxTries?: number;
 }
+
+/** Every key of JitterOptions, for checkOptions. */
+export const JITTER_KEYS = optionKeys<JitterOptions>({ jitter: true, maxTries: true });
 
 /** Default number of jittered retries. */
 export const DEFAULT_JITTER_TRIES = 6;

@@ -9,6 +9,7 @@
  */
 import { SparseInferenceError } from '../errors.js';
 import { checkFinite, checkFloat64, checkInt, checkNumber, checkOneOf } from '../validate.js';
+import { checkOptions, optionKeys } from '../options.js';
 
 /** Options of {@link leastSquares}. */
 export interface LeastSquaresOptions {
@@ -24,6 +25,9 @@ export interface LeastSquaresOptions {
    */
   onIllConditioned?: 'throw' | 'report';
 }
+
+/** Every key of LeastSquaresOptions, for checkOptions. */
+export const LEAST_SQUARES_KEYS = optionKeys<LeastSquaresOptions>({ maxCondition: true, onIllConditioned: true });
 
 /** Result of {@link leastSquares}. */
 export interface LeastSquaresResult {
@@ -64,6 +68,7 @@ export const DEFAULT_MAX_CONDITION = 1e12;
 export function leastSquares(
   X: Float64Array, y: Float64Array, m: number, p: number, opts: LeastSquaresOptions = {},
 ): LeastSquaresResult {
+  opts = checkOptions('leastSquares options', opts, LEAST_SQUARES_KEYS);
   checkInt('m', m, 1); checkInt('p', p, 1);
   checkFloat64('X', X, m * p); checkFinite('X', X, m * p);
   checkFloat64('y', y, m); checkFinite('y', y, m);

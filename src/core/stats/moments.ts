@@ -7,6 +7,7 @@
  */
 import { checkInt } from '../validate.js';
 import { checkValues, type NumericArray } from './values.js';
+import { checkOptions, optionKeys } from '../options.js';
 
 /**
  * Arithmetic mean, with a second pass that removes the rounding error of the first
@@ -37,6 +38,9 @@ export interface VarianceOptions {
   ddof?: number;
 }
 
+/** Every key of VarianceOptions, for checkOptions. */
+export const VARIANCE_KEYS = optionKeys<VarianceOptions>({ ddof: true });
+
 /**
  * Sample variance Σ(x − x̄)²/(n − ddof), by the corrected two-pass algorithm
  * (Σ(x−x̄)² − (Σ(x−x̄))²/n), accurate even when the mean is large relative to the spread.
@@ -48,6 +52,7 @@ export interface VarianceOptions {
  * variance([1, 2, 3, 4], { ddof: 0 });  // → 1.25
  */
 export function variance(values: NumericArray, opts: VarianceOptions = {}): number {
+  opts = checkOptions('variance options', opts, VARIANCE_KEYS);
   const ddof = opts.ddof === undefined ? 1 : checkInt('opts.ddof', opts.ddof, 0);
   checkValues('values', values, ddof + 1);
   const n = values.length;

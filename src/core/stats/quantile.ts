@@ -13,6 +13,7 @@ import { badArgument } from '../errors.js';
 import { checkOneOf } from '../validate.js';
 import { selectMany, type Reorderable } from './select.js';
 import { checkValues, type NumericArray } from './values.js';
+import { checkOptions, optionKeys } from '../options.js';
 
 /** 'type7' (default; linear interpolation) or 'type1' (inverse empirical CDF). */
 export type QuantileMethod = 'type7' | 'type1';
@@ -28,6 +29,9 @@ export interface QuantileOptions {
   overwrite?: boolean;
 }
 
+/** Every key of QuantileOptions, for checkOptions. */
+export const QUANTILE_KEYS = optionKeys<QuantileOptions>({ method: true, overwrite: true });
+
 const METHODS = ['type7', 'type1'] as const;
 
 /**
@@ -42,6 +46,7 @@ const METHODS = ['type7', 'type1'] as const;
  * quantile([1, 2, 3, 4], 0.5, { method: 'type1' });   // → 2
  */
 export function quantile(values: NumericArray, p: number, opts: QuantileOptions = {}): number {
+  opts = checkOptions('quantile options', opts, QUANTILE_KEYS);
   return quantiles(values, [checkProbability('p', p)], opts)[0];
 }
 
@@ -57,6 +62,7 @@ export function quantile(values: NumericArray, p: number, opts: QuantileOptions 
  * quantiles([3, 1, 4, 1, 5, 9, 2, 6], [0.025, 0.5, 0.975]);   // → [1, 3.5, 8.475000000000001]
  */
 export function quantiles(values: NumericArray, ps: ArrayLike<number>, opts: QuantileOptions = {}): Float64Array {
+  opts = checkOptions('quantiles options', opts, QUANTILE_KEYS);
   checkValues('values', values);
   const method = opts.method === undefined ? 'type7' : checkOneOf('opts.method', opts.method, METHODS);
   if (!(Array.isArray(ps) || (ArrayBuffer.isView(ps) && !(ps instanceof DataView)))) {

@@ -1,9 +1,12 @@
 /**
- * Indices of the k largest values, best first, ties to the lower index. The oracle is the
- * obvious one: a stable sort of all indices (the fast backends use selection instead).
+ * Indices of the k largest values, best first, ties to the lower index; NaN ranks below
+ * −Infinity. The oracle is the obvious one: a stable sort of all indices (the fast backends
+ * use selection instead).
  */
+import { byValueDescending } from './rank-order.js';
+
 export function topK(x: Float32Array, n: number, k: number, out: Int32Array): void {
   const order = Array.from({ length: n }, (_, i) => i);
-  order.sort((a, b) => (x[b] - x[a]) || (a - b));
+  order.sort(byValueDescending(x));
   for (let i = 0; i < k; i++) out[i] = order[i];
 }

@@ -7,7 +7,8 @@
 import type { Kernels } from '../../kernels/kernels.js';
 import type { CodebookSet } from '../codebook-set.js';
 import type { EvalRow } from './eval-row.js';
-import { evaluateSynthetic, type SyntheticEvalOptions } from './synthetic-eval.js';
+import { evaluateSynthetic, SYNTHETIC_EVAL_KEYS, type SyntheticEvalOptions } from './synthetic-eval.js';
+import { checkOptions } from '../../core/options.js';
 
 /** One ablation: which factor, its value, and the evaluateSynthetic overrides. */
 export interface AblationVariant {
@@ -44,12 +45,22 @@ export function defaultAblations(base: SyntheticEvalOptions): AblationVariant[] 
   ];
 }
 
+/** The base setting of an ablation run (every evaluateSynthetic option) and the variants to run. */
+export interface AblationOptions extends SyntheticEvalOptions {
+  /** Variants to run after the base (default: defaultAblations of the base). */
+  variants?: AblationVariant[];
+}
+
 /**
  * Run the base setting and every variant; rows carry (factor, value). The base rows have factor
- * 'base'. H vs I is the a2ats / vq-wrope pair inside every run.
+ * 'base'. H vs I is the a2ats / vq-wrope pair inside every run. `onProgress` and `signal` cover
+ * the whole run.
+ * @example const rows = await runAblations(kernels, { n: 4096, budgets: [0.03], onProgress: (f) => console.log(f) });
  */
-export async function runAblations(kernels: Kernels, base: SyntheticEvalOptions, variants = defaultAblations(base),
-  progress: (f: number, l: string) => void = () => {}, signal?: AbortSignal): Promise<AblationRow[]> {
+export async function runAblations(kernels: Kernels, options: AblationOptions = {}): Promise<AblationRow[]> {
+  const { variants: given, onProgress, signal, ...base } = checkOptions('runAblations options', options, [...SYNTHETIC_EVAL_KEYS, 'variants']);
+  const variants = given ?? defaultAblations(base);
+  const progress = onProgress ?? (() => {});
   const methods = base.methods ?? ['oracle', 'a2ats', 'vq-wrope', 'quest', 'pqcache'];
   const budgets = base.budgets ?? [0.03];
   const rows: AblationRow[] = [];

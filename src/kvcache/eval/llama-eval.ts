@@ -16,7 +16,8 @@
  */
 import type { Kernels } from '../../kernels/kernels.js';
 import { throwIfAborted, badArgument } from '../../core/errors.js';
-import { checkInt } from '../../core/validate.js';
+import { checkInt, checkOneOf } from '../../core/validate.js';
+import { checkOptions, optionKeys } from '../../core/options.js';
 import type { LlamaModel } from '../../llama/model.js';
 import type { Tokenizer } from '../../llama/tokenizer.js';
 import { evaluateNll } from '../../llama/evaluate-nll.js';
@@ -58,6 +59,12 @@ export interface LlamaEvalOptions {
   signal?: AbortSignal;
 }
 
+const EVAL_KEYS = optionKeys<LlamaEvalOptions>({
+  calibrationStories: true, evalTokens: true, window: true, sinks: true, distance: true, budgets: true,
+  budgetMode: true, codebookSize: true, kmeansIterations: true, methods: true, questPageSize: true, pq: true,
+  codebooks: true, skipNll: true, seed: true, onProgress: true, signal: true,
+});
+
 /** Rows (with NLL), exact NLL, token counts, settings, codebooks and timings. */
 export interface LlamaEvalResult {
   rows: EvalRow[];
@@ -71,10 +78,38 @@ export interface LlamaEvalResult {
   seconds: { calibration: number; metrics: number; nll: number };
 }
 
-/** Capture keys and queries of `stories` with exact attention and train codebooks. */
+/** Codebook size, Lloyd iterations, seed and kinds of calibrateLlama, with progress and cancel. */
+export interface LlamaCalibrationOptions {
+  /** Codebook size K_c (capped at the number of keys captured). */
+  size: number;
+  /** Lloyd iterations per codebook. */
+  iterations: number;
+  /** k-means seed (default 0). */
+  seed?: number;
+  kinds: ('query-aware' | 'plain')[];
+  /** fraction in [0, 1] and what is being done ('capture 3/40', 'query-aware lloyd 2/25', …). */
+  onProgress?: (fraction: number, label: string) => void;
+  signal?: AbortSignal;
+}
+
+const CALIBRATION_KEYS = optionKeys<LlamaCalibrationOptions>({
+  size: true, iterations: true, seed: true, kinds: true, onProgress: true, signal: true,
+});
+
+/**
+ * Capture keys and queries of `stories` with exact attention and train codebooks.
+ * @example const { sets } = await calibrateLlama(kernels, model, tok, stories, wrope, { size: 256, iterations: 25, kinds: ['query-aware'] });
+ */
 export async function calibrateLlama(kernels: Kernels, model: LlamaModel, tokenizer: Tokenizer, stories: string[],
-  wrope: WRopeConfig, o: { size: number; iterations: number; seed?: number; kinds: ('query-aware' | 'plain')[] },
-  progress: (f: number, l: string) => void = () => {}, signal?: AbortSignal): Promise<{ sets: { queryAware?: CodebookSet; plain?: CodebookSet }; tokens: number }> {
+  wrope: WRopeConfig, options: LlamaCalibrationOptions): Promise<{ sets: { queryAware?: CodebookSet; plain?: CodebookSet }; tokens: number }> {
+  if (options === null || options === undefined) throw badArgument('calibrateLlama options must give size, iterations and kinds');
+  const o = checkOptions('calibrateLlama options', options, CALIBRATION_KEYS);
+  checkInt('size', o.size, 1);
+  checkInt('iterations', o.iterations, 0);
+  if (!Array.isArray(o.kinds) || o.kinds.length === 0) throw badArgument(`kinds must be a non-empty array of 'query-aware' | 'plain', got ${String(o.kinds)}`);
+  for (const kind of o.kinds) checkOneOf('kinds[]', kind, ['query-aware', 'plain'] as const);
+  const progress = o.onProgress ?? (() => {});
+  const signal = o.signal;
   const c = model.config, d = c.headDim;
   const cal = new KvCalibration({ nLayers: c.nLayers, nKvHeads: c.nKvHeads, nHeads: c.nHeads, headDim: d, wrope });
   let tokens = 0;
@@ -112,7 +147,8 @@ export async function calibrateLlama(kernels: Kernels, model: LlamaModel, tokeni
  * @example const res = await evaluateLlama(kernels, model, tok, text, { evalTokens: 3000 });
  */
 export async function evaluateLlama(kernels: Kernels, model: LlamaModel, tokenizer: Tokenizer, text: string,
-  o: LlamaEvalOptions = {}): Promise<LlamaEvalResult> {
+  options: LlamaEvalOptions = {}): Promise<LlamaEvalResult> {
+  const o = checkOptions('evaluateLlama options', options, EVAL_KEYS);
   const c = model.config, d = c.headDim, g = c.nHeads / c.nKvHeads;
   const stories = splitStories(text);
   const nCal = checkInt('calibrationStories', o.calibrationStories ?? 40, 1, Math.max(1, stories.length - 1));
@@ -135,7 +171,7 @@ export async function evaluateLlama(kernels: Kernels, model: LlamaModel, tokeniz
   if (names.includes('vq-wrope') && !codebooks.plain) kinds.push('plain');
   if (kinds.length) {
     const r = await calibrateLlama(kernels, model, tokenizer, stories.slice(0, nCal), wrope,
-      { size: o.codebookSize ?? 256, iterations: o.kmeansIterations ?? 50, seed: o.seed, kinds }, (f, l) => progress(0.2 * f, l), o.signal);
+      { size: o.codebookSize ?? 256, iterations: o.kmeansIterations ?? 50, seed: o.seed, kinds, onProgress: (f, l) => progress(0.2 * f, l), signal: o.signal });
     codebooks = { ...codebooks, ...r.sets };
     calibrationTokens = r.tokens;
   }

@@ -12,6 +12,7 @@ import { VqRetrieval } from '../methods/vq-retrieval.js';
 import { WRopeExact } from '../methods/wrope-exact.js';
 import type { RetrievalMethod } from '../retrieval-method.js';
 import type { WRopeConfig } from '../wrope.js';
+import { checkOptions, optionKeys } from '../../core/options.js';
 
 /** Every method an evaluation can name. */
 export const METHOD_NAMES = ['full', 'oracle', 'a2ats', 'vq-wrope', 'quest', 'pqcache', 'oracle-union', 'a2ats-bands', 'wrope-exact'] as const;
@@ -32,11 +33,16 @@ export interface MethodFactoryOptions {
   bands?: number;
 }
 
+/** Every key of MethodFactoryOptions, for checkOptions. */
+export const METHOD_FACTORY_KEYS = optionKeys<MethodFactoryOptions>({ headDim: true, groupSize: true, nKvHeads: true, layer: true, wrope: true, queryAware: true, plain: true, questPageSize: true, pq: true, bands: true });
+
 /**
  * A retrieval method by name for one layer (A²ATS and plain VQ need codebooks).
  * @example createMethod(kernels, 'quest', { headDim: 128, groupSize: 4, nKvHeads: 8, layer: 0, wrope })
  */
 export function createMethod(kernels: Kernels, name: MethodName, o: MethodFactoryOptions): RetrievalMethod {
+  if (o === null || o === undefined) throw badArgument('createMethod options must give the layer shape and wrope');
+  checkOptions('createMethod options', o, METHOD_FACTORY_KEYS);
   const books = (set: CodebookSet | undefined, what: string) => {
     if (!set) throw badArgument(`method '${name}' needs ${what} codebooks`);
     return Array.from({ length: o.nKvHeads }, (_, h) => set.get(o.layer, h));

@@ -11,6 +11,7 @@
 import type { Kernels } from '../../kernels/kernels.js';
 import { throwIfAborted } from '../../core/errors.js';
 import { checkInt } from '../../core/validate.js';
+import { checkOptions, optionKeys, LONG_RUN_KEYS } from '../../core/options.js';
 import type { Budget } from '../budget.js';
 import { KvCalibration } from '../calibration.js';
 import type { CodebookSet } from '../codebook-set.js';
@@ -67,6 +68,13 @@ export interface SyntheticEvalOptions {
   signal?: AbortSignal;
 }
 
+/** Every key of SyntheticEvalOptions (for checkOptions; the ablation runner extends it). */
+export const SYNTHETIC_EVAL_KEYS = optionKeys<SyntheticEvalOptions>({
+  synthetic: true, n: true, testSequences: true, decodeSteps: true, calibration: true, codebooks: true,
+  window: true, sinks: true, distance: true, budgets: true, budgetMode: true, methods: true,
+  questPageSize: true, pq: true, onProgress: true, signal: true,
+});
+
 /** Rows, the resolved configuration, the codebooks used, and timings. */
 export interface SyntheticEvalResult {
   rows: EvalRow[];
@@ -78,10 +86,28 @@ export interface SyntheticEvalResult {
   seconds: { calibration: number; evaluation: number };
 }
 
-/** Calibrate query-aware and/or plain codebooks on synthetic calibration sequences. */
+/** What calibrateSynthetic takes: the calibration settings, the sequence length, progress and cancel. */
+export interface SyntheticCalibrationRunOptions extends SyntheticCalibrationOptions {
+  /** Tokens per calibration sequence. */
+  length: number;
+  /** fraction in [0, 1] and what is being done ('calibration data 2/4', 'query-aware lloyd 3/25', …). */
+  onProgress?: (fraction: number, label: string) => void;
+  signal?: AbortSignal;
+}
+
+const CALIBRATION_KEYS = optionKeys<SyntheticCalibrationOptions>({
+  sequences: true, length: true, queryStride: true, size: true, iterations: true, maxKeys: true, kinds: true, seed: true,
+});
+
+/**
+ * Calibrate query-aware and/or plain codebooks on synthetic calibration sequences.
+ * @example const { queryAware } = await calibrateSynthetic(kernels, gen, wrope, { length: 4096, size: 256 });
+ */
 export async function calibrateSynthetic(kernels: Kernels, gen: SyntheticAttention, wrope: WRopeConfig,
-  o: SyntheticCalibrationOptions & { length: number }, progress: (f: number, l: string) => void = () => {},
-  signal?: AbortSignal): Promise<{ queryAware?: CodebookSet; plain?: CodebookSet }> {
+  options: SyntheticCalibrationRunOptions): Promise<{ queryAware?: CodebookSet; plain?: CodebookSet }> {
+  const o = checkOptions('calibrateSynthetic options', options, [...CALIBRATION_KEYS, ...LONG_RUN_KEYS]);
+  const signal = o.signal;
+  const progress = o.onProgress ?? (() => {});
   const c = gen.config, d = c.headDim;
   const sequences = checkInt('calibration.sequences', o.sequences ?? 4, 1);
   const len = checkInt('calibration.length', o.length, 2);
@@ -112,7 +138,9 @@ export async function calibrateSynthetic(kernels: Kernels, gen: SyntheticAttenti
  * sequences (see the file header).
  * @example const { rows } = await evaluateSynthetic(kernels, { n: 8192, budgets: [0.03] });
  */
-export async function evaluateSynthetic(kernels: Kernels, o: SyntheticEvalOptions = {}): Promise<SyntheticEvalResult> {
+export async function evaluateSynthetic(kernels: Kernels, options: SyntheticEvalOptions = {}): Promise<SyntheticEvalResult> {
+  const o = checkOptions('evaluateSynthetic options', options, SYNTHETIC_EVAL_KEYS);
+  checkOptions('calibration', o.calibration, CALIBRATION_KEYS);
   const gen = new SyntheticAttention(o.synthetic ?? {});
   const c = gen.config, d = c.headDim, g = c.groupSize, H = c.nKvHeads;
   const n = checkInt('n', o.n ?? 32768, 16);
@@ -133,8 +161,10 @@ export async function evaluateSynthetic(kernels: Kernels, o: SyntheticEvalOption
     const kinds: ('query-aware' | 'plain')[] = [];
     if (needQA) kinds.push('query-aware');
     if (needPlain) kinds.push('plain');
-    const got = await calibrateSynthetic(kernels, gen, wrope, { ...o.calibration, length: o.calibration?.length ?? n, kinds },
-      (f, l) => progress(0.5 * f, l), o.signal);
+    const got = await calibrateSynthetic(kernels, gen, wrope, {
+      ...o.calibration, length: o.calibration?.length ?? n, kinds,
+      onProgress: (f, l) => progress(0.5 * f, l), signal: o.signal,
+    });
     codebooks = { ...codebooks, ...got };
   }
   const t1 = performance.now();

@@ -2,6 +2,7 @@
  * Full attention (the exact ceiling): every token is attended; nothing to score.
  */
 import type { RetrievalMethod } from '../retrieval-method.js';
+import { disposeSymbol } from '../../core/dispose.js';
 
 /** Selects every token. @example new Retrieval(kernels, new FullAttention(), opts) */
 export class FullAttention implements RetrievalMethod {
@@ -15,4 +16,6 @@ export class FullAttention implements RetrievalMethod {
     return 0;
   }
   dispose(): void {}
+
+  [disposeSymbol](): void { this.dispose(); }
 }

@@ -10,6 +10,7 @@
 import type { Kernels, ResidentArray } from '../../kernels/kernels.js';
 import type { GroupQuery, RetrievalMethod } from '../retrieval-method.js';
 import type { HeadKeys } from '../kv-store.js';
+import { disposeSymbol } from '../../core/dispose.js';
 
 /** Exact-score top-K, per head with union or by summed exact probabilities (see the file header). */
 export class OracleTopK implements RetrievalMethod {
@@ -32,7 +33,7 @@ export class OracleTopK implements RetrievalMethod {
     outArr: ResidentArray<Float32Array>): void {
     const d = this.headDim, g = this.groupSize, n = keys.length, m = farEnd - farStart;
     if (this.scratch === null || this.scratch.length < n) {
-      this.scratch?.free();
+      this.scratch?.dispose();
       this.scratch = this.kernels.allocF32(Math.max(n, 1024));
     }
     const s = this.scratch.view();
@@ -60,7 +61,9 @@ export class OracleTopK implements RetrievalMethod {
   }
 
   dispose(): void {
-    this.scratch?.free();
+    this.scratch?.dispose();
     this.scratch = null;
   }
+
+  [disposeSymbol](): void { this.dispose(); }
 }

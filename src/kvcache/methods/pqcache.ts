@@ -17,6 +17,8 @@ import { checkInt, checkNumber } from '../../core/validate.js';
 import { kmeansSync } from '../kmeans.js';
 import type { GroupQuery, RetrievalMethod } from '../retrieval-method.js';
 import type { HeadKeys } from '../kv-store.js';
+import { disposeSymbol } from '../../core/dispose.js';
+import { checkOptions, optionKeys } from '../../core/options.js';
 
 /** Sub-spaces, bits, k-means iterations, refit policy and seed of PqCache. */
 export interface PqCacheOptions {
@@ -30,6 +32,9 @@ export interface PqCacheOptions {
   refitGrowth?: number;
   seed?: number;
 }
+
+/** Every key of PqCacheOptions, for checkOptions. */
+export const PQCACHE_KEYS = optionKeys<PqCacheOptions>({ subspaces: true, bits: true, iterations: true, refitGrowth: true, seed: true });
 
 interface HeadPq {
   /** M tables of 2^B × d/M centroids (resident, for gemv). */
@@ -61,6 +66,7 @@ export class PqCache implements RetrievalMethod {
   constructor(private readonly kernels: Kernels, private readonly headDim: number,
     private readonly groupSize: number, nKvHeads: number, opts: PqCacheOptions = {}) {
     checkInt('headDim', headDim, 1); checkInt('groupSize', groupSize, 1); checkInt('nKvHeads', nKvHeads, 1);
+    opts = checkOptions('PqCache options', opts, PQCACHE_KEYS);
     this.M = checkInt('subspaces', opts.subspaces ?? 2, 1, headDim);
     if (headDim % this.M !== 0) throw badArgument(`subspaces (${this.M}) must divide headDim (${headDim})`);
     this.B = checkInt('bits', opts.bits ?? 6, 1, 16);
@@ -86,7 +92,7 @@ export class PqCache implements RetrievalMethod {
     outArr: ResidentArray<Float32Array>): void {
     const d = this.headDim, g = this.groupSize, m = farEnd - farStart, M = this.M, sub = d / M;
     const pq = this.prepare(kvHead, keys);
-    if (this.tmp.length < m) { this.tmp.free(); this.tmp = this.kernels.allocF32(Math.max(m, 2 * this.tmp.length)); }
+    if (this.tmp.length < m) { this.tmp.dispose(); this.tmp = this.kernels.allocF32(Math.max(m, 2 * this.tmp.length)); }
     if (this.lastHeadScores.length < g * m) this.lastHeadScores = new Float32Array(g * m);
     const est = this.lastHeadScores;
     const scale = 1 / Math.sqrt(d);
@@ -140,7 +146,7 @@ export class PqCache implements RetrievalMethod {
         pq.codes = pq.codes.map((c) => {
           const next = this.kernels.allocI32(2 * n);
           next.view().set(c.view().subarray(0, a));
-          c.free();
+          c.dispose();
           return next;
         });
       }
@@ -156,15 +162,17 @@ export class PqCache implements RetrievalMethod {
   }
 
   private freeHead(h: HeadPq): void {
-    for (const c of h.centroids) c.free();
-    for (const c of h.codes) c.free();
+    for (const c of h.centroids) c.dispose();
+    for (const c of h.codes) c.dispose();
   }
 
   dispose(): void {
     this.reset();
-    this.lut.free();
-    this.tmp.free();
+    this.lut.dispose();
+    this.tmp.dispose();
   }
+
+  [disposeSymbol](): void { this.dispose(); }
 }
 
 /** out[i*len + t] = x[i*d + off + t]: the sub-vectors of n rows. */

@@ -10,6 +10,7 @@ import { badArgument } from '../../core/errors.js';
 import { checkInt } from '../../core/validate.js';
 import type { GroupQuery, RetrievalMethod } from '../retrieval-method.js';
 import type { HeadKeys } from '../kv-store.js';
+import { disposeSymbol } from '../../core/dispose.js';
 
 /** Quest page-bound retrieval on post-RoPE keys (see the file header). @example new Quest(128, 4, 8, 16) */
 export class Quest implements RetrievalMethod {
@@ -87,4 +88,6 @@ export class Quest implements RetrievalMethod {
   }
 
   dispose(): void {}
+
+  [disposeSymbol](): void { this.dispose(); }
 }

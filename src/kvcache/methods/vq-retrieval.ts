@@ -31,6 +31,8 @@ import type { GroupQuery, RetrievalMethod, ScoreBuffer } from '../retrieval-meth
 import type { HeadKeys } from '../kv-store.js';
 import { checkWRope, type WRopeConfig } from '../wrope.js';
 import { settleAll } from '../../kernels/maybe-async.js';
+import { disposeSymbol } from '../../core/dispose.js';
+import { checkOptions, optionKeys } from '../../core/options.js';
 
 /** WRoPE rotation, group size and display name of a VqRetrieval. */
 export interface VqRetrievalOptions {
@@ -54,6 +56,9 @@ export interface VqRetrievalOptions {
    */
   capacity?: number;
 }
+
+/** Every key of VqRetrievalOptions, for checkOptions. */
+export const VQ_RETRIEVAL_KEYS = optionKeys<VqRetrievalOptions>({ wrope: true, groupSize: true, name: true, bands: true, capacity: true });
 
 /** One KV head's tables, codes and scratch. */
 interface HeadState {
@@ -92,7 +97,8 @@ export class VqRetrieval implements RetrievalMethod {
    */
   constructor(private readonly kernels: Kernels | AsyncKernels, codebooks: Codebook[], private readonly opts: VqRetrievalOptions) {
     if (!Array.isArray(codebooks) || codebooks.length === 0) throw badArgument('codebooks must be a non-empty array (one per KV head)');
-    if (opts === null || typeof opts !== 'object') throw badArgument('opts must be an object');
+    if (opts === null || opts === undefined) throw badArgument('VqRetrieval options must give wrope and groupSize');
+    checkOptions('VqRetrieval options', opts, VQ_RETRIEVAL_KEYS);
     checkWRope(opts.wrope, 'wrope');
     checkInt('groupSize', opts.groupSize, 1);
     const capacity = checkInt('capacity', opts.capacity ?? 1024, 1);
@@ -123,7 +129,7 @@ export class VqRetrieval implements RetrievalMethod {
         });
       }
     } catch (e) {
-      for (const m of owned) m.free();
+      for (const m of owned) m.dispose();
       throw e;
     }
   }
@@ -195,7 +201,7 @@ export class VqRetrieval implements RetrievalMethod {
     if (count > 0) {
       if (st.dist.length < count) {
         st.z = new Float32Array(count * d);
-        st.dist.free();
+        st.dist.dispose();
         st.dist = mirrorF32(this.kernels, count);
       }
       st.codebook.whiten(keysPre, count, st.z);
@@ -247,7 +253,7 @@ export class VqRetrieval implements RetrievalMethod {
     const R = ranges.length;
     // Scratch first: an allocation detaches the views taken below (sync kernels).
     if (st.lut === null || st.lut.length < g * R * size) {
-      st.lut?.free();
+      st.lut?.dispose();
       st.lut = mirrorF32(this.kernels, g * R * size);
     }
     if (st.qt.length < R * g * d) st.qt = new Float32Array(R * g * d);
@@ -304,18 +310,20 @@ export class VqRetrieval implements RetrievalMethod {
     // Views are taken after the allocation (which may grow memory on sync kernels).
     next.host().set(cur.host().subarray(0, st.encoded));
     next.push();
-    cur.free();
+    cur.dispose();
     st.codes = next;
   }
 
   dispose(): void {
     for (const h of this.heads) {
-      h.centroids.free();
-      if (h.whitened !== h.centroids) h.whitened.free();
-      h.codes.free();
-      h.dist.free();
-      h.lut?.free();
+      h.centroids.dispose();
+      if (h.whitened !== h.centroids) h.whitened.dispose();
+      h.codes.dispose();
+      h.dist.dispose();
+      h.lut?.dispose();
     }
     this.heads.length = 0;
   }
+
+  [disposeSymbol](): void { this.dispose(); }
 }

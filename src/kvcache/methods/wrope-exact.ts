@@ -8,6 +8,7 @@ import type { Kernels, ResidentArray } from '../../kernels/kernels.js';
 import type { GroupQuery, RetrievalMethod } from '../retrieval-method.js';
 import type { HeadKeys } from '../kv-store.js';
 import { checkWRope, type WRopeConfig } from '../wrope.js';
+import { disposeSymbol } from '../../core/dispose.js';
 
 /** Ranks far tokens by q R(b)·k̃ on exact pre-RoPE keys. @example new WRopeExact(kernels, 128, 4, wrope) */
 export class WRopeExact implements RetrievalMethod {
@@ -29,7 +30,7 @@ export class WRopeExact implements RetrievalMethod {
   score(_kvHead: number, keys: HeadKeys, q: GroupQuery, farStart: number, farEnd: number, out: ResidentArray<Float32Array>): void {
     const d = this.headDim, m = farEnd - farStart;
     if (this.scratch === null || this.scratch.length < m) {
-      this.scratch?.free();
+      this.scratch?.dispose();
       this.scratch = this.kernels.allocF32(Math.max(m, 1024));
     }
     const scale = 1 / Math.sqrt(d);
@@ -48,7 +49,9 @@ export class WRopeExact implements RetrievalMethod {
   }
 
   dispose(): void {
-    this.scratch?.free();
+    this.scratch?.dispose();
     this.scratch = null;
   }
+
+  [disposeSymbol](): void { this.dispose(); }
 }

@@ -19,6 +19,7 @@ import { checkInt } from '../../core/validate.js';
 import {
   attendHeads, checkSlowTierRequest, checkSlowTierShape, type SlowTier, type SlowTierRequest, type SlowTierShape,
 } from './slow-tier.js';
+import { disposeSymbol } from '../../core/dispose.js';
 
 /** Full K/V in device arrays; only the selections cross per step (see the file header). */
 export class DeviceSlowTier implements SlowTier {
@@ -41,7 +42,7 @@ export class DeviceSlowTier implements SlowTier {
     try {
       this.devV = kernels.allocF32(nKvHeads * capacity * d);
     } catch (e) {
-      this.devK.free();
+      this.devK.dispose();
       throw e;
     }
     this.stageK = new Float32Array(nKvHeads * this.stage * d);
@@ -103,7 +104,9 @@ export class DeviceSlowTier implements SlowTier {
   }
 
   dispose(): void {
-    this.devK.free();
-    this.devV.free();
+    this.devK.dispose();
+    this.devV.dispose();
   }
+
+  [disposeSymbol](): void { this.dispose(); }
 }

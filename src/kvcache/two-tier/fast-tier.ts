@@ -26,6 +26,8 @@ import { Retrieval, type Selection } from '../retrieval.js';
 import type { WRopeConfig } from '../wrope.js';
 import { interleave } from '../../kernels/maybe-async.js';
 import { attendHeads } from './slow-tier.js';
+import { disposeSymbol } from '../../core/dispose.js';
+import { checkOptions, optionKeys } from '../../core/options.js';
 
 /** Shape, sinks, WRoPE, budget and codebooks of a FastTier. */
 export interface FastTierOptions {
@@ -41,6 +43,9 @@ export interface FastTierOptions {
   /** Tokens to reserve code space for (default 1024, grown by doubling; see VqRetrieval). */
   capacity?: number;
 }
+
+/** Every key of FastTierOptions, for checkOptions. */
+export const FAST_TIER_KEYS = optionKeys<FastTierOptions>({ nHeads: true, nKvHeads: true, headDim: true, sinks: true, wrope: true, budget: true, codebooks: true, bands: true, capacity: true });
 
 const EMPTY = new Float32Array(0);
 
@@ -62,6 +67,8 @@ export class FastTier {
   private len = 0;
 
   constructor(private readonly kernels: Kernels | AsyncKernels, private readonly o: FastTierOptions) {
+    if (o === null || o === undefined) throw badArgument('FastTier options must give the shape, wrope, budget and codebooks');
+    checkOptions('FastTier options', o, FAST_TIER_KEYS);
     if (o.codebooks.length !== o.nKvHeads) throw badArgument(`codebooks must hold one codebook per KV head (${o.nKvHeads}), got ${o.codebooks.length}`);
     const g = o.nHeads / o.nKvHeads;
     this.vq = new VqRetrieval(kernels, o.codebooks, { wrope: o.wrope, groupSize: g, bands: o.bands, capacity: o.capacity });
@@ -206,6 +213,8 @@ export class FastTier {
   dispose(): void {
     this.retrieval.dispose();
     this.vq.dispose();
-    this.nearK.free(); this.nearV.free(); this.nearIdx.free();
+    this.nearK.dispose(); this.nearV.dispose(); this.nearIdx.dispose();
   }
+
+  [disposeSymbol](): void { this.dispose(); }
 }

@@ -21,6 +21,7 @@ import { badArgument } from '../../core/errors.js';
 import {
   attendHeads, checkSlowTierRequest, checkSlowTierShape, type SlowTier, type SlowTierRequest, type SlowTierShape,
 } from './slow-tier.js';
+import { disposeSymbol } from '../../core/dispose.js';
 
 /** Full K/V in host memory; selected rows gathered and uploaded per step (see the file header). */
 export class GatherSlowTier implements SlowTier {
@@ -77,7 +78,7 @@ export class GatherSlowTier implements SlowTier {
     if (total > 0) {
       if (this.stageK.length < total * d) {
         const n = Math.max(total * d, 2 * this.stageK.length);
-        this.devK?.free(); this.devV?.free();
+        this.devK?.dispose(); this.devV?.dispose();
         this.devK = this.devV = null;
         this.stageK = new Float32Array(n);
         this.stageV = new Float32Array(n);
@@ -107,7 +108,9 @@ export class GatherSlowTier implements SlowTier {
   }
 
   dispose(): void {
-    this.devK?.free(); this.devV?.free();
+    this.devK?.dispose(); this.devV?.dispose();
     this.devK = null; this.devV = null;
   }
+
+  [disposeSymbol](): void { this.dispose(); }
 }

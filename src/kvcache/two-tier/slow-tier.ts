@@ -15,6 +15,7 @@ import { eitherKernels, driveSync, type Step } from '../../kernels/maybe-async.j
 import { badArgument } from '../../core/errors.js';
 import { checkInt } from '../../core/validate.js';
 import { settleAll } from '../../kernels/maybe-async.js';
+import { disposeSymbol } from '../../core/dispose.js';
 
 /** Query heads, KV heads, head dimension and capacity of a slow tier. */
 export interface SlowTierShape {
@@ -144,7 +145,7 @@ export class InThreadSlowTier implements SlowTier {
       this.values = kernels.allocF32(n);
       this.idx = kernels.allocI32(shape.capacity);
     } catch (e) {
-      this.keys.free();
+      this.keys.dispose();
       throw e;
     }
   }
@@ -185,6 +186,8 @@ export class InThreadSlowTier implements SlowTier {
   }
 
   dispose(): void {
-    this.keys.free(); this.values.free(); this.idx.free();
+    this.keys.dispose(); this.values.dispose(); this.idx.dispose();
   }
+
+  [disposeSymbol](): void { this.dispose(); }
 }

@@ -48,6 +48,8 @@ import { InThreadSlowTier, type SlowTier } from './slow-tier.js';
 import { GatherSlowTier } from './gather-slow-tier.js';
 import { DeviceSlowTier } from './device-slow-tier.js';
 import { settleAll } from '../../kernels/maybe-async.js';
+import { asyncDisposeSymbol } from '../../core/dispose.js';
+import { checkOptions, optionKeys } from '../../core/options.js';
 
 /** Tokens per code-assignment call in appendMany. */
 const APPEND_BLOCK = 256;
@@ -78,6 +80,9 @@ export interface TwoTierOptions {
   /** Distance bands for far-token scoring (default 1 = the paper; > 1 is the extension in docs/kvcache.md). */
   bands?: number;
 }
+
+/** Every key of TwoTierOptions, for checkOptions. */
+export const TWO_TIER_KEYS = optionKeys<TwoTierOptions>({ nHeads: true, nKvHeads: true, headDim: true, capacity: true, ropeBase: true, ropePairing: true, window: true, sinks: true, distance: true, budget: true, codebooks: true, slowTier: true, bands: true });
 
 /** What one decode step selected and read. */
 export interface DecodeStats {
@@ -121,7 +126,8 @@ export class TwoTierKvCache {
    * adapter); an asynchronous cache runs through appendAsync/attendAsync.
    */
   static async create(kernels: Kernels | AsyncKernels, opts: TwoTierOptions): Promise<TwoTierKvCache> {
-    if (opts === null || typeof opts !== 'object') throw badArgument('options must be an object');
+    if (opts === null || opts === undefined) throw badArgument('TwoTierKvCache options must give the shape and codebooks');
+    checkOptions('TwoTierKvCache options', opts, TWO_TIER_KEYS);
     const asyncKernels = isAsyncKernels(kernels);
     const o: Required<TwoTierOptions> = {
       window: 64, sinks: 8, distance: 2048, budget: { mode: 'perHead', fraction: 0.03 },
@@ -310,4 +316,6 @@ export class TwoTierKvCache {
     this.fast.dispose();
     await this.slow.dispose();
   }
+
+  [asyncDisposeSymbol](): Promise<void> { return this.dispose(); }
 }

@@ -23,12 +23,17 @@ import { checkInt } from '../../core/validate.js';
 import { DONE, ERR, OP, OP_APPEND, OP_ATTEND, OP_CLEAR, OP_EXIT, REQ, STAGED, linkLayout, type LinkViews } from './link.js';
 import { checkSlowTierShape, type SlowTier, type SlowTierRequest, type SlowTierShape } from './slow-tier.js';
 import { importNodeBuiltin } from '../../core/node-builtin.js';
+import { asyncDisposeSymbol } from '../../core/dispose.js';
+import { checkOptions, optionKeys } from '../../core/options.js';
 
 /** Options of WorkerSlowTier.create. */
 export interface WorkerSlowTierOptions {
   /** Tokens staged before a forced flush (default 256). */
   stage?: number;
 }
+
+/** Every key of WorkerSlowTierOptions, for checkOptions. */
+export const WORKER_SLOW_TIER_KEYS = optionKeys<WorkerSlowTierOptions>({ stage: true });
 
 /** A SlowTier whose K/V and attention live in a worker thread (see the file header). */
 export class WorkerSlowTier implements SlowTier {
@@ -50,7 +55,7 @@ export class WorkerSlowTier implements SlowTier {
   /** Start the worker and wait until its kernels are loaded. */
   static async create(kernels: Kernels, shape: SlowTierShape, opts: WorkerSlowTierOptions = {}): Promise<WorkerSlowTier> {
     checkSlowTierShape(shape);
-    const stage = checkInt('stage', opts.stage ?? 256, 1);
+    const stage = checkInt('stage', checkOptions('WorkerSlowTier options', opts, WORKER_SLOW_TIER_KEYS).stage ?? 256, 1);
     if (typeof SharedArrayBuffer === 'undefined') throw new SparseInferenceError('UNAVAILABLE', 'SharedArrayBuffer is not available in this runtime');
     if (kernels.backend === 'webgpu') throw badArgument('the worker slow tier runs CPU kernels (reference or wasm)');
     const { bytes } = linkLayout(shape, stage);
@@ -135,6 +140,8 @@ export class WorkerSlowTier implements SlowTier {
     Atomics.notify(this.v.ctrl, REQ);
     await this.worker.terminate();
   }
+
+  [asyncDisposeSymbol](): Promise<void> { return this.dispose(); }
 
   private post(op: number): void {
     if (this.busy) throw badArgument('the slow tier is busy: await the previous attend() first');

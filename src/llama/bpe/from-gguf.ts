@@ -18,6 +18,7 @@
  * tok.encode('<|im_start|>user\nHi<|im_end|>\n');   // [1, 4093, 198, 17830, 2, 198]
  */
 import { SparseInferenceError, badArgument } from '../../core/errors.js';
+import { checkOptions } from '../../core/options.js';
 import { BYTE_TO_CHAR } from './byte-unicode.js';
 import { BpeTokenizer } from './bpe-tokenizer.js';
 import { MergeTable } from './merge-table.js';
@@ -35,11 +36,13 @@ const TOKEN_TYPE = { normal: 1, unknown: 2, control: 3, userDefined: 4 } as cons
 /** Texts that end a turn in common chat formats; with EOS they stop generation by default. */
 const END_OF_TURN_TEXTS = ['<|endoftext|>', '<|im_end|>', '<|eot_id|>', '<end_of_turn>'];
 
-export function bpeTokenizerFromGguf(metadata: GgufMetadataLike, opts: BpeFromGgufOptions = {}): BpeTokenizer {
+export function bpeTokenizerFromGguf(metadata: GgufMetadataLike, options: BpeFromGgufOptions = {}): BpeTokenizer {
   if (metadata === null || typeof metadata !== 'object') {
     throw badArgument(`metadata must be a Map or an object of GGUF metadata, got ${metadata === null ? 'null' : typeof metadata}`);
   }
-  const where = opts?.name ?? 'GGUF metadata';
+  const opts = checkOptions('bpeTokenizerFromGguf options', options, ['name']);
+  if (opts.name !== undefined && typeof opts.name !== 'string') throw badArgument(`bpeTokenizerFromGguf options.name must be a string, got ${typeof opts.name}`);
+  const where = opts.name ?? 'GGUF metadata';
   const get = (key: string): unknown => (metadata instanceof Map ? metadata.get(key) : (metadata as Record<string, unknown>)[key]);
   const bad = (msg: string) => new SparseInferenceError('BAD_FILE', `${where}: ${msg}`);
 

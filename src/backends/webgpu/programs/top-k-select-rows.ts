@@ -37,6 +37,7 @@ const STATE = 4;
 const SORT_KEY = `
 fn sortKey(v: f32) -> u32 {
   var b = bitcast<u32>(v);
+  if ((b & 0x7fffffffu) > 0x7f800000u) { return 0u; } // NaN (by its bits) ranks below -Infinity
   if (v == 0.0) { b = 0u; }
   if ((b & 0x80000000u) != 0u) { return ~b; }
   return b | 0x80000000u;
