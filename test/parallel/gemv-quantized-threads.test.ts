@@ -14,7 +14,7 @@ import { f32ToF16 } from '../../src/llama/float-formats.js';
 const single = await createKernels({ backend: 'wasm', wasmVariant: 'simd' });
 const pools: ParallelKernels[] = await Promise.all([1, 2, 3].map((threads) =>
   createParallelKernels({ threads, minStreamBytes: 0, minFlops: 0 })));
-afterAll(async () => { await Promise.all(pools.map((k) => k.close())); });
+afterAll(async () => { await Promise.all(pools.map((k) => k.dispose())); });
 
 /** Random resident-layout rows: bytes random, then every f16 scale set to a finite value. */
 function matrix(type: QuantizedType, rows: number, cols: number, seed: number): { W: Int32Array; x: Float32Array } {
@@ -53,7 +53,7 @@ for (const k of pools) {
               const R = k.allocI32(W.length);
               R.view().set(W);
               k[kernel](R.view(), x, y, rows, cols);
-              R.free();
+              R.dispose();
             } else k[kernel](W, x, y, rows, cols);
             expect(new Int32Array(y.buffer, 0, rows)).toEqual(new Int32Array(want.buffer));
             expect([...y.subarray(rows)]).toEqual([-7, -7, -7]);
