@@ -66,7 +66,7 @@ async function exists(path: string): Promise<boolean> {
  * A llama2.c checkpoint read tensor by tensor straight into resident memory: peak memory is the
  * model, not the model plus a copy of the file.
  */
-async function readLlama2c(path: string, size: number, opts: ReadModelOptions): Promise<LlamaModel> {
+export async function readLlama2cModel(path: string, size: number, opts: ReadModelOptions): Promise<LlamaModel> {
   const fd = openSync(path, 'r');
   try {
     const read = (offset: number, dst: Uint8Array) => {
@@ -99,7 +99,7 @@ export async function readLlamaModel(path: string, opts: ReadModelOptions): Prom
     }
     return readGgufModel(path, { kernels: opts.kernels, checkFinite: opts.checkFinite, maxSeqLen: opts.maxSeqLen, weights: opts.weights });
   }
-  if (!info.isDirectory() && !path.endsWith('.safetensors')) return readLlama2c(path, info.size, opts);
+  if (!info.isDirectory() && !path.endsWith('.safetensors')) return readLlama2cModel(path, info.size, opts);
   const dir = info.isDirectory() ? path : dirname(path);
   const configPath = join(dir, 'config.json');
   if (!(await exists(configPath))) {
