@@ -63,10 +63,15 @@ export type WeightFiller = (all: Float32Array, layout: WeightLayout, quantized: 
 export interface PrefillOptions {
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
+  /**
+   * Called with every position's logits, in order (a view valid during the call): prefill then
+   * runs the classifier for every token, e.g. to score a text (evaluateNll).
+   */
+  onLogits?: (pos: number, logits: Float32Array) => void;
 }
 
 /** Every key of PrefillOptions, for checkOptions. */
-export const PREFILL_KEYS = optionKeys<PrefillOptions>({ onProgress: true, signal: true });
+export const PREFILL_KEYS = optionKeys<PrefillOptions>({ onProgress: true, signal: true, onLogits: true });
 
 /** The step's arrays: typed-array views (synchronous kernels) or device arrays (asynchronous). */
 interface Views<B extends F32Arg = Float32Array> {
@@ -109,6 +114,8 @@ export class LlamaModel {
   private readonly mem: ResidentArray<Float32Array> | null = null;
   /** The quantized matrices (layout.formats), when there are any. */
   private readonly qmem: ResidentArray<Int32Array> | null = null;
+  /** PREFILL_BLOCK rows of logits, allocated the first time a prefill asks for every position's. */
+  private blockLogits: ResidentArray<Float32Array> | null = null;
   /** The same arrays as device arrays (async kernels). */
   private readonly dev: DeviceMemory | null = null;
   private readonly kvOffset: number;
@@ -390,23 +397,30 @@ export class LlamaModel {
   prefill(tokens: ArrayLike<number>, startPos = 0, opts: PrefillOptions = {}): Float32Array {
     opts = checkOptions('prefill options', opts, PREFILL_KEYS);
     if (this.dev) throw needsSyncKernels('prefill');
-    const n = this.checkPrefill(tokens, startPos);
-    if (n > 1 && this.capture === undefined && this.strategies.every((s) => s === undefined)) {
-      // No hook can observe single tokens: run the prompt in blocks with matrix–matrix kernels.
+    const n = this.checkPrefill(tokens, startPos, opts);
+    if (this.blocksPossible(n)) {
       for (let i = 0; i < n; i += PREFILL_BLOCK) {
         throwIfAborted(opts.signal, 'prefill');
         const end = Math.min(n, i + PREFILL_BLOCK);
-        this.prefillBlock(Array.from({ length: end - i }, (_, j) => tokens[i + j]), startPos + i, end === n, opts.signal);
+        this.prefillBlock(Array.from({ length: end - i }, (_, j) => tokens[i + j]), startPos + i, end === n, opts.signal, opts.onLogits);
         opts.onProgress?.(end / n);
       }
       return this.v.logits;
     }
     for (let i = 0; i < n; i++) {
       throwIfAborted(opts.signal, 'prefill');
-      this.step(tokens[i], startPos + i, i === n - 1, ignore);
+      this.step(tokens[i], startPos + i, i === n - 1 || opts.onLogits !== undefined, ignore);
+      this.giveLogits(opts.onLogits, startPos + i);
       opts.onProgress?.((i + 1) / n);
     }
     return this.v.logits;
+  }
+
+  /** Hand the current logits to an onLogits callback (which may allocate: views are rebuilt). */
+  private giveLogits(onLogits: PrefillOptions['onLogits'], pos: number): void {
+    if (onLogits === undefined) return;
+    onLogits(pos, this.v.logits);
+    this.sync();
   }
 
   /**
@@ -416,11 +430,14 @@ export class LlamaModel {
    * weights on wasm and rows of ≤ 2048 floats the same bits (gemm uses gemv's dot product).
    * On abort the cache keeps only the tokens before the block.
    */
-  private prefillBlock(tokens: number[], pos0: number, wantLogits: boolean, signal?: AbortSignal): void {
+  private prefillBlock(tokens: number[], pos0: number, wantLogits: boolean, signal?: AbortSignal,
+    onLogits?: PrefillOptions['onLogits']): void {
     const c = this.config;
     const k = this.kernels as Kernels;
     const { dim, kvDim, hiddenDim, headDim } = c;
     const n = tokens.length;
+    // Allocated before any view is taken (it may grow memory): the block's logits, once.
+    if (onLogits !== undefined && this.blockLogits === null) this.blockLogits = k.allocF32(PREFILL_BLOCK * c.vocabSize);
     this.sync();
     const b = this.v.block!;
     const row = (a: Float32Array, i: number, width: number) => a.subarray(i * width, (i + 1) * width);
@@ -459,11 +476,28 @@ export class LlamaModel {
       this.length = pos0;
       throw e;
     }
-    if (wantLogits) {
+    if (onLogits !== undefined) {
+      // Every row's logits: one classifier pass over the block.
+      for (let i = 0; i < n; i++) k.rmsnorm(row(x, i, dim), this.v.rmsFinal, row(xb, i, dim), dim, c.normEps);
+      this.matmul(this.layout.wcls, this.v.wcls, this.v.qWcls, xb, this.blockLogits!.view().subarray(0, n * c.vocabSize), n);
+      if (wantLogits) this.v.logits.set(row(this.blockLogits!.view(), n - 1, c.vocabSize));
+      for (let i = 0; i < n; i++) {
+        onLogits(pos0 + i, row(this.blockLogits!.view(), i, c.vocabSize));
+        this.sync();
+      }
+    } else if (wantLogits) {
       this.v.x.set(row(x, n - 1, dim));
       k.rmsnorm(this.v.x, this.v.rmsFinal, this.v.x, dim, c.normEps);
       this.matvec(this.layout.wcls, this.v.wcls, this.v.qWcls, this.v.x, this.v.logits);
     }
+  }
+
+  /**
+   * Whether n prompt tokens may run in blocks: no hook can observe single tokens (no capture, no
+   * strategies), and there is more than one token.
+   */
+  private blocksPossible(n: number): boolean {
+    return n > 1 && this.capture === undefined && this.strategies.every((s) => s === undefined);
   }
 
   /** Y = X·Wᵀ for the n rows of X (the block prefill's matrix products); see matvec. */
@@ -483,40 +517,31 @@ export class LlamaModel {
   }
 
   /**
-   * prefillAsync's block path (synchronous kernels, no hooks): the blocks prefill runs, with a
-   * return to the event loop between them so an abort is seen within a block (the same blocks
-   * as prefill, so the same logits).
-   */
-  private async prefillBlocksYielding(tokens: ArrayLike<number>, startPos: number, n: number,
-    opts: PrefillOptions): Promise<Float32Array> {
-    for (let i = 0; i < n; i += PREFILL_BLOCK) {
-      await yieldEvery(25);
-      throwIfAborted(opts.signal, 'prefill');
-      this.checkStep(tokens[i], startPos + i); // another caller may have moved the cache meanwhile
-      const end = Math.min(n, i + PREFILL_BLOCK);
-      this.prefillBlock(Array.from({ length: end - i }, (_, j) => tokens[i + j]), startPos + i, end === n, opts.signal);
-      opts.onProgress?.(end / n);
-    }
-    return this.v.logits;
-  }
-
-  /**
    * prefill on either kind of kernels (the logits are a fresh copy on asynchronous kernels).
    * On synchronous kernels it returns to the event loop every ~25 ms of steps, so an abort
    * fired by a timer or another task is seen within a step or two, not after the whole prompt.
    */
   async prefillAsync(tokens: ArrayLike<number>, startPos = 0, opts: PrefillOptions = {}): Promise<Float32Array> {
     opts = checkOptions('prefillAsync options', opts, PREFILL_KEYS);
-    const n = this.checkPrefill(tokens, startPos);
-    if (!this.dev && n > 1 && this.capture === undefined && this.strategies.every((s) => s === undefined)) {
-      return this.prefillBlocksYielding(tokens, startPos, n, opts);
+    const n = this.checkPrefill(tokens, startPos, opts);
+    if (!this.dev && this.blocksPossible(n)) {
+      for (let i = 0; i < n; i += PREFILL_BLOCK) {
+        await yieldEvery(25);
+        throwIfAborted(opts.signal, 'prefill');
+        this.checkStep(tokens[i], startPos + i); // another caller may have moved the cache meanwhile
+        const end = Math.min(n, i + PREFILL_BLOCK);
+        this.prefillBlock(Array.from({ length: end - i }, (_, j) => tokens[i + j]), startPos + i, end === n, opts.signal, opts.onLogits);
+        opts.onProgress?.(end / n);
+      }
+      return this.v.logits;
     }
     if (!this.dev) {
       for (let i = 0; i < n; i++) {
         await yieldEvery(25);
         throwIfAborted(opts.signal, 'prefill');
         this.checkStep(tokens[i], startPos + i); // another caller may have moved the cache meanwhile
-        this.step(tokens[i], startPos + i, i === n - 1, ignore);
+        this.step(tokens[i], startPos + i, i === n - 1 || opts.onLogits !== undefined, ignore);
+        this.giveLogits(opts.onLogits, startPos + i);
         opts.onProgress?.((i + 1) / n);
       }
       return this.v.logits;
@@ -524,15 +549,18 @@ export class LlamaModel {
     let logits: Float32Array = new Float32Array(0);
     for (let i = 0; i < n; i++) {
       throwIfAborted(opts.signal, 'prefill');
-      if (i === n - 1) logits = await this.stepAsync(tokens[i], startPos + i, true);
-      else await this.stepAsync(tokens[i], startPos + i, false);
+      if (i === n - 1 || opts.onLogits !== undefined) {
+        logits = await this.stepAsync(tokens[i], startPos + i, true);
+        opts.onLogits?.(startPos + i, logits);
+      } else await this.stepAsync(tokens[i], startPos + i, false);
       opts.onProgress?.((i + 1) / n);
     }
     return logits;
   }
 
-  private checkPrefill(tokens: ArrayLike<number>, startPos: number): number {
+  private checkPrefill(tokens: ArrayLike<number>, startPos: number, opts: PrefillOptions = {}): number {
     this.alive();
+    if (opts.onLogits !== undefined && typeof opts.onLogits !== 'function') throw badArgument('onLogits must be a function');
     if (tokens === null || typeof tokens !== 'object' || typeof tokens.length !== 'number') {
       throw badArgument('tokens must be an array of token ids');
     }
@@ -717,6 +745,7 @@ export class LlamaModel {
     this.exact.dispose();
     this.mem?.dispose();
     this.qmem?.dispose();
+    this.blockLogits?.dispose();
     for (const a of this.dev?.owned ?? []) a.dispose();
   }
 

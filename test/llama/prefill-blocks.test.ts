@@ -44,3 +44,27 @@ describeEachBackend('llama prefill in blocks', (kernels) => {
     model.dispose();
   });
 });
+
+describeEachBackend('llama prefill with onLogits', (kernels) => {
+  it('hands over every position\'s logits, equal to forward steps (block and token-by-token paths)', async () => {
+    const model = tinyModel(kernels, { seqLen: N + 8 });
+    const steps = modelLogits(model, tokens);
+    for (const blocks of [true, false]) {
+      model.reset();
+      // A capture forces the token-by-token path.
+      model.setCapture(blocks ? undefined : () => {});
+      const got: [number, Float32Array][] = [];
+      const last = model.prefill(tokens, 0, { onLogits: (pos, l) => got.push([pos, l.slice()]) }).slice();
+      expect(got.map(([p]) => p)).toEqual(tokens.map((_, i) => i));
+      for (const [pos, l] of got) expect(maxAbsDiff(l, steps[pos]), `pos ${pos}`).toBe(0);
+      expect(maxAbsDiff(last, steps[N - 1])).toBe(0);
+      model.reset();
+      const viaAsync: number[] = [];
+      await model.prefillAsync(tokens, 0, { onLogits: (pos, l) => { viaAsync.push(pos); expect(maxAbsDiff(l, steps[pos])).toBe(0); } });
+      expect(viaAsync.length).toBe(N);
+    }
+    model.setCapture(undefined);
+    expect(() => model.prefill(tokens, 0, { onLogits: 3 as never })).toThrow(/onLogits must be a function/);
+    model.dispose();
+  });
+});
