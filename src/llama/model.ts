@@ -154,7 +154,8 @@ export class LlamaModel {
     this.exact = new ExactAttention(c, kernels);
     this.kvOffset = this.layout.totalLength;
     this.actOffset = this.kvOffset + 3 * c.nLayers * c.seqLen * c.kvDim;
-    this.fused = isAsyncKernels(kernels) ? null : fusedShape(config, this.layout);
+    // The decoderLayer fast path needs float weights laid out as its kernel expects.
+    this.fused = isAsyncKernels(kernels) || this.layout.quantized ? null : fusedShape(config, this.layout);
     const actLength = 15 * 16 + 5 * c.dim + 2 * c.hiddenDim + c.vocabSize + PREFILL_BLOCK * (4 * c.dim + 2 * c.hiddenDim)
       + (this.fused ? decoderLayerScratchLength(this.fused, c.seqLen) : 0);
     this.strategies = new Array(c.nLayers).fill(undefined);
