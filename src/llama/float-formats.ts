@@ -7,6 +7,8 @@
  * f32ToBf16(1.00390625)   // 0x3f80: the tie rounds to the even mantissa
  * bf16ToF32(0x3f80)       // 1
  */
+import { f16Bits } from '../kernels/reference/f16-bits.js';
+
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
@@ -24,15 +26,8 @@ export function f32ToBf16(x: number): number {
   return ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16) & 0xffff;
 }
 
-/** IEEE binary16 bits → number (exact). */
-export function f16ToF32(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >>> 10) & 0x1f;
-  const mant = h & 0x3ff;
-  if (exp === 0) return sign * mant * 2 ** -24;
-  if (exp === 31) return mant ? NaN : sign * Infinity;
-  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
-}
+/** IEEE binary16 bits → number (exact); the same decoder the quantized kernels use for block scales. */
+export const f16ToF32: (h: number) => number = f16Bits;
 
 /** number → IEEE binary16 bits, rounding the float32 value to nearest even (subnormals included). */
 export function f32ToF16(x: number): number {
