@@ -7,11 +7,18 @@
  * f32ToBf16(1.00390625)   // 0x3f80: the tie rounds to the even mantissa
  * bf16ToF32(0x3f80)       // 1
  */
+import { checkInt } from '../core/validate.js';
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
 /** bfloat16 bits → number (exact). */
 export function bf16ToF32(h: number): number {
+  checkInt('h', h, 0, 0xffff); // 16 bits, not a float: a float here is f32ToBf16's job
+  return bf16BitsToF32(h);
+}
+
+/** bf16ToF32 without the check, for loaders' inner loops (bits straight from a Uint16Array). */
+export function bf16BitsToF32(h: number): number {
   u32[0] = (h & 0xffff) << 16;
   return f32[0];
 }
@@ -26,6 +33,12 @@ export function f32ToBf16(x: number): number {
 
 /** IEEE binary16 bits → number (exact). */
 export function f16ToF32(h: number): number {
+  checkInt('h', h, 0, 0xffff);
+  return f16BitsToF32(h);
+}
+
+/** f16ToF32 without the check, for loaders' inner loops (bits straight from the file). */
+export function f16BitsToF32(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
   const exp = (h >>> 10) & 0x1f;
   const mant = h & 0x3ff;
