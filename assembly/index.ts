@@ -10,6 +10,8 @@ export { gemvT } from './gemv-t';
 export { packGemv, gemvPacked } from './gemv-packed';
 export { gemvQ4_1 } from './gemv-q4-1'; // llama (GGUF)
 export { gemvQ8_0 } from './gemv-q8-0'; // llama (GGUF)
+export { gemm } from './gemm'; // llama prefill
+export { gemmQ4_1, gemmQ8_0 } from './gemm-quantized'; // llama prefill (GGUF)
 export { l2sqrBatch, argminL2 } from './l2sqr-batch';
 export { topK } from './top-k';
 export { topKSelect } from './top-k-select'; // kvcache

@@ -101,6 +101,7 @@ export const KERNEL_OUTPUTS: Readonly<Record<KernelName, readonly number[]>> = {
   packGemv: [1], gemvPacked: [2],
   decoderLayer: [0, 2, 3, 4, 5], // llama
   gemvQ4_1: [2], gemvQ8_0: [2], // llama (GGUF)
+  gemm: [2], gemmQ4_1: [2], gemmQ8_0: [2], // llama prefill
 };
 
 /**

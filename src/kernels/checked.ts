@@ -138,6 +138,22 @@ export function withShapeChecks(k: KernelFunctions): KernelFunctions {
       separate('y', y, rows, 'W', W, rows * quantizedRowWords('Q8_0', cols)); separate('y', y, rows, 'x', x, cols);
       k.gemvQ8_0(W, x, y, rows, cols);
     },
+    gemm(W, X, Y, rows, cols, n) {
+      size('rows', rows); size('cols', cols); size('n', n);
+      checkFloat32('W', W, product('rows*cols', rows, cols));
+      checkFloat32('X', X, product('n*cols', n, cols)); checkFloat32('Y', Y, product('n*rows', n, rows));
+      k.gemm(W, X, Y, rows, cols, n);
+    },
+    gemmQ4_1(W, X, Y, rows, cols, n) {
+      quantizedShape('Q4_1', W, rows, cols); size('n', n);
+      checkFloat32('X', X, product('n*cols', n, cols)); checkFloat32('Y', Y, product('n*rows', n, rows));
+      k.gemmQ4_1(W, X, Y, rows, cols, n);
+    },
+    gemmQ8_0(W, X, Y, rows, cols, n) {
+      quantizedShape('Q8_0', W, rows, cols); size('n', n);
+      checkFloat32('X', X, product('n*cols', n, cols)); checkFloat32('Y', Y, product('n*rows', n, rows));
+      k.gemmQ8_0(W, X, Y, rows, cols, n);
+    },
     gemvT(W, x, y, rows, cols) {
       size('rows', rows); size('cols', cols);
       checkFloat32('W', W, product('rows*cols', rows, cols)); checkFloat32('x', x, rows); checkFloat32('y', y, cols);

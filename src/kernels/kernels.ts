@@ -63,6 +63,7 @@ export const KERNEL_NAMES = [
   'packGemv', 'gemvPacked', // gemv on prepacked weights
   'decoderLayer', // llama: one whole decoder layer per call (decode fast path)
   'gemvQ4_1', 'gemvQ8_0', // llama: gemv on GGUF-quantized weights
+  'gemm', 'gemmQ4_1', 'gemmQ8_0', // llama prefill: one weight pass for a block of tokens
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
@@ -154,6 +155,18 @@ export interface KernelFunctions {
    * then f16 block scales, per row); x: cols; y: rows; cols a multiple of 32.
    */
   gemvQ8_0(W: Int32Array, x: Float32Array, y: Float32Array, rows: number, cols: number): void;
+
+  /**
+   * Y = X·Wᵀ: gemv for n vectors in one pass over W. W: rows*cols, row-major; X: n*cols
+   * (vector j at j·cols); Y: n*rows (Y[j·rows + r] = W[r]·X[j]).
+   */
+  gemm(W: Float32Array, X: Float32Array, Y: Float32Array, rows: number, cols: number, n: number): void;
+
+  /** gemm with W in Q4_1 blocks (as gemvQ4_1): X: n*cols; Y: n*rows; cols a multiple of 32. */
+  gemmQ4_1(W: Int32Array, X: Float32Array, Y: Float32Array, rows: number, cols: number, n: number): void;
+
+  /** gemm with W in Q8_0 rows (as gemvQ8_0): X: n*cols; Y: n*rows; cols a multiple of 32. */
+  gemmQ8_0(W: Int32Array, X: Float32Array, Y: Float32Array, rows: number, cols: number, n: number): void;
 
   /**
    * y = x·W (= Wᵀx). W: rows*cols, row-major; x: rows; y: cols.

@@ -4,6 +4,8 @@
  * 5000-iteration default run can show: split-R̂ ≤ 1.05 and ESS ≥ 100 for k and for f at every
  * probe point, and every chain accepting at least one proposal after burn-in.
  */
+import { badArgument } from '../core/errors.js';
+
 export const RHAT_LIMIT = 1.05;
 export const ESS_LIMIT = 100;
 
@@ -19,6 +21,13 @@ export interface ConvergenceInput extends ChainMovement {
 
 /** Human-readable warnings, empty when nothing is wrong. NaN (constant quantity) is not a warning. */
 export function convergenceWarnings(d: ConvergenceInput, coordinateNames?: string[]): string[] {
+  if (d === null || typeof d !== 'object' || !Array.isArray(d.k) || !Array.isArray(d.f)
+    || !Array.isArray(d.acceptedPerChain)) {
+    throw badArgument('diagnostics must be an object with arrays k, f and acceptedPerChain (a fit\'s diagnostics)');
+  }
+  if (coordinateNames !== undefined && !Array.isArray(coordinateNames)) {
+    throw badArgument(`coordinateNames must be an array of strings, got ${typeof coordinateNames}`);
+  }
   const out: string[] = [];
   const fmt = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digits) : String(v));
   d.acceptedPerChain.forEach((a, c) => {

@@ -70,6 +70,11 @@ export interface KnotFitOptions {
    * probability 0.3, r = max(1, round(n/100))); false turns them off.
    */
   nearProposals?: boolean | { probability?: number; radius?: number };
+  /**
+   * Parallel tempering: temperatures 1 = T_0 < T_1 < ... (at most 16) of replicas that exchange
+   * states (only T = 1 is recorded); each costs one more evaluation per iteration. Default [1].
+   */
+  temperatures?: number[];
   /** BARS-style local proposals (true: ρ = 0.5, ν = 50). */
   localProposals?: boolean | { probability?: number; nu?: number };
   /** Posterior draws used for curves and bands (default 1000). */
@@ -95,7 +100,7 @@ const MAX_CURVE_VALUES = 5e7;
 /** Every option fitKnots understands (an unknown key is rejected, not silently ignored). */
 export const KNOT_FIT_OPTION_KEYS = [
   'family', 'trials', 'degree', 'k', 'gamma', 'c', 'times', 'candidates', 'iterations', 'burnIn', 'chains', 'seed',
-  'marginal', 'moves', 'nearProposals', 'localProposals', 'draws', 'probes', 'parallel', 'kernels', 'backend', ...LONG_RUN_KEYS,
+  'marginal', 'moves', 'nearProposals', 'temperatures', 'localProposals', 'draws', 'probes', 'parallel', 'kernels', 'backend', ...LONG_RUN_KEYS,
 ] as const;
 
 /** Curve summary at evaluation points. */
@@ -415,6 +420,13 @@ export async function fitKnots(
   if ((near?.probability ?? 0) + (local?.probability ?? 0) > 1) {
     throw badArgument('nearProposals.probability + localProposals.probability must not exceed 1');
   }
+  let temperatures: number[] | undefined;
+  if (opts.temperatures !== undefined) {
+    const t = opts.temperatures;
+    if (!Array.isArray(t) || t.length < 1 || t.length > 16) throw badArgument('temperatures must be an array of 1 to 16 numbers starting with 1');
+    t.forEach((v, i) => checkNumber(`temperatures[${i}]`, v, i === 0 ? 1 : t[i - 1], i === 0 ? 1 : 1e6, i === 0 ? {} : { minExclusive: true }));
+    temperatures = t.slice();
+  }
   const scaler = fitMinMaxScaler(cols);
   const xs = cols.map((col, j) => scaleColumn(scaler, j, col));
   // Probe points for R̂/ESS of f: given, or 5 quantiles of each coordinate (the median elsewhere).
@@ -433,7 +445,7 @@ export async function fitKnots(
   const probes = probeCols.map((c, j) => scaleColumn(scaler, j, c));
   const probePoints = probeCols[0].map((_, i) => probeCols.map((c) => c[i]));
   const problem: ChainProblem = {
-    xs, y: yArr, trials, family, marginal, degrees, candidates, gamma, c, moves, fixedK, local, near, burnIn, iterations, probes,
+    xs, y: yArr, trials, family, marginal, degrees, candidates, gamma, c, moves, fixedK, local, near, temperatures, burnIn, iterations, probes,
   };
   const kernels = opts.kernels ?? await createKernels({ backend: opts.backend ?? 'auto' });
   const started = Date.now();

@@ -4,7 +4,7 @@
  *     −2 log π(ξ | y) ≈ −2 ℓ(β̂_ξ) + p_ξ log m + 2γ Σ_j log C(n_j, k_j),
  * where β̂_ξ is the maximum-likelihood estimate, found by iteratively reweighted least squares
  * on the banded weighted Gram matrix (McCullagh & Nelder 1989, §2.5). The prior term is handled
- * by the sampler's b_k/d_k, so this returns ℓ(β̂) − (p/2)·log m.
+ * by the sampler (move-probabilities.ts), so this returns ℓ(β̂) − (p/2)·log m.
  *
  * Families: 'poisson' (log link), 'binomial' (logit link, y successes out of `trials`,
  * Bernoulli when trials are 1) and 'gaussian' (identity link; profile likelihood

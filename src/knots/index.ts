@@ -2,15 +2,16 @@
  * `sparse-inference/knots`: Bayesian knot inference for (multivariate) spline regression
  * (He, Yang & Kang, arXiv 2405.13353).
  */
-export { fitKnots, KnotFit, type KnotFitOptions, type CurveSummary, type Diagnostics } from './fit-knots.js';
+export { fitKnots, KnotFit, type KnotFitOptions, type CurveSummary, type Diagnostics, type FitTiming } from './fit-knots.js';
+export { convergenceWarnings, RHAT_LIMIT, ESS_LIMIT } from './convergence.js';
 export { bsplineBasis, bsplineKnotVector, bsplineRows, sparseToDense, type BsplineOptions, type SparseDesign } from './bspline-basis.js';
 export { bsplineDerivatives } from './bspline-derivatives.js';
 export { naturalSplineBasis, type NaturalSplineOptions } from './natural-spline.js';
 export { tensorBasis } from './tensor-basis.js';
-export { runChain, MOVE_BIRTH, MOVE_DEATH, MOVE_RELOCATE, MOVE_NULL, type ChainProblem, type ChainRecord, type ChainRunOptions } from './rjmcmc-chain.js';
+export { runChain, runChainAsync, MOVE_BIRTH, MOVE_DEATH, MOVE_RELOCATE, MOVE_NULL, type ChainProblem, type ChainRecord, type ChainRunOptions } from './rjmcmc-chain.js';
 export { runChains, chainSeeds, type RunChainsOptions } from './run-chains.js';
 export { exactKnotPosterior, type ExactKnotPosterior } from './exact-posterior.js';
-export { birthProbability, deathProbability } from './move-probabilities.js';
+export { birthProbability, deathProbability, logPriorRatio, type MoveScheme } from './move-probabilities.js';
 export { GaussianMarginal, type MarginalVariant, type GaussianFitState } from './gaussian-marginal.js';
 export { GlmEbic, type GlmFamily, type GlmFitState } from './glm-ebic.js';
 export { splitRhat, effectiveSampleSize } from './mcmc-diagnostics.js';

@@ -1,12 +1,13 @@
 /**
  * One reversible-jump MCMC chain over knot sets (He, Yang & Kang, arXiv 2405.13353, §3; Green
  * 1995). Each iteration picks a coordinate uniformly (d > 1), then
- *   birth    with probability b_k: add a uniformly chosen unused grid point,
+ *   birth    with probability b_k: add a target from the proposal mixture (knot-proposals.ts),
  *   death    with probability d_k: remove a uniformly chosen knot,
- *   relocate otherwise:            move a uniformly chosen knot to an unused grid point,
- * and accepts with the likelihood ratio (the b_k/d_k cancel the prior, see move-probabilities).
- * Optional BARS-style local targets (local-proposal.ts) enter through their exact proposal
- * ratio. Fixed-k mode only relocates.
+ *   relocate otherwise:            move a uniformly chosen knot to a target from the mixture,
+ * and accepts with the posterior ratio times the proposal ratio (b_k, d_k and the target
+ * probabilities; move-probabilities.ts has the 'balanced' and the authors' 'prior-free' b_k, d_k).
+ * Fixed-k mode only relocates. With several temperatures, replicas of the chain sample the
+ * tempered posteriors and exchange states (parallel tempering); only T = 1 is recorded.
  *
  * Every iteration after burn-in is recorded — including rejected proposals, where the state
  * repeats — which is what standard Metropolis–Hastings requires (storing only accepted moves
@@ -53,6 +54,12 @@ export interface ChainProblem {
   local: { probability: number; nu: number } | null;
   /** Near proposals (knot-proposals.ts): births next to a knot, relocations by a few grid steps; null/absent: none. */
   near?: { probability: number; radius: number } | null;
+  /**
+   * Parallel tempering (Geyer 1991): temperatures T_0 = 1 < T_1 < ... of replicas sampling the
+   * posterior to the power 1/T_r, each making one move per iteration, with one exchange of
+   * neighbouring replicas' states proposed per iteration; only T = 1 is recorded. Absent: [1].
+   */
+  temperatures?: number[];
   burnIn: number;
   iterations: number;
   /** Probe points (scaled coordinates, d arrays) where f is recorded for R̂/ESS. */
@@ -119,6 +126,19 @@ export async function runChainAsync(problem: ChainProblem, seed: number, kernels
   }
 }
 
+/** One tempered copy of the chain's state. */
+interface Replica {
+  sets: KnotSet[];
+  rows: CoordinateRows[];
+  spare: CoordinateRows[];
+  /** rows with one coordinate swapped for a proposal's spare rows. */
+  view: CoordinateRows[];
+  /** log p(y | ξ) (or EBIC score) of the state. */
+  current: number;
+  /** log π(ξ) = −γ Σ_j log C(n_j, k_j). */
+  logPrior: number;
+}
+
 /** How many iterations run between two checks for abort and progress (a few ms at most). */
 const STEP_BLOCK = 128;
 
@@ -136,37 +156,47 @@ function* chainSteps(problem: ChainProblem, seed: number, kernels: Kernels): Gen
   const scorer = gaussianMarginal
     ? new GaussianMarginal(design, y, problem.marginal as MarginalVariant)
     : new GlmEbic(design, y, problem.family, problem.trials);
-  const sets = candidates.map((n) => new KnotSet(n));
-  const rows: CoordinateRows[] = degrees.map((q) => allocRows(m, q));
-  const spare: CoordinateRows[] = degrees.map((q) => allocRows(m, q));
   const maxNt = Math.max(...candidates.map((n, j) => n + 2 * degrees[j] + 2));
   const tBuf = new Float64Array(maxNt);
-  const view: CoordinateRows[] = rows.slice();
+  const temperatures = problem.temperatures ?? [1];
+  const betas = temperatures.map((t) => 1 / t);
 
   // Start: k = 1 (or the fixed k) at random grid points; redraw if the design is singular.
-  let current = -Infinity;
-  for (let attempt = 0; attempt < 200 && current === -Infinity; attempt++) {
-    for (let j = 0; j < d; j++) {
-      const s = sets[j];
-      for (const i of s.indices.slice()) s.remove(i);
-      const k0 = fixedK ? fixedK[j] : 1;
-      for (const i of rng.sampleWithoutReplacement(s.n, Math.min(k0, s.n))) s.add(i);
-      const nt = s.knotVector(degrees[j], tBuf);
-      design.computeRows(j, tBuf, nt, rows[j]);
+  const startReplica = (): Replica => {
+    const sets = candidates.map((n) => new KnotSet(n));
+    const rows: CoordinateRows[] = degrees.map((q) => allocRows(m, q));
+    let current = -Infinity;
+    for (let attempt = 0; attempt < 200 && current === -Infinity; attempt++) {
+      for (let j = 0; j < d; j++) {
+        const s = sets[j];
+        for (const i of s.indices.slice()) s.remove(i);
+        const k0 = fixedK ? fixedK[j] : 1;
+        for (const i of rng.sampleWithoutReplacement(s.n, Math.min(k0, s.n))) s.add(i);
+        const nt = s.knotVector(degrees[j], tBuf);
+        design.computeRows(j, tBuf, nt, rows[j]);
+      }
+      current = scorer.evaluate(rows);
     }
-    current = scorer.evaluate(rows);
-  }
-  if (current === -Infinity) {
-    throw new SparseInferenceError('NOT_CONVERGED', 'no starting knot set gives a full-rank design (too few distinct x values for this degree and k?)');
-  }
+    if (current === -Infinity) {
+      throw new SparseInferenceError('NOT_CONVERGED', 'no starting knot set gives a full-rank design (too few distinct x values for this degree and k?)');
+    }
+    let logPrior = 0;
+    sets.forEach((s) => { logPrior += logPriorRatio(0, s.k, s.n, gamma); });
+    return { sets, rows, spare: degrees.map((q) => allocRows(m, q)), view: rows.slice(), current, logPrior };
+  };
+  // Replicas are started in reverse so that the cold one is evaluated last: its fit is current.
+  const replicas: Replica[] = new Array(temperatures.length);
+  for (let r = temperatures.length - 1; r >= 0; r--) replicas[r] = startReplica();
 
   const nProbe = problem.probes.length > 0 ? problem.probes[0].length : 0;
   const probeNow = new Float64Array(nProbe);
   const knotVectors = degrees.map((q, j) => new Float64Array(candidates[j] + 2 * q + 2));
+  /** f at the probes for the cold replica; the scorer's last evaluation must be of its state. */
   const updateProbes = (): void => {
     if (nProbe === 0) return;
-    const beta = scorer instanceof GaussianMarginal ? posteriorMeanBeta(scorer.fitState(), m) : scorer.fitState(rows).betaHat;
-    const kv = knotVectors.map((buf, j) => buf.subarray(0, sets[j].knotVector(degrees[j], buf)));
+    const cold = replicas[0];
+    const beta = scorer instanceof GaussianMarginal ? posteriorMeanBeta(scorer.fitState(), m) : scorer.fitState(cold.rows).betaHat;
+    const kv = knotVectors.map((buf, j) => buf.subarray(0, cold.sets[j].knotVector(degrees[j], buf)));
     evaluateSpline(problem.probes, kv, degrees, beta, probeNow, nProbe);
     for (let i = 0; i < nProbe; i++) {
       probeNow[i] = problem.family === 'poisson' ? Math.exp(probeNow[i])
@@ -178,83 +208,110 @@ function* chainSteps(problem: ChainProblem, seed: number, kernels: Kernels): Gen
 
   const rec: ChainRecord = {
     seed, iterations, nProbe,
-    k: sets.map(() => new Int32Array(iterations)),
-    knotOffsets: sets.map(() => new Int32Array(iterations + 1)),
-    knotIndex: sets.map(() => new Int32Array(0)),
+    k: candidates.map(() => new Int32Array(iterations)),
+    knotOffsets: candidates.map(() => new Int32Array(iterations + 1)),
+    knotIndex: candidates.map(() => new Int32Array(0)),
     logScore: new Float64Array(iterations),
     accepted: new Uint8Array(iterations),
     moveType: new Uint8Array(iterations),
     probe: new Float64Array(iterations * nProbe),
   };
-  const knotLists: number[][] = sets.map(() => []);
+  const knotLists: number[][] = candidates.map(() => []);
 
   const scheme = problem.moves ?? 'balanced';
   const proposalsOf = candidates.map(() => new KnotProposals({ near: problem.near ?? null, bars: local }));
+  const fixed = fixedK !== null;
 
-  const total = burnIn + iterations;
-  yield 0;
-  for (let it = 0; it < total; it++) {
-    if (it > 0 && it % STEP_BLOCK === 0) yield it;
+  /**
+   * One Metropolis–Hastings step of replica rep, whose target is the posterior to the power
+   * beta: log α = beta·(Δ log-likelihood + Δ log-prior) + log q(reverse) − log q(forward).
+   * Returns the move type, with 4 added when it was accepted.
+   */
+  const step = (rep: Replica, beta: number, isCold: boolean): number => {
     const j = d > 1 ? rng.int(d) : 0;
-    const set = sets[j];
+    const set = rep.sets[j];
     const proposals = proposalsOf[j];
     const k = set.k, n = set.n, q = degrees[j];
-    const fixed = fixedK !== null;
     const b = fixed ? 0 : birthProbability(k, n, gamma, c, scheme);
     const dk = fixed ? 0 : deathProbability(k, n, gamma, c, scheme);
     const u = rng.uniform();
     let type = MOVE_NULL;
-    let add = -1, drop = -1, logRatio = 0;
-    // logRatio = log prior ratio + log q(reverse) − log q(forward), move-type probabilities
-    // included (under 'prior-free' with uniform targets it is exactly 0 in exact arithmetic).
+    let add = -1, drop = -1, logPriorDelta = 0, logProposal = 0;
     if (u < b) {
       add = proposals.drawBirth(rng, set);
       if (add >= 0) {
         type = MOVE_BIRTH;
-        logRatio = logPriorRatio(k, k + 1, n, gamma)
-          + Math.log(deathProbability(k + 1, n, gamma, c, scheme) / (k + 1)) - Math.log(b * proposals.birthProbability(set, add, -1));
+        logPriorDelta = logPriorRatio(k, k + 1, n, gamma);
+        logProposal = Math.log(deathProbability(k + 1, n, gamma, c, scheme) / (k + 1)) - Math.log(b * proposals.birthProbability(set, add, -1));
       }
     } else if (u < b + dk) {
       type = MOVE_DEATH;
       drop = set.indices[rng.int(k)];
-      logRatio = logPriorRatio(k, k - 1, n, gamma)
-        + Math.log(birthProbability(k - 1, n, gamma, c, scheme) * proposals.birthProbability(set, drop, drop)) - Math.log(dk / k);
+      logPriorDelta = logPriorRatio(k, k - 1, n, gamma);
+      logProposal = Math.log(birthProbability(k - 1, n, gamma, c, scheme) * proposals.birthProbability(set, drop, drop)) - Math.log(dk / k);
     } else if (k > 0 && k < n) {
       drop = set.indices[rng.int(k)];
       add = proposals.drawRelocation(rng, set, drop);
       if (add >= 0) {
         type = MOVE_RELOCATE;
-        logRatio = Math.log(proposals.relocationProbability(set, drop, add)) - Math.log(proposals.relocationProbability(set, add, drop));
+        logProposal = Math.log(proposals.relocationProbability(set, drop, add)) - Math.log(proposals.relocationProbability(set, add, drop));
       }
     }
+    if (type === MOVE_NULL) return type;
+    const nt = set.knotVector(q, tBuf, add, drop);
+    design.computeRows(j, tBuf, nt, rep.spare[j]);
+    rep.view[j] = rep.spare[j];
+    const proposed = scorer.evaluate(rep.view);
+    rep.view[j] = rep.rows[j];
+    // (Under 'prior-free' moves with uniform targets, logPriorDelta + logProposal = 0.)
+    const logAlpha = beta === 1 ? proposed - rep.current + logPriorDelta + logProposal
+      : beta * (proposed - rep.current + logPriorDelta) + logProposal;
+    if (!(proposed > -Infinity && Math.log(rng.uniformOpen()) < logAlpha)) return type;
+    if (drop >= 0) set.remove(drop);
+    if (add >= 0) set.add(add);
+    const tmp = rep.rows[j]; rep.rows[j] = rep.spare[j]; rep.spare[j] = tmp;
+    rep.view[j] = rep.rows[j];
+    rep.current = proposed;
+    rep.logPrior += logPriorDelta;
+    if (isCold) updateProbes();
+    return type + 4;
+  };
 
-    let accepted = 0;
-    if (type !== MOVE_NULL) {
-      const nt = set.knotVector(q, tBuf, add, drop);
-      design.computeRows(j, tBuf, nt, spare[j]);
-      view[j] = spare[j];
-      const proposed = scorer.evaluate(view);
-      view[j] = rows[j];
-      if (proposed > -Infinity && Math.log(rng.uniformOpen()) < proposed - current + logRatio) {
-        accepted = 1;
-        if (drop >= 0) set.remove(drop);
-        if (add >= 0) set.add(add);
-        const tmp = rows[j]; rows[j] = spare[j]; spare[j] = tmp;
-        view[j] = rows[j];
-        current = proposed;
-        updateProbes();
+  const total = burnIn + iterations;
+  yield 0;
+  for (let it = 0; it < total; it++) {
+    if (it > 0 && it % STEP_BLOCK === 0) yield it;
+    // Hotter replicas first, the cold one last: after its step the scorer holds its fit.
+    for (let r = replicas.length - 1; r >= 1; r--) step(replicas[r], betas[r], false);
+    const outcome = step(replicas[0], 1, true);
+    const type = outcome & 3;
+    let accepted = outcome >> 2;
+    if (replicas.length > 1) {
+      // Exchange the states of two neighbouring temperatures (Geyer 1991):
+      // α = exp((β_a − β_b)·(log π(ξ_b) − log π(ξ_a))).
+      const a = rng.int(replicas.length - 1), bIdx = a + 1;
+      const A = replicas[a], B = replicas[bIdx];
+      const logAlpha = (betas[a] - betas[bIdx]) * (B.current + B.logPrior - A.current - A.logPrior);
+      if (Math.log(rng.uniformOpen()) < logAlpha) {
+        replicas[a] = B; replicas[bIdx] = A;
+        if (a === 0) {
+          accepted = 1;
+          scorer.evaluate(replicas[0].rows); // refresh the scorer's fit for the new cold state
+          updateProbes();
+        }
       }
     }
 
     if (it >= burnIn) {
       const t = it - burnIn;
-      rec.logScore[t] = current;
+      const cold = replicas[0];
+      rec.logScore[t] = cold.current;
       rec.accepted[t] = accepted;
       rec.moveType[t] = type;
       for (let jj = 0; jj < d; jj++) {
-        rec.k[jj][t] = sets[jj].k;
+        rec.k[jj][t] = cold.sets[jj].k;
         const list = knotLists[jj];
-        for (const idx of sets[jj].indices) list.push(idx);
+        for (const idx of cold.sets[jj].indices) list.push(idx);
         rec.knotOffsets[jj][t + 1] = list.length;
       }
       rec.probe.set(probeNow, t * nProbe);

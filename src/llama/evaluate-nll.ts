@@ -19,7 +19,6 @@ import { checkInt, describe } from '../core/validate.js';
 import type { LlamaModel } from './model.js';
 import type { TextTokenizer } from './text-tokenizer.js';
 import { splitStories } from './split-stories.js';
-import { yieldEvery } from '../core/yield.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface EvaluateOptions {
@@ -85,13 +84,17 @@ async function evaluateStories(model: LlamaModel, tokenizer: TextTokenizer, text
     const ids = (await tokenizer.encodeAsync(stories[s], { bos: tokenizer.addBos, signal: opts.signal })).slice(0, maxStory);
     model.reset();
     let sum = 0;
-    for (let i = 0; i + 1 < ids.length; i++) {
+    if (ids.length > 1) {
       throwIfAborted(opts.signal, 'evaluateNll');
-      const logits = await model.forwardAsync(ids[i], i);
-      const nll = tokenNll(logits, c.vocabSize, ids[i + 1]);
-      if (!Number.isFinite(nll)) throw badArgument(`non-finite log-likelihood at story ${s}, token ${i + 1} (model produced ${nll})`);
-      sum += nll;
-      await yieldEvery(50);
+      // One prefill over the story (in blocks when no hook is set), scoring every position.
+      await model.prefillAsync(ids.slice(0, -1), 0, {
+        signal: opts.signal,
+        onLogits: (i, logits) => {
+          const nll = tokenNll(logits, c.vocabSize, ids[i + 1]);
+          if (!Number.isFinite(nll)) throw badArgument(`non-finite log-likelihood at story ${s}, token ${i + 1} (model produced ${nll})`);
+          sum += nll;
+        },
+      });
     }
     const n = ids.length - 1;
     total += sum;

@@ -22,7 +22,7 @@ import { makeConfig, parameterCount } from './config.js';
 import type { LlamaConfig } from './hooks.js';
 import { LlamaModel } from './model.js';
 import { WeightLayout, type LayerTensorName } from './weight-layout.js';
-import { decodeInto, scanFinite } from './weight-io.js';
+import { scanFinite } from './weight-io.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface LoadOptions {
@@ -52,10 +52,18 @@ const bad = (where: string, msg: string) => new SparseInferenceError('BAD_FILE',
 /** Read and check the header against the file size; throws BAD_FILE naming the problem. */
 export function parseLlama2cHeader(bytes: Uint8Array, name = 'llama2.c checkpoint'): Llama2cHeader {
   if (!(bytes instanceof Uint8Array)) throw badArgument(`bytes must be a Uint8Array, got ${typeof bytes}`);
-  if (bytes.length < HEADER_BYTES) {
-    throw bad(name, `file is ${bytes.length} bytes, shorter than the 28-byte llama2.c header (truncated?)`);
+  return parseLlama2cHeaderOf(bytes.subarray(0, HEADER_BYTES), bytes.length, name);
+}
+
+/**
+ * The same checks from the file's first 28 bytes and its size (for reading a file piece by
+ * piece: src/llama/node-files.ts).
+ */
+export function parseLlama2cHeaderOf(head: Uint8Array, fileSize: number, name = 'llama2.c checkpoint'): Llama2cHeader {
+  if (fileSize < HEADER_BYTES || head.length < HEADER_BYTES) {
+    throw bad(name, `file is ${fileSize} bytes, shorter than the 28-byte llama2.c header (truncated?)`);
   }
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
+  const dv = new DataView(head.buffer, head.byteOffset, HEADER_BYTES);
   const h = Array.from({ length: 7 }, (_, i) => dv.getInt32(4 * i, true));
   if (h[0] === 0x616b3432) {
     throw bad(name, 'this is a versioned llama2.c export (magic "ak42"); only the legacy float32 format (7-int header) is supported');
@@ -67,13 +75,13 @@ export function parseLlama2cHeader(bytes: Uint8Array, name = 'llama2.c checkpoin
   }, 'BAD_FILE', `${name}: bad header [${h.join(', ')}]`);
   const plain = HEADER_BYTES + 4 * parameterCount(config);
   const withTables = plain + 4 * config.seqLen * config.headDim;
-  if (bytes.length !== withTables && bytes.length !== plain) {
-    const what = bytes.length < plain ? 'truncated' : bytes.length < withTables ? 'truncated or corrupt' : 'has trailing bytes or a wrong header';
-    throw bad(name, `file is ${bytes.length} bytes but its header (dim ${dim}, hidden ${hiddenDim}, layers ${nLayers}, ` +
+  if (fileSize !== withTables && fileSize !== plain) {
+    const what = fileSize < plain ? 'truncated' : fileSize < withTables ? 'truncated or corrupt' : 'has trailing bytes or a wrong header';
+    throw bad(name, `file is ${fileSize} bytes but its header (dim ${dim}, hidden ${hiddenDim}, layers ${nLayers}, ` +
       `heads ${nHeads}/${nKvHeads}, vocab ${vocabRaw}, seq_len ${seqLen}) needs ${withTables} bytes ` +
       `(with RoPE tables) or ${plain} (without): ${what}`);
   }
-  return { config, hasRopeTables: bytes.length === withTables, fileBytes: bytes.length };
+  return { config, hasRopeTables: fileSize === withTables, fileBytes: fileSize };
 }
 
 /**
@@ -82,15 +90,28 @@ export function parseLlama2cHeader(bytes: Uint8Array, name = 'llama2.c checkpoin
  */
 export function loadLlama2c(bytes: Uint8Array, opts: LoadOptions): LlamaModel {
   opts = checkOptions('loadLlama2c options', opts, LOAD_LLAMA2C_KEYS);
+  if (!opts?.kernels || typeof opts.kernels.allocF32 !== 'function') throw badArgument('opts.kernels must be a Kernels object');
+  const name = opts.name ?? 'llama2.c checkpoint';
+  const header = parseLlama2cHeader(bytes, name);
+  return loadLlama2cFrom(header, (offset, dst) => dst.set(bytes.subarray(offset, offset + dst.length)), opts);
+}
+
+/**
+ * Load from a checked header and a reader that fills `dst` with the file's bytes at `offset`:
+ * each tensor is read straight into its place in resident memory (no copy of the file).
+ */
+export function loadLlama2cFrom(header: Llama2cHeader, readBytes: (offset: number, dst: Uint8Array) => void,
+  opts: LoadOptions): LlamaModel {
+  opts = checkOptions('loadLlama2c options', opts, LOAD_LLAMA2C_KEYS);
   const kernels = opts?.kernels;
   if (!kernels || typeof kernels.allocF32 !== 'function') throw badArgument('opts.kernels must be a Kernels object');
   const name = opts.name ?? 'llama2.c checkpoint';
-  const { config: c, hasRopeTables } = parseLlama2cHeader(bytes, name);
+  const { config: c, hasRopeTables } = header;
   const checkFinite = opts.checkFinite ?? true;
   return LlamaModel.create(c, kernels, (all, layout) => {
     let at = HEADER_BYTES;
     const read = (dst: Float32Array, tensor: string) => {
-      decodeInto(bytes, at, 'F32', dst);
+      readBytes(at, new Uint8Array(dst.buffer, dst.byteOffset, dst.byteLength));
       at += dst.length * 4;
       if (checkFinite) scanFinite(name, tensor, dst);
     };

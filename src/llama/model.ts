@@ -63,10 +63,15 @@ export type WeightFiller = (all: Float32Array, layout: WeightLayout, quantized: 
 export interface PrefillOptions {
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
+  /**
+   * Called with every position's logits, in order (a view valid during the call): prefill then
+   * runs the classifier for every token, e.g. to score a text (evaluateNll).
+   */
+  onLogits?: (pos: number, logits: Float32Array) => void;
 }
 
 /** Every key of PrefillOptions, for checkOptions. */
-export const PREFILL_KEYS = optionKeys<PrefillOptions>({ onProgress: true, signal: true });
+export const PREFILL_KEYS = optionKeys<PrefillOptions>({ onProgress: true, signal: true, onLogits: true });
 
 /** The step's arrays: typed-array views (synchronous kernels) or device arrays (asynchronous). */
 interface Views<B extends F32Arg = Float32Array> {
@@ -82,7 +87,15 @@ interface Views<B extends F32Arg = Float32Array> {
   q: B; qPre: B; hb: B; hb2: B; logits: B;
   /** Fast path (sync kernels only): each layer's packed weight block, and the kernel's scratch. */
   layerBlocks?: B[]; layerScratch?: B;
+  /** Block prefill (sync only): PREFILL_BLOCK rows of x, normed x, q, attention out, FFN hidden ×2. */
+  block?: { x: Float32Array; xb: Float32Array; q: Float32Array; att: Float32Array; hb: Float32Array; hb2: Float32Array };
 }
+
+/**
+ * Prompt tokens per block of the matrix–matrix prefill: weights stream once per block instead
+ * of once per token, and the block's activations (32·(4·dim + 2·hidden) floats) stay in cache.
+ */
+export const PREFILL_BLOCK = 32;
 
 /** Device memory of a model on asynchronous kernels: weights once, then one array per buffer. */
 interface DeviceMemory {
@@ -101,6 +114,8 @@ export class LlamaModel {
   private readonly mem: ResidentArray<Float32Array> | null = null;
   /** The quantized matrices (layout.formats), when there are any. */
   private readonly qmem: ResidentArray<Int32Array> | null = null;
+  /** PREFILL_BLOCK rows of logits, allocated the first time a prefill asks for every position's. */
+  private blockLogits: ResidentArray<Float32Array> | null = null;
   /** The same arrays as device arrays (async kernels). */
   private readonly dev: DeviceMemory | null = null;
   private readonly kvOffset: number;
@@ -139,8 +154,9 @@ export class LlamaModel {
     this.exact = new ExactAttention(c, kernels);
     this.kvOffset = this.layout.totalLength;
     this.actOffset = this.kvOffset + 3 * c.nLayers * c.seqLen * c.kvDim;
-    this.fused = isAsyncKernels(kernels) ? null : fusedShape(config, this.layout);
-    const actLength = 9 * 16 + 5 * c.dim + 2 * c.hiddenDim + c.vocabSize
+    // The decoderLayer fast path needs float weights laid out as its kernel expects.
+    this.fused = isAsyncKernels(kernels) || this.layout.quantized ? null : fusedShape(config, this.layout);
+    const actLength = 15 * 16 + 5 * c.dim + 2 * c.hiddenDim + c.vocabSize + PREFILL_BLOCK * (4 * c.dim + 2 * c.hiddenDim)
       + (this.fused ? decoderLayerScratchLength(this.fused, c.seqLen) : 0);
     this.strategies = new Array(c.nLayers).fill(undefined);
     if (isAsyncKernels(kernels)) {
@@ -254,6 +270,11 @@ export class LlamaModel {
       keys: cacheOf(0), keysPre: cacheOf(1), values: cacheOf(2),
       x: take(c.dim), xb: take(c.dim), xb2: take(c.dim), q: take(c.dim), qPre: take(c.dim),
       hb: take(c.hiddenDim), hb2: take(c.hiddenDim), logits: take(c.vocabSize),
+    };
+    const B = PREFILL_BLOCK;
+    this.v.block = {
+      x: take(B * c.dim), xb: take(B * c.dim), q: take(B * c.dim), att: take(B * c.dim),
+      hb: take(B * c.hiddenDim), hb2: take(B * c.hiddenDim),
     };
     if (this.fused) {
       const blockLength = decoderLayerOffsets(this.fused).length;
@@ -377,13 +398,123 @@ export class LlamaModel {
   prefill(tokens: ArrayLike<number>, startPos = 0, opts: PrefillOptions = {}): Float32Array {
     opts = checkOptions('prefill options', opts, PREFILL_KEYS);
     if (this.dev) throw needsSyncKernels('prefill');
-    const n = this.checkPrefill(tokens, startPos);
+    const n = this.checkPrefill(tokens, startPos, opts);
+    if (this.blocksPossible(n)) {
+      for (let i = 0; i < n; i += PREFILL_BLOCK) {
+        throwIfAborted(opts.signal, 'prefill');
+        const end = Math.min(n, i + PREFILL_BLOCK);
+        this.prefillBlock(Array.from({ length: end - i }, (_, j) => tokens[i + j]), startPos + i, end === n, opts.signal, opts.onLogits);
+        opts.onProgress?.(end / n);
+      }
+      return this.v.logits;
+    }
     for (let i = 0; i < n; i++) {
       throwIfAborted(opts.signal, 'prefill');
-      this.step(tokens[i], startPos + i, i === n - 1, ignore);
+      this.step(tokens[i], startPos + i, i === n - 1 || opts.onLogits !== undefined, ignore);
+      this.giveLogits(opts.onLogits, startPos + i);
       opts.onProgress?.((i + 1) / n);
     }
     return this.v.logits;
+  }
+
+  /** Hand the current logits to an onLogits callback (which may allocate: views are rebuilt). */
+  private giveLogits(onLogits: PrefillOptions['onLogits'], pos: number): void {
+    if (onLogits === undefined) return;
+    onLogits(pos, this.v.logits);
+    this.sync();
+  }
+
+  /**
+   * Positions pos0 … pos0+n−1 at once (n ≤ PREFILL_BLOCK; no hooks set): the layer's matrices
+   * multiply all n rows in one gemm call each; RMSNorm, RoPE and causal attention run row by row
+   * (row i attends to positions 0 … pos0+i). The same arithmetic as n forward steps; with float
+   * weights on wasm and rows of ≤ 2048 floats the same bits (gemm uses gemv's dot product).
+   * On abort the cache keeps only the tokens before the block.
+   */
+  private prefillBlock(tokens: number[], pos0: number, wantLogits: boolean, signal?: AbortSignal,
+    onLogits?: PrefillOptions['onLogits']): void {
+    const c = this.config;
+    const k = this.kernels as Kernels;
+    const { dim, kvDim, hiddenDim, headDim } = c;
+    const n = tokens.length;
+    // Allocated before any view is taken (it may grow memory): the block's logits, once.
+    if (onLogits !== undefined && this.blockLogits === null) this.blockLogits = k.allocF32(PREFILL_BLOCK * c.vocabSize);
+    this.sync();
+    const b = this.v.block!;
+    const row = (a: Float32Array, i: number, width: number) => a.subarray(i * width, (i + 1) * width);
+    for (let i = 0; i < n; i++) this.embed(tokens[i], row(b.x, i, dim));
+    const x = b.x.subarray(0, n * dim), xb = b.xb.subarray(0, n * dim), q = b.q.subarray(0, n * dim);
+    const att = b.att.subarray(0, n * dim), hb = b.hb.subarray(0, n * hiddenDim), hb2 = b.hb2.subarray(0, n * hiddenDim);
+    this.length = pos0 + n;
+    try {
+      for (let l = 0; l < c.nLayers; l++) {
+        throwIfAborted(signal, 'prefill');
+        const w = this.v.layers[l];
+        const slots = this.layout.layers[l];
+        const qw = this.v.qLayers[l];
+        const keys = this.v.keys[l].subarray(pos0 * kvDim, (pos0 + n) * kvDim);
+        const keysPre = this.v.keysPre[l].subarray(pos0 * kvDim, (pos0 + n) * kvDim);
+        for (let i = 0; i < n; i++) k.rmsnorm(row(x, i, dim), w.rmsAtt, row(xb, i, dim), dim, c.normEps);
+        this.matmul(slots.wq, w.wq, qw.wq, xb, q, n);
+        this.matmul(slots.wk, w.wk, qw.wk, xb, keysPre, n);
+        this.matmul(slots.wv, w.wv, qw.wv, xb, this.v.values[l].subarray(pos0 * kvDim, (pos0 + n) * kvDim), n);
+        keys.set(keysPre);
+        for (let i = 0; i < n; i++) {
+          k.rope(row(q, i, dim), c.nHeads, headDim, pos0 + i, c.ropeBase, c.ropePairing);
+          k.rope(row(keys, i, kvDim), c.nKvHeads, headDim, pos0 + i, c.ropeBase, c.ropePairing);
+        }
+        for (let i = 0; i < n; i++) this.exact.heads(row(q, i, dim), this.v.keys[l], this.v.values[l], pos0 + i + 1, row(att, i, dim), ignore);
+        this.matmul(slots.wo, w.wo, qw.wo, att, xb, n);
+        k.axpy(1, xb, x, n * dim);
+        for (let i = 0; i < n; i++) k.rmsnorm(row(x, i, dim), w.rmsFfn, row(xb, i, dim), dim, c.normEps);
+        this.matmul(slots.w1, w.w1, qw.w1, xb, hb, n);
+        this.matmul(slots.w3, w.w3, qw.w3, xb, hb2, n);
+        k.swiglu(hb, hb2, n * hiddenDim);
+        this.matmul(slots.w2, w.w2, qw.w2, hb, att, n);
+        k.axpy(1, att, x, n * dim);
+      }
+    } catch (e) {
+      this.length = pos0;
+      throw e;
+    }
+    if (onLogits !== undefined) {
+      // Every row's logits: one classifier pass over the block.
+      for (let i = 0; i < n; i++) k.rmsnorm(row(x, i, dim), this.v.rmsFinal, row(xb, i, dim), dim, c.normEps);
+      this.matmul(this.layout.wcls, this.v.wcls, this.v.qWcls, xb, this.blockLogits!.view().subarray(0, n * c.vocabSize), n);
+      if (wantLogits) this.v.logits.set(row(this.blockLogits!.view(), n - 1, c.vocabSize));
+      for (let i = 0; i < n; i++) {
+        onLogits(pos0 + i, row(this.blockLogits!.view(), i, c.vocabSize));
+        this.sync();
+      }
+    } else if (wantLogits) {
+      this.v.x.set(row(x, n - 1, dim));
+      k.rmsnorm(this.v.x, this.v.rmsFinal, this.v.x, dim, c.normEps);
+      this.matvec(this.layout.wcls, this.v.wcls, this.v.qWcls, this.v.x, this.v.logits);
+    }
+  }
+
+  /**
+   * Whether n prompt tokens may run in blocks: no hook can observe single tokens (no capture, no
+   * strategies), and there is more than one token.
+   */
+  private blocksPossible(n: number): boolean {
+    return n > 1 && this.capture === undefined && this.strategies.every((s) => s === undefined);
+  }
+
+  /** Y = X·Wᵀ for the n rows of X (the block prefill's matrix products); see matvec. */
+  private matmul(slot: TensorSlot, W: Float32Array, Wq: Int32Array | undefined, X: Float32Array, Y: Float32Array, n: number): void {
+    const k = this.kernels as Kernels;
+    const { rows, cols } = slot;
+    if (slot.format === undefined) k.gemm(W, X, Y, rows, cols, n);
+    else if (slot.format === 'Q4_1') k.gemmQ4_1(Wq!, X, Y, rows, cols, n);
+    else k.gemmQ8_0(Wq!, X, Y, rows, cols, n);
+  }
+
+  /** out = the token's embedding row (decoded when the embedding is kept quantized). */
+  private embed(token: number, out: F32Arg): void {
+    const dim = this.config.dim;
+    if (this.layout.tokEmb.format) decodeQuantizedRow(this.layout.tokEmb.format, this.v.qTokEmb!, token, dim, out as Float32Array);
+    else copyInto(out, this.views.tokEmb.subarray(token * dim, (token + 1) * dim));
   }
 
   /**
@@ -392,13 +523,26 @@ export class LlamaModel {
    * fired by a timer or another task is seen within a step or two, not after the whole prompt.
    */
   async prefillAsync(tokens: ArrayLike<number>, startPos = 0, opts: PrefillOptions = {}): Promise<Float32Array> {
-    const n = this.checkPrefill(tokens, startPos);
+    opts = checkOptions('prefillAsync options', opts, PREFILL_KEYS);
+    const n = this.checkPrefill(tokens, startPos, opts);
+    if (!this.dev && this.blocksPossible(n)) {
+      for (let i = 0; i < n; i += PREFILL_BLOCK) {
+        await yieldEvery(25);
+        throwIfAborted(opts.signal, 'prefill');
+        this.checkStep(tokens[i], startPos + i); // another caller may have moved the cache meanwhile
+        const end = Math.min(n, i + PREFILL_BLOCK);
+        this.prefillBlock(Array.from({ length: end - i }, (_, j) => tokens[i + j]), startPos + i, end === n, opts.signal, opts.onLogits);
+        opts.onProgress?.(end / n);
+      }
+      return this.v.logits;
+    }
     if (!this.dev) {
       for (let i = 0; i < n; i++) {
         await yieldEvery(25);
         throwIfAborted(opts.signal, 'prefill');
         this.checkStep(tokens[i], startPos + i); // another caller may have moved the cache meanwhile
-        this.step(tokens[i], startPos + i, i === n - 1, ignore);
+        this.step(tokens[i], startPos + i, i === n - 1 || opts.onLogits !== undefined, ignore);
+        this.giveLogits(opts.onLogits, startPos + i);
         opts.onProgress?.((i + 1) / n);
       }
       return this.v.logits;
@@ -406,15 +550,18 @@ export class LlamaModel {
     let logits: Float32Array = new Float32Array(0);
     for (let i = 0; i < n; i++) {
       throwIfAborted(opts.signal, 'prefill');
-      if (i === n - 1) logits = await this.stepAsync(tokens[i], startPos + i, true);
-      else await this.stepAsync(tokens[i], startPos + i, false);
+      if (i === n - 1 || opts.onLogits !== undefined) {
+        logits = await this.stepAsync(tokens[i], startPos + i, true);
+        opts.onLogits?.(startPos + i, logits);
+      } else await this.stepAsync(tokens[i], startPos + i, false);
       opts.onProgress?.((i + 1) / n);
     }
     return logits;
   }
 
-  private checkPrefill(tokens: ArrayLike<number>, startPos: number): number {
+  private checkPrefill(tokens: ArrayLike<number>, startPos: number, opts: PrefillOptions = {}): number {
     this.alive();
+    if (opts.onLogits !== undefined && typeof opts.onLogits !== 'function') throw badArgument('onLogits must be a function');
     if (tokens === null || typeof tokens !== 'object' || typeof tokens.length !== 'number') {
       throw badArgument('tokens must be an array of token ids');
     }
@@ -492,8 +639,7 @@ export class LlamaModel {
     const k = eitherKernels(this.kernels);
     const { dim, kvDim, hiddenDim, headDim } = c;
     this.sync();
-    if (this.layout.tokEmb.format) decodeQuantizedRow(this.layout.tokEmb.format, this.v.qTokEmb!, token, dim, this.v.x);
-    else copyInto(this.views.x, this.views.tokEmb.subarray(token * dim, (token + 1) * dim));
+    this.embed(token, this.views.x);
     this.length = pos + 1;
     const row0 = pos * kvDim;
     const row1 = row0 + kvDim;
@@ -600,6 +746,7 @@ export class LlamaModel {
     this.exact.dispose();
     this.mem?.dispose();
     this.qmem?.dispose();
+    this.blockLogits?.dispose();
     for (const a of this.dev?.owned ?? []) a.dispose();
   }
 

@@ -11,13 +11,14 @@
  * const model = await readLlamaModel('models/stories260K.bin', { kernels });
  * const tokenizer = await readTokenizer('models/tok512.bin', model.config.vocabSize);
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { isAsyncKernels, type AsyncKernels } from '../kernels/async-kernels.js';
 import { readGgufModel } from '../node/gguf-file.js';
-import { loadLlama2c } from './load-llama2c.js';
+import { loadLlama2cFrom, parseLlama2cHeaderOf } from './load-llama2c.js';
 import { loadSafetensors } from './load-safetensors.js';
 import type { LlamaModel } from './model.js';
 import { loadTokenizer, type Tokenizer } from './tokenizer.js';
@@ -61,6 +62,29 @@ async function exists(path: string): Promise<boolean> {
   try { await stat(path); return true; } catch { return false; }
 }
 
+/**
+ * A llama2.c checkpoint read tensor by tensor straight into resident memory: peak memory is the
+ * model, not the model plus a copy of the file.
+ */
+export async function readLlama2cModel(path: string, size: number, opts: ReadModelOptions): Promise<LlamaModel> {
+  const fd = openSync(path, 'r');
+  try {
+    const read = (offset: number, dst: Uint8Array) => {
+      for (let done = 0; done < dst.length;) {
+        const n = readSync(fd, dst, done, dst.length - done, offset + done);
+        if (n === 0) throw new SparseInferenceError('BAD_FILE', `${path}: ended at byte ${offset + done} while reading (file changed?)`);
+        done += n;
+      }
+    };
+    const head = new Uint8Array(Math.min(28, size));
+    read(0, head);
+    const header = parseLlama2cHeaderOf(head, size, path);
+    return loadLlama2cFrom(header, read, { kernels: opts.kernels, checkFinite: opts.checkFinite, name: path });
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Load a llama2.c or Hugging Face model from a path (see the module comment). */
 export async function readLlamaModel(path: string, opts: ReadModelOptions): Promise<LlamaModel> {
   opts = checkOptions('readLlamaModel options', opts, READ_MODEL_KEYS);
@@ -75,9 +99,7 @@ export async function readLlamaModel(path: string, opts: ReadModelOptions): Prom
     }
     return readGgufModel(path, { kernels: opts.kernels, checkFinite: opts.checkFinite, maxSeqLen: opts.maxSeqLen, weights: opts.weights });
   }
-  if (!info.isDirectory() && !path.endsWith('.safetensors')) {
-    return loadLlama2c(await readBytes(path, 'model'), { kernels: opts.kernels, checkFinite: opts.checkFinite, name: path });
-  }
+  if (!info.isDirectory() && !path.endsWith('.safetensors')) return readLlama2cModel(path, info.size, opts);
   const dir = info.isDirectory() ? path : dirname(path);
   const configPath = join(dir, 'config.json');
   if (!(await exists(configPath))) {

@@ -17,8 +17,8 @@ import type { BpeTokenizer } from '../llama/bpe/bpe-tokenizer.js';
 
 const FIRST_PREFIX = 1 << 20;
 
-/** Open a GGUF file as a source; call close() when done reading. */
-export function openGgufFile(path: string): GgufSource & { close(): void } {
+/** Open a GGUF file as a source; call dispose() when done reading (closes the file). */
+export function openGgufFile(path: string): GgufSource & { dispose(): void } {
   if (typeof path !== 'string' || path === '') throw badArgument('path must be a non-empty string');
   let fd: number;
   try { fd = openSync(path, 'r'); } catch (e) {
@@ -38,7 +38,7 @@ export function openGgufFile(path: string): GgufSource & { close(): void } {
       const prefix = new Uint8Array(want);
       read(0, prefix);
       const file = parseGgufPrefix(prefix, size, path);
-      if (file !== null) return { file, read, close: () => closeSync(fd) };
+      if (file !== null) return { file, read, dispose: () => closeSync(fd) };
     }
   } catch (e) {
     closeSync(fd);
@@ -52,13 +52,13 @@ export async function readGgufModel(path: string, opts: Omit<GgufLoadOptions, 'n
   try {
     return loadGguf(source, opts);
   } finally {
-    source.close();
+    source.dispose();
   }
 }
 
 /** The byte-level BPE tokenizer stored in a GGUF file's metadata (only the header is read). */
 export function readGgufTokenizer(path: string): BpeTokenizer {
   const source = openGgufFile(path);
-  source.close();
+  source.dispose();
   return bpeTokenizerFromGguf(source.file.metadata, { name: path });
 }

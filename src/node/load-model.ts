@@ -12,7 +12,8 @@ import { dirname, join } from 'node:path';
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { checkOptions } from '../core/options.js';
 import { createKernels } from '../kernels/create.js';
-import { readLlamaModel } from '../llama/node-files.js';
+import { readLlama2cModel, readLlamaModel } from '../llama/node-files.js';
+import { readGgufModel } from './gguf-file.js';
 import { loadModel as loadModelBytes, LOAD_MODEL_KEYS, type LoadModelOptions } from '../llama/load-model.js';
 import { checkpointLoader, detectCheckpointFormat, DETECT_BYTES } from '../llama/detect-format.js';
 import type { LlamaModel } from '../llama/model.js';
@@ -40,6 +41,14 @@ export async function loadModel(pathOrBytes: string | Uint8Array, options: LoadM
   const loader = checkpointLoader(format, path);
   const o = checkOptions('loadModel options', options, [...LOAD_MODEL_KEYS, ...loader.extraOptions]);
   if (loader.loadPath) return loader.loadPath(path, { ...o, kernels: o.kernels ?? await createKernels(), name: o.name ?? path });
+  // GGUF and llama2.c files are read tensor by tensor into resident memory, never whole.
+  if (format === 'gguf' && o.config === undefined) {
+    return readGgufModel(path, { kernels: o.kernels ?? await createKernels(), checkFinite: o.checkFinite, maxSeqLen: o.maxSeqLen,
+      weights: (o as { weights?: 'quantized' | 'f32' }).weights });
+  }
+  if (format === 'llama2c' && o.config === undefined && o.maxSeqLen === undefined) {
+    return readLlama2cModel(path, info.size, { kernels: o.kernels ?? await createKernels(), checkFinite: o.checkFinite });
+  }
   let config = o.config;
   if (format === 'safetensors' && config === undefined) {
     const beside = join(dirname(path), 'config.json');

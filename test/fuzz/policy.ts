@@ -45,7 +45,7 @@ export const OPEN: Record<string, Outcome> = {
   kMode: 'other', knnGraph: 'other', knotDensity: 'other', KnotFit: 'other', kPosterior: 'other',
   LlamaModel: 'other',
   naturalSplineBasis: 'other', parseNumericCsv: 'other', pcaEmbedding: 'other', plotCurveFit: 'other',
-  plotSurfaceFit: 'other', runChain: 'other',
+  plotSurfaceFit: 'other', runChain: 'other', runChainAsync: 'other',
   sortedKnotSummary: 'other', splitRhat: 'other',
   tensorBasis: 'other', toHfCheckpoint: 'other',
 

@@ -47,6 +47,8 @@ describe('fitKnots input validation', () => {
     await bad(() => fitKnots('abc' as never, y, { kernels }), 'x');
     await bad(() => fitKnots(x, y, { kernels, marginal: 'bic' as never }), 'marginal');
     await bad(() => fitKnots(x, y, 'fast' as never), 'fitKnots options');
+    await bad(() => fitKnots(x, y, { kernels, temperatures: [2, 3] }), 'temperatures');
+    await bad(() => fitKnots(x, y, { kernels, temperatures: [1, 3, 2] }), 'temperatures');
     await bad(() => fitKnots(x, y, { kernels, iteratons: 10 } as never), 'iteratons');
   });
   it('treats null and undefined options as the defaults', async () => {
@@ -152,7 +154,9 @@ describe('fitKnots results', () => {
       expect(err).toMatchObject({ code: 'ABORTED' });
       expect(abortedAt).toBeGreaterThan(0);
       expect(lag).toBeLessThan(250);
-      expect(ticks).toBeGreaterThanOrEqual(3); // the 10 ms timer ran while the chain was sampling
+      // The 10 ms timer ran while the chains sampled (a blocked event loop gives 0; under heavy
+      // load the loop turns only every ~20 ms slice, so a few ticks, not ten).
+      expect(ticks).toBeGreaterThanOrEqual(1);
     }, 20000);
   }
 });

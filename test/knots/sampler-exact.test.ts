@@ -4,6 +4,11 @@ import type { Kernels } from '../../src/kernels/kernels.js';
 import { Rng } from '../../src/core/rng.js';
 import { runChain, type ChainProblem, type ChainRecord } from '../../src/knots/rjmcmc-chain.js';
 import { exactKnotPosterior } from '../../src/knots/exact-posterior.js';
+import { GaussianMarginal } from '../../src/knots/gaussian-marginal.js';
+import { KnotSet } from '../../src/knots/knot-set.js';
+import { posteriorMeanBeta } from '../../src/knots/posterior-draws.js';
+import { allocRows, SplineDesign } from '../../src/knots/spline-design.js';
+import { evaluateSpline } from '../../src/knots/spline-eval.js';
 
 let kernels: Kernels;
 beforeAll(async () => { kernels = await createKernels({ backend: 'reference' }); });
@@ -55,6 +60,8 @@ describe('RJMCMC against the exact posterior over all 2^8 knot subsets', () => {
     ['linear, γ = 2, near proposals (the default sampler)', { gamma: 2, near: { probability: 0.3, radius: 2 } }],
     ['cubic, γ = 1.5, near + BARS proposals', { degrees: [3], gamma: 1.5, near: { probability: 0.3, radius: 1 }, local: { probability: 0.3, nu: 10 } }],
     ["linear, γ = 1.5, the authors' prior-free moves", { gamma: 1.5, moves: 'prior-free' }],
+    ['linear, γ = 2, parallel tempering over 3 temperatures', { gamma: 2, near: { probability: 0.3, radius: 2 }, temperatures: [1, 2, 4], iterations: 20000 }],
+    ['Poisson EBIC, γ = 1.5, parallel tempering', { family: 'poisson', y: counts, gamma: 1.5, temperatures: [1, 3], iterations: 30000 }],
   ];
   for (const [name, extra] of configs) {
     it(name, () => {
@@ -95,6 +102,32 @@ describe('the knot posterior does not depend on the units of y', () => {
         const moved = exactKnotPosterior(problem({ ...extra, y: y.map((v) => a + b * v) }), kernels);
         for (let i = 0; i < 256; i++) expect(Math.abs(moved.prob[i] - base.prob[i])).toBeLessThan(1e-9);
       }
+    });
+  }
+});
+
+describe('recorded f at the probe points is the posterior mean given the recorded knots', () => {
+  for (const [name, extra] of [['one chain', {}], ['parallel tempering (states exchanged into the cold chain)', { temperatures: [1, 1.5, 3] }]] as [string, Partial<ChainProblem>][]) {
+    it(name, () => {
+      const probes = [Float64Array.of(0.1, 0.45, 0.8)];
+      const pr = problem({ degrees: [3], candidates: [30], iterations: 3000, burnIn: 200, probes, near: { probability: 0.3, radius: 2 }, ...extra });
+      const rec = runChain(pr, 4, kernels);
+      const design = new SplineDesign(kernels, pr.xs, pr.degrees);
+      const scorer = new GaussianMarginal(design, pr.y);
+      const rows = [allocRows(m, 3)];
+      const out = new Float64Array(3);
+      let changes = 0;
+      for (let t = 0; t < rec.iterations; t += 97) {
+        const idx = rec.knotIndex[0].subarray(rec.knotOffsets[0][t], rec.knotOffsets[0][t + 1]);
+        const tv = new Float64Array(idx.length + 8);
+        new KnotSet(30, idx).knotVector(3, tv);
+        design.computeRows(0, tv, tv.length, rows[0]);
+        expect(scorer.evaluate(rows)).toBeCloseTo(rec.logScore[t], 9);
+        evaluateSpline(probes, [tv], [3], posteriorMeanBeta(scorer.fitState(), m), out, 3);
+        for (let i = 0; i < 3; i++) expect(Math.abs(out[i] - rec.probe[t * 3 + i])).toBeLessThan(1e-9);
+        if (t > 0 && rec.probe[t * 3] !== rec.probe[(t - 97) * 3]) changes++;
+      }
+      expect(changes).toBeGreaterThan(3);
     });
   }
 });

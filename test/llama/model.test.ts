@@ -75,6 +75,25 @@ describeEachBackend('llama model forward', (kernels) => {
     }
   });
 
+  it('prefillAsync runs the blocks prefill runs (same logits, gemm calls), yielding between them, and honours an abort', async () => {
+    let gemmCalls = 0;
+    const counting = { ...kernels, gemm: (...a: Parameters<typeof kernels.gemm>) => { gemmCalls++; kernels.gemm(...a); } };
+    const model = tinyModel(counting, { seqLen: 80 });
+    const tokens = Array.from({ length: 70 }, (_, i) => (i * 7 + 3) % model.config.vocabSize);
+    const want = model.prefill(tokens).slice();
+    const blockCalls = gemmCalls;
+    expect(blockCalls).toBeGreaterThan(0);
+    model.reset();
+    const got = await model.prefillAsync(tokens);
+    expect(maxAbsDiff(got, want)).toBe(0);
+    expect(gemmCalls).toBe(2 * blockCalls);
+    model.reset();
+    const stop = new AbortController();
+    stop.abort();
+    await expect(model.prefillAsync(tokens, 0, { signal: stop.signal })).rejects.toThrow(/abort/i);
+    model.dispose();
+  });
+
   it('rewinding to an earlier position recomputes from there', () => {
     const model = tinyModel(kernels);
     const a = modelLogits(model, [1, 2, 3, 4]);

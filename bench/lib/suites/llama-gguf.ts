@@ -30,7 +30,9 @@ interface Engine { name: string; threads: number; run: (model: string, w: GgufWo
 export async function llamaGgufSuite(opts: SuiteOptions = {}): Promise<SuiteResult> {
   const quick = opts.quick ?? false;
   const fs = await import('node:fs');
+  const os = await import('node:os');
   const path = await import('node:path');
+  const load0 = os.loadavg()[0];
   const samples = new EngineSamples();
   const notes: string[] = [];
   const dir = process.env.SPARSE_INFERENCE_MODELS ?? path.resolve(process.cwd(), 'models');
@@ -77,12 +79,15 @@ export async function llamaGgufSuite(opts: SuiteOptions = {}): Promise<SuiteResu
         }
       } catch (err) {
         skipped.add(e.name);
-        notes.push(`skipped ${e.name}: ${reason(err)}`);
+        notes.push(`skipped ${e.name}: ${reason(err).split("\n")[0]}`);
       }
       opts.onProgress?.(++done / total, e.name);
     }
   }
   for (const [name, d] of described) notes.push(`${name}: ${d}`);
+  notes.push(`load average (1 min) at start ${load0.toFixed(1)}, at end ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores `
+    + '(a shared machine: every engine ran under the same load, one after another)');
+  notes.push(`command: npx tsx bench/lib/main.ts llama-gguf${quick ? ' --quick' : ''} --out bench/results`);
 
   const tps = (what: 'prefill' | 'decode', e: string, c: number) => samples.tokensPerSecond(task(what, e, c));
   const ratios: RatioResult[] = [];

@@ -35,6 +35,7 @@ export async function llamaRuncSuite(opts: SuiteOptions = {}): Promise<SuiteResu
   const fs = await import('node:fs');
   const os = await import('node:os');
   const path = await import('node:path');
+  const load0 = os.loadavg()[0];
   const samples = new EngineSamples();
   const notes: string[] = ['each run is a fresh process; ms/token = 1000 / the tok/s the engine printed (wall clock: '
     + 'both engines time their own loop); engines alternate within each round'];
@@ -101,6 +102,9 @@ export async function llamaRuncSuite(opts: SuiteOptions = {}): Promise<SuiteResu
           `run.c -${b.flags} ${peer.toFixed(peer < 100 ? 1 : 0)} tok/s`));
       }
     }
+    notes.push(`load average (1 min) at start ${load0.toFixed(1)}, at end ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores `
+      + '(a shared machine: every engine ran under the same load, alternating)');
+    notes.push(`command: LLAMA2C_SRC=<llama2.c checkout> npx tsx bench/lib/main.ts llama-runc${quick ? ' --quick' : ''} --out bench/results`);
     return samples.toResult('llama-runc', quick, ratios, notes);
   } catch (e) {
     if (e instanceof SparseInferenceError && e.code === 'UNAVAILABLE') {

@@ -22,6 +22,7 @@
  *   accumulators sum in another order: equal within float tolerance, not bit-identical.
  * - l2sqrBatch, argminL2: by points, at multiples of 4 (the kernels' 4-point blocks), with the
  *   k centroid norms computed once on the calling thread: bit-identical.
+ * - gemvQ4_1, gemvQ8_0: by output rows (each quantized row is self-contained): bit-identical.
  * - sum (the streaming-read roofline): by blocks of 16 floats; the chunks' float32 sums are added
  *   in float64 in chunk order and rounded once: within tolerance of the one-thread sum.
  * The cut depends on the shape only, so every kernel gives the same bits on any thread count.
@@ -31,6 +32,7 @@ import { marshal } from '../wasm/memory.js';
 import type { SharedWasmHeap } from './shared-heap.js';
 import type { ThreadPool } from './thread-pool.js';
 import { chunkSize } from './chunking.js';
+import { quantizedRowWords, type QuantizedType } from '../../kernels/quantized-row-words.js';
 
 /** When a call is worth splitting (see CreateParallelKernelsOptions). */
 export interface SplitThresholds {
@@ -41,7 +43,7 @@ export interface SplitThresholds {
 }
 
 /** The kernels this file splits. */
-export const PARALLEL_KERNELS: readonly KernelName[] = ['sum', 'gemv', 'gemvT', 'spvmm', 'vmmsp', 'l2sqrBatch', 'argminL2'];
+export const PARALLEL_KERNELS: readonly KernelName[] = ['sum', 'gemv', 'gemvT', 'spvmm', 'vmmsp', 'l2sqrBatch', 'argminL2', 'gemvQ4_1', 'gemvQ8_0'];
 
 /** assembly/gemv.ts: rows up to this many floats are one linear stream each; longer ones go seven at a time. */
 const GEMV_SHORT_ROW = 2048;
@@ -82,6 +84,16 @@ export function parallelKernelFunctions(heap: SharedWasmHeap, pool: ThreadPool, 
     for (let c = 1; c < count; c++) w.axpy(1, pParts + c * cols * F, py, cols); // 1·p is exact: y + p
   };
 
+  /** gemvQ4_1 / gemvQ8_0 cut by output rows. */
+  const quantizedGemv = (op: 'gemvQ4_1' | 'gemvQ8_0', type: QuantizedType, W: Int32Array, x: Float32Array, y: Float32Array,
+    rows: number, cols: number): void => {
+    const rowBytes = F * quantizedRowWords(type, cols);
+    if (!streams(rows * rowBytes)) return serial[op]!(W, x, y, rows, cols);
+    const { ptrs: [pW, px, py], finish } = marshal(heap, [
+      { a: W, length: rows * quantizedRowWords(type, cols) }, { a: x, length: cols }, { a: y, length: rows, out: true, in: false }]);
+    pool.run({ op, total: rows, chunk: rowChunk(rows, 1, rowBytes), args: [at(pW, rowBytes), px, at(py, F), 'length', cols] });
+    finish();
+  };
   return {
     sum(x, n) {
       if (!streams(n * F)) return serial.sum!(x, n);
@@ -100,6 +112,9 @@ export function parallelKernelFunctions(heap: SharedWasmHeap, pool: ThreadPool, 
       pool.run({ op: 'gemv', total: rows, chunk, args: [at(pW, cols * F), px, at(py, F), 'length', cols] });
       finish();
     },
+
+    gemvQ4_1: (W, x, y, rows, cols) => quantizedGemv('gemvQ4_1', 'Q4_1', W, x, y, rows, cols),
+    gemvQ8_0: (W, x, y, rows, cols) => quantizedGemv('gemvQ8_0', 'Q8_0', W, x, y, rows, cols),
 
     gemvT(W, x, y, rows, cols) {
       if (!streams(rows * cols * F)) return serial.gemvT!(W, x, y, rows, cols);

@@ -51,6 +51,18 @@ export function wasmKernelFunctions(heap: WasmHeap): { fns: Partial<KernelFuncti
     gemvQ8_0: (W, x, y, rows, cols) => call( // llama (GGUF)
       [{ a: W, length: rows * quantizedRowWords('Q8_0', cols) }, { a: x, length: cols }, { a: y, length: rows, out: true, in: false }],
       (p) => w.gemvQ8_0(p[0], p[1], p[2], rows, cols)),
+    gemm: (W, X, Y, rows, cols, n) => call( // llama prefill
+      [{ a: W, length: rows * cols }, { a: X, length: n * cols }, { a: Y, length: n * rows, out: true, in: false }],
+      (p) => w.gemm(p[0], p[1], p[2], rows, cols, n)),
+    // scratch: one decoded row (cols floats).
+    gemmQ4_1: (W, X, Y, rows, cols, n) => call(
+      [{ a: W, length: rows * quantizedRowWords('Q4_1', cols) }, { a: X, length: n * cols },
+        { a: Y, length: n * rows, out: true, in: false }, { a: null, length: cols }],
+      (p) => w.gemmQ4_1(p[0], p[1], p[2], rows, cols, n, p[3])),
+    gemmQ8_0: (W, X, Y, rows, cols, n) => call(
+      [{ a: W, length: rows * quantizedRowWords('Q8_0', cols) }, { a: X, length: n * cols },
+        { a: Y, length: n * rows, out: true, in: false }, { a: null, length: cols }],
+      (p) => w.gemmQ8_0(p[0], p[1], p[2], rows, cols, n, p[3])),
     gemvT: (W, x, y, rows, cols) => call(
       [{ a: W, length: rows * cols }, { a: x, length: rows }, { a: y, length: cols, out: true, in: false }],
       (p) => w.gemvT(p[0], p[1], p[2], rows, cols)),

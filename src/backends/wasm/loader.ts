@@ -23,6 +23,9 @@ export interface WasmExports {
   gemvPacked(P: number, x: number, y: number, rows: number, cols: number): void;
   gemvQ4_1(W: number, x: number, y: number, rows: number, cols: number): void; // llama (GGUF)
   gemvQ8_0(W: number, x: number, y: number, rows: number, cols: number): void; // llama (GGUF)
+  gemm(W: number, X: number, Y: number, rows: number, cols: number, n: number): void; // llama prefill
+  gemmQ4_1(W: number, X: number, Y: number, rows: number, cols: number, n: number, scratch: number): void;
+  gemmQ8_0(W: number, X: number, Y: number, rows: number, cols: number, n: number, scratch: number): void;
   l2sqrBatch(X: number, C: number, out: number, n: number, k: number, d: number, cnorm: number): void;
   argminL2(X: number, C: number, codes: number, dist: number, n: number, k: number, d: number, cnorm: number): void;
   topK(x: number, n: number, k: number, out: number, heapV: number, heapI: number, scratch: number): void;

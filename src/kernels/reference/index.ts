@@ -29,6 +29,8 @@ import { gemvPacked } from './gemv-packed.js';
 import { decoderLayer } from './decoder-layer.js'; // llama
 import { gemvQ4_1 } from './gemv-q4-1.js'; // llama (GGUF)
 import { gemvQ8_0 } from './gemv-q8-0.js'; // llama (GGUF)
+import { gemm } from './gemm.js'; // llama prefill
+import { gemmQ4_1, gemmQ8_0 } from './gemm-quantized.js'; // llama prefill (GGUF)
 
 export const referenceKernelFunctions: KernelFunctions = {
   dot, axpy, gemv, gemvT, l2sqrBatch, argminL2, topK, softmax, rmsnorm, rope,
@@ -43,4 +45,5 @@ export const referenceKernelFunctions: KernelFunctions = {
   packGemv, gemvPacked,
   decoderLayer, // llama
   gemvQ4_1, gemvQ8_0, // llama (GGUF)
+  gemm, gemmQ4_1, gemmQ8_0, // llama prefill
 };

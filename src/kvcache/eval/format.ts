@@ -38,7 +38,7 @@ export function evalHtmlTable(rows: EvalRow[]): string {
   return htmlTable(headers(rows), rows.map(rowCells));
 }
 
-/** Markdown table of evaluation rows (docs, CLI --out-dir). */
+/** Markdown table of evaluation rows (docs, CLI --out). */
 export function evalMarkdownTable(rows: EvalRow[]): string {
   checkRows(rows);
   const h = headers(rows);

@@ -9,7 +9,7 @@ import { LAYER_TENSORS, WeightLayout } from '../../../src/llama/weight-layout.js
 import { expectError, maxAbsDiff, modelLogits, oracleLogits } from '../helpers.js';
 import { writeGguf, type MetaEntry, type TensorEntry } from './write-gguf.js';
 
-const C = { dim: 64, hidden: 96, layers: 2, heads: 4, kvHeads: 2, vocab: 40, ctx: 32 };
+const C = { dim: 64, hidden: 96, layers: 2, heads: 4, kvHeads: 2, vocab: 40, ctx: 96 };
 const TYPE = { F32: 0, Q4_1: 3, Q5_0: 6, Q8_0: 8 } as const;
 
 /** Random ggml data for a rows×cols tensor of `type` (quantized scales kept small). */
@@ -73,6 +73,11 @@ describe('loadGguf', () => {
       const want = modelLogits(f32, TOKENS);
       const got = modelLogits(q, TOKENS);
       for (let i = 0; i < TOKENS.length; i++) expect(maxAbsDiff(got[i], want[i])).toBeLessThan(1e-4);
+      // Block prefill (gemmQ4_1/gemmQ8_0 over 32-token blocks) against token-by-token gemv steps.
+      const long = Array.from({ length: 70 }, (_, i) => (i * 11 + 5) % C.vocab);
+      const steps = modelLogits(q, long);
+      q.reset();
+      expect(maxAbsDiff(q.prefill(long), steps[69])).toBeLessThan(1e-4);
       expectError(() => q.layerWeights(0), 'UNAVAILABLE', /quantized/);
       expectError(() => q.setStrategies(0, { ffn: { name: 'zero', forward: ({ out }) => out.fill(0) } }), 'UNAVAILABLE', /float32 weights/);
       f32.dispose(); q.dispose();
@@ -121,7 +126,7 @@ describe('loadGguf', () => {
     expectError(() => loadGguf(inf, { kernels: k, name: 'm.gguf', weights: 'f32' }), 'BAD_FILE', /token_embd.weight has a non-finite value/);
     expect(() => loadGguf(inf, { kernels: k, checkFinite: false })).not.toThrow();
     expectError(() => loadGguf(bytes, { kernels: k, weights: 'q4' as 'f32' }), 'BAD_ARGUMENT', /opts.weights/);
-    expectError(() => loadGguf(bytes, { kernels: k, maxSeqLen: 33 }), 'BAD_ARGUMENT', /maxSeqLen/);
+    expectError(() => loadGguf(bytes, { kernels: k, maxSeqLen: 97 }), 'BAD_ARGUMENT', /maxSeqLen/);
     expectError(() => loadGguf(bytes, { kernels: k, thread: 2 } as never), 'BAD_ARGUMENT', /unknown option 'thread'/);
     expectError(() => loadGguf(null as unknown as Uint8Array, { kernels: k }), 'BAD_ARGUMENT', /bytes/);
   });

@@ -18,7 +18,7 @@ describeWithModels('GGUF from a path (streamed) on SmolLM2', [SMOLLM2_GGUF], ([p
     const kernels = await createKernels({ backend: 'wasm' });
     const src = openGgufFile(path);
     expect(src.file.dataOffset).toBeGreaterThan(1 << 20); // the 1.8 MB header needed a second, longer prefix
-    src.close();
+    src.dispose();
     const fromPath = await readGgufModel(path, { kernels, maxSeqLen: 64 });
     const fromBytes = loadGguf(new Uint8Array(readFileSync(path)), { kernels, maxSeqLen: 64 });
     const viaReadLlama = await readLlamaModel(path, { kernels, maxSeqLen: 64 });

@@ -1,0 +1,10 @@
+/** Y = X·Wᵀ. W: rows*cols row-major; X: n*cols (n vectors); Y: n*rows. Float64 accumulation. */
+export function gemm(W: Float32Array, X: Float32Array, Y: Float32Array, rows: number, cols: number, n: number): void {
+  for (let j = 0; j < n; j++) {
+    for (let r = 0; r < rows; r++) {
+      let s = 0;
+      for (let c = 0; c < cols; c++) s += W[r * cols + c] * X[j * cols + c];
+      Y[j * rows + r] = s;
+    }
+  }
+}
