@@ -7,6 +7,7 @@
  * f32ToBf16(1.00390625)   // 0x3f80: the tie rounds to the even mantissa
  * bf16ToF32(0x3f80)       // 1
  */
+import { checkInt } from '../core/validate.js';
 import { f16Bits } from '../kernels/reference/f16-bits.js';
 
 const f32 = new Float32Array(1);
@@ -14,6 +15,12 @@ const u32 = new Uint32Array(f32.buffer);
 
 /** bfloat16 bits → number (exact). */
 export function bf16ToF32(h: number): number {
+  checkInt('h', h, 0, 0xffff); // 16 bits, not a float: a float here is f32ToBf16's job
+  return bf16BitsToF32(h);
+}
+
+/** bf16ToF32 without the check, for loaders' inner loops (bits straight from a Uint16Array). */
+export function bf16BitsToF32(h: number): number {
   u32[0] = (h & 0xffff) << 16;
   return f32[0];
 }
@@ -26,8 +33,14 @@ export function f32ToBf16(x: number): number {
   return ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16) & 0xffff;
 }
 
-/** IEEE binary16 bits → number (exact); the same decoder the quantized kernels use for block scales. */
-export const f16ToF32: (h: number) => number = f16Bits;
+/** IEEE binary16 bits → number (exact). */
+export function f16ToF32(h: number): number {
+  checkInt('h', h, 0, 0xffff);
+  return f16BitsToF32(h);
+}
+
+/** f16ToF32 without the check, for loaders' inner loops (bits straight from the file); the quantized kernels' block-scale decoder. */
+export const f16BitsToF32: (h: number) => number = f16Bits;
 
 /** number → IEEE binary16 bits, rounding the float32 value to nearest even (subnormals included). */
 export function f32ToF16(x: number): number {

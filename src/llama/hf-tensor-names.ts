@@ -5,6 +5,8 @@
  * @example
  * hfTensorName('wq', 3)   // 'model.layers.3.self_attn.q_proj.weight'
  */
+import { checkInt, describe } from '../core/validate.js';
+import { badArgument } from '../core/errors.js';
 import type { GlobalTensorName, LayerTensorName } from './weight-layout.js';
 
 const LAYER_NAMES: Record<LayerTensorName, string> = {
@@ -28,6 +30,10 @@ const GLOBAL_NAMES: Record<GlobalTensorName, string> = {
 export function hfTensorName(tensor: LayerTensorName, layer: number): string;
 export function hfTensorName(tensor: GlobalTensorName): string;
 export function hfTensorName(tensor: LayerTensorName | GlobalTensorName, layer?: number): string {
+  if (typeof tensor !== 'string' || !(tensor in GLOBAL_NAMES || tensor in LAYER_NAMES)) {
+    throw badArgument(`tensor must be one of ${[...Object.keys(GLOBAL_NAMES), ...Object.keys(LAYER_NAMES)].join(', ')}, got ${describe(tensor)}`);
+  }
   if (tensor in GLOBAL_NAMES) return GLOBAL_NAMES[tensor as GlobalTensorName];
+  checkInt('layer', layer, 0);
   return `model.layers.${layer}.${LAYER_NAMES[tensor as LayerTensorName]}`;
 }

@@ -11,7 +11,7 @@
  */
 import { badArgument } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
-import { checkNumber, checkInt } from '../core/validate.js';
+import { checkNumber, checkInt, describe } from '../core/validate.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface SamplerOptions {
@@ -27,7 +27,9 @@ export interface SamplerOptions {
 export const SAMPLER_KEYS = optionKeys<SamplerOptions>({ temperature: true, topP: true, seed: true });
 
 /** Index of the largest value; ties go to the lower index. NaN logits are an error. */
-export function argmax(x: ArrayLike<number>, n = x.length): number {
+export function argmax(x: ArrayLike<number>, n = x?.length): number {
+  if (x === null || typeof x !== 'object' || typeof x.length !== 'number') throw badArgument(`x must be an array of numbers, got ${describe(x)}`);
+  checkInt('n', n, 1, x.length);
   let best = 0;
   let bestV = x[0];
   for (let i = 0; i < n; i++) {

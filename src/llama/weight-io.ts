@@ -4,7 +4,7 @@
  * memory and every platform this library runs on are little-endian too.
  */
 import { SparseInferenceError } from '../core/errors.js';
-import { bf16ToF32, f16ToF32 } from './float-formats.js';
+import { bf16BitsToF32, f16BitsToF32 } from './float-formats.js';
 
 /** Supported source encodings of one tensor. */
 export type SourceDtype = 'F32' | 'F16' | 'BF16';
@@ -25,11 +25,11 @@ export function decodeInto(src: Uint8Array, byteOffset: number, dtype: SourceDty
   // 16-bit words: a direct Uint16Array view when aligned, else a DataView.
   if (at % 2 === 0) {
     const words = new Uint16Array(src.buffer, at, n);
-    if (dtype === 'BF16') for (let i = 0; i < n; i++) dst[i] = bf16ToF32(words[i]);
-    else for (let i = 0; i < n; i++) dst[i] = f16ToF32(words[i]);
+    if (dtype === 'BF16') for (let i = 0; i < n; i++) dst[i] = bf16BitsToF32(words[i]);
+    else for (let i = 0; i < n; i++) dst[i] = f16BitsToF32(words[i]);
   } else {
     const dv = new DataView(src.buffer, at, n * 2);
-    const f = dtype === 'BF16' ? bf16ToF32 : f16ToF32;
+    const f = dtype === 'BF16' ? bf16BitsToF32 : f16BitsToF32;
     for (let i = 0; i < n; i++) dst[i] = f(dv.getUint16(2 * i, true));
   }
 }

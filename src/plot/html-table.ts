@@ -41,6 +41,8 @@ export function htmlTable(headers: string[], rows: (string | number)[][], opts: 
 
 /** `digits` significant digits; integers in full; scientific outside [1e-3, 1e15). */
 export function formatNumber(v: number, digits: number): string {
+  if (typeof v !== 'number') throw badArgument(`v must be a number, got ${describe(v)}`);
+  checkInt('digits', digits, 1, 21);
   if (!Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? '∞' : '-∞';
   if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
   const a = Math.abs(v);

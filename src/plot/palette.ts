@@ -3,6 +3,8 @@
  * deficiencies; Okabe & Ito 2008, "Color Universal Design"); heat maps use viridis
  * (perceptually uniform and readable in greyscale; van der Walt & Smith, matplotlib 2015).
  */
+import { checkInt, describe } from '../core/validate.js';
+import { badArgument } from '../core/errors.js';
 
 /** Okabe–Ito, reordered so the first colours contrast most on white (yellow last). */
 export const PALETTE: readonly string[] = [
@@ -18,6 +20,7 @@ export const PALETTE: readonly string[] = [
 
 /** The default colour of the i-th series (cycles through the palette). */
 export function seriesColor(i: number): string {
+  checkInt('i', i, 0);
   return PALETTE[i % PALETTE.length];
 }
 
@@ -30,6 +33,7 @@ const VIRIDIS: readonly [number, number, number][] = [
 
 /** Viridis colour at t ∈ [0, 1] (clamped), as '#rrggbb'; linear between the 11 anchors. */
 export function viridis(t: number): string {
+  if (typeof t !== 'number' || Number.isNaN(t)) throw badArgument(`t must be a number in [0, 1] (clamped), got ${describe(t)}`);
   const u = Math.min(1, Math.max(0, t)) * (VIRIDIS.length - 1);
   const i = Math.min(VIRIDIS.length - 2, Math.floor(u));
   const f = u - i;

@@ -13,7 +13,7 @@
  * dequantizeInto(fileBytes, info.offset, info.type, w);
  */
 import { SparseInferenceError } from '../../core/errors.js';
-import { f16ToF32 } from '../float-formats.js';
+import { f16BitsToF32 } from '../float-formats.js';
 import { decodeInto } from '../weight-io.js';
 
 /** Types dequantizeInto reads. */
@@ -41,7 +41,7 @@ function blocks(src: Uint8Array, byteOffset: number, blockBytes: number, dst: Fl
   for (let b = 0; b < dst.length / 32; b++) decode(src, byteOffset + b * blockBytes, dst, 32 * b);
 }
 
-const f16At = (b: Uint8Array, at: number) => f16ToF32(b[at] | (b[at + 1] << 8));
+const f16At = (b: Uint8Array, at: number) => f16BitsToF32(b[at] | (b[at + 1] << 8));
 
 function decodeQ4_0(b: Uint8Array, at: number, dst: Float32Array, out: number): void {
   const d = f16At(b, at);
