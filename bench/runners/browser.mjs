@@ -50,6 +50,9 @@ export async function bundlePage(entry = join(repoRoot, 'bench', 'runners', 'bro
         return { path: a.path, namespace: 'node-stub' };
       });
       build.onLoad({ filter: /.*/, namespace: 'node-stub' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+      // Whole-program suites drive peers in a browser from Node (the wllama peer imports
+      // playwright-core lazily); a page never runs them, so that import stays external.
+      build.onResolve({ filter: /^playwright-core$/ }, (a) => ({ path: a.path, external: true }));
     },
   };
   const built = await esbuild.build({
