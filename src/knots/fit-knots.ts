@@ -83,6 +83,8 @@ export interface KnotFitOptions {
   probes?: ArrayLike<number>[] | ArrayLike<number>;
   /** 'auto' (default): worker_threads in Node when chains ≥ 2. */
   parallel?: boolean | 'auto';
+  /** Parallel chains: at most this many worker threads at once (default: one per chain). */
+  threads?: number;
   /** Kernels to use (default: createKernels({ backend })). */
   kernels?: Kernels;
   backend?: 'auto' | 'reference' | 'wasm';
@@ -100,7 +102,7 @@ const MAX_CURVE_VALUES = 5e7;
 /** Every option fitKnots understands (an unknown key is rejected, not silently ignored). */
 export const KNOT_FIT_OPTION_KEYS = [
   'family', 'trials', 'degree', 'k', 'gamma', 'c', 'times', 'candidates', 'iterations', 'burnIn', 'chains', 'seed',
-  'marginal', 'moves', 'nearProposals', 'temperatures', 'localProposals', 'draws', 'probes', 'parallel', 'kernels', 'backend', ...LONG_RUN_KEYS,
+  'marginal', 'moves', 'nearProposals', 'temperatures', 'localProposals', 'draws', 'probes', 'parallel', 'threads', 'kernels', 'backend', ...LONG_RUN_KEYS,
 ] as const;
 
 /** Curve summary at evaluation points. */
@@ -356,6 +358,7 @@ export async function fitKnots(
   const iterations = checkInt('iterations', opts.iterations ?? 5000, 1, MAX_RECORDED);
   const burnIn = checkInt('burnIn', opts.burnIn ?? 5000, 0, 1e9);
   const chains = checkInt('chains', opts.chains ?? 2, 1, 64);
+  const threads = opts.threads === undefined ? undefined : checkInt('threads', opts.threads, 1, 64);
   if (chains * iterations > MAX_RECORDED) {
     throw badArgument(`chains × iterations = ${chains * iterations} recorded states exceeds ${MAX_RECORDED} (memory); thin the run or use fewer chains`);
   }
@@ -450,7 +453,7 @@ export async function fitKnots(
   const kernels = opts.kernels ?? await createKernels({ backend: opts.backend ?? 'auto' });
   const started = Date.now();
   const records = await runChains(problem, {
-    chains, seed, kernels, parallel: opts.parallel, onProgress: opts.onProgress, signal: opts.signal,
+    chains, seed, kernels, parallel: opts.parallel, threads, onProgress: opts.onProgress, signal: opts.signal,
   });
   const seconds = (Date.now() - started) / 1000;
   const timing = { seconds, iterationsPerSecond: (chains * (burnIn + iterations)) / Math.max(seconds, 1e-3) };

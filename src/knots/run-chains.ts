@@ -16,6 +16,8 @@ export interface RunChainsOptions {
   kernels: Kernels;
   /** 'auto' (default): workers in Node when there are ≥ 2 chains; true: require them; false: sequential. */
   parallel?: boolean | 'auto';
+  /** At most this many worker threads at once (default: one per chain); later chains wait for a free one. */
+  threads?: number;
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
 }
@@ -78,7 +80,8 @@ function runInWorkers(problem: ChainProblem, seeds: number[], opts: RunChainsOpt
   throwIfAborted(opts.signal, 'knot sampler');
   const progress = new Array<number>(seeds.length).fill(0);
   const backend = opts.kernels.backend === 'webgpu' ? 'auto' : opts.kernels.backend;
-  const workers = seeds.map((seed) => new ws.Worker(ws.entry, { workerData: { problem, seed, backend }, eval: ws.eval }));
+  const threads = Math.min(seeds.length, opts.threads ?? seeds.length);
+  const workers: import('node:worker_threads').Worker[] = [];
   return new Promise<ChainRecord[]>((resolve, reject) => {
     const records = new Array<ChainRecord | undefined>(seeds.length);
     let done = 0, finished = false;
@@ -91,14 +94,19 @@ function runInWorkers(problem: ChainProblem, seeds: number[], opts: RunChainsOpt
     };
     const onAbort = () => stop(new SparseInferenceError('ABORTED', 'knot sampler was aborted', { cause: opts.signal?.reason }));
     opts.signal?.addEventListener('abort', onAbort);
-    workers.forEach((w, c) => {
+    // Chain c runs on its own worker; a finished chain hands its thread to the next waiting one.
+    const start = (c: number) => {
+      const w = new ws.Worker(ws.entry, { workerData: { problem, seed: seeds[c], backend }, eval: ws.eval });
+      workers.push(w);
       w.on('message', (msg: { type: string; fraction?: number; record?: ChainRecord; message?: string; code?: string }) => {
         if (msg.type === 'progress') {
           progress[c] = msg.fraction!;
           opts.onProgress?.(progress.reduce((a, b) => a + b, 0) / seeds.length);
         } else if (msg.type === 'done') {
           records[c] = msg.record!;
+          void w.terminate();
           if (++done === seeds.length) stop(null);
+          else if (workers.length < seeds.length && !finished) start(workers.length);
         } else {
           const code = (msg.code ?? 'NOT_CONVERGED') as ConstructorParameters<typeof SparseInferenceError>[0];
           stop(new SparseInferenceError(code, msg.message ?? 'chain worker failed'));
@@ -106,6 +114,7 @@ function runInWorkers(problem: ChainProblem, seeds: number[], opts: RunChainsOpt
       });
       w.on('error', (e) => stop(new SparseInferenceError('UNAVAILABLE', `chain worker failed: ${e.message}`, { cause: e })));
       w.on('exit', (codeNum) => { if (!finished && records[c] === undefined) stop(new SparseInferenceError('UNAVAILABLE', `chain worker exited with code ${codeNum}`)); });
-    });
+    };
+    for (let c = 0; c < threads; c++) start(c);
   });
 }

@@ -122,6 +122,17 @@ describe('fitKnots results', () => {
     expect(Array.from(seq.records[0].logScore)).not.toEqual(Array.from(seq.records[1].logScore));
   }, 60_000);
 
+  it('threads caps the workers: three chains on one or two threads give the sequential records', async () => {
+    const { x, y } = knotCaseData(2, 120, 1);
+    const opts = { iterations: 200, burnIn: 100, chains: 3, draws: 20, seed: 8, degree: 1, candidates: 240, backend: 'reference' as const };
+    const seq = await fitKnots(x, y, { ...opts, parallel: false });
+    for (const threads of [1, 2]) {
+      const capped = await fitKnots(x, y, { ...opts, parallel: true, threads });
+      for (let c = 0; c < 3; c++) expect(Array.from(capped.records[c].logScore)).toEqual(Array.from(seq.records[c].logScore));
+    }
+    await expect(fitKnots(x, y, { ...opts, threads: 0 })).rejects.toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringMatching(/threads/) });
+  }, 60_000);
+
   it('reports progress up to 1 and stops with ABORTED on an aborted signal', async () => {
     const fr: number[] = [];
     await fitKnots(MCYCLE_TIMES, MCYCLE_ACCEL, { ...quick, kernels, onProgress: (f) => fr.push(f) });

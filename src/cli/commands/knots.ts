@@ -30,6 +30,7 @@ sets on a candidate grid, with the EBIC prior C(n,k)^(−γ) (He, Yang & Kang, a
       --iterations N      recorded iterations per chain (default 5000)
       --burn-in B         burn-in per chain (default 5000)
       --chains C          chains from different seeds, run in parallel (default 2)
+      --threads N         run at most N chains at once on worker threads (default: one per chain)
       --seed s            random seed (default 1)
       --moves balanced|prior-free   birth/death scheme (default balanced; prior-free: the authors')
       --temperatures 1,T1,...       parallel tempering over these temperatures (default 1: off)
@@ -109,6 +110,8 @@ async function runFit(args: string[], ctx: CliContext): Promise<number> {
       iterations: { type: 'number', integer: true, min: 1, default: 5000 },
       'burn-in': { type: 'number', integer: true, min: 0, default: 5000 },
       chains: { type: 'number', integer: true, min: 1, max: 64, default: 2 },
+      // The shared --threads, without its default of 1: unset, every chain gets its own thread.
+      threads: { ...VOCABULARY.threads.threads, default: undefined },
       seed: { type: 'number', integer: true, min: 0, default: 1 },
       moves: { type: 'string', choices: ['balanced', 'prior-free'], default: 'balanced' },
       predict: { type: 'string' }, temperatures: { type: 'string' },
@@ -137,7 +140,7 @@ async function runFit(args: string[], ctx: CliContext): Promise<number> {
     fit = await fitKnots(xs.length === 1 ? xs[0] : xs, y, {
       family: values.family as 'gaussian' | 'poisson' | 'binomial', degree: values.degree, k: values.k, gamma: values.gamma,
       times: values.times, candidates: values.candidates, iterations: values.iterations, burnIn: values['burn-in'],
-      chains: values.chains, seed: values.seed, backend: values.backend as 'auto' | 'reference' | 'wasm',
+      chains: values.chains, threads: values.threads, seed: values.seed, backend: values.backend as 'auto' | 'reference' | 'wasm',
       moves: values.moves as 'balanced' | 'prior-free', temperatures,
       onProgress: (f) => bar(f), signal: ctx.signal,
     });
