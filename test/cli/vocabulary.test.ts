@@ -110,6 +110,24 @@ describeWithShared('calibrate → use on stories260K', ['models/stories260K.bin'
       expect(Math.abs(sparse.meanNll - dense.meanNll)).toBeLessThan(1);
     }, 60_000);
 
+    it('activations eval --thresholds FILE scores the calibrated file on the held-out tokens of the other methods', async () => {
+      const file = join(tmp, 'cats.json');
+      const c = await cli(['activations', 'calibrate', ...base, '--text', text, '--sparsity', '0.5', '--method', 'cats',
+        '--tokens', '512', '--out', file, '--json']);
+      expect(c.code, c.err).toBe(0);
+      const e = await cli(['activations', 'eval', ...base, '--text', text, '--quick', '--sparsity', '0.5',
+        '--thresholds', file, '--out', join(tmp, 'eval'), '--json']);
+      expect(e.code, e.err).toBe(0);
+      const r = JSON.parse(e.out) as { model: { dense: { meanNll: number; tokens: number } };
+        thresholdsFile: { file: string; name: string; meanNll: number; tokens: number; nllIncrease: number } };
+      expect(r.thresholdsFile).toMatchObject({ file, name: expect.stringMatching(/CATS/i), tokens: r.model.dense.tokens });
+      expect(r.thresholdsFile.nllIncrease).toBeCloseTo(r.thresholdsFile.meanNll - r.model.dense.meanNll, 12);
+      expect(r.thresholdsFile.meanNll).not.toBe(r.model.dense.meanNll);
+      const alone = await cli(['activations', 'eval', '--thresholds', file]);
+      expect(alone.code).toBe(2);
+      expect(alone.err).toMatch(/--thresholds evaluates a calibrated file on a model/);
+    }, 120_000);
+
     it('kvcache calibrate --out FILE is used by llama ppl --codebooks FILE: budget 1 is exact, a small budget is not', async () => {
       const file = join(tmp, 'codebooks.safetensors');
       const c = await cli(['kvcache', 'calibrate', ...base, '--text', text, '--calibration-stories', '4', '--size', '16',

@@ -7,7 +7,7 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { CliCommand, CliContext } from '../command.js';
 import { CliUsageError, VOCABULARY, parseArgs } from '../args.js';
-import { openKernels, openModel, syncKernels } from '../model-runtime.js';
+import { openKernels, openModel, syncKernels, useThresholds } from '../model-runtime.js';
 import { createProgressBar } from '../progress.js';
 import { SparseInferenceError } from '../../core/errors.js';
 import { readTokenizer } from '../../llama/node-files.js';
@@ -19,7 +19,10 @@ import { tealThresholds } from '../../activations/teal-thresholds.js';
 import { tealGreedyAllocation } from '../../activations/teal-greedy.js';
 import { checkThresholdsTarget, saveThresholds } from '../../activations/thresholds-node.js';
 import { evaluateSyntheticSwiGlu } from '../../activations/evaluate-synthetic.js';
-import { evaluateModelSparsity } from '../../activations/evaluate-model.js';
+import { evaluateModelSparsity, splitCalibrationText, type ModelEvalResult } from '../../activations/evaluate-model.js';
+import { evaluateNll } from '../../llama/evaluate-nll.js';
+import type { LlamaModel } from '../../llama/model.js';
+import type { TextTokenizer } from '../../llama/text-tokenizer.js';
 import { modelNllChart, syntheticErrorChart } from '../../activations/plots.js';
 import { MODEL_HEADERS, SYNTHETIC_HEADERS, markdownTable, modelRows, syntheticRows } from '../../activations/format-tables.js';
 
@@ -39,10 +42,11 @@ Subcommands:
             thresholds (--variant sq, the default, or abs) plus q/o input thresholds; cats: one
             gate threshold per layer; teal: input thresholds of all seven projections
             (--greedy: TEAL's block-wise greedy allocation, slow). Use the file with
-            'llama generate|ppl --thresholds FILE' or 'kvcache eval model --thresholds FILE'.
+            'llama generate|ppl --thresholds FILE', 'kvcache eval model --thresholds FILE'
+            or 'activations eval --thresholds FILE'.
   eval      [--model M --tokenizer T --text F] [--sparsity 0.3,0.5,0.7] [--out DIR] [--quick]
             [--calibration-tokens N] [--tokens N] [--teal-greedy] [--seed s] [--json]
-            [--backend b] [--threads N]
+            [--thresholds FILE] [--backend b] [--threads N]
             (a) the synthetic SwiGLU block 512×1408: sparsity, objective, relative output
             error and weights streamed for oracle / CHESS-sq / CHESS-abs / CATS / TEAL;
             (b) with --model/--tokenizer/--text: calibrate on the second half of the stories,
@@ -51,6 +55,8 @@ Subcommands:
             (default DIR: activations-eval). --tokens: test tokens of (a) and evaluation
             tokens of (b) (default 1024 and 3000); --calibration-tokens likewise (2048, 4096);
             --seed: the synthetic block and its data (default 7). --quick: fewer tokens.
+            --thresholds FILE (with --model): also the NLL with that calibrated file installed,
+            on the same held-out tokens.
 
 Options:
   --backend auto|reference|wasm  Kernel backend (default auto)
@@ -149,11 +155,14 @@ async function runEval(args: string[], ctx: CliContext): Promise<number> {
       ...VOCABULARY.tokens,
       ...VOCABULARY.seed, seed: { type: 'number', integer: true, min: 0, default: 7 },
       backend: { type: 'string', choices: BACKENDS, default: 'auto' },
-      ...VOCABULARY.threads,
+      ...VOCABULARY.threads, ...VOCABULARY.thresholds,
     },
   });
   const ks = parseSparsities(values.sparsity);
   const real = [values.model, values.tokenizer, values.text];
+  if (values.thresholds !== undefined && values.model === undefined) {
+    throw new CliUsageError('--thresholds evaluates a calibrated file on a model: give --model, --tokenizer and --text too');
+  }
   if (real.some((v) => v !== undefined) && real.some((v) => v === undefined)) {
     throw new CliUsageError('--model, --tokenizer and --text go together (the real-model evaluation needs all three)');
   }
@@ -162,7 +171,7 @@ async function runEval(args: string[], ctx: CliContext): Promise<number> {
   const quick = values.quick;
   const bar = createProgressBar(ctx, 'activations eval');
   const t0 = performance.now();
-  let synthetic, model;
+  let synthetic, model, fromFile;
   try {
     synthetic = await evaluateSyntheticSwiGlu(kernels, {
       sparsities: ks, calibrationTokens: values['calibration-tokens'] ?? (quick ? 512 : 2048),
@@ -172,11 +181,13 @@ async function runEval(args: string[], ctx: CliContext): Promise<number> {
       const m = await openModel(values.model, kernels);
       try {
         const tokenizer = await readTokenizer(values.tokenizer!, m.config.vocabSize);
-        model = await evaluateModelSparsity(m, tokenizer, await readText(values.text!), {
+        const text = await readText(values.text!);
+        model = await evaluateModelSparsity(m, tokenizer, text, {
           sparsities: ks, calibrationTokens: values['calibration-tokens'] ?? (quick ? 1024 : 4096),
           evalTokens: values.tokens ?? (quick ? 600 : 3000), tealGreedy: values['teal-greedy'], modelName: values.model,
           signal: ctx.signal, onProgress: (f, l) => bar(1 / 3 + (2 * f) / 3, l),
         });
+        if (values.thresholds) fromFile = await evaluateThresholdsFile(m, tokenizer, values.thresholds, text, model, ctx.signal);
       } finally {
         m.dispose();
       }
@@ -186,7 +197,7 @@ async function runEval(args: string[], ctx: CliContext): Promise<number> {
   }
   const seconds = (performance.now() - t0) / 1000;
   await mkdir(values.out, { recursive: true });
-  const result = { backend: `${kernels.backend}/${kernels.variant}`, seconds, synthetic, model };
+  const result = { backend: `${kernels.backend}/${kernels.variant}`, seconds, synthetic, model, thresholdsFile: fromFile };
   await writeFile(join(values.out, 'activations-eval.json'), JSON.stringify(result, null, 1) + '\n');
   await writeSvg(join(values.out, 'synthetic-error.svg'), syntheticErrorChart(synthetic));
   if (model) await writeSvg(join(values.out, 'model-nll.svg'), modelNllChart(model, basename(values.model!)));
@@ -201,8 +212,27 @@ async function runEval(args: string[], ctx: CliContext): Promise<number> {
       + `calibrated on stories [${model.calibrationStories.join(', ')}) (${model.calibrationTokens} tokens)\n\n`);
     ctx.stdout(markdownTable(MODEL_HEADERS, modelRows(model)));
   }
+  if (fromFile) {
+    ctx.stdout(`\n${fromFile.file} (${fromFile.name}): NLL ${fromFile.meanNll.toFixed(4)} over the same ${fromFile.tokens} tokens, `
+      + `${fromFile.nllIncrease >= 0 ? '+' : ''}${fromFile.nllIncrease.toFixed(4)} over dense\n`);
+  }
   ctx.stdout(`\nwrote ${values.out}/activations-eval.json and SVG plots (${seconds.toFixed(1)} s, ${result.backend})\n`);
   return 0;
+}
+
+/**
+ * NLL with a thresholds file (from `activations calibrate --out`) installed, on the same held-out
+ * stories and token count as the calibrated methods, so its row compares with theirs.
+ */
+async function evaluateThresholdsFile(model: LlamaModel, tokenizer: TextTokenizer, file: string, text: string,
+  evaluated: ModelEvalResult, signal?: AbortSignal) {
+  const installation = await useThresholds(model, file);
+  try {
+    const r = await evaluateNll(model, tokenizer, splitCalibrationText(text).evaluation, { maxTokens: evaluated.evalTokens, signal });
+    return { file, name: installation.name, meanNll: r.meanNll, tokens: r.tokens, nllIncrease: r.meanNll - evaluated.dense.meanNll };
+  } finally {
+    installation.dispose();
+  }
 }
 
 export const activationsCommand: CliCommand = {
