@@ -20,6 +20,7 @@ export { rmsnorm } from './rmsnorm';
 export { rope } from './rope';
 export { bsplineBasis } from './bspline-basis'; // knots
 export { bandedGram } from './banded-gram'; // knots
+export { decoderLayer, swiglu } from './decoder-layer'; // llama
 
 /** Allocate `size` bytes (16-byte aligned, so v128 loads are aligned) on the unmanaged heap. */
 export function alloc(size: usize): usize {

@@ -10,8 +10,10 @@
 import type { ActivationStatistics } from './activation-statistics.js';
 import type { ActivationThresholds } from './thresholds.js';
 import { checkNumber } from '../core/validate.js';
+import { checkOptions } from '../core/options.js';
 
 export function catsThresholds(stats: ActivationStatistics, k: number, opts: { model?: string } = {}): ActivationThresholds {
+  opts = checkOptions('catsThresholds options', opts, ['model']);
   checkNumber('sparsity', k, 0, 1, { maxExclusive: true });
   const { nLayers, dim, hiddenDim } = stats.shape;
   const layers = Array.from({ length: nLayers }, (_, l) => ({

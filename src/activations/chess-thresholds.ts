@@ -19,9 +19,11 @@
 import type { ActivationStatistics, ChessVariant } from './activation-statistics.js';
 import type { ActivationThresholds, LayerThresholds } from './thresholds.js';
 import { checkNumber, checkOneOf } from '../core/validate.js';
+import { checkOptions } from '../core/options.js';
 
 export function chessThresholds(stats: ActivationStatistics, k: number,
   opts: { variant?: ChessVariant; model?: string } = {}): ActivationThresholds {
+  opts = checkOptions('chessThresholds options', opts, ['variant', 'model']);
   checkNumber('sparsity', k, 0, 1, { maxExclusive: true });
   const variant = checkOneOf('variant', opts.variant ?? 'sq', ['sq', 'abs'] as const);
   const { nLayers, dim, hiddenDim } = stats.shape;

@@ -13,6 +13,7 @@ import type { ActivationStatistics, MagnitudeTensor } from './activation-statist
 import { PROJECTION_INPUTS, type ActivationThresholds, type ProjectionInput } from './thresholds.js';
 import { checkNumber } from '../core/validate.js';
 import { badArgument } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 
 /** Which captured tensor is the input of each projection. */
 export const PROJECTION_INPUT_TENSOR: Record<ProjectionInput, MagnitudeTensor> = {
@@ -24,6 +25,7 @@ export type ProjectionSparsities = Record<ProjectionInput, number>;
 
 export function tealThresholds(stats: ActivationStatistics, k: number,
   opts: { model?: string; sparsities?: ProjectionSparsities[] } = {}): ActivationThresholds {
+  opts = checkOptions('tealThresholds options', opts, ['model', 'sparsities']);
   checkNumber('sparsity', k, 0, 1, { maxExclusive: true });
   const { nLayers, dim, hiddenDim } = stats.shape;
   if (opts.sparsities && opts.sparsities.length !== nLayers) {

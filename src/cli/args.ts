@@ -16,7 +16,9 @@ export class CliUsageError extends Error {
 export type OptionSpec =
   | { type: 'boolean'; short?: string }
   | { type: 'string'; short?: string; default?: string; choices?: readonly string[] }
-  | { type: 'number'; short?: string; default?: number; min?: number; max?: number; integer?: boolean };
+  | { type: 'number'; short?: string; default?: number; min?: number; max?: number; integer?: boolean }
+  /** An old spelling: using it is a usage error that names the new one. */
+  | { type: 'renamed'; to: string };
 
 export interface ArgsSpec {
   options?: Record<string, OptionSpec>;
@@ -25,6 +27,7 @@ export interface ArgsSpec {
 }
 
 type ValueOf<O> =
+  O extends { type: 'renamed' } ? never :
   O extends { type: 'boolean' } ? boolean :
   O extends { type: 'number'; default: number } ? number :
   O extends { type: 'number' } ? number | undefined :
@@ -32,6 +35,32 @@ type ValueOf<O> =
   string | undefined;
 
 export type ArgValues<S extends ArgsSpec> = { [K in keyof S['options']]: ValueOf<S['options'][K]> };
+
+/**
+ * The shared vocabulary: one spelling per concept, reused by every command (README lists it).
+ * Spread what a command needs into its options, e.g. `{ ...VOCABULARY.out, ...VOCABULARY.json }`.
+ */
+export const VOCABULARY = {
+  /** Where results go: a file or a directory, as the command's help says. */
+  out: { out: { type: 'string' } },
+  /** Print the results as JSON on stdout instead of text. */
+  json: { json: { type: 'boolean' } },
+  /** Seed of every random choice the command makes (sampling, synthetic data, k-means, MCMC). */
+  seed: { seed: { type: 'number', integer: true, min: 0, default: 0 } },
+  /** Threads for the kernels (wasm backend; 1 = the calling thread only). */
+  threads: { threads: { type: 'number', integer: true, min: 1, max: 64, default: 1 } },
+  /** How many tokens to process: generate, predict, evaluate or calibrate on. */
+  tokens: {
+    tokens: { type: 'number', integer: true, min: 1 },
+    'max-tokens': { type: 'renamed', to: 'tokens' },
+    'eval-tokens': { type: 'renamed', to: 'tokens' },
+    'test-tokens': { type: 'renamed', to: 'tokens' },
+  },
+  /** Activation-sparsity thresholds written by `activations calibrate --out`. */
+  thresholds: { thresholds: { type: 'string' } },
+  /** A²ATS codebooks written by `kvcache calibrate --out`. */
+  codebooks: { codebooks: { type: 'string' } },
+} as const;
 
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
@@ -51,12 +80,12 @@ export function parseArgs<const S extends ArgsSpec>(args: string[], spec: S): { 
   const config: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
   for (const [name, o] of Object.entries(options)) {
     config[name] = { type: o.type === 'boolean' ? 'boolean' : 'string' };
-    if (o.short !== undefined) config[name].short = o.short;
+    if (o.type !== 'renamed' && o.short !== undefined) config[name].short = o.short;
   }
 
   let parsed: { values: Record<string, string | boolean | (string | boolean)[] | undefined>; positionals: string[] };
   try {
-    parsed = nodeParseArgs({ args, options: config, strict: true, allowPositionals: true });
+    parsed = nodeParseArgs({ args: joinNegativeValues(args, options), options: config, strict: true, allowPositionals: true });
   } catch (e) {
     const err = e as Error & { code?: string };
     if (!err.code?.startsWith('ERR_PARSE_ARGS')) throw err; // a bad spec is a bug, not a usage error
@@ -66,6 +95,10 @@ export function parseArgs<const S extends ArgsSpec>(args: string[], spec: S): { 
   const values: Record<string, unknown> = {};
   for (const [name, o] of Object.entries(options)) {
     const raw = parsed.values[name];
+    if (o.type === 'renamed') {
+      if (raw !== undefined) throw new CliUsageError(`--${name} was renamed: use --${o.to}`);
+      continue;
+    }
     if (o.type === 'boolean') {
       values[name] = raw === true;
     } else if (raw === undefined) {
@@ -90,6 +123,28 @@ export function parseArgs<const S extends ArgsSpec>(args: string[], spec: S): { 
   }
   if (pos.length < min) throw new CliUsageError(`expected ${min} argument${min === 1 ? '' : 's'}, got ${pos.length}`);
   return { values: values as ArgValues<S>, positionals: pos };
+}
+
+/**
+ * node:util parseArgs reads `--temperature -1` as an option followed by another option ('-1')
+ * and calls it ambiguous; a value that is a number is meant as the value, so it is joined
+ * (`--temperature=-1`) before parsing and then checked against the option's bounds.
+ */
+function joinNegativeValues(args: string[], options: Record<string, OptionSpec>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--') { out.push(...args.slice(i)); break; }
+    const o = a.startsWith('--') && !a.includes('=') ? options[a.slice(2)] : undefined;
+    const next = args[i + 1];
+    if (o !== undefined && o.type !== 'boolean' && next !== undefined && next.startsWith('-') && NUMBER.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
 }
 
 function parseNumber(name: string, raw: string, o: Extract<OptionSpec, { type: 'number' }>): number {

@@ -97,6 +97,7 @@ export const KERNEL_OUTPUTS: Readonly<Record<KernelName, readonly number[]>> = {
   swiglu: [0],
   siluThreshold: [0], threshold: [2], siluMulThreshold: [0, 1], // activations
   packGemv: [1], gemvPacked: [2],
+  decoderLayer: [0, 2, 3, 4, 5], // llama
   gemvQ4_1: [2], gemvQ8_0: [2], // llama (GGUF)
 };
 

@@ -2,9 +2,10 @@
  * Shape checks shared by every backend: O(1) per call, so kernels never read out of bounds
  * (a WASM trap or garbage) and bad sizes surface as SparseInferenceError naming the argument.
  */
-import type { KernelFunctions } from './kernels.js';
+import type { DecoderLayerShape, KernelFunctions } from './kernels.js';
 import { checkFloat32, checkFloat64, checkFinite, checkInt32, checkInt, checkNumber, checkOneOf, describe } from '../core/validate.js';
 import { badArgument } from '../core/errors.js';
+import { decoderLayerScratchLength, decoderLayerWeightLength } from './decoder-layer-layout.js';
 import { quantizedRowWords, type QuantizedType } from './quantized-row-words.js';
 
 const MAX = 2 ** 31 - 1;
@@ -229,6 +230,17 @@ export function withShapeChecks(k: KernelFunctions): KernelFunctions {
       checkOneOf('pairing', pairing, ['adjacent', 'half'] as const);
       k.rope(x, nHeads, headDim, pos, base, pairing);
     },
+    decoderLayer(x, W, keys, keysPre, values, scratch, pos, shape) { // llama
+      const s = checkDecoderLayerShape(shape);
+      const kvDim = (s.dim / s.nHeads) * s.nKvHeads;
+      checkInt('pos', pos, 0, MAX);
+      checkFloat32('x', x, s.dim);
+      checkFloat32('W', W, decoderLayerWeightLength(s));
+      const rows = product('(pos+1)*kvDim', pos + 1, kvDim);
+      checkFloat32('keys', keys, rows); checkFloat32('keysPre', keysPre, rows); checkFloat32('values', values, rows);
+      checkFloat32('scratch', scratch, decoderLayerScratchLength(s, pos + 1));
+      k.decoderLayer(x, W, keys, keysPre, values, scratch, pos, s);
+    },
     bsplineBasis(x, n, t, nt, degree, first, values) { // knots
       size('n', n); checkInt('degree', degree, 0, 20); size('nt', nt, 2 * degree + 2);
       checkFloat64('x', x, n); checkFloat64('t', t, nt); checkInt32('first', first, n);
@@ -254,4 +266,27 @@ export function withShapeChecks(k: KernelFunctions): KernelFunctions {
       return bad;
     },
   };
+}
+
+/** Frozen shapes already checked: a model passes the same one for every layer of every token. */
+const checkedShapes = new WeakSet<DecoderLayerShape>();
+
+/** A decoderLayer shape: positive sizes, even headDim = dim/nHeads, nKvHeads dividing nHeads. */
+function checkDecoderLayerShape(shape: DecoderLayerShape): DecoderLayerShape {
+  if (typeof shape !== 'object' || shape === null) throw badArgument(`shape must be an object, got ${describe(shape)}`);
+  if (checkedShapes.has(shape)) return shape;
+  const dim = checkInt('shape.dim', shape.dim, 2, MAX);
+  const hiddenDim = checkInt('shape.hiddenDim', shape.hiddenDim, 1, MAX);
+  const nHeads = checkInt('shape.nHeads', shape.nHeads, 1, dim);
+  const nKvHeads = checkInt('shape.nKvHeads', shape.nKvHeads, 1, nHeads);
+  if (dim % nHeads !== 0 || (dim / nHeads) % 2 !== 0) {
+    throw badArgument(`shape.dim / shape.nHeads must be an even integer, got ${dim} / ${nHeads}`);
+  }
+  if (nHeads % nKvHeads !== 0) throw badArgument(`shape.nKvHeads must divide shape.nHeads, got ${nKvHeads} and ${nHeads}`);
+  checkNumber('shape.normEps', shape.normEps, 0, Infinity);
+  checkNumber('shape.ropeBase', shape.ropeBase, 1, Infinity, { minExclusive: true });
+  checkOneOf('shape.ropePairing', shape.ropePairing, ['adjacent', 'half'] as const);
+  product('shape.hiddenDim*dim', hiddenDim, dim);
+  if (Object.isFrozen(shape)) checkedShapes.add(shape); // a frozen shape cannot change after this check
+  return shape;
 }

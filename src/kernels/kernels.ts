@@ -37,6 +37,18 @@ export interface ResidentArray<T extends Float32Array | Int32Array> extends Sync
   dispose(): void;
 }
 
+/** Shape of one Llama decoder layer (see `decoderLayer`). headDim = dim / nHeads (even). */
+export interface DecoderLayerShape {
+  dim: number;
+  hiddenDim: number;
+  nHeads: number;
+  /** Divides nHeads (grouped-query attention). */
+  nKvHeads: number;
+  normEps: number;
+  ropeBase: number;
+  ropePairing: RopePairing;
+}
+
 /** Names of every kernel in the interface (used by describeBackends and the test harness). */
 export const KERNEL_NAMES = [
   'dot', 'axpy', 'gemv', 'gemvT', 'l2sqrBatch', 'argminL2', 'topK', 'softmax', 'rmsnorm', 'rope',
@@ -49,6 +61,7 @@ export const KERNEL_NAMES = [
   'swiglu', // llama / activations
   'siluThreshold', 'threshold', 'siluMulThreshold', // activations (CATS/CHESS, TEAL)
   'packGemv', 'gemvPacked', // gemv on prepacked weights
+  'decoderLayer', // llama: one whole decoder layer per call (decode fast path)
   'gemvQ4_1', 'gemvQ8_0', // llama: gemv on GGUF-quantized weights
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
@@ -231,6 +244,23 @@ export interface KernelFunctions {
    */
   rope(x: Float32Array, nHeads: number, headDim: number, pos: number, base: number,
     pairing: RopePairing): void;
+
+  /**
+   * One Llama decoder layer for the token at position `pos`, in place on the residual stream x
+   * (Touvron et al., arXiv 2302.13971; the body of llama2.c's `forward` for one layer):
+   *   h = RMSNorm(x; rmsAtt); q = Wq h; keysPre[pos] = Wk h; values[pos] = Wv h;
+   *   q, keys[pos] ← RoPE(pos) of q and keysPre[pos];
+   *   x += Wo · attention(q, keys[0..pos], values[0..pos])   (causal, GQA, scale 1/√headDim)
+   *   h = RMSNorm(x; rmsFfn); x += W2 (SiLU(W1 h) ⊙ W3 h).
+   * The same arithmetic as rmsnorm, gemv, rope, selectiveAttentionHeads (token list 0..pos),
+   * axpy and swiglu called one after another — one call instead of ~15, so a small model's
+   * decode step is not dominated by per-call overhead.
+   * x: dim; W: decoderLayerWeightLength(shape), the packed layer (decoder-layer-layout.ts);
+   * keys, keysPre, values: ≥ (pos+1)·kvDim, token-major (row t = all KV heads of token t);
+   * scratch: decoderLayerScratchLength(shape, pos + 1), overwritten.
+   */
+  decoderLayer(x: Float32Array, W: Float32Array, keys: Float32Array, keysPre: Float32Array, values: Float32Array,
+    scratch: Float32Array, pos: number, shape: DecoderLayerShape): void;
 
   // knots: B-spline design rows and their banded Gram matrix (Float64: the sampler compares
   // log marginal likelihoods of nearly equal models, which float32 cannot resolve).

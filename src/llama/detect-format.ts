@@ -10,9 +10,9 @@
  *                the versioned export, so its loader can say it is unsupported.
  *
  * Detection looks only at a prefix (DETECT_BYTES), so a path loader can sniff a file without
- * reading it whole. The loader of each format is looked up in a registry: llama2.c and
- * safetensors are built in; a GGUF loader plugs itself in with `registerCheckpointLoader`, and
- * until one has, a GGUF file gets a clear UNAVAILABLE error instead of a misleading parse error.
+ * reading it whole. The loader of each format is looked up in a registry where all three are
+ * built in; `registerCheckpointLoader` replaces one (or adds one for a build without it), and a
+ * format without a loader gets a clear UNAVAILABLE error instead of a misleading parse error.
  *
  * @example
  * detectCheckpointFormat(bytes)  // 'llama2c' | 'safetensors' | 'gguf'
@@ -124,13 +124,14 @@ export function registerCheckpointLoader(format: CheckpointFormat, loader: Check
   };
 }
 
-/** The loader registered for a format; UNAVAILABLE when none is (GGUF before its loader is built in). */
+const FORMAT_NAMES: Record<CheckpointFormat, string> = { llama2c: 'llama2.c', safetensors: 'safetensors', gguf: 'GGUF' };
+
+/** The loader registered for a format; UNAVAILABLE when none is. */
 export function checkpointLoader(format: CheckpointFormat, name = 'checkpoint'): CheckpointLoader {
   const loader = loaders.get(format);
   if (loader === undefined) {
     throw new SparseInferenceError('UNAVAILABLE',
-      `${name}: GGUF support not built in this version of sparse-inference (the file is a ${format} checkpoint); ` +
-      'convert it to safetensors, or use a version with the GGUF loader');
+      `${name}: ${FORMAT_NAMES[format]} support not built in this version of sparse-inference (no loader is registered for it)`);
   }
   return loader;
 }

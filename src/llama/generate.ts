@@ -18,6 +18,7 @@ import type { TextTokenizer } from './text-tokenizer.js';
 import { yieldEvery } from '../core/yield.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 import { exclusiveSession } from './session-lock.js';
+import { Utf8Stream } from './utf8-stream.js';
 
 export interface GenerateOptions extends SamplerOptions {
   /** Text to continue (default ''). */
@@ -77,10 +78,10 @@ export async function generate(model: LlamaModel, tokenizer: TextTokenizer, opts
 async function decode(model: LlamaModel, tokenizer: TextTokenizer, tokens: number[], bos: boolean, sampler: Sampler, stop: Set<number>,
   maxTokens: number, opts: GenerateOptions): Promise<GenerateResult> {
   const seqLen = model.config.seqLen;
-  const decoder = new TextDecoder('utf-8');
+  const utf8 = new Utf8Stream();
   const emit = (i: number, isPrompt: boolean) => {
     // The first prompt token has no predecessor (only llama2.c's rule looks at it, after BOS).
-    const piece = decoder.decode(tokenizer.decodeBytes(tokens[i > 0 ? i - 1 : i], tokens[i]), { stream: true });
+    const piece = utf8.push(tokenizer.decodeBytes(tokens[i > 0 ? i - 1 : i], tokens[i]));
     opts.onToken?.(piece, tokens[i], isPrompt);
   };
   model.reset();
@@ -101,7 +102,7 @@ async function decode(model: LlamaModel, tokenizer: TextTokenizer, tokens: numbe
     logits = await model.forwardAsync(next, tokens.length - 1);
     await yieldEvery(30);
   }
-  const tail = decoder.decode();
+  const tail = utf8.end();
   if (tail && opts.onToken) opts.onToken(tail, -1, false);
   const seconds = (performance.now() - t0) / 1000;
   return {

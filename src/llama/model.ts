@@ -48,6 +48,8 @@ import { WeightLayout, LAYER_TENSORS, type TensorSlot, type WeightFormats } from
 import { decodeQuantizedRow } from './quantized-row.js';
 import { ExactAttention } from './exact-attention.js';
 import { eitherKernels } from '../kernels/maybe-async.js';
+import type { DecoderLayerShape } from '../kernels/kernels.js';
+import { decoderLayerOffsets, decoderLayerScratchLength } from '../kernels/decoder-layer-layout.js';
 import { disposeSymbol } from '../core/dispose.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
@@ -78,6 +80,8 @@ interface Views<B extends F32Arg = Float32Array> {
   keys: B[]; keysPre: B[]; values: B[];
   x: B; xb: B; xb2: B;
   q: B; qPre: B; hb: B; hb2: B; logits: B;
+  /** Fast path (sync kernels only): each layer's packed weight block, and the kernel's scratch. */
+  layerBlocks?: B[]; layerScratch?: B;
 }
 
 /** Device memory of a model on asynchronous kernels: weights once, then one array per buffer. */
@@ -105,6 +109,11 @@ export class LlamaModel {
   private readonly strategies: (LayerStrategies | undefined)[];
   private capture: ActivationCapture | undefined;
   private length = 0;
+  /**
+   * The decoderLayer kernel's view of a layer, when the weight layout packs layers as the
+   * kernel expects (it does for float32 weights); null: every layer runs call by call.
+   */
+  private readonly fused: DecoderLayerShape | null;
   private v!: Views;
   private disposed = false;
 
@@ -130,7 +139,9 @@ export class LlamaModel {
     this.exact = new ExactAttention(c, kernels);
     this.kvOffset = this.layout.totalLength;
     this.actOffset = this.kvOffset + 3 * c.nLayers * c.seqLen * c.kvDim;
-    const actLength = 8 * 16 + 5 * c.dim + 2 * c.hiddenDim + c.vocabSize;
+    this.fused = isAsyncKernels(kernels) ? null : fusedShape(config, this.layout);
+    const actLength = 9 * 16 + 5 * c.dim + 2 * c.hiddenDim + c.vocabSize
+      + (this.fused ? decoderLayerScratchLength(this.fused, c.seqLen) : 0);
     this.strategies = new Array(c.nLayers).fill(undefined);
     if (isAsyncKernels(kernels)) {
       this.dev = this.allocDevice(kernels, fill);
@@ -244,6 +255,11 @@ export class LlamaModel {
       x: take(c.dim), xb: take(c.dim), xb2: take(c.dim), q: take(c.dim), qPre: take(c.dim),
       hb: take(c.hiddenDim), hb2: take(c.hiddenDim), logits: take(c.vocabSize),
     };
+    if (this.fused) {
+      const blockLength = decoderLayerOffsets(this.fused).length;
+      this.v.layerBlocks = L.layers.map((slots) => wBase.subarray(slots.rmsAtt.offset, slots.rmsAtt.offset + blockLength));
+      this.v.layerScratch = take(decoderLayerScratchLength(this.fused, c.seqLen));
+    }
   }
 
   /** UNAVAILABLE when some matrix is kept quantized: float views of it do not exist. */
@@ -376,6 +392,7 @@ export class LlamaModel {
    * fired by a timer or another task is seen within a step or two, not after the whole prompt.
    */
   async prefillAsync(tokens: ArrayLike<number>, startPos = 0, opts: PrefillOptions = {}): Promise<Float32Array> {
+    opts = checkOptions('prefillAsync options', opts, PREFILL_KEYS);
     const n = this.checkPrefill(tokens, startPos);
     if (!this.dev) {
       for (let i = 0; i < n; i++) {
@@ -484,6 +501,13 @@ export class LlamaModel {
     const keepPreRope = this.dev === null; // pre-RoPE keys and queries are for hooks only
     for (let l = 0; l < c.nLayers; l++) {
       const s = this.strategies[l];
+      if (this.fused && s === undefined && this.capture === undefined) {
+        // Fast path: no hook can see inside this layer, so it is one kernel call (the same
+        // arithmetic as the calls below; on wasm it never leaves WebAssembly).
+        const v = this.v;
+        (this.kernels as Kernels).decoderLayer(v.x, v.layerBlocks![l], v.keys[l], v.keysPre[l], v.values[l], v.layerScratch!, pos, this.fused);
+        continue;
+      }
       // Attention block.
       issued(k.rmsnorm(this.views.x, this.views.layers[l].rmsAtt, this.views.xb, dim, c.normEps));
       this.emit(l, 'attnInput', this.views.xb, pos);
@@ -591,3 +615,22 @@ function copyInto(dst: F32Arg, src: F32Arg): void {
   else dst.copyFrom(src as DeviceArray<Float32Array>);
 }
 
+
+/**
+ * The decoderLayer shape of `config` when `layout` packs each layer's tensors exactly where the
+ * kernel looks for them (consecutive, in LAYER_TENSORS order, at the kernel's offsets); else null.
+ */
+function fusedShape(config: LlamaConfig, layout: WeightLayout): DecoderLayerShape | null {
+  const shape: DecoderLayerShape = Object.freeze({ // frozen: the kernel checks it once, not per call
+    dim: config.dim, hiddenDim: config.hiddenDim, nHeads: config.nHeads, nKvHeads: config.nKvHeads,
+    normEps: config.normEps, ropeBase: config.ropeBase, ropePairing: config.ropePairing,
+  });
+  const offsets = decoderLayerOffsets(shape);
+  for (const slots of layout.layers) {
+    const base = slots.rmsAtt.offset;
+    for (const name of LAYER_TENSORS) {
+      if (slots[name].format !== undefined || slots[name].offset - base !== offsets[name]) return null; // quantized: by calls
+    }
+  }
+  return shape;
+}

@@ -192,6 +192,7 @@ export class Tokenizer implements TextTokenizer {
       next[i] = i + 1 < n ? i + 1 : -1;
       prev[i] = i - 1;
       if (i + 1 < n) consider(i, i + 1);
+      if (i % STEP === STEP - 1) yield;
     }
     for (let pops = 1; heap.pop(); pops++) {
       const i = heap.left;

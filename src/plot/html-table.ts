@@ -5,6 +5,7 @@
 import { badArgument } from '../core/errors.js';
 import { checkInt, describe } from '../core/validate.js';
 import { escapeXml } from './svg.js';
+import { checkOptions as checkKnownKeys } from '../core/options.js';
 
 /**
  * Render rows under headers as `<table class="si-table">`. Every row must have one cell per
@@ -22,7 +23,7 @@ export function htmlTable(headers: string[], rows: (string | number)[][], opts: 
     if (typeof h !== 'string') throw badArgument(`headers[${i}] must be a string, got ${describe(h)}`);
   });
   if (!Array.isArray(rows)) throw badArgument(`rows must be an array of rows, got ${describe(rows)}`);
-  const digits = checkInt('digits', opts.digits ?? 4, 1, 17);
+  const digits = checkInt('digits', checkKnownKeys('htmlTable options', opts, ['digits']).digits ?? 4, 1, 17);
   let body = '';
   rows.forEach((r, i) => {
     if (!Array.isArray(r) || r.length !== headers.length) {

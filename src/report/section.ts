@@ -31,6 +31,8 @@ export interface SectionContext {
   quick: boolean;
   /** Probe for WebGPU in the environment section (`demo --webgpu`); off by default. */
   probeWebGpu?: boolean;
+  /** Seed of the stochastic sections (`demo --seed`): knot chains, synthetic data; default 1. */
+  seed?: number;
   onProgress?: (fraction: number, label: string) => void;
   signal?: AbortSignal;
 }

@@ -48,7 +48,7 @@ describe('activations eval (synthetic only)', () => {
   it('writes the JSON and the error plot and prints the table', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'act-eval-'));
     try {
-      const r = await run(['eval', '--sparsity', '0.5', '--calibration-tokens', '64', '--test-tokens', '16', '--out', dir]);
+      const r = await run(['eval', '--sparsity', '0.5', '--calibration-tokens', '64', '--tokens', '16', '--out', dir]);
       expect(r.code, r.err).toBe(0);
       expect(r.out).toContain('| 0.5 | chess-sq |');
       const json = JSON.parse(await readFile(join(dir, 'activations-eval.json'), 'utf8'));

@@ -37,6 +37,14 @@ describe('sparse-inference executable', () => {
     expect(r.err.trimEnd().split('\n')).toHaveLength(1);
   });
 
+  it('info without --webgpu loads no GPU stack: nothing on stderr, no Dawn or Vulkan text', async () => {
+    const r = await exec(process.execPath, [main, 'info']);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('');
+    expect(r.out).toMatch(/webgpu\s+not probed \(pass --webgpu to probe it\)/);
+    expect(r.out + r.err).not.toMatch(/vulkan|dawn|vkCreateInstance/i);
+  });
+
   it('`npx sparse-inference info --json` reports wasm with SIMD', async () => {
     const r = await exec('npx', ['--no-install', 'sparse-inference', 'info', '--json']);
     expect(r.code, r.err).toBe(0);

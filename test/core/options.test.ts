@@ -37,7 +37,10 @@ import { loadTokenizer } from '../../src/llama/tokenizer.js';
 import { Sampler } from '../../src/llama/sampler.js';
 import { generate } from '../../src/llama/generate.js';
 import { evaluateNll } from '../../src/llama/evaluate-nll.js';
-import { lineChart, barChart, heatMap, stackCharts } from '../../src/plot/index.js';
+import { lineChart, barChart, heatMap, stackCharts, htmlTable } from '../../src/plot/index.js';
+import { catsThresholds } from '../../src/activations/cats-thresholds.js';
+import { chessThresholds } from '../../src/activations/chess-thresholds.js';
+import { tealThresholds } from '../../src/activations/teal-thresholds.js';
 import { quantile, quantiles, variance } from '../../src/core/stats/index.js';
 import { cholesky, leastSquares } from '../../src/core/linalg/index.js';
 import { bandedCholesky, bandedNormalEquations } from '../../src/core/banded/index.js';
@@ -128,12 +131,17 @@ describe('public entry points reject unknown option keys and non-object options'
     ['generate', (x) => generate(model, tok, with_({})(x))],
     ['evaluateNll', (x) => evaluateNll(model, tok, '', with_({})(x))],
     ['LlamaModel.prefill', (x) => model.prefill([1], 0, with_({})(x))],
+    ['LlamaModel.prefillAsync', (x) => model.prefillAsync([1], 0, with_({})(x))],
     // plots and core numerics
     ['lineChart', (x) => lineChart(with_({ series: [{ name: 'a', x: [0, 1], y: [0, 1] }] })(x))],
     ['lineChart series[0]', (x) => lineChart({ series: [with_({ name: 'a', x: [0, 1], y: [0, 1] })(x)] })],
     ['barChart', (x) => barChart(with_({ bars: [{ label: 'a', value: 1 }] })(x))],
     ['heatMap', (x) => heatMap(with_({ x: [0, 1], y: [0, 1], z: [0, 1, 2, 3] })(x))],
     ['stackCharts', (x) => stackCharts([{ series: [{ name: 'a', x: [0, 1], y: [0, 1] }] }], with_({})(x))],
+    ['htmlTable', (x) => htmlTable(['a'], [[1]], with_({})(x))],
+    ['catsThresholds', (x) => catsThresholds(stats, 0.5, with_({})(x))],
+    ['chessThresholds', (x) => chessThresholds(stats, 0.5, with_({})(x))],
+    ['tealThresholds', (x) => tealThresholds(stats, 0.5, with_({})(x))],
     ['quantile', (x) => quantile([1, 2, 3], 0.5, with_({})(x))],
     ['quantiles', (x) => quantiles([1, 2, 3], [0.5], with_({})(x))],
     ['variance', (x) => variance([1, 2, 3], with_({})(x))],

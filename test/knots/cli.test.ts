@@ -28,7 +28,7 @@ async function cli(args: string[]) {
 describe('knots fit', () => {
   it('prints the posterior of k, knot quantiles, R̂ and fit quality, and writes an SVG', async () => {
     const svg = join(dir, 'fit.svg');
-    const r = await cli(['fit', mcycle, '--x', 'times', '--y', 'accel', ...fast, '--plot', svg]);
+    const r = await cli(['fit', mcycle, '--x', 'times', '--y', 'accel', ...fast, '--out', svg]);
     // A 300-iteration single chain cannot show convergence: warnings on stderr, summary marked.
     expect(r.err).toMatch(/^(warning: .*\n)+$/);
     expect(r.out).toMatch(/UNCONVERGED: \d+ convergence warning/);
@@ -48,7 +48,7 @@ describe('knots fit', () => {
     const rows = Array.from({ length: 120 }, (_, i) => { const a = (i * 37) % 101 / 100, b = (i * 53) % 97 / 96; return `${a},${b},${(a - 0.5) ** 2 + b}`; });
     const p = file('surf.csv', 'a,b,z\n' + rows.join('\n') + '\n');
     const svg = join(dir, 'surf.svg');
-    const r = await cli(['fit', p, '--x', 'a,b', '--y', 'z', ...fast, '--json', '--plot', svg]);
+    const r = await cli(['fit', p, '--x', 'a,b', '--y', 'z', ...fast, '--json', '--out', svg]);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.d).toBe(2);
@@ -56,12 +56,12 @@ describe('knots fit', () => {
     expect(existsSync(svg)).toBe(true);
   });
 
-  it('--plot takes a directory (existing or new) or a file; --predict and --json carry bands and convergence', async () => {
+  it('--out takes a directory (existing or new) or a file; --predict and --json carry bands and convergence', async () => {
     const existing = join(dir, 'plots');
     mkdirSync(existing, { recursive: true });
     const fresh = join(dir, 'new', 'deeper');
     for (const [target, expected] of [[existing, join(existing, 'knots-fit-accel.svg')], [fresh, join(fresh, 'knots-fit-accel.svg')]]) {
-      const r = await cli(['fit', mcycle, '--x', 'times', '--y', 'accel', ...fast, '--plot', target, '--json', '--predict', '10,20.5']);
+      const r = await cli(['fit', mcycle, '--x', 'times', '--y', 'accel', ...fast, '--out', target, '--json', '--predict', '10,20.5']);
       expect(r.code).toBe(0);
       const j = JSON.parse(r.out);
       expect(j.plot).toBe(expected);
@@ -75,7 +75,7 @@ describe('knots fit', () => {
       expect(j.predictions[1].x).toEqual([20.5]);
     }
     const blocker = file('blocker.txt', 'not a directory');
-    const bad = await cli(['fit', mcycle, '--x', 'times', '--y', 'accel', ...fast, '--plot', join(blocker, 'sub')]);
+    const bad = await cli(['fit', mcycle, '--x', 'times', '--y', 'accel', ...fast, '--out', join(blocker, 'sub')]);
     expect(bad.err).toMatch(/cannot write the plot to .*blocker\.txt/);
     expect(bad.err).not.toMatch(/internal error/);
     expect(bad.code).toBe(1);

@@ -84,6 +84,28 @@ describeWithModels('SmolLM2 byte-level BPE vs Hugging Face tokenizers', [SMOLLM2
     }), { seed: 13, numRuns: 300 });
   });
 
+  it('concurrent encodeAsync calls on one tokenizer do not disturb each other', async () => {
+    // Long single words make both calls pause inside a merge, where they would share scratch.
+    const a = 'x'.repeat(30_000) + ' hello ' + 'ab'.repeat(20_000);
+    const b = 'Ω'.repeat(25_000) + ' 1234 ' + 'é'.repeat(30_000);
+    const [ia, ib] = await Promise.all([tok.encodeAsync(a), tok.encodeAsync(b)]);
+    const fresh = bpeTokenizerFromGguf(readGgufMetadata(gguf));
+    expect(ia).toEqual(fresh.encode(a));
+    expect(ib).toEqual(fresh.encode(b));
+    expect(tok.decodeAll(ia)).toBe(a);
+  });
+
+  it('one huge word is cancellable too', async () => {
+    const word = 'q'.repeat(3_000_000);
+    const ac = new AbortController();
+    let abortedAt = 0;
+    setTimeout(() => { abortedAt = performance.now(); ac.abort(); }, 100);
+    const err = await tok.encodeAsync(word, { signal: ac.signal }).then(() => null, (e: unknown) => e);
+    expect(abortedAt).toBeGreaterThan(0);
+    expect((err as { code?: string } | null)?.code).toBe('ABORTED');
+    expect(performance.now() - abortedAt).toBeLessThan(250);
+  });
+
   it('lone surrogates are encoded as U+FFFD, as TextEncoder writes them', () => {
     expect(tok.encode('a\ud800b')).toEqual(tok.encode('a\ufffdb'));
   });

@@ -46,7 +46,15 @@ describe('llama CLI: usage and file errors', () => {
     writeFileSync(join(tmp, 'x.safetensors'), new Uint8Array(16));
     const r3 = await run(['generate', '--model', join(tmp, 'x.safetensors'), '--tokenizer', 'x']);
     expect(r3.code).toBe(1);
-    expect(r3.err).toMatch(/no config\.json/);
+    expect(r3.err).toMatch(/x\.safetensors: not a known checkpoint format/);
+    const header = new TextEncoder().encode('{"__metadata__":{}}');
+    const st = new Uint8Array(8 + header.length);
+    new DataView(st.buffer).setUint32(0, header.length, true);
+    st.set(header, 8);
+    writeFileSync(join(tmp, 'y.safetensors'), st);
+    const r4 = await run(['generate', '--model', join(tmp, 'y.safetensors'), '--tokenizer', 'x']);
+    expect(r4.code).toBe(1);
+    expect(r4.err).toMatch(/needs config\.json beside it/);
   });
 });
 
@@ -59,15 +67,26 @@ describeWithShared('llama CLI on stories260K', ['models/stories260K.bin', 'model
       expect(r.err).toMatch(/256 tokens, [\d.]+ tok\/s \(wasm\/simd; stop: max-tokens\)/);
     });
 
+    it('generate --threads 2 prints the same greedy text (the wasm-threads backend), and says so', async () => {
+      const r = await run(['generate', '--model', model, '--tokenizer', tok, '--temperature', '0', '--threads', '2']);
+      expect(r.code).toBe(0);
+      expect(r.out).toBe(readFileSync(greedy, 'utf8'));
+      expect(r.err).toMatch(/256 tokens, [\d.]+ tok\/s \(wasm\/simd-shared, 2 threads; stop: max-tokens\)/);
+      const bad = await run(['generate', '--model', model, '--tokenizer', tok, '--threads', '2', '--backend', 'reference']);
+      expect(bad.code).toBe(2);
+      expect(bad.err).toMatch(/--threads 2 needs the wasm backend/);
+      expect((await run(['generate', '--model', model, '--tokenizer', tok, '--threads', '0'])).code).toBe(2);
+    });
+
     it('generate with a prompt and seed is reproducible and starts with the prompt', async () => {
-      const args = ['generate', '--model', model, '--tokenizer', tok, '--prompt', 'The cat', '--steps', '30', '--seed', '9'];
+      const args = ['generate', '--model', model, '--tokenizer', tok, '--prompt', 'The cat', '--tokens', '30', '--seed', '9'];
       const a = await run(args), b = await run(args);
       expect(a.out).toBe(b.out);
       expect(a.out.startsWith('The cat')).toBe(true);
     });
 
     it('ppl --json follows the protocol', async () => {
-      const r = await run(['ppl', '--model', model, '--tokenizer', tok, '--text', text, '--max-tokens', '3000', '--json']);
+      const r = await run(['ppl', '--model', model, '--tokenizer', tok, '--text', text, '--tokens', '3000', '--json']);
       expect(r.code).toBe(0);
       const j = JSON.parse(r.out);
       expect(j.tokens).toBe(3073);
@@ -80,8 +99,8 @@ describeWithShared('llama CLI on stories260K', ['models/stories260K.bin', 'model
       const c = await run(['convert', '--model', model, '--out', out]);
       expect(c.code).toBe(0);
       expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).hidden_size).toBe(64);
-      const r = await run(['generate', '--model', out + '/', '--tokenizer', tok, '--temperature', '0', '--steps', '60']);
-      const ref = await run(['generate', '--model', model, '--tokenizer', tok, '--temperature', '0', '--steps', '60']);
+      const r = await run(['generate', '--model', out + '/', '--tokenizer', tok, '--temperature', '0', '--tokens', '60']);
+      const ref = await run(['generate', '--model', model, '--tokenizer', tok, '--temperature', '0', '--tokens', '60']);
       expect(r.code).toBe(0);
       expect(r.out).toBe(ref.out);
       const bad = await run(['generate', '--model', model, '--tokenizer', join(out, 'config.json')]);

@@ -129,13 +129,22 @@ describeWithShared('loadModel on the shared checkpoint', ['models/stories260K.bi
 });
 
 describe.skipIf(modelPath(SMOLLM2_GGUF) === null)('loadModel on the SmolLM2 GGUF', () => {
-  it('detects GGUF from the file (and loads it, or says GGUF support is not built)', async () => {
+  it('detects GGUF from the file and loads it by path (or says GGUF support is not built)', async () => {
     const path = modelPath(SMOLLM2_GGUF)!;
     const head = new Uint8Array(readFileSync(path).subarray(0, 32));
     expect(detectCheckpointFormat(head)).toBe('gguf');
     if (!ggufBuiltIn) {
       const e = await rejection(loadModelPath(path, { kernels }));
       expect(e.message).toMatch(/GGUF support not built/);
+      return;
+    }
+    const model = await loadModelPath(path, { kernels, maxSeqLen: 32 });
+    try {
+      expect(model.config).toMatchObject({ vocabSize: 49152, nLayers: 30, seqLen: 32 });
+      const logits = model.forward(1, 0);
+      expect(logits.every(Number.isFinite)).toBe(true);
+    } finally {
+      model.dispose();
     }
   });
 });

@@ -51,6 +51,30 @@ describeEachBackend('llama model forward', (kernels) => {
     model.dispose();
   });
 
+  it('the one-call-per-layer path equals the call-by-call path (forced by a capture), KV caches included', () => {
+    for (const ropePairing of ['adjacent', 'half'] as const) {
+      let layerCalls = 0;
+      const counting = { ...kernels, decoderLayer: (...a: Parameters<typeof kernels.decoderLayer>) => { layerCalls++; kernels.decoderLayer(...a); } };
+      const model = tinyModel(counting, { ropePairing });
+      const fused = modelLogits(model, TOKENS);
+      expect(layerCalls).toBe(TOKENS.length * model.config.nLayers);
+      const cache = (l: number) => { const c = model.kvCache(l); return [c.keys, c.keysPreRope, c.values].map((a) => a.slice()); };
+      const fusedCache = cache(1);
+      let seen = 0;
+      model.setCapture(() => { seen++; }); // a capture must see inside each layer: no fused call
+      model.reset();
+      const byCall = modelLogits(model, TOKENS);
+      expect(seen).toBeGreaterThan(0);
+      expect(layerCalls).toBe(TOKENS.length * model.config.nLayers);
+      for (let p = 0; p < TOKENS.length; p++) {
+        const scale = Math.max(...Array.from(byCall[p], Math.abs));
+        expect(maxAbsDiff(fused[p], byCall[p]), `pos ${p}`).toBeLessThanOrEqual(1e-5 * scale);
+      }
+      cache(1).forEach((a, i) => expect(maxAbsDiff(a, fusedCache[i])).toBeLessThanOrEqual(1e-5));
+      model.dispose();
+    }
+  });
+
   it('rewinding to an earlier position recomputes from there', () => {
     const model = tinyModel(kernels);
     const a = modelLogits(model, [1, 2, 3, 4]);

@@ -21,6 +21,7 @@ import { createKernels } from '../../src/kernels/create.js';
 import { createParallelKernels, type ParallelKernels } from '../../src/backends/wasm-threads/create-parallel-kernels.js';
 import { expansionTerms } from '../kernels/_l2-terms.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
+import { decoderLayerScratchLength, decoderLayerWeightLength } from '../../src/kernels/decoder-layer-layout.js';
 
 const single = await createKernels({ backend: 'wasm', wasmVariant: 'simd' });
 const pools: ParallelKernels[] = await Promise.all([1, 2, 3].map((threads) =>
@@ -236,6 +237,21 @@ for (const k of pools) {
         expect(k.vmmsp(xv, W, s, out, rows, cols)).toBe(wantCount);
         expectSameBits(out, want, rows, `vmmsp out, repetition ${rep}`);
         expect(Object.is(k.sum(x, n), wantSum)).toBe(true);
+      }
+    });
+
+    it('decoderLayer (split into separate calls on several threads) gives the single-thread fused kernel\'s bits', () => {
+      const shape = Object.freeze({ dim: 48, hiddenDim: 70, nHeads: 6, nKvHeads: 2, normEps: 1e-5, ropeBase: 10000, ropePairing: 'half' as const });
+      const pos = 5, rows = (pos + 1) * 16;
+      const spec: FloatSpec = { seed: 11, kind: 'mixed', spread: 1 };
+      const inputs = [floats(shape.dim, spec), floats(decoderLayerWeightLength(shape), { ...spec, seed: 12, spread: 0.3 }),
+        floats(rows, { ...spec, seed: 13 }), floats(rows, { ...spec, seed: 14 }), floats(rows, { ...spec, seed: 15 }),
+        new Float32Array(decoderLayerScratchLength(shape, pos + 1))] as const;
+      const run = (kern: typeof k, placement: Placement) => runPlaced(kern, placement, inputs,
+        (x, W, K, Kp, V, sc) => kern.decoderLayer(x, W, K, Kp, V, sc, pos, shape)).after;
+      for (const placement of PLACEMENTS) {
+        const want = run(single, placement), got = run(k, placement);
+        for (const i of [0, 2, 3, 4]) expectSameBits(got[i], want[i], want[i].length, `argument ${i} (${placement})`);
       }
     });
 

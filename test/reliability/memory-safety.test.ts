@@ -13,7 +13,7 @@ import { SparseInferenceError } from '../../src/core/errors.js';
 import type { Kernels, KernelName, ResidentArray } from '../../src/kernels/kernels.js';
 import { KERNEL_NAMES } from '../../src/kernels/kernels.js';
 
-type Param = 'f32' | 'i32' | 'f64' | 'f64?' | 'f32|f64' | 'int' | 'num' | 'pairing';
+type Param = 'f32' | 'i32' | 'f64' | 'f64?' | 'f32|f64' | 'int' | 'num' | 'pairing' | 'layerShape';
 
 /** Each kernel's parameters in order; outputs are the array parameters a call may write. */
 const SIGNATURES: Record<KernelName, { params: Param[]; outputs: number[] }> = {
@@ -27,6 +27,7 @@ const SIGNATURES: Record<KernelName, { params: Param[]; outputs: number[] }> = {
   siluMulThreshold: { params: ['f32', 'f32', 'num', 'int'], outputs: [0, 1] },
   axpy: { params: ['num', 'f32', 'f32', 'int'], outputs: [2] },
   gemv: { params: ['f32', 'f32', 'f32', 'int', 'int'], outputs: [2] },
+  decoderLayer: { params: ['f32', 'f32', 'f32', 'f32', 'f32', 'f32', 'int', 'layerShape'], outputs: [0, 2, 3, 4, 5] },
   gemvQ4_1: { params: ['i32', 'f32', 'f32', 'int', 'int'], outputs: [2] },
   gemvQ8_0: { params: ['i32', 'f32', 'f32', 'int', 'int'], outputs: [2] },
   packGemv: { params: ['f32', 'f32', 'int', 'int'], outputs: [1] },
@@ -67,6 +68,18 @@ function argArbitrary(p: Param): fc.Arbitrary<ArgSpec> {
   if (p === 'int') return fc.constantFrom(...INTS).map((value) => ({ kind: 'value' as const, value }));
   if (p === 'num') return fc.constantFrom(...NUMBERS).map((value) => ({ kind: 'value' as const, value }));
   if (p === 'pairing') return fc.constantFrom('adjacent', 'half', 'bogus').map((value) => ({ kind: 'value' as const, value }));
+  if (p === 'layerShape') {
+    // Small real shapes (some calls run), and dimensions whose products overflow 32-bit arithmetic.
+    return fc.record({
+      dim: fc.constantFrom(4, 8, 16, 2 ** 16, 2 ** 31 - 32, 0, -4),
+      hiddenDim: fc.constantFrom(4, 8, 2 ** 20, 2 ** 31 - 1, 0),
+      nHeads: fc.constantFrom(1, 2, 4, 3, 0),
+      nKvHeads: fc.constantFrom(1, 2, 0, 3),
+      normEps: fc.constantFrom(1e-5, 0, NaN),
+      ropeBase: fc.constantFrom(10000, NaN, -1),
+      ropePairing: fc.constantFrom('adjacent', 'half', 'bogus'),
+    }).map((value) => ({ kind: 'value' as const, value }));
+  }
   const spec = fc.record({
     length: fc.constantFrom(...LENGTHS),
     offset: fc.constantFrom(0, 0, 3),

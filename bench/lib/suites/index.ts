@@ -5,6 +5,8 @@
 import type { Suite } from '../harness.js';
 import { kernelsSuite } from './kernels.js';
 import { llamaSuite } from './llama.js';
+import { llamaRuncSuite } from './llama-runc.js';
+import { llamaGgufSuite } from './llama-gguf.js';
 import { webgpuSuite } from './webgpu.js';
 import { activationsSuite } from './activations.js';
 import { knotsSuite } from './knots.js';
@@ -16,6 +18,8 @@ import { tokenizersSuite } from './tokenizers.js';
 export const suites: Record<string, Suite> = {
   kernels: kernelsSuite,
   llama: llamaSuite,
+  'llama-runc': llamaRuncSuite,
+  'llama-gguf': llamaGgufSuite,
   webgpu: webgpuSuite,
   activations: activationsSuite,
   knots: knotsSuite,

@@ -19,6 +19,7 @@
  */
 import type { KernelFunctions, KernelName, Kernels } from '../../kernels/kernels.js';
 import { referenceKernelFunctions } from '../../kernels/reference/index.js';
+import { composeDecoderLayer } from '../../kernels/reference/decoder-layer.js';
 import { withShapeChecks } from '../../kernels/checked.js';
 import { wasmKernelFunctions } from '../wasm/kernels.js';
 import type { WasmExports } from '../wasm/loader.js';
@@ -146,6 +147,12 @@ export async function createParallelKernels(options: CreateParallelKernelsOption
   const { fns: serial, native } = wasmKernelFunctions(heap);
   const oneThread: KernelFunctions = { ...referenceKernelFunctions, ...serial };
   const merged: KernelFunctions = { ...oneThread, ...parallelKernelFunctions(heap, pool, thresholds, serial) };
+  // decoderLayer is one call on one thread; a layer whose FFN matrices are large enough to split
+  // runs as separate calls instead, so its gemv calls are shared by the threads.
+  const layerByCalls = composeDecoderLayer(merged);
+  merged.decoderLayer = (x, W, keys, keysPre, values, scratch, pos, s) =>
+    (pool.threads > 1 && 4 * s.hiddenDim * s.dim >= thresholds.minStreamBytes ? layerByCalls : oneThread.decoderLayer)(
+      x, W, keys, keysPre, values, scratch, pos, s);
   return {
     ...withShapeChecks(merged),
     backend: 'wasm',

@@ -7,6 +7,7 @@ import type { KernelFunctions, KernelName, RopePairing } from '../../kernels/ker
 import { type WasmExports } from './loader.js';
 import { WasmHeap, marshal, type Arg } from './memory.js';
 import { badArgument } from '../../core/errors.js'; // kvcache
+import { decoderLayerScratchLength, decoderLayerWeightLength } from '../../kernels/decoder-layer-layout.js'; // llama
 import { quantizedRowWords } from '../../kernels/quantized-row-words.js';
 
 /** knots: a Float64Array argument as an Int32 view over the same bytes (marshal copies words). */
@@ -113,6 +114,27 @@ export function wasmKernelFunctions(heap: WasmHeap): { fns: Partial<KernelFuncti
     rope: (x, nHeads, headDim, pos, base, pairing: RopePairing) => call(
       [{ a: x, length: nHeads * headDim, out: true }],
       (p) => w.rope(p[0], nHeads, headDim, pos, base, pairing === 'half' ? 1 : 0)),
+    swiglu: (gate, up, n) => call(
+      [{ a: gate, length: n, out: true }, { a: up, length: n }],
+      (p) => w.swiglu(p[0], p[1], n)),
+    // llama: one decoder layer per call; resident operands (the model's) go by pointer, no copies.
+    decoderLayer: (x, W, keys, keysPre, values, scratch, pos, s) => {
+      const half = s.ropePairing === 'half' ? 1 : 0;
+      const b = heap.buffer;
+      if (x.buffer === b && W.buffer === b && keys.buffer === b && keysPre.buffer === b && values.buffer === b
+        && scratch.buffer === b) { // all resident (a model's step): straight to WebAssembly
+        w.decoderLayer(x.byteOffset, W.byteOffset, keys.byteOffset, keysPre.byteOffset, values.byteOffset,
+          scratch.byteOffset, pos, s.dim, s.hiddenDim, s.nHeads, s.nKvHeads, s.normEps, s.ropeBase, half);
+        return;
+      }
+      const rows = (pos + 1) * (s.dim / s.nHeads) * s.nKvHeads;
+      call(
+        [{ a: x, length: s.dim, out: true }, { a: W, length: decoderLayerWeightLength(s) },
+          { a: keys, length: rows, out: true }, { a: keysPre, length: rows, out: true }, { a: values, length: rows, out: true },
+          { a: scratch, length: decoderLayerScratchLength(s, pos + 1), out: true, in: false }],
+        (p) => w.decoderLayer(p[0], p[1], p[2], p[3], p[4], p[5], pos, s.dim, s.hiddenDim, s.nHeads, s.nKvHeads,
+          s.normEps, s.ropeBase, half));
+    },
     // knots: Float64 arrays travel as their bits through Int32 views (marshal copies Int32 words).
     bsplineBasis: (x, n, t, nt, degree, first, values) => call(
       [f64Arg(x, n), f64Arg(t, nt), { a: first, length: n, out: true, in: false }, { ...f64Arg(values, n * (degree + 1)), out: true, in: false }],

@@ -36,6 +36,9 @@ export interface WasmExports {
   bsplineBasis(x: number, n: number, t: number, nt: number, degree: number, first: number, values: number): void; // knots
   bandedGram(first: number, values: number, n: number, width: number, weights: number, hasWeights: number, // knots
     z: number, p: number, band: number, btz: number): number;
+  swiglu(gate: number, up: number, n: number): void; // llama / activations
+  decoderLayer(x: number, W: number, keys: number, keysPre: number, values: number, scratch: number, pos: number,
+    dim: number, hiddenDim: number, nHeads: number, nKvHeads: number, eps: number, ropeBase: number, half: number): void; // llama
 }
 
 export type WasmVariant = 'simd' | 'scalar';

@@ -6,11 +6,11 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { CliCommand, CliContext } from '../command.js';
-import { CliUsageError, parseArgs } from '../args.js';
+import { CliUsageError, VOCABULARY, parseArgs } from '../args.js';
+import { openKernels, openModel, syncKernels } from '../model-runtime.js';
 import { createProgressBar } from '../progress.js';
 import { SparseInferenceError } from '../../core/errors.js';
-import { createKernels } from '../../kernels/create.js';
-import { readLlamaModel, readTokenizer } from '../../llama/node-files.js';
+import { readTokenizer } from '../../llama/node-files.js';
 import { writeSvg } from '../../plot/write-svg.js';
 import { calibrateModel } from '../../activations/calibrate-model.js';
 import { catsThresholds } from '../../activations/cats-thresholds.js';
@@ -31,25 +31,30 @@ Activation sparsity for SwiGLU models (CHESS, EMNLP 2024; baselines CATS and TEA
 
 Subcommands:
   calibrate --model M --tokenizer T --text F --sparsity k --method chess|cats|teal --out FILE
-            [--variant sq|abs] [--greedy] [--tokens N] [--quantile exact|sketch] [--backend b]
+            [--variant sq|abs] [--greedy] [--tokens N] [--quantile exact|sketch] [--json]
+            [--backend b] [--threads N]
             Run the text through the dense model (stories split on <|endoftext|>, BOS-prefixed,
             from the start, until N tokens; default 4096), pool the activations and write the
             thresholds for target sparsity k in [0, 1) as JSON. chess: channel-wise gate
             thresholds (--variant sq, the default, or abs) plus q/o input thresholds; cats: one
             gate threshold per layer; teal: input thresholds of all seven projections
-            (--greedy: TEAL's block-wise greedy allocation, slow).
+            (--greedy: TEAL's block-wise greedy allocation, slow). Use the file with
+            'llama generate|ppl --thresholds FILE' or 'kvcache eval model --thresholds FILE'.
   eval      [--model M --tokenizer T --text F] [--sparsity 0.3,0.5,0.7] [--out DIR] [--quick]
-            [--calibration-tokens N] [--eval-tokens N] [--test-tokens N] [--teal-greedy]
-            [--json] [--backend b]
+            [--calibration-tokens N] [--tokens N] [--teal-greedy] [--seed s] [--json]
+            [--backend b] [--threads N]
             (a) the synthetic SwiGLU block 512×1408: sparsity, objective, relative output
             error and weights streamed for oracle / CHESS-sq / CHESS-abs / CATS / TEAL;
             (b) with --model/--tokenizer/--text: calibrate on the second half of the stories,
             NLL on the first half for dense / CATS / CHESS w/o / CHESS w/ / TEAL.
             Writes DIR/activations-eval.json, DIR/synthetic-error.svg, DIR/model-nll.svg
-            (default DIR: activations-eval). --quick: fewer tokens.
+            (default DIR: activations-eval). --tokens: test tokens of (a) and evaluation
+            tokens of (b) (default 1024 and 3000); --calibration-tokens likewise (2048, 4096);
+            --seed: the synthetic block and its data (default 7). --quick: fewer tokens.
 
 Options:
   --backend auto|reference|wasm  Kernel backend (default auto)
+  --threads N                    Kernel threads (wasm; default 1)
   -h, --help                     Show this help
 
 Examples:
@@ -86,9 +91,11 @@ async function runCalibrate(args: string[], ctx: CliContext): Promise<number> {
       method: { type: 'string', choices: ['chess', 'cats', 'teal'] },
       variant: { type: 'string', choices: ['sq', 'abs'], default: 'sq' },
       greedy: { type: 'boolean' },
+      ...VOCABULARY.tokens,
       tokens: { type: 'number', integer: true, min: 1, default: 4096 },
       quantile: { type: 'string', choices: ['exact', 'sketch'], default: 'exact' },
       backend: { type: 'string', choices: BACKENDS, default: 'auto' },
+      ...VOCABULARY.threads, ...VOCABULARY.json,
     },
   });
   const modelPath = required(values.model, 'model');
@@ -97,8 +104,8 @@ async function runCalibrate(args: string[], ctx: CliContext): Promise<number> {
   if (values.sparsity === undefined) throw new CliUsageError('--sparsity is required');
   const k = values.sparsity;
   if (values.greedy && method !== 'teal') throw new CliUsageError('--greedy applies to --method teal only');
-  const kernels = await createKernels({ backend: values.backend as (typeof BACKENDS)[number] });
-  const model = await readLlamaModel(modelPath, { kernels });
+  await using run = await openKernels(values.backend, values.threads);
+  const model = await openModel(modelPath, run.kernels);
   const tokenizer = await readTokenizer(required(values.tokenizer, 'tokenizer'), model.config.vocabSize);
   const text = await readText(required(values.text, 'text'));
   const bar = createProgressBar(ctx, 'calibrate');
@@ -117,8 +124,12 @@ async function runCalibrate(args: string[], ctx: CliContext): Promise<number> {
     }
     await saveThresholds(out, th);
     bar.done();
-    ctx.stdout(`wrote ${out}: ${th.metadata.method} thresholds for ${th.metadata.nLayers} layers at sparsity ${k} `
-      + `(${stats.tokens} calibration tokens, ${stats.mode} quantiles)\n`);
+    if (values.json) {
+      ctx.stdout(JSON.stringify({ file: out, ...th.metadata, calibrationTokens: stats.tokens }, null, 2) + '\n');
+    } else {
+      ctx.stdout(`wrote ${out}: ${th.metadata.method} thresholds for ${th.metadata.nLayers} layers at sparsity ${k} `
+        + `(${stats.tokens} calibration tokens, ${stats.mode} quantiles)\n`);
+    }
   } finally {
     bar.done();
     model.dispose();
@@ -132,11 +143,12 @@ async function runEval(args: string[], ctx: CliContext): Promise<number> {
       model: { type: 'string' }, tokenizer: { type: 'string' }, text: { type: 'string' },
       sparsity: { type: 'string', default: '0.3,0.5,0.7' },
       out: { type: 'string', default: 'activations-eval' },
-      quick: { type: 'boolean' }, json: { type: 'boolean' }, 'teal-greedy': { type: 'boolean' },
+      quick: { type: 'boolean' }, ...VOCABULARY.json, 'teal-greedy': { type: 'boolean' },
       'calibration-tokens': { type: 'number', integer: true, min: 1 },
-      'eval-tokens': { type: 'number', integer: true, min: 1 },
-      'test-tokens': { type: 'number', integer: true, min: 1 },
+      ...VOCABULARY.tokens,
+      ...VOCABULARY.seed, seed: { type: 'number', integer: true, min: 0, default: 7 },
       backend: { type: 'string', choices: BACKENDS, default: 'auto' },
+      ...VOCABULARY.threads,
     },
   });
   const ks = parseSparsities(values.sparsity);
@@ -144,7 +156,8 @@ async function runEval(args: string[], ctx: CliContext): Promise<number> {
   if (real.some((v) => v !== undefined) && real.some((v) => v === undefined)) {
     throw new CliUsageError('--model, --tokenizer and --text go together (the real-model evaluation needs all three)');
   }
-  const kernels = await createKernels({ backend: values.backend as (typeof BACKENDS)[number] });
+  await using k = await openKernels(values.backend, values.threads);
+  const kernels = syncKernels(k.kernels, 'activations eval');
   const quick = values.quick;
   const bar = createProgressBar(ctx, 'activations eval');
   const t0 = performance.now();
@@ -152,15 +165,15 @@ async function runEval(args: string[], ctx: CliContext): Promise<number> {
   try {
     synthetic = await evaluateSyntheticSwiGlu(kernels, {
       sparsities: ks, calibrationTokens: values['calibration-tokens'] ?? (quick ? 512 : 2048),
-      testTokens: values['test-tokens'] ?? (quick ? 256 : 1024), signal: ctx.signal, onProgress: (f, l) => bar(real[0] ? f / 3 : f, l),
+      testTokens: values.tokens ?? (quick ? 256 : 1024), seed: values.seed, signal: ctx.signal, onProgress: (f, l) => bar(real[0] ? f / 3 : f, l),
     });
     if (values.model) {
-      const m = await readLlamaModel(values.model, { kernels });
+      const m = await openModel(values.model, kernels);
       try {
         const tokenizer = await readTokenizer(values.tokenizer!, m.config.vocabSize);
         model = await evaluateModelSparsity(m, tokenizer, await readText(values.text!), {
           sparsities: ks, calibrationTokens: values['calibration-tokens'] ?? (quick ? 1024 : 4096),
-          evalTokens: values['eval-tokens'] ?? (quick ? 600 : 3000), tealGreedy: values['teal-greedy'], modelName: values.model,
+          evalTokens: values.tokens ?? (quick ? 600 : 3000), tealGreedy: values['teal-greedy'], modelName: values.model,
           signal: ctx.signal, onProgress: (f, l) => bar(1 / 3 + (2 * f) / 3, l),
         });
       } finally {

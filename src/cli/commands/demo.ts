@@ -10,13 +10,13 @@ import type { CliCommand, CliContext } from '../command.js';
 import { CliUsageError, parseArgs } from '../args.js';
 import { createProgressBar } from '../progress.js';
 import { packageVersion } from '../version.js';
-import { createKernels } from '../../kernels/create.js';
 import { reportSections } from '../../report/sections/index.js';
 import type { ReportSection, SectionBuilder } from '../../report/section.js';
 import { writeReport } from '../../report/write.js';
 import { detectRuntime } from '../../report/environment.js';
 import { SparseInferenceError } from '../../core/errors.js';
 import { escapeXml } from '../../plot/svg.js';
+import { openKernels, syncKernels } from '../model-runtime.js';
 
 type Registry = Readonly<Record<string, SectionBuilder>>;
 
@@ -29,6 +29,9 @@ const OPTIONS = {
   only: { type: 'string' },
   backend: { type: 'string', default: 'auto', choices: ['auto', 'reference', 'wasm'] },
   webgpu: { type: 'boolean' },
+  seed: { type: 'number', integer: true, min: 0 },
+  json: { type: 'boolean' },
+  threads: { type: 'number', integer: true, min: 1, max: 64, default: 1 },
 } as const;
 
 /** The shared checkpoint used when no --model is given: ../shared/models beside the package or the current folder. */
@@ -65,6 +68,11 @@ Options:
   --backend NAME     Kernel backend: auto, reference or wasm (default: auto)
   --webgpu           Also probe for a WebGPU adapter in the backends section (loads the GPU
                      stack, which may print driver warnings on machines without a GPU)
+  --seed N           Seed of the knot chains (N and N+1) and of the synthetic data
+                     (default: each section's own: knots 1 and 2)
+  --threads N        Kernel threads (wasm backend; default 1)
+  --json             Print the report path, sections (id, title, summary, seconds) and
+                     failures as JSON instead of text
   -h, --help         Show this help
 
 Exit code 1 when any section failed (the page still shows the others and the error).
@@ -95,7 +103,8 @@ async function runDemo(registry: Registry, args: string[], ctx: CliContext): Pro
   }
 
   const started = Date.now();
-  const kernels = await createKernels({ backend: values.backend as 'auto' | 'reference' | 'wasm' });
+  await using run = await openKernels(values.backend, values.threads);
+  const kernels = syncKernels(run.kernels, 'demo');
   const bar = createProgressBar(ctx, 'demo');
   const sections: ReportSection[] = [];
   const seconds: number[] = [];
@@ -107,7 +116,7 @@ async function runDemo(registry: Registry, args: string[], ctx: CliContext): Pro
       const t0 = Date.now();
       try {
         sections.push(await registry[id]({
-          kernels, modelPath, tokenizerPath, quick, probeWebGpu: values.webgpu === true, signal: ctx.signal,
+          kernels, modelPath, tokenizerPath, quick, probeWebGpu: values.webgpu === true, seed: values.seed, signal: ctx.signal,
           onProgress: (f, label) => bar((i + Math.min(1, Math.max(0, f))) / ids.length, `${id}: ${label}`),
         }));
       } catch (e) {
@@ -145,6 +154,14 @@ async function runDemo(registry: Registry, args: string[], ctx: CliContext): Pro
       Duration: `${total.toFixed(1)} s`,
     },
   });
+  if (values.json) {
+    ctx.stdout(JSON.stringify({
+      report: path, seconds: total, workload: quick ? 'quick' : 'full',
+      sections: sections.map((s, i) => ({ id: s.id, title: s.title, summary: s.summary, seconds: seconds[i] })), failures,
+    }, null, 2) + '\n');
+    for (const f of failures) ctx.stderr(`sparse-inference demo: section failed: ${f.replace(/\s*\n\s*/g, ' ')}\n`);
+    return failures.length ? 1 : 0;
+  }
   const w = Math.max(...sections.map((s) => s.id.length));
   sections.forEach((s, i) => ctx.stdout(`${s.id.padEnd(w)}  ${s.summary.replace(/\s*\n\s*/g, ' ')} (${seconds[i].toFixed(1)} s)\n`));
   ctx.stdout(`report: ${path} (${sections.length} section${sections.length === 1 ? '' : 's'}, ${total.toFixed(1)} s, ${quick ? 'quick default' : 'full'})\n`);

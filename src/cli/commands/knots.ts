@@ -4,7 +4,7 @@
  * `experiment` from the paper.
  */
 import type { CliCommand, CliContext } from '../command.js';
-import { CliUsageError, parseArgs } from '../args.js';
+import { CliUsageError, VOCABULARY, parseArgs } from '../args.js';
 import { createProgressBar } from '../progress.js';
 import { SparseInferenceError } from '../../core/errors.js';
 import { fitKnots, type KnotFit } from '../../knots/fit-knots.js';
@@ -34,7 +34,7 @@ sets on a candidate grid, with the EBIC prior C(n,k)^(−γ) (He, Yang & Kang, a
       --moves balanced|prior-free   birth/death scheme (default balanced; prior-free: the authors')
       --temperatures 1,T1,...       parallel tempering over these temperatures (default 1: off)
       --predict X,X,...   posterior mean and 95% bands at these x (2-D: A:B,A:B,...)
-      --plot FILE.svg|DIR data, posterior mean, 95% band and knot density (2-D: heat map);
+      --out FILE.svg|DIR  plot: data, posterior mean, 95% band and knot density (2-D: heat map);
                           a directory (existing, or a path not ending in .svg) gets knots-fit-Y.svg
       --json              print the summary as JSON (with convergence fields and timing)
       Convergence warnings (split-R̂ > 1.05, ESS < 100, a chain that never moved) go to stderr,
@@ -112,7 +112,7 @@ async function runFit(args: string[], ctx: CliContext): Promise<number> {
       seed: { type: 'number', integer: true, min: 0, default: 1 },
       moves: { type: 'string', choices: ['balanced', 'prior-free'], default: 'balanced' },
       predict: { type: 'string' }, temperatures: { type: 'string' },
-      plot: { type: 'string' }, json: { type: 'boolean' }, backend: backendOpt,
+      ...VOCABULARY.out, plot: { type: 'renamed', to: 'out' }, json: { type: 'boolean' }, backend: backendOpt,
     },
     positionals: { min: 1, max: 1 },
   });
@@ -145,11 +145,11 @@ async function runFit(args: string[], ctx: CliContext): Promise<number> {
     bar.done();
   }
   let plotPath: string | null = null;
-  if (values.plot !== undefined) {
+  if (values.out !== undefined) {
     const svg = xs.length === 1 ? plotCurveFit(fit, xs[0], y, { xLabel: xNames[0], yLabel: values.y })
       : xs.length === 2 ? plotSurfaceFit(fit, xs[0], xs[1], { xLabel: xNames[0], yLabel: xNames[1] }) : null;
-    if (svg === null) throw new CliUsageError('--plot supports one or two x columns');
-    plotPath = await writePlot(values.plot, `knots-fit-${values.y}.svg`, svg);
+    if (svg === null) throw new CliUsageError('--out (the plot) supports one or two x columns');
+    plotPath = await writePlot(values.out, `knots-fit-${values.y}.svg`, svg);
   }
   for (const w of fit.diagnostics.warnings) ctx.stderr(`warning: ${w}\n`);
   const predictions = predictAt === null ? null : predictTable(fit, predictAt);

@@ -4,11 +4,11 @@
  * `inspect` a codebook file, `throughput` model.
  */
 import type { CliCommand, CliContext } from '../command.js';
-import { CliUsageError, parseArgs } from '../args.js';
+import { CliUsageError, VOCABULARY, parseArgs } from '../args.js';
+import { openKernels, openModel, syncKernels, useThresholds } from '../model-runtime.js';
 import { createProgressBar } from '../progress.js';
 import { SparseInferenceError } from '../../core/errors.js';
-import { createKernels } from '../../kernels/create.js';
-import { readLlamaModel, readTokenizer } from '../../llama/node-files.js';
+import { readTokenizer } from '../../llama/node-files.js';
 import { splitStories } from '../../llama/split-stories.js';
 import { writeSvg } from '../../plot/index.js';
 import { evaluateSynthetic } from '../../kvcache/eval/synthetic-eval.js';
@@ -28,23 +28,28 @@ attending to at each decode step (He et al., Findings of ACL 2025, arXiv 2502.12
   kvcache eval synthetic [--n 32768] [--steps 8] [--tests 2] [--cal-seqs 4] [--size 1024]
         [--iterations 25] [--budgets 0.015,0.03,0.06] [--mode total|perHead] [--base 500000]
         [--pairing half|adjacent] [--temperature 7] [--span-mean 192] [--low-freq-width 10] [--key-noise 0.15]
-        [--window 64] [--sinks 8] [--distance 2048]
+        [--window 64] [--sinks 8] [--distance 2048] [--seed 1]
         [--methods full,oracle,a2ats,vq-wrope,quest,pqcache]
       Calibrate on synthetic sequences, evaluate every method at every budget on others.
-  kvcache eval model --model M.bin --tokenizer T.bin --text STORIES.txt [--cal-stories 40]
+  kvcache eval model --model M.bin --tokenizer T.bin --text STORIES.txt [--calibration-stories 40]
         [--tokens 3000] [--budgets 0.05,0.1,0.2] [--size 256] [--window 16] [--sinks 4] [--distance 64]
-        [--codebooks FILE] [--no-nll]
-      Capture on the first stories, measure retrieval quality and whole-model NLL on the others.
+        [--codebooks FILE] [--thresholds FILE] [--no-nll] [--seed 0]
+      Capture on the first stories, measure retrieval quality and whole-model NLL on the others
+      (--tokens held-out tokens). --codebooks: use 'kvcache calibrate --out FILE' instead of
+      calibrating; --thresholds: with 'activations calibrate --out FILE' sparsity installed.
   kvcache ablations [synthetic options] [--budget 0.03]
       Codebook size, calibration size, H vs I, window w and distance b.
   kvcache calibrate --model M --tokenizer T --text F --out FILE.safetensors [--kind query-aware|plain]
-        [--size 256] [--cal-stories 40] [--window 16] [--distance 64]
-  kvcache inspect FILE.safetensors
+        [--size 256] [--calibration-stories 40] [--window 16] [--distance 64] [--seed 0]
+      Train codebooks; use them with 'kvcache eval model --codebooks FILE' or
+      'llama generate|ppl --codebooks FILE'.
+  kvcache inspect FILE.safetensors [--json]
   kvcache throughput [--context 32768] [--budget 0.03] [--union 2] [--size 4096] [--slow-bytes 4]
         [--no-overlap]      Llama-3.1-8B on an A100-80GB host: max batch and tokens/s vs keeping all KV on the GPU.
 
-Common: --backend auto|reference|wasm, --json (machine-readable), --out-dir DIR (tables.md,
-rows.json and SVG plots), -h/--help.
+Common: --backend auto|reference|wasm, --threads N (wasm kernel threads), --json
+(machine-readable), --out DIR (eval and ablations: tables.md, rows.json and SVG plots),
+-h/--help.
 `;
 
 const backendOpt = { type: 'string', choices: ['auto', 'reference', 'wasm'], default: 'auto' } as const;
@@ -106,17 +111,20 @@ const syntheticOptions = {
   sinks: { type: 'number', integer: true, min: 0, default: 8 },
   distance: { type: 'number', min: 0, default: 2048 },
   methods: { type: 'string', default: 'full,oracle,a2ats,vq-wrope,quest,pqcache' },
-  backend: backendOpt, json: { type: 'boolean' }, 'out-dir': { type: 'string' },
+  seed: { type: 'number', integer: true, min: 0, default: 1 },
+  backend: backendOpt, ...VOCABULARY.json, ...VOCABULARY.out, 'out-dir': { type: 'renamed', to: 'out' },
+  ...VOCABULARY.threads,
 } as const;
 
 function syntheticFrom(values: Record<string, unknown>) {
   return {
     n: values.n as number, decodeSteps: values.steps as number, testSequences: values.tests as number,
-    calibration: { sequences: values['cal-seqs'] as number, size: values.size as number, iterations: values.iterations as number },
+    calibration: { sequences: values['cal-seqs'] as number, size: values.size as number, iterations: values.iterations as number, seed: values.seed as number },
     budgets: numberList(values.budgets as string, '--budgets'), budgetMode: values.mode as 'total' | 'perHead',
     synthetic: {
       ropeBase: values.base as number, ropePairing: values.pairing as 'half' | 'adjacent', temperature: values.temperature as number,
       spanMean: values['span-mean'] as number, lowFreqWidth: values['low-freq-width'] as number, keyNoise: values['key-noise'] as number,
+      seed: values.seed as number,
     },
     window: values.window as number, sinks: values.sinks as number, distance: values.distance as number,
     methods: methodList(values.methods as string),
@@ -125,7 +133,8 @@ function syntheticFrom(values: Record<string, unknown>) {
 
 async function runEvalSynthetic(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parseArgs(args, { options: syntheticOptions });
-  const kernels = await createKernels({ backend: values.backend as 'auto' });
+  await using run = await openKernels(values.backend, values.threads);
+  const kernels = syncKernels(run.kernels, 'kvcache eval');
   const bar = createProgressBar(ctx, 'kvcache eval synthetic');
   const o = syntheticFrom(values);
   let res;
@@ -135,7 +144,7 @@ async function runEvalSynthetic(args: string[], ctx: CliContext): Promise<number
     bar.done();
   }
   const title = `synthetic n=${res.n}, d=${res.config.headDim}, g=${res.config.groupSize}, base ${res.config.ropeBase} (${res.config.ropePairing}), T=${res.config.temperature}, ${o.budgetMode} budget`;
-  const files = await writeOutputs(values['out-dir'], `synthetic-${o.budgetMode}`, res.rows, { config: res.config, wrope: res.wrope, sinks: res.sinks, seconds: res.seconds }, title);
+  const files = await writeOutputs(values.out, `synthetic-${o.budgetMode}`, res.rows, { config: res.config, wrope: res.wrope, sinks: res.sinks, seconds: res.seconds }, title);
   if (values.json) ctx.stdout(JSON.stringify({ config: res.config, wrope: res.wrope, sinks: res.sinks, seconds: res.seconds, rows: res.rows }, null, 2) + '\n');
   else ctx.stdout(`${title}\ncalibration ${res.seconds.calibration.toFixed(1)} s, evaluation ${res.seconds.evaluation.toFixed(1)} s\n${evalTextTable(res.rows)}${files.map((f) => `wrote ${f}\n`).join('')}`);
   return 0;
@@ -145,7 +154,9 @@ async function runEvalModel(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parseArgs(args, {
     options: {
       model: { type: 'string' }, tokenizer: { type: 'string' }, text: { type: 'string' },
-      'cal-stories': { type: 'number', integer: true, min: 1, default: 40 },
+      'calibration-stories': { type: 'number', integer: true, min: 1, default: 40 },
+      'cal-stories': { type: 'renamed', to: 'calibration-stories' },
+      ...VOCABULARY.tokens,
       tokens: { type: 'number', integer: true, min: 1, default: 3000 },
       budgets: { type: 'string', default: '0.05,0.1,0.2' },
       mode: { type: 'string', choices: ['total', 'perHead'], default: 'total' },
@@ -155,13 +166,17 @@ async function runEvalModel(args: string[], ctx: CliContext): Promise<number> {
       sinks: { type: 'number', integer: true, min: 0, default: 4 },
       distance: { type: 'number', min: 0, default: 64 },
       methods: { type: 'string', default: 'full,oracle,a2ats,vq-wrope,quest,pqcache' },
-      codebooks: { type: 'string' }, 'no-nll': { type: 'boolean' },
-      backend: backendOpt, json: { type: 'boolean' }, 'out-dir': { type: 'string' },
+      ...VOCABULARY.codebooks, ...VOCABULARY.thresholds, 'no-nll': { type: 'boolean' },
+      ...VOCABULARY.seed,
+      backend: backendOpt, ...VOCABULARY.json, ...VOCABULARY.out, 'out-dir': { type: 'renamed', to: 'out' },
+      ...VOCABULARY.threads,
     },
   });
   for (const k of ['model', 'tokenizer', 'text'] as const) if (values[k] === undefined) throw new CliUsageError(`--${k} is required`);
-  const kernels = await createKernels({ backend: values.backend as 'auto' });
-  const model = await readLlamaModel(values.model!, { kernels });
+  await using run = await openKernels(values.backend, values.threads);
+  const kernels = syncKernels(run.kernels, 'kvcache eval');
+  const model = await openModel(values.model, kernels);
+  const sparsity = values.thresholds ? await useThresholds(model, values.thresholds) : undefined;
   const bar = createProgressBar(ctx, 'kvcache eval model');
   try {
     const tokenizer = await readTokenizer(values.tokenizer!, model.config.vocabSize);
@@ -173,19 +188,21 @@ async function runEvalModel(args: string[], ctx: CliContext): Promise<number> {
       codebooks = set.info.kind === 'query-aware' ? { queryAware: set } : { plain: set };
     }
     const res = await evaluateLlama(kernels, model, tokenizer, text, {
-      calibrationStories: values['cal-stories'], evalTokens: values.tokens, budgets: numberList(values.budgets, '--budgets'),
+      calibrationStories: values['calibration-stories'], evalTokens: values.tokens, budgets: numberList(values.budgets, '--budgets'),
       budgetMode: values.mode as 'total' | 'perHead', codebookSize: values.size, kmeansIterations: values.iterations,
       window: values.window, sinks: values.sinks, distance: values.distance, methods: methodList(values.methods),
-      codebooks, skipNll: values['no-nll'], onProgress: bar, signal: ctx.signal,
+      codebooks, skipNll: values['no-nll'], seed: values.seed, onProgress: bar, signal: ctx.signal,
     });
     bar.done();
-    const title = `${values.model} (${model.config.nLayers} layers, head dim ${model.config.headDim}), w=${res.wrope.window}, s=${res.sinks}, b=${res.wrope.distance}`;
+    const title = `${values.model} (${model.config.nLayers} layers, head dim ${model.config.headDim}), w=${res.wrope.window}, s=${res.sinks}, b=${res.wrope.distance}`
+      + (sparsity ? `, activation sparsity ${sparsity.name}` : '');
     const extra = { exactNll: res.exactNll, evalTokens: res.evalTokens, calibrationTokens: res.calibrationTokens, wrope: res.wrope, sinks: res.sinks, seconds: res.seconds };
-    const files = await writeOutputs(values['out-dir'], 'model', res.rows, extra, title);
+    const files = await writeOutputs(values.out, 'model', res.rows, extra, title);
     if (values.json) ctx.stdout(JSON.stringify({ ...extra, rows: res.rows }, null, 2) + '\n');
     else ctx.stdout(`${title}\nexact NLL ${res.exactNll.toFixed(4)} on ${res.evalTokens} tokens; calibration ${res.calibrationTokens} tokens\n${evalTextTable(res.rows)}${files.map((f) => `wrote ${f}\n`).join('')}`);
   } finally {
     bar.done();
+    sparsity?.dispose();
     model.dispose();
   }
   return 0;
@@ -193,7 +210,8 @@ async function runEvalModel(args: string[], ctx: CliContext): Promise<number> {
 
 async function runAblationsCmd(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parseArgs(args, { options: { ...syntheticOptions, n: { type: 'number', integer: true, min: 128, default: 16384 }, budget: { type: 'number', min: 0, max: 1, default: 0.03 } } });
-  const kernels = await createKernels({ backend: values.backend as 'auto' });
+  await using run = await openKernels(values.backend, values.threads);
+  const kernels = syncKernels(run.kernels, 'kvcache ablations');
   const bar = createProgressBar(ctx, 'kvcache ablations');
   const base = { ...syntheticFrom({ ...values, methods: values.methods === syntheticOptions.methods.default ? 'oracle,a2ats,vq-wrope,quest,pqcache' : values.methods }), budgets: [values.budget] };
   let rows;
@@ -206,11 +224,11 @@ async function runAblationsCmd(args: string[], ctx: CliContext): Promise<number>
   const lines = ['| factor | value | method | realized budget | recall mean | recall p5 | rel. error | score MSE | score MSE top-K |', '|---|---|---|---|---|---|---|---|---|'];
   for (const r of rows) lines.push(`| ${r.factor} | ${r.value} | ${r.method} | ${r.realizedBudget.toFixed(4)} | ${r.recallMean.toFixed(3)} | ${r.recallP5.toFixed(3)} | ${r.relErrorMean.toFixed(3)} | ${Number.isFinite(r.scoreMse) ? r.scoreMse.toFixed(3) : '—'} | ${Number.isFinite(r.scoreMseTop) ? r.scoreMseTop.toFixed(3) : '—'} |`);
   const md = lines.join('\n') + '\n';
-  if (values['out-dir']) {
+  if (values.out) {
     const { mkdir, writeFile } = await import('node:fs/promises');
-    await mkdir(values['out-dir'], { recursive: true });
-    await writeFile(`${values['out-dir']}/ablations.md`, md);
-    await writeFile(`${values['out-dir']}/ablations.json`, JSON.stringify(rows, null, 2));
+    await mkdir(values.out, { recursive: true });
+    await writeFile(`${values.out}/ablations.md`, md);
+    await writeFile(`${values.out}/ablations.json`, JSON.stringify(rows, null, 2));
   }
   ctx.stdout(md);
   return 0;
@@ -223,28 +241,32 @@ async function runCalibrate(args: string[], ctx: CliContext): Promise<number> {
       kind: { type: 'string', choices: ['query-aware', 'plain'], default: 'query-aware' },
       size: { type: 'number', integer: true, min: 2, default: 256 },
       iterations: { type: 'number', integer: true, min: 1, default: 50 },
-      'cal-stories': { type: 'number', integer: true, min: 1, default: 40 },
+      'calibration-stories': { type: 'number', integer: true, min: 1, default: 40 },
+      'cal-stories': { type: 'renamed', to: 'calibration-stories' },
       window: { type: 'number', integer: true, min: 0, default: 16 },
       distance: { type: 'number', min: 0, default: 64 },
-      backend: backendOpt,
+      ...VOCABULARY.seed, ...VOCABULARY.json,
+      backend: backendOpt, ...VOCABULARY.threads,
     },
   });
   for (const k of ['model', 'tokenizer', 'text', 'out'] as const) if (values[k] === undefined) throw new CliUsageError(`--${k} is required`);
-  const kernels = await createKernels({ backend: values.backend as 'auto' });
-  const model = await readLlamaModel(values.model!, { kernels });
+  await using run = await openKernels(values.backend, values.threads);
+  const kernels = syncKernels(run.kernels, 'kvcache calibrate');
+  const model = await openModel(values.model, kernels);
   const bar = createProgressBar(ctx, 'kvcache calibrate');
   try {
     const tokenizer = await readTokenizer(values.tokenizer!, model.config.vocabSize);
-    const stories = splitStories(await readText(values.text!)).slice(0, values['cal-stories']);
+    const stories = splitStories(await readText(values.text!)).slice(0, values['calibration-stories']);
     const c = model.config;
     const { sets, tokens } = await calibrateLlama(kernels, model, tokenizer, stories,
       { window: values.window, distance: values.distance, base: c.ropeBase, pairing: c.ropePairing },
-      { size: values.size, iterations: values.iterations, kinds: [values.kind as 'query-aware' | 'plain'], onProgress: bar, signal: ctx.signal });
+      { size: values.size, iterations: values.iterations, seed: values.seed, kinds: [values.kind as 'query-aware' | 'plain'], onProgress: bar, signal: ctx.signal });
     const set = (sets.queryAware ?? sets.plain)!;
     const { writeFile } = await import('node:fs/promises');
     await writeFile(values.out!, writeCodebookFile(set));
     bar.done();
-    ctx.stdout(`${set.info.kind} codebooks: ${c.nLayers} layers × ${c.nKvHeads} KV heads × ${set.info.size} centroids (d = ${c.headDim}) from ${tokens} tokens → ${values.out}\n`);
+    if (values.json) ctx.stdout(JSON.stringify({ file: values.out, ...set.info, tokens }, null, 2) + '\n');
+    else ctx.stdout(`${set.info.kind} codebooks: ${c.nLayers} layers × ${c.nKvHeads} KV heads × ${set.info.size} centroids (d = ${c.headDim}) from ${tokens} tokens → ${values.out}\n`);
   } finally {
     bar.done();
     model.dispose();
@@ -253,7 +275,7 @@ async function runCalibrate(args: string[], ctx: CliContext): Promise<number> {
 }
 
 async function runInspect(args: string[], ctx: CliContext): Promise<number> {
-  const { positionals } = parseArgs(args, { positionals: { min: 1, max: 1 } });
+  const { values, positionals } = parseArgs(args, { options: { ...VOCABULARY.json }, positionals: { min: 1, max: 1 } });
   const { readFile } = await import('node:fs/promises');
   let bytes: Uint8Array;
   try {
@@ -262,7 +284,13 @@ async function runInspect(args: string[], ctx: CliContext): Promise<number> {
     throw new SparseInferenceError('BAD_FILE', `cannot read ${positionals[0]}: ${(e as Error).message}`, { cause: e });
   }
   const set = readCodebookFile(bytes, positionals[0]);
-  ctx.stdout(JSON.stringify(set.info, null, 2) + '\n');
+  const i = set.info;
+  if (values.json) ctx.stdout(JSON.stringify(i, null, 2) + '\n');
+  else {
+    ctx.stdout(`${positionals[0]}: ${i.kind} codebooks, ${i.nLayers} layers × ${i.nKvHeads} KV heads × ${i.size} centroids of dimension ${i.headDim}\n`
+      + `WRoPE window ${i.wrope.window}, distance ${i.wrope.distance}, base ${i.wrope.base} (${i.wrope.pairing}); `
+      + `calibrated on ${i.calibrationTokens} keys and ${i.calibrationQueries} queries per codebook\n`);
+  }
   return 0;
 }
 

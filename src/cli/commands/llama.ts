@@ -5,12 +5,11 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CliCommand, CliContext } from '../command.js';
-import { CliUsageError, parseArgs } from '../args.js';
+import { CliUsageError, VOCABULARY, parseArgs } from '../args.js';
+import { openKernels, openModel, useCodebooks, useThresholds } from '../model-runtime.js';
 import { createProgressBar } from '../progress.js';
 import { SparseInferenceError } from '../../core/errors.js';
-import { createKernels } from '../../kernels/create.js';
-import { createAsyncKernels } from '../../kernels/create-async.js';
-import { readLlamaModel, readTokenizer } from '../../llama/node-files.js';
+import { readTokenizer } from '../../llama/node-files.js';
 import { generate } from '../../llama/generate.js';
 import { evaluateNll } from '../../llama/evaluate-nll.js';
 import { toHfCheckpoint } from '../../llama/convert-to-hf.js';
@@ -25,28 +24,34 @@ Run a Llama-architecture model: a llama2.c checkpoint (.bin), a Hugging Face che
 (a directory with config.json and model.safetensors or model.safetensors.index.json + shards,
 or a .safetensors file with config.json beside it), with a llama2.c tokenizer (tokenizer.bin,
 tok512.bin); or a GGUF file (llama.cpp; Q4_1/Q8_0 weights stay quantized), whose own BPE
-tokenizer is used when --tokenizer is not given.
+tokenizer is used when --tokenizer is not given. The format is detected from the file's contents.
 
 Subcommands:
-  generate  --model M --tokenizer T [--prompt P] [--steps N] [--temperature t] [--top-p p]
-            [--seed s] [--backend b]
+  generate  --model M --tokenizer T [--prompt P] [--tokens N] [--temperature t] [--top-p p]
+            [--seed s] [--json] [model options]
             Print the prompt and its continuation (as llama2.c's run does), then the speed
-            on stderr. --steps: new tokens at most (default 256). --temperature 0 is greedy
+            on stderr. --tokens: new tokens at most (default 256). --temperature 0 is greedy
             (default 1); --top-p in (0, 1], 1 = off (default 0.9); --seed (default 0).
-  ppl       --model M --tokenizer T --text F [--max-tokens N] [--json] [--backend b]
+            --json: print {prompt, text, tokens, tokensPerSecond, stopReason} instead.
+  ppl       --model M --tokenizer T --text F [--tokens N] [--json] [model options]
             Mean negative log-likelihood and perplexity on a text of stories separated by
             <|endoftext|>: each story stripped, BOS-prefixed, truncated to the context and
             run from position 0; whole stories in order until N tokens are predicted
             (default: all stories).
-  convert   --model M --out DIR [--dtype f32|bf16|f16] [--backend b]
+  convert   --model M --out DIR [--dtype f32|bf16|f16] [--json] [--backend b] [--threads N]
             Write DIR/model.safetensors and DIR/config.json (Hugging Face layout; q/k rows
             permuted for half-split RoPE, so the converted model gives the same logits).
 
-Common options:
+Model options (generate, ppl):
   --backend auto|reference|wasm|webgpu
                                  Kernel backend (default auto: wasm SIMD when available;
                                  webgpu runs generate and ppl on the GPU, not convert)
+  --threads N                    Kernel threads (wasm; default 1)
   --max-seq-len N                Cap the context of a Hugging Face or GGUF model (KV cache size)
+  --thresholds FILE              Activation sparsity from 'activations calibrate --out FILE'
+  --codebooks FILE               A²ATS retrieval attention from 'kvcache calibrate --out FILE'
+  --budget f                     Fraction of the context attended with --codebooks (default 0.1)
+  --sinks N                      Attention-sink tokens always attended with --codebooks (default 4)
   -h, --help                     Show this help
 
 Examples:
@@ -54,7 +59,7 @@ Examples:
   sparse-inference llama generate --model SmolLM2-135M-Instruct.Q4_1.gguf --max-seq-len 2048 \\
       --prompt "Once upon a time" --temperature 0
   sparse-inference llama ppl --model stories260K.bin --tokenizer tok512.bin \\
-      --text tinystories_sample.txt --max-tokens 3000
+      --text tinystories_sample.txt --tokens 3000 --thresholds chess.json
 `;
 
 const common = {
@@ -62,6 +67,12 @@ const common = {
   tokenizer: { type: 'string' },
   backend: { type: 'string', choices: BACKENDS, default: 'auto' },
   'max-seq-len': { type: 'number', integer: true, min: 1 },
+  ...VOCABULARY.threads,
+  ...VOCABULARY.json,
+  ...VOCABULARY.thresholds,
+  ...VOCABULARY.codebooks,
+  budget: { type: 'number', min: 0, max: 1, default: 0.1 },
+  sinks: { type: 'number', integer: true, min: 0, default: 4 },
 } as const;
 
 function required(v: string | undefined, name: string): string {
@@ -69,11 +80,25 @@ function required(v: string | undefined, name: string): string {
   return v;
 }
 
-async function loadModel(values: { model?: string; backend: string; 'max-seq-len'?: number }) {
-  const backend = values.backend as (typeof BACKENDS)[number];
-  const kernels = backend === 'webgpu' ? await createAsyncKernels({ backend }) : await createKernels({ backend });
-  const model = await readLlamaModel(required(values.model, 'model'), { kernels, maxSeqLen: values['max-seq-len'] });
-  return model;
+/** Kernels, the model, and the calibrated pieces the options ask for; disposing releases all. */
+async function openRun(values: {
+  model?: string; backend: string; threads: number; 'max-seq-len'?: number; thresholds?: string; codebooks?: string;
+  budget: number; sinks: number;
+}) {
+  const k = await openKernels(values.backend, values.threads);
+  const model = await openModel(required(values.model, 'model'), k.kernels, values['max-seq-len']);
+  const sparsity = values.thresholds ? await useThresholds(model, values.thresholds) : undefined;
+  const retrieval = values.codebooks ? await useCodebooks(model, values.codebooks, { budget: values.budget, sinks: values.sinks }) : undefined;
+  const notes = [sparsity && `activation sparsity ${sparsity.name}`, retrieval && `retrieval ${retrieval.method}`].filter(Boolean).join('; ');
+  return {
+    model, notes,
+    async [Symbol.asyncDispose]() {
+      retrieval?.dispose();
+      sparsity?.dispose();
+      model.dispose();
+      await k.dispose();
+    },
+  };
 }
 
 /** --tokenizer (a llama2.c tokenizer file), or for a GGUF model the BPE tokenizer in its metadata. */
@@ -95,24 +120,35 @@ async function runGenerate(args: string[], ctx: CliContext): Promise<number> {
     options: {
       ...common,
       prompt: { type: 'string', default: '' },
-      steps: { type: 'number', integer: true, min: 0, default: 256 },
+      ...VOCABULARY.tokens,
+      tokens: { type: 'number', integer: true, min: 0, default: 256 },
+      steps: { type: 'renamed', to: 'tokens' },
       temperature: { type: 'number', min: 0, default: 1 },
       'top-p': { type: 'number', min: 0, max: 1, default: 0.9 },
-      seed: { type: 'number', integer: true, min: 0, default: 0 },
+      ...VOCABULARY.seed,
     },
   });
   if (values['top-p'] === 0) throw new CliUsageError('--top-p must be in (0, 1]');
-  const model = await loadModel(values);
+  await using run = await openRun(values);
+  const { model } = run;
   const tokenizer = await loadTokenizer(values, model.config.vocabSize);
   const out = await generate(model, tokenizer, {
-    prompt: values.prompt, maxTokens: values.steps, temperature: values.temperature, topP: values['top-p'],
+    prompt: values.prompt, maxTokens: values.tokens, temperature: values.temperature, topP: values['top-p'],
     seed: values.seed, signal: ctx.signal,
-    onToken: (piece) => { if (piece && printable(piece)) ctx.stdout(piece); },
+    onToken: values.json ? undefined : (piece) => { if (piece && printable(piece)) ctx.stdout(piece); },
   });
+  const backend = `${model.kernels.backend}/${model.kernels.variant}`;
+  if (values.json) {
+    ctx.stdout(JSON.stringify({
+      prompt: values.prompt, text: out.text, tokens: out.generated.length, tokensPerSecond: out.tokensPerSecond,
+      stopReason: out.stopReason, backend, seed: values.seed, strategies: run.notes || undefined,
+    }, null, 2) + '\n');
+    return 0;
+  }
   ctx.stdout('\n');
+  const threads = values.threads > 1 ? `, ${values.threads} threads` : '';
   ctx.stderr(`${out.generated.length} tokens, ${out.tokensPerSecond.toFixed(1)} tok/s ` +
-    `(${model.kernels.backend}/${model.kernels.variant}; stop: ${out.stopReason})\n`);
-  model.dispose();
+    `(${backend}${threads}; stop: ${out.stopReason}${run.notes ? `; ${run.notes}` : ''})\n`);
   return 0;
 }
 
@@ -121,12 +157,12 @@ async function runPpl(args: string[], ctx: CliContext): Promise<number> {
     options: {
       ...common,
       text: { type: 'string' },
-      'max-tokens': { type: 'number', integer: true, min: 1 },
-      json: { type: 'boolean' },
+      ...VOCABULARY.tokens,
     },
   });
   const textPath = required(values.text, 'text');
-  const model = await loadModel(values);
+  await using run = await openRun(values);
+  const { model } = run;
   const tokenizer = await loadTokenizer(values, model.config.vocabSize);
   let text: string;
   try {
@@ -139,7 +175,7 @@ async function runPpl(args: string[], ctx: CliContext): Promise<number> {
   let r;
   try {
     r = await evaluateNll(model, tokenizer, text, {
-      maxTokens: values['max-tokens'], signal: ctx.signal,
+      maxTokens: values.tokens, signal: ctx.signal,
       onProgress: (f, info) => bar(f, `${info.tokens} tokens, NLL ${info.meanNll.toFixed(4)}`),
     });
   } finally {
@@ -149,29 +185,33 @@ async function runPpl(args: string[], ctx: CliContext): Promise<number> {
   const result = {
     model: values.model, text: textPath, backend: `${model.kernels.backend}/${model.kernels.variant}`,
     meanNll: r.meanNll, perplexity: r.perplexity, tokens: r.tokens, stories: r.stories,
-    seconds, tokensPerSecond: r.tokens / seconds,
+    seconds, tokensPerSecond: r.tokens / seconds, strategies: run.notes || undefined,
   };
   if (values.json) {
     ctx.stdout(JSON.stringify(result, null, 2) + '\n');
   } else {
     ctx.stdout(`mean NLL ${r.meanNll.toFixed(4)} nats/token, perplexity ${r.perplexity.toFixed(3)} ` +
       `over ${r.tokens} tokens (${r.stories} stories) in ${seconds.toFixed(1)} s ` +
-      `(${result.tokensPerSecond.toFixed(0)} tok/s, ${result.backend})\n`);
+      `(${result.tokensPerSecond.toFixed(0)} tok/s, ${result.backend}${run.notes ? `; ${run.notes}` : ''})\n`);
   }
-  model.dispose();
   return 0;
 }
 
 async function runConvert(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parseArgs(args, {
     options: {
-      ...common,
-      out: { type: 'string' },
+      model: { type: 'string' },
+      backend: { type: 'string', choices: ['auto', 'reference', 'wasm'], default: 'auto' },
+      'max-seq-len': { type: 'number', integer: true, min: 1 },
+      ...VOCABULARY.threads,
+      ...VOCABULARY.out,
+      ...VOCABULARY.json,
       dtype: { type: 'string', choices: ['f32', 'bf16', 'f16'], default: 'f32' },
     },
   });
   const outDir = required(values.out, 'out');
-  const model = await loadModel(values);
+  await using k = await openKernels(values.backend, values.threads);
+  const model = await openModel(values.model, k.kernels, values['max-seq-len']);
   const { safetensors, config } = toHfCheckpoint(model, { dtype: values.dtype.toUpperCase() as 'F32' | 'BF16' | 'F16' });
   model.dispose();
   try {
@@ -181,7 +221,9 @@ async function runConvert(args: string[], ctx: CliContext): Promise<number> {
   } catch (e) {
     throw new SparseInferenceError('BAD_FILE', `cannot write ${outDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  ctx.stdout(`wrote ${join(outDir, 'model.safetensors')} (${safetensors.length} bytes, ${values.dtype}) and config.json\n`);
+  const files = [join(outDir, 'model.safetensors'), join(outDir, 'config.json')];
+  if (values.json) ctx.stdout(JSON.stringify({ files, bytes: safetensors.length, dtype: values.dtype }, null, 2) + '\n');
+  else ctx.stdout(`wrote ${files[0]} (${safetensors.length} bytes, ${values.dtype}) and config.json\n`);
   return 0;
 }
 

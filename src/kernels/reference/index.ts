@@ -26,6 +26,7 @@ import { threshold } from './threshold.js'; // activations
 import { siluMulThreshold } from './silu-mul-threshold.js'; // activations
 import { packGemv } from './pack-gemv.js';
 import { gemvPacked } from './gemv-packed.js';
+import { decoderLayer } from './decoder-layer.js'; // llama
 import { gemvQ4_1 } from './gemv-q4-1.js'; // llama (GGUF)
 import { gemvQ8_0 } from './gemv-q8-0.js'; // llama (GGUF)
 
@@ -40,5 +41,6 @@ export const referenceKernelFunctions: KernelFunctions = {
   swiglu,
   siluThreshold, threshold, siluMulThreshold, // activations
   packGemv, gemvPacked,
+  decoderLayer, // llama
   gemvQ4_1, gemvQ8_0, // llama (GGUF)
 };

@@ -29,7 +29,7 @@ export function evalHtmlTable(rows: EvalRow[]): string {
   return htmlTable(headers(rows), rows.map(rowCells));
 }
 
-/** Markdown table of evaluation rows (docs, CLI --out-dir). */
+/** Markdown table of evaluation rows (docs, CLI --out). */
 export function evalMarkdownTable(rows: EvalRow[]): string {
   const h = headers(rows);
   const lines = [`| ${h.join(' | ')} |`, `|${h.map(() => '---').join('|')}|`];

@@ -73,7 +73,8 @@ export interface TwoTierOptions {
   codebooks: Codebook[];
   /**
    * Synchronous kernels: 'inline' (default): same thread; 'worker': worker_threads +
-   * SharedArrayBuffer. Asynchronous kernels: 'gather' (default): full K/V in host memory, the
+   * SharedArrayBuffer — the worker keeps a Node process alive until `await cache.dispose()`
+   * (or `await using cache = ...`). Asynchronous kernels: 'gather' (default): full K/V in host memory, the
    * selected rows uploaded per step; 'device': full K/V in device memory (see the file header).
    */
   slowTier?: 'inline' | 'worker' | 'gather' | 'device';

@@ -21,6 +21,7 @@ import {
 } from '../text-tokenizer.js';
 import { BYTE_TO_CHAR, CHAR_TO_BYTE } from './byte-unicode.js';
 import type { MergeTable } from './merge-table.js';
+import { PairHeap } from './pair-heap.js';
 import { preTokenize, type PreTokenizerName } from './pre-tokenizers.js';
 import { SpecialSplitter } from './special-split.js';
 
@@ -55,6 +56,8 @@ export interface BpeParts {
 const WORDS_PER_STEP = 256;
 /** Words remembered with their merged ids (text repeats words a lot); cleared when full. */
 const CACHE_LIMIT = 50_000;
+/** Longer words are not cached: they rarely repeat, and their ids would pin memory. */
+const CACHE_WORD_MAX = 256;
 
 const utf8 = new TextEncoder();
 
@@ -153,19 +156,26 @@ export class BpeTokenizer implements TextTokenizer {
     const clean = text.replace(/\p{Cs}/gu, '\uFFFD');
     const pieces = o.parseSpecial === false ? [clean] : this.special.pieces(clean);
     let words = 0;
+    const heap = new PairHeap();
     for (const piece of pieces) {
       if (typeof piece === 'number') { out.push(piece); continue; }
       for (const word of preTokenize(this.preTokenizer, piece)) {
-        this.encodeWord(word, out);
+        if (!this.encodeCached(word, out)) yield* this.encodeWord(word, out, heap);
         if (++words % WORDS_PER_STEP === 0) yield;
       }
     }
     if (o.eos) out.push(this.eosId);
   }
 
-  private encodeWord(word: string, out: number[]): void {
+  /** Appends a word's ids from the cache; false when it is not cached. */
+  private encodeCached(word: string, out: number[]): boolean {
     const cached = this.cache.get(word);
-    if (cached !== undefined) { for (const id of cached) out.push(id); return; }
+    if (cached === undefined) return false;
+    for (const id of cached) out.push(id);
+    return true;
+  }
+
+  private *encodeWord(word: string, out: number[], heap: PairHeap): Generator<void> {
     const bytes = utf8.encode(word);
     let symbols = new Int32Array(bytes.length);
     let n = 0;
@@ -174,8 +184,13 @@ export class BpeTokenizer implements TextTokenizer {
       if (id >= 0) symbols[n++] = id;
     }
     if (n < symbols.length) symbols = symbols.subarray(0, n);
+    if (n === 0) return;
+    if (word.length > CACHE_WORD_MAX) {
+      yield* this.merges.mergeSteps(symbols, out, heap);
+      return;
+    }
     const ids: number[] = [];
-    if (n > 0) this.merges.mergeInto(symbols, ids);
+    yield* this.merges.mergeSteps(symbols, ids, heap);
     if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
     this.cache.set(word, ids);
     for (const id of ids) out.push(id);

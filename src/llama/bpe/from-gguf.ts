@@ -15,7 +15,7 @@
  * @example
  * const { metadata } = parseGguf(bytes);
  * const tok = bpeTokenizerFromGguf(metadata);
- * tok.encode('<|im_start|>user\nHi<|im_end|>\n');   // [1, 4093, 198, 17830, 2, 198]
+ * tok.encode('<|im_start|>user\nHi<|im_end|>\n');   // [1, 4093, 198, 26843, 2, 198]
  */
 import { SparseInferenceError, badArgument } from '../../core/errors.js';
 import { checkOptions } from '../../core/options.js';

@@ -6,16 +6,18 @@
  * of Hugging Face `tokenizers` (`Word::merge_all`) and llama.cpp.
  *
  * @example
- * const table = MergeTable.fromStrings(['Ġ t', 'h e'], vocab);   // vocab: Map<string, id>
- * table.rank(vocab.get('Ġ')!, vocab.get('t')!);                    // 0
+ * const table = MergeTable.fromStrings(['Ġ t', 'h e'], vocab, vocab.size, (i, why) => new Error(why));
+ * table.rank(vocab.get('Ġ')!, vocab.get('t')!);   // 0 (vocab: Map<string, id>)
  */
-import { PairHeap } from './pair-heap.js';
+import type { PairHeap } from './pair-heap.js';
+
+/** Merges between pauses of mergeSteps. */
+const STEP = 4096;
 
 export class MergeTable {
   /** id of the token each merge produces, by rank. */
   readonly result: Int32Array;
   private readonly ranks = new Map<number, number>();
-  private readonly heap = new PairHeap();
 
   /** Use fromStrings; `stride` is the vocabulary size (pair key = a·stride + b). */
   private constructor(private readonly stride: number, count: number) {
@@ -60,13 +62,14 @@ export class MergeTable {
   /**
    * Merges a word's symbols (token ids, one per byte at first) by rank until no adjacent pair
    * merges, appending the final ids to `out`. Ids are overwritten in place (symbols is scratch).
+   * Pauses (yields) every STEP merges, so a huge single word stays cancellable. `heap` is the
+   * caller's scratch, one per encode call, so encodes paused in between never share one.
    */
-  mergeInto(symbols: Int32Array, out: number[]): void {
+  *mergeSteps(symbols: Int32Array, out: number[], heap: PairHeap): Generator<void> {
     const n = symbols.length;
     if (n === 1) { out.push(symbols[0]); return; }
     const next = new Int32Array(n);
     const prev = new Int32Array(n);
-    const heap = this.heap;
     heap.clear();
     for (let i = 0; i < n; i++) {
       next[i] = i + 1 < n ? i + 1 : -1;
@@ -75,8 +78,10 @@ export class MergeTable {
         const r = this.rank(symbols[i], symbols[i + 1]);
         if (r >= 0) heap.push(r, i, r);
       }
+      if (i % STEP === STEP - 1) yield;
     }
-    while (heap.pop()) {
+    for (let pops = 1; heap.pop(); pops++) {
+      if (pops % STEP === 0) yield;
       const i = heap.left;
       const r = heap.payload;
       const j = next[i];
@@ -98,6 +103,9 @@ export class MergeTable {
       }
     }
     // Symbol 0 is never absorbed (only right-hand symbols are), so the list starts there.
-    for (let i = 0; i >= 0; i = next[i]) out.push(symbols[i]);
+    for (let i = 0, c = 1; i >= 0; i = next[i], c++) {
+      out.push(symbols[i]);
+      if (c % STEP === 0) yield;
+    }
   }
 }

@@ -23,7 +23,7 @@ export const activationsSection: SectionBuilder = async (ctx) => {
   const real = ctx.modelPath !== undefined && ctx.tokenizerPath !== undefined && textPath !== undefined && existsSync(textPath);
   const share = real ? 0.4 : 1;
   const synthetic = await evaluateSyntheticSwiGlu(ctx.kernels, {
-    sparsities: ks, calibrationTokens: ctx.quick ? 384 : 2048, testTokens: ctx.quick ? 128 : 1024,
+    sparsities: ks, calibrationTokens: ctx.quick ? 384 : 2048, testTokens: ctx.quick ? 128 : 1024, seed: ctx.seed,
     signal: ctx.signal, onProgress: (f, l) => ctx.onProgress?.(f * share, `synthetic: ${l}`),
   });
   let model: ModelEvalResult | undefined;

@@ -15,7 +15,7 @@ export const knotsSection: SectionBuilder = async (ctx) => {
   throwIfAborted(ctx.signal, 'knots section');
   const iters = ctx.quick ? 2000 : 5000;
   const mc = await fitKnots(MCYCLE_TIMES, MCYCLE_ACCEL, {
-    burnIn: iters, iterations: iters, chains: 2, seed: 1, parallel: false, kernels: ctx.kernels, signal: ctx.signal,
+    burnIn: iters, iterations: iters, chains: 2, seed: ctx.seed ?? 1, parallel: false, kernels: ctx.kernels, signal: ctx.signal,
     draws: ctx.quick ? 200 : 1000, onProgress: (f) => ctx.onProgress?.(0.5 * f, 'mcycle'),
   });
   const pk = mc.kPosterior();
@@ -27,7 +27,7 @@ export const knotsSection: SectionBuilder = async (ctx) => {
   const PAPER_MSE = 0.361;
   const jump = curveData('jump', m, 200, 4);
   const jf = await fitKnots(jump.x, jump.y, {
-    burnIn: iters, iterations: iters, chains: 2, seed: 2, parallel: false, kernels: ctx.kernels, signal: ctx.signal,
+    burnIn: iters, iterations: iters, chains: 2, seed: (ctx.seed ?? 1) + 1, parallel: false, kernels: ctx.kernels, signal: ctx.signal,
     draws: ctx.quick ? 300 : 500, onProgress: (f) => ctx.onProgress?.(0.5 + 0.5 * f, 'jump curve'),
   });
   const grid = Float64Array.from({ length: 400 }, (_, i) => i / 399);
@@ -75,7 +75,7 @@ replicates${ctx.quick ? '; <code>demo --full</code> runs 5000 + 5000' : ''}.`
     + (rhat > 1.05 ? ` Split-R̂ up to ${rhat.toFixed(2)}: the chains have not fully mixed; treat the k posterior as rough.` : '');
   return {
     id: 'knots', title: 'Bayesian knot inference (splines)', html, conclusion,
-    settings: `2 chains × (${iters} burn-in + ${iters} recorded iterations) per data set, seeds 1 and 2; jump curve m = ${m}, σ = 4; `
+    settings: `2 chains × (${iters} burn-in + ${iters} recorded iterations) per data set, seeds ${ctx.seed ?? 1} and ${(ctx.seed ?? 1) + 1}; jump curve m = ${m}, σ = 4; `
       + `${ctx.quick ? '200/300' : '1000/500'} posterior curve draws${ctx.quick ? ' (quiet default; demo --full: 5000 + 5000)' : ' (--full)'}`,
     summary: `knots: mcycle modal k = ${mc.kMode()} (P = ${pk[mc.kMode()].toFixed(2)}, R̂ ${d.k[0].rhat.toFixed(2)}); jump curve trimmed MSE ${jumpMse.toFixed(3)}, knot density peak at ${dens.x[peak].toFixed(3)}`,
   };

@@ -29,8 +29,9 @@ export const kvcacheSection: SectionBuilder = async (ctx) => {
     n: q ? 4096 : 16384, decodeSteps: q ? 2 : 4, testSequences: 1, budgets: q ? [0.03, 0.06] : [0.015, 0.03, 0.06],
     calibration: { sequences: q ? 8 : 4, size: q ? 256 : 512, iterations: q ? 8 : 15, length: q ? 4096 : 16384 },
   };
+  const seeded = ctx.seed === undefined ? {} : { synthetic: { seed: ctx.seed }, calibration: { ...synSettings.calibration, seed: ctx.seed } };
   const syn = await evaluateSynthetic(ctx.kernels, {
-    ...synSettings,
+    ...synSettings, ...seeded,
     signal: ctx.signal, onProgress: (f, l) => ctx.onProgress?.(f * share, `synthetic: ${l}`),
   });
   let model: LlamaEvalResult | undefined;

@@ -26,7 +26,7 @@ describeWithModels('llama CLI on a GGUF model', [SMOLLM2_GGUF], ([path]) => {
     const prose = oracle.prompts.find((p) => p.name === 'numbers')!;
     const prompt = '1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610, 987, 1597, 2584,';
     expect(tokenizer.encode(prompt)).toEqual(prose.tokens);
-    const r = await run(['generate', '--model', path, '--max-seq-len', '128', '--prompt', prompt, '--temperature', '0', '--steps', '1']);
+    const r = await run(['generate', '--model', path, '--max-seq-len', '128', '--prompt', prompt, '--temperature', '0', '--tokens', '1']);
     expect(r.code, r.err).toBe(0);
     const next = new TextDecoder().decode(tokenizer.decodeBytes(prose.tokens.at(-1)!, prose.topIds.at(-1)![0]));
     expect(r.out).toBe(`${prompt}${next}\n`);

@@ -1,0 +1,73 @@
+/**
+ * Sizes for the `decoderLayer` kernel: where each tensor of one Llama decoder layer sits in its
+ * packed weight block, and how much scratch a call needs.
+ *
+ * Weight block (floats): rmsAtt (dim), wq (dim×dim), wk (kvDim×dim), wv (kvDim×dim),
+ * wo (dim×dim), rmsFfn (dim), w1 (hidden×dim), w2 (dim×hidden), w3 (hidden×dim), matrices
+ * row-major (out × in), each tensor starting at a multiple of 16 floats (64 bytes) from the
+ * block's start — the order and padding of the llama family's WeightLayout, so a layer of a
+ * model's resident weights is passed as one subarray.
+ *
+ * Scratch (floats): xb, xb2, q (dim each), hb, hb2 (hidden each), lse (nHeads), then
+ * attention scores and the token list 0..pos as int32 bits (pos + 1 each), every region
+ * starting at a multiple of 4 floats.
+ *
+ * @example
+ * const shape = { dim: 64, hiddenDim: 172, nHeads: 8, nKvHeads: 4, normEps: 1e-5, ropeBase: 10000, ropePairing: 'adjacent' };
+ * const W = kernels.allocF32(decoderLayerWeightLength(shape));
+ * const scratch = kernels.allocF32(decoderLayerScratchLength(shape, seqLen));
+ */
+import type { DecoderLayerShape } from './kernels.js';
+
+const WEIGHT_ALIGN = 16;
+const SCRATCH_ALIGN = 4;
+
+const roundUp = (n: number, to: number) => Math.ceil(n / to) * to;
+
+/** Offsets (floats) of the layer's tensors inside its weight block, and the block's length. */
+export interface DecoderLayerOffsets {
+  rmsAtt: number; wq: number; wk: number; wv: number; wo: number;
+  rmsFfn: number; w1: number; w2: number; w3: number;
+  /** Floats of the whole block, padding included. */
+  length: number;
+}
+
+/** Where each tensor of a layer starts in its weight block (see the file comment). */
+export function decoderLayerOffsets(s: DecoderLayerShape): DecoderLayerOffsets {
+  const kvDim = (s.dim / s.nHeads) * s.nKvHeads;
+  let at = 0;
+  const next = (n: number) => { const o = at; at += roundUp(n, WEIGHT_ALIGN); return o; };
+  const rmsAtt = next(s.dim);
+  const wq = next(s.dim * s.dim);
+  const wk = next(kvDim * s.dim);
+  const wv = next(kvDim * s.dim);
+  const wo = next(s.dim * s.dim);
+  const rmsFfn = next(s.dim);
+  const w1 = next(s.hiddenDim * s.dim);
+  const w2 = next(s.dim * s.hiddenDim);
+  const w3 = next(s.hiddenDim * s.dim);
+  return { rmsAtt, wq, wk, wv, wo, rmsFfn, w1, w2, w3, length: at };
+}
+
+/** Floats of a layer's weight block (arithmetic only: the kernel's checks call it per call). */
+export function decoderLayerWeightLength(s: DecoderLayerShape): number {
+  const kvDim = (s.dim / s.nHeads) * s.nKvHeads;
+  const w = (n: number) => roundUp(n, WEIGHT_ALIGN);
+  return 2 * w(s.dim) + 2 * w(s.dim * s.dim) + 2 * w(kvDim * s.dim) + 3 * w(s.hiddenDim * s.dim);
+}
+
+/** Offsets (floats) of the scratch regions for a call at a position below `positions`. */
+export function decoderLayerScratchOffsets(s: DecoderLayerShape, positions: number) {
+  let at = 0;
+  const next = (n: number) => { const o = at; at += roundUp(n, SCRATCH_ALIGN); return o; };
+  const xb = next(s.dim), xb2 = next(s.dim), q = next(s.dim);
+  const hb = next(s.hiddenDim), hb2 = next(s.hiddenDim), lse = next(s.nHeads);
+  const scores = next(positions), order = next(positions);
+  return { xb, xb2, q, hb, hb2, lse, scores, order, length: at };
+}
+
+/** Floats of scratch a `decoderLayer` call needs at every position below `positions` (arithmetic only). */
+export function decoderLayerScratchLength(s: DecoderLayerShape, positions: number): number {
+  const a = (n: number) => roundUp(n, SCRATCH_ALIGN);
+  return 3 * a(s.dim) + 2 * a(s.hiddenDim) + a(s.nHeads) + 2 * a(positions);
+}

@@ -1,0 +1,60 @@
+/**
+ * One Llama decoder layer at position pos, in place on x: kernels called one after another,
+ * exactly as the llama model's step spells them out (see KernelFunctions.decoderLayer).
+ * `decoderLayer` is it on the reference kernels; `composeDecoderLayer` builds it from another
+ * set (the wasm-threads backend: its gemv calls are split across threads).
+ */
+import type { DecoderLayerShape, KernelFunctions } from '../kernels.js';
+import { decoderLayerOffsets, decoderLayerScratchOffsets } from '../decoder-layer-layout.js';
+import { rmsnorm } from './rmsnorm.js';
+import { gemv } from './gemv.js';
+import { rope } from './rope.js';
+import { axpy } from './axpy.js';
+import { swiglu } from './swiglu.js';
+import { selectiveAttentionHeads } from './selective-attention-heads.js';
+
+type LayerKernels = Pick<KernelFunctions, 'rmsnorm' | 'gemv' | 'rope' | 'axpy' | 'swiglu' | 'selectiveAttentionHeads'>;
+
+/** decoderLayer as a sequence of calls to `k`. */
+export function composeDecoderLayer(k: LayerKernels): KernelFunctions['decoderLayer'] {
+  return (x, W, keys, keysPre, values, scratch, pos, s) => layer(k, x, W, keys, keysPre, values, scratch, pos, s);
+}
+
+export const decoderLayer = composeDecoderLayer({ rmsnorm, gemv, rope, axpy, swiglu, selectiveAttentionHeads });
+
+function layer(k: LayerKernels, x: Float32Array, W: Float32Array, keys: Float32Array, keysPre: Float32Array,
+  values: Float32Array, scratch: Float32Array, pos: number, s: DecoderLayerShape): void {
+  const { dim, hiddenDim, nHeads, nKvHeads } = s;
+  const headDim = dim / nHeads;
+  const kvDim = headDim * nKvHeads;
+  const o = decoderLayerOffsets(s);
+  const tensor = (at: number, n: number) => W.subarray(at, at + n);
+  const r = decoderLayerScratchOffsets(s, pos + 1);
+  const region = (at: number, n: number) => scratch.subarray(at, at + n);
+  const xb = region(r.xb, dim), xb2 = region(r.xb2, dim), q = region(r.q, dim);
+  const hb = region(r.hb, hiddenDim), hb2 = region(r.hb2, hiddenDim), lse = region(r.lse, nHeads);
+  const order = new Int32Array(scratch.buffer, scratch.byteOffset + 4 * r.order, pos + 1);
+  for (let t = 0; t <= pos; t++) order[t] = t;
+  const row0 = pos * kvDim, row1 = row0 + kvDim;
+
+  // Attention block.
+  k.rmsnorm(x, tensor(o.rmsAtt, dim), xb, dim, s.normEps);
+  k.gemv(tensor(o.wq, dim * dim), xb, q, dim, dim);
+  k.gemv(tensor(o.wk, kvDim * dim), xb, keysPre.subarray(row0, row1), kvDim, dim);
+  k.gemv(tensor(o.wv, kvDim * dim), xb, values.subarray(row0, row1), kvDim, dim);
+  keys.set(keysPre.subarray(row0, row1), row0);
+  k.rope(q, nHeads, headDim, pos, s.ropeBase, s.ropePairing);
+  k.rope(keys.subarray(row0, row1), nKvHeads, headDim, pos, s.ropeBase, s.ropePairing);
+  k.selectiveAttentionHeads(q, keys, values, order, pos + 1, pos + 1, headDim, kvDim, nHeads, nHeads / nKvHeads,
+    1 / Math.sqrt(headDim), xb2, lse);
+  k.gemv(tensor(o.wo, dim * dim), xb2, xb, dim, dim);
+  k.axpy(1, xb, x, dim);
+
+  // Feed-forward block.
+  k.rmsnorm(x, tensor(o.rmsFfn, dim), xb, dim, s.normEps);
+  k.gemv(tensor(o.w1, hiddenDim * dim), xb, hb, hiddenDim, dim);
+  k.gemv(tensor(o.w3, hiddenDim * dim), xb, hb2, hiddenDim, dim);
+  k.swiglu(hb, hb2, hiddenDim);
+  k.gemv(tensor(o.w2, dim * hiddenDim), hb, xb2, dim, hiddenDim);
+  k.axpy(1, xb2, x, dim);
+}
