@@ -1,7 +1,7 @@
 /**
  * loadModel detects the checkpoint format from the bytes (not the file name) and loads it with
  * the registered loader: the model it returns computes the same logits as the format's own
- * loader (the oracle). GGUF without a registered loader is a clear UNAVAILABLE error; unknown
+ * loader (the oracle); GGUF is built in and a registered loader can replace it; unknown
  * bytes are BAD_FILE; options the format does not take are BAD_ARGUMENT.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
@@ -28,9 +28,6 @@ async function rejection(p: Promise<unknown>): Promise<SparseInferenceError> {
   try { await p; } catch (e) { expect(e).toBeInstanceOf(SparseInferenceError); return e as SparseInferenceError; }
   throw new Error('expected a rejection');
 }
-
-let ggufBuiltIn = true;
-try { checkpointLoader('gguf'); } catch { ggufBuiltIn = false; }
 
 describe('detectCheckpointFormat', () => {
   const src = tinyModel(kernels);
@@ -70,11 +67,6 @@ describe('loadModel(bytes)', () => {
     expect((await rejection(loadModel(llama2cBytes(src), { kernels, config: '{}' }))).message).toMatch(/config applies to safetensors/);
     expect((await rejection(loadModel('model.bin' as never))).code).toBe('BAD_ARGUMENT');
   });
-  it.skipIf(ggufBuiltIn)('a GGUF file without a registered loader: UNAVAILABLE "GGUF support not built"', async () => {
-    const e = await rejection(loadModel(new TextEncoder().encode('GGUF\x03\0\0\0 and more bytes here'), { kernels, name: 'm.gguf' }));
-    expect(e.code).toBe('UNAVAILABLE');
-    expect(e.message).toMatch(/m\.gguf: GGUF support not built/);
-  });
   it('a registered loader is used for its format, with its own extra options', async () => {
     const seen: unknown[] = [];
     const restore = registerCheckpointLoader('gguf', { extraOptions: ['mode'], load: (_b, o) => { seen.push(o.mode); return src; } });
@@ -85,9 +77,8 @@ describe('loadModel(bytes)', () => {
     } finally {
       restore();
     }
-    // restore() put back what was there before: nothing, or the built-in GGUF loader
-    if (ggufBuiltIn) expect(checkpointLoader('gguf').extraOptions).not.toContain('mode');
-    else expect(() => checkpointLoader('gguf')).toThrow(/GGUF support not built/);
+    // restore() put back the built-in GGUF loader
+    expect(checkpointLoader('gguf').extraOptions).toEqual(['weights']);
   });
 });
 
@@ -129,15 +120,10 @@ describeWithShared('loadModel on the shared checkpoint', ['models/stories260K.bi
 });
 
 describe.skipIf(modelPath(SMOLLM2_GGUF) === null)('loadModel on the SmolLM2 GGUF', () => {
-  it('detects GGUF from the file and loads it by path (or says GGUF support is not built)', async () => {
+  it('detects GGUF from the file and loads it by path', async () => {
     const path = modelPath(SMOLLM2_GGUF)!;
     const head = new Uint8Array(readFileSync(path).subarray(0, 32));
     expect(detectCheckpointFormat(head)).toBe('gguf');
-    if (!ggufBuiltIn) {
-      const e = await rejection(loadModelPath(path, { kernels }));
-      expect(e.message).toMatch(/GGUF support not built/);
-      return;
-    }
     const model = await loadModelPath(path, { kernels, maxSeqLen: 32 });
     try {
       expect(model.config).toMatchObject({ vocabSize: 49152, nLayers: 30, seqLen: 32 });
