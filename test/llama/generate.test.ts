@@ -5,22 +5,11 @@ import { Sampler, argmax } from '../../src/llama/sampler.js';
 import { generate } from '../../src/llama/generate.js';
 import { loadTokenizer } from '../../src/llama/tokenizer.js';
 import { expectErrorAsync, tinyModel } from './helpers.js';
+import { letterTokenizer } from '../_harness/letter-tokenizer.js';
 
 const kernels = await createKernels({ backend: 'wasm' });
 
 /** A 50-token vocabulary (the tiny model's) with byte pieces for 0x20..0x6F at ids 3..50. */
-function tinyTokenizer() {
-  const pieces: string[] = ['<unk>', '<s>', '</s>'];
-  for (let i = 3; i < 50; i++) pieces.push(String.fromCharCode(0x40 + i)); // 'C'.. 'q'
-  pieces[3] = ' ';
-  const enc = pieces.map((p) => new TextEncoder().encode(p));
-  const out = new Uint8Array(4 + enc.reduce((a, p) => a + 8 + p.length, 0));
-  const dv = new DataView(out.buffer);
-  dv.setInt32(0, 8, true);
-  let at = 4;
-  for (const p of enc) { dv.setFloat32(at, 0, true); dv.setInt32(at + 4, p.length, true); out.set(p, at + 8); at += 8 + p.length; }
-  return loadTokenizer(out, { vocabSize: 50 });
-}
 
 describe('sampler', () => {
   it('argmax takes the first maximum; temperature 0 is argmax', () => {
@@ -77,7 +66,7 @@ describe('sampler', () => {
 describe('generate', () => {
   it('greedy generation is the argmax chain of forward, streamed piece by piece', async () => {
     const model = tinyModel(kernels);
-    const tok = tinyTokenizer();
+    const tok = letterTokenizer(50);
     const pieces: string[] = [];
     const out = await generate(model, tok, { prompt: 'DE', maxTokens: 10, temperature: 0, stopTokens: [], onToken: (t) => pieces.push(t) });
     expect(out.tokens.slice(0, 4)).toEqual(tok.encode('DE', { bos: true }));
@@ -95,7 +84,7 @@ describe('generate', () => {
 
   it('is deterministic given a seed and stops on a stop token without emitting it', async () => {
     const model = tinyModel(kernels);
-    const tok = tinyTokenizer();
+    const tok = letterTokenizer(50);
     const run = (seed: number) => generate(model, tok, { maxTokens: 15, temperature: 4, topP: 0.95, seed, stopTokens: [] });
     const a = await run(1), b = await run(1), c = await run(2);
     expect(b.tokens).toEqual(a.tokens);
@@ -110,7 +99,7 @@ describe('generate', () => {
 
   it('stops when the context is full', async () => {
     const model = tinyModel(kernels, { seqLen: 6 });
-    const out = await generate(model, tinyTokenizer(), { maxTokens: 50, temperature: 0, stopTokens: [] });
+    const out = await generate(model, letterTokenizer(50), { maxTokens: 50, temperature: 0, stopTokens: [] });
     expect(out.stopReason).toBe('context-full');
     expect(out.tokens.length).toBe(7); // 6 positions run, the 7th token sampled but never fed back
     model.dispose();
@@ -118,7 +107,7 @@ describe('generate', () => {
 
   it('honours an AbortSignal and rejects bad arguments', async () => {
     const model = tinyModel(kernels);
-    const tok = tinyTokenizer();
+    const tok = letterTokenizer(50);
     const ac = new AbortController();
     let n = 0;
     await expectErrorAsync(() => generate(model, tok, { maxTokens: 20, stopTokens: [], signal: ac.signal,

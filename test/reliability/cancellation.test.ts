@@ -13,9 +13,9 @@ import { evaluateSynthetic } from '../../src/kvcache/eval/synthetic-eval.js';
 import { evaluateSyntheticSwiGlu } from '../../src/activations/evaluate-synthetic.js';
 import { calibrateModel } from '../../src/activations/calibrate-model.js';
 import { randomLlama } from '../../src/llama/random-llama.js';
-import { loadTokenizer } from '../../src/llama/tokenizer.js';
 import { evaluateNll } from '../../src/llama/evaluate-nll.js';
 import { generate } from '../../src/llama/generate.js';
+import { letterTokenizer } from '../_harness/letter-tokenizer.js';
 
 const kernels = await createKernels({ backend: 'wasm' });
 
@@ -44,18 +44,6 @@ async function abortLatency(job: (signal: AbortSignal) => Promise<unknown>): Pro
   return latency;
 }
 
-function letterTokenizer(vocab: number) {
-  const pieces: string[] = ['<unk>', '<s>', '</s>'];
-  for (let i = 3; i < vocab; i++) pieces.push(String.fromCharCode(0x40 + i));
-  pieces[3] = ' ';
-  const enc = pieces.map((p) => new TextEncoder().encode(p));
-  const out = new Uint8Array(4 + enc.reduce((a, p) => a + 8 + p.length, 0));
-  const dv = new DataView(out.buffer);
-  dv.setInt32(0, 8, true);
-  let at = 4;
-  for (const p of enc) { dv.setFloat32(at, 0, true); dv.setInt32(at + 4, p.length, true); out.set(p, at + 8); at += 8 + p.length; }
-  return loadTokenizer(out, { vocabSize: vocab });
-}
 
 /** A random model whose decode step costs a few milliseconds, and text of letter tokens. */
 function slowModel() {
