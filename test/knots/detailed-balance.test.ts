@@ -153,7 +153,7 @@ describe('proposal draws follow the probabilities the acceptance ratio uses', ()
 });
 
 describe('pair moves: the Gibbs kernel over candidate pairs is reversible (n = 9, random posterior)', () => {
-  for (const [maxWidth, block] of [[1, 2], [2, 3], [3, 2], [8, 5], [4, 16]]) {
+  for (const [maxWidth, block] of [[1, 3], [2, 3], [3, 2], [8, 5], [4, 16]]) {
     it(`maxWidth ${maxWidth}, block ${block}`, () => {
       const n = 9, N = 1 << n;
       const rng = new Rng(23 + maxWidth);
