@@ -299,7 +299,8 @@ export interface KernelFunctions {
    * decode step is not dominated by per-call overhead.
    * x: dim; W: decoderLayerWeightLength(shape), the packed layer (decoder-layer-layout.ts);
    * keys, keysPre, values: ≥ (pos+1)·kvDim, token-major (row t = all KV heads of token t);
-   * scratch: decoderLayerScratchLength(shape, pos + 1), overwritten.
+   * keysPre may be keys itself (resident): then k is written and rotated in place and no
+   * pre-RoPE copy is kept; scratch: decoderLayerScratchLength(shape, pos + 1), overwritten.
    */
   decoderLayer(x: Float32Array, W: Float32Array, keys: Float32Array, keysPre: Float32Array, values: Float32Array,
     scratch: Float32Array, pos: number, shape: DecoderLayerShape): void;
