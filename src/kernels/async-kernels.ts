@@ -102,6 +102,7 @@ export const KERNEL_OUTPUTS: Readonly<Record<KernelName, readonly number[]>> = {
   decoderLayer: [0, 2, 3, 4, 5], // llama
   gemvQ4_1: [2], gemvQ8_0: [2], // llama (GGUF)
   gemm: [2], gemmQ4_1: [2], gemmQ8_0: [2], // llama prefill
+  quantizeQ8_1: [1], gemvQ4_1Q8_1: [2], gemvQ8_0Q8_1: [2], gemmQ4_1Q8_1: [2], gemmQ8_0Q8_1: [2], // llama: int8 activations
 };
 
 /**

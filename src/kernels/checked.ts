@@ -7,6 +7,7 @@ import { checkFloat32, checkFloat64, checkFinite, checkInt32, checkInt, checkNum
 import { badArgument } from '../core/errors.js';
 import { decoderLayerScratchLength, decoderLayerWeightLength } from './decoder-layer-layout.js';
 import { quantizedRowWords, type QuantizedType } from './quantized-row-words.js';
+import { q8ActivationWords } from './q8-activation-words.js';
 
 const MAX = 2 ** 31 - 1;
 
@@ -54,6 +55,11 @@ function quantizedShape(type: QuantizedType, W: Int32Array, rows: number, cols: 
   size('rows', rows); size('cols', cols);
   if (cols % 32 !== 0) throw badArgument(`cols must be a multiple of 32 (one ${type} block), got ${cols}`);
   checkInt32('W', W, product(`rows*${type} row words`, rows, quantizedRowWords(type, cols)));
+}
+
+/** n vectors of cols values quantized by quantizeQ8_1 (n·q8ActivationWords(cols) words). */
+function checkQ8Activations(name: string, q: Int32Array, cols: number, n = 1): void {
+  checkInt32(name, q, product(`${n === 1 ? '' : 'n*'}q8 words(cols)`, n, q8ActivationWords(cols)));
 }
 
 /** Wrap raw kernel functions with argument checks; the wrapped functions are what users get. */
@@ -153,6 +159,35 @@ export function withShapeChecks(k: KernelFunctions): KernelFunctions {
       quantizedShape('Q8_0', W, rows, cols); size('n', n);
       checkFloat32('X', X, product('n*cols', n, cols)); checkFloat32('Y', Y, product('n*rows', n, rows));
       k.gemmQ8_0(W, X, Y, rows, cols, n);
+    },
+    quantizeQ8_1(x, q, length) {
+      size('length', length);
+      if (length % 32 !== 0) throw badArgument(`length must be a multiple of 32 (one Q8_1 block), got ${length}`);
+      checkFloat32('x', x, length); checkQ8Activations('q', q, length);
+      separate('q', q, q8ActivationWords(length), 'x', x, length);
+      k.quantizeQ8_1(x, q, length);
+    },
+    gemvQ4_1Q8_1(W, xq, y, rows, cols) {
+      quantizedShape('Q4_1', W, rows, cols); checkQ8Activations('xq', xq, cols); checkFloat32('y', y, rows);
+      separate('y', y, rows, 'W', W, rows * quantizedRowWords('Q4_1', cols)); separate('y', y, rows, 'xq', xq, q8ActivationWords(cols));
+      k.gemvQ4_1Q8_1(W, xq, y, rows, cols);
+    },
+    gemvQ8_0Q8_1(W, xq, y, rows, cols) {
+      quantizedShape('Q8_0', W, rows, cols); checkQ8Activations('xq', xq, cols); checkFloat32('y', y, rows);
+      separate('y', y, rows, 'W', W, rows * quantizedRowWords('Q8_0', cols)); separate('y', y, rows, 'xq', xq, q8ActivationWords(cols));
+      k.gemvQ8_0Q8_1(W, xq, y, rows, cols);
+    },
+    gemmQ4_1Q8_1(W, Xq, Y, rows, cols, n) {
+      quantizedShape('Q4_1', W, rows, cols); size('n', n);
+      checkQ8Activations('Xq', Xq, cols, n); checkFloat32('Y', Y, product('n*rows', n, rows));
+      separate('Y', Y, n * rows, 'W', W, rows * quantizedRowWords('Q4_1', cols)); separate('Y', Y, n * rows, 'Xq', Xq, n * q8ActivationWords(cols));
+      k.gemmQ4_1Q8_1(W, Xq, Y, rows, cols, n);
+    },
+    gemmQ8_0Q8_1(W, Xq, Y, rows, cols, n) {
+      quantizedShape('Q8_0', W, rows, cols); size('n', n);
+      checkQ8Activations('Xq', Xq, cols, n); checkFloat32('Y', Y, product('n*rows', n, rows));
+      separate('Y', Y, n * rows, 'W', W, rows * quantizedRowWords('Q8_0', cols)); separate('Y', Y, n * rows, 'Xq', Xq, n * q8ActivationWords(cols));
+      k.gemmQ8_0Q8_1(W, Xq, Y, rows, cols, n);
     },
     gemvT(W, x, y, rows, cols) {
       size('rows', rows); size('cols', cols);

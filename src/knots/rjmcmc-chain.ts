@@ -19,8 +19,11 @@
  * banded Gram (kernel bandedGram) and its banded Cholesky: O(m q² + p q²) per iteration for d = 1.
  */
 import { SparseInferenceError, throwIfAborted } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 import { Rng } from '../core/rng.js';
+import { checkKernels } from '../kernels/check-kernels.js';
 import type { Kernels } from '../kernels/kernels.js';
+import { checkChainProblem } from './check-chain.js';
 import { GaussianMarginal, type MarginalVariant } from './gaussian-marginal.js';
 import { posteriorMeanBeta } from './posterior-draws.js';
 import { GlmEbic, type GlmFamily } from './glm-ebic.js';
@@ -105,6 +108,7 @@ export interface ChainRunOptions {
 
 /** Run one chain on the calling thread. Deterministic given seed (and the same kernels results). */
 export function runChain(problem: ChainProblem, seed: number, kernels: Kernels, opts: ChainRunOptions = {}): ChainRecord {
+  opts = checkChainArguments(problem, kernels, opts);
   const steps = chainSteps(problem, seed, kernels);
   const total = problem.burnIn + problem.iterations;
   for (;;) {
@@ -121,6 +125,7 @@ export function runChain(problem: ChainProblem, seed: number, kernels: Kernels, 
  * serviced and an abort stops the chain within one slice.
  */
 export async function runChainAsync(problem: ChainProblem, seed: number, kernels: Kernels, opts: ChainRunOptions = {}): Promise<ChainRecord> {
+  opts = checkChainArguments(problem, kernels, opts);
   const steps = chainSteps(problem, seed, kernels);
   const total = problem.burnIn + problem.iterations;
   let sliceStart = Date.now();
@@ -134,6 +139,13 @@ export async function runChainAsync(problem: ChainProblem, seed: number, kernels
       sliceStart = Date.now();
     }
   }
+}
+
+/** The public entries' checks (the seed is checked by Rng); returns the options object. */
+function checkChainArguments(problem: unknown, kernels: unknown, opts: ChainRunOptions | null | undefined): ChainRunOptions {
+  checkChainProblem('problem', problem);
+  checkKernels('kernels', kernels);
+  return checkOptions<ChainRunOptions>('chain options', opts, ['onProgress', 'signal']);
 }
 
 /** One tempered copy of the chain's state. */

@@ -31,6 +31,9 @@ import { gemvQ4_1 } from './gemv-q4-1.js'; // llama (GGUF)
 import { gemvQ8_0 } from './gemv-q8-0.js'; // llama (GGUF)
 import { gemm } from './gemm.js'; // llama prefill
 import { gemmQ4_1, gemmQ8_0 } from './gemm-quantized.js'; // llama prefill (GGUF)
+import { quantizeQ8_1 } from './quantize-q8-1.js'; // llama: int8 activations
+import { gemvQ4_1Q8_1, gemvQ8_0Q8_1 } from './gemv-q8-1.js'; // llama: int8 activations
+import { gemmQ4_1Q8_1, gemmQ8_0Q8_1 } from './gemm-q8-1.js'; // llama: int8 activations
 
 export const referenceKernelFunctions: KernelFunctions = {
   dot, axpy, gemv, gemvT, l2sqrBatch, argminL2, topK, softmax, rmsnorm, rope,
@@ -46,4 +49,5 @@ export const referenceKernelFunctions: KernelFunctions = {
   decoderLayer, // llama
   gemvQ4_1, gemvQ8_0, // llama (GGUF)
   gemm, gemmQ4_1, gemmQ8_0, // llama prefill
+  quantizeQ8_1, gemvQ4_1Q8_1, gemvQ8_0Q8_1, gemmQ4_1Q8_1, gemmQ8_0Q8_1, // llama: int8 activations
 };
