@@ -93,7 +93,7 @@ function plan(d: AnyKernelDescriptor): Plan {
     if (o.role === 'in') return;
     arrays.forEach(([, other], ii) => {
       if (ii === oi || (other.role !== 'in' && ii < oi)) return; // two outputs: compare once
-      pairs.push([oi, ii, o.mayBe === other.name]);
+      pairs.push([oi, ii, o.mayBe === other.name || other.mayBe === o.name]);
     });
   });
   return { scalars, arrays, pairs };

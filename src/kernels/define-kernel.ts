@@ -161,8 +161,8 @@ export const size = <P extends readonly unknown[]>(name: string, min: number | (
 export const int = <P extends readonly unknown[]>(name: string, min: number | ((a: P) => number),
   max: number | ((a: P) => number)): NumberSpec<P> => ({ kind: 'int', name, min, max });
 /** The column count of a quantized matrix: a size that is a whole number of 32-column blocks. */
-export const blockCols = <P extends readonly unknown[]>(type: QuantizedType): NumberSpec<P> =>
-  ({ kind: 'int', name: 'cols', min: 0, max: MAX_SIZE, multipleOf: 32, multipleWhy: `one ${type} block` });
+export const blockCols = <P extends readonly unknown[]>(type: QuantizedType | 'Q8_1', name = 'cols'): NumberSpec<P> =>
+  ({ kind: 'int', name, min: 0, max: MAX_SIZE, multipleOf: 32, multipleWhy: `one ${type} block` });
 /** An even size of at least min. */
 export const evenSize = <P extends readonly unknown[]>(name: string, min: number): NumberSpec<P> =>
   ({ kind: 'int', name, min, max: MAX_SIZE, multipleOf: 2 });

@@ -35,7 +35,7 @@ export const decoderLayerKernel = defineKernel('decoderLayer', {
     f32('x', 'dim', ([, , , , , , , s]) => s.dim, { role: 'inout' }),
     f32('W', 'decoderLayerWeightLength(shape)', ([, , , , , , , s]) => decoderLayerWeightLength(s)),
     f32('keys', '(pos+1)*kvDim', ([, , , , , , pos, s]) => cacheLength(pos, s), { role: 'inout' }),
-    f32('keysPre', '(pos+1)*kvDim', ([, , , , , , pos, s]) => cacheLength(pos, s), { role: 'inout' }),
+    f32('keysPre', '(pos+1)*kvDim', ([, , , , , , pos, s]) => cacheLength(pos, s), { role: 'inout', mayBe: 'keys' }),
     f32('values', '(pos+1)*kvDim', ([, , , , , , pos, s]) => cacheLength(pos, s), { role: 'inout' }),
     f32('scratch', 'decoderLayerScratchLength(shape, pos+1)', ([, , , , , , pos, s]) => decoderLayerScratchLength(s, pos + 1),
       { role: 'out' }),

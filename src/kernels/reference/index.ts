@@ -37,6 +37,9 @@ import { gemvQ4_1Kernel } from './gemv-q4-1.js'; // llama (GGUF)
 import { gemvQ8_0Kernel } from './gemv-q8-0.js'; // llama (GGUF)
 import { gemmKernel } from './gemm.js'; // llama prefill
 import { gemmQ4_1Kernel, gemmQ8_0Kernel } from './gemm-quantized.js'; // llama prefill (GGUF)
+import { quantizeQ8_1Kernel } from './quantize-q8-1.js'; // llama: int8 activations
+import { gemvQ4_1Q8_1Kernel, gemvQ8_0Q8_1Kernel } from './gemv-q8-1.js'; // llama: int8 activations
+import { gemmQ4_1Q8_1Kernel, gemmQ8_0Q8_1Kernel } from './gemm-q8-1.js'; // llama: int8 activations
 
 /** Every kernel's descriptor, by name; the order is the order of KERNEL_NAMES. */
 export const KERNELS: { readonly [K in KernelName]: KernelDescriptor<K> } = {
@@ -54,6 +57,8 @@ export const KERNELS: { readonly [K in KernelName]: KernelDescriptor<K> } = {
   decoderLayer: decoderLayerKernel, // llama
   gemvQ4_1: gemvQ4_1Kernel, gemvQ8_0: gemvQ8_0Kernel, // llama (GGUF)
   gemm: gemmKernel, gemmQ4_1: gemmQ4_1Kernel, gemmQ8_0: gemmQ8_0Kernel, // llama prefill
+  quantizeQ8_1: quantizeQ8_1Kernel, gemvQ4_1Q8_1: gemvQ4_1Q8_1Kernel, gemvQ8_0Q8_1: gemvQ8_0Q8_1Kernel, // llama: int8 activations
+  gemmQ4_1Q8_1: gemmQ4_1Q8_1Kernel, gemmQ8_0Q8_1: gemmQ8_0Q8_1Kernel,
 };
 
 /** The descriptors as a list, for derivations that treat every kernel alike. */
