@@ -10,7 +10,10 @@
  * its first nonzero column plus degree+1 values ("sparse row format").
  */
 import { badArgument } from '../core/errors.js';
-import { checkFinite, checkInt, checkNumber } from '../core/validate.js';
+import { checkOptions } from '../core/options.js';
+import { checkElements } from '../core/limits.js';
+import { checkValues } from '../core/stats/values.js';
+import { checkFinite, checkFloat64, checkInt, checkInt32, checkNumber, describe } from '../core/validate.js';
 import { bsplineBasis as bsplineRowsKernel } from '../kernels/reference/bspline-basis.js';
 
 export { findSpan, bsplineValuesAt } from '../kernels/reference/bspline-basis.js';
@@ -40,7 +43,7 @@ export function bsplineKnotVector(interior: ArrayLike<number>, degree: number, l
   checkNumber('lo', lo);
   checkNumber('hi', hi);
   if (!(lo < hi)) throw badArgument(`boundary knots must satisfy lo < hi, got [${lo}, ${hi}]`);
-  checkFinite('knots', interior);
+  checkValues('knots', interior, 0);
   const k = interior.length;
   const sorted = Array.from(interior).sort((a, b) => a - b);
   let run = 1;
@@ -63,12 +66,17 @@ export function bsplineKnotVector(interior: ArrayLike<number>, degree: number, l
  * Cost O(rows·(log k + degree²)).
  */
 export function bsplineRows(x: ArrayLike<number>, t: Float64Array, degree: number): SparseDesign {
+  checkValues('x', x, 0);
+  checkInt('degree', degree, 0, 20);
+  checkKnotVector('t', t, degree);
   const nt = t.length;
+  const knots = t instanceof Float64Array ? t : Float64Array.from(t);
   const w = degree + 1;
   const rows = x.length;
+  checkElements('x.length·(degree+1)', rows, w);
   const first = new Int32Array(rows);
   const values = new Float64Array(rows * w);
-  bsplineRowsKernel(Float64Array.from(x), rows, t, nt, degree, first, values);
+  bsplineRowsKernel(Float64Array.from(x), rows, knots, nt, degree, first, values);
   return { rows, cols: nt - degree - 1, width: w, first, values };
 }
 
@@ -92,17 +100,73 @@ export interface BsplineOptions {
 export function bsplineBasis(
   x: ArrayLike<number>, knots: ArrayLike<number>, options: BsplineOptions = {},
 ): { values: Float64Array; rows: number; cols: number } {
-  const degree = options.degree ?? 3;
-  const intercept = options.intercept ?? true;
-  const [lo, hi] = options.boundary ?? [0, 1];
-  checkFinite('x', x);
+  const o = checkOptions<BsplineOptions>('bsplineBasis options', options, BSPLINE_KEYS);
+  const degree = o.degree ?? 3;
+  const intercept = o.intercept ?? true;
+  if (typeof intercept !== 'boolean') throw badArgument(`intercept must be true or false, got ${describe(intercept)}`);
+  const [lo, hi] = checkBoundary(o.boundary);
+  checkValues('x', x, 0);
+  checkValues('knots', knots, 0);
+  checkElements('x.length·(knots + degree + 1)', x.length, knots.length + checkInt('degree', degree, 0, 20) + 1);
   const t = bsplineKnotVector(knots, degree, lo, hi);
   const d = bsplineRows(x, t, degree);
   return sparseToDense(d, intercept ? 0 : 1);
 }
 
+const BSPLINE_KEYS = ['degree', 'intercept', 'boundary'] as const;
+
+/** Boundary knots [lo, hi] (default [0, 1]); their order is checked by bsplineKnotVector. */
+export function checkBoundary(boundary: unknown): [number, number] {
+  if (boundary === undefined) return [0, 1];
+  if (!Array.isArray(boundary) || boundary.length !== 2) {
+    throw badArgument(`boundary must be [lo, hi], got ${describe(boundary)}`);
+  }
+  return [checkNumber('boundary[0]', boundary[0]), checkNumber('boundary[1]', boundary[1])];
+}
+
+/**
+ * A full knot vector for `degree`: finite, nondecreasing, at least 2(degree+1) long, with a
+ * nonempty first and last span (t[degree] < t[degree+1], t[nt−degree−2] < t[nt−degree−1]), so
+ * that every span the basis recursion uses has positive width and no denominator vanishes.
+ */
+export function checkKnotVector(name: string, t: unknown, degree: number): ArrayLike<number> {
+  const v = checkValues(name, t, 0);
+  const nt = v.length;
+  if (nt < 2 * (degree + 1)) throw badArgument(`${name} must have at least 2·(degree+1) = ${2 * (degree + 1)} knots, got ${nt}`);
+  for (let i = 1; i < nt; i++) {
+    if (v[i] < v[i - 1]) throw badArgument(`${name} must be nondecreasing, but ${name}[${i}] = ${v[i]} < ${name}[${i - 1}] = ${v[i - 1]}`);
+  }
+  if (!(v[degree] < v[degree + 1]) || !(v[nt - degree - 2] < v[nt - degree - 1])) {
+    throw badArgument(`${name} must have nonempty boundary spans (t[degree] < t[degree+1] and t[nt-degree-2] < t[nt-degree-1])`);
+  }
+  return v;
+}
+
+/**
+ * A SparseDesign as bsplineRows builds it: integer sizes, first[i] in [0, cols − width],
+ * values of length rows·width (finite).
+ */
+function checkSparseDesign(name: string, d: unknown): SparseDesign {
+  if (d === null || typeof d !== 'object') throw badArgument(`${name} must be a SparseDesign { rows, cols, width, first, values }, got ${describe(d)}`);
+  const s = d as SparseDesign;
+  const rows = checkInt(`${name}.rows`, s.rows, 0, 2 ** 31 - 1);
+  const width = checkInt(`${name}.width`, s.width, 1, 21);
+  const cols = checkInt(`${name}.cols`, s.cols, width, 2 ** 31 - 1);
+  checkInt32(`${name}.first`, s.first, rows);
+  checkFloat64(`${name}.values`, s.values, rows * width);
+  checkFinite(`${name}.values`, s.values, rows * width);
+  for (let i = 0; i < rows; i++) {
+    const f = s.first[i];
+    if (f < 0 || f > cols - width) throw badArgument(`${name}.first[${i}] must be in [0, ${cols - width}], got ${f}`);
+  }
+  return s;
+}
+
 /** Expand sparse rows to a dense row-major matrix, dropping the first `dropCols` columns. */
 export function sparseToDense(d: SparseDesign, dropCols = 0): { values: Float64Array; rows: number; cols: number } {
+  checkSparseDesign('d', d);
+  checkInt('dropCols', dropCols, 0, d.cols);
+  checkElements('d.rows·d.cols', d.rows, d.cols);
   const cols = d.cols - dropCols;
   const out = new Float64Array(d.rows * cols);
   for (let i = 0; i < d.rows; i++) {

@@ -2,7 +2,8 @@
  * Derivatives of the nonzero B-spline basis functions at one point (Piegl & Tiller 1997,
  * *The NURBS Book*, Alg. A2.3), as R's `splineDesign(..., derivs = r)` computes them.
  */
-import { findSpan } from './bspline-basis.js';
+import { checkInt, checkNumber } from '../core/validate.js';
+import { checkKnotVector, findSpan } from './bspline-basis.js';
 
 /**
  * Derivatives 0..nDerivs of the degree+1 basis functions that are nonzero at x.
@@ -16,6 +17,10 @@ import { findSpan } from './bspline-basis.js';
 export function bsplineDerivatives(
   t: ArrayLike<number>, degree: number, x: number, nDerivs: number,
 ): { first: number; ders: Float64Array } {
+  checkInt('degree', degree, 0, 20);
+  checkKnotVector('t', t, degree);
+  checkNumber('x', x);
+  checkInt('nDerivs', nDerivs, 0, 64);
   const nt = t.length;
   const p = degree;
   const span = findSpan(t, nt, p, x);

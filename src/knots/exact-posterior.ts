@@ -7,7 +7,9 @@
  */
 import { badArgument } from '../core/errors.js';
 import { checkInt } from '../core/validate.js';
+import { checkKernels } from '../kernels/check-kernels.js';
 import type { Kernels } from '../kernels/kernels.js';
+import { checkChainProblem } from './check-chain.js';
 import { GaussianMarginal } from './gaussian-marginal.js';
 import { GlmEbic } from './glm-ebic.js';
 import { KnotSet } from './knot-set.js';
@@ -26,6 +28,8 @@ export interface ExactKnotPosterior {
 
 /** Enumerate the posterior of problem (d = 1, candidates[0] ≤ 16; fixedK restricts to that k). */
 export function exactKnotPosterior(problem: ChainProblem, kernels: Kernels): ExactKnotPosterior {
+  checkChainProblem('problem', problem);
+  checkKernels('kernels', kernels);
   if (problem.xs.length !== 1) throw badArgument('exactKnotPosterior supports one coordinate only');
   const n = checkInt('candidates[0]', problem.candidates[0], 1, 16);
   const q = problem.degrees[0];

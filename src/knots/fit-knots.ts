@@ -16,7 +16,8 @@
  */
 import { badArgument, throwIfAborted } from '../core/errors.js';
 import { checkOptions, LONG_RUN_KEYS } from '../core/options.js';
-import { checkFinite, checkInt, checkNumber, checkOneOf } from '../core/validate.js';
+import { checkFinite, checkFloat64, checkInt, checkNumber, checkOneOf, describe } from '../core/validate.js';
+import { checkKernels } from '../kernels/check-kernels.js';
 import { createKernels } from '../kernels/create.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { quantiles } from '../core/stats/quantile.js';
@@ -29,6 +30,7 @@ import { fitMinMaxScaler, scaleColumn, unscale, type MinMaxScaler } from './min-
 import { drawCurves, evaluateDraws, randomPoisson, type CurveDraw } from './posterior-draws.js';
 import { kMode, kPosterior, knotDensity, sortedKnotSummary, type SortedKnotSummary } from './posterior-summary.js';
 import type { ChainProblem, ChainRecord } from './rjmcmc-chain.js';
+import { checkChainProblem, checkChainRecords } from './check-chain.js';
 import { runChains } from './run-chains.js';
 import { convergenceWarnings } from './convergence.js';
 import { standardizeResponse, type ResponseScale } from './standardize-response.js';
@@ -161,6 +163,7 @@ export class KnotFit {
     /** Wall time and throughput of the sampling (NaN when not measured). */
     readonly timing: FitTiming = { seconds: NaN, iterationsPerSecond: NaN },
   ) {
+    checkKnotFitParts(problem, records, scaler, kernels, nDraws, seed, probePoints, responseScale, timing);
     this.d = problem.xs.length;
     this.m = problem.y.length;
     this.diagnostics = this.computeDiagnostics();
@@ -308,6 +311,52 @@ export class KnotFit {
     const kForVerdict = this.problem.fixedK ? [] : k;
     const warnings = convergenceWarnings({ k: kForVerdict, f, acceptedPerChain });
     return { k, f, acceptance: acc / tot, acceptedPerChain, converged: warnings.length === 0, warnings };
+  }
+}
+
+/**
+ * KnotFit's constructor arguments, as fitKnots makes them: a valid problem, records of every
+ * coordinate on its grid, a scaler with lo < hi per coordinate, kernels, the draw count and
+ * seed, probe points of d finite coordinates, a response scale with a positive finite scale and
+ * timing numbers (NaN allowed: "not measured").
+ */
+function checkKnotFitParts(
+  problem: unknown, records: unknown, scaler: unknown, kernels: unknown, nDraws: unknown, seed: unknown,
+  probePoints: unknown, responseScale: unknown, timing: unknown,
+): void {
+  const p = checkChainProblem('problem', problem);
+  const d = p.xs.length;
+  p.candidates.forEach((n, j) => checkChainRecords('records', records, j, n));
+  const nProbe = p.probes.length > 0 ? p.probes[0].length : 0;
+  (records as ChainRecord[]).forEach((rec, c) => {
+    if (rec.nProbe !== nProbe) throw badArgument(`records[${c}].nProbe must be ${nProbe} (the problem's probe points), got ${describe(rec.nProbe)}`);
+    checkFloat64(`records[${c}].probe`, rec.probe, rec.iterations * nProbe);
+    checkFinite(`records[${c}].probe`, rec.probe, rec.iterations * nProbe);
+    if (!(rec.accepted instanceof Uint8Array) || rec.accepted.length < rec.iterations) throw badArgument(`records[${c}].accepted must be a Uint8Array of ${rec.iterations} flags`);
+  });
+  const s = scaler as MinMaxScaler | null;
+  if (s === null || typeof s !== 'object' || !Array.isArray(s.min) || !Array.isArray(s.max) || s.min.length !== d || s.max.length !== d) {
+    throw badArgument(`scaler must be { min, max } with ${d} entries each, got ${describe(scaler)}`);
+  }
+  for (let j = 0; j < d; j++) {
+    checkNumber(`scaler.min[${j}]`, s.min[j]);
+    checkNumber(`scaler.max[${j}]`, s.max[j], s.min[j], Infinity, { minExclusive: true });
+  }
+  checkKernels('kernels', kernels);
+  checkInt('nDraws', nDraws, 1, 1e5);
+  checkInt('seed', seed, 0);
+  if (!Array.isArray(probePoints)) throw badArgument(`probePoints must be an array of points, got ${describe(probePoints)}`);
+  probePoints.forEach((pt, i) => {
+    if (!Array.isArray(pt) || pt.length !== d) throw badArgument(`probePoints[${i}] must be an array of ${d} coordinates, got ${describe(pt)}`);
+    checkFinite(`probePoints[${i}]`, pt);
+  });
+  const r = responseScale as ResponseScale | null;
+  if (r === null || typeof r !== 'object') throw badArgument(`responseScale must be { center, scale }, got ${describe(responseScale)}`);
+  checkNumber('responseScale.center', r.center);
+  checkNumber('responseScale.scale', r.scale, 0, Infinity, { minExclusive: true });
+  const t = timing as FitTiming | null;
+  if (t === null || typeof t !== 'object' || typeof t.seconds !== 'number' || typeof t.iterationsPerSecond !== 'number') {
+    throw badArgument(`timing must be { seconds, iterationsPerSecond }, got ${describe(timing)}`);
   }
 }
 

@@ -19,8 +19,9 @@
  */
 import { bandedBackT, bandedForward } from '../core/banded/banded-solve.js';
 import { badArgument } from '../core/errors.js';
+import { checkFinite, checkFloat64, checkOneOf } from '../core/validate.js';
 import { factorBanded } from './banded-factor.js';
-import type { CoordinateRows, SplineDesign } from './spline-design.js';
+import { checkSplineDesign, type CoordinateRows, type SplineDesign } from './spline-design.js';
 
 export type MarginalVariant = 'exact' | 'large-m';
 
@@ -57,6 +58,11 @@ export class GaussianMarginal {
   private lastYPy = 0;
 
   constructor(readonly design: SplineDesign, readonly y: Float64Array, readonly variant: MarginalVariant = 'exact') {
+    checkSplineDesign('design', design);
+    checkFloat64('y', y, design.m);
+    if (y.length !== design.m) throw badArgument(`y must have one value per design row (${design.m}), got ${y.length}`);
+    checkFinite('y', y, design.m);
+    checkOneOf('variant', variant, ['exact', 'large-m']);
     let s = 0;
     for (let i = 0; i < y.length; i++) s += y[i];
     this.yMean = s / y.length;

@@ -11,8 +11,10 @@
  * −(m/2)·log RSS, which equals the large-m Gaussian marginal — a check of the machinery).
  */
 import { bandedBackT, bandedForward } from '../core/banded/banded-solve.js';
+import { badArgument } from '../core/errors.js';
+import { checkFinite, checkFloat64, checkInt, checkOneOf } from '../core/validate.js';
 import { factorBanded } from './banded-factor.js';
-import type { CoordinateRows, SplineDesign } from './spline-design.js';
+import { checkSplineDesign, type CoordinateRows, type SplineDesign } from './spline-design.js';
 
 export type GlmFamily = 'gaussian' | 'poisson' | 'binomial';
 
@@ -50,7 +52,19 @@ export class GlmEbic {
     readonly design: SplineDesign, readonly y: Float64Array, readonly family: GlmFamily,
     trials?: Float64Array, readonly maxIter = 50,
   ) {
+    checkSplineDesign('design', design);
     const m = design.m;
+    checkFloat64('y', y, m);
+    if (y.length !== m) throw badArgument(`y must have one value per design row (${m}), got ${y.length}`);
+    checkFinite('y', y, m);
+    checkOneOf('family', family, ['gaussian', 'poisson', 'binomial']);
+    if (trials !== undefined) {
+      checkFloat64('trials', trials, m);
+      for (let i = 0; i < m; i++) {
+        if (!Number.isInteger(trials[i]) || trials[i] < 1) throw badArgument(`trials[${i}] must be a positive integer, got ${trials[i]}`);
+      }
+    }
+    checkInt('maxIter', maxIter, 1, 10_000);
     this.trials = trials ?? new Float64Array(m).fill(1);
     this.eta = new Float64Array(m);
     this.etaOld = new Float64Array(m);

@@ -4,14 +4,35 @@
  * §11.4–11.5 (each chain split in halves; autocorrelations combined across chains and summed
  * over Geyer's initial positive sequence, made monotone).
  */
+import { badArgument } from '../core/errors.js';
+import { checkValues } from '../core/stats/values.js';
+import { describe } from '../core/validate.js';
 
-/** Split each chain into two halves (dropping a middle draw when the length is odd). */
+/** chains: a nonempty array of equally long arrays of finite numbers. */
+function checkChains(chains: unknown): ArrayLike<number>[] {
+  if (!Array.isArray(chains) || chains.length === 0) throw badArgument(`chains must be a nonempty array of chains, got ${describe(chains)}`);
+  const n = checkValues('chains[0]', chains[0], 0).length;
+  chains.forEach((c, i) => {
+    checkValues(`chains[${i}]`, c, 0);
+    if ((c as ArrayLike<number>).length !== n) throw badArgument(`chains must be equally long: chains[${i}] has ${(c as ArrayLike<number>).length} draws, chains[0] ${n}`);
+  });
+  return chains as ArrayLike<number>[];
+}
+
+/**
+ * Split each chain into two halves (dropping a middle draw when the length is odd), divided by
+ * the largest |draw|: R̂ and the ESS are scale-free, and squares of draws near 1e300 would
+ * otherwise overflow to Infinity and the ratios to NaN.
+ */
 function splitChains(chains: ArrayLike<number>[]): Float64Array[] {
+  let scale = 0;
+  for (const c of chains) for (let i = 0; i < c.length; i++) scale = Math.max(scale, Math.abs(c[i]));
+  if (scale === 0) scale = 1;
   const out: Float64Array[] = [];
   for (const c of chains) {
     const half = Math.floor(c.length / 2);
-    out.push(Float64Array.from({ length: half }, (_, i) => c[i]));
-    out.push(Float64Array.from({ length: half }, (_, i) => c[c.length - half + i]));
+    out.push(Float64Array.from({ length: half }, (_, i) => c[i] / scale));
+    out.push(Float64Array.from({ length: half }, (_, i) => c[c.length - half + i] / scale));
   }
   return out;
 }
@@ -44,6 +65,7 @@ function components(split: Float64Array[]): { W: number; Bn: number; varPlus: nu
  * @example splitRhat([chainA, chainB])
  */
 export function splitRhat(chains: ArrayLike<number>[]): number {
+  checkChains(chains);
   const c = components(splitChains(chains));
   if (c === null) return NaN;
   if (c.W === 0) return c.Bn === 0 ? NaN : Infinity;
@@ -55,6 +77,7 @@ export function splitRhat(chains: ArrayLike<number>[]): number {
  * sequence). NaN for constant quantities.
  */
 export function effectiveSampleSize(chains: ArrayLike<number>[]): number {
+  checkChains(chains);
   const split = splitChains(chains);
   const c = components(split);
   if (c === null || c.varPlus === 0) return NaN;

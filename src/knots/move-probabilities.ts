@@ -19,11 +19,25 @@
  *
  * @example birthProbability(0, 1000, 1, 0.3) // 0.3
  */
+import { checkInt, checkNumber, checkOneOf } from '../core/validate.js';
 import { logChoose } from './special-functions.js';
 
 export type MoveScheme = 'balanced' | 'prior-free';
 
+/**
+ * The arguments shared by b_k and d_k: a grid of n ≥ 0 points, 0 ≤ k ≤ n knots, γ ≥ 0 and
+ * 0 ≤ c ≤ 1/2 (larger c would make b_k + d_k exceed 1). O(1), so the sampler's loop pays nothing.
+ */
+function checkMoveArguments(k: unknown, n: unknown, gamma: unknown, c: unknown, scheme: unknown): void {
+  checkInt('n', n, 0);
+  checkInt('k', k, 0, n as number);
+  checkNumber('gamma', gamma, 0);
+  checkNumber('c', c, 0, 0.5);
+  checkOneOf('scheme', scheme, ['balanced', 'prior-free']);
+}
+
 export function birthProbability(k: number, n: number, gamma: number, c: number, scheme: MoveScheme = 'prior-free'): number {
+  checkMoveArguments(k, n, gamma, c, scheme);
   if (k >= n) return 0;
   if (scheme === 'balanced') return c;
   return c * Math.min(1, Math.pow((n - k) / (k + 1), 1 - gamma));
@@ -31,6 +45,7 @@ export function birthProbability(k: number, n: number, gamma: number, c: number,
 
 /** d_k (see birthProbability). @example deathProbability(0, 1000, 1, 0.3) // 0 */
 export function deathProbability(k: number, n: number, gamma: number, c: number, scheme: MoveScheme = 'prior-free'): number {
+  checkMoveArguments(k, n, gamma, c, scheme);
   if (k <= 0) return 0;
   if (scheme === 'balanced') return c;
   return c * Math.min(1, Math.pow(k / (n - k + 1), 1 - gamma));
@@ -38,6 +53,10 @@ export function deathProbability(k: number, n: number, gamma: number, c: number,
 
 /** log π(ξ') − log π(ξ) for a move from k to k' knots on a grid of n, π ∝ C(n, k)^{−γ}. */
 export function logPriorRatio(k: number, kNew: number, n: number, gamma: number): number {
+  checkInt('n', n, 0);
+  checkInt('k', k, 0, n);
+  checkInt('kNew', kNew, 0, n);
+  checkNumber('gamma', gamma, 0);
   if (k === kNew || gamma === 0) return 0;
   return -gamma * (logChoose(n, kNew) - logChoose(n, k));
 }

@@ -7,8 +7,12 @@
  *
  * Used for the paper's jump curve (He, Yang & Kang, arXiv 2405.13353, curve 3).
  */
-import { checkFinite } from '../core/validate.js';
-import { bsplineKnotVector, bsplineRows } from './bspline-basis.js';
+import { badArgument } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
+import { checkElements } from '../core/limits.js';
+import { checkValues } from '../core/stats/values.js';
+import { describe } from '../core/validate.js';
+import { bsplineKnotVector, bsplineRows, checkBoundary } from './bspline-basis.js';
 import { bsplineDerivatives } from './bspline-derivatives.js';
 import { householderQr, householderQty } from './householder-qr.js';
 
@@ -29,9 +33,13 @@ export interface NaturalSplineOptions {
 export function naturalSplineBasis(
   x: ArrayLike<number>, knots: ArrayLike<number>, options: NaturalSplineOptions = {},
 ): { values: Float64Array; rows: number; cols: number } {
-  const intercept = options.intercept ?? false;
-  const [lo, hi] = options.boundary ?? [0, 1];
-  checkFinite('x', x);
+  const o = checkOptions<NaturalSplineOptions>('naturalSplineBasis options', options, ['intercept', 'boundary']);
+  const intercept = o.intercept ?? false;
+  if (typeof intercept !== 'boolean') throw badArgument(`intercept must be true or false, got ${describe(intercept)}`);
+  const [lo, hi] = checkBoundary(o.boundary);
+  checkValues('x', x, 0);
+  checkValues('knots', knots, 0);
+  checkElements('x.length·(knots + 2)', x.length, knots.length + 2);
   const degree = 3;
   const t = bsplineKnotVector(knots, degree, lo, hi);
   const full = t.length - degree - 1; // k + 4 basis functions

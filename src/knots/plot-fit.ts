@@ -3,8 +3,12 @@
  * credible band and predictive band above the posterior density of knot locations; for two
  * inputs, a heat map of the posterior mean surface with the data locations.
  */
+import { badArgument } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
+import { describe } from '../core/validate.js';
 import { heatMap, stackCharts } from '../plot/index.js';
-import type { KnotFit } from './fit-knots.js';
+import { checkText, checkValues } from '../plot/check.js';
+import { KnotFit } from './fit-knots.js';
 
 /** Stack SVG documents vertically in one SVG. */
 export function stackSvgs(svgs: string[], width: number, heights: number[]): string {
@@ -24,8 +28,22 @@ export interface FitPlotOptions {
   width?: number;
 }
 
+const FIT_PLOT_KEYS = ['title', 'xLabel', 'yLabel', 'width'] as const;
+
+/** The shared checks: a KnotFit of d inputs, two equally long data arrays, known options. */
+function checkPlotArguments(fit: unknown, d: number, a: [string, unknown], b: [string, unknown], options: unknown): FitPlotOptions {
+  if (!(fit instanceof KnotFit)) throw badArgument(`fit must be a KnotFit (from fitKnots), got ${describe(fit)}`);
+  if (fit.d !== d) throw badArgument(`fit must have ${d} input${d === 1 ? '' : 's'} for this plot, got ${fit.d}`);
+  const n = checkValues(a[0], a[1]).length;
+  checkValues(b[0], b[1], { length: n });
+  const o = checkOptions<FitPlotOptions>('plot options', options as FitPlotOptions, FIT_PLOT_KEYS);
+  checkText('title', o.title); checkText('xLabel', o.xLabel); checkText('yLabel', o.yLabel);
+  return o;
+}
+
 /** Figure for a 1-D fit: x, y are the data on the original scale. */
 export function plotCurveFit(fit: KnotFit, x: ArrayLike<number>, y: ArrayLike<number>, opts: FitPlotOptions = {}): string {
+  opts = checkPlotArguments(fit, 1, ['x', x], ['y', y], opts);
   const width = opts.width ?? 720;
   let lo = Infinity, hi = -Infinity;
   for (let i = 0; i < x.length; i++) { lo = Math.min(lo, x[i]); hi = Math.max(hi, x[i]); }
@@ -55,6 +73,7 @@ export function plotCurveFit(fit: KnotFit, x: ArrayLike<number>, y: ArrayLike<nu
 
 /** Heat map of the posterior mean surface for a 2-D fit (x1, x2 data on the original scale). */
 export function plotSurfaceFit(fit: KnotFit, x1: ArrayLike<number>, x2: ArrayLike<number>, opts: FitPlotOptions = {}): string {
+  opts = checkPlotArguments(fit, 2, ['x1', x1], ['x2', x2], opts);
   const S = 50;
   const range = (v: ArrayLike<number>) => { let a = Infinity, b = -Infinity; for (let i = 0; i < v.length; i++) { a = Math.min(a, v[i]); b = Math.max(b, v[i]); } return [a, b]; };
   const [a1, b1] = range(x1), [a2, b2] = range(x2);

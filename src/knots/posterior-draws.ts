@@ -14,8 +14,13 @@
 import { bandedBackT } from '../core/banded/banded-solve.js';
 import { Rng } from '../core/rng.js';
 import { logGammaUnchecked } from '../core/stats/log-gamma.js';
-import { SparseInferenceError, throwIfAborted } from '../core/errors.js';
+import { badArgument, SparseInferenceError, throwIfAborted } from '../core/errors.js';
+import { checkElements } from '../core/limits.js';
+import { checkFinite, checkFloat64, checkInt, checkOneOf, describe } from '../core/validate.js';
+import { checkKernels } from '../kernels/check-kernels.js';
 import type { Kernels } from '../kernels/kernels.js';
+import { checkKnotVector } from './bspline-basis.js';
+import { checkChainProblem, checkChainRecords } from './check-chain.js';
 import { GaussianMarginal, type GaussianFitState, type MarginalVariant } from './gaussian-marginal.js';
 import { GlmEbic, type GlmFamily } from './glm-ebic.js';
 import { KnotSet } from './knot-set.js';
@@ -58,6 +63,11 @@ export function drawCurves(
   problem: ChainProblem, records: ChainRecord[], kernels: Kernels, count: number, seed: number,
   signal?: AbortSignal,
 ): CurveDraw[] {
+  checkChainProblem('problem', problem);
+  problem.candidates.forEach((n, j) => checkChainRecords('records', records, j, n));
+  checkKernels('kernels', kernels);
+  checkInt('count', count, 1, 1e5);
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw badArgument(`signal must be an AbortSignal, got ${describe(signal)}`);
   const { xs, y, degrees, candidates } = problem;
   const m = y.length;
   const rng = new Rng(seed);
@@ -110,7 +120,20 @@ export function drawCurves(
 export function evaluateDraws(
   draws: CurveDraw[], points: Float64Array[], degrees: number[], family: GlmFamily,
 ): Float64Array {
-  const npts = points[0].length;
+  if (!Array.isArray(points) || points.length === 0) throw badArgument(`points must be a nonempty array of coordinate columns, got ${describe(points)}`);
+  const d = points.length;
+  const npts = checkFloat64('points[0]', points[0]).length;
+  points.forEach((c, j) => {
+    checkFloat64(`points[${j}]`, c);
+    if (c.length !== npts) throw badArgument(`points[${j}] must have length ${npts}, got ${c.length}`);
+    checkFinite(`points[${j}]`, c);
+  });
+  if (!Array.isArray(degrees) || degrees.length !== d) throw badArgument(`degrees must be an array of ${d} degrees, got ${describe(degrees)}`);
+  degrees.forEach((q, j) => checkInt(`degrees[${j}]`, q, 0, 5));
+  checkOneOf('family', family, ['gaussian', 'poisson', 'binomial']);
+  if (!Array.isArray(draws)) throw badArgument(`draws must be an array of curve draws, got ${describe(draws)}`);
+  checkElements('draws.length·points', draws.length, npts);
+  draws.forEach((dr, i) => checkCurveDraw(`draws[${i}]`, dr, degrees));
   const out = new Float64Array(draws.length * npts);
   const row = new Float64Array(npts);
   draws.forEach((dr, i) => {
@@ -121,6 +144,24 @@ export function evaluateDraws(
     }
   });
   return out;
+}
+
+/** A draw as drawCurves makes it: d knot vectors for these degrees and Π_j cols_j finite coefficients. */
+function checkCurveDraw(name: string, dr: unknown, degrees: number[]): void {
+  if (dr === null || typeof dr !== 'object') throw badArgument(`${name} must be a curve draw { knotVectors, beta }, got ${describe(dr)}`);
+  const { knotVectors, beta } = dr as CurveDraw;
+  if (!Array.isArray(knotVectors) || knotVectors.length !== degrees.length) {
+    throw badArgument(`${name}.knotVectors must be an array of ${degrees.length} knot vectors, got ${describe(knotVectors)}`);
+  }
+  let p = 1;
+  knotVectors.forEach((t, j) => {
+    checkFloat64(`${name}.knotVectors[${j}]`, t);
+    checkKnotVector(`${name}.knotVectors[${j}]`, t, degrees[j]);
+    p *= t.length - degrees[j] - 1;
+  });
+  checkFloat64(`${name}.beta`, beta);
+  if (beta.length !== p) throw badArgument(`${name}.beta must have ${p} coefficients (the tensor basis size), got ${beta.length}`);
+  checkFinite(`${name}.beta`, beta);
 }
 
 /** A Poisson(λ) variate: multiplication method for small λ, PTRS (Hörmann 1993) otherwise. */

@@ -4,10 +4,16 @@
  * posterior mean and quantiles of the sorted knots (the paper's knot estimate).
  */
 import { quantiles } from '../core/stats/quantile.js';
+import { checkInt } from '../core/validate.js';
+import { checkChainRecords } from './check-chain.js';
 import type { ChainRecord } from './rjmcmc-chain.js';
+
+/** Bins of a knot-location histogram (far more than any plot resolves). */
+const MAX_BINS = 1e6;
 
 /** P(k_j = k) for k = 0..max recorded, pooled over chains. */
 export function kPosterior(records: ChainRecord[], j: number): Float64Array {
+  checkChainRecords('records', records, j);
   let maxK = 0, total = 0;
   for (const r of records) for (const k of r.k[j]) maxK = Math.max(maxK, k);
   const p = new Float64Array(maxK + 1);
@@ -29,6 +35,9 @@ export function kMode(records: ChainRecord[], j: number): number {
  * Returns bin centres and heights.
  */
 export function knotDensity(records: ChainRecord[], j: number, candidates: number, bins = 100): { x: Float64Array; density: Float64Array } {
+  checkInt('candidates', candidates, 1, 1e7);
+  checkInt('bins', bins, 1, MAX_BINS);
+  checkChainRecords('records', records, j, candidates);
   const h = new Float64Array(bins);
   let iters = 0;
   for (const r of records) {
@@ -61,6 +70,9 @@ export interface SortedKnotSummary {
  * (in fixed-k mode: all of them). Knots are on the scaled axis.
  */
 export function sortedKnotSummary(records: ChainRecord[], j: number, candidates: number, k: number): SortedKnotSummary {
+  checkInt('candidates', candidates, 1, 1e7);
+  checkInt('k', k, 0, candidates);
+  checkChainRecords('records', records, j, candidates);
   const cols: number[][] = Array.from({ length: k }, () => []);
   for (const r of records) {
     for (let t = 0; t < r.iterations; t++) {

@@ -3,7 +3,8 @@
  * row, comma-separated, optional double quotes, numeric cells. Errors name the file, row and
  * column, so a bad file never becomes NaN inside the sampler.
  */
-import { SparseInferenceError } from '../core/errors.js';
+import { badArgument, SparseInferenceError } from '../core/errors.js';
+import { checkInt, describe } from '../core/validate.js';
 
 export interface NumericTable {
   columns: string[];
@@ -37,6 +38,12 @@ function splitLine(line: string): string[] {
  * @example parseNumericCsv('x,y\n1,2\n3,4', 'data.csv', ['x', 'y']).data.y // Float64Array [2, 4]
  */
 export function parseNumericCsv(text: string, source: string, wanted?: string[], minRows = 1): NumericTable {
+  if (typeof text !== 'string') throw badArgument(`text must be a string, got ${describe(text)}`);
+  if (typeof source !== 'string') throw badArgument(`source must be a string naming the file, got ${describe(source)}`);
+  if (wanted !== undefined && (!Array.isArray(wanted) || wanted.some((w) => typeof w !== 'string'))) {
+    throw badArgument(`wanted must be an array of column names, got ${describe(wanted)}`);
+  }
+  checkInt('minRows', minRows, 0);
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
   if (lines.length === 0) throw bad(source, 'the file is empty');
   const header = splitLine(lines[0]);

@@ -4,9 +4,13 @@
  * without node:worker_threads, or when `parallel: false`) they run one after another on the
  * calling thread. Both paths give identical records for the same seeds.
  */
-import { SparseInferenceError, throwIfAborted } from '../core/errors.js';
+import { badArgument, SparseInferenceError, throwIfAborted } from '../core/errors.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 import { Rng } from '../core/rng.js';
+import { checkInt, describe } from '../core/validate.js';
+import { checkKernels } from '../kernels/check-kernels.js';
 import type { Kernels } from '../kernels/kernels.js';
+import { checkChainProblem } from './check-chain.js';
 import { runChainAsync, type ChainProblem, type ChainRecord } from './rjmcmc-chain.js';
 import { importNodeBuiltin } from '../core/node-builtin.js';
 
@@ -22,14 +26,30 @@ export interface RunChainsOptions {
   signal?: AbortSignal;
 }
 
+/** Chains of one run (fitKnots' limit too). */
+const MAX_CHAINS = 64;
+
+const RUN_CHAINS_KEYS = optionKeys<RunChainsOptions>({
+  chains: true, seed: true, kernels: true, parallel: true, threads: true, onProgress: true, signal: true,
+});
+
 /** Seeds of the chains: derived from one seed, distinct, reproducible. */
 export function chainSeeds(seed: number, chains: number): number[] {
+  checkInt('chains', chains, 1, MAX_CHAINS);
   const rng = new Rng(seed);
   return Array.from({ length: chains }, () => rng.nextU32() * 1024 + (rng.nextU32() >>> 22));
 }
 
 /** Run the chains; resolves to their records in seed order. */
 export async function runChains(problem: ChainProblem, opts: RunChainsOptions): Promise<ChainRecord[]> {
+  checkChainProblem('problem', problem);
+  if (opts === null || opts === undefined) throw badArgument('runChains options must be an object with chains, seed and kernels');
+  checkOptions<RunChainsOptions>('runChains options', opts, RUN_CHAINS_KEYS);
+  checkKernels('kernels', opts.kernels);
+  if (opts.parallel !== undefined && typeof opts.parallel !== 'boolean' && opts.parallel !== 'auto') {
+    throw badArgument(`parallel must be true, false or 'auto', got ${describe(opts.parallel)}`);
+  }
+  if (opts.threads !== undefined) checkInt('threads', opts.threads, 1, MAX_CHAINS);
   const seeds = chainSeeds(opts.seed, opts.chains);
   const parallel = opts.parallel ?? 'auto';
   if (parallel !== false && opts.chains > 1) {

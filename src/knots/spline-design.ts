@@ -11,6 +11,8 @@
  * Hot loops go through the Kernels interface (bsplineBasis, bandedGram); the d > 1 Gram is
  * accumulated here in TypeScript.
  */
+import { badArgument } from '../core/errors.js';
+import { describe } from '../core/validate.js';
 import type { Kernels } from '../kernels/kernels.js';
 
 /** One coordinate's sparse rows for all m points. */
@@ -213,4 +215,10 @@ export class SplineDesign {
       }
     }
   }
+}
+
+/** The scorers' design argument: a SplineDesign the library built (it has no public constructor). */
+export function checkSplineDesign(name: string, design: unknown): SplineDesign {
+  if (!(design instanceof SplineDesign)) throw badArgument(`${name} must be a SplineDesign, got ${describe(design)}`);
+  return design;
 }

@@ -7,17 +7,22 @@
  * tensorBasis([[0.1, 0.7], [0.4, 0.2]], [[0.5], []], { degree: 1 }) // 2 × (3·2) matrix
  */
 import { badArgument } from '../core/errors.js';
+import { checkElements } from '../core/limits.js';
+import { describe } from '../core/validate.js';
 import { bsplineBasis, type BsplineOptions } from './bspline-basis.js';
 
 export function tensorBasis(
   columns: ArrayLike<number>[], knots: ArrayLike<number>[], options: BsplineOptions = {},
 ): { values: Float64Array; rows: number; cols: number } {
-  if (columns.length === 0 || columns.length !== knots.length) throw badArgument('tensorBasis needs one knot vector per coordinate column');
-  const n = columns[0].length;
-  columns.forEach((c, j) => { if (c.length !== n) throw badArgument(`columns[${j}] has length ${c.length}, expected ${n}`); });
+  if (!Array.isArray(columns) || columns.length === 0) throw badArgument(`columns must be a nonempty array of coordinate columns, got ${describe(columns)}`);
+  if (!Array.isArray(knots) || columns.length !== knots.length) throw badArgument(`knots must be an array with one knot vector per coordinate column (${columns.length}), got ${describe(knots)}`);
+  // bsplineBasis checks each column and knot vector; the lengths must agree across coordinates.
   const bases = columns.map((c, j) => bsplineBasis(c, knots[j], options));
+  const n = bases[0].rows;
+  bases.forEach((b, j) => { if (b.rows !== n) throw badArgument(`columns[${j}] has length ${b.rows}, expected ${n}`); });
   let cols = 1;
   for (const b of bases) cols *= b.cols;
+  checkElements('rows·Π cols', n, cols);
   const out = new Float64Array(n * cols);
   for (let i = 0; i < n; i++) {
     let row = Float64Array.of(1);

@@ -1,4 +1,6 @@
 /** The registry of knot experiments (`sparse-inference knots experiment NAME`). */
+import { badArgument } from '../../core/errors.js';
+import { describe } from '../../core/validate.js';
 import { diMatteoExperiment, donohoJohnstoneExperiment } from './classic-curves.js';
 import { curveFittingExperiment } from './curve-fitting.js';
 import type { Experiment } from './experiment-types.js';
@@ -19,5 +21,6 @@ export const KNOT_EXPERIMENTS: readonly Experiment[] = [
 
 /** Look an experiment up by name (undefined when unknown). */
 export function findKnotExperiment(name: string): Experiment | undefined {
+  if (typeof name !== 'string') throw badArgument(`name must be an experiment name (a string), got ${describe(name)}`);
   return KNOT_EXPERIMENTS.find((e) => e.name === name);
 }

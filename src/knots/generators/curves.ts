@@ -6,7 +6,8 @@
  *   3 jump:     5·ns(x, knots (.4,.4,.4,.4,.7), intercept)·(2,−5,5,2,−3,−1,2), σ = 4
  *   4 sawtooth: 40·(x mod 0.167),                                 σ = 1
  */
-import { checkInt } from '../../core/validate.js';
+import { checkInt, checkNumber } from '../../core/validate.js';
+import { checkValues } from '../../core/stats/values.js';
 import { badArgument } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
 import { naturalSplineBasis } from '../natural-spline.js';
@@ -54,7 +55,10 @@ export function curveData(name: CurveName, m: number, mTest: number, seed: numbe
  * round(0.025·n) .. round(0.975·n) (1-based, inclusive).
  */
 export function trimmedMse(estimate: ArrayLike<number>, truth: ArrayLike<number>, trim = 0.025): number {
-  const n = truth.length;
+  const n = checkValues('truth', truth, 1).length;
+  checkValues('estimate', estimate, n);
+  if (estimate.length !== n) throw badArgument(`estimate must have the length of truth (${n}), got ${estimate.length}`);
+  checkNumber('trim', trim, 0, 0.5, { maxExclusive: true });
   const se = Float64Array.from({ length: n }, (_, i) => (estimate[i] - truth[i]) ** 2).sort();
   const lo = Math.max(1, Math.round(trim * n)), hi = Math.round((1 - trim) * n);
   let s = 0;

@@ -14,8 +14,10 @@ const H_BLOCKS = [4, -5, 3, -4, 5, -4.2, 2.1, 4.3, -3.1, 2.1, -4.2];
 const H_BUMPS = [4, 5, 3, 4, 5, 4.2, 2.1, 4.3, 3.1, 5.1, 4.2];
 const W_BUMPS = [0.005, 0.005, 0.006, 0.01, 0.01, 0.03, 0.01, 0.01, 0.005, 0.008, 0.005];
 
-/** The raw (unscaled) signal at x. */
+/** The raw (unscaled) signal at x in [0, 1], the signals' domain (doppler's √(x(1−x)) needs it). */
 export function djRaw(signal: DonohoJohnstoneSignal, x: number): number {
+  checkOneOf('signal', signal, DJ_SIGNALS);
+  checkNumber('x', x, 0, 1);
   switch (signal) {
     case 'blocks': return T.reduce((s, t, j) => s + H_BLOCKS[j] * (1 + Math.sign(x - t)) / 2, 0);
     case 'bumps': return T.reduce((s, t, j) => s + H_BUMPS[j] * (1 + Math.abs((x - t) / W_BUMPS[j])) ** -4, 0);

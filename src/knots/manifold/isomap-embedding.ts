@@ -5,7 +5,10 @@
  * iteration with Rayleigh–Ritz. points: n*D row-major; returns n*d row-major coordinates.
  */
 import { badArgument, throwIfAborted } from '../../core/errors.js';
+import { checkOptions, optionKeys } from '../../core/options.js';
 import { Rng } from '../../core/rng.js';
+import { checkInt, checkOneOf } from '../../core/validate.js';
+import { checkPointCloud } from './point-cloud.js';
 import { symmetricEigen } from './symmetric-eigen.js';
 
 /**
@@ -15,7 +18,9 @@ import { symmetricEigen } from './symmetric-eigen.js';
  * then joined by their shortest connecting edges.
  */
 export function knnGraph(points: Float64Array, n: number, D: number, k: number, mode: 'symmetric' | 'mutual' = 'symmetric'): { offsets: Int32Array; targets: Int32Array; weights: Float64Array } {
-  if (k < 1 || k >= n) throw badArgument(`neighbors must be in [1, ${n - 1}], got ${k}`);
+  checkPointCloud(points, n, D);
+  checkInt('neighbors', k, 1, n - 1);
+  checkOneOf('graph', mode, ['symmetric', 'mutual']);
   const adj: Map<number, number>[] = Array.from({ length: n }, () => new Map());
   const bestD = new Float64Array(k), bestJ = new Int32Array(k);
   const nn = new Int32Array(n * k), dd = new Float64Array(n * k);
@@ -127,6 +132,8 @@ function dijkstra(g: { offsets: Int32Array; targets: Int32Array; weights: Float6
   }
 }
 
+const ISOMAP_KEYS = optionKeys<IsomapOptions>({ neighbors: true, graph: true, signal: true, seed: true });
+
 export interface IsomapOptions {
   neighbors?: number;
   /** Neighbour graph (default 'symmetric', standard ISOMAP; see knnGraph). */
@@ -140,6 +147,10 @@ export interface IsomapOptions {
  * @example isomapEmbedding(spiralPoints, 1000, 2, 1, { neighbors: 7 }) // arc-length-like coordinate
  */
 export function isomapEmbedding(points: Float64Array, n: number, D: number, d: number, opts: IsomapOptions = {}): Float64Array {
+  opts = checkOptions<IsomapOptions>('isomap options', opts, ISOMAP_KEYS);
+  checkPointCloud(points, n, D, true);
+  checkInt('d', d, 1, n - 1);
+  throwIfAborted(opts.signal, 'isomap');
   const k = opts.neighbors ?? 7;
   const g = knnGraph(points, n, D, k, opts.graph ?? 'symmetric');
   // Squared geodesic distances, double-centred in place: B = −½ J D² J.

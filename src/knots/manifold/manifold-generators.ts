@@ -4,7 +4,8 @@
  *   spiral:     2(θ+4)^0.7·(cos θ, sin θ), θ ~ U(0, 6π), Gaussian noise per coordinate (sd 0.2)
  *   Swiss roll: (3θ cos θ, 21u, 3θ sin θ), θ ~ U(π, 5π), u ~ U(0, 1) (noise sd 1.5)
  */
-import { checkInt, checkNumber } from '../../core/validate.js';
+import { badArgument } from '../../core/errors.js';
+import { checkFinite, checkFloat64, checkInt, checkNumber } from '../../core/validate.js';
 import { Rng } from '../../core/rng.js';
 
 const spiralRadius = (t: number) => 2 * (t + 4) ** 0.7;
@@ -56,11 +57,13 @@ function minimise1d(g: (t: number) => number, lo: number, hi: number, grid: numb
 
 /** Squared distance from (x, y) to the spiral. */
 export function spiralDistance2(x: number, y: number): number {
+  checkNumber('x', x); checkNumber('y', y);
   return minimise1d((t) => (x - spiralRadius(t) * Math.cos(t)) ** 2 + (y - spiralRadius(t) * Math.sin(t)) ** 2, 0, 6 * Math.PI, 3000);
 }
 
 /** Squared distance from (x, y, z) to the Swiss roll surface. */
 export function swissRollDistance2(x: number, y: number, z: number): number {
+  checkNumber('x', x); checkNumber('y', y); checkNumber('z', z);
   const inPlane = minimise1d((t) => (x - 3 * t * Math.cos(t)) ** 2 + (z - 3 * t * Math.sin(t)) ** 2, Math.PI, 5 * Math.PI, 3000);
   const dy = y < 0 ? -y : y > 21 ? y - 21 : 0;
   return inPlane + dy * dy;
@@ -68,6 +71,10 @@ export function swissRollDistance2(x: number, y: number, z: number): number {
 
 /** Mean squared distance of points (n*D row-major, D = 2 spiral / 3 Swiss roll) to the manifold. */
 export function meanSquaredDistance(points: Float64Array, D: 2 | 3): number {
+  if (D !== 2 && D !== 3) throw badArgument(`D must be 2 (spiral) or 3 (Swiss roll), got ${String(D)}`);
+  checkFloat64('points', points, D);
+  if (points.length % D !== 0) throw badArgument(`points must hold n·${D} coordinates, got ${points.length}`);
+  checkFinite('points', points);
   const n = points.length / D;
   let s = 0;
   for (let i = 0; i < n; i++) {
