@@ -95,6 +95,7 @@ export const KERNEL_OUTPUTS: Readonly<Record<KernelName, readonly number[]>> = {
   argminL2: [2, 3], topK: [3], topKSelect: [3], lutGather: [4], selectiveAttention: [9],
   topKSelectRows: [4], // kvcache
   selectiveAttentionHeads: [11, 12], // llama / kvcache
+  causalAttention: [10, 11], // llama prefill
   softmax: [1], rmsnorm: [2], rope: [0], bsplineBasis: [5, 6], bandedGram: [7, 8],
   swiglu: [0],
   siluThreshold: [0], threshold: [2], siluMulThreshold: [0, 1], // activations

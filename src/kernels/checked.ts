@@ -8,6 +8,7 @@ import { badArgument } from '../core/errors.js';
 import { decoderLayerScratchLength, decoderLayerWeightLength } from './decoder-layer-layout.js';
 import { quantizedRowWords, type QuantizedType } from './quantized-row-words.js';
 import { q8ActivationWords } from './q8-activation-words.js';
+import { causalAttentionScratchLength } from './causal-attention-scratch.js';
 
 const MAX = 2 ** 31 - 1;
 
@@ -272,6 +273,24 @@ export function withShapeChecks(k: KernelFunctions): KernelFunctions {
         if (t < 0 || t >= rows) throw badArgument(`idx[${c}] must be a row in [0, ${rows}), got ${t}`);
       }
       k.selectiveAttentionHeads(q, K, V, idx, count, rows, d, stride, nHeads, group, scale, out, lse);
+    },
+    causalAttention(Q, K, V, pos0, n, d, stride, nHeads, group, scale, out, scratch) { // llama prefill
+      size('pos0', pos0); size('n', n, 1); size('d', d, 1); size('nHeads', nHeads, 1); size('group', group, 1);
+      if (nHeads % group !== 0) throw badArgument(`group must divide nHeads, got group ${group} and nHeads ${nHeads}`);
+      size('pos0+n', pos0 + n);
+      const width = product('nKv*d', nHeads / group, d);
+      checkInt('stride', stride, width, MAX);
+      const rows = product('n*nHeads*d', product('n*nHeads', n, nHeads), d);
+      const span = product('(pos0+n-1)*stride+nKv*d', pos0 + n - 1, stride) + width;
+      const work = causalAttentionScratchLength(n, nHeads);
+      checkFloat32('Q', Q, rows); checkFloat32('K', K, span); checkFloat32('V', V, span);
+      checkFloat32('out', out, rows); checkFloat32('scratch', scratch, work);
+      checkNumber('scale', scale);
+      for (const [name, a, len] of [['Q', Q, rows], ['K', K, span], ['V', V, span]] as const) {
+        separate('out', out, rows, name, a, len); separate('scratch', scratch, work, name, a, len);
+      }
+      separate('scratch', scratch, work, 'out', out, rows);
+      k.causalAttention(Q, K, V, pos0, n, d, stride, nHeads, group, scale, out, scratch);
     },
     softmax(x, out, n) {
       size('n', n, 1); checkFloat32('x', x, n); checkFloat32('out', out, n);

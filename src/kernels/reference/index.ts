@@ -15,6 +15,7 @@ import { topKSelect } from './top-k-select.js'; // kvcache
 import { topKSelectRows } from './top-k-select-rows.js'; // kvcache
 import { selectiveAttention } from './selective-attention.js'; // kvcache
 import { selectiveAttentionHeads } from './selective-attention-heads.js'; // llama / kvcache
+import { causalAttention } from './causal-attention.js'; // llama prefill
 import { bsplineBasis } from './bspline-basis.js'; // knots
 import { bandedGram } from './banded-gram.js'; // knots
 import { sum } from './sum.js';
@@ -40,6 +41,7 @@ export const referenceKernelFunctions: KernelFunctions = {
   lutGather, topKSelect, selectiveAttention, // kvcache
   topKSelectRows, // kvcache
   selectiveAttentionHeads, // llama / kvcache
+  causalAttention, // llama prefill
   bsplineBasis, bandedGram, // knots
   sum,
   spvmm, vmmsp,
