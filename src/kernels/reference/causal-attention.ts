@@ -5,7 +5,12 @@
  * Q, out: n·nHeads·d (row i holds its query heads side by side); K, V: token-major rows of
  * `stride` floats (KV head g at g·d). scratch: the wasm kernel's working space, unused here.
  * Each (row, head) is selectiveAttention over the tokens 0..pos0+i.
+ * @example causalAttention(Q, K, V, 96, 32, 64, 192, 9, 3, 0.125, out, scratch); // 32 rows after 96 cached
  */
+import { badArgument } from '../../core/errors.js';
+import { causalAttentionScratchLength } from '../causal-attention-scratch.js';
+import { defineKernel, f32, int, num, size, MAX_SIZE } from '../define-kernel.js';
+
 export function causalAttention(Q: Float32Array, K: Float32Array, V: Float32Array, pos0: number, n: number, d: number,
   stride: number, nHeads: number, group: number, scale: number, out: Float32Array, _scratch: Float32Array): void {
   const s = new Float64Array(pos0 + n);
@@ -33,3 +38,28 @@ export function causalAttention(Q: Float32Array, K: Float32Array, V: Float32Arra
     }
   }
 }
+
+/** K/V elements read: rows 0..pos0+n−1 of `stride`, the last one nKv·d long. */
+const span = (pos0: number, n: number, d: number, stride: number, nHeads: number, group: number) =>
+  (pos0 + n - 1) * stride + Math.max(1, Math.floor(nHeads / group)) * d;
+
+/** causalAttention: a block of query rows against a causal K/V cache (GQA). */
+export const causalAttentionKernel = defineKernel('causalAttention', {
+  reference: causalAttention,
+  args: [
+    f32('Q', 'n*nHeads*d', ([, , , , n, d, , nHeads]) => n * nHeads * d),
+    f32('K', '(pos0+n-1)*stride+nKv*d', ([, , , pos0, n, d, stride, nHeads, group]) => span(pos0, n, d, stride, nHeads, group)),
+    f32('V', '(pos0+n-1)*stride+nKv*d', ([, , , pos0, n, d, stride, nHeads, group]) => span(pos0, n, d, stride, nHeads, group)),
+    size('pos0'), size('n', 1), size('d', 1),
+    int('stride', ([, , , , , d, , nHeads, group]) => Math.max(1, Math.floor(nHeads / group)) * d, MAX_SIZE),
+    size('nHeads', 1), size('group', 1), num('scale'),
+    f32('out', 'n*nHeads*d', ([, , , , n, d, , nHeads]) => n * nHeads * d, { role: 'out' }),
+    f32('scratch', 'causalAttentionScratchLength(n, nHeads)', ([, , , , n, , , nHeads]) => causalAttentionScratchLength(n, nHeads),
+      { role: 'out' }),
+  ],
+  work: ([, , , pos0, n, d, , nHeads]) => n * nHeads * d * (pos0 + n),
+  verify: ([, , , pos0, n, , , nHeads, group]) => {
+    if (nHeads % group !== 0) throw badArgument(`group must divide nHeads, got group ${group} and nHeads ${nHeads}`);
+    if (pos0 + n > MAX_SIZE) throw badArgument(`pos0 + n must be at most ${MAX_SIZE}, got ${pos0 + n}`);
+  },
+});
