@@ -63,10 +63,10 @@ export function tokenNll(logits: ArrayLike<number>, n: number, target: number): 
 
 export async function evaluateNll(model: LlamaModel, tokenizer: TextTokenizer, text: string,
   opts: EvaluateOptions = {}): Promise<EvaluateResult> {
+  opts = checkOptions('evaluateNll options', opts, EVALUATE_NLL_KEYS);
   checkLlamaModel('model', model);
   checkTextTokenizer('tokenizer', tokenizer);
   if (typeof text !== 'string') throw badArgument(`text must be a string, got ${describe(text)}`);
-  opts = checkOptions('evaluateNll options', opts, EVALUATE_NLL_KEYS);
   return exclusiveSession(model, 'evaluateNll()', () => evaluateStories(model, tokenizer, text, opts));
 }
 

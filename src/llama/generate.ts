@@ -52,9 +52,9 @@ export interface GenerateResult {
 }
 
 export async function generate(model: LlamaModel, tokenizer: TextTokenizer, opts: GenerateOptions = {}): Promise<GenerateResult> {
+  opts = checkOptions('generate options', opts, GENERATE_KEYS);
   checkLlamaModel('model', model);
   checkTextTokenizer('tokenizer', tokenizer);
-  opts = checkOptions('generate options', opts, GENERATE_KEYS);
   const prompt = opts.prompt ?? '';
   if (typeof prompt !== 'string') throw badArgument(`prompt must be a string, got ${typeof prompt}`);
   const maxTokens = checkInt('maxTokens', opts.maxTokens ?? 256, 0);
