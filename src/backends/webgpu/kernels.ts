@@ -29,7 +29,7 @@ import {
 } from '../../kernels/async-kernels.js';
 import { withShapeChecks } from '../../kernels/checked.js';
 import { badArgument } from '../../core/errors.js';
-import { checkInt } from '../../core/validate.js';
+import { checkFinite, checkInt } from '../../core/validate.js';
 import { byValueDescending } from '../../kernels/reference/rank-order.js';
 import { GpuDeviceArray, type GpuCall, type GpuContext, type GpuRef } from './gpu-context.js';
 import { encodeGemv } from './programs/gemv.js';
@@ -318,6 +318,23 @@ function standIn(a: DeviceArray<Float32Array | Int32Array>): unknown {
   return Object.defineProperty(Object.create(proto), 'length', { value: a.length });
 }
 
+/**
+ * Data checks the CPU backends make in their checked layer and the GPU path must make itself:
+ * argminL2 rejects non-finite X or C (no nearest centroid exists). Host arrays only: the scan is
+ * the CPU backend's streaming sum (NaN and ±Infinity survive summation), and only a non-finite
+ * sum pays for finding the element. Device arrays are not read back for it.
+ */
+const HOST_DATA_CHECKS: Partial<Record<NativeName, (cpu: Kernels, a: GpuArgs) => void>> = {
+  argminL2: (cpu, a) => { // (X, C, codes, dist, n, k, d)
+    finiteHost(cpu, 'C', a[1], n_(a[5]) * n_(a[6]));
+    finiteHost(cpu, 'X', a[0], n_(a[4]) * n_(a[6]));
+  },
+};
+
+function finiteHost(cpu: Kernels, name: string, a: unknown, n: number): void {
+  if (a instanceof Float32Array && !Number.isFinite(cpu.sum(a, n))) checkFinite(name, a, n);
+}
+
 /** Shape checks only: the wrapped functions do nothing. */
 const shapeChecks = withShapeChecks(new Proxy({} as KernelFunctions, {
   get: (_t, name) => (name === 'bandedGram' ? () => -1 : () => 0),
@@ -373,6 +390,7 @@ export function webgpuKernels(ctx: GpuContext, cpu: Kernels, options: WebGpuKern
     const spec = SPECS[name];
     // Shape checks first (BAD_ARGUMENT naming the argument), on stand-ins for device arrays.
     (shapeChecks[name] as (...a: unknown[]) => unknown)(...args.map((a) => (isDeviceArray(a) ? standIn(a) : a)));
+    HOST_DATA_CHECKS[name]?.(cpu, args as GpuArgs);
     for (const a of args) {
       if (isDeviceArray(a) && !(a instanceof GpuDeviceArray)) throw badArgument('device array belongs to another backend');
     }
