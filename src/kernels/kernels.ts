@@ -49,23 +49,11 @@ export interface DecoderLayerShape {
   ropePairing: RopePairing;
 }
 
-/** Names of every kernel in the interface (used by describeBackends and the test harness). */
-export const KERNEL_NAMES = [
-  'dot', 'axpy', 'gemv', 'gemvT', 'l2sqrBatch', 'argminL2', 'topK', 'softmax', 'rmsnorm', 'rope',
-  'sum',
-  'spvmm', 'vmmsp',
-  'lutGather', 'topKSelect', 'selectiveAttention', // kvcache
-  'topKSelectRows', // kvcache: topKSelect over many rows in one call
-  'selectiveAttentionHeads', // llama / kvcache: selectiveAttention for every query head in one call
-  'bsplineBasis', 'bandedGram', // knots
-  'swiglu', // llama / activations
-  'siluThreshold', 'threshold', 'siluMulThreshold', // activations (CATS/CHESS, TEAL)
-  'packGemv', 'gemvPacked', // gemv on prepacked weights
-  'decoderLayer', // llama: one whole decoder layer per call (decode fast path)
-  'gemvQ4_1', 'gemvQ8_0', // llama: gemv on GGUF-quantized weights
-  'gemm', 'gemmQ4_1', 'gemmQ8_0', // llama prefill: one weight pass for a block of tokens
-] as const;
-export type KernelName = (typeof KERNEL_NAMES)[number];
+/** A kernel's name. */
+export type KernelName = keyof KernelFunctions;
+
+/** Names of every kernel in the interface, in registry order (describeBackends, the test harness). */
+export { KERNEL_NAMES } from './reference/index.js';
 
 /** The compute functions; a backend may implement a subset and inherit the rest from reference. */
 export interface KernelFunctions {
@@ -169,6 +157,34 @@ export interface KernelFunctions {
   gemmQ8_0(W: Int32Array, X: Float32Array, Y: Float32Array, rows: number, cols: number, n: number): void;
 
   /**
+   * Quantize activations to 8-bit blocks of 32, as llama.cpp does before multiplying quantized
+   * weights (ggml's quantize_row_q8_1): per block d = max|x|/127, q = round(x/d) ∈ [−127, 127],
+   * d and s = d·Σq rounded to binary16. x: length floats (a multiple of 32); q:
+   * q8ActivationWords(length) words (layout in q8-activation-words.ts), overwritten. A block
+   * holding NaN/±Infinity gets d = s = NaN (the products that read it are NaN).
+   */
+  quantizeQ8_1(x: Float32Array, q: Int32Array, length: number): void;
+
+  /**
+   * y = W·x, W in Q4_1 blocks (as gemvQ4_1), x quantized by quantizeQ8_1: ggml's
+   * vec_dot_q4_1_q8_1, an integer dot product per block: Σ_b (d_w·d_x)·Σq_w·q_x + m_w·s_x.
+   * xq: q8ActivationWords(cols) words; y: rows; cols a multiple of 32.
+   */
+  gemvQ4_1Q8_1(W: Int32Array, xq: Int32Array, y: Float32Array, rows: number, cols: number): void;
+
+  /**
+   * y = W·x, W in Q8_0 rows (as gemvQ8_0), x quantized by quantizeQ8_1: ggml's
+   * vec_dot_q8_0_q8_0, Σ_b (d_w·d_x)·Σq_w·q_x. xq: q8ActivationWords(cols); y: rows.
+   */
+  gemvQ8_0Q8_1(W: Int32Array, xq: Int32Array, y: Float32Array, rows: number, cols: number): void;
+
+  /** gemvQ4_1Q8_1 for n vectors in one weight pass: Xq: n·q8ActivationWords(cols) (vector j at j·that); Y: n*rows. */
+  gemmQ4_1Q8_1(W: Int32Array, Xq: Int32Array, Y: Float32Array, rows: number, cols: number, n: number): void;
+
+  /** gemvQ8_0Q8_1 for n vectors in one weight pass: Xq as gemmQ4_1Q8_1; Y: n*rows. */
+  gemmQ8_0Q8_1(W: Int32Array, Xq: Int32Array, Y: Float32Array, rows: number, cols: number, n: number): void;
+
+  /**
    * y = x·W (= Wᵀx). W: rows*cols, row-major; x: rows; y: cols.
    * Streams W row by row, so it is the dense counterpart of `spvmm`.
    */
@@ -270,7 +286,8 @@ export interface KernelFunctions {
    * decode step is not dominated by per-call overhead.
    * x: dim; W: decoderLayerWeightLength(shape), the packed layer (decoder-layer-layout.ts);
    * keys, keysPre, values: ≥ (pos+1)·kvDim, token-major (row t = all KV heads of token t);
-   * scratch: decoderLayerScratchLength(shape, pos + 1), overwritten.
+   * keysPre may be keys itself (resident): then k is written and rotated in place and no
+   * pre-RoPE copy is kept; scratch: decoderLayerScratchLength(shape, pos + 1), overwritten.
    */
   decoderLayer(x: Float32Array, W: Float32Array, keys: Float32Array, keysPre: Float32Array, values: Float32Array,
     scratch: Float32Array, pos: number, shape: DecoderLayerShape): void;

@@ -6,7 +6,9 @@
  *   relocate otherwise:            move a uniformly chosen knot to a target from the mixture,
  * and accepts with the posterior ratio times the proposal ratio (b_k, d_k and the target
  * probabilities; move-probabilities.ts has the 'balanced' and the authors' 'prior-free' b_k, d_k).
- * Fixed-k mode only relocates. With several temperatures, replicas of the chain sample the
+ * Optionally, with a fixed probability per iteration, a pair move (pair-move.ts) replaces the
+ * above: a Gibbs update of two neighbouring knots together. Fixed-k mode only relocates (and
+ * makes pair moves). With several temperatures, replicas of the chain sample the
  * tempered posteriors and exchange states (parallel tempering); only T = 1 is recorded.
  *
  * Every iteration after burn-in is recorded — including rejected proposals, where the state
@@ -28,6 +30,7 @@ import { GlmEbic, type GlmFamily } from './glm-ebic.js';
 import { KnotSet } from './knot-set.js';
 import { KnotProposals } from './knot-proposals.js';
 import { birthProbability, deathProbability, logPriorRatio, type MoveScheme } from './move-probabilities.js';
+import { drawGibbs, pairCandidates, pairKnotVector, type PairMoveOptions } from './pair-move.js';
 import { allocRows, SplineDesign, type CoordinateRows } from './spline-design.js';
 import { evaluateSpline } from './spline-eval.js';
 
@@ -58,6 +61,11 @@ export interface ChainProblem {
   /** Near proposals (knot-proposals.ts): births next to a knot, relocations by a few grid steps; null/absent: none. */
   near?: { probability: number; radius: number } | null;
   /**
+   * Pair moves (pair-move.ts): with this probability per iteration, a Gibbs update of two
+   * neighbouring knots together (a narrow jump pair ⇄ a wide one); null/absent: none.
+   */
+  pair?: PairMoveOptions | null;
+  /**
    * Parallel tempering (Geyer 1991): temperatures T_0 = 1 < T_1 < ... of replicas sampling the
    * posterior to the power 1/T_r, each making one move per iteration, with one exchange of
    * neighbouring replicas' states proposed per iteration; only T = 1 is recorded. Absent: [1].
@@ -69,7 +77,9 @@ export interface ChainProblem {
   probes: Float64Array[];
 }
 
-export const MOVE_BIRTH = 0, MOVE_DEATH = 1, MOVE_RELOCATE = 2, MOVE_NULL = 3;
+export const MOVE_BIRTH = 0, MOVE_DEATH = 1, MOVE_RELOCATE = 2, MOVE_NULL = 3, MOVE_PAIR = 4;
+/** Added to a move type when the move changed the state. */
+const ACCEPTED = 8;
 
 /** The recorded chain (every post-burn-in iteration). */
 export interface ChainRecord {
@@ -84,7 +94,7 @@ export interface ChainRecord {
   logScore: Float64Array;
   /** 1 when the proposal made at this iteration was accepted. */
   accepted: Uint8Array;
-  /** MOVE_BIRTH / MOVE_DEATH / MOVE_RELOCATE / MOVE_NULL (no valid proposal). */
+  /** MOVE_BIRTH / MOVE_DEATH / MOVE_RELOCATE / MOVE_PAIR / MOVE_NULL (no valid proposal). */
   moveType: Uint8Array;
   /** f at the probe points given the current knots (posterior mean given ξ): iterations*nProbe. */
   probe: Float64Array;
@@ -244,9 +254,13 @@ function* chainSteps(problem: ChainProblem, seed: number, kernels: Kernels): Gen
     const set = rep.sets[j];
     const proposals = proposalsOf[j];
     const k = set.k, n = set.n, q = degrees[j];
+    let u = rng.uniform();
+    if (pPair > 0) {
+      if (u < pPair) return pairStep(rep, beta, isCold, j);
+      u = (u - pPair) / (1 - pPair); // uniform again, for the choice below
+    }
     const b = fixed ? 0 : birthProbability(k, n, gamma, c, scheme);
     const dk = fixed ? 0 : deathProbability(k, n, gamma, c, scheme);
-    const u = rng.uniform();
     let type = MOVE_NULL;
     let add = -1, drop = -1, logPriorDelta = 0, logProposal = 0;
     if (u < b) {
@@ -286,7 +300,45 @@ function* chainSteps(problem: ChainProblem, seed: number, kernels: Kernels): Gen
     rep.current = proposed;
     rep.logPrior += logPriorDelta;
     if (isCold) updateProbes();
-    return type + 4;
+    return type + ACCEPTED;
+  };
+
+  const pair = problem.pair ?? null;
+  const pPair = pair?.probability ?? 0;
+  const pairList: number[] = [];
+  let pairLogp = new Float64Array(0);
+  /** A pair move on coordinate j of replica rep (Gibbs on the candidate set at inverse temperature beta). */
+  const pairStep = (rep: Replica, beta: number, isCold: boolean, j: number): number => {
+    const set = rep.sets[j];
+    const k = set.k, n = set.n, q = degrees[j];
+    if (k < 2 || pair === null) return MOVE_NULL;
+    const pairIndex = rng.int(k - 1), offset = rng.int(pair.block);
+    const count = pairCandidates(set.indices, n, pairIndex, offset, pair, pairList);
+    if (count === 0) return MOVE_NULL;
+    if (pairLogp.length < count) pairLogp = new Float64Array(count);
+    const lo = set.indices[pairIndex], hi = set.indices[pairIndex + 1];
+    const evaluate = (a: number, b: number): number => {
+      const nt = pairKnotVector(set.indices, n, q, pairIndex, a, b, tBuf);
+      design.computeRows(j, tBuf, nt, rep.spare[j]);
+      rep.view[j] = rep.spare[j];
+      const value = scorer.evaluate(rep.view);
+      rep.view[j] = rep.rows[j];
+      return value;
+    };
+    for (let cIdx = 0; cIdx < count; cIdx++) {
+      const a = pairList[2 * cIdx], b = pairList[2 * cIdx + 1];
+      pairLogp[cIdx] = a === lo && b === hi ? rep.current : evaluate(a, b);
+    }
+    const chosen = drawGibbs(pairLogp, count, beta, rng.uniform());
+    const a = pairList[2 * chosen], b = pairList[2 * chosen + 1];
+    if (a === lo && b === hi) return MOVE_PAIR;
+    // Evaluate the chosen state last, so that the scorer holds its fit (probes, GLM state).
+    rep.current = evaluate(a, b);
+    set.remove(lo); set.remove(hi); set.add(a); set.add(b);
+    const tmp = rep.rows[j]; rep.rows[j] = rep.spare[j]; rep.spare[j] = tmp;
+    rep.view[j] = rep.rows[j];
+    if (isCold) updateProbes();
+    return MOVE_PAIR + ACCEPTED;
   };
 
   const total = burnIn + iterations;
@@ -296,8 +348,8 @@ function* chainSteps(problem: ChainProblem, seed: number, kernels: Kernels): Gen
     // Hotter replicas first, the cold one last: after its step the scorer holds its fit.
     for (let r = replicas.length - 1; r >= 1; r--) step(replicas[r], betas[r], false);
     const outcome = step(replicas[0], 1, true);
-    const type = outcome & 3;
-    let accepted = outcome >> 2;
+    const type = outcome & (ACCEPTED - 1);
+    let accepted = outcome >= ACCEPTED ? 1 : 0;
     if (replicas.length > 1) {
       // Exchange the states of two neighbouring temperatures (Geyer 1991):
       // α = exp((β_a − β_b)·(log π(ξ_b) − log π(ξ_a))).

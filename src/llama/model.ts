@@ -24,8 +24,11 @@
  * step issues its ~(10 + nHeads)·nLayers kernel calls without waiting for any of them (they
  * execute in program order, batched into GPU submissions) and only the logits come back.
  * Use `forwardAsync`/`prefillAsync` (generate and evaluateNll do). Hooks and capture hand
- * typed-array views to user code, so they need synchronous kernels; pre-RoPE keys are not
- * kept on the asynchronous path (only hooks read them).
+ * typed-array views to user code, so they need synchronous kernels.
+ *
+ * KV cache: post-RoPE keys and values, 2·nLayers·seqLen·kvDim floats, untouched (so not resident
+ * in RAM) until a position is written. Pre-RoPE keys, which only attention strategies read
+ * (WRoPE/VQ retrieval), get their own store the first time one is set (`keepPreRopeKeys`).
  *
  * @example
  * const model = loadLlama2c(bytes, { kernels: await createKernels() });
@@ -82,10 +85,11 @@ interface Views<B extends F32Arg = Float32Array> {
   /** Quantized matrices by layer and name, and the quantized embedding/classifier (sync only). */
   qLayers: Partial<Record<keyof LayerWeights, Int32Array>>[];
   qTokEmb?: Int32Array; qWcls?: Int32Array;
-  /** keysPre is empty on the asynchronous path (only hooks read pre-RoPE keys). */
+  /** keysPre: per layer, the pre-RoPE key store when kept (keepPreRopeKeys), else empty. */
   keys: B[]; keysPre: B[]; values: B[];
   x: B; xb: B; xb2: B;
-  q: B; qPre: B; hb: B; hb2: B; logits: B;
+  /** qPre, kPre: this token's pre-RoPE query and key (what hooks and captures see). */
+  q: B; qPre: B; kPre: B; hb: B; hb2: B; logits: B;
   /** Fast path (sync kernels only): each layer's packed weight block, and the kernel's scratch. */
   layerBlocks?: B[]; layerScratch?: B;
   /** Block prefill (sync only): PREFILL_BLOCK rows of x, normed x, q, attention out, FFN hidden ×2. */
@@ -115,6 +119,8 @@ export class LlamaModel {
   private readonly mem: ResidentArray<Float32Array> | null = null;
   /** The quantized matrices (layout.formats), when there are any. */
   private readonly qmem: ResidentArray<Int32Array> | null = null;
+  /** Pre-RoPE keys, nLayers·seqLen·kvDim, allocated by keepPreRopeKeys (sync kernels only). */
+  private preRope: ResidentArray<Float32Array> | null = null;
   /** PREFILL_BLOCK rows of logits, allocated the first time a prefill asks for every position's. */
   private blockLogits: ResidentArray<Float32Array> | null = null;
   /** The same arrays as device arrays (async kernels). */
@@ -158,10 +164,10 @@ export class LlamaModel {
     // allocation grows WASM memory once, by what is needed (separate ones can double it).
     this.exact = new ExactAttention(c, kernels);
     this.kvOffset = this.layout.totalLength;
-    this.actOffset = this.kvOffset + 3 * c.nLayers * c.seqLen * c.kvDim;
+    this.actOffset = this.kvOffset + 2 * c.nLayers * c.seqLen * c.kvDim; // post-RoPE keys, values
     // The decoderLayer fast path needs float weights laid out as its kernel expects.
     this.fused = isAsyncKernels(kernels) || this.layout.quantized ? null : fusedShape(config, this.layout);
-    const actLength = 15 * 16 + 5 * c.dim + 2 * c.hiddenDim + c.vocabSize + PREFILL_BLOCK * (4 * c.dim + 2 * c.hiddenDim)
+    const actLength = 16 * 16 + 5 * c.dim + c.kvDim + 2 * c.hiddenDim + c.vocabSize + PREFILL_BLOCK * (4 * c.dim + 2 * c.hiddenDim)
       + (this.fused ? decoderLayerScratchLength(this.fused, c.seqLen) : 0);
     this.strategies = new Array(c.nLayers).fill(undefined);
     if (isAsyncKernels(kernels)) {
@@ -206,7 +212,7 @@ export class LlamaModel {
         }),
         qLayers: [],
         keys: rows(keys), keysPre: [], values: rows(values),
-        x: own(c.dim), xb: own(c.dim), xb2: own(c.dim), q: own(c.dim), qPre: own(0),
+        x: own(c.dim), xb: own(c.dim), xb2: own(c.dim), q: own(c.dim), qPre: own(0), kPre: own(0),
         hb: own(c.hiddenDim), hb2: own(c.hiddenDim), logits: own(c.vocabSize),
       };
       return { weights, owned, views };
@@ -240,10 +246,10 @@ export class LlamaModel {
   }
 
   /** Rebuild the views when WASM memory has grown (or on first use). Cheap when it has not. */
-  private sync(): void {
+  private sync(force = false): void {
     if (!this.mem) return;
     const base = this.mem.view();
-    if (this.v && this.v.base === base) return;
+    if (this.v && this.v.base === base && !force) return;
     const wBase = base.subarray(0, this.layout.totalLength);
     const kvBase = base.subarray(this.kvOffset, this.actOffset);
     const actBase = base.subarray(this.actOffset);
@@ -264,6 +270,7 @@ export class LlamaModel {
     const per = c.seqLen * c.kvDim;
     const cacheOf = (which: number) => Array.from({ length: c.nLayers },
       (_, l) => kvBase.subarray((which * c.nLayers + l) * per, (which * c.nLayers + l + 1) * per));
+    const pre = this.preRope?.view();
     let at = 0;
     const take = (n: number) => { const a = actBase.subarray(at, at + n); at += Math.ceil(n / 16) * 16; return a; };
     this.v = {
@@ -272,8 +279,9 @@ export class LlamaModel {
       rmsFinal: WeightLayout.view(wBase, L.rmsFinal),
       wcls: WeightLayout.view(wBase, L.wcls),
       layers, qLayers, qTokEmb: qView(L.tokEmb), qWcls: qView(L.wcls),
-      keys: cacheOf(0), keysPre: cacheOf(1), values: cacheOf(2),
-      x: take(c.dim), xb: take(c.dim), xb2: take(c.dim), q: take(c.dim), qPre: take(c.dim),
+      keys: cacheOf(0), values: cacheOf(1),
+      keysPre: pre ? Array.from({ length: c.nLayers }, (_, l) => pre.subarray(l * per, (l + 1) * per)) : [],
+      x: take(c.dim), xb: take(c.dim), xb2: take(c.dim), q: take(c.dim), qPre: take(c.dim), kPre: take(c.kvDim),
       hb: take(c.hiddenDim), hb2: take(c.hiddenDim), logits: take(c.vocabSize),
     };
     const B = PREFILL_BLOCK;
@@ -336,7 +344,34 @@ export class LlamaModel {
         }
       }
     }
+    if (s?.attention !== undefined) this.keepPreRopeKeys(); // attention strategies read keysPreRope
     this.strategies[layer] = s;
+  }
+
+  /**
+   * Keep pre-RoPE keys from now on (setStrategies does this for an attention strategy, which
+   * may read them): allocates nLayers·seqLen·kvDim floats (a third more KV-cache memory) and
+   * fills the rows already cached by rotating their keys back (RoPE at −pos: exact up to float
+   * rounding); later rows are stored as computed. Idempotent. Needs synchronous kernels.
+   */
+  keepPreRopeKeys(): void {
+    this.alive();
+    if (this.dev) throw needsSyncKernels('keepPreRopeKeys');
+    if (this.preRope) return;
+    const c = this.config;
+    this.preRope = (this.kernels as Kernels).allocF32(c.nLayers * c.seqLen * c.kvDim);
+    this.sync(true);
+    for (let l = 0; l < c.nLayers; l++) this.unrotateKeys(l, this.v.keysPre[l]);
+  }
+
+  /** out[0 … length·kvDim) ← layer l's cached keys rotated back to before RoPE. */
+  private unrotateKeys(l: number, out: Float32Array): void {
+    const c = this.config;
+    const k = this.kernels as Kernels;
+    out.set(this.v.keys[l].subarray(0, this.length * c.kvDim));
+    for (let t = 0; t < this.length; t++) {
+      k.rope(out.subarray(t * c.kvDim, (t + 1) * c.kvDim), c.nKvHeads, c.headDim, -t, c.ropeBase, c.ropePairing);
+    }
   }
 
   /** The strategies set on a layer (undefined = exact defaults). */
@@ -362,11 +397,20 @@ export class LlamaModel {
     return this.length;
   }
 
-  /** Views of one layer's KV cache; rows ≥ length are stale. */
+  /**
+   * Views of one layer's KV cache; rows ≥ length are stale. `keysPreRope` is a view of the
+   * pre-RoPE store when the model keeps one (keepPreRopeKeys), else a fresh array of the
+   * `length` cached rows rotated back (RoPE at −pos: equal up to float rounding).
+   */
   kvCache(layer: number): LayerKvCache {
     checkInt('layer', layer, 0, this.config.nLayers - 1);
     const v = this.hostViews('kvCache');
-    return { keys: v.keys[layer], keysPreRope: v.keysPre[layer], values: v.values[layer], length: this.length };
+    let keysPreRope = v.keysPre[layer];
+    if (keysPreRope === undefined) {
+      keysPreRope = new Float32Array(this.length * this.config.kvDim);
+      this.unrotateKeys(layer, keysPreRope);
+    }
+    return { keys: v.keys[layer], keysPreRope, values: v.values[layer], length: this.length };
   }
 
   /**
@@ -458,12 +502,12 @@ export class LlamaModel {
         const slots = this.layout.layers[l];
         const qw = this.v.qLayers[l];
         const keys = this.v.keys[l].subarray(pos0 * kvDim, (pos0 + n) * kvDim);
-        const keysPre = this.v.keysPre[l].subarray(pos0 * kvDim, (pos0 + n) * kvDim);
+        const keysPre = this.v.keysPre[l]?.subarray(pos0 * kvDim, (pos0 + n) * kvDim);
         for (let i = 0; i < n; i++) k.rmsnorm(row(x, i, dim), w.rmsAtt, row(xb, i, dim), dim, c.normEps);
         this.matmul(slots.wq, w.wq, qw.wq, xb, q, n);
-        this.matmul(slots.wk, w.wk, qw.wk, xb, keysPre, n);
+        this.matmul(slots.wk, w.wk, qw.wk, xb, keys, n);
         this.matmul(slots.wv, w.wv, qw.wv, xb, this.v.values[l].subarray(pos0 * kvDim, (pos0 + n) * kvDim), n);
-        keys.set(keysPre);
+        keysPre?.set(keys);
         for (let i = 0; i < n; i++) {
           k.rope(row(q, i, dim), c.nHeads, headDim, pos0 + i, c.ropeBase, c.ropePairing);
           k.rope(row(keys, i, kvDim), c.nKvHeads, headDim, pos0 + i, c.ropeBase, c.ropePairing);
@@ -648,14 +692,15 @@ export class LlamaModel {
     this.length = pos + 1;
     const row0 = pos * kvDim;
     const row1 = row0 + kvDim;
-    const keepPreRope = this.dev === null; // pre-RoPE keys and queries are for hooks only
+    const host = this.dev === null; // pre-RoPE queries and keys are for hooks and captures only
     for (let l = 0; l < c.nLayers; l++) {
       const s = this.strategies[l];
       if (this.fused && s === undefined && this.capture === undefined) {
         // Fast path: no hook can see inside this layer, so it is one kernel call (the same
         // arithmetic as the calls below; on wasm it never leaves WebAssembly).
         const v = this.v;
-        (this.kernels as Kernels).decoderLayer(v.x, v.layerBlocks![l], v.keys[l], v.keysPre[l], v.values[l], v.layerScratch!, pos, this.fused);
+        // Without a pre-RoPE store the kernel gets keys twice: it writes k there, then rotates it.
+        (this.kernels as Kernels).decoderLayer(v.x, v.layerBlocks![l], v.keys[l], v.keysPre[l] ?? v.keys[l], v.values[l], v.layerScratch!, pos, this.fused);
         continue;
       }
       // Attention block.
@@ -663,10 +708,11 @@ export class LlamaModel {
       this.emit(l, 'attnInput', this.views.xb, pos);
       this.project(l, 'q', this.views.xb, this.views.q, this.views.layers[l].wq, dim, issued);
       const kRow = () => this.views.keys[l].subarray(row0, row1);
-      const kOut = () => (keepPreRope ? this.views.keysPre[l].subarray(row0, row1) : kRow());
+      // On the host, k lands first in the pre-RoPE row (the store's, or the kPre scratch).
+      const kOut = () => (host ? this.v.keysPre[l]?.subarray(row0, row1) ?? this.v.kPre : kRow());
       this.project(l, 'k', this.views.xb, kOut(), this.views.layers[l].wk, kvDim, issued);
       this.project(l, 'v', this.views.xb, this.views.values[l].subarray(row0, row1), this.views.layers[l].wv, kvDim, issued);
-      if (keepPreRope) {
+      if (host) {
         copyInto(this.views.qPre, this.views.q);
         copyInto(kRow(), kOut());
         this.emit(l, 'qPreRope', this.views.qPre, pos);
@@ -741,7 +787,7 @@ export class LlamaModel {
   get residentBytes(): number {
     const c = this.config;
     const floats = this.mem ? this.mem.length : this.dev!.owned.reduce((t, a) => t + a.length, 0);
-    return 4 * (floats + (this.qmem?.length ?? 0) + c.seqLen);
+    return 4 * (floats + (this.qmem?.length ?? 0) + (this.preRope?.length ?? 0) + c.seqLen);
   }
 
   /** Release the resident memory; the model must not be used afterwards. */
@@ -751,6 +797,7 @@ export class LlamaModel {
     this.exact.dispose();
     this.mem?.dispose();
     this.qmem?.dispose();
+    this.preRope?.dispose();
     this.blockLogits?.dispose();
     for (const a of this.dev?.owned ?? []) a.dispose();
   }

@@ -15,7 +15,8 @@ import type { LlamaModel } from '../llama/model.js';
 import { bpeTokenizerFromGguf } from '../llama/bpe/from-gguf.js';
 import type { BpeTokenizer } from '../llama/bpe/bpe-tokenizer.js';
 
-const FIRST_PREFIX = 1 << 20;
+/** 4 MiB holds the header of a 50K-token vocabulary (SmolLM2: 1.8 MB) in one read and one parse. */
+const FIRST_PREFIX = 4 << 20;
 
 /** Open a GGUF file as a source; call dispose() when done reading (closes the file). */
 export function openGgufFile(path: string): GgufSource & { dispose(): void } {

@@ -62,6 +62,9 @@ describe('RJMCMC against the exact posterior over all 2^8 knot subsets', () => {
     ["linear, γ = 1.5, the authors' prior-free moves", { gamma: 1.5, moves: 'prior-free' }],
     ['linear, γ = 2, parallel tempering over 3 temperatures', { gamma: 2, near: { probability: 0.3, radius: 2 }, temperatures: [1, 2, 4], iterations: 20000 }],
     ['Poisson EBIC, γ = 1.5, parallel tempering', { family: 'poisson', y: counts, gamma: 1.5, temperatures: [1, 3], iterations: 30000 }],
+    ['linear, γ = 2, near + pair moves', { gamma: 2, near: { probability: 0.3, radius: 2 }, pair: { probability: 0.3, maxWidth: 3, block: 3 } }],
+    ['cubic, fixed k = 3, relocations + pair moves', { degrees: [3], fixedK: [3], pair: { probability: 0.6, maxWidth: 4, block: 2 } }],
+    ['linear, γ = 1.5, pair moves + parallel tempering', { gamma: 1.5, pair: { probability: 0.2, maxWidth: 5, block: 4 }, temperatures: [1, 2.5], iterations: 20000 }],
   ];
   for (const [name, extra] of configs) {
     it(name, () => {

@@ -183,9 +183,41 @@ describeEachBackend('llama model forward', (kernels) => {
     const cache = model.kvCache(1);
     expect(cache.length).toBe(2);
     expect(maxAbsDiff(cache.keys.subarray(c.kvDim, 2 * c.kvDim), at(1, 'kPostRope', 1))).toBe(0);
-    expect(maxAbsDiff(cache.keysPreRope.subarray(c.kvDim, 2 * c.kvDim), at(1, 'kPreRope', 1))).toBe(0);
+    // No pre-RoPE store is kept: kvCache rotates the keys back (float rounding only).
+    expect(maxAbsDiff(cache.keysPreRope.subarray(c.kvDim, 2 * c.kvDim), at(1, 'kPreRope', 1))).toBeLessThan(1e-6);
     expect(maxAbsDiff(cache.values.subarray(0, c.kvDim), at(1, 'v', 0))).toBe(0);
     model.dispose();
+  });
+
+  it('keeps pre-RoPE keys only once asked (an attention strategy or keepPreRopeKeys): then exactly the captured ones', () => {
+    const model = tinyModel(kernels);
+    const c = model.config;
+    const kvFloats = c.nLayers * c.seqLen * c.kvDim;
+    const before = model.residentBytes;
+    const pre: Float32Array[] = [];
+    model.setCapture((layer, kind, data) => { if (layer === 1 && kind === 'kPreRope') pre.push(data.slice()); });
+    model.forward(3, 0);
+    model.forward(8, 1);
+    model.keepPreRopeKeys(); // rows 0, 1: rotated back
+    expect(model.residentBytes - before).toBe(4 * kvFloats);
+    model.keepPreRopeKeys();
+    expect(model.residentBytes - before).toBe(4 * kvFloats);
+    model.forward(5, 2); // row 2: stored as computed
+    model.setCapture(undefined);
+    const cache = model.kvCache(1);
+    for (const t of [0, 1]) expect(maxAbsDiff(cache.keysPreRope.subarray(t * c.kvDim, (t + 1) * c.kvDim), pre[t])).toBeLessThan(1e-6);
+    expect(maxAbsDiff(cache.keysPreRope.subarray(2 * c.kvDim, 3 * c.kvDim), pre[2])).toBe(0);
+    // The block prefill fills the store too.
+    model.reset();
+    model.prefill([3, 8, 5]);
+    expect(maxAbsDiff(model.kvCache(1).keysPreRope.subarray(0, 3 * c.kvDim), new Float32Array([...pre[0], ...pre[1], ...pre[2]]))).toBeLessThan(1e-6);
+    model.dispose();
+    const other = tinyModel(kernels);
+    const exact = new ExactAttention(other.config, kernels);
+    other.setStrategies(0, { attention: exact });
+    expect(other.residentBytes - before).toBe(4 * kvFloats);
+    other.dispose();
+    exact.dispose();
   });
 
   it('the attention hook sees q before and after RoPE and the live cache', () => {

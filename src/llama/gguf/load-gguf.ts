@@ -166,9 +166,11 @@ function readQuantized(source: GgufSource, info: GgufTensorInfo, slot: TensorSlo
     source.read(info.offset + r * fileRow, scratch.subarray(0, n * fileRow));
     for (let i = 0; i < n; i++) {
       const row = out.subarray((r + i) * residentRow, (r + i + 1) * residentRow);
+      // Plain byte loops, no subarray per block: ~10⁶ short-lived views would make V8 grow its
+      // young generation, which stays resident (peak RSS).
       for (let b = 0; b < cols / 32; b++) {
         const at = i * fileRow + 34 * b;
-        row.set(scratch.subarray(at + 2, at + 34), 32 * b);
+        for (let j = 0; j < 32; j++) row[32 * b + j] = scratch[at + 2 + j];
         row[cols + 2 * b] = scratch[at];
         row[cols + 2 * b + 1] = scratch[at + 1];
       }
@@ -181,13 +183,14 @@ function scanScales(where: string, tensor: string, slot: TensorSlot, words: Int3
   const bytes = new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
   const rowBytes = 4 * quantizedRowWords(slot.format!, slot.cols);
   const blocks = slot.cols / 32;
+  const q4 = slot.format === 'Q4_1';
+  // An f16 is Inf/NaN when its exponent bits (0x7c of the high byte) are all set.
+  const nonFinite = (at: number) => (bytes[at + 1] & 0x7c) === 0x7c;
   for (let r = 0; r < slot.rows; r++) {
     for (let b = 0; b < blocks; b++) {
-      const halves = slot.format === 'Q4_1' ? [r * rowBytes + 20 * b, r * rowBytes + 20 * b + 2] : [r * rowBytes + slot.cols + 2 * b];
-      for (const at of halves) {
-        if ((bytes[at + 1] & 0x7c) === 0x7c) {
-          throw new SparseInferenceError('BAD_FILE', `${where}: tensor ${tensor} has a non-finite ${slot.format} scale in row ${r}, block ${b}`);
-        }
+      const at = q4 ? r * rowBytes + 20 * b : r * rowBytes + slot.cols + 2 * b;
+      if (nonFinite(at) || (q4 && nonFinite(at + 2))) {
+        throw new SparseInferenceError('BAD_FILE', `${where}: tensor ${tensor} has a non-finite ${slot.format} scale in row ${r}, block ${b}`);
       }
     }
   }

@@ -171,10 +171,20 @@ class Cursor {
     return at;
   }
   u32(): number { return this.dv.getUint32(this.need(4), true); }
-  u64Number(what: string): number {
-    const v = this.dv.getBigUint64(this.need(8), true);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw bad(this.where, `${what} = ${v} is not plausible`);
-    return Number(v);
+  /**
+   * A u64 as a safe integer. Read as two u32 halves: a vocabulary has ~10⁵ string lengths, and a
+   * BigInt each is garbage that makes V8 grow its young generation (peak RSS) while parsing.
+   * `what` is a string or, on hot paths, a function building it (only on error).
+   */
+  u64Number(what: string | (() => string)): number {
+    const at = this.need(8);
+    const lo = this.dv.getUint32(at, true);
+    const hi = this.dv.getUint32(at + 4, true);
+    if (hi > 0x1fffff) { // ≥ 2⁵³
+      const v = this.dv.getBigUint64(at, true);
+      throw bad(this.where, `${typeof what === 'string' ? what : what()} = ${v} is not plausible`);
+    }
+    return hi * 2 ** 32 + lo;
   }
   /** A u64 count of items that each take at least `minBytes` of a `fileSize`-byte file. */
   count(minBytes: number, fileSize: number, what: string): number {
@@ -182,9 +192,11 @@ class Cursor {
     if (n * minBytes > fileSize - this.pos) throw bad(this.where, `${what} ${n} cannot fit in a ${fileSize}-byte file: truncated or corrupt?`);
     return n;
   }
-  string(fileSize: number, what: string): string {
-    const n = this.u64Number(`${what} length`);
-    if (n > fileSize - this.pos - 8) throw bad(this.where, `${what} length ${n} runs past the end of the file: truncated or corrupt?`);
+  /** A string; `what` (a string, or a function building it only on error) names it in messages. */
+  string(fileSize: number, what: string | (() => string)): string {
+    const name = () => (typeof what === 'string' ? what : what());
+    const n = this.u64Number(() => `${name()} length`);
+    if (n > fileSize - this.pos - 8) throw bad(this.where, `${name()} length ${n} runs past the end of the file: truncated or corrupt?`);
     const at = this.need(n);
     return decodeUtf8(this.bytes, at, n, this.utf8);
   }
@@ -206,7 +218,7 @@ class Cursor {
       }
       case V.U64: return safeNumber(dv.getBigUint64(this.need(8), true));
       case V.I64: return safeNumber(dv.getBigInt64(this.need(8), true));
-      case V.STRING: return this.string(fileSize, `metadata "${key}"`);
+      case V.STRING: return this.string(fileSize, () => `metadata "${key}"`);
       case V.ARRAY: {
         const elementType = this.u32();
         if (elementType > V.F64) throw bad(this.where, `metadata "${key}" is an array of unknown type ${elementType}`);
@@ -229,7 +241,7 @@ function decodeUtf8(bytes: Uint8Array, at: number, n: number, utf8: TextDecoder)
   if (n <= 16) {
     let ascii = true;
     for (let i = 0; i < n; i++) if (bytes[at + i] > 0x7f) { ascii = false; break; }
-    if (ascii) return String.fromCharCode(...bytes.subarray(at, at + n));
+    if (ascii) return String.fromCharCode.apply(null, bytes.subarray(at, at + n) as unknown as number[]);
   }
   return utf8.decode(bytes.subarray(at, at + n));
 }
