@@ -246,10 +246,10 @@ function standIn(a: DeviceArray<Float32Array | Int32Array>): unknown {
  * the CPU backend's streaming sum (NaN and ±Infinity survive summation), and only a non-finite
  * sum pays for finding the element. Device arrays are not read back for it.
  */
-const HOST_DATA_CHECKS: Partial<Record<NativeName, (cpu: Kernels, a: GpuArgs) => void>> = {
+const HOST_DATA_CHECKS: { [K in NativeName]?: (cpu: Kernels, a: KernelArgs<K>) => void } = {
   argminL2: (cpu, a) => { // (X, C, codes, dist, n, k, d)
-    finiteHost(cpu, 'C', a[1], n_(a[5]) * n_(a[6]));
-    finiteHost(cpu, 'X', a[0], n_(a[4]) * n_(a[6]));
+    finiteHost(cpu, 'C', a[1], a[5] * a[6]);
+    finiteHost(cpu, 'X', a[0], a[4] * a[6]);
   },
 };
 
@@ -323,7 +323,7 @@ export function webgpuKernels(ctx: GpuContext, cpu: Kernels, options: WebGpuKern
     const spec = SPECS[name] as NativeSpec<NativeName>;
     // Shape checks first (BAD_ARGUMENT naming the argument), on stand-ins for device arrays.
     (shapeChecks[name] as (...a: unknown[]) => unknown)(...args.map((a) => (isDeviceArray(a) ? standIn(a) : a)));
-    HOST_DATA_CHECKS[name]?.(cpu, args as GpuArgs);
+    (HOST_DATA_CHECKS[name] as ((cpu: Kernels, a: GpuArgs) => void) | undefined)?.(cpu, args);
     for (const a of args) {
       if (isDeviceArray(a) && !(a instanceof GpuDeviceArray)) throw badArgument('device array belongs to another backend');
     }
