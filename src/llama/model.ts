@@ -42,7 +42,8 @@ import { yieldEvery } from '../core/yield.js';
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 import { isAsyncKernels, needsSyncKernels, type AsyncKernels, type DeviceArray, type F32Arg } from '../kernels/async-kernels.js';
 import { SparseInferenceError, badArgument, throwIfAborted } from '../core/errors.js';
-import { checkInt } from '../core/validate.js';
+import { checkInt, describe } from '../core/validate.js';
+import { checkAnyKernels } from '../kernels/check-kernels.js';
 import type {
   ActivationCapture, ActivationKind, AttentionContext, LayerKvCache, LayerStrategies, LayerWeights,
   LlamaConfig, ProjectionName,
@@ -166,6 +167,10 @@ export class LlamaModel {
 
   private constructor(config: LlamaConfig, kernels: Kernels | AsyncKernels, fill: WeightFiller, formats: WeightFormats,
     matmul: QuantizedMatmulOptions) {
+    // The factories pass checked arguments; `new` from JavaScript (the constructor is private
+    // only to TypeScript) gets the same checks. WeightLayout checks config and formats.
+    checkAnyKernels('kernels', kernels);
+    if (typeof fill !== 'function') throw badArgument(`fill must be a function that writes the weights, got ${describe(fill)}`);
     this.config = config;
     this.kernels = kernels;
     this.layout = new WeightLayout(config, formats);
