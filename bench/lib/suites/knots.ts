@@ -56,13 +56,40 @@ function kernelTasks(kernels: Kernels, label: string): BenchTask[] {
   ];
 }
 
+/**
+ * The same two kernels with every argument resident (allocF64/allocI32), as a chain keeps them:
+ * x, z and the rows are written once, and only the small knot vector t is copied per call.
+ */
+function residentKernelTasks(kernels: Kernels, label: string): BenchTask[] {
+  const plain = kernelTasksInputs();
+  const r = <T extends Float64Array | Int32Array>(a: T, alloc: (n: number) => { view(): T }) => { const v = alloc(a.length); v.view().set(a as never); return v; };
+  const f64 = (n: number) => kernels.allocF64!(n), i32 = (n: number) => kernels.allocI32(n);
+  const x = r(plain.x, f64), z = r(plain.z, f64), first = r(plain.first, i32), values = r(plain.values, f64);
+  const band = r(plain.band, f64), btz = r(plain.btz, f64);
+  const { t, p } = plain;
+  return [
+    { name: `knots/bsplineBasis:${label}-resident:m${M}-k10-cubic`, fn: () => { const v = values.view(); kernels.bsplineBasis(x.view(), M, t, t.length, 3, first.view(), v); sink(v[7]); } },
+    { name: `knots/bandedGram:${label}-resident:m${M}-p${p}-w4`, fn: () => { const b = band.view(); kernels.bandedGram(first.view(), values.view(), M, 4, null, z.view(), p, b, btz.view()); sink(b[5]); } },
+  ];
+}
+
+function kernelTasksInputs() {
+  const rng = new Rng(3);
+  const knots = Array.from({ length: 10 }, () => rng.uniform() * 0.98 + 0.01);
+  const t = bsplineKnotVector(knots, 3);
+  const x = Float64Array.from({ length: M }, () => rng.uniform());
+  const z = Float64Array.from({ length: M }, () => rng.normal());
+  const p = t.length - 4;
+  return { t, x, z, p, first: new Int32Array(M), values: new Float64Array(M * 4), band: new Float64Array(p * 4), btz: new Float64Array(p) };
+}
+
 export async function knotsSuite(opts: SuiteOptions = {}): Promise<SuiteResult> {
   const wasm = await createKernels({ backend: 'wasm' });
   const ref = await createKernels({ backend: 'reference' });
   const W = `wasm-${wasm.variant}`, R = 'reference';
   const tasks: BenchTask[] = [
     chainTask(wasm, W, 5), chainTask(wasm, W, 10), chainTask(wasm, W, 40), chainTask(ref, R, 10),
-    ...kernelTasks(wasm, W), ...kernelTasks(ref, R),
+    ...kernelTasks(wasm, W), ...kernelTasks(ref, R), ...residentKernelTasks(wasm, W),
   ];
   const itPerS = (ms: number) => (ITERS * 1000) / ms;
   const ratios: RatioSpec[] = [
@@ -75,6 +102,14 @@ export async function knotsSuite(opts: SuiteOptions = {}): Promise<SuiteResult> 
     { name: 'chain speed-up wasm / reference at k = 10', value: (t) => t(`knots/rjmcmc:${R}:m${M}-n${N}-k10`).medianMs / t(`knots/rjmcmc:${W}:m${M}-n${N}-k10`).medianMs, unit: 'x' },
     { name: 'bsplineBasis speed-up wasm / reference', value: (t) => t(`knots/bsplineBasis:${R}:m${M}-k10-cubic`).medianMs / t(`knots/bsplineBasis:${W}:m${M}-k10-cubic`).medianMs, unit: 'x' },
     { name: 'bandedGram speed-up wasm / reference', value: (t) => t(`knots/bandedGram:${R}:m${M}-p14-w4`).medianMs / t(`knots/bandedGram:${W}:m${M}-p14-w4`).medianMs, unit: 'x' },
+    {
+      name: 'bsplineBasis speed-up wasm (resident arguments) / reference',
+      value: (t) => t(`knots/bsplineBasis:${R}:m${M}-k10-cubic`).medianMs / t(`knots/bsplineBasis:${W}-resident:m${M}-k10-cubic`).medianMs, target: 2, unit: 'x',
+    },
+    {
+      name: 'bandedGram speed-up wasm (resident arguments) / reference',
+      value: (t) => t(`knots/bandedGram:${R}:m${M}-p14-w4`).medianMs / t(`knots/bandedGram:${W}-resident:m${M}-p14-w4`).medianMs, target: 2, unit: 'x',
+    },
   ];
   return runSuite('knots', tasks, {
     ...opts, ratios,
