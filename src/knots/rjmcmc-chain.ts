@@ -178,13 +178,25 @@ const STEP_BLOCK = 128;
  */
 function* chainSteps(problem: ChainProblem, seed: number, kernels: Kernels): Generator<number, ChainRecord, void> {
   const rng = new Rng(seed);
-  // One coordinate: its kernels do all the work, so their arguments stay resident (no copies).
-  const design = new SplineDesign(kernels, problem.xs, problem.degrees, { resident: problem.xs.length === 1 });
+  // One coordinate: its kernels do all the work, so their arguments stay resident (no copies),
+  // and the observations are taken in order of x (the likelihood does not depend on their
+  // order): neighbouring rows then share their basis columns, which the kernels exploit.
+  const oneD = problem.xs.length === 1;
+  const data = oneD ? sortedByX(problem) : problem;
+  const design = new SplineDesign(kernels, data.xs, data.degrees, { resident: oneD });
   try {
-    return yield* sampleChain(problem, seed, rng, design);
+    return yield* sampleChain(data, seed, rng, design);
   } finally {
     design.dispose();
   }
+}
+
+/** The problem with its observations (x, y, trials) permuted into increasing x. */
+function sortedByX(problem: ChainProblem): ChainProblem {
+  const x = problem.xs[0];
+  const order = Array.from(x.keys()).sort((a, b) => x[a] - x[b] || a - b);
+  const take = (a: Float64Array) => Float64Array.from(order, (i) => a[i]);
+  return { ...problem, xs: [take(x)], y: take(problem.y), trials: problem.trials === undefined ? undefined : take(problem.trials) };
 }
 
 function* sampleChain(problem: ChainProblem, seed: number, rng: Rng, design: SplineDesign): Generator<number, ChainRecord, void> {
