@@ -21,7 +21,10 @@ export interface RunChainsOptions {
   chains: number;
   seed: number;
   kernels: Kernels;
-  /** 'auto' (default): workers in Node when there are ≥ 2 chains; true: require them; false: sequential. */
+  /**
+   * 'auto' (default): workers when there are ≥ 2 chains (Web Workers only where this module runs
+   * from its own file, not from a bundle); true: require them; false: sequential.
+   */
   parallel?: boolean | 'auto';
   /** At most this many worker threads at once (default: one per chain); later chains wait for a free one. */
   threads?: number;
@@ -56,7 +59,7 @@ export async function runChains(problem: ChainProblem, opts: RunChainsOptions): 
   const seeds = chainSeeds(opts.seed, opts.chains);
   const parallel = opts.parallel ?? 'auto';
   if (parallel !== false && opts.chains > 1) {
-    const spawn = webWorkerSpawner() ?? await nodeWorkerSpawner();
+    const spawn = webWorkerSpawner(parallel === true) ?? await nodeWorkerSpawner();
     if (spawn !== null) {
       const records = await runInWorkers(problem, seeds, opts, spawn);
       if (records !== null) return records;
@@ -85,10 +88,16 @@ interface WorkerEvents { message(msg: WorkerMessage): void; fail(err: Error): vo
 /** Starts a worker on one chain; returns its terminate function. */
 type Spawn = (input: ChainWorkerInput, events: WorkerEvents) => () => void;
 
-/** Web Workers (browsers, Deno): a module worker on chain-web-worker, or null where there is no Worker. */
-function webWorkerSpawner(): Spawn | null {
+/**
+ * Web Workers (browsers, Deno): a module worker on chain-web-worker, or null where there is no
+ * Worker. Unless forced (parallel: true), only when this module runs from its own file (Deno,
+ * an import map, a CDN, a dev server): inside a bundle the entry beside it usually does not
+ * exist, and trying it would log a failed request on every fit.
+ */
+function webWorkerSpawner(force: boolean): Spawn | null {
   const WebWorker = (globalThis as { Worker?: new (url: URL, opts: { type: 'module' }) => WebWorkerLike }).Worker;
   if (typeof WebWorker !== 'function') return null;
+  if (!force && !/\/run-chains\.[jt]s$/.test(new URL(import.meta.url).pathname)) return null;
   // The literal pattern lets bundlers that understand it (Vite, webpack 5) emit the worker entry.
   const entry = import.meta.url.endsWith('.ts')
     ? new URL('./chain-web-worker.ts', import.meta.url)
