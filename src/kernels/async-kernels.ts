@@ -27,6 +27,8 @@
  */
 import { describe } from '../core/validate.js';
 import { checkKernels } from './check-kernels.js';
+import { perKernel } from './reference/index.js';
+import { outputPositions } from './define-kernel.js';
 import type { BackendName, KernelFunctions, KernelName, Kernels, ResidentArray } from './kernels.js';
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { checkInt } from '../core/validate.js';
@@ -87,23 +89,10 @@ export interface AsyncKernels extends AsyncKernelFunctions {
 }
 
 /**
- * Which parameters each kernel writes (indices into its argument list): a device array in
- * one of these positions is written back after a CPU fallback runs on a host copy of it.
+ * Which parameters each kernel writes (indices into its argument list, from the descriptors): a
+ * device array in one of these positions is written back after a CPU fallback runs on a host copy.
  */
-export const KERNEL_OUTPUTS: Readonly<Record<KernelName, readonly number[]>> = {
-  dot: [], sum: [], spvmm: [2], vmmsp: [3], axpy: [2], gemv: [2], gemvT: [2], l2sqrBatch: [2],
-  argminL2: [2, 3], topK: [3], topKSelect: [3], lutGather: [4], selectiveAttention: [9],
-  topKSelectRows: [4], // kvcache
-  selectiveAttentionHeads: [11, 12], // llama / kvcache
-  softmax: [1], rmsnorm: [2], rope: [0], bsplineBasis: [5, 6], bandedGram: [7, 8],
-  swiglu: [0],
-  siluThreshold: [0], threshold: [2], siluMulThreshold: [0, 1], // activations
-  packGemv: [1], gemvPacked: [2],
-  decoderLayer: [0, 2, 3, 4, 5], // llama
-  gemvQ4_1: [2], gemvQ8_0: [2], // llama (GGUF)
-  gemm: [2], gemmQ4_1: [2], gemmQ8_0: [2], // llama prefill
-  quantizeQ8_1: [1], gemvQ4_1Q8_1: [2], gemvQ8_0Q8_1: [2], gemmQ4_1Q8_1: [2], gemmQ8_0Q8_1: [2], // llama: int8 activations
-};
+export const KERNEL_OUTPUTS: Readonly<Record<KernelName, readonly number[]>> = perKernel(outputPositions);
 
 /**
  * True for asynchronous kernels (code that accepts either kind branches on this).

@@ -18,6 +18,8 @@
  * const scratch = kernels.allocF32(decoderLayerScratchLength(shape, seqLen));
  */
 import type { DecoderLayerShape } from './kernels.js';
+import { badArgument } from '../core/errors.js';
+import { checkInt, checkNumber, checkOneOf, describe } from '../core/validate.js';
 
 const WEIGHT_ALIGN = 16;
 const SCRATCH_ALIGN = 4;
@@ -70,4 +72,28 @@ export function decoderLayerScratchOffsets(s: DecoderLayerShape, positions: numb
 export function decoderLayerScratchLength(s: DecoderLayerShape, positions: number): number {
   const a = (n: number) => roundUp(n, SCRATCH_ALIGN);
   return 3 * a(s.dim) + 2 * a(s.hiddenDim) + a(s.nHeads) + 2 * a(positions);
+}
+
+/** Frozen shapes already checked: a model passes the same one for every layer of every token. */
+const checkedShapes = new WeakSet<DecoderLayerShape>();
+
+/** A decoderLayer shape: positive sizes, even headDim = dim/nHeads, nKvHeads dividing nHeads. */
+export function checkDecoderLayerShape(shape: unknown): asserts shape is DecoderLayerShape {
+  if (typeof shape !== 'object' || shape === null) throw badArgument(`shape must be an object, got ${describe(shape)}`);
+  const s = shape as DecoderLayerShape;
+  if (checkedShapes.has(s)) return;
+  const max = 2 ** 31 - 1;
+  const dim = checkInt('shape.dim', s.dim, 2, max);
+  const hiddenDim = checkInt('shape.hiddenDim', s.hiddenDim, 1, max);
+  const nHeads = checkInt('shape.nHeads', s.nHeads, 1, dim);
+  const nKvHeads = checkInt('shape.nKvHeads', s.nKvHeads, 1, nHeads);
+  if (dim % nHeads !== 0 || (dim / nHeads) % 2 !== 0) {
+    throw badArgument(`shape.dim / shape.nHeads must be an even integer, got ${dim} / ${nHeads}`);
+  }
+  if (nHeads % nKvHeads !== 0) throw badArgument(`shape.nKvHeads must divide shape.nHeads, got ${nKvHeads} and ${nHeads}`);
+  checkNumber('shape.normEps', s.normEps, 0, Infinity);
+  checkNumber('shape.ropeBase', s.ropeBase, 1, Infinity, { minExclusive: true });
+  checkOneOf('shape.ropePairing', s.ropePairing, ['adjacent', 'half'] as const);
+  if (hiddenDim * dim > max) throw badArgument(`shape.hiddenDim*dim is too large (${hiddenDim * dim} elements)`);
+  if (Object.isFrozen(s)) checkedShapes.add(s); // a frozen shape cannot change after this check
 }

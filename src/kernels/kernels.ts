@@ -49,24 +49,11 @@ export interface DecoderLayerShape {
   ropePairing: RopePairing;
 }
 
-/** Names of every kernel in the interface (used by describeBackends and the test harness). */
-export const KERNEL_NAMES = [
-  'dot', 'axpy', 'gemv', 'gemvT', 'l2sqrBatch', 'argminL2', 'topK', 'softmax', 'rmsnorm', 'rope',
-  'sum',
-  'spvmm', 'vmmsp',
-  'lutGather', 'topKSelect', 'selectiveAttention', // kvcache
-  'topKSelectRows', // kvcache: topKSelect over many rows in one call
-  'selectiveAttentionHeads', // llama / kvcache: selectiveAttention for every query head in one call
-  'bsplineBasis', 'bandedGram', // knots
-  'swiglu', // llama / activations
-  'siluThreshold', 'threshold', 'siluMulThreshold', // activations (CATS/CHESS, TEAL)
-  'packGemv', 'gemvPacked', // gemv on prepacked weights
-  'decoderLayer', // llama: one whole decoder layer per call (decode fast path)
-  'gemvQ4_1', 'gemvQ8_0', // llama: gemv on GGUF-quantized weights
-  'gemm', 'gemmQ4_1', 'gemmQ8_0', // llama prefill: one weight pass for a block of tokens
-  'quantizeQ8_1', 'gemvQ4_1Q8_1', 'gemvQ8_0Q8_1', 'gemmQ4_1Q8_1', 'gemmQ8_0Q8_1', // llama: int8 activations (llama.cpp's numerics)
-] as const;
-export type KernelName = (typeof KERNEL_NAMES)[number];
+/** A kernel's name. */
+export type KernelName = keyof KernelFunctions;
+
+/** Names of every kernel in the interface, in registry order (describeBackends, the test harness). */
+export { KERNEL_NAMES } from './reference/index.js';
 
 /** The compute functions; a backend may implement a subset and inherit the rest from reference. */
 export interface KernelFunctions {

@@ -9,6 +9,7 @@ import { WasmHeap, marshal, type Arg } from './memory.js';
 import { badArgument } from '../../core/errors.js'; // kvcache
 import { decoderLayerScratchLength, decoderLayerWeightLength } from '../../kernels/decoder-layer-layout.js'; // llama
 import { quantizedRowWords } from '../../kernels/quantized-row-words.js';
+import { q8ActivationWords } from '../../kernels/q8-activation-words.js';
 
 /** knots: a Float64Array argument as an Int32 view over the same bytes (marshal copies words). */
 function f64Arg(a: Float64Array, length: number): Arg {
@@ -63,6 +64,27 @@ export function wasmKernelFunctions(heap: WasmHeap): { fns: Partial<KernelFuncti
       [{ a: W, length: rows * quantizedRowWords('Q8_0', cols) }, { a: X, length: n * cols },
         { a: Y, length: n * rows, out: true, in: false }, { a: null, length: cols }],
       (p) => w.gemmQ8_0(p[0], p[1], p[2], rows, cols, n, p[3])),
+    // llama: int8 activations (llama.cpp's numerics).
+    quantizeQ8_1: (x, q, length) => call(
+      [{ a: x, length }, { a: q, length: q8ActivationWords(length), out: true, in: false }],
+      (p) => w.quantizeQ8_1(p[0], p[1], length)),
+    gemvQ4_1Q8_1: (W, xq, y, rows, cols) => call(
+      [{ a: W, length: rows * quantizedRowWords('Q4_1', cols) }, { a: xq, length: q8ActivationWords(cols) },
+        { a: y, length: rows, out: true, in: false }],
+      (p) => w.gemvQ4_1Q8_1(p[0], p[1], p[2], rows, cols)),
+    gemvQ8_0Q8_1: (W, xq, y, rows, cols) => call(
+      [{ a: W, length: rows * quantizedRowWords('Q8_0', cols) }, { a: xq, length: q8ActivationWords(cols) },
+        { a: y, length: rows, out: true, in: false }],
+      (p) => w.gemvQ8_0Q8_1(p[0], p[1], p[2], rows, cols)),
+    // scratch: four weight rows decoded to int16 with their scales (288 bytes per 32 columns).
+    gemmQ4_1Q8_1: (W, Xq, Y, rows, cols, n) => call(
+      [{ a: W, length: rows * quantizedRowWords('Q4_1', cols) }, { a: Xq, length: n * q8ActivationWords(cols) },
+        { a: Y, length: n * rows, out: true, in: false }, { a: null, length: (cols / 32) * 72 }],
+      (p) => w.gemmQ4_1Q8_1(p[0], p[1], p[2], rows, cols, n, rows, p[3])),
+    gemmQ8_0Q8_1: (W, Xq, Y, rows, cols, n) => call(
+      [{ a: W, length: rows * quantizedRowWords('Q8_0', cols) }, { a: Xq, length: n * q8ActivationWords(cols) },
+        { a: Y, length: n * rows, out: true, in: false }, { a: null, length: (cols / 32) * 72 }],
+      (p) => w.gemmQ8_0Q8_1(p[0], p[1], p[2], rows, cols, n, rows, p[3])),
     gemvT: (W, x, y, rows, cols) => call(
       [{ a: W, length: rows * cols }, { a: x, length: rows }, { a: y, length: cols, out: true, in: false }],
       (p) => w.gemvT(p[0], p[1], p[2], rows, cols)),

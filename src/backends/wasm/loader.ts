@@ -26,6 +26,12 @@ export interface WasmExports {
   gemm(W: number, X: number, Y: number, rows: number, cols: number, n: number): void; // llama prefill
   gemmQ4_1(W: number, X: number, Y: number, rows: number, cols: number, n: number, scratch: number): void;
   gemmQ8_0(W: number, X: number, Y: number, rows: number, cols: number, n: number, scratch: number): void;
+  quantizeQ8_1(x: number, q: number, length: number): void; // llama: int8 activations
+  gemvQ4_1Q8_1(W: number, xq: number, y: number, rows: number, cols: number): void;
+  gemvQ8_0Q8_1(W: number, xq: number, y: number, rows: number, cols: number): void;
+  /** ldy: Y's row stride in floats (rows, or more when a thread computes a slice of rows); scratch: (cols/32)·72 words. */
+  gemmQ4_1Q8_1(W: number, Xq: number, Y: number, rows: number, cols: number, n: number, ldy: number, scratch: number): void;
+  gemmQ8_0Q8_1(W: number, Xq: number, Y: number, rows: number, cols: number, n: number, ldy: number, scratch: number): void;
   l2sqrBatch(X: number, C: number, out: number, n: number, k: number, d: number, cnorm: number): void;
   argminL2(X: number, C: number, codes: number, dist: number, n: number, k: number, d: number, cnorm: number): void;
   topK(x: number, n: number, k: number, out: number, heapV: number, heapI: number, scratch: number): void;

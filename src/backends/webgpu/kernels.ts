@@ -28,6 +28,8 @@ import {
   KERNEL_OUTPUTS, isDeviceArray, type AsyncKernelFunctions, type AsyncKernels, type DeviceArray, type F32Arg, type I32Arg,
 } from '../../kernels/async-kernels.js';
 import { withShapeChecks } from '../../kernels/checked.js';
+import { perKernel } from '../../kernels/reference/index.js';
+import { argNames } from '../../kernels/define-kernel.js';
 import { badArgument } from '../../core/errors.js';
 import { checkInt } from '../../core/validate.js';
 import { byValueDescending } from '../../kernels/reference/rank-order.js';
@@ -71,102 +73,78 @@ type NativeName = (typeof WEBGPU_NATIVE)[number];
 type Arr = F32Arg | I32Arg;
 type GpuArgs = unknown[];
 
-interface NativeSpec {
-  /** Elements streamed (0: nothing to do on a GPU — the CPU path handles it). */
-  work(a: GpuArgs): number;
-  /** Which arguments are read, with how many elements, and which are written. */
-  inputs(a: GpuArgs): [number, number][];
+/** The call's arguments, typed as the kernel's parameters (array positions may hold device arrays). */
+type KernelArgs<K extends NativeName> = Parameters<KernelFunctions[K]>;
+
+interface NativeSpec<K extends NativeName> {
+  /**
+   * Which arguments are bound as inputs, with how many elements, where this differs from the
+   * descriptor's read arguments (siluThreshold uploads float64 thresholds as float32 itself).
+   */
+  inputs?(a: KernelArgs<K>): [number, number][];
   /**
    * Encodes the work; returns the finisher that produces the kernel's return value. An
    * argument that is both read and written (rope's x) has one ref, bound read-write; an
    * input read in place from its `aliases` output has no ref (undefined).
    */
-  encode(call: GpuCall, refs: GpuRef[], a: GpuArgs): () => unknown;
-  /**
-   * [input, output] argument pairs that may be the very same device array (same buffer and
-   * start; "out may alias x"): then only the output is bound and the program reads it in place.
-   */
-  aliases?: [number, number][];
+  encode(call: GpuCall, refs: GpuRef[], a: KernelArgs<K>): () => unknown;
 }
 
-const n_ = (v: unknown) => v as number;
 const BAD_NONE = 0xFFFFFFFF;
 
 /** The per-kernel argument layouts and encoders. `refs[i]` is the bound argument i. */
-const SPECS: Record<NativeName, NativeSpec> = {
+const SPECS: { [K in NativeName]: NativeSpec<K> } = {
   sum: {
-    work: (a) => n_(a[1]),
-    inputs: (a) => [[0, n_(a[1])]],
     encode(call, r, a) {
       const slot = call.scalars([0]);
-      encodeSum(call, r[0], slot.ref, n_(a[1]));
+      encodeSum(call, r[0], slot.ref, a[1]);
       return () => slot.f32(0);
     },
   },
   gemv: { // (W, x, y, rows, cols)
-    work: (a) => n_(a[3]) * n_(a[4]),
-    inputs: (a) => [[0, n_(a[3]) * n_(a[4])], [1, n_(a[4])]],
-    encode(call, r, a) { encodeGemv(call, r[0], r[1], r[2], n_(a[3]), n_(a[4])); return () => undefined; },
+    encode(call, r, a) { encodeGemv(call, r[0], r[1], r[2], a[3], a[4]); return () => undefined; },
   },
   gemvT: { // (W, x, y, rows, cols)
-    work: (a) => n_(a[3]) * n_(a[4]),
-    inputs: (a) => [[0, n_(a[3]) * n_(a[4])], [1, n_(a[3])]],
-    encode(call, r, a) { encodeGemvT(call, r[0], r[1], r[2], n_(a[3]), n_(a[4])); return () => undefined; },
+    encode(call, r, a) { encodeGemvT(call, r[0], r[1], r[2], a[3], a[4]); return () => undefined; },
   },
   spvmm: { // (x, W, y, rows, cols)
-    work: (a) => n_(a[3]) * n_(a[4]),
-    inputs: (a) => [[0, n_(a[3])], [1, n_(a[3]) * n_(a[4])]],
     encode(call, r, a) {
-      const slot = encodeSpvmm(call, r[0], r[1], r[2], n_(a[3]), n_(a[4]));
+      const slot = encodeSpvmm(call, r[0], r[1], r[2], a[3], a[4]);
       return () => slot.u32(0);
     },
   },
   vmmsp: { // (x, W, s, out, rows, cols)
-    work: (a) => n_(a[4]) * n_(a[5]),
-    inputs: (a) => [[0, n_(a[5])], [1, n_(a[4]) * n_(a[5])], [2, n_(a[4])]],
     encode(call, r, a) {
-      const slot = encodeVmmsp(call, r[0], r[1], r[2], r[3], n_(a[4]), n_(a[5]));
+      const slot = encodeVmmsp(call, r[0], r[1], r[2], r[3], a[4], a[5]);
       return () => slot.u32(0);
     },
   },
   l2sqrBatch: { // (X, C, out, n, k, d)
-    work: (a) => n_(a[3]) * n_(a[4]) * n_(a[5]),
-    inputs: (a) => [[0, n_(a[3]) * n_(a[5])], [1, n_(a[4]) * n_(a[5])]],
-    encode(call, r, a) { encodeL2sqrBatch(call, r[0], r[1], r[2], n_(a[3]), n_(a[4]), n_(a[5])); return () => undefined; },
+    encode(call, r, a) { encodeL2sqrBatch(call, r[0], r[1], r[2], a[3], a[4], a[5]); return () => undefined; },
   },
   argminL2: { // (X, C, codes, dist, n, k, d)
-    work: (a) => n_(a[4]) * n_(a[5]) * n_(a[6]),
-    inputs: (a) => [[0, n_(a[4]) * n_(a[6])], [1, n_(a[5]) * n_(a[6])]],
-    encode(call, r, a) { encodeArgminL2(call, r[0], r[1], r[2], r[3], n_(a[4]), n_(a[5]), n_(a[6])); return () => undefined; },
+    encode(call, r, a) { encodeArgminL2(call, r[0], r[1], r[2], r[3], a[4], a[5], a[6]); return () => undefined; },
   },
   lutGather: { // (table, tableSize, codes, n, out)
-    work: (a) => n_(a[3]),
-    inputs: (a) => [[0, n_(a[1])], [2, n_(a[3])]],
     encode(call, r, a) {
-      const slot = encodeLutGather(call, r[0], n_(a[1]), r[2], n_(a[3]), r[4]);
+      const slot = encodeLutGather(call, r[0], a[1], r[2], a[3], r[4]);
       return () => {
         const j = slot.u32(0);
         if (j === BAD_NONE) return;
         const got = isDeviceArray(a[2]) ? '' : `, got ${(a[2] as Int32Array)[j]}`;
-        throw badArgument(`codes[${j}] must be in [0, ${n_(a[1])})${got}`);
+        throw badArgument(`codes[${j}] must be in [0, ${a[1]})${got}`);
       };
     },
   },
   topKSelect: { // (x, n, k, out)
-    work: (a) => (n_(a[2]) === 0 ? 0 : n_(a[1])),
-    inputs: (a) => [[0, n_(a[1])]],
-    encode(call, r, a) { encodeTopKSelect(call, r[0], n_(a[1]), n_(a[2]), r[3]); return () => undefined; },
+    encode(call, r, a) { encodeTopKSelect(call, r[0], a[1], a[2], r[3]); return () => undefined; },
   },
   topKSelectRows: { // (x, rows, n, k, out): every row in the same 11 dispatches
-    work: (a) => (n_(a[3]) === 0 ? 0 : n_(a[1]) * n_(a[2])),
-    inputs: (a) => [[0, n_(a[1]) * n_(a[2])]],
-    encode(call, r, a) { encodeTopKSelectRows(call, r[0], n_(a[1]), n_(a[2]), n_(a[3]), r[4]); return () => undefined; },
+    encode(call, r, a) { encodeTopKSelectRows(call, r[0], a[1], a[2], a[3], r[4]); return () => undefined; },
   },
   topK: { // (x, n, k, out): the set on the GPU, ordered on the host (k values)
-    work: (a) => (n_(a[2]) === 0 ? 0 : n_(a[1])),
-    inputs: (a) => [[0, n_(a[1])]],
     encode(call, r, a) {
-      const n = n_(a[1]), k = n_(a[2]);
+      const n = a[1], k = a[2];
       const sel = { buffer: call.scratch(k * 4), offset: 0 };
       const vals = { buffer: call.scratch(k * 4), offset: 0 };
       encodeTopKSelect(call, r[0], n, k, sel);
@@ -181,133 +159,77 @@ const SPECS: Record<NativeName, NativeSpec> = {
     },
   },
   dot: { // (x, y, n)
-    work: (a) => n_(a[2]),
-    inputs: (a) => [[0, n_(a[2])], [1, n_(a[2])]],
     encode(call, r, a) {
       const slot = call.scalars([0]);
-      encodeDot(call, r[0], r[1], slot.ref, n_(a[2]));
+      encodeDot(call, r[0], r[1], slot.ref, a[2]);
       return () => slot.f32(0);
     },
   },
   axpy: { // (a, x, y, n): y read and written
-    work: (a) => n_(a[3]),
-    inputs: (a) => [[1, n_(a[3])], [2, n_(a[3])]],
-    encode(call, r, a) { encodeAxpy(call, n_(a[0]), r[1], r[2], n_(a[3])); return () => undefined; },
+    encode(call, r, a) { encodeAxpy(call, a[0], r[1], r[2], a[3]); return () => undefined; },
   },
   softmax: { // (x, out, n); out may be x
-    work: (a) => n_(a[2]),
-    inputs: (a) => [[0, n_(a[2])]],
-    aliases: [[0, 1]],
-    encode(call, r, a) { encodeSoftmax(call, r[0] ?? null, r[1], n_(a[2])); return () => undefined; },
+    encode(call, r, a) { encodeSoftmax(call, r[0] ?? null, r[1], a[2]); return () => undefined; },
   },
   rmsnorm: { // (x, w, out, n, eps); out may be x
-    work: (a) => n_(a[3]),
-    inputs: (a) => [[0, n_(a[3])], [1, n_(a[3])]],
-    aliases: [[0, 2]],
-    encode(call, r, a) { encodeRmsnorm(call, r[0] ?? null, r[1], r[2], n_(a[3]), n_(a[4])); return () => undefined; },
+    encode(call, r, a) { encodeRmsnorm(call, r[0] ?? null, r[1], r[2], a[3], a[4]); return () => undefined; },
   },
   rope: { // (x, nHeads, headDim, pos, base, pairing): x read and written; cos/sin uploaded
-    work: (a) => n_(a[1]) * n_(a[2]),
-    inputs: (a) => [[0, n_(a[1]) * n_(a[2])]],
     encode(call, r, a) {
-      const headDim = n_(a[2]);
-      const table = call.input(ropeTable(headDim, n_(a[3]), n_(a[4])), headDim);
-      encodeRope(call, r[0], table, n_(a[1]), headDim, a[5] as RopePairing);
+      const headDim = a[2];
+      const table = call.input(ropeTable(headDim, a[3], a[4]), headDim);
+      encodeRope(call, r[0], table, a[1], headDim, a[5] as RopePairing);
       return () => undefined;
     },
   },
   swiglu: { // (gate, up, n): gate read and written
-    work: (a) => n_(a[2]),
-    inputs: (a) => [[0, n_(a[2])], [1, n_(a[2])]],
-    encode(call, r, a) { encodeSwiglu(call, r[0], r[1], n_(a[2])); return () => undefined; },
+    encode(call, r, a) { encodeSwiglu(call, r[0], r[1], a[2]); return () => undefined; },
   },
   siluThreshold: { // (gate, t, n): gate read and written; float64 thresholds uploaded as float32
-    work: (a) => n_(a[2]),
-    inputs: (a) => (a[1] instanceof Float64Array ? [[0, n_(a[2])]] : [[0, n_(a[2])], [1, n_(a[2])]]),
+    inputs: (a) => (a[1] instanceof Float64Array ? [[0, a[2]]] : [[0, a[2]], [1, a[2]]]),
     encode(call, r, a) {
-      const n = n_(a[2]);
+      const n = a[2];
       const t = a[1] instanceof Float64Array ? call.input(Float32Array.from(a[1].subarray(0, n)), n) : r[1];
       const slot = encodeSiluThreshold(call, r[0], t, n);
       return () => slot.u32(0);
     },
   },
   threshold: { // (v, t, out, n)
-    work: (a) => n_(a[3]),
-    inputs: (a) => [[0, n_(a[3])]],
     encode(call, r, a) {
-      const slot = encodeThreshold(call, r[0], n_(a[1]), r[2], n_(a[3]));
+      const slot = encodeThreshold(call, r[0], a[1], r[2], a[3]);
       return () => slot.u32(0);
     },
   },
   siluMulThreshold: { // (gate, up, t, n): both read and written
-    work: (a) => n_(a[3]),
-    inputs: (a) => [[0, n_(a[3])], [1, n_(a[3])]],
     encode(call, r, a) {
-      const slot = encodeSiluMulThreshold(call, r[0], r[1], n_(a[2]), n_(a[3]));
+      const slot = encodeSiluMulThreshold(call, r[0], r[1], a[2], a[3]);
       return () => slot.u32(0);
     },
   },
   selectiveAttention: { // (q, K, V, idx, count, rows, d, stride, scale, out)
-    work: (a) => n_(a[4]) * n_(a[6]),
-    inputs: (a) => {
-      const rows = n_(a[5]), span = rows === 0 ? 0 : (rows - 1) * n_(a[7]) + n_(a[6]);
-      return [[0, n_(a[6])], [1, span], [2, span], [3, n_(a[4])]];
-    },
     encode(call, r, a) {
-      const slot = encodeSelectiveAttention(call, r[0], r[1], r[2], r[3], n_(a[4]), n_(a[5]), n_(a[6]), n_(a[7]),
-        n_(a[8]), r[9]);
+      const slot = encodeSelectiveAttention(call, r[0], r[1], r[2], r[3], a[4], a[5], a[6], a[7],
+        a[8], r[9]);
       return () => {
         const c = slot.u32(1);
-        if (c !== BAD_NONE) throw badArgument(`idx[${c}] must be a row in [0, ${n_(a[5])})`);
+        if (c !== BAD_NONE) throw badArgument(`idx[${c}] must be a row in [0, ${a[5]})`);
         return slot.f32(0);
       };
     },
   },
   selectiveAttentionHeads: { // (q, K, V, idx, count, rows, d, stride, nHeads, group, scale, out, lse)
-    work: (a) => n_(a[4]) * n_(a[6]) * n_(a[8]),
-    inputs: (a) => {
-      const rows = n_(a[5]), d = n_(a[6]), nHeads = n_(a[8]);
-      const span = rows === 0 ? 0 : (rows - 1) * n_(a[7]) + Math.ceil(nHeads / n_(a[9])) * d;
-      return [[0, nHeads * d], [1, span], [2, span], [3, n_(a[4])]];
-    },
     encode(call, r, a) {
       const slot = call.scalars([BAD_NONE]);
-      encodeSelectiveAttentionHeads(call, r[0], r[1], r[2], r[3], n_(a[4]), n_(a[5]), n_(a[6]), n_(a[7]), n_(a[8]),
-        n_(a[9]), n_(a[10]), r[11], r[12], slot.ref);
+      encodeSelectiveAttentionHeads(call, r[0], r[1], r[2], r[3], a[4], a[5], a[6], a[7], a[8],
+        a[9], a[10], r[11], r[12], slot.ref);
       return () => {
         const c = slot.u32(0);
-        if (c !== BAD_NONE) throw badArgument(`idx[${c}] must be a row in [0, ${n_(a[5])})`);
+        if (c !== BAD_NONE) throw badArgument(`idx[${c}] must be a row in [0, ${a[5]})`);
       };
     },
   },
 };
 
-/** Output element counts of the native kernels (argument index → elements written). */
-function outputs(name: NativeName, a: GpuArgs): [number, number][] {
-  switch (name) {
-    case 'sum': return [];
-    case 'gemv': return [[2, n_(a[3])]];
-    case 'gemvT': case 'spvmm': return [[2, n_(a[4])]];
-    case 'vmmsp': return [[3, n_(a[4])]];
-    case 'l2sqrBatch': return [[2, n_(a[3]) * n_(a[4])]];
-    case 'argminL2': return [[2, n_(a[4])], [3, n_(a[4])]];
-    case 'lutGather': return [[4, n_(a[3])]];
-    case 'topKSelect': return [[3, n_(a[2])]];
-    case 'topKSelectRows': return [[4, n_(a[1]) * n_(a[3])]];
-    case 'topK': return []; // written on the host after ordering
-    case 'selectiveAttention': return [[9, n_(a[6])]];
-    case 'selectiveAttentionHeads': return [[11, n_(a[8]) * n_(a[6])], [12, n_(a[8])]];
-    case 'dot': return [];
-    case 'axpy': return [[2, n_(a[3])]];
-    case 'softmax': return [[1, n_(a[2])]];
-    case 'rmsnorm': return [[2, n_(a[3])]];
-    case 'rope': return [[0, n_(a[1]) * n_(a[2])]];
-    case 'swiglu': return [[0, n_(a[2])]];
-    case 'siluThreshold': return [[0, n_(a[2])]];
-    case 'threshold': return [[2, n_(a[3])]];
-    case 'siluMulThreshold': return [[0, n_(a[3])], [1, n_(a[3])]];
-  }
-}
 
 /**
  * A stand-in that passes the shape checks exactly as a typed array of the device array's
@@ -323,18 +245,29 @@ const shapeChecks = withShapeChecks(new Proxy({} as KernelFunctions, {
   get: (_t, name) => (name === 'bandedGram' ? () => -1 : () => 0),
 }));
 
-/** Names for error messages, per kernel argument position. */
-const ARG_NAMES: Record<NativeName, string[]> = {
-  sum: ['x'], gemv: ['W', 'x', 'y'], gemvT: ['W', 'x', 'y'], spvmm: ['x', 'W', 'y'], vmmsp: ['x', 'W', 's', 'out'],
-  l2sqrBatch: ['X', 'C', 'out'], argminL2: ['X', 'C', 'codes', 'dist'], lutGather: ['table', '', 'codes', '', 'out'],
-  topKSelect: ['x', '', '', 'out'], topK: ['x', '', '', 'out'],
-  topKSelectRows: ['x', '', '', '', 'out'],
-  selectiveAttention: ['q', 'K', 'V', 'idx', '', '', '', '', '', 'out'],
-  selectiveAttentionHeads: ['q', 'K', 'V', 'idx', '', '', '', '', '', '', '', 'out', 'lse'],
-  dot: ['x', 'y'], axpy: ['', 'x', 'y'], softmax: ['x', 'out'], rmsnorm: ['x', 'w', 'out'], rope: ['x'],
-  swiglu: ['gate', 'up'],
-  siluThreshold: ['gate', 't'], threshold: ['v', '', 'out'], siluMulThreshold: ['gate', 'up'],
-};
+/** Names for error messages, per kernel argument position (from the descriptors). */
+const ARG_NAMES = perKernel(argNames);
+/** The descriptors, by name. */
+const DESCRIPTORS = perKernel((d) => d);
+
+/** [argument, elements] of the arrays a call reads (role in/inout) or writes (out/inout). */
+function arraysOf(name: KernelName, a: GpuArgs, written: boolean): [number, number][] {
+  const found: [number, number][] = [];
+  DESCRIPTORS[name].args.forEach((s, i) => {
+    if (s.kind === 'array' && (written ? s.role !== 'in' : s.role !== 'out')) found.push([i, s.length(a)]);
+  });
+  return found;
+}
+
+/** Bound outputs: the written arrays, except topK's, which the host writes after ordering. */
+const outputs = (name: NativeName, a: GpuArgs) => (name === 'topK' ? [] : arraysOf(name, a, true));
+
+/**
+ * [input, output] pairs that may be the very same device array ("out may alias x", from the
+ * descriptors): then only the output is bound and the program reads it in place.
+ */
+const ALIASES = perKernel((d) => d.args.flatMap((o, at) => (o.kind === 'array' && o.role === 'out' && o.mayBe !== undefined
+  ? [[d.args.findIndex((s) => s.name === o.mayBe), at] as [number, number]] : [])));
 
 export interface WebGpuKernelOptions {
   /** Work (elements streamed) below which host-array calls run on the CPU backend; 0: never. */
@@ -370,14 +303,14 @@ export function webgpuKernels(ctx: GpuContext, cpu: Kernels, options: WebGpuKern
   };
 
   const onGpu = (name: NativeName, args: unknown[]): Promise<unknown> => {
-    const spec = SPECS[name];
+    const spec = SPECS[name] as NativeSpec<NativeName>;
     // Shape checks first (BAD_ARGUMENT naming the argument), on stand-ins for device arrays.
     (shapeChecks[name] as (...a: unknown[]) => unknown)(...args.map((a) => (isDeviceArray(a) ? standIn(a) : a)));
     for (const a of args) {
       if (isDeviceArray(a) && !(a instanceof GpuDeviceArray)) throw badArgument('device array belongs to another backend');
     }
     const hostOnly = !args.some(isDeviceArray);
-    const work = spec.work(args);
+    const work = DESCRIPTORS[name].work(args);
     if (work === 0 || (hostOnly && work < threshold)) return onCpu(name, args);
     return ctx.ordered(() => {
       const outs = outputs(name, args);
@@ -385,7 +318,7 @@ export function webgpuKernels(ctx: GpuContext, cpu: Kernels, options: WebGpuKern
       // Input i is output o itself, a device array the program reads in place ("out may alias x").
       const inPlace = (i: number, o: number) => {
         const a = args[i], out = args[o];
-        return (spec.aliases ?? []).some(([x, y]) => x === i && y === o) && a instanceof GpuDeviceArray
+        return ALIASES[name].some(([x, y]) => x === i && y === o) && a instanceof GpuDeviceArray
           && out instanceof GpuDeviceArray && a.overlaps(out) && a.begin === out.begin;
       };
       // WebGPU forbids binding one buffer both writable and readable in a dispatch.
@@ -410,7 +343,7 @@ export function webgpuKernels(ctx: GpuContext, cpu: Kernels, options: WebGpuKern
       const call = ctx.call();
       const refs: GpuRef[] = [];
       const readWrite = new Map<number, number>(); // host arrays read and written: index → elements read
-      for (const [i, len] of spec.inputs(args)) {
+      for (const [i, len] of spec.inputs?.(args as never) ?? arraysOf(name, args, false)) {
         const a = args[i] as Arr;
         if (outs.some(([o]) => o === i)) { // read and written (rope's x): one read-write binding, below
           if (!(a instanceof GpuDeviceArray)) readWrite.set(i, len);
@@ -430,7 +363,7 @@ export function webgpuKernels(ctx: GpuContext, cpu: Kernels, options: WebGpuKern
           ctx.device.queue.writeBuffer(refs[i].buffer, refs[i].offset * 4, args[i] as Float32Array, 0, n);
         }
       }
-      const finish = spec.encode(call, refs, args);
+      const finish = spec.encode(call, refs, args as never);
       if (name !== 'topK') return call.finish(finish);
       const out = args[3] as I32Arg;
       const p = call.finish(finish).then((order) => {

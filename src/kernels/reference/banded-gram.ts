@@ -10,6 +10,8 @@
  * Returns −1, or the first row whose columns [first[i], first[i]+width) leave [0, p) (that row
  * and later ones are not accumulated).
  */
+import { defineKernel, f64, f64OrNull, i32, size } from '../define-kernel.js';
+import { badArgument } from '../../core/errors.js';
 export function bandedGram(
   first: Int32Array, values: Float64Array, n: number, width: number,
   weights: Float64Array | null, z: Float64Array, p: number,
@@ -33,3 +35,18 @@ export function bandedGram(
   }
   return -1;
 }
+
+/** bandedGram: BᵀWB and BᵀWz of sparse banded rows. */
+export const bandedGramKernel = defineKernel('bandedGram', {
+  reference: bandedGram,
+  args: [
+    i32('first', 'n', ([, , n]) => n), f64('values', 'n*width', ([, , n, width]) => n * width), size('n'), size('width', 1),
+    f64OrNull('weights', 'n', ([, , n]) => n), f64('z', 'n', ([, , n]) => n), size('p', ([, , , width]) => width),
+    f64('band', 'p*width', ([, , , width, , , p]) => p * width, { role: 'out' }),
+    f64('btz', 'p', ([, , , , , , p]) => p, { role: 'out' }),
+  ],
+  work: ([, , n, width]) => n * width * width,
+  after(bad, [first, , , , , , p]) {
+    if (bad >= 0) throw badArgument(`first[${bad}] = ${first[bad]} puts row ${bad} outside columns [0, ${p})`);
+  },
+});

@@ -8,6 +8,8 @@
  * interior knots, left-continuous at the right boundary; outside the boundary the boundary
  * piece's polynomial is continued.
  */
+import { defineKernel, f64, i32, size, int } from '../define-kernel.js';
+import { badArgument } from '../../core/errors.js';
 
 /**
  * The knot span μ for x: the largest μ in [degree, nt−degree−2] with t[μ] ≤ x (binary search),
@@ -67,3 +69,19 @@ export function bsplineBasis(
     bsplineValuesAt(t, degree, span, x[i], values, i * w, left, right);
   }
 }
+
+/** bsplineBasis: sparse B-spline design rows. */
+export const bsplineBasisKernel = defineKernel('bsplineBasis', {
+  reference: bsplineBasis,
+  args: [
+    f64('x', 'n', ([, n]) => n), size('n'), f64('t', 'nt', ([, , , nt]) => nt), size('nt', ([, , , , degree]) => 2 * degree + 2),
+    int('degree', 0, 20), i32('first', 'n', ([, n]) => n, { role: 'out' }),
+    f64('values', 'n*(degree+1)', ([, n, , , degree]) => n * (degree + 1), { role: 'out' }),
+  ],
+  work: ([, n, , , degree]) => n * (degree + 1),
+  verify([, , t, nt, degree]) {
+    if (!(t[degree] < t[nt - degree - 1])) {
+      throw badArgument(`t must have t[degree] < t[nt−degree−1], got ${t[degree]} and ${t[nt - degree - 1]}`);
+    }
+  },
+});

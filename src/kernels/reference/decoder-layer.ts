@@ -5,7 +5,10 @@
  * set (the wasm-threads backend: its gemv calls are split across threads).
  */
 import type { DecoderLayerShape, KernelFunctions } from '../kernels.js';
-import { decoderLayerOffsets, decoderLayerScratchOffsets } from '../decoder-layer-layout.js';
+import {
+  checkDecoderLayerShape, decoderLayerOffsets, decoderLayerScratchLength, decoderLayerScratchOffsets, decoderLayerWeightLength,
+} from '../decoder-layer-layout.js';
+import { defineKernel, f32, int, object, MAX_SIZE } from '../define-kernel.js';
 import { rmsnorm } from './rmsnorm.js';
 import { gemv } from './gemv.js';
 import { rope } from './rope.js';
@@ -21,6 +24,25 @@ export function composeDecoderLayer(k: LayerKernels): KernelFunctions['decoderLa
 }
 
 export const decoderLayer = composeDecoderLayer({ rmsnorm, gemv, rope, axpy, swiglu, selectiveAttentionHeads });
+
+/** K/V cache elements a call at position pos touches: pos + 1 rows of every KV head. */
+const cacheLength = (pos: number, s: DecoderLayerShape) => (pos + 1) * (s.dim / s.nHeads) * s.nKvHeads;
+
+/** decoderLayer: one Llama decoder layer in place on x (K/V row pos written). */
+export const decoderLayerKernel = defineKernel('decoderLayer', {
+  reference: decoderLayer,
+  args: [
+    f32('x', 'dim', ([, , , , , , , s]) => s.dim, { role: 'inout' }),
+    f32('W', 'decoderLayerWeightLength(shape)', ([, , , , , , , s]) => decoderLayerWeightLength(s)),
+    f32('keys', '(pos+1)*kvDim', ([, , , , , , pos, s]) => cacheLength(pos, s), { role: 'inout' }),
+    f32('keysPre', '(pos+1)*kvDim', ([, , , , , , pos, s]) => cacheLength(pos, s), { role: 'inout', mayBe: 'keys' }),
+    f32('values', '(pos+1)*kvDim', ([, , , , , , pos, s]) => cacheLength(pos, s), { role: 'inout' }),
+    f32('scratch', 'decoderLayerScratchLength(shape, pos+1)', ([, , , , , , pos, s]) => decoderLayerScratchLength(s, pos + 1),
+      { role: 'out' }),
+    int('pos', 0, MAX_SIZE), object('shape', checkDecoderLayerShape),
+  ],
+  work: ([, , , , , , pos, s]) => decoderLayerWeightLength(s) + 2 * cacheLength(pos, s),
+});
 
 function layer(k: LayerKernels, x: Float32Array, W: Float32Array, keys: Float32Array, keysPre: Float32Array,
   values: Float32Array, scratch: Float32Array, pos: number, s: DecoderLayerShape): void {

@@ -1,3 +1,5 @@
+import { defineKernel, f32, size } from '../define-kernel.js';
+
 /** Y = X·Wᵀ. W: rows*cols row-major; X: n*cols (n vectors); Y: n*rows. Float64 accumulation. */
 export function gemm(W: Float32Array, X: Float32Array, Y: Float32Array, rows: number, cols: number, n: number): void {
   for (let j = 0; j < n; j++) {
@@ -8,3 +10,13 @@ export function gemm(W: Float32Array, X: Float32Array, Y: Float32Array, rows: nu
     }
   }
 }
+
+/** gemm: Y = X·Wᵀ, one pass over W for n vectors. */
+export const gemmKernel = defineKernel('gemm', {
+  reference: gemm,
+  args: [
+    f32('W', 'rows*cols', ([, , , rows, cols]) => rows * cols), f32('X', 'n*cols', ([, , , , cols, n]) => n * cols),
+    f32('Y', 'n*rows', ([, , , rows, , n]) => n * rows, { role: 'out' }), size('rows'), size('cols'), size('n'),
+  ],
+  work: ([, , , rows, cols, n]) => rows * cols * n,
+});

@@ -1,4 +1,6 @@
 import { PACK_BLOCK } from './pack-gemv.js';
+import { packedGemvLength } from '../packed-gemv-length.js';
+import { defineKernel, f32, size } from '../define-kernel.js';
 
 /** y = W·x with W packed by packGemv (P holds ⌈rows/16⌉·16·cols floats). Float64 accumulation. */
 export function gemvPacked(P: Float32Array, x: Float32Array, y: Float32Array, rows: number, cols: number): void {
@@ -13,3 +15,14 @@ export function gemvPacked(P: Float32Array, x: Float32Array, y: Float32Array, ro
     y[r] = s;
   }
 }
+
+/** gemvPacked: y = W·x with W packed by packGemv. */
+export const gemvPackedKernel = defineKernel('gemvPacked', {
+  reference: gemvPacked,
+  args: [
+    f32('P', 'rows*cols (rows rounded up to 16)', ([, , , rows, cols]) => packedGemvLength(rows, cols)),
+    f32('x', 'cols', ([, , , , cols]) => cols), f32('y', 'rows', ([, , , rows]) => rows, { role: 'out' }),
+    size('rows'), size('cols'),
+  ],
+  work: ([, , , rows, cols]) => rows * cols,
+});

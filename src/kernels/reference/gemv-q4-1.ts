@@ -1,5 +1,6 @@
 import { quantizedRowWords } from '../quantized-row-words.js';
 import { f16Bits } from './f16-bits.js';
+import { defineKernel, f32, i32, size, blockCols } from '../define-kernel.js';
 
 /**
  * y = W·x with W in ggml Q4_1 blocks (layout: quantized-row-words.ts). W: rows·5·cols/32 words;
@@ -23,3 +24,14 @@ export function gemvQ4_1(W: Int32Array, x: Float32Array, y: Float32Array, rows: 
     y[r] = s;
   }
 }
+
+/** gemvQ4_1: y = W·x, W in Q4_1 blocks. */
+export const gemvQ4_1Kernel = defineKernel('gemvQ4_1', {
+  reference: gemvQ4_1,
+  args: [
+    i32('W', 'rows·Q4_1 row words', ([, , , rows, cols]) => rows * quantizedRowWords('Q4_1', cols)),
+    f32('x', 'cols', ([, , , , cols]) => cols), f32('y', 'rows', ([, , , rows]) => rows, { role: 'out' }),
+    size('rows'), blockCols('Q4_1'),
+  ],
+  work: ([, , , rows, cols]) => rows * cols,
+});

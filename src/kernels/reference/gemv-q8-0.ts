@@ -1,5 +1,6 @@
 import { quantizedRowWords } from '../quantized-row-words.js';
 import { f16Bits } from './f16-bits.js';
+import { defineKernel, f32, i32, size, blockCols } from '../define-kernel.js';
 
 /**
  * y = W·x with W in Q8_0 rows (cols int8 quants, then cols/32 f16 scales; layout:
@@ -21,3 +22,14 @@ export function gemvQ8_0(W: Int32Array, x: Float32Array, y: Float32Array, rows: 
     y[r] = s;
   }
 }
+
+/** gemvQ8_0: y = W·x, W in Q8_0 rows. */
+export const gemvQ8_0Kernel = defineKernel('gemvQ8_0', {
+  reference: gemvQ8_0,
+  args: [
+    i32('W', 'rows·Q8_0 row words', ([, , , rows, cols]) => rows * quantizedRowWords('Q8_0', cols)),
+    f32('x', 'cols', ([, , , , cols]) => cols), f32('y', 'rows', ([, , , rows]) => rows, { role: 'out' }),
+    size('rows'), blockCols('Q8_0'),
+  ],
+  work: ([, , , rows, cols]) => rows * cols,
+});

@@ -1,6 +1,7 @@
 import { quantizedRowWords } from '../quantized-row-words.js';
-import { Q8_BLOCK_WORDS } from '../q8-activation-words.js';
+import { Q8_BLOCK_WORDS, q8ActivationWords } from '../q8-activation-words.js';
 import { f16Bits } from './f16-bits.js';
+import { blockCols, defineKernel, f32, i32, size } from '../define-kernel.js';
 
 /**
  * y = W·x with W in ggml Q4_1 blocks (layout: quantized-row-words.ts) and x quantized by
@@ -62,3 +63,25 @@ function activationViews(xq: Int32Array): { quants: Int16Array; scales: Float32A
     scales: new Float32Array(xq.buffer, xq.byteOffset, xq.length),
   };
 }
+
+/** gemvQ4_1Q8_1: y = W·x, W in Q4_1 blocks, x quantized by quantizeQ8_1. */
+export const gemvQ4_1Q8_1Kernel = defineKernel('gemvQ4_1Q8_1', {
+  reference: gemvQ4_1Q8_1,
+  args: [
+    i32('W', 'rows·Q4_1 row words', ([, , , rows, cols]) => rows * quantizedRowWords('Q4_1', cols)),
+    i32('xq', 'q8ActivationWords(cols)', ([, , , , cols]) => q8ActivationWords(cols)),
+    f32('y', 'rows', ([, , , rows]) => rows, { role: 'out' }), size('rows'), blockCols('Q4_1'),
+  ],
+  work: ([, , , rows, cols]) => rows * cols,
+});
+
+/** gemvQ8_0Q8_1: y = W·x, W in Q8_0 rows, x quantized by quantizeQ8_1. */
+export const gemvQ8_0Q8_1Kernel = defineKernel('gemvQ8_0Q8_1', {
+  reference: gemvQ8_0Q8_1,
+  args: [
+    i32('W', 'rows·Q8_0 row words', ([, , , rows, cols]) => rows * quantizedRowWords('Q8_0', cols)),
+    i32('xq', 'q8ActivationWords(cols)', ([, , , , cols]) => q8ActivationWords(cols)),
+    f32('y', 'rows', ([, , , rows]) => rows, { role: 'out' }), size('rows'), blockCols('Q8_0'),
+  ],
+  work: ([, , , rows, cols]) => rows * cols,
+});

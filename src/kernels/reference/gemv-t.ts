@@ -1,3 +1,5 @@
+import { defineKernel, f32, size } from '../define-kernel.js';
+
 /** y = x·W. W: rows*cols row-major; x: rows; y: cols. Float64 accumulation. */
 export function gemvT(W: Float32Array, x: Float32Array, y: Float32Array, rows: number, cols: number): void {
   const acc = new Float64Array(cols);
@@ -9,3 +11,13 @@ export function gemvT(W: Float32Array, x: Float32Array, y: Float32Array, rows: n
   }
   for (let c = 0; c < cols; c++) y[c] = acc[c];
 }
+
+/** gemvT: y = x·W. */
+export const gemvTKernel = defineKernel('gemvT', {
+  reference: gemvT,
+  args: [
+    f32('W', 'rows*cols', ([, , , rows, cols]) => rows * cols), f32('x', 'rows', ([, , , rows]) => rows),
+    f32('y', 'cols', ([, , , , cols]) => cols, { role: 'out' }), size('rows'), size('cols'),
+  ],
+  work: ([, , , rows, cols]) => rows * cols,
+});

@@ -1,3 +1,5 @@
+import { defineKernel, f32, size } from '../define-kernel.js';
+
 /** y = W·x. W: rows*cols row-major; x: cols; y: rows. Float64 accumulation. */
 export function gemv(W: Float32Array, x: Float32Array, y: Float32Array, rows: number, cols: number): void {
   for (let r = 0; r < rows; r++) {
@@ -7,3 +9,13 @@ export function gemv(W: Float32Array, x: Float32Array, y: Float32Array, rows: nu
     y[r] = s;
   }
 }
+
+/** gemv: y = W·x. */
+export const gemvKernel = defineKernel('gemv', {
+  reference: gemv,
+  args: [
+    f32('W', 'rows*cols', ([, , , rows, cols]) => rows * cols), f32('x', 'cols', ([, , , , cols]) => cols),
+    f32('y', 'rows', ([, , , rows]) => rows, { role: 'out' }), size('rows'), size('cols'),
+  ],
+  work: ([, , , rows, cols]) => rows * cols,
+});

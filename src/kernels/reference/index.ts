@@ -1,53 +1,79 @@
-/** The reference backend: plain, readable TypeScript loops. It is the oracle for every other backend. */
-import type { KernelFunctions } from '../kernels.js';
-import { dot } from './dot.js';
-import { axpy } from './axpy.js';
-import { gemv } from './gemv.js';
-import { gemvT } from './gemv-t.js';
-import { l2sqrBatch } from './l2sqr-batch.js';
-import { argminL2 } from './argmin-l2.js';
-import { topK } from './top-k.js';
-import { softmax } from './softmax.js';
-import { rmsnorm } from './rmsnorm.js';
-import { rope } from './rope.js';
-import { lutGather } from './lut-gather.js'; // kvcache
-import { topKSelect } from './top-k-select.js'; // kvcache
-import { topKSelectRows } from './top-k-select-rows.js'; // kvcache
-import { selectiveAttention } from './selective-attention.js'; // kvcache
-import { selectiveAttentionHeads } from './selective-attention-heads.js'; // llama / kvcache
-import { bsplineBasis } from './bspline-basis.js'; // knots
-import { bandedGram } from './banded-gram.js'; // knots
-import { sum } from './sum.js';
-import { spvmm } from './spvmm.js';
-import { vmmsp } from './vmmsp.js';
-import { swiglu } from './swiglu.js';
-import { siluThreshold } from './silu-threshold.js'; // activations
-import { threshold } from './threshold.js'; // activations
-import { siluMulThreshold } from './silu-mul-threshold.js'; // activations
-import { packGemv } from './pack-gemv.js';
-import { gemvPacked } from './gemv-packed.js';
-import { decoderLayer } from './decoder-layer.js'; // llama
-import { gemvQ4_1 } from './gemv-q4-1.js'; // llama (GGUF)
-import { gemvQ8_0 } from './gemv-q8-0.js'; // llama (GGUF)
-import { gemm } from './gemm.js'; // llama prefill
-import { gemmQ4_1, gemmQ8_0 } from './gemm-quantized.js'; // llama prefill (GGUF)
-import { quantizeQ8_1 } from './quantize-q8-1.js'; // llama: int8 activations
-import { gemvQ4_1Q8_1, gemvQ8_0Q8_1 } from './gemv-q8-1.js'; // llama: int8 activations
-import { gemmQ4_1Q8_1, gemmQ8_0Q8_1 } from './gemm-q8-1.js'; // llama: int8 activations
+/**
+ * The kernel registry: every kernel's descriptor (its arguments, roles, lengths and checks, next
+ * to its reference loop in ./<kernel>.ts). The reference backend, the shared shape checks, the
+ * output lists, the wasm and webgpu bindings' argument tables and the differential tests are all
+ * derived from this one table. The mapped type makes a missing or misnamed entry a `tsc` error.
+ */
+import type { KernelFunctions, KernelName } from '../kernels.js';
+import type { AnyKernelDescriptor, KernelDescriptor } from '../define-kernel.js';
+import { dotKernel } from './dot.js';
+import { sumKernel } from './sum.js';
+import { axpyKernel } from './axpy.js';
+import { gemvKernel } from './gemv.js';
+import { gemvTKernel } from './gemv-t.js';
+import { spvmmKernel } from './spvmm.js';
+import { vmmspKernel } from './vmmsp.js';
+import { l2sqrBatchKernel } from './l2sqr-batch.js';
+import { argminL2Kernel } from './argmin-l2.js';
+import { topKKernel } from './top-k.js';
+import { softmaxKernel } from './softmax.js';
+import { rmsnormKernel } from './rmsnorm.js';
+import { ropeKernel } from './rope.js';
+import { lutGatherKernel } from './lut-gather.js'; // kvcache
+import { topKSelectKernel } from './top-k-select.js'; // kvcache
+import { topKSelectRowsKernel } from './top-k-select-rows.js'; // kvcache
+import { selectiveAttentionKernel } from './selective-attention.js'; // kvcache
+import { selectiveAttentionHeadsKernel } from './selective-attention-heads.js'; // llama / kvcache
+import { bsplineBasisKernel } from './bspline-basis.js'; // knots
+import { bandedGramKernel } from './banded-gram.js'; // knots
+import { swigluKernel } from './swiglu.js';
+import { siluThresholdKernel } from './silu-threshold.js'; // activations
+import { thresholdKernel } from './threshold.js'; // activations
+import { siluMulThresholdKernel } from './silu-mul-threshold.js'; // activations
+import { packGemvKernel } from './pack-gemv.js';
+import { gemvPackedKernel } from './gemv-packed.js';
+import { decoderLayerKernel } from './decoder-layer.js'; // llama
+import { gemvQ4_1Kernel } from './gemv-q4-1.js'; // llama (GGUF)
+import { gemvQ8_0Kernel } from './gemv-q8-0.js'; // llama (GGUF)
+import { gemmKernel } from './gemm.js'; // llama prefill
+import { gemmQ4_1Kernel, gemmQ8_0Kernel } from './gemm-quantized.js'; // llama prefill (GGUF)
+import { quantizeQ8_1Kernel } from './quantize-q8-1.js'; // llama: int8 activations
+import { gemvQ4_1Q8_1Kernel, gemvQ8_0Q8_1Kernel } from './gemv-q8-1.js'; // llama: int8 activations
+import { gemmQ4_1Q8_1Kernel, gemmQ8_0Q8_1Kernel } from './gemm-q8-1.js'; // llama: int8 activations
 
-export const referenceKernelFunctions: KernelFunctions = {
-  dot, axpy, gemv, gemvT, l2sqrBatch, argminL2, topK, softmax, rmsnorm, rope,
-  lutGather, topKSelect, selectiveAttention, // kvcache
-  topKSelectRows, // kvcache
-  selectiveAttentionHeads, // llama / kvcache
-  bsplineBasis, bandedGram, // knots
-  sum,
-  spvmm, vmmsp,
-  swiglu,
-  siluThreshold, threshold, siluMulThreshold, // activations
-  packGemv, gemvPacked,
-  decoderLayer, // llama
-  gemvQ4_1, gemvQ8_0, // llama (GGUF)
-  gemm, gemmQ4_1, gemmQ8_0, // llama prefill
-  quantizeQ8_1, gemvQ4_1Q8_1, gemvQ8_0Q8_1, gemmQ4_1Q8_1, gemmQ8_0Q8_1, // llama: int8 activations
+/** Every kernel's descriptor, by name; the order is the order of KERNEL_NAMES. */
+export const KERNELS: { readonly [K in KernelName]: KernelDescriptor<K> } = {
+  dot: dotKernel, axpy: axpyKernel, gemv: gemvKernel, gemvT: gemvTKernel, l2sqrBatch: l2sqrBatchKernel,
+  argminL2: argminL2Kernel, topK: topKKernel, softmax: softmaxKernel, rmsnorm: rmsnormKernel, rope: ropeKernel,
+  sum: sumKernel,
+  spvmm: spvmmKernel, vmmsp: vmmspKernel,
+  lutGather: lutGatherKernel, topKSelect: topKSelectKernel, selectiveAttention: selectiveAttentionKernel, // kvcache
+  topKSelectRows: topKSelectRowsKernel, // kvcache
+  selectiveAttentionHeads: selectiveAttentionHeadsKernel, // llama / kvcache
+  bsplineBasis: bsplineBasisKernel, bandedGram: bandedGramKernel, // knots
+  swiglu: swigluKernel, // llama / activations
+  siluThreshold: siluThresholdKernel, threshold: thresholdKernel, siluMulThreshold: siluMulThresholdKernel, // activations
+  packGemv: packGemvKernel, gemvPacked: gemvPackedKernel,
+  decoderLayer: decoderLayerKernel, // llama
+  gemvQ4_1: gemvQ4_1Kernel, gemvQ8_0: gemvQ8_0Kernel, // llama (GGUF)
+  gemm: gemmKernel, gemmQ4_1: gemmQ4_1Kernel, gemmQ8_0: gemmQ8_0Kernel, // llama prefill
+  quantizeQ8_1: quantizeQ8_1Kernel, gemvQ4_1Q8_1: gemvQ4_1Q8_1Kernel, gemvQ8_0Q8_1: gemvQ8_0Q8_1Kernel, // llama: int8 activations
+  gemmQ4_1Q8_1: gemmQ4_1Q8_1Kernel, gemmQ8_0Q8_1: gemmQ8_0Q8_1Kernel,
 };
+
+/** The descriptors as a list, for derivations that treat every kernel alike. */
+export const KERNEL_DESCRIPTORS: readonly AnyKernelDescriptor[] =
+  Object.values(KERNELS) as readonly KernelDescriptor[] as unknown as readonly AnyKernelDescriptor[];
+
+/** The reference backend: plain, readable TypeScript loops. It is the oracle for every other backend. */
+export const referenceKernelFunctions = perKernel((d) => d.reference) as unknown as KernelFunctions;
+
+/** Every kernel's name, in registry order. */
+export const KERNEL_NAMES: readonly KernelName[] = KERNEL_DESCRIPTORS.map((d) => d.name);
+
+/** A table with one entry per kernel, computed from each descriptor. */
+export function perKernel<T>(f: (d: AnyKernelDescriptor) => T): Record<KernelName, T> {
+  const table = {} as Record<KernelName, T>;
+  for (const d of KERNEL_DESCRIPTORS) table[d.name] = f(d);
+  return table;
+}

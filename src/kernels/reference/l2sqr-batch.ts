@@ -1,3 +1,5 @@
+import { defineKernel, f32, size } from '../define-kernel.js';
+
 /**
  * out[i*k + j] = ‖X_i − C_j‖², computed directly as Σ (x − c)² in float64 — the oracle
  * for the blocked ‖x‖² − 2x·c + ‖c‖² kernels of the fast backends.
@@ -14,3 +16,13 @@ export function l2sqrBatch(X: Float32Array, C: Float32Array, out: Float32Array, 
     }
   }
 }
+
+/** l2sqrBatch: squared distances of n points to k centroids. */
+export const l2sqrBatchKernel = defineKernel('l2sqrBatch', {
+  reference: l2sqrBatch,
+  args: [
+    f32('X', 'n*d', ([, , , n, , d]) => n * d), f32('C', 'k*d', ([, , , , k, d]) => k * d),
+    f32('out', 'n*k', ([, , , n, k]) => n * k, { role: 'out' }), size('n'), size('k'), size('d', 1),
+  ],
+  work: ([, , , n, k, d]) => n * k * d,
+});

@@ -1,4 +1,5 @@
 import { badArgument } from '../../core/errors.js';
+import { defineKernel, f32, i32, size } from '../define-kernel.js';
 
 /**
  * out[j] = table[codes[j]] for j < n — the A²ATS score lookup (a gather by centroid code).
@@ -12,3 +13,13 @@ export function lutGather(table: Float32Array, tableSize: number, codes: Int32Ar
     out[j] = table[c];
   }
 }
+
+/** lutGather: out[j] = table[codes[j]]. */
+export const lutGatherKernel = defineKernel('lutGather', {
+  reference: lutGather,
+  args: [
+    f32('table', 'tableSize', ([, tableSize]) => tableSize), size('tableSize', 1), i32('codes', 'n', ([, , , n]) => n),
+    size('n'), f32('out', 'n', ([, , , n]) => n, { role: 'out' }),
+  ],
+  work: ([, , , n]) => n,
+});

@@ -1,3 +1,6 @@
+import { packedGemvLength } from '../packed-gemv-length.js';
+import { defineKernel, f32, size } from '../define-kernel.js';
+
 /** Columns per block of the packed gemv layout (see KernelFunctions.packGemv). */
 export const PACK_BLOCK = 256;
 
@@ -17,3 +20,14 @@ export function packGemv(W: Float32Array, P: Float32Array, rows: number, cols: n
     }
   }
 }
+
+/** packGemv: W into gemvPacked's layout. */
+export const packGemvKernel = defineKernel('packGemv', {
+  reference: packGemv,
+  args: [
+    f32('W', 'rows*cols', ([, , rows, cols]) => rows * cols),
+    f32('P', 'rows*cols (rows rounded up to 16)', ([, , rows, cols]) => packedGemvLength(rows, cols), { role: 'out' }),
+    size('rows'), size('cols'),
+  ],
+  work: ([, , rows, cols]) => rows * cols,
+});

@@ -1,5 +1,6 @@
-import { Q8_BLOCK_WORDS } from '../q8-activation-words.js';
+import { Q8_BLOCK_WORDS, q8ActivationWords } from '../q8-activation-words.js';
 import { roundToF16 } from './round-to-f16.js';
+import { blockCols, defineKernel, f32, i32 } from '../define-kernel.js';
 
 /**
  * Quantize x[0..length) to 8-bit blocks of 32 (layout: q8-activation-words.ts), as ggml's x86
@@ -37,3 +38,14 @@ function roundHalfEven(v: number): number {
   const f = Math.floor(v);
   return v - f > 0.5 || (v - f === 0.5 && f % 2 !== 0) ? f + 1 : f;
 }
+
+/** quantizeQ8_1: activations to 8-bit blocks of 32 (llama.cpp's block_q8_1). */
+export const quantizeQ8_1Kernel = defineKernel('quantizeQ8_1', {
+  reference: quantizeQ8_1,
+  args: [
+    f32('x', 'length', ([, , length]) => length),
+    i32('q', 'q8ActivationWords(length)', ([, , length]) => q8ActivationWords(length), { role: 'out' }),
+    blockCols('Q8_1', 'length'),
+  ],
+  work: ([, , length]) => length,
+});

@@ -1,4 +1,5 @@
 import type { RopePairing } from '../kernels.js';
+import { defineKernel, f32, size, num, choice, evenSize } from '../define-kernel.js';
 
 /**
  * Rotary embedding in place. Pair t turns by pos·base^(−2t/headDim):
@@ -21,3 +22,13 @@ export function rope(x: Float32Array, nHeads: number, headDim: number, pos: numb
     }
   }
 }
+
+/** rope: rotary position embedding, in place. */
+export const ropeKernel = defineKernel('rope', {
+  reference: rope,
+  args: [
+    f32('x', 'nHeads*headDim', ([, nHeads, headDim]) => nHeads * headDim, { role: 'inout' }),
+    size('nHeads'), evenSize('headDim', 2), num('pos'), num('base', 1, true), choice('pairing', ['adjacent', 'half']),
+  ],
+  work: ([, nHeads, headDim]) => nHeads * headDim,
+});

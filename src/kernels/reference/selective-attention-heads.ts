@@ -6,6 +6,7 @@
  * @example selectiveAttentionHeads(q, K, V, idx, len, len, 64, 256, 8, 2, 0.125, out, lse); // 8 heads, 4 KV heads
  */
 import { selectiveAttention } from './selective-attention.js';
+import { defineKernel, f32, i32, size, int, num, MAX_SIZE, checkRows } from '../define-kernel.js';
 
 export function selectiveAttentionHeads(q: Float32Array, K: Float32Array, V: Float32Array, idx: Int32Array,
   count: number, rows: number, d: number, stride: number, nHeads: number, group: number, scale: number,
@@ -16,3 +17,27 @@ export function selectiveAttentionHeads(q: Float32Array, K: Float32Array, V: Flo
       rows, d, stride, scale, out.subarray(h * d, (h + 1) * d));
   }
 }
+
+/** KV heads read: 0..⌈nHeads/group⌉−1, at column offsets g·d. */
+const kvWidth = (d: number, nHeads: number, group: number) => Math.max(1, Math.ceil(nHeads / group)) * d;
+/** K/V elements read: rows of `stride`, the last one kvWidth long. */
+const span = (rows: number, d: number, stride: number, nHeads: number, group: number) =>
+  (rows === 0 || nHeads === 0 ? 0 : (rows - 1) * stride + kvWidth(d, nHeads, group));
+
+/** selectiveAttentionHeads: selectiveAttention for every query head (GQA). */
+export const selectiveAttentionHeadsKernel = defineKernel('selectiveAttentionHeads', {
+  reference: selectiveAttentionHeads,
+  args: [
+    f32('q', 'nHeads*d', ([, , , , , , d, , nHeads]) => nHeads * d),
+    f32('K', '(rows-1)*stride+nKv*d', ([, , , , , rows, d, stride, nHeads, group]) => span(rows, d, stride, nHeads, group)),
+    f32('V', '(rows-1)*stride+nKv*d', ([, , , , , rows, d, stride, nHeads, group]) => span(rows, d, stride, nHeads, group)),
+    i32('idx', 'count', ([, , , , count]) => count),
+    size('count'), size('rows'), size('d', 1),
+    int('stride', ([, , , , , , d, , nHeads, group]) => kvWidth(d, nHeads, group), MAX_SIZE),
+    size('nHeads'), size('group', 1), num('scale'),
+    f32('out', 'nHeads*d', ([, , , , , , d, , nHeads]) => nHeads * d, { role: 'out' }),
+    f32('lse', 'nHeads', ([, , , , , , , , nHeads]) => nHeads, { role: 'out' }),
+  ],
+  work: ([, , , , count, , d, , nHeads]) => count * d * nHeads,
+  verify: ([, , , idx, count, rows]) => checkRows(idx, count, rows),
+});

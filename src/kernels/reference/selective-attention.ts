@@ -1,3 +1,5 @@
+import { defineKernel, f32, i32, size, int, num, MAX_SIZE, checkRows } from '../define-kernel.js';
+
 /**
  * Exact attention of one query head over the tokens idx[0..count) of a K/V store, in float64:
  * s_c = scale·q·K[idx_c], out = Σ_c softmax(s)_c V[idx_c]; returns log Σ_c exp(s_c).
@@ -26,3 +28,21 @@ export function selectiveAttention(q: Float32Array, K: Float32Array, V: Float32A
   for (let t = 0; t < d; t++) out[t] = count > 0 ? o[t] / sum : 0;
   return count > 0 ? max + Math.log(sum) : -Infinity;
 }
+
+/** K/V elements a selectiveAttention call reads: rows of `stride`, the last one d long. */
+const span = (rows: number, d: number, stride: number) => (rows === 0 ? 0 : (rows - 1) * stride + d);
+
+/** selectiveAttention: exact attention of one head over listed tokens. */
+export const selectiveAttentionKernel = defineKernel('selectiveAttention', {
+  reference: selectiveAttention,
+  args: [
+    f32('q', 'd', ([, , , , , , d]) => d),
+    f32('K', '(rows-1)*stride+d', ([, , , , , rows, d, stride]) => span(rows, d, stride)),
+    f32('V', '(rows-1)*stride+d', ([, , , , , rows, d, stride]) => span(rows, d, stride)),
+    i32('idx', 'count', ([, , , , count]) => count),
+    size('count'), size('rows'), size('d', 1), int('stride', ([, , , , , , d]) => d, MAX_SIZE), num('scale'),
+    f32('out', 'd', ([, , , , , , d]) => d, { role: 'out' }),
+  ],
+  work: ([, , , , count, , d]) => count * d,
+  verify: ([, , , idx, count, rows]) => checkRows(idx, count, rows),
+});

@@ -1,3 +1,5 @@
+import { defineKernel, f32, size, threshold } from '../define-kernel.js';
+
 /**
  * SwiGLU's product followed by TEAL's sparsification of the down projection's input, in one
  * pass (Liu et al., arXiv 2408.14690): for i < n,
@@ -21,3 +23,13 @@ export function siluMulThreshold(gate: Float32Array, up: Float32Array, t: number
   }
   return zeros;
 }
+
+/** siluMulThreshold: SwiGLU's product, then TEAL's threshold of it. */
+export const siluMulThresholdKernel = defineKernel('siluMulThreshold', {
+  reference: siluMulThreshold,
+  args: [
+    f32('gate', 'n', ([, , , n]) => n, { role: 'inout' }), f32('up', 'n', ([, , , n]) => n, { role: 'inout' }),
+    threshold('t'), size('n'),
+  ],
+  work: ([, , , n]) => n,
+});

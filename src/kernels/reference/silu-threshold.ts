@@ -1,3 +1,5 @@
+import { defineKernel, f32, f32OrF64, size } from '../define-kernel.js';
+
 /**
  * CATS/CHESS gate sparsification (CHESS §1–2, arXiv 2409.01366; CATS, arXiv 2404.08763):
  * gate[i] ← SiLU(gate[i]) where |SiLU(gate[i])| ≥ t[i], else 0, for i < n, SiLU(v) = v/(1 + e^−v).
@@ -16,3 +18,10 @@ export function siluThreshold(gate: Float32Array, t: Float32Array | Float64Array
   }
   return kept;
 }
+
+/** siluThreshold: CATS/CHESS gate sparsification, in place. */
+export const siluThresholdKernel = defineKernel('siluThreshold', {
+  reference: siluThreshold,
+  args: [f32('gate', 'n', ([, , n]) => n, { role: 'inout' }), f32OrF64('t', 'n', ([, , n]) => n), size('n')],
+  work: ([, , n]) => n,
+});

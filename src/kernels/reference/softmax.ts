@@ -1,3 +1,5 @@
+import { defineKernel, f32, size } from '../define-kernel.js';
+
 /** out = exp(x − max) / Σ exp(x − max); float64 sums. out may alias x. */
 export function softmax(x: Float32Array, out: Float32Array, n: number): void {
   let max = -Infinity;
@@ -7,3 +9,10 @@ export function softmax(x: Float32Array, out: Float32Array, n: number): void {
   for (let i = 0; i < n; i++) { e[i] = Math.exp(x[i] - max); sum += e[i]; }
   for (let i = 0; i < n; i++) out[i] = e[i] / sum;
 }
+
+/** softmax: out = softmax(x); out may be x itself. */
+export const softmaxKernel = defineKernel('softmax', {
+  reference: softmax,
+  args: [f32('x', 'n', ([, , n]) => n), f32('out', 'n', ([, , n]) => n, { role: 'out', mayBe: 'x' }), size('n', 1)],
+  work: ([, , n]) => n,
+});

@@ -1,3 +1,5 @@
+import { defineKernel, f32, size } from '../define-kernel.js';
+
 /**
  * Sparse input vector × dense input-major matrix (CHESS §4, "spvmm"): y = x·W, reading only the
  * rows of W whose input x_k is nonzero. W: rows*cols, row-major and input-major (row k holds
@@ -17,3 +19,13 @@ export function spvmm(x: Float32Array, W: Float32Array, y: Float32Array, rows: n
   for (let c = 0; c < cols; c++) y[c] = acc[c];
   return nnz;
 }
+
+/** spvmm: y = x·W over the nonzero x_k. */
+export const spvmmKernel = defineKernel('spvmm', {
+  reference: spvmm,
+  args: [
+    f32('x', 'rows', ([, , , rows]) => rows), f32('W', 'rows*cols', ([, , , rows, cols]) => rows * cols),
+    f32('y', 'cols', ([, , , , cols]) => cols, { role: 'out' }), size('rows'), size('cols'),
+  ],
+  work: ([, , , rows, cols]) => rows * cols,
+});

@@ -1,3 +1,5 @@
+import { defineKernel, f32, size } from '../define-kernel.js';
+
 /**
  * SwiGLU's elementwise step (Shazeer, arXiv 2002.05202): gate[i] ← SiLU(gate[i]) · up[i],
  * SiLU(v) = v / (1 + e^−v). SiLU is rounded to float32 before the product, exactly as
@@ -9,3 +11,10 @@ export function swiglu(gate: Float32Array, up: Float32Array, n: number): void {
     gate[i] = Math.fround(g / (1 + Math.exp(-g))) * up[i];
   }
 }
+
+/** swiglu: gate ← SiLU(gate)·up, in place. */
+export const swigluKernel = defineKernel('swiglu', {
+  reference: swiglu,
+  args: [f32('gate', 'n', ([, , n]) => n, { role: 'inout' }), f32('up', 'n', ([, , n]) => n), size('n')],
+  work: ([, , n]) => n,
+});

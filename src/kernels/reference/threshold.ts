@@ -1,3 +1,5 @@
+import { defineKernel, f32, size, threshold as thresholdArg } from '../define-kernel.js';
+
 /**
  * TEAL's input sparsification (Liu et al., arXiv 2408.14690): out[i] = v[i] where |v[i]| ≥ t
  * and v[i] ≠ 0, else 0, for i < n. Returns the number of zeros written (exact zeros of v count).
@@ -12,3 +14,12 @@ export function threshold(v: Float32Array, t: number, out: Float32Array, n: numb
   }
   return zeros;
 }
+
+/** threshold: TEAL input sparsification. */
+export const thresholdKernel = defineKernel('threshold', {
+  reference: threshold,
+  args: [
+    f32('v', 'n', ([, , , n]) => n), thresholdArg('t'), f32('out', 'n', ([, , , n]) => n, { role: 'out' }), size('n'),
+  ],
+  work: ([, , , n]) => n,
+});

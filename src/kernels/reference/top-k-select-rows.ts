@@ -5,7 +5,18 @@
  * @example topKSelectRows(scores, 4, m, 983, lists); // the 4 query heads of one KV group
  */
 import { topKSelect } from './top-k-select.js';
+import { defineKernel, f32, i32, size, int } from '../define-kernel.js';
 
 export function topKSelectRows(x: Float32Array, rows: number, n: number, k: number, out: Int32Array): void {
   for (let r = 0; r < rows; r++) topKSelect(x.subarray(r * n, (r + 1) * n), n, k, out.subarray(r * k, (r + 1) * k));
 }
+
+/** topKSelectRows: topKSelect on every row. */
+export const topKSelectRowsKernel = defineKernel('topKSelectRows', {
+  reference: topKSelectRows,
+  args: [
+    f32('x', 'rows*n', ([, rows, n]) => rows * n), size('rows'), size('n'), int('k', 0, ([, , n]) => n),
+    i32('out', 'rows*k', ([, rows, , k]) => rows * k, { role: 'out' }),
+  ],
+  work: ([, rows, n, k]) => (k === 0 ? 0 : rows * n),
+});

@@ -4,6 +4,7 @@
  * keep k, sort the indices.
  */
 import { byValueDescending } from './rank-order.js';
+import { defineKernel, f32, i32, size, int } from '../define-kernel.js';
 
 export function topKSelect(x: Float32Array, n: number, k: number, out: Int32Array): void {
   const order = Array.from({ length: n }, (_, i) => i);
@@ -11,3 +12,12 @@ export function topKSelect(x: Float32Array, n: number, k: number, out: Int32Arra
   const chosen = order.slice(0, k).sort((a, b) => a - b);
   for (let i = 0; i < k; i++) out[i] = chosen[i];
 }
+
+/** topKSelect: the k largest as a set, in index order. */
+export const topKSelectKernel = defineKernel('topKSelect', {
+  reference: topKSelect,
+  args: [
+    f32('x', 'n', ([, n]) => n), size('n'), int('k', 0, ([, n]) => n), i32('out', 'k', ([, , k]) => k, { role: 'out' }),
+  ],
+  work: ([, n, k]) => (k === 0 ? 0 : n),
+});

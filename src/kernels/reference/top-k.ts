@@ -4,9 +4,19 @@
  * use selection instead).
  */
 import { byValueDescending } from './rank-order.js';
+import { defineKernel, f32, i32, size, int } from '../define-kernel.js';
 
 export function topK(x: Float32Array, n: number, k: number, out: Int32Array): void {
   const order = Array.from({ length: n }, (_, i) => i);
   order.sort(byValueDescending(x));
   for (let i = 0; i < k; i++) out[i] = order[i];
 }
+
+/** topK: indices of the k largest, best first. */
+export const topKKernel = defineKernel('topK', {
+  reference: topK,
+  args: [
+    f32('x', 'n', ([, n]) => n), size('n'), int('k', 0, ([, n]) => n), i32('out', 'k', ([, , k]) => k, { role: 'out' }),
+  ],
+  work: ([, n, k]) => (k === 0 ? 0 : n),
+});

@@ -1,3 +1,5 @@
+import { defineKernel, f32, size } from '../define-kernel.js';
+
 /**
  * Dense input × output-major matrix with a sparse output gate (CHESS §4, "vmmsp"):
  * out_i = (x·W[i,:])·s_i, and out_i = 0 without reading row i when s_i = 0.
@@ -19,3 +21,14 @@ export function vmmsp(x: Float32Array, W: Float32Array, s: Float32Array, out: Fl
   }
   return nnz;
 }
+
+/** vmmsp: out_i = (x·W[i,:])·s_i where s_i ≠ 0. */
+export const vmmspKernel = defineKernel('vmmsp', {
+  reference: vmmsp,
+  args: [
+    f32('x', 'cols', ([, , , , , cols]) => cols), f32('W', 'rows*cols', ([, , , , rows, cols]) => rows * cols),
+    f32('s', 'rows', ([, , , , rows]) => rows), f32('out', 'rows', ([, , , , rows]) => rows, { role: 'out' }),
+    size('rows'), size('cols'),
+  ],
+  work: ([, , , , rows, cols]) => rows * cols,
+});
