@@ -42,7 +42,8 @@ import { yieldEvery } from '../core/yield.js';
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 import { isAsyncKernels, needsSyncKernels, type AsyncKernels, type DeviceArray, type F32Arg } from '../kernels/async-kernels.js';
 import { SparseInferenceError, badArgument, throwIfAborted } from '../core/errors.js';
-import { checkInt } from '../core/validate.js';
+import { checkInt, describe } from '../core/validate.js';
+import { checkAnyKernels } from '../kernels/check-kernels.js';
 import type {
   ActivationCapture, ActivationKind, AttentionContext, LayerKvCache, LayerStrategies, LayerWeights,
   LlamaConfig, ProjectionName,
@@ -53,6 +54,7 @@ import { ExactAttention } from './exact-attention.js';
 import { eitherKernels } from '../kernels/maybe-async.js';
 import type { DecoderLayerShape } from '../kernels/kernels.js';
 import { decoderLayerOffsets, decoderLayerScratchLength } from '../kernels/decoder-layer-layout.js';
+import { causalAttentionScratchLength } from '../kernels/causal-attention-scratch.js';
 import { disposeSymbol } from '../core/dispose.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 import { q8ActivationWords } from '../kernels/q8-activation-words.js';
@@ -106,7 +108,7 @@ interface Views<B extends F32Arg = Float32Array> {
   /** Fast path (sync kernels only): each layer's packed weight block, and the kernel's scratch. */
   layerBlocks?: B[]; layerScratch?: B;
   /** Block prefill (sync only): PREFILL_BLOCK rows of x, normed x, q, attention out, FFN hidden ×2. */
-  block?: { x: Float32Array; xb: Float32Array; q: Float32Array; att: Float32Array; hb: Float32Array; hb2: Float32Array };
+  block?: { x: Float32Array; xb: Float32Array; q: Float32Array; att: Float32Array; hb: Float32Array; hb2: Float32Array; attScratch: Float32Array };
 }
 
 /**
@@ -165,6 +167,10 @@ export class LlamaModel {
 
   private constructor(config: LlamaConfig, kernels: Kernels | AsyncKernels, fill: WeightFiller, formats: WeightFormats,
     matmul: QuantizedMatmulOptions) {
+    // The factories pass checked arguments; `new` from JavaScript (the constructor is private
+    // only to TypeScript) gets the same checks. WeightLayout checks config and formats.
+    checkAnyKernels('kernels', kernels);
+    if (typeof fill !== 'function') throw badArgument(`fill must be a function that writes the weights, got ${describe(fill)}`);
     this.config = config;
     this.kernels = kernels;
     this.layout = new WeightLayout(config, formats);
@@ -183,7 +189,7 @@ export class LlamaModel {
     this.actOffset = this.kvOffset + 2 * c.nLayers * c.seqLen * c.kvDim; // post-RoPE keys, values
     // The decoderLayer fast path needs float weights laid out as its kernel expects.
     this.fused = isAsyncKernels(kernels) || this.layout.quantized ? null : fusedShape(config, this.layout);
-    const actLength = 16 * 16 + 5 * c.dim + c.kvDim + 2 * c.hiddenDim + c.vocabSize + PREFILL_BLOCK * (4 * c.dim + 2 * c.hiddenDim)
+    const actLength = 16 * 16 + 5 * c.dim + c.kvDim + 2 * c.hiddenDim + c.vocabSize + PREFILL_BLOCK * (4 * c.dim + 2 * c.hiddenDim) + 16 + causalAttentionScratchLength(PREFILL_BLOCK, c.nHeads)
       + (this.fused ? decoderLayerScratchLength(this.fused, c.seqLen) : 0);
     this.strategies = new Array(c.nLayers).fill(undefined);
     if (isAsyncKernels(kernels)) {
@@ -305,7 +311,7 @@ export class LlamaModel {
     const B = PREFILL_BLOCK;
     this.v.block = {
       x: take(B * c.dim), xb: take(B * c.dim), q: take(B * c.dim), att: take(B * c.dim),
-      hb: take(B * c.hiddenDim), hb2: take(B * c.hiddenDim),
+      hb: take(B * c.hiddenDim), hb2: take(B * c.hiddenDim), attScratch: take(causalAttentionScratchLength(B, c.nHeads)),
     };
     if (this.fused) {
       const blockLength = decoderLayerOffsets(this.fused).length;
@@ -493,9 +499,10 @@ export class LlamaModel {
 
   /**
    * Positions pos0 … pos0+n−1 at once (n ≤ PREFILL_BLOCK; no hooks set): the layer's matrices
-   * multiply all n rows in one gemm call each; RMSNorm, RoPE and causal attention run row by row
-   * (row i attends to positions 0 … pos0+i). The same arithmetic as n forward steps; with float
-   * weights on wasm and rows of ≤ 2048 floats the same bits (gemm uses gemv's dot product).
+   * multiply all n rows in one gemm call each, and causal attention is one causalAttention call
+   * (row i attends to positions 0 … pos0+i; each cached key and value read once per block);
+   * RMSNorm and RoPE run row by row. The same arithmetic as n forward steps up to the order of
+   * the attention sums (float rounding; the matrix products give gemv's bits on float weights).
    * On abort the cache keeps only the tokens before the block.
    */
   private prefillBlock(tokens: number[], pos0: number, wantLogits: boolean, signal?: AbortSignal,
@@ -531,7 +538,9 @@ export class LlamaModel {
           k.rope(row(q, i, dim), c.nHeads, headDim, pos0 + i, c.ropeBase, c.ropePairing);
           k.rope(row(keys, i, kvDim), c.nKvHeads, headDim, pos0 + i, c.ropeBase, c.ropePairing);
         }
-        for (let i = 0; i < n; i++) this.exact.heads(row(q, i, dim), this.v.keys[l], this.v.values[l], pos0 + i + 1, row(att, i, dim), ignore);
+        // The block's causal attention in one call: each cached key and value read once per block.
+        k.causalAttention(q, this.v.keys[l], this.v.values[l], pos0, n, headDim, kvDim, c.nHeads, c.nHeads / c.nKvHeads,
+          1 / Math.sqrt(headDim), att, b.attScratch);
         this.matmul(slots.wo, w.wo, qw.wo, att, xb, n);
         k.axpy(1, xb, x, n * dim);
         for (let i = 0; i < n; i++) k.rmsnorm(row(x, i, dim), w.rmsFfn, row(xb, i, dim), dim, c.normEps);
