@@ -106,23 +106,21 @@ export const EXPLANATIONS = [
   {
     suite: 'llama-gguf',
     ratio: /ours \/ llama\.cpp native/,
-    text: 'Where the time goes (node --cpu-prof, SmolLM2 decode at short context): gemvQ4_1 66 %, gemvQ8_0 '
-      + '(the tied 49152×576 classifier) 8 %, the rest attention and glue. Session 3 made gemvQ4_1 1.7x faster '
-      + 'with the same bits (signed instead of unsigned i32→f32 conversion of the nibbles — V8 expands the '
-      + 'unsigned one into ~8 x86 instructions — and four rows per pass sharing x; decode 70.8 → 41.4 ms/token '
-      + 'CPU time). llama.cpp is still ahead because it never converts weights to float: it quantizes the '
-      + 'activation vector to 8 bits per 32-block once and multiplies integers (AVX-512 VNNI on this CPU, '
-      + 'several times the work per instruction of our f32x4 path). The same scheme in WebAssembly '
-      + '(i32x4.dot_i16x8_s over widened nibbles and int8 x) would change the kernel\'s contract (x rounded to '
-      + '8 bits, as llama.cpp does) and is the next step. Prefill: block prefill (gemmQ4_1, 32 tokens per weight '
-      + 'pass) landed in this session; llama.cpp\'s batched int8 matrix kernels remain ahead. Two threads: '
-      + 'the quantized gemv is split by rows, but on this machine (2 cores, load 10–16) a second thread rarely '
-      + 'finds a free core — llama.cpp\'s 2-thread runs suffer the same (its OpenMP threads spin, so its '
-      + '2-thread numbers collapse under load and the 2-thread PASS rows say little). Spread: three quick runs '
-      + 'in session 3 (load 6.5–10, one overlapping our own test runs) gave decode at 1 thread 0.25–0.67x and '
-      + 'prefill 0.21–0.57x of llama.cpp, and 0.66–3.2x of wllama; the table is the last, quietest one. '
-      + 'Peak RSS (whole process): ours 2.5–2.7x the 98 MB file (Node itself, the KV cache for the context, '
-      + 'the prefill block buffers), llama.cpp 2.06x.',
+    text: 'Where the time goes (bench/lib/profile/gguf-decode.ts, wall clock per kernel, int8 activations, load 11–17): '
+      + 'context 128: gemvQ4_1Q8_1 63 %, gemvQ8_0Q8_1 (the tied 49152×576 classifier) 23 %, rope 2.5 %, attention 2 %, '
+      + 'quantizeQ8_1 2 %, outside kernels 6 %; context 4096: attention 70 % (the float32 KV cache is 188 MB per token '
+      + 'over 30 layers, twice the weights), matrix products 25 %. Session 4 replaced the float-activation kernels by '
+      + 'llama.cpp\'s scheme (activations quantized to 8-bit blocks once per input, integer dot products with '
+      + 'i32x4.dot_i16x8_s): 1.9–2.1x per Q4_1 matrix and 1.2x on the Q8_0 classifier in the llama-gguf-kernels '
+      + 'suite (CPU clock), 2.2x on the prefill gemm. The full run (128 and 4096, 2 rounds, load 17.6 at start, 6.1 '
+      + 'at end) still gives decode at 1 thread 0.51–0.55x of llama.cpp: wall clock under a load of 6–17 on 2 cores '
+      + 'measures mostly who gets the core; llama.cpp\'s integer kernels also use 256/512-bit registers (AVX2/AVX-512 '
+      + 'VNNI: one instruction multiplies and adds 32–64 bytes) where WebAssembly SIMD has 128 bits and no 8-bit '
+      + 'multiply-add (relaxed-simd\'s i16x8.dot_i8x16_i7x16 is off in Node 20). Prefill at 1 thread now passes '
+      + '(0.68–0.69x). Two threads: llama.cpp\'s OpenMP threads spin and collapse under this load (0.9–1.0 tok/s '
+      + 'decode), so the 2-thread PASS rows say little. Peak RSS (whole process) at 4096 tokens of context: ours '
+      + '4.2x the 98 MB file (Node itself, the float32 KV cache of 4104 tokens: 189 MB, the prefill buffers), '
+      + 'llama.cpp 3.95x (llama-cpp-python with logits for all positions).',
   },
   {
     suite: 'llama-gguf',
