@@ -35,7 +35,7 @@ interface Workload { name: string; reps: number; fn: () => void }
 
 async function workloads(root: string): Promise<Workload[]> {
   const src = (p: string) => import(path.join(root, 'src', p));
-  const { createKernels } = await src('kernels/create.ts');
+  const { createKernels } = await src('backends/create-kernels.ts').catch(() => src('kernels/create.ts'));
   const kernels = await createKernels({ backend: 'wasm' });
   const { loadLlama2c } = await src('llama/load-llama2c.ts');
   const { readGgufModel } = await src('node/gguf-file.ts');
