@@ -12,6 +12,8 @@ export { gemvQ4_1 } from './gemv-q4-1'; // llama (GGUF)
 export { gemvQ8_0 } from './gemv-q8-0'; // llama (GGUF)
 export { gemm } from './gemm'; // llama prefill
 export { gemmQ4_1, gemmQ8_0 } from './gemm-quantized'; // llama prefill (GGUF)
+export { quantizeQ8_1 } from './quantize-q8-1'; // llama: int8 activations
+export { gemvQ4_1Q8_1, gemvQ8_0Q8_1, gemmQ4_1Q8_1, gemmQ8_0Q8_1 } from './gemv-q8-1'; // llama: int8 activations
 export { l2sqrBatch, argminL2 } from './l2sqr-batch';
 export { topK } from './top-k';
 export { topKSelect } from './top-k-select'; // kvcache

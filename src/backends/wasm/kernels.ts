@@ -15,6 +15,8 @@ import { type WasmExports } from './loader.js';
 import { WasmHeap, marshal, type Arg } from './memory.js';
 import { badArgument } from '../../core/errors.js'; // kvcache
 import { decoderLayerScratchLength, decoderLayerWeightLength } from '../../kernels/decoder-layer-layout.js'; // llama
+import { quantizedRowWords } from '../../kernels/quantized-row-words.js';
+import { q8ActivationWords } from '../../kernels/q8-activation-words.js';
 
 type Typed = Float32Array | Float64Array | Int32Array;
 
@@ -155,6 +157,16 @@ export function wasmKernelFunctions(heap: WasmHeap): { fns: Partial<KernelFuncti
       [{ a: first, length: n }, f64Arg(values, n * width), weights === null ? { a: null, length: 2 } : f64Arg(weights, n), f64Arg(z, n),
         { ...f64Arg(band, p * width), out: true, in: false }, { ...f64Arg(btz, p), out: true, in: false }],
       (q) => w.bandedGram(q[0], q[1], n, width, q[2], weights === null ? 0 : 1, q[3], p, q[4], q[5])),
+    // llama: int8 activations. Y's row stride (rows here), then scratch: four weight rows decoded
+    // to int16 with their scales (288 bytes per 32 columns).
+    gemmQ4_1Q8_1: (W, Xq, Y, rows, cols, n) => call(
+      [{ a: W, length: rows * quantizedRowWords('Q4_1', cols) }, { a: Xq, length: n * q8ActivationWords(cols) },
+        { a: Y, length: n * rows, out: true, in: false }, { a: null, length: (cols / 32) * 72 }],
+      (p) => w.gemmQ4_1Q8_1(p[0], p[1], p[2], rows, cols, n, rows, p[3])),
+    gemmQ8_0Q8_1: (W, Xq, Y, rows, cols, n) => call(
+      [{ a: W, length: rows * quantizedRowWords('Q8_0', cols) }, { a: Xq, length: n * q8ActivationWords(cols) },
+        { a: Y, length: n * rows, out: true, in: false }, { a: null, length: (cols / 32) * 72 }],
+      (p) => w.gemmQ8_0Q8_1(p[0], p[1], p[2], rows, cols, n, rows, p[3])),
   };
   const fns: Record<string, unknown> = { ...CUSTOM };
   for (const d of KERNEL_DESCRIPTORS) {

@@ -22,6 +22,9 @@ export interface WasmExports {
     z: number, p: number, band: number, btz: number): number;
   decoderLayer(x: number, W: number, keys: number, keysPre: number, values: number, scratch: number, pos: number,
     dim: number, hiddenDim: number, nHeads: number, nKvHeads: number, eps: number, ropeBase: number, half: number): void; // llama
+  /** ldy: Y's row stride in floats (rows, or more when a thread computes a slice of rows); scratch: (cols/32)·72 words. */
+  gemmQ4_1Q8_1(W: number, Xq: number, Y: number, rows: number, cols: number, n: number, ldy: number, scratch: number): void;
+  gemmQ8_0Q8_1(W: number, Xq: number, Y: number, rows: number, cols: number, n: number, ldy: number, scratch: number): void;
   /** Every other export, by name. */
   [name: string]: unknown;
 }
