@@ -22,7 +22,7 @@ import { withDispose } from '../core/dispose.js';
 const MAX_RESIDENT_LENGTH = 2 ** 30 - 2 ** 14;
 
 /** The reference backend's resident array: a plain typed array that refuses use after dispose. */
-function plainResident<T extends Float32Array | Int32Array>(arr: T): ResidentArray<T> {
+function plainResident<T extends Float32Array | Int32Array | Float64Array>(arr: T): ResidentArray<T> {
   let live: T | null = arr;
   return withDispose({
     length: arr.length,
@@ -43,6 +43,7 @@ export function referenceKernels(): Kernels {
     native: [...KERNEL_NAMES],
     allocF32: (n) => plainResident(new Float32Array(checkInt('length', n, 0, MAX_RESIDENT_LENGTH))),
     allocI32: (n) => plainResident(new Int32Array(checkInt('length', n, 0, MAX_RESIDENT_LENGTH))),
+    allocF64: (n) => plainResident(new Float64Array(checkInt('length', n, 0, MAX_RESIDENT_LENGTH))),
   };
 }
 
@@ -59,5 +60,6 @@ export async function wasmKernels(prefer?: WasmVariant): Promise<Kernels> {
     native,
     allocF32: (n) => heap.resident<Float32Array>(Float32Array, checkInt('length', n, 0, MAX_RESIDENT_LENGTH)),
     allocI32: (n) => heap.resident<Int32Array>(Int32Array, checkInt('length', n, 0, MAX_RESIDENT_LENGTH)),
+    allocF64: (n) => heap.resident<Float64Array>(Float64Array, checkInt('length', n, 0, MAX_RESIDENT_LENGTH)),
   };
 }
