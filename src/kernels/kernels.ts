@@ -26,7 +26,7 @@ export type RopePairing = 'adjacent' | 'half';
  * `view()` is cheap; call it again after any allocation on the same backend,
  * because growing WASM memory detaches earlier views.
  */
-export interface ResidentArray<T extends Float32Array | Int32Array> extends SyncDisposable {
+export interface ResidentArray<T extends Float32Array | Int32Array | Float64Array> extends SyncDisposable {
   readonly length: number;
   /** The array's elements; throws SparseInferenceError after dispose(). */
   view(): T;
@@ -338,4 +338,9 @@ export interface Kernels extends KernelFunctions {
   allocF32(length: number): ResidentArray<Float32Array>;
   /** An Int32 buffer the backend reads without copying. */
   allocI32(length: number): ResidentArray<Int32Array>;
+  /**
+   * A Float64 buffer the backend reads without copying (the knot kernels' arguments). Optional:
+   * a backend without it is given plain Float64Arrays, which it copies per call.
+   */
+  allocF64?(length: number): ResidentArray<Float64Array>;
 }

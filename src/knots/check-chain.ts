@@ -84,6 +84,12 @@ export function checkChainProblem(name: string, problem: unknown): ChainProblem 
     checkNumber(`${name}.near.probability`, near.probability, 0, 1);
     checkInt(`${name}.near.radius`, near.radius, 1, Math.min(...candidates));
   }
+  if (p.pair !== undefined && p.pair !== null) {
+    const pair = checkObject(`${name}.pair`, p.pair, 'null or { probability, maxWidth, block }');
+    checkNumber(`${name}.pair.probability`, pair.probability, 0, 1);
+    checkInt(`${name}.pair.maxWidth`, pair.maxWidth, 1, Math.max(...candidates));
+    checkInt(`${name}.pair.block`, pair.block, 1, 1e6);
+  }
   if (p.temperatures !== undefined) {
     const t = checkArray(`${name}.temperatures`, p.temperatures);
     if (t.length < 1 || t.length > 16) throw badArgument(`${name}.temperatures must hold 1 to 16 temperatures starting with 1, got ${t.length}`);
