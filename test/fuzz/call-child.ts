@@ -54,9 +54,9 @@ const ASYNC_LIMIT_MS = 3000;
 
 async function runCall(req: CallRequest): Promise<CallResult> {
   const target = exportsByName.get(req.name) as (...a: unknown[]) => unknown;
-  const [args] = fc.sample(hostileArgs(req.arity), { seed: req.seed, numRuns: 1 });
+  const [args] = fc.sample(hostileArgs(req.arity, req.mode), { seed: req.seed, numRuns: 1 });
   const shown = args.map((a) => (ArrayBuffer.isView(a) ? `${a.constructor.name}(${(a as Float32Array).length})`
-    : a instanceof AbortSignal ? 'AbortSignal(aborted)' : typeof a === 'object' && a !== null ? JSON.stringify(a) : String(a)));
+    : a instanceof AbortSignal ? 'AbortSignal(aborted)' : typeof a === 'object' && a !== null ? JSON.stringify(a, showNumber) : String(a)));
   send({ type: 'start', args: shown }); // so a call the watchdog kills is reported with its arguments
   let result: unknown;
   try {
@@ -75,6 +75,11 @@ async function runCall(req: CallRequest): Promise<CallResult> {
 }
 
 class HangError extends Error {}
+
+/** JSON.stringify replacer that shows NaN and ±Infinity as such (JSON would print null). */
+function showNumber(_key: string, v: unknown): unknown {
+  return typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
+}
 
 process.on('message', (req: CallRequest) => {
   void runCall(req).then((r) => send({ type: 'result', result: r }));

@@ -16,8 +16,10 @@ import type { CallRequest, CallResult, ExportInfo } from './protocol.js';
 export interface FuzzOptions {
   /** Source root whose entry points are fuzzed (src/ of a checkout). */
   root: string;
-  /** Hostile calls per callable export. */
+  /** Hostile calls per callable export with a never-valid first argument. */
   callsPerExport: number;
+  /** Further calls per export with every argument from the hostile set (default 0). */
+  anyCallsPerExport?: number;
   /** Exports not called at all (name → reason). */
   leftOut: Record<string, string>;
   callLimitMs?: number;
@@ -44,7 +46,10 @@ export async function fuzzExports(o: FuzzOptions): Promise<FuzzRun> {
     for (const e of exports) {
       if (e.kind === 'value' || e.name in o.leftOut) continue;
       for (let c = 0; c < o.callsPerExport; c++) {
-        queue.push({ name: e.name, kind: e.kind, arity: e.arity, seed: (o.seed ?? 14) * 100_003 + c * 7919 + hash(e.name) });
+        queue.push({ name: e.name, kind: e.kind, arity: e.arity, mode: 'invalid-first', seed: (o.seed ?? 14) * 100_003 + c * 7919 + hash(e.name) });
+      }
+      for (let c = 0; c < (o.anyCallsPerExport ?? 0); c++) {
+        queue.push({ name: e.name, kind: e.kind, arity: e.arity, mode: 'any', seed: (o.seed ?? 14) * 100_019 + c * 7927 + hash(e.name) });
       }
     }
     const hung = new Set<string>();
