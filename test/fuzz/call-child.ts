@@ -1,5 +1,6 @@
 /**
- * The child process of the fuzz suite: imports the public entry points under ROOT (argv[2]),
+ * The child process of the fuzz suite: imports the public entry points under ROOT (argv[2]; or
+ * the comma-separated entry files of argv[3], for the suite's self-test),
  * reports their runtime exports, then runs the calls the parent sends one at a time and answers
  * with the outcome class. The parent's watchdog kills it when a call blocks or eats memory.
  * Run with `node --import tsx`; cwd is a scratch directory (some exports write files).
@@ -11,10 +12,11 @@ import { hostileArgs } from './hostile-values.js';
 import { ENTRY_POINTS, type Outcome, type CallRequest, type CallResult, type ExportInfo } from './protocol.js';
 
 const root = process.argv[2];
+const entries: readonly string[] = process.argv[3] ? process.argv[3].split(',') : ENTRY_POINTS;
 const send = (m: unknown) => process.send!(m);
 
 const exportsByName = new Map<string, unknown>();
-for (const entry of ENTRY_POINTS) {
+for (const entry of entries) {
   const mod = await import(pathToFileURL(join(root, entry)).href) as Record<string, unknown>;
   for (const [name, value] of Object.entries(mod)) if (!exportsByName.has(name)) exportsByName.set(name, value);
 }
