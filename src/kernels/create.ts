@@ -72,7 +72,7 @@ async function build(backend: 'auto' | BackendName, variant?: WasmVariant): Prom
 }
 
 /** The reference backend's resident array: a plain typed array that refuses use after dispose. */
-function plainResident<T extends Float32Array | Int32Array>(arr: T): ResidentArray<T> {
+function plainResident<T extends Float32Array | Int32Array | Float64Array>(arr: T): ResidentArray<T> {
   let live: T | null = arr;
   return withDispose({
     length: arr.length,
@@ -92,6 +92,7 @@ function referenceKernels(): Kernels {
     native: [...KERNEL_NAMES],
     allocF32: (n) => plainResident(new Float32Array(checkInt('length', n, 0, MAX_RESIDENT_LENGTH))),
     allocI32: (n) => plainResident(new Int32Array(checkInt('length', n, 0, MAX_RESIDENT_LENGTH))),
+    allocF64: (n) => plainResident(new Float64Array(checkInt('length', n, 0, MAX_RESIDENT_LENGTH))),
   };
 }
 
@@ -107,6 +108,7 @@ async function wasmKernels(prefer?: WasmVariant): Promise<Kernels> {
     native,
     allocF32: (n) => heap.resident<Float32Array>(Float32Array, checkInt('length', n, 0, MAX_RESIDENT_LENGTH)),
     allocI32: (n) => heap.resident<Int32Array>(Int32Array, checkInt('length', n, 0, MAX_RESIDENT_LENGTH)),
+    allocF64: (n) => heap.resident<Float64Array>(Float64Array, checkInt('length', n, 0, MAX_RESIDENT_LENGTH)),
   };
 }
 

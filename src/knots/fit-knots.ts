@@ -6,7 +6,7 @@
  * each coordinate gets a knot set on the grid T_n = {i/(n+1)}, n = ⌊times·m⌋ (or fixed); the
  * knot-set prior is C(n, k)^{−γ}; the likelihood is the g-prior marginal (Gaussian) or EBIC
  * (Poisson, binomial); reversible-jump MCMC samples knot sets (rjmcmc-chain.ts); several chains
- * run from different seeds (in parallel on worker_threads in Node).
+ * run from different seeds (in parallel on Web Workers or worker_threads; run-chains.ts).
  *
  * @example
  * const fit = await fitKnots(times, accel, { iterations: 5000, burnIn: 5000, chains: 2 });
@@ -83,7 +83,10 @@ export interface KnotFitOptions {
   draws?: number;
   /** Points (original scale) where f is recorded for R̂/ESS; default 5 quantiles of x. */
   probes?: ArrayLike<number>[] | ArrayLike<number>;
-  /** 'auto' (default): worker_threads in Node when chains ≥ 2. */
+  /**
+   * 'auto' (default): with chains ≥ 2, worker_threads in Node, Web Workers in Deno and where the
+   * package is loaded unbundled in a browser; otherwise in-thread. true: workers or an error.
+   */
   parallel?: boolean | 'auto';
   /** Parallel chains: at most this many worker threads at once (default: one per chain). */
   threads?: number;

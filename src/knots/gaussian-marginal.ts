@@ -51,6 +51,8 @@ export class GaussianMarginal {
   readonly yMean: number;
   /** y − ȳ. */
   private readonly yc: Float64Array;
+  /** y − ȳ where the kernels read it (resident when the design is). */
+  private readonly ycKernel: () => Float64Array;
   private L = new Float64Array(0);
   private u = new Float64Array(0);
   private lastP = 0;
@@ -73,12 +75,13 @@ export class GaussianMarginal {
       throw badArgument(`y must vary and its squared deviations must be finite (Σ(y−ȳ)² = ${ss}); standardise y first`);
     }
     this.yty = ss;
+    this.ycKernel = design.residentCopy(this.yc);
   }
 
   /** log p(y | ξ) up to a constant, or −Infinity outside the support (p ≥ m or singular BᵀB). */
   evaluate(coords: CoordinateRows[]): number {
     const m = this.design.m;
-    const g = this.design.gram(coords, null, this.yc);
+    const g = this.design.gram(coords, null, this.ycKernel());
     const { p, bw } = g;
     if (p >= m) return -Infinity;
     if (this.L.length < p * (bw + 1)) this.L = new Float64Array(Math.max(p * (bw + 1), 2 * this.L.length));

@@ -31,7 +31,7 @@ import { KnotSet } from './knot-set.js';
 import { KnotProposals } from './knot-proposals.js';
 import { birthProbability, deathProbability, logPriorRatio, type MoveScheme } from './move-probabilities.js';
 import { drawGibbs, pairCandidates, pairKnotVector, type PairMoveOptions } from './pair-move.js';
-import { allocRows, SplineDesign, type CoordinateRows } from './spline-design.js';
+import { SplineDesign, type CoordinateRows } from './spline-design.js';
 import { evaluateSpline } from './spline-eval.js';
 
 /** Everything a chain needs; plain data, so it can be posted to a worker. */
@@ -111,11 +111,15 @@ export function runChain(problem: ChainProblem, seed: number, kernels: Kernels, 
   opts = checkChainArguments(problem, kernels, opts);
   const steps = chainSteps(problem, seed, kernels);
   const total = problem.burnIn + problem.iterations;
-  for (;;) {
-    throwIfAborted(opts.signal, 'knot sampler');
-    const r = steps.next();
-    if (r.done) { opts.onProgress?.(1); return r.value; }
-    opts.onProgress?.(r.value / total);
+  try {
+    for (;;) {
+      throwIfAborted(opts.signal, 'knot sampler');
+      const r = steps.next();
+      if (r.done) { opts.onProgress?.(1); return r.value; }
+      opts.onProgress?.(r.value / total);
+    }
+  } finally {
+    steps.return(undefined as never); // an abort or a throwing callback: free the chain's buffers
   }
 }
 
@@ -129,15 +133,19 @@ export async function runChainAsync(problem: ChainProblem, seed: number, kernels
   const steps = chainSteps(problem, seed, kernels);
   const total = problem.burnIn + problem.iterations;
   let sliceStart = Date.now();
-  for (;;) {
-    throwIfAborted(opts.signal, 'knot sampler');
-    const r = steps.next();
-    if (r.done) { opts.onProgress?.(1); return r.value; }
-    opts.onProgress?.(r.value / total);
-    if (Date.now() - sliceStart >= 20) {
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      sliceStart = Date.now();
+  try {
+    for (;;) {
+      throwIfAborted(opts.signal, 'knot sampler');
+      const r = steps.next();
+      if (r.done) { opts.onProgress?.(1); return r.value; }
+      opts.onProgress?.(r.value / total);
+      if (Date.now() - sliceStart >= 20) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        sliceStart = Date.now();
+      }
     }
+  } finally {
+    steps.return(undefined as never); // an abort or a throwing callback: free the chain's buffers
   }
 }
 
@@ -169,11 +177,32 @@ const STEP_BLOCK = 128;
  * (and after the start-up), returns the record.
  */
 function* chainSteps(problem: ChainProblem, seed: number, kernels: Kernels): Generator<number, ChainRecord, void> {
+  const rng = new Rng(seed);
+  // One coordinate: its kernels do all the work, so their arguments stay resident (no copies),
+  // and the observations are taken in order of x (the likelihood does not depend on their
+  // order): neighbouring rows then share their basis columns, which the kernels exploit.
+  const oneD = problem.xs.length === 1;
+  const data = oneD ? sortedByX(problem) : problem;
+  const design = new SplineDesign(kernels, data.xs, data.degrees, { resident: oneD });
+  try {
+    return yield* sampleChain(data, seed, rng, design);
+  } finally {
+    design.dispose();
+  }
+}
+
+/** The problem with its observations (x, y, trials) permuted into increasing x. */
+function sortedByX(problem: ChainProblem): ChainProblem {
+  const x = problem.xs[0];
+  const order = Array.from(x.keys()).sort((a, b) => x[a] - x[b] || a - b);
+  const take = (a: Float64Array) => Float64Array.from(order, (i) => a[i]);
+  return { ...problem, xs: [take(x)], y: take(problem.y), trials: problem.trials === undefined ? undefined : take(problem.trials) };
+}
+
+function* sampleChain(problem: ChainProblem, seed: number, rng: Rng, design: SplineDesign): Generator<number, ChainRecord, void> {
   const { xs, y, degrees, candidates, gamma, c, fixedK, local, burnIn, iterations } = problem;
   const d = xs.length;
   const m = y.length;
-  const rng = new Rng(seed);
-  const design = new SplineDesign(kernels, xs, degrees);
   const gaussianMarginal = problem.family === 'gaussian' && problem.marginal !== 'ebic';
   const scorer = gaussianMarginal
     ? new GaussianMarginal(design, y, problem.marginal as MarginalVariant)
@@ -186,7 +215,7 @@ function* chainSteps(problem: ChainProblem, seed: number, kernels: Kernels): Gen
   // Start: k = 1 (or the fixed k) at random grid points; redraw if the design is singular.
   const startReplica = (): Replica => {
     const sets = candidates.map((n) => new KnotSet(n));
-    const rows: CoordinateRows[] = degrees.map((q) => allocRows(m, q));
+    const rows: CoordinateRows[] = degrees.map((q) => design.allocRows(q));
     let current = -Infinity;
     for (let attempt = 0; attempt < 200 && current === -Infinity; attempt++) {
       for (let j = 0; j < d; j++) {
@@ -204,7 +233,7 @@ function* chainSteps(problem: ChainProblem, seed: number, kernels: Kernels): Gen
     }
     let logPrior = 0;
     sets.forEach((s) => { logPrior += logPriorRatio(0, s.k, s.n, gamma); });
-    return { sets, rows, spare: degrees.map((q) => allocRows(m, q)), view: rows.slice(), current, logPrior };
+    return { sets, rows, spare: degrees.map((q) => design.allocRows(q)), view: rows.slice(), current, logPrior };
   };
   // Replicas are started in reverse so that the cold one is evaluated last: its fit is current.
   const replicas: Replica[] = new Array(temperatures.length);

@@ -10,10 +10,16 @@
  *
  * Hot loops go through the Kernels interface (bsplineBasis, bandedGram); the d > 1 Gram is
  * accumulated here in TypeScript.
+ *
+ * Resident mode ({ resident: true }, for a chain's lifetime; call dispose() at the end): x, the
+ * coordinate rows, the Gram buffers and the response live in the backend's memory
+ * (kernels.allocF64/allocI32), so on wasm neither kernel copies its arguments: x is written once,
+ * bsplineBasis writes the rows in place and bandedGram reads them there. Their arrays are
+ * reached through getters that re-take the views, because growing WASM memory detaches views.
  */
 import { badArgument } from '../core/errors.js';
 import { describe } from '../core/validate.js';
-import type { Kernels } from '../kernels/kernels.js';
+import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 
 /** One coordinate's sparse rows for all m points. */
 export interface CoordinateRows {
@@ -50,16 +56,77 @@ export class SplineDesign {
   private gramBuf: GramBuffers = { band: new Float64Array(0), btz: new Float64Array(0), p: 0, bw: 0 };
   private offsets = new Int32Array(0);
   private prods = new Float64Array(0);
+  /** Resident arrays owned by this design (resident mode), freed by dispose(). */
+  private readonly owned: ResidentArray<Float64Array | Int32Array>[] = [];
+  private readonly resident: boolean;
+  private readonly xAt: (j: number) => Float64Array;
 
-  constructor(readonly kernels: Kernels, readonly xs: Float64Array[], readonly degrees: number[]) {
+  constructor(readonly kernels: Kernels, readonly xs: Float64Array[], readonly degrees: number[], opts: { resident?: boolean } = {}) {
     this.m = xs[0].length;
     this.d = xs.length;
+    this.resident = opts.resident === true && kernels.allocF64 !== undefined;
+    if (!this.resident) {
+      this.xAt = (j) => this.xs[j];
+      return;
+    }
+    const copies = xs.map((x) => this.residentCopy(x));
+    this.xAt = (j) => copies[j]();
+    let band = this.allocF64(16), btz = this.allocF64(16);
+    const g = this.gramBuf;
+    Object.defineProperty(g, 'band', { get: () => band.view() });
+    Object.defineProperty(g, 'btz', { get: () => btz.view() });
+    this.growGram = (need, p) => {
+      if (band.length < need) band = this.replace(band, Math.max(need, 2 * band.length));
+      if (btz.length < p) btz = this.replace(btz, Math.max(p, 2 * btz.length));
+    };
+  }
+
+  /**
+   * Buffers for one coordinate's rows of m points at this degree (cols is set by computeRows);
+   * resident when the design is.
+   */
+  allocRows(degree: number): CoordinateRows {
+    if (!this.resident) return allocRows(this.m, degree);
+    const first = this.kernels.allocI32(this.m), values = this.allocF64(this.m * (degree + 1));
+    this.owned.push(first);
+    return {
+      get first() { return first.view(); },
+      get values() { return values.view(); },
+      width: degree + 1,
+      cols: 0,
+    };
+  }
+
+  /** A copy of a that the kernels read in place (resident mode), as a function returning its current view. */
+  residentCopy(a: Float64Array): () => Float64Array {
+    if (!this.resident) return () => a;
+    const r = this.allocF64(a.length);
+    r.view().set(a);
+    return () => r.view();
+  }
+
+  /** Free the resident arrays (a no-op otherwise). The design must not be used afterwards. */
+  dispose(): void {
+    for (const r of this.owned) r.dispose();
+    this.owned.length = 0;
+  }
+
+  private allocF64(length: number): ResidentArray<Float64Array> {
+    const r = this.kernels.allocF64!(length);
+    this.owned.push(r);
+    return r;
+  }
+
+  private replace(old: ResidentArray<Float64Array>, length: number): ResidentArray<Float64Array> {
+    old.dispose();
+    this.owned.splice(this.owned.indexOf(old), 1);
+    return this.allocF64(length);
   }
 
   /** Rows of coordinate j for knot vector t (length nt) into `into`. */
   computeRows(j: number, t: Float64Array, nt: number, into: CoordinateRows): void {
     const q = this.degrees[j];
-    this.kernels.bsplineBasis(this.xs[j], this.m, t, nt, q, into.first, into.values);
+    this.kernels.bsplineBasis(this.xAt(j), this.m, t, nt, q, into.first, into.values);
     into.cols = nt - q - 1;
   }
 
@@ -142,13 +209,18 @@ export class SplineDesign {
   }
 
   private ensureGram(p: number, bw: number): GramBuffers {
+    this.growGram(p * (bw + 1), p);
     const g = this.gramBuf;
-    const need = p * (bw + 1);
-    if (g.band.length < need) g.band = new Float64Array(Math.max(need, 2 * g.band.length));
-    if (g.btz.length < p) g.btz = new Float64Array(Math.max(p, 2 * g.btz.length));
     g.p = p; g.bw = bw;
     return g;
   }
+
+  /** Grow the Gram buffers to at least `need` band and p btz entries (replaced in resident mode). */
+  private growGram = (need: number, p: number): void => {
+    const g = this.gramBuf;
+    if (g.band.length < need) g.band = new Float64Array(Math.max(need, 2 * g.band.length));
+    if (g.btz.length < p) g.btz = new Float64Array(Math.max(p, 2 * g.btz.length));
+  };
 
   /** Offsets (relative to a row's first column) of the Π w_j tensor nonzeros, ascending. */
   private prepareTensor(coords: CoordinateRows[]): number {

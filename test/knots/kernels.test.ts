@@ -76,6 +76,30 @@ describeEachBackend('knots kernels', (kern, info) => {
       }), { numRuns: 60 });
   });
 
+  it('with resident arguments (allocF64/allocI32) both kernels give the plain-argument results, also after memory grows', () => {
+    if (kern.allocF64 === undefined) return; // optional: such a backend is given plain arrays
+    const n = 257, degree = 3, w = degree + 1;
+    const { t, x, rng } = randomProblem(7, n, degree, 9);
+    const p = t.length - degree - 1;
+    const z = Float64Array.from({ length: n }, () => rng.normal());
+    const first = new Int32Array(n), values = new Float64Array(n * w), band = new Float64Array(p * w), btz = new Float64Array(p);
+    ref.bsplineBasis(x, n, t, t.length, degree, first, values);
+    ref.bandedGram(first, values, n, w, null, z, p, band, btz);
+    const rx = kern.allocF64(n), rz = kern.allocF64(n), rFirst = kern.allocI32(n), rValues = kern.allocF64(n * w);
+    const rBand = kern.allocF64(p * w), rBtz = kern.allocF64(p);
+    rx.view().set(x); rz.view().set(z);
+    const big = kern.allocF32(1 << 22); // grows wasm memory: earlier views detach, view() re-takes them
+    kern.bsplineBasis(rx.view(), n, t, t.length, degree, rFirst.view(), rValues.view());
+    expect(kern.bandedGram(rFirst.view(), rValues.view(), n, w, null, rz.view(), p, rBand.view(), rBtz.view())).toBe(-1);
+    expect(Array.from(rFirst.view())).toEqual(Array.from(first));
+    rValues.view().forEach((v, i) => expect(Math.abs(v - values[i])).toBeLessThanOrEqual(1e-14));
+    rBand.view().forEach((v, i) => expect(Math.abs(v - band[i])).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(band[i]))));
+    rBtz.view().forEach((v, i) => expect(Math.abs(v - btz[i])).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(btz[i]))));
+    expect(rx.view()).toEqual(x); // inputs untouched
+    for (const r of [rx, rz, rFirst, rValues, rBand, rBtz, big]) r.dispose();
+    expect(() => rx.view()).toThrow(/dispose/);
+  });
+
   it('bandedGram reports a row outside [0, p) instead of writing out of bounds', () => {
     const first = Int32Array.of(0, 3), values = new Float64Array(4).fill(1), z = new Float64Array(2);
     expectBadArgument(() => kern.bandedGram(first, values, 2, 2, null, z, 4, new Float64Array(8), new Float64Array(4)), 'first');

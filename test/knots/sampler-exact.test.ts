@@ -94,6 +94,26 @@ describe('RJMCMC against the exact posterior over all 2^8 knot subsets', () => {
     expect(Array.from(a.knotIndex[0])).toEqual(Array.from(b.knotIndex[0]));
     expect(Array.from(a.logScore)).not.toEqual(Array.from(c.logScore));
   });
+
+  it('on wasm (resident kernel arguments) gives the same chain when memory grows mid-run, and frees its arrays', async () => {
+    const wasm = await createKernels({ backend: 'wasm' });
+    if (wasm.backend !== 'wasm') return;
+    const pr = problem({ degrees: [3], candidates: [30], iterations: 3000, near: { probability: 0.3, radius: 2 } });
+    const plain = runChain(pr, 9, wasm);
+    let big: { dispose(): void } | null = null;
+    // The first progress call comes after start-up: growing memory then detaches every view the chain holds.
+    const grown = runChain(pr, 9, wasm, { onProgress: () => { big ??= wasm.allocF32(1 << 23); } });
+    expect(Array.from(grown.logScore)).toEqual(Array.from(plain.logScore));
+    expect(Array.from(grown.knotIndex[0])).toEqual(Array.from(plain.knotIndex[0]));
+    // An aborted chain frees its arrays too: a fresh allocation then reuses the same memory.
+    const probe1 = wasm.allocF64!(1000); const at = probe1.view().byteOffset; probe1.dispose();
+    const ctl = new AbortController();
+    expect(() => runChain(pr, 9, wasm, { signal: ctl.signal, onProgress: (f) => { if (f > 0.2) ctl.abort(); } })).toThrow();
+    const probe2 = wasm.allocF64!(1000);
+    expect(probe2.view().byteOffset).toBe(at);
+    probe2.dispose();
+    big!.dispose();
+  });
 });
 
 describe('the knot posterior does not depend on the units of y', () => {

@@ -41,19 +41,41 @@ function chainTask(kernels: Kernels, label: string, k: number): BenchTask {
 }
 
 function kernelTasks(kernels: Kernels, label: string): BenchTask[] {
-  const rng = new Rng(3);
-  const knots = Array.from({ length: 10 }, () => rng.uniform() * 0.98 + 0.01);
-  const t = bsplineKnotVector(knots, 3);
-  const x = Float64Array.from({ length: M }, () => rng.uniform());
-  const z = Float64Array.from({ length: M }, () => rng.normal());
-  const first = new Int32Array(M), values = new Float64Array(M * 4);
-  const p = t.length - 4;
-  const band = new Float64Array(p * 4), btz = new Float64Array(p);
+  const { t, x, z, p, first, values, band, btz } = kernelTasksInputs();
   kernels.bsplineBasis(x, M, t, t.length, 3, first, values);
   return [
     { name: `knots/bsplineBasis:${label}:m${M}-k10-cubic`, fn: () => { kernels.bsplineBasis(x, M, t, t.length, 3, first, values); sink(values[7]); } },
     { name: `knots/bandedGram:${label}:m${M}-p${p}-w4`, fn: () => { kernels.bandedGram(first, values, M, 4, null, z, p, band, btz); sink(band[5]); } },
   ];
+}
+
+/**
+ * The same two kernels with every argument resident (allocF64/allocI32), as a chain keeps them:
+ * x, z and the rows are written once, and only the small knot vector t is copied per call.
+ */
+function residentKernelTasks(kernels: Kernels, label: string): BenchTask[] {
+  const plain = kernelTasksInputs();
+  const r = <T extends Float64Array | Int32Array>(a: T, alloc: (n: number) => { view(): T }) => { const v = alloc(a.length); v.view().set(a as never); return v; };
+  const f64 = (n: number) => kernels.allocF64!(n), i32 = (n: number) => kernels.allocI32(n);
+  const x = r(plain.x, f64), z = r(plain.z, f64), first = r(plain.first, i32), values = r(plain.values, f64);
+  const band = r(plain.band, f64), btz = r(plain.btz, f64);
+  const { t, p } = plain;
+  kernels.bsplineBasis(x.view(), M, t, t.length, 3, first.view(), values.view());
+  return [
+    { name: `knots/bsplineBasis:${label}-resident:m${M}-k10-cubic`, fn: () => { const v = values.view(); kernels.bsplineBasis(x.view(), M, t, t.length, 3, first.view(), v); sink(v[7]); } },
+    { name: `knots/bandedGram:${label}-resident:m${M}-p${p}-w4`, fn: () => { const b = band.view(); kernels.bandedGram(first.view(), values.view(), M, 4, null, z.view(), p, b, btz.view()); sink(b[5]); } },
+  ];
+}
+
+function kernelTasksInputs() {
+  const rng = new Rng(3);
+  const knots = Array.from({ length: 10 }, () => rng.uniform() * 0.98 + 0.01);
+  const t = bsplineKnotVector(knots, 3);
+  // Sorted, as a chain passes x to the kernels (it takes the observations in order of x).
+  const x = Float64Array.from({ length: M }, () => rng.uniform()).sort();
+  const z = Float64Array.from({ length: M }, () => rng.normal());
+  const p = t.length - 4;
+  return { t, x, z, p, first: new Int32Array(M), values: new Float64Array(M * 4), band: new Float64Array(p * 4), btz: new Float64Array(p) };
 }
 
 export async function knotsSuite(opts: SuiteOptions = {}): Promise<SuiteResult> {
@@ -62,7 +84,7 @@ export async function knotsSuite(opts: SuiteOptions = {}): Promise<SuiteResult> 
   const W = `wasm-${wasm.variant}`, R = 'reference';
   const tasks: BenchTask[] = [
     chainTask(wasm, W, 5), chainTask(wasm, W, 10), chainTask(wasm, W, 40), chainTask(ref, R, 10),
-    ...kernelTasks(wasm, W), ...kernelTasks(ref, R),
+    ...kernelTasks(wasm, W), ...kernelTasks(ref, R), ...residentKernelTasks(wasm, W),
   ];
   const itPerS = (ms: number) => (ITERS * 1000) / ms;
   const ratios: RatioSpec[] = [
@@ -75,9 +97,17 @@ export async function knotsSuite(opts: SuiteOptions = {}): Promise<SuiteResult> 
     { name: 'chain speed-up wasm / reference at k = 10', value: (t) => t(`knots/rjmcmc:${R}:m${M}-n${N}-k10`).medianMs / t(`knots/rjmcmc:${W}:m${M}-n${N}-k10`).medianMs, unit: 'x' },
     { name: 'bsplineBasis speed-up wasm / reference', value: (t) => t(`knots/bsplineBasis:${R}:m${M}-k10-cubic`).medianMs / t(`knots/bsplineBasis:${W}:m${M}-k10-cubic`).medianMs, unit: 'x' },
     { name: 'bandedGram speed-up wasm / reference', value: (t) => t(`knots/bandedGram:${R}:m${M}-p14-w4`).medianMs / t(`knots/bandedGram:${W}:m${M}-p14-w4`).medianMs, unit: 'x' },
+    {
+      name: 'bsplineBasis speed-up wasm (resident arguments) / reference',
+      value: (t) => t(`knots/bsplineBasis:${R}:m${M}-k10-cubic`).medianMs / t(`knots/bsplineBasis:${W}-resident:m${M}-k10-cubic`).medianMs, target: 2, unit: 'x',
+    },
+    {
+      name: 'bandedGram speed-up wasm (resident arguments) / reference',
+      value: (t) => t(`knots/bandedGram:${R}:m${M}-p14-w4`).medianMs / t(`knots/bandedGram:${W}-resident:m${M}-p14-w4`).medianMs, target: 2, unit: 'x',
+    },
   ];
   return runSuite('knots', tasks, {
     ...opts, ratios,
-    notes: [`m = ${M} observations (sine + noise), n = ${N} candidates, cubic, fixed-k relocation moves; wasm build ${wasm.variant}; kernels copy their Float64 arguments per call`],
+    notes: [`m = ${M} observations (sine + noise), n = ${N} candidates, cubic, fixed-k relocation moves; wasm build ${wasm.variant}; plain-argument kernel tasks copy their Float64 arguments per call, resident ones do not; kernel inputs have x sorted, as chains pass it`],
   });
 }

@@ -163,6 +163,7 @@ export async function createParallelKernels(options: CreateParallelKernelsOption
     get threads() { return pool.threads; },
     allocF32: (n) => heap.resident<Float32Array>(Float32Array, checkInt('length', n, 0)),
     allocI32: (n) => heap.resident<Int32Array>(Int32Array, checkInt('length', n, 0)),
+    allocF64: (n) => heap.resident<Float64Array>(Float64Array, checkInt('length', n, 0)),
     stats: () => pool.stats(),
     dispose: () => pool.dispose(),
     [asyncDisposeSymbol]: () => pool.dispose(),

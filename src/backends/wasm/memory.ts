@@ -12,8 +12,8 @@ import { SparseInferenceError, badArgument } from '../../core/errors.js';
 import type { WasmExports } from './loader.js';
 import { withDispose } from '../../core/dispose.js';
 
-type TypedCtor = Float32ArrayConstructor | Int32ArrayConstructor;
-type Typed = Float32Array | Int32Array;
+type TypedCtor = Float32ArrayConstructor | Int32ArrayConstructor | Float64ArrayConstructor;
+type Typed = Float32Array | Int32Array | Float64Array;
 
 /** wasm32 addresses 4 GiB; the allocator's block header and the static data take some of it. */
 const ADDRESSABLE_BYTES = 2 ** 32 - 2 ** 16;
@@ -63,7 +63,7 @@ export class WasmHeap {
 
   /** A resident array of `length` elements; `argName` is the caller's argument, for messages. */
   resident<T extends Typed>(ctor: TypedCtor, length: number, argName = 'length'): ResidentArray<T> {
-    const ptr = this.allocBytes(length * 4, `${argName} = ${length} (${ctor.name})`);
+    const ptr = this.allocBytes(length * ctor.BYTES_PER_ELEMENT, `${argName} = ${length} (${ctor.name})`);
     let freed = false;
     let cached: T | null = null;
     const heap = this;
@@ -171,6 +171,7 @@ const NOTHING_TO_COPY = (): void => {};
 
 /** A view of `length` elements at byte offset `ptr`, of the same element type as `like`. */
 function view(buf: ArrayBuffer, like: Typed, ptr: number, length: number): Typed {
+  if (like instanceof Float64Array) return new Float64Array(buf, ptr, length);
   return like instanceof Float32Array ? new Float32Array(buf, ptr, length) : new Int32Array(buf, ptr, length);
 }
 
