@@ -18,7 +18,9 @@ const send = (m: unknown) => process.send!(m);
 const exportsByName = new Map<string, unknown>();
 for (const entry of entries) {
   const mod = await import(pathToFileURL(join(root, entry)).href) as Record<string, unknown>;
-  for (const [name, value] of Object.entries(mod)) if (!exportsByName.has(name)) exportsByName.set(name, value);
+  // A module may instead export FUZZ_TARGETS: named callables (methods of live instances).
+  const targets = (mod.FUZZ_TARGETS ?? mod) as Record<string, unknown>;
+  for (const [name, value] of Object.entries(targets)) if (!exportsByName.has(name)) exportsByName.set(name, value);
 }
 
 function isClass(f: unknown): boolean {

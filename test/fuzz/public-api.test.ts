@@ -41,3 +41,22 @@ it('every public export survives hostile input (prints coverage and the outcome 
   expect(worst.size + Object.keys(LEFT_OUT).length + constants.length).toBe(run.exports.length);
   expect(unexpected).toEqual([]);
 }, 170_000);
+
+// Public methods of live instances of the exported classes (instance-methods.ts): the same two
+// modes and the same bar. Methods TypeScript declares private are left out (not public API).
+it('public methods of live instances survive hostile input', async () => {
+  const run = await fuzzExports({
+    root: fileURLToPath(new URL('./', import.meta.url)), entryPoints: ['instance-methods.ts'],
+    callsPerExport: 12, anyCallsPerExport: 48, leftOut: {}, seed: 14,
+  });
+  const worst = worstByExport(run.results, {});
+  console.log([
+    `fuzz (methods): ${worst.size} public methods of ${new Set([...worst.keys()].map((n) => n.split('.')[0])).size} classes (${run.results.length} calls)`,
+    formatTable('methods by worst outcome:', countBy(worst.values(), (r) => r.outcome)),
+  ].join('\n'));
+  expect(worst.size).toBeGreaterThanOrEqual(30);
+  const unexpected = [...worst.values()]
+    .filter((r) => r.outcome !== 'clean' && r.outcome !== 'documented')
+    .map((r) => `${r.outcome} ${r.name}(${r.args.join(', ')}): ${r.detail}`);
+  expect(unexpected).toEqual([]);
+}, 120_000);
