@@ -19,6 +19,7 @@ export { topK } from './top-k';
 export { topKSelect } from './top-k-select'; // kvcache
 export { lutGather } from './lut-gather'; // kvcache
 export { selectiveAttention } from './selective-attention'; // kvcache
+export { causalAttention } from './causal-attention'; // llama prefill
 export { softmax } from './softmax';
 export { rmsnorm } from './rmsnorm';
 export { rope } from './rope';

@@ -61,11 +61,11 @@ export function selectiveAttention(q: usize, K: usize, V: usize, idx: usize, cou
   return <f64>max + Math.log(sum);
 }
 
-const DOTS = memory.data(16);
+export const DOTS = memory.data(16);
 
 /** DOTS[j] = q · r_j for four rows of length d. */
 // @ts-ignore: decorator
-@inline function dot4(q: usize, r0: usize, r1: usize, r2: usize, r3: usize, d: i32): void {
+@inline export function dot4(q: usize, r0: usize, r1: usize, r2: usize, r3: usize, d: i32): void {
   let t = 0;
   let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
   if (ASC_FEATURE_SIMD) {
@@ -91,7 +91,7 @@ const DOTS = memory.data(16);
 
 /** out += p0·r0 + p1·r1 + p2·r2 + p3·r3 over d floats. */
 // @ts-ignore: decorator
-@inline function axpy4(r0: usize, r1: usize, r2: usize, r3: usize, p0: f32, p1: f32, p2: f32, p3: f32,
+@inline export function axpy4(r0: usize, r1: usize, r2: usize, r3: usize, p0: f32, p1: f32, p2: f32, p3: f32,
   out: usize, d: i32): void {
   let t = 0;
   if (ASC_FEATURE_SIMD) {
@@ -132,7 +132,7 @@ const P3: f32 = 4.1665795894e-2, P4: f32 = 1.6666665459e-1, P5: f32 = 5.00000012
 }
 
 /** s[c] = exp(s[c] − max) for c < count; returns Σ s[c] (accumulated in f64 per block of 4). */
-function expShiftSum(s: usize, count: i32, max: f32): f64 {
+export function expShiftSum(s: usize, count: i32, max: f32): f64 {
   let sum: f64 = 0;
   let c = 0;
   if (ASC_FEATURE_SIMD) {

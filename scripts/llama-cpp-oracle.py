@@ -6,14 +6,26 @@ position. Token ids come from llama.cpp's own tokenizer and are recorded, so the
 depend on ours. Per position we keep the top-3 token ids and logits and the NLL of the next
 token; for the long document also the mean NLL over all its predicted positions.
 
-Run: python3 scripts/llama-cpp-oracle.py [models/SmolLM2-135M-Instruct.Q4_1.gguf]
+The KV cache is float32 (type_k = type_v = GGML_TYPE_F32), the precision ours has, so what is
+compared is the rest of the computation; llama.cpp's default cache is float16, and with it llama.cpp
+also rounds q and the softmax weights to float16 (its K·q and V·p products take f16 operands).
+`--kv f16` records that default configuration instead (to another file).
+
+Run: python3 scripts/llama-cpp-oracle.py [--kv f32|f16] [models/SmolLM2-135M-Instruct.Q4_1.gguf]
 """
 import json, os, sys, time
 import numpy as np
 import llama_cpp
 from llama_cpp import Llama
 
-MODEL = sys.argv[1] if len(sys.argv) > 1 else "models/SmolLM2-135M-Instruct.Q4_1.gguf"
+args = sys.argv[1:]
+KV = "f32"
+if args[:1] == ["--kv"]:
+    KV, args = args[1], args[2:]
+assert KV in ("f32", "f16"), "--kv must be f32 or f16"
+MODEL = args[0] if args else "models/SmolLM2-135M-Instruct.Q4_1.gguf"
+GGML_TYPE = {"f32": 0, "f16": 1}[KV]
+OUT = "test/fixtures/llama/smollm2-oracle.json" if KV == "f32" else "test/fixtures/llama/smollm2-oracle-kv-f16.json"
 STORIES = "/work/shared/data/tinystories_sample.txt"
 DOC_TOKENS = 4096
 
@@ -24,7 +36,8 @@ PROMPTS = [
     ("numbers", "1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610, 987, 1597, 2584,"),
 ]
 
-llm = Llama(model_path=MODEL, n_ctx=DOC_TOKENS + 16, n_batch=512, n_threads=2, logits_all=True, verbose=False, seed=0)
+llm = Llama(model_path=MODEL, n_ctx=DOC_TOKENS + 16, n_batch=512, n_threads=2, logits_all=True, verbose=False, seed=0,
+            type_k=GGML_TYPE, type_v=GGML_TYPE)
 
 def evaluate(tokens):
     llm.reset()
@@ -52,8 +65,8 @@ with open(STORIES, encoding="utf-8") as f:
 doc = llm.tokenize(text.encode(), add_bos=False, special=False)[:DOC_TOKENS]
 prompts.append(record("tinystories-4096", doc))
 
-out = {"model": os.path.basename(MODEL), "llamaCpp": llama_cpp.__version__, "threads": 2, "prompts": prompts}
+out = {"model": os.path.basename(MODEL), "llamaCpp": llama_cpp.__version__, "threads": 2, "kvCache": KV, "prompts": prompts}
 os.makedirs("test/fixtures/llama", exist_ok=True)
-with open("test/fixtures/llama/smollm2-oracle.json", "w") as f:
+with open(OUT, "w") as f:
     json.dump(out, f, separators=(",", ":"))
-print("wrote test/fixtures/llama/smollm2-oracle.json", file=sys.stderr)
+print("wrote " + OUT, file=sys.stderr)

@@ -20,7 +20,7 @@ import type { Kernels } from '../kernels/kernels.js';
 import { Rng } from '../core/rng.js';
 import { throwIfAborted } from '../core/errors.js';
 import { checkInt, checkNumber } from '../core/validate.js';
-import { createSyntheticSwiGlu, type SyntheticSwiGlu, type SyntheticSwiGluOptions } from './synthetic-swiglu.js';
+import { createSyntheticSwiGluAsync, type SyntheticSwiGlu, type SyntheticSwiGluOptions } from './synthetic-swiglu.js';
 import { ActivationCollector } from './activation-collector.js';
 import type { QuantileMode } from './magnitude-pool.js';
 import { catsThresholds } from './cats-thresholds.js';
@@ -91,7 +91,7 @@ export async function evaluateSyntheticSwiGlu(kernels: Kernels, opts: SyntheticE
   const nTest = checkInt('testTokens', opts.testTokens ?? 1024, 1);
   const seed = checkInt('seed', opts.seed ?? 7, 0);
   const progress = opts.onProgress ?? (() => {});
-  const block = createSyntheticSwiGlu(kernels, opts.block);
+  const block = await createSyntheticSwiGluAsync(kernels, opts.block, { signal: opts.signal });
   try {
     const { dim: D, hidden: H } = block;
     const rng = new Rng(seed);

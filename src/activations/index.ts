@@ -25,7 +25,7 @@ export {
   type LayerWeightBytes, type WeightLayoutMode,
 } from './install-sparsity.js';
 export { SparsityCounters, type LayerCounters, type SparsitySummary } from './sparsity-counters.js';
-export { createSyntheticSwiGlu, type SyntheticSwiGlu, type SyntheticSwiGluOptions } from './synthetic-swiglu.js';
+export { createSyntheticSwiGlu, createSyntheticSwiGluAsync, type SyntheticSwiGlu, type SyntheticSwiGluOptions } from './synthetic-swiglu.js';
 export {
   evaluateSyntheticSwiGlu, SYNTHETIC_METHODS, type SyntheticMethod, type SyntheticRow, type SyntheticEvalOptions,
   type SyntheticEvalResult,

@@ -6,7 +6,7 @@
  * row. Weights are resident in backend memory (streamed in place by the kernels).
  *
  * @example
- * const block = await createSyntheticSwiGlu(kernels, { dim: 512, hidden: 1408, seed: 1 });
+ * const block = createSyntheticSwiGlu(kernels, { dim: 512, hidden: 1408, seed: 1 });
  * const X = block.sampleInputs(256, new Rng(2));   // 256×512 tokens
  * block.dispose();
  */
@@ -15,7 +15,7 @@ import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 import { Rng } from '../core/rng.js';
 import { checkInt, checkNumber } from '../core/validate.js';
 import { checkElements } from '../core/limits.js';
-import { badArgument } from '../core/errors.js';
+import { badArgument, throwIfAborted } from '../core/errors.js';
 import { transpose } from './sparse-swiglu.js';
 import { withDispose } from '../core/dispose.js';
 import { checkOptions, optionKeys } from '../core/options.js';
@@ -54,6 +54,44 @@ export interface SyntheticSwiGlu {
 }
 
 export function createSyntheticSwiGlu(kernels: Kernels, opts: SyntheticSwiGluOptions = {}): SyntheticSwiGlu {
+  const steps = buildSteps(kernels, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * createSyntheticSwiGlu without blocking: drawing the default 512×1408 block's three matrices is
+ * ~0.5 s of work, done here in ~20 ms slices with the event loop let through and `signal`
+ * checked in between. The same block (same draws) as the synchronous call.
+ * @example const block = await createSyntheticSwiGluAsync(kernels, { dim: 512 }, { signal });
+ */
+export async function createSyntheticSwiGluAsync(kernels: Kernels, opts: SyntheticSwiGluOptions = {},
+  run: { signal?: AbortSignal } = {}): Promise<SyntheticSwiGlu> {
+  const { signal } = checkOptions('createSyntheticSwiGluAsync run options', run, ['signal']);
+  const steps = buildSteps(kernels, opts);
+  let sliceStart = performance.now();
+  for (;;) {
+    throwIfAborted(signal, 'synthetic SwiGLU block');
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (performance.now() - sliceStart >= 20) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      sliceStart = performance.now();
+    }
+  }
+}
+
+/** Rows of a weight matrix drawn between pauses (~1 ms at dim 512). */
+const ROW_BLOCK = 32;
+
+/**
+ * The block's construction as a generator that pauses every ROW_BLOCK rows. The weights are
+ * drawn on the host and copied into backend memory at the end, so a construction abandoned at
+ * a pause holds no resident arrays.
+ */
+function* buildSteps(kernels: Kernels, opts: SyntheticSwiGluOptions): Generator<void, SyntheticSwiGlu, void> {
   checkKernels('kernels', kernels);
   opts = checkOptions('createSyntheticSwiGlu options', opts, SYNTHETIC_SWIGLU_KEYS);
   const dim = checkInt('dim', opts.dim ?? 512, 1);
@@ -72,13 +110,10 @@ export function createSyntheticSwiGlu(kernels: Kernels, opts: SyntheticSwiGluOpt
   const channelScale = new Float64Array(dim).map(() => Math.exp(sIn * rng.normal()));
   for (const j of rng.sampleWithoutReplacement(dim, nMassive)) channelScale[j] = massive;
 
-  const wGate = kernels.allocF32(hidden * dim);
-  const wUp = kernels.allocF32(hidden * dim);
-  const wDown = kernels.allocF32(dim * hidden);
-  const wDownT = kernels.allocF32(hidden * dim);
   const inv = 1 / Math.sqrt(dim);
   const g = new Float32Array(hidden * dim), u = new Float32Array(hidden * dim);
   for (let i = 0; i < hidden; i++) {
+    if (i % ROW_BLOCK === ROW_BLOCK - 1) yield;
     const rg = gScale * Math.exp(sGate * rng.normal()) * inv;
     const ru = Math.exp(sUp * rng.normal()) * inv;
     for (let j = 0; j < dim; j++) {
@@ -88,9 +123,18 @@ export function createSyntheticSwiGlu(kernels: Kernels, opts: SyntheticSwiGluOpt
       u[i * dim + j] = ru * zu;
     }
   }
-  const d = new Float32Array(dim * hidden).map(() => rng.normal() / Math.sqrt(hidden));
+  const d = new Float32Array(dim * hidden);
+  const sqrtHidden = Math.sqrt(hidden);
+  for (let r = 0; r < dim; r++) {
+    if (r % ROW_BLOCK === ROW_BLOCK - 1) yield;
+    for (let c = 0; c < hidden; c++) d[r * hidden + c] = rng.normal() / sqrtHidden;
+  }
   const dT = new Float32Array(hidden * dim);
   transpose(d, dim, hidden, dT);
+  const wGate = kernels.allocF32(hidden * dim);
+  const wUp = kernels.allocF32(hidden * dim);
+  const wDown = kernels.allocF32(dim * hidden);
+  const wDownT = kernels.allocF32(hidden * dim);
   wGate.view().set(g); wUp.view().set(u); wDown.view().set(d); wDownT.view().set(dT);
 
   return withDispose({

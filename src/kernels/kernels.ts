@@ -259,6 +259,19 @@ export interface KernelFunctions {
     rows: number, d: number, stride: number, nHeads: number, group: number, scale: number, out: Float32Array,
     lse: Float32Array): void;
 
+  /**
+   * Causal attention of n consecutive query rows (a prefill block): row i, at position pos0+i,
+   * attends to K/V rows 0..pos0+i; query head h reads KV head g = ⌊h/group⌋ (GQA):
+   *   out[i,h] = Σ_{t ≤ pos0+i} softmax_t(scale · Q[i,h]·K[t,g]) V[t,g].
+   * Q, out: n·nHeads·d (row i = its query heads side by side, head h at (i·nHeads + h)·d);
+   * K, V: ≥ (pos0+n−1)·stride + nKv·d, token-major (KV head g of row t at t·stride + g·d);
+   * scratch: causalAttentionScratchLength(n, nHeads) floats, overwritten. Each (row, head) equals
+   * selectiveAttention over tokens 0..pos0+i within float rounding (wasm sums in another order:
+   * tiles of keys with an online softmax, so each key and value is read once per block).
+   */
+  causalAttention(Q: Float32Array, K: Float32Array, V: Float32Array, pos0: number, n: number, d: number, stride: number,
+    nHeads: number, group: number, scale: number, out: Float32Array, scratch: Float32Array): void;
+
   /** out = softmax(x[0..n)), max-subtracted. out may alias x. */
   softmax(x: Float32Array, out: Float32Array, n: number): void;
 

@@ -89,6 +89,7 @@ export function checkChainProblem(name: string, problem: unknown): ChainProblem 
     const pair = checkObject(`${name}.pair`, p.pair, 'null or { probability, maxWidth, block }');
     checkNumber(`${name}.pair.probability`, pair.probability, 0, 1);
     checkInt(`${name}.pair.maxWidth`, pair.maxWidth, 1, Math.max(...candidates));
+    // Sums of two grid indices span 0..2n−2: a larger block only adds evaluations of nothing.
     checkInt(`${name}.pair.block`, pair.block, 1, 2 * Math.max(...candidates));
   }
   if (p.temperatures !== undefined) {

@@ -2,7 +2,8 @@
  * LlamaConfig construction and validation, shared by the llama2.c and Hugging Face loaders
  * and by the random-weight builder.
  */
-import { SparseInferenceError, type ErrorCode } from '../core/errors.js';
+import { badArgument, SparseInferenceError, type ErrorCode } from '../core/errors.js';
+import { describe } from '../core/validate.js';
 import type { LlamaConfig } from './hooks.js';
 
 /** The independent hyper-parameters; headDim and kvDim are derived. */
@@ -67,8 +68,24 @@ export function makeConfig(s: LlamaShape, code: ErrorCode = 'BAD_ARGUMENT', wher
   };
 }
 
+/**
+ * c must be a LlamaConfig as makeConfig returns it: valid hyper-parameters (re-checked by
+ * makeConfig, naming `name`) and the derived headDim and kvDim consistent with them. O(1).
+ */
+export function checkLlamaConfig(name: string, c: unknown): LlamaConfig {
+  if (c === null || typeof c !== 'object' || Array.isArray(c)) throw badArgument(`${name} must be a LlamaConfig, got ${describe(c)}`);
+  const checked = makeConfig(c as LlamaShape, 'BAD_ARGUMENT', name);
+  const given = c as LlamaConfig;
+  if (given.headDim !== checked.headDim || given.kvDim !== checked.kvDim) {
+    throw badArgument(`${name}: headDim and kvDim must be dim/nHeads = ${checked.headDim} and nKvHeads·headDim = ${checked.kvDim}, got ${String(given.headDim)} and ${String(given.kvDim)} (build configs with makeConfig)`);
+  }
+  if (typeof given.sharedClassifier !== 'boolean') throw badArgument(`${name}.sharedClassifier must be true or false, got ${describe(given.sharedClassifier)}`);
+  return given;
+}
+
 /** Number of weights (float32 parameters) in a model with this config. */
 export function parameterCount(c: LlamaConfig): number {
+  checkLlamaConfig('config', c);
   const perLayer = 2 * c.dim + 2 * c.dim * c.dim + 2 * c.kvDim * c.dim + 3 * c.dim * c.hiddenDim;
   return c.vocabSize * c.dim + c.nLayers * perLayer + c.dim + (c.sharedClassifier ? 0 : c.vocabSize * c.dim);
 }

@@ -15,6 +15,7 @@
 import { badArgument } from '../core/errors.js';
 import { checkInt, checkOneOf } from '../core/validate.js';
 import { toHfConfig } from './hf-config.js';
+import { checkLlamaModel } from './check-llama-args.js';
 import { hfTensorName } from './hf-tensor-names.js';
 import type { LlamaModel } from './model.js';
 import { LAYER_TENSORS, layerTensorShape } from './weight-layout.js';
@@ -53,6 +54,7 @@ export const TO_HF_KEYS = optionKeys<ToHfOptions>({ dtype: true });
 
 /** The model's weights as HF tensors and config.json text. */
 export function toHfCheckpoint(model: LlamaModel, opts: ToHfOptions = {}): { safetensors: Uint8Array; config: string } {
+  checkLlamaModel('model', model);
   opts = checkOptions('toHfCheckpoint options', opts, TO_HF_KEYS);
   const dtype = checkOneOf('dtype', opts.dtype ?? 'F32', ['F32', 'BF16', 'F16'] as const);
   const c = model.config;

@@ -14,6 +14,7 @@
  * // stories260K on tinystories_sample.txt: 1.289 nats, PPL 3.63, 3073 tokens
  */
 import { exclusiveSession } from './session-lock.js';
+import { checkLlamaModel, checkTextTokenizer } from './check-llama-args.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
 import { checkInt, describe } from '../core/validate.js';
 import type { LlamaModel } from './model.js';
@@ -63,6 +64,9 @@ export function tokenNll(logits: ArrayLike<number>, n: number, target: number): 
 export async function evaluateNll(model: LlamaModel, tokenizer: TextTokenizer, text: string,
   opts: EvaluateOptions = {}): Promise<EvaluateResult> {
   opts = checkOptions('evaluateNll options', opts, EVALUATE_NLL_KEYS);
+  checkLlamaModel('model', model);
+  checkTextTokenizer('tokenizer', tokenizer);
+  if (typeof text !== 'string') throw badArgument(`text must be a string, got ${describe(text)}`);
   return exclusiveSession(model, 'evaluateNll()', () => evaluateStories(model, tokenizer, text, opts));
 }
 

@@ -21,6 +21,8 @@ import { isAsyncKernels, type AsyncKernels, type DeviceArray, type F32Arg } from
 import type { AttentionContext, AttentionStrategy, LlamaConfig } from './hooks.js';
 import { eitherKernels } from '../kernels/maybe-async.js';
 import { disposeSymbol } from '../core/dispose.js';
+import { checkAnyKernels } from '../kernels/check-kernels.js';
+import { checkLlamaConfig } from './config.js';
 
 export class ExactAttention implements AttentionStrategy {
   readonly name = 'exact';
@@ -30,6 +32,8 @@ export class ExactAttention implements AttentionStrategy {
 
   /** Allocates a resident index 0..seqLen−1 (the token list every head attends over) and lse scratch. */
   constructor(private readonly config: LlamaConfig, private readonly kernels: Kernels | AsyncKernels) {
+    checkLlamaConfig('config', config);
+    checkAnyKernels('kernels', kernels);
     const order = Int32Array.from({ length: config.seqLen }, (_, t) => t);
     if (isAsyncKernels(kernels)) {
       const idx = kernels.allocI32(config.seqLen);

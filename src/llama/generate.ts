@@ -18,6 +18,7 @@ import type { TextTokenizer } from './text-tokenizer.js';
 import { yieldEvery } from '../core/yield.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 import { exclusiveSession } from './session-lock.js';
+import { checkLlamaModel, checkTextTokenizer } from './check-llama-args.js';
 import { Utf8Stream } from './utf8-stream.js';
 
 export interface GenerateOptions extends SamplerOptions {
@@ -52,6 +53,8 @@ export interface GenerateResult {
 
 export async function generate(model: LlamaModel, tokenizer: TextTokenizer, opts: GenerateOptions = {}): Promise<GenerateResult> {
   opts = checkOptions('generate options', opts, GENERATE_KEYS);
+  checkLlamaModel('model', model);
+  checkTextTokenizer('tokenizer', tokenizer);
   const prompt = opts.prompt ?? '';
   if (typeof prompt !== 'string') throw badArgument(`prompt must be a string, got ${typeof prompt}`);
   const maxTokens = checkInt('maxTokens', opts.maxTokens ?? 256, 0);

@@ -13,7 +13,7 @@
  */
 import { SparseInferenceError } from '../core/errors.js';
 import { checkInt } from '../core/validate.js';
-import { makeConfig } from './config.js';
+import { checkLlamaConfig, makeConfig } from './config.js';
 import type { LlamaConfig } from './hooks.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
@@ -79,6 +79,7 @@ export function parseHfConfig(json: string | Record<string, unknown>, opts: HfCo
 
 /** The config.json object for a model with this config (what a llama2.c → HF conversion writes). */
 export function toHfConfig(c: LlamaConfig): Record<string, unknown> {
+  checkLlamaConfig('config', c);
   return {
     architectures: ['LlamaForCausalLM'],
     model_type: 'llama',

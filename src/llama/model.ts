@@ -42,7 +42,8 @@ import { yieldEvery } from '../core/yield.js';
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 import { isAsyncKernels, needsSyncKernels, type AsyncKernels, type DeviceArray, type F32Arg } from '../kernels/async-kernels.js';
 import { SparseInferenceError, badArgument, throwIfAborted } from '../core/errors.js';
-import { checkInt } from '../core/validate.js';
+import { checkInt, describe } from '../core/validate.js';
+import { checkAnyKernels } from '../kernels/check-kernels.js';
 import type {
   ActivationCapture, ActivationKind, AttentionContext, LayerKvCache, LayerStrategies, LayerWeights,
   LlamaConfig, ProjectionName,
@@ -53,14 +54,27 @@ import { ExactAttention } from './exact-attention.js';
 import { eitherKernels } from '../kernels/maybe-async.js';
 import type { DecoderLayerShape } from '../kernels/kernels.js';
 import { decoderLayerOffsets, decoderLayerScratchLength } from '../kernels/decoder-layer-layout.js';
+import { causalAttentionScratchLength } from '../kernels/causal-attention-scratch.js';
 import { disposeSymbol } from '../core/dispose.js';
 import { checkOptions, optionKeys } from '../core/options.js';
+import { q8ActivationWords } from '../kernels/q8-activation-words.js';
 
 /**
  * Writes weights into the resident buffers while a model is being built: float32 tensors into
  * `all`, quantized ones (layout.formats) into `quantized`, at their slots in `layout`.
  */
 export type WeightFiller = (all: Float32Array, layout: WeightLayout, quantized: Int32Array) => void;
+
+/** How a model multiplies its quantized matrices (LlamaModel.create). */
+export interface QuantizedMatmulOptions {
+  /**
+   * 'int8' (default): activations are first quantized to 8-bit blocks (quantizeQ8_1) and
+   * multiplied with integer dot products (gemvQ4_1Q8_1, gemvQ8_0Q8_1, their gemm forms) — what
+   * llama.cpp's CPU backend computes, so logits follow its numerics, and 1.4–3x faster per matrix.
+   * 'f32': activations stay float32 (gemvQ4_1, gemvQ8_0, …): no rounding of activations.
+   */
+  activations?: 'int8' | 'f32';
+}
 
 /** Options for long runs of forward steps (prefill). */
 export interface PrefillOptions {
@@ -84,6 +98,8 @@ interface Views<B extends F32Arg = Float32Array> {
   /** Quantized matrices by layer and name, and the quantized embedding/classifier (sync only). */
   qLayers: Partial<Record<keyof LayerWeights, Int32Array>>[];
   qTokEmb?: Int32Array; qWcls?: Int32Array;
+  /** int8 activations: PREFILL_BLOCK vectors of the widest matrix input, quantized (quantizeQ8_1). */
+  xq?: Int32Array;
   /** keysPre: per layer, the pre-RoPE key store when kept (keepPreRopeKeys), else empty. */
   keys: B[]; keysPre: B[]; values: B[];
   x: B; xb: B; xb2: B;
@@ -92,7 +108,7 @@ interface Views<B extends F32Arg = Float32Array> {
   /** Fast path (sync kernels only): each layer's packed weight block, and the kernel's scratch. */
   layerBlocks?: B[]; layerScratch?: B;
   /** Block prefill (sync only): PREFILL_BLOCK rows of x, normed x, q, attention out, FFN hidden ×2. */
-  block?: { x: Float32Array; xb: Float32Array; q: Float32Array; att: Float32Array; hb: Float32Array; hb2: Float32Array };
+  block?: { x: Float32Array; xb: Float32Array; q: Float32Array; att: Float32Array; hb: Float32Array; hb2: Float32Array; attScratch: Float32Array };
 }
 
 /**
@@ -116,8 +132,10 @@ export class LlamaModel {
   readonly layout: WeightLayout;
   /** One resident block: weights, then the KV cache, then activation buffers (sync kernels). */
   private readonly mem: ResidentArray<Float32Array> | null = null;
-  /** The quantized matrices (layout.formats), when there are any. */
+  /** The quantized matrices (layout.formats), when there are any; then the quantized activations (int8 mode). */
   private readonly qmem: ResidentArray<Int32Array> | null = null;
+  /** Quantized matrices multiply int8 activations (QuantizedMatmulOptions). */
+  private readonly int8: boolean;
   /** Pre-RoPE keys, nLayers·seqLen·kvDim, allocated by keepPreRopeKeys (sync kernels only). */
   private preRope: ResidentArray<Float32Array> | null = null;
   /** PREFILL_BLOCK rows of logits, allocated the first time a prefill asks for every position's. */
@@ -143,14 +161,23 @@ export class LlamaModel {
    * (loadLlama2c, loadSafetensors, randomLlama) call this; users rarely do.
    */
   static create(config: LlamaConfig, kernels: Kernels | AsyncKernels, fill: WeightFiller,
-    formats: WeightFormats = {}): LlamaModel {
-    return new LlamaModel(config, kernels, fill, formats);
+    formats: WeightFormats = {}, matmul: QuantizedMatmulOptions = {}): LlamaModel {
+    return new LlamaModel(config, kernels, fill, formats, matmul);
   }
 
-  private constructor(config: LlamaConfig, kernels: Kernels | AsyncKernels, fill: WeightFiller, formats: WeightFormats) {
+  private constructor(config: LlamaConfig, kernels: Kernels | AsyncKernels, fill: WeightFiller, formats: WeightFormats,
+    matmul: QuantizedMatmulOptions) {
+    // The factories pass checked arguments; `new` from JavaScript (the constructor is private
+    // only to TypeScript) gets the same checks. WeightLayout checks config and formats.
+    checkAnyKernels('kernels', kernels);
+    if (typeof fill !== 'function') throw badArgument(`fill must be a function that writes the weights, got ${describe(fill)}`);
     this.config = config;
     this.kernels = kernels;
     this.layout = new WeightLayout(config, formats);
+    if (matmul.activations !== undefined && matmul.activations !== 'int8' && matmul.activations !== 'f32') {
+      throw badArgument(`activations must be 'int8' or 'f32', got ${String(matmul.activations)}`);
+    }
+    this.int8 = this.layout.quantized && matmul.activations !== 'f32';
     if (this.layout.quantized && isAsyncKernels(kernels)) {
       throw new SparseInferenceError('UNAVAILABLE', 'quantized weights need synchronous kernels (load float32 weights for WebGPU)');
     }
@@ -162,7 +189,7 @@ export class LlamaModel {
     this.actOffset = this.kvOffset + 2 * c.nLayers * c.seqLen * c.kvDim; // post-RoPE keys, values
     // The decoderLayer fast path needs float weights laid out as its kernel expects.
     this.fused = isAsyncKernels(kernels) || this.layout.quantized ? null : fusedShape(config, this.layout);
-    const actLength = 16 * 16 + 5 * c.dim + c.kvDim + 2 * c.hiddenDim + c.vocabSize + PREFILL_BLOCK * (4 * c.dim + 2 * c.hiddenDim)
+    const actLength = 16 * 16 + 5 * c.dim + c.kvDim + 2 * c.hiddenDim + c.vocabSize + PREFILL_BLOCK * (4 * c.dim + 2 * c.hiddenDim) + 16 + causalAttentionScratchLength(PREFILL_BLOCK, c.nHeads)
       + (this.fused ? decoderLayerScratchLength(this.fused, c.seqLen) : 0);
     this.strategies = new Array(c.nLayers).fill(undefined);
     if (isAsyncKernels(kernels)) {
@@ -170,7 +197,7 @@ export class LlamaModel {
       return;
     }
     try {
-      if (this.layout.quantized) this.qmem = kernels.allocI32(this.layout.quantizedLength);
+      if (this.layout.quantized) this.qmem = kernels.allocI32(this.layout.quantizedLength + this.xqLength);
       this.mem = kernels.allocF32(this.actOffset + actLength);
     } catch (e) {
       this.qmem?.dispose();
@@ -178,7 +205,8 @@ export class LlamaModel {
       throw e;
     }
     // All allocations are done, so these views stay valid while fill runs.
-    fill(this.mem.view().subarray(0, this.layout.totalLength), this.layout, this.qmem?.view() ?? new Int32Array(0));
+    fill(this.mem.view().subarray(0, this.layout.totalLength), this.layout,
+      this.qmem?.view().subarray(0, this.layout.quantizedLength) ?? new Int32Array(0));
     this.sync();
   }
 
@@ -270,6 +298,7 @@ export class LlamaModel {
     const take = (n: number) => { const a = actBase.subarray(at, at + n); at += Math.ceil(n / 16) * 16; return a; };
     this.v = {
       base,
+      xq: this.int8 ? q!.subarray(L.quantizedLength, L.quantizedLength + this.xqLength) : undefined,
       tokEmb: WeightLayout.view(wBase, L.tokEmb),
       rmsFinal: WeightLayout.view(wBase, L.rmsFinal),
       wcls: WeightLayout.view(wBase, L.wcls),
@@ -282,7 +311,7 @@ export class LlamaModel {
     const B = PREFILL_BLOCK;
     this.v.block = {
       x: take(B * c.dim), xb: take(B * c.dim), q: take(B * c.dim), att: take(B * c.dim),
-      hb: take(B * c.hiddenDim), hb2: take(B * c.hiddenDim),
+      hb: take(B * c.hiddenDim), hb2: take(B * c.hiddenDim), attScratch: take(causalAttentionScratchLength(B, c.nHeads)),
     };
     if (this.fused) {
       const blockLength = decoderLayerOffsets(this.fused).length;
@@ -470,9 +499,10 @@ export class LlamaModel {
 
   /**
    * Positions pos0 … pos0+n−1 at once (n ≤ PREFILL_BLOCK; no hooks set): the layer's matrices
-   * multiply all n rows in one gemm call each; RMSNorm, RoPE and causal attention run row by row
-   * (row i attends to positions 0 … pos0+i). The same arithmetic as n forward steps; with float
-   * weights on wasm and rows of ≤ 2048 floats the same bits (gemm uses gemv's dot product).
+   * multiply all n rows in one gemm call each, and causal attention is one causalAttention call
+   * (row i attends to positions 0 … pos0+i; each cached key and value read once per block);
+   * RMSNorm and RoPE run row by row. The same arithmetic as n forward steps up to the order of
+   * the attention sums (float rounding; the matrix products give gemv's bits on float weights).
    * On abort the cache keeps only the tokens before the block.
    */
   private prefillBlock(tokens: number[], pos0: number, wantLogits: boolean, signal?: AbortSignal,
@@ -499,20 +529,24 @@ export class LlamaModel {
         const keys = this.v.keys[l].subarray(pos0 * kvDim, (pos0 + n) * kvDim);
         const keysPre = this.v.keysPre[l]?.subarray(pos0 * kvDim, (pos0 + n) * kvDim);
         for (let i = 0; i < n; i++) k.rmsnorm(row(x, i, dim), w.rmsAtt, row(xb, i, dim), dim, c.normEps);
-        this.matmul(slots.wq, w.wq, qw.wq, xb, q, n);
-        this.matmul(slots.wk, w.wk, qw.wk, xb, keys, n);
-        this.matmul(slots.wv, w.wv, qw.wv, xb, this.v.values[l].subarray(pos0 * kvDim, (pos0 + n) * kvDim), n);
+        const xq = this.quantizeInput(xb, dim, n); // q, k, v share their input
+        this.matmul(slots.wq, w.wq, qw.wq, xb, q, n, xq);
+        this.matmul(slots.wk, w.wk, qw.wk, xb, keys, n, xq);
+        this.matmul(slots.wv, w.wv, qw.wv, xb, this.v.values[l].subarray(pos0 * kvDim, (pos0 + n) * kvDim), n, xq);
         keysPre?.set(keys);
         for (let i = 0; i < n; i++) {
           k.rope(row(q, i, dim), c.nHeads, headDim, pos0 + i, c.ropeBase, c.ropePairing);
           k.rope(row(keys, i, kvDim), c.nKvHeads, headDim, pos0 + i, c.ropeBase, c.ropePairing);
         }
-        for (let i = 0; i < n; i++) this.exact.heads(row(q, i, dim), this.v.keys[l], this.v.values[l], pos0 + i + 1, row(att, i, dim), ignore);
+        // The block's causal attention in one call: each cached key and value read once per block.
+        k.causalAttention(q, this.v.keys[l], this.v.values[l], pos0, n, headDim, kvDim, c.nHeads, c.nHeads / c.nKvHeads,
+          1 / Math.sqrt(headDim), att, b.attScratch);
         this.matmul(slots.wo, w.wo, qw.wo, att, xb, n);
         k.axpy(1, xb, x, n * dim);
         for (let i = 0; i < n; i++) k.rmsnorm(row(x, i, dim), w.rmsFfn, row(xb, i, dim), dim, c.normEps);
-        this.matmul(slots.w1, w.w1, qw.w1, xb, hb, n);
-        this.matmul(slots.w3, w.w3, qw.w3, xb, hb2, n);
+        const hq = this.quantizeInput(xb, dim, n); // w1 and w3 share their input
+        this.matmul(slots.w1, w.w1, qw.w1, xb, hb, n, hq);
+        this.matmul(slots.w3, w.w3, qw.w3, xb, hb2, n, hq);
         k.swiglu(hb, hb2, n * hiddenDim);
         this.matmul(slots.w2, w.w2, qw.w2, hb, att, n);
         k.axpy(1, att, x, n * dim);
@@ -545,13 +579,37 @@ export class LlamaModel {
     return n > 1 && this.capture === undefined && this.strategies.every((s) => s === undefined);
   }
 
-  /** Y = X·Wᵀ for the n rows of X (the block prefill's matrix products); see matvec. */
-  private matmul(slot: TensorSlot, W: Float32Array, Wq: Int32Array | undefined, X: Float32Array, Y: Float32Array, n: number): void {
+  /**
+   * Y = X·Wᵀ for the n rows of X (the block prefill's matrix products); see matvec. Xq: X already
+   * quantized (quantizeInput), for matrices that share an input.
+   */
+  private matmul(slot: TensorSlot, W: Float32Array, Wq: Int32Array | undefined, X: Float32Array, Y: Float32Array, n: number,
+    Xq?: Int32Array): void {
     const k = this.kernels as Kernels;
     const { rows, cols } = slot;
     if (slot.format === undefined) k.gemm(W, X, Y, rows, cols, n);
-    else if (slot.format === 'Q4_1') k.gemmQ4_1(Wq!, X, Y, rows, cols, n);
+    else if (this.int8) {
+      Xq ??= this.quantizeInput(X, cols, n)!;
+      if (slot.format === 'Q4_1') k.gemmQ4_1Q8_1(Wq!, Xq, Y, rows, cols, n);
+      else k.gemmQ8_0Q8_1(Wq!, Xq, Y, rows, cols, n);
+    } else if (slot.format === 'Q4_1') k.gemmQ4_1(Wq!, X, Y, rows, cols, n);
     else k.gemmQ8_0(Wq!, X, Y, rows, cols, n);
+  }
+
+  /** Words of the quantized-activation buffer: PREFILL_BLOCK vectors as wide as any matrix input. */
+  private get xqLength(): number {
+    return this.int8 ? PREFILL_BLOCK * q8ActivationWords(Math.max(this.config.dim, this.config.hiddenDim)) : 0;
+  }
+
+  /**
+   * In int8 mode, the n vectors of X (cols each) quantized into the model's buffer (valid until
+   * the next call); otherwise undefined. Matrices that read the same input share one call.
+   */
+  private quantizeInput(X: F32Arg, cols: number, n = 1): Int32Array | undefined {
+    if (!this.int8) return undefined;
+    const xq = this.v.xq!.subarray(0, n * q8ActivationWords(cols));
+    (this.kernels as Kernels).quantizeQ8_1((X as Float32Array).subarray(0, n * cols), xq, n * cols);
+    return xq;
   }
 
   /** out = the token's embedding row (decoded when the embedding is kept quantized). */
@@ -652,20 +710,25 @@ export class LlamaModel {
    * out = W·x for the matrix at `slot`: gemv on float32 weights (W), or the quantized kernel of
    * its format on the resident blocks (Wq; synchronous kernels only).
    */
-  private matvec(slot: TensorSlot, W: F32Arg, Wq: Int32Array | undefined, x: F32Arg, out: F32Arg): unknown {
+  private matvec(slot: TensorSlot, W: F32Arg, Wq: Int32Array | undefined, x: F32Arg, out: F32Arg, xq?: Int32Array): unknown {
     const { rows, cols } = slot;
     if (slot.format === undefined) return eitherKernels(this.kernels).gemv(W, x, out, rows, cols);
     const k = this.kernels as Kernels;
+    if (this.int8) {
+      xq ??= this.quantizeInput(x, cols)!;
+      if (slot.format === 'Q4_1') return k.gemvQ4_1Q8_1(Wq!, xq, out as Float32Array, rows, cols);
+      return k.gemvQ8_0Q8_1(Wq!, xq, out as Float32Array, rows, cols);
+    }
     if (slot.format === 'Q4_1') return k.gemvQ4_1(Wq!, x as Float32Array, out as Float32Array, rows, cols);
     return k.gemvQ8_0(Wq!, x as Float32Array, out as Float32Array, rows, cols);
   }
 
   private project(layer: number, name: ProjectionName, x: F32Arg, out: F32Arg, W: F32Arg, rows: number,
-    issued: (r: unknown) => void): void {
+    issued: (r: unknown) => void, xq?: Int32Array): void {
     const p = this.strategies[layer]?.projections?.[name]; // never set on asynchronous kernels
     if (p === undefined) {
       const tensor = `w${name}` as const;
-      issued(this.matvec(this.layout.layers[layer][tensor], W, this.v?.qLayers[layer]?.[tensor], x, out));
+      issued(this.matvec(this.layout.layers[layer][tensor], W, this.v?.qLayers[layer]?.[tensor], x, out, xq));
       return;
     }
     p.project({ layer, name, config: this.config, kernels: this.kernels as Kernels, weights: this.v.layers[layer],
@@ -701,12 +764,14 @@ export class LlamaModel {
       // Attention block.
       issued(k.rmsnorm(this.views.x, this.views.layers[l].rmsAtt, this.views.xb, dim, c.normEps));
       this.emit(l, 'attnInput', this.views.xb, pos);
-      this.project(l, 'q', this.views.xb, this.views.q, this.views.layers[l].wq, dim, issued);
+      // q, k and v read the same input: quantized once (int8 mode; projection hooks need float weights).
+      const xq = this.quantizeInput(this.views.xb, dim);
+      this.project(l, 'q', this.views.xb, this.views.q, this.views.layers[l].wq, dim, issued, xq);
       const kRow = () => this.views.keys[l].subarray(row0, row1);
       // On the host, k lands first in the pre-RoPE row (the store's, or the kPre scratch).
       const kOut = () => (host ? this.v.keysPre[l]?.subarray(row0, row1) ?? this.v.kPre : kRow());
-      this.project(l, 'k', this.views.xb, kOut(), this.views.layers[l].wk, kvDim, issued);
-      this.project(l, 'v', this.views.xb, this.views.values[l].subarray(row0, row1), this.views.layers[l].wv, kvDim, issued);
+      this.project(l, 'k', this.views.xb, kOut(), this.views.layers[l].wk, kvDim, issued, xq);
+      this.project(l, 'v', this.views.xb, this.views.values[l].subarray(row0, row1), this.views.layers[l].wv, kvDim, issued, xq);
       if (host) {
         copyInto(this.views.qPre, this.views.q);
         copyInto(kRow(), kOut());
@@ -741,8 +806,9 @@ export class LlamaModel {
         const lw = this.views.layers[l];
         const slots = this.layout.layers[l];
         const q = this.v?.qLayers[l];
-        issued(this.matvec(slots.w1, lw.w1, q?.w1, this.views.xb, this.views.hb));
-        issued(this.matvec(slots.w3, lw.w3, q?.w3, this.views.xb, this.views.hb2));
+        const hq = this.quantizeInput(this.views.xb, dim); // w1 and w3 share their input
+        issued(this.matvec(slots.w1, lw.w1, q?.w1, this.views.xb, this.views.hb, hq));
+        issued(this.matvec(slots.w3, lw.w3, q?.w3, this.views.xb, this.views.hb2, hq));
         if (this.capture) this.swigluCaptured(l, pos);
         else issued(k.swiglu(this.views.hb, this.views.hb2, hiddenDim));
         issued(this.matvec(slots.w2, this.views.layers[l].w2, this.v?.qLayers[l]?.w2, this.views.hb, this.views.xb2));

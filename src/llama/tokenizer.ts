@@ -20,7 +20,7 @@
  * const text = tok.decodeAll(ids);                             // 'Once upon a time'
  */
 import { SparseInferenceError, badArgument } from '../core/errors.js';
-import { checkInt } from '../core/validate.js';
+import { checkFinite, checkFloat32, checkInt, describe } from '../core/validate.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 import { PairHeap } from './bpe/pair-heap.js';
 import {
@@ -75,6 +75,7 @@ export class Tokenizer implements TextTokenizer {
 
   /** Use loadTokenizer(bytes); this constructor takes already-validated parts. */
   constructor(maxTokenLength: number, pieces: Uint8Array[], scores: Float32Array) {
+    checkTokenizerParts(maxTokenLength, pieces, scores);
     this.maxTokenLength = maxTokenLength;
     this.pieces = pieces;
     this.scores = scores;
@@ -264,6 +265,26 @@ export class Tokenizer implements TextTokenizer {
  * Parse a llama2.c tokenizer file. Throws BAD_FILE on a truncated file, a negative or too long
  * piece length, a non-finite score, or (with vocabSize) a piece count that does not match.
  */
+/**
+ * The constructor's parts, as loadTokenizer reads them: 1 ≤ maxTokenLength ≤ 65536, at least
+ * the three special pieces (<unk>, <s>, </s>), each a Uint8Array no longer than maxTokenLength,
+ * and one finite score per piece.
+ */
+function checkTokenizerParts(maxTokenLength: unknown, pieces: unknown, scores: unknown): void {
+  const maxLen = checkInt('maxTokenLength', maxTokenLength, 1, 65536);
+  if (!Array.isArray(pieces) || pieces.length < 3) {
+    throw badArgument(`pieces must be an array of at least 3 Uint8Array pieces (<unk>, <s>, </s> first), got ${describe(pieces)}`);
+  }
+  checkInt('pieces.length', pieces.length, 3, 1 << 24);
+  pieces.forEach((p, i) => {
+    if (!(p instanceof Uint8Array)) throw badArgument(`pieces[${i}] must be a Uint8Array, got ${describe(p)}`);
+    if (p.length > maxLen) throw badArgument(`pieces[${i}] has ${p.length} bytes, more than maxTokenLength (${maxLen})`);
+  });
+  checkFloat32('scores', scores);
+  if ((scores as Float32Array).length !== pieces.length) throw badArgument(`scores must have one score per piece (${pieces.length}), got ${(scores as Float32Array).length}`);
+  checkFinite('scores', scores as Float32Array);
+}
+
 export function loadTokenizer(bytes: Uint8Array, options: LoadTokenizerOptions = {}): Tokenizer {
   if (!(bytes instanceof Uint8Array)) throw badArgument(`bytes must be a Uint8Array, got ${typeof bytes}`);
   const opts = checkOptions('loadTokenizer options', options, ['vocabSize', 'name']);

@@ -3,7 +3,10 @@
  * Layer-major (embedding, then every tensor of layer 0, layer 1, …, final norm, classifier),
  * each tensor starting on a 64-byte boundary so SIMD loads of row 0 are aligned.
  */
+import { badArgument } from '../core/errors.js';
+import { checkOneOf, describe } from '../core/validate.js';
 import type { LlamaConfig } from './hooks.js';
+import { checkLlamaConfig } from './config.js';
 import { quantizedRowWords, type QuantizedType } from '../kernels/quantized-row-words.js';
 
 /** Per-layer tensor names, in the order they are laid out. */
@@ -24,6 +27,17 @@ export type MatrixName = 'tokEmb' | 'wcls' | 'wq' | 'wk' | 'wv' | 'wo' | 'w1' | 
 export type WeightFormats = Partial<Record<MatrixName, QuantizedType>>;
 
 const ALIGN = 16; // floats (64 bytes)
+
+const MATRIX_NAMES: readonly MatrixName[] = ['tokEmb', 'wcls', 'wq', 'wk', 'wv', 'wo', 'w1', 'w2', 'w3'];
+
+/** formats: a plain object mapping matrix names to 'Q4_1' or 'Q8_0' (undefined: float32). */
+function checkWeightFormats(formats: unknown): void {
+  if (formats === null || typeof formats !== 'object' || Array.isArray(formats)) throw badArgument(`formats must be an object of matrix formats, got ${describe(formats)}`);
+  for (const [name, f] of Object.entries(formats)) {
+    checkOneOf('formats key', name, MATRIX_NAMES);
+    if (f !== undefined) checkOneOf(`formats.${name}`, f, ['Q4_1', 'Q8_0']);
+  }
+}
 
 /** Shape (rows × cols, as stored: out × in) of a per-layer tensor. */
 export function layerTensorShape(c: LlamaConfig, name: LayerTensorName): [number, number] {
@@ -50,6 +64,8 @@ export class WeightLayout {
   readonly layers: Record<LayerTensorName, TensorSlot>[];
 
   constructor(readonly config: LlamaConfig, readonly formats: WeightFormats = {}) {
+    checkLlamaConfig('config', config);
+    checkWeightFormats(formats);
     let at = 0;
     let qAt = 0;
     let count = 0;

@@ -28,6 +28,20 @@ describe('synthetic generator', () => {
     expect(a.needlePositions.length).toBe(3);
   });
 
+  it('create() and sequenceAsync() (built in slices, cancellable) give exactly the synchronous data', async () => {
+    const cfg = { headDim: 16, nKvHeads: 2, groupSize: 2, needles: 3, spanMean: 20 };
+    const sync = new SyntheticAttention(cfg).sequence(300, 5);
+    const built = await SyntheticAttention.create(cfg);
+    const viaCreate = built.sequence(300, 5), viaAsync = await gen.sequenceAsync(300, 5);
+    for (const s of [viaCreate, viaAsync]) {
+      expect(Array.from(s.keysPre)).toEqual(Array.from(sync.keysPre));
+      expect(Array.from(s.values)).toEqual(Array.from(sync.values));
+      expect(Array.from(s.queries(299))).toEqual(Array.from(sync.queries(299)));
+    }
+    await expect(SyntheticAttention.create(cfg, { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'ABORTED' });
+    await expect(gen.sequenceAsync(300, 5, { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+
   it('topics come in spans, the sink stands out, and the temperature scales queries linearly', () => {
     const s = gen.sequence(2000, 1);
     let changes = 0;

@@ -78,7 +78,7 @@ describe('loadModel(bytes)', () => {
       restore();
     }
     // restore() put back the built-in GGUF loader
-    expect(checkpointLoader('gguf').extraOptions).toEqual(['weights']);
+    expect(checkpointLoader('gguf').extraOptions).toEqual(['weights', 'activations']);
   });
 });
 

@@ -35,19 +35,20 @@ describeEachBackend('llama model forward', (kernels) => {
     }
   });
 
-  it('prefill gives the logits of step-by-step forward, and the same KV cache', () => {
+  it('prefill gives the logits of step-by-step forward, and the same KV cache (up to the order of attention sums)', () => {
     const model = tinyModel(kernels);
     const step = modelLogits(model, TOKENS);
     const keysStep = model.kvCache(1).keys.slice(0, TOKENS.length * model.config.kvDim);
     model.reset();
     const last = model.prefill(TOKENS).slice();
-    expect(maxAbsDiff(last, step[TOKENS.length - 1])).toBe(0);
-    expect(maxAbsDiff(model.kvCache(1).keys, keysStep, keysStep.length)).toBe(0);
+    // Block prefill's causalAttention sums keys in tiles (wasm): float rounding, not bits.
+    expect(maxAbsDiff(last, step[TOKENS.length - 1])).toBeLessThan(1e-5);
+    expect(maxAbsDiff(model.kvCache(1).keys, keysStep, keysStep.length)).toBeLessThan(1e-5);
     // Continuing from a cached prefix: prefill(tail, startPos) = the rest of the sequence.
     model.reset();
     model.prefill(TOKENS.slice(0, 4));
     const cont = model.prefill(TOKENS.slice(4), 4);
-    expect(maxAbsDiff(cont, step[TOKENS.length - 1])).toBe(0);
+    expect(maxAbsDiff(cont, step[TOKENS.length - 1])).toBeLessThan(1e-5);
     model.dispose();
   });
 

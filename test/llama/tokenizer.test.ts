@@ -144,7 +144,11 @@ describe('tokenizer file errors (BAD_FILE)', () => {
     expectBadArgument(() => loadTokenizer(good(), { vocabsize: 4 } as never), 'vocabsize');
     expectBadArgument(() => loadTokenizer(good(), { name: 5 } as never), 'name');
     expect(loadTokenizer(good(), null as never).vocabSize).toBe(4);
-    expect(() => new Tokenizer(4, [], new Float32Array(0))).not.toThrow();
+    // The constructor checks its parts as loadTokenizer does: <unk>, <s>, </s> at least.
+    expectBadArgument(() => new Tokenizer(4, [], new Float32Array(0)), 'pieces');
+    expectBadArgument(() => new Tokenizer(4, [new Uint8Array(1), new Uint8Array(1), new Uint8Array(1)], new Float32Array(3).fill(NaN)), 'scores');
+    const three = [new Uint8Array([60]), new Uint8Array([61]), new Uint8Array([62])];
+    expect(new Tokenizer(4, three, new Float32Array(3)).vocabSize).toBe(3);
   });
 });
 

@@ -11,6 +11,7 @@ import { Rng } from '../../src/core/rng.js';
 import { kmeans } from '../../src/kvcache/kmeans.js';
 import { evaluateSynthetic } from '../../src/kvcache/eval/synthetic-eval.js';
 import { evaluateSyntheticSwiGlu } from '../../src/activations/evaluate-synthetic.js';
+import { createSyntheticSwiGlu, createSyntheticSwiGluAsync } from '../../src/activations/synthetic-swiglu.js';
 import { calibrateModel } from '../../src/activations/calibrate-model.js';
 import { randomLlama } from '../../src/llama/random-llama.js';
 import { evaluateNll } from '../../src/llama/evaluate-nll.js';
@@ -20,14 +21,15 @@ import { letterTokenizer } from '../_harness/letter-tokenizer.js';
 const kernels = await createKernels({ backend: 'wasm' });
 
 /**
- * Starts job(signal), aborts at 100 ms, returns ms from the *scheduled* abort to the rejection:
- * a job that blocks the event loop also delays the abort timer, and that delay counts.
+ * Starts job(signal), aborts at `afterMs` (default 100 ms), returns ms from the *scheduled*
+ * abort to the rejection: a job that blocks the event loop also delays the abort timer, and
+ * that delay counts.
  */
-async function abortLatency(job: (signal: AbortSignal) => Promise<unknown>): Promise<number> {
+async function abortLatency(job: (signal: AbortSignal) => Promise<unknown>, afterMs = 100): Promise<number> {
   const ac = new AbortController();
   let abortedAt = 0;
-  const scheduled = performance.now() + 100;
-  const timer = setTimeout(() => { abortedAt = performance.now(); ac.abort(); }, 100);
+  const scheduled = performance.now() + afterMs;
+  const timer = setTimeout(() => { abortedAt = performance.now(); ac.abort(); }, afterMs);
   let error: unknown = null;
   try {
     await job(ac.signal);
@@ -61,16 +63,35 @@ it('kmeans', async () => {
   expect(await abortLatency((signal) => kmeans(kernels, points, n, d, { k: 256, maxIterations: 200, tolerance: 0, signal }))).toBeLessThan(LIMIT_MS);
 });
 
-// Not yet: building the synthetic sequences (SyntheticAttention.sequence) blocks ~4 s at n = 4096
-// before the first signal check. Kept visible as a skip until the generator yields.
-it.skip('kvcache evaluateSynthetic (calibration and evaluation sweep) (skipped: synthetic sequence generation does not yield yet)', async () => {
+// The synthetic model and sequences are built in ~20 ms slices (SyntheticAttention.create,
+// sequenceAsync); at n = 4096 the abort lands while the calibration data is generated.
+it('kvcache evaluateSynthetic (calibration data)', async () => {
   expect(await abortLatency((signal) => evaluateSynthetic(kernels, { n: 4096, testSequences: 64, decodeSteps: 64, signal }))).toBeLessThan(LIMIT_MS);
 });
 
-// A 256×704 block: building the default 512×1408 block's weights is one ~0.5 s step before the
-// first signal check (createSyntheticSwiGlu does not yield).
-it('activations evaluateSyntheticSwiGlu (calibration and evaluation sweep)', async () => {
-  expect(await abortLatency((signal) => evaluateSyntheticSwiGlu(kernels, { calibrationTokens: 4096, testTokens: 4096, block: { dim: 256, hidden: 704 }, signal }))).toBeLessThan(LIMIT_MS);
+// Short sequences and methods without codebooks, aborted at 400 ms: the abort lands in the
+// evaluation sweep (the progress labels show it), whose steps take ~15 ms each here.
+it('kvcache evaluateSynthetic (evaluation sweep)', async () => {
+  const progress: string[] = [];
+  expect(await abortLatency((signal) => evaluateSynthetic(kernels, {
+    synthetic: { headDim: 64 }, n: 256, testSequences: 64, decodeSteps: 200, methods: ['full', 'oracle', 'quest'], signal,
+    onProgress: (_f, label) => { progress.push(label); },
+  }), 400)).toBeLessThan(LIMIT_MS);
+  expect(progress.at(-1)).toMatch(/^sequence \d+\/64 step/);
+});
+
+// The default 512×1408 block: its weights are drawn in ~20 ms slices (createSyntheticSwiGluAsync).
+it('activations evaluateSyntheticSwiGlu (block construction, calibration and evaluation sweep)', async () => {
+  expect(await abortLatency((signal) => evaluateSyntheticSwiGlu(kernels, { calibrationTokens: 4096, testTokens: 4096, signal }))).toBeLessThan(LIMIT_MS);
+});
+
+it('activations createSyntheticSwiGluAsync: the synchronous block exactly, and abortable', async () => {
+  const opts = { dim: 64, hidden: 96, seed: 3, gateUpCorrelation: 0.5 };
+  const a = createSyntheticSwiGlu(kernels, opts);
+  const b = await createSyntheticSwiGluAsync(kernels, opts);
+  for (const key of ['wGate', 'wUp', 'wDown', 'wDownT'] as const) expect(Array.from(b[key].view())).toEqual(Array.from(a[key].view()));
+  a.dispose(); b.dispose();
+  expect(await abortLatency((signal) => createSyntheticSwiGluAsync(kernels, { dim: 2048, hidden: 5632 }, { signal }))).toBeLessThan(LIMIT_MS);
 });
 
 it('activations calibrateModel', async () => {

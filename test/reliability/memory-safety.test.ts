@@ -53,6 +53,9 @@ const SIGNATURES: Record<KernelName, { params: Param[]; outputs: number[] }> = {
   selectiveAttentionHeads: {
     params: ['f32', 'f32', 'f32', 'i32', 'int', 'int', 'int', 'int', 'int', 'int', 'num', 'f32', 'f32'], outputs: [11, 12],
   },
+  causalAttention: {
+    params: ['f32', 'f32', 'f32', 'int', 'int', 'int', 'int', 'int', 'int', 'num', 'f32', 'f32'], outputs: [10, 11],
+  },
   softmax: { params: ['f32', 'f32', 'int'], outputs: [1] },
   rmsnorm: { params: ['f32', 'f32', 'f32', 'int', 'num'], outputs: [2] },
   rope: { params: ['f32', 'int', 'int', 'num', 'num', 'pairing'], outputs: [0] },

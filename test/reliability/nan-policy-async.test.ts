@@ -1,9 +1,11 @@
 /**
- * The top-K NaN policy on the asynchronous backends, WebGPU included (SwiftShader in CI): NaN
- * ranks below −Infinity and every slot is written, exactly as on the CPU backends.
+ * The NaN policy on the asynchronous backends, WebGPU included (SwiftShader in CI): top-K ranks
+ * NaN below −Infinity and writes every slot, and argminL2 rejects non-finite host data naming
+ * the array and element, exactly as on the CPU backends.
  */
 import { expect, it } from 'vitest';
 import { loadAsyncBackends } from '../_harness/each-backend.js';
+import { SparseInferenceError } from '../../src/core/errors.js';
 
 const describeEachAsyncBackend = await loadAsyncBackends();
 
@@ -29,6 +31,25 @@ describeEachAsyncBackend('NaN policy (async)', (k) => {
         expect(Array.from(top)).toEqual(want);
         expect(Array.from(sel)).toEqual(set);
         expect(Array.from(rows)).toEqual([...set, ...set]);
+      }
+    }
+  });
+
+  it('argminL2 rejects NaN and ±Infinity in host X or C (BAD_ARGUMENT naming the element), leaving codes unwritten', async () => {
+    for (const [n, kk, d] of [[3, 2, 4], [512, 16, 32]]) {
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        for (const which of ['X', 'C'] as const) {
+          const X = Float32Array.from({ length: n * d }, (_, i) => Math.sin(i));
+          const C = Float32Array.from({ length: kk * d }, (_, i) => Math.cos(i));
+          const at = which === 'X' ? n * d - 1 : 1;
+          (which === 'X' ? X : C)[at] = bad;
+          const codes = new Int32Array(n).fill(-7), dist = new Float32Array(n);
+          const err = await k.argminL2(X, C, codes, dist, n, kk, d).then(() => null, (e: unknown) => e);
+          expect(err, `${which}[${at}] = ${bad}, n=${n}`).toBeInstanceOf(SparseInferenceError);
+          expect((err as SparseInferenceError).code).toBe('BAD_ARGUMENT');
+          expect((err as Error).message).toContain(`${which}[${at}]`);
+          expect(Array.from(codes).every((c) => c === -7)).toBe(true);
+        }
       }
     }
   });

@@ -23,6 +23,8 @@
  * - l2sqrBatch, argminL2: by points, at multiples of 4 (the kernels' 4-point blocks), with the
  *   k centroid norms computed once on the calling thread: bit-identical.
  * - gemvQ4_1, gemvQ8_0: by output rows (each quantized row is self-contained): bit-identical.
+ * - gemvQ4_1Q8_1, gemvQ8_0Q8_1, gemmQ4_1Q8_1, gemmQ8_0Q8_1: by output rows, in multiples of four
+ *   (the kernels' four-row groups), each gemm chunk with its own decode scratch: bit-identical.
  * - sum (the streaming-read roofline): by blocks of 16 floats; the chunks' float32 sums are added
  *   in float64 in chunk order and rounded once: within tolerance of the one-thread sum.
  * The cut depends on the shape only, so every kernel gives the same bits on any thread count.
@@ -33,6 +35,11 @@ import type { SharedWasmHeap } from './shared-heap.js';
 import type { ThreadPool } from './thread-pool.js';
 import { chunkSize } from './chunking.js';
 import { quantizedRowWords, type QuantizedType } from '../../kernels/quantized-row-words.js';
+import { q8ActivationWords } from '../../kernels/q8-activation-words.js';
+
+/** assembly/gemv-q8-1.ts works on groups of four rows; its gemm scratch is 288 bytes per 32 columns. */
+const Q8_ROW_GROUP = 4;
+const Q8_SCRATCH_BYTES_PER_BLOCK = 288;
 
 /** When a call is worth splitting (see CreateParallelKernelsOptions). */
 export interface SplitThresholds {
@@ -43,7 +50,8 @@ export interface SplitThresholds {
 }
 
 /** The kernels this file splits. */
-export const PARALLEL_KERNELS: readonly KernelName[] = ['sum', 'gemv', 'gemvT', 'spvmm', 'vmmsp', 'l2sqrBatch', 'argminL2', 'gemvQ4_1', 'gemvQ8_0'];
+export const PARALLEL_KERNELS: readonly KernelName[] = ['sum', 'gemv', 'gemvT', 'spvmm', 'vmmsp', 'l2sqrBatch', 'argminL2', 'gemvQ4_1', 'gemvQ8_0',
+  'gemvQ4_1Q8_1', 'gemvQ8_0Q8_1', 'gemmQ4_1Q8_1', 'gemmQ8_0Q8_1'];
 
 /** assembly/gemv.ts: rows up to this many floats are one linear stream each; longer ones go seven at a time. */
 const GEMV_SHORT_ROW = 2048;
@@ -94,7 +102,39 @@ export function parallelKernelFunctions(heap: SharedWasmHeap, pool: ThreadPool, 
     pool.run({ op, total: rows, chunk: rowChunk(rows, 1, rowBytes), args: [at(pW, rowBytes), px, at(py, F), 'length', cols] });
     finish();
   };
+  /** gemvQ4_1Q8_1 / gemvQ8_0Q8_1 cut by output rows (multiples of four). */
+  const int8Gemv = (op: 'gemvQ4_1Q8_1' | 'gemvQ8_0Q8_1', type: QuantizedType, W: Int32Array, xq: Int32Array, y: Float32Array,
+    rows: number, cols: number): void => {
+    const rowBytes = F * quantizedRowWords(type, cols);
+    if (!streams(rows * rowBytes)) return serial[op]!(W, xq, y, rows, cols);
+    const { ptrs: [pW, px, py], finish } = marshal(heap, [
+      { a: W, length: rows * quantizedRowWords(type, cols) }, { a: xq, length: q8ActivationWords(cols) },
+      { a: y, length: rows, out: true, in: false }]);
+    pool.run({ op, total: rows, chunk: rowChunk(rows, Q8_ROW_GROUP, rowBytes), args: [at(pW, rowBytes), px, at(py, F), 'length', cols] });
+    finish();
+  };
+  /** gemmQ4_1Q8_1 / gemmQ8_0Q8_1 cut by output rows (multiples of four): Y keeps its row stride. */
+  const int8Gemm = (op: 'gemmQ4_1Q8_1' | 'gemmQ8_0Q8_1', type: QuantizedType, W: Int32Array, Xq: Int32Array, Y: Float32Array,
+    rows: number, cols: number, n: number): void => {
+    const rowBytes = F * quantizedRowWords(type, cols);
+    if (!streams(rows * rowBytes)) return serial[op]!(W, Xq, Y, rows, cols, n);
+    const chunk = rowChunk(rows, Q8_ROW_GROUP, rowBytes);
+    const scratchBytes = (cols / 32) * Q8_SCRATCH_BYTES_PER_BLOCK;
+    const { ptrs: [pW, pX, pY, pScratch], finish } = marshal(heap, [
+      { a: W, length: rows * quantizedRowWords(type, cols) }, { a: Xq, length: n * q8ActivationWords(cols) },
+      { a: Y, length: n * rows, out: true, in: false }, { a: null, length: Math.ceil(rows / chunk) * scratchBytes / F }]);
+    pool.run({
+      op, total: rows, chunk,
+      args: [at(pW, rowBytes), pX, at(pY, F), 'length', cols, n, rows, { base: pScratch, perChunk: scratchBytes }],
+    });
+    finish();
+  };
   return {
+    gemvQ4_1Q8_1: (W, xq, y, rows, cols) => int8Gemv('gemvQ4_1Q8_1', 'Q4_1', W, xq, y, rows, cols),
+    gemvQ8_0Q8_1: (W, xq, y, rows, cols) => int8Gemv('gemvQ8_0Q8_1', 'Q8_0', W, xq, y, rows, cols),
+    gemmQ4_1Q8_1: (W, Xq, Y, rows, cols, n) => int8Gemm('gemmQ4_1Q8_1', 'Q4_1', W, Xq, Y, rows, cols, n),
+    gemmQ8_0Q8_1: (W, Xq, Y, rows, cols, n) => int8Gemm('gemmQ8_0Q8_1', 'Q8_0', W, Xq, Y, rows, cols, n),
+
     sum(x, n) {
       if (!streams(n * F)) return serial.sum!(x, n);
       const { ptrs: [px] } = marshal(heap, [{ a: x, length: n }]);

@@ -38,7 +38,8 @@ export const CONTROL_BYTES = RESULTS_BYTE + 8 * MAX_CHUNKS;
 export const CONST = 0, OFFSET = 1, LENGTH = 2, SLOT = 3;
 
 /** Exports a worker may run, by op code (index; 0 is unused). */
-export const OPS = ['', 'sum', 'gemv', 'gemvT', 'spvmm', 'vmmsp', 'l2sqrBatchRows', 'argminL2Rows', 'gemvQ4_1', 'gemvQ8_0'] as const;
+export const OPS = ['', 'sum', 'gemv', 'gemvT', 'spvmm', 'vmmsp', 'l2sqrBatchRows', 'argminL2Rows', 'gemvQ4_1', 'gemvQ8_0',
+  'gemvQ4_1Q8_1', 'gemvQ8_0Q8_1', 'gemmQ4_1Q8_1', 'gemmQ8_0Q8_1'] as const;
 export type OpName = Exclude<(typeof OPS)[number], ''>;
 
 /**

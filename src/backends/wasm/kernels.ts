@@ -10,6 +10,7 @@ import { badArgument } from '../../core/errors.js'; // kvcache
 import { decoderLayerScratchLength, decoderLayerWeightLength } from '../../kernels/decoder-layer-layout.js'; // llama
 import { quantizedRowWords } from '../../kernels/quantized-row-words.js';
 import { q8ActivationWords } from '../../kernels/q8-activation-words.js';
+import { causalAttentionScratchLength } from '../../kernels/causal-attention-scratch.js';
 
 /** knots: a Float64Array argument as an Int32 view over the same bytes (marshal copies words). */
 function f64Arg(a: Float64Array, length: number): Arg {
@@ -138,6 +139,14 @@ export function wasmKernelFunctions(heap: WasmHeap): { fns: Partial<KernelFuncti
               p[4] + h * d * 4, p[6]);
           }
         });
+    },
+    causalAttention: (Q, K, V, pos0, n, d, stride, nHeads, group, scale, out, scratch) => { // llama prefill
+      const rows = n * nHeads * d;
+      const span = (pos0 + n - 1) * stride + (nHeads / group) * d;
+      call(
+        [{ a: Q, length: rows }, { a: K, length: span }, { a: V, length: span }, { a: out, length: rows, out: true, in: false },
+          { a: scratch, length: causalAttentionScratchLength(n, nHeads), out: true, in: false }],
+        (p) => w.causalAttention(p[0], p[1], p[2], pos0, n, d, stride, nHeads, group, scale, p[3], p[4]));
     },
     softmax: (x, out, n) => call(
       [{ a: x, length: n }, { a: out, length: n, out: true, in: false }],

@@ -46,6 +46,8 @@ export interface WasmExports {
   bandedGram(first: number, values: number, n: number, width: number, weights: number, hasWeights: number, // knots
     z: number, p: number, band: number, btz: number): number;
   swiglu(gate: number, up: number, n: number): void; // llama / activations
+  causalAttention(Q: number, K: number, V: number, pos0: number, n: number, d: number, stride: number, nHeads: number,
+    group: number, scale: number, out: number, scratch: number): void;
   decoderLayer(x: number, W: number, keys: number, keysPre: number, values: number, scratch: number, pos: number,
     dim: number, hiddenDim: number, nHeads: number, nKvHeads: number, eps: number, ropeBase: number, half: number): void; // llama
 }

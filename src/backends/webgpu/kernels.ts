@@ -31,7 +31,7 @@ import { withShapeChecks } from '../../kernels/checked.js';
 import { perKernel } from '../../kernels/reference/index.js';
 import { argNames } from '../../kernels/define-kernel.js';
 import { badArgument } from '../../core/errors.js';
-import { checkInt } from '../../core/validate.js';
+import { checkFinite, checkInt } from '../../core/validate.js';
 import { byValueDescending } from '../../kernels/reference/rank-order.js';
 import { GpuDeviceArray, type GpuCall, type GpuContext, type GpuRef } from './gpu-context.js';
 import { encodeGemv } from './programs/gemv.js';
@@ -240,6 +240,23 @@ function standIn(a: DeviceArray<Float32Array | Int32Array>): unknown {
   return Object.defineProperty(Object.create(proto), 'length', { value: a.length });
 }
 
+/**
+ * Data checks the CPU backends make in their checked layer and the GPU path must make itself:
+ * argminL2 rejects non-finite X or C (no nearest centroid exists). Host arrays only: the scan is
+ * the CPU backend's streaming sum (NaN and ±Infinity survive summation), and only a non-finite
+ * sum pays for finding the element. Device arrays are not read back for it.
+ */
+const HOST_DATA_CHECKS: { [K in NativeName]?: (cpu: Kernels, a: KernelArgs<K>) => void } = {
+  argminL2: (cpu, a) => { // (X, C, codes, dist, n, k, d)
+    finiteHost(cpu, 'C', a[1], a[5] * a[6]);
+    finiteHost(cpu, 'X', a[0], a[4] * a[6]);
+  },
+};
+
+function finiteHost(cpu: Kernels, name: string, a: unknown, n: number): void {
+  if (a instanceof Float32Array && !Number.isFinite(cpu.sum(a, n))) checkFinite(name, a, n);
+}
+
 /** Shape checks only: the wrapped functions do nothing. */
 const shapeChecks = withShapeChecks(new Proxy({} as KernelFunctions, {
   get: (_t, name) => (name === 'bandedGram' ? () => -1 : () => 0),
@@ -306,6 +323,7 @@ export function webgpuKernels(ctx: GpuContext, cpu: Kernels, options: WebGpuKern
     const spec = SPECS[name] as NativeSpec<NativeName>;
     // Shape checks first (BAD_ARGUMENT naming the argument), on stand-ins for device arrays.
     (shapeChecks[name] as (...a: unknown[]) => unknown)(...args.map((a) => (isDeviceArray(a) ? standIn(a) : a)));
+    (HOST_DATA_CHECKS[name] as ((cpu: Kernels, a: GpuArgs) => void) | undefined)?.(cpu, args);
     for (const a of args) {
       if (isDeviceArray(a) && !(a instanceof GpuDeviceArray)) throw badArgument('device array belongs to another backend');
     }

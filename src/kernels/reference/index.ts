@@ -24,6 +24,7 @@ import { topKSelectKernel } from './top-k-select.js'; // kvcache
 import { topKSelectRowsKernel } from './top-k-select-rows.js'; // kvcache
 import { selectiveAttentionKernel } from './selective-attention.js'; // kvcache
 import { selectiveAttentionHeadsKernel } from './selective-attention-heads.js'; // llama / kvcache
+import { causalAttentionKernel } from './causal-attention.js'; // llama prefill
 import { bsplineBasisKernel } from './bspline-basis.js'; // knots
 import { bandedGramKernel } from './banded-gram.js'; // knots
 import { swigluKernel } from './swiglu.js';
@@ -50,6 +51,7 @@ export const KERNELS: { readonly [K in KernelName]: KernelDescriptor<K> } = {
   lutGather: lutGatherKernel, topKSelect: topKSelectKernel, selectiveAttention: selectiveAttentionKernel, // kvcache
   topKSelectRows: topKSelectRowsKernel, // kvcache
   selectiveAttentionHeads: selectiveAttentionHeadsKernel, // llama / kvcache
+  causalAttention: causalAttentionKernel, // llama prefill
   bsplineBasis: bsplineBasisKernel, bandedGram: bandedGramKernel, // knots
   swiglu: swigluKernel, // llama / activations
   siluThreshold: siluThresholdKernel, threshold: thresholdKernel, siluMulThreshold: siluMulThresholdKernel, // activations

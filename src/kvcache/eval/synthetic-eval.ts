@@ -101,6 +101,15 @@ const CALIBRATION_KEYS = optionKeys<SyntheticCalibrationOptions>({
 });
 
 /**
+ * Between units of work (one KV head of a step, one method's prefill of one head, one
+ * calibration query): return to the event loop when ~20 ms have passed, then check the signal.
+ */
+async function pause(signal: AbortSignal | undefined, what: string): Promise<void> {
+  await yieldToEventLoop(20);
+  throwIfAborted(signal, what);
+}
+
+/**
  * Calibrate query-aware and/or plain codebooks on synthetic calibration sequences.
  * @example const { queryAware } = await calibrateSynthetic(kernels, gen, wrope, { length: 4096, size: 256 });
  */
@@ -117,9 +126,12 @@ export async function calibrateSynthetic(kernels: Kernels, gen: SyntheticAttenti
   const cal = new KvCalibration({ nLayers: 1, nKvHeads: c.nKvHeads, nHeads: c.nKvHeads * c.groupSize, headDim: d, wrope });
   for (let s = 0; s < sequences; s++) {
     throwIfAborted(signal, 'calibration');
-    const seq = gen.sequence(len, 100000 + s + (o.seed ?? 0) * 1000);
+    const seq = await gen.sequenceAsync(len, 100000 + s + (o.seed ?? 0) * 1000, { signal });
     for (let h = 0; h < c.nKvHeads; h++) cal.addKeys(0, h, seq.keysPre.subarray(h * len * d, (h + 1) * len * d), len);
-    for (let pos = stride - 1; pos < len; pos += stride) cal.addQueries(0, seq.queries(pos), kernels);
+    for (let pos = stride - 1; pos < len; pos += stride) {
+      cal.addQueries(0, seq.queries(pos), kernels);
+      await pause(signal, 'calibration');
+    }
     progress((s + 1) / sequences * 0.1, `calibration data ${s + 1}/${sequences}`);
     await yieldToEventLoop();
   }
@@ -144,7 +156,7 @@ export async function evaluateSynthetic(kernels: Kernels, options: SyntheticEval
   checkKernels('kernels', kernels);
   const o = checkOptions('evaluateSynthetic options', options, SYNTHETIC_EVAL_KEYS);
   checkOptions('calibration', o.calibration, CALIBRATION_KEYS);
-  const gen = new SyntheticAttention(o.synthetic ?? {});
+  const gen = await SyntheticAttention.create(o.synthetic ?? {}, { signal: o.signal });
   const c = gen.config, d = c.headDim, g = c.groupSize, H = c.nKvHeads;
   const n = checkInt('n', o.n ?? 32768, 16);
   const steps = checkInt('decodeSteps', o.decodeSteps ?? 8, 1, n - 1);
@@ -191,13 +203,16 @@ export async function evaluateSynthetic(kernels: Kernels, options: SyntheticEval
   const kRow = new Float32Array(H * d), vRow = new Float32Array(H * d);
   try {
     for (let s = 0; s < tests; s++) {
-      const seq = gen.sequence(n, 1 + s);
+      const seq = await gen.sequenceAsync(n, 1 + s, { signal: o.signal });
       const prefill = n - steps;
       store.clear();
       store.appendBlock(seq.keysPre, seq.values, prefill, n * d);
       for (const m of methods) {
         m.reset();
-        for (let h = 0; h < H; h++) m.observe(h, store.head(h), 0, prefill);
+        for (let h = 0; h < H; h++) {
+          m.observe(h, store.head(h), 0, prefill);
+          await pause(o.signal, 'evaluation');
+        }
       }
       for (let st = 0; st < steps; st++) {
         throwIfAborted(o.signal, 'evaluation');
@@ -229,6 +244,7 @@ export async function evaluateSynthetic(kernels: Kernels, options: SyntheticEval
             }
             cell.acc.addBytes(cell.method.indexBytes(len, m) + sel.count * 2 * d * 4, len * 2 * d * 4);
           }
+          await pause(o.signal, 'evaluation');
         }
         progress(0.5 + 0.5 * (s * steps + st + 1) / (tests * steps), `sequence ${s + 1}/${tests} step ${st + 1}/${steps}`);
         await yieldToEventLoop();

@@ -28,8 +28,15 @@
  */
 import { Rng } from '../../core/rng.js';
 import { checkInt } from '../../core/validate.js';
-import { badArgument } from '../../core/errors.js';
+import { badArgument, throwIfAborted } from '../../core/errors.js';
 import { syntheticConfig, type SyntheticConfig } from './config.js';
+
+/** Tokens of one head generated between pauses (well under a millisecond at d = 128). */
+const TOKEN_BLOCK = 64;
+/** Work between returns to the event loop in sequenceAsync and create. */
+const SLICE_MS = 20;
+/** The constructor's private flag: leave the head structure to `create` (which builds it in slices). */
+const DEFER_HEADS = Symbol('defer head construction');
 
 interface HeadModel {
   mean: Float64Array;        // μ_h (d)
@@ -63,13 +70,15 @@ export interface SyntheticSequence {
 export class SyntheticAttention {
   readonly config: Readonly<SyntheticConfig>;
   private readonly heads: HeadModel[];
+  /** Draws the model-level structure (seeded by config.seed); sequences use their own. */
+  private readonly rng: Rng;
   private readonly topicVecs: Float64Array; // topics × r
   private readonly pairWeight: Float64Array; // per dimension, topic-energy profile
 
-  constructor(config: Partial<SyntheticConfig> = {}) {
+  constructor(config: Partial<SyntheticConfig> = {}, defer?: typeof DEFER_HEADS) {
     const c = syntheticConfig(config);
     this.config = Object.freeze(c);
-    const rng = new Rng(c.seed);
+    this.rng = new Rng(c.seed);
     const d = c.headDim, r = c.topicRank, P = d / 2;
     // Energy profile over rotation pairs: low frequencies (t → P−1) dominate, plus a flat share.
     const pw = new Float64Array(d);
@@ -80,9 +89,27 @@ export class SyntheticAttention {
     }
     for (let i = 0; i < d; i++) pw[i] = Math.sqrt(pw[i] / tot * d);
     this.pairWeight = pw;
-    this.topicVecs = new Float64Array(c.topics * r).map(() => rng.normal() * c.topicScale);
+    this.topicVecs = new Float64Array(c.topics * r).map(() => this.rng.normal() * c.topicScale);
     this.heads = [];
-    for (let h = 0; h < c.nKvHeads; h++) this.heads.push(this.headModel(rng));
+    if (defer !== DEFER_HEADS) drain(this.headSteps());
+  }
+
+  /**
+   * The constructor without blocking: the per-head structure (a d×d transform and a random
+   * rotation per query head, ~10 ms each at d = 128) is built in ~20 ms slices, checking
+   * `signal` between them. The same generator as `new SyntheticAttention(config)`.
+   * @example const gen = await SyntheticAttention.create({ headDim: 128 }, { signal });
+   */
+  static async create(config: Partial<SyntheticConfig> = {}, opts: { signal?: AbortSignal } = {}): Promise<SyntheticAttention> {
+    throwIfAborted(opts.signal, 'synthetic data setup');
+    const gen = new SyntheticAttention(config, DEFER_HEADS);
+    await driveInSlices(gen.headSteps(), opts.signal, 'synthetic data setup');
+    return gen;
+  }
+
+  /** Builds this.heads, pausing after each query head's matrices. */
+  private *headSteps(): Generator<void, void, void> {
+    for (let h = 0; h < this.config.nKvHeads; h++) this.heads.push(yield* this.headModel(this.rng));
   }
 
   /** Dimension index of component c ∈ {0, 1} of rotation pair t under the configured pairing. */
@@ -90,7 +117,7 @@ export class SyntheticAttention {
     return this.config.ropePairing === 'adjacent' ? 2 * t + c : t + c * (this.config.headDim / 2);
   }
 
-  private headModel(rng: Rng): HeadModel {
+  private *headModel(rng: Rng): Generator<void, HeadModel, void> {
     const c = this.config, d = c.headDim, r = c.topicRank, P = d / 2;
     const lowVec = (scale: number) => {
       // A random vector with the low-frequency energy profile, normalised to `scale`.
@@ -121,12 +148,14 @@ export class SyntheticAttention {
         for (let j = 0; j < d; j++) G[i * d + j] = (i === j ? 1 : 0) + rng.normal() * c.headPerturb / Math.sqrt(d);
       }
       qTransform.push(G);
+      yield;
       // A = Q·diag(s)·R with random rotations: non-diagonal, spectrum ∝ i^−decay.
       const A = new Float64Array(d * d);
       const s = Array.from({ length: d }, (_, i) => c.queryNoise * Math.pow(i + 1, -c.queryNoiseDecay) * Math.sqrt(d) / 4);
-      const Q = randomOrthogonal(rng, d);
+      const Q = yield* randomOrthogonal(rng, d);
       for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) A[i * d + j] = Q[i * d + j] * s[j];
       qNoise.push(A);
+      yield;
     }
     return { mean, basis, noiseScale, sinkDir, needleDirs, valueMap, qMean, qTransform, qNoise };
   }
@@ -136,6 +165,20 @@ export class SyntheticAttention {
    * @param seed - sequence seed (use different seeds for calibration and test).
    */
   sequence(n: number, seed: number): SyntheticSequence {
+    return drain(this.sequenceSteps(n, seed));
+  }
+
+  /**
+   * sequence() that returns to the event loop every ~20 ms of work and checks `signal` there,
+   * so generating a long sequence (seconds at n = 4096 and up) can be cancelled. Same result.
+   * @example const seq = await gen.sequenceAsync(32768, 7, { signal });
+   */
+  sequenceAsync(n: number, seed: number, opts: { signal?: AbortSignal } = {}): Promise<SyntheticSequence> {
+    return driveInSlices(this.sequenceSteps(n, seed), opts.signal, 'synthetic sequence generation');
+  }
+
+  /** The generation as a generator that pauses every TOKEN_BLOCK tokens of one head. */
+  private *sequenceSteps(n: number, seed: number): Generator<void, SyntheticSequence, void> {
     checkInt('n', n, 1, 1 << 22); checkInt('seed', seed, 0);
     const c = this.config, d = c.headDim, r = c.topicRank, H = c.nKvHeads;
     const rng = new Rng(seed * 7919 + 17);
@@ -160,6 +203,7 @@ export class SyntheticAttention {
     for (let h = 0; h < H; h++) {
       const hm = this.heads[h];
       for (let j = 0; j < n; j++) {
+        if (j % TOKEN_BLOCK === TOKEN_BLOCK - 1) yield;
         const tv = topic[j] * r;
         for (let k = 0; k < r; k++) a[k] = this.topicVecs[tv + k] + rng.normal() * c.topicJitter * c.topicScale;
         const o = (h * n + j) * d;
@@ -220,10 +264,33 @@ export class SyntheticAttention {
   }
 }
 
-/** A Haar-ish random orthogonal matrix (Gram–Schmidt on Gaussian columns), d×d row-major. */
-function randomOrthogonal(rng: Rng, d: number): Float64Array {
+/** Runs a generator of work to its end on the calling thread. */
+function drain<T>(steps: Generator<void, T, void>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Runs a generator of work, returning to the event loop every SLICE_MS and checking the signal. */
+async function driveInSlices<T>(steps: Generator<void, T, void>, signal: AbortSignal | undefined, what: string): Promise<T> {
+  let sliceStart = performance.now();
+  for (;;) {
+    throwIfAborted(signal, what);
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (performance.now() - sliceStart >= SLICE_MS) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      sliceStart = performance.now();
+    }
+  }
+}
+
+/** A Haar-ish random orthogonal matrix (Gram–Schmidt on Gaussian columns), d×d row-major; pauses between column blocks. */
+function* randomOrthogonal(rng: Rng, d: number): Generator<void, Float64Array, void> {
   const Q = new Float64Array(d * d).map(() => rng.normal());
   for (let j = 0; j < d; j++) {
+    if (j % 32 === 31) yield; // O(j·d) per column: pause every 32 columns
     for (let k = 0; k < j; k++) {
       let dotp = 0;
       for (let i = 0; i < d; i++) dotp += Q[i * d + j] * Q[i * d + k];

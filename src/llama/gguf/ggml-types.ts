@@ -3,6 +3,8 @@
  * stored as n / blockSize blocks of `blockBytes` bytes each (block size 1 for plain floats).
  * Numbering and sizes follow ggml.h / ggml-common.h (github.com/ggml-org/ggml).
  */
+import { badArgument } from '../../core/errors.js';
+import { checkInt, describe } from '../../core/validate.js';
 
 export interface GgmlTypeInfo {
   /** ggml's name, e.g. 'Q4_1'. */
@@ -59,5 +61,10 @@ export type SupportedGgmlType = keyof typeof GGML_TYPE;
 
 /** Bytes taken by `elements` values of a type (elements must be a multiple of its block size). */
 export function ggmlByteSize(info: GgmlTypeInfo, elements: number): number {
+  if (info === null || typeof info !== 'object') throw badArgument(`info must be a GgmlTypeInfo (from GGML_TYPES), got ${describe(info)}`);
+  checkInt('info.blockSize', info.blockSize, 1);
+  checkInt('info.blockBytes', info.blockBytes, 1);
+  checkInt('elements', elements, 0);
+  if (elements % info.blockSize !== 0) throw badArgument(`elements must be a multiple of the ${info.name} block size ${info.blockSize}, got ${elements}`);
   return (elements / info.blockSize) * info.blockBytes;
 }

@@ -11,7 +11,8 @@
  * const config = ggufLlamaConfig(parseGguf(bytes, 'smollm2.gguf'));
  * // { dim: 576, nLayers: 30, nHeads: 9, nKvHeads: 3, ropeBase: 100000, seqLen: 8192, … }
  */
-import { SparseInferenceError } from '../../core/errors.js';
+import { badArgument, SparseInferenceError } from '../../core/errors.js';
+import { describe } from '../../core/validate.js';
 import { makeConfig } from '../config.js';
 import type { LlamaConfig } from '../hooks.js';
 import type { GgufFile, GgufValue } from './parse-gguf.js';
@@ -24,6 +25,9 @@ const LLAMA_LIKE = new Set(['llama']);
  * (a shorter KV cache uses less memory); it may not exceed it.
  */
 export function ggufLlamaConfig(g: GgufFile, maxSeqLen?: number): LlamaConfig {
+  if (g === null || typeof g !== 'object' || !(g.metadata instanceof Map) || !(g.tensors instanceof Map)) {
+    throw badArgument(`g must be a parsed GGUF file (from parseGguf), got ${describe(g)}`);
+  }
   const fail = (msg: string) => new SparseInferenceError('BAD_FILE', `${g.where}: ${msg}`);
   const arch = g.metadata.get('general.architecture');
   if (typeof arch !== 'string') throw fail('metadata has no general.architecture string');

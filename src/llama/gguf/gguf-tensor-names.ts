@@ -2,6 +2,8 @@
  * llama.cpp's tensor names (gguf-py constants, MODEL_ARCH.LLAMA) for the runtime's weight slots.
  * Shapes are in ggml order: [row length, rows], so a (rows × cols) matrix is [cols, rows].
  */
+import { checkInt, checkOneOf } from '../../core/validate.js';
+import { MAX_LAYERS } from '../../core/limits.js';
 import type { LayerTensorName } from '../weight-layout.js';
 
 const LAYER_NAMES: Record<LayerTensorName, string> = {
@@ -11,6 +13,8 @@ const LAYER_NAMES: Record<LayerTensorName, string> = {
 
 /** GGUF name of a per-layer tensor, or of 'tokEmb' | 'rmsFinal' | 'wcls'. */
 export function ggufTensorName(t: LayerTensorName | 'tokEmb' | 'rmsFinal' | 'wcls', layer = 0): string {
+  checkOneOf('t', t, ['tokEmb', 'rmsFinal', 'wcls', ...Object.keys(LAYER_NAMES)]);
+  checkInt('layer', layer, 0, MAX_LAYERS - 1);
   switch (t) {
     case 'tokEmb': return 'token_embd.weight';
     case 'rmsFinal': return 'output_norm.weight';

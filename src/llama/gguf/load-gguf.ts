@@ -3,10 +3,13 @@
  *
  * Two modes (`weights`):
  *   'quantized' (default): matrices stored as Q4_1 or Q8_0 stay in that form, resident in WASM
- *     memory, and are multiplied by gemvQ4_1 / gemvQ8_0 (Q4_1 blocks are copied as they are;
+ *     memory, and are multiplied by gemvQ4_1Q8_1 / gemvQ8_0Q8_1 (Q4_1 blocks are copied as they are;
  *     Q8_0 rows are regrouped to word-aligned rows, kernels/quantized-row-words.ts). Memory ≈ the
  *     file's size. A matrix kind whose layers are in another type (or mixed) is dequantized.
  *     Hooks that receive weights (FFN/projection strategies) need float weights.
+ *     Activations are quantized to 8-bit blocks before each such product (`activations: 'int8'`,
+ *     default; integer dot products, as llama.cpp's CPU backend computes them), or kept float32
+ *     (`activations: 'f32'`: gemvQ4_1 / gemvQ8_0).
  *   'f32': every tensor dequantized to float32 (≈ 4 bytes per parameter: 540 MB for SmolLM2-135M),
  *     for methods that need float weights (CHESS's sparse kernels, hooks, the WebGPU backend).
  * Tensors are read a few MiB at a time: no copy of the whole file is needed when the source
@@ -46,9 +49,14 @@ export interface GgufLoadOptions {
   name?: string;
   /** 'quantized' (default: Q4_1/Q8_0 matrices stay quantized) or 'f32' (all dequantized). */
   weights?: 'quantized' | 'f32';
+  /**
+   * With quantized weights: 'int8' (default) quantizes activations to 8-bit blocks before each
+   * product, as llama.cpp's CPU backend does (its numerics, and faster); 'f32' keeps them float.
+   */
+  activations?: 'int8' | 'f32';
 }
 
-const OPTION_KEYS = ['kernels', 'maxSeqLen', 'checkFinite', 'name', 'weights'] as const;
+const OPTION_KEYS = ['kernels', 'maxSeqLen', 'checkFinite', 'name', 'weights', 'activations'] as const;
 /** ggml types the quantized kernels read directly. */
 const KERNEL_TYPES: readonly string[] = ['Q4_1', 'Q8_0'];
 /** Bytes of file data decoded per read: bounds the transient buffer. */
@@ -65,6 +73,9 @@ export function loadGguf(input: Uint8Array | GgufSource, opts: GgufLoadOptions):
   if (o.name !== undefined && typeof o.name !== 'string') throw badArgument('opts.name must be a string');
   if (o.weights !== undefined && o.weights !== 'quantized' && o.weights !== 'f32') {
     throw badArgument(`opts.weights must be 'quantized' or 'f32', got ${String(o.weights)}`);
+  }
+  if (o.activations !== undefined && o.activations !== 'int8' && o.activations !== 'f32') {
+    throw badArgument(`opts.activations must be 'int8' or 'f32', got ${String(o.activations)}`);
   }
   const source = isGgufSource(input) ? input : bytesSource(input, o.name ?? 'GGUF file');
   const g = source.file;
@@ -84,7 +95,7 @@ export function loadGguf(input: Uint8Array | GgufSource, opts: GgufLoadOptions):
       readDequantized(source, info, dst);
       if (checkFinite) scanFinite(g.where, info.name, dst);
     }
-  }, formats);
+  }, formats, { activations: o.activations });
 }
 
 /** Matrix kinds whose every tensor is in one type the kernels read (Q4_1 or Q8_0). */

@@ -63,11 +63,11 @@ describe('loadGguf', () => {
   });
 
   for (const backend of ['reference', 'wasm'] as const) {
-    it(`quantized mode gives the float32 mode's logits, in about a quarter of the memory [${backend}]`, async () => {
+    it(`quantized mode with float activations gives the float32 mode's logits, in about a quarter of the memory [${backend}]`, async () => {
       const kernels = await createKernels({ backend });
       const bytes = smallLlama();
       const f32 = loadGguf(bytes, { kernels, weights: 'f32' });
-      const q = loadGguf(bytes, { kernels });
+      const q = loadGguf(bytes, { kernels, activations: 'f32' });
       expect(q.layout.formats).toEqual({ tokEmb: 'Q8_0', wq: 'Q4_1', wk: 'Q4_1', wv: 'Q4_1', wo: 'Q4_1', w1: 'Q4_1', w2: 'Q4_1', w3: 'Q4_1' });
       expect(q.weightBytesPerToken / f32.weightBytesPerToken).toBeLessThan(0.3);
       const want = modelLogits(f32, TOKENS);
@@ -82,10 +82,36 @@ describe('loadGguf', () => {
       expectError(() => q.setStrategies(0, { ffn: { name: 'zero', forward: ({ out }) => out.fill(0) } }), 'UNAVAILABLE', /float32 weights/);
       f32.dispose(); q.dispose();
     });
+
+    it(`quantized mode multiplies int8 activations by default: within 8-bit rounding of the float path; block prefill = steps [${backend}]`, async () => {
+      const kernels = await createKernels({ backend });
+      const bytes = smallLlama();
+      const float = loadGguf(bytes, { kernels, activations: 'f32' });
+      const int8 = loadGguf(bytes, { kernels });
+      const explicit = loadGguf(bytes, { kernels, activations: 'int8' });
+      const want = modelLogits(float, TOKENS);
+      const got = modelLogits(int8, TOKENS);
+      expect(modelLogits(explicit, TOKENS)).toEqual(got);
+      for (let i = 0; i < TOKENS.length; i++) {
+        const scale = Math.max(...want[i].map(Math.abs));
+        const d = maxAbsDiff(got[i], want[i]);
+        // Activations rounded to 8 bits (steps of 1/127 of each block's max) move this random
+        // model's logits by up to ~5% of their scale (measured); they must move (the int8 kernels
+        // ran), and by no more than 10%.
+        expect(d).toBeGreaterThan(1e-6);
+        expect(d).toBeLessThan(0.1 * scale);
+      }
+      const long = Array.from({ length: 70 }, (_, i) => (i * 11 + 5) % C.vocab);
+      const steps = modelLogits(int8, long);
+      int8.reset();
+      expect(maxAbsDiff(int8.prefill(long), steps[69])).toBeLessThan(1e-4);
+      expectError(() => loadGguf(bytes, { kernels, activations: 'int4' as 'f32' }), 'BAD_ARGUMENT', /opts.activations/);
+      float.dispose(); int8.dispose(); explicit.dispose();
+    });
   }
 
   it('dequantizes matrix kinds the kernels cannot read (here: float32 projections, Q4_1 embedding)', async () => {
-    const q = loadGguf(smallLlama({ proj: TYPE.F32, emb: TYPE.Q4_1 }), { kernels: await createKernels({ backend: 'reference' }) });
+    const q = loadGguf(smallLlama({ proj: TYPE.F32, emb: TYPE.Q4_1 }), { kernels: await createKernels({ backend: 'reference' }), activations: 'f32' });
     expect(q.layout.formats).toEqual({ tokEmb: 'Q4_1' });
     const f = loadGguf(smallLlama({ proj: TYPE.F32, emb: TYPE.Q4_1 }), { kernels: await createKernels({ backend: 'reference' }), weights: 'f32' });
     expect(maxAbsDiff(modelLogits(q, TOKENS).at(-1)!, modelLogits(f, TOKENS).at(-1)!)).toBeLessThan(1e-4);
