@@ -51,9 +51,11 @@ export function syncKernels(k: Kernels | AsyncKernels, what: string): Kernels {
 }
 
 /** The model at `path` (llama2.c, safetensors + config.json, Hugging Face directory; GGUF when built in). */
-export async function openModel(path: string | undefined, kernels: Kernels | AsyncKernels, maxSeqLen?: number): Promise<LlamaModel> {
+export async function openModel(path: string | undefined, kernels: Kernels | AsyncKernels, maxSeqLen?: number,
+  activations?: 'int8' | 'f32'): Promise<LlamaModel> {
   if (path === undefined || path === '') throw new CliUsageError('--model is required');
-  return loadModel(path, maxSeqLen === undefined ? { kernels } : { kernels, maxSeqLen });
+  // activations is a GGUF option (quantized weights): passed only when asked for.
+  return loadModel(path, { kernels, ...(maxSeqLen === undefined ? {} : { maxSeqLen }), ...(activations === undefined ? {} : { activations }) });
 }
 
 /** Install the thresholds file's activation sparsity on `model`; dispose() restores it. */

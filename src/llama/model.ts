@@ -251,6 +251,7 @@ export class LlamaModel {
    * SparseInferenceError('UNAVAILABLE') naming `what` on asynchronous kernels.
    */
   syncKernels(what: string): Kernels {
+    if (typeof what !== 'string') throw badArgument(`what must be a string naming the caller, got ${describe(what)}`);
     if (isAsyncKernels(this.kernels)) throw needsSyncKernels(what);
     return this.kernels;
   }
