@@ -12,6 +12,16 @@ import { KvCalibration } from '../../src/kvcache/calibration.js';
 import { SyntheticAttention } from '../../src/kvcache/synthetic/generator.js';
 import { fitKnots } from '../../src/knots/fit-knots.js';
 import { MCYCLE_ACCEL, MCYCLE_TIMES } from '../../src/knots/data/mcycle.js';
+import { Rng } from '../../src/core/rng.js';
+import { Sampler } from '../../src/llama/sampler.js';
+import { QuantileSketch } from '../../src/activations/quantile-sketch.js';
+import { SparsityCounters } from '../../src/activations/sparsity-counters.js';
+import { ActivationCollector } from '../../src/activations/activation-collector.js';
+import { QueryMoment } from '../../src/kvcache/query-metric.js';
+import { Codebook } from '../../src/kvcache/codebook.js';
+import { Quest } from '../../src/kvcache/methods/quest.js';
+import { OracleTopK } from '../../src/kvcache/methods/oracle.js';
+import { ExactReference } from '../../src/kvcache/metrics.js';
 import { letterTokenizer } from '../_harness/letter-tokenizer.js';
 
 const kernels = await createKernels({ backend: 'wasm' });
@@ -22,6 +32,16 @@ const instances: Record<string, [object, string]> = {
   KvStore: [new KvStore(kernels, { nKvHeads: 2, headDim: 8, capacity: 64, ropeBase: 10000, ropePairing: 'half' }), 'kvcache/kv-store.ts'],
   KvCalibration: [new KvCalibration({ nLayers: 1, nKvHeads: 1, nHeads: 2, headDim: 8, wrope: { window: 4, distance: 64, base: 10000, pairing: 'half' } }), 'kvcache/calibration.ts'],
   SyntheticAttention: [new SyntheticAttention({ headDim: 8, nKvHeads: 1, groupSize: 2 }), 'kvcache/synthetic/generator.ts'],
+  Rng: [new Rng(3), 'core/rng.ts'],
+  Sampler: [new Sampler({ temperature: 0.8, topP: 0.9, seed: 1 }), 'llama/sampler.ts'],
+  QuantileSketch: [new QuantileSketch(), 'activations/quantile-sketch.ts'],
+  SparsityCounters: [new SparsityCounters(2, 16, true), 'activations/sparsity-counters.ts'],
+  ActivationCollector: [new ActivationCollector({ nLayers: 1, dim: 8, hiddenDim: 16 }), 'activations/activation-collector.ts'],
+  QueryMoment: [new QueryMoment(8), 'kvcache/query-metric.ts'],
+  Codebook: [new Codebook(8, 4, Float32Array.from({ length: 32 }, (_, i) => Math.sin(i)), null), 'kvcache/codebook.ts'],
+  Quest: [new Quest(8, 2, 1, 4), 'kvcache/methods/quest.ts'],
+  OracleTopK: [new OracleTopK(kernels, 8, 2), 'kvcache/methods/oracle.ts'],
+  ExactReference: [new ExactReference(kernels, 8), 'kvcache/metrics.ts'],
   KnotFit: [await fitKnots(MCYCLE_TIMES, MCYCLE_ACCEL, { iterations: 200, burnIn: 100, chains: 1, draws: 20, kernels }), 'knots/fit-knots.ts'],
 };
 
