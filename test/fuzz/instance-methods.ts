@@ -1,7 +1,7 @@
 /**
  * Methods of live instances of the exported classes, as fuzz targets (FUZZ_TARGETS, read by
- * call-child.ts): a tokenizer, a random Llama model, a KV store, a calibration, a synthetic
- * attention generator, a small knot fit. Each method
+ * call-child.ts): tokenizer, model, KV store, retrieval methods and selection, calibration,
+ * codebooks, pools and sketches, RNG and sampler, a small knot fit. Each method
  * keeps its declared parameter count, so it gets as many hostile arguments as it declares.
  */
 import { readFileSync } from 'node:fs';
@@ -22,6 +22,16 @@ import { Codebook } from '../../src/kvcache/codebook.js';
 import { Quest } from '../../src/kvcache/methods/quest.js';
 import { OracleTopK } from '../../src/kvcache/methods/oracle.js';
 import { ExactReference } from '../../src/kvcache/metrics.js';
+import { PqCache } from '../../src/kvcache/methods/pqcache.js';
+import { WRopeExact } from '../../src/kvcache/methods/wrope-exact.js';
+import { Retrieval } from '../../src/kvcache/retrieval.js';
+import { FarSelector } from '../../src/kvcache/select-far.js';
+import { ResidentCodebook } from '../../src/kvcache/codebook.js';
+import { ExactPool, SketchPool } from '../../src/activations/magnitude-pool.js';
+import { WeightLayout } from '../../src/llama/weight-layout.js';
+import { ExactAttention } from '../../src/llama/exact-attention.js';
+import { makeConfig } from '../../src/llama/config.js';
+import { driveSync, type Step } from '../../src/kernels/maybe-async.js';
 import { letterTokenizer } from '../_harness/letter-tokenizer.js';
 
 const kernels = await createKernels({ backend: 'wasm' });
@@ -42,12 +52,25 @@ const instances: Record<string, [object, string]> = {
   Quest: [new Quest(8, 2, 1, 4), 'kvcache/methods/quest.ts'],
   OracleTopK: [new OracleTopK(kernels, 8, 2), 'kvcache/methods/oracle.ts'],
   ExactReference: [new ExactReference(kernels, 8), 'kvcache/metrics.ts'],
+  PqCache: [new PqCache(kernels, 8, 2, 1), 'kvcache/methods/pqcache.ts'],
+  WRopeExact: [new WRopeExact(kernels, 8, 2, { window: 4, distance: 64, base: 10000, pairing: 'half' }), 'kvcache/methods/wrope-exact.ts'],
+  Retrieval: [new Retrieval(kernels, new Quest(8, 2, 1, 4), { window: 4, sinks: 1, budget: { mode: 'total', fraction: 0.5 }, groupSize: 2, headDim: 8 }), 'kvcache/retrieval.ts'],
+  FarSelector: [new FarSelector(kernels), 'kvcache/select-far.ts'],
+  ResidentCodebook: [new ResidentCodebook(new Codebook(8, 4, Float32Array.from({ length: 32 }, (_, i) => Math.cos(i)), null), kernels), 'kvcache/codebook.ts'],
+  ExactPool: [new ExactPool(), 'activations/magnitude-pool.ts'],
+  SketchPool: [new SketchPool(), 'activations/magnitude-pool.ts'],
+  WeightLayout: [new WeightLayout(makeConfig({ dim: 16, hiddenDim: 32, nLayers: 1, nHeads: 2, nKvHeads: 1, vocabSize: 40, seqLen: 32 })), 'llama/weight-layout.ts'],
+  ExactAttention: [new ExactAttention(makeConfig({ dim: 16, hiddenDim: 32, nLayers: 1, nHeads: 2, nKvHeads: 1, vocabSize: 40, seqLen: 32 }), kernels), 'llama/exact-attention.ts'],
   KnotFit: [await fitKnots(MCYCLE_TIMES, MCYCLE_ACCEL, { iterations: 200, burnIn: 100, chains: 1, draws: 20, kernels }), 'knots/fit-knots.ts'],
 };
 
 /** Whether the class source declares `name` private (TypeScript's private is not visible at run time). */
 function isPrivate(source: string, name: string): boolean {
   return new RegExp(`\\b(private|protected)\\s+(static\\s+)?(async\\s+)?\\*?${name}\\s*[(<]`).test(source);
+}
+
+function isGenerator(v: unknown): v is Generator<Step, unknown, unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as Generator).next === 'function' && typeof (v as Generator)[Symbol.iterator] === 'function';
 }
 
 /** Methods that end the instance's life (the rest of the run needs it) or take no arguments. */
@@ -59,7 +82,11 @@ for (const [cls, [inst, file]] of Object.entries(instances)) {
   for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(inst))) {
     const m = (inst as Record<string, unknown>)[name];
     if (SKIP.has(name) || typeof m !== 'function' || m.length === 0 || isPrivate(source, name)) continue;
-    const call = (...args: unknown[]) => (m as (...a: unknown[]) => unknown).apply(inst, args);
+    // A generator method (the *Steps forms) checks its arguments when driven: drive it (sync kernels).
+    const call = (...args: unknown[]) => {
+      const r = (m as (...a: unknown[]) => unknown).apply(inst, args);
+      return isGenerator(r) ? driveSync(r) : r;
+    };
     FUZZ_TARGETS[`${cls}.${name}`] = Object.defineProperty(call, 'length', { value: m.length });
   }
 }

@@ -34,4 +34,6 @@ export const METHODS_DOCUMENTED: Record<string, string> = {
   'Rng.gamma': 'Gamma variates exist for every finite positive shape, 1e300 included',
   'Rng.shuffle': 'permutes the given array in place whatever its values (NaN entries included)',
   'QuantileSketch.add': 'every finite value ≥ 0 is a valid sample, 1e300 included',
+  'ExactPool.add': 'every finite magnitude ≥ 0 is a valid sample, 1e300 included',
+  'SketchPool.add': 'every finite magnitude ≥ 0 is a valid sample, 1e300 included',
 };
