@@ -1,7 +1,7 @@
 /**
  * Methods of live instances of the exported classes, as fuzz targets (FUZZ_TARGETS, read by
- * call-child.ts): tokenizer, model, KV store, retrieval methods and selection, calibration,
- * codebooks, pools and sketches, RNG and sampler, a small knot fit. Each method
+ * call-child.ts): tokenizer, model, KV store, retrieval methods and selection, a slow tier,
+ * calibration, codebooks, pools and sketches, RNG and sampler, a small knot fit. Each method
  * keeps its declared parameter count, so it gets as many hostile arguments as it declares.
  */
 import { readFileSync } from 'node:fs';
@@ -31,6 +31,9 @@ import { ExactPool, SketchPool } from '../../src/activations/magnitude-pool.js';
 import { WeightLayout } from '../../src/llama/weight-layout.js';
 import { ExactAttention } from '../../src/llama/exact-attention.js';
 import { makeConfig } from '../../src/llama/config.js';
+import { CodebookSet } from '../../src/kvcache/codebook-set.js';
+import { VqRetrieval } from '../../src/kvcache/methods/vq-retrieval.js';
+import { InThreadSlowTier } from '../../src/kvcache/two-tier/slow-tier.js';
 import { driveSync, type Step } from '../../src/kernels/maybe-async.js';
 import { letterTokenizer } from '../_harness/letter-tokenizer.js';
 
@@ -61,6 +64,11 @@ const instances: Record<string, [object, string]> = {
   SketchPool: [new SketchPool(), 'activations/magnitude-pool.ts'],
   WeightLayout: [new WeightLayout(makeConfig({ dim: 16, hiddenDim: 32, nLayers: 1, nHeads: 2, nKvHeads: 1, vocabSize: 40, seqLen: 32 })), 'llama/weight-layout.ts'],
   ExactAttention: [new ExactAttention(makeConfig({ dim: 16, hiddenDim: 32, nLayers: 1, nHeads: 2, nKvHeads: 1, vocabSize: 40, seqLen: 32 }), kernels), 'llama/exact-attention.ts'],
+  CodebookSet: [new CodebookSet({ nLayers: 1, nKvHeads: 1, headDim: 8, size: 4, kind: 'plain', wrope: { window: 4, distance: 64, base: 10000, pairing: 'half' }, calibrationTokens: 4, calibrationQueries: 0 },
+    [new Codebook(8, 4, Float32Array.from({ length: 32 }, (_, i) => Math.cos(i)), null)]), 'kvcache/codebook-set.ts'],
+  VqRetrieval: [new VqRetrieval(kernels, [new Codebook(8, 4, Float32Array.from({ length: 32 }, (_, i) => Math.cos(i)), null)],
+    { wrope: { window: 4, distance: 64, base: 10000, pairing: 'half' }, groupSize: 2 }), 'kvcache/methods/vq-retrieval.ts'],
+  InThreadSlowTier: [new InThreadSlowTier(kernels, { nHeads: 2, nKvHeads: 1, headDim: 8, capacity: 64 }), 'kvcache/two-tier/slow-tier.ts'],
   KnotFit: [await fitKnots(MCYCLE_TIMES, MCYCLE_ACCEL, { iterations: 200, burnIn: 100, chains: 1, draws: 20, kernels }), 'knots/fit-knots.ts'],
 };
 
