@@ -1,7 +1,7 @@
 /**
  * Methods of live instances of the exported classes, as fuzz targets (FUZZ_TARGETS, read by
- * call-child.ts): tokenizer, model, KV store, retrieval methods and selection, a slow tier,
- * calibration, codebooks, pools and sketches, RNG and sampler, a small knot fit. Each method
+ * call-child.ts): tokenizer, model, KV store, retrieval methods and selection, the two-tier cache,
+ * calibration, codebooks, activation statistics, pools, RNG and sampler, a knot fit. Each method
  * keeps its declared parameter count, so it gets as many hostile arguments as it declares.
  */
 import { readFileSync } from 'node:fs';
@@ -34,6 +34,7 @@ import { makeConfig } from '../../src/llama/config.js';
 import { CodebookSet } from '../../src/kvcache/codebook-set.js';
 import { VqRetrieval } from '../../src/kvcache/methods/vq-retrieval.js';
 import { InThreadSlowTier } from '../../src/kvcache/two-tier/slow-tier.js';
+import { TwoTierKvCache } from '../../src/kvcache/two-tier/two-tier-cache.js';
 import { driveSync, type Step } from '../../src/kernels/maybe-async.js';
 import { letterTokenizer } from '../_harness/letter-tokenizer.js';
 
@@ -69,6 +70,16 @@ const instances: Record<string, [object, string]> = {
   VqRetrieval: [new VqRetrieval(kernels, [new Codebook(8, 4, Float32Array.from({ length: 32 }, (_, i) => Math.cos(i)), null)],
     { wrope: { window: 4, distance: 64, base: 10000, pairing: 'half' }, groupSize: 2 }), 'kvcache/methods/vq-retrieval.ts'],
   InThreadSlowTier: [new InThreadSlowTier(kernels, { nHeads: 2, nKvHeads: 1, headDim: 8, capacity: 64 }), 'kvcache/two-tier/slow-tier.ts'],
+  TwoTierKvCache: [await TwoTierKvCache.create(kernels, { nHeads: 2, nKvHeads: 1, headDim: 8, capacity: 64, ropeBase: 10000, ropePairing: 'half',
+    window: 4, sinks: 1, codebooks: [new Codebook(8, 4, Float32Array.from({ length: 32 }, (_, i) => Math.cos(i)), null)] }), 'kvcache/two-tier/two-tier-cache.ts'],
+  ActivationStatistics: [(() => {
+    const c = new ActivationCollector({ nLayers: 1, dim: 8, hiddenDim: 16 });
+    c.observe(0, 'ffnInput', Float32Array.from({ length: 8 }, (_, i) => i - 3.5));
+    c.observe(0, 'aGate', Float32Array.from({ length: 16 }, (_, i) => Math.sin(i)));
+    c.observe(0, 'aUp', Float32Array.from({ length: 16 }, (_, i) => Math.cos(i)));
+    c.observe(0, 'downInput', Float32Array.from({ length: 16 }, (_, i) => i / 16));
+    return c.finish();
+  })(), 'activations/activation-statistics.ts'],
   KnotFit: [await fitKnots(MCYCLE_TIMES, MCYCLE_ACCEL, { iterations: 200, burnIn: 100, chains: 1, draws: 20, kernels }), 'knots/fit-knots.ts'],
 };
 
