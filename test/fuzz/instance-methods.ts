@@ -5,7 +5,7 @@
  * keeps its declared parameter count, so it gets as many hostile arguments as it declares.
  */
 import { readFileSync } from 'node:fs';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { randomLlama } from '../../src/llama/random-llama.js';
 import { KvStore } from '../../src/kvcache/kv-store.js';
 import { KvCalibration } from '../../src/kvcache/calibration.js';
