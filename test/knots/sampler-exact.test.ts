@@ -65,6 +65,9 @@ describe('RJMCMC against the exact posterior over all 2^8 knot subsets', () => {
     ['Poisson EBIC, γ = 1.5, parallel tempering', { family: 'poisson', y: counts, gamma: 1.5, temperatures: [1, 3], iterations: 30000 }],
     ['linear, γ = 2, near + pair moves', { gamma: 2, near: { probability: 0.3, radius: 2 }, pair: { probability: 0.3, maxWidth: 3, block: 3 } }],
     ['cubic, fixed k = 3, relocations + pair moves', { degrees: [3], fixedK: [3], pair: { probability: 0.6, maxWidth: 4, block: 2 } }],
+    ['linear, γ = 0.5, mostly twin births/deaths (r = 3)', { gamma: 0.5, twins: { probability: 0.8, radius: 3 }, iterations: 200000 }],
+    ['linear, γ = 2, near + twin births/deaths', { gamma: 2, near: { probability: 0.3, radius: 2 }, twins: { probability: 0.3, radius: 2 } }],
+    ['cubic, γ = 1, twin births/deaths r = 3 + pair moves + tempering', { degrees: [3], twins: { probability: 0.25, radius: 3 }, pair: { probability: 0.1, maxWidth: 3, block: 3 }, temperatures: [1, 2], iterations: 20000 }],
     ['linear, γ = 1.5, pair moves + parallel tempering', { gamma: 1.5, pair: { probability: 0.2, maxWidth: 5, block: 4 }, temperatures: [1, 2.5], iterations: 20000 }],
   ];
   for (const [name, extra] of configs) {
@@ -96,10 +99,13 @@ describe('RJMCMC against the exact posterior over all 2^8 knot subsets', () => {
     expect(Array.from(a.logScore)).not.toEqual(Array.from(c.logScore));
   });
 
-  it('rejects malformed pair-move options with BAD_ARGUMENT naming the field', () => {
+  it('rejects malformed pair-move and twin options with BAD_ARGUMENT naming the field', () => {
     for (const [pair, field] of [[{ probability: 1.5, maxWidth: 3, block: 2 }, 'pair.probability'], [{ probability: 0.1, maxWidth: 0, block: 2 }, 'pair.maxWidth'],
       [{ probability: 0.1, maxWidth: 3, block: 2.5 }, 'pair.block'], ['often', 'pair']] as [unknown, string][]) {
       expectBadArgument(() => runChain(problem({ pair: pair as ChainProblem['pair'] }), 1, kernels), field);
+    }
+    for (const [twins, field] of [[{ probability: -0.1, radius: 2 }, 'twins.probability'], [{ probability: 0.1, radius: 0 }, 'twins.radius'], [7, 'twins']] as [unknown, string][]) {
+      expectBadArgument(() => runChain(problem({ twins: twins as ChainProblem['twins'] }), 1, kernels), field);
     }
   });
 
