@@ -10,6 +10,9 @@ import { posteriorMeanBeta } from '../../src/knots/posterior-draws.js';
 import { allocRows, SplineDesign } from '../../src/knots/spline-design.js';
 import { evaluateSpline } from '../../src/knots/spline-eval.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
+import { knotCaseData } from '../../src/knots/generators/knot-cases.js';
+import { standardizeResponse } from '../../src/knots/standardize-response.js';
+import { chainSeeds } from '../../src/knots/run-chains.js';
 
 let kernels: Kernels;
 beforeAll(async () => { kernels = await createKernels({ backend: 'reference' }); });
@@ -108,6 +111,21 @@ describe('RJMCMC against the exact posterior over all 2^8 knot subsets', () => {
       expectBadArgument(() => runChain(problem({ twins: twins as ChainProblem['twins'] }), 1, kernels), field);
     }
   });
+
+  it('twin births free a chain that sits at one knot (knot case 3, data seed 5023, γ = 2)', async () => {
+    const wasm = await createKernels({ backend: 'wasm' });
+    const { x: cx, y: cy } = knotCaseData(3, 500, 5023);
+    const pr: ChainProblem = {
+      xs: [cx], y: standardizeResponse(cy).y, family: 'gaussian', marginal: 'exact', degrees: [1], candidates: [1000], gamma: 2, c: 0.3,
+      fixedK: null, local: null, near: { probability: 0.3, radius: 10 }, burnIn: 5000, iterations: 5000, probes: [],
+    };
+    const seed = chainSeeds(24, 2)[1];
+    const share4 = (rec: ChainRecord) => rec.k[0].filter((k) => k === 4).length / rec.iterations;
+    const without = runChain(pr, seed, wasm);
+    expect(Math.max(...without.k[0])).toBeLessThanOrEqual(2); // the truth has 4 knots (a jump pair, 0.5, 0.7)
+    const withTwins = runChain({ ...pr, twins: { probability: 0.05, radius: 10 } }, seed, wasm);
+    expect(share4(withTwins)).toBeGreaterThan(0.5);
+  }, 30_000);
 
   it('on wasm (resident kernel arguments) gives the same chain when memory grows mid-run, and frees its arrays', async () => {
     const wasm = await createKernels({ backend: 'wasm' });
