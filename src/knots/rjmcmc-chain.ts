@@ -6,9 +6,10 @@
  *   relocate otherwise:            move a uniformly chosen knot to a target from the mixture,
  * and accepts with the posterior ratio times the proposal ratio (b_k, d_k and the target
  * probabilities; move-probabilities.ts has the 'balanced' and the authors' 'prior-free' b_k, d_k).
- * Optionally, with a fixed probability per iteration, a pair move (pair-move.ts) replaces the
- * above: a Gibbs update of two neighbouring knots together. Fixed-k mode only relocates (and
- * makes pair moves). With several temperatures, replicas of the chain sample the
+ * Optionally, each with a fixed probability per iteration, one of two moves replaces the above:
+ * a pair move (pair-move.ts: a Gibbs update of two neighbouring knots together) or a twin birth
+ * or death (two knots at most r grid steps apart added or removed at once). Fixed-k mode only
+ * relocates (and makes pair moves). With several temperatures, replicas of the chain sample the
  * tempered posteriors and exchange states (parallel tempering); only T = 1 is recorded.
  *
  * Every iteration after burn-in is recorded — including rejected proposals, where the state
