@@ -103,8 +103,8 @@ describeWithModels('SmolLM2-135M GGUF against llama.cpp', [SMOLLM2_GGUF], ([path
     model.dispose();
   }
 
-  // max |Δlogit| 1.367 and top-1 4092/4227 measured with the block prefill's causalAttention (1.01
-  // and ≥ 97% with row-by-row attention): int8 activations turn the ~1e-6 differences of another
+  // max |Δlogit| 1.367 and top-1 4092/4227 measured with the block prefill's causalAttention (the
+  // earlier bars, 1.05 and 97%, held with row-by-row attention): int8 activations turn the ~1e-6 differences of another
   // summation order into differences of ~1 (scripts/attention-order-sensitivity.mjs: 1.34 between
   // the two orders themselves over 512 tokens).
   it('quantized mode (int8 activations, as llama.cpp): top-1 agreement ≥ 96.5% of positions, at most one flip that is not a ' +
