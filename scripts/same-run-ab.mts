@@ -9,9 +9,10 @@
  *   npx tsx scripts/same-run-ab.mts /path/to/before-tree /path/to/after-tree [rounds]
  *
  * Each tree needs its generated src/backends/wasm/binary.ts; models come from ../shared/models
- * (stories260K.bin) and models/ (SmolLM2-135M-Instruct.Q4_1.gguf) of the after tree.
+ * (stories260K.bin) and models/ (SmolLM2-135M-Instruct.Q4_1.gguf) of the after tree. SmolLM2
+ * runs with float32 activations in both trees (a tree that has int8 activations is told so).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const [beforeRoot, afterRoot, roundsArg] = process.argv.slice(2);
@@ -35,7 +36,7 @@ interface Workload { name: string; reps: number; fn: () => void }
 
 async function workloads(root: string): Promise<Workload[]> {
   const src = (p: string) => import(path.join(root, 'src', p));
-  const { createKernels } = await src('kernels/create.ts');
+  const { createKernels } = await src('backends/create-kernels.ts').catch(() => src('kernels/create.ts'));
   const kernels = await createKernels({ backend: 'wasm' });
   const { loadLlama2c } = await src('llama/load-llama2c.ts');
   const { readGgufModel } = await src('node/gguf-file.ts');
@@ -53,7 +54,10 @@ async function workloads(root: string): Promise<Workload[]> {
     };
   };
   const small = loadLlama2c(new Uint8Array(readFileSync(stories)), { kernels, name: stories });
-  const smol = await readGgufModel(gguf, { kernels, maxSeqLen: 128 });
+  // Trees with int8 activations default to them; float32 activations in both keep the
+  // comparison about the kernel layer, not about the numerics chosen.
+  const int8Tree = existsSync(path.join(root, 'src', 'kernels', 'q8-activation-words.ts'));
+  const smol = await readGgufModel(gguf, { kernels, maxSeqLen: 128, ...(int8Tree ? { activations: 'f32' } : {}) });
 
   // The knots suite's chain: 500 points, 1000 candidate knots, k = 10, 200 iterations per call.
   const rng = new Rng(500);

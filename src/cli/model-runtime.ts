@@ -9,9 +9,8 @@
 import { CliUsageError } from './args.js';
 import { asyncDisposeSymbol } from '../core/dispose.js';
 import { SparseInferenceError } from '../core/errors.js';
-import { createKernels } from '../kernels/create.js';
-import { createAsyncKernels } from '../kernels/create-async.js';
-import { createParallelKernels } from '../backends/wasm-threads/create-parallel-kernels.js';
+import { createKernels } from '../backends/create-kernels.js';
+import { createAsyncKernels } from '../backends/create-async-kernels.js';
 import type { Kernels } from '../kernels/kernels.js';
 import type { AsyncKernels } from '../kernels/async-kernels.js';
 import { loadModel } from '../node/load-model.js';
@@ -34,7 +33,7 @@ export async function openKernels(backend: string, threads = 1): Promise<OpenKer
   let dispose = async () => {};
   if (threads > 1) {
     if (backend !== 'auto' && backend !== 'wasm') throw new CliUsageError(`--threads ${threads} needs the wasm backend (--backend auto or wasm), not ${backend}`);
-    const parallel = await createParallelKernels({ threads });
+    const parallel = await createKernels({ backend: 'threads', threads });
     kernels = parallel;
     dispose = () => parallel.dispose();
   } else {
@@ -52,9 +51,11 @@ export function syncKernels(k: Kernels | AsyncKernels, what: string): Kernels {
 }
 
 /** The model at `path` (llama2.c, safetensors + config.json, Hugging Face directory; GGUF when built in). */
-export async function openModel(path: string | undefined, kernels: Kernels | AsyncKernels, maxSeqLen?: number): Promise<LlamaModel> {
+export async function openModel(path: string | undefined, kernels: Kernels | AsyncKernels, maxSeqLen?: number,
+  activations?: 'int8' | 'f32'): Promise<LlamaModel> {
   if (path === undefined || path === '') throw new CliUsageError('--model is required');
-  return loadModel(path, maxSeqLen === undefined ? { kernels } : { kernels, maxSeqLen });
+  // activations is a GGUF option (quantized weights): passed only when asked for.
+  return loadModel(path, { kernels, ...(maxSeqLen === undefined ? {} : { maxSeqLen }), ...(activations === undefined ? {} : { activations }) });
 }
 
 /** Install the thresholds file's activation sparsity on `model`; dispose() restores it. */

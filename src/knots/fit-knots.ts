@@ -18,7 +18,7 @@ import { badArgument, throwIfAborted } from '../core/errors.js';
 import { checkOptions, LONG_RUN_KEYS } from '../core/options.js';
 import { checkFinite, checkFloat64, checkInt, checkNumber, checkOneOf, describe } from '../core/validate.js';
 import { checkKernels } from '../kernels/check-kernels.js';
-import { createKernels } from '../kernels/create.js';
+import { createKernels } from '../backends/create-kernels.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { quantiles } from '../core/stats/quantile.js';
 import { Rng } from '../core/rng.js';

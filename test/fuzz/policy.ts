@@ -26,4 +26,5 @@ export const DOCUMENTED: Record<string, string> = {
   settleAll: 'a generator function: the call returns the generator; arguments are checked when it is driven',
   lloydIteration: 'a generator function: the call returns the generator; arguments are checked when it is driven',
   FullAttention: 'a method with no parameters: extra arguments are ignored',
+  summarize: 'NaN entries are ignored by definition; with no number left it reports n = 0 and NaN statistics',
 };

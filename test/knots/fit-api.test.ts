@@ -3,7 +3,7 @@
  * parallel = sequential, progress, abort; and the MCMC diagnostics.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import type { Kernels } from '../../src/kernels/kernels.js';
 import { Rng } from '../../src/core/rng.js';
 import { SparseInferenceError } from '../../src/core/errors.js';

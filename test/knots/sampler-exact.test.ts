@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import type { Kernels } from '../../src/kernels/kernels.js';
 import { Rng } from '../../src/core/rng.js';
 import { runChain, type ChainProblem, type ChainRecord } from '../../src/knots/rjmcmc-chain.js';
@@ -9,6 +9,7 @@ import { KnotSet } from '../../src/knots/knot-set.js';
 import { posteriorMeanBeta } from '../../src/knots/posterior-draws.js';
 import { allocRows, SplineDesign } from '../../src/knots/spline-design.js';
 import { evaluateSpline } from '../../src/knots/spline-eval.js';
+import { expectBadArgument } from '../_harness/bad-input.js';
 
 let kernels: Kernels;
 beforeAll(async () => { kernels = await createKernels({ backend: 'reference' }); });
@@ -93,6 +94,13 @@ describe('RJMCMC against the exact posterior over all 2^8 knot subsets', () => {
     expect(Array.from(a.logScore)).toEqual(Array.from(b.logScore));
     expect(Array.from(a.knotIndex[0])).toEqual(Array.from(b.knotIndex[0]));
     expect(Array.from(a.logScore)).not.toEqual(Array.from(c.logScore));
+  });
+
+  it('rejects malformed pair-move options with BAD_ARGUMENT naming the field', () => {
+    for (const [pair, field] of [[{ probability: 1.5, maxWidth: 3, block: 2 }, 'pair.probability'], [{ probability: 0.1, maxWidth: 0, block: 2 }, 'pair.maxWidth'],
+      [{ probability: 0.1, maxWidth: 3, block: 2.5 }, 'pair.block'], ['often', 'pair']] as [unknown, string][]) {
+      expectBadArgument(() => runChain(problem({ pair: pair as ChainProblem['pair'] }), 1, kernels), field);
+    }
   });
 
   it('on wasm (resident kernel arguments) gives the same chain when memory grows mid-run, and frees its arrays', async () => {

@@ -5,7 +5,7 @@
  * (Timings on a shared 2-core machine: the bound has ample margin over the ~25–50 ms slices.)
  */
 import { expect, it } from 'vitest';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import { kmeans } from '../../src/kvcache/kmeans.js';

@@ -21,7 +21,10 @@ export async function runOurs(model: string, workloads: GgufWorkload[], threads:
     const r = await runChild(process.execPath, [...entry, spec]);
     if (r.code !== 0) throw new SparseInferenceError('UNAVAILABLE', `our GGUF run failed (exit ${r.code}): ${r.stderr.trim().slice(-300)}`);
     const parsed = JSON.parse(r.stdout.trim().split('\n').slice(-1)[0]) as Omit<EngineReport, 'engine'> & { backend: string };
-    return { engine: `sparse-inference (${parsed.backend}${threads > 1 ? `, ${threads} threads` : ''})`, results: parsed.results, peakRss: parsed.peakRss };
+    return {
+      engine: `sparse-inference (${parsed.backend}${threads > 1 ? `, ${threads} threads` : ''}, weights quantized, int8 activations)`,
+      results: parsed.results, peakRss: parsed.peakRss,
+    };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -7,6 +7,7 @@ import { kernelsSuite } from './kernels.js';
 import { llamaSuite } from './llama.js';
 import { llamaRuncSuite } from './llama-runc.js';
 import { llamaGgufSuite } from './llama-gguf.js';
+import { llamaGgufKernelsSuite } from './llama-gguf-kernels.js';
 import { webgpuSuite } from './webgpu.js';
 import { activationsSuite } from './activations.js';
 import { knotsSuite } from './knots.js';
@@ -20,6 +21,7 @@ export const suites: Record<string, Suite> = {
   llama: llamaSuite,
   'llama-runc': llamaRuncSuite,
   'llama-gguf': llamaGgufSuite,
+  'llama-gguf-kernels': llamaGgufKernelsSuite,
   webgpu: webgpuSuite,
   activations: activationsSuite,
   knots: knotsSuite,

@@ -51,6 +51,9 @@ Model options (generate, ppl):
                                  webgpu runs generate and ppl on the GPU, not convert)
   --threads N                    Kernel threads (wasm; default 1)
   --max-seq-len N                Cap the context of a Hugging Face or GGUF model (KV cache size)
+  --activations int8|f32         GGUF with quantized weights: round activations to 8-bit blocks
+                                 before each product, as llama.cpp does (default int8, faster),
+                                 or keep them float32
   --thresholds FILE              Activation sparsity from 'activations calibrate --out FILE'
   --codebooks FILE               A²ATS retrieval attention from 'kvcache calibrate --out FILE'
   --budget f                     Fraction of the context attended with --codebooks (default 0.1)
@@ -70,6 +73,7 @@ const common = {
   tokenizer: { type: 'string' },
   backend: { type: 'string', choices: BACKENDS, default: 'auto' },
   'max-seq-len': { type: 'number', integer: true, min: 1 },
+  activations: { type: 'string', choices: ['int8', 'f32'] },
   ...VOCABULARY.threads,
   ...VOCABULARY.json,
   ...VOCABULARY.thresholds,
@@ -85,11 +89,12 @@ function required(v: string | undefined, name: string): string {
 
 /** Kernels, the model, and the calibrated pieces the options ask for; disposing releases all. */
 async function openRun(values: {
-  model?: string; backend: string; threads: number; 'max-seq-len'?: number; thresholds?: string; codebooks?: string;
-  budget: number; sinks: number;
+  model?: string; backend: string; threads: number; 'max-seq-len'?: number; activations?: string; thresholds?: string;
+  codebooks?: string; budget: number; sinks: number;
 }) {
   const k = await openKernels(values.backend, values.threads);
-  const model = await openModel(required(values.model, 'model'), k.kernels, values['max-seq-len']);
+  const model = await openModel(required(values.model, 'model'), k.kernels, values['max-seq-len'],
+    values.activations as 'int8' | 'f32' | undefined);
   const sparsity = values.thresholds ? await useThresholds(model, values.thresholds) : undefined;
   const retrieval = values.codebooks ? await useCodebooks(model, values.codebooks, { budget: values.budget, sinks: values.sinks }) : undefined;
   const notes = [sparsity && `activation sparsity ${sparsity.name}`, retrieval && `retrieval ${retrieval.method}`].filter(Boolean).join('; ');

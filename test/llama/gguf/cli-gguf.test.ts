@@ -45,6 +45,23 @@ describeWithModels('llama CLI on a GGUF model', [SMOLLM2_GGUF], ([path]) => {
     expect(out.meanNll).toBeLessThan(4);
   });
 
+  it('ppl --activations f32 keeps float activations: an NLL within 1% of the int8 default, not the same', async () => {
+    const text = join(tmp, 'story2.txt');
+    writeFileSync(text, 'Once upon a time, there was a little dog named Max. Max liked to run in the park with his friends.');
+    const nll = async (extra: string[]) => {
+      const r = await run(['ppl', '--model', path, '--max-seq-len', '64', '--text', text, '--json', ...extra]);
+      expect(r.code, r.err).toBe(0);
+      return JSON.parse(r.out).meanNll as number;
+    };
+    const int8 = await nll([]), f32 = await nll(['--activations', 'f32']);
+    expect(await nll(['--activations', 'int8'])).toBe(int8);
+    expect(f32).not.toBe(int8);
+    expect(Math.abs(f32 / int8 - 1)).toBeLessThan(0.01);
+    const bad = await run(['ppl', '--model', path, '--text', text, '--activations', 'int4']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toMatch(/activations/);
+  });
+
   it('generate --chat wraps the prompt in the GGUF\'s chat template and prints only the reply (llama.cpp\'s greedy start)', async () => {
     const r = await run(['generate', '--model', path, '--max-seq-len', '128', '--chat', '--prompt', CHAT_QUESTION,
       '--temperature', '0', '--tokens', '12']);

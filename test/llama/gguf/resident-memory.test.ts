@@ -6,7 +6,7 @@
  */
 import { statSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { createKernels } from '../../../src/kernels/create.js';
+import { createKernels } from '../../../src/backends/create-kernels.js';
 import { readGgufModel } from '../../../src/node/gguf-file.js';
 import { describeWithModels, SMOLLM2_GGUF } from '../../_harness/models.js';
 

@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { createKernels } from '../../../src/kernels/create.js';
+import { createKernels } from '../../../src/backends/create-kernels.js';
 import { loadGguf } from '../../../src/llama/gguf/load-gguf.js';
 import type { LlamaModel } from '../../../src/llama/model.js';
 import { describeWithModels, SMOLLM2_GGUF } from '../../_harness/models.js';
