@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fuzzExports } from './fuzz-driver.js';
 import { countBy, formatTable, worstByExport } from './summarize.js';
-import { DOCUMENTED, LEFT_OUT } from './policy.js';
+import { DOCUMENTED, LEFT_OUT, METHODS_DOCUMENTED } from './policy.js';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 
@@ -49,12 +49,12 @@ it('public methods of live instances survive hostile input', async () => {
     root: fileURLToPath(new URL('./', import.meta.url)), entryPoints: ['instance-methods.ts'],
     callsPerExport: 12, anyCallsPerExport: 48, leftOut: {}, seed: 14,
   });
-  const worst = worstByExport(run.results, {});
+  const worst = worstByExport(run.results, METHODS_DOCUMENTED);
   console.log([
     `fuzz (methods): ${worst.size} public methods of ${new Set([...worst.keys()].map((n) => n.split('.')[0])).size} classes (${run.results.length} calls)`,
     formatTable('methods by worst outcome:', countBy(worst.values(), (r) => r.outcome)),
   ].join('\n'));
-  expect(worst.size).toBeGreaterThanOrEqual(30);
+  expect(worst.size).toBeGreaterThanOrEqual(110);
   const unexpected = [...worst.values()]
     .filter((r) => r.outcome !== 'clean' && r.outcome !== 'documented')
     .map((r) => `${r.outcome} ${r.name}(${r.args.join(', ')}): ${r.detail}`);

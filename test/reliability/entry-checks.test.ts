@@ -5,7 +5,7 @@
  * Each must give BAD_ARGUMENT naming the field, or the documented finite answer.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import type { Kernels } from '../../src/kernels/kernels.js';
 import { Rng } from '../../src/core/rng.js';
 import { runChain, type ChainProblem } from '../../src/knots/rjmcmc-chain.js';
