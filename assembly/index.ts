@@ -26,6 +26,7 @@ export { rope } from './rope';
 export { bsplineBasis } from './bspline-basis'; // knots
 export { bandedGram } from './banded-gram'; // knots
 export { decoderLayer, swiglu } from './decoder-layer'; // llama
+export { silu } from './silu'; // llama / activations
 
 /** Allocate `size` bytes (16-byte aligned, so v128 loads are aligned) on the unmanaged heap. */
 export function alloc(size: usize): usize {

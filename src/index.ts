@@ -26,10 +26,11 @@ export type { QuantileMethod, QuantileOptions, VarianceOptions } from './core/st
 export type { Kernels, KernelFunctions, KernelName, BackendName, RopePairing, ResidentArray } from './kernels/kernels.js';
 export { KERNEL_NAMES } from './kernels/kernels.js';
 export { packedGemvLength } from './kernels/packed-gemv-length.js';
-export { createKernels, describeBackends, type CreateKernelsOptions, type BackendReport } from './kernels/create.js';
+export { createKernels, type CreateKernelsOptions } from './backends/create-kernels.js';
+export { describeBackends, type BackendReport } from './backends/describe-backends.js';
 export { wasmSupport } from './backends/wasm/loader.js';
 // asynchronous kernels (WebGPU, or any CPU backend through the async adapter)
-export { createAsyncKernels, type CreateAsyncKernelsOptions } from './kernels/create-async.js';
+export { createAsyncKernels, type CreateAsyncKernelsOptions } from './backends/create-async-kernels.js';
 export { toAsyncKernels, isAsyncKernels, hostResident } from './kernels/async-kernels.js';
 export type { AsyncKernels, AsyncKernelFunctions, DeviceArray, F32Arg, I32Arg } from './kernels/async-kernels.js';
 // multi-core: the wasm SIMD kernels on several threads over one shared memory (docs/parallel.md)

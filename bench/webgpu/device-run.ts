@@ -8,7 +8,7 @@
  *
  *   node run.mjs <out-dir> [--quick]
  */
-import { createAsyncKernels } from '../../src/kernels/create-async.js';
+import { createAsyncKernels } from '../../src/backends/create-async-kernels.js';
 import { runSuite as runDifferential } from '../../test/webgpu/suite.js';
 import { webgpuSuite } from '../../src/bench/suites/webgpu.js';
 import { formatTable } from '../../src/bench/harness.js';

@@ -17,7 +17,7 @@ import { fitKnots, type KnotFitOptions } from '../../src/knots/fit-knots.js';
 import { parseNumericCsv } from '../../src/knots/read-csv.js';
 import { curveData, trimmedMse } from '../../src/knots/generators/curves.js';
 import { MCYCLE_ACCEL, MCYCLE_TIMES } from '../../src/knots/data/mcycle.js';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 
 const [outDir, lib] = process.argv.slice(2);
 const quick = process.argv.includes('--quick');

@@ -9,7 +9,7 @@
  *
  *   npx tsx scripts/knots/birth-bound.ts [dataSeed=1] [gamma=2] ['198,202,510,709;200,201,490,720']
  */
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { knotCaseData } from '../../src/knots/generators/knot-cases.js';
 import { GaussianMarginal } from '../../src/knots/gaussian-marginal.js';
 import { KnotSet } from '../../src/knots/knot-set.js';

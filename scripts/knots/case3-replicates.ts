@@ -7,7 +7,7 @@
  */
 import { fitKnots, type KnotFitOptions } from '../../src/knots/fit-knots.js';
 import { KNOT_CASES, knotCaseData } from '../../src/knots/generators/knot-cases.js';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 
 const replicates = Number(process.argv[2] ?? 50);
 const gammas = (process.argv[3] ?? '0.5,1,1.5,2').split(',').map(Number);

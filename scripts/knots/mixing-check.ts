@@ -6,7 +6,7 @@
  *
  *   npx tsx scripts/knots/mixing-check.ts [gamma=2] [chains=8] [dataSeed=1] [backend=wasm] [extra JSON ChainProblem fields]
  */
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { knotCaseData } from '../../src/knots/generators/knot-cases.js';
 import { runChain, type ChainProblem } from '../../src/knots/rjmcmc-chain.js';
 import { effectiveSampleSize, splitRhat } from '../../src/knots/mcmc-diagnostics.js';

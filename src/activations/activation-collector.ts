@@ -19,7 +19,7 @@
  * const stats = c.finish();   // → chessThresholds(stats, 0.5) etc.
  */
 import { checkElements, MAX_CHANNELS, MAX_LAYERS } from '../core/limits.js';
-import type { ActivationCapture, ActivationKind } from '../llama/hooks.js';
+import { ACTIVATION_KINDS, type ActivationCapture, type ActivationKind } from '../llama/hooks.js';
 import { badArgument } from '../core/errors.js';
 import { checkFinite, checkFloat32, checkInt, checkOneOf } from '../core/validate.js';
 import { createPool, ExactPool, type MagnitudePool, type QuantileMode } from './magnitude-pool.js';
@@ -94,6 +94,7 @@ export class ActivationCollector {
 
   /** Width of a captured kind, or 0 for kinds calibration does not use. */
   widthOf(kind: ActivationKind): number {
+    checkOneOf('kind', kind, ACTIVATION_KINDS);
     switch (kind) {
       case 'attnInput': case 'oProjInput': case 'ffnInput': return this.shape.dim;
       case 'aGate': case 'aUp': case 'downInput': return this.shape.hiddenDim;

@@ -4,7 +4,7 @@
  * sort; answers are cached per rank because TEAL's greedy allocation asks again and again),
  * 'sketch' keeps a bounded QuantileSketch.
  */
-import { checkInt, checkOneOf } from '../core/validate.js';
+import { checkInt, checkNumber, checkOneOf, describe } from '../core/validate.js';
 import { MAX_ELEMENTS } from '../core/limits.js';
 import { QuantileSketch, type QuantileSketchOptions } from './quantile-sketch.js';
 import { thresholdRank } from './order-statistic.js';
@@ -27,6 +27,14 @@ export interface MagnitudePool {
 }
 
 /** Every value kept; Float32 storage is exact for magnitudes of float32 data, Float64 for derived values. */
+/** values: an array of numbers with at least n of them (n an integer ≥ 0). */
+function checkPoolValues(values: unknown, n: unknown): void {
+  if (values === null || typeof values !== 'object' || typeof (values as ArrayLike<number>).length !== 'number') {
+    throw badArgument(`values must be an array of numbers, got ${describe(values)}`);
+  }
+  checkInt('n', n, 0, (values as ArrayLike<number>).length);
+}
+
 export class ExactPool implements MagnitudePool {
   private buf: Float32Array | Float64Array;
   private n = 0;
@@ -49,13 +57,19 @@ export class ExactPool implements MagnitudePool {
     return this.buf.subarray(0, this.n);
   }
 
-  addMagnitudes(values: ArrayLike<number>, n = values.length): void {
+  addMagnitudes(values: ArrayLike<number>, n = values?.length): void {
+    checkPoolValues(values, n);
     this.reserve(n);
-    for (let i = 0; i < n; i++) this.buf[this.n++] = Math.abs(values[i]);
+    for (let i = 0; i < n; i++) {
+      const v = Math.abs(values[i]);
+      if (!(v < Infinity)) { this.n -= i; throw badArgument(`values[${i}] must be a finite number, got ${String(values[i])}`); }
+      this.buf[this.n++] = v;
+    }
     this.cache.clear();
   }
 
   add(v: number): void {
+    checkNumber('v', v, 0);
     this.reserve(1);
     this.buf[this.n++] = v;
     this.cache.clear();
@@ -90,7 +104,8 @@ export class SketchPool implements MagnitudePool {
   constructor(opts?: QuantileSketchOptions) { this.sketch = new QuantileSketch(opts); }
   get count(): number { return this.sketch.count; }
   get bytes(): number { return this.sketch.bytes; }
-  addMagnitudes(values: ArrayLike<number>, n = values.length): void {
+  addMagnitudes(values: ArrayLike<number>, n = values?.length): void {
+    checkPoolValues(values, n);
     for (let i = 0; i < n; i++) this.sketch.add(Math.abs(values[i]));
   }
   add(v: number): void { this.sketch.add(v); }

@@ -63,7 +63,7 @@ export class QuantileSketch {
 
   /** Add one non-negative finite value. */
   add(v: number): void {
-    if (!(v >= 0) || v === Infinity) throw badArgument(`sketch values must be finite and ≥ 0, got ${v}`);
+    if (typeof v !== 'number' || !(v >= 0) || v === Infinity) throw badArgument(`sketch values must be finite and ≥ 0, got ${String(v)}`);
     this.n++;
     if (v === 0) { this.zeros++; return; }
     this.bump(Math.ceil(Math.log(v) / this.logGamma));
@@ -71,6 +71,7 @@ export class QuantileSketch {
 
   /** Add |values[i]| for every element. */
   addMagnitudes(values: ArrayLike<number>): void {
+    if (values === null || typeof values !== 'object' || typeof values.length !== 'number') throw badArgument(`values must be an array of numbers, got ${String(values)}`);
     for (let i = 0; i < values.length; i++) this.add(Math.abs(values[i]));
   }
 
@@ -92,6 +93,7 @@ export class QuantileSketch {
 
   /** Add everything another sketch with the same α has counted (sketches are mergeable). */
   merge(other: QuantileSketch): void {
+    if (!(other instanceof QuantileSketch)) throw badArgument(`other must be a QuantileSketch, got ${String(other)}`);
     if (other.relativeAccuracy !== this.relativeAccuracy) throw badArgument('cannot merge sketches with different relativeAccuracy');
     this.n += other.n;
     this.zeros += other.zeros;

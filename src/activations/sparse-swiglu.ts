@@ -23,9 +23,7 @@ import { isDeviceArray, type AsyncKernels, type F32Arg } from '../kernels/async-
 import { eitherKernels, driveAsync, driveSync, settle, type Step } from '../kernels/maybe-async.js';
 import { checkFloat64, checkInt, checkLength } from '../core/validate.js';
 import { badArgument } from '../core/errors.js';
-import { threshold } from '../kernels/reference/threshold.js';
-import { referenceKernelFunctions } from '../kernels/reference/index.js';
-import { withShapeChecks } from '../kernels/checked.js';
+import { hostKernels } from '../kernels/host-kernels.js';
 import { issueCalls } from './issue-calls.js';
 
 /** SiLU(v) = v/(1 + e^−v) in float64 (the kernels evaluate this very expression). */
@@ -193,7 +191,7 @@ export function thresholdInto(v: Float32Array, t: number, out: Float32Array, n: 
 }
 
 /** The reference kernel behind the shared checks (lengths, NaN threshold, aliasing). */
-const checkedThreshold = withShapeChecks({ ...referenceKernelFunctions, threshold }).threshold;
+const checkedThreshold = hostKernels.threshold;
 
 function* tealSteps(k: Kernels | AsyncKernels, wGateT: F32Arg, wUpT: F32Arg, wDownT: F32Arg, x: F32Arg,
   t: TealThresholdSet, out: F32Arg, s: TealScratchArgs, dim: number, hidden: number): Generator<Step, TealZeros, unknown> {

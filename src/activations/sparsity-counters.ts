@@ -5,8 +5,8 @@
  */
 import { checkSize, checkElements, MAX_LAYERS, MAX_CHANNELS } from '../core/limits.js';
 import { badArgument } from '../core/errors.js';
-import { describe } from '../core/validate.js';
-import type { ProjectionInput } from './thresholds.js';
+import { checkInt, checkOneOf, describe } from '../core/validate.js';
+import { PROJECTION_INPUTS, type ProjectionInput } from './thresholds.js';
 
 export interface LayerCounters {
   /** FFN calls (tokens) on this layer. */
@@ -47,6 +47,10 @@ export class SparsityCounters {
   }
 
   countInput(layer: number, p: ProjectionInput, zeros: number, total: number): void {
+    checkInt('layer', layer, 0, this.layers.length - 1);
+    checkOneOf('p', p, PROJECTION_INPUTS);
+    checkInt('total', total, 0);
+    checkInt('zeros', zeros, 0, total);
     const c = (this.layers[layer].inputZeros[p] ??= { zeros: 0, total: 0 });
     c.zeros += zeros;
     c.total += total;

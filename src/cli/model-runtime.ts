@@ -9,9 +9,8 @@
 import { CliUsageError } from './args.js';
 import { asyncDisposeSymbol } from '../core/dispose.js';
 import { SparseInferenceError } from '../core/errors.js';
-import { createKernels } from '../kernels/create.js';
-import { createAsyncKernels } from '../kernels/create-async.js';
-import { createParallelKernels } from '../backends/wasm-threads/create-parallel-kernels.js';
+import { createKernels } from '../backends/create-kernels.js';
+import { createAsyncKernels } from '../backends/create-async-kernels.js';
 import type { Kernels } from '../kernels/kernels.js';
 import type { AsyncKernels } from '../kernels/async-kernels.js';
 import { loadModel } from '../node/load-model.js';
@@ -34,7 +33,7 @@ export async function openKernels(backend: string, threads = 1): Promise<OpenKer
   let dispose = async () => {};
   if (threads > 1) {
     if (backend !== 'auto' && backend !== 'wasm') throw new CliUsageError(`--threads ${threads} needs the wasm backend (--backend auto or wasm), not ${backend}`);
-    const parallel = await createParallelKernels({ threads });
+    const parallel = await createKernels({ backend: 'threads', threads });
     kernels = parallel;
     dispose = () => parallel.dispose();
   } else {

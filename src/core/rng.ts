@@ -10,7 +10,7 @@
  * rng.uniform(); rng.normal(); rng.int(10); rng.shuffle([1, 2, 3]);
  */
 import { badArgument } from './errors.js';
-import { checkInt, checkNumber } from './validate.js';
+import { checkInt, checkNumber, describe } from './validate.js';
 
 export class Rng {
   private s0 = 0; private s1 = 0; private s2 = 0; private s3 = 0;
@@ -116,6 +116,9 @@ export class Rng {
 
   /** Index drawn with probability proportional to weights (non-negative, positive sum). */
   categorical(weights: ArrayLike<number>): number {
+    if (weights === null || typeof weights !== 'object' || typeof weights.length !== 'number') {
+      throw badArgument(`weights must be an array of numbers, got ${describe(weights)}`);
+    }
     let total = 0;
     for (let i = 0; i < weights.length; i++) {
       const w = weights[i];
@@ -135,6 +138,7 @@ export class Rng {
 
   /** Fisher–Yates shuffle in place; returns the array. */
   shuffle<T>(a: T[]): T[] {
+    if (!Array.isArray(a) && !(ArrayBuffer.isView(a) && !((a as unknown) instanceof DataView))) throw badArgument(`a must be an array, got ${describe(a)}`);
     for (let i = a.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
       const t = a[i]; a[i] = a[j]; a[j] = t;

@@ -100,7 +100,8 @@ export const KERNEL_OUTPUTS: Readonly<Record<KernelName, readonly number[]>> = p
  * const X = isAsyncKernels(kernels) ? kernels.allocF32(n * d) : null; // upload once for the GPU
  */
 export function isAsyncKernels(k: Kernels | AsyncKernels): k is AsyncKernels {
-  return (k as Partial<AsyncKernels>).asynchronous === true;
+  // A type guard answers false for anything else, null and undefined included.
+  return typeof k === 'object' && k !== null && (k as Partial<AsyncKernels>).asynchronous === true;
 }
 
 /**

@@ -87,6 +87,13 @@ export interface KernelFunctions {
   swiglu(gate: Float32Array, up: Float32Array, n: number): void;
 
   /**
+   * SiLU in place: x[i] ← x[i]/(1 + e^−x[i]) for i < n, in float64 rounded to float32 — swiglu's
+   * first half (swiglu(gate, up) = silu(gate), then gate[i]·up[i]), for code that needs SiLU(gate)
+   * on its own (activation capture, CATS statistics).
+   */
+  silu(x: Float32Array, n: number): void;
+
+  /**
    * CATS/CHESS gate sparsification, in place: gate[i] ← SiLU(gate[i]) where |SiLU(gate[i])| ≥ t[i],
    * else 0, for i < n. SiLU and the comparison in float64, the kept value rounded to float32 by
    * the store (a Float64Array of thresholds is compared at full precision; on a GPU thresholds

@@ -14,9 +14,9 @@ import { checkOptions } from '../core/options.js';
 import { checkElements } from '../core/limits.js';
 import { checkValues } from '../core/stats/values.js';
 import { checkFinite, checkFloat64, checkInt, checkInt32, checkNumber, describe } from '../core/validate.js';
-import { bsplineBasis as bsplineRowsKernel } from '../kernels/reference/bspline-basis.js';
+import { hostKernels } from '../kernels/host-kernels.js';
 
-export { findSpan, bsplineValuesAt } from '../kernels/reference/bspline-basis.js';
+export { findSpan, bsplineValuesAt } from '../core/bspline-span.js';
 
 /** A design matrix whose rows each hold `width` consecutive nonzeros. */
 export interface SparseDesign {
@@ -76,7 +76,7 @@ export function bsplineRows(x: ArrayLike<number>, t: Float64Array, degree: numbe
   checkElements('x.length·(degree+1)', rows, w);
   const first = new Int32Array(rows);
   const values = new Float64Array(rows * w);
-  bsplineRowsKernel(Float64Array.from(x), rows, knots, nt, degree, first, values);
+  hostKernels.bsplineBasis(Float64Array.from(x), rows, knots, nt, degree, first, values);
   return { rows, cols: nt - degree - 1, width: w, first, values };
 }
 

@@ -5,7 +5,8 @@
  * { type: 'done', record } or { type: 'error', message, code }. The same protocol as the
  * worker_threads entry (chain-worker.ts), without any Node module.
  */
-import { createKernels } from '../kernels/create.js';
+import type { BackendName } from '../kernels/kernels.js';
+import { createKernels } from '../backends/create-kernels.js';
 import { SparseInferenceError } from '../core/errors.js';
 import { runChain, type ChainProblem, type ChainRecord } from './rjmcmc-chain.js';
 
@@ -13,7 +14,7 @@ import { runChain, type ChainProblem, type ChainRecord } from './rjmcmc-chain.js
 export interface ChainWorkerInput {
   problem: ChainProblem;
   seed: number;
-  backend: 'reference' | 'wasm' | 'auto';
+  backend: BackendName;
 }
 
 /** The buffers of a record, to transfer rather than copy. */
@@ -40,7 +41,7 @@ if (typeof scope.WorkerGlobalScope === 'function') {
 
 async function run({ problem, seed, backend }: ChainWorkerInput): Promise<void> {
   try {
-    const kernels = await createKernels({ backend });
+    const kernels = await createKernels({ backend: [backend, 'auto'] }); // a GPU's chains run on the CPU
     let last = -1;
     const record = runChain(problem, seed, kernels, {
       onProgress: (fraction) => {

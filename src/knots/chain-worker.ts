@@ -4,21 +4,22 @@
  * { type: 'done', record } or { type: 'error', message, code }.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createKernels } from '../kernels/create.js';
+import type { BackendName } from '../kernels/kernels.js';
+import { createKernels } from '../backends/create-kernels.js';
 import { SparseInferenceError } from '../core/errors.js';
 import { runChain, type ChainProblem } from './rjmcmc-chain.js';
 
 interface WorkerInput {
   problem: ChainProblem;
   seed: number;
-  backend: 'reference' | 'wasm' | 'auto';
+  backend: BackendName;
 }
 
 async function main(): Promise<void> {
   const { problem, seed, backend } = workerData as WorkerInput;
   const port = parentPort!;
   try {
-    const kernels = await createKernels({ backend });
+    const kernels = await createKernels({ backend: [backend, 'auto'] }); // a GPU's chains run on the CPU
     let last = -1;
     const record = runChain(problem, seed, kernels, {
       onProgress: (fraction) => {

@@ -40,7 +40,8 @@ function checkColumn(name: string, v: unknown, length: number): Float64Array {
 /**
  * problem must be a ChainProblem as fitKnots builds it: d ≥ 1 coordinate columns xs of one
  * length m, a finite y of length m, per-coordinate degrees (0..5) and grid sizes, γ ≥ 0,
- * 0 < c ≤ 1/2, and well-formed optional parts (trials, fixedK, proposals, temperatures, probes).
+ * 0 < c ≤ 1/2, and well-formed optional parts (trials, fixedK, proposals, pair moves, temperatures,
+ * probes).
  */
 export function checkChainProblem(name: string, problem: unknown): ChainProblem {
   const p = checkObject(name, problem, 'a ChainProblem (as built by fitKnots)');
@@ -88,7 +89,13 @@ export function checkChainProblem(name: string, problem: unknown): ChainProblem 
     const pair = checkObject(`${name}.pair`, p.pair, 'null or { probability, maxWidth, block }');
     checkNumber(`${name}.pair.probability`, pair.probability, 0, 1);
     checkInt(`${name}.pair.maxWidth`, pair.maxWidth, 1, Math.max(...candidates));
-    checkInt(`${name}.pair.block`, pair.block, 1, 1e6);
+    // Sums of two grid indices span 0..2n−2: a larger block only adds evaluations of nothing.
+    checkInt(`${name}.pair.block`, pair.block, 1, 2 * Math.max(...candidates));
+  }
+  if (p.twins !== undefined && p.twins !== null) {
+    const twins = checkObject(`${name}.twins`, p.twins, 'null or { probability, radius }');
+    checkNumber(`${name}.twins.probability`, twins.probability, 0, 1);
+    checkInt(`${name}.twins.radius`, twins.radius, 1, Math.max(...candidates));
   }
   if (p.temperatures !== undefined) {
     const t = checkArray(`${name}.temperatures`, p.temperatures);

@@ -26,9 +26,14 @@ export type MoveScheme = 'balanced' | 'prior-free';
 
 /**
  * The arguments shared by b_k and d_k: a grid of n ≥ 0 points, 0 ≤ k ≤ n knots, γ ≥ 0 and
- * 0 ≤ c ≤ 1/2 (larger c would make b_k + d_k exceed 1). O(1), so the sampler's loop pays nothing.
+ * 0 ≤ c ≤ 1/2 (larger c would make b_k + d_k exceed 1). The sampler calls these every
+ * iteration, so valid arguments pass one inline test (a few ns); only a failing call pays for
+ * the checks that name the argument.
  */
 function checkMoveArguments(k: unknown, n: unknown, gamma: unknown, c: unknown, scheme: unknown): void {
+  if (Number.isSafeInteger(n) && Number.isInteger(k) && (k as number) >= 0 && (k as number) <= (n as number)
+    && typeof gamma === 'number' && gamma >= 0 && gamma < Infinity && typeof c === 'number' && c >= 0 && c <= 0.5
+    && (scheme === 'balanced' || scheme === 'prior-free')) return;
   checkInt('n', n, 0);
   checkInt('k', k, 0, n as number);
   checkNumber('gamma', gamma, 0);

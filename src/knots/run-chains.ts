@@ -168,7 +168,7 @@ async function workerSupport(): Promise<WorkerSupport | null> {
 function runInWorkers(problem: ChainProblem, seeds: number[], opts: RunChainsOptions, spawn: Spawn): Promise<ChainRecord[] | null> {
   throwIfAborted(opts.signal, 'knot sampler');
   const progress = new Array<number>(seeds.length).fill(0);
-  const backend = opts.kernels.backend === 'webgpu' ? 'auto' : opts.kernels.backend;
+  const backend = opts.kernels.backend; // each worker loads the same backend (or the best CPU one)
   const threads = Math.min(seeds.length, opts.threads ?? seeds.length);
   const terminators: (() => void)[] = [];
   let heard = false;

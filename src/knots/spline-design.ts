@@ -198,8 +198,19 @@ export class SplineDesign {
 
   /** out[i] = (B·β)_i for the design of these coordinate rows. */
   multiply(coords: CoordinateRows[], beta: Float64Array, out: Float64Array): void {
-    const W = this.prepareTensor(coords);
     const m = this.m;
+    if (coords.length === 1) {
+      // One coordinate: the same sums in the same order, with the row arrays read once (in
+      // resident mode they are getters).
+      const { first, values, width } = coords[0];
+      for (let i = 0; i < m; i++) {
+        let s = 0;
+        for (let a = 0; a < width; a++) s += values[i * width + a] * beta[first[i] + a];
+        out[i] = s;
+      }
+      return;
+    }
+    const W = this.prepareTensor(coords);
     for (let i = 0; i < m; i++) {
       const c0 = this.rowProducts(coords, i, W);
       let s = 0;

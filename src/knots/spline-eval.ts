@@ -2,7 +2,7 @@
  * Evaluate a fitted tensor-product spline Σ_l β_l Π_j B_{j,l_j}(x_j) at arbitrary points from
  * the coordinate knot vectors (small, non-hot: prediction, probes, posterior draws on a grid).
  */
-import { bsplineValuesAt, findSpan } from '../kernels/reference/bspline-basis.js';
+import { bsplineValuesAt, findSpan } from '../core/bspline-span.js';
 
 /**
  * Values of the spline with coefficients beta at npts points.

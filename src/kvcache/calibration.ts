@@ -13,7 +13,7 @@
 import type { Kernels } from '../kernels/kernels.js';
 import type { AsyncKernels } from '../kernels/async-kernels.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
-import { checkFinite, checkFloat32, checkInt, checkOneOf } from '../core/validate.js';
+import { checkFinite, checkFloat32, checkInt, checkOneOf, describe } from '../core/validate.js';
 import { Codebook } from './codebook.js';
 import { CodebookSet, type CodebookKind } from './codebook-set.js';
 import type { KMeansOptions } from './kmeans.js';
@@ -56,6 +56,7 @@ export class KvCalibration {
   private readonly qScratch: Float32Array;
 
   constructor(shape: CalibrationShape) {
+    if (shape === null || typeof shape !== 'object') throw badArgument(`shape must be { nLayers, nKvHeads, nHeads, headDim, wrope }, got ${describe(shape)}`);
     checkInt('nLayers', shape.nLayers, 1); checkInt('nKvHeads', shape.nKvHeads, 1);
     checkInt('nHeads', shape.nHeads, 1); checkInt('headDim', shape.headDim, 2);
     if (shape.nHeads % shape.nKvHeads) throw badArgument(`nHeads (${shape.nHeads}) must be a multiple of nKvHeads (${shape.nKvHeads})`);

@@ -26,6 +26,7 @@ const MAX_ELEMENTS = 2 ** 30;
  */
 export function makeConfig(s: LlamaShape, code: ErrorCode = 'BAD_ARGUMENT', where = 'config'): LlamaConfig {
   const fail = (msg: string) => new SparseInferenceError(code, `${where}: ${msg}`);
+  if (s === null || typeof s !== 'object') throw fail(`the shape must be an object { dim, hiddenDim, nLayers, … }, got ${describe(s)}`);
   const int = (name: string, v: unknown, min: number) => {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > MAX_ELEMENTS) {
       throw fail(`${name} must be an integer in [${min}, ${MAX_ELEMENTS}], got ${String(v)}`);

@@ -23,6 +23,21 @@ import { eitherKernels } from '../kernels/maybe-async.js';
 import { disposeSymbol } from '../core/dispose.js';
 import { checkAnyKernels } from '../kernels/check-kernels.js';
 import { checkLlamaConfig } from './config.js';
+import { badArgument } from '../core/errors.js';
+import { checkFloat32, checkInt, describe } from '../core/validate.js';
+
+/** An attention hook's context for this config: q and out of nHeads·headDim, a cache of 1..seqLen rows. */
+function checkAttentionContext(ctx: unknown, c: LlamaConfig): void {
+  const x = ctx as AttentionContext | null;
+  if (x === null || typeof x !== 'object' || x.cache === null || typeof x.cache !== 'object') {
+    throw badArgument(`ctx must be an AttentionContext { q, cache, out, … }, got ${describe(ctx)}`);
+  }
+  const len = checkInt('ctx.cache.length', x.cache.length, 1, c.seqLen);
+  checkFloat32('ctx.q', x.q, c.nHeads * c.headDim);
+  checkFloat32('ctx.out', x.out, c.nHeads * c.headDim);
+  checkFloat32('ctx.cache.keys', x.cache.keys, len * c.kvDim);
+  checkFloat32('ctx.cache.values', x.cache.values, len * c.kvDim);
+}
 
 export class ExactAttention implements AttentionStrategy {
   readonly name = 'exact';
@@ -47,6 +62,7 @@ export class ExactAttention implements AttentionStrategy {
   }
 
   attend(ctx: AttentionContext): void {
+    checkAttentionContext(ctx, this.config);
     this.heads(ctx.q, ctx.cache.keys, ctx.cache.values, ctx.cache.length, ctx.out, () => {});
   }
 

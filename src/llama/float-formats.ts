@@ -8,7 +8,7 @@
  * bf16ToF32(0x3f80)       // 1
  */
 import { checkInt } from '../core/validate.js';
-import { f16Bits } from '../kernels/reference/f16-bits.js';
+import { f16Bits } from '../core/f16-bits.js';
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);

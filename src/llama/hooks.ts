@@ -69,7 +69,11 @@ export interface LayerWeights {
 export interface LayerKvCache {
   /** seqLen·kvDim, post-RoPE, row t = token t. */
   keys: Float32Array;
-  /** seqLen·kvDim, pre-RoPE (kept so WRoPE/VQ can use them). */
+  /**
+   * seqLen·kvDim, pre-RoPE (for WRoPE/VQ retrieval). Kept only once an attention strategy is set
+   * or `keepPreRopeKeys()` was called; `model.kvCache()` otherwise returns the cached rows
+   * rotated back (a fresh array of length·kvDim).
+   */
   keysPreRope: Float32Array;
   /** seqLen·kvDim. */
   values: Float32Array;

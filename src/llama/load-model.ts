@@ -7,7 +7,7 @@
  * import { loadModel } from 'sparse-inference/llama';
  * const model = await loadModel(new Uint8Array(await (await fetch('stories260K.bin')).arrayBuffer()));
  */
-import { createKernels } from '../kernels/create.js';
+import { createKernels } from '../backends/create-kernels.js';
 import { checkOptions } from '../core/options.js';
 import type { Kernels } from '../kernels/kernels.js';
 import type { AsyncKernels } from '../kernels/async-kernels.js';

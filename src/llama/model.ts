@@ -251,6 +251,7 @@ export class LlamaModel {
    * SparseInferenceError('UNAVAILABLE') naming `what` on asynchronous kernels.
    */
   syncKernels(what: string): Kernels {
+    if (typeof what !== 'string') throw badArgument(`what must be a string naming the caller, got ${describe(what)}`);
     if (isAsyncKernels(this.kernels)) throw needsSyncKernels(what);
     return this.kernels;
   }
@@ -826,8 +827,7 @@ export class LlamaModel {
    * (synchronous kernels only: the capture reads host views).
    */
   private swigluCaptured(l: number, pos: number): void {
-    const hb = this.v.hb;
-    for (let i = 0; i < this.config.hiddenDim; i++) hb[i] = hb[i] / (1 + Math.exp(-hb[i])); // silu
+    this.syncKernels('activation capture').silu(this.v.hb, this.config.hiddenDim);
     this.emit(l, 'aGate', this.v.hb, pos);
     this.emit(l, 'aUp', this.v.hb2, pos);
     const gate = this.v.hb;

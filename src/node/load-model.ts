@@ -11,7 +11,7 @@ import { readFile, stat, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { checkOptions } from '../core/options.js';
-import { createKernels } from '../kernels/create.js';
+import { createKernels } from '../backends/create-kernels.js';
 import { readLlama2cModel, readLlamaModel } from '../llama/node-files.js';
 import { readGgufModel } from './gguf-file.js';
 import { loadModel as loadModelBytes, LOAD_MODEL_KEYS, type LoadModelOptions } from '../llama/load-model.js';

@@ -4,7 +4,8 @@
  * really implements. Used by `sparse-inference info`, the report's backends section and its
  * metadata; works unchanged in Node, Deno and browsers.
  */
-import { createKernels, describeBackends, type BackendReport } from '../kernels/create.js';
+import { createKernels } from '../backends/create-kernels.js';
+import { describeBackends, type BackendReport } from '../backends/describe-backends.js';
 import { wasmSupport } from '../backends/wasm/loader.js';
 import { acquireGpu } from '../backends/webgpu/device.js';
 import { badArgument } from '../core/errors.js';

@@ -17,10 +17,10 @@
  * backend/variant it must report, and an async probe returning null or the reason it is missing.
  */
 import { describe, expect, it } from 'vitest';
-import { createKernels, type CreateKernelsOptions } from '../../src/kernels/create.js';
+import { createKernels, type CreateKernelsOptions } from '../../src/backends/create-kernels.js';
 import type { BackendName, Kernels } from '../../src/kernels/kernels.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
-import { createAsyncKernels, type CreateAsyncKernelsOptions } from '../../src/kernels/create-async.js';
+import { createAsyncKernels, type CreateAsyncKernelsOptions } from '../../src/backends/create-async-kernels.js';
 import type { AsyncKernels } from '../../src/kernels/async-kernels.js';
 import { webgpuMissing } from '../../src/backends/webgpu/device.js';
 

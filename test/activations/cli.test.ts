@@ -12,7 +12,7 @@ import { fakeContext } from '../cli/fake-context.js';
 import { describeWithShared } from '../_harness/shared-data.js';
 import { loadThresholds } from '../../src/activations/thresholds-node.js';
 import { activationsSection } from '../../src/report/sections/activations.js';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 
 const run = (args: string[]) => {
   const ctx = fakeContext();

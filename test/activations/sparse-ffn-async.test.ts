@@ -15,7 +15,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadAsyncBackends, describeEachBackend } from '../_harness/each-backend.js';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import type { Kernels } from '../../src/kernels/kernels.js';
 import type { AsyncKernels, DeviceArray } from '../../src/kernels/async-kernels.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';

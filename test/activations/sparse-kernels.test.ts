@@ -137,7 +137,7 @@ describeEachBackend('spvmm / vmmsp', (k) => {
 });
 
 it('the wasm backend implements spvmm and vmmsp natively', async () => {
-  const { createKernels } = await import('../../src/kernels/create.js');
+  const { createKernels } = await import('../../src/backends/create-kernels.js');
   const k = await createKernels({ backend: 'wasm' });
   expect(k.native).toEqual(expect.arrayContaining(['spvmm', 'vmmsp']));
 });

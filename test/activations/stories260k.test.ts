@@ -7,7 +7,7 @@
 import { expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { describeWithShared } from '../_harness/shared-data.js';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { readLlamaModel, readTokenizer } from '../../src/llama/node-files.js';
 import { evaluateNll } from '../../src/llama/evaluate-nll.js';
 import { calibrateModel } from '../../src/activations/calibrate-model.js';

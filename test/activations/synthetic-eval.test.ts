@@ -4,7 +4,7 @@
  * achieved sparsity ≈ k on held-out tokens, weights streamed = (1 + 2ρ)/3, and determinism.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { evaluateSyntheticSwiGlu, type SyntheticRow } from '../../src/activations/evaluate-synthetic.js';
 
 describe('synthetic SwiGLU block (512×1408)', () => {

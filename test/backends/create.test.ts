@@ -4,7 +4,8 @@
  * and bad options are rejected naming the option.
  */
 import { describe, expect, it } from 'vitest';
-import { createKernels, describeBackends } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
+import { describeBackends } from '../../src/backends/describe-backends.js';
 import { KERNEL_NAMES } from '../../src/kernels/kernels.js';
 import { wasmSupport } from '../../src/backends/wasm/loader.js';
 import { SparseInferenceError } from '../../src/core/errors.js';

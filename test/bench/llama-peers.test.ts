@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { randomLlama } from '../../src/llama/random-llama.js';
 import { loadLlama2c } from '../../src/llama/load-llama2c.js';
 import { loadTokenizer } from '../../src/llama/tokenizer.js';

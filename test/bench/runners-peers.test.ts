@@ -5,7 +5,7 @@
  * iteration against our lloydStep. Bad arguments to the model encoder are rejected.
  */
 import { describe, expect, it } from 'vitest';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { Rng } from '../../src/core/rng.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
 import { onnxMatMulModel } from '../../bench/lib/peers/onnx-matmul-model.js';

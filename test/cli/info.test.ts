@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
 import { commands } from '../../src/cli/main.js';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { KERNEL_NAMES } from '../../src/kernels/kernels.js';
 import { fakeContext } from './fake-context.js';
 import { packageVersion } from '../../src/cli/version.js';

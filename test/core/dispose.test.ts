@@ -4,7 +4,7 @@
  * symbol polyfill defines the two symbols only where they are missing.
  */
 import { describe, expect, it } from 'vitest';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { createParallelKernels } from '../../src/backends/wasm-threads/create-parallel-kernels.js';
 import { createSyntheticSwiGlu } from '../../src/activations/synthetic-swiglu.js';
 import { ensureDisposeSymbols, disposeSymbol, asyncDisposeSymbol } from '../../src/core/dispose.js';

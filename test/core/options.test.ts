@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkOptions, optionKeys } from '../../src/core/options.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { kmeans, kmeansSync } from '../../src/kvcache/kmeans.js';
 import { trainCodebook } from '../../src/kvcache/train-codebook.js';
 import { KvCalibration } from '../../src/kvcache/calibration.js';
@@ -18,7 +18,7 @@ import { runAblations } from '../../src/kvcache/eval/ablations.js';
 import { createMethod } from '../../src/kvcache/eval/methods.js';
 import { TwoTierKvCache } from '../../src/kvcache/two-tier/two-tier-cache.js';
 import { SyntheticAttention } from '../../src/kvcache/synthetic/generator.js';
-import { createAsyncKernels } from '../../src/kernels/create-async.js';
+import { createAsyncKernels } from '../../src/backends/create-async-kernels.js';
 import { createParallelKernels } from '../../src/backends/wasm-threads/create-parallel-kernels.js';
 import { createSyntheticSwiGlu } from '../../src/activations/synthetic-swiglu.js';
 import { evaluateSyntheticSwiGlu } from '../../src/activations/evaluate-synthetic.js';

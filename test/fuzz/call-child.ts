@@ -1,5 +1,6 @@
 /**
- * The child process of the fuzz suite: imports the public entry points under ROOT (argv[2]),
+ * The child process of the fuzz suite: imports the public entry points under ROOT (argv[2]; or
+ * the comma-separated entry files of argv[3], for the suite's self-test),
  * reports their runtime exports, then runs the calls the parent sends one at a time and answers
  * with the outcome class. The parent's watchdog kills it when a call blocks or eats memory.
  * Run with `node --import tsx`; cwd is a scratch directory (some exports write files).
@@ -11,12 +12,15 @@ import { hostileArgs } from './hostile-values.js';
 import { ENTRY_POINTS, type Outcome, type CallRequest, type CallResult, type ExportInfo } from './protocol.js';
 
 const root = process.argv[2];
+const entries: readonly string[] = process.argv[3] ? process.argv[3].split(',') : ENTRY_POINTS;
 const send = (m: unknown) => process.send!(m);
 
 const exportsByName = new Map<string, unknown>();
-for (const entry of ENTRY_POINTS) {
+for (const entry of entries) {
   const mod = await import(pathToFileURL(join(root, entry)).href) as Record<string, unknown>;
-  for (const [name, value] of Object.entries(mod)) if (!exportsByName.has(name)) exportsByName.set(name, value);
+  // A module may instead export FUZZ_TARGETS: named callables (methods of live instances).
+  const targets = (mod.FUZZ_TARGETS ?? mod) as Record<string, unknown>;
+  for (const [name, value] of Object.entries(targets)) if (!exportsByName.has(name)) exportsByName.set(name, value);
 }
 
 function isClass(f: unknown): boolean {
@@ -54,9 +58,9 @@ const ASYNC_LIMIT_MS = 3000;
 
 async function runCall(req: CallRequest): Promise<CallResult> {
   const target = exportsByName.get(req.name) as (...a: unknown[]) => unknown;
-  const [args] = fc.sample(hostileArgs(req.arity), { seed: req.seed, numRuns: 1 });
+  const [args] = fc.sample(hostileArgs(req.arity, req.mode), { seed: req.seed, numRuns: 1 });
   const shown = args.map((a) => (ArrayBuffer.isView(a) ? `${a.constructor.name}(${(a as Float32Array).length})`
-    : a instanceof AbortSignal ? 'AbortSignal(aborted)' : typeof a === 'object' && a !== null ? JSON.stringify(a) : String(a)));
+    : a instanceof AbortSignal ? 'AbortSignal(aborted)' : typeof a === 'object' && a !== null ? JSON.stringify(a, showNumber) : String(a)));
   send({ type: 'start', args: shown }); // so a call the watchdog kills is reported with its arguments
   let result: unknown;
   try {
@@ -75,6 +79,11 @@ async function runCall(req: CallRequest): Promise<CallResult> {
 }
 
 class HangError extends Error {}
+
+/** JSON.stringify replacer that shows NaN and ±Infinity as such (JSON would print null). */
+function showNumber(_key: string, v: unknown): unknown {
+  return typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
+}
 
 process.on('message', (req: CallRequest) => {
   void runCall(req).then((r) => send({ type: 'result', result: r }));

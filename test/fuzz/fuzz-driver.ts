@@ -16,8 +16,12 @@ import type { CallRequest, CallResult, ExportInfo } from './protocol.js';
 export interface FuzzOptions {
   /** Source root whose entry points are fuzzed (src/ of a checkout). */
   root: string;
-  /** Hostile calls per callable export. */
+  /** Entry files under root (default: the package's public entry points, protocol.ts). */
+  entryPoints?: readonly string[];
+  /** Hostile calls per callable export with a never-valid first argument. */
   callsPerExport: number;
+  /** Further calls per export with every argument from the hostile set (default 0). */
+  anyCallsPerExport?: number;
   /** Exports not called at all (name → reason). */
   leftOut: Record<string, string>;
   callLimitMs?: number;
@@ -38,13 +42,16 @@ export async function fuzzExports(o: FuzzOptions): Promise<FuzzRun> {
   const results: CallResult[] = [];
   let child: Child | null = null;
   try {
-    child = await Child.start(o.root, scratch);
+    child = await Child.start(o, scratch);
     const exports = child.exports;
     const queue: CallRequest[] = [];
     for (const e of exports) {
       if (e.kind === 'value' || e.name in o.leftOut) continue;
       for (let c = 0; c < o.callsPerExport; c++) {
-        queue.push({ name: e.name, kind: e.kind, arity: e.arity, seed: (o.seed ?? 14) * 100_003 + c * 7919 + hash(e.name) });
+        queue.push({ name: e.name, kind: e.kind, arity: e.arity, mode: 'invalid-first', seed: (o.seed ?? 14) * 100_003 + c * 7919 + hash(e.name) });
+      }
+      for (let c = 0; c < (o.anyCallsPerExport ?? 0); c++) {
+        queue.push({ name: e.name, kind: e.kind, arity: e.arity, mode: 'any', seed: (o.seed ?? 14) * 100_019 + c * 7927 + hash(e.name) });
       }
     }
     const hung = new Set<string>();
@@ -54,7 +61,7 @@ export async function fuzzExports(o: FuzzOptions): Promise<FuzzRun> {
       if (r === null) { // killed by the watchdog: record it, start over
         results.push({ ...req, args: child.lastArgs, outcome: 'hang', detail: child.killReason });
         hung.add(req.name);
-        child = await Child.start(o.root, scratch);
+        child = await Child.start(o, scratch);
         continue;
       }
       if (r.outcome === 'hang') hung.add(req.name);
@@ -81,8 +88,8 @@ class Child {
   lastArgs: string[] = [];
   private constructor(private readonly p: ChildProcess) {}
 
-  static start(root: string, cwd: string): Promise<Child> {
-    const p = fork(CHILD, [root], { cwd, execArgv: ['--import', TSX], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  static start(o: FuzzOptions, cwd: string): Promise<Child> {
+    const p = fork(CHILD, [o.root, ...(o.entryPoints ? [o.entryPoints.join(',')] : [])], { cwd, execArgv: ['--import', TSX], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     let stderr = '';
     p.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
     const c = new Child(p);

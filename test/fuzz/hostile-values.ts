@@ -24,9 +24,13 @@ export const HOSTILE: fc.Arbitrary<unknown> = fc.oneof(
   fc.constant(null).map(() => abortedSignal()),
 );
 
-/** One hostile argument list for a function of `arity` declared parameters (at least one). */
-export function hostileArgs(arity: number): fc.Arbitrary<unknown[]> {
-  const rest = Math.max(0, Math.min(arity, 6) - 1);
-  return fc.tuple(NEVER_VALID, fc.array(HOSTILE, { minLength: rest, maxLength: rest + 1 }))
+/**
+ * One hostile argument list for a function of `arity` declared parameters: a never-valid first
+ * argument and hostile others ('invalid-first'), or hostile values throughout ('any').
+ */
+export function hostileArgs(arity: number, mode: 'invalid-first' | 'any' = 'invalid-first'): fc.Arbitrary<unknown[]> {
+  const n = Math.max(1, Math.min(arity, 6));
+  if (mode === 'any') return fc.array(HOSTILE, { minLength: n, maxLength: n + 1 });
+  return fc.tuple(NEVER_VALID, fc.array(HOSTILE, { minLength: n - 1, maxLength: n }))
     .map(([first, others]) => [first, ...others]);
 }

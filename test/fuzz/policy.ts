@@ -26,4 +26,14 @@ export const DOCUMENTED: Record<string, string> = {
   settleAll: 'a generator function: the call returns the generator; arguments are checked when it is driven',
   lloydIteration: 'a generator function: the call returns the generator; arguments are checked when it is driven',
   FullAttention: 'a method with no parameters: extra arguments are ignored',
+  summarize: 'NaN entries are ignored by definition; with no number left it reports n = 0 and NaN statistics',
+};
+
+/** Methods of live instances (instance-methods.ts) whose normal return on these inputs is documented. */
+export const METHODS_DOCUMENTED: Record<string, string> = {
+  'Rng.gamma': 'Gamma variates exist for every finite positive shape, 1e300 included',
+  'Rng.shuffle': 'permutes the given array in place whatever its values (NaN entries included)',
+  'QuantileSketch.add': 'every finite value ≥ 0 is a valid sample, 1e300 included',
+  'ExactPool.add': 'every finite magnitude ≥ 0 is a valid sample, 1e300 included',
+  'SketchPool.add': 'every finite magnitude ≥ 0 is a valid sample, 1e300 included',
 };

@@ -15,5 +15,11 @@ export type Outcome = 'clean' | 'documented' | 'accepted' | 'other' | 'nan' | 't
 export const OUTCOMES: readonly Outcome[] = ['clean', 'documented', 'accepted', 'other', 'nan', 'trap', 'hang'];
 
 export interface ExportInfo { name: string; kind: 'function' | 'class' | 'value'; arity: number }
-export interface CallRequest { name: string; kind: 'function' | 'class'; arity: number; seed: number }
+/**
+ * How a call's arguments are drawn: 'invalid-first' puts a value no export accepts first (so a
+ * normal return is bad input accepted); 'any' draws every argument from the hostile set, which
+ * may happen to be valid (a normal return is fine; an error must still be clean, never NaN).
+ */
+export type CallMode = 'invalid-first' | 'any';
+export interface CallRequest { name: string; kind: 'function' | 'class'; arity: number; seed: number; mode: CallMode }
 export interface CallResult extends CallRequest { args: string[]; outcome: Outcome; detail: string }

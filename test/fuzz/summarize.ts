@@ -4,13 +4,22 @@ import { OUTCOMES, type CallResult, type Outcome } from './protocol.js';
 const RANK = new Map(OUTCOMES.map((o, i) => [o, i]));
 
 /**
- * Each export's worst outcome over its calls, with the call that showed it. A normal return or
- * NaN from an export in `documented` is its documented result.
+ * What a call's outcome means for its export: a normal return or NaN from an export in
+ * `documented` is its documented result, and a normal return (without NaN) to a call whose
+ * arguments were all drawn from the hostile set ('any' mode, which may draw valid arguments)
+ * is no defect, counted as clean.
  */
+export function effectiveOutcome(r: CallResult, documented: Record<string, string>): Outcome {
+  if ((r.outcome === 'accepted' || r.outcome === 'nan') && r.name in documented) return 'documented';
+  if (r.outcome === 'accepted' && r.mode === 'any') return 'clean';
+  return r.outcome;
+}
+
+/** Each export's worst effective outcome over its calls, with the call that showed it. */
 export function worstByExport(results: CallResult[], documented: Record<string, string>): Map<string, CallResult> {
   const worst = new Map<string, CallResult>();
   for (const raw of results) {
-    const r = (raw.outcome === 'accepted' || raw.outcome === 'nan') && raw.name in documented ? { ...raw, outcome: 'documented' as Outcome } : raw;
+    const r = { ...raw, outcome: effectiveOutcome(raw, documented) };
     const w = worst.get(r.name);
     if (!w || RANK.get(r.outcome)! > RANK.get(w.outcome)!) worst.set(r.name, r);
   }

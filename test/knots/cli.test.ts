@@ -12,7 +12,7 @@ import { fakeContext } from '../cli/fake-context.js';
 import { MCYCLE_ACCEL, MCYCLE_TIMES } from '../../src/knots/data/mcycle.js';
 import { spiralData } from '../../src/knots/manifold/manifold-generators.js';
 import { knotsSection } from '../../src/report/sections/knots.js';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'knots-cli-'));
 const file = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text); return p; };

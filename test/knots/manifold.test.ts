@@ -3,7 +3,7 @@
  * small end-to-end denoising run.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import type { Kernels } from '../../src/kernels/kernels.js';
 import { Rng } from '../../src/core/rng.js';
 import { pcaEmbedding } from '../../src/knots/manifold/pca-embedding.js';

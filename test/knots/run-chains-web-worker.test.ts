@@ -5,7 +5,7 @@
  * Deno and Chromium.)
  */
 import { afterEach, expect, it } from 'vitest';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { runChains } from '../../src/knots/run-chains.js';
 import type { ChainProblem } from '../../src/knots/rjmcmc-chain.js';
 import { SparseInferenceError } from '../../src/core/errors.js';

@@ -10,7 +10,7 @@
  * Also: progress and AbortSignal on the async path, and bad input.
  */
 import { describe, expect, it } from 'vitest';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import type { Kernels } from '../../src/kernels/kernels.js';
 import type { AsyncKernels } from '../../src/kernels/async-kernels.js';
 import { Rng } from '../../src/core/rng.js';

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { describeWithShared } from '../_harness/shared-data.js';
 import { fakeContext } from '../cli/fake-context.js';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { loadLlama2c } from '../../src/llama/load-llama2c.js';
 import { loadTokenizer } from '../../src/llama/tokenizer.js';
 import { splitStories } from '../../src/llama/split-stories.js';

@@ -14,7 +14,7 @@
  * Shapes are small (SwiftShader emulates the GPU on the CPU).
  */
 import { describe, expect, it } from 'vitest';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import type { Kernels } from '../../src/kernels/kernels.js';
 import type { AsyncKernels } from '../../src/kernels/async-kernels.js';
 import { driveAsync } from '../../src/kernels/maybe-async.js';

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { Rng } from '../../src/core/rng.js';
 import { FarSelector } from '../../src/kvcache/select-far.js';
 import { Codebook } from '../../src/kvcache/codebook.js';

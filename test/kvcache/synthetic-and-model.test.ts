@@ -5,7 +5,7 @@
  * bounds everyone's recall; realized budgets are equal across methods).
  */
 import { describe, expect, it } from 'vitest';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { SyntheticAttention } from '../../src/kvcache/synthetic/generator.js';
 import { syntheticConfig } from '../../src/kvcache/synthetic/config.js';
 import { KvCalibration } from '../../src/kvcache/calibration.js';

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { Rng } from '../../src/core/rng.js';
 import { Codebook } from '../../src/kvcache/codebook.js';
 import { TwoTierKvCache } from '../../src/kvcache/two-tier/two-tier-cache.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SparseInferenceError } from '../../src/core/errors.js';
 import { BYTE_TO_CHAR } from '../../src/llama/bpe/byte-unicode.js';
 import { bpeTokenizerFromGguf } from '../../src/llama/bpe/from-gguf.js';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { generate } from '../../src/llama/generate.js';
 import { randomLlama } from '../../src/llama/random-llama.js';
 import { expectBadArgument } from '../_harness/bad-input.js';

@@ -67,6 +67,12 @@ describeWithShared('llama CLI on stories260K', ['models/stories260K.bin', 'model
       expect(r.err).toMatch(/256 tokens, [\d.]+ tok\/s \(wasm\/simd; stop: max-tokens\)/);
     });
 
+    it('generate --chat without a chat template (a llama2.c tokenizer) is a usage error naming --chat', async () => {
+      const r = await run(['generate', '--model', model, '--tokenizer', tok, '--chat', '--prompt', 'Hi']);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/--chat needs a model with a chat template/);
+    });
+
     it('generate --threads 2 prints the same greedy text (the wasm-threads backend), and says so', async () => {
       const r = await run(['generate', '--model', model, '--tokenizer', tok, '--temperature', '0', '--threads', '2']);
       expect(r.code).toBe(0);

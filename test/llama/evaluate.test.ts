@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { evaluateNll, tokenNll } from '../../src/llama/evaluate-nll.js';
 import { splitStories } from '../../src/llama/split-stories.js';
 import { loadTokenizer } from '../../src/llama/tokenizer.js';

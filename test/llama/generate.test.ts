@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectBadArgument } from '../_harness/bad-input.js';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { Sampler, argmax } from '../../src/llama/sampler.js';
 import { generate } from '../../src/llama/generate.js';
 import { loadTokenizer } from '../../src/llama/tokenizer.js';

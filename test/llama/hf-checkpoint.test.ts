@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { describeWithShared } from '../_harness/shared-data.js';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { loadLlama2c } from '../../src/llama/load-llama2c.js';
 import { loadSafetensors } from '../../src/llama/load-safetensors.js';
 import { parseHfConfig, toHfConfig } from '../../src/llama/hf-config.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { describeWithShared } from '../_harness/shared-data.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { loadLlama2c, parseLlama2cHeader } from '../../src/llama/load-llama2c.js';
 import { expectError, llama2cBytes, maxAbsDiff, modelLogits, tinyModel } from './helpers.js';
 

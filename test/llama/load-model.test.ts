@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { loadLlama2c } from '../../src/llama/load-llama2c.js';
 import { toHfCheckpoint } from '../../src/llama/convert-to-hf.js';
 import { loadModel } from '../../src/llama/load-model.js';

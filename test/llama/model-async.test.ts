@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { loadAsyncBackends } from '../_harness/each-backend.js';
 import { describeWithShared } from '../_harness/shared-data.js';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { randomLlama } from '../../src/llama/random-llama.js';
 import { loadLlama2c } from '../../src/llama/load-llama2c.js';
 import { loadTokenizer } from '../../src/llama/tokenizer.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeEachBackend } from '../_harness/each-backend.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { ACTIVATION_KINDS, type ActivationKind, type LayerStrategies } from '../../src/llama/hooks.js';
 import { ExactAttention } from '../../src/llama/exact-attention.js';
 import { makeConfig, parameterCount } from '../../src/llama/config.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { loadLlama2c } from '../../src/llama/load-llama2c.js';
 import { readLlamaModel } from '../../src/llama/node-files.js';
 import { expectErrorAsync, llama2cBytes, maxAbsDiff, modelLogits, tinyModel } from './helpers.js';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { describeWithShared } from '../_harness/shared-data.js';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { loadLlama2c, parseLlama2cHeader } from '../../src/llama/load-llama2c.js';
 import { loadTokenizer } from '../../src/llama/tokenizer.js';
 import { generate } from '../../src/llama/generate.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeWithShared } from '../_harness/shared-data.js';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { llamaSection } from '../../src/report/sections/llama.js';
 
 describe('llama report section', () => {

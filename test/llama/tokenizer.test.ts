@@ -5,7 +5,7 @@ import { describeWithShared } from '../_harness/shared-data.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { loadTokenizer, Tokenizer, BOS } from '../../src/llama/tokenizer.js';
 import { expectError } from './helpers.js';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { loadLlama2c } from '../../src/llama/load-llama2c.js';
 import { generate } from '../../src/llama/generate.js';
 

@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { createParallelKernels, type ParallelKernels } from '../../src/backends/wasm-threads/create-parallel-kernels.js';
 import { quantizedRowWords, type QuantizedType } from '../../src/kernels/quantized-row-words.js';
 import { f32ToF16 } from '../../src/llama/float-formats.js';

@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { floats } from '../_harness/arbitraries.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { createParallelKernels, type CreateParallelKernelsOptions } from '../../src/backends/wasm-threads/create-parallel-kernels.js';
 import { parallelMissing } from '../../src/backends/wasm-threads/parallel-support.js';
 

@@ -17,7 +17,7 @@ import { floatSpec, floats, size, type FloatSpec } from '../_harness/arbitraries
 import { assertClose, closeRel } from '../_harness/tolerance.js';
 import { PLACEMENTS, runPlaced, type Placement } from '../_harness/placement.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { createParallelKernels, type ParallelKernels } from '../../src/backends/wasm-threads/create-parallel-kernels.js';
 import { expansionTerms } from '../kernels/_l2-terms.js';
 import { expectBadArgument } from '../_harness/bad-input.js';

@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { createParallelKernels, type ParallelKernels } from '../../src/backends/wasm-threads/create-parallel-kernels.js';
 import { quantizedRowWords, type QuantizedType } from '../../src/kernels/quantized-row-words.js';
 import { q8ActivationWords } from '../../src/kernels/q8-activation-words.js';

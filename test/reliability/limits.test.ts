@@ -3,7 +3,7 @@
  * argument (or the product), instead of running for minutes toward tens of gigabytes.
  */
 import { expect, it } from 'vitest';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { KvStore } from '../../src/kvcache/kv-store.js';
 import { ActivationCollector } from '../../src/activations/activation-collector.js';
 import { createSyntheticSwiGlu } from '../../src/activations/synthetic-swiglu.js';

@@ -14,54 +14,27 @@ import { parallelMissing } from '../../src/backends/wasm-threads/parallel-suppor
 import { SparseInferenceError } from '../../src/core/errors.js';
 import type { Kernels, KernelName, ResidentArray } from '../../src/kernels/kernels.js';
 import { KERNEL_NAMES } from '../../src/kernels/kernels.js';
+import { perKernel } from '../../src/kernels/reference/index.js';
+import { outputPositions } from '../../src/kernels/define-kernel.js';
 
 type Param = 'f32' | 'i32' | 'f64' | 'f64?' | 'f32|f64' | 'int' | 'num' | 'pairing' | 'layerShape';
 
-/** Each kernel's parameters in order; outputs are the array parameters a call may write. */
-const SIGNATURES: Record<KernelName, { params: Param[]; outputs: number[] }> = {
-  dot: { params: ['f32', 'f32', 'int'], outputs: [] },
-  sum: { params: ['f32', 'int'], outputs: [] },
-  spvmm: { params: ['f32', 'f32', 'f32', 'int', 'int'], outputs: [2] },
-  vmmsp: { params: ['f32', 'f32', 'f32', 'f32', 'int', 'int'], outputs: [3] },
-  swiglu: { params: ['f32', 'f32', 'int'], outputs: [0] },
-  siluThreshold: { params: ['f32', 'f32|f64', 'int'], outputs: [0] },
-  threshold: { params: ['f32', 'num', 'f32', 'int'], outputs: [2] },
-  siluMulThreshold: { params: ['f32', 'f32', 'num', 'int'], outputs: [0, 1] },
-  axpy: { params: ['num', 'f32', 'f32', 'int'], outputs: [2] },
-  gemv: { params: ['f32', 'f32', 'f32', 'int', 'int'], outputs: [2] },
-  decoderLayer: { params: ['f32', 'f32', 'f32', 'f32', 'f32', 'f32', 'int', 'layerShape'], outputs: [0, 2, 3, 4, 5] },
-  gemvQ4_1: { params: ['i32', 'f32', 'f32', 'int', 'int'], outputs: [2] },
-  gemvQ8_0: { params: ['i32', 'f32', 'f32', 'int', 'int'], outputs: [2] },
-  gemm: { params: ['f32', 'f32', 'f32', 'int', 'int', 'int'], outputs: [2] },
-  gemmQ4_1: { params: ['i32', 'f32', 'f32', 'int', 'int', 'int'], outputs: [2] },
-  gemmQ8_0: { params: ['i32', 'f32', 'f32', 'int', 'int', 'int'], outputs: [2] },
-  quantizeQ8_1: { params: ['f32', 'i32', 'int'], outputs: [1] },
-  gemvQ4_1Q8_1: { params: ['i32', 'i32', 'f32', 'int', 'int'], outputs: [2] },
-  gemvQ8_0Q8_1: { params: ['i32', 'i32', 'f32', 'int', 'int'], outputs: [2] },
-  gemmQ4_1Q8_1: { params: ['i32', 'i32', 'f32', 'int', 'int', 'int'], outputs: [2] },
-  gemmQ8_0Q8_1: { params: ['i32', 'i32', 'f32', 'int', 'int', 'int'], outputs: [2] },
-  packGemv: { params: ['f32', 'f32', 'int', 'int'], outputs: [1] },
-  gemvPacked: { params: ['f32', 'f32', 'f32', 'int', 'int'], outputs: [2] },
-  gemvT: { params: ['f32', 'f32', 'f32', 'int', 'int'], outputs: [2] },
-  l2sqrBatch: { params: ['f32', 'f32', 'f32', 'int', 'int', 'int'], outputs: [2] },
-  argminL2: { params: ['f32', 'f32', 'i32', 'f32', 'int', 'int', 'int'], outputs: [2, 3] },
-  topK: { params: ['f32', 'int', 'int', 'i32'], outputs: [3] },
-  topKSelect: { params: ['f32', 'int', 'int', 'i32'], outputs: [3] },
-  topKSelectRows: { params: ['f32', 'int', 'int', 'int', 'i32'], outputs: [4] },
-  lutGather: { params: ['f32', 'int', 'i32', 'int', 'f32'], outputs: [4] },
-  selectiveAttention: { params: ['f32', 'f32', 'f32', 'i32', 'int', 'int', 'int', 'int', 'num', 'f32'], outputs: [9] },
-  selectiveAttentionHeads: {
-    params: ['f32', 'f32', 'f32', 'i32', 'int', 'int', 'int', 'int', 'int', 'int', 'num', 'f32', 'f32'], outputs: [11, 12],
-  },
-  causalAttention: {
-    params: ['f32', 'f32', 'f32', 'int', 'int', 'int', 'int', 'int', 'int', 'num', 'f32', 'f32'], outputs: [10, 11],
-  },
-  softmax: { params: ['f32', 'f32', 'int'], outputs: [1] },
-  rmsnorm: { params: ['f32', 'f32', 'f32', 'int', 'num'], outputs: [2] },
-  rope: { params: ['f32', 'int', 'int', 'num', 'num', 'pairing'], outputs: [0] },
-  bsplineBasis: { params: ['f64', 'int', 'f64', 'int', 'int', 'i32', 'f64'], outputs: [5, 6] },
-  bandedGram: { params: ['i32', 'f64', 'int', 'int', 'f64?', 'f64', 'int', 'f64', 'f64'], outputs: [7, 8] },
-};
+/**
+ * Each kernel's parameters in order, and the array parameters a call may write: derived from the
+ * kernel descriptors, so a new kernel is fuzzed here as soon as it is registered.
+ */
+const SIGNATURES = perKernel((d): { params: Param[]; outputs: number[] } => ({
+  params: d.args.map((s): Param => {
+    switch (s.kind) {
+      case 'array': return s.dtypes.length === 2 ? 'f32|f64' : s.nullable ? 'f64?' : s.dtypes[0];
+      case 'int': return 'int';
+      case 'number': case 'threshold': return 'num';
+      case 'choice': return 'pairing';
+      case 'object': return 'layerShape';
+    }
+  }),
+  outputs: outputPositions(d),
+}));
 
 /** Sizes: small ones (so some calls run) and the values that overflow 32-bit arithmetic. */
 const INTS = [0, 1, 2, 3, 4, 5, 8, 16, 17, 33, 64, 2000, 2 ** 30, 2 ** 31 - 1000, 2 ** 31 - 32, 2 ** 31 - 1,

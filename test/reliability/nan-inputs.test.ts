@@ -4,7 +4,7 @@
  * gatedSparseSwiGlu; and the size limit of SparsityCounters (2**31 layers ran to 5 GB).
  */
 import { expect, it } from 'vitest';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { KvStore } from '../../src/kvcache/kv-store.js';
 import { OracleTopK } from '../../src/kvcache/methods/oracle.js';
 import { Retrieval } from '../../src/kvcache/retrieval.js';

@@ -4,7 +4,7 @@
  * each exactly what a fresh model gives (the issue: one silently lost its first 5 tokens).
  */
 import { expect, it } from 'vitest';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { generate } from '../../src/llama/generate.js';
 import { evaluateNll } from '../../src/llama/evaluate-nll.js';
 import { tinyModel, expectErrorAsync } from '../llama/helpers.js';

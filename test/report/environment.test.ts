@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describeEnvironment, WEBGPU_NOT_PROBED } from '../../src/report/environment.js';
-import { describeBackends } from '../../src/kernels/create.js';
+import { describeBackends } from '../../src/backends/describe-backends.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
 import { expectDistBuilt, repoRoot } from '../runtimes/harness.js';
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { Rng } from '../../src/core/rng.js';
 // @ts-expect-error plain-JS fixture shared with the other runtimes
 import { smokeInputs, SMOKE_CHART } from './fixtures/smoke.mjs';

@@ -4,7 +4,7 @@
  * outcomes — printed as one JSON line (Deno) and stored in `globalThis.__webgpuSuite`
  * (the browser page).
  */
-import { createAsyncKernels } from '../../src/kernels/create-async.js';
+import { createAsyncKernels } from '../../src/backends/create-async-kernels.js';
 import { runSuite, SUITE, type CaseOutcome } from './suite.js';
 
 export interface RuntimeReport {

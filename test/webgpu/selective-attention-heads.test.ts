@@ -13,7 +13,7 @@ import { acquireGpu, webgpuMissing } from '../../src/backends/webgpu/device.js';
 import { GpuContext } from '../../src/backends/webgpu/gpu-context.js';
 import { countGpuWork } from '../_harness/gpu-counts.js';
 import { webgpuKernels } from '../../src/backends/webgpu/kernels.js';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { randomLlama } from '../../src/llama/random-llama.js';
 import { Rng } from '../../src/core/rng.js';
 import { describeWithRuntime } from '../runtimes/harness.js';

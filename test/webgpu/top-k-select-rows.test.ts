@@ -14,7 +14,7 @@ import { acquireGpu, webgpuMissing } from '../../src/backends/webgpu/device.js';
 import { GpuContext } from '../../src/backends/webgpu/gpu-context.js';
 import { countGpuWork } from '../_harness/gpu-counts.js';
 import { DEFAULT_CPU_THRESHOLD, webgpuKernels } from '../../src/backends/webgpu/kernels.js';
-import { createKernels } from '../../src/kernels/create.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { driveAsync } from '../../src/kernels/maybe-async.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 import { FarSelector } from '../../src/kvcache/select-far.js';

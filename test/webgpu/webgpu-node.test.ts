@@ -10,8 +10,9 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { loadAsyncBackends } from '../_harness/each-backend.js';
 import { SUITE } from './suite.js';
-import { createAsyncKernels } from '../../src/kernels/create-async.js';
-import { createKernels, describeBackends } from '../../src/kernels/create.js';
+import { createAsyncKernels } from '../../src/backends/create-async-kernels.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
+import { describeBackends } from '../../src/backends/describe-backends.js';
 import { acquireGpu, webgpuMissing } from '../../src/backends/webgpu/device.js';
 import { GpuContext } from '../../src/backends/webgpu/gpu-context.js';
 import { DEFAULT_CPU_THRESHOLD, WEBGPU_NATIVE, webgpuKernels } from '../../src/backends/webgpu/kernels.js';
@@ -125,8 +126,8 @@ describe('webgpu without an adapter', () => {
   it('createAsyncKernels and createKernels fail with UNAVAILABLE saying why', async () => {
     // A child process whose Vulkan loader finds no driver: Dawn has no adapter there.
     const script = `
-      import { createAsyncKernels } from './src/kernels/create-async.ts';
-      import { createKernels } from './src/kernels/create.ts';
+      import { createAsyncKernels } from './src/backends/create-async-kernels.ts';
+      import { createKernels } from './src/backends/create-kernels.ts';
       const out = [];
       for (const f of [() => createAsyncKernels({ backend: 'webgpu' }), () => createKernels({ backend: 'webgpu' })]) {
         try { await f(); out.push('resolved'); } catch (e) { out.push(e.code + ': ' + e.message); }

@@ -7,7 +7,7 @@
  * the way the CLI reads it (readGgufModel: tensor by tensor, no whole-file buffer).
  */
 import { readFileSync } from 'node:fs';
-import { createKernels } from '../../../src/kernels/create.js';
+import { createKernels } from '../../../src/backends/create-kernels.js';
 import { createParallelKernels } from '../../../src/backends/wasm-threads/create-parallel-kernels.js';
 import { readGgufModel } from '../../../src/node/gguf-file.js';
 import type { GgufWorkload } from './gguf-workloads.js';

@@ -6,7 +6,7 @@
  * @example npx tsx bench/lib/profile/gguf-decode.ts 128 int8   # context, activations (int8 | f32)
  */
 import { readFileSync } from 'node:fs';
-import { createKernels } from '../../../src/kernels/create.js';
+import { createKernels } from '../../../src/backends/create-kernels.js';
 import { KERNEL_NAMES, type Kernels } from '../../../src/kernels/kernels.js';
 import { readGgufModel, readGgufTokenizer } from '../../../src/node/gguf-file.js';
 const ctx = Number(process.argv[2] ?? 128);

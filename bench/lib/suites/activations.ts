@@ -19,7 +19,7 @@
  * @example
  * console.log(formatTable(await activationsSuite({ quick: true })));
  */
-import { createKernels } from '../../../src/kernels/create.js';
+import { createKernels } from '../../../src/backends/create-kernels.js';
 import type { ResidentArray } from '../../../src/kernels/kernels.js';
 import { Rng } from '../../../src/core/rng.js';
 import { runSuite, sink, type BenchTask, type RatioSpec, type SuiteOptions, type SuiteResult } from '../harness.js';

@@ -11,7 +11,7 @@
  * @example
  * const result = await knotsSuite({ quick: true });
  */
-import { createKernels } from '../../../src/kernels/create.js';
+import { createKernels } from '../../../src/backends/create-kernels.js';
 import type { Kernels } from '../../../src/kernels/kernels.js';
 import { Rng } from '../../../src/core/rng.js';
 import { runChain, type ChainProblem } from '../../../src/knots/rjmcmc-chain.js';

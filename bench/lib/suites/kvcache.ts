@@ -23,7 +23,7 @@
  * @example
  * console.log(formatTable(await kvcacheSuite({ quick: true })));
  */
-import { createKernels } from '../../../src/kernels/create.js';
+import { createKernels } from '../../../src/backends/create-kernels.js';
 import type { ResidentArray } from '../../../src/kernels/kernels.js';
 import { runSuite, sink, type BenchTask, type RatioSpec, type SuiteOptions, type SuiteResult } from '../harness.js';
 import { Codebook } from '../../../src/kvcache/codebook.js';

@@ -8,7 +8,7 @@
  *
  * @example npx tsx bench/lib/main.ts llama-gguf-kernels --quick
  */
-import { createKernels } from '../../../src/kernels/create.js';
+import { createKernels } from '../../../src/backends/create-kernels.js';
 import type { ResidentArray } from '../../../src/kernels/kernels.js';
 import { quantizedRowWords, type QuantizedType } from '../../../src/kernels/quantized-row-words.js';
 import { q8ActivationWords } from '../../../src/kernels/q8-activation-words.js';

@@ -18,7 +18,7 @@
  */
 import { SparseInferenceError } from '../../../src/core/errors.js';
 import { throwIfAborted } from '../../../src/core/errors.js';
-import { createKernels } from '../../../src/kernels/create.js';
+import { createKernels } from '../../../src/backends/create-kernels.js';
 import { randomLlama } from '../../../src/llama/random-llama.js';
 import type { SuiteOptions, SuiteResult, RatioResult } from '../harness.js';
 import { buildLlama2c, runLlama2c, type Llama2cBuild } from '../peers/llama2c-peer.js';

@@ -19,7 +19,7 @@
  * const result = await llamaSuite({ quick: true });
  * console.log(formatTable(result));
  */
-import { createKernels } from '../../../src/kernels/create.js';
+import { createKernels } from '../../../src/backends/create-kernels.js';
 import type { Kernels } from '../../../src/kernels/kernels.js';
 import { runSuite, sink, type BenchTask, type RatioSpec, type SuiteOptions, type SuiteResult } from '../harness.js';
 import { randomLlama } from '../../../src/llama/random-llama.js';

@@ -22,7 +22,7 @@
  * const result = await parallelSuite({ quick: true });
  * console.log(formatTable(result));
  */
-import { createKernels } from '../../../src/kernels/create.js';
+import { createKernels } from '../../../src/backends/create-kernels.js';
 import type { ResidentArray } from '../../../src/kernels/kernels.js';
 import { Rng } from '../../../src/core/rng.js';
 import { createParallelKernels, type ParallelKernels } from '../../../src/backends/wasm-threads/create-parallel-kernels.js';

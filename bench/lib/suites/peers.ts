@@ -24,7 +24,7 @@
  * const result = await peersSuite({ quick: true });
  * console.log(formatTable(result));
  */
-import { createKernels } from '../../../src/kernels/create.js';
+import { createKernels } from '../../../src/backends/create-kernels.js';
 import { packedGemvLength } from '../../../src/kernels/packed-gemv-length.js';
 import type { ResidentArray } from '../../../src/kernels/kernels.js';
 import { Rng } from '../../../src/core/rng.js';

@@ -25,7 +25,7 @@
  */
 import type { Kernels } from '../../../src/kernels/kernels.js';
 import type { AsyncKernels } from '../../../src/kernels/async-kernels.js';
-import { createAsyncKernels } from '../../../src/kernels/create-async.js';
+import { createAsyncKernels } from '../../../src/backends/create-async-kernels.js';
 import { TwoTierKvCache } from '../../../src/kvcache/two-tier/two-tier-cache.js';
 import type { HeadKeys } from '../../../src/kvcache/kv-store.js';
 import { sink, type BenchTask, type RatioSpec } from '../harness.js';

@@ -25,8 +25,8 @@
  * const result = await webgpuSuite({ quick: true });
  * console.log(formatTable(result));
  */
-import { createKernels } from '../../../src/kernels/create.js';
-import { createAsyncKernels } from '../../../src/kernels/create-async.js';
+import { createKernels } from '../../../src/backends/create-kernels.js';
+import { createAsyncKernels } from '../../../src/backends/create-async-kernels.js';
 import type { AsyncKernels, DeviceArray } from '../../../src/kernels/async-kernels.js';
 import type { Kernels, ResidentArray } from '../../../src/kernels/kernels.js';
 import { Rng } from '../../../src/core/rng.js';

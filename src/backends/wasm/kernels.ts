@@ -1,20 +1,95 @@
 /**
- * The wasm backend: binds each AssemblyScript export to the Kernels signature. Arrays that
- * live in WASM memory (from allocF32/allocI32) are passed by pointer; others are copied
- * through the call scratch (correct, but 3–6x slower on small kernels — keep hot data resident).
+ * The wasm backend: binds each AssemblyScript export to its kernel. Arrays that live in WASM
+ * memory (from allocF32/allocI32) are passed by pointer; others are copied through the call
+ * scratch (correct, but 3–6x slower on small kernels — keep hot data resident).
+ *
+ * Most kernels need no code here: an export whose parameters are the kernel's own, arrays as
+ * pointers, a choice as its index (rope's pairing: 'adjacent' 0, 'half' 1), then any scratch
+ * listed in SCRATCH, is bound from the kernel's descriptor (which arrays it reads and writes, and
+ * how long they are). Only the kernels whose export differs are written out in CUSTOM.
  */
-import type { KernelFunctions, KernelName, RopePairing } from '../../kernels/kernels.js';
+import type { KernelFunctions, KernelName } from '../../kernels/kernels.js';
+import type { AnyKernelDescriptor } from '../../kernels/define-kernel.js';
+import { KERNEL_DESCRIPTORS } from '../../kernels/reference/index.js';
 import { type WasmExports } from './loader.js';
 import { WasmHeap, marshal, type Arg } from './memory.js';
 import { badArgument } from '../../core/errors.js'; // kvcache
 import { decoderLayerScratchLength, decoderLayerWeightLength } from '../../kernels/decoder-layer-layout.js'; // llama
 import { quantizedRowWords } from '../../kernels/quantized-row-words.js';
 import { q8ActivationWords } from '../../kernels/q8-activation-words.js';
-import { causalAttentionScratchLength } from '../../kernels/causal-attention-scratch.js';
 
-/** knots: a Float64Array argument as an Int32 view over the same bytes (marshal copies words). */
+type Typed = Float32Array | Float64Array | Int32Array;
+
+/** A Float64Array argument as an Int32 view over the same bytes (marshal copies words). */
 function f64Arg(a: Float64Array, length: number): Arg {
   return { a: new Int32Array(a.buffer, a.byteOffset, length * 2), length: length * 2 };
+}
+
+/**
+ * Scratch the exports take after the kernel's own arguments (elements of 4 bytes each), from the
+ * call's arguments; it lives in the call scratch.
+ */
+const SCRATCH: { [K in KernelName]?: (a: Parameters<KernelFunctions[K]>) => number[] } = {
+  spvmm: ([, , , rows]) => [rows], // the compacted nonzero rows
+  vmmsp: ([, , , , rows]) => [rows],
+  gemmQ4_1: ([, , , , cols]) => [cols], // one decoded row
+  gemmQ8_0: ([, , , , cols]) => [cols],
+  l2sqrBatch: ([, , , , k]) => [k], // centroid norms
+  argminL2: ([, , , , , k]) => [k],
+  // two k-word heaps, and for n ≥ 16384 topKSelect's 2048 + 2n words
+  topK: ([, n, k]) => [k, k, n >= 16384 ? 2048 + 2 * n : 0],
+  topKSelect: ([, n]) => [2048 + 2 * n], // histogram + candidate indices and values
+};
+
+const NO_SCRATCH: readonly number[] = [];
+
+/** A kernel bound from its descriptor (see the file comment). */
+function derivedBinding(heap: WasmHeap, d: AnyKernelDescriptor, fn: (...a: unknown[]) => unknown,
+  scratch: ((a: readonly unknown[]) => number[]) | undefined): (...a: unknown[]) => unknown {
+  const arrays = d.args.flatMap((s, i) => (s.kind === 'array' ? [{ at: i, s }] : []));
+  const choices = d.args.map((s) => (s.kind === 'choice' ? s.choices : null));
+  const isArray = d.args.map((s) => s.kind === 'array');
+  const arity = d.args.length;
+  /** The export's arguments: the kernel's, arrays as pointers, choices as indices, then scratch. */
+  const exportArgs = (a: readonly unknown[], ptrs: number[], extra: number): unknown[] => {
+    const call = new Array<unknown>(arity + extra);
+    let p = 0;
+    for (let i = 0; i < arity; i++) {
+      const c = choices[i];
+      call[i] = isArray[i] ? ptrs[p++] : c !== null ? c.indexOf(a[i] as string) : a[i];
+    }
+    for (let e = 0; e < extra; e++) call[arity + e] = ptrs[p++];
+    return call;
+  };
+  const residentPtrs = new Array<number>(arrays.length);
+  return (...a: unknown[]) => {
+    // Every array resident and no scratch (a model's step): pointers in place, nothing to copy.
+    if (scratch === undefined) {
+      const buf = heap.buffer;
+      let resident = true;
+      for (let j = 0; j < arrays.length && resident; j++) {
+        const v = a[arrays[j].at] as Typed | null;
+        if (v === null || v.buffer !== buf) resident = false;
+        else { heap.checkLive(v as Float32Array | Int32Array); residentPtrs[j] = v.byteOffset; }
+      }
+      if (resident) return fn.apply(undefined, exportArgs(a, residentPtrs, 0));
+    }
+    const args: Arg[] = [];
+    for (let j = 0; j < arrays.length; j++) {
+      const { at, s } = arrays[j];
+      const v = a[at] as Typed, length = s.length(a);
+      const arg: Arg = v instanceof Float64Array ? f64Arg(v, length) : { a: v as Float32Array | Int32Array, length };
+      arg.out = s.role !== 'in';
+      arg.in = s.role !== 'out';
+      args.push(arg);
+    }
+    const extra = scratch === undefined ? NO_SCRATCH : scratch(a);
+    for (let e = 0; e < extra.length; e++) args.push({ a: null, length: extra[e] });
+    const { ptrs, finish } = marshal(heap, args);
+    const result = fn.apply(undefined, exportArgs(a, ptrs, extra.length));
+    finish();
+    return result;
+  };
 }
 
 export function wasmKernelFunctions(heap: WasmHeap): { fns: Partial<KernelFunctions>; native: KernelName[] } {
@@ -26,85 +101,8 @@ export function wasmKernelFunctions(heap: WasmHeap): { fns: Partial<KernelFuncti
     finish();
     return r;
   };
-  const fns: Partial<KernelFunctions> = {
-    dot: (x, y, n) => call([{ a: x, length: n }, { a: y, length: n }], (p) => w.dot(p[0], p[1], n)),
-    sum: (x, n) => call([{ a: x, length: n }], (p) => w.sum(p[0], n)),
-    // Index scratch for the compacted nonzero rows comes from the call scratch (i32 = 4 bytes).
-    spvmm: (x, W, y, rows, cols) => call(
-      [{ a: x, length: rows }, { a: W, length: rows * cols }, { a: y, length: cols, out: true, in: false }, { a: null, length: rows }],
-      (p) => w.spvmm(p[0], p[1], p[2], rows, cols, p[3])),
-    vmmsp: (x, W, s, out, rows, cols) => call(
-      [{ a: x, length: cols }, { a: W, length: rows * cols }, { a: s, length: rows },
-        { a: out, length: rows, out: true, in: false }, { a: null, length: rows }],
-      (p) => w.vmmsp(p[0], p[1], p[2], p[3], rows, cols, p[4])),
-    axpy: (a, x, y, n) => call([{ a: x, length: n }, { a: y, length: n, out: true }], (p) => w.axpy(a, p[0], p[1], n)),
-    gemv: (W, x, y, rows, cols) => call(
-      [{ a: W, length: rows * cols }, { a: x, length: cols }, { a: y, length: rows, out: true, in: false }],
-      (p) => w.gemv(p[0], p[1], p[2], rows, cols)),
-    packGemv: (W, P, rows, cols) => call(
-      [{ a: W, length: rows * cols }, { a: P, length: Math.ceil(rows / 16) * 16 * cols, out: true, in: false }],
-      (p) => w.packGemv(p[0], p[1], rows, cols)),
-    gemvPacked: (P, x, y, rows, cols) => call(
-      [{ a: P, length: Math.ceil(rows / 16) * 16 * cols }, { a: x, length: cols }, { a: y, length: rows, out: true, in: false }],
-      (p) => w.gemvPacked(p[0], p[1], p[2], rows, cols)),
-    gemvQ4_1: (W, x, y, rows, cols) => call( // llama (GGUF)
-      [{ a: W, length: rows * quantizedRowWords('Q4_1', cols) }, { a: x, length: cols }, { a: y, length: rows, out: true, in: false }],
-      (p) => w.gemvQ4_1(p[0], p[1], p[2], rows, cols)),
-    gemvQ8_0: (W, x, y, rows, cols) => call( // llama (GGUF)
-      [{ a: W, length: rows * quantizedRowWords('Q8_0', cols) }, { a: x, length: cols }, { a: y, length: rows, out: true, in: false }],
-      (p) => w.gemvQ8_0(p[0], p[1], p[2], rows, cols)),
-    gemm: (W, X, Y, rows, cols, n) => call( // llama prefill
-      [{ a: W, length: rows * cols }, { a: X, length: n * cols }, { a: Y, length: n * rows, out: true, in: false }],
-      (p) => w.gemm(p[0], p[1], p[2], rows, cols, n)),
-    // scratch: one decoded row (cols floats).
-    gemmQ4_1: (W, X, Y, rows, cols, n) => call(
-      [{ a: W, length: rows * quantizedRowWords('Q4_1', cols) }, { a: X, length: n * cols },
-        { a: Y, length: n * rows, out: true, in: false }, { a: null, length: cols }],
-      (p) => w.gemmQ4_1(p[0], p[1], p[2], rows, cols, n, p[3])),
-    gemmQ8_0: (W, X, Y, rows, cols, n) => call(
-      [{ a: W, length: rows * quantizedRowWords('Q8_0', cols) }, { a: X, length: n * cols },
-        { a: Y, length: n * rows, out: true, in: false }, { a: null, length: cols }],
-      (p) => w.gemmQ8_0(p[0], p[1], p[2], rows, cols, n, p[3])),
-    // llama: int8 activations (llama.cpp's numerics).
-    quantizeQ8_1: (x, q, length) => call(
-      [{ a: x, length }, { a: q, length: q8ActivationWords(length), out: true, in: false }],
-      (p) => w.quantizeQ8_1(p[0], p[1], length)),
-    gemvQ4_1Q8_1: (W, xq, y, rows, cols) => call(
-      [{ a: W, length: rows * quantizedRowWords('Q4_1', cols) }, { a: xq, length: q8ActivationWords(cols) },
-        { a: y, length: rows, out: true, in: false }],
-      (p) => w.gemvQ4_1Q8_1(p[0], p[1], p[2], rows, cols)),
-    gemvQ8_0Q8_1: (W, xq, y, rows, cols) => call(
-      [{ a: W, length: rows * quantizedRowWords('Q8_0', cols) }, { a: xq, length: q8ActivationWords(cols) },
-        { a: y, length: rows, out: true, in: false }],
-      (p) => w.gemvQ8_0Q8_1(p[0], p[1], p[2], rows, cols)),
-    // scratch: four weight rows decoded to int16 with their scales (288 bytes per 32 columns).
-    gemmQ4_1Q8_1: (W, Xq, Y, rows, cols, n) => call(
-      [{ a: W, length: rows * quantizedRowWords('Q4_1', cols) }, { a: Xq, length: n * q8ActivationWords(cols) },
-        { a: Y, length: n * rows, out: true, in: false }, { a: null, length: (cols / 32) * 72 }],
-      (p) => w.gemmQ4_1Q8_1(p[0], p[1], p[2], rows, cols, n, rows, p[3])),
-    gemmQ8_0Q8_1: (W, Xq, Y, rows, cols, n) => call(
-      [{ a: W, length: rows * quantizedRowWords('Q8_0', cols) }, { a: Xq, length: n * q8ActivationWords(cols) },
-        { a: Y, length: n * rows, out: true, in: false }, { a: null, length: (cols / 32) * 72 }],
-      (p) => w.gemmQ8_0Q8_1(p[0], p[1], p[2], rows, cols, n, rows, p[3])),
-    gemvT: (W, x, y, rows, cols) => call(
-      [{ a: W, length: rows * cols }, { a: x, length: rows }, { a: y, length: cols, out: true, in: false }],
-      (p) => w.gemvT(p[0], p[1], p[2], rows, cols)),
-    l2sqrBatch: (X, C, out, n, k, d) => call(
-      [{ a: X, length: n * d }, { a: C, length: k * d }, { a: out, length: n * k, out: true, in: false }, { a: null, length: k }],
-      (p) => w.l2sqrBatch(p[0], p[1], p[2], n, k, d, p[3])),
-    argminL2: (X, C, codes, dist, n, k, d) => call(
-      [{ a: X, length: n * d }, { a: C, length: k * d }, { a: codes, length: n, out: true, in: false },
-        { a: dist, length: n, out: true, in: false }, { a: null, length: k }],
-      (p) => w.argminL2(p[0], p[1], p[2], p[3], n, k, d, p[4])),
-    // scratch: two k-word heaps, and for n ≥ 16384 topKSelect's 2048 + 2n words.
-    topK: (x, n, k, out) => call(
-      [{ a: x, length: n }, { a: out, length: k, out: true, in: false }, { a: null, length: k }, { a: null, length: k },
-        { a: null, length: n >= 16384 ? 2048 + 2 * n : 0 }],
-      (p) => w.topK(p[0], n, k, p[1], p[2], p[3], p[4])),
-    // kvcache: scratch = 2048-word histogram + candidate indices and values (2n words).
-    topKSelect: (x, n, k, out) => call(
-      [{ a: x, length: n }, { a: out, length: k, out: true, in: false }, { a: null, length: 2048 + 2 * n }],
-      (p) => w.topKSelect(p[0], n, k, p[1], p[2])),
+  /** Kernels whose export takes other arguments than the kernel (loops, flags, return codes). */
+  const CUSTOM: Partial<KernelFunctions> = {
     // kvcache: topKSelect row by row, at byte offsets r·n·4 and r·k·4 (one copy in/out for all rows).
     topKSelectRows: (x, rows, n, k, out) => call(
       [{ a: x, length: rows * n }, { a: out, length: rows * k, out: true, in: false }, { a: null, length: 2048 + 2 * n }],
@@ -140,26 +138,6 @@ export function wasmKernelFunctions(heap: WasmHeap): { fns: Partial<KernelFuncti
           }
         });
     },
-    causalAttention: (Q, K, V, pos0, n, d, stride, nHeads, group, scale, out, scratch) => { // llama prefill
-      const rows = n * nHeads * d;
-      const span = (pos0 + n - 1) * stride + (nHeads / group) * d;
-      call(
-        [{ a: Q, length: rows }, { a: K, length: span }, { a: V, length: span }, { a: out, length: rows, out: true, in: false },
-          { a: scratch, length: causalAttentionScratchLength(n, nHeads), out: true, in: false }],
-        (p) => w.causalAttention(p[0], p[1], p[2], pos0, n, d, stride, nHeads, group, scale, p[3], p[4]));
-    },
-    softmax: (x, out, n) => call(
-      [{ a: x, length: n }, { a: out, length: n, out: true, in: false }],
-      (p) => w.softmax(p[0], p[1], n)),
-    rmsnorm: (x, wt, out, n, eps) => call(
-      [{ a: x, length: n }, { a: wt, length: n }, { a: out, length: n, out: true, in: false }],
-      (p) => w.rmsnorm(p[0], p[1], p[2], n, eps)),
-    rope: (x, nHeads, headDim, pos, base, pairing: RopePairing) => call(
-      [{ a: x, length: nHeads * headDim, out: true }],
-      (p) => w.rope(p[0], nHeads, headDim, pos, base, pairing === 'half' ? 1 : 0)),
-    swiglu: (gate, up, n) => call(
-      [{ a: gate, length: n, out: true }, { a: up, length: n }],
-      (p) => w.swiglu(p[0], p[1], n)),
     // llama: one decoder layer per call; resident operands (the model's) go by pointer, no copies.
     decoderLayer: (x, W, keys, keysPre, values, scratch, pos, s) => {
       const half = s.ropePairing === 'half' ? 1 : 0;
@@ -178,14 +156,27 @@ export function wasmKernelFunctions(heap: WasmHeap): { fns: Partial<KernelFuncti
         (p) => w.decoderLayer(p[0], p[1], p[2], p[3], p[4], p[5], pos, s.dim, s.hiddenDim, s.nHeads, s.nKvHeads,
           s.normEps, s.ropeBase, half));
     },
-    // knots: Float64 arrays travel as their bits through Int32 views (marshal copies Int32 words).
-    bsplineBasis: (x, n, t, nt, degree, first, values) => call(
-      [f64Arg(x, n), f64Arg(t, nt), { a: first, length: n, out: true, in: false }, { ...f64Arg(values, n * (degree + 1)), out: true, in: false }],
-      (p) => w.bsplineBasis(p[0], n, p[1], nt, degree, p[2], p[3])),
     bandedGram: (first, values, n, width, weights, z, p, band, btz) => call( // knots
       [{ a: first, length: n }, f64Arg(values, n * width), weights === null ? { a: null, length: 2 } : f64Arg(weights, n), f64Arg(z, n),
         { ...f64Arg(band, p * width), out: true, in: false }, { ...f64Arg(btz, p), out: true, in: false }],
       (q) => w.bandedGram(q[0], q[1], n, width, q[2], weights === null ? 0 : 1, q[3], p, q[4], q[5])),
+    // llama: int8 activations. Y's row stride (rows here), then scratch: four weight rows decoded
+    // to int16 with their scales (288 bytes per 32 columns).
+    gemmQ4_1Q8_1: (W, Xq, Y, rows, cols, n) => call(
+      [{ a: W, length: rows * quantizedRowWords('Q4_1', cols) }, { a: Xq, length: n * q8ActivationWords(cols) },
+        { a: Y, length: n * rows, out: true, in: false }, { a: null, length: (cols / 32) * 72 }],
+      (p) => w.gemmQ4_1Q8_1(p[0], p[1], p[2], rows, cols, n, rows, p[3])),
+    gemmQ8_0Q8_1: (W, Xq, Y, rows, cols, n) => call(
+      [{ a: W, length: rows * quantizedRowWords('Q8_0', cols) }, { a: Xq, length: n * q8ActivationWords(cols) },
+        { a: Y, length: n * rows, out: true, in: false }, { a: null, length: (cols / 32) * 72 }],
+      (p) => w.gemmQ8_0Q8_1(p[0], p[1], p[2], rows, cols, n, rows, p[3])),
   };
-  return { fns, native: Object.keys(fns) as KernelName[] };
+  const fns: Record<string, unknown> = { ...CUSTOM };
+  for (const d of KERNEL_DESCRIPTORS) {
+    const fn = w[d.name];
+    if (fns[d.name] !== undefined || typeof fn !== 'function') continue;
+    fns[d.name] = derivedBinding(heap, d, fn as (...a: unknown[]) => unknown,
+      SCRATCH[d.name] as ((a: readonly unknown[]) => number[]) | undefined);
+  }
+  return { fns: fns as Partial<KernelFunctions>, native: Object.keys(fns) as KernelName[] };
 }

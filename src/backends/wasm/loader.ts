@@ -12,44 +12,21 @@ export interface WasmExports {
   alloc(size: number): number;
   free(ptr: number): void;
   simdEnabled(): number;
-  dot(x: number, y: number, n: number): number;
-  sum(x: number, n: number): number;
-  spvmm(x: number, W: number, y: number, rows: number, cols: number, idx: number): number;
-  vmmsp(x: number, W: number, s: number, out: number, rows: number, cols: number, idx: number): number;
-  axpy(a: number, x: number, y: number, n: number): void;
-  gemv(W: number, x: number, y: number, rows: number, cols: number): void;
-  gemvT(W: number, x: number, y: number, rows: number, cols: number): void;
-  packGemv(W: number, P: number, rows: number, cols: number): void;
-  gemvPacked(P: number, x: number, y: number, rows: number, cols: number): void;
-  gemvQ4_1(W: number, x: number, y: number, rows: number, cols: number): void; // llama (GGUF)
-  gemvQ8_0(W: number, x: number, y: number, rows: number, cols: number): void; // llama (GGUF)
-  gemm(W: number, X: number, Y: number, rows: number, cols: number, n: number): void; // llama prefill
-  gemmQ4_1(W: number, X: number, Y: number, rows: number, cols: number, n: number, scratch: number): void;
-  gemmQ8_0(W: number, X: number, Y: number, rows: number, cols: number, n: number, scratch: number): void;
-  quantizeQ8_1(x: number, q: number, length: number): void; // llama: int8 activations
-  gemvQ4_1Q8_1(W: number, xq: number, y: number, rows: number, cols: number): void;
-  gemvQ8_0Q8_1(W: number, xq: number, y: number, rows: number, cols: number): void;
-  /** ldy: Y's row stride in floats (rows, or more when a thread computes a slice of rows); scratch: (cols/32)·72 words. */
-  gemmQ4_1Q8_1(W: number, Xq: number, Y: number, rows: number, cols: number, n: number, ldy: number, scratch: number): void;
-  gemmQ8_0Q8_1(W: number, Xq: number, Y: number, rows: number, cols: number, n: number, ldy: number, scratch: number): void;
-  l2sqrBatch(X: number, C: number, out: number, n: number, k: number, d: number, cnorm: number): void;
-  argminL2(X: number, C: number, codes: number, dist: number, n: number, k: number, d: number, cnorm: number): void;
-  topK(x: number, n: number, k: number, out: number, heapV: number, heapI: number, scratch: number): void;
+  // The exports bound by hand (backends/wasm/kernels.ts); the others are bound from the kernel
+  // descriptors by name, with the kernel's own parameters (arrays as pointers).
   topKSelect(x: number, n: number, k: number, out: number, scratch: number): void; // kvcache
   lutGather(table: number, tableSize: number, codes: number, n: number, out: number): number; // kvcache
   selectiveAttention(q: number, K: number, V: number, idx: number, count: number, d: number, stride: number,
     scale: number, out: number, scores: number): number; // kvcache
-  softmax(x: number, out: number, n: number): void;
-  rmsnorm(x: number, w: number, out: number, n: number, eps: number): void;
-  rope(x: number, nHeads: number, headDim: number, pos: number, base: number, half: number): void;
-  bsplineBasis(x: number, n: number, t: number, nt: number, degree: number, first: number, values: number): void; // knots
   bandedGram(first: number, values: number, n: number, width: number, weights: number, hasWeights: number, // knots
     z: number, p: number, band: number, btz: number): number;
-  swiglu(gate: number, up: number, n: number): void; // llama / activations
-  causalAttention(Q: number, K: number, V: number, pos0: number, n: number, d: number, stride: number, nHeads: number,
-    group: number, scale: number, out: number, scratch: number): void;
   decoderLayer(x: number, W: number, keys: number, keysPre: number, values: number, scratch: number, pos: number,
     dim: number, hiddenDim: number, nHeads: number, nKvHeads: number, eps: number, ropeBase: number, half: number): void; // llama
+  /** ldy: Y's row stride in floats (rows, or more when a thread computes a slice of rows); scratch: (cols/32)·72 words. */
+  gemmQ4_1Q8_1(W: number, Xq: number, Y: number, rows: number, cols: number, n: number, ldy: number, scratch: number): void;
+  gemmQ8_0Q8_1(W: number, Xq: number, Y: number, rows: number, cols: number, n: number, ldy: number, scratch: number): void;
+  /** Every other export, by name. */
+  [name: string]: unknown;
 }
 
 export type WasmVariant = 'simd' | 'scalar';

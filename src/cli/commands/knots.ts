@@ -283,7 +283,7 @@ async function runExperiment(args: string[], ctx: CliContext): Promise<number> {
   });
   const exp = findKnotExperiment(positionals[0]);
   if (exp === undefined) throw new CliUsageError(`unknown experiment '${positionals[0]}' (experiments: ${KNOT_EXPERIMENTS.map((e) => e.name).join(', ')})`);
-  const { createKernels } = await import('../../kernels/create.js');
+  const { createKernels } = await import('../../backends/create-kernels.js');
   const kernels = await createKernels({ backend: values.backend as 'auto' | 'reference' | 'wasm' });
   const bar = createProgressBar(ctx, `knots ${exp.name}`);
   const t0 = Date.now();

@@ -15,6 +15,7 @@ import { evaluateNll } from '../../llama/evaluate-nll.js';
 import { toHfCheckpoint } from '../../llama/convert-to-hf.js';
 import { readGgufTokenizer } from '../../node/gguf-file.js';
 import type { TextTokenizer } from '../../llama/text-tokenizer.js';
+import { chatOptionsFromTemplate, formatChat } from '../../llama/chat-template.js';
 
 const BACKENDS = ['auto', 'reference', 'wasm', 'webgpu'] as const;
 
@@ -28,10 +29,12 @@ tokenizer is used when --tokenizer is not given. The format is detected from the
 
 Subcommands:
   generate  --model M --tokenizer T [--prompt P] [--tokens N] [--temperature t] [--top-p p]
-            [--seed s] [--json] [model options]
+            [--seed s] [--chat] [--json] [model options]
             Print the prompt and its continuation (as llama2.c's run does), then the speed
             on stderr. --tokens: new tokens at most (default 256). --temperature 0 is greedy
             (default 1); --top-p in (0, 1], 1 = off (default 0.9); --seed (default 0).
+            --chat: the prompt is a user turn in the model's chat template (GGUF), and
+            only the reply is printed (it stops at the end of the turn).
             --json: print {prompt, text, tokens, tokensPerSecond, stopReason} instead.
   ppl       --model M --tokenizer T --text F [--tokens N] [--json] [model options]
             Mean negative log-likelihood and perplexity on a text of stories separated by
@@ -113,6 +116,13 @@ async function loadTokenizer(values: { model?: string; tokenizer?: string }, voc
   return readTokenizer(required(values.tokenizer, 'tokenizer'), vocabSize);
 }
 
+/** --chat: the prompt as one user turn in the model's chat template (a GGUF tokenizer's ChatML). */
+function chatPrompt(tokenizer: TextTokenizer, text: string): string {
+  const template = (tokenizer as { chatTemplate?: string }).chatTemplate;
+  if (template === undefined) throw new CliUsageError('--chat needs a model with a chat template (a GGUF file with tokenizer.chat_template)');
+  return formatChat([{ role: 'user', content: text }], { addGenerationPrompt: true, ...chatOptionsFromTemplate(template) });
+}
+
 /** llama2.c's safe_printf: drop pieces that are a single non-printing control byte. */
 function printable(piece: string): boolean {
   if (piece.length !== 1) return true;
@@ -130,6 +140,7 @@ async function runGenerate(args: string[], ctx: CliContext): Promise<number> {
       steps: { type: 'renamed', to: 'tokens' },
       temperature: { type: 'number', min: 0, default: 1 },
       'top-p': { type: 'number', min: 0, max: 1, default: 0.9 },
+      chat: { type: 'boolean' },
       ...VOCABULARY.seed,
     },
   });
@@ -137,10 +148,14 @@ async function runGenerate(args: string[], ctx: CliContext): Promise<number> {
   await using run = await openRun(values);
   const { model } = run;
   const tokenizer = await loadTokenizer(values, model.config.vocabSize);
+  const prompt = values.chat ? chatPrompt(tokenizer, values.prompt) : values.prompt;
   const out = await generate(model, tokenizer, {
-    prompt: values.prompt, maxTokens: values.tokens, temperature: values.temperature, topP: values['top-p'],
+    prompt, maxTokens: values.tokens, temperature: values.temperature, topP: values['top-p'],
     seed: values.seed, signal: ctx.signal,
-    onToken: values.json ? undefined : (piece) => { if (piece && printable(piece)) ctx.stdout(piece); },
+    // With --chat only the reply is printed (the template's turn markers are not).
+    onToken: values.json ? undefined : (piece, _id, isPrompt) => {
+      if (piece && printable(piece) && !(values.chat && isPrompt)) ctx.stdout(piece);
+    },
   });
   const backend = `${model.kernels.backend}/${model.kernels.variant}`;
   if (values.json) {

@@ -1,5 +1,5 @@
 import { quantizedRowWords } from '../quantized-row-words.js';
-import { f16Bits } from './f16-bits.js';
+import { f16Bits } from '../../core/f16-bits.js';
 import { defineKernel, f32, i32, size, blockCols } from '../define-kernel.js';
 
 /**

@@ -1,6 +1,6 @@
 import { quantizedRowWords } from '../quantized-row-words.js';
 import { Q8_BLOCK_WORDS, q8ActivationWords } from '../q8-activation-words.js';
-import { f16Bits } from './f16-bits.js';
+import { f16Bits } from '../../core/f16-bits.js';
 import { blockCols, defineKernel, f32, i32, size } from '../define-kernel.js';
 
 /**

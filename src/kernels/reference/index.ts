@@ -28,6 +28,7 @@ import { causalAttentionKernel } from './causal-attention.js'; // llama prefill
 import { bsplineBasisKernel } from './bspline-basis.js'; // knots
 import { bandedGramKernel } from './banded-gram.js'; // knots
 import { swigluKernel } from './swiglu.js';
+import { siluKernel } from './silu.js'; // llama / activations
 import { siluThresholdKernel } from './silu-threshold.js'; // activations
 import { thresholdKernel } from './threshold.js'; // activations
 import { siluMulThresholdKernel } from './silu-mul-threshold.js'; // activations
@@ -53,7 +54,7 @@ export const KERNELS: { readonly [K in KernelName]: KernelDescriptor<K> } = {
   selectiveAttentionHeads: selectiveAttentionHeadsKernel, // llama / kvcache
   causalAttention: causalAttentionKernel, // llama prefill
   bsplineBasis: bsplineBasisKernel, bandedGram: bandedGramKernel, // knots
-  swiglu: swigluKernel, // llama / activations
+  swiglu: swigluKernel, silu: siluKernel, // llama / activations
   siluThreshold: siluThresholdKernel, threshold: thresholdKernel, siluMulThreshold: siluMulThresholdKernel, // activations
   packGemv: packGemvKernel, gemvPacked: gemvPackedKernel,
   decoderLayer: decoderLayerKernel, // llama

@@ -21,6 +21,7 @@ const JUMP_BETA = [2, -5, 5, 2, -3, -1, 2];
 
 /** f(x) for curve `name`. */
 export function curveTruth(name: CurveName, x: ArrayLike<number>): Float64Array {
+  checkValues('x', x, 0);
   switch (name) {
     case 'sine': return Float64Array.from(x, (v) => 10 * Math.sin(2 * Math.PI * v));
     case 'bump': return Float64Array.from(x, (v) => 50 * Math.exp(-100 * (v - 0.5) ** 2));

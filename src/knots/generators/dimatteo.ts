@@ -15,6 +15,7 @@
  *   Ex3 sharp peak:  sin(x) + 2 exp(−30x²) + 3 exp(−400(x−1)²), x on [−2, 2], m = 201, σ = 0.3
  */
 import { checkInt, checkOneOf } from '../../core/validate.js';
+import { checkValues } from '../../core/stats/values.js';
 import { Rng } from '../../core/rng.js';
 
 export type DiMatteoExample = 'ex1' | 'ex2' | 'ex3';
@@ -37,7 +38,7 @@ const DESIGNS: Record<DiMatteoExample, Design> = {
 /** Noiseless f at x for one example. */
 export function diMatteoTruth(example: DiMatteoExample, x: ArrayLike<number>): Float64Array {
   const d = DESIGNS[checkOneOf('example', example, ['ex1', 'ex2', 'ex3'] as const)];
-  return Float64Array.from(x, d.f);
+  return Float64Array.from(checkValues('x', x, 0), d.f);
 }
 
 /** The simulated design: equispaced x, y = f(x) + N(0, σ²). */

@@ -13,6 +13,7 @@
  */
 import { badArgument } from '../../core/errors.js';
 import { checkInt } from '../../core/validate.js';
+import { checkValues } from '../../core/stats/values.js';
 import { Rng } from '../../core/rng.js';
 import { bsplineBasis } from '../bspline-basis.js';
 
@@ -46,7 +47,10 @@ function tensorSpline(x1: ArrayLike<number>, x2: ArrayLike<number>, k1: number[]
 
 /** f(x₁, x₂) of surface `id`. */
 export function surfaceTruth(id: SurfaceId, x1: ArrayLike<number>, x2: ArrayLike<number>): Float64Array {
-  const n = x1.length;
+  if (id !== 1 && id !== 2 && id !== 3 && id !== 4) throw badArgument(`surface must be 1, 2, 3 or 4, got ${String(id)}`);
+  const n = checkValues('x1', x1, 0).length;
+  checkValues('x2', x2, n);
+  if (x2.length !== n) throw badArgument(`x2 must have the length of x1 (${n}), got ${x2.length}`);
   switch (id) {
     case 1: return Float64Array.from({ length: n }, (_, i) => -40 * (Math.exp(-((x1[i] - 0.2) ** 2 + (x2[i] - 0.3) ** 2) / 0.1)
       + Math.exp(-((x1[i] - 0.7) ** 2 + (x2[i] - 0.8) ** 2) / 0.1)));

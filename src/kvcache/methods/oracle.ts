@@ -8,10 +8,12 @@
  *   so at equal budget nothing can recall more.
  */
 import { checkKernels } from '../../kernels/check-kernels.js';
+import { checkInt } from '../../core/validate.js';
 import type { Kernels, ResidentArray } from '../../kernels/kernels.js';
 import type { GroupQuery, RetrievalMethod } from '../retrieval-method.js';
 import type { HeadKeys } from '../kv-store.js';
 import { disposeSymbol } from '../../core/dispose.js';
+import { checkIndexBytesCall, checkScoreCall } from './check-method-call.js';
 
 /** Exact-score top-K, per head with union or by summed exact probabilities (see the file header). */
 export class OracleTopK implements RetrievalMethod {
@@ -33,6 +35,8 @@ export class OracleTopK implements RetrievalMethod {
 
   score(_kvHead: number, keys: HeadKeys, q: GroupQuery, farStart: number, farEnd: number,
     outArr: ResidentArray<Float32Array>): void {
+    checkScoreCall({ headDim: this.headDim, groupSize: this.groupSize }, this.scoring === 'perHead' ? this.groupSize : 1,
+      _kvHead, keys, q, farStart, farEnd, outArr);
     const d = this.headDim, g = this.groupSize, n = keys.length, m = farEnd - farStart;
     if (this.scratch === null || this.scratch.length < n) {
       this.scratch?.dispose();
@@ -59,6 +63,7 @@ export class OracleTopK implements RetrievalMethod {
 
   /** Reads every key: n·d floats. */
   indexBytes(n: number): number {
+    checkInt('n', n, 0);
     return n * this.headDim * 4;
   }
 

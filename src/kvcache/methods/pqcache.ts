@@ -19,6 +19,7 @@ import type { GroupQuery, RetrievalMethod } from '../retrieval-method.js';
 import type { HeadKeys } from '../kv-store.js';
 import { disposeSymbol } from '../../core/dispose.js';
 import { checkOptions, optionKeys } from '../../core/options.js';
+import { checkIndexBytesCall, checkScoreCall } from './check-method-call.js';
 
 /** Sub-spaces, bits, k-means iterations, refit policy and seed of PqCache. */
 export interface PqCacheOptions {
@@ -90,6 +91,7 @@ export class PqCache implements RetrievalMethod {
 
   score(kvHead: number, keys: HeadKeys, q: GroupQuery, farStart: number, farEnd: number,
     outArr: ResidentArray<Float32Array>): void {
+    checkScoreCall({ nKvHeads: this.heads.length, headDim: this.headDim, groupSize: this.groupSize }, 1, kvHead, keys, q, farStart, farEnd, outArr);
     const d = this.headDim, g = this.groupSize, m = farEnd - farStart, M = this.M, sub = d / M;
     const pq = this.prepare(kvHead, keys);
     if (this.tmp.length < m) { this.tmp.dispose(); this.tmp = this.kernels.allocF32(Math.max(m, 2 * this.tmp.length)); }
@@ -117,7 +119,8 @@ export class PqCache implements RetrievalMethod {
   }
 
   /** M sub-codes of B bits for the m far tokens + the M tables (2^B × d/M) read once. */
-  indexBytes(_n: number, m: number): number {
+  indexBytes(n: number, m: number): number {
+    checkIndexBytesCall(n, m);
     return Math.ceil((m * this.M * this.B) / 8) + (1 << this.B) * this.headDim * 4;
   }
 

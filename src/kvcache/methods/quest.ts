@@ -11,6 +11,7 @@ import { checkInt } from '../../core/validate.js';
 import type { GroupQuery, RetrievalMethod } from '../retrieval-method.js';
 import type { HeadKeys } from '../kv-store.js';
 import { disposeSymbol } from '../../core/dispose.js';
+import { checkIndexBytesCall, checkObserveCall, checkScoreCall } from './check-method-call.js';
 
 /** Quest page-bound retrieval on post-RoPE keys (see the file header). @example new Quest(128, 4, 8, 16) */
 export class Quest implements RetrievalMethod {
@@ -37,6 +38,7 @@ export class Quest implements RetrievalMethod {
   }
 
   observe(kvHead: number, keys: HeadKeys, from: number, to: number): void {
+    checkObserveCall(this.callShape(), kvHead, keys, from, to);
     const d = this.headDim, P = this.pageSize;
     if (from > this.seen[kvHead]) throw badArgument(`observe must be contiguous: KV head ${kvHead} has ${this.seen[kvHead]} tokens, got from = ${from}`);
     const pages = Math.ceil(to / P);
@@ -61,6 +63,7 @@ export class Quest implements RetrievalMethod {
 
   score(kvHead: number, _keys: HeadKeys, q: GroupQuery, farStart: number, farEnd: number,
     outArr: ResidentArray<Float32Array>): void {
+    checkScoreCall(this.callShape(), this.groupSize, kvHead, _keys, q, farStart, farEnd, outArr);
     const out = outArr.view();
     const d = this.headDim, P = this.pageSize, m = farEnd - farStart;
     if (farEnd > this.seen[kvHead]) throw badArgument(`tokens up to ${farEnd} must be observed before scoring`);
@@ -83,8 +86,13 @@ export class Quest implements RetrievalMethod {
   }
 
   /** Two d-vectors (max, min) per page overlapping the far range. */
-  indexBytes(_n: number, m: number): number {
+  indexBytes(n: number, m: number): number {
+    checkIndexBytesCall(n, m);
     return Math.ceil(m / this.pageSize + 1) * 2 * this.headDim * 4;
+  }
+
+  private callShape() {
+    return { nKvHeads: this.seen.length, headDim: this.headDim, groupSize: this.groupSize };
   }
 
   dispose(): void {}

@@ -34,6 +34,7 @@ import { checkWRope, type WRopeConfig } from '../wrope.js';
 import { settleAll } from '../../kernels/maybe-async.js';
 import { disposeSymbol } from '../../core/dispose.js';
 import { checkOptions, optionKeys } from '../../core/options.js';
+import { checkIndexBytesCall } from './check-method-call.js';
 
 /** WRoPE rotation, group size and display name of a VqRetrieval. */
 export interface VqRetrievalOptions {
@@ -282,7 +283,8 @@ export class VqRetrieval implements RetrievalMethod {
   }
 
   /** Codes of the m far tokens (codeBits each) + one pass over the codebook to build the table. */
-  indexBytes(_n: number, m: number): number {
+  indexBytes(n: number, m: number): number {
+    checkIndexBytesCall(n, m);
     const cb = this.heads[0].codebook;
     return Math.ceil((m * cb.codeBits) / 8) + cb.size * cb.dim * 4;
   }

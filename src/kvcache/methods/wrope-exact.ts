@@ -10,6 +10,8 @@ import type { GroupQuery, RetrievalMethod } from '../retrieval-method.js';
 import type { HeadKeys } from '../kv-store.js';
 import { checkWRope, type WRopeConfig } from '../wrope.js';
 import { disposeSymbol } from '../../core/dispose.js';
+import { checkFloat32 } from '../../core/validate.js';
+import { checkIndexBytesCall, checkScoreCall } from './check-method-call.js';
 
 /** Ranks far tokens by q R(b)·k̃ on exact pre-RoPE keys. @example new WRopeExact(kernels, 128, 4, wrope) */
 export class WRopeExact implements RetrievalMethod {
@@ -30,6 +32,9 @@ export class WRopeExact implements RetrievalMethod {
   observe(): void {}
 
   score(_kvHead: number, keys: HeadKeys, q: GroupQuery, farStart: number, farEnd: number, out: ResidentArray<Float32Array>): void {
+    checkScoreCall({ headDim: this.headDim, groupSize: this.groupSize }, this.groupSize, _kvHead, keys, q, farStart, farEnd, out);
+    checkFloat32('keys.keysPre', keys.keysPre, farEnd * this.headDim);
+    checkFloat32('query.pre', q.pre, this.groupSize * this.headDim);
     const d = this.headDim, m = farEnd - farStart;
     if (this.scratch === null || this.scratch.length < m) {
       this.scratch?.dispose();
@@ -46,7 +51,8 @@ export class WRopeExact implements RetrievalMethod {
   }
 
   /** Reads every far key (m·d floats). */
-  indexBytes(_n: number, m: number): number {
+  indexBytes(n: number, m: number): number {
+    checkIndexBytesCall(n, m);
     return m * this.headDim * 4;
   }
 

@@ -6,6 +6,7 @@
 import type { RopePairing } from '../../kernels/kernels.js';
 import { badArgument } from '../../core/errors.js';
 import { checkInt, checkNumber, checkOneOf } from '../../core/validate.js';
+import { checkOptions } from '../../core/options.js';
 
 /** Every knob of the synthetic generator (spec §7). */
 export interface SyntheticConfig {
@@ -77,6 +78,7 @@ export const DEFAULT_SYNTHETIC: SyntheticConfig = {
 /** Merge overrides into the defaults and validate (BAD_ARGUMENT names the field). */
 export function syntheticConfig(over: Partial<SyntheticConfig> = {}): SyntheticConfig {
   if (over === null || typeof over !== 'object') throw badArgument('synthetic config must be an object');
+  checkOptions('synthetic config', over, Object.keys(DEFAULT_SYNTHETIC));
   const c = { ...DEFAULT_SYNTHETIC, ...over };
   // Defaults that cannot exceed a small head: the topic rank (≤ d) and massive pairs (≤ d/2).
   if (over.topicRank === undefined && Number.isInteger(c.headDim)) c.topicRank = Math.min(c.topicRank, c.headDim);

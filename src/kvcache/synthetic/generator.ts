@@ -114,6 +114,8 @@ export class SyntheticAttention {
 
   /** Dimension index of component c ∈ {0, 1} of rotation pair t under the configured pairing. */
   dim(t: number, c: number): number {
+    checkInt('t', t, 0, this.config.headDim / 2 - 1);
+    checkInt('c', c, 0, 1);
     return this.config.ropePairing === 'adjacent' ? 2 * t + c : t + c * (this.config.headDim / 2);
   }
 

@@ -4,7 +4,7 @@
  * attention requests, and signals completion with Atomics.notify.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createKernels } from '../../kernels/create.js';
+import { createKernels } from '../../backends/create-kernels.js';
 import { InThreadSlowTier, type SlowTierShape } from './slow-tier.js';
 import { DONE, ERR, OP, OP_APPEND, OP_ATTEND, OP_CLEAR, OP_EXIT, REQ, STAGED, linkLayout } from './link.js';
 

@@ -14,7 +14,7 @@ import type { Kernels, ResidentArray } from '../../kernels/kernels.js';
 import type { AsyncKernels, DeviceArray } from '../../kernels/async-kernels.js';
 import { eitherKernels, driveSync, type Step } from '../../kernels/maybe-async.js';
 import { badArgument } from '../../core/errors.js';
-import { checkInt } from '../../core/validate.js';
+import { checkFloat32, checkInt } from '../../core/validate.js';
 import { settleAll } from '../../kernels/maybe-async.js';
 import { disposeSymbol } from '../../core/dispose.js';
 
@@ -120,6 +120,10 @@ export function checkSlowTierRequest(shape: SlowTierShape, length: number, req: 
   if (!(req.qPost instanceof Float32Array) || req.qPost.length < nHeads * d) throw badArgument(`req.qPost must be a Float32Array of at least ${nHeads * d} elements`);
   if (!(req.out instanceof Float32Array) || req.out.length < nHeads * d) throw badArgument(`req.out must be a Float32Array of at least ${nHeads * d} elements`);
   if (!(req.lse instanceof Float64Array) || req.lse.length < nHeads) throw badArgument(`req.lse must be a Float64Array of at least ${nHeads} elements`);
+  if (req.counts === null || typeof req.counts !== 'object' || typeof req.counts.length !== 'number' || req.counts.length < nKvHeads) {
+    throw badArgument(`req.counts must hold ${nKvHeads} counts`);
+  }
+  if (!Array.isArray(req.selections) || req.selections.length < nKvHeads) throw badArgument(`req.selections must hold ${nKvHeads} Int32Arrays`);
   for (let h = 0; h < nKvHeads; h++) {
     const c = checkInt(`counts[${h}]`, req.counts[h], 0, length);
     const sel = req.selections[h];
@@ -158,6 +162,8 @@ export class InThreadSlowTier implements SlowTier {
 
   append(kPost: Float32Array, v: Float32Array): void {
     const { nKvHeads, headDim: d, capacity } = this.shape;
+    checkFloat32('kPost', kPost, nKvHeads * d);
+    checkFloat32('v', v, nKvHeads * d);
     if (this.len >= capacity) throw badArgument(`slow tier is full (capacity ${capacity})`);
     const K = this.keys.view(), V = this.values.view();
     for (let h = 0; h < nKvHeads; h++) {
@@ -173,6 +179,7 @@ export class InThreadSlowTier implements SlowTier {
   }
 
   attend(req: SlowTierRequest): void {
+    checkSlowTierRequest(this.shape, this.len, req);
     const { headDim: d, capacity } = this.shape;
     driveSync(attendHeads(this.kernels, this.shape, req, (h) => {
       // The selection is copied into resident memory once and shared by the g query heads.

@@ -12,7 +12,7 @@ import type { SectionBuilder } from '../section.js';
 import { htmlTable } from '../../plot/html-table.js';
 import { barChart } from '../../plot/bar-chart.js';
 import { escapeXml } from '../../plot/svg.js';
-import { createKernels } from '../../kernels/create.js';
+import { createKernels } from '../../backends/create-kernels.js';
 import { throwIfAborted } from '../../core/errors.js';
 import { randomLlama } from '../../llama/random-llama.js';
 import { evaluateNll, type EvaluateResult } from '../../llama/evaluate-nll.js';

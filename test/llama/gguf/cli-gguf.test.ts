@@ -8,6 +8,7 @@ import { runCli } from '../../../src/cli/run-cli.js';
 import { readGgufTokenizer } from '../../../src/node/gguf-file.js';
 import { describeWithModels, SMOLLM2_GGUF } from '../../_harness/models.js';
 import { fakeContext } from '../../cli/fake-context.js';
+import { CHAT_QUESTION } from '../../runtimes/fixtures/gguf-text.js';
 
 const run = async (args: string[]) => {
   const ctx = fakeContext();
@@ -59,5 +60,16 @@ describeWithModels('llama CLI on a GGUF model', [SMOLLM2_GGUF], ([path]) => {
     const bad = await run(['ppl', '--model', path, '--text', text, '--activations', 'int4']);
     expect(bad.code).not.toBe(0);
     expect(bad.err).toMatch(/activations/);
+  });
+
+  it('generate --chat wraps the prompt in the GGUF\'s chat template and prints only the reply (llama.cpp\'s greedy start)', async () => {
+    const r = await run(['generate', '--model', path, '--max-seq-len', '128', '--chat', '--prompt', CHAT_QUESTION,
+      '--temperature', '0', '--tokens', '12']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out.startsWith("L'Étoile, la Cité"), r.out).toBe(true);
+    expect(r.out).not.toMatch(/im_start|assistant/);
+    const json = await run(['generate', '--model', path, '--max-seq-len', '128', '--chat', '--prompt', CHAT_QUESTION,
+      '--temperature', '0', '--tokens', '12', '--json']);
+    expect(JSON.parse(json.out).text).toMatch(/^<\|im_start\|>system\n.*<\|im_start\|>user\nWhat is the capital of France\?<\|im_end\|>\n<\|im_start\|>assistant\nL'Étoile/s);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createKernels } from '../../../src/kernels/create.js';
+import { createKernels } from '../../../src/backends/create-kernels.js';
 import { parseGguf } from '../../../src/llama/gguf/parse-gguf.js';
 import { f32ToF16 } from '../../../src/llama/float-formats.js';
 import { loadGguf } from '../../../src/llama/gguf/load-gguf.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { createKernels } from '../../../src/kernels/create.js';
+import { createKernels } from '../../../src/backends/create-kernels.js';
 import { loadGguf } from '../../../src/llama/gguf/load-gguf.js';
 import { readLlamaModel } from '../../../src/llama/node-files.js';
 import { openGgufFile, readGgufModel } from '../../../src/node/gguf-file.js';

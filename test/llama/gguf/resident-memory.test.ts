@@ -6,7 +6,7 @@
  */
 import { statSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { createKernels } from '../../../src/kernels/create.js';
+import { createKernels } from '../../../src/backends/create-kernels.js';
 import { readGgufModel } from '../../../src/node/gguf-file.js';
 import { describeWithModels, SMOLLM2_GGUF } from '../../_harness/models.js';
 
@@ -25,9 +25,10 @@ describeWithModels('SmolLM2 GGUF resident memory', [SMOLLM2_GGUF], ([gguf]) => {
     expect(a.weights).toBeLessThanOrEqual(fileBytes);
     expect(a.weights).toBeGreaterThan(0.95 * fileBytes);
     const kv512 = 2 * c.nLayers * 512 * c.kvDim * 4;
-    // Activations, the block-prefill rows and the attention index: under 1 MB besides.
+    // Activations (float and int8 copies), the block-prefill rows (32·(4·dim + 2·hidden) floats:
+    // 0.69 MB) and the attention index: under 2 MB besides.
     expect(a.bytes - a.weights - kv512).toBeGreaterThan(0);
-    expect(a.bytes - a.weights - kv512).toBeLessThan(1e6);
+    expect(a.bytes - a.weights - kv512).toBeLessThan(2e6);
     // Per position of context: the keys and values of every layer, plus the attention index's int.
     const b = await at(1024);
     expect(b.bytes - a.bytes).toBe(512 * (2 * c.nLayers * c.kvDim * 4 + 4));

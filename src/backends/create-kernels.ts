@@ -1,0 +1,119 @@
+/**
+ * Backend selection: the one place that knows every backend. `createKernels({ backend })` takes a
+ * backend name or a priority list (onnxruntime-web's executionProviders): the first backend that
+ * loads wins, and when none does the error lists each one's reason.
+ *
+ *   'auto'       ['wasm', 'reference']: the fastest CPU backend this runtime has
+ *   'reference'  plain TypeScript loops (the oracle)
+ *   'wasm'       AssemblyScript SIMD (or scalar: `wasmVariant`)
+ *   'threads'    the wasm SIMD kernels on several threads over one shared memory (`threads`,
+ *                `minStreamBytes`, `minFlops`); not memoised — dispose() it when done
+ *   'webgpu'     asynchronous: only createAsyncKernels (./create-async-kernels.ts) returns it;
+ *                here it is skipped with that reason
+ * In a list, 'auto' stands for its backends: `[kernels.backend, 'auto']` is "the same backend as
+ * those kernels, else the best CPU one" (a worker re-creating its parent's kernels).
+ *
+ * The same options give the same (memoised) Kernels, except with 'threads'.
+ *
+ * @example
+ * const k = await createKernels({ backend: ['threads', 'wasm'], threads: 4 }); // wasm where threads are missing
+ */
+import type { Kernels } from '../kernels/kernels.js';
+import type { WasmVariant } from './wasm/loader.js';
+import { referenceKernels, wasmKernels } from './cpu-backends.js';
+import { webgpuMissing } from './webgpu/device.js';
+import { createParallelKernels, type ParallelKernels } from './wasm-threads/create-parallel-kernels.js';
+import { SparseInferenceError, badArgument } from '../core/errors.js';
+import { checkOneOf, describe } from '../core/validate.js';
+import { checkOptions, optionKeys } from '../core/options.js';
+
+/** A backend createKernels can be asked for by name. */
+export type BackendChoice = 'reference' | 'wasm' | 'threads' | 'webgpu';
+
+const CHOICES = ['reference', 'wasm', 'threads', 'webgpu'] as const;
+
+export interface CreateKernelsOptions {
+  /** A backend, a priority list of backends (first that loads wins), or 'auto' (default). */
+  backend?: 'auto' | BackendChoice | readonly (BackendChoice | 'auto')[];
+  /** For wasm: force the 'simd' or 'scalar' build (default: best the runtime accepts). */
+  wasmVariant?: WasmVariant;
+  /** For threads: threads sharing a split call, the calling thread included (default: the cores, ≤ 16). */
+  threads?: number;
+  /** For threads: bytes a streaming kernel must stream before it is split (default 4 MiB). */
+  minStreamBytes?: number;
+  /** For threads: flops an l2sqrBatch/argminL2 call must do before it is split (default 2²²). */
+  minFlops?: number;
+}
+
+/** Every key of CreateKernelsOptions, for checkOptions. */
+export const CREATE_KERNELS_KEYS = optionKeys<CreateKernelsOptions>({
+  backend: true, wasmVariant: true, threads: true, minStreamBytes: true, minFlops: true,
+});
+
+/** The backends `backend` names, in priority order (checked). */
+export function backendList(backend: unknown, auto: readonly BackendChoice[]): readonly BackendChoice[] {
+  if (backend === undefined || backend === 'auto') return auto;
+  if (typeof backend === 'string') return [checkOneOf('backend', backend, CHOICES)];
+  if (!Array.isArray(backend) || backend.length === 0) {
+    throw badArgument(`backend must be 'auto', a backend name or a non-empty list of them, got ${describe(backend)}`);
+  }
+  const list = backend.flatMap((b, i) => (b === 'auto' ? auto : [checkOneOf(`backend[${i}]`, b, CHOICES)]));
+  return list.filter((b, i) => list.indexOf(b) === i); // each backend once, at its first place
+}
+
+/**
+ * Try each loader in order; the first that resolves wins. When all fail: one backend's own error
+ * as it is, or for several, one UNAVAILABLE error listing each backend's reason.
+ */
+export async function firstThatLoads<T>(loaders: readonly [string, () => Promise<T>][]): Promise<T> {
+  const reasons: string[] = [];
+  let only: unknown = null;
+  for (const [name, load] of loaders) {
+    try {
+      return await load();
+    } catch (e) {
+      if (e instanceof SparseInferenceError && e.code === 'BAD_ARGUMENT') throw e; // a bad option, not a missing backend
+      only = e;
+      reasons.push(`${name}: ${(e as Error).message}`);
+    }
+  }
+  if (loaders.length === 1) throw only;
+  throw new SparseInferenceError('UNAVAILABLE', `no kernel backend loaded (tried ${loaders.map(([n]) => n).join(', ')}): ${reasons.join('; ')}`);
+}
+
+/** Why the synchronous factory cannot give webgpu. */
+async function webgpuIsAsync(): Promise<never> {
+  const missing = await webgpuMissing();
+  throw new SparseInferenceError('UNAVAILABLE', missing ?? 'the webgpu backend is asynchronous and has no '
+    + "synchronous Kernels: use createAsyncKernels({ backend: 'webgpu' }) (see docs/backends.md)");
+}
+
+const cache = new Map<string, Promise<Kernels>>();
+
+/** Get Kernels from the first backend of `options.backend` that loads here. */
+export function createKernels(options: CreateKernelsOptions & { backend: 'threads' }): Promise<ParallelKernels>;
+export function createKernels(options?: CreateKernelsOptions): Promise<Kernels>;
+export function createKernels(options: CreateKernelsOptions = {}): Promise<Kernels> {
+  options = checkOptions('createKernels options', options, CREATE_KERNELS_KEYS);
+  const list = backendList(options.backend, ['wasm', 'reference']);
+  if (options.wasmVariant !== undefined) checkOneOf('wasmVariant', options.wasmVariant, ['simd', 'scalar'] as const);
+  const loaders = list.map((b): [string, () => Promise<Kernels>] => [b, () => loadBackend(b, options)]);
+  if (list.includes('threads')) return firstThatLoads(loaders); // its own workers each time
+  const key = `${list.join(',')}:${options.wasmVariant ?? ''}`;
+  let p = cache.get(key);
+  if (!p) {
+    p = firstThatLoads(loaders);
+    cache.set(key, p);
+    p.catch(() => cache.delete(key)); // a failed load may succeed later (e.g. after a polyfill)
+  }
+  return p;
+}
+
+function loadBackend(b: BackendChoice, o: CreateKernelsOptions): Promise<Kernels> {
+  switch (b) {
+    case 'reference': return Promise.resolve(referenceKernels());
+    case 'wasm': return wasmKernels(o.wasmVariant);
+    case 'threads': return createParallelKernels({ threads: o.threads, minStreamBytes: o.minStreamBytes, minFlops: o.minFlops });
+    case 'webgpu': return webgpuIsAsync();
+  }
+}

@@ -1,0 +1,16 @@
+import { defineKernel, f32, size } from '../define-kernel.js';
+
+/**
+ * SiLU, in place (Elfwing et al., arXiv 1702.03118): x[i] ← x[i]/(1 + e^−x[i]), computed in
+ * float64 and rounded to float32 by the store — the same value swiglu multiplies by up[i].
+ */
+export function silu(x: Float32Array, n: number): void {
+  for (let i = 0; i < n; i++) x[i] = x[i] / (1 + Math.exp(-x[i]));
+}
+
+/** silu: x ← SiLU(x), in place. */
+export const siluKernel = defineKernel('silu', {
+  reference: silu,
+  args: [f32('x', 'n', ([, n]) => n, { role: 'inout' }), size('n')],
+  work: ([, n]) => n,
+});

@@ -1,0 +1,111 @@
+/**
+ * Methods of live instances of the exported classes, as fuzz targets (FUZZ_TARGETS, read by
+ * call-child.ts): tokenizer, model, KV store, retrieval methods and selection, the two-tier cache,
+ * calibration, codebooks, activation statistics, pools, RNG and sampler, a knot fit. Each method
+ * keeps its declared parameter count, so it gets as many hostile arguments as it declares.
+ */
+import { readFileSync } from 'node:fs';
+import { createKernels } from '../../src/backends/create-kernels.js';
+import { randomLlama } from '../../src/llama/random-llama.js';
+import { KvStore } from '../../src/kvcache/kv-store.js';
+import { KvCalibration } from '../../src/kvcache/calibration.js';
+import { SyntheticAttention } from '../../src/kvcache/synthetic/generator.js';
+import { fitKnots } from '../../src/knots/fit-knots.js';
+import { MCYCLE_ACCEL, MCYCLE_TIMES } from '../../src/knots/data/mcycle.js';
+import { Rng } from '../../src/core/rng.js';
+import { Sampler } from '../../src/llama/sampler.js';
+import { QuantileSketch } from '../../src/activations/quantile-sketch.js';
+import { SparsityCounters } from '../../src/activations/sparsity-counters.js';
+import { ActivationCollector } from '../../src/activations/activation-collector.js';
+import { QueryMoment } from '../../src/kvcache/query-metric.js';
+import { Codebook } from '../../src/kvcache/codebook.js';
+import { Quest } from '../../src/kvcache/methods/quest.js';
+import { OracleTopK } from '../../src/kvcache/methods/oracle.js';
+import { ExactReference } from '../../src/kvcache/metrics.js';
+import { PqCache } from '../../src/kvcache/methods/pqcache.js';
+import { WRopeExact } from '../../src/kvcache/methods/wrope-exact.js';
+import { Retrieval } from '../../src/kvcache/retrieval.js';
+import { FarSelector } from '../../src/kvcache/select-far.js';
+import { ResidentCodebook } from '../../src/kvcache/codebook.js';
+import { ExactPool, SketchPool } from '../../src/activations/magnitude-pool.js';
+import { WeightLayout } from '../../src/llama/weight-layout.js';
+import { ExactAttention } from '../../src/llama/exact-attention.js';
+import { makeConfig } from '../../src/llama/config.js';
+import { CodebookSet } from '../../src/kvcache/codebook-set.js';
+import { VqRetrieval } from '../../src/kvcache/methods/vq-retrieval.js';
+import { InThreadSlowTier } from '../../src/kvcache/two-tier/slow-tier.js';
+import { TwoTierKvCache } from '../../src/kvcache/two-tier/two-tier-cache.js';
+import { driveSync, type Step } from '../../src/kernels/maybe-async.js';
+import { letterTokenizer } from '../_harness/letter-tokenizer.js';
+
+const kernels = await createKernels({ backend: 'wasm' });
+/** Each instance with the source file of its class (to leave out its TypeScript-private methods). */
+const instances: Record<string, [object, string]> = {
+  Tokenizer: [letterTokenizer(40), 'llama/tokenizer.ts'],
+  LlamaModel: [randomLlama({ dim: 16, hiddenDim: 32, nLayers: 1, nHeads: 2, nKvHeads: 1, vocabSize: 40, seqLen: 32 }, { kernels, seed: 1 }), 'llama/model.ts'],
+  KvStore: [new KvStore(kernels, { nKvHeads: 2, headDim: 8, capacity: 64, ropeBase: 10000, ropePairing: 'half' }), 'kvcache/kv-store.ts'],
+  KvCalibration: [new KvCalibration({ nLayers: 1, nKvHeads: 1, nHeads: 2, headDim: 8, wrope: { window: 4, distance: 64, base: 10000, pairing: 'half' } }), 'kvcache/calibration.ts'],
+  SyntheticAttention: [new SyntheticAttention({ headDim: 8, nKvHeads: 1, groupSize: 2 }), 'kvcache/synthetic/generator.ts'],
+  Rng: [new Rng(3), 'core/rng.ts'],
+  Sampler: [new Sampler({ temperature: 0.8, topP: 0.9, seed: 1 }), 'llama/sampler.ts'],
+  QuantileSketch: [new QuantileSketch(), 'activations/quantile-sketch.ts'],
+  SparsityCounters: [new SparsityCounters(2, 16, true), 'activations/sparsity-counters.ts'],
+  ActivationCollector: [new ActivationCollector({ nLayers: 1, dim: 8, hiddenDim: 16 }), 'activations/activation-collector.ts'],
+  QueryMoment: [new QueryMoment(8), 'kvcache/query-metric.ts'],
+  Codebook: [new Codebook(8, 4, Float32Array.from({ length: 32 }, (_, i) => Math.sin(i)), null), 'kvcache/codebook.ts'],
+  Quest: [new Quest(8, 2, 1, 4), 'kvcache/methods/quest.ts'],
+  OracleTopK: [new OracleTopK(kernels, 8, 2), 'kvcache/methods/oracle.ts'],
+  ExactReference: [new ExactReference(kernels, 8), 'kvcache/metrics.ts'],
+  PqCache: [new PqCache(kernels, 8, 2, 1), 'kvcache/methods/pqcache.ts'],
+  WRopeExact: [new WRopeExact(kernels, 8, 2, { window: 4, distance: 64, base: 10000, pairing: 'half' }), 'kvcache/methods/wrope-exact.ts'],
+  Retrieval: [new Retrieval(kernels, new Quest(8, 2, 1, 4), { window: 4, sinks: 1, budget: { mode: 'total', fraction: 0.5 }, groupSize: 2, headDim: 8 }), 'kvcache/retrieval.ts'],
+  FarSelector: [new FarSelector(kernels), 'kvcache/select-far.ts'],
+  ResidentCodebook: [new ResidentCodebook(new Codebook(8, 4, Float32Array.from({ length: 32 }, (_, i) => Math.cos(i)), null), kernels), 'kvcache/codebook.ts'],
+  ExactPool: [new ExactPool(), 'activations/magnitude-pool.ts'],
+  SketchPool: [new SketchPool(), 'activations/magnitude-pool.ts'],
+  WeightLayout: [new WeightLayout(makeConfig({ dim: 16, hiddenDim: 32, nLayers: 1, nHeads: 2, nKvHeads: 1, vocabSize: 40, seqLen: 32 })), 'llama/weight-layout.ts'],
+  ExactAttention: [new ExactAttention(makeConfig({ dim: 16, hiddenDim: 32, nLayers: 1, nHeads: 2, nKvHeads: 1, vocabSize: 40, seqLen: 32 }), kernels), 'llama/exact-attention.ts'],
+  CodebookSet: [new CodebookSet({ nLayers: 1, nKvHeads: 1, headDim: 8, size: 4, kind: 'plain', wrope: { window: 4, distance: 64, base: 10000, pairing: 'half' }, calibrationTokens: 4, calibrationQueries: 0 },
+    [new Codebook(8, 4, Float32Array.from({ length: 32 }, (_, i) => Math.cos(i)), null)]), 'kvcache/codebook-set.ts'],
+  VqRetrieval: [new VqRetrieval(kernels, [new Codebook(8, 4, Float32Array.from({ length: 32 }, (_, i) => Math.cos(i)), null)],
+    { wrope: { window: 4, distance: 64, base: 10000, pairing: 'half' }, groupSize: 2 }), 'kvcache/methods/vq-retrieval.ts'],
+  InThreadSlowTier: [new InThreadSlowTier(kernels, { nHeads: 2, nKvHeads: 1, headDim: 8, capacity: 64 }), 'kvcache/two-tier/slow-tier.ts'],
+  TwoTierKvCache: [await TwoTierKvCache.create(kernels, { nHeads: 2, nKvHeads: 1, headDim: 8, capacity: 64, ropeBase: 10000, ropePairing: 'half',
+    window: 4, sinks: 1, codebooks: [new Codebook(8, 4, Float32Array.from({ length: 32 }, (_, i) => Math.cos(i)), null)] }), 'kvcache/two-tier/two-tier-cache.ts'],
+  ActivationStatistics: [(() => {
+    const c = new ActivationCollector({ nLayers: 1, dim: 8, hiddenDim: 16 });
+    c.observe(0, 'ffnInput', Float32Array.from({ length: 8 }, (_, i) => i - 3.5));
+    c.observe(0, 'aGate', Float32Array.from({ length: 16 }, (_, i) => Math.sin(i)));
+    c.observe(0, 'aUp', Float32Array.from({ length: 16 }, (_, i) => Math.cos(i)));
+    c.observe(0, 'downInput', Float32Array.from({ length: 16 }, (_, i) => i / 16));
+    return c.finish();
+  })(), 'activations/activation-statistics.ts'],
+  KnotFit: [await fitKnots(MCYCLE_TIMES, MCYCLE_ACCEL, { iterations: 200, burnIn: 100, chains: 1, draws: 20, kernels }), 'knots/fit-knots.ts'],
+};
+
+/** Whether the class source declares `name` private (TypeScript's private is not visible at run time). */
+function isPrivate(source: string, name: string): boolean {
+  return new RegExp(`\\b(private|protected)\\s+(static\\s+)?(async\\s+)?\\*?${name}\\s*[(<]`).test(source);
+}
+
+function isGenerator(v: unknown): v is Generator<Step, unknown, unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as Generator).next === 'function' && typeof (v as Generator)[Symbol.iterator] === 'function';
+}
+
+/** Methods that end the instance's life (the rest of the run needs it) or take no arguments. */
+const SKIP = new Set(['constructor', 'dispose', 'free', 'close']);
+
+export const FUZZ_TARGETS: Record<string, (...args: unknown[]) => unknown> = {};
+for (const [cls, [inst, file]] of Object.entries(instances)) {
+  const source = readFileSync(new URL(`../../src/${file}`, import.meta.url), 'utf8');
+  for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(inst))) {
+    const m = (inst as Record<string, unknown>)[name];
+    if (SKIP.has(name) || typeof m !== 'function' || m.length === 0 || isPrivate(source, name)) continue;
+    // A generator method (the *Steps forms) checks its arguments when driven: drive it (sync kernels).
+    const call = (...args: unknown[]) => {
+      const r = (m as (...a: unknown[]) => unknown).apply(inst, args);
+      return isGenerator(r) ? driveSync(r) : r;
+    };
+    FUZZ_TARGETS[`${cls}.${name}`] = Object.defineProperty(call, 'length', { value: m.length });
+  }
+}
