@@ -72,6 +72,18 @@ it('kmeans', async () => {
   expect(await abortLatency((signal) => kmeans(kernels, points, n, d, { k: 256, maxIterations: 200, tolerance: 0, signal }))).toBeLessThan(LIMIT_MS);
 });
 
+// One Lloyd iteration at 16384 × 1024 × 128 is ~2·10⁹ multiply-adds (hundreds of ms): its
+// assignment runs in ~2^26-multiply-add blocks, so the abort lands and is seen inside it.
+it('kmeans inside one long Lloyd iteration', async () => {
+  const n = 16384, d = 128, k = 1024;
+  const points = Float32Array.from({ length: n * d }, () => rng.normal());
+  const labels: string[] = [];
+  expect(await abortLatency((signal) => kmeans(kernels, points, n, d, {
+    k, init: points.slice(0, k * d), maxIterations: 5, tolerance: 0, signal, onProgress: (_f, label) => labels.push(label),
+  }), 30)).toBeLessThan(LIMIT_MS);
+  expect(labels, 'the abort came after the first Lloyd iteration had finished').toEqual([]);
+});
+
 // The synthetic model and sequences are built in ~20 ms slices (SyntheticAttention.create,
 // sequenceAsync); at n = 4096 the abort lands while the calibration data is generated.
 it('kvcache evaluateSynthetic (calibration data)', async () => {
