@@ -9,7 +9,7 @@
  *   npx tsx scripts/same-run-ab.mts /path/to/before-tree /path/to/after-tree [rounds]
  *
  * Each tree needs its generated src/backends/wasm/binary.ts; models come from ../shared/models
- * (stories260K.bin) and models/ (SmolLM2-135M-Instruct.Q4_1.gguf) of the after tree. SmolLM2
+ * (stories260K.bin) and models/ (SmolLM2-135M-Instruct.Q4_1.gguf) of the working directory (the repo root). SmolLM2
  * runs with float32 activations in both trees (a tree that has int8 activations is told so).
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -18,8 +18,8 @@ import path from 'node:path';
 const [beforeRoot, afterRoot, roundsArg] = process.argv.slice(2);
 if (!beforeRoot || !afterRoot) throw new Error('usage: same-run-ab.mts BEFORE_TREE AFTER_TREE [rounds]');
 const rounds = Number(roundsArg ?? 7);
-const stories = path.resolve(afterRoot, '..', 'shared', 'models', 'stories260K.bin');
-const gguf = path.resolve(afterRoot, 'models', 'SmolLM2-135M-Instruct.Q4_1.gguf');
+const stories = path.resolve('..', 'shared', 'models', 'stories260K.bin');
+const gguf = path.resolve('models', 'SmolLM2-135M-Instruct.Q4_1.gguf');
 
 let sinkValue = 0;
 const sink = (v: number) => { sinkValue += Number.isFinite(v) ? 0 : 1; };
@@ -56,7 +56,8 @@ async function workloads(root: string): Promise<Workload[]> {
   const small = loadLlama2c(new Uint8Array(readFileSync(stories)), { kernels, name: stories });
   // Trees with int8 activations default to them; float32 activations in both keep the
   // comparison about the kernel layer, not about the numerics chosen.
-  const int8Tree = existsSync(path.join(root, 'src', 'kernels', 'q8-activation-words.ts'));
+  const loader = path.join(root, 'src', 'llama', 'gguf', 'load-gguf.ts');
+  const int8Tree = existsSync(loader) && /activations\?:/.test(readFileSync(loader, 'utf8'));
   const smol = await readGgufModel(gguf, { kernels, maxSeqLen: 128, ...(int8Tree ? { activations: 'f32' } : {}) });
 
   // The knots suite's chain: 500 points, 1000 candidate knots, k = 10, 200 iterations per call.
@@ -77,16 +78,16 @@ async function workloads(root: string): Promise<Workload[]> {
   const out = new Float32Array(setup.nH * setup.d);
 
   return [
-    { name: 'llama decode stories260K (ms/token)', reps: 200, fn: decoder(small, 64) },
+    { name: 'llama decode stories260K (ms/token)', reps: 640, fn: decoder(small, 64) },
     { name: 'llama decode SmolLM2-135M Q4_1 (ms/token)', reps: 4, fn: decoder(smol, 32) },
-    { name: 'knots rjmcmc k=10 (ms per 200 iterations)', reps: 2, fn: () => sink(runChain(problem, seed++, kernels).logScore[199]) },
+    { name: 'knots rjmcmc k=10 (ms per 200 iterations)', reps: 6, fn: () => sink(runChain(problem, seed++, kernels).logScore[199]) },
     { name: 'A²ATS decode step 32x8x128 n=8192 (ms)', reps: 20, fn: () => { cache.attend(setup.qPre, out); sink(out[0]); } },
   ];
 }
 
 const trees = { before: await workloads(beforeRoot), after: await workloads(afterRoot) };
 const times = trees.before.map(() => ({ before: [] as number[], after: [] as number[] }));
-for (const side of ['before', 'after'] as const) trees[side].forEach((w) => w.fn()); // warm-up
+for (let w = 0; w < 3; w++) for (const side of ['before', 'after'] as const) trees[side].forEach((t) => cpuMs(t.fn, t.reps)); // warm-up
 for (let r = 0; r < rounds; r++) {
   for (let i = 0; i < times.length; i++) {
     const order = r % 2 === 0 ? (['before', 'after'] as const) : (['after', 'before'] as const);
@@ -96,6 +97,8 @@ for (let r = 0; r < rounds; r++) {
 const median = (a: number[]) => { const s = [...a].sort((p, q) => p - q); return s[s.length >> 1]; };
 for (let i = 0; i < times.length; i++) {
   const b = median(times[i].before), a = median(times[i].after);
-  console.log(`${trees.before[i].name}: before ${b.toFixed(3)}, after ${a.toFixed(3)}, before/after ${(b / a).toFixed(3)}`);
+  // Paired: each round's two samples ran back to back, so their ratio shares the machine's load.
+  const paired = median(times[i].before.map((t, r) => t / times[i].after[r]));
+  console.log(`${trees.before[i].name}: before ${b.toFixed(3)}, after ${a.toFixed(3)}, before/after ${(b / a).toFixed(3)} (median of paired ratios ${paired.toFixed(3)})`);
 }
 if (sinkValue < 0) console.log(sinkValue);

@@ -56,22 +56,13 @@ function checkArray(s: ArraySpec, v: unknown, length: number): void {
   checkLength(s.name, v as Typed, length);
 }
 
-/**
+/*
  * An output must not overlap another array over the elements the kernel touches: backends that
  * copy arguments (wasm without resident arrays) and backends that work in place would otherwise
- * give different answers. `sameOk` allows the exact alias a descriptor documents ("may alias").
+ * give different answers. A descriptor's `mayBe` allows the exact alias a signature documents.
+ * Arrays that are not views (the webgpu backend's stand-ins for device arrays) are left to the
+ * webgpu backend, which compares device arrays itself.
  */
-function separate(outName: string, out: Typed, outLength: number, inName: string, input: Typed, inLength: number,
-  sameOk: boolean): void {
-  // Not both real views: the webgpu backend checks shapes on stand-ins for device arrays, and
-  // compares device arrays itself.
-  if (!ArrayBuffer.isView(out) || !ArrayBuffer.isView(input) || out.buffer !== input.buffer) return;
-  const o0 = out.byteOffset, o1 = o0 + outLength * out.BYTES_PER_ELEMENT;
-  const i0 = input.byteOffset, i1 = i0 + inLength * input.BYTES_PER_ELEMENT;
-  if (o0 >= i1 || i0 >= o1 || outLength === 0 || inLength === 0) return;
-  if (sameOk && o0 === i0 && o1 === i1) return;
-  throw badArgument(`${outName} must not overlap ${inName}${sameOk ? ' (it may be the very same array)' : ''}`);
-}
 
 /** What a checked call does for one kernel, worked out once from its descriptor. */
 interface Plan {
@@ -103,25 +94,41 @@ function plan(d: AnyKernelDescriptor): Plan {
 function checked(d: AnyKernelDescriptor, raw: KernelFunctions): (...a: unknown[]) => unknown {
   const f = raw[d.name] as (...a: unknown[]) => unknown;
   const p = plan(d);
-  // Flat arrays, indexed in plain loops: this runs on every kernel call.
+  // Flat arrays, indexed in plain loops: this runs on every kernel call (thousands per token).
   const scalarAt = p.scalars.map(([i]) => i), scalarSpec = p.scalars.map(([, s]) => s);
   const arrayAt = p.arrays.map(([i]) => i), arraySpec = p.arrays.map(([, s]) => s);
   const pairOut = p.pairs.map(([o]) => o), pairIn = p.pairs.map(([, i]) => i), pairSame = p.pairs.map(([, , same]) => same);
   const { verify, after } = d;
-  const lengths = new Array<number>(arrayAt.length).fill(0);
+  const count = arrayAt.length;
+  const ctors = arraySpec.map((s) => (s.dtypes.length === 1 && !s.nullable ? ARRAY_TYPES[s.dtypes[0]] : null));
+  // Per array of the current call: its buffer (null: not a view) and byte range, read once.
+  const buffers: (ArrayBufferLike | null)[] = new Array(count).fill(null);
+  const begins = new Array<number>(count).fill(0), ends = new Array<number>(count).fill(0);
   return (...a: unknown[]) => {
     for (let i = 0; i < scalarAt.length; i++) checkScalar(scalarSpec[i], a[scalarAt[i]], a);
-    for (let i = 0; i < arrayAt.length; i++) {
-      const s = arraySpec[i];
+    for (let i = 0; i < count; i++) {
+      const s = arraySpec[i], v = a[arrayAt[i]];
       const n = s.length(a);
-      checkArray(s, a[arrayAt[i]], n);
-      lengths[i] = n;
+      const ctor = ctors[i];
+      // The common case in a few comparisons; anything else (null, two dtypes, a stand-in, an
+      // error to report) goes through checkArray.
+      if (ctor === null || !(v instanceof ctor) || n > MAX_SIZE || (v as Typed).length < n) checkArray(s, v, n);
+      if (ArrayBuffer.isView(v)) { // not a webgpu stand-in for a device array, nor null
+        buffers[i] = v.buffer;
+        begins[i] = v.byteOffset;
+        ends[i] = begins[i] + n * (v as Typed).BYTES_PER_ELEMENT;
+      } else {
+        buffers[i] = null;
+      }
     }
     for (let q = 0; q < pairOut.length; q++) {
       const o = pairOut[q], i = pairIn[q];
-      const out = a[arrayAt[o]] as Typed | null, other = a[arrayAt[i]] as Typed | null;
-      if (out !== null && other !== null) separate(arraySpec[o].name, out, lengths[o], arraySpec[i].name, other, lengths[i], pairSame[q]);
+      if (buffers[o] === null || buffers[o] !== buffers[i]) continue; // different buffers cannot overlap
+      if (begins[o] >= ends[i] || begins[i] >= ends[o]) continue; // (an empty range overlaps nothing)
+      if (pairSame[q] && begins[o] === begins[i] && ends[o] === ends[i]) continue;
+      throw badArgument(`${arraySpec[o].name} must not overlap ${arraySpec[i].name}${pairSame[q] ? ' (it may be the very same array)' : ''}`);
     }
+    buffers.fill(null); // hold no caller's memory between calls
     if (verify !== undefined) verify(a, raw);
     const result = f.apply(undefined, a);
     if (after !== undefined) after(result, a);

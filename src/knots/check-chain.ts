@@ -92,6 +92,11 @@ export function checkChainProblem(name: string, problem: unknown): ChainProblem 
     // Sums of two grid indices span 0..2n−2: a larger block only adds evaluations of nothing.
     checkInt(`${name}.pair.block`, pair.block, 1, 2 * Math.max(...candidates));
   }
+  if (p.twins !== undefined && p.twins !== null) {
+    const twins = checkObject(`${name}.twins`, p.twins, 'null or { probability, radius }');
+    checkNumber(`${name}.twins.probability`, twins.probability, 0, 1);
+    checkInt(`${name}.twins.radius`, twins.radius, 1, Math.max(...candidates));
+  }
   if (p.temperatures !== undefined) {
     const t = checkArray(`${name}.temperatures`, p.temperatures);
     if (t.length < 1 || t.length > 16) throw badArgument(`${name}.temperatures must hold 1 to 16 temperatures starting with 1, got ${t.length}`);

@@ -73,6 +73,12 @@ export interface KnotFitOptions {
    */
   nearProposals?: boolean | { probability?: number; radius?: number };
   /**
+   * Twin births and deaths: two knots at most r grid steps apart added or removed in one move
+   * (a jump pair in a linear spline; without it a chain holding one knot there can stay stuck).
+   * Default on for free k: probability 0.05 per iteration, r = max(1, round(n/100)); false: off.
+   */
+  twinMoves?: boolean | { probability?: number; radius?: number };
+  /**
    * Parallel tempering: temperatures 1 = T_0 < T_1 < ... (at most 16) of replicas that exchange
    * states (only T = 1 is recorded); each costs one more evaluation per iteration. Default [1].
    */
@@ -107,7 +113,7 @@ const MAX_CURVE_VALUES = 5e7;
 /** Every option fitKnots understands (an unknown key is rejected, not silently ignored). */
 export const KNOT_FIT_OPTION_KEYS = [
   'family', 'trials', 'degree', 'k', 'gamma', 'c', 'times', 'candidates', 'iterations', 'burnIn', 'chains', 'seed',
-  'marginal', 'moves', 'nearProposals', 'temperatures', 'localProposals', 'draws', 'probes', 'parallel', 'threads', 'kernels', 'backend', ...LONG_RUN_KEYS,
+  'marginal', 'moves', 'nearProposals', 'twinMoves', 'temperatures', 'localProposals', 'draws', 'probes', 'parallel', 'threads', 'kernels', 'backend', ...LONG_RUN_KEYS,
 ] as const;
 
 /** Curve summary at evaluation points. */
@@ -475,6 +481,18 @@ export async function fitKnots(
   if ((near?.probability ?? 0) + (local?.probability ?? 0) > 1) {
     throw badArgument('nearProposals.probability + localProposals.probability must not exceed 1');
   }
+  // Twin births/deaths (a jump pair in one move): on by default for free k, at 5 % of iterations.
+  let twins: ChainProblem['twins'] = null;
+  if (opts.twinMoves !== false && fixedK === null) {
+    const tw = opts.twinMoves === true || opts.twinMoves === undefined ? {} : opts.twinMoves;
+    if (tw === null || typeof tw !== 'object') throw badArgument('twinMoves must be true, false or { probability, radius }');
+    const nMin = Math.min(...candidates);
+    twins = {
+      probability: checkNumber('twinMoves.probability', tw.probability ?? 0.05, 0, 1, { maxExclusive: true }),
+      radius: checkInt('twinMoves.radius', tw.radius ?? Math.max(1, Math.round(nMin / 100)), 1, nMin),
+    };
+    if (twins.probability === 0) twins = null;
+  }
   let temperatures: number[] | undefined;
   if (opts.temperatures !== undefined) {
     const t = opts.temperatures;
@@ -500,7 +518,7 @@ export async function fitKnots(
   const probes = probeCols.map((c, j) => scaleColumn(scaler, j, c));
   const probePoints = probeCols[0].map((_, i) => probeCols.map((c) => c[i]));
   const problem: ChainProblem = {
-    xs, y: yArr, trials, family, marginal, degrees, candidates, gamma, c, moves, fixedK, local, near, temperatures, burnIn, iterations, probes,
+    xs, y: yArr, trials, family, marginal, degrees, candidates, gamma, c, moves, fixedK, local, near, twins, temperatures, burnIn, iterations, probes,
   };
   const kernels = opts.kernels ?? await createKernels({ backend: opts.backend ?? 'auto' });
   const started = Date.now();

@@ -6,9 +6,10 @@
  *   relocate otherwise:            move a uniformly chosen knot to a target from the mixture,
  * and accepts with the posterior ratio times the proposal ratio (b_k, d_k and the target
  * probabilities; move-probabilities.ts has the 'balanced' and the authors' 'prior-free' b_k, d_k).
- * Optionally, with a fixed probability per iteration, a pair move (pair-move.ts) replaces the
- * above: a Gibbs update of two neighbouring knots together. Fixed-k mode only relocates (and
- * makes pair moves). With several temperatures, replicas of the chain sample the
+ * Optionally, each with a fixed probability per iteration, one of two moves replaces the above:
+ * a pair move (pair-move.ts: a Gibbs update of two neighbouring knots together) or a twin birth
+ * or death (two knots at most r grid steps apart added or removed at once). Fixed-k mode only
+ * relocates (and makes pair moves). With several temperatures, replicas of the chain sample the
  * tempered posteriors and exchange states (parallel tempering); only T = 1 is recorded.
  *
  * Every iteration after burn-in is recorded — including rejected proposals, where the state
@@ -66,6 +67,11 @@ export interface ChainProblem {
    */
   pair?: PairMoveOptions | null;
   /**
+   * Twin births and deaths: with this probability per iteration, add or remove two knots at most
+   * `radius` grid steps apart at once (a jump pair); null/absent: none. Free k only.
+   */
+  twins?: { probability: number; radius: number } | null;
+  /**
    * Parallel tempering (Geyer 1991): temperatures T_0 = 1 < T_1 < ... of replicas sampling the
    * posterior to the power 1/T_r, each making one move per iteration, with one exchange of
    * neighbouring replicas' states proposed per iteration; only T = 1 is recorded. Absent: [1].
@@ -77,7 +83,8 @@ export interface ChainProblem {
   probes: Float64Array[];
 }
 
-export const MOVE_BIRTH = 0, MOVE_DEATH = 1, MOVE_RELOCATE = 2, MOVE_NULL = 3, MOVE_PAIR = 4;
+export const MOVE_BIRTH = 0, MOVE_DEATH = 1, MOVE_RELOCATE = 2, MOVE_NULL = 3, MOVE_PAIR = 4,
+  MOVE_TWIN_BIRTH = 5, MOVE_TWIN_DEATH = 6;
 /** Added to a move type when the move changed the state. */
 const ACCEPTED = 8;
 
@@ -94,7 +101,7 @@ export interface ChainRecord {
   logScore: Float64Array;
   /** 1 when the proposal made at this iteration was accepted. */
   accepted: Uint8Array;
-  /** MOVE_BIRTH / MOVE_DEATH / MOVE_RELOCATE / MOVE_PAIR / MOVE_NULL (no valid proposal). */
+  /** MOVE_BIRTH / MOVE_DEATH / MOVE_RELOCATE / MOVE_PAIR / MOVE_TWIN_BIRTH / MOVE_TWIN_DEATH / MOVE_NULL (no valid proposal). */
   moveType: Uint8Array;
   /** f at the probe points given the current knots (posterior mean given ξ): iterations*nProbe. */
   probe: Float64Array;
@@ -284,9 +291,10 @@ function* sampleChain(problem: ChainProblem, seed: number, rng: Rng, design: Spl
     const proposals = proposalsOf[j];
     const k = set.k, n = set.n, q = degrees[j];
     let u = rng.uniform();
-    if (pPair > 0) {
+    if (pSpecial > 0) {
       if (u < pPair) return pairStep(rep, beta, isCold, j);
-      u = (u - pPair) / (1 - pPair); // uniform again, for the choice below
+      if (u < pSpecial) return twinStep(rep, beta, isCold, j);
+      u = (u - pSpecial) / (1 - pSpecial); // uniform again, for the choice below
     }
     const b = fixed ? 0 : birthProbability(k, n, gamma, c, scheme);
     const dk = fixed ? 0 : deathProbability(k, n, gamma, c, scheme);
@@ -334,6 +342,69 @@ function* sampleChain(problem: ChainProblem, seed: number, rng: Rng, design: Spl
 
   const pair = problem.pair ?? null;
   const pPair = pair?.probability ?? 0;
+  const twins = fixed ? null : problem.twins ?? null;
+  const pSpecial = pPair + (twins?.probability ?? 0);
+
+  /**
+   * A twin birth or death (½ each): two knots at most r grid steps apart, with no knot between
+   * them, added or removed together. Birth: a uniform among the n − k free points, b = a + o with
+   * o uniform in {−r..−1, 1..r} (off the grid, on a knot or with a knot between: null move); the
+   * set {a, b} arises from a first or from b first, so q = 2/((n−k)·2r) = 1/((n−k)·r). Death: one
+   * of the P twin pairs of the set (neighbours at most r apart), uniformly. A jump in a linear
+   * spline is such a pair: a chain holding one knot there (a kink) gains it in one move, where
+   * two single births would each pay the prior's price before the pair pays back.
+   */
+  const twinStep = (rep: Replica, beta: number, isCold: boolean, j: number): number => {
+    const set = rep.sets[j];
+    const k = set.k, n = set.n, q = degrees[j], r = twins!.radius;
+    const idx = set.indices;
+    const twinPairs = (list: readonly number[]): number => {
+      let count = 0;
+      for (let i = 0; i + 1 < list.length; i++) if (list[i + 1] - list[i] <= r) count++;
+      return count;
+    };
+    const logPrior = (kk: number) => logPriorRatio(0, kk, n, gamma);
+    let next: number[], logProposal: number, type: number;
+    if (rng.uniform() < 0.5) {
+      type = MOVE_TWIN_BIRTH;
+      if (k + 2 > n) return type;
+      const a = set.randomUnused(rng);
+      const o = 1 + rng.int(r);
+      const b = rng.uniform() < 0.5 ? a - o : a + o;
+      if (b < 0 || b >= n || set.isUsed(b)) return type;
+      const lo = Math.min(a, b), hi = Math.max(a, b);
+      if (idx.some((i) => i > lo && i < hi)) return type;
+      next = [...idx, a, b].sort((x, y) => x - y);
+      logProposal = -Math.log(twinPairs(next)) + Math.log((n - k) * r);
+    } else {
+      type = MOVE_TWIN_DEATH;
+      const count = twinPairs(idx);
+      if (count === 0) return type;
+      let pick = rng.int(count), at = 0;
+      for (let i = 0; i + 1 < k; i++) if (idx[i + 1] - idx[i] <= r && pick-- === 0) { at = i; break; }
+      next = idx.filter((_, i) => i !== at && i !== at + 1);
+      logProposal = -Math.log((n - k + 2) * r) + Math.log(count);
+    }
+    let o = 0;
+    for (let rr = 0; rr <= q; rr++) tBuf[o++] = 0;
+    for (const i of next) tBuf[o++] = set.value(i);
+    for (let rr = 0; rr <= q; rr++) tBuf[o++] = 1;
+    design.computeRows(j, tBuf, o, rep.spare[j]);
+    rep.view[j] = rep.spare[j];
+    const proposed = scorer.evaluate(rep.view);
+    rep.view[j] = rep.rows[j];
+    const logPriorDelta = logPrior(next.length) - logPrior(k);
+    const logAlpha = beta * (proposed - rep.current + logPriorDelta) + logProposal;
+    if (!(proposed > -Infinity && Math.log(rng.uniformOpen()) < logAlpha)) return type;
+    for (const i of idx.slice()) set.remove(i);
+    for (const i of next) set.add(i);
+    const tmp = rep.rows[j]; rep.rows[j] = rep.spare[j]; rep.spare[j] = tmp;
+    rep.view[j] = rep.rows[j];
+    rep.current = proposed;
+    rep.logPrior += logPriorDelta;
+    if (isCold) updateProbes();
+    return type + ACCEPTED;
+  };
   const pairList: number[] = [];
   let pairLogp = new Float64Array(0);
   /** A pair move on coordinate j of replica rep (Gibbs on the candidate set at inverse temperature beta). */

@@ -50,6 +50,9 @@ describe('fitKnots input validation', () => {
     await bad(() => fitKnots(x, y, { kernels, temperatures: [2, 3] }), 'temperatures');
     await bad(() => fitKnots(x, y, { kernels, temperatures: [1, 3, 2] }), 'temperatures');
     await bad(() => fitKnots(x, y, { kernels, iteratons: 10 } as never), 'iteratons');
+    await bad(() => fitKnots(x, y, { kernels, twinMoves: { probability: 1 } }), 'twinMoves.probability');
+    await bad(() => fitKnots(x, y, { kernels, twinMoves: { radius: 0 } }), 'twinMoves.radius');
+    await bad(() => fitKnots(x, y, { kernels, twinMoves: 'yes' as never }), 'twinMoves');
   });
   it('treats null and undefined options as the defaults', async () => {
     const a = await fitKnots(x, y, null), b = await fitKnots(x, y);

@@ -10,6 +10,9 @@ import { posteriorMeanBeta } from '../../src/knots/posterior-draws.js';
 import { allocRows, SplineDesign } from '../../src/knots/spline-design.js';
 import { evaluateSpline } from '../../src/knots/spline-eval.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
+import { knotCaseData } from '../../src/knots/generators/knot-cases.js';
+import { standardizeResponse } from '../../src/knots/standardize-response.js';
+import { chainSeeds } from '../../src/knots/run-chains.js';
 
 let kernels: Kernels;
 beforeAll(async () => { kernels = await createKernels({ backend: 'reference' }); });
@@ -65,6 +68,9 @@ describe('RJMCMC against the exact posterior over all 2^8 knot subsets', () => {
     ['Poisson EBIC, γ = 1.5, parallel tempering', { family: 'poisson', y: counts, gamma: 1.5, temperatures: [1, 3], iterations: 30000 }],
     ['linear, γ = 2, near + pair moves', { gamma: 2, near: { probability: 0.3, radius: 2 }, pair: { probability: 0.3, maxWidth: 3, block: 3 } }],
     ['cubic, fixed k = 3, relocations + pair moves', { degrees: [3], fixedK: [3], pair: { probability: 0.6, maxWidth: 4, block: 2 } }],
+    ['linear, γ = 0.5, mostly twin births/deaths (r = 3)', { gamma: 0.5, twins: { probability: 0.8, radius: 3 }, iterations: 200000 }],
+    ['linear, γ = 2, near + twin births/deaths', { gamma: 2, near: { probability: 0.3, radius: 2 }, twins: { probability: 0.3, radius: 2 } }],
+    ['cubic, γ = 1, twin births/deaths r = 3 + pair moves + tempering', { degrees: [3], twins: { probability: 0.25, radius: 3 }, pair: { probability: 0.1, maxWidth: 3, block: 3 }, temperatures: [1, 2], iterations: 20000 }],
     ['linear, γ = 1.5, pair moves + parallel tempering', { gamma: 1.5, pair: { probability: 0.2, maxWidth: 5, block: 4 }, temperatures: [1, 2.5], iterations: 20000 }],
   ];
   for (const [name, extra] of configs) {
@@ -96,12 +102,30 @@ describe('RJMCMC against the exact posterior over all 2^8 knot subsets', () => {
     expect(Array.from(a.logScore)).not.toEqual(Array.from(c.logScore));
   });
 
-  it('rejects malformed pair-move options with BAD_ARGUMENT naming the field', () => {
+  it('rejects malformed pair-move and twin options with BAD_ARGUMENT naming the field', () => {
     for (const [pair, field] of [[{ probability: 1.5, maxWidth: 3, block: 2 }, 'pair.probability'], [{ probability: 0.1, maxWidth: 0, block: 2 }, 'pair.maxWidth'],
       [{ probability: 0.1, maxWidth: 3, block: 2.5 }, 'pair.block'], ['often', 'pair']] as [unknown, string][]) {
       expectBadArgument(() => runChain(problem({ pair: pair as ChainProblem['pair'] }), 1, kernels), field);
     }
+    for (const [twins, field] of [[{ probability: -0.1, radius: 2 }, 'twins.probability'], [{ probability: 0.1, radius: 0 }, 'twins.radius'], [7, 'twins']] as [unknown, string][]) {
+      expectBadArgument(() => runChain(problem({ twins: twins as ChainProblem['twins'] }), 1, kernels), field);
+    }
   });
+
+  it('twin births free a chain that sits at one knot (knot case 3, data seed 5023, γ = 2)', async () => {
+    const wasm = await createKernels({ backend: 'wasm' });
+    const { x: cx, y: cy } = knotCaseData(3, 500, 5023);
+    const pr: ChainProblem = {
+      xs: [cx], y: standardizeResponse(cy).y, family: 'gaussian', marginal: 'exact', degrees: [1], candidates: [1000], gamma: 2, c: 0.3,
+      fixedK: null, local: null, near: { probability: 0.3, radius: 10 }, burnIn: 5000, iterations: 5000, probes: [],
+    };
+    const seed = chainSeeds(24, 2)[1];
+    const share4 = (rec: ChainRecord) => rec.k[0].filter((k) => k === 4).length / rec.iterations;
+    const without = runChain(pr, seed, wasm);
+    expect(Math.max(...without.k[0])).toBeLessThanOrEqual(2); // the truth has 4 knots (a jump pair, 0.5, 0.7)
+    const withTwins = runChain({ ...pr, twins: { probability: 0.05, radius: 10 } }, seed, wasm);
+    expect(share4(withTwins)).toBeGreaterThan(0.5);
+  }, 30_000);
 
   it('on wasm (resident kernel arguments) gives the same chain when memory grows mid-run, and frees its arrays', async () => {
     const wasm = await createKernels({ backend: 'wasm' });

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { describeWithRuntime, expectDistBuilt, repoRoot } from './harness.js';
 import { describeWithModels, SMOLLM2_GGUF } from '../_harness/models.js';
 import { GGUF_PROMPT, greedyFromGguf } from './fixtures/gguf-greedy.js';
-import { chatAndPplFromGguf, LLAMA_CPP_REPLY, PPL_TEXT } from './fixtures/gguf-text.js';
+import { CHAT_QUESTION, chatAndPplFromGguf, LLAMA_CPP_REPLY, PPL_TEXT } from './fixtures/gguf-text.js';
 
 const deno = resolve(repoRoot, 'node_modules', '.bin', 'deno');
 const missing = existsSync(deno) ? null : `deno not installed (${deno} missing; it is a devDependency: npm install)`;
@@ -70,7 +70,7 @@ describeWithModels('SmolLM2 GGUF under Deno', [SMOLLM2_GGUF], ([gguf]) => {
       expect(lastJson(r)).toEqual(node);
     }, 300_000);
 
-    it('the CLI runs under Deno: llama generate and llama ppl print what Node\'s CLI prints', async () => {
+    it('the CLI runs under Deno: llama generate (also --chat) and llama ppl print what Node\'s CLI prints', async () => {
       expectDistBuilt();
       const dir = await mkdtemp(join(tmpdir(), 'si-gguf-deno-cli-'));
       try {
@@ -80,6 +80,7 @@ describeWithModels('SmolLM2 GGUF under Deno', [SMOLLM2_GGUF], ([gguf]) => {
         const model = ['--model', gguf, '--max-seq-len', '128'];
         const commands = [
           ['llama', 'generate', ...model, '--prompt', 'Once upon a time', '--temperature', '0', '--tokens', '12', '--json'],
+          ['llama', 'generate', ...model, '--chat', '--prompt', CHAT_QUESTION, '--temperature', '0', '--tokens', '8', '--json'],
           ['llama', 'ppl', ...model, '--text', text, '--json'],
         ];
         for (const args of commands) {

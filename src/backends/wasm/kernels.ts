@@ -41,6 +41,8 @@ const SCRATCH: { [K in KernelName]?: (a: Parameters<KernelFunctions[K]>) => numb
   topKSelect: ([, n]) => [2048 + 2 * n], // histogram + candidate indices and values
 };
 
+const NO_SCRATCH: readonly number[] = [];
+
 /** A kernel bound from its descriptor (see the file comment). */
 function derivedBinding(heap: WasmHeap, d: AnyKernelDescriptor, fn: (...a: unknown[]) => unknown,
   scratch: ((a: readonly unknown[]) => number[]) | undefined): (...a: unknown[]) => unknown {
@@ -73,15 +75,16 @@ function derivedBinding(heap: WasmHeap, d: AnyKernelDescriptor, fn: (...a: unkno
       if (resident) return fn.apply(undefined, exportArgs(a, residentPtrs, 0));
     }
     const args: Arg[] = [];
-    for (const { at, s } of arrays) {
+    for (let j = 0; j < arrays.length; j++) {
+      const { at, s } = arrays[j];
       const v = a[at] as Typed, length = s.length(a);
-      const arg = v instanceof Float64Array ? f64Arg(v, length) : { a: v as Float32Array | Int32Array, length };
+      const arg: Arg = v instanceof Float64Array ? f64Arg(v, length) : { a: v as Float32Array | Int32Array, length };
       arg.out = s.role !== 'in';
       arg.in = s.role !== 'out';
       args.push(arg);
     }
-    const extra = scratch?.(a) ?? [];
-    for (const length of extra) args.push({ a: null, length });
+    const extra = scratch === undefined ? NO_SCRATCH : scratch(a);
+    for (let e = 0; e < extra.length; e++) args.push({ a: null, length: extra[e] });
     const { ptrs, finish } = marshal(heap, args);
     const result = fn.apply(undefined, exportArgs(a, ptrs, extra.length));
     finish();
