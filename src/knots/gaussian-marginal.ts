@@ -19,9 +19,9 @@
  */
 import { bandedBackT, bandedForward } from '../core/banded/banded-solve.js';
 import { badArgument } from '../core/errors.js';
-import { checkFinite, checkFloat64, checkOneOf } from '../core/validate.js';
+import { checkFinite, checkFloat64, checkInt, checkNumber, checkOneOf } from '../core/validate.js';
 import { factorBanded } from './banded-factor.js';
-import { checkSplineDesign, type CoordinateRows, type SplineDesign } from './spline-design.js';
+import { checkCoordinates, checkSplineDesign, type CoordinateRows, type SplineDesign } from './spline-design.js';
 
 export type MarginalVariant = 'exact' | 'large-m';
 
@@ -80,6 +80,7 @@ export class GaussianMarginal {
 
   /** log p(y | ξ) up to a constant, or −Infinity outside the support (p ≥ m or singular BᵀB). */
   evaluate(coords: CoordinateRows[]): number {
+    checkCoordinates('coords', coords, this.design);
     const m = this.design.m;
     const g = this.design.gram(coords, null, this.ycKernel());
     const { p, bw } = g;
@@ -93,11 +94,17 @@ export class GaussianMarginal {
     let yPy = 0;
     for (let i = 0; i < p; i++) yPy += u[i] * u[i];
     this.lastP = p; this.lastBw = bw; this.lastYPy = yPy;
-    return this.score(p, yPy);
+    return this.scoreOf(p, yPy);
   }
 
   /** The score from p and (y−ȳ)ᵀP(y−ȳ) (exposed for the exact-posterior enumeration and tests). */
   score(p: number, yPy: number): number {
+    checkInt('p', p, 1);
+    checkNumber('yPy', yPy, 0);
+    return this.scoreOf(p, yPy);
+  }
+
+  private scoreOf(p: number, yPy: number): number {
     const m = this.design.m;
     if (this.variant === 'exact') {
       // S ≥ Σ(y−ȳ)²/(m+1) exactly; the floor only absorbs rounding.

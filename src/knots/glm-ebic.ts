@@ -14,7 +14,7 @@ import { bandedBackT, bandedForward } from '../core/banded/banded-solve.js';
 import { badArgument } from '../core/errors.js';
 import { checkFinite, checkFloat64, checkInt, checkOneOf } from '../core/validate.js';
 import { factorBanded } from './banded-factor.js';
-import { checkSplineDesign, type CoordinateRows, type SplineDesign } from './spline-design.js';
+import { checkCoordinates, checkSplineDesign, type CoordinateRows, type SplineDesign } from './spline-design.js';
 
 export type GlmFamily = 'gaussian' | 'poisson' | 'binomial';
 
@@ -81,6 +81,7 @@ export class GlmEbic {
   /** Log-likelihood at linear predictor η (constants dropped); Gaussian: −(m/2)·log RSS. */
   loglik(eta: Float64Array): number {
     const y = this.y, m = this.design.m;
+    checkFloat64('eta', eta, m);
     let s = 0;
     if (this.family === 'gaussian') {
       for (let i = 0; i < m; i++) s += (y[i] - eta[i]) ** 2;
@@ -101,6 +102,7 @@ export class GlmEbic {
 
   /** ℓ(β̂) − (p/2)·log m, or −Infinity when p ≥ m or the weighted Gram matrix is singular. */
   evaluate(coords: CoordinateRows[]): number {
+    checkCoordinates('coords', coords, this.design);
     const m = this.design.m;
     const { p } = this.design.shape(coords);
     if (p >= m) return -Infinity;
@@ -145,7 +147,9 @@ export class GlmEbic {
 
   /** β̂ and the Cholesky factor of BᵀWB at β̂ from the last evaluate() (copied). */
   fitState(coords: CoordinateRows[]): GlmFitState {
-    const f = this.last!;
+    checkCoordinates('coords', coords, this.design);
+    const f = this.last;
+    if (f === null) throw badArgument('fitState needs a finite evaluate(coords) first (there is no fit yet)');
     const { p, bw } = f;
     // Refresh W at the final η so the Laplace covariance is (BᵀŴB)⁻¹ at the MLE.
     this.workingResponse();

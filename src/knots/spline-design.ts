@@ -18,7 +18,7 @@
  * reached through getters that re-take the views, because growing WASM memory detaches views.
  */
 import { badArgument } from '../core/errors.js';
-import { describe } from '../core/validate.js';
+import { checkFloat64, checkInt, checkInt32, describe } from '../core/validate.js';
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 
 /** One coordinate's sparse rows for all m points. */
@@ -304,4 +304,22 @@ export class SplineDesign {
 export function checkSplineDesign(name: string, design: unknown): SplineDesign {
   if (!(design instanceof SplineDesign)) throw badArgument(`${name} must be a SplineDesign, got ${describe(design)}`);
   return design;
+}
+
+/**
+ * The scorers' coords argument: 1..d coordinates' rows for the design's m points (allocRows +
+ * computeRows), checked in O(coordinates); the band kernels check the column indices.
+ */
+export function checkCoordinates(name: string, coords: unknown, design: SplineDesign): CoordinateRows[] {
+  if (!Array.isArray(coords) || coords.length < 1 || coords.length > design.d) {
+    throw badArgument(`${name} must be an array of 1..${design.d} CoordinateRows (allocRows + computeRows), got ${describe(coords)}`);
+  }
+  coords.forEach((c: Partial<CoordinateRows> | null, j) => {
+    if (c === null || typeof c !== 'object') throw badArgument(`${name}[${j}] must be a CoordinateRows, got ${describe(c)}`);
+    const width = checkInt(`${name}[${j}].width`, c.width, 1);
+    checkInt(`${name}[${j}].cols`, c.cols, width);
+    checkInt32(`${name}[${j}].first`, c.first, design.m);
+    checkFloat64(`${name}[${j}].values`, c.values, design.m * width);
+  });
+  return coords as CoordinateRows[];
 }

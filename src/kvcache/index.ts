@@ -7,7 +7,7 @@ export { DEFAULT_WROPE, checkWRope, rotateToDistance, wropeScore, type WRopeConf
 export { splitNearFar, type NearFarSplit } from './near-far.js';
 export { QueryMoment, metricFactor, type MetricFactor } from './query-metric.js';
 export { kmeans, kmeansSync, objective as kmeansObjective, type KMeansOptions, type KMeansResult } from './kmeans.js';
-export { lloydStep, lloydUpdate, lloydIteration, type LloydStepResult } from './lloyd-step.js';
+export { lloydStep, lloydUpdate, lloydIteration, type AssignOptions, type LloydStepResult } from './lloyd-step.js';
 export { Codebook, ResidentCodebook } from './codebook.js';
 export { trainCodebook, type TrainCodebookOptions, type TrainedCodebook } from './train-codebook.js';
 export { CodebookSet, type CodebookSetInfo, type CodebookKind } from './codebook-set.js';

@@ -21,7 +21,7 @@ import { Rng } from '../core/rng.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
 import { checkFinite, checkFloat32, checkIndices, checkInt, checkInt32, checkNumber } from '../core/validate.js';
 import { yieldToEventLoop } from './cooperative.js';
-import { lloydIteration } from './lloyd-step.js';
+import { assignInBlocks, lloydIteration } from './lloyd-step.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
 /** Options of kmeans/kmeansSync. */
@@ -68,7 +68,7 @@ export interface KMeansResult {
 
 /**
  * Cluster n points of dimension d, on synchronous or asynchronous kernels (async: yields to
- * the event loop between iterations so `signal` can fire and progress can render).
+ * the event loop between assignment blocks so `signal` can fire and progress can render).
  *
  * With `AsyncKernels` (e.g. `createAsyncKernels({ backend: 'webgpu' })`) the points are
  * uploaded once as a device array and every O(n·k·d) assignment (`argminL2`) — k-means++
@@ -90,8 +90,12 @@ export interface KMeansResult {
  * rounding (the update runs on the host from those codes; the GPU runs we compared,
  * SwiftShader and an H100, were bit-identical to wasm).
  *
- * Cost on a GPU: one round trip per Lloyd iteration or mini-batch, and one per centroid
- * during k-means++ seeding (a k = 1 assignment plus a read-back of the n distances).
+ * Cost on a GPU: one round trip per assignment block of ~2^26 multiply-adds (a Lloyd
+ * iteration, a mini-batch and the final assignment are each ⌈n·k·d / 2^26⌉ blocks), and one
+ * per centroid during k-means++ seeding (a k = 1 assignment plus a read-back of the n
+ * distances). The blocks let `signal` stop the run inside a long iteration (on the CPU one
+ * iteration at n·k·d = 16384 · 1024 · 128 takes a few hundred ms); the codes are the one
+ * call's, bit for bit.
  *
  * @param kernels - `Kernels`, or `AsyncKernels` (the assignment then runs on that backend).
  * @param points - n*d row-major, finite.
@@ -173,7 +177,7 @@ function* kmeansSteps(kernels: Kernels | AsyncKernels, points: Float32Array, n: 
       const counts = new Int32Array(k);
       for (let it = 0; it < maxIter; it++) {
         throwIfAborted(opts.signal, 'kmeans');
-        const step = yield* lloydIteration(kernels, X, C, codes, dist, n, k, d, sums, counts);
+        const step = yield* lloydIteration(kernels, X, C, codes, dist, n, k, d, sums, counts, { signal: opts.signal });
         history.push(step.objective);
         iterations = it + 1;
         let shift = step.shift;
@@ -201,7 +205,7 @@ function* kmeansSteps(kernels: Kernels | AsyncKernels, points: Float32Array, n: 
     }
     // Final assignment so codes match the returned centroids.
     C.push();
-    yield* settle(kx.argminL2(X.arg(), C.arg(), codes.arg(), dist.arg(), n, k, d));
+    yield* assignInBlocks(kernels, X, C, codes, dist, n, k, d, { signal: opts.signal });
     yield* codes.pull();
     const centroids = Float32Array.from(C.host());
     const outCodes = Int32Array.from(codes.host());
@@ -299,7 +303,7 @@ function* miniBatchLoop(kernels: Kernels | AsyncKernels, X: HostMirror<Float32Ar
         bv.set(x.subarray(idx[s] * d, (idx[s] + 1) * d), s * d);
       }
       B.push(); C.push();
-      yield* settle(eitherKernels(kernels).argminL2(B.arg(), C.arg(), bc.arg(), bd.arg(), b, k, d));
+      yield* assignInBlocks(kernels, B, C, bc, bd, b, k, d, { signal });
       yield* bc.pull();
       const c = C.host(), codes = bc.host(), bb = B.host();
       for (let s = 0; s < b; s++) {

@@ -19,6 +19,8 @@
  */
 import type { Kernels } from '../kernels/kernels.js';
 import { SparseInferenceError, badArgument } from '../core/errors.js';
+import { checkFloat32, checkInt } from '../core/validate.js';
+import { checkAttentionContext } from '../llama/exact-attention.js';
 import type { AttentionContext, AttentionStrategy, LlamaConfig } from '../llama/hooks.js';
 import { checkBudget, type Budget } from './budget.js';
 import { KvStore, type HeadKeys } from './kv-store.js';
@@ -95,6 +97,7 @@ export class RetrievalAttention implements AttentionStrategy {
   }
 
   attend(ctx: AttentionContext): void {
+    checkRetrievalContext(ctx, this.config);
     const c = this.config, d = c.headDim, g = c.nHeads / c.nKvHeads, pos = ctx.pos;
     // Copy the inputs first: nothing below may touch the runtime's views after an allocation.
     this.qPre.set(ctx.qPreRope.subarray(0, c.nHeads * d));
@@ -141,4 +144,12 @@ export class RetrievalAttention implements AttentionStrategy {
   }
 
   [disposeSymbol](): void { this.dispose(); }
+}
+
+/** The exact-attention context checks, plus what retrieval reads: pre-RoPE queries and keys, and pos < cache length. */
+function checkRetrievalContext(ctx: AttentionContext, c: LlamaConfig): void {
+  checkAttentionContext(ctx, c);
+  checkFloat32('ctx.qPreRope', ctx.qPreRope, c.nHeads * c.headDim);
+  checkInt('ctx.pos', ctx.pos, 0, ctx.cache.length - 1);
+  checkFloat32('ctx.cache.keysPreRope', ctx.cache.keysPreRope, ctx.cache.length * c.kvDim);
 }

@@ -21,6 +21,25 @@ import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 import type { AsyncKernels } from '../kernels/async-kernels.js';
 import type { HostMirror } from '../kernels/host-mirror.js';
 import { eitherKernels, settle, type Step } from '../kernels/maybe-async.js';
+import { throwIfAborted } from '../core/errors.js';
+import { checkOptions, optionKeys } from '../core/options.js';
+
+/**
+ * Multiply-adds of one assignment block (2^26): ~10–20 ms of argminL2 on one CPU core, so a
+ * long assignment (16384 × 1024 × 128 is 32 blocks) can be paused and aborted between blocks.
+ */
+export const ASSIGN_BLOCK_WORK = 1 << 26;
+
+/** Block sizes are rounded up to a multiple of this many rows. */
+const BLOCK_ALIGN = 64;
+
+/** How an assignment is sliced: `signal` is checked between blocks of ~`blockWork` multiply-adds. */
+export interface AssignOptions {
+  signal?: AbortSignal;
+  /** Multiply-adds per block (default ASSIGN_BLOCK_WORK), rounded up to a multiple of 64 rows. */
+  blockWork?: number;
+}
+const ASSIGN_KEYS = optionKeys<AssignOptions>({ signal: true, blockWork: true });
 
 /** Objective before the update, centroid shift, and empty clusters of one Lloyd step. */
 export interface LloydStepResult {
@@ -94,6 +113,8 @@ export function lloydStep(kernels: Kernels, X: ResidentArray<Float32Array>, C: R
  * points); their host copy is not refreshed.
  *
  * X: n*d (host copy holds the points), C: k*d, codes/dist: n; sums: k*d and counts: k scratch.
+ * The assignment runs in row blocks (`assignInBlocks`): between blocks the generator pauses
+ * and checks `options.signal`, so an async driver can abort inside one long iteration.
  * On the webgpu backend argminL2's float32 distances are summed in another order than on the
  * CPU, so a point at a near-tie (two centroids within float rounding) may get the other code.
  *
@@ -102,13 +123,38 @@ export function lloydStep(kernels: Kernels, X: ResidentArray<Float32Array>, C: R
  */
 export function* lloydIteration(kernels: Kernels | AsyncKernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
   codes: HostMirror<Int32Array>, dist: HostMirror<Float32Array>, n: number, k: number, d: number,
-  sums: Float64Array, counts: Int32Array): Generator<Step, LloydStepResult, unknown> {
+  sums: Float64Array, counts: Int32Array, options?: AssignOptions): Generator<Step, LloydStepResult, unknown> {
   checkInt('n', n, 1); checkInt('k', k, 1, n); checkInt('d', d, 1); // when driven: the body runs then
+  const opts = checkOptions('lloydIteration options', options, ASSIGN_KEYS);
+  if (opts.blockWork !== undefined) checkInt('blockWork', opts.blockWork, 1);
   // Mirror arguments are resident views on sync kernels and device arrays on async ones —
   // what each kind takes; AsyncKernels' signature admits both, and settle() either result.
-  const kx = eitherKernels(kernels);
   C.push();
-  yield* settle(kx.argminL2(X.arg(), C.arg(), codes.arg(), dist.arg(), n, k, d));
+  yield* assignInBlocks(kernels, X, C, codes, dist, n, k, d, opts);
   yield* codes.pull();
   return lloydUpdate(X.host(), C.host(), codes.host(), n, k, d, sums, counts);
+}
+
+/**
+ * The assignment `argminL2(X, C, codes, dist, n, k, d)` as consecutive row blocks of about
+ * `blockWork` multiply-adds (a multiple of 64 rows), with a pause (a plain `yield`) and a check
+ * of `signal` between blocks. Each row's code and distance depend on that row, C, and — on
+ * kernels that take rows in small groups — the row's place in its group, which 64-row
+ * alignment keeps as in one call: the result is the one call's, bit for bit. C must already be pushed; codes and dist stay where the kernel
+ * wrote them (pull them to read on the host).
+ */
+export function* assignInBlocks(kernels: Kernels | AsyncKernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
+  codes: HostMirror<Int32Array>, dist: HostMirror<Float32Array>, n: number, k: number, d: number,
+  options: AssignOptions = {}): Generator<Step, void, unknown> {
+  const kx = eitherKernels(kernels);
+  // Whole multiples of 64 rows: kernels that work on small groups of rows (wasm: 4 at a time,
+  // the last n mod 4 alone, in another summation order) then group every row as one call would.
+  const rows = Math.ceil(Math.max(1, Math.floor((options.blockWork ?? ASSIGN_BLOCK_WORK) / (k * d))) / BLOCK_ALIGN) * BLOCK_ALIGN;
+  for (let r0 = 0; r0 < n; r0 += rows) {
+    if (r0 > 0) { throwIfAborted(options.signal, 'kmeans'); yield; }
+    const r1 = Math.min(n, r0 + rows);
+    // arg() afresh per block: on wasm a view detaches if memory grew during the last call.
+    yield* settle(kx.argminL2(X.arg().subarray(r0 * d, r1 * d), C.arg(), codes.arg().subarray(r0, r1),
+      dist.arg().subarray(r0, r1), r1 - r0, k, d));
+  }
 }

@@ -55,6 +55,13 @@ export interface RetrievalMethod {
   score(kvHead: number, keys: HeadKeys, query: GroupQuery, farStart: number, farEnd: number,
     out: ResidentArray<Float32Array>): void;
   /**
+   * Optional: per-request work that `score` would otherwise do synchronously on its first call
+   * for KV head `kvHead` (PqCache: fitting the codebooks), done asynchronously, abortably
+   * (`signal`, ABORTED within ~250 ms). Call it before `score`/`select` at each step; it returns
+   * at once when nothing is due. Results equal those of the synchronous path.
+   */
+  prepare?(kvHead: number, keys: HeadKeys, options?: { signal?: AbortSignal }): Promise<void>;
+  /**
    * Optional: `score` as a generator over the kernels the method was created with (sync or
    * async), writing into `out.arg()`. Kernel calls whose results are needed on the host are
    * wrapped in `yield* settle(...)`; the scoring calls themselves are only issued, and their

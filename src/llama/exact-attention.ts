@@ -27,7 +27,7 @@ import { badArgument } from '../core/errors.js';
 import { checkFloat32, checkInt, describe } from '../core/validate.js';
 
 /** An attention hook's context for this config: q and out of nHeads·headDim, a cache of 1..seqLen rows. */
-function checkAttentionContext(ctx: unknown, c: LlamaConfig): void {
+export function checkAttentionContext(ctx: unknown, c: LlamaConfig): void {
   const x = ctx as AttentionContext | null;
   if (x === null || typeof x !== 'object' || x.cache === null || typeof x.cache !== 'object') {
     throw badArgument(`ctx must be an AttentionContext { q, cache, out, … }, got ${describe(ctx)}`);

@@ -1,7 +1,8 @@
 /**
  * Methods of live instances of the exported classes, as fuzz targets (FUZZ_TARGETS, read by
  * call-child.ts): tokenizer, model, KV store, retrieval methods and selection, the two-tier cache,
- * calibration, codebooks, activation statistics, pools, RNG and sampler, a knot fit. Each method
+ * calibration, codebooks, activation statistics, pools, RNG and sampler, a knot fit and its
+ * scorers, the fast and slow tiers (sync and async kernels). Each method
  * keeps its declared parameter count, so it gets as many hostile arguments as it declares.
  */
 import { readFileSync } from 'node:fs';
@@ -35,10 +36,26 @@ import { CodebookSet } from '../../src/kvcache/codebook-set.js';
 import { VqRetrieval } from '../../src/kvcache/methods/vq-retrieval.js';
 import { InThreadSlowTier } from '../../src/kvcache/two-tier/slow-tier.js';
 import { TwoTierKvCache } from '../../src/kvcache/two-tier/two-tier-cache.js';
+import { DeviceSlowTier } from '../../src/kvcache/two-tier/device-slow-tier.js';
+import { GatherSlowTier } from '../../src/kvcache/two-tier/gather-slow-tier.js';
+import { FastTier } from '../../src/kvcache/two-tier/fast-tier.js';
+import { RetrievalAttention } from '../../src/kvcache/llama-attention.js';
+import { SplineDesign } from '../../src/knots/spline-design.js';
+import { GaussianMarginal } from '../../src/knots/gaussian-marginal.js';
+import { GlmEbic } from '../../src/knots/glm-ebic.js';
+import { createAsyncKernels } from '../../src/backends/create-async-kernels.js';
 import { driveSync, type Step } from '../../src/kernels/maybe-async.js';
 import { letterTokenizer } from '../_harness/letter-tokenizer.js';
 
 const kernels = await createKernels({ backend: 'wasm' });
+const asyncKernels = await createAsyncKernels({ backend: 'wasm' });
+const WROPE = { window: 4, distance: 64, base: 10000, pairing: 'half' } as const;
+const BOOK = () => new Codebook(8, 4, Float32Array.from({ length: 32 }, (_, i) => Math.cos(i)), null);
+const CONFIG = makeConfig({ dim: 16, hiddenDim: 32, nLayers: 1, nHeads: 2, nKvHeads: 1, vocabSize: 40, seqLen: 32 });
+/** A one-covariate cubic spline design on 40 points, y a noisy sine of it, counts from it. */
+const knotX = Float64Array.from({ length: 40 }, (_, i) => i / 39);
+const knotY = knotX.map((v) => Math.sin(6 * v) + 0.1 * Math.cos(37 * v));
+const design = new SplineDesign(kernels, [knotX], [3]);
 /** Each instance with the source file of its class (to leave out its TypeScript-private methods). */
 const instances: Record<string, [object, string]> = {
   Tokenizer: [letterTokenizer(40), 'llama/tokenizer.ts'],
@@ -80,6 +97,14 @@ const instances: Record<string, [object, string]> = {
     c.observe(0, 'downInput', Float32Array.from({ length: 16 }, (_, i) => i / 16));
     return c.finish();
   })(), 'activations/activation-statistics.ts'],
+  DeviceSlowTier: [new DeviceSlowTier(asyncKernels, { nHeads: 2, nKvHeads: 1, headDim: 8, capacity: 64 }), 'kvcache/two-tier/device-slow-tier.ts'],
+  GatherSlowTier: [new GatherSlowTier(asyncKernels, { nHeads: 2, nKvHeads: 1, headDim: 8, capacity: 64 }), 'kvcache/two-tier/gather-slow-tier.ts'],
+  FastTier: [new FastTier(kernels, { nHeads: 2, nKvHeads: 1, headDim: 8, sinks: 1, wrope: WROPE, budget: { mode: 'total', fraction: 0.5 }, codebooks: [BOOK()] }),
+    'kvcache/two-tier/fast-tier.ts'],
+  RetrievalAttention: [new RetrievalAttention(kernels, CONFIG, 0, new Quest(8, 2, 1, 4), { window: 4, sinks: 1, budget: { mode: 'total', fraction: 0.5 } }),
+    'kvcache/llama-attention.ts'],
+  GaussianMarginal: [new GaussianMarginal(design, knotY), 'knots/gaussian-marginal.ts'],
+  GlmEbic: [new GlmEbic(design, knotY.map((v) => Math.round(3 + 2 * v)), 'poisson'), 'knots/glm-ebic.ts'],
   KnotFit: [await fitKnots(MCYCLE_TIMES, MCYCLE_ACCEL, { iterations: 200, burnIn: 100, chains: 1, draws: 20, kernels }), 'knots/fit-knots.ts'],
 };
 

@@ -259,6 +259,39 @@ describe('baselines', () => {
     out.dispose(); pq.dispose(); w.store.dispose();
   });
 
+  it('PQCache.prepare fits (asynchronously) the codebooks score would fit: identical scores', async () => {
+    const w = world(7, 400, 8, 2, 1);
+    const q = { pre: w.pre, post: w.post, pos: w.pos };
+    const run = async (prepared: boolean) => {
+      const pq = new PqCache(kernels, 8, 2, 1, { subspaces: 2, bits: 4, iterations: 30, seed: 3 });
+      const out = kernels.allocF32(400);
+      if (prepared) {
+        await pq.prepare(0, w.store.head(0));
+        await pq.prepare(0, w.store.head(0)); // nothing due: returns, keeps the fit
+      }
+      pq.score(0, w.store.head(0), q, 0, 390, out);
+      const got = { out: Float32Array.from(out.view().subarray(0, 390)), est: Float32Array.from(pq.lastHeadScores.subarray(0, 2 * 390)) };
+      out.dispose(); pq.dispose();
+      return got;
+    };
+    const sync = await run(false), prepared = await run(true);
+    expect(Buffer.from(prepared.out.buffer).equals(Buffer.from(sync.out.buffer))).toBe(true);
+    expect(Buffer.from(prepared.est.buffer).equals(Buffer.from(sync.est.buffer))).toBe(true);
+    // 16 centroids for 400 keys: estimates, not the exact logits (the fit really clustered).
+    const keys = w.store.head(0).keysPost;
+    let exactDiff = 0;
+    for (let j = 0; j < 390; j++) {
+      let s = 0;
+      for (let t = 0; t < 8; t++) s += w.post[t] * keys[j * 8 + t];
+      exactDiff = Math.max(exactDiff, Math.abs(prepared.est[j] - s / Math.sqrt(8)));
+    }
+    expect(exactDiff).toBeGreaterThan(1e-3);
+    const pq = new PqCache(kernels, 8, 2, 1);
+    await expect(pq.prepare(1, w.store.head(0))).rejects.toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringContaining('kvHead') });
+    await expect(pq.prepare(0, w.store.head(0), { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'ABORTED' });
+    pq.dispose(); w.store.dispose();
+  });
+
   it('the group oracle has the highest mean recall of all methods at equal budget', () => {
     const w = world(6, 500, 16, 4, 1);
     const wrope: WRopeConfig = { window: 16, distance: 256, base: 10000, pairing: 'half' };

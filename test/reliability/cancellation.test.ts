@@ -9,6 +9,7 @@ import { createKernels } from '../../src/backends/create-kernels.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import { kmeans } from '../../src/kvcache/kmeans.js';
+import { PqCache } from '../../src/kvcache/methods/pqcache.js';
 import { evaluateSynthetic } from '../../src/kvcache/eval/synthetic-eval.js';
 import { evaluateSyntheticSwiGlu } from '../../src/activations/evaluate-synthetic.js';
 import { createSyntheticSwiGlu, createSyntheticSwiGluAsync } from '../../src/activations/synthetic-swiglu.js';
@@ -70,6 +71,28 @@ it('kmeans', async () => {
   const n = 30_000, d = 64;
   const points = Float32Array.from({ length: n * d }, () => rng.normal());
   expect(await abortLatency((signal) => kmeans(kernels, points, n, d, { k: 256, maxIterations: 200, tolerance: 0, signal }))).toBeLessThan(LIMIT_MS);
+});
+
+// One Lloyd iteration at 16384 × 1024 × 128 is ~2·10⁹ multiply-adds (hundreds of ms): its
+// assignment runs in ~2^26-multiply-add blocks, so the abort lands and is seen inside it.
+it('kmeans inside one long Lloyd iteration', async () => {
+  const n = 16384, d = 128, k = 1024;
+  const points = Float32Array.from({ length: n * d }, () => rng.normal());
+  const labels: string[] = [];
+  expect(await abortLatency((signal) => kmeans(kernels, points, n, d, {
+    k, init: points.slice(0, k * d), maxIterations: 5, tolerance: 0, signal, onProgress: (_f, label) => labels.push(label),
+  }), 30)).toBeLessThan(LIMIT_MS);
+  expect(labels, 'the abort came after the first Lloyd iteration had finished').toEqual([]);
+});
+
+// PqCache fits its codebooks (M k-means runs over every key) in prepare(), asynchronously.
+it('PqCache.prepare (codebook fit)', async () => {
+  const n = 60_000, d = 128;
+  const keysPost = Float32Array.from({ length: n * d }, () => rng.normal());
+  const pq = new PqCache(kernels, d, 1, 1, { bits: 8 });
+  try {
+    expect(await abortLatency((signal) => pq.prepare(0, { keysPre: keysPost, keysPost, values: keysPost, length: n }, { signal }))).toBeLessThan(LIMIT_MS);
+  } finally { pq.dispose(); }
 });
 
 // The synthetic model and sequences are built in ~20 ms slices (SyntheticAttention.create,

@@ -123,7 +123,15 @@ const SPECS: { [K in NativeName]: NativeSpec<K> } = {
     encode(call, r, a) { encodeL2sqrBatch(call, r[0], r[1], r[2], a[3], a[4], a[5]); return () => undefined; },
   },
   argminL2: { // (X, C, codes, dist, n, k, d)
-    encode(call, r, a) { encodeArgminL2(call, r[0], r[1], r[2], r[3], a[4], a[5], a[6]); return () => undefined; },
+    encode(call, r, a) {
+      const slot = encodeArgminL2(call, r[0], r[1], r[2], r[3], a[4], a[5], a[6]);
+      return () => {
+        // Only device data can get here: host X and C were checked before dispatch.
+        const allNaN = slot.u32(0), someNaN = slot.u32(1);
+        if (allNaN !== BAD_NONE) throw badArgument(`X row ${allNaN} (or every row of C) holds NaN: every distance of point ${allNaN} is NaN, its code is −1`);
+        if (someNaN !== BAD_NONE) throw badArgument(`C holds NaN or X and C ±Infinity (point ${someNaN} has a NaN distance)`);
+      };
+    },
   },
   lutGather: { // (table, tableSize, codes, n, out)
     encode(call, r, a) {

@@ -232,6 +232,8 @@ export async function evaluateSynthetic(kernels: Kernels, options: SyntheticEval
           const exact = Array.from({ length: g }, (_, r) => exactRef.compute(store.head(h), query.post.subarray(r * d, (r + 1) * d), len));
           for (const cell of cells) {
             // store.head() views re-derive themselves, so they survive memory growth in the methods.
+            // Per-request fitting (PqCache's codebooks) runs here, abortably, not inside select.
+            await cell.method.prepare?.(h, store.head(h), { signal: o.signal });
             cell.retrieval.select(h, store.head(h), query, sel);
             attendSelected(kernels, store.head(h), query.post, g, d, sel.indices, sel.count, out);
             const m = sel.split.farEnd - sel.split.farStart;

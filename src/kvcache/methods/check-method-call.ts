@@ -50,6 +50,12 @@ export function checkScoreCall(s: MethodShape, rows: number, kvHead: unknown, ke
   if (typeof o.length !== 'number' || o.length < rows * m) throw badArgument(`out must hold ${rows * m} scores, got ${String(o.length)}`);
 }
 
+/** prepare(kvHead, keys, options): a KV head of the method and its keys. */
+export function checkPrepareCall(s: MethodShape, kvHead: unknown, keys: unknown): HeadKeys {
+  checkKvHead(kvHead, s);
+  return checkKeys(keys, s.headDim);
+}
+
 /** indexBytes(n, m): 0 ≤ m ≤ n tokens. */
 export function checkIndexBytesCall(n: unknown, m: unknown): void {
   checkInt('n', n, 0);

@@ -8,18 +8,20 @@
  *
  * "Prefill" here is the first scoring call: the codebooks are fitted on every key present, and
  * refitted when the sequence has grown by `refitGrowth`× since (token-by-token evaluation has no
- * separate prefill). Keys arriving in between are encoded with the frozen codebooks.
+ * separate prefill). Keys arriving in between are encoded with the frozen codebooks. The fit
+ * is the expensive part (M k-means runs over every key): `prepare` does it asynchronously and
+ * abortably ahead of `score`, with the same result.
  * Defaults M = 2, B = 6 give 12 bits per token, the same as A²ATS's 4096-entry codes.
  */
 import type { Kernels, ResidentArray } from '../../kernels/kernels.js';
-import { badArgument } from '../../core/errors.js';
+import { badArgument, throwIfAborted } from '../../core/errors.js';
 import { checkInt, checkNumber } from '../../core/validate.js';
-import { kmeansSync } from '../kmeans.js';
+import { kmeans, kmeansSync } from '../kmeans.js';
 import type { GroupQuery, RetrievalMethod } from '../retrieval-method.js';
 import type { HeadKeys } from '../kv-store.js';
 import { disposeSymbol } from '../../core/dispose.js';
 import { checkOptions, optionKeys } from '../../core/options.js';
-import { checkIndexBytesCall, checkScoreCall } from './check-method-call.js';
+import { checkIndexBytesCall, checkPrepareCall, checkScoreCall } from './check-method-call.js';
 
 /** Sub-spaces, bits, k-means iterations, refit policy and seed of PqCache. */
 export interface PqCacheOptions {
@@ -33,6 +35,8 @@ export interface PqCacheOptions {
   refitGrowth?: number;
   seed?: number;
 }
+
+const PREPARE_KEYS = optionKeys<{ signal?: AbortSignal }>({ signal: true });
 
 /** Every key of PqCacheOptions, for checkOptions. */
 export const PQCACHE_KEYS = optionKeys<PqCacheOptions>({ subspaces: true, bits: true, iterations: true, refitGrowth: true, seed: true });
@@ -93,7 +97,7 @@ export class PqCache implements RetrievalMethod {
     outArr: ResidentArray<Float32Array>): void {
     checkScoreCall({ nKvHeads: this.heads.length, headDim: this.headDim, groupSize: this.groupSize }, 1, kvHead, keys, q, farStart, farEnd, outArr);
     const d = this.headDim, g = this.groupSize, m = farEnd - farStart, M = this.M, sub = d / M;
-    const pq = this.prepare(kvHead, keys);
+    const pq = this.codebooksFor(kvHead, keys);
     if (this.tmp.length < m) { this.tmp.dispose(); this.tmp = this.kernels.allocF32(Math.max(m, 2 * this.tmp.length)); }
     if (this.lastHeadScores.length < g * m) this.lastHeadScores = new Float32Array(g * m);
     const est = this.lastHeadScores;
@@ -118,6 +122,51 @@ export class PqCache implements RetrievalMethod {
     }
   }
 
+  /**
+   * Fit KV head `kvHead`'s codebooks now if `score` would (first call, or the keys grew by
+   * `refitGrowth`×), with the asynchronous k-means: yields to the event loop and stops on
+   * `signal` (ABORTED) within ~250 ms. The codebooks equal those `score` would fit.
+   * @example await pq.prepare(h, store.head(h), { signal }); pq.score(h, store.head(h), q, a, b, out);
+   */
+  async prepare(kvHead: number, keys: HeadKeys, options?: { signal?: AbortSignal }): Promise<void> {
+    const k = checkPrepareCall({ nKvHeads: this.heads.length, headDim: this.headDim, groupSize: this.groupSize }, kvHead, keys);
+    const signal = checkOptions('PqCache.prepare options', options, PREPARE_KEYS).signal;
+    throwIfAborted(signal, 'PqCache.prepare');
+    if (!this.fitDue(kvHead, k.length)) return;
+    const fits: Float32Array[] = [];
+    for (const [s, subv, kmOpts] of this.fitInputs(kvHead, k)) {
+      fits[s] = (await kmeans(this.kernels, subv, k.length, this.headDim / this.M, { ...kmOpts, signal })).centroids;
+    }
+    this.install(kvHead, k.length, fits);
+  }
+
+  /** Whether the next score() of this head (n keys present) fits the codebooks. */
+  private fitDue(kvHead: number, n: number): boolean {
+    const pq = this.heads[kvHead];
+    return n > 0 && (pq === null || n >= this.growth * pq.fittedAt);
+  }
+
+  /** Per sub-space: its index, the sub-vectors of all n keys, and the k-means options. */
+  private *fitInputs(kvHead: number, keys: HeadKeys): Generator<[number, Float32Array, { k: number; maxIterations: number; seed: number }]> {
+    const n = keys.length, d = this.headDim, sub = d / this.M;
+    for (let s = 0; s < this.M; s++) {
+      const subv = new Float32Array(n * sub);
+      copySub(keys.keysPost, n, d, s * sub, sub, subv);
+      yield [s, subv, { k: Math.min(1 << this.B, n), maxIterations: this.iterations, seed: this.seed + kvHead * 131 + s }];
+    }
+  }
+
+  /** Replace the head's codebooks by `fits` (M tables of k × d/M), fitted on n keys; no key is encoded yet. */
+  private install(kvHead: number, n: number, fits: Float32Array[]): HeadPq {
+    const old = this.heads[kvHead];
+    if (old) this.freeHead(old);
+    const k = Math.min(1 << this.B, n);
+    const centroids = fits.map((f) => { const c = this.kernels.allocF32(k * (this.headDim / this.M)); c.view().set(f); return c; });
+    const pq = { centroids, codes: Array.from({ length: this.M }, () => this.kernels.allocI32(Math.max(1024, 2 * n))), k, fittedAt: n, encoded: 0 };
+    this.heads[kvHead] = pq;
+    return pq;
+  }
+
   /** M sub-codes of B bits for the m far tokens + the M tables (2^B × d/M) read once. */
   indexBytes(n: number, m: number): number {
     checkIndexBytesCall(n, m);
@@ -125,23 +174,13 @@ export class PqCache implements RetrievalMethod {
   }
 
   /** Fit (or refit) this head's PQ codebooks when due, then encode keys not yet encoded. */
-  private prepare(kvHead: number, keys: HeadKeys): HeadPq {
+  private codebooksFor(kvHead: number, keys: HeadKeys): HeadPq {
     const n = keys.length, d = this.headDim, M = this.M, sub = d / M;
     let pq = this.heads[kvHead];
-    if (pq === null || n >= this.growth * pq.fittedAt) {
-      if (pq) this.freeHead(pq);
-      const k = Math.min(1 << this.B, n);
-      const centroids: ResidentArray<Float32Array>[] = [];
-      const subv = new Float32Array(n * sub);
-      for (let s = 0; s < M; s++) {
-        copySub(keys.keysPost, n, d, s * sub, sub, subv);
-        const km = kmeansSync(this.kernels, subv, n, sub, { k, maxIterations: this.iterations, seed: this.seed + kvHead * 131 + s });
-        const c = this.kernels.allocF32(k * sub);
-        c.view().set(km.centroids);
-        centroids.push(c);
-      }
-      pq = { centroids, codes: Array.from({ length: M }, () => this.kernels.allocI32(Math.max(1024, 2 * n))), k, fittedAt: n, encoded: 0 };
-      this.heads[kvHead] = pq;
+    if (pq === null || this.fitDue(kvHead, n)) {
+      const fits: Float32Array[] = [];
+      for (const [s, subv, kmOpts] of this.fitInputs(kvHead, keys)) fits[s] = kmeansSync(this.kernels, subv, n, sub, kmOpts).centroids;
+      pq = this.install(kvHead, n, fits);
     }
     if (pq.encoded < n) {
       const a = pq.encoded, cnt = n - a;

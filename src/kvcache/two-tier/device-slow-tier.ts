@@ -16,7 +16,7 @@ import { checkAnyKernels } from '../../kernels/check-kernels.js';
 import type { AsyncKernels, DeviceArray } from '../../kernels/async-kernels.js';
 import { driveAsync, type Step } from '../../kernels/maybe-async.js';
 import { badArgument } from '../../core/errors.js';
-import { checkInt } from '../../core/validate.js';
+import { checkInt, checkFloat32 } from '../../core/validate.js';
 import {
   attendHeads, checkSlowTierRequest, checkSlowTierShape, type SlowTier, type SlowTierRequest, type SlowTierShape,
 } from './slow-tier.js';
@@ -58,6 +58,8 @@ export class DeviceSlowTier implements SlowTier {
 
   append(kPost: Float32Array, v: Float32Array): void {
     const { nKvHeads, headDim: d, capacity } = this.shape;
+    checkFloat32('kPost', kPost, nKvHeads * d);
+    checkFloat32('v', v, nKvHeads * d);
     if (this.len >= capacity) throw badArgument(`slow tier is full (capacity ${capacity})`);
     if (this.staged === this.stage) this.upload();
     for (let h = 0; h < nKvHeads; h++) {

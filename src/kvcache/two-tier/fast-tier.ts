@@ -18,6 +18,7 @@ import type { AsyncKernels } from '../../kernels/async-kernels.js';
 import { mirrorF32, mirrorI32, type HostMirror } from '../../kernels/host-mirror.js';
 import { driveAsync, driveSync, type Step } from '../../kernels/maybe-async.js';
 import { badArgument } from '../../core/errors.js';
+import { checkFloat32, checkFloat64, checkInt } from '../../core/validate.js';
 import type { Budget } from '../budget.js';
 import type { Codebook } from '../codebook.js';
 import type { HeadKeys } from '../kv-store.js';
@@ -123,6 +124,8 @@ export class FastTier {
   *appendManySteps(kPre: Float32Array, kPost: Float32Array, v: Float32Array, count: number): Generator<Step, void, unknown> {
     const { nKvHeads, headDim: d } = this.o;
     const w = nKvHeads * d;
+    checkInt('count', count, 0);
+    checkFloat32('kPre', kPre, count * w); checkFloat32('kPost', kPost, count * w); checkFloat32('v', v, count * w);
     // Each head's keys of the block, contiguous (for one token, just that head's row).
     const heads = Array.from({ length: nKvHeads }, (_, h) => {
       if (count === 1) return kPre.subarray(h * d, (h + 1) * d);
@@ -158,6 +161,8 @@ export class FastTier {
   *selectSteps(qPre: Float32Array, pos: number): Generator<Step, Selection[], unknown> {
     const { nHeads, nKvHeads, headDim: d } = this.o;
     const g = nHeads / nKvHeads;
+    checkFloat32('qPre', qPre, nHeads * d);
+    checkInt('pos', pos, 0);
     for (let h = 0; h < nKvHeads; h++) {
       this.stubs[h].length = this.len;
       const q = this.queries[h];
@@ -192,7 +197,8 @@ export class FastTier {
    * any of them (an upload ends the open submission).
    */
   *attendNearSteps(qPost: Float32Array, out: Float32Array, lse: Float64Array): Generator<Step, void, unknown> {
-    const { headDim: d } = this.o;
+    const { nHeads, headDim: d } = this.o;
+    checkFloat32('qPost', qPost, nHeads * d); checkFloat32('out', out, nHeads * d); checkFloat64('lse', lse, nHeads);
     this.pushNear();
     const R = Math.max(1, this.rows);
     const counts = this.selections.map((s, h) => {

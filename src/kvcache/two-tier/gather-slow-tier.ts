@@ -19,6 +19,7 @@ import { checkAnyKernels } from '../../kernels/check-kernels.js';
 import type { AsyncKernels, DeviceArray } from '../../kernels/async-kernels.js';
 import { driveAsync, type Step } from '../../kernels/maybe-async.js';
 import { badArgument } from '../../core/errors.js';
+import { checkFloat32 } from '../../core/validate.js';
 import {
   attendHeads, checkSlowTierRequest, checkSlowTierShape, type SlowTier, type SlowTierRequest, type SlowTierShape,
 } from './slow-tier.js';
@@ -53,6 +54,8 @@ export class GatherSlowTier implements SlowTier {
 
   append(kPost: Float32Array, v: Float32Array): void {
     const { nKvHeads, headDim: d, capacity } = this.shape;
+    checkFloat32('kPost', kPost, nKvHeads * d);
+    checkFloat32('v', v, nKvHeads * d);
     if (this.len >= capacity) throw badArgument(`slow tier is full (capacity ${capacity})`);
     for (let h = 0; h < nKvHeads; h++) {
       const at = (h * capacity + this.len) * d;
