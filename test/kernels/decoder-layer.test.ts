@@ -139,6 +139,20 @@ describeEachBackend('decoderLayer', (k, info) => {
     }
   }
 
+  // keysPre may be keys itself (a cache without a pre-RoPE copy): with plain arrays a copying
+  // backend must still end with the rotated keys, as the reference does in place.
+  it('keysPre = keys (plain arrays): the rotated row, as the reference gives it', () => {
+    fc.assert(fc.property(shapeArb, fc.integer({ min: 0, max: 12 }), fc.nat(1000), (s, pos, seed) => {
+      const [x, W, keys, , values, scratch] = inputs(s, pos, seed);
+      const want = [x.slice(), keys.slice(), values.slice()];
+      ref.decoderLayer(want[0], W, want[1], want[1], want[2], scratch.slice(), pos, s);
+      k.decoderLayer(x, W, keys, keys, values, scratch, pos, s);
+      for (const [got, exp] of [[x, want[0]], [keys, want[1]], [values, want[2]]]) {
+        for (let j = 0; j < exp.length; j++) expect(Math.abs(got[j] - exp[j])).toBeLessThan(1e-4 * (1 + Math.abs(exp[j])));
+      }
+    }), { numRuns: 30 });
+  });
+
   it('rejects bad input naming the argument', () => {
     const s: DecoderLayerShape = { dim: 8, hiddenDim: 12, nHeads: 2, nKvHeads: 1, normEps: 1e-5, ropeBase: 10000, ropePairing: 'adjacent' };
     const [x, W, keys, keysPre, values, scratch] = inputs(s, 3, 1);

@@ -126,6 +126,12 @@ export interface Arg {
  * scratch can grow, because growth detaches views (and a detached view's byteOffset is 0).
  * Returns the pointers and a function that copies outputs back.
  */
+/** Index of an earlier argument that is the very same array over the same length, or −1. */
+function earlierSameArray(args: Arg[], i: number): number {
+  for (let j = 0; j < i; j++) if (args[j].a === args[i].a && args[j].length === args[i].length) return j;
+  return -1;
+}
+
 export function marshal(heap: WasmHeap, args: Arg[]): { ptrs: number[]; finish: () => void } {
   // Plain loops and no closures on the all-resident path: this runs on every kernel call, and
   // for small resident kernels its overhead used to exceed the kernel itself.
@@ -141,6 +147,10 @@ export function marshal(heap: WasmHeap, args: Arg[]): { ptrs: number[]; finish: 
       ptrs[i] = a.byteOffset;
     } else {
       slots ??= new Array<number>(count).fill(-1);
+      // The exact alias a descriptor allows (decoderLayer's keysPre = keys): one copy, so the
+      // kernel's writes through either name land in the same place, as they do on a resident array.
+      const same = a === null ? -1 : earlierSameArray(args, i);
+      if (same >= 0) { slots[i] = slots[same]; continue; }
       slots[i] = need;
       need += align16(args[i].length * 4);
     }
