@@ -7,31 +7,8 @@ import { expect, it } from 'vitest';
 import { describeEachBackend } from '../_harness/each-backend.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
-import { quantizedRowWords, type QuantizedType } from '../../src/kernels/quantized-row-words.js';
-import { f32ToF16 } from '../../src/llama/float-formats.js';
-
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
-
-/** Random quantized rows (random bytes, finite f16 scales) in the resident layout. */
-function quantized(type: QuantizedType, rows: number, cols: number, rand: () => number): Int32Array {
-  const words = quantizedRowWords(type, cols);
-  const W = new Int32Array(rows * words);
-  const b = new Uint8Array(W.buffer);
-  for (let i = 0; i < b.length; i++) b[i] = Math.floor(rand() * 256);
-  const dv = new DataView(W.buffer);
-  for (let r = 0; r < rows; r++) {
-    for (let k = 0; k < cols / 32; k++) {
-      if (type === 'Q4_1') {
-        dv.setUint16(4 * r * words + 20 * k, f32ToF16((rand() - 0.5) / 8), true);
-        dv.setUint16(4 * r * words + 20 * k + 2, f32ToF16(rand() - 0.5), true);
-      } else dv.setUint16(4 * r * words + cols + 2 * k, f32ToF16((rand() - 0.5) / 64), true);
-    }
-  }
-  return W;
-}
+import { quantizedRowWords } from '../../src/kernels/quantized-row-words.js';
+import { lcg, randomQuantizedRows } from '../_harness/quantized-rows.js';
 
 const vectors = (n: number, cols: number, rand: () => number) => Float32Array.from({ length: n * cols }, () => rand() * 2 - 1);
 
@@ -39,7 +16,7 @@ it.each([[1, 32, 1], [5, 64, 3], [9, 96, 4], [17, 160, 7]])('reference gemm kern
   const rand = lcg(rows * 31 + cols + n);
   const X = vectors(n, cols, rand);
   const W = Float32Array.from({ length: rows * cols }, () => rand() - 0.5);
-  const Wq4 = quantized('Q4_1', rows, cols, rand), Wq8 = quantized('Q8_0', rows, cols, rand);
+  const Wq4 = randomQuantizedRows('Q4_1', rows, cols, rand), Wq8 = randomQuantizedRows('Q8_0', rows, cols, rand);
   const cases = [
     ['gemm', () => ref.gemm(W, X, Y, rows, cols, n), (x: Float32Array, y: Float32Array) => ref.gemv(W, x, y, rows, cols)],
     ['gemmQ4_1', () => ref.gemmQ4_1(Wq4, X, Y, rows, cols, n), (x: Float32Array, y: Float32Array) => ref.gemvQ4_1(Wq4, x, y, rows, cols)],
@@ -66,7 +43,7 @@ describeEachBackend('gemm, gemmQ4_1, gemmQ8_0', (k, info) => {
       const sumAbsX = (j: number) => X.subarray(j * cols, (j + 1) * cols).reduce((t, v) => t + Math.abs(v), 0);
       const W = Float32Array.from({ length: rows * colsF }, () => rand() - 0.5);
       const XF = X.subarray(0, n * colsF);
-      const Wq4 = quantized('Q4_1', rows, cols, rand), Wq8 = quantized('Q8_0', rows, cols, rand);
+      const Wq4 = randomQuantizedRows('Q4_1', rows, cols, rand), Wq8 = randomQuantizedRows('Q8_0', rows, cols, rand);
       // |w| bounds: 0.5 (float), 15/16 + 1/2 (Q4_1), 127/128 (Q8_0).
       for (const [name, maxW, run] of [
         ['gemm', 0.5, (K: typeof ref, Y: Float32Array) => K.gemm(W, XF, Y, rows, colsF, n)],

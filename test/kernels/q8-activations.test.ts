@@ -11,33 +11,11 @@ import { expect, it } from 'vitest';
 import { describeEachBackend } from '../_harness/each-backend.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
-import { quantizedRowWords, type QuantizedType } from '../../src/kernels/quantized-row-words.js';
+import { quantizedRowWords } from '../../src/kernels/quantized-row-words.js';
 import { q8ActivationWords, Q8_BLOCK_WORDS } from '../../src/kernels/q8-activation-words.js';
 import { roundToF16 } from '../../src/kernels/reference/round-to-f16.js';
 import { f16ToF32, f32ToF16 } from '../../src/llama/float-formats.js';
-
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
-
-/** Random quantized rows (random bytes, finite f16 scales) in the resident layout. */
-function quantized(type: QuantizedType, rows: number, cols: number, rand: () => number): Int32Array {
-  const words = quantizedRowWords(type, cols);
-  const W = new Int32Array(rows * words);
-  const b = new Uint8Array(W.buffer);
-  for (let i = 0; i < b.length; i++) b[i] = Math.floor(rand() * 256);
-  const dv = new DataView(W.buffer);
-  for (let r = 0; r < rows; r++) {
-    for (let k = 0; k < cols / 32; k++) {
-      if (type === 'Q4_1') {
-        dv.setUint16(4 * r * words + 20 * k, f32ToF16((rand() - 0.5) / 8), true);
-        dv.setUint16(4 * r * words + 20 * k + 2, f32ToF16(rand() - 0.5), true);
-      } else dv.setUint16(4 * r * words + cols + 2 * k, f32ToF16((rand() - 0.5) / 64), true);
-    }
-  }
-  return W;
-}
+import { lcg, randomQuantizedRows } from '../_harness/quantized-rows.js';
 
 /**
  * Activations with the shapes that matter: ordinary values, blocks of tiny values (d in the
@@ -125,7 +103,7 @@ it.each([[1, 32], [5, 64], [9, 576], [17, 1536]])('reference gemvQ4_1Q8_1 / gemv
   ref.quantizeQ8_1(x, q, cols);
   const xd = dequantizedActivations(q, cols);
   for (const type of ['Q4_1', 'Q8_0'] as const) {
-    const W = quantized(type, rows, cols, rand);
+    const W = randomQuantizedRows(type, rows, cols, rand);
     const got = new Float32Array(rows), want = new Float32Array(rows);
     if (type === 'Q4_1') { ref.gemvQ4_1Q8_1(W, q, got, rows, cols); ref.gemvQ4_1(W, xd, want, rows, cols); }
     else { ref.gemvQ8_0Q8_1(W, q, got, rows, cols); ref.gemvQ8_0(W, xd, want, rows, cols); }
@@ -155,7 +133,7 @@ it.each([[1, 32, 1], [5, 64, 3], [17, 160, 7]])('reference gemm q8 kernels equal
   ref.quantizeQ8_1(activations(n * cols, rand), Xq, n * cols);
   const words = q8ActivationWords(cols);
   for (const type of ['Q4_1', 'Q8_0'] as const) {
-    const W = quantized(type, rows, cols, rand);
+    const W = randomQuantizedRows(type, rows, cols, rand);
     const Y = new Float32Array(n * rows);
     (type === 'Q4_1' ? ref.gemmQ4_1Q8_1 : ref.gemmQ8_0Q8_1)(W, Xq, Y, rows, cols, n);
     for (let j = 0; j < n; j++) {
@@ -189,7 +167,7 @@ describeEachBackend('quantizeQ8_1, gemvQ4_1Q8_1, gemvQ8_0Q8_1, gemmQ4_1Q8_1, gem
       // Bound: 1e-5 of Σ_b |d_w·d_x·Σq_w·q_x| + |m·s| ≤ 1e-5 · max|w| · Σ_j |d·q_j|.
       const sumAbsX = (j: number) => dequantizedActivations(Xq.subarray(j * words, (j + 1) * words), cols).reduce((t, v) => t + Math.abs(v), 0);
       for (const type of ['Q4_1', 'Q8_0'] as const) {
-        const Wh = quantized(type, rows, cols, rand);
+        const Wh = randomQuantizedRows(type, rows, cols, rand);
         const W = k.allocI32(Wh.length);
         W.view().set(Wh);
         const X = k.allocI32(Xq.length);
@@ -220,7 +198,7 @@ describeEachBackend('quantizeQ8_1, gemvQ4_1Q8_1, gemvQ8_0Q8_1, gemmQ4_1Q8_1, gem
     const rand = lcg(11);
     const Xq = new Int32Array(q8ActivationWords(576));
     k.quantizeQ8_1(activations(576, rand), Xq, 576);
-    const Wh = quantized('Q4_1', 9, 576, rand);
+    const Wh = randomQuantizedRows('Q4_1', 9, 576, rand);
     const a = new Float32Array(9), b = new Float32Array(9);
     k.gemvQ4_1Q8_1(Wh, Xq, a, 9, 576);
     const W = k.allocI32(Wh.length);
@@ -236,7 +214,7 @@ describeEachBackend('quantizeQ8_1, gemvQ4_1Q8_1, gemvQ8_0Q8_1, gemmQ4_1Q8_1, gem
     const q = new Int32Array(q8ActivationWords(64));
     k.quantizeQ8_1(x, q, 64);
     const y = new Float32Array(3);
-    k.gemvQ4_1Q8_1(quantized('Q4_1', 3, 64, lcg(6)), q, y, 3, 64);
+    k.gemvQ4_1Q8_1(randomQuantizedRows('Q4_1', 3, 64, lcg(6)), q, y, 3, 64);
     expect([...y].every(Number.isNaN), info.label).toBe(true);
   });
 

@@ -8,9 +8,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createKernels } from '../../src/backends/create-kernels.js';
 import { createParallelKernels, type ParallelKernels } from '../../src/backends/wasm-threads/create-parallel-kernels.js';
-import { quantizedRowWords, type QuantizedType } from '../../src/kernels/quantized-row-words.js';
+import { type QuantizedType } from '../../src/kernels/quantized-row-words.js';
 import { q8ActivationWords } from '../../src/kernels/q8-activation-words.js';
-import { f32ToF16 } from '../../src/llama/float-formats.js';
+import { lcg, randomQuantizedRows } from '../_harness/quantized-rows.js';
 
 const single = await createKernels({ backend: 'wasm', wasmVariant: 'simd' });
 const pools: ParallelKernels[] = await Promise.all([1, 2, 3].map((threads) =>
@@ -19,21 +19,8 @@ afterAll(async () => { await Promise.all(pools.map((k) => k.dispose())); });
 
 /** Random resident-layout rows (finite f16 scales) and n quantized activation vectors. */
 function operands(type: QuantizedType, rows: number, cols: number, n: number, seed: number): { W: Int32Array; Xq: Int32Array } {
-  let s = seed >>> 0;
-  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  const words = quantizedRowWords(type, cols);
-  const W = new Int32Array(rows * words);
-  const b = new Uint8Array(W.buffer);
-  for (let i = 0; i < b.length; i++) b[i] = Math.floor(rand() * 256);
-  const dv = new DataView(W.buffer);
-  for (let r = 0; r < rows; r++) {
-    for (let k = 0; k < cols / 32; k++) {
-      if (type === 'Q4_1') {
-        dv.setUint16(4 * r * words + 20 * k, f32ToF16(rand() - 0.5), true);
-        dv.setUint16(4 * r * words + 20 * k + 2, f32ToF16(rand() - 0.5), true);
-      } else dv.setUint16(4 * r * words + cols + 2 * k, f32ToF16((rand() - 0.5) / 64), true);
-    }
-  }
+  const rand = lcg(seed);
+  const W = randomQuantizedRows(type, rows, cols, rand, 1);
   const Xq = new Int32Array(n * q8ActivationWords(cols));
   single.quantizeQ8_1(Float32Array.from({ length: n * cols }, () => rand() * 2 - 1), Xq, n * cols);
   return { W, Xq };
