@@ -17,6 +17,8 @@ import { calibrateModel } from '../../src/activations/calibrate-model.js';
 import { randomLlama } from '../../src/llama/random-llama.js';
 import { evaluateNll } from '../../src/llama/evaluate-nll.js';
 import { generate } from '../../src/llama/generate.js';
+import { STORY_SEPARATOR } from '../../src/llama/split-stories.js';
+import { evaluateLlama } from '../../src/kvcache/eval/llama-eval.js';
 import { letterTokenizer } from '../_harness/letter-tokenizer.js';
 
 const kernels = await createKernels({ backend: 'wasm' });
@@ -130,6 +132,18 @@ it('activations calibrateModel', async () => {
   const model = slowModel();
   expect(await abortLatency((signal) => calibrateModel(model, letterTokenizer(50), TEXT, { maxTokens: 4000, signal }))).toBeLessThan(LIMIT_MS);
   model.dispose();
+});
+
+// Stories of 500 tokens (a second or more of forwards each): the calibration capture and the
+// per-token evaluation loop must yield inside a story, not only between stories.
+it('kvcache evaluateLlama (calibration capture, then the per-token evaluation)', async () => {
+  const model = slowModel();
+  const tok = letterTokenizer(50);
+  const text = Array.from({ length: 6 }, (_, s) => TEXT.slice(s * 500, (s + 1) * 500)).join(`\n${STORY_SEPARATOR}\n`);
+  const run = (methods: ('full' | 'a2ats' | 'quest')[], signal: AbortSignal) =>
+    evaluateLlama(kernels, model, tok, text, { calibrationStories: 3, methods, budgets: [0.1], signal });
+  expect(await abortLatency((signal) => run(['full', 'a2ats'], signal))).toBeLessThan(LIMIT_MS);
+  expect(await abortLatency((signal) => run(['full', 'quest'], signal))).toBeLessThan(LIMIT_MS);
 });
 
 it('llama evaluateNll, and generate on a long prompt (prefill)', async () => {

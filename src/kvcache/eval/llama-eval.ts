@@ -124,7 +124,7 @@ export async function calibrateLlama(kernels: Kernels, model: LlamaModel, tokeni
       throwIfAborted(signal, 'calibration');
       const ids = tokenizer.encode(stories[s], { bos: true }).slice(0, c.seqLen);
       model.reset();
-      model.prefill(ids);
+      await model.prefillAsync(ids, 0, { signal }); // the same steps as prefill, abortable within a story
       tokens += ids.length;
       progress(0.2 * (s + 1) / stories.length, `capture ${s + 1}/${stories.length}`);
       await yieldToEventLoop();
@@ -226,10 +226,11 @@ export async function evaluateLlama(kernels: Kernels, model: LlamaModel, tokeniz
         for (const ids of seqs) {
           model.reset();
           for (let i = 0; i + 1 < ids.length; i++) {
+            // A story is hundreds of forwards: yield inside it, so an abort timer can fire.
+            await yieldToEventLoop();
             throwIfAborted(o.signal, 'evaluation');
             model.forward(ids[i], i);
           }
-          await yieldToEventLoop();
         }
       } finally {
         for (let l = 0; l < c.nLayers; l++) model.setStrategies(l, undefined);
