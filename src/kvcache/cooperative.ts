@@ -3,12 +3,9 @@
  * AbortController handlers a chance to run (so `signal` can actually fire) when more than
  * `ms` milliseconds passed since the last yield; resolves at once otherwise.
  */
-let last = 0;
+import { yieldEvery } from '../core/yield.js';
 
 /** Yield to the event loop if `ms` passed since the last yield. @example await yieldToEventLoop(); */
-export async function yieldToEventLoop(ms = 50): Promise<void> {
-  const now = performance.now();
-  if (now - last < ms) return;
-  await new Promise<void>((resolve) => setTimeout(resolve, 0));
-  last = performance.now();
+export function yieldToEventLoop(ms = 50): Promise<void> {
+  return yieldEvery(ms);
 }
