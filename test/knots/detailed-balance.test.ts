@@ -3,7 +3,7 @@ import { Rng } from '../../src/core/rng.js';
 import { birthProbability, deathProbability, logPriorRatio, type MoveScheme } from '../../src/knots/move-probabilities.js';
 import { KnotProposals, type ProposalMixture } from '../../src/knots/knot-proposals.js';
 import { KnotSet } from '../../src/knots/knot-set.js';
-import { drawGibbs, pairCandidates } from '../../src/knots/pair-move.js';
+import { drawGibbs, pairCandidates } from '../../src/knots/chain/pair-move.js';
 import { logChoose } from '../../src/knots/special-functions.js';
 
 describe("the authors' prior-free b_k / d_k cancel the knot-set prior C(n,k)^(−γ)", () => {
