@@ -3,6 +3,8 @@
  * 1995). Each iteration picks a coordinate uniformly (d > 1), then one move (chain/):
  *   pair move        with probability P_pair: Gibbs update of two neighbouring knots (pair-move.ts),
  *   twin birth/death with probability P_twin: two close knots added or removed (twin-move.ts),
+ *   neighbour birth/death with probability P_nb: a knot added or removed and the knots either
+ *                    side redrawn from their local full conditionals in the same move (neighbour-move.ts),
  *   otherwise, with b_k and d_k from move-probabilities.ts:
  *     birth    add a target from the proposal mixture (birth-death-move.ts, knot-proposals.ts),
  *     death    remove a uniformly chosen knot (birth-death-move.ts),
@@ -26,6 +28,7 @@ import type { Kernels } from '../kernels/kernels.js';
 import { birthMove, deathMove } from './chain/birth-death-move.js';
 import { ChainRecorder } from './chain/chain-recorder.js';
 import { ACCEPTED, MOVE_NULL, type MoveContext, type Replica } from './chain/move-context.js';
+import { neighbourMove, type NeighbourMoveOptions } from './chain/neighbour-move.js';
 import { pairMove, type PairMoveOptions } from './chain/pair-move.js';
 import { ProbeValues } from './chain/probe-values.js';
 import { relocationMove } from './chain/relocation-move.js';
@@ -76,6 +79,12 @@ export interface ChainProblem {
    */
   twins?: { probability: number; radius: number } | null;
   /**
+   * Births and deaths with neighbour relocation (chain/neighbour-move.ts): with this probability
+   * per iteration, a knot added or removed while the knots either side are redrawn from their
+   * full conditionals over windows of ±reach strides; null/absent: none. Free k only.
+   */
+  neighbour?: NeighbourMoveOptions | null;
+  /**
    * Parallel tempering (Geyer 1991): temperatures T_0 = 1 < T_1 < ... of replicas sampling the
    * posterior to the power 1/T_r, each making one move per iteration, with one exchange of
    * neighbouring replicas' states proposed per iteration; only T = 1 is recorded. Absent: [1].
@@ -87,7 +96,7 @@ export interface ChainProblem {
   probes: Float64Array[];
 }
 
-export { MOVE_BIRTH, MOVE_DEATH, MOVE_RELOCATE, MOVE_NULL, MOVE_PAIR, MOVE_TWIN_BIRTH, MOVE_TWIN_DEATH } from './chain/move-context.js';
+export { MOVE_BIRTH, MOVE_DEATH, MOVE_RELOCATE, MOVE_NULL, MOVE_PAIR, MOVE_TWIN_BIRTH, MOVE_TWIN_DEATH, MOVE_NEIGHBOUR_BIRTH, MOVE_NEIGHBOUR_DEATH } from './chain/move-context.js';
 
 /** The recorded chain (every post-burn-in iteration). */
 export interface ChainRecord {
@@ -207,8 +216,10 @@ function* sampleChain(problem: ChainProblem, seed: number, rng: Rng, design: Spl
   };
   const pair = problem.pair ?? null;
   const twins = ctx.fixed ? null : problem.twins ?? null;
+  const neighbour = ctx.fixed ? null : problem.neighbour ?? null;
   const pPair = pair?.probability ?? 0;
-  const pSpecial = pPair + (twins?.probability ?? 0);
+  const pTwin = pPair + (twins?.probability ?? 0);
+  const pSpecial = pTwin + (neighbour?.probability ?? 0);
 
   /** One move of replica rep at inverse temperature beta; returns its type (+ ACCEPTED). */
   const step = (rep: Replica, beta: number): number => {
@@ -216,7 +227,8 @@ function* sampleChain(problem: ChainProblem, seed: number, rng: Rng, design: Spl
     let u = rng.uniform();
     if (pSpecial > 0) {
       if (u < pPair) return pairMove(ctx, rep, beta, j, pair!);
-      if (u < pSpecial) return twinMove(ctx, rep, beta, j, twins!.radius);
+      if (u < pTwin) return twinMove(ctx, rep, beta, j, twins!.radius);
+      if (u < pSpecial) return neighbourMove(ctx, rep, beta, j, neighbour!);
       u = (u - pSpecial) / (1 - pSpecial); // uniform again, for the choice below
     }
     const k = rep.sets[j].k, n = rep.sets[j].n;
