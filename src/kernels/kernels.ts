@@ -13,6 +13,7 @@
  * - Outputs must not alias inputs unless the signature says "may alias".
  */
 import type { DeviceArray, F32Arg, I32Arg, ResidentArray } from './device-array.js';
+import type { Awaitable } from '../core/awaitable.js';
 
 /** Which backend produced a Kernels object. */
 export type BackendName = 'reference' | 'wasm' | 'webgpu';
@@ -318,8 +319,7 @@ export interface KernelFunctions {
     weights: Float64Array | null, z: Float64Array, p: number, band: Float64Array, btz: Float64Array): number;
 }
 
-/** A value now, or a promise of it: what every kernel returns (CPU backends: the value). */
-export type Awaitable<T> = T | Promise<T>;
+export type { Awaitable } from '../core/awaitable.js';
 
 /** A kernel parameter as every backend accepts it: typed arrays may also be device arrays. */
 type KernelParam<P> = P extends Float32Array ? F32Arg : P extends Int32Array ? I32Arg : P;
