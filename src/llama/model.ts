@@ -39,8 +39,9 @@
  * logits = await gpu.forwardAsync(1, 0);
  */
 import { yieldEvery } from '../core/yield.js';
-import type { Kernels, ResidentArray } from '../kernels/kernels.js';
-import { isAsyncKernels, needsSyncKernels, type AsyncKernels, type DeviceArray, type F32Arg } from '../kernels/async-kernels.js';
+import type { CpuKernels, ResidentArray } from '../kernels/kernels.js';
+import { needsSyncKernels, type AsyncKernels, type DeviceArray, type F32Arg } from '../kernels/async-kernels.js';
+import { isCpuKernels } from '../kernels/check-kernels.js';
 import { SparseInferenceError, badArgument, throwIfAborted } from '../core/errors.js';
 import { checkInt, describe } from '../core/validate.js';
 import { checkAnyKernels } from '../kernels/check-kernels.js';
@@ -127,7 +128,7 @@ interface DeviceMemory {
 export class LlamaModel {
   readonly config: LlamaConfig;
   /** Synchronous kernels, or asynchronous ones (then use forwardAsync/prefillAsync). */
-  readonly kernels: Kernels | AsyncKernels;
+  readonly kernels: AsyncKernels;
   /** Where each tensor sits in the resident weight buffer. */
   readonly layout: WeightLayout;
   /** One resident block: weights, then the KV cache, then activation buffers (sync kernels). */
@@ -160,12 +161,12 @@ export class LlamaModel {
    * Allocate resident memory for `config` and let `fill` write the weights into it. Loaders
    * (loadLlama2c, loadSafetensors, randomLlama) call this; users rarely do.
    */
-  static create(config: LlamaConfig, kernels: Kernels | AsyncKernels, fill: WeightFiller,
+  static create(config: LlamaConfig, kernels: AsyncKernels, fill: WeightFiller,
     formats: WeightFormats = {}, matmul: QuantizedMatmulOptions = {}): LlamaModel {
     return new LlamaModel(config, kernels, fill, formats, matmul);
   }
 
-  private constructor(config: LlamaConfig, kernels: Kernels | AsyncKernels, fill: WeightFiller, formats: WeightFormats,
+  private constructor(config: LlamaConfig, kernels: AsyncKernels, fill: WeightFiller, formats: WeightFormats,
     matmul: QuantizedMatmulOptions) {
     // The factories pass checked arguments; `new` from JavaScript (the constructor is private
     // only to TypeScript) gets the same checks. WeightLayout checks config and formats.
@@ -178,7 +179,7 @@ export class LlamaModel {
       throw badArgument(`activations must be 'int8' or 'f32', got ${String(matmul.activations)}`);
     }
     this.int8 = this.layout.quantized && matmul.activations !== 'f32';
-    if (this.layout.quantized && isAsyncKernels(kernels)) {
+    if (this.layout.quantized && !isCpuKernels(kernels)) {
       throw new SparseInferenceError('UNAVAILABLE', 'quantized weights need synchronous kernels (load float32 weights for WebGPU)');
     }
     const c = config;
@@ -188,11 +189,11 @@ export class LlamaModel {
     this.kvOffset = this.layout.totalLength;
     this.actOffset = this.kvOffset + 2 * c.nLayers * c.seqLen * c.kvDim; // post-RoPE keys, values
     // The decoderLayer fast path needs float weights laid out as its kernel expects.
-    this.fused = isAsyncKernels(kernels) || this.layout.quantized ? null : fusedShape(config, this.layout);
+    this.fused = !isCpuKernels(kernels) || this.layout.quantized ? null : fusedShape(config, this.layout);
     const actLength = 16 * 16 + 5 * c.dim + c.kvDim + 2 * c.hiddenDim + c.vocabSize + PREFILL_BLOCK * (4 * c.dim + 2 * c.hiddenDim) + 16 + causalAttentionScratchLength(PREFILL_BLOCK, c.nHeads)
       + (this.fused ? decoderLayerScratchLength(this.fused, c.seqLen) : 0);
     this.strategies = new Array(c.nLayers).fill(undefined);
-    if (isAsyncKernels(kernels)) {
+    if (!isCpuKernels(kernels)) {
       this.dev = this.allocDevice(kernels, fill);
       return;
     }
@@ -250,9 +251,9 @@ export class LlamaModel {
    * The model's kernels when they are synchronous (what hooks and strategy builders need);
    * SparseInferenceError('UNAVAILABLE') naming `what` on asynchronous kernels.
    */
-  syncKernels(what: string): Kernels {
+  syncKernels(what: string): CpuKernels {
     if (typeof what !== 'string') throw badArgument(`what must be a string naming the caller, got ${describe(what)}`);
-    if (isAsyncKernels(this.kernels)) throw needsSyncKernels(what);
+    if (!isCpuKernels(this.kernels)) throw needsSyncKernels(what);
     return this.kernels;
   }
 
@@ -384,7 +385,7 @@ export class LlamaModel {
     if (this.dev) throw needsSyncKernels('keepPreRopeKeys');
     if (this.preRope) return;
     const c = this.config;
-    this.preRope = (this.kernels as Kernels).allocF32(c.nLayers * c.seqLen * c.kvDim);
+    this.preRope = (this.kernels as CpuKernels).allocF32(c.nLayers * c.seqLen * c.kvDim);
     this.sync(true);
     for (let l = 0; l < c.nLayers; l++) this.unrotateKeys(l, this.v.keysPre[l]);
   }
@@ -392,7 +393,7 @@ export class LlamaModel {
   /** out[0 … length·kvDim) ← layer l's cached keys rotated back to before RoPE. */
   private unrotateKeys(l: number, out: Float32Array): void {
     const c = this.config;
-    const k = this.kernels as Kernels;
+    const k = this.kernels as CpuKernels;
     out.set(this.v.keys[l].subarray(0, this.length * c.kvDim));
     for (let t = 0; t < this.length; t++) {
       k.rope(out.subarray(t * c.kvDim, (t + 1) * c.kvDim), c.nKvHeads, c.headDim, -t, c.ropeBase, c.ropePairing);
@@ -509,7 +510,7 @@ export class LlamaModel {
   private prefillBlock(tokens: number[], pos0: number, wantLogits: boolean, signal?: AbortSignal,
     onLogits?: PrefillOptions['onLogits']): void {
     const c = this.config;
-    const k = this.kernels as Kernels;
+    const k = this.kernels as CpuKernels;
     const { dim, kvDim, hiddenDim, headDim } = c;
     const n = tokens.length;
     // Allocated before any view is taken (it may grow memory): the block's logits, once.
@@ -586,7 +587,7 @@ export class LlamaModel {
    */
   private matmul(slot: TensorSlot, W: Float32Array, Wq: Int32Array | undefined, X: Float32Array, Y: Float32Array, n: number,
     Xq?: Int32Array): void {
-    const k = this.kernels as Kernels;
+    const k = this.kernels as CpuKernels;
     const { rows, cols } = slot;
     if (slot.format === undefined) k.gemm(W, X, Y, rows, cols, n);
     else if (this.int8) {
@@ -609,7 +610,7 @@ export class LlamaModel {
   private quantizeInput(X: F32Arg, cols: number, n = 1): Int32Array | undefined {
     if (!this.int8) return undefined;
     const xq = this.v.xq!.subarray(0, n * q8ActivationWords(cols));
-    (this.kernels as Kernels).quantizeQ8_1((X as Float32Array).subarray(0, n * cols), xq, n * cols);
+    (this.kernels as CpuKernels).quantizeQ8_1((X as Float32Array).subarray(0, n * cols), xq, n * cols);
     return xq;
   }
 
@@ -714,7 +715,7 @@ export class LlamaModel {
   private matvec(slot: TensorSlot, W: F32Arg, Wq: Int32Array | undefined, x: F32Arg, out: F32Arg, xq?: Int32Array): unknown {
     const { rows, cols } = slot;
     if (slot.format === undefined) return eitherKernels(this.kernels).gemv(W, x, out, rows, cols);
-    const k = this.kernels as Kernels;
+    const k = this.kernels as CpuKernels;
     if (this.int8) {
       xq ??= this.quantizeInput(x, cols)!;
       if (slot.format === 'Q4_1') return k.gemvQ4_1Q8_1(Wq!, xq, out as Float32Array, rows, cols);
@@ -732,7 +733,7 @@ export class LlamaModel {
       issued(this.matvec(this.layout.layers[layer][tensor], W, this.v?.qLayers[layer]?.[tensor], x, out, xq));
       return;
     }
-    p.project({ layer, name, config: this.config, kernels: this.kernels as Kernels, weights: this.v.layers[layer],
+    p.project({ layer, name, config: this.config, kernels: this.kernels as CpuKernels, weights: this.v.layers[layer],
       x: x as Float32Array, out: out as Float32Array });
     this.sync();
   }
@@ -759,7 +760,7 @@ export class LlamaModel {
         // arithmetic as the calls below; on wasm it never leaves WebAssembly).
         const v = this.v;
         // Without a pre-RoPE store the kernel gets keys twice: it writes k there, then rotates it.
-        (this.kernels as Kernels).decoderLayer(v.x, v.layerBlocks![l], v.keys[l], v.keysPre[l] ?? v.keys[l], v.values[l], v.layerScratch!, pos, this.fused);
+        (this.kernels as CpuKernels).decoderLayer(v.x, v.layerBlocks![l], v.keys[l], v.keysPre[l] ?? v.keys[l], v.values[l], v.layerScratch!, pos, this.fused);
         continue;
       }
       // Attention block.
@@ -786,7 +787,7 @@ export class LlamaModel {
       this.emit(l, 'kPostRope', kRow(), pos);
       if (s?.attention) {
         s.attention.attend({
-          layer: l, pos, config: c, kernels: this.kernels as Kernels, q: this.v.q, qPreRope: this.v.qPre,
+          layer: l, pos, config: c, kernels: this.kernels as CpuKernels, q: this.v.q, qPreRope: this.v.qPre,
           cache: { keys: this.v.keys[l], keysPreRope: this.v.keysPre[l], values: this.v.values[l], length: pos + 1 },
           out: this.v.xb2,
         });
@@ -801,7 +802,7 @@ export class LlamaModel {
       issued(k.rmsnorm(this.views.x, this.views.layers[l].rmsFfn, this.views.xb, dim, c.normEps));
       this.emit(l, 'ffnInput', this.views.xb, pos);
       if (s?.ffn) {
-        s.ffn.forward({ layer: l, config: c, kernels: this.kernels as Kernels, weights: this.v.layers[l], x: this.v.xb, out: this.v.xb2 });
+        s.ffn.forward({ layer: l, config: c, kernels: this.kernels as CpuKernels, weights: this.v.layers[l], x: this.v.xb, out: this.v.xb2 });
         this.sync();
       } else {
         const lw = this.views.layers[l];

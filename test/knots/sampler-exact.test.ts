@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createKernels } from '../../src/backends/create-kernels.js';
-import type { Kernels } from '../../src/kernels/kernels.js';
+import type { CpuKernels } from '../../src/kernels/kernels.js';
 import { Rng } from '../../src/core/rng.js';
 import { runChain, type ChainProblem, type ChainRecord } from '../../src/knots/rjmcmc-chain.js';
 import { exactKnotPosterior } from '../../src/knots/exact-posterior.js';
@@ -14,7 +14,7 @@ import { knotCaseData } from '../../src/knots/generators/knot-cases.js';
 import { standardizeResponse } from '../../src/knots/standardize-response.js';
 import { chainSeeds } from '../../src/knots/run-chains.js';
 
-let kernels: Kernels;
+let kernels: CpuKernels;
 beforeAll(async () => { kernels = await createKernels({ backend: 'reference' }); });
 
 // A small problem whose posterior over the 2^8 knot subsets is spread out enough to test.

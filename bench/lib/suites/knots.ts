@@ -17,7 +17,7 @@
  * const result = await knotsSuite({ quick: true });
  */
 import { createKernels } from '../../../src/backends/create-kernels.js';
-import type { Kernels } from '../../../src/kernels/kernels.js';
+import type { CpuKernels } from '../../../src/kernels/kernels.js';
 import { Rng } from '../../../src/core/rng.js';
 import { runChain, type ChainProblem } from '../../../src/knots/rjmcmc-chain.js';
 import { bsplineKnotVector } from '../../../src/knots/bspline-basis.js';
@@ -37,7 +37,7 @@ function problem(k: number): ChainProblem {
   };
 }
 
-function chainTask(kernels: Kernels, label: string, k: number): BenchTask {
+function chainTask(kernels: CpuKernels, label: string, k: number): BenchTask {
   const pr = problem(k);
   let seed = 1;
   return {
@@ -52,7 +52,7 @@ const FREE_DEFAULT: Partial<ChainProblem> = { near: { probability: 0.3, radius: 
 const FREE_NEIGHBOUR: Partial<ChainProblem> = { ...FREE_DEFAULT, neighbour: { probability: 0.05, offsets: [1, 2, 3, 5, 8, 13, 21, 34, 55], depth: 2 } };
 
 /** A free-k chain on knot case 3 (γ = 2, data seed 1) with the given moves. */
-function freeChainTask(kernels: Kernels, label: string, moves: string, extra: Partial<ChainProblem>): BenchTask {
+function freeChainTask(kernels: CpuKernels, label: string, moves: string, extra: Partial<ChainProblem>): BenchTask {
   const { x, y } = knotCaseData(3, M, 1);
   const pr: ChainProblem = {
     xs: [x], y: standardizeResponse(y).y, family: 'gaussian', marginal: 'exact', degrees: [1], candidates: [N], gamma: 2, c: 0.3,
@@ -66,7 +66,7 @@ function freeChainTask(kernels: Kernels, label: string, moves: string, extra: Pa
   };
 }
 
-function kernelTasks(kernels: Kernels, label: string): BenchTask[] {
+function kernelTasks(kernels: CpuKernels, label: string): BenchTask[] {
   const { t, x, z, p, first, values, band, btz } = kernelTasksInputs();
   kernels.bsplineBasis(x, M, t, t.length, 3, first, values);
   return [
@@ -79,7 +79,7 @@ function kernelTasks(kernels: Kernels, label: string): BenchTask[] {
  * The same two kernels with every argument resident (allocF64/allocI32), as a chain keeps them:
  * x, z and the rows are written once, and only the small knot vector t is copied per call.
  */
-function residentKernelTasks(kernels: Kernels, label: string): BenchTask[] {
+function residentKernelTasks(kernels: CpuKernels, label: string): BenchTask[] {
   const plain = kernelTasksInputs();
   const r = <T extends Float64Array | Int32Array>(a: T, alloc: (n: number) => { view(): T }) => { const v = alloc(a.length); v.view().set(a as never); return v; };
   const f64 = (n: number) => kernels.allocF64!(n), i32 = (n: number) => kernels.allocI32(n);
