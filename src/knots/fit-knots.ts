@@ -88,6 +88,13 @@ export interface KnotFitOptions {
    */
   neighbourMoves?: boolean | { probability?: number; offsets?: number[]; depth?: number };
   /**
+   * Where each chain starts: 'random' (default: one knot at a random grid point, or the fixed k)
+   * or 'greedy' (from there, the best single birth, death or relocation while the log posterior
+   * improves: a greedy EBIC-style search costing about 2n evaluations per step). Free k only.
+   * Chains that all start at one mode make split-R̂ less able to reveal another, hence the default.
+   */
+  start?: 'random' | 'greedy';
+  /**
    * Parallel tempering: temperatures 1 = T_0 < T_1 < ... (at most 16) of replicas that exchange
    * states (only T = 1 is recorded); each costs one more evaluation per iteration. Default [1].
    */
@@ -122,7 +129,7 @@ const MAX_CURVE_VALUES = 5e7;
 /** Every option fitKnots understands (an unknown key is rejected, not silently ignored). */
 export const KNOT_FIT_OPTION_KEYS = [
   'family', 'trials', 'degree', 'k', 'gamma', 'c', 'times', 'candidates', 'iterations', 'burnIn', 'chains', 'seed',
-  'marginal', 'moves', 'nearProposals', 'twinMoves', 'neighbourMoves', 'temperatures', 'localProposals', 'draws', 'probes', 'parallel', 'threads', 'kernels', 'backend', ...LONG_RUN_KEYS,
+  'marginal', 'moves', 'nearProposals', 'twinMoves', 'neighbourMoves', 'start', 'temperatures', 'localProposals', 'draws', 'probes', 'parallel', 'threads', 'kernels', 'backend', ...LONG_RUN_KEYS,
 ] as const;
 
 /** Curve summary at evaluation points. */
@@ -520,6 +527,7 @@ export async function fitKnots(
   if ((twins?.probability ?? 0) + (neighbour?.probability ?? 0) >= 1) {
     throw badArgument('twinMoves.probability + neighbourMoves.probability must be below 1');
   }
+  const start = checkOneOf('start', opts.start ?? 'random', ['random', 'greedy'] as const);
   let temperatures: number[] | undefined;
   if (opts.temperatures !== undefined) {
     const t = opts.temperatures;
@@ -547,6 +555,7 @@ export async function fitKnots(
   const problem: ChainProblem = {
     xs, y: yArr, trials, family, marginal, degrees, candidates, gamma, c, moves, fixedK, local, near, twins, temperatures, burnIn, iterations, probes,
     ...(neighbour === null ? {} : { neighbour }),
+    ...(start === 'greedy' ? { start } : {}),
   };
   const kernels = opts.kernels ?? await createKernels({ backend: opts.backend ?? 'auto' });
   const started = Date.now();

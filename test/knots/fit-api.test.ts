@@ -58,6 +58,7 @@ describe('fitKnots input validation', () => {
     await bad(() => fitKnots(x, y, { kernels, neighbourMoves: { offsets: [3, 2] } }), 'neighbourMoves.offsets');
     await bad(() => fitKnots(x, y, { kernels, neighbourMoves: { depth: 0 } }), 'neighbourMoves.depth');
     await bad(() => fitKnots(x, y, { kernels, neighbourMoves: 7 as never }), 'neighbourMoves');
+    await bad(() => fitKnots(x, y, { kernels, start: 'mode' as never }), 'start');
     await bad(() => fitKnots(x, y, { kernels, twinMoves: { probability: 0.5 }, neighbourMoves: { probability: 0.5 } }), 'neighbourMoves.probability');
   });
   it('neighbourMoves reaches the chains (its move types are recorded) and is off by default', async () => {
