@@ -82,7 +82,7 @@ export interface KnotFitOptions {
    * Births and deaths with neighbour relocation: a knot added or removed while `depth` knots
    * each side are redrawn from their full conditionals over s and s ± offsets (default off;
    * true: probability 0.05, offsets 1, 2, 3, 5, 8, 13, 21, 34, 55 grid steps, depth 2). Free k
-   * only. Each such move costs up to 4·depth·(2·#offsets + 1) evaluations (about 5x the time per
+   * only. Each such move costs 2–4·depth·(2·#offsets + 1) evaluations (about 4.6x the time per
    * iteration at the defaults); on knot case 3 at γ = 2 it lowered split-R̂ of k modestly, and
    * longer chains of the default sampler did better for the same time (docs/knots.md).
    */
