@@ -23,8 +23,9 @@
  * a death's t is no longer between its neighbours) the path has no reverse and is rejected. The
  * Metropolis–Hastings ratio of the path,
  *   π(ξ')^β q(reverse path) / (π(ξ)^β q(path)),  q = (choice of t)·Π (window draw probabilities),
- * gives detailed balance path by path (Green 1995; Tierney 1998 on path-wise acceptance), and
- * so for the move. Cost: up to 2·depth·(2·#offsets + 1) evaluations for the forward windows, and
+ * gives detailed balance path by path — π(ξ)^β q(path) α = π(ξ')^β q(reverse) α' for every path
+ * and its reverse — and summing over the paths between two states, for the move (Green 1995's
+ * argument, with the path's random choices as the move's auxiliary draws). Cost: up to 2·depth·(2·#offsets + 1) evaluations for the forward windows, and
  * as many for the reverse path's — skipped when an upper bound on α already rejects (the
  * reverse path's probability is at most 1) — hence a small probability per iteration.
  */
