@@ -25,6 +25,11 @@ export {
   type LayerWeightBytes, type WeightLayoutMode,
 } from './install-sparsity.js';
 export { SparsityCounters, type LayerCounters, type SparsitySummary } from './sparsity-counters.js';
+// components the llama model hosts (model.use({ ffn, projections }))
+export { GatedFfn, ChessFfn, CatsFfn, type GatedFfnOptions } from './gated-ffn.js';
+export { TealFfn } from './teal-ffn.js';
+export { SparseProjection, type SparseProjectionOptions } from './sparse-projection.js';
+export { sparsityComponents, type SparsityComponents } from './sparsity-components.js';
 export { createSyntheticSwiGlu, createSyntheticSwiGluAsync, type SyntheticSwiGlu, type SyntheticSwiGluOptions } from './synthetic-swiglu.js';
 export {
   evaluateSyntheticSwiGlu, SYNTHETIC_METHODS, type SyntheticMethod, type SyntheticRow, type SyntheticEvalOptions,
