@@ -23,7 +23,7 @@ import { disposeSymbol } from '../core/dispose.js';
 import type { ActivationThresholds } from './thresholds.js';
 import { validateThresholds } from './thresholds-file.js';
 import { SparsityCounters } from './sparsity-counters.js';
-import { gatedSparseSwiGluAsync, type GateThresholds } from './sparse-swiglu.js';
+import { gatedSparseSwiGlu, type GateThresholds } from './sparse-swiglu.js';
 import { inputMajorCopy } from './input-major.js';
 import { checkComponentShape } from './check-component-shape.js';
 
@@ -98,7 +98,7 @@ export class GatedFfn implements Ffn {
     const { dim, hiddenDim } = b.shape;
     const w = b.weights.layer(layer);
     const cnt = this.counters.layers[layer];
-    const kept = await gatedSparseSwiGluAsync(b.k, w.w1, w.w3, b.wDownT[layer], x, b.thresholds[layer], out, b.gate, b.inter,
+    const kept = await gatedSparseSwiGlu(b.k, w.w1, w.w3, b.wDownT[layer], x, b.thresholds[layer], out, b.gate, b.inter,
       dim, hiddenDim, b.channels ? cnt.gateZeros : undefined);
     cnt.ffnTokens++;
     cnt.weightsRead += dim * hiddenDim + 2 * kept * dim; // W_gate dense; W_up and W_down rows of the kept channels

@@ -18,8 +18,10 @@ export {
   type ActivationThresholds,
 } from './thresholds.js';
 export { serializeThresholds, parseThresholds, validateThresholds, THRESHOLDS_FORMAT } from './thresholds-file.js';
-export { denseSwiGlu, gatedSparseSwiGlu, tealSparseSwiGlu, thresholdInto, silu, type TealScratch } from './sparse-swiglu.js';
-export { denseSwiGluAsync, gatedSparseSwiGluAsync, tealSparseSwiGluAsync, type GateThresholds, type TealScratchArgs, type TealThresholdSet, type TealZeros } from './sparse-swiglu.js';
+export {
+  denseSwiGlu, gatedSparseSwiGlu, tealSparseSwiGlu, thresholdInto, silu, type TealScratch, type GateThresholds,
+  type TealThresholdSet, type TealZeros,
+} from './sparse-swiglu.js';
 export {
   installActivationSparsity, sparsityStrategyName, type InstallSparsityOptions, type SparsityInstallation,
   type LayerWeightBytes, type WeightLayoutMode,
@@ -30,7 +32,7 @@ export { GatedFfn, ChessFfn, CatsFfn, type GatedFfnOptions } from './gated-ffn.j
 export { TealFfn } from './teal-ffn.js';
 export { SparseProjection, type SparseProjectionOptions } from './sparse-projection.js';
 export { sparsityComponents, type SparsityComponents } from './sparsity-components.js';
-export { createSyntheticSwiGlu, createSyntheticSwiGluAsync, type SyntheticSwiGlu, type SyntheticSwiGluOptions } from './synthetic-swiglu.js';
+export { createSyntheticSwiGlu, type SyntheticSwiGlu, type SyntheticSwiGluOptions } from './synthetic-swiglu.js';
 export {
   evaluateSyntheticSwiGlu, SYNTHETIC_METHODS, type SyntheticMethod, type SyntheticRow, type SyntheticEvalOptions,
   type SyntheticEvalResult,

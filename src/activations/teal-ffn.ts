@@ -18,7 +18,7 @@ import { disposeSymbol } from '../core/dispose.js';
 import type { ActivationThresholds } from './thresholds.js';
 import { validateThresholds } from './thresholds-file.js';
 import { SparsityCounters } from './sparsity-counters.js';
-import { tealSparseSwiGluAsync, type TealThresholdSet } from './sparse-swiglu.js';
+import { tealSparseSwiGlu, type TealThresholdSet } from './sparse-swiglu.js';
 import { inputMajorCopy } from './input-major.js';
 import { checkComponentShape } from './check-component-shape.js';
 
@@ -87,7 +87,7 @@ export class TealFfn implements Ffn {
     checkInt('layer', layer, 0, b.shape.nLayers - 1);
     const { dim, hiddenDim } = b.shape;
     const w = b.w[layer];
-    const z = await tealSparseSwiGluAsync(b.k, w.gateT, w.upT, w.downT, x, this.t[layer], out,
+    const z = await tealSparseSwiGlu(b.k, w.gateT, w.upT, w.downT, x, this.t[layer], out,
       { xs: b.xs, gate: b.gate, up: b.up }, dim, hiddenDim);
     const cnt = this.counters.layers[layer];
     cnt.ffnTokens++;
