@@ -81,7 +81,7 @@ export interface ChainProblem {
   /**
    * Births and deaths with neighbour relocation (chain/neighbour-move.ts): with this probability
    * per iteration, a knot added or removed while the knots either side are redrawn from their
-   * full conditionals over windows of ±reach strides; null/absent: none. Free k only.
+   * full conditionals over windows of s ± offsets; null/absent: none. Free k only.
    */
   neighbour?: NeighbourMoveOptions | null;
   /**
