@@ -51,6 +51,8 @@ export interface GatedFfnOptions {
 /** The gate-thresholded SwiGLU FFN (CATS or CHESS, by the thresholds' method). */
 export class GatedFfn implements Ffn {
   readonly name: string;
+  /** Every kernel call of a per-token call is issued before it returns (its scratch is on the device). */
+  readonly issuesBeforeReturn = true;
   readonly counters: SparsityCounters;
   private readonly th: ActivationThresholds;
   private readonly channelCounts: boolean | undefined;

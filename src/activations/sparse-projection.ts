@@ -40,6 +40,8 @@ export interface SparseProjectionOptions {
 }
 
 export class SparseProjection implements Projection {
+  /** Every kernel call of a per-token call is issued before it returns (its scratch is on the device). */
+  readonly issuesBeforeReturn = true;
   readonly name: string;
   readonly counters: SparsityCounters;
   private readonly th: ActivationThresholds;

@@ -35,6 +35,8 @@ interface Bound {
 
 export class TealFfn implements Ffn {
   readonly name = 'teal';
+  /** Every kernel call of a per-token call is issued before it returns (its scratch is on the device). */
+  readonly issuesBeforeReturn = true;
   readonly counters: SparsityCounters;
   private readonly t: TealThresholdSet[];
   private readonly th: ActivationThresholds;
