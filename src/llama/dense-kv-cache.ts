@@ -23,6 +23,7 @@ import { badArgument } from '../core/errors.js';
 import { checkInt, describe } from '../core/validate.js';
 import { disposeSymbol } from '../core/dispose.js';
 import { isDeviceArray, type DeviceArray, type F32Arg } from '../kernels/async-kernels.js';
+import { hasView } from './host-view.js';
 import type { ComponentKernels, ComponentStats, KvCache, ModelShape } from './components.js';
 
 export interface DenseKvCacheOptions {
@@ -36,6 +37,13 @@ export interface DenseLayerStorage {
   values: DeviceArray<Float32Array>;
   /** Present when the cache keeps pre-RoPE keys. */
   keysPreRope?: DeviceArray<Float32Array>;
+}
+
+/** One layer's storage as host views (CPU kernels). */
+export interface HostLayerStorage {
+  keys: Float32Array;
+  values: Float32Array;
+  keysPreRope?: Float32Array;
 }
 
 export class DenseKvCache implements KvCache {
@@ -98,6 +106,33 @@ export class DenseKvCache implements KvCache {
     const c = this.bound();
     checkInt('layer', l, 0, c.nLayers - 1);
     return this.layers[l];
+  }
+
+  /**
+   * Every layer's storage as host views when the kernels are CPU ones (valid until the next
+   * allocation on them), else null (GPU buffers).
+   */
+  hostLayers(): HostLayerStorage[] | null {
+    this.bound();
+    const view = (a: DeviceArray<Float32Array>) => (hasView(a) ? a.view() : null);
+    const out: HostLayerStorage[] = [];
+    for (const s of this.layers) {
+      const keys = view(s.keys), values = view(s.values);
+      if (keys === null || values === null) return null;
+      out.push({ keys, values, keysPreRope: s.keysPreRope ? view(s.keysPreRope) ?? undefined : undefined });
+    }
+    return out;
+  }
+
+  /** Layer l's storage as host views (see hostLayers), or null on GPU kernels. */
+  hostLayer(l: number): HostLayerStorage | null {
+    checkInt('layer', l, 0, this.bound().nLayers - 1);
+    return this.hostLayers()?.[l] ?? null;
+  }
+
+  /** Bytes allocated: keys, values (and pre-RoPE keys), the token index and the lse scratch. */
+  get residentBytes(): number {
+    return 4 * this.owned.reduce((t, a) => t + a.length, 0);
   }
 
   /**

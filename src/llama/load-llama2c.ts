@@ -26,7 +26,7 @@ import { scanFinite } from './weight-io.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface LoadOptions {
-  /** Synchronous kernels, or asynchronous ones (WebGPU: then use forwardAsync/prefillAsync). */
+  /** Synchronous kernels, or asynchronous ones (WebGPU). */
   kernels: Kernels | AsyncKernels;
   /** Scan every weight for NaN/Infinity (O(parameters); default true). */
   checkFinite?: boolean;

@@ -19,7 +19,7 @@ import { LAYER_TENSORS, WeightLayout } from './weight-layout.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface RandomLlamaOptions {
-  /** Synchronous kernels, or asynchronous ones (WebGPU: then use forwardAsync/prefillAsync). */
+  /** Synchronous kernels, or asynchronous ones (WebGPU). */
   kernels: Kernels | AsyncKernels;
   seed?: number;
   /** Uniform half-width is scale/√fan_in (default 1). */
