@@ -163,6 +163,8 @@ export class LlamaModel {
    */
   private readonly fused: DecoderLayerShape | null;
   private v!: Views;
+  /** The DenseKvCache's storage as host views (CPU kernels), rebuilt with the views; else null. */
+  private kvHost: HostLayerStorage[] | null = null;
   private disposed = false;
 
   /**
@@ -289,6 +291,8 @@ export class LlamaModel {
     if (!this.mem) return;
     const base = this.mem.view();
     if (this.v && this.v.base === base && !force) return;
+    // The cache's storage lives in the same memory: when that moved, so did the storage.
+    this.kvHost = this.kv instanceof DenseKvCache ? this.kv.hostLayers() : null;
     const wBase = base.subarray(0, this.layout.totalLength);
     const actBase = base.subarray(this.actOffset);
     const c = this.config;
@@ -377,6 +381,7 @@ export class LlamaModel {
       this.kv.dispose();
       this.kv = kv;
       this.length = 0;
+      this.sync(true);
     }
     if (ffn !== undefined && ffn !== this.ffn) {
       await ffn.bind(this.config, this.ck, this.weightsHandle);
@@ -460,7 +465,7 @@ export class LlamaModel {
     kv.markStored(this.length);
     old.dispose();
     this.kv = kv;
-    this.sync();
+    this.sync(true);
   }
 
   /** out[0 … length·kvDim) ← the cached post-RoPE keys rotated back to before RoPE. */
@@ -518,10 +523,11 @@ export class LlamaModel {
 
   /**
    * The DenseKvCache's storage as host views when the fast paths may write it in place (dense
-   * cache on CPU kernels), else null. Taken per step: an allocation may have moved WASM memory.
+   * cache on CPU kernels), else null. Valid until the next allocation (sync() rebuilds them).
    */
   private denseHost(): HostLayerStorage[] | null {
-    return this.kv instanceof DenseKvCache ? this.kv.hostLayers() : null;
+    this.sync();
+    return this.kvHost;
   }
 
   /**
@@ -535,7 +541,36 @@ export class LlamaModel {
    */
   async forward(token: number, pos: number): Promise<Float32Array> {
     this.checkStep(token, pos);
+    if (this.fusedStep(token, pos, true)) return this.v.logits;
     return this.runStep(token, pos, true);
+  }
+
+  /**
+   * The fused fast path, synchronously, when it applies (float32 weights on CPU kernels, the
+   * dense components, nothing observing the layers): every layer is one decoderLayer call writing
+   * the dense cache in place — the same arithmetic as the step body; on wasm it never leaves
+   * WebAssembly. Returns false (having done nothing) when it does not apply.
+   */
+  private fusedStep(token: number, pos: number, wantLogits: boolean): boolean {
+    if (this.fused === null || !this.denseOnly()) return false;
+    const store = this.denseHost();
+    if (store === null) return false;
+    const c = this.config;
+    const v = this.v;
+    this.embed(token, v.x);
+    this.length = pos + 1;
+    (this.kv as DenseKvCache).markStored(pos + 1);
+    const k = this.kernels as Kernels;
+    for (let l = 0; l < c.nLayers; l++) {
+      // Without a pre-RoPE store the kernel gets keys twice: it writes k there, then rotates it.
+      k.decoderLayer(v.x, v.layerBlocks![l], store[l].keys, store[l].keysPreRope ?? store[l].keys, store[l].values,
+        v.layerScratch!, pos, this.fused);
+    }
+    if (wantLogits) {
+      k.rmsnorm(v.x, v.rmsFinal, v.x, c.dim, c.normEps);
+      k.gemv(v.wcls, v.x, v.logits, this.layout.wcls.rows, this.layout.wcls.cols);
+    }
+    return true;
   }
 
   /**
@@ -698,7 +733,8 @@ export class LlamaModel {
       throwIfAborted(opts.signal, 'prefill');
       this.checkStep(tokens[i], startPos + i); // another caller may have moved the cache meanwhile
       const want = i === n - 1 || opts.onLogits !== undefined;
-      logits = await this.runStep(tokens[i], startPos + i, want);
+      if (this.fusedStep(tokens[i], startPos + i, want)) logits = want ? this.v.logits : logits;
+      else logits = await this.runStep(tokens[i], startPos + i, want);
       if (want && opts.onLogits) {
         opts.onLogits(startPos + i, logits);
         this.sync(); // the callback may have allocated
@@ -840,21 +876,9 @@ export class LlamaModel {
     this.embed(token, this.views.x);
     this.length = pos + 1;
     const issued = (r: unknown) => issue(pending, r);
-    // Fast path: nothing can see inside a layer, so it is one kernel call writing the dense
-    // cache in place (the same arithmetic as the calls below; on wasm it never leaves WebAssembly).
-    const store = this.fused && this.denseOnly() ? this.denseHost() : null;
-    if (store !== null) {
-      (this.kv as DenseKvCache).markStored(pos + 1);
-      const v = this.v;
-      for (let l = 0; l < c.nLayers; l++) {
-        // Without a pre-RoPE store the kernel gets keys twice: it writes k there, then rotates it.
-        (this.kernels as Kernels).decoderLayer(v.x, v.layerBlocks![l], store[l].keys, store[l].keysPreRope ?? store[l].keys,
-          store[l].values, v.layerScratch!, pos, this.fused!);
-      }
-    }
     const denseKv = this.kv instanceof DenseKvCache;
     const denseFfn = this.ffn instanceof DenseFfn;
-    for (let l = 0; store === null && l < c.nLayers; l++) {
+    for (let l = 0; l < c.nLayers; l++) {
       const s = this.strategies[l];
       // Attention block.
       issued(k.rmsnorm(this.views.x, this.views.layers[l].rmsAtt, this.views.xb, dim, c.normEps));
