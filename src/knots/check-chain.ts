@@ -97,6 +97,14 @@ export function checkChainProblem(name: string, problem: unknown): ChainProblem 
     checkNumber(`${name}.twins.probability`, twins.probability, 0, 1);
     checkInt(`${name}.twins.radius`, twins.radius, 1, Math.max(...candidates));
   }
+  if (p.neighbour !== undefined && p.neighbour !== null) {
+    const nb = checkObject(`${name}.neighbour`, p.neighbour, 'null or { probability, reach, stride }');
+    checkNumber(`${name}.neighbour.probability`, nb.probability, 0, 1);
+    checkInt(`${name}.neighbour.reach`, nb.reach, 0, 1000);
+    checkInt(`${name}.neighbour.stride`, nb.stride, 1, Math.max(...candidates));
+  }
+  const pSpecial = ['pair', 'twins', 'neighbour'].reduce((sum, key) => sum + (((p[key] ?? null) as { probability?: number } | null)?.probability ?? 0), 0);
+  if (pSpecial > 1) throw badArgument(`${name}: pair.probability + twins.probability + neighbour.probability must not exceed 1, got ${pSpecial}`);
   if (p.temperatures !== undefined) {
     const t = checkArray(`${name}.temperatures`, p.temperatures);
     if (t.length < 1 || t.length > 16) throw badArgument(`${name}.temperatures must hold 1 to 16 temperatures starting with 1, got ${t.length}`);
