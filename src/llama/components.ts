@@ -20,6 +20,10 @@
  * - Allocate on the kernels in `bind`, never during a call: on wasm an allocation may grow
  *   memory, which detaches the views the call was given.
  * - Calls for one model arrive in order (layer by layer, token by token) and never overlap.
+ * - The model awaits each result before issuing work that depends on it, unless the component
+ *   declares `issuesBeforeReturn`: then every kernel call of the component is issued before the
+ *   call returns (its result only reports completion), so the model goes on issuing and awaits
+ *   the result with the rest of the step — on the GPU, no round trip per call.
  *
  * A component is bound to one model at a time; the model that binds it disposes it when it is
  * replaced or when the model is disposed.
@@ -41,6 +45,12 @@ export type ComponentKernels = AsyncKernels;
 
 /** The model's hyper-parameters, as components see them (read-only). */
 export type ModelShape = Readonly<LlamaConfig>;
+
+/** What every component may declare (see the module comment). */
+export interface ComponentTraits {
+  /** Every kernel call of a per-token call is issued before it returns (default false). */
+  readonly issuesBeforeReturn?: boolean;
+}
 
 /** Counters a component reports (e.g. the fraction of keys read, weights streamed per token). */
 export type ComponentStats = Readonly<Record<string, number>>;
@@ -73,7 +83,7 @@ export interface ModelWeights {
  * tokens they select. Keys arrive before and after RoPE, because methods that quantize or
  * cluster keys work on the pre-RoPE ones (A²ATS's windowed RoPE, arXiv 2502.12665 §3.2).
  */
-export interface KvCache {
+export interface KvCache extends ComponentTraits {
   /** Shown by the CLI and in reports, e.g. 'dense' or 'a2ats'. */
   readonly name: string;
   /**
@@ -102,7 +112,7 @@ export interface KvCache {
 }
 
 /** The feed-forward block of every layer: out ← FFN_layer(x), x the RMS-normed residual (dim). */
-export interface Ffn {
+export interface Ffn extends ComponentTraits {
   readonly name: string;
   /**
    * Prepare for the model with these weights (e.g. transposed copies, thresholds on the device).
@@ -120,7 +130,7 @@ export interface Ffn {
  * Replaces some of the attention projections (the others stay the model's dense matrices):
  * q, k, v read the RMS-normed layer input (dim); o reads the attention output (dim).
  */
-export interface Projection {
+export interface Projection extends ComponentTraits {
   readonly name: string;
   bind(shape: ModelShape, kernels: ComponentKernels, weights: ModelWeights): Awaitable<void>;
   /**

@@ -18,6 +18,8 @@ import type { ComponentKernels, Ffn, ModelShape, ModelWeights } from './componen
 
 export class DenseFfn implements Ffn {
   readonly name = 'dense';
+  /** forward issues its four kernel calls before its first await. */
+  readonly issuesBeforeReturn = true;
   private bound: { shape: ModelShape; k: ComponentKernels; w: ModelWeights; gate: DeviceArray<Float32Array>; up: DeviceArray<Float32Array> } | null = null;
 
   bind(shape: ModelShape, kernels: ComponentKernels, weights: ModelWeights): void {

@@ -48,6 +48,8 @@ export interface HostLayerStorage {
 
 export class DenseKvCache implements KvCache {
   readonly name = 'dense';
+  /** append and attend issue their kernel calls at once (copies and one attention call). */
+  readonly issuesBeforeReturn = true;
   readonly keepPreRope: boolean;
   private shape: ModelShape | null = null;
   private k: ComponentKernels | null = null;

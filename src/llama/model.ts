@@ -852,13 +852,13 @@ export class LlamaModel {
   }
 
   /**
-   * Wait for a component's result, unless it is one of the built-in dense components: those issue
-   * all their kernel calls before returning (in program order), so the step goes on issuing and
-   * their results join `pending` (on the GPU, no round trip per layer). Then re-derive the views:
-   * a component may have allocated.
+   * Wait for a component's result, unless the component issues all its kernel calls before
+   * returning (`issuesBeforeReturn`): then the step goes on issuing and the result joins
+   * `pending` (on the GPU, no round trip per call). Then re-derive the views: a component may
+   * have allocated.
    */
-  private async settle(r: Awaitable<void>, dense: boolean, pending: unknown[]): Promise<void> {
-    if (dense) issue(pending, r);
+  private async settle(r: Awaitable<void>, issuedAll: boolean, pending: unknown[]): Promise<void> {
+    if (issuedAll) issue(pending, r);
     else if (isThenable(r)) await r;
     this.sync();
   }
@@ -876,7 +876,9 @@ export class LlamaModel {
     this.embed(token, this.views.x);
     this.length = pos + 1;
     const issued = (r: unknown) => issue(pending, r);
-    const denseKv = this.kv instanceof DenseKvCache;
+    const kvIssued = this.kv.issuesBeforeReturn === true;
+    const ffnIssued = this.ffn.issuesBeforeReturn === true;
+    const projIssued = this.proj?.issuesBeforeReturn === true;
     const denseFfn = this.ffn instanceof DenseFfn;
     for (let l = 0; l < c.nLayers; l++) {
       const s = this.strategies[l];
@@ -885,9 +887,9 @@ export class LlamaModel {
       this.emit(l, 'attnInput', this.views.xb, pos);
       // q, k and v read the same input: quantized once (int8 mode).
       const xq = this.quantizeInput(this.views.xb, dim);
-      await this.settle(this.project(l, 'q', this.views.xb, this.views.q, pending, xq), false, pending);
-      await this.settle(this.project(l, 'k', this.views.xb, this.views.kPre, pending, xq), false, pending);
-      await this.settle(this.project(l, 'v', this.views.xb, this.views.vRow, pending, xq), false, pending);
+      await this.settle(this.project(l, 'q', this.views.xb, this.views.q, pending, xq), projIssued, pending);
+      await this.settle(this.project(l, 'k', this.views.xb, this.views.kPre, pending, xq), projIssued, pending);
+      await this.settle(this.project(l, 'v', this.views.xb, this.views.vRow, pending, xq), projIssued, pending);
       issued(copyInto(this.views.qPre, this.views.q));
       issued(copyInto(this.views.kPost, this.views.kPre));
       this.emit(l, 'qPreRope', this.views.qPre, pos);
@@ -898,7 +900,7 @@ export class LlamaModel {
       this.emit(l, 'qPostRope', this.views.q, pos);
       this.emit(l, 'kPostRope', this.views.kPost, pos);
       const v = this.views;
-      await this.settle(this.kv.append(l, pos, v.kPre, v.kPost, v.vRow), denseKv, pending);
+      await this.settle(this.kv.append(l, pos, v.kPre, v.kPost, v.vRow), kvIssued, pending);
       if (s?.attention) {
         const cache = (this.kv as DenseKvCache).hostLayer(l)!; // setStrategies keeps the dense cache
         s.attention.attend({
@@ -908,10 +910,10 @@ export class LlamaModel {
         });
         this.sync();
       } else {
-        await this.settle(this.kv.attend(l, pos, this.views.qPre, this.views.q, this.views.xb2), denseKv, pending);
+        await this.settle(this.kv.attend(l, pos, this.views.qPre, this.views.q, this.views.xb2), kvIssued, pending);
       }
       this.emit(l, 'oProjInput', this.views.xb2, pos);
-      await this.settle(this.project(l, 'o', this.views.xb2, this.views.xb, pending), false, pending);
+      await this.settle(this.project(l, 'o', this.views.xb2, this.views.xb, pending), projIssued, pending);
       issued(k.axpy(1, this.views.xb, this.views.x, dim));
       // Feed-forward block.
       issued(k.rmsnorm(this.views.x, this.views.layers[l].rmsFfn, this.views.xb, dim, c.normEps));
@@ -932,7 +934,7 @@ export class LlamaModel {
         else issued(k.swiglu(this.views.hb, this.views.hb2, hiddenDim));
         issued(this.matvec(slots.w2, this.views.layers[l].w2, this.v?.qLayers[l]?.w2, this.views.hb, this.views.xb2));
       } else {
-        await this.settle(this.ffn.forward(l, this.views.xb, this.views.xb2), false, pending);
+        await this.settle(this.ffn.forward(l, this.views.xb, this.views.xb2), ffnIssued, pending);
       }
       issued(k.axpy(1, this.views.xb2, this.views.x, dim));
     }

@@ -29,6 +29,8 @@ const TOKENS = [1, 7, 33, 2];
 /** A KvCache that is not the dense one: it forwards to a DenseKvCache it owns and counts calls. */
 class ForwardingKv implements KvCache {
   readonly name = 'forwarding';
+  /** True: it issues everything before returning (it does), so the model need not await it. */
+  constructor(readonly issuesBeforeReturn = false) {}
   readonly inner = new DenseKvCache();
   calls = { bind: 0, append: 0, attend: 0, reset: 0, dispose: 0 };
   async bind(shape: ModelShape, kernels: ComponentKernels) { this.calls.bind++; this.inner.bind(shape, kernels); }
@@ -83,10 +85,10 @@ async function logits(kernels: Kernels | AsyncKernels, use?: (m: ReturnType<type
   return out;
 }
 
-function hostsComponents(kernels: Kernels | AsyncKernels, tolerance: number) {
-  it(`components on the component path give the dense logits (relative ≤ ${tolerance})`, async () => {
+function hostsComponents(kernels: Kernels | AsyncKernels, tolerance: number, issuesBeforeReturn = false) {
+  it(`components on the component path give the dense logits (relative ≤ ${tolerance}${issuesBeforeReturn ? ', KvCache not awaited' : ''})`, async () => {
     const want = await logits(kernels);
-    const kv = new ForwardingKv(), ffn = new ForwardingFfn(), proj = new QoProjection();
+    const kv = new ForwardingKv(issuesBeforeReturn), ffn = new ForwardingFfn(), proj = new QoProjection();
     const got = await logits(kernels, (m) => m.use({ kv, ffn, projections: proj }));
     for (let pos = 0; pos < TOKENS.length; pos++) expect(maxRelDiff(got[pos], want[pos])).toBeLessThanOrEqual(tolerance);
     const per = TOKENS.length * SHAPE.nLayers;
@@ -105,6 +107,7 @@ describeEachBackend('the model hosts components (CPU kernels)', (kernels) => {
 
 describeEachAsyncBackend('the model hosts components (asynchronous kernels)', (k, info) => {
   hostsComponents(k, info.backend === 'webgpu' ? 1e-4 : 0);
+  hostsComponents(k, info.backend === 'webgpu' ? 1e-4 : 0, true);
 });
 
 describe('LlamaModel.use', () => {
