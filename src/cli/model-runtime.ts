@@ -9,7 +9,8 @@ import { CliUsageError } from './args.js';
 import { asyncDisposeSymbol } from '../core/dispose.js';
 import { createKernels } from '../backends/create-kernels.js';
 import { createAsyncKernels } from '../backends/create-async-kernels.js';
-import type { Kernels } from '../kernels/kernels.js';
+import type { CpuKernels } from '../kernels/kernels.js';
+import { isCpuKernels } from '../kernels/check-kernels.js';
 import type { AsyncKernels } from '../kernels/async-kernels.js';
 import { loadModel } from '../node/load-model.js';
 import type { LlamaModel } from '../llama/model.js';
@@ -17,7 +18,7 @@ import { loadThresholds } from '../activations/thresholds-node.js';
 import { installActivationSparsity, type SparsityInstallation } from '../activations/install-sparsity.js';
 
 export interface OpenKernels {
-  kernels: Kernels | AsyncKernels;
+  kernels: AsyncKernels;
   dispose(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -27,7 +28,7 @@ export interface OpenKernels {
  * is the wasm backend on worker threads (--threads N, default 2 for it).
  */
 export async function openKernels(backend: string, threads = 1): Promise<OpenKernels> {
-  let kernels: Kernels | AsyncKernels;
+  let kernels: AsyncKernels;
   let dispose = async () => {};
   if (threads > 1 || backend === 'threads') {
     if (backend !== 'auto' && backend !== 'wasm' && backend !== 'threads') throw new CliUsageError(`--threads ${threads} needs the wasm backend (--backend auto, wasm or threads), not ${backend}`);
@@ -43,13 +44,13 @@ export async function openKernels(backend: string, threads = 1): Promise<OpenKer
 }
 
 /** Synchronous kernels (what model hooks, calibration and the evaluations need). */
-export function syncKernels(k: Kernels | AsyncKernels, what: string): Kernels {
-  if ('allocF32' in k) return k as Kernels;
+export function syncKernels(k: AsyncKernels, what: string): CpuKernels {
+  if (isCpuKernels(k)) return k;
   throw new CliUsageError(`${what} needs a CPU backend (--backend wasm or reference)`);
 }
 
 /** The model at `path` (llama2.c, safetensors + config.json, Hugging Face directory; GGUF when built in). */
-export async function openModel(path: string | undefined, kernels: Kernels | AsyncKernels, maxSeqLen?: number,
+export async function openModel(path: string | undefined, kernels: AsyncKernels, maxSeqLen?: number,
   activations?: 'int8' | 'f32', extra: { weights?: 'f32' } = {}): Promise<LlamaModel> {
   if (path === undefined || path === '') throw new CliUsageError('--model is required');
   // activations and weights are GGUF options (quantized weights): passed only when asked for,

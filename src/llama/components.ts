@@ -33,15 +33,12 @@
  * await model.use({ kv, ffn: new DenseFfn() });    // the same numbers as before
  */
 import type { Awaitable } from '../core/awaitable.js';
-import type { AsyncKernels, F32Arg } from '../kernels/async-kernels.js';
+import type { F32Arg, Kernels } from '../kernels/kernels.js';
 import type { LlamaConfig } from './hooks.js';
 import type { LayerTensorName } from './weight-layout.js';
 
-/**
- * The kernels a component is bound to: the model's kernels, whatever the backend (every call
- * returns a result to `await`; arrays may be host or device arrays).
- */
-export type ComponentKernels = AsyncKernels;
+/** The kernels a component is bound to: the model's own, of any backend. Another name of Kernels. */
+export type ComponentKernels = Kernels;
 
 /** The model's hyper-parameters, as components see them (read-only). */
 export type ModelShape = Readonly<LlamaConfig>;
@@ -90,7 +87,7 @@ export interface KvCache extends ComponentTraits {
    * Allocate storage for `shape.nLayers` layers of up to `shape.seqLen` tokens on `kernels`. Called
    * once by the model before any other call; may be awaited (e.g. to upload codebooks).
    */
-  bind(shape: ModelShape, kernels: ComponentKernels): Awaitable<void>;
+  bind(shape: ModelShape, kernels: Kernels): Awaitable<void>;
   /**
    * Store token `pos` of `layer`: keyPreRope and keyPostRope (kvDim each: KV heads side by side,
    * before and after RoPE at pos) and value (kvDim). Rows after pos are dropped: pos may be at
@@ -118,7 +115,7 @@ export interface Ffn extends ComponentTraits {
    * Prepare for the model with these weights (e.g. transposed copies, thresholds on the device).
    * Called once by the model before any forward.
    */
-  bind(shape: ModelShape, kernels: ComponentKernels, weights: ModelWeights): Awaitable<void>;
+  bind(shape: ModelShape, kernels: Kernels, weights: ModelWeights): Awaitable<void>;
   /** out (dim) ← the layer's FFN of x (dim): dense = W2 (silu(W1 x) ⊙ W3 x). out does not alias x. */
   forward(layer: number, x: F32Arg, out: F32Arg): Awaitable<void>;
   /** Release what bind allocated. Idempotent. */
@@ -132,7 +129,7 @@ export interface Ffn extends ComponentTraits {
  */
 export interface Projection extends ComponentTraits {
   readonly name: string;
-  bind(shape: ModelShape, kernels: ComponentKernels, weights: ModelWeights): Awaitable<void>;
+  bind(shape: ModelShape, kernels: Kernels, weights: ModelWeights): Awaitable<void>;
   /**
    * Whether this component computes projection `which` of `layer`. Asked by the model once per
    * layer and projection after bind (the answer must not change while bound).
