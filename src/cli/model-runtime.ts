@@ -8,17 +8,15 @@
 import { CliUsageError } from './args.js';
 import { asyncDisposeSymbol } from '../core/dispose.js';
 import { createKernels } from '../backends/create-kernels.js';
-import { createAsyncKernels } from '../backends/create-async-kernels.js';
-import type { CpuKernels } from '../kernels/kernels.js';
+import type { CpuKernels, Kernels } from '../kernels/kernels.js';
 import { isCpuKernels } from '../kernels/check-kernels.js';
-import type { AsyncKernels } from '../kernels/async-kernels.js';
 import { loadModel } from '../node/load-model.js';
 import type { LlamaModel } from '../llama/model.js';
 import { loadThresholds } from '../activations/thresholds-node.js';
 import { installActivationSparsity, type SparsityInstallation } from '../activations/install-sparsity.js';
 
 export interface OpenKernels {
-  kernels: AsyncKernels;
+  kernels: Kernels;
   dispose(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -28,7 +26,7 @@ export interface OpenKernels {
  * is the wasm backend on worker threads (--threads N, default 2 for it).
  */
 export async function openKernels(backend: string, threads = 1): Promise<OpenKernels> {
-  let kernels: AsyncKernels;
+  let kernels: Kernels;
   let dispose = async () => {};
   if (threads > 1 || backend === 'threads') {
     if (backend !== 'auto' && backend !== 'wasm' && backend !== 'threads') throw new CliUsageError(`--threads ${threads} needs the wasm backend (--backend auto, wasm or threads), not ${backend}`);
@@ -36,21 +34,19 @@ export async function openKernels(backend: string, threads = 1): Promise<OpenKer
     kernels = parallel;
     dispose = () => parallel.dispose();
   } else {
-    kernels = backend === 'webgpu'
-      ? await createAsyncKernels({ backend: 'webgpu' })
-      : await createKernels({ backend: backend as 'auto' | 'reference' | 'wasm' });
+    kernels = await createKernels({ backend: backend as 'auto' | 'reference' | 'wasm' | 'webgpu' });
   }
   return { kernels, dispose, [asyncDisposeSymbol]: dispose };
 }
 
 /** Synchronous kernels (what model hooks, calibration and the evaluations need). */
-export function syncKernels(k: AsyncKernels, what: string): CpuKernels {
+export function syncKernels(k: Kernels, what: string): CpuKernels {
   if (isCpuKernels(k)) return k;
   throw new CliUsageError(`${what} needs a CPU backend (--backend wasm or reference)`);
 }
 
 /** The model at `path` (llama2.c, safetensors + config.json, Hugging Face directory; GGUF when built in). */
-export async function openModel(path: string | undefined, kernels: AsyncKernels, maxSeqLen?: number,
+export async function openModel(path: string | undefined, kernels: Kernels, maxSeqLen?: number,
   activations?: 'int8' | 'f32', extra: { weights?: 'f32' } = {}): Promise<LlamaModel> {
   if (path === undefined || path === '') throw new CliUsageError('--model is required');
   // activations and weights are GGUF options (quantized weights): passed only when asked for,
