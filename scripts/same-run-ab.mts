@@ -24,15 +24,18 @@ const gguf = path.resolve('models', 'SmolLM2-135M-Instruct.Q4_1.gguf');
 let sinkValue = 0;
 const sink = (v: number) => { sinkValue += Number.isFinite(v) ? 0 : 1; };
 
-/** CPU milliseconds of fn, run reps times. */
-function cpuMs(fn: () => void, reps: number): number {
+/** CPU milliseconds of fn, run reps times (awaited when it returns a Promise: an asynchronous forward). */
+async function cpuMs(fn: () => unknown, reps: number): Promise<number> {
   const t0 = process.cpuUsage();
-  for (let i = 0; i < reps; i++) fn();
+  for (let i = 0; i < reps; i++) {
+    const r = fn();
+    if (r instanceof Promise) await r;
+  }
   const t = process.cpuUsage(t0);
   return (t.user + t.system) / 1000 / reps;
 }
 
-interface Workload { name: string; reps: number; fn: () => void }
+interface Workload { name: string; reps: number; fn: () => unknown }
 
 async function workloads(root: string): Promise<Workload[]> {
   const src = (p: string) => import(path.join(root, 'src', p));
@@ -45,12 +48,16 @@ async function workloads(root: string): Promise<Workload[]> {
   const { TwoTierKvCache } = await src('kvcache/two-tier/two-tier-cache.ts');
   const { decodeStepSetup } = await import(path.join(root, 'bench', 'lib', 'suites', 'kvcache.ts'));
 
-  const decoder = (model: { forward(t: number, p: number): Float32Array; reset(): void }, cycle: number) => {
+  // A tree's forward is synchronous (returns the logits) or asynchronous (a Promise of them).
+  const decoder = (model: { forward(t: number, p: number): Float32Array | Promise<Float32Array>; reset(): void }, cycle: number) => {
     let pos = 0, token = 1;
     return () => {
       if (pos === cycle) { model.reset(); pos = 0; }
-      sink(model.forward(token, pos++)[0]);
+      const r = model.forward(token, pos++);
       token = (token * 7 + 3) % 500;
+      if (r instanceof Promise) return r.then((l) => sink(l[0]));
+      sink(r[0]);
+      return undefined;
     };
   };
   const small = loadLlama2c(new Uint8Array(readFileSync(stories)), { kernels, name: stories });
@@ -87,11 +94,11 @@ async function workloads(root: string): Promise<Workload[]> {
 
 const trees = { before: await workloads(beforeRoot), after: await workloads(afterRoot) };
 const times = trees.before.map(() => ({ before: [] as number[], after: [] as number[] }));
-for (let w = 0; w < 3; w++) for (const side of ['before', 'after'] as const) trees[side].forEach((t) => cpuMs(t.fn, t.reps)); // warm-up
+for (let w = 0; w < 3; w++) for (const side of ['before', 'after'] as const) for (const t of trees[side]) await cpuMs(t.fn, t.reps); // warm-up
 for (let r = 0; r < rounds; r++) {
   for (let i = 0; i < times.length; i++) {
     const order = r % 2 === 0 ? (['before', 'after'] as const) : (['after', 'before'] as const);
-    for (const side of order) times[i][side].push(cpuMs(trees[side][i].fn, trees[side][i].reps));
+    for (const side of order) times[i][side].push(await cpuMs(trees[side][i].fn, trees[side][i].reps));
   }
 }
 const median = (a: number[]) => { const s = [...a].sort((p, q) => p - q); return s[s.length >> 1]; };

@@ -15,7 +15,7 @@
  *
  * @example
  * const c = new ActivationCollector({ nLayers: 5, dim: 64, hiddenDim: 172 });
- * model.setCapture(c.capture); for (...) model.forward(tok, pos); model.setCapture(undefined);
+ * model.setCapture(c.capture); for (...) await model.forward(tok, pos); model.setCapture(undefined);
  * const stats = c.finish();   // → chessThresholds(stats, 0.5) etc.
  */
 import { checkElements, MAX_CHANNELS, MAX_LAYERS } from '../core/limits.js';

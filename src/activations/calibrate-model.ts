@@ -70,7 +70,7 @@ export async function calibrateModel(model: LlamaModel, tokenizer: Tokenizer, te
         model.reset();
         for (let i = 0; i < ids.length; i++) {
           throwIfAborted(opts.signal, 'calibration');
-          model.forward(ids[i], i);
+          await model.forward(ids[i], i);
           await yieldEvery(50);
         }
         done += ids.length;

@@ -78,7 +78,7 @@ export async function tealGreedyAllocation(model: LlamaModel, tokenizer: Tokeniz
 
   // Outputs of layer l: attnInput of layer l+1, or the logits after the last layer.
   const outWidth = (l: number) => (l + 1 < nLayers ? dim : vocabSize);
-  const run = (l: number, into: Float32Array) => {
+  const run = async (l: number, into: Float32Array) => {
     let t = 0;
     const grab = (layer: number, kind: string, data: Float32Array) => {
       if (layer === l + 1 && kind === 'attnInput') into.set(data.subarray(0, dim), t * dim);
@@ -88,7 +88,7 @@ export async function tealGreedyAllocation(model: LlamaModel, tokenizer: Tokeniz
       for (const ids of seqs) {
         model.reset();
         for (let i = 0; i < ids.length; i++, t++) {
-          const logits = model.forward(ids[i], i);
+          const logits = await model.forward(ids[i], i);
           if (l + 1 === nLayers) into.set(logits.subarray(0, vocabSize), t * vocabSize);
         }
       }
@@ -112,7 +112,7 @@ export async function tealGreedyAllocation(model: LlamaModel, tokenizer: Tokeniz
   for (let l = 0; l < nLayers; l++) {
     const width = outWidth(l);
     const ref = new Float32Array(nTok * width), out = new Float32Array(nTok * width);
-    run(l, ref);
+    await run(l, ref);
     const inst = installActivationSparsity(model, uniform, { layers: [l] });
     const s = Object.fromEntries(PROJECTION_INPUTS.map((p) => [p, 0])) as ProjectionSparsities;
     const path: TealGreedyResult['trace'][number] = [];
@@ -129,7 +129,7 @@ export async function tealGreedyAllocation(model: LlamaModel, tokenizer: Tokeniz
           if (next >= 0.99) continue; // a threshold needs k < 1
           throwIfAborted(opts.signal, 'TEAL greedy allocation');
           setLevels({ ...s, [p]: next });
-          run(l, out);
+          await run(l, out);
           const e = error(ref, out, width);
           if (e < bestErr) { bestErr = e; best = p; }
           await yieldEvery(50);

@@ -22,8 +22,10 @@ import type { Awaitable } from '../core/awaitable.js';
 import { badArgument } from '../core/errors.js';
 import { checkInt, describe } from '../core/validate.js';
 import { disposeSymbol } from '../core/dispose.js';
-import { isDeviceArray, type DeviceArray, type F32Arg } from '../kernels/async-kernels.js';
-import type { ComponentKernels, ComponentStats, KvCache, ModelShape } from './components.js';
+import { isDeviceArray, type DeviceArray, type F32Arg } from '../kernels/device-array.js';
+import { hasView } from './host-view.js';
+import type { ComponentStats, KvCache, ModelShape } from './components.js';
+import type { Kernels } from '../kernels/kernels.js';
 
 export interface DenseKvCacheOptions {
   /** Also store pre-RoPE keys (a third more memory), readable through `layer(l).keysPreRope`. */
@@ -38,11 +40,20 @@ export interface DenseLayerStorage {
   keysPreRope?: DeviceArray<Float32Array>;
 }
 
+/** One layer's storage as host views (CPU kernels). */
+export interface HostLayerStorage {
+  keys: Float32Array;
+  values: Float32Array;
+  keysPreRope?: Float32Array;
+}
+
 export class DenseKvCache implements KvCache {
   readonly name = 'dense';
+  /** append and attend issue their kernel calls at once (copies and one attention call). */
+  readonly issuesBeforeReturn = true;
   readonly keepPreRope: boolean;
   private shape: ModelShape | null = null;
-  private k: ComponentKernels | null = null;
+  private k: Kernels | null = null;
   private owned: DeviceArray<Float32Array | Int32Array>[] = [];
   private layers: DenseLayerStorage[] = [];
   private idx: DeviceArray<Int32Array> | null = null;
@@ -59,7 +70,7 @@ export class DenseKvCache implements KvCache {
     this.keepPreRope = opts.keepPreRope ?? false;
   }
 
-  bind(shape: ModelShape, kernels: ComponentKernels): void {
+  bind(shape: ModelShape, kernels: Kernels): void {
     if (this.shape !== null) throw badArgument('DenseKvCache is already bound to a model');
     const c = shape;
     const per = c.seqLen * c.kvDim;
@@ -98,6 +109,33 @@ export class DenseKvCache implements KvCache {
     const c = this.bound();
     checkInt('layer', l, 0, c.nLayers - 1);
     return this.layers[l];
+  }
+
+  /**
+   * Every layer's storage as host views when the kernels are CPU ones (valid until the next
+   * allocation on them), else null (GPU buffers).
+   */
+  hostLayers(): HostLayerStorage[] | null {
+    this.bound();
+    const view = (a: DeviceArray<Float32Array>) => (hasView(a) ? a.view() : null);
+    const out: HostLayerStorage[] = [];
+    for (const s of this.layers) {
+      const keys = view(s.keys), values = view(s.values);
+      if (keys === null || values === null) return null;
+      out.push({ keys, values, keysPreRope: s.keysPreRope ? view(s.keysPreRope) ?? undefined : undefined });
+    }
+    return out;
+  }
+
+  /** Layer l's storage as host views (see hostLayers), or null on GPU kernels. */
+  hostLayer(l: number): HostLayerStorage | null {
+    checkInt('layer', l, 0, this.bound().nLayers - 1);
+    return this.hostLayers()?.[l] ?? null;
+  }
+
+  /** Bytes allocated: keys, values (and pre-RoPE keys), the token index and the lse scratch. */
+  get residentBytes(): number {
+    return 4 * this.owned.reduce((t, a) => t + a.length, 0);
   }
 
   /**

@@ -91,7 +91,7 @@ async function evaluateStories(model: LlamaModel, tokenizer: TextTokenizer, text
     if (ids.length > 1) {
       throwIfAborted(opts.signal, 'evaluateNll');
       // One prefill over the story (in blocks when no hook is set), scoring every position.
-      await model.prefillAsync(ids.slice(0, -1), 0, {
+      await model.prefill(ids.slice(0, -1), 0, {
         signal: opts.signal,
         onLogits: (i, logits) => {
           const nll = tokenNll(logits, c.vocabSize, ids[i + 1]);

@@ -88,7 +88,7 @@ async function decode(model: LlamaModel, tokenizer: TextTokenizer, tokens: numbe
     opts.onToken?.(piece, tokens[i], isPrompt);
   };
   model.reset();
-  let logits = await model.prefillAsync(tokens, 0, { signal: opts.signal });
+  let logits = await model.prefill(tokens, 0, { signal: opts.signal });
   for (let i = bos ? 1 : 0; i < tokens.length; i++) emit(i, true);
   const generated: number[] = [];
   let stopReason: GenerateResult['stopReason'] = 'max-tokens';
@@ -102,7 +102,7 @@ async function decode(model: LlamaModel, tokenizer: TextTokenizer, tokens: numbe
     emit(tokens.length - 1, false);
     if (generated.length === maxTokens) break;
     if (tokens.length > seqLen) { stopReason = 'context-full'; break; }
-    logits = await model.forwardAsync(next, tokens.length - 1);
+    logits = await model.forward(next, tokens.length - 1);
     await yieldEvery(30);
   }
   const tail = utf8.end();

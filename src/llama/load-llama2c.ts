@@ -26,7 +26,7 @@ import { scanFinite } from './weight-io.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface LoadOptions {
-  /** Synchronous kernels, or asynchronous ones (WebGPU: then use forwardAsync/prefillAsync). */
+  /** The model's kernels, of any backend (CPU or WebGPU). */
   kernels: AsyncKernels;
   /** Scan every weight for NaN/Infinity (O(parameters); default true). */
   checkFinite?: boolean;

@@ -15,44 +15,46 @@
  * on the wasm backend no kernel call on the hot path copies an array; the model keeps no JS
  * copy of any weight. Views are rebuilt whenever WASM memory has grown.
  *
- * Hooks (./hooks.ts): per-layer strategies replace attention, the FFN, or one of the q/k/v/o
- * projections; a capture callback sees each activation. Defaults are exact.
+ * Components (./components.ts): the model hosts a KvCache (keys, values and attention), an Ffn
+ * and optionally a Projection (some of q/k/v/o), given with `use({ kv, ffn, projections })`;
+ * the defaults are DenseKvCache and DenseFfn (exact). The model owns the weights and the
+ * residual stream. A capture callback (`setCapture`) sees each activation.
  *
- * Asynchronous kernels (WebGPU): the same step body runs on `AsyncKernels`. Weights, the KV
- * cache and every activation are then device arrays (weights uploaded once; each activation
- * in its own buffer, because WebGPU cannot bind one buffer as both input and output); the
- * step issues its ~(10 + nHeads)·nLayers kernel calls without waiting for any of them (they
- * execute in program order, batched into GPU submissions) and only the logits come back.
- * Use `forwardAsync`/`prefillAsync` (generate and evaluateNll do). Hooks and capture hand
- * typed-array views to user code, so they need synchronous kernels.
+ * One step body, asynchronous, runs on every backend. On asynchronous kernels (WebGPU) the
+ * weights and every activation are device arrays (weights uploaded once; each activation in its
+ * own buffer, because WebGPU cannot bind one buffer as both input and output); the step issues
+ * its kernel calls without waiting for them (they execute in program order, batched into GPU
+ * submissions), awaits only components that are not the built-in dense ones, and only the
+ * logits come back. Capture hands typed-array views to user code, so it needs CPU kernels.
  *
- * KV cache: post-RoPE keys and values, 2·nLayers·seqLen·kvDim floats, untouched (so not resident
- * in RAM) until a position is written. Pre-RoPE keys, which only attention strategies read
- * (WRoPE/VQ retrieval), get their own store the first time one is set (`keepPreRopeKeys`).
+ * Fast paths with the dense components (same arithmetic): the fused decoderLayer kernel per
+ * layer (float32 weights on CPU kernels, no capture, no projection component), and the block
+ * prefill (matrix–matrix products and causalAttention over the DenseKvCache's storage).
  *
  * @example
  * const model = loadLlama2c(bytes, { kernels: await createKernels() });
- * let logits = model.forward(1, 0);          // BOS at position 0 → vocabSize logits
- * logits = model.prefill([1, 403, 407]);     // positions 0..2, logits of the last token
- * // On a GPU: the same model code, asynchronous.
- * const gpu = loadLlama2c(bytes, { kernels: await createAsyncKernels({ backend: 'webgpu' }) });
- * logits = await gpu.forwardAsync(1, 0);
+ * let logits = await model.forward(1, 0);        // BOS at position 0 → vocabSize logits
+ * logits = await model.prefill([1, 403, 407]);   // positions 0..2, logits of the last token
+ * await model.use({ kv: new DenseKvCache({ keepPreRope: true }) });   // swap a component
  */
 import { yieldEvery } from '../core/yield.js';
-import type { CpuKernels, ResidentArray } from '../kernels/kernels.js';
-import { needsSyncKernels, type AsyncKernels, type DeviceArray, type F32Arg } from '../kernels/async-kernels.js';
+import type { Awaitable } from '../core/awaitable.js';
+import { hasView } from './host-view.js';
+import type { CpuKernels, Kernels, ResidentArray } from '../kernels/kernels.js';
+import { needsSyncKernels, type DeviceArray, type F32Arg } from '../kernels/async-kernels.js';
 import { isCpuKernels } from '../kernels/check-kernels.js';
 import { SparseInferenceError, badArgument, throwIfAborted } from '../core/errors.js';
 import { checkInt, describe } from '../core/validate.js';
 import { checkAnyKernels } from '../kernels/check-kernels.js';
 import type {
-  ActivationCapture, ActivationKind, AttentionContext, LayerKvCache, LayerStrategies, LayerWeights,
-  LlamaConfig, ProjectionName,
+  ActivationCapture, ActivationKind, LayerKvCache, LayerStrategies, LayerWeights, LlamaConfig, ProjectionName,
 } from './hooks.js';
+import type { Ffn, KvCache, ModelComponents, ModelWeights, Projection, LayerMatrixName } from './components.js';
+import { DenseKvCache, type HostLayerStorage } from './dense-kv-cache.js';
+import { DenseFfn } from './dense-ffn.js';
+import { checkOneOf } from '../core/validate.js';
 import { WeightLayout, LAYER_TENSORS, type TensorSlot, type WeightFormats } from './weight-layout.js';
 import { decodeQuantizedRow } from './quantized-row.js';
-import { ExactAttention } from './exact-attention.js';
-import { eitherKernels } from '../kernels/maybe-async.js';
 import type { DecoderLayerShape } from '../kernels/kernels.js';
 import { decoderLayerOffsets, decoderLayerScratchLength } from '../kernels/decoder-layer-layout.js';
 import { causalAttentionScratchLength } from '../kernels/causal-attention-scratch.js';
@@ -101,11 +103,9 @@ interface Views<B extends F32Arg = Float32Array> {
   qTokEmb?: Int32Array; qWcls?: Int32Array;
   /** int8 activations: PREFILL_BLOCK vectors of the widest matrix input, quantized (quantizeQ8_1). */
   xq?: Int32Array;
-  /** keysPre: per layer, the pre-RoPE key store when kept (keepPreRopeKeys), else empty. */
-  keys: B[]; keysPre: B[]; values: B[];
   x: B; xb: B; xb2: B;
-  /** qPre, kPre: this token's pre-RoPE query and key (what hooks and captures see). */
-  q: B; qPre: B; kPre: B; hb: B; hb2: B; logits: B;
+  /** This token's query, and its key and value before they go to the KvCache (pre- and post-RoPE). */
+  q: B; qPre: B; kPre: B; kPost: B; vRow: B; hb: B; hb2: B; logits: B;
   /** Fast path (sync kernels only): each layer's packed weight block, and the kernel's scratch. */
   layerBlocks?: B[]; layerScratch?: B;
   /** Block prefill (sync only): PREFILL_BLOCK rows of x, normed x, q, attention out, FFN hidden ×2. */
@@ -127,25 +127,29 @@ interface DeviceMemory {
 
 export class LlamaModel {
   readonly config: LlamaConfig;
-  /** Synchronous kernels, or asynchronous ones (then use forwardAsync/prefillAsync). */
-  readonly kernels: AsyncKernels;
+  /** Synchronous kernels (CPU backends) or asynchronous ones (WebGPU); forward runs on both. */
+  readonly kernels: Kernels;
   /** Where each tensor sits in the resident weight buffer. */
   readonly layout: WeightLayout;
-  /** One resident block: weights, then the KV cache, then activation buffers (sync kernels). */
+  /** One resident block: weights, then activation buffers (sync kernels). */
   private readonly mem: ResidentArray<Float32Array> | null = null;
   /** The quantized matrices (layout.formats), when there are any; then the quantized activations (int8 mode). */
   private readonly qmem: ResidentArray<Int32Array> | null = null;
   /** Quantized matrices multiply int8 activations (QuantizedMatmulOptions). */
   private readonly int8: boolean;
-  /** Pre-RoPE keys, nLayers·seqLen·kvDim, allocated by keepPreRopeKeys (sync kernels only). */
-  private preRope: ResidentArray<Float32Array> | null = null;
   /** PREFILL_BLOCK rows of logits, allocated the first time a prefill asks for every position's. */
   private blockLogits: ResidentArray<Float32Array> | null = null;
   /** The same arrays as device arrays (async kernels). */
   private readonly dev: DeviceMemory | null = null;
-  private readonly kvOffset: number;
   private readonly actOffset: number;
-  private readonly exact: ExactAttention;
+  private kv: KvCache;
+  private ffn: Ffn;
+  private proj: Projection | null = null;
+  /** Per layer, which of q, k, v, o the projection component computes. */
+  private covers: Record<ProjectionName, boolean>[] = [];
+  /** The weights as components see them. */
+  private readonly weightsHandle: ModelWeights;
+  /** Legacy per-layer hooks (setStrategies), run in place of the components they replace. */
   private readonly strategies: (LayerStrategies | undefined)[];
   private capture: ActivationCapture | undefined;
   private length = 0;
@@ -155,18 +159,20 @@ export class LlamaModel {
    */
   private readonly fused: DecoderLayerShape | null;
   private v!: Views;
+  /** The DenseKvCache's storage as host views (CPU kernels), rebuilt with the views; else null. */
+  private kvHost: HostLayerStorage[] | null = null;
   private disposed = false;
 
   /**
    * Allocate resident memory for `config` and let `fill` write the weights into it. Loaders
    * (loadLlama2c, loadSafetensors, randomLlama) call this; users rarely do.
    */
-  static create(config: LlamaConfig, kernels: AsyncKernels, fill: WeightFiller,
+  static create(config: LlamaConfig, kernels: Kernels, fill: WeightFiller,
     formats: WeightFormats = {}, matmul: QuantizedMatmulOptions = {}): LlamaModel {
     return new LlamaModel(config, kernels, fill, formats, matmul);
   }
 
-  private constructor(config: LlamaConfig, kernels: AsyncKernels, fill: WeightFiller, formats: WeightFormats,
+  private constructor(config: LlamaConfig, kernels: Kernels, fill: WeightFiller, formats: WeightFormats,
     matmul: QuantizedMatmulOptions) {
     // The factories pass checked arguments; `new` from JavaScript (the constructor is private
     // only to TypeScript) gets the same checks. WeightLayout checks config and formats.
@@ -183,36 +189,46 @@ export class LlamaModel {
       throw new SparseInferenceError('UNAVAILABLE', 'quantized weights need synchronous kernels (load float32 weights for WebGPU)');
     }
     const c = config;
-    // The small attention index first, then one block for everything else: a single large
-    // allocation grows WASM memory once, by what is needed (separate ones can double it).
-    this.exact = new ExactAttention(c, kernels);
-    this.kvOffset = this.layout.totalLength;
-    this.actOffset = this.kvOffset + 2 * c.nLayers * c.seqLen * c.kvDim; // post-RoPE keys, values
+    this.weightsHandle = this.modelWeights();
+    this.actOffset = this.layout.totalLength;
     // The decoderLayer fast path needs float weights laid out as its kernel expects.
     this.fused = !isCpuKernels(kernels) || this.layout.quantized ? null : fusedShape(config, this.layout);
-    const actLength = 16 * 16 + 5 * c.dim + c.kvDim + 2 * c.hiddenDim + c.vocabSize + PREFILL_BLOCK * (4 * c.dim + 2 * c.hiddenDim) + 16 + causalAttentionScratchLength(PREFILL_BLOCK, c.nHeads)
+    const actLength = 18 * 16 + 5 * c.dim + 3 * c.kvDim + 2 * c.hiddenDim + c.vocabSize + PREFILL_BLOCK * (4 * c.dim + 2 * c.hiddenDim) + 16 + causalAttentionScratchLength(PREFILL_BLOCK, c.nHeads)
       + (this.fused ? decoderLayerScratchLength(this.fused, c.seqLen) : 0);
     this.strategies = new Array(c.nLayers).fill(undefined);
+    this.covers = Array.from({ length: c.nLayers }, () => ({ q: false, k: false, v: false, o: false }));
     if (!isCpuKernels(kernels)) {
       this.dev = this.allocDevice(kernels, fill);
-      return;
+    } else {
+      try {
+        if (this.layout.quantized) this.qmem = kernels.allocI32(this.layout.quantizedLength + this.xqLength);
+        this.mem = kernels.allocF32(this.actOffset + actLength);
+      } catch (e) {
+        this.qmem?.dispose();
+        throw e;
+      }
+      // All allocations are done, so these views stay valid while fill runs.
+      fill(this.mem.view().subarray(0, this.layout.totalLength), this.layout,
+        this.qmem?.view().subarray(0, this.layout.quantizedLength) ?? new Int32Array(0));
     }
+    // The dense components bind synchronously (they only allocate).
+    const kv = new DenseKvCache();
+    const ffn = new DenseFfn();
     try {
-      if (this.layout.quantized) this.qmem = kernels.allocI32(this.layout.quantizedLength + this.xqLength);
-      this.mem = kernels.allocF32(this.actOffset + actLength);
+      kv.bind(c, this.kernels);
+      ffn.bind(c, this.kernels, this.weightsHandle);
     } catch (e) {
-      this.qmem?.dispose();
-      this.exact.dispose();
+      kv.dispose();
+      this.dispose();
       throw e;
     }
-    // All allocations are done, so these views stay valid while fill runs.
-    fill(this.mem.view().subarray(0, this.layout.totalLength), this.layout,
-      this.qmem?.view().subarray(0, this.layout.quantizedLength) ?? new Int32Array(0));
-    this.sync();
+    this.kv = kv;
+    this.ffn = ffn;
+    this.sync(true);
   }
 
   /** Weights (filled on the host, uploaded once), KV cache and activations as device arrays. */
-  private allocDevice(k: AsyncKernels, fill: WeightFiller): DeviceMemory {
+  private allocDevice(k: Kernels, fill: WeightFiller): DeviceMemory {
     const c = this.config;
     const L = this.layout;
     const owned: DeviceArray<Float32Array>[] = [];
@@ -222,9 +238,6 @@ export class LlamaModel {
       const host = new Float32Array(L.totalLength);
       fill(host, L, new Int32Array(0));
       weights.write(host);
-      const per = c.seqLen * c.kvDim;
-      const keys = own(c.nLayers * per), values = own(c.nLayers * per);
-      const rows = (a: DeviceArray<Float32Array>) => Array.from({ length: c.nLayers }, (_, l) => a.subarray(l * per, (l + 1) * per));
       const views: Views<DeviceArray<Float32Array>> = {
         base: weights,
         tokEmb: WeightLayout.view(weights, L.tokEmb), rmsFinal: WeightLayout.view(weights, L.rmsFinal),
@@ -235,14 +248,12 @@ export class LlamaModel {
           return lw as unknown as Views<DeviceArray<Float32Array>>['layers'][number];
         }),
         qLayers: [],
-        keys: rows(keys), keysPre: [], values: rows(values),
-        x: own(c.dim), xb: own(c.dim), xb2: own(c.dim), q: own(c.dim), qPre: own(0), kPre: own(0),
-        hb: own(c.hiddenDim), hb2: own(c.hiddenDim), logits: own(c.vocabSize),
+        x: own(c.dim), xb: own(c.dim), xb2: own(c.dim), q: own(c.dim), qPre: own(c.dim), kPre: own(c.kvDim),
+        kPost: own(c.kvDim), vRow: own(c.kvDim), hb: own(c.hiddenDim), hb2: own(c.hiddenDim), logits: own(c.vocabSize),
       };
       return { weights, owned, views };
     } catch (e) {
       for (const a of owned) a.dispose();
-      this.exact.dispose();
       throw e;
     }
   }
@@ -275,8 +286,9 @@ export class LlamaModel {
     if (!this.mem) return;
     const base = this.mem.view();
     if (this.v && this.v.base === base && !force) return;
+    // The cache's storage lives in the same memory: when that moved, so did the storage.
+    this.kvHost = this.kv instanceof DenseKvCache ? this.kv.hostLayers() : null;
     const wBase = base.subarray(0, this.layout.totalLength);
-    const kvBase = base.subarray(this.kvOffset, this.actOffset);
     const actBase = base.subarray(this.actOffset);
     const c = this.config;
     const L = this.layout;
@@ -292,10 +304,6 @@ export class LlamaModel {
       for (const name of LAYER_TENSORS) lw[name] = qView(slots[name]);
       return lw;
     });
-    const per = c.seqLen * c.kvDim;
-    const cacheOf = (which: number) => Array.from({ length: c.nLayers },
-      (_, l) => kvBase.subarray((which * c.nLayers + l) * per, (which * c.nLayers + l + 1) * per));
-    const pre = this.preRope?.view();
     let at = 0;
     const take = (n: number) => { const a = actBase.subarray(at, at + n); at += Math.ceil(n / 16) * 16; return a; };
     this.v = {
@@ -305,10 +313,8 @@ export class LlamaModel {
       rmsFinal: WeightLayout.view(wBase, L.rmsFinal),
       wcls: WeightLayout.view(wBase, L.wcls),
       layers, qLayers, qTokEmb: qView(L.tokEmb), qWcls: qView(L.wcls),
-      keys: cacheOf(0), values: cacheOf(1),
-      keysPre: pre ? Array.from({ length: c.nLayers }, (_, l) => pre.subarray(l * per, (l + 1) * per)) : [],
       x: take(c.dim), xb: take(c.dim), xb2: take(c.dim), q: take(c.dim), qPre: take(c.dim), kPre: take(c.kvDim),
-      hb: take(c.hiddenDim), hb2: take(c.hiddenDim), logits: take(c.vocabSize),
+      kPost: take(c.kvDim), vRow: take(c.kvDim), hb: take(c.hiddenDim), hb2: take(c.hiddenDim), logits: take(c.vocabSize),
     };
     const B = PREFILL_BLOCK;
     this.v.block = {
@@ -347,7 +353,60 @@ export class LlamaModel {
     return { tokEmb: v.tokEmb, rmsFinal: v.rmsFinal, wcls: v.wcls };
   }
 
-  /** Replace attention, FFN or projections of one layer; `undefined` restores the exact defaults. */
+  /**
+   * Host the given components from now on (any left out stays as it is; `projections: null`
+   * removes the projection component). Each is bound to this model (`bind`) before it is used;
+   * the component it replaces is disposed, and the model disposes its components when it is
+   * disposed. A new KvCache starts empty: the next forward must be at position 0.
+   *
+   * @example
+   * await model.use({ kv: new DenseKvCache({ keepPreRope: true }), ffn: new DenseFfn() });
+   */
+  async use(components: ModelComponents): Promise<void> {
+    this.alive();
+    if (components === null || typeof components !== 'object') throw badArgument(`components must be an object { kv?, ffn?, projections? }, got ${describe(components)}`);
+    checkOptions('components', components, ['kv', 'ffn', 'projections']);
+    const { kv, ffn, projections } = components;
+    checkComponent('components.kv', kv, ['bind', 'append', 'attend', 'reset', 'dispose']);
+    checkComponent('components.ffn', ffn, ['bind', 'forward', 'dispose']);
+    if (projections !== null) checkComponent('components.projections', projections, ['bind', 'covers', 'project', 'dispose']);
+    if (this.strategies.some((st) => st !== undefined)) throw badArgument('the model has strategies set (setStrategies): remove them before use()');
+    if (kv !== undefined && kv !== this.kv) {
+      await kv.bind(this.config, this.kernels);
+      this.kv.dispose();
+      this.kv = kv;
+      this.length = 0;
+      this.sync(true);
+    }
+    if (ffn !== undefined && ffn !== this.ffn) {
+      await ffn.bind(this.config, this.kernels, this.weightsHandle);
+      this.ffn.dispose();
+      this.ffn = ffn;
+    }
+    if (projections !== undefined && projections !== this.proj) {
+      const covers = this.covers.map(() => ({ q: false, k: false, v: false, o: false }));
+      if (projections !== null) {
+        await projections.bind(this.config, this.kernels, this.weightsHandle);
+        for (let l = 0; l < this.config.nLayers; l++) {
+          for (const p of ['q', 'k', 'v', 'o'] as const) covers[l][p] = projections.covers(l, p) === true;
+        }
+      }
+      this.proj?.dispose();
+      this.proj = projections;
+      this.covers = covers;
+    }
+    this.sync(); // binding may have allocated (and grown WASM memory)
+  }
+
+  /** The components the model runs with now (for their names and stats). */
+  get components(): { kv: KvCache; ffn: Ffn; projections: Projection | null } {
+    return { kv: this.kv, ffn: this.ffn, projections: this.proj };
+  }
+
+  /**
+   * Legacy per-layer hooks, run in place of the components they replace (synchronous kernels
+   * only: hooks receive typed-array views); `undefined` restores the components.
+   */
   setStrategies(layer: number, s: LayerStrategies | undefined): void {
     this.alive();
     checkInt('layer', layer, 0, this.config.nLayers - 1);
@@ -369,6 +428,9 @@ export class LlamaModel {
           throw badArgument(`strategies.projections.${name} must have a project(ctx) method`);
         }
       }
+      if (!(this.kv instanceof DenseKvCache) || !(this.ffn instanceof DenseFfn) || this.proj !== null) {
+        throw badArgument('strategies need the dense components (the model has others in use)');
+      }
     }
     if (s?.attention !== undefined) this.keepPreRopeKeys(); // attention strategies read keysPreRope
     this.strategies[layer] = s;
@@ -376,31 +438,42 @@ export class LlamaModel {
 
   /**
    * Keep pre-RoPE keys from now on (setStrategies does this for an attention strategy, which
-   * may read them): allocates nLayers·seqLen·kvDim floats (a third more KV-cache memory) and
-   * fills the rows already cached by rotating their keys back (RoPE at −pos: exact up to float
-   * rounding); later rows are stored as computed. Idempotent. Needs synchronous kernels.
+   * may read them): the DenseKvCache is replaced by one that keeps them (nLayers·seqLen·kvDim
+   * floats more), whose rows already cached are the cached keys rotated back (RoPE at −pos:
+   * exact up to float rounding). Idempotent. Needs synchronous kernels and the dense KvCache.
    */
   keepPreRopeKeys(): void {
     this.alive();
     if (this.dev) throw needsSyncKernels('keepPreRopeKeys');
-    if (this.preRope) return;
-    const c = this.config;
-    this.preRope = (this.kernels as CpuKernels).allocF32(c.nLayers * c.seqLen * c.kvDim);
+    const old = this.kv;
+    if (!(old instanceof DenseKvCache)) throw new SparseInferenceError('UNAVAILABLE', `keepPreRopeKeys needs the dense KvCache, the model has '${old.name}'`);
+    if (old.keepPreRope) return;
+    const kv = new DenseKvCache({ keepPreRope: true });
+    kv.bind(this.config, this.kernels);
+    const c = this.config, n = this.length * c.kvDim;
+    for (let l = 0; l < c.nLayers; l++) {
+      const from = old.hostLayer(l)!, to = kv.hostLayer(l)!;
+      to.keys.set(from.keys.subarray(0, n));
+      to.values.set(from.values.subarray(0, n));
+      this.unrotateKeys(from.keys, to.keysPreRope!);
+    }
+    kv.markStored(this.length);
+    old.dispose();
+    this.kv = kv;
     this.sync(true);
-    for (let l = 0; l < c.nLayers; l++) this.unrotateKeys(l, this.v.keysPre[l]);
   }
 
-  /** out[0 … length·kvDim) ← layer l's cached keys rotated back to before RoPE. */
-  private unrotateKeys(l: number, out: Float32Array): void {
+  /** out[0 … length·kvDim) ← the cached post-RoPE keys rotated back to before RoPE. */
+  private unrotateKeys(keys: Float32Array, out: Float32Array): void {
     const c = this.config;
     const k = this.kernels as CpuKernels;
-    out.set(this.v.keys[l].subarray(0, this.length * c.kvDim));
+    out.set(keys.subarray(0, this.length * c.kvDim));
     for (let t = 0; t < this.length; t++) {
       k.rope(out.subarray(t * c.kvDim, (t + 1) * c.kvDim), c.nKvHeads, c.headDim, -t, c.ropeBase, c.ropePairing);
     }
   }
 
-  /** The strategies set on a layer (undefined = exact defaults). */
+  /** The strategies set on a layer (undefined = the components). */
   getStrategies(layer: number): LayerStrategies | undefined {
     checkInt('layer', layer, 0, this.config.nLayers - 1);
     return this.strategies[layer];
@@ -416,6 +489,7 @@ export class LlamaModel {
   /** Forget the KV cache: the next forward must start at position 0. */
   reset(): void {
     this.length = 0;
+    this.kv.reset();
   }
 
   /** Tokens currently in the KV cache (the largest position forward accepts). */
@@ -424,79 +498,74 @@ export class LlamaModel {
   }
 
   /**
-   * Views of one layer's KV cache; rows ≥ length are stale. `keysPreRope` is a view of the
-   * pre-RoPE store when the model keeps one (keepPreRopeKeys), else a fresh array of the
-   * `length` cached rows rotated back (RoPE at −pos: equal up to float rounding).
+   * Views of one layer's KV cache (the dense KvCache on CPU kernels); rows ≥ length are stale.
+   * `keysPreRope` is a view of the pre-RoPE store when the cache keeps one (keepPreRopeKeys),
+   * else a fresh array of the `length` cached rows rotated back (RoPE at −pos: equal up to
+   * float rounding).
    */
   kvCache(layer: number): LayerKvCache {
     checkInt('layer', layer, 0, this.config.nLayers - 1);
-    const v = this.hostViews('kvCache');
-    let keysPreRope = v.keysPre[layer];
+    this.hostViews('kvCache');
+    const s = this.denseHost()?.[layer];
+    if (s === undefined) throw new SparseInferenceError('UNAVAILABLE', `kvCache needs the dense KvCache, the model has '${this.kv.name}'`);
+    let keysPreRope = s.keysPreRope;
     if (keysPreRope === undefined) {
       keysPreRope = new Float32Array(this.length * this.config.kvDim);
-      this.unrotateKeys(layer, keysPreRope);
+      this.unrotateKeys(s.keys, keysPreRope);
     }
-    return { keys: v.keys[layer], keysPreRope, values: v.values[layer], length: this.length };
+    return { keys: s.keys, keysPreRope, values: s.values, length: this.length };
+  }
+
+  /**
+   * The DenseKvCache's storage as host views when the fast paths may write it in place (dense
+   * cache on CPU kernels), else null. Valid until the next allocation (sync() rebuilds them).
+   */
+  private denseHost(): HostLayerStorage[] | null {
+    this.sync();
+    return this.kvHost;
   }
 
   /**
    * Run one token at position `pos` (0 ≤ pos ≤ cachedTokens, pos < seqLen); keeps its K/V at
-   * row pos and drops any later rows. Returns the logits (vocabSize), a view valid until the
-   * next call. Needs synchronous kernels (see forwardAsync).
-   */
-  forward(token: number, pos: number): Float32Array {
-    if (this.dev) throw needsSyncKernels('forward');
-    this.checkStep(token, pos);
-    this.step(token, pos, true, ignore);
-    return this.v.logits;
-  }
-
-  /**
-   * forward on either kind of kernels. On asynchronous kernels the step's kernel calls are all
-   * issued before any is awaited, and the result is a fresh copy of the logits; await each
-   * call before the next.
+   * row pos and drops any later rows. Resolves to the logits (vocabSize): on CPU kernels a view
+   * valid until the next call, on asynchronous kernels a fresh copy. Await each call before the
+   * next.
    *
    * @example
-   * const logits = await model.forwardAsync(1, 0);
+   * const logits = await model.forward(1, 0);
    */
-  async forwardAsync(token: number, pos: number): Promise<Float32Array> {
-    if (!this.dev) return this.forward(token, pos);
+  async forward(token: number, pos: number): Promise<Float32Array> {
     this.checkStep(token, pos);
-    return this.stepAsync(token, pos, true);
+    if (this.fusedStep(token, pos, true)) return this.v.logits;
+    return this.runStep(token, pos, true);
   }
 
   /**
-   * Run tokens at positions startPos, startPos+1, … (sequential decode steps; the classifier
-   * runs only for the last token). Returns the last token's logits (valid until the next call).
-   * Needs synchronous kernels (see prefillAsync).
+   * The fused fast path, synchronously, when it applies (float32 weights on CPU kernels, the
+   * dense components, nothing observing the layers): every layer is one decoderLayer call writing
+   * the dense cache in place — the same arithmetic as the step body; on wasm it never leaves
+   * WebAssembly. Returns false (having done nothing) when it does not apply.
    */
-  prefill(tokens: ArrayLike<number>, startPos = 0, opts: PrefillOptions = {}): Float32Array {
-    opts = checkOptions('prefill options', opts, PREFILL_KEYS);
-    if (this.dev) throw needsSyncKernels('prefill');
-    const n = this.checkPrefill(tokens, startPos, opts);
-    if (this.blocksPossible(n)) {
-      for (let i = 0; i < n; i += PREFILL_BLOCK) {
-        throwIfAborted(opts.signal, 'prefill');
-        const end = Math.min(n, i + PREFILL_BLOCK);
-        this.prefillBlock(Array.from({ length: end - i }, (_, j) => tokens[i + j]), startPos + i, end === n, opts.signal, opts.onLogits);
-        opts.onProgress?.(end / n);
-      }
-      return this.v.logits;
+  private fusedStep(token: number, pos: number, wantLogits: boolean): boolean {
+    if (this.fused === null || !this.denseOnly()) return false;
+    const store = this.denseHost();
+    if (store === null) return false;
+    const c = this.config;
+    const v = this.v;
+    this.embed(token, v.x);
+    this.length = pos + 1;
+    (this.kv as DenseKvCache).markStored(pos + 1);
+    const k = this.kernels as CpuKernels;
+    for (let l = 0; l < c.nLayers; l++) {
+      // Without a pre-RoPE store the kernel gets keys twice: it writes k there, then rotates it.
+      k.decoderLayer(v.x, v.layerBlocks![l], store[l].keys, store[l].keysPreRope ?? store[l].keys, store[l].values,
+        v.layerScratch!, pos, this.fused);
     }
-    for (let i = 0; i < n; i++) {
-      throwIfAborted(opts.signal, 'prefill');
-      this.step(tokens[i], startPos + i, i === n - 1 || opts.onLogits !== undefined, ignore);
-      this.giveLogits(opts.onLogits, startPos + i);
-      opts.onProgress?.((i + 1) / n);
+    if (wantLogits) {
+      k.rmsnorm(v.x, v.rmsFinal, v.x, c.dim, c.normEps);
+      k.gemv(v.wcls, v.x, v.logits, this.layout.wcls.rows, this.layout.wcls.cols);
     }
-    return this.v.logits;
-  }
-
-  /** Hand the current logits to an onLogits callback (which may allocate: views are rebuilt). */
-  private giveLogits(onLogits: PrefillOptions['onLogits'], pos: number): void {
-    if (onLogits === undefined) return;
-    onLogits(pos, this.v.logits);
-    this.sync();
+    return true;
   }
 
   /**
@@ -517,31 +586,34 @@ export class LlamaModel {
     if (onLogits !== undefined && this.blockLogits === null) this.blockLogits = k.allocF32(PREFILL_BLOCK * c.vocabSize);
     this.sync();
     const b = this.v.block!;
+    const kv = this.kv as DenseKvCache; // blocksPossible checked it
+    const store = kv.hostLayers()!;
     const row = (a: Float32Array, i: number, width: number) => a.subarray(i * width, (i + 1) * width);
     for (let i = 0; i < n; i++) this.embed(tokens[i], row(b.x, i, dim));
     const x = b.x.subarray(0, n * dim), xb = b.xb.subarray(0, n * dim), q = b.q.subarray(0, n * dim);
     const att = b.att.subarray(0, n * dim), hb = b.hb.subarray(0, n * hiddenDim), hb2 = b.hb2.subarray(0, n * hiddenDim);
     this.length = pos0 + n;
+    kv.markStored(pos0 + n);
     try {
       for (let l = 0; l < c.nLayers; l++) {
         throwIfAborted(signal, 'prefill');
         const w = this.v.layers[l];
         const slots = this.layout.layers[l];
         const qw = this.v.qLayers[l];
-        const keys = this.v.keys[l].subarray(pos0 * kvDim, (pos0 + n) * kvDim);
-        const keysPre = this.v.keysPre[l]?.subarray(pos0 * kvDim, (pos0 + n) * kvDim);
+        const keys = store[l].keys.subarray(pos0 * kvDim, (pos0 + n) * kvDim);
+        const keysPre = store[l].keysPreRope?.subarray(pos0 * kvDim, (pos0 + n) * kvDim);
         for (let i = 0; i < n; i++) k.rmsnorm(row(x, i, dim), w.rmsAtt, row(xb, i, dim), dim, c.normEps);
         const xq = this.quantizeInput(xb, dim, n); // q, k, v share their input
         this.matmul(slots.wq, w.wq, qw.wq, xb, q, n, xq);
         this.matmul(slots.wk, w.wk, qw.wk, xb, keys, n, xq);
-        this.matmul(slots.wv, w.wv, qw.wv, xb, this.v.values[l].subarray(pos0 * kvDim, (pos0 + n) * kvDim), n, xq);
+        this.matmul(slots.wv, w.wv, qw.wv, xb, store[l].values.subarray(pos0 * kvDim, (pos0 + n) * kvDim), n, xq);
         keysPre?.set(keys);
         for (let i = 0; i < n; i++) {
           k.rope(row(q, i, dim), c.nHeads, headDim, pos0 + i, c.ropeBase, c.ropePairing);
           k.rope(row(keys, i, kvDim), c.nKvHeads, headDim, pos0 + i, c.ropeBase, c.ropePairing);
         }
         // The block's causal attention in one call: each cached key and value read once per block.
-        k.causalAttention(q, this.v.keys[l], this.v.values[l], pos0, n, headDim, kvDim, c.nHeads, c.nHeads / c.nKvHeads,
+        k.causalAttention(q, store[l].keys, store[l].values, pos0, n, headDim, kvDim, c.nHeads, c.nHeads / c.nKvHeads,
           1 / Math.sqrt(headDim), att, b.attScratch);
         this.matmul(slots.wo, w.wo, qw.wo, att, xb, n);
         k.axpy(1, xb, x, n * dim);
@@ -555,6 +627,7 @@ export class LlamaModel {
       }
     } catch (e) {
       this.length = pos0;
+      kv.markStored(pos0);
       throw e;
     }
     if (onLogits !== undefined) {
@@ -574,11 +647,18 @@ export class LlamaModel {
   }
 
   /**
-   * Whether n prompt tokens may run in blocks: no hook can observe single tokens (no capture, no
-   * strategies), and there is more than one token.
+   * Whether n prompt tokens may run in blocks: more than one token, the dense components on CPU
+   * kernels (the block writes the DenseKvCache's storage in place), and nothing that observes
+   * single tokens (no capture, no projection component, no strategies).
    */
   private blocksPossible(n: number): boolean {
-    return n > 1 && this.capture === undefined && this.strategies.every((s) => s === undefined);
+    return n > 1 && !this.dev && this.denseOnly() && this.denseHost() !== null;
+  }
+
+  /** The dense KvCache and Ffn, no projection component, no capture, no legacy strategies. */
+  private denseOnly(): boolean {
+    return this.kv instanceof DenseKvCache && this.ffn instanceof DenseFfn && this.proj === null
+      && this.capture === undefined && this.strategies.every((s) => s === undefined);
   }
 
   /**
@@ -622,14 +702,16 @@ export class LlamaModel {
   }
 
   /**
-   * prefill on either kind of kernels (the logits are a fresh copy on asynchronous kernels).
-   * On synchronous kernels it returns to the event loop every ~25 ms of steps, so an abort
+   * Run tokens at positions startPos, startPos+1, … (the classifier runs only for the last
+   * token, or for every one with `onLogits`). Resolves to the last token's logits (see forward).
+   * With the dense components on CPU kernels the prompt runs in blocks of PREFILL_BLOCK rows
+   * (matrix–matrix products). Returns to the event loop every ~25 ms of steps, so an abort
    * fired by a timer or another task is seen within a step or two, not after the whole prompt.
    */
-  async prefillAsync(tokens: ArrayLike<number>, startPos = 0, opts: PrefillOptions = {}): Promise<Float32Array> {
-    opts = checkOptions('prefillAsync options', opts, PREFILL_KEYS);
+  async prefill(tokens: ArrayLike<number>, startPos = 0, opts: PrefillOptions = {}): Promise<Float32Array> {
+    opts = checkOptions('prefill options', opts, PREFILL_KEYS);
     const n = this.checkPrefill(tokens, startPos, opts);
-    if (!this.dev && this.blocksPossible(n)) {
+    if (this.blocksPossible(n)) {
       for (let i = 0; i < n; i += PREFILL_BLOCK) {
         await yieldEvery(25);
         throwIfAborted(opts.signal, 'prefill');
@@ -640,24 +722,18 @@ export class LlamaModel {
       }
       return this.v.logits;
     }
-    if (!this.dev) {
-      for (let i = 0; i < n; i++) {
-        await yieldEvery(25);
-        throwIfAborted(opts.signal, 'prefill');
-        this.checkStep(tokens[i], startPos + i); // another caller may have moved the cache meanwhile
-        this.step(tokens[i], startPos + i, i === n - 1 || opts.onLogits !== undefined, ignore);
-        this.giveLogits(opts.onLogits, startPos + i);
-        opts.onProgress?.((i + 1) / n);
-      }
-      return this.v.logits;
-    }
     let logits: Float32Array = new Float32Array(0);
     for (let i = 0; i < n; i++) {
+      if (!this.dev) await yieldEvery(25);
       throwIfAborted(opts.signal, 'prefill');
-      if (i === n - 1 || opts.onLogits !== undefined) {
-        logits = await this.stepAsync(tokens[i], startPos + i, true);
-        opts.onLogits?.(startPos + i, logits);
-      } else await this.stepAsync(tokens[i], startPos + i, false);
+      this.checkStep(tokens[i], startPos + i); // another caller may have moved the cache meanwhile
+      const want = i === n - 1 || opts.onLogits !== undefined;
+      if (this.fusedStep(tokens[i], startPos + i, want)) logits = want ? this.v.logits : logits;
+      else logits = await this.runStep(tokens[i], startPos + i, want);
+      if (want && opts.onLogits) {
+        opts.onLogits(startPos + i, logits);
+        this.sync(); // the callback may have allocated
+      }
       opts.onProgress?.((i + 1) / n);
     }
     return logits;
@@ -688,11 +764,18 @@ export class LlamaModel {
     }
   }
 
-  /** One step on asynchronous kernels: issue every call, then wait for all (and the logits). */
-  private async stepAsync(token: number, pos: number, wantLogits: boolean): Promise<Float32Array> {
+  /**
+   * One step; resolves to the logits when wantLogits (a view on CPU kernels, a fresh copy on
+   * asynchronous ones), else to an empty array.
+   */
+  private async runStep(token: number, pos: number, wantLogits: boolean): Promise<Float32Array> {
     const pending: unknown[] = [];
-    this.step(token, pos, wantLogits, (r) => pending.push(r));
-    const logits = wantLogits ? this.dev!.views.logits.read() : Promise.resolve(new Float32Array(0));
+    await this.step(token, pos, wantLogits, pending);
+    if (!this.dev) {
+      if (pending.length > 0) await Promise.all(pending);
+      return wantLogits ? this.v.logits : new Float32Array(0);
+    }
+    const logits = wantLogits ? this.dev.views.logits.read() : Promise.resolve(new Float32Array(0));
     const [out] = await Promise.all([logits, ...pending]);
     return out;
   }
@@ -712,9 +795,9 @@ export class LlamaModel {
    * out = W·x for the matrix at `slot`: gemv on float32 weights (W), or the quantized kernel of
    * its format on the resident blocks (Wq; synchronous kernels only).
    */
-  private matvec(slot: TensorSlot, W: F32Arg, Wq: Int32Array | undefined, x: F32Arg, out: F32Arg, xq?: Int32Array): unknown {
+  private matvec(slot: TensorSlot, W: F32Arg, Wq: Int32Array | undefined, x: F32Arg, out: F32Arg, xq?: Int32Array): Awaitable<void> {
     const { rows, cols } = slot;
-    if (slot.format === undefined) return eitherKernels(this.kernels).gemv(W, x, out, rows, cols);
+    if (slot.format === undefined) return this.kernels.gemv(W, x, out, rows, cols);
     const k = this.kernels as CpuKernels;
     if (this.int8) {
       xq ??= this.quantizeInput(x, cols)!;
@@ -725,78 +808,107 @@ export class LlamaModel {
     return k.gemvQ8_0(Wq!, x as Float32Array, out as Float32Array, rows, cols);
   }
 
-  private project(layer: number, name: ProjectionName, x: F32Arg, out: F32Arg, W: F32Arg, rows: number,
-    issued: (r: unknown) => void, xq?: Int32Array): void {
-    const p = this.strategies[layer]?.projections?.[name]; // never set on asynchronous kernels
-    if (p === undefined) {
-      const tensor = `w${name}` as const;
-      issued(this.matvec(this.layout.layers[layer][tensor], W, this.v?.qLayers[layer]?.[tensor], x, out, xq));
+  /** The weights as components see them (ModelWeights): views or device arrays, and matvec. */
+  private modelWeights(): ModelWeights {
+    const model = this;
+    return {
+      get quantized() { return model.layout.quantized; },
+      layer(layer: number) {
+        checkInt('layer', layer, 0, model.config.nLayers - 1);
+        model.needFloatWeights('weights.layer');
+        model.sync();
+        return model.views.layers[layer];
+      },
+      matvec(layer: number, matrix: LayerMatrixName, x: F32Arg, out: F32Arg): Awaitable<void> {
+        checkInt('layer', layer, 0, model.config.nLayers - 1);
+        checkOneOf('matrix', matrix, LAYER_MATRICES);
+        const slot = model.layout.layers[layer][matrix];
+        if (model.dev) return model.kernels.gemv(model.dev.views.layers[layer][matrix], x, out, slot.rows, slot.cols);
+        model.sync();
+        return model.matvec(slot, model.v.layers[layer][matrix], model.v.qLayers[layer][matrix], hostArray('x', x), hostArray('out', out));
+      },
+    };
+  }
+
+  /**
+   * Projection `name` of layer l: the projection component's when it covers it (resolves when
+   * done), else the model's matrix (issued into `pending`). A legacy projection hook wins.
+   */
+  private project(l: number, name: ProjectionName, x: F32Arg, out: F32Arg, pending: unknown[], xq?: Int32Array): Awaitable<void> {
+    const hook = this.strategies[l]?.projections?.[name]; // never set on asynchronous kernels
+    if (hook !== undefined) {
+      hook.project({ layer: l, name, config: this.config, kernels: this.kernels as CpuKernels, weights: this.v.layers[l],
+        x: x as Float32Array, out: out as Float32Array });
       return;
     }
-    p.project({ layer, name, config: this.config, kernels: this.kernels as CpuKernels, weights: this.v.layers[layer],
-      x: x as Float32Array, out: out as Float32Array });
+    if (this.covers[l][name]) return this.proj!.project(l, name, x, out);
+    const tensor = `w${name}` as const;
+    issue(pending, this.matvec(this.layout.layers[l][tensor], this.views.layers[l][tensor], this.v?.qLayers[l]?.[tensor], x, out, xq));
+  }
+
+  /**
+   * Wait for a component's result, unless the component issues all its kernel calls before
+   * returning (`issuesBeforeReturn`): then the step goes on issuing and the result joins
+   * `pending` (on the GPU, no round trip per call). Then re-derive the views: a component may
+   * have allocated.
+   */
+  private async settle(r: Awaitable<void>, issuedAll: boolean, pending: unknown[]): Promise<void> {
+    if (issuedAll) issue(pending, r);
+    else if (isThenable(r)) await r;
     this.sync();
   }
 
   /**
-   * One decode step, on either kind of kernels: `issued` receives every kernel call's result
-   * (Promises on asynchronous kernels, which the caller awaits together). Hooks may grow
-   * memory, so every access after one goes through this.views.
+   * One decode step, on either kind of kernels: kernel results not needed within the step go to
+   * `pending` (Promises on asynchronous kernels, which the caller awaits together). Components
+   * and hooks may grow memory, so every access after one goes through this.views.
    */
-  private step(token: number, pos: number, wantLogits: boolean, issued: (r: unknown) => void): void {
+  private async step(token: number, pos: number, wantLogits: boolean, pending: unknown[]): Promise<void> {
     const c = this.config;
-    const k = eitherKernels(this.kernels);
-    const { dim, kvDim, hiddenDim, headDim } = c;
+    const k = this.kernels;
+    const { dim, hiddenDim, headDim } = c;
     this.sync();
     this.embed(token, this.views.x);
     this.length = pos + 1;
-    const row0 = pos * kvDim;
-    const row1 = row0 + kvDim;
-    const host = this.dev === null; // pre-RoPE queries and keys are for hooks and captures only
+    const issued = (r: unknown) => issue(pending, r);
+    const kvIssued = this.kv.issuesBeforeReturn === true;
+    const ffnIssued = this.ffn.issuesBeforeReturn === true;
+    const projIssued = this.proj?.issuesBeforeReturn === true;
+    const denseFfn = this.ffn instanceof DenseFfn;
     for (let l = 0; l < c.nLayers; l++) {
       const s = this.strategies[l];
-      if (this.fused && s === undefined && this.capture === undefined) {
-        // Fast path: no hook can see inside this layer, so it is one kernel call (the same
-        // arithmetic as the calls below; on wasm it never leaves WebAssembly).
-        const v = this.v;
-        // Without a pre-RoPE store the kernel gets keys twice: it writes k there, then rotates it.
-        (this.kernels as CpuKernels).decoderLayer(v.x, v.layerBlocks![l], v.keys[l], v.keysPre[l] ?? v.keys[l], v.values[l], v.layerScratch!, pos, this.fused);
-        continue;
-      }
       // Attention block.
       issued(k.rmsnorm(this.views.x, this.views.layers[l].rmsAtt, this.views.xb, dim, c.normEps));
       this.emit(l, 'attnInput', this.views.xb, pos);
-      // q, k and v read the same input: quantized once (int8 mode; projection hooks need float weights).
+      // q, k and v read the same input: quantized once (int8 mode).
       const xq = this.quantizeInput(this.views.xb, dim);
-      this.project(l, 'q', this.views.xb, this.views.q, this.views.layers[l].wq, dim, issued, xq);
-      const kRow = () => this.views.keys[l].subarray(row0, row1);
-      // On the host, k lands first in the pre-RoPE row (the store's, or the kPre scratch).
-      const kOut = () => (host ? this.v.keysPre[l]?.subarray(row0, row1) ?? this.v.kPre : kRow());
-      this.project(l, 'k', this.views.xb, kOut(), this.views.layers[l].wk, kvDim, issued, xq);
-      this.project(l, 'v', this.views.xb, this.views.values[l].subarray(row0, row1), this.views.layers[l].wv, kvDim, issued, xq);
-      if (host) {
-        copyInto(this.views.qPre, this.views.q);
-        copyInto(kRow(), kOut());
-        this.emit(l, 'qPreRope', this.views.qPre, pos);
-        this.emit(l, 'kPreRope', kOut(), pos);
-        this.emit(l, 'v', this.views.values[l].subarray(row0, row1), pos);
-      }
+      await this.settle(this.project(l, 'q', this.views.xb, this.views.q, pending, xq), projIssued, pending);
+      await this.settle(this.project(l, 'k', this.views.xb, this.views.kPre, pending, xq), projIssued, pending);
+      await this.settle(this.project(l, 'v', this.views.xb, this.views.vRow, pending, xq), projIssued, pending);
+      issued(copyInto(this.views.qPre, this.views.q));
+      issued(copyInto(this.views.kPost, this.views.kPre));
+      this.emit(l, 'qPreRope', this.views.qPre, pos);
+      this.emit(l, 'kPreRope', this.views.kPre, pos);
+      this.emit(l, 'v', this.views.vRow, pos);
       issued(k.rope(this.views.q, c.nHeads, headDim, pos, c.ropeBase, c.ropePairing));
-      issued(k.rope(kRow(), c.nKvHeads, headDim, pos, c.ropeBase, c.ropePairing));
+      issued(k.rope(this.views.kPost, c.nKvHeads, headDim, pos, c.ropeBase, c.ropePairing));
       this.emit(l, 'qPostRope', this.views.q, pos);
-      this.emit(l, 'kPostRope', kRow(), pos);
+      this.emit(l, 'kPostRope', this.views.kPost, pos);
+      const v = this.views;
+      await this.settle(this.kv.append(l, pos, v.kPre, v.kPost, v.vRow), kvIssued, pending);
       if (s?.attention) {
+        const cache = (this.kv as DenseKvCache).hostLayer(l)!; // setStrategies keeps the dense cache
         s.attention.attend({
           layer: l, pos, config: c, kernels: this.kernels as CpuKernels, q: this.v.q, qPreRope: this.v.qPre,
-          cache: { keys: this.v.keys[l], keysPreRope: this.v.keysPre[l], values: this.v.values[l], length: pos + 1 },
+          cache: { keys: cache.keys, keysPreRope: cache.keysPreRope!, values: cache.values, length: pos + 1 },
           out: this.v.xb2,
         });
         this.sync();
       } else {
-        this.exact.heads(this.views.q, this.views.keys[l], this.views.values[l], pos + 1, this.views.xb2, issued);
+        await this.settle(this.kv.attend(l, pos, this.views.qPre, this.views.q, this.views.xb2), kvIssued, pending);
       }
       this.emit(l, 'oProjInput', this.views.xb2, pos);
-      this.project(l, 'o', this.views.xb2, this.views.xb, this.views.layers[l].wo, dim, issued);
+      await this.settle(this.project(l, 'o', this.views.xb2, this.views.xb, pending), projIssued, pending);
       issued(k.axpy(1, this.views.xb, this.views.x, dim));
       // Feed-forward block.
       issued(k.rmsnorm(this.views.x, this.views.layers[l].rmsFfn, this.views.xb, dim, c.normEps));
@@ -804,16 +916,20 @@ export class LlamaModel {
       if (s?.ffn) {
         s.ffn.forward({ layer: l, config: c, kernels: this.kernels as CpuKernels, weights: this.v.layers[l], x: this.v.xb, out: this.v.xb2 });
         this.sync();
-      } else {
+      } else if (denseFfn) {
+        // The dense FFN's arithmetic in place: w1 and w3 share one quantized input (int8
+        // mode), and a capture sees SiLU(gate) before the product.
         const lw = this.views.layers[l];
         const slots = this.layout.layers[l];
         const q = this.v?.qLayers[l];
-        const hq = this.quantizeInput(this.views.xb, dim); // w1 and w3 share their input
+        const hq = this.quantizeInput(this.views.xb, dim);
         issued(this.matvec(slots.w1, lw.w1, q?.w1, this.views.xb, this.views.hb, hq));
         issued(this.matvec(slots.w3, lw.w3, q?.w3, this.views.xb, this.views.hb2, hq));
         if (this.capture) this.swigluCaptured(l, pos);
         else issued(k.swiglu(this.views.hb, this.views.hb2, hiddenDim));
         issued(this.matvec(slots.w2, this.views.layers[l].w2, this.v?.qLayers[l]?.w2, this.views.hb, this.views.xb2));
+      } else {
+        await this.settle(this.ffn.forward(l, this.views.xb, this.views.xb2), ffnIssued, pending);
       }
       issued(k.axpy(1, this.views.xb2, this.views.x, dim));
     }
@@ -845,21 +961,23 @@ export class LlamaModel {
     return this.layout.bytesPerToken;
   }
 
-  /** Bytes this model holds resident: weights, KV cache, activations and the attention index. */
+  /** Bytes this model holds resident: weights, activations, and the dense KV cache with its attention index. */
   get residentBytes(): number {
-    const c = this.config;
     const floats = this.mem ? this.mem.length : this.dev!.owned.reduce((t, a) => t + a.length, 0);
-    return 4 * (floats + (this.qmem?.length ?? 0) + (this.preRope?.length ?? 0) + c.seqLen);
+    const kv = this.kv instanceof DenseKvCache ? this.kv.residentBytes : 0;
+    return 4 * (floats + (this.qmem?.length ?? 0)) + kv;
   }
 
   /** Release the resident memory; the model must not be used afterwards. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.exact.dispose();
+    // The components exist unless construction failed before they were made.
+    this.kv?.dispose();
+    this.ffn?.dispose();
+    this.proj?.dispose();
     this.mem?.dispose();
     this.qmem?.dispose();
-    this.preRope?.dispose();
     this.blockLogits?.dispose();
     for (const a of this.dev?.owned ?? []) a.dispose();
   }
@@ -867,7 +985,34 @@ export class LlamaModel {
   [disposeSymbol](): void { this.dispose(); }
 }
 
-function ignore(): void {}
+/** The matrices ModelWeights.matvec multiplies by. */
+const LAYER_MATRICES: readonly LayerMatrixName[] = ['wq', 'wk', 'wv', 'wo', 'w1', 'w2', 'w3'];
+
+/** True for a pending result (a Promise of the GPU's work). */
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/** Keep a kernel result that may be pending (a Promise on asynchronous kernels). */
+function issue(pending: unknown[], r: unknown): void {
+  if (isThenable(r)) pending.push(r);
+}
+
+/** A component's `components.name` is undefined or an object with these methods. */
+function checkComponent(name: string, c: unknown, methods: readonly string[]): void {
+  if (c === undefined) return;
+  if (c === null || typeof c !== 'object') throw badArgument(`${name} must be an object with ${methods.join(', ')}, got ${describe(c)}`);
+  for (const m of methods) {
+    if (typeof (c as Record<string, unknown>)[m] !== 'function') throw badArgument(`${name} must have a ${m}() method`);
+  }
+}
+
+/** A host array for the CPU kernels: the array itself, or a CPU device array's view. */
+function hostArray(what: string, a: F32Arg): Float32Array {
+  if (a instanceof Float32Array) return a;
+  if (hasView(a)) return a.view();
+  throw badArgument(`${what} must be a Float32Array or a device array of the model's kernels, got ${describe(a)}`);
+}
 
 /** dst ← src (same length): a host copy for views, a device copy for device arrays. */
 function copyInto(dst: F32Arg, src: F32Arg): void {

@@ -19,7 +19,7 @@ import { LAYER_TENSORS, WeightLayout } from './weight-layout.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface RandomLlamaOptions {
-  /** Synchronous kernels, or asynchronous ones (WebGPU: then use forwardAsync/prefillAsync). */
+  /** The model's kernels, of any backend (CPU or WebGPU). */
   kernels: AsyncKernels;
   seed?: number;
   /** Uniform half-width is scale/√fan_in (default 1). */

@@ -22,3 +22,14 @@ export function expectBadArgument(fn: () => unknown, argument: string): void {
     throw new Error(`expected the message to name '${argument}', got: ${thrown.message}`);
   }
 }
+
+/** expectBadArgument for an asynchronous call: fn's Promise must reject with BAD_ARGUMENT naming `argument`. */
+export async function expectBadArgumentAsync(fn: () => Promise<unknown>, argument: string): Promise<void> {
+  let error: unknown = null;
+  try {
+    await fn();
+  } catch (e) {
+    error = e;
+  }
+  expectBadArgument(() => { if (error !== null) throw error; }, argument);
+}

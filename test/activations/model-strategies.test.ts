@@ -25,15 +25,17 @@ function model(k: CpuKernels): LlamaModel {
   return randomLlama(SHAPE, { kernels: k, seed: 3, scale: 1.5 });
 }
 
-function runLogits(m: LlamaModel): Float32Array[] {
+async function runLogits(m: LlamaModel): Promise<Float32Array[]> {
   m.reset();
-  return TOKENS.map((t, i) => m.forward(t, i).slice());
+  const out: Float32Array[] = [];
+  for (let i = 0; i < TOKENS.length; i++) out.push((await m.forward(TOKENS[i], i)).slice());
+  return out;
 }
 
-function calibrate(m: LlamaModel) {
+async function calibrate(m: LlamaModel) {
   const c = new ActivationCollector({ nLayers: SHAPE.nLayers, dim: SHAPE.dim, hiddenDim: SHAPE.hiddenDim });
   m.setCapture(c.capture);
-  runLogits(m);
+  await runLogits(m);
   m.setCapture(undefined);
   return c.finish();
 }
@@ -45,10 +47,10 @@ function snapshot(m: LlamaModel): Float32Array[] {
 }
 
 describeEachBackend('activation sparsity in the llama runtime', (k) => {
-  it('threshold 0 reproduces the dense logits (every strategy, both layouts)', () => {
+  it('threshold 0 reproduces the dense logits (every strategy, both layouts)', async () => {
     const m = model(k);
-    const dense = runLogits(m);
-    const stats = calibrate(m);
+    const dense = await runLogits(m);
+    const stats = await calibrate(m);
     const cases: [ActivationThresholds, boolean][] = [
       [catsThresholds(stats, 0), false], [chessThresholds(stats, 0), false], [chessThresholds(stats, 0), true],
       [chessThresholds(stats, 0, { variant: 'abs' }), true], [tealThresholds(stats, 0), false],
@@ -56,7 +58,7 @@ describeEachBackend('activation sparsity in the llama runtime', (k) => {
     for (const layout of ['replace', 'copy'] as const) {
       for (const [th, attention] of cases) {
         const inst = installActivationSparsity(m, th, { attention, layout });
-        const sparse = runLogits(m);
+        const sparse = await runLogits(m);
         inst.dispose();
         for (let t = 0; t < TOKENS.length; t++) {
           for (let v = 0; v < SHAPE.vocabSize; v++) {
@@ -71,13 +73,13 @@ describeEachBackend('activation sparsity in the llama runtime', (k) => {
     m.dispose();
   });
 
-  it('the sparse FFN output equals W_down·(s(a_gate) ⊙ a_up) of the dense run (layer 1, CHESS at k = 0.6)', () => {
+  it('the sparse FFN output equals W_down·(s(a_gate) ⊙ a_up) of the dense run (layer 1, CHESS at k = 0.6)', async () => {
     const m = model(k);
-    const th = chessThresholds(calibrate(m), 0.6);
+    const th = chessThresholds(await calibrate(m), 0.6);
     // Dense captures of layer 1 at token 4: the FFN input and a_gate, a_up.
     const seen: Record<string, Float32Array> = {};
     m.setCapture((l, kind, data, pos) => { if (l === 1 && pos === 4) seen[kind] = data.slice(); });
-    runLogits(m);
+    await runLogits(m);
     m.setCapture(undefined);
     const t = th.layers[1].aGate!;
     const { dim, hiddenDim } = SHAPE;
@@ -95,10 +97,10 @@ describeEachBackend('activation sparsity in the llama runtime', (k) => {
     m.dispose();
   });
 
-  it('dispose restores the weights bit for bit; the copy layout never touches them', () => {
+  it('dispose restores the weights bit for bit; the copy layout never touches them', async () => {
     const m = model(k);
     const before = snapshot(m);
-    const stats = calibrate(m);
+    const stats = await calibrate(m);
     const inst = installActivationSparsity(m, tealThresholds(stats, 0.5));
     expect(snapshot(m)).not.toEqual(before); // transposed in place
     const bytes = inst.weightBytesPerLayer(0);
@@ -113,7 +115,7 @@ describeEachBackend('activation sparsity in the llama runtime', (k) => {
     expect(snapshot(m)).toEqual(before);
     // Copies: W_down (dim·hidden) + wq, wo (dim² each).
     expect(copy.weightBytesPerLayer(1).extra).toBe(4 * (dim * hiddenDim + 2 * dim * dim));
-    runLogits(m);
+    await runLogits(m);
     const sum = copy.counters.summary();
     expect(sum.gateSparsity).toBeGreaterThan(0.3);
     // Weights skipped per token: 2·dim (W_up row + W_down column) per zeroed channel, dim per zeroed q/o input.
@@ -126,9 +128,9 @@ describeEachBackend('activation sparsity in the llama runtime', (k) => {
     m.dispose();
   });
 
-  it('rejects mismatched, doubled and incomplete installs', () => {
+  it('rejects mismatched, doubled and incomplete installs', async () => {
     const m = model(k);
-    const stats = calibrate(m);
+    const stats = await calibrate(m);
     const th = chessThresholds(stats, 0.5);
     expectBadArgument(() => installActivationSparsity(m, { ...th, metadata: { ...th.metadata, dim: 8 } }), 'thresholds');
     expectBadArgument(() => installActivationSparsity(m, th, { layout: 'move' as never }), 'layout');

@@ -24,7 +24,7 @@ describe('llama2.c checkpoint writer', () => {
       expect(bytes.length).toBe(28 + 4 * a.layout.weightCount);
       const b = loadLlama2c(bytes, { kernels });
       expect(b.config.sharedClassifier).toBe(shared);
-      for (const [t, pos] of [[1, 0], [7, 1], [33, 2]]) expect(b.forward(t, pos)).toEqual(a.forward(t, pos));
+      for (const [t, pos] of [[1, 0], [7, 1], [33, 2]]) expect(await b.forward(t, pos)).toEqual(await a.forward(t, pos));
       a.dispose(); b.dispose();
     });
   }

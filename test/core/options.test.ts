@@ -131,7 +131,6 @@ describe('public entry points reject unknown option keys and non-object options'
     ['generate', (x) => generate(model, tok, with_({})(x))],
     ['evaluateNll', (x) => evaluateNll(model, tok, '', with_({})(x))],
     ['LlamaModel.prefill', (x) => model.prefill([1], 0, with_({})(x))],
-    ['LlamaModel.prefillAsync', (x) => model.prefillAsync([1], 0, with_({})(x))],
     // plots and core numerics
     ['lineChart', (x) => lineChart(with_({ series: [{ name: 'a', x: [0, 1], y: [0, 1] }] })(x))],
     ['lineChart series[0]', (x) => lineChart({ series: [with_({ name: 'a', x: [0, 1], y: [0, 1] })(x)] })],

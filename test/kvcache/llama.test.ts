@@ -31,10 +31,10 @@ describeWithShared('A²ATS in the llama runtime (stories260K)', ['models/stories
     const wrope = { window: 8, distance: 32, base: c.ropeBase, pairing: c.ropePairing };
     const ids = tok.encode(stories[50], { bos: true }).slice(0, 120);
 
-    const run = () => { model.reset(); const out: Float32Array[] = []; for (let i = 0; i < ids.length; i++) out.push(Float32Array.from(model.forward(ids[i], i))); return out; };
+    const run = async () => { model.reset(); const out: Float32Array[] = []; for (let i = 0; i < ids.length; i++) out.push(Float32Array.from(await model.forward(ids[i], i))); return out; };
 
     it('full budget reproduces the exact logits; probe mode leaves them unchanged', async () => {
-      const exact = run();
+      const exact = await run();
       const { sets } = await calibrateLlama(kernels, model, tok, stories.slice(0, 4), wrope, { size: 16, iterations: 4, kinds: ['query-aware'] });
       for (const [budget, probe] of [[{ mode: 'total' as const, fraction: 1 }, false], [{ mode: 'perHead' as const, fraction: 0.05 }, true]] as const) {
         let probes = 0;
@@ -42,7 +42,7 @@ describeWithShared('A²ATS in the llama runtime (stories260K)', ['models/stories
           createMethod(kernels, 'a2ats', { headDim: c.headDim, groupSize: c.nHeads / c.nKvHeads, nKvHeads: c.nKvHeads, layer: l, wrope, queryAware: sets.queryAware }),
           { window: 8, sinks: 2, budget, probe: probe ? () => { probes++; } : undefined }));
         strats.forEach((s, l) => model.setStrategies(l, { attention: s }));
-        const got = run();
+        const got = await run();
         for (let l = 0; l < c.nLayers; l++) model.setStrategies(l, undefined);
         for (const s of strats) { s.dispose(); s.method.dispose(); }
         for (let i = 0; i < ids.length; i++) for (let v = 0; v < c.vocabSize; v += 7) expect(Math.abs(got[i][v] - exact[i][v])).toBeLessThan(2e-4);
@@ -52,13 +52,13 @@ describeWithShared('A²ATS in the llama runtime (stories260K)', ['models/stories
       expect(sets.queryAware!.get(c.nLayers - 1, c.nKvHeads - 1).dim).toBe(c.headDim);
     });
 
-    it('a sparse budget changes the logits (the strategy is really used)', () => {
-      const exact = run();
+    it('a sparse budget changes the logits (the strategy is really used)', async () => {
+      const exact = await run();
       const strats = Array.from({ length: c.nLayers }, (_, l) => new RetrievalAttention(kernels, c, l,
         createMethod(kernels, 'quest', { headDim: c.headDim, groupSize: 2, nKvHeads: c.nKvHeads, layer: l, wrope, questPageSize: 4 }),
         { window: 4, sinks: 1, budget: { mode: 'total', count: 2 } }));
       strats.forEach((s, l) => model.setStrategies(l, { attention: s }));
-      const got = run();
+      const got = await run();
       for (let l = 0; l < c.nLayers; l++) model.setStrategies(l, undefined);
       for (const s of strats) s.dispose();
       let maxDiff = 0;

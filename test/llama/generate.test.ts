@@ -71,11 +71,11 @@ describe('generate', () => {
     const out = await generate(model, tok, { prompt: 'DE', maxTokens: 10, temperature: 0, stopTokens: [], onToken: (t) => pieces.push(t) });
     expect(out.tokens.slice(0, 4)).toEqual(tok.encode('DE', { bos: true }));
     model.reset();
-    let logits = model.prefill(out.tokens.slice(0, 4));
+    let logits = await model.prefill(out.tokens.slice(0, 4));
     for (let i = 0; i < 10; i++) {
       const next = argmax(logits);
       expect(out.generated[i]).toBe(next);
-      logits = model.forward(next, 4 + i);
+      logits = await model.forward(next, 4 + i);
     }
     expect(out.stopReason).toBe('max-tokens');
     expect(pieces.join('')).toBe(out.text);

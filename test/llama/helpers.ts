@@ -121,9 +121,11 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>, n = a.len
 }
 
 /** Logits after each token, run through the model from position 0 (copies). */
-export function modelLogits(model: LlamaModel, tokens: number[]): Float32Array[] {
+export async function modelLogits(model: LlamaModel, tokens: number[]): Promise<Float32Array[]> {
   model.reset();
-  return tokens.map((t, pos) => model.forward(t, pos).slice());
+  const out: Float32Array[] = [];
+  for (let pos = 0; pos < tokens.length; pos++) out.push((await model.forward(tokens[pos], pos)).slice());
+  return out;
 }
 
 /**

@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKernels } from '../../src/backends/create-kernels.js';
 import { loadLlama2c } from '../../src/llama/load-llama2c.js';
 import { toHfCheckpoint } from '../../src/llama/convert-to-hf.js';
@@ -45,19 +45,20 @@ describe('detectCheckpointFormat', () => {
 
 describe('loadModel(bytes)', () => {
   const src = tinyModel(kernels);
-  const expected = modelLogits(src, TOKENS);
+  let expected: Float32Array[] = [];
+  beforeAll(async () => { expected = await modelLogits(src, TOKENS); });
   it('llama2.c bytes give the model loadLlama2c gives', async () => {
     const bytes = llama2cBytes(src);
     const viaLoader = loadLlama2c(bytes, { kernels });
     const model = await loadModel(bytes, { kernels });
-    const a = modelLogits(model, TOKENS), b = modelLogits(viaLoader, TOKENS);
+    const a = await modelLogits(model, TOKENS), b = await modelLogits(viaLoader, TOKENS);
     for (let i = 0; i < TOKENS.length; i++) expect(maxAbsDiff(a[i], b[i])).toBe(0);
     for (let i = 0; i < TOKENS.length; i++) expect(maxAbsDiff(a[i], expected[i])).toBe(0);
   });
   it('safetensors bytes with their config give the same logits (F32 round trip)', async () => {
     const { safetensors, config } = toHfCheckpoint(src, { dtype: 'F32' });
     const model = await loadModel(safetensors, { kernels, config });
-    const a = modelLogits(model, TOKENS);
+    const a = await modelLogits(model, TOKENS);
     for (let i = 0; i < TOKENS.length; i++) expect(maxAbsDiff(a[i], expected[i])).toBeLessThan(1e-4);
   });
   it('says what is missing or wrong: config for safetensors, unknown keys, config on llama2.c', async () => {
@@ -84,7 +85,8 @@ describe('loadModel(bytes)', () => {
 
 describe('loadModel(path) (sparse-inference/node)', () => {
   const src = tinyModel(kernels);
-  const expected = modelLogits(src, TOKENS);
+  let expected: Float32Array[] = [];
+  beforeAll(async () => { expected = await modelLogits(src, TOKENS); });
   it('detects by content: a llama2.c file named .safetensors and a safetensors file named .bin both load', async () => {
     writeFileSync(join(dir, 'odd.safetensors'), llama2cBytes(src));
     const { safetensors, config } = toHfCheckpoint(src, { dtype: 'F32' });
@@ -92,7 +94,7 @@ describe('loadModel(path) (sparse-inference/node)', () => {
     writeFileSync(join(dir, 'config.json'), config);
     for (const file of ['odd.safetensors', 'weights.bin']) {
       const model = await loadModelPath(join(dir, file), { kernels });
-      const a = modelLogits(model, TOKENS);
+      const a = await modelLogits(model, TOKENS);
       for (let i = 0; i < TOKENS.length; i++) expect(maxAbsDiff(a[i], expected[i])).toBeLessThan(1e-4);
     }
   });
@@ -102,7 +104,7 @@ describe('loadModel(path) (sparse-inference/node)', () => {
     (await import('node:fs')).mkdirSync(hf);
     copyFileSync(join(dir, 'weights.bin'), join(hf, 'model.safetensors'));
     copyFileSync(join(dir, 'config.json'), join(hf, 'config.json'));
-    const a = modelLogits(await loadModelPath(hf, { kernels }), TOKENS);
+    const a = await modelLogits(await loadModelPath(hf, { kernels }), TOKENS);
     for (let i = 0; i < TOKENS.length; i++) expect(maxAbsDiff(a[i], expected[i])).toBeLessThan(1e-4);
     const e = await rejection(loadModelPath(join(dir, 'nope.bin')));
     expect(e.code).toBe('BAD_FILE');
@@ -114,7 +116,7 @@ describeWithShared('loadModel on the shared checkpoint', ['models/stories260K.bi
   it('stories260K.bin by path equals loadLlama2c of its bytes; default kernels', async () => {
     const direct = loadLlama2c(new Uint8Array(readFileSync(bin)), { kernels });
     const model = await loadModelPath(bin);
-    const a = modelLogits(model, TOKENS), b = modelLogits(direct, TOKENS);
+    const a = await modelLogits(model, TOKENS), b = await modelLogits(direct, TOKENS);
     for (let i = 0; i < TOKENS.length; i++) expect(maxAbsDiff(a[i], b[i])).toBe(0);
   });
 });
@@ -127,7 +129,7 @@ describe.skipIf(modelPath(SMOLLM2_GGUF) === null)('loadModel on the SmolLM2 GGUF
     const model = await loadModelPath(path, { kernels, maxSeqLen: 32 });
     try {
       expect(model.config).toMatchObject({ vocabSize: 49152, nLayers: 30, seqLen: 32 });
-      const logits = model.forward(1, 0);
+      const logits = await model.forward(1, 0);
       expect(logits.every(Number.isFinite)).toBe(true);
     } finally {
       model.dispose();

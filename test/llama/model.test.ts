@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeEachBackend } from '../_harness/each-backend.js';
-import { expectBadArgument } from '../_harness/bad-input.js';
+import { expectBadArgument, expectBadArgumentAsync } from '../_harness/bad-input.js';
 import { createKernels } from '../../src/backends/create-kernels.js';
 import { ACTIVATION_KINDS, type ActivationKind, type LayerStrategies } from '../../src/llama/hooks.js';
 import { ExactAttention } from '../../src/llama/exact-attention.js';
@@ -12,10 +12,10 @@ const TOKENS = [1, 7, 33, 2, 49, 0, 12, 12, 5, 40];
 describeEachBackend('llama model forward', (kernels) => {
   for (const ropePairing of ['adjacent', 'half'] as const) {
     for (const sharedClassifier of [true, false]) {
-      it(`matches the float64 oracle (${ropePairing} RoPE, ${sharedClassifier ? 'tied' : 'separate'} classifier, GQA)`, () => {
+      it(`matches the float64 oracle (${ropePairing} RoPE, ${sharedClassifier ? 'tied' : 'separate'} classifier, GQA)`, async () => {
         const model = tinyModel(kernels, { ropePairing, sharedClassifier, ropeBase: 500 });
         const want = oracleLogits(model, TOKENS);
-        const got = modelLogits(model, TOKENS);
+        const got = await modelLogits(model, TOKENS);
         for (let p = 0; p < TOKENS.length; p++) {
           const scale = Math.max(...Array.from(want[p], Math.abs));
           expect(maxAbsDiff(got[p], want[p]), `pos ${p}`).toBeLessThan(2e-5 * scale + 1e-5);
@@ -25,46 +25,46 @@ describeEachBackend('llama model forward', (kernels) => {
     }
   }
 
-  it('matches the oracle with multi-query attention (one KV head) and full MHA', () => {
+  it('matches the oracle with multi-query attention (one KV head) and full MHA', async () => {
     for (const nKvHeads of [1, 4]) {
       const model = tinyModel(kernels, { nKvHeads });
       const want = oracleLogits(model, TOKENS.slice(0, 6));
-      const got = modelLogits(model, TOKENS.slice(0, 6));
+      const got = await modelLogits(model, TOKENS.slice(0, 6));
       for (let p = 0; p < 6; p++) expect(maxAbsDiff(got[p], want[p])).toBeLessThan(1e-4);
       model.dispose();
     }
   });
 
-  it('prefill gives the logits of step-by-step forward, and the same KV cache (up to the order of attention sums)', () => {
+  it('prefill gives the logits of step-by-step forward, and the same KV cache (up to the order of attention sums)', async () => {
     const model = tinyModel(kernels);
-    const step = modelLogits(model, TOKENS);
+    const step = await modelLogits(model, TOKENS);
     const keysStep = model.kvCache(1).keys.slice(0, TOKENS.length * model.config.kvDim);
     model.reset();
-    const last = model.prefill(TOKENS).slice();
+    const last = (await model.prefill(TOKENS)).slice();
     // Block prefill's causalAttention sums keys in tiles (wasm): float rounding, not bits.
     expect(maxAbsDiff(last, step[TOKENS.length - 1])).toBeLessThan(1e-5);
     expect(maxAbsDiff(model.kvCache(1).keys, keysStep, keysStep.length)).toBeLessThan(1e-5);
     // Continuing from a cached prefix: prefill(tail, startPos) = the rest of the sequence.
     model.reset();
-    model.prefill(TOKENS.slice(0, 4));
-    const cont = model.prefill(TOKENS.slice(4), 4);
+    await model.prefill(TOKENS.slice(0, 4));
+    const cont = await model.prefill(TOKENS.slice(4), 4);
     expect(maxAbsDiff(cont, step[TOKENS.length - 1])).toBeLessThan(1e-5);
     model.dispose();
   });
 
-  it('the one-call-per-layer path equals the call-by-call path (forced by a capture), KV caches included', () => {
+  it('the one-call-per-layer path equals the call-by-call path (forced by a capture), KV caches included', async () => {
     for (const ropePairing of ['adjacent', 'half'] as const) {
       let layerCalls = 0;
       const counting = { ...kernels, decoderLayer: (...a: Parameters<typeof kernels.decoderLayer>) => { layerCalls++; kernels.decoderLayer(...a); } };
       const model = tinyModel(counting, { ropePairing });
-      const fused = modelLogits(model, TOKENS);
+      const fused = await modelLogits(model, TOKENS);
       expect(layerCalls).toBe(TOKENS.length * model.config.nLayers);
       const cache = (l: number) => { const c = model.kvCache(l); return [c.keys, c.keysPreRope, c.values].map((a) => a.slice()); };
       const fusedCache = cache(1);
       let seen = 0;
       model.setCapture(() => { seen++; }); // a capture must see inside each layer: no fused call
       model.reset();
-      const byCall = modelLogits(model, TOKENS);
+      const byCall = await modelLogits(model, TOKENS);
       expect(seen).toBeGreaterThan(0);
       expect(layerCalls).toBe(TOKENS.length * model.config.nLayers);
       for (let p = 0; p < TOKENS.length; p++) {
@@ -76,40 +76,40 @@ describeEachBackend('llama model forward', (kernels) => {
     }
   });
 
-  it('prefillAsync runs the blocks prefill runs (same logits, gemm calls), yielding between them, and honours an abort', async () => {
+  it('prefill runs the same blocks twice alike (same logits, gemm calls), yielding between them, and honours an abort', async () => {
     let gemmCalls = 0;
     const counting = { ...kernels, gemm: (...a: Parameters<typeof kernels.gemm>) => { gemmCalls++; kernels.gemm(...a); } };
     const model = tinyModel(counting, { seqLen: 80 });
     const tokens = Array.from({ length: 70 }, (_, i) => (i * 7 + 3) % model.config.vocabSize);
-    const want = model.prefill(tokens).slice();
+    const want = (await model.prefill(tokens)).slice();
     const blockCalls = gemmCalls;
     expect(blockCalls).toBeGreaterThan(0);
     model.reset();
-    const got = await model.prefillAsync(tokens);
+    const got = await model.prefill(tokens);
     expect(maxAbsDiff(got, want)).toBe(0);
     expect(gemmCalls).toBe(2 * blockCalls);
     model.reset();
     const stop = new AbortController();
     stop.abort();
-    await expect(model.prefillAsync(tokens, 0, { signal: stop.signal })).rejects.toThrow(/abort/i);
+    await expect(model.prefill(tokens, 0, { signal: stop.signal })).rejects.toThrow(/abort/i);
     model.dispose();
   });
 
-  it('rewinding to an earlier position recomputes from there', () => {
+  it('rewinding to an earlier position recomputes from there', async () => {
     const model = tinyModel(kernels);
-    const a = modelLogits(model, [1, 2, 3, 4]);
-    model.forward(9, 2); // overwrite position 2 (cache now holds 3 tokens)
+    const a = await modelLogits(model, [1, 2, 3, 4]);
+    await model.forward(9, 2); // overwrite position 2 (cache now holds 3 tokens)
     expect(model.cachedTokens).toBe(3);
-    const b = model.forward(4, 3).slice();
-    const fresh = modelLogits(model, [1, 2, 9, 4]);
+    const b = (await model.forward(4, 3)).slice();
+    const fresh = await modelLogits(model, [1, 2, 9, 4]);
     expect(maxAbsDiff(b, fresh[3])).toBe(0);
     expect(maxAbsDiff(b, a[3])).toBeGreaterThan(0);
     model.dispose();
   });
 
-  it('explicit default strategies (exact attention, gemv projections, dense FFN via kernels) give identical logits', () => {
+  it('explicit default strategies (exact attention, gemv projections, dense FFN via kernels) give identical logits', async () => {
     const model = tinyModel(kernels);
-    const want = modelLogits(model, TOKENS);
+    const want = await modelLogits(model, TOKENS);
     const c = model.config;
     const att = new ExactAttention(c, kernels);
     const s: LayerStrategies = {
@@ -132,35 +132,35 @@ describeEachBackend('llama model forward', (kernels) => {
       },
     };
     for (let l = 0; l < c.nLayers; l++) model.setStrategies(l, s);
-    const got = modelLogits(model, TOKENS);
+    const got = await modelLogits(model, TOKENS);
     for (let p = 0; p < TOKENS.length; p++) expect(maxAbsDiff(got[p], want[p])).toBeLessThan(1e-5);
     for (let l = 0; l < c.nLayers; l++) model.setStrategies(l, undefined);
-    const back = modelLogits(model, TOKENS);
+    const back = await modelLogits(model, TOKENS);
     expect(maxAbsDiff(back[9], want[9])).toBe(0);
     att.dispose();
     model.dispose();
   });
 
-  it('a strategy changes only its layer: zeroing one layer FFN changes the logits', () => {
+  it('a strategy changes only its layer: zeroing one layer FFN changes the logits', async () => {
     const model = tinyModel(kernels);
-    const want = modelLogits(model, TOKENS.slice(0, 3));
+    const want = await modelLogits(model, TOKENS.slice(0, 3));
     let calls = 0;
     model.setStrategies(1, { ffn: { name: 'zero', forward: ({ out, layer }) => { calls++; expect(layer).toBe(1); out.fill(0); } } });
-    const got = modelLogits(model, TOKENS.slice(0, 3));
+    const got = await modelLogits(model, TOKENS.slice(0, 3));
     expect(calls).toBe(3);
     expect(maxAbsDiff(got[2], want[2])).toBeGreaterThan(1e-3);
     expect(model.getStrategies(1)?.ffn?.name).toBe('zero');
     model.dispose();
   });
 
-  it('capture sees every activation kind in order with the right sizes and values', () => {
+  it('capture sees every activation kind in order with the right sizes and values', async () => {
     const model = tinyModel(kernels);
     const c = model.config;
     const seen: { layer: number; kind: ActivationKind; pos: number; data: Float32Array }[] = [];
     model.setCapture((layer, kind, data, pos) => seen.push({ layer, kind, pos, data: data.slice() }));
     model.reset();
-    model.forward(3, 0);
-    model.forward(8, 1);
+    await model.forward(3, 0);
+    await model.forward(8, 1);
     model.setCapture(undefined);
     expect(seen.length).toBe(2 * c.nLayers * ACTIVATION_KINDS.length);
     const first = seen.slice(0, ACTIVATION_KINDS.length);
@@ -190,27 +190,27 @@ describeEachBackend('llama model forward', (kernels) => {
     model.dispose();
   });
 
-  it('keeps pre-RoPE keys only once asked (an attention strategy or keepPreRopeKeys): then exactly the captured ones', () => {
+  it('keeps pre-RoPE keys only once asked (an attention strategy or keepPreRopeKeys): then exactly the captured ones', async () => {
     const model = tinyModel(kernels);
     const c = model.config;
     const kvFloats = c.nLayers * c.seqLen * c.kvDim;
     const before = model.residentBytes;
     const pre: Float32Array[] = [];
     model.setCapture((layer, kind, data) => { if (layer === 1 && kind === 'kPreRope') pre.push(data.slice()); });
-    model.forward(3, 0);
-    model.forward(8, 1);
+    await model.forward(3, 0);
+    await model.forward(8, 1);
     model.keepPreRopeKeys(); // rows 0, 1: rotated back
     expect(model.residentBytes - before).toBe(4 * kvFloats);
     model.keepPreRopeKeys();
     expect(model.residentBytes - before).toBe(4 * kvFloats);
-    model.forward(5, 2); // row 2: stored as computed
+    await model.forward(5, 2); // row 2: stored as computed
     model.setCapture(undefined);
     const cache = model.kvCache(1);
     for (const t of [0, 1]) expect(maxAbsDiff(cache.keysPreRope.subarray(t * c.kvDim, (t + 1) * c.kvDim), pre[t])).toBeLessThan(1e-6);
     expect(maxAbsDiff(cache.keysPreRope.subarray(2 * c.kvDim, 3 * c.kvDim), pre[2])).toBe(0);
     // The block prefill fills the store too.
     model.reset();
-    model.prefill([3, 8, 5]);
+    await model.prefill([3, 8, 5]);
     expect(maxAbsDiff(model.kvCache(1).keysPreRope.subarray(0, 3 * c.kvDim), new Float32Array([...pre[0], ...pre[1], ...pre[2]]))).toBeLessThan(1e-6);
     model.dispose();
     const other = tinyModel(kernels);
@@ -221,7 +221,7 @@ describeEachBackend('llama model forward', (kernels) => {
     exact.dispose();
   });
 
-  it('the attention hook sees q before and after RoPE and the live cache', () => {
+  it('the attention hook sees q before and after RoPE and the live cache', async () => {
     const model = tinyModel(kernels);
     const c = model.config;
     const exact = new ExactAttention(c, kernels);
@@ -239,55 +239,57 @@ describeEachBackend('llama model forward', (kernels) => {
         },
       },
     });
-    const want = (() => { const m = tinyModel(kernels); const r = modelLogits(m, TOKENS.slice(0, 4)); m.dispose(); return r; })();
-    const got = modelLogits(model, TOKENS.slice(0, 4));
+    const dense = tinyModel(kernels);
+    const want = await modelLogits(dense, TOKENS.slice(0, 4));
+    dense.dispose();
+    const got = await modelLogits(model, TOKENS.slice(0, 4));
     expect(lengths).toEqual([1, 2, 3, 4]);
     expect(maxAbsDiff(got[3], want[3])).toBe(0);
     exact.dispose();
     model.dispose();
   });
 
-  it('survives hooks that allocate resident memory mid-forward (views are refreshed)', () => {
+  it('survives hooks that allocate resident memory mid-forward (views are refreshed)', async () => {
     const model = tinyModel(kernels);
-    const want = modelLogits(model, TOKENS.slice(0, 4));
+    const want = await modelLogits(model, TOKENS.slice(0, 4));
     const held: { dispose(): void }[] = [];
     model.setCapture((_l, kind) => {
       if (kind === 'ffnInput') held.push(kernels.allocF32(1 << 20)); // 4 MB each: grows WASM memory
     });
-    const got = modelLogits(model, TOKENS.slice(0, 4));
+    const got = await modelLogits(model, TOKENS.slice(0, 4));
     model.setCapture(undefined);
     for (let p = 0; p < 4; p++) expect(maxAbsDiff(got[p], want[p])).toBe(0);
     for (const h of held) h.dispose();
     model.dispose();
   });
 
-  it('rejects bad arguments with BAD_ARGUMENT naming them', () => {
+  it('rejects bad arguments with BAD_ARGUMENT naming them', async () => {
     const model = tinyModel(kernels);
     const c = model.config;
-    expectBadArgument(() => model.forward(c.vocabSize, 0), 'token');
-    expectBadArgument(() => model.forward(-1, 0), 'token');
-    expectBadArgument(() => model.forward(1.5, 0), 'token');
-    expectBadArgument(() => model.forward(1, c.seqLen), 'pos');
-    expectBadArgument(() => model.forward(1, 1), 'pos'); // cache is empty
-    expectBadArgument(() => model.forward(1, NaN), 'pos');
-    expectBadArgument(() => model.prefill([]), 'tokens');
-    expectBadArgument(() => model.prefill([1, 2, 999]), 'tokens'); // 'tokens[2] must be in [0, 49]'
-    expectBadArgument(() => model.prefill(new Array(c.seqLen + 1).fill(1)), 'seqLen');
-    expectBadArgument(() => model.prefill([1], 3), 'startPos');
+    await expectBadArgumentAsync(() => model.forward(c.vocabSize, 0), 'token');
+    await expectBadArgumentAsync(() => model.forward(-1, 0), 'token');
+    await expectBadArgumentAsync(() => model.forward(1.5, 0), 'token');
+    await expectBadArgumentAsync(() => model.forward(1, c.seqLen), 'pos');
+    await expectBadArgumentAsync(() => model.forward(1, 1), 'pos'); // cache is empty
+    await expectBadArgumentAsync(() => model.forward(1, NaN), 'pos');
+    await expectBadArgumentAsync(() => model.prefill([]), 'tokens');
+    await expectBadArgumentAsync(() => model.prefill([1, 2, 999]), 'tokens'); // 'tokens[2] must be in [0, 49]'
+    await expectBadArgumentAsync(() => model.prefill(new Array(c.seqLen + 1).fill(1)), 'seqLen');
+    await expectBadArgumentAsync(() => model.prefill([1], 3), 'startPos');
     expectBadArgument(() => model.layerWeights(c.nLayers), 'layer');
     expectBadArgument(() => model.kvCache(-1), 'layer');
     expectBadArgument(() => model.setStrategies(0, { ffn: {} as never }), 'strategies.ffn');
     expectBadArgument(() => model.setStrategies(0, { projections: { x: { name: 'x', project() {} } } as never }), 'strategies.projections.x');
     expectBadArgument(() => model.setCapture(42 as never), 'capture');
     model.dispose();
-    expectBadArgument(() => model.forward(1, 0), 'model');
+    await expectBadArgumentAsync(() => model.forward(1, 0), 'model');
   });
 
-  it('prefill honours an aborted signal', () => {
+  it('prefill honours an aborted signal', async () => {
     const model = tinyModel(kernels);
     const ac = new AbortController();
     ac.abort();
-    expect(() => model.prefill([1, 2, 3], 0, { signal: ac.signal })).toThrow(/aborted/);
+    await expect(model.prefill([1, 2, 3], 0, { signal: ac.signal })).rejects.toThrow(/aborted/);
     model.dispose();
   });
 });

@@ -22,15 +22,15 @@ const N = 2 * PREFILL_BLOCK + 7;
 const tokens = Array.from({ length: N }, (_, i) => (i * 7 + 3) % 50);
 
 describeEachBackend('llama prefill in blocks', (kernels) => {
-  it(`gives the logits and KV cache of ${N} forward steps (three blocks), also from a cached prefix`, () => {
+  it(`gives the logits and KV cache of ${N} forward steps (three blocks), also from a cached prefix`, async () => {
     const model = tinyModel(kernels, { seqLen: N + 8 });
-    const steps = modelLogits(model, tokens);
+    const steps = await modelLogits(model, tokens);
     const keys = model.kvCache(1).keys.slice(0, N * model.config.kvDim);
     const values = model.kvCache(1).values.slice(0, N * model.config.kvDim);
     const pre = model.kvCache(1).keysPreRope.slice(0, N * model.config.kvDim);
     model.reset();
     const fractions: number[] = [];
-    const last = model.prefill(tokens, 0, { onProgress: (f) => fractions.push(f) }).slice();
+    const last = (await model.prefill(tokens, 0, { onProgress: (f) => fractions.push(f) })).slice();
     expect(fractions).toEqual([PREFILL_BLOCK / N, (2 * PREFILL_BLOCK) / N, 1]);
     expectClose(last, steps[N - 1]);
     expectClose(model.kvCache(1).keys, keys);
@@ -38,19 +38,19 @@ describeEachBackend('llama prefill in blocks', (kernels) => {
     expectClose(model.kvCache(1).keysPreRope, pre);
     expect(model.cachedTokens).toBe(N);
     model.reset();
-    model.prefill(tokens.slice(0, 40));
-    expectClose(model.prefill(tokens.slice(40), 40), steps[N - 1]);
+    await model.prefill(tokens.slice(0, 40));
+    expectClose((await model.prefill(tokens.slice(40), 40)), steps[N - 1]);
     model.dispose();
   });
 
-  it('an abort between blocks keeps the blocks already done, and the model continues from there', () => {
+  it('an abort between blocks keeps the blocks already done, and the model continues from there', async () => {
     const model = tinyModel(kernels, { seqLen: N + 8 });
-    const want = modelLogits(model, tokens)[N - 1];
+    const want = (await modelLogits(model, tokens))[N - 1];
     model.reset();
     const ac = new AbortController();
-    expect(() => model.prefill(tokens, 0, { signal: ac.signal, onProgress: () => ac.abort() })).toThrow(/aborted/);
+    await expect(model.prefill(tokens, 0, { signal: ac.signal, onProgress: () => ac.abort() })).rejects.toThrow(/aborted/);
     expect(model.cachedTokens).toBe(PREFILL_BLOCK);
-    expectClose(model.prefill(tokens.slice(PREFILL_BLOCK), PREFILL_BLOCK), want);
+    expectClose((await model.prefill(tokens.slice(PREFILL_BLOCK), PREFILL_BLOCK)), want);
     model.dispose();
   });
 });
@@ -58,23 +58,23 @@ describeEachBackend('llama prefill in blocks', (kernels) => {
 describeEachBackend('llama prefill with onLogits', (kernels) => {
   it('hands over every position\'s logits, equal to forward steps (block and token-by-token paths)', async () => {
     const model = tinyModel(kernels, { seqLen: N + 8 });
-    const steps = modelLogits(model, tokens);
+    const steps = await modelLogits(model, tokens);
     for (const blocks of [true, false]) {
       model.reset();
       // A capture forces the token-by-token path.
       model.setCapture(blocks ? undefined : () => {});
       const got: [number, Float32Array][] = [];
-      const last = model.prefill(tokens, 0, { onLogits: (pos, l) => got.push([pos, l.slice()]) }).slice();
+      const last = (await model.prefill(tokens, 0, { onLogits: (pos, l) => got.push([pos, l.slice()]) })).slice();
       expect(got.map(([p]) => p)).toEqual(tokens.map((_, i) => i));
       for (const [pos, l] of got) expectClose(l, steps[pos], l.length, `pos ${pos}`);
       expectClose(last, steps[N - 1]);
       model.reset();
       const viaAsync: number[] = [];
-      await model.prefillAsync(tokens, 0, { onLogits: (pos, l) => { viaAsync.push(pos); expectClose(l, steps[pos]); } });
+      await model.prefill(tokens, 0, { onLogits: (pos, l) => { viaAsync.push(pos); expectClose(l, steps[pos]); } });
       expect(viaAsync.length).toBe(N);
     }
     model.setCapture(undefined);
-    expect(() => model.prefill(tokens, 0, { onLogits: 3 as never })).toThrow(/onLogits must be a function/);
+    await expect(model.prefill(tokens, 0, { onLogits: 3 as never })).rejects.toThrow(/onLogits must be a function/);
     model.dispose();
   });
 });

@@ -69,8 +69,8 @@ describeWithRuntime('selectiveAttentionHeads on webgpu: one dispatch chain for a
     const shape = { dim: 64, hiddenDim: 160, nLayers: 2, nHeads: 8, nKvHeads: 2, vocabSize: 300, seqLen: 16 };
     const model = randomLlama(shape, { kernels: gpu, seed: 5 });
     try {
-      await model.forwardAsync(1, 0);
-      const c = await counted(ctx, () => model.forwardAsync(17, 1));
+      await model.forward(1, 0);
+      const c = await counted(ctx, () => model.forward(17, 1));
       expect(c.attention).toBe(CHAIN * shape.nLayers); // was CHAIN · nHeads · nLayers = 64
     } finally {
       model.dispose();

@@ -21,10 +21,10 @@ const results = [];
 for (const w of spec.workloads) {
   model.reset();
   const t0 = performance.now();
-  model.prefill(w.prompt);
+  await model.prefill(w.prompt);
   const t1 = performance.now();
   let pos = w.prompt.length;
-  for (const tok of w.decodeTokens) model.forward(tok, pos++);
+  for (const tok of w.decodeTokens) await model.forward(tok, pos++);
   const t2 = performance.now();
   results.push({ name: w.name, prefillSeconds: (t1 - t0) / 1000, decodeSeconds: (t2 - t1) / 1000 });
 }

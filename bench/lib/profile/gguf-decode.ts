@@ -31,14 +31,14 @@ const path = `${process.env.SPARSE_INFERENCE_MODELS ?? 'models'}/SmolLM2-135M-In
 const model = await readGgufModel(path, { kernels: k, maxSeqLen: ctx + 64, activations });
 const tok = readGgufTokenizer(path);
 const ids = tok.encode(readFileSync('../shared/data/tinystories_sample.txt', 'utf8').slice(0, 40000)).slice(0, ctx);
-model.prefill(ids.slice(0, ctx - 32));
+await model.prefill(ids.slice(0, ctx - 32));
 let pos = ctx - 32;
-for (let i = 0; i < 4; i++) model.forward(ids[pos + i], pos + i); // warm
+for (let i = 0; i < 4; i++) await model.forward(ids[pos + i], pos + i); // warm
 pos += 4;
 on = true;
 const steps = 24;
 const t0 = performance.now();
-for (let i = 0; i < steps; i++) model.forward(ids[pos + i] ?? 1, pos + i);
+for (let i = 0; i < steps; i++) await model.forward(ids[pos + i] ?? 1, pos + i);
 const total = performance.now() - t0;
 on = false;
 let inKernels = 0;

@@ -45,10 +45,9 @@ async function realStories260K(kernels: CpuKernels): Promise<LlamaModel | null> 
 }
 
 /**
- * One decode step per call, cycling positions 0..CYCLE−1 (forward, or forwardAsync on
- * asynchronous kernels — then each call awaits its logits).
+ * One decode step per call, cycling positions 0..CYCLE−1 (each call awaits its logits).
  */
-export function decoder(model: LlamaModel): () => void | Promise<void> {
+export function decoder(model: LlamaModel): () => Promise<void> {
   let pos = 0;
   let token = 1;
   const next = () => {
@@ -58,8 +57,7 @@ export function decoder(model: LlamaModel): () => void | Promise<void> {
     token = (token * 7 + 3) % model.config.vocabSize; // varied tokens; no sampling cost
     return [t, at] as const;
   };
-  if (model.asynchronous) return async () => { const [t, at] = next(); sink((await model.forwardAsync(t, at))[0]); };
-  return () => { const [t, at] = next(); sink(model.forward(t, at)[0]); };
+  return async () => { const [t, at] = next(); sink((await model.forward(t, at))[0]); };
 }
 
 function memoryNow(): { rss: number } | null {

@@ -1,6 +1,6 @@
 /**
  * The llama decode step on the GPU (part of the webgpu suite): one token per call through
- * `forwardAsync` on the webgpu backend — the same step body as the wasm runtime, every kernel
+ * `forward` on the webgpu backend — the same step body as the wasm runtime, every kernel
  * call of the step issued before any is awaited, only the logits read back — next to
  * `forward` on wasm SIMD, with the GPU's logits checked against wasm's first.
  *
@@ -43,8 +43,8 @@ export async function gpuLlamaBench(gpu: AsyncKernels, wasm: CpuKernels, big: bo
     // Check: three steps on both, logits compared relative to their largest magnitude.
     let worst = 0;
     for (let pos = 0; pos < 3; pos++) {
-      const want = onWasm.forward(1 + 5 * pos, pos);
-      const got = await onGpu.forwardAsync(1 + 5 * pos, pos);
+      const want = await onWasm.forward(1 + 5 * pos, pos);
+      const got = await onGpu.forward(1 + 5 * pos, pos);
       let scale = 0;
       for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]));
       for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / scale);
@@ -54,7 +54,7 @@ export async function gpuLlamaBench(gpu: AsyncKernels, wasm: CpuKernels, big: bo
     const gpuTask = name('llama-decode', 'webgpu', label), wasmTask = name('llama-decode', wasmLabel, label);
     return {
       tasks: [
-        { name: gpuTask, bytes, fn: decoder(onGpu), note: 'forwardAsync: the whole step issued, logits read back' },
+        { name: gpuTask, bytes, fn: decoder(onGpu), note: 'forward: the whole step issued, logits read back' },
         { name: wasmTask, bytes, fn: decoder(onWasm), note: 'forward' },
       ],
       ratios: [

@@ -124,7 +124,7 @@ export async function calibrateLlama(kernels: CpuKernels, model: LlamaModel, tok
       throwIfAborted(signal, 'calibration');
       const ids = tokenizer.encode(stories[s], { bos: true }).slice(0, c.seqLen);
       model.reset();
-      await model.prefillAsync(ids, 0, { signal }); // the same steps as prefill, abortable within a story
+      await model.prefill(ids, 0, { signal }); // abortable within a story
       tokens += ids.length;
       progress(0.2 * (s + 1) / stories.length, `capture ${s + 1}/${stories.length}`);
       await yieldToEventLoop();
@@ -229,7 +229,7 @@ export async function evaluateLlama(kernels: CpuKernels, model: LlamaModel, toke
             // A story is hundreds of forwards: yield inside it, so an abort timer can fire.
             await yieldToEventLoop();
             throwIfAborted(o.signal, 'evaluation');
-            model.forward(ids[i], i);
+            await model.forward(ids[i], i);
           }
         }
       } finally {

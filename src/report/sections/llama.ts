@@ -66,7 +66,7 @@ export const llamaSection: SectionBuilder = async (ctx) => {
         const nll = await evaluateNll(model, tokenizer, text ?? SAMPLE_TEXT, { maxTokens: text ? nllTokens : undefined, signal: ctx.signal });
         runs.push({ label, nll, text: out.text, tokensPerSecond: out.tokensPerSecond, decoded: out.generated.length });
       } else {
-        runs.push({ label, ...timeGreedyIds(model, ctx.quick ? 64 : GREEDY_TOKENS) });
+        runs.push({ label, ...await timeGreedyIds(model, ctx.quick ? 64 : GREEDY_TOKENS) });
       }
     } finally {
       model.dispose();
@@ -139,12 +139,12 @@ ${speedChart}
 };
 
 /** Greedy decoding on token ids (no tokenizer): tokens per second over `steps` steps. */
-function timeGreedyIds(model: LlamaModel, steps: number): { tokensPerSecond: number; decoded: number } {
+async function timeGreedyIds(model: LlamaModel, steps: number): Promise<{ tokensPerSecond: number; decoded: number }> {
   model.reset();
   let token = 1;
   const t0 = performance.now();
   for (let pos = 0; pos < steps; pos++) {
-    const logits = model.forward(token, pos);
+    const logits = await model.forward(token, pos);
     let best = 0;
     for (let v = 1; v < logits.length; v++) if (logits[v] > logits[best]) best = v;
     token = best;

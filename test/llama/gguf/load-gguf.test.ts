@@ -58,7 +58,7 @@ describe('loadGguf', () => {
   it('float32 mode matches the float64 oracle forward pass on the dequantized weights', async () => {
     const model = loadGguf(smallLlama(), { kernels: await createKernels({ backend: 'reference' }), weights: 'f32' });
     const want = oracleLogits(model, TOKENS);
-    const got = modelLogits(model, TOKENS);
+    const got = await modelLogits(model, TOKENS);
     for (let i = 0; i < TOKENS.length; i++) expect(maxAbsDiff(got[i], want[i])).toBeLessThan(1e-4);
   });
 
@@ -70,14 +70,14 @@ describe('loadGguf', () => {
       const q = loadGguf(bytes, { kernels, activations: 'f32' });
       expect(q.layout.formats).toEqual({ tokEmb: 'Q8_0', wq: 'Q4_1', wk: 'Q4_1', wv: 'Q4_1', wo: 'Q4_1', w1: 'Q4_1', w2: 'Q4_1', w3: 'Q4_1' });
       expect(q.weightBytesPerToken / f32.weightBytesPerToken).toBeLessThan(0.3);
-      const want = modelLogits(f32, TOKENS);
-      const got = modelLogits(q, TOKENS);
+      const want = await modelLogits(f32, TOKENS);
+      const got = await modelLogits(q, TOKENS);
       for (let i = 0; i < TOKENS.length; i++) expect(maxAbsDiff(got[i], want[i])).toBeLessThan(1e-4);
       // Block prefill (gemmQ4_1/gemmQ8_0 over 32-token blocks) against token-by-token gemv steps.
       const long = Array.from({ length: 70 }, (_, i) => (i * 11 + 5) % C.vocab);
-      const steps = modelLogits(q, long);
+      const steps = await modelLogits(q, long);
       q.reset();
-      expect(maxAbsDiff(q.prefill(long), steps[69])).toBeLessThan(1e-4);
+      expect(maxAbsDiff((await q.prefill(long)), steps[69])).toBeLessThan(1e-4);
       expectError(() => q.layerWeights(0), 'UNAVAILABLE', /quantized/);
       expectError(() => q.setStrategies(0, { ffn: { name: 'zero', forward: ({ out }) => out.fill(0) } }), 'UNAVAILABLE', /float32 weights/);
       f32.dispose(); q.dispose();
@@ -89,9 +89,9 @@ describe('loadGguf', () => {
       const float = loadGguf(bytes, { kernels, activations: 'f32' });
       const int8 = loadGguf(bytes, { kernels });
       const explicit = loadGguf(bytes, { kernels, activations: 'int8' });
-      const want = modelLogits(float, TOKENS);
-      const got = modelLogits(int8, TOKENS);
-      expect(modelLogits(explicit, TOKENS)).toEqual(got);
+      const want = await modelLogits(float, TOKENS);
+      const got = await modelLogits(int8, TOKENS);
+      expect(await modelLogits(explicit, TOKENS)).toEqual(got);
       for (let i = 0; i < TOKENS.length; i++) {
         const scale = Math.max(...want[i].map(Math.abs));
         const d = maxAbsDiff(got[i], want[i]);
@@ -102,9 +102,9 @@ describe('loadGguf', () => {
         expect(d).toBeLessThan(0.1 * scale);
       }
       const long = Array.from({ length: 70 }, (_, i) => (i * 11 + 5) % C.vocab);
-      const steps = modelLogits(int8, long);
+      const steps = await modelLogits(int8, long);
       int8.reset();
-      expect(maxAbsDiff(int8.prefill(long), steps[69])).toBeLessThan(1e-4);
+      expect(maxAbsDiff((await int8.prefill(long)), steps[69])).toBeLessThan(1e-4);
       expectError(() => loadGguf(bytes, { kernels, activations: 'int4' as 'f32' }), 'BAD_ARGUMENT', /opts.activations/);
       float.dispose(); int8.dispose(); explicit.dispose();
     });
@@ -114,7 +114,7 @@ describe('loadGguf', () => {
     const q = loadGguf(smallLlama({ proj: TYPE.F32, emb: TYPE.Q4_1 }), { kernels: await createKernels({ backend: 'reference' }), activations: 'f32' });
     expect(q.layout.formats).toEqual({ tokEmb: 'Q4_1' });
     const f = loadGguf(smallLlama({ proj: TYPE.F32, emb: TYPE.Q4_1 }), { kernels: await createKernels({ backend: 'reference' }), weights: 'f32' });
-    expect(maxAbsDiff(modelLogits(q, TOKENS).at(-1)!, modelLogits(f, TOKENS).at(-1)!)).toBeLessThan(1e-4);
+    expect(maxAbsDiff((await modelLogits(q, TOKENS)).at(-1)!, (await modelLogits(f, TOKENS)).at(-1)!)).toBeLessThan(1e-4);
   });
 
   it('stored q/k rows expect adjacent RoPE pairs: un-permuted to half-split order they need the half pairing', async () => {
@@ -133,9 +133,9 @@ describe('loadGguf', () => {
         WeightLayout.view(all, layout.layers[l].wk).set(permuteForHalfRope(w.wk, c.nKvHeads, c.kvDim, c.dim));
       }
     });
-    const want = modelLogits(model, TOKENS);
-    const same = modelLogits(hfOrder('half'), TOKENS);
-    const wrong = modelLogits(hfOrder('adjacent'), TOKENS);
+    const want = await modelLogits(model, TOKENS);
+    const same = await modelLogits(hfOrder('half'), TOKENS);
+    const wrong = await modelLogits(hfOrder('adjacent'), TOKENS);
     expect(maxAbsDiff(same.at(-1)!, want.at(-1)!)).toBeLessThan(1e-4);
     expect(maxAbsDiff(wrong.at(-1)!, want.at(-1)!)).toBeGreaterThan(1e-2);
   });

@@ -23,9 +23,9 @@ describeWithModels('GGUF from a path (streamed) on SmolLM2', [SMOLLM2_GGUF], ([p
     const fromBytes = loadGguf(new Uint8Array(readFileSync(path)), { kernels, maxSeqLen: 64 });
     const viaReadLlama = await readLlamaModel(path, { kernels, maxSeqLen: 64 });
     const tokens = [1, 9690, 198, 2683];
-    const a = fromPath.prefill(tokens).slice();
-    const b = fromBytes.prefill(tokens).slice();
-    const c = viaReadLlama.prefill(tokens).slice();
+    const a = (await fromPath.prefill(tokens)).slice();
+    const b = (await fromBytes.prefill(tokens)).slice();
+    const c = (await viaReadLlama.prefill(tokens)).slice();
     expect(maxAbsDiff(a, b)).toBe(0);
     expect(maxAbsDiff(a, c)).toBe(0);
     fromPath.dispose(); fromBytes.dispose(); viaReadLlama.dispose();

@@ -25,13 +25,13 @@ const oracle = JSON.parse(readFileSync(new URL('../../fixtures/llama/smollm2-ora
  * Our logits at every position (one prefill: blocks of 32 tokens with the gemm kernels, every
  * position's classifier output handed to onLogits): top-1, |Δ| on llama.cpp's top ids, NLL.
  */
-function compare(model: LlamaModel, p: OraclePrompt) {
+async function compare(model: LlamaModel, p: OraclePrompt) {
   model.reset();
   let agree = 0;
   let unexplained = 0;
   let maxDelta = 0;
   let nllSum = 0;
-  model.prefill(p.tokens, 0, {
+  await model.prefill(p.tokens, 0, {
     onLogits: (pos, logits) => {
       let best = 0;
       let max = -Infinity;
@@ -73,16 +73,17 @@ describeWithModels('SmolLM2-135M GGUF against llama.cpp', [SMOLLM2_GGUF], ([path
     let positions = 0;
     let unexplained = 0;
     const rows: string[] = [];
-    const results = prompts.map((p) => {
-      const r = compare(model, p);
+    const results: { p: OraclePrompt; r: Awaited<ReturnType<typeof compare>> }[] = [];
+    for (const p of prompts) {
+      const r = await compare(model, p);
       agree += r.agree;
       positions += p.tokens.length;
       unexplained += r.unexplained;
       rows.push(`[${weights}] ${p.name} (${p.tokens.length} tokens): top-1 ${r.agree}/${p.tokens.length}, max |Δlogit| ${r.maxDelta.toFixed(3)}, ` +
         `NLL ${r.meanNll.toFixed(5)} vs llama.cpp ${p.meanNll.toFixed(5)} (${(100 * (r.meanNll / p.meanNll - 1)).toFixed(3)}%), ${r.unexplained} unexplained flips`);
       console.log(rows.at(-1));
-      return { p, r };
-    });
+      results.push({ p, r });
+    }
     // Every prompt is measured before any bar is checked, so a failure reports all of them.
     const all = `${rows.join('\n')}\ntop-1 over all positions ${agree}/${positions}`;
     for (const { p, r } of results) {
