@@ -428,8 +428,15 @@ export class LlamaModel {
           throw badArgument(`strategies.projections.${name} must have a project(ctx) method`);
         }
       }
-      if (!(this.kv instanceof DenseKvCache) || !(this.ffn instanceof DenseFfn) || this.proj !== null) {
-        throw badArgument('strategies need the dense components (the model has others in use)');
+      // A hook replaces a dense component's work in place: that component must be the dense one.
+      if (s.attention !== undefined && !(this.kv instanceof DenseKvCache)) {
+        throw badArgument(`an attention strategy needs the dense KvCache, the model has '${this.kv.name}'`);
+      }
+      if (s.ffn !== undefined && !(this.ffn instanceof DenseFfn)) {
+        throw badArgument(`an FFN strategy needs the dense Ffn, the model has '${this.ffn.name}'`);
+      }
+      if (Object.keys(s.projections ?? {}).length > 0 && this.proj !== null) {
+        throw badArgument(`projection strategies need no projection component, the model has '${this.proj.name}'`);
       }
     }
     if (s?.attention !== undefined) this.keepPreRopeKeys(); // attention strategies read keysPreRope

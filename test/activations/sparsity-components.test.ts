@@ -31,12 +31,12 @@ import { describeWithRuntime } from '../runtimes/harness.js';
 const SHAPE = { dim: 36, hiddenDim: 70, nLayers: 2, nHeads: 6, nKvHeads: 3, vocabSize: 40, seqLen: 32 };
 const TOKENS = [1, 5, 9, 3, 22, 7, 7, 30, 2, 11, 19, 4];
 
-function calibrated(k: CpuKernels): { m: LlamaModel; th: Record<string, ActivationThresholds> } {
+async function calibrated(k: CpuKernels): Promise<{ m: LlamaModel; th: Record<string, ActivationThresholds> }> {
   const m = randomLlama(SHAPE, { kernels: k, seed: 3, scale: 1.5 });
   const c = new ActivationCollector({ nLayers: SHAPE.nLayers, dim: SHAPE.dim, hiddenDim: SHAPE.hiddenDim });
   m.setCapture(c.capture);
   m.reset();
-  TOKENS.forEach((t, i) => m.forward(t, i));
+  for (let i = 0; i < TOKENS.length; i++) await m.forward(TOKENS[i], i);
   m.setCapture(undefined);
   const stats = c.finish();
   return {
@@ -69,7 +69,7 @@ function inputs(n: number, count: number, seed: number): Float32Array[] {
 describeEachBackend('sparsity components', (k) => {
   for (const [method, attention] of [['cats', false], ['chess', false], ['chess', true], ['chessAbs', true], ['teal', false]] as const) {
     it(`${method}${attention ? ' w/' : ''}: forward and project equal the installed strategies bit for bit, counts included`, async () => {
-      const { m, th } = calibrated(k);
+      const { m, th } = await calibrated(k);
       const shape: ModelShape = m.config;
       const weights = modelWeights(m, k);
       const comp = sparsityComponents(th[method], { attention });
@@ -119,7 +119,7 @@ describeEachBackend('sparsity components', (k) => {
 
   for (const method of ['chess', 'teal'] as const) {
     it(`${method} on some layers: the listed layers equal the installed strategies, the others the dense FFN`, async () => {
-      const { m, th } = calibrated(k);
+      const { m, th } = await calibrated(k);
       const weights = modelWeights(m, k);
       const comp = sparsityComponents(th[method], { layers: [1] });
       await comp.ffn.bind(m.config, k, weights);
@@ -151,7 +151,7 @@ describeEachBackend('sparsity components', (k) => {
   }
 
   it('refuse thresholds of another method or model, and use before bind', async () => {
-    const { m, th } = calibrated(k);
+    const { m, th } = await calibrated(k);
     expectBadArgument(() => new ChessFfn(th.cats), 'thresholds');
     expectBadArgument(() => new CatsFfn(th.chess), 'thresholds');
     expectBadArgument(() => new TealFfn(th.chess), 'thresholds');
@@ -172,7 +172,7 @@ describeWithRuntime('sparsity components on webgpu', missing, () => {
   it('CHESS w/ and TEAL run on the GPU with device scratch and match the CPU', async () => {
     const cpu = await createKernels({ backend: 'wasm' });
     const gpu: Kernels = await createKernels({ backend: 'webgpu', cpuThreshold: 0 });
-    const { m, th } = calibrated(cpu);
+    const { m, th } = await calibrated(cpu);
     const weights = modelWeights(m, cpu);
     for (const [method, attention] of [['chess', true], ['teal', false]] as const) {
       const onCpu = sparsityComponents(th[method], { attention }), onGpu = sparsityComponents(th[method], { attention });

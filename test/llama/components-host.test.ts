@@ -145,7 +145,7 @@ describe('LlamaModel.use', () => {
     await expectBadArgumentAsync(() => model.use({ kv: new DenseKvCache() }), 'use');
     model.setStrategies(0, undefined);
     await model.use({ ffn: new ForwardingFfn() });
-    expect(() => model.setStrategies(0, { ffn: { name: 'zero', forward: ({ out }) => out.fill(0) } })).toThrow(/dense components/);
+    expect(() => model.setStrategies(0, { ffn: { name: 'zero', forward: ({ out }) => out.fill(0) } })).toThrow(/needs the dense Ffn/);
     model.dispose();
   });
 });
