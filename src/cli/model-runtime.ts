@@ -18,8 +18,7 @@ import type { LlamaModel } from '../llama/model.js';
 import { loadThresholds } from '../activations/thresholds-node.js';
 import { installActivationSparsity, type SparsityInstallation } from '../activations/install-sparsity.js';
 import { readCodebookFile } from '../kvcache/codebook-file.js';
-import { createMethod } from '../kvcache/eval/methods.js';
-import { RetrievalAttention } from '../kvcache/llama-attention.js';
+import { RetrievalKvCache } from '../kvcache/retrieval-kv-cache.js';
 
 export interface OpenKernels {
   kernels: Kernels | AsyncKernels;
@@ -70,12 +69,10 @@ export async function useThresholds(model: LlamaModel, path: string): Promise<Sp
 export interface RetrievalSettings { budget: number; sinks: number }
 
 /**
- * Replace every layer's attention by retrieval over the codebooks file (A²ATS for query-aware
- * codebooks, plain VQ otherwise), with the WRoPE window and distance the codebooks were
- * calibrated with. Other strategies on the layers (activation sparsity) are kept.
+ * Make the model's KV cache retrieval over the codebooks file (A²ATS for query-aware codebooks,
+ * plain VQ otherwise), with the WRoPE window and distance the codebooks were calibrated with.
  */
 export async function useCodebooks(model: LlamaModel, path: string, s: RetrievalSettings): Promise<{ method: string; dispose(): void }> {
-  const kernels = syncKernels(model.kernels as Kernels | AsyncKernels, '--codebooks');
   const { readFile } = await import('node:fs/promises');
   let bytes: Uint8Array;
   try {
@@ -90,24 +87,14 @@ export async function useCodebooks(model: LlamaModel, path: string, s: Retrieval
       + `the model has ${c.nLayers} × ${c.nKvHeads} × ${c.headDim}`);
   }
   const name = set.info.kind === 'query-aware' ? 'a2ats' : 'vq-wrope';
-  const wrope = { ...set.info.wrope, base: c.ropeBase, pairing: c.ropePairing };
-  const layers = Array.from({ length: c.nLayers }, (_, l) => {
-    const method = createMethod(kernels, name, {
-      headDim: c.headDim, groupSize: c.nHeads / c.nKvHeads, nKvHeads: c.nKvHeads, layer: l, wrope,
-      queryAware: set.info.kind === 'query-aware' ? set : undefined, plain: set.info.kind === 'plain' ? set : undefined,
-    });
-    return new RetrievalAttention(kernels, c, l, method, { window: wrope.window, sinks: s.sinks, budget: { mode: 'total', fraction: s.budget } });
-  });
-  layers.forEach((attention, l) => model.setStrategies(l, { ...model.getStrategies(l), attention }));
+  const wrope = set.info.wrope;
+  // The model hosts the retrieval cache in place of its dense one (and disposes it with itself).
+  await model.use({ kv: new RetrievalKvCache({
+    method: name, codebooks: set.info.kind === 'query-aware' ? { queryAware: set } : { plain: set },
+    window: wrope.window, distance: wrope.distance, sinks: s.sinks, budget: { mode: 'total', fraction: s.budget },
+  }) });
   return {
     method: `${name} (${set.info.size} centroids, budget ${s.budget}, window ${wrope.window}, sinks ${s.sinks})`,
-    dispose() {
-      for (let l = 0; l < c.nLayers; l++) {
-        const rest = { ...model.getStrategies(l) };
-        delete rest.attention;
-        model.setStrategies(l, Object.keys(rest).length ? rest : undefined);
-      }
-      for (const a of layers) { a.dispose(); a.method.dispose(); }
-    },
+    dispose() {},
   };
 }
