@@ -6,6 +6,9 @@
  *   reported by probe mode, which must itself keep sinks and window and respect the budget);
  * - a rewind (append at an earlier position) gives what a fresh cache fed the same tokens gives;
  * - device-array inputs (a CPU backend's) give the host-array outputs bit for bit;
+ * - on every async backend (the CPU adapters, and webgpu when an adapter exists) each method's
+ *   output is attention over the tokens it selected (GPU: within 1e-4) — selections may differ
+ *   from the CPU's at near-ties of approximate scores, the invariant may not;
  * - bad input is rejected naming the argument.
  */
 import { describe, expect, it } from 'vitest';
@@ -18,6 +21,7 @@ import { CodebookSet } from '../../src/kvcache/codebook-set.js';
 import { RetrievalKvCache, type KvProbeInfo } from '../../src/kvcache/retrieval-kv-cache.js';
 import type { MethodName } from '../../src/kvcache/eval/methods.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
+import { loadAsyncBackends } from '../_harness/each-backend.js';
 
 const cpu = await createKernels({ backend: 'wasm' });
 const kernels = toAsyncKernels(cpu);
@@ -167,6 +171,42 @@ describe('RetrievalKvCache', () => {
     await rejects(cache.attend(0, 0, x.qPre, 'q' as never, new Float32Array(qd)), 'qPostRope');
     cache.dispose();
   });
+});
+
+const describeEachAsyncBackend = await loadAsyncBackends();
+describeEachAsyncBackend('RetrievalKvCache on async kernels', (k) => {
+  const tol = k.backend === 'webgpu' ? 1e-4 : 2e-5;
+  for (const method of ['full', 'oracle', 'quest', 'pqcache', 'a2ats'] as MethodName[]) {
+    it(`${method}: output = attention over its selection, through device-array inputs and outputs`, async () => {
+      const data = tokens(24, 6);
+      // Probe mode reports each KV head's selection and its retrieval output (and writes exact attention).
+      const seen: { layer: number; pos: number; kvHead: number; indices: Int32Array; out: Float32Array }[] = [];
+      const cache = new RetrievalKvCache({ method, window: 4, sinks: 2, budget: { mode: 'perHead', fraction: 0.2 }, questPageSize: 4,
+        codebooks: { queryAware: withFactor(codebooks(3)) },
+        probe: (i) => { seen.push({ layer: i.layer, pos: i.pos, kvHead: i.kvHead, indices: Int32Array.from(i.selection.indices.subarray(0, i.selection.count)), out: Float32Array.from(i.out) }); } });
+      await cache.bind(config, k);
+      const dev = (x: Float32Array) => { const a = k.allocF32(x.length); a.write(x); return a; };
+      for (let t = 0; t < data.length; t++) {
+        for (let l = 0; l < config.nLayers; l++) {
+          const x = data[t][l], out = k.allocF32(qd);
+          await cache.append(l, t, dev(x.kPre), dev(x.kPost), dev(x.v));
+          await cache.attend(l, t, dev(x.qPre), dev(x.qPost), out);
+          const exact = await out.read(); // probe mode: exact attention over every token
+          for (let h = 0; h < config.nHeads; h++) {
+            const want = attention(data, l, t, h, Array.from({ length: t + 1 }, (_, j) => j));
+            for (let u = 0; u < d; u++) expect(Math.abs(exact[h * d + u] - want[u])).toBeLessThan(tol * (1 + Math.abs(want[u])));
+          }
+          out.dispose();
+        }
+      }
+      expect(seen.length).toBe(data.length * config.nLayers * config.nKvHeads);
+      for (const s of seen) for (let r = 0; r < g; r++) {
+        const want = attention(data, s.layer, s.pos, s.kvHead * g + r, Array.from(s.indices));
+        for (let u = 0; u < d; u++) expect(Math.abs(s.out[r * d + u] - want[u])).toBeLessThan(tol * (1 + Math.abs(want[u])));
+      }
+      cache.dispose();
+    }, 180_000);
+  }
 });
 
 /** The same centroids as a query-aware set (factor = I), for A²ATS. */
