@@ -25,6 +25,7 @@ import { checkAnyKernels } from '../kernels/check-kernels.js';
 import { isDeviceArray, type AsyncKernels, type F32Arg } from '../kernels/async-kernels.js';
 import { badArgument } from '../core/errors.js';
 import { checkFloat32, checkInt } from '../core/validate.js';
+import { awaitAll } from './await-all.js';
 
 /** The three selection rules with reusable scratch (see the file header). @example await new FarSelector(kernels).unionTopK(scores, 4, m, k, out) */
 export class FarSelector {
@@ -68,15 +69,15 @@ export class FarSelector {
     if (!Array.isArray(outs) || outs.length < groups) throw badArgument(`outs must be an array of at least ${groups} Int32Array`);
     for (let G = 0; G < groups; G++) check(scores, groups * g, m, k, outs[G], Math.min(m, g * k));
     const counts = new Array<number>(groups).fill(0);
-    if (k === 0 || m === 0) { await Promise.all(pending); return counts; }
+    if (k === 0 || m === 0) { await awaitAll(pending); return counts; }
     if (k >= m) {
-      await Promise.all(pending);
+      await awaitAll(pending);
       for (let G = 0; G < groups; G++) { for (let j = 0; j < m; j++) outs[G][j] = j; counts[G] = m; }
       return counts;
     }
     this.need(groups * g, k, m);
     const lists = this.lists;
-    await Promise.all([...pending, this.kernels.topKSelectRows(scores, groups * g, m, k, lists)]);
+    await awaitAll([...pending, this.kernels.topKSelectRows(scores, groups * g, m, k, lists)]);
     for (let G = 0; G < groups; G++) counts[G] = mergeSorted(lists.subarray(G * g * k, (G + 1) * g * k), g, k, outs[G]);
     return counts;
   }
@@ -89,15 +90,15 @@ export class FarSelector {
     pending: readonly unknown[] = []): Promise<number> {
     check(scores, g, m, R, out, Math.min(m, R));
     const want = Math.min(R, m);
-    if (want === 0) { await Promise.all(pending); return 0; }
-    if (want === m) { await Promise.all(pending); for (let j = 0; j < m; j++) out[j] = j; return m; }
+    if (want === 0) { await awaitAll(pending); return 0; }
+    if (want === m) { await awaitAll(pending); for (let j = 0; j < m; j++) out[j] = j; return m; }
     // Each head contributes at most R ranks, so its sorted top-R list suffices.
     this.need(g, want, m);
     const lists = this.lists, kx = this.kernels;
     if (g === 1) { // one head: the ordered top-R is one call already
-      await Promise.all([...pending, kx.topK(scores, m, want, lists)]);
+      await awaitAll([...pending, kx.topK(scores, m, want, lists)]);
     } else { // every head's top-R set in one call, then ranked by score (ties: lower index), as topK orders
-      await Promise.all([...pending, kx.topKSelectRows(scores, g, m, want, lists)]);
+      await awaitAll([...pending, kx.topKSelectRows(scores, g, m, want, lists)]);
       await this.rankRows(scores, g, m, want);
     }
     const mark = this.mark;
@@ -154,7 +155,7 @@ export class FarSelector {
     check(scores, 1, m, R, out, Math.min(m, R));
     const want = Math.min(R, m);
     // k = 0 selects nothing (and on a GPU would read the scores back for the CPU path).
-    await Promise.all(want > 0 ? [...pending, this.kernels.topKSelect(scores, m, want, out)] : pending);
+    await awaitAll(want > 0 ? [...pending, this.kernels.topKSelect(scores, m, want, out)] : pending);
     return want;
   }
 }

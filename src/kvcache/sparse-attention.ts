@@ -7,6 +7,7 @@
 import { checkAnyKernels } from '../kernels/check-kernels.js';
 import type { AsyncKernels } from '../kernels/async-kernels.js';
 import type { HeadKeys } from './kv-store.js';
+import { awaitAll } from './await-all.js';
 
 /**
  * @param qPost - g*d post-RoPE queries.
@@ -24,6 +25,6 @@ export async function attendSelected(kernels: AsyncKernels, keys: HeadKeys, qPos
     issued.push(kernels.selectiveAttention(qPost.subarray(h * d, (h + 1) * d), keys.keysPost, keys.values, idx, count,
       keys.length, d, d, scale, out.subarray(h * d, (h + 1) * d)));
   }
-  const l = await Promise.all(issued);
+  const l = await awaitAll(issued);
   if (lse) for (let h = 0; h < g; h++) lse[h] = l[h];
 }

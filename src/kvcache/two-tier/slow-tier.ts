@@ -13,6 +13,7 @@ import { checkAnyKernels } from '../../kernels/check-kernels.js';
 import type { AsyncKernels, DeviceArray } from '../../kernels/async-kernels.js';
 import { mirrorF32, mirrorI32, type HostMirror } from '../../kernels/host-mirror.js';
 import { badArgument } from '../../core/errors.js';
+import { awaitAll } from '../await-all.js';
 import { checkFloat32, checkInt } from '../../core/validate.js';
 import { disposeSymbol } from '../../core/dispose.js';
 
@@ -95,7 +96,7 @@ export async function attendHeads(kernels: AsyncKernels, shape: Pick<SlowTierSha
       heads.push(qh);
     }
   }
-  const lse = await Promise.all(issued);
+  const lse = await awaitAll(issued);
   heads.forEach((qh, i) => { req.lse[qh] = lse[i] as number; });
 }
 

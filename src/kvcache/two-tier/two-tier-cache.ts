@@ -46,6 +46,7 @@ import { InThreadSlowTier, type SlowTier } from './slow-tier.js';
 import { GatherSlowTier } from './gather-slow-tier.js';
 import { DeviceSlowTier } from './device-slow-tier.js';
 import { asyncKernelsOf } from '../async-kernels-of.js';
+import { awaitAll } from '../await-all.js';
 import { asyncDisposeSymbol } from '../../core/dispose.js';
 import { checkOptions, optionKeys } from '../../core/options.js';
 
@@ -200,7 +201,7 @@ export class TwoTierKvCache {
       // Exact RoPE at each token's position (one call per token: the positions differ).
       const issued: unknown[] = [];
       for (let t = 0; t < m; t++) issued.push(kx.rope(kPost.subarray(t * w, (t + 1) * w), nKvHeads, d, this.length + t, this.base, this.pairing));
-      await Promise.all(issued);
+      await awaitAll(issued);
       await this.fast.appendMany(kPre.subarray(a * w, b * w), kPost, v.subarray(a * w, b * w), m);
       for (let t = 0; t < m; t++) this.slow.append(kPost.subarray(t * w, (t + 1) * w), v.subarray((a + t) * w, (a + t + 1) * w));
     }
