@@ -1,60 +1,58 @@
 /**
  * What the model-running commands share: kernels from `--backend` and `--threads`, a model
- * from `--model` (any checkpoint format), and the two calibrate → use hand-offs:
- * `--thresholds FILE` (written by `activations calibrate --out`) makes the FFN (and, for CHESS
- * with q/o thresholds, the attention projections) sparse; `--codebooks FILE` (written by
- * `kvcache calibrate --out`) replaces exact attention by A²ATS retrieval at `--budget`.
+ * from `--model` (any checkpoint format), and `--thresholds FILE` (written by `activations
+ * calibrate --out`), which makes the FFN (and, for CHESS with q/o thresholds, the attention
+ * projections) sparse. The llama commands choose components with --kv/--ffn (model-components.ts).
  * Each returns something to dispose, so a command can release everything with `await using`.
  */
 import { CliUsageError } from './args.js';
 import { asyncDisposeSymbol } from '../core/dispose.js';
-import { SparseInferenceError } from '../core/errors.js';
 import { createKernels } from '../backends/create-kernels.js';
-import { createAsyncKernels } from '../backends/create-async-kernels.js';
-import type { Kernels } from '../kernels/kernels.js';
-import type { AsyncKernels } from '../kernels/async-kernels.js';
+import type { CpuKernels, Kernels } from '../kernels/kernels.js';
+import { isCpuKernels } from '../kernels/check-kernels.js';
 import { loadModel } from '../node/load-model.js';
 import type { LlamaModel } from '../llama/model.js';
 import { loadThresholds } from '../activations/thresholds-node.js';
 import { installActivationSparsity, type SparsityInstallation } from '../activations/install-sparsity.js';
-import { readCodebookFile } from '../kvcache/codebook-file.js';
-import { RetrievalKvCache } from '../kvcache/retrieval-kv-cache.js';
 
 export interface OpenKernels {
-  kernels: Kernels | AsyncKernels;
+  kernels: Kernels;
   dispose(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** Kernels chosen by `--backend` and `--threads`; disposing stops any worker threads. */
+/**
+ * Kernels chosen by `--backend` and `--threads`; disposing stops any worker threads. `threads`
+ * is the wasm backend on worker threads (--threads N, default 2 for it).
+ */
 export async function openKernels(backend: string, threads = 1): Promise<OpenKernels> {
-  let kernels: Kernels | AsyncKernels;
+  let kernels: Kernels;
   let dispose = async () => {};
-  if (threads > 1) {
-    if (backend !== 'auto' && backend !== 'wasm') throw new CliUsageError(`--threads ${threads} needs the wasm backend (--backend auto or wasm), not ${backend}`);
-    const parallel = await createKernels({ backend: 'threads', threads });
+  if (threads > 1 || backend === 'threads') {
+    if (backend !== 'auto' && backend !== 'wasm' && backend !== 'threads') throw new CliUsageError(`--threads ${threads} needs the wasm backend (--backend auto, wasm or threads), not ${backend}`);
+    const parallel = await createKernels({ backend: 'threads', threads: Math.max(threads, 2) });
     kernels = parallel;
     dispose = () => parallel.dispose();
   } else {
-    kernels = backend === 'webgpu'
-      ? await createAsyncKernels({ backend: 'webgpu' })
-      : await createKernels({ backend: backend as 'auto' | 'reference' | 'wasm' });
+    kernels = await createKernels({ backend: backend as 'auto' | 'reference' | 'wasm' | 'webgpu' });
   }
   return { kernels, dispose, [asyncDisposeSymbol]: dispose };
 }
 
 /** Synchronous kernels (what model hooks, calibration and the evaluations need). */
-export function syncKernels(k: Kernels | AsyncKernels, what: string): Kernels {
-  if ('allocF32' in k) return k as Kernels;
+export function syncKernels(k: Kernels, what: string): CpuKernels {
+  if (isCpuKernels(k)) return k;
   throw new CliUsageError(`${what} needs a CPU backend (--backend wasm or reference)`);
 }
 
 /** The model at `path` (llama2.c, safetensors + config.json, Hugging Face directory; GGUF when built in). */
-export async function openModel(path: string | undefined, kernels: Kernels | AsyncKernels, maxSeqLen?: number,
-  activations?: 'int8' | 'f32'): Promise<LlamaModel> {
+export async function openModel(path: string | undefined, kernels: Kernels, maxSeqLen?: number,
+  activations?: 'int8' | 'f32', extra: { weights?: 'f32' } = {}): Promise<LlamaModel> {
   if (path === undefined || path === '') throw new CliUsageError('--model is required');
-  // activations is a GGUF option (quantized weights): passed only when asked for.
-  return loadModel(path, { kernels, ...(maxSeqLen === undefined ? {} : { maxSeqLen }), ...(activations === undefined ? {} : { activations }) });
+  // activations and weights are GGUF options (quantized weights): passed only when asked for,
+  // and weights only to a GGUF file.
+  const gguf = path.endsWith('.gguf') ? extra : {};
+  return loadModel(path, { kernels, ...(maxSeqLen === undefined ? {} : { maxSeqLen }), ...(activations === undefined ? {} : { activations }), ...gguf });
 }
 
 /** Install the thresholds file's activation sparsity on `model`; dispose() restores it. */
@@ -63,38 +61,4 @@ export async function useThresholds(model: LlamaModel, path: string): Promise<Sp
   const first = th.layers[0]?.inputs;
   const attention = th.metadata.method !== 'teal' && first?.q !== undefined && first?.o !== undefined;
   return installActivationSparsity(model, th, { attention });
-}
-
-/** Settings of retrieval attention from the command line. */
-export interface RetrievalSettings { budget: number; sinks: number }
-
-/**
- * Make the model's KV cache retrieval over the codebooks file (A²ATS for query-aware codebooks,
- * plain VQ otherwise), with the WRoPE window and distance the codebooks were calibrated with.
- */
-export async function useCodebooks(model: LlamaModel, path: string, s: RetrievalSettings): Promise<{ method: string; dispose(): void }> {
-  const { readFile } = await import('node:fs/promises');
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(path));
-  } catch (e) {
-    throw new SparseInferenceError('BAD_FILE', `cannot read codebooks ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
-  }
-  const set = readCodebookFile(bytes, path);
-  const c = model.config;
-  if (set.info.nLayers !== c.nLayers || set.info.nKvHeads !== c.nKvHeads || set.info.headDim !== c.headDim) {
-    throw new SparseInferenceError('BAD_FILE', `${path}: codebooks are for ${set.info.nLayers} layers × ${set.info.nKvHeads} KV heads × d ${set.info.headDim}; `
-      + `the model has ${c.nLayers} × ${c.nKvHeads} × ${c.headDim}`);
-  }
-  const name = set.info.kind === 'query-aware' ? 'a2ats' : 'vq-wrope';
-  const wrope = set.info.wrope;
-  // The model hosts the retrieval cache in place of its dense one (and disposes it with itself).
-  await model.use({ kv: new RetrievalKvCache({
-    method: name, codebooks: set.info.kind === 'query-aware' ? { queryAware: set } : { plain: set },
-    window: wrope.window, distance: wrope.distance, sinks: s.sinks, budget: { mode: 'total', fraction: s.budget },
-  }) });
-  return {
-    method: `${name} (${set.info.size} centroids, budget ${s.budget}, window ${wrope.window}, sinks ${s.sinks})`,
-    dispose() {},
-  };
 }

@@ -1,16 +1,14 @@
 /**
- * A buffer that an algorithm both works on in JavaScript and hands to kernels, on synchronous
- * or asynchronous kernels alike (the companion of ./maybe-async.ts).
+ * A buffer that an algorithm both works on in JavaScript and hands to kernels, on every backend.
  *
- * - On synchronous `Kernels` it is one resident array: `host()` and `arg()` are the same view
- *   (zero copies), `push()` does nothing and `pull()` finishes at once.
- * - On `AsyncKernels` of a CPU backend (device arrays with an in-place `view()`) it is that
- *   device array's view: zero copies as well.
+ * - On a CPU backend it is one resident array: `host()` and `arg()` are the same view (zero
+ *   copies), `push()` does nothing and `pull()` finishes at once. So is it behind the CPU
+ *   backends' async adapter (its device arrays have an in-place `view()` as well).
  * - On a GPU it is a device array plus a host copy: `push()` uploads the host copy (ordered
  *   after every kernel call issued before it), and `await pull()` waits for every earlier call
  *   and refreshes the host copy.
  *
- * So one algorithm body serves all: write on the host, `push()`, call kernels on `arg()`,
+ * So one async function serves all: write on the host, `push()`, call kernels on `arg()`,
  * `await pull()`, read on the host.
  *
  * @example
@@ -20,8 +18,9 @@
  * await codes.pull();
  * const c = codes.host();                   // the codes, on either kind of kernels
  */
-import type { Kernels, ResidentArray } from './kernels.js';
-import { isAsyncKernels, type AsyncKernels, type DeviceArray } from './async-kernels.js';
+import type { Kernels } from './kernels.js';
+import type { DeviceArray, ResidentArray } from './device-array.js';
+import { isCpuKernels } from './check-kernels.js';
 import { disposeSymbol, type SyncDisposable } from '../core/dispose.js';
 
 export interface HostMirror<T extends Float32Array | Int32Array> extends SyncDisposable {
@@ -35,17 +34,16 @@ export interface HostMirror<T extends Float32Array | Int32Array> extends SyncDis
   arg(): T | DeviceArray<T>;
   /** Make host writes visible to the kernels called after this (uploads on async kernels). */
   push(): void;
-  /** Wait for the kernels called before this and refresh the host copy (GPU kernels). */
+  /** Wait for the kernels called before this and refresh the host copy (GPU). */
   pull(): Promise<void>;
   dispose(): void;
 }
 
 const RESOLVED = Promise.resolve();
 
-/** A device array of a CPU backend: its elements are addressable in place. */
+/** A device array addressable in place (a CPU backend's, also behind the async adapter), or null. */
 function residentOf<T extends Float32Array | Int32Array>(a: DeviceArray<T>): ResidentArray<T> | null {
-  const v = (a as unknown as { view?: unknown }).view;
-  return typeof v === 'function' ? (a as unknown as ResidentArray<T>) : null;
+  return typeof (a as Partial<ResidentArray<T>>).view === 'function' ? (a as ResidentArray<T>) : null;
 }
 
 class ResidentMirror<T extends Float32Array | Int32Array> implements HostMirror<T> {
@@ -71,15 +69,15 @@ class DeviceMirror<T extends Float32Array | Int32Array> implements HostMirror<T>
 }
 
 /** A Float32 mirror of `length` elements (contents unspecified until written and pushed). */
-export function mirrorF32(kernels: Kernels | AsyncKernels, length: number): HostMirror<Float32Array> {
-  if (!isAsyncKernels(kernels)) return new ResidentMirror(kernels.allocF32(length));
+export function mirrorF32(kernels: Kernels, length: number): HostMirror<Float32Array> {
+  if (isCpuKernels(kernels)) return new ResidentMirror(kernels.allocF32(length));
   const a = kernels.allocF32(length), r = residentOf(a);
   return r ? new ResidentMirror(r) : new DeviceMirror(a, new Float32Array(length));
 }
 
 /** An Int32 mirror of `length` elements (contents unspecified until written and pushed). */
-export function mirrorI32(kernels: Kernels | AsyncKernels, length: number): HostMirror<Int32Array> {
-  if (!isAsyncKernels(kernels)) return new ResidentMirror(kernels.allocI32(length));
+export function mirrorI32(kernels: Kernels, length: number): HostMirror<Int32Array> {
+  if (isCpuKernels(kernels)) return new ResidentMirror(kernels.allocI32(length));
   const a = kernels.allocI32(length), r = residentOf(a);
   return r ? new ResidentMirror(r) : new DeviceMirror(a, new Int32Array(length));
 }

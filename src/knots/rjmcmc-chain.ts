@@ -24,7 +24,7 @@ import { throwIfAborted } from '../core/errors.js';
 import { checkOptions } from '../core/options.js';
 import { Rng } from '../core/rng.js';
 import { checkKernels } from '../kernels/check-kernels.js';
-import type { Kernels } from '../kernels/kernels.js';
+import type { CpuKernels } from '../kernels/kernels.js';
 import { birthMove, deathMove } from './chain/birth-death-move.js';
 import { ChainRecorder } from './chain/chain-recorder.js';
 import { ACCEPTED, MOVE_NULL, type MoveContext, type Replica } from './chain/move-context.js';
@@ -81,7 +81,7 @@ export interface ChainProblem {
   /**
    * Births and deaths with neighbour relocation (chain/neighbour-move.ts): with this probability
    * per iteration, a knot added or removed while the knots either side are redrawn from their
-   * full conditionals over windows of ±reach strides; null/absent: none. Free k only.
+   * full conditionals over windows of s ± offsets; null/absent: none. Free k only.
    */
   neighbour?: NeighbourMoveOptions | null;
   /**
@@ -124,7 +124,7 @@ export interface ChainRunOptions {
 }
 
 /** Run one chain on the calling thread. Deterministic given seed (and the same kernels results). */
-export function runChain(problem: ChainProblem, seed: number, kernels: Kernels, opts: ChainRunOptions = {}): ChainRecord {
+export function runChain(problem: ChainProblem, seed: number, kernels: CpuKernels, opts: ChainRunOptions = {}): ChainRecord {
   opts = checkChainArguments(problem, kernels, opts);
   const steps = chainSteps(problem, seed, kernels);
   const total = problem.burnIn + problem.iterations;
@@ -145,7 +145,7 @@ export function runChain(problem: ChainProblem, seed: number, kernels: Kernels, 
  * 20 ms with the event loop let through in between, so timers, I/O and an abort signal are
  * serviced and an abort stops the chain within one slice.
  */
-export async function runChainAsync(problem: ChainProblem, seed: number, kernels: Kernels, opts: ChainRunOptions = {}): Promise<ChainRecord> {
+export async function runChainAsync(problem: ChainProblem, seed: number, kernels: CpuKernels, opts: ChainRunOptions = {}): Promise<ChainRecord> {
   opts = checkChainArguments(problem, kernels, opts);
   const steps = chainSteps(problem, seed, kernels);
   const total = problem.burnIn + problem.iterations;
@@ -180,7 +180,7 @@ const STEP_BLOCK = 128;
  * The chain as a generator: yields the number of iterations done every STEP_BLOCK iterations
  * (and after the start-up), returns the record.
  */
-function* chainSteps(problem: ChainProblem, seed: number, kernels: Kernels): Generator<number, ChainRecord, void> {
+function* chainSteps(problem: ChainProblem, seed: number, kernels: CpuKernels): Generator<number, ChainRecord, void> {
   const rng = new Rng(seed);
   // One coordinate: its kernels do all the work, so their arguments stay resident (no copies),
   // and the observations are taken in order of x (the likelihood does not depend on their

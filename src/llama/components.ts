@@ -20,6 +20,10 @@
  * - Allocate on the kernels in `bind`, never during a call: on wasm an allocation may grow
  *   memory, which detaches the views the call was given.
  * - Calls for one model arrive in order (layer by layer, token by token) and never overlap.
+ * - The model awaits each result before issuing work that depends on it, unless the component
+ *   declares `issuesBeforeReturn`: then every kernel call of the component is issued before the
+ *   call returns (its result only reports completion), so the model goes on issuing and awaits
+ *   the result with the rest of the step — on the GPU, no round trip per call.
  *
  * A component is bound to one model at a time; the model that binds it disposes it when it is
  * replaced or when the model is disposed.
@@ -29,18 +33,21 @@
  * await model.use({ kv, ffn: new DenseFfn() });    // the same numbers as before
  */
 import type { Awaitable } from '../core/awaitable.js';
-import type { AsyncKernels, F32Arg } from '../kernels/async-kernels.js';
+import type { F32Arg, Kernels } from '../kernels/kernels.js';
 import type { LlamaConfig } from './hooks.js';
 import type { LayerTensorName } from './weight-layout.js';
 
-/**
- * The kernels a component is bound to: the model's kernels, whatever the backend (every call
- * returns a result to `await`; arrays may be host or device arrays).
- */
-export type ComponentKernels = AsyncKernels;
+/** The kernels a component is bound to: the model's own, of any backend. Another name of Kernels. */
+export type ComponentKernels = Kernels;
 
 /** The model's hyper-parameters, as components see them (read-only). */
 export type ModelShape = Readonly<LlamaConfig>;
+
+/** What every component may declare (see the module comment). */
+export interface ComponentTraits {
+  /** Every kernel call of a per-token call is issued before it returns (default false). */
+  readonly issuesBeforeReturn?: boolean;
+}
 
 /** Counters a component reports (e.g. the fraction of keys read, weights streamed per token). */
 export type ComponentStats = Readonly<Record<string, number>>;
@@ -73,14 +80,14 @@ export interface ModelWeights {
  * tokens they select. Keys arrive before and after RoPE, because methods that quantize or
  * cluster keys work on the pre-RoPE ones (A²ATS's windowed RoPE, arXiv 2502.12665 §3.2).
  */
-export interface KvCache {
+export interface KvCache extends ComponentTraits {
   /** Shown by the CLI and in reports, e.g. 'dense' or 'a2ats'. */
   readonly name: string;
   /**
    * Allocate storage for `shape.nLayers` layers of up to `shape.seqLen` tokens on `kernels`. Called
    * once by the model before any other call; may be awaited (e.g. to upload codebooks).
    */
-  bind(shape: ModelShape, kernels: ComponentKernels): Awaitable<void>;
+  bind(shape: ModelShape, kernels: Kernels): Awaitable<void>;
   /**
    * Store token `pos` of `layer`: keyPreRope and keyPostRope (kvDim each: KV heads side by side,
    * before and after RoPE at pos) and value (kvDim). Rows after pos are dropped: pos may be at
@@ -102,13 +109,13 @@ export interface KvCache {
 }
 
 /** The feed-forward block of every layer: out ← FFN_layer(x), x the RMS-normed residual (dim). */
-export interface Ffn {
+export interface Ffn extends ComponentTraits {
   readonly name: string;
   /**
    * Prepare for the model with these weights (e.g. transposed copies, thresholds on the device).
    * Called once by the model before any forward.
    */
-  bind(shape: ModelShape, kernels: ComponentKernels, weights: ModelWeights): Awaitable<void>;
+  bind(shape: ModelShape, kernels: Kernels, weights: ModelWeights): Awaitable<void>;
   /** out (dim) ← the layer's FFN of x (dim): dense = W2 (silu(W1 x) ⊙ W3 x). out does not alias x. */
   forward(layer: number, x: F32Arg, out: F32Arg): Awaitable<void>;
   /** Release what bind allocated. Idempotent. */
@@ -120,9 +127,9 @@ export interface Ffn {
  * Replaces some of the attention projections (the others stay the model's dense matrices):
  * q, k, v read the RMS-normed layer input (dim); o reads the attention output (dim).
  */
-export interface Projection {
+export interface Projection extends ComponentTraits {
   readonly name: string;
-  bind(shape: ModelShape, kernels: ComponentKernels, weights: ModelWeights): Awaitable<void>;
+  bind(shape: ModelShape, kernels: Kernels, weights: ModelWeights): Awaitable<void>;
   /**
    * Whether this component computes projection `which` of `layer`. Asked by the model once per
    * layer and projection after bind (the answer must not change while bound).

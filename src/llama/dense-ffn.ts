@@ -13,14 +13,17 @@ import type { Awaitable } from '../core/awaitable.js';
 import { badArgument } from '../core/errors.js';
 import { checkInt } from '../core/validate.js';
 import { disposeSymbol } from '../core/dispose.js';
-import type { DeviceArray, F32Arg } from '../kernels/async-kernels.js';
-import type { ComponentKernels, Ffn, ModelShape, ModelWeights } from './components.js';
+import type { DeviceArray, F32Arg } from '../kernels/device-array.js';
+import type { Ffn, ModelShape, ModelWeights } from './components.js';
+import type { Kernels } from '../kernels/kernels.js';
 
 export class DenseFfn implements Ffn {
   readonly name = 'dense';
-  private bound: { shape: ModelShape; k: ComponentKernels; w: ModelWeights; gate: DeviceArray<Float32Array>; up: DeviceArray<Float32Array> } | null = null;
+  /** forward issues its four kernel calls before its first await. */
+  readonly issuesBeforeReturn = true;
+  private bound: { shape: ModelShape; k: Kernels; w: ModelWeights; gate: DeviceArray<Float32Array>; up: DeviceArray<Float32Array> } | null = null;
 
-  bind(shape: ModelShape, kernels: ComponentKernels, weights: ModelWeights): void {
+  bind(shape: ModelShape, kernels: Kernels, weights: ModelWeights): void {
     if (this.bound !== null) throw badArgument('DenseFfn is already bound to a model');
     const gate = kernels.allocF32(shape.hiddenDim);
     let up: DeviceArray<Float32Array>;

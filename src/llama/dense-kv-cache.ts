@@ -22,9 +22,10 @@ import type { Awaitable } from '../core/awaitable.js';
 import { badArgument } from '../core/errors.js';
 import { checkInt, describe } from '../core/validate.js';
 import { disposeSymbol } from '../core/dispose.js';
-import { isDeviceArray, type DeviceArray, type F32Arg } from '../kernels/async-kernels.js';
+import { isDeviceArray, type DeviceArray, type F32Arg } from '../kernels/device-array.js';
 import { hasView } from './host-view.js';
-import type { ComponentKernels, ComponentStats, KvCache, ModelShape } from './components.js';
+import type { ComponentStats, KvCache, ModelShape } from './components.js';
+import type { Kernels } from '../kernels/kernels.js';
 
 export interface DenseKvCacheOptions {
   /** Also store pre-RoPE keys (a third more memory), readable through `layer(l).keysPreRope`. */
@@ -48,9 +49,11 @@ export interface HostLayerStorage {
 
 export class DenseKvCache implements KvCache {
   readonly name = 'dense';
+  /** append and attend issue their kernel calls at once (copies and one attention call). */
+  readonly issuesBeforeReturn = true;
   readonly keepPreRope: boolean;
   private shape: ModelShape | null = null;
-  private k: ComponentKernels | null = null;
+  private k: Kernels | null = null;
   private owned: DeviceArray<Float32Array | Int32Array>[] = [];
   private layers: DenseLayerStorage[] = [];
   private idx: DeviceArray<Int32Array> | null = null;
@@ -67,7 +70,7 @@ export class DenseKvCache implements KvCache {
     this.keepPreRope = opts.keepPreRope ?? false;
   }
 
-  bind(shape: ModelShape, kernels: ComponentKernels): void {
+  bind(shape: ModelShape, kernels: Kernels): void {
     if (this.shape !== null) throw badArgument('DenseKvCache is already bound to a model');
     const c = shape;
     const per = c.seqLen * c.kvDim;

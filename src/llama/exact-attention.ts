@@ -16,8 +16,9 @@
  * const att = new ExactAttention(model.config, model.kernels);
  * model.setStrategies(0, { attention: att });   // same numbers as the default
  */
-import type { Kernels, ResidentArray } from '../kernels/kernels.js';
-import { isAsyncKernels, type AsyncKernels, type DeviceArray, type F32Arg } from '../kernels/async-kernels.js';
+import type { CpuKernels, ResidentArray } from '../kernels/kernels.js';
+import { type AsyncKernels, type DeviceArray, type F32Arg } from '../kernels/async-kernels.js';
+import { isCpuKernels } from '../kernels/check-kernels.js';
 import type { AttentionContext, AttentionStrategy, LlamaConfig } from './hooks.js';
 import { eitherKernels } from '../kernels/maybe-async.js';
 import { disposeSymbol } from '../core/dispose.js';
@@ -46,17 +47,18 @@ export class ExactAttention implements AttentionStrategy {
   private readonly lse: ResidentArray<Float32Array> | DeviceArray<Float32Array>;
 
   /** Allocates a resident index 0..seqLen−1 (the token list every head attends over) and lse scratch. */
-  constructor(private readonly config: LlamaConfig, private readonly kernels: Kernels | AsyncKernels) {
+  constructor(private readonly config: LlamaConfig, private readonly kernels: AsyncKernels) {
     checkLlamaConfig('config', config);
     checkAnyKernels('kernels', kernels);
     const order = Int32Array.from({ length: config.seqLen }, (_, t) => t);
-    if (isAsyncKernels(kernels)) {
+    if (!isCpuKernels(kernels)) {
       const idx = kernels.allocI32(config.seqLen);
       idx.write(order);
       this.idx = idx;
     } else {
-      this.idx = kernels.allocI32(config.seqLen);
-      this.idx.view().set(order);
+      const idx = kernels.allocI32(config.seqLen);
+      idx.view().set(order);
+      this.idx = idx;
     }
     this.lse = kernels.allocF32(config.nHeads);
   }

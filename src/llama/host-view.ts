@@ -6,7 +6,7 @@
  * @example
  * const keys = hasView(kv.keys) ? kv.keys.view() : null;   // null on the GPU
  */
-import type { DeviceArray } from '../kernels/async-kernels.js';
+import type { DeviceArray } from '../kernels/device-array.js';
 
 /** True when `a` is a device array whose elements can be viewed in place on the host. */
 export function hasView<T extends Float32Array | Int32Array>(a: DeviceArray<T> | T): a is DeviceArray<T> & { view(): T } {

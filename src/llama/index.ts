@@ -12,7 +12,7 @@ export { ACTIVATION_KINDS } from './hooks.js';
 export { makeConfig, parameterCount, type LlamaShape } from './config.js';
 export { ExactAttention } from './exact-attention.js';
 export type {
-  KvCache, Ffn, Projection, ModelComponents, ModelShape, ModelWeights, ComponentKernels, ComponentStats,
+  KvCache, Ffn, Projection, ModelComponents, ModelShape, ModelWeights, ComponentKernels, ComponentStats, ComponentTraits,
   ProjectionWhich, LayerMatrixName,
 } from './components.js';
 export { DenseKvCache, type DenseKvCacheOptions, type DenseLayerStorage } from './dense-kv-cache.js';

@@ -40,23 +40,21 @@
 import { yieldEvery } from '../core/yield.js';
 import type { Awaitable } from '../core/awaitable.js';
 import { hasView } from './host-view.js';
-import type { Kernels, ResidentArray } from '../kernels/kernels.js';
-import { isAsyncKernels, needsSyncKernels, type AsyncKernels, type DeviceArray, type F32Arg } from '../kernels/async-kernels.js';
+import type { CpuKernels, Kernels, ResidentArray } from '../kernels/kernels.js';
+import { needsSyncKernels, type DeviceArray, type F32Arg } from '../kernels/async-kernels.js';
+import { isCpuKernels } from '../kernels/check-kernels.js';
 import { SparseInferenceError, badArgument, throwIfAborted } from '../core/errors.js';
 import { checkInt, describe } from '../core/validate.js';
 import { checkAnyKernels } from '../kernels/check-kernels.js';
 import type {
   ActivationCapture, ActivationKind, LayerKvCache, LayerStrategies, LayerWeights, LlamaConfig, ProjectionName,
 } from './hooks.js';
-import type { ComponentKernels, Ffn, KvCache, ModelComponents, ModelWeights, Projection, LayerMatrixName } from './components.js';
+import type { Ffn, KvCache, ModelComponents, ModelWeights, Projection, LayerMatrixName } from './components.js';
 import { DenseKvCache, type HostLayerStorage } from './dense-kv-cache.js';
 import { DenseFfn } from './dense-ffn.js';
-import { isThenable } from '../kernels/maybe-async.js';
-import { toAsyncKernels } from '../kernels/async-kernels.js';
 import { checkOneOf } from '../core/validate.js';
 import { WeightLayout, LAYER_TENSORS, type TensorSlot, type WeightFormats } from './weight-layout.js';
 import { decodeQuantizedRow } from './quantized-row.js';
-import { eitherKernels } from '../kernels/maybe-async.js';
 import type { DecoderLayerShape } from '../kernels/kernels.js';
 import { decoderLayerOffsets, decoderLayerScratchLength } from '../kernels/decoder-layer-layout.js';
 import { causalAttentionScratchLength } from '../kernels/causal-attention-scratch.js';
@@ -130,9 +128,7 @@ interface DeviceMemory {
 export class LlamaModel {
   readonly config: LlamaConfig;
   /** Synchronous kernels (CPU backends) or asynchronous ones (WebGPU); forward runs on both. */
-  readonly kernels: Kernels | AsyncKernels;
-  /** The kernels components are bound to (the model's own; CPU kernels through their async face). */
-  private readonly ck: ComponentKernels;
+  readonly kernels: Kernels;
   /** Where each tensor sits in the resident weight buffer. */
   readonly layout: WeightLayout;
   /** One resident block: weights, then activation buffers (sync kernels). */
@@ -171,12 +167,12 @@ export class LlamaModel {
    * Allocate resident memory for `config` and let `fill` write the weights into it. Loaders
    * (loadLlama2c, loadSafetensors, randomLlama) call this; users rarely do.
    */
-  static create(config: LlamaConfig, kernels: Kernels | AsyncKernels, fill: WeightFiller,
+  static create(config: LlamaConfig, kernels: Kernels, fill: WeightFiller,
     formats: WeightFormats = {}, matmul: QuantizedMatmulOptions = {}): LlamaModel {
     return new LlamaModel(config, kernels, fill, formats, matmul);
   }
 
-  private constructor(config: LlamaConfig, kernels: Kernels | AsyncKernels, fill: WeightFiller, formats: WeightFormats,
+  private constructor(config: LlamaConfig, kernels: Kernels, fill: WeightFiller, formats: WeightFormats,
     matmul: QuantizedMatmulOptions) {
     // The factories pass checked arguments; `new` from JavaScript (the constructor is private
     // only to TypeScript) gets the same checks. WeightLayout checks config and formats.
@@ -189,20 +185,19 @@ export class LlamaModel {
       throw badArgument(`activations must be 'int8' or 'f32', got ${String(matmul.activations)}`);
     }
     this.int8 = this.layout.quantized && matmul.activations !== 'f32';
-    if (this.layout.quantized && isAsyncKernels(kernels)) {
+    if (this.layout.quantized && !isCpuKernels(kernels)) {
       throw new SparseInferenceError('UNAVAILABLE', 'quantized weights need synchronous kernels (load float32 weights for WebGPU)');
     }
     const c = config;
-    this.ck = isAsyncKernels(kernels) ? kernels : toAsyncKernels(kernels);
     this.weightsHandle = this.modelWeights();
     this.actOffset = this.layout.totalLength;
     // The decoderLayer fast path needs float weights laid out as its kernel expects.
-    this.fused = isAsyncKernels(kernels) || this.layout.quantized ? null : fusedShape(config, this.layout);
+    this.fused = !isCpuKernels(kernels) || this.layout.quantized ? null : fusedShape(config, this.layout);
     const actLength = 18 * 16 + 5 * c.dim + 3 * c.kvDim + 2 * c.hiddenDim + c.vocabSize + PREFILL_BLOCK * (4 * c.dim + 2 * c.hiddenDim) + 16 + causalAttentionScratchLength(PREFILL_BLOCK, c.nHeads)
       + (this.fused ? decoderLayerScratchLength(this.fused, c.seqLen) : 0);
     this.strategies = new Array(c.nLayers).fill(undefined);
     this.covers = Array.from({ length: c.nLayers }, () => ({ q: false, k: false, v: false, o: false }));
-    if (isAsyncKernels(kernels)) {
+    if (!isCpuKernels(kernels)) {
       this.dev = this.allocDevice(kernels, fill);
     } else {
       try {
@@ -220,8 +215,8 @@ export class LlamaModel {
     const kv = new DenseKvCache();
     const ffn = new DenseFfn();
     try {
-      kv.bind(c, this.ck);
-      ffn.bind(c, this.ck, this.weightsHandle);
+      kv.bind(c, this.kernels);
+      ffn.bind(c, this.kernels, this.weightsHandle);
     } catch (e) {
       kv.dispose();
       this.dispose();
@@ -233,7 +228,7 @@ export class LlamaModel {
   }
 
   /** Weights (filled on the host, uploaded once), KV cache and activations as device arrays. */
-  private allocDevice(k: AsyncKernels, fill: WeightFiller): DeviceMemory {
+  private allocDevice(k: Kernels, fill: WeightFiller): DeviceMemory {
     const c = this.config;
     const L = this.layout;
     const owned: DeviceArray<Float32Array>[] = [];
@@ -267,9 +262,9 @@ export class LlamaModel {
    * The model's kernels when they are synchronous (what hooks and strategy builders need);
    * SparseInferenceError('UNAVAILABLE') naming `what` on asynchronous kernels.
    */
-  syncKernels(what: string): Kernels {
+  syncKernels(what: string): CpuKernels {
     if (typeof what !== 'string') throw badArgument(`what must be a string naming the caller, got ${describe(what)}`);
-    if (isAsyncKernels(this.kernels)) throw needsSyncKernels(what);
+    if (!isCpuKernels(this.kernels)) throw needsSyncKernels(what);
     return this.kernels;
   }
 
@@ -375,23 +370,28 @@ export class LlamaModel {
     checkComponent('components.kv', kv, ['bind', 'append', 'attend', 'reset', 'dispose']);
     checkComponent('components.ffn', ffn, ['bind', 'forward', 'dispose']);
     if (projections !== null) checkComponent('components.projections', projections, ['bind', 'covers', 'project', 'dispose']);
-    if (this.strategies.some((st) => st !== undefined)) throw badArgument('the model has strategies set (setStrategies): remove them before use()');
+    // A legacy hook replaces the component of its kind, so that kind must stay the dense default.
+    const hooked = (kind: 'attention' | 'ffn' | 'projections') => this.strategies.some((st) => st?.[kind] !== undefined);
+    if ((kv !== undefined && kv !== this.kv && hooked('attention')) || (ffn !== undefined && ffn !== this.ffn && hooked('ffn'))
+      || (projections !== undefined && projections !== this.proj && hooked('projections'))) {
+      throw badArgument('the model has strategies set (setStrategies) for a component being replaced: remove them before use()');
+    }
     if (kv !== undefined && kv !== this.kv) {
-      await kv.bind(this.config, this.ck);
+      await kv.bind(this.config, this.kernels);
       this.kv.dispose();
       this.kv = kv;
       this.length = 0;
       this.sync(true);
     }
     if (ffn !== undefined && ffn !== this.ffn) {
-      await ffn.bind(this.config, this.ck, this.weightsHandle);
+      await ffn.bind(this.config, this.kernels, this.weightsHandle);
       this.ffn.dispose();
       this.ffn = ffn;
     }
     if (projections !== undefined && projections !== this.proj) {
       const covers = this.covers.map(() => ({ q: false, k: false, v: false, o: false }));
       if (projections !== null) {
-        await projections.bind(this.config, this.ck, this.weightsHandle);
+        await projections.bind(this.config, this.kernels, this.weightsHandle);
         for (let l = 0; l < this.config.nLayers; l++) {
           for (const p of ['q', 'k', 'v', 'o'] as const) covers[l][p] = projections.covers(l, p) === true;
         }
@@ -433,8 +433,10 @@ export class LlamaModel {
           throw badArgument(`strategies.projections.${name} must have a project(ctx) method`);
         }
       }
-      if (!(this.kv instanceof DenseKvCache) || !(this.ffn instanceof DenseFfn) || this.proj !== null) {
-        throw badArgument('strategies need the dense components (the model has others in use)');
+      // Each hook replaces its own kind of component (an FFN hook runs beside a retrieval KvCache).
+      if ((s.attention !== undefined && !(this.kv instanceof DenseKvCache)) || (s.ffn !== undefined && !(this.ffn instanceof DenseFfn))
+        || (Object.keys(s.projections ?? {}).length > 0 && this.proj !== null)) {
+        throw badArgument('strategies need the dense component of their kind (the model has another in use)');
       }
     }
     if (s?.attention !== undefined) this.keepPreRopeKeys(); // attention strategies read keysPreRope
@@ -454,7 +456,7 @@ export class LlamaModel {
     if (!(old instanceof DenseKvCache)) throw new SparseInferenceError('UNAVAILABLE', `keepPreRopeKeys needs the dense KvCache, the model has '${old.name}'`);
     if (old.keepPreRope) return;
     const kv = new DenseKvCache({ keepPreRope: true });
-    kv.bind(this.config, this.ck);
+    kv.bind(this.config, this.kernels);
     const c = this.config, n = this.length * c.kvDim;
     for (let l = 0; l < c.nLayers; l++) {
       const from = old.hostLayer(l)!, to = kv.hostLayer(l)!;
@@ -471,7 +473,7 @@ export class LlamaModel {
   /** out[0 … length·kvDim) ← the cached post-RoPE keys rotated back to before RoPE. */
   private unrotateKeys(keys: Float32Array, out: Float32Array): void {
     const c = this.config;
-    const k = this.kernels as Kernels;
+    const k = this.kernels as CpuKernels;
     out.set(keys.subarray(0, this.length * c.kvDim));
     for (let t = 0; t < this.length; t++) {
       k.rope(out.subarray(t * c.kvDim, (t + 1) * c.kvDim), c.nKvHeads, c.headDim, -t, c.ropeBase, c.ropePairing);
@@ -560,7 +562,7 @@ export class LlamaModel {
     this.embed(token, v.x);
     this.length = pos + 1;
     (this.kv as DenseKvCache).markStored(pos + 1);
-    const k = this.kernels as Kernels;
+    const k = this.kernels as CpuKernels;
     for (let l = 0; l < c.nLayers; l++) {
       // Without a pre-RoPE store the kernel gets keys twice: it writes k there, then rotates it.
       k.decoderLayer(v.x, v.layerBlocks![l], store[l].keys, store[l].keysPreRope ?? store[l].keys, store[l].values,
@@ -584,7 +586,7 @@ export class LlamaModel {
   private prefillBlock(tokens: number[], pos0: number, wantLogits: boolean, signal?: AbortSignal,
     onLogits?: PrefillOptions['onLogits']): void {
     const c = this.config;
-    const k = this.kernels as Kernels;
+    const k = this.kernels as CpuKernels;
     const { dim, kvDim, hiddenDim, headDim } = c;
     const n = tokens.length;
     // Allocated before any view is taken (it may grow memory): the block's logits, once.
@@ -672,7 +674,7 @@ export class LlamaModel {
    */
   private matmul(slot: TensorSlot, W: Float32Array, Wq: Int32Array | undefined, X: Float32Array, Y: Float32Array, n: number,
     Xq?: Int32Array): void {
-    const k = this.kernels as Kernels;
+    const k = this.kernels as CpuKernels;
     const { rows, cols } = slot;
     if (slot.format === undefined) k.gemm(W, X, Y, rows, cols, n);
     else if (this.int8) {
@@ -695,7 +697,7 @@ export class LlamaModel {
   private quantizeInput(X: F32Arg, cols: number, n = 1): Int32Array | undefined {
     if (!this.int8) return undefined;
     const xq = this.v.xq!.subarray(0, n * q8ActivationWords(cols));
-    (this.kernels as Kernels).quantizeQ8_1((X as Float32Array).subarray(0, n * cols), xq, n * cols);
+    (this.kernels as CpuKernels).quantizeQ8_1((X as Float32Array).subarray(0, n * cols), xq, n * cols);
     return xq;
   }
 
@@ -802,8 +804,8 @@ export class LlamaModel {
    */
   private matvec(slot: TensorSlot, W: F32Arg, Wq: Int32Array | undefined, x: F32Arg, out: F32Arg, xq?: Int32Array): Awaitable<void> {
     const { rows, cols } = slot;
-    if (slot.format === undefined) return eitherKernels(this.kernels).gemv(W, x, out, rows, cols);
-    const k = this.kernels as Kernels;
+    if (slot.format === undefined) return this.kernels.gemv(W, x, out, rows, cols);
+    const k = this.kernels as CpuKernels;
     if (this.int8) {
       xq ??= this.quantizeInput(x, cols)!;
       if (slot.format === 'Q4_1') return k.gemvQ4_1Q8_1(Wq!, xq, out as Float32Array, rows, cols);
@@ -828,7 +830,7 @@ export class LlamaModel {
         checkInt('layer', layer, 0, model.config.nLayers - 1);
         checkOneOf('matrix', matrix, LAYER_MATRICES);
         const slot = model.layout.layers[layer][matrix];
-        if (model.dev) return model.ck.gemv(model.dev.views.layers[layer][matrix], x, out, slot.rows, slot.cols);
+        if (model.dev) return model.kernels.gemv(model.dev.views.layers[layer][matrix], x, out, slot.rows, slot.cols);
         model.sync();
         return model.matvec(slot, model.v.layers[layer][matrix], model.v.qLayers[layer][matrix], hostArray('x', x), hostArray('out', out));
       },
@@ -842,7 +844,7 @@ export class LlamaModel {
   private project(l: number, name: ProjectionName, x: F32Arg, out: F32Arg, pending: unknown[], xq?: Int32Array): Awaitable<void> {
     const hook = this.strategies[l]?.projections?.[name]; // never set on asynchronous kernels
     if (hook !== undefined) {
-      hook.project({ layer: l, name, config: this.config, kernels: this.kernels as Kernels, weights: this.v.layers[l],
+      hook.project({ layer: l, name, config: this.config, kernels: this.kernels as CpuKernels, weights: this.v.layers[l],
         x: x as Float32Array, out: out as Float32Array });
       return;
     }
@@ -852,13 +854,13 @@ export class LlamaModel {
   }
 
   /**
-   * Wait for a component's result, unless it is one of the built-in dense components: those issue
-   * all their kernel calls before returning (in program order), so the step goes on issuing and
-   * their results join `pending` (on the GPU, no round trip per layer). Then re-derive the views:
-   * a component may have allocated.
+   * Wait for a component's result, unless the component issues all its kernel calls before
+   * returning (`issuesBeforeReturn`): then the step goes on issuing and the result joins
+   * `pending` (on the GPU, no round trip per call). Then re-derive the views: a component may
+   * have allocated.
    */
-  private async settle(r: Awaitable<void>, dense: boolean, pending: unknown[]): Promise<void> {
-    if (dense) issue(pending, r);
+  private async settle(r: Awaitable<void>, issuedAll: boolean, pending: unknown[]): Promise<void> {
+    if (issuedAll) issue(pending, r);
     else if (isThenable(r)) await r;
     this.sync();
   }
@@ -870,13 +872,15 @@ export class LlamaModel {
    */
   private async step(token: number, pos: number, wantLogits: boolean, pending: unknown[]): Promise<void> {
     const c = this.config;
-    const k = eitherKernels(this.kernels);
+    const k = this.kernels;
     const { dim, hiddenDim, headDim } = c;
     this.sync();
     this.embed(token, this.views.x);
     this.length = pos + 1;
     const issued = (r: unknown) => issue(pending, r);
-    const denseKv = this.kv instanceof DenseKvCache;
+    const kvIssued = this.kv.issuesBeforeReturn === true;
+    const ffnIssued = this.ffn.issuesBeforeReturn === true;
+    const projIssued = this.proj?.issuesBeforeReturn === true;
     const denseFfn = this.ffn instanceof DenseFfn;
     for (let l = 0; l < c.nLayers; l++) {
       const s = this.strategies[l];
@@ -885,9 +889,9 @@ export class LlamaModel {
       this.emit(l, 'attnInput', this.views.xb, pos);
       // q, k and v read the same input: quantized once (int8 mode).
       const xq = this.quantizeInput(this.views.xb, dim);
-      await this.settle(this.project(l, 'q', this.views.xb, this.views.q, pending, xq), false, pending);
-      await this.settle(this.project(l, 'k', this.views.xb, this.views.kPre, pending, xq), false, pending);
-      await this.settle(this.project(l, 'v', this.views.xb, this.views.vRow, pending, xq), false, pending);
+      await this.settle(this.project(l, 'q', this.views.xb, this.views.q, pending, xq), projIssued, pending);
+      await this.settle(this.project(l, 'k', this.views.xb, this.views.kPre, pending, xq), projIssued, pending);
+      await this.settle(this.project(l, 'v', this.views.xb, this.views.vRow, pending, xq), projIssued, pending);
       issued(copyInto(this.views.qPre, this.views.q));
       issued(copyInto(this.views.kPost, this.views.kPre));
       this.emit(l, 'qPreRope', this.views.qPre, pos);
@@ -898,26 +902,26 @@ export class LlamaModel {
       this.emit(l, 'qPostRope', this.views.q, pos);
       this.emit(l, 'kPostRope', this.views.kPost, pos);
       const v = this.views;
-      await this.settle(this.kv.append(l, pos, v.kPre, v.kPost, v.vRow), denseKv, pending);
+      await this.settle(this.kv.append(l, pos, v.kPre, v.kPost, v.vRow), kvIssued, pending);
       if (s?.attention) {
         const cache = (this.kv as DenseKvCache).hostLayer(l)!; // setStrategies keeps the dense cache
         s.attention.attend({
-          layer: l, pos, config: c, kernels: this.kernels as Kernels, q: this.v.q, qPreRope: this.v.qPre,
+          layer: l, pos, config: c, kernels: this.kernels as CpuKernels, q: this.v.q, qPreRope: this.v.qPre,
           cache: { keys: cache.keys, keysPreRope: cache.keysPreRope!, values: cache.values, length: pos + 1 },
           out: this.v.xb2,
         });
         this.sync();
       } else {
-        await this.settle(this.kv.attend(l, pos, this.views.qPre, this.views.q, this.views.xb2), denseKv, pending);
+        await this.settle(this.kv.attend(l, pos, this.views.qPre, this.views.q, this.views.xb2), kvIssued, pending);
       }
       this.emit(l, 'oProjInput', this.views.xb2, pos);
-      await this.settle(this.project(l, 'o', this.views.xb2, this.views.xb, pending), false, pending);
+      await this.settle(this.project(l, 'o', this.views.xb2, this.views.xb, pending), projIssued, pending);
       issued(k.axpy(1, this.views.xb, this.views.x, dim));
       // Feed-forward block.
       issued(k.rmsnorm(this.views.x, this.views.layers[l].rmsFfn, this.views.xb, dim, c.normEps));
       this.emit(l, 'ffnInput', this.views.xb, pos);
       if (s?.ffn) {
-        s.ffn.forward({ layer: l, config: c, kernels: this.kernels as Kernels, weights: this.v.layers[l], x: this.v.xb, out: this.v.xb2 });
+        s.ffn.forward({ layer: l, config: c, kernels: this.kernels as CpuKernels, weights: this.v.layers[l], x: this.v.xb, out: this.v.xb2 });
         this.sync();
       } else if (denseFfn) {
         // The dense FFN's arithmetic in place: w1 and w3 share one quantized input (int8
@@ -932,7 +936,7 @@ export class LlamaModel {
         else issued(k.swiglu(this.views.hb, this.views.hb2, hiddenDim));
         issued(this.matvec(slots.w2, this.views.layers[l].w2, this.v?.qLayers[l]?.w2, this.views.hb, this.views.xb2));
       } else {
-        await this.settle(this.ffn.forward(l, this.views.xb, this.views.xb2), false, pending);
+        await this.settle(this.ffn.forward(l, this.views.xb, this.views.xb2), ffnIssued, pending);
       }
       issued(k.axpy(1, this.views.xb2, this.views.x, dim));
     }
@@ -990,6 +994,11 @@ export class LlamaModel {
 
 /** The matrices ModelWeights.matvec multiplies by. */
 const LAYER_MATRICES: readonly LayerMatrixName[] = ['wq', 'wk', 'wv', 'wo', 'w1', 'w2', 'w3'];
+
+/** True for a pending result (a Promise of the GPU's work). */
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
 
 /** Keep a kernel result that may be pending (a Promise on asynchronous kernels). */
 function issue(pending: unknown[], r: unknown): void {

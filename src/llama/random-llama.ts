@@ -10,7 +10,7 @@
  */
 import { Rng } from '../core/rng.js';
 import { checkInt, checkNumber } from '../core/validate.js';
-import type { Kernels } from '../kernels/kernels.js';
+import type { CpuKernels } from '../kernels/kernels.js';
 import type { AsyncKernels } from '../kernels/async-kernels.js';
 import { badArgument } from '../core/errors.js';
 import { makeConfig, type LlamaShape } from './config.js';
@@ -19,8 +19,8 @@ import { LAYER_TENSORS, WeightLayout } from './weight-layout.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface RandomLlamaOptions {
-  /** Synchronous kernels, or asynchronous ones (WebGPU). */
-  kernels: Kernels | AsyncKernels;
+  /** The model's kernels, of any backend (CPU or WebGPU). */
+  kernels: AsyncKernels;
   seed?: number;
   /** Uniform half-width is scale/√fan_in (default 1). */
   scale?: number;

@@ -211,7 +211,7 @@ describe('pair moves: the Gibbs kernel over candidate pairs is reversible (n = 9
 describe('neighbour births and deaths: the path-wise kernel is reversible (n = 7, random posterior)', () => {
   type Path = { prob: number; list: number[] };
   /** Every way of redrawing the knots at positions ps (in order) of list, with probabilities ∝ π. */
-  const redraws = (list: number[], ps: number[], logPi: (l: number[]) => number, opts: { reach: number; stride: number }, n: number): Path[] => {
+  const redraws = (list: number[], ps: number[], logPi: (l: number[]) => number, opts: number[], n: number): Path[] => {
     let paths: Path[] = [{ prob: 1, list }];
     for (const p of ps) {
       const nextPaths: Path[] = [];
@@ -227,18 +227,26 @@ describe('neighbour births and deaths: the path-wise kernel is reversible (n = 7
     return paths;
   };
   /** The probability of redrawing positions ps of list to the values `to`, in order. */
-  const redrawProbability = (list: number[], ps: number[], to: number[], logPi: (l: number[]) => number, opts: { reach: number; stride: number }, n: number): number => {
+  const redrawProbability = (list: number[], ps: number[], to: number[], logPi: (l: number[]) => number, opts: number[], n: number): number => {
     const paths = redraws(list, ps, logPi, opts, n);
     return paths.filter((p) => ps.every((pos, i) => p.list[pos] === to[i])).reduce((a, p) => a + p.prob, 0);
   };
-  for (const [reach, stride, gamma] of [[1, 1, 1], [2, 1, 2], [1, 2, 0.5], [3, 2, 1.5]]) {
-    it(`reach ${reach}, stride ${stride}, γ = ${gamma}`, () => {
+  /** Positions redrawn around the knot (or gap) at `at`: depth each side, nearest first, left side first. */
+  const around = (at: number, length: number, gap: boolean, depth = currentDepth): number[] => {
+    const left = Array.from({ length: depth }, (_, i) => at - 1 - i).filter((p) => p >= 0);
+    const right = Array.from({ length: depth }, (_, i) => (gap ? at : at + 1) + i).filter((p) => p < length);
+    return [...left, ...right];
+  };
+  let currentDepth = 1;
+  for (const [offsets, gamma, depth] of [[[1], 1, 1], [[1, 2], 2, 1], [[2], 0.5, 1], [[1, 3, 4], 1.5, 1], [[1], 1, 2], [[1, 2], 0.5, 2], [[2, 3], 2, 3]] as [number[], number, number][]) {
+    it(`offsets ${offsets.join(',')}, γ = ${gamma}, depth ${depth}`, () => {
+      currentDepth = depth;
       const n = 7, N = 1 << n;
-      const rng = new Rng(31 + reach + 10 * stride);
+      const rng = new Rng(31 + offsets.length + 10 * offsets[0] + depth);
       const logLik = new Float64Array(N).map(() => 2 * rng.normal());
       const maskOf = (l: number[]) => l.reduce((m, i) => m | (1 << i), 0);
       const logPi = (l: number[]) => logLik[maskOf(l)] - gamma * logChoose(n, l.length);
-      const opts = { reach, stride };
+      const opts = offsets;
       const P = new Float64Array(N * N);
       let accepted = 0;
       for (let mask = 0; mask < N; mask++) {
@@ -250,11 +258,11 @@ describe('neighbour births and deaths: the path-wise kernel is reversible (n = 7
           if (list.includes(t)) continue;
           const withT = [...list, t].sort((a, b) => a - b);
           const at = withT.indexOf(t);
-          const ps = [at - 1, at + 1].filter((p) => p >= 0 && p < withT.length);
+          const ps = around(at, withT.length, false);
           for (const path of redraws(withT, ps, logPi, opts, n)) {
             const y = path.list;
             const back = y.filter((i) => i !== t);
-            const rev = redrawProbability(back, ps.map((p) => (p > at ? p - 1 : p)), ps.map((p) => withT[p]), logPi, opts, n);
+            const rev = redrawProbability(back, around(at, back.length, true), ps.map((p) => withT[p]), logPi, opts, n);
             const fwd = (0.5 / (n - k)) * path.prob;
             const alpha = Math.min(1, Math.exp(logPi(y) - logPi(list)) * ((0.5 / (k + 1)) * rev) / fwd);
             P[mask * N + maskOf(y)] += fwd * alpha;
@@ -265,13 +273,13 @@ describe('neighbour births and deaths: the path-wise kernel is reversible (n = 7
         for (let at = 0; at < k; at++) {
           const t = list[at];
           const without = list.filter((i) => i !== t);
-          const ps = [at - 1, at].filter((p) => p >= 0 && p < without.length);
+          const ps = around(at, without.length, true);
           for (const path of redraws(without, ps, logPi, opts, n)) {
             const y = path.list;
             const left = at > 0 ? y[at - 1] : -1, right = at < y.length ? y[at] : n;
             if (!(left < t && t < right)) continue; // no reverse birth: rejected (stays)
             const withT = [...y.slice(0, at), t, ...y.slice(at)];
-            const rev = redrawProbability(withT, ps.map((p) => (p >= at ? p + 1 : p)), ps.map((p) => list[p >= at ? p + 1 : p]), logPi, opts, n);
+            const rev = redrawProbability(withT, around(at, withT.length, false), ps.map((p) => without[p]), logPi, opts, n);
             const fwd = (0.5 / k) * path.prob;
             const alpha = Math.min(1, Math.exp(logPi(y) - logPi(list)) * ((0.5 / (n - k + 1)) * rev) / fwd);
             P[mask * N + maskOf(y)] += fwd * alpha;

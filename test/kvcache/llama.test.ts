@@ -59,6 +59,23 @@ describeWithShared('A²ATS in the llama runtime (stories260K)', ['models/stories
       expect(maxDiff).toBeGreaterThan(1e-3);
     });
 
+    it('a retrieval KvCache runs beside an FFN hook (each replaces only its own kind)', async () => {
+      const ffn = { name: 'half', forward: ({ x, out }: { x: Float32Array; out: Float32Array }) => { for (let i = 0; i < out.length; i++) out[i] = 0.5 * x[i]; } };
+      const hook = () => { for (let l = 0; l < c.nLayers; l++) model.setStrategies(l, { ffn }); };
+      const unhook = () => { for (let l = 0; l < c.nLayers; l++) model.setStrategies(l, undefined); };
+      hook();
+      const dense = await run();
+      await model.use({ kv: new RetrievalKvCache({ method: 'full', window: 4, sinks: 1 }) }); // allowed: the hooks are FFN hooks
+      const got = await run();
+      unhook();
+      await model.use({ kv: new DenseKvCache() });
+      for (let i = 0; i < ids.length; i += 7) for (let v = 0; v < c.vocabSize; v += 5) expect(Math.abs(got[i][v] - dense[i][v])).toBeLessThan(2e-4);
+      // An attention hook needs the dense KvCache; a retrieval cache cannot replace it while such hooks are set.
+      await model.use({ kv: new RetrievalKvCache({ method: 'full' }) });
+      expect(() => model.setStrategies(0, { attention: { name: 'x', attend: () => {} } })).toThrow(/dense component/);
+      await model.use({ kv: new DenseKvCache() });
+    });
+
     it('evaluateLlama: metrics and NLL for every method (tiny run)', async () => {
       const res = await evaluateLlama(kernels, model, tok, readFileSync(textPath, 'utf8'), {
         calibrationStories: 4, evalTokens: 150, budgets: [0.1], codebookSize: 16, kmeansIterations: 4, window: 8, sinks: 2, distance: 32,

@@ -4,7 +4,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
-import { toAsyncKernels } from '../../src/kernels/async-kernels.js';
 import { referenceKernels } from '../../src/backends/cpu-backends.js';
 import { DenseKvCache } from '../../src/llama/dense-kv-cache.js';
 import { DenseFfn } from '../../src/llama/dense-ffn.js';
@@ -36,7 +35,7 @@ function oracleAttention(q: Float32Array, keys: Float32Array[], values: Float32A
 
 describe('DenseKvCache', () => {
   it('attends exactly over the appended rows of each layer, and a rewind replaces later rows', async () => {
-    const k = toAsyncKernels(referenceKernels());
+    const k = referenceKernels();
     const kv = new DenseKvCache({ keepPreRope: true });
     kv.bind(shape, k);
     const rng = new Rng(3);
@@ -68,7 +67,7 @@ describe('DenseKvCache', () => {
     const kv = new DenseKvCache();
     const row = new Float32Array(shape.kvDim);
     expectError(() => kv.append(0, 0, row, row, row), 'BAD_ARGUMENT', 'not bound');
-    kv.bind(shape, toAsyncKernels(referenceKernels()));
+    kv.bind(shape, referenceKernels());
     expectError(() => kv.append(0, 1, row, row, row), 'BAD_ARGUMENT', 'pos');
     expectError(() => kv.append(2, 0, row, row, row), 'BAD_ARGUMENT', 'layer');
     expectError(() => kv.append(0, 0, row, new Float32Array(3), row), 'BAD_ARGUMENT', 'keyPostRope');
@@ -80,7 +79,7 @@ describe('DenseKvCache', () => {
 
 describe('DenseFfn', () => {
   it('computes W2 (silu(W1 x) ⊙ W3 x) with the model weights', async () => {
-    const k = toAsyncKernels(referenceKernels());
+    const k = referenceKernels();
     const rng = new Rng(5);
     const { dim, hiddenDim } = shape;
     const w = { w1: randoms(rng, hiddenDim * dim), w2: randoms(rng, dim * hiddenDim), w3: randoms(rng, hiddenDim * dim) };

@@ -6,7 +6,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CliCommand, CliContext } from '../command.js';
 import { CliUsageError, VOCABULARY, parseArgs } from '../args.js';
-import { openKernels, openModel, useCodebooks, useThresholds } from '../model-runtime.js';
+import { openKernels, openModel } from '../model-runtime.js';
+import { FFN_NAMES, KV_CACHE_NAMES, componentNames, useComponents } from '../model-components.js';
 import { createProgressBar } from '../progress.js';
 import { SparseInferenceError } from '../../core/errors.js';
 import { readTokenizer } from '../../llama/node-files.js';
@@ -17,7 +18,7 @@ import { readGgufTokenizer } from '../../node/gguf-file.js';
 import type { TextTokenizer } from '../../llama/text-tokenizer.js';
 import { chatOptionsFromTemplate, formatChat } from '../../llama/chat-template.js';
 
-const BACKENDS = ['auto', 'reference', 'wasm', 'webgpu'] as const;
+const BACKENDS = ['auto', 'reference', 'wasm', 'threads', 'webgpu'] as const;
 
 const USAGE = `Usage: sparse-inference llama <subcommand> [options]
 
@@ -46,18 +47,28 @@ Subcommands:
             permuted for half-split RoPE, so the converted model gives the same logits).
 
 Model options (generate, ppl):
-  --backend auto|reference|wasm|webgpu
+  --backend auto|reference|wasm|threads|webgpu
                                  Kernel backend (default auto: wasm SIMD when available;
-                                 webgpu runs generate and ppl on the GPU, not convert)
-  --threads N                    Kernel threads (wasm; default 1)
+                                 threads: wasm on worker threads; webgpu runs generate and
+                                 ppl on the GPU, not convert)
+  --threads N                    Kernel threads (wasm; default 1, threads backend 2)
   --max-seq-len N                Cap the context of a Hugging Face or GGUF model (KV cache size)
   --activations int8|f32         GGUF with quantized weights: round activations to 8-bit blocks
                                  before each product, as llama.cpp does (default int8, faster),
                                  or keep them float32
-  --thresholds FILE              Activation sparsity from 'activations calibrate --out FILE'
-  --codebooks FILE               A²ATS retrieval attention from 'kvcache calibrate --out FILE'
-  --budget f                     Fraction of the context attended with --codebooks (default 0.1)
-  --sinks N                      Attention-sink tokens always attended with --codebooks (default 4)
+  --kv dense|a2ats|quest|pqcache|oracle
+                                 The KV cache: exact attention (default), or retrieval of
+                                 --budget of the context (A²ATS needs --codebooks)
+  --ffn dense|chess|cats|teal    The FFN: dense (default) or activation sparsity with
+                                 --thresholds (CHESS thresholds with q/o inputs also make
+                                 q_proj and o_proj sparse)
+  --thresholds FILE              Thresholds from 'activations calibrate --out FILE' (alone:
+                                 --ffn is the file's method)
+  --codebooks FILE               Codebooks from 'kvcache calibrate --out FILE' (alone: --kv a2ats)
+  --budget f                     Fraction of the context a retrieval KV cache attends (default 0.1)
+  --sinks N                      First tokens always attended by a retrieval KV cache (default 4)
+  --window N                     Last tokens always attended by quest, pqcache, oracle (default 16;
+                                 a2ats: the codebooks' WRoPE window)
   -h, --help                     Show this help
 
 Examples:
@@ -66,6 +77,8 @@ Examples:
       --prompt "Once upon a time" --temperature 0
   sparse-inference llama ppl --model stories260K.bin --tokenizer tok512.bin \\
       --text tinystories_sample.txt --tokens 3000 --thresholds chess.json
+  sparse-inference llama generate --model stories260K.bin --tokenizer tok512.bin --temperature 0 \
+      --kv a2ats --codebooks a2ats.bin --ffn chess --thresholds chess.json --budget 0.2
 `;
 
 const common = {
@@ -78,8 +91,11 @@ const common = {
   ...VOCABULARY.json,
   ...VOCABULARY.thresholds,
   ...VOCABULARY.codebooks,
+  kv: { type: 'string', choices: KV_CACHE_NAMES },
+  ffn: { type: 'string', choices: FFN_NAMES },
   budget: { type: 'number', min: 0, max: 1, default: 0.1 },
   sinks: { type: 'number', integer: true, min: 0, default: 4 },
+  window: { type: 'number', integer: true, min: 0, default: 16 },
 } as const;
 
 function required(v: string | undefined, name: string): string {
@@ -87,22 +103,37 @@ function required(v: string | undefined, name: string): string {
   return v;
 }
 
-/** Kernels, the model, and the calibrated pieces the options ask for; disposing releases all. */
+/** Kernels, the model, and the components the options ask for; disposing releases all. */
 async function openRun(values: {
   model?: string; backend: string; threads: number; 'max-seq-len'?: number; activations?: string; thresholds?: string;
-  codebooks?: string; budget: number; sinks: number;
+  codebooks?: string; kv?: string; ffn?: string; budget: number; sinks: number; window: number;
 }) {
+  // Usage errors first, before anything loads.
+  const names = componentNames(values.kv, values.ffn, values.codebooks, values.thresholds);
   const k = await openKernels(values.backend, values.threads);
-  const model = await openModel(required(values.model, 'model'), k.kernels, values['max-seq-len'],
-    values.activations as 'int8' | 'f32' | undefined);
-  const sparsity = values.thresholds ? await useThresholds(model, values.thresholds) : undefined;
-  const retrieval = values.codebooks ? await useCodebooks(model, values.codebooks, { budget: values.budget, sinks: values.sinks }) : undefined;
-  const notes = [sparsity && `activation sparsity ${sparsity.name}`, retrieval && `retrieval ${retrieval.method}`].filter(Boolean).join('; ');
+  let model;
+  try {
+    // Sparse FFNs read float weights: a GGUF model keeps its matrices as float32 for them.
+    const weights = names.ffn === 'dense' ? {} : { weights: 'f32' as const };
+    model = await openModel(required(values.model, 'model'), k.kernels, values['max-seq-len'],
+      values.activations as 'int8' | 'f32' | undefined, weights);
+  } catch (e) {
+    await k.dispose();
+    throw e;
+  }
+  let components;
+  try {
+    components = await useComponents(model, { ...names, codebooks: values.codebooks, thresholds: values.thresholds,
+      budget: values.budget, sinks: values.sinks, window: values.window });
+  } catch (e) {
+    model.dispose();
+    await k.dispose();
+    throw e;
+  }
   return {
-    model, notes,
+    model, notes: components.notes,
     async [Symbol.asyncDispose]() {
-      retrieval?.dispose();
-      sparsity?.dispose();
+      components.dispose();
       model.dispose();
       await k.dispose();
     },

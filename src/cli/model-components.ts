@@ -1,0 +1,150 @@
+/**
+ * `--kv` and `--ffn` of the model-running commands: which KvCache and Ffn the model hosts.
+ *
+ *   --kv   dense | a2ats | quest | pqcache | oracle     (a2ats reads --codebooks)
+ *   --ffn  dense | chess | cats | teal                  (the sparse ones read --thresholds)
+ *
+ * plus --budget (fraction of the context a retrieval cache attends), --sinks and --window (tokens
+ * always attended at the start and the end of the context). The dense ones are the model's own
+ * components. The sparse ones run through the model's per-layer strategies for now (CPU kernels);
+ * a backend that cannot run them is named in the error.
+ *
+ * @example
+ * const use = await useComponents(model, { kv: 'a2ats', ffn: 'chess', codebooks: 'cb.bin', thresholds: 'th.json', budget: 0.1, sinks: 4 });
+ * ...; use.dispose();
+ */
+import { CliUsageError } from './args.js';
+import { SparseInferenceError } from '../core/errors.js';
+import type { LlamaModel } from '../llama/model.js';
+import { loadThresholds } from '../activations/thresholds-node.js';
+import { installActivationSparsity } from '../activations/install-sparsity.js';
+import { readCodebookFile } from '../kvcache/codebook-file.js';
+import type { MethodName } from '../kvcache/eval/methods.js';
+import { RetrievalKvCache } from '../kvcache/retrieval-kv-cache.js';
+import { DenseKvCache } from '../llama/dense-kv-cache.js';
+import { DEFAULT_WROPE, type WRopeConfig } from '../kvcache/wrope.js';
+import type { CodebookSet } from '../kvcache/codebook-set.js';
+
+export const KV_CACHE_NAMES = ['dense', 'a2ats', 'quest', 'pqcache', 'oracle'] as const;
+export type KvCacheName = (typeof KV_CACHE_NAMES)[number];
+export const FFN_NAMES = ['dense', 'chess', 'cats', 'teal'] as const;
+export type FfnName = (typeof FFN_NAMES)[number];
+
+/** What the options ask for (names already checked by the argument parser). */
+export interface ComponentSettings {
+  kv: KvCacheName;
+  ffn: FfnName;
+  codebooks?: string;
+  thresholds?: string;
+  budget: number;
+  sinks: number;
+  /** Recent tokens always attended by quest, pqcache and oracle (a2ats: the codebooks' WRoPE window). */
+  window: number;
+}
+
+/** The components in use, described for the output; dispose() restores the dense ones. */
+export interface ComponentsInUse {
+  /** e.g. "kv a2ats (256 centroids, budget 0.1, window 16, sinks 4); ffn CHESS w/". */
+  notes: string;
+  dispose(): void;
+}
+
+/**
+ * Resolve the old spellings: --codebooks alone means --kv a2ats, --thresholds alone means the
+ * file's method as --ffn. An explicit --kv/--ffn wins and must agree with the files given.
+ */
+export function componentNames(kv: string | undefined, ffn: string | undefined, codebooks: string | undefined,
+  thresholds: string | undefined): { kv: KvCacheName; ffn: FfnName | 'from-thresholds' } {
+  const k = (kv ?? (codebooks ? 'a2ats' : 'dense')) as KvCacheName;
+  if (codebooks !== undefined && k !== 'a2ats') throw new CliUsageError(`--codebooks is for --kv a2ats, not --kv ${k}`);
+  if (k === 'a2ats' && codebooks === undefined) throw new CliUsageError('--kv a2ats needs --codebooks FILE (from kvcache calibrate --out)');
+  const f = (ffn ?? (thresholds ? 'from-thresholds' : 'dense')) as FfnName | 'from-thresholds';
+  if (f === 'dense' && thresholds !== undefined) throw new CliUsageError('--thresholds is for --ffn chess, cats or teal, not --ffn dense');
+  if (f !== 'dense' && f !== 'from-thresholds' && thresholds === undefined) {
+    throw new CliUsageError(`--ffn ${f} needs --thresholds FILE (from activations calibrate --out)`);
+  }
+  return { kv: k, ffn: f };
+}
+
+/** Host the asked-for components on `model`. */
+export async function useComponents(model: LlamaModel, s: ComponentSettings | (Omit<ComponentSettings, 'ffn'> & { ffn: FfnName | 'from-thresholds' })):
+  Promise<ComponentsInUse> {
+  const notes: string[] = [];
+  const undo: (() => void)[] = [];
+  try {
+    if (s.ffn !== 'dense') {
+      const th = await loadThresholds(s.thresholds!);
+      const method = th.metadata.method === 'chess-sq' || th.metadata.method === 'chess-abs' ? 'chess' : th.metadata.method;
+      if (s.ffn !== 'from-thresholds' && s.ffn !== method) {
+        throw new CliUsageError(`--ffn ${s.ffn} but ${s.thresholds} holds ${th.metadata.method} thresholds`);
+      }
+      cpuOnly(model, `--ffn ${method}`);
+      const first = th.layers[0]?.inputs;
+      const attention = method !== 'teal' && first?.q !== undefined && first?.o !== undefined;
+      const inst = installActivationSparsity(model, th, { attention });
+      undo.push(() => inst.dispose());
+      notes.push(`ffn ${inst.name}`);
+    }
+    if (s.kv !== 'dense') {
+      const r = await useRetrieval(model, s);
+      undo.push(r.dispose);
+      notes.push(`kv ${r.method}`);
+    }
+  } catch (e) {
+    for (const u of undo.reverse()) u();
+    throw e;
+  }
+  return { notes: notes.join('; '), dispose: () => { for (const u of undo.reverse()) u(); } };
+}
+
+function cpuOnly(model: LlamaModel, what: string): void {
+  if (model.asynchronous) {
+    throw new CliUsageError(`${what} runs on CPU backends for now (--backend reference, wasm or threads), not on ${model.kernels.backend}`);
+  }
+}
+
+/** Read a codebooks file and check it fits the model. */
+async function readCodebooks(model: LlamaModel, path: string): Promise<CodebookSet> {
+  const { readFile } = await import('node:fs/promises');
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch (e) {
+    throw new SparseInferenceError('BAD_FILE', `cannot read codebooks ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+  }
+  const set = readCodebookFile(bytes, path);
+  const c = model.config;
+  if (set.info.nLayers !== c.nLayers || set.info.nKvHeads !== c.nKvHeads || set.info.headDim !== c.headDim) {
+    throw new SparseInferenceError('BAD_FILE', `${path}: codebooks are for ${set.info.nLayers} layers × ${set.info.nKvHeads} KV heads × d ${set.info.headDim}; `
+      + `the model has ${c.nLayers} × ${c.nKvHeads} × ${c.headDim}`);
+  }
+  return set;
+}
+
+/**
+ * Make the model's KV cache retrieval with the named method (A²ATS over the codebooks:
+ * query-aware ones; plain ones give VQ with WRoPE), attending `budget` of the context plus sinks
+ * and the recent window — a RetrievalKvCache the model hosts, on any backend.
+ */
+async function useRetrieval(model: LlamaModel, s: ComponentSettings | (Omit<ComponentSettings, 'ffn'> & { ffn: unknown })):
+  Promise<{ method: string; dispose(): void }> {
+  let name: MethodName = s.kv as MethodName;
+  let set: CodebookSet | undefined;
+  let wrope: Pick<WRopeConfig, 'window' | 'distance'> = { window: s.window, distance: DEFAULT_WROPE.distance };
+  let detail = `budget ${s.budget}, window ${s.window}, sinks ${s.sinks}`;
+  if (s.kv === 'a2ats') {
+    set = await readCodebooks(model, s.codebooks!);
+    if (set.info.kind !== 'query-aware') name = 'vq-wrope';
+    wrope = set.info.wrope;
+    detail = `${set.info.size} centroids, budget ${s.budget}, window ${wrope.window}, sinks ${s.sinks}`;
+  }
+  await model.use({ kv: new RetrievalKvCache({
+    method: name, window: wrope.window, distance: wrope.distance, sinks: s.sinks, budget: { mode: 'total', fraction: s.budget },
+    codebooks: set === undefined ? undefined : set.info.kind === 'query-aware' ? { queryAware: set } : { plain: set },
+  }) });
+  return {
+    method: `${name} (${detail})`,
+    // The dense cache back (use() disposes the retrieval cache).
+    dispose() { void model.use({ kv: new DenseKvCache() }).catch(() => {}); },
+  };
+}
