@@ -93,7 +93,10 @@ export function buildLastWordTasks(tokenizer: TokenCounter, documents: readonly 
   return tasks;
 }
 
-/** Last-word score: the continuation's first word (letters only) equals the target exactly. */
+/**
+ * Last-word score: the continuation's first word (letters only) equals the target exactly.
+ * `continuation` is the generated text only (decode `GenerateResult.generated`).
+ */
 export function scoreLastWord(continuation: string, target: string): boolean {
   if (typeof continuation !== 'string') throw badArgument(`continuation must be a string, got ${typeof continuation}`);
   if (typeof target !== 'string' || target === '') throw badArgument('target must be a non-empty string');

@@ -20,7 +20,8 @@
  *
  * @example
  * const task = buildPasskeyTask(tokenizer, { targetTokens: 4096, seed: 1 });
- * const answer = greedy(model, task.prompt, 8);          // e.g. ' 58219.'
+ * const r = await generate(model, tokenizer, { prompt: task.prompt, maxTokens: 8, temperature: 0 });
+ * const answer = tokenizer.decodeAll(r.generated);       // the continuation only, e.g. ' 58219.'
  * scorePasskey(answer, task.key);                        // true when the answer contains the key
  */
 import { badArgument } from '../../core/errors.js';
@@ -107,7 +108,11 @@ export function buildPasskeyTask(tokenizer: TokenCounter, options: PasskeyTaskOp
   return { prompt: built.prompt, key, targetTokens, promptTokens, depth, keyTokenOffset, keyCharOffset: built.head.length, seed };
 }
 
-/** Passkey score: the greedy answer contains the key's digits (not as part of a longer number). */
+/**
+ * Passkey score: the greedy answer contains the key's digits (not as part of a longer number).
+ * `answer` is the continuation only — decode `GenerateResult.generated`, not `.text`, which
+ * starts with the prompt and so always contains the key.
+ */
 export function scorePasskey(answer: string, key: string): boolean {
   if (typeof answer !== 'string') throw badArgument(`answer must be a string, got ${typeof answer}`);
   if (typeof key !== 'string' || !/^\d{5}$/.test(key)) throw badArgument(`key must be a 5-digit string, got ${JSON.stringify(key)}`);
