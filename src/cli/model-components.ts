@@ -6,7 +6,8 @@
  *
  * plus --budget (fraction of the context a retrieval cache attends), --sinks and --window (tokens
  * always attended at the start and the end of the context). The dense ones are the model's own
- * components. The sparse ones run through the model's per-layer strategies for now (CPU kernels);
+ * components. The sparse FFNs are the activations family's components (every backend); with a retrieval
+ * --kv they still run as model strategies (CPU kernels), which retrieval attention needs;
  * a backend that cannot run them is named in the error.
  *
  * @example
@@ -17,7 +18,8 @@ import { CliUsageError } from './args.js';
 import { SparseInferenceError } from '../core/errors.js';
 import type { LlamaModel } from '../llama/model.js';
 import { loadThresholds } from '../activations/thresholds-node.js';
-import { installActivationSparsity } from '../activations/install-sparsity.js';
+import { installActivationSparsity, sparsityStrategyName } from '../activations/install-sparsity.js';
+import { sparsityComponents } from '../activations/sparsity-components.js';
 import { readCodebookFile } from '../kvcache/codebook-file.js';
 import { createMethod, type MethodName } from '../kvcache/eval/methods.js';
 import { RetrievalAttention } from '../kvcache/llama-attention.js';
@@ -77,12 +79,21 @@ export async function useComponents(model: LlamaModel, s: ComponentSettings | (O
       if (s.ffn !== 'from-thresholds' && s.ffn !== method) {
         throw new CliUsageError(`--ffn ${s.ffn} but ${s.thresholds} holds ${th.metadata.method} thresholds`);
       }
-      cpuOnly(model, `--ffn ${method}`);
       const first = th.layers[0]?.inputs;
       const attention = method !== 'teal' && first?.q !== undefined && first?.o !== undefined;
-      const inst = installActivationSparsity(model, th, { attention });
-      undo.push(() => inst.dispose());
-      notes.push(`ffn ${inst.name}`);
+      if (s.kv === 'dense') {
+        // The FFN (and CHESS's q/o or TEAL's projections) as components the model hosts: every
+        // backend. The model disposes them with itself.
+        const { ffn, projections } = sparsityComponents(th, { attention });
+        await model.use({ ffn, ...(projections ? { projections } : {}) });
+        notes.push(`ffn ${sparsityStrategyName(th, attention)}`);
+      } else {
+        // Retrieval attention still runs as a model strategy, which needs the dense components.
+        cpuOnly(model, `--ffn ${method} with --kv ${s.kv}`);
+        const inst = installActivationSparsity(model, th, { attention });
+        undo.push(() => inst.dispose());
+        notes.push(`ffn ${inst.name}`);
+      }
     }
     if (s.kv !== 'dense') {
       cpuOnly(model, `--kv ${s.kv}`);

@@ -77,6 +77,24 @@ describeWithShared('llama generate --kv/--ffn (stories260K)', ['models/stories26
       expect(JSON.parse(r.out).text).not.toBe(dense.text);
     });
 
+    it('--ffn chess alone runs as model components on every backend: the same greedy tokens on reference, wasm and webgpu, not the dense ones', async () => {
+      const backends = ['reference', 'wasm'];
+      const missing = await webgpuMissing();
+      if (missing === null) backends.push('webgpu');
+      else console.warn(`[skip] webgpu: ${missing}`);
+      const dense = JSON.parse((await gen('wasm', [], 40)).out).text;
+      const texts: Record<string, string> = {};
+      for (const b of backends) {
+        const r = await gen(b, ['--ffn', 'chess', '--thresholds', thresholds], 40);
+        expect(r.code, `${b}: ${r.err}`).toBe(0);
+        const out = JSON.parse(r.out);
+        expect(out.strategies).toMatch(/ffn CHESS/);
+        texts[b] = out.text;
+      }
+      for (const b of backends) expect(texts[b], b).toBe(texts.reference);
+      expect(texts.reference).not.toBe(dense);
+    }, 600_000);
+
     it('--kv a2ats --ffn chess: the same greedy tokens on reference, wasm, threads and webgpu', async () => {
       const backends = ['reference', 'wasm', 'threads'];
       const missing = await webgpuMissing();
