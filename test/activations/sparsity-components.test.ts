@@ -1,9 +1,10 @@
 /**
  * The CATS, CHESS and TEAL components (Ffn and Projection, as the llama model hosts them) against
  * the model strategies installActivationSparsity installs: on every CPU backend the same input
- * gives the same output bit for bit and the same counts (channel zeros, projection-input zeros);
- * on webgpu (SwiftShader in CI) the components run with device scratch and match the CPU within
- * float tolerance; bad thresholds and unbound use are refused.
+ * gives the same output bit for bit and the same counts (channel zeros, projection-input zeros),
+ * and hosted by the model (model.use) the same logits; on webgpu (SwiftShader in CI) the
+ * components run with device scratch and match the CPU within float tolerance, alone and inside a
+ * model on the GPU; bad thresholds and unbound use are refused.
  */
 import { expect, it } from 'vitest';
 import { describeEachBackend } from '../_harness/each-backend.js';
@@ -31,12 +32,12 @@ import { describeWithRuntime } from '../runtimes/harness.js';
 const SHAPE = { dim: 36, hiddenDim: 70, nLayers: 2, nHeads: 6, nKvHeads: 3, vocabSize: 40, seqLen: 32 };
 const TOKENS = [1, 5, 9, 3, 22, 7, 7, 30, 2, 11, 19, 4];
 
-function calibrated(k: CpuKernels): { m: LlamaModel; th: Record<string, ActivationThresholds> } {
+async function calibrated(k: CpuKernels): Promise<{ m: LlamaModel; th: Record<string, ActivationThresholds> }> {
   const m = randomLlama(SHAPE, { kernels: k, seed: 3, scale: 1.5 });
   const c = new ActivationCollector({ nLayers: SHAPE.nLayers, dim: SHAPE.dim, hiddenDim: SHAPE.hiddenDim });
   m.setCapture(c.capture);
   m.reset();
-  TOKENS.forEach((t, i) => m.forward(t, i));
+  for (let i = 0; i < TOKENS.length; i++) await m.forward(TOKENS[i], i);
   m.setCapture(undefined);
   const stats = c.finish();
   return {
@@ -69,7 +70,7 @@ function inputs(n: number, count: number, seed: number): Float32Array[] {
 describeEachBackend('sparsity components', (k) => {
   for (const [method, attention] of [['cats', false], ['chess', false], ['chess', true], ['chessAbs', true], ['teal', false]] as const) {
     it(`${method}${attention ? ' w/' : ''}: forward and project equal the installed strategies bit for bit, counts included`, async () => {
-      const { m, th } = calibrated(k);
+      const { m, th } = await calibrated(k);
       const shape: ModelShape = m.config;
       const weights = modelWeights(m, k);
       const comp = sparsityComponents(th[method], { attention });
@@ -119,7 +120,7 @@ describeEachBackend('sparsity components', (k) => {
 
   for (const method of ['chess', 'teal'] as const) {
     it(`${method} on some layers: the listed layers equal the installed strategies, the others the dense FFN`, async () => {
-      const { m, th } = calibrated(k);
+      const { m, th } = await calibrated(k);
       const weights = modelWeights(m, k);
       const comp = sparsityComponents(th[method], { layers: [1] });
       await comp.ffn.bind(m.config, k, weights);
@@ -150,8 +151,31 @@ describeEachBackend('sparsity components', (k) => {
     });
   }
 
+  it('hosted by the model (model.use): the logits of the installed strategies, bit for bit (CATS, CHESS w/, TEAL)', async () => {
+    const { m, th } = await calibrated(k);
+    const run = async () => {
+      m.reset();
+      const out: Float32Array[] = [];
+      for (let i = 0; i < TOKENS.length; i++) out.push((await m.forward(TOKENS[i], i)).slice());
+      return out;
+    };
+    const dense = await run();
+    for (const [t, attention] of [[th.cats, false], [th.chess, true], [th.teal, false]] as const) {
+      const inst = installActivationSparsity(m, t, { attention });
+      const want = await run();
+      inst.dispose();
+      const { ffn, projections } = sparsityComponents(t, { attention });
+      await m.use({ ffn, projections: projections ?? null });
+      const got = await run();
+      await m.use({ ffn: new DenseFfn(), projections: null });
+      for (let i = 0; i < want.length; i++) expect(got[i]).toEqual(want[i]);
+      expect(got[TOKENS.length - 1]).not.toEqual(dense[TOKENS.length - 1]);
+    }
+    m.dispose();
+  });
+
   it('refuse thresholds of another method or model, and use before bind', async () => {
-    const { m, th } = calibrated(k);
+    const { m, th } = await calibrated(k);
     expectBadArgument(() => new ChessFfn(th.cats), 'thresholds');
     expectBadArgument(() => new CatsFfn(th.chess), 'thresholds');
     expectBadArgument(() => new TealFfn(th.chess), 'thresholds');
@@ -172,7 +196,7 @@ describeWithRuntime('sparsity components on webgpu', missing, () => {
   it('CHESS w/ and TEAL run on the GPU with device scratch and match the CPU', async () => {
     const cpu = await createKernels({ backend: 'wasm' });
     const gpu: Kernels = await createKernels({ backend: 'webgpu', cpuThreshold: 0 });
-    const { m, th } = calibrated(cpu);
+    const { m, th } = await calibrated(cpu);
     const weights = modelWeights(m, cpu);
     for (const [method, attention] of [['chess', true], ['teal', false]] as const) {
       const onCpu = sparsityComponents(th[method], { attention }), onGpu = sparsityComponents(th[method], { attention });
@@ -197,6 +221,19 @@ describeWithRuntime('sparsity components on webgpu', missing, () => {
       }
       for (const c of [onCpu, onGpu]) { c.ffn.dispose(); c.projections?.dispose(); }
     }
+    // Hosted by a model on the GPU: the CPU model's logits (CHESS w/).
+    const g = randomLlama(SHAPE, { kernels: gpu, seed: 3, scale: 1.5 });
+    const inst = installActivationSparsity(m, th.chess, { attention: true });
+    const { ffn, projections } = sparsityComponents(th.chess, { attention: true });
+    await g.use({ ffn, projections: projections ?? null });
+    m.reset(); g.reset();
+    for (let i = 0; i < TOKENS.length; i++) {
+      const want = (await m.forward(TOKENS[i], i)).slice(), got = await g.forward(TOKENS[i], i);
+      const scale = Math.max(...want.map(Math.abs));
+      for (let j = 0; j < want.length; j++) expect(Math.abs(got[j] - want[j])).toBeLessThan(1e-4 * scale);
+    }
+    inst.dispose();
+    g.dispose();
     m.dispose();
   }, 120_000);
 });
