@@ -6,9 +6,9 @@
  *
  * plus --budget (fraction of the context a retrieval cache attends), --sinks and --window (tokens
  * always attended at the start and the end of the context). The dense ones are the model's own
- * components. The sparse FFNs are the activations family's components (every backend); with a retrieval
- * --kv they still run as model strategies (CPU kernels), which retrieval attention needs;
- * a backend that cannot run them is named in the error.
+ * components; the sparse FFNs are the activations family's components (any backend); the
+ * retrieval caches run through the model's per-layer strategies for now (CPU kernels), and a
+ * backend that cannot run them is named in the error.
  *
  * @example
  * const use = await useComponents(model, { kv: 'a2ats', ffn: 'chess', codebooks: 'cb.bin', thresholds: 'th.json', budget: 0.1, sinks: 4 });
@@ -18,11 +18,12 @@ import { CliUsageError } from './args.js';
 import { SparseInferenceError } from '../core/errors.js';
 import type { LlamaModel } from '../llama/model.js';
 import { loadThresholds } from '../activations/thresholds-node.js';
-import { installActivationSparsity, sparsityStrategyName } from '../activations/install-sparsity.js';
 import { sparsityComponents } from '../activations/sparsity-components.js';
+import { sparsityStrategyName } from '../activations/install-sparsity.js';
 import { readCodebookFile } from '../kvcache/codebook-file.js';
-import { createMethod, type MethodName } from '../kvcache/eval/methods.js';
-import { RetrievalAttention } from '../kvcache/llama-attention.js';
+import type { MethodName } from '../kvcache/eval/methods.js';
+import { RetrievalKvCache } from '../kvcache/retrieval-kv-cache.js';
+import { DenseKvCache } from '../llama/dense-kv-cache.js';
 import { DEFAULT_WROPE, type WRopeConfig } from '../kvcache/wrope.js';
 import type { CodebookSet } from '../kvcache/codebook-set.js';
 
@@ -81,22 +82,11 @@ export async function useComponents(model: LlamaModel, s: ComponentSettings | (O
       }
       const first = th.layers[0]?.inputs;
       const attention = method !== 'teal' && first?.q !== undefined && first?.o !== undefined;
-      if (s.kv === 'dense') {
-        // The FFN (and CHESS's q/o or TEAL's projections) as components the model hosts: every
-        // backend. The model disposes them with itself.
-        const { ffn, projections } = sparsityComponents(th, { attention });
-        await model.use({ ffn, ...(projections ? { projections } : {}) });
-        notes.push(`ffn ${sparsityStrategyName(th, attention)}`);
-      } else {
-        // Retrieval attention still runs as a model strategy, which needs the dense components.
-        cpuOnly(model, `--ffn ${method} with --kv ${s.kv}`);
-        const inst = installActivationSparsity(model, th, { attention });
-        undo.push(() => inst.dispose());
-        notes.push(`ffn ${inst.name}`);
-      }
+      const { ffn, projections } = sparsityComponents(th, { attention });
+      await model.use({ ffn, projections: projections ?? null }); // the model disposes them with itself
+      notes.push(`ffn ${sparsityStrategyName(th, attention)}`);
     }
     if (s.kv !== 'dense') {
-      cpuOnly(model, `--kv ${s.kv}`);
       const r = await useRetrieval(model, s);
       undo.push(r.dispose);
       notes.push(`kv ${r.method}`);
@@ -133,41 +123,29 @@ async function readCodebooks(model: LlamaModel, path: string): Promise<CodebookS
 }
 
 /**
- * Replace every layer's attention by retrieval with the named method (A²ATS over the codebooks:
+ * Make the model's KV cache retrieval with the named method (A²ATS over the codebooks:
  * query-aware ones; plain ones give VQ with WRoPE), attending `budget` of the context plus sinks
- * and the recent window.
+ * and the recent window — a RetrievalKvCache the model hosts, on any backend.
  */
 async function useRetrieval(model: LlamaModel, s: ComponentSettings | (Omit<ComponentSettings, 'ffn'> & { ffn: unknown })):
   Promise<{ method: string; dispose(): void }> {
-  const kernels = model.syncKernels(`--kv ${s.kv}`);
-  const c = model.config;
   let name: MethodName = s.kv as MethodName;
   let set: CodebookSet | undefined;
-  let wrope: WRopeConfig = { ...DEFAULT_WROPE, window: s.window, base: c.ropeBase, pairing: c.ropePairing };
+  let wrope: Pick<WRopeConfig, 'window' | 'distance'> = { window: s.window, distance: DEFAULT_WROPE.distance };
   let detail = `budget ${s.budget}, window ${s.window}, sinks ${s.sinks}`;
   if (s.kv === 'a2ats') {
     set = await readCodebooks(model, s.codebooks!);
     if (set.info.kind !== 'query-aware') name = 'vq-wrope';
-    wrope = { ...set.info.wrope, base: c.ropeBase, pairing: c.ropePairing };
+    wrope = set.info.wrope;
     detail = `${set.info.size} centroids, budget ${s.budget}, window ${wrope.window}, sinks ${s.sinks}`;
   }
-  const layers = Array.from({ length: c.nLayers }, (_, l) => {
-    const method = createMethod(kernels, name, {
-      headDim: c.headDim, groupSize: c.nHeads / c.nKvHeads, nKvHeads: c.nKvHeads, layer: l, wrope,
-      queryAware: set?.info.kind === 'query-aware' ? set : undefined, plain: set?.info.kind === 'plain' ? set : undefined,
-    });
-    return new RetrievalAttention(kernels, c, l, method, { window: wrope.window, sinks: s.sinks, budget: { mode: 'total', fraction: s.budget } });
-  });
-  layers.forEach((attention, l) => model.setStrategies(l, { ...model.getStrategies(l), attention }));
+  await model.use({ kv: new RetrievalKvCache({
+    method: name, window: wrope.window, distance: wrope.distance, sinks: s.sinks, budget: { mode: 'total', fraction: s.budget },
+    codebooks: set === undefined ? undefined : set.info.kind === 'query-aware' ? { queryAware: set } : { plain: set },
+  }) });
   return {
     method: `${name} (${detail})`,
-    dispose() {
-      for (let l = 0; l < c.nLayers; l++) {
-        const rest = { ...model.getStrategies(l) };
-        delete rest.attention;
-        model.setStrategies(l, Object.keys(rest).length ? rest : undefined);
-      }
-      for (const a of layers) { a.dispose(); a.method.dispose(); }
-    },
+    // The dense cache back (use() disposes the retrieval cache).
+    dispose() { void model.use({ kv: new DenseKvCache() }).catch(() => {}); },
   };
 }

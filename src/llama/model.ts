@@ -370,7 +370,12 @@ export class LlamaModel {
     checkComponent('components.kv', kv, ['bind', 'append', 'attend', 'reset', 'dispose']);
     checkComponent('components.ffn', ffn, ['bind', 'forward', 'dispose']);
     if (projections !== null) checkComponent('components.projections', projections, ['bind', 'covers', 'project', 'dispose']);
-    if (this.strategies.some((st) => st !== undefined)) throw badArgument('the model has strategies set (setStrategies): remove them before use()');
+    // A legacy hook replaces the component of its kind, so that kind must stay the dense default.
+    const hooked = (kind: 'attention' | 'ffn' | 'projections') => this.strategies.some((st) => st?.[kind] !== undefined);
+    if ((kv !== undefined && kv !== this.kv && hooked('attention')) || (ffn !== undefined && ffn !== this.ffn && hooked('ffn'))
+      || (projections !== undefined && projections !== this.proj && hooked('projections'))) {
+      throw badArgument('the model has strategies set (setStrategies) for a component being replaced: remove them before use()');
+    }
     if (kv !== undefined && kv !== this.kv) {
       await kv.bind(this.config, this.kernels);
       this.kv.dispose();
@@ -428,8 +433,15 @@ export class LlamaModel {
           throw badArgument(`strategies.projections.${name} must have a project(ctx) method`);
         }
       }
-      if (!(this.kv instanceof DenseKvCache) || !(this.ffn instanceof DenseFfn) || this.proj !== null) {
-        throw badArgument('strategies need the dense components (the model has others in use)');
+      // A hook replaces a dense component's work in place: that component must be the dense one.
+      if (s.attention !== undefined && !(this.kv instanceof DenseKvCache)) {
+        throw badArgument(`an attention strategy needs the dense KvCache, the model has '${this.kv.name}'`);
+      }
+      if (s.ffn !== undefined && !(this.ffn instanceof DenseFfn)) {
+        throw badArgument(`an FFN strategy needs the dense Ffn, the model has '${this.ffn.name}'`);
+      }
+      if (Object.keys(s.projections ?? {}).length > 0 && this.proj !== null) {
+        throw badArgument(`projection strategies need no projection component, the model has '${this.proj.name}'`);
       }
     }
     if (s?.attention !== undefined) this.keepPreRopeKeys(); // attention strategies read keysPreRope
