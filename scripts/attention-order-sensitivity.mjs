@@ -23,8 +23,8 @@ const lse = kernels.allocF32(64);
 const rowwise = (Q, K, V, pos0, n, d, stride, nHeads, group, scale, out) => {
   for (let i = 0; i < n; i++) kernels.selectiveAttentionHeads(Q.subarray(i * nHeads * d, (i + 1) * nHeads * d), K, V, idx.view(), pos0 + i + 1, pos0 + n, d, stride, nHeads, group, scale, out.subarray(i * nHeads * d, (i + 1) * nHeads * d), lse.view().subarray(0, nHeads));
 };
-const run = (f) => { kernels.causalAttention = f; m.reset(); const out = []; m.prefill(ids, 0, { onLogits: (p, l) => out.push(l.slice()) }); return out; };
-const a = run(rowwise), b = run(block);
+const run = async (f) => { kernels.causalAttention = f; m.reset(); const out = []; await m.prefill(ids, 0, { onLogits: (p, l) => out.push(l.slice()) }); return out; };
+const a = await run(rowwise), b = await run(block);
 let mx = 0, at = -1, flips = 0;
 for (let p = 0; p < N; p++) { let am = 0, bm = 0; for (let i = 0; i < a[p].length; i++) { const d = Math.abs(a[p][i] - b[p][i]); if (d > mx) { mx = d; at = p; } if (a[p][i] > a[p][am]) am = i; if (b[p][i] > b[p][bm]) bm = i; } if (am !== bm) flips++; }
 console.log(`${act} activations, ${N} tokens: rowwise vs causalAttention max |Δlogit| ${mx.toExponential(2)} at ${at}, top-1 flips ${flips}`);

@@ -21,12 +21,12 @@ const kernels = await createKernels();
 const tok = readGgufTokenizer(model);
 const ids = tok.encode(readFileSync(textPath, 'utf8'));
 const m = await readGgufModel(model, { kernels, maxSeqLen: Math.max(...lengths) });
-m.prefill(ids.slice(0, 64)); // warm-up: JIT and the kernels' first calls
+await m.prefill(ids.slice(0, 64)); // warm-up: JIT and the kernels' first calls
 for (const n of lengths) {
   if (ids.length < n) throw new Error(`the text has only ${ids.length} tokens`);
   m.reset();
   const t0 = performance.now();
-  m.prefill(ids.slice(0, n));
+  await m.prefill(ids.slice(0, n));
   const s = (performance.now() - t0) / 1000;
   console.log(JSON.stringify({ dist, tokens: n, seconds: +s.toFixed(2), tokensPerSecond: +(n / s).toFixed(1), backend: `${kernels.backend}/${kernels.variant}` }));
 }

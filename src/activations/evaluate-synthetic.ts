@@ -16,11 +16,11 @@
  * r.rows.find((x) => x.method === 'chess-sq')!.relativeError
  */
 import { checkKernels } from '../kernels/check-kernels.js';
-import type { CpuKernels } from '../kernels/kernels.js';
+import type { Kernels } from '../kernels/kernels.js';
 import { Rng } from '../core/rng.js';
 import { throwIfAborted } from '../core/errors.js';
 import { checkInt, checkNumber } from '../core/validate.js';
-import { createSyntheticSwiGluAsync, type SyntheticSwiGlu, type SyntheticSwiGluOptions } from './synthetic-swiglu.js';
+import { createSyntheticSwiGlu, type SyntheticSwiGlu, type SyntheticSwiGluOptions } from './synthetic-swiglu.js';
 import { ActivationCollector } from './activation-collector.js';
 import type { QuantileMode } from './magnitude-pool.js';
 import { catsThresholds } from './cats-thresholds.js';
@@ -83,7 +83,7 @@ async function sampleInChunks(block: SyntheticSwiGlu, n: number, rng: Rng, signa
   return X;
 }
 
-export async function evaluateSyntheticSwiGlu(kernels: CpuKernels, opts: SyntheticEvalOptions = {}): Promise<SyntheticEvalResult> {
+export async function evaluateSyntheticSwiGlu(kernels: Kernels, opts: SyntheticEvalOptions = {}): Promise<SyntheticEvalResult> {
   checkKernels('kernels', kernels);
   opts = checkOptions('evaluateSyntheticSwiGlu options', opts, SYNTHETIC_EVAL_KEYS);
   const ks = (opts.sparsities ?? [0.3, 0.5, 0.7]).map((k, i) => checkNumber(`sparsities[${i}]`, k, 0, 1, { maxExclusive: true }));
@@ -91,31 +91,40 @@ export async function evaluateSyntheticSwiGlu(kernels: CpuKernels, opts: Synthet
   const nTest = checkInt('testTokens', opts.testTokens ?? 1024, 1);
   const seed = checkInt('seed', opts.seed ?? 7, 0);
   const progress = opts.onProgress ?? (() => {});
-  const block = await createSyntheticSwiGluAsync(kernels, opts.block, { signal: opts.signal });
+  const block = await createSyntheticSwiGlu(kernels, opts.block, { signal: opts.signal });
+  const owned: { dispose(): void }[] = [];
   try {
     const { dim: D, hidden: H } = block;
     const rng = new Rng(seed);
+    // Host scratch (read on the host after every token); the weights stay on the backend.
     const scratch = {
-      gate: kernels.allocF32(H), up: kernels.allocF32(H), inter: kernels.allocF32(H), out: kernels.allocF32(D),
-      xs: kernels.allocF32(D), teal: kernels.allocF32(H), tealUp: kernels.allocF32(H),
-      // TEAL streams W_gate and W_up by input too: input-major copies (dim×hidden).
-      wGateT: kernels.allocF32(D * H), wUpT: kernels.allocF32(D * H),
+      gate: new Float32Array(H), up: new Float32Array(H), inter: new Float32Array(H), out: new Float32Array(D),
+      xs: new Float32Array(D), teal: new Float32Array(H), tealUp: new Float32Array(H),
     };
-    transpose(block.wGate.view(), H, D, scratch.wGateT.view());
-    transpose(block.wUp.view(), H, D, scratch.wUpT.view());
+    // TEAL streams W_gate and W_up by input too: input-major copies (dim×hidden).
+    const inputMajor = async (W: typeof block.wGate) => {
+      const t = new Float32Array(D * H);
+      transpose(await W.read(), H, D, t);
+      const d = kernels.allocF32(D * H);
+      owned.push(d);
+      d.write(t);
+      return d;
+    };
+    const wGateT = await inputMajor(block.wGate), wUpT = await inputMajor(block.wUp);
     // Dense pass: a_gate, a_up (and y) of a batch of tokens.
     // Returns to the event loop every ~25 ms (and sees an abort there): a pass is seconds of work.
-    const dense = async (X: Float32Array, n: number, each: (t: number, g: Float32Array, u: Float32Array, h: Float32Array) => void) => {
+    const dense = async (X: Float32Array, n: number,
+      each: (t: number, g: Float32Array, u: Float32Array, h: Float32Array) => void | Promise<void>) => {
       const h = new Float32Array(H);
       for (let t = 0; t < n; t++) {
         await yieldEvery(25);
         throwIfAborted(opts.signal, 'synthetic evaluation');
         const x = X.subarray(t * D, (t + 1) * D);
-        const g = scratch.gate.view(), u = scratch.up.view();
-        kernels.gemv(block.wGate.view(), x, g, H, D);
-        kernels.gemv(block.wUp.view(), x, u, H, D);
+        const g = scratch.gate, u = scratch.up;
+        await kernels.gemv(block.wGate, x, g, H, D);
+        await kernels.gemv(block.wUp, x, u, H, D);
         for (let i = 0; i < H; i++) { g[i] = silu(g[i]); h[i] = g[i] * u[i]; }
-        each(t, g, u, h);
+        await each(t, g, u, h);
       }
     };
 
@@ -140,9 +149,9 @@ export async function evaluateSyntheticSwiGlu(kernels: CpuKernels, opts: Synthet
     const Xt = await sampleInChunks(block, nTest, rng.split(), opts.signal);
     const G = new Float32Array(nTest * H), U = new Float32Array(nTest * H), Y = new Float32Array(nTest * D);
     const y = new Float32Array(D);
-    await dense(Xt, nTest, (t, g, u, h) => {
+    await dense(Xt, nTest, async (t, g, u, h) => {
       G.set(g, t * H); U.set(u, t * H);
-      kernels.gemv(block.wDown.view(), h, y, D, H);
+      await kernels.gemv(block.wDown, h, y, D, H);
       Y.set(y, t * D);
     });
     let yy = 0;
@@ -170,32 +179,32 @@ export async function evaluateSyntheticSwiGlu(kernels: CpuKernels, opts: Synthet
           if ((t & 7) === 7) { await yieldEvery(25); throwIfAborted(opts.signal, 'synthetic evaluation'); }
           const x = Xt.subarray(t * D, (t + 1) * D);
           const g = G.subarray(t * H, (t + 1) * H), u = U.subarray(t * H, (t + 1) * H);
-          const out = scratch.out.view();
+          const out = scratch.out;
           let hHat: Float32Array;
           if (method === 'teal') {
-            const z = tealSparseSwiGlu(kernels, scratch.wGateT.view(), scratch.wUpT.view(), block.wDownT.view(), x, tealT,
-              out, { xs: scratch.xs.view(), gate: scratch.teal.view(), up: scratch.tealUp.view() }, D, H);
-            hHat = scratch.tealUp.view();
+            const z = await tealSparseSwiGlu(kernels, wGateT, wUpT, block.wDownT, x, tealT,
+              out, { xs: scratch.xs, gate: scratch.teal, up: scratch.tealUp }, D, H);
+            hHat = scratch.tealUp;
             for (let i = 0; i < H; i++) if (hHat[i] === 0) zeroCounts[i]++;
             const read = (D - z.gateInputZeros) * H + (D - z.upInputZeros) * H + (H - z.downInputZeros) * D;
             streamed += read / (3 * D * H);
             sparsitySum += 1 - read / (3 * D * H);
           } else {
             let kept: number;
-            const s = scratch.gate.view();
+            const s = scratch.gate;
             if (method === 'oracle') {
               for (let i = 0; i < H; i++) imp[i] = Math.abs(g[i] * u[i]);
-              kernels.topK(imp, H, keep, keepIdx);
+              await kernels.topK(imp, H, keep, keepIdx);
               s.fill(0);
               for (let j = 0; j < keep; j++) s[keepIdx[j]] = g[keepIdx[j]];
               for (let i = 0; i < H; i++) if (s[i] === 0) zeroCounts[i]++;
-              kept = kernels.vmmsp(x, block.wUp.view(), s, scratch.inter.view(), H, D);
-              kernels.spvmm(scratch.inter.view(), block.wDownT.view(), out, H, D);
+              kept = await kernels.vmmsp(x, block.wUp, s, scratch.inter, H, D);
+              await kernels.spvmm(scratch.inter, block.wDownT, out, H, D);
             } else {
-              kept = gatedSparseSwiGlu(kernels, block.wGate.view(), block.wUp.view(), block.wDownT.view(), x,
-                thresholds[method], out, s, scratch.inter.view(), D, H, zeroCounts);
+              kept = await gatedSparseSwiGlu(kernels, block.wGate, block.wUp, block.wDownT, x,
+                thresholds[method], out, s, scratch.inter, D, H, zeroCounts);
             }
-            hHat = scratch.inter.view();
+            hHat = scratch.inter;
             streamed += (H * D + 2 * kept * D) / (3 * D * H);
             sparsitySum += 1 - kept / H;
           }
@@ -215,9 +224,9 @@ export async function evaluateSyntheticSwiGlu(kernels: CpuKernels, opts: Synthet
       }
     }
     progress(1, 'done');
-    for (const r of Object.values(scratch)) r.dispose();
     return { dim: D, hidden: H, calibrationTokens: nCal, testTokens: nTest, rows };
   } finally {
+    for (const a of owned) a.dispose();
     block.dispose();
   }
 }

@@ -18,14 +18,21 @@ export {
   type ActivationThresholds,
 } from './thresholds.js';
 export { serializeThresholds, parseThresholds, validateThresholds, THRESHOLDS_FORMAT } from './thresholds-file.js';
-export { denseSwiGlu, gatedSparseSwiGlu, tealSparseSwiGlu, thresholdInto, silu, type TealScratch } from './sparse-swiglu.js';
-export { denseSwiGluAsync, gatedSparseSwiGluAsync, tealSparseSwiGluAsync, type GateThresholds, type TealScratchArgs, type TealThresholdSet, type TealZeros } from './sparse-swiglu.js';
+export {
+  denseSwiGlu, gatedSparseSwiGlu, tealSparseSwiGlu, thresholdInto, silu, type TealScratch, type GateThresholds,
+  type TealThresholdSet, type TealZeros,
+} from './sparse-swiglu.js';
 export {
   installActivationSparsity, sparsityStrategyName, type InstallSparsityOptions, type SparsityInstallation,
   type LayerWeightBytes, type WeightLayoutMode,
 } from './install-sparsity.js';
 export { SparsityCounters, type LayerCounters, type SparsitySummary } from './sparsity-counters.js';
-export { createSyntheticSwiGlu, createSyntheticSwiGluAsync, type SyntheticSwiGlu, type SyntheticSwiGluOptions } from './synthetic-swiglu.js';
+// components the llama model hosts (model.use({ ffn, projections }))
+export { GatedFfn, ChessFfn, CatsFfn, type GatedFfnOptions } from './gated-ffn.js';
+export { TealFfn } from './teal-ffn.js';
+export { SparseProjection, type SparseProjectionOptions } from './sparse-projection.js';
+export { sparsityComponents, type SparsityComponents } from './sparsity-components.js';
+export { createSyntheticSwiGlu, type SyntheticSwiGlu, type SyntheticSwiGluOptions } from './synthetic-swiglu.js';
 export {
   evaluateSyntheticSwiGlu, SYNTHETIC_METHODS, type SyntheticMethod, type SyntheticRow, type SyntheticEvalOptions,
   type SyntheticEvalResult,

@@ -29,7 +29,8 @@ import { checkInt, checkOneOf } from '../core/validate.js';
 import type { ActivationThresholds } from './thresholds.js';
 import { validateThresholds } from './thresholds-file.js';
 import { SparsityCounters } from './sparsity-counters.js';
-import { gatedSparseSwiGlu, tealSparseSwiGlu, thresholdInto, transpose } from './sparse-swiglu.js';
+import { gatedSparseSwiGluSteps, tealSparseSwiGluSteps, thresholdArray, thresholdInto, transpose } from './sparse-swiglu.js';
+import { driveSync } from '../kernels/maybe-async.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
 export type WeightLayoutMode = 'replace' | 'copy';
@@ -171,9 +172,10 @@ export function installActivationSparsity(model: LlamaModel, thresholds: Activat
       name: 'TEAL',
       forward(ctx: FfnContext) {
         const inputs = th.layers[l].inputs!;
-        const z = tealSparseSwiGlu(ctx.kernels, inputMajor(l, 'w1', ctx.weights), inputMajor(l, 'w3', ctx.weights),
+        // The model's hooks are synchronous: the FFN body runs to completion on its CPU kernels.
+        const z = driveSync(tealSparseSwiGluSteps(ctx.kernels, inputMajor(l, 'w1', ctx.weights), inputMajor(l, 'w3', ctx.weights),
           inputMajor(l, 'w2', ctx.weights), ctx.x, { gate: inputs.gate!, up: inputs.up!, down: inputs.down! }, ctx.out,
-          { xs: scratch.xs.view(), gate: scratch.gate.view(), up: scratch.up.view() }, dim, hiddenDim);
+          { xs: scratch.xs.view(), gate: scratch.gate.view(), up: scratch.up.view() }, dim, hiddenDim), 'TEAL strategy');
         cnt.ffnTokens++;
         counters.countInput(l, 'gate', z.gateInputZeros, dim);
         counters.countInput(l, 'up', z.upInputZeros, dim);
@@ -185,8 +187,9 @@ export function installActivationSparsity(model: LlamaModel, thresholds: Activat
     } : {
       name: sparsityStrategyName(th, attention),
       forward(ctx: FfnContext) {
-        const kept = gatedSparseSwiGlu(ctx.kernels, ctx.weights.w1, ctx.weights.w3, inputMajor(l, 'w2', ctx.weights), ctx.x,
-          th.layers[l].aGate!, ctx.out, scratch.gate.view(), scratch.inter.view(), dim, hiddenDim, cnt.gateZeros);
+        const kept = driveSync(gatedSparseSwiGluSteps(ctx.kernels, ctx.weights.w1, ctx.weights.w3, inputMajor(l, 'w2', ctx.weights),
+          ctx.x, thresholdArray(th.layers[l].aGate!), ctx.out, scratch.gate.view(), scratch.inter.view(), dim, hiddenDim,
+          cnt.gateZeros), 'gated sparsity strategy');
         cnt.ffnTokens++;
         cnt.weightsRead += dim * hiddenDim + 2 * kept * dim + denseAttention[l];
         cnt.weightsDense += layerWeights;

@@ -12,15 +12,19 @@
  * Scratch arrays are caller-owned (resident on the wasm backend), so a token allocates no buffers.
  *
  * Every step is a kernel call, including the elementwise ones (siluThreshold, threshold,
- * siluMulThreshold), so each FFN is written once as a generator over `Kernels | AsyncKernels`:
- * the synchronous functions run it with driveSync, the `…Async` ones with driveAsync. With
- * device arrays for the weights and the scratch, the whole FFN stays in the backend's memory
- * (on webgpu: one submission per FFN, no read-back between its kernels).
+ * siluMulThreshold), so each FFN runs on any backend: one async function each, taking `Kernels`
+ * and host or device arrays. With device arrays for the weights and the scratch, the whole FFN
+ * stays in the backend's memory (on webgpu: one submission per FFN, no read-back between its
+ * kernels); on CPU backends every call returns at once.
+ *
+ * (The bodies are still generators, run here with driveAsync, because the llama model's legacy
+ * synchronous hooks — installActivationSparsity — run them with driveSync until the model hosts
+ * the Ffn components of ./gated-ffn.ts and ./teal-ffn.ts in their place.)
  */
 import { checkKernels } from '../kernels/check-kernels.js';
-import type { CpuKernels } from '../kernels/kernels.js';
-import { isDeviceArray, type AsyncKernels, type F32Arg } from '../kernels/async-kernels.js';
-import { eitherKernels, driveAsync, driveSync, settle, type Step } from '../kernels/maybe-async.js';
+import type { F32Arg, Kernels } from '../kernels/kernels.js';
+import { isDeviceArray } from '../kernels/device-array.js';
+import { driveAsync, settle, type Step } from '../kernels/maybe-async.js';
 import { checkFloat64, checkInt, checkLength } from '../core/validate.js';
 import { badArgument } from '../core/errors.js';
 import { hostKernels } from '../kernels/host-kernels.js';
@@ -34,11 +38,8 @@ export function silu(v: number): number {
 /** Thresholds of the gated FFN: host float32/float64 (compared at their precision) or a device array. */
 export type GateThresholds = F32Arg | Float64Array;
 
-/** Scratch of tealSparseSwiGlu: xs: dim; gate, up: hidden. Afterwards up holds s(h), the down projection's input. */
-export interface TealScratch { xs: Float32Array; gate: Float32Array; up: Float32Array }
-
-/** TealScratch with host or device arrays (the async entry point). */
-export interface TealScratchArgs { xs: F32Arg; gate: F32Arg; up: F32Arg }
+/** Scratch of tealSparseSwiGlu (host or device arrays): xs: dim; gate, up: hidden. Afterwards up holds s(h), the down projection's input. */
+export interface TealScratch { xs: F32Arg; gate: F32Arg; up: F32Arg }
 
 /** TEAL's thresholds of one layer: gate_proj input, up_proj input, down_proj input. */
 export interface TealThresholdSet { gate: number; up: number; down: number }
@@ -62,11 +63,11 @@ function checkThreshold(name: string, t: unknown): void {
 
 // --- dense ------------------------------------------------------------------------------------
 
-function* denseSteps(k: AsyncKernels, wGate: F32Arg, wUp: F32Arg, wDown: F32Arg, x: F32Arg, out: F32Arg,
+function* denseSteps(k: Kernels, wGate: F32Arg, wUp: F32Arg, wDown: F32Arg, x: F32Arg, out: F32Arg,
   gate: F32Arg, up: F32Arg, dim: number, hidden: number): Generator<Step, void, unknown> {
   checkShapes(dim, hidden, [['wGate', wGate, hidden * dim], ['wUp', wUp, hidden * dim], ['wDown', wDown, dim * hidden],
     ['x', x, dim], ['out', out, dim], ['gate', gate, hidden], ['up', up, hidden]]);
-  const ka = eitherKernels(k);
+  const ka = k;
   yield* issueCalls(isDeviceArray(gate) && isDeviceArray(up), [
     () => ka.gemv(wGate, x, gate, hidden, dim),
     () => ka.gemv(wUp, x, up, hidden, dim),
@@ -76,37 +77,28 @@ function* denseSteps(k: AsyncKernels, wGate: F32Arg, wUp: F32Arg, wDown: F32Arg,
 }
 
 /**
- * Dense SwiGLU: out = W_down(SiLU(W_gate x) ⊙ W_up x). gate, up: hidden scratch (afterwards
- * gate holds the product SiLU(a_gate)·a_up).
+ * Dense SwiGLU: out = W_down(SiLU(W_gate x) ⊙ W_up x), on any kernels, arrays on the host or the
+ * device. gate, up: hidden scratch (afterwards gate holds the product SiLU(a_gate)·a_up).
  *
- * @example denseSwiGlu(k, wGate, wUp, wDown, x, out, gate, up, 64, 172)
+ * @example await denseSwiGlu(k, wGate, wUp, wDown, x, out, gate, up, 64, 172)
  */
-export function denseSwiGlu(k: CpuKernels, wGate: Float32Array, wUp: Float32Array, wDown: Float32Array,
-  x: Float32Array, out: Float32Array, gate: Float32Array, up: Float32Array, dim: number, hidden: number): void {
-  checkKernels('k', k);
-  driveSync(denseSteps(k, wGate, wUp, wDown, x, out, gate, up, dim, hidden), 'denseSwiGlu');
-}
-
-/**
- * denseSwiGlu on any kernels, arrays on the host or the device (see gatedSparseSwiGluAsync).
- *
- * @example await denseSwiGluAsync(gpu, dWGate, dWUp, dWDown, x, out, dGate, dUp, 4096, 14336)
- */
-export function denseSwiGluAsync(k: AsyncKernels, wGate: F32Arg, wUp: F32Arg, wDown: F32Arg, x: F32Arg,
+export async function denseSwiGlu(k: Kernels, wGate: F32Arg, wUp: F32Arg, wDown: F32Arg, x: F32Arg,
   out: F32Arg, gate: F32Arg, up: F32Arg, dim: number, hidden: number): Promise<void> {
+  checkKernels('k', k);
   return driveAsync(denseSteps(k, wGate, wUp, wDown, x, out, gate, up, dim, hidden));
 }
 
 // --- CATS / CHESS ------------------------------------------------------------------------------
 
-function* gatedSteps(k: AsyncKernels, wGate: F32Arg, wUp: F32Arg, wDownT: F32Arg, x: F32Arg,
+/** The body of gatedSparseSwiGlu (thresholds already a typed or device array). */
+export function* gatedSparseSwiGluSteps(k: Kernels, wGate: F32Arg, wUp: F32Arg, wDownT: F32Arg, x: F32Arg,
   tGate: GateThresholds, out: F32Arg, gate: F32Arg, inter: F32Arg, dim: number, hidden: number,
   zeroCounts?: Float64Array): Generator<Step, number, unknown> {
   checkShapes(dim, hidden, [['wGate', wGate, hidden * dim], ['wUp', wUp, hidden * dim], ['wDownT', wDownT, hidden * dim],
     ['x', x, dim], ['tGate', tGate, hidden], ['out', out, dim], ['gate', gate, hidden], ['inter', inter, hidden]]);
   if (zeroCounts !== undefined) checkFloat64('zeroCounts', zeroCounts, hidden);
   if (!isDeviceArray(tGate)) checkNoNaN('tGate', tGate as ArrayLike<number>, hidden);
-  const ka = eitherKernels(k);
+  const ka = k;
   const [, , kept] = yield* issueCalls(isDeviceArray(gate) && isDeviceArray(inter), [
     () => ka.gemv(wGate, x, gate, hidden, dim),
     () => ka.siluThreshold(gate, tGate, hidden), // gate ← s(a_gate)
@@ -124,9 +116,9 @@ function* gatedSteps(k: AsyncKernels, wGate: F32Arg, wUp: F32Arg, wDownT: F32Arg
   return kept;
 }
 
-/** Thresholds as a typed array the kernel takes (exact: float64 for any other array-like). */
-function thresholdArray(t: ArrayLike<number>): Float32Array | Float64Array {
-  if (t instanceof Float32Array || t instanceof Float64Array) return t;
+/** Thresholds as a typed or device array the kernel takes (exact: float64 for any other array-like). */
+export function thresholdArray(t: GateThresholds | ArrayLike<number>): GateThresholds {
+  if (t instanceof Float32Array || t instanceof Float64Array || isDeviceArray(t)) return t;
   if (typeof t !== 'object' || t === null || typeof t.length !== 'number') throw badArgument('tGate must be an array of thresholds');
   return Float64Array.from(t);
 }
@@ -144,39 +136,31 @@ function checkNoNaN(name: string, t: ArrayLike<number>, n: number): void {
  * Gate-thresholded SwiGLU (CATS when all t_i are equal, CHESS otherwise):
  * s_i = a_gate_i if |a_gate_i| ≥ t_i else 0;  out = W_downᵀ-rows · (s ⊙ a_up) via vmmsp + spvmm.
  * tGate: hidden thresholds; gate, inter: hidden scratch (afterwards gate holds s and inter
- * s ⊙ a_up); zeroCounts (optional, hidden) gets +1 for every zeroed channel. Returns the number
- * of surviving (nonzero) channels.
+ * s ⊙ a_up); zeroCounts (optional, hidden) gets +1 for every zeroed channel. Resolves to the
+ * number of surviving (nonzero) channels.
  *
- * @example const kept = gatedSparseSwiGlu(k, wGate, wUp, wDownT, x, t, out, gate, inter, 64, 172)
- */
-export function gatedSparseSwiGlu(k: CpuKernels, wGate: Float32Array, wUp: Float32Array, wDownT: Float32Array,
-  x: Float32Array, tGate: ArrayLike<number>, out: Float32Array, gate: Float32Array, inter: Float32Array,
-  dim: number, hidden: number, zeroCounts?: Float64Array): number {
-  checkKernels('k', k);
-  return driveSync(gatedSteps(k, wGate, wUp, wDownT, x, thresholdArray(tGate), out, gate, inter, dim, hidden, zeroCounts),
-    'gatedSparseSwiGlu');
-}
-
-/**
- * gatedSparseSwiGlu on any kernels — the GPU entry point. Arrays may be host arrays or device
- * arrays (`k.allocF32`); with the weights, thresholds and the scratch `gate`, `inter` on the
- * device, the four kernels (gemv, siluThreshold, vmmsp, spvmm) are issued together — on webgpu
- * one submission with no read-back in between — and only `out` (if a host array) and the count
- * come back. Host scratch works too, one call at a time. Float64 thresholds are compared in
- * float32 on a GPU; upload them once as a device array to skip the per-call upload. On the wasm
- * adapter the results are bit-identical to gatedSparseSwiGlu; on webgpu within GPU tolerance
+ * Any kernels, arrays on the host or the device (`k.allocF32`): with the weights, thresholds and
+ * the scratch `gate`, `inter` on the device, the four kernels (gemv, siluThreshold, vmmsp, spvmm)
+ * are issued together — on webgpu one submission with no read-back in between — and only `out`
+ * (if a host array) and the count come back. Host scratch works too, one call at a time. Float64
+ * thresholds are compared in float64 on CPU backends and in float32 on a GPU (upload them once as
+ * a device array to skip the per-call upload); on webgpu results agree within GPU tolerance
  * (float32 SiLU and sums in another order: a channel at its threshold may flip).
  *
  * @example
- * const gpu = await createAsyncKernels({ backend: 'webgpu' });
+ * const kept = await gatedSparseSwiGlu(k, wGate, wUp, wDownT, x, t, out, gate, inter, 64, 172);
+ * // on a GPU, weights and scratch resident:
+ * const gpu = await createKernels({ backend: 'webgpu' });
  * const up = (a: Float32Array) => { const d = gpu.allocF32(a.length); d.write(a); return d; };
- * const kept = await gatedSparseSwiGluAsync(gpu, up(wGate), up(wUp), up(wDownT), x, up(Float32Array.from(t)), out,
+ * await gatedSparseSwiGlu(gpu, up(wGate), up(wUp), up(wDownT), x, up(Float32Array.from(t)), out,
  *   gpu.allocF32(hidden), gpu.allocF32(hidden), dim, hidden);
  */
-export function gatedSparseSwiGluAsync(k: AsyncKernels, wGate: F32Arg, wUp: F32Arg, wDownT: F32Arg, x: F32Arg,
-  tGate: GateThresholds, out: F32Arg, gate: F32Arg, inter: F32Arg, dim: number, hidden: number,
+export async function gatedSparseSwiGlu(k: Kernels, wGate: F32Arg, wUp: F32Arg, wDownT: F32Arg, x: F32Arg,
+  tGate: GateThresholds | ArrayLike<number>, out: F32Arg, gate: F32Arg, inter: F32Arg, dim: number, hidden: number,
   zeroCounts?: Float64Array): Promise<number> {
-  return driveAsync(gatedSteps(k, wGate, wUp, wDownT, x, tGate, out, gate, inter, dim, hidden, zeroCounts));
+  checkKernels('k', k);
+  return driveAsync(gatedSparseSwiGluSteps(k, wGate, wUp, wDownT, x, thresholdArray(tGate), out, gate, inter, dim, hidden,
+    zeroCounts));
 }
 
 // --- TEAL -------------------------------------------------------------------------------------
@@ -193,14 +177,15 @@ export function thresholdInto(v: Float32Array, t: number, out: Float32Array, n: 
 /** The reference kernel behind the shared checks (lengths, NaN threshold, aliasing). */
 const checkedThreshold = hostKernels.threshold;
 
-function* tealSteps(k: AsyncKernels, wGateT: F32Arg, wUpT: F32Arg, wDownT: F32Arg, x: F32Arg,
-  t: TealThresholdSet, out: F32Arg, s: TealScratchArgs, dim: number, hidden: number): Generator<Step, TealZeros, unknown> {
+/** The body of tealSparseSwiGlu. */
+export function* tealSparseSwiGluSteps(k: Kernels, wGateT: F32Arg, wUpT: F32Arg, wDownT: F32Arg, x: F32Arg,
+  t: TealThresholdSet, out: F32Arg, s: TealScratch, dim: number, hidden: number): Generator<Step, TealZeros, unknown> {
   if (typeof s !== 'object' || s === null) throw badArgument('s must be the scratch { xs, gate, up }');
   checkShapes(dim, hidden, [['wGateT', wGateT, dim * hidden], ['wUpT', wUpT, dim * hidden], ['wDownT', wDownT, hidden * dim],
     ['x', x, dim], ['out', out, dim], ['s.xs', s.xs, dim], ['s.gate', s.gate, hidden], ['s.up', s.up, hidden]]);
   if (typeof t !== 'object' || t === null) throw badArgument('t must be the thresholds { gate, up, down }');
   checkThreshold('t.gate', t.gate); checkThreshold('t.up', t.up); checkThreshold('t.down', t.down);
-  const ka = eitherKernels(k);
+  const ka = k;
   const sameInput = t.up === t.gate; // then s(x; t_up) is already in xs
   const [gateInputZeros, , upZeros, , downInputZeros] = yield* issueCalls(
     isDeviceArray(s.xs) && isDeviceArray(s.gate) && isDeviceArray(s.up), [
@@ -216,28 +201,17 @@ function* tealSteps(k: AsyncKernels, wGateT: F32Arg, wUpT: F32Arg, wDownT: F32Ar
 
 /**
  * TEAL SwiGLU: gate = W_gateᵀ-rows·s(x; t_gate), up = W_upᵀ-rows·s(x; t_up),
- * h = SiLU(gate) ⊙ up, out = W_downᵀ-rows·s(h; t_down), all three by spvmm.
- * Returns zero counts { x: zeros in the gate input, h: zeros in the down input } (the up input's
- * zeros equal the gate input's when t_up = t_gate). Afterwards s.up holds s(h; t_down).
+ * h = SiLU(gate) ⊙ up, out = W_downᵀ-rows·s(h; t_down), all three by spvmm, on any kernels with
+ * host or device arrays (with device scratch the six kernels go out together, one submission on
+ * webgpu). Resolves to zero counts { x: zeros in the gate input, h: zeros in the down input } (the
+ * up input's zeros equal the gate input's when t_up = t_gate). Afterwards s.up holds s(h; t_down).
  *
- * @example const z = tealSparseSwiGlu(k, wGateT, wUpT, wDownT, x, { gate: 0.3, up: 0.3, down: 0.05 }, out, s, 64, 172)
+ * @example const z = await tealSparseSwiGlu(k, wGateT, wUpT, wDownT, x, { gate: 0.3, up: 0.3, down: 0.05 }, out, s, 64, 172)
  */
-export function tealSparseSwiGlu(k: CpuKernels, wGateT: Float32Array, wUpT: Float32Array, wDownT: Float32Array,
-  x: Float32Array, t: TealThresholdSet, out: Float32Array, s: TealScratch,
-  dim: number, hidden: number): TealZeros {
+export async function tealSparseSwiGlu(k: Kernels, wGateT: F32Arg, wUpT: F32Arg, wDownT: F32Arg, x: F32Arg,
+  t: TealThresholdSet, out: F32Arg, s: TealScratch, dim: number, hidden: number): Promise<TealZeros> {
   checkKernels('k', k);
-  return driveSync(tealSteps(k, wGateT, wUpT, wDownT, x, t, out, s, dim, hidden), 'tealSparseSwiGlu');
-}
-
-/**
- * tealSparseSwiGlu on any kernels, arrays on the host or the device (see gatedSparseSwiGluAsync:
- * with device scratch the six kernels go out together, one submission on webgpu).
- *
- * @example const z = await tealSparseSwiGluAsync(gpu, dWGateT, dWUpT, dWDownT, x, t, out, { xs, gate, up }, dim, hidden)
- */
-export function tealSparseSwiGluAsync(k: AsyncKernels, wGateT: F32Arg, wUpT: F32Arg, wDownT: F32Arg, x: F32Arg,
-  t: TealThresholdSet, out: F32Arg, s: TealScratchArgs, dim: number, hidden: number): Promise<TealZeros> {
-  return driveAsync(tealSteps(k, wGateT, wUpT, wDownT, x, t, out, s, dim, hidden));
+  return driveAsync(tealSparseSwiGluSteps(k, wGateT, wUpT, wDownT, x, t, out, s, dim, hidden));
 }
 
 // --- layout -----------------------------------------------------------------------------------

@@ -3,21 +3,22 @@
  * (spec §6): heavy-tailed inputs (Student-t, ν ≈ 4) with per-channel LogNormal scales and a
  * few massive channels, RMS-normalised; W_gate and W_up rows with LogNormal scales, σ_up ≈ 0.6
  * so E[a_up_i²] differs across channels; optional correlation ρ between a gate row and its up
- * row. Weights are resident in backend memory (streamed in place by the kernels).
+ * row. Weights are device arrays of the kernels (streamed in place, on any backend).
  *
  * @example
- * const block = createSyntheticSwiGlu(kernels, { dim: 512, hidden: 1408, seed: 1 });
+ * const block = await createSyntheticSwiGlu(kernels, { dim: 512, hidden: 1408, seed: 1 });
  * const X = block.sampleInputs(256, new Rng(2));   // 256×512 tokens
  * block.dispose();
  */
 import { checkKernels } from '../kernels/check-kernels.js';
-import type { CpuKernels, ResidentArray } from '../kernels/kernels.js';
+import type { DeviceArray, Kernels } from '../kernels/kernels.js';
 import { Rng } from '../core/rng.js';
 import { checkInt, checkNumber } from '../core/validate.js';
 import { checkElements } from '../core/limits.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
 import { transpose } from './sparse-swiglu.js';
 import { withDispose } from '../core/dispose.js';
+import { yieldEvery } from '../core/yield.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface SyntheticSwiGluOptions {
@@ -41,45 +42,33 @@ export interface SyntheticSwiGlu {
   readonly dim: number;
   readonly hidden: number;
   /** hidden×dim, output-major. */
-  readonly wGate: ResidentArray<Float32Array>;
+  readonly wGate: DeviceArray<Float32Array>;
   /** hidden×dim, output-major. */
-  readonly wUp: ResidentArray<Float32Array>;
+  readonly wUp: DeviceArray<Float32Array>;
   /** dim×hidden, output-major (the dense path). */
-  readonly wDown: ResidentArray<Float32Array>;
+  readonly wDown: DeviceArray<Float32Array>;
   /** hidden×dim, input-major (spvmm). */
-  readonly wDownT: ResidentArray<Float32Array>;
+  readonly wDownT: DeviceArray<Float32Array>;
   /** n RMS-normalised input tokens, n×dim row-major. */
   sampleInputs(n: number, rng: Rng): Float32Array;
   dispose(): void;
 }
 
-export function createSyntheticSwiGlu(kernels: CpuKernels, opts: SyntheticSwiGluOptions = {}): SyntheticSwiGlu {
-  const steps = buildSteps(kernels, opts);
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-  }
-}
-
 /**
- * createSyntheticSwiGlu without blocking: drawing the default 512×1408 block's three matrices is
- * ~0.5 s of work, done here in ~20 ms slices with the event loop let through and `signal`
- * checked in between. The same block (same draws) as the synchronous call.
- * @example const block = await createSyntheticSwiGluAsync(kernels, { dim: 512 }, { signal });
+ * Draw the block (the default 512×1408 block's three matrices are ~0.5 s of draws, done in
+ * ~20 ms slices with the event loop let through and `signal` checked in between) and upload its
+ * weights to `kernels`. Deterministic given `seed`.
+ * @example const block = await createSyntheticSwiGlu(kernels, { dim: 512 }, { signal });
  */
-export async function createSyntheticSwiGluAsync(kernels: CpuKernels, opts: SyntheticSwiGluOptions = {},
+export async function createSyntheticSwiGlu(kernels: Kernels, opts: SyntheticSwiGluOptions = {},
   run: { signal?: AbortSignal } = {}): Promise<SyntheticSwiGlu> {
-  const { signal } = checkOptions('createSyntheticSwiGluAsync run options', run, ['signal']);
+  const { signal } = checkOptions('createSyntheticSwiGlu run options', run, ['signal']);
   const steps = buildSteps(kernels, opts);
-  let sliceStart = performance.now();
   for (;;) {
     throwIfAborted(signal, 'synthetic SwiGLU block');
     const r = steps.next();
     if (r.done) return r.value;
-    if (performance.now() - sliceStart >= 20) {
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      sliceStart = performance.now();
-    }
+    await yieldEvery(20);
   }
 }
 
@@ -91,7 +80,7 @@ const ROW_BLOCK = 32;
  * drawn on the host and copied into backend memory at the end, so a construction abandoned at
  * a pause holds no resident arrays.
  */
-function* buildSteps(kernels: CpuKernels, opts: SyntheticSwiGluOptions): Generator<void, SyntheticSwiGlu, void> {
+function* buildSteps(kernels: Kernels, opts: SyntheticSwiGluOptions): Generator<void, SyntheticSwiGlu, void> {
   checkKernels('kernels', kernels);
   opts = checkOptions('createSyntheticSwiGlu options', opts, SYNTHETIC_SWIGLU_KEYS);
   const dim = checkInt('dim', opts.dim ?? 512, 1);
@@ -135,7 +124,7 @@ function* buildSteps(kernels: CpuKernels, opts: SyntheticSwiGluOptions): Generat
   const wUp = kernels.allocF32(hidden * dim);
   const wDown = kernels.allocF32(dim * hidden);
   const wDownT = kernels.allocF32(hidden * dim);
-  wGate.view().set(g); wUp.view().set(u); wDown.view().set(d); wDownT.view().set(dT);
+  wGate.write(g); wUp.write(u); wDown.write(d); wDownT.write(dT);
 
   return withDispose({
     dim, hidden, wGate, wUp, wDown, wDownT,

@@ -6,8 +6,9 @@
  *
  * plus --budget (fraction of the context a retrieval cache attends), --sinks and --window (tokens
  * always attended at the start and the end of the context). The dense ones are the model's own
- * components. The sparse ones run through the model's per-layer strategies for now (CPU kernels);
- * a backend that cannot run them is named in the error.
+ * components; the sparse FFNs are the activations family's components (any backend); the
+ * retrieval caches run through the model's per-layer strategies for now (CPU kernels), and a
+ * backend that cannot run them is named in the error.
  *
  * @example
  * const use = await useComponents(model, { kv: 'a2ats', ffn: 'chess', codebooks: 'cb.bin', thresholds: 'th.json', budget: 0.1, sinks: 4 });
@@ -17,7 +18,8 @@ import { CliUsageError } from './args.js';
 import { SparseInferenceError } from '../core/errors.js';
 import type { LlamaModel } from '../llama/model.js';
 import { loadThresholds } from '../activations/thresholds-node.js';
-import { installActivationSparsity } from '../activations/install-sparsity.js';
+import { sparsityComponents } from '../activations/sparsity-components.js';
+import { sparsityStrategyName } from '../activations/install-sparsity.js';
 import { readCodebookFile } from '../kvcache/codebook-file.js';
 import type { MethodName } from '../kvcache/eval/methods.js';
 import { RetrievalKvCache } from '../kvcache/retrieval-kv-cache.js';
@@ -78,12 +80,11 @@ export async function useComponents(model: LlamaModel, s: ComponentSettings | (O
       if (s.ffn !== 'from-thresholds' && s.ffn !== method) {
         throw new CliUsageError(`--ffn ${s.ffn} but ${s.thresholds} holds ${th.metadata.method} thresholds`);
       }
-      cpuOnly(model, `--ffn ${method}`);
       const first = th.layers[0]?.inputs;
       const attention = method !== 'teal' && first?.q !== undefined && first?.o !== undefined;
-      const inst = installActivationSparsity(model, th, { attention });
-      undo.push(() => inst.dispose());
-      notes.push(`ffn ${inst.name}`);
+      const { ffn, projections } = sparsityComponents(th, { attention });
+      await model.use({ ffn, projections: projections ?? null }); // the model disposes them with itself
+      notes.push(`ffn ${sparsityStrategyName(th, attention)}`);
     }
     if (s.kv !== 'dense') {
       const r = await useRetrieval(model, s);

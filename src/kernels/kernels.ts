@@ -1,7 +1,12 @@
 /**
  * The Kernels interface: every hot loop in the library goes through one of these
  * functions. Algorithms (kvcache, activations, knots, llama) call only this
- * interface; backends (reference TS, wasm SIMD, webgpu) implement it.
+ * interface; every backend (reference TS, wasm SIMD, threads, webgpu) implements it.
+ *
+ * `KernelFunctions` below is the registry's signature of each kernel, on typed arrays, returning
+ * its result at once (what the reference loops and the descriptors are typed by). From it:
+ * `Kernels` (every backend: arrays may be device arrays, results `Awaitable`) and `CpuKernels`
+ * (CPU backends: results at once).
  *
  * Conventions (faiss-style):
  * - Flat typed arrays plus explicit sizes; outputs are caller-supplied and never

@@ -141,9 +141,9 @@ export interface Projection extends ComponentTraits {
   stats?(): ComponentStats;
 }
 
-/** The components a model runs with; any left out is the dense default. */
+/** Components for `model.use`: any left out stays as it is; `projections: null` removes the projection component. */
 export interface ModelComponents {
   kv?: KvCache;
   ffn?: Ffn;
-  projections?: Projection;
+  projections?: Projection | null;
 }

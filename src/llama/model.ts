@@ -433,10 +433,15 @@ export class LlamaModel {
           throw badArgument(`strategies.projections.${name} must have a project(ctx) method`);
         }
       }
-      // Each hook replaces its own kind of component (an FFN hook runs beside a retrieval KvCache).
-      if ((s.attention !== undefined && !(this.kv instanceof DenseKvCache)) || (s.ffn !== undefined && !(this.ffn instanceof DenseFfn))
-        || (Object.keys(s.projections ?? {}).length > 0 && this.proj !== null)) {
-        throw badArgument('strategies need the dense component of their kind (the model has another in use)');
+      // A hook replaces a dense component's work in place: that component must be the dense one.
+      if (s.attention !== undefined && !(this.kv instanceof DenseKvCache)) {
+        throw badArgument(`an attention strategy needs the dense KvCache, the model has '${this.kv.name}'`);
+      }
+      if (s.ffn !== undefined && !(this.ffn instanceof DenseFfn)) {
+        throw badArgument(`an FFN strategy needs the dense Ffn, the model has '${this.ffn.name}'`);
+      }
+      if (Object.keys(s.projections ?? {}).length > 0 && this.proj !== null) {
+        throw badArgument(`projection strategies need no projection component, the model has '${this.proj.name}'`);
       }
     }
     if (s?.attention !== undefined) this.keepPreRopeKeys(); // attention strategies read keysPreRope

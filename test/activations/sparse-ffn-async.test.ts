@@ -1,7 +1,7 @@
 /**
- * The FFN entry points on asynchronous kernels (gatedSparseSwiGluAsync, tealSparseSwiGluAsync,
- * denseSwiGluAsync) on every async backend, against the synchronous functions on the matching
- * CPU backend (wasm; reference for reference-async), with device-resident weights:
+ * The FFN functions (gatedSparseSwiGlu, tealSparseSwiGlu, denseSwiGlu) on kernels whose results
+ * arrive later (the CPU backends behind toAsyncKernels, and webgpu), against the same functions on
+ * the matching CPU kernels (wasm; reference for reference-async), with device-resident weights:
  * - the async adapters run the very same kernels, so results (outputs, counts, zeroCounts,
  *   scratch) must be bit-identical — with device scratch (calls issued together) and with host
  *   scratch (calls settled one by one);
@@ -9,9 +9,8 @@
  *   and thresholds are placed away (by more than that error) from the values they cut, so every
  *   keep/zero decision, every count and zeroCounts must still match exactly; the whole FFN is
  *   one GPU submission when the scratch is on the device.
- * Also: the synchronous functions are bit-identical to the host-loop formulation they replaced
- * (gemv → SiLU/threshold on the host → vmmsp → spvmm), they refuse asynchronous kernels, and bad
- * input is rejected naming the argument.
+ * Also: on CPU kernels the functions are bit-identical to the host-loop formulation they replaced
+ * (gemv → SiLU/threshold on the host → vmmsp → spvmm), and bad input is rejected naming the argument.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadAsyncBackends, describeEachBackend } from '../_harness/each-backend.js';
@@ -24,10 +23,7 @@ import { Rng } from '../../src/core/rng.js';
 import { acquireGpu } from '../../src/backends/webgpu/device.js';
 import { GpuContext } from '../../src/backends/webgpu/gpu-context.js';
 import { webgpuKernels } from '../../src/backends/webgpu/kernels.js';
-import {
-  denseSwiGlu, denseSwiGluAsync, gatedSparseSwiGlu, gatedSparseSwiGluAsync, silu, tealSparseSwiGlu, tealSparseSwiGluAsync,
-  transpose,
-} from '../../src/activations/sparse-swiglu.js';
+import { denseSwiGlu, gatedSparseSwiGlu, silu, tealSparseSwiGlu, transpose } from '../../src/activations/sparse-swiglu.js';
 
 const describeEachAsyncBackend = await loadAsyncBackends();
 
@@ -102,7 +98,7 @@ function expectSame(got: ArrayLike<number>, want: ArrayLike<number>, what: strin
   for (let i = 0; i < want.length; i++) if (!Object.is(got[i], want[i])) throw new Error(`${what}[${i}]: got ${got[i]}, sync ${want[i]}`);
 }
 
-describeEachAsyncBackend('sparse SwiGLU FFN, async entry points', (k, info) => {
+describeEachAsyncBackend('sparse SwiGLU FFN on kernels whose results arrive later', (k, info) => {
   const exact = info.backend !== 'webgpu'; // the adapters run the sync backend's own kernels
   let sync: CpuKernels;
   const onDevice: DeviceArray<Float32Array>[] = [];
@@ -114,17 +110,17 @@ describeEachAsyncBackend('sparse SwiGLU FFN, async entry points', (k, info) => {
     sync = await createKernels({ backend: info.backend === 'reference' ? 'reference' : 'wasm' });
   });
 
-  it('CATS/CHESS (gatedSparseSwiGluAsync) equals gatedSparseSwiGlu: device scratch, host scratch, float64 thresholds', async () => {
+  it('CATS/CHESS on these kernels equals it on CPU kernels: device scratch, host scratch, float64 thresholds', async () => {
     for (const [dim, hidden] of SHAPES) {
       const b = block(dim, hidden, dim * 7 + hidden);
       const t32 = gateThresholds(b, hidden, hidden), t64 = Float64Array.from(t32, (v, i) => (i % 3 === 0 ? v * (1 + 1e-12) : v));
       for (const [t, placement] of [[t32, 'device'], [t64, 'host']] as const) {
         const want = new Float32Array(dim), wGateS = new Float32Array(hidden), wInter = new Float32Array(hidden), wZeros = new Float64Array(hidden);
-        const wantKept = gatedSparseSwiGlu(sync, b.wGate, b.wUp, b.wDownT, b.x, t, want, wGateS, wInter, dim, hidden, wZeros);
+        const wantKept = await gatedSparseSwiGlu(sync, b.wGate, b.wUp, b.wDownT, b.x, t, want, wGateS, wInter, dim, hidden, wZeros);
         const out = new Float32Array(dim), zeros = new Float64Array(hidden);
         const gate = placement === 'device' ? scratch(hidden) : new Float32Array(hidden);
         const inter = placement === 'device' ? scratch(hidden) : new Float32Array(hidden);
-        const kept = await gatedSparseSwiGluAsync(k, dev(b.wGate), dev(b.wUp), dev(b.wDownT), b.x,
+        const kept = await gatedSparseSwiGlu(k, dev(b.wGate), dev(b.wUp), dev(b.wDownT), b.x,
           t instanceof Float32Array ? dev(t) : t, out, gate, inter, dim, hidden, zeros);
         const what = `${dim}×${hidden} ${placement}`;
         expect(kept, what).toBe(wantKept);
@@ -150,7 +146,7 @@ describeEachAsyncBackend('sparse SwiGLU FFN, async entry points', (k, info) => {
     }
   });
 
-  it('TEAL (tealSparseSwiGluAsync) equals tealSparseSwiGlu, t_up = t_gate or not; device and host scratch', async () => {
+  it('TEAL on these kernels equals it on CPU kernels, t_up = t_gate or not; device and host scratch', async () => {
     for (const [dim, hidden] of SHAPES) {
       const b = block(dim, hidden, dim * 11 + hidden);
       for (const [tg, tu] of [[0.6, 0.35], [0.5, 0.5]]) {
@@ -158,11 +154,11 @@ describeEachAsyncBackend('sparse SwiGLU FFN, async entry points', (k, info) => {
         expect(tt.down, 'a gap for t_down').toBeGreaterThan(0);
         for (const placement of ['device', 'host'] as const) {
           const want = new Float32Array(dim), ws = { xs: new Float32Array(dim), gate: new Float32Array(hidden), up: new Float32Array(hidden) };
-          const wz = tealSparseSwiGlu(sync, b.wGateT, b.wUpT, b.wDownT, b.x, tt, want, ws, dim, hidden);
+          const wz = await tealSparseSwiGlu(sync, b.wGateT, b.wUpT, b.wDownT, b.x, tt, want, ws, dim, hidden);
           const out = new Float32Array(dim);
           const s = placement === 'device' ? { xs: scratch(dim), gate: scratch(hidden), up: scratch(hidden) }
             : { xs: new Float32Array(dim), gate: new Float32Array(hidden), up: new Float32Array(hidden) };
-          const z = await tealSparseSwiGluAsync(k, dev(b.wGateT), dev(b.wUpT), dev(b.wDownT), b.x, tt, out, s, dim, hidden);
+          const z = await tealSparseSwiGlu(k, dev(b.wGateT), dev(b.wUpT), dev(b.wDownT), b.x, tt, out, s, dim, hidden);
           const what = `${dim}×${hidden} ${placement} t_up ${tt.up}`;
           expect(z, what).toEqual(wz);
           expect(wz.downInputZeros, what).toBeGreaterThan(0);
@@ -184,13 +180,13 @@ describeEachAsyncBackend('sparse SwiGLU FFN, async entry points', (k, info) => {
     }
   });
 
-  it('dense (denseSwiGluAsync) equals denseSwiGlu', async () => {
+  it('dense on these kernels equals it on CPU kernels', async () => {
     for (const [dim, hidden] of SHAPES) {
       const b = block(dim, hidden, dim * 13 + hidden);
       const want = new Float32Array(dim), wg = new Float32Array(hidden);
-      denseSwiGlu(sync, b.wGate, b.wUp, b.wDown, b.x, want, wg, new Float32Array(hidden), dim, hidden);
+      await denseSwiGlu(sync, b.wGate, b.wUp, b.wDown, b.x, want, wg, new Float32Array(hidden), dim, hidden);
       const out = new Float32Array(dim), gate = scratch(hidden);
-      await denseSwiGluAsync(k, dev(b.wGate), dev(b.wUp), dev(b.wDown), b.x, out, gate, scratch(hidden), dim, hidden);
+      await denseSwiGlu(k, dev(b.wGate), dev(b.wUp), dev(b.wDown), b.x, out, gate, scratch(hidden), dim, hidden);
       if (exact) {
         expectSame(out, want, `${dim}×${hidden} out`);
         expectSame(await gate.read(), wg, `${dim}×${hidden} gate`);
@@ -205,7 +201,7 @@ describeEachAsyncBackend('sparse SwiGLU FFN, async entry points', (k, info) => {
     }
   });
 
-  it('rejects bad input naming the argument; the sync functions refuse asynchronous kernels', async () => {
+  it('rejects bad input naming the argument', async () => {
     const dim = 4, hidden = 6, f = (n: number) => new Float32Array(n);
     const bad = async (p: Promise<unknown>, name: string) => {
       const e = await p.then(() => null, (err: unknown) => err);
@@ -214,16 +210,14 @@ describeEachAsyncBackend('sparse SwiGLU FFN, async entry points', (k, info) => {
       expect((e as Error).message).toMatch(new RegExp(`(^|\\W)${name.replace('.', '\\.')}(\\W|$)`));
     };
     const short = scratch(hidden * dim - 1);
-    await bad(gatedSparseSwiGluAsync(k, short, f(24), f(24), f(4), f(6), f(4), f(6), f(6), dim, hidden), 'wGate');
-    await bad(gatedSparseSwiGluAsync(k, f(24), f(24), f(24), f(4), new Float64Array(5), f(4), f(6), f(6), dim, hidden), 'tGate');
-    await bad(gatedSparseSwiGluAsync(k, f(24), f(24), f(24), f(4), f(6), f(4), f(6), f(6), dim, hidden, new Float64Array(2)), 'zeroCounts');
-    await bad(gatedSparseSwiGluAsync(k, f(24), f(24), f(24), f(4), f(6), f(4), f(6), f(6), 0, hidden), 'dim');
+    await bad(gatedSparseSwiGlu(k, short, f(24), f(24), f(4), f(6), f(4), f(6), f(6), dim, hidden), 'wGate');
+    await bad(gatedSparseSwiGlu(k, f(24), f(24), f(24), f(4), new Float64Array(5), f(4), f(6), f(6), dim, hidden), 'tGate');
+    await bad(gatedSparseSwiGlu(k, f(24), f(24), f(24), f(4), f(6), f(4), f(6), f(6), dim, hidden, new Float64Array(2)), 'zeroCounts');
+    await bad(gatedSparseSwiGlu(k, f(24), f(24), f(24), f(4), f(6), f(4), f(6), f(6), 0, hidden), 'dim');
     const s = { xs: f(4), gate: f(6), up: f(6) };
-    await bad(tealSparseSwiGluAsync(k, f(24), f(24), f(24), f(4), { gate: 0, up: 0, down: NaN }, f(4), s, dim, hidden), 't.down');
-    await bad(tealSparseSwiGluAsync(k, f(24), f(24), f(24), f(4), { gate: 0, up: 0, down: 0 }, f(4), { ...s, up: f(5) }, dim, hidden), 's.up');
-    await bad(denseSwiGluAsync(k, f(24), f(24), f(23), f(4), f(4), f(6), f(6), dim, hidden), 'wDown');
-    expect(() => gatedSparseSwiGlu(k as unknown as CpuKernels, f(24), f(24), f(24), f(4), f(6), f(4), f(6), f(6), dim, hidden))
-      .toThrow(/gatedSparseSwiGlu needs synchronous kernels/);
+    await bad(tealSparseSwiGlu(k, f(24), f(24), f(24), f(4), { gate: 0, up: 0, down: NaN }, f(4), s, dim, hidden), 't.down');
+    await bad(tealSparseSwiGlu(k, f(24), f(24), f(24), f(4), { gate: 0, up: 0, down: 0 }, f(4), { ...s, up: f(5) }, dim, hidden), 's.up');
+    await bad(denseSwiGlu(k, f(24), f(24), f(23), f(4), f(4), f(6), f(6), dim, hidden), 'wDown');
     freeAll();
   });
 
@@ -239,10 +233,10 @@ describeEachAsyncBackend('sparse SwiGLU FFN, async entry points', (k, info) => {
       const out = new Float32Array(dim);
       await w[0].read(); // the uploads above are done
       let before = ctx.submissions;
-      await gatedSparseSwiGluAsync(gpu, w[0], w[1], w[2], b.x, w[3], out, sc[0], sc[1], dim, hidden);
+      await gatedSparseSwiGlu(gpu, w[0], w[1], w[2], b.x, w[3], out, sc[0], sc[1], dim, hidden);
       expect(ctx.submissions - before).toBe(1);
       before = ctx.submissions;
-      await tealSparseSwiGluAsync(gpu, w[4], w[5], w[2], b.x, { gate: 0.5, up: 0.4, down: 0.05 }, out,
+      await tealSparseSwiGlu(gpu, w[4], w[5], w[2], b.x, { gate: 0.5, up: 0.4, down: 0.05 }, out,
         { xs: sc[2], gate: sc[0], up: sc[1] }, dim, hidden);
       expect(ctx.submissions - before).toBe(1);
       for (const d of [...w, ...sc]) d.dispose();
@@ -256,7 +250,7 @@ describeEachAsyncBackend('sparse SwiGLU FFN, async entry points', (k, info) => {
  * backend, for float64 thresholds at exact ties and a hair off them.
  */
 describeEachBackend('sparse SwiGLU FFN: kernel formulation = host-loop formulation, bit for bit', (k) => {
-  it('gated, TEAL and dense', () => {
+  it('gated, TEAL and dense', async () => {
     for (const [dim, hidden] of SHAPES) {
       const b = block(dim, hidden, dim + hidden);
       const rng = new Rng(hidden);
@@ -274,7 +268,7 @@ describeEachBackend('sparse SwiGLU FFN: kernel formulation = host-loop formulati
       const kept0 = k.vmmsp(b.x, b.wUp, g0, i0, hidden, dim);
       k.spvmm(i0, b.wDownT, o0, hidden, dim);
       const g1 = new Float32Array(hidden), i1 = new Float32Array(hidden), o1 = new Float32Array(dim), z1 = new Float64Array(hidden);
-      expect(gatedSparseSwiGlu(k, b.wGate, b.wUp, b.wDownT, b.x, t, o1, g1, i1, dim, hidden, z1)).toBe(kept0);
+      expect(await gatedSparseSwiGlu(k, b.wGate, b.wUp, b.wDownT, b.x, t, o1, g1, i1, dim, hidden, z1)).toBe(kept0);
       for (const [p, q, what] of [[o1, o0, 'out'], [g1, g0, 'gate'], [i1, i0, 'inter'], [z1, z0, 'zeroCounts']] as const) expectSame(p, q, what);
       // TEAL, the old way
       const tt = { gate: 0.5, up: 0.3, down: 0.05 };
@@ -292,7 +286,7 @@ describeEachBackend('sparse SwiGLU FFN: kernel formulation = host-loop formulati
       const dz = thr(hg, tt.down, hu, hidden);
       k.spvmm(hu, b.wDownT, o2, hidden, dim);
       const s = { xs: new Float32Array(dim), gate: new Float32Array(hidden), up: new Float32Array(hidden) }, o3 = new Float32Array(dim);
-      expect(tealSparseSwiGlu(k, b.wGateT, b.wUpT, b.wDownT, b.x, tt, o3, s, dim, hidden))
+      expect(await tealSparseSwiGlu(k, b.wGateT, b.wUpT, b.wDownT, b.x, tt, o3, s, dim, hidden))
         .toEqual({ gateInputZeros: gz, upInputZeros: uz, downInputZeros: dz });
       expectSame(o3, o2, 'teal out'); expectSame(s.up, hu, 'teal s.up'); expectSame(s.gate, hg, 'teal s.gate');
       // dense, the old way
@@ -302,7 +296,7 @@ describeEachBackend('sparse SwiGLU FFN: kernel formulation = host-loop formulati
       for (let i = 0; i < hidden; i++) dg[i] = silu(dg[i]) * du[i];
       k.gemv(b.wDown, dg, o4, dim, hidden);
       const dg1 = new Float32Array(hidden);
-      denseSwiGlu(k, b.wGate, b.wUp, b.wDown, b.x, o5, dg1, new Float32Array(hidden), dim, hidden);
+      await denseSwiGlu(k, b.wGate, b.wUp, b.wDown, b.x, o5, dg1, new Float32Array(hidden), dim, hidden);
       expectSame(o5, o4, 'dense out'); expectSame(dg1, dg, 'dense gate');
     }
   });
@@ -314,7 +308,7 @@ describe('zeroCounts rule', () => {
     // dim 1, hidden 3: pre-activations 0, 0, 2 (W_gate·x with x = 1); thresholds 0, 0.1, 0.1
     const wGate = Float32Array.of(0, 0, 2), wUp = Float32Array.of(1, 1, 1), wDownT = Float32Array.of(1, 1, 1);
     const zeros = new Float64Array(3);
-    const kept = gatedSparseSwiGlu(k, wGate, wUp, wDownT, Float32Array.of(1), Float64Array.of(0, 0.1, 0.1), new Float32Array(1),
+    const kept = await gatedSparseSwiGlu(k, wGate, wUp, wDownT, Float32Array.of(1), Float64Array.of(0, 0.1, 0.1), new Float32Array(1),
       new Float32Array(3), new Float32Array(3), 1, 3, zeros);
     expect(Array.from(zeros)).toEqual([0, 1, 0]);
     expect(kept).toBe(1); // vmmsp's count: only nonzero gates reach W_up (SiLU(0) = 0 is kept but is 0)

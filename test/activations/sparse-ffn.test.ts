@@ -40,15 +40,15 @@ function oracle(b: ReturnType<typeof block>, dim: number, hidden: number, keep: 
 const close = (a: number, b: number, terms: number, tol = 1e-4) => Math.abs(a - b) <= tol * (terms + 1e-3);
 
 describeEachBackend('sparse SwiGLU FFN', (k) => {
-  it('threshold 0 gives the dense FFN output (CATS/CHESS and TEAL paths)', () => {
+  it('threshold 0 gives the dense FFN output (CATS/CHESS and TEAL paths)', async () => {
     for (const [dim, hidden] of [[64, 172], [5, 13], [33, 100]]) {
       const b = block(dim, hidden, dim);
       const dense = new Float32Array(dim), gated = new Float32Array(dim), tealOut = new Float32Array(dim);
-      denseSwiGlu(k, b.wGate, b.wUp, b.wDown, b.x, dense, new Float32Array(hidden), new Float32Array(hidden), dim, hidden);
-      const kept = gatedSparseSwiGlu(k, b.wGate, b.wUp, b.wDownT, b.x, new Float64Array(hidden), gated,
+      await denseSwiGlu(k, b.wGate, b.wUp, b.wDown, b.x, dense, new Float32Array(hidden), new Float32Array(hidden), dim, hidden);
+      const kept = await gatedSparseSwiGlu(k, b.wGate, b.wUp, b.wDownT, b.x, new Float64Array(hidden), gated,
         new Float32Array(hidden), new Float32Array(hidden), dim, hidden);
       expect(kept).toBe(hidden);
-      tealSparseSwiGlu(k, b.wGateT, b.wUpT, b.wDownT, b.x, { gate: 0, up: 0, down: 0 }, tealOut,
+      await tealSparseSwiGlu(k, b.wGateT, b.wUpT, b.wDownT, b.x, { gate: 0, up: 0, down: 0 }, tealOut,
         { xs: new Float32Array(dim), gate: new Float32Array(hidden), up: new Float32Array(hidden) }, dim, hidden);
       const { terms } = oracle(b, dim, hidden, () => true);
       for (let c = 0; c < dim; c++) {
@@ -58,13 +58,13 @@ describeEachBackend('sparse SwiGLU FFN', (k) => {
     }
   });
 
-  it('the gated path equals the dense FFN on the thresholded gate, at random shapes and thresholds', () => {
-    fc.assert(fc.property(size(90), size(200), fc.nat(), fc.constantFrom(0.05, 0.2, 0.5, 2), (dim, hidden, seed, scale) => {
+  it('the gated path equals the dense FFN on the thresholded gate, at random shapes and thresholds', async () => {
+    await fc.assert(fc.asyncProperty(size(90), size(200), fc.nat(), fc.constantFrom(0.05, 0.2, 0.5, 2), async (dim, hidden, seed, scale) => {
       const b = block(dim, hidden, seed);
       const rng = new Rng(seed + 1);
       const t = Float64Array.from({ length: hidden }, () => scale * rng.uniform());
       const out = new Float32Array(dim), zeros = new Float64Array(hidden);
-      const kept = gatedSparseSwiGlu(k, b.wGate, b.wUp, b.wDownT, b.x, t, out, new Float32Array(hidden), new Float32Array(hidden), dim, hidden, zeros);
+      const kept = await gatedSparseSwiGlu(k, b.wGate, b.wUp, b.wDownT, b.x, t, out, new Float32Array(hidden), new Float32Array(hidden), dim, hidden, zeros);
       const keep = (i: number, g: number) => Math.abs(g) >= t[i];
       const { y, terms, kept: expectKept } = oracle(b, dim, hidden, keep);
       // Channels right at a threshold may flip with the backend's summation order: allow one.
@@ -74,12 +74,12 @@ describeEachBackend('sparse SwiGLU FFN', (k) => {
     }), { numRuns: 40 });
   });
 
-  it('the TEAL path equals the dense FFN applied to thresholded inputs', () => {
-    fc.assert(fc.property(size(64), size(150), fc.nat(), (dim, hidden, seed) => {
+  it('the TEAL path equals the dense FFN applied to thresholded inputs', async () => {
+    await fc.assert(fc.asyncProperty(size(64), size(150), fc.nat(), async (dim, hidden, seed) => {
       const b = block(dim, hidden, seed);
       const t = { gate: 0.6, up: 0.3, down: 0.05 };
       const out = new Float32Array(dim);
-      tealSparseSwiGlu(k, b.wGateT, b.wUpT, b.wDownT, b.x, t, out,
+      await tealSparseSwiGlu(k, b.wGateT, b.wUpT, b.wDownT, b.x, t, out,
         { xs: new Float32Array(dim), gate: new Float32Array(hidden), up: new Float32Array(hidden) }, dim, hidden);
       const thr = (v: Float32Array, th: number) => v.map((a) => (Math.abs(a) >= th ? a : 0));
       const pre = new Float32Array(hidden), up = new Float32Array(hidden);

@@ -4,11 +4,14 @@
  * and bad options are rejected naming the option.
  */
 import { describe, expect, it } from 'vitest';
-import { createKernels } from '../../src/backends/create-kernels.js';
+import { createKernels, cpuBackends } from '../../src/backends/create-kernels.js';
+import { isCpuKernels } from '../../src/kernels/check-kernels.js';
+import { toAsyncKernels } from '../../src/kernels/async-kernels.js';
 import { describeBackends } from '../../src/backends/describe-backends.js';
 import { KERNEL_NAMES } from '../../src/kernels/kernels.js';
 import { wasmSupport } from '../../src/backends/wasm/loader.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
+import { describeEnvironment } from '../../src/report/environment.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { BACKENDS } from '../_harness/each-backend.js';
 
@@ -21,6 +24,24 @@ describe('createKernels', () => {
     expect(await createKernels({ backend: 'wasm', wasmVariant: 'scalar' }))
       .toBe(await createKernels({ backend: 'wasm', wasmVariant: 'scalar' }));
     expect(await createKernels({ backend: 'reference' })).not.toBe(a);
+  });
+
+  it('CPU backends are CpuKernels (results at once, device and host memory described); cpuBackends drops webgpu', async () => {
+    for (const backend of ['reference', 'wasm'] as const) {
+      const k = await createKernels({ backend });
+      expect([k.cpu, isCpuKernels(k), typeof k.device]).toEqual([true, true, 'string']);
+      const x = Float32Array.of(1, 2, 3);
+      expect(k.sum(x, 3)).toBe(6); // a number, not a promise
+      const later = toAsyncKernels(k);
+      expect([later.cpu, isCpuKernels(later)]).toEqual([false, false]);
+      await expect(later.sum(x, 3)).resolves.toBe(6);
+      await expect(later.sum(x, 4)).rejects.toBeInstanceOf(SparseInferenceError); // errors arrive as rejections
+      expect(() => toAsyncKernels(later)).toThrow(SparseInferenceError);
+    }
+    expect(isCpuKernels(null as never)).toBe(false);
+    expect(cpuBackends(['webgpu', 'wasm'])).toEqual(['wasm']);
+    expect(cpuBackends(['webgpu'])).toEqual(['auto']);
+    expect(cpuBackends(['threads', 'auto'])).toEqual(['threads', 'auto']);
   });
 
   it('the test harness skips no backend in this runtime (Node 20 has WebAssembly SIMD)', async () => {
@@ -63,10 +84,16 @@ describe('createKernels', () => {
     expect(reports.find((r) => r.backend === 'reference')).toMatchObject({ available: true, variant: 'js' });
   });
 
-  it('rejects bad options naming the option; an unbuilt backend is UNAVAILABLE', async () => {
+  it('rejects bad options naming the option; webgpu loads exactly where an adapter exists, else UNAVAILABLE', async () => {
     expectBadArgument(() => createKernels({ backend: 'gpu' as never }), 'backend');
     expectBadArgument(() => createKernels({ backend: 'wasm', wasmVariant: 'avx' as never }), 'wasmVariant');
-    await expect(createKernels({ backend: 'webgpu' })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
-    await expect(createKernels({ backend: 'webgpu' })).rejects.toBeInstanceOf(SparseInferenceError);
+    // The environment probe asks for an adapter on its own path; the factory must agree with it.
+    const { webgpu } = await describeEnvironment({ webgpu: true });
+    if (webgpu.available) {
+      expect((await createKernels({ backend: 'webgpu' })).backend).toBe('webgpu');
+    } else {
+      await expect(createKernels({ backend: 'webgpu' })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      await expect(createKernels({ backend: 'webgpu' })).rejects.toBeInstanceOf(SparseInferenceError);
+    }
   });
 });

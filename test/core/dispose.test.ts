@@ -46,13 +46,13 @@ describe('using releases what an object holds', () => {
 
   it('the synthetic SwiGLU releases its four weight matrices', async () => {
     const k = await createKernels({ backend: 'wasm' });
-    let held: ReturnType<typeof createSyntheticSwiGlu> | undefined;
+    let held: Awaited<ReturnType<typeof createSyntheticSwiGlu>> | undefined;
     {
-      using ffn = createSyntheticSwiGlu(k, { dim: 8, hidden: 16 });
+      using ffn = await createSyntheticSwiGlu(k, { dim: 8, hidden: 16 });
       held = ffn;
-      expect(ffn.wGate.view().length).toBe(128);
+      expect((await ffn.wGate.read()).length).toBe(128);
     }
-    for (const w of [held!.wGate, held!.wUp, held!.wDown, held!.wDownT]) expect(() => w.view()).toThrow(SparseInferenceError);
+    for (const w of [held!.wGate, held!.wUp, held!.wDown, held!.wDownT]) await expect(w.read()).rejects.toThrow(SparseInferenceError);
   });
 
   it('await using stops the worker threads of parallel kernels', async () => {

@@ -147,7 +147,7 @@ describe('LlamaModel.use', () => {
     await model.use({ kv: new DenseKvCache() });
     model.setStrategies(0, undefined);
     await model.use({ ffn: new ForwardingFfn() });
-    expect(() => model.setStrategies(0, { ffn: { name: 'zero', forward: ({ out }) => out.fill(0) } })).toThrow(/dense component/);
+    expect(() => model.setStrategies(0, { ffn: { name: 'zero', forward: ({ out }) => out.fill(0) } })).toThrow(/needs the dense Ffn/);
     model.dispose();
   });
 });

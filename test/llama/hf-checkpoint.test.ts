@@ -48,17 +48,17 @@ describe('rotary permutation (HF convert_llama_weights_to_hf.py)', () => {
 });
 
 describe('llama2.c → Hugging Face safetensors round trip', () => {
-  it('F32: same logits (max abs diff < 1e-4), GQA and tied classifier', () => {
+  it('F32: same logits (max abs diff < 1e-4), GQA and tied classifier', async () => {
     const src = tinyModel(kernels);
     const { safetensors, config } = toHfCheckpoint(src, { dtype: 'F32' });
     const hf = loadSafetensors(safetensors, config, { kernels });
     expect(hf.config.ropePairing).toBe('half');
-    const a = modelLogits(src, TOKENS), b = modelLogits(hf, TOKENS);
+    const a = await modelLogits(src, TOKENS), b = await modelLogits(hf, TOKENS);
     for (let p = 0; p < TOKENS.length; p++) expect(maxAbsDiff(a[p], b[p])).toBeLessThan(1e-4);
     src.dispose(); hf.dispose();
   });
 
-  it('without the permutation the logits would differ (the test can fail)', () => {
+  it('without the permutation the logits would differ (the test can fail)', async () => {
     const src = tinyModel(kernels, { sharedClassifier: false });
     const { safetensors, config } = toHfCheckpoint(src);
     const tensors = tensorsOf(safetensors);
@@ -69,13 +69,13 @@ describe('llama2.c → Hugging Face safetensors round trip', () => {
     }
     const wrong = loadSafetensors(writeSafetensors(tensors), config, { kernels });
     const right = loadSafetensors(safetensors, config, { kernels });
-    const a = modelLogits(src, TOKENS), b = modelLogits(wrong, TOKENS), c = modelLogits(right, TOKENS);
+    const a = await modelLogits(src, TOKENS), b = await modelLogits(wrong, TOKENS), c = (await modelLogits(right, TOKENS));
     expect(maxAbsDiff(a[5], c[5])).toBeLessThan(1e-4);
     expect(maxAbsDiff(a[5], b[5])).toBeGreaterThan(1e-3);
     src.dispose(); wrong.dispose(); right.dispose();
   });
 
-  it('sharded checkpoint with model.safetensors.index.json gives the same logits', () => {
+  it('sharded checkpoint with model.safetensors.index.json gives the same logits', async () => {
     const src = tinyModel(kernels, { sharedClassifier: false });
     const { safetensors, config } = toHfCheckpoint(src);
     const tensors = tensorsOf(safetensors);
@@ -87,7 +87,7 @@ describe('llama2.c → Hugging Face safetensors round trip', () => {
     const index = JSON.stringify({ metadata: {}, weight_map: Object.fromEntries(tensors.map((t, i) =>
       [t.name, i < half ? 'model-00001-of-00002.safetensors' : 'model-00002-of-00002.safetensors'])) });
     const hf = loadSafetensors(shards, config, { kernels, index });
-    const a = modelLogits(src, TOKENS), b = modelLogits(hf, TOKENS);
+    const a = await modelLogits(src, TOKENS), b = await modelLogits(hf, TOKENS);
     expect(maxAbsDiff(a[7], b[7])).toBeLessThan(1e-4);
     // An index that puts a tensor in the wrong shard, or a tensor in two shards.
     const badIndex = JSON.parse(index);
@@ -159,12 +159,12 @@ describeWithShared('stories260K through the Hugging Face path', ['models/stories
     const tok = loadTokenizer(new Uint8Array(readFileSync(tokPath)), { vocabSize: 512 });
     const text = readFileSync(textPath, 'utf8');
 
-    it('F32 safetensors: logits within 1e-4 of the llama2.c original', () => {
+    it('F32 safetensors: logits within 1e-4 of the llama2.c original', async () => {
       const src = loadLlama2c(new Uint8Array(readFileSync(modelPath)), { kernels });
       const { safetensors, config } = toHfCheckpoint(src, { dtype: 'F32' });
       const hf = loadSafetensors(safetensors, config, { kernels });
       const ids = tok.encode('Once upon a time, there was a little girl named Lily. She loved to play outside.', { bos: true });
-      const a = modelLogits(src, ids), b = modelLogits(hf, ids);
+      const a = await modelLogits(src, ids), b = await modelLogits(hf, ids);
       let worst = 0;
       for (let p = 0; p < ids.length; p++) worst = Math.max(worst, maxAbsDiff(a[p], b[p]));
       expect(worst).toBeLessThan(1e-4);

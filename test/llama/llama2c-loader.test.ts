@@ -10,33 +10,33 @@ const kernels = await createKernels({ backend: 'wasm' });
 const TOKENS = [1, 5, 9, 44, 3, 3, 17];
 
 describe('llama2.c checkpoint loader', () => {
-  it('round-trips a model with and without the stored RoPE tables (told apart by size)', () => {
+  it('round-trips a model with and without the stored RoPE tables (told apart by size)', async () => {
     const src = tinyModel(kernels);
-    const want = modelLogits(src, TOKENS);
+    const want = await modelLogits(src, TOKENS);
     for (const ropeTables of [true, false]) {
       const bytes = llama2cBytes(src, { ropeTables });
       expect(parseLlama2cHeader(bytes).hasRopeTables).toBe(ropeTables);
       const m = loadLlama2c(bytes, { kernels });
-      const got = modelLogits(m, TOKENS);
+      const got = await modelLogits(m, TOKENS);
       for (let p = 0; p < TOKENS.length; p++) expect(maxAbsDiff(got[p], want[p])).toBe(0);
       m.dispose();
     }
     src.dispose();
   });
 
-  it('negative vocab_size: the classifier is read from the end of the file', () => {
+  it('negative vocab_size: the classifier is read from the end of the file', async () => {
     const src = tinyModel(kernels);
     const g = src.globalWeights();
     // The same weights as the tied model → identical logits.
     const same = loadLlama2c(llama2cBytes(src, { ropeTables: true, classifier: g.tokEmb.slice() }), { kernels });
     expect(same.config.sharedClassifier).toBe(false);
-    const want = modelLogits(src, TOKENS);
-    const got = modelLogits(same, TOKENS);
+    const want = await modelLogits(src, TOKENS);
+    const got = await modelLogits(same, TOKENS);
     expect(maxAbsDiff(got[6], want[6])).toBe(0);
     // A different classifier (rows scaled by 2) → logits exactly doubled.
     const doubled = g.tokEmb.map((v) => 2 * v);
     const m2 = loadLlama2c(llama2cBytes(src, { classifier: doubled }), { kernels });
-    const got2 = modelLogits(m2, TOKENS);
+    const got2 = await modelLogits(m2, TOKENS);
     for (let i = 0; i < got2[6].length; i++) expect(got2[6][i]).toBeCloseTo(2 * want[6][i], 4);
     same.dispose(); m2.dispose(); src.dispose();
   });
@@ -91,7 +91,7 @@ describeWithShared('llama2.c loader on the real file', ['models/stories260K.bin'
     expectError(() => loadLlama2c(bytes.subarray(0, 500000), { kernels }), 'BAD_FILE', /truncated/, /1056540/);
   });
 
-  it('stories260K.bin without its RoPE tables loads and gives the same logits', () => {
+  it('stories260K.bin without its RoPE tables loads and gives the same logits', async () => {
     const bytes = new Uint8Array(readFileSync(path));
     const full = loadLlama2c(bytes, { kernels });
     const c = full.config;
@@ -99,8 +99,8 @@ describeWithShared('llama2.c loader on the real file', ['models/stories260K.bin'
     const cut = new Uint8Array(bytes.length - 4 * c.seqLen * c.headDim);
     cut.set(bytes.subarray(0, tablesAt));
     const m = loadLlama2c(cut, { kernels });
-    const a = modelLogits(full, [1, 403, 407]);
-    const b = modelLogits(m, [1, 403, 407]);
+    const a = await modelLogits(full, [1, 403, 407]);
+    const b = await modelLogits(m, [1, 403, 407]);
     expect(maxAbsDiff(a[2], b[2])).toBe(0);
     full.dispose(); m.dispose();
   });

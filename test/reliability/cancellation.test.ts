@@ -13,7 +13,7 @@ import { PqCache } from '../../src/kvcache/methods/pqcache.js';
 import { mirrorF32 } from '../../src/kernels/host-mirror.js';
 import { evaluateSynthetic } from '../../src/kvcache/eval/synthetic-eval.js';
 import { evaluateSyntheticSwiGlu } from '../../src/activations/evaluate-synthetic.js';
-import { createSyntheticSwiGlu, createSyntheticSwiGluAsync } from '../../src/activations/synthetic-swiglu.js';
+import { createSyntheticSwiGlu } from '../../src/activations/synthetic-swiglu.js';
 import { calibrateModel } from '../../src/activations/calibrate-model.js';
 import { randomLlama } from '../../src/llama/random-llama.js';
 import { evaluateNll } from '../../src/llama/evaluate-nll.js';
@@ -119,18 +119,22 @@ it('kvcache evaluateSynthetic (evaluation sweep)', async () => {
   expect(progress.at(-1)).toMatch(/^sequence \d+\/64 step/);
 });
 
-// The default 512×1408 block: its weights are drawn in ~20 ms slices (createSyntheticSwiGluAsync).
+// The default 512×1408 block: its weights are drawn in ~20 ms slices (createSyntheticSwiGlu).
 it('activations evaluateSyntheticSwiGlu (block construction, calibration and evaluation sweep)', async () => {
   expect(await abortLatency((signal) => evaluateSyntheticSwiGlu(kernels, { calibrationTokens: 4096, testTokens: 4096, signal }))).toBeLessThan(LIMIT_MS);
 });
 
-it('activations createSyntheticSwiGluAsync: the synchronous block exactly, and abortable', async () => {
+it('activations createSyntheticSwiGlu: the same block for the same seed (pauses change nothing), and abortable', async () => {
   const opts = { dim: 64, hidden: 96, seed: 3, gateUpCorrelation: 0.5 };
-  const a = createSyntheticSwiGlu(kernels, opts);
-  const b = await createSyntheticSwiGluAsync(kernels, opts);
-  for (const key of ['wGate', 'wUp', 'wDown', 'wDownT'] as const) expect(Array.from(b[key].view())).toEqual(Array.from(a[key].view()));
-  a.dispose(); b.dispose();
-  expect(await abortLatency((signal) => createSyntheticSwiGluAsync(kernels, { dim: 2048, hidden: 5632 }, { signal }))).toBeLessThan(LIMIT_MS);
+  const a = await createSyntheticSwiGlu(kernels, opts);
+  const b = await createSyntheticSwiGlu(kernels, opts);
+  const c = await createSyntheticSwiGlu(kernels, { ...opts, seed: 4 });
+  for (const key of ['wGate', 'wUp', 'wDown', 'wDownT'] as const) {
+    expect(Array.from(await b[key].read())).toEqual(Array.from(await a[key].read()));
+    expect(Array.from(await c[key].read())).not.toEqual(Array.from(await a[key].read()));
+  }
+  a.dispose(); b.dispose(); c.dispose();
+  expect(await abortLatency((signal) => createSyntheticSwiGlu(kernels, { dim: 2048, hidden: 5632 }, { signal }))).toBeLessThan(LIMIT_MS);
 });
 
 it('activations calibrateModel', async () => {

@@ -14,13 +14,13 @@ import { expectBadArgument } from '../_harness/bad-input.js';
 const kernels = await createKernels({ backend: 'wasm' });
 const shape = { nKvHeads: 8, headDim: 128, ropeBase: 10000, ropePairing: 'half' as const };
 
-it('KvStore, ActivationCollector, synthetic blocks and pools refuse absurd sizes', () => {
+it('KvStore, ActivationCollector, synthetic blocks and pools refuse absurd sizes', async () => {
   expectBadArgument(() => new KvStore(kernels, { ...shape, capacity: 2 ** 31 }), 'nKvHeads*capacity*headDim');
   expectBadArgument(() => new KvStore(kernels, { ...shape, nKvHeads: 2 ** 31, capacity: 1 }), 'nKvHeads');
   expectBadArgument(() => new ActivationCollector({ nLayers: 2 ** 31, dim: 4, hiddenDim: 4 }), 'nLayers');
   expectBadArgument(() => new ActivationCollector({ nLayers: 4000, dim: 4, hiddenDim: 2 ** 20 }), 'nLayers*hiddenDim');
-  expectBadArgument(() => createSyntheticSwiGlu(kernels, { dim: 2 ** 16, hidden: 2 ** 16 }), 'hidden*dim');
-  const block = createSyntheticSwiGlu(kernels, { dim: 8, hidden: 16 });
+  await expect(createSyntheticSwiGlu(kernels, { dim: 2 ** 16, hidden: 2 ** 16 })).rejects.toThrow(/hidden\*dim/);
+  const block = await createSyntheticSwiGlu(kernels, { dim: 8, hidden: 16 });
   expectBadArgument(() => block.sampleInputs(2 ** 30, new Rng(1)), 'n*dim');
   block.dispose();
   expectBadArgument(() => new ExactPool('f32', 2 ** 31), 'initial');

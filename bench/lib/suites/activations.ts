@@ -89,8 +89,8 @@ export async function activationsSuite(opts: SuiteOptions = {}): Promise<SuiteRe
       { name: name('gemv', ':dense'), bytes: mat, fn: () => k.gemv(wUp.view(), xs[next()].view(), up.view(), hidden, dim), note: 'dense up_proj (output-major)' },
       { name: name('vmmsp', ':k0.5'), bytes: mat / 2, fn: () => sink(k.vmmsp(xs[0].view(), wUp.view(), h50[next()].view(), inter.view(), hidden, dim)) },
       { name: name('ffn', ':dense'), bytes: 3 * mat, note: 'gemv gate + gemv up + SiLU⊙ + gemvT down', fn: () => denseFfn() },
-      { name: name('ffn', ':k0.5'), bytes: 2 * mat, note: 'gemv gate + threshold + vmmsp + spvmm', fn: () => sink(sparseFfn(t50)) },
-      { name: name('ffn', ':k0.7'), bytes: 1.6 * mat, fn: () => sink(sparseFfn(t70)) },
+      { name: name('ffn', ':k0.5'), bytes: 2 * mat, note: 'gemv gate + threshold + vmmsp + spvmm', fn: async () => sink(await sparseFfn(t50)) },
+      { name: name('ffn', ':k0.7'), bytes: 1.6 * mat, fn: async () => sink(await sparseFfn(t70)) },
     ];
     /** The dense FFN over the same resident buffers: the down projection streams W_downᵀ with gemvT. */
     function denseFfn(): void {

@@ -1,9 +1,9 @@
 /**
  * The CHESS sparse FFN on the GPU (part of the webgpu suite): one SwiGLU FFN per call through
- * `gatedSparseSwiGluAsync` on the webgpu backend — gemv (gate) → siluThreshold → vmmsp (up) →
+ * `gatedSparseSwiGlu` on the webgpu backend — gemv (gate) → siluThreshold → vmmsp (up) →
  * spvmm (down), every weight, threshold and scratch vector in device arrays, so the call is one
  * submission whose only read-back is the kept count — next to `gatedSparseSwiGlu` on wasm SIMD
- * (weights resident in WASM memory) and the dense FFN on the GPU (`denseSwiGluAsync`).
+ * (weights resident in WASM memory) and the dense FFN on the GPU (`denseSwiGlu`).
  *
  * Shapes: the activations suite's 14336×4096 (Llama-3-8B's FFN; W_gate, W_up output-major,
  * W_downᵀ input-major, plus W_down output-major for the GPU's dense path: 4 × 235 MB on the GPU,
@@ -16,7 +16,7 @@
 import type { CpuKernels, ResidentArray } from '../../../src/kernels/kernels.js';
 import type { AsyncKernels, DeviceArray } from '../../../src/kernels/async-kernels.js';
 import { Rng } from '../../../src/core/rng.js';
-import { denseSwiGluAsync, gatedSparseSwiGlu, gatedSparseSwiGluAsync, silu } from '../../../src/activations/sparse-swiglu.js';
+import { denseSwiGlu, gatedSparseSwiGlu, silu } from '../../../src/activations/sparse-swiglu.js';
 import { sink, type BenchTask, type RatioSpec } from '../harness.js';
 
 const F = 4;
@@ -82,8 +82,8 @@ export async function gpuSparseFfnBench(gpu: AsyncKernels, wasm: CpuKernels, siz
     // Check: every input on both; same kept count, outputs within 1e-4 of Σ|W_downᵀ·h| (float32 chains).
     let worst = 0, keptDiff = 0;
     for (let p = 0; p < P; p++) {
-      const kw = gatedSparseSwiGlu(wasm, wGate.view(), wUp.view(), wDownT.view(), wXs[p].view(), wTs[p].view(), out.view(), gate.view(), inter.view(), dim, hidden);
-      const kg = await gatedSparseSwiGluAsync(gpu, gGate, gUp, gDownT, gX[p], gT[p], gO, gS, gI, dim, hidden);
+      const kw = await gatedSparseSwiGlu(wasm, wGate.view(), wUp.view(), wDownT.view(), wXs[p].view(), wTs[p].view(), out.view(), gate.view(), inter.view(), dim, hidden);
+      const kg = await gatedSparseSwiGlu(gpu, gGate, gUp, gDownT, gX[p], gT[p], gO, gS, gI, dim, hidden);
       keptDiff = Math.max(keptDiff, Math.abs(kg - kw));
       const got = await gO.read(), want = out.view(), h = inter.view(), wt = wDownT.view();
       const terms = new Float64Array(dim);
@@ -92,10 +92,10 @@ export async function gpuSparseFfnBench(gpu: AsyncKernels, wasm: CpuKernels, siz
     }
     const kept = hidden - cut;
     // Dense on the GPU vs the gated FFN at t = 0 on wasm (the same function: nothing zeroed).
-    await denseSwiGluAsync(gpu, gGate, gUp, gDown, gX[0], gO, gS, gU, dim, hidden);
+    await denseSwiGlu(gpu, gGate, gUp, gDown, gX[0], gO, gS, gU, dim, hidden);
     const zeroT = onWasm(hidden);
     zeroT.view().fill(0);
-    gatedSparseSwiGlu(wasm, wGate.view(), wUp.view(), wDownT.view(), wXs[0].view(), zeroT.view(), out.view(), gate.view(), inter.view(), dim, hidden);
+    await gatedSparseSwiGlu(wasm, wGate.view(), wUp.view(), wDownT.view(), wXs[0].view(), zeroT.view(), out.view(), gate.view(), inter.view(), dim, hidden);
     const dGot = await gO.read(), dWant = out.view(), dh = inter.view(), wt = wDownT.view();
     let dWorst = 0;
     const dTerms = new Float64Array(dim);
@@ -108,7 +108,7 @@ export async function gpuSparseFfnBench(gpu: AsyncKernels, wasm: CpuKernels, siz
     const sparseBytes = (mat + 2 * kept * dim) * F, denseBytes = 3 * mat * F;
     let turn = 0;
     const next = () => (turn = (turn + 1) % P);
-    const sparseOnGpu = () => { const p = next(); return gatedSparseSwiGluAsync(gpu, gGate, gUp, gDownT, gX[p], gT[p], gO, gS, gI, dim, hidden); };
+    const sparseOnGpu = () => { const p = next(); return gatedSparseSwiGlu(gpu, gGate, gUp, gDownT, gX[p], gT[p], gO, gS, gI, dim, hidden); };
     // R FFNs issued at once (each issues its 4 kernels before the first await): one submission, no round trip between.
     const R = 8, sparseGR = name('ffn-chess', `webgpu-x${R}`, `${shape}_k${K}`);
     const pipelined: BenchTask[] = size === 'software' ? [] : [{
@@ -117,13 +117,13 @@ export async function gpuSparseFfnBench(gpu: AsyncKernels, wasm: CpuKernels, siz
     }];
     return {
       tasks: [
-        { name: sparseG, bytes: sparseBytes, note: 'gatedSparseSwiGluAsync: 4 kernels, one submission, the kept count read back; bytes = weights read',
+        { name: sparseG, bytes: sparseBytes, note: 'gatedSparseSwiGlu on webgpu: 4 kernels, one submission, the kept count read back; bytes = weights read',
           fn: async () => { sink(await sparseOnGpu()); } },
         ...pipelined,
         { name: sparseW, bytes: sparseBytes, note: 'gatedSparseSwiGlu on resident weights',
-          fn: () => { const p = next(); sink(gatedSparseSwiGlu(wasm, wGate.view(), wUp.view(), wDownT.view(), wXs[p].view(), wTs[p].view(), out.view(), gate.view(), inter.view(), dim, hidden)); } },
-        { name: denseG, bytes: denseBytes, note: 'denseSwiGluAsync: gemv ×3 + siluMulThreshold(t = 0), one submission',
-          fn: async () => { await denseSwiGluAsync(gpu, gGate, gUp, gDown, gX[next()], gO, gS, gU, dim, hidden); } },
+          fn: async () => { const p = next(); sink(await gatedSparseSwiGlu(wasm, wGate.view(), wUp.view(), wDownT.view(), wXs[p].view(), wTs[p].view(), out.view(), gate.view(), inter.view(), dim, hidden)); } },
+        { name: denseG, bytes: denseBytes, note: 'denseSwiGlu on webgpu: gemv ×3 + siluMulThreshold(t = 0), one submission',
+          fn: async () => { await denseSwiGlu(gpu, gGate, gUp, gDown, gX[next()], gO, gS, gU, dim, hidden); } },
       ],
       ratios: [
         { name: `CHESS FFN ${shape} k=${K}: webgpu vs wasm`, unit: 'x', value: (t) => t(sparseW).medianMs / t(sparseG).medianMs },
