@@ -26,18 +26,23 @@ import { SparsityCounters } from './sparsity-counters.js';
 import { gatedSparseSwiGlu, type GateThresholds } from './sparse-swiglu.js';
 import { inputMajorCopy } from './input-major.js';
 import { checkComponentShape } from './check-component-shape.js';
+import { activeLayers } from './active-layers.js';
+import { DenseFfn } from '../llama/dense-ffn.js';
 
 interface Bound {
   shape: ModelShape;
   k: ComponentKernels;
   weights: ModelWeights;
-  wDownT: DeviceArray<Float32Array>[];
-  thresholds: GateThresholds[];
+  /** Per layer (null for a layer left dense). */
+  wDownT: (DeviceArray<Float32Array> | null)[];
+  thresholds: (GateThresholds | null)[];
+  /** The dense FFN of the layers left dense (none: null). */
+  dense: DenseFfn | null;
   gate: DeviceArray<Float32Array>;
   inter: DeviceArray<Float32Array>;
   /** Count zeroed channels per token (a read-back of a_gate on a GPU; free on the CPU). */
   channels: boolean;
-  owned: DeviceArray<Float32Array>[];
+  owned: { dispose(): void }[];
 }
 
 /** Options of the gate-thresholded FFN components. */
@@ -46,6 +51,8 @@ export interface GatedFfnOptions {
   counters?: SparsityCounters;
   /** Count how often each channel is zeroed (default: on CPU backends only; a GPU reads a_gate back per token). */
   channelCounts?: boolean;
+  /** Layers to make sparse (default: all); the others run the dense FFN. */
+  layers?: readonly number[];
 }
 
 /** The gate-thresholded SwiGLU FFN (CATS or CHESS, by the thresholds' method). */
@@ -56,6 +63,7 @@ export class GatedFfn implements Ffn {
   readonly counters: SparsityCounters;
   private readonly th: ActivationThresholds;
   private readonly channelCounts: boolean | undefined;
+  private readonly active: boolean[];
   private bound: Bound | null = null;
 
   constructor(thresholds: ActivationThresholds, options: GatedFfnOptions = {}) {
@@ -66,6 +74,7 @@ export class GatedFfn implements Ffn {
     this.name = m.method === 'cats' ? 'cats' : 'chess';
     this.counters = options.counters ?? new SparsityCounters(m.nLayers, m.hiddenDim, true);
     this.channelCounts = options.channelCounts;
+    this.active = activeLayers(m.nLayers, options.layers);
   }
 
   async bind(shape: ModelShape, kernels: ComponentKernels, weights: ModelWeights): Promise<void> {
@@ -73,20 +82,23 @@ export class GatedFfn implements Ffn {
     checkComponentShape(this.th, shape);
     if (weights.quantized) throw new SparseInferenceError('UNAVAILABLE', `${this.name} FFN needs float32 weights (W_down is read by input rows)`);
     const { nLayers, dim, hiddenDim } = shape;
-    const owned: DeviceArray<Float32Array>[] = [];
-    const own = (a: DeviceArray<Float32Array>) => { owned.push(a); return a; };
+    const owned: { dispose(): void }[] = [];
+    const own = <T extends { dispose(): void }>(a: T) => { owned.push(a); return a; };
     try {
       const cpu = isCpuKernels(kernels);
-      const wDownT: DeviceArray<Float32Array>[] = [];
-      const thresholds: GateThresholds[] = [];
+      const wDownT: Bound['wDownT'] = [];
+      const thresholds: Bound['thresholds'] = [];
+      let dense: DenseFfn | null = null;
+      if (this.active.includes(false)) { dense = own(new DenseFfn()); await dense.bind(shape, kernels, weights); }
       for (let l = 0; l < nLayers; l++) {
+        if (!this.active[l]) { wDownT.push(null); thresholds.push(null); continue; }
         wDownT.push(own(await inputMajorCopy(kernels, weights.layer(l).w2, dim, hiddenDim)));
         const t = this.th.layers[l].aGate!;
         if (cpu) thresholds.push(t); // compared in float64, as the model strategy does
         else { const d = own(kernels.allocF32(hiddenDim)); d.write(Float32Array.from(t)); thresholds.push(d); }
       }
       const gate = own(kernels.allocF32(hiddenDim)), inter = own(kernels.allocF32(hiddenDim));
-      this.bound = { shape, k: kernels, weights, wDownT, thresholds, gate, inter, channels: this.channelCounts ?? cpu, owned };
+      this.bound = { shape, k: kernels, weights, wDownT, thresholds, dense, gate, inter, channels: this.channelCounts ?? cpu, owned };
     } catch (e) {
       for (const a of owned) a.dispose();
       throw e;
@@ -97,10 +109,11 @@ export class GatedFfn implements Ffn {
     const b = this.bound;
     if (b === null) throw badArgument(`${this.name} FFN is not bound to a model (or was disposed)`);
     checkInt('layer', layer, 0, b.shape.nLayers - 1);
+    if (!this.active[layer]) return b.dense!.forward(layer, x, out);
     const { dim, hiddenDim } = b.shape;
     const w = b.weights.layer(layer);
     const cnt = this.counters.layers[layer];
-    const kept = await gatedSparseSwiGlu(b.k, w.w1, w.w3, b.wDownT[layer], x, b.thresholds[layer], out, b.gate, b.inter,
+    const kept = await gatedSparseSwiGlu(b.k, w.w1, w.w3, b.wDownT[layer]!, x, b.thresholds[layer]!, out, b.gate, b.inter,
       dim, hiddenDim, b.channels ? cnt.gateZeros : undefined);
     cnt.ffnTokens++;
     cnt.weightsRead += dim * hiddenDim + 2 * kept * dim; // W_gate dense; W_up and W_down rows of the kept channels

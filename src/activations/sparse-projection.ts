@@ -21,6 +21,7 @@ import { validateThresholds } from './thresholds-file.js';
 import { SparsityCounters } from './sparsity-counters.js';
 import { inputMajorCopy } from './input-major.js';
 import { checkComponentShape } from './check-component-shape.js';
+import { activeLayers } from './active-layers.js';
 
 const WHICH = ['q', 'k', 'v', 'o'] as const;
 const TENSOR = { q: 'wq', k: 'wk', v: 'wv', o: 'wo' } as const;
@@ -37,6 +38,8 @@ interface Bound {
 export interface SparseProjectionOptions {
   /** Counters to add to (shared with the FFN component, say); default: the component's own. */
   counters?: SparsityCounters;
+  /** Layers whose projections to make sparse (default: all); the others stay the model's. */
+  layers?: readonly number[];
 }
 
 export class SparseProjection implements Projection {
@@ -57,7 +60,9 @@ export class SparseProjection implements Projection {
     validateThresholds(thresholds, 'BAD_ARGUMENT', 'thresholds');
     const teal = thresholds.metadata.method === 'teal';
     this.th = structuredClone(thresholds);
+    const active = activeLayers(thresholds.metadata.nLayers, options.layers);
     this.t = this.th.layers.map((L, l) => {
+      if (!active[l]) return {};
       const i = L.inputs ?? {};
       if (!teal && (i.q === undefined || i.o === undefined)) {
         throw badArgument(`thresholds.layers[${l}].inputs needs q and o (calibrate with attention captures)`);

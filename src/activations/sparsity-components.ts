@@ -25,17 +25,22 @@ export interface SparsityComponents {
   counters: SparsityCounters;
 }
 
-export function sparsityComponents(thresholds: ActivationThresholds, options: { attention?: boolean } = {}): SparsityComponents {
-  const { attention = false } = checkOptions('sparsityComponents options', options, ['attention']);
+/**
+ * options.attention: CATS/CHESS also threshold the q/o projection inputs ("CHESS w/");
+ * options.layers: the layers to make sparse (default: all; the others stay dense).
+ */
+export function sparsityComponents(thresholds: ActivationThresholds,
+  options: { attention?: boolean; layers?: readonly number[] } = {}): SparsityComponents {
+  const { attention = false, layers } = checkOptions('sparsityComponents options', options, ['attention', 'layers']);
   if (typeof attention !== 'boolean') throw badArgument(`attention must be a boolean, got ${describe(attention)}`);
   validateThresholds(thresholds, 'BAD_ARGUMENT', 'thresholds');
   const m = thresholds.metadata;
   const teal = m.method === 'teal';
   if (attention && teal) throw badArgument('attention: TEAL already thresholds the attention inputs it was calibrated for');
   const counters = new SparsityCounters(m.nLayers, m.hiddenDim, !teal);
-  const ffn = teal ? new TealFfn(thresholds, { counters })
-    : m.method === 'cats' ? new CatsFfn(thresholds, { counters }) : new ChessFfn(thresholds, { counters });
+  const ffn = teal ? new TealFfn(thresholds, { counters, layers })
+    : m.method === 'cats' ? new CatsFfn(thresholds, { counters, layers }) : new ChessFfn(thresholds, { counters, layers });
   const hasInputs = thresholds.layers.some((L) => ['q', 'k', 'v', 'o'].some((p) => L.inputs?.[p as 'q'] !== undefined));
-  const projections = attention || (teal && hasInputs) ? new SparseProjection(thresholds, { counters }) : undefined;
+  const projections = attention || (teal && hasInputs) ? new SparseProjection(thresholds, { counters, layers }) : undefined;
   return { ffn, projections, counters };
 }

@@ -21,16 +21,20 @@ import { SparsityCounters } from './sparsity-counters.js';
 import { tealSparseSwiGlu, type TealThresholdSet } from './sparse-swiglu.js';
 import { inputMajorCopy } from './input-major.js';
 import { checkComponentShape } from './check-component-shape.js';
+import { activeLayers } from './active-layers.js';
+import { DenseFfn } from '../llama/dense-ffn.js';
 
 interface Bound {
   shape: ModelShape;
   k: ComponentKernels;
-  /** Per layer: W_gateᵀ, W_upᵀ (dim × hidden), W_downᵀ (hidden × dim). */
-  w: { gateT: DeviceArray<Float32Array>; upT: DeviceArray<Float32Array>; downT: DeviceArray<Float32Array> }[];
+  /** Per layer: W_gateᵀ, W_upᵀ (dim × hidden), W_downᵀ (hidden × dim); null for a layer left dense. */
+  w: ({ gateT: DeviceArray<Float32Array>; upT: DeviceArray<Float32Array>; downT: DeviceArray<Float32Array> } | null)[];
+  /** The dense FFN of the layers left dense (none: null). */
+  dense: DenseFfn | null;
   xs: DeviceArray<Float32Array>;
   gate: DeviceArray<Float32Array>;
   up: DeviceArray<Float32Array>;
-  owned: DeviceArray<Float32Array>[];
+  owned: { dispose(): void }[];
 }
 
 export class TealFfn implements Ffn {
@@ -40,10 +44,14 @@ export class TealFfn implements Ffn {
   readonly counters: SparsityCounters;
   private readonly t: TealThresholdSet[];
   private readonly th: ActivationThresholds;
+  private readonly active: boolean[];
   private bound: Bound | null = null;
 
-  /** counters: shared with a SparseProjection, say (default: the component's own). */
-  constructor(thresholds: ActivationThresholds, options: { counters?: SparsityCounters } = {}) {
+  /**
+   * counters: shared with a SparseProjection, say (default: the component's own); layers: the
+   * layers to make sparse (default: all; the others run the dense FFN).
+   */
+  constructor(thresholds: ActivationThresholds, options: { counters?: SparsityCounters; layers?: readonly number[] } = {}) {
     validateThresholds(thresholds, 'BAD_ARGUMENT', 'thresholds');
     if (thresholds.metadata.method !== 'teal') throw badArgument(`thresholds are for '${thresholds.metadata.method}', not TEAL`);
     this.th = structuredClone(thresholds);
@@ -56,6 +64,7 @@ export class TealFfn implements Ffn {
     });
     const m = thresholds.metadata;
     this.counters = options.counters ?? new SparsityCounters(m.nLayers, m.hiddenDim, false);
+    this.active = activeLayers(m.nLayers, options.layers);
   }
 
   async bind(shape: ModelShape, kernels: ComponentKernels, weights: ModelWeights): Promise<void> {
@@ -63,11 +72,14 @@ export class TealFfn implements Ffn {
     checkComponentShape(this.th, shape);
     if (weights.quantized) throw new SparseInferenceError('UNAVAILABLE', 'teal FFN needs float32 weights (it reads them by input rows)');
     const { nLayers, dim, hiddenDim } = shape;
-    const owned: DeviceArray<Float32Array>[] = [];
-    const own = (a: DeviceArray<Float32Array>) => { owned.push(a); return a; };
+    const owned: { dispose(): void }[] = [];
+    const own = <T extends { dispose(): void }>(a: T) => { owned.push(a); return a; };
     try {
       const w: Bound['w'] = [];
+      let dense: DenseFfn | null = null;
+      if (this.active.includes(false)) { dense = own(new DenseFfn()); await dense.bind(shape, kernels, weights); }
       for (let l = 0; l < nLayers; l++) {
+        if (!this.active[l]) { w.push(null); continue; }
         const L = weights.layer(l);
         w.push({
           gateT: own(await inputMajorCopy(kernels, L.w1, hiddenDim, dim)),
@@ -76,7 +88,7 @@ export class TealFfn implements Ffn {
         });
       }
       const xs = own(kernels.allocF32(dim)), gate = own(kernels.allocF32(hiddenDim)), up = own(kernels.allocF32(hiddenDim));
-      this.bound = { shape, k: kernels, w, xs, gate, up, owned };
+      this.bound = { shape, k: kernels, w, dense, xs, gate, up, owned };
     } catch (e) {
       for (const a of owned) a.dispose();
       throw e;
@@ -87,8 +99,9 @@ export class TealFfn implements Ffn {
     const b = this.bound;
     if (b === null) throw badArgument('teal FFN is not bound to a model (or was disposed)');
     checkInt('layer', layer, 0, b.shape.nLayers - 1);
+    if (!this.active[layer]) return b.dense!.forward(layer, x, out);
     const { dim, hiddenDim } = b.shape;
-    const w = b.w[layer];
+    const w = b.w[layer]!;
     const z = await tealSparseSwiGlu(b.k, w.gateT, w.upT, w.downT, x, this.t[layer], out,
       { xs: b.xs, gate: b.gate, up: b.up }, dim, hiddenDim);
     const cnt = this.counters.layers[layer];

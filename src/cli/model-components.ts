@@ -21,8 +21,9 @@ import { loadThresholds } from '../activations/thresholds-node.js';
 import { sparsityComponents } from '../activations/sparsity-components.js';
 import { sparsityStrategyName } from '../activations/install-sparsity.js';
 import { readCodebookFile } from '../kvcache/codebook-file.js';
-import { createMethod, type MethodName } from '../kvcache/eval/methods.js';
-import { RetrievalAttention } from '../kvcache/llama-attention.js';
+import type { MethodName } from '../kvcache/eval/methods.js';
+import { RetrievalKvCache } from '../kvcache/retrieval-kv-cache.js';
+import { DenseKvCache } from '../llama/dense-kv-cache.js';
 import { DEFAULT_WROPE, type WRopeConfig } from '../kvcache/wrope.js';
 import type { CodebookSet } from '../kvcache/codebook-set.js';
 
@@ -86,7 +87,6 @@ export async function useComponents(model: LlamaModel, s: ComponentSettings | (O
       notes.push(`ffn ${sparsityStrategyName(th, attention)}`);
     }
     if (s.kv !== 'dense') {
-      cpuOnly(model, `--kv ${s.kv}`);
       const r = await useRetrieval(model, s);
       undo.push(r.dispose);
       notes.push(`kv ${r.method}`);
@@ -123,41 +123,29 @@ async function readCodebooks(model: LlamaModel, path: string): Promise<CodebookS
 }
 
 /**
- * Replace every layer's attention by retrieval with the named method (A²ATS over the codebooks:
+ * Make the model's KV cache retrieval with the named method (A²ATS over the codebooks:
  * query-aware ones; plain ones give VQ with WRoPE), attending `budget` of the context plus sinks
- * and the recent window.
+ * and the recent window — a RetrievalKvCache the model hosts, on any backend.
  */
 async function useRetrieval(model: LlamaModel, s: ComponentSettings | (Omit<ComponentSettings, 'ffn'> & { ffn: unknown })):
   Promise<{ method: string; dispose(): void }> {
-  const kernels = model.syncKernels(`--kv ${s.kv}`);
-  const c = model.config;
   let name: MethodName = s.kv as MethodName;
   let set: CodebookSet | undefined;
-  let wrope: WRopeConfig = { ...DEFAULT_WROPE, window: s.window, base: c.ropeBase, pairing: c.ropePairing };
+  let wrope: Pick<WRopeConfig, 'window' | 'distance'> = { window: s.window, distance: DEFAULT_WROPE.distance };
   let detail = `budget ${s.budget}, window ${s.window}, sinks ${s.sinks}`;
   if (s.kv === 'a2ats') {
     set = await readCodebooks(model, s.codebooks!);
     if (set.info.kind !== 'query-aware') name = 'vq-wrope';
-    wrope = { ...set.info.wrope, base: c.ropeBase, pairing: c.ropePairing };
+    wrope = set.info.wrope;
     detail = `${set.info.size} centroids, budget ${s.budget}, window ${wrope.window}, sinks ${s.sinks}`;
   }
-  const layers = Array.from({ length: c.nLayers }, (_, l) => {
-    const method = createMethod(kernels, name, {
-      headDim: c.headDim, groupSize: c.nHeads / c.nKvHeads, nKvHeads: c.nKvHeads, layer: l, wrope,
-      queryAware: set?.info.kind === 'query-aware' ? set : undefined, plain: set?.info.kind === 'plain' ? set : undefined,
-    });
-    return new RetrievalAttention(kernels, c, l, method, { window: wrope.window, sinks: s.sinks, budget: { mode: 'total', fraction: s.budget } });
-  });
-  layers.forEach((attention, l) => model.setStrategies(l, { ...model.getStrategies(l), attention }));
+  await model.use({ kv: new RetrievalKvCache({
+    method: name, window: wrope.window, distance: wrope.distance, sinks: s.sinks, budget: { mode: 'total', fraction: s.budget },
+    codebooks: set === undefined ? undefined : set.info.kind === 'query-aware' ? { queryAware: set } : { plain: set },
+  }) });
   return {
     method: `${name} (${detail})`,
-    dispose() {
-      for (let l = 0; l < c.nLayers; l++) {
-        const rest = { ...model.getStrategies(l) };
-        delete rest.attention;
-        model.setStrategies(l, Object.keys(rest).length ? rest : undefined);
-      }
-      for (const a of layers) { a.dispose(); a.method.dispose(); }
-    },
+    // The dense cache back (use() disposes the retrieval cache).
+    dispose() { void model.use({ kv: new DenseKvCache() }).catch(() => {}); },
   };
 }

@@ -107,6 +107,7 @@ export function checkChainProblem(name: string, problem: unknown): ChainProblem 
   }
   const pSpecial = ['pair', 'twins', 'neighbour'].reduce((sum, key) => sum + (((p[key] ?? null) as { probability?: number } | null)?.probability ?? 0), 0);
   if (pSpecial > 1) throw badArgument(`${name}: pair.probability + twins.probability + neighbour.probability must not exceed 1, got ${pSpecial}`);
+  if (p.start !== undefined) checkOneOf(`${name}.start`, p.start, ['random', 'greedy']);
   if (p.temperatures !== undefined) {
     const t = checkArray(`${name}.temperatures`, p.temperatures);
     if (t.length < 1 || t.length > 16) throw badArgument(`${name}.temperatures must hold 1 to 16 temperatures starting with 1, got ${t.length}`);

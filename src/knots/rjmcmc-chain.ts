@@ -33,6 +33,7 @@ import { pairMove, type PairMoveOptions } from './chain/pair-move.js';
 import { ProbeValues } from './chain/probe-values.js';
 import { relocationMove } from './chain/relocation-move.js';
 import { exchangeReplicas } from './chain/replica-exchange.js';
+import { greedyStart } from './chain/greedy-start.js';
 import { startReplica } from './chain/start-replica.js';
 import { twinMove } from './chain/twin-move.js';
 import { checkChainProblem } from './check-chain.js';
@@ -90,6 +91,12 @@ export interface ChainProblem {
    * neighbouring replicas' states proposed per iteration; only T = 1 is recorded. Absent: [1].
    */
   temperatures?: number[];
+  /**
+   * Where the chain starts: 'random' (default: k = 1, or the fixed k, at random grid points) or
+   * 'greedy' (from there, stepwise best births and deaths while the log posterior improves;
+   * chain/greedy-start.ts). Free k only.
+   */
+  start?: 'random' | 'greedy';
   burnIn: number;
   iterations: number;
   /** Probe points (scaled coordinates, d arrays) where f is recorded for R̂/ESS. */
@@ -244,7 +251,10 @@ function* sampleChain(problem: ChainProblem, seed: number, rng: Rng, design: Spl
   const betas = temperatures.map((T) => 1 / T);
   // Replicas are started in reverse so that the cold one is evaluated last: its fit is current.
   const replicas: Replica[] = new Array(temperatures.length);
-  for (let r = temperatures.length - 1; r >= 0; r--) replicas[r] = startReplica(ctx, candidates, fixedK);
+  for (let r = temperatures.length - 1; r >= 0; r--) {
+    replicas[r] = startReplica(ctx, candidates, fixedK);
+    if (problem.start === 'greedy' && !ctx.fixed) yield* greedyStart(ctx, replicas[r]);
+  }
   const probes = new ProbeValues(problem.probes, degrees, candidates, problem.family);
   probes.update(scorer, replicas[0]);
   const recorder = new ChainRecorder(seed, iterations, d, probes.values.length);

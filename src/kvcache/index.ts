@@ -6,7 +6,7 @@
 export { DEFAULT_WROPE, checkWRope, rotateToDistance, wropeScore, type WRopeConfig } from './wrope.js';
 export { splitNearFar, type NearFarSplit } from './near-far.js';
 export { QueryMoment, metricFactor, type MetricFactor } from './query-metric.js';
-export { kmeans, kmeansSync, objective as kmeansObjective, type KMeansOptions, type KMeansResult } from './kmeans.js';
+export { kmeans, objective as kmeansObjective, type KMeansOptions, type KMeansResult } from './kmeans.js';
 export { lloydStep, lloydUpdate, lloydIteration, type AssignOptions, type LloydStepResult } from './lloyd-step.js';
 export { Codebook, ResidentCodebook } from './codebook.js';
 export { trainCodebook, type TrainCodebookOptions, type TrainedCodebook } from './train-codebook.js';
@@ -18,8 +18,7 @@ export { FarSelector } from './select-far.js';
 export { KvStore, type KvStoreShape, type HeadKeys } from './kv-store.js';
 export type { RetrievalMethod, GroupQuery } from './retrieval-method.js';
 export type { ScoreBuffer } from './retrieval-method.js';
-export { interleave, settleAll } from '../kernels/maybe-async.js';
-export { Retrieval, type RetrievalOptions, type Selection } from './retrieval.js';
+export { Retrieval, type RetrievalOptions, type Selection, type SelectOptions } from './retrieval.js';
 export { attendSelected } from './sparse-attention.js';
 export { FullAttention } from './methods/full-attention.js';
 export { OracleTopK } from './methods/oracle.js';
@@ -36,7 +35,7 @@ export {
   predictThroughput, baselineStep, a2atsStep, LLAMA31_8B, A100_HOST, PAPER_WORKLOAD,
   type ThroughputModelShape, type TierSpec, type A2atsWorkload, type ThroughputPrediction, type ThroughputPoint,
 } from './throughput-model.js';
-export { RetrievalAttention, type RetrievalAttentionOptions, type ProbeInfo } from './llama-attention.js';
+export { RetrievalKvCache, type RetrievalKvCacheOptions, type KvProbeInfo } from './retrieval-kv-cache.js';
 export { SyntheticAttention, type SyntheticSequence } from './synthetic/generator.js';
 export { syntheticConfig, DEFAULT_SYNTHETIC, type SyntheticConfig } from './synthetic/config.js';
 export {

@@ -7,16 +7,13 @@
  * buffers that stay resident in the backend's memory (no per-iteration copies on CPU kernels;
  * on asynchronous kernels such as webgpu the points stay on the device and only centroids and
  * codes move); the O(n·d) update and the exact objective are plain float64 loops here. One
- * algorithm body (a generator) serves `kmeansSync` (driveSync) and `kmeans` (driveAsync).
+ * async function on any kernels.
  *
  * Objective: J = Σ_i min_c ‖x_i − c‖². Stopping rule (as scikit-learn): Σ_c ‖Δc‖² ≤
  * tolerance · mean per-feature variance of the data, or maxIterations.
  */
-import { checkAnyKernels, checkKernels } from '../kernels/check-kernels.js';
-import type { CpuKernels } from '../kernels/kernels.js';
-import { needsSyncKernels, type AsyncKernelFunctions, type AsyncKernels } from '../kernels/async-kernels.js';
-import { isCpuKernels } from '../kernels/check-kernels.js';
-import { eitherKernels, driveAsync, driveSync, settle, type Step } from '../kernels/maybe-async.js';
+import { checkAnyKernels } from '../kernels/check-kernels.js';
+import type { AsyncKernels } from '../kernels/async-kernels.js';
 import { mirrorF32, mirrorI32, type HostMirror } from '../kernels/host-mirror.js';
 import { Rng } from '../core/rng.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
@@ -25,7 +22,7 @@ import { yieldToEventLoop } from './cooperative.js';
 import { assignInBlocks, lloydIteration } from './lloyd-step.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
-/** Options of kmeans/kmeansSync. */
+/** Options of kmeans. */
 export interface KMeansOptions {
   /** Number of centroids (1 ≤ k ≤ n). */
   k: number;
@@ -68,8 +65,8 @@ export interface KMeansResult {
 }
 
 /**
- * Cluster n points of dimension d, on synchronous or asynchronous kernels (async: yields to
- * the event loop between assignment blocks so `signal` can fire and progress can render).
+ * Cluster n points of dimension d on any kernels, returning to the event loop between
+ * assignment blocks (every ~50 ms) so `signal` can fire and progress can render.
  *
  * With `AsyncKernels` (e.g. `createAsyncKernels({ backend: 'webgpu' })`) the points are
  * uploaded once as a device array and every O(n·k·d) assignment (`argminL2`) — k-means++
@@ -79,9 +76,8 @@ export interface KMeansResult {
  * the CPU. Memory: besides the caller's array, the points are held on the device and (as the
  * host side of their mirror) once more on the host.
  *
- * Results: on synchronous kernels, and on a CPU backend behind the async adapter
- * (`createAsyncKernels({ backend: 'wasm' })`), bit-identical to `kmeansSync` on the same
- * backend with the same seed. On the webgpu backend the GPU sums each distance in another
+ * Results: on every CPU backend (directly or behind the async adapter) bit-identical for the
+ * same seed. On the webgpu backend the GPU sums each distance in another
  * order, so argminL2's distances can differ from the CPU's by float32 rounding: a point at a
  * near-tie (two centroids equally far within rounding) may get the other code, an emptied
  * cluster may be re-seeded at another of two equally far points, and a k-means++ draw that
@@ -98,7 +94,7 @@ export interface KMeansResult {
  * iteration at n·k·d = 16384 · 1024 · 128 takes a few hundred ms); the codes are the one
  * call's, bit for bit.
  *
- * @param kernels - `Kernels`, or `AsyncKernels` (the assignment then runs on that backend).
+ * @param kernels - any kernels (CPU kernels through `toAsyncKernels`); the assignment runs there.
  * @param points - n*d row-major, finite.
  * @example
  * const { centroids, codes } = await kmeans(kernels, keys, n, 128, { k: 1024, seed: 1 });
@@ -108,33 +104,8 @@ export interface KMeansResult {
 export async function kmeans(kernels: AsyncKernels, points: Float32Array, n: number, d: number,
   opts: KMeansOptions): Promise<KMeansResult> {
   checkAnyKernels('kernels', kernels);
-  return driveAsync(kmeansSteps(kernels, points, n, d, opts), () => yieldToEventLoop());
-}
-
-/**
- * The same, synchronously (for small per-request problems such as PQCache's sub-space
- * codebooks, where there is nothing to wait for). Needs synchronous kernels (UNAVAILABLE
- * otherwise); it runs the same algorithm body as `kmeans`.
- *
- * @example
- * const { centroids } = kmeansSync(kernels, sub, n, 64, { k: 64, maxIterations: 20 });
- */
-export function kmeansSync(kernels: CpuKernels, points: Float32Array, n: number, d: number,
-  opts: KMeansOptions): KMeansResult {
-  checkKernels('kernels', kernels);
-  if (kernels !== null && typeof kernels === 'object' && !isCpuKernels(kernels)) throw needsSyncKernels('kmeansSync');
-  return driveSync(kmeansSteps(kernels, points, n, d, opts), 'kmeansSync');
-}
-
-/**
- * The algorithm, written once for both kinds of kernels (see kernels/maybe-async.ts): each
- * kernel call is `yield* settle(...)`, buffers the host and the kernels share are HostMirrors
- * (host copy = truth for centroids; push before a kernel reads, pull after it writes), and a
- * plain `yield` is a pause between units of work.
- */
-function* kmeansSteps(kernels: AsyncKernels, points: Float32Array, n: number, d: number,
-  opts: KMeansOptions): Generator<Step, KMeansResult, unknown> {
-  if (kernels === null || typeof kernels !== 'object') throw badArgument('kernels must be a Kernels or AsyncKernels object');
+  // Buffers the host and the kernels share are HostMirrors (host copy = truth for centroids;
+  // push before a kernel reads, pull after it writes).
   checkInt('n', n, 1); checkInt('d', d, 1);
   checkFloat32('points', points, n * d);
   checkFinite('points', points, n * d);
@@ -150,7 +121,6 @@ function* kmeansSteps(kernels: AsyncKernels, points: Float32Array, n: number, d:
     checkInt('miniBatch.iterations', opts.miniBatch.iterations, 0);
   }
   const progress = opts.onProgress ?? (() => {});
-  const kx = eitherKernels(kernels);
 
   const bufs: HostMirror<Float32Array | Int32Array>[] = [];
   const f32 = (len: number) => { const a = mirrorF32(kernels, len); bufs.push(a); return a; };
@@ -162,7 +132,7 @@ function* kmeansSteps(kernels: AsyncKernels, points: Float32Array, n: number, d:
     const dist = f32(n);
     throwIfAborted(opts.signal, 'kmeans');
     if (opts.init) C.host().set(opts.init.subarray(0, k * d));
-    else yield* seedPlusPlus(kx, X, C, codes, dist, n, k, d, rng, progress, opts.signal);
+    else await seedPlusPlus(kernels, X, C, codes, dist, n, k, d, rng, progress, opts.signal);
 
     const totalVar = meanFeatureVariance(points, n, d);
     const threshold = tol * totalVar;
@@ -171,14 +141,14 @@ function* kmeansSteps(kernels: AsyncKernels, points: Float32Array, n: number, d:
     let converged = false;
     let reseeded = 0;
     if (opts.miniBatch) {
-      iterations = yield* miniBatchLoop(kernels, X, C, n, k, d, opts.miniBatch, rng, progress, opts.signal);
+      iterations = await miniBatchLoop(kernels, X, C, n, k, d, opts.miniBatch, rng, progress, opts.signal);
       converged = false;
     } else {
       const sums = new Float64Array(k * d);
       const counts = new Int32Array(k);
       for (let it = 0; it < maxIter; it++) {
         throwIfAborted(opts.signal, 'kmeans');
-        const step = yield* lloydIteration(kernels, X, C, codes, dist, n, k, d, sums, counts, { signal: opts.signal });
+        const step = await lloydIteration(kernels, X, C, codes, dist, n, k, d, sums, counts, { signal: opts.signal });
         history.push(step.objective);
         iterations = it + 1;
         let shift = step.shift;
@@ -188,7 +158,7 @@ function* kmeansSteps(kernels: AsyncKernels, points: Float32Array, n: number, d:
         if (empties.length > 0) {
           reseeded += empties.length;
           const far = new Int32Array(Math.min(empties.length, n));
-          yield* settle(kx.topK(dist.arg(), n, far.length, far));
+          await kernels.topK(dist.arg(), n, far.length, far);
           const x = X.host(), c = C.host(); // after the kernel call, which may grow memory
           empties.forEach((j, e) => {
             const src = far[e % far.length] * d;
@@ -200,14 +170,14 @@ function* kmeansSteps(kernels: AsyncKernels, points: Float32Array, n: number, d:
           });
         }
         progress(iterations / Math.max(1, maxIter), `lloyd ${iterations}/${maxIter}`);
-        yield;
+        await yieldToEventLoop();
         if (shift <= threshold && empties.length === 0) { converged = true; break; }
       }
     }
     // Final assignment so codes match the returned centroids.
     C.push();
-    yield* assignInBlocks(kernels, X, C, codes, dist, n, k, d, { signal: opts.signal });
-    yield* codes.pull();
+    await assignInBlocks(kernels, X, C, codes, dist, n, k, d, { signal: opts.signal });
+    await codes.pull();
     const centroids = Float32Array.from(C.host());
     const outCodes = Int32Array.from(codes.host());
     const inertia = objective(points, n, d, centroids, outCodes);
@@ -245,17 +215,17 @@ function meanFeatureVariance(x: Float32Array, n: number, d: number): number {
  * argminL2 against the newest centroid per step — a row of X itself, so nothing is uploaded;
  * the n distances come back each step). C is written on the host only.
  */
-function* seedPlusPlus(kernels: AsyncKernelFunctions, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
+async function seedPlusPlus(kernels: AsyncKernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
   codes: HostMirror<Int32Array>, dist: HostMirror<Float32Array>, n: number, k: number, d: number, rng: Rng,
-  progress: (f: number, label: string) => void, signal?: AbortSignal): Generator<Step, void, unknown> {
+  progress: (f: number, label: string) => void, signal?: AbortSignal): Promise<void> {
   const best = new Float64Array(n).fill(Infinity);
   let pick = rng.int(n);
   let lastPause = performance.now();
   for (let c = 0; c < k; c++) {
     C.host().set(X.host().subarray(pick * d, (pick + 1) * d), c * d);
     if (c === k - 1) break;
-    yield* settle(kernels.argminL2(X.arg(), X.arg().subarray(pick * d, (pick + 1) * d), codes.arg(), dist.arg(), n, 1, d));
-    yield* dist.pull();
+    await kernels.argminL2(X.arg(), X.arg().subarray(pick * d, (pick + 1) * d), codes.arg(), dist.arg(), n, 1, d);
+    await dist.pull();
     const dv = dist.host();
     let total = 0;
     for (let i = 0; i < n; i++) {
@@ -274,7 +244,7 @@ function* seedPlusPlus(kernels: AsyncKernelFunctions, X: HostMirror<Float32Array
     if (performance.now() - lastPause > 25) {
       throwIfAborted(signal, 'kmeans');
       progress(0, `seeding ${c + 1}/${k}`);
-      yield;
+      await yieldToEventLoop();
       lastPause = performance.now();
     }
   }
@@ -285,9 +255,9 @@ function* seedPlusPlus(kernels: AsyncKernelFunctions, X: HostMirror<Float32Array
  * is gathered on the host and pushed; its codes come back; C is updated on the host and pushed
  * before each assignment.
  */
-function* miniBatchLoop(kernels: AsyncKernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
+async function miniBatchLoop(kernels: AsyncKernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
   n: number, k: number, d: number, mb: { batchSize: number; iterations: number }, rng: Rng,
-  progress: (f: number, label: string) => void, signal?: AbortSignal): Generator<Step, number, unknown> {
+  progress: (f: number, label: string) => void, signal?: AbortSignal): Promise<number> {
   const b = Math.min(mb.batchSize, n);
   const bufs: HostMirror<Float32Array | Int32Array>[] = [];
   try {
@@ -304,8 +274,8 @@ function* miniBatchLoop(kernels: AsyncKernels, X: HostMirror<Float32Array>, C: H
         bv.set(x.subarray(idx[s] * d, (idx[s] + 1) * d), s * d);
       }
       B.push(); C.push();
-      yield* assignInBlocks(kernels, B, C, bc, bd, b, k, d, { signal });
-      yield* bc.pull();
+      await assignInBlocks(kernels, B, C, bc, bd, b, k, d, { signal });
+      await bc.pull();
       const c = C.host(), codes = bc.host(), bb = B.host();
       for (let s = 0; s < b; s++) {
         const j = codes[s];
@@ -314,7 +284,7 @@ function* miniBatchLoop(kernels: AsyncKernels, X: HostMirror<Float32Array>, C: H
         for (let t = 0; t < d; t++) c[j * d + t] += eta * (bb[s * d + t] - c[j * d + t]);
       }
       progress((it + 1) / Math.max(1, mb.iterations), `mini-batch ${it + 1}/${mb.iterations}`);
-      yield;
+      await yieldToEventLoop();
     }
     return mb.iterations;
   } finally {

@@ -1,12 +1,16 @@
 /**
  * A per-KV-head, contiguous K/V store for one layer: pre-RoPE keys (what A²ATS codes), post-RoPE
- * keys (what exact attention uses) and values, each capacity*headDim per KV head, resident in
- * the backend's memory so kernels read them without copies. Token t of KV head h is row t of
- * head h's block. Used by the evaluators and the slow tier.
+ * keys (what exact attention uses) and values, each capacity*headDim per KV head. On a CPU
+ * backend they are resident in the backend's memory, so kernels read them without copies; on
+ * a GPU they are host arrays (the retrieval methods read keys on the host; kernels given them
+ * upload per call). Token t of KV head h is row t of head h's block. Used by the retrieval KV
+ * cache and the evaluators.
  */
 import { checkElements, MAX_CHANNELS } from '../core/limits.js';
-import { checkKernels } from '../kernels/check-kernels.js';
-import type { CpuKernels, ResidentArray, RopePairing } from '../kernels/kernels.js';
+import type { Kernels, RopePairing } from '../kernels/kernels.js';
+import type { AsyncKernels } from '../kernels/async-kernels.js';
+import { mirrorF32, type HostMirror } from '../kernels/host-mirror.js';
+import { asyncKernelsOf } from './async-kernels-of.js';
 import { badArgument } from '../core/errors.js';
 import { checkFinite, checkFloat32, checkInt, checkNumber, checkOneOf } from '../core/validate.js';
 import { disposeSymbol } from '../core/dispose.js';
@@ -38,14 +42,15 @@ export interface HeadKeys {
 /** Per-KV-head contiguous pre-RoPE keys, post-RoPE keys and values of one layer (see the file header). */
 export class KvStore {
   readonly shape: Readonly<KvStoreShape>;
-  private readonly pre: ResidentArray<Float32Array>;
-  private readonly post: ResidentArray<Float32Array>;
-  private readonly vals: ResidentArray<Float32Array>;
+  readonly kernels: AsyncKernels;
+  private readonly pre: HostMirror<Float32Array>;
+  private readonly post: HostMirror<Float32Array>;
+  private readonly vals: HostMirror<Float32Array>;
   private len = 0;
 
   /** @example const store = new KvStore(kernels, { nKvHeads: 8, headDim: 128, capacity: 32768, ropeBase: 5e5, ropePairing: 'half' }); */
-  constructor(readonly kernels: CpuKernels, shape: KvStoreShape) {
-    checkKernels('kernels', kernels);
+  constructor(kernels: Kernels | AsyncKernels, shape: KvStoreShape) {
+    this.kernels = asyncKernelsOf(kernels);
     if (shape === null || typeof shape !== 'object') throw badArgument('shape must be a KvStoreShape object');
     checkInt('nKvHeads', shape.nKvHeads, 1, MAX_CHANNELS); checkInt('headDim', shape.headDim, 2, MAX_CHANNELS);
     if (shape.headDim % 2) throw badArgument(`headDim must be even, got ${shape.headDim}`);
@@ -55,9 +60,9 @@ export class KvStore {
     checkOneOf('ropePairing', shape.ropePairing, ['adjacent', 'half'] as const);
     this.shape = Object.freeze({ ...shape });
     const n = shape.nKvHeads * shape.capacity * shape.headDim;
-    const got: ResidentArray<Float32Array>[] = [];
+    const got: HostMirror<Float32Array>[] = [];
     try {
-      for (let i = 0; i < 3; i++) got.push(kernels.allocF32(n));
+      for (let i = 0; i < 3; i++) got.push(mirrorF32(this.kernels, n));
     } catch (e) {
       for (const a of got) a.dispose();
       throw e;
@@ -74,17 +79,22 @@ export class KvStore {
     this.len = 0;
   }
 
+  /** Keep the first `length` tokens only (a rewind). */
+  truncate(length: number): void {
+    this.len = checkInt('length', length, 0, this.len);
+  }
+
   /**
    * Append one token at position `length`: kPre and v are nKvHeads*headDim (head-major);
    * post-RoPE keys are computed here with kernels.rope.
    */
-  append(kPre: Float32Array, v: Float32Array): void {
+  async append(kPre: Float32Array, v: Float32Array): Promise<void> {
     const { nKvHeads, headDim, capacity } = this.shape;
     const w = nKvHeads * headDim;
     checkFloat32('kPre', kPre, w); checkFloat32('v', v, w);
     checkFinite('kPre', kPre, w); checkFinite('v', v, w);
     if (this.len >= capacity) throw badArgument(`KvStore is full (capacity ${capacity})`);
-    this.appendOne(kPre, v);
+    await this.appendOne(kPre, v);
   }
 
   /**
@@ -98,7 +108,7 @@ export class KvStore {
     checkFinite('kPre', kPre, w); checkFinite('kPost', kPost, w); checkFinite('v', v, w); // as append does
     if (this.len >= capacity) throw badArgument(`KvStore is full (capacity ${capacity})`);
     const cap = capacity * d;
-    const pre = this.pre.view(), post = this.post.view(), vals = this.vals.view();
+    const pre = this.pre.host(), post = this.post.host(), vals = this.vals.host();
     for (let h = 0; h < nKvHeads; h++) {
       const at = h * cap + this.len * d;
       pre.set(kPre.subarray(h * d, (h + 1) * d), at);
@@ -112,7 +122,7 @@ export class KvStore {
    * Append `count` tokens from head-major blocks: kPre[h*stride + t*headDim ..] is token t of
    * KV head h (stride ≥ count*headDim). Used to load a whole sequence at once.
    */
-  appendBlock(kPre: Float32Array, v: Float32Array, count: number, stride: number): void {
+  async appendBlock(kPre: Float32Array, v: Float32Array, count: number, stride: number): Promise<void> {
     const { nKvHeads, headDim, capacity } = this.shape;
     checkInt('count', count, 0); checkInt('stride', stride, count * headDim);
     checkFloat32('kPre', kPre, (nKvHeads - 1) * stride + count * headDim);
@@ -120,7 +130,7 @@ export class KvStore {
     if (this.len + count > capacity) throw badArgument(`KvStore capacity ${capacity} exceeded by ${this.len + count - capacity} tokens`);
     const { ropeBase, ropePairing } = this.shape;
     const cap = capacity * headDim;
-    const pre = this.pre.view(), post = this.post.view(), vals = this.vals.view();
+    const pre = this.pre.host(), post = this.post.host(), vals = this.vals.host();
     for (let h = 0; h < nKvHeads; h++) {
       const src = kPre.subarray(h * stride, h * stride + count * headDim);
       checkFinite('kPre', src);
@@ -132,23 +142,23 @@ export class KvStore {
     for (let t = 0; t < count; t++) {
       for (let h = 0; h < nKvHeads; h++) {
         const at = h * cap + (this.len + t) * headDim;
-        this.kernels.rope(post.subarray(at, at + headDim), 1, headDim, this.len + t, ropeBase, ropePairing);
+        await this.kernels.rope(post.subarray(at, at + headDim), 1, headDim, this.len + t, ropeBase, ropePairing);
       }
     }
     this.len += count;
   }
 
-  private appendOne(kPre: Float32Array, v: Float32Array): void {
+  private async appendOne(kPre: Float32Array, v: Float32Array): Promise<void> {
     const { nKvHeads, headDim, capacity, ropeBase, ropePairing } = this.shape;
     const cap = capacity * headDim;
-    const pre = this.pre.view(), post = this.post.view(), vals = this.vals.view();
+    const pre = this.pre.host(), post = this.post.host(), vals = this.vals.host();
     for (let h = 0; h < nKvHeads; h++) {
       const at = h * cap + this.len * headDim;
       const src = kPre.subarray(h * headDim, (h + 1) * headDim);
       pre.set(src, at);
       post.set(src, at);
       vals.set(v.subarray(h * headDim, (h + 1) * headDim), at);
-      this.kernels.rope(post.subarray(at, at + headDim), 1, headDim, this.len, ropeBase, ropePairing);
+      await this.kernels.rope(post.subarray(at, at + headDim), 1, headDim, this.len, ropeBase, ropePairing);
     }
     this.len += 1;
   }
@@ -161,9 +171,9 @@ export class KvStore {
     const { pre, post, vals } = this;
     const length = this.len;
     return {
-      get keysPre() { return pre.view().subarray(a, b); },
-      get keysPost() { return post.view().subarray(a, b); },
-      get values() { return vals.view().subarray(a, b); },
+      get keysPre() { return pre.host().subarray(a, b); },
+      get keysPost() { return post.host().subarray(a, b); },
+      get values() { return vals.host().subarray(a, b); },
       length,
     };
   }

@@ -6,9 +6,8 @@
  * - the update (`lloydUpdate`) — each centroid becomes the mean of its points, O(n·d) float64
  *   sums on the host.
  *
- * `lloydIteration` is both, written once for synchronous and asynchronous kernels (a generator
- * for `driveSync`/`driveAsync`, see kernels/maybe-async.ts); `lloydStep` is the synchronous
- * form on resident buffers. Each returns the exact objective of the centroids *before* the
+ * `lloydIteration` is both, one async function on any kernels; `lloydStep` is the same two
+ * calls on a CPU backend's resident buffers, for benchmarks that time one step synchronously. Each returns the exact objective of the centroids *before* the
  * update, Σ_i ‖x_i − c_{code_i}‖², the centroid shift Σ_c ‖Δc‖², and the clusters left empty
  * (their centroids are unchanged; the caller re-seeds them).
  *
@@ -17,11 +16,11 @@
  */
 import { checkFloat32, checkFloat64, checkIndices, checkInt, checkInt32 } from '../core/validate.js';
 import { checkKernels } from '../kernels/check-kernels.js';
-import type { CpuKernels, ResidentArray } from '../kernels/kernels.js';
+import type { Kernels, ResidentArray } from '../kernels/kernels.js';
 import type { AsyncKernels } from '../kernels/async-kernels.js';
 import type { HostMirror } from '../kernels/host-mirror.js';
-import { eitherKernels, settle, type Step } from '../kernels/maybe-async.js';
 import { throwIfAborted } from '../core/errors.js';
+import { yieldToEventLoop } from './cooperative.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
 /**
@@ -97,7 +96,7 @@ export function lloydUpdate(x: Float32Array, c: Float32Array, codes: Int32Array,
  * One Lloyd step on synchronous kernels and resident buffers.
  * X: n*d, C: k*d (updated in place), codes/dist: n; sums: k*d and counts: k are scratch.
  */
-export function lloydStep(kernels: CpuKernels, X: ResidentArray<Float32Array>, C: ResidentArray<Float32Array>,
+export function lloydStep(kernels: Kernels, X: ResidentArray<Float32Array>, C: ResidentArray<Float32Array>,
   codes: ResidentArray<Int32Array>, dist: ResidentArray<Float32Array>, n: number, k: number, d: number,
   sums: Float64Array, counts: Int32Array): LloydStepResult {
   checkKernels('kernels', kernels);
@@ -106,55 +105,51 @@ export function lloydStep(kernels: CpuKernels, X: ResidentArray<Float32Array>, C
 }
 
 /**
- * One Lloyd step on synchronous or asynchronous kernels, as a generator (run it with
- * `driveSync` or `driveAsync`). The host copy of C is the truth: it is pushed before the
+ * One Lloyd step on any kernels. The host copy of C is the truth: it is pushed before the
  * assignment, the codes are pulled after it, and the update writes the host copy. The
  * distances stay where the kernel wrote them (`dist.arg()`, e.g. for a `topK` of the farthest
  * points); their host copy is not refreshed.
  *
  * X: n*d (host copy holds the points), C: k*d, codes/dist: n; sums: k*d and counts: k scratch.
- * The assignment runs in row blocks (`assignInBlocks`): between blocks the generator pauses
- * and checks `options.signal`, so an async driver can abort inside one long iteration.
+ * The assignment runs in row blocks (`assignInBlocks`): between blocks it returns to the event
+ * loop and checks `options.signal`, so an abort lands inside one long iteration.
  * On the webgpu backend argminL2's float32 distances are summed in another order than on the
  * CPU, so a point at a near-tie (two centroids within float rounding) may get the other code.
  *
  * @example
- * const step = await driveAsync(lloydIteration(gpu, X, C, codes, dist, n, k, d, sums, counts));
+ * const step = await lloydIteration(gpu, X, C, codes, dist, n, k, d, sums, counts);
  */
-export function* lloydIteration(kernels: AsyncKernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
+export async function lloydIteration(kernels: AsyncKernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
   codes: HostMirror<Int32Array>, dist: HostMirror<Float32Array>, n: number, k: number, d: number,
-  sums: Float64Array, counts: Int32Array, options?: AssignOptions): Generator<Step, LloydStepResult, unknown> {
-  checkInt('n', n, 1); checkInt('k', k, 1, n); checkInt('d', d, 1); // when driven: the body runs then
+  sums: Float64Array, counts: Int32Array, options?: AssignOptions): Promise<LloydStepResult> {
+  checkInt('n', n, 1); checkInt('k', k, 1, n); checkInt('d', d, 1);
   const opts = checkOptions('lloydIteration options', options, ASSIGN_KEYS);
   if (opts.blockWork !== undefined) checkInt('blockWork', opts.blockWork, 1);
-  // Mirror arguments are resident views on sync kernels and device arrays on async ones —
-  // what each kind takes; AsyncKernels' signature admits both, and settle() either result.
   C.push();
-  yield* assignInBlocks(kernels, X, C, codes, dist, n, k, d, opts);
-  yield* codes.pull();
+  await assignInBlocks(kernels, X, C, codes, dist, n, k, d, opts);
+  await codes.pull();
   return lloydUpdate(X.host(), C.host(), codes.host(), n, k, d, sums, counts);
 }
 
 /**
  * The assignment `argminL2(X, C, codes, dist, n, k, d)` as consecutive row blocks of about
- * `blockWork` multiply-adds (a multiple of 64 rows), with a pause (a plain `yield`) and a check
- * of `signal` between blocks. Each row's code and distance depend on that row, C, and — on
+ * `blockWork` multiply-adds (a multiple of 64 rows), returning to the event loop (every ~50 ms)
+ * and checking `signal` between blocks. Each row's code and distance depend on that row, C, and — on
  * kernels that take rows in small groups — the row's place in its group, which 64-row
  * alignment keeps as in one call: the result is the one call's, bit for bit. C must already be pushed; codes and dist stay where the kernel
  * wrote them (pull them to read on the host).
  */
-export function* assignInBlocks(kernels: AsyncKernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
+export async function assignInBlocks(kernels: AsyncKernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
   codes: HostMirror<Int32Array>, dist: HostMirror<Float32Array>, n: number, k: number, d: number,
-  options: AssignOptions = {}): Generator<Step, void, unknown> {
-  const kx = eitherKernels(kernels);
+  options: AssignOptions = {}): Promise<void> {
   // Whole multiples of 64 rows: kernels that work on small groups of rows (wasm: 4 at a time,
   // the last n mod 4 alone, in another summation order) then group every row as one call would.
   const rows = Math.ceil(Math.max(1, Math.floor((options.blockWork ?? ASSIGN_BLOCK_WORK) / (k * d))) / BLOCK_ALIGN) * BLOCK_ALIGN;
   for (let r0 = 0; r0 < n; r0 += rows) {
-    if (r0 > 0) { throwIfAborted(options.signal, 'kmeans'); yield; }
+    if (r0 > 0) { throwIfAborted(options.signal, 'kmeans'); await yieldToEventLoop(); throwIfAborted(options.signal, 'kmeans'); }
     const r1 = Math.min(n, r0 + rows);
     // arg() afresh per block: on wasm a view detaches if memory grew during the last call.
-    yield* settle(kx.argminL2(X.arg().subarray(r0 * d, r1 * d), C.arg(), codes.arg().subarray(r0, r1),
-      dist.arg().subarray(r0, r1), r1 - r0, k, d));
+    await kernels.argminL2(X.arg().subarray(r0 * d, r1 * d), C.arg(), codes.arg().subarray(r0, r1),
+      dist.arg().subarray(r0, r1), r1 - r0, k, d);
   }
 }

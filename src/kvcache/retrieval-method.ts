@@ -4,23 +4,24 @@
  * g query heads of the group. Selection (budget, union, sinks, window) and attention are
  * shared code (./retrieval.ts), so methods differ only in how they score.
  *
- * A method that can score on asynchronous kernels (the GPU) also implements `scoreSteps`: the
- * same scoring written once as a generator over `Kernels | AsyncKernels` (see
- * src/kernels/maybe-async.ts), writing into a score buffer that stays on the device. Retrieval
- * uses it when present; methods without it run on synchronous kernels only.
+ * Every method runs on any kernels: `observe` and `score` are async. Methods that score with
+ * kernels (VqRetrieval) leave their scores on the device on a GPU; methods that score on the
+ * host (Quest, the oracle, PQCache's softmax) write the host side of the score buffer and push it.
  */
-import type { ResidentArray } from '../kernels/kernels.js';
-import type { DeviceArray } from '../kernels/async-kernels.js';
-import type { Step } from '../kernels/maybe-async.js';
+import type { F32Arg } from '../kernels/async-kernels.js';
 import type { HeadKeys } from './kv-store.js';
 
 /**
- * Where `scoreSteps` writes scores: `arg()` is a resident view (sync kernels) or a device array
- * (async kernels) of at least g*m (perHead) or m (group) elements. Call `arg()` at each use:
- * on sync kernels an allocation detaches earlier views. A HostMirror satisfies it.
+ * Where `score` writes scores (at least g*m (perHead) or m (group) elements): `arg()` is the
+ * kernel argument (a resident view on CPU kernels, a device array on a GPU), `host()` the host
+ * side; after writing `host()`, `push()` makes it visible to later kernel calls. Call `arg()`
+ * and `host()` at each use: an allocation on a CPU backend detaches earlier views.
  */
 export interface ScoreBuffer {
-  arg(): Float32Array | DeviceArray<Float32Array>;
+  readonly length: number;
+  arg(): F32Arg;
+  host(): Float32Array;
+  push(): void;
 }
 
 /** The queries of one GQA group at one decode step. */
@@ -47,31 +48,18 @@ export interface RetrievalMethod {
   /** Forget all per-sequence state (codes, pages, per-request codebooks). */
   reset(): void;
   /** Index tokens [from, to) of KV head `kvHead` (prefill: one call; decode: one token each). */
-  observe(kvHead: number, keys: HeadKeys, from: number, to: number): void;
+  observe(kvHead: number, keys: HeadKeys, from: number, to: number): Promise<void>;
   /**
-   * Score far tokens [farStart, farEnd) of KV head `kvHead` into out.view() (see `scoring`).
-   * `out` is resident; take its view after any allocation the method makes (growth detaches views).
+   * Score far tokens [farStart, farEnd) of KV head `kvHead` into `out` (see `scoring`). Kernel
+   * calls that write the scores may be returned unawaited (their results, values or promises):
+   * on a GPU they are visible to every later kernel call (device order), so the caller issues
+   * the selection right after and awaits both together — one GPU submission per step. The
+   * caller must await what is returned (errors surface there). Per-request work that is long
+   * (PQCache's codebook fit at the first step) returns to the event loop in slices and stops
+   * on `options.signal` (ABORTED) within ~250 ms.
    */
   score(kvHead: number, keys: HeadKeys, query: GroupQuery, farStart: number, farEnd: number,
-    out: ResidentArray<Float32Array>): void;
-  /**
-   * Optional: per-request work that `score` would otherwise do synchronously on its first call
-   * for KV head `kvHead` (PqCache: fitting the codebooks), done asynchronously, abortably
-   * (`signal`, ABORTED within ~250 ms). Call it before `score`/`select` at each step; it returns
-   * at once when nothing is due. Results equal those of the synchronous path.
-   */
-  prepare?(kvHead: number, keys: HeadKeys, options?: { signal?: AbortSignal }): Promise<void>;
-  /**
-   * Optional: `score` as a generator over the kernels the method was created with (sync or
-   * async), writing into `out.arg()`. Kernel calls whose results are needed on the host are
-   * wrapped in `yield* settle(...)`; the scoring calls themselves are only issued, and their
-   * results (values or promises) returned unsettled: on async kernels the scores are visible to
-   * every later kernel call (device order), so the caller issues the selection right after and
-   * settles both together — one GPU submission per step. The caller must settle what is
-   * returned (errors surface there).
-   */
-  scoreSteps?(kvHead: number, keys: HeadKeys, query: GroupQuery, farStart: number, farEnd: number,
-    out: ScoreBuffer): Generator<Step, unknown[], unknown>;
+    out: ScoreBuffer, options?: { signal?: AbortSignal }): Promise<readonly unknown[]>;
   /**
    * Bytes the scoring step reads per KV head with n tokens of which m are far (codes, tables,
    * page summaries, keys): the "index" traffic, to which selected K/V rows are added.

@@ -6,43 +6,35 @@
  * @example
  * const r = new Retrieval(kernels, new VqRetrieval(kernels, books, { wrope, groupSize: 4 }),
  *   { window: 64, sinks: 8, groupSize: 4, headDim: 128, budget: { mode: 'perHead', fraction: 0.03 } });
- * const sel = r.select(h, store.head(h), { pre, post, pos });   // sel.indices[0..sel.count)
+ * const sel = await r.select(h, store.head(h), { pre, post, pos });   // sel.indices[0..sel.count)
  *
- * Synchronous and asynchronous kernels: the selection is written once, as a generator
- * (`selectSteps`) over `Kernels | AsyncKernels`; `select` runs it with driveSync (unchanged
- * results), `selectAsync` with driveAsync. On async kernels (webgpu) the scores stay in a
- * device array and only the chosen indices (k ints per query head) come back to the host —
- * the method must then implement `scoreSteps` (VqRetrieval does) and be built on the same
- * kernels. `selectAll`/`selectAllAsync` select for every KV head of a layer at once: all heads'
- * kernel calls are issued before any is awaited, so on webgpu a layer's scoring and top-K is
- * one GPU submission (issuing head by head would wait for each head in turn). With per-head
- * scores and the per-head budget (the paper's rule) the heads also share one top-K: every
- * head's g rows go into one nKv·g × m array and one topKSelectRows selects all of them (on a
- * GPU one dispatch chain per layer instead of one per KV head); each head's union is then
- * taken on the host. The sets are the same as head by head.
+ * Any kernels: selection is one async function. On a GPU (webgpu) the scores stay in a device
+ * array and only the chosen indices (k ints per query head) come back to the host.
+ * `selectAll` selects for every KV head of a layer at once: all heads' kernel calls are issued
+ * before any is awaited, so on webgpu a layer's scoring and top-K share GPU submissions
+ * (issuing head by head would wait for each head in turn). With per-head scores and the
+ * per-head budget (the paper's rule) the heads also share one top-K: every head's g rows go
+ * into one nKv·g × m array and one topKSelectRows selects all of them (on a GPU one dispatch
+ * chain per layer instead of one per KV head); each head's union is then taken on the host.
+ * The sets are the same as head by head.
  *
  * @example
  * const gpu = await createAsyncKernels({ backend: 'webgpu' });
  * const vq = new VqRetrieval(gpu, books, { wrope, groupSize: 4, capacity: n });
- * await vq.observeAsync(h, keysOfHead, 0, n);                    // codes stay on the GPU
+ * await vq.observe(h, keysOfHead, 0, n);                          // codes stay on the GPU
  * const r = new Retrieval(gpu, vq, opts);
- * const sels = await r.selectAllAsync(keysOfEachHead, queriesOfEachHead);   // one submission
+ * const sels = await r.selectAll(keysOfEachHead, queriesOfEachHead);
  */
 import { checkAnyKernels } from '../kernels/check-kernels.js';
-import type { CpuKernels } from '../kernels/kernels.js';
-import { needsSyncKernels, type AsyncKernels } from '../kernels/async-kernels.js';
-import { isCpuKernels } from '../kernels/check-kernels.js';
+import type { AsyncKernels } from '../kernels/async-kernels.js';
 import { mirrorF32, type HostMirror } from '../kernels/host-mirror.js';
-import { driveAsync, driveSync, type Step } from '../kernels/maybe-async.js';
-import { SparseInferenceError, badArgument } from '../core/errors.js';
+import { badArgument } from '../core/errors.js';
 import { checkFinite, checkFloat32, checkInt } from '../core/validate.js';
-import { residentArray } from '../kernels/resident-array.js';
 import { budgetTokens, checkBudget, type Budget } from './budget.js';
 import type { HeadKeys } from './kv-store.js';
 import { splitNearFar, type NearFarSplit } from './near-far.js';
-import type { GroupQuery, RetrievalMethod } from './retrieval-method.js';
+import type { GroupQuery, RetrievalMethod, ScoreBuffer } from './retrieval-method.js';
 import { FarSelector } from './select-far.js';
-import { interleave } from '../kernels/maybe-async.js';
 import { disposeSymbol } from '../core/dispose.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
@@ -60,6 +52,11 @@ export interface RetrievalOptions {
 /** Every key of RetrievalOptions, for checkOptions. */
 export const RETRIEVAL_KEYS = optionKeys<RetrievalOptions>({ window: true, sinks: true, budget: true, groupSize: true, headDim: true });
 
+/** Options of one selection: `signal` stops long per-request scoring work (PQCache's fit). */
+export interface SelectOptions {
+  signal?: AbortSignal;
+}
+
 /** The tokens one KV head's group attends to at one step. */
 export interface Selection {
   /** Token indices in increasing order: sinks, selected far tokens, window. */
@@ -71,7 +68,7 @@ export interface Selection {
   split: NearFarSplit;
 }
 
-/** Scratch of one selection in flight: scores (device-side on async kernels), far offsets, top-K lists. */
+/** Scratch of one selection in flight: scores (device-side on a GPU), far offsets, top-K lists. */
 interface Slot {
   scores: HostMirror<Float32Array>;
   far: Int32Array;
@@ -82,7 +79,7 @@ interface Slot {
 export class Retrieval {
   readonly options: Readonly<RetrievalOptions>;
   /**
-   * slots[0]: select/selectAsync; slots[1 + h]: KV head h of selectAll (heads run side by side).
+   * slots[0]: select; slots[1 + h]: KV head h of selectAll (heads run side by side).
    * The shared top-K of selectAll keeps every head's scores in slots[1].scores (head h at h·g·m).
    */
   private readonly slots: Slot[] = [];
@@ -90,10 +87,7 @@ export class Retrieval {
   /** Where the last selection's scores start in last.scores. */
   private lastOffset = 0;
 
-  /**
-   * @param kernels - synchronous kernels, or asynchronous ones (use the `…Async` methods; the
-   *   method must have been built on the same kernels and implement `scoreSteps`).
-   */
+  /** @param kernels - the kernels `method` was built on. */
   constructor(private readonly kernels: AsyncKernels, readonly method: RetrievalMethod, options: RetrievalOptions) {
     checkAnyKernels('kernels', kernels);
     if (options === null || options === undefined) throw badArgument('Retrieval options must give window, sinks, budget, groupSize and headDim');
@@ -114,48 +108,25 @@ export class Retrieval {
 
   /**
    * Approximate far scores of the last `select` call: g*m (perHead) or m (group) values
-   * (after selectAll: those of its last KV head). A copy; for metrics. Sync kernels.
+   * (after selectAll: those of its last KV head). A copy (read back from a GPU); for metrics.
    */
-  lastScores(len: number): Float32Array {
-    return driveSync(this.lastScoresSteps(len), 'Retrieval.lastScores');
-  }
-
-  /** `lastScores` on asynchronous kernels (reads the scores back from the device). */
-  lastScoresAsync(len: number): Promise<Float32Array> {
-    return driveAsync(this.lastScoresSteps(len));
-  }
-
-  private *lastScoresSteps(len: number): Generator<Step, Float32Array, unknown> {
+  async lastScores(len: number): Promise<Float32Array> {
     checkInt('len', len, 0, this.last.scores.length - this.lastOffset);
-    yield* this.last.scores.pull();
+    await this.last.scores.pull();
     return Float32Array.from(this.last.scores.host().subarray(this.lastOffset, this.lastOffset + len));
   }
 
   /** Select the tokens KV head `kvHead`'s group attends to at position query.pos. */
-  select(kvHead: number, keys: HeadKeys, query: GroupQuery, out?: Selection): Selection {
-    return driveSync(this.selectSteps(kvHead, keys, query, out), 'Retrieval.select');
-  }
-
-  /** `select` on asynchronous kernels: scores stay on the device; the chosen indices come back. */
-  selectAsync(kvHead: number, keys: HeadKeys, query: GroupQuery, out?: Selection): Promise<Selection> {
-    return driveAsync(this.selectSteps(kvHead, keys, query, out));
+  select(kvHead: number, keys: HeadKeys, query: GroupQuery, out?: Selection, options?: SelectOptions): Promise<Selection> {
+    return this.selectOn(this.slot(0), kvHead, keys, query, out, options);
   }
 
   /**
    * Select for every KV head of the layer at one step: keys[h] and queries[h] belong to KV head
-   * h; out (optional) receives the selections. Same result as `select` head by head.
+   * h; out (optional) receives the selections. Same result as `select` head by head; every
+   * head's kernel calls are issued before any is awaited.
    */
-  selectAll(keys: HeadKeys[], queries: GroupQuery[], out?: Selection[]): Selection[] {
-    return driveSync(this.selectAllSteps(keys, queries, out), 'Retrieval.selectAll');
-  }
-
-  /** `selectAll` on asynchronous kernels: every head's kernel calls are issued before any is awaited. */
-  selectAllAsync(keys: HeadKeys[], queries: GroupQuery[], out?: Selection[]): Promise<Selection[]> {
-    return driveAsync(this.selectAllSteps(keys, queries, out));
-  }
-
-  /** The body of selectAll/selectAllAsync: the heads' bodies run side by side (./interleave.ts). */
-  *selectAllSteps(keys: HeadKeys[], queries: GroupQuery[], out?: Selection[]): Generator<Step, Selection[], unknown> {
+  async selectAll(keys: HeadKeys[], queries: GroupQuery[], out?: Selection[], options?: SelectOptions): Promise<Selection[]> {
     if (!Array.isArray(keys)) throw badArgument('keys must be an array (one HeadKeys per KV head)');
     if (!Array.isArray(queries) || queries.length !== keys.length) {
       throw badArgument(`queries must be an array of ${keys.length} GroupQuery (one per KV head), got ${Array.isArray(queries) ? queries.length : typeof queries}`);
@@ -165,14 +136,12 @@ export class Retrieval {
     if (this.method.scoring === 'perHead' && this.options.budget.mode === 'perHead' && keys.length > 0) {
       // One top-K for all heads needs one m and k: both depend only on pos (the split and budget).
       const plans = keys.map((k, h) => this.plan(k, queries[h]));
-      if (plans.every((p) => p.n === plans[0].n)) return yield* this.selectAllUnion(keys, queries, plans, out);
+      if (plans.every((p) => p.n === plans[0].n)) return this.selectAllUnion(keys, queries, plans, out, options);
     }
-    return yield* interleave(keys.map((k, h) => this.selectOn(this.slots[1 + h], h, k, queries[h], out?.[h])));
-  }
-
-  /** The body of select/selectAsync (one KV head). */
-  selectSteps(kvHead: number, keys: HeadKeys, query: GroupQuery, out?: Selection): Generator<Step, Selection, unknown> {
-    return this.selectOn(this.slot(0), kvHead, keys, query, out);
+    // Head after head: a method's scratch (PQCache's tables, its last per-head scores) serves one call at a time.
+    const sels: Selection[] = [];
+    for (let h = 0; h < keys.length; h++) sels.push(await this.selectOn(this.slots[1 + h], h, keys[h], queries[h], out?.[h], options));
+    return sels;
   }
 
   /** Validated split of one head's step: n = pos + 1 tokens, m far ones. */
@@ -192,7 +161,8 @@ export class Retrieval {
   }
 
   /** One KV head's selection on the scratch of `slot`. */
-  private *selectOn(slot: Slot, kvHead: number, keys: HeadKeys, query: GroupQuery, out?: Selection): Generator<Step, Selection, unknown> {
+  private async selectOn(slot: Slot, kvHead: number, keys: HeadKeys, query: GroupQuery, out?: Selection,
+    options?: SelectOptions): Promise<Selection> {
     const { groupSize: g, budget } = this.options;
     const { split, n, m } = this.plan(keys, query);
     this.last = slot;
@@ -207,13 +177,13 @@ export class Retrieval {
       const rows = this.method.scoring === 'perHead' ? g : 1;
       this.ensureScores(slot, rows * m);
       // Scoring calls are issued, not awaited: the top-K below reads the scores in device order,
-      // and both are settled together (one GPU submission for the whole step).
-      const pending = yield* this.scoreInto(slot.scores, 0, kvHead, keys, query, split);
+      // and both are awaited together (one GPU submission for the whole step).
+      const pending = await this.method.score(kvHead, keys, query, split.farStart, split.farEnd, slot.scores, options);
       ensureFar(slot, Math.min(m, g * k));
       const sv = slot.scores.arg().subarray(0, rows * m);
-      if (this.method.scoring === 'group') farCount = yield* slot.selector.groupTopKSteps(sv, m, k, slot.far, pending);
-      else if (budget.mode === 'perHead') farCount = yield* slot.selector.unionTopKSteps(sv, g, m, k, slot.far, pending);
-      else farCount = yield* slot.selector.interleavedUnionSteps(sv, g, m, k, slot.far, pending);
+      if (this.method.scoring === 'group') farCount = await slot.selector.groupTopK(sv, m, k, slot.far, pending);
+      else if (budget.mode === 'perHead') farCount = await slot.selector.unionTopK(sv, g, m, k, slot.far, pending);
+      else farCount = await slot.selector.interleavedUnion(sv, g, m, k, slot.far, pending);
     }
     return selection(split, farCount, slot.far, out);
   }
@@ -221,10 +191,11 @@ export class Retrieval {
   /**
    * selectAll with per-head scores and budget, every head at the same position: all heads'
    * scoring issued side by side into one nKv·g × m array (slots[1].scores), one top-K over its
-   * rows, each head's union on the host.
+   * rows, each head's union on the host. Per-head scoring methods keep their state per KV head,
+   * so their calls may overlap.
    */
-  private *selectAllUnion(keys: HeadKeys[], queries: GroupQuery[], plans: { split: NearFarSplit; n: number; m: number }[],
-    out?: Selection[]): Generator<Step, Selection[], unknown> {
+  private async selectAllUnion(keys: HeadKeys[], queries: GroupQuery[], plans: { split: NearFarSplit; n: number; m: number }[],
+    out?: Selection[], options?: SelectOptions): Promise<Selection[]> {
     const g = this.options.groupSize, nKv = keys.length, { n, m } = plans[0];
     const heads = this.slots.slice(1, 1 + nKv), shared = heads[0];
     const counts = new Array<number>(nKv).fill(0);
@@ -235,10 +206,11 @@ export class Retrieval {
       this.ensureScores(shared, nKv * g * m);
       this.last = shared;
       this.lastOffset = (nKv - 1) * g * m;
-      const issued = yield* interleave(keys.map((kh, h) => this.scoreInto(shared.scores, h * g * m, h, kh, queries[h], plans[h].split)));
+      const issued = await Promise.all(keys.map((kh, h) => this.method.score(h, kh, queries[h], plans[h].split.farStart,
+        plans[h].split.farEnd, window(shared.scores, h * g * m), options)));
       for (const s of heads) ensureFar(s, Math.min(m, g * k));
       const sv = shared.scores.arg().subarray(0, nKv * g * m);
-      const got = yield* shared.selector.unionTopKGroupsSteps(sv, nKv, g, m, k, heads.map((s) => s.far), issued.flat());
+      const got = await shared.selector.unionTopKGroups(sv, nKv, g, m, k, heads.map((s) => s.far), issued.flat());
       for (let h = 0; h < nKv; h++) counts[h] = got[h];
     }
     return heads.map((s, h) => selection(plans[h].split, counts[h], s.far, out?.[h]));
@@ -251,24 +223,6 @@ export class Retrieval {
       slot.scores.dispose();
       slot.scores = mirrorF32(this.kernels, grown);
     }
-  }
-
-  /**
-   * Issue KV head kvHead's far scores into scores[offset …); returns the scoring results not yet
-   * waited for (see RetrievalMethod.scoreSteps).
-   */
-  private *scoreInto(scores: HostMirror<Float32Array>, offset: number, kvHead: number, keys: HeadKeys, query: GroupQuery,
-    split: NearFarSplit): Generator<Step, unknown[], unknown> {
-    if (this.method.scoreSteps) {
-      const buf = offset === 0 ? scores : { arg: () => scores.arg().subarray(offset) };
-      return yield* this.method.scoreSteps(kvHead, keys, query, split.farStart, split.farEnd, buf);
-    }
-    if (!isCpuKernels(this.kernels)) {
-      throw new SparseInferenceError('UNAVAILABLE', `${needsSyncKernels(`method '${this.method.name}'`).message} (it has no scoreSteps)`);
-    }
-    this.method.score(kvHead, keys, query, split.farStart, split.farEnd,
-      residentArray<Float32Array>('f32', scores.length - offset, { view: () => scores.host().subarray(offset), release: () => scores.dispose() }));
-    return [];
   }
 
   /** Release the selector's scratch (the method is not disposed: its owner does that). */
@@ -294,6 +248,17 @@ function selection(split: NearFarSplit, farCount: number, far: Int32Array, out?:
   sel.farCount = farCount;
   sel.split = split;
   return sel;
+}
+
+/** Elements [offset, …) of a score mirror, as the ScoreBuffer a method writes. */
+function window(scores: HostMirror<Float32Array>, offset: number): ScoreBuffer {
+  if (offset === 0) return scores;
+  return {
+    length: scores.length - offset,
+    arg: () => scores.arg().subarray(offset),
+    host: () => scores.host().subarray(offset),
+    push: () => scores.push(),
+  };
 }
 
 function ensureFar(slot: Slot, n: number): void {

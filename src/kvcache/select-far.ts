@@ -12,24 +12,22 @@
  *
  * A FarSelector keeps its scratch between calls (decode steps allocate nothing).
  *
- * Each rule is written once, as a generator over `Kernels | AsyncKernels` (`…Steps`, see
- * src/kernels/maybe-async.ts): the methods above run it with driveSync; on asynchronous
- * kernels drive it with driveAsync, with the scores in a device array — the g per-head
- * selections are one topKSelectRows call (on a GPU: one dispatch chain for all g rows, not one
- * per head) and only the chosen indices (k ints per head) come back; interleavedUnion then
- * gathers the chosen tokens' scores (one lutGather, k floats per head) to rank them on the host.
- * One FarSelector serves one selection at a time (its scratch is shared by its calls). The
- * bodies take `pending`: results of calls issued earlier and not yet waited for (the scoring
- * that wrote the scores); they are settled together with the selection's own calls.
+ * Each rule is one async function on any kernels; the scores may be a device array (GPU) —
+ * the g per-head selections are one topKSelectRows call (on a GPU: one dispatch chain for all
+ * g rows, not one per head) and only the chosen indices (k ints per head) come back;
+ * interleavedUnion then gathers the chosen tokens' scores (one lutGather, k floats per head)
+ * to rank them on the host. One FarSelector serves one selection at a time (its scratch is
+ * shared by its calls). The rules take `pending`: results of calls issued earlier and not yet
+ * waited for (the scoring that wrote the scores); they are awaited together with the
+ * selection's own calls.
  */
 import { checkAnyKernels } from '../kernels/check-kernels.js';
-import type { CpuKernels } from '../kernels/kernels.js';
 import { isDeviceArray, type AsyncKernels, type F32Arg } from '../kernels/async-kernels.js';
 import { badArgument } from '../core/errors.js';
 import { checkFloat32, checkInt } from '../core/validate.js';
-import { eitherKernels, driveSync, settleAll, type Step } from '../kernels/maybe-async.js';
+import { awaitAll } from './await-all.js';
 
-/** The three selection rules with reusable scratch (see the file header). @example new FarSelector(kernels).unionTopK(scores, 4, m, k, out) */
+/** The three selection rules with reusable scratch (see the file header). @example await new FarSelector(kernels).unionTopK(scores, 4, m, k, out) */
 export class FarSelector {
   private lists = new Int32Array(0);
   private mark = new Uint8Array(0);
@@ -38,7 +36,6 @@ export class FarSelector {
   private vals = new Float32Array(0);
   private keys = new BigUint64Array(0);
 
-  /** @param kernels - synchronous kernels, or asynchronous ones (then drive the `…Steps` bodies with driveAsync). */
   constructor(private readonly kernels: AsyncKernels) {
     checkAnyKernels('kernels', kernels);
   }
@@ -51,16 +48,11 @@ export class FarSelector {
   /**
    * Union of per-head top-k. scores: g*m (row h = head h's scores of the m far tokens);
    * out: ≥ min(m, g*k). Returns the union size.
-   * @example const r = selector.unionTopK(scores, 4, m, 983, out);
+   * @example const r = await selector.unionTopK(scores, 4, m, 983, out);
    */
-  unionTopK(scores: Float32Array, g: number, m: number, k: number, out: Int32Array): number {
-    return driveSync(this.unionTopKSteps(scores, g, m, k, out), 'FarSelector.unionTopK');
-  }
-
-  /** The body of unionTopK; scores may be a device array on async kernels. */
-  *unionTopKSteps(scores: F32Arg, g: number, m: number, k: number, out: Int32Array,
-    pending: readonly unknown[] = []): Generator<Step, number, unknown> {
-    return (yield* this.unionTopKGroupsSteps(scores, 1, g, m, k, [out], pending))[0];
+  async unionTopK(scores: F32Arg, g: number, m: number, k: number, out: Int32Array,
+    pending: readonly unknown[] = []): Promise<number> {
+    return (await this.unionTopKGroups(scores, 1, g, m, k, [out], pending))[0];
   }
 
   /**
@@ -69,23 +61,23 @@ export class FarSelector {
    * receives group G's union, and the union sizes are returned. One topKSelectRows over all
    * groups·g rows — on a GPU one dispatch chain for the whole layer — then each group's union
    * on the host, as unionTopK.
-   * @example const [n0, n1] = yield* selector.unionTopKGroupsSteps(scores, 2, 4, m, k, [out0, out1]);
+   * @example const [n0, n1] = await selector.unionTopKGroups(scores, 2, 4, m, k, [out0, out1]);
    */
-  *unionTopKGroupsSteps(scores: F32Arg, groups: number, g: number, m: number, k: number, outs: readonly Int32Array[],
-    pending: readonly unknown[] = []): Generator<Step, number[], unknown> {
+  async unionTopKGroups(scores: F32Arg, groups: number, g: number, m: number, k: number, outs: readonly Int32Array[],
+    pending: readonly unknown[] = []): Promise<number[]> {
     checkInt('groups', groups, 1); checkInt('g', g, 1);
     if (!Array.isArray(outs) || outs.length < groups) throw badArgument(`outs must be an array of at least ${groups} Int32Array`);
     for (let G = 0; G < groups; G++) check(scores, groups * g, m, k, outs[G], Math.min(m, g * k));
     const counts = new Array<number>(groups).fill(0);
-    if (k === 0 || m === 0) { yield* settleAll(pending); return counts; }
+    if (k === 0 || m === 0) { await awaitAll(pending); return counts; }
     if (k >= m) {
-      yield* settleAll(pending);
+      await awaitAll(pending);
       for (let G = 0; G < groups; G++) { for (let j = 0; j < m; j++) outs[G][j] = j; counts[G] = m; }
       return counts;
     }
     this.need(groups * g, k, m);
     const lists = this.lists;
-    yield* settleAll([...pending, eitherKernels(this.kernels).topKSelectRows(scores, groups * g, m, k, lists)]);
+    await awaitAll([...pending, this.kernels.topKSelectRows(scores, groups * g, m, k, lists)]);
     for (let G = 0; G < groups; G++) counts[G] = mergeSorted(lists.subarray(G * g * k, (G + 1) * g * k), g, k, outs[G]);
     return counts;
   }
@@ -94,25 +86,20 @@ export class FarSelector {
    * Exactly min(R, m) far tokens by interleaving the g per-head rankings (see above).
    * scores: g*m; out: ≥ min(R, m). Returns the count.
    */
-  interleavedUnion(scores: Float32Array, g: number, m: number, R: number, out: Int32Array): number {
-    return driveSync(this.interleavedUnionSteps(scores, g, m, R, out), 'FarSelector.interleavedUnion');
-  }
-
-  /** The body of interleavedUnion; scores may be a device array on async kernels. */
-  *interleavedUnionSteps(scores: F32Arg, g: number, m: number, R: number, out: Int32Array,
-    pending: readonly unknown[] = []): Generator<Step, number, unknown> {
+  async interleavedUnion(scores: F32Arg, g: number, m: number, R: number, out: Int32Array,
+    pending: readonly unknown[] = []): Promise<number> {
     check(scores, g, m, R, out, Math.min(m, R));
     const want = Math.min(R, m);
-    if (want === 0) { yield* settleAll(pending); return 0; }
-    if (want === m) { yield* settleAll(pending); for (let j = 0; j < m; j++) out[j] = j; return m; }
+    if (want === 0) { await awaitAll(pending); return 0; }
+    if (want === m) { await awaitAll(pending); for (let j = 0; j < m; j++) out[j] = j; return m; }
     // Each head contributes at most R ranks, so its sorted top-R list suffices.
     this.need(g, want, m);
-    const lists = this.lists, kx = eitherKernels(this.kernels);
+    const lists = this.lists, kx = this.kernels;
     if (g === 1) { // one head: the ordered top-R is one call already
-      yield* settleAll([...pending, kx.topK(scores, m, want, lists)]);
+      await awaitAll([...pending, kx.topK(scores, m, want, lists)]);
     } else { // every head's top-R set in one call, then ranked by score (ties: lower index), as topK orders
-      yield* settleAll([...pending, kx.topKSelectRows(scores, g, m, want, lists)]);
-      yield* this.rankRows(scores, g, m, want);
+      await awaitAll([...pending, kx.topKSelectRows(scores, g, m, want, lists)]);
+      await this.rankRows(scores, g, m, want);
     }
     const mark = this.mark;
     let count = 0;
@@ -134,7 +121,7 @@ export class FarSelector {
    * Reorder each of the g rows of `lists` (want indices in increasing order) best first, ties to
    * the lower index — topK's order — by the scores of the chosen tokens (one gather).
    */
-  private *rankRows(scores: F32Arg, g: number, m: number, want: number): Generator<Step, void, unknown> {
+  private async rankRows(scores: F32Arg, g: number, m: number, want: number): Promise<void> {
     const total = g * want;
     if (this.at.length < total) {
       this.at = new Int32Array(Math.max(total, 2 * this.at.length));
@@ -143,7 +130,7 @@ export class FarSelector {
     if (this.keys.length < want) this.keys = new BigUint64Array(Math.max(want, 2 * this.keys.length));
     const lists = this.lists, at = this.at;
     for (let h = 0; h < g; h++) for (let i = h * want; i < (h + 1) * want; i++) at[i] = h * m + lists[i];
-    yield* settleAll([eitherKernels(this.kernels).lutGather(scores, g * m, at, total, this.vals)]);
+    await this.kernels.lutGather(scores, g * m, at, total, this.vals);
     // A native numeric sort of 64-bit keys: high word = the score's rank key (larger score →
     // smaller key, −0 = +0), low word = position in the row (= index order, for ties).
     const bits = new Uint32Array(this.vals.buffer, 0, total);
@@ -163,17 +150,12 @@ export class FarSelector {
   }
 
   /** The R best of one score per token. scores: m; out: ≥ min(R, m). Returns the count. */
-  groupTopK(scores: Float32Array, m: number, R: number, out: Int32Array): number {
-    return driveSync(this.groupTopKSteps(scores, m, R, out), 'FarSelector.groupTopK');
-  }
-
-  /** The body of groupTopK; scores may be a device array on async kernels. */
-  *groupTopKSteps(scores: F32Arg, m: number, R: number, out: Int32Array,
-    pending: readonly unknown[] = []): Generator<Step, number, unknown> {
+  async groupTopK(scores: F32Arg, m: number, R: number, out: Int32Array,
+    pending: readonly unknown[] = []): Promise<number> {
     check(scores, 1, m, R, out, Math.min(m, R));
     const want = Math.min(R, m);
     // k = 0 selects nothing (and on a GPU would read the scores back for the CPU path).
-    yield* settleAll(want > 0 ? [...pending, eitherKernels(this.kernels).topKSelect(scores, m, want, out)] : pending);
+    await awaitAll(want > 0 ? [...pending, this.kernels.topKSelect(scores, m, want, out)] : pending);
     return want;
   }
 }

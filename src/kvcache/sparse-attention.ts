@@ -4,23 +4,27 @@
  *
  *   o_h = Σ_{j∈S} softmax_{j∈S}(q_h R(i) · k_j R(j) / √d) v_j
  */
-import { checkKernels } from '../kernels/check-kernels.js';
-import type { CpuKernels } from '../kernels/kernels.js';
+import { checkAnyKernels } from '../kernels/check-kernels.js';
+import type { AsyncKernels } from '../kernels/async-kernels.js';
 import type { HeadKeys } from './kv-store.js';
+import { awaitAll } from './await-all.js';
 
 /**
  * @param qPost - g*d post-RoPE queries.
  * @param idx - token indices (count of them), e.g. Selection.indices.
  * @param out - g*d outputs; lse (optional, g) receives log Σ_{j∈S} exp(score).
- * @example attendSelected(kernels, store.head(h), qPost, 4, 128, sel.indices, sel.count, out);
+ * The g heads' calls are issued before any is awaited.
+ * @example await attendSelected(kernels, store.head(h), qPost, 4, 128, sel.indices, sel.count, out);
  */
-export function attendSelected(kernels: CpuKernels, keys: HeadKeys, qPost: Float32Array, g: number, d: number,
-  idx: Int32Array, count: number, out: Float32Array, lse?: Float64Array | Float32Array): void {
-  checkKernels('kernels', kernels);
+export async function attendSelected(kernels: AsyncKernels, keys: HeadKeys, qPost: Float32Array, g: number, d: number,
+  idx: Int32Array, count: number, out: Float32Array, lse?: Float64Array | Float32Array): Promise<void> {
+  checkAnyKernels('kernels', kernels);
   const scale = 1 / Math.sqrt(d);
+  const issued: (number | Promise<number>)[] = [];
   for (let h = 0; h < g; h++) {
-    const l = kernels.selectiveAttention(qPost.subarray(h * d, (h + 1) * d), keys.keysPost, keys.values, idx, count,
-      keys.length, d, d, scale, out.subarray(h * d, (h + 1) * d));
-    if (lse) lse[h] = l;
+    issued.push(kernels.selectiveAttention(qPost.subarray(h * d, (h + 1) * d), keys.keysPost, keys.values, idx, count,
+      keys.length, d, d, scale, out.subarray(h * d, (h + 1) * d)));
   }
+  const l = await awaitAll(issued);
+  if (lse) for (let h = 0; h < g; h++) lse[h] = l[h];
 }

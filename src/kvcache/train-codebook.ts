@@ -9,6 +9,7 @@ import type { AsyncKernels } from '../kernels/async-kernels.js';
 import { inverseLower } from '../core/linalg/index.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
 import { yieldToEventLoop } from './cooperative.js';
+import { asyncKernelsOf } from './async-kernels-of.js';
 import { checkFinite, checkFloat32, checkInt } from '../core/validate.js';
 import { Codebook } from './codebook.js';
 import { kmeans, type KMeansOptions, type KMeansResult } from './kmeans.js';
@@ -79,7 +80,7 @@ export async function trainCodebook(kernels: AsyncKernels, keys: Float32Array, n
     await yieldToEventLoop(20);
   }
   const { size: _omit, factor: _f, ...kopts } = opts;
-  const km = await kmeans(kernels, z, n, dim, { ...kopts, k: size });
+  const km = await kmeans(asyncKernelsOf(kernels), z, n, dim, { ...kopts, k: size });
   let centroids = km.centroids;
   if (L32 !== null) {
     const Linv = inverseLower(Float64Array.from(L32), dim);

@@ -370,7 +370,12 @@ export class LlamaModel {
     checkComponent('components.kv', kv, ['bind', 'append', 'attend', 'reset', 'dispose']);
     checkComponent('components.ffn', ffn, ['bind', 'forward', 'dispose']);
     if (projections !== null) checkComponent('components.projections', projections, ['bind', 'covers', 'project', 'dispose']);
-    if (this.strategies.some((st) => st !== undefined)) throw badArgument('the model has strategies set (setStrategies): remove them before use()');
+    // A legacy hook replaces the component of its kind, so that kind must stay the dense default.
+    const hooked = (kind: 'attention' | 'ffn' | 'projections') => this.strategies.some((st) => st?.[kind] !== undefined);
+    if ((kv !== undefined && kv !== this.kv && hooked('attention')) || (ffn !== undefined && ffn !== this.ffn && hooked('ffn'))
+      || (projections !== undefined && projections !== this.proj && hooked('projections'))) {
+      throw badArgument('the model has strategies set (setStrategies) for a component being replaced: remove them before use()');
+    }
     if (kv !== undefined && kv !== this.kv) {
       await kv.bind(this.config, this.kernels);
       this.kv.dispose();

@@ -22,6 +22,7 @@ import { installActivationSparsity } from '../../src/activations/install-sparsit
 import { sparsityComponents } from '../../src/activations/sparsity-components.js';
 import { CatsFfn, ChessFfn } from '../../src/activations/gated-ffn.js';
 import { TealFfn } from '../../src/activations/teal-ffn.js';
+import { DenseFfn } from '../../src/llama/dense-ffn.js';
 import type { ActivationThresholds } from '../../src/activations/thresholds.js';
 import type { LayerWeights } from '../../src/llama/hooks.js';
 import { Rng } from '../../src/core/rng.js';
@@ -47,14 +48,16 @@ async function calibrated(k: CpuKernels): Promise<{ m: LlamaModel; th: Record<st
   };
 }
 
-/** The model's float weights as components see them (host views; a copy taken once). */
-function modelWeights(m: LlamaModel): ModelWeights {
+/** The model's float weights as components see them (host copies taken once; matvec by gemv). */
+function modelWeights(m: LlamaModel, k: Kernels): ModelWeights {
   const copies = Array.from({ length: SHAPE.nLayers }, (_, l) =>
     Object.fromEntries(Object.entries(m.layerWeights(l)).map(([n, w]) => [n, w.slice()])) as unknown as LayerWeights);
+  const { dim, hiddenDim, kvDim } = m.config;
+  const shapes = { wq: [dim, dim], wk: [kvDim, dim], wv: [kvDim, dim], wo: [dim, dim], w1: [hiddenDim, dim], w2: [dim, hiddenDim], w3: [hiddenDim, dim] };
   return {
     quantized: false,
     layer: (l) => copies[l],
-    matvec: () => { throw new Error('not used by the sparse components'); },
+    matvec: (l, name, x, out) => k.gemv(copies[l][name], x, out, shapes[name][0], shapes[name][1]),
   };
 }
 
@@ -68,7 +71,7 @@ describeEachBackend('sparsity components', (k) => {
     it(`${method}${attention ? ' w/' : ''}: forward and project equal the installed strategies bit for bit, counts included`, async () => {
       const { m, th } = await calibrated(k);
       const shape: ModelShape = m.config;
-      const weights = modelWeights(m);
+      const weights = modelWeights(m, k);
       const comp = sparsityComponents(th[method], { attention });
       await comp.ffn.bind(shape, k, weights);
       await comp.projections?.bind(shape, k, weights);
@@ -114,6 +117,39 @@ describeEachBackend('sparsity components', (k) => {
     });
   }
 
+  for (const method of ['chess', 'teal'] as const) {
+    it(`${method} on some layers: the listed layers equal the installed strategies, the others the dense FFN`, async () => {
+      const { m, th } = await calibrated(k);
+      const weights = modelWeights(m, k);
+      const comp = sparsityComponents(th[method], { layers: [1] });
+      await comp.ffn.bind(m.config, k, weights);
+      const dense = new DenseFfn();
+      await dense.bind(m.config, k, weights);
+      const inst = installActivationSparsity(m, th[method], { layers: [1], layout: 'copy' });
+      try {
+        expect(m.getStrategies(0)).toBeUndefined();
+        for (const x of inputs(SHAPE.dim, 4, 13)) {
+          const want0 = new Float32Array(SHAPE.dim), got0 = new Float32Array(SHAPE.dim);
+          await dense.forward(0, x, want0);
+          await comp.ffn.forward(0, x, got0);
+          expect(got0).toEqual(want0);
+          const want1 = new Float32Array(SHAPE.dim), got1 = new Float32Array(SHAPE.dim);
+          m.getStrategies(1)!.ffn!.forward({ layer: 1, config: m.config, kernels: k, weights: m.layerWeights(1), x, out: want1 });
+          await comp.ffn.forward(1, x, got1);
+          expect(got1).toEqual(want1);
+          const dense1 = new Float32Array(SHAPE.dim);
+          await dense.forward(1, x, dense1);
+          expect(got1).not.toEqual(dense1); // layer 1 is sparse
+        }
+        expect(comp.counters.layers[0].ffnTokens).toBe(0);
+        expect(comp.counters.layers[1].ffnTokens).toBe(4);
+        expectBadArgument(() => sparsityComponents(th[method], { layers: [2] }), 'layers');
+      } finally {
+        inst.dispose(); comp.ffn.dispose(); dense.dispose(); m.dispose();
+      }
+    });
+  }
+
   it('refuse thresholds of another method or model, and use before bind', async () => {
     const { m, th } = await calibrated(k);
     expectBadArgument(() => new ChessFfn(th.cats), 'thresholds');
@@ -122,8 +158,8 @@ describeEachBackend('sparsity components', (k) => {
     expectBadArgument(() => sparsityComponents(th.teal, { attention: true }), 'attention');
     const ffn = new ChessFfn(th.chess);
     await expect(ffn.forward(0, new Float32Array(SHAPE.dim), new Float32Array(SHAPE.dim))).rejects.toThrow(/not bound/);
-    await expect(ffn.bind({ ...m.config, hiddenDim: 71 }, k, modelWeights(m))).rejects.toThrow(/thresholds are for/);
-    await ffn.bind(m.config, k, modelWeights(m));
+    await expect(ffn.bind({ ...m.config, hiddenDim: 71 }, k, modelWeights(m, k))).rejects.toThrow(/thresholds are for/);
+    await ffn.bind(m.config, k, modelWeights(m, k));
     await expect(ffn.forward(2, new Float32Array(SHAPE.dim), new Float32Array(SHAPE.dim))).rejects.toThrow(/layer/);
     ffn.dispose();
     m.dispose();
@@ -137,7 +173,7 @@ describeWithRuntime('sparsity components on webgpu', missing, () => {
     const cpu = await createKernels({ backend: 'wasm' });
     const gpu: Kernels = await createKernels({ backend: 'webgpu', cpuThreshold: 0 });
     const { m, th } = await calibrated(cpu);
-    const weights = modelWeights(m);
+    const weights = modelWeights(m, cpu);
     for (const [method, attention] of [['chess', true], ['teal', false]] as const) {
       const onCpu = sparsityComponents(th[method], { attention }), onGpu = sparsityComponents(th[method], { attention });
       await onCpu.ffn.bind(m.config, cpu, weights);

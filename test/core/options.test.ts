@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { checkOptions, optionKeys } from '../../src/core/options.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
 import { createKernels } from '../../src/backends/create-kernels.js';
-import { kmeans, kmeansSync } from '../../src/kvcache/kmeans.js';
+import { kmeans } from '../../src/kvcache/kmeans.js';
 import { trainCodebook } from '../../src/kvcache/train-codebook.js';
 import { KvCalibration } from '../../src/kvcache/calibration.js';
 import { Retrieval } from '../../src/kvcache/retrieval.js';
@@ -89,7 +89,6 @@ describe('public entry points reject unknown option keys and non-object options'
   // Each entry takes an options object with one extra key (or a bad value) and calls the function.
   const cases: [string, (extra: object | number) => unknown][] = [
     ['kmeans', (x) => kmeans(k, points, 16, 4, typeof x === 'number' ? x as never : { k: 2, ...x })],
-    ['kmeansSync', (x) => kmeansSync(k, points, 16, 4, typeof x === 'number' ? x as never : { k: 2, ...x })],
     ['trainCodebook', (x) => trainCodebook(k, points, 16, 4, typeof x === 'number' ? x as never : { size: 2, ...x })],
     ['KvCalibration.train', (x) => new KvCalibration({ nLayers: 1, nKvHeads: 1, nHeads: 1, headDim: 4, wrope })
       .train(k, typeof x === 'number' ? x as never : { size: 2, kind: 'plain', ...x })],

@@ -39,7 +39,7 @@ import { TwoTierKvCache } from '../../src/kvcache/two-tier/two-tier-cache.js';
 import { DeviceSlowTier } from '../../src/kvcache/two-tier/device-slow-tier.js';
 import { GatherSlowTier } from '../../src/kvcache/two-tier/gather-slow-tier.js';
 import { FastTier } from '../../src/kvcache/two-tier/fast-tier.js';
-import { RetrievalAttention } from '../../src/kvcache/llama-attention.js';
+import { RetrievalKvCache } from '../../src/kvcache/retrieval-kv-cache.js';
 import { SplineDesign } from '../../src/knots/spline-design.js';
 import { GaussianMarginal } from '../../src/knots/gaussian-marginal.js';
 import { GlmEbic } from '../../src/knots/glm-ebic.js';
@@ -101,8 +101,11 @@ const instances: Record<string, [object, string]> = {
   GatherSlowTier: [new GatherSlowTier(asyncKernels, { nHeads: 2, nKvHeads: 1, headDim: 8, capacity: 64 }), 'kvcache/two-tier/gather-slow-tier.ts'],
   FastTier: [new FastTier(kernels, { nHeads: 2, nKvHeads: 1, headDim: 8, sinks: 1, wrope: WROPE, budget: { mode: 'total', fraction: 0.5 }, codebooks: [BOOK()] }),
     'kvcache/two-tier/fast-tier.ts'],
-  RetrievalAttention: [new RetrievalAttention(kernels, CONFIG, 0, new Quest(8, 2, 1, 4), { window: 4, sinks: 1, budget: { mode: 'total', fraction: 0.5 } }),
-    'kvcache/llama-attention.ts'],
+  RetrievalKvCache: [(() => {
+    const kv = new RetrievalKvCache({ method: 'quest', window: 4, sinks: 1, budget: { mode: 'total', fraction: 0.5 }, reserveBytes: 0 });
+    kv.bind(CONFIG, asyncKernels);
+    return kv;
+  })(), 'kvcache/retrieval-kv-cache.ts'],
   GaussianMarginal: [new GaussianMarginal(design, knotY), 'knots/gaussian-marginal.ts'],
   GlmEbic: [new GlmEbic(design, knotY.map((v) => Math.round(3 + 2 * v)), 'poisson'), 'knots/glm-ebic.ts'],
   KnotFit: [await fitKnots(MCYCLE_TIMES, MCYCLE_ACCEL, { iterations: 200, burnIn: 100, chains: 1, draws: 20, kernels }), 'knots/fit-knots.ts'],

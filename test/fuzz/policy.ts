@@ -25,7 +25,6 @@ export const DOCUMENTED: Record<string, string> = {
   settle: 'wraps any value as a finished step (maybe-async plumbing)',
   interleave: 'plumbing: returns a generator that validates when driven',
   settleAll: 'a generator function: the call returns the generator; arguments are checked when it is driven',
-  lloydIteration: 'a generator function: the call returns the generator; arguments are checked when it is driven',
   FullAttention: 'a method with no parameters: extra arguments are ignored',
   summarize: 'NaN entries are ignored by definition; with no number left it reports n = 0 and NaN statistics',
 };

@@ -54,7 +54,9 @@ it('public methods of live instances survive hostile input', async () => {
     `fuzz (methods): ${worst.size} public methods of ${new Set([...worst.keys()].map((n) => n.split('.')[0])).size} classes (${run.results.length} calls)`,
     formatTable('methods by worst outcome:', countBy(worst.values(), (r) => r.outcome)),
   ].join('\n'));
-  expect(worst.size).toBeGreaterThanOrEqual(136);
+  // 136 before the sync/async twins were folded into one async method each (select/selectAsync/
+  // selectSteps, observe/observeAsync/observeSteps, …): the same surface in fewer methods.
+  expect(worst.size).toBeGreaterThanOrEqual(110);
   const unexpected = [...worst.values()]
     .filter((r) => r.outcome !== 'clean' && r.outcome !== 'documented')
     .map((r) => `${r.outcome} ${r.name}(${r.args.join(', ')}): ${r.detail}`);

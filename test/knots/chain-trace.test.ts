@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createKernels } from '../../src/backends/create-kernels.js';
 import { Rng } from '../../src/core/rng.js';
-import type { Kernels } from '../../src/kernels/kernels.js';
+import type { CpuKernels } from '../../src/kernels/kernels.js';
 import { runChain, type ChainProblem, type ChainRecord } from '../../src/knots/rjmcmc-chain.js';
 
 /**
@@ -12,7 +12,7 @@ import { runChain, type ChainProblem, type ChainRecord } from '../../src/knots/r
  * an acceptance by one ulp changes the hash. A deliberate change to a move's behaviour must
  * re-record the hashes it affects (and say why in the commit).
  */
-let kernels: Kernels;
+let kernels: CpuKernels;
 beforeAll(async () => { kernels = await createKernels({ backend: 'reference' }); });
 
 const m = 150;

@@ -8,6 +8,7 @@ import type { CpuKernels } from '../../src/kernels/kernels.js';
 import { Rng } from '../../src/core/rng.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
 import { fitKnots } from '../../src/knots/fit-knots.js';
+import { MOVE_NEIGHBOUR_BIRTH, MOVE_NEIGHBOUR_DEATH } from '../../src/knots/rjmcmc-chain.js';
 import { effectiveSampleSize, splitRhat } from '../../src/knots/mcmc-diagnostics.js';
 import { convergenceWarnings } from '../../src/knots/convergence.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
@@ -53,7 +54,21 @@ describe('fitKnots input validation', () => {
     await bad(() => fitKnots(x, y, { kernels, twinMoves: { probability: 1 } }), 'twinMoves.probability');
     await bad(() => fitKnots(x, y, { kernels, twinMoves: { radius: 0 } }), 'twinMoves.radius');
     await bad(() => fitKnots(x, y, { kernels, twinMoves: 'yes' as never }), 'twinMoves');
+    await bad(() => fitKnots(x, y, { kernels, neighbourMoves: { probability: 1 } }), 'neighbourMoves.probability');
+    await bad(() => fitKnots(x, y, { kernels, neighbourMoves: { offsets: [3, 2] } }), 'neighbourMoves.offsets');
+    await bad(() => fitKnots(x, y, { kernels, neighbourMoves: { depth: 0 } }), 'neighbourMoves.depth');
+    await bad(() => fitKnots(x, y, { kernels, neighbourMoves: 7 as never }), 'neighbourMoves');
+    await bad(() => fitKnots(x, y, { kernels, start: 'mode' as never }), 'start');
+    await bad(() => fitKnots(x, y, { kernels, twinMoves: { probability: 0.5 }, neighbourMoves: { probability: 0.5 } }), 'neighbourMoves.probability');
   });
+  it('neighbourMoves reaches the chains (its move types are recorded) and is off by default', async () => {
+    const opts = { kernels, iterations: 400, burnIn: 100, chains: 1, draws: 10 };
+    const types = (fit: { records: { moveType: Uint8Array }[] }) => new Set(fit.records.flatMap((r) => Array.from(r.moveType)));
+    const on = await fitKnots(x, y, { ...opts, neighbourMoves: { probability: 0.2 } });
+    const off = await fitKnots(x, y, opts);
+    expect(types(on).has(MOVE_NEIGHBOUR_BIRTH) && types(on).has(MOVE_NEIGHBOUR_DEATH)).toBe(true);
+    expect(types(off).has(MOVE_NEIGHBOUR_BIRTH) || types(off).has(MOVE_NEIGHBOUR_DEATH)).toBe(false);
+  }, 60000);
   it('treats null and undefined options as the defaults', async () => {
     const a = await fitKnots(x, y, null), b = await fitKnots(x, y);
     expect(Array.from(a.kPosterior())).toEqual(Array.from(b.kPosterior()));

@@ -13,6 +13,7 @@ import { expectBadArgument } from '../_harness/bad-input.js';
 import { knotCaseData } from '../../src/knots/generators/knot-cases.js';
 import { standardizeResponse } from '../../src/knots/standardize-response.js';
 import { chainSeeds } from '../../src/knots/run-chains.js';
+import { logChoose } from '../../src/knots/special-functions.js';
 
 let kernels: CpuKernels;
 beforeAll(async () => { kernels = await createKernels({ backend: 'reference' }); });
@@ -75,6 +76,8 @@ describe('RJMCMC against the exact posterior over all 2^8 knot subsets', () => {
     ['linear, γ = 0.5, mostly neighbour births/deaths (depth 2)', { gamma: 0.5, neighbour: { probability: 0.9, offsets: [1, 2, 4], depth: 2 }, iterations: 30000 }],
     ['cubic, γ = 1, neighbour moves (offset 2) + twins + tempering', { degrees: [3], neighbour: { probability: 0.3, offsets: [2] }, twins: { probability: 0.1, radius: 2 }, temperatures: [1, 2], iterations: 20000 }],
     ['Poisson EBIC, γ = 1.5, neighbour moves', { family: 'poisson', y: counts, gamma: 1.5, neighbour: { probability: 0.15, offsets: [1] }, iterations: 40000 }],
+    ['linear, γ = 1, greedy start', { start: 'greedy', near: { probability: 0.3, radius: 2 } }],
+    ['cubic, γ = 2, greedy start + tempering', { degrees: [3], gamma: 2, start: 'greedy', temperatures: [1, 2], iterations: 20000 }],
     ['linear, γ = 1.5, pair moves + parallel tempering', { gamma: 1.5, pair: { probability: 0.2, maxWidth: 5, block: 4 }, temperatures: [1, 2.5], iterations: 20000 }],
   ];
   for (const [name, extra] of configs) {
@@ -119,7 +122,24 @@ describe('RJMCMC against the exact posterior over all 2^8 knot subsets', () => {
       expectBadArgument(() => runChain(problem({ neighbour: neighbour as ChainProblem['neighbour'] }), 1, kernels), field);
     }
     expectBadArgument(() => runChain(problem({ twins: { probability: 0.6, radius: 2 }, neighbour: { probability: 0.6, offsets: [1] } }), 1, kernels), 'neighbour.probability');
+    expectBadArgument(() => runChain(problem({ start: 'best' as never }), 1, kernels), 'start');
   });
+
+  it('a greedy start lands on the k = 4 mode of knot case 3 (data seed 1, γ = 2) that coordinate ascent finds', async () => {
+    const wasm = await createKernels({ backend: 'wasm' });
+    const { x: cx, y: cy } = knotCaseData(3, 500, 1);
+    const pr: ChainProblem = {
+      xs: [cx], y: standardizeResponse(cy).y, family: 'gaussian', marginal: 'exact', degrees: [1], candidates: [1000], gamma: 2, c: 0.3,
+      fixedK: null, local: null, moves: 'prior-free', burnIn: 0, iterations: 1, probes: [], start: 'greedy',
+    };
+    // The authors' prior-free moves at γ = 2 almost never propose a birth, so the first recorded
+    // state is (almost surely) the start itself: the mode {200, 201, 492, 720} (grid indices).
+    const rec = runChain(pr, 1, wasm);
+    expect(Array.from(rec.knotIndex[0])).toEqual([200, 201, 492, 720]);
+    const random = runChain({ ...pr, start: 'random' }, 1, wasm);
+    expect(random.k[0][0]).toBe(1);
+    expect(rec.logScore[0] - 2 * logChoose(1000, 4)).toBeGreaterThan(random.logScore[0] - 2 * logChoose(1000, 1) + 50);
+  }, 60_000);
 
   it('twin births free a chain that sits at one knot (knot case 3, data seed 5023, γ = 2)', async () => {
     const wasm = await createKernels({ backend: 'wasm' });
@@ -171,7 +191,8 @@ describe('the knot posterior does not depend on the units of y', () => {
 });
 
 describe('recorded f at the probe points is the posterior mean given the recorded knots', () => {
-  for (const [name, extra] of [['one chain', {}], ['parallel tempering (states exchanged into the cold chain)', { temperatures: [1, 1.5, 3] }]] as [string, Partial<ChainProblem>][]) {
+  for (const [name, extra] of [['one chain', {}], ['parallel tempering (states exchanged into the cold chain)', { temperatures: [1, 1.5, 3] }],
+    ['greedy start (the fit after the search is of the start state)', { start: 'greedy', burnIn: 0 }]] as [string, Partial<ChainProblem>][]) {
     it(name, () => {
       const probes = [Float64Array.of(0.1, 0.45, 0.8)];
       const pr = problem({ degrees: [3], candidates: [30], iterations: 3000, burnIn: 200, probes, near: { probability: 0.3, radius: 2 }, ...extra });

@@ -1,7 +1,7 @@
 /**
- * k-means (and codebook training) on asynchronous kernels — the same algorithm body as
- * kmeansSync, driven asynchronously. On every async backend the run is compared with
- * kmeansSync on the matching synchronous CPU backend, same seed:
+ * k-means (and codebook training) on asynchronous kernels — one async function for every
+ * backend. On every async backend the run is compared with kmeans on the matching synchronous
+ * CPU backend, same seed:
  * - the CPU backends behind the async adapter (reference-async, wasm-async): bit-identical
  *   results (centroids, codes, inertia, history, iterations, re-seeds);
  * - webgpu (cpuThreshold 0, so every argminL2/topK really runs on the GPU): on
@@ -11,17 +11,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createKernels } from '../../src/backends/create-kernels.js';
-import type { CpuKernels } from '../../src/kernels/kernels.js';
+import type { Kernels } from '../../src/kernels/kernels.js';
 import type { AsyncKernels } from '../../src/kernels/async-kernels.js';
 import { Rng } from '../../src/core/rng.js';
-import { SparseInferenceError } from '../../src/core/errors.js';
-import { kmeans, kmeansSync, objective, type KMeansOptions, type KMeansResult } from '../../src/kvcache/kmeans.js';
+import { kmeans, objective, type KMeansOptions, type KMeansResult } from '../../src/kvcache/kmeans.js';
 import { trainCodebook } from '../../src/kvcache/train-codebook.js';
 import { loadAsyncBackends } from '../_harness/each-backend.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 
 const describeEachAsyncBackend = await loadAsyncBackends();
-const syncKernels: Record<string, CpuKernels> = {
+const syncKernels: Record<string, Kernels> = {
   reference: await createKernels({ backend: 'reference' }),
   wasm: await createKernels({ backend: 'wasm' }),
 };
@@ -69,12 +68,12 @@ describeEachAsyncBackend('kmeans on asynchronous kernels', (k: AsyncKernels, inf
   const exact = info.backend !== 'webgpu';
   const compare = (got: KMeansResult, want: KMeansResult) => (exact ? expectIdentical(got, want) : expectClose(got, want, 1e-5));
 
-  it('Lloyd with k-means++ seeding matches kmeansSync (n·k·d = 131072)', async () => {
+  it('Lloyd with k-means++ seeding matches kmeans on the CPU kernels (n·k·d = 131072)', async () => {
     const n = 1024, d = 16, kk = 8;
     const x = blobs(n, d, kk, 21);
     const opts: KMeansOptions = { k: kk, seed: 5, maxIterations: 25 };
     const got = await kmeans(k, x, n, d, opts);
-    const want = kmeansSync(sync, x, n, d, opts);
+    const want = await kmeans(sync, x, n, d, opts);
     compare(got, want);
     expect(got.converged).toBe(true);
     expect(got.inertia).toBe(objective(x, n, d, got.centroids, got.codes));
@@ -83,29 +82,29 @@ describeEachAsyncBackend('kmeans on asynchronous kernels', (k: AsyncKernels, inf
     expect(new Set(Array.from(got.codes)).size).toBe(kk);
   });
 
-  it('Lloyd from given centroids, at a fixed iteration count, matches kmeansSync', async () => {
+  it('Lloyd from given centroids, at a fixed iteration count, matches kmeans on the CPU kernels', async () => {
     const n = 600, d = 8, kk = 12;
     const x = blobs(n, d, 12, 22, 6);
     const init = Float32Array.from(x.subarray(0, kk * d), (v) => v + 0.5);
     const opts: KMeansOptions = { k: kk, init, maxIterations: 4, tolerance: 0 };
     const got = await kmeans(k, x, n, d, opts);
-    compare(got, kmeansSync(sync, x, n, d, opts));
+    compare(got, await kmeans(sync, x, n, d, opts));
     expect(got.iterations).toBe(4);
   });
 
-  it('mini-batch k-means matches kmeansSync', async () => {
+  it('mini-batch k-means matches kmeans on the CPU kernels', async () => {
     const n = 2048, d = 16, kk = 8;
     const x = blobs(n, d, kk, 23);
     const opts: KMeansOptions = { k: kk, seed: 7, miniBatch: { batchSize: 512, iterations: 6 } };
     const got = await kmeans(k, x, n, d, opts);
-    const want = kmeansSync(sync, x, n, d, opts);
+    const want = await kmeans(sync, x, n, d, opts);
     compare(got, want);
     expect(got.iterations).toBe(6);
-    const seedOnly = kmeansSync(sync, x, n, d, { k: kk, seed: 7, maxIterations: 0 });
+    const seedOnly = await kmeans(sync, x, n, d, { k: kk, seed: 7, maxIterations: 0 });
     expect(got.inertia).toBeLessThanOrEqual(seedOnly.inertia);
   });
 
-  it('re-seeds an emptied cluster at the farthest point, as kmeansSync does', async () => {
+  it('re-seeds an emptied cluster at the farthest point, as on the CPU kernels', async () => {
     const n = 512, d = 16, kk = 8;
     const x = blobs(n, d, 4, 24, 8);
     const init = new Float32Array(kk * d);
@@ -113,7 +112,7 @@ describeEachAsyncBackend('kmeans on asynchronous kernels', (k: AsyncKernels, inf
     init.fill(1e4, 2 * d, 4 * d); // centroids 2 and 3 are far from every point: empty after the first assignment
     const opts: KMeansOptions = { k: kk, init, maxIterations: 12 };
     const got = await kmeans(k, x, n, d, opts);
-    const want = kmeansSync(sync, x, n, d, opts);
+    const want = await kmeans(sync, x, n, d, opts);
     expect(want.reseeded).toBeGreaterThanOrEqual(2);
     compare(got, want);
     for (let i = 2 * d; i < 4 * d; i++) expect(Math.abs(got.centroids[i])).toBeLessThan(100);
@@ -177,19 +176,13 @@ describeEachAsyncBackend('kmeans on asynchronous kernels', (k: AsyncKernels, inf
     await expectRejectsBadArgument(kmeans(k, x, 10, 2, { k: 2, init: new Float32Array(3) }), 'init');
     await expectRejectsBadArgument(kmeans(k, x, 10, 2, { k: 2, miniBatch: { batchSize: 0, iterations: 3 } }), 'miniBatch.batchSize');
     await expectRejectsBadArgument(trainCodebook(k, x, 10, 2, { size: 2, factor: new Float64Array(3) }), 'factor');
-    // The synchronous entry point cannot wait for asynchronous kernels: a clear error, not a hang.
-    let thrown: unknown = null;
-    try { kmeansSync(k as unknown as CpuKernels, x, 10, 2, { k: 2 }); } catch (e) { thrown = e; }
-    expect(thrown).toBeInstanceOf(SparseInferenceError);
-    expect((thrown as SparseInferenceError).code).toBe('UNAVAILABLE');
-    expect((thrown as Error).message).toContain('kmeansSync');
   });
 });
 
 describe('kmeans kernels argument', () => {
   it('rejects a missing kernels object with BAD_ARGUMENT naming it', async () => {
     const x = blobs(10, 2, 2, 1);
-    await expectRejectsBadArgument(kmeans(null as unknown as CpuKernels, x, 10, 2, { k: 2 }), 'kernels');
-    expectBadArgument(() => kmeansSync(undefined as unknown as CpuKernels, x, 10, 2, { k: 2 }), 'kernels');
+    await expectRejectsBadArgument(kmeans(null as unknown as Kernels, x, 10, 2, { k: 2 }), 'kernels');
+    await expectRejectsBadArgument(kmeans(undefined as unknown as Kernels, x, 10, 2, { k: 2 }), 'kernels');
   });
 });

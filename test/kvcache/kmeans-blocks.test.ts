@@ -11,9 +11,8 @@ import { createAsyncKernels } from '../../src/backends/create-async-kernels.js';
 import type { CpuKernels } from '../../src/kernels/kernels.js';
 import type { AsyncKernels } from '../../src/kernels/async-kernels.js';
 import { mirrorF32, mirrorI32 } from '../../src/kernels/host-mirror.js';
-import { driveAsync } from '../../src/kernels/maybe-async.js';
 import { Rng } from '../../src/core/rng.js';
-import { kmeans, kmeansSync } from '../../src/kvcache/kmeans.js';
+import { kmeans } from '../../src/kvcache/kmeans.js';
 import { lloydIteration, lloydUpdate } from '../../src/kvcache/lloyd-step.js';
 
 function blobs(n: number, d: number, groups: number, seed: number): Float32Array {
@@ -40,10 +39,10 @@ const points = blobs(n, d, k, 3);
 const init = points.slice(0, k * d); // point i is in blob i mod k: one seed per blob
 
 describe.each(['reference', 'wasm'] as const)('%s', (backend) => {
-  it('kmeansSync and kmeans (async adapter) equal Lloyd with whole argminL2 calls', async () => {
+  it('kmeans on sync CPU kernels and on the async adapter equal Lloyd with whole argminL2 calls', async () => {
     const kernels = await createKernels({ backend });
     const want = wholeCallLloyd(kernels, points, n, d, init, k, 3);
-    const sync = kmeansSync(kernels, points, n, d, { k, init, maxIterations: 3, tolerance: 0 });
+    const sync = await kmeans(kernels, points, n, d, { k, init, maxIterations: 3, tolerance: 0 });
     const asyncKernels = await createAsyncKernels({ backend });
     const onAsync = await kmeans(asyncKernels, points, n, d, { k, init, maxIterations: 3, tolerance: 0 });
     for (const got of [sync, onAsync]) {
@@ -60,7 +59,7 @@ describe.each(['reference', 'wasm'] as const)('%s', (backend) => {
       const X = mirrorF32(kernels, m * d), C = mirrorF32(kernels, k * d), codes = mirrorI32(kernels, m), dist = mirrorF32(kernels, m);
       X.host().set(points.subarray(0, m * d)); X.push();
       C.host().set(points.subarray(m * d, (m + k) * d));
-      const step = await driveAsync(lloydIteration(kernels, X, C, codes, dist, m, k, d, new Float64Array(k * d), new Int32Array(k), { blockWork }));
+      const step = await lloydIteration(kernels as AsyncKernels, X, C, codes, dist, m, k, d, new Float64Array(k * d), new Int32Array(k), { blockWork });
       await dist.pull();
       const out = { step, c: Float32Array.from(C.host()), codes: Int32Array.from(codes.host()), dist: Float32Array.from(dist.host()) };
       for (const b of [X, C, codes, dist]) b.dispose();

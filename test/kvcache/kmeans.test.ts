@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { createKernels } from '../../src/backends/create-kernels.js';
 import { Rng } from '../../src/core/rng.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
-import { kmeans, kmeansSync, objective } from '../../src/kvcache/kmeans.js';
+import { kmeans, objective } from '../../src/kvcache/kmeans.js';
 import { trainCodebook } from '../../src/kvcache/train-codebook.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 
@@ -70,10 +70,10 @@ describe('kmeans', () => {
     for (let t = 0; t < 2; t++) expect(Math.abs(r.centroids[4 + t])).toBeLessThan(100);
   });
 
-  it('mini-batch k-means lowers the objective below its k-means++ start', () => {
+  it('mini-batch k-means lowers the objective below its k-means++ start', async () => {
     const x = blobs(3000, 16, 10, 5);
-    const seedOnly = kmeansSync(kernels, x, 3000, 16, { k: 10, seed: 2, maxIterations: 0 });
-    const mb = kmeansSync(kernels, x, 3000, 16, { k: 10, seed: 2, miniBatch: { batchSize: 256, iterations: 30 } });
+    const seedOnly = await kmeans(kernels, x, 3000, 16, { k: 10, seed: 2, maxIterations: 0 });
+    const mb = await kmeans(kernels, x, 3000, 16, { k: 10, seed: 2, miniBatch: { batchSize: 256, iterations: 30 } });
     expect(mb.iterations).toBe(30);
     expect(mb.inertia).toBeLessThan(seedOnly.inertia);
   });
@@ -101,7 +101,7 @@ describe('kmeans', () => {
     await bad(() => kmeans(kernels, Float32Array.from(x).fill(NaN, 3, 4), 10, 2, { k: 2 }), 'points');
     await bad(() => kmeans(kernels, x, 10, 2, { k: 2, tolerance: -1 }), 'tolerance');
     await bad(() => kmeans(kernels, x, 10, 2, { k: 2, init: new Float32Array(3) }), 'init');
-    expectBadArgument(() => kmeansSync(kernels, x, 10, 2, { k: 2, miniBatch: { batchSize: 0, iterations: 3 } }), 'miniBatch.batchSize');
+    await bad(() => kmeans(kernels, x, 10, 2, { k: 2, miniBatch: { batchSize: 0, iterations: 3 } }), 'miniBatch.batchSize');
   });
 });
 

@@ -1,6 +1,6 @@
 /**
- * A²ATS inside the real llama runtime (stories260K): with a full budget the retrieval strategy
- * reproduces the exact model's logits; probe mode leaves them untouched while reporting
+ * A²ATS inside the real llama runtime (stories260K): with a full budget the retrieval KV cache
+ * (the model's component) reproduces the exact model's logits; probe mode leaves them untouched while reporting
  * selections; capture-based calibration gives one codebook per (layer, KV head); a tiny
  * evaluateLlama run yields NLL increases ≥ 0 for sparse methods and 0 for full attention.
  * Also the kvcache CLI (usage errors, throughput, a tiny synthetic eval) and report section.
@@ -13,8 +13,8 @@ import { createKernels } from '../../src/backends/create-kernels.js';
 import { loadLlama2c } from '../../src/llama/load-llama2c.js';
 import { loadTokenizer } from '../../src/llama/tokenizer.js';
 import { splitStories } from '../../src/llama/split-stories.js';
-import { RetrievalAttention } from '../../src/kvcache/llama-attention.js';
-import { createMethod } from '../../src/kvcache/eval/methods.js';
+import { RetrievalKvCache } from '../../src/kvcache/retrieval-kv-cache.js';
+import { DenseKvCache } from '../../src/llama/dense-kv-cache.js';
 import { calibrateLlama, evaluateLlama } from '../../src/kvcache/eval/llama-eval.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { kvcacheCommand } from '../../src/cli/commands/kvcache.js';
@@ -38,13 +38,10 @@ describeWithShared('A²ATS in the llama runtime (stories260K)', ['models/stories
       const { sets } = await calibrateLlama(kernels, model, tok, stories.slice(0, 4), wrope, { size: 16, iterations: 4, kinds: ['query-aware'] });
       for (const [budget, probe] of [[{ mode: 'total' as const, fraction: 1 }, false], [{ mode: 'perHead' as const, fraction: 0.05 }, true]] as const) {
         let probes = 0;
-        const strats = Array.from({ length: c.nLayers }, (_, l) => new RetrievalAttention(kernels, c, l,
-          createMethod(kernels, 'a2ats', { headDim: c.headDim, groupSize: c.nHeads / c.nKvHeads, nKvHeads: c.nKvHeads, layer: l, wrope, queryAware: sets.queryAware }),
-          { window: 8, sinks: 2, budget, probe: probe ? () => { probes++; } : undefined }));
-        strats.forEach((s, l) => model.setStrategies(l, { attention: s }));
+        await model.use({ kv: new RetrievalKvCache({ method: 'a2ats', codebooks: { queryAware: sets.queryAware }, window: 8, distance: 32,
+          sinks: 2, budget, probe: probe ? () => { probes++; } : undefined }) });
         const got = await run();
-        for (let l = 0; l < c.nLayers; l++) model.setStrategies(l, undefined);
-        for (const s of strats) { s.dispose(); s.method.dispose(); }
+        await model.use({ kv: new DenseKvCache() }); // disposes the retrieval cache
         for (let i = 0; i < ids.length; i++) for (let v = 0; v < c.vocabSize; v += 7) expect(Math.abs(got[i][v] - exact[i][v])).toBeLessThan(2e-4);
         if (probe) expect(probes).toBe(ids.length * c.nLayers * c.nKvHeads);
       }
@@ -52,18 +49,31 @@ describeWithShared('A²ATS in the llama runtime (stories260K)', ['models/stories
       expect(sets.queryAware!.get(c.nLayers - 1, c.nKvHeads - 1).dim).toBe(c.headDim);
     });
 
-    it('a sparse budget changes the logits (the strategy is really used)', async () => {
+    it('a sparse budget changes the logits (the cache is really used)', async () => {
       const exact = await run();
-      const strats = Array.from({ length: c.nLayers }, (_, l) => new RetrievalAttention(kernels, c, l,
-        createMethod(kernels, 'quest', { headDim: c.headDim, groupSize: 2, nKvHeads: c.nKvHeads, layer: l, wrope, questPageSize: 4 }),
-        { window: 4, sinks: 1, budget: { mode: 'total', count: 2 } }));
-      strats.forEach((s, l) => model.setStrategies(l, { attention: s }));
+      await model.use({ kv: new RetrievalKvCache({ method: 'quest', questPageSize: 4, window: 4, sinks: 1, budget: { mode: 'total', count: 2 } }) });
       const got = await run();
-      for (let l = 0; l < c.nLayers; l++) model.setStrategies(l, undefined);
-      for (const s of strats) s.dispose();
+      await model.use({ kv: new DenseKvCache() });
       let maxDiff = 0;
       for (let v = 0; v < c.vocabSize; v++) maxDiff = Math.max(maxDiff, Math.abs(got[100][v] - exact[100][v]));
       expect(maxDiff).toBeGreaterThan(1e-3);
+    });
+
+    it('a retrieval KvCache runs beside an FFN hook (each replaces only its own kind)', async () => {
+      const ffn = { name: 'half', forward: ({ x, out }: { x: Float32Array; out: Float32Array }) => { for (let i = 0; i < out.length; i++) out[i] = 0.5 * x[i]; } };
+      const hook = () => { for (let l = 0; l < c.nLayers; l++) model.setStrategies(l, { ffn }); };
+      const unhook = () => { for (let l = 0; l < c.nLayers; l++) model.setStrategies(l, undefined); };
+      hook();
+      const dense = await run();
+      await model.use({ kv: new RetrievalKvCache({ method: 'full', window: 4, sinks: 1 }) }); // allowed: the hooks are FFN hooks
+      const got = await run();
+      unhook();
+      await model.use({ kv: new DenseKvCache() });
+      for (let i = 0; i < ids.length; i += 7) for (let v = 0; v < c.vocabSize; v += 5) expect(Math.abs(got[i][v] - dense[i][v])).toBeLessThan(2e-4);
+      // An attention hook needs the dense KvCache; a retrieval cache cannot replace it while such hooks are set.
+      await model.use({ kv: new RetrievalKvCache({ method: 'full' }) });
+      expect(() => model.setStrategies(0, { attention: { name: 'x', attend: () => {} } })).toThrow(/dense component/);
+      await model.use({ kv: new DenseKvCache() });
     });
 
     it('evaluateLlama: metrics and NLL for every method (tiny run)', async () => {

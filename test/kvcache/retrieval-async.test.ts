@@ -1,7 +1,7 @@
 /**
  * A²ATS retrieval and the two-tier decode step on asynchronous kernels (issue 7), on every async
  * backend (the CPU backends behind the async adapter, and webgpu when an adapter exists): the
- * same generator bodies as the synchronous path, so
+ * same async functions as on synchronous CPU kernels, so
  * - on the CPU adapters the codes, scores, selections and decode outputs must be bit-identical
  *   to the synchronous run on the same CPU backend;
  * - on webgpu the codes must be the nearest centroids (up to argmin near-ties), the scores
@@ -17,9 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { createKernels } from '../../src/backends/create-kernels.js';
 import type { CpuKernels } from '../../src/kernels/kernels.js';
 import type { AsyncKernels } from '../../src/kernels/async-kernels.js';
-import { driveAsync } from '../../src/kernels/maybe-async.js';
 import { Rng } from '../../src/core/rng.js';
-import { SparseInferenceError } from '../../src/core/errors.js';
 import { Codebook } from '../../src/kvcache/codebook.js';
 import { VqRetrieval } from '../../src/kvcache/methods/vq-retrieval.js';
 import { Quest } from '../../src/kvcache/methods/quest.js';
@@ -107,24 +105,24 @@ describeEachAsyncBackend('A²ATS retrieval on async kernels', (k) => {
       const rS = new Retrieval(sync, vqS, opts);
       const want: Selection[] = [], scores: Float32Array[] = [];
       for (let h = 0; h < w.nKv; h++) {
-        vqS.observe(h, w.keys[h], 0, w.n);
-        want.push(rS.select(h, w.keys[h], w.queries[h]));
+        await vqS.observe(h, w.keys[h], 0, w.n);
+        want.push(await rS.select(h, w.keys[h], w.queries[h]));
         const sp = want[h].split;
-        scores.push(rS.lastScores(w.g * (sp.farEnd - sp.farStart)));
+        scores.push(await rS.lastScores(w.g * (sp.farEnd - sp.farStart)));
       }
       // Asynchronous run: codes assigned and scores kept on the device, all heads at once.
       const vqA = new VqRetrieval(k, w.books, { wrope, groupSize: w.g, bands: c.bands, capacity: 100 }); // grows once
       const rA = new Retrieval(k, vqA, opts);
       try {
-        for (let h = 0; h < w.nKv; h++) await vqA.observeAsync(h, w.keys[h], 0, w.n);
+        for (let h = 0; h < w.nKv; h++) await vqA.observe(h, w.keys[h], 0, w.n);
         for (let h = 0; h < w.nKv; h++) {
           // Codes: the same on every backend (on webgpu too: the keys sit near their centroids,
           // so argminL2 meets no near-tie).
-          expect(await vqA.codesOfAsync(h)).toEqual(vqS.codesOf(h));
+          expect(await vqA.codesOf(h)).toEqual(await vqS.codesOf(h));
         }
-        const got = await rA.selectAllAsync(w.keys, w.queries);
+        const got = await rA.selectAll(w.keys, w.queries);
         const last = scores[w.nKv - 1];
-        const lastA = await rA.lastScoresAsync(last.length);
+        const lastA = await rA.lastScores(last.length);
         if (!gpu) expect(lastA).toEqual(last);
         else for (let j = 0; j < lastA.length; j++) expect(Math.abs(lastA[j] - last[j])).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(last[j])));
         for (let h = 0; h < w.nKv; h++) {
@@ -144,7 +142,7 @@ describeEachAsyncBackend('A²ATS retrieval on async kernels', (k) => {
           }
         }
         // One head through selectAsync gives the same as the same head in selectAll.
-        const one = await rA.selectAsync(1, w.keys[1], w.queries[1]);
+        const one = await rA.select(1, w.keys[1], w.queries[1]);
         expect(Array.from(one.indices.subarray(0, one.count))).toEqual(Array.from(got[1].indices.subarray(0, got[1].count)));
       } finally {
         rS.dispose(); vqS.dispose(); rA.dispose(); vqA.dispose();
@@ -161,23 +159,22 @@ describeEachAsyncBackend('A²ATS retrieval on async kernels', (k) => {
       dev.write(s);
       try {
         const outS = new Int32Array(Math.min(m, g * kk)), outA = new Int32Array(Math.min(m, g * kk));
-        const cS = selS.unionTopK(s, g, m, kk, outS);
-        const cA = await driveAsync(selA.unionTopKSteps(dev, g, m, kk, outA));
+        const cS = await selS.unionTopK(s, g, m, kk, outS);
+        const cA = await selA.unionTopK(dev, g, m, kk, outA);
         expect(Array.from(outA.subarray(0, cA))).toEqual(Array.from(outS.subarray(0, cS)));
         const iS = new Int32Array(m), iA = new Int32Array(m);
-        const nS = selS.interleavedUnion(s, g, m, kk, iS);
-        const nA = await driveAsync(selA.interleavedUnionSteps(dev, g, m, kk, iA));
+        const nS = await selS.interleavedUnion(s, g, m, kk, iS);
+        const nA = await selA.interleavedUnion(dev, g, m, kk, iA);
         expect(Array.from(iA.subarray(0, nA))).toEqual(Array.from(iS.subarray(0, nS)));
-        const gS = selS.groupTopK(s.subarray(0, m), m, kk, iS);
-        const gA = await driveAsync(selA.groupTopKSteps(dev.subarray(0, m), m, kk, iA));
+        const gS = await selS.groupTopK(s.subarray(0, m), m, kk, iS);
+        const gA = await selA.groupTopK(dev.subarray(0, m), m, kk, iA);
         expect(Array.from(iA.subarray(0, gA))).toEqual(Array.from(iS.subarray(0, gS)));
       } finally {
         dev.dispose();
       }
     }
-    // Bad input names the argument; the sync entry refuses async kernels.
-    expectBadArgument(() => selA.unionTopKSteps(k.allocF32(4), 2, 3, 1, new Int32Array(2)).next(), 'scores');
-    expect(() => selA.unionTopK(new Float32Array(6), 2, 3, 1, new Int32Array(2))).toThrow(SparseInferenceError);
+    // Bad input names the argument.
+    await rejectsNaming(selA.unionTopK(k.allocF32(4), 2, 3, 1, new Int32Array(2)), 'scores');
   });
 
   it('rejects bad input naming the argument', async () => {
@@ -188,24 +185,25 @@ describeEachAsyncBackend('A²ATS retrieval on async kernels', (k) => {
     try {
       const bad = Float32Array.from(w.keys[0].keysPre);
       bad[5] = NaN;
-      await rejectsNaming(vq.observeAsync(0, { ...w.keys[0], keysPre: bad }, 0, 40), 'keys');
-      await rejectsNaming(vq.appendKeysAsync(2, w.keys[0].keysPre, 1), 'kvHead');
-      for (let h = 0; h < 2; h++) await vq.observeAsync(h, w.keys[h], 0, 40);
-      await rejectsNaming(r.selectAsync(0, w.keys[0], { ...w.queries[0], pos: 40 }), 'query.pos');
-      await rejectsNaming(r.selectAsync(0, w.keys[0], { ...w.queries[0], pre: new Float32Array(3) }), 'query.pre');
-      await rejectsNaming(r.selectAllAsync(w.keys, w.queries.slice(0, 1)), 'queries');
-      await rejectsNaming(r.selectAllAsync(w.keys, w.queries, []), 'out');
+      await rejectsNaming(vq.observe(0, { ...w.keys[0], keysPre: bad }, 0, 40), 'keys');
+      await rejectsNaming(vq.appendKeys(2, w.keys[0].keysPre, 1), 'kvHead');
+      for (let h = 0; h < 2; h++) await vq.observe(h, w.keys[h], 0, 40);
+      await rejectsNaming(r.select(0, w.keys[0], { ...w.queries[0], pos: 40 }), 'query.pos');
+      await rejectsNaming(r.select(0, w.keys[0], { ...w.queries[0], pre: new Float32Array(3) }), 'query.pre');
+      await rejectsNaming(r.selectAll(w.keys, w.queries.slice(0, 1)), 'queries');
+      await rejectsNaming(r.selectAll(w.keys, w.queries, []), 'out');
       // One head failing inside the side-by-side run rejects the whole call, naming its argument.
-      await rejectsNaming(r.selectAllAsync([w.keys[0], { ...w.keys[1], length: 10 }], w.queries), 'query.pos');
-      const again = await r.selectAllAsync(w.keys, w.queries); // and the next call is unaffected
+      await rejectsNaming(r.selectAll([w.keys[0], { ...w.keys[1], length: 10 }], w.queries), 'query.pos');
+      const again = await r.selectAll(w.keys, w.queries); // and the next call is unaffected
       expect(again[1].count).toBeGreaterThan(0);
-      // The synchronous entry on asynchronous kernels: UNAVAILABLE, pointing at the async one.
-      expect(() => r.select(0, w.keys[0], w.queries[0])).toThrow(/async/);
-      // A method without scoreSteps cannot score on async kernels.
-      const rq = new Retrieval(k, new Quest(8, 2, 2, 4), { window: 4, sinks: 2, budget: { mode: 'perHead', count: 3 }, groupSize: 2, headDim: 8 });
-      const e = await rq.selectAsync(0, w.keys[0], w.queries[0]).then(() => null, (err: unknown) => err);
-      expect((e as SparseInferenceError).code).toBe('UNAVAILABLE');
-      rq.dispose();
+      // A method that scores on the host (Quest) works on async kernels too: it pushes its scores.
+      const quest = new Quest(8, 2, 2, 4), questSync = new Quest(8, 2, 2, 4);
+      const rq = new Retrieval(k, quest, { window: 4, sinks: 2, budget: { mode: 'perHead', count: 3 }, groupSize: 2, headDim: 8 });
+      const rqS = new Retrieval(syncFor(k), questSync, { window: 4, sinks: 2, budget: { mode: 'perHead', count: 3 }, groupSize: 2, headDim: 8 });
+      for (const m of [quest, questSync]) await m.observe(0, w.keys[0], 0, 40);
+      const qa = await rq.select(0, w.keys[0], w.queries[0]), qs = await rqS.select(0, w.keys[0], w.queries[0]);
+      expect(Array.from(qa.indices.subarray(0, qa.count))).toEqual(Array.from(qs.indices.subarray(0, qs.count)));
+      rq.dispose(); rqS.dispose();
     } finally {
       r.dispose(); vq.dispose();
     }
@@ -272,19 +270,19 @@ describeEachAsyncBackend('TwoTierKvCache decode step on async kernels', (k) => {
         const pre = PREFILL[vi];
         const blockK = new Float32Array(pre * NKV * D), blockV = new Float32Array(pre * NKV * D);
         for (let t = 0; t < pre; t++) { const [kk, vv] = token(); blockK.set(kk, t * NKV * D); blockV.set(vv, t * NKV * D); }
-        cs.appendMany(blockK, blockV, pre);
-        await ca.appendManyAsync(blockK, blockV, pre);
+        await cs.appendMany(blockK, blockV, pre);
+        await ca.appendMany(blockK, blockV, pre);
         for (let t = pre - 1; t < v.cap; t++) {
           if (t >= pre) {
             const [kPre, val] = token();
-            cs.append(kPre, val);
-            await ca.appendAsync(kPre, val);
+            await cs.append(kPre, val);
+            await ca.append(kPre, val);
           }
           if (t % 8 !== 7) continue;
           const q = Float32Array.from({ length: NH * D }, () => rng.normal());
           const a = new Float32Array(NH * D), b = new Float32Array(NH * D);
-          const sb = cs.attend(q, b);
-          const sa = await ca.attendAsync(q, a);
+          const sb = await cs.attend(q, b);
+          const sa = await ca.attend(q, a);
           expect(sa.pos).toBe(sb.pos);
           const selA = ca.fast.selections.map((s) => Array.from(s.indices.subarray(0, s.count)));
           const selB = cs.fast.selections.map((s) => Array.from(s.indices.subarray(0, s.count)));
@@ -323,20 +321,21 @@ describeEachAsyncBackend('TwoTierKvCache decode step on async kernels', (k) => {
     const rng = new Rng(3);
     const books = Array.from({ length: NKV }, () => new Codebook(D, SIZE, Float32Array.from({ length: SIZE * D }, () => rng.normal()), null));
     const base: TwoTierOptions = { nHeads: NH, nKvHeads: NKV, headDim: D, capacity: 4, ropeBase: 10000, ropePairing: 'half', codebooks: books };
-    await rejectsNaming(TwoTierKvCache.create(k, { ...base, slowTier: 'inline' }), 'slowTier');
-    await rejectsNaming(TwoTierKvCache.create(k, { ...base, slowTier: 'worker' }), 'slowTier');
-    await rejectsNaming(TwoTierKvCache.create(sync, { ...base, slowTier: 'gather' }), 'slowTier');
+    if (k.backend === 'webgpu') { // the in-thread and worker tiers attend with CPU kernels
+      await rejectsNaming(TwoTierKvCache.create(k, { ...base, slowTier: 'inline' }), 'slowTier');
+      await rejectsNaming(TwoTierKvCache.create(k, { ...base, slowTier: 'worker' }), 'slowTier');
+    }
+    await rejectsNaming(TwoTierKvCache.create(sync, { ...base, slowTier: 'elsewhere' as never }), 'slowTier');
     const cache = await TwoTierKvCache.create(k, base);
     try {
-      await rejectsNaming(cache.attendAsync(new Float32Array(NH * D), new Float32Array(NH * D)), 'cache');
-      await rejectsNaming(cache.appendAsync(new Float32Array(3), new Float32Array(NKV * D)), 'kPre');
-      await rejectsNaming(cache.appendAsync(new Float32Array(NKV * D), new Float32Array(NKV * D).fill(Infinity)), 'v');
-      await rejectsNaming(cache.appendManyAsync(new Float32Array(NKV * D), new Float32Array(NKV * D), 2), 'kPre');
-      await rejectsNaming(cache.appendManyAsync(new Float32Array(NKV * D), new Float32Array(NKV * D), -1), 'count');
-      for (let i = 0; i < 4; i++) await cache.appendAsync(Float32Array.from({ length: NKV * D }, () => rng.normal()), new Float32Array(NKV * D));
-      await rejectsNaming(cache.appendAsync(new Float32Array(NKV * D), new Float32Array(NKV * D)), 'cache');
-      await rejectsNaming(cache.attendAsync(new Float32Array(NH * D - 1), new Float32Array(NH * D)), 'qPre');
-      expectBadArgument(() => cache.attend(new Float32Array(NH * D), new Float32Array(NH * D)), 'attendAsync');
+      await rejectsNaming(cache.attend(new Float32Array(NH * D), new Float32Array(NH * D)), 'cache');
+      await rejectsNaming(cache.append(new Float32Array(3), new Float32Array(NKV * D)), 'kPre');
+      await rejectsNaming(cache.append(new Float32Array(NKV * D), new Float32Array(NKV * D).fill(Infinity)), 'v');
+      await rejectsNaming(cache.appendMany(new Float32Array(NKV * D), new Float32Array(NKV * D), 2), 'kPre');
+      await rejectsNaming(cache.appendMany(new Float32Array(NKV * D), new Float32Array(NKV * D), -1), 'count');
+      for (let i = 0; i < 4; i++) await cache.append(Float32Array.from({ length: NKV * D }, () => rng.normal()), new Float32Array(NKV * D));
+      await rejectsNaming(cache.append(new Float32Array(NKV * D), new Float32Array(NKV * D)), 'cache');
+      await rejectsNaming(cache.attend(new Float32Array(NH * D - 1), new Float32Array(NH * D)), 'qPre');
     } finally {
       await cache.dispose();
     }
@@ -363,19 +362,19 @@ describe('TwoTierKvCache.appendMany (prefill in blocks)', () => {
     }
     const one = await TwoTierKvCache.create(wasm, opts), block = await TwoTierKvCache.create(wasm, opts);
     try {
-      for (let t = 0; t < n; t++) one.append(K.subarray(t * nKv * d, (t + 1) * nKv * d), V.subarray(t * nKv * d, (t + 1) * nKv * d));
-      block.appendMany(K.subarray(0, 517 * nKv * d), V.subarray(0, 517 * nKv * d), 517); // two full blocks and a partial one
-      block.appendMany(K.subarray(517 * nKv * d), V.subarray(517 * nKv * d), n - 517);
+      for (let t = 0; t < n; t++) await one.append(K.subarray(t * nKv * d, (t + 1) * nKv * d), V.subarray(t * nKv * d, (t + 1) * nKv * d));
+      await block.appendMany(K.subarray(0, 517 * nKv * d), V.subarray(0, 517 * nKv * d), 517); // two full blocks and a partial one
+      await block.appendMany(K.subarray(517 * nKv * d), V.subarray(517 * nKv * d), n - 517);
       expect(block.length).toBe(n);
-      for (let h = 0; h < nKv; h++) expect(block.fast.vq.codesOf(h)).toEqual(one.fast.vq.codesOf(h));
+      for (let h = 0; h < nKv; h++) expect(await block.fast.vq.codesOf(h)).toEqual(await one.fast.vq.codesOf(h));
       const q = Float32Array.from({ length: 4 * d }, () => rng.normal()), a = new Float32Array(4 * d), b = new Float32Array(4 * d);
-      expect(block.attend(q, a)).toEqual(one.attend(q, b));
+      expect(await block.attend(q, a)).toEqual(await one.attend(q, b));
       expect(a).toEqual(b);
-      expectBadArgument(() => block.appendMany(K, V, 0), 'count');
+      await rejectsNaming(block.appendMany(K, V, 0), 'count');
       block.clear();
-      expectBadArgument(() => block.appendMany(K.subarray(0, 10), V, 2), 'kPre');
-      expectBadArgument(() => block.appendMany(K, V, n + 1), 'kPre');
-      expectBadArgument(() => block.appendMany(new Float32Array((n + 1) * nKv * d), new Float32Array((n + 1) * nKv * d), n + 1), 'cache');
+      await rejectsNaming(block.appendMany(K.subarray(0, 10), V, 2), 'kPre');
+      await rejectsNaming(block.appendMany(K, V, n + 1), 'kPre');
+      await rejectsNaming(block.appendMany(new Float32Array((n + 1) * nKv * d), new Float32Array((n + 1) * nKv * d), n + 1), 'cache');
     } finally {
       await one.dispose(); await block.dispose();
     }
@@ -386,7 +385,7 @@ describe('TwoTierKvCache.appendMany (prefill in blocks)', () => {
 // (and the webgpu blocks above fail under SPARSE_INFERENCE_REQUIRE_RUNTIMES=1).
 const gpuMissing = await webgpuMissing();
 if (gpuMissing !== null) console.warn(`[skip] webgpu submission counts: ${gpuMissing}`);
-(gpuMissing === null ? describe : describe.skip)(`webgpu: one submission per layer selection, two per decode step${gpuMissing ? ` (skipped: ${gpuMissing})` : ''}`, () => {
+(gpuMissing === null ? describe : describe.skip)(`webgpu: two submissions per layer selection, three per decode step${gpuMissing ? ` (skipped: ${gpuMissing})` : ''}`, () => {
   it('counts GPU submissions', async () => {
     const ctx = new GpuContext(await acquireGpu());
     // The default threshold: the host-side query rotation (rope of g·d values) runs on the CPU.
@@ -397,11 +396,12 @@ if (gpuMissing !== null) console.warn(`[skip] webgpu submission counts: ${gpuMis
     const vq = new VqRetrieval(gk, w.books, { wrope, groupSize: w.g, capacity: w.n });
     const r = new Retrieval(gk, vq, { window: 8, sinks: 2, budget: { mode: 'perHead', count: 12 }, groupSize: w.g, headDim: w.d });
     try {
-      for (let h = 0; h < w.nKv; h++) await vq.observeAsync(h, w.keys[h], 0, w.n);
-      await r.selectAllAsync(w.keys, w.queries); // allocates the per-head scratch
+      for (let h = 0; h < w.nKv; h++) await vq.observe(h, w.keys[h], 0, w.n);
+      await r.selectAll(w.keys, w.queries); // allocates the per-head scratch
       const s0 = ctx.submissions;
-      await r.selectAllAsync(w.keys, w.queries);
-      expect(ctx.submissions - s0).toBe(1); // 3 KV heads × 2 query heads: rotate, LUT, gather, top-K
+      await r.selectAll(w.keys, w.queries);
+      // Scoring of every head in one submission, the shared top-K in the next (an await separates them).
+      expect(ctx.submissions - s0).toBe(2); // 3 KV heads × 2 query heads: rotate, LUT, gather, top-K
     } finally {
       r.dispose(); vq.dispose();
     }
@@ -409,12 +409,12 @@ if (gpuMissing !== null) console.warn(`[skip] webgpu submission counts: ${gpuMis
     const books = Array.from({ length: 2 }, () => new Codebook(8, 6, Float32Array.from({ length: 48 }, () => rng.normal()), null));
     const cache = await TwoTierKvCache.create(gk, { nHeads: 4, nKvHeads: 2, headDim: 8, capacity: 64, ropeBase: 10000, ropePairing: 'half', window: 4, sinks: 2, codebooks: books, budget: { mode: 'perHead', fraction: 0.1 } });
     try {
-      for (let t = 0; t < 64; t++) await cache.appendAsync(Float32Array.from({ length: 16 }, () => rng.normal()), Float32Array.from({ length: 16 }, () => rng.normal()));
+      for (let t = 0; t < 64; t++) await cache.append(Float32Array.from({ length: 16 }, () => rng.normal()), Float32Array.from({ length: 16 }, () => rng.normal()));
       const q = Float32Array.from({ length: 32 }, () => rng.normal()), out = new Float32Array(32);
-      await cache.attendAsync(q, out);
+      await cache.attend(q, out);
       const s0 = ctx.submissions;
-      await cache.attendAsync(q, out);
-      expect(ctx.submissions - s0).toBe(2); // selection; far + near attention
+      await cache.attend(q, out);
+      expect(ctx.submissions - s0).toBe(3); // scoring; top-K; far + near attention
     } finally {
       await cache.dispose();
     }

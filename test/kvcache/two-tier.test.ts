@@ -13,6 +13,13 @@ import { Codebook } from '../../src/kvcache/codebook.js';
 import { TwoTierKvCache } from '../../src/kvcache/two-tier/two-tier-cache.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 
+/** A promise must reject with BAD_ARGUMENT naming `argument`. */
+async function rejectsNaming(p: Promise<unknown>, argument: string): Promise<void> {
+  const e = await p.then(() => null, (err: unknown) => err);
+  if (e === null) throw new Error(`expected a BAD_ARGUMENT error naming '${argument}', but it resolved`);
+  expectBadArgument(() => { throw e; }, argument);
+}
+
 const kernels = await createKernels({ backend: 'wasm' });
 const D = 8, NKV = 2, NH = 4, CAP = 48;
 
@@ -43,19 +50,19 @@ function exactAttention(m: Model, qPre: Float32Array): Float64Array {
 
 const vec = (len: number) => fc.array(fc.float({ min: -3, max: 3, noNaN: true, noDefaultInfinity: true }), { minLength: len, maxLength: len }).map((a) => Float32Array.from(a));
 
-class Append implements fc.Command<Model, TwoTierKvCache> {
+class Append implements fc.AsyncCommand<Model, TwoTierKvCache> {
   constructor(readonly k: Float32Array, readonly v: Float32Array) {}
   check(m: Readonly<Model>) { return m.k.length < CAP; }
-  run(m: Model, r: TwoTierKvCache) { m.k.push(this.k); m.v.push(this.v); r.append(this.k, this.v); expect(r.length).toBe(m.k.length); }
+  async run(m: Model, r: TwoTierKvCache) { m.k.push(this.k); m.v.push(this.v); await r.append(this.k, this.v); expect(r.length).toBe(m.k.length); }
   toString() { return 'append'; }
 }
 
-class Query implements fc.Command<Model, TwoTierKvCache> {
+class Query implements fc.AsyncCommand<Model, TwoTierKvCache> {
   constructor(readonly q: Float32Array) {}
   check(m: Readonly<Model>) { return m.k.length > 0; }
-  run(m: Model, r: TwoTierKvCache) {
+  async run(m: Model, r: TwoTierKvCache) {
     const out = new Float32Array(NH * D);
-    const stats = r.attend(this.q, out);
+    const stats = await r.attend(this.q, out);
     expect(stats.pos).toBe(m.k.length - 1);
     expect(stats.realizedBudget).toBeCloseTo(1, 12); // full budget: every token attended
     const ex = exactAttention(m, this.q);
@@ -64,12 +71,12 @@ class Query implements fc.Command<Model, TwoTierKvCache> {
   toString() { return 'query'; }
 }
 
-class DecodeStep implements fc.Command<Model, TwoTierKvCache> {
+class DecodeStep implements fc.AsyncCommand<Model, TwoTierKvCache> {
   constructor(readonly k: Float32Array, readonly v: Float32Array, readonly q: Float32Array) {}
   check(m: Readonly<Model>) { return m.k.length < CAP; }
-  run(m: Model, r: TwoTierKvCache) {
-    new Append(this.k, this.v).run(m, r);
-    new Query(this.q).run(m, r);
+  async run(m: Model, r: TwoTierKvCache) {
+    await new Append(this.k, this.v).run(m, r);
+    await new Query(this.q).run(m, r);
   }
   toString() { return 'decode'; }
 }
@@ -86,9 +93,9 @@ describe('TwoTierKvCache', () => {
         nHeads: NH, nKvHeads: NKV, headDim: D, capacity: CAP, ropeBase: 10000, ropePairing: 'half', window, sinks,
         distance: 100, budget: { mode: 'total', fraction: 1 }, codebooks: books(window + sinks),
       });
-      fc.assert(fc.property(fc.commands(cmds, { maxCommands: 40 }), (c) => {
+      await fc.assert(fc.asyncProperty(fc.commands(cmds, { maxCommands: 40 }), async (c) => {
         cache.clear();
-        fc.modelRun(() => ({ model: { k: [], v: [] }, real: cache }), c);
+        await fc.asyncModelRun(() => ({ model: { k: [], v: [] }, real: cache }), c);
       }), { numRuns: 15 });
       await cache.dispose();
     }
@@ -106,12 +113,12 @@ describe('TwoTierKvCache', () => {
     try {
       for (let t = 0; t < 200; t++) {
         const k = Float32Array.from({ length: NKV * D }, () => rng.normal()), v = Float32Array.from({ length: NKV * D }, () => rng.normal());
-        inline.append(k, v); worker.append(k, v);
+        await inline.append(k, v); await worker.append(k, v);
         if (t % 9 === 4) {
           const q = Float32Array.from({ length: NH * D }, () => rng.normal());
           const a = new Float32Array(NH * D), b = new Float32Array(NH * D);
-          const sa = inline.attend(q, a);
-          const sb = await worker.attendAsync(q, b);
+          const sa = await inline.attend(q, a);
+          const sb = await worker.attend(q, b);
           expect(sb.farSelected).toEqual(sa.farSelected);
           expect(Array.from(b)).toEqual(Array.from(a));
           if (t > 50) expect(sa.realizedBudget).toBeLessThan(0.5);
@@ -138,12 +145,12 @@ describe('TwoTierKvCache', () => {
     await reject({ budget: { mode: 'perHead' } }, 'budget');
     await reject({ slowTier: 'gpu' }, 'slowTier');
     const cache = await TwoTierKvCache.create(kernels, base);
-    expectBadArgument(() => cache.attend(new Float32Array(NH * D), new Float32Array(NH * D)), 'cache');
-    expectBadArgument(() => cache.append(new Float32Array(3), new Float32Array(NKV * D)), 'kPre');
-    expectBadArgument(() => cache.append(new Float32Array(NKV * D).fill(NaN), new Float32Array(NKV * D)), 'kPre');
-    for (let i = 0; i < 4; i++) cache.append(new Float32Array(NKV * D), new Float32Array(NKV * D));
-    expectBadArgument(() => cache.append(new Float32Array(NKV * D), new Float32Array(NKV * D)), 'cache');
-    expectBadArgument(() => cache.attend(new Float32Array(NH * D - 1), new Float32Array(NH * D)), 'qPre');
+    await rejectsNaming(cache.attend(new Float32Array(NH * D), new Float32Array(NH * D)), 'cache');
+    await rejectsNaming(cache.append(new Float32Array(3), new Float32Array(NKV * D)), 'kPre');
+    await rejectsNaming(cache.append(new Float32Array(NKV * D).fill(NaN), new Float32Array(NKV * D)), 'kPre');
+    for (let i = 0; i < 4; i++) await cache.append(new Float32Array(NKV * D), new Float32Array(NKV * D));
+    await rejectsNaming(cache.append(new Float32Array(NKV * D), new Float32Array(NKV * D)), 'cache');
+    await rejectsNaming(cache.attend(new Float32Array(NH * D - 1), new Float32Array(NH * D)), 'qPre');
     await cache.dispose();
   });
 });

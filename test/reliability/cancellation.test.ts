@@ -10,6 +10,7 @@ import { SparseInferenceError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import { kmeans } from '../../src/kvcache/kmeans.js';
 import { PqCache } from '../../src/kvcache/methods/pqcache.js';
+import { mirrorF32 } from '../../src/kernels/host-mirror.js';
 import { evaluateSynthetic } from '../../src/kvcache/eval/synthetic-eval.js';
 import { evaluateSyntheticSwiGlu } from '../../src/activations/evaluate-synthetic.js';
 import { createSyntheticSwiGlu } from '../../src/activations/synthetic-swiglu.js';
@@ -87,14 +88,18 @@ it('kmeans inside one long Lloyd iteration', async () => {
   expect(labels, 'the abort came after the first Lloyd iteration had finished').toEqual([]);
 });
 
-// PqCache fits its codebooks (M k-means runs over every key) in prepare(), asynchronously.
-it('PqCache.prepare (codebook fit)', async () => {
+// PqCache fits its codebooks (M k-means runs over every key) at its first score, in assignment
+// blocks between which the event loop runs and the signal is checked.
+it('PqCache.score (codebook fit at the first retrieval step)', async () => {
   const n = 60_000, d = 128;
   const keysPost = Float32Array.from({ length: n * d }, () => rng.normal());
   const pq = new PqCache(kernels, d, 1, 1, { bits: 8 });
+  const out = mirrorF32(kernels, n);
+  const q = Float32Array.from({ length: d }, () => rng.normal());
   try {
-    expect(await abortLatency((signal) => pq.prepare(0, { keysPre: keysPost, keysPost, values: keysPost, length: n }, { signal }))).toBeLessThan(LIMIT_MS);
-  } finally { pq.dispose(); }
+    expect(await abortLatency((signal) => pq.score(0, { keysPre: keysPost, keysPost, values: keysPost, length: n },
+      { pre: q, post: q, pos: n - 1 }, 0, n, out, { signal }))).toBeLessThan(LIMIT_MS);
+  } finally { pq.dispose(); out.dispose(); }
 });
 
 // The synthetic model and sequences are built in ~20 ms slices (SyntheticAttention.create,
@@ -144,10 +149,12 @@ it('kvcache evaluateLlama (calibration capture, then the per-token evaluation)',
   const model = slowModel();
   const tok = letterTokenizer(50);
   const text = Array.from({ length: 6 }, (_, s) => TEXT.slice(s * 500, (s + 1) * 500)).join(`\n${STORY_SEPARATOR}\n`);
-  const run = (methods: ('full' | 'a2ats' | 'quest')[], signal: AbortSignal) =>
-    evaluateLlama(kernels, model, tok, text, { calibrationStories: 3, methods, budgets: [0.1], signal });
+  const run = (methods: ('full' | 'a2ats' | 'quest' | 'pqcache')[], signal: AbortSignal) =>
+    evaluateLlama(kernels, model, tok, text, { calibrationStories: 3, methods, budgets: [0.1], signal, pq: { bits: 8, iterations: 300 } });
   expect(await abortLatency((signal) => run(['full', 'a2ats'], signal))).toBeLessThan(LIMIT_MS);
   expect(await abortLatency((signal) => run(['full', 'quest'], signal))).toBeLessThan(LIMIT_MS);
+  // PQCache as the model's KV cache: its codebook fits run inside attend, abortably.
+  expect(await abortLatency((signal) => run(['pqcache'], signal))).toBeLessThan(LIMIT_MS);
 });
 
 it('llama evaluateNll, and generate on a long prompt (prefill)', async () => {

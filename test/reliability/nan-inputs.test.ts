@@ -15,19 +15,20 @@ import { expectBadArgument } from '../_harness/bad-input.js';
 
 const kernels = await createKernels({ backend: 'wasm' });
 
-it('Retrieval.select rejects a NaN query; a finite one selects valid token indices', () => {
+it('Retrieval.select rejects a NaN query; a finite one selects valid token indices', async () => {
   const d = 8, g = 2, len = 64;
   const store = new KvStore(kernels, { nKvHeads: 1, headDim: d, capacity: len, ropeBase: 10000, ropePairing: 'adjacent' });
   const rng = new Rng(3);
   for (let t = 0; t < len; t++) {
-    store.append(Float32Array.from({ length: d }, () => rng.normal()), Float32Array.from({ length: d }, () => rng.normal()));
+    await store.append(Float32Array.from({ length: d }, () => rng.normal()), Float32Array.from({ length: d }, () => rng.normal()));
   }
   const r = new Retrieval(kernels, new OracleTopK(kernels, d, g, 'group'), { window: 4, sinks: 2, budget: { mode: 'perHead', count: 5 }, groupSize: g, headDim: d });
   const q = () => Float32Array.from({ length: g * d }, () => rng.normal());
-  const good = r.select(0, store.head(0), { pre: q(), post: q(), pos: len - 1 });
+  const good = await r.select(0, store.head(0), { pre: q(), post: q(), pos: len - 1 });
   for (const i of good.indices.subarray(0, good.count)) expect(i >= 0 && i < len).toBe(true);
   const bad = q(); bad[3] = NaN;
-  expectBadArgument(() => r.select(0, store.head(0), { pre: q(), post: bad, pos: len - 1 }), 'query.post');
+  const e = await r.select(0, store.head(0), { pre: q(), post: bad, pos: len - 1 }).then(() => null, (err: unknown) => err);
+  expectBadArgument(() => { if (e !== null) throw e; }, 'query.post');
   store.dispose(); r.dispose();
 });
 

@@ -3,7 +3,7 @@
  * however many rows — where per-row topKSelect calls cost 11 dispatches each — with each row
  * equal to the reference topKSelect; and A²ATS far selection (FarSelector) on device scores
  * issuing one topKSelectRows per KV group instead of one topKSelect per query head, with the
- * same sets as the synchronous selector on wasm; and Retrieval.selectAllAsync with per-head
+ * same sets as the synchronous selector on wasm; and Retrieval.selectAll with per-head
  * scores and budget issuing one topKSelectRows for all KV heads of a layer (11 top-k
  * dispatches, not 11 per KV head), with the synchronous sets. Dispatches are counted by wrapping
  * GpuCall.dispatch (only dispatches over ≥ 1 workgroup are encoded, and only those count).
@@ -15,7 +15,6 @@ import { GpuContext } from '../../src/backends/webgpu/gpu-context.js';
 import { countGpuWork } from '../_harness/gpu-counts.js';
 import { DEFAULT_CPU_THRESHOLD, webgpuKernels } from '../../src/backends/webgpu/kernels.js';
 import { createKernels } from '../../src/backends/create-kernels.js';
-import { driveAsync } from '../../src/kernels/maybe-async.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 import { FarSelector } from '../../src/kvcache/select-far.js';
 import { Codebook } from '../../src/kvcache/codebook.js';
@@ -81,22 +80,22 @@ describeWithRuntime('topKSelectRows on webgpu: one dispatch chain for all rows',
     try {
       const outA = new Int32Array(g * kk), outS = new Int32Array(g * kk);
       let count = 0;
-      const union = await counted(ctx, async () => { count = await driveAsync(selA.unionTopKSteps(dev, g, m, kk, outA)); });
+      const union = await counted(ctx, async () => { count = await selA.unionTopK(dev, g, m, kk, outA); });
       expect(union).toEqual({ dispatches: CHAIN, submissions: 1 }); // was g × 11
-      const countS = selS.unionTopK(s, g, m, kk, outS);
+      const countS = await selS.unionTopK(s, g, m, kk, outS);
       expect(Array.from(outA.subarray(0, count))).toEqual(Array.from(outS.subarray(0, countS)));
       const R = 150;
       const iA = new Int32Array(R), iS = new Int32Array(R);
-      const inter = await counted(ctx, async () => { count = await driveAsync(selA.interleavedUnionSteps(dev, g, m, R, iA)); });
+      const inter = await counted(ctx, async () => { count = await selA.interleavedUnion(dev, g, m, R, iA); });
       // topKSelectRows, then lutGather of the chosen scores for the ranking: was g topK calls (g × 12 dispatches).
       expect(inter).toEqual({ dispatches: CHAIN + 1, submissions: 2 });
-      expect(Array.from(iA.subarray(0, count))).toEqual(Array.from(iS.subarray(0, selS.interleavedUnion(s, g, m, R, iS))));
+      expect(Array.from(iA.subarray(0, count))).toEqual(Array.from(iS.subarray(0, await selS.interleavedUnion(s, g, m, R, iS))));
     } finally {
       dev.dispose();
     }
   }, 120_000);
 
-  it('Retrieval.selectAllAsync (per-head union) is one topKSelectRows for all KV heads: 11 top-k dispatches, not 11 per head', async () => {
+  it('Retrieval.selectAll (per-head union) is one topKSelectRows for all KV heads: 11 top-k dispatches, not 11 per head', async () => {
     const ctx = new GpuContext(await acquireGpu());
     const wasm = await createKernels({ backend: 'wasm' });
     // The default threshold: the host-side query rotation (rope) stays on the CPU.
@@ -120,14 +119,16 @@ describeWithRuntime('topKSelectRows on webgpu: one dispatch chain for all rows',
     const vqA = new VqRetrieval(gpu, books, { wrope, groupSize: g, capacity: n });
     const rS = new Retrieval(wasm, vqS, opts), rA = new Retrieval(gpu, vqA, opts);
     try {
-      for (let h = 0; h < nKv; h++) { vqS.observe(h, keys[h], 0, n); await vqA.observeAsync(h, keys[h], 0, n); }
-      const want = keys.map((k, h) => rS.select(h, k, queries[h]));
-      await rA.selectAllAsync(keys, queries); // allocates the scratch
-      let got: Awaited<ReturnType<Retrieval['selectAllAsync']>> = [];
-      const c = await countGpuWork(ctx, async () => { got = await rA.selectAllAsync(keys, queries); }, 'topKSelectRows');
+      for (let h = 0; h < nKv; h++) { await vqS.observe(h, keys[h], 0, n); await vqA.observe(h, keys[h], 0, n); }
+      const want = [];
+      for (let h = 0; h < nKv; h++) want.push(await rS.select(h, keys[h], queries[h]));
+      await rA.selectAll(keys, queries); // allocates the scratch
+      let got: Awaited<ReturnType<Retrieval['selectAll']>> = [];
+      const c = await countGpuWork(ctx, async () => { got = await rA.selectAll(keys, queries); }, 'topKSelectRows');
       expect(c.matching).toBe(CHAIN); // head by head: nKv × 11
       // The rest: per query head one gemv (lookup table) and one lutGather (scores).
-      expect(c).toEqual({ dispatches: CHAIN + 2 * nKv * g, matching: CHAIN, submissions: 1 });
+      // Two submissions: every head's scoring, then the shared top-K (an await separates them).
+      expect(c).toEqual({ dispatches: CHAIN + 2 * nKv * g, matching: CHAIN, submissions: 2 });
       for (let h = 0; h < nKv; h++) {
         expect(want[h].farCount).toBeGreaterThan(12); // the g heads' top-12 lists differ: a real union
         expect(Array.from(got[h].indices.subarray(0, got[h].count))).toEqual(Array.from(want[h].indices.subarray(0, want[h].count)));

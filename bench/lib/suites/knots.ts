@@ -8,6 +8,11 @@
  * ≥ 20,000 iterations/s at k = 10 on wasm, and time per iteration at k = 40 within 2x of k = 5
  * (the banded Gram + banded Cholesky make an iteration O(m q² + p q²), not quadratic in k).
  *
+ * Free-k tasks: 2000 iterations per call on knot case 3 (m = 500, n = 1000, linear, γ = 2, data
+ * seed 1) with the fitKnots default moves (near proposals + twin births/deaths), and the same
+ * with births/deaths with neighbour relocation at 5 % of iterations (depth 2, 19-point
+ * windows): the cost of that move, measured in the same run.
+ *
  * @example
  * const result = await knotsSuite({ quick: true });
  */
@@ -16,6 +21,8 @@ import type { CpuKernels } from '../../../src/kernels/kernels.js';
 import { Rng } from '../../../src/core/rng.js';
 import { runChain, type ChainProblem } from '../../../src/knots/rjmcmc-chain.js';
 import { bsplineKnotVector } from '../../../src/knots/bspline-basis.js';
+import { knotCaseData } from '../../../src/knots/generators/knot-cases.js';
+import { standardizeResponse } from '../../../src/knots/standardize-response.js';
 import { runSuite, sink, type BenchTask, type RatioSpec, type SuiteOptions, type SuiteResult } from '../harness.js';
 
 const M = 500, N = 1000, ITERS = 200;
@@ -37,6 +44,25 @@ function chainTask(kernels: CpuKernels, label: string, k: number): BenchTask {
     name: `knots/rjmcmc:${label}:m${M}-n${N}-k${k}`,
     fn: () => { sink(runChain(pr, seed++, kernels).logScore[ITERS - 1]); },
     note: `${ITERS} iterations per call`,
+  };
+}
+
+const FREE_ITERS = 2000;
+const FREE_DEFAULT: Partial<ChainProblem> = { near: { probability: 0.3, radius: 10 }, twins: { probability: 0.05, radius: 10 } };
+const FREE_NEIGHBOUR: Partial<ChainProblem> = { ...FREE_DEFAULT, neighbour: { probability: 0.05, offsets: [1, 2, 3, 5, 8, 13, 21, 34, 55], depth: 2 } };
+
+/** A free-k chain on knot case 3 (γ = 2, data seed 1) with the given moves. */
+function freeChainTask(kernels: CpuKernels, label: string, moves: string, extra: Partial<ChainProblem>): BenchTask {
+  const { x, y } = knotCaseData(3, M, 1);
+  const pr: ChainProblem = {
+    xs: [x], y: standardizeResponse(y).y, family: 'gaussian', marginal: 'exact', degrees: [1], candidates: [N], gamma: 2, c: 0.3,
+    fixedK: null, local: null, burnIn: 0, iterations: FREE_ITERS, probes: [], ...extra,
+  };
+  let seed = 1;
+  return {
+    name: `knots/rjmcmc-free:${label}:case3-gamma2-${moves}`,
+    fn: () => { sink(runChain(pr, seed++, kernels).logScore[FREE_ITERS - 1]); },
+    note: `${FREE_ITERS} iterations per call, free k from k = 1`,
   };
 }
 
@@ -85,6 +111,7 @@ export async function knotsSuite(opts: SuiteOptions = {}): Promise<SuiteResult> 
   const tasks: BenchTask[] = [
     chainTask(wasm, W, 5), chainTask(wasm, W, 10), chainTask(wasm, W, 40), chainTask(ref, R, 10),
     ...kernelTasks(wasm, W), ...kernelTasks(ref, R), ...residentKernelTasks(wasm, W),
+    freeChainTask(wasm, W, 'default', FREE_DEFAULT), freeChainTask(wasm, W, 'neighbour', FREE_NEIGHBOUR),
   ];
   const itPerS = (ms: number) => (ITERS * 1000) / ms;
   const ratios: RatioSpec[] = [
@@ -104,6 +131,18 @@ export async function knotsSuite(opts: SuiteOptions = {}): Promise<SuiteResult> 
     {
       name: 'bandedGram speed-up wasm (resident arguments) / reference',
       value: (t) => t(`knots/bandedGram:${R}:m${M}-p14-w4`).medianMs / t(`knots/bandedGram:${W}-resident:m${M}-p14-w4`).medianMs, target: 2, unit: 'x',
+    },
+    {
+      name: `free-k iterations/s, knot case 3, γ = 2, default moves (${W})`,
+      value: (t) => (FREE_ITERS * 1000) / t(`knots/rjmcmc-free:${W}:case3-gamma2-default`).medianMs, unit: 'it/s',
+    },
+    {
+      name: `free-k iterations/s, the same + neighbour births/deaths (${W})`,
+      value: (t) => (FREE_ITERS * 1000) / t(`knots/rjmcmc-free:${W}:case3-gamma2-neighbour`).medianMs, unit: 'it/s',
+    },
+    {
+      name: 'cost of neighbour births/deaths: time per iteration with / without',
+      value: (t) => t(`knots/rjmcmc-free:${W}:case3-gamma2-neighbour`).medianMs / t(`knots/rjmcmc-free:${W}:case3-gamma2-default`).medianMs, unit: 'x',
     },
   ];
   return runSuite('knots', tasks, {

@@ -97,8 +97,8 @@ export async function kvcacheSuite(opts: SuiteOptions = {}): Promise<SuiteResult
   const kRow = new Float32Array(nKv * d), vRow = new Float32Array(nKv * d);
   for (let t = 0; t < n; t++) {
     setup.token(t, kRow, vRow);
-    cache.append(kRow, vRow);
-    banded.append(kRow, vRow);
+    await cache.append(kRow, vRow);
+    await banded.append(kRow, vRow);
     k.rope(kRow, nKv, d, t, cfg.ropeBase, cfg.ropePairing);
     for (let h = 0; h < nKv; h++) {
       K.view().set(kRow.subarray(h * d, (h + 1) * d), (h * n + t) * d);
@@ -114,7 +114,7 @@ export async function kvcacheSuite(opts: SuiteOptions = {}): Promise<SuiteResult
   all.view().set(Int32Array.from({ length: n }, (_, i) => i));
   const headOut = f32(d), scores = f32(n), probs = f32(n);
   const scale = 1 / Math.sqrt(d);
-  const stats = cache.attend(qPre, out);
+  const stats = await cache.attend(qPre, out);
   const farMean = stats.farSelected.reduce((a, b) => a + b, 0) / nKv;
   const request = cache.slowRequest();
 
@@ -136,8 +136,8 @@ export async function kvcacheSuite(opts: SuiteOptions = {}): Promise<SuiteResult
   // g heads of a group re-read them from cache), the retrieved far rows and the near rows.
   const stepBytes = nKv * (n * 4 + size * d * 4) + stats.slowBytes + nKv * (sinks + window) * 2 * d * 4;
   const tasks: BenchTask[] = [
-    { name: name('decode-step', `${shape}:rho${rho}`), bytes: stepBytes, fn: () => { cache.attend(qPre, out); }, note: `LUT+gather+top-K+union+selective; ${farMean.toFixed(0)} far tokens/KV head` },
-    { name: name('decode-step-bands5', `${shape}:rho${rho}`), fn: () => { banded.attend(qPre, out); }, note: 'extension: 5 distance bands (5 tables per head)' },
+    { name: name('decode-step', `${shape}:rho${rho}`), bytes: stepBytes, fn: async () => { await cache.attend(qPre, out); }, note: `LUT+gather+top-K+union+selective; ${farMean.toFixed(0)} far tokens/KV head` },
+    { name: name('decode-step-bands5', `${shape}:rho${rho}`), fn: async () => { await banded.attend(qPre, out); }, note: 'extension: 5 distance bands (5 tables per head)' },
     {
       name: name('full-attention'), bytes: kvBytes, note: 'selectiveAttention over all n tokens',
       fn: () => {
@@ -174,7 +174,7 @@ export async function kvcacheSuite(opts: SuiteOptions = {}): Promise<SuiteResult
     { name: name('topk-sorted', `${shape}:k${kk}`), bytes: nH * n * 4, fn: () => { for (let h = 0; h < nH; h++) k.topK(gathered.view(), n, kk, sel.view()); }, note: 'kernels.topK (best first), for comparison' },
     {
       name: name('selective', `${shape}:far${farMean.toFixed(0)}`), bytes: stats.slowBytes, note: 'slow tier: attention over the retrieved far tokens',
-      fn: () => { void cache.slow.attend(request); },
+      fn: async () => { await cache.slow.attend(request); },
     },
     {
       name: name('kmeans-lloyd', `n${kmN}:k${kmK}:d${d}`), flops: 2 * kmN * kmK * d + 3 * kmN * d, bytes: kmN * d * 4,

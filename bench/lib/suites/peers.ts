@@ -28,7 +28,7 @@ import { createKernels } from '../../../src/backends/create-kernels.js';
 import { packedGemvLength } from '../../../src/kernels/packed-gemv-length.js';
 import type { ResidentArray } from '../../../src/kernels/kernels.js';
 import { Rng } from '../../../src/core/rng.js';
-import { kmeansSync } from '../../../src/kvcache/kmeans.js';
+import { kmeans } from '../../../src/kvcache/kmeans.js';
 import { lloydStep } from '../../../src/kvcache/lloyd-step.js';
 import { runSuite, sink, type BenchTask, type RatioSpec, type SuiteOptions, type SuiteResult } from '../harness.js';
 import { reason } from '../peers/import-peer.js';
@@ -238,13 +238,13 @@ export async function peersSuite(opts: PeersSuiteOptions = {}): Promise<SuiteRes
       const shape = `n${n}_k${k}_d${d}_it${iterations}`;
       const X = random(n * d); // uniform: Lloyd keeps moving for many iterations
       const init = X.slice(0, k * d);
-      const fit = () => kmeansSync(wasm, X, n, d, { k, init, maxIterations: iterations, tolerance: 0 });
-      const mine = fit();
+      const fit = () => kmeans(wasm, X, n, d, { k, init, maxIterations: iterations, tolerance: 0 });
+      const mine = await fit();
       if (mine.iterations !== iterations) {
         throw new Error(`kmeans-fit ${shape}: ours converged after ${mine.iterations} iterations; pick data that needs ${iterations}`);
       }
       const ours = name('kmeans-fit', OURS, shape);
-      tasks.push({ name: ours, flops: 2 * n * k * d * iterations, fn: () => sink(fit().inertia) });
+      tasks.push({ name: ours, flops: 2 * n * k * d * iterations, fn: async () => sink((await fit()).inertia) });
       const peerTasks: string[] = [];
       if (ml) {
         const peer = ml;

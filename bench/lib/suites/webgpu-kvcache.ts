@@ -1,7 +1,7 @@
 /**
  * A²ATS on the GPU (part of the webgpu suite): the two-tier cache's decode step and its
  * retrieval, on the webgpu backend through the async entry points (TwoTierKvCache.attendAsync,
- * FastTier.selectAsync → Retrieval.selectAll), next to the synchronous cache on wasm SIMD, on
+ * FastTier.select → Retrieval.selectAll), next to the synchronous cache on wasm SIMD, on
  * the kvcache suite's shape and data (decodeStepSetup: 32 query / 8 KV heads, d = 128, n =
  * 32768, per-head ρ = 0.03 with GQA union, w = 64, s = 8, 1024 centroids).
  *
@@ -70,16 +70,16 @@ export async function gpuKvcacheBench(suiteGpu: AsyncKernels, wasm: CpuKernels, 
       const m = Math.min(B, n - a);
       for (let t = 0; t < m; t++) setup.token(a + t, kB.subarray(t * w, (t + 1) * w), vB.subarray(t * w, (t + 1) * w));
       const kb = kB.subarray(0, m * w), vb = vB.subarray(0, m * w);
-      cpu.appendMany(kb, vb, m);
-      await Promise.all([gather.appendManyAsync(kb, vb, m), device.appendManyAsync(kb, vb, m)]);
+      await cpu.appendMany(kb, vb, m);
+      await Promise.all([gather.appendMany(kb, vb, m), device.appendMany(kb, vb, m)]);
     }
     const prefillS = (performance.now() - t0) / 1000;
 
     // Correctness before timing.
     const outW = new Float32Array(nH * d), outG = new Float32Array(nH * d), outD = new Float32Array(nH * d);
-    const sW = cpu.attend(qPre, outW);
-    const sG = await gather.attendAsync(qPre, outG);
-    const sD = await device.attendAsync(qPre, outD);
+    const sW = await cpu.attend(qPre, outW);
+    const sG = await gather.attend(qPre, outG);
+    const sD = await device.attend(qPre, outD);
     const selected = (c: TwoTierKvCache) => c.fast.selections.map((s) => new Set(s.indices.subarray(0, s.count)));
     const [selW, selG] = [selected(cpu), selected(gather)];
     let differ = 0;
@@ -94,16 +94,16 @@ export async function gpuKvcacheBench(suiteGpu: AsyncKernels, wasm: CpuKernels, 
 
     const tasks: BenchTask[] = [];
     const step = 'a2ats-decode-step', sel = 'a2ats-select';
-    tasks.push({ name: name(step, 'webgpu-gather', shape), bytes: sG.slowBytes, fn: async () => { sink((await gather.attendAsync(qPre, outG)).pos); },
+    tasks.push({ name: name(step, 'webgpu-gather', shape), bytes: sG.slowBytes, fn: async () => { sink((await gather.attend(qPre, outG)).pos); },
       note: 'selection (1 submission) + gather/upload + far and near attention (1 submission)' });
     // A software adapter takes seconds per step: time the variants only on a hardware GPU.
     const hardware = size !== 'software';
     if (hardware) {
-      tasks.push({ name: name(step, 'webgpu-device', shape), fn: async () => { sink((await device.attendAsync(qPre, outD)).pos); },
+      tasks.push({ name: name(step, 'webgpu-device', shape), fn: async () => { sink((await device.attend(qPre, outD)).pos); },
         note: 'full K/V in GPU memory' });
     }
-    tasks.push({ name: name(step, wasmLabel, shape), fn: () => { sink(cpu.attend(qPre, outW).pos); } });
-    tasks.push({ name: name(sel, 'webgpu', shape), fn: async () => { sink((await device.fast.selectAsync(qPre, n - 1))[0].count); },
+    tasks.push({ name: name(step, wasmLabel, shape), fn: async () => { sink((await cpu.attend(qPre, outW)).pos); } });
+    tasks.push({ name: name(sel, 'webgpu', shape), fn: async () => { sink((await device.fast.select(qPre, n - 1))[0].count); },
       note: `all ${nH} query heads: rotate, LUT, lutGather, topKSelectRows per KV head (${nKv} × 11 dispatches), union; one submission` });
     // The same work awaited KV head by KV head (what issuing head by head costs).
     const stubs: HeadKeys[] = Array.from({ length: nKv }, () => ({ keysPre: EMPTY, keysPost: EMPTY, values: EMPTY, length: n }));
@@ -111,11 +111,11 @@ export async function gpuKvcacheBench(suiteGpu: AsyncKernels, wasm: CpuKernels, 
       name: name(sel, 'webgpu-per-head', shape), note: `${nKv} submissions, one per KV head`,
       fn: async () => {
         for (let h = 0; h < nKv; h++) {
-          sink((await device.fast.retrieval.selectAsync(h, stubs[h], { pre: qPre.subarray(h * g * d, (h + 1) * g * d), post: EMPTY, pos: n - 1 })).count);
+          sink((await device.fast.retrieval.select(h, stubs[h], { pre: qPre.subarray(h * g * d, (h + 1) * g * d), post: EMPTY, pos: n - 1 })).count);
         }
       },
     });
-    tasks.push({ name: name(sel, wasmLabel, shape), fn: () => { sink(cpu.fast.select(qPre, n - 1)[0].count); } });
+    tasks.push({ name: name(sel, wasmLabel, shape), fn: async () => { sink((await cpu.fast.select(qPre, n - 1))[0].count); } });
     const r = (a: string, b: string) => (t: (x: string) => { medianMs: number }) => t(a).medianMs / t(b).medianMs;
     const ratios: RatioSpec[] = [
       { name: `A²ATS decode step (n=${n}, ${nH}/${nKv} heads, d=${d}, rho=${rho}): webgpu (K/V on host, gather) vs wasm`, unit: 'x',

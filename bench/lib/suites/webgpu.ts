@@ -31,7 +31,6 @@ import type { AsyncKernels, DeviceArray } from '../../../src/kernels/async-kerne
 import type { CpuKernels, ResidentArray } from '../../../src/kernels/kernels.js';
 import { Rng } from '../../../src/core/rng.js';
 import { mirrorF32, mirrorI32 } from '../../../src/kernels/host-mirror.js';
-import { driveAsync, driveSync } from '../../../src/kernels/maybe-async.js';
 import { lloydIteration } from '../../../src/kvcache/lloyd-step.js';
 import { gpuLlamaBench } from './webgpu-llama.js';
 import { gpuSparseFfnBench } from './webgpu-ffn.js';
@@ -330,15 +329,15 @@ export async function webgpuSuite(opts: SuiteOptions = {}): Promise<SuiteResult>
         return { m, step: () => { m.C.host().set(C0); return lloydIteration(kernels, m.X, m.C, m.codes, m.dist, n, k, d, sums, counts); } };
       };
       const g = lloyd(gpu), w = lloyd(wasm);
-      const jG = (await driveAsync(g.step())).objective, jW = driveSync(w.step()).objective;
+      const jG = (await g.step()).objective, jW = (await w.step()).objective;
       let differ = 0;
       for (let i = 0; i < n; i++) if (g.m.codes.host()[i] !== w.m.codes.host()[i]) differ++;
       check(`kmeans Lloyd iteration ${shape}: |ΔJ| / J, gpu vs wasm (codes differing at near-ties: ${differ} of ${n})`,
         Math.abs(jG - jW) / jW, 1e-5);
       const flops = 3 * n * k * d;
-      tasks.push({ name: name('kmeans-lloyd', G, shape), flops, fn: async () => sink((await driveAsync(g.step())).objective),
+      tasks.push({ name: name('kmeans-lloyd', G, shape), flops, fn: async () => sink((await g.step()).objective),
         note: 'argminL2 on the GPU + codes read back + float64 update on the host + centroids uploaded' });
-      tasks.push({ name: name('kmeans-lloyd', W, shape), flops, fn: () => sink(driveSync(w.step()).objective) });
+      tasks.push({ name: name('kmeans-lloyd', W, shape), flops, fn: async () => sink((await w.step()).objective) });
       ratios.push({ name: `kmeans Lloyd iteration n=${n} k=${k} d=${d}: webgpu vs wasm`, unit: 'x',
         value: (t) => t(name('kmeans-lloyd', W, shape)).medianMs / t(name('kmeans-lloyd', G, shape)).medianMs });
     }

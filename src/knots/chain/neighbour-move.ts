@@ -23,13 +23,15 @@
  * a death's t is no longer between its neighbours) the path has no reverse and is rejected. The
  * Metropolis–Hastings ratio of the path,
  *   π(ξ')^β q(reverse path) / (π(ξ)^β q(path)),  q = (choice of t)·Π (window draw probabilities),
- * gives detailed balance path by path (Green 1995; Tierney 1998 on path-wise acceptance), and
- * so for the move. Cost: up to 4·depth·(2·#offsets + 1) evaluations per move (the forward
- * windows and the reverse path's), hence a small probability per iteration.
+ * gives detailed balance path by path — π(ξ)^β q(path) α = π(ξ')^β q(reverse) α' for every path
+ * and its reverse — and summing over the paths between two states, for the move (Green 1995's
+ * argument, with the path's random choices as the move's auxiliary draws). Cost: up to 2·depth·(2·#offsets + 1) evaluations for the forward windows, and
+ * as many for the reverse path's — skipped when an upper bound on α already rejects (the
+ * reverse path's probability is at most 1) — hence a small probability per iteration.
  */
 import { logSumExp } from '../../core/stats/log-sum-exp.js';
 import { logPriorRatio } from '../move-probabilities.js';
-import { ACCEPTED, adoptProposal, knotVectorOf, metropolisAccepts, MOVE_NEIGHBOUR_BIRTH, MOVE_NEIGHBOUR_DEATH, scoreProposal, type MoveContext, type Replica } from './move-context.js';
+import { ACCEPTED, adoptProposal, knotVectorOf, MOVE_NEIGHBOUR_BIRTH, MOVE_NEIGHBOUR_DEATH, scoreProposal, type MoveContext, type Replica } from './move-context.js';
 import { drawGibbs } from './pair-move.js';
 
 /**
@@ -127,7 +129,8 @@ export function neighbourMove(ctx: MoveContext, rep: Replica, beta: number, j: n
   const k = set.k, n = set.n, depth = opts.depth ?? 1;
   const birth = rng.uniform() < 0.5;
   const type = birth ? MOVE_NEIGHBOUR_BIRTH : MOVE_NEIGHBOUR_DEATH;
-  let next: number[], logProposal: number, proposed: number;
+  let next: number[], proposed: number, logForward: number, logChoice: number;
+  let back: number[], backPositions: number[], backTo: number[];
   if (birth) {
     if (k >= n) return type;
     const t = set.randomUnused(rng);
@@ -138,11 +141,12 @@ export function neighbourMove(ctx: MoveContext, rep: Replica, beta: number, j: n
     const forward = redrawKnots(ctx, rep, beta, j, next, moved, opts, null);
     if (forward === null) return type;
     proposed = forward.score;
+    logForward = forward.logProbability;
     // The reverse path: a death of t (at the same position) that redraws the same knots back.
-    const back = next.filter((i) => i !== t);
-    const reverse = redrawKnots(ctx, rep, beta, j, back, redrawPositions(at, back.length, depth, true), opts, original);
-    if (reverse === null) return type;
-    logProposal = Math.log(n - k) - Math.log(k + 1) + reverse.logProbability - forward.logProbability;
+    back = next.filter((i) => i !== t);
+    backPositions = redrawPositions(at, back.length, depth, true);
+    backTo = original;
+    logChoice = Math.log(n - k) - Math.log(k + 1);
   } else {
     if (k === 0) return type;
     const at = rng.int(k);
@@ -155,13 +159,23 @@ export function neighbourMove(ctx: MoveContext, rep: Replica, beta: number, j: n
     // The reverse birth at t needs t free and strictly between the redrawn neighbours.
     if ((at > 0 && next[at - 1] >= t) || (at < next.length && next[at] <= t)) return type;
     proposed = forward.score;
-    const back = [...next.slice(0, at), t, ...next.slice(at)];
-    const reverse = redrawKnots(ctx, rep, beta, j, back, redrawPositions(at, back.length, depth, false), opts, original);
-    if (reverse === null) return type;
-    logProposal = Math.log(k) - Math.log(n - k + 1) + reverse.logProbability - forward.logProbability;
+    logForward = forward.logProbability;
+    // The reverse path: a birth of t that redraws the same knots back.
+    back = [...next.slice(0, at), t, ...next.slice(at)];
+    backPositions = redrawPositions(at, back.length, depth, false);
+    backTo = original;
+    logChoice = Math.log(k) - Math.log(n - k + 1);
   }
   const logPriorDelta = logPriorRatio(k, next.length, n, ctx.gamma);
-  if (!metropolisAccepts(rng, beta, proposed, rep.current, logPriorDelta, logProposal)) return type;
+  if (!(proposed > -Infinity)) return type;
+  // log α = bound + log q(reverse path) ≤ bound, since a path's probability is at most 1. So the
+  // uniform is drawn first, and when even the bound rejects, the reverse path's windows (half
+  // of the move's evaluations) are never scored; the decision is the same as computing α.
+  const bound = beta * (proposed - rep.current + logPriorDelta) + logChoice - logForward;
+  const logU = Math.log(rng.uniformOpen());
+  if (!(logU < bound)) return type;
+  const reverse = redrawKnots(ctx, rep, beta, j, back, backPositions, opts, backTo);
+  if (reverse === null || !(logU < bound + reverse.logProbability)) return type;
   // Score the proposal once more: its rows go to rep.spare[j] and the scorer holds its fit.
   const rescored = scoreProposal(ctx, rep, j, knotVectorOf(next, n, ctx.degrees[j], ctx.t));
   for (const i of set.indices.slice()) set.remove(i);

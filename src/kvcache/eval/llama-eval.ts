@@ -1,5 +1,5 @@
 /**
- * Evaluation on a real Llama checkpoint through the llama runtime's hooks (spec §7b), e.g.
+ * Evaluation on a real Llama checkpoint with each method as the model's KV cache (spec §7b), e.g.
  * stories260K (seq_len 512, head dim 8, 8 query / 4 KV heads, 5 layers):
  *
  *  1. Calibration: run the first `calibrationStories` stories with exact attention and capture
@@ -27,13 +27,14 @@ import type { Budget } from '../budget.js';
 import { KvCalibration } from '../calibration.js';
 import type { CodebookSet } from '../codebook-set.js';
 import { yieldToEventLoop } from '../cooperative.js';
-import { RetrievalAttention, type ProbeInfo } from '../llama-attention.js';
+import { RetrievalKvCache, type KvProbeInfo } from '../retrieval-kv-cache.js';
+import { DenseKvCache } from '../../llama/dense-kv-cache.js';
 import { ExactReference, stepMetrics } from '../metrics.js';
 import type { PqCacheOptions } from '../methods/pqcache.js';
 import type { WRopeConfig } from '../wrope.js';
 import { RowAccumulator, type EvalRow } from './eval-row.js';
 import { farEstimates } from './estimates.js';
-import { createMethod, type MethodName } from './methods.js';
+import type { MethodName } from './methods.js';
 
 /** Calibration, evaluation sizes, WRoPE/sinks, budgets and methods of a real-model evaluation. */
 export interface LlamaEvalOptions {
@@ -195,22 +196,25 @@ export async function evaluateLlama(kernels: CpuKernels, model: LlamaModel, toke
   for (const nm of names) for (const b of nm === 'full' ? [1] : budgets) cells.push({ name: nm, budget: b });
   const rows: EvalRow[] = [];
   const exactRef = new ExactReference(kernels, d);
-  const methodOpts = (layer: number) => ({
-    headDim: d, groupSize: g, nKvHeads: c.nKvHeads, layer, wrope, queryAware: codebooks.queryAware, plain: codebooks.plain,
-    questPageSize: o.questPageSize ?? 8, pq: o.pq ?? { subspaces: 2, bits: 4 },
-  });
-  const strategies = (cell: { name: MethodName; budget: number }, probe?: (i: ProbeInfo) => void) => {
+  // Each cell runs the model with a RetrievalKvCache of its method in place of the dense cache.
+  const useCache = (cell: { name: MethodName; budget: number }, probe?: (i: KvProbeInfo) => Promise<void>) => {
     const budget: Budget = { mode, fraction: cell.budget };
-    return Array.from({ length: c.nLayers }, (_, l) => new RetrievalAttention(kernels, c, l, createMethod(kernels, cell.name, methodOpts(l)), { window, sinks, budget, probe }));
+    const kv = new RetrievalKvCache({
+      method: cell.name, window, sinks, budget, distance: wrope.distance, codebooks,
+      questPageSize: o.questPageSize ?? 8, pq: o.pq ?? { subspaces: 2, bits: 4 }, probe, signal: o.signal,
+    });
+    return model.use({ kv }).then(() => kv);
   };
+  const restoreDense = () => model.use({ kv: new DenseKvCache() }); // disposes the cell's cache
   try {
     // 2. Metrics (probe mode: the model runs exactly).
     for (let ci = 0; ci < cells.length; ci++) {
       const cell = cells[ci];
       const acc = new RowAccumulator('', cell.budget, mode);
-      const strats = strategies(cell, (info) => {
+      let methodName = '';
+      const kv = await useCache(cell, async (info) => {
         const m = info.selection.split.farEnd - info.selection.split.farStart;
-        const est = farEstimates(info.retrieval.method, info.retrieval, g, m);
+        const est = await farEstimates(info.retrieval.method, info.retrieval, g, m);
         const n = info.pos + 1;
         for (let r = 0; r < g; r++) {
           const qh = info.qPost.subarray(r * d, (r + 1) * d);
@@ -221,8 +225,8 @@ export async function evaluateLlama(kernels: CpuKernels, model: LlamaModel, toke
         }
         acc.addBytes(info.retrieval.method.indexBytes(n, m) + info.selection.count * 2 * d * 4, n * 2 * d * 4);
       });
-      strats.forEach((s, l) => model.setStrategies(l, { attention: s }));
       try {
+        methodName = kv.method(0).name;
         for (const ids of seqs) {
           model.reset();
           for (let i = 0; i + 1 < ids.length; i++) {
@@ -233,11 +237,10 @@ export async function evaluateLlama(kernels: CpuKernels, model: LlamaModel, toke
           }
         }
       } finally {
-        for (let l = 0; l < c.nLayers; l++) model.setStrategies(l, undefined);
-        for (const s of strats) { s.dispose(); s.method.dispose(); }
+        await restoreDense();
       }
       const row = acc.row();
-      row.method = strats[0].method.name;
+      row.method = methodName;
       // Bytes were added per KV head: a layer's step reads all of them.
       row.bytesPerStep *= c.nKvHeads;
       row.bytesFull *= c.nKvHeads;
@@ -251,15 +254,13 @@ export async function evaluateLlama(kernels: CpuKernels, model: LlamaModel, toke
       model.reset();
       exactNll = (await evaluateNll(model, tokenizer, evalText, { maxTokens: evalTokens, signal: o.signal })).meanNll;
       for (let ci = 0; ci < cells.length; ci++) {
-        const strats = strategies(cells[ci]);
-        strats.forEach((s, l) => model.setStrategies(l, { attention: s }));
+        await useCache(cells[ci]);
         try {
           const r = await evaluateNll(model, tokenizer, evalText, { maxTokens: evalTokens, signal: o.signal });
           rows[ci].nll = r.meanNll;
           rows[ci].nllIncrease = r.meanNll - exactNll;
         } finally {
-          for (let l = 0; l < c.nLayers; l++) model.setStrategies(l, undefined);
-          for (const s of strats) { s.dispose(); s.method.dispose(); }
+          await restoreDense();
         }
         progress(0.6 + 0.4 * (ci + 1) / cells.length, `NLL ${rows[ci].method} ρ=${cells[ci].budget}`);
       }

@@ -1,8 +1,9 @@
 /**
  * Builds the retrieval methods an evaluation compares, by name, for one layer.
  */
-import { checkKernels } from '../../kernels/check-kernels.js';
-import type { CpuKernels } from '../../kernels/kernels.js';
+import type { Kernels } from '../../kernels/kernels.js';
+import type { AsyncKernels } from '../../kernels/async-kernels.js';
+import { asyncKernelsOf } from '../async-kernels-of.js';
 import { badArgument } from '../../core/errors.js';
 import type { CodebookSet } from '../codebook-set.js';
 import { FullAttention } from '../methods/full-attention.js';
@@ -32,17 +33,19 @@ export interface MethodFactoryOptions {
   pq?: PqCacheOptions;
   /** Distance bands of 'a2ats-bands' (default 5). */
   bands?: number;
+  /** Tokens to reserve code space for in VQ methods (default 1024, grown by doubling). */
+  capacity?: number;
 }
 
 /** Every key of MethodFactoryOptions, for checkOptions. */
-export const METHOD_FACTORY_KEYS = optionKeys<MethodFactoryOptions>({ headDim: true, groupSize: true, nKvHeads: true, layer: true, wrope: true, queryAware: true, plain: true, questPageSize: true, pq: true, bands: true });
+export const METHOD_FACTORY_KEYS = optionKeys<MethodFactoryOptions>({ headDim: true, groupSize: true, nKvHeads: true, layer: true, wrope: true, queryAware: true, plain: true, questPageSize: true, pq: true, bands: true, capacity: true });
 
 /**
  * A retrieval method by name for one layer (A²ATS and plain VQ need codebooks).
  * @example createMethod(kernels, 'quest', { headDim: 128, groupSize: 4, nKvHeads: 8, layer: 0, wrope })
  */
-export function createMethod(kernels: CpuKernels, name: MethodName, o: MethodFactoryOptions): RetrievalMethod {
-  checkKernels('kernels', kernels);
+export function createMethod(anyKernels: Kernels | AsyncKernels, name: MethodName, o: MethodFactoryOptions): RetrievalMethod {
+  const kernels = asyncKernelsOf(anyKernels);
   if (o === null || o === undefined) throw badArgument('createMethod options must give the layer shape and wrope');
   checkOptions('createMethod options', o, METHOD_FACTORY_KEYS);
   const books = (set: CodebookSet | undefined, what: string) => {
@@ -53,10 +56,10 @@ export function createMethod(kernels: CpuKernels, name: MethodName, o: MethodFac
     case 'full': return new FullAttention();
     case 'oracle': return new OracleTopK(kernels, o.headDim, o.groupSize, 'group');
     case 'oracle-union': return new OracleTopK(kernels, o.headDim, o.groupSize, 'union');
-    case 'a2ats': return new VqRetrieval(kernels, books(o.queryAware, 'query-aware'), { wrope: o.wrope, groupSize: o.groupSize, name: 'a2ats' });
-    case 'a2ats-bands': return new VqRetrieval(kernels, books(o.queryAware, 'query-aware'), { wrope: o.wrope, groupSize: o.groupSize, bands: o.bands ?? 5 });
+    case 'a2ats': return new VqRetrieval(kernels, books(o.queryAware, 'query-aware'), { wrope: o.wrope, groupSize: o.groupSize, name: 'a2ats', capacity: o.capacity });
+    case 'a2ats-bands': return new VqRetrieval(kernels, books(o.queryAware, 'query-aware'), { wrope: o.wrope, groupSize: o.groupSize, bands: o.bands ?? 5, capacity: o.capacity });
     case 'wrope-exact': return new WRopeExact(kernels, o.headDim, o.groupSize, o.wrope);
-    case 'vq-wrope': return new VqRetrieval(kernels, books(o.plain, 'plain'), { wrope: o.wrope, groupSize: o.groupSize, name: 'vq-wrope' });
+    case 'vq-wrope': return new VqRetrieval(kernels, books(o.plain, 'plain'), { wrope: o.wrope, groupSize: o.groupSize, name: 'vq-wrope', capacity: o.capacity });
     case 'quest': return new Quest(o.headDim, o.groupSize, o.nKvHeads, o.questPageSize ?? 16);
     case 'pqcache': return new PqCache(kernels, o.headDim, o.groupSize, o.nKvHeads, o.pq ?? {});
     default: throw badArgument(`unknown method '${String(name)}' (expected one of ${METHOD_NAMES.join(', ')})`);

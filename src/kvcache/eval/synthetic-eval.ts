@@ -188,15 +188,15 @@ export async function evaluateSynthetic(kernels: CpuKernels, options: SyntheticE
     headDim: d, groupSize: g, nKvHeads: H, layer: 0, wrope, queryAware: codebooks.queryAware, plain: codebooks.plain,
     questPageSize: o.questPageSize, pq: o.pq,
   }));
+  const store = new KvStore(kernels, { nKvHeads: H, headDim: d, capacity: n, ropeBase: c.ropeBase, ropePairing: c.ropePairing });
   const cells: { method: RetrievalMethod; budget: number; retrieval: Retrieval; acc: RowAccumulator }[] = [];
   for (const m of methods) {
     const bs = m.scoring === 'all' ? [1] : budgets;
     for (const b of bs) {
       const budget: Budget = { mode, fraction: b };
-      cells.push({ method: m, budget: b, retrieval: new Retrieval(kernels, m, { window, sinks, budget, groupSize: g, headDim: d }), acc: new RowAccumulator(m.name, b, mode) });
+      cells.push({ method: m, budget: b, retrieval: new Retrieval(store.kernels, m, { window, sinks, budget, groupSize: g, headDim: d }), acc: new RowAccumulator(m.name, b, mode) });
     }
   }
-  const store = new KvStore(kernels, { nKvHeads: H, headDim: d, capacity: n, ropeBase: c.ropeBase, ropePairing: c.ropePairing });
   const exactRef = new ExactReference(kernels, d);
   const sel: Selection = { indices: new Int32Array(0), count: 0, farCount: 0, split: { sinkEnd: 0, farStart: 0, farEnd: 0, windowStart: 0, end: 0 } };
   const out = new Float32Array(g * d);
@@ -206,11 +206,11 @@ export async function evaluateSynthetic(kernels: CpuKernels, options: SyntheticE
       const seq = await gen.sequenceAsync(n, 1 + s, { signal: o.signal });
       const prefill = n - steps;
       store.clear();
-      store.appendBlock(seq.keysPre, seq.values, prefill, n * d);
+      await store.appendBlock(seq.keysPre, seq.values, prefill, n * d);
       for (const m of methods) {
         m.reset();
         for (let h = 0; h < H; h++) {
-          m.observe(h, store.head(h), 0, prefill);
+          await m.observe(h, store.head(h), 0, prefill);
           await pause(o.signal, 'evaluation');
         }
       }
@@ -221,8 +221,8 @@ export async function evaluateSynthetic(kernels: CpuKernels, options: SyntheticE
           kRow.set(seq.keysPre.subarray((h * n + pos) * d, (h * n + pos + 1) * d), h * d);
           vRow.set(seq.values.subarray((h * n + pos) * d, (h * n + pos + 1) * d), h * d);
         }
-        store.append(kRow, vRow);
-        for (const m of methods) for (let h = 0; h < H; h++) m.observe(h, store.head(h), pos, pos + 1);
+        await store.append(kRow, vRow);
+        for (const m of methods) for (let h = 0; h < H; h++) await m.observe(h, store.head(h), pos, pos + 1);
         const qPre = seq.queries(pos);
         const qPost = Float32Array.from(qPre);
         kernels.rope(qPost, H * g, d, pos, c.ropeBase, c.ropePairing);
@@ -232,12 +232,11 @@ export async function evaluateSynthetic(kernels: CpuKernels, options: SyntheticE
           const exact = Array.from({ length: g }, (_, r) => exactRef.compute(store.head(h), query.post.subarray(r * d, (r + 1) * d), len));
           for (const cell of cells) {
             // store.head() views re-derive themselves, so they survive memory growth in the methods.
-            // Per-request fitting (PqCache's codebooks) runs here, abortably, not inside select.
-            await cell.method.prepare?.(h, store.head(h), { signal: o.signal });
-            cell.retrieval.select(h, store.head(h), query, sel);
-            attendSelected(kernels, store.head(h), query.post, g, d, sel.indices, sel.count, out);
+            // Per-request fitting (PqCache's codebooks) inside select stops on the signal.
+            await cell.retrieval.select(h, store.head(h), query, sel, { signal: o.signal });
+            await attendSelected(store.kernels, store.head(h), query.post, g, d, sel.indices, sel.count, out);
             const m = sel.split.farEnd - sel.split.farStart;
-            const est = farEstimates(cell.method, cell.retrieval, g, m);
+            const est = await farEstimates(cell.method, cell.retrieval, g, m);
             for (let r = 0; r < g; r++) {
               const approx = cell.method.name.startsWith('oracle')
                 ? exact[r].logits.subarray(sel.split.farStart, sel.split.farEnd)

@@ -44,16 +44,12 @@ export function checkScoreCall(s: MethodShape, rows: number, kvHead: unknown, ke
   checkFloat32('query.post', q.post, s.groupSize * s.headDim);
   checkInt('farEnd', farEnd, 0, k.length);
   checkInt('farStart', farStart, 0, farEnd as number);
-  const o = out as { view?: unknown; length?: unknown } | null;
-  if (o === null || typeof o !== 'object' || typeof o.view !== 'function') throw badArgument(`out must be a resident Float32 array (kernels.allocF32), got ${describe(out)}`);
+  const o = out as { host?: unknown; arg?: unknown; push?: unknown; length?: unknown } | null;
+  if (o === null || typeof o !== 'object' || typeof o.host !== 'function' || typeof o.arg !== 'function' || typeof o.push !== 'function') {
+    throw badArgument(`out must be a ScoreBuffer (length, host(), arg(), push()), got ${describe(out)}`);
+  }
   const m = (farEnd as number) - (farStart as number);
   if (typeof o.length !== 'number' || o.length < rows * m) throw badArgument(`out must hold ${rows * m} scores, got ${String(o.length)}`);
-}
-
-/** prepare(kvHead, keys, options): a KV head of the method and its keys. */
-export function checkPrepareCall(s: MethodShape, kvHead: unknown, keys: unknown): HeadKeys {
-  checkKvHead(kvHead, s);
-  return checkKeys(keys, s.headDim);
 }
 
 /** indexBytes(n, m): 0 ≤ m ≤ n tokens. */

@@ -10,8 +10,8 @@ export class FullAttention implements RetrievalMethod {
   readonly scoring = 'all' as const;
   readonly estimatesScores = false;
   reset(): void {}
-  observe(): void {}
-  score(): void {}
+  async observe(): Promise<void> {}
+  async score(): Promise<readonly unknown[]> { return []; }
   indexBytes(): number {
     return 0;
   }

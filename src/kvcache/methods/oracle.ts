@@ -7,10 +7,10 @@
  *   tokens of head h; its top-R maximises the group's mean attention-mass recall for any R,
  *   so at equal budget nothing can recall more.
  */
-import { checkKernels } from '../../kernels/check-kernels.js';
+import { checkAnyKernels } from '../../kernels/check-kernels.js';
 import { checkInt } from '../../core/validate.js';
-import type { CpuKernels, ResidentArray } from '../../kernels/kernels.js';
-import type { GroupQuery, RetrievalMethod } from '../retrieval-method.js';
+import type { AsyncKernels } from '../../kernels/async-kernels.js';
+import type { GroupQuery, RetrievalMethod, ScoreBuffer } from '../retrieval-method.js';
 import type { HeadKeys } from '../kv-store.js';
 import { disposeSymbol } from '../../core/dispose.js';
 import { checkIndexBytesCall, checkScoreCall } from './check-method-call.js';
@@ -20,35 +20,33 @@ export class OracleTopK implements RetrievalMethod {
   readonly name: string;
   readonly scoring: 'perHead' | 'group';
   readonly estimatesScores = true;
-  private scratch: ResidentArray<Float32Array> | null = null;
+  /** Per KV head (calls for different heads may overlap). */
+  private scratch: Float32Array[] = [];
 
   /** @example new OracleTopK(kernels, 128, 4, 'group') */
-  constructor(private readonly kernels: CpuKernels, private readonly headDim: number,
+  constructor(private readonly kernels: AsyncKernels, private readonly headDim: number,
     private readonly groupSize: number, variant: 'union' | 'group' = 'group') {
-    checkKernels('kernels', kernels);
+    checkAnyKernels('kernels', kernels);
     this.scoring = variant === 'union' ? 'perHead' : 'group';
     this.name = variant === 'union' ? 'oracle-union' : 'oracle';
   }
 
   reset(): void {}
-  observe(): void {}
+  async observe(): Promise<void> {}
 
-  score(_kvHead: number, keys: HeadKeys, q: GroupQuery, farStart: number, farEnd: number,
-    outArr: ResidentArray<Float32Array>): void {
+  /** Exact logits with one gemv per query head (host arrays: the keys live on the host), softmax on the host. */
+  async score(_kvHead: number, keys: HeadKeys, q: GroupQuery, farStart: number, farEnd: number,
+    outArr: ScoreBuffer): Promise<readonly unknown[]> {
     checkScoreCall({ headDim: this.headDim, groupSize: this.groupSize }, this.scoring === 'perHead' ? this.groupSize : 1,
       _kvHead, keys, q, farStart, farEnd, outArr);
     const d = this.headDim, g = this.groupSize, n = keys.length, m = farEnd - farStart;
-    if (this.scratch === null || this.scratch.length < n) {
-      this.scratch?.dispose();
-      this.scratch = this.kernels.allocF32(Math.max(n, 1024));
-    }
-    const s = this.scratch.view();
-    const out = outArr.view();
-    const keysPost = keys.keysPost;
+    if (!(this.scratch[_kvHead]?.length >= n)) this.scratch[_kvHead] = new Float32Array(Math.max(n, 1024));
+    const s = this.scratch[_kvHead];
     const scale = 1 / Math.sqrt(d);
-    if (this.scoring === 'group') out.fill(0, 0, m);
+    if (this.scoring === 'group') outArr.host().fill(0, 0, m);
     for (let h = 0; h < g; h++) {
-      this.kernels.gemv(keysPost, q.post.subarray(h * d, (h + 1) * d), s, n, d);
+      await this.kernels.gemv(keys.keysPost, q.post.subarray(h * d, (h + 1) * d), s, n, d);
+      const out = outArr.host(); // after the call: a CPU backend's views may have moved
       if (this.scoring === 'perHead') {
         for (let j = 0; j < m; j++) out[h * m + j] = s[farStart + j] * scale;
         continue;
@@ -59,6 +57,8 @@ export class OracleTopK implements RetrievalMethod {
       for (let j = 0; j < n; j++) z += Math.exp((s[j] - max) * scale);
       for (let j = 0; j < m; j++) out[j] += Math.exp((s[farStart + j] - max) * scale) / z;
     }
+    outArr.push();
+    return [];
   }
 
   /** Reads every key: n·d floats. */
@@ -68,8 +68,7 @@ export class OracleTopK implements RetrievalMethod {
   }
 
   dispose(): void {
-    this.scratch?.dispose();
-    this.scratch = null;
+    this.scratch = [];
   }
 
   [disposeSymbol](): void { this.dispose(); }

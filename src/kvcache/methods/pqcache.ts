@@ -9,19 +9,21 @@
  * "Prefill" here is the first scoring call: the codebooks are fitted on every key present, and
  * refitted when the sequence has grown by `refitGrowth`× since (token-by-token evaluation has no
  * separate prefill). Keys arriving in between are encoded with the frozen codebooks. The fit
- * is the expensive part (M k-means runs over every key): `prepare` does it asynchronously and
- * abortably ahead of `score`, with the same result.
+ * is the expensive part (M k-means runs over every key): `score` runs it in assignment blocks
+ * between which the event loop runs and `options.signal` is checked.
  * Defaults M = 2, B = 6 give 12 bits per token, the same as A²ATS's 4096-entry codes.
  */
-import type { CpuKernels, ResidentArray } from '../../kernels/kernels.js';
+import type { AsyncKernels } from '../../kernels/async-kernels.js';
+import { checkAnyKernels } from '../../kernels/check-kernels.js';
+import { mirrorF32, mirrorI32, type HostMirror } from '../../kernels/host-mirror.js';
 import { badArgument, throwIfAborted } from '../../core/errors.js';
 import { checkInt, checkNumber } from '../../core/validate.js';
-import { kmeans, kmeansSync } from '../kmeans.js';
-import type { GroupQuery, RetrievalMethod } from '../retrieval-method.js';
+import { kmeans } from '../kmeans.js';
+import type { GroupQuery, RetrievalMethod, ScoreBuffer } from '../retrieval-method.js';
 import type { HeadKeys } from '../kv-store.js';
 import { disposeSymbol } from '../../core/dispose.js';
 import { checkOptions, optionKeys } from '../../core/options.js';
-import { checkIndexBytesCall, checkPrepareCall, checkScoreCall } from './check-method-call.js';
+import { checkIndexBytesCall, checkScoreCall } from './check-method-call.js';
 
 /** Sub-spaces, bits, k-means iterations, refit policy and seed of PqCache. */
 export interface PqCacheOptions {
@@ -36,16 +38,16 @@ export interface PqCacheOptions {
   seed?: number;
 }
 
-const PREPARE_KEYS = optionKeys<{ signal?: AbortSignal }>({ signal: true });
+const SCORE_KEYS = optionKeys<{ signal?: AbortSignal }>({ signal: true });
 
 /** Every key of PqCacheOptions, for checkOptions. */
 export const PQCACHE_KEYS = optionKeys<PqCacheOptions>({ subspaces: true, bits: true, iterations: true, refitGrowth: true, seed: true });
 
 interface HeadPq {
-  /** M tables of 2^B × d/M centroids (resident, for gemv). */
-  centroids: ResidentArray<Float32Array>[];
-  /** M code arrays (resident, for lutGather). */
-  codes: ResidentArray<Int32Array>[];
+  /** M tables of 2^B × d/M centroids (resident on CPU backends, device arrays on a GPU). */
+  centroids: HostMirror<Float32Array>[];
+  /** M code arrays. */
+  codes: HostMirror<Int32Array>[];
   k: number;
   fittedAt: number;
   encoded: number;
@@ -62,14 +64,15 @@ export class PqCache implements RetrievalMethod {
   private readonly growth: number;
   private readonly seed: number;
   private heads: (HeadPq | null)[];
-  private lut: ResidentArray<Float32Array>;
-  private tmp: ResidentArray<Float32Array>;
+  private lut: HostMirror<Float32Array>;
+  private tmp: HostMirror<Float32Array>;
   /** Per-head estimated logits of the last score() call (g*m), for the score-MSE metric. */
   lastHeadScores = new Float32Array(0);
 
   /** @example new PqCache(kernels, 128, 4, 8, { subspaces: 2, bits: 6 }) */
-  constructor(private readonly kernels: CpuKernels, private readonly headDim: number,
+  constructor(private readonly kernels: AsyncKernels, private readonly headDim: number,
     private readonly groupSize: number, nKvHeads: number, opts: PqCacheOptions = {}) {
+    checkAnyKernels('kernels', kernels);
     checkInt('headDim', headDim, 1); checkInt('groupSize', groupSize, 1); checkInt('nKvHeads', nKvHeads, 1);
     opts = checkOptions('PqCache options', opts, PQCACHE_KEYS);
     this.M = checkInt('subspaces', opts.subspaces ?? 2, 1, headDim);
@@ -80,8 +83,8 @@ export class PqCache implements RetrievalMethod {
     this.seed = checkInt('seed', opts.seed ?? 0, 0);
     this.name = `pqcache-m${this.M}b${this.B}`;
     this.heads = new Array(nKvHeads).fill(null);
-    this.lut = kernels.allocF32(1 << this.B);
-    this.tmp = kernels.allocF32(1024);
+    this.lut = mirrorF32(kernels, 1 << this.B);
+    this.tmp = mirrorF32(kernels, 1024);
   }
 
   reset(): void {
@@ -89,55 +92,48 @@ export class PqCache implements RetrievalMethod {
     this.heads.fill(null);
   }
 
-  observe(): void {
+  async observe(): Promise<void> {
     // Encoding is lazy (at the next score), because the codebooks exist only after "prefill".
   }
 
-  score(kvHead: number, keys: HeadKeys, q: GroupQuery, farStart: number, farEnd: number,
-    outArr: ResidentArray<Float32Array>): void {
+  /**
+   * Group scores Σ_h softmax_h(PQ logits). The first call for a KV head (and each call after the
+   * keys grew by `refitGrowth`×) fits its codebooks with k-means over every key present: that
+   * returns to the event loop between assignment blocks and stops on `options.signal`
+   * (ABORTED) within ~250 ms.
+   */
+  async score(kvHead: number, keys: HeadKeys, q: GroupQuery, farStart: number, farEnd: number,
+    outArr: ScoreBuffer, options?: { signal?: AbortSignal }): Promise<readonly unknown[]> {
     checkScoreCall({ nKvHeads: this.heads.length, headDim: this.headDim, groupSize: this.groupSize }, 1, kvHead, keys, q, farStart, farEnd, outArr);
+    const signal = checkOptions('PqCache.score options', options, SCORE_KEYS).signal;
+    throwIfAborted(signal, 'PqCache.score');
     const d = this.headDim, g = this.groupSize, m = farEnd - farStart, M = this.M, sub = d / M;
-    const pq = this.codebooksFor(kvHead, keys);
-    if (this.tmp.length < m) { this.tmp.dispose(); this.tmp = this.kernels.allocF32(Math.max(m, 2 * this.tmp.length)); }
+    const pq = await this.codebooksFor(kvHead, keys, signal);
+    if (this.tmp.length < m) { this.tmp.dispose(); this.tmp = mirrorF32(this.kernels, Math.max(m, 2 * this.tmp.length)); }
     if (this.lastHeadScores.length < g * m) this.lastHeadScores = new Float32Array(g * m);
     const est = this.lastHeadScores;
     const scale = 1 / Math.sqrt(d);
-    const out = outArr.view(); // no allocation below this point
-    out.fill(0, 0, m);
+    outArr.host().fill(0, 0, m);
     for (let h = 0; h < g; h++) {
       const row = est.subarray(h * m, (h + 1) * m);
       row.fill(0);
       for (let s = 0; s < M; s++) {
-        this.kernels.gemv(pq.centroids[s].view(), q.post.subarray(h * d + s * sub, h * d + (s + 1) * sub), this.lut.view(), pq.k, sub);
-        const tmp = this.tmp.view();
-        this.kernels.lutGather(this.lut.view(), pq.k, pq.codes[s].view().subarray(farStart, farEnd), m, tmp);
+        await this.kernels.gemv(pq.centroids[s].arg(), q.post.subarray(h * d + s * sub, h * d + (s + 1) * sub), this.lut.arg(), pq.k, sub);
+        await this.kernels.lutGather(this.lut.arg(), pq.k, pq.codes[s].arg().subarray(farStart, farEnd), m, this.tmp.arg());
+        await this.tmp.pull();
+        const tmp = this.tmp.host();
         for (let j = 0; j < m; j++) row[j] += tmp[j] * scale;
       }
       // Softmax over the far tokens, summed over the group.
+      const out = outArr.host();
       let max = -Infinity;
       for (let j = 0; j < m; j++) if (row[j] > max) max = row[j];
       let z = 0;
       for (let j = 0; j < m; j++) z += Math.exp(row[j] - max);
       for (let j = 0; j < m; j++) out[j] += Math.exp(row[j] - max) / z;
     }
-  }
-
-  /**
-   * Fit KV head `kvHead`'s codebooks now if `score` would (first call, or the keys grew by
-   * `refitGrowth`×), with the asynchronous k-means: yields to the event loop and stops on
-   * `signal` (ABORTED) within ~250 ms. The codebooks equal those `score` would fit.
-   * @example await pq.prepare(h, store.head(h), { signal }); pq.score(h, store.head(h), q, a, b, out);
-   */
-  async prepare(kvHead: number, keys: HeadKeys, options?: { signal?: AbortSignal }): Promise<void> {
-    const k = checkPrepareCall({ nKvHeads: this.heads.length, headDim: this.headDim, groupSize: this.groupSize }, kvHead, keys);
-    const signal = checkOptions('PqCache.prepare options', options, PREPARE_KEYS).signal;
-    throwIfAborted(signal, 'PqCache.prepare');
-    if (!this.fitDue(kvHead, k.length)) return;
-    const fits: Float32Array[] = [];
-    for (const [s, subv, kmOpts] of this.fitInputs(kvHead, k)) {
-      fits[s] = (await kmeans(this.kernels, subv, k.length, this.headDim / this.M, { ...kmOpts, signal })).centroids;
-    }
-    this.install(kvHead, k.length, fits);
+    outArr.push();
+    return [];
   }
 
   /** Whether the next score() of this head (n keys present) fits the codebooks. */
@@ -146,23 +142,13 @@ export class PqCache implements RetrievalMethod {
     return n > 0 && (pq === null || n >= this.growth * pq.fittedAt);
   }
 
-  /** Per sub-space: its index, the sub-vectors of all n keys, and the k-means options. */
-  private *fitInputs(kvHead: number, keys: HeadKeys): Generator<[number, Float32Array, { k: number; maxIterations: number; seed: number }]> {
-    const n = keys.length, d = this.headDim, sub = d / this.M;
-    for (let s = 0; s < this.M; s++) {
-      const subv = new Float32Array(n * sub);
-      copySub(keys.keysPost, n, d, s * sub, sub, subv);
-      yield [s, subv, { k: Math.min(1 << this.B, n), maxIterations: this.iterations, seed: this.seed + kvHead * 131 + s }];
-    }
-  }
-
   /** Replace the head's codebooks by `fits` (M tables of k × d/M), fitted on n keys; no key is encoded yet. */
   private install(kvHead: number, n: number, fits: Float32Array[]): HeadPq {
     const old = this.heads[kvHead];
     if (old) this.freeHead(old);
     const k = Math.min(1 << this.B, n);
-    const centroids = fits.map((f) => { const c = this.kernels.allocF32(k * (this.headDim / this.M)); c.view().set(f); return c; });
-    const pq = { centroids, codes: Array.from({ length: this.M }, () => this.kernels.allocI32(Math.max(1024, 2 * n))), k, fittedAt: n, encoded: 0 };
+    const centroids = fits.map((f) => { const c = mirrorF32(this.kernels, k * (this.headDim / this.M)); c.host().set(f); c.push(); return c; });
+    const pq = { centroids, codes: Array.from({ length: this.M }, () => mirrorI32(this.kernels, Math.max(1024, 2 * n))), k, fittedAt: n, encoded: 0 };
     this.heads[kvHead] = pq;
     return pq;
   }
@@ -173,30 +159,39 @@ export class PqCache implements RetrievalMethod {
     return Math.ceil((m * this.M * this.B) / 8) + (1 << this.B) * this.headDim * 4;
   }
 
-  /** Fit (or refit) this head's PQ codebooks when due, then encode keys not yet encoded. */
-  private codebooksFor(kvHead: number, keys: HeadKeys): HeadPq {
+  /** Fit (or refit) this head's PQ codebooks when due (abortably), then encode keys not yet encoded. */
+  private async codebooksFor(kvHead: number, keys: HeadKeys, signal?: AbortSignal): Promise<HeadPq> {
     const n = keys.length, d = this.headDim, M = this.M, sub = d / M;
     let pq = this.heads[kvHead];
     if (pq === null || this.fitDue(kvHead, n)) {
       const fits: Float32Array[] = [];
-      for (const [s, subv, kmOpts] of this.fitInputs(kvHead, keys)) fits[s] = kmeansSync(this.kernels, subv, n, sub, kmOpts).centroids;
+      for (let s = 0; s < M; s++) {
+        const subv = new Float32Array(n * sub);
+        copySub(keys.keysPost, n, d, s * sub, sub, subv);
+        fits[s] = (await kmeans(this.kernels, subv, n, sub,
+          { k: Math.min(1 << this.B, n), maxIterations: this.iterations, seed: this.seed + kvHead * 131 + s, signal })).centroids;
+      }
       pq = this.install(kvHead, n, fits);
     }
     if (pq.encoded < n) {
       const a = pq.encoded, cnt = n - a;
       if (pq.codes[0].length < n) {
-        pq.codes = pq.codes.map((c) => {
-          const next = this.kernels.allocI32(2 * n);
-          next.view().set(c.view().subarray(0, a));
+        const grown: HostMirror<Int32Array>[] = [];
+        for (const c of pq.codes) {
+          const next = mirrorI32(this.kernels, 2 * n);
+          await c.pull();
+          next.host().set(c.host().subarray(0, a));
+          next.push();
           c.dispose();
-          return next;
-        });
+          grown.push(next);
+        }
+        pq.codes = grown;
       }
       const subv = new Float32Array(cnt * sub);
       const dist = new Float32Array(cnt);
       for (let s = 0; s < M; s++) {
         copySub(keys.keysPost.subarray(a * d), cnt, d, s * sub, sub, subv);
-        this.kernels.argminL2(subv, pq.centroids[s].view(), pq.codes[s].view().subarray(a, n), dist, cnt, pq.k, sub);
+        await this.kernels.argminL2(subv, pq.centroids[s].arg(), pq.codes[s].arg().subarray(a, n), dist, cnt, pq.k, sub);
       }
       pq.encoded = n;
     }

@@ -5,10 +5,9 @@
  * logits. Every far token gets its page's bound (÷√d), so "top pages until the budget" falls out
  * of the shared per-head selection (ties go to the lower index, i.e. pages fill in order).
  */
-import type { ResidentArray } from '../../kernels/kernels.js';
 import { badArgument } from '../../core/errors.js';
 import { checkInt } from '../../core/validate.js';
-import type { GroupQuery, RetrievalMethod } from '../retrieval-method.js';
+import type { GroupQuery, RetrievalMethod, ScoreBuffer } from '../retrieval-method.js';
 import type { HeadKeys } from '../kv-store.js';
 import { disposeSymbol } from '../../core/dispose.js';
 import { checkIndexBytesCall, checkObserveCall, checkScoreCall } from './check-method-call.js';
@@ -37,7 +36,7 @@ export class Quest implements RetrievalMethod {
     this.seen.fill(0);
   }
 
-  observe(kvHead: number, keys: HeadKeys, from: number, to: number): void {
+  async observe(kvHead: number, keys: HeadKeys, from: number, to: number): Promise<void> {
     checkObserveCall(this.callShape(), kvHead, keys, from, to);
     const d = this.headDim, P = this.pageSize;
     if (from > this.seen[kvHead]) throw badArgument(`observe must be contiguous: KV head ${kvHead} has ${this.seen[kvHead]} tokens, got from = ${from}`);
@@ -61,10 +60,11 @@ export class Quest implements RetrievalMethod {
     this.seen[kvHead] = Math.max(this.seen[kvHead], to);
   }
 
-  score(kvHead: number, _keys: HeadKeys, q: GroupQuery, farStart: number, farEnd: number,
-    outArr: ResidentArray<Float32Array>): void {
+  /** Page bounds on the host (no kernels), pushed to the score buffer. */
+  async score(kvHead: number, _keys: HeadKeys, q: GroupQuery, farStart: number, farEnd: number,
+    outArr: ScoreBuffer): Promise<readonly unknown[]> {
     checkScoreCall(this.callShape(), this.groupSize, kvHead, _keys, q, farStart, farEnd, outArr);
-    const out = outArr.view();
+    const out = outArr.host();
     const d = this.headDim, P = this.pageSize, m = farEnd - farStart;
     if (farEnd > this.seen[kvHead]) throw badArgument(`tokens up to ${farEnd} must be observed before scoring`);
     const mx = this.kmax[kvHead], mn = this.kmin[kvHead];
@@ -83,6 +83,8 @@ export class Quest implements RetrievalMethod {
         out.fill(s * scale, h * m + lo - farStart, h * m + hi - farStart);
       }
     }
+    outArr.push();
+    return [];
   }
 
   /** Two d-vectors (max, min) per page overlapping the far range. */

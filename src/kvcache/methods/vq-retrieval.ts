@@ -9,10 +9,8 @@
  * this is A²ATS; with a plain (H = I) codebook it is the "plain VQ + WRoPE" baseline.
  * Codes of new keys are assigned as they arrive (`observe`), in the codebook's metric.
  *
- * Synchronous and asynchronous kernels. Scoring and encoding are written once, as generators
- * over `Kernels | AsyncKernels` (`scoreSteps`, `observeSteps`, `appendKeysSteps`); the
- * synchronous methods run them with driveSync (results bit-identical to the plain loops), the
- * `…Async` methods with driveAsync. Constructed with AsyncKernels (e.g. webgpu), the
+ * Any kernels: scoring and encoding are one async function each. On a CPU backend the
+ * codebooks, codes and tables are resident (no copies); on a GPU (webgpu) the
  * codebooks, codes, lookup tables and the scores stay in device arrays: a step uploads the
  * g rotated queries (g·d floats) and nothing comes back — the selection (./retrieval.ts) reads
  * back only the chosen indices. The query rotation R(b) runs on the host (kernels.rope has no
@@ -21,17 +19,14 @@
  * Retrieval.selectAll — is one GPU submission.
  */
 import { checkAnyKernels } from '../../kernels/check-kernels.js';
-import type { CpuKernels, ResidentArray } from '../../kernels/kernels.js';
 import type { AsyncKernels } from '../../kernels/async-kernels.js';
 import { mirrorF32, mirrorI32, type HostMirror } from '../../kernels/host-mirror.js';
-import { eitherKernels, driveAsync, driveSync, settle, type Step } from '../../kernels/maybe-async.js';
 import { badArgument } from '../../core/errors.js';
 import { checkFinite, checkFloat32, checkInt } from '../../core/validate.js';
 import type { Codebook } from '../codebook.js';
 import type { GroupQuery, RetrievalMethod, ScoreBuffer } from '../retrieval-method.js';
 import type { HeadKeys } from '../kv-store.js';
 import { checkWRope, type WRopeConfig } from '../wrope.js';
-import { settleAll } from '../../kernels/maybe-async.js';
 import { disposeSymbol } from '../../core/dispose.js';
 import { checkOptions, optionKeys } from '../../core/options.js';
 import { checkIndexBytesCall } from './check-method-call.js';
@@ -93,7 +88,6 @@ export class VqRetrieval implements RetrievalMethod {
   private readonly bands: number;
 
   /**
-   * @param kernels - synchronous kernels, or asynchronous ones (then use the `…Async` methods).
    * @param codebooks - one per KV head of the layer (same dim and size).
    * @example new VqRetrieval(kernels, [set.get(0, 0), set.get(0, 1)], { wrope, groupSize: 4 })
    */
@@ -141,25 +135,15 @@ export class VqRetrieval implements RetrievalMethod {
     for (const h of this.heads) h.encoded = 0;
   }
 
-  /** Encode keys [from, to) of this KV head (pre-RoPE) into codes. */
-  observe(kvHead: number, keys: HeadKeys, from: number, to: number): void {
-    driveSync(this.observeSteps(kvHead, keys, from, to), 'VqRetrieval.observe');
-  }
-
-  /** `observe` on asynchronous kernels. */
-  observeAsync(kvHead: number, keys: HeadKeys, from: number, to: number): Promise<void> {
-    return driveAsync(this.observeSteps(kvHead, keys, from, to));
-  }
-
-  /** The body of observe/observeAsync: encode [from, to) in chunks of 256 keys. */
-  *observeSteps(kvHead: number, keys: HeadKeys, from: number, to: number): Generator<Step, void, unknown> {
+  /** Encode keys [from, to) of this KV head (pre-RoPE) into codes, in chunks of 256 keys. */
+  async observe(kvHead: number, keys: HeadKeys, from: number, to: number): Promise<void> {
     const d = this.d;
     const st = this.head(kvHead);
     checkInt('from', from, 0); checkInt('to', to, from);
     if (from > st.encoded) throw badArgument(`observe must be contiguous: KV head ${kvHead} has ${st.encoded} tokens encoded, got from = ${from}`);
     for (let a = from; a < to; a += ENCODE_CHUNK) {
       const b = Math.min(to, a + ENCODE_CHUNK);
-      yield* this.encodeSteps(st, keys.keysPre.subarray(a * d, b * d), a, b - a);
+      await this.encode(st, keys.keysPre.subarray(a * d, b * d), a, b - a);
     }
   }
 
@@ -167,20 +151,10 @@ export class VqRetrieval implements RetrievalMethod {
    * Encode `count` new pre-RoPE keys (count*d) of KV head kvHead as tokens encoded..encoded+count
    * (the fast tier's path: it never stores the full keys).
    */
-  appendKeys(kvHead: number, keysPre: Float32Array, count: number): void {
-    driveSync(this.appendKeysSteps(kvHead, keysPre, count), 'VqRetrieval.appendKeys');
-  }
-
-  /** `appendKeys` on asynchronous kernels. */
-  appendKeysAsync(kvHead: number, keysPre: Float32Array, count: number): Promise<void> {
-    return driveAsync(this.appendKeysSteps(kvHead, keysPre, count));
-  }
-
-  /** The body of appendKeys/appendKeysAsync. */
-  *appendKeysSteps(kvHead: number, keysPre: Float32Array, count: number): Generator<Step, void, unknown> {
+  async appendKeys(kvHead: number, keysPre: Float32Array, count: number): Promise<void> {
     const st = this.head(kvHead);
     checkInt('count', count, 0);
-    yield* this.encodeSteps(st, keysPre, st.encoded, count);
+    await this.encode(st, keysPre, st.encoded, count);
   }
 
   /** Tokens of KV head kvHead with a code. */
@@ -197,10 +171,10 @@ export class VqRetrieval implements RetrievalMethod {
    * whitened on the host (k̃L) and kernels.argminL2 finds the nearest whitened centroid — what
    * Codebook.encode does, with the codes written where the kernels read them (in place).
    */
-  private *encodeSteps(st: HeadState, keysPre: Float32Array, at: number, count: number): Generator<Step, void, unknown> {
+  private async encode(st: HeadState, keysPre: Float32Array, at: number, count: number): Promise<void> {
     const d = this.d, size = st.codebook.size;
     checkFloat32('keys', keysPre, count * d); checkFinite('keys', keysPre, count * d);
-    yield* this.ensureCodes(st, at + count);
+    await this.ensureCodes(st, at + count);
     if (count > 0) {
       if (st.dist.length < count) {
         st.z = new Float32Array(count * d);
@@ -208,29 +182,18 @@ export class VqRetrieval implements RetrievalMethod {
         st.dist = mirrorF32(this.kernels, count);
       }
       st.codebook.whiten(keysPre, count, st.z);
-      // Mirror arguments are resident views on sync kernels and device arrays on async ones:
-      // what each kind takes (AsyncKernels' signature admits both; settle() either result).
-      const kx = eitherKernels(this.kernels);
-      yield* settle(kx.argminL2(st.z, st.whitened.arg(), st.codes.arg().subarray(at, at + count), st.dist.arg(), count, size, d));
+      await this.kernels.argminL2(st.z, st.whitened.arg(), st.codes.arg().subarray(at, at + count), st.dist.arg(), count, size, d);
     }
     st.encoded = at + count;
   }
 
-  score(kvHead: number, keys: HeadKeys, q: GroupQuery, farStart: number, farEnd: number,
-    out: ResidentArray<Float32Array>): void {
-    const self = this;
-    driveSync((function* () {
-      yield* settleAll(yield* self.scoreSteps(kvHead, keys, q, farStart, farEnd, { arg: () => out.view() }));
-    })(), 'VqRetrieval.score');
-  }
-
   /**
-   * The body of `score`, for sync or async kernels: ŝ_{h,j} = t_h[code_j] for the g query heads
-   * (rows of out, m = farEnd − farStart each). On async kernels all of it stays on the device.
-   * Returns the gemv/lutGather results unsettled (see RetrievalMethod.scoreSteps).
+   * ŝ_{h,j} = t_h[code_j] for the g query heads (rows of out, m = farEnd − farStart each). On a
+   * GPU all of it stays on the device. Returns the gemv/lutGather results unawaited (see
+   * RetrievalMethod.score).
    */
-  *scoreSteps(kvHead: number, _keys: HeadKeys, q: GroupQuery, farStart: number, farEnd: number,
-    out: ScoreBuffer): Generator<Step, unknown[], unknown> {
+  async score(kvHead: number, _keys: HeadKeys, q: GroupQuery, farStart: number, farEnd: number,
+    out: ScoreBuffer): Promise<readonly unknown[]> {
     const d = this.d, g = this.opts.groupSize, m = farEnd - farStart;
     const st = this.head(kvHead);
     checkInt('farStart', farStart, 0); checkInt('farEnd', farEnd, farStart);
@@ -260,12 +223,12 @@ export class VqRetrieval implements RetrievalMethod {
       st.lut = mirrorF32(this.kernels, g * R * size);
     }
     if (st.qt.length < R * g * d) st.qt = new Float32Array(R * g * d);
-    const lut = st.lut, kx = eitherKernels(this.kernels);
+    const lut = st.lut, kx = this.kernels;
     // 1. q̃ = q R(b)/√d for the g heads of each band (host: rope runs on the CPU on every backend).
     for (let i = 0; i < R; i++) {
       const qb = st.qt.subarray(i * g * d, (i + 1) * g * d);
       qb.set(q.pre.subarray(0, g * d));
-      yield* settle(kx.rope(qb, g, d, ranges[i][2], base, pairing));
+      await kx.rope(qb, g, d, ranges[i][2], base, pairing);
       for (let t = 0; t < g * d; t++) qb[t] *= scale;
     }
     // 2. t = C q̃ and ŝ_j = t[code_j], every head and band issued; the caller waits (with its selection).
@@ -289,28 +252,19 @@ export class VqRetrieval implements RetrievalMethod {
     return Math.ceil((m * cb.codeBits) / 8) + cb.size * cb.dim * 4;
   }
 
-  /** The codes of KV head kvHead (a copy of the first `encoded` entries). */
-  codesOf(kvHead: number): Int32Array {
-    return driveSync(this.codesSteps(kvHead), 'VqRetrieval.codesOf');
-  }
-
-  /** `codesOf` on asynchronous kernels (reads the codes back from the device). */
-  codesOfAsync(kvHead: number): Promise<Int32Array> {
-    return driveAsync(this.codesSteps(kvHead));
-  }
-
-  private *codesSteps(kvHead: number): Generator<Step, Int32Array, unknown> {
+  /** The codes of KV head kvHead (a copy of the first `encoded` entries; read back from a GPU). */
+  async codesOf(kvHead: number): Promise<Int32Array> {
     const st = this.head(kvHead);
-    yield* st.codes.pull();
+    await st.codes.pull();
     return Int32Array.from(st.codes.host().subarray(0, st.encoded));
   }
 
   /** Room for n codes: a larger array holding the codes so far (read back first on async kernels). */
-  private *ensureCodes(st: HeadState, n: number): Generator<Step, void, unknown> {
+  private async ensureCodes(st: HeadState, n: number): Promise<void> {
     const cur = st.codes;
     if (cur.length >= n) return;
     const next = mirrorI32(this.kernels, Math.max(n, cur.length * 2));
-    yield* cur.pull();
+    await cur.pull();
     // Views are taken after the allocation (which may grow memory on sync kernels).
     next.host().set(cur.host().subarray(0, st.encoded));
     next.push();

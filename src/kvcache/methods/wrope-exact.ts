@@ -4,9 +4,9 @@
  * Comparing it with A²ATS separates the error of the windowed rotation from the error of the
  * vector quantisation.
  */
-import { checkKernels } from '../../kernels/check-kernels.js';
-import type { CpuKernels, ResidentArray } from '../../kernels/kernels.js';
-import type { GroupQuery, RetrievalMethod } from '../retrieval-method.js';
+import { checkAnyKernels } from '../../kernels/check-kernels.js';
+import type { AsyncKernels } from '../../kernels/async-kernels.js';
+import type { GroupQuery, RetrievalMethod, ScoreBuffer } from '../retrieval-method.js';
 import type { HeadKeys } from '../kv-store.js';
 import { checkWRope, type WRopeConfig } from '../wrope.js';
 import { disposeSymbol } from '../../core/dispose.js';
@@ -18,36 +18,35 @@ export class WRopeExact implements RetrievalMethod {
   readonly name = 'wrope-exact';
   readonly scoring = 'perHead' as const;
   readonly estimatesScores = true;
-  private scratch: ResidentArray<Float32Array> | null = null;
-  private readonly qt: Float32Array;
+  /** Per KV head (calls for different heads may overlap). */
+  private scratch: Float32Array[] = [];
 
-  constructor(private readonly kernels: CpuKernels, private readonly headDim: number, private readonly groupSize: number,
+  constructor(private readonly kernels: AsyncKernels, private readonly headDim: number, private readonly groupSize: number,
     private readonly wrope: WRopeConfig) {
-    checkKernels('kernels', kernels);
+    checkAnyKernels('kernels', kernels);
     checkWRope(wrope);
-    this.qt = new Float32Array(headDim);
   }
 
   reset(): void {}
-  observe(): void {}
+  async observe(): Promise<void> {}
 
-  score(_kvHead: number, keys: HeadKeys, q: GroupQuery, farStart: number, farEnd: number, out: ResidentArray<Float32Array>): void {
+  async score(_kvHead: number, keys: HeadKeys, q: GroupQuery, farStart: number, farEnd: number, out: ScoreBuffer): Promise<readonly unknown[]> {
     checkScoreCall({ headDim: this.headDim, groupSize: this.groupSize }, this.groupSize, _kvHead, keys, q, farStart, farEnd, out);
     checkFloat32('keys.keysPre', keys.keysPre, farEnd * this.headDim);
     checkFloat32('query.pre', q.pre, this.groupSize * this.headDim);
     const d = this.headDim, m = farEnd - farStart;
-    if (this.scratch === null || this.scratch.length < m) {
-      this.scratch?.dispose();
-      this.scratch = this.kernels.allocF32(Math.max(m, 1024));
-    }
+    if (!(this.scratch[_kvHead]?.length >= m)) this.scratch[_kvHead] = new Float32Array(Math.max(m, 1024));
+    const s = this.scratch[_kvHead], qt = new Float32Array(d);
     const scale = 1 / Math.sqrt(d);
     for (let h = 0; h < this.groupSize; h++) {
-      this.qt.set(q.pre.subarray(h * d, (h + 1) * d));
-      this.kernels.rope(this.qt, 1, d, this.wrope.distance, this.wrope.base, this.wrope.pairing);
-      this.kernels.gemv(keys.keysPre.subarray(farStart * d, farEnd * d), this.qt, this.scratch.view(), m, d);
-      const s = this.scratch.view(), o = out.view();
+      qt.set(q.pre.subarray(h * d, (h + 1) * d));
+      await this.kernels.rope(qt, 1, d, this.wrope.distance, this.wrope.base, this.wrope.pairing);
+      await this.kernels.gemv(keys.keysPre.subarray(farStart * d, farEnd * d), qt, s, m, d);
+      const o = out.host();
       for (let j = 0; j < m; j++) o[h * m + j] = s[j] * scale;
     }
+    out.push();
+    return [];
   }
 
   /** Reads every far key (m·d floats). */
@@ -57,8 +56,7 @@ export class WRopeExact implements RetrievalMethod {
   }
 
   dispose(): void {
-    this.scratch?.dispose();
-    this.scratch = null;
+    this.scratch = [];
   }
 
   [disposeSymbol](): void { this.dispose(); }

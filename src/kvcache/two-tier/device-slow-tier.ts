@@ -14,7 +14,6 @@
  */
 import { checkAnyKernels } from '../../kernels/check-kernels.js';
 import type { AsyncKernels, DeviceArray } from '../../kernels/async-kernels.js';
-import { driveAsync, type Step } from '../../kernels/maybe-async.js';
 import { badArgument } from '../../core/errors.js';
 import { checkInt, checkFloat32 } from '../../core/validate.js';
 import {
@@ -90,16 +89,11 @@ export class DeviceSlowTier implements SlowTier {
   }
 
   /** Attend on the device over the stored rows; resolves when req.out and req.lse are written. */
-  attend(req: SlowTierRequest): Promise<void> {
-    return driveAsync(this.attendSteps(req));
-  }
-
-  /** The body of attend. */
-  *attendSteps(req: SlowTierRequest): Generator<Step, void, unknown> {
+  async attend(req: SlowTierRequest): Promise<void> {
     const { headDim: d, capacity } = this.shape;
     checkSlowTierRequest(this.shape, this.len, req);
     this.upload();
-    yield* attendHeads(this.kernels, this.shape, req, (h) => ({
+    await attendHeads(this.kernels, this.shape, req, (h) => ({
       K: () => this.devK.subarray(h * capacity * d, (h + 1) * capacity * d),
       V: () => this.devV.subarray(h * capacity * d, (h + 1) * capacity * d),
       // A host array, uploaded with each call (count ints).

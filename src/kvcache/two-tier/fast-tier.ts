@@ -4,19 +4,16 @@
  * queries by R(b), scores far tokens through the lookup table, picks the top-K per head and
  * unions them over the GQA group — and attends to sinks + window itself.
  *
- * Built on synchronous kernels everything lives in the backend's resident memory; built on
- * asynchronous kernels (webgpu) codebooks, codes, lookup tables, scores and the sink/window
- * K/V are device arrays — a step uploads the queries and reads back only the selected indices
- * and the g·d outputs. Each operation is one generator body (`…Steps`) over either kind of
- * kernels; the plain methods run it with driveSync, the `…Async` ones with driveAsync. All KV
- * heads are processed side by side (./interleave.ts): on webgpu a step's selection for the
- * whole layer is one GPU submission.
+ * On a CPU backend everything lives in the backend's resident memory; on a GPU (webgpu)
+ * codebooks, codes, lookup tables, scores and the sink/window K/V are device arrays — a step
+ * uploads the queries and reads back only the selected indices and the g·d outputs. Each
+ * operation is one async function on any kernels; all KV heads' kernel calls are issued
+ * before any is awaited, so on webgpu a step's selection for the whole layer shares its GPU
+ * submissions.
  */
 import { checkAnyKernels } from '../../kernels/check-kernels.js';
-import type { CpuKernels } from '../../kernels/kernels.js';
 import type { AsyncKernels } from '../../kernels/async-kernels.js';
 import { mirrorF32, mirrorI32, type HostMirror } from '../../kernels/host-mirror.js';
-import { driveAsync, driveSync, type Step } from '../../kernels/maybe-async.js';
 import { badArgument } from '../../core/errors.js';
 import { checkFloat32, checkFloat64, checkInt } from '../../core/validate.js';
 import type { Budget } from '../budget.js';
@@ -26,7 +23,6 @@ import { VqRetrieval } from '../methods/vq-retrieval.js';
 import type { GroupQuery } from '../retrieval-method.js';
 import { Retrieval, type Selection } from '../retrieval.js';
 import type { WRopeConfig } from '../wrope.js';
-import { interleave } from '../../kernels/maybe-async.js';
 import { attendHeads } from './slow-tier.js';
 import { disposeSymbol } from '../../core/dispose.js';
 import { checkOptions, optionKeys } from '../../core/options.js';
@@ -102,18 +98,8 @@ export class FastTier {
   }
 
   /** Code the new token's pre-RoPE keys and keep its post-RoPE K/V if it is a sink or in the window. */
-  append(kPre: Float32Array, kPost: Float32Array, v: Float32Array): void {
-    driveSync(this.appendSteps(kPre, kPost, v), 'FastTier.append');
-  }
-
-  /** `append` on asynchronous kernels (the codes are assigned on the device). */
-  appendAsync(kPre: Float32Array, kPost: Float32Array, v: Float32Array): Promise<void> {
-    return driveAsync(this.appendSteps(kPre, kPost, v));
-  }
-
-  /** The body of append/appendAsync (one token: nKvHeads*headDim each). */
-  appendSteps(kPre: Float32Array, kPost: Float32Array, v: Float32Array): Generator<Step, void, unknown> {
-    return this.appendManySteps(kPre, kPost, v, 1);
+  append(kPre: Float32Array, kPost: Float32Array, v: Float32Array): Promise<void> {
+    return this.appendMany(kPre, kPost, v, 1);
   }
 
   /**
@@ -121,7 +107,7 @@ export class FastTier {
    * = token t, head-major inside). One code assignment per KV head for all of them (prefill);
    * every KV head's is issued before waiting.
    */
-  *appendManySteps(kPre: Float32Array, kPost: Float32Array, v: Float32Array, count: number): Generator<Step, void, unknown> {
+  async appendMany(kPre: Float32Array, kPost: Float32Array, v: Float32Array, count: number): Promise<void> {
     const { nKvHeads, headDim: d } = this.o;
     const w = nKvHeads * d;
     checkInt('count', count, 0);
@@ -133,7 +119,7 @@ export class FastTier {
       for (let t = 0; t < count; t++) keys.set(kPre.subarray(t * w + h * d, t * w + (h + 1) * d), t * d);
       return keys;
     });
-    yield* interleave(heads.map((keys, h) => this.vq.appendKeysSteps(h, keys, count)));
+    await Promise.all(heads.map((keys, h) => this.vq.appendKeys(h, keys, count)));
     const K = this.nearK.host(), V = this.nearV.host();
     for (let t = 0; t < count; t++, this.len++) {
       if (!(this.len < this.o.sinks || this.o.wrope.window > 0)) continue;
@@ -147,18 +133,12 @@ export class FastTier {
     }
   }
 
-  /** Far selection of every KV head for the query at position pos (written to this.selections). */
-  select(qPre: Float32Array, pos: number): Selection[] {
-    return driveSync(this.selectSteps(qPre, pos), 'FastTier.select');
-  }
-
-  /** `select` on asynchronous kernels: the whole layer's scoring and top-K in one submission. */
-  selectAsync(qPre: Float32Array, pos: number): Promise<Selection[]> {
-    return driveAsync(this.selectSteps(qPre, pos));
-  }
-
-  /** The body of select/selectAsync. qPre: nHeads*headDim pre-RoPE queries. */
-  *selectSteps(qPre: Float32Array, pos: number): Generator<Step, Selection[], unknown> {
+  /**
+   * Far selection of every KV head for the query at position pos (written to this.selections);
+   * qPre: nHeads*headDim pre-RoPE queries. On a GPU the whole layer's scoring and top-K are
+   * issued before any is awaited.
+   */
+  async select(qPre: Float32Array, pos: number): Promise<Selection[]> {
     const { nHeads, nKvHeads, headDim: d } = this.o;
     const g = nHeads / nKvHeads;
     checkFloat32('qPre', qPre, nHeads * d);
@@ -169,21 +149,11 @@ export class FastTier {
       q.pre = qPre.subarray(h * g * d, (h + 1) * g * d);
       q.pos = pos;
     }
-    yield* this.retrieval.selectAllSteps(this.stubs, this.queries, this.selections);
+    await this.retrieval.selectAll(this.stubs, this.queries, this.selections);
     return this.selections;
   }
 
-  /** Exact attention of every query head over its sinks + window (out: nHeads*d, lse: nHeads). */
-  attendNear(qPost: Float32Array, out: Float32Array, lse: Float64Array): void {
-    driveSync(this.attendNearSteps(qPost, out, lse), 'FastTier.attendNear');
-  }
-
-  /** `attendNear` on asynchronous kernels. */
-  attendNearAsync(qPost: Float32Array, out: Float32Array, lse: Float64Array): Promise<void> {
-    return driveAsync(this.attendNearSteps(qPost, out, lse));
-  }
-
-  /** Upload the near rows written since the last step (async kernels; nothing to do on sync ones). */
+  /** Upload the near rows written since the last step (GPU; nothing to do on CPU backends). */
   pushNear(): void {
     if (!this.nearDirty) return;
     this.nearK.push();
@@ -192,11 +162,12 @@ export class FastTier {
   }
 
   /**
-   * The body of attendNear/attendNearAsync, over the split of the last `select`. Issue it in the
-   * same turn as other attention calls to share their GPU submission; call pushNear() before
-   * any of them (an upload ends the open submission).
+   * Exact attention of every query head over its sinks + window (out: nHeads*d, lse: nHeads),
+   * over the split of the last `select`. Issue it in the same turn as other attention calls to
+   * share their GPU submission; call pushNear() before any of them (an upload ends the open
+   * submission).
    */
-  *attendNearSteps(qPost: Float32Array, out: Float32Array, lse: Float64Array): Generator<Step, void, unknown> {
+  async attendNear(qPost: Float32Array, out: Float32Array, lse: Float64Array): Promise<void> {
     const { nHeads, headDim: d } = this.o;
     checkFloat32('qPost', qPost, nHeads * d); checkFloat32('out', out, nHeads * d); checkFloat64('lse', lse, nHeads);
     this.pushNear();
@@ -209,7 +180,7 @@ export class FastTier {
       for (let t = s.split.windowStart; t < s.split.end; t++) idx[c++] = this.nearRow(t);
       return c;
     });
-    yield* attendHeads(this.kernels, this.o, { qPost, counts, out, lse }, (h) => ({
+    await attendHeads(this.kernels, this.o, { qPost, counts, out, lse }, (h) => ({
       // Views per call: copying the (non-resident) query may grow memory and detach older views.
       K: () => this.nearK.arg().subarray(h * this.rows * d),
       V: () => this.nearV.arg().subarray(h * this.rows * d),

@@ -17,7 +17,6 @@
  */
 import { checkAnyKernels } from '../../kernels/check-kernels.js';
 import type { AsyncKernels, DeviceArray } from '../../kernels/async-kernels.js';
-import { driveAsync, type Step } from '../../kernels/maybe-async.js';
 import { badArgument } from '../../core/errors.js';
 import { checkFloat32 } from '../../core/validate.js';
 import {
@@ -70,12 +69,7 @@ export class GatherSlowTier implements SlowTier {
   }
 
   /** Gather, upload and attend; resolves when req.out and req.lse are written. */
-  attend(req: SlowTierRequest): Promise<void> {
-    return driveAsync(this.attendSteps(req));
-  }
-
-  /** The body of attend. */
-  *attendSteps(req: SlowTierRequest): Generator<Step, void, unknown> {
+  async attend(req: SlowTierRequest): Promise<void> {
     const { nKvHeads, headDim: d, capacity } = this.shape;
     checkSlowTierRequest(this.shape, this.len, req);
     const offsets = new Array<number>(nKvHeads);
@@ -104,7 +98,7 @@ export class GatherSlowTier implements SlowTier {
       this.devV!.write(this.stageV.subarray(0, total * d));
     }
     const K = this.devK, V = this.devV;
-    yield* attendHeads(this.kernels, this.shape, req, (h) => ({
+    await attendHeads(this.kernels, this.shape, req, (h) => ({
       // Called only for heads with rows, so the staging arrays exist.
       K: () => K!.subarray(offsets[h] * d, (offsets[h] + req.counts[h]) * d),
       V: () => V!.subarray(offsets[h] * d, (offsets[h] + req.counts[h]) * d),

@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createKernels } from '../../backends/create-kernels.js';
+import { toAsyncKernels } from '../../kernels/async-kernels.js';
 import { InThreadSlowTier, type SlowTierShape } from './slow-tier.js';
 import { DONE, ERR, OP, OP_APPEND, OP_ATTEND, OP_CLEAR, OP_EXIT, REQ, STAGED, linkLayout } from './link.js';
 
@@ -18,7 +19,7 @@ interface Init {
 
 const init = workerData as Init;
 const kernels = await createKernels({ backend: init.backend, wasmVariant: init.wasmVariant });
-const tier = new InThreadSlowTier(kernels, init.shape);
+const tier = new InThreadSlowTier(toAsyncKernels(kernels), init.shape);
 const v = linkLayout(init.shape, init.stage, init.buffer).views!;
 const { nKvHeads, headDim: d } = init.shape;
 parentPort!.postMessage({ type: 'ready', variant: kernels.variant });
@@ -39,7 +40,7 @@ for (;;) {
     }
     Atomics.store(v.ctrl, STAGED, 0);
     if (op === OP_ATTEND) {
-      tier.attend({ qPost: v.qPost, selections, counts: Array.from(v.counts), out: v.out, lse: v.lse });
+      await tier.attend({ qPost: v.qPost, selections, counts: Array.from(v.counts), out: v.out, lse: v.lse });
     }
     void OP_APPEND;
   } catch (e) {

@@ -7,15 +7,14 @@
  * very same class in a worker so the caller can continue meanwhile. On asynchronous kernels
  * (the GPU) the slow tier is GatherSlowTier (./gather-slow-tier.ts: K/V in host memory, the
  * selected rows uploaded per step) or DeviceSlowTier (./device-slow-tier.ts: K/V on the device).
- * All of them attend through `attendHeads`, one body for sync and async kernels.
+ * All of them attend through `attendHeads`, one async function on any kernels.
  */
-import { checkKernels } from '../../kernels/check-kernels.js';
-import type { CpuKernels, ResidentArray } from '../../kernels/kernels.js';
+import { checkAnyKernels } from '../../kernels/check-kernels.js';
 import type { AsyncKernels, DeviceArray } from '../../kernels/async-kernels.js';
-import { eitherKernels, driveSync, type Step } from '../../kernels/maybe-async.js';
+import { mirrorF32, mirrorI32, type HostMirror } from '../../kernels/host-mirror.js';
 import { badArgument } from '../../core/errors.js';
+import { awaitAll } from '../await-all.js';
 import { checkFloat32, checkInt } from '../../core/validate.js';
-import { settleAll } from '../../kernels/maybe-async.js';
 import { disposeSymbol } from '../../core/dispose.js';
 
 /** Query heads, KV heads, head dimension and capacity of a slow tier. */
@@ -65,22 +64,21 @@ export interface HeadRows {
 
 /**
  * Attention of every query head over its KV head's selected rows — the slow tier's step, and
- * the fast tier's over sinks + window — written once for sync and async kernels: each query
+ * the fast tier's over sinks + window — one async function on any kernels: each query
  * head h of KV head kv gets out[h] = Σ softmax(q_h·K_j/√d) V_j over the req.counts[kv] rows and
  * lse[h] its log-sum-exp. `rowsOf(kv)` is called once per KV head, just before its g calls (so
- * on sync kernels it may refill a shared index buffer). Every call is issued before the first
+ * on CPU kernels, which run each call as it is issued, it may refill a shared index buffer). Every call is issued before the first
  * wait (one GPU submission); a KV head with no rows gets out = 0, lse = −∞ without a call.
  *
  * @example
- * driveSync(attendHeads(kernels, shape, req, (kv) => ({ K: () => K(kv), V: () => V(kv), idx: () => idx, rows: n })));
+ * await attendHeads(kernels, shape, req, (kv) => ({ K: () => K(kv), V: () => V(kv), idx: () => idx, rows: n }));
  */
-export function* attendHeads(kernels: AsyncKernels, shape: Pick<SlowTierShape, 'nHeads' | 'nKvHeads' | 'headDim'>,
-  req: Pick<SlowTierRequest, 'qPost' | 'counts' | 'out' | 'lse'>, rowsOf: (kvHead: number) => HeadRows): Generator<Step, void, unknown> {
+export async function attendHeads(kernels: AsyncKernels, shape: Pick<SlowTierShape, 'nHeads' | 'nKvHeads' | 'headDim'>,
+  req: Pick<SlowTierRequest, 'qPost' | 'counts' | 'out' | 'lse'>, rowsOf: (kvHead: number) => HeadRows): Promise<void> {
   const { nHeads, nKvHeads, headDim: d } = shape;
   const g = nHeads / nKvHeads;
   const scale = 1 / Math.sqrt(d);
-  const kx = eitherKernels(kernels);
-  const issued: unknown[] = [];
+  const issued: (number | Promise<number>)[] = [];
   const heads: number[] = [];
   for (let kv = 0; kv < nKvHeads; kv++) {
     const count = req.counts[kv];
@@ -93,12 +91,12 @@ export function* attendHeads(kernels: AsyncKernels, shape: Pick<SlowTierShape, '
     const a = rowsOf(kv);
     for (let r = 0; r < g; r++) {
       const qh = kv * g + r;
-      issued.push(kx.selectiveAttention(req.qPost.subarray(qh * d, (qh + 1) * d), a.K(), a.V(), a.idx(), count,
+      issued.push(kernels.selectiveAttention(req.qPost.subarray(qh * d, (qh + 1) * d), a.K(), a.V(), a.idx(), count,
         a.rows, d, a.stride ?? d, scale, req.out.subarray(qh * d, (qh + 1) * d)));
       heads.push(qh);
     }
   }
-  const lse = yield* settleAll(issued);
+  const lse = await awaitAll(issued);
   heads.forEach((qh, i) => { req.lse[qh] = lse[i] as number; });
 }
 
@@ -137,19 +135,19 @@ export function checkSlowTierRequest(shape: SlowTierShape, length: number, req: 
 /** The slow tier in the caller's thread: resident K/V and kernels.selectiveAttention. */
 export class InThreadSlowTier implements SlowTier {
   readonly shape: Readonly<SlowTierShape>;
-  private readonly keys: ResidentArray<Float32Array>;
-  private readonly values: ResidentArray<Float32Array>;
-  private readonly idx: ResidentArray<Int32Array>;
+  private readonly keys: HostMirror<Float32Array>;
+  private readonly values: HostMirror<Float32Array>;
+  private readonly idx: HostMirror<Int32Array>;
   private len = 0;
 
-  constructor(private readonly kernels: CpuKernels, shape: SlowTierShape) {
-    checkKernels('kernels', kernels);
+  constructor(private readonly kernels: AsyncKernels, shape: SlowTierShape) {
+    checkAnyKernels('kernels', kernels);
     this.shape = Object.freeze({ ...checkSlowTierShape(shape) });
     const n = shape.nKvHeads * shape.capacity * shape.headDim;
-    this.keys = kernels.allocF32(n);
+    this.keys = mirrorF32(kernels, n);
     try {
-      this.values = kernels.allocF32(n);
-      this.idx = kernels.allocI32(shape.capacity);
+      this.values = mirrorF32(kernels, n);
+      this.idx = mirrorI32(kernels, shape.capacity);
     } catch (e) {
       this.keys.dispose();
       throw e;
@@ -165,7 +163,7 @@ export class InThreadSlowTier implements SlowTier {
     checkFloat32('kPost', kPost, nKvHeads * d);
     checkFloat32('v', v, nKvHeads * d);
     if (this.len >= capacity) throw badArgument(`slow tier is full (capacity ${capacity})`);
-    const K = this.keys.view(), V = this.values.view();
+    const K = this.keys.host(), V = this.values.host();
     for (let h = 0; h < nKvHeads; h++) {
       const at = (h * capacity + this.len) * d;
       K.set(kPost.subarray(h * d, (h + 1) * d), at);
@@ -178,20 +176,20 @@ export class InThreadSlowTier implements SlowTier {
     this.len = 0;
   }
 
-  attend(req: SlowTierRequest): void {
+  async attend(req: SlowTierRequest): Promise<void> {
     checkSlowTierRequest(this.shape, this.len, req);
     const { headDim: d, capacity } = this.shape;
-    driveSync(attendHeads(this.kernels, this.shape, req, (h) => {
+    await attendHeads(this.kernels, this.shape, req, (h) => {
       // The selection is copied into resident memory once and shared by the g query heads.
-      this.idx.view().set(req.selections[h].subarray(0, req.counts[h]));
+      this.idx.host().set(req.selections[h].subarray(0, req.counts[h]));
       // Views per call: copying the (non-resident) query may grow memory and detach older views.
       return {
-        K: () => this.keys.view().subarray(h * capacity * d, (h + 1) * capacity * d),
-        V: () => this.values.view().subarray(h * capacity * d, (h + 1) * capacity * d),
-        idx: () => this.idx.view(),
+        K: () => this.keys.arg().subarray(h * capacity * d, (h + 1) * capacity * d),
+        V: () => this.values.arg().subarray(h * capacity * d, (h + 1) * capacity * d),
+        idx: () => this.idx.host(),
         rows: this.len,
       };
-    }), 'InThreadSlowTier.attend');
+    });
   }
 
   dispose(): void {

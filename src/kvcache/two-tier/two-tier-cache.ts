@@ -7,9 +7,8 @@
  *
  *   o = (e^{ℓ_n} o_n + e^{ℓ_f} o_f) / (e^{ℓ_n} + e^{ℓ_f})
  *
- * Synchronous or asynchronous kernels. The decode step (`attend`) and `append` are written
- * once, as generators over `Kernels | AsyncKernels`; `attend`/`append` run them with driveSync,
- * `attendAsync`/`appendAsync` with driveAsync. Created on asynchronous kernels (webgpu):
+ * Any kernels: the decode step (`attend`) and `append` are one async function each. On a CPU
+ * backend the slow tier is 'inline' (default) or 'worker'. Created on a GPU (webgpu):
  * - the fast tier's codebooks, codes, lookup tables, scores and sink/window K/V are device
  *   arrays; a step uploads the queries, selects on the device for all KV heads in one GPU
  *   submission and reads back only the selected indices;
@@ -19,28 +18,25 @@
  *   full K/V in GPU memory, only indices uploaded — faster, but it spends the accelerator
  *   memory the design frees. Either way the far attention and the near attention run on the
  *   device in one submission, and the two partial results are merged on the host.
- * The in-thread and worker slow tiers run CPU kernels and belong to synchronous caches.
- * On the wasm async adapter the results are bit-identical to the synchronous cache; on webgpu
- * within the GPU tolerances (docs/backends.md), and a near-tie of two approximate scores may
- * select the other token.
+ * The in-thread and worker slow tiers run CPU kernels and belong to CPU caches. On webgpu
+ * the results agree with a CPU cache within the GPU tolerances (docs/backends.md), and a
+ * near-tie of two approximate scores may select the other token.
  *
  * @example
  * const cache = await TwoTierKvCache.create(kernels, { nHeads: 32, nKvHeads: 8, headDim: 128,
  *   capacity: 32768, ropeBase: 5e5, ropePairing: 'half', codebooks, slowTier: 'worker' });
- * cache.append(kPre, v);                         // per token (nKvHeads*headDim each)
- * const stats = await cache.attendAsync(qPre, out);   // nHeads*headDim
+ * await cache.append(kPre, v);                   // per token (nKvHeads*headDim each)
+ * const stats = await cache.attend(qPre, out);    // nHeads*headDim
  *
  * @example
  * const gpu = await createAsyncKernels({ backend: 'webgpu' });
  * const cache = await TwoTierKvCache.create(gpu, { ...shape, codebooks });   // slowTier 'gather'
- * await cache.appendAsync(kPre, v);
- * const stats = await cache.attendAsync(qPre, out);
+ * await cache.append(kPre, v);
+ * const stats = await cache.attend(qPre, out);
  */
 import { checkAnyKernels } from '../../kernels/check-kernels.js';
-import type { CpuKernels, RopePairing } from '../../kernels/kernels.js';
-import { type AsyncKernels } from '../../kernels/async-kernels.js';
-import { isCpuKernels } from '../../kernels/check-kernels.js';
-import { eitherKernels, driveAsync, driveSync, settle, type Step } from '../../kernels/maybe-async.js';
+import type { Kernels, RopePairing } from '../../kernels/kernels.js';
+import type { AsyncKernels } from '../../kernels/async-kernels.js';
 import { badArgument } from '../../core/errors.js';
 import { checkFinite, checkFloat32, checkInt, checkNumber, checkOneOf } from '../../core/validate.js';
 import { checkBudget, type Budget } from '../budget.js';
@@ -49,7 +45,8 @@ import { FastTier } from './fast-tier.js';
 import { InThreadSlowTier, type SlowTier } from './slow-tier.js';
 import { GatherSlowTier } from './gather-slow-tier.js';
 import { DeviceSlowTier } from './device-slow-tier.js';
-import { settleAll } from '../../kernels/maybe-async.js';
+import { asyncKernelsOf } from '../async-kernels-of.js';
+import { awaitAll } from '../await-all.js';
 import { asyncDisposeSymbol } from '../../core/dispose.js';
 import { checkOptions, optionKeys } from '../../core/options.js';
 
@@ -74,9 +71,9 @@ export interface TwoTierOptions {
   /** One codebook per KV head (e.g. set.get(layer, h)). */
   codebooks: Codebook[];
   /**
-   * Synchronous kernels: 'inline' (default): same thread; 'worker': worker_threads +
+   * 'inline' (default on CPU backends): same thread; 'worker' (CPU backends): worker_threads +
    * SharedArrayBuffer — the worker keeps a Node process alive until `await cache.dispose()`
-   * (or `await using cache = ...`). Asynchronous kernels: 'gather' (default): full K/V in host memory, the
+   * (or `await using cache = ...`). 'gather' (default on webgpu): full K/V in host memory, the
    * selected rows uploaded per step; 'device': full K/V in device memory (see the file header).
    */
   slowTier?: 'inline' | 'worker' | 'gather' | 'device';
@@ -125,17 +122,17 @@ export class TwoTierKvCache {
   }
 
   /**
-   * Validate options and start both tiers (a worker for slowTier: 'worker'). `kernels` may be
-   * synchronous (wasm, reference) or asynchronous (webgpu, or a CPU backend behind the async
-   * adapter); an asynchronous cache runs through appendAsync/attendAsync.
+   * Validate options and start both tiers (a worker for slowTier: 'worker'). `kernels`: a CPU
+   * backend (wasm, reference, threads; synchronous or behind the async adapter) or a GPU (webgpu).
    */
-  static async create(kernels: AsyncKernels, opts: TwoTierOptions): Promise<TwoTierKvCache> {
+  static async create(anyKernels: Kernels | AsyncKernels, opts: TwoTierOptions): Promise<TwoTierKvCache> {
+    const kernels = asyncKernelsOf(anyKernels);
     if (opts === null || opts === undefined) throw badArgument('TwoTierKvCache options must give the shape and codebooks');
     checkOptions('TwoTierKvCache options', opts, TWO_TIER_KEYS);
-    const asyncKernels = !isCpuKernels(kernels);
+    const gpu = kernels.backend === 'webgpu';
     const o: Required<TwoTierOptions> = {
       window: 64, sinks: 8, distance: 2048, budget: { mode: 'perHead', fraction: 0.03 },
-      slowTier: asyncKernels ? 'gather' : 'inline', bands: 1, ...opts,
+      slowTier: gpu ? 'gather' : 'inline', bands: 1, ...opts,
     };
     checkInt('nHeads', o.nHeads, 1); checkInt('nKvHeads', o.nKvHeads, 1); checkInt('headDim', o.headDim, 2);
     if (o.nHeads % o.nKvHeads) throw badArgument(`nHeads (${o.nHeads}) must be a multiple of nKvHeads (${o.nKvHeads})`);
@@ -146,9 +143,8 @@ export class TwoTierKvCache {
     checkInt('window', o.window, 0); checkInt('sinks', o.sinks, 0); checkNumber('distance', o.distance, 0);
     checkBudget(o.budget);
     checkOneOf('slowTier', o.slowTier, ['inline', 'worker', 'gather', 'device'] as const);
-    const cpuTier = o.slowTier === 'inline' || o.slowTier === 'worker';
-    if (asyncKernels && cpuTier) throw badArgument(`slowTier '${o.slowTier}' runs synchronous CPU kernels; with asynchronous kernels use 'gather' or 'device'`);
-    if (!asyncKernels && !cpuTier) throw badArgument(`slowTier '${o.slowTier}' needs asynchronous kernels (createAsyncKernels); use 'inline' or 'worker'`);
+    // The in-thread and worker tiers attend with CPU kernels over host-side K/V.
+    if (gpu && (o.slowTier === 'inline' || o.slowTier === 'worker')) throw badArgument(`slowTier '${o.slowTier}' runs CPU kernels; on webgpu use 'gather' or 'device'`);
     checkInt('bands', o.bands, 1, 16);
     if (!Array.isArray(o.codebooks) || o.codebooks.length !== o.nKvHeads) throw badArgument(`codebooks must hold ${o.nKvHeads} codebooks (one per KV head)`);
     o.codebooks.forEach((c, i) => { if (c?.dim !== o.headDim) throw badArgument(`codebooks[${i}] must have dim ${o.headDim}`); });
@@ -161,13 +157,10 @@ export class TwoTierKvCache {
     let slow: SlowTier;
     try {
       // Loaded on demand: worker_threads exists only in Node, and the in-thread tier needs none of it.
-      if (!isCpuKernels(kernels)) {
-        slow = o.slowTier === 'device' ? new DeviceSlowTier(kernels, shape) : new GatherSlowTier(kernels, shape);
-      } else {
-        slow = o.slowTier === 'worker'
-          ? await (await import('./worker-slow-tier.js')).WorkerSlowTier.create(kernels, shape)
-          : new InThreadSlowTier(kernels, shape);
-      }
+      if (o.slowTier === 'device') slow = new DeviceSlowTier(kernels, shape);
+      else if (o.slowTier === 'gather') slow = new GatherSlowTier(kernels, shape);
+      else if (o.slowTier === 'worker') slow = await (await import('./worker-slow-tier.js')).WorkerSlowTier.create(kernels, shape);
+      else slow = new InThreadSlowTier(kernels, shape);
     } catch (e) {
       fast.dispose();
       throw e;
@@ -179,19 +172,9 @@ export class TwoTierKvCache {
     return this.fast.length;
   }
 
-  /** Append the token at position `length`: pre-RoPE keys and values, nKvHeads*headDim each. */
-  append(kPre: Float32Array, v: Float32Array): void {
-    driveSync(this.appendSteps(kPre, v), 'TwoTierKvCache.append');
-  }
-
-  /** `append` for either kernels (await it before the next call: its buffers are reused). */
-  appendAsync(kPre: Float32Array, v: Float32Array): Promise<void> {
-    return driveAsync(this.appendSteps(kPre, v));
-  }
-
-  /** The body of append/appendAsync. */
-  appendSteps(kPre: Float32Array, v: Float32Array): Generator<Step, void, unknown> {
-    return this.appendManySteps(kPre, v, 1);
+  /** Append the token at position `length`: pre-RoPE keys and values, nKvHeads*headDim each (await it before the next call). */
+  append(kPre: Float32Array, v: Float32Array): Promise<void> {
+    return this.appendMany(kPre, v, 1);
   }
 
   /**
@@ -200,26 +183,16 @@ export class TwoTierKvCache {
    * codes are assigned in blocks of 256 tokens (one kernel call per KV head and block), so on a
    * GPU this is far faster than appending token by token. Codes may differ from token-by-token
    * appends at argmin near-ties (the kernels block their sums differently), nowhere else.
-   * @example cache.appendMany(kPreBlock, vBlock, 1024);
+   * @example await cache.appendMany(kPreBlock, vBlock, 1024);
    */
-  appendMany(kPre: Float32Array, v: Float32Array, count: number): void {
-    driveSync(this.appendManySteps(kPre, v, count), 'TwoTierKvCache.appendMany');
-  }
-
-  /** `appendMany` for either kernels (await it before the next call). */
-  appendManyAsync(kPre: Float32Array, v: Float32Array, count: number): Promise<void> {
-    return driveAsync(this.appendManySteps(kPre, v, count));
-  }
-
-  /** The body of append/appendMany and their async forms. */
-  *appendManySteps(kPre: Float32Array, v: Float32Array, count: number): Generator<Step, void, unknown> {
+  async appendMany(kPre: Float32Array, v: Float32Array, count: number): Promise<void> {
     const { nKvHeads, headDim: d, capacity } = this.options;
     const w = nKvHeads * d;
     checkInt('count', count, 1);
     checkFloat32('kPre', kPre, count * w); checkFloat32('v', v, count * w);
     checkFinite('kPre', kPre, count * w); checkFinite('v', v, count * w);
     if (this.length + count > capacity) throw badArgument(`cache is full (capacity ${capacity}, ${this.length} stored, ${count} appended)`);
-    const kx = eitherKernels(this.kernels);
+    const kx = this.kernels;
     for (let a = 0; a < count; a += APPEND_BLOCK) {
       const b = Math.min(count, a + APPEND_BLOCK), m = b - a;
       if (this.kPost.length < m * w) this.kPost = new Float32Array(APPEND_BLOCK * w);
@@ -228,8 +201,8 @@ export class TwoTierKvCache {
       // Exact RoPE at each token's position (one call per token: the positions differ).
       const issued: unknown[] = [];
       for (let t = 0; t < m; t++) issued.push(kx.rope(kPost.subarray(t * w, (t + 1) * w), nKvHeads, d, this.length + t, this.base, this.pairing));
-      yield* settleAll(issued);
-      yield* this.fast.appendManySteps(kPre.subarray(a * w, b * w), kPost, v.subarray(a * w, b * w), m);
+      await awaitAll(issued);
+      await this.fast.appendMany(kPre.subarray(a * w, b * w), kPost, v.subarray(a * w, b * w), m);
       for (let t = 0; t < m; t++) this.slow.append(kPost.subarray(t * w, (t + 1) * w), v.subarray((a + t) * w, (a + t + 1) * w));
     }
   }
@@ -241,37 +214,21 @@ export class TwoTierKvCache {
   }
 
   /**
-   * Attention output of the query at the last position (length − 1), for an in-thread slow tier
-   * on synchronous kernels. qPre: nHeads*headDim pre-RoPE; out: nHeads*headDim.
+   * The decode step for the query at the last position (length − 1): exact-RoPE query, far
+   * selection (all KV heads side by side), far attention (slow tier; with a worker it runs
+   * while the near attention runs here) and near attention (fast tier) issued together,
+   * log-sum-exp merge. qPre: nHeads*headDim pre-RoPE; out: nHeads*headDim.
    */
-  attend(qPre: Float32Array, out: Float32Array): DecodeStats {
-    if (!isCpuKernels(this.kernels)) throw badArgument('attend() needs synchronous kernels; use attendAsync()');
-    if (!(this.slow instanceof InThreadSlowTier)) throw badArgument('attend() needs the inline slow tier; use attendAsync()');
-    return driveSync(this.attendSteps(qPre, out), 'TwoTierKvCache.attend');
-  }
-
-  /**
-   * The same with any slow tier and either kernels: with a worker, near attention runs while the
-   * worker attends; on asynchronous kernels selection and attention run on the device.
-   */
-  attendAsync(qPre: Float32Array, out: Float32Array): Promise<DecodeStats> {
-    return driveAsync(this.attendSteps(qPre, out));
-  }
-
-  /**
-   * The decode step: exact-RoPE query, far selection (all KV heads side by side), far attention
-   * (slow tier) and near attention (fast tier) issued together, log-sum-exp merge.
-   */
-  *attendSteps(qPre: Float32Array, out: Float32Array): Generator<Step, DecodeStats, unknown> {
+  async attend(qPre: Float32Array, out: Float32Array): Promise<DecodeStats> {
     const { nHeads, nKvHeads, headDim: d } = this.options;
     checkFloat32('qPre', qPre, nHeads * d); checkFinite('qPre', qPre, nHeads * d); checkFloat32('out', out, nHeads * d);
     if (this.length === 0) throw badArgument('the cache is empty: append the current token first');
     const pos = this.length - 1;
     this.qPost.set(qPre.subarray(0, nHeads * d));
-    yield* settle(eitherKernels(this.kernels).rope(this.qPost, nHeads, d, pos, this.base, this.pairing));
+    await this.kernels.rope(this.qPost, nHeads, d, pos, this.base, this.pairing);
     // Near rows go up first: an upload ends the open GPU submission.
     this.fast.pushNear();
-    const sels = yield* this.fast.selectSteps(qPre, pos);
+    const sels = await this.fast.select(qPre, pos);
     const farSelected = sels.map((s) => s.farCount);
     const attended = sels.reduce((a, s) => a + s.count, 0) / nKvHeads;
     const far = farSelected.reduce((a, b) => a + b, 0);
@@ -283,11 +240,11 @@ export class TwoTierKvCache {
     // The slow tier's calls are issued (or posted to its worker) before the near attention's.
     const pending = this.slow.attend(this.slowRequest());
     try {
-      yield* this.fast.attendNearSteps(this.qPost, this.nearOut, this.nearLse);
+      await this.fast.attendNear(this.qPost, this.nearOut, this.nearLse);
     } finally {
       if (pending) void Promise.resolve(pending).catch(() => {}); // settled below; never unhandled
     }
-    yield* settle(pending);
+    await pending;
     this.merge(out);
     return stats;
   }
