@@ -18,6 +18,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '../../src/core/rng.ts';
+import { CORPUS_FORMAT, type CorpusDocument, type CorpusManifest } from '../../src/llama/eval/corpus-manifest.ts';
 import { readGgufTokenizer } from '../../src/node/gguf-file.ts';
 import { readInfoManual } from './info-manual.mts';
 import { packDocuments, type PackedDocument, type TextUnit } from './pack-documents.mts';
@@ -39,29 +40,8 @@ const DOCS_PER_MANUAL = 3;
 const CALIBRATION_TEXT_TOKENS = 64_000;
 const CALIBRATION_UUID_TOKENS = 16_000;
 
-export interface ManifestDocument {
-  id: string;
-  split: 'eval' | 'calibration';
-  /** Path of the text file, relative to the corpus directory. */
-  file: string;
-  kind: 'info' | 'licence' | 'pydoc' | 'uuid';
-  sources: FileProvenance[];
-  licence: string;
-  /** Info nodes or pydoc topics the document holds, in order. */
-  parts?: string[];
-  textSha256: string;
-  chars: number;
-  tokens: number;
-}
-
-export interface Manifest {
-  format: 'sparse-inference-corpus/1';
-  tokenizer: { file: string; sha256: string };
-  rules: Record<string, number | string>;
-  documents: ManifestDocument[];
-  /** Sources considered and left out, with the reason. */
-  excluded: { source: string; reason: string }[];
-}
+export type ManifestDocument = CorpusDocument;
+export type Manifest = CorpusManifest;
 
 export interface BuildOptions {
   out: string;
@@ -133,7 +113,7 @@ export function buildCorpus(opts: BuildOptions): Manifest {
     uuidLines(new Rng(opts.seed), CALIBRATION_UUID_TOKENS, count));
 
   const manifest: Manifest = {
-    format: 'sparse-inference-corpus/1',
+    format: CORPUS_FORMAT,
     tokenizer: { file: path.basename(opts.model), sha256: sha256(readFileSync(opts.model)) },
     rules: {
       minTokens: MIN_TOKENS, maxTokens: MAX_TOKENS, docsPerManual: DOCS_PER_MANUAL,

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCorpus, MAX_TOKENS, MIN_TOKENS, type Manifest } from '../../scripts/corpus/build-corpus.mts';
 import { CALIBRATION_MANUALS, EVAL_LICENCE_TEXTS, EVAL_MANUALS, PYDOC_TOPICS } from '../../scripts/corpus/sources.mts';
+import { parseCorpusManifest } from '../../src/llama/eval/corpus-manifest.ts';
 import { readGgufTokenizer } from '../../src/node/gguf-file.ts';
 import { modelsRoot, SMOLLM2_GGUF } from '../_harness/models.ts';
 
@@ -43,8 +44,9 @@ describe.runIf(missing.length === 0 || required)('SmolLM2 evaluation corpus', ()
   afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
   const read = (dir: string, file: string) => readFileSync(path.join(dir, file));
 
-  it('builds the same bytes twice', () => {
+  it('builds the same bytes twice, in a manifest the library parses', () => {
     expect(read(dirs[1], 'manifest.json').equals(read(dirs[0], 'manifest.json'))).toBe(true);
+    expect(parseCorpusManifest(read(dirs[0], 'manifest.json').toString('utf8'))).toEqual(manifests[0]);
     for (const d of manifests[0].documents) expect(read(dirs[1], d.file).equals(read(dirs[0], d.file))).toBe(true);
   });
 

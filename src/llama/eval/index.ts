@@ -7,3 +7,7 @@ export {
   buildLastWordTasks, lastWordCandidates, scoreLastWord, LAST_WORD_STOP_WORDS, type LastWordTask, type LastWordCandidate, type LastWordTaskOptions,
 } from './last-word-task.js';
 export type { TokenCounter } from './token-counter.js';
+export {
+  parseCorpusManifest, corpusDocuments, CORPUS_FORMAT,
+  type CorpusManifest, type CorpusDocument, type CorpusSourceFile, type CorpusSplit, type CorpusDocumentKind,
+} from './corpus-manifest.js';
