@@ -22,7 +22,7 @@
  * tasks[0].target;   // 'empty'
  */
 import { badArgument } from '../../core/errors.js';
-import { checkOptions } from '../../core/options.js';
+import { checkOptions, optionKeys } from '../../core/options.js';
 import { Rng } from '../../core/rng.js';
 import { checkInt } from '../../core/validate.js';
 import { checkTokenCounter, countTokens, type TokenCounter } from './token-counter.js';
@@ -64,11 +64,13 @@ export interface LastWordTask {
 const PROSE_MIN_WORDS = 20;
 const PROSE_MIN_LETTER_SHARE = 0.85;
 
+const LAST_WORD_KEYS = optionKeys<LastWordTaskOptions>({ count: true, seed: true, minContextTokens: true, maxContextTokens: true, maxPerDocument: true });
+
 export function buildLastWordTasks(tokenizer: TokenCounter, documents: readonly string[], options: LastWordTaskOptions): LastWordTask[] {
   const tok = checkTokenCounter('tokenizer', tokenizer);
   if (!Array.isArray(documents) || documents.length === 0) throw badArgument('documents must be a non-empty array of strings');
   documents.forEach((d, i) => { if (typeof d !== 'string') throw badArgument(`documents[${i}] must be a string, got ${typeof d}`); });
-  const opts = checkOptions('buildLastWordTasks options', options, ['count', 'seed', 'minContextTokens', 'maxContextTokens', 'maxPerDocument']);
+  const opts = checkOptions('buildLastWordTasks options', options, LAST_WORD_KEYS);
   const count = checkInt('options.count', opts.count, 1, 1_000_000);
   const seed = checkInt('options.seed', opts.seed, 0);
   const minContext = checkInt('options.minContextTokens', opts.minContextTokens ?? 128, 1, 1 << 24);

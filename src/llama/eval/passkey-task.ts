@@ -25,7 +25,7 @@
  * scorePasskey(answer, task.key);                        // true when the answer contains the key
  */
 import { badArgument } from '../../core/errors.js';
-import { checkOptions } from '../../core/options.js';
+import { checkOptions, optionKeys } from '../../core/options.js';
 import { Rng } from '../../core/rng.js';
 import { checkInt, checkNumber } from '../../core/validate.js';
 import { checkTokenCounter, countTokens, type TokenCounter } from './token-counter.js';
@@ -64,9 +64,11 @@ export interface PasskeyTask {
   seed: number;
 }
 
+const PASSKEY_TASK_KEYS = optionKeys<PasskeyTaskOptions>({ targetTokens: true, seed: true, depth: true });
+
 export function buildPasskeyTask(tokenizer: TokenCounter, options: PasskeyTaskOptions): PasskeyTask {
   const tok = checkTokenCounter('tokenizer', tokenizer);
-  const opts = checkOptions('buildPasskeyTask options', options, ['targetTokens', 'seed', 'depth']);
+  const opts = checkOptions('buildPasskeyTask options', options, PASSKEY_TASK_KEYS);
   const targetTokens = checkInt('options.targetTokens', opts.targetTokens, PASSKEY_MIN_TOKENS, 1 << 24);
   const seed = checkInt('options.seed', opts.seed, 0);
   const rng = new Rng(seed);
@@ -127,9 +129,11 @@ export interface PasskeySuiteOptions {
   seed: number;
 }
 
+const PASSKEY_SUITE_KEYS = optionKeys<PasskeySuiteOptions>({ lengths: true, perLength: true, seed: true });
+
 /** Tasks at every length, with depths spread evenly over the prompt and seeded keys. */
 export function buildPasskeySuite(tokenizer: TokenCounter, options: PasskeySuiteOptions): PasskeyTask[] {
-  const opts = checkOptions('buildPasskeySuite options', options, ['lengths', 'perLength', 'seed']);
+  const opts = checkOptions('buildPasskeySuite options', options, PASSKEY_SUITE_KEYS);
   const lengths = opts.lengths ?? [2048, 4096, 8192];
   if (!Array.isArray(lengths) || lengths.length === 0) throw badArgument('options.lengths must be a non-empty array of token counts');
   lengths.forEach((n, i) => checkInt(`options.lengths[${i}]`, n, PASSKEY_MIN_TOKENS, 1 << 24));
