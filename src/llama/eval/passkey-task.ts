@@ -13,7 +13,7 @@
  *   What is the pass key? The pass key is
  *
  * Lengths are in the model's tokens (no BOS): the prompt is the longest one that does not exceed
- * `targetTokens`, so it lies within one filler group (about 25 tokens) below the target. Depth is
+ * `targetTokens`, so it lies within one filler group (24 SmolLM2 tokens) below the target. Depth is
  * where the key sentence starts, as a fraction of the prompt's tokens: the key lies within one
  * filler group of `depth × promptTokens` (closer cannot be, the filler moves in whole groups),
  * except that at least one filler group always separates it from the instructions.
