@@ -104,7 +104,7 @@ describeWithShared('calibrate → use on stories260K', ['models/stories260K.bin'
       const dense = await ppl();
       const sparse = await ppl('--thresholds', file);
       expect(sparse.tokens).toBe(dense.tokens);
-      expect(sparse.strategies).toMatch(/activation sparsity CHESS/);
+      expect(sparse.strategies).toMatch(/ffn CHESS/);
       // Skipping half the FFN channels changes the model: its NLL moves, but stays a sane NLL.
       expect(sparse.meanNll).not.toBe(dense.meanNll);
       expect(Math.abs(sparse.meanNll - dense.meanNll)).toBeLessThan(1);
@@ -136,7 +136,7 @@ describeWithShared('calibrate → use on stories260K', ['models/stories260K.bin'
       expect(JSON.parse(c.out)).toMatchObject({ file, kind: 'query-aware', size: 16 });
       const dense = await ppl();
       const full = await ppl('--codebooks', file, '--budget', '1');
-      expect(full.strategies).toMatch(/retrieval a2ats/);
+      expect(full.strategies).toMatch(/kv a2ats/);
       expect(Math.abs(full.meanNll - dense.meanNll)).toBeLessThan(1e-4);
       const sparse = await ppl('--codebooks', file, '--budget', '0.05', '--sinks', '1');
       expect(sparse.meanNll).not.toBeCloseTo(dense.meanNll, 6);
