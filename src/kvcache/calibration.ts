@@ -11,7 +11,7 @@
  * const set = await cal.train(kernels, { size: 4096, kind: 'query-aware' });
  */
 import type { CpuKernels } from '../kernels/kernels.js';
-import type { AsyncKernels } from '../kernels/async-kernels.js';
+import type { Kernels } from '../kernels/kernels.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
 import { checkFinite, checkFloat32, checkInt, checkOneOf, describe } from '../core/validate.js';
 import { Codebook } from './codebook.js';
@@ -120,7 +120,7 @@ export class KvCalibration {
    * Train every codebook. `kernels` may be asynchronous (e.g. webgpu): each codebook's k-means
    * assignments then run there (see trainCodebook and kmeans for how results compare).
    */
-  async train(kernels: AsyncKernels, opts: CalibrationTrainOptions): Promise<CodebookSet> {
+  async train(kernels: Kernels, opts: CalibrationTrainOptions): Promise<CodebookSet> {
     const { nLayers, nKvHeads, headDim: d, wrope } = this.shape;
     if (opts === null || opts === undefined) throw badArgument('KvCalibration.train options must give size and kind');
     checkOptions('KvCalibration.train options', opts, CALIBRATION_TRAIN_KEYS);

@@ -12,8 +12,8 @@
  * Objective: J = Σ_i min_c ‖x_i − c‖². Stopping rule (as scikit-learn): Σ_c ‖Δc‖² ≤
  * tolerance · mean per-feature variance of the data, or maxIterations.
  */
-import { checkAnyKernels } from '../kernels/check-kernels.js';
-import type { AsyncKernels } from '../kernels/async-kernels.js';
+import { checkKernels } from '../kernels/check-kernels.js';
+import type { Kernels } from '../kernels/kernels.js';
 import { mirrorF32, mirrorI32, type HostMirror } from '../kernels/host-mirror.js';
 import { Rng } from '../core/rng.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
@@ -68,7 +68,7 @@ export interface KMeansResult {
  * Cluster n points of dimension d on any kernels, returning to the event loop between
  * assignment blocks (every ~50 ms) so `signal` can fire and progress can render.
  *
- * With `AsyncKernels` (e.g. `createAsyncKernels({ backend: 'webgpu' })`) the points are
+ * On a GPU (e.g. `createKernels({ backend: 'webgpu' })`) the points are
  * uploaded once as a device array and every O(n·k·d) assignment (`argminL2`) — k-means++
  * seeding, each Lloyd iteration, each mini-batch, the final assignment — runs on the device;
  * per Lloyd iteration the codes (n int32) come back and the centroids (k·d float32) go out,
@@ -94,16 +94,16 @@ export interface KMeansResult {
  * iteration at n·k·d = 16384 · 1024 · 128 takes a few hundred ms); the codes are the one
  * call's, bit for bit.
  *
- * @param kernels - any kernels (CPU kernels through `toAsyncKernels`); the assignment runs there.
+ * @param kernels - any backend's kernels; the assignment runs there.
  * @param points - n*d row-major, finite.
  * @example
  * const { centroids, codes } = await kmeans(kernels, keys, n, 128, { k: 1024, seed: 1 });
- * const gpu = await createAsyncKernels({ backend: 'webgpu' });
+ * const gpu = await createKernels({ backend: 'webgpu' });
  * const onGpu = await kmeans(gpu, keys, n, 128, { k: 1024, seed: 1 });
  */
-export async function kmeans(kernels: AsyncKernels, points: Float32Array, n: number, d: number,
+export async function kmeans(kernels: Kernels, points: Float32Array, n: number, d: number,
   opts: KMeansOptions): Promise<KMeansResult> {
-  checkAnyKernels('kernels', kernels);
+  checkKernels('kernels', kernels);
   // Buffers the host and the kernels share are HostMirrors (host copy = truth for centroids;
   // push before a kernel reads, pull after it writes).
   checkInt('n', n, 1); checkInt('d', d, 1);
@@ -215,7 +215,7 @@ function meanFeatureVariance(x: Float32Array, n: number, d: number): number {
  * argminL2 against the newest centroid per step — a row of X itself, so nothing is uploaded;
  * the n distances come back each step). C is written on the host only.
  */
-async function seedPlusPlus(kernels: AsyncKernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
+async function seedPlusPlus(kernels: Kernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
   codes: HostMirror<Int32Array>, dist: HostMirror<Float32Array>, n: number, k: number, d: number, rng: Rng,
   progress: (f: number, label: string) => void, signal?: AbortSignal): Promise<void> {
   const best = new Float64Array(n).fill(Infinity);
@@ -255,7 +255,7 @@ async function seedPlusPlus(kernels: AsyncKernels, X: HostMirror<Float32Array>, 
  * is gathered on the host and pushed; its codes come back; C is updated on the host and pushed
  * before each assignment.
  */
-async function miniBatchLoop(kernels: AsyncKernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
+async function miniBatchLoop(kernels: Kernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
   n: number, k: number, d: number, mb: { batchSize: number; iterations: number }, rng: Rng,
   progress: (f: number, label: string) => void, signal?: AbortSignal): Promise<number> {
   const b = Math.min(mb.batchSize, n);

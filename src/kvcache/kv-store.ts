@@ -8,9 +8,7 @@
  */
 import { checkElements, MAX_CHANNELS } from '../core/limits.js';
 import type { Kernels, RopePairing } from '../kernels/kernels.js';
-import type { AsyncKernels } from '../kernels/async-kernels.js';
 import { mirrorF32, type HostMirror } from '../kernels/host-mirror.js';
-import { asyncKernelsOf } from './async-kernels-of.js';
 import { badArgument } from '../core/errors.js';
 import { checkFinite, checkFloat32, checkInt, checkNumber, checkOneOf } from '../core/validate.js';
 import { disposeSymbol } from '../core/dispose.js';
@@ -42,15 +40,15 @@ export interface HeadKeys {
 /** Per-KV-head contiguous pre-RoPE keys, post-RoPE keys and values of one layer (see the file header). */
 export class KvStore {
   readonly shape: Readonly<KvStoreShape>;
-  readonly kernels: AsyncKernels;
+  readonly kernels: Kernels;
   private readonly pre: HostMirror<Float32Array>;
   private readonly post: HostMirror<Float32Array>;
   private readonly vals: HostMirror<Float32Array>;
   private len = 0;
 
   /** @example const store = new KvStore(kernels, { nKvHeads: 8, headDim: 128, capacity: 32768, ropeBase: 5e5, ropePairing: 'half' }); */
-  constructor(kernels: Kernels | AsyncKernels, shape: KvStoreShape) {
-    this.kernels = asyncKernelsOf(kernels);
+  constructor(kernels: Kernels, shape: KvStoreShape) {
+    this.kernels = kernels;
     if (shape === null || typeof shape !== 'object') throw badArgument('shape must be a KvStoreShape object');
     checkInt('nKvHeads', shape.nKvHeads, 1, MAX_CHANNELS); checkInt('headDim', shape.headDim, 2, MAX_CHANNELS);
     if (shape.headDim % 2) throw badArgument(`headDim must be even, got ${shape.headDim}`);

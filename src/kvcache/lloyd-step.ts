@@ -2,7 +2,7 @@
  * One Lloyd iteration of k-means (Lloyd 1982), in two parts:
  *
  * - the assignment — every point to its nearest centroid with `kernels.argminL2`, the O(n·k·d)
- *   part, which runs wherever the kernels run (WASM, or the GPU for `AsyncKernels`);
+ *   part, which runs wherever the kernels run (WASM, or the GPU for `Kernels`);
  * - the update (`lloydUpdate`) — each centroid becomes the mean of its points, O(n·d) float64
  *   sums on the host.
  *
@@ -17,7 +17,6 @@
 import { checkFloat32, checkFloat64, checkIndices, checkInt, checkInt32 } from '../core/validate.js';
 import { checkKernels } from '../kernels/check-kernels.js';
 import type { Kernels, ResidentArray } from '../kernels/kernels.js';
-import type { AsyncKernels } from '../kernels/async-kernels.js';
 import type { HostMirror } from '../kernels/host-mirror.js';
 import { throwIfAborted } from '../core/errors.js';
 import { yieldToEventLoop } from './cooperative.js';
@@ -119,7 +118,7 @@ export function lloydStep(kernels: Kernels, X: ResidentArray<Float32Array>, C: R
  * @example
  * const step = await lloydIteration(gpu, X, C, codes, dist, n, k, d, sums, counts);
  */
-export async function lloydIteration(kernels: AsyncKernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
+export async function lloydIteration(kernels: Kernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
   codes: HostMirror<Int32Array>, dist: HostMirror<Float32Array>, n: number, k: number, d: number,
   sums: Float64Array, counts: Int32Array, options?: AssignOptions): Promise<LloydStepResult> {
   checkInt('n', n, 1); checkInt('k', k, 1, n); checkInt('d', d, 1);
@@ -139,7 +138,7 @@ export async function lloydIteration(kernels: AsyncKernels, X: HostMirror<Float3
  * alignment keeps as in one call: the result is the one call's, bit for bit. C must already be pushed; codes and dist stay where the kernel
  * wrote them (pull them to read on the host).
  */
-export async function assignInBlocks(kernels: AsyncKernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
+export async function assignInBlocks(kernels: Kernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
   codes: HostMirror<Int32Array>, dist: HostMirror<Float32Array>, n: number, k: number, d: number,
   options: AssignOptions = {}): Promise<void> {
   // Whole multiples of 64 rows: kernels that work on small groups of rows (wasm: 4 at a time,

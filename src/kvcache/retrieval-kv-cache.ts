@@ -32,7 +32,8 @@ import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { checkInt, checkNumber, checkOneOf, describe } from '../core/validate.js';
 import { disposeSymbol } from '../core/dispose.js';
 import { checkOptions, optionKeys } from '../core/options.js';
-import { isDeviceArray, type AsyncKernels, type F32Arg } from '../kernels/async-kernels.js';
+import { isDeviceArray, type F32Arg } from '../kernels/async-kernels.js';
+import type { Kernels } from '../kernels/kernels.js';
 import type { ComponentStats, KvCache, ModelShape } from '../llama/components.js';
 import { checkBudget, type Budget } from './budget.js';
 import type { CodebookSet } from './codebook-set.js';
@@ -105,7 +106,7 @@ export class RetrievalKvCache implements KvCache {
   readonly name: string;
   private readonly o: Readonly<RetrievalKvCacheOptions> & { window: number; sinks: number; budget: Budget; distance: number };
   private shape: ModelShape | null = null;
-  private kernels: AsyncKernels | null = null;
+  private kernels: Kernels | null = null;
   private layers: LayerState[] = [];
   private readonly sel: Selection = { indices: new Int32Array(0), count: 0, farCount: 0, split: { sinkEnd: 0, farStart: 0, farEnd: 0, windowStart: 0, end: 0 } };
   private kPre = new Float32Array(0);
@@ -140,7 +141,7 @@ export class RetrievalKvCache implements KvCache {
     this.name = o.method;
   }
 
-  bind(shape: ModelShape, kernels: AsyncKernels): void {
+  bind(shape: ModelShape, kernels: Kernels): void {
     if (this.shape !== null) throw badArgument('RetrievalKvCache is already bound to a model');
     const c = shape, d = c.headDim, g = c.nHeads / c.nKvHeads;
     const set = this.o.codebooks?.queryAware ?? this.o.codebooks?.plain;

@@ -19,14 +19,14 @@
  * The sets are the same as head by head.
  *
  * @example
- * const gpu = await createAsyncKernels({ backend: 'webgpu' });
+ * const gpu = await createKernels({ backend: 'webgpu' });
  * const vq = new VqRetrieval(gpu, books, { wrope, groupSize: 4, capacity: n });
  * await vq.observe(h, keysOfHead, 0, n);                          // codes stay on the GPU
  * const r = new Retrieval(gpu, vq, opts);
  * const sels = await r.selectAll(keysOfEachHead, queriesOfEachHead);
  */
-import { checkAnyKernels } from '../kernels/check-kernels.js';
-import type { AsyncKernels } from '../kernels/async-kernels.js';
+import { checkKernels } from '../kernels/check-kernels.js';
+import type { Kernels } from '../kernels/kernels.js';
 import { mirrorF32, type HostMirror } from '../kernels/host-mirror.js';
 import { badArgument } from '../core/errors.js';
 import { checkFinite, checkFloat32, checkInt } from '../core/validate.js';
@@ -88,8 +88,8 @@ export class Retrieval {
   private lastOffset = 0;
 
   /** @param kernels - the kernels `method` was built on. */
-  constructor(private readonly kernels: AsyncKernels, readonly method: RetrievalMethod, options: RetrievalOptions) {
-    checkAnyKernels('kernels', kernels);
+  constructor(private readonly kernels: Kernels, readonly method: RetrievalMethod, options: RetrievalOptions) {
+    checkKernels('kernels', kernels);
     if (options === null || options === undefined) throw badArgument('Retrieval options must give window, sinks, budget, groupSize and headDim');
     checkOptions('Retrieval options', options, RETRIEVAL_KEYS);
     checkInt('window', options.window, 0); checkInt('sinks', options.sinks, 0);

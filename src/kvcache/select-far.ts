@@ -21,8 +21,9 @@
  * waited for (the scoring that wrote the scores); they are awaited together with the
  * selection's own calls.
  */
-import { checkAnyKernels } from '../kernels/check-kernels.js';
-import { isDeviceArray, type AsyncKernels, type F32Arg } from '../kernels/async-kernels.js';
+import { checkKernels } from '../kernels/check-kernels.js';
+import { isDeviceArray, type F32Arg } from '../kernels/async-kernels.js';
+import type { Kernels } from '../kernels/kernels.js';
 import { badArgument } from '../core/errors.js';
 import { checkFloat32, checkInt } from '../core/validate.js';
 import { awaitAll } from './await-all.js';
@@ -36,8 +37,8 @@ export class FarSelector {
   private vals = new Float32Array(0);
   private keys = new BigUint64Array(0);
 
-  constructor(private readonly kernels: AsyncKernels) {
-    checkAnyKernels('kernels', kernels);
+  constructor(private readonly kernels: Kernels) {
+    checkKernels('kernels', kernels);
   }
 
   private need(g: number, k: number, m: number): void {

@@ -4,8 +4,8 @@
  *
  *   o_h = Σ_{j∈S} softmax_{j∈S}(q_h R(i) · k_j R(j) / √d) v_j
  */
-import { checkAnyKernels } from '../kernels/check-kernels.js';
-import type { AsyncKernels } from '../kernels/async-kernels.js';
+import { checkKernels } from '../kernels/check-kernels.js';
+import type { Kernels } from '../kernels/kernels.js';
 import type { HeadKeys } from './kv-store.js';
 import { awaitAll } from './await-all.js';
 
@@ -16,9 +16,9 @@ import { awaitAll } from './await-all.js';
  * The g heads' calls are issued before any is awaited.
  * @example await attendSelected(kernels, store.head(h), qPost, 4, 128, sel.indices, sel.count, out);
  */
-export async function attendSelected(kernels: AsyncKernels, keys: HeadKeys, qPost: Float32Array, g: number, d: number,
+export async function attendSelected(kernels: Kernels, keys: HeadKeys, qPost: Float32Array, g: number, d: number,
   idx: Int32Array, count: number, out: Float32Array, lse?: Float64Array | Float32Array): Promise<void> {
-  checkAnyKernels('kernels', kernels);
+  checkKernels('kernels', kernels);
   const scale = 1 / Math.sqrt(d);
   const issued: (number | Promise<number>)[] = [];
   for (let h = 0; h < g; h++) {

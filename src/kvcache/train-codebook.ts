@@ -3,13 +3,12 @@
  * min_C Σ_j min_c (k̃_j − c) H (k̃_j − c)ᵀ is ordinary k-means on z = k̃L; the centroids map back
  * to key space with c = c′L⁻¹. Without a factor (H = I) this is plain k-means on the keys.
  */
-import { checkAnyKernels } from '../kernels/check-kernels.js';
+import { checkKernels } from '../kernels/check-kernels.js';
 import type { CpuKernels } from '../kernels/kernels.js';
-import type { AsyncKernels } from '../kernels/async-kernels.js';
+import type { Kernels } from '../kernels/kernels.js';
 import { inverseLower } from '../core/linalg/index.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
 import { yieldToEventLoop } from './cooperative.js';
-import { asyncKernelsOf } from './async-kernels-of.js';
 import { checkFinite, checkFloat32, checkInt } from '../core/validate.js';
 import { Codebook } from './codebook.js';
 import { kmeans, type KMeansOptions, type KMeansResult } from './kmeans.js';
@@ -47,12 +46,12 @@ export interface TrainedCodebook {
  * @example
  * const { L } = metricFactor(moment.moment(), 128);
  * const { codebook } = await trainCodebook(kernels, keys, n, 128, { size: 4096, factor: L, seed: 1 });
- * const gpu = await createAsyncKernels({ backend: 'webgpu' });
+ * const gpu = await createKernels({ backend: 'webgpu' });
  * const onGpu = await trainCodebook(gpu, keys, n, 128, { size: 4096, factor: L, seed: 1 });
  */
-export async function trainCodebook(kernels: AsyncKernels, keys: Float32Array, n: number, dim: number,
+export async function trainCodebook(kernels: Kernels, keys: Float32Array, n: number, dim: number,
   opts: TrainCodebookOptions): Promise<TrainedCodebook> {
-  checkAnyKernels('kernels', kernels);
+  checkKernels('kernels', kernels);
   checkInt('n', n, 1); checkInt('dim', dim, 1, 4096);
   checkFloat32('keys', keys, n * dim); checkFinite('keys', keys, n * dim);
   if (opts === null || opts === undefined) throw badArgument('trainCodebook options must give size');
@@ -80,7 +79,7 @@ export async function trainCodebook(kernels: AsyncKernels, keys: Float32Array, n
     await yieldToEventLoop(20);
   }
   const { size: _omit, factor: _f, ...kopts } = opts;
-  const km = await kmeans(asyncKernelsOf(kernels), z, n, dim, { ...kopts, k: size });
+  const km = await kmeans(kernels, z, n, dim, { ...kopts, k: size });
   let centroids = km.centroids;
   if (L32 !== null) {
     const Linv = inverseLower(Float64Array.from(L32), dim);

@@ -1,9 +1,10 @@
 /**
  * The CATS, CHESS and TEAL components (Ffn and Projection, as the llama model hosts them) against
  * the model strategies installActivationSparsity installs: on every CPU backend the same input
- * gives the same output bit for bit and the same counts (channel zeros, projection-input zeros);
- * on webgpu (SwiftShader in CI) the components run with device scratch and match the CPU within
- * float tolerance; bad thresholds and unbound use are refused.
+ * gives the same output bit for bit and the same counts (channel zeros, projection-input zeros),
+ * and hosted by the model (model.use) the same logits; on webgpu (SwiftShader in CI) the
+ * components run with device scratch and match the CPU within float tolerance, alone and inside a
+ * model on the GPU; bad thresholds and unbound use are refused.
  */
 import { expect, it } from 'vitest';
 import { describeEachBackend } from '../_harness/each-backend.js';
@@ -150,6 +151,29 @@ describeEachBackend('sparsity components', (k) => {
     });
   }
 
+  it('hosted by the model (model.use): the logits of the installed strategies, bit for bit (CATS, CHESS w/, TEAL)', async () => {
+    const { m, th } = await calibrated(k);
+    const run = async () => {
+      m.reset();
+      const out: Float32Array[] = [];
+      for (let i = 0; i < TOKENS.length; i++) out.push((await m.forward(TOKENS[i], i)).slice());
+      return out;
+    };
+    const dense = await run();
+    for (const [t, attention] of [[th.cats, false], [th.chess, true], [th.teal, false]] as const) {
+      const inst = installActivationSparsity(m, t, { attention });
+      const want = await run();
+      inst.dispose();
+      const { ffn, projections } = sparsityComponents(t, { attention });
+      await m.use({ ffn, projections: projections ?? null });
+      const got = await run();
+      await m.use({ ffn: new DenseFfn(), projections: null });
+      for (let i = 0; i < want.length; i++) expect(got[i]).toEqual(want[i]);
+      expect(got[TOKENS.length - 1]).not.toEqual(dense[TOKENS.length - 1]);
+    }
+    m.dispose();
+  });
+
   it('refuse thresholds of another method or model, and use before bind', async () => {
     const { m, th } = await calibrated(k);
     expectBadArgument(() => new ChessFfn(th.cats), 'thresholds');
@@ -197,6 +221,19 @@ describeWithRuntime('sparsity components on webgpu', missing, () => {
       }
       for (const c of [onCpu, onGpu]) { c.ffn.dispose(); c.projections?.dispose(); }
     }
+    // Hosted by a model on the GPU: the CPU model's logits (CHESS w/).
+    const g = randomLlama(SHAPE, { kernels: gpu, seed: 3, scale: 1.5 });
+    const inst = installActivationSparsity(m, th.chess, { attention: true });
+    const { ffn, projections } = sparsityComponents(th.chess, { attention: true });
+    await g.use({ ffn, projections: projections ?? null });
+    m.reset(); g.reset();
+    for (let i = 0; i < TOKENS.length; i++) {
+      const want = (await m.forward(TOKENS[i], i)).slice(), got = await g.forward(TOKENS[i], i);
+      const scale = Math.max(...want.map(Math.abs));
+      for (let j = 0; j < want.length; j++) expect(Math.abs(got[j] - want[j])).toBeLessThan(1e-4 * scale);
+    }
+    inst.dispose();
+    g.dispose();
     m.dispose();
   }, 120_000);
 });

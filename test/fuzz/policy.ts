@@ -26,7 +26,7 @@ export const DOCUMENTED: Record<string, string> = {
   interleave: 'plumbing: returns a generator that validates when driven',
   settleAll: 'a generator function: the call returns the generator; arguments are checked when it is driven',
   FullAttention: 'a method with no parameters: extra arguments are ignored',
-  DenseFfn: 'a component with no parameters (the dense SwiGLU): extra arguments are ignored',
+  DenseFfn: 'a constructor with no parameters: extra arguments are ignored (bind() checks what it is given)',
   summarize: 'NaN entries are ignored by definition; with no number left it reports n = 0 and NaN statistics',
 };
 

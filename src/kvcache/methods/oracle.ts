@@ -7,9 +7,9 @@
  *   tokens of head h; its top-R maximises the group's mean attention-mass recall for any R,
  *   so at equal budget nothing can recall more.
  */
-import { checkAnyKernels } from '../../kernels/check-kernels.js';
+import { checkKernels } from '../../kernels/check-kernels.js';
 import { checkInt } from '../../core/validate.js';
-import type { AsyncKernels } from '../../kernels/async-kernels.js';
+import type { Kernels } from '../../kernels/kernels.js';
 import type { GroupQuery, RetrievalMethod, ScoreBuffer } from '../retrieval-method.js';
 import type { HeadKeys } from '../kv-store.js';
 import { disposeSymbol } from '../../core/dispose.js';
@@ -24,9 +24,9 @@ export class OracleTopK implements RetrievalMethod {
   private scratch: Float32Array[] = [];
 
   /** @example new OracleTopK(kernels, 128, 4, 'group') */
-  constructor(private readonly kernels: AsyncKernels, private readonly headDim: number,
+  constructor(private readonly kernels: Kernels, private readonly headDim: number,
     private readonly groupSize: number, variant: 'union' | 'group' = 'group') {
-    checkAnyKernels('kernels', kernels);
+    checkKernels('kernels', kernels);
     this.scoring = variant === 'union' ? 'perHead' : 'group';
     this.name = variant === 'union' ? 'oracle-union' : 'oracle';
   }

@@ -13,8 +13,8 @@
  * between which the event loop runs and `options.signal` is checked.
  * Defaults M = 2, B = 6 give 12 bits per token, the same as A²ATS's 4096-entry codes.
  */
-import type { AsyncKernels } from '../../kernels/async-kernels.js';
-import { checkAnyKernels } from '../../kernels/check-kernels.js';
+import type { Kernels } from '../../kernels/kernels.js';
+import { checkKernels } from '../../kernels/check-kernels.js';
 import { mirrorF32, mirrorI32, type HostMirror } from '../../kernels/host-mirror.js';
 import { badArgument, throwIfAborted } from '../../core/errors.js';
 import { checkInt, checkNumber } from '../../core/validate.js';
@@ -70,9 +70,9 @@ export class PqCache implements RetrievalMethod {
   lastHeadScores = new Float32Array(0);
 
   /** @example new PqCache(kernels, 128, 4, 8, { subspaces: 2, bits: 6 }) */
-  constructor(private readonly kernels: AsyncKernels, private readonly headDim: number,
+  constructor(private readonly kernels: Kernels, private readonly headDim: number,
     private readonly groupSize: number, nKvHeads: number, opts: PqCacheOptions = {}) {
-    checkAnyKernels('kernels', kernels);
+    checkKernels('kernels', kernels);
     checkInt('headDim', headDim, 1); checkInt('groupSize', groupSize, 1); checkInt('nKvHeads', nKvHeads, 1);
     opts = checkOptions('PqCache options', opts, PQCACHE_KEYS);
     this.M = checkInt('subspaces', opts.subspaces ?? 2, 1, headDim);

@@ -18,8 +18,8 @@
  * first wait, so on webgpu a KV head's scoring — or a whole layer's, through
  * Retrieval.selectAll — is one GPU submission.
  */
-import { checkAnyKernels } from '../../kernels/check-kernels.js';
-import type { AsyncKernels } from '../../kernels/async-kernels.js';
+import { checkKernels } from '../../kernels/check-kernels.js';
+import type { Kernels } from '../../kernels/kernels.js';
 import { mirrorF32, mirrorI32, type HostMirror } from '../../kernels/host-mirror.js';
 import { badArgument } from '../../core/errors.js';
 import { checkFinite, checkFloat32, checkInt } from '../../core/validate.js';
@@ -91,8 +91,8 @@ export class VqRetrieval implements RetrievalMethod {
    * @param codebooks - one per KV head of the layer (same dim and size).
    * @example new VqRetrieval(kernels, [set.get(0, 0), set.get(0, 1)], { wrope, groupSize: 4 })
    */
-  constructor(private readonly kernels: AsyncKernels, codebooks: Codebook[], private readonly opts: VqRetrievalOptions) {
-    checkAnyKernels('kernels', kernels);
+  constructor(private readonly kernels: Kernels, codebooks: Codebook[], private readonly opts: VqRetrievalOptions) {
+    checkKernels('kernels', kernels);
     if (!Array.isArray(codebooks) || codebooks.length === 0) throw badArgument('codebooks must be a non-empty array (one per KV head)');
     if (opts === null || opts === undefined) throw badArgument('VqRetrieval options must give wrope and groupSize');
     checkOptions('VqRetrieval options', opts, VQ_RETRIEVAL_KEYS);

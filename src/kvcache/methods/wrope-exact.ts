@@ -4,8 +4,8 @@
  * Comparing it with A²ATS separates the error of the windowed rotation from the error of the
  * vector quantisation.
  */
-import { checkAnyKernels } from '../../kernels/check-kernels.js';
-import type { AsyncKernels } from '../../kernels/async-kernels.js';
+import { checkKernels } from '../../kernels/check-kernels.js';
+import type { Kernels } from '../../kernels/kernels.js';
 import type { GroupQuery, RetrievalMethod, ScoreBuffer } from '../retrieval-method.js';
 import type { HeadKeys } from '../kv-store.js';
 import { checkWRope, type WRopeConfig } from '../wrope.js';
@@ -21,9 +21,9 @@ export class WRopeExact implements RetrievalMethod {
   /** Per KV head (calls for different heads may overlap). */
   private scratch: Float32Array[] = [];
 
-  constructor(private readonly kernels: AsyncKernels, private readonly headDim: number, private readonly groupSize: number,
+  constructor(private readonly kernels: Kernels, private readonly headDim: number, private readonly groupSize: number,
     private readonly wrope: WRopeConfig) {
-    checkAnyKernels('kernels', kernels);
+    checkKernels('kernels', kernels);
     checkWRope(wrope);
   }
 

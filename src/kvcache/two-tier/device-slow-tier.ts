@@ -12,8 +12,9 @@
  * slow.append(kPost, v);
  * await slow.attend(req);
  */
-import { checkAnyKernels } from '../../kernels/check-kernels.js';
-import type { AsyncKernels, DeviceArray } from '../../kernels/async-kernels.js';
+import { checkKernels } from '../../kernels/check-kernels.js';
+import type { DeviceArray } from '../../kernels/async-kernels.js';
+import type { Kernels } from '../../kernels/kernels.js';
 import { badArgument } from '../../core/errors.js';
 import { checkInt, checkFloat32 } from '../../core/validate.js';
 import {
@@ -34,8 +35,8 @@ export class DeviceSlowTier implements SlowTier {
   private len = 0;
 
   /** @param stage - tokens staged on the host before a block upload (default 256). */
-  constructor(private readonly kernels: AsyncKernels, shape: SlowTierShape, stage = 256) {
-    checkAnyKernels('kernels', kernels);
+  constructor(private readonly kernels: Kernels, shape: SlowTierShape, stage = 256) {
+    checkKernels('kernels', kernels);
     if (shape === null || typeof shape !== 'object') throw badArgument('shape must be a SlowTierShape object');
     this.shape = Object.freeze({ ...checkSlowTierShape(shape) });
     this.stage = checkInt('stage', stage, 1);

@@ -11,8 +11,8 @@
  * before any is awaited, so on webgpu a step's selection for the whole layer shares its GPU
  * submissions.
  */
-import { checkAnyKernels } from '../../kernels/check-kernels.js';
-import type { AsyncKernels } from '../../kernels/async-kernels.js';
+import { checkKernels } from '../../kernels/check-kernels.js';
+import type { Kernels } from '../../kernels/kernels.js';
 import { mirrorF32, mirrorI32, type HostMirror } from '../../kernels/host-mirror.js';
 import { badArgument } from '../../core/errors.js';
 import { checkFloat32, checkFloat64, checkInt } from '../../core/validate.js';
@@ -64,8 +64,8 @@ export class FastTier {
   private readonly queries: GroupQuery[];
   private len = 0;
 
-  constructor(private readonly kernels: AsyncKernels, private readonly o: FastTierOptions) {
-    checkAnyKernels('kernels', kernels);
+  constructor(private readonly kernels: Kernels, private readonly o: FastTierOptions) {
+    checkKernels('kernels', kernels);
     if (o === null || o === undefined) throw badArgument('FastTier options must give the shape, wrope, budget and codebooks');
     checkOptions('FastTier options', o, FAST_TIER_KEYS);
     if (o.codebooks.length !== o.nKvHeads) throw badArgument(`codebooks must hold one codebook per KV head (${o.nKvHeads}), got ${o.codebooks.length}`);

@@ -15,8 +15,9 @@
  * slow.append(kPost, v);                 // host copy
  * await slow.attend(req);                // gather, upload, attend on the GPU
  */
-import { checkAnyKernels } from '../../kernels/check-kernels.js';
-import type { AsyncKernels, DeviceArray } from '../../kernels/async-kernels.js';
+import { checkKernels } from '../../kernels/check-kernels.js';
+import type { DeviceArray } from '../../kernels/async-kernels.js';
+import type { Kernels } from '../../kernels/kernels.js';
 import { badArgument } from '../../core/errors.js';
 import { checkFloat32 } from '../../core/validate.js';
 import {
@@ -37,8 +38,8 @@ export class GatherSlowTier implements SlowTier {
   private devV: DeviceArray<Float32Array> | null = null;
   private len = 0;
 
-  constructor(private readonly kernels: AsyncKernels, shape: SlowTierShape) {
-    checkAnyKernels('kernels', kernels);
+  constructor(private readonly kernels: Kernels, shape: SlowTierShape) {
+    checkKernels('kernels', kernels);
     if (shape === null || typeof shape !== 'object') throw badArgument('shape must be a SlowTierShape object');
     this.shape = Object.freeze({ ...checkSlowTierShape(shape) });
     const n = shape.nKvHeads * shape.capacity * shape.headDim;

@@ -5,7 +5,6 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createKernels } from '../../backends/create-kernels.js';
-import { toAsyncKernels } from '../../kernels/async-kernels.js';
 import { InThreadSlowTier, type SlowTierShape } from './slow-tier.js';
 import { DONE, ERR, OP, OP_APPEND, OP_ATTEND, OP_CLEAR, OP_EXIT, REQ, STAGED, linkLayout } from './link.js';
 
@@ -19,7 +18,7 @@ interface Init {
 
 const init = workerData as Init;
 const kernels = await createKernels({ backend: init.backend, wasmVariant: init.wasmVariant });
-const tier = new InThreadSlowTier(toAsyncKernels(kernels), init.shape);
+const tier = new InThreadSlowTier(kernels, init.shape);
 const v = linkLayout(init.shape, init.stage, init.buffer).views!;
 const { nKvHeads, headDim: d } = init.shape;
 parentPort!.postMessage({ type: 'ready', variant: kernels.variant });

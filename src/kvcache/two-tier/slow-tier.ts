@@ -9,8 +9,9 @@
  * selected rows uploaded per step) or DeviceSlowTier (./device-slow-tier.ts: K/V on the device).
  * All of them attend through `attendHeads`, one async function on any kernels.
  */
-import { checkAnyKernels } from '../../kernels/check-kernels.js';
-import type { AsyncKernels, DeviceArray } from '../../kernels/async-kernels.js';
+import { checkKernels } from '../../kernels/check-kernels.js';
+import type { DeviceArray } from '../../kernels/async-kernels.js';
+import type { Kernels } from '../../kernels/kernels.js';
 import { mirrorF32, mirrorI32, type HostMirror } from '../../kernels/host-mirror.js';
 import { badArgument } from '../../core/errors.js';
 import { awaitAll } from '../await-all.js';
@@ -73,7 +74,7 @@ export interface HeadRows {
  * @example
  * await attendHeads(kernels, shape, req, (kv) => ({ K: () => K(kv), V: () => V(kv), idx: () => idx, rows: n }));
  */
-export async function attendHeads(kernels: AsyncKernels, shape: Pick<SlowTierShape, 'nHeads' | 'nKvHeads' | 'headDim'>,
+export async function attendHeads(kernels: Kernels, shape: Pick<SlowTierShape, 'nHeads' | 'nKvHeads' | 'headDim'>,
   req: Pick<SlowTierRequest, 'qPost' | 'counts' | 'out' | 'lse'>, rowsOf: (kvHead: number) => HeadRows): Promise<void> {
   const { nHeads, nKvHeads, headDim: d } = shape;
   const g = nHeads / nKvHeads;
@@ -140,8 +141,8 @@ export class InThreadSlowTier implements SlowTier {
   private readonly idx: HostMirror<Int32Array>;
   private len = 0;
 
-  constructor(private readonly kernels: AsyncKernels, shape: SlowTierShape) {
-    checkAnyKernels('kernels', kernels);
+  constructor(private readonly kernels: Kernels, shape: SlowTierShape) {
+    checkKernels('kernels', kernels);
     this.shape = Object.freeze({ ...checkSlowTierShape(shape) });
     const n = shape.nKvHeads * shape.capacity * shape.headDim;
     this.keys = mirrorF32(kernels, n);

@@ -29,14 +29,13 @@
  * const stats = await cache.attend(qPre, out);    // nHeads*headDim
  *
  * @example
- * const gpu = await createAsyncKernels({ backend: 'webgpu' });
+ * const gpu = await createKernels({ backend: 'webgpu' });
  * const cache = await TwoTierKvCache.create(gpu, { ...shape, codebooks });   // slowTier 'gather'
  * await cache.append(kPre, v);
  * const stats = await cache.attend(qPre, out);
  */
-import { checkAnyKernels } from '../../kernels/check-kernels.js';
+import { checkKernels } from '../../kernels/check-kernels.js';
 import type { Kernels, RopePairing } from '../../kernels/kernels.js';
-import type { AsyncKernels } from '../../kernels/async-kernels.js';
 import { badArgument } from '../../core/errors.js';
 import { checkFinite, checkFloat32, checkInt, checkNumber, checkOneOf } from '../../core/validate.js';
 import { checkBudget, type Budget } from '../budget.js';
@@ -45,7 +44,6 @@ import { FastTier } from './fast-tier.js';
 import { InThreadSlowTier, type SlowTier } from './slow-tier.js';
 import { GatherSlowTier } from './gather-slow-tier.js';
 import { DeviceSlowTier } from './device-slow-tier.js';
-import { asyncKernelsOf } from '../async-kernels-of.js';
 import { awaitAll } from '../await-all.js';
 import { asyncDisposeSymbol } from '../../core/dispose.js';
 import { checkOptions, optionKeys } from '../../core/options.js';
@@ -107,9 +105,9 @@ export class TwoTierKvCache {
   private readonly base: number;
   private readonly pairing: RopePairing;
 
-  private constructor(private readonly kernels: AsyncKernels, readonly options: Readonly<Required<TwoTierOptions>>,
+  private constructor(private readonly kernels: Kernels, readonly options: Readonly<Required<TwoTierOptions>>,
     readonly fast: FastTier, readonly slow: SlowTier) {
-    checkAnyKernels('kernels', kernels); // the constructor is private in TypeScript only: use create()
+    checkKernels('kernels', kernels); // the constructor is private in TypeScript only: use create()
     const { nHeads, nKvHeads, headDim: d } = options;
     this.qPost = new Float32Array(nHeads * d);
     this.kPost = new Float32Array(nKvHeads * d);
@@ -125,8 +123,8 @@ export class TwoTierKvCache {
    * Validate options and start both tiers (a worker for slowTier: 'worker'). `kernels`: a CPU
    * backend (wasm, reference, threads; synchronous or behind the async adapter) or a GPU (webgpu).
    */
-  static async create(anyKernels: Kernels | AsyncKernels, opts: TwoTierOptions): Promise<TwoTierKvCache> {
-    const kernels = asyncKernelsOf(anyKernels);
+  static async create(kernels: Kernels, opts: TwoTierOptions): Promise<TwoTierKvCache> {
+    checkKernels('kernels', kernels);
     if (opts === null || opts === undefined) throw badArgument('TwoTierKvCache options must give the shape and codebooks');
     checkOptions('TwoTierKvCache options', opts, TWO_TIER_KEYS);
     const gpu = kernels.backend === 'webgpu';
