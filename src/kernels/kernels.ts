@@ -292,7 +292,7 @@ export interface KernelFunctions {
    *   q, keys[pos] ← RoPE(pos) of q and keysPre[pos];
    *   x += Wo · attention(q, keys[0..pos], values[0..pos])   (causal, GQA, scale 1/√headDim)
    *   h = RMSNorm(x; rmsFfn); x += W2 (SiLU(W1 h) ⊙ W3 h).
-   * The same arithmetic as rmsnorm, gemv, rope, selectiveAttentionHeads (token list 0..pos),
+   * The same arithmetic as rmsnorm, gemv, rope, causalAttention (one row at pos, n = 1),
    * axpy and swiglu called one after another — one call instead of ~15, so a small model's
    * decode step is not dominated by per-call overhead.
    * x: dim; W: decoderLayerWeightLength(shape), the packed layer (decoder-layer-layout.ts);
