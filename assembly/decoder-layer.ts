@@ -2,7 +2,7 @@ import { rmsnorm } from './rmsnorm';
 import { gemv } from './gemv';
 import { rope } from './rope';
 import { axpy } from './axpy';
-import { selectiveAttention } from './selective-attention';
+import { causalAttention } from './causal-attention';
 
 /**
  * One Llama decoder layer at position pos, in place on x (see src/kernels/kernels.ts
@@ -31,9 +31,7 @@ export function decoderLayer(x: usize, W: usize, keys: usize, keysPre: usize, va
   const hb = q + bytes(dim, 4);
   const hb2 = hb + bytes(hiddenDim, 4);
   const lse = hb2 + bytes(hiddenDim, 4);
-  const scores = lse + bytes(nHeads, 4);
-  const order = scores + bytes(pos + 1, 4);
-  for (let t = 0; t <= pos; t++) store<i32>(order + (<usize>t << 2), t);
+  const scores = lse + bytes(nHeads, 4); // causalAttention's scratch (decoder-layer-layout.ts)
   const row = <usize>(pos * kvDim) << 2;
 
   // Attention block.
@@ -44,15 +42,9 @@ export function decoderLayer(x: usize, W: usize, keys: usize, keysPre: usize, va
   memory.copy(keys + row, keysPre + row, <usize>kvDim << 2);
   rope(q, nHeads, headDim, <f64>pos, ropeBase, half);
   rope(keys + row, nKvHeads, headDim, <f64>pos, ropeBase, half);
-  const group = nHeads / nKvHeads;
+  // Every query head over tokens 0..pos: one row of the prefill's causal attention (GQA).
   const scale = <f32>(1.0 / Math.sqrt(<f64>headDim));
-  const headBytes = <usize>headDim << 2;
-  for (let h = 0; h < nHeads; h++) {
-    const g = <usize>(h / group) * headBytes;
-    const l = selectiveAttention(q + <usize>h * headBytes, keys + g, values + g, order, pos + 1, headDim, kvDim,
-      scale, xb2 + <usize>h * headBytes, scores);
-    store<f32>(lse + (<usize>h << 2), <f32>l);
-  }
+  causalAttention(q, keys, values, pos, 1, headDim, kvDim, nHeads, nHeads / nKvHeads, scale, xb2, scores);
   gemv(wo, xb2, xb, dim, dim);
   axpy(1, xb, x, dim);
 

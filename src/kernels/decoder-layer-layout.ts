@@ -8,9 +8,9 @@
  * block's start — the order and padding of the llama family's WeightLayout, so a layer of a
  * model's resident weights is passed as one subarray.
  *
- * Scratch (floats): xb, xb2, q (dim each), hb, hb2 (hidden each), lse (nHeads), then
- * attention scores and the token list 0..pos as int32 bits (pos + 1 each), every region
- * starting at a multiple of 4 floats.
+ * Scratch (floats): xb, xb2, q (dim each), hb, hb2 (hidden each), lse (nHeads), then the
+ * attention's scratch (causalAttention's for one row, at least pos + 1 floats) and pos + 1 floats
+ * kept for callers' layouts, every region starting at a multiple of 4 floats.
  *
  * @example
  * const shape = { dim: 64, hiddenDim: 172, nHeads: 8, nKvHeads: 4, normEps: 1e-5, ropeBase: 10000, ropePairing: 'adjacent' };
@@ -20,6 +20,7 @@
 import type { DecoderLayerShape } from './kernels.js';
 import { badArgument } from '../core/errors.js';
 import { checkInt, checkNumber, checkOneOf, describe } from '../core/validate.js';
+import { causalAttentionScratchLength } from './causal-attention-scratch.js';
 
 const WEIGHT_ALIGN = 16;
 const SCRATCH_ALIGN = 4;
@@ -64,14 +65,15 @@ export function decoderLayerScratchOffsets(s: DecoderLayerShape, positions: numb
   const next = (n: number) => { const o = at; at += roundUp(n, SCRATCH_ALIGN); return o; };
   const xb = next(s.dim), xb2 = next(s.dim), q = next(s.dim);
   const hb = next(s.hiddenDim), hb2 = next(s.hiddenDim), lse = next(s.nHeads);
-  const scores = next(positions), order = next(positions);
+  // scores: causalAttention's scratch for one row (the attention), at least `positions` floats.
+  const scores = next(Math.max(positions, causalAttentionScratchLength(1, s.nHeads))), order = next(positions);
   return { xb, xb2, q, hb, hb2, lse, scores, order, length: at };
 }
 
 /** Floats of scratch a `decoderLayer` call needs at every position below `positions` (arithmetic only). */
 export function decoderLayerScratchLength(s: DecoderLayerShape, positions: number): number {
   const a = (n: number) => roundUp(n, SCRATCH_ALIGN);
-  return 3 * a(s.dim) + 2 * a(s.hiddenDim) + a(s.nHeads) + 2 * a(positions);
+  return 3 * a(s.dim) + 2 * a(s.hiddenDim) + a(s.nHeads) + a(Math.max(positions, causalAttentionScratchLength(1, s.nHeads))) + a(positions);
 }
 
 /** Frozen shapes already checked: a model passes the same one for every layer of every token. */

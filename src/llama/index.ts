@@ -3,7 +3,7 @@
  * safetensors checkpoints; `loadModel(bytes)` detects which), used to run the KV-cache and activation-sparsity methods on real models.
  * Reading files from disk is in `sparse-inference/node`.
  */
-export { LlamaModel, type WeightFiller, type PrefillOptions } from './model.js';
+export { LlamaModel, type WeightFiller, type PrefillOptions, type KvType, type ModelNumerics } from './model.js';
 export type {
   LlamaConfig, LayerWeights, LayerKvCache, AttentionContext, AttentionStrategy, FfnContext, FfnStrategy,
   ProjectionName, ProjectionContext, ProjectionStrategy, LayerStrategies, ActivationKind, ActivationCapture,

@@ -54,10 +54,11 @@ import { ExactAttention } from './exact-attention.js';
 import { eitherKernels } from '../kernels/maybe-async.js';
 import type { DecoderLayerShape } from '../kernels/kernels.js';
 import { decoderLayerOffsets, decoderLayerScratchLength } from '../kernels/decoder-layer-layout.js';
-import { causalAttentionScratchLength } from '../kernels/causal-attention-scratch.js';
+import { causalAttentionF16ScratchLength, causalAttentionScratchLength } from '../kernels/causal-attention-scratch.js';
 import { disposeSymbol } from '../core/dispose.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 import { q8ActivationWords } from '../kernels/q8-activation-words.js';
+import { f16Bits } from '../core/f16-bits.js';
 
 /**
  * Writes weights into the resident buffers while a model is being built: float32 tensors into
@@ -74,6 +75,22 @@ export interface QuantizedMatmulOptions {
    * 'f32': activations stay float32 (gemvQ4_1, gemvQ8_0, …): no rounding of activations.
    */
   activations?: 'int8' | 'f32';
+}
+
+/**
+ * How the KV cache stores keys and values (LlamaModel.create):
+ * 'f32' (default): float32, the precision attention computes in; what attention strategies,
+ * captures and `kvCache` views read in place.
+ * 'f16': IEEE binary16 (llama.cpp's default KV type): half the memory per position (23 KB instead
+ * of 46 KB for SmolLM2), each key and value rounded once when it is cached; attention reads them
+ * with causalAttentionF16. Synchronous kernels, no attention strategies (they read the float32
+ * cache in place); `kvCache(l)` returns float32 copies.
+ */
+export type KvType = 'f32' | 'f16';
+
+/** Numerics of a model: how quantized matrices multiply, how the KV cache stores its rows. */
+export interface ModelNumerics extends QuantizedMatmulOptions {
+  kvType?: KvType;
 }
 
 /** Options for long runs of forward steps (prefill). */
@@ -102,13 +119,19 @@ interface Views<B extends F32Arg = Float32Array> {
   xq?: Int32Array;
   /** keysPre: per layer, the pre-RoPE key store when kept (keepPreRopeKeys), else empty. */
   keys: B[]; keysPre: B[]; values: B[];
+  /** kvType 'f16': per layer, the binary16 keys and values (two per word); keys/values are then empty. */
+  keys16?: Int32Array[]; values16?: Int32Array[];
+  /** kvType 'f16': this token's post-RoPE key and its value in float32, before they are rounded into the cache. */
+  kRow?: B; vRow?: B;
   x: B; xb: B; xb2: B;
   /** qPre, kPre: this token's pre-RoPE query and key (what hooks and captures see). */
   q: B; qPre: B; kPre: B; hb: B; hb2: B; logits: B;
   /** Fast path (sync kernels only): each layer's packed weight block, and the kernel's scratch. */
   layerBlocks?: B[]; layerScratch?: B;
   /** Block prefill (sync only): PREFILL_BLOCK rows of x, normed x, q, attention out, FFN hidden ×2. */
-  block?: { x: Float32Array; xb: Float32Array; q: Float32Array; att: Float32Array; hb: Float32Array; hb2: Float32Array; attScratch: Float32Array };
+  block?: { x: Float32Array; xb: Float32Array; q: Float32Array; att: Float32Array; hb: Float32Array; hb2: Float32Array; attScratch: Float32Array;
+    /** kvType 'f16': the block's keys and values in float32 before they are rounded into the cache. */
+    k: Float32Array; v: Float32Array };
 }
 
 /**
@@ -136,6 +159,10 @@ export class LlamaModel {
   private readonly qmem: ResidentArray<Int32Array> | null = null;
   /** Quantized matrices multiply int8 activations (QuantizedMatmulOptions). */
   private readonly int8: boolean;
+  /** How the KV cache stores its rows (KvType). */
+  readonly kvType: KvType;
+  /** kvType 'f16': the binary16 KV cache, keys then values, nLayers·seqLen·kvDim/2 words each. */
+  private readonly kv16: ResidentArray<Int32Array> | null = null;
   /** Pre-RoPE keys, nLayers·seqLen·kvDim, allocated by keepPreRopeKeys (sync kernels only). */
   private preRope: ResidentArray<Float32Array> | null = null;
   /** PREFILL_BLOCK rows of logits, allocated the first time a prefill asks for every position's. */
@@ -161,12 +188,12 @@ export class LlamaModel {
    * (loadLlama2c, loadSafetensors, randomLlama) call this; users rarely do.
    */
   static create(config: LlamaConfig, kernels: Kernels | AsyncKernels, fill: WeightFiller,
-    formats: WeightFormats = {}, matmul: QuantizedMatmulOptions = {}): LlamaModel {
+    formats: WeightFormats = {}, matmul: ModelNumerics = {}): LlamaModel {
     return new LlamaModel(config, kernels, fill, formats, matmul);
   }
 
   private constructor(config: LlamaConfig, kernels: Kernels | AsyncKernels, fill: WeightFiller, formats: WeightFormats,
-    matmul: QuantizedMatmulOptions) {
+    matmul: ModelNumerics) {
     // The factories pass checked arguments; `new` from JavaScript (the constructor is private
     // only to TypeScript) gets the same checks. WeightLayout checks config and formats.
     checkAnyKernels('kernels', kernels);
@@ -178,6 +205,13 @@ export class LlamaModel {
       throw badArgument(`activations must be 'int8' or 'f32', got ${String(matmul.activations)}`);
     }
     this.int8 = this.layout.quantized && matmul.activations !== 'f32';
+    if (matmul.kvType !== undefined && matmul.kvType !== 'f32' && matmul.kvType !== 'f16') {
+      throw badArgument(`kvType must be 'f32' or 'f16', got ${String(matmul.kvType)}`);
+    }
+    this.kvType = matmul.kvType ?? 'f32';
+    if (this.kvType === 'f16' && isAsyncKernels(kernels)) {
+      throw new SparseInferenceError('UNAVAILABLE', "kvType 'f16' needs synchronous kernels (use kvType 'f32' on WebGPU)");
+    }
     if (this.layout.quantized && isAsyncKernels(kernels)) {
       throw new SparseInferenceError('UNAVAILABLE', 'quantized weights need synchronous kernels (load float32 weights for WebGPU)');
     }
@@ -186,10 +220,14 @@ export class LlamaModel {
     // allocation grows WASM memory once, by what is needed (separate ones can double it).
     this.exact = new ExactAttention(c, kernels);
     this.kvOffset = this.layout.totalLength;
-    this.actOffset = this.kvOffset + 2 * c.nLayers * c.seqLen * c.kvDim; // post-RoPE keys, values
-    // The decoderLayer fast path needs float weights laid out as its kernel expects.
-    this.fused = isAsyncKernels(kernels) || this.layout.quantized ? null : fusedShape(config, this.layout);
-    const actLength = 16 * 16 + 5 * c.dim + c.kvDim + 2 * c.hiddenDim + c.vocabSize + PREFILL_BLOCK * (4 * c.dim + 2 * c.hiddenDim) + 16 + causalAttentionScratchLength(PREFILL_BLOCK, c.nHeads)
+    const f16 = this.kvType === 'f16';
+    // Post-RoPE keys, values (float32 here, or binary16 in their own block).
+    this.actOffset = this.kvOffset + (f16 ? 0 : 2 * c.nLayers * c.seqLen * c.kvDim);
+    // The decoderLayer fast path needs float weights laid out as its kernel expects (and a float32 cache).
+    this.fused = isAsyncKernels(kernels) || this.layout.quantized || f16 ? null : fusedShape(config, this.layout);
+    const actLength = 16 * 16 + 5 * c.dim + c.kvDim + 2 * c.hiddenDim + c.vocabSize + PREFILL_BLOCK * (4 * c.dim + 2 * c.hiddenDim) + 16
+      + (f16 ? 2 * c.kvDim + 2 * PREFILL_BLOCK * c.kvDim + causalAttentionF16ScratchLength(PREFILL_BLOCK, c.nHeads, c.headDim) + 64
+        : causalAttentionScratchLength(PREFILL_BLOCK, c.nHeads))
       + (this.fused ? decoderLayerScratchLength(this.fused, c.seqLen) : 0);
     this.strategies = new Array(c.nLayers).fill(undefined);
     if (isAsyncKernels(kernels)) {
@@ -198,9 +236,11 @@ export class LlamaModel {
     }
     try {
       if (this.layout.quantized) this.qmem = kernels.allocI32(this.layout.quantizedLength + this.xqLength);
+      if (f16) this.kv16 = kernels.allocI32(c.nLayers * c.seqLen * c.kvDim); // keys and values, two per word
       this.mem = kernels.allocF32(this.actOffset + actLength);
     } catch (e) {
       this.qmem?.dispose();
+      this.kv16?.dispose();
       this.exact.dispose();
       throw e;
     }
@@ -295,6 +335,10 @@ export class LlamaModel {
     const cacheOf = (which: number) => Array.from({ length: c.nLayers },
       (_, l) => kvBase.subarray((which * c.nLayers + l) * per, (which * c.nLayers + l + 1) * per));
     const pre = this.preRope?.view();
+    const kv16 = this.kv16?.view();
+    const half = per / 2;
+    const cache16 = (which: number) => Array.from({ length: c.nLayers },
+      (_, l) => kv16!.subarray((which * c.nLayers + l) * half, (which * c.nLayers + l + 1) * half));
     let at = 0;
     const take = (n: number) => { const a = actBase.subarray(at, at + n); at += Math.ceil(n / 16) * 16; return a; };
     this.v = {
@@ -304,15 +348,19 @@ export class LlamaModel {
       rmsFinal: WeightLayout.view(wBase, L.rmsFinal),
       wcls: WeightLayout.view(wBase, L.wcls),
       layers, qLayers, qTokEmb: qView(L.tokEmb), qWcls: qView(L.wcls),
-      keys: cacheOf(0), values: cacheOf(1),
+      keys: kv16 ? [] : cacheOf(0), values: kv16 ? [] : cacheOf(1),
+      keys16: kv16 ? cache16(0) : undefined, values16: kv16 ? cache16(1) : undefined,
       keysPre: pre ? Array.from({ length: c.nLayers }, (_, l) => pre.subarray(l * per, (l + 1) * per)) : [],
       x: take(c.dim), xb: take(c.dim), xb2: take(c.dim), q: take(c.dim), qPre: take(c.dim), kPre: take(c.kvDim),
       hb: take(c.hiddenDim), hb2: take(c.hiddenDim), logits: take(c.vocabSize),
     };
+    if (kv16) { this.v.kRow = take(c.kvDim); this.v.vRow = take(c.kvDim); }
     const B = PREFILL_BLOCK;
     this.v.block = {
       x: take(B * c.dim), xb: take(B * c.dim), q: take(B * c.dim), att: take(B * c.dim),
-      hb: take(B * c.hiddenDim), hb2: take(B * c.hiddenDim), attScratch: take(causalAttentionScratchLength(B, c.nHeads)),
+      hb: take(B * c.hiddenDim), hb2: take(B * c.hiddenDim),
+      attScratch: take(kv16 ? causalAttentionF16ScratchLength(B, c.nHeads, c.headDim) : causalAttentionScratchLength(B, c.nHeads)),
+      k: kv16 ? take(B * c.kvDim) : new Float32Array(0), v: kv16 ? take(B * c.kvDim) : new Float32Array(0),
     };
     if (this.fused) {
       const blockLength = decoderLayerOffsets(this.fused).length;
@@ -383,6 +431,9 @@ export class LlamaModel {
     this.alive();
     if (this.dev) throw needsSyncKernels('keepPreRopeKeys');
     if (this.preRope) return;
+    if (this.kvType === 'f16') {
+      throw new SparseInferenceError('UNAVAILABLE', "attention strategies and the pre-RoPE key store read a float32 KV cache in place, but this model's is binary16 (load with kvType: 'f32')");
+    }
     const c = this.config;
     this.preRope = (this.kernels as Kernels).allocF32(c.nLayers * c.seqLen * c.kvDim);
     this.sync(true);
@@ -430,12 +481,26 @@ export class LlamaModel {
   kvCache(layer: number): LayerKvCache {
     checkInt('layer', layer, 0, this.config.nLayers - 1);
     const v = this.hostViews('kvCache');
+    if (this.kvType === 'f16') return this.widenedCache(layer);
     let keysPreRope = v.keysPre[layer];
     if (keysPreRope === undefined) {
       keysPreRope = new Float32Array(this.length * this.config.kvDim);
       this.unrotateKeys(layer, keysPreRope);
     }
     return { keys: v.keys[layer], keysPreRope, values: v.values[layer], length: this.length };
+  }
+
+  /** kvType 'f16': float32 copies of layer l's cached rows (exact: binary16 widens losslessly). */
+  private widenedCache(l: number): LayerKvCache {
+    const n = this.length * this.config.kvDim;
+    const widen = (words: Int32Array) => Float32Array.from({ length: n }, (_, j) => f16Bits((words[j >> 1] >>> (16 * (j & 1))) & 0xffff));
+    const keys = widen(this.v.keys16![l]), values = widen(this.v.values16![l]);
+    const keysPreRope = keys.slice();
+    const c = this.config;
+    for (let t = 0; t < this.length; t++) {
+      (this.kernels as Kernels).rope(keysPreRope.subarray(t * c.kvDim, (t + 1) * c.kvDim), c.nKvHeads, c.headDim, -t, c.ropeBase, c.ropePairing);
+    }
+    return { keys, keysPreRope, values, length: this.length };
   }
 
   /**
@@ -512,6 +577,7 @@ export class LlamaModel {
     const k = this.kernels as Kernels;
     const { dim, kvDim, hiddenDim, headDim } = c;
     const n = tokens.length;
+    const f16 = this.kvType === 'f16';
     // Allocated before any view is taken (it may grow memory): the block's logits, once.
     if (onLogits !== undefined && this.blockLogits === null) this.blockLogits = k.allocF32(PREFILL_BLOCK * c.vocabSize);
     this.sync();
@@ -527,21 +593,31 @@ export class LlamaModel {
         const w = this.v.layers[l];
         const slots = this.layout.layers[l];
         const qw = this.v.qLayers[l];
-        const keys = this.v.keys[l].subarray(pos0 * kvDim, (pos0 + n) * kvDim);
+        // A float32 cache takes the block's rows directly; a binary16 one gets them rounded after RoPE.
+        const keys = f16 ? b.k.subarray(0, n * kvDim) : this.v.keys[l].subarray(pos0 * kvDim, (pos0 + n) * kvDim);
+        const values = f16 ? b.v.subarray(0, n * kvDim) : this.v.values[l].subarray(pos0 * kvDim, (pos0 + n) * kvDim);
         const keysPre = this.v.keysPre[l]?.subarray(pos0 * kvDim, (pos0 + n) * kvDim);
         for (let i = 0; i < n; i++) k.rmsnorm(row(x, i, dim), w.rmsAtt, row(xb, i, dim), dim, c.normEps);
         const xq = this.quantizeInput(xb, dim, n); // q, k, v share their input
         this.matmul(slots.wq, w.wq, qw.wq, xb, q, n, xq);
         this.matmul(slots.wk, w.wk, qw.wk, xb, keys, n, xq);
-        this.matmul(slots.wv, w.wv, qw.wv, xb, this.v.values[l].subarray(pos0 * kvDim, (pos0 + n) * kvDim), n, xq);
+        this.matmul(slots.wv, w.wv, qw.wv, xb, values, n, xq);
         keysPre?.set(keys);
         for (let i = 0; i < n; i++) {
           k.rope(row(q, i, dim), c.nHeads, headDim, pos0 + i, c.ropeBase, c.ropePairing);
           k.rope(row(keys, i, kvDim), c.nKvHeads, headDim, pos0 + i, c.ropeBase, c.ropePairing);
         }
         // The block's causal attention in one call: each cached key and value read once per block.
-        k.causalAttention(q, this.v.keys[l], this.v.values[l], pos0, n, headDim, kvDim, c.nHeads, c.nHeads / c.nKvHeads,
-          1 / Math.sqrt(headDim), att, b.attScratch);
+        if (f16) {
+          const words = (a: Int32Array) => a.subarray((pos0 * kvDim) / 2, ((pos0 + n) * kvDim) / 2);
+          k.packF16(keys, words(this.v.keys16![l]), n * kvDim);
+          k.packF16(values, words(this.v.values16![l]), n * kvDim);
+          k.causalAttentionF16(q, this.v.keys16![l], this.v.values16![l], pos0, n, headDim, kvDim, c.nHeads, c.nHeads / c.nKvHeads,
+            1 / Math.sqrt(headDim), att, b.attScratch);
+        } else {
+          k.causalAttention(q, this.v.keys[l], this.v.values[l], pos0, n, headDim, kvDim, c.nHeads, c.nHeads / c.nKvHeads,
+            1 / Math.sqrt(headDim), att, b.attScratch);
+        }
         this.matmul(slots.wo, w.wo, qw.wo, att, xb, n);
         k.axpy(1, xb, x, n * dim);
         for (let i = 0; i < n; i++) k.rmsnorm(row(x, i, dim), w.rmsFfn, row(xb, i, dim), dim, c.normEps);
@@ -752,6 +828,7 @@ export class LlamaModel {
     const row0 = pos * kvDim;
     const row1 = row0 + kvDim;
     const host = this.dev === null; // pre-RoPE queries and keys are for hooks and captures only
+    const f16 = this.kvType === 'f16'; // synchronous kernels only (checked at creation)
     for (let l = 0; l < c.nLayers; l++) {
       const s = this.strategies[l];
       if (this.fused && s === undefined && this.capture === undefined) {
@@ -768,23 +845,31 @@ export class LlamaModel {
       // q, k and v read the same input: quantized once (int8 mode; projection hooks need float weights).
       const xq = this.quantizeInput(this.views.xb, dim);
       this.project(l, 'q', this.views.xb, this.views.q, this.views.layers[l].wq, dim, issued, xq);
-      const kRow = () => this.views.keys[l].subarray(row0, row1);
+      // A float32 cache holds the rows themselves; a binary16 one gets them rounded after RoPE.
+      const kRow = () => (f16 ? this.v.kRow! : this.views.keys[l].subarray(row0, row1));
+      const vRow = () => (f16 ? this.v.vRow! : this.views.values[l].subarray(row0, row1));
       // On the host, k lands first in the pre-RoPE row (the store's, or the kPre scratch).
       const kOut = () => (host ? this.v.keysPre[l]?.subarray(row0, row1) ?? this.v.kPre : kRow());
       this.project(l, 'k', this.views.xb, kOut(), this.views.layers[l].wk, kvDim, issued, xq);
-      this.project(l, 'v', this.views.xb, this.views.values[l].subarray(row0, row1), this.views.layers[l].wv, kvDim, issued, xq);
+      this.project(l, 'v', this.views.xb, vRow(), this.views.layers[l].wv, kvDim, issued, xq);
       if (host) {
         copyInto(this.views.qPre, this.views.q);
         copyInto(kRow(), kOut());
         this.emit(l, 'qPreRope', this.views.qPre, pos);
         this.emit(l, 'kPreRope', kOut(), pos);
-        this.emit(l, 'v', this.views.values[l].subarray(row0, row1), pos);
+        this.emit(l, 'v', vRow(), pos);
       }
       issued(k.rope(this.views.q, c.nHeads, headDim, pos, c.ropeBase, c.ropePairing));
       issued(k.rope(kRow(), c.nKvHeads, headDim, pos, c.ropeBase, c.ropePairing));
       this.emit(l, 'qPostRope', this.views.q, pos);
       this.emit(l, 'kPostRope', kRow(), pos);
-      if (s?.attention) {
+      if (f16) {
+        const v = this.v;
+        (this.kernels as Kernels).packF16(v.kRow!, v.keys16![l].subarray(row0 / 2, row1 / 2), kvDim);
+        (this.kernels as Kernels).packF16(v.vRow!, v.values16![l].subarray(row0 / 2, row1 / 2), kvDim);
+        (this.kernels as Kernels).causalAttentionF16(v.q, v.keys16![l], v.values16![l], pos, 1, headDim, kvDim, c.nHeads,
+          c.nHeads / c.nKvHeads, 1 / Math.sqrt(headDim), v.xb2, v.block!.attScratch);
+      } else if (s?.attention) {
         s.attention.attend({
           layer: l, pos, config: c, kernels: this.kernels as Kernels, q: this.v.q, qPreRope: this.v.qPre,
           cache: { keys: this.v.keys[l], keysPreRope: this.v.keysPre[l], values: this.v.values[l], length: pos + 1 },
@@ -848,7 +933,7 @@ export class LlamaModel {
   get residentBytes(): number {
     const c = this.config;
     const floats = this.mem ? this.mem.length : this.dev!.owned.reduce((t, a) => t + a.length, 0);
-    return 4 * (floats + (this.qmem?.length ?? 0) + (this.preRope?.length ?? 0) + c.seqLen);
+    return 4 * (floats + (this.qmem?.length ?? 0) + (this.kv16?.length ?? 0) + (this.preRope?.length ?? 0) + c.seqLen);
   }
 
   /** Release the resident memory; the model must not be used afterwards. */
@@ -858,6 +943,7 @@ export class LlamaModel {
     this.exact.dispose();
     this.mem?.dispose();
     this.qmem?.dispose();
+    this.kv16?.dispose();
     this.preRope?.dispose();
     this.blockLogits?.dispose();
     for (const a of this.dev?.owned ?? []) a.dispose();

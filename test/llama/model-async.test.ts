@@ -38,8 +38,10 @@ describeEachAsyncBackend('llama decode on asynchronous kernels', (k, info) => {
       const want = sync.forward(tokens[pos], pos).slice();
       const got = await model.forwardAsync(tokens[pos], pos);
       expect(got.length).toBe(SHAPE.vocabSize);
-      // The wasm adapter runs the very same kernels; the GPU sums in another order.
-      if (info.backend === 'wasm') expect(got).toEqual(want);
+      // The wasm adapter runs the same kernels but for attention: selectiveAttentionHeads on
+      // asynchronous kernels, causalAttention (key tiles, online softmax) on synchronous ones, so
+      // the sums run in another order; the GPU's order differs too.
+      if (info.backend === 'wasm') expect(maxRelDiff(got, want)).toBeLessThan(1e-5);
       else expect(maxRelDiff(got, want)).toBeLessThan(info.backend === 'reference' ? 1e-4 : 2e-4);
     }
     sync.reset(); model.reset();

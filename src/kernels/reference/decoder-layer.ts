@@ -14,16 +14,17 @@ import { gemv } from './gemv.js';
 import { rope } from './rope.js';
 import { axpy } from './axpy.js';
 import { swiglu } from './swiglu.js';
-import { selectiveAttentionHeads } from './selective-attention-heads.js';
+import { causalAttention } from './causal-attention.js';
+import { causalAttentionScratchLength } from '../causal-attention-scratch.js';
 
-type LayerKernels = Pick<KernelFunctions, 'rmsnorm' | 'gemv' | 'rope' | 'axpy' | 'swiglu' | 'selectiveAttentionHeads'>;
+type LayerKernels = Pick<KernelFunctions, 'rmsnorm' | 'gemv' | 'rope' | 'axpy' | 'swiglu' | 'causalAttention'>;
 
 /** decoderLayer as a sequence of calls to `k`. */
 export function composeDecoderLayer(k: LayerKernels): KernelFunctions['decoderLayer'] {
   return (x, W, keys, keysPre, values, scratch, pos, s) => layer(k, x, W, keys, keysPre, values, scratch, pos, s);
 }
 
-export const decoderLayer = composeDecoderLayer({ rmsnorm, gemv, rope, axpy, swiglu, selectiveAttentionHeads });
+export const decoderLayer = composeDecoderLayer({ rmsnorm, gemv, rope, axpy, swiglu, causalAttention });
 
 /** K/V cache elements a call at position pos touches: pos + 1 rows of every KV head. */
 const cacheLength = (pos: number, s: DecoderLayerShape) => (pos + 1) * (s.dim / s.nHeads) * s.nKvHeads;
@@ -54,9 +55,8 @@ function layer(k: LayerKernels, x: Float32Array, W: Float32Array, keys: Float32A
   const r = decoderLayerScratchOffsets(s, pos + 1);
   const region = (at: number, n: number) => scratch.subarray(at, at + n);
   const xb = region(r.xb, dim), xb2 = region(r.xb2, dim), q = region(r.q, dim);
-  const hb = region(r.hb, hiddenDim), hb2 = region(r.hb2, hiddenDim), lse = region(r.lse, nHeads);
-  const order = new Int32Array(scratch.buffer, scratch.byteOffset + 4 * r.order, pos + 1);
-  for (let t = 0; t <= pos; t++) order[t] = t;
+  const hb = region(r.hb, hiddenDim), hb2 = region(r.hb2, hiddenDim);
+  const attScratch = region(r.scores, causalAttentionScratchLength(1, nHeads));
   const row0 = pos * kvDim, row1 = row0 + kvDim;
 
   // Attention block.
@@ -67,8 +67,7 @@ function layer(k: LayerKernels, x: Float32Array, W: Float32Array, keys: Float32A
   keys.set(keysPre.subarray(row0, row1), row0);
   k.rope(q, nHeads, headDim, pos, s.ropeBase, s.ropePairing);
   k.rope(keys.subarray(row0, row1), nKvHeads, headDim, pos, s.ropeBase, s.ropePairing);
-  k.selectiveAttentionHeads(q, keys, values, order, pos + 1, pos + 1, headDim, kvDim, nHeads, nHeads / nKvHeads,
-    1 / Math.sqrt(headDim), xb2, lse);
+  k.causalAttention(q, keys, values, pos, 1, headDim, kvDim, nHeads, nHeads / nKvHeads, 1 / Math.sqrt(headDim), xb2, attScratch);
   k.gemv(tensor(o.wo, dim * dim), xb2, xb, dim, dim);
   k.axpy(1, xb, x, dim);
 
