@@ -66,18 +66,6 @@ export function causalAttention(Q: usize, K: usize, V: usize, pos0: i32, n: i32,
   acc: usize, maxAt: usize, sumAt: usize, scores: usize): void {
   let tileMax: f32 = -Infinity;
   let c = 0;
-  if (ASC_FEATURE_SIMD && (d & 3) == 0) {
-    // Four keys per pass, their four scores reduced into one vector (no per-score lane extracts).
-    let maxV = f32x4.splat(-Infinity);
-    const sv = f32x4.splat(scale);
-    for (; c + 4 <= count; c += 4) {
-      const k = K + <usize>c * kvRow;
-      const sc = f32x4.mul(dot4Lanes(q, k, k + kvRow, k + 2 * kvRow, k + 3 * kvRow, d), sv);
-      v128.store(scores + (<usize>c << 2), sc);
-      maxV = f32x4.max(maxV, sc);
-    }
-    tileMax = max(max(f32x4.extract_lane(maxV, 0), f32x4.extract_lane(maxV, 1)), max(f32x4.extract_lane(maxV, 2), f32x4.extract_lane(maxV, 3)));
-  }
   for (; c + 4 <= count; c += 4) {
     const k = K + <usize>c * kvRow;
     dot4(q, k, k + kvRow, k + 2 * kvRow, k + 3 * kvRow, d);
@@ -205,19 +193,3 @@ function decodeRows(src: usize, rowBytes: usize, count: i32, d: i32, dst: usize)
   }
 }
 
-/** Lane j = q · r_j over d floats (d a multiple of 4; SIMD builds only). */
-// @ts-ignore: decorator
-@inline function dot4Lanes(q: usize, r0: usize, r1: usize, r2: usize, r3: usize, d: i32): v128 {
-  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-  for (let t = 0; t < d; t += 4) {
-    const o = <usize>t << 2;
-    const qv = v128.load(q + o);
-    a0 = f32x4.add(a0, f32x4.mul(qv, v128.load(r0 + o)));
-    a1 = f32x4.add(a1, f32x4.mul(qv, v128.load(r1 + o)));
-    a2 = f32x4.add(a2, f32x4.mul(qv, v128.load(r2 + o)));
-    a3 = f32x4.add(a3, f32x4.mul(qv, v128.load(r3 + o)));
-  }
-  const a = f32x4.add(v128.shuffle<f32>(a0, a1, 0, 2, 4, 6), v128.shuffle<f32>(a0, a1, 1, 3, 5, 7));
-  const b = f32x4.add(v128.shuffle<f32>(a2, a3, 0, 2, 4, 6), v128.shuffle<f32>(a2, a3, 1, 3, 5, 7));
-  return f32x4.add(v128.shuffle<f32>(a, b, 0, 2, 4, 6), v128.shuffle<f32>(a, b, 1, 3, 5, 7));
-}
