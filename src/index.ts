@@ -23,16 +23,20 @@ export {
 export type { QuantileMethod, QuantileOptions, VarianceOptions } from './core/stats/index.js';
 
 // kernels and backends
-export type { Kernels, KernelFunctions, KernelName, BackendName, RopePairing, ResidentArray } from './kernels/kernels.js';
+export type {
+  Kernels, CpuKernels, KernelMethods, CpuKernelMethods, Awaitable, KernelFunctions, KernelName, BackendName, RopePairing,
+  DeviceArray, ResidentArray, F32Arg, I32Arg,
+} from './kernels/kernels.js';
+export { isCpuKernels } from './kernels/check-kernels.js';
 export { KERNEL_NAMES } from './kernels/kernels.js';
 export { packedGemvLength } from './kernels/packed-gemv-length.js';
-export { createKernels, type CreateKernelsOptions } from './backends/create-kernels.js';
+export { createKernels, type CreateKernelsOptions, type CreateCpuKernelsOptions } from './backends/create-kernels.js';
 export { describeBackends, type BackendReport } from './backends/describe-backends.js';
 export { wasmSupport } from './backends/wasm/loader.js';
-// asynchronous kernels (WebGPU, or any CPU backend through the async adapter)
+// transitional names from the former asynchronous interface (deprecated)
 export { createAsyncKernels, type CreateAsyncKernelsOptions } from './backends/create-async-kernels.js';
 export { toAsyncKernels, isAsyncKernels, hostResident } from './kernels/async-kernels.js';
-export type { AsyncKernels, AsyncKernelFunctions, DeviceArray, F32Arg, I32Arg } from './kernels/async-kernels.js';
+export type { AsyncKernels, AsyncKernelFunctions } from './kernels/async-kernels.js';
 // multi-core: the wasm SIMD kernels on several threads over one shared memory (docs/parallel.md)
 export { createParallelKernels, type CreateParallelKernelsOptions, type ParallelKernels } from './backends/wasm-threads/create-parallel-kernels.js';
 export { parallelMissing } from './backends/wasm-threads/parallel-support.js';

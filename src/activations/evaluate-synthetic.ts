@@ -16,7 +16,7 @@
  * r.rows.find((x) => x.method === 'chess-sq')!.relativeError
  */
 import { checkKernels } from '../kernels/check-kernels.js';
-import type { Kernels } from '../kernels/kernels.js';
+import type { CpuKernels } from '../kernels/kernels.js';
 import { Rng } from '../core/rng.js';
 import { throwIfAborted } from '../core/errors.js';
 import { checkInt, checkNumber } from '../core/validate.js';
@@ -83,7 +83,7 @@ async function sampleInChunks(block: SyntheticSwiGlu, n: number, rng: Rng, signa
   return X;
 }
 
-export async function evaluateSyntheticSwiGlu(kernels: Kernels, opts: SyntheticEvalOptions = {}): Promise<SyntheticEvalResult> {
+export async function evaluateSyntheticSwiGlu(kernels: CpuKernels, opts: SyntheticEvalOptions = {}): Promise<SyntheticEvalResult> {
   checkKernels('kernels', kernels);
   opts = checkOptions('evaluateSyntheticSwiGlu options', opts, SYNTHETIC_EVAL_KEYS);
   const ks = (opts.sparsities ?? [0.3, 0.5, 0.7]).map((k, i) => checkNumber(`sparsities[${i}]`, k, 0, 1, { maxExclusive: true }));

@@ -18,7 +18,7 @@
  * (on webgpu: one submission per FFN, no read-back between its kernels).
  */
 import { checkKernels } from '../kernels/check-kernels.js';
-import type { Kernels } from '../kernels/kernels.js';
+import type { CpuKernels } from '../kernels/kernels.js';
 import { isDeviceArray, type AsyncKernels, type F32Arg } from '../kernels/async-kernels.js';
 import { eitherKernels, driveAsync, driveSync, settle, type Step } from '../kernels/maybe-async.js';
 import { checkFloat64, checkInt, checkLength } from '../core/validate.js';
@@ -62,7 +62,7 @@ function checkThreshold(name: string, t: unknown): void {
 
 // --- dense ------------------------------------------------------------------------------------
 
-function* denseSteps(k: Kernels | AsyncKernels, wGate: F32Arg, wUp: F32Arg, wDown: F32Arg, x: F32Arg, out: F32Arg,
+function* denseSteps(k: AsyncKernels, wGate: F32Arg, wUp: F32Arg, wDown: F32Arg, x: F32Arg, out: F32Arg,
   gate: F32Arg, up: F32Arg, dim: number, hidden: number): Generator<Step, void, unknown> {
   checkShapes(dim, hidden, [['wGate', wGate, hidden * dim], ['wUp', wUp, hidden * dim], ['wDown', wDown, dim * hidden],
     ['x', x, dim], ['out', out, dim], ['gate', gate, hidden], ['up', up, hidden]]);
@@ -81,7 +81,7 @@ function* denseSteps(k: Kernels | AsyncKernels, wGate: F32Arg, wUp: F32Arg, wDow
  *
  * @example denseSwiGlu(k, wGate, wUp, wDown, x, out, gate, up, 64, 172)
  */
-export function denseSwiGlu(k: Kernels, wGate: Float32Array, wUp: Float32Array, wDown: Float32Array,
+export function denseSwiGlu(k: CpuKernels, wGate: Float32Array, wUp: Float32Array, wDown: Float32Array,
   x: Float32Array, out: Float32Array, gate: Float32Array, up: Float32Array, dim: number, hidden: number): void {
   checkKernels('k', k);
   driveSync(denseSteps(k, wGate, wUp, wDown, x, out, gate, up, dim, hidden), 'denseSwiGlu');
@@ -92,14 +92,14 @@ export function denseSwiGlu(k: Kernels, wGate: Float32Array, wUp: Float32Array, 
  *
  * @example await denseSwiGluAsync(gpu, dWGate, dWUp, dWDown, x, out, dGate, dUp, 4096, 14336)
  */
-export function denseSwiGluAsync(k: Kernels | AsyncKernels, wGate: F32Arg, wUp: F32Arg, wDown: F32Arg, x: F32Arg,
+export function denseSwiGluAsync(k: AsyncKernels, wGate: F32Arg, wUp: F32Arg, wDown: F32Arg, x: F32Arg,
   out: F32Arg, gate: F32Arg, up: F32Arg, dim: number, hidden: number): Promise<void> {
   return driveAsync(denseSteps(k, wGate, wUp, wDown, x, out, gate, up, dim, hidden));
 }
 
 // --- CATS / CHESS ------------------------------------------------------------------------------
 
-function* gatedSteps(k: Kernels | AsyncKernels, wGate: F32Arg, wUp: F32Arg, wDownT: F32Arg, x: F32Arg,
+function* gatedSteps(k: AsyncKernels, wGate: F32Arg, wUp: F32Arg, wDownT: F32Arg, x: F32Arg,
   tGate: GateThresholds, out: F32Arg, gate: F32Arg, inter: F32Arg, dim: number, hidden: number,
   zeroCounts?: Float64Array): Generator<Step, number, unknown> {
   checkShapes(dim, hidden, [['wGate', wGate, hidden * dim], ['wUp', wUp, hidden * dim], ['wDownT', wDownT, hidden * dim],
@@ -149,7 +149,7 @@ function checkNoNaN(name: string, t: ArrayLike<number>, n: number): void {
  *
  * @example const kept = gatedSparseSwiGlu(k, wGate, wUp, wDownT, x, t, out, gate, inter, 64, 172)
  */
-export function gatedSparseSwiGlu(k: Kernels, wGate: Float32Array, wUp: Float32Array, wDownT: Float32Array,
+export function gatedSparseSwiGlu(k: CpuKernels, wGate: Float32Array, wUp: Float32Array, wDownT: Float32Array,
   x: Float32Array, tGate: ArrayLike<number>, out: Float32Array, gate: Float32Array, inter: Float32Array,
   dim: number, hidden: number, zeroCounts?: Float64Array): number {
   checkKernels('k', k);
@@ -173,7 +173,7 @@ export function gatedSparseSwiGlu(k: Kernels, wGate: Float32Array, wUp: Float32A
  * const kept = await gatedSparseSwiGluAsync(gpu, up(wGate), up(wUp), up(wDownT), x, up(Float32Array.from(t)), out,
  *   gpu.allocF32(hidden), gpu.allocF32(hidden), dim, hidden);
  */
-export function gatedSparseSwiGluAsync(k: Kernels | AsyncKernels, wGate: F32Arg, wUp: F32Arg, wDownT: F32Arg, x: F32Arg,
+export function gatedSparseSwiGluAsync(k: AsyncKernels, wGate: F32Arg, wUp: F32Arg, wDownT: F32Arg, x: F32Arg,
   tGate: GateThresholds, out: F32Arg, gate: F32Arg, inter: F32Arg, dim: number, hidden: number,
   zeroCounts?: Float64Array): Promise<number> {
   return driveAsync(gatedSteps(k, wGate, wUp, wDownT, x, tGate, out, gate, inter, dim, hidden, zeroCounts));
@@ -193,7 +193,7 @@ export function thresholdInto(v: Float32Array, t: number, out: Float32Array, n: 
 /** The reference kernel behind the shared checks (lengths, NaN threshold, aliasing). */
 const checkedThreshold = hostKernels.threshold;
 
-function* tealSteps(k: Kernels | AsyncKernels, wGateT: F32Arg, wUpT: F32Arg, wDownT: F32Arg, x: F32Arg,
+function* tealSteps(k: AsyncKernels, wGateT: F32Arg, wUpT: F32Arg, wDownT: F32Arg, x: F32Arg,
   t: TealThresholdSet, out: F32Arg, s: TealScratchArgs, dim: number, hidden: number): Generator<Step, TealZeros, unknown> {
   if (typeof s !== 'object' || s === null) throw badArgument('s must be the scratch { xs, gate, up }');
   checkShapes(dim, hidden, [['wGateT', wGateT, dim * hidden], ['wUpT', wUpT, dim * hidden], ['wDownT', wDownT, hidden * dim],
@@ -222,7 +222,7 @@ function* tealSteps(k: Kernels | AsyncKernels, wGateT: F32Arg, wUpT: F32Arg, wDo
  *
  * @example const z = tealSparseSwiGlu(k, wGateT, wUpT, wDownT, x, { gate: 0.3, up: 0.3, down: 0.05 }, out, s, 64, 172)
  */
-export function tealSparseSwiGlu(k: Kernels, wGateT: Float32Array, wUpT: Float32Array, wDownT: Float32Array,
+export function tealSparseSwiGlu(k: CpuKernels, wGateT: Float32Array, wUpT: Float32Array, wDownT: Float32Array,
   x: Float32Array, t: TealThresholdSet, out: Float32Array, s: TealScratch,
   dim: number, hidden: number): TealZeros {
   checkKernels('k', k);
@@ -235,7 +235,7 @@ export function tealSparseSwiGlu(k: Kernels, wGateT: Float32Array, wUpT: Float32
  *
  * @example const z = await tealSparseSwiGluAsync(gpu, dWGateT, dWUpT, dWDownT, x, t, out, { xs, gate, up }, dim, hidden)
  */
-export function tealSparseSwiGluAsync(k: Kernels | AsyncKernels, wGateT: F32Arg, wUpT: F32Arg, wDownT: F32Arg, x: F32Arg,
+export function tealSparseSwiGluAsync(k: AsyncKernels, wGateT: F32Arg, wUpT: F32Arg, wDownT: F32Arg, x: F32Arg,
   t: TealThresholdSet, out: F32Arg, s: TealScratchArgs, dim: number, hidden: number): Promise<TealZeros> {
   return driveAsync(tealSteps(k, wGateT, wUpT, wDownT, x, t, out, s, dim, hidden));
 }

@@ -11,7 +11,7 @@
  * block.dispose();
  */
 import { checkKernels } from '../kernels/check-kernels.js';
-import type { Kernels, ResidentArray } from '../kernels/kernels.js';
+import type { CpuKernels, ResidentArray } from '../kernels/kernels.js';
 import { Rng } from '../core/rng.js';
 import { checkInt, checkNumber } from '../core/validate.js';
 import { checkElements } from '../core/limits.js';
@@ -53,7 +53,7 @@ export interface SyntheticSwiGlu {
   dispose(): void;
 }
 
-export function createSyntheticSwiGlu(kernels: Kernels, opts: SyntheticSwiGluOptions = {}): SyntheticSwiGlu {
+export function createSyntheticSwiGlu(kernels: CpuKernels, opts: SyntheticSwiGluOptions = {}): SyntheticSwiGlu {
   const steps = buildSteps(kernels, opts);
   for (;;) {
     const r = steps.next();
@@ -67,7 +67,7 @@ export function createSyntheticSwiGlu(kernels: Kernels, opts: SyntheticSwiGluOpt
  * checked in between. The same block (same draws) as the synchronous call.
  * @example const block = await createSyntheticSwiGluAsync(kernels, { dim: 512 }, { signal });
  */
-export async function createSyntheticSwiGluAsync(kernels: Kernels, opts: SyntheticSwiGluOptions = {},
+export async function createSyntheticSwiGluAsync(kernels: CpuKernels, opts: SyntheticSwiGluOptions = {},
   run: { signal?: AbortSignal } = {}): Promise<SyntheticSwiGlu> {
   const { signal } = checkOptions('createSyntheticSwiGluAsync run options', run, ['signal']);
   const steps = buildSteps(kernels, opts);
@@ -91,7 +91,7 @@ const ROW_BLOCK = 32;
  * drawn on the host and copied into backend memory at the end, so a construction abandoned at
  * a pause holds no resident arrays.
  */
-function* buildSteps(kernels: Kernels, opts: SyntheticSwiGluOptions): Generator<void, SyntheticSwiGlu, void> {
+function* buildSteps(kernels: CpuKernels, opts: SyntheticSwiGluOptions): Generator<void, SyntheticSwiGlu, void> {
   checkKernels('kernels', kernels);
   opts = checkOptions('createSyntheticSwiGlu options', opts, SYNTHETIC_SWIGLU_KEYS);
   const dim = checkInt('dim', opts.dim ?? 512, 1);

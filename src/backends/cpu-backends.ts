@@ -4,15 +4,14 @@
  * inherits the rest from the reference ({ ...reference, ...native }); every kernel goes through
  * the shape checks derived from the kernel descriptors.
  */
-import type { KernelFunctions, Kernels, ResidentArray } from '../kernels/kernels.js';
+import type { CpuKernels, KernelFunctions } from '../kernels/kernels.js';
 import { KERNEL_NAMES, referenceKernelFunctions } from '../kernels/reference/index.js';
 import { withShapeChecks } from '../kernels/checked.js';
 import { loadWasm, type WasmVariant } from './wasm/loader.js';
 import { WasmHeap } from './wasm/memory.js';
 import { wasmKernelFunctions } from './wasm/kernels.js';
-import { badArgument } from '../core/errors.js';
 import { checkInt } from '../core/validate.js';
-import { withDispose } from '../core/dispose.js';
+import { hostResidentArray } from '../kernels/resident-array.js';
 
 /**
  * The longest resident array on any CPU backend: 2³⁰ − 2¹⁴ four-byte elements, what a 4 GiB
@@ -21,43 +20,34 @@ import { withDispose } from '../core/dispose.js';
  */
 const MAX_RESIDENT_LENGTH = 2 ** 30 - 2 ** 14;
 
-/** The reference backend's resident array: a plain typed array that refuses use after dispose. */
-function plainResident<T extends Float32Array | Int32Array | Float64Array>(arr: T): ResidentArray<T> {
-  let live: T | null = arr;
-  return withDispose({
-    length: arr.length,
-    view: () => {
-      if (live === null) throw badArgument('resident array used after dispose(): allocate a new one');
-      return live;
-    },
-    dispose: () => { live = null; },
-  });
-}
-
 /** The reference backend. */
-export function referenceKernels(): Kernels {
+export function referenceKernels(): CpuKernels {
   return {
     ...withShapeChecks(referenceKernelFunctions),
+    cpu: true,
     backend: 'reference',
     variant: 'js',
     native: [...KERNEL_NAMES],
-    allocF32: (n) => plainResident(new Float32Array(checkInt('length', n, 0, MAX_RESIDENT_LENGTH))),
-    allocI32: (n) => plainResident(new Int32Array(checkInt('length', n, 0, MAX_RESIDENT_LENGTH))),
-    allocF64: (n) => plainResident(new Float64Array(checkInt('length', n, 0, MAX_RESIDENT_LENGTH))),
+    device: 'reference (js)',
+    allocF32: (n) => hostResidentArray('f32', new Float32Array(checkInt('length', n, 0, MAX_RESIDENT_LENGTH))),
+    allocI32: (n) => hostResidentArray('i32', new Int32Array(checkInt('length', n, 0, MAX_RESIDENT_LENGTH))),
+    allocF64: (n) => hostResidentArray('f64', new Float64Array(checkInt('length', n, 0, MAX_RESIDENT_LENGTH))),
   };
 }
 
 /** The wasm backend: the SIMD build when the runtime validates it (or `prefer`), else scalar. */
-export async function wasmKernels(prefer?: WasmVariant): Promise<Kernels> {
+export async function wasmKernels(prefer?: WasmVariant): Promise<CpuKernels> {
   const { exports, variant } = await loadWasm(prefer);
   const heap = new WasmHeap(exports);
   const { fns, native } = wasmKernelFunctions(heap);
   const merged: KernelFunctions = { ...referenceKernelFunctions, ...fns };
   return {
     ...withShapeChecks(merged),
+    cpu: true,
     backend: 'wasm',
     variant,
     native,
+    device: `wasm (${variant})`,
     allocF32: (n) => heap.resident<Float32Array>(Float32Array, checkInt('length', n, 0, MAX_RESIDENT_LENGTH)),
     allocI32: (n) => heap.resident<Int32Array>(Int32Array, checkInt('length', n, 0, MAX_RESIDENT_LENGTH)),
     allocF64: (n) => heap.resident<Float64Array>(Float64Array, checkInt('length', n, 0, MAX_RESIDENT_LENGTH)),

@@ -4,7 +4,6 @@
  */
 import type { BackendName, KernelName } from '../kernels/kernels.js';
 import { createKernels } from './create-kernels.js';
-import { createAsyncKernels } from './create-async-kernels.js';
 import { checkOptions } from '../core/options.js';
 
 /** What each backend would give in this runtime, and which kernels it really implements. */
@@ -36,8 +35,8 @@ export async function describeBackends(options: { webgpu?: boolean } = {}): Prom
     reports.push({ backend: 'webgpu', available: false, native: [], reason: 'not probed (WebGPU was not requested)' });
     return reports;
   }
-  try { // webgpu: asynchronous kernels (createAsyncKernels)
-    const g = await createAsyncKernels({ backend: 'webgpu' });
+  try {
+    const g = await createKernels({ backend: 'webgpu' });
     reports.push({ backend: 'webgpu', available: true, variant: g.variant, native: [...g.native] });
   } catch (e) {
     reports.push({ backend: 'webgpu', available: false, native: [], reason: (e as Error).message });

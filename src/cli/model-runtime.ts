@@ -11,7 +11,8 @@ import { asyncDisposeSymbol } from '../core/dispose.js';
 import { SparseInferenceError } from '../core/errors.js';
 import { createKernels } from '../backends/create-kernels.js';
 import { createAsyncKernels } from '../backends/create-async-kernels.js';
-import type { Kernels } from '../kernels/kernels.js';
+import type { CpuKernels } from '../kernels/kernels.js';
+import { isCpuKernels } from '../kernels/check-kernels.js';
 import type { AsyncKernels } from '../kernels/async-kernels.js';
 import { loadModel } from '../node/load-model.js';
 import type { LlamaModel } from '../llama/model.js';
@@ -22,14 +23,14 @@ import { createMethod } from '../kvcache/eval/methods.js';
 import { RetrievalAttention } from '../kvcache/llama-attention.js';
 
 export interface OpenKernels {
-  kernels: Kernels | AsyncKernels;
+  kernels: AsyncKernels;
   dispose(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Kernels chosen by `--backend` and `--threads`; disposing stops any worker threads. */
 export async function openKernels(backend: string, threads = 1): Promise<OpenKernels> {
-  let kernels: Kernels | AsyncKernels;
+  let kernels: AsyncKernels;
   let dispose = async () => {};
   if (threads > 1) {
     if (backend !== 'auto' && backend !== 'wasm') throw new CliUsageError(`--threads ${threads} needs the wasm backend (--backend auto or wasm), not ${backend}`);
@@ -45,13 +46,13 @@ export async function openKernels(backend: string, threads = 1): Promise<OpenKer
 }
 
 /** Synchronous kernels (what model hooks, calibration and the evaluations need). */
-export function syncKernels(k: Kernels | AsyncKernels, what: string): Kernels {
-  if ('allocF32' in k) return k as Kernels;
+export function syncKernels(k: AsyncKernels, what: string): CpuKernels {
+  if (isCpuKernels(k)) return k;
   throw new CliUsageError(`${what} needs a CPU backend (--backend wasm or reference)`);
 }
 
 /** The model at `path` (llama2.c, safetensors + config.json, Hugging Face directory; GGUF when built in). */
-export async function openModel(path: string | undefined, kernels: Kernels | AsyncKernels, maxSeqLen?: number,
+export async function openModel(path: string | undefined, kernels: AsyncKernels, maxSeqLen?: number,
   activations?: 'int8' | 'f32'): Promise<LlamaModel> {
   if (path === undefined || path === '') throw new CliUsageError('--model is required');
   // activations is a GGUF option (quantized weights): passed only when asked for.
@@ -75,7 +76,7 @@ export interface RetrievalSettings { budget: number; sinks: number }
  * calibrated with. Other strategies on the layers (activation sparsity) are kept.
  */
 export async function useCodebooks(model: LlamaModel, path: string, s: RetrievalSettings): Promise<{ method: string; dispose(): void }> {
-  const kernels = syncKernels(model.kernels as Kernels | AsyncKernels, '--codebooks');
+  const kernels = syncKernels(model.kernels as AsyncKernels, '--codebooks');
   const { readFile } = await import('node:fs/promises');
   let bytes: Uint8Array;
   try {

@@ -3,18 +3,23 @@
  * (reference/<kernel>.ts): O(1) per call, so kernels never read out of bounds (a WASM trap or
  * garbage) and bad sizes surface as SparseInferenceError naming the argument.
  *
+ * CPU device arrays (ResidentArray) are replaced by their views here, so every CPU backend
+ * reads its device arrays in place and its raw kernels see typed arrays only.
+ *
  * Per call, in order: every number, choice and object argument (bounds that depend on other
  * arguments last); every array's type and length; outputs against the other arrays (no
  * overlap over the elements touched, except the exact alias a descriptor allows); then the
  * descriptor's own `verify`, the kernel, and its `after`. The plan for each kernel is built once,
  * so a call costs a few short loops and no allocation beyond its argument list.
  */
-import type { KernelFunctions } from './kernels.js';
+import type { CpuKernelMethods, KernelFunctions } from './kernels.js';
 import type { AnyKernelDescriptor, ArraySpec, ArgSpec, NumberSpec } from './define-kernel.js';
 import { MAX_SIZE } from './define-kernel.js';
 import { KERNEL_DESCRIPTORS } from './reference/index.js';
 import { checkInt, checkLength, checkNumber, checkOneOf, describe } from '../core/validate.js';
 import { badArgument } from '../core/errors.js';
+import { isResidentArray } from './resident-array.js';
+import { isDeviceArray } from './device-array.js';
 
 type Args = readonly unknown[];
 type Typed = Float32Array | Float64Array | Int32Array;
@@ -104,15 +109,21 @@ function checked(d: AnyKernelDescriptor, raw: KernelFunctions): (...a: unknown[]
   // Per array of the current call: its buffer (null: not a view) and byte range, read once.
   const buffers: (ArrayBufferLike | null)[] = new Array(count).fill(null);
   const begins = new Array<number>(count).fill(0), ends = new Array<number>(count).fill(0);
+  // `a` is this call's own rest array, so device arrays can be swapped for their views in it.
   return (...a: unknown[]) => {
     for (let i = 0; i < scalarAt.length; i++) checkScalar(scalarSpec[i], a[scalarAt[i]], a);
     for (let i = 0; i < count; i++) {
-      const s = arraySpec[i], v = a[arrayAt[i]];
+      const s = arraySpec[i];
+      let v = a[arrayAt[i]];
       const n = s.length(a);
       const ctor = ctors[i];
-      // The common case in a few comparisons; anything else (null, two dtypes, a stand-in, an
-      // error to report) goes through checkArray.
-      if (ctor === null || !(v instanceof ctor) || n > MAX_SIZE || (v as Typed).length < n) checkArray(s, v, n);
+      // The common case in a few comparisons; anything else (null, two dtypes, a device array, a
+      // stand-in, an error to report) goes through the slow path.
+      if (ctor === null || !(v instanceof ctor) || n > MAX_SIZE || (v as Typed).length < n) {
+        if (isResidentArray(v)) v = a[arrayAt[i]] = v.view(); // a CPU device array: its elements in place
+        else if (isDeviceArray(v)) throw badArgument(`${s.name} is a device array of another backend; pass a host array or one of these kernels' own`);
+        checkArray(s, v, n);
+      }
       if (ArrayBuffer.isView(v)) { // not a webgpu stand-in for a device array, nor null
         buffers[i] = v.buffer;
         begins[i] = v.byteOffset;
@@ -136,9 +147,9 @@ function checked(d: AnyKernelDescriptor, raw: KernelFunctions): (...a: unknown[]
   };
 }
 
-/** Wrap raw kernel functions with argument checks; the wrapped functions are what users get. */
-export function withShapeChecks(k: KernelFunctions): KernelFunctions {
+/** Wrap raw kernel functions with argument checks (and device arrays as views); what users get. */
+export function withShapeChecks(k: KernelFunctions): CpuKernelMethods {
   const out: Record<string, unknown> = {};
   for (const d of KERNEL_DESCRIPTORS) out[d.name] = checked(d, k);
-  return out as unknown as KernelFunctions;
+  return out as unknown as CpuKernelMethods;
 }

@@ -18,8 +18,9 @@
  * yield* codes.pull();
  * const c = codes.host();                   // the codes, on either kind of kernels
  */
-import type { Kernels, ResidentArray } from './kernels.js';
-import { isAsyncKernels, type AsyncKernels, type DeviceArray } from './async-kernels.js';
+import type { Kernels } from './kernels.js';
+import type { DeviceArray, ResidentArray } from './device-array.js';
+import { isCpuKernels } from './check-kernels.js';
 import { settle, type Step } from './maybe-async.js';
 import { disposeSymbol, type SyncDisposable } from '../core/dispose.js';
 
@@ -62,15 +63,15 @@ class DeviceMirror<T extends Float32Array | Int32Array> implements HostMirror<T>
 }
 
 /** A Float32 mirror of `length` elements (contents unspecified until written and pushed). */
-export function mirrorF32(kernels: Kernels | AsyncKernels, length: number): HostMirror<Float32Array> {
-  return isAsyncKernels(kernels)
-    ? new DeviceMirror(kernels.allocF32(length), new Float32Array(length))
-    : new ResidentMirror(kernels.allocF32(length));
+export function mirrorF32(kernels: Kernels, length: number): HostMirror<Float32Array> {
+  return isCpuKernels(kernels)
+    ? new ResidentMirror(kernels.allocF32(length))
+    : new DeviceMirror(kernels.allocF32(length), new Float32Array(length));
 }
 
 /** An Int32 mirror of `length` elements (contents unspecified until written and pushed). */
-export function mirrorI32(kernels: Kernels | AsyncKernels, length: number): HostMirror<Int32Array> {
-  return isAsyncKernels(kernels)
-    ? new DeviceMirror(kernels.allocI32(length), new Int32Array(length))
-    : new ResidentMirror(kernels.allocI32(length));
+export function mirrorI32(kernels: Kernels, length: number): HostMirror<Int32Array> {
+  return isCpuKernels(kernels)
+    ? new ResidentMirror(kernels.allocI32(length))
+    : new DeviceMirror(kernels.allocI32(length), new Int32Array(length));
 }

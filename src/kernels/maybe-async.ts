@@ -22,7 +22,7 @@
 import { describe } from '../core/validate.js';
 import { badArgument } from '../core/errors.js';
 import type { Kernels } from './kernels.js';
-import { needsSyncKernels, type AsyncKernelFunctions, type AsyncKernels } from './async-kernels.js';
+import { needsCpuKernels } from './check-kernels.js';
 
 /**
  * Kernels of either kind, typed for one algorithm body. TypeScript cannot call a union of the
@@ -32,8 +32,8 @@ import { needsSyncKernels, type AsyncKernelFunctions, type AsyncKernels } from '
  * calling through them is sound for both.
  * @example const nnz = yield* settle(eitherKernels(k).spvmm(x, W, y, rows, cols));
  */
-export function eitherKernels(kernels: Kernels | AsyncKernels): AsyncKernelFunctions {
-  return kernels as AsyncKernels;
+export function eitherKernels(kernels: Kernels): Kernels {
+  return kernels;
 }
 
 /** What such a generator yields: a pending kernel result, or nothing (a pause). */
@@ -70,7 +70,7 @@ export function driveSync<R>(gen: Generator<Step, R, unknown>, what = 'this algo
   while (!r.done) {
     if (isThenable(r.value)) {
       void Promise.resolve(r.value).catch(() => {}); // the result is abandoned; keep it from being unhandled
-      throw needsSyncKernels(what);
+      throw needsCpuKernels(what);
     }
     r = gen.next();
   }

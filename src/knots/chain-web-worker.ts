@@ -6,7 +6,7 @@
  * worker_threads entry (chain-worker.ts), without any Node module.
  */
 import type { BackendName } from '../kernels/kernels.js';
-import { createKernels } from '../backends/create-kernels.js';
+import { createKernels, cpuBackends } from '../backends/create-kernels.js';
 import { SparseInferenceError } from '../core/errors.js';
 import { runChain, type ChainProblem, type ChainRecord } from './rjmcmc-chain.js';
 
@@ -41,7 +41,7 @@ if (typeof scope.WorkerGlobalScope === 'function') {
 
 async function run({ problem, seed, backend }: ChainWorkerInput): Promise<void> {
   try {
-    const kernels = await createKernels({ backend: [backend, 'auto'] }); // a GPU's chains run on the CPU
+    const kernels = await createKernels({ backend: cpuBackends([backend, 'auto']) }); // a GPU's chains run on the CPU
     let last = -1;
     const record = runChain(problem, seed, kernels, {
       onProgress: (fraction) => {

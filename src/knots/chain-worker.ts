@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BackendName } from '../kernels/kernels.js';
-import { createKernels } from '../backends/create-kernels.js';
+import { createKernels, cpuBackends } from '../backends/create-kernels.js';
 import { SparseInferenceError } from '../core/errors.js';
 import { runChain, type ChainProblem } from './rjmcmc-chain.js';
 
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const { problem, seed, backend } = workerData as WorkerInput;
   const port = parentPort!;
   try {
-    const kernels = await createKernels({ backend: [backend, 'auto'] }); // a GPU's chains run on the CPU
+    const kernels = await createKernels({ backend: cpuBackends([backend, 'auto']) }); // a GPU's chains run on the CPU
     let last = -1;
     const record = runChain(problem, seed, kernels, {
       onProgress: (fraction) => {

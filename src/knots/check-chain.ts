@@ -97,6 +97,16 @@ export function checkChainProblem(name: string, problem: unknown): ChainProblem 
     checkNumber(`${name}.twins.probability`, twins.probability, 0, 1);
     checkInt(`${name}.twins.radius`, twins.radius, 1, Math.max(...candidates));
   }
+  if (p.neighbour !== undefined && p.neighbour !== null) {
+    const nb = checkObject(`${name}.neighbour`, p.neighbour, 'null or { probability, offsets, depth? }');
+    checkNumber(`${name}.neighbour.probability`, nb.probability, 0, 1);
+    const offsets = checkArray(`${name}.neighbour.offsets`, nb.offsets);
+    if (offsets.length > 64) throw badArgument(`${name}.neighbour.offsets must hold at most 64 offsets, got ${offsets.length}`);
+    offsets.forEach((o, i) => checkInt(`${name}.neighbour.offsets[${i}]`, o, i === 0 ? 1 : (offsets[i - 1] as number) + 1, Math.max(...candidates)));
+    if (nb.depth !== undefined) checkInt(`${name}.neighbour.depth`, nb.depth, 1, 100);
+  }
+  const pSpecial = ['pair', 'twins', 'neighbour'].reduce((sum, key) => sum + (((p[key] ?? null) as { probability?: number } | null)?.probability ?? 0), 0);
+  if (pSpecial > 1) throw badArgument(`${name}: pair.probability + twins.probability + neighbour.probability must not exceed 1, got ${pSpecial}`);
   if (p.temperatures !== undefined) {
     const t = checkArray(`${name}.temperatures`, p.temperatures);
     if (t.length < 1 || t.length > 16) throw badArgument(`${name}.temperatures must hold 1 to 16 temperatures starting with 1, got ${t.length}`);

@@ -8,7 +8,7 @@
 import { badArgument } from '../core/errors.js';
 import { checkInt } from '../core/validate.js';
 import { checkKernels } from '../kernels/check-kernels.js';
-import type { Kernels } from '../kernels/kernels.js';
+import type { CpuKernels } from '../kernels/kernels.js';
 import { checkChainProblem } from './check-chain.js';
 import { GaussianMarginal } from './gaussian-marginal.js';
 import { GlmEbic } from './glm-ebic.js';
@@ -27,7 +27,7 @@ export interface ExactKnotPosterior {
 }
 
 /** Enumerate the posterior of problem (d = 1, candidates[0] ≤ 16; fixedK restricts to that k). */
-export function exactKnotPosterior(problem: ChainProblem, kernels: Kernels): ExactKnotPosterior {
+export function exactKnotPosterior(problem: ChainProblem, kernels: CpuKernels): ExactKnotPosterior {
   checkChainProblem('problem', problem);
   checkKernels('kernels', kernels);
   if (problem.xs.length !== 1) throw badArgument('exactKnotPosterior supports one coordinate only');

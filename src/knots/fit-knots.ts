@@ -19,7 +19,7 @@ import { checkOptions, LONG_RUN_KEYS } from '../core/options.js';
 import { checkFinite, checkFloat64, checkInt, checkNumber, checkOneOf, describe } from '../core/validate.js';
 import { checkKernels } from '../kernels/check-kernels.js';
 import { createKernels } from '../backends/create-kernels.js';
-import type { Kernels } from '../kernels/kernels.js';
+import type { CpuKernels } from '../kernels/kernels.js';
 import { quantiles } from '../core/stats/quantile.js';
 import { Rng } from '../core/rng.js';
 import type { GlmFamily } from './glm-ebic.js';
@@ -97,7 +97,7 @@ export interface KnotFitOptions {
   /** Parallel chains: at most this many worker threads at once (default: one per chain). */
   threads?: number;
   /** Kernels to use (default: createKernels({ backend })). */
-  kernels?: Kernels;
+  kernels?: CpuKernels;
   backend?: 'auto' | 'reference' | 'wasm';
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
@@ -163,7 +163,7 @@ export class KnotFit {
     readonly problem: ChainProblem,
     readonly records: ChainRecord[],
     readonly scaler: MinMaxScaler,
-    private readonly kernels: Kernels,
+    private readonly kernels: CpuKernels,
     private readonly nDraws: number,
     private readonly seed: number,
     readonly probePoints: number[][],

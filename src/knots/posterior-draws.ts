@@ -18,7 +18,7 @@ import { badArgument, SparseInferenceError, throwIfAborted } from '../core/error
 import { checkElements } from '../core/limits.js';
 import { checkFinite, checkFloat64, checkInt, checkOneOf, describe } from '../core/validate.js';
 import { checkKernels } from '../kernels/check-kernels.js';
-import type { Kernels } from '../kernels/kernels.js';
+import type { CpuKernels } from '../kernels/kernels.js';
 import { checkKnotVector } from './bspline-basis.js';
 import { checkChainProblem, checkChainRecords } from './check-chain.js';
 import { GaussianMarginal, type GaussianFitState, type MarginalVariant } from './gaussian-marginal.js';
@@ -60,7 +60,7 @@ export function posteriorMeanBeta(f: GaussianFitState, m: number): Float64Array 
 
 /** Draw β for `count` recorded states. */
 export function drawCurves(
-  problem: ChainProblem, records: ChainRecord[], kernels: Kernels, count: number, seed: number,
+  problem: ChainProblem, records: ChainRecord[], kernels: CpuKernels, count: number, seed: number,
   signal?: AbortSignal,
 ): CurveDraw[] {
   checkChainProblem('problem', problem);

@@ -1,16 +1,17 @@
 /**
  * One reversible-jump MCMC chain over knot sets (He, Yang & Kang, arXiv 2405.13353, §3; Green
- * 1995). Each iteration picks a coordinate uniformly (d > 1), then
- *   birth    with probability b_k: add a target from the proposal mixture (knot-proposals.ts),
- *   death    with probability d_k: remove a uniformly chosen knot,
- *   relocate otherwise:            move a uniformly chosen knot to a target from the mixture,
- * and accepts with the posterior ratio times the proposal ratio (b_k, d_k and the target
- * probabilities; move-probabilities.ts has the 'balanced' and the authors' 'prior-free' b_k, d_k).
- * Optionally, each with a fixed probability per iteration, one of two moves replaces the above:
- * a pair move (pair-move.ts: a Gibbs update of two neighbouring knots together) or a twin birth
- * or death (two knots at most r grid steps apart added or removed at once). Fixed-k mode only
+ * 1995). Each iteration picks a coordinate uniformly (d > 1), then one move (chain/):
+ *   pair move        with probability P_pair: Gibbs update of two neighbouring knots (pair-move.ts),
+ *   twin birth/death with probability P_twin: two close knots added or removed (twin-move.ts),
+ *   neighbour birth/death with probability P_nb: a knot added or removed and the knots either
+ *                    side redrawn from their local full conditionals in the same move (neighbour-move.ts),
+ *   otherwise, with b_k and d_k from move-probabilities.ts:
+ *     birth    add a target from the proposal mixture (birth-death-move.ts, knot-proposals.ts),
+ *     death    remove a uniformly chosen knot (birth-death-move.ts),
+ *     relocate move a uniformly chosen knot to a target from the mixture (relocation-move.ts).
+ * Each move accepts with the posterior ratio times its proposal ratio. Fixed-k mode only
  * relocates (and makes pair moves). With several temperatures, replicas of the chain sample the
- * tempered posteriors and exchange states (parallel tempering); only T = 1 is recorded.
+ * tempered posteriors and exchange states (replica-exchange.ts); only T = 1 is recorded.
  *
  * Every iteration after burn-in is recorded — including rejected proposals, where the state
  * repeats — which is what standard Metropolis–Hastings requires (storing only accepted moves
@@ -19,21 +20,27 @@
  * Each evaluation rebuilds only the moved coordinate's sparse rows (kernel bsplineBasis), the
  * banded Gram (kernel bandedGram) and its banded Cholesky: O(m q² + p q²) per iteration for d = 1.
  */
-import { SparseInferenceError, throwIfAborted } from '../core/errors.js';
+import { throwIfAborted } from '../core/errors.js';
 import { checkOptions } from '../core/options.js';
 import { Rng } from '../core/rng.js';
 import { checkKernels } from '../kernels/check-kernels.js';
-import type { Kernels } from '../kernels/kernels.js';
+import type { CpuKernels } from '../kernels/kernels.js';
+import { birthMove, deathMove } from './chain/birth-death-move.js';
+import { ChainRecorder } from './chain/chain-recorder.js';
+import { ACCEPTED, MOVE_NULL, type MoveContext, type Replica } from './chain/move-context.js';
+import { neighbourMove, type NeighbourMoveOptions } from './chain/neighbour-move.js';
+import { pairMove, type PairMoveOptions } from './chain/pair-move.js';
+import { ProbeValues } from './chain/probe-values.js';
+import { relocationMove } from './chain/relocation-move.js';
+import { exchangeReplicas } from './chain/replica-exchange.js';
+import { startReplica } from './chain/start-replica.js';
+import { twinMove } from './chain/twin-move.js';
 import { checkChainProblem } from './check-chain.js';
 import { GaussianMarginal, type MarginalVariant } from './gaussian-marginal.js';
-import { posteriorMeanBeta } from './posterior-draws.js';
 import { GlmEbic, type GlmFamily } from './glm-ebic.js';
-import { KnotSet } from './knot-set.js';
 import { KnotProposals } from './knot-proposals.js';
-import { birthProbability, deathProbability, logPriorRatio, type MoveScheme } from './move-probabilities.js';
-import { drawGibbs, pairCandidates, pairKnotVector, type PairMoveOptions } from './pair-move.js';
-import { SplineDesign, type CoordinateRows } from './spline-design.js';
-import { evaluateSpline } from './spline-eval.js';
+import { birthProbability, deathProbability, type MoveScheme } from './move-probabilities.js';
+import { SplineDesign } from './spline-design.js';
 
 /** Everything a chain needs; plain data, so it can be posted to a worker. */
 export interface ChainProblem {
@@ -72,6 +79,12 @@ export interface ChainProblem {
    */
   twins?: { probability: number; radius: number } | null;
   /**
+   * Births and deaths with neighbour relocation (chain/neighbour-move.ts): with this probability
+   * per iteration, a knot added or removed while the knots either side are redrawn from their
+   * full conditionals over windows of s ± offsets; null/absent: none. Free k only.
+   */
+  neighbour?: NeighbourMoveOptions | null;
+  /**
    * Parallel tempering (Geyer 1991): temperatures T_0 = 1 < T_1 < ... of replicas sampling the
    * posterior to the power 1/T_r, each making one move per iteration, with one exchange of
    * neighbouring replicas' states proposed per iteration; only T = 1 is recorded. Absent: [1].
@@ -83,10 +96,7 @@ export interface ChainProblem {
   probes: Float64Array[];
 }
 
-export const MOVE_BIRTH = 0, MOVE_DEATH = 1, MOVE_RELOCATE = 2, MOVE_NULL = 3, MOVE_PAIR = 4,
-  MOVE_TWIN_BIRTH = 5, MOVE_TWIN_DEATH = 6;
-/** Added to a move type when the move changed the state. */
-const ACCEPTED = 8;
+export { MOVE_BIRTH, MOVE_DEATH, MOVE_RELOCATE, MOVE_NULL, MOVE_PAIR, MOVE_TWIN_BIRTH, MOVE_TWIN_DEATH, MOVE_NEIGHBOUR_BIRTH, MOVE_NEIGHBOUR_DEATH } from './chain/move-context.js';
 
 /** The recorded chain (every post-burn-in iteration). */
 export interface ChainRecord {
@@ -114,7 +124,7 @@ export interface ChainRunOptions {
 }
 
 /** Run one chain on the calling thread. Deterministic given seed (and the same kernels results). */
-export function runChain(problem: ChainProblem, seed: number, kernels: Kernels, opts: ChainRunOptions = {}): ChainRecord {
+export function runChain(problem: ChainProblem, seed: number, kernels: CpuKernels, opts: ChainRunOptions = {}): ChainRecord {
   opts = checkChainArguments(problem, kernels, opts);
   const steps = chainSteps(problem, seed, kernels);
   const total = problem.burnIn + problem.iterations;
@@ -135,7 +145,7 @@ export function runChain(problem: ChainProblem, seed: number, kernels: Kernels, 
  * 20 ms with the event loop let through in between, so timers, I/O and an abort signal are
  * serviced and an abort stops the chain within one slice.
  */
-export async function runChainAsync(problem: ChainProblem, seed: number, kernels: Kernels, opts: ChainRunOptions = {}): Promise<ChainRecord> {
+export async function runChainAsync(problem: ChainProblem, seed: number, kernels: CpuKernels, opts: ChainRunOptions = {}): Promise<ChainRecord> {
   opts = checkChainArguments(problem, kernels, opts);
   const steps = chainSteps(problem, seed, kernels);
   const total = problem.burnIn + problem.iterations;
@@ -163,19 +173,6 @@ function checkChainArguments(problem: unknown, kernels: unknown, opts: ChainRunO
   return checkOptions<ChainRunOptions>('chain options', opts, ['onProgress', 'signal']);
 }
 
-/** One tempered copy of the chain's state. */
-interface Replica {
-  sets: KnotSet[];
-  rows: CoordinateRows[];
-  spare: CoordinateRows[];
-  /** rows with one coordinate swapped for a proposal's spare rows. */
-  view: CoordinateRows[];
-  /** log p(y | ξ) (or EBIC score) of the state. */
-  current: number;
-  /** log π(ξ) = −γ Σ_j log C(n_j, k_j). */
-  logPrior: number;
-}
-
 /** How many iterations run between two checks for abort and progress (a few ms at most). */
 const STEP_BLOCK = 128;
 
@@ -183,7 +180,7 @@ const STEP_BLOCK = 128;
  * The chain as a generator: yields the number of iterations done every STEP_BLOCK iterations
  * (and after the start-up), returns the record.
  */
-function* chainSteps(problem: ChainProblem, seed: number, kernels: Kernels): Generator<number, ChainRecord, void> {
+function* chainSteps(problem: ChainProblem, seed: number, kernels: CpuKernels): Generator<number, ChainRecord, void> {
   const rng = new Rng(seed);
   // One coordinate: its kernels do all the work, so their arguments stay resident (no copies),
   // and the observations are taken in order of x (the likelihood does not depend on their
@@ -207,280 +204,66 @@ function sortedByX(problem: ChainProblem): ChainProblem {
 }
 
 function* sampleChain(problem: ChainProblem, seed: number, rng: Rng, design: SplineDesign): Generator<number, ChainRecord, void> {
-  const { xs, y, degrees, candidates, gamma, c, fixedK, local, burnIn, iterations } = problem;
+  const { xs, y, degrees, candidates, gamma, fixedK, burnIn, iterations } = problem;
   const d = xs.length;
-  const m = y.length;
-  const gaussianMarginal = problem.family === 'gaussian' && problem.marginal !== 'ebic';
-  const scorer = gaussianMarginal
+  const scorer = problem.family === 'gaussian' && problem.marginal !== 'ebic'
     ? new GaussianMarginal(design, y, problem.marginal as MarginalVariant)
     : new GlmEbic(design, y, problem.family, problem.trials);
-  const maxNt = Math.max(...candidates.map((n, j) => n + 2 * degrees[j] + 2));
-  const tBuf = new Float64Array(maxNt);
-  const temperatures = problem.temperatures ?? [1];
-  const betas = temperatures.map((t) => 1 / t);
-
-  // Start: k = 1 (or the fixed k) at random grid points; redraw if the design is singular.
-  const startReplica = (): Replica => {
-    const sets = candidates.map((n) => new KnotSet(n));
-    const rows: CoordinateRows[] = degrees.map((q) => design.allocRows(q));
-    let current = -Infinity;
-    for (let attempt = 0; attempt < 200 && current === -Infinity; attempt++) {
-      for (let j = 0; j < d; j++) {
-        const s = sets[j];
-        for (const i of s.indices.slice()) s.remove(i);
-        const k0 = fixedK ? fixedK[j] : 1;
-        for (const i of rng.sampleWithoutReplacement(s.n, Math.min(k0, s.n))) s.add(i);
-        const nt = s.knotVector(degrees[j], tBuf);
-        design.computeRows(j, tBuf, nt, rows[j]);
-      }
-      current = scorer.evaluate(rows);
-    }
-    if (current === -Infinity) {
-      throw new SparseInferenceError('NOT_CONVERGED', 'no starting knot set gives a full-rank design (too few distinct x values for this degree and k?)');
-    }
-    let logPrior = 0;
-    sets.forEach((s) => { logPrior += logPriorRatio(0, s.k, s.n, gamma); });
-    return { sets, rows, spare: degrees.map((q) => design.allocRows(q)), view: rows.slice(), current, logPrior };
+  const ctx: MoveContext = {
+    rng, design, scorer, degrees, gamma, c: problem.c, scheme: problem.moves ?? 'balanced', fixed: fixedK !== null,
+    proposals: candidates.map(() => new KnotProposals({ near: problem.near ?? null, bars: problem.local })),
+    t: new Float64Array(Math.max(...candidates.map((n, j) => n + 2 * degrees[j] + 2))),
   };
-  // Replicas are started in reverse so that the cold one is evaluated last: its fit is current.
-  const replicas: Replica[] = new Array(temperatures.length);
-  for (let r = temperatures.length - 1; r >= 0; r--) replicas[r] = startReplica();
+  const pair = problem.pair ?? null;
+  const twins = ctx.fixed ? null : problem.twins ?? null;
+  const neighbour = ctx.fixed ? null : problem.neighbour ?? null;
+  const pPair = pair?.probability ?? 0;
+  const pTwin = pPair + (twins?.probability ?? 0);
+  const pSpecial = pTwin + (neighbour?.probability ?? 0);
 
-  const nProbe = problem.probes.length > 0 ? problem.probes[0].length : 0;
-  const probeNow = new Float64Array(nProbe);
-  const knotVectors = degrees.map((q, j) => new Float64Array(candidates[j] + 2 * q + 2));
-  /** f at the probes for the cold replica; the scorer's last evaluation must be of its state. */
-  const updateProbes = (): void => {
-    if (nProbe === 0) return;
-    const cold = replicas[0];
-    const beta = scorer instanceof GaussianMarginal ? posteriorMeanBeta(scorer.fitState(), m) : scorer.fitState(cold.rows).betaHat;
-    const kv = knotVectors.map((buf, j) => buf.subarray(0, cold.sets[j].knotVector(degrees[j], buf)));
-    evaluateSpline(problem.probes, kv, degrees, beta, probeNow, nProbe);
-    for (let i = 0; i < nProbe; i++) {
-      probeNow[i] = problem.family === 'poisson' ? Math.exp(probeNow[i])
-        : problem.family === 'binomial' ? 1 / (1 + Math.exp(-probeNow[i]))
-          : probeNow[i];
-    }
-  };
-  updateProbes();
-
-  const rec: ChainRecord = {
-    seed, iterations, nProbe,
-    k: candidates.map(() => new Int32Array(iterations)),
-    knotOffsets: candidates.map(() => new Int32Array(iterations + 1)),
-    knotIndex: candidates.map(() => new Int32Array(0)),
-    logScore: new Float64Array(iterations),
-    accepted: new Uint8Array(iterations),
-    moveType: new Uint8Array(iterations),
-    probe: new Float64Array(iterations * nProbe),
-  };
-  const knotLists: number[][] = candidates.map(() => []);
-
-  const scheme = problem.moves ?? 'balanced';
-  const proposalsOf = candidates.map(() => new KnotProposals({ near: problem.near ?? null, bars: local }));
-  const fixed = fixedK !== null;
-
-  /**
-   * One Metropolis–Hastings step of replica rep, whose target is the posterior to the power
-   * beta: log α = beta·(Δ log-likelihood + Δ log-prior) + log q(reverse) − log q(forward).
-   * Returns the move type, with 4 added when it was accepted.
-   */
-  const step = (rep: Replica, beta: number, isCold: boolean): number => {
+  /** One move of replica rep at inverse temperature beta; returns its type (+ ACCEPTED). */
+  const step = (rep: Replica, beta: number): number => {
     const j = d > 1 ? rng.int(d) : 0;
-    const set = rep.sets[j];
-    const proposals = proposalsOf[j];
-    const k = set.k, n = set.n, q = degrees[j];
     let u = rng.uniform();
     if (pSpecial > 0) {
-      if (u < pPair) return pairStep(rep, beta, isCold, j);
-      if (u < pSpecial) return twinStep(rep, beta, isCold, j);
+      if (u < pPair) return pairMove(ctx, rep, beta, j, pair!);
+      if (u < pTwin) return twinMove(ctx, rep, beta, j, twins!.radius);
+      if (u < pSpecial) return neighbourMove(ctx, rep, beta, j, neighbour!);
       u = (u - pSpecial) / (1 - pSpecial); // uniform again, for the choice below
     }
-    const b = fixed ? 0 : birthProbability(k, n, gamma, c, scheme);
-    const dk = fixed ? 0 : deathProbability(k, n, gamma, c, scheme);
-    let type = MOVE_NULL;
-    let add = -1, drop = -1, logPriorDelta = 0, logProposal = 0;
-    if (u < b) {
-      add = proposals.drawBirth(rng, set);
-      if (add >= 0) {
-        type = MOVE_BIRTH;
-        logPriorDelta = logPriorRatio(k, k + 1, n, gamma);
-        logProposal = Math.log(deathProbability(k + 1, n, gamma, c, scheme) / (k + 1)) - Math.log(b * proposals.birthProbability(set, add, -1));
-      }
-    } else if (u < b + dk) {
-      type = MOVE_DEATH;
-      drop = set.indices[rng.int(k)];
-      logPriorDelta = logPriorRatio(k, k - 1, n, gamma);
-      logProposal = Math.log(birthProbability(k - 1, n, gamma, c, scheme) * proposals.birthProbability(set, drop, drop)) - Math.log(dk / k);
-    } else if (k > 0 && k < n) {
-      drop = set.indices[rng.int(k)];
-      add = proposals.drawRelocation(rng, set, drop);
-      if (add >= 0) {
-        type = MOVE_RELOCATE;
-        logProposal = Math.log(proposals.relocationProbability(set, drop, add)) - Math.log(proposals.relocationProbability(set, add, drop));
-      }
-    }
-    if (type === MOVE_NULL) return type;
-    const nt = set.knotVector(q, tBuf, add, drop);
-    design.computeRows(j, tBuf, nt, rep.spare[j]);
-    rep.view[j] = rep.spare[j];
-    const proposed = scorer.evaluate(rep.view);
-    rep.view[j] = rep.rows[j];
-    // (Under 'prior-free' moves with uniform targets, logPriorDelta + logProposal = 0.)
-    const logAlpha = beta === 1 ? proposed - rep.current + logPriorDelta + logProposal
-      : beta * (proposed - rep.current + logPriorDelta) + logProposal;
-    if (!(proposed > -Infinity && Math.log(rng.uniformOpen()) < logAlpha)) return type;
-    if (drop >= 0) set.remove(drop);
-    if (add >= 0) set.add(add);
-    const tmp = rep.rows[j]; rep.rows[j] = rep.spare[j]; rep.spare[j] = tmp;
-    rep.view[j] = rep.rows[j];
-    rep.current = proposed;
-    rep.logPrior += logPriorDelta;
-    if (isCold) updateProbes();
-    return type + ACCEPTED;
+    const k = rep.sets[j].k, n = rep.sets[j].n;
+    const b = ctx.fixed ? 0 : birthProbability(k, n, gamma, ctx.c, ctx.scheme);
+    const dk = ctx.fixed ? 0 : deathProbability(k, n, gamma, ctx.c, ctx.scheme);
+    if (u < b) return birthMove(ctx, rep, beta, j, b);
+    if (u < b + dk) return deathMove(ctx, rep, beta, j, dk);
+    if (k > 0 && k < n) return relocationMove(ctx, rep, beta, j);
+    return MOVE_NULL;
   };
 
-  const pair = problem.pair ?? null;
-  const pPair = pair?.probability ?? 0;
-  const twins = fixed ? null : problem.twins ?? null;
-  const pSpecial = pPair + (twins?.probability ?? 0);
-
-  /**
-   * A twin birth or death (½ each): two knots at most r grid steps apart, with no knot between
-   * them, added or removed together. Birth: a uniform among the n − k free points, b = a + o with
-   * o uniform in {−r..−1, 1..r} (off the grid, on a knot or with a knot between: null move); the
-   * set {a, b} arises from a first or from b first, so q = 2/((n−k)·2r) = 1/((n−k)·r). Death: one
-   * of the P twin pairs of the set (neighbours at most r apart), uniformly. A jump in a linear
-   * spline is such a pair: a chain holding one knot there (a kink) gains it in one move, where
-   * two single births would each pay the prior's price before the pair pays back.
-   */
-  const twinStep = (rep: Replica, beta: number, isCold: boolean, j: number): number => {
-    const set = rep.sets[j];
-    const k = set.k, n = set.n, q = degrees[j], r = twins!.radius;
-    const idx = set.indices;
-    const twinPairs = (list: readonly number[]): number => {
-      let count = 0;
-      for (let i = 0; i + 1 < list.length; i++) if (list[i + 1] - list[i] <= r) count++;
-      return count;
-    };
-    const logPrior = (kk: number) => logPriorRatio(0, kk, n, gamma);
-    let next: number[], logProposal: number, type: number;
-    if (rng.uniform() < 0.5) {
-      type = MOVE_TWIN_BIRTH;
-      if (k + 2 > n) return type;
-      const a = set.randomUnused(rng);
-      const o = 1 + rng.int(r);
-      const b = rng.uniform() < 0.5 ? a - o : a + o;
-      if (b < 0 || b >= n || set.isUsed(b)) return type;
-      const lo = Math.min(a, b), hi = Math.max(a, b);
-      if (idx.some((i) => i > lo && i < hi)) return type;
-      next = [...idx, a, b].sort((x, y) => x - y);
-      logProposal = -Math.log(twinPairs(next)) + Math.log((n - k) * r);
-    } else {
-      type = MOVE_TWIN_DEATH;
-      const count = twinPairs(idx);
-      if (count === 0) return type;
-      let pick = rng.int(count), at = 0;
-      for (let i = 0; i + 1 < k; i++) if (idx[i + 1] - idx[i] <= r && pick-- === 0) { at = i; break; }
-      next = idx.filter((_, i) => i !== at && i !== at + 1);
-      logProposal = -Math.log((n - k + 2) * r) + Math.log(count);
-    }
-    let o = 0;
-    for (let rr = 0; rr <= q; rr++) tBuf[o++] = 0;
-    for (const i of next) tBuf[o++] = set.value(i);
-    for (let rr = 0; rr <= q; rr++) tBuf[o++] = 1;
-    design.computeRows(j, tBuf, o, rep.spare[j]);
-    rep.view[j] = rep.spare[j];
-    const proposed = scorer.evaluate(rep.view);
-    rep.view[j] = rep.rows[j];
-    const logPriorDelta = logPrior(next.length) - logPrior(k);
-    const logAlpha = beta * (proposed - rep.current + logPriorDelta) + logProposal;
-    if (!(proposed > -Infinity && Math.log(rng.uniformOpen()) < logAlpha)) return type;
-    for (const i of idx.slice()) set.remove(i);
-    for (const i of next) set.add(i);
-    const tmp = rep.rows[j]; rep.rows[j] = rep.spare[j]; rep.spare[j] = tmp;
-    rep.view[j] = rep.rows[j];
-    rep.current = proposed;
-    rep.logPrior += logPriorDelta;
-    if (isCold) updateProbes();
-    return type + ACCEPTED;
-  };
-  const pairList: number[] = [];
-  let pairLogp = new Float64Array(0);
-  /** A pair move on coordinate j of replica rep (Gibbs on the candidate set at inverse temperature beta). */
-  const pairStep = (rep: Replica, beta: number, isCold: boolean, j: number): number => {
-    const set = rep.sets[j];
-    const k = set.k, n = set.n, q = degrees[j];
-    if (k < 2 || pair === null) return MOVE_NULL;
-    const pairIndex = rng.int(k - 1), offset = rng.int(pair.block);
-    const count = pairCandidates(set.indices, n, pairIndex, offset, pair, pairList);
-    if (count === 0) return MOVE_NULL;
-    if (pairLogp.length < count) pairLogp = new Float64Array(count);
-    const lo = set.indices[pairIndex], hi = set.indices[pairIndex + 1];
-    const evaluate = (a: number, b: number): number => {
-      const nt = pairKnotVector(set.indices, n, q, pairIndex, a, b, tBuf);
-      design.computeRows(j, tBuf, nt, rep.spare[j]);
-      rep.view[j] = rep.spare[j];
-      const value = scorer.evaluate(rep.view);
-      rep.view[j] = rep.rows[j];
-      return value;
-    };
-    for (let cIdx = 0; cIdx < count; cIdx++) {
-      const a = pairList[2 * cIdx], b = pairList[2 * cIdx + 1];
-      pairLogp[cIdx] = a === lo && b === hi ? rep.current : evaluate(a, b);
-    }
-    const chosen = drawGibbs(pairLogp, count, beta, rng.uniform());
-    const a = pairList[2 * chosen], b = pairList[2 * chosen + 1];
-    if (a === lo && b === hi) return MOVE_PAIR;
-    // Evaluate the chosen state last, so that the scorer holds its fit (probes, GLM state).
-    rep.current = evaluate(a, b);
-    set.remove(lo); set.remove(hi); set.add(a); set.add(b);
-    const tmp = rep.rows[j]; rep.rows[j] = rep.spare[j]; rep.spare[j] = tmp;
-    rep.view[j] = rep.rows[j];
-    if (isCold) updateProbes();
-    return MOVE_PAIR + ACCEPTED;
-  };
+  const temperatures = problem.temperatures ?? [1];
+  const betas = temperatures.map((T) => 1 / T);
+  // Replicas are started in reverse so that the cold one is evaluated last: its fit is current.
+  const replicas: Replica[] = new Array(temperatures.length);
+  for (let r = temperatures.length - 1; r >= 0; r--) replicas[r] = startReplica(ctx, candidates, fixedK);
+  const probes = new ProbeValues(problem.probes, degrees, candidates, problem.family);
+  probes.update(scorer, replicas[0]);
+  const recorder = new ChainRecorder(seed, iterations, d, probes.values.length);
 
   const total = burnIn + iterations;
   yield 0;
   for (let it = 0; it < total; it++) {
     if (it > 0 && it % STEP_BLOCK === 0) yield it;
-    // Hotter replicas first, the cold one last: after its step the scorer holds its fit.
-    for (let r = replicas.length - 1; r >= 1; r--) step(replicas[r], betas[r], false);
-    const outcome = step(replicas[0], 1, true);
-    const type = outcome & (ACCEPTED - 1);
+    // Hotter replicas first, the cold one last: after its move the scorer holds its fit.
+    for (let r = replicas.length - 1; r >= 1; r--) step(replicas[r], betas[r]);
+    const outcome = step(replicas[0], 1);
     let accepted = outcome >= ACCEPTED ? 1 : 0;
-    if (replicas.length > 1) {
-      // Exchange the states of two neighbouring temperatures (Geyer 1991):
-      // α = exp((β_a − β_b)·(log π(ξ_b) − log π(ξ_a))).
-      const a = rng.int(replicas.length - 1), bIdx = a + 1;
-      const A = replicas[a], B = replicas[bIdx];
-      const logAlpha = (betas[a] - betas[bIdx]) * (B.current + B.logPrior - A.current - A.logPrior);
-      if (Math.log(rng.uniformOpen()) < logAlpha) {
-        replicas[a] = B; replicas[bIdx] = A;
-        if (a === 0) {
-          accepted = 1;
-          scorer.evaluate(replicas[0].rows); // refresh the scorer's fit for the new cold state
-          updateProbes();
-        }
-      }
+    if (accepted) probes.update(scorer, replicas[0]);
+    if (replicas.length > 1 && exchangeReplicas(rng, replicas, betas)) {
+      accepted = 1;
+      scorer.evaluate(replicas[0].rows); // refresh the scorer's fit for the new cold state
+      probes.update(scorer, replicas[0]);
     }
-
-    if (it >= burnIn) {
-      const t = it - burnIn;
-      const cold = replicas[0];
-      rec.logScore[t] = cold.current;
-      rec.accepted[t] = accepted;
-      rec.moveType[t] = type;
-      for (let jj = 0; jj < d; jj++) {
-        rec.k[jj][t] = cold.sets[jj].k;
-        const list = knotLists[jj];
-        for (const idx of cold.sets[jj].indices) list.push(idx);
-        rec.knotOffsets[jj][t + 1] = list.length;
-      }
-      rec.probe.set(probeNow, t * nProbe);
-    }
+    if (it >= burnIn) recorder.record(it - burnIn, replicas[0], accepted, outcome & (ACCEPTED - 1), probes.values);
   }
-  rec.knotIndex = knotLists.map((l) => Int32Array.from(l));
-  return rec;
+  return recorder.finish();
 }

@@ -11,7 +11,7 @@ import { checkOptions, optionKeys } from '../core/options.js';
 import { Rng } from '../core/rng.js';
 import { checkInt, describe } from '../core/validate.js';
 import { checkKernels } from '../kernels/check-kernels.js';
-import type { Kernels } from '../kernels/kernels.js';
+import type { CpuKernels } from '../kernels/kernels.js';
 import { checkChainProblem } from './check-chain.js';
 import { runChainAsync, type ChainProblem, type ChainRecord } from './rjmcmc-chain.js';
 import { importNodeBuiltin } from '../core/node-builtin.js';
@@ -20,7 +20,7 @@ import type { ChainWorkerInput } from './chain-web-worker.js';
 export interface RunChainsOptions {
   chains: number;
   seed: number;
-  kernels: Kernels;
+  kernels: CpuKernels;
   /**
    * 'auto' (default): workers when there are ≥ 2 chains (Web Workers only where this module runs
    * from its own file, not from a bundle); true: require them; false: sequential.

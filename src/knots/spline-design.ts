@@ -19,7 +19,7 @@
  */
 import { badArgument } from '../core/errors.js';
 import { checkFloat64, checkInt, checkInt32, describe } from '../core/validate.js';
-import type { Kernels, ResidentArray } from '../kernels/kernels.js';
+import type { CpuKernels, ResidentArray } from '../kernels/kernels.js';
 
 /** One coordinate's sparse rows for all m points. */
 export interface CoordinateRows {
@@ -61,7 +61,7 @@ export class SplineDesign {
   private readonly resident: boolean;
   private readonly xAt: (j: number) => Float64Array;
 
-  constructor(readonly kernels: Kernels, readonly xs: Float64Array[], readonly degrees: number[], opts: { resident?: boolean } = {}) {
+  constructor(readonly kernels: CpuKernels, readonly xs: Float64Array[], readonly degrees: number[], opts: { resident?: boolean } = {}) {
     this.m = xs[0].length;
     this.d = xs.length;
     this.resident = opts.resident === true && kernels.allocF64 !== undefined;

@@ -10,7 +10,7 @@
  * cal.addQueries(0, qPre);                 // nHeads*headDim at one position
  * const set = await cal.train(kernels, { size: 4096, kind: 'query-aware' });
  */
-import type { Kernels } from '../kernels/kernels.js';
+import type { CpuKernels } from '../kernels/kernels.js';
 import type { AsyncKernels } from '../kernels/async-kernels.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
 import { checkFinite, checkFloat32, checkInt, checkOneOf, describe } from '../core/validate.js';
@@ -100,7 +100,7 @@ export class KvCalibration {
    * Add the pre-RoPE queries of all nHeads heads at one position (nHeads*headDim); each is rotated
    * to the WRoPE distance b and added to its KV head's second moment.
    */
-  addQueries(layer: number, qPre: Float32Array, kernels: Kernels): void {
+  addQueries(layer: number, qPre: Float32Array, kernels: CpuKernels): void {
     const { nHeads, nKvHeads, headDim: d, wrope } = this.shape;
     checkInt('layer', layer, 0, this.shape.nLayers - 1);
     checkFloat32('qPre', qPre, nHeads * d);
@@ -120,7 +120,7 @@ export class KvCalibration {
    * Train every codebook. `kernels` may be asynchronous (e.g. webgpu): each codebook's k-means
    * assignments then run there (see trainCodebook and kmeans for how results compare).
    */
-  async train(kernels: Kernels | AsyncKernels, opts: CalibrationTrainOptions): Promise<CodebookSet> {
+  async train(kernels: AsyncKernels, opts: CalibrationTrainOptions): Promise<CodebookSet> {
     const { nLayers, nKvHeads, headDim: d, wrope } = this.shape;
     if (opts === null || opts === undefined) throw badArgument('KvCalibration.train options must give size and kind');
     checkOptions('KvCalibration.train options', opts, CALIBRATION_TRAIN_KEYS);

@@ -8,7 +8,7 @@
  * centroids CL. Plain VQ is L = I (`factor = null`).
  */
 import { checkKernels } from '../kernels/check-kernels.js';
-import type { Kernels, ResidentArray } from '../kernels/kernels.js';
+import type { CpuKernels, ResidentArray } from '../kernels/kernels.js';
 import { badArgument } from '../core/errors.js';
 import { checkFinite, checkFloat32, checkInt } from '../core/validate.js';
 import { disposeSymbol } from '../core/dispose.js';
@@ -97,7 +97,7 @@ export class Codebook {
    * @example
    * cb.encode(kernels, keysPre, n, codes);
    */
-  encode(kernels: Kernels, keys: Float32Array, n: number, codes: Int32Array,
+  encode(kernels: CpuKernels, keys: Float32Array, n: number, codes: Int32Array,
     scratch?: { whitened: Float32Array; dist: Float32Array }, resident?: ResidentCodebook): void {
     const d = this.dim;
     checkInt('n', n, 0); checkFloat32('keys', keys, n * d); checkFinite('keys', keys, n * d);
@@ -111,7 +111,7 @@ export class Codebook {
   }
 
   /** Copies of the centroid tables in the backend's memory, for kernels without per-call copies. */
-  resident(kernels: Kernels): ResidentCodebook {
+  resident(kernels: CpuKernels): ResidentCodebook {
     return new ResidentCodebook(this, kernels);
   }
 }
@@ -121,7 +121,7 @@ export class ResidentCodebook {
   readonly centroids: ResidentArray<Float32Array>;
   readonly whitened: ResidentArray<Float32Array>;
 
-  constructor(readonly codebook: Codebook, kernels: Kernels) {
+  constructor(readonly codebook: Codebook, kernels: CpuKernels) {
     checkKernels('kernels', kernels);
     const n = codebook.size * codebook.dim;
     this.centroids = kernels.allocF32(n);

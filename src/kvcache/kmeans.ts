@@ -13,8 +13,9 @@
  * tolerance · mean per-feature variance of the data, or maxIterations.
  */
 import { checkAnyKernels, checkKernels } from '../kernels/check-kernels.js';
-import type { Kernels } from '../kernels/kernels.js';
-import { isAsyncKernels, needsSyncKernels, type AsyncKernelFunctions, type AsyncKernels } from '../kernels/async-kernels.js';
+import type { CpuKernels } from '../kernels/kernels.js';
+import { needsSyncKernels, type AsyncKernelFunctions, type AsyncKernels } from '../kernels/async-kernels.js';
+import { isCpuKernels } from '../kernels/check-kernels.js';
 import { eitherKernels, driveAsync, driveSync, settle, type Step } from '../kernels/maybe-async.js';
 import { mirrorF32, mirrorI32, type HostMirror } from '../kernels/host-mirror.js';
 import { Rng } from '../core/rng.js';
@@ -104,7 +105,7 @@ export interface KMeansResult {
  * const gpu = await createAsyncKernels({ backend: 'webgpu' });
  * const onGpu = await kmeans(gpu, keys, n, 128, { k: 1024, seed: 1 });
  */
-export async function kmeans(kernels: Kernels | AsyncKernels, points: Float32Array, n: number, d: number,
+export async function kmeans(kernels: AsyncKernels, points: Float32Array, n: number, d: number,
   opts: KMeansOptions): Promise<KMeansResult> {
   checkAnyKernels('kernels', kernels);
   return driveAsync(kmeansSteps(kernels, points, n, d, opts), () => yieldToEventLoop());
@@ -118,10 +119,10 @@ export async function kmeans(kernels: Kernels | AsyncKernels, points: Float32Arr
  * @example
  * const { centroids } = kmeansSync(kernels, sub, n, 64, { k: 64, maxIterations: 20 });
  */
-export function kmeansSync(kernels: Kernels, points: Float32Array, n: number, d: number,
+export function kmeansSync(kernels: CpuKernels, points: Float32Array, n: number, d: number,
   opts: KMeansOptions): KMeansResult {
   checkKernels('kernels', kernels);
-  if (kernels !== null && typeof kernels === 'object' && isAsyncKernels(kernels)) throw needsSyncKernels('kmeansSync');
+  if (kernels !== null && typeof kernels === 'object' && !isCpuKernels(kernels)) throw needsSyncKernels('kmeansSync');
   return driveSync(kmeansSteps(kernels, points, n, d, opts), 'kmeansSync');
 }
 
@@ -131,7 +132,7 @@ export function kmeansSync(kernels: Kernels, points: Float32Array, n: number, d:
  * (host copy = truth for centroids; push before a kernel reads, pull after it writes), and a
  * plain `yield` is a pause between units of work.
  */
-function* kmeansSteps(kernels: Kernels | AsyncKernels, points: Float32Array, n: number, d: number,
+function* kmeansSteps(kernels: AsyncKernels, points: Float32Array, n: number, d: number,
   opts: KMeansOptions): Generator<Step, KMeansResult, unknown> {
   if (kernels === null || typeof kernels !== 'object') throw badArgument('kernels must be a Kernels or AsyncKernels object');
   checkInt('n', n, 1); checkInt('d', d, 1);
@@ -284,7 +285,7 @@ function* seedPlusPlus(kernels: AsyncKernelFunctions, X: HostMirror<Float32Array
  * is gathered on the host and pushed; its codes come back; C is updated on the host and pushed
  * before each assignment.
  */
-function* miniBatchLoop(kernels: Kernels | AsyncKernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
+function* miniBatchLoop(kernels: AsyncKernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
   n: number, k: number, d: number, mb: { batchSize: number; iterations: number }, rng: Rng,
   progress: (f: number, label: string) => void, signal?: AbortSignal): Generator<Step, number, unknown> {
   const b = Math.min(mb.batchSize, n);

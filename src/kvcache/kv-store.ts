@@ -6,7 +6,7 @@
  */
 import { checkElements, MAX_CHANNELS } from '../core/limits.js';
 import { checkKernels } from '../kernels/check-kernels.js';
-import type { Kernels, ResidentArray, RopePairing } from '../kernels/kernels.js';
+import type { CpuKernels, ResidentArray, RopePairing } from '../kernels/kernels.js';
 import { badArgument } from '../core/errors.js';
 import { checkFinite, checkFloat32, checkInt, checkNumber, checkOneOf } from '../core/validate.js';
 import { disposeSymbol } from '../core/dispose.js';
@@ -44,7 +44,7 @@ export class KvStore {
   private len = 0;
 
   /** @example const store = new KvStore(kernels, { nKvHeads: 8, headDim: 128, capacity: 32768, ropeBase: 5e5, ropePairing: 'half' }); */
-  constructor(readonly kernels: Kernels, shape: KvStoreShape) {
+  constructor(readonly kernels: CpuKernels, shape: KvStoreShape) {
     checkKernels('kernels', kernels);
     if (shape === null || typeof shape !== 'object') throw badArgument('shape must be a KvStoreShape object');
     checkInt('nKvHeads', shape.nKvHeads, 1, MAX_CHANNELS); checkInt('headDim', shape.headDim, 2, MAX_CHANNELS);

@@ -17,7 +17,7 @@
  * for (let l = 0; l < cfg.nLayers; l++) model.setStrategies(l, { attention: new RetrievalAttention(
  *   kernels, cfg, l, createMethod(kernels, 'a2ats', {...}), { window: 16, sinks: 4, budget } ) });
  */
-import type { Kernels } from '../kernels/kernels.js';
+import type { CpuKernels } from '../kernels/kernels.js';
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { checkFloat32, checkInt } from '../core/validate.js';
 import { checkAttentionContext } from '../llama/exact-attention.js';
@@ -76,7 +76,7 @@ export class RetrievalAttention implements AttentionStrategy {
   private readonly qPost: Float32Array;
   private readonly out: Float32Array;
 
-  constructor(private readonly kernels: Kernels, private readonly config: LlamaConfig, readonly layer: number,
+  constructor(private readonly kernels: CpuKernels, private readonly config: LlamaConfig, readonly layer: number,
     readonly method: RetrievalMethod, private readonly opts: RetrievalAttentionOptions) {
     if (opts === null || opts === undefined) throw badArgument('RetrievalAttention options must give window, sinks and budget');
     checkOptions('RetrievalAttention options', opts, RETRIEVAL_ATTENTION_KEYS);

@@ -17,7 +17,7 @@
  */
 import { checkFloat32, checkFloat64, checkIndices, checkInt, checkInt32 } from '../core/validate.js';
 import { checkKernels } from '../kernels/check-kernels.js';
-import type { Kernels, ResidentArray } from '../kernels/kernels.js';
+import type { CpuKernels, ResidentArray } from '../kernels/kernels.js';
 import type { AsyncKernels } from '../kernels/async-kernels.js';
 import type { HostMirror } from '../kernels/host-mirror.js';
 import { eitherKernels, settle, type Step } from '../kernels/maybe-async.js';
@@ -97,7 +97,7 @@ export function lloydUpdate(x: Float32Array, c: Float32Array, codes: Int32Array,
  * One Lloyd step on synchronous kernels and resident buffers.
  * X: n*d, C: k*d (updated in place), codes/dist: n; sums: k*d and counts: k are scratch.
  */
-export function lloydStep(kernels: Kernels, X: ResidentArray<Float32Array>, C: ResidentArray<Float32Array>,
+export function lloydStep(kernels: CpuKernels, X: ResidentArray<Float32Array>, C: ResidentArray<Float32Array>,
   codes: ResidentArray<Int32Array>, dist: ResidentArray<Float32Array>, n: number, k: number, d: number,
   sums: Float64Array, counts: Int32Array): LloydStepResult {
   checkKernels('kernels', kernels);
@@ -121,7 +121,7 @@ export function lloydStep(kernels: Kernels, X: ResidentArray<Float32Array>, C: R
  * @example
  * const step = await driveAsync(lloydIteration(gpu, X, C, codes, dist, n, k, d, sums, counts));
  */
-export function* lloydIteration(kernels: Kernels | AsyncKernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
+export function* lloydIteration(kernels: AsyncKernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
   codes: HostMirror<Int32Array>, dist: HostMirror<Float32Array>, n: number, k: number, d: number,
   sums: Float64Array, counts: Int32Array, options?: AssignOptions): Generator<Step, LloydStepResult, unknown> {
   checkInt('n', n, 1); checkInt('k', k, 1, n); checkInt('d', d, 1); // when driven: the body runs then
@@ -143,7 +143,7 @@ export function* lloydIteration(kernels: Kernels | AsyncKernels, X: HostMirror<F
  * alignment keeps as in one call: the result is the one call's, bit for bit. C must already be pushed; codes and dist stay where the kernel
  * wrote them (pull them to read on the host).
  */
-export function* assignInBlocks(kernels: Kernels | AsyncKernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
+export function* assignInBlocks(kernels: AsyncKernels, X: HostMirror<Float32Array>, C: HostMirror<Float32Array>,
   codes: HostMirror<Int32Array>, dist: HostMirror<Float32Array>, n: number, k: number, d: number,
   options: AssignOptions = {}): Generator<Step, void, unknown> {
   const kx = eitherKernels(kernels);

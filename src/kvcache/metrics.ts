@@ -14,7 +14,7 @@
 import { badArgument } from '../core/errors.js';
 import { checkIndices, checkInt, describe } from '../core/validate.js';
 import { checkKernels } from '../kernels/check-kernels.js';
-import type { Kernels, ResidentArray } from '../kernels/kernels.js';
+import type { CpuKernels, ResidentArray } from '../kernels/kernels.js';
 import type { HeadKeys } from './kv-store.js';
 import type { Selection } from './retrieval.js';
 import { disposeSymbol } from '../core/dispose.js';
@@ -34,7 +34,7 @@ export interface ExactHeadAttention {
 /** Exact attention of one query head over tokens [0, n) (kernels.gemv + float64 softmax). */
 export class ExactReference {
   private s: ResidentArray<Float32Array>;
-  constructor(private readonly kernels: Kernels, private readonly d: number) {
+  constructor(private readonly kernels: CpuKernels, private readonly d: number) {
     checkKernels('kernels', kernels);
     this.s = kernels.allocF32(1024);
   }

@@ -29,13 +29,14 @@
  * const sels = await r.selectAllAsync(keysOfEachHead, queriesOfEachHead);   // one submission
  */
 import { checkAnyKernels } from '../kernels/check-kernels.js';
-import type { Kernels } from '../kernels/kernels.js';
-import { isAsyncKernels, needsSyncKernels, type AsyncKernels } from '../kernels/async-kernels.js';
+import type { CpuKernels } from '../kernels/kernels.js';
+import { needsSyncKernels, type AsyncKernels } from '../kernels/async-kernels.js';
+import { isCpuKernels } from '../kernels/check-kernels.js';
 import { mirrorF32, type HostMirror } from '../kernels/host-mirror.js';
 import { driveAsync, driveSync, type Step } from '../kernels/maybe-async.js';
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { checkFinite, checkFloat32, checkInt } from '../core/validate.js';
-import { withDispose } from '../core/dispose.js';
+import { residentArray } from '../kernels/resident-array.js';
 import { budgetTokens, checkBudget, type Budget } from './budget.js';
 import type { HeadKeys } from './kv-store.js';
 import { splitNearFar, type NearFarSplit } from './near-far.js';
@@ -93,7 +94,7 @@ export class Retrieval {
    * @param kernels - synchronous kernels, or asynchronous ones (use the `…Async` methods; the
    *   method must have been built on the same kernels and implement `scoreSteps`).
    */
-  constructor(private readonly kernels: Kernels | AsyncKernels, readonly method: RetrievalMethod, options: RetrievalOptions) {
+  constructor(private readonly kernels: AsyncKernels, readonly method: RetrievalMethod, options: RetrievalOptions) {
     checkAnyKernels('kernels', kernels);
     if (options === null || options === undefined) throw badArgument('Retrieval options must give window, sinks, budget, groupSize and headDim');
     checkOptions('Retrieval options', options, RETRIEVAL_KEYS);
@@ -262,11 +263,11 @@ export class Retrieval {
       const buf = offset === 0 ? scores : { arg: () => scores.arg().subarray(offset) };
       return yield* this.method.scoreSteps(kvHead, keys, query, split.farStart, split.farEnd, buf);
     }
-    if (isAsyncKernels(this.kernels)) {
+    if (!isCpuKernels(this.kernels)) {
       throw new SparseInferenceError('UNAVAILABLE', `${needsSyncKernels(`method '${this.method.name}'`).message} (it has no scoreSteps)`);
     }
     this.method.score(kvHead, keys, query, split.farStart, split.farEnd,
-      withDispose({ length: scores.length - offset, view: () => scores.host().subarray(offset), dispose: () => scores.dispose() }));
+      residentArray<Float32Array>('f32', scores.length - offset, { view: () => scores.host().subarray(offset), release: () => scores.dispose() }));
     return [];
   }
 

@@ -23,7 +23,7 @@
  * that wrote the scores); they are settled together with the selection's own calls.
  */
 import { checkAnyKernels } from '../kernels/check-kernels.js';
-import type { Kernels } from '../kernels/kernels.js';
+import type { CpuKernels } from '../kernels/kernels.js';
 import { isDeviceArray, type AsyncKernels, type F32Arg } from '../kernels/async-kernels.js';
 import { badArgument } from '../core/errors.js';
 import { checkFloat32, checkInt } from '../core/validate.js';
@@ -39,7 +39,7 @@ export class FarSelector {
   private keys = new BigUint64Array(0);
 
   /** @param kernels - synchronous kernels, or asynchronous ones (then drive the `…Steps` bodies with driveAsync). */
-  constructor(private readonly kernels: Kernels | AsyncKernels) {
+  constructor(private readonly kernels: AsyncKernels) {
     checkAnyKernels('kernels', kernels);
   }
 

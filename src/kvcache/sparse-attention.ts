@@ -5,7 +5,7 @@
  *   o_h = Σ_{j∈S} softmax_{j∈S}(q_h R(i) · k_j R(j) / √d) v_j
  */
 import { checkKernels } from '../kernels/check-kernels.js';
-import type { Kernels } from '../kernels/kernels.js';
+import type { CpuKernels } from '../kernels/kernels.js';
 import type { HeadKeys } from './kv-store.js';
 
 /**
@@ -14,7 +14,7 @@ import type { HeadKeys } from './kv-store.js';
  * @param out - g*d outputs; lse (optional, g) receives log Σ_{j∈S} exp(score).
  * @example attendSelected(kernels, store.head(h), qPost, 4, 128, sel.indices, sel.count, out);
  */
-export function attendSelected(kernels: Kernels, keys: HeadKeys, qPost: Float32Array, g: number, d: number,
+export function attendSelected(kernels: CpuKernels, keys: HeadKeys, qPost: Float32Array, g: number, d: number,
   idx: Int32Array, count: number, out: Float32Array, lse?: Float64Array | Float32Array): void {
   checkKernels('kernels', kernels);
   const scale = 1 / Math.sqrt(d);

@@ -4,7 +4,7 @@
  * to key space with c = c′L⁻¹. Without a factor (H = I) this is plain k-means on the keys.
  */
 import { checkAnyKernels } from '../kernels/check-kernels.js';
-import type { Kernels } from '../kernels/kernels.js';
+import type { CpuKernels } from '../kernels/kernels.js';
 import type { AsyncKernels } from '../kernels/async-kernels.js';
 import { inverseLower } from '../core/linalg/index.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
@@ -49,7 +49,7 @@ export interface TrainedCodebook {
  * const gpu = await createAsyncKernels({ backend: 'webgpu' });
  * const onGpu = await trainCodebook(gpu, keys, n, 128, { size: 4096, factor: L, seed: 1 });
  */
-export async function trainCodebook(kernels: Kernels | AsyncKernels, keys: Float32Array, n: number, dim: number,
+export async function trainCodebook(kernels: AsyncKernels, keys: Float32Array, n: number, dim: number,
   opts: TrainCodebookOptions): Promise<TrainedCodebook> {
   checkAnyKernels('kernels', kernels);
   checkInt('n', n, 1); checkInt('dim', dim, 1, 4096);

@@ -14,7 +14,7 @@
  * applies at position n, for either pairing and any base.
  */
 import { checkKernels } from '../kernels/check-kernels.js';
-import type { Kernels, RopePairing } from '../kernels/kernels.js';
+import type { CpuKernels, RopePairing } from '../kernels/kernels.js';
 import { checkFloat32, checkInt, checkNumber, checkOneOf } from '../core/validate.js';
 import { badArgument } from '../core/errors.js';
 
@@ -52,7 +52,7 @@ export function checkWRope(cfg: WRopeConfig, name = 'wrope'): WRopeConfig {
  * @example
  * rotateToDistance(kernels, qPre, out, 32, 128, { ...DEFAULT_WROPE, base: 500000 }, 1 / Math.sqrt(128));
  */
-export function rotateToDistance(kernels: Kernels, q: Float32Array, out: Float32Array, nHeads: number,
+export function rotateToDistance(kernels: CpuKernels, q: Float32Array, out: Float32Array, nHeads: number,
   headDim: number, cfg: WRopeConfig, scale = 1): void {
   checkKernels('kernels', kernels);
   checkInt('nHeads', nHeads, 1); checkInt('headDim', headDim, 2);
@@ -71,7 +71,7 @@ export function rotateToDistance(kernels: Kernels, q: Float32Array, out: Float32
  * @example
  * wropeScore(kernels, q, k, 100, 90, { window: 64, distance: 2048, base: 1e4, pairing: 'half' }); // = exact
  */
-export function wropeScore(kernels: Kernels, q: Float32Array, k: Float32Array, i: number, j: number,
+export function wropeScore(kernels: CpuKernels, q: Float32Array, k: Float32Array, i: number, j: number,
   cfg: WRopeConfig): number {
   checkKernels('kernels', kernels);
   checkWRope(cfg);

@@ -22,7 +22,7 @@
  * const att = new BlockAttention(model.config, kernels, 32);
  * att.run(q, keys, values, pos0, n, out);   // q, out: n × dim (query heads side by side)
  */
-import type { Kernels, ResidentArray } from '../kernels/kernels.js';
+import type { CpuKernels, ResidentArray } from '../kernels/kernels.js';
 import type { LlamaConfig } from './hooks.js';
 import { disposeSymbol } from '../core/dispose.js';
 
@@ -31,7 +31,7 @@ export class BlockAttention {
   private readonly group: number;
 
   /** Allocates the scratch for blocks of up to maxRows rows over contexts of up to config.seqLen. */
-  constructor(private readonly config: LlamaConfig, private readonly kernels: Kernels, private readonly maxRows: number) {
+  constructor(private readonly config: LlamaConfig, private readonly kernels: CpuKernels, private readonly maxRows: number) {
     this.group = config.nHeads / config.nKvHeads;
     this.scratch = kernels.allocF32(BlockAttention.scratchLength(config, maxRows));
   }

@@ -19,8 +19,9 @@
  * const att = new ExactAttention(model.config, model.kernels);
  * model.setStrategies(0, { attention: att });   // same numbers as the default
  */
-import type { Kernels, ResidentArray } from '../kernels/kernels.js';
-import { isAsyncKernels, type AsyncKernels, type DeviceArray, type F32Arg } from '../kernels/async-kernels.js';
+import type { CpuKernels, ResidentArray } from '../kernels/kernels.js';
+import { type AsyncKernels, type DeviceArray, type F32Arg } from '../kernels/async-kernels.js';
+import { isCpuKernels } from '../kernels/check-kernels.js';
 import type { AttentionContext, AttentionStrategy, LlamaConfig } from './hooks.js';
 import { eitherKernels } from '../kernels/maybe-async.js';
 import { causalAttentionScratchLength } from '../kernels/causal-attention-scratch.js';
@@ -52,17 +53,18 @@ export class ExactAttention implements AttentionStrategy {
   private readonly scratch: ResidentArray<Float32Array> | null = null;
 
   /** Allocates a resident index 0..seqLen−1 (the token list every head attends over) and the kernels' scratch. */
-  constructor(private readonly config: LlamaConfig, private readonly kernels: Kernels | AsyncKernels) {
+  constructor(private readonly config: LlamaConfig, private readonly kernels: AsyncKernels) {
     checkLlamaConfig('config', config);
     checkAnyKernels('kernels', kernels);
     const order = Int32Array.from({ length: config.seqLen }, (_, t) => t);
-    if (isAsyncKernels(kernels)) {
+    if (!isCpuKernels(kernels)) {
       const idx = kernels.allocI32(config.seqLen);
       idx.write(order);
       this.idx = idx;
     } else {
-      this.idx = kernels.allocI32(config.seqLen);
-      this.idx.view().set(order);
+      const idx = kernels.allocI32(config.seqLen);
+      idx.view().set(order);
+      this.idx = idx;
       this.scratch = kernels.allocF32(causalAttentionScratchLength(1, config.nHeads));
     }
     this.lse = kernels.allocF32(config.nHeads);
@@ -86,7 +88,7 @@ export class ExactAttention implements AttentionStrategy {
     const group = c.nHeads / c.nKvHeads;
     const scale = 1 / Math.sqrt(hd);
     if (this.scratch) { // views are taken per call: another allocation may have grown (and detached) WASM memory
-      (this.kernels as Kernels).causalAttention(q as Float32Array, keys as Float32Array, values as Float32Array, len - 1, 1, hd, c.kvDim,
+      (this.kernels as CpuKernels).causalAttention(q as Float32Array, keys as Float32Array, values as Float32Array, len - 1, 1, hd, c.kvDim,
         c.nHeads, group, scale, out as Float32Array, this.scratch.view());
       return;
     }

@@ -15,7 +15,7 @@
  * model.setStrategies(3, { ffn: { name: 'zero', forward: ({ out }) => out.fill(0) } });
  * model.setCapture((layer, kind, data) => { if (kind === 'aUp') sums[layer] += data[0]; });
  */
-import type { Kernels, RopePairing } from '../kernels/kernels.js';
+import type { CpuKernels, RopePairing } from '../kernels/kernels.js';
 
 /** Model hyper-parameters, in one shape for llama2.c and Hugging Face checkpoints. */
 export interface LlamaConfig {
@@ -85,7 +85,7 @@ export interface AttentionContext {
   layer: number;
   pos: number;
   config: LlamaConfig;
-  kernels: Kernels;
+  kernels: CpuKernels;
   /** nHeads·headDim, post-RoPE at pos. */
   q: Float32Array;
   /** nHeads·headDim, before RoPE. */
@@ -104,7 +104,7 @@ export interface AttentionStrategy {
 export interface FfnContext {
   layer: number;
   config: LlamaConfig;
-  kernels: Kernels;
+  kernels: CpuKernels;
   weights: LayerWeights;
   /** dim, the RMS-normed FFN input. */
   x: Float32Array;
@@ -124,7 +124,7 @@ export interface ProjectionContext {
   layer: number;
   name: ProjectionName;
   config: LlamaConfig;
-  kernels: Kernels;
+  kernels: CpuKernels;
   weights: LayerWeights;
   /** Input (dim). */
   x: Float32Array;

@@ -11,6 +11,12 @@ export type {
 export { ACTIVATION_KINDS } from './hooks.js';
 export { makeConfig, parameterCount, type LlamaShape } from './config.js';
 export { ExactAttention } from './exact-attention.js';
+export type {
+  KvCache, Ffn, Projection, ModelComponents, ModelShape, ModelWeights, ComponentKernels, ComponentStats,
+  ProjectionWhich, LayerMatrixName,
+} from './components.js';
+export { DenseKvCache, type DenseKvCacheOptions, type DenseLayerStorage } from './dense-kv-cache.js';
+export { DenseFfn } from './dense-ffn.js';
 export { loadModel, type LoadModelOptions } from './load-model.js';
 export {
   detectCheckpointFormat, registerCheckpointLoader, checkpointLoader, DETECT_BYTES,

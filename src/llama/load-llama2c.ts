@@ -16,7 +16,7 @@
  * const model = loadLlama2c(new Uint8Array(await readFile('stories260K.bin')), { kernels });
  */
 import { SparseInferenceError, badArgument } from '../core/errors.js';
-import type { Kernels } from '../kernels/kernels.js';
+import type { CpuKernels } from '../kernels/kernels.js';
 import type { AsyncKernels } from '../kernels/async-kernels.js';
 import { makeConfig, parameterCount } from './config.js';
 import type { LlamaConfig } from './hooks.js';
@@ -27,7 +27,7 @@ import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface LoadOptions {
   /** Synchronous kernels, or asynchronous ones (WebGPU: then use forwardAsync/prefillAsync). */
-  kernels: Kernels | AsyncKernels;
+  kernels: AsyncKernels;
   /** Scan every weight for NaN/Infinity (O(parameters); default true). */
   checkFinite?: boolean;
   /** Name used in error messages (e.g. the file path). */

@@ -39,8 +39,9 @@
  * logits = await gpu.forwardAsync(1, 0);
  */
 import { yieldEvery } from '../core/yield.js';
-import type { Kernels, ResidentArray } from '../kernels/kernels.js';
-import { isAsyncKernels, needsSyncKernels, type AsyncKernels, type DeviceArray, type F32Arg } from '../kernels/async-kernels.js';
+import type { CpuKernels, ResidentArray } from '../kernels/kernels.js';
+import { needsSyncKernels, type AsyncKernels, type DeviceArray, type F32Arg } from '../kernels/async-kernels.js';
+import { isCpuKernels } from '../kernels/check-kernels.js';
 import { SparseInferenceError, badArgument, throwIfAborted } from '../core/errors.js';
 import { checkInt, describe } from '../core/validate.js';
 import { checkAnyKernels } from '../kernels/check-kernels.js';
@@ -150,7 +151,7 @@ interface DeviceMemory {
 export class LlamaModel {
   readonly config: LlamaConfig;
   /** Synchronous kernels, or asynchronous ones (then use forwardAsync/prefillAsync). */
-  readonly kernels: Kernels | AsyncKernels;
+  readonly kernels: AsyncKernels;
   /** Where each tensor sits in the resident weight buffer. */
   readonly layout: WeightLayout;
   /** One resident block: weights, then the KV cache, then activation buffers (sync kernels). */
@@ -187,12 +188,12 @@ export class LlamaModel {
    * Allocate resident memory for `config` and let `fill` write the weights into it. Loaders
    * (loadLlama2c, loadSafetensors, randomLlama) call this; users rarely do.
    */
-  static create(config: LlamaConfig, kernels: Kernels | AsyncKernels, fill: WeightFiller,
+  static create(config: LlamaConfig, kernels: AsyncKernels, fill: WeightFiller,
     formats: WeightFormats = {}, matmul: ModelNumerics = {}): LlamaModel {
     return new LlamaModel(config, kernels, fill, formats, matmul);
   }
 
-  private constructor(config: LlamaConfig, kernels: Kernels | AsyncKernels, fill: WeightFiller, formats: WeightFormats,
+  private constructor(config: LlamaConfig, kernels: AsyncKernels, fill: WeightFiller, formats: WeightFormats,
     matmul: ModelNumerics) {
     // The factories pass checked arguments; `new` from JavaScript (the constructor is private
     // only to TypeScript) gets the same checks. WeightLayout checks config and formats.
@@ -209,10 +210,10 @@ export class LlamaModel {
       throw badArgument(`kvType must be 'f32' or 'f16', got ${String(matmul.kvType)}`);
     }
     this.kvType = matmul.kvType ?? 'f32';
-    if (this.kvType === 'f16' && isAsyncKernels(kernels)) {
-      throw new SparseInferenceError('UNAVAILABLE', "kvType 'f16' needs synchronous kernels (use kvType 'f32' on WebGPU)");
+    if (this.kvType === 'f16' && !isCpuKernels(kernels)) {
+      throw new SparseInferenceError('UNAVAILABLE', "kvType 'f16' needs CPU kernels (use kvType 'f32' on WebGPU)");
     }
-    if (this.layout.quantized && isAsyncKernels(kernels)) {
+    if (this.layout.quantized && !isCpuKernels(kernels)) {
       throw new SparseInferenceError('UNAVAILABLE', 'quantized weights need synchronous kernels (load float32 weights for WebGPU)');
     }
     const c = config;
@@ -224,13 +225,13 @@ export class LlamaModel {
     // Post-RoPE keys, values (float32 here, or binary16 in their own block).
     this.actOffset = this.kvOffset + (f16 ? 0 : 2 * c.nLayers * c.seqLen * c.kvDim);
     // The decoderLayer fast path needs float weights laid out as its kernel expects (and a float32 cache).
-    this.fused = isAsyncKernels(kernels) || this.layout.quantized || f16 ? null : fusedShape(config, this.layout);
+    this.fused = !isCpuKernels(kernels) || this.layout.quantized || f16 ? null : fusedShape(config, this.layout);
     const actLength = 16 * 16 + 5 * c.dim + c.kvDim + 2 * c.hiddenDim + c.vocabSize + PREFILL_BLOCK * (4 * c.dim + 2 * c.hiddenDim) + 16
       + (f16 ? 2 * c.kvDim + 2 * PREFILL_BLOCK * c.kvDim + causalAttentionF16ScratchLength(PREFILL_BLOCK, c.nHeads, c.headDim) + 64
         : causalAttentionScratchLength(PREFILL_BLOCK, c.nHeads))
       + (this.fused ? decoderLayerScratchLength(this.fused, c.seqLen) : 0);
     this.strategies = new Array(c.nLayers).fill(undefined);
-    if (isAsyncKernels(kernels)) {
+    if (!isCpuKernels(kernels)) {
       this.dev = this.allocDevice(kernels, fill);
       return;
     }
@@ -290,9 +291,9 @@ export class LlamaModel {
    * The model's kernels when they are synchronous (what hooks and strategy builders need);
    * SparseInferenceError('UNAVAILABLE') naming `what` on asynchronous kernels.
    */
-  syncKernels(what: string): Kernels {
+  syncKernels(what: string): CpuKernels {
     if (typeof what !== 'string') throw badArgument(`what must be a string naming the caller, got ${describe(what)}`);
-    if (isAsyncKernels(this.kernels)) throw needsSyncKernels(what);
+    if (!isCpuKernels(this.kernels)) throw needsSyncKernels(what);
     return this.kernels;
   }
 
@@ -435,7 +436,7 @@ export class LlamaModel {
       throw new SparseInferenceError('UNAVAILABLE', "attention strategies and the pre-RoPE key store read a float32 KV cache in place, but this model's is binary16 (load with kvType: 'f32')");
     }
     const c = this.config;
-    this.preRope = (this.kernels as Kernels).allocF32(c.nLayers * c.seqLen * c.kvDim);
+    this.preRope = (this.kernels as CpuKernels).allocF32(c.nLayers * c.seqLen * c.kvDim);
     this.sync(true);
     for (let l = 0; l < c.nLayers; l++) this.unrotateKeys(l, this.v.keysPre[l]);
   }
@@ -443,7 +444,7 @@ export class LlamaModel {
   /** out[0 … length·kvDim) ← layer l's cached keys rotated back to before RoPE. */
   private unrotateKeys(l: number, out: Float32Array): void {
     const c = this.config;
-    const k = this.kernels as Kernels;
+    const k = this.kernels as CpuKernels;
     out.set(this.v.keys[l].subarray(0, this.length * c.kvDim));
     for (let t = 0; t < this.length; t++) {
       k.rope(out.subarray(t * c.kvDim, (t + 1) * c.kvDim), c.nKvHeads, c.headDim, -t, c.ropeBase, c.ropePairing);
@@ -498,7 +499,7 @@ export class LlamaModel {
     const keysPreRope = keys.slice();
     const c = this.config;
     for (let t = 0; t < this.length; t++) {
-      (this.kernels as Kernels).rope(keysPreRope.subarray(t * c.kvDim, (t + 1) * c.kvDim), c.nKvHeads, c.headDim, -t, c.ropeBase, c.ropePairing);
+      (this.kernels as CpuKernels).rope(keysPreRope.subarray(t * c.kvDim, (t + 1) * c.kvDim), c.nKvHeads, c.headDim, -t, c.ropeBase, c.ropePairing);
     }
     return { keys, keysPreRope, values, length: this.length };
   }
@@ -574,7 +575,7 @@ export class LlamaModel {
   private prefillBlock(tokens: number[], pos0: number, wantLogits: boolean, signal?: AbortSignal,
     onLogits?: PrefillOptions['onLogits']): void {
     const c = this.config;
-    const k = this.kernels as Kernels;
+    const k = this.kernels as CpuKernels;
     const { dim, kvDim, hiddenDim, headDim } = c;
     const n = tokens.length;
     const f16 = this.kvType === 'f16';
@@ -662,7 +663,7 @@ export class LlamaModel {
    */
   private matmul(slot: TensorSlot, W: Float32Array, Wq: Int32Array | undefined, X: Float32Array, Y: Float32Array, n: number,
     Xq?: Int32Array): void {
-    const k = this.kernels as Kernels;
+    const k = this.kernels as CpuKernels;
     const { rows, cols } = slot;
     if (slot.format === undefined) k.gemm(W, X, Y, rows, cols, n);
     else if (this.int8) {
@@ -685,7 +686,7 @@ export class LlamaModel {
   private quantizeInput(X: F32Arg, cols: number, n = 1): Int32Array | undefined {
     if (!this.int8) return undefined;
     const xq = this.v.xq!.subarray(0, n * q8ActivationWords(cols));
-    (this.kernels as Kernels).quantizeQ8_1((X as Float32Array).subarray(0, n * cols), xq, n * cols);
+    (this.kernels as CpuKernels).quantizeQ8_1((X as Float32Array).subarray(0, n * cols), xq, n * cols);
     return xq;
   }
 
@@ -790,7 +791,7 @@ export class LlamaModel {
   private matvec(slot: TensorSlot, W: F32Arg, Wq: Int32Array | undefined, x: F32Arg, out: F32Arg, xq?: Int32Array): unknown {
     const { rows, cols } = slot;
     if (slot.format === undefined) return eitherKernels(this.kernels).gemv(W, x, out, rows, cols);
-    const k = this.kernels as Kernels;
+    const k = this.kernels as CpuKernels;
     if (this.int8) {
       xq ??= this.quantizeInput(x, cols)!;
       if (slot.format === 'Q4_1') return k.gemvQ4_1Q8_1(Wq!, xq, out as Float32Array, rows, cols);
@@ -808,7 +809,7 @@ export class LlamaModel {
       issued(this.matvec(this.layout.layers[layer][tensor], W, this.v?.qLayers[layer]?.[tensor], x, out, xq));
       return;
     }
-    p.project({ layer, name, config: this.config, kernels: this.kernels as Kernels, weights: this.v.layers[layer],
+    p.project({ layer, name, config: this.config, kernels: this.kernels as CpuKernels, weights: this.v.layers[layer],
       x: x as Float32Array, out: out as Float32Array });
     this.sync();
   }
@@ -836,7 +837,7 @@ export class LlamaModel {
         // arithmetic as the calls below; on wasm it never leaves WebAssembly).
         const v = this.v;
         // Without a pre-RoPE store the kernel gets keys twice: it writes k there, then rotates it.
-        (this.kernels as Kernels).decoderLayer(v.x, v.layerBlocks![l], v.keys[l], v.keysPre[l] ?? v.keys[l], v.values[l], v.layerScratch!, pos, this.fused);
+        (this.kernels as CpuKernels).decoderLayer(v.x, v.layerBlocks![l], v.keys[l], v.keysPre[l] ?? v.keys[l], v.values[l], v.layerScratch!, pos, this.fused);
         continue;
       }
       // Attention block.
@@ -865,13 +866,13 @@ export class LlamaModel {
       this.emit(l, 'kPostRope', kRow(), pos);
       if (f16) {
         const v = this.v;
-        (this.kernels as Kernels).packF16(v.kRow!, v.keys16![l].subarray(row0 / 2, row1 / 2), kvDim);
-        (this.kernels as Kernels).packF16(v.vRow!, v.values16![l].subarray(row0 / 2, row1 / 2), kvDim);
-        (this.kernels as Kernels).causalAttentionF16(v.q, v.keys16![l], v.values16![l], pos, 1, headDim, kvDim, c.nHeads,
+        (this.kernels as CpuKernels).packF16(v.kRow!, v.keys16![l].subarray(row0 / 2, row1 / 2), kvDim);
+        (this.kernels as CpuKernels).packF16(v.vRow!, v.values16![l].subarray(row0 / 2, row1 / 2), kvDim);
+        (this.kernels as CpuKernels).causalAttentionF16(v.q, v.keys16![l], v.values16![l], pos, 1, headDim, kvDim, c.nHeads,
           c.nHeads / c.nKvHeads, 1 / Math.sqrt(headDim), v.xb2, v.block!.attScratch);
       } else if (s?.attention) {
         s.attention.attend({
-          layer: l, pos, config: c, kernels: this.kernels as Kernels, q: this.v.q, qPreRope: this.v.qPre,
+          layer: l, pos, config: c, kernels: this.kernels as CpuKernels, q: this.v.q, qPreRope: this.v.qPre,
           cache: { keys: this.v.keys[l], keysPreRope: this.v.keysPre[l], values: this.v.values[l], length: pos + 1 },
           out: this.v.xb2,
         });
@@ -886,7 +887,7 @@ export class LlamaModel {
       issued(k.rmsnorm(this.views.x, this.views.layers[l].rmsFfn, this.views.xb, dim, c.normEps));
       this.emit(l, 'ffnInput', this.views.xb, pos);
       if (s?.ffn) {
-        s.ffn.forward({ layer: l, config: c, kernels: this.kernels as Kernels, weights: this.v.layers[l], x: this.v.xb, out: this.v.xb2 });
+        s.ffn.forward({ layer: l, config: c, kernels: this.kernels as CpuKernels, weights: this.v.layers[l], x: this.v.xb, out: this.v.xb2 });
         this.sync();
       } else {
         const lw = this.views.layers[l];

@@ -15,8 +15,9 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SparseInferenceError, badArgument } from '../core/errors.js';
-import type { Kernels } from '../kernels/kernels.js';
-import { isAsyncKernels, type AsyncKernels } from '../kernels/async-kernels.js';
+import type { CpuKernels } from '../kernels/kernels.js';
+import { type AsyncKernels } from '../kernels/async-kernels.js';
+import { isCpuKernels } from '../kernels/check-kernels.js';
 import { readGgufModel } from '../node/gguf-file.js';
 import { loadLlama2cFrom, parseLlama2cHeaderOf } from './load-llama2c.js';
 import { loadSafetensors } from './load-safetensors.js';
@@ -25,7 +26,7 @@ import { loadTokenizer, type Tokenizer } from './tokenizer.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface ReadModelOptions {
-  kernels: Kernels | AsyncKernels;
+  kernels: AsyncKernels;
   checkFinite?: boolean;
   /** For HF and GGUF checkpoints: cap the context below the model's own. */
   maxSeqLen?: number;
@@ -94,7 +95,7 @@ export async function readLlamaModel(path: string, opts: ReadModelOptions): Prom
     throw new SparseInferenceError('BAD_FILE', `cannot read model ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
   }
   if (!info.isDirectory() && await isGguf(path)) {
-    if (isAsyncKernels(opts.kernels) && opts.weights !== 'f32') {
+    if (!isCpuKernels(opts.kernels) && opts.weights !== 'f32') {
       return readGgufModel(path, { kernels: opts.kernels, checkFinite: opts.checkFinite, maxSeqLen: opts.maxSeqLen, weights: 'f32' });
     }
     return readGgufModel(path, { kernels: opts.kernels, checkFinite: opts.checkFinite, maxSeqLen: opts.maxSeqLen, weights: opts.weights });

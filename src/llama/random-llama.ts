@@ -10,7 +10,7 @@
  */
 import { Rng } from '../core/rng.js';
 import { checkInt, checkNumber } from '../core/validate.js';
-import type { Kernels } from '../kernels/kernels.js';
+import type { CpuKernels } from '../kernels/kernels.js';
 import type { AsyncKernels } from '../kernels/async-kernels.js';
 import { badArgument } from '../core/errors.js';
 import { makeConfig, type LlamaShape } from './config.js';
@@ -20,7 +20,7 @@ import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface RandomLlamaOptions {
   /** Synchronous kernels, or asynchronous ones (WebGPU: then use forwardAsync/prefillAsync). */
-  kernels: Kernels | AsyncKernels;
+  kernels: AsyncKernels;
   seed?: number;
   /** Uniform half-width is scale/√fan_in (default 1). */
   scale?: number;

@@ -3,7 +3,7 @@
  * under src/report/sections/ that computes its results and returns a section; the `demo`
  * command runs them in order and writes the page.
  */
-import type { Kernels } from '../kernels/kernels.js';
+import type { CpuKernels } from '../kernels/kernels.js';
 
 export interface ReportSection {
   /** Anchor id, e.g. 'kvcache'. */
@@ -23,7 +23,7 @@ export interface ReportSection {
 }
 
 export interface SectionContext {
-  kernels: Kernels;
+  kernels: CpuKernels;
   /** Real checkpoint paths when the user passes --model/--tokenizer (else use generated data). */
   modelPath?: string;
   tokenizerPath?: string;

@@ -18,7 +18,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createKernels, type CreateKernelsOptions } from '../../src/backends/create-kernels.js';
-import type { BackendName, Kernels } from '../../src/kernels/kernels.js';
+import type { BackendName, CpuKernels } from '../../src/kernels/kernels.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
 import { createAsyncKernels, type CreateAsyncKernelsOptions } from '../../src/backends/create-async-kernels.js';
 import type { AsyncKernels } from '../../src/kernels/async-kernels.js';
@@ -74,7 +74,7 @@ export const BACKENDS: readonly BackendEntry[] = [
 ];
 
 type Loaded =
-  | { entry: BackendEntry; kernels: Kernels }
+  | { entry: BackendEntry; kernels: CpuKernels }
   | { entry: BackendEntry; skipped: string }
   | { entry: BackendEntry; failed: unknown };
 
@@ -90,8 +90,8 @@ const loaded: Loaded[] = await Promise.all(BACKENDS.map(async (entry): Promise<L
 }));
 
 /** Stand-in for an unavailable backend: skipped suites never run tests, so any use is a bug. */
-function unavailableKernels(label: string, reason: string): Kernels {
-  return new Proxy({} as Kernels, {
+function unavailableKernels(label: string, reason: string): CpuKernels {
+  return new Proxy({} as CpuKernels, {
     get() {
       throw new SparseInferenceError('UNAVAILABLE', `backend ${label} is unavailable: ${reason}`);
     },
@@ -102,7 +102,7 @@ function unavailableKernels(label: string, reason: string): Kernels {
  * describe(name) once per backend: `${name} [label]`. fn registers the tests; it receives the
  * loaded kernels and the backend's description.
  */
-export function describeEachBackend(name: string, fn: (kernels: Kernels, info: BackendInfo) => void): void {
+export function describeEachBackend(name: string, fn: (kernels: CpuKernels, info: BackendInfo) => void): void {
   for (const item of loaded) {
     const { entry } = item;
     const info: BackendInfo = {

@@ -3,7 +3,7 @@
  * out on every call) and 'resident' arrays from kernels.allocF32/allocI32 (passed in place).
  * Every differential test runs both, since they take different paths through the bindings.
  */
-import type { Kernels } from '../../src/kernels/kernels.js';
+import type { CpuKernels } from '../../src/kernels/kernels.js';
 
 export type Placement = 'plain' | 'resident';
 export const PLACEMENTS: readonly Placement[] = ['plain', 'resident'];
@@ -17,7 +17,7 @@ type Typed = Float32Array | Int32Array;
  * and are freed before returning.
  */
 export function runPlaced<T extends readonly Typed[], R>(
-  k: Kernels, placement: Placement, inputs: T, fn: (...arrays: { [I in keyof T]: T[I] }) => R,
+  k: CpuKernels, placement: Placement, inputs: T, fn: (...arrays: { [I in keyof T]: T[I] }) => R,
 ): { result: R; after: { [I in keyof T]: T[I] } } {
   if (placement === 'plain') {
     const arrays = inputs.map((a) => a.slice()) as unknown as { [I in keyof T]: T[I] };

@@ -10,7 +10,7 @@ import { describeEachBackend } from '../_harness/each-backend.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { randomLlama } from '../../src/llama/random-llama.js';
 import type { LlamaModel } from '../../src/llama/model.js';
-import type { Kernels } from '../../src/kernels/kernels.js';
+import type { CpuKernels } from '../../src/kernels/kernels.js';
 import { ActivationCollector } from '../../src/activations/activation-collector.js';
 import { catsThresholds } from '../../src/activations/cats-thresholds.js';
 import { chessThresholds } from '../../src/activations/chess-thresholds.js';
@@ -21,7 +21,7 @@ import type { ActivationThresholds } from '../../src/activations/thresholds.js';
 const SHAPE = { dim: 36, hiddenDim: 70, nLayers: 2, nHeads: 6, nKvHeads: 3, vocabSize: 40, seqLen: 32 };
 const TOKENS = [1, 5, 9, 3, 22, 7, 7, 30, 2, 11, 19, 4];
 
-function model(k: Kernels): LlamaModel {
+function model(k: CpuKernels): LlamaModel {
   return randomLlama(SHAPE, { kernels: k, seed: 3, scale: 1.5 });
 }
 

@@ -16,7 +16,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadAsyncBackends, describeEachBackend } from '../_harness/each-backend.js';
 import { createKernels } from '../../src/backends/create-kernels.js';
-import type { Kernels } from '../../src/kernels/kernels.js';
+import type { CpuKernels } from '../../src/kernels/kernels.js';
 import type { AsyncKernels, DeviceArray } from '../../src/kernels/async-kernels.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
@@ -104,7 +104,7 @@ function expectSame(got: ArrayLike<number>, want: ArrayLike<number>, what: strin
 
 describeEachAsyncBackend('sparse SwiGLU FFN, async entry points', (k, info) => {
   const exact = info.backend !== 'webgpu'; // the adapters run the sync backend's own kernels
-  let sync: Kernels;
+  let sync: CpuKernels;
   const onDevice: DeviceArray<Float32Array>[] = [];
   const dev = (a: Float32Array) => { const d = k.allocF32(a.length); d.write(a); onDevice.push(d); return d; };
   const scratch = (n: number) => { const d = k.allocF32(n); onDevice.push(d); return d; };
@@ -222,7 +222,7 @@ describeEachAsyncBackend('sparse SwiGLU FFN, async entry points', (k, info) => {
     await bad(tealSparseSwiGluAsync(k, f(24), f(24), f(24), f(4), { gate: 0, up: 0, down: NaN }, f(4), s, dim, hidden), 't.down');
     await bad(tealSparseSwiGluAsync(k, f(24), f(24), f(24), f(4), { gate: 0, up: 0, down: 0 }, f(4), { ...s, up: f(5) }, dim, hidden), 's.up');
     await bad(denseSwiGluAsync(k, f(24), f(24), f(23), f(4), f(4), f(6), f(6), dim, hidden), 'wDown');
-    expect(() => gatedSparseSwiGlu(k as unknown as Kernels, f(24), f(24), f(24), f(4), f(6), f(4), f(6), f(6), dim, hidden))
+    expect(() => gatedSparseSwiGlu(k as unknown as CpuKernels, f(24), f(24), f(24), f(4), f(6), f(4), f(6), f(6), dim, hidden))
       .toThrow(/gatedSparseSwiGlu needs synchronous kernels/);
     freeAll();
   });

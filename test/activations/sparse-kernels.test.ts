@@ -13,7 +13,7 @@ import { assertClose } from '../_harness/tolerance.js';
 import { PLACEMENTS, runPlaced, type Placement } from '../_harness/placement.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
-import type { Kernels } from '../../src/kernels/kernels.js';
+import type { CpuKernels } from '../../src/kernels/kernels.js';
 import { Rng } from '../../src/core/rng.js';
 
 /** x with a fraction `zeroFrac` of exact zeros. */
@@ -24,7 +24,7 @@ function masked(n: number, spec: FloatSpec, zeroFrac: number): Float32Array {
   return v;
 }
 
-function checkSpvmm(k: Kernels, placement: Placement, rows: number, cols: number, sw: FloatSpec, sx: FloatSpec, zeroFrac: number): void {
+function checkSpvmm(k: CpuKernels, placement: Placement, rows: number, cols: number, sw: FloatSpec, sx: FloatSpec, zeroFrac: number): void {
   const W = floats(rows * cols, sw);
   const x = masked(rows, { ...sx, seed: sx.seed + 1 }, zeroFrac);
   const y = new Float32Array(cols + 3).fill(NaN).fill(-7, cols); // garbage must be overwritten, the tail kept
@@ -40,7 +40,7 @@ function checkSpvmm(k: Kernels, placement: Placement, rows: number, cols: number
   expect(Array.from(after[2].subarray(cols))).toEqual([-7, -7, -7]);
 }
 
-function checkVmmsp(k: Kernels, placement: Placement, rows: number, cols: number, sw: FloatSpec, sx: FloatSpec, zeroFrac: number): void {
+function checkVmmsp(k: CpuKernels, placement: Placement, rows: number, cols: number, sw: FloatSpec, sx: FloatSpec, zeroFrac: number): void {
   const W = floats(rows * cols, sw);
   const x = floats(cols, { ...sx, seed: sx.seed + 1 });
   const s = masked(rows, { ...sx, seed: sx.seed + 2 }, zeroFrac);

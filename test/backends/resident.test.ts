@@ -2,6 +2,7 @@
  * Resident arrays on every backend: data survives memory growth through .view() (old views of
  * wasm memory detach, new ones see the same bytes), kernels read and write them in place, a
  * stale (detached) view is a BAD_ARGUMENT and not a trap, and use after dispose() is an error.
+ * They are the CPU backends' device arrays: kernels take them directly, as they take views.
  */
 import { expect, it } from 'vitest';
 import { describeEachBackend } from '../_harness/each-backend.js';
@@ -72,6 +73,47 @@ describeEachBackend('resident arrays', (k, info) => {
       a.dispose(); // a second dispose is harmless
     });
   }
+
+  it('are device arrays the kernels take in place of their views (whole, subarrays, mixed with host arrays)', async () => {
+    const n = 37;
+    const x = k.allocF32(n), y = k.allocF32(n);
+    try {
+      x.write(Float32Array.from({ length: n }, (_, i) => i - 18));
+      y.write(Float32Array.from({ length: n }, (_, i) => (i % 5) - 2));
+      const host = x.view().slice();
+      expect(k.dot(x, y, n)).toBe(k.dot(x.view(), y.view(), n));
+      expect(k.dot(x, y.view(), n)).toBe(k.dot(host, y.view(), n));
+      k.axpy(0.5, x, y, n); // an in-place output given as a device array
+      const want = Float32Array.from({ length: n }, (_, i) => Math.fround((i % 5) - 2 + Math.fround(0.5 * (i - 18))));
+      expect(Array.from(y.view())).toEqual(Array.from(want));
+      // A subarray is the same memory: writes through either are seen by both.
+      const tail = x.subarray(30);
+      expect([tail.length, tail.dtype]).toEqual([7, 'f32']);
+      expect(k.sum(tail, 7)).toBe(host.subarray(30).reduce((a, b) => a + b, 0));
+      tail.write(Float32Array.of(100), 2);
+      expect(x.view()[32]).toBe(100);
+      expect(Array.from(await tail.read())).toEqual(Array.from(x.view().subarray(30)));
+      const copy = k.allocF32(n);
+      copy.copyFrom(x);
+      expect(Array.from(copy.view())).toEqual(Array.from(x.view()));
+      copy.dispose();
+      expectBadArgument(() => x.copyFrom(x.subarray(1, 3), 2), 'src');
+      // Shape checks see the device array's length, as they see a typed array's.
+      expectBadArgument(() => k.dot(tail, y, 8), 'x');
+      expectBadArgument(() => k.topK(x, n, 3, k.allocF32(3) as never), 'out');
+    } finally {
+      x.dispose(); y.dispose();
+    }
+  });
+
+  it('a device array of another backend, or a freed one, is a BAD_ARGUMENT naming the argument', () => {
+    // What the webgpu backend's device arrays look like to a CPU kernel: read/write, no view.
+    const foreign = { dtype: 'f32', length: 4, read: async () => new Float32Array(4), write: () => {}, dispose: () => {} };
+    expectBadArgument(() => k.sum(foreign as never, 4), 'x');
+    const a = k.allocF32(4);
+    a.dispose();
+    expect(() => k.sum(a, 4)).toThrow(SparseInferenceError);
+  });
 
   it('rejects bad lengths naming the argument', () => {
     expectBadArgument(() => k.allocF32(-1), 'length');

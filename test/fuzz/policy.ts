@@ -14,6 +14,7 @@ export const DOCUMENTED: Record<string, string> = {
   wasmSupport: 'takes no arguments; reports what the runtime supports',
   parallelMissing: 'takes no arguments; returns the reason or null',
   isAsyncKernels: 'a type guard: false for anything that is not AsyncKernels',
+  isCpuKernels: 'a type guard: false for anything that is not CPU kernels',
   isGgufSource: 'a predicate: false for anything that is not GGUF bytes',
   f32ToF16: 'converts any number, NaN and ±Infinity included (IEEE semantics)',
   f32ToBf16: 'converts any number, NaN and ±Infinity included (IEEE semantics)',

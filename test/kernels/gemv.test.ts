@@ -11,9 +11,9 @@ import { assertClose } from '../_harness/tolerance.js';
 import { PLACEMENTS, runPlaced, type Placement } from '../_harness/placement.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
-import type { Kernels } from '../../src/kernels/kernels.js';
+import type { CpuKernels } from '../../src/kernels/kernels.js';
 
-function check(k: Kernels, placement: Placement, rows: number, cols: number, sw: FloatSpec, sx: FloatSpec): void {
+function check(k: CpuKernels, placement: Placement, rows: number, cols: number, sw: FloatSpec, sx: FloatSpec): void {
   const W = floats(rows * cols, sw);
   const x = floats(cols, { ...sx, seed: sx.seed + 1 });
   const y = new Float32Array(rows + 3).fill(-7); // 3 sentinels past the end

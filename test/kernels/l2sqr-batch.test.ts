@@ -11,10 +11,10 @@ import { assertClose } from '../_harness/tolerance.js';
 import { PLACEMENTS, runPlaced, type Placement } from '../_harness/placement.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
-import type { Kernels } from '../../src/kernels/kernels.js';
+import type { CpuKernels } from '../../src/kernels/kernels.js';
 import { expansionTerms } from './_l2-terms.js';
 
-function check(k: Kernels, placement: Placement, n: number, kk: number, d: number, sx: FloatSpec, sc: FloatSpec): void {
+function check(k: CpuKernels, placement: Placement, n: number, kk: number, d: number, sx: FloatSpec, sc: FloatSpec): void {
   const X = floats(n * d, sx);
   const C = floats(kk * d, { ...sc, seed: sc.seed + 1 });
   const out = new Float32Array(n * kk + 2).fill(-1);

@@ -3,7 +3,8 @@ import { Rng } from '../../src/core/rng.js';
 import { birthProbability, deathProbability, logPriorRatio, type MoveScheme } from '../../src/knots/move-probabilities.js';
 import { KnotProposals, type ProposalMixture } from '../../src/knots/knot-proposals.js';
 import { KnotSet } from '../../src/knots/knot-set.js';
-import { drawGibbs, pairCandidates } from '../../src/knots/pair-move.js';
+import { drawGibbs, pairCandidates } from '../../src/knots/chain/pair-move.js';
+import { neighbourWindow } from '../../src/knots/chain/neighbour-move.js';
 import { logChoose } from '../../src/knots/special-functions.js';
 
 describe("the authors' prior-free b_k / d_k cancel the knot-set prior C(n,k)^(−γ)", () => {
@@ -197,4 +198,107 @@ describe('pair moves: the Gibbs kernel over candidate pairs is reversible (n = 9
     const z = w.reduce((a, b) => a + b, 0);
     w.forEach((wi, c) => expect(Math.abs(freq[c] / draws - wi / z)).toBeLessThan(5 * Math.sqrt(wi / z / draws) + 1e-4));
   });
+});
+
+/**
+ * Births and deaths with neighbour relocation, enumerated path by path on all 2^n knot subsets:
+ * every birth target t, every window draw of the left and then the right neighbour, each path
+ * accepted with min{1, π(y)·q(reverse path) / (π(x)·q(path))}, where the reverse path removes (or
+ * adds) the same t and redraws the neighbours back; a death path that leaves t occupied or
+ * outside its redrawn neighbours has no reverse and is rejected. Written from the definition
+ * (windows from neighbourWindow), independently of the chain's implementation.
+ */
+describe('neighbour births and deaths: the path-wise kernel is reversible (n = 7, random posterior)', () => {
+  type Path = { prob: number; list: number[] };
+  /** Every way of redrawing the knots at positions ps (in order) of list, with probabilities ∝ π. */
+  const redraws = (list: number[], ps: number[], logPi: (l: number[]) => number, opts: number[], n: number): Path[] => {
+    let paths: Path[] = [{ prob: 1, list }];
+    for (const p of ps) {
+      const nextPaths: Path[] = [];
+      for (const path of paths) {
+        const window = neighbourWindow(path.list, p, n, opts);
+        const options = window.map((w) => { const l = path.list.slice(); l[p] = w; return l; });
+        const weights = options.map((l) => Math.exp(logPi(l)));
+        const z = weights.reduce((a, b) => a + b, 0);
+        options.forEach((l, c) => nextPaths.push({ prob: path.prob * weights[c] / z, list: l }));
+      }
+      paths = nextPaths;
+    }
+    return paths;
+  };
+  /** The probability of redrawing positions ps of list to the values `to`, in order. */
+  const redrawProbability = (list: number[], ps: number[], to: number[], logPi: (l: number[]) => number, opts: number[], n: number): number => {
+    const paths = redraws(list, ps, logPi, opts, n);
+    return paths.filter((p) => ps.every((pos, i) => p.list[pos] === to[i])).reduce((a, p) => a + p.prob, 0);
+  };
+  /** Positions redrawn around the knot (or gap) at `at`: depth each side, nearest first, left side first. */
+  const around = (at: number, length: number, gap: boolean, depth = currentDepth): number[] => {
+    const left = Array.from({ length: depth }, (_, i) => at - 1 - i).filter((p) => p >= 0);
+    const right = Array.from({ length: depth }, (_, i) => (gap ? at : at + 1) + i).filter((p) => p < length);
+    return [...left, ...right];
+  };
+  let currentDepth = 1;
+  for (const [offsets, gamma, depth] of [[[1], 1, 1], [[1, 2], 2, 1], [[2], 0.5, 1], [[1, 3, 4], 1.5, 1], [[1], 1, 2], [[1, 2], 0.5, 2], [[2, 3], 2, 3]] as [number[], number, number][]) {
+    it(`offsets ${offsets.join(',')}, γ = ${gamma}, depth ${depth}`, () => {
+      currentDepth = depth;
+      const n = 7, N = 1 << n;
+      const rng = new Rng(31 + offsets.length + 10 * offsets[0] + depth);
+      const logLik = new Float64Array(N).map(() => 2 * rng.normal());
+      const maskOf = (l: number[]) => l.reduce((m, i) => m | (1 << i), 0);
+      const logPi = (l: number[]) => logLik[maskOf(l)] - gamma * logChoose(n, l.length);
+      const opts = offsets;
+      const P = new Float64Array(N * N);
+      let accepted = 0;
+      for (let mask = 0; mask < N; mask++) {
+        const list: number[] = [];
+        for (let i = 0; i < n; i++) if (mask & (1 << i)) list.push(i);
+        const k = list.length;
+        // Births (½): t uniform among the free points, then the left and right neighbours.
+        for (let t = 0; t < n && k < n; t++) {
+          if (list.includes(t)) continue;
+          const withT = [...list, t].sort((a, b) => a - b);
+          const at = withT.indexOf(t);
+          const ps = around(at, withT.length, false);
+          for (const path of redraws(withT, ps, logPi, opts, n)) {
+            const y = path.list;
+            const back = y.filter((i) => i !== t);
+            const rev = redrawProbability(back, around(at, back.length, true), ps.map((p) => withT[p]), logPi, opts, n);
+            const fwd = (0.5 / (n - k)) * path.prob;
+            const alpha = Math.min(1, Math.exp(logPi(y) - logPi(list)) * ((0.5 / (k + 1)) * rev) / fwd);
+            P[mask * N + maskOf(y)] += fwd * alpha;
+            if (alpha > 0) accepted++;
+          }
+        }
+        // Deaths (½): a uniformly chosen knot, then its former left and right neighbours.
+        for (let at = 0; at < k; at++) {
+          const t = list[at];
+          const without = list.filter((i) => i !== t);
+          const ps = around(at, without.length, true);
+          for (const path of redraws(without, ps, logPi, opts, n)) {
+            const y = path.list;
+            const left = at > 0 ? y[at - 1] : -1, right = at < y.length ? y[at] : n;
+            if (!(left < t && t < right)) continue; // no reverse birth: rejected (stays)
+            const withT = [...y.slice(0, at), t, ...y.slice(at)];
+            const rev = redrawProbability(withT, around(at, withT.length, false), ps.map((p) => without[p]), logPi, opts, n);
+            const fwd = (0.5 / k) * path.prob;
+            const alpha = Math.min(1, Math.exp(logPi(y) - logPi(list)) * ((0.5 / (n - k + 1)) * rev) / fwd);
+            P[mask * N + maskOf(y)] += fwd * alpha;
+            if (alpha > 0) accepted++;
+          }
+        }
+      }
+      let worst = 0, moves = 0;
+      for (let a = 0; a < N; a++) {
+        for (let c = a + 1; c < N; c++) {
+          const fwd = Math.exp(logPi(lists[a])) * P[a * N + c], bwd = Math.exp(logPi(lists[c])) * P[c * N + a];
+          if (fwd > 0) moves++;
+          worst = Math.max(worst, Math.abs(fwd - bwd) / Math.max(fwd, bwd, 1e-300));
+        }
+      }
+      expect(accepted).toBeGreaterThan(100);
+      expect(moves).toBeGreaterThan(200);
+      expect(worst).toBeLessThan(1e-9);
+    });
+  }
+  const lists = Array.from({ length: 1 << 7 }, (_, mask) => [0, 1, 2, 3, 4, 5, 6].filter((i) => mask & (1 << i)));
 });

@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createKernels } from '../../src/backends/create-kernels.js';
-import type { Kernels } from '../../src/kernels/kernels.js';
+import type { CpuKernels } from '../../src/kernels/kernels.js';
 import { Rng } from '../../src/core/rng.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
 import { fitKnots } from '../../src/knots/fit-knots.js';
@@ -15,7 +15,7 @@ import { knotCaseData } from '../../src/knots/generators/knot-cases.js';
 import { MCYCLE_ACCEL, MCYCLE_TIMES } from '../../src/knots/data/mcycle.js';
 import { parseNumericCsv } from '../../src/knots/read-csv.js';
 
-let kernels: Kernels;
+let kernels: CpuKernels;
 beforeAll(async () => { kernels = await createKernels({ backend: 'reference' }); });
 
 const quick = { iterations: 400, burnIn: 200, chains: 1, parallel: false as const, draws: 50 };

@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createKernels } from '../../src/backends/create-kernels.js';
-import type { Kernels } from '../../src/kernels/kernels.js';
+import type { CpuKernels } from '../../src/kernels/kernels.js';
 import { Rng } from '../../src/core/rng.js';
 import { pcaEmbedding } from '../../src/knots/manifold/pca-embedding.js';
 import { isomapEmbedding, knnGraph } from '../../src/knots/manifold/isomap-embedding.js';
@@ -13,7 +13,7 @@ import { meanSquaredDistance, spiralData, spiralDistance2, swissRollDistance2 } 
 import { denoiseManifold } from '../../src/knots/manifold/denoise-manifold.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 
-let kernels: Kernels;
+let kernels: CpuKernels;
 beforeAll(async () => { kernels = await createKernels({ backend: 'reference' }); });
 
 function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {

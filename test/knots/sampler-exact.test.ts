@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createKernels } from '../../src/backends/create-kernels.js';
-import type { Kernels } from '../../src/kernels/kernels.js';
+import type { CpuKernels } from '../../src/kernels/kernels.js';
 import { Rng } from '../../src/core/rng.js';
 import { runChain, type ChainProblem, type ChainRecord } from '../../src/knots/rjmcmc-chain.js';
 import { exactKnotPosterior } from '../../src/knots/exact-posterior.js';
@@ -14,7 +14,7 @@ import { knotCaseData } from '../../src/knots/generators/knot-cases.js';
 import { standardizeResponse } from '../../src/knots/standardize-response.js';
 import { chainSeeds } from '../../src/knots/run-chains.js';
 
-let kernels: Kernels;
+let kernels: CpuKernels;
 beforeAll(async () => { kernels = await createKernels({ backend: 'reference' }); });
 
 // A small problem whose posterior over the 2^8 knot subsets is spread out enough to test.
@@ -71,6 +71,10 @@ describe('RJMCMC against the exact posterior over all 2^8 knot subsets', () => {
     ['linear, γ = 0.5, mostly twin births/deaths (r = 3)', { gamma: 0.5, twins: { probability: 0.8, radius: 3 }, iterations: 200000 }],
     ['linear, γ = 2, near + twin births/deaths', { gamma: 2, near: { probability: 0.3, radius: 2 }, twins: { probability: 0.3, radius: 2 } }],
     ['cubic, γ = 1, twin births/deaths r = 3 + pair moves + tempering', { degrees: [3], twins: { probability: 0.25, radius: 3 }, pair: { probability: 0.1, maxWidth: 3, block: 3 }, temperatures: [1, 2], iterations: 20000 }],
+    ['linear, γ = 2, near + neighbour births/deaths', { gamma: 2, near: { probability: 0.3, radius: 2 }, neighbour: { probability: 0.3, offsets: [1, 2] } }],
+    ['linear, γ = 0.5, mostly neighbour births/deaths (depth 2)', { gamma: 0.5, neighbour: { probability: 0.9, offsets: [1, 2, 4], depth: 2 }, iterations: 30000 }],
+    ['cubic, γ = 1, neighbour moves (offset 2) + twins + tempering', { degrees: [3], neighbour: { probability: 0.3, offsets: [2] }, twins: { probability: 0.1, radius: 2 }, temperatures: [1, 2], iterations: 20000 }],
+    ['Poisson EBIC, γ = 1.5, neighbour moves', { family: 'poisson', y: counts, gamma: 1.5, neighbour: { probability: 0.15, offsets: [1] }, iterations: 40000 }],
     ['linear, γ = 1.5, pair moves + parallel tempering', { gamma: 1.5, pair: { probability: 0.2, maxWidth: 5, block: 4 }, temperatures: [1, 2.5], iterations: 20000 }],
   ];
   for (const [name, extra] of configs) {
@@ -102,7 +106,7 @@ describe('RJMCMC against the exact posterior over all 2^8 knot subsets', () => {
     expect(Array.from(a.logScore)).not.toEqual(Array.from(c.logScore));
   });
 
-  it('rejects malformed pair-move and twin options with BAD_ARGUMENT naming the field', () => {
+  it('rejects malformed pair-move, twin and neighbour-move options with BAD_ARGUMENT naming the field', () => {
     for (const [pair, field] of [[{ probability: 1.5, maxWidth: 3, block: 2 }, 'pair.probability'], [{ probability: 0.1, maxWidth: 0, block: 2 }, 'pair.maxWidth'],
       [{ probability: 0.1, maxWidth: 3, block: 2.5 }, 'pair.block'], ['often', 'pair']] as [unknown, string][]) {
       expectBadArgument(() => runChain(problem({ pair: pair as ChainProblem['pair'] }), 1, kernels), field);
@@ -110,6 +114,11 @@ describe('RJMCMC against the exact posterior over all 2^8 knot subsets', () => {
     for (const [twins, field] of [[{ probability: -0.1, radius: 2 }, 'twins.probability'], [{ probability: 0.1, radius: 0 }, 'twins.radius'], [7, 'twins']] as [unknown, string][]) {
       expectBadArgument(() => runChain(problem({ twins: twins as ChainProblem['twins'] }), 1, kernels), field);
     }
+    for (const [neighbour, field] of [[{ probability: 2, offsets: [1] }, 'neighbour.probability'], [{ probability: 0.1, offsets: [0, 1] }, 'neighbour.offsets'],
+      [{ probability: 0.1, offsets: [2, 2] }, 'neighbour.offsets'], [{ probability: 0.1, offsets: 3 }, 'neighbour.offsets'], [{ probability: 0.1, offsets: [1], depth: 0 }, 'neighbour.depth'], ['yes', 'neighbour']] as [unknown, string][]) {
+      expectBadArgument(() => runChain(problem({ neighbour: neighbour as ChainProblem['neighbour'] }), 1, kernels), field);
+    }
+    expectBadArgument(() => runChain(problem({ twins: { probability: 0.6, radius: 2 }, neighbour: { probability: 0.6, offsets: [1] } }), 1, kernels), 'neighbour.probability');
   });
 
   it('twin births free a chain that sits at one knot (knot case 3, data seed 5023, γ = 2)', async () => {

@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createKernels } from '../../src/backends/create-kernels.js';
-import type { Kernels } from '../../src/kernels/kernels.js';
+import type { CpuKernels } from '../../src/kernels/kernels.js';
 import type { AsyncKernels } from '../../src/kernels/async-kernels.js';
 import { Rng } from '../../src/core/rng.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
@@ -21,7 +21,7 @@ import { loadAsyncBackends } from '../_harness/each-backend.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 
 const describeEachAsyncBackend = await loadAsyncBackends();
-const syncKernels: Record<string, Kernels> = {
+const syncKernels: Record<string, CpuKernels> = {
   reference: await createKernels({ backend: 'reference' }),
   wasm: await createKernels({ backend: 'wasm' }),
 };
@@ -179,7 +179,7 @@ describeEachAsyncBackend('kmeans on asynchronous kernels', (k: AsyncKernels, inf
     await expectRejectsBadArgument(trainCodebook(k, x, 10, 2, { size: 2, factor: new Float64Array(3) }), 'factor');
     // The synchronous entry point cannot wait for asynchronous kernels: a clear error, not a hang.
     let thrown: unknown = null;
-    try { kmeansSync(k as unknown as Kernels, x, 10, 2, { k: 2 }); } catch (e) { thrown = e; }
+    try { kmeansSync(k as unknown as CpuKernels, x, 10, 2, { k: 2 }); } catch (e) { thrown = e; }
     expect(thrown).toBeInstanceOf(SparseInferenceError);
     expect((thrown as SparseInferenceError).code).toBe('UNAVAILABLE');
     expect((thrown as Error).message).toContain('kmeansSync');
@@ -189,7 +189,7 @@ describeEachAsyncBackend('kmeans on asynchronous kernels', (k: AsyncKernels, inf
 describe('kmeans kernels argument', () => {
   it('rejects a missing kernels object with BAD_ARGUMENT naming it', async () => {
     const x = blobs(10, 2, 2, 1);
-    await expectRejectsBadArgument(kmeans(null as unknown as Kernels, x, 10, 2, { k: 2 }), 'kernels');
-    expectBadArgument(() => kmeansSync(undefined as unknown as Kernels, x, 10, 2, { k: 2 }), 'kernels');
+    await expectRejectsBadArgument(kmeans(null as unknown as CpuKernels, x, 10, 2, { k: 2 }), 'kernels');
+    expectBadArgument(() => kmeansSync(undefined as unknown as CpuKernels, x, 10, 2, { k: 2 }), 'kernels');
   });
 });

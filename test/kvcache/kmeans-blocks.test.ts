@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { createKernels } from '../../src/backends/create-kernels.js';
 import { createAsyncKernels } from '../../src/backends/create-async-kernels.js';
-import type { Kernels } from '../../src/kernels/kernels.js';
+import type { CpuKernels } from '../../src/kernels/kernels.js';
 import type { AsyncKernels } from '../../src/kernels/async-kernels.js';
 import { mirrorF32, mirrorI32 } from '../../src/kernels/host-mirror.js';
 import { driveAsync } from '../../src/kernels/maybe-async.js';
@@ -23,7 +23,7 @@ function blobs(n: number, d: number, groups: number, seed: number): Float32Array
 }
 
 /** Lloyd with one unsliced argminL2 per iteration, from `init`, `iterations` times, then a final assignment. */
-function wholeCallLloyd(kernels: Kernels, x: Float32Array, n: number, d: number, init: Float32Array, k: number, iterations: number) {
+function wholeCallLloyd(kernels: CpuKernels, x: Float32Array, n: number, d: number, init: Float32Array, k: number, iterations: number) {
   const c = Float32Array.from(init), codes = new Int32Array(n), dist = new Float32Array(n);
   const sums = new Float64Array(k * d), counts = new Int32Array(k);
   for (let it = 0; it < iterations; it++) {
@@ -56,7 +56,7 @@ describe.each(['reference', 'wasm'] as const)('%s', (backend) => {
 
   it('lloydIteration: blocks of 64, 128 and 576 rows (and their remainders) equal one block', async () => {
     const m = 999; // every size leaves a remainder block (999 mod 4 = 3: rows the wasm kernel takes alone)
-    const run = async (kernels: Kernels | AsyncKernels, blockWork: number) => {
+    const run = async (kernels: AsyncKernels, blockWork: number) => {
       const X = mirrorF32(kernels, m * d), C = mirrorF32(kernels, k * d), codes = mirrorI32(kernels, m), dist = mirrorF32(kernels, m);
       X.host().set(points.subarray(0, m * d)); X.push();
       C.host().set(points.subarray(m * d, (m + k) * d));

@@ -15,7 +15,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createKernels } from '../../src/backends/create-kernels.js';
-import type { Kernels } from '../../src/kernels/kernels.js';
+import type { CpuKernels } from '../../src/kernels/kernels.js';
 import type { AsyncKernels } from '../../src/kernels/async-kernels.js';
 import { driveAsync } from '../../src/kernels/maybe-async.js';
 import { Rng } from '../../src/core/rng.js';
@@ -40,7 +40,7 @@ import { expectBadArgument } from '../_harness/bad-input.js';
 const describeEachAsyncBackend = await loadAsyncBackends();
 const syncOf = { reference: await createKernels({ backend: 'reference' }), wasm: await createKernels({ backend: 'wasm' }) };
 /** The synchronous kernels an async backend is compared with: its own CPU backend; wasm for webgpu. */
-const syncFor = (k: AsyncKernels): Kernels => (k.backend === 'reference' ? syncOf.reference : syncOf.wasm);
+const syncFor = (k: AsyncKernels): CpuKernels => (k.backend === 'reference' ? syncOf.reference : syncOf.wasm);
 
 /** A promise must reject with BAD_ARGUMENT naming `argument`. */
 async function rejectsNaming(p: Promise<unknown>, argument: string): Promise<void> {
@@ -213,7 +213,7 @@ describeEachAsyncBackend('A²ATS retrieval on async kernels', (k) => {
 });
 
 /** Exact causal attention of every query head at the last position (float64, exact RoPE). */
-function exactAttention(sync: Kernels, K: Float32Array[], V: Float32Array[], qPre: Float32Array, nH: number, nKv: number, d: number,
+function exactAttention(sync: CpuKernels, K: Float32Array[], V: Float32Array[], qPre: Float32Array, nH: number, nKv: number, d: number,
   base: number, pairing: 'half' | 'adjacent'): Float64Array {
   const n = K.length, g = nH / nKv;
   const q = Float32Array.from(qPre);

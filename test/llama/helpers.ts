@@ -5,7 +5,7 @@
  */
 import { expect } from 'vitest';
 import { SparseInferenceError } from '../../src/core/errors.js';
-import type { Kernels } from '../../src/kernels/kernels.js';
+import type { CpuKernels } from '../../src/kernels/kernels.js';
 import type { LlamaModel } from '../../src/llama/model.js';
 import { randomLlama } from '../../src/llama/random-llama.js';
 import type { LlamaShape } from '../../src/llama/config.js';
@@ -32,7 +32,7 @@ export async function expectErrorAsync(fn: () => Promise<unknown>, code: SparseI
 }
 
 /** A small GQA model (2 query heads per KV head, head size 8) with random weights. */
-export function tinyModel(kernels: Kernels, over: Partial<LlamaShape> = {}, seed = 7): LlamaModel {
+export function tinyModel(kernels: CpuKernels, over: Partial<LlamaShape> = {}, seed = 7): LlamaModel {
   return randomLlama({
     dim: 32, hiddenDim: 40, nLayers: 2, nHeads: 4, nKvHeads: 2, vocabSize: 50, seqLen: 24, ...over,
   }, { kernels, seed, scale: 1.5 });

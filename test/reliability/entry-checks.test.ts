@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createKernels } from '../../src/backends/create-kernels.js';
-import type { Kernels } from '../../src/kernels/kernels.js';
+import type { CpuKernels } from '../../src/kernels/kernels.js';
 import { Rng } from '../../src/core/rng.js';
 import { runChain, type ChainProblem } from '../../src/knots/rjmcmc-chain.js';
 import { kPosterior, knotDensity, sortedKnotSummary } from '../../src/knots/posterior-summary.js';
@@ -29,7 +29,7 @@ function expectNames(fn: () => unknown, text: string): void {
   expect((thrown as Error).message).toContain(text);
 }
 
-let kernels: Kernels;
+let kernels: CpuKernels;
 beforeAll(async () => { kernels = await createKernels({ backend: 'reference' }); });
 
 const m = 60;
@@ -55,7 +55,7 @@ describe('sampler objects built by hand', () => {
       [{ probes: [new Float64Array(2), new Float64Array(2)] }, 'problem.probes'],
     ];
     for (const [extra, name] of bad) expectNames(() => runChain(problem(extra), 1, kernels), name);
-    expectBadArgument(() => runChain(problem(), 1, {} as Kernels), 'kernels');
+    expectBadArgument(() => runChain(problem(), 1, {} as CpuKernels), 'kernels');
   });
 
   it('the posterior summaries check the records against the coordinate and grid', () => {

@@ -12,7 +12,7 @@ import { describeEachBackend } from '../_harness/each-backend.js';
 import { createParallelKernels } from '../../src/backends/wasm-threads/create-parallel-kernels.js';
 import { parallelMissing } from '../../src/backends/wasm-threads/parallel-support.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
-import type { Kernels, KernelName, ResidentArray } from '../../src/kernels/kernels.js';
+import type { CpuKernels, KernelName, ResidentArray } from '../../src/kernels/kernels.js';
 import { KERNEL_NAMES } from '../../src/kernels/kernels.js';
 import { perKernel } from '../../src/kernels/reference/index.js';
 import { outputPositions } from '../../src/kernels/define-kernel.js';
@@ -86,7 +86,7 @@ function ctorOf(p: Param, spec: ArraySpec): Float32ArrayConstructor | Int32Array
 }
 
 /** The suite for one Kernels object (every backend below, and the multi-threaded wasm backend). */
-function memorySafetySuite(k: Kernels): void {
+function memorySafetySuite(k: CpuKernels): void {
   /** A resident array between two guards; the guards are checked after every call. */
   const guards: ResidentArray<Float32Array>[] = [];
   function guarded<T extends Float32Array | Int32Array>(alloc: () => ResidentArray<T>): ResidentArray<T> {
@@ -174,7 +174,7 @@ function memorySafetySuite(k: Kernels): void {
   });
 }
 
-describeEachBackend('memory safety under fuzzed kernel calls', (k: Kernels) => memorySafetySuite(k));
+describeEachBackend('memory safety under fuzzed kernel calls', (k: CpuKernels) => memorySafetySuite(k));
 
 // The wasm-threads backend: the same kernels cut into chunks over shared memory, two threads.
 const missing = parallelMissing();

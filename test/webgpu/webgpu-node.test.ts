@@ -18,6 +18,7 @@ import { GpuContext } from '../../src/backends/webgpu/gpu-context.js';
 import { DEFAULT_CPU_THRESHOLD, WEBGPU_NATIVE, webgpuKernels } from '../../src/backends/webgpu/kernels.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 import { KERNEL_NAMES } from '../../src/kernels/kernels.js';
+import { isCpuKernels } from '../../src/kernels/check-kernels.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import { describeWithRuntime } from '../runtimes/harness.js';
@@ -32,17 +33,21 @@ describeEachAsyncBackend('shared async-kernel suite', (k, info) => {
 const missing = await webgpuMissing();
 
 describeWithRuntime('webgpu backend in Node', missing, () => {
-  it('createAsyncKernels picks WebGPU only when told to; createKernels points to it', async () => {
-    const gpu = await createAsyncKernels({ backend: 'webgpu' });
-    expect([gpu.backend, gpu.variant]).toEqual(['webgpu', 'gpu']);
+  it('createKernels picks WebGPU only when told to; the deprecated createAsyncKernels gives the same', async () => {
+    const gpu = await createKernels({ backend: 'webgpu' });
+    expect([gpu.backend, gpu.variant, gpu.cpu, isCpuKernels(gpu)]).toEqual(['webgpu', 'gpu', false, false]);
     expect(gpu.device.length).toBeGreaterThan(0);
-    expect(await createAsyncKernels({ backend: 'webgpu' })).toBe(gpu); // memoised
-    expect((await createAsyncKernels({ backend: 'auto', preferGpu: true })).backend).toBe('webgpu');
-    const cpu = await createAsyncKernels();
-    expect([cpu.backend, cpu.device]).toEqual(['wasm', 'wasm (simd)']);
+    expect(await createKernels({ backend: 'webgpu' })).toBe(gpu); // memoised
+    expect(await createAsyncKernels({ backend: 'webgpu' })).toBe(gpu);
+    expect((await createKernels({ backend: 'auto', preferGpu: true })).backend).toBe('webgpu');
+    expect((await createKernels({ backend: ['webgpu', 'auto'] })).backend).toBe('webgpu');
+    const cpu = await createKernels();
+    expect([cpu.backend, cpu.device, cpu.cpu, isCpuKernels(cpu)]).toEqual(['wasm', 'wasm (simd)', true, true]);
+    const deferred = await createAsyncKernels(); // CPU kernels whose results arrive as promises
+    expect([deferred.backend, deferred.cpu]).toEqual(['wasm', false]);
+    expect(deferred.sum(Float32Array.of(1, 2), 2)).toBeInstanceOf(Promise);
     expect([...gpu.native].sort()).toEqual([...WEBGPU_NATIVE].sort());
     for (const name of KERNEL_NAMES) expect(typeof gpu[name]).toBe('function');
-    await expect(createKernels({ backend: 'webgpu' })).rejects.toThrow(/asynchronous.*createAsyncKernels/);
     const report = (await describeBackends()).find((r) => r.backend === 'webgpu');
     expect(report).toMatchObject({ available: true, variant: 'gpu', native: [...WEBGPU_NATIVE] });
   });
@@ -50,7 +55,7 @@ describeWithRuntime('webgpu backend in Node', missing, () => {
   it('rejects bad options naming the option', () => {
     const bad = (o: object, name: string) => {
       let err: unknown;
-      try { void createAsyncKernels(o); } catch (e) { err = e; }
+      try { void createKernels(o); } catch (e) { err = e; }
       expect(err).toBeInstanceOf(SparseInferenceError);
       expect((err as SparseInferenceError).code).toBe('BAD_ARGUMENT');
       expect((err as Error).message).toMatch(new RegExp(`^${name}`));

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createKernels } from '../../../src/backends/create-kernels.js';
-import { KERNEL_NAMES, type Kernels } from '../../../src/kernels/kernels.js';
+import { KERNEL_NAMES, type CpuKernels } from '../../../src/kernels/kernels.js';
 import { readGgufModel, readGgufTokenizer } from '../../../src/node/gguf-file.js';
 const ctx = Number(process.argv[2] ?? 128);
 const activations = (process.argv[3] ?? 'int8') as 'int8' | 'f32';
@@ -15,7 +15,7 @@ const kvType = (process.argv[4] ?? 'f32') as 'f32' | 'f16';
 const base = await createKernels({ backend: 'wasm' });
 const spent = new Map<string, { ms: number; calls: number }>();
 let on = false;
-const k = Object.create(base) as Kernels;
+const k = Object.create(base) as CpuKernels;
 for (const name of KERNEL_NAMES) {
   const fn = (base as unknown as Record<string, (...a: unknown[]) => unknown>)[name].bind(base);
   (k as unknown as Record<string, unknown>)[name] = (...a: unknown[]) => {

@@ -12,7 +12,7 @@
  * const result = await knotsSuite({ quick: true });
  */
 import { createKernels } from '../../../src/backends/create-kernels.js';
-import type { Kernels } from '../../../src/kernels/kernels.js';
+import type { CpuKernels } from '../../../src/kernels/kernels.js';
 import { Rng } from '../../../src/core/rng.js';
 import { runChain, type ChainProblem } from '../../../src/knots/rjmcmc-chain.js';
 import { bsplineKnotVector } from '../../../src/knots/bspline-basis.js';
@@ -30,7 +30,7 @@ function problem(k: number): ChainProblem {
   };
 }
 
-function chainTask(kernels: Kernels, label: string, k: number): BenchTask {
+function chainTask(kernels: CpuKernels, label: string, k: number): BenchTask {
   const pr = problem(k);
   let seed = 1;
   return {
@@ -40,7 +40,7 @@ function chainTask(kernels: Kernels, label: string, k: number): BenchTask {
   };
 }
 
-function kernelTasks(kernels: Kernels, label: string): BenchTask[] {
+function kernelTasks(kernels: CpuKernels, label: string): BenchTask[] {
   const { t, x, z, p, first, values, band, btz } = kernelTasksInputs();
   kernels.bsplineBasis(x, M, t, t.length, 3, first, values);
   return [
@@ -53,7 +53,7 @@ function kernelTasks(kernels: Kernels, label: string): BenchTask[] {
  * The same two kernels with every argument resident (allocF64/allocI32), as a chain keeps them:
  * x, z and the rows are written once, and only the small knot vector t is copied per call.
  */
-function residentKernelTasks(kernels: Kernels, label: string): BenchTask[] {
+function residentKernelTasks(kernels: CpuKernels, label: string): BenchTask[] {
   const plain = kernelTasksInputs();
   const r = <T extends Float64Array | Int32Array>(a: T, alloc: (n: number) => { view(): T }) => { const v = alloc(a.length); v.view().set(a as never); return v; };
   const f64 = (n: number) => kernels.allocF64!(n), i32 = (n: number) => kernels.allocI32(n);

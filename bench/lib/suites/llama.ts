@@ -20,7 +20,7 @@
  * console.log(formatTable(result));
  */
 import { createKernels } from '../../../src/backends/create-kernels.js';
-import type { Kernels } from '../../../src/kernels/kernels.js';
+import type { CpuKernels } from '../../../src/kernels/kernels.js';
 import { runSuite, sink, type BenchTask, type RatioSpec, type SuiteOptions, type SuiteResult } from '../harness.js';
 import { randomLlama } from '../../../src/llama/random-llama.js';
 import { loadLlama2c } from '../../../src/llama/load-llama2c.js';
@@ -33,7 +33,7 @@ const CYCLE = 64;
 const ROOFLINE_FLOATS = 16 * 1024 * 1024; // 64 MB
 
 /** stories260K from ../shared/models when readable (Node/Deno), else null. */
-async function realStories260K(kernels: Kernels): Promise<LlamaModel | null> {
+async function realStories260K(kernels: CpuKernels): Promise<LlamaModel | null> {
   try {
     const fs = await import('node:fs/promises');
     const path = await import('node:path');

@@ -28,7 +28,7 @@
 import { createKernels } from '../../../src/backends/create-kernels.js';
 import { createAsyncKernels } from '../../../src/backends/create-async-kernels.js';
 import type { AsyncKernels, DeviceArray } from '../../../src/kernels/async-kernels.js';
-import type { Kernels, ResidentArray } from '../../../src/kernels/kernels.js';
+import type { CpuKernels, ResidentArray } from '../../../src/kernels/kernels.js';
 import { Rng } from '../../../src/core/rng.js';
 import { mirrorF32, mirrorI32 } from '../../../src/kernels/host-mirror.js';
 import { driveAsync, driveSync } from '../../../src/kernels/maybe-async.js';
@@ -82,7 +82,7 @@ export async function webgpuSuite(opts: SuiteOptions = {}): Promise<SuiteResult>
     // No adapter here: an empty result that says why (so `bench` with every suite still runs).
     return runSuite('webgpu', [], { ...opts, quick, clock: 'wall', notes: [`skipped: ${(e as Error).message}`] });
   }
-  const wasm: Kernels = await createKernels({ backend: 'wasm' });
+  const wasm: CpuKernels = await createKernels({ backend: 'wasm' });
   const software = SOFTWARE.test(gpu.device);
   const S = software || quick ? SMALL : HARDWARE;
   const G = 'webgpu', W = `wasm-${wasm.variant}`;
@@ -322,7 +322,7 @@ export async function webgpuSuite(opts: SuiteOptions = {}): Promise<SuiteResult>
     {
       const [n, k, d] = software || quick ? [4096, 64, 32] : [65536, 1024, 128], shape = `n${n}_k${k}_d${d}`;
       const Xh = random(n * d), C0 = Xh.slice(0, k * d);
-      const lloyd = (kernels: AsyncKernels | Kernels) => {
+      const lloyd = (kernels: AsyncKernels) => {
         const m = { X: mirrorF32(kernels, n * d), C: mirrorF32(kernels, k * d), codes: mirrorI32(kernels, n), dist: mirrorF32(kernels, n) };
         disposers.push(() => { m.X.dispose(); m.C.dispose(); m.codes.dispose(); m.dist.dispose(); });
         m.X.host().set(Xh); m.X.push();

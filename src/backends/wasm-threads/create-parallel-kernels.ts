@@ -17,7 +17,7 @@
  * Reference: the WebAssembly threads proposal (shared memory, atomics, wait/notify),
  * https://github.com/WebAssembly/threads; dynamic scheduling as OpenMP's schedule(dynamic).
  */
-import type { KernelFunctions, KernelName, Kernels } from '../../kernels/kernels.js';
+import type { CpuKernelMethods, CpuKernels, KernelFunctions, KernelName } from '../../kernels/kernels.js';
 import { referenceKernelFunctions } from '../../kernels/reference/index.js';
 import { composeDecoderLayer } from '../../kernels/reference/decoder-layer.js';
 import { withShapeChecks } from '../../kernels/checked.js';
@@ -56,7 +56,7 @@ export interface CreateParallelKernelsOptions {
 export const CREATE_PARALLEL_KERNELS_KEYS = optionKeys<CreateParallelKernelsOptions>({ threads: true, minStreamBytes: true, minFlops: true });
 
 /** Kernels whose large calls run on several threads. Call dispose() when done with them (or `await using`). */
-export interface ParallelKernels extends Kernels {
+export interface ParallelKernels extends CpuKernels {
   readonly backend: 'wasm';
   /** 'simd-shared': the SIMD build compiled for a shared memory. */
   readonly variant: string;
@@ -69,7 +69,7 @@ export interface ParallelKernels extends Kernels {
    * (shape-checked like the rest): for calls known to be small, and for like-for-like
    * one-thread measurements.
    */
-  readonly serial: KernelFunctions;
+  readonly serial: CpuKernelMethods;
   /**
    * Split calls so far, their chunks, and how many of those the workers ran — on a loaded
    * machine (or a browser tab in the background) workers get fewer chunks and the calling
@@ -116,7 +116,7 @@ async function defaultThreads(): Promise<number> {
  * const k = await createParallelKernels({ threads: 2 });
  * const W = k.allocF32(4096 * 4096), x = k.allocF32(4096), y = k.allocF32(4096);
  * // ... fill W.view(), x.view() ...
- * k.gemv(W.view(), x.view(), y.view(), 4096, 4096); // rows cut into chunks, shared by 2 threads
+ * k.gemv(W, x, y, 4096, 4096); // rows cut into chunks, shared by 2 threads
  * await k.dispose();
  */
 export async function createParallelKernels(options: CreateParallelKernelsOptions = {}): Promise<ParallelKernels> {
@@ -155,9 +155,11 @@ export async function createParallelKernels(options: CreateParallelKernelsOption
       x, W, keys, keysPre, values, scratch, pos, s);
   return {
     ...withShapeChecks(merged),
+    cpu: true,
     backend: 'wasm',
     variant: 'simd-shared',
     native,
+    get device() { return `wasm (simd-shared, ${pool.threads} threads)`; },
     parallel: PARALLEL_KERNELS,
     serial: withShapeChecks(oneThread),
     get threads() { return pool.threads; },

@@ -8,9 +8,10 @@
  *   steady-state calls never allocate.
  */
 import type { ResidentArray } from '../../kernels/kernels.js';
+import { residentArray } from '../../kernels/resident-array.js';
+import type { DtypeOf } from '../../kernels/device-array.js';
 import { SparseInferenceError, badArgument } from '../../core/errors.js';
 import type { WasmExports } from './loader.js';
-import { withDispose } from '../../core/dispose.js';
 
 type TypedCtor = Float32ArrayConstructor | Int32ArrayConstructor | Float64ArrayConstructor;
 type Typed = Float32Array | Int32Array | Float64Array;
@@ -67,22 +68,21 @@ export class WasmHeap {
     let freed = false;
     let cached: T | null = null;
     const heap = this;
-    const array = {
-      length,
+    const dtype = (ctor === Float32Array ? 'f32' : ctor === Int32Array ? 'i32' : 'f64') as DtypeOf<T>;
+    return residentArray<T>(dtype, length, {
       view(): T {
         if (freed) throw badArgument('resident array used after dispose(): allocate a new one');
         if (cached === null || cached.buffer !== heap.buffer) cached = new ctor(heap.buffer, ptr, length) as T;
         return cached;
       },
-      dispose(): void {
+      release(): void {
         if (freed) return;
         if (cached !== null) heap.retired.add(cached);
         heap.exports.free(ptr);
         freed = true;
         cached = null;
       },
-    };
-    return withDispose(array);
+    });
   }
 
   /** Throws when `a` is a view of a freed resident array (see `retired`). */

@@ -21,7 +21,7 @@
  * CPU fallback of a kernel with device-array outputs) set a barrier that defers later calls.
  */
 import { SparseInferenceError, badArgument } from '../../core/errors.js';
-import { checkRange, isDeviceArray, type DeviceArray, type F32Arg, type I32Arg } from '../../kernels/async-kernels.js';
+import { checkRange, isDeviceArray, type DeviceArray, type DtypeOf, type F32Arg, type I32Arg } from '../../kernels/device-array.js';
 import type { GpuBuffer, GpuCommandEncoder, GpuComputePass, GpuDevice } from './gpu-types.js';
 import { BufferUsage, MAP_READ_MODE } from './gpu-types.js';
 import { BufferPool } from './buffer-pool.js';
@@ -218,7 +218,7 @@ interface Owned { buffer: GpuBuffer; freed: boolean }
 export class GpuDeviceArray<T extends Float32Array | Int32Array> implements DeviceArray<T> {
   constructor(
     private readonly ctx: GpuContext, private readonly owned: Owned,
-    readonly dtype: T extends Float32Array ? 'f32' : 'i32', readonly begin: number, readonly length: number,
+    readonly dtype: DtypeOf<T>, readonly begin: number, readonly length: number,
   ) {}
 
   /** The buffer and element offset (throws if freed). */

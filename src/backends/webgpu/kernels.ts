@@ -1,5 +1,5 @@
 /**
- * The webgpu backend's AsyncKernels: routes each call to a WGSL program, to its CPU
+ * The webgpu backend's Kernels: routes each call to a WGSL program, to its CPU
  * fallback, or — for small inputs — straight to the CPU backend.
  *
  * Routing, per call:
@@ -23,10 +23,9 @@
  * copied back); an output that is the very same device array as an input it may alias
  * (softmax's and rmsnorm's out = x) is bound once and the program reads it in place.
  */
-import type { KernelFunctions, KernelName, Kernels, RopePairing } from '../../kernels/kernels.js';
-import {
-  KERNEL_OUTPUTS, isDeviceArray, type AsyncKernelFunctions, type AsyncKernels, type DeviceArray, type F32Arg, type I32Arg,
-} from '../../kernels/async-kernels.js';
+import type { CpuKernels, KernelFunctions, KernelMethods, KernelName, Kernels, RopePairing } from '../../kernels/kernels.js';
+import { KERNEL_OUTPUTS } from '../../kernels/async-kernels.js';
+import { isDeviceArray, type DeviceArray, type DeviceElements, type F32Arg, type I32Arg } from '../../kernels/device-array.js';
 import { withShapeChecks } from '../../kernels/checked.js';
 import { perKernel } from '../../kernels/reference/index.js';
 import { argNames } from '../../kernels/define-kernel.js';
@@ -243,8 +242,8 @@ const SPECS: { [K in NativeName]: NativeSpec<K> } = {
  * A stand-in that passes the shape checks exactly as a typed array of the device array's
  * length would (instanceof and .length), without allocating host memory.
  */
-function standIn(a: DeviceArray<Float32Array | Int32Array>): unknown {
-  const proto = a.dtype === 'f32' ? Float32Array.prototype : Int32Array.prototype;
+function standIn(a: DeviceArray<DeviceElements>): unknown {
+  const proto = a.dtype === 'f32' ? Float32Array.prototype : a.dtype === 'i32' ? Int32Array.prototype : Float64Array.prototype;
   return Object.defineProperty(Object.create(proto), 'length', { value: a.length });
 }
 
@@ -254,14 +253,14 @@ function standIn(a: DeviceArray<Float32Array | Int32Array>): unknown {
  * the CPU backend's streaming sum (NaN and ±Infinity survive summation), and only a non-finite
  * sum pays for finding the element. Device arrays are not read back for it.
  */
-const HOST_DATA_CHECKS: { [K in NativeName]?: (cpu: Kernels, a: KernelArgs<K>) => void } = {
+const HOST_DATA_CHECKS: { [K in NativeName]?: (cpu: CpuKernels, a: KernelArgs<K>) => void } = {
   argminL2: (cpu, a) => { // (X, C, codes, dist, n, k, d)
     finiteHost(cpu, 'C', a[1], a[5] * a[6]);
     finiteHost(cpu, 'X', a[0], a[4] * a[6]);
   },
 };
 
-function finiteHost(cpu: Kernels, name: string, a: unknown, n: number): void {
+function finiteHost(cpu: CpuKernels, name: string, a: unknown, n: number): void {
   if (a instanceof Float32Array && !Number.isFinite(cpu.sum(a, n))) checkFinite(name, a, n);
 }
 
@@ -299,8 +298,8 @@ export interface WebGpuKernelOptions {
   cpuThreshold: number;
 }
 
-/** The AsyncKernels of the webgpu backend on `ctx`, with `cpu` as fallback. */
-export function webgpuKernels(ctx: GpuContext, cpu: Kernels, options: WebGpuKernelOptions): AsyncKernels {
+/** The Kernels of the webgpu backend on `ctx`, with `cpu` as fallback. */
+export function webgpuKernels(ctx: GpuContext, cpu: CpuKernels, options: WebGpuKernelOptions): Kernels {
   const threshold = checkInt('cpuThreshold', options.cpuThreshold, 0);
   const native = new Set<KernelName>(WEBGPU_NATIVE);
   const fns = {} as Record<KernelName, (...args: unknown[]) => Promise<unknown>>;
@@ -331,7 +330,7 @@ export function webgpuKernels(ctx: GpuContext, cpu: Kernels, options: WebGpuKern
     const spec = SPECS[name] as NativeSpec<NativeName>;
     // Shape checks first (BAD_ARGUMENT naming the argument), on stand-ins for device arrays.
     (shapeChecks[name] as (...a: unknown[]) => unknown)(...args.map((a) => (isDeviceArray(a) ? standIn(a) : a)));
-    (HOST_DATA_CHECKS[name] as ((cpu: Kernels, a: GpuArgs) => void) | undefined)?.(cpu, args);
+    (HOST_DATA_CHECKS[name] as ((cpu: CpuKernels, a: GpuArgs) => void) | undefined)?.(cpu, args);
     for (const a of args) {
       if (isDeviceArray(a) && !(a instanceof GpuDeviceArray)) throw badArgument('device array belongs to another backend');
     }
@@ -408,8 +407,8 @@ export function webgpuKernels(ctx: GpuContext, cpu: Kernels, options: WebGpuKern
   }
 
   return {
-    ...(fns as unknown as AsyncKernelFunctions),
-    asynchronous: true,
+    ...(fns as unknown as KernelMethods),
+    cpu: false,
     backend: 'webgpu',
     variant: 'gpu',
     native: [...WEBGPU_NATIVE],

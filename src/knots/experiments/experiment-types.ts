@@ -3,7 +3,7 @@
  * reproduces one table or figure of He, Yang & Kang (arXiv 2405.13353) and returns a table with
  * the paper's numbers beside ours.
  */
-import type { Kernels } from '../../kernels/kernels.js';
+import type { CpuKernels } from '../../kernels/kernels.js';
 
 export interface ExperimentOptions {
   /** Replicates (default: the paper's count; fewer when time is short). */
@@ -11,7 +11,7 @@ export interface ExperimentOptions {
   /** Smaller settings for smoke runs (tests, --quick). */
   quick?: boolean;
   seed?: number;
-  kernels?: Kernels;
+  kernels?: CpuKernels;
   /** Data file for experiments on real data (triceps). */
   dataPath?: string;
   onProgress?: (fraction: number, label?: string) => void;

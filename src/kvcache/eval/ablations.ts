@@ -5,7 +5,7 @@
  * everything else at the base setting.
  */
 import { checkKernels } from '../../kernels/check-kernels.js';
-import type { Kernels } from '../../kernels/kernels.js';
+import type { CpuKernels } from '../../kernels/kernels.js';
 import type { CodebookSet } from '../codebook-set.js';
 import type { EvalRow } from './eval-row.js';
 import { evaluateSynthetic, SYNTHETIC_EVAL_KEYS, type SyntheticEvalOptions } from './synthetic-eval.js';
@@ -59,7 +59,7 @@ export interface AblationOptions extends SyntheticEvalOptions {
  * the whole run.
  * @example const rows = await runAblations(kernels, { n: 4096, budgets: [0.03], onProgress: (f) => console.log(f) });
  */
-export async function runAblations(kernels: Kernels, options: AblationOptions = {}): Promise<AblationRow[]> {
+export async function runAblations(kernels: CpuKernels, options: AblationOptions = {}): Promise<AblationRow[]> {
   checkKernels('kernels', kernels);
   const { variants: given, onProgress, signal, ...base } = checkOptions('runAblations options', options, [...SYNTHETIC_EVAL_KEYS, 'variants']);
   const variants = given ?? defaultAblations(base);

@@ -15,7 +15,7 @@
  * b = 64 instead of 64 / 8 / 2048 for 32K–128K; docs/kvcache.md#real-model).
  */
 import { checkKernels } from '../../kernels/check-kernels.js';
-import type { Kernels } from '../../kernels/kernels.js';
+import type { CpuKernels } from '../../kernels/kernels.js';
 import { throwIfAborted, badArgument } from '../../core/errors.js';
 import { checkInt, checkOneOf } from '../../core/validate.js';
 import { checkOptions, optionKeys } from '../../core/options.js';
@@ -101,7 +101,7 @@ const CALIBRATION_KEYS = optionKeys<LlamaCalibrationOptions>({
  * Capture keys and queries of `stories` with exact attention and train codebooks.
  * @example const { sets } = await calibrateLlama(kernels, model, tok, stories, wrope, { size: 256, iterations: 25, kinds: ['query-aware'] });
  */
-export async function calibrateLlama(kernels: Kernels, model: LlamaModel, tokenizer: Tokenizer, stories: string[],
+export async function calibrateLlama(kernels: CpuKernels, model: LlamaModel, tokenizer: Tokenizer, stories: string[],
   wrope: WRopeConfig, options: LlamaCalibrationOptions): Promise<{ sets: { queryAware?: CodebookSet; plain?: CodebookSet }; tokens: number }> {
   checkKernels('kernels', kernels);
   if (options === null || options === undefined) throw badArgument('calibrateLlama options must give size, iterations and kinds');
@@ -148,7 +148,7 @@ export async function calibrateLlama(kernels: Kernels, model: LlamaModel, tokeni
  * every method and budget on held-out stories (see the file header).
  * @example const res = await evaluateLlama(kernels, model, tok, text, { evalTokens: 3000 });
  */
-export async function evaluateLlama(kernels: Kernels, model: LlamaModel, tokenizer: Tokenizer, text: string,
+export async function evaluateLlama(kernels: CpuKernels, model: LlamaModel, tokenizer: Tokenizer, text: string,
   options: LlamaEvalOptions = {}): Promise<LlamaEvalResult> {
   checkKernels('kernels', kernels);
   const o = checkOptions('evaluateLlama options', options, EVAL_KEYS);

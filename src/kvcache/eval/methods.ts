@@ -2,7 +2,7 @@
  * Builds the retrieval methods an evaluation compares, by name, for one layer.
  */
 import { checkKernels } from '../../kernels/check-kernels.js';
-import type { Kernels } from '../../kernels/kernels.js';
+import type { CpuKernels } from '../../kernels/kernels.js';
 import { badArgument } from '../../core/errors.js';
 import type { CodebookSet } from '../codebook-set.js';
 import { FullAttention } from '../methods/full-attention.js';
@@ -41,7 +41,7 @@ export const METHOD_FACTORY_KEYS = optionKeys<MethodFactoryOptions>({ headDim: t
  * A retrieval method by name for one layer (A²ATS and plain VQ need codebooks).
  * @example createMethod(kernels, 'quest', { headDim: 128, groupSize: 4, nKvHeads: 8, layer: 0, wrope })
  */
-export function createMethod(kernels: Kernels, name: MethodName, o: MethodFactoryOptions): RetrievalMethod {
+export function createMethod(kernels: CpuKernels, name: MethodName, o: MethodFactoryOptions): RetrievalMethod {
   checkKernels('kernels', kernels);
   if (o === null || o === undefined) throw badArgument('createMethod options must give the layer shape and wrope');
   checkOptions('createMethod options', o, METHOD_FACTORY_KEYS);

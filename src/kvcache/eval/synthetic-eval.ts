@@ -9,7 +9,7 @@
  * console.table(res.rows);
  */
 import { checkKernels } from '../../kernels/check-kernels.js';
-import type { Kernels } from '../../kernels/kernels.js';
+import type { CpuKernels } from '../../kernels/kernels.js';
 import { throwIfAborted } from '../../core/errors.js';
 import { checkInt } from '../../core/validate.js';
 import { checkOptions, optionKeys, LONG_RUN_KEYS } from '../../core/options.js';
@@ -113,7 +113,7 @@ async function pause(signal: AbortSignal | undefined, what: string): Promise<voi
  * Calibrate query-aware and/or plain codebooks on synthetic calibration sequences.
  * @example const { queryAware } = await calibrateSynthetic(kernels, gen, wrope, { length: 4096, size: 256 });
  */
-export async function calibrateSynthetic(kernels: Kernels, gen: SyntheticAttention, wrope: WRopeConfig,
+export async function calibrateSynthetic(kernels: CpuKernels, gen: SyntheticAttention, wrope: WRopeConfig,
   options: SyntheticCalibrationRunOptions): Promise<{ queryAware?: CodebookSet; plain?: CodebookSet }> {
   checkKernels('kernels', kernels);
   const o = checkOptions('calibrateSynthetic options', options, [...CALIBRATION_KEYS, ...LONG_RUN_KEYS]);
@@ -152,7 +152,7 @@ export async function calibrateSynthetic(kernels: Kernels, gen: SyntheticAttenti
  * sequences (see the file header).
  * @example const { rows } = await evaluateSynthetic(kernels, { n: 8192, budgets: [0.03] });
  */
-export async function evaluateSynthetic(kernels: Kernels, options: SyntheticEvalOptions = {}): Promise<SyntheticEvalResult> {
+export async function evaluateSynthetic(kernels: CpuKernels, options: SyntheticEvalOptions = {}): Promise<SyntheticEvalResult> {
   checkKernels('kernels', kernels);
   const o = checkOptions('evaluateSynthetic options', options, SYNTHETIC_EVAL_KEYS);
   checkOptions('calibration', o.calibration, CALIBRATION_KEYS);

@@ -9,7 +9,7 @@
  */
 import { checkKernels } from '../../kernels/check-kernels.js';
 import { checkInt } from '../../core/validate.js';
-import type { Kernels, ResidentArray } from '../../kernels/kernels.js';
+import type { CpuKernels, ResidentArray } from '../../kernels/kernels.js';
 import type { GroupQuery, RetrievalMethod } from '../retrieval-method.js';
 import type { HeadKeys } from '../kv-store.js';
 import { disposeSymbol } from '../../core/dispose.js';
@@ -23,7 +23,7 @@ export class OracleTopK implements RetrievalMethod {
   private scratch: ResidentArray<Float32Array> | null = null;
 
   /** @example new OracleTopK(kernels, 128, 4, 'group') */
-  constructor(private readonly kernels: Kernels, private readonly headDim: number,
+  constructor(private readonly kernels: CpuKernels, private readonly headDim: number,
     private readonly groupSize: number, variant: 'union' | 'group' = 'group') {
     checkKernels('kernels', kernels);
     this.scoring = variant === 'union' ? 'perHead' : 'group';

@@ -13,7 +13,7 @@
  * abortably ahead of `score`, with the same result.
  * Defaults M = 2, B = 6 give 12 bits per token, the same as A²ATS's 4096-entry codes.
  */
-import type { Kernels, ResidentArray } from '../../kernels/kernels.js';
+import type { CpuKernels, ResidentArray } from '../../kernels/kernels.js';
 import { badArgument, throwIfAborted } from '../../core/errors.js';
 import { checkInt, checkNumber } from '../../core/validate.js';
 import { kmeans, kmeansSync } from '../kmeans.js';
@@ -68,7 +68,7 @@ export class PqCache implements RetrievalMethod {
   lastHeadScores = new Float32Array(0);
 
   /** @example new PqCache(kernels, 128, 4, 8, { subspaces: 2, bits: 6 }) */
-  constructor(private readonly kernels: Kernels, private readonly headDim: number,
+  constructor(private readonly kernels: CpuKernels, private readonly headDim: number,
     private readonly groupSize: number, nKvHeads: number, opts: PqCacheOptions = {}) {
     checkInt('headDim', headDim, 1); checkInt('groupSize', groupSize, 1); checkInt('nKvHeads', nKvHeads, 1);
     opts = checkOptions('PqCache options', opts, PQCACHE_KEYS);

@@ -21,7 +21,7 @@
  * Retrieval.selectAll — is one GPU submission.
  */
 import { checkAnyKernels } from '../../kernels/check-kernels.js';
-import type { Kernels, ResidentArray } from '../../kernels/kernels.js';
+import type { CpuKernels, ResidentArray } from '../../kernels/kernels.js';
 import type { AsyncKernels } from '../../kernels/async-kernels.js';
 import { mirrorF32, mirrorI32, type HostMirror } from '../../kernels/host-mirror.js';
 import { eitherKernels, driveAsync, driveSync, settle, type Step } from '../../kernels/maybe-async.js';
@@ -97,7 +97,7 @@ export class VqRetrieval implements RetrievalMethod {
    * @param codebooks - one per KV head of the layer (same dim and size).
    * @example new VqRetrieval(kernels, [set.get(0, 0), set.get(0, 1)], { wrope, groupSize: 4 })
    */
-  constructor(private readonly kernels: Kernels | AsyncKernels, codebooks: Codebook[], private readonly opts: VqRetrievalOptions) {
+  constructor(private readonly kernels: AsyncKernels, codebooks: Codebook[], private readonly opts: VqRetrievalOptions) {
     checkAnyKernels('kernels', kernels);
     if (!Array.isArray(codebooks) || codebooks.length === 0) throw badArgument('codebooks must be a non-empty array (one per KV head)');
     if (opts === null || opts === undefined) throw badArgument('VqRetrieval options must give wrope and groupSize');

@@ -5,7 +5,7 @@
  * vector quantisation.
  */
 import { checkKernels } from '../../kernels/check-kernels.js';
-import type { Kernels, ResidentArray } from '../../kernels/kernels.js';
+import type { CpuKernels, ResidentArray } from '../../kernels/kernels.js';
 import type { GroupQuery, RetrievalMethod } from '../retrieval-method.js';
 import type { HeadKeys } from '../kv-store.js';
 import { checkWRope, type WRopeConfig } from '../wrope.js';
@@ -21,7 +21,7 @@ export class WRopeExact implements RetrievalMethod {
   private scratch: ResidentArray<Float32Array> | null = null;
   private readonly qt: Float32Array;
 
-  constructor(private readonly kernels: Kernels, private readonly headDim: number, private readonly groupSize: number,
+  constructor(private readonly kernels: CpuKernels, private readonly headDim: number, private readonly groupSize: number,
     private readonly wrope: WRopeConfig) {
     checkKernels('kernels', kernels);
     checkWRope(wrope);

@@ -13,7 +13,7 @@
  * whole layer is one GPU submission.
  */
 import { checkAnyKernels } from '../../kernels/check-kernels.js';
-import type { Kernels } from '../../kernels/kernels.js';
+import type { CpuKernels } from '../../kernels/kernels.js';
 import type { AsyncKernels } from '../../kernels/async-kernels.js';
 import { mirrorF32, mirrorI32, type HostMirror } from '../../kernels/host-mirror.js';
 import { driveAsync, driveSync, type Step } from '../../kernels/maybe-async.js';
@@ -68,7 +68,7 @@ export class FastTier {
   private readonly queries: GroupQuery[];
   private len = 0;
 
-  constructor(private readonly kernels: Kernels | AsyncKernels, private readonly o: FastTierOptions) {
+  constructor(private readonly kernels: AsyncKernels, private readonly o: FastTierOptions) {
     checkAnyKernels('kernels', kernels);
     if (o === null || o === undefined) throw badArgument('FastTier options must give the shape, wrope, budget and codebooks');
     checkOptions('FastTier options', o, FAST_TIER_KEYS);

@@ -10,7 +10,7 @@
  * All of them attend through `attendHeads`, one body for sync and async kernels.
  */
 import { checkKernels } from '../../kernels/check-kernels.js';
-import type { Kernels, ResidentArray } from '../../kernels/kernels.js';
+import type { CpuKernels, ResidentArray } from '../../kernels/kernels.js';
 import type { AsyncKernels, DeviceArray } from '../../kernels/async-kernels.js';
 import { eitherKernels, driveSync, type Step } from '../../kernels/maybe-async.js';
 import { badArgument } from '../../core/errors.js';
@@ -74,7 +74,7 @@ export interface HeadRows {
  * @example
  * driveSync(attendHeads(kernels, shape, req, (kv) => ({ K: () => K(kv), V: () => V(kv), idx: () => idx, rows: n })));
  */
-export function* attendHeads(kernels: Kernels | AsyncKernels, shape: Pick<SlowTierShape, 'nHeads' | 'nKvHeads' | 'headDim'>,
+export function* attendHeads(kernels: AsyncKernels, shape: Pick<SlowTierShape, 'nHeads' | 'nKvHeads' | 'headDim'>,
   req: Pick<SlowTierRequest, 'qPost' | 'counts' | 'out' | 'lse'>, rowsOf: (kvHead: number) => HeadRows): Generator<Step, void, unknown> {
   const { nHeads, nKvHeads, headDim: d } = shape;
   const g = nHeads / nKvHeads;
@@ -142,7 +142,7 @@ export class InThreadSlowTier implements SlowTier {
   private readonly idx: ResidentArray<Int32Array>;
   private len = 0;
 
-  constructor(private readonly kernels: Kernels, shape: SlowTierShape) {
+  constructor(private readonly kernels: CpuKernels, shape: SlowTierShape) {
     checkKernels('kernels', kernels);
     this.shape = Object.freeze({ ...checkSlowTierShape(shape) });
     const n = shape.nKvHeads * shape.capacity * shape.headDim;

@@ -37,8 +37,9 @@
  * const stats = await cache.attendAsync(qPre, out);
  */
 import { checkAnyKernels } from '../../kernels/check-kernels.js';
-import type { Kernels, RopePairing } from '../../kernels/kernels.js';
-import { isAsyncKernels, type AsyncKernels } from '../../kernels/async-kernels.js';
+import type { CpuKernels, RopePairing } from '../../kernels/kernels.js';
+import { type AsyncKernels } from '../../kernels/async-kernels.js';
+import { isCpuKernels } from '../../kernels/check-kernels.js';
 import { eitherKernels, driveAsync, driveSync, settle, type Step } from '../../kernels/maybe-async.js';
 import { badArgument } from '../../core/errors.js';
 import { checkFinite, checkFloat32, checkInt, checkNumber, checkOneOf } from '../../core/validate.js';
@@ -109,7 +110,7 @@ export class TwoTierKvCache {
   private readonly base: number;
   private readonly pairing: RopePairing;
 
-  private constructor(private readonly kernels: Kernels | AsyncKernels, readonly options: Readonly<Required<TwoTierOptions>>,
+  private constructor(private readonly kernels: AsyncKernels, readonly options: Readonly<Required<TwoTierOptions>>,
     readonly fast: FastTier, readonly slow: SlowTier) {
     checkAnyKernels('kernels', kernels); // the constructor is private in TypeScript only: use create()
     const { nHeads, nKvHeads, headDim: d } = options;
@@ -128,10 +129,10 @@ export class TwoTierKvCache {
    * synchronous (wasm, reference) or asynchronous (webgpu, or a CPU backend behind the async
    * adapter); an asynchronous cache runs through appendAsync/attendAsync.
    */
-  static async create(kernels: Kernels | AsyncKernels, opts: TwoTierOptions): Promise<TwoTierKvCache> {
+  static async create(kernels: AsyncKernels, opts: TwoTierOptions): Promise<TwoTierKvCache> {
     if (opts === null || opts === undefined) throw badArgument('TwoTierKvCache options must give the shape and codebooks');
     checkOptions('TwoTierKvCache options', opts, TWO_TIER_KEYS);
-    const asyncKernels = isAsyncKernels(kernels);
+    const asyncKernels = !isCpuKernels(kernels);
     const o: Required<TwoTierOptions> = {
       window: 64, sinks: 8, distance: 2048, budget: { mode: 'perHead', fraction: 0.03 },
       slowTier: asyncKernels ? 'gather' : 'inline', bands: 1, ...opts,
@@ -160,7 +161,7 @@ export class TwoTierKvCache {
     let slow: SlowTier;
     try {
       // Loaded on demand: worker_threads exists only in Node, and the in-thread tier needs none of it.
-      if (isAsyncKernels(kernels)) {
+      if (!isCpuKernels(kernels)) {
         slow = o.slowTier === 'device' ? new DeviceSlowTier(kernels, shape) : new GatherSlowTier(kernels, shape);
       } else {
         slow = o.slowTier === 'worker'
@@ -244,7 +245,7 @@ export class TwoTierKvCache {
    * on synchronous kernels. qPre: nHeads*headDim pre-RoPE; out: nHeads*headDim.
    */
   attend(qPre: Float32Array, out: Float32Array): DecodeStats {
-    if (isAsyncKernels(this.kernels)) throw badArgument('attend() needs synchronous kernels; use attendAsync()');
+    if (!isCpuKernels(this.kernels)) throw badArgument('attend() needs synchronous kernels; use attendAsync()');
     if (!(this.slow instanceof InThreadSlowTier)) throw badArgument('attend() needs the inline slow tier; use attendAsync()');
     return driveSync(this.attendSteps(qPre, out), 'TwoTierKvCache.attend');
   }

@@ -17,7 +17,7 @@
 // Type-only at the top: the module is loaded lazily in create(), so bundling the library for a
 // browser never pulls in node:worker_threads.
 import type { Worker } from 'node:worker_threads';
-import type { Kernels } from '../../kernels/kernels.js';
+import type { CpuKernels } from '../../kernels/kernels.js';
 import { SparseInferenceError, badArgument } from '../../core/errors.js';
 import { checkInt } from '../../core/validate.js';
 import { DONE, ERR, OP, OP_APPEND, OP_ATTEND, OP_CLEAR, OP_EXIT, REQ, STAGED, linkLayout, type LinkViews } from './link.js';
@@ -53,7 +53,7 @@ export class WorkerSlowTier implements SlowTier {
   }
 
   /** Start the worker and wait until its kernels are loaded. */
-  static async create(kernels: Kernels, shape: SlowTierShape, opts: WorkerSlowTierOptions = {}): Promise<WorkerSlowTier> {
+  static async create(kernels: CpuKernels, shape: SlowTierShape, opts: WorkerSlowTierOptions = {}): Promise<WorkerSlowTier> {
     checkSlowTierShape(shape);
     const stage = checkInt('stage', checkOptions('WorkerSlowTier options', opts, WORKER_SLOW_TIER_KEYS).stage ?? 256, 1);
     if (typeof SharedArrayBuffer === 'undefined') throw new SparseInferenceError('UNAVAILABLE', 'SharedArrayBuffer is not available in this runtime');

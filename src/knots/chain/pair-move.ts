@@ -21,6 +21,7 @@
  *
  * Cost: up to B·W/2 likelihood evaluations, so it runs with a small probability per iteration.
  */
+import { ACCEPTED, adoptProposal, MOVE_NULL, MOVE_PAIR, scoreProposal, type MoveContext, type Replica } from './move-context.js';
 
 /** Probability per iteration, maximum width W and sum-block size B (grid steps). */
 export interface PairMoveOptions {
@@ -86,4 +87,32 @@ export function drawGibbs(logp: ArrayLike<number>, count: number, beta: number, 
   // Rounding: the last candidate with positive weight.
   for (let c = count - 1; c >= 0; c--) if (logp[c] > -Infinity) return c;
   return 0;
+}
+
+const pairList: number[] = [];
+let pairLogp = new Float64Array(0);
+
+/** A pair move on coordinate j of replica rep: Gibbs on the candidate set at inverse temperature beta. */
+export function pairMove(ctx: MoveContext, rep: Replica, beta: number, j: number, pair: PairMoveOptions): number {
+  const set = rep.sets[j];
+  const k = set.k, n = set.n, q = ctx.degrees[j];
+  if (k < 2) return MOVE_NULL;
+  const pairIndex = ctx.rng.int(k - 1), offset = ctx.rng.int(pair.block);
+  const count = pairCandidates(set.indices, n, pairIndex, offset, pair, pairList);
+  if (count === 0) return MOVE_NULL;
+  if (pairLogp.length < count) pairLogp = new Float64Array(count);
+  const lo = set.indices[pairIndex], hi = set.indices[pairIndex + 1];
+  const score = (a: number, b: number): number => scoreProposal(ctx, rep, j, pairKnotVector(set.indices, n, q, pairIndex, a, b, ctx.t));
+  for (let c = 0; c < count; c++) {
+    const a = pairList[2 * c], b = pairList[2 * c + 1];
+    pairLogp[c] = a === lo && b === hi ? rep.current : score(a, b);
+  }
+  const chosen = drawGibbs(pairLogp, count, beta, ctx.rng.uniform());
+  const a = pairList[2 * chosen], b = pairList[2 * chosen + 1];
+  if (a === lo && b === hi) return MOVE_PAIR;
+  // Score the chosen state last, so that the scorer holds its fit (probes, GLM state).
+  const proposed = score(a, b);
+  set.remove(lo); set.remove(hi); set.add(a); set.add(b);
+  adoptProposal(rep, j, proposed, 0);
+  return MOVE_PAIR + ACCEPTED;
 }
