@@ -19,7 +19,8 @@ export { topK } from './top-k';
 export { topKSelect } from './top-k-select'; // kvcache
 export { lutGather } from './lut-gather'; // kvcache
 export { selectiveAttention } from './selective-attention'; // kvcache
-export { causalAttention } from './causal-attention'; // llama prefill
+export { causalAttention, causalAttentionF16 } from './causal-attention'; // llama prefill, f16 KV cache
+export { packF16 } from './pack-f16'; // llama: f16 KV cache
 export { softmax } from './softmax';
 export { rmsnorm } from './rmsnorm';
 export { rope } from './rope';

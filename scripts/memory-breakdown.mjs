@@ -5,15 +5,19 @@
  * after each stage: RSS, the peak RSS so far (getrusage), V8's heap, WASM linear memory and the
  * model's own count of resident bytes. Run each configuration in a fresh process:
  *
- *   node --expose-gc scripts/memory-breakdown.mjs models/SmolLM2-135M-Instruct.Q4_1.gguf 512 [tokens]
+ *   node --expose-gc scripts/memory-breakdown.mjs models/SmolLM2-135M-Instruct.Q4_1.gguf 512 [tokens] [kvType] [fill]
+ *
+ * kvType: f32 (default) or f16 (the binary16 KV cache). fill: prompt tokens taken from
+ * ../shared/data/tinystories_sample.txt and prefilled before generating (default: the short
+ * prompt "Once upon a time"), so the KV cache is filled up to fill + tokens positions.
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createKernels } from '../dist/index.js';
 import { readGgufModel, readGgufTokenizer } from '../dist/node/index.js';
 import { generate } from '../dist/llama/index.js';
 
-const [path, ctxArg = '512', tokensArg = '32'] = process.argv.slice(2);
-if (!path) throw new Error('usage: memory-breakdown.mjs MODEL.gguf [maxSeqLen] [tokens]');
+const [path, ctxArg = '512', tokensArg = '32', kvType = 'f32', fillArg = '0'] = process.argv.slice(2);
+if (!path) throw new Error('usage: memory-breakdown.mjs MODEL.gguf [maxSeqLen] [tokens] [kvType] [fill]');
 const MB = (b) => (b / 1e6).toFixed(1);
 const fileBytes = statSync(path).size;
 let probe = null; // a one-float resident array: its view's buffer is WASM memory
@@ -30,15 +34,19 @@ stage('library imported');
 const kernels = await createKernels();
 probe = kernels.allocF32(1);
 stage('kernels created', `${kernels.backend}/${kernels.variant}`);
-const model = await readGgufModel(path, { kernels, maxSeqLen: Number(ctxArg) });
+const model = await readGgufModel(path, { kernels, maxSeqLen: Number(ctxArg), kvType });
 const c = model.config;
 stage('model loaded', `residentBytes ${MB(model.residentBytes)} MB`);
 const tok = readGgufTokenizer(path);
 stage('tokenizer built');
-const out = await generate(model, tok, { prompt: 'Once upon a time', temperature: 0, maxTokens: Number(tokensArg) });
+const fill = Number(fillArg);
+const prompt = fill > 0
+  ? tok.decodeAll(tok.encode(readFileSync(new URL('../../shared/data/tinystories_sample.txt', import.meta.url), 'utf8').slice(0, 8 * fill)).slice(0, fill))
+  : 'Once upon a time';
+const out = await generate(model, tok, { prompt, temperature: 0, maxTokens: Number(tokensArg) });
 stage('generated', `${out.tokens.length} tokens`);
 
-console.log(`file ${MB(fileBytes)} MB; ${c.nLayers} layers, kvDim ${c.kvDim}, seqLen ${c.seqLen}`);
+console.log(`file ${MB(fileBytes)} MB; ${c.nLayers} layers, kvDim ${c.kvDim}, seqLen ${c.seqLen}, KV cache ${kvType}, prompt ${fill || 'short'}`);
 console.table(rows);
 const peak = process.resourceUsage().maxRSS * 1024;
 console.log(`peak RSS ${MB(peak)} MB = ${(peak / fileBytes).toFixed(2)}x the file`);

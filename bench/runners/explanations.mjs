@@ -106,21 +106,23 @@ export const EXPLANATIONS = [
   {
     suite: 'llama-gguf',
     ratio: /ours \/ llama\.cpp native/,
-    text: 'Where the time goes (bench/lib/profile/gguf-decode.ts, wall clock per kernel, int8 activations, load 11–17): '
-      + 'context 128: gemvQ4_1Q8_1 63 %, gemvQ8_0Q8_1 (the tied 49152×576 classifier) 23 %, rope 2.5 %, attention 2 %, '
-      + 'quantizeQ8_1 2 %, outside kernels 6 %; context 4096: attention 70 % (the float32 KV cache is 188 MB per token '
-      + 'over 30 layers, twice the weights), matrix products 25 %. Session 4 replaced the float-activation kernels by '
-      + 'llama.cpp\'s scheme (activations quantized to 8-bit blocks once per input, integer dot products with '
-      + 'i32x4.dot_i16x8_s): 1.9–2.1x per Q4_1 matrix and 1.2x on the Q8_0 classifier in the llama-gguf-kernels '
-      + 'suite (CPU clock), 2.2x on the prefill gemm. The full run (128 and 4096, 2 rounds, load 17.6 at start, 6.1 '
-      + 'at end) still gives decode at 1 thread 0.51–0.55x of llama.cpp: wall clock under a load of 6–17 on 2 cores '
-      + 'measures mostly who gets the core; llama.cpp\'s integer kernels also use 256/512-bit registers (AVX2/AVX-512 '
-      + 'VNNI: one instruction multiplies and adds 32–64 bytes) where WebAssembly SIMD has 128 bits and no 8-bit '
-      + 'multiply-add (relaxed-simd\'s i16x8.dot_i8x16_i7x16 is off in Node 20). Prefill at 1 thread now passes '
-      + '(0.68–0.69x). Two threads: llama.cpp\'s OpenMP threads spin and collapse under this load (0.9–1.0 tok/s '
-      + 'decode), so the 2-thread PASS rows say little. Peak RSS (whole process) at 4096 tokens of context: ours '
-      + '4.2x the 98 MB file (Node itself, the float32 KV cache of 4104 tokens: 189 MB, the prefill buffers), '
-      + 'llama.cpp 3.95x (llama-cpp-python with logits for all positions).',
+    text: 'Decode attention is now one causalAttention row per layer (each 64-key tile read once for the three '
+      + 'query heads that share it) instead of head by head: 65–67 ms → 43–44 ms per token for 30 layers at 4096 '
+      + 'positions (scripts/decode-attention-ab.mts, CPU clock), and this run\'s 1-thread decode at 4096 went from '
+      + '216 to 188 ms/token (0.51x → 0.67x of llama.cpp, PASS). The other 1-thread rows are load, not code: '
+      + 'this run started at load 11.9 on 2 cores (other agents testing), ours decoded at ctx 128 in 94 ms/token '
+      + '(p25–p75 53–135) where the branch-point build took 28.7 ms/token on a calmer machine (load 1.4, '
+      + 'bench/lib/profile/gguf-decode.ts; attention is 6 % of a step at ctx 128, so this session\'s change does not '
+      + 'move it) against llama.cpp\'s 19.4–21.5 ms in the same minutes (a 0.68–0.75x ratio); the '
+      + 'prefill code did not change since the previous run\'s 0.69x at 4096 (now 0.48x). Where decode time goes at '
+      + 'ctx 128 (profile, load 1.4): gemvQ4_1Q8_1 62 %, gemvQ8_0Q8_1 (the tied 49152×576 classifier) 25 %, attention '
+      + '6 %, quantizeQ8_1 1.5 %. llama.cpp\'s integer kernels use 256/512-bit registers (AVX2/AVX-512 VNNI) where '
+      + 'WebAssembly SIMD has 128 bits and no 8-bit multiply-add (relaxed-simd is off in Node 20), and F16C for its '
+      + 'binary16 KV cache (ours is float32 by default: binary16 costs 15–25 % more decode time at 4096 in WebAssembly; '
+      + 'docs/llama.md, KV cache precision). Two threads: llama.cpp\'s OpenMP threads spin and collapse under this '
+      + 'load (0.5–1.2 tok/s decode), so the 2-thread PASS rows say little. Peak RSS (whole process, 4096 tokens of '
+      + 'context): ours 3.87x the 98 MB file (was 4.2x), llama.cpp 3.95x (llama-cpp-python with logits for all '
+      + 'positions); with kvType \'f16\' our float32 cache of 189 MB would be 94 MB.',
   },
   {
     suite: 'llama-gguf',

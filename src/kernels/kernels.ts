@@ -270,6 +270,25 @@ export interface KernelFunctions {
   causalAttention(Q: Float32Array, K: Float32Array, V: Float32Array, pos0: number, n: number, d: number, stride: number,
     nHeads: number, group: number, scale: number, out: Float32Array, scratch: Float32Array): void;
 
+  /**
+   * causalAttention over a KV cache stored as binary16 (llama.cpp's default KV type; half the
+   * bytes of float32): K and V hold binary16 values packed two per word (`packF16`), token-major
+   * rows of `stride` values, KV head g at g·d; each is read as the binary16 value it holds. A
+   * decode step is n = 1, pos0 = pos. Q, out: n·nHeads·d; scratch:
+   * causalAttentionF16ScratchLength(n, nHeads, d) floats, overwritten. Equal to the reference
+   * (float64, token by token) within float rounding.
+   * @example causalAttentionF16(q, K16, V16, pos, 1, 64, 192, 9, 3, 0.125, out, scratch);
+   */
+  causalAttentionF16(Q: Float32Array, K: Int32Array, V: Int32Array, pos0: number, n: number, d: number, stride: number,
+    nHeads: number, group: number, scale: number, out: Float32Array, scratch: Float32Array): void;
+
+  /**
+   * x[0..n) rounded to binary16 (nearest, ties to even, subnormals included: ggml's FP32→FP16)
+   * and packed two per word, value 2i in the low half of out[i]. n even; out: n/2 words.
+   * ±Infinity past 65504; NaN → 0x7e00.
+   */
+  packF16(x: Float32Array, out: Int32Array, n: number): void;
+
   /** out = softmax(x[0..n)), max-subtracted. out may alias x. */
   softmax(x: Float32Array, out: Float32Array, n: number): void;
 

@@ -15,6 +15,12 @@
  * chain for every head. The two agree within float rounding (the sums run in another order). Pre-RoPE
  * keys are kept only when asked (`keepPreRope`), for code that reads them back (`layer`).
  *
+ * Precision (`kvType`): 'f32' (default) stores float32, the precision attention computes in,
+ * which attention strategies, captures and `layer` views read in place. 'f16' stores IEEE
+ * binary16 (llama.cpp's default KV type): one block of words, two values per word, half the
+ * bytes per position; each row is rounded once when it is cached (`packF16`, after RoPE) and
+ * attention reads it with `causalAttentionF16`. CPU kernels only; no pre-RoPE store.
+ *
  * The model reads `layer(l)` directly on its fast paths (the fused decoder layer, the block
  * prefill), which compute the same arithmetic as append + attend.
  *
@@ -23,19 +29,27 @@
  * await model.use({ kv });
  */
 import type { Awaitable } from '../core/awaitable.js';
-import { badArgument } from '../core/errors.js';
+import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { checkInt, describe } from '../core/validate.js';
 import { disposeSymbol } from '../core/dispose.js';
 import { isDeviceArray, type DeviceArray, type F32Arg } from '../kernels/device-array.js';
 import { hasView } from './host-view.js';
 import { isCpuKernels } from '../kernels/check-kernels.js';
-import { causalAttentionScratchLength } from '../kernels/causal-attention-scratch.js';
+import { causalAttentionF16ScratchLength, causalAttentionScratchLength } from '../kernels/causal-attention-scratch.js';
+
+/**
+ * How a KV cache stores keys and values: 'f32' (float32) or 'f16' (IEEE binary16, two per
+ * word: half the memory per position, each value rounded once when cached).
+ */
+export type KvType = 'f32' | 'f16';
 import type { ComponentStats, KvCache, ModelShape } from './components.js';
 import type { Kernels } from '../kernels/kernels.js';
 
 export interface DenseKvCacheOptions {
   /** Also store pre-RoPE keys (a third more memory), readable through `layer(l).keysPreRope`. */
   keepPreRope?: boolean;
+  /** 'f32' (default) or 'f16': see KvType. 'f16' needs CPU kernels and no keepPreRope. */
+  kvType?: KvType;
 }
 
 /** One layer's storage: seqLen × kvDim rows each (rows ≥ length are stale). */
@@ -44,6 +58,12 @@ export interface DenseLayerStorage {
   values: DeviceArray<Float32Array>;
   /** Present when the cache keeps pre-RoPE keys. */
   keysPreRope?: DeviceArray<Float32Array>;
+}
+
+/** One layer's binary16 storage (kvType 'f16'): seqLen × kvDim/2 words each, value 2i in the low half of word i. */
+export interface HostLayerStorage16 {
+  keys: Int32Array;
+  values: Int32Array;
 }
 
 /** One layer's storage as host views (CPU kernels). */
@@ -58,10 +78,13 @@ export class DenseKvCache implements KvCache {
   /** append and attend issue their kernel calls at once (copies and one attention call). */
   readonly issuesBeforeReturn = true;
   readonly keepPreRope: boolean;
+  readonly kvType: KvType;
   private shape: ModelShape | null = null;
   private k: Kernels | null = null;
   private owned: DeviceArray<Float32Array | Int32Array>[] = [];
   private layers: DenseLayerStorage[] = [];
+  /** kvType 'f16': per layer, keys and values as binary16 words (layers is then empty). */
+  private layers16: { keys: DeviceArray<Int32Array>; values: DeviceArray<Int32Array> }[] = [];
   private idx: DeviceArray<Int32Array> | null = null;
   private lse: DeviceArray<Float32Array> | null = null;
   /** causalAttention's working space for one query row (CPU kernels only). */
@@ -75,7 +98,12 @@ export class DenseKvCache implements KvCache {
     if (opts.keepPreRope !== undefined && typeof opts.keepPreRope !== 'boolean') {
       throw badArgument(`keepPreRope must be a boolean, got ${describe(opts.keepPreRope)}`);
     }
+    if (opts.kvType !== undefined && opts.kvType !== 'f32' && opts.kvType !== 'f16') {
+      throw badArgument(`kvType must be 'f32' or 'f16', got ${describe(opts.kvType)}`);
+    }
     this.keepPreRope = opts.keepPreRope ?? false;
+    this.kvType = opts.kvType ?? 'f32';
+    if (this.keepPreRope && this.kvType === 'f16') throw badArgument("keepPreRope needs kvType 'f32' (the pre-RoPE store is float32)");
   }
 
   bind(shape: ModelShape, kernels: Kernels): void {
@@ -83,7 +111,24 @@ export class DenseKvCache implements KvCache {
     const c = shape;
     const per = c.seqLen * c.kvDim;
     const own = <T extends DeviceArray<Float32Array | Int32Array>>(a: T): T => { this.owned.push(a); return a; };
+    if (this.kvType === 'f16') {
+      if (!isCpuKernels(kernels)) throw new SparseInferenceError('UNAVAILABLE', "kvType 'f16' needs CPU kernels (use kvType 'f32' on WebGPU)");
+      if (c.kvDim % 2 !== 0) throw badArgument(`kvType 'f16' packs two values per word: kvDim must be even, got ${c.kvDim}`);
+    }
     try {
+      if (this.kvType === 'f16') {
+        // Keys then values, two binary16 values per word.
+        const half = per / 2;
+        const words = own(kernels.allocI32(2 * c.nLayers * half));
+        this.scratch = own(kernels.allocF32(causalAttentionF16ScratchLength(1, c.nHeads, c.headDim)));
+        this.layers16 = Array.from({ length: c.nLayers }, (_, l) => ({
+          keys: words.subarray(l * half, (l + 1) * half),
+          values: words.subarray((c.nLayers + l) * half, (c.nLayers + l + 1) * half),
+        }));
+        this.shape = shape;
+        this.k = kernels;
+        return;
+      }
       // One block per kind: fewer, larger allocations grow WASM memory once.
       const keys = own(kernels.allocF32(c.nLayers * per));
       const values = own(kernels.allocF32(c.nLayers * per));
@@ -117,15 +162,17 @@ export class DenseKvCache implements KvCache {
   layer(l: number): DenseLayerStorage {
     const c = this.bound();
     checkInt('layer', l, 0, c.nLayers - 1);
+    if (this.kvType === 'f16') throw new SparseInferenceError('UNAVAILABLE', "layer() views a float32 cache, but this one is binary16 (hostLayers16, or kvType: 'f32')");
     return this.layers[l];
   }
 
   /**
    * Every layer's storage as host views when the kernels are CPU ones (valid until the next
-   * allocation on them), else null (GPU buffers).
+   * allocation on them), else null (GPU buffers, or a binary16 cache: see hostLayers16).
    */
   hostLayers(): HostLayerStorage[] | null {
     this.bound();
+    if (this.kvType === 'f16') return null;
     const view = (a: DeviceArray<Float32Array>) => (hasView(a) ? a.view() : null);
     const out: HostLayerStorage[] = [];
     for (const s of this.layers) {
@@ -136,13 +183,24 @@ export class DenseKvCache implements KvCache {
     return out;
   }
 
+  /**
+   * kvType 'f16': every layer's binary16 words as host views (valid until the next allocation on
+   * the kernels); null for a float32 cache.
+   */
+  hostLayers16(): HostLayerStorage16[] | null {
+    this.bound();
+    if (this.kvType !== 'f16') return null;
+    const view = (a: DeviceArray<Int32Array>) => (a as DeviceArray<Int32Array> & { view(): Int32Array }).view();
+    return this.layers16.map((s) => ({ keys: view(s.keys), values: view(s.values) }));
+  }
+
   /** Layer l's storage as host views (see hostLayers), or null on GPU kernels. */
   hostLayer(l: number): HostLayerStorage | null {
     checkInt('layer', l, 0, this.bound().nLayers - 1);
     return this.hostLayers()?.[l] ?? null;
   }
 
-  /** Bytes allocated: keys, values (and pre-RoPE keys), the token index and the attention scratch. */
+  /** Bytes allocated: keys, values (and pre-RoPE keys), the token index and the attention scratch (4 per float or word). */
   get residentBytes(): number {
     return 4 * this.owned.reduce((t, a) => t + a.length, 0);
   }
@@ -166,8 +224,15 @@ export class DenseKvCache implements KvCache {
       checkLength(what, a, c.kvDim);
     }
     if (layer === 0) this.stored = pos + 1;
-    const s = this.layers[layer];
     const at = pos * c.kvDim;
+    if (this.kvType === 'f16') {
+      // Rounded once, after RoPE: the rows attention will read.
+      const s16 = this.layers16[layer];
+      this.k!.packF16(keyPostRope, s16.keys.subarray(at / 2, (at + c.kvDim) / 2), c.kvDim);
+      this.k!.packF16(value, s16.values.subarray(at / 2, (at + c.kvDim) / 2), c.kvDim);
+      return;
+    }
+    const s = this.layers[layer];
     copyInto(s.keys, keyPostRope, at);
     copyInto(s.values, value, at);
     if (s.keysPreRope) copyInto(s.keysPreRope, keyPreRope, at);
@@ -178,11 +243,15 @@ export class DenseKvCache implements KvCache {
     checkInt('layer', layer, 0, c.nLayers - 1);
     checkInt('pos', pos, 0, this.stored - 1);
     for (const [what, a] of [['qPreRope', qPreRope], ['qPostRope', qPostRope], ['out', out]] as const) checkLength(what, a, c.nHeads * c.headDim);
-    const s = this.layers[layer];
     const len = pos + 1;
     this.steps++;
     this.keysRead += len;
     const group = c.nHeads / c.nKvHeads, scale = 1 / Math.sqrt(c.headDim);
+    if (this.kvType === 'f16') {
+      const s16 = this.layers16[layer];
+      return this.k!.causalAttentionF16(qPostRope, s16.keys, s16.values, pos, 1, c.headDim, c.kvDim, c.nHeads, group, scale, out, this.scratch!);
+    }
+    const s = this.layers[layer];
     if (this.scratch !== null) {
       return this.k!.causalAttention(qPostRope, s.keys, s.values, pos, 1, c.headDim, c.kvDim, c.nHeads, group, scale, out, this.scratch);
     }
@@ -205,6 +274,7 @@ export class DenseKvCache implements KvCache {
     for (const a of this.owned) a.dispose();
     this.owned = [];
     this.layers = [];
+    this.layers16 = [];
     this.idx = this.lse = this.scratch = null;
     this.k = null;
   }

@@ -97,12 +97,13 @@ const loaders = new Map<CheckpointFormat, CheckpointLoader>([
     },
   }],
   ['gguf', {
-    extraOptions: ['weights', 'activations'],
+    extraOptions: ['weights', 'activations', 'kvType'],
     load: (bytes, o) => {
       if (o.config !== undefined) throw badArgument('config applies to safetensors checkpoints; a GGUF file carries its own');
       const weights = o.weights as 'quantized' | 'f32' | undefined;
       const activations = o.activations as 'int8' | 'f32' | undefined;
-      return loadGguf(bytes, { kernels: o.kernels, checkFinite: o.checkFinite, name: o.name, maxSeqLen: o.maxSeqLen, weights, activations });
+      const kvType = o.kvType as 'f32' | 'f16' | undefined;
+      return loadGguf(bytes, { kernels: o.kernels, checkFinite: o.checkFinite, name: o.name, maxSeqLen: o.maxSeqLen, weights, activations, kvType });
     },
   }],
 ]);

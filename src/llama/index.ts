@@ -3,7 +3,7 @@
  * safetensors checkpoints; `loadModel(bytes)` detects which), used to run the KV-cache and activation-sparsity methods on real models.
  * Reading files from disk is in `sparse-inference/node`.
  */
-export { LlamaModel, type WeightFiller, type PrefillOptions } from './model.js';
+export { LlamaModel, type WeightFiller, type PrefillOptions, type KvType, type ModelNumerics } from './model.js';
 export type {
   LlamaConfig, LayerWeights, LayerKvCache, AttentionContext, AttentionStrategy, FfnContext, FfnStrategy,
   ProjectionName, ProjectionContext, ProjectionStrategy, LayerStrategies, ActivationKind, ActivationCapture,
@@ -15,7 +15,7 @@ export type {
   KvCache, Ffn, Projection, ModelComponents, ModelShape, ModelWeights, ComponentKernels, ComponentStats, ComponentTraits,
   ProjectionWhich, LayerMatrixName,
 } from './components.js';
-export { DenseKvCache, type DenseKvCacheOptions, type DenseLayerStorage } from './dense-kv-cache.js';
+export { DenseKvCache, type DenseKvCacheOptions, type DenseLayerStorage, type HostLayerStorage16 } from './dense-kv-cache.js';
 export { DenseFfn } from './dense-ffn.js';
 export { loadModel, type LoadModelOptions } from './load-model.js';
 export {

@@ -50,14 +50,17 @@ import type {
   ActivationCapture, ActivationKind, LayerKvCache, LayerStrategies, LayerWeights, LlamaConfig, ProjectionName,
 } from './hooks.js';
 import type { Ffn, KvCache, ModelComponents, ModelWeights, Projection, LayerMatrixName } from './components.js';
-import { DenseKvCache, type HostLayerStorage } from './dense-kv-cache.js';
+import { DenseKvCache, type HostLayerStorage, type KvType } from './dense-kv-cache.js';
 import { DenseFfn } from './dense-ffn.js';
 import { checkOneOf } from '../core/validate.js';
 import { WeightLayout, LAYER_TENSORS, type TensorSlot, type WeightFormats } from './weight-layout.js';
 import { decodeQuantizedRow } from './quantized-row.js';
 import type { DecoderLayerShape } from '../kernels/kernels.js';
 import { decoderLayerOffsets, decoderLayerScratchLength } from '../kernels/decoder-layer-layout.js';
-import { causalAttentionScratchLength } from '../kernels/causal-attention-scratch.js';
+import { causalAttentionF16ScratchLength, causalAttentionScratchLength } from '../kernels/causal-attention-scratch.js';
+import { f16Bits } from '../core/f16-bits.js';
+
+export type { KvType } from './dense-kv-cache.js';
 import { disposeSymbol } from '../core/dispose.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 import { q8ActivationWords } from '../kernels/q8-activation-words.js';
@@ -77,6 +80,16 @@ export interface QuantizedMatmulOptions {
    * 'f32': activations stay float32 (gemvQ4_1, gemvQ8_0, …): no rounding of activations.
    */
   activations?: 'int8' | 'f32';
+}
+
+/** Numerics of a model: how quantized matrices multiply, how its default KV cache stores rows. */
+export interface ModelNumerics extends QuantizedMatmulOptions {
+  /**
+   * The default DenseKvCache's precision (KvType): 'f32' (default) or 'f16' (binary16, llama.cpp's
+   * default KV type: half the memory per position; CPU kernels; no attention strategies, which
+   * read a float32 cache in place; `kvCache(l)` returns float32 copies).
+   */
+  kvType?: KvType;
 }
 
 /** Options for long runs of forward steps (prefill). */
@@ -109,7 +122,9 @@ interface Views<B extends F32Arg = Float32Array> {
   /** Fast path (sync kernels only): each layer's packed weight block, and the kernel's scratch. */
   layerBlocks?: B[]; layerScratch?: B;
   /** Block prefill (sync only): PREFILL_BLOCK rows of x, normed x, q, attention out, FFN hidden ×2. */
-  block?: { x: Float32Array; xb: Float32Array; q: Float32Array; att: Float32Array; hb: Float32Array; hb2: Float32Array; attScratch: Float32Array };
+  block?: { x: Float32Array; xb: Float32Array; q: Float32Array; att: Float32Array; hb: Float32Array; hb2: Float32Array; attScratch: Float32Array;
+    /** Binary16 cache: the block's keys and values in float32 before they are rounded into it (else empty). */
+    k: Float32Array; v: Float32Array };
 }
 
 /**
@@ -137,6 +152,8 @@ export class LlamaModel {
   private readonly qmem: ResidentArray<Int32Array> | null = null;
   /** Quantized matrices multiply int8 activations (QuantizedMatmulOptions). */
   private readonly int8: boolean;
+  /** How the model's default DenseKvCache stores its rows (ModelNumerics.kvType). */
+  readonly kvType: KvType;
   /** PREFILL_BLOCK rows of logits, allocated the first time a prefill asks for every position's. */
   private blockLogits: ResidentArray<Float32Array> | null = null;
   /** The same arrays as device arrays (async kernels). */
@@ -168,12 +185,12 @@ export class LlamaModel {
    * (loadLlama2c, loadSafetensors, randomLlama) call this; users rarely do.
    */
   static create(config: LlamaConfig, kernels: Kernels, fill: WeightFiller,
-    formats: WeightFormats = {}, matmul: QuantizedMatmulOptions = {}): LlamaModel {
+    formats: WeightFormats = {}, matmul: ModelNumerics = {}): LlamaModel {
     return new LlamaModel(config, kernels, fill, formats, matmul);
   }
 
   private constructor(config: LlamaConfig, kernels: Kernels, fill: WeightFiller, formats: WeightFormats,
-    matmul: QuantizedMatmulOptions) {
+    matmul: ModelNumerics) {
     // The factories pass checked arguments; `new` from JavaScript (the constructor is private
     // only to TypeScript) gets the same checks. WeightLayout checks config and formats.
     checkAnyKernels('kernels', kernels);
@@ -185,16 +202,28 @@ export class LlamaModel {
       throw badArgument(`activations must be 'int8' or 'f32', got ${String(matmul.activations)}`);
     }
     this.int8 = this.layout.quantized && matmul.activations !== 'f32';
+    if (matmul.kvType !== undefined && matmul.kvType !== 'f32' && matmul.kvType !== 'f16') {
+      throw badArgument(`kvType must be 'f32' or 'f16', got ${describe(matmul.kvType)}`);
+    }
+    this.kvType = matmul.kvType ?? 'f32';
+    if (this.kvType === 'f16' && !isCpuKernels(kernels)) {
+      throw new SparseInferenceError('UNAVAILABLE', "kvType 'f16' needs CPU kernels (use kvType 'f32' on WebGPU)");
+    }
+    const f16 = this.kvType === 'f16';
     if (this.layout.quantized && !isCpuKernels(kernels)) {
       throw new SparseInferenceError('UNAVAILABLE', 'quantized weights need synchronous kernels (load float32 weights for WebGPU)');
     }
     const c = config;
     this.weightsHandle = this.modelWeights();
     this.actOffset = this.layout.totalLength;
-    // The decoderLayer fast path needs float weights laid out as its kernel expects.
-    this.fused = !isCpuKernels(kernels) || this.layout.quantized ? null : fusedShape(config, this.layout);
+    // The decoderLayer fast path needs float weights laid out as its kernel expects (and a
+    // float32 cache, which it writes in place).
+    this.fused = !isCpuKernels(kernels) || this.layout.quantized || f16 ? null : fusedShape(config, this.layout);
     const actLength = 18 * 16 + 5 * c.dim + 3 * c.kvDim + 2 * c.hiddenDim + c.vocabSize + PREFILL_BLOCK * (4 * c.dim + 2 * c.hiddenDim) + 16 + causalAttentionScratchLength(PREFILL_BLOCK, c.nHeads)
-      + (this.fused ? decoderLayerScratchLength(this.fused, c.seqLen) : 0);
+      + (this.fused ? decoderLayerScratchLength(this.fused, c.seqLen) : 0)
+      // Binary16 cache: the block's float32 keys and values, and the larger attention scratch.
+      + (f16 ? 2 * 16 + 2 * PREFILL_BLOCK * c.kvDim + causalAttentionF16ScratchLength(PREFILL_BLOCK, c.nHeads, c.headDim)
+        - causalAttentionScratchLength(PREFILL_BLOCK, c.nHeads) : 0);
     this.strategies = new Array(c.nLayers).fill(undefined);
     this.covers = Array.from({ length: c.nLayers }, () => ({ q: false, k: false, v: false, o: false }));
     if (!isCpuKernels(kernels)) {
@@ -212,7 +241,7 @@ export class LlamaModel {
         this.qmem?.view().subarray(0, this.layout.quantizedLength) ?? new Int32Array(0));
     }
     // The dense components bind synchronously (they only allocate).
-    const kv = new DenseKvCache();
+    const kv = new DenseKvCache({ kvType: this.kvType });
     const ffn = new DenseFfn();
     try {
       kv.bind(c, this.kernels);
@@ -317,9 +346,12 @@ export class LlamaModel {
       kPost: take(c.kvDim), vRow: take(c.kvDim), hb: take(c.hiddenDim), hb2: take(c.hiddenDim), logits: take(c.vocabSize),
     };
     const B = PREFILL_BLOCK;
+    const f16 = this.kvType === 'f16';
     this.v.block = {
       x: take(B * c.dim), xb: take(B * c.dim), q: take(B * c.dim), att: take(B * c.dim),
-      hb: take(B * c.hiddenDim), hb2: take(B * c.hiddenDim), attScratch: take(causalAttentionScratchLength(B, c.nHeads)),
+      hb: take(B * c.hiddenDim), hb2: take(B * c.hiddenDim),
+      attScratch: take(f16 ? causalAttentionF16ScratchLength(B, c.nHeads, c.headDim) : causalAttentionScratchLength(B, c.nHeads)),
+      k: f16 ? take(B * c.kvDim) : new Float32Array(0), v: f16 ? take(B * c.kvDim) : new Float32Array(0),
     };
     if (this.fused) {
       const blockLength = decoderLayerOffsets(this.fused).length;
@@ -437,6 +469,7 @@ export class LlamaModel {
       if (s.attention !== undefined && !(this.kv instanceof DenseKvCache)) {
         throw badArgument(`an attention strategy needs the dense KvCache, the model has '${this.kv.name}'`);
       }
+      if (s.attention !== undefined) this.needFloatCache('an attention strategy (it reads the cache in place)');
       if (s.ffn !== undefined && !(this.ffn instanceof DenseFfn)) {
         throw badArgument(`an FFN strategy needs the dense Ffn, the model has '${this.ffn.name}'`);
       }
@@ -459,6 +492,7 @@ export class LlamaModel {
     if (this.dev) throw needsSyncKernels('keepPreRopeKeys');
     const old = this.kv;
     if (!(old instanceof DenseKvCache)) throw new SparseInferenceError('UNAVAILABLE', `keepPreRopeKeys needs the dense KvCache, the model has '${old.name}'`);
+    this.needFloatCache('keepPreRopeKeys (the pre-RoPE store is float32)');
     if (old.keepPreRope) return;
     const kv = new DenseKvCache({ keepPreRope: true });
     kv.bind(this.config, this.kernels);
@@ -473,6 +507,13 @@ export class LlamaModel {
     old.dispose();
     this.kv = kv;
     this.sync(true);
+  }
+
+  /** UNAVAILABLE, naming `what`, when the dense KvCache stores binary16 rows. */
+  private needFloatCache(what: string): void {
+    if (this.kv instanceof DenseKvCache && this.kv.kvType === 'f16') {
+      throw new SparseInferenceError('UNAVAILABLE', `${what} needs a float32 KV cache, but this model's is binary16 (load with kvType: 'f32')`);
+    }
   }
 
   /** out[0 … length·kvDim) ← the cached post-RoPE keys rotated back to before RoPE. */
@@ -518,6 +559,8 @@ export class LlamaModel {
   kvCache(layer: number): LayerKvCache {
     checkInt('layer', layer, 0, this.config.nLayers - 1);
     this.hostViews('kvCache');
+    const s16 = this.kv instanceof DenseKvCache ? this.kv.hostLayers16()?.[layer] : undefined;
+    if (s16 !== undefined) return this.widenedCache(s16.keys, s16.values);
     const s = this.denseHost()?.[layer];
     if (s === undefined) throw new SparseInferenceError('UNAVAILABLE', `kvCache needs the dense KvCache, the model has '${this.kv.name}'`);
     let keysPreRope = s.keysPreRope;
@@ -526,6 +569,16 @@ export class LlamaModel {
       this.unrotateKeys(s.keys, keysPreRope);
     }
     return { keys: s.keys, keysPreRope, values: s.values, length: this.length };
+  }
+
+  /** A binary16 layer's cached rows as float32 copies (exact: binary16 widens losslessly). */
+  private widenedCache(keys16: Int32Array, values16: Int32Array): LayerKvCache {
+    const n = this.length * this.config.kvDim;
+    const widen = (words: Int32Array) => Float32Array.from({ length: n }, (_, j) => f16Bits((words[j >> 1] >>> (16 * (j & 1))) & 0xffff));
+    const keys = widen(keys16), values = widen(values16);
+    const keysPreRope = new Float32Array(n);
+    this.unrotateKeys(keys, keysPreRope);
+    return { keys, keysPreRope, values, length: this.length };
   }
 
   /**
@@ -599,7 +652,9 @@ export class LlamaModel {
     this.sync();
     const b = this.v.block!;
     const kv = this.kv as DenseKvCache; // blocksPossible checked it
-    const store = kv.hostLayers()!;
+    // A float32 cache takes the block's rows in place; a binary16 one gets them rounded after RoPE.
+    const store16 = kv.hostLayers16();
+    const store = store16 === null ? kv.hostLayers()! : null;
     const row = (a: Float32Array, i: number, width: number) => a.subarray(i * width, (i + 1) * width);
     for (let i = 0; i < n; i++) this.embed(tokens[i], row(b.x, i, dim));
     const x = b.x.subarray(0, n * dim), xb = b.xb.subarray(0, n * dim), q = b.q.subarray(0, n * dim);
@@ -612,21 +667,30 @@ export class LlamaModel {
         const w = this.v.layers[l];
         const slots = this.layout.layers[l];
         const qw = this.v.qLayers[l];
-        const keys = store[l].keys.subarray(pos0 * kvDim, (pos0 + n) * kvDim);
-        const keysPre = store[l].keysPreRope?.subarray(pos0 * kvDim, (pos0 + n) * kvDim);
+        const keys = store ? store[l].keys.subarray(pos0 * kvDim, (pos0 + n) * kvDim) : b.k.subarray(0, n * kvDim);
+        const values = store ? store[l].values.subarray(pos0 * kvDim, (pos0 + n) * kvDim) : b.v.subarray(0, n * kvDim);
+        const keysPre = store?.[l].keysPreRope?.subarray(pos0 * kvDim, (pos0 + n) * kvDim);
         for (let i = 0; i < n; i++) k.rmsnorm(row(x, i, dim), w.rmsAtt, row(xb, i, dim), dim, c.normEps);
         const xq = this.quantizeInput(xb, dim, n); // q, k, v share their input
         this.matmul(slots.wq, w.wq, qw.wq, xb, q, n, xq);
         this.matmul(slots.wk, w.wk, qw.wk, xb, keys, n, xq);
-        this.matmul(slots.wv, w.wv, qw.wv, xb, store[l].values.subarray(pos0 * kvDim, (pos0 + n) * kvDim), n, xq);
+        this.matmul(slots.wv, w.wv, qw.wv, xb, values, n, xq);
         keysPre?.set(keys);
         for (let i = 0; i < n; i++) {
           k.rope(row(q, i, dim), c.nHeads, headDim, pos0 + i, c.ropeBase, c.ropePairing);
           k.rope(row(keys, i, kvDim), c.nKvHeads, headDim, pos0 + i, c.ropeBase, c.ropePairing);
         }
         // The block's causal attention in one call: each cached key and value read once per block.
-        k.causalAttention(q, store[l].keys, store[l].values, pos0, n, headDim, kvDim, c.nHeads, c.nHeads / c.nKvHeads,
-          1 / Math.sqrt(headDim), att, b.attScratch);
+        if (store16 !== null) {
+          const words = (a: Int32Array) => a.subarray((pos0 * kvDim) / 2, ((pos0 + n) * kvDim) / 2);
+          k.packF16(keys, words(store16[l].keys), n * kvDim);
+          k.packF16(values, words(store16[l].values), n * kvDim);
+          k.causalAttentionF16(q, store16[l].keys, store16[l].values, pos0, n, headDim, kvDim, c.nHeads, c.nHeads / c.nKvHeads,
+            1 / Math.sqrt(headDim), att, b.attScratch);
+        } else {
+          k.causalAttention(q, store![l].keys, store![l].values, pos0, n, headDim, kvDim, c.nHeads, c.nHeads / c.nKvHeads,
+            1 / Math.sqrt(headDim), att, b.attScratch);
+        }
         this.matmul(slots.wo, w.wo, qw.wo, att, xb, n);
         k.axpy(1, xb, x, n * dim);
         for (let i = 0; i < n; i++) k.rmsnorm(row(x, i, dim), w.rmsFfn, row(xb, i, dim), dim, c.normEps);
@@ -664,7 +728,8 @@ export class LlamaModel {
    * single tokens (no capture, no projection component, no strategies).
    */
   private blocksPossible(n: number): boolean {
-    return n > 1 && !this.dev && this.denseOnly() && this.denseHost() !== null;
+    return n > 1 && !this.dev && this.denseOnly()
+      && (this.denseHost() !== null || (this.kv as DenseKvCache).hostLayers16() !== null);
   }
 
   /** The dense KvCache and Ffn, no projection component, no capture, no legacy strategies. */

@@ -14,7 +14,7 @@ import type { CpuKernels } from '../kernels/kernels.js';
 import type { AsyncKernels } from '../kernels/async-kernels.js';
 import { badArgument } from '../core/errors.js';
 import { makeConfig, type LlamaShape } from './config.js';
-import { LlamaModel } from './model.js';
+import { LlamaModel, type KvType } from './model.js';
 import { LAYER_TENSORS, WeightLayout } from './weight-layout.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
@@ -24,10 +24,12 @@ export interface RandomLlamaOptions {
   seed?: number;
   /** Uniform half-width is scale/√fan_in (default 1). */
   scale?: number;
+  /** How the KV cache stores its rows: 'f32' (default) or 'f16' (see KvType). */
+  kvType?: KvType;
 }
 
 /** Every key of RandomLlamaOptions, for checkOptions. */
-export const RANDOM_LLAMA_KEYS = optionKeys<RandomLlamaOptions>({ kernels: true, seed: true, scale: true });
+export const RANDOM_LLAMA_KEYS = optionKeys<RandomLlamaOptions>({ kernels: true, seed: true, scale: true, kvType: true });
 
 export function randomLlama(shape: LlamaShape, opts: RandomLlamaOptions): LlamaModel {
   opts = checkOptions('randomLlama options', opts, RANDOM_LLAMA_KEYS);
@@ -52,5 +54,5 @@ export function randomLlama(shape: LlamaShape, opts: RandomLlamaOptions): LlamaM
     }
     WeightLayout.view(all, layout.rmsFinal).fill(1);
     if (!config.sharedClassifier) fillUniform(WeightLayout.view(all, layout.wcls), scale / Math.sqrt(config.dim));
-  });
+  }, {}, { kvType: opts.kvType });
 }

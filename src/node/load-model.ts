@@ -44,7 +44,8 @@ export async function loadModel(pathOrBytes: string | Uint8Array, options: LoadM
   // GGUF and llama2.c files are read tensor by tensor into resident memory, never whole.
   if (format === 'gguf' && o.config === undefined) {
     return readGgufModel(path, { kernels: o.kernels ?? await createKernels(), checkFinite: o.checkFinite, maxSeqLen: o.maxSeqLen,
-      weights: (o as { weights?: 'quantized' | 'f32' }).weights, activations: (o as { activations?: 'int8' | 'f32' }).activations });
+      weights: (o as { weights?: 'quantized' | 'f32' }).weights, activations: (o as { activations?: 'int8' | 'f32' }).activations,
+      kvType: (o as { kvType?: 'f32' | 'f16' }).kvType });
   }
   if (format === 'llama2c' && o.config === undefined && o.maxSeqLen === undefined) {
     return readLlama2cModel(path, info.size, { kernels: o.kernels ?? await createKernels(), checkFinite: o.checkFinite });

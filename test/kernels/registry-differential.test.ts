@@ -46,13 +46,17 @@ const DOMAINS: { [K in KernelName]?: (rng: Rng, a: Args) => void } = {
 
 /** Scalar hints, applied before the arrays are sized: relations between sizes beyond their bounds. */
 const SIZES: { [K in KernelName]?: (rng: Rng, a: Args) => void } = {
-  causalAttention: (rng, a) => { // group divides nHeads; stride holds every KV head
-    const nHeads = a[7] as number, d = a[5] as number;
-    const divisors = Array.from({ length: nHeads }, (_, i) => i + 1).filter((g) => nHeads % g === 0);
-    a[8] = divisors[rng.int(divisors.length)];
-    a[6] = Math.max(a[6] as number, (nHeads / (a[8] as number)) * d);
-  },
+  causalAttention: (rng, a) => causalSizes(rng, a),
+  causalAttentionF16: (rng, a) => causalSizes(rng, a), // the same sizes over a binary16 cache
 };
+
+/** causalAttention's sizes: group divides nHeads; stride holds every KV head. */
+function causalSizes(rng: Rng, a: Args): void {
+  const nHeads = a[7] as number, d = a[5] as number;
+  const divisors = Array.from({ length: nHeads }, (_, i) => i + 1).filter((g) => nHeads % g === 0);
+  a[8] = divisors[rng.int(divisors.length)];
+  a[6] = Math.max(a[6] as number, (nHeads / (a[8] as number)) * d);
+}
 
 /** Kernels left to their own suites here: a decoder layer needs a consistent model shape. */
 const OWN_SUITE: Partial<Record<KernelName, string>> = { decoderLayer: 'test/kernels/decoder-layer.test.ts' };

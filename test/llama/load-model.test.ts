@@ -79,7 +79,7 @@ describe('loadModel(bytes)', () => {
       restore();
     }
     // restore() put back the built-in GGUF loader
-    expect(checkpointLoader('gguf').extraOptions).toEqual(['weights', 'activations']);
+    expect(checkpointLoader('gguf').extraOptions).toEqual(['weights', 'activations', 'kvType']);
   });
 });
 

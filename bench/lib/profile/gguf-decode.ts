@@ -3,7 +3,7 @@
  * side, per kernel) over 24 decode steps after a prefill to the given context. A profile, not a
  * suite (no same-run ratios); its output is quoted in docs/benchmarks.md.
  *
- * @example npx tsx bench/lib/profile/gguf-decode.ts 128 int8   # context, activations (int8 | f32)
+ * @example npx tsx bench/lib/profile/gguf-decode.ts 128 int8 f32   # context, activations (int8 | f32), KV cache (f32 | f16)
  */
 import { readFileSync } from 'node:fs';
 import { createKernels } from '../../../src/backends/create-kernels.js';
@@ -11,6 +11,7 @@ import { KERNEL_NAMES, type CpuKernels } from '../../../src/kernels/kernels.js';
 import { readGgufModel, readGgufTokenizer } from '../../../src/node/gguf-file.js';
 const ctx = Number(process.argv[2] ?? 128);
 const activations = (process.argv[3] ?? 'int8') as 'int8' | 'f32';
+const kvType = (process.argv[4] ?? 'f32') as 'f32' | 'f16';
 const base = await createKernels({ backend: 'wasm' });
 const spent = new Map<string, { ms: number; calls: number }>();
 let on = false;
@@ -28,7 +29,7 @@ for (const name of KERNEL_NAMES) {
   };
 }
 const path = `${process.env.SPARSE_INFERENCE_MODELS ?? 'models'}/SmolLM2-135M-Instruct.Q4_1.gguf`;
-const model = await readGgufModel(path, { kernels: k, maxSeqLen: ctx + 64, activations });
+const model = await readGgufModel(path, { kernels: k, maxSeqLen: ctx + 64, activations, kvType });
 const tok = readGgufTokenizer(path);
 const ids = tok.encode(readFileSync('../shared/data/tinystories_sample.txt', 'utf8').slice(0, 40000)).slice(0, ctx);
 await model.prefill(ids.slice(0, ctx - 32));
@@ -43,7 +44,7 @@ const total = performance.now() - t0;
 on = false;
 let inKernels = 0;
 const rows = [...spent.entries()].sort((a, b) => b[1].ms - a[1].ms);
-console.log(`context ${ctx}, activations ${activations}: ${(total / steps).toFixed(2)} ms/token (${(1000 * steps / total).toFixed(1)} tok/s)`);
+console.log(`context ${ctx}, activations ${activations}, KV cache ${kvType}: ${(total / steps).toFixed(2)} ms/token (${(1000 * steps / total).toFixed(1)} tok/s)`);
 for (const [name, e] of rows) {
   inKernels += e.ms;
   console.log(`  ${name.padEnd(24)} ${(e.ms / steps).toFixed(3)} ms/token  ${(100 * e.ms / total).toFixed(1)}%  ${(e.calls / steps).toFixed(0)} calls/token`);

@@ -25,6 +25,8 @@ import { topKSelectRowsKernel } from './top-k-select-rows.js'; // kvcache
 import { selectiveAttentionKernel } from './selective-attention.js'; // kvcache
 import { selectiveAttentionHeadsKernel } from './selective-attention-heads.js'; // llama / kvcache
 import { causalAttentionKernel } from './causal-attention.js'; // llama prefill
+import { causalAttentionF16Kernel } from './causal-attention-f16.js'; // llama: f16 KV cache
+import { packF16Kernel } from './pack-f16.js'; // llama: f16 KV cache
 import { bsplineBasisKernel } from './bspline-basis.js'; // knots
 import { bandedGramKernel } from './banded-gram.js'; // knots
 import { swigluKernel } from './swiglu.js';
@@ -53,6 +55,7 @@ export const KERNELS: { readonly [K in KernelName]: KernelDescriptor<K> } = {
   topKSelectRows: topKSelectRowsKernel, // kvcache
   selectiveAttentionHeads: selectiveAttentionHeadsKernel, // llama / kvcache
   causalAttention: causalAttentionKernel, // llama prefill
+  causalAttentionF16: causalAttentionF16Kernel, packF16: packF16Kernel, // llama: f16 KV cache
   bsplineBasis: bsplineBasisKernel, bandedGram: bandedGramKernel, // knots
   swiglu: swigluKernel, silu: siluKernel, // llama / activations
   siluThreshold: siluThresholdKernel, threshold: thresholdKernel, siluMulThreshold: siluMulThresholdKernel, // activations

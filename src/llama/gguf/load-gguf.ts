@@ -27,7 +27,7 @@ import { checkOptions } from '../../core/options.js';
 import type { AsyncKernels } from '../../kernels/async-kernels.js';
 import type { CpuKernels } from '../../kernels/kernels.js';
 import type { LlamaConfig } from '../hooks.js';
-import { LlamaModel } from '../model.js';
+import { LlamaModel, type KvType } from '../model.js';
 import { LAYER_TENSORS, WeightLayout, layerTensorShape, type MatrixName, type TensorSlot, type WeightFormats } from '../weight-layout.js';
 import { quantizedRowWords, type QuantizedType } from '../../kernels/quantized-row-words.js';
 import { scanFinite } from '../weight-io.js';
@@ -54,9 +54,14 @@ export interface GgufLoadOptions {
    * product, as llama.cpp's CPU backend does (its numerics, and faster); 'f32' keeps them float.
    */
   activations?: 'int8' | 'f32';
+  /**
+   * How the KV cache stores keys and values: 'f32' (default) or 'f16' (binary16, llama.cpp's
+   * default KV type: half the memory per position; see KvType).
+   */
+  kvType?: KvType;
 }
 
-const OPTION_KEYS = ['kernels', 'maxSeqLen', 'checkFinite', 'name', 'weights', 'activations'] as const;
+const OPTION_KEYS = ['kernels', 'maxSeqLen', 'checkFinite', 'name', 'weights', 'activations', 'kvType'] as const;
 /** ggml types the quantized kernels read directly. */
 const KERNEL_TYPES: readonly string[] = ['Q4_1', 'Q8_0'];
 /** Bytes of file data decoded per read: bounds the transient buffer. */
@@ -77,6 +82,9 @@ export function loadGguf(input: Uint8Array | GgufSource, opts: GgufLoadOptions):
   if (o.activations !== undefined && o.activations !== 'int8' && o.activations !== 'f32') {
     throw badArgument(`opts.activations must be 'int8' or 'f32', got ${String(o.activations)}`);
   }
+  if (o.kvType !== undefined && o.kvType !== 'f32' && o.kvType !== 'f16') {
+    throw badArgument(`opts.kvType must be 'f32' or 'f16', got ${String(o.kvType)}`);
+  }
   const source = isGgufSource(input) ? input : bytesSource(input, o.name ?? 'GGUF file');
   const g = source.file;
   const config = ggufLlamaConfig(g, o.maxSeqLen);
@@ -95,7 +103,7 @@ export function loadGguf(input: Uint8Array | GgufSource, opts: GgufLoadOptions):
       readDequantized(source, info, dst);
       if (checkFinite) scanFinite(g.where, info.name, dst);
     }
-  }, formats, { activations: o.activations });
+  }, formats, { activations: o.activations, kvType: o.kvType });
 }
 
 /** Matrix kinds whose every tensor is in one type the kernels read (Q4_1 or Q8_0). */
