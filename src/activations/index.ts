@@ -24,7 +24,7 @@ export {
 } from './sparse-swiglu.js';
 export {
   installActivationSparsity, sparsityStrategyName, type InstallSparsityOptions, type SparsityInstallation,
-  type LayerWeightBytes, type WeightLayoutMode,
+  type LayerWeightBytes,
 } from './install-sparsity.js';
 export { SparsityCounters, type LayerCounters, type SparsitySummary } from './sparsity-counters.js';
 // components the llama model hosts (model.use({ ffn, projections }))

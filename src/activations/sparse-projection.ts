@@ -115,7 +115,9 @@ export class SparseProjection implements Projection {
     const done = b.k.spvmm(b.xs, b.w[layer][which]!, out, dim, n);
     const [z] = await Promise.all([zeros, done]);
     this.counters.countInput(layer, which, z, dim);
-    this.counters.layers[layer].weightsRead += (dim - z) * n;
+    const c = this.counters.layers[layer];
+    c.weightsRead += (dim - z) * n; // the input rows that survive
+    c.weightsDense += dim * n;
   }
 
   stats(): ComponentStats {
