@@ -19,7 +19,7 @@ export {
 } from './thresholds.js';
 export { serializeThresholds, parseThresholds, validateThresholds, THRESHOLDS_FORMAT } from './thresholds-file.js';
 export {
-  denseSwiGlu, gatedSparseSwiGlu, tealSparseSwiGlu, thresholdInto, silu, type TealScratch, type GateThresholds,
+  denseSwiGlu, gatedSparseSwiGlu, tealSparseSwiGlu, silu, type TealScratch, type GateThresholds,
   type TealThresholdSet, type TealZeros,
 } from './sparse-swiglu.js';
 export {

@@ -22,7 +22,6 @@ import type { F32Arg, Kernels } from '../kernels/kernels.js';
 import { isDeviceArray } from '../kernels/device-array.js';
 import { checkFloat64, checkInt, checkLength } from '../core/validate.js';
 import { badArgument } from '../core/errors.js';
-import { hostKernels } from '../kernels/host-kernels.js';
 import { issueCalls } from './issue-calls.js';
 
 /** SiLU(v) = v/(1 + e^−v) in float64 (the kernels evaluate this very expression). */
@@ -145,18 +144,6 @@ export async function gatedSparseSwiGlu(k: Kernels, wGate: F32Arg, wUp: F32Arg, 
 }
 
 // --- TEAL -------------------------------------------------------------------------------------
-
-/**
- * out = v with |v_i| < t zeroed (TEAL's sparsification of a projection input). Returns the
- * number of zeroed entries (exact zeros in v count as zeroed). The host form of the `threshold`
- * kernel (the reference itself).
- */
-export function thresholdInto(v: Float32Array, t: number, out: Float32Array, n: number): number {
-  return checkedThreshold(v, t, out, n);
-}
-
-/** The reference kernel behind the shared checks (lengths, NaN threshold, aliasing). */
-const checkedThreshold = hostKernels.threshold;
 
 /**
  * TEAL SwiGLU: gate = W_gateᵀ-rows·s(x; t_gate), up = W_upᵀ-rows·s(x; t_up),
