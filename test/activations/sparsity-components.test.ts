@@ -259,7 +259,7 @@ describeEachBackend('sparsity components', (k) => {
 const missing = await webgpuMissing();
 
 describeWithRuntime('sparsity components on webgpu', missing, () => {
-  it('CHESS w/ and TEAL run on the GPU with device scratch and match the CPU', async () => {
+  it('CHESS w/ and TEAL run on the GPU with device scratch and match the CPU; installed on a GPU model, the CPU logits', async () => {
     const cpu = await createKernels({ backend: 'wasm' });
     const gpu: Kernels = await createKernels({ backend: 'webgpu', cpuThreshold: 0 });
     const { m, th } = await calibrated(cpu);
@@ -287,18 +287,19 @@ describeWithRuntime('sparsity components on webgpu', missing, () => {
       }
       for (const c of [onCpu, onGpu]) { c.ffn.dispose(); c.projections?.dispose(); }
     }
-    // Hosted by a model on the GPU: the CPU model's logits (CHESS w/).
+    // Installed on a model on the GPU: the CPU model's logits (CHESS w/).
     const g = randomLlama(SHAPE, { kernels: gpu, seed: 3, scale: 1.5 });
     const inst = await installActivationSparsity(m, th.chess, { attention: true });
-    const { ffn, projections } = sparsityComponents(th.chess, { attention: true });
-    await g.use({ ffn, projections: projections ?? null });
+    const onGpu = await installActivationSparsity(g, th.chess, { attention: true });
     m.reset(); g.reset();
     for (let i = 0; i < TOKENS.length; i++) {
       const want = (await m.forward(TOKENS[i], i)).slice(), got = await g.forward(TOKENS[i], i);
       const scale = Math.max(...want.map(Math.abs));
       for (let j = 0; j < want.length; j++) expect(Math.abs(got[j] - want[j])).toBeLessThan(1e-4 * scale);
     }
+    expect(onGpu.counters.summary().inputSparsity.q).toBeGreaterThan(0.2);
     await inst.dispose();
+    await onGpu.dispose();
     g.dispose();
     m.dispose();
   }, 120_000);
