@@ -80,11 +80,12 @@ export class TealFfn implements Ffn {
       if (this.active.includes(false)) { dense = own(new DenseFfn()); await dense.bind(shape, kernels, weights); }
       for (let l = 0; l < nLayers; l++) {
         if (!this.active[l]) { w.push(null); continue; }
-        const L = weights.layer(l);
+        // weights.layer(l) afresh for each matrix: the previous copy's allocation may have grown
+        // WASM memory, which detaches the views an earlier call returned.
         w.push({
-          gateT: own(await inputMajorCopy(kernels, L.w1, hiddenDim, dim)),
-          upT: own(await inputMajorCopy(kernels, L.w3, hiddenDim, dim)),
-          downT: own(await inputMajorCopy(kernels, L.w2, dim, hiddenDim)),
+          gateT: own(await inputMajorCopy(kernels, weights.layer(l).w1, hiddenDim, dim)),
+          upT: own(await inputMajorCopy(kernels, weights.layer(l).w3, hiddenDim, dim)),
+          downT: own(await inputMajorCopy(kernels, weights.layer(l).w2, dim, hiddenDim)),
         });
       }
       const xs = own(kernels.allocF32(dim)), gate = own(kernels.allocF32(hiddenDim)), up = own(kernels.allocF32(hiddenDim));

@@ -240,6 +240,51 @@ describeEachBackend('sparsity components', (k) => {
     m.dispose();
   });
 
+  it('bind reads each weight view afresh: views handed out before an allocation are not used after it', async () => {
+    // On wasm an allocation may grow memory, which detaches every view handed out before it. This
+    // stand-in makes that visible on any backend: each allocation poisons (NaN) the views given so far.
+    const { m, th } = await calibrated(k);
+    const weights = modelWeights(m, k);
+    const handedOut: Float32Array[] = [];
+    const poisoning: ModelWeights = {
+      quantized: false,
+      layer: (l) => {
+        const fresh = Object.fromEntries(Object.entries(weights.layer(l)).map(([n, w]) => [n, (w as Float32Array).slice()]));
+        handedOut.push(...(Object.values(fresh) as Float32Array[]));
+        return fresh as unknown as ReturnType<ModelWeights['layer']>;
+      },
+      matvec: weights.matvec,
+    };
+    const kernels = new Proxy(k, {
+      get(target, name, receiver) {
+        const v = Reflect.get(target, name, receiver);
+        if (name !== 'allocF32' || typeof v !== 'function') return v;
+        return (n: number) => { for (const a of handedOut) a.fill(NaN); handedOut.length = 0; return v.call(target, n); };
+      },
+    });
+    for (const [method, attention] of [['chess', true], ['teal', false]] as const) {
+      const poisoned = sparsityComponents(th[method], { attention }), clean = sparsityComponents(th[method], { attention });
+      await poisoned.ffn.bind(m.config, kernels, poisoning);
+      await poisoned.projections!.bind(m.config, kernels, poisoning);
+      await clean.ffn.bind(m.config, k, weights);
+      await clean.projections!.bind(m.config, k, weights);
+      for (const x of inputs(SHAPE.dim, 2, 17)) {
+        for (let l = 0; l < SHAPE.nLayers; l++) {
+          const got = new Float32Array(SHAPE.dim), want = new Float32Array(SHAPE.dim);
+          await poisoned.ffn.forward(l, x, got);
+          await clean.ffn.forward(l, x, want);
+          expect(got).toEqual(want);
+          const pg = new Float32Array(SHAPE.dim), pw = new Float32Array(SHAPE.dim);
+          await poisoned.projections!.project(l, 'q', x, pg);
+          await clean.projections!.project(l, 'q', x, pw);
+          expect(pg).toEqual(pw);
+        }
+      }
+      for (const c of [poisoned, clean]) { c.ffn.dispose(); c.projections?.dispose(); }
+    }
+    m.dispose();
+  });
+
   it('refuse thresholds of another method or model, and use before bind', async () => {
     const { m, th } = await calibrated(k);
     expectBadArgument(() => new ChessFfn(th.cats), 'thresholds');
