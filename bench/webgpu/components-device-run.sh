@@ -22,4 +22,6 @@ gen() { # name backend [component options]
   echo "$name $backend rc=$? $(grep -o '"tokensPerSecond": [0-9.]*' "$OUT/$name-$backend.json")" | tee -a "$OUT/log.txt"
 }
 sparse=(--kv a2ats --codebooks codebooks.safetensors --ffn chess --thresholds thresholds.json --budget 0.2)
+# Warm-up on the GPU (pipeline compilation happens on first use), not recorded.
+TOKENS=16 gen warmup webgpu "${sparse[@]}"; rm -f "$OUT/warmup-webgpu.json"
 for b in wasm webgpu; do gen dense "$b"; gen a2ats-chess "$b" "${sparse[@]}"; done

@@ -6,13 +6,12 @@
  *
  * plus --budget (fraction of the context a retrieval cache attends), --sinks and --window (tokens
  * always attended at the start and the end of the context). The dense ones are the model's own
- * components; the sparse FFNs are the activations family's components (any backend); the
- * retrieval caches run through the model's per-layer strategies for now (CPU kernels), and a
- * backend that cannot run them is named in the error.
+ * components; the sparse FFNs are the activations family's (CatsFfn, ChessFfn, TealFfn, with a
+ * SparseProjection for CHESS w/ and TEAL), the retrieval caches the kvcache family's
+ * RetrievalKvCache — all on any backend. The model disposes its components with itself.
  *
  * @example
- * const use = await useComponents(model, { kv: 'a2ats', ffn: 'chess', codebooks: 'cb.bin', thresholds: 'th.json', budget: 0.1, sinks: 4 });
- * ...; use.dispose();
+ * const { notes } = await useComponents(model, { kv: 'a2ats', ffn: 'chess', codebooks: 'cb.bin', thresholds: 'th.json', budget: 0.1, sinks: 4, window: 16 });
  */
 import { CliUsageError } from './args.js';
 import { SparseInferenceError } from '../core/errors.js';
@@ -23,7 +22,6 @@ import { sparsityStrategyName } from '../activations/install-sparsity.js';
 import { readCodebookFile } from '../kvcache/codebook-file.js';
 import type { MethodName } from '../kvcache/eval/methods.js';
 import { RetrievalKvCache } from '../kvcache/retrieval-kv-cache.js';
-import { DenseKvCache } from '../llama/dense-kv-cache.js';
 import { DEFAULT_WROPE, type WRopeConfig } from '../kvcache/wrope.js';
 import type { CodebookSet } from '../kvcache/codebook-set.js';
 
@@ -44,11 +42,10 @@ export interface ComponentSettings {
   window: number;
 }
 
-/** The components in use, described for the output; dispose() restores the dense ones. */
+/** The components in use, described for the output (the model disposes them with itself). */
 export interface ComponentsInUse {
-  /** e.g. "kv a2ats (256 centroids, budget 0.1, window 16, sinks 4); ffn CHESS w/". */
+  /** e.g. "ffn CHESS w/; kv a2ats (256 centroids, budget 0.1, window 16, sinks 4)". */
   notes: string;
-  dispose(): void;
 }
 
 /**
@@ -72,36 +69,20 @@ export function componentNames(kv: string | undefined, ffn: string | undefined, 
 export async function useComponents(model: LlamaModel, s: ComponentSettings | (Omit<ComponentSettings, 'ffn'> & { ffn: FfnName | 'from-thresholds' })):
   Promise<ComponentsInUse> {
   const notes: string[] = [];
-  const undo: (() => void)[] = [];
-  try {
-    if (s.ffn !== 'dense') {
-      const th = await loadThresholds(s.thresholds!);
-      const method = th.metadata.method === 'chess-sq' || th.metadata.method === 'chess-abs' ? 'chess' : th.metadata.method;
-      if (s.ffn !== 'from-thresholds' && s.ffn !== method) {
-        throw new CliUsageError(`--ffn ${s.ffn} but ${s.thresholds} holds ${th.metadata.method} thresholds`);
-      }
-      const first = th.layers[0]?.inputs;
-      const attention = method !== 'teal' && first?.q !== undefined && first?.o !== undefined;
-      const { ffn, projections } = sparsityComponents(th, { attention });
-      await model.use({ ffn, projections: projections ?? null }); // the model disposes them with itself
-      notes.push(`ffn ${sparsityStrategyName(th, attention)}`);
+  if (s.ffn !== 'dense') {
+    const th = await loadThresholds(s.thresholds!);
+    const method = th.metadata.method === 'chess-sq' || th.metadata.method === 'chess-abs' ? 'chess' : th.metadata.method;
+    if (s.ffn !== 'from-thresholds' && s.ffn !== method) {
+      throw new CliUsageError(`--ffn ${s.ffn} but ${s.thresholds} holds ${th.metadata.method} thresholds`);
     }
-    if (s.kv !== 'dense') {
-      const r = await useRetrieval(model, s);
-      undo.push(r.dispose);
-      notes.push(`kv ${r.method}`);
-    }
-  } catch (e) {
-    for (const u of undo.reverse()) u();
-    throw e;
+    const first = th.layers[0]?.inputs;
+    const attention = method !== 'teal' && first?.q !== undefined && first?.o !== undefined;
+    const { ffn, projections } = sparsityComponents(th, { attention });
+    await model.use({ ffn, projections: projections ?? null });
+    notes.push(`ffn ${sparsityStrategyName(th, attention)}`);
   }
-  return { notes: notes.join('; '), dispose: () => { for (const u of undo.reverse()) u(); } };
-}
-
-function cpuOnly(model: LlamaModel, what: string): void {
-  if (model.asynchronous) {
-    throw new CliUsageError(`${what} runs on CPU backends for now (--backend reference, wasm or threads), not on ${model.kernels.backend}`);
-  }
+  if (s.kv !== 'dense') notes.push(`kv ${await useRetrieval(model, s)}`);
+  return { notes: notes.join('; ') };
 }
 
 /** Read a codebooks file and check it fits the model. */
@@ -127,8 +108,7 @@ async function readCodebooks(model: LlamaModel, path: string): Promise<CodebookS
  * query-aware ones; plain ones give VQ with WRoPE), attending `budget` of the context plus sinks
  * and the recent window — a RetrievalKvCache the model hosts, on any backend.
  */
-async function useRetrieval(model: LlamaModel, s: ComponentSettings | (Omit<ComponentSettings, 'ffn'> & { ffn: unknown })):
-  Promise<{ method: string; dispose(): void }> {
+async function useRetrieval(model: LlamaModel, s: ComponentSettings | (Omit<ComponentSettings, 'ffn'> & { ffn: unknown })): Promise<string> {
   let name: MethodName = s.kv as MethodName;
   let set: CodebookSet | undefined;
   let wrope: Pick<WRopeConfig, 'window' | 'distance'> = { window: s.window, distance: DEFAULT_WROPE.distance };
@@ -143,9 +123,5 @@ async function useRetrieval(model: LlamaModel, s: ComponentSettings | (Omit<Comp
     method: name, window: wrope.window, distance: wrope.distance, sinks: s.sinks, budget: { mode: 'total', fraction: s.budget },
     codebooks: set === undefined ? undefined : set.info.kind === 'query-aware' ? { queryAware: set } : { plain: set },
   }) });
-  return {
-    method: `${name} (${detail})`,
-    // The dense cache back (use() disposes the retrieval cache).
-    dispose() { void model.use({ kv: new DenseKvCache() }).catch(() => {}); },
-  };
+  return `${name} (${detail})`;
 }

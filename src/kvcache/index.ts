@@ -27,6 +27,7 @@ export { Quest } from './methods/quest.js';
 export { PqCache, type PqCacheOptions } from './methods/pqcache.js';
 export { ExactReference, stepMetrics, summarize, type StepMetrics, type ExactHeadAttention } from './metrics.js';
 export { TwoTierKvCache, type TwoTierOptions, type DecodeStats } from './two-tier/two-tier-cache.js';
+export { TwoTierKvCacheComponent, type TwoTierKvCacheOptions } from './two-tier/two-tier-kv-cache.js';
 export { InThreadSlowTier, type SlowTier, type SlowTierShape, type SlowTierRequest } from './two-tier/slow-tier.js';
 export { FastTier, type FastTierOptions } from './two-tier/fast-tier.js';
 export { GatherSlowTier } from './two-tier/gather-slow-tier.js';

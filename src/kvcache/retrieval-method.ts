@@ -61,6 +61,15 @@ export interface RetrievalMethod {
   score(kvHead: number, keys: HeadKeys, query: GroupQuery, farStart: number, farEnd: number,
     out: ScoreBuffer, options?: { signal?: AbortSignal }): Promise<readonly unknown[]>;
   /**
+   * Optional: the work on a query that `score` must await before its kernel calls (VqRetrieval:
+   * rotating it by R(b)), done ahead for every KV head of a step. A method that has it and sets
+   * `issuesBeforeReturn` issues all of `score`'s kernel calls before `score` returns, so the
+   * caller issues the selection right behind them without awaiting `score`: on a GPU scoring
+   * and top-K share one submission. Methods without it (host-side scoring) are awaited first.
+   */
+  prepareQuery?(kvHead: number, query: GroupQuery): Promise<void>;
+  readonly issuesBeforeReturn?: boolean;
+  /**
    * Bytes the scoring step reads per KV head with n tokens of which m are far (codes, tables,
    * page summaries, keys): the "index" traffic, to which selected K/V rows are added.
    */

@@ -35,6 +35,7 @@ import type { HeadKeys } from './kv-store.js';
 import { splitNearFar, type NearFarSplit } from './near-far.js';
 import type { GroupQuery, RetrievalMethod, ScoreBuffer } from './retrieval-method.js';
 import { FarSelector } from './select-far.js';
+import { awaitAll } from './await-all.js';
 import { disposeSymbol } from '../core/dispose.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
@@ -178,7 +179,9 @@ export class Retrieval {
       this.ensureScores(slot, rows * m);
       // Scoring calls are issued, not awaited: the top-K below reads the scores in device order,
       // and both are awaited together (one GPU submission for the whole step).
-      const pending = await this.method.score(kvHead, keys, query, split.farStart, split.farEnd, slot.scores, options);
+      await this.prepareScoring([kvHead], [query]);
+      const started = this.startScoring([kvHead], [keys], [query], [split], () => slot.scores, options);
+      const pending = Array.isArray(started) ? started : await started;
       ensureFar(slot, Math.min(m, g * k));
       const sv = slot.scores.arg().subarray(0, rows * m);
       if (this.method.scoring === 'group') farCount = await slot.selector.groupTopK(sv, m, k, slot.far, pending);
@@ -206,14 +209,42 @@ export class Retrieval {
       this.ensureScores(shared, nKv * g * m);
       this.last = shared;
       this.lastOffset = (nKv - 1) * g * m;
-      const issued = await Promise.all(keys.map((kh, h) => this.method.score(h, kh, queries[h], plans[h].split.farStart,
-        plans[h].split.farEnd, window(shared.scores, h * g * m), options)));
+      const kvHeads = keys.map((_, h) => h);
+      await this.prepareScoring(kvHeads, queries);
+      const started = this.startScoring(kvHeads, keys, queries, plans.map((p) => p.split), (h) => window(shared.scores, h * g * m), options);
+      const pending = Array.isArray(started) ? started : await started;
       for (const s of heads) ensureFar(s, Math.min(m, g * k));
       const sv = shared.scores.arg().subarray(0, nKv * g * m);
-      const got = await shared.selector.unionTopKGroups(sv, nKv, g, m, k, heads.map((s) => s.far), issued.flat());
+      const got = await shared.selector.unionTopKGroups(sv, nKv, g, m, k, heads.map((s) => s.far), pending);
       for (let h = 0; h < nKv; h++) counts[h] = got[h];
     }
     return heads.map((s, h) => selection(plans[h].split, counts[h], s.far, out?.[h]));
+  }
+
+  /**
+   * Score the far tokens of the given KV heads; returns what the selection must await with its
+   * own calls. A method that issues all its kernel calls before `score` returns (queries
+   * prepared first, `prepareQuery`) is not awaited: the array comes back at once, so the caller
+   * issues its selection in the same turn and on a GPU it joins the scoring's submission. Any
+   * other method is awaited here (it may write the scores on the host).
+   */
+  private async prepareScoring(heads: number[], queries: GroupQuery[]): Promise<void> {
+    const m = this.method;
+    if (m.issuesBeforeReturn && m.prepareQuery) await Promise.all(heads.map((h, i) => m.prepareQuery!(h, queries[i])));
+  }
+
+  private startScoring(heads: number[], keys: HeadKeys[], queries: GroupQuery[], splits: NearFarSplit[],
+    out: (i: number) => ScoreBuffer, options?: SelectOptions): unknown[] | Promise<unknown[]> {
+    const m = this.method;
+    const scores = heads.map((h, i) => m.score(h, keys[i], queries[i], splits[i].farStart, splits[i].farEnd, out(i), options));
+    if (m.issuesBeforeReturn && m.prepareQuery) {
+      return scores.map((s) => {
+        const p = s.then((issued) => awaitAll(issued));
+        p.catch(() => {}); // awaited by the selection; never left unhandled if a check stops it first
+        return p;
+      });
+    }
+    return Promise.all(scores).then((issued) => issued.flat());
   }
 
   /** Grow slot.scores to at least len elements (contents are not kept). */

@@ -47,3 +47,4 @@ export {
   loadGguf, bytesSource, isGgufSource, ggufTensorName, type GgufLoadOptions, type GgufSource,
   type GgufFile, type GgufTensorInfo, type GgufValue, type GgmlTypeInfo, type SupportedGgmlType, type DequantizableType,
 } from './gguf/index.js';
+export * from './eval/index.js';

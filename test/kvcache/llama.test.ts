@@ -72,7 +72,7 @@ describeWithShared('A²ATS in the llama runtime (stories260K)', ['models/stories
       for (let i = 0; i < ids.length; i += 7) for (let v = 0; v < c.vocabSize; v += 5) expect(Math.abs(got[i][v] - dense[i][v])).toBeLessThan(2e-4);
       // An attention hook needs the dense KvCache; a retrieval cache cannot replace it while such hooks are set.
       await model.use({ kv: new RetrievalKvCache({ method: 'full' }) });
-      expect(() => model.setStrategies(0, { attention: { name: 'x', attend: () => {} } })).toThrow(/dense component/);
+      expect(() => model.setStrategies(0, { attention: { name: 'x', attend: () => {} } })).toThrow(/dense KvCache/);
       await model.use({ kv: new DenseKvCache() });
     });
 

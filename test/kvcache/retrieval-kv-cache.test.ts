@@ -9,6 +9,7 @@
  * - on every async backend (the CPU adapters, and webgpu when an adapter exists) each method's
  *   output is attention over the tokens it selected (GPU: within 1e-4) — selections may differ
  *   from the CPU's at near-ties of approximate scores, the invariant may not;
+ * - the two-tier cache as a component gives the a2ats outputs within the merge's rounding;
  * - bad input is rejected naming the argument.
  */
 import { describe, expect, it } from 'vitest';
@@ -20,6 +21,8 @@ import { Codebook } from '../../src/kvcache/codebook.js';
 import { CodebookSet } from '../../src/kvcache/codebook-set.js';
 import { RetrievalKvCache, type KvProbeInfo } from '../../src/kvcache/retrieval-kv-cache.js';
 import type { MethodName } from '../../src/kvcache/eval/methods.js';
+import { TwoTierKvCacheComponent } from '../../src/kvcache/two-tier/two-tier-kv-cache.js';
+import type { KvCache } from '../../src/llama/components.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { loadAsyncBackends } from '../_harness/each-backend.js';
 
@@ -62,7 +65,7 @@ function codebooks(seed: number): CodebookSet {
 }
 
 /** Feed tokens 0..n−1 as the model does; returns every step's output per layer (and the probe's selections). */
-async function run(cache: RetrievalKvCache, data: ReturnType<typeof tokens>, from = 0) {
+async function run(cache: KvCache, data: ReturnType<typeof tokens>, from = 0) {
   const outs: Float32Array[][] = [];
   for (let t = from; t < data.length; t++) {
     outs.push([]);
@@ -143,6 +146,27 @@ describe('RetrievalKvCache', () => {
       if (t >= 30) expect(await out.read()).toEqual(b[t - 30][l]);
     }
     rewound.dispose(); fresh.dispose(); dev.dispose();
+  });
+
+  it('the two-tier cache as a component: the a2ats outputs within the log-sum-exp merge\'s rounding (inline and worker tiers)', async () => {
+    const data = tokens(60, 8);
+    const set = withFactor(codebooks(5));
+    const opts = { window: 6, sinks: 2, budget: { mode: 'perHead' as const, fraction: 0.15 } };
+    const want = await run((() => { const c = new RetrievalKvCache({ method: 'a2ats', codebooks: { queryAware: set }, ...opts }); c.bind(config, kernels); return c; })(), data);
+    for (const slowTier of ['inline', 'worker'] as const) {
+      const two = new TwoTierKvCacheComponent({ codebooks: set, slowTier, ...opts });
+      await two.bind(config, cpu);
+      const got = await run(two, data);
+      for (let t = 0; t < data.length; t++) for (let l = 0; l < config.nLayers; l++) for (let i = 0; i < qd; i++) {
+        expect(Math.abs(got[t][l][i] - want[t][l][i])).toBeLessThan(1e-5 * (1 + Math.abs(want[t][l][i])));
+      }
+      // Rewinds go back to the start only.
+      const x = data[0][0];
+      await expect(two.append(0, 3, x.kPre, x.kPost, x.v)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      await two.append(0, 0, x.kPre, x.kPost, x.v);
+      two.dispose();
+    }
+    expectBadArgument(() => new TwoTierKvCacheComponent({} as never), 'codebooks');
   });
 
   it('rejects bad input naming the argument', async () => {

@@ -133,7 +133,6 @@ async function openRun(values: {
   return {
     model, notes: components.notes,
     async [Symbol.asyncDispose]() {
-      components.dispose();
       model.dispose();
       await k.dispose();
     },

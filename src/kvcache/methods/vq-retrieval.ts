@@ -68,8 +68,10 @@ interface HeadState {
   encoded: number;
   /** g*ranges*size lookup tables of the last step (device-side on async kernels). */
   lut: HostMirror<Float32Array> | null;
-  /** ranges*g*d rotated, scaled queries of the last step (host). */
+  /** bands*g*d rotated, scaled queries of the last step (host), band k at k*g*d. */
   qt: Float32Array;
+  /** The query `qt` holds (prepareQuery), or null. */
+  prepared: GroupQuery | null;
   /** Encoding scratch: whitened keys (count*d, host) and distances (count; on the device for async kernels, never read). */
   z: Float32Array;
   dist: HostMirror<Float32Array>;
@@ -121,7 +123,7 @@ export class VqRetrieval implements RetrievalMethod {
         }
         const codes = own(mirrorI32(kernels, capacity));
         this.heads.push({
-          codebook: cb, centroids, whitened, codes, encoded: 0, lut: null, qt: new Float32Array(0),
+          codebook: cb, centroids, whitened, codes, encoded: 0, lut: null, qt: new Float32Array(0), prepared: null,
           z: new Float32Array(ENCODE_CHUNK * d), dist: own(mirrorF32(kernels, ENCODE_CHUNK)),
         });
       }
@@ -192,6 +194,44 @@ export class VqRetrieval implements RetrievalMethod {
    * GPU all of it stays on the device. Returns the gemv/lutGather results unawaited (see
    * RetrievalMethod.score).
    */
+  /** Rotation distance of each band (one band: the WRoPE distance b; k of 2w·4^k, see the file header). */
+  private bandDistances(): number[] {
+    const { distance, window } = this.opts.wrope;
+    if (this.bands === 1) return [distance];
+    const w = Math.max(1, window);
+    return Array.from({ length: this.bands }, (_, k) => 2 * w * 4 ** k);
+  }
+
+  /**
+   * q̃ = q R(b)/√d for the g heads, one rotation per band (host: g·d values), kept for the
+   * `score` of the same query. With it done, `score` issues every kernel call before it
+   * returns (`issuesBeforeReturn`), so a caller may issue its selection right behind it.
+   */
+  async prepareQuery(kvHead: number, q: GroupQuery): Promise<void> {
+    const d = this.d, g = this.opts.groupSize;
+    const st = this.head(kvHead);
+    checkFloat32('query.pre', q.pre, g * d);
+    const dist = this.bandDistances();
+    if (st.qt.length < dist.length * g * d) st.qt = new Float32Array(dist.length * g * d);
+    const scale = 1 / Math.sqrt(d);
+    st.prepared = null;
+    for (let k = 0; k < dist.length; k++) {
+      const qb = st.qt.subarray(k * g * d, (k + 1) * g * d);
+      qb.set(q.pre.subarray(0, g * d));
+      await this.kernels.rope(qb, g, d, dist[k], this.opts.wrope.base, this.opts.wrope.pairing);
+      for (let t = 0; t < g * d; t++) qb[t] *= scale;
+    }
+    st.prepared = q;
+  }
+
+  /** `score` issues all its kernel calls before returning once `prepareQuery` ran for the query. */
+  readonly issuesBeforeReturn = true;
+
+  /**
+   * ŝ_{h,j} = t_h[code_j] for the g query heads (rows of out, m = farEnd − farStart each). On a
+   * GPU all of it stays on the device. Returns the gemv/lutGather results unawaited (see
+   * RetrievalMethod.score); rotates the query first unless `prepareQuery` did.
+   */
   async score(kvHead: number, _keys: HeadKeys, q: GroupQuery, farStart: number, farEnd: number,
     out: ScoreBuffer): Promise<readonly unknown[]> {
     const d = this.d, g = this.opts.groupSize, m = farEnd - farStart;
@@ -200,44 +240,41 @@ export class VqRetrieval implements RetrievalMethod {
     if (farEnd > st.encoded) throw badArgument(`tokens up to ${farEnd} must be observed before scoring (have ${st.encoded})`);
     checkFloat32('query.pre', q.pre, g * d);
     checkInt('query.pos', q.pos, 0);
-    const { distance, base, pairing, window } = this.opts.wrope;
     const size = st.codebook.size;
-    const scale = 1 / Math.sqrt(d);
-    // Bands of positions [lo, hi) and their rotation distances (one band: all far tokens, b).
+    // A preparation serves one score (callers reuse query objects from step to step).
+    const ready = st.prepared === q;
+    st.prepared = null;
+    // Bands of positions [lo, hi) and the band of their rotation (one band: all far tokens, b).
     const ranges: [number, number, number][] = [];
-    if (this.bands === 1) ranges.push([farStart, farEnd, distance]);
+    if (this.bands === 1) ranges.push([farStart, farEnd, 0]);
     else {
-      const w = Math.max(1, window);
+      const w = Math.max(1, this.opts.wrope.window);
       for (let k = 0; k < this.bands; k++) {
         // Band 0 starts at distance 0: with window 0 the current token itself is far.
         const near = k === 0 ? 0 : w * 4 ** k, far = k === this.bands - 1 ? Infinity : w * 4 ** (k + 1);
         const lo = Math.max(farStart, far === Infinity ? farStart : q.pos - far + 1), hi = Math.min(farEnd, q.pos - near + 1);
-        if (hi > lo) ranges.push([lo, hi, 2 * w * 4 ** k]);
+        if (hi > lo) ranges.push([lo, hi, k]);
       }
     }
     if (m === 0 || ranges.length === 0) return [];
+    if (!ready) {
+      await this.prepareQuery(kvHead, q);
+      st.prepared = null;
+    }
     const R = ranges.length;
-    // Scratch first: an allocation detaches the views taken below (sync kernels).
+    // Scratch first: an allocation detaches the views taken below (CPU backends).
     if (st.lut === null || st.lut.length < g * R * size) {
       st.lut?.dispose();
       st.lut = mirrorF32(this.kernels, g * R * size);
     }
-    if (st.qt.length < R * g * d) st.qt = new Float32Array(R * g * d);
     const lut = st.lut, kx = this.kernels;
-    // 1. q̃ = q R(b)/√d for the g heads of each band (host: rope runs on the CPU on every backend).
-    for (let i = 0; i < R; i++) {
-      const qb = st.qt.subarray(i * g * d, (i + 1) * g * d);
-      qb.set(q.pre.subarray(0, g * d));
-      await kx.rope(qb, g, d, ranges[i][2], base, pairing);
-      for (let t = 0; t < g * d; t++) qb[t] *= scale;
-    }
-    // 2. t = C q̃ and ŝ_j = t[code_j], every head and band issued; the caller waits (with its selection).
+    // t = C q̃ and ŝ_j = t[code_j], every head and band issued; the caller waits (with its selection).
     const issued: unknown[] = [];
     for (let h = 0; h < g; h++) {
       for (let i = 0; i < R; i++) {
-        const [lo, hi] = ranges[i];
+        const [lo, hi, k] = ranges[i];
         const t0 = (h * R + i) * size;
-        issued.push(kx.gemv(st.centroids.arg(), st.qt.subarray((i * g + h) * d, (i * g + h + 1) * d), lut.arg().subarray(t0, t0 + size), size, d));
+        issued.push(kx.gemv(st.centroids.arg(), st.qt.subarray((k * g + h) * d, (k * g + h + 1) * d), lut.arg().subarray(t0, t0 + size), size, d));
         issued.push(kx.lutGather(lut.arg().subarray(t0, t0 + size), size, st.codes.arg().subarray(lo, hi), hi - lo,
           out.arg().subarray(h * m + lo - farStart, h * m + hi - farStart)));
       }
