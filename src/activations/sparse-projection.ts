@@ -22,6 +22,7 @@ import { SparsityCounters } from './sparsity-counters.js';
 import { inputMajorCopy } from './input-major.js';
 import { checkComponentShape } from './check-component-shape.js';
 import { activeLayers } from './active-layers.js';
+import { checkBindArgs, checkModelWeights } from '../llama/check-component-args.js';
 
 const WHICH = ['q', 'k', 'v', 'o'] as const;
 const TENSOR = { q: 'wq', k: 'wk', v: 'wv', o: 'wo' } as const;
@@ -78,6 +79,8 @@ export class SparseProjection implements Projection {
 
   async bind(shape: ModelShape, kernels: ComponentKernels, weights: ModelWeights): Promise<void> {
     if (this.bound !== null) throw badArgument(`${this.name} are already bound to a model`);
+    checkBindArgs(shape, kernels);
+    checkModelWeights(weights);
     checkComponentShape(this.th, shape);
     if (weights.quantized) throw new SparseInferenceError('UNAVAILABLE', `${this.name} need float32 weights (read by input rows)`);
     const owned: DeviceArray<Float32Array>[] = [];
