@@ -2,7 +2,8 @@
  * Methods of live instances of the exported classes, as fuzz targets (FUZZ_TARGETS, read by
  * call-child.ts): tokenizer, model, KV store, retrieval methods and selection, the two-tier cache,
  * calibration, codebooks, activation statistics, pools, RNG and sampler, a knot fit and its
- * scorers, the fast and slow tiers (sync and async kernels). Each method
+ * scorers, the fast and slow tiers (sync and async kernels), and the components the model hosts
+ * (KV caches, FFNs, projections; bound through model.use, and unbound). Each method
  * keeps its declared parameter count, so it gets as many hostile arguments as it declares.
  */
 import { readFileSync } from 'node:fs';
