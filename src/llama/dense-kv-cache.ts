@@ -26,6 +26,7 @@ import { isDeviceArray, type DeviceArray, type F32Arg } from '../kernels/device-
 import { hasView } from './host-view.js';
 import type { ComponentStats, KvCache, ModelShape } from './components.js';
 import type { Kernels } from '../kernels/kernels.js';
+import { checkBindArgs } from './check-component-args.js';
 
 export interface DenseKvCacheOptions {
   /** Also store pre-RoPE keys (a third more memory), readable through `layer(l).keysPreRope`. */
@@ -72,6 +73,7 @@ export class DenseKvCache implements KvCache {
 
   bind(shape: ModelShape, kernels: Kernels): void {
     if (this.shape !== null) throw badArgument('DenseKvCache is already bound to a model');
+    checkBindArgs(shape, kernels);
     const c = shape;
     const per = c.seqLen * c.kvDim;
     const own = <T extends DeviceArray<Float32Array | Int32Array>>(a: T): T => { this.owned.push(a); return a; };
