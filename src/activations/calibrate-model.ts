@@ -19,6 +19,7 @@ import { checkInt } from '../core/validate.js';
 import { ActivationCollector, type CollectorOptions } from './activation-collector.js';
 import type { ActivationStatistics } from './activation-statistics.js';
 import { yieldEvery } from '../core/yield.js';
+import { DenseFfn } from '../llama/dense-ffn.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface CalibrateModelOptions extends CollectorOptions {
@@ -55,6 +56,10 @@ export async function calibrateModel(model: LlamaModel, tokenizer: Tokenizer, te
   if (tokenizer.vocabSize !== c.vocabSize) throw badArgument(`tokenizer has ${tokenizer.vocabSize} tokens, the model ${c.vocabSize}`);
   for (let l = 0; l < c.nLayers; l++) {
     if (model.getStrategies(l) !== undefined) throw badArgument(`layer ${l} has strategies installed: calibrate on the dense model`);
+  }
+  const { ffn, projections } = model.components;
+  if (!(ffn instanceof DenseFfn) || projections !== null) {
+    throw badArgument(`model hosts FFN '${ffn.name}'${projections ? ` and projections '${projections.name}'` : ''}: calibrate on the dense model`);
   }
   const seqs = calibrationSequences(tokenizer, text, maxTokens, c.seqLen);
   const total = seqs.reduce((s, q) => s + q.length, 0);

@@ -113,7 +113,7 @@ export async function evaluateModelSparsity(model: LlamaModel, tokenizer: Tokeni
   const rows: ModelEvalRow[] = [];
   const run = async (th: ActivationThresholds, attention: boolean, label?: string) => {
     throwIfAborted(opts.signal, 'evaluation');
-    const inst = installActivationSparsity(model, th, { attention });
+    const inst = await installActivationSparsity(model, th, { attention });
     try {
       const r = await nll(`${inst.name} k=${th.metadata.sparsity}`);
       const s = inst.counters.summary();
@@ -123,7 +123,7 @@ export async function evaluateModelSparsity(model: LlamaModel, tokenizer: Tokeni
         inputSparsity: s.inputSparsity, weightsStreamed: s.weightsStreamed,
       });
     } finally {
-      inst.dispose();
+      await inst.dispose();
     }
   };
   let greedy: Awaited<ReturnType<typeof tealGreedyAllocation>> | undefined;

@@ -28,6 +28,7 @@ import { inputMajorCopy } from './input-major.js';
 import { checkComponentShape } from './check-component-shape.js';
 import { activeLayers } from './active-layers.js';
 import { DenseFfn } from '../llama/dense-ffn.js';
+import { checkBindArgs, checkModelWeights } from '../llama/check-component-args.js';
 
 interface Bound {
   shape: ModelShape;
@@ -79,6 +80,8 @@ export class GatedFfn implements Ffn {
 
   async bind(shape: ModelShape, kernels: ComponentKernels, weights: ModelWeights): Promise<void> {
     if (this.bound !== null) throw badArgument(`${this.name} FFN is already bound to a model`);
+    checkBindArgs(shape, kernels);
+    checkModelWeights(weights);
     checkComponentShape(this.th, shape);
     if (weights.quantized) throw new SparseInferenceError('UNAVAILABLE', `${this.name} FFN needs float32 weights (W_down is read by input rows)`);
     const { nLayers, dim, hiddenDim } = shape;

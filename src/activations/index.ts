@@ -19,12 +19,12 @@ export {
 } from './thresholds.js';
 export { serializeThresholds, parseThresholds, validateThresholds, THRESHOLDS_FORMAT } from './thresholds-file.js';
 export {
-  denseSwiGlu, gatedSparseSwiGlu, tealSparseSwiGlu, thresholdInto, silu, type TealScratch, type GateThresholds,
+  denseSwiGlu, gatedSparseSwiGlu, tealSparseSwiGlu, silu, type TealScratch, type GateThresholds,
   type TealThresholdSet, type TealZeros,
 } from './sparse-swiglu.js';
 export {
   installActivationSparsity, sparsityStrategyName, type InstallSparsityOptions, type SparsityInstallation,
-  type LayerWeightBytes, type WeightLayoutMode,
+  type LayerWeightBytes,
 } from './install-sparsity.js';
 export { SparsityCounters, type LayerCounters, type SparsitySummary } from './sparsity-counters.js';
 // components the llama model hosts (model.use({ ffn, projections }))

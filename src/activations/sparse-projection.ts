@@ -22,6 +22,7 @@ import { SparsityCounters } from './sparsity-counters.js';
 import { inputMajorCopy } from './input-major.js';
 import { checkComponentShape } from './check-component-shape.js';
 import { activeLayers } from './active-layers.js';
+import { checkBindArgs, checkModelWeights } from '../llama/check-component-args.js';
 
 const WHICH = ['q', 'k', 'v', 'o'] as const;
 const TENSOR = { q: 'wq', k: 'wk', v: 'wv', o: 'wo' } as const;
@@ -78,6 +79,8 @@ export class SparseProjection implements Projection {
 
   async bind(shape: ModelShape, kernels: ComponentKernels, weights: ModelWeights): Promise<void> {
     if (this.bound !== null) throw badArgument(`${this.name} are already bound to a model`);
+    checkBindArgs(shape, kernels);
+    checkModelWeights(weights);
     checkComponentShape(this.th, shape);
     if (weights.quantized) throw new SparseInferenceError('UNAVAILABLE', `${this.name} need float32 weights (read by input rows)`);
     const owned: DeviceArray<Float32Array>[] = [];
@@ -115,7 +118,9 @@ export class SparseProjection implements Projection {
     const done = b.k.spvmm(b.xs, b.w[layer][which]!, out, dim, n);
     const [z] = await Promise.all([zeros, done]);
     this.counters.countInput(layer, which, z, dim);
-    this.counters.layers[layer].weightsRead += (dim - z) * n;
+    const c = this.counters.layers[layer];
+    c.weightsRead += (dim - z) * n; // the input rows that survive
+    c.weightsDense += dim * n;
   }
 
   stats(): ComponentStats {

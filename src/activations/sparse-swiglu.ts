@@ -16,18 +16,12 @@
  * and host or device arrays. With device arrays for the weights and the scratch, the whole FFN
  * stays in the backend's memory (on webgpu: one submission per FFN, no read-back between its
  * kernels); on CPU backends every call returns at once.
- *
- * (The bodies are still generators, run here with driveAsync, because the llama model's legacy
- * synchronous hooks — installActivationSparsity — run them with driveSync until the model hosts
- * the Ffn components of ./gated-ffn.ts and ./teal-ffn.ts in their place.)
  */
 import { checkKernels } from '../kernels/check-kernels.js';
 import type { F32Arg, Kernels } from '../kernels/kernels.js';
 import { isDeviceArray } from '../kernels/device-array.js';
-import { driveAsync, settle, type Step } from '../kernels/maybe-async.js';
 import { checkFloat64, checkInt, checkLength } from '../core/validate.js';
 import { badArgument } from '../core/errors.js';
-import { hostKernels } from '../kernels/host-kernels.js';
 import { issueCalls } from './issue-calls.js';
 
 /** SiLU(v) = v/(1 + e^−v) in float64 (the kernels evaluate this very expression). */
@@ -63,19 +57,6 @@ function checkThreshold(name: string, t: unknown): void {
 
 // --- dense ------------------------------------------------------------------------------------
 
-function* denseSteps(k: Kernels, wGate: F32Arg, wUp: F32Arg, wDown: F32Arg, x: F32Arg, out: F32Arg,
-  gate: F32Arg, up: F32Arg, dim: number, hidden: number): Generator<Step, void, unknown> {
-  checkShapes(dim, hidden, [['wGate', wGate, hidden * dim], ['wUp', wUp, hidden * dim], ['wDown', wDown, dim * hidden],
-    ['x', x, dim], ['out', out, dim], ['gate', gate, hidden], ['up', up, hidden]]);
-  const ka = k;
-  yield* issueCalls(isDeviceArray(gate) && isDeviceArray(up), [
-    () => ka.gemv(wGate, x, gate, hidden, dim),
-    () => ka.gemv(wUp, x, up, hidden, dim),
-    () => ka.siluMulThreshold(gate, up, 0, hidden), // threshold 0: gate ← SiLU(gate)·up (up is overwritten)
-    () => ka.gemv(wDown, gate, out, dim, hidden),
-  ]);
-}
-
 /**
  * Dense SwiGLU: out = W_down(SiLU(W_gate x) ⊙ W_up x), on any kernels, arrays on the host or the
  * device. gate, up: hidden scratch (afterwards gate holds the product SiLU(a_gate)·a_up).
@@ -85,36 +66,17 @@ function* denseSteps(k: Kernels, wGate: F32Arg, wUp: F32Arg, wDown: F32Arg, x: F
 export async function denseSwiGlu(k: Kernels, wGate: F32Arg, wUp: F32Arg, wDown: F32Arg, x: F32Arg,
   out: F32Arg, gate: F32Arg, up: F32Arg, dim: number, hidden: number): Promise<void> {
   checkKernels('k', k);
-  return driveAsync(denseSteps(k, wGate, wUp, wDown, x, out, gate, up, dim, hidden));
+  checkShapes(dim, hidden, [['wGate', wGate, hidden * dim], ['wUp', wUp, hidden * dim], ['wDown', wDown, dim * hidden],
+    ['x', x, dim], ['out', out, dim], ['gate', gate, hidden], ['up', up, hidden]]);
+  await issueCalls(isDeviceArray(gate) && isDeviceArray(up), [
+    () => k.gemv(wGate, x, gate, hidden, dim),
+    () => k.gemv(wUp, x, up, hidden, dim),
+    () => k.siluMulThreshold(gate, up, 0, hidden), // threshold 0: gate ← SiLU(gate)·up (up is overwritten)
+    () => k.gemv(wDown, gate, out, dim, hidden),
+  ]);
 }
 
 // --- CATS / CHESS ------------------------------------------------------------------------------
-
-/** The body of gatedSparseSwiGlu (thresholds already a typed or device array). */
-export function* gatedSparseSwiGluSteps(k: Kernels, wGate: F32Arg, wUp: F32Arg, wDownT: F32Arg, x: F32Arg,
-  tGate: GateThresholds, out: F32Arg, gate: F32Arg, inter: F32Arg, dim: number, hidden: number,
-  zeroCounts?: Float64Array): Generator<Step, number, unknown> {
-  checkShapes(dim, hidden, [['wGate', wGate, hidden * dim], ['wUp', wUp, hidden * dim], ['wDownT', wDownT, hidden * dim],
-    ['x', x, dim], ['tGate', tGate, hidden], ['out', out, dim], ['gate', gate, hidden], ['inter', inter, hidden]]);
-  if (zeroCounts !== undefined) checkFloat64('zeroCounts', zeroCounts, hidden);
-  if (!isDeviceArray(tGate)) checkNoNaN('tGate', tGate as ArrayLike<number>, hidden);
-  const ka = k;
-  const [, , kept] = yield* issueCalls(isDeviceArray(gate) && isDeviceArray(inter), [
-    () => ka.gemv(wGate, x, gate, hidden, dim),
-    () => ka.siluThreshold(gate, tGate, hidden), // gate ← s(a_gate)
-    () => ka.vmmsp(x, wUp, gate, inter, hidden, dim), // inter ← s ⊙ a_up, rows of W_up read where s ≠ 0
-    () => ka.spvmm(inter, wDownT, out, hidden, dim),
-  ]);
-  if (zeroCounts) {
-    // On the host, only when asked (a read-back on a GPU). A channel was zeroed by its threshold
-    // iff its stored gate is 0 and t_i > 0: a kept SiLU stored as 0 has |SiLU| ≤ 2^−150, so with
-    // t_i above that it cannot be kept (t_i in (0, 2^−150] or a NaN activation are the exceptions).
-    const s = isDeviceArray(gate) ? yield* settle(gate.read()) : gate;
-    const t = isDeviceArray(tGate) ? yield* settle(tGate.read()) : tGate;
-    for (let i = 0; i < hidden; i++) if (s[i] === 0 && t[i] > 0) zeroCounts[i]++;
-  }
-  return kept;
-}
 
 /** Thresholds as a typed or device array the kernel takes (exact: float64 for any other array-like). */
 export function thresholdArray(t: GateThresholds | ArrayLike<number>): GateThresholds {
@@ -159,45 +121,29 @@ export async function gatedSparseSwiGlu(k: Kernels, wGate: F32Arg, wUp: F32Arg, 
   tGate: GateThresholds | ArrayLike<number>, out: F32Arg, gate: F32Arg, inter: F32Arg, dim: number, hidden: number,
   zeroCounts?: Float64Array): Promise<number> {
   checkKernels('k', k);
-  return driveAsync(gatedSparseSwiGluSteps(k, wGate, wUp, wDownT, x, thresholdArray(tGate), out, gate, inter, dim, hidden,
-    zeroCounts));
+  const t = thresholdArray(tGate);
+  checkShapes(dim, hidden, [['wGate', wGate, hidden * dim], ['wUp', wUp, hidden * dim], ['wDownT', wDownT, hidden * dim],
+    ['x', x, dim], ['tGate', t, hidden], ['out', out, dim], ['gate', gate, hidden], ['inter', inter, hidden]]);
+  if (zeroCounts !== undefined) checkFloat64('zeroCounts', zeroCounts, hidden);
+  if (!isDeviceArray(t)) checkNoNaN('tGate', t as ArrayLike<number>, hidden);
+  const [, , kept] = await issueCalls(isDeviceArray(gate) && isDeviceArray(inter), [
+    () => k.gemv(wGate, x, gate, hidden, dim),
+    () => k.siluThreshold(gate, t, hidden), // gate ← s(a_gate)
+    () => k.vmmsp(x, wUp, gate, inter, hidden, dim), // inter ← s ⊙ a_up, rows of W_up read where s ≠ 0
+    () => k.spvmm(inter, wDownT, out, hidden, dim),
+  ]);
+  if (zeroCounts) {
+    // On the host, only when asked (a read-back on a GPU). A channel was zeroed by its threshold
+    // iff its stored gate is 0 and t_i > 0: a kept SiLU stored as 0 has |SiLU| ≤ 2^−150, so with
+    // t_i above that it cannot be kept (t_i in (0, 2^−150] or a NaN activation are the exceptions).
+    const s = isDeviceArray(gate) ? await gate.read() : gate;
+    const th = isDeviceArray(t) ? await t.read() : t;
+    for (let i = 0; i < hidden; i++) if (s[i] === 0 && th[i] > 0) zeroCounts[i]++;
+  }
+  return kept;
 }
 
 // --- TEAL -------------------------------------------------------------------------------------
-
-/**
- * out = v with |v_i| < t zeroed (TEAL's sparsification of a projection input). Returns the
- * number of zeroed entries (exact zeros in v count as zeroed). The host form of the `threshold`
- * kernel (the reference itself).
- */
-export function thresholdInto(v: Float32Array, t: number, out: Float32Array, n: number): number {
-  return checkedThreshold(v, t, out, n);
-}
-
-/** The reference kernel behind the shared checks (lengths, NaN threshold, aliasing). */
-const checkedThreshold = hostKernels.threshold;
-
-/** The body of tealSparseSwiGlu. */
-export function* tealSparseSwiGluSteps(k: Kernels, wGateT: F32Arg, wUpT: F32Arg, wDownT: F32Arg, x: F32Arg,
-  t: TealThresholdSet, out: F32Arg, s: TealScratch, dim: number, hidden: number): Generator<Step, TealZeros, unknown> {
-  if (typeof s !== 'object' || s === null) throw badArgument('s must be the scratch { xs, gate, up }');
-  checkShapes(dim, hidden, [['wGateT', wGateT, dim * hidden], ['wUpT', wUpT, dim * hidden], ['wDownT', wDownT, hidden * dim],
-    ['x', x, dim], ['out', out, dim], ['s.xs', s.xs, dim], ['s.gate', s.gate, hidden], ['s.up', s.up, hidden]]);
-  if (typeof t !== 'object' || t === null) throw badArgument('t must be the thresholds { gate, up, down }');
-  checkThreshold('t.gate', t.gate); checkThreshold('t.up', t.up); checkThreshold('t.down', t.down);
-  const ka = k;
-  const sameInput = t.up === t.gate; // then s(x; t_up) is already in xs
-  const [gateInputZeros, , upZeros, , downInputZeros] = yield* issueCalls(
-    isDeviceArray(s.xs) && isDeviceArray(s.gate) && isDeviceArray(s.up), [
-      () => ka.threshold(x, t.gate, s.xs, dim),
-      () => ka.spvmm(s.xs, wGateT, s.gate, dim, hidden),
-      () => (sameInput ? undefined : ka.threshold(x, t.up, s.xs, dim)),
-      () => ka.spvmm(s.xs, wUpT, s.up, dim, hidden),
-      () => ka.siluMulThreshold(s.gate, s.up, t.down, hidden), // gate ← h = SiLU(gate)·up, up ← s(h; t_down)
-      () => ka.spvmm(s.up, wDownT, out, hidden, dim),
-    ]);
-  return { gateInputZeros, upInputZeros: upZeros ?? gateInputZeros, downInputZeros };
-}
 
 /**
  * TEAL SwiGLU: gate = W_gateᵀ-rows·s(x; t_gate), up = W_upᵀ-rows·s(x; t_up),
@@ -211,7 +157,22 @@ export function* tealSparseSwiGluSteps(k: Kernels, wGateT: F32Arg, wUpT: F32Arg,
 export async function tealSparseSwiGlu(k: Kernels, wGateT: F32Arg, wUpT: F32Arg, wDownT: F32Arg, x: F32Arg,
   t: TealThresholdSet, out: F32Arg, s: TealScratch, dim: number, hidden: number): Promise<TealZeros> {
   checkKernels('k', k);
-  return driveAsync(tealSparseSwiGluSteps(k, wGateT, wUpT, wDownT, x, t, out, s, dim, hidden));
+  if (typeof s !== 'object' || s === null) throw badArgument('s must be the scratch { xs, gate, up }');
+  checkShapes(dim, hidden, [['wGateT', wGateT, dim * hidden], ['wUpT', wUpT, dim * hidden], ['wDownT', wDownT, hidden * dim],
+    ['x', x, dim], ['out', out, dim], ['s.xs', s.xs, dim], ['s.gate', s.gate, hidden], ['s.up', s.up, hidden]]);
+  if (typeof t !== 'object' || t === null) throw badArgument('t must be the thresholds { gate, up, down }');
+  checkThreshold('t.gate', t.gate); checkThreshold('t.up', t.up); checkThreshold('t.down', t.down);
+  const sameInput = t.up === t.gate; // then s(x; t_up) is already in xs
+  const [gateInputZeros, , upZeros, , downInputZeros] = await issueCalls(
+    isDeviceArray(s.xs) && isDeviceArray(s.gate) && isDeviceArray(s.up), [
+      () => k.threshold(x, t.gate, s.xs, dim),
+      () => k.spvmm(s.xs, wGateT, s.gate, dim, hidden),
+      () => (sameInput ? undefined : k.threshold(x, t.up, s.xs, dim)),
+      () => k.spvmm(s.xs, wUpT, s.up, dim, hidden),
+      () => k.siluMulThreshold(s.gate, s.up, t.down, hidden), // gate ← h = SiLU(gate)·up, up ← s(h; t_down)
+      () => k.spvmm(s.up, wDownT, out, hidden, dim),
+    ]);
+  return { gateInputZeros, upInputZeros: upZeros ?? gateInputZeros, downInputZeros };
 }
 
 // --- layout -----------------------------------------------------------------------------------

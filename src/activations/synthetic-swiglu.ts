@@ -54,6 +54,9 @@ export interface SyntheticSwiGlu {
   dispose(): void;
 }
 
+/** Rows of a weight matrix drawn between pauses (~1 ms at dim 512). */
+const ROW_BLOCK = 32;
+
 /**
  * Draw the block (the default 512×1408 block's three matrices are ~0.5 s of draws, done in
  * ~20 ms slices with the event loop let through and `signal` checked in between) and upload its
@@ -63,24 +66,13 @@ export interface SyntheticSwiGlu {
 export async function createSyntheticSwiGlu(kernels: Kernels, opts: SyntheticSwiGluOptions = {},
   run: { signal?: AbortSignal } = {}): Promise<SyntheticSwiGlu> {
   const { signal } = checkOptions('createSyntheticSwiGlu run options', run, ['signal']);
-  const steps = buildSteps(kernels, opts);
-  for (;;) {
+  // Pauses every ROW_BLOCK rows (abort checks, event loop). The weights are drawn on the host and
+  // copied into backend memory at the end, so a construction aborted at a pause holds no resident arrays.
+  const pause = async () => {
     throwIfAborted(signal, 'synthetic SwiGLU block');
-    const r = steps.next();
-    if (r.done) return r.value;
     await yieldEvery(20);
-  }
-}
-
-/** Rows of a weight matrix drawn between pauses (~1 ms at dim 512). */
-const ROW_BLOCK = 32;
-
-/**
- * The block's construction as a generator that pauses every ROW_BLOCK rows. The weights are
- * drawn on the host and copied into backend memory at the end, so a construction abandoned at
- * a pause holds no resident arrays.
- */
-function* buildSteps(kernels: Kernels, opts: SyntheticSwiGluOptions): Generator<void, SyntheticSwiGlu, void> {
+  };
+  throwIfAborted(signal, 'synthetic SwiGLU block');
   checkKernels('kernels', kernels);
   opts = checkOptions('createSyntheticSwiGlu options', opts, SYNTHETIC_SWIGLU_KEYS);
   const dim = checkInt('dim', opts.dim ?? 512, 1);
@@ -102,7 +94,7 @@ function* buildSteps(kernels: Kernels, opts: SyntheticSwiGluOptions): Generator<
   const inv = 1 / Math.sqrt(dim);
   const g = new Float32Array(hidden * dim), u = new Float32Array(hidden * dim);
   for (let i = 0; i < hidden; i++) {
-    if (i % ROW_BLOCK === ROW_BLOCK - 1) yield;
+    if (i % ROW_BLOCK === ROW_BLOCK - 1) await pause();
     const rg = gScale * Math.exp(sGate * rng.normal()) * inv;
     const ru = Math.exp(sUp * rng.normal()) * inv;
     for (let j = 0; j < dim; j++) {
@@ -115,7 +107,7 @@ function* buildSteps(kernels: Kernels, opts: SyntheticSwiGluOptions): Generator<
   const d = new Float32Array(dim * hidden);
   const sqrtHidden = Math.sqrt(hidden);
   for (let r = 0; r < dim; r++) {
-    if (r % ROW_BLOCK === ROW_BLOCK - 1) yield;
+    if (r % ROW_BLOCK === ROW_BLOCK - 1) await pause();
     for (let c = 0; c < hidden; c++) d[r * hidden + c] = rng.normal() / sqrtHidden;
   }
   const dT = new Float32Array(hidden * dim);

@@ -23,6 +23,7 @@ import { inputMajorCopy } from './input-major.js';
 import { checkComponentShape } from './check-component-shape.js';
 import { activeLayers } from './active-layers.js';
 import { DenseFfn } from '../llama/dense-ffn.js';
+import { checkBindArgs, checkModelWeights } from '../llama/check-component-args.js';
 
 interface Bound {
   shape: ModelShape;
@@ -69,6 +70,8 @@ export class TealFfn implements Ffn {
 
   async bind(shape: ModelShape, kernels: ComponentKernels, weights: ModelWeights): Promise<void> {
     if (this.bound !== null) throw badArgument('teal FFN is already bound to a model');
+    checkBindArgs(shape, kernels);
+    checkModelWeights(weights);
     checkComponentShape(this.th, shape);
     if (weights.quantized) throw new SparseInferenceError('UNAVAILABLE', 'teal FFN needs float32 weights (it reads them by input rows)');
     const { nLayers, dim, hiddenDim } = shape;
@@ -80,11 +83,12 @@ export class TealFfn implements Ffn {
       if (this.active.includes(false)) { dense = own(new DenseFfn()); await dense.bind(shape, kernels, weights); }
       for (let l = 0; l < nLayers; l++) {
         if (!this.active[l]) { w.push(null); continue; }
-        const L = weights.layer(l);
+        // weights.layer(l) afresh for each matrix: the previous copy's allocation may have grown
+        // WASM memory, which detaches the views an earlier call returned.
         w.push({
-          gateT: own(await inputMajorCopy(kernels, L.w1, hiddenDim, dim)),
-          upT: own(await inputMajorCopy(kernels, L.w3, hiddenDim, dim)),
-          downT: own(await inputMajorCopy(kernels, L.w2, dim, hiddenDim)),
+          gateT: own(await inputMajorCopy(kernels, weights.layer(l).w1, hiddenDim, dim)),
+          upT: own(await inputMajorCopy(kernels, weights.layer(l).w3, hiddenDim, dim)),
+          downT: own(await inputMajorCopy(kernels, weights.layer(l).w2, dim, hiddenDim)),
         });
       }
       const xs = own(kernels.allocF32(dim)), gate = own(kernels.allocF32(hiddenDim)), up = own(kernels.allocF32(hiddenDim));

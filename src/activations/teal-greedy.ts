@@ -113,35 +113,37 @@ export async function tealGreedyAllocation(model: LlamaModel, tokenizer: Tokeniz
     const width = outWidth(l);
     const ref = new Float32Array(nTok * width), out = new Float32Array(nTok * width);
     await run(l, ref);
-    const inst = installActivationSparsity(model, uniform, { layers: [l] });
     const s = Object.fromEntries(PROJECTION_INPUTS.map((p) => [p, 0])) as ProjectionSparsities;
     const path: TealGreedyResult['trace'][number] = [];
-    const setLevels = (levels: ProjectionSparsities) => {
-      const inputs = inst.thresholds.layers[l].inputs!;
+    /** Layer l's outputs with its seven projection inputs at these sparsities (the other layers dense). */
+    const runAt = async (levels: ProjectionSparsities) => {
+      const th = structuredClone(uniform);
+      const inputs = th.layers[l].inputs!;
       for (const p of PROJECTION_INPUTS) inputs[p] = stats.magnitudeThreshold(l, PROJECTION_INPUT_TENSOR[p], levels[p]);
+      const inst = await installActivationSparsity(model, th, { layers: [l] });
+      try {
+        await run(l, out);
+      } finally {
+        await inst.dispose();
+      }
     };
     const record = () => targets.forEach((t, i) => { if (sparsities[i][l] === undefined && f(s) >= t - 1e-9) sparsities[i][l] = { ...s }; });
-    try {
-      while (f(s) < goal - 1e-9) {
-        let best: ProjectionInput | null = null, bestErr = Infinity;
-        for (const p of PROJECTION_INPUTS) {
-          const next = s[p] + base / w[p];
-          if (next >= 0.99) continue; // a threshold needs k < 1
-          throwIfAborted(opts.signal, 'TEAL greedy allocation');
-          setLevels({ ...s, [p]: next });
-          await run(l, out);
-          const e = error(ref, out, width);
-          if (e < bestErr) { bestErr = e; best = p; }
-          await yieldEvery(50);
-        }
-        if (best === null) break; // every projection is at its cap
-        s[best] += base / w[best];
-        path.push({ f: f(s), error: bestErr, projection: best });
-        record();
-        opts.onProgress?.((l + Math.min(1, f(s) / goal)) / nLayers, `TEAL greedy layer ${l}`);
+    while (f(s) < goal - 1e-9) {
+      let best: ProjectionInput | null = null, bestErr = Infinity;
+      for (const p of PROJECTION_INPUTS) {
+        const next = s[p] + base / w[p];
+        if (next >= 0.99) continue; // a threshold needs k < 1
+        throwIfAborted(opts.signal, 'TEAL greedy allocation');
+        await runAt({ ...s, [p]: next });
+        const e = error(ref, out, width);
+        if (e < bestErr) { bestErr = e; best = p; }
+        await yieldEvery(50);
       }
-    } finally {
-      inst.dispose();
+      if (best === null) break; // every projection is at its cap
+      s[best] += base / w[best];
+      path.push({ f: f(s), error: bestErr, projection: best });
+      record();
+      opts.onProgress?.((l + Math.min(1, f(s) / goal)) / nLayers, `TEAL greedy layer ${l}`);
     }
     targets.forEach((_, i) => { sparsities[i][l] ??= { ...s }; });
     trace.push(path);

@@ -55,7 +55,7 @@ export async function openModel(path: string | undefined, kernels: Kernels, maxS
   return loadModel(path, { kernels, ...(maxSeqLen === undefined ? {} : { maxSeqLen }), ...(activations === undefined ? {} : { activations }), ...gguf });
 }
 
-/** Install the thresholds file's activation sparsity on `model`; dispose() restores it. */
+/** Install the thresholds file's activation sparsity on `model` (its components); await dispose() restores the dense FFN. */
 export async function useThresholds(model: LlamaModel, path: string): Promise<SparsityInstallation> {
   const th = await loadThresholds(path);
   const first = th.layers[0]?.inputs;

@@ -44,6 +44,7 @@ import type { RetrievalMethod } from './retrieval-method.js';
 import { Retrieval, type Selection } from './retrieval.js';
 import { attendSelected } from './sparse-attention.js';
 import type { WRopeConfig } from './wrope.js';
+import { checkBindArgs } from '../llama/check-component-args.js';
 
 /** Method, window/sinks/budget, WRoPE distance, codebooks and baseline settings of a RetrievalKvCache. */
 export interface RetrievalKvCacheOptions {
@@ -143,6 +144,7 @@ export class RetrievalKvCache implements KvCache {
 
   bind(shape: ModelShape, kernels: Kernels): void {
     if (this.shape !== null) throw badArgument('RetrievalKvCache is already bound to a model');
+    checkBindArgs(shape, kernels);
     const c = shape, d = c.headDim, g = c.nHeads / c.nKvHeads;
     const set = this.o.codebooks?.queryAware ?? this.o.codebooks?.plain;
     if (set && (set.info.nLayers !== c.nLayers || set.info.nKvHeads !== c.nKvHeads || set.info.headDim !== d)) {

@@ -16,6 +16,7 @@ import { disposeSymbol } from '../core/dispose.js';
 import type { DeviceArray, F32Arg } from '../kernels/device-array.js';
 import type { Ffn, ModelShape, ModelWeights } from './components.js';
 import type { Kernels } from '../kernels/kernels.js';
+import { checkBindArgs, checkModelWeights } from './check-component-args.js';
 
 export class DenseFfn implements Ffn {
   readonly name = 'dense';
@@ -25,6 +26,8 @@ export class DenseFfn implements Ffn {
 
   bind(shape: ModelShape, kernels: Kernels, weights: ModelWeights): void {
     if (this.bound !== null) throw badArgument('DenseFfn is already bound to a model');
+    checkBindArgs(shape, kernels);
+    checkModelWeights(weights);
     const gate = kernels.allocF32(shape.hiddenDim);
     let up: DeviceArray<Float32Array>;
     try {

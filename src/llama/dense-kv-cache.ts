@@ -44,6 +44,7 @@ import { causalAttentionF16ScratchLength, causalAttentionScratchLength } from '.
 export type KvType = 'f32' | 'f16';
 import type { ComponentStats, KvCache, ModelShape } from './components.js';
 import type { Kernels } from '../kernels/kernels.js';
+import { checkBindArgs } from './check-component-args.js';
 
 export interface DenseKvCacheOptions {
   /** Also store pre-RoPE keys (a third more memory), readable through `layer(l).keysPreRope`. */
@@ -108,6 +109,7 @@ export class DenseKvCache implements KvCache {
 
   bind(shape: ModelShape, kernels: Kernels): void {
     if (this.shape !== null) throw badArgument('DenseKvCache is already bound to a model');
+    checkBindArgs(shape, kernels);
     const c = shape;
     const per = c.seqLen * c.kvDim;
     const own = <T extends DeviceArray<Float32Array | Int32Array>>(a: T): T => { this.owned.push(a); return a; };

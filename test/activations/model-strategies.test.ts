@@ -1,13 +1,15 @@
 /**
- * The strategies inside the llama runtime, on a small random model and every backend:
+ * installActivationSparsity inside the llama runtime, on a small random model and every backend:
  * threshold 0 reproduces the dense logits for CATS, CHESS w/, CHESS w/o and TEAL; with
- * thresholds, the sparse FFN equals the dense FFN on the thresholded gate (checked through the
- * capture of a dense run); install/dispose restores the model's weights bit for bit; the
- * weight-bytes report; bad input.
+ * thresholds, the sparse FFN the model hosts equals the dense FFN on the thresholded gate
+ * (checked through the capture of a dense run); the model's weights are never written and
+ * dispose hosts the dense FFN again (the dense logits bit for bit); the weight-bytes report and
+ * the whole-layer counts; bad input.
  */
 import { expect, it } from 'vitest';
 import { describeEachBackend } from '../_harness/each-backend.js';
-import { expectBadArgument } from '../_harness/bad-input.js';
+import { expectBadArgumentAsync } from '../_harness/bad-input.js';
+import { DenseFfn } from '../../src/llama/dense-ffn.js';
 import { randomLlama } from '../../src/llama/random-llama.js';
 import type { LlamaModel } from '../../src/llama/model.js';
 import type { CpuKernels } from '../../src/kernels/kernels.js';
@@ -16,6 +18,7 @@ import { catsThresholds } from '../../src/activations/cats-thresholds.js';
 import { chessThresholds } from '../../src/activations/chess-thresholds.js';
 import { tealThresholds } from '../../src/activations/teal-thresholds.js';
 import { installActivationSparsity } from '../../src/activations/install-sparsity.js';
+import { ChessFfn } from '../../src/activations/gated-ffn.js';
 import type { ActivationThresholds } from '../../src/activations/thresholds.js';
 
 const SHAPE = { dim: 36, hiddenDim: 70, nLayers: 2, nHeads: 6, nKvHeads: 3, vocabSize: 40, seqLen: 32 };
@@ -47,7 +50,7 @@ function snapshot(m: LlamaModel): Float32Array[] {
 }
 
 describeEachBackend('activation sparsity in the llama runtime', (k) => {
-  it('threshold 0 reproduces the dense logits (every strategy, both layouts)', async () => {
+  it('threshold 0 reproduces the dense logits (every strategy)', async () => {
     const m = model(k);
     const dense = await runLogits(m);
     const stats = await calibrate(m);
@@ -55,20 +58,18 @@ describeEachBackend('activation sparsity in the llama runtime', (k) => {
       [catsThresholds(stats, 0), false], [chessThresholds(stats, 0), false], [chessThresholds(stats, 0), true],
       [chessThresholds(stats, 0, { variant: 'abs' }), true], [tealThresholds(stats, 0), false],
     ];
-    for (const layout of ['replace', 'copy'] as const) {
-      for (const [th, attention] of cases) {
-        const inst = installActivationSparsity(m, th, { attention, layout });
-        const sparse = await runLogits(m);
-        inst.dispose();
-        for (let t = 0; t < TOKENS.length; t++) {
-          for (let v = 0; v < SHAPE.vocabSize; v++) {
-            if (Math.abs(sparse[t][v] - dense[t][v]) > 1e-4 * (1 + Math.abs(dense[t][v]))) {
-              throw new Error(`${inst.name} (${layout}) token ${t} logit ${v}: ${sparse[t][v]} vs dense ${dense[t][v]}`);
-            }
+    for (const [th, attention] of cases) {
+      const inst = await installActivationSparsity(m, th, { attention });
+      const sparse = await runLogits(m);
+      await inst.dispose();
+      for (let t = 0; t < TOKENS.length; t++) {
+        for (let v = 0; v < SHAPE.vocabSize; v++) {
+          if (Math.abs(sparse[t][v] - dense[t][v]) > 1e-4 * (1 + Math.abs(dense[t][v]))) {
+            throw new Error(`${inst.name} token ${t} logit ${v}: ${sparse[t][v]} vs dense ${dense[t][v]}`);
           }
         }
-        expect(inst.counters.summary().weightsStreamed).toBe(1);
       }
+      expect(inst.counters.summary().weightsStreamed).toBe(1);
     }
     m.dispose();
   });
@@ -87,44 +88,45 @@ describeEachBackend('activation sparsity in the llama runtime', (k) => {
     const w2 = m.layerWeights(1).w2;
     const expected = new Float64Array(dim);
     for (let c = 0; c < dim; c++) for (let i = 0; i < hiddenDim; i++) expected[c] += w2[c * hiddenDim + i] * h[i];
-    const inst = installActivationSparsity(m, th, { layers: [1] });
+    const inst = await installActivationSparsity(m, th, { layers: [1] });
     const out = new Float32Array(dim);
-    const ffn = m.getStrategies(1)!.ffn!;
-    ffn.forward({ layer: 1, config: m.config, kernels: k, weights: m.layerWeights(1), x: seen.ffnInput, out });
-    inst.dispose();
+    await m.components.ffn.forward(1, seen.ffnInput, out);
+    await inst.dispose();
     expect(h.filter((v) => v === 0).length).toBeGreaterThan(hiddenDim * 0.3);
     for (let c = 0; c < dim; c++) expect(Math.abs(out[c] - expected[c])).toBeLessThan(1e-4);
     m.dispose();
   });
 
-  it('dispose restores the weights bit for bit; the copy layout never touches them', async () => {
+  it('never writes the weights; dispose hosts the dense FFN again; weight bytes and whole-layer counts', async () => {
     const m = model(k);
     const before = snapshot(m);
+    const dense = await runLogits(m);
     const stats = await calibrate(m);
-    const inst = installActivationSparsity(m, tealThresholds(stats, 0.5));
-    expect(snapshot(m)).not.toEqual(before); // transposed in place
-    const bytes = inst.weightBytesPerLayer(0);
     const { dim, hiddenDim } = SHAPE, kvDim = 18;
-    expect(bytes.dense).toBe(4 * (2 * dim * dim + 2 * kvDim * dim + 3 * dim * hiddenDim));
-    expect(bytes.extra).toBe(0);
-    expect(bytes.held).toBe(bytes.dense);
-    inst.dispose();
-    inst.dispose(); // idempotent
+    const layer = 2 * dim * dim + 2 * kvDim * dim + 3 * dim * hiddenDim;
+    const teal = await installActivationSparsity(m, tealThresholds(stats, 0.5));
     expect(snapshot(m)).toEqual(before);
-    const copy = installActivationSparsity(m, chessThresholds(stats, 0.5), { attention: true, layout: 'copy' });
-    expect(snapshot(m)).toEqual(before);
+    const bytes = teal.weightBytesPerLayer(0);
+    expect(bytes.dense).toBe(4 * layer);
+    expect(bytes.extra).toBe(4 * layer); // input-major copies of all seven matrices
+    expect(bytes.held).toBe(bytes.dense + bytes.extra);
+    await teal.dispose();
+    await teal.dispose(); // idempotent
+    expect(m.components.ffn).toBeInstanceOf(DenseFfn);
+    expect(m.components.projections).toBeNull();
+    const chess = await installActivationSparsity(m, chessThresholds(stats, 0.5), { attention: true });
     // Copies: W_down (dim·hidden) + wq, wo (dim² each).
-    expect(copy.weightBytesPerLayer(1).extra).toBe(4 * (dim * hiddenDim + 2 * dim * dim));
+    expect(chess.weightBytesPerLayer(1).extra).toBe(4 * (dim * hiddenDim + 2 * dim * dim));
     await runLogits(m);
-    const sum = copy.counters.summary();
+    const sum = chess.counters.summary();
     expect(sum.gateSparsity).toBeGreaterThan(0.3);
     // Weights skipped per token: 2·dim (W_up row + W_down column) per zeroed channel, dim per zeroed q/o input.
-    const layer = 2 * dim * dim + 2 * kvDim * dim + 3 * dim * hiddenDim;
     const skipped = 2 * dim * hiddenDim * sum.gateSparsity + dim * dim * (sum.inputSparsity.q! + sum.inputSparsity.o!);
     expect(sum.weightsStreamed).toBeCloseTo(1 - skipped / layer, 10);
-    copy.dispose();
+    for (let l = 0; l < SHAPE.nLayers; l++) expect(chess.counters.layers[l].weightsDense).toBe(TOKENS.length * layer);
+    await chess.dispose();
     expect(snapshot(m)).toEqual(before);
-    for (let l = 0; l < SHAPE.nLayers; l++) expect(m.getStrategies(l)).toBeUndefined();
+    expect(await runLogits(m)).toEqual(dense);
     m.dispose();
   });
 
@@ -132,18 +134,21 @@ describeEachBackend('activation sparsity in the llama runtime', (k) => {
     const m = model(k);
     const stats = await calibrate(m);
     const th = chessThresholds(stats, 0.5);
-    expectBadArgument(() => installActivationSparsity(m, { ...th, metadata: { ...th.metadata, dim: 8 } }), 'thresholds');
-    expectBadArgument(() => installActivationSparsity(m, th, { layout: 'move' as never }), 'layout');
-    expectBadArgument(() => installActivationSparsity(m, th, { layers: [5] }), 'layers');
-    expectBadArgument(() => installActivationSparsity(m, tealThresholds(stats, 0.5), { attention: true }), 'attention');
+    await expectBadArgumentAsync(() => installActivationSparsity(m, { ...th, metadata: { ...th.metadata, dim: 8 } }), 'thresholds');
+    await expectBadArgumentAsync(() => installActivationSparsity(m, th, { layout: 'copy' } as never), 'layout');
+    await expectBadArgumentAsync(() => installActivationSparsity(m, th, { layers: [5] }), 'layers');
+    await expectBadArgumentAsync(() => installActivationSparsity(m, tealThresholds(stats, 0.5), { attention: true }), 'attention');
     const noAttn = structuredClone(th);
     delete noAttn.layers[0].inputs;
-    expectBadArgument(() => installActivationSparsity(m, noAttn, { attention: true }), 'attention');
-    const inst = installActivationSparsity(m, th);
-    expectBadArgument(() => installActivationSparsity(m, th), 'dispose()');
-    inst.dispose();
+    await expectBadArgumentAsync(() => installActivationSparsity(m, noAttn, { attention: true }), 'attention');
+    const inst = await installActivationSparsity(m, th);
+    await expectBadArgumentAsync(() => installActivationSparsity(m, th), 'dispose()');
+    await inst.dispose();
     m.setStrategies(0, { ffn: { name: 'other', forward: () => {} } });
-    expectBadArgument(() => installActivationSparsity(m, th), 'layer 0');
+    await expectBadArgumentAsync(() => installActivationSparsity(m, th), 'layer 0');
+    m.setStrategies(0, undefined);
+    await m.use({ ffn: new ChessFfn(th) });
+    await expectBadArgumentAsync(() => installActivationSparsity(m, th), 'model');
     m.dispose();
   });
 });

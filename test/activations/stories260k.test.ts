@@ -18,6 +18,7 @@ import { tealThresholds } from '../../src/activations/teal-thresholds.js';
 import { projectionWeights, tealGreedyAllocation } from '../../src/activations/teal-greedy.js';
 import { installActivationSparsity } from '../../src/activations/install-sparsity.js';
 import { PROJECTION_INPUTS } from '../../src/activations/thresholds.js';
+import { DenseFfn } from '../../src/llama/dense-ffn.js';
 
 describeWithShared('activation sparsity on stories260K', ['models/stories260K.bin', 'models/tok512.bin', 'data/tinystories_sample.txt'],
   ([modelPath, tokPath, textPath]) => {
@@ -42,11 +43,11 @@ describeWithShared('activation sparsity on stories260K', ['models/stories260K.bi
       const { model, tokenizer, split, stats } = await setup;
       const dense = await evaluateNll(model, tokenizer, split.evaluation, { maxTokens: EVAL });
       const run = async (th: Parameters<typeof installActivationSparsity>[1], attention = false) => {
-        const inst = installActivationSparsity(model, th, { attention });
+        const inst = await installActivationSparsity(model, th, { attention });
         try {
           const r = await evaluateNll(model, tokenizer, split.evaluation, { maxTokens: EVAL });
           return { increase: r.meanNll - dense.meanNll, summary: inst.counters.summary() };
-        } finally { inst.dispose(); }
+        } finally { await inst.dispose(); }
       };
       const cats = await run(catsThresholds(stats, 0.5));
       const chess = await run(chessThresholds(stats, 0.5));
@@ -92,6 +93,7 @@ describeWithShared('activation sparsity on stories260K', ['models/stories260K.bi
       const th = tealThresholds(stats, 0.35, { sparsities: g.sparsities[1] });
       expect(th.metadata.greedy).toBe(true);
       for (let l = 0; l < 5; l++) for (const p of PROJECTION_INPUTS) expect(th.layers[l].inputs![p]).toBeGreaterThanOrEqual(0);
-      for (let l = 0; l < 5; l++) expect(model.getStrategies(l)).toBeUndefined();
+      expect(model.components.ffn).toBeInstanceOf(DenseFfn); // the dense FFN is hosted again
+      expect(model.components.projections).toBeNull();
     });
   });

@@ -2,7 +2,8 @@
  * Methods of live instances of the exported classes, as fuzz targets (FUZZ_TARGETS, read by
  * call-child.ts): tokenizer, model, KV store, retrieval methods and selection, the two-tier cache,
  * calibration, codebooks, activation statistics, pools, RNG and sampler, a knot fit and its
- * scorers, the fast and slow tiers (sync and async kernels). Each method
+ * scorers, the fast and slow tiers (sync and async kernels), and the components the model hosts
+ * (KV caches, FFNs, projections; bound through model.use, and unbound). Each method
  * keeps its declared parameter count, so it gets as many hostile arguments as it declares.
  */
 import { readFileSync } from 'node:fs';
@@ -46,6 +47,15 @@ import { GlmEbic } from '../../src/knots/glm-ebic.js';
 import { createAsyncKernels } from '../../src/backends/create-async-kernels.js';
 import { driveSync, type Step } from '../../src/kernels/maybe-async.js';
 import { letterTokenizer } from '../_harness/letter-tokenizer.js';
+import { DenseKvCache } from '../../src/llama/dense-kv-cache.js';
+import { DenseFfn } from '../../src/llama/dense-ffn.js';
+import { TwoTierKvCacheComponent } from '../../src/kvcache/two-tier/two-tier-kv-cache.js';
+import { CatsFfn, ChessFfn, GatedFfn } from '../../src/activations/gated-ffn.js';
+import { TealFfn } from '../../src/activations/teal-ffn.js';
+import { SparseProjection } from '../../src/activations/sparse-projection.js';
+import { catsThresholds } from '../../src/activations/cats-thresholds.js';
+import { chessThresholds } from '../../src/activations/chess-thresholds.js';
+import { tealThresholds } from '../../src/activations/teal-thresholds.js';
 
 const kernels = await createKernels({ backend: 'wasm' });
 const asyncKernels = await createAsyncKernels({ backend: 'wasm' });
@@ -56,6 +66,24 @@ const CONFIG = makeConfig({ dim: 16, hiddenDim: 32, nLayers: 1, nHeads: 2, nKvHe
 const knotX = Float64Array.from({ length: 40 }, (_, i) => i / 39);
 const knotY = knotX.map((v) => Math.sin(6 * v) + 0.1 * Math.cos(37 * v));
 const design = new SplineDesign(kernels, [knotX], [3]);
+const SHAPE = { dim: 16, hiddenDim: 32, nLayers: 1, nHeads: 2, nKvHeads: 1, vocabSize: 40, seqLen: 32 };
+const PLAIN_SET = () => new CodebookSet({ nLayers: 1, nKvHeads: 1, headDim: 8, size: 4, kind: 'plain', wrope: WROPE, calibrationTokens: 4, calibrationQueries: 0 }, [BOOK()]);
+/** Thresholds of every method, calibrated on a small random model (the components' shape). */
+const th = await (async () => {
+  const m = randomLlama(SHAPE, { kernels, seed: 2 });
+  const c = new ActivationCollector({ nLayers: 1, dim: 16, hiddenDim: 32 });
+  m.setCapture(c.capture);
+  for (let i = 0; i < 8; i++) await m.forward((i * 7) % 40, i);
+  const stats = c.finish();
+  m.dispose();
+  return { cats: catsThresholds(stats, 0.5), chess: chessThresholds(stats, 0.5), teal: tealThresholds(stats, 0.5) };
+})();
+/** Components bound the way the model binds them (model.use): each on its own small random model. */
+async function hosted<T extends object>(components: { kv?: T; ffn?: T; projections?: T }): Promise<T> {
+  const m = randomLlama(SHAPE, { kernels, seed: 5 });
+  await m.use(components as never);
+  return (components.kv ?? components.ffn ?? components.projections)!;
+}
 /** Each instance with the source file of its class (to leave out its TypeScript-private methods). */
 const instances: Record<string, [object, string]> = {
   Tokenizer: [letterTokenizer(40), 'llama/tokenizer.ts'],
@@ -108,6 +136,22 @@ const instances: Record<string, [object, string]> = {
   })(), 'kvcache/retrieval-kv-cache.ts'],
   GaussianMarginal: [new GaussianMarginal(design, knotY), 'knots/gaussian-marginal.ts'],
   GlmEbic: [new GlmEbic(design, knotY.map((v) => Math.round(3 + 2 * v)), 'poisson'), 'knots/glm-ebic.ts'],
+  DenseKvCache: [await hosted({ kv: new DenseKvCache({ keepPreRope: true }) }), 'llama/dense-kv-cache.ts'],
+  DenseKvCacheUnbound: [new DenseKvCache(), 'llama/dense-kv-cache.ts'],
+  DenseFfn: [await hosted({ ffn: new DenseFfn() }), 'llama/dense-ffn.ts'],
+  DenseFfnUnbound: [new DenseFfn(), 'llama/dense-ffn.ts'],
+  RetrievalKvCacheUnbound: [new RetrievalKvCache({ method: 'quest', window: 4, sinks: 1, budget: { mode: 'total', fraction: 0.5 } }), 'kvcache/retrieval-kv-cache.ts'],
+  TwoTierKvCacheComponent: [await hosted({ kv: new TwoTierKvCacheComponent({ codebooks: PLAIN_SET(), window: 4, sinks: 1 }) }), 'kvcache/two-tier/two-tier-kv-cache.ts'],
+  TwoTierKvCacheComponentUnbound: [new TwoTierKvCacheComponent({ codebooks: PLAIN_SET() }), 'kvcache/two-tier/two-tier-kv-cache.ts'],
+  GatedFfn: [await hosted({ ffn: new GatedFfn(th.chess) }), 'activations/gated-ffn.ts'],
+  GatedFfnUnbound: [new GatedFfn(th.cats), 'activations/gated-ffn.ts'],
+  ChessFfn: [await hosted({ ffn: new ChessFfn(th.chess) }), 'activations/gated-ffn.ts'],
+  CatsFfn: [await hosted({ ffn: new CatsFfn(th.cats) }), 'activations/gated-ffn.ts'],
+  CatsFfnUnbound: [new CatsFfn(th.cats), 'activations/gated-ffn.ts'],
+  TealFfn: [await hosted({ ffn: new TealFfn(th.teal) }), 'activations/teal-ffn.ts'],
+  TealFfnUnbound: [new TealFfn(th.teal), 'activations/teal-ffn.ts'],
+  SparseProjection: [await hosted({ projections: new SparseProjection(th.teal) }), 'activations/sparse-projection.ts'],
+  SparseProjectionUnbound: [new SparseProjection(th.teal), 'activations/sparse-projection.ts'],
   KnotFit: [await fitKnots(MCYCLE_TIMES, MCYCLE_ACCEL, { iterations: 200, burnIn: 100, chains: 1, draws: 20, kernels }), 'knots/fit-knots.ts'],
 };
 
@@ -123,10 +167,19 @@ function isGenerator(v: unknown): v is Generator<Step, unknown, unknown> {
 /** Methods that end the instance's life (the rest of the run needs it) or take no arguments. */
 const SKIP = new Set(['constructor', 'dispose', 'free', 'close']);
 
+/** Method names of the instance's class and its base classes (ChessFfn's methods are GatedFfn's). */
+function methodNames(inst: object): Set<string> {
+  const names = new Set<string>();
+  for (let p = Object.getPrototypeOf(inst); p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    for (const n of Object.getOwnPropertyNames(p)) names.add(n);
+  }
+  return names;
+}
+
 export const FUZZ_TARGETS: Record<string, (...args: unknown[]) => unknown> = {};
 for (const [cls, [inst, file]] of Object.entries(instances)) {
   const source = readFileSync(new URL(`../../src/${file}`, import.meta.url), 'utf8');
-  for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(inst))) {
+  for (const name of methodNames(inst)) {
     const m = (inst as Record<string, unknown>)[name];
     if (SKIP.has(name) || typeof m !== 'function' || m.length === 0 || isPrivate(source, name)) continue;
     // A generator method (the *Steps forms) checks its arguments when driven: drive it (sync kernels).

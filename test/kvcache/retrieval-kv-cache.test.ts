@@ -153,7 +153,8 @@ describe('RetrievalKvCache', () => {
     const set = withFactor(codebooks(5));
     const opts = { window: 6, sinks: 2, budget: { mode: 'perHead' as const, fraction: 0.15 } };
     const want = await run((() => { const c = new RetrievalKvCache({ method: 'a2ats', codebooks: { queryAware: set }, ...opts }); c.bind(config, kernels); return c; })(), data);
-    for (const slowTier of ['inline', 'worker'] as const) {
+    // undefined: the default tier (an explicit undefined once overrode the default and was refused).
+    for (const slowTier of [undefined, 'inline', 'worker'] as const) {
       const two = new TwoTierKvCacheComponent({ codebooks: set, slowTier, ...opts });
       await two.bind(config, cpu);
       const got = await run(two, data);
@@ -181,6 +182,10 @@ describe('RetrievalKvCache', () => {
     expectBadArgument(() => new RetrievalKvCache({ method: 'quest', extra: 1 } as never), 'extra');
     const cache = new RetrievalKvCache({ method: 'quest' });
     await rejects(cache.attend(0, 0, new Float32Array(qd), new Float32Array(qd), new Float32Array(qd)), 'bound');
+    expectBadArgument(() => cache.bind(null as never, kernels), 'shape');
+    expectBadArgument(() => cache.bind({ ...config, kvDim: 3 }, kernels), 'shape');
+    expectBadArgument(() => cache.bind(config, {} as never), 'kernels');
+    await rejects(new TwoTierKvCacheComponent({ codebooks: codebooks(1) }).bind(undefined as never, cpu), 'shape');
     cache.bind(config, kernels);
     expectBadArgument(() => cache.bind(config, kernels), 'bound');
     expectBadArgument(() => new RetrievalKvCache({ method: 'vq-wrope', codebooks: { plain: codebooks(1) } })

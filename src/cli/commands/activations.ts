@@ -231,7 +231,7 @@ async function evaluateThresholdsFile(model: LlamaModel, tokenizer: TextTokenize
     const r = await evaluateNll(model, tokenizer, splitCalibrationText(text).evaluation, { maxTokens: evaluated.evalTokens, signal });
     return { file, name: installation.name, meanNll: r.meanNll, tokens: r.tokens, nllIncrease: r.meanNll - evaluated.dense.meanNll };
   } finally {
-    installation.dispose();
+    await installation.dispose();
   }
 }
 

@@ -202,7 +202,7 @@ async function runEvalModel(args: string[], ctx: CliContext): Promise<number> {
     else ctx.stdout(`${title}\nexact NLL ${res.exactNll.toFixed(4)} on ${res.evalTokens} tokens; calibration ${res.calibrationTokens} tokens\n${evalTextTable(res.rows)}${files.map((f) => `wrote ${f}\n`).join('')}`);
   } finally {
     bar.done();
-    sparsity?.dispose();
+    await sparsity?.dispose();
     model.dispose();
   }
   return 0;

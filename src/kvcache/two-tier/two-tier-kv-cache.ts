@@ -22,6 +22,7 @@ import type { ComponentStats, KvCache, ModelShape } from '../../llama/components
 import { checkBudget, type Budget } from '../budget.js';
 import type { CodebookSet } from '../codebook-set.js';
 import { TwoTierKvCache, type TwoTierOptions } from './two-tier-cache.js';
+import { checkBindArgs } from '../../llama/check-component-args.js';
 
 /** Codebooks (query-aware or plain), sinks, budget, slow-tier placement; window and distance default to the codebooks'. */
 export interface TwoTierKvCacheOptions {
@@ -58,6 +59,7 @@ export class TwoTierKvCacheComponent implements KvCache {
 
   async bind(shape: ModelShape, kernels: Kernels): Promise<void> {
     if (this.shape !== null) throw badArgument('TwoTierKvCacheComponent is already bound to a model');
+    checkBindArgs(shape, kernels);
     const set = this.o.codebooks, c = shape;
     if (set.info.nLayers !== c.nLayers || set.info.nKvHeads !== c.nKvHeads || set.info.headDim !== c.headDim) {
       throw badArgument(`codebooks are for ${set.info.nLayers} layers × ${set.info.nKvHeads} KV heads × ${set.info.headDim} dims, the model has ${c.nLayers} × ${c.nKvHeads} × ${c.headDim}`);
@@ -67,7 +69,9 @@ export class TwoTierKvCacheComponent implements KvCache {
         this.layers.push(await TwoTierKvCache.create(kernels, {
           nHeads: c.nHeads, nKvHeads: c.nKvHeads, headDim: c.headDim, capacity: c.seqLen, ropeBase: c.ropeBase, ropePairing: c.ropePairing,
           window: this.o.window ?? set.info.wrope.window, distance: this.o.distance ?? set.info.wrope.distance, sinks: this.o.sinks ?? 4,
-          budget: this.o.budget ?? { mode: 'perHead', fraction: 0.1 }, slowTier: this.o.slowTier,
+          budget: this.o.budget ?? { mode: 'perHead', fraction: 0.1 },
+          // Left out when not given: an explicit undefined would override create's default tier.
+          ...(this.o.slowTier === undefined ? {} : { slowTier: this.o.slowTier }),
           codebooks: Array.from({ length: c.nKvHeads }, (_, h) => set.get(l, h)),
         }));
       }
