@@ -728,8 +728,10 @@ export class LlamaModel {
    * single tokens (no capture, no projection component, no strategies).
    */
   private blocksPossible(n: number): boolean {
+    // A binary16 cache needs the block's float32 rows, which the model has when it was created
+    // with kvType 'f16'; one hosted later (use) runs the prompt step by step.
     return n > 1 && !this.dev && this.denseOnly()
-      && (this.denseHost() !== null || (this.kv as DenseKvCache).hostLayers16() !== null);
+      && (this.denseHost() !== null || (this.kvType === 'f16' && (this.kv as DenseKvCache).hostLayers16() !== null));
   }
 
   /** The dense KvCache and Ffn, no projection component, no capture, no legacy strategies. */

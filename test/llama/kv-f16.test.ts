@@ -13,6 +13,7 @@ import { describeEachBackend } from '../_harness/each-backend.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { randomLlama } from '../../src/llama/random-llama.js';
 import { ExactAttention } from '../../src/llama/exact-attention.js';
+import { DenseKvCache } from '../../src/llama/dense-kv-cache.js';
 import { roundToF16 } from '../../src/kernels/reference/round-to-f16.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
 import type { Kernels } from '../../src/kernels/kernels.js';
@@ -98,5 +99,22 @@ describeEachBackend('llama model with a binary16 KV cache', (kernels) => {
     expect(() => m.keepPreRopeKeys()).toThrow(/kvType: 'f32'/);
     exact.dispose(); m.dispose();
     expectBadArgument(() => randomLlama(SHAPE, { kernels, kvType: 'f8' as never }), 'kvType');
+  });
+
+  it('a binary16 DenseKvCache hosted through use() is the f16 model (its prompt runs step by step)', async () => {
+    const m = model(kernels, 'f32'), ref = model(kernels, 'f16');
+    await m.use({ kv: new DenseKvCache({ kvType: 'f16' }) });
+    expect((m.components.kv as DenseKvCache).kvType).toBe('f16');
+    const got = await modelLogits(m, TOKENS), want = await modelLogits(ref, TOKENS);
+    for (let p = 0; p < TOKENS.length; p++) expect(got[p]).toEqual(want[p]); // same kernels, same order
+    m.reset(); ref.reset();
+    // ref prefills in blocks, m token by token: the same rounded cache, sums in another order.
+    expect(maxAbsDiff(await m.prefill(TOKENS), await ref.prefill(TOKENS))).toBeLessThan(1e-4);
+    expect(maxAbsDiff(m.kvCache(1).keys, ref.kvCache(1).keys)).toBeLessThan(2e-3);
+    expect(m.kvCache(0).keys).toEqual(ref.kvCache(0).keys); // layer 0 does not depend on attention
+    expect(() => m.keepPreRopeKeys()).toThrow(/kvType: 'f32'/);
+    m.dispose(); ref.dispose();
+    expectBadArgument(() => new DenseKvCache({ kvType: 'bf16' as never }), 'kvType');
+    expectBadArgument(() => new DenseKvCache({ kvType: 'f16', keepPreRope: true }), 'keepPreRope');
   });
 });
