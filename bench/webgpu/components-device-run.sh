@@ -9,7 +9,8 @@ OUT="${OUT:-$PWD/out}"; mkdir -p "$OUT"
 for f in gl/*.deb; do dpkg -x "$f" /; done; ldconfig
 nvidia-smi -L || true
 icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-[ -f "$icd" ] && export VK_DRIVER_FILES="$icd" VK_ICD_FILENAMES="$icd"
+[ -f "$icd" ] && export VK_DRIVER_FILES="$icd" VK_ICD_FILENAMES="$icd" \
+  __EGL_VENDOR_LIBRARY_FILENAMES=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
 unxz() { xz -dc "$1" > "$2" 2>/dev/null || python3 -c "import lzma,shutil,sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2],'wb'))" "$1" "$2"; }
 unxz node.xz /tmp/node && chmod +x /tmp/node
 unxz dawn.node.xz node_modules/webgpu/dist/linux-x64/dawn.node

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepare one carry folder for a `llama generate --backend webgpu --kv … --ffn …` run on the
 # device tool's GPU machine (x86-64, no Node): this machine's node and the `webgpu` package's
-# Dawn binding (xz-compressed), the CLI bundled to one file, the Vulkan loader .debs, the
+# Dawn binding (xz-compressed), the CLI bundled to one file, the Vulkan loader and glvnd .debs
+# (without glvnd the NVIDIA ICD answers no vkCreateInstance: Dawn finds no adapter), the
 # stories260K model + tokenizer, and the codebooks/thresholds files to use; then
 # components-device-run.sh (copied in) runs the CLI there. Usage, from a checkout:
 #   bash bench/webgpu/prepare-components-device.sh DEST CODEBOOKS THRESHOLDS
@@ -22,6 +23,6 @@ cp bench/webgpu/components-device-run.sh "$dest/run.sh"
 if ! ls "$dest"/gl/*.deb >/dev/null 2>&1; then
   o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64'
   mkdir -p /tmp/amd64/partial; apt-get $o update -qq
-  (cd "$dest/gl" && apt-get $o download libvulkan1 >/dev/null)
+  (cd "$dest/gl" && apt-get $o download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2 >/dev/null)
 fi
 du -sh "$dest"
