@@ -32,7 +32,7 @@ import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { checkInt, checkNumber, checkOneOf, describe } from '../core/validate.js';
 import { disposeSymbol } from '../core/dispose.js';
 import { checkOptions, optionKeys } from '../core/options.js';
-import { isDeviceArray, type F32Arg } from '../kernels/async-kernels.js';
+import type { F32Arg } from '../kernels/async-kernels.js';
 import type { Kernels } from '../kernels/kernels.js';
 import type { ComponentStats, KvCache, ModelShape } from '../llama/components.js';
 import { checkBudget, type Budget } from './budget.js';
@@ -44,7 +44,7 @@ import type { RetrievalMethod } from './retrieval-method.js';
 import { Retrieval, type Selection } from './retrieval.js';
 import { attendSelected } from './sparse-attention.js';
 import type { WRopeConfig } from './wrope.js';
-import { checkBindArgs } from '../llama/check-component-args.js';
+import { checkBindArgs, checkComponentArray, readInto } from '../llama/check-component-args.js';
 
 /** Method, window/sinks/budget, WRoPE distance, codebooks and baseline settings of a RetrievalKvCache. */
 export interface RetrievalKvCacheOptions {
@@ -215,7 +215,7 @@ export class RetrievalKvCache implements KvCache {
     const st = this.layers[layer];
     checkInt('pos', pos, 0, st.store.length - 1);
     const d = c.headDim, g = c.nHeads / c.nKvHeads;
-    checkArg('out', out, c.nHeads * d);
+    checkComponentArray('out', out, c.nHeads * d);
     await Promise.all([readInto('qPreRope', qPreRope, this.qPre), readInto('qPostRope', qPostRope, this.qPost)]);
     for (let h = 0; h < c.nKvHeads; h++) {
       const head = st.store.head(h);
@@ -267,14 +267,3 @@ export class RetrievalKvCache implements KvCache {
   }
 }
 
-/** a must be a host or device float array of n elements. */
-function checkArg(what: string, a: F32Arg, n: number): void {
-  if (!(a instanceof Float32Array) && !isDeviceArray(a)) throw badArgument(`${what} must be a Float32Array or a device array, got ${describe(a)}`);
-  if (a.length !== n) throw badArgument(`${what} must have ${n} elements, got ${a.length}`);
-}
-
-/** dst ← src (a host copy; a device array is read back). */
-async function readInto(what: string, src: F32Arg, dst: Float32Array): Promise<void> {
-  checkArg(what, src, dst.length);
-  dst.set(src instanceof Float32Array ? src : await src.read());
-}

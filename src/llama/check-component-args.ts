@@ -6,6 +6,7 @@ import { badArgument } from '../core/errors.js';
 import { describe } from '../core/validate.js';
 import { checkKernels } from '../kernels/check-kernels.js';
 import type { Kernels } from '../kernels/kernels.js';
+import { isDeviceArray, type F32Arg } from '../kernels/device-array.js';
 import { checkLlamaConfig } from './config.js';
 import type { ModelShape, ModelWeights } from './components.js';
 
@@ -21,4 +22,16 @@ export function checkModelWeights(weights: unknown): ModelWeights {
     throw badArgument(`weights must be the model's ModelWeights (quantized, layer, matvec), got ${describe(weights)}`);
   }
   return w as ModelWeights;
+}
+
+/** a must be a host or device float array of n elements (a per-token argument of a component). */
+export function checkComponentArray(what: string, a: F32Arg, n: number): void {
+  if (!(a instanceof Float32Array) && !isDeviceArray(a)) throw badArgument(`${what} must be a Float32Array or a device array, got ${describe(a)}`);
+  if (a.length !== n) throw badArgument(`${what} must have ${n} elements, got ${a.length}`);
+}
+
+/** dst ← src, checked (a device array is read back to the host). */
+export async function readInto(what: string, src: F32Arg, dst: Float32Array): Promise<void> {
+  checkComponentArray(what, src, dst.length);
+  dst.set(src instanceof Float32Array ? src : await src.read());
 }

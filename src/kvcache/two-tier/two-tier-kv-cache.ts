@@ -16,13 +16,13 @@ import { SparseInferenceError, badArgument } from '../../core/errors.js';
 import { checkInt, describe } from '../../core/validate.js';
 import { disposeSymbol } from '../../core/dispose.js';
 import { checkOptions, optionKeys } from '../../core/options.js';
-import { isDeviceArray, type F32Arg } from '../../kernels/async-kernels.js';
+import type { F32Arg } from '../../kernels/async-kernels.js';
 import type { Kernels } from '../../kernels/kernels.js';
 import type { ComponentStats, KvCache, ModelShape } from '../../llama/components.js';
 import { checkBudget, type Budget } from '../budget.js';
 import type { CodebookSet } from '../codebook-set.js';
 import { TwoTierKvCache, type TwoTierOptions } from './two-tier-cache.js';
-import { checkBindArgs } from '../../llama/check-component-args.js';
+import { checkBindArgs, checkComponentArray, readInto } from '../../llama/check-component-args.js';
 
 /** Codebooks (query-aware or plain), sinks, budget, slow-tier placement; window and distance default to the codebooks'. */
 export interface TwoTierKvCacheOptions {
@@ -94,7 +94,7 @@ export class TwoTierKvCacheComponent implements KvCache {
       if (pos !== 0) throw new SparseInferenceError('UNAVAILABLE', `the two-tier cache rewinds only to position 0 (reset), got pos ${pos} with ${cache.length} stored`);
       cache.clear();
     }
-    checkArg('keyPostRope', keyPostRope, c.kvDim);
+    checkComponentArray('keyPostRope', keyPostRope, c.kvDim);
     await Promise.all([readInto('keyPreRope', keyPreRope, this.kPre), readInto('value', value, this.v)]);
     await cache.append(this.kPre, this.v);
   }
@@ -104,8 +104,8 @@ export class TwoTierKvCacheComponent implements KvCache {
     checkInt('layer', layer, 0, c.nLayers - 1);
     const cache = this.layers[layer];
     checkInt('pos', pos, cache.length - 1, cache.length - 1);
-    checkArg('qPostRope', qPostRope, c.nHeads * c.headDim);
-    checkArg('out', out, c.nHeads * c.headDim);
+    checkComponentArray('qPostRope', qPostRope, c.nHeads * c.headDim);
+    checkComponentArray('out', out, c.nHeads * c.headDim);
     await readInto('qPreRope', qPreRope, this.q);
     const stats = await cache.attend(this.q, this.out);
     this.steps++;
@@ -141,12 +141,3 @@ export class TwoTierKvCacheComponent implements KvCache {
   }
 }
 
-function checkArg(what: string, a: F32Arg, n: number): void {
-  if (!(a instanceof Float32Array) && !isDeviceArray(a)) throw badArgument(`${what} must be a Float32Array or a device array, got ${describe(a)}`);
-  if (a.length !== n) throw badArgument(`${what} must have ${n} elements, got ${a.length}`);
-}
-
-async function readInto(what: string, src: F32Arg, dst: Float32Array): Promise<void> {
-  checkArg(what, src, dst.length);
-  dst.set(src instanceof Float32Array ? src : await src.read());
-}
