@@ -297,7 +297,7 @@ export class LlamaModel {
     return this.kernels;
   }
 
-  /** True when the model runs on asynchronous kernels (use forwardAsync/prefillAsync). */
+  /** True when the model runs on GPU kernels (results arrive asynchronously; hooks and capture need CPU kernels). */
   get asynchronous(): boolean {
     return this.dev !== null;
   }
