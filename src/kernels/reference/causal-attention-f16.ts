@@ -14,6 +14,7 @@ import { badArgument } from '../../core/errors.js';
 import { f16Bits } from '../../core/f16-bits.js';
 import { causalAttentionF16ScratchLength } from '../causal-attention-scratch.js';
 import { defineKernel, f32, i32, int, num, size, MAX_SIZE } from '../define-kernel.js';
+import { span } from './causal-attention.js'; // values of K/V read (two per word here)
 
 export function causalAttentionF16(Q: Float32Array, K: Int32Array, V: Int32Array, pos0: number, n: number, d: number,
   stride: number, nHeads: number, group: number, scale: number, out: Float32Array, _scratch: Float32Array): void {
@@ -44,9 +45,6 @@ export function causalAttentionF16(Q: Float32Array, K: Int32Array, V: Int32Array
   }
 }
 
-/** Values of K/V read: rows 0..pos0+n−1 of `stride`, the last one nKv·d long. */
-const span = (pos0: number, n: number, d: number, stride: number, nHeads: number, group: number) =>
-  (pos0 + n - 1) * stride + Math.max(1, Math.floor(nHeads / group)) * d;
 
 /** causalAttentionF16: causalAttention over a binary16 KV cache (GQA). */
 export const causalAttentionF16Kernel = defineKernel('causalAttentionF16', {

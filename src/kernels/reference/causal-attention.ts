@@ -40,7 +40,7 @@ export function causalAttention(Q: Float32Array, K: Float32Array, V: Float32Arra
 }
 
 /** K/V elements read: rows 0..pos0+n−1 of `stride`, the last one nKv·d long. */
-const span = (pos0: number, n: number, d: number, stride: number, nHeads: number, group: number) =>
+export const span = (pos0: number, n: number, d: number, stride: number, nHeads: number, group: number) =>
   (pos0 + n - 1) * stride + Math.max(1, Math.floor(nHeads / group)) * d;
 
 /** causalAttention: a block of query rows against a causal K/V cache (GQA). */

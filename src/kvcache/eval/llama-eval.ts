@@ -1,5 +1,5 @@
 /**
- * Evaluation on a real Llama checkpoint with each method as the model's KV cache (spec §7b), e.g.
+ * Evaluation on a real Llama checkpoint with each method as the model's KV cache, e.g.
  * stories260K (seq_len 512, head dim 8, 8 query / 4 KV heads, 5 layers):
  *
  *  1. Calibration: run the first `calibrationStories` stories with exact attention and capture
