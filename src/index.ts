@@ -19,8 +19,9 @@ export {
 export type { BandedCholeskyResult, BandedNormalEquations, NormalEquationsOptions } from './core/banded/index.js';
 export {
   quantile, quantiles, median, mean, variance, logSumExp, logGamma, logChoose,
+  bootstrapMean, bootstrapPairedDifference,
 } from './core/stats/index.js';
-export type { QuantileMethod, QuantileOptions, VarianceOptions } from './core/stats/index.js';
+export type { QuantileMethod, QuantileOptions, VarianceOptions, BootstrapOptions, BootstrapInterval } from './core/stats/index.js';
 
 // kernels and backends
 export type {

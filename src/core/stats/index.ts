@@ -8,3 +8,4 @@ export { mean, variance, type VarianceOptions } from './moments.js';
 export { logSumExp } from './log-sum-exp.js';
 export { logGamma } from './log-gamma.js';
 export { logChoose } from './log-choose.js';
+export { bootstrapMean, bootstrapPairedDifference, type BootstrapOptions, type BootstrapInterval } from './bootstrap.js';
