@@ -54,9 +54,6 @@ export async function calibrateModel(model: LlamaModel, tokenizer: Tokenizer, te
   const maxTokens = checkInt('maxTokens', opts.maxTokens ?? 4096, 1);
   const c = model.config;
   if (tokenizer.vocabSize !== c.vocabSize) throw badArgument(`tokenizer has ${tokenizer.vocabSize} tokens, the model ${c.vocabSize}`);
-  for (let l = 0; l < c.nLayers; l++) {
-    if (model.getStrategies(l) !== undefined) throw badArgument(`layer ${l} has strategies installed: calibrate on the dense model`);
-  }
   const { ffn, projections } = model.components;
   if (!(ffn instanceof DenseFfn) || projections !== null) {
     throw badArgument(`model hosts FFN '${ffn.name}'${projections ? ` and projections '${projections.name}'` : ''}: calibrate on the dense model`);

@@ -138,10 +138,6 @@ export async function installActivationSparsity(model: LlamaModel, thresholds: A
   const active = activeLayers(nLayers, opts.layers);
   for (let l = 0; l < nLayers; l++) {
     if (!active[l]) continue;
-    const s = model.getStrategies(l);
-    if (s?.ffn !== undefined || Object.keys(s?.projections ?? {}).length > 0) {
-      throw badArgument(`layer ${l} already has FFN or projection strategies; remove them first`);
-    }
     if (attention && (thresholds.layers[l].inputs?.q === undefined || thresholds.layers[l].inputs?.o === undefined)) {
       throw badArgument(`attention: thresholds.layers[${l}].inputs needs q and o (calibrate with attention captures)`);
     }

@@ -19,7 +19,7 @@ import { SparseInferenceError, badArgument } from '../core/errors.js';
 import type { CpuKernels } from '../kernels/kernels.js';
 import type { AsyncKernels } from '../kernels/async-kernels.js';
 import { makeConfig, parameterCount } from './config.js';
-import type { LlamaConfig } from './hooks.js';
+import type { LlamaConfig } from './config.js';
 import { LlamaModel, type KvType } from './model.js';
 import { WeightLayout, type LayerTensorName } from './weight-layout.js';
 import { scanFinite } from './weight-io.js';

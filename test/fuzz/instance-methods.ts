@@ -31,7 +31,6 @@ import { FarSelector } from '../../src/kvcache/select-far.js';
 import { ResidentCodebook } from '../../src/kvcache/codebook.js';
 import { ExactPool, SketchPool } from '../../src/activations/magnitude-pool.js';
 import { WeightLayout } from '../../src/llama/weight-layout.js';
-import { ExactAttention } from '../../src/llama/exact-attention.js';
 import { makeConfig } from '../../src/llama/config.js';
 import { CodebookSet } from '../../src/kvcache/codebook-set.js';
 import { VqRetrieval } from '../../src/kvcache/methods/vq-retrieval.js';
@@ -109,7 +108,6 @@ const instances: Record<string, [object, string]> = {
   ExactPool: [new ExactPool(), 'activations/magnitude-pool.ts'],
   SketchPool: [new SketchPool(), 'activations/magnitude-pool.ts'],
   WeightLayout: [new WeightLayout(makeConfig({ dim: 16, hiddenDim: 32, nLayers: 1, nHeads: 2, nKvHeads: 1, vocabSize: 40, seqLen: 32 })), 'llama/weight-layout.ts'],
-  ExactAttention: [new ExactAttention(makeConfig({ dim: 16, hiddenDim: 32, nLayers: 1, nHeads: 2, nKvHeads: 1, vocabSize: 40, seqLen: 32 }), kernels), 'llama/exact-attention.ts'],
   CodebookSet: [new CodebookSet({ nLayers: 1, nKvHeads: 1, headDim: 8, size: 4, kind: 'plain', wrope: { window: 4, distance: 64, base: 10000, pairing: 'half' }, calibrationTokens: 4, calibrationQueries: 0 },
     [new Codebook(8, 4, Float32Array.from({ length: 32 }, (_, i) => Math.cos(i)), null)]), 'kvcache/codebook-set.ts'],
   VqRetrieval: [new VqRetrieval(kernels, [new Codebook(8, 4, Float32Array.from({ length: 32 }, (_, i) => Math.cos(i)), null)],

@@ -26,7 +26,7 @@ import { SparseInferenceError, badArgument } from '../../core/errors.js';
 import { checkOptions } from '../../core/options.js';
 import type { AsyncKernels } from '../../kernels/async-kernels.js';
 import type { CpuKernels } from '../../kernels/kernels.js';
-import type { LlamaConfig } from '../hooks.js';
+import type { LlamaConfig } from '../config.js';
 import { LlamaModel, type KvType } from '../model.js';
 import { LAYER_TENSORS, WeightLayout, layerTensorShape, type MatrixName, type TensorSlot, type WeightFormats } from '../weight-layout.js';
 import { quantizedRowWords, type QuantizedType } from '../../kernels/quantized-row-words.js';
