@@ -19,7 +19,7 @@ import { SparseInferenceError, badArgument } from '../core/errors.js';
 import type { CpuKernels, Kernels } from '../kernels/kernels.js';
 import { makeConfig, parameterCount } from './config.js';
 import type { LlamaConfig } from './config.js';
-import { LlamaModel } from './model.js';
+import { LlamaModel, type KvType } from './model.js';
 import { WeightLayout, type LayerTensorName } from './weight-layout.js';
 import { scanFinite } from './weight-io.js';
 import { checkOptions, optionKeys } from '../core/options.js';
@@ -31,10 +31,12 @@ export interface LoadOptions {
   checkFinite?: boolean;
   /** Name used in error messages (e.g. the file path). */
   name?: string;
+  /** How the KV cache stores its rows: 'f32' (default) or 'f16' (binary16; see KvType). */
+  kvType?: KvType;
 }
 
 /** Every key of LoadOptions, for checkOptions. */
-export const LOAD_LLAMA2C_KEYS = optionKeys<LoadOptions>({ kernels: true, checkFinite: true, name: true });
+export const LOAD_LLAMA2C_KEYS = optionKeys<LoadOptions>({ kernels: true, checkFinite: true, name: true, kvType: true });
 
 /** What the header and file size say about a llama2.c checkpoint. */
 export interface Llama2cHeader {
@@ -124,5 +126,5 @@ export function loadLlama2cFrom(header: Llama2cHeader, readBytes: (offset: numbe
     read(WeightLayout.view(all, layout.rmsFinal), 'rms_final');
     if (hasRopeTables) at += 4 * c.seqLen * c.headDim; // freq_cis_real + freq_cis_imag: recomputed by the rope kernel
     if (!c.sharedClassifier) read(WeightLayout.view(all, layout.wcls), 'wcls');
-  });
+  }, {}, { kvType: opts.kvType });
 }

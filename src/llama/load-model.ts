@@ -22,7 +22,7 @@ export interface LoadModelOptions extends Omit<CheckpointLoadOptions, 'kernels'>
 }
 
 /** The keys every format accepts; a format's loader adds its own (CheckpointLoader.extraOptions). */
-export const LOAD_MODEL_KEYS = ['kernels', 'checkFinite', 'name', 'maxSeqLen', 'config'] as const;
+export const LOAD_MODEL_KEYS = ['kernels', 'checkFinite', 'name', 'maxSeqLen', 'config', 'kvType'] as const;
 
 /**
  * Load a Llama checkpoint from its bytes, whatever its format. Throws BAD_FILE for an unknown or

@@ -63,6 +63,8 @@ export type { KvType } from './dense-kv-cache.js';
 import { disposeSymbol } from '../core/dispose.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 import { q8ActivationWords } from '../kernels/q8-activation-words.js';
+import { decodeStepFactory, type DecodeStep } from '../kernels/decode-step.js';
+import { argmax } from './sampler.js';
 
 /**
  * Writes weights into the resident buffers while a model is being built: float32 tensors into
@@ -175,6 +177,8 @@ export class LlamaModel {
   private v!: Views;
   /** The DenseKvCache's storage as host views (CPU kernels), rebuilt with the views; else null. */
   private kvHost: HostLayerStorage[] | null = null;
+  /** The backend's whole-step decoder (WebGPU) for the dense components, and the cache it writes. */
+  private wholeStep: { kv: KvCache; step: DecodeStep } | null = null;
   private disposed = false;
 
   /**
@@ -790,6 +794,8 @@ export class LlamaModel {
    * asynchronous ones), else to an empty array.
    */
   private async runStep(token: number, pos: number, wantLogits: boolean): Promise<Float32Array> {
+    const whole = this.backendStep(pos);
+    if (whole) return wantLogits ? whole.run(token, pos, 'logits') : whole.run(token, pos, 'none').then(() => new Float32Array(0));
     const pending: unknown[] = [];
     await this.step(token, pos, wantLogits, pending);
     if (!this.dev) {
@@ -799,6 +805,48 @@ export class LlamaModel {
     const logits = wantLogits ? this.dev.views.logits.read() : Promise.resolve(new Float32Array(0));
     const [out] = await Promise.all([logits, ...pending]);
     return out;
+  }
+
+  /**
+   * The backend's whole decode step (one GPU submission per token) when it has one and the model
+   * runs the dense float32 components with nothing observing the layers; it then holds token pos's
+   * K/V row (the DenseKvCache's storage is written in place). Else null: the step runs call by call.
+   */
+  private backendStep(pos: number): DecodeStep | null {
+    const kv = this.kv;
+    const factory = this.dev ? decodeStepFactory(this.kernels) : undefined;
+    if (!factory || !this.denseOnly() || !(kv instanceof DenseKvCache) || kv.keepPreRope || this.layout.quantized) return null;
+    if (this.wholeStep?.kv !== kv) {
+      this.wholeStep?.step.dispose();
+      this.wholeStep = null;
+      const c = this.config, L = this.layout;
+      const offsets = (slots: (typeof L.layers)[number]) =>
+        Object.fromEntries(LAYER_TENSORS.map((n) => [n, slots[n].offset])) as Record<(typeof LAYER_TENSORS)[number], number>;
+      const step = factory({
+        ...c, weights: this.dev!.weights, tokEmb: L.tokEmb.offset, rmsFinal: L.rmsFinal.offset, wcls: L.wcls.offset,
+        layers: L.layers.map(offsets), kv: Array.from({ length: c.nLayers }, (_, l) => kv.layer(l)),
+      });
+      if (step === null) return null;
+      this.wholeStep = { kv, step };
+    }
+    this.length = pos + 1;
+    kv.markStored(pos + 1);
+    return this.wholeStep.step;
+  }
+
+  /**
+   * forward(token, pos) followed by greedy sampling: resolves to the id of the largest logit (ties
+   * to the lower id; NaN logits are BAD_ARGUMENT). On a backend with a whole decode step the
+   * argmax runs there too, and only the id comes back (4 bytes instead of the logits).
+   *
+   * @example
+   * const next = await model.forwardGreedy(1, 0);
+   */
+  async forwardGreedy(token: number, pos: number): Promise<number> {
+    this.checkStep(token, pos);
+    const whole = this.backendStep(pos);
+    if (whole) return whole.run(token, pos, 'token');
+    return argmax(await this.forward(token, pos));
   }
 
   /** The step's arrays: views (sync kernels, rebuilt by sync()) or the device arrays. */
@@ -974,6 +1022,7 @@ export class LlamaModel {
     if (this.disposed) return;
     this.disposed = true;
     // The components exist unless construction failed before they were made.
+    this.wholeStep?.step.dispose();
     this.kv?.dispose();
     this.ffn?.dispose();
     this.proj?.dispose();

@@ -53,6 +53,8 @@ import { encodeSwiglu } from './programs/swiglu.js';
 import { encodeSiluThreshold } from './programs/silu-threshold.js'; // activations
 import { encodeThreshold } from './programs/threshold.js'; // activations
 import { encodeSiluMulThreshold } from './programs/silu-mul-threshold.js'; // activations
+import { DECODE_STEP, checkDecodeStepSpec, type DecodeStepFactory } from '../../kernels/decode-step.js';
+import { GpuDecoder } from './decode/gpu-decoder.js'; // llama: a whole decode step per submission
 
 /** Which arguments each kernel writes (positions, from the descriptors): read back after a CPU fallback. */
 const OUTPUTS: Readonly<Record<KernelName, readonly number[]>> = perKernel(outputPositions);
@@ -417,5 +419,6 @@ export function webgpuKernels(ctx: GpuContext, cpu: CpuKernels, options: WebGpuK
     device: ctx.handle.adapterName,
     allocF32: (length: number) => ctx.alloc<Float32Array>('f32', checkInt('length', length, 0)),
     allocI32: (length: number) => ctx.alloc<Int32Array>('i32', checkInt('length', length, 0)),
-  };
+    [DECODE_STEP]: ((spec) => GpuDecoder.create(ctx, checkDecodeStepSpec(spec))) satisfies DecodeStepFactory,
+  } as Kernels;
 }
