@@ -19,8 +19,8 @@
  * await evaluateNll(model, tokenizer, text);  inst.counters.summary();
  */
 import type { LlamaModel } from '../llama/model.js';
-import type { Ffn, ModelShape, ModelWeights, ComponentKernels, ComponentStats } from '../llama/components.js';
-import type { F32Arg } from '../kernels/kernels.js';
+import type { Ffn, ModelShape, ModelWeights, ComponentStats } from '../llama/components.js';
+import type { F32Arg, Kernels } from '../kernels/kernels.js';
 import type { Awaitable } from '../core/awaitable.js';
 import { DenseFfn } from '../llama/dense-ffn.js';
 import { badArgument } from '../core/errors.js';
@@ -96,7 +96,7 @@ class WholeLayerCounting implements Ffn {
     this.issuesBeforeReturn = inner.issuesBeforeReturn === true;
   }
 
-  bind(shape: ModelShape, kernels: ComponentKernels, weights: ModelWeights): Awaitable<void> {
+  bind(shape: ModelShape, kernels: Kernels, weights: ModelWeights): Awaitable<void> {
     return this.inner.bind(shape, kernels, weights);
   }
 

@@ -7,7 +7,7 @@ export { LlamaModel, type WeightFiller, type PrefillOptions, type KvType, type M
 export { ACTIVATION_KINDS, type ActivationKind, type ActivationCapture } from './activation-capture.js';
 export { makeConfig, parameterCount, type LlamaConfig, type LlamaShape } from './config.js';
 export type {
-  KvCache, Ffn, Projection, ModelComponents, ModelShape, ModelWeights, ComponentKernels, ComponentStats, ComponentTraits,
+  KvCache, Ffn, Projection, ModelComponents, ModelShape, ModelWeights, ComponentStats, ComponentTraits,
   ProjectionWhich, LayerMatrixName,
 } from './components.js';
 export { DenseKvCache, type LayerKvCache, type DenseKvCacheOptions, type DenseLayerStorage, type HostLayerStorage16 } from './dense-kv-cache.js';

@@ -41,8 +41,8 @@ import { yieldEvery } from '../core/yield.js';
 import type { Awaitable } from '../core/awaitable.js';
 import { hasView } from './host-view.js';
 import type { CpuKernels, Kernels, ResidentArray } from '../kernels/kernels.js';
-import { needsSyncKernels, type DeviceArray, type F32Arg } from '../kernels/async-kernels.js';
-import { isCpuKernels } from '../kernels/check-kernels.js';
+import type { DeviceArray, F32Arg } from '../kernels/device-array.js';
+import { isCpuKernels, needsCpuKernels } from '../kernels/check-kernels.js';
 import { SparseInferenceError, badArgument, throwIfAborted } from '../core/errors.js';
 import { checkInt, describe } from '../core/validate.js';
 import { checkAnyKernels } from '../kernels/check-kernels.js';
@@ -293,7 +293,7 @@ export class LlamaModel {
    */
   syncKernels(what: string): CpuKernels {
     if (typeof what !== 'string') throw badArgument(`what must be a string naming the caller, got ${describe(what)}`);
-    if (!isCpuKernels(this.kernels)) throw needsSyncKernels(what);
+    if (!isCpuKernels(this.kernels)) throw needsCpuKernels(what);
     return this.kernels;
   }
 
@@ -305,7 +305,7 @@ export class LlamaModel {
   /** Views handed to capture and to users: they need synchronous kernels. */
   private hostViews(what: string): Views {
     this.alive();
-    if (this.dev) throw needsSyncKernels(what);
+    if (this.dev) throw needsCpuKernels(what);
     this.sync();
     return this.v;
   }
@@ -441,7 +441,7 @@ export class LlamaModel {
    */
   keepPreRopeKeys(): void {
     this.alive();
-    if (this.dev) throw needsSyncKernels('keepPreRopeKeys');
+    if (this.dev) throw needsCpuKernels('keepPreRopeKeys');
     const old = this.kv;
     if (!(old instanceof DenseKvCache)) throw new SparseInferenceError('UNAVAILABLE', `keepPreRopeKeys needs the dense KvCache, the model has '${old.name}'`);
     this.needFloatCache('keepPreRopeKeys (the pre-RoPE store is float32)');
@@ -481,7 +481,7 @@ export class LlamaModel {
   /** Observe every activation during forward; `undefined` turns capture off. */
   setCapture(fn: ActivationCapture | undefined): void {
     if (fn !== undefined && typeof fn !== 'function') throw badArgument('capture must be a function or undefined');
-    if (this.dev && fn !== undefined) throw needsSyncKernels('setCapture (captures receive typed-array views)');
+    if (this.dev && fn !== undefined) throw needsCpuKernels('setCapture (captures receive typed-array views)');
     this.capture = fn;
   }
 
