@@ -5,7 +5,9 @@
  */
 import type { CliCommand, CliContext } from '../command.js';
 import { CliUsageError, VOCABULARY, parseArgs } from '../args.js';
-import { openKernels, openModel, syncKernels, useThresholds } from '../model-runtime.js';
+import { loadTokenizer, openKernels, openModel, syncKernels, useThresholds } from '../model-runtime.js';
+import { readCorpus } from '../../node/read-corpus.js';
+import { calibrateOnDocuments } from '../../kvcache/eval/calibrate-documents.js';
 import { createProgressBar } from '../progress.js';
 import { SparseInferenceError } from '../../core/errors.js';
 import { readTokenizer } from '../../llama/node-files.js';
@@ -40,8 +42,12 @@ attending to at each decode step (He et al., Findings of ACL 2025, arXiv 2502.12
   kvcache ablations [synthetic options] [--budget 0.03]
       Codebook size, calibration size, H vs I, window w and distance b.
   kvcache calibrate --model M --tokenizer T --text F --out FILE.safetensors [--kind query-aware|plain]
-        [--size 256] [--calibration-stories 40] [--window 16] [--distance 64] [--seed 0]
-      Train codebooks; use them with 'kvcache eval model --codebooks FILE' or
+        [--size 256] [--iterations 50] [--calibration-stories 40] [--window 16] [--distance 64] [--seed 0]
+  kvcache calibrate --model M.gguf --corpus DIR --out FILE [--kind query-aware|plain|both --plain-out FILE]
+        [--document-tokens 2048] [--query-tokens 256] [--window 64] [--distance 2048] [...]
+      Train codebooks per (layer, KV head) — on TinyStories text, or on a corpus's calibration
+      split (first --document-tokens of each document; queries of the first --query-tokens
+      positions). Use them with 'kvcache eval model --codebooks FILE[,FILE]' or
       'llama generate|ppl --codebooks FILE'.
   kvcache inspect FILE.safetensors [--json]
   kvcache throughput [--context 32768] [--budget 0.03] [--union 2] [--size 4096] [--slow-bytes 4]
@@ -237,36 +243,66 @@ async function runAblationsCmd(args: string[], ctx: CliContext): Promise<number>
 async function runCalibrate(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parseArgs(args, {
     options: {
-      model: { type: 'string' }, tokenizer: { type: 'string' }, text: { type: 'string' }, out: { type: 'string' },
-      kind: { type: 'string', choices: ['query-aware', 'plain'], default: 'query-aware' },
+      model: { type: 'string' }, tokenizer: { type: 'string' }, text: { type: 'string' }, corpus: { type: 'string' },
+      out: { type: 'string' }, 'plain-out': { type: 'string' },
+      kind: { type: 'string', choices: ['query-aware', 'plain', 'both'], default: 'query-aware' },
       size: { type: 'number', integer: true, min: 2, default: 256 },
       iterations: { type: 'number', integer: true, min: 1, default: 50 },
       'calibration-stories': { type: 'number', integer: true, min: 1, default: 40 },
       'cal-stories': { type: 'renamed', to: 'calibration-stories' },
-      window: { type: 'number', integer: true, min: 0, default: 16 },
-      distance: { type: 'number', min: 0, default: 64 },
+      'document-tokens': { type: 'number', integer: true, min: 2, default: 2048 },
+      'query-tokens': { type: 'number', integer: true, min: 1, default: 256 },
+      window: { type: 'number', integer: true, min: 0 },
+      distance: { type: 'number', min: 0 },
       ...VOCABULARY.seed, ...VOCABULARY.json,
       backend: backendOpt, ...VOCABULARY.threads,
     },
   });
-  for (const k of ['model', 'tokenizer', 'text', 'out'] as const) if (values[k] === undefined) throw new CliUsageError(`--${k} is required`);
+  const corpus = values.corpus;
+  if (corpus !== undefined && values.text !== undefined) throw new CliUsageError('give --corpus DIR or --text STORIES.txt, not both');
+  for (const k of corpus ? ['model', 'out'] as const : ['model', 'tokenizer', 'text', 'out'] as const) if (values[k] === undefined) throw new CliUsageError(`--${k} is required`);
+  if (values.kind === 'both' && values['plain-out'] === undefined) throw new CliUsageError('--kind both needs --plain-out FILE for the plain codebooks');
+  const kinds: ('query-aware' | 'plain')[] = values.kind === 'both' ? ['query-aware', 'plain'] : [values.kind as 'query-aware' | 'plain'];
+  // A corpus run uses the paper's window and distance unless told otherwise; stories keep the 512-token scale.
+  const window = values.window ?? (corpus ? 64 : 16), distance = values.distance ?? (corpus ? 2048 : 64);
   await using run = await openKernels(values.backend, values.threads);
   const kernels = syncKernels(run.kernels, 'kvcache calibrate');
-  const model = await openModel(values.model, kernels);
+  const model = await openModel(values.model, kernels, corpus ? values['document-tokens'] : undefined);
   const bar = createProgressBar(ctx, 'kvcache calibrate');
   try {
-    const tokenizer = await readTokenizer(values.tokenizer!, model.config.vocabSize);
-    const stories = splitStories(await readText(values.text!)).slice(0, values['calibration-stories']);
     const c = model.config;
-    const { sets, tokens } = await calibrateLlama(kernels, model, tokenizer, stories,
-      { window: values.window, distance: values.distance, base: c.ropeBase, pairing: c.ropePairing },
-      { size: values.size, iterations: values.iterations, seed: values.seed, kinds: [values.kind as 'query-aware' | 'plain'], onProgress: bar, signal: ctx.signal });
-    const set = (sets.queryAware ?? sets.plain)!;
+    const wrope = { window, distance, base: c.ropeBase, pairing: c.ropePairing };
+    const training = { size: values.size, iterations: values.iterations, seed: values.seed, kinds, onProgress: bar, signal: ctx.signal };
+    let sets, tokens, queries: number | undefined, seconds: object | undefined, documents: string[] | undefined;
+    if (corpus) {
+      const tokenizer = await loadTokenizer(values, c.vocabSize);
+      const docs = await readCorpus(corpus, 'calibration');
+      documents = docs.map((d) => d.id);
+      const ids = docs.map((d) => tokenizer.encode(d.text).slice(0, values['document-tokens']));
+      const r = await calibrateOnDocuments(kernels, model, ids, wrope, { ...training, queryTokens: values['query-tokens'] });
+      ({ sets, tokens, seconds } = r);
+      queries = r.queryPositions;
+    } else {
+      const tokenizer = await readTokenizer(values.tokenizer!, c.vocabSize);
+      const stories = splitStories(await readText(values.text!)).slice(0, values['calibration-stories']);
+      ({ sets, tokens } = await calibrateLlama(kernels, model, tokenizer, stories, wrope, training));
+    }
     const { writeFile } = await import('node:fs/promises');
-    await writeFile(values.out!, writeCodebookFile(set));
+    const written: { file: string; set: NonNullable<typeof sets.plain> }[] = [];
+    if (sets.queryAware) written.push({ file: values.out!, set: sets.queryAware });
+    if (sets.plain) written.push({ file: kinds.length === 2 ? values['plain-out']! : values.out!, set: sets.plain });
+    for (const w of written) await writeFile(w.file, writeCodebookFile(w.set));
     bar.done();
-    if (values.json) ctx.stdout(JSON.stringify({ file: values.out, ...set.info, tokens }, null, 2) + '\n');
-    else ctx.stdout(`${set.info.kind} codebooks: ${c.nLayers} layers × ${c.nKvHeads} KV heads × ${set.info.size} centroids (d = ${c.headDim}) from ${tokens} tokens → ${values.out}\n`);
+    if (values.json) ctx.stdout(JSON.stringify({ tokens, queryPositions: queries, documents, seconds, files: written.map((w) => ({ file: w.file, ...w.set.info })) }, null, 2) + '\n');
+    else {
+      for (const { file, set } of written) {
+        const k = set.info.kmeans!;
+        ctx.stdout(`${set.info.kind} codebooks: ${c.nLayers} layers × ${c.nKvHeads} KV heads × ${set.info.size} centroids (d = ${c.headDim}) from ${tokens} tokens`
+          + `${queries === undefined ? '' : ` (queries of ${queries} positions)`}; k-means ≤ ${k.maxIterations} iterations, mean ${k.iterationsMean.toFixed(1)}, `
+          + `max ${k.iterationsMax}, ${k.converged}/${c.nLayers * c.nKvHeads} converged → ${file}\n`);
+      }
+      if (seconds) ctx.stdout(`time: ${JSON.stringify(seconds)} s\n`);
+    }
   } finally {
     bar.done();
     model.dispose();
