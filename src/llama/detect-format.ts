@@ -18,8 +18,7 @@
  * detectCheckpointFormat(bytes)  // 'llama2c' | 'safetensors' | 'gguf'
  */
 import { SparseInferenceError, badArgument } from '../core/errors.js';
-import type { CpuKernels } from '../kernels/kernels.js';
-import type { AsyncKernels } from '../kernels/async-kernels.js';
+import type { CpuKernels, Kernels } from '../kernels/kernels.js';
 import type { KvType, LlamaModel } from './model.js';
 import { loadLlama2c } from './load-llama2c.js';
 import { loadSafetensors } from './load-safetensors.js';
@@ -33,7 +32,7 @@ export const DETECT_BYTES = 32;
 /** What every checkpoint loader takes. */
 export interface CheckpointLoadOptions {
   /** Kernels the weights are resident in. */
-  kernels: AsyncKernels;
+  kernels: Kernels;
   /** Scan every weight for NaN/Infinity (default true). */
   checkFinite?: boolean;
   /** Name used in error messages (e.g. the file path). */

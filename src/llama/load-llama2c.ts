@@ -16,10 +16,9 @@
  * const model = loadLlama2c(new Uint8Array(await readFile('stories260K.bin')), { kernels });
  */
 import { SparseInferenceError, badArgument } from '../core/errors.js';
-import type { CpuKernels } from '../kernels/kernels.js';
-import type { AsyncKernels } from '../kernels/async-kernels.js';
+import type { CpuKernels, Kernels } from '../kernels/kernels.js';
 import { makeConfig, parameterCount } from './config.js';
-import type { LlamaConfig } from './hooks.js';
+import type { LlamaConfig } from './config.js';
 import { LlamaModel, type KvType } from './model.js';
 import { WeightLayout, type LayerTensorName } from './weight-layout.js';
 import { scanFinite } from './weight-io.js';
@@ -27,7 +26,7 @@ import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface LoadOptions {
   /** The model's kernels, of any backend (CPU or WebGPU). */
-  kernels: AsyncKernels;
+  kernels: Kernels;
   /** Scan every weight for NaN/Infinity (O(parameters); default true). */
   checkFinite?: boolean;
   /** Name used in error messages (e.g. the file path). */

@@ -9,15 +9,14 @@
  */
 import { createKernels } from '../backends/create-kernels.js';
 import { checkOptions } from '../core/options.js';
-import type { CpuKernels } from '../kernels/kernels.js';
-import type { AsyncKernels } from '../kernels/async-kernels.js';
+import type { CpuKernels, Kernels } from '../kernels/kernels.js';
 import type { LlamaModel } from './model.js';
 import { checkpointLoader, detectCheckpointFormat, type CheckpointLoadOptions } from './detect-format.js';
 
 /** Options of loadModel: those of every format, kernels optional. */
 export interface LoadModelOptions extends Omit<CheckpointLoadOptions, 'kernels'> {
   /** Kernels the weights are resident in (default: `await createKernels()`). */
-  kernels?: AsyncKernels;
+  kernels?: Kernels;
   /** Format-specific options (e.g. of a GGUF loader) pass through under their own keys. */
   [key: string]: unknown;
 }

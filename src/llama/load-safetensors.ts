@@ -17,7 +17,7 @@
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { parseHfConfig } from './hf-config.js';
 import { hfTensorName } from './hf-tensor-names.js';
-import type { LlamaConfig } from './hooks.js';
+import type { LlamaConfig } from './config.js';
 import type { LoadOptions } from './load-llama2c.js';
 import { LlamaModel } from './model.js';
 import { parseSafetensors, type SafetensorsFile, type SafetensorsTensor } from './safetensors.js';

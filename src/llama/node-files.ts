@@ -15,8 +15,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SparseInferenceError, badArgument } from '../core/errors.js';
-import type { CpuKernels } from '../kernels/kernels.js';
-import { type AsyncKernels } from '../kernels/async-kernels.js';
+import type { CpuKernels, Kernels } from '../kernels/kernels.js';
 import { isCpuKernels } from '../kernels/check-kernels.js';
 import { readGgufModel } from '../node/gguf-file.js';
 import { loadLlama2cFrom, parseLlama2cHeaderOf } from './load-llama2c.js';
@@ -26,7 +25,7 @@ import { loadTokenizer, type Tokenizer } from './tokenizer.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface ReadModelOptions {
-  kernels: AsyncKernels;
+  kernels: Kernels;
   checkFinite?: boolean;
   /** For HF and GGUF checkpoints: cap the context below the model's own. */
   maxSeqLen?: number;
