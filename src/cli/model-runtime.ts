@@ -14,6 +14,9 @@ import { loadModel } from '../node/load-model.js';
 import type { KvType, LlamaModel } from '../llama/model.js';
 import { loadThresholds } from '../activations/thresholds-node.js';
 import { installActivationSparsity, type SparsityInstallation } from '../activations/install-sparsity.js';
+import { readTokenizer } from '../llama/node-files.js';
+import { readGgufTokenizer } from '../node/gguf-file.js';
+import type { TextTokenizer } from '../llama/text-tokenizer.js';
 
 export interface OpenKernels {
   kernels: Kernels;
@@ -65,4 +68,11 @@ export async function useThresholds(model: LlamaModel, path: string): Promise<Sp
   const first = th.layers[0]?.inputs;
   const attention = th.metadata.method !== 'teal' && first?.q !== undefined && first?.o !== undefined;
   return installActivationSparsity(model, th, { attention });
+}
+
+/** --tokenizer (a llama2.c tokenizer file), or for a GGUF model the BPE tokenizer in its metadata. */
+export async function loadTokenizer(values: { model?: string; tokenizer?: string }, vocabSize?: number): Promise<TextTokenizer> {
+  if (values.tokenizer !== undefined) return readTokenizer(values.tokenizer, vocabSize);
+  if (values.model?.endsWith('.gguf')) return readGgufTokenizer(values.model);
+  throw new CliUsageError('--tokenizer is required (only a GGUF model carries its own)');
 }

@@ -13,6 +13,7 @@ import { isDeviceArray, type DeviceArray } from './device-array.js';
 import { badArgument } from '../core/errors.js';
 import { checkInt, checkNumber, checkOneOf, describe } from '../core/validate.js';
 import type { RopePairing } from './kernels.js';
+import { quantizedRowWords, type QuantizedType } from './quantized-row-words.js';
 
 /** The key of a backend's decode-step factory on its Kernels object (absent: no such step). */
 export const DECODE_STEP: unique symbol = Symbol.for('sparse-inference.decodeStep');
@@ -30,6 +31,12 @@ export interface DecodeStepSpec {
   /** tokEmb: vocabSize × dim; rmsFinal: dim; wcls: vocabSize × dim. */
   tokEmb: number; rmsFinal: number; wcls: number;
   layers: DecodeLayerOffsets[];
+  /**
+   * Matrices kept quantized (the same in every layer) and the words holding them: such a
+   * matrix's offset counts words of `quantized` (layouts: quantized-row-words.ts), not floats.
+   */
+  formats?: Partial<Record<'tokEmb' | 'wcls' | 'wq' | 'wk' | 'wv' | 'wo' | 'w1' | 'w2' | 'w3', QuantizedType>>;
+  quantized?: DeviceArray<Int32Array>;
   /** Per layer: keys and values, seqLen × kvDim each (row t = token t). */
   kv: { keys: DeviceArray<Float32Array>; values: DeviceArray<Float32Array> }[];
 }
@@ -74,8 +81,25 @@ export function checkDecodeStepSpec(spec: DecodeStepSpec): DecodeStepSpec {
     if (!isDeviceArray(s?.values) || s.values.length < kvLength) throw badArgument(`spec.kv[${l}].values must be a device array of ≥ seqLen·kvDim = ${kvLength} floats`);
   });
   if (!isDeviceArray(spec.weights)) throw badArgument(`spec.weights must be a device array, got ${describe(spec.weights)}`);
-  const end = Math.max(spec.tokEmb + spec.vocabSize * spec.dim, spec.wcls + spec.vocabSize * spec.dim, spec.rmsFinal + spec.dim,
-    ...spec.layers.map((o) => Math.max(o.w2 + spec.dim * spec.hiddenDim, o.w1 + spec.hiddenDim * spec.dim, o.w3 + spec.hiddenDim * spec.dim)));
-  if (spec.weights.length < end) throw badArgument(`spec.weights has ${spec.weights.length} floats, but the offsets reach ${end}`);
+  const formats = spec.formats ?? {};
+  if (formats === null || typeof formats !== 'object') throw badArgument(`spec.formats must be an object, got ${describe(formats)}`);
+  for (const [name, f] of Object.entries(formats)) if (f !== undefined) checkOneOf(`spec.formats.${name}`, f, ['Q4_1', 'Q8_0']);
+  const anyQuantized = Object.values(formats).some((f) => f !== undefined);
+  if (anyQuantized && !isDeviceArray(spec.quantized)) throw badArgument('spec.quantized must be a device array when spec.formats names a quantized matrix');
+  // Float32 tensors must lie inside the weights; quantized ones inside the words.
+  const ends: [string, number, number, number][] = [['tokEmb', spec.tokEmb, spec.vocabSize, spec.dim], ['wcls', spec.wcls, spec.vocabSize, spec.dim],
+    ['rmsFinal', spec.rmsFinal, 1, spec.dim]];
+  for (const o of spec.layers) {
+    ends.push(['rmsAtt', o.rmsAtt, 1, spec.dim], ['rmsFfn', o.rmsFfn, 1, spec.dim], ['wq', o.wq, spec.dim, spec.dim],
+      ['wk', o.wk, spec.nKvHeads * spec.headDim, spec.dim], ['wv', o.wv, spec.nKvHeads * spec.headDim, spec.dim], ['wo', o.wo, spec.dim, spec.dim],
+      ['w1', o.w1, spec.hiddenDim, spec.dim], ['w3', o.w3, spec.hiddenDim, spec.dim], ['w2', o.w2, spec.dim, spec.hiddenDim]);
+  }
+  for (const [name, at, rows, cols] of ends) {
+    const f = (formats as Record<string, QuantizedType | undefined>)[name];
+    if (f !== undefined && cols % 32 !== 0) throw badArgument(`spec.formats.${name}: quantized rows need a multiple of 32 columns, got ${cols}`);
+    const end = at + rows * (f === undefined ? cols : quantizedRowWords(f, cols));
+    const length = f === undefined ? spec.weights.length : spec.quantized!.length;
+    if (end > length) throw badArgument(`spec.${name} at ${at} reaches ${end}, past the ${length} ${f === undefined ? 'floats of spec.weights' : 'words of spec.quantized'}`);
+  }
   return spec;
 }

@@ -44,7 +44,7 @@ import type { CpuKernels, Kernels, ResidentArray } from '../kernels/kernels.js';
 import type { DeviceArray, F32Arg } from '../kernels/device-array.js';
 import { isCpuKernels, needsCpuKernels } from '../kernels/check-kernels.js';
 import { SparseInferenceError, badArgument, throwIfAborted } from '../core/errors.js';
-import { checkInt, describe } from '../core/validate.js';
+import { checkFloat32, checkInt, describe } from '../core/validate.js';
 import { checkAnyKernels } from '../kernels/check-kernels.js';
 import type { ActivationCapture, ActivationKind } from './activation-capture.js';
 import type { LlamaConfig } from './config.js';
@@ -515,6 +515,40 @@ export class LlamaModel {
       this.unrotateKeys(s.keys, keysPreRope);
     }
     return { keys: s.keys, keysPreRope, values: s.values, length: this.length };
+  }
+
+  /**
+   * Load the first `length` tokens of another run's cache into the hosted KvCache (CPU kernels):
+   * every layer's keys (pre- and post-RoPE) and values go through `append`, position by
+   * position, and cachedTokens becomes `length`. One dense prefill can so be shared by several
+   * caches (e.g. retrieval methods compared on the same context): copy `kvCache(l)` of every
+   * layer after the prefill, then `use` each cache and restore the copies into it.
+   * @example
+   * const layers = Array.from({ length: c.nLayers }, (_, l) => copyOf(model.kvCache(l)));
+   * await model.use({ kv: sparseCache });
+   * await model.restoreKv(layers, n);
+   */
+  async restoreKv(layers: readonly LayerKvCache[], length: number): Promise<void> {
+    this.alive();
+    if (this.dev) throw needsCpuKernels('restoreKv');
+    const c = this.config;
+    if (!Array.isArray(layers) || layers.length !== c.nLayers) throw badArgument(`layers must be an array of ${c.nLayers} LayerKvCache (one per layer)`);
+    checkInt('length', length, 0, c.seqLen);
+    const n = length * c.kvDim;
+    layers.forEach((s, l) => {
+      if (s === null || typeof s !== 'object') throw badArgument(`layers[${l}] must be a LayerKvCache`);
+      for (const key of ['keys', 'keysPreRope', 'values'] as const) checkFloat32(`layers[${l}].${key}`, s[key], n);
+    });
+    this.kv.reset();
+    this.length = 0;
+    for (let t = 0; t < length; t++) {
+      for (let l = 0; l < c.nLayers; l++) {
+        const row = (a: Float32Array) => a.subarray(t * c.kvDim, (t + 1) * c.kvDim);
+        await this.kv.append(l, t, row(layers[l].keysPreRope), row(layers[l].keys), row(layers[l].values));
+      }
+      this.length = t + 1;
+    }
+    this.sync(true); // appends may have allocated (and grown WASM memory)
   }
 
   /** A binary16 layer's cached rows as float32 copies (exact: binary16 widens losslessly). */

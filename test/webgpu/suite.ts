@@ -23,6 +23,8 @@ import { referenceKernelFunctions as ref } from '../../src/kernels/reference/ind
 import { Rng } from '../../src/core/rng.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
 import type { Kernels } from '../../src/kernels/kernels.js';
+import { lcg, randomQuantizedRows } from '../_harness/quantized-rows.js';
+import { decodeQuantizedRow } from '../../src/llama/quantized-row.js';
 
 export interface SuiteCase {
   name: string;
@@ -152,6 +154,26 @@ const gemvCases = differential('gemv', [[1, 1], [3, 5], [7, 8], [16, 17], [33, 6
     }
     if (after[2][rows] !== -3 || after[2][rows + 1] !== -3) fail(`gemv ${rows}×${cols} wrote past y[rows)`);
   });
+
+/** gemvQ4_1 / gemvQ8_0: ggml blocks read as words; Σ|terms| from the decoded weights. */
+const quantizedGemvCases = (['Q4_1', 'Q8_0'] as const).flatMap((type) => differential(`gemv${type}`,
+  [[1, 32], [3, 64], [7, 96], [4, 2048], [65, 160]], async (k, off, [rows, cols], seed) => {
+    const W = randomQuantizedRows(type, rows, cols, lcg(seed)), x = floats(cols, seed + 100);
+    const y = new Float32Array(rows + 2).fill(-3);
+    const { after } = await placed(k, off, [W, x, y], (w, xx, yy) => (type === 'Q4_1'
+      ? k.gemvQ4_1(w as Int32Array, xx as Float32Array, yy as Float32Array, rows, cols)
+      : k.gemvQ8_0(w as Int32Array, xx as Float32Array, yy as Float32Array, rows, cols)));
+    const want = new Float32Array(rows);
+    (type === 'Q4_1' ? ref.gemvQ4_1 : ref.gemvQ8_0)(W, x, want, rows, cols);
+    const row = new Float32Array(cols);
+    for (let r = 0; r < rows; r++) {
+      decodeQuantizedRow(type, W, r, cols, row);
+      let t = 0;
+      for (let c = 0; c < cols; c++) t += Math.abs(row[c] * x[c]);
+      closeTo(after[2][r], want[r], t, `gemv${type} ${rows}×${cols} y[${r}]`);
+    }
+    if (after[2][rows] !== -3 || after[2][rows + 1] !== -3) fail(`gemv${type} ${rows}×${cols} wrote past y[rows)`);
+  }));
 
 const gemvTCases = differential('gemvT', [[1, 1], [4, 3], [17, 8], [31, 33], [300, 5], [513, 64], [40, 1030]],
   async (k, off, [rows, cols], seed) => {
@@ -988,7 +1010,7 @@ const behaviourCases: SuiteCase[] = [
 
 /** Every case of the shared suite, in a fixed order (the runtimes compare case lists). */
 export const SUITE: SuiteCase[] = [
-  ...gemvCases, ...gemvTCases, ...spvmmCases, ...vmmspCases, ...l2Cases, ...argminCases, ...lutCases,
+  ...gemvCases, ...quantizedGemvCases, ...gemvTCases, ...spvmmCases, ...vmmspCases, ...l2Cases, ...argminCases, ...lutCases,
   ...topKSelectCases, ...topKSelectRowsCases, ...topKCases, ...attentionCases, ...attentionHeadsCases, ...sumCases,
   ...dotCases, ...axpyCases, ...softmaxCases, ...rmsnormCases, ...ropeCases, ...swigluCases,
   ...siluThresholdCases, ...thresholdCases, ...siluMulThresholdCases, ...sparseFfnCases, // activations

@@ -34,6 +34,7 @@ import { byValueDescending } from '../../kernels/reference/rank-order.js';
 import { GpuDeviceArray, type GpuCall, type GpuContext, type GpuRef } from './gpu-context.js';
 import { encodeGemv } from './programs/gemv.js';
 import { encodeGemvT } from './programs/gemv-t.js';
+import { encodeGemvQuantized } from './programs/gemv-quantized.js';
 import { encodeSpvmm } from './programs/spvmm.js';
 import { encodeVmmsp } from './programs/vmmsp.js';
 import { encodeL2sqrBatch } from './programs/l2sqr-batch.js';
@@ -70,6 +71,7 @@ export const WEBGPU_NATIVE = [
   'selectiveAttentionHeads', // llama: every query head in the same 4 dispatches
   'dot', 'axpy', 'softmax', 'rmsnorm', 'rope', 'swiglu', // llama decode step
   'siluThreshold', 'threshold', 'siluMulThreshold', // activations (CATS/CHESS, TEAL)
+  'gemvQ4_1', 'gemvQ8_0', // llama: GGUF blocks read in place
 ] as const satisfies readonly KernelName[];
 type NativeName = (typeof WEBGPU_NATIVE)[number];
 
@@ -119,6 +121,12 @@ const SPECS: { [K in NativeName]: NativeSpec<K> } = {
   },
   gemv: { // (W, x, y, rows, cols)
     encode(call, r, a) { encodeGemv(call, r[0], r[1], r[2], a[3], a[4]); return () => undefined; },
+  },
+  gemvQ4_1: { // (W words, x, y, rows, cols)
+    encode(call, r, a) { encodeGemvQuantized(call, 'Q4_1', r[0], r[1], r[2], a[3], a[4]); return () => undefined; },
+  },
+  gemvQ8_0: { // (W words, x, y, rows, cols)
+    encode(call, r, a) { encodeGemvQuantized(call, 'Q8_0', r[0], r[1], r[2], a[3], a[4]); return () => undefined; },
   },
   gemvT: { // (W, x, y, rows, cols)
     encode(call, r, a) { encodeGemvT(call, r[0], r[1], r[2], a[3], a[4]); return () => undefined; },

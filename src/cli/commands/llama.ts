@@ -6,15 +6,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CliCommand, CliContext } from '../command.js';
 import { CliUsageError, VOCABULARY, parseArgs } from '../args.js';
-import { openKernels, openModel } from '../model-runtime.js';
+import { loadTokenizer, openKernels, openModel } from '../model-runtime.js';
 import { FFN_NAMES, KV_CACHE_NAMES, KV_TYPES, componentNames, kvStorage, useComponents } from '../model-components.js';
 import { createProgressBar } from '../progress.js';
 import { SparseInferenceError } from '../../core/errors.js';
-import { readTokenizer } from '../../llama/node-files.js';
 import { generate } from '../../llama/generate.js';
 import { evaluateNll } from '../../llama/evaluate-nll.js';
 import { toHfCheckpoint } from '../../llama/convert-to-hf.js';
-import { readGgufTokenizer } from '../../node/gguf-file.js';
 import type { TextTokenizer } from '../../llama/text-tokenizer.js';
 import type { KvType } from '../../llama/model.js';
 import { chatOptionsFromTemplate, formatChat } from '../../llama/chat-template.js';
@@ -143,13 +141,6 @@ async function openRun(values: {
       await k.dispose();
     },
   };
-}
-
-/** --tokenizer (a llama2.c tokenizer file), or for a GGUF model the BPE tokenizer in its metadata. */
-async function loadTokenizer(values: { model?: string; tokenizer?: string }, vocabSize?: number): Promise<TextTokenizer> {
-  if (values.tokenizer !== undefined) return readTokenizer(values.tokenizer, vocabSize);
-  if (values.model?.endsWith('.gguf')) return readGgufTokenizer(values.model);
-  return readTokenizer(required(values.tokenizer, 'tokenizer'), vocabSize);
 }
 
 /** --chat: the prompt as one user turn in the model's chat template (a GGUF tokenizer's ChatML). */

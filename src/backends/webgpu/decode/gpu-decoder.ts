@@ -30,6 +30,9 @@ import { ATTENTION_CHUNK, attentionChunksProgram, attentionCombineProgram } from
 import { classifierRowsProgram, gateUpRowsProgram, residualRowsProgram } from './matrix-rows.js';
 import { argmaxProgram } from './argmax.js';
 import { ropeTableAll } from './rope-table.js';
+import { embedRowProgram } from './embed-row.js';
+import type { RowFormat } from './row-dots.js';
+import { quantizedRowWords } from '../../../kernels/quantized-row-words.js';
 
 const STORAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
 
@@ -49,6 +52,8 @@ export class GpuDecoder implements DecodeStep {
   private readonly layers: LayerDispatches[];
   private readonly classifier: StaticDispatch;
   private readonly argmax: StaticDispatch;
+  /** Decodes the token's row of a quantized embedding table (null: float32, copied). */
+  private readonly embed: StaticDispatch | null;
   private readonly step: GpuBuffer;
   private readonly x: GpuBuffer;
   private readonly logits: GpuBuffer;
@@ -60,9 +65,14 @@ export class GpuDecoder implements DecodeStep {
   /** The previous token's read-back: the next step waits for it (one staging buffer). */
   private busy: Promise<unknown> = Promise.resolve();
 
-  /** null when the shape is outside what the programs handle (headDim > 64·64, odd head sizes). */
+  /**
+   * null when the model is outside what the programs handle: odd head sizes, or matrices that one
+   * dispatch reads together (Wq, Wk, Wv; W1, W3) stored in different formats.
+   */
   static create(ctx: GpuContext, spec: DecodeStepSpec): GpuDecoder | null {
     if (spec.headDim % 2 !== 0 || spec.nHeads % spec.nKvHeads !== 0) return null;
+    const f = (n: keyof NonNullable<DecodeStepSpec['formats']>) => spec.formats?.[n];
+    if (f('wq') !== f('wk') || f('wq') !== f('wv') || f('w1') !== f('w3')) return null;
     return new GpuDecoder(ctx, spec);
   }
 
@@ -77,6 +87,11 @@ export class GpuDecoder implements DecodeStep {
     };
     const at = (b: GpuBuffer): GpuRef => ({ buffer: b, offset: 0 });
     this.weights = refOf('weights', s.weights);
+    const Q = s.quantized ? refOf('quantized', s.quantized) : null;
+    const format = (n: keyof NonNullable<DecodeStepSpec['formats']>): RowFormat => s.formats?.[n] ?? 'f32';
+    /** The bindings of a matrix of format f, and its row length (floats or words) for `cols` columns. */
+    const matrix = (f: RowFormat) => (f === 'f32' ? [this.weights] : [this.weights, Q!]);
+    const rowLen = (f: RowFormat, cols: number) => (f === 'f32' ? cols : quantizedRowWords(f, cols));
     try {
       const cs = buffer(s.seqLen * s.headDim);
       d.queue.writeBuffer(cs, 0, ropeTableAll(s.seqLen, s.headDim, s.ropeBase));
@@ -89,25 +104,33 @@ export class GpuDecoder implements DecodeStep {
       this.token = buffer(4);
       this.staging = d.createBuffer({ size: Math.ceil(s.vocabSize / 4) * 16, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
       this.buffers.push(this.staging);
-      const W = this.weights, x = at(this.x), step = at(this.step);
+      const x = at(this.x), step = at(this.step);
       const attention = { hd: s.headDim, kvDim, group: s.nHeads / s.nKvHeads, maxChunks };
       this.layers = s.layers.map((o, l) => {
         const keys = refOf(`kv[${l}].keys`, s.kv[l].keys), values = refOf(`kv[${l}].values`, s.kv[l].values);
+        const fq = format('wq'), fo = format('wo'), f1 = format('w1'), f2 = format('w2');
         return {
-          qkv: new StaticDispatch(ctx, qkvRopeProgram(s.ropePairing), {
-            dim: s.dim, kvDim, half: s.headDim / 2, eps: s.normEps, wq: o.wq, wk: o.wk, wv: o.wv, norm: o.rmsAtt,
-          }, [W, x, at(cs), step, at(q), keys, values], (s.dim + 2 * kvDim) / 2),
+          qkv: new StaticDispatch(ctx, qkvRopeProgram(s.ropePairing, fq), {
+            dim: s.dim, kvDim, half: s.headDim / 2, eps: s.normEps, rowLen: rowLen(fq, s.dim), wq: o.wq, wk: o.wk, wv: o.wv, norm: o.rmsAtt,
+          }, [...matrix(fq), x, at(cs), step, at(q), keys, values], (s.dim + 2 * kvDim) / 2),
           chunks: new StaticDispatch(ctx, attentionChunksProgram, { ...attention, scale: 1 / Math.sqrt(s.headDim) },
             [at(q), keys, values, step, at(part)], ALL_GROUPS),
           combine: new StaticDispatch(ctx, attentionCombineProgram, attention, [at(part), step, at(att)], s.nHeads),
-          wo: new StaticDispatch(ctx, residualRowsProgram, { cols: s.dim, w: o.wo }, [W, at(att), x], s.dim),
-          gateUp: new StaticDispatch(ctx, gateUpRowsProgram, { cols: s.dim, w1: o.w1, w3: o.w3, norm: o.rmsFfn, eps: s.normEps },
-            [W, x, at(u)], s.hiddenDim),
-          w2: new StaticDispatch(ctx, residualRowsProgram, { cols: s.hiddenDim, w: o.w2 }, [W, at(u), x], s.dim),
+          wo: new StaticDispatch(ctx, residualRowsProgram(fo), { cols: s.dim, rowLen: rowLen(fo, s.dim), w: o.wo },
+            [...matrix(fo), at(att), x], s.dim),
+          gateUp: new StaticDispatch(ctx, gateUpRowsProgram(f1), {
+            cols: s.dim, rowLen: rowLen(f1, s.dim), w1: o.w1, w3: o.w3, norm: o.rmsFfn, eps: s.normEps,
+          }, [...matrix(f1), x, at(u)], s.hiddenDim),
+          w2: new StaticDispatch(ctx, residualRowsProgram(f2), { cols: s.hiddenDim, rowLen: rowLen(f2, s.hiddenDim), w: o.w2 },
+            [...matrix(f2), at(u), x], s.dim),
         };
       });
-      this.classifier = new StaticDispatch(ctx, classifierRowsProgram, { cols: s.dim, w: s.wcls, norm: s.rmsFinal, eps: s.normEps },
-        [W, x, at(this.logits)], s.vocabSize);
+      const fc = format('wcls'), fe = format('tokEmb');
+      this.classifier = new StaticDispatch(ctx, classifierRowsProgram(fc), {
+        cols: s.dim, rowLen: rowLen(fc, s.dim), w: s.wcls, norm: s.rmsFinal, eps: s.normEps,
+      }, [...matrix(fc), x, at(this.logits)], s.vocabSize);
+      this.embed = fe === 'f32' ? null
+        : new StaticDispatch(ctx, embedRowProgram(fe), { cols: s.dim, rowLen: rowLen(fe, s.dim), w: s.tokEmb }, [Q!, step, x], s.dim / 32);
       this.argmax = new StaticDispatch(ctx, argmaxProgram, { n: s.vocabSize }, [at(this.logits), at(this.token)], 1);
     } catch (e) {
       this.dispose();
@@ -135,11 +158,13 @@ export class GpuDecoder implements DecodeStep {
     ctx.checkAlive();
     d.pushErrorScope('validation');
     this.stepWords[0] = pos;
+    this.stepWords[1] = token;
     d.queue.writeBuffer(this.step, 0, this.stepWords);
     const enc = d.createCommandEncoder();
-    enc.copyBufferToBuffer(this.weights.buffer, (this.weights.offset + s.tokEmb + token * s.dim) * 4, this.x, 0, s.dim * 4);
+    if (!this.embed) enc.copyBufferToBuffer(this.weights.buffer, (this.weights.offset + s.tokEmb + token * s.dim) * 4, this.x, 0, s.dim * 4);
     const pass = enc.beginComputePass();
     const rows = (n: number) => grid(n, ctx.maxGroupsPerDim);
+    this.embed?.encode(pass, rows(s.dim / 32));
     const kvPairs = s.nKvHeads * s.headDim / 2;
     const chunks = Math.ceil((pos + 1) / ATTENTION_CHUNK);
     for (const L of this.layers) {
@@ -179,6 +204,7 @@ export class GpuDecoder implements DecodeStep {
     this.ctx.flush();
     for (const L of this.layers ?? []) for (const dsp of Object.values(L)) dsp.dispose();
     this.classifier?.dispose();
+    this.embed?.dispose();
     this.argmax?.dispose();
     for (const b of this.buffers) b.destroy();
   }

@@ -10,20 +10,23 @@
  */
 import type { RopePairing } from '../../../kernels/kernels.js';
 import type { GpuProgram } from '../program.js';
-import { normScale, rowDots, rowDotsPrelude, ROW_WG } from './row-dots.js';
+import { matrixBindings, normScale, rowBase, rowDots, rowDotsPrelude, ROW_WG, type RowFormat } from './row-dots.js';
 
-/** The program for a pairing. Workgroups: (dim + 2·kvDim) / 2. */
-export function qkvRopeProgram(pairing: RopePairing): GpuProgram {
+/**
+ * The program for a pairing and the format of Wq, Wk, Wv (`rowLen`: floats or words per row; the
+ * matrix offsets are in W's floats or Q's words accordingly). Workgroups: (dim + 2·kvDim) / 2.
+ */
+export function qkvRopeProgram(pairing: RopePairing, format: RowFormat): GpuProgram {
   const adjacent = pairing === 'adjacent';
   return {
-    cacheKey: `decode:qkvRope:${pairing}`,
+    cacheKey: `decode:qkvRope:${pairing}:${format}`,
     workgroupSize: [ROW_WG, 1],
     uniforms: [
       { name: 'dim', type: 'u32' }, { name: 'kvDim', type: 'u32' }, { name: 'half', type: 'u32' }, { name: 'eps', type: 'f32' },
-      { name: 'wq', type: 'u32' }, { name: 'wk', type: 'u32' }, { name: 'wv', type: 'u32' }, { name: 'norm', type: 'u32' },
+      { name: 'rowLen', type: 'u32' }, { name: 'wq', type: 'u32' }, { name: 'wk', type: 'u32' }, { name: 'wv', type: 'u32' }, { name: 'norm', type: 'u32' },
     ],
     bindings: [
-      { name: 'W', type: 'f32', access: 'read' },
+      ...matrixBindings(format),
       { name: 'x', type: 'f32', access: 'read' },
       { name: 'cs', type: 'f32', access: 'read' },
       { name: 'step', type: 'u32', access: 'read' },
@@ -45,7 +48,7 @@ export function qkvRopeProgram(pairing: RopePairing): GpuProgram {
   let t = lp - h * P.half;
   let r0 = h * 2u * P.half + ${adjacent ? '2u * t' : 't'};
   let r1 = r0 + ${adjacent ? '1u' : 'P.half'};
-${rowDots([`P.WOff + w + r0 * P.dim`, `P.WOff + w + r1 * P.dim`], 'x', 'P.xOff', 'P.dim', 'P.WOff + P.norm')}
+${rowDots(format, [rowBase(format, 'w + r0 * P.rowLen'), rowBase(format, 'w + r1 * P.rowLen')], 'x', 'P.xOff', 'P.dim', 'P.WOff + P.norm')}
   if (lid != 0u) { return; }
 ${normScale('P.dim')}
   let a = dot0 * r;
