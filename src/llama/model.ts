@@ -52,7 +52,7 @@ import type { Ffn, KvCache, ModelComponents, ModelWeights, Projection, LayerMatr
 import { DenseKvCache, type HostLayerStorage, type KvType, type LayerKvCache } from './dense-kv-cache.js';
 import { DenseFfn } from './dense-ffn.js';
 import { checkOneOf } from '../core/validate.js';
-import { WeightLayout, LAYER_TENSORS, type LayerWeights, type TensorSlot, type WeightFormats } from './weight-layout.js';
+import { WeightLayout, LAYER_TENSORS, type LayerTensorName, type LayerWeights, type TensorSlot, type WeightFormats } from './weight-layout.js';
 import { decodeQuantizedRow } from './quantized-row.js';
 import type { DecoderLayerShape } from '../kernels/kernels.js';
 import { decoderLayerOffsets, decoderLayerScratchLength } from '../kernels/decoder-layer-layout.js';
@@ -272,9 +272,9 @@ export class LlamaModel {
         tokEmb: WeightLayout.view(weights, L.tokEmb), rmsFinal: WeightLayout.view(weights, L.rmsFinal),
         wcls: WeightLayout.view(weights, L.wcls),
         layers: L.layers.map((slots) => {
-          const lw = {} as Record<string, DeviceArray<Float32Array>>;
+          const lw = {} as Record<LayerTensorName, DeviceArray<Float32Array>>; // every name is set below
           for (const name of LAYER_TENSORS) lw[name] = WeightLayout.view(weights, slots[name]);
-          return lw as unknown as Views<DeviceArray<Float32Array>>['layers'][number];
+          return lw;
         }),
         qLayers: [],
         x: own(c.dim), xb: own(c.dim), xb2: own(c.dim), q: own(c.dim), qPre: own(c.dim), kPre: own(c.kvDim),
@@ -322,9 +322,9 @@ export class LlamaModel {
     const c = this.config;
     const L = this.layout;
     const layers: LayerWeights[] = L.layers.map((slots) => {
-      const lw = {} as Record<string, Float32Array>;
+      const lw = {} as Record<LayerTensorName, Float32Array>; // every name is set below
       for (const name of LAYER_TENSORS) lw[name] = WeightLayout.view(wBase, slots[name]);
-      return lw as unknown as LayerWeights;
+      return lw;
     });
     const q = this.qmem?.view();
     const qView = (slot: TensorSlot) => (q && slot.format ? q.subarray(slot.offset, slot.offset + slot.length) : undefined);
