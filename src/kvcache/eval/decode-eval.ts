@@ -27,7 +27,7 @@ import { badArgument, throwIfAborted } from '../../core/errors.js';
 import { checkInt, checkNumber, checkOneOf } from '../../core/validate.js';
 import { checkOptions, optionKeys } from '../../core/options.js';
 import type { LlamaModel } from '../../llama/model.js';
-import type { LayerKvCache } from '../../llama/hooks.js';
+import type { LayerKvCache } from '../../llama/dense-kv-cache.js';
 import { DenseKvCache } from '../../llama/dense-kv-cache.js';
 import { tokenNll } from '../../llama/evaluate-nll.js';
 import type { Budget } from '../budget.js';
