@@ -144,7 +144,8 @@ export async function evaluateCorpusSparsity(model: LlamaModel, tokenizer: TextT
   const docTokens = checkInt('options.documentTokens', o.documentTokens ?? model.config.seqLen, 2, model.config.seqLen);
   const lastWordTasks = checkInt('options.lastWordTasks', o.lastWordTasks ?? 0, 0);
   const lastWordK = checkNumber('options.lastWordSparsity', o.lastWordSparsity ?? 0.5, 0, 1, { maxExclusive: true });
-  const lastWordContext = checkInt('options.lastWordContextTokens', o.lastWordContextTokens ?? 512, 2, model.config.seqLen - 16);
+  const lastWordContext = lastWordTasks === 0 ? 0
+    : checkInt('options.lastWordContextTokens', o.lastWordContextTokens ?? Math.min(512, model.config.seqLen - 16), 2, model.config.seqLen - 16);
   const seed = checkInt('options.seed', o.seed ?? 0, 0);
   const name = o.modelName ?? 'model';
   const progress = o.onProgress ?? (() => {});
@@ -191,7 +192,7 @@ export async function evaluateCorpusSparsity(model: LlamaModel, tokenizer: TextT
   let calibrated = 0;
   for (const s of seeds) {
     throwIfAborted(o.signal, 'corpus evaluation');
-    const seqs = corpusCalibrationSequences(tokenizer, corpus.calibration, { tokens: calibrationTokens, seed: s, uuidShare: o.uuidShare });
+    const seqs = corpusCalibrationSequences(tokenizer, corpus.calibration, { tokens: calibrationTokens, seed: s, uuidShare: o.uuidShare, segmentTokens: Math.min(512, model.config.seqLen) });
     const stats = await calibrateOnSequences(model, seqs, {
       chess: true, quantile: o.quantile ?? 'sketch', signal: o.signal, onProgress: stepProgress(`calibrating (seed ${s})`),
     });

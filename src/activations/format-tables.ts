@@ -9,12 +9,12 @@ import type { ProjectionInput } from './thresholds.js';
 
 const f = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : '—');
 
-export const SYNTHETIC_HEADERS = ['k', 'method', 'sparsity', 'channel min', 'channel max', 'objective', 'rel. error', 'weights streamed'];
+export const SYNTHETIC_HEADERS = ['k', 'method', 'sparsity', 'channel min', 'channel max', 'objective', 'rel. error (Frobenius)', 'mean per-token error', 'weights streamed'];
 export const MODEL_HEADERS = ['k', 'method', 'NLL', 'ΔNLL', 'gate sparsity', 'channel min–max', 'input sparsity', 'weights streamed'];
 
 export function syntheticRows(r: SyntheticEvalResult): string[][] {
   return r.rows.map((x) => [String(x.k), x.method, f(x.sparsity), f(x.channelSparsityMin, 2), f(x.channelSparsityMax, 2),
-    f(x.objective, 4), f(x.relativeError, 4), f(x.weightsStreamed)]);
+    f(x.objective, 4), f(x.relativeError, 4), f(x.meanTokenError, 4), f(x.weightsStreamed)]);
 }
 
 function inputs(s: Partial<Record<ProjectionInput, number>>): string {
