@@ -73,9 +73,6 @@ export async function calibrateOnSequences(model: LlamaModel, sequences: readonl
     if (!Array.isArray(ids) || ids.length === 0 || ids.length > c.seqLen) throw badArgument(`sequences[${i}] must be 1 to ${c.seqLen} token ids`);
     ids.forEach((id, j) => { if (!Number.isInteger(id) || id < 0 || id >= c.vocabSize) throw badArgument(`sequences[${i}][${j}] = ${id} is not a token id of a ${c.vocabSize}-token vocabulary`); });
   });
-  for (let l = 0; l < c.nLayers; l++) {
-    if (model.getStrategies(l) !== undefined) throw badArgument(`layer ${l} has strategies installed: calibrate on the dense model`);
-  }
   const { ffn, projections } = model.components;
   if (!(ffn instanceof DenseFfn) || projections !== null) {
     throw badArgument(`model hosts FFN '${ffn.name}'${projections ? ` and projections '${projections.name}'` : ''}: calibrate on the dense model`);

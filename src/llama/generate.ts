@@ -93,16 +93,22 @@ async function decode(model: LlamaModel, tokenizer: TextTokenizer, tokens: numbe
   const generated: number[] = [];
   let stopReason: GenerateResult['stopReason'] = 'max-tokens';
   const t0 = performance.now();
+  // Greedy decoding asks the model for the next id itself (on the GPU: the argmax runs there).
+  const greedy = sampler.temperature === 0;
+  let next = maxTokens > 0 ? sampler.sample(logits, model.config.vocabSize) : -1;
   while (generated.length < maxTokens) {
     throwIfAborted(opts.signal, 'generate');
-    const next = sampler.sample(logits, model.config.vocabSize);
     if (stop.has(next)) { stopReason = 'stop-token'; break; }
     tokens.push(next);
     generated.push(next);
     emit(tokens.length - 1, false);
     if (generated.length === maxTokens) break;
     if (tokens.length > seqLen) { stopReason = 'context-full'; break; }
-    logits = await model.forward(next, tokens.length - 1);
+    if (greedy) next = await model.forwardGreedy(next, tokens.length - 1);
+    else {
+      logits = await model.forward(next, tokens.length - 1);
+      next = sampler.sample(logits, model.config.vocabSize);
+    }
     await yieldEvery(30);
   }
   const tail = utf8.end();

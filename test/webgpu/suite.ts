@@ -18,14 +18,17 @@
  * Indices and counts must match exactly, except argminL2 codes at near-ties (then the two
  * distances must agree).
  */
-import type { AsyncKernels, DeviceArray } from '../../src/kernels/async-kernels.js';
+import type { DeviceArray } from '../../src/kernels/device-array.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 import { Rng } from '../../src/core/rng.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
+import type { Kernels } from '../../src/kernels/kernels.js';
+import { lcg, randomQuantizedRows } from '../_harness/quantized-rows.js';
+import { decodeQuantizedRow } from '../../src/llama/quantized-row.js';
 
 export interface SuiteCase {
   name: string;
-  run(k: AsyncKernels): Promise<void>;
+  run(k: Kernels): Promise<void>;
 }
 
 type Typed = Float32Array | Int32Array;
@@ -77,7 +80,7 @@ async function rejectsBadArgument(p: Promise<unknown>, argument: string, what: s
  */
 class Placer {
   private readonly owned: DeviceArray<Typed>[] = [];
-  constructor(private readonly k: AsyncKernels, private readonly offset: number) {}
+  constructor(private readonly k: Kernels, private readonly offset: number) {}
 
   put<T extends Typed>(a: T): DeviceArray<T> {
     const whole = (a instanceof Float32Array ? this.k.allocF32(a.length + this.offset + 3)
@@ -106,7 +109,7 @@ const PLACEMENTS: { name: string; offset: number | null }[] = [
  * Runs `call` with the arrays placed as asked and returns their contents afterwards (outputs
  * included) and the call's result.
  */
-async function placed<R>(k: AsyncKernels, offset: number | null, arrays: Typed[],
+async function placed<R>(k: Kernels, offset: number | null, arrays: Typed[],
   call: (...a: (Typed | DeviceArray<Typed>)[]) => Promise<R>): Promise<{ result: R; after: Typed[] }> {
   if (offset === null) {
     const copies = arrays.map((a) => a.slice());
@@ -124,11 +127,11 @@ async function placed<R>(k: AsyncKernels, offset: number | null, arrays: Typed[]
   }
 }
 
-function differential(name: string, shapes: number[][], body: (k: AsyncKernels, offset: number | null, shape: number[],
+function differential(name: string, shapes: number[][], body: (k: Kernels, offset: number | null, shape: number[],
   seed: number) => Promise<void>): SuiteCase[] {
   return PLACEMENTS.map((pl) => ({
     name: `${name} (${pl.name})`,
-    async run(k: AsyncKernels) {
+    async run(k: Kernels) {
       let seed = 1;
       for (const shape of shapes) await body(k, pl.offset, shape, seed++);
     },
@@ -151,6 +154,26 @@ const gemvCases = differential('gemv', [[1, 1], [3, 5], [7, 8], [16, 17], [33, 6
     }
     if (after[2][rows] !== -3 || after[2][rows + 1] !== -3) fail(`gemv ${rows}×${cols} wrote past y[rows)`);
   });
+
+/** gemvQ4_1 / gemvQ8_0: ggml blocks read as words; Σ|terms| from the decoded weights. */
+const quantizedGemvCases = (['Q4_1', 'Q8_0'] as const).flatMap((type) => differential(`gemv${type}`,
+  [[1, 32], [3, 64], [7, 96], [4, 2048], [65, 160]], async (k, off, [rows, cols], seed) => {
+    const W = randomQuantizedRows(type, rows, cols, lcg(seed)), x = floats(cols, seed + 100);
+    const y = new Float32Array(rows + 2).fill(-3);
+    const { after } = await placed(k, off, [W, x, y], (w, xx, yy) => (type === 'Q4_1'
+      ? k.gemvQ4_1(w as Int32Array, xx as Float32Array, yy as Float32Array, rows, cols)
+      : k.gemvQ8_0(w as Int32Array, xx as Float32Array, yy as Float32Array, rows, cols)));
+    const want = new Float32Array(rows);
+    (type === 'Q4_1' ? ref.gemvQ4_1 : ref.gemvQ8_0)(W, x, want, rows, cols);
+    const row = new Float32Array(cols);
+    for (let r = 0; r < rows; r++) {
+      decodeQuantizedRow(type, W, r, cols, row);
+      let t = 0;
+      for (let c = 0; c < cols; c++) t += Math.abs(row[c] * x[c]);
+      closeTo(after[2][r], want[r], t, `gemv${type} ${rows}×${cols} y[${r}]`);
+    }
+    if (after[2][rows] !== -3 || after[2][rows + 1] !== -3) fail(`gemv${type} ${rows}×${cols} wrote past y[rows)`);
+  }));
 
 const gemvTCases = differential('gemvT', [[1, 1], [4, 3], [17, 8], [31, 33], [300, 5], [513, 64], [40, 1030]],
   async (k, off, [rows, cols], seed) => {
@@ -987,7 +1010,7 @@ const behaviourCases: SuiteCase[] = [
 
 /** Every case of the shared suite, in a fixed order (the runtimes compare case lists). */
 export const SUITE: SuiteCase[] = [
-  ...gemvCases, ...gemvTCases, ...spvmmCases, ...vmmspCases, ...l2Cases, ...argminCases, ...lutCases,
+  ...gemvCases, ...quantizedGemvCases, ...gemvTCases, ...spvmmCases, ...vmmspCases, ...l2Cases, ...argminCases, ...lutCases,
   ...topKSelectCases, ...topKSelectRowsCases, ...topKCases, ...attentionCases, ...attentionHeadsCases, ...sumCases,
   ...dotCases, ...axpyCases, ...softmaxCases, ...rmsnormCases, ...ropeCases, ...swigluCases,
   ...siluThresholdCases, ...thresholdCases, ...siluMulThresholdCases, ...sparseFfnCases, // activations
@@ -1002,7 +1025,7 @@ export interface CaseOutcome {
 }
 
 /** Run every case (the runtimes' entry); never throws. */
-export async function runSuite(k: AsyncKernels): Promise<CaseOutcome[]> {
+export async function runSuite(k: Kernels): Promise<CaseOutcome[]> {
   const outcomes: CaseOutcome[] = [];
   for (const c of SUITE) {
     const t0 = performance.now();

@@ -24,17 +24,17 @@
  * (softmax's and rmsnorm's out = x) is bound once and the program reads it in place.
  */
 import type { CpuKernels, KernelFunctions, KernelMethods, KernelName, Kernels, RopePairing } from '../../kernels/kernels.js';
-import { KERNEL_OUTPUTS } from '../../kernels/async-kernels.js';
 import { isDeviceArray, type DeviceArray, type DeviceElements, type F32Arg, type I32Arg } from '../../kernels/device-array.js';
 import { withShapeChecks } from '../../kernels/checked.js';
 import { perKernel } from '../../kernels/reference/index.js';
-import { argNames } from '../../kernels/define-kernel.js';
+import { argNames, outputPositions } from '../../kernels/define-kernel.js';
 import { badArgument } from '../../core/errors.js';
 import { checkFinite, checkInt } from '../../core/validate.js';
 import { byValueDescending } from '../../kernels/reference/rank-order.js';
 import { GpuDeviceArray, type GpuCall, type GpuContext, type GpuRef } from './gpu-context.js';
 import { encodeGemv } from './programs/gemv.js';
 import { encodeGemvT } from './programs/gemv-t.js';
+import { encodeGemvQuantized } from './programs/gemv-quantized.js';
 import { encodeSpvmm } from './programs/spvmm.js';
 import { encodeVmmsp } from './programs/vmmsp.js';
 import { encodeL2sqrBatch } from './programs/l2sqr-batch.js';
@@ -54,6 +54,11 @@ import { encodeSwiglu } from './programs/swiglu.js';
 import { encodeSiluThreshold } from './programs/silu-threshold.js'; // activations
 import { encodeThreshold } from './programs/threshold.js'; // activations
 import { encodeSiluMulThreshold } from './programs/silu-mul-threshold.js'; // activations
+import { DECODE_STEP, checkDecodeStepSpec, type DecodeStepFactory } from '../../kernels/decode-step.js';
+import { GpuDecoder } from './decode/gpu-decoder.js'; // llama: a whole decode step per submission
+
+/** Which arguments each kernel writes (positions, from the descriptors): read back after a CPU fallback. */
+const OUTPUTS: Readonly<Record<KernelName, readonly number[]>> = perKernel(outputPositions);
 
 /** Default work (elements streamed) below which host-array calls run on the CPU backend. */
 export const DEFAULT_CPU_THRESHOLD = 1 << 16;
@@ -66,6 +71,7 @@ export const WEBGPU_NATIVE = [
   'selectiveAttentionHeads', // llama: every query head in the same 4 dispatches
   'dot', 'axpy', 'softmax', 'rmsnorm', 'rope', 'swiglu', // llama decode step
   'siluThreshold', 'threshold', 'siluMulThreshold', // activations (CATS/CHESS, TEAL)
+  'gemvQ4_1', 'gemvQ8_0', // llama: GGUF blocks read in place
 ] as const satisfies readonly KernelName[];
 type NativeName = (typeof WEBGPU_NATIVE)[number];
 
@@ -102,6 +108,12 @@ const SPECS: { [K in NativeName]: NativeSpec<K> } = {
   },
   gemv: { // (W, x, y, rows, cols)
     encode(call, r, a) { encodeGemv(call, r[0], r[1], r[2], a[3], a[4]); return () => undefined; },
+  },
+  gemvQ4_1: { // (W words, x, y, rows, cols)
+    encode(call, r, a) { encodeGemvQuantized(call, 'Q4_1', r[0], r[1], r[2], a[3], a[4]); return () => undefined; },
+  },
+  gemvQ8_0: { // (W words, x, y, rows, cols)
+    encode(call, r, a) { encodeGemvQuantized(call, 'Q8_0', r[0], r[1], r[2], a[3], a[4]); return () => undefined; },
   },
   gemvT: { // (W, x, y, rows, cols)
     encode(call, r, a) { encodeGemvT(call, r[0], r[1], r[2], a[3], a[4]); return () => undefined; },
@@ -315,14 +327,14 @@ export function webgpuKernels(ctx: GpuContext, cpu: CpuKernels, options: WebGpuK
       // readNow: this step already runs in program order (and may itself be the barrier).
       const host = await Promise.all(args.map((a) => (a instanceof GpuDeviceArray ? a.readNow() : a)));
       const result = f.apply(cpu, host);
-      for (const i of KERNEL_OUTPUTS[name]) {
+      for (const i of OUTPUTS[name]) {
         const out = args[i];
         if (isDeviceArray(out)) (out as DeviceArray<Float32Array>).write(host[i] as Float32Array);
       }
       return result;
     };
     const p = ctx.ordered(run);
-    if (KERNEL_OUTPUTS[name].some((i) => isDeviceArray(args[i]))) ctx.setBarrier(p);
+    if (OUTPUTS[name].some((i) => isDeviceArray(args[i]))) ctx.setBarrier(p);
     return p;
   };
 
@@ -400,7 +412,7 @@ export function webgpuKernels(ctx: GpuContext, cpu: CpuKernels, options: WebGpuK
     });
   };
 
-  for (const name of Object.keys(KERNEL_OUTPUTS) as KernelName[]) {
+  for (const name of Object.keys(OUTPUTS) as KernelName[]) {
     fns[name] = native.has(name)
       ? (...args) => { try { return onGpu(name as NativeName, args); } catch (e) { return Promise.reject(e); } }
       : (...args) => { try { return onCpu(name, args); } catch (e) { return Promise.reject(e); } };
@@ -415,5 +427,6 @@ export function webgpuKernels(ctx: GpuContext, cpu: CpuKernels, options: WebGpuK
     device: ctx.handle.adapterName,
     allocF32: (length: number) => ctx.alloc<Float32Array>('f32', checkInt('length', length, 0)),
     allocI32: (length: number) => ctx.alloc<Int32Array>('i32', checkInt('length', length, 0)),
-  };
+    [DECODE_STEP]: ((spec) => GpuDecoder.create(ctx, checkDecodeStepSpec(spec))) satisfies DecodeStepFactory,
+  } as Kernels;
 }

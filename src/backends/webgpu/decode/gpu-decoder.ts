@@ -1,0 +1,211 @@
+/**
+ * A dense Llama decode step as one command submission per token (DecodeStep, kernels/decode-step.ts).
+ *
+ * Built once per model: the RoPE table for every position, the activation buffers, and for every
+ * layer its dispatches with their uniforms and bind groups (static-dispatch.ts). Per token the
+ * host writes the position into the step buffer, encodes the copy of the embedding row and
+ * 6 dispatches per layer (+2 for the classifier and argmax) into one command encoder, submits it
+ * once, and maps one staging buffer when the logits or the greedy token are wanted:
+ *
+ *   per layer l:  qkvRope        q, k, v = W·RMSNorm(x); RoPE; k, v → K/V row pos
+ *                 attentionChunks, attentionCombine   all heads, split over 64-token chunks
+ *                 residualRows   x += Wo·att
+ *                 gateUpRows     u = SiLU(W1·RMSNorm(x))·(W3·RMSNorm(x))
+ *                 residualRows   x += W2·u
+ *   then          classifierRows logits = Wcls·RMSNorm(x);  argmax (greedy token)
+ *
+ * Activations live in separate buffers because WebGPU forbids one buffer bound both read-only and
+ * writable in a dispatch. Work issued earlier through the kernels (the same GpuContext) is
+ * submitted first, so the two paths can share the model's K/V store in program order.
+ */
+import { badArgument } from '../../../core/errors.js';
+import type { DecodeStep, DecodeStepSpec, DecodeWant } from '../../../kernels/decode-step.js';
+import { GpuDeviceArray, type GpuContext, type GpuRef } from '../gpu-context.js';
+import type { GpuBuffer } from '../gpu-types.js';
+import { BufferUsage, MAP_READ_MODE } from '../gpu-types.js';
+import { grid } from '../program.js';
+import { ALL_GROUPS, StaticDispatch } from './static-dispatch.js';
+import { qkvRopeProgram } from './qkv-rope.js';
+import { ATTENTION_CHUNK, attentionChunksProgram, attentionCombineProgram } from './attention-chunks.js';
+import { classifierRowsProgram, gateUpRowsProgram, residualRowsProgram } from './matrix-rows.js';
+import { argmaxProgram } from './argmax.js';
+import { ropeTableAll } from './rope-table.js';
+import { embedRowProgram } from './embed-row.js';
+import type { RowFormat } from './row-dots.js';
+import { quantizedRowWords } from '../../../kernels/quantized-row-words.js';
+
+const STORAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
+
+interface LayerDispatches {
+  qkv: StaticDispatch; chunks: StaticDispatch; combine: StaticDispatch;
+  wo: StaticDispatch; gateUp: StaticDispatch; w2: StaticDispatch;
+}
+
+/** The GPU's device-array ref, or BAD_ARGUMENT naming `what`. */
+function refOf(what: string, a: unknown): GpuRef {
+  if (!(a instanceof GpuDeviceArray)) throw badArgument(`${what} must be a device array of the webgpu backend`);
+  return a.ref();
+}
+
+export class GpuDecoder implements DecodeStep {
+  private readonly buffers: GpuBuffer[] = [];
+  private readonly layers: LayerDispatches[];
+  private readonly classifier: StaticDispatch;
+  private readonly argmax: StaticDispatch;
+  /** Decodes the token's row of a quantized embedding table (null: float32, copied). */
+  private readonly embed: StaticDispatch | null;
+  private readonly step: GpuBuffer;
+  private readonly x: GpuBuffer;
+  private readonly logits: GpuBuffer;
+  private readonly token: GpuBuffer;
+  private readonly staging: GpuBuffer;
+  private readonly weights: GpuRef;
+  private readonly stepWords = new Uint32Array(4);
+  private disposed = false;
+  /** The previous token's read-back: the next step waits for it (one staging buffer). */
+  private busy: Promise<unknown> = Promise.resolve();
+
+  /**
+   * null when the model is outside what the programs handle: odd head sizes, or matrices that one
+   * dispatch reads together (Wq, Wk, Wv; W1, W3) stored in different formats.
+   */
+  static create(ctx: GpuContext, spec: DecodeStepSpec): GpuDecoder | null {
+    if (spec.headDim % 2 !== 0 || spec.nHeads % spec.nKvHeads !== 0) return null;
+    const f = (n: keyof NonNullable<DecodeStepSpec['formats']>) => spec.formats?.[n];
+    if (f('wq') !== f('wk') || f('wq') !== f('wv') || f('w1') !== f('w3')) return null;
+    return new GpuDecoder(ctx, spec);
+  }
+
+  private constructor(private readonly ctx: GpuContext, private readonly spec: DecodeStepSpec) {
+    const s = spec;
+    const d = ctx.device;
+    const kvDim = s.nKvHeads * s.headDim;
+    const buffer = (floats: number) => {
+      const b = d.createBuffer({ size: Math.max(16, Math.ceil(floats / 4) * 16), usage: STORAGE });
+      this.buffers.push(b);
+      return b;
+    };
+    const at = (b: GpuBuffer): GpuRef => ({ buffer: b, offset: 0 });
+    this.weights = refOf('weights', s.weights);
+    const Q = s.quantized ? refOf('quantized', s.quantized) : null;
+    const format = (n: keyof NonNullable<DecodeStepSpec['formats']>): RowFormat => s.formats?.[n] ?? 'f32';
+    /** The bindings of a matrix of format f, and its row length (floats or words) for `cols` columns. */
+    const matrix = (f: RowFormat) => (f === 'f32' ? [this.weights] : [this.weights, Q!]);
+    const rowLen = (f: RowFormat, cols: number) => (f === 'f32' ? cols : quantizedRowWords(f, cols));
+    try {
+      const cs = buffer(s.seqLen * s.headDim);
+      d.queue.writeBuffer(cs, 0, ropeTableAll(s.seqLen, s.headDim, s.ropeBase));
+      this.step = buffer(4);
+      this.x = buffer(s.dim);
+      const q = buffer(s.dim), att = buffer(s.dim), u = buffer(s.hiddenDim);
+      const maxChunks = Math.ceil(s.seqLen / ATTENTION_CHUNK);
+      const part = buffer(s.nHeads * maxChunks * (s.headDim + 2));
+      this.logits = buffer(s.vocabSize);
+      this.token = buffer(4);
+      this.staging = d.createBuffer({ size: Math.ceil(s.vocabSize / 4) * 16, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+      this.buffers.push(this.staging);
+      const x = at(this.x), step = at(this.step);
+      const attention = { hd: s.headDim, kvDim, group: s.nHeads / s.nKvHeads, maxChunks };
+      this.layers = s.layers.map((o, l) => {
+        const keys = refOf(`kv[${l}].keys`, s.kv[l].keys), values = refOf(`kv[${l}].values`, s.kv[l].values);
+        const fq = format('wq'), fo = format('wo'), f1 = format('w1'), f2 = format('w2');
+        return {
+          qkv: new StaticDispatch(ctx, qkvRopeProgram(s.ropePairing, fq), {
+            dim: s.dim, kvDim, half: s.headDim / 2, eps: s.normEps, rowLen: rowLen(fq, s.dim), wq: o.wq, wk: o.wk, wv: o.wv, norm: o.rmsAtt,
+          }, [...matrix(fq), x, at(cs), step, at(q), keys, values], (s.dim + 2 * kvDim) / 2),
+          chunks: new StaticDispatch(ctx, attentionChunksProgram, { ...attention, scale: 1 / Math.sqrt(s.headDim) },
+            [at(q), keys, values, step, at(part)], ALL_GROUPS),
+          combine: new StaticDispatch(ctx, attentionCombineProgram, attention, [at(part), step, at(att)], s.nHeads),
+          wo: new StaticDispatch(ctx, residualRowsProgram(fo), { cols: s.dim, rowLen: rowLen(fo, s.dim), w: o.wo },
+            [...matrix(fo), at(att), x], s.dim),
+          gateUp: new StaticDispatch(ctx, gateUpRowsProgram(f1), {
+            cols: s.dim, rowLen: rowLen(f1, s.dim), w1: o.w1, w3: o.w3, norm: o.rmsFfn, eps: s.normEps,
+          }, [...matrix(f1), x, at(u)], s.hiddenDim),
+          w2: new StaticDispatch(ctx, residualRowsProgram(f2), { cols: s.hiddenDim, rowLen: rowLen(f2, s.hiddenDim), w: o.w2 },
+            [...matrix(f2), at(u), x], s.dim),
+        };
+      });
+      const fc = format('wcls'), fe = format('tokEmb');
+      this.classifier = new StaticDispatch(ctx, classifierRowsProgram(fc), {
+        cols: s.dim, rowLen: rowLen(fc, s.dim), w: s.wcls, norm: s.rmsFinal, eps: s.normEps,
+      }, [...matrix(fc), x, at(this.logits)], s.vocabSize);
+      this.embed = fe === 'f32' ? null
+        : new StaticDispatch(ctx, embedRowProgram(fe), { cols: s.dim, rowLen: rowLen(fe, s.dim), w: s.tokEmb }, [Q!, step, x], s.dim / 32);
+      this.argmax = new StaticDispatch(ctx, argmaxProgram, { n: s.vocabSize }, [at(this.logits), at(this.token)], 1);
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+  }
+
+  run(token: number, pos: number, want: 'logits'): Promise<Float32Array>;
+  run(token: number, pos: number, want: 'token'): Promise<number>;
+  run(token: number, pos: number, want: 'none'): Promise<void>;
+  run(token: number, pos: number, want: DecodeWant): Promise<Float32Array | number | void> {
+    if (this.disposed) return Promise.reject(badArgument('decoder was disposed'));
+    const s = this.spec;
+    if (!Number.isInteger(token) || token < 0 || token >= s.vocabSize) return Promise.reject(badArgument(`token must be an integer in [0, ${s.vocabSize}), got ${token}`));
+    if (!Number.isInteger(pos) || pos < 0 || pos >= s.seqLen) return Promise.reject(badArgument(`pos must be an integer in [0, ${s.seqLen}), got ${pos}`));
+    const result = this.busy.then(() => this.ctx.ordered(() => this.submit(token, pos, want)));
+    this.busy = result.catch(() => undefined);
+    return result as Promise<Float32Array | number | void>;
+  }
+
+  /** Encode and submit one token; resolves when its read-back (if any) has arrived. */
+  private async submit(token: number, pos: number, want: DecodeWant): Promise<Float32Array | number | void> {
+    const s = this.spec, ctx = this.ctx, d = ctx.device;
+    ctx.flush(); // kernel calls issued before this step run first
+    ctx.checkAlive();
+    d.pushErrorScope('validation');
+    this.stepWords[0] = pos;
+    this.stepWords[1] = token;
+    d.queue.writeBuffer(this.step, 0, this.stepWords);
+    const enc = d.createCommandEncoder();
+    if (!this.embed) enc.copyBufferToBuffer(this.weights.buffer, (this.weights.offset + s.tokEmb + token * s.dim) * 4, this.x, 0, s.dim * 4);
+    const pass = enc.beginComputePass();
+    const rows = (n: number) => grid(n, ctx.maxGroupsPerDim);
+    this.embed?.encode(pass, rows(s.dim / 32));
+    const kvPairs = s.nKvHeads * s.headDim / 2;
+    const chunks = Math.ceil((pos + 1) / ATTENTION_CHUNK);
+    for (const L of this.layers) {
+      L.qkv.encode(pass, rows(s.dim / 2 + 2 * kvPairs));
+      L.chunks.encode(pass, [chunks, s.nHeads]);
+      L.combine.encode(pass, rows(s.nHeads));
+      L.wo.encode(pass, rows(s.dim));
+      L.gateUp.encode(pass, rows(s.hiddenDim));
+      L.w2.encode(pass, rows(s.dim));
+    }
+    if (want !== 'none') this.classifier.encode(pass, rows(s.vocabSize));
+    if (want === 'token') this.argmax.encode(pass, [1]);
+    pass.end();
+    const bytes = want === 'logits' ? s.vocabSize * 4 : 8;
+    if (want !== 'none') enc.copyBufferToBuffer(want === 'logits' ? this.logits : this.token, 0, this.staging, 0, bytes);
+    d.queue.submit([enc.finish()]);
+    ctx.submissions++;
+    const validation = d.popErrorScope();
+    if (want === 'none') {
+      const err = await validation;
+      if (err) throw new Error(`webgpu validation error in the decode step (a bug in the backend): ${err.message}`);
+      return;
+    }
+    const [err] = await Promise.all([validation, this.staging.mapAsync(MAP_READ_MODE, 0, bytes)]);
+    const data = this.staging.getMappedRange(0, bytes).slice(0);
+    this.staging.unmap();
+    if (err) throw new Error(`webgpu validation error in the decode step (a bug in the backend): ${err.message}`);
+    if (want === 'logits') return new Float32Array(data);
+    const [best, nan] = new Uint32Array(data);
+    if (nan !== 0xFFFFFFFF) throw badArgument(`logits[${nan}] is NaN`);
+    return best;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.ctx.flush();
+    for (const L of this.layers ?? []) for (const dsp of Object.values(L)) dsp.dispose();
+    this.classifier?.dispose();
+    this.embed?.dispose();
+    this.argmax?.dispose();
+    for (const b of this.buffers) b.destroy();
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * WGSL for matrix rows against a vector: one workgroup sweeps one or two weight rows in a
+ * coalesced loop and tree-reduces the partial dot products in workgroup memory.
+ *
+ * Formats (layouts: kernels/quantized-row-words.ts): 'f32' rows are read from the float binding
+ * `W`, invocation i taking columns i, i + WG, …; quantized rows are read from the word binding
+ * `Q` (i32), invocation i taking 32-column blocks i, i + WG, …:
+ * - Q4_1 (ggml's block, 5 words: f16 d and m, then 16 bytes whose low nibbles are columns 0..15
+ *   and high nibbles 16..31): Σ_c (d·q_c + m)·v_c = d·Σ q_c v_c + m·Σ v_c;
+ * - Q8_0 (a row's int8 quants, then its f16 scales): Σ_c d_b·q_c·v_c.
+ *
+ * The RMSNorm variant folds the norm into the sweep: it multiplies by w ⊙ x and accumulates Σx²
+ * in the same loop, so W·rmsnorm(x; w) = (Σ_j W_j w_j x_j) / sqrt(mean(x²) + ε) costs no pass of
+ * its own (the reference rounds w·(x·r) first; the sums agree to float32 rounding).
+ */
+import type { QuantizedType } from '../../../kernels/quantized-row-words.js';
+
+/** Invocations per row workgroup: 64 keeps barriers cheap and many rows in flight. */
+export const ROW_WG = 64;
+
+/** How a matrix is stored on the GPU: float32, or one of the quantized row layouts. */
+export type RowFormat = 'f32' | QuantizedType;
+
+/** Declarations for `rowDots`: one workgroup array per reduced value (dots, plus Σx² when normed). */
+export function rowDotsPrelude(n: number): string {
+  return Array.from({ length: n }, (_, i) => `var<workgroup> red${i}: array<f32, ${ROW_WG}>;`).join('\n');
+}
+
+/** The vector element at column `c` (normed: times the norm weight), accumulating Σx² into `sq`. */
+function element(name: string, src: string, srcAt: string, c: string, normAt?: string): string {
+  return normAt === undefined
+    ? `let ${name} = ${src}[${srcAt} + ${c}];`
+    : `let ${name}x = ${src}[${srcAt} + ${c}];
+      sq = sq + ${name}x * ${name}x;
+      let ${name} = ${name}x * W[${normAt} + ${c}];`;
+}
+
+/** The loop adding row i's part to a${i}, for every row (rows[i]: the row's first float or word). */
+function sweep(format: RowFormat, rows: readonly string[], src: string, srcAt: string, cols: string, normAt?: string): string {
+  if (format === 'f32') {
+    return `  for (var c = lid; c < ${cols}; c = c + ${ROW_WG}u) {
+    ${element('h', src, srcAt, 'c', normAt)}
+${rows.map((r, i) => `    a${i} = a${i} + W[${r} + c] * h;`).join('\n')}
+  }`;
+  }
+  if (format === 'Q4_1') {
+    return `  for (var b = lid; b < ${cols} / 32u; b = b + ${ROW_WG}u) {
+    let c0 = b * 32u;
+${rows.map((r, i) => `    let dm${i} = unpack2x16float(u32(Q[${r} + b * 5u]));\n    var s${i} = 0.0;`).join('\n')}
+    var sh = 0.0;
+    for (var w = 0u; w < 4u; w = w + 1u) {
+${rows.map((r, i) => `      let q${i} = u32(Q[${r} + b * 5u + 1u + w]);`).join('\n')}
+      for (var k = 0u; k < 4u; k = k + 1u) {
+        let j = c0 + w * 4u + k;
+        ${element('lo', src, srcAt, 'j', normAt)}
+        ${element('hi', src, srcAt, 'j + 16u', normAt)}
+        sh = sh + lo + hi;
+${rows.map((_, i) => `        let by${i} = (q${i} >> (8u * k)) & 255u;
+        s${i} = s${i} + f32(by${i} & 15u) * lo + f32(by${i} >> 4u) * hi;`).join('\n')}
+      }
+    }
+${rows.map((_, i) => `    a${i} = a${i} + dm${i}.x * s${i} + dm${i}.y * sh;`).join('\n')}
+  }`;
+  }
+  // Q8_0: quants at word r + c/4, the block's f16 scale in word r + cols/4 + b/2 (half b & 1).
+  return `  for (var b = lid; b < ${cols} / 32u; b = b + ${ROW_WG}u) {
+    let c0 = b * 32u;
+${rows.map((r, i) => `    let dd${i} = unpack2x16float(u32(Q[${r} + ${cols} / 4u + b / 2u]));
+    let d${i} = select(dd${i}.x, dd${i}.y, (b & 1u) == 1u);
+    var s${i} = 0.0;`).join('\n')}
+    for (var w = 0u; w < 8u; w = w + 1u) {
+${rows.map((r, i) => `      let q${i} = Q[${r} + b * 8u + w];`).join('\n')}
+      for (var k = 0u; k < 4u; k = k + 1u) {
+        ${element('h', src, srcAt, 'c0 + w * 4u + k', normAt)}
+${rows.map((_, i) => `        s${i} = s${i} + f32(extractBits(q${i}, 8u * k, 8u)) * h;`).join('\n')}
+      }
+    }
+${rows.map((_, i) => `    a${i} = a${i} + d${i} * s${i};`).join('\n')}
+  }`;
+}
+
+/**
+ * Body fragment: `dot${i}` = row i · v over cols columns, where v_c = src[srcAt + c], or (normed)
+ * src[srcAt + c] · W[normAt + c]; then `ss` = Σ src² when normed (else 0). rows[i] is where row i
+ * starts: a float index into W ('f32'), a word index into Q (quantized). Every invocation must
+ * reach it (barriers).
+ */
+export function rowDots(format: RowFormat, rows: readonly string[], src: string, srcAt: string, cols: string, normAt?: string): string {
+  const n = rows.length;
+  const normed = normAt !== undefined;
+  const combine = rows.map((_, i) => `red${i}[lid] = red${i}[lid] + red${i}[lid + s];`).join(' ');
+  return `${rows.map((_, i) => `  var a${i} = 0.0;`).join('\n')}
+  var sq = 0.0;
+${sweep(format, rows, src, srcAt, cols, normAt)}
+  ${rows.map((_, i) => `red${i}[lid] = a${i};`).join(' ')}${normed ? ` red${n}[lid] = sq;` : ''}
+  workgroupBarrier();
+  for (var s = ${ROW_WG / 2}u; s > 0u; s = s >> 1u) {
+    if (lid < s) { ${combine}${normed ? ` red${n}[lid] = red${n}[lid] + red${n}[lid + s];` : ''} }
+    workgroupBarrier();
+  }
+${rows.map((_, i) => `  let dot${i} = red${i}[0];`).join('\n')}
+  let ss = ${normed ? `red${n}[0]` : '0.0'};`;
+}
+
+/** WGSL: the RMSNorm scale 1/sqrt(ss/cols + eps) (named `r`). */
+export function normScale(cols: string): string {
+  return `  let r = inverseSqrt(ss / f32(${cols}) + P.eps);`;
+}
+
+/** The matrix bindings a program over rows of `format` needs: W (floats: norms, f32 rows), and Q (words) when quantized. */
+export function matrixBindings(format: RowFormat): { name: string; type: 'f32' | 'i32'; access: 'read' }[] {
+  return format === 'f32'
+    ? [{ name: 'W', type: 'f32', access: 'read' }]
+    : [{ name: 'W', type: 'f32', access: 'read' }, { name: 'Q', type: 'i32', access: 'read' }];
+}
+
+/** Where a row starts: `P.WOff + at` (floats of W) or `P.QOff + at` (words of Q). */
+export function rowBase(format: RowFormat, at: string): string {
+  return format === 'f32' ? `P.WOff + ${at}` : `P.QOff + ${at}`;
+}
