@@ -5,6 +5,7 @@
 import type { SyntheticEvalResult } from './evaluate-synthetic.js';
 import type { ModelEvalResult } from './evaluate-model.js';
 import type { CorpusEvalResult } from './evaluate-corpus.js';
+import type { MethodComparison } from './compare-methods.js';
 import type { ProjectionInput } from './thresholds.js';
 
 const f = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : '—');
@@ -55,4 +56,11 @@ export const LAST_WORD_HEADERS = ['method', 'accuracy [95% CI]', 'vs dense [95% 
 
 export function lastWordRows(r: NonNullable<CorpusEvalResult['lastWord']>): string[][] {
   return r.rows.map((x) => [x.method, formatInterval(x.accuracy, 3, false), x.difference ? formatInterval(x.difference, 3) : '—']);
+}
+
+export const COMPARISON_HEADERS = ['k', 'comparison', 'ΔNLL [95% CI]', 'verdict'];
+
+export function comparisonRows(c: readonly MethodComparison[]): string[][] {
+  return c.map((x) => [String(x.k), `${x.a} − ${x.b}`, formatInterval(x.difference),
+    !x.difference.excludesZero ? 'tie' : x.difference.estimate < 0 ? `${x.a} better` : `${x.b} better`]);
 }

@@ -13,6 +13,7 @@ export { corpusCalibrationSequences, type CalibrationDocument, type CorpusCalibr
 export {
   evaluateCorpusSparsity, CORPUS_METHODS, type CorpusEvalOptions, type CorpusEvalResult, type CorpusEvalRow, type LastWordRow, type EvaluationDocument,
 } from './evaluate-corpus.js';
+export { compareMethods, METHOD_COMPARISONS, type MethodComparison } from './compare-methods.js';
 export { catsThresholds } from './cats-thresholds.js';
 export { chessThresholds } from './chess-thresholds.js';
 export { tealThresholds, PROJECTION_INPUT_TENSOR, type ProjectionSparsities } from './teal-thresholds.js';

@@ -65,6 +65,10 @@ describe('evaluateCorpusSparsity', () => {
       expect(row.pplRatio.lower).toBeCloseTo(Math.exp(row.deltaNll.lower), 12);
       expect(row.deltaNll.units).toBe(5);
     }
+    // Method against method: paired over the same documents, a − b.
+    const nll = (m: string) => r.rows.find((x) => x.method === m)!.perDocumentNll;
+    expect(r.comparisons.map((c) => `${c.a}|${c.b}`)).toEqual(['CHESS w/o|CATS', 'CHESS w/o|TEAL', 'CHESS w/|CHESS w/o']);
+    expect(r.comparisons[0].difference).toEqual(bootstrapPairedDifference(nll('CHESS w/o'), nll('CATS'), { seed: 4 }));
   });
 
   it('rejects bad input, naming it', async () => {
