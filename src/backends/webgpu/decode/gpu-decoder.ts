@@ -89,8 +89,8 @@ export class GpuDecoder implements DecodeStep {
     this.weights = refOf('weights', s.weights);
     const Q = s.quantized ? refOf('quantized', s.quantized) : null;
     const format = (n: keyof NonNullable<DecodeStepSpec['formats']>): RowFormat => s.formats?.[n] ?? 'f32';
-    /** The bindings of a matrix of format f, and its row length (floats or words) for `cols` columns. */
-    const matrix = (f: RowFormat) => (f === 'f32' ? [this.weights] : [this.weights, Q!]);
+    /** The bindings of a matrix of format f (row-dots.ts: matrixBindings), and its row length (floats or words) for `cols` columns. */
+    const matrix = (f: RowFormat, normed = true) => (f === 'f32' ? [this.weights] : normed ? [this.weights, Q!] : [Q!]);
     const rowLen = (f: RowFormat, cols: number) => (f === 'f32' ? cols : quantizedRowWords(f, cols));
     try {
       const cs = buffer(s.seqLen * s.headDim);
@@ -117,12 +117,12 @@ export class GpuDecoder implements DecodeStep {
             [at(q), keys, values, step, at(part)], ALL_GROUPS),
           combine: new StaticDispatch(ctx, attentionCombineProgram, attention, [at(part), step, at(att)], s.nHeads),
           wo: new StaticDispatch(ctx, residualRowsProgram(fo), { cols: s.dim, rowLen: rowLen(fo, s.dim), w: o.wo },
-            [...matrix(fo), at(att), x], s.dim),
+            [...matrix(fo, false), at(att), x], s.dim),
           gateUp: new StaticDispatch(ctx, gateUpRowsProgram(f1), {
             cols: s.dim, rowLen: rowLen(f1, s.dim), w1: o.w1, w3: o.w3, norm: o.rmsFfn, eps: s.normEps,
           }, [...matrix(f1), x, at(u)], s.hiddenDim),
           w2: new StaticDispatch(ctx, residualRowsProgram(f2), { cols: s.hiddenDim, rowLen: rowLen(f2, s.hiddenDim), w: o.w2 },
-            [...matrix(f2), at(u), x], s.dim),
+            [...matrix(f2, false), at(u), x], s.dim),
         };
       });
       const fc = format('wcls'), fe = format('tokEmb');
