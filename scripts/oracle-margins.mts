@@ -5,7 +5,8 @@
  * and prints: top-1 agreement per prompt; for the positions that disagree, llama.cpp's own
  * margin (its top-1 logit minus its top-2) and whether our token is its 2nd or 3rd; the margin
  * distribution over all positions for comparison; and the disagreement rate by position (a drift
- * with position would point at RoPE). JSON with every disagreement goes to --out.
+ * with position would point at RoPE); and per prompt our mean NLL of the next token against the
+ * fixture's (llama.cpp's). JSON with every disagreement goes to --out.
  *
  *   npx tsx scripts/oracle-margins.mts [--fixture test/fixtures/llama/smollm2-oracle.json]
  *     [--kv f32|f16] [--activations int8|f32] [--out /tmp/margins.json]
@@ -19,7 +20,7 @@ const { values: a } = parseArgs({ options: {
   fixture: { type: 'string', default: 'test/fixtures/llama/smollm2-oracle.json' },
   kv: { type: 'string', default: 'f32' }, activations: { type: 'string', default: 'int8' }, out: { type: 'string' },
 } });
-interface Prompt { name: string; tokens: number[]; topIds: number[][]; topLogits: number[][] }
+interface Prompt { name: string; tokens: number[]; topIds: number[][]; topLogits: number[][]; meanNll: number }
 const fixture = JSON.parse(readFileSync(a.fixture!, 'utf8')) as { kvCache?: string; prompts: Prompt[] };
 const path = `${process.env.SPARSE_INFERENCE_MODELS ?? 'models'}/SmolLM2-135M-Instruct.Q4_1.gguf`;
 const kernels = await createKernels({ backend: 'wasm' });
@@ -34,11 +35,17 @@ const byPos = new Map<number, { n: number; miss: number }>();
 let total = 0, agree = 0;
 for (const p of fixture.prompts) {
   model.reset();
-  let hits = 0;
-  model.prefill(p.tokens, 0, { onLogits: (pos, logits) => {
+  let hits = 0, nllSum = 0;
+  const t0 = performance.now();
+  await model.prefill(p.tokens, 0, { onLogits: (pos, logits) => {
     let best = 0, second = -1;
     for (let j = 1; j < logits.length; j++) {
       if (logits[j] > logits[best]) { second = best; best = j; } else if (second < 0 || logits[j] > logits[second]) second = j;
+    }
+    if (pos + 1 < p.tokens.length) {
+      let z = 0;
+      for (let j = 0; j < logits.length; j++) z += Math.exp(logits[j] - logits[best]);
+      nllSum += logits[best] + Math.log(z) - logits[p.tokens[pos + 1]];
     }
     const theirs = p.topIds[pos][0];
     const theirMargin = p.topLogits[pos][0] - p.topLogits[pos][1];
@@ -54,7 +61,9 @@ for (const p of fixture.prompts) {
     }
     byPos.set(bucket, b);
   } });
-  console.log(`${p.name}: ${hits}/${p.tokens.length} top-1 agree`);
+  const nll = nllSum / (p.tokens.length - 1);
+  console.log(`${p.name}: ${hits}/${p.tokens.length} top-1 agree; mean NLL ${nll.toFixed(5)} vs llama.cpp ${p.meanNll.toFixed(5)} ` +
+    `(${(100 * (nll / p.meanNll - 1)).toFixed(3)}%); ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   total += p.tokens.length; agree += hits;
 }
 model.dispose();

@@ -34,15 +34,10 @@ export { packedGemvLength } from './kernels/packed-gemv-length.js';
 export { createKernels, type CreateKernelsOptions, type CreateCpuKernelsOptions } from './backends/create-kernels.js';
 export { describeBackends, type BackendReport } from './backends/describe-backends.js';
 export { wasmSupport } from './backends/wasm/loader.js';
-// transitional names from the former asynchronous interface (deprecated)
-export { createAsyncKernels, type CreateAsyncKernelsOptions } from './backends/create-async-kernels.js';
-export { toAsyncKernels, isAsyncKernels, hostResident } from './kernels/async-kernels.js';
-export type { AsyncKernels, AsyncKernelFunctions } from './kernels/async-kernels.js';
 // multi-core: the wasm SIMD kernels on several threads over one shared memory (docs/parallel.md)
 export { createParallelKernels, type CreateParallelKernelsOptions, type ParallelKernels } from './backends/wasm-threads/create-parallel-kernels.js';
 export { parallelMissing } from './backends/wasm-threads/parallel-support.js';
 export type { PoolStats } from './backends/wasm-threads/thread-pool.js';
-export { settle, driveSync, driveAsync, type Step } from './kernels/maybe-async.js';
 
 // plots and reports (pure SVG/HTML strings; writing files is in sparse-inference/node)
 export { lineChart, stackCharts, barChart, heatMap, htmlTable, writeSvg, PALETTE, viridis } from './plot/index.js';

@@ -8,7 +8,7 @@
  *
  *   node run.mjs <out-dir> [--quick]
  */
-import { createAsyncKernels } from '../../src/backends/create-async-kernels.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { runSuite as runDifferential } from '../../test/webgpu/suite.js';
 import { webgpuSuite } from '../lib/suites/webgpu.js';
 import { formatTable } from '../lib/harness.js';
@@ -18,7 +18,7 @@ import { join } from 'node:path';
 const outDir = process.argv[2] ?? '.';
 const quick = process.argv.includes('--quick');
 
-const k = await createAsyncKernels({ backend: 'webgpu', cpuThreshold: 0 });
+const k = await createKernels({ backend: 'webgpu', cpuThreshold: 0 });
 console.log(`adapter: ${k.device}`);
 const t0 = performance.now();
 const outcomes = await runDifferential(k);

@@ -19,7 +19,7 @@
  * const stats = c.finish();   // → chessThresholds(stats, 0.5) etc.
  */
 import { checkElements, MAX_CHANNELS, MAX_LAYERS } from '../core/limits.js';
-import { ACTIVATION_KINDS, type ActivationCapture, type ActivationKind } from '../llama/hooks.js';
+import { ACTIVATION_KINDS, type ActivationCapture, type ActivationKind } from '../llama/activation-capture.js';
 import { badArgument } from '../core/errors.js';
 import { checkFinite, checkFloat32, checkInt, checkOneOf } from '../core/validate.js';
 import { createPool, ExactPool, type MagnitudePool, type QuantileMode } from './magnitude-pool.js';

@@ -3,7 +3,8 @@
  * pool the activations (ActivationCollector). Text is split into stories on `<|endoftext|>`,
  * each encoded with BOS, truncated to the context and run from position 0, stories in order
  * until `maxTokens` tokens have been seen — the protocol of evaluateNll, so calibration and
- * evaluation see the same kind of positions. In sketch mode with CHESS the same tokens are run
+ * evaluation see the same kind of positions (calibrateOnSequences takes sequences the caller
+ * chose instead, e.g. from a corpus). In sketch mode with CHESS the same tokens are run
  * twice (the importances need the finished a_up moments).
  *
  * @example
@@ -11,8 +12,9 @@
  * const th = chessThresholds(stats, 0.5, { model: 'stories260K' });
  */
 import { checkModelInputs } from './check-model-inputs.js';
+import { checkLlamaModel } from '../llama/check-llama-args.js';
 import type { LlamaModel } from '../llama/model.js';
-import type { Tokenizer } from '../llama/tokenizer.js';
+import type { TextTokenizer } from '../llama/text-tokenizer.js';
 import { splitStories } from '../llama/split-stories.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
 import { checkInt } from '../core/validate.js';
@@ -33,7 +35,7 @@ export interface CalibrateModelOptions extends CollectorOptions {
 export const CALIBRATE_MODEL_KEYS = optionKeys<CalibrateModelOptions>({ maxTokens: true, onProgress: true, signal: true, quantile: true, sketch: true, chess: true });
 
 /** The token sequences calibration (and TEAL's greedy search) run: whole stories up to maxTokens. */
-export function calibrationSequences(tokenizer: Tokenizer, text: string, maxTokens: number, seqLen: number): number[][] {
+export function calibrationSequences(tokenizer: TextTokenizer, text: string, maxTokens: number, seqLen: number): number[][] {
   const seqs: number[][] = [];
   let total = 0;
   for (const story of splitStories(text)) {
@@ -47,22 +49,35 @@ export function calibrationSequences(tokenizer: Tokenizer, text: string, maxToke
   return seqs;
 }
 
-export async function calibrateModel(model: LlamaModel, tokenizer: Tokenizer, text: string,
+export async function calibrateModel(model: LlamaModel, tokenizer: TextTokenizer, text: string,
   opts: CalibrateModelOptions = {}): Promise<ActivationStatistics> {
   opts = checkOptions('calibrateModel options', opts, CALIBRATE_MODEL_KEYS);
   checkModelInputs(model, tokenizer, text);
   const maxTokens = checkInt('maxTokens', opts.maxTokens ?? 4096, 1);
+  if (tokenizer.vocabSize !== model.config.vocabSize) throw badArgument(`tokenizer has ${tokenizer.vocabSize} tokens, the model ${model.config.vocabSize}`);
+  const { maxTokens: _, ...rest } = opts;
+  return calibrateOnSequences(model, calibrationSequences(tokenizer, text, maxTokens, model.config.seqLen), rest);
+}
+
+/**
+ * Calibration on token sequences the caller chose (corpusCalibrationSequences, say): each is
+ * run from position 0 with a fresh KV cache, in order.
+ */
+export async function calibrateOnSequences(model: LlamaModel, sequences: readonly (readonly number[])[],
+  opts: Omit<CalibrateModelOptions, 'maxTokens'> = {}): Promise<ActivationStatistics> {
+  opts = checkOptions('calibrateOnSequences options', opts, CALIBRATE_MODEL_KEYS.filter((k) => k !== 'maxTokens'));
+  checkLlamaModel('model', model);
   const c = model.config;
-  if (tokenizer.vocabSize !== c.vocabSize) throw badArgument(`tokenizer has ${tokenizer.vocabSize} tokens, the model ${c.vocabSize}`);
-  for (let l = 0; l < c.nLayers; l++) {
-    if (model.getStrategies(l) !== undefined) throw badArgument(`layer ${l} has strategies installed: calibrate on the dense model`);
-  }
+  if (!Array.isArray(sequences) || sequences.length === 0) throw badArgument('sequences must be a non-empty array of token id arrays');
+  sequences.forEach((ids, i) => {
+    if (!Array.isArray(ids) || ids.length === 0 || ids.length > c.seqLen) throw badArgument(`sequences[${i}] must be 1 to ${c.seqLen} token ids`);
+    ids.forEach((id, j) => { if (!Number.isInteger(id) || id < 0 || id >= c.vocabSize) throw badArgument(`sequences[${i}][${j}] = ${id} is not a token id of a ${c.vocabSize}-token vocabulary`); });
+  });
   const { ffn, projections } = model.components;
   if (!(ffn instanceof DenseFfn) || projections !== null) {
     throw badArgument(`model hosts FFN '${ffn.name}'${projections ? ` and projections '${projections.name}'` : ''}: calibrate on the dense model`);
   }
-  const seqs = calibrationSequences(tokenizer, text, maxTokens, c.seqLen);
-  const total = seqs.reduce((s, q) => s + q.length, 0);
+  const total = sequences.reduce((s, q) => s + q.length, 0);
   const collector = new ActivationCollector({ nLayers: c.nLayers, dim: c.dim, hiddenDim: c.hiddenDim },
     { quantile: opts.quantile, sketch: opts.sketch, chess: opts.chess });
   const passes = collector.passesNeeded;
@@ -71,7 +86,7 @@ export async function calibrateModel(model: LlamaModel, tokenizer: Tokenizer, te
       if (pass > 0) collector.endPass();
       model.setCapture(collector.capture);
       let done = 0;
-      for (const ids of seqs) {
+      for (const ids of sequences) {
         model.reset();
         for (let i = 0; i < ids.length; i++) {
           throwIfAborted(opts.signal, 'calibration');

@@ -6,9 +6,9 @@
 import { badArgument } from '../core/errors.js';
 import { describe } from '../core/validate.js';
 import type { LlamaModel } from '../llama/model.js';
-import type { Tokenizer } from '../llama/tokenizer.js';
+import type { TextTokenizer } from '../llama/text-tokenizer.js';
 
-export function checkModelInputs(model: LlamaModel, tokenizer: Tokenizer, text: string): void {
+export function checkModelInputs(model: LlamaModel, tokenizer: TextTokenizer, text: string): void {
   const config = (model as { config?: unknown } | null)?.config;
   if (model === null || typeof model !== 'object' || config === null || typeof config !== 'object') {
     throw badArgument(`model must be a LlamaModel, got ${describe(model)}`);

@@ -14,7 +14,7 @@
  */
 import { checkModelInputs } from './check-model-inputs.js';
 import type { LlamaModel } from '../llama/model.js';
-import type { Tokenizer } from '../llama/tokenizer.js';
+import type { TextTokenizer } from '../llama/text-tokenizer.js';
 import { evaluateNll } from '../llama/evaluate-nll.js';
 import { splitStories, STORY_SEPARATOR } from '../llama/split-stories.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
@@ -82,7 +82,7 @@ export function splitCalibrationText(text: string): { evaluation: string; calibr
   };
 }
 
-export async function evaluateModelSparsity(model: LlamaModel, tokenizer: Tokenizer, text: string,
+export async function evaluateModelSparsity(model: LlamaModel, tokenizer: TextTokenizer, text: string,
   opts: ModelEvalOptions = {}): Promise<ModelEvalResult> {
   opts = checkOptions('evaluateModelSparsity options', opts, MODEL_EVAL_KEYS);
   checkModelInputs(model, tokenizer, text);

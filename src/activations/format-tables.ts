@@ -4,6 +4,7 @@
  */
 import type { SyntheticEvalResult } from './evaluate-synthetic.js';
 import type { ModelEvalResult } from './evaluate-model.js';
+import type { CorpusEvalResult } from './evaluate-corpus.js';
 import type { ProjectionInput } from './thresholds.js';
 
 const f = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : '—');
@@ -32,4 +33,26 @@ export function modelRows(r: ModelEvalResult): string[][] {
 
 export function markdownTable(headers: string[], rows: string[][]): string {
   return [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n') + '\n';
+}
+
+/** An interval as `+0.0123 [+0.0101, +0.0145]`. */
+export function formatInterval(x: { estimate: number; lower: number; upper: number }, digits = 4, signed = true): string {
+  const g = (v: number) => (signed && v >= 0 ? '+' : '') + f(v, digits);
+  return `${g(x.estimate)} [${g(x.lower)}, ${g(x.upper)}]`;
+}
+
+export const CORPUS_HEADERS = ['k', 'method', 'NLL', 'ΔNLL [95% CI]', 'PPL ratio [95% CI]', 'gate sparsity', 'input sparsity', 'weights streamed'];
+
+export function corpusRows(r: CorpusEvalResult): string[][] {
+  return [
+    ['0', 'dense', f(r.dense.meanNll, 4), '0', '1', '0', '—', '1.000'],
+    ...r.rows.map((x) => [String(x.k), x.method, f(x.meanNll, 4), formatInterval(x.deltaNll), formatInterval(x.pplRatio, 4, false),
+      f(x.gateSparsity), inputs(x.inputSparsity), f(x.weightsStreamed)]),
+  ];
+}
+
+export const LAST_WORD_HEADERS = ['method', 'accuracy [95% CI]', 'vs dense [95% CI]'];
+
+export function lastWordRows(r: NonNullable<CorpusEvalResult['lastWord']>): string[][] {
+  return r.rows.map((x) => [x.method, formatInterval(x.accuracy, 3, false), x.difference ? formatInterval(x.difference, 3) : '—']);
 }

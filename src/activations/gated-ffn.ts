@@ -14,8 +14,8 @@
  * const ffn = new ChessFfn(chessThresholds(stats, 0.5));
  * await model.use({ ffn });   // then ffn.counters.summary()
  */
-import type { ComponentKernels, ComponentStats, Ffn, ModelShape, ModelWeights } from '../llama/components.js';
-import type { DeviceArray, F32Arg } from '../kernels/kernels.js';
+import type { ComponentStats, Ffn, ModelShape, ModelWeights } from '../llama/components.js';
+import type { DeviceArray, F32Arg, Kernels } from '../kernels/kernels.js';
 import { isCpuKernels } from '../kernels/check-kernels.js';
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { checkInt } from '../core/validate.js';
@@ -32,7 +32,7 @@ import { checkBindArgs, checkModelWeights } from '../llama/check-component-args.
 
 interface Bound {
   shape: ModelShape;
-  k: ComponentKernels;
+  k: Kernels;
   weights: ModelWeights;
   /** Per layer (null for a layer left dense). */
   wDownT: (DeviceArray<Float32Array> | null)[];
@@ -78,7 +78,7 @@ export class GatedFfn implements Ffn {
     this.active = activeLayers(m.nLayers, options.layers);
   }
 
-  async bind(shape: ModelShape, kernels: ComponentKernels, weights: ModelWeights): Promise<void> {
+  async bind(shape: ModelShape, kernels: Kernels, weights: ModelWeights): Promise<void> {
     if (this.bound !== null) throw badArgument(`${this.name} FFN is already bound to a model`);
     checkBindArgs(shape, kernels);
     checkModelWeights(weights);

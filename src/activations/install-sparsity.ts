@@ -19,8 +19,8 @@
  * await evaluateNll(model, tokenizer, text);  inst.counters.summary();
  */
 import type { LlamaModel } from '../llama/model.js';
-import type { Ffn, ModelShape, ModelWeights, ComponentKernels, ComponentStats } from '../llama/components.js';
-import type { F32Arg } from '../kernels/kernels.js';
+import type { Ffn, ModelShape, ModelWeights, ComponentStats } from '../llama/components.js';
+import type { F32Arg, Kernels } from '../kernels/kernels.js';
 import type { Awaitable } from '../core/awaitable.js';
 import { DenseFfn } from '../llama/dense-ffn.js';
 import { badArgument } from '../core/errors.js';
@@ -96,7 +96,7 @@ class WholeLayerCounting implements Ffn {
     this.issuesBeforeReturn = inner.issuesBeforeReturn === true;
   }
 
-  bind(shape: ModelShape, kernels: ComponentKernels, weights: ModelWeights): Awaitable<void> {
+  bind(shape: ModelShape, kernels: Kernels, weights: ModelWeights): Awaitable<void> {
     return this.inner.bind(shape, kernels, weights);
   }
 
@@ -138,10 +138,6 @@ export async function installActivationSparsity(model: LlamaModel, thresholds: A
   const active = activeLayers(nLayers, opts.layers);
   for (let l = 0; l < nLayers; l++) {
     if (!active[l]) continue;
-    const s = model.getStrategies(l);
-    if (s?.ffn !== undefined || Object.keys(s?.projections ?? {}).length > 0) {
-      throw badArgument(`layer ${l} already has FFN or projection strategies; remove them first`);
-    }
     if (attention && (thresholds.layers[l].inputs?.q === undefined || thresholds.layers[l].inputs?.o === undefined)) {
       throw badArgument(`attention: thresholds.layers[${l}].inputs needs q and o (calibrate with attention captures)`);
     }

@@ -11,9 +11,11 @@
 import { describe } from '../core/validate.js';
 import { badArgument } from '../core/errors.js';
 import { lineChart } from '../plot/line-chart.js';
-import type { Series } from '../plot/types.js';
+import { PALETTE } from '../plot/palette.js';
+import type { Band, Series } from '../plot/types.js';
 import type { SyntheticEvalResult } from './evaluate-synthetic.js';
 import type { ModelEvalResult } from './evaluate-model.js';
+import type { CorpusEvalResult } from './evaluate-corpus.js';
 
 const LABEL: Record<string, string> = {
   oracle: 'oracle (per-token top-k)', 'chess-sq': 'CHESS (sq)', 'chess-abs': 'CHESS (abs)', cats: 'CATS', teal: 'TEAL',
@@ -58,5 +60,29 @@ export function modelNllChart(r: ModelEvalResult, modelName = 'model'): string {
   return lineChart({
     title: `${modelName}: NLL on held-out stories (${r.evalTokens} tokens)`,
     xLabel: 'sparsity: fraction of the layers\' projection weights skipped', yLabel: 'mean NLL (nats/token)', series,
+  });
+}
+
+/**
+ * Perplexity increase over dense, 100·(PPL_method / PPL_dense − 1) %, against the target
+ * sparsity k, one line per method with its 95% bootstrap band over documents.
+ */
+export function corpusPplChart(r: CorpusEvalResult, modelName = 'model'): string {
+  checkResult(r, 'evaluateCorpusSparsity');
+  if (typeof modelName !== 'string') throw badArgument(`modelName must be a string, got ${describe(modelName)}`);
+  const methods = [...new Set(r.rows.map((x) => x.method))];
+  const pct = (ratio: number) => 100 * (ratio - 1);
+  const series: Series[] = [];
+  const bands: Band[] = [];
+  methods.forEach((m, i) => {
+    const rows = r.rows.filter((x) => x.method === m).sort((a, b) => a.k - b.k);
+    const color = PALETTE[i % PALETTE.length];
+    series.push({ name: m, x: rows.map((x) => x.k), y: rows.map((x) => pct(x.pplRatio.estimate)), color, marker: true });
+    bands.push({ name: `${m} 95% CI`, x: rows.map((x) => x.k), lo: rows.map((x) => pct(x.pplRatio.lower)), hi: rows.map((x) => pct(x.pplRatio.upper)), color });
+  });
+  const tokens = r.documentTokens.reduce((s, t) => s + t - 1, 0);
+  return lineChart({
+    title: `${modelName}: perplexity increase over dense (${r.documents.length} documents, ${tokens} tokens)`,
+    xLabel: 'target sparsity k', yLabel: 'ΔPPL (% of dense perplexity)', series, bands,
   });
 }

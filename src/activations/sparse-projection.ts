@@ -11,8 +11,8 @@
  * const th = chessThresholds(stats, 0.5), counters = new SparsityCounters(n, hidden, true);
  * await model.use({ ffn: new ChessFfn(th, { counters }), projections: new SparseProjection(th, { counters }) });
  */
-import type { ComponentKernels, ComponentStats, ModelShape, ModelWeights, Projection, ProjectionWhich } from '../llama/components.js';
-import type { DeviceArray, F32Arg } from '../kernels/kernels.js';
+import type { ComponentStats, ModelShape, ModelWeights, Projection, ProjectionWhich } from '../llama/components.js';
+import type { DeviceArray, F32Arg, Kernels } from '../kernels/kernels.js';
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { checkInt, checkOneOf } from '../core/validate.js';
 import { disposeSymbol } from '../core/dispose.js';
@@ -29,7 +29,7 @@ const TENSOR = { q: 'wq', k: 'wk', v: 'wv', o: 'wo' } as const;
 
 interface Bound {
   shape: ModelShape;
-  k: ComponentKernels;
+  k: Kernels;
   /** Per layer and covered projection: Wᵀ (dim × out). */
   w: Partial<Record<ProjectionWhich, DeviceArray<Float32Array>>>[];
   xs: DeviceArray<Float32Array>;
@@ -77,7 +77,7 @@ export class SparseProjection implements Projection {
     this.counters = options.counters ?? new SparsityCounters(m.nLayers, m.hiddenDim, !teal);
   }
 
-  async bind(shape: ModelShape, kernels: ComponentKernels, weights: ModelWeights): Promise<void> {
+  async bind(shape: ModelShape, kernels: Kernels, weights: ModelWeights): Promise<void> {
     if (this.bound !== null) throw badArgument(`${this.name} are already bound to a model`);
     checkBindArgs(shape, kernels);
     checkModelWeights(weights);

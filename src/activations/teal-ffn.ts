@@ -10,8 +10,8 @@
  * const ffn = new TealFfn(tealThresholds(stats, 0.5));
  * await model.use({ ffn, projections: new SparseProjection(th) });
  */
-import type { ComponentKernels, ComponentStats, Ffn, ModelShape, ModelWeights } from '../llama/components.js';
-import type { DeviceArray, F32Arg } from '../kernels/kernels.js';
+import type { ComponentStats, Ffn, ModelShape, ModelWeights } from '../llama/components.js';
+import type { DeviceArray, F32Arg, Kernels } from '../kernels/kernels.js';
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { checkInt } from '../core/validate.js';
 import { disposeSymbol } from '../core/dispose.js';
@@ -27,7 +27,7 @@ import { checkBindArgs, checkModelWeights } from '../llama/check-component-args.
 
 interface Bound {
   shape: ModelShape;
-  k: ComponentKernels;
+  k: Kernels;
   /** Per layer: W_gateᵀ, W_upᵀ (dim × hidden), W_downᵀ (hidden × dim); null for a layer left dense. */
   w: ({ gateT: DeviceArray<Float32Array>; upT: DeviceArray<Float32Array>; downT: DeviceArray<Float32Array> } | null)[];
   /** The dense FFN of the layers left dense (none: null). */
@@ -68,7 +68,7 @@ export class TealFfn implements Ffn {
     this.active = activeLayers(m.nLayers, options.layers);
   }
 
-  async bind(shape: ModelShape, kernels: ComponentKernels, weights: ModelWeights): Promise<void> {
+  async bind(shape: ModelShape, kernels: Kernels, weights: ModelWeights): Promise<void> {
     if (this.bound !== null) throw badArgument('teal FFN is already bound to a model');
     checkBindArgs(shape, kernels);
     checkModelWeights(weights);

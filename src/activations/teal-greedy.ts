@@ -19,7 +19,7 @@
  * const th = tealThresholds(stats, 0.5, { sparsities: g.sparsities[0] });
  */
 import type { LlamaModel } from '../llama/model.js';
-import type { Tokenizer } from '../llama/tokenizer.js';
+import type { TextTokenizer } from '../llama/text-tokenizer.js';
 import { throwIfAborted, badArgument } from '../core/errors.js';
 import { checkInt, checkNumber, describe } from '../core/validate.js';
 import type { ActivationStatistics } from './activation-statistics.js';
@@ -60,7 +60,7 @@ export function projectionWeights(c: { dim: number; kvDim: number; hiddenDim: nu
   return { q: 1, k: kv, v: kv, o: 1, gate: ffn, up: ffn, down: ffn };
 }
 
-export async function tealGreedyAllocation(model: LlamaModel, tokenizer: Tokenizer, text: string,
+export async function tealGreedyAllocation(model: LlamaModel, tokenizer: TextTokenizer, text: string,
   stats: ActivationStatistics, opts: TealGreedyOptions): Promise<TealGreedyResult> {
   opts = checkOptions('tealGreedyAllocation options', opts, TEAL_GREEDY_KEYS);
   if (!Array.isArray(opts?.targets) || opts.targets.length === 0) throw badArgument('targets must be a non-empty array');

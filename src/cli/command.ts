@@ -1,6 +1,7 @@
 /**
- * The shape every CLI subcommand has. src/cli/main.ts keeps a registry of these; each family
- * contributes one module under src/cli/commands/ (e.g. `llama`, `knots`, `kvcache`).
+ * The shape every CLI subcommand has. Each family contributes one module under
+ * src/cli/commands/ (e.g. `llama`, `knots`, `kvcache`); src/cli/main.ts keeps a registry of
+ * LazyCliCommands, so a run imports only the module of the command it runs.
  * A command with sub-subcommands (`llama generate`) dispatches on args[0] itself.
  */
 export interface CliContext {
@@ -23,4 +24,22 @@ export interface CliCommand {
   usage: string;
   /** Run with the arguments after the command name; resolves to the exit code. */
   run(args: string[], ctx: CliContext): Promise<number>;
+}
+
+/**
+ * A registry entry that knows its name and summary (for the top-level help) and imports the
+ * command's module only when the command is asked for: its usage or its run.
+ */
+export interface LazyCliCommand {
+  name: string;
+  summary: string;
+  load(): Promise<CliCommand>;
+}
+
+/** What a registry holds: commands already loaded (tests pass these) or lazy ones. */
+export type CliCommandEntry = CliCommand | LazyCliCommand;
+
+/** The command an entry stands for, importing its module if it is lazy. */
+export function loadCommand(entry: CliCommandEntry): Promise<CliCommand> {
+  return 'load' in entry ? entry.load() : Promise.resolve(entry);
 }

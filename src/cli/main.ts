@@ -4,28 +4,32 @@
  * plumbing (stdout/stderr, Ctrl-C → AbortSignal, exit code). Dispatch lives in run-cli.ts.
  *
  * Adding a command: write src/cli/commands/<name>.ts exporting `<name>Command: CliCommand`,
- * then add one import and one registry entry below.
+ * then add one registry entry below (its summary as the module's: a test compares them).
+ *
+ * The registry imports no command module: `sparse-inference --help` needs only names and
+ * summaries, and `llama generate` only the llama command's module (the others pull in the
+ * report, the knot sampler and the evaluation code).
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { CliCommand, CliContext } from './command.js';
+import type { CliContext, LazyCliCommand } from './command.js';
 import { runCli, EXIT } from './run-cli.js';
 import { packageVersion } from './version.js';
-import { infoCommand } from './commands/info.js';
-import { demoCommand } from './commands/demo.js';
-import { llamaCommand } from './commands/llama.js';
-import { activationsCommand } from './commands/activations.js';
-import { knotsCommand } from './commands/knots.js';
-import { kvcacheCommand } from './commands/kvcache.js';
 
-/** Every subcommand, in the order `--help` lists them. */
-export const commands: readonly CliCommand[] = [
-  infoCommand,
-  demoCommand,
-  llamaCommand,
-  activationsCommand,
-  knotsCommand,
-  kvcacheCommand,
+/** Every subcommand, in the order `--help` lists them; each module is imported when it runs. */
+export const commands: readonly LazyCliCommand[] = [
+  { name: 'info', summary: 'Show the runtime, kernel backends, WASM SIMD and WebGPU availability',
+    load: async () => (await import('./commands/info.js')).infoCommand },
+  { name: 'demo', summary: 'Run every report section and write a self-contained HTML report',
+    load: async () => (await import('./commands/demo.js')).demoCommand },
+  { name: 'llama', summary: 'Run a Llama checkpoint: generate text, measure perplexity, convert to safetensors',
+    load: async () => (await import('./commands/llama.js')).llamaCommand },
+  { name: 'activations', summary: 'Activation sparsity (CHESS, CATS, TEAL): calibrate thresholds, evaluate accuracy',
+    load: async () => (await import('./commands/activations.js')).activationsCommand },
+  { name: 'knots', summary: 'Bayesian spline knot inference: fit a CSV, denoise a manifold, run paper experiments',
+    load: async () => (await import('./commands/knots.js')).knotsCommand },
+  { name: 'kvcache', summary: 'A²ATS KV-cache retrieval: evaluate on synthetic data or a real model, calibrate codebooks, throughput model',
+    load: async () => (await import('./commands/kvcache.js')).kvcacheCommand },
 ];
 
 /** A context on the real process; dispose() removes the Ctrl-C handler. */

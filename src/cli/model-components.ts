@@ -5,7 +5,8 @@
  *   --ffn  dense | chess | cats | teal                  (the sparse ones read --thresholds)
  *
  * plus --budget (fraction of the context a retrieval cache attends), --sinks and --window (tokens
- * always attended at the start and the end of the context). The dense ones are the model's own
+ * always attended at the start and the end of the context), and --kv-type f32|f16 (how the dense
+ * cache stores its rows: float32, or binary16 at half the memory). The dense ones are the model's own
  * components; the sparse FFNs are the activations family's (CatsFfn, ChessFfn, TealFfn, with a
  * SparseProjection for CHESS w/ and TEAL), the retrieval caches the kvcache family's
  * RetrievalKvCache — all on any backend. The model disposes its components with itself.
@@ -15,7 +16,7 @@
  */
 import { CliUsageError } from './args.js';
 import { SparseInferenceError } from '../core/errors.js';
-import type { LlamaModel } from '../llama/model.js';
+import type { KvType, LlamaModel } from '../llama/model.js';
 import { loadThresholds } from '../activations/thresholds-node.js';
 import { sparsityComponents } from '../activations/sparsity-components.js';
 import { sparsityStrategyName } from '../activations/install-sparsity.js';
@@ -29,6 +30,7 @@ export const KV_CACHE_NAMES = ['dense', 'a2ats', 'quest', 'pqcache', 'oracle'] a
 export type KvCacheName = (typeof KV_CACHE_NAMES)[number];
 export const FFN_NAMES = ['dense', 'chess', 'cats', 'teal'] as const;
 export type FfnName = (typeof FFN_NAMES)[number];
+export const KV_TYPES = ['f32', 'f16'] as const;
 
 /** What the options ask for (names already checked by the argument parser). */
 export interface ComponentSettings {
@@ -63,6 +65,18 @@ export function componentNames(kv: string | undefined, ffn: string | undefined, 
     throw new CliUsageError(`--ffn ${f} needs --thresholds FILE (from activations calibrate --out)`);
   }
   return { kv: k, ffn: f };
+}
+
+/**
+ * The dense cache's storage for --kv-type (checked before anything loads): binary16 is the dense
+ * cache's own option, so it cannot go with a retrieval cache (which replaces the dense one and
+ * reads float32 rows) or with WebGPU (its kernels read float32).
+ */
+export function kvStorage(kvType: KvType | undefined, kv: KvCacheName, backend: string): KvType | undefined {
+  if (kvType !== 'f16') return kvType;
+  if (kv !== 'dense') throw new CliUsageError(`--kv-type f16 is for the dense KV cache, not --kv ${kv} (retrieval caches store float32)`);
+  if (backend === 'webgpu') throw new CliUsageError('--kv-type f16 needs a CPU backend (--backend auto, wasm, threads or reference), not webgpu');
+  return kvType;
 }
 
 /** Host the asked-for components on `model`. */

@@ -11,9 +11,12 @@ import { createKernels } from '../backends/create-kernels.js';
 import type { CpuKernels, Kernels } from '../kernels/kernels.js';
 import { isCpuKernels } from '../kernels/check-kernels.js';
 import { loadModel } from '../node/load-model.js';
-import type { LlamaModel } from '../llama/model.js';
+import type { KvType, LlamaModel } from '../llama/model.js';
 import { loadThresholds } from '../activations/thresholds-node.js';
 import { installActivationSparsity, type SparsityInstallation } from '../activations/install-sparsity.js';
+import { readTokenizer } from '../llama/node-files.js';
+import { readGgufTokenizer } from '../node/gguf-file.js';
+import type { TextTokenizer } from '../llama/text-tokenizer.js';
 
 export interface OpenKernels {
   kernels: Kernels;
@@ -45,14 +48,18 @@ export function syncKernels(k: Kernels, what: string): CpuKernels {
   throw new CliUsageError(`${what} needs a CPU backend (--backend wasm or reference)`);
 }
 
-/** The model at `path` (llama2.c, safetensors + config.json, Hugging Face directory; GGUF when built in). */
+/**
+ * The model at `path` (llama2.c, safetensors + config.json, Hugging Face directory; GGUF when
+ * built in). `kvType` (any format) is how its dense KV cache stores rows.
+ */
 export async function openModel(path: string | undefined, kernels: Kernels, maxSeqLen?: number,
-  activations?: 'int8' | 'f32', extra: { weights?: 'f32' } = {}): Promise<LlamaModel> {
+  activations?: 'int8' | 'f32', extra: { weights?: 'f32'; kvType?: KvType } = {}): Promise<LlamaModel> {
   if (path === undefined || path === '') throw new CliUsageError('--model is required');
   // activations and weights are GGUF options (quantized weights): passed only when asked for,
   // and weights only to a GGUF file.
-  const gguf = path.endsWith('.gguf') ? extra : {};
-  return loadModel(path, { kernels, ...(maxSeqLen === undefined ? {} : { maxSeqLen }), ...(activations === undefined ? {} : { activations }), ...gguf });
+  const gguf = path.endsWith('.gguf') && extra.weights !== undefined ? { weights: extra.weights } : {};
+  return loadModel(path, { kernels, ...(maxSeqLen === undefined ? {} : { maxSeqLen }), ...(activations === undefined ? {} : { activations }),
+    ...(extra.kvType === undefined ? {} : { kvType: extra.kvType }), ...gguf });
 }
 
 /** Install the thresholds file's activation sparsity on `model` (its components); await dispose() restores the dense FFN. */
@@ -61,4 +68,11 @@ export async function useThresholds(model: LlamaModel, path: string): Promise<Sp
   const first = th.layers[0]?.inputs;
   const attention = th.metadata.method !== 'teal' && first?.q !== undefined && first?.o !== undefined;
   return installActivationSparsity(model, th, { attention });
+}
+
+/** --tokenizer (a llama2.c tokenizer file), or for a GGUF model the BPE tokenizer in its metadata. */
+export async function loadTokenizer(values: { model?: string; tokenizer?: string }, vocabSize?: number): Promise<TextTokenizer> {
+  if (values.tokenizer !== undefined) return readTokenizer(values.tokenizer, vocabSize);
+  if (values.model?.endsWith('.gguf')) return readGgufTokenizer(values.model);
+  throw new CliUsageError('--tokenizer is required (only a GGUF model carries its own)');
 }

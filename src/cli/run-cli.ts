@@ -7,14 +7,14 @@
  * SparseInferenceError BAD_ARGUMENT); 130 interrupted (Ctrl-C, SparseInferenceError ABORTED).
  * Every error is reported as one line on stderr.
  */
-import type { CliCommand, CliContext } from './command.js';
+import { loadCommand, type CliCommandEntry, type CliContext } from './command.js';
 import { CliUsageError } from './args.js';
 import { SparseInferenceError } from '../core/errors.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
 
 /** Top-level help: the command list from the registry. */
-export function topLevelHelp(commands: readonly CliCommand[]): string {
+export function topLevelHelp(commands: readonly CliCommandEntry[]): string {
   const w = Math.max(...commands.map((c) => c.name.length), 4);
   return `Usage: sparse-inference <command> [options]
 
@@ -50,9 +50,10 @@ function wantsHelp(args: string[]): boolean {
 
 /**
  * Run the CLI for `argv` (the words after the executable) and resolve to the exit code.
- * Never throws: errors become one line on ctx.stderr and a non-zero code.
+ * Never throws: errors become one line on ctx.stderr and a non-zero code. Only the module of the
+ * command that runs (or whose help is shown) is imported.
  */
-export async function runCli(argv: string[], ctx: CliContext, commands: readonly CliCommand[], version: () => string): Promise<number> {
+export async function runCli(argv: string[], ctx: CliContext, commands: readonly CliCommandEntry[], version: () => string): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined) {
     ctx.stderr(topLevelHelp(commands));
@@ -70,20 +71,21 @@ export async function runCli(argv: string[], ctx: CliContext, commands: readonly
     if (rest.length === 0) { ctx.stdout(topLevelHelp(commands)); return EXIT.ok; }
     const c = commands.find((x) => x.name === rest[0]);
     if (!c) return usageError(ctx, `unknown command '${rest[0]}' (commands: ${commands.map((x) => x.name).join(', ')})`);
-    ctx.stdout(c.usage);
+    ctx.stdout((await loadCommand(c)).usage);
     return EXIT.ok;
   }
   if (first.startsWith('-')) return usageError(ctx, `unknown option '${first}' (see sparse-inference --help)`);
-  const command = commands.find((c) => c.name === first);
-  if (!command) return usageError(ctx, `unknown command '${first}' (commands: ${commands.map((c) => c.name).join(', ')})`);
-  if (wantsHelp(rest)) {
-    ctx.stdout(command.usage);
-    return EXIT.ok;
-  }
+  const entry = commands.find((c) => c.name === first);
+  if (!entry) return usageError(ctx, `unknown command '${first}' (commands: ${commands.map((c) => c.name).join(', ')})`);
   try {
+    const command = await loadCommand(entry);
+    if (wantsHelp(rest)) {
+      ctx.stdout(command.usage);
+      return EXIT.ok;
+    }
     return await command.run(rest, ctx);
   } catch (e) {
-    return reportError(ctx, command.name, e);
+    return reportError(ctx, entry.name, e);
   }
 }
 

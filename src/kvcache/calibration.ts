@@ -16,7 +16,7 @@ import { badArgument, throwIfAborted } from '../core/errors.js';
 import { checkFinite, checkFloat32, checkInt, checkOneOf, describe } from '../core/validate.js';
 import { Codebook } from './codebook.js';
 import { CodebookSet, type CodebookKind } from './codebook-set.js';
-import type { KMeansOptions } from './kmeans.js';
+import { KMEANS_MAX_ITERATIONS, type KMeansOptions } from './kmeans.js';
 import { metricFactor, QueryMoment } from './query-metric.js';
 import { trainCodebook } from './train-codebook.js';
 import { checkWRope, type WRopeConfig } from './wrope.js';
@@ -130,6 +130,7 @@ export class KvCalibration {
     const { size, kind: _k, maxKeys: _m, onProgress, signal, ...kopts } = opts;
     const books: Codebook[] = [];
     let minKeys = Infinity, minQueries = Infinity;
+    let iterationsSum = 0, iterationsMax = 0, converged = 0;
     const cells = nLayers * nKvHeads;
     for (let c = 0; c < cells; c++) {
       throwIfAborted(signal, 'calibration');
@@ -142,16 +143,20 @@ export class KvCalibration {
         minQueries = Math.min(minQueries, this.moments[c].count);
         factor = metricFactor(this.moments[c].moment(), d).L;
       }
-      const { codebook } = await trainCodebook(kernels, keys, n, d, {
+      const { codebook, kmeans } = await trainCodebook(kernels, keys, n, d, {
         ...kopts, size, factor, signal,
         onProgress: (f, label) => onProgress?.((c + f) / cells, `layer ${Math.floor(c / nKvHeads)} kv ${c % nKvHeads}: ${label}`),
       });
       books.push(codebook);
+      iterationsSum += kmeans.iterations;
+      iterationsMax = Math.max(iterationsMax, kmeans.iterations);
+      if (kmeans.converged) converged++;
     }
     return new CodebookSet({
       nLayers, nKvHeads, headDim: d, size, kind, wrope: { ...wrope },
       calibrationTokens: minKeys === Infinity ? 0 : minKeys,
       calibrationQueries: kind === 'query-aware' ? minQueries : 0,
+      kmeans: { maxIterations: kopts.maxIterations ?? KMEANS_MAX_ITERATIONS, seed: kopts.seed ?? 0, iterationsMean: iterationsSum / cells, iterationsMax, converged },
     }, books);
   }
 

@@ -7,7 +7,9 @@
  *                                                scaled query metric (query-aware sets only)
  *   metadata  format = "sparse-inference/a2ats-codebooks", version = "1", n_layers, n_kv_heads,
  *             head_dim, size, kind ("query-aware" | "plain"), wrope_window, wrope_distance,
- *             rope_base, rope_pairing, calibration_tokens, calibration_queries (all strings)
+ *             rope_base, rope_pairing, calibration_tokens, calibration_queries (all strings); optional
+ *             kmeans_max_iterations, kmeans_seed, kmeans_iterations_mean, kmeans_iterations_max,
+ *             kmeans_converged (how the codebooks were trained)
  *
  * Reading validates everything (header, dtypes, shapes, finiteness, triangular factor) and
  * fails with BAD_FILE naming what is wrong.
@@ -38,6 +40,11 @@ export function writeCodebookFile(set: CodebookSet): Uint8Array {
       wrope_window: String(i.wrope.window), wrope_distance: String(i.wrope.distance),
       rope_base: String(i.wrope.base), rope_pairing: i.wrope.pairing,
       calibration_tokens: String(i.calibrationTokens), calibration_queries: String(i.calibrationQueries),
+      ...(i.kmeans ? {
+        kmeans_max_iterations: String(i.kmeans.maxIterations), kmeans_seed: String(i.kmeans.seed),
+        kmeans_iterations_mean: String(i.kmeans.iterationsMean), kmeans_iterations_max: String(i.kmeans.iterationsMax),
+        kmeans_converged: String(i.kmeans.converged),
+      } : {}),
     },
   };
   const chunks: Float32Array[] = [];
@@ -98,6 +105,12 @@ export function readCodebookFile(bytes: Uint8Array, fileName = 'codebook file'):
     kind,
     wrope: { window: int('wrope_window', 0), distance: num('wrope_distance'), base: num('rope_base'), pairing },
     calibrationTokens: int('calibration_tokens', 0), calibrationQueries: int('calibration_queries', 0),
+    ...(m.kmeans_max_iterations === undefined ? {} : {
+      kmeans: {
+        maxIterations: int('kmeans_max_iterations', 0), seed: int('kmeans_seed', 0), iterationsMean: num('kmeans_iterations_mean'),
+        iterationsMax: int('kmeans_iterations_max', 0), converged: int('kmeans_converged', 0),
+      },
+    }),
   };
   const tensor = (key: string, shape: number[]): Float32Array => {
     const t = st.tensors.get(key);

@@ -3,7 +3,7 @@
  * (the distance b shapes the query metric, so it travels with the codebooks).
  */
 import { badArgument } from '../core/errors.js';
-import { checkInt, checkOneOf } from '../core/validate.js';
+import { checkInt, checkNumber, checkOneOf } from '../core/validate.js';
 import { Codebook } from './codebook.js';
 import { checkWRope, type WRopeConfig } from './wrope.js';
 
@@ -23,6 +23,19 @@ export interface CodebookSetInfo {
   /** Calibration keys per codebook and queries per metric (for the record). */
   calibrationTokens: number;
   calibrationQueries: number;
+  /** How k-means ran (absent in files written before it was recorded). */
+  kmeans?: KMeansRecord;
+}
+
+/** The k-means runs behind a set: the cap, the iterations they took and how many converged. */
+export interface KMeansRecord {
+  maxIterations: number;
+  seed: number;
+  /** Lloyd iterations over the set's codebooks: mean and largest. */
+  iterationsMean: number;
+  iterationsMax: number;
+  /** Codebooks whose k-means met its tolerance before the cap. */
+  converged: number;
 }
 
 /** One codebook per (layer, KV head), trained under one WRoPE setting. */
@@ -44,6 +57,13 @@ export class CodebookSet {
     checkWRope(info.wrope, 'info.wrope');
     checkInt('info.calibrationTokens', info.calibrationTokens, 0);
     checkInt('info.calibrationQueries', info.calibrationQueries, 0);
+    if (info.kmeans !== undefined) {
+      const k = info.kmeans;
+      if (k === null || typeof k !== 'object') throw badArgument('info.kmeans must be an object');
+      checkInt('info.kmeans.maxIterations', k.maxIterations, 0); checkInt('info.kmeans.seed', k.seed, 0);
+      checkNumber('info.kmeans.iterationsMean', k.iterationsMean, 0); checkInt('info.kmeans.iterationsMax', k.iterationsMax, 0);
+      checkInt('info.kmeans.converged', k.converged, 0, info.nLayers * info.nKvHeads);
+    }
     if (!Array.isArray(books) || books.length !== info.nLayers * info.nKvHeads) {
       throw badArgument(`books must hold nLayers*nKvHeads = ${info.nLayers * info.nKvHeads} codebooks`);
     }
@@ -54,7 +74,7 @@ export class CodebookSet {
       }
       if (b.queryAware !== (info.kind === 'query-aware')) throw badArgument(`books[${i}] does not match kind '${info.kind}'`);
     });
-    this.info = Object.freeze({ ...info, wrope: Object.freeze({ ...info.wrope }) });
+    this.info = Object.freeze({ ...info, wrope: Object.freeze({ ...info.wrope }), ...(info.kmeans ? { kmeans: Object.freeze({ ...info.kmeans }) } : {}) });
     this.books = books.slice();
   }
 

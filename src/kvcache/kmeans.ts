@@ -23,6 +23,9 @@ import { assignInBlocks, lloydIteration } from './lloyd-step.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
 /** Options of kmeans. */
+/** Lloyd iterations at most when not given: the A²ATS recipe. */
+export const KMEANS_MAX_ITERATIONS = 300;
+
 export interface KMeansOptions {
   /** Number of centroids (1 ≤ k ≤ n). */
   k: number;
@@ -112,7 +115,7 @@ export async function kmeans(kernels: Kernels, points: Float32Array, n: number, 
   checkOptions('kmeans options', opts, KMEANS_KEYS);
   if (opts === null || opts === undefined) throw badArgument('kmeans options must give k');
   const k = checkInt('k', opts.k, 1, n);
-  const maxIter = checkInt('maxIterations', opts.maxIterations ?? 300, 0);
+  const maxIter = checkInt('maxIterations', opts.maxIterations ?? KMEANS_MAX_ITERATIONS, 0);
   const tol = checkNumber('tolerance', opts.tolerance ?? 1e-4, 0);
   const rng = new Rng(checkInt('seed', opts.seed ?? 0, 0));
   if (opts.init !== undefined) { checkFloat32('init', opts.init, k * d); checkFinite('init', opts.init, k * d); }

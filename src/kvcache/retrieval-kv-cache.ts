@@ -32,7 +32,7 @@ import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { checkInt, checkNumber, checkOneOf, describe } from '../core/validate.js';
 import { disposeSymbol } from '../core/dispose.js';
 import { checkOptions, optionKeys } from '../core/options.js';
-import type { F32Arg } from '../kernels/async-kernels.js';
+import type { F32Arg } from '../kernels/device-array.js';
 import type { Kernels } from '../kernels/kernels.js';
 import type { ComponentStats, KvCache, ModelShape } from '../llama/components.js';
 import { checkBudget, type Budget } from './budget.js';
@@ -63,8 +63,16 @@ export interface RetrievalKvCacheOptions {
   questPageSize?: number;
   /** PQCache settings (default M = 2, B = 4). */
   pq?: PqCacheOptions;
-  /** Probe mode: write exact attention and report every KV head's selection (see the file header). */
+  /** Probe mode: report every KV head's selection (see the file header). */
   probe?: (info: KvProbeInfo) => Awaitable<void>;
+  /**
+   * What attend writes in probe mode: 'exact' attention (default: the model runs unchanged, the
+   * probe sees what each method would select on exact activations) or the 'selected' tokens'
+   * attention, as without a probe (the probe watches the sparse model itself).
+   */
+  probeOutput?: 'exact' | 'selected';
+  /** Which of equally scored far tokens is kept (default 'oldest'; see RetrievalOptions.ties). */
+  ties?: 'oldest' | 'recent';
   /** Stops per-request scoring work (PQCache's codebook fit) within ~250 ms: ABORTED. */
   signal?: AbortSignal;
   /**
@@ -78,7 +86,7 @@ export interface RetrievalKvCacheOptions {
 /** Every key of RetrievalKvCacheOptions, for checkOptions. */
 export const RETRIEVAL_KV_CACHE_KEYS = optionKeys<RetrievalKvCacheOptions>({
   method: true, window: true, sinks: true, budget: true, distance: true, codebooks: true, questPageSize: true, pq: true,
-  probe: true, signal: true, reserveBytes: true,
+  probe: true, probeOutput: true, ties: true, signal: true, reserveBytes: true,
 });
 
 /** What probe mode reports for one KV head at one step. */
@@ -135,6 +143,8 @@ export class RetrievalKvCache implements KvCache {
     const distance = checkNumber('distance', o.distance ?? recorded?.distance ?? 64, 0);
     if (o.questPageSize !== undefined) checkInt('questPageSize', o.questPageSize, 1);
     if (o.probe !== undefined && typeof o.probe !== 'function') throw badArgument(`probe must be a function, got ${describe(o.probe)}`);
+    if (o.probeOutput !== undefined) checkOneOf('probeOutput', o.probeOutput, ['exact', 'selected'] as const);
+    if (o.ties !== undefined) checkOneOf('ties', o.ties, ['oldest', 'recent'] as const);
     if (o.reserveBytes !== undefined) checkInt('reserveBytes', o.reserveBytes, 0);
     if ((o.method === 'a2ats' || o.method === 'a2ats-bands') && !o.codebooks?.queryAware) throw badArgument(`method '${o.method}' needs codebooks.queryAware (kvcache calibrate)`);
     if (o.method === 'vq-wrope' && !o.codebooks?.plain) throw badArgument(`method 'vq-wrope' needs codebooks.plain`);
@@ -165,7 +175,7 @@ export class RetrievalKvCache implements KvCache {
           store.dispose();
           throw e;
         }
-        const retrieval = new Retrieval(kernels, method, { window: this.o.window, sinks: this.o.sinks, budget: this.o.budget, groupSize: g, headDim: d });
+        const retrieval = new Retrieval(kernels, method, { window: this.o.window, sinks: this.o.sinks, budget: this.o.budget, groupSize: g, headDim: d, ties: this.o.ties });
         this.layers.push({ store, method, retrieval });
       }
       // Grow the backend's memory once, now, rather than during a step (see reserveBytes).
@@ -225,8 +235,8 @@ export class RetrievalKvCache implements KvCache {
       this.steps++;
       this.attended += sel.count;
       this.context += pos + 1;
-      if (this.o.probe) {
-        await this.o.probe({ layer, kvHead: h, pos, keys: st.store.head(h), qPost, selection: sel, out: this.headOut, retrieval: st.retrieval });
+      if (this.o.probe) await this.o.probe({ layer, kvHead: h, pos, keys: st.store.head(h), qPost, selection: sel, out: this.headOut, retrieval: st.retrieval });
+      if (this.o.probe && this.o.probeOutput !== 'selected') {
         await attendSelected(k, st.store.head(h), qPost, g, d, this.all, pos + 1, this.exactOut);
         this.out.set(this.exactOut, h * g * d);
       } else {

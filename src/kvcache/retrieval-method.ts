@@ -8,7 +8,7 @@
  * kernels (VqRetrieval) leave their scores on the device on a GPU; methods that score on the
  * host (Quest, the oracle, PQCache's softmax) write the host side of the score buffer and push it.
  */
-import type { F32Arg } from '../kernels/async-kernels.js';
+import type { F32Arg } from '../kernels/device-array.js';
 import type { HeadKeys } from './kv-store.js';
 
 /**

@@ -29,7 +29,7 @@ import { checkKernels } from '../kernels/check-kernels.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { mirrorF32, type HostMirror } from '../kernels/host-mirror.js';
 import { badArgument } from '../core/errors.js';
-import { checkFinite, checkFloat32, checkInt } from '../core/validate.js';
+import { checkFinite, checkFloat32, checkInt, checkOneOf } from '../core/validate.js';
 import { budgetTokens, checkBudget, type Budget } from './budget.js';
 import type { HeadKeys } from './kv-store.js';
 import { splitNearFar, type NearFarSplit } from './near-far.js';
@@ -48,10 +48,16 @@ export interface RetrievalOptions {
   budget: Budget;
   groupSize: number;
   headDim: number;
+  /**
+   * Which of equally scored far tokens is kept (default 'oldest', the kernels' rule: the lower
+   * index). 'recent' keeps the later one. Lookup-table scores tie often (every token of a
+   * centroid scores the same), so the rule decides which of them fill the budget.
+   */
+  ties?: 'oldest' | 'recent';
 }
 
 /** Every key of RetrievalOptions, for checkOptions. */
-export const RETRIEVAL_KEYS = optionKeys<RetrievalOptions>({ window: true, sinks: true, budget: true, groupSize: true, headDim: true });
+export const RETRIEVAL_KEYS = optionKeys<RetrievalOptions>({ window: true, sinks: true, budget: true, groupSize: true, headDim: true, ties: true });
 
 /** Options of one selection: `signal` stops long per-request scoring work (PQCache's fit). */
 export interface SelectOptions {
@@ -96,6 +102,7 @@ export class Retrieval {
     checkInt('window', options.window, 0); checkInt('sinks', options.sinks, 0);
     checkInt('groupSize', options.groupSize, 1); checkInt('headDim', options.headDim, 1);
     checkBudget(options.budget);
+    if (options.ties !== undefined) checkOneOf('ties', options.ties, ['oldest', 'recent'] as const);
     this.options = Object.freeze({ ...options });
     this.last = this.slot(0);
   }
@@ -181,12 +188,18 @@ export class Retrieval {
       // and both are awaited together (one GPU submission for the whole step).
       await this.prepareScoring([kvHead], [query]);
       const started = this.startScoring([kvHead], [keys], [query], [split], () => slot.scores, options);
-      const pending = Array.isArray(started) ? started : await started;
+      let pending = Array.isArray(started) ? started : await started;
       ensureFar(slot, Math.min(m, g * k));
+      const recent = this.options.ties === 'recent';
+      if (recent) pending = await reverseScoreRows(slot.scores, rows, m, pending);
       const sv = slot.scores.arg().subarray(0, rows * m);
       if (this.method.scoring === 'group') farCount = await slot.selector.groupTopK(sv, m, k, slot.far, pending);
       else if (budget.mode === 'perHead') farCount = await slot.selector.unionTopK(sv, g, m, k, slot.far, pending);
       else farCount = await slot.selector.interleavedUnion(sv, g, m, k, slot.far, pending);
+      if (recent) {
+        await reverseScoreRows(slot.scores, rows, m, []);
+        unreverseOffsets(slot.far, farCount, m);
+      }
     }
     return selection(split, farCount, slot.far, out);
   }
@@ -212,11 +225,17 @@ export class Retrieval {
       const kvHeads = keys.map((_, h) => h);
       await this.prepareScoring(kvHeads, queries);
       const started = this.startScoring(kvHeads, keys, queries, plans.map((p) => p.split), (h) => window(shared.scores, h * g * m), options);
-      const pending = Array.isArray(started) ? started : await started;
+      let pending = Array.isArray(started) ? started : await started;
       for (const s of heads) ensureFar(s, Math.min(m, g * k));
+      const recent = this.options.ties === 'recent';
+      if (recent) pending = await reverseScoreRows(shared.scores, nKv * g, m, pending);
       const sv = shared.scores.arg().subarray(0, nKv * g * m);
       const got = await shared.selector.unionTopKGroups(sv, nKv, g, m, k, heads.map((s) => s.far), pending);
       for (let h = 0; h < nKv; h++) counts[h] = got[h];
+      if (recent) {
+        await reverseScoreRows(shared.scores, nKv * g, m, []);
+        for (let h = 0; h < nKv; h++) unreverseOffsets(heads[h].far, counts[h], m);
+      }
     }
     return heads.map((s, h) => selection(plans[h].split, counts[h], s.far, out?.[h]));
   }
@@ -290,6 +309,26 @@ function window(scores: HostMirror<Float32Array>, offset: number): ScoreBuffer {
     host: () => scores.host().subarray(offset),
     push: () => scores.push(),
   };
+}
+
+/**
+ * Reverse each of the first `rows` rows (m scores each) in place, after the calls in `pending`
+ * wrote them: the selection kernels give ties to the lower index, so on reversed rows they give
+ * them to the more recent token. Returns what is left to await (nothing).
+ */
+async function reverseScoreRows(scores: HostMirror<Float32Array>, rows: number, m: number, pending: readonly unknown[]): Promise<unknown[]> {
+  await awaitAll(pending);
+  await scores.pull();
+  const s = scores.host();
+  for (let r = 0; r < rows; r++) s.subarray(r * m, (r + 1) * m).reverse();
+  scores.push();
+  return [];
+}
+
+/** Far offsets chosen on reversed rows → offsets in the original order, increasing again. */
+function unreverseOffsets(far: Int32Array, count: number, m: number): void {
+  for (let f = 0; f < count; f++) far[f] = m - 1 - far[f];
+  far.subarray(0, count).reverse();
 }
 
 function ensureFar(slot: Slot, n: number): void {

@@ -22,7 +22,7 @@
  * selection's own calls.
  */
 import { checkKernels } from '../kernels/check-kernels.js';
-import { isDeviceArray, type F32Arg } from '../kernels/async-kernels.js';
+import { isDeviceArray, type F32Arg } from '../kernels/device-array.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { badArgument } from '../core/errors.js';
 import { checkFloat32, checkInt } from '../core/validate.js';

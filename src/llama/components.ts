@@ -34,11 +34,8 @@
  */
 import type { Awaitable } from '../core/awaitable.js';
 import type { F32Arg, Kernels } from '../kernels/kernels.js';
-import type { LlamaConfig } from './hooks.js';
+import type { LlamaConfig } from './config.js';
 import type { LayerTensorName } from './weight-layout.js';
-
-/** The kernels a component is bound to: the model's own, of any backend. Another name of Kernels. */
-export type ComponentKernels = Kernels;
 
 /** The model's hyper-parameters, as components see them (read-only). */
 export type ModelShape = Readonly<LlamaConfig>;

@@ -4,7 +4,35 @@
  */
 import { badArgument, SparseInferenceError, type ErrorCode } from '../core/errors.js';
 import { describe } from '../core/validate.js';
-import type { LlamaConfig } from './hooks.js';
+import type { RopePairing } from '../kernels/kernels.js';
+
+/** Model hyper-parameters, in one shape for llama2.c and Hugging Face checkpoints. */
+export interface LlamaConfig {
+  /** Residual stream width d. */
+  dim: number;
+  /** SwiGLU hidden width. */
+  hiddenDim: number;
+  nLayers: number;
+  /** Query heads. */
+  nHeads: number;
+  /** Key/value heads (GQA: query head h uses KV head ⌊h / (nHeads/nKvHeads)⌋). */
+  nKvHeads: number;
+  vocabSize: number;
+  /** Longest context (KV cache rows). */
+  seqLen: number;
+  /** dim / nHeads. */
+  headDim: number;
+  /** nKvHeads · headDim. */
+  kvDim: number;
+  /** RoPE θ (10000 for llama2.c; rope_theta for HF). */
+  ropeBase: number;
+  /** 'adjacent' for llama2.c, 'half' for HF. */
+  ropePairing: RopePairing;
+  /** RMSNorm ε (1e-5 for llama2.c; rms_norm_eps for HF). */
+  normEps: number;
+  /** Whether the classifier is the token embedding (tied weights). */
+  sharedClassifier: boolean;
+}
 
 /** The independent hyper-parameters; headDim and kvDim are derived. */
 export interface LlamaShape {

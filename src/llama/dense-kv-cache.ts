@@ -74,6 +74,21 @@ export interface HostLayerStorage {
   keysPreRope?: Float32Array;
 }
 
+/** One layer of the dense KV cache as `model.kvCache(layer)` returns it (views, or copies for binary16). */
+export interface LayerKvCache {
+  /** seqLen·kvDim, post-RoPE, row t = token t. */
+  keys: Float32Array;
+  /**
+   * Pre-RoPE keys (for WRoPE/VQ retrieval): a view of the store when the cache keeps one
+   * (`keepPreRopeKeys()`), else a fresh array of the length·kvDim cached rows rotated back.
+   */
+  keysPreRope: Float32Array;
+  /** seqLen·kvDim. */
+  values: Float32Array;
+  /** Tokens stored. */
+  length: number;
+}
+
 export class DenseKvCache implements KvCache {
   readonly name = 'dense';
   /** append and attend issue their kernel calls at once (copies and one attention call). */

@@ -18,9 +18,8 @@
  * detectCheckpointFormat(bytes)  // 'llama2c' | 'safetensors' | 'gguf'
  */
 import { SparseInferenceError, badArgument } from '../core/errors.js';
-import type { CpuKernels } from '../kernels/kernels.js';
-import type { AsyncKernels } from '../kernels/async-kernels.js';
-import type { LlamaModel } from './model.js';
+import type { CpuKernels, Kernels } from '../kernels/kernels.js';
+import type { KvType, LlamaModel } from './model.js';
 import { loadLlama2c } from './load-llama2c.js';
 import { loadSafetensors } from './load-safetensors.js';
 import { loadGguf } from './gguf/load-gguf.js';
@@ -33,7 +32,7 @@ export const DETECT_BYTES = 32;
 /** What every checkpoint loader takes. */
 export interface CheckpointLoadOptions {
   /** Kernels the weights are resident in. */
-  kernels: AsyncKernels;
+  kernels: Kernels;
   /** Scan every weight for NaN/Infinity (default true). */
   checkFinite?: boolean;
   /** Name used in error messages (e.g. the file path). */
@@ -42,6 +41,8 @@ export interface CheckpointLoadOptions {
   maxSeqLen?: number;
   /** safetensors only: the config.json beside the weights (text or parsed). */
   config?: string | Record<string, unknown>;
+  /** How the KV cache stores its rows: 'f32' (default) or 'f16' (binary16; see KvType). */
+  kvType?: KvType;
 }
 
 /** A format's loader: from the whole file, and optionally (Node) from a path, streaming. */
@@ -84,7 +85,7 @@ const loaders = new Map<CheckpointFormat, CheckpointLoader>([
     load: (bytes, o) => {
       if (o.config !== undefined) throw badArgument('config applies to safetensors checkpoints; this is a llama2.c checkpoint');
       if (o.maxSeqLen !== undefined) throw badArgument('maxSeqLen applies to safetensors and GGUF checkpoints; a llama2.c checkpoint sets seq_len itself');
-      return loadLlama2c(bytes, { kernels: o.kernels, checkFinite: o.checkFinite, name: o.name });
+      return loadLlama2c(bytes, { kernels: o.kernels, checkFinite: o.checkFinite, name: o.name, kvType: o.kvType });
     },
   }],
   ['safetensors', {
@@ -93,17 +94,16 @@ const loaders = new Map<CheckpointFormat, CheckpointLoader>([
       if (o.config === undefined) {
         throw badArgument(`config is needed for a safetensors checkpoint (${o.name ?? 'bytes'}): pass the config.json beside it`);
       }
-      return loadSafetensors(bytes, o.config, { kernels: o.kernels, checkFinite: o.checkFinite, name: o.name, maxSeqLen: o.maxSeqLen });
+      return loadSafetensors(bytes, o.config, { kernels: o.kernels, checkFinite: o.checkFinite, name: o.name, maxSeqLen: o.maxSeqLen, kvType: o.kvType });
     },
   }],
   ['gguf', {
-    extraOptions: ['weights', 'activations', 'kvType'],
+    extraOptions: ['weights', 'activations'],
     load: (bytes, o) => {
       if (o.config !== undefined) throw badArgument('config applies to safetensors checkpoints; a GGUF file carries its own');
       const weights = o.weights as 'quantized' | 'f32' | undefined;
       const activations = o.activations as 'int8' | 'f32' | undefined;
-      const kvType = o.kvType as 'f32' | 'f16' | undefined;
-      return loadGguf(bytes, { kernels: o.kernels, checkFinite: o.checkFinite, name: o.name, maxSeqLen: o.maxSeqLen, weights, activations, kvType });
+      return loadGguf(bytes, { kernels: o.kernels, checkFinite: o.checkFinite, name: o.name, maxSeqLen: o.maxSeqLen, weights, activations, kvType: o.kvType });
     },
   }],
 ]);

@@ -15,11 +15,12 @@
  */
 import { exclusiveSession } from './session-lock.js';
 import { checkLlamaModel, checkTextTokenizer } from './check-llama-args.js';
-import { badArgument, throwIfAborted } from '../core/errors.js';
+import { badArgument } from '../core/errors.js';
 import { checkInt, describe } from '../core/validate.js';
 import type { LlamaModel } from './model.js';
 import type { TextTokenizer } from './text-tokenizer.js';
 import { splitStories } from './split-stories.js';
+import { sequenceNllUnlocked } from './sequence-nll.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface EvaluateOptions {
@@ -86,20 +87,7 @@ async function evaluateStories(model: LlamaModel, tokenizer: TextTokenizer, text
   const perStory: EvaluateResult['perStory'] = [];
   for (let s = 0; s < stories.length && count < maxTokens; s++) {
     const ids = (await tokenizer.encodeAsync(stories[s], { bos: tokenizer.addBos, signal: opts.signal })).slice(0, maxStory);
-    model.reset();
-    let sum = 0;
-    if (ids.length > 1) {
-      throwIfAborted(opts.signal, 'evaluateNll');
-      // One prefill over the story (in blocks when no hook is set), scoring every position.
-      await model.prefill(ids.slice(0, -1), 0, {
-        signal: opts.signal,
-        onLogits: (i, logits) => {
-          const nll = tokenNll(logits, c.vocabSize, ids[i + 1]);
-          if (!Number.isFinite(nll)) throw badArgument(`non-finite log-likelihood at story ${s}, token ${i + 1} (model produced ${nll})`);
-          sum += nll;
-        },
-      });
-    }
+    const { nllSum: sum } = await sequenceNllUnlocked(model, ids, opts.signal, `story ${s}`);
     const n = ids.length - 1;
     total += sum;
     count += n;

@@ -14,7 +14,7 @@
 import { SparseInferenceError } from '../core/errors.js';
 import { checkInt } from '../core/validate.js';
 import { checkLlamaConfig, makeConfig } from './config.js';
-import type { LlamaConfig } from './hooks.js';
+import type { LlamaConfig } from './config.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface HfConfigOptions {

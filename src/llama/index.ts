@@ -4,18 +4,13 @@
  * Reading files from disk is in `sparse-inference/node`.
  */
 export { LlamaModel, type WeightFiller, type PrefillOptions, type KvType, type ModelNumerics } from './model.js';
+export { ACTIVATION_KINDS, type ActivationKind, type ActivationCapture } from './activation-capture.js';
+export { makeConfig, parameterCount, type LlamaConfig, type LlamaShape } from './config.js';
 export type {
-  LlamaConfig, LayerWeights, LayerKvCache, AttentionContext, AttentionStrategy, FfnContext, FfnStrategy,
-  ProjectionName, ProjectionContext, ProjectionStrategy, LayerStrategies, ActivationKind, ActivationCapture,
-} from './hooks.js';
-export { ACTIVATION_KINDS } from './hooks.js';
-export { makeConfig, parameterCount, type LlamaShape } from './config.js';
-export { ExactAttention } from './exact-attention.js';
-export type {
-  KvCache, Ffn, Projection, ModelComponents, ModelShape, ModelWeights, ComponentKernels, ComponentStats, ComponentTraits,
+  KvCache, Ffn, Projection, ModelComponents, ModelShape, ModelWeights, ComponentStats, ComponentTraits,
   ProjectionWhich, LayerMatrixName,
 } from './components.js';
-export { DenseKvCache, type DenseKvCacheOptions, type DenseLayerStorage, type HostLayerStorage16 } from './dense-kv-cache.js';
+export { DenseKvCache, type LayerKvCache, type DenseKvCacheOptions, type DenseLayerStorage, type HostLayerStorage16 } from './dense-kv-cache.js';
 export { DenseFfn } from './dense-ffn.js';
 export { loadModel, type LoadModelOptions } from './load-model.js';
 export {
@@ -41,7 +36,7 @@ export { generate, type GenerateOptions, type GenerateResult } from './generate.
 export { evaluateNll, tokenNll, type EvaluateOptions, type EvaluateResult } from './evaluate-nll.js';
 export { splitStories, STORY_SEPARATOR } from './split-stories.js';
 export { randomLlama, type RandomLlamaOptions } from './random-llama.js';
-export { WeightLayout, LAYER_TENSORS, type TensorSlot, type LayerTensorName } from './weight-layout.js';
+export { WeightLayout, LAYER_TENSORS, type TensorSlot, type LayerTensorName, type LayerWeights } from './weight-layout.js';
 export {
   parseGguf, parseGgufPrefix, ggufLlamaConfig, GGML_TYPES, GGML_TYPE, ggmlByteSize, dequantizeInto, DEQUANTIZABLE,
   loadGguf, bytesSource, isGgufSource, ggufTensorName, type GgufLoadOptions, type GgufSource,

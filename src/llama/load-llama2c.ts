@@ -16,26 +16,27 @@
  * const model = loadLlama2c(new Uint8Array(await readFile('stories260K.bin')), { kernels });
  */
 import { SparseInferenceError, badArgument } from '../core/errors.js';
-import type { CpuKernels } from '../kernels/kernels.js';
-import type { AsyncKernels } from '../kernels/async-kernels.js';
+import type { CpuKernels, Kernels } from '../kernels/kernels.js';
 import { makeConfig, parameterCount } from './config.js';
-import type { LlamaConfig } from './hooks.js';
-import { LlamaModel } from './model.js';
+import type { LlamaConfig } from './config.js';
+import { LlamaModel, type KvType } from './model.js';
 import { WeightLayout, type LayerTensorName } from './weight-layout.js';
 import { scanFinite } from './weight-io.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface LoadOptions {
   /** The model's kernels, of any backend (CPU or WebGPU). */
-  kernels: AsyncKernels;
+  kernels: Kernels;
   /** Scan every weight for NaN/Infinity (O(parameters); default true). */
   checkFinite?: boolean;
   /** Name used in error messages (e.g. the file path). */
   name?: string;
+  /** How the KV cache stores its rows: 'f32' (default) or 'f16' (binary16; see KvType). */
+  kvType?: KvType;
 }
 
 /** Every key of LoadOptions, for checkOptions. */
-export const LOAD_LLAMA2C_KEYS = optionKeys<LoadOptions>({ kernels: true, checkFinite: true, name: true });
+export const LOAD_LLAMA2C_KEYS = optionKeys<LoadOptions>({ kernels: true, checkFinite: true, name: true, kvType: true });
 
 /** What the header and file size say about a llama2.c checkpoint. */
 export interface Llama2cHeader {
@@ -125,5 +126,5 @@ export function loadLlama2cFrom(header: Llama2cHeader, readBytes: (offset: numbe
     read(WeightLayout.view(all, layout.rmsFinal), 'rms_final');
     if (hasRopeTables) at += 4 * c.seqLen * c.headDim; // freq_cis_real + freq_cis_imag: recomputed by the rope kernel
     if (!c.sharedClassifier) read(WeightLayout.view(all, layout.wcls), 'wcls');
-  });
+  }, {}, { kvType: opts.kvType });
 }

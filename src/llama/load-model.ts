@@ -9,21 +9,20 @@
  */
 import { createKernels } from '../backends/create-kernels.js';
 import { checkOptions } from '../core/options.js';
-import type { CpuKernels } from '../kernels/kernels.js';
-import type { AsyncKernels } from '../kernels/async-kernels.js';
+import type { CpuKernels, Kernels } from '../kernels/kernels.js';
 import type { LlamaModel } from './model.js';
 import { checkpointLoader, detectCheckpointFormat, type CheckpointLoadOptions } from './detect-format.js';
 
 /** Options of loadModel: those of every format, kernels optional. */
 export interface LoadModelOptions extends Omit<CheckpointLoadOptions, 'kernels'> {
   /** Kernels the weights are resident in (default: `await createKernels()`). */
-  kernels?: AsyncKernels;
+  kernels?: Kernels;
   /** Format-specific options (e.g. of a GGUF loader) pass through under their own keys. */
   [key: string]: unknown;
 }
 
 /** The keys every format accepts; a format's loader adds its own (CheckpointLoader.extraOptions). */
-export const LOAD_MODEL_KEYS = ['kernels', 'checkFinite', 'name', 'maxSeqLen', 'config'] as const;
+export const LOAD_MODEL_KEYS = ['kernels', 'checkFinite', 'name', 'maxSeqLen', 'config', 'kvType'] as const;
 
 /**
  * Load a Llama checkpoint from its bytes, whatever its format. Throws BAD_FILE for an unknown or

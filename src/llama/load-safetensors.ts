@@ -17,7 +17,7 @@
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { parseHfConfig } from './hf-config.js';
 import { hfTensorName } from './hf-tensor-names.js';
-import type { LlamaConfig } from './hooks.js';
+import type { LlamaConfig } from './config.js';
 import type { LoadOptions } from './load-llama2c.js';
 import { LlamaModel } from './model.js';
 import { parseSafetensors, type SafetensorsFile, type SafetensorsTensor } from './safetensors.js';
@@ -36,7 +36,7 @@ export interface SafetensorsLoadOptions extends LoadOptions {
 }
 
 /** Every key of SafetensorsLoadOptions, for checkOptions. */
-export const SAFETENSORS_LOAD_KEYS = optionKeys<SafetensorsLoadOptions>({ index: true, maxSeqLen: true, kernels: true, checkFinite: true, name: true });
+export const SAFETENSORS_LOAD_KEYS = optionKeys<SafetensorsLoadOptions>({ index: true, maxSeqLen: true, kernels: true, checkFinite: true, name: true, kvType: true });
 
 interface Located { file: SafetensorsFile; info: SafetensorsTensor; name: string }
 
@@ -92,7 +92,7 @@ export function loadSafetensors(files: SafetensorsInput, configJson: string | Re
       decodeInto(file.bytes, info.begin, info.dtype as SourceDtype, dst);
       if (checkFinite) scanFinite(file.name, name, dst);
     }
-  });
+  }, {}, { kvType: opts.kvType });
 }
 
 function parseShards(files: SafetensorsInput): SafetensorsFile[] {

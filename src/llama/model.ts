@@ -41,19 +41,18 @@ import { yieldEvery } from '../core/yield.js';
 import type { Awaitable } from '../core/awaitable.js';
 import { hasView } from './host-view.js';
 import type { CpuKernels, Kernels, ResidentArray } from '../kernels/kernels.js';
-import { needsSyncKernels, type DeviceArray, type F32Arg } from '../kernels/async-kernels.js';
-import { isCpuKernels } from '../kernels/check-kernels.js';
+import type { DeviceArray, F32Arg } from '../kernels/device-array.js';
+import { isCpuKernels, needsCpuKernels } from '../kernels/check-kernels.js';
 import { SparseInferenceError, badArgument, throwIfAborted } from '../core/errors.js';
-import { checkInt, describe } from '../core/validate.js';
+import { checkFloat32, checkInt, describe } from '../core/validate.js';
 import { checkAnyKernels } from '../kernels/check-kernels.js';
-import type {
-  ActivationCapture, ActivationKind, LayerKvCache, LayerStrategies, LayerWeights, LlamaConfig, ProjectionName,
-} from './hooks.js';
-import type { Ffn, KvCache, ModelComponents, ModelWeights, Projection, LayerMatrixName } from './components.js';
-import { DenseKvCache, type HostLayerStorage, type KvType } from './dense-kv-cache.js';
+import type { ActivationCapture, ActivationKind } from './activation-capture.js';
+import type { LlamaConfig } from './config.js';
+import type { Ffn, KvCache, ModelComponents, ModelWeights, Projection, LayerMatrixName, ProjectionWhich } from './components.js';
+import { DenseKvCache, type HostLayerStorage, type KvType, type LayerKvCache } from './dense-kv-cache.js';
 import { DenseFfn } from './dense-ffn.js';
 import { checkOneOf } from '../core/validate.js';
-import { WeightLayout, LAYER_TENSORS, type TensorSlot, type WeightFormats } from './weight-layout.js';
+import { WeightLayout, LAYER_TENSORS, type LayerWeights, type TensorSlot, type WeightFormats } from './weight-layout.js';
 import { decodeQuantizedRow } from './quantized-row.js';
 import type { DecoderLayerShape } from '../kernels/kernels.js';
 import { decoderLayerOffsets, decoderLayerScratchLength } from '../kernels/decoder-layer-layout.js';
@@ -88,8 +87,8 @@ export interface QuantizedMatmulOptions {
 export interface ModelNumerics extends QuantizedMatmulOptions {
   /**
    * The default DenseKvCache's precision (KvType): 'f32' (default) or 'f16' (binary16, llama.cpp's
-   * default KV type: half the memory per position; CPU kernels; no attention strategies, which
-   * read a float32 cache in place; `kvCache(l)` returns float32 copies).
+   * default KV type: half the memory per position; CPU kernels; `kvCache(l)` returns float32
+   * copies; no pre-RoPE store).
    */
   kvType?: KvType;
 }
@@ -167,11 +166,9 @@ export class LlamaModel {
   private ffn: Ffn;
   private proj: Projection | null = null;
   /** Per layer, which of q, k, v, o the projection component computes. */
-  private covers: Record<ProjectionName, boolean>[] = [];
+  private covers: Record<ProjectionWhich, boolean>[] = [];
   /** The weights as components see them. */
   private readonly weightsHandle: ModelWeights;
-  /** Legacy per-layer hooks (setStrategies), run in place of the components they replace. */
-  private readonly strategies: (LayerStrategies | undefined)[];
   private capture: ActivationCapture | undefined;
   private length = 0;
   /**
@@ -231,7 +228,6 @@ export class LlamaModel {
       // Binary16 cache: the block's float32 keys and values, and the larger attention scratch.
       + (f16 ? 2 * 16 + 2 * PREFILL_BLOCK * c.kvDim + causalAttentionF16ScratchLength(PREFILL_BLOCK, c.nHeads, c.headDim)
         - causalAttentionScratchLength(PREFILL_BLOCK, c.nHeads) : 0);
-    this.strategies = new Array(c.nLayers).fill(undefined);
     this.covers = Array.from({ length: c.nLayers }, () => ({ q: false, k: false, v: false, o: false }));
     if (!isCpuKernels(kernels)) {
       this.dev = this.allocDevice(kernels, fill);
@@ -303,24 +299,24 @@ export class LlamaModel {
   }
 
   /**
-   * The model's kernels when they are synchronous (what hooks and strategy builders need);
+   * The model's kernels when they are synchronous (what capture and host-view callers need);
    * SparseInferenceError('UNAVAILABLE') naming `what` on asynchronous kernels.
    */
   syncKernels(what: string): CpuKernels {
     if (typeof what !== 'string') throw badArgument(`what must be a string naming the caller, got ${describe(what)}`);
-    if (!isCpuKernels(this.kernels)) throw needsSyncKernels(what);
+    if (!isCpuKernels(this.kernels)) throw needsCpuKernels(what);
     return this.kernels;
   }
 
-  /** True when the model runs on GPU kernels (results arrive asynchronously; hooks and capture need CPU kernels). */
+  /** True when the model runs on GPU kernels (results arrive asynchronously; capture needs CPU kernels). */
   get asynchronous(): boolean {
     return this.dev !== null;
   }
 
-  /** Views handed to hooks and to users: they need synchronous kernels. */
+  /** Views handed to capture and to users: they need synchronous kernels. */
   private hostViews(what: string): Views {
     this.alive();
-    if (this.dev) throw needsSyncKernels(what);
+    if (this.dev) throw needsCpuKernels(what);
     this.sync();
     return this.v;
   }
@@ -417,12 +413,6 @@ export class LlamaModel {
     checkComponent('components.kv', kv, ['bind', 'append', 'attend', 'reset', 'dispose']);
     checkComponent('components.ffn', ffn, ['bind', 'forward', 'dispose']);
     if (projections !== null) checkComponent('components.projections', projections, ['bind', 'covers', 'project', 'dispose']);
-    // A legacy hook replaces the component of its kind, so that kind must stay the dense default.
-    const hooked = (kind: 'attention' | 'ffn' | 'projections') => this.strategies.some((st) => st?.[kind] !== undefined);
-    if ((kv !== undefined && kv !== this.kv && hooked('attention')) || (ffn !== undefined && ffn !== this.ffn && hooked('ffn'))
-      || (projections !== undefined && projections !== this.proj && hooked('projections'))) {
-      throw badArgument('the model has strategies set (setStrategies) for a component being replaced: remove them before use()');
-    }
     if (kv !== undefined && kv !== this.kv) {
       await kv.bind(this.config, this.kernels);
       this.kv.dispose();
@@ -456,55 +446,13 @@ export class LlamaModel {
   }
 
   /**
-   * Legacy per-layer hooks, run in place of the components they replace (synchronous kernels
-   * only: hooks receive typed-array views); `undefined` restores the components.
-   */
-  setStrategies(layer: number, s: LayerStrategies | undefined): void {
-    this.alive();
-    checkInt('layer', layer, 0, this.config.nLayers - 1);
-    if (this.dev && s !== undefined) throw needsSyncKernels('setStrategies (hooks receive typed-array views)');
-    if (s?.ffn !== undefined || Object.keys(s?.projections ?? {}).length > 0) {
-      this.needFloatWeights('FFN and projection strategies (they receive the weights)');
-    }
-    if (s !== undefined) {
-      if (typeof s !== 'object' || s === null) throw badArgument(`strategies must be an object or undefined`);
-      if (s.attention !== undefined && typeof s.attention?.attend !== 'function') {
-        throw badArgument('strategies.attention must have an attend(ctx) method');
-      }
-      if (s.ffn !== undefined && typeof s.ffn?.forward !== 'function') {
-        throw badArgument('strategies.ffn must have a forward(ctx) method');
-      }
-      for (const [name, p] of Object.entries(s.projections ?? {})) {
-        if (!['q', 'k', 'v', 'o'].includes(name)) throw badArgument(`strategies.projections.${name} is not a projection (q, k, v, o)`);
-        if (p !== undefined && typeof p?.project !== 'function') {
-          throw badArgument(`strategies.projections.${name} must have a project(ctx) method`);
-        }
-      }
-      // A hook replaces a dense component's work in place: that component must be the dense one.
-      if (s.attention !== undefined && !(this.kv instanceof DenseKvCache)) {
-        throw badArgument(`an attention strategy needs the dense KvCache, the model has '${this.kv.name}'`);
-      }
-      if (s.attention !== undefined) this.needFloatCache('an attention strategy (it reads the cache in place)');
-      if (s.ffn !== undefined && !(this.ffn instanceof DenseFfn)) {
-        throw badArgument(`an FFN strategy needs the dense Ffn, the model has '${this.ffn.name}'`);
-      }
-      if (Object.keys(s.projections ?? {}).length > 0 && this.proj !== null) {
-        throw badArgument(`projection strategies need no projection component, the model has '${this.proj.name}'`);
-      }
-    }
-    if (s?.attention !== undefined) this.keepPreRopeKeys(); // attention strategies read keysPreRope
-    this.strategies[layer] = s;
-  }
-
-  /**
-   * Keep pre-RoPE keys from now on (setStrategies does this for an attention strategy, which
-   * may read them): the DenseKvCache is replaced by one that keeps them (nLayers·seqLen·kvDim
+   * Keep pre-RoPE keys from now on (what `kvCache(layer).keysPreRope` then views): the DenseKvCache is replaced by one that keeps them (nLayers·seqLen·kvDim
    * floats more), whose rows already cached are the cached keys rotated back (RoPE at −pos:
    * exact up to float rounding). Idempotent. Needs synchronous kernels and the dense KvCache.
    */
   keepPreRopeKeys(): void {
     this.alive();
-    if (this.dev) throw needsSyncKernels('keepPreRopeKeys');
+    if (this.dev) throw needsCpuKernels('keepPreRopeKeys');
     const old = this.kv;
     if (!(old instanceof DenseKvCache)) throw new SparseInferenceError('UNAVAILABLE', `keepPreRopeKeys needs the dense KvCache, the model has '${old.name}'`);
     this.needFloatCache('keepPreRopeKeys (the pre-RoPE store is float32)');
@@ -541,16 +489,10 @@ export class LlamaModel {
     }
   }
 
-  /** The strategies set on a layer (undefined = the components). */
-  getStrategies(layer: number): LayerStrategies | undefined {
-    checkInt('layer', layer, 0, this.config.nLayers - 1);
-    return this.strategies[layer];
-  }
-
   /** Observe every activation during forward; `undefined` turns capture off. */
   setCapture(fn: ActivationCapture | undefined): void {
     if (fn !== undefined && typeof fn !== 'function') throw badArgument('capture must be a function or undefined');
-    if (this.dev && fn !== undefined) throw needsSyncKernels('setCapture (captures receive typed-array views)');
+    if (this.dev && fn !== undefined) throw needsCpuKernels('setCapture (captures receive typed-array views)');
     this.capture = fn;
   }
 
@@ -584,6 +526,40 @@ export class LlamaModel {
       this.unrotateKeys(s.keys, keysPreRope);
     }
     return { keys: s.keys, keysPreRope, values: s.values, length: this.length };
+  }
+
+  /**
+   * Load the first `length` tokens of another run's cache into the hosted KvCache (CPU kernels):
+   * every layer's keys (pre- and post-RoPE) and values go through `append`, position by
+   * position, and cachedTokens becomes `length`. One dense prefill can so be shared by several
+   * caches (e.g. retrieval methods compared on the same context): copy `kvCache(l)` of every
+   * layer after the prefill, then `use` each cache and restore the copies into it.
+   * @example
+   * const layers = Array.from({ length: c.nLayers }, (_, l) => copyOf(model.kvCache(l)));
+   * await model.use({ kv: sparseCache });
+   * await model.restoreKv(layers, n);
+   */
+  async restoreKv(layers: readonly LayerKvCache[], length: number): Promise<void> {
+    this.alive();
+    if (this.dev) throw needsCpuKernels('restoreKv');
+    const c = this.config;
+    if (!Array.isArray(layers) || layers.length !== c.nLayers) throw badArgument(`layers must be an array of ${c.nLayers} LayerKvCache (one per layer)`);
+    checkInt('length', length, 0, c.seqLen);
+    const n = length * c.kvDim;
+    layers.forEach((s, l) => {
+      if (s === null || typeof s !== 'object') throw badArgument(`layers[${l}] must be a LayerKvCache`);
+      for (const key of ['keys', 'keysPreRope', 'values'] as const) checkFloat32(`layers[${l}].${key}`, s[key], n);
+    });
+    this.kv.reset();
+    this.length = 0;
+    for (let t = 0; t < length; t++) {
+      for (let l = 0; l < c.nLayers; l++) {
+        const row = (a: Float32Array) => a.subarray(t * c.kvDim, (t + 1) * c.kvDim);
+        await this.kv.append(l, t, row(layers[l].keysPreRope), row(layers[l].keys), row(layers[l].values));
+      }
+      this.length = t + 1;
+    }
+    this.sync(true); // appends may have allocated (and grown WASM memory)
   }
 
   /** A binary16 layer's cached rows as float32 copies (exact: binary16 widens losslessly). */
@@ -649,7 +625,7 @@ export class LlamaModel {
   }
 
   /**
-   * Positions pos0 … pos0+n−1 at once (n ≤ PREFILL_BLOCK; no hooks set): the layer's matrices
+   * Positions pos0 … pos0+n−1 at once (n ≤ PREFILL_BLOCK; the dense components, no capture): the layer's matrices
    * multiply all n rows in one gemm call each, and causal attention is one causalAttention call
    * (row i attends to positions 0 … pos0+i; each cached key and value read once per block);
    * RMSNorm and RoPE run row by row. The same arithmetic as n forward steps up to the order of
@@ -740,7 +716,7 @@ export class LlamaModel {
   /**
    * Whether n prompt tokens may run in blocks: more than one token, the dense components on CPU
    * kernels (the block writes the DenseKvCache's storage in place), and nothing that observes
-   * single tokens (no capture, no projection component, no strategies).
+   * single tokens (no capture, no projection component).
    */
   private blocksPossible(n: number): boolean {
     // A binary16 cache needs the block's float32 rows, which the model has when it was created
@@ -749,10 +725,10 @@ export class LlamaModel {
       && (this.denseHost() !== null || (this.kvType === 'f16' && (this.kv as DenseKvCache).hostLayers16() !== null));
   }
 
-  /** The dense KvCache and Ffn, no projection component, no capture, no legacy strategies. */
+  /** The dense KvCache and Ffn, no projection component, no capture. */
   private denseOnly(): boolean {
     return this.kv instanceof DenseKvCache && this.ffn instanceof DenseFfn && this.proj === null
-      && this.capture === undefined && this.strategies.every((s) => s === undefined);
+      && this.capture === undefined;
   }
 
   /**
@@ -979,15 +955,9 @@ export class LlamaModel {
 
   /**
    * Projection `name` of layer l: the projection component's when it covers it (resolves when
-   * done), else the model's matrix (issued into `pending`). A legacy projection hook wins.
+   * done), else the model's matrix (issued into `pending`).
    */
-  private project(l: number, name: ProjectionName, x: F32Arg, out: F32Arg, pending: unknown[], xq?: Int32Array): Awaitable<void> {
-    const hook = this.strategies[l]?.projections?.[name]; // never set on asynchronous kernels
-    if (hook !== undefined) {
-      hook.project({ layer: l, name, config: this.config, kernels: this.kernels as CpuKernels, weights: this.v.layers[l],
-        x: x as Float32Array, out: out as Float32Array });
-      return;
-    }
+  private project(l: number, name: ProjectionWhich, x: F32Arg, out: F32Arg, pending: unknown[], xq?: Int32Array): Awaitable<void> {
     if (this.covers[l][name]) return this.proj!.project(l, name, x, out);
     const tensor = `w${name}` as const;
     issue(pending, this.matvec(this.layout.layers[l][tensor], this.views.layers[l][tensor], this.v?.qLayers[l]?.[tensor], x, out, xq));
@@ -1008,7 +978,7 @@ export class LlamaModel {
   /**
    * One decode step, on either kind of kernels: kernel results not needed within the step go to
    * `pending` (Promises on asynchronous kernels, which the caller awaits together). Components
-   * and hooks may grow memory, so every access after one goes through this.views.
+   * and captures may grow memory, so every access after one goes through this.views.
    */
   private async step(token: number, pos: number, wantLogits: boolean, pending: unknown[]): Promise<void> {
     const c = this.config;
@@ -1023,7 +993,6 @@ export class LlamaModel {
     const projIssued = this.proj?.issuesBeforeReturn === true;
     const denseFfn = this.ffn instanceof DenseFfn;
     for (let l = 0; l < c.nLayers; l++) {
-      const s = this.strategies[l];
       // Attention block.
       issued(k.rmsnorm(this.views.x, this.views.layers[l].rmsAtt, this.views.xb, dim, c.normEps));
       this.emit(l, 'attnInput', this.views.xb, pos);
@@ -1043,27 +1012,14 @@ export class LlamaModel {
       this.emit(l, 'kPostRope', this.views.kPost, pos);
       const v = this.views;
       await this.settle(this.kv.append(l, pos, v.kPre, v.kPost, v.vRow), kvIssued, pending);
-      if (s?.attention) {
-        const cache = (this.kv as DenseKvCache).hostLayer(l)!; // setStrategies keeps the dense cache
-        s.attention.attend({
-          layer: l, pos, config: c, kernels: this.kernels as CpuKernels, q: this.v.q, qPreRope: this.v.qPre,
-          cache: { keys: cache.keys, keysPreRope: cache.keysPreRope!, values: cache.values, length: pos + 1 },
-          out: this.v.xb2,
-        });
-        this.sync();
-      } else {
-        await this.settle(this.kv.attend(l, pos, this.views.qPre, this.views.q, this.views.xb2), kvIssued, pending);
-      }
+      await this.settle(this.kv.attend(l, pos, this.views.qPre, this.views.q, this.views.xb2), kvIssued, pending);
       this.emit(l, 'oProjInput', this.views.xb2, pos);
       await this.settle(this.project(l, 'o', this.views.xb2, this.views.xb, pending), projIssued, pending);
       issued(k.axpy(1, this.views.xb, this.views.x, dim));
       // Feed-forward block.
       issued(k.rmsnorm(this.views.x, this.views.layers[l].rmsFfn, this.views.xb, dim, c.normEps));
       this.emit(l, 'ffnInput', this.views.xb, pos);
-      if (s?.ffn) {
-        s.ffn.forward({ layer: l, config: c, kernels: this.kernels as CpuKernels, weights: this.v.layers[l], x: this.v.xb, out: this.v.xb2 });
-        this.sync();
-      } else if (denseFfn) {
+      if (denseFfn) {
         // The dense FFN's arithmetic in place: w1 and w3 share one quantized input (int8
         // mode), and a capture sees SiLU(gate) before the product.
         const lw = this.views.layers[l];

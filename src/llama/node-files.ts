@@ -15,23 +15,24 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SparseInferenceError, badArgument } from '../core/errors.js';
-import type { CpuKernels } from '../kernels/kernels.js';
-import { type AsyncKernels } from '../kernels/async-kernels.js';
+import type { CpuKernels, Kernels } from '../kernels/kernels.js';
 import { isCpuKernels } from '../kernels/check-kernels.js';
 import { readGgufModel } from '../node/gguf-file.js';
 import { loadLlama2cFrom, parseLlama2cHeaderOf } from './load-llama2c.js';
 import { loadSafetensors } from './load-safetensors.js';
-import type { LlamaModel } from './model.js';
+import type { KvType, LlamaModel } from './model.js';
 import { loadTokenizer, type Tokenizer } from './tokenizer.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface ReadModelOptions {
-  kernels: AsyncKernels;
+  kernels: Kernels;
   checkFinite?: boolean;
   /** For HF and GGUF checkpoints: cap the context below the model's own. */
   maxSeqLen?: number;
   /** For GGUF: keep Q4_1/Q8_0 matrices quantized (default) or dequantize everything to float32. */
   weights?: 'quantized' | 'f32';
+  /** How the KV cache stores its rows: 'f32' (default) or 'f16' (binary16; see KvType). */
+  kvType?: KvType;
 }
 
 /** GGUF files start with the magic "GGUF". */
@@ -48,7 +49,7 @@ async function isGguf(path: string): Promise<boolean> {
 }
 
 /** Every key of ReadModelOptions, for checkOptions. */
-export const READ_MODEL_KEYS = optionKeys<ReadModelOptions>({ kernels: true, checkFinite: true, maxSeqLen: true, weights: true });
+export const READ_MODEL_KEYS = optionKeys<ReadModelOptions>({ kernels: true, checkFinite: true, maxSeqLen: true, weights: true, kvType: true });
 
 async function readBytes(path: string, what: string): Promise<Uint8Array> {
   try {
@@ -80,7 +81,7 @@ export async function readLlama2cModel(path: string, size: number, opts: ReadMod
     const head = new Uint8Array(Math.min(28, size));
     read(0, head);
     const header = parseLlama2cHeaderOf(head, size, path);
-    return loadLlama2cFrom(header, read, { kernels: opts.kernels, checkFinite: opts.checkFinite, name: path });
+    return loadLlama2cFrom(header, read, { kernels: opts.kernels, checkFinite: opts.checkFinite, name: path, kvType: opts.kvType });
   } finally {
     closeSync(fd);
   }
@@ -96,9 +97,9 @@ export async function readLlamaModel(path: string, opts: ReadModelOptions): Prom
   }
   if (!info.isDirectory() && await isGguf(path)) {
     if (!isCpuKernels(opts.kernels) && opts.weights !== 'f32') {
-      return readGgufModel(path, { kernels: opts.kernels, checkFinite: opts.checkFinite, maxSeqLen: opts.maxSeqLen, weights: 'f32' });
+      return readGgufModel(path, { kernels: opts.kernels, checkFinite: opts.checkFinite, maxSeqLen: opts.maxSeqLen, weights: 'f32', kvType: opts.kvType });
     }
-    return readGgufModel(path, { kernels: opts.kernels, checkFinite: opts.checkFinite, maxSeqLen: opts.maxSeqLen, weights: opts.weights });
+    return readGgufModel(path, { kernels: opts.kernels, checkFinite: opts.checkFinite, maxSeqLen: opts.maxSeqLen, weights: opts.weights, kvType: opts.kvType });
   }
   if (!info.isDirectory() && !path.endsWith('.safetensors')) return readLlama2cModel(path, info.size, opts);
   const dir = info.isDirectory() ? path : dirname(path);
@@ -107,7 +108,7 @@ export async function readLlamaModel(path: string, opts: ReadModelOptions): Prom
     throw new SparseInferenceError('BAD_FILE', `${dir}: no config.json beside the safetensors weights`);
   }
   const config = new TextDecoder().decode(await readBytes(configPath, 'config'));
-  const load = { kernels: opts.kernels, checkFinite: opts.checkFinite, maxSeqLen: opts.maxSeqLen };
+  const load = { kernels: opts.kernels, checkFinite: opts.checkFinite, maxSeqLen: opts.maxSeqLen, kvType: opts.kvType };
   if (!info.isDirectory()) {
     return loadSafetensors({ [basename(path)]: await readBytes(path, 'weights') }, config, load);
   }

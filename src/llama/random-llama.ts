@@ -10,8 +10,7 @@
  */
 import { Rng } from '../core/rng.js';
 import { checkInt, checkNumber } from '../core/validate.js';
-import type { CpuKernels } from '../kernels/kernels.js';
-import type { AsyncKernels } from '../kernels/async-kernels.js';
+import type { CpuKernels, Kernels } from '../kernels/kernels.js';
 import { badArgument } from '../core/errors.js';
 import { makeConfig, type LlamaShape } from './config.js';
 import { LlamaModel, type KvType } from './model.js';
@@ -20,7 +19,7 @@ import { checkOptions, optionKeys } from '../core/options.js';
 
 export interface RandomLlamaOptions {
   /** The model's kernels, of any backend (CPU or WebGPU). */
-  kernels: AsyncKernels;
+  kernels: Kernels;
   seed?: number;
   /** Uniform half-width is scale/√fan_in (default 1). */
   scale?: number;

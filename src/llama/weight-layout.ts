@@ -5,14 +5,33 @@
  */
 import { badArgument } from '../core/errors.js';
 import { checkOneOf, describe } from '../core/validate.js';
-import type { LlamaConfig } from './hooks.js';
-import { checkLlamaConfig } from './config.js';
+import { checkLlamaConfig, type LlamaConfig } from './config.js';
 import { quantizedRowWords, type QuantizedType } from '../kernels/quantized-row-words.js';
 
 /** Per-layer tensor names, in the order they are laid out. */
 export const LAYER_TENSORS = ['rmsAtt', 'wq', 'wk', 'wv', 'wo', 'rmsFfn', 'w1', 'w2', 'w3'] as const;
 export type LayerTensorName = (typeof LAYER_TENSORS)[number];
 export type GlobalTensorName = 'tokEmb' | 'rmsFinal' | 'wcls';
+
+/** One layer's weights, each a row-major Float32Array view (out × in, as stored). */
+export interface LayerWeights {
+  rmsAtt: Float32Array;
+  /** dim × dim */
+  wq: Float32Array;
+  /** kvDim × dim */
+  wk: Float32Array;
+  /** kvDim × dim */
+  wv: Float32Array;
+  /** dim × dim */
+  wo: Float32Array;
+  rmsFfn: Float32Array;
+  /** gate, hidden × dim */
+  w1: Float32Array;
+  /** down, dim × hidden */
+  w2: Float32Array;
+  /** up, hidden × dim */
+  w3: Float32Array;
+}
 
 /**
  * A tensor's place: shape (rows, cols) row-major; `offset` and `length` in floats of the float

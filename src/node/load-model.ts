@@ -34,8 +34,8 @@ export async function loadModel(pathOrBytes: string | Uint8Array, options: LoadM
     throw new SparseInferenceError('BAD_FILE', `cannot read model ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
   }
   if (info.isDirectory()) {
-    const o = checkOptions('loadModel options', options, ['kernels', 'checkFinite', 'maxSeqLen']);
-    return readLlamaModel(path, { kernels: o.kernels ?? await createKernels(), checkFinite: o.checkFinite, maxSeqLen: o.maxSeqLen });
+    const o = checkOptions('loadModel options', options, ['kernels', 'checkFinite', 'maxSeqLen', 'kvType']);
+    return readLlamaModel(path, { kernels: o.kernels ?? await createKernels(), checkFinite: o.checkFinite, maxSeqLen: o.maxSeqLen, kvType: o.kvType });
   }
   const format = detectCheckpointFormat(await readPrefix(path), path);
   const loader = checkpointLoader(format, path);
@@ -45,10 +45,10 @@ export async function loadModel(pathOrBytes: string | Uint8Array, options: LoadM
   if (format === 'gguf' && o.config === undefined) {
     return readGgufModel(path, { kernels: o.kernels ?? await createKernels(), checkFinite: o.checkFinite, maxSeqLen: o.maxSeqLen,
       weights: (o as { weights?: 'quantized' | 'f32' }).weights, activations: (o as { activations?: 'int8' | 'f32' }).activations,
-      kvType: (o as { kvType?: 'f32' | 'f16' }).kvType });
+      kvType: o.kvType });
   }
   if (format === 'llama2c' && o.config === undefined && o.maxSeqLen === undefined) {
-    return readLlama2cModel(path, info.size, { kernels: o.kernels ?? await createKernels(), checkFinite: o.checkFinite });
+    return readLlama2cModel(path, info.size, { kernels: o.kernels ?? await createKernels(), checkFinite: o.checkFinite, kvType: o.kvType });
   }
   let config = o.config;
   if (format === 'safetensors' && config === undefined) {

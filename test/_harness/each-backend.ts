@@ -18,10 +18,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createKernels, type CreateKernelsOptions } from '../../src/backends/create-kernels.js';
-import type { BackendName, CpuKernels } from '../../src/kernels/kernels.js';
+import type { BackendName, CpuKernels, Kernels } from '../../src/kernels/kernels.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
-import { createAsyncKernels, type CreateAsyncKernelsOptions } from '../../src/backends/create-async-kernels.js';
-import type { AsyncKernels } from '../../src/kernels/async-kernels.js';
+import { deferredKernels } from './deferred-kernels.js';
 import { webgpuMissing } from '../../src/backends/webgpu/device.js';
 
 /** What a suite is told about the backend it runs on. */
@@ -133,8 +132,8 @@ export function describeEachBackend(name: string, fn: (kernels: CpuKernels, info
   }
 }
 
-// --- Asynchronous kernels (AsyncKernels, src/kernels/async-kernels.ts) ------------------------
-// The same idea for the async interface: the CPU backends through the async adapter, and the
+// --- Kernels whose results arrive later ------------------------------------------------------
+// The same idea for asynchronous results: the CPU backends through deferredKernels, and the
 // webgpu backend (cpuThreshold 0, so every GPU-native kernel really runs on the GPU). A missing
 // GPU adapter is a skip with its reason — or a failure under SPARSE_INFERENCE_REQUIRE_RUNTIMES=1,
 // as CI sets it (CI provides SwiftShader: VK_ICD_FILENAMES, see .ci/run).
@@ -143,7 +142,7 @@ export function describeEachBackend(name: string, fn: (kernels: CpuKernels, info
 export interface AsyncBackendInfo {
   label: string;
   backend: BackendName;
-  options: CreateAsyncKernelsOptions;
+  options: CreateKernelsOptions;
   isReference: boolean;
 }
 
@@ -167,7 +166,7 @@ export const ASYNC_BACKENDS: readonly AsyncBackendEntry[] = [
 ];
 
 type AsyncLoaded =
-  | { entry: AsyncBackendEntry; kernels: AsyncKernels }
+  | { entry: AsyncBackendEntry; kernels: Kernels }
   | { entry: AsyncBackendEntry; skipped: string }
   | { entry: AsyncBackendEntry; failed: unknown };
 
@@ -175,13 +174,14 @@ type AsyncLoaded =
  * Loads the async backends (await it at the top of a test file) and returns
  * `describeEachAsyncBackend(name, fn)`, which registers `fn`'s tests once per backend.
  */
-export async function loadAsyncBackends(): Promise<(name: string, fn: (k: AsyncKernels, info: AsyncBackendInfo) => void) => void> {
+export async function loadAsyncBackends(): Promise<(name: string, fn: (k: Kernels, info: AsyncBackendInfo) => void) => void> {
   const requireRuntimes = process.env.SPARSE_INFERENCE_REQUIRE_RUNTIMES === '1';
   const all: AsyncLoaded[] = await Promise.all(ASYNC_BACKENDS.map(async (entry): Promise<AsyncLoaded> => {
     const reason = await entry.missing();
     if (reason !== null) return requireRuntimes ? { entry, failed: new Error(`${entry.label}: ${reason}`) } : { entry, skipped: reason };
     try {
-      return { entry, kernels: await createAsyncKernels(entry.options) };
+      const k = await createKernels(entry.options);
+      return { entry, kernels: k.cpu ? deferredKernels(k) : k };
     } catch (e) {
       return { entry, failed: e };
     }

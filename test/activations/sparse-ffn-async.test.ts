@@ -1,6 +1,6 @@
 /**
  * The FFN functions (gatedSparseSwiGlu, tealSparseSwiGlu, denseSwiGlu) on kernels whose results
- * arrive later (the CPU backends behind toAsyncKernels, and webgpu), against the same functions on
+ * arrive later (the CPU backends behind the harness's deferredKernels, and webgpu), against the same functions on
  * the matching CPU kernels (wasm; reference for reference-async), with device-resident weights:
  * - the async adapters run the very same kernels, so results (outputs, counts, zeroCounts,
  *   scratch) must be bit-identical — with device scratch (calls issued together) and with host
@@ -15,8 +15,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadAsyncBackends, describeEachBackend } from '../_harness/each-backend.js';
 import { createKernels } from '../../src/backends/create-kernels.js';
-import type { CpuKernels } from '../../src/kernels/kernels.js';
-import type { AsyncKernels, DeviceArray } from '../../src/kernels/async-kernels.js';
+import type { CpuKernels, Kernels } from '../../src/kernels/kernels.js';
+import type { DeviceArray } from '../../src/kernels/device-array.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
@@ -224,7 +224,7 @@ describeEachAsyncBackend('sparse SwiGLU FFN on kernels whose results arrive late
   if (info.backend === 'webgpu') {
     it('with device scratch the whole FFN is one GPU submission (CATS/CHESS and TEAL)', async () => {
       const ctx = new GpuContext(await acquireGpu());
-      const gpu: AsyncKernels = webgpuKernels(ctx, await createKernels({ backend: 'wasm' }), { cpuThreshold: 0 });
+      const gpu: Kernels = webgpuKernels(ctx, await createKernels({ backend: 'wasm' }), { cpuThreshold: 0 });
       const [dim, hidden] = SHAPES[0];
       const b = block(dim, hidden, 5);
       const up = (a: Float32Array) => { const d = gpu.allocF32(a.length); d.write(a); return d; };

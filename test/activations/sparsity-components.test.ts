@@ -25,7 +25,7 @@ import { CatsFfn, ChessFfn } from '../../src/activations/gated-ffn.js';
 import { TealFfn } from '../../src/activations/teal-ffn.js';
 import { DenseFfn } from '../../src/llama/dense-ffn.js';
 import type { ActivationThresholds } from '../../src/activations/thresholds.js';
-import type { LayerWeights } from '../../src/llama/hooks.js';
+import type { LayerWeights } from '../../src/llama/weight-layout.js';
 import { Rng } from '../../src/core/rng.js';
 import { describeWithRuntime } from '../runtimes/harness.js';
 

@@ -68,7 +68,7 @@ describe('import graph of src/', () => {
 
   it('families import neither a backend (only the factory) nor a reference kernel', () => {
     const families = ['kvcache/', 'activations/', 'knots/', 'llama/'];
-    const factory = ['backends/create-kernels.ts', 'backends/create-async-kernels.ts'];
+    const factory = ['backends/create-kernels.ts'];
     const bypass = files.filter((f) => families.some((fam) => rel(f).startsWith(fam)))
       .flatMap((f) => (graph.get(f) ?? [])
         .filter((g) => (rel(g).startsWith('backends/') && !factory.includes(rel(g))) || rel(g).startsWith('kernels/reference/'))

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli, topLevelHelp } from '../../src/cli/run-cli.js';
 import { CliUsageError } from '../../src/cli/args.js';
-import type { CliCommand } from '../../src/cli/command.js';
+import type { CliCommand, CliCommandEntry, LazyCliCommand } from '../../src/cli/command.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
 import { commands } from '../../src/cli/main.js';
 import { fakeContext } from './fake-context.js';
@@ -23,7 +23,7 @@ const probe: CliCommand = {
   },
 };
 
-async function run(argv: string[], registry: readonly CliCommand[] = [probe]) {
+async function run(argv: string[], registry: readonly CliCommandEntry[] = [probe]) {
   const ctx = fakeContext();
   const code = await runCli(argv, ctx, registry, () => '9.9.9');
   return { code, out: ctx.out, err: ctx.err };
@@ -77,5 +77,40 @@ describe('runCli', () => {
       expect(r.out).toMatch(new RegExp(`^Usage: sparse-inference ${c.name}`));
       expect(c.summary.length).toBeGreaterThan(0);
     }
+  });
+
+  it('registry entries name and summarise the modules they load', async () => {
+    for (const entry of commands) {
+      const command = await entry.load();
+      expect({ name: command.name, summary: command.summary }).toEqual({ name: entry.name, summary: entry.summary });
+    }
+  });
+});
+
+describe('lazy commands', () => {
+  /** Two lazy entries that record which modules were loaded. */
+  function registry() {
+    const loaded: string[] = [];
+    const lazy = (name: string): LazyCliCommand => ({
+      name, summary: `${name} command`,
+      load: async () => { loaded.push(name); return { ...probe, name, summary: `${name} command` }; },
+    });
+    return { loaded, entries: [lazy('a'), lazy('b')] };
+  }
+
+  it('the top-level help and the version load no module; a run or a help loads only its own', async () => {
+    for (const [argv, expected] of [[['--help'], []], [['--version'], []], [['nope'], []], [['b', 'ok'], ['b']],
+      [['a', '--help'], ['a']], [['help', 'b'], ['b']]] as [string[], string[]][]) {
+      const { loaded, entries } = registry();
+      const r = await run(argv, entries);
+      expect(loaded, argv.join(' ')).toEqual(expected);
+      if (argv[0] === 'b') expect(r).toMatchObject({ code: 0, out: 'fine\n' });
+      if (argv[0] === '--help') expect(r.out).toMatch(/\n  a +a command\n  b +b command\n/);
+    }
+  });
+
+  it('a module that fails to load is a one-line internal error of that command, exit 1', async () => {
+    const broken: LazyCliCommand = { name: 'x', summary: 'x', load: () => Promise.reject(new Error('cannot find module')) };
+    expect(await run(['x', 'ok'], [broken])).toMatchObject({ code: 1, err: 'sparse-inference x: internal error: cannot find module\n' });
   });
 });

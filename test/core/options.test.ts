@@ -18,7 +18,6 @@ import { runAblations } from '../../src/kvcache/eval/ablations.js';
 import { createMethod } from '../../src/kvcache/eval/methods.js';
 import { TwoTierKvCache } from '../../src/kvcache/two-tier/two-tier-cache.js';
 import { SyntheticAttention } from '../../src/kvcache/synthetic/generator.js';
-import { createAsyncKernels } from '../../src/backends/create-async-kernels.js';
 import { createParallelKernels } from '../../src/backends/wasm-threads/create-parallel-kernels.js';
 import { createSyntheticSwiGlu } from '../../src/activations/synthetic-swiglu.js';
 import { evaluateSyntheticSwiGlu } from '../../src/activations/evaluate-synthetic.js';
@@ -110,7 +109,6 @@ describe('public entry points reject unknown option keys and non-object options'
   const with_ = <T extends object>(base: T) => (x: object | number) => (typeof x === 'number' ? x as never : { ...base, ...x });
   cases.push(
     ['createKernels', (x) => createKernels(with_({ backend: 'reference' })(x))],
-    ['createAsyncKernels', (x) => createAsyncKernels(with_({ backend: 'reference' })(x))],
     ['createParallelKernels', (x) => createParallelKernels(with_({ threads: 1 })(x))],
     ['createSyntheticSwiGlu', (x) => createSyntheticSwiGlu(k, with_({ dim: 4, hidden: 8 })(x))],
     ['evaluateSyntheticSwiGlu', (x) => evaluateSyntheticSwiGlu(k, with_({})(x))],

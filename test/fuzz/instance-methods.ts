@@ -31,7 +31,6 @@ import { FarSelector } from '../../src/kvcache/select-far.js';
 import { ResidentCodebook } from '../../src/kvcache/codebook.js';
 import { ExactPool, SketchPool } from '../../src/activations/magnitude-pool.js';
 import { WeightLayout } from '../../src/llama/weight-layout.js';
-import { ExactAttention } from '../../src/llama/exact-attention.js';
 import { makeConfig } from '../../src/llama/config.js';
 import { CodebookSet } from '../../src/kvcache/codebook-set.js';
 import { VqRetrieval } from '../../src/kvcache/methods/vq-retrieval.js';
@@ -44,8 +43,7 @@ import { RetrievalKvCache } from '../../src/kvcache/retrieval-kv-cache.js';
 import { SplineDesign } from '../../src/knots/spline-design.js';
 import { GaussianMarginal } from '../../src/knots/gaussian-marginal.js';
 import { GlmEbic } from '../../src/knots/glm-ebic.js';
-import { createAsyncKernels } from '../../src/backends/create-async-kernels.js';
-import { driveSync, type Step } from '../../src/kernels/maybe-async.js';
+import { deferredKernels } from '../_harness/deferred-kernels.js';
 import { letterTokenizer } from '../_harness/letter-tokenizer.js';
 import { DenseKvCache } from '../../src/llama/dense-kv-cache.js';
 import { DenseFfn } from '../../src/llama/dense-ffn.js';
@@ -58,7 +56,7 @@ import { chessThresholds } from '../../src/activations/chess-thresholds.js';
 import { tealThresholds } from '../../src/activations/teal-thresholds.js';
 
 const kernels = await createKernels({ backend: 'wasm' });
-const asyncKernels = await createAsyncKernels({ backend: 'wasm' });
+const asyncKernels = deferredKernels(kernels);
 const WROPE = { window: 4, distance: 64, base: 10000, pairing: 'half' } as const;
 const BOOK = () => new Codebook(8, 4, Float32Array.from({ length: 32 }, (_, i) => Math.cos(i)), null);
 const CONFIG = makeConfig({ dim: 16, hiddenDim: 32, nLayers: 1, nHeads: 2, nKvHeads: 1, vocabSize: 40, seqLen: 32 });
@@ -109,7 +107,6 @@ const instances: Record<string, [object, string]> = {
   ExactPool: [new ExactPool(), 'activations/magnitude-pool.ts'],
   SketchPool: [new SketchPool(), 'activations/magnitude-pool.ts'],
   WeightLayout: [new WeightLayout(makeConfig({ dim: 16, hiddenDim: 32, nLayers: 1, nHeads: 2, nKvHeads: 1, vocabSize: 40, seqLen: 32 })), 'llama/weight-layout.ts'],
-  ExactAttention: [new ExactAttention(makeConfig({ dim: 16, hiddenDim: 32, nLayers: 1, nHeads: 2, nKvHeads: 1, vocabSize: 40, seqLen: 32 }), kernels), 'llama/exact-attention.ts'],
   CodebookSet: [new CodebookSet({ nLayers: 1, nKvHeads: 1, headDim: 8, size: 4, kind: 'plain', wrope: { window: 4, distance: 64, base: 10000, pairing: 'half' }, calibrationTokens: 4, calibrationQueries: 0 },
     [new Codebook(8, 4, Float32Array.from({ length: 32 }, (_, i) => Math.cos(i)), null)]), 'kvcache/codebook-set.ts'],
   VqRetrieval: [new VqRetrieval(kernels, [new Codebook(8, 4, Float32Array.from({ length: 32 }, (_, i) => Math.cos(i)), null)],
@@ -160,8 +157,13 @@ function isPrivate(source: string, name: string): boolean {
   return new RegExp(`\\b(private|protected)\\s+(static\\s+)?(async\\s+)?\\*?${name}\\s*[(<]`).test(source);
 }
 
-function isGenerator(v: unknown): v is Generator<Step, unknown, unknown> {
+function isGenerator(v: unknown): v is Generator<unknown, unknown, unknown> {
   return typeof v === 'object' && v !== null && typeof (v as Generator).next === 'function' && typeof (v as Generator)[Symbol.iterator] === 'function';
+}
+
+/** Run a generator to its end (its pauses are skipped) and return what it returns. */
+function drain(gen: Generator<unknown, unknown, unknown>): unknown {
+  for (let r = gen.next(); ; r = gen.next()) if (r.done) return r.value;
 }
 
 /** Methods that end the instance's life (the rest of the run needs it) or take no arguments. */
@@ -182,10 +184,10 @@ for (const [cls, [inst, file]] of Object.entries(instances)) {
   for (const name of methodNames(inst)) {
     const m = (inst as Record<string, unknown>)[name];
     if (SKIP.has(name) || typeof m !== 'function' || m.length === 0 || isPrivate(source, name)) continue;
-    // A generator method (the *Steps forms) checks its arguments when driven: drive it (sync kernels).
+    // A generator method (a *Steps form) checks its arguments when driven: drive it.
     const call = (...args: unknown[]) => {
       const r = (m as (...a: unknown[]) => unknown).apply(inst, args);
-      return isGenerator(r) ? driveSync(r) : r;
+      return isGenerator(r) ? drain(r) : r;
     };
     FUZZ_TARGETS[`${cls}.${name}`] = Object.defineProperty(call, 'length', { value: m.length });
   }

@@ -13,7 +13,6 @@ export const LEFT_OUT: Record<string, string> = {
 export const DOCUMENTED: Record<string, string> = {
   wasmSupport: 'takes no arguments; reports what the runtime supports',
   parallelMissing: 'takes no arguments; returns the reason or null',
-  isAsyncKernels: 'a type guard: false for anything that is not AsyncKernels',
   isCpuKernels: 'a type guard: false for anything that is not CPU kernels',
   isGgufSource: 'a predicate: false for anything that is not GGUF bytes',
   f32ToF16: 'converts any number, NaN and ±Infinity included (IEEE semantics)',
@@ -22,9 +21,6 @@ export const DOCUMENTED: Record<string, string> = {
   silu: 'the activation x·σ(x) on any number (NaN in, NaN out; −∞·0 is NaN by IEEE)',
   escapeXml: 'String() of any value, escaped',
   viridis: 'clamps t to [0, 1] as documented (NaN is refused)',
-  settle: 'wraps any value as a finished step (maybe-async plumbing)',
-  interleave: 'plumbing: returns a generator that validates when driven',
-  settleAll: 'a generator function: the call returns the generator; arguments are checked when it is driven',
   FullAttention: 'a method with no parameters: extra arguments are ignored',
   DenseFfn: 'a constructor with no parameters: extra arguments are ignored (bind() checks what it is given)',
   summarize: 'NaN entries are ignored by definition; with no number left it reports n = 0 and NaN statistics',

@@ -18,7 +18,6 @@ import { KERNEL_DESCRIPTORS } from '../../src/kernels/reference/index.js';
 import type { AnyKernelDescriptor, ArgSpec, ArraySpec, NumberSpec } from '../../src/kernels/define-kernel.js';
 import type { KernelName } from '../../src/kernels/kernels.js';
 import { createKernels } from '../../src/backends/create-kernels.js';
-import { createAsyncKernels } from '../../src/backends/create-async-kernels.js';
 import { webgpuMissing } from '../../src/backends/webgpu/device.js';
 import { parallelMissing } from '../../src/backends/wasm-threads/parallel-support.js';
 import { Rng } from '../../src/core/rng.js';
@@ -146,7 +145,7 @@ const BACKENDS: Backend[] = [
     return { call: (n, a) => (k[n] as (...x: Args) => unknown)(...a), variant: k.variant, dispose: () => k.dispose() };
   } },
   { label: 'webgpu', tol: 1e-3, missing: () => webgpuMissing(), load: async () => {
-    const k = await createAsyncKernels({ backend: 'webgpu', cpuThreshold: 0 });
+    const k = await createKernels({ backend: 'webgpu', cpuThreshold: 0 });
     return { call: (n, a) => (k[n] as (...x: Args) => Promise<unknown>)(...a), variant: k.variant };
   } },
 ];

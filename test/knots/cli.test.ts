@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
 import { knotsCommand } from '../../src/cli/commands/knots.js';
+import { fitKnots } from '../../src/knots/fit-knots.js';
 import { fakeContext } from '../cli/fake-context.js';
 import { MCYCLE_ACCEL, MCYCLE_TIMES } from '../../src/knots/data/mcycle.js';
 import { spiralData } from '../../src/knots/manifold/manifold-generators.js';
@@ -83,6 +84,17 @@ describe('knots fit', () => {
     expect(txt.out).toMatch(/predict 15: mean -?\d.*95% credible \[/);
   });
 
+  it('--neighbour-moves and --start reach the sampler: the same draws as fitKnots with those options, unlike the defaults', async () => {
+    const base = { iterations: 300, burnIn: 200, chains: 1, backend: 'reference' as const, seed: 1 };
+    const json = async (extra: string[]) => JSON.parse((await cli(['fit', mcycle, '--x', 'times', '--y', 'accel', ...fast, '--json', ...extra])).out);
+    const tuned = await json(['--neighbour-moves', '0.3', '--start', 'greedy']);
+    const direct = await fitKnots(MCYCLE_TIMES, MCYCLE_ACCEL, { ...base, neighbourMoves: { probability: 0.3 }, start: 'greedy' });
+    expect(tuned.kPosterior).toEqual(direct.summary().kPosterior);
+    const plain = await json([]);
+    expect(plain.kPosterior).not.toEqual(tuned.kPosterior);
+    expect((await json(['--neighbour-moves', '0'])).kPosterior).toEqual(plain.kPosterior);
+  });
+
   it('gives clear errors for bad CSVs and options', async () => {
     const cases: [string[], RegExp, number][] = [
       [['fit', mcycle, '--x', 'time', '--y', 'accel'], /column 'time' not found \(columns: times, accel\)/, 1],
@@ -100,6 +112,8 @@ describe('knots fit', () => {
       [['denoise', mcycle], /--dim 1\|2 is required/, 2],
       [['fit', mcycle, '--x', 'times', '--y', 'accel', '--predict', '1,abc'], /--predict point 'abc' must be a number/, 2],
       [['fit', mcycle, '--x', 'times', '--y', 'accel', '--temperatures', '2,3', ...fast], /temperatures\[0\] must be/, 2],
+      [['fit', mcycle, '--x', 'times', '--y', 'accel', '--neighbour-moves', '1.5'], /--neighbour-moves must be ≤ 0\.95/, 2],
+      [['fit', mcycle, '--x', 'times', '--y', 'accel', '--start', 'best'], /--start/, 2],
     ];
     for (const [args, pattern, code] of cases) {
       const r = await cli(args);

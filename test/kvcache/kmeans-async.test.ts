@@ -12,7 +12,6 @@
 import { describe, expect, it } from 'vitest';
 import { createKernels } from '../../src/backends/create-kernels.js';
 import type { Kernels } from '../../src/kernels/kernels.js';
-import type { AsyncKernels } from '../../src/kernels/async-kernels.js';
 import { Rng } from '../../src/core/rng.js';
 import { kmeans, objective, type KMeansOptions, type KMeansResult } from '../../src/kvcache/kmeans.js';
 import { trainCodebook } from '../../src/kvcache/train-codebook.js';
@@ -62,7 +61,7 @@ function expectClose(got: KMeansResult, want: KMeansResult, rel: number): void {
   got.history.forEach((h, i) => expect(Math.abs(h - want.history[i])).toBeLessThanOrEqual(rel * want.history[i]));
 }
 
-describeEachAsyncBackend('kmeans on asynchronous kernels', (k: AsyncKernels, info) => {
+describeEachAsyncBackend('kmeans on asynchronous kernels', (k: Kernels, info) => {
   // The synchronous oracle: the same CPU backend (webgpu's CPU fallback is wasm).
   const sync = syncKernels[info.backend === 'reference' ? 'reference' : 'wasm'];
   const exact = info.backend !== 'webgpu';

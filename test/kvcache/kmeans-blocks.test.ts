@@ -7,9 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createKernels } from '../../src/backends/create-kernels.js';
-import { createAsyncKernels } from '../../src/backends/create-async-kernels.js';
-import type { CpuKernels } from '../../src/kernels/kernels.js';
-import type { AsyncKernels } from '../../src/kernels/async-kernels.js';
+import { deferredKernels } from '../_harness/deferred-kernels.js';
+import type { CpuKernels, Kernels } from '../../src/kernels/kernels.js';
 import { mirrorF32, mirrorI32 } from '../../src/kernels/host-mirror.js';
 import { Rng } from '../../src/core/rng.js';
 import { kmeans } from '../../src/kvcache/kmeans.js';
@@ -43,7 +42,7 @@ describe.each(['reference', 'wasm'] as const)('%s', (backend) => {
     const kernels = await createKernels({ backend });
     const want = wholeCallLloyd(kernels, points, n, d, init, k, 3);
     const sync = await kmeans(kernels, points, n, d, { k, init, maxIterations: 3, tolerance: 0 });
-    const asyncKernels = await createAsyncKernels({ backend });
+    const asyncKernels = deferredKernels(kernels);
     const onAsync = await kmeans(asyncKernels, points, n, d, { k, init, maxIterations: 3, tolerance: 0 });
     for (const got of [sync, onAsync]) {
       expect(got.reseeded).toBe(0);
@@ -55,17 +54,17 @@ describe.each(['reference', 'wasm'] as const)('%s', (backend) => {
 
   it('lloydIteration: blocks of 64, 128 and 576 rows (and their remainders) equal one block', async () => {
     const m = 999; // every size leaves a remainder block (999 mod 4 = 3: rows the wasm kernel takes alone)
-    const run = async (kernels: AsyncKernels, blockWork: number) => {
+    const run = async (kernels: Kernels, blockWork: number) => {
       const X = mirrorF32(kernels, m * d), C = mirrorF32(kernels, k * d), codes = mirrorI32(kernels, m), dist = mirrorF32(kernels, m);
       X.host().set(points.subarray(0, m * d)); X.push();
       C.host().set(points.subarray(m * d, (m + k) * d));
-      const step = await lloydIteration(kernels as AsyncKernels, X, C, codes, dist, m, k, d, new Float64Array(k * d), new Int32Array(k), { blockWork });
+      const step = await lloydIteration(kernels as Kernels, X, C, codes, dist, m, k, d, new Float64Array(k * d), new Int32Array(k), { blockWork });
       await dist.pull();
       const out = { step, c: Float32Array.from(C.host()), codes: Int32Array.from(codes.host()), dist: Float32Array.from(dist.host()) };
       for (const b of [X, C, codes, dist]) b.dispose();
       return out;
     };
-    for (const kernels of [await createKernels({ backend }), await createAsyncKernels({ backend })]) {
+    for (const kernels of [await createKernels({ backend }), deferredKernels(await createKernels({ backend }))]) {
       const one = await run(kernels, m * k * d);
       for (const rows of [1, 100, 555]) { // rounded up to 64, 128, 576 rows
         const got = await run(kernels, rows * k * d);

@@ -15,12 +15,26 @@ import { loadTokenizer } from '../../src/llama/tokenizer.js';
 import { splitStories } from '../../src/llama/split-stories.js';
 import { RetrievalKvCache } from '../../src/kvcache/retrieval-kv-cache.js';
 import { DenseKvCache } from '../../src/llama/dense-kv-cache.js';
+import { DenseFfn } from '../../src/llama/dense-ffn.js';
+import type { Ffn } from '../../src/llama/components.js';
+import type { F32Arg } from '../../src/kernels/device-array.js';
 import { calibrateLlama, evaluateLlama } from '../../src/kvcache/eval/llama-eval.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { kvcacheCommand } from '../../src/cli/commands/kvcache.js';
 import { kvcacheSection } from '../../src/report/sections/kvcache.js';
 
 const kernels = await createKernels({ backend: 'wasm' });
+
+/** An FFN that is not the dense one: out = x / 2 (CPU kernels hand it typed arrays). */
+class HalfFfn implements Ffn {
+  readonly name = 'half';
+  bind() {}
+  forward(_layer: number, x: F32Arg, out: F32Arg) {
+    const xs = x as Float32Array, o = out as Float32Array;
+    for (let i = 0; i < o.length; i++) o[i] = 0.5 * xs[i];
+  }
+  dispose() {}
+}
 
 describeWithShared('A²ATS in the llama runtime (stories260K)', ['models/stories260K.bin', 'models/tok512.bin', 'data/tinystories_sample.txt'],
   ([modelPath, tokPath, textPath]) => {
@@ -59,21 +73,17 @@ describeWithShared('A²ATS in the llama runtime (stories260K)', ['models/stories
       expect(maxDiff).toBeGreaterThan(1e-3);
     });
 
-    it('a retrieval KvCache runs beside an FFN hook (each replaces only its own kind)', async () => {
-      const ffn = { name: 'half', forward: ({ x, out }: { x: Float32Array; out: Float32Array }) => { for (let i = 0; i < out.length; i++) out[i] = 0.5 * x[i]; } };
-      const hook = () => { for (let l = 0; l < c.nLayers; l++) model.setStrategies(l, { ffn }); };
-      const unhook = () => { for (let l = 0; l < c.nLayers; l++) model.setStrategies(l, undefined); };
-      hook();
+    it('a retrieval KvCache runs beside another Ffn component (each replaces only its own kind)', async () => {
+      await model.use({ ffn: new HalfFfn() });
       const dense = await run();
-      await model.use({ kv: new RetrievalKvCache({ method: 'full', window: 4, sinks: 1 }) }); // allowed: the hooks are FFN hooks
+      await model.use({ kv: new RetrievalKvCache({ method: 'full', window: 4, sinks: 1 }) });
       const got = await run();
-      unhook();
-      await model.use({ kv: new DenseKvCache() });
+      expect(model.components.ffn.name).toBe('half');
+      await model.use({ kv: new DenseKvCache(), ffn: new DenseFfn() });
       for (let i = 0; i < ids.length; i += 7) for (let v = 0; v < c.vocabSize; v += 5) expect(Math.abs(got[i][v] - dense[i][v])).toBeLessThan(2e-4);
-      // An attention hook needs the dense KvCache; a retrieval cache cannot replace it while such hooks are set.
-      await model.use({ kv: new RetrievalKvCache({ method: 'full' }) });
-      expect(() => model.setStrategies(0, { attention: { name: 'x', attend: () => {} } })).toThrow(/dense KvCache/);
-      await model.use({ kv: new DenseKvCache() });
+      // The FFN really changed the model: its logits are not the dense ones.
+      const exact = await run();
+      expect(Math.max(...exact[60].map((x, v) => Math.abs(x - dense[60][v])))).toBeGreaterThan(1e-3);
     });
 
     it('evaluateLlama: metrics and NLL for every method (tiny run)', async () => {

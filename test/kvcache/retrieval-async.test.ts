@@ -15,8 +15,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createKernels } from '../../src/backends/create-kernels.js';
-import type { CpuKernels } from '../../src/kernels/kernels.js';
-import type { AsyncKernels } from '../../src/kernels/async-kernels.js';
+import type { CpuKernels, Kernels } from '../../src/kernels/kernels.js';
 import { Rng } from '../../src/core/rng.js';
 import { Codebook } from '../../src/kvcache/codebook.js';
 import { VqRetrieval } from '../../src/kvcache/methods/vq-retrieval.js';
@@ -38,7 +37,7 @@ import { expectBadArgument } from '../_harness/bad-input.js';
 const describeEachAsyncBackend = await loadAsyncBackends();
 const syncOf = { reference: await createKernels({ backend: 'reference' }), wasm: await createKernels({ backend: 'wasm' }) };
 /** The synchronous kernels an async backend is compared with: its own CPU backend; wasm for webgpu. */
-const syncFor = (k: AsyncKernels): CpuKernels => (k.backend === 'reference' ? syncOf.reference : syncOf.wasm);
+const syncFor = (k: Kernels): CpuKernels => (k.backend === 'reference' ? syncOf.reference : syncOf.wasm);
 
 /** A promise must reject with BAD_ARGUMENT naming `argument`. */
 async function rejectsNaming(p: Promise<unknown>, argument: string): Promise<void> {

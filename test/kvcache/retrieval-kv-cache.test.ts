@@ -14,7 +14,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createKernels } from '../../src/backends/create-kernels.js';
-import { toAsyncKernels } from '../../src/kernels/async-kernels.js';
+import { deferredKernels } from '../_harness/deferred-kernels.js';
 import { Rng } from '../../src/core/rng.js';
 import { makeConfig } from '../../src/llama/config.js';
 import { Codebook } from '../../src/kvcache/codebook.js';
@@ -27,7 +27,7 @@ import { expectBadArgument } from '../_harness/bad-input.js';
 import { loadAsyncBackends } from '../_harness/each-backend.js';
 
 const cpu = await createKernels({ backend: 'wasm' });
-const kernels = toAsyncKernels(cpu);
+const kernels = deferredKernels(cpu);
 const config = makeConfig({ dim: 32, hiddenDim: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, vocabSize: 16, seqLen: 96 });
 const d = config.headDim, kv = config.kvDim, qd = config.nHeads * d, g = config.nHeads / config.nKvHeads;
 

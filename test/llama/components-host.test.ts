@@ -11,11 +11,10 @@ import { randomLlama } from '../../src/llama/random-llama.js';
 import { DenseKvCache } from '../../src/llama/dense-kv-cache.js';
 import { DenseFfn } from '../../src/llama/dense-ffn.js';
 import type {
-  ComponentKernels, Ffn, KvCache, ModelShape, ModelWeights, Projection, ProjectionWhich,
+  Ffn, KvCache, ModelShape, ModelWeights, Projection, ProjectionWhich,
 } from '../../src/llama/components.js';
-import type { F32Arg } from '../../src/kernels/async-kernels.js';
+import type { F32Arg } from '../../src/kernels/device-array.js';
 import type { Kernels } from '../../src/kernels/kernels.js';
-import type { AsyncKernels } from '../../src/kernels/async-kernels.js';
 import { referenceKernels } from '../../src/backends/cpu-backends.js';
 import { expectBadArgumentAsync } from '../_harness/bad-input.js';
 
@@ -33,7 +32,7 @@ class ForwardingKv implements KvCache {
   constructor(readonly issuesBeforeReturn = false) {}
   readonly inner = new DenseKvCache();
   calls = { bind: 0, append: 0, attend: 0, reset: 0, dispose: 0 };
-  async bind(shape: ModelShape, kernels: ComponentKernels) { this.calls.bind++; this.inner.bind(shape, kernels); }
+  async bind(shape: ModelShape, kernels: Kernels) { this.calls.bind++; this.inner.bind(shape, kernels); }
   async append(layer: number, pos: number, kPre: F32Arg, kPost: F32Arg, v: F32Arg) {
     this.calls.append++;
     await this.inner.append(layer, pos, kPre, kPost, v);
@@ -51,7 +50,7 @@ class ForwardingFfn implements Ffn {
   readonly name = 'forwarding-ffn';
   readonly inner = new DenseFfn();
   forwards = 0;
-  bind(shape: ModelShape, kernels: ComponentKernels, weights: ModelWeights) { this.inner.bind(shape, kernels, weights); }
+  bind(shape: ModelShape, kernels: Kernels, weights: ModelWeights) { this.inner.bind(shape, kernels, weights); }
   forward(layer: number, x: F32Arg, out: F32Arg) { this.forwards++; return this.inner.forward(layer, x, out); }
   dispose() { this.inner.dispose(); }
 }
@@ -61,7 +60,7 @@ class QoProjection implements Projection {
   readonly name = 'qo';
   private weights: ModelWeights | null = null;
   seen: ProjectionWhich[] = [];
-  bind(_shape: ModelShape, _kernels: ComponentKernels, weights: ModelWeights) { this.weights = weights; }
+  bind(_shape: ModelShape, _kernels: Kernels, weights: ModelWeights) { this.weights = weights; }
   covers(_layer: number, which: ProjectionWhich) { return which === 'q' || which === 'o'; }
   project(layer: number, which: ProjectionWhich, x: F32Arg, out: F32Arg) {
     this.seen.push(which);
@@ -76,7 +75,7 @@ function maxRelDiff(got: Float32Array, want: Float32Array): number {
   return diff / Math.max(scale, 1e-30);
 }
 
-async function logits(kernels: Kernels | AsyncKernels, use?: (m: ReturnType<typeof randomLlama>) => Promise<void>): Promise<Float32Array[]> {
+async function logits(kernels: Kernels, use?: (m: ReturnType<typeof randomLlama>) => Promise<void>): Promise<Float32Array[]> {
   const model = randomLlama(SHAPE, { kernels, seed: 4 });
   await use?.(model);
   const out: Float32Array[] = [];
@@ -85,7 +84,7 @@ async function logits(kernels: Kernels | AsyncKernels, use?: (m: ReturnType<type
   return out;
 }
 
-function hostsComponents(kernels: Kernels | AsyncKernels, tolerance: number, issuesBeforeReturn = false) {
+function hostsComponents(kernels: Kernels, tolerance: number, issuesBeforeReturn = false) {
   it(`components on the component path give the dense logits (relative ≤ ${tolerance}${issuesBeforeReturn ? ', KvCache not awaited' : ''})`, async () => {
     const want = await logits(kernels);
     const kv = new ForwardingKv(issuesBeforeReturn), ffn = new ForwardingFfn(), proj = new QoProjection();
@@ -141,13 +140,6 @@ describe('LlamaModel.use', () => {
     await expectBadArgumentAsync(() => model.use({ ffn: { name: 'x', bind() {}, dispose() {} } as never }), 'components.ffn');
     await expectBadArgumentAsync(() => model.use({ projections: 3 as never }), 'components.projections');
     await expectBadArgumentAsync(() => model.use({ cache: new DenseKvCache() } as never), 'components');
-    model.setStrategies(0, { ffn: { name: 'zero', forward: ({ out }) => out.fill(0) } });
-    // A hook replaces the component of its kind: that one cannot be swapped meanwhile, the others can.
-    await expectBadArgumentAsync(() => model.use({ ffn: new ForwardingFfn() }), 'use');
-    await model.use({ kv: new DenseKvCache() });
-    model.setStrategies(0, undefined);
-    await model.use({ ffn: new ForwardingFfn() });
-    expect(() => model.setStrategies(0, { ffn: { name: 'zero', forward: ({ out }) => out.fill(0) } })).toThrow(/needs the dense Ffn/);
     model.dispose();
   });
 });

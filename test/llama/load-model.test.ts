@@ -61,6 +61,20 @@ describe('loadModel(bytes)', () => {
     const a = await modelLogits(model, TOKENS);
     for (let i = 0; i < TOKENS.length; i++) expect(maxAbsDiff(a[i], expected[i])).toBeLessThan(1e-4);
   });
+  it('kvType reaches every format\'s model: a binary16 cache, logits within its rounding of float32', async () => {
+    const { safetensors, config } = toHfCheckpoint(src, { dtype: 'F32' });
+    for (const model of [await loadModel(llama2cBytes(src), { kernels, kvType: 'f16' }), await loadModel(safetensors, { kernels, config, kvType: 'f16' })]) {
+      expect(model.kvType).toBe('f16');
+      const a = await modelLogits(model, TOKENS);
+      const diffs = a.map((row, i) => maxAbsDiff(row, expected[i]));
+      expect(Math.max(...diffs)).toBeLessThan(1e-2);
+      expect(Math.max(...diffs)).toBeGreaterThan(0);
+      model.dispose();
+    }
+    const bad = await rejection(loadModel(llama2cBytes(src), { kernels, kvType: 'f8' }));
+    expect(bad.code).toBe('BAD_ARGUMENT');
+    expect(bad.message).toMatch(/kvType/);
+  });
   it('says what is missing or wrong: config for safetensors, unknown keys, config on llama2.c', async () => {
     const { safetensors } = toHfCheckpoint(src);
     expect((await rejection(loadModel(safetensors, { kernels }))).message).toMatch(/config is needed/);
@@ -79,7 +93,7 @@ describe('loadModel(bytes)', () => {
       restore();
     }
     // restore() put back the built-in GGUF loader
-    expect(checkpointLoader('gguf').extraOptions).toEqual(['weights', 'activations', 'kvType']);
+    expect(checkpointLoader('gguf').extraOptions).toEqual(['weights', 'activations']);
   });
 });
 

@@ -66,10 +66,8 @@ describeEachAsyncBackend('llama decode on asynchronous kernels', (k, info) => {
     unavailable(() => model.kvCache(0), /^kvCache/);
     unavailable(() => model.layerWeights(0), /^layerWeights/);
     unavailable(() => model.setCapture(() => {}), /^setCapture/);
-    unavailable(() => model.setStrategies(0, { ffn: { name: 'zero', forward: ({ out }) => out.fill(0) } }), /^setStrategies/);
     unavailable(() => model.syncKernels('installSparsity'), /^installSparsity/);
-    model.setCapture(undefined); // turning hooks off is always allowed
-    model.setStrategies(0, undefined);
+    model.setCapture(undefined); // turning capture off is always allowed
     // Bad arguments are still BAD_ARGUMENT, before any kernel runs.
     await expect(model.forward(SHAPE.vocabSize, 0)).rejects.toThrow(/^token/);
     await expect(model.forward(1, 1)).rejects.toThrow(/^pos must be ≤ 0/);

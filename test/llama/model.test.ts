@@ -2,12 +2,85 @@ import { describe, expect, it } from 'vitest';
 import { describeEachBackend } from '../_harness/each-backend.js';
 import { expectBadArgument, expectBadArgumentAsync } from '../_harness/bad-input.js';
 import { createKernels } from '../../src/backends/create-kernels.js';
-import { ACTIVATION_KINDS, type ActivationKind, type LayerStrategies } from '../../src/llama/hooks.js';
-import { ExactAttention } from '../../src/llama/exact-attention.js';
+import { ACTIVATION_KINDS, type ActivationKind } from '../../src/llama/activation-capture.js';
+import { DenseKvCache } from '../../src/llama/dense-kv-cache.js';
+import { DenseFfn } from '../../src/llama/dense-ffn.js';
+import type { Ffn, KvCache, ModelShape, ModelWeights, Projection, ProjectionWhich } from '../../src/llama/components.js';
+import type { CpuKernels, Kernels, RopePairing } from '../../src/kernels/kernels.js';
+import type { F32Arg } from '../../src/kernels/device-array.js';
 import { makeConfig, parameterCount } from '../../src/llama/config.js';
 import { maxAbsDiff, modelLogits, oracleLogits, tinyModel } from './helpers.js';
 
 const TOKENS = [1, 7, 33, 2, 49, 0, 12, 12, 5, 40];
+
+/**
+ * The dense SwiGLU FFN in plain JS over the layer's float weights (not the model's inlined
+ * DenseFfn); records the layers it is asked for, and writes zeros for `zeroLayer`.
+ */
+class JsSwiGluFfn implements Ffn {
+  readonly name = 'js-swiglu';
+  readonly layers: number[] = [];
+  private bound: { c: ModelShape; k: CpuKernels; w: ModelWeights } | null = null;
+  constructor(private readonly zeroLayer = -1) {}
+  bind(c: ModelShape, k: Kernels, w: ModelWeights) { this.bound = { c, k: k as CpuKernels, w }; }
+  forward(layer: number, x: F32Arg, out: F32Arg) {
+    const { c, k, w } = this.bound!;
+    const o = out as Float32Array;
+    this.layers.push(layer);
+    if (layer === this.zeroLayer) { o.fill(0); return; }
+    const lw = w.layer(layer) as Record<'w1' | 'w2' | 'w3', Float32Array>;
+    const a = new Float32Array(c.hiddenDim), b = new Float32Array(c.hiddenDim);
+    k.gemv(lw.w1, x as Float32Array, a, c.hiddenDim, c.dim);
+    k.gemv(lw.w3, x as Float32Array, b, c.hiddenDim, c.dim);
+    for (let i = 0; i < a.length; i++) a[i] = (a[i] / (1 + Math.exp(-a[i]))) * b[i];
+    k.gemv(lw.w2, a, o, c.dim, c.hiddenDim);
+  }
+  dispose() { this.bound = null; }
+}
+
+/** All four attention projections as gemv calls on the layer's float weights. */
+class GemvProjections implements Projection {
+  readonly name = 'gemv';
+  calls = 0;
+  private bound: { c: ModelShape; k: CpuKernels; w: ModelWeights } | null = null;
+  bind(c: ModelShape, k: Kernels, w: ModelWeights) { this.bound = { c, k: k as CpuKernels, w }; }
+  covers() { return true; }
+  project(layer: number, which: ProjectionWhich, x: F32Arg, out: F32Arg) {
+    const { c, k, w } = this.bound!;
+    this.calls++;
+    const W = w.layer(layer)[`w${which}`] as Float32Array;
+    const o = out as Float32Array;
+    k.gemv(W, x as Float32Array, o, o.length, c.dim);
+  }
+  dispose() { this.bound = null; }
+}
+
+/**
+ * A DenseKvCache seen through the component interface: logs append/attend per layer and
+ * position, and checks that q after RoPE is q before RoPE rotated at pos.
+ */
+class SpyKv implements KvCache {
+  readonly name = 'spy';
+  readonly events: string[] = [];
+  worstRope = 0;
+  private readonly inner = new DenseKvCache();
+  constructor(private readonly nHeads: number, private readonly headDim: number, private readonly base: number,
+    private readonly pairing: RopePairing, private readonly k: CpuKernels) {}
+  bind(c: ModelShape, k: Kernels) { return this.inner.bind(c, k); }
+  append(layer: number, pos: number, kPre: F32Arg, kPost: F32Arg, v: F32Arg) {
+    this.events.push(`append ${layer} @${pos}`);
+    return this.inner.append(layer, pos, kPre, kPost, v);
+  }
+  attend(layer: number, pos: number, qPre: F32Arg, qPost: F32Arg, out: F32Arg) {
+    this.events.push(`attend ${layer} @${pos}`);
+    const q = (qPre as Float32Array).slice();
+    this.k.rope(q, this.nHeads, this.headDim, pos, this.base, this.pairing);
+    this.worstRope = Math.max(this.worstRope, maxAbsDiff(q, qPost as Float32Array));
+    return this.inner.attend(layer, pos, qPre, qPost, out);
+  }
+  reset() { this.inner.reset(); }
+  dispose() { this.inner.dispose(); }
+}
 
 describeEachBackend('llama model forward', (kernels) => {
   for (const ropePairing of ['adjacent', 'half'] as const) {
@@ -107,49 +180,29 @@ describeEachBackend('llama model forward', (kernels) => {
     model.dispose();
   });
 
-  it('explicit default strategies (exact attention, gemv projections, dense FFN via kernels) give identical logits', async () => {
+  it('components computing the dense arithmetic by other routes (gemv projections, a JS SwiGLU) give the same logits', async () => {
     const model = tinyModel(kernels);
     const want = await modelLogits(model, TOKENS);
-    const c = model.config;
-    const att = new ExactAttention(c, kernels);
-    const s: LayerStrategies = {
-      attention: att,
-      projections: Object.fromEntries((['q', 'k', 'v', 'o'] as const).map((n) => [n, {
-        name: 'gemv',
-        project: ({ kernels: k, weights, x, out, name }) => {
-          const W = { q: weights.wq, k: weights.wk, v: weights.wv, o: weights.wo }[name];
-          k.gemv(W, x, out, out.length, c.dim);
-        },
-      }])),
-      ffn: {
-        name: 'dense-js',
-        forward: ({ weights, x, out, kernels: k }) => {
-          const a = new Float32Array(c.hiddenDim); const b = new Float32Array(c.hiddenDim);
-          k.gemv(weights.w1, x, a, c.hiddenDim, c.dim); k.gemv(weights.w3, x, b, c.hiddenDim, c.dim);
-          for (let i = 0; i < a.length; i++) a[i] = (a[i] / (1 + Math.exp(-a[i]))) * b[i];
-          k.gemv(weights.w2, a, out, c.dim, c.hiddenDim);
-        },
-      },
-    };
-    for (let l = 0; l < c.nLayers; l++) model.setStrategies(l, s);
+    const ffn = new JsSwiGluFfn(), proj = new GemvProjections();
+    await model.use({ kv: new DenseKvCache(), ffn, projections: proj });
     const got = await modelLogits(model, TOKENS);
     for (let p = 0; p < TOKENS.length; p++) expect(maxAbsDiff(got[p], want[p])).toBeLessThan(1e-5);
-    for (let l = 0; l < c.nLayers; l++) model.setStrategies(l, undefined);
+    expect(ffn.layers.length).toBe(TOKENS.length * model.config.nLayers);
+    expect(proj.calls).toBe(4 * TOKENS.length * model.config.nLayers);
+    await model.use({ ffn: new DenseFfn(), projections: null });
     const back = await modelLogits(model, TOKENS);
     expect(maxAbsDiff(back[9], want[9])).toBe(0);
-    att.dispose();
     model.dispose();
   });
 
-  it('a strategy changes only its layer: zeroing one layer FFN changes the logits', async () => {
+  it('an Ffn component is asked layer by layer: zeroing layer 1 only changes the logits', async () => {
     const model = tinyModel(kernels);
     const want = await modelLogits(model, TOKENS.slice(0, 3));
-    let calls = 0;
-    model.setStrategies(1, { ffn: { name: 'zero', forward: ({ out, layer }) => { calls++; expect(layer).toBe(1); out.fill(0); } } });
+    const ffn = new JsSwiGluFfn(1);
+    await model.use({ ffn });
     const got = await modelLogits(model, TOKENS.slice(0, 3));
-    expect(calls).toBe(3);
+    expect(ffn.layers).toEqual([0, 1, 0, 1, 0, 1]);
     expect(maxAbsDiff(got[2], want[2])).toBeGreaterThan(1e-3);
-    expect(model.getStrategies(1)?.ffn?.name).toBe('zero');
     model.dispose();
   });
 
@@ -190,7 +243,7 @@ describeEachBackend('llama model forward', (kernels) => {
     model.dispose();
   });
 
-  it('keeps pre-RoPE keys only once asked (an attention strategy or keepPreRopeKeys): then exactly the captured ones', async () => {
+  it('keeps pre-RoPE keys only once asked (keepPreRopeKeys): then exactly the captured ones', async () => {
     const model = tinyModel(kernels);
     const c = model.config;
     const kvFloats = c.nLayers * c.seqLen * c.kvDim;
@@ -213,43 +266,26 @@ describeEachBackend('llama model forward', (kernels) => {
     await model.prefill([3, 8, 5]);
     expect(maxAbsDiff(model.kvCache(1).keysPreRope.subarray(0, 3 * c.kvDim), new Float32Array([...pre[0], ...pre[1], ...pre[2]]))).toBeLessThan(1e-6);
     model.dispose();
-    const other = tinyModel(kernels);
-    const exact = new ExactAttention(other.config, kernels);
-    other.setStrategies(0, { attention: exact });
-    expect(other.residentBytes - before).toBe(4 * kvFloats);
-    other.dispose();
-    exact.dispose();
   });
 
-  it('the attention hook sees q before and after RoPE and the live cache', async () => {
+  it('the KvCache component gets each key before attention, and q before and after RoPE', async () => {
     const model = tinyModel(kernels);
     const c = model.config;
-    const exact = new ExactAttention(c, kernels);
-    const lengths: number[] = [];
-    model.setStrategies(0, {
-      attention: {
-        name: 'spy',
-        attend: (ctx) => {
-          lengths.push(ctx.cache.length);
-          expect(ctx.cache.length).toBe(ctx.pos + 1);
-          const q = ctx.qPreRope.slice();
-          ctx.kernels.rope(q, c.nHeads, c.headDim, ctx.pos, c.ropeBase, c.ropePairing);
-          expect(maxAbsDiff(q, ctx.q)).toBeLessThan(1e-6);
-          exact.attend(ctx);
-        },
-      },
-    });
+    const kv = new SpyKv(c.nHeads, c.headDim, c.ropeBase, c.ropePairing, kernels);
+    await model.use({ kv });
     const dense = tinyModel(kernels);
     const want = await modelLogits(dense, TOKENS.slice(0, 4));
     dense.dispose();
     const got = await modelLogits(model, TOKENS.slice(0, 4));
-    expect(lengths).toEqual([1, 2, 3, 4]);
-    expect(maxAbsDiff(got[3], want[3])).toBe(0);
-    exact.dispose();
+    // Per position, every layer appends then attends, over pos + 1 tokens.
+    const perPos = Array.from({ length: c.nLayers }, (_, l) => [`append ${l}`, `attend ${l}`]).flat();
+    expect(kv.events).toEqual([0, 1, 2, 3].flatMap((pos) => perPos.map((e) => `${e} @${pos}`)));
+    expect(kv.worstRope).toBeLessThan(1e-6);
+    for (let p = 0; p < 4; p++) expect(maxAbsDiff(got[p], want[p])).toBeLessThan(1e-5 * Math.max(...Array.from(want[p], Math.abs)));
     model.dispose();
   });
 
-  it('survives hooks that allocate resident memory mid-forward (views are refreshed)', async () => {
+  it('survives a capture that allocates resident memory mid-forward (views are refreshed)', async () => {
     const model = tinyModel(kernels);
     const want = await modelLogits(model, TOKENS.slice(0, 4));
     const held: { dispose(): void }[] = [];
@@ -278,8 +314,6 @@ describeEachBackend('llama model forward', (kernels) => {
     await expectBadArgumentAsync(() => model.prefill([1], 3), 'startPos');
     expectBadArgument(() => model.layerWeights(c.nLayers), 'layer');
     expectBadArgument(() => model.kvCache(-1), 'layer');
-    expectBadArgument(() => model.setStrategies(0, { ffn: {} as never }), 'strategies.ffn');
-    expectBadArgument(() => model.setStrategies(0, { projections: { x: { name: 'x', project() {} } } as never }), 'strategies.projections.x');
     expectBadArgument(() => model.setCapture(42 as never), 'capture');
     model.dispose();
     await expectBadArgumentAsync(() => model.forward(1, 0), 'model');

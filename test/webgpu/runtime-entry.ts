@@ -4,7 +4,7 @@
  * outcomes — printed as one JSON line (Deno) and stored in `globalThis.__webgpuSuite`
  * (the browser page).
  */
-import { createAsyncKernels } from '../../src/backends/create-async-kernels.js';
+import { createKernels } from '../../src/backends/create-kernels.js';
 import { runSuite, SUITE, type CaseOutcome } from './suite.js';
 
 export interface RuntimeReport {
@@ -20,7 +20,7 @@ export interface RuntimeReport {
 async function main(): Promise<RuntimeReport> {
   const cases = SUITE.map((c) => c.name);
   try {
-    const k = await createAsyncKernels({ backend: 'webgpu', cpuThreshold: 0 });
+    const k = await createKernels({ backend: 'webgpu', cpuThreshold: 0 });
     const outcomes = await runSuite(k);
     return { ok: true, backend: k.backend, device: k.device, cases, outcomes };
   } catch (e) {

@@ -18,16 +18,17 @@
  * Indices and counts must match exactly, except argminL2 codes at near-ties (then the two
  * distances must agree).
  */
-import type { AsyncKernels, DeviceArray } from '../../src/kernels/async-kernels.js';
+import type { DeviceArray } from '../../src/kernels/device-array.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 import { Rng } from '../../src/core/rng.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
+import type { Kernels } from '../../src/kernels/kernels.js';
 import { lcg, randomQuantizedRows } from '../_harness/quantized-rows.js';
 import { decodeQuantizedRow } from '../../src/llama/quantized-row.js';
 
 export interface SuiteCase {
   name: string;
-  run(k: AsyncKernels): Promise<void>;
+  run(k: Kernels): Promise<void>;
 }
 
 type Typed = Float32Array | Int32Array;
@@ -79,7 +80,7 @@ async function rejectsBadArgument(p: Promise<unknown>, argument: string, what: s
  */
 class Placer {
   private readonly owned: DeviceArray<Typed>[] = [];
-  constructor(private readonly k: AsyncKernels, private readonly offset: number) {}
+  constructor(private readonly k: Kernels, private readonly offset: number) {}
 
   put<T extends Typed>(a: T): DeviceArray<T> {
     const whole = (a instanceof Float32Array ? this.k.allocF32(a.length + this.offset + 3)
@@ -108,7 +109,7 @@ const PLACEMENTS: { name: string; offset: number | null }[] = [
  * Runs `call` with the arrays placed as asked and returns their contents afterwards (outputs
  * included) and the call's result.
  */
-async function placed<R>(k: AsyncKernels, offset: number | null, arrays: Typed[],
+async function placed<R>(k: Kernels, offset: number | null, arrays: Typed[],
   call: (...a: (Typed | DeviceArray<Typed>)[]) => Promise<R>): Promise<{ result: R; after: Typed[] }> {
   if (offset === null) {
     const copies = arrays.map((a) => a.slice());
@@ -126,11 +127,11 @@ async function placed<R>(k: AsyncKernels, offset: number | null, arrays: Typed[]
   }
 }
 
-function differential(name: string, shapes: number[][], body: (k: AsyncKernels, offset: number | null, shape: number[],
+function differential(name: string, shapes: number[][], body: (k: Kernels, offset: number | null, shape: number[],
   seed: number) => Promise<void>): SuiteCase[] {
   return PLACEMENTS.map((pl) => ({
     name: `${name} (${pl.name})`,
-    async run(k: AsyncKernels) {
+    async run(k: Kernels) {
       let seed = 1;
       for (const shape of shapes) await body(k, pl.offset, shape, seed++);
     },
@@ -1024,7 +1025,7 @@ export interface CaseOutcome {
 }
 
 /** Run every case (the runtimes' entry); never throws. */
-export async function runSuite(k: AsyncKernels): Promise<CaseOutcome[]> {
+export async function runSuite(k: Kernels): Promise<CaseOutcome[]> {
   const outcomes: CaseOutcome[] = [];
   for (const c of SUITE) {
     const t0 = performance.now();

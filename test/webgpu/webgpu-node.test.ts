@@ -10,7 +10,6 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { loadAsyncBackends } from '../_harness/each-backend.js';
 import { SUITE } from './suite.js';
-import { createAsyncKernels } from '../../src/backends/create-async-kernels.js';
 import { createKernels } from '../../src/backends/create-kernels.js';
 import { describeBackends } from '../../src/backends/describe-backends.js';
 import { acquireGpu, webgpuMissing } from '../../src/backends/webgpu/device.js';
@@ -33,19 +32,15 @@ describeEachAsyncBackend('shared async-kernel suite', (k, info) => {
 const missing = await webgpuMissing();
 
 describeWithRuntime('webgpu backend in Node', missing, () => {
-  it('createKernels picks WebGPU only when told to; the deprecated createAsyncKernels gives the same', async () => {
+  it('createKernels picks WebGPU only when told to', async () => {
     const gpu = await createKernels({ backend: 'webgpu' });
     expect([gpu.backend, gpu.variant, gpu.cpu, isCpuKernels(gpu)]).toEqual(['webgpu', 'gpu', false, false]);
     expect(gpu.device.length).toBeGreaterThan(0);
     expect(await createKernels({ backend: 'webgpu' })).toBe(gpu); // memoised
-    expect(await createAsyncKernels({ backend: 'webgpu' })).toBe(gpu);
     expect((await createKernels({ backend: 'auto', preferGpu: true })).backend).toBe('webgpu');
     expect((await createKernels({ backend: ['webgpu', 'auto'] })).backend).toBe('webgpu');
     const cpu = await createKernels();
     expect([cpu.backend, cpu.device, cpu.cpu, isCpuKernels(cpu)]).toEqual(['wasm', 'wasm (simd)', true, true]);
-    const deferred = await createAsyncKernels(); // CPU kernels whose results arrive as promises
-    expect([deferred.backend, deferred.cpu]).toEqual(['wasm', false]);
-    expect(deferred.sum(Float32Array.of(1, 2), 2)).toBeInstanceOf(Promise);
     expect([...gpu.native].sort()).toEqual([...WEBGPU_NATIVE].sort());
     for (const name of KERNEL_NAMES) expect(typeof gpu[name]).toBe('function');
     const report = (await describeBackends()).find((r) => r.backend === 'webgpu');
@@ -109,7 +104,7 @@ describeWithRuntime('webgpu backend in Node', missing, () => {
   }, 120_000);
 
   it('device arrays check their ranges and types', async () => {
-    const gpu = await createAsyncKernels({ backend: 'webgpu' });
+    const gpu = await createKernels({ backend: 'webgpu' });
     const a = gpu.allocF32(8);
     expect(() => a.write(new Float32Array(9))).toThrow(/write end/);
     expect(() => a.write(new Float32Array(2), 7)).toThrow(/write end/);
@@ -121,23 +116,20 @@ describeWithRuntime('webgpu backend in Node', missing, () => {
     a.dispose();
     await expect(gpu.sum(a, 8)).rejects.toThrow(/freed/);
     expect(() => gpu.allocF32(-1)).toThrow(/length/);
-    const cpuArray = (await createAsyncKernels({ backend: 'wasm' })).allocF32(4);
+    const cpuArray = (await createKernels({ backend: 'wasm' })).allocF32(4);
     await expect(gpu.sum(cpuArray, 4)).rejects.toThrow(/another backend/);
     cpuArray.dispose();
   });
 });
 
 describe('webgpu without an adapter', () => {
-  it('createAsyncKernels and createKernels fail with UNAVAILABLE saying why', async () => {
+  it('createKernels fails with UNAVAILABLE saying why', async () => {
     // A child process whose Vulkan loader finds no driver: Dawn has no adapter there.
     const script = `
-      import { createAsyncKernels } from './src/backends/create-async-kernels.ts';
       import { createKernels } from './src/backends/create-kernels.ts';
       const out = [];
-      for (const f of [() => createAsyncKernels({ backend: 'webgpu' }), () => createKernels({ backend: 'webgpu' })]) {
-        try { await f(); out.push('resolved'); } catch (e) { out.push(e.code + ': ' + e.message); }
-      }
-      const auto = await createAsyncKernels({ preferGpu: true });
+      try { await createKernels({ backend: 'webgpu' }); out.push('resolved'); } catch (e) { out.push(e.code + ': ' + e.message); }
+      const auto = await createKernels({ preferGpu: true });
       out.push(auto.backend);
       console.log(JSON.stringify(out));`;
     const repo = resolve(import.meta.dirname, '..', '..');
@@ -147,9 +139,8 @@ describe('webgpu without an adapter', () => {
         (_e, out, err) => done({ out, err }));
     });
     const lines = r.out.trim().split('\n');
-    const [gpuErr, syncErr, autoBackend] = JSON.parse(lines[lines.length - 1]) as string[];
+    const [gpuErr, autoBackend] = JSON.parse(lines[lines.length - 1]) as string[];
     expect(gpuErr).toMatch(/^UNAVAILABLE: webgpu backend unavailable: .*(Dawn found no adapter|could not be loaded)/);
-    expect(syncErr).toBe(gpuErr);
     expect(autoBackend).toBe('wasm'); // preferGpu falls back to the CPU quietly
   }, 90_000);
 });

@@ -13,8 +13,8 @@
  * channels of each of 4 inputs used in rotation, so no call can reuse the last call's rows from
  * cache; they sit far from every |SiLU| (2·|a_gate_i| or 0), so the GPU keeps the same channels.
  */
-import type { CpuKernels, ResidentArray } from '../../../src/kernels/kernels.js';
-import type { AsyncKernels, DeviceArray } from '../../../src/kernels/async-kernels.js';
+import type { CpuKernels, ResidentArray, Kernels } from '../../../src/kernels/kernels.js';
+import type { DeviceArray } from '../../../src/kernels/device-array.js';
 import { Rng } from '../../../src/core/rng.js';
 import { denseSwiGlu, gatedSparseSwiGlu, silu } from '../../../src/activations/sparse-swiglu.js';
 import { sink, type BenchTask, type RatioSpec } from '../harness.js';
@@ -43,7 +43,7 @@ function fill(a: Float32Array, seed: number): Float32Array {
  * `name(kernel, backend, shape)` names tasks as the webgpu suite does; `roofline` is the task
  * name of the GPU's same-run streaming read (for the bandwidth fraction).
  */
-export async function gpuSparseFfnBench(gpu: AsyncKernels, wasm: CpuKernels, size: 'full' | 'quick' | 'software', wasmLabel: string,
+export async function gpuSparseFfnBench(gpu: Kernels, wasm: CpuKernels, size: 'full' | 'quick' | 'software', wasmLabel: string,
   name: (kernel: string, backend: string, shape: string) => string, roofline: string): Promise<GpuFfnBench> {
   const [dim, hidden] = size === 'full' ? [4096, 14336] : size === 'quick' ? [4096, 7168] : [128, 384];
   const devices: DeviceArray<Float32Array>[] = [];

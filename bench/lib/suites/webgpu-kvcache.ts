@@ -23,9 +23,8 @@
  * kernels use 0): the host-side rotations (rope of the g·d queries, the new token's keys) then
  * stay on the CPU instead of costing a GPU round trip each — how the cache is meant to run.
  */
-import type { CpuKernels } from '../../../src/kernels/kernels.js';
-import type { AsyncKernels } from '../../../src/kernels/async-kernels.js';
-import { createAsyncKernels } from '../../../src/backends/create-async-kernels.js';
+import type { CpuKernels, Kernels } from '../../../src/kernels/kernels.js';
+import { createKernels } from '../../../src/backends/create-kernels.js';
 import { TwoTierKvCache } from '../../../src/kvcache/two-tier/two-tier-cache.js';
 import type { HeadKeys } from '../../../src/kvcache/kv-store.js';
 import { sink, type BenchTask, type RatioSpec } from '../harness.js';
@@ -46,10 +45,10 @@ const EMPTY = new Float32Array(0);
  * tasks as the webgpu suite does.
  * @example const b = await gpuKvcacheBench(gpu, wasm, 'full', 'wasm-simd', name);
  */
-export async function gpuKvcacheBench(suiteGpu: AsyncKernels, wasm: CpuKernels, size: 'full' | 'quick' | 'software', wasmLabel: string,
+export async function gpuKvcacheBench(suiteGpu: Kernels, wasm: CpuKernels, size: 'full' | 'quick' | 'software', wasmLabel: string,
   name: (kernel: string, backend: string, shape: string) => string): Promise<GpuKvcacheBench> {
   // The same adapter and context as the suite's kernels, with the default CPU threshold (see above).
-  const gpu = suiteGpu.backend === 'webgpu' ? await createAsyncKernels({ backend: 'webgpu', wasmVariant: wasm.variant === 'scalar' ? 'scalar' : 'simd' }) : suiteGpu;
+  const gpu = suiteGpu.backend === 'webgpu' ? await createKernels({ backend: 'webgpu', wasmVariant: wasm.variant === 'scalar' ? 'scalar' : 'simd' }) : suiteGpu;
   const setup = size === 'software' ? decodeStepSetup(512, 64) : decodeStepSetup(size === 'quick' ? 8192 : 32768);
   const { nH, nKv, d, g, rho, n, qPre } = setup;
   const shape = `${nH}x${nKv}x${d}_n${n}_rho${rho}`;

@@ -7,8 +7,7 @@
  * Shapes: stories110M (dim 768, 12 layers, vocab 32000; random weights — speed depends only on
  * the shapes) on a hardware GPU; a small model on a software adapter (correctness, not speed).
  */
-import type { CpuKernels } from '../../../src/kernels/kernels.js';
-import type { AsyncKernels } from '../../../src/kernels/async-kernels.js';
+import type { CpuKernels, Kernels } from '../../../src/kernels/kernels.js';
 import type { LlamaShape } from '../../../src/llama/config.js';
 import { randomLlama } from '../../../src/llama/random-llama.js';
 import type { LlamaModel } from '../../../src/llama/model.js';
@@ -30,7 +29,7 @@ export interface GpuLlamaBench {
  * `name(kernel, backend, shape)` names tasks as the webgpu suite does; `roofline` is the
  * task name of the GPU's same-run streaming read (for the bandwidth fraction).
  */
-export async function gpuLlamaBench(gpu: AsyncKernels, wasm: CpuKernels, big: boolean, wasmLabel: string,
+export async function gpuLlamaBench(gpu: Kernels, wasm: CpuKernels, big: boolean, wasmLabel: string,
   name: (kernel: string, backend: string, shape: string) => string, roofline: string): Promise<GpuLlamaBench> {
   const shape = big ? STORIES_110M : SMALL;
   const label = big ? '110M-shapes' : `small-d${shape.dim}`;

@@ -26,9 +26,8 @@
  * console.log(formatTable(result));
  */
 import { createKernels } from '../../../src/backends/create-kernels.js';
-import { createAsyncKernels } from '../../../src/backends/create-async-kernels.js';
-import type { AsyncKernels, DeviceArray } from '../../../src/kernels/async-kernels.js';
-import type { CpuKernels, ResidentArray } from '../../../src/kernels/kernels.js';
+import type { DeviceArray } from '../../../src/kernels/device-array.js';
+import type { CpuKernels, ResidentArray, Kernels } from '../../../src/kernels/kernels.js';
 import { Rng } from '../../../src/core/rng.js';
 import { mirrorF32, mirrorI32 } from '../../../src/kernels/host-mirror.js';
 import { lloydIteration } from '../../../src/kvcache/lloyd-step.js';
@@ -75,9 +74,9 @@ function relErr(gpu: Float32Array, cpu: Float32Array, terms: Float64Array): numb
 
 export async function webgpuSuite(opts: SuiteOptions = {}): Promise<SuiteResult> {
   const quick = opts.quick ?? false;
-  let gpu: AsyncKernels;
+  let gpu: Kernels;
   try {
-    gpu = await createAsyncKernels({ backend: 'webgpu', cpuThreshold: 0 });
+    gpu = await createKernels({ backend: 'webgpu', cpuThreshold: 0 });
   } catch (e) {
     // No adapter here: an empty result that says why (so `bench` with every suite still runs).
     return runSuite('webgpu', [], { ...opts, quick, clock: 'wall', notes: [`skipped: ${(e as Error).message}`] });
@@ -322,7 +321,7 @@ export async function webgpuSuite(opts: SuiteOptions = {}): Promise<SuiteResult>
     {
       const [n, k, d] = software || quick ? [4096, 64, 32] : [65536, 1024, 128], shape = `n${n}_k${k}_d${d}`;
       const Xh = random(n * d), C0 = Xh.slice(0, k * d);
-      const lloyd = (kernels: AsyncKernels) => {
+      const lloyd = (kernels: Kernels) => {
         const m = { X: mirrorF32(kernels, n * d), C: mirrorF32(kernels, k * d), codes: mirrorI32(kernels, n), dist: mirrorF32(kernels, n) };
         disposers.push(() => { m.X.dispose(); m.C.dispose(); m.codes.dispose(); m.dist.dispose(); });
         m.X.host().set(Xh); m.X.push();

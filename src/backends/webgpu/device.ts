@@ -8,7 +8,7 @@
  *   `VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json`.
  *
  * When no adapter can be had, `acquireGpu` throws SparseInferenceError('UNAVAILABLE') whose
- * message lists every reason found, so `createAsyncKernels({ backend: 'webgpu' })` says why.
+ * message lists every reason found, so `createKernels({ backend: 'webgpu' })` says why.
  */
 import { SparseInferenceError } from '../../core/errors.js';
 import type { GpuAdapter, GpuDevice, GpuLike } from './gpu-types.js';

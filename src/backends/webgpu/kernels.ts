@@ -24,11 +24,10 @@
  * (softmax's and rmsnorm's out = x) is bound once and the program reads it in place.
  */
 import type { CpuKernels, KernelFunctions, KernelMethods, KernelName, Kernels, RopePairing } from '../../kernels/kernels.js';
-import { KERNEL_OUTPUTS } from '../../kernels/async-kernels.js';
 import { isDeviceArray, type DeviceArray, type DeviceElements, type F32Arg, type I32Arg } from '../../kernels/device-array.js';
 import { withShapeChecks } from '../../kernels/checked.js';
 import { perKernel } from '../../kernels/reference/index.js';
-import { argNames } from '../../kernels/define-kernel.js';
+import { argNames, outputPositions } from '../../kernels/define-kernel.js';
 import { badArgument } from '../../core/errors.js';
 import { checkFinite, checkInt } from '../../core/validate.js';
 import { byValueDescending } from '../../kernels/reference/rank-order.js';
@@ -57,6 +56,9 @@ import { encodeThreshold } from './programs/threshold.js'; // activations
 import { encodeSiluMulThreshold } from './programs/silu-mul-threshold.js'; // activations
 import { DECODE_STEP, checkDecodeStepSpec, type DecodeStepFactory } from '../../kernels/decode-step.js';
 import { GpuDecoder } from './decode/gpu-decoder.js'; // llama: a whole decode step per submission
+
+/** Which arguments each kernel writes (positions, from the descriptors): read back after a CPU fallback. */
+const OUTPUTS: Readonly<Record<KernelName, readonly number[]>> = perKernel(outputPositions);
 
 /** Default work (elements streamed) below which host-array calls run on the CPU backend. */
 export const DEFAULT_CPU_THRESHOLD = 1 << 16;
@@ -325,14 +327,14 @@ export function webgpuKernels(ctx: GpuContext, cpu: CpuKernels, options: WebGpuK
       // readNow: this step already runs in program order (and may itself be the barrier).
       const host = await Promise.all(args.map((a) => (a instanceof GpuDeviceArray ? a.readNow() : a)));
       const result = f.apply(cpu, host);
-      for (const i of KERNEL_OUTPUTS[name]) {
+      for (const i of OUTPUTS[name]) {
         const out = args[i];
         if (isDeviceArray(out)) (out as DeviceArray<Float32Array>).write(host[i] as Float32Array);
       }
       return result;
     };
     const p = ctx.ordered(run);
-    if (KERNEL_OUTPUTS[name].some((i) => isDeviceArray(args[i]))) ctx.setBarrier(p);
+    if (OUTPUTS[name].some((i) => isDeviceArray(args[i]))) ctx.setBarrier(p);
     return p;
   };
 
@@ -410,7 +412,7 @@ export function webgpuKernels(ctx: GpuContext, cpu: CpuKernels, options: WebGpuK
     });
   };
 
-  for (const name of Object.keys(KERNEL_OUTPUTS) as KernelName[]) {
+  for (const name of Object.keys(OUTPUTS) as KernelName[]) {
     fns[name] = native.has(name)
       ? (...args) => { try { return onGpu(name as NativeName, args); } catch (e) { return Promise.reject(e); } }
       : (...args) => { try { return onCpu(name, args); } catch (e) { return Promise.reject(e); } };

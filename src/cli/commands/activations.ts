@@ -11,8 +11,12 @@ import { openKernels, openModel, syncKernels, useThresholds } from '../model-run
 import { createProgressBar } from '../progress.js';
 import { SparseInferenceError } from '../../core/errors.js';
 import { readTokenizer } from '../../llama/node-files.js';
+import { readGgufTokenizer } from '../../node/gguf-file.js';
+import { readCorpus } from '../../node/read-corpus.js';
+import { STORY_SEPARATOR } from '../../llama/split-stories.js';
+import { corpusCalibrationSequences } from '../../activations/corpus-calibration.js';
 import { writeSvg } from '../../plot/write-svg.js';
-import { calibrateModel } from '../../activations/calibrate-model.js';
+import { calibrateModel, calibrateOnSequences } from '../../activations/calibrate-model.js';
 import { catsThresholds } from '../../activations/cats-thresholds.js';
 import { chessThresholds } from '../../activations/chess-thresholds.js';
 import { tealThresholds } from '../../activations/teal-thresholds.js';
@@ -23,8 +27,13 @@ import { evaluateModelSparsity, splitCalibrationText, type ModelEvalResult } fro
 import { evaluateNll } from '../../llama/evaluate-nll.js';
 import type { LlamaModel } from '../../llama/model.js';
 import type { TextTokenizer } from '../../llama/text-tokenizer.js';
-import { modelNllChart, syntheticErrorChart } from '../../activations/plots.js';
-import { MODEL_HEADERS, SYNTHETIC_HEADERS, markdownTable, modelRows, syntheticRows } from '../../activations/format-tables.js';
+import { corpusPplChart, modelNllChart, syntheticErrorChart } from '../../activations/plots.js';
+import { evaluateCorpusSparsity, type CorpusEvalResult } from '../../activations/evaluate-corpus.js';
+import { sequenceNll } from '../../llama/sequence-nll.js';
+import { bootstrapPairedDifference } from '../../core/stats/bootstrap.js';
+import {
+  CORPUS_HEADERS, LAST_WORD_HEADERS, MODEL_HEADERS, SYNTHETIC_HEADERS, corpusRows, formatInterval, lastWordRows, markdownTable, modelRows, syntheticRows,
+} from '../../activations/format-tables.js';
 
 const BACKENDS = ['auto', 'reference', 'wasm'] as const;
 
@@ -33,22 +42,40 @@ const USAGE = `Usage: sparse-inference activations <subcommand> [options]
 Activation sparsity for SwiGLU models (CHESS, EMNLP 2024; baselines CATS and TEAL).
 
 Subcommands:
-  calibrate --model M --tokenizer T --text F --sparsity k --method chess|cats|teal --out FILE
-            [--variant sq|abs] [--greedy] [--tokens N] [--quantile exact|sketch] [--json]
-            [--backend b] [--threads N]
-            Run the text through the dense model (stories split on <|endoftext|>, BOS-prefixed,
-            from the start, until N tokens; default 4096), pool the activations and write the
-            thresholds for target sparsity k in [0, 1) as JSON. chess: channel-wise gate
-            thresholds (--variant sq, the default, or abs) plus q/o input thresholds; cats: one
-            gate threshold per layer; teal: input thresholds of all seven projections
-            (--greedy: TEAL's block-wise greedy allocation, slow). Use the file with
-            'llama generate|ppl --thresholds FILE', 'kvcache eval model --thresholds FILE'
-            or 'activations eval --thresholds FILE'.
+  calibrate --model M (--corpus DIR | --tokenizer T --text F) --sparsity k --method chess|cats|teal
+            --out FILE [--variant sq|abs] [--greedy] [--tokens N] [--seed s] [--quantile exact|sketch]
+            [--json] [--backend b] [--threads N]
+            Run calibration text through the dense model (float32 weights; a GGUF file is
+            dequantized and brings its own tokenizer), pool the activations and write the
+            thresholds for target sparsity k in [0, 1) as JSON. --corpus DIR: segments of the
+            corpus's calibration split drawn with --seed (default 0), 20% from its UUID text,
+            N tokens (default 80000, sketch quantiles). --text F: stories split on
+            <|endoftext|>, BOS-prefixed, from the start until N tokens (default 4096, exact
+            quantiles). chess: channel-wise gate thresholds (--variant sq, the default, or abs)
+            plus q/o input thresholds; cats: one gate threshold per layer; teal: input thresholds
+            of all seven projections (--greedy: TEAL's block-wise greedy allocation, slow). Use
+            the file with 'llama generate|ppl --thresholds FILE', 'kvcache eval model
+            --thresholds FILE' or 'activations eval --thresholds FILE'.
+  eval --model M --corpus DIR [--documents N] [--tokens T] [--sparsity 0.3,0.5,0.7]
+            [--calibration-tokens N] [--seeds 0,1,2] [--last-word N] [--last-word-sparsity k]
+            [--last-word-context T]
+            [--out DIR] [--seed s] [--json] [--backend b] [--threads N]
+            The real-model protocol: thresholds calibrated on the corpus's calibration split
+            (N tokens per seed, default 80000), NLL of the first T tokens (default: whole, up to
+            the context) of N evaluation documents spread evenly over the list (default: all) for dense, CATS,
+            CHESS w/o, CHESS w/ and TEAL at every k; ΔNLL and the perplexity ratio vs dense with
+            95% bootstrap intervals over documents (per-document NLL averaged over seeds); with
+            --last-word N, a last-word task of N passages of at most T tokens (default
+            512) at k (default 0.5); for a GGUF model,
+            the quantized dense NLL on the same tokens for reference. Slow at the defaults (every
+            configuration runs every document token by token): see docs/activations.md.
+            Writes DIR/activations-corpus.json and DIR/corpus-ppl.svg.
   eval      [--model M --tokenizer T --text F] [--sparsity 0.3,0.5,0.7] [--out DIR] [--quick]
             [--calibration-tokens N] [--tokens N] [--teal-greedy] [--seed s] [--json]
             [--thresholds FILE] [--backend b] [--threads N]
             (a) the synthetic SwiGLU block 512×1408: sparsity, objective, relative output
-            error and weights streamed for oracle / CHESS-sq / CHESS-abs / CATS / TEAL;
+            error (Frobenius and mean per token) and weights streamed for oracle / CHESS-sq /
+            CHESS-abs / CATS / TEAL;
             (b) with --model/--tokenizer/--text: calibrate on the second half of the stories,
             NLL on the first half for dense / CATS / CHESS w/o / CHESS w/ / TEAL.
             Writes DIR/activations-eval.json, DIR/synthetic-error.svg, DIR/model-nll.svg
@@ -64,6 +91,10 @@ Options:
   -h, --help                     Show this help
 
 Examples:
+  sparse-inference activations calibrate --model SmolLM2-135M-Instruct.Q4_1.gguf --corpus corpus \\
+      --sparsity 0.5 --method chess --out chess-0.5.json
+  sparse-inference activations eval --model SmolLM2-135M-Instruct.Q4_1.gguf --corpus corpus \\
+      --documents 12 --tokens 1024 --calibration-tokens 8192 --last-word 100
   sparse-inference activations calibrate --model stories260K.bin --tokenizer tok512.bin \\
       --text tinystories_sample.txt --sparsity 0.5 --method chess --out thresholds.json
   sparse-inference activations eval --model stories260K.bin --tokenizer tok512.bin \\
@@ -92,14 +123,14 @@ function parseSparsities(s: string): number[] {
 async function runCalibrate(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parseArgs(args, {
     options: {
-      model: { type: 'string' }, tokenizer: { type: 'string' }, text: { type: 'string' }, out: { type: 'string' },
+      model: { type: 'string' }, tokenizer: { type: 'string' }, text: { type: 'string' }, corpus: { type: 'string' }, out: { type: 'string' },
       sparsity: { type: 'number', min: 0, max: 0.999999 },
       method: { type: 'string', choices: ['chess', 'cats', 'teal'] },
       variant: { type: 'string', choices: ['sq', 'abs'], default: 'sq' },
       greedy: { type: 'boolean' },
       ...VOCABULARY.tokens,
-      tokens: { type: 'number', integer: true, min: 1, default: 4096 },
-      quantile: { type: 'string', choices: ['exact', 'sketch'], default: 'exact' },
+      ...VOCABULARY.seed,
+      quantile: { type: 'string', choices: ['exact', 'sketch'] },
       backend: { type: 'string', choices: BACKENDS, default: 'auto' },
       ...VOCABULARY.threads, ...VOCABULARY.json,
     },
@@ -110,17 +141,23 @@ async function runCalibrate(args: string[], ctx: CliContext): Promise<number> {
   if (values.sparsity === undefined) throw new CliUsageError('--sparsity is required');
   const k = values.sparsity;
   if (values.greedy && method !== 'teal') throw new CliUsageError('--greedy applies to --method teal only');
+  if ((values.text === undefined) === (values.corpus === undefined)) throw new CliUsageError('give one of --text FILE (stories) or --corpus DIR (its calibration split)');
   await checkThresholdsTarget(out); // before the calibration, not after it
   await using run = await openKernels(values.backend, values.threads);
-  const model = await openModel(modelPath, run.kernels);
-  const tokenizer = await readTokenizer(required(values.tokenizer, 'tokenizer'), model.config.vocabSize);
-  const text = await readText(required(values.text, 'text'));
+  const model = await openSparseModel(modelPath, run.kernels);
   const bar = createProgressBar(ctx, 'calibrate');
   try {
-    const stats = await calibrateModel(model, tokenizer, text, {
-      maxTokens: values.tokens, quantile: values.quantile as 'exact' | 'sketch', chess: method === 'chess',
-      signal: ctx.signal, onProgress: bar,
-    });
+    const tokenizer = await modelTokenizer(modelPath, values.tokenizer, model.config.vocabSize);
+    // A corpus's calibration documents stand in for the text of TEAL's greedy search too.
+    const calibrationDocs = values.corpus === undefined ? undefined : await readCorpus(values.corpus, 'calibration');
+    const text = calibrationDocs ? calibrationDocs.map((d) => d.text).join(`\n${STORY_SEPARATOR}\n`) : await readText(values.text!);
+    // The corpus default is the paper's 64K text + 16K UUID tokens; pooled exact quantiles of that many need GBs.
+    const quantile = (values.quantile ?? (calibrationDocs ? 'sketch' : 'exact')) as 'exact' | 'sketch';
+    const progress = { quantile, chess: method === 'chess', signal: ctx.signal, onProgress: bar };
+    const stats = calibrationDocs
+      ? await calibrateOnSequences(model, corpusCalibrationSequences(tokenizer, calibrationDocs,
+        { tokens: values.tokens ?? 80_000, seed: values.seed }), progress)
+      : await calibrateModel(model, tokenizer, text, { maxTokens: values.tokens ?? 4096, ...progress });
     let th;
     if (method === 'cats') th = catsThresholds(stats, k, { model: modelPath });
     else if (method === 'chess') th = chessThresholds(stats, k, { model: modelPath, variant: values.variant as 'sq' | 'abs' });
@@ -135,7 +172,7 @@ async function runCalibrate(args: string[], ctx: CliContext): Promise<number> {
       ctx.stdout(JSON.stringify({ file: out, ...th.metadata, calibrationTokens: stats.tokens }, null, 2) + '\n');
     } else {
       ctx.stdout(`wrote ${out}: ${th.metadata.method} thresholds for ${th.metadata.nLayers} layers at sparsity ${k} `
-        + `(${stats.tokens} calibration tokens, ${stats.mode} quantiles)\n`);
+        + `(${stats.tokens} calibration tokens${calibrationDocs ? `, seed ${values.seed}` : ''}, ${stats.mode} quantiles)\n`);
     }
   } finally {
     bar.done();
@@ -144,7 +181,20 @@ async function runCalibrate(args: string[], ctx: CliContext): Promise<number> {
   return 0;
 }
 
+/** The model with float32 weights (the sparse components read float rows; a GGUF file is dequantized once). */
+function openSparseModel(path: string, kernels: Parameters<typeof openModel>[1], maxSeqLen?: number) {
+  return openModel(path, kernels, maxSeqLen, undefined, { weights: 'f32' });
+}
+
+/** --tokenizer (llama2.c), else the BPE tokenizer a GGUF file carries. */
+async function modelTokenizer(modelPath: string, tokenizerPath: string | undefined, vocabSize: number): Promise<TextTokenizer> {
+  if (tokenizerPath !== undefined) return readTokenizer(tokenizerPath, vocabSize);
+  if (modelPath.endsWith('.gguf')) return readGgufTokenizer(modelPath);
+  throw new CliUsageError('--tokenizer is required (only a GGUF model carries its own)');
+}
+
 async function runEval(args: string[], ctx: CliContext): Promise<number> {
+  if (args.includes('--corpus') || args.some((a) => a.startsWith('--corpus='))) return runCorpusEval(args, ctx);
   const { values } = parseArgs(args, {
     options: {
       model: { type: 'string' }, tokenizer: { type: 'string' }, text: { type: 'string' },
@@ -218,6 +268,110 @@ async function runEval(args: string[], ctx: CliContext): Promise<number> {
   }
   ctx.stdout(`\nwrote ${values.out}/activations-eval.json and SVG plots (${seconds.toFixed(1)} s, ${result.backend})\n`);
   return 0;
+}
+
+/**
+ * `activations eval --model X.gguf --corpus DIR`: calibrate on the corpus's calibration split,
+ * score dense and every method on its evaluation documents with intervals over documents, and
+ * (GGUF) the quantized dense model on the same tokens for reference.
+ */
+async function runCorpusEval(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parseArgs(args, {
+    options: {
+      model: { type: 'string' }, tokenizer: { type: 'string' }, corpus: { type: 'string' },
+      sparsity: { type: 'string', default: '0.3,0.5,0.7' },
+      out: { type: 'string', default: 'activations-eval' },
+      documents: { type: 'number', integer: true, min: 2 },
+      ...VOCABULARY.tokens,
+      'calibration-tokens': { type: 'number', integer: true, min: 1, default: 80_000 },
+      seeds: { type: 'string', default: '0' },
+      'last-word': { type: 'number', integer: true, min: 0, default: 0 },
+      'last-word-sparsity': { type: 'number', min: 0, max: 0.999999, default: 0.5 },
+      'last-word-context': { type: 'number', integer: true, min: 16, default: 512 },
+      quantile: { type: 'string', choices: ['exact', 'sketch'], default: 'sketch' },
+      ...VOCABULARY.seed,
+      backend: { type: 'string', choices: BACKENDS, default: 'auto' },
+      ...VOCABULARY.threads, ...VOCABULARY.json,
+    },
+  });
+  const modelPath = required(values.model, 'model');
+  const corpusDir = required(values.corpus, 'corpus');
+  const ks = parseSparsities(values.sparsity);
+  const seeds = values.seeds.split(',').map((x) => Number(x.trim()));
+  if (seeds.some((x) => !Number.isInteger(x) || x < 0)) throw new CliUsageError(`--seeds must be non-negative integers separated by commas, got '${values.seeds}'`);
+  const calibration = await readCorpus(corpusDir, 'calibration');
+  const evaluation = spreadOut(await readCorpus(corpusDir, 'eval'), values.documents);
+  await using k = await openKernels(values.backend, values.threads);
+  const kernels = syncKernels(k.kernels, 'activations eval');
+  const maxSeqLen = values.tokens === undefined ? undefined : Math.max(values.tokens, 1024);
+  const bar = createProgressBar(ctx, 'activations eval');
+  const t0 = performance.now();
+  let result, quantized;
+  try {
+    const model = await openSparseModel(modelPath, kernels, maxSeqLen);
+    try {
+      const tokenizer = await modelTokenizer(modelPath, values.tokenizer, model.config.vocabSize);
+      result = await evaluateCorpusSparsity(model, tokenizer, { calibration, evaluation }, {
+        sparsities: ks, seeds, calibrationTokens: values['calibration-tokens'], documentTokens: values.tokens,
+        quantile: values.quantile as 'exact' | 'sketch', lastWordTasks: values['last-word'], lastWordSparsity: values['last-word-sparsity'],
+        lastWordContextTokens: values['last-word-context'],
+        seed: values.seed, modelName: modelPath, signal: ctx.signal, onProgress: (f, l) => bar(0.95 * f, l),
+      });
+    } finally {
+      model.dispose();
+    }
+    if (modelPath.endsWith('.gguf')) quantized = await quantizedReference(modelPath, kernels, maxSeqLen, evaluation, result, values.seed, ctx.signal);
+  } finally {
+    bar.done();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  await mkdir(values.out, { recursive: true });
+  const out = { command: `activations eval ${args.join(' ')}`, backend: `${kernels.backend}/${kernels.variant}`, seconds, ...result, quantizedDense: quantized };
+  await writeFile(join(values.out, 'activations-corpus.json'), JSON.stringify(out, null, 1) + '\n');
+  await writeSvg(join(values.out, 'corpus-ppl.svg'), corpusPplChart(result, basename(modelPath)));
+  if (values.json) {
+    ctx.stdout(JSON.stringify(out, null, 2) + '\n');
+    return 0;
+  }
+  const tokens = result.documentTokens.reduce((s, t) => s + t - 1, 0);
+  ctx.stdout(`## ${basename(modelPath)} (float32 weights): ${result.documents.length} evaluation documents, ${tokens} predicted tokens; `
+    + `thresholds from ${result.calibrationTokens} calibration tokens, seed${seeds.length > 1 ? 's' : ''} ${seeds.join(', ')}\n\n`);
+  ctx.stdout(markdownTable(CORPUS_HEADERS, corpusRows(result)));
+  if (quantized) ctx.stdout(`\nquantized dense (${quantized.weights}): NLL ${quantized.meanNll.toFixed(4)}, ΔNLL vs float32 dense ${formatInterval(quantized.deltaNll)}\n`);
+  if (result.lastWord) {
+    ctx.stdout(`\n## Last-word task: ${result.lastWord.tasks.length} passages, k = ${result.lastWord.k}\n\n`);
+    ctx.stdout(markdownTable(LAST_WORD_HEADERS, lastWordRows(result.lastWord)));
+  }
+  ctx.stdout(`\nwrote ${values.out}/activations-corpus.json and corpus-ppl.svg (${seconds.toFixed(1)} s, ${out.backend})\n`);
+  return 0;
+}
+
+/**
+ * n documents evenly spaced through the list (all when n is absent): the corpus lists a manual's
+ * documents next to each other, and a prefix would take few manuals.
+ */
+function spreadOut<T>(docs: T[], n: number | undefined): T[] {
+  if (n === undefined || n >= docs.length) return docs;
+  return Array.from({ length: n }, (_, i) => docs[Math.floor((i * docs.length) / n)]);
+}
+
+/** The quantized GGUF model's dense NLL on the same document tokens, paired with the float32 dense run. */
+async function quantizedReference(path: string, kernels: Parameters<typeof openModel>[1], maxSeqLen: number | undefined,
+  evaluation: { text: string }[], result: CorpusEvalResult, seed: number, signal?: AbortSignal) {
+  const model = await openModel(path, kernels, maxSeqLen);
+  try {
+    const tokenizer = readGgufTokenizer(path);
+    const nll: number[] = [];
+    for (let i = 0; i < evaluation.length; i++) {
+      const ids = tokenizer.encode(evaluation[i].text, { bos: tokenizer.addBos }).slice(0, result.documentTokens[i]);
+      const r = await sequenceNll(model, ids, { signal });
+      nll.push(r.nllSum / r.tokens);
+    }
+    const meanNll = nll.reduce((s, v) => s + v, 0) / nll.length;
+    return { weights: 'quantized', meanNll, perDocumentNll: nll, deltaNll: bootstrapPairedDifference(nll, result.dense.perDocumentNll, { seed }) };
+  } finally {
+    model.dispose();
+  }
 }
 
 /**

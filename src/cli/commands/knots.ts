@@ -34,6 +34,9 @@ sets on a candidate grid, with the EBIC prior C(n,k)^(−γ) (He, Yang & Kang, a
       --seed s            random seed (default 1)
       --moves balanced|prior-free   birth/death scheme (default balanced; prior-free: the authors')
       --temperatures 1,T1,...       parallel tempering over these temperatures (default 1: off)
+      --neighbour-moves P births/deaths that also redraw the neighbouring knots, with probability P
+                          per iteration (default off; about 4.6x the time per iteration at P = 0.05)
+      --start random|greedy         chain start (default random; greedy: stepwise search first)
       --predict X,X,...   posterior mean and 95% bands at these x (2-D: A:B,A:B,...)
       --out FILE.svg|DIR  plot: data, posterior mean, 95% band and knot density (2-D: heat map);
                           a directory (existing, or a path not ending in .svg) gets knots-fit-Y.svg
@@ -115,6 +118,8 @@ async function runFit(args: string[], ctx: CliContext): Promise<number> {
       seed: { type: 'number', integer: true, min: 0, default: 1 },
       moves: { type: 'string', choices: ['balanced', 'prior-free'], default: 'balanced' },
       predict: { type: 'string' }, temperatures: { type: 'string' },
+      'neighbour-moves': { type: 'number', min: 0, max: 0.95 },
+      start: { type: 'string', choices: ['random', 'greedy'], default: 'random' },
       ...VOCABULARY.out, plot: { type: 'renamed', to: 'out' }, json: { type: 'boolean' }, backend: backendOpt,
     },
     positionals: { min: 1, max: 1 },
@@ -142,6 +147,8 @@ async function runFit(args: string[], ctx: CliContext): Promise<number> {
       times: values.times, candidates: values.candidates, iterations: values.iterations, burnIn: values['burn-in'],
       chains: values.chains, threads: values.threads, seed: values.seed, backend: values.backend as 'auto' | 'reference' | 'wasm',
       moves: values.moves as 'balanced' | 'prior-free', temperatures,
+      neighbourMoves: values['neighbour-moves'] === undefined || values['neighbour-moves'] === 0 ? false : { probability: values['neighbour-moves'] },
+      start: values.start as 'random' | 'greedy',
       onProgress: (f) => bar(f), signal: ctx.signal,
     });
   } finally {

@@ -5,7 +5,14 @@
  */
 import type { CliCommand, CliContext } from '../command.js';
 import { CliUsageError, VOCABULARY, parseArgs } from '../args.js';
-import { openKernels, openModel, syncKernels, useThresholds } from '../model-runtime.js';
+import { loadTokenizer, openKernels, openModel, syncKernels, useThresholds } from '../model-runtime.js';
+import { readCorpus } from '../../node/read-corpus.js';
+import { DECODE_EVAL_METHODS, evaluateDecode, type DecodeEvalMethod } from '../../kvcache/eval/decode-eval.js';
+import { decodeDeltaPplChart, decodeLayerMarkdown, decodeMarkdown, decodeRows, passkeyChart, passkeyMarkdown } from '../../kvcache/eval/decode-report.js';
+import { evaluatePasskey } from '../../kvcache/eval/passkey-eval.js';
+import { buildPasskeySuite, PASSKEY_MIN_TOKENS } from '../../llama/eval/passkey-task.js';
+import type { CodebookSet } from '../../kvcache/codebook-set.js';
+import { calibrateOnDocuments } from '../../kvcache/eval/calibrate-documents.js';
 import { createProgressBar } from '../progress.js';
 import { SparseInferenceError } from '../../core/errors.js';
 import { readTokenizer } from '../../llama/node-files.js';
@@ -20,7 +27,7 @@ import type { EvalRow } from '../../kvcache/eval/eval-row.js';
 import { readCodebookFile, writeCodebookFile } from '../../kvcache/codebook-file.js';
 import { A100_HOST, LLAMA31_8B, PAPER_WORKLOAD, predictThroughput } from '../../kvcache/throughput-model.js';
 
-const USAGE = `Usage: sparse-inference kvcache <eval|ablations|calibrate|inspect|throughput> [options]
+const USAGE = `Usage: sparse-inference kvcache <eval|ablations|calibrate|passkey|inspect|throughput> [options]
 
 A²ATS: windowed RoPE + query-aware vector quantisation to retrieve the few far tokens worth
 attending to at each decode step (He et al., Findings of ACL 2025, arXiv 2502.12665).
@@ -37,12 +44,30 @@ attending to at each decode step (He et al., Findings of ACL 2025, arXiv 2502.12
       Capture on the first stories, measure retrieval quality and whole-model NLL on the others
       (--tokens held-out tokens). --codebooks: use 'kvcache calibrate --out FILE' instead of
       calibrating; --thresholds: with 'activations calibrate --out FILE' sparsity installed.
+  kvcache eval model --model M.gguf --corpus DIR --codebooks QA.safetensors,PLAIN.safetensors
+        [--documents 12] [--context 2048] [--scored 128] [--budgets 0.01,0.03,0.1] [--window 64] [--sinks 8]
+        [--distance b] [--methods full,oracle,a2ats,vq-wrope,quest,pqcache] [--quest-page 16]
+        [--metrics-every 1] [--ties-budget ρ] [--out DIR]
+      The A²ATS protocol on the corpus's evaluation split: dense prefill of each document's first
+      --context tokens, then retrieval in every layer at every decode step while the next --scored
+      tokens are scored (teacher forcing). A²ATS uses per-head top-⌊ρn⌋ with GQA union; the other
+      methods get A²ATS's realized far budget. ΔPPL/ΔNLL vs full with paired bootstrap intervals
+      over documents, recall, output error, score errors per layer. --ties-budget: A²ATS again
+      with ties broken toward recent tokens at that ρ.
   kvcache ablations [synthetic options] [--budget 0.03]
       Codebook size, calibration size, H vs I, window w and distance b.
   kvcache calibrate --model M --tokenizer T --text F --out FILE.safetensors [--kind query-aware|plain]
-        [--size 256] [--calibration-stories 40] [--window 16] [--distance 64] [--seed 0]
-      Train codebooks; use them with 'kvcache eval model --codebooks FILE' or
+        [--size 256] [--iterations 50] [--calibration-stories 40] [--window 16] [--distance 64] [--seed 0]
+  kvcache calibrate --model M.gguf --corpus DIR --out FILE [--kind query-aware|plain|both --plain-out FILE]
+        [--document-tokens 2048] [--query-tokens 256] [--window 64] [--distance 2048] [...]
+      Train codebooks per (layer, KV head) — on TinyStories text, or on a corpus's calibration
+      split (first --document-tokens of each document; queries of the first --query-tokens
+      positions). Use them with 'kvcache eval model --codebooks FILE[,FILE]' or
       'llama generate|ppl --codebooks FILE'.
+  kvcache passkey --model M.gguf --codebooks QA.safetensors [--lengths 2048,4096] [--per-length 5]
+        [--budget 0.03] [--methods full,a2ats,quest,oracle] [--window 64] [--sinks 8] [--seed 0] [--out DIR]
+      Passkey retrieval: dense prefill of each prompt, then each method answers greedily with
+      retrieval at every step; accuracy per length with bootstrap intervals over tasks.
   kvcache inspect FILE.safetensors [--json]
   kvcache throughput [--context 32768] [--budget 0.03] [--union 2] [--size 4096] [--slow-bytes 4]
         [--no-overlap]      Llama-3.1-8B on an A100-80GB host: max batch and tokens/s vs keeping all KV on the GPU.
@@ -150,7 +175,139 @@ async function runEvalSynthetic(args: string[], ctx: CliContext): Promise<number
   return 0;
 }
 
+const corpusEvalOptions = {
+  model: { type: 'string' }, tokenizer: { type: 'string' }, corpus: { type: 'string' }, codebooks: { type: 'string' },
+  documents: { type: 'number', integer: true, min: 1, default: 12 },
+  context: { type: 'number', integer: true, min: 2, default: 2048 },
+  scored: { type: 'number', integer: true, min: 1, default: 128 },
+  budgets: { type: 'string', default: '0.01,0.03,0.1' },
+  methods: { type: 'string', default: DECODE_EVAL_METHODS.join(',') },
+  window: { type: 'number', integer: true, min: 0, default: 64 },
+  sinks: { type: 'number', integer: true, min: 0, default: 8 },
+  distance: { type: 'number', min: 0 },
+  'quest-page': { type: 'number', integer: true, min: 1, default: 16 },
+  'metrics-every': { type: 'number', integer: true, min: 1, default: 1 },
+  'ties-budget': { type: 'number', min: 0, max: 1 },
+  backend: backendOpt, ...VOCABULARY.json, ...VOCABULARY.out, ...VOCABULARY.threads,
+} as const;
+
+/** `eval model --corpus`: the dense-prefill + retrieval-decode protocol on the corpus's evaluation split. */
+async function runEvalCorpus(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parseArgs(args, { options: corpusEvalOptions });
+  if (values.model === undefined) throw new CliUsageError('--model is required');
+  const methods = values.methods.split(',').map((x) => x.trim()) as DecodeEvalMethod[];
+  for (const m of methods) if (!(DECODE_EVAL_METHODS as readonly string[]).includes(m)) throw new CliUsageError(`unknown method '${m}' (choose from ${DECODE_EVAL_METHODS.join(', ')})`);
+  const budgets = numberList(values.budgets, '--budgets');
+  const codebooks = values.codebooks === undefined ? {} : await readCodebookFiles(values.codebooks);
+  if (methods.includes('a2ats') && !codebooks.queryAware) throw new CliUsageError('method a2ats needs a query-aware codebook file in --codebooks');
+  if (methods.includes('vq-wrope') && !codebooks.plain) throw new CliUsageError('method vq-wrope needs a plain codebook file in --codebooks (--codebooks QA.safetensors,PLAIN.safetensors)');
+  const all = await readCorpus(values.corpus!, 'eval');
+  if (values.documents > all.length) throw new CliUsageError(`--documents ${values.documents}: the corpus has ${all.length} evaluation documents`);
+  // Evenly spaced through the manifest, so the documents come from as many sources as possible.
+  const chosen = Array.from({ length: values.documents }, (_, i) => all[Math.floor((i * all.length) / values.documents)]);
+  await using run = await openKernels(values.backend, values.threads);
+  const kernels = syncKernels(run.kernels, 'kvcache eval');
+  const model = await openModel(values.model, kernels, values.context + values.scored);
+  const bar = createProgressBar(ctx, 'kvcache eval model');
+  try {
+    const tokenizer = await loadTokenizer(values, model.config.vocabSize);
+    const docs = chosen.map((d) => ({ id: d.id, ids: tokenizer.encode(d.text) }));
+    const res = await evaluateDecode(kernels, model, docs, {
+      context: values.context, scored: values.scored, budgets, methods, window: values.window, sinks: values.sinks,
+      distance: values.distance, codebooks, questPageSize: values['quest-page'], metricsEvery: values['metrics-every'],
+      tiesBudget: values['ties-budget'], onProgress: bar, signal: ctx.signal,
+    });
+    bar.done();
+    const rows = decodeRows(res);
+    const title = `${values.model}: ${res.documents.length} documents, context ${res.context}, last ${res.scored} tokens scored; w=${res.window}, sinks ${res.sinks}, b=${res.distance}`;
+    const tables = `# ${title}\n\n${decodeMarkdown(res, rows)}\n## Per layer at ρ = ${budgets[0]}\n\n${decodeLayerMarkdown(res, budgets[0])}`;
+    if (values.out) {
+      const { mkdir, writeFile } = await import('node:fs/promises');
+      await mkdir(values.out, { recursive: true });
+      await writeFile(`${values.out}/decode.md`, tables);
+      await writeFile(`${values.out}/decode.json`, JSON.stringify({ ...res, rows }, null, 2));
+      await writeSvg(`${values.out}/decode-delta-ppl.svg`, decodeDeltaPplChart(res, rows, `ΔPPL vs full attention (${res.documents.length} documents, 95% paired bootstrap)`));
+    }
+    if (values.json) ctx.stdout(JSON.stringify({ ...res, rows }, null, 2) + '\n');
+    else ctx.stdout(`${tables}\nprefill ${res.seconds.prefill.toFixed(0)} s, decode ${res.seconds.decode.toFixed(0)} s\n${values.out ? `wrote ${values.out}/decode.md, decode.json, decode-delta-ppl.svg\n` : ''}`);
+  } finally {
+    bar.done();
+    model.dispose();
+  }
+  return 0;
+}
+
+/** `kvcache passkey`: passkey retrieval accuracy per method and prompt length. */
+async function runPasskey(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parseArgs(args, {
+    options: {
+      model: { type: 'string' }, tokenizer: { type: 'string' }, codebooks: { type: 'string' },
+      lengths: { type: 'string', default: '2048,4096' },
+      'per-length': { type: 'number', integer: true, min: 1, default: 5 },
+      budget: { type: 'number', min: 0, max: 1, default: 0.03 },
+      methods: { type: 'string', default: 'full,a2ats,quest,oracle' },
+      window: { type: 'number', integer: true, min: 0, default: 64 },
+      sinks: { type: 'number', integer: true, min: 0, default: 8 },
+      distance: { type: 'number', min: 0 },
+      ...VOCABULARY.seed, backend: backendOpt, ...VOCABULARY.json, ...VOCABULARY.out, ...VOCABULARY.threads,
+    },
+  });
+  if (values.model === undefined) throw new CliUsageError('--model is required');
+  const lengths = values.lengths.split(',').map((x) => Number(x.trim()));
+  if (lengths.some((n) => !Number.isInteger(n) || n < PASSKEY_MIN_TOKENS)) throw new CliUsageError(`--lengths must be whole token counts ≥ ${PASSKEY_MIN_TOKENS}, got '${values.lengths}'`);
+  const methods = values.methods.split(',').map((x) => x.trim()) as DecodeEvalMethod[];
+  for (const m of methods) if (!(DECODE_EVAL_METHODS as readonly string[]).includes(m)) throw new CliUsageError(`unknown method '${m}' (choose from ${DECODE_EVAL_METHODS.join(', ')})`);
+  const codebooks = values.codebooks === undefined ? {} : await readCodebookFiles(values.codebooks);
+  if (methods.includes('a2ats') && !codebooks.queryAware) throw new CliUsageError('method a2ats needs a query-aware codebook file in --codebooks');
+  if (methods.includes('vq-wrope') && !codebooks.plain) throw new CliUsageError('method vq-wrope needs a plain codebook file in --codebooks');
+  await using run = await openKernels(values.backend, values.threads);
+  const kernels = syncKernels(run.kernels, 'kvcache passkey');
+  const model = await openModel(values.model, kernels, Math.max(...lengths) + 16);
+  const bar = createProgressBar(ctx, 'kvcache passkey');
+  try {
+    const tokenizer = await loadTokenizer(values, model.config.vocabSize);
+    const tasks = buildPasskeySuite(tokenizer, { lengths, perLength: values['per-length'], seed: values.seed });
+    const trials = await evaluatePasskey(kernels, model, tokenizer, tasks, {
+      budget: values.budget, methods, window: values.window, sinks: values.sinks, distance: values.distance, codebooks, onProgress: bar, signal: ctx.signal,
+    });
+    bar.done();
+    const table = `# Passkey retrieval, ρ = ${values.budget}, ${values['per-length']} tasks per length (seed ${values.seed})\n\n${passkeyMarkdown(trials)}`;
+    if (values.out) {
+      const { mkdir, writeFile } = await import('node:fs/promises');
+      await mkdir(values.out, { recursive: true });
+      await writeFile(`${values.out}/passkey.md`, table);
+      await writeFile(`${values.out}/passkey.json`, JSON.stringify(trials, null, 2));
+      await writeSvg(`${values.out}/passkey.svg`, passkeyChart(trials, `Passkey accuracy, ρ = ${values.budget} (95% bootstrap over tasks)`));
+    }
+    ctx.stdout(values.json ? JSON.stringify(trials, null, 2) + '\n' : table + (values.out ? `wrote ${values.out}/passkey.md, passkey.json, passkey.svg\n` : ''));
+  } finally {
+    bar.done();
+    model.dispose();
+  }
+  return 0;
+}
+
+/** --codebooks FILE[,FILE]: a query-aware and/or a plain set. */
+async function readCodebookFiles(list: string): Promise<{ queryAware?: CodebookSet; plain?: CodebookSet }> {
+  const { readFile } = await import('node:fs/promises');
+  const out: { queryAware?: CodebookSet; plain?: CodebookSet } = {};
+  for (const file of list.split(',').map((x) => x.trim()).filter((x) => x !== '')) {
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await readFile(file));
+    } catch (e) {
+      throw new SparseInferenceError('BAD_FILE', `cannot read ${file}: ${(e as Error).message}`, { cause: e });
+    }
+    const set = readCodebookFile(bytes, file);
+    const key = set.info.kind === 'query-aware' ? 'queryAware' : 'plain';
+    if (out[key]) throw new CliUsageError(`--codebooks names two ${set.info.kind} files`);
+    out[key] = set;
+  }
+  return out;
+}
+
 async function runEvalModel(args: string[], ctx: CliContext): Promise<number> {
+  if (args.includes('--corpus') || args.some((a) => a.startsWith('--corpus='))) return runEvalCorpus(args, ctx);
   const { values } = parseArgs(args, {
     options: {
       model: { type: 'string' }, tokenizer: { type: 'string' }, text: { type: 'string' },
@@ -237,36 +394,66 @@ async function runAblationsCmd(args: string[], ctx: CliContext): Promise<number>
 async function runCalibrate(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parseArgs(args, {
     options: {
-      model: { type: 'string' }, tokenizer: { type: 'string' }, text: { type: 'string' }, out: { type: 'string' },
-      kind: { type: 'string', choices: ['query-aware', 'plain'], default: 'query-aware' },
+      model: { type: 'string' }, tokenizer: { type: 'string' }, text: { type: 'string' }, corpus: { type: 'string' },
+      out: { type: 'string' }, 'plain-out': { type: 'string' },
+      kind: { type: 'string', choices: ['query-aware', 'plain', 'both'], default: 'query-aware' },
       size: { type: 'number', integer: true, min: 2, default: 256 },
       iterations: { type: 'number', integer: true, min: 1, default: 50 },
       'calibration-stories': { type: 'number', integer: true, min: 1, default: 40 },
       'cal-stories': { type: 'renamed', to: 'calibration-stories' },
-      window: { type: 'number', integer: true, min: 0, default: 16 },
-      distance: { type: 'number', min: 0, default: 64 },
+      'document-tokens': { type: 'number', integer: true, min: 2, default: 2048 },
+      'query-tokens': { type: 'number', integer: true, min: 1, default: 256 },
+      window: { type: 'number', integer: true, min: 0 },
+      distance: { type: 'number', min: 0 },
       ...VOCABULARY.seed, ...VOCABULARY.json,
       backend: backendOpt, ...VOCABULARY.threads,
     },
   });
-  for (const k of ['model', 'tokenizer', 'text', 'out'] as const) if (values[k] === undefined) throw new CliUsageError(`--${k} is required`);
+  const corpus = values.corpus;
+  if (corpus !== undefined && values.text !== undefined) throw new CliUsageError('give --corpus DIR or --text STORIES.txt, not both');
+  for (const k of corpus ? ['model', 'out'] as const : ['model', 'tokenizer', 'text', 'out'] as const) if (values[k] === undefined) throw new CliUsageError(`--${k} is required`);
+  if (values.kind === 'both' && values['plain-out'] === undefined) throw new CliUsageError('--kind both needs --plain-out FILE for the plain codebooks');
+  const kinds: ('query-aware' | 'plain')[] = values.kind === 'both' ? ['query-aware', 'plain'] : [values.kind as 'query-aware' | 'plain'];
+  // A corpus run uses the paper's window and distance unless told otherwise; stories keep the 512-token scale.
+  const window = values.window ?? (corpus ? 64 : 16), distance = values.distance ?? (corpus ? 2048 : 64);
   await using run = await openKernels(values.backend, values.threads);
   const kernels = syncKernels(run.kernels, 'kvcache calibrate');
-  const model = await openModel(values.model, kernels);
+  const model = await openModel(values.model, kernels, corpus ? values['document-tokens'] : undefined);
   const bar = createProgressBar(ctx, 'kvcache calibrate');
   try {
-    const tokenizer = await readTokenizer(values.tokenizer!, model.config.vocabSize);
-    const stories = splitStories(await readText(values.text!)).slice(0, values['calibration-stories']);
     const c = model.config;
-    const { sets, tokens } = await calibrateLlama(kernels, model, tokenizer, stories,
-      { window: values.window, distance: values.distance, base: c.ropeBase, pairing: c.ropePairing },
-      { size: values.size, iterations: values.iterations, seed: values.seed, kinds: [values.kind as 'query-aware' | 'plain'], onProgress: bar, signal: ctx.signal });
-    const set = (sets.queryAware ?? sets.plain)!;
+    const wrope = { window, distance, base: c.ropeBase, pairing: c.ropePairing };
+    const training = { size: values.size, iterations: values.iterations, seed: values.seed, kinds, onProgress: bar, signal: ctx.signal };
+    let sets, tokens, queries: number | undefined, seconds: object | undefined, documents: string[] | undefined;
+    if (corpus) {
+      const tokenizer = await loadTokenizer(values, c.vocabSize);
+      const docs = await readCorpus(corpus, 'calibration');
+      documents = docs.map((d) => d.id);
+      const ids = docs.map((d) => tokenizer.encode(d.text).slice(0, values['document-tokens']));
+      const r = await calibrateOnDocuments(kernels, model, ids, wrope, { ...training, queryTokens: values['query-tokens'] });
+      ({ sets, tokens, seconds } = r);
+      queries = r.queryPositions;
+    } else {
+      const tokenizer = await readTokenizer(values.tokenizer!, c.vocabSize);
+      const stories = splitStories(await readText(values.text!)).slice(0, values['calibration-stories']);
+      ({ sets, tokens } = await calibrateLlama(kernels, model, tokenizer, stories, wrope, training));
+    }
     const { writeFile } = await import('node:fs/promises');
-    await writeFile(values.out!, writeCodebookFile(set));
+    const written: { file: string; set: NonNullable<typeof sets.plain> }[] = [];
+    if (sets.queryAware) written.push({ file: values.out!, set: sets.queryAware });
+    if (sets.plain) written.push({ file: kinds.length === 2 ? values['plain-out']! : values.out!, set: sets.plain });
+    for (const w of written) await writeFile(w.file, writeCodebookFile(w.set));
     bar.done();
-    if (values.json) ctx.stdout(JSON.stringify({ file: values.out, ...set.info, tokens }, null, 2) + '\n');
-    else ctx.stdout(`${set.info.kind} codebooks: ${c.nLayers} layers × ${c.nKvHeads} KV heads × ${set.info.size} centroids (d = ${c.headDim}) from ${tokens} tokens → ${values.out}\n`);
+    if (values.json) ctx.stdout(JSON.stringify({ tokens, queryPositions: queries, documents, seconds, files: written.map((w) => ({ file: w.file, ...w.set.info })) }, null, 2) + '\n');
+    else {
+      for (const { file, set } of written) {
+        const k = set.info.kmeans!;
+        ctx.stdout(`${set.info.kind} codebooks: ${c.nLayers} layers × ${c.nKvHeads} KV heads × ${set.info.size} centroids (d = ${c.headDim}) from ${tokens} tokens`
+          + `${queries === undefined ? '' : ` (queries of ${queries} positions)`}; k-means ≤ ${k.maxIterations} iterations, mean ${k.iterationsMean.toFixed(1)}, `
+          + `max ${k.iterationsMax}, ${k.converged}/${c.nLayers * c.nKvHeads} converged → ${file}\n`);
+      }
+      if (seconds) ctx.stdout(`time: ${JSON.stringify(seconds)} s\n`);
+    }
   } finally {
     bar.done();
     model.dispose();
@@ -337,9 +524,10 @@ export const kvcacheCommand: CliCommand = {
       }
       case 'ablations': return runAblationsCmd(rest, ctx);
       case 'calibrate': return runCalibrate(rest, ctx);
+      case 'passkey': return runPasskey(rest, ctx);
       case 'inspect': return runInspect(rest, ctx);
       case 'throughput': return runThroughput(rest, ctx);
-      default: throw new CliUsageError(`unknown kvcache sub-command '${sub}' (eval, ablations, calibrate, inspect, throughput)`);
+      default: throw new CliUsageError(`unknown kvcache sub-command '${sub}' (eval, ablations, calibrate, passkey, inspect, throughput)`);
     }
   },
 };

@@ -6,16 +6,15 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CliCommand, CliContext } from '../command.js';
 import { CliUsageError, VOCABULARY, parseArgs } from '../args.js';
-import { openKernels, openModel } from '../model-runtime.js';
-import { FFN_NAMES, KV_CACHE_NAMES, componentNames, useComponents } from '../model-components.js';
+import { loadTokenizer, openKernels, openModel } from '../model-runtime.js';
+import { FFN_NAMES, KV_CACHE_NAMES, KV_TYPES, componentNames, kvStorage, useComponents } from '../model-components.js';
 import { createProgressBar } from '../progress.js';
 import { SparseInferenceError } from '../../core/errors.js';
-import { readTokenizer } from '../../llama/node-files.js';
 import { generate } from '../../llama/generate.js';
 import { evaluateNll } from '../../llama/evaluate-nll.js';
 import { toHfCheckpoint } from '../../llama/convert-to-hf.js';
-import { readGgufTokenizer } from '../../node/gguf-file.js';
 import type { TextTokenizer } from '../../llama/text-tokenizer.js';
+import type { KvType } from '../../llama/model.js';
 import { chatOptionsFromTemplate, formatChat } from '../../llama/chat-template.js';
 
 const BACKENDS = ['auto', 'reference', 'wasm', 'threads', 'webgpu'] as const;
@@ -59,6 +58,9 @@ Model options (generate, ppl):
   --kv dense|a2ats|quest|pqcache|oracle
                                  The KV cache: exact attention (default), or retrieval of
                                  --budget of the context (A²ATS needs --codebooks)
+  --kv-type f32|f16              How the dense KV cache stores keys and values: float32
+                                 (default) or binary16 (half the memory per position, as
+                                 llama.cpp's default; CPU backends; slower decode here)
   --ffn dense|chess|cats|teal    The FFN: dense (default) or activation sparsity with
                                  --thresholds (CHESS thresholds with q/o inputs also make
                                  q_proj and o_proj sparse)
@@ -92,6 +94,7 @@ const common = {
   ...VOCABULARY.thresholds,
   ...VOCABULARY.codebooks,
   kv: { type: 'string', choices: KV_CACHE_NAMES },
+  'kv-type': { type: 'string', choices: KV_TYPES },
   ffn: { type: 'string', choices: FFN_NAMES },
   budget: { type: 'number', min: 0, max: 1, default: 0.1 },
   sinks: { type: 'number', integer: true, min: 0, default: 4 },
@@ -106,17 +109,18 @@ function required(v: string | undefined, name: string): string {
 /** Kernels, the model, and the components the options ask for; disposing releases all. */
 async function openRun(values: {
   model?: string; backend: string; threads: number; 'max-seq-len'?: number; activations?: string; thresholds?: string;
-  codebooks?: string; kv?: string; ffn?: string; budget: number; sinks: number; window: number;
+  codebooks?: string; kv?: string; 'kv-type'?: string; ffn?: string; budget: number; sinks: number; window: number;
 }) {
   // Usage errors first, before anything loads.
   const names = componentNames(values.kv, values.ffn, values.codebooks, values.thresholds);
+  const kvType = kvStorage(values['kv-type'] as KvType | undefined, names.kv, values.backend);
   const k = await openKernels(values.backend, values.threads);
   let model;
   try {
     // Sparse FFNs read float weights: a GGUF model keeps its matrices as float32 for them.
     const weights = names.ffn === 'dense' ? {} : { weights: 'f32' as const };
     model = await openModel(required(values.model, 'model'), k.kernels, values['max-seq-len'],
-      values.activations as 'int8' | 'f32' | undefined, weights);
+      values.activations as 'int8' | 'f32' | undefined, { ...weights, kvType });
   } catch (e) {
     await k.dispose();
     throw e;
@@ -139,18 +143,16 @@ async function openRun(values: {
   };
 }
 
-/** --tokenizer (a llama2.c tokenizer file), or for a GGUF model the BPE tokenizer in its metadata. */
-async function loadTokenizer(values: { model?: string; tokenizer?: string }, vocabSize?: number): Promise<TextTokenizer> {
-  if (values.tokenizer !== undefined) return readTokenizer(values.tokenizer, vocabSize);
-  if (values.model?.endsWith('.gguf')) return readGgufTokenizer(values.model);
-  return readTokenizer(required(values.tokenizer, 'tokenizer'), vocabSize);
-}
-
 /** --chat: the prompt as one user turn in the model's chat template (a GGUF tokenizer's ChatML). */
 function chatPrompt(tokenizer: TextTokenizer, text: string): string {
   const template = (tokenizer as { chatTemplate?: string }).chatTemplate;
   if (template === undefined) throw new CliUsageError('--chat needs a model with a chat template (a GGUF file with tokenizer.chat_template)');
   return formatChat([{ role: 'user', content: text }], { addGenerationPrompt: true, ...chatOptionsFromTemplate(template) });
+}
+
+/** ", f16 KV cache" in the summary line when the cache is binary16 (float32 goes unsaid). */
+function kvNote(kvType: KvType): string {
+  return kvType === 'f16' ? ', f16 KV cache' : '';
 }
 
 /** llama2.c's safe_printf: drop pieces that are a single non-printing control byte. */
@@ -191,14 +193,14 @@ async function runGenerate(args: string[], ctx: CliContext): Promise<number> {
   if (values.json) {
     ctx.stdout(JSON.stringify({
       prompt: values.prompt, text: out.text, tokens: out.generated.length, tokensPerSecond: out.tokensPerSecond,
-      stopReason: out.stopReason, backend, seed: values.seed, strategies: run.notes || undefined,
+      stopReason: out.stopReason, backend, kvType: model.kvType, seed: values.seed, strategies: run.notes || undefined,
     }, null, 2) + '\n');
     return 0;
   }
   ctx.stdout('\n');
   const threads = values.threads > 1 ? `, ${values.threads} threads` : '';
   ctx.stderr(`${out.generated.length} tokens, ${out.tokensPerSecond.toFixed(1)} tok/s ` +
-    `(${backend}${threads}; stop: ${out.stopReason}${run.notes ? `; ${run.notes}` : ''})\n`);
+    `(${backend}${threads}${kvNote(model.kvType)}; stop: ${out.stopReason}${run.notes ? `; ${run.notes}` : ''})\n`);
   return 0;
 }
 
@@ -234,7 +236,7 @@ async function runPpl(args: string[], ctx: CliContext): Promise<number> {
   const seconds = (performance.now() - t0) / 1000;
   const result = {
     model: values.model, text: textPath, backend: `${model.kernels.backend}/${model.kernels.variant}`,
-    meanNll: r.meanNll, perplexity: r.perplexity, tokens: r.tokens, stories: r.stories,
+    kvType: model.kvType, meanNll: r.meanNll, perplexity: r.perplexity, tokens: r.tokens, stories: r.stories,
     seconds, tokensPerSecond: r.tokens / seconds, strategies: run.notes || undefined,
   };
   if (values.json) {
@@ -242,7 +244,7 @@ async function runPpl(args: string[], ctx: CliContext): Promise<number> {
   } else {
     ctx.stdout(`mean NLL ${r.meanNll.toFixed(4)} nats/token, perplexity ${r.perplexity.toFixed(3)} ` +
       `over ${r.tokens} tokens (${r.stories} stories) in ${seconds.toFixed(1)} s ` +
-      `(${result.tokensPerSecond.toFixed(0)} tok/s, ${result.backend}${run.notes ? `; ${run.notes}` : ''})\n`);
+      `(${result.tokensPerSecond.toFixed(0)} tok/s, ${result.backend}${kvNote(model.kvType)}${run.notes ? `; ${run.notes}` : ''})\n`);
   }
   return 0;
 }

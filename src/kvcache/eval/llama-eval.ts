@@ -35,6 +35,7 @@ import type { WRopeConfig } from '../wrope.js';
 import { RowAccumulator, type EvalRow } from './eval-row.js';
 import { farEstimates } from './estimates.js';
 import type { MethodName } from './methods.js';
+import { checkTrainingOptions, trainCodebookKinds, type CodebookTrainingOptions } from './calibrate-documents.js';
 
 /** Calibration, evaluation sizes, WRoPE/sinks, budgets and methods of a real-model evaluation. */
 export interface LlamaEvalOptions {
@@ -81,18 +82,7 @@ export interface LlamaEvalResult {
 }
 
 /** Codebook size, Lloyd iterations, seed and kinds of calibrateLlama, with progress and cancel. */
-export interface LlamaCalibrationOptions {
-  /** Codebook size K_c (capped at the number of keys captured). */
-  size: number;
-  /** Lloyd iterations per codebook. */
-  iterations: number;
-  /** k-means seed (default 0). */
-  seed?: number;
-  kinds: ('query-aware' | 'plain')[];
-  /** fraction in [0, 1] and what is being done ('capture 3/40', 'query-aware lloyd 2/25', …). */
-  onProgress?: (fraction: number, label: string) => void;
-  signal?: AbortSignal;
-}
+export type LlamaCalibrationOptions = CodebookTrainingOptions;
 
 const CALIBRATION_KEYS = optionKeys<LlamaCalibrationOptions>({
   size: true, iterations: true, seed: true, kinds: true, onProgress: true, signal: true,
@@ -107,10 +97,7 @@ export async function calibrateLlama(kernels: CpuKernels, model: LlamaModel, tok
   checkKernels('kernels', kernels);
   if (options === null || options === undefined) throw badArgument('calibrateLlama options must give size, iterations and kinds');
   const o = checkOptions('calibrateLlama options', options, CALIBRATION_KEYS);
-  checkInt('size', o.size, 1);
-  checkInt('iterations', o.iterations, 0);
-  if (!Array.isArray(o.kinds) || o.kinds.length === 0) throw badArgument(`kinds must be a non-empty array of 'query-aware' | 'plain', got ${String(o.kinds)}`);
-  for (const kind of o.kinds) checkOneOf('kinds[]', kind, ['query-aware', 'plain'] as const);
+  checkTrainingOptions(o);
   const progress = o.onProgress ?? (() => {});
   const signal = o.signal;
   const c = model.config, d = c.headDim;
@@ -133,14 +120,7 @@ export async function calibrateLlama(kernels: CpuKernels, model: LlamaModel, tok
   } finally {
     model.setCapture(undefined);
   }
-  const sets: { queryAware?: CodebookSet; plain?: CodebookSet } = {};
-  for (let i = 0; i < o.kinds.length; i++) {
-    const set = await cal.train(kernels, {
-      size: Math.min(o.size, cal.keyCount(0, 0)), kind: o.kinds[i], maxIterations: o.iterations, seed: o.seed ?? 0, signal,
-      onProgress: (f, l) => progress(0.2 + 0.8 * (i + f) / o.kinds.length, `${o.kinds[i]} ${l}`),
-    });
-    if (o.kinds[i] === 'query-aware') sets.queryAware = set; else sets.plain = set;
-  }
+  const sets = await trainCodebookKinds(kernels, cal, o, 0.2);
   return { sets, tokens };
 }
 

@@ -13,7 +13,7 @@
  * await slow.attend(req);
  */
 import { checkKernels } from '../../kernels/check-kernels.js';
-import type { DeviceArray } from '../../kernels/async-kernels.js';
+import type { DeviceArray } from '../../kernels/device-array.js';
 import type { Kernels } from '../../kernels/kernels.js';
 import { badArgument } from '../../core/errors.js';
 import { checkInt, checkFloat32 } from '../../core/validate.js';

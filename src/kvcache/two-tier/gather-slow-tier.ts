@@ -16,7 +16,7 @@
  * await slow.attend(req);                // gather, upload, attend on the GPU
  */
 import { checkKernels } from '../../kernels/check-kernels.js';
-import type { DeviceArray } from '../../kernels/async-kernels.js';
+import type { DeviceArray } from '../../kernels/device-array.js';
 import type { Kernels } from '../../kernels/kernels.js';
 import { badArgument } from '../../core/errors.js';
 import { checkFloat32 } from '../../core/validate.js';

@@ -10,7 +10,7 @@
  * All of them attend through `attendHeads`, one async function on any kernels.
  */
 import { checkKernels } from '../../kernels/check-kernels.js';
-import type { DeviceArray } from '../../kernels/async-kernels.js';
+import type { DeviceArray } from '../../kernels/device-array.js';
 import type { Kernels } from '../../kernels/kernels.js';
 import { mirrorF32, mirrorI32, type HostMirror } from '../../kernels/host-mirror.js';
 import { badArgument } from '../../core/errors.js';

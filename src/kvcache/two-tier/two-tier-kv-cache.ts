@@ -16,7 +16,7 @@ import { SparseInferenceError, badArgument } from '../../core/errors.js';
 import { checkInt, describe } from '../../core/validate.js';
 import { disposeSymbol } from '../../core/dispose.js';
 import { checkOptions, optionKeys } from '../../core/options.js';
-import type { F32Arg } from '../../kernels/async-kernels.js';
+import type { F32Arg } from '../../kernels/device-array.js';
 import type { Kernels } from '../../kernels/kernels.js';
 import type { ComponentStats, KvCache, ModelShape } from '../../llama/components.js';
 import { checkBudget, type Budget } from '../budget.js';

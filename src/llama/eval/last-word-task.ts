@@ -24,6 +24,7 @@
 import { badArgument } from '../../core/errors.js';
 import { checkOptions, optionKeys } from '../../core/options.js';
 import { Rng } from '../../core/rng.js';
+import { shuffleInPlace } from '../../core/shuffle.js';
 import { checkInt } from '../../core/validate.js';
 import { checkTokenCounter, countTokens, type TokenCounter } from './token-counter.js';
 
@@ -78,7 +79,7 @@ export function buildLastWordTasks(tokenizer: TokenCounter, documents: readonly 
   const maxPerDocument = checkInt('options.maxPerDocument', opts.maxPerDocument ?? Number.MAX_SAFE_INTEGER, 1);
 
   const candidates = documents.flatMap((doc, documentIndex) => lastWordCandidates(doc).map((c) => ({ ...c, documentIndex })));
-  shuffle(candidates, new Rng(seed));
+  shuffleInPlace(candidates, new Rng(seed));
   const tasks: LastWordTask[] = [];
   const perDocument = new Map<number, number>();
   for (const c of candidates) {
@@ -168,12 +169,4 @@ function fitPassage(tok: TokenCounter, paragraphs: string[], maxTokens: number):
     prompt = longer;
   }
   return { prompt };
-}
-
-/** Fisher–Yates with the seeded generator. */
-function shuffle<T>(a: T[], rng: Rng): void {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [a[i], a[j]] = [a[j], a[i]];
-  }
 }

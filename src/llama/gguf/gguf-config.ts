@@ -14,7 +14,7 @@
 import { badArgument, SparseInferenceError } from '../../core/errors.js';
 import { describe } from '../../core/validate.js';
 import { makeConfig } from '../config.js';
-import type { LlamaConfig } from '../hooks.js';
+import type { LlamaConfig } from '../config.js';
 import type { GgufFile, GgufValue } from './parse-gguf.js';
 
 /** Architectures whose tensors and maths match the Llama runtime. */

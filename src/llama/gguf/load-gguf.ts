@@ -24,9 +24,8 @@
  */
 import { SparseInferenceError, badArgument } from '../../core/errors.js';
 import { checkOptions } from '../../core/options.js';
-import type { AsyncKernels } from '../../kernels/async-kernels.js';
-import type { CpuKernels } from '../../kernels/kernels.js';
-import type { LlamaConfig } from '../hooks.js';
+import type { CpuKernels, Kernels } from '../../kernels/kernels.js';
+import type { LlamaConfig } from '../config.js';
 import { LlamaModel, type KvType } from '../model.js';
 import { LAYER_TENSORS, WeightLayout, layerTensorShape, type MatrixName, type TensorSlot, type WeightFormats } from '../weight-layout.js';
 import { quantizedRowWords, type QuantizedType } from '../../kernels/quantized-row-words.js';
@@ -40,7 +39,7 @@ import type { GgufTensorInfo } from './parse-gguf.js';
 
 export interface GgufLoadOptions {
   /** Synchronous kernels, or asynchronous ones (WebGPU). */
-  kernels: AsyncKernels;
+  kernels: Kernels;
   /** Cap the context (KV-cache rows) below the model's own (llama.context_length). */
   maxSeqLen?: number;
   /** Scan every dequantized weight for NaN/Infinity (default true). */

@@ -79,7 +79,7 @@ describe('loadGguf', () => {
       q.reset();
       expect(maxAbsDiff((await q.prefill(long)), steps[69])).toBeLessThan(1e-4);
       expectError(() => q.layerWeights(0), 'UNAVAILABLE', /quantized/);
-      expectError(() => q.setStrategies(0, { ffn: { name: 'zero', forward: ({ out }) => out.fill(0) } }), 'UNAVAILABLE', /float32 weights/);
+      expectError(() => q.globalWeights(), 'UNAVAILABLE', /float32 weights/);
       f32.dispose(); q.dispose();
     });
 

@@ -1,0 +1,119 @@
+/**
+ * Tables and a plot of an evaluateDecode result. Every comparison with full attention is a paired
+ * percentile bootstrap over documents (95%): ΔNLL (nats per scored token) and ΔPPL (per-document
+ * perplexity exp(mean NLL)); recall carries a bootstrap interval of its mean over documents. An
+ * interval that includes zero is a tie, and the tables say so.
+ */
+import { bootstrapMean, bootstrapPairedDifference, type BootstrapInterval } from '../../core/stats/bootstrap.js';
+import { lineChart, type Band, type Series } from '../../plot/index.js';
+import type { DecodeCell, DecodeEvalResult } from './decode-eval.js';
+import type { PasskeyTrial } from './passkey-eval.js';
+
+/** One cell with its intervals. */
+export interface DecodeRow {
+  method: string;
+  budget: number;
+  mode: 'perHead' | 'total';
+  ties: 'oldest' | 'recent';
+  /** |S|/n, far tokens/n, GQA union factor (per-head rule only). */
+  realized: DecodeCell['realized'];
+  nll: number;
+  ppl: number;
+  deltaNll: BootstrapInterval;
+  deltaPpl: BootstrapInterval;
+  recall: BootstrapInterval;
+  relError: number;
+  scoreError: number;
+  quantError: number;
+  wropeError: number;
+}
+
+const mean = (a: readonly number[]) => a.reduce((s, x) => s + x, 0) / a.length;
+
+/** Rows with intervals (bootstrap seed 0, 10,000 resamples). @example decodeRows(result)[1].deltaNll.excludesZero */
+export function decodeRows(r: DecodeEvalResult): DecodeRow[] {
+  const full = r.cells.find((c) => c.method === 'full')!;
+  const fullPpl = full.nll.map(Math.exp);
+  return r.cells.map((c) => ({
+    method: c.method, budget: c.budget, mode: c.mode, ties: c.ties, realized: c.realized,
+    nll: mean(c.nll), ppl: Math.exp(mean(c.nll)),
+    deltaNll: bootstrapPairedDifference(c.nll, full.nll),
+    deltaPpl: bootstrapPairedDifference(c.nll.map(Math.exp), fullPpl),
+    recall: c.method === 'full' ? { estimate: 1, lower: 1, upper: 1, level: 0.95, units: c.nll.length, excludesZero: true } : bootstrapMean(c.recall),
+    relError: c.method === 'full' ? 0 : c.pooled.relError,
+    scoreError: c.pooled.scoreError, quantError: c.pooled.quantError, wropeError: c.pooled.wropeError,
+  }));
+}
+
+const f = (x: number, digits = 3) => Number.isFinite(x) ? x.toFixed(digits) : '—';
+const interval = (b: BootstrapInterval, digits = 3) => `${f(b.estimate, digits)} [${f(b.lower, digits)}, ${f(b.upper, digits)}]${b.excludesZero ? '' : ' tie'}`;
+const pct = (x: number) => Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : '—';
+
+/** The main table (markdown). */
+export function decodeMarkdown(r: DecodeEvalResult, rows = decodeRows(r)): string {
+  const lines = [
+    '| method | ρ | rule | attended \\|S\\|/n | far/n | union ×| PPL | ΔPPL vs full [95% CI] | ΔNLL vs full [95% CI] | recall [95% CI] | output error | score error (exact RoPE) | quantisation-only | WRoPE-only |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const x of rows) {
+    const rule = x.method === 'full' ? 'all tokens' : x.mode === 'perHead' ? `per-head top-⌊ρn⌋ ∪ GQA${x.ties === 'recent' ? ', ties → recent' : ''}` : 'matched to A²ATS';
+    lines.push(`| ${x.method} | ${x.method === 'full' ? '—' : x.budget} | ${rule} | ${pct(x.realized.selected)} | ${pct(x.realized.far)} | ${f(x.realized.unionFactor, 2)} | ${f(x.ppl, 3)} `
+      + `| ${x.method === 'full' ? '—' : interval(x.deltaPpl)} | ${x.method === 'full' ? '—' : interval(x.deltaNll, 4)} | ${x.method === 'full' ? '1' : interval(x.recall)} `
+      + `| ${f(x.relError)} | ${f(x.scoreError)} | ${f(x.quantError)} | ${f(x.wropeError)} |`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Per-layer recall and output error of each sparse cell at one ρ (markdown). */
+export function decodeLayerMarkdown(r: DecodeEvalResult, budget: number): string {
+  const cells = r.cells.filter((c) => c.method !== 'full' && c.budget === budget && c.ties === 'oldest');
+  const head = `| layer | ${cells.map((c) => `${c.method} recall / error`).join(' | ')} |`;
+  const lines = [head, `|---|${cells.map(() => '---').join('|')}|`];
+  const nLayers = cells[0]?.layers.length ?? 0;
+  for (let l = 0; l < nLayers; l++) lines.push(`| ${l} | ${cells.map((c) => `${f(c.layers[l].recall)} / ${f(c.layers[l].relError)}`).join(' | ')} |`);
+  return lines.join('\n') + '\n';
+}
+
+/** ΔPPL vs full against the realized attended fraction, one line per method, with 95% bands. */
+export function decodeDeltaPplChart(r: DecodeEvalResult, rows = decodeRows(r), title = 'ΔPPL vs full attention'): string {
+  const series: Series[] = [];
+  const bands: Band[] = [];
+  const methods = [...new Set(rows.filter((x) => x.method !== 'full' && x.ties === 'oldest').map((x) => x.method))];
+  for (const m of methods) {
+    const pts = rows.filter((x) => x.method === m && x.ties === 'oldest').sort((a, b) => a.realized.selected - b.realized.selected);
+    const x = pts.map((p) => 100 * p.realized.selected);
+    series.push({ name: m, x, y: pts.map((p) => p.deltaPpl.estimate), marker: true });
+    bands.push({ name: `${m} 95% CI`, x, lo: pts.map((p) => p.deltaPpl.lower), hi: pts.map((p) => p.deltaPpl.upper) });
+  }
+  return lineChart({ title, xLabel: 'tokens attended (% of context, realized)', yLabel: 'ΔPPL (per-document, paired)', series, bands, logX: true });
+}
+
+/** Passkey accuracy per method and length, with a bootstrap interval over tasks, and the paired difference to full. */
+export function passkeyMarkdown(trials: readonly PasskeyTrial[]): string {
+  const lengths = [...new Set(trials.map((t) => t.targetTokens))].sort((a, b) => a - b);
+  const methods = [...new Set(trials.map((t) => t.method))];
+  const lines = ['| method | length (tokens) | tasks | accuracy [95% CI] | vs full [95% CI] | far/n |', '|---|---|---|---|---|---|'];
+  for (const m of methods) {
+    for (const n of lengths) {
+      const mine = trials.filter((t) => t.method === m && t.targetTokens === n);
+      const full = trials.filter((t) => t.method === 'full' && t.targetTokens === n);
+      const acc = bootstrapMean(mine.map((t) => Number(t.correct)));
+      const vs = m === 'full' || full.length !== mine.length ? '—' : interval(bootstrapPairedDifference(mine.map((t) => Number(t.correct)), full.map((t) => Number(t.correct))), 2);
+      lines.push(`| ${m} | ${n} | ${mine.length} | ${interval(acc, 2).replace(/ tie$/, '')} | ${vs} | ${pct(mean(mine.map((t) => t.farFraction)))} |`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Passkey accuracy vs prompt length, one line per method, with 95% bands. */
+export function passkeyChart(trials: readonly PasskeyTrial[], title = 'Passkey accuracy'): string {
+  const lengths = [...new Set(trials.map((t) => t.targetTokens))].sort((a, b) => a - b);
+  const methods = [...new Set(trials.map((t) => t.method))];
+  const series: Series[] = [], bands: Band[] = [];
+  for (const m of methods) {
+    const iv = lengths.map((n) => bootstrapMean(trials.filter((t) => t.method === m && t.targetTokens === n).map((t) => Number(t.correct))));
+    series.push({ name: m, x: lengths, y: iv.map((b) => b.estimate), marker: true });
+    bands.push({ name: `${m} 95% CI`, x: lengths, lo: iv.map((b) => b.lower), hi: iv.map((b) => b.upper) });
+  }
+  return lineChart({ title, xLabel: 'prompt length (tokens)', yLabel: 'accuracy', series, bands, logX: true, yDomain: [0, 1] });
+}
