@@ -18,7 +18,7 @@
  * writable in a dispatch. Work issued earlier through the kernels (the same GpuContext) is
  * submitted first, so the two paths can share the model's K/V store in program order.
  */
-import { badArgument } from '../../../core/errors.js';
+import { SparseInferenceError, badArgument } from '../../../core/errors.js';
 import type { DecodeStep, DecodeStepSpec, DecodeWant } from '../../../kernels/decode-step.js';
 import { GpuDeviceArray, type GpuContext, type GpuRef } from '../gpu-context.js';
 import type { GpuBuffer } from '../gpu-types.js';
@@ -182,16 +182,13 @@ export class GpuDecoder implements DecodeStep {
     if (want !== 'none') enc.copyBufferToBuffer(want === 'logits' ? this.logits : this.token, 0, this.staging, 0, bytes);
     d.queue.submit([enc.finish()]);
     ctx.submissions++;
-    const validation = d.popErrorScope();
-    if (want === 'none') {
-      const err = await validation;
-      if (err) throw new Error(`webgpu validation error in the decode step (a bug in the backend): ${err.message}`);
-      return;
-    }
-    const [err] = await Promise.all([validation, this.staging.mapAsync(MAP_READ_MODE, 0, bytes)]);
+    const validation = d.popErrorScope().then((err) => {
+      if (err) throw new SparseInferenceError('UNAVAILABLE', `webgpu validation error in the decode step (a bug in the backend): ${err.message}`);
+    });
+    if (want === 'none') return validation;
+    await Promise.all([validation, this.staging.mapAsync(MAP_READ_MODE, 0, bytes)]);
     const data = this.staging.getMappedRange(0, bytes).slice(0);
     this.staging.unmap();
-    if (err) throw new Error(`webgpu validation error in the decode step (a bug in the backend): ${err.message}`);
     if (want === 'logits') return new Float32Array(data);
     const [best, nan] = new Uint32Array(data);
     if (nan !== 0xFFFFFFFF) throw badArgument(`logits[${nan}] is NaN`);
