@@ -69,6 +69,12 @@ export function modelNllChart(r: ModelEvalResult, modelName = 'model'): string {
  */
 export function corpusPplChart(r: CorpusEvalResult, modelName = 'model'): string {
   checkResult(r, 'evaluateCorpusSparsity');
+  if (!Array.isArray(r.documents) || !Array.isArray(r.documentTokens)) throw badArgument('r must be the result of evaluateCorpusSparsity (documents and documentTokens arrays)');
+  r.rows.forEach((x, i) => {
+    if (x === null || typeof x !== 'object' || typeof x.k !== 'number' || x.pplRatio === null || typeof x.pplRatio !== 'object') {
+      throw badArgument(`r.rows[${i}] must be a CorpusEvalRow (k and pplRatio), got ${describe(x)}`);
+    }
+  });
   if (typeof modelName !== 'string') throw badArgument(`modelName must be a string, got ${describe(modelName)}`);
   const methods = [...new Set(r.rows.map((x) => x.method))];
   const pct = (ratio: number) => 100 * (ratio - 1);

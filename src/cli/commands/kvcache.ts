@@ -8,7 +8,7 @@ import { CliUsageError, VOCABULARY, parseArgs } from '../args.js';
 import { loadTokenizer, openKernels, openModel, syncKernels, useThresholds } from '../model-runtime.js';
 import { readCorpus } from '../../node/read-corpus.js';
 import { DECODE_EVAL_METHODS, evaluateDecode, type DecodeEvalMethod } from '../../kvcache/eval/decode-eval.js';
-import { decodeDeltaPplChart, decodeLayerMarkdown, decodeMarkdown, decodeRows, passkeyChart, passkeyMarkdown } from '../../kvcache/eval/decode-report.js';
+import { decodeDeltaPplChart, decodeReport, decodeRows, passkeyChart, passkeyMarkdown } from '../../kvcache/eval/decode-report.js';
 import { evaluatePasskey } from '../../kvcache/eval/passkey-eval.js';
 import { buildPasskeySuite, PASSKEY_MIN_TOKENS } from '../../llama/eval/passkey-task.js';
 import type { CodebookSet } from '../../kvcache/codebook-set.js';
@@ -47,7 +47,7 @@ attending to at each decode step (He et al., Findings of ACL 2025, arXiv 2502.12
   kvcache eval model --model M.gguf --corpus DIR --codebooks QA.safetensors,PLAIN.safetensors
         [--documents 12] [--context 2048] [--scored 128] [--budgets 0.01,0.03,0.1] [--window 64] [--sinks 8]
         [--distance b] [--methods full,oracle,a2ats,vq-wrope,quest,pqcache] [--quest-page 16]
-        [--metrics-every 1] [--ties-budget ρ] [--out DIR]
+        [--metrics-every 1] [--ties-budget ρ] [--activations f32|int8] [--out DIR]
       The A²ATS protocol on the corpus's evaluation split: dense prefill of each document's first
       --context tokens, then retrieval in every layer at every decode step while the next --scored
       tokens are scored (teacher forcing). A²ATS uses per-head top-⌊ρn⌋ with GQA union; the other
@@ -175,6 +175,14 @@ async function runEvalSynthetic(args: string[], ctx: CliContext): Promise<number
   return 0;
 }
 
+/**
+ * --activations of the retrieval runs: float32 by default. With int8 activations (llama.cpp's
+ * Q8_1 path, the GGUF default) the retrieval cache's full attention does not reproduce the dense
+ * cache's NLL on SmolLM2 (0.1 nats apart on 4 tokens; with float32 activations they agree to
+ * 1e-6), so ΔNLL would mix that discrepancy into every method.
+ */
+const ACTIVATIONS_OPTION = { activations: { type: 'string', choices: ['f32', 'int8'], default: 'f32' } } as const;
+
 const corpusEvalOptions = {
   model: { type: 'string' }, tokenizer: { type: 'string' }, corpus: { type: 'string' }, codebooks: { type: 'string' },
   documents: { type: 'number', integer: true, min: 1, default: 12 },
@@ -188,6 +196,7 @@ const corpusEvalOptions = {
   'quest-page': { type: 'number', integer: true, min: 1, default: 16 },
   'metrics-every': { type: 'number', integer: true, min: 1, default: 1 },
   'ties-budget': { type: 'number', min: 0, max: 1 },
+  ...ACTIVATIONS_OPTION,
   backend: backendOpt, ...VOCABULARY.json, ...VOCABULARY.out, ...VOCABULARY.threads,
 } as const;
 
@@ -207,7 +216,7 @@ async function runEvalCorpus(args: string[], ctx: CliContext): Promise<number> {
   const chosen = Array.from({ length: values.documents }, (_, i) => all[Math.floor((i * all.length) / values.documents)]);
   await using run = await openKernels(values.backend, values.threads);
   const kernels = syncKernels(run.kernels, 'kvcache eval');
-  const model = await openModel(values.model, kernels, values.context + values.scored);
+  const model = await openModel(values.model, kernels, values.context + values.scored, values.activations as 'int8' | 'f32');
   const bar = createProgressBar(ctx, 'kvcache eval model');
   try {
     const tokenizer = await loadTokenizer(values, model.config.vocabSize);
@@ -220,7 +229,7 @@ async function runEvalCorpus(args: string[], ctx: CliContext): Promise<number> {
     bar.done();
     const rows = decodeRows(res);
     const title = `${values.model}: ${res.documents.length} documents, context ${res.context}, last ${res.scored} tokens scored; w=${res.window}, sinks ${res.sinks}, b=${res.distance}`;
-    const tables = `# ${title}\n\n${decodeMarkdown(res, rows)}\n## Per layer at ρ = ${budgets[0]}\n\n${decodeLayerMarkdown(res, budgets[0])}`;
+    const tables = decodeReport(res, rows, title);
     if (values.out) {
       const { mkdir, writeFile } = await import('node:fs/promises');
       await mkdir(values.out, { recursive: true });
@@ -249,6 +258,7 @@ async function runPasskey(args: string[], ctx: CliContext): Promise<number> {
       window: { type: 'number', integer: true, min: 0, default: 64 },
       sinks: { type: 'number', integer: true, min: 0, default: 8 },
       distance: { type: 'number', min: 0 },
+      ...ACTIVATIONS_OPTION,
       ...VOCABULARY.seed, backend: backendOpt, ...VOCABULARY.json, ...VOCABULARY.out, ...VOCABULARY.threads,
     },
   });
@@ -262,7 +272,7 @@ async function runPasskey(args: string[], ctx: CliContext): Promise<number> {
   if (methods.includes('vq-wrope') && !codebooks.plain) throw new CliUsageError('method vq-wrope needs a plain codebook file in --codebooks');
   await using run = await openKernels(values.backend, values.threads);
   const kernels = syncKernels(run.kernels, 'kvcache passkey');
-  const model = await openModel(values.model, kernels, Math.max(...lengths) + 16);
+  const model = await openModel(values.model, kernels, Math.max(...lengths) + 16, values.activations as 'int8' | 'f32');
   const bar = createProgressBar(ctx, 'kvcache passkey');
   try {
     const tokenizer = await loadTokenizer(values, model.config.vocabSize);
