@@ -454,7 +454,9 @@ async function runCalibrate(args: string[], ctx: CliContext): Promise<number> {
     if (sets.plain) written.push({ file: kinds.length === 2 ? values['plain-out']! : values.out!, set: sets.plain });
     for (const w of written) await writeFile(w.file, writeCodebookFile(w.set));
     bar.done();
-    if (values.json) ctx.stdout(JSON.stringify({ tokens, queryPositions: queries, documents, seconds, files: written.map((w) => ({ file: w.file, ...w.set.info })) }, null, 2) + '\n');
+    const files = written.map((w) => ({ file: w.file, ...w.set.info }));
+    // One kind: its file and info at the top level (as before --kind both existed); both: under files.
+    if (values.json) ctx.stdout(JSON.stringify({ ...(files.length === 1 ? files[0] : { files }), tokens, queryPositions: queries, documents, seconds }, null, 2) + '\n');
     else {
       for (const { file, set } of written) {
         const k = set.info.kmeans!;
