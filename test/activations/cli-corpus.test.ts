@@ -12,6 +12,7 @@ import { activationsCommand } from '../../src/cli/commands/activations.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { CORPUS_FORMAT } from '../../src/llama/eval/corpus-manifest.js';
 import { readCorpus } from '../../src/node/read-corpus.js';
+import { loadThresholds } from '../../src/activations/thresholds-node.js';
 import { fakeContext } from '../cli/fake-context.js';
 import { describeWithModels, SMOLLM2_GGUF } from '../_harness/models.js';
 
@@ -92,5 +93,16 @@ describeWithModels('activations eval --corpus on SmolLM2 (2 documents)', [SMOLLM
     expect(Math.abs(json.quantizedDense.deltaNll.estimate)).toBeGreaterThan(0);
     expect(Math.abs(json.quantizedDense.deltaNll.estimate)).toBeLessThan(0.2);
     expect(await readFile(join(out, 'corpus-ppl.svg'), 'utf8')).toMatch(/^<svg/);
+  }, 180_000);
+
+  it('calibrate --corpus writes thresholds the loader accepts, from the GGUF tokenizer and the calibration split', async () => {
+    const file = join(dir, 'chess.json');
+    const r = await run(['calibrate', '--model', model, '--corpus', join(dir, 'corpus'), '--sparsity', '0.5', '--method', 'chess',
+      '--tokens', '24', '--out', file]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('24 calibration tokens, seed 0, sketch quantiles');
+    const th = await loadThresholds(file);
+    expect(th.metadata.method).toBe('chess-sq');
+    expect(th.layers).toHaveLength(30);
   }, 180_000);
 });

@@ -16,6 +16,8 @@ import { Rng } from '../../src/core/rng.js';
 import { bootstrapPairedDifference } from '../../src/core/stats/bootstrap.js';
 import { evaluateCorpusSparsity } from '../../src/activations/evaluate-corpus.js';
 import { corpusCalibrationSequences } from '../../src/activations/corpus-calibration.js';
+import { answerLastWord } from '../../src/llama/eval/answer-last-word.js';
+import { argmax } from '../../src/llama/sampler.js';
 import { expectBadArgument, expectBadArgumentAsync } from '../_harness/bad-input.js';
 import { letterTokenizer } from '../_harness/letter-tokenizer.js';
 
@@ -119,5 +121,29 @@ describe('sequenceNll', () => {
     expect(Math.abs(r.nllSum - sum)).toBeLessThan(1e-4 * sum);
     await expectBadArgumentAsync(() => sequenceNll(model, [1]), 'ids');
     await expectBadArgumentAsync(() => sequenceNll(model, [1, 999]), 'ids');
+  });
+});
+
+describe('answerLastWord', () => {
+  it('is the greedy continuation, decoded step by step, scored on its first word', async () => {
+    const prompt = evaluation[1].text.slice(0, 30);
+    const r = await answerLastWord(model, tokenizer, { prompt, target: 'abc', promptTokens: 0, documentIndex: 0, targetCharOffset: 0 }, { maxNewTokens: 6 });
+    // Oracle: the same greedy steps through forward(); the answer stops at most after 6 tokens.
+    const ids = tokenizer.encode(prompt, { bos: tokenizer.addBos });
+    model.reset();
+    let logits: Float32Array = new Float32Array(0);
+    for (let i = 0; i < ids.length; i++) logits = await model.forward(ids[i], i);
+    const out: number[] = [];
+    for (let pos = ids.length; out.length < 6; pos++) {
+      out.push(argmax(logits, SHAPE.vocabSize));
+      const text = tokenizer.decodeAll(out);
+      if (/^\s*[A-Za-z]+[^A-Za-z]/.test(text) || tokenizer.stopTokens.includes(out[out.length - 1])) break;
+      logits = await model.forward(out[out.length - 1], pos);
+    }
+    expect(r.continuation).toBe(tokenizer.decodeAll(out));
+    const first = /^\s*([A-Za-z]+)/.exec(r.continuation)?.[1];
+    expect((await answerLastWord(model, tokenizer, { prompt, target: first ?? 'zzzz', promptTokens: 0, documentIndex: 0, targetCharOffset: 0 }, { maxNewTokens: 6 })).correct).toBe(first !== undefined);
+    await expectBadArgumentAsync(() => answerLastWord(model, tokenizer, null as never), 'task');
+    await expectBadArgumentAsync(() => answerLastWord(model, tokenizer, { prompt, target: 'x', promptTokens: 0, documentIndex: 0, targetCharOffset: 0 }, { maxNewTokens: 0 }), 'opts.maxNewTokens');
   });
 });
