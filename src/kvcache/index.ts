@@ -44,6 +44,12 @@ export {
   type SyntheticEvalResult as KvSyntheticEvalResult,
 } from './eval/synthetic-eval.js';
 export { evaluateLlama, calibrateLlama, type LlamaEvalOptions, type LlamaEvalResult } from './eval/llama-eval.js';
+export { calibrateOnDocuments, type DocumentCalibrationOptions, type DocumentCalibrationResult } from './eval/calibrate-documents.js';
+export {
+  evaluateDecode, densePrefill, DECODE_EVAL_METHODS, type DecodeEvalMethod, type DecodeEvalOptions, type DecodeEvalResult,
+  type DecodeCell, type DecodeEvalDocument,
+} from './eval/decode-eval.js';
+export { evaluatePasskey, type PasskeyEvalOptions, type PasskeyTrial } from './eval/passkey-eval.js';
 export { runAblations, defaultAblations, type AblationVariant, type AblationRow } from './eval/ablations.js';
 export { createMethod, METHOD_NAMES, type MethodName } from './eval/methods.js';
 export type { EvalRow } from './eval/eval-row.js';

@@ -8,7 +8,7 @@ import { CliUsageError, VOCABULARY, parseArgs } from '../args.js';
 import { loadTokenizer, openKernels, openModel, syncKernels, useThresholds } from '../model-runtime.js';
 import { readCorpus } from '../../node/read-corpus.js';
 import { DECODE_EVAL_METHODS, evaluateDecode, type DecodeEvalMethod } from '../../kvcache/eval/decode-eval.js';
-import { decodeDeltaPplChart, decodeLayerMarkdown, decodeMarkdown, decodeRows, passkeyChart, passkeyMarkdown } from '../../kvcache/eval/decode-report.js';
+import { decodeDeltaPplChart, decodeReport, decodeRows, passkeyChart, passkeyMarkdown } from '../../kvcache/eval/decode-report.js';
 import { evaluatePasskey } from '../../kvcache/eval/passkey-eval.js';
 import { buildPasskeySuite, PASSKEY_MIN_TOKENS } from '../../llama/eval/passkey-task.js';
 import type { CodebookSet } from '../../kvcache/codebook-set.js';
@@ -229,7 +229,7 @@ async function runEvalCorpus(args: string[], ctx: CliContext): Promise<number> {
     bar.done();
     const rows = decodeRows(res);
     const title = `${values.model}: ${res.documents.length} documents, context ${res.context}, last ${res.scored} tokens scored; w=${res.window}, sinks ${res.sinks}, b=${res.distance}`;
-    const tables = `# ${title}\n\n${decodeMarkdown(res, rows)}\n## Per layer at ρ = ${budgets[0]}\n\n${decodeLayerMarkdown(res, budgets[0])}`;
+    const tables = decodeReport(res, rows, title);
     if (values.out) {
       const { mkdir, writeFile } = await import('node:fs/promises');
       await mkdir(values.out, { recursive: true });

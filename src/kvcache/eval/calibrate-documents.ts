@@ -22,10 +22,11 @@ import { checkInt, checkOneOf } from '../../core/validate.js';
 import { checkOptions, optionKeys } from '../../core/options.js';
 import type { LlamaModel } from '../../llama/model.js';
 import { DenseKvCache } from '../../llama/dense-kv-cache.js';
+import { checkLlamaModel } from '../../llama/check-llama-args.js';
 import { KvCalibration } from '../calibration.js';
 import type { CodebookSet } from '../codebook-set.js';
 import { yieldToEventLoop } from '../cooperative.js';
-import type { WRopeConfig } from '../wrope.js';
+import { checkWRope, type WRopeConfig } from '../wrope.js';
 
 /** Codebook size, Lloyd iterations, seed and kinds, with progress and cancel. */
 export interface CodebookTrainingOptions {
@@ -95,6 +96,8 @@ export async function trainCodebookKinds(kernels: Kernels, cal: KvCalibration, o
 export async function calibrateOnDocuments(kernels: CpuKernels, model: LlamaModel, documents: readonly (readonly number[])[],
   wrope: WRopeConfig, options: DocumentCalibrationOptions): Promise<DocumentCalibrationResult> {
   checkKernels('kernels', kernels);
+  checkLlamaModel('model', model);
+  checkWRope(wrope);
   if (options === null || typeof options !== 'object') throw badArgument('calibrateOnDocuments options must give size, iterations and kinds');
   const o = checkOptions('calibrateOnDocuments options', options, DOCUMENT_CALIBRATION_KEYS);
   checkTrainingOptions(o);

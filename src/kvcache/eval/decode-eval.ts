@@ -29,6 +29,7 @@ import { checkOptions, optionKeys } from '../../core/options.js';
 import type { LlamaModel } from '../../llama/model.js';
 import type { LayerKvCache } from '../../llama/dense-kv-cache.js';
 import { DenseKvCache } from '../../llama/dense-kv-cache.js';
+import { checkLlamaModel } from '../../llama/check-llama-args.js';
 import { tokenNll } from '../../llama/evaluate-nll.js';
 import type { Budget } from '../budget.js';
 import type { CodebookSet } from '../codebook-set.js';
@@ -116,6 +117,7 @@ export interface DecodeEvalDocument {
 export async function evaluateDecode(kernels: CpuKernels, model: LlamaModel, documents: readonly DecodeEvalDocument[],
   options: DecodeEvalOptions): Promise<DecodeEvalResult> {
   checkKernels('kernels', kernels);
+  checkLlamaModel('model', model);
   if (options === null || typeof options !== 'object') throw badArgument('evaluateDecode options must give context and scored');
   const o = checkOptions('evaluateDecode options', options, DECODE_EVAL_KEYS);
   const c = model.config, d = c.headDim, g = c.nHeads / c.nKvHeads;
@@ -222,6 +224,7 @@ export async function evaluateDecode(kernels: CpuKernels, model: LlamaModel, doc
  * and values: the snapshot each method's cache is restored from.
  */
 export async function densePrefill(model: LlamaModel, ids: readonly number[], signal?: AbortSignal): Promise<LayerKvCache[]> {
+  checkLlamaModel('model', model);
   if (!(model.components.kv instanceof DenseKvCache)) await model.use({ kv: new DenseKvCache() });
   model.reset();
   await model.prefill(ids, 0, { signal });

@@ -6,6 +6,7 @@
  */
 import { bootstrapMean, bootstrapPairedDifference, type BootstrapInterval } from '../../core/stats/bootstrap.js';
 import { lineChart, type Band, type Series } from '../../plot/index.js';
+import { seriesColor } from '../../plot/palette.js';
 import type { DecodeCell, DecodeEvalResult } from './decode-eval.js';
 import type { PasskeyTrial } from './passkey-eval.js';
 
@@ -64,6 +65,22 @@ export function decodeMarkdown(r: DecodeEvalResult, rows = decodeRows(r)): strin
   return lines.join('\n') + '\n';
 }
 
+/**
+ * A²ATS against each other method at every ρ: paired differences over documents of the scored
+ * tokens' mean NLL (A²ATS − method: negative = A²ATS better) and of the mean recall.
+ */
+export function a2atsDifferencesMarkdown(r: DecodeEvalResult): string {
+  const lines = ['| ρ | A²ATS − method | ΔNLL [95% CI] | Δrecall [95% CI] |', '|---|---|---|---|'];
+  for (const a of r.cells.filter((c) => c.method === 'a2ats' && c.ties === 'oldest')) {
+    for (const c of r.cells.filter((x) => x.budget === a.budget && x.method !== 'a2ats' && x.method !== 'full')) {
+      lines.push(`| ${a.budget} | ${c.method} | ${interval(bootstrapPairedDifference(a.nll, c.nll), 4)} | ${interval(bootstrapPairedDifference(a.recall, c.recall))} |`);
+    }
+    const recent = r.cells.find((x) => x.method === 'a2ats' && x.ties === 'recent' && x.budget === a.budget);
+    if (recent) lines.push(`| ${a.budget} | A²ATS, ties → recent | ${interval(bootstrapPairedDifference(a.nll, recent.nll), 4)} | ${interval(bootstrapPairedDifference(a.recall, recent.recall))} |`);
+  }
+  return lines.join('\n') + '\n';
+}
+
 /** Per-layer recall and output error of each sparse cell at one ρ (markdown). */
 export function decodeLayerMarkdown(r: DecodeEvalResult, budget: number): string {
   const cells = r.cells.filter((c) => c.method !== 'full' && c.budget === budget && c.ties === 'oldest');
@@ -79,13 +96,14 @@ export function decodeDeltaPplChart(r: DecodeEvalResult, rows = decodeRows(r), t
   const series: Series[] = [];
   const bands: Band[] = [];
   const methods = [...new Set(rows.filter((x) => x.method !== 'full' && x.ties === 'oldest').map((x) => x.method))];
-  for (const m of methods) {
+  methods.forEach((m, i) => {
     const pts = rows.filter((x) => x.method === m && x.ties === 'oldest').sort((a, b) => a.realized.selected - b.realized.selected);
     const x = pts.map((p) => 100 * p.realized.selected);
-    series.push({ name: m, x, y: pts.map((p) => p.deltaPpl.estimate), marker: true });
-    bands.push({ name: `${m} 95% CI`, x, lo: pts.map((p) => p.deltaPpl.lower), hi: pts.map((p) => p.deltaPpl.upper) });
-  }
-  return lineChart({ title, xLabel: 'tokens attended (% of context, realized)', yLabel: 'ΔPPL (per-document, paired)', series, bands, logX: true });
+    const color = seriesColor(i); // the band in its line's colour
+    series.push({ name: m, x, y: pts.map((p) => p.deltaPpl.estimate), marker: true, color });
+    bands.push({ name: `${m} 95% CI`, x, lo: pts.map((p) => p.deltaPpl.lower), hi: pts.map((p) => p.deltaPpl.upper), color });
+  });
+  return lineChart({ title, xLabel: 'tokens attended (% of context, realized)', yLabel: 'ΔPPL (per-document, paired)', series, bands });
 }
 
 /** Passkey accuracy per method and length, with a bootstrap interval over tasks, and the paired difference to full. */
@@ -116,4 +134,11 @@ export function passkeyChart(trials: readonly PasskeyTrial[], title = 'Passkey a
     bands.push({ name: `${m} 95% CI`, x: lengths, lo: iv.map((b) => b.lower), hi: iv.map((b) => b.upper) });
   }
   return lineChart({ title, xLabel: 'prompt length (tokens)', yLabel: 'accuracy', series, bands, logX: true, yDomain: [0, 1] });
+}
+
+/** The whole report of a run (markdown): the main table, A²ATS against each method, per-layer rows at the first ρ. */
+export function decodeReport(r: DecodeEvalResult, rows: DecodeRow[], title: string): string {
+  const first = r.cells.find((c) => c.method !== 'full')?.budget ?? 1;
+  return `# ${title}\n\n${decodeMarkdown(r, rows)}\n## A²ATS against each method (paired over documents)\n\n${a2atsDifferencesMarkdown(r)}`
+    + `\n## Per layer at ρ = ${first}\n\n${decodeLayerMarkdown(r, first)}`;
 }

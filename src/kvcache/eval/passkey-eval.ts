@@ -15,6 +15,7 @@ import { checkOptions, optionKeys } from '../../core/options.js';
 import type { LlamaModel } from '../../llama/model.js';
 import type { TextTokenizer } from '../../llama/text-tokenizer.js';
 import { DenseKvCache } from '../../llama/dense-kv-cache.js';
+import { checkLlamaModel, checkTextTokenizer } from '../../llama/check-llama-args.js';
 import { scorePasskey, type PasskeyTask } from '../../llama/eval/passkey-task.js';
 import type { CodebookSet } from '../codebook-set.js';
 import { RetrievalKvCache } from '../retrieval-kv-cache.js';
@@ -62,6 +63,8 @@ export interface PasskeyTrial {
 export async function evaluatePasskey(kernels: CpuKernels, model: LlamaModel, tokenizer: TextTokenizer, tasks: readonly PasskeyTask[],
   options: PasskeyEvalOptions): Promise<PasskeyTrial[]> {
   checkKernels('kernels', kernels);
+  checkLlamaModel('model', model);
+  checkTextTokenizer('tokenizer', tokenizer);
   if (options === null || typeof options !== 'object') throw badArgument('evaluatePasskey options must give the budget');
   const o = checkOptions('evaluatePasskey options', options, PASSKEY_EVAL_KEYS);
   const budget = checkNumber('budget', o.budget, 0, 1);
@@ -70,6 +73,11 @@ export async function evaluatePasskey(kernels: CpuKernels, model: LlamaModel, to
   for (const m of methods) checkOneOf('methods[]', m, DECODE_EVAL_METHODS);
   const answerTokens = checkInt('answerTokens', o.answerTokens ?? 8, 1);
   if (!Array.isArray(tasks) || tasks.length === 0) throw badArgument('tasks must be a non-empty array of passkey tasks (buildPasskeySuite)');
+  tasks.forEach((t, i) => {
+    if (t === null || typeof t !== 'object' || typeof t.prompt !== 'string' || typeof t.key !== 'string' || !/^\d{5}$/.test(t.key)) {
+      throw badArgument(`tasks[${i}] must be a passkey task with a prompt and a 5-digit key (buildPasskeySuite)`);
+    }
+  });
   const c = model.config;
   const order = [...methods].sort((a, b) => Number(b === 'a2ats') - Number(a === 'a2ats')); // A²ATS first: it sets the others' budget
   const matched = methods.includes('a2ats');
