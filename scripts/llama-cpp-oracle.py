@@ -9,7 +9,7 @@ token; for the long document also the mean NLL over all its predicted positions.
 The KV cache is float32 (type_k = type_v = GGML_TYPE_F32), the precision ours has, so what is
 compared is the rest of the computation; llama.cpp's default cache is float16, and with it llama.cpp
 also rounds q and the softmax weights to float16 (its K·q and V·p products take f16 operands).
-`--kv f16` records that default configuration instead (to another file).
+`--kv f16` records that default configuration instead (test/fixtures/llama/smollm2-oracle-kv-f16.json).
 
 Run: python3 scripts/llama-cpp-oracle.py [--kv f32|f16] [models/SmolLM2-135M-Instruct.Q4_1.gguf]
 """

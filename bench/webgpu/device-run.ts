@@ -1,6 +1,6 @@
 /**
  * WebGPU on a machine with a real GPU: the shared differential suite (test/webgpu/suite.ts)
- * and the webgpu benchmark suite (src/bench/suites/webgpu.ts), with results written as JSON.
+ * and the webgpu benchmark suite (bench/lib/suites/webgpu.ts), with results written as JSON.
  *
  * Bundled to one file by bench/webgpu/prepare-device.sh, so the target needs only a Node
  * binary, the `webgpu` package's Dawn binding and a Vulkan loader + driver; see
@@ -10,8 +10,8 @@
  */
 import { createKernels } from '../../src/backends/create-kernels.js';
 import { runSuite as runDifferential } from '../../test/webgpu/suite.js';
-import { webgpuSuite } from '../../src/bench/suites/webgpu.js';
-import { formatTable } from '../../src/bench/harness.js';
+import { webgpuSuite } from '../lib/suites/webgpu.js';
+import { formatTable } from '../lib/harness.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 

@@ -19,6 +19,7 @@ import { Rng } from '../core/rng.js';
 import { shuffleInPlace } from '../core/shuffle.js';
 import { checkInt, checkNumber, describe } from '../core/validate.js';
 import type { TextTokenizer } from '../llama/text-tokenizer.js';
+import { checkTextTokenizer } from '../llama/check-llama-args.js';
 
 /** A calibration document: its text, and whether it is random UUID strings. */
 export interface CalibrationDocument {
@@ -40,9 +41,7 @@ const KEYS = optionKeys<CorpusCalibrationOptions>({ tokens: true, seed: true, se
 
 export function corpusCalibrationSequences(tokenizer: TextTokenizer, documents: readonly CalibrationDocument[],
   options: CorpusCalibrationOptions): number[][] {
-  if (tokenizer === null || typeof tokenizer !== 'object' || typeof (tokenizer as { encode?: unknown }).encode !== 'function') {
-    throw badArgument(`tokenizer must be a TextTokenizer, got ${describe(tokenizer)}`);
-  }
+  checkTextTokenizer('tokenizer', tokenizer);
   if (!Array.isArray(documents) || documents.length === 0) throw badArgument('documents must be a non-empty array of { text, kind }');
   documents.forEach((d, i) => {
     if (d === null || typeof d !== 'object' || typeof d.text !== 'string' || typeof d.kind !== 'string') {

@@ -13,6 +13,7 @@
  *     (every document contributes the same number of tokens, so the mean of the documents'
  *     means is the token mean);
  *   - what the method achieved on those tokens (gate and input sparsity, weights streamed).
+ * Method-vs-method differences (compareMethods) are paired by document the same way.
  * Optionally, a LAMBADA-style last-word task (buildLastWordTasks on the evaluation documents)
  * at one k: accuracy per method with a bootstrap interval over tasks, and its paired difference
  * from dense.
@@ -40,6 +41,7 @@ import { chessThresholds } from './chess-thresholds.js';
 import { tealThresholds } from './teal-thresholds.js';
 import { installActivationSparsity, type SparsityInstallation } from './install-sparsity.js';
 import type { ActivationThresholds, ProjectionInput } from './thresholds.js';
+import { compareMethods, type MethodComparison } from './compare-methods.js';
 
 /** The methods compared, in table order: thresholds from one calibration, and whether attention is sparse too. */
 export const CORPUS_METHODS: readonly { name: string; thresholds: (s: ActivationStatistics, k: number, model: string) => ActivationThresholds; attention: boolean }[] = [
@@ -121,6 +123,8 @@ export interface CorpusEvalResult {
   seeds: number[];
   dense: { meanNll: number; perplexity: number; perDocumentNll: number[]; seconds: number };
   rows: CorpusEvalRow[];
+  /** Method-vs-method ΔNLL with intervals over documents (compareMethods). */
+  comparisons: MethodComparison[];
   lastWord?: { k: number; tasks: { documentId: string; target: string; promptTokens: number }[]; rows: LastWordRow[] };
 }
 
@@ -144,7 +148,8 @@ export async function evaluateCorpusSparsity(model: LlamaModel, tokenizer: TextT
   const docTokens = checkInt('options.documentTokens', o.documentTokens ?? model.config.seqLen, 2, model.config.seqLen);
   const lastWordTasks = checkInt('options.lastWordTasks', o.lastWordTasks ?? 0, 0);
   const lastWordK = checkNumber('options.lastWordSparsity', o.lastWordSparsity ?? 0.5, 0, 1, { maxExclusive: true });
-  const lastWordContext = checkInt('options.lastWordContextTokens', o.lastWordContextTokens ?? 512, 2, model.config.seqLen - 16);
+  const lastWordContext = lastWordTasks === 0 ? 0
+    : checkInt('options.lastWordContextTokens', o.lastWordContextTokens ?? Math.min(512, model.config.seqLen - 16), 2, model.config.seqLen - 16);
   const seed = checkInt('options.seed', o.seed ?? 0, 0);
   const name = o.modelName ?? 'model';
   const progress = o.onProgress ?? (() => {});
@@ -191,7 +196,7 @@ export async function evaluateCorpusSparsity(model: LlamaModel, tokenizer: TextT
   let calibrated = 0;
   for (const s of seeds) {
     throwIfAborted(o.signal, 'corpus evaluation');
-    const seqs = corpusCalibrationSequences(tokenizer, corpus.calibration, { tokens: calibrationTokens, seed: s, uuidShare: o.uuidShare });
+    const seqs = corpusCalibrationSequences(tokenizer, corpus.calibration, { tokens: calibrationTokens, seed: s, uuidShare: o.uuidShare, segmentTokens: Math.min(512, model.config.seqLen) });
     const stats = await calibrateOnSequences(model, seqs, {
       chess: true, quantile: o.quantile ?? 'sketch', signal: o.signal, onProgress: stepProgress(`calibrating (seed ${s})`),
     });
@@ -266,6 +271,6 @@ export async function evaluateCorpusSparsity(model: LlamaModel, tokenizer: TextT
   return {
     documents: evaluation.map((d) => d.id), documentTokens: docIds.map((x) => x.length), calibrationTokens: calibrated, seeds,
     dense: { meanNll: mean(dense.nll), perplexity: Math.exp(mean(dense.nll)), perDocumentNll: dense.nll, seconds: dense.seconds },
-    rows, lastWord,
+    rows, comparisons: compareMethods(rows, seed), lastWord,
   };
 }

@@ -8,7 +8,9 @@
  * - sparsity: mean fraction of zeroed channels of the thresholded tensor (a_gate; TEAL: the
  *   parameter-weighted mean over its three inputs), with per-channel min and max;
  * - objective: ‖h − ĥ‖² / ‖h‖² (for gate methods, ‖a_up ⊙ (a_gate − s(a_gate))‖² / ‖a_up ⊙ a_gate‖²);
- * - relativeError: ‖Y − Ŷ‖_F / ‖Y‖_F of the block output;
+ * - relativeError: ‖Y − Ŷ‖_F / ‖Y‖_F of the block output (one ratio over all test tokens);
+ * - meanTokenError: mean over tokens t of ‖y_t − ŷ_t‖ / ‖y_t‖ (the spec's pilot reports this
+ *   one; tokens with a small output weigh as much as large ones, so it is usually the larger);
  * - weightsStreamed: weights read per token / 3·dim·hidden.
  *
  * @example
@@ -43,6 +45,7 @@ export interface SyntheticRow {
   channelSparsityMax: number;
   objective: number;
   relativeError: number;
+  meanTokenError: number;
   weightsStreamed: number;
 }
 
@@ -174,7 +177,7 @@ export async function evaluateSyntheticSwiGlu(kernels: Kernels, opts: SyntheticE
       for (const method of SYNTHETIC_METHODS) {
         progress(done / total, `${method} k=${k}`);
         const zeroCounts = new Float64Array(H);
-        let errNum = 0, objNum = 0, objDen = 0, streamed = 0, sparsitySum = 0;
+        let errNum = 0, tokenErrSum = 0, objNum = 0, objDen = 0, streamed = 0, sparsitySum = 0;
         for (let t = 0; t < nTest; t++) {
           if ((t & 7) === 7) { await yieldEvery(25); throwIfAborted(opts.signal, 'synthetic evaluation'); }
           const x = Xt.subarray(t * D, (t + 1) * D);
@@ -212,13 +215,17 @@ export async function evaluateSyntheticSwiGlu(kernels: Kernels, opts: SyntheticE
             const h = g[i] * u[i], d = h - hHat[i];
             objNum += d * d; objDen += h * h;
           }
-          for (let c = 0; c < D; c++) { const d = Y[t * D + c] - out[c]; errNum += d * d; }
+          let errT = 0, yyT = 0;
+          for (let c = 0; c < D; c++) { const yc = Y[t * D + c], d = yc - out[c]; errT += d * d; yyT += yc * yc; }
+          errNum += errT;
+          tokenErrSum += yyT > 0 ? Math.sqrt(errT / yyT) : 0;
         }
         let cMin = Infinity, cMax = -Infinity;
         for (let i = 0; i < H; i++) { const f = zeroCounts[i] / nTest; cMin = Math.min(cMin, f); cMax = Math.max(cMax, f); }
         rows.push({
           method, k, sparsity: sparsitySum / nTest, channelSparsityMin: cMin, channelSparsityMax: cMax,
-          objective: objNum / objDen, relativeError: Math.sqrt(errNum / yy), weightsStreamed: streamed / nTest,
+          objective: objNum / objDen, relativeError: Math.sqrt(errNum / yy), meanTokenError: tokenErrSum / nTest,
+          weightsStreamed: streamed / nTest,
         });
         done++;
       }

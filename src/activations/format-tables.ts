@@ -5,16 +5,17 @@
 import type { SyntheticEvalResult } from './evaluate-synthetic.js';
 import type { ModelEvalResult } from './evaluate-model.js';
 import type { CorpusEvalResult } from './evaluate-corpus.js';
+import type { MethodComparison } from './compare-methods.js';
 import type { ProjectionInput } from './thresholds.js';
 
 const f = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : '—');
 
-export const SYNTHETIC_HEADERS = ['k', 'method', 'sparsity', 'channel min', 'channel max', 'objective', 'rel. error', 'weights streamed'];
+export const SYNTHETIC_HEADERS = ['k', 'method', 'sparsity', 'channel min', 'channel max', 'objective', 'rel. error (Frobenius)', 'mean per-token error', 'weights streamed'];
 export const MODEL_HEADERS = ['k', 'method', 'NLL', 'ΔNLL', 'gate sparsity', 'channel min–max', 'input sparsity', 'weights streamed'];
 
 export function syntheticRows(r: SyntheticEvalResult): string[][] {
   return r.rows.map((x) => [String(x.k), x.method, f(x.sparsity), f(x.channelSparsityMin, 2), f(x.channelSparsityMax, 2),
-    f(x.objective, 4), f(x.relativeError, 4), f(x.weightsStreamed)]);
+    f(x.objective, 4), f(x.relativeError, 4), f(x.meanTokenError, 4), f(x.weightsStreamed)]);
 }
 
 function inputs(s: Partial<Record<ProjectionInput, number>>): string {
@@ -55,4 +56,11 @@ export const LAST_WORD_HEADERS = ['method', 'accuracy [95% CI]', 'vs dense [95% 
 
 export function lastWordRows(r: NonNullable<CorpusEvalResult['lastWord']>): string[][] {
   return r.rows.map((x) => [x.method, formatInterval(x.accuracy, 3, false), x.difference ? formatInterval(x.difference, 3) : '—']);
+}
+
+export const COMPARISON_HEADERS = ['k', 'comparison', 'ΔNLL [95% CI]', 'verdict'];
+
+export function comparisonRows(c: readonly MethodComparison[]): string[][] {
+  return c.map((x) => [String(x.k), `${x.a} − ${x.b}`, formatInterval(x.difference),
+    !x.difference.excludesZero ? 'tie' : x.difference.estimate < 0 ? `${x.a} better` : `${x.b} better`]);
 }

@@ -8,7 +8,12 @@ export { ActivationStatistics, MAGNITUDE_TENSORS, type MagnitudeTensor, type Che
 export { QuantileSketch, type QuantileSketchOptions } from './quantile-sketch.js';
 export { ExactPool, SketchPool, type MagnitudePool, type QuantileMode } from './magnitude-pool.js';
 export { thresholdRank } from './order-statistic.js';
-export { calibrateModel, calibrationSequences, type CalibrateModelOptions } from './calibrate-model.js';
+export { calibrateModel, calibrateOnSequences, calibrationSequences, type CalibrateModelOptions } from './calibrate-model.js';
+export { corpusCalibrationSequences, type CalibrationDocument, type CorpusCalibrationOptions } from './corpus-calibration.js';
+export {
+  evaluateCorpusSparsity, CORPUS_METHODS, type CorpusEvalOptions, type CorpusEvalResult, type CorpusEvalRow, type LastWordRow, type EvaluationDocument,
+} from './evaluate-corpus.js';
+export { compareMethods, METHOD_COMPARISONS, type MethodComparison } from './compare-methods.js';
 export { catsThresholds } from './cats-thresholds.js';
 export { chessThresholds } from './chess-thresholds.js';
 export { tealThresholds, PROJECTION_INPUT_TENSOR, type ProjectionSparsities } from './teal-thresholds.js';
@@ -40,4 +45,4 @@ export {
 export {
   evaluateModelSparsity, splitCalibrationText, type ModelEvalOptions, type ModelEvalRow, type ModelEvalResult,
 } from './evaluate-model.js';
-export { syntheticErrorChart, modelNllChart } from './plots.js';
+export { syntheticErrorChart, modelNllChart, corpusPplChart } from './plots.js';

@@ -64,25 +64,33 @@ export function modelNllChart(r: ModelEvalResult, modelName = 'model'): string {
 }
 
 /**
- * Perplexity increase over dense, 100·(PPL_method / PPL_dense − 1) %, against the target
- * sparsity k, one line per method with its 95% bootstrap band over documents.
+ * Perplexity relative to dense, PPL_method / PPL_dense = exp(ΔNLL), against the target sparsity
+ * k, one line per method with its 95% bootstrap band over documents, on a log axis (the methods
+ * span from ~1.0x to tens of times at k = 0.7); the dashed line at 1 is dense.
  */
 export function corpusPplChart(r: CorpusEvalResult, modelName = 'model'): string {
   checkResult(r, 'evaluateCorpusSparsity');
+  if (!Array.isArray(r.documents) || !Array.isArray(r.documentTokens)) throw badArgument('r must be the result of evaluateCorpusSparsity (documents and documentTokens arrays)');
+  r.rows.forEach((x, i) => {
+    if (x === null || typeof x !== 'object' || typeof x.k !== 'number' || x.pplRatio === null || typeof x.pplRatio !== 'object') {
+      throw badArgument(`r.rows[${i}] must be a CorpusEvalRow (k and pplRatio), got ${describe(x)}`);
+    }
+  });
   if (typeof modelName !== 'string') throw badArgument(`modelName must be a string, got ${describe(modelName)}`);
   const methods = [...new Set(r.rows.map((x) => x.method))];
-  const pct = (ratio: number) => 100 * (ratio - 1);
   const series: Series[] = [];
   const bands: Band[] = [];
   methods.forEach((m, i) => {
     const rows = r.rows.filter((x) => x.method === m).sort((a, b) => a.k - b.k);
     const color = PALETTE[i % PALETTE.length];
-    series.push({ name: m, x: rows.map((x) => x.k), y: rows.map((x) => pct(x.pplRatio.estimate)), color, marker: true });
-    bands.push({ name: `${m} 95% CI`, x: rows.map((x) => x.k), lo: rows.map((x) => pct(x.pplRatio.lower)), hi: rows.map((x) => pct(x.pplRatio.upper)), color });
+    series.push({ name: m, x: rows.map((x) => x.k), y: rows.map((x) => x.pplRatio.estimate), color, marker: true });
+    bands.push({ name: `${m} 95% CI`, x: rows.map((x) => x.k), lo: rows.map((x) => x.pplRatio.lower), hi: rows.map((x) => x.pplRatio.upper), color });
   });
+  const ks = r.rows.map((x) => x.k);
+  series.push({ name: 'dense', x: [Math.min(...ks), Math.max(...ks)], y: [1, 1], dashed: true, color: '#555' });
   const tokens = r.documentTokens.reduce((s, t) => s + t - 1, 0);
   return lineChart({
-    title: `${modelName}: perplexity increase over dense (${r.documents.length} documents, ${tokens} tokens)`,
-    xLabel: 'target sparsity k', yLabel: 'ΔPPL (% of dense perplexity)', series, bands,
+    title: `${modelName}: perplexity relative to dense (${r.documents.length} documents, ${tokens} tokens)`,
+    xLabel: 'target sparsity k', yLabel: 'PPL / PPL dense (log scale)', series, bands, logY: true,
   });
 }

@@ -29,7 +29,7 @@ export interface SyntheticSwiGluOptions {
   inputScaleSigma?: number;  // σ of the per-channel LogNormal input scales (default 0.5)
   massiveChannels?: number;  // channels with a large constant scale (default 4)
   massiveScale?: number;     // their scale (default 20)
-  gateScale?: number;        // typical std of the gate pre-activation (default 1.5)
+  gateScale?: number;        // typical std of the gate pre-activation (default 1, the spec's)
   gateScaleSigma?: number;   // σ of W_gate row scales (default 0.3)
   upScaleSigma?: number;     // σ of W_up row scales (default 0.6)
   gateUpCorrelation?: number; // ρ between W_gate row i and W_up row i directions (default 0)
@@ -82,7 +82,7 @@ export async function createSyntheticSwiGlu(kernels: Kernels, opts: SyntheticSwi
   const sIn = checkNumber('inputScaleSigma', opts.inputScaleSigma ?? 0.5, 0);
   const nMassive = checkInt('massiveChannels', opts.massiveChannels ?? 4, 0, dim);
   const massive = checkNumber('massiveScale', opts.massiveScale ?? 20, 0);
-  const gScale = checkNumber('gateScale', opts.gateScale ?? 1.5, 0, Infinity, { minExclusive: true });
+  const gScale = checkNumber('gateScale', opts.gateScale ?? 1, 0, Infinity, { minExclusive: true });
   const sGate = checkNumber('gateScaleSigma', opts.gateScaleSigma ?? 0.3, 0);
   const sUp = checkNumber('upScaleSigma', opts.upScaleSigma ?? 0.6, 0);
   const rho = checkNumber('gateUpCorrelation', opts.gateUpCorrelation ?? 0, -1, 1);

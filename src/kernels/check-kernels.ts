@@ -8,7 +8,7 @@ import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { describe } from '../core/validate.js';
 import type { CpuKernels, Kernels } from './kernels.js';
 
-function looksLikeKernels(k: unknown): k is { backend: unknown; allocF32: unknown; dot: unknown } {
+function looksLikeKernels(k: unknown): k is Kernels {
   return typeof k === 'object' && k !== null && typeof (k as { backend?: unknown }).backend === 'string'
     && typeof (k as { allocF32?: unknown }).allocF32 === 'function' && typeof (k as { dot?: unknown }).dot === 'function';
 }
@@ -27,7 +27,7 @@ export function checkKernels(name: string, k: unknown): Kernels {
   if (!looksLikeKernels(k)) {
     throw badArgument(`${name} must be Kernels from createKernels(), got ${k instanceof Promise ? 'a Promise (await createKernels())' : describe(k)}`);
   }
-  return k as unknown as Kernels;
+  return k;
 }
 
 /** @deprecated The same as checkKernels (every backend has one interface now). */

@@ -12,7 +12,7 @@
  *   f32('W', 'rows*cols', ([, , , rows, cols]) => rows * cols)
  * so they cost one call and no allocation per kernel call.
  */
-import type { KernelFunctions, KernelName } from './kernels.js';
+import type { KernelName } from './kernels.js';
 import type { QuantizedType } from './quantized-row-words.js';
 import { badArgument } from '../core/errors.js';
 
@@ -85,25 +85,37 @@ type SpecFor<T, P extends readonly unknown[]> =
 /** One spec per parameter, in order. */
 export type ArgSpecs<P extends readonly unknown[]> = { readonly [I in keyof P]: SpecFor<P[I], P> };
 
-/** What a kernel declares besides its arithmetic. */
-export interface KernelDescriptor<K extends KernelName = KernelName> {
+/** A kernel's signature: typed arrays, numbers and the like in, its result out. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parameters are typed per kernel
+export type KernelFn = (...a: any[]) => unknown;
+
+/** What a descriptor's `verify` may call on the backend's unchecked kernels: cheap scans. */
+export interface RawScans {
+  sum(x: Float32Array, n: number): number;
+}
+
+/**
+ * What a kernel declares besides its arithmetic. The registry's signatures (KernelFunctions)
+ * are derived from the descriptors, so the types here are in terms of the reference F alone.
+ */
+export interface KernelDescriptor<K extends string = KernelName, F extends KernelFn = KernelFn> {
   readonly name: K;
   /** The reference implementation: plain TypeScript, the oracle for every backend. */
-  readonly reference: KernelFunctions[K];
-  readonly args: ArgSpecs<Parameters<KernelFunctions[K]>>;
+  readonly reference: F;
+  readonly args: ArgSpecs<Parameters<F>>;
   /**
    * Elements streamed by one call (rows·cols for the matrix kernels, n·k·d for the distance
    * kernels, n for vector kernels); 0 means there is nothing to do. Benchmarks and the webgpu
    * backend's small-call routing use it.
    */
-  readonly work: (a: Parameters<KernelFunctions[K]>) => number;
+  readonly work: (a: Parameters<F>) => number;
   /**
    * Checks the argument specs cannot express, run after them (lengths are known good then).
    * `raw` is the backend's unchecked kernels, for cheap scans (argminL2's finiteness test).
    */
-  readonly verify?: (a: Parameters<KernelFunctions[K]>, raw: KernelFunctions) => void;
+  readonly verify?: (a: Parameters<F>, raw: RawScans) => void;
   /** Turns a result into an error where the kernel reports bad input by its return value. */
-  readonly after?: (result: ReturnType<KernelFunctions[K]>, a: Parameters<KernelFunctions[K]>) => void;
+  readonly after?: (result: ReturnType<F>, a: Parameters<F>) => void;
 }
 
 /** A descriptor of any kernel, as registries and derivations see it. */
@@ -112,16 +124,18 @@ export interface AnyKernelDescriptor {
   readonly reference: (...a: never[]) => unknown;
   readonly args: readonly ArgSpec<readonly unknown[]>[];
   readonly work: (a: readonly unknown[]) => number;
-  readonly verify?: (a: readonly unknown[], raw: KernelFunctions) => void;
+  readonly verify?: (a: readonly unknown[], raw: RawScans) => void;
   readonly after?: (result: unknown, a: readonly unknown[]) => void;
 }
 
 /**
  * Declare a kernel (see the file comment); the result is checked against the reference's
- * signature. (The name comes first so TypeScript fixes the kernel before it types the lengths.)
+ * signature. (Name and reference come first so TypeScript fixes the signature before it types the
+ * lengths.)
  */
-export function defineKernel<K extends KernelName>(name: K, descriptor: Omit<KernelDescriptor<K>, 'name'>): KernelDescriptor<K> {
-  return Object.freeze({ name, ...descriptor });
+export function defineKernel<K extends string, F extends KernelFn>(name: K, reference: F,
+  descriptor: Omit<KernelDescriptor<K, F>, 'name' | 'reference'>): KernelDescriptor<K, F> {
+  return Object.freeze({ name, reference, ...descriptor });
 }
 
 // ---- Argument builders: the descriptors read like signatures. --------------------------------

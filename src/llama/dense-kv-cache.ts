@@ -150,10 +150,14 @@ export class DenseKvCache implements KvCache {
       const keys = own(kernels.allocF32(c.nLayers * per));
       const values = own(kernels.allocF32(c.nLayers * per));
       const pre = this.keepPreRope ? own(kernels.allocF32(c.nLayers * per)) : null;
-      this.idx = own(kernels.allocI32(c.seqLen));
-      this.idx.write(Int32Array.from({ length: c.seqLen }, (_, t) => t));
-      this.lse = own(kernels.allocF32(c.nHeads));
-      if (isCpuKernels(kernels)) this.scratch = own(kernels.allocF32(causalAttentionScratchLength(1, c.nHeads)));
+      if (isCpuKernels(kernels)) {
+        this.scratch = own(kernels.allocF32(causalAttentionScratchLength(1, c.nHeads)));
+      } else {
+        // selectiveAttentionHeads (GPU) attends over a token list: the identity 0..seqLen−1.
+        this.idx = own(kernels.allocI32(c.seqLen));
+        this.idx.write(Int32Array.from({ length: c.seqLen }, (_, t) => t));
+        this.lse = own(kernels.allocF32(c.nHeads));
+      }
       this.layers = Array.from({ length: c.nLayers }, (_, l) => ({
         keys: keys.subarray(l * per, (l + 1) * per),
         values: values.subarray(l * per, (l + 1) * per),
@@ -217,7 +221,7 @@ export class DenseKvCache implements KvCache {
     return this.hostLayers()?.[l] ?? null;
   }
 
-  /** Bytes allocated: keys, values (and pre-RoPE keys), the token index and the attention scratch (4 per float or word). */
+  /** Bytes allocated: keys, values (and pre-RoPE keys), the attention scratch (CPU) or token index (GPU); 4 per float or word. */
   get residentBytes(): number {
     return 4 * this.owned.reduce((t, a) => t + a.length, 0);
   }

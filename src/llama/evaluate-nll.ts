@@ -22,6 +22,7 @@ import type { TextTokenizer } from './text-tokenizer.js';
 import { splitStories } from './split-stories.js';
 import { sequenceNllUnlocked } from './sequence-nll.js';
 import { checkOptions, optionKeys } from '../core/options.js';
+export { tokenNll } from './token-nll.js';
 
 export interface EvaluateOptions {
   /** Stop after the story that brings the predicted-token count to at least this (default: all). */
@@ -46,20 +47,6 @@ export interface EvaluateResult {
   stories: number;
   /** Per-story token counts and NLL sums (for confidence intervals). */
   perStory: { tokens: number; nllSum: number }[];
-}
-
-/** −log softmax(logits)[target] over n logits, in float64. */
-export function tokenNll(logits: ArrayLike<number>, n: number, target: number): number {
-  if (logits === null || typeof logits !== 'object' || typeof logits.length !== 'number') {
-    throw badArgument(`logits must be an array of numbers, got ${describe(logits)}`);
-  }
-  checkInt('n', n, 1, logits.length);
-  checkInt('target', target, 0, n - 1);
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) if (logits[i] > max) max = logits[i];
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += Math.exp(logits[i] - max);
-  return Math.log(sum) + max - logits[target];
 }
 
 export async function evaluateNll(model: LlamaModel, tokenizer: TextTokenizer, text: string,

@@ -34,6 +34,7 @@ export { formatChat, chatOptionsFromTemplate, type ChatMessage, type ChatFormatO
 export { Sampler, argmax, type SamplerOptions } from './sampler.js';
 export { generate, type GenerateOptions, type GenerateResult } from './generate.js';
 export { evaluateNll, tokenNll, type EvaluateOptions, type EvaluateResult } from './evaluate-nll.js';
+export { sequenceNll, type SequenceNll } from './sequence-nll.js';
 export { splitStories, STORY_SEPARATOR } from './split-stories.js';
 export { randomLlama, type RandomLlamaOptions } from './random-llama.js';
 export { WeightLayout, LAYER_TENSORS, type TensorSlot, type LayerTensorName, type LayerWeights } from './weight-layout.js';

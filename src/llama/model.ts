@@ -52,7 +52,7 @@ import type { Ffn, KvCache, ModelComponents, ModelWeights, Projection, LayerMatr
 import { DenseKvCache, type HostLayerStorage, type KvType, type LayerKvCache } from './dense-kv-cache.js';
 import { DenseFfn } from './dense-ffn.js';
 import { checkOneOf } from '../core/validate.js';
-import { WeightLayout, LAYER_TENSORS, type LayerWeights, type TensorSlot, type WeightFormats } from './weight-layout.js';
+import { WeightLayout, LAYER_TENSORS, type LayerTensorName, type LayerWeights, type TensorSlot, type WeightFormats } from './weight-layout.js';
 import { decodeQuantizedRow } from './quantized-row.js';
 import type { DecoderLayerShape } from '../kernels/kernels.js';
 import { decoderLayerOffsets, decoderLayerScratchLength } from '../kernels/decoder-layer-layout.js';
@@ -137,6 +137,8 @@ export const PREFILL_BLOCK = 32;
 /** Device memory of a model on asynchronous kernels: weights once, then one array per buffer. */
 interface DeviceMemory {
   weights: DeviceArray<Float32Array>;
+  /** The quantized matrices' words (layout.formats), when there are any. */
+  quantized: DeviceArray<Int32Array> | null;
   owned: DeviceArray<Float32Array>[];
   views: Views<DeviceArray<Float32Array>>;
 }
@@ -202,7 +204,8 @@ export class LlamaModel {
     if (matmul.activations !== undefined && matmul.activations !== 'int8' && matmul.activations !== 'f32') {
       throw badArgument(`activations must be 'int8' or 'f32', got ${String(matmul.activations)}`);
     }
-    this.int8 = this.layout.quantized && matmul.activations !== 'f32';
+    // Int8 activations are the CPU kernels' (quantizeQ8_1 on the host); the GPU multiplies float32 ones.
+    this.int8 = this.layout.quantized && matmul.activations !== 'f32' && isCpuKernels(kernels);
     if (matmul.kvType !== undefined && matmul.kvType !== 'f32' && matmul.kvType !== 'f16') {
       throw badArgument(`kvType must be 'f32' or 'f16', got ${describe(matmul.kvType)}`);
     }
@@ -211,8 +214,8 @@ export class LlamaModel {
       throw new SparseInferenceError('UNAVAILABLE', "kvType 'f16' needs CPU kernels (use kvType 'f32' on WebGPU)");
     }
     const f16 = this.kvType === 'f16';
-    if (this.layout.quantized && !isCpuKernels(kernels)) {
-      throw new SparseInferenceError('UNAVAILABLE', 'quantized weights need synchronous kernels (load float32 weights for WebGPU)');
+    if (this.layout.quantized && !isCpuKernels(kernels) && !decodeStepFactory(kernels)) {
+      throw new SparseInferenceError('UNAVAILABLE', `quantized weights need CPU kernels or a backend that reads them (webgpu); ${kernels.backend} does not`);
     }
     const c = config;
     this.weightsHandle = this.modelWeights();
@@ -265,22 +268,30 @@ export class LlamaModel {
     try {
       const weights = own(L.totalLength);
       const host = new Float32Array(L.totalLength);
-      fill(host, L, new Int32Array(0));
+      const words = new Int32Array(L.quantizedLength);
+      fill(host, L, words);
       weights.write(host);
+      let quantized: DeviceArray<Int32Array> | null = null;
+      if (L.quantized) {
+        quantized = k.allocI32(L.quantizedLength);
+        owned.push(quantized as unknown as DeviceArray<Float32Array>);
+        quantized.write(words);
+      }
+      // A quantized matrix has no float view (its words are in `quantized`): an empty one stands in.
+      const view = (slot: TensorSlot) => (slot.format ? weights.subarray(0, 0) : WeightLayout.view(weights, slot));
       const views: Views<DeviceArray<Float32Array>> = {
         base: weights,
-        tokEmb: WeightLayout.view(weights, L.tokEmb), rmsFinal: WeightLayout.view(weights, L.rmsFinal),
-        wcls: WeightLayout.view(weights, L.wcls),
+        tokEmb: view(L.tokEmb), rmsFinal: view(L.rmsFinal), wcls: view(L.wcls),
         layers: L.layers.map((slots) => {
-          const lw = {} as Record<string, DeviceArray<Float32Array>>;
-          for (const name of LAYER_TENSORS) lw[name] = WeightLayout.view(weights, slots[name]);
-          return lw as unknown as Views<DeviceArray<Float32Array>>['layers'][number];
+          const lw = {} as Record<LayerTensorName, DeviceArray<Float32Array>>; // every name is set below
+          for (const name of LAYER_TENSORS) lw[name] = view(slots[name]);
+          return lw;
         }),
         qLayers: [],
         x: own(c.dim), xb: own(c.dim), xb2: own(c.dim), q: own(c.dim), qPre: own(c.dim), kPre: own(c.kvDim),
         kPost: own(c.kvDim), vRow: own(c.kvDim), hb: own(c.hiddenDim), hb2: own(c.hiddenDim), logits: own(c.vocabSize),
       };
-      return { weights, owned, views };
+      return { weights, quantized, owned, views };
     } catch (e) {
       for (const a of owned) a.dispose();
       throw e;
@@ -322,9 +333,9 @@ export class LlamaModel {
     const c = this.config;
     const L = this.layout;
     const layers: LayerWeights[] = L.layers.map((slots) => {
-      const lw = {} as Record<string, Float32Array>;
+      const lw = {} as Record<LayerTensorName, Float32Array>; // every name is set below
       for (const name of LAYER_TENSORS) lw[name] = WeightLayout.view(wBase, slots[name]);
-      return lw as unknown as LayerWeights;
+      return lw;
     });
     const q = this.qmem?.view();
     const qView = (slot: TensorSlot) => (q && slot.format ? q.subarray(slot.offset, slot.offset + slot.length) : undefined);
@@ -756,6 +767,9 @@ export class LlamaModel {
   /** out = the token's embedding row (decoded when the embedding is kept quantized). */
   private embed(token: number, out: F32Arg): void {
     const dim = this.config.dim;
+    if (this.layout.tokEmb.format && this.dev) {
+      throw new SparseInferenceError('UNAVAILABLE', 'a quantized token embedding on webgpu is decoded by the whole decode step, which needs the dense components');
+    }
     if (this.layout.tokEmb.format) decodeQuantizedRow(this.layout.tokEmb.format, this.v.qTokEmb!, token, dim, out as Float32Array);
     else copyInto(out, this.views.tokEmb.subarray(token * dim, (token + 1) * dim));
   }
@@ -849,7 +863,7 @@ export class LlamaModel {
   private backendStep(pos: number): DecodeStep | null {
     const kv = this.kv;
     const factory = this.dev ? decodeStepFactory(this.kernels) : undefined;
-    if (!factory || !this.denseOnly() || !(kv instanceof DenseKvCache) || kv.keepPreRope || this.layout.quantized) return null;
+    if (!factory || !this.denseOnly() || !(kv instanceof DenseKvCache) || kv.keepPreRope) return null;
     if (this.wholeStep?.kv !== kv) {
       this.wholeStep?.step.dispose();
       this.wholeStep = null;
@@ -858,6 +872,8 @@ export class LlamaModel {
         Object.fromEntries(LAYER_TENSORS.map((n) => [n, slots[n].offset])) as Record<(typeof LAYER_TENSORS)[number], number>;
       const step = factory({
         ...c, weights: this.dev!.weights, tokEmb: L.tokEmb.offset, rmsFinal: L.rmsFinal.offset, wcls: L.wcls.offset,
+        formats: { tokEmb: L.tokEmb.format, wcls: L.wcls.format, ...Object.fromEntries(LAYER_MATRICES.map((n) => [n, L.layers[0][n].format])) },
+        quantized: this.dev!.quantized ?? undefined,
         layers: L.layers.map(offsets), kv: Array.from({ length: c.nLayers }, (_, l) => kv.layer(l)),
       });
       if (step === null) return null;
@@ -901,6 +917,10 @@ export class LlamaModel {
   private matvec(slot: TensorSlot, W: F32Arg, Wq: Int32Array | undefined, x: F32Arg, out: F32Arg, xq?: Int32Array): Awaitable<void> {
     const { rows, cols } = slot;
     if (slot.format === undefined) return this.kernels.gemv(W, x, out, rows, cols);
+    if (this.dev) { // the GPU reads the blocks where they lie, with float32 activations
+      const words = this.dev.quantized!.subarray(slot.offset, slot.offset + slot.length);
+      return slot.format === 'Q4_1' ? this.kernels.gemvQ4_1(words, x, out, rows, cols) : this.kernels.gemvQ8_0(words, x, out, rows, cols);
+    }
     const k = this.kernels as CpuKernels;
     if (this.int8) {
       xq ??= this.quantizeInput(x, cols)!;
@@ -926,7 +946,7 @@ export class LlamaModel {
         checkInt('layer', layer, 0, model.config.nLayers - 1);
         checkOneOf('matrix', matrix, LAYER_MATRICES);
         const slot = model.layout.layers[layer][matrix];
-        if (model.dev) return model.kernels.gemv(model.dev.views.layers[layer][matrix], x, out, slot.rows, slot.cols);
+        if (model.dev) return model.matvec(slot, model.dev.views.layers[layer][matrix], undefined, x, out);
         model.sync();
         return model.matvec(slot, model.v.layers[layer][matrix], model.v.qLayers[layer][matrix], hostArray('x', x), hostArray('out', out));
       },

@@ -12,7 +12,7 @@ import { exclusiveSession } from './session-lock.js';
 import { checkLlamaModel } from './check-llama-args.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
 import { describe } from '../core/validate.js';
-import { tokenNll } from './evaluate-nll.js';
+import { tokenNll } from './token-nll.js';
 import type { LlamaModel } from './model.js';
 
 export interface SequenceNll {

@@ -10,5 +10,6 @@ export { loadModel } from './load-model.js';
 export { readLlamaModel, readTokenizer, type ReadModelOptions } from '../llama/node-files.js';
 export { readGgufModel, openGgufFile, readGgufTokenizer } from './gguf-file.js';
 export { saveThresholds, loadThresholds } from '../activations/thresholds-node.js';
+export { readCorpus, type CorpusText } from './read-corpus.js';
 export { writeReport } from '../report/write.js';
 export { writeSvg } from '../plot/write-svg.js';

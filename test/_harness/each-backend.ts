@@ -1,20 +1,21 @@
 /**
- * Runs one suite against every kernel backend (TensorFlow.js-style shared backend tests).
+ * Runs one suite against the CPU kernel backends, whose results arrive at once
+ * (TensorFlow.js-style shared backend tests): reference, wasm SIMD, wasm scalar.
  *
- *   describeEachBackend('dot', (k, info) => {
+ *   describeEachCpuBackend('dot', (k, info) => {
  *     it('matches the reference', () => { ... k.dot(x, y, n) ... });
  *   });
+ *
+ * Suites that await each result run on every backend, threads and webgpu included, with
+ * `describeEachBackend` (./every-backend.ts).
  *
  * Each backend's suite first asserts which backend and build variant actually loaded, so a
  * silent fallback (say, to the scalar build or to the reference) cannot pass as the real thing.
  *
- * A backend the *runtime* cannot provide (no WebAssembly, no SIMD, later: no GPU adapter) is
- * registered with describe.skip and its reason in the suite name, and the reason is printed.
- * Availability is decided by independent runtime probes, not by loading our own binaries: if
- * the runtime supports SIMD but our SIMD build fails to load, that is a failing test, not a skip.
- *
- * Adding a backend (e.g. webgpu) = one more entry in BACKENDS: its create options, the
- * backend/variant it must report, and an async probe returning null or the reason it is missing.
+ * A backend the *runtime* cannot provide (no WebAssembly, no SIMD) is registered with
+ * describe.skip and its reason in the suite name, and the reason is printed. Availability is
+ * decided by independent runtime probes, not by loading our own binaries: if the runtime
+ * supports SIMD but our SIMD build fails to load, that is a failing test, not a skip.
  */
 import { describe, expect, it } from 'vitest';
 import { createKernels, type CreateKernelsOptions } from '../../src/backends/create-kernels.js';
@@ -34,26 +35,26 @@ export interface BackendInfo {
   isReference: boolean;
 }
 
-interface BackendEntry extends BackendInfo {
+export interface BackendEntry extends BackendInfo {
   /** Resolves to null when the runtime can run this backend, else to the reason it cannot. */
   missing(): Promise<string | null>;
 }
 
 // A minimal module returning a v128 constant: validates iff the runtime has fixed-width SIMD.
-const SIMD_PROBE = new Uint8Array([
+export const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0,
   253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
 ]);
 // The smallest valid module: validates iff the runtime has WebAssembly at all.
 const EMPTY_MODULE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
 
-function hasWasm(): boolean {
+export function hasWasm(): boolean {
   return typeof WebAssembly === 'object' && typeof WebAssembly.validate === 'function'
     && WebAssembly.validate(EMPTY_MODULE);
 }
 
 /** The backends every kernel suite runs on, in order. */
-export const BACKENDS: readonly BackendEntry[] = [
+export const CPU_BACKENDS: readonly BackendEntry[] = [
   {
     label: 'reference', backend: 'reference', variant: 'js', isReference: true,
     options: { backend: 'reference' },
@@ -78,7 +79,7 @@ type Loaded =
   | { entry: BackendEntry; failed: unknown };
 
 // Loaded once per test file (top-level await), so suites receive ready kernels synchronously.
-const loaded: Loaded[] = await Promise.all(BACKENDS.map(async (entry): Promise<Loaded> => {
+const loaded: Loaded[] = await Promise.all(CPU_BACKENDS.map(async (entry): Promise<Loaded> => {
   const reason = await entry.missing();
   if (reason !== null) return { entry, skipped: reason };
   try {
@@ -101,7 +102,7 @@ function unavailableKernels(label: string, reason: string): CpuKernels {
  * describe(name) once per backend: `${name} [label]`. fn registers the tests; it receives the
  * loaded kernels and the backend's description.
  */
-export function describeEachBackend(name: string, fn: (kernels: CpuKernels, info: BackendInfo) => void): void {
+export function describeEachCpuBackend(name: string, fn: (kernels: CpuKernels, info: BackendInfo) => void): void {
   for (const item of loaded) {
     const { entry } = item;
     const info: BackendInfo = {

@@ -7,7 +7,7 @@
  * the whole-layer counts; bad input.
  */
 import { expect, it } from 'vitest';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { expectBadArgumentAsync } from '../_harness/bad-input.js';
 import { DenseFfn } from '../../src/llama/dense-ffn.js';
 import { randomLlama } from '../../src/llama/random-llama.js';
@@ -49,7 +49,7 @@ function snapshot(m: LlamaModel): Float32Array[] {
   return out;
 }
 
-describeEachBackend('activation sparsity in the llama runtime', (k) => {
+describeEachCpuBackend('activation sparsity in the llama runtime', (k) => {
   it('threshold 0 reproduces the dense logits (every strategy)', async () => {
     const m = model(k);
     const dense = await runLogits(m);

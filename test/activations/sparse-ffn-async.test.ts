@@ -13,7 +13,7 @@
  * (gemv → SiLU/threshold on the host → vmmsp → spvmm), and bad input is rejected naming the argument.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadAsyncBackends, describeEachBackend } from '../_harness/each-backend.js';
+import { loadAsyncBackends, describeEachCpuBackend } from '../_harness/each-backend.js';
 import { createKernels } from '../../src/backends/create-kernels.js';
 import type { CpuKernels, Kernels } from '../../src/kernels/kernels.js';
 import type { DeviceArray } from '../../src/kernels/device-array.js';
@@ -249,7 +249,7 @@ describeEachAsyncBackend('sparse SwiGLU FFN on kernels whose results arrive late
  * the SwiGLU product computed in JavaScript between kernel calls): bit for bit, on every sync
  * backend, for float64 thresholds at exact ties and a hair off them.
  */
-describeEachBackend('sparse SwiGLU FFN: kernel formulation = host-loop formulation, bit for bit', (k) => {
+describeEachCpuBackend('sparse SwiGLU FFN: kernel formulation = host-loop formulation, bit for bit', (k) => {
   it('gated, TEAL and dense', async () => {
     for (const [dim, hidden] of SHAPES) {
       const b = block(dim, hidden, dim + hidden);

@@ -6,7 +6,7 @@
  */
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { size } from '../_harness/arbitraries.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 import { Rng } from '../../src/core/rng.js';
@@ -39,7 +39,7 @@ function oracle(b: ReturnType<typeof block>, dim: number, hidden: number, keep: 
 
 const close = (a: number, b: number, terms: number, tol = 1e-4) => Math.abs(a - b) <= tol * (terms + 1e-3);
 
-describeEachBackend('sparse SwiGLU FFN', (k) => {
+describeEachCpuBackend('sparse SwiGLU FFN', (k) => {
   it('threshold 0 gives the dense FFN output (CATS/CHESS and TEAL paths)', async () => {
     for (const [dim, hidden] of [[64, 172], [5, 13], [33, 100]]) {
       const b = block(dim, hidden, dim);

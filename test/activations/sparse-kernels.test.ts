@@ -7,7 +7,7 @@
  */
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { TAIL_SIZES, floatSpec, floats, size, type FloatSpec } from '../_harness/arbitraries.js';
 import { assertClose } from '../_harness/tolerance.js';
 import { PLACEMENTS, runPlaced, type Placement } from '../_harness/placement.js';
@@ -63,7 +63,7 @@ function checkVmmsp(k: CpuKernels, placement: Placement, rows: number, cols: num
 
 const zeroFrac = fc.constantFrom(0, 0.1, 0.5, 0.7, 0.95, 1);
 
-describeEachBackend('spvmm / vmmsp', (k) => {
+describeEachCpuBackend('spvmm / vmmsp', (k) => {
   for (const placement of PLACEMENTS) {
     it(`spvmm equals the dense x·W of the masked input at random shapes (${placement})`, () => {
       fc.assert(fc.property(size(200), size(200), floatSpec, floatSpec, zeroFrac,

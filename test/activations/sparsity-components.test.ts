@@ -7,7 +7,7 @@
  * model on the GPU; bad thresholds and unbound use are refused.
  */
 import { expect, it } from 'vitest';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { randomLlama } from '../../src/llama/random-llama.js';
 import type { LlamaModel } from '../../src/llama/model.js';
@@ -125,7 +125,7 @@ function expectClose(got: Float32Array, want: { y: Float64Array; scale: Float64A
   }
 }
 
-describeEachBackend('sparsity components', (k) => {
+describeEachCpuBackend('sparsity components', (k) => {
   for (const [method, attention] of [['cats', false], ['chess', false], ['chess', true], ['chessAbs', true], ['teal', false]] as const) {
     it(`${method}${attention ? ' w/' : ''}: forward and project give the float64 definitions, counts included`, async () => {
       const { m, th } = await calibrated(k);

@@ -13,7 +13,7 @@ import { wasmSupport } from '../../src/backends/wasm/loader.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
 import { describeEnvironment } from '../../src/report/environment.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
-import { BACKENDS } from '../_harness/each-backend.js';
+import { CPU_BACKENDS } from '../_harness/each-backend.js';
 
 describe('createKernels', () => {
   it('returns the same instance for the same options (memoised)', async () => {
@@ -45,7 +45,7 @@ describe('createKernels', () => {
   });
 
   it('the test harness skips no backend in this runtime (Node 20 has WebAssembly SIMD)', async () => {
-    for (const b of BACKENDS) expect({ label: b.label, missing: await b.missing() }).toEqual({ label: b.label, missing: null });
+    for (const b of CPU_BACKENDS) expect({ label: b.label, missing: await b.missing() }).toEqual({ label: b.label, missing: null });
   });
 
   it("'auto' picks the wasm SIMD build in this runtime", async () => {

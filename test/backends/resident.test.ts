@@ -5,11 +5,11 @@
  * They are the CPU backends' device arrays: kernels take them directly, as they take views.
  */
 import { expect, it } from 'vitest';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
 
-describeEachBackend('resident arrays', (k, info) => {
+describeEachCpuBackend('resident arrays', (k, info) => {
   it('keep their data across memory growth; .view() after growth sees it and kernels use it', () => {
     const n = 1000;
     const a = k.allocF32(n), b = k.allocF32(n), idx = k.allocI32(4);

@@ -7,7 +7,7 @@
  */
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { floatSpec, floats, size, type FloatSpec } from '../_harness/arbitraries.js';
 import { assertClose, closeRel } from '../_harness/tolerance.js';
 import { PLACEMENTS, runPlaced, type Placement } from '../_harness/placement.js';
@@ -44,7 +44,7 @@ function check(k: CpuKernels, placement: Placement, n: number, kk: number, d: nu
   expect(after[3][n]).toBe(-9);
 }
 
-describeEachBackend('argminL2', (k, info) => {
+describeEachCpuBackend('argminL2', (k, info) => {
   if (!info.isReference) {
     for (const placement of PLACEMENTS) {
       it(`matches the reference at random shapes (${placement} arrays)`, () => {

@@ -4,7 +4,7 @@
  */
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { floatSpec, floats, size } from '../_harness/arbitraries.js';
 import { assertClose } from '../_harness/tolerance.js';
 import { PLACEMENTS, runPlaced } from '../_harness/placement.js';
@@ -13,7 +13,7 @@ import { referenceKernelFunctions as ref } from '../../src/kernels/reference/ind
 
 const scalar = fc.double({ min: -1e3, max: 1e3, noNaN: true }).map(Math.fround);
 
-describeEachBackend('axpy', (k, info) => {
+describeEachCpuBackend('axpy', (k, info) => {
   if (!info.isReference) {
     for (const placement of PLACEMENTS) {
       it(`matches the reference (${placement} arrays)`, () => {

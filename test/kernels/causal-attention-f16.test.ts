@@ -11,7 +11,7 @@
  */
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { uniforms } from '../_harness/arbitraries.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { PLACEMENTS, runPlaced } from '../_harness/placement.js';
@@ -35,7 +35,7 @@ const EDGES = [0, -0, 1, -1, 65504, -65504, 65519.99, 65520, 65536, 1e6, -1e6, I
   2 ** -14, 2 ** -24, 2 ** -25, 2 ** -25 * 1.0001, 3 * 2 ** -25, 2 ** -26, 1e-10, 6.1e-5, 1 + 2 ** -11, 1 + 3 * 2 ** -11,
   1 + 2 ** -11 + 2 ** -20, 2049, 2051, 0.1, 1 / 3, -2.5e-6];
 
-describeEachBackend('packF16 and causalAttentionF16', (k) => {
+describeEachCpuBackend('packF16 and causalAttentionF16', (k) => {
   for (const placement of PLACEMENTS) {
     it(`packF16 equals an independent float→binary16 encoder bit for bit (${placement} arrays)`, () => {
       const rng = new Rng(7);

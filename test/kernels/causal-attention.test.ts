@@ -9,7 +9,7 @@
  */
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { uniforms } from '../_harness/arbitraries.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { PLACEMENTS, runPlaced } from '../_harness/placement.js';
@@ -33,7 +33,7 @@ function oracle(Q: Float32Array, K: Float32Array, V: Float32Array, pos0: number,
   return out;
 }
 
-describeEachBackend('causalAttention', (k) => {
+describeEachCpuBackend('causalAttention', (k) => {
   const shape = fc.record({
     nKv: fc.integer({ min: 1, max: 3 }), group: fc.integer({ min: 1, max: 3 }),
     d: fc.constantFrom(1, 3, 4, 5, 8, 16, 17, 33, 64), pos0: fc.constantFrom(0, 1, 7, 63, 64, 65, 100, 150),

@@ -6,7 +6,7 @@
  */
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { uniforms } from '../_harness/arbitraries.js';
 import { PLACEMENTS, runPlaced } from '../_harness/placement.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
@@ -95,7 +95,7 @@ function oracle(s: DecoderLayerShape, pos: number, x0: Float32Array, W: Float32A
   return { x, keys, keysPre, values };
 }
 
-describeEachBackend('decoderLayer', (k, info) => {
+describeEachCpuBackend('decoderLayer', (k, info) => {
   it('matches the float64 oracle written from the formulas', () => {
     fc.assert(fc.property(shapeArb, fc.integer({ min: 0, max: 20 }), fc.nat(1000), (s, pos, seed) => {
       const [x, W, keys, keysPre, values, scratch] = inputs(s, pos, seed);

@@ -4,7 +4,7 @@
  */
 import { fc, test } from '@fast-check/vitest';
 import { expect, it } from 'vitest';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 import { quantizedRowWords } from '../../src/kernels/quantized-row-words.js';
@@ -33,7 +33,7 @@ it.each([[1, 32, 1], [5, 64, 3], [9, 96, 4], [17, 160, 7]])('reference gemm kern
   }
 });
 
-describeEachBackend('gemm, gemmQ4_1, gemmQ8_0', (k, info) => {
+describeEachCpuBackend('gemm, gemmQ4_1, gemmQ8_0', (k, info) => {
   test.prop([fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 9 }), fc.integer()], { numRuns: 30 })(
     'match the reference within float tolerance', (rows, blocks, n, seed) => {
       const cols = 32 * blocks;

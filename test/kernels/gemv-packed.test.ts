@@ -5,7 +5,7 @@
  */
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { TAIL_SIZES, floatSpec, floats, size, type FloatSpec } from '../_harness/arbitraries.js';
 import { assertClose } from '../_harness/tolerance.js';
 import { PLACEMENTS, runPlaced, type Placement } from '../_harness/placement.js';
@@ -31,7 +31,7 @@ function check(k: CpuKernels, placement: Placement, rows: number, cols: number, 
   expect(Array.from(after[2].subarray(rows))).toEqual([-7, -7, -7]);
 }
 
-describeEachBackend('gemvPacked', (k, info) => {
+describeEachCpuBackend('gemvPacked', (k, info) => {
   it('packGemv writes the documented layout (blocks of 256 columns, 16-row panels, zero lanes)', () => {
     for (const [rows, cols] of [[1, 1], [5, 3], [16, 256], [17, 257], [40, 600]] as const) {
       const W = Float32Array.from({ length: rows * cols }, (_, i) => i + 1);

@@ -5,7 +5,7 @@
  */
 import { fc, test } from '@fast-check/vitest';
 import { expect, it } from 'vitest';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 import { quantizedRowWords, type QuantizedType } from '../../src/kernels/quantized-row-words.js';
@@ -64,7 +64,7 @@ for (const type of ['Q4_1', 'Q8_0'] as const) {
     }
   });
 
-  describeEachBackend(kernel, (k, info) => {
+  describeEachCpuBackend(kernel, (k, info) => {
     test.prop([fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 24 }), fc.integer()], { numRuns: 40 })(
       'matches the reference within float tolerance', (rows, blocks, seed) => {
         const cols = 32 * blocks;

@@ -5,7 +5,7 @@
  */
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { TAIL_SIZES, floatSpec, floats, size, type FloatSpec } from '../_harness/arbitraries.js';
 import { assertClose } from '../_harness/tolerance.js';
 import { PLACEMENTS, runPlaced, type Placement } from '../_harness/placement.js';
@@ -28,7 +28,7 @@ function check(k: CpuKernels, placement: Placement, rows: number, cols: number, 
   expect(Array.from(after[2].subarray(rows))).toEqual([-7, -7, -7]);
 }
 
-describeEachBackend('gemv', (k, info) => {
+describeEachCpuBackend('gemv', (k, info) => {
   if (!info.isReference) {
     for (const placement of PLACEMENTS) {
       it(`matches the reference at random shapes (${placement} arrays)`, () => {

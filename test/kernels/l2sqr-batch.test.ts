@@ -5,7 +5,7 @@
  */
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { floatSpec, floats, size, type FloatSpec } from '../_harness/arbitraries.js';
 import { assertClose } from '../_harness/tolerance.js';
 import { PLACEMENTS, runPlaced, type Placement } from '../_harness/placement.js';
@@ -31,7 +31,7 @@ function check(k: CpuKernels, placement: Placement, n: number, kk: number, d: nu
   expect(Array.from(after[2].subarray(n * kk))).toEqual([-1, -1]);
 }
 
-describeEachBackend('l2sqrBatch', (k, info) => {
+describeEachCpuBackend('l2sqrBatch', (k, info) => {
   if (!info.isReference) {
     for (const placement of PLACEMENTS) {
       it(`matches the direct Σ(x − c)² at random shapes (${placement} arrays)`, () => {

@@ -8,7 +8,7 @@
  */
 import { fc, test } from '@fast-check/vitest';
 import { expect, it } from 'vitest';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 import { quantizedRowWords } from '../../src/kernels/quantized-row-words.js';
@@ -144,7 +144,7 @@ it.each([[1, 32, 1], [5, 64, 3], [17, 160, 7]])('reference gemm q8 kernels equal
   }
 });
 
-describeEachBackend('quantizeQ8_1, gemvQ4_1Q8_1, gemvQ8_0Q8_1, gemmQ4_1Q8_1, gemmQ8_0Q8_1', (k, info) => {
+describeEachCpuBackend('quantizeQ8_1, gemvQ4_1Q8_1, gemvQ8_0Q8_1, gemmQ4_1Q8_1, gemmQ8_0Q8_1', (k, info) => {
   test.prop([fc.integer({ min: 1, max: 60 }), fc.integer()], { numRuns: 40 })('quantizeQ8_1 is bit-identical to the reference', (blocks, seed) => {
     const length = 32 * blocks;
     const x = activations(length, lcg(seed));

@@ -4,28 +4,26 @@
  * follow the descriptor's bounds (tail sizes around the SIMD blocks included) and whose arrays
  * have the descriptor's lengths (plus slack the kernel must not touch), run on the backend and on
  * the reference; every written array and the return value must agree within the backend's
- * tolerance, integer outputs exactly. Backends: wasm SIMD, wasm scalar, wasm threads (2 threads,
- * every call split) and webgpu (cpuThreshold 0: every GPU-native kernel on the GPU; skipped
- * without an adapter — CI sets VK_ICD_FILENAMES for SwiftShader).
+ * tolerance, integer outputs exactly. It runs on every backend (describeEachBackend: wasm SIMD,
+ * wasm scalar, wasm threads with every call split, webgpu with every GPU-native kernel on the GPU;
+ * a missing runtime is a skip, in CI a failure — CI sets VK_ICD_FILENAMES for SwiftShader).
  *
  * A few kernels need inputs no generic sampler gets right (a knot vector, a decoder-layer
  * shape, banded rows); their domain hints are in DOMAINS, and the kernel-specific suites in this
  * folder keep their closed-form and bad-input tests. A new kernel is covered here as soon as its
  * descriptor is registered.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KERNEL_DESCRIPTORS } from '../../src/kernels/reference/index.js';
 import type { AnyKernelDescriptor, ArgSpec, ArraySpec, NumberSpec } from '../../src/kernels/define-kernel.js';
 import type { KernelName } from '../../src/kernels/kernels.js';
 import { createKernels } from '../../src/backends/create-kernels.js';
-import { webgpuMissing } from '../../src/backends/webgpu/device.js';
-import { parallelMissing } from '../../src/backends/wasm-threads/parallel-support.js';
+import { describeEachBackend } from '../_harness/every-backend.js';
 import { Rng } from '../../src/core/rng.js';
 import { bsplineKnotVector } from '../../src/knots/bspline-basis.js';
 import { TAIL_SIZES } from '../_harness/arbitraries.js';
 
 type Args = unknown[];
-type Call = (name: KernelName, args: Args) => unknown | Promise<unknown>;
 
 /** Domain hints: values an argument must take for the call to be valid (beyond its bounds). */
 const DOMAINS: { [K in KernelName]?: (rng: Rng, a: Args) => void } = {
@@ -129,57 +127,26 @@ function compare(d: AnyKernelDescriptor, got: Args, want: Args, gotR: unknown, w
   }
 }
 
-interface Backend { label: string; missing: () => Promise<string | null>; load: () => Promise<{ call: Call; variant: string; dispose?: () => Promise<void> }>; tol: number }
-
-const BACKENDS: Backend[] = [
-  { label: 'wasm-simd', tol: 2e-4, missing: async () => null, load: async () => {
-    const k = await createKernels({ backend: 'wasm', wasmVariant: 'simd' });
-    return { call: (n, a) => (k[n] as (...x: Args) => unknown)(...a), variant: k.variant };
-  } },
-  { label: 'wasm-scalar', tol: 2e-4, missing: async () => null, load: async () => {
-    const k = await createKernels({ backend: 'wasm', wasmVariant: 'scalar' });
-    return { call: (n, a) => (k[n] as (...x: Args) => unknown)(...a), variant: k.variant };
-  } },
-  { label: 'threads', tol: 2e-4, missing: async () => parallelMissing(), load: async () => {
-    const k = await createKernels({ backend: 'threads', threads: 2, minStreamBytes: 0, minFlops: 0 });
-    return { call: (n, a) => (k[n] as (...x: Args) => unknown)(...a), variant: k.variant, dispose: () => k.dispose() };
-  } },
-  { label: 'webgpu', tol: 1e-3, missing: () => webgpuMissing(), load: async () => {
-    const k = await createKernels({ backend: 'webgpu', cpuThreshold: 0 });
-    return { call: (n, a) => (k[n] as (...x: Args) => Promise<unknown>)(...a), variant: k.variant };
-  } },
-];
-
-const VARIANTS: Record<string, string> = { 'wasm-simd': 'simd', 'wasm-scalar': 'scalar', threads: 'simd-shared', webgpu: 'gpu' };
 const CASES = 12;
 
 const reference = await createKernels({ backend: 'reference' });
 
-for (const b of BACKENDS) {
-  const reason = await b.missing();
-  if (reason !== null && process.env.SPARSE_INFERENCE_REQUIRE_RUNTIMES !== '1') {
-    describe.skip(`registry differential [${b.label}] (skipped: ${reason})`, () => {});
-    continue;
+describeEachBackend('registry differential', (k, info) => {
+  if (info.isReference) return; // the oracle against itself would prove nothing
+  for (const d of KERNEL_DESCRIPTORS) {
+    if (OWN_SUITE[d.name]) continue;
+    it(`${d.name} matches the reference on ${CASES} seeded cases`, async () => {
+      for (let c = 0; c < CASES; c++) {
+        const rng = new Rng(1000 * c + d.name.length);
+        const args = sampleCall(d, rng);
+        const want = copy(args), got = copy(args);
+        const wantR = (reference[d.name] as (...x: Args) => unknown)(...want);
+        const gotR = await (k[d.name] as (...x: Args) => unknown)(...got);
+        compare(d, got, want, gotR, wantR, info.tolerance, `${d.name} case ${c} (${d.args.map((s, i) => (s.kind === 'array' ? `${s.name}[${(args[i] as Float32Array).length}]` : `${s.name}=${String(args[i])}`)).join(', ')})`);
+      }
+    });
   }
-  const loaded = await b.load();
-  afterAll(() => loaded.dispose?.());
-  describe(`registry differential [${b.label}]`, () => {
-    it(`loaded variant ${VARIANTS[b.label]}`, () => expect(loaded.variant).toBe(VARIANTS[b.label]));
-    for (const d of KERNEL_DESCRIPTORS) {
-      if (OWN_SUITE[d.name]) continue;
-      it(`${d.name} matches the reference on ${CASES} seeded cases`, async () => {
-        for (let c = 0; c < CASES; c++) {
-          const rng = new Rng(1000 * c + d.name.length);
-          const args = sampleCall(d, rng);
-          const want = copy(args), got = copy(args);
-          const wantR = (reference[d.name] as (...x: Args) => unknown)(...want);
-          const gotR = await loaded.call(d.name, got);
-          compare(d, got, want, gotR, wantR, b.tol, `${d.name} case ${c} (${d.args.map((s, i) => (s.kind === 'array' ? `${s.name}[${(args[i] as Float32Array).length}]` : `${s.name}=${String(args[i])}`)).join(', ')})`);
-        }
-      });
-    }
-  });
-}
+});
 
 describe('registry differential: the generated cases are valid calls', () => {
   it('every sampled call passes the shape checks on the reference (and exercises each kernel)', () => {

@@ -4,7 +4,7 @@
  */
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { floatSpec, floats, size, uniforms } from '../_harness/arbitraries.js';
 import { assertClose } from '../_harness/tolerance.js';
 import { PLACEMENTS, runPlaced } from '../_harness/placement.js';
@@ -13,7 +13,7 @@ import { referenceKernelFunctions as ref } from '../../src/kernels/reference/ind
 
 const epsilon = fc.constantFrom(1e-6, 1e-5, 0.1);
 
-describeEachBackend('rmsnorm', (k, info) => {
+describeEachCpuBackend('rmsnorm', (k, info) => {
   if (!info.isReference) {
     for (const placement of PLACEMENTS) {
       for (const inPlace of [false, true]) {

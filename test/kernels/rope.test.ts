@@ -5,7 +5,7 @@
  */
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { floatSpec, floats } from '../_harness/arbitraries.js';
 import { assertClose } from '../_harness/tolerance.js';
 import { PLACEMENTS, runPlaced } from '../_harness/placement.js';
@@ -24,7 +24,7 @@ function partner(i: number, hd: number, p: RopePairing): number {
   return i < hd / 2 ? i + hd / 2 : i - hd / 2;
 }
 
-describeEachBackend('rope', (k, info) => {
+describeEachCpuBackend('rope', (k, info) => {
   if (!info.isReference) {
     for (const placement of PLACEMENTS) {
       it(`matches the reference (${placement} arrays)`, () => {

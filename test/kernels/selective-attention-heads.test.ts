@@ -9,7 +9,7 @@
  */
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { uniforms } from '../_harness/arbitraries.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { PLACEMENTS, runPlaced } from '../_harness/placement.js';
@@ -33,7 +33,7 @@ function oracle(q: Float32Array, K: Float32Array, V: Float32Array, idx: Int32Arr
   return { out, lse: max + Math.log(z) };
 }
 
-describeEachBackend('selectiveAttentionHeads', (k) => {
+describeEachCpuBackend('selectiveAttentionHeads', (k) => {
   const shape = fc.record({
     nHeads: fc.integer({ min: 1, max: 8 }), group: fc.integer({ min: 1, max: 4 }), d: fc.integer({ min: 1, max: 40 }),
     rows: fc.integer({ min: 1, max: 50 }), count: fc.integer({ min: 0, max: 70 }), pad: fc.integer({ min: 1, max: 5 }),

@@ -5,7 +5,7 @@
  */
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { floatSpec, floats, size } from '../_harness/arbitraries.js';
 import { PLACEMENTS, runPlaced } from '../_harness/placement.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
@@ -14,7 +14,7 @@ import { referenceKernelFunctions as ref } from '../../src/kernels/reference/ind
 const silu64 = (v: number) => v / (1 + Math.exp(-v));
 const T = fc.constantFrom(0, 0.01, 0.1, 1, Infinity);
 
-describeEachBackend('siluMulThreshold', (k, info) => {
+describeEachCpuBackend('siluMulThreshold', (k, info) => {
   if (!info.isReference) {
     for (const placement of PLACEMENTS) {
       it(`matches the reference bit for bit (${placement} arrays)`, () => {

@@ -6,7 +6,7 @@
  */
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { floatSpec, floats, size } from '../_harness/arbitraries.js';
 import { PLACEMENTS, runPlaced } from '../_harness/placement.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
@@ -24,7 +24,7 @@ function thresholds(gate: Float32Array, seed: number): Float64Array {
   });
 }
 
-describeEachBackend('siluThreshold', (k, info) => {
+describeEachCpuBackend('siluThreshold', (k, info) => {
   if (!info.isReference) {
     for (const placement of PLACEMENTS) {
       it(`matches the reference bit for bit (${placement} arrays)`, () => {

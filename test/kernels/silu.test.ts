@@ -4,11 +4,11 @@
  * and bad input. (The generated registry suite covers it against the reference on every backend.)
  */
 import { expect, it } from 'vitest';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { uniforms } from '../_harness/arbitraries.js';
 
-describeEachBackend('silu', (k) => {
+describeEachCpuBackend('silu', (k) => {
   it('has SiLU\'s closed-form values and leaves elements past n alone', () => {
     const x = Float32Array.from([0, 40, -40, 1, -1, 7]);
     k.silu(x, 5);

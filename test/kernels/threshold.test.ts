@@ -5,7 +5,7 @@
  */
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { floatSpec, floats, size } from '../_harness/arbitraries.js';
 import { PLACEMENTS, runPlaced } from '../_harness/placement.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
@@ -13,7 +13,7 @@ import { referenceKernelFunctions as ref } from '../../src/kernels/reference/ind
 
 const T = fc.oneof(fc.constantFrom(0, 0.5, 1, 2, -1, Infinity), fc.double({ min: 0, max: 3, noNaN: true }));
 
-describeEachBackend('threshold', (k, info) => {
+describeEachCpuBackend('threshold', (k, info) => {
   if (!info.isReference) {
     for (const placement of PLACEMENTS) {
       it(`matches the reference bit for bit (${placement} arrays)`, () => {

@@ -4,7 +4,7 @@
  * the k-th boundary inside runs of equal values, where the tie rule (lower index first) decides.
  */
 import { expect, it } from 'vitest';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 import { Rng } from '../../src/core/rng.js';
 
@@ -18,7 +18,7 @@ function data(n: number, kind: 'levels' | 'signed-zeros' | 'continuous', rng: Rn
   return x;
 }
 
-describeEachBackend('topK on large n (selection path)', (k, info) => {
+describeEachCpuBackend('topK on large n (selection path)', (k, info) => {
   if (info.isReference) return;
   for (const kind of ['levels', 'signed-zeros', 'continuous'] as const) {
     it(`equals the reference exactly on ${kind} data`, () => {

@@ -7,7 +7,7 @@
  */
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { floatSpec, floats, type FloatSpec } from '../_harness/arbitraries.js';
 import { PLACEMENTS, runPlaced } from '../_harness/placement.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
@@ -38,7 +38,7 @@ function matrix(rows: number, n: number, spec: FloatSpec): Float32Array {
   return x;
 }
 
-describeEachBackend('topKSelectRows', (k, info) => {
+describeEachCpuBackend('topKSelectRows', (k, info) => {
   const shape = fc.record({
     rows: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 9 })),
     n: fc.oneof(fc.constantFrom(1, 3, 4, 5, 16, 17, 33), fc.integer({ min: 1, max: 300 })),

@@ -5,13 +5,13 @@
  */
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { floatSpec, floats, size } from '../_harness/arbitraries.js';
 import { PLACEMENTS, runPlaced } from '../_harness/placement.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 
-describeEachBackend('topK', (k, info) => {
+describeEachCpuBackend('topK', (k, info) => {
   if (!info.isReference) {
     for (const placement of PLACEMENTS) {
       it(`matches the reference exactly, ties included (${placement} arrays)`, () => {

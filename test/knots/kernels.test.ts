@@ -5,7 +5,7 @@
  */
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 import { Rng } from '../../src/core/rng.js';
@@ -23,7 +23,7 @@ function randomProblem(seed: number, n: number, degree: number, k: number) {
   return { knots, t, x, rng };
 }
 
-describeEachBackend('knots kernels', (kern, info) => {
+describeEachCpuBackend('knots kernels', (kern, info) => {
   it('bsplineBasis matches the dense basis (R-validated) and, off the reference, the reference exactly', () => {
     fc.assert(fc.property(fc.constantFrom(...SIZES), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 12 }), fc.nat(1e6),
       (n, degree, k, seed) => {

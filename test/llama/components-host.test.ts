@@ -6,7 +6,7 @@
  * what it replaces, and rejects malformed components naming them.
  */
 import { describe, expect, it } from 'vitest';
-import { describeEachBackend, loadAsyncBackends } from '../_harness/each-backend.js';
+import { describeEachCpuBackend, loadAsyncBackends } from '../_harness/each-backend.js';
 import { randomLlama } from '../../src/llama/random-llama.js';
 import { DenseKvCache } from '../../src/llama/dense-kv-cache.js';
 import { DenseFfn } from '../../src/llama/dense-ffn.js';
@@ -99,7 +99,7 @@ function hostsComponents(kernels: Kernels, tolerance: number, issuesBeforeReturn
   });
 }
 
-describeEachBackend('the model hosts components (CPU kernels)', (kernels) => {
+describeEachCpuBackend('the model hosts components (CPU kernels)', (kernels) => {
   // The fused decoder layer (dense) against the call-by-call component path: float rounding.
   hostsComponents(kernels, 1e-5);
 });

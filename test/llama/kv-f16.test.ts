@@ -9,7 +9,7 @@
  *   bad kvType values are BAD_ARGUMENT.
  */
 import { expect, it } from 'vitest';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { randomLlama } from '../../src/llama/random-llama.js';
 import { DenseKvCache } from '../../src/llama/dense-kv-cache.js';
@@ -23,7 +23,7 @@ const SHAPE: LlamaShape = { dim: 32, hiddenDim: 40, nLayers: 2, nHeads: 4, nKvHe
 const TOKENS = [1, 7, 33, 2, 49, 0, 12, 12, 5, 40, 3, 8, 17, 21, 30, 44, 6, 9, 11, 27];
 const model = (k: Kernels, kvType: 'f32' | 'f16') => randomLlama(SHAPE, { kernels: k, seed: 7, scale: 1.5, kvType });
 
-describeEachBackend('llama model with a binary16 KV cache', (kernels) => {
+describeEachCpuBackend('llama model with a binary16 KV cache', (kernels) => {
   it("layer 0's cache is the float32 cache rounded to binary16, bit for bit (steps and block prefill)", async () => {
     const a = model(kernels, 'f32'), b = model(kernels, 'f16');
     expect(b.kvType).toBe('f16');

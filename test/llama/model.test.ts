@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { expectBadArgument, expectBadArgumentAsync } from '../_harness/bad-input.js';
 import { createKernels } from '../../src/backends/create-kernels.js';
 import { ACTIVATION_KINDS, type ActivationKind } from '../../src/llama/activation-capture.js';
@@ -82,7 +82,7 @@ class SpyKv implements KvCache {
   dispose() { this.inner.dispose(); }
 }
 
-describeEachBackend('llama model forward', (kernels) => {
+describeEachCpuBackend('llama model forward', (kernels) => {
   for (const ropePairing of ['adjacent', 'half'] as const) {
     for (const sharedClassifier of [true, false]) {
       it(`matches the float64 oracle (${ropePairing} RoPE, ${sharedClassifier ? 'tied' : 'separate'} classifier, GQA)`, async () => {

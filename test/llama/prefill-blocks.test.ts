@@ -7,7 +7,7 @@
  * rounding, and the reference backend (float64 attention either way) bit for bit.
  */
 import { expect, it } from 'vitest';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { PREFILL_BLOCK } from '../../src/llama/model.js';
 import { maxAbsDiff, modelLogits, tinyModel } from './helpers.js';
 
@@ -21,7 +21,7 @@ function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, n = b.length, w
 const N = 2 * PREFILL_BLOCK + 7;
 const tokens = Array.from({ length: N }, (_, i) => (i * 7 + 3) % 50);
 
-describeEachBackend('llama prefill in blocks', (kernels) => {
+describeEachCpuBackend('llama prefill in blocks', (kernels) => {
   it(`gives the logits and KV cache of ${N} forward steps (three blocks), also from a cached prefix`, async () => {
     const model = tinyModel(kernels, { seqLen: N + 8 });
     const steps = await modelLogits(model, tokens);
@@ -55,7 +55,7 @@ describeEachBackend('llama prefill in blocks', (kernels) => {
   });
 });
 
-describeEachBackend('llama prefill with onLogits', (kernels) => {
+describeEachCpuBackend('llama prefill with onLogits', (kernels) => {
   it('hands over every position\'s logits, equal to forward steps (block and token-by-token paths)', async () => {
     const model = tinyModel(kernels, { seqLen: N + 8 });
     const steps = await modelLogits(model, tokens);

@@ -8,7 +8,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { createParallelKernels } from '../../src/backends/wasm-threads/create-parallel-kernels.js';
 import { parallelMissing } from '../../src/backends/wasm-threads/parallel-support.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
@@ -174,7 +174,7 @@ function memorySafetySuite(k: CpuKernels): void {
   });
 }
 
-describeEachBackend('memory safety under fuzzed kernel calls', (k: CpuKernels) => memorySafetySuite(k));
+describeEachCpuBackend('memory safety under fuzzed kernel calls', (k: CpuKernels) => memorySafetySuite(k));
 
 // The wasm-threads backend: the same kernels cut into chunks over shared memory, two threads.
 const missing = parallelMissing();

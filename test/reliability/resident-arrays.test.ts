@@ -4,11 +4,11 @@
  * growth is named as such; sizes the heap cannot address are rejected naming size and argument.
  */
 import { expect, it } from 'vitest';
-import { describeEachBackend } from '../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../_harness/each-backend.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
 import { disposeSymbol } from '../../src/core/dispose.js';
 
-describeEachBackend('resident arrays after dispose, growth and at huge sizes', (k, info) => {
+describeEachCpuBackend('resident arrays after dispose, growth and at huge sizes', (k, info) => {
   it('a kernel given a view of a freed array throws and leaves the reusing array alone', () => {
     for (const release of ['dispose', disposeSymbol] as const) {
       const b = k.allocF32(1024);

@@ -29,6 +29,10 @@ import type { GpuBuffer, GpuDevice } from '../../src/backends/webgpu/gpu-types.j
 import type { Kernels } from '../../src/kernels/kernels.js';
 import { describeWithRuntime } from '../runtimes/harness.js';
 import { describeWithShared } from '../_harness/shared-data.js';
+import { describeWithModels, SMOLLM2_GGUF } from '../_harness/models.js';
+import { lcg, randomQuantizedRows } from '../_harness/quantized-rows.js';
+import { WeightLayout, type WeightFormats } from '../../src/llama/weight-layout.js';
+import { loadGguf } from '../../src/llama/gguf/load-gguf.js';
 import { LlamaModel } from '../../src/llama/model.js';
 
 const missing = await webgpuMissing();
@@ -166,6 +170,33 @@ describeWithRuntime('webgpu decode step: one submission per token', missing, () 
     cpu.dispose(); gpu.dispose();
   }, 120_000);
 
+  it('reads Q4_1 and Q8_0 matrices in place: the CPU model\'s logits with float32 activations, matrix by matrix', async () => {
+    const { k } = await countingKernels();
+    const wasm = await createKernels({ backend: 'wasm' });
+    const shape = { ...ADJACENT, dim: 64, hiddenDim: 96, nHeads: 4, nKvHeads: 2, seqLen: 8 };
+    const config = randomLlama(shape, { kernels: wasm, seed: 1 }).config;
+    const cases: WeightFormats[] = [
+      { wq: 'Q4_1', wk: 'Q4_1', wv: 'Q4_1' }, { wo: 'Q8_0', w2: 'Q4_1' }, { w1: 'Q4_1', w3: 'Q4_1' },
+      { tokEmb: 'Q8_0', wq: 'Q8_0', wk: 'Q8_0', wv: 'Q8_0', w1: 'Q8_0', w3: 'Q8_0' }, { tokEmb: 'Q4_1' },
+    ];
+    for (const formats of cases) {
+      // Random blocks with finite scales; float32 tensors uniform in ±0.25, norms 1.
+      const make = (kernels: Kernels) => LlamaModel.create(config, kernels, (all, layout, words) => {
+        const rand = lcg(5);
+        for (let i = 0; i < all.length; i++) all[i] = (rand() - 0.5) * 0.5;
+        for (const slot of [layout.tokEmb, ...layout.layers.flatMap((l) => Object.values(l))]) {
+          if (slot.format) words.set(randomQuantizedRows(slot.format, slot.rows, slot.cols, lcg(slot.offset + 3)), slot.offset);
+        }
+        for (const l of layout.layers) { WeightLayout.view(all, l.rmsAtt).fill(1); WeightLayout.view(all, l.rmsFfn).fill(1); }
+      }, formats, { activations: 'f32' });
+      const cpu = make(wasm), gpu = make(k);
+      for (let pos = 0; pos < 4; pos++) {
+        expect(maxRelDiff(await gpu.forward(pos + 2, pos), await cpu.forward(pos + 2, pos)), JSON.stringify(formats)).toBeLessThan(2e-5);
+      }
+      cpu.dispose(); gpu.dispose();
+    }
+  }, 120_000);
+
   it('bad input is BAD_ARGUMENT naming it; NaN weights are reported, not sampled', async () => {
     const { k } = await countingKernels();
     const gpu = randomLlama(ADJACENT, { kernels: k, seed: 1 });
@@ -197,5 +228,28 @@ describeWithRuntime('webgpu decode step: one submission per token', missing, () 
     expect(seen.maps - s0.maps).toBe(64);
     gpu.dispose(); cpu.dispose();
   }, 600_000);
+  });
+
+  // SwiftShader runs a SmolLM2 step (30 layers, 49152-row classifier) in 20–75 s here: 8 tokens only,
+  // so the test stays a few minutes of CI time (16 tokens took 17 min at load 17).
+  describeWithModels('SmolLM2-135M Q4_1', [SMOLLM2_GGUF], ([path]) => {
+    it('SmolLM2-135M Q4_1: 8 greedy tokens equal to the CPU model with float32 activations', async () => {
+      const bytes = new Uint8Array(readFileSync(path));
+      const { k } = await countingKernels();
+      const gpu = loadGguf(bytes, { kernels: k, maxSeqLen: 64 });
+      const cpu = loadGguf(bytes, { kernels: await createKernels({ backend: 'wasm' }), maxSeqLen: 64, activations: 'f32' });
+      const prompt = [1];   // <|im_start|>: 8 steps in all
+      const want = await cpu.prefill(prompt);
+      const got = await gpu.prefill(prompt);
+      expect(maxRelDiff(got, want)).toBeLessThan(1e-4);
+      const first = want.indexOf(Math.max(...want));
+      const tokensOf = async (m: LlamaModel) => {
+        const out = [first];
+        while (out.length < 8) out.push(await m.forwardGreedy(out[out.length - 1], prompt.length + out.length - 1));
+        return out;
+      };
+      expect(await tokensOf(gpu)).toEqual(await tokensOf(cpu));
+      gpu.dispose(); cpu.dispose();
+    }, 1_800_000);
   });
 });

@@ -15,6 +15,8 @@ import { countGpuWork } from '../_harness/gpu-counts.js';
 import { webgpuKernels } from '../../src/backends/webgpu/kernels.js';
 import { createKernels } from '../../src/backends/create-kernels.js';
 import { randomLlama } from '../../src/llama/random-llama.js';
+import { DenseFfn } from '../../src/llama/dense-ffn.js';
+import type { Ffn } from '../../src/llama/components.js';
 import { Rng } from '../../src/core/rng.js';
 import { describeWithRuntime } from '../runtimes/harness.js';
 
@@ -69,6 +71,14 @@ describeWithRuntime('selectiveAttentionHeads on webgpu: one dispatch chain for a
     const shape = { dim: 64, hiddenDim: 160, nLayers: 2, nHeads: 8, nKvHeads: 2, vocabSize: 300, seqLen: 16 };
     const model = randomLlama(shape, { kernels: gpu, seed: 5 });
     try {
+      // The dense model decodes in one fused submission (test/webgpu/decode-step.test.ts); an FFN
+      // that is not the DenseFfn class sends the step down the call-by-call path measured here.
+      const dense = new DenseFfn();
+      const callByCall: Ffn = {
+        name: 'dense, call by call', bind: (s, k, w) => dense.bind(s, k, w),
+        forward: (l, x, out) => dense.forward(l, x, out), dispose: () => dense.dispose(),
+      };
+      await model.use({ ffn: callByCall });
       await model.forward(1, 0);
       const c = await counted(ctx, () => model.forward(17, 1));
       expect(c.attention).toBe(CHAIN * shape.nLayers); // was CHAIN · nHeads · nLayers = 64

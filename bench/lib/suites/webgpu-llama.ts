@@ -1,7 +1,7 @@
 /**
  * The llama decode step on the GPU (part of the webgpu suite): one token per call through
- * `forward` on the webgpu backend — the same step body as the wasm runtime, every kernel
- * call of the step issued before any is awaited, only the logits read back — next to
+ * `forward` on the webgpu backend — the whole step in one command submission
+ * (src/backends/webgpu/decode), only the logits read back — next to
  * `forward` on wasm SIMD, with the GPU's logits checked against wasm's first.
  *
  * Shapes: stories110M (dim 768, 12 layers, vocab 32000; random weights — speed depends only on
@@ -53,7 +53,7 @@ export async function gpuLlamaBench(gpu: Kernels, wasm: CpuKernels, big: boolean
     const gpuTask = name('llama-decode', 'webgpu', label), wasmTask = name('llama-decode', wasmLabel, label);
     return {
       tasks: [
-        { name: gpuTask, bytes, fn: decoder(onGpu), note: 'forward: the whole step issued, logits read back' },
+        { name: gpuTask, bytes, fn: decoder(onGpu), note: 'forward: one submission (the whole decode step), logits read back' },
         { name: wasmTask, bytes, fn: decoder(onWasm), note: 'forward' },
       ],
       ratios: [

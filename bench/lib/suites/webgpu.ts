@@ -31,6 +31,7 @@ import type { CpuKernels, ResidentArray, Kernels } from '../../../src/kernels/ke
 import { Rng } from '../../../src/core/rng.js';
 import { mirrorF32, mirrorI32 } from '../../../src/kernels/host-mirror.js';
 import { lloydIteration } from '../../../src/kvcache/lloyd-step.js';
+import { gpuDecodeBench } from './webgpu-decode.js';
 import { gpuLlamaBench } from './webgpu-llama.js';
 import { gpuSparseFfnBench } from './webgpu-ffn.js';
 import { gpuKvcacheBench } from './webgpu-kvcache.js';
@@ -402,6 +403,11 @@ export async function webgpuSuite(opts: SuiteOptions = {}): Promise<SuiteResult>
     const llama = await gpuLlamaBench(gpu, wasm, !(software || quick), W, name, name('sum', `${G}-x${R}`, sumShape));
     disposers.push(llama.dispose);
     tasks.push(...llama.tasks); ratios.push(...llama.ratios); checks.push(...llama.notes);
+
+    // The one-submission decode step: greedy float32, and the SmolLM2-shaped Q4_1 model at 128 and 4096 tokens of context.
+    const decode = await gpuDecodeBench(gpu, wasm, software ? 'software' : quick ? 'quick' : 'full', W, name, name('sum', `${G}-x${R}`, sumShape));
+    disposers.push(decode.dispose);
+    tasks.push(...decode.tasks); ratios.push(...decode.ratios); checks.push(...decode.notes);
 
     // The CHESS sparse FFN (src/activations): webgpu vs wasm at the activations suite's shape, and the dense FFN on the GPU.
     const ffn = await gpuSparseFfnBench(gpu, wasm, software ? 'software' : quick ? 'quick' : 'full', W, name, name('sum', `${G}-x${R}`, sumShape));

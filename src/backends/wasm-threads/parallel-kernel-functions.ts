@@ -33,6 +33,7 @@ import type { KernelFunctions, KernelName } from '../../kernels/kernels.js';
 import { marshal } from '../wasm/memory.js';
 import type { SharedWasmHeap } from './shared-heap.js';
 import type { ThreadPool } from './thread-pool.js';
+import { WORKER_OPS, type SplitKernel } from './worker-source.js';
 import { chunkSize } from './chunking.js';
 import { quantizedRowWords, type QuantizedType } from '../../kernels/quantized-row-words.js';
 import { q8ActivationWords } from '../../kernels/q8-activation-words.js';
@@ -49,9 +50,9 @@ export interface SplitThresholds {
   minFlops: number;
 }
 
-/** The kernels this file splits. */
-export const PARALLEL_KERNELS: readonly KernelName[] = ['sum', 'gemv', 'gemvT', 'spvmm', 'vmmsp', 'l2sqrBatch', 'argminL2', 'gemvQ4_1', 'gemvQ8_0',
-  'gemvQ4_1Q8_1', 'gemvQ8_0Q8_1', 'gemmQ4_1Q8_1', 'gemmQ8_0Q8_1'];
+/** The kernels this file splits: those WORKER_OPS gives worker exports. */
+export const PARALLEL_KERNELS = (Object.keys(WORKER_OPS) as KernelName[])
+  .filter((name): name is SplitKernel => WORKER_OPS[name] !== null);
 
 /** assembly/gemv.ts: rows up to this many floats are one linear stream each; longer ones go seven at a time. */
 const GEMV_SHORT_ROW = 2048;
@@ -75,7 +76,7 @@ const at = (base: number, perElement: number) => ({ base, perElement });
 
 /** serial: the single-thread kernels over the same memory (used below the thresholds). */
 export function parallelKernelFunctions(heap: SharedWasmHeap, pool: ThreadPool, thresholds: SplitThresholds,
-  serial: Partial<KernelFunctions>): Partial<KernelFunctions> {
+  serial: Partial<KernelFunctions>): Pick<KernelFunctions, SplitKernel> {
   const w = heap.exports as unknown as {
     rowNorms(C: number, norms: number, k: number, d: number): void;
     axpy(a: number, x: number, y: number, n: number): void;

@@ -22,6 +22,7 @@
  * wakes late simply finds nothing to claim, or helps with whatever job is open then.
  * Workers never allocate: every pointer they get was allocated by the calling thread.
  */
+import type { KernelName } from '../../kernels/kernels.js';
 
 export const GO = 0, EXIT = 1, CLAIM = 2, COMPLETED = 3, FAILED = 4, OP = 5, TOTAL = 6, CHUNK = 7;
 export const ARGS = 8, MODES = 16, MULTS = 24, WORKER_CHUNKS = 32;
@@ -37,10 +38,33 @@ export const CONTROL_BYTES = RESULTS_BYTE + 8 * MAX_CHUNKS;
 /** Argument modes (see above). */
 export const CONST = 0, OFFSET = 1, LENGTH = 2, SLOT = 3;
 
-/** Exports a worker may run, by op code (index; 0 is unused). */
-export const OPS = ['', 'sum', 'gemv', 'gemvT', 'spvmm', 'vmmsp', 'l2sqrBatchRows', 'argminL2Rows', 'gemvQ4_1', 'gemvQ8_0',
-  'gemvQ4_1Q8_1', 'gemvQ8_0Q8_1', 'gemmQ4_1Q8_1', 'gemmQ8_0Q8_1'] as const;
-export type OpName = Exclude<(typeof OPS)[number], ''>;
+/**
+ * For every kernel of the registry, the wasm exports its chunks run on the workers, or null when
+ * the kernel runs whole on the calling thread (parallel-kernel-functions.ts splits exactly the
+ * kernels listed with exports). Typed over every KernelName, so a new kernel is a `tsc` error
+ * here until this backend says whether it splits it.
+ */
+export const WORKER_OPS = {
+  sum: ['sum'], gemv: ['gemv'], gemvT: ['gemvT'], spvmm: ['spvmm'], vmmsp: ['vmmsp'],
+  l2sqrBatch: ['l2sqrBatchRows'], argminL2: ['argminL2Rows'], // the centroid norms are computed once, before the chunks
+  gemvQ4_1: ['gemvQ4_1'], gemvQ8_0: ['gemvQ8_0'],
+  gemvQ4_1Q8_1: ['gemvQ4_1Q8_1'], gemvQ8_0Q8_1: ['gemvQ8_0Q8_1'], gemmQ4_1Q8_1: ['gemmQ4_1Q8_1'], gemmQ8_0Q8_1: ['gemmQ8_0Q8_1'],
+  dot: null, axpy: null, topK: null, softmax: null, rmsnorm: null, rope: null, lutGather: null, topKSelect: null,
+  topKSelectRows: null, selectiveAttention: null, selectiveAttentionHeads: null, causalAttention: null,
+  causalAttentionF16: null, packF16: null, bsplineBasis: null, bandedGram: null, swiglu: null, silu: null,
+  siluThreshold: null, threshold: null, siluMulThreshold: null, packGemv: null, gemvPacked: null,
+  gemm: null, gemmQ4_1: null, gemmQ8_0: null, quantizeQ8_1: null,
+  decoderLayer: null, // one call on one thread, or (large FFNs) its gemv calls split: create-parallel-kernels.ts
+} as const satisfies { readonly [K in KernelName]: readonly string[] | null };
+
+/** The kernels the threads backend splits (those with worker exports). */
+export type SplitKernel = { [K in KernelName]: (typeof WORKER_OPS)[K] extends null ? never : K }[KernelName];
+
+/** Exports a worker may run. */
+export type OpName = NonNullable<(typeof WORKER_OPS)[KernelName]>[number];
+
+/** The same exports by op code (index; 0 is unused), derived from WORKER_OPS. */
+export const OPS: readonly ('' | OpName)[] = ['', ...Object.values(WORKER_OPS).flatMap((ops): readonly OpName[] => ops ?? [])];
 
 /**
  * Claim and run chunks of the open job until none is left. The calling thread runs the same

@@ -43,6 +43,12 @@ const SCRATCH: { [K in KernelName]?: (a: Parameters<KernelFunctions[K]>) => numb
 
 const NO_SCRATCH: readonly number[] = [];
 
+/**
+ * Kernels the AssemblyScript build leaves to the reference backend (they have no export); every
+ * other kernel of the registry must have one (test/kernels/registry-coverage.test.ts).
+ */
+export const WASM_ON_REFERENCE: readonly KernelName[] = ['siluThreshold', 'threshold', 'siluMulThreshold'];
+
 /** A kernel bound from its descriptor (see the file comment). */
 function derivedBinding(heap: WasmHeap, d: AnyKernelDescriptor, fn: (...a: unknown[]) => unknown,
   scratch: ((a: readonly unknown[]) => number[]) | undefined): (...a: unknown[]) => unknown {

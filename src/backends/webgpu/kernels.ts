@@ -75,6 +75,22 @@ export const WEBGPU_NATIVE = [
 ] as const satisfies readonly KernelName[];
 type NativeName = (typeof WEBGPU_NATIVE)[number];
 
+/** Kernels without a WGSL program: the CPU backend runs them (device arrays read back first). */
+export const WEBGPU_ON_CPU = [
+  'causalAttention', 'causalAttentionF16', 'packF16', 'decoderLayer', 'silu', // llama (the model's GPU step uses the others)
+  'bsplineBasis', 'bandedGram', // knots
+  'packGemv', 'gemvPacked', 'gemm', 'quantizeQ8_1', // llama prefill and int8 activations (CPU paths)
+  'gemmQ4_1', 'gemmQ8_0', 'gemvQ4_1Q8_1', 'gemvQ8_0Q8_1', 'gemmQ4_1Q8_1', 'gemmQ8_0Q8_1', // GGUF
+] as const satisfies readonly KernelName[];
+
+/**
+ * Every kernel of the registry is placed once (WGSL or CPU): a new kernel, or one listed in both,
+ * is a `tsc` error here until it is placed.
+ */
+type Misplaced = Exclude<KernelName, NativeName | (typeof WEBGPU_ON_CPU)[number]> | Extract<NativeName, (typeof WEBGPU_ON_CPU)[number]>;
+const everyKernelPlacedOnce: [Misplaced] extends [never] ? true : Misplaced = true;
+void everyKernelPlacedOnce;
+
 type Arr = F32Arg | I32Arg;
 type GpuArgs = unknown[];
 

@@ -32,7 +32,7 @@ import { evaluateCorpusSparsity, type CorpusEvalResult } from '../../activations
 import { sequenceNll } from '../../llama/sequence-nll.js';
 import { bootstrapPairedDifference } from '../../core/stats/bootstrap.js';
 import {
-  CORPUS_HEADERS, LAST_WORD_HEADERS, MODEL_HEADERS, SYNTHETIC_HEADERS, corpusRows, formatInterval, lastWordRows, markdownTable, modelRows, syntheticRows,
+  COMPARISON_HEADERS, CORPUS_HEADERS, LAST_WORD_HEADERS, comparisonRows, MODEL_HEADERS, SYNTHETIC_HEADERS, corpusRows, formatInterval, lastWordRows, markdownTable, modelRows, syntheticRows,
 } from '../../activations/format-tables.js';
 
 const BACKENDS = ['auto', 'reference', 'wasm'] as const;
@@ -337,6 +337,7 @@ async function runCorpusEval(args: string[], ctx: CliContext): Promise<number> {
   ctx.stdout(`## ${basename(modelPath)} (float32 weights): ${result.documents.length} evaluation documents, ${tokens} predicted tokens; `
     + `thresholds from ${result.calibrationTokens} calibration tokens, seed${seeds.length > 1 ? 's' : ''} ${seeds.join(', ')}\n\n`);
   ctx.stdout(markdownTable(CORPUS_HEADERS, corpusRows(result)));
+  ctx.stdout(`\nMethod against method (paired over documents; negative favours the first):\n\n${markdownTable(COMPARISON_HEADERS, comparisonRows(result.comparisons))}`);
   if (quantized) ctx.stdout(`\nquantized dense (${quantized.weights}): NLL ${quantized.meanNll.toFixed(4)}, ΔNLL vs float32 dense ${formatInterval(quantized.deltaNll)}\n`);
   if (result.lastWord) {
     ctx.stdout(`\n## Last-word task: ${result.lastWord.tasks.length} passages, k = ${result.lastWord.k}\n\n`);

@@ -1,6 +1,11 @@
 import { defineKernel, f32, i32, size } from '../define-kernel.js';
 import { checkFinite } from '../../core/validate.js';
-/** Nearest centroid (lowest index on ties) and its squared distance, per point. */
+/**
+ * Nearest centroid per point. X: n*d; C: k*d; codes: n (Int32Array); dist: n (squared distance,
+ * clamped at 0). Ties go to the lower centroid index.
+ *
+ * Reference: Nearest centroid (lowest index on ties) and its squared distance, per point.
+ */
 export function argminL2(X: Float32Array, C: Float32Array, codes: Int32Array, dist: Float32Array,
   n: number, k: number, d: number): void {
   for (let i = 0; i < n; i++) {
@@ -20,8 +25,7 @@ export function argminL2(X: Float32Array, C: Float32Array, codes: Int32Array, di
 }
 
 /** argminL2: nearest centroid per point. */
-export const argminL2Kernel = defineKernel('argminL2', {
-  reference: argminL2,
+export const argminL2Kernel = defineKernel('argminL2', argminL2, {
   args: [
     f32('X', 'n*d', ([, , , , n, , d]) => n * d), f32('C', 'k*d', ([, , , , , k, d]) => k * d),
     i32('codes', 'n', ([, , , , n]) => n, { role: 'out' }), f32('dist', 'n', ([, , , , n]) => n, { role: 'out' }),

@@ -12,6 +12,13 @@
  */
 import { defineKernel, f64, f64OrNull, i32, size } from '../define-kernel.js';
 import { badArgument } from '../../core/errors.js';
+/**
+ * Weighted banded Gram BᵀWB and BᵀWz of sparse rows with `width` consecutive nonzeros.
+ * first: n (Int32Array); values: n*width; weights: n or null (unit); z: n;
+ * band: p*width, overwritten with the lower band (band[i*width + d] = (BᵀWB)[i, i−d]);
+ * btz: p, overwritten. Returns −1, or the index of the first row whose columns fall outside
+ * [0, p) (nothing is written for that row or later ones).
+ */
 export function bandedGram(
   first: Int32Array, values: Float64Array, n: number, width: number,
   weights: Float64Array | null, z: Float64Array, p: number,
@@ -37,8 +44,7 @@ export function bandedGram(
 }
 
 /** bandedGram: BᵀWB and BᵀWz of sparse banded rows. */
-export const bandedGramKernel = defineKernel('bandedGram', {
-  reference: bandedGram,
+export const bandedGramKernel = defineKernel('bandedGram', bandedGram, {
   args: [
     i32('first', 'n', ([, , n]) => n), f64('values', 'n*width', ([, , n, width]) => n * width), size('n'), size('width', 1),
     f64OrNull('weights', 'n', ([, , n]) => n), f64('z', 'n', ([, , n]) => n), size('p', ([, , , width]) => width),

@@ -13,7 +13,11 @@ import { badArgument } from '../../core/errors.js';
 import { bsplineValuesAt, findSpan } from '../../core/bspline-span.js';
 
 /**
- * Sparse basis rows for n points.
+ * Sparse B-spline basis rows (Cox–de Boor). x: n; t: nt (full knot vector: boundary knots
+ * repeated degree+1 times, nondecreasing, t[degree] < t[nt−degree−1]); first: n (Int32Array,
+ * first nonzero column of each row); values: n*(degree+1), row-major.
+ *
+ * Reference: Sparse basis rows for n points.
  * x: n; t: nt (full knot vector, nondecreasing, t[degree] < t[nt−degree−1]);
  * first: n (Int32Array; column of row i's first nonzero, in [0, nt−degree−2]);
  * values: n*(degree+1) (values[i*(degree+1) + a] = B_{first[i]+a}(x[i])).
@@ -33,8 +37,7 @@ export function bsplineBasis(
 }
 
 /** bsplineBasis: sparse B-spline design rows. */
-export const bsplineBasisKernel = defineKernel('bsplineBasis', {
-  reference: bsplineBasis,
+export const bsplineBasisKernel = defineKernel('bsplineBasis', bsplineBasis, {
   args: [
     f64('x', 'n', ([, n]) => n), size('n'), f64('t', 'nt', ([, , , nt]) => nt), size('nt', ([, , , , degree]) => 2 * degree + 2),
     int('degree', 0, 20), i32('first', 'n', ([, n]) => n, { role: 'out' }),

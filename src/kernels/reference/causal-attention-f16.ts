@@ -16,6 +16,15 @@ import { causalAttentionF16ScratchLength } from '../causal-attention-scratch.js'
 import { defineKernel, f32, i32, int, num, size, MAX_SIZE } from '../define-kernel.js';
 import { span } from './causal-attention.js'; // values of K/V read (two per word here)
 
+/**
+ * causalAttention over a KV cache stored as binary16 (llama.cpp's default KV type; half the
+ * bytes of float32): K and V hold binary16 values packed two per word (`packF16`), token-major
+ * rows of `stride` values, KV head g at g·d; each is read as the binary16 value it holds. A
+ * decode step is n = 1, pos0 = pos. Q, out: n·nHeads·d; scratch:
+ * causalAttentionF16ScratchLength(n, nHeads, d) floats, overwritten. Equal to the reference
+ * (float64, token by token) within float rounding.
+ * @example causalAttentionF16(q, K16, V16, pos, 1, 64, 192, 9, 3, 0.125, out, scratch);
+ */
 export function causalAttentionF16(Q: Float32Array, K: Int32Array, V: Int32Array, pos0: number, n: number, d: number,
   stride: number, nHeads: number, group: number, scale: number, out: Float32Array, _scratch: Float32Array): void {
   const half = (a: Int32Array, j: number) => f16Bits((a[j >> 1] >>> (16 * (j & 1))) & 0xffff);
@@ -47,8 +56,7 @@ export function causalAttentionF16(Q: Float32Array, K: Int32Array, V: Int32Array
 
 
 /** causalAttentionF16: causalAttention over a binary16 KV cache (GQA). */
-export const causalAttentionF16Kernel = defineKernel('causalAttentionF16', {
-  reference: causalAttentionF16,
+export const causalAttentionF16Kernel = defineKernel('causalAttentionF16', causalAttentionF16, {
   args: [
     f32('Q', 'n*nHeads*d', ([, , , , n, d, , nHeads]) => n * nHeads * d),
     i32('K', '((pos0+n-1)*stride+nKv*d)/2 words', ([, , , pos0, n, d, stride, nHeads, group]) => Math.ceil(span(pos0, n, d, stride, nHeads, group) / 2)),

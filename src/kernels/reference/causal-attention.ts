@@ -11,6 +11,16 @@ import { badArgument } from '../../core/errors.js';
 import { causalAttentionScratchLength } from '../causal-attention-scratch.js';
 import { defineKernel, f32, int, num, size, MAX_SIZE } from '../define-kernel.js';
 
+/**
+ * Causal attention of n consecutive query rows (a prefill block): row i, at position pos0+i,
+ * attends to K/V rows 0..pos0+i; query head h reads KV head g = ⌊h/group⌋ (GQA):
+ *   out[i,h] = Σ_{t ≤ pos0+i} softmax_t(scale · Q[i,h]·K[t,g]) V[t,g].
+ * Q, out: n·nHeads·d (row i = its query heads side by side, head h at (i·nHeads + h)·d);
+ * K, V: ≥ (pos0+n−1)·stride + nKv·d, token-major (KV head g of row t at t·stride + g·d);
+ * scratch: causalAttentionScratchLength(n, nHeads) floats, overwritten. Each (row, head) equals
+ * selectiveAttention over tokens 0..pos0+i within float rounding (wasm sums in another order:
+ * tiles of keys with an online softmax, so each key and value is read once per block).
+ */
 export function causalAttention(Q: Float32Array, K: Float32Array, V: Float32Array, pos0: number, n: number, d: number,
   stride: number, nHeads: number, group: number, scale: number, out: Float32Array, _scratch: Float32Array): void {
   const s = new Float64Array(pos0 + n);
@@ -44,8 +54,7 @@ export const span = (pos0: number, n: number, d: number, stride: number, nHeads:
   (pos0 + n - 1) * stride + Math.max(1, Math.floor(nHeads / group)) * d;
 
 /** causalAttention: a block of query rows against a causal K/V cache (GQA). */
-export const causalAttentionKernel = defineKernel('causalAttention', {
-  reference: causalAttention,
+export const causalAttentionKernel = defineKernel('causalAttention', causalAttention, {
   args: [
     f32('Q', 'n*nHeads*d', ([, , , , n, d, , nHeads]) => n * nHeads * d),
     f32('K', '(pos0+n-1)*stride+nKv*d', ([, , , pos0, n, d, stride, nHeads, group]) => span(pos0, n, d, stride, nHeads, group)),

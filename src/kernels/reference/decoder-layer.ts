@@ -4,7 +4,7 @@
  * `decoderLayer` is it on the reference kernels; `composeDecoderLayer` builds it from another
  * set (the wasm-threads backend: its gemv calls are split across threads).
  */
-import type { DecoderLayerShape, KernelFunctions } from '../kernels.js';
+import type { DecoderLayerShape } from '../kernels.js';
 import {
   checkDecoderLayerShape, decoderLayerOffsets, decoderLayerScratchLength, decoderLayerScratchOffsets, decoderLayerWeightLength,
 } from '../decoder-layer-layout.js';
@@ -17,21 +17,43 @@ import { swiglu } from './swiglu.js';
 import { causalAttention } from './causal-attention.js';
 import { causalAttentionScratchLength } from '../causal-attention-scratch.js';
 
-type LayerKernels = Pick<KernelFunctions, 'rmsnorm' | 'gemv' | 'rope' | 'axpy' | 'swiglu' | 'causalAttention'>;
+/** The kernels a layer calls (any backend's, with the reference signatures). */
+export interface LayerKernels {
+  rmsnorm: typeof rmsnorm; gemv: typeof gemv; rope: typeof rope; axpy: typeof axpy; swiglu: typeof swiglu;
+  causalAttention: typeof causalAttention;
+}
+
+/** decoderLayer's signature (see below). */
+export type DecoderLayerFn = (x: Float32Array, W: Float32Array, keys: Float32Array, keysPre: Float32Array, values: Float32Array,
+  scratch: Float32Array, pos: number, shape: DecoderLayerShape) => void;
 
 /** decoderLayer as a sequence of calls to `k`. */
-export function composeDecoderLayer(k: LayerKernels): KernelFunctions['decoderLayer'] {
+export function composeDecoderLayer(k: LayerKernels): DecoderLayerFn {
   return (x, W, keys, keysPre, values, scratch, pos, s) => layer(k, x, W, keys, keysPre, values, scratch, pos, s);
 }
 
-export const decoderLayer = composeDecoderLayer({ rmsnorm, gemv, rope, axpy, swiglu, causalAttention });
+/**
+ * One Llama decoder layer for the token at position `pos`, in place on the residual stream x
+ * (Touvron et al., arXiv 2302.13971; the body of llama2.c's `forward` for one layer):
+ *   h = RMSNorm(x; rmsAtt); q = Wq h; keysPre[pos] = Wk h; values[pos] = Wv h;
+ *   q, keys[pos] ← RoPE(pos) of q and keysPre[pos];
+ *   x += Wo · attention(q, keys[0..pos], values[0..pos])   (causal, GQA, scale 1/√headDim)
+ *   h = RMSNorm(x; rmsFfn); x += W2 (SiLU(W1 h) ⊙ W3 h).
+ * The same arithmetic as rmsnorm, gemv, rope, causalAttention (one row at pos, n = 1),
+ * axpy and swiglu called one after another — one call instead of ~15, so a small model's
+ * decode step is not dominated by per-call overhead.
+ * x: dim; W: decoderLayerWeightLength(shape), the packed layer (decoder-layer-layout.ts);
+ * keys, keysPre, values: ≥ (pos+1)·kvDim, token-major (row t = all KV heads of token t);
+ * keysPre may be keys itself (resident): then k is written and rotated in place and no
+ * pre-RoPE copy is kept; scratch: decoderLayerScratchLength(shape, pos + 1), overwritten.
+ */
+export const decoderLayer: DecoderLayerFn = composeDecoderLayer({ rmsnorm, gemv, rope, axpy, swiglu, causalAttention });
 
 /** K/V cache elements a call at position pos touches: pos + 1 rows of every KV head. */
 const cacheLength = (pos: number, s: DecoderLayerShape) => (pos + 1) * (s.dim / s.nHeads) * s.nKvHeads;
 
 /** decoderLayer: one Llama decoder layer in place on x (K/V row pos written). */
-export const decoderLayerKernel = defineKernel('decoderLayer', {
-  reference: decoderLayer,
+export const decoderLayerKernel = defineKernel('decoderLayer', decoderLayer, {
   args: [
     f32('x', 'dim', ([, , , , , , , s]) => s.dim, { role: 'inout' }),
     f32('W', 'decoderLayerWeightLength(shape)', ([, , , , , , , s]) => decoderLayerWeightLength(s)),

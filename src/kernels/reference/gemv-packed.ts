@@ -2,7 +2,12 @@ import { PACK_BLOCK } from './pack-gemv.js';
 import { packedGemvLength } from '../packed-gemv-length.js';
 import { defineKernel, f32, size } from '../define-kernel.js';
 
-/** y = W·x with W packed by packGemv (P holds ⌈rows/16⌉·16·cols floats). Float64 accumulation. */
+/**
+ * y = W·x with W packed by packGemv. P: packedGemvLength(rows, cols); x: cols; y: rows.
+ * Same product as gemv (summation order differs: by column blocks of 256).
+ *
+ * Reference: y = W·x with W packed by packGemv (P holds ⌈rows/16⌉·16·cols floats). Float64 accumulation.
+ */
 export function gemvPacked(P: Float32Array, x: Float32Array, y: Float32Array, rows: number, cols: number): void {
   const panels = Math.ceil(rows / 16);
   for (let r = 0; r < rows; r++) {
@@ -17,8 +22,7 @@ export function gemvPacked(P: Float32Array, x: Float32Array, y: Float32Array, ro
 }
 
 /** gemvPacked: y = W·x with W packed by packGemv. */
-export const gemvPackedKernel = defineKernel('gemvPacked', {
-  reference: gemvPacked,
+export const gemvPackedKernel = defineKernel('gemvPacked', gemvPacked, {
   args: [
     f32('P', 'rows*cols (rows rounded up to 16)', ([, , , rows, cols]) => packedGemvLength(rows, cols)),
     f32('x', 'cols', ([, , , , cols]) => cols), f32('y', 'rows', ([, , , rows]) => rows, { role: 'out' }),

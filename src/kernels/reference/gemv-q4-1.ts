@@ -3,7 +3,11 @@ import { f16Bits } from '../../core/f16-bits.js';
 import { defineKernel, f32, i32, size, blockCols } from '../define-kernel.js';
 
 /**
- * y = W·x with W in ggml Q4_1 blocks (layout: quantized-row-words.ts). W: rows·5·cols/32 words;
+ * y = W·x with W in ggml Q4_1 blocks: W: rows·quantizedRowWords('Q4_1', cols) words (layout in
+ * quantized-row-words.ts); x: cols; y: rows; cols a multiple of 32. Weights are decoded on the
+ * fly (d·q + m), activations stay float32.
+ *
+ * Reference: y = W·x with W in ggml Q4_1 blocks (layout: quantized-row-words.ts). W: rows·5·cols/32 words;
  * x: cols; y: rows. Each weight is decoded (d·q + m) and multiplied in float64.
  */
 export function gemvQ4_1(W: Int32Array, x: Float32Array, y: Float32Array, rows: number, cols: number): void {
@@ -26,8 +30,7 @@ export function gemvQ4_1(W: Int32Array, x: Float32Array, y: Float32Array, rows: 
 }
 
 /** gemvQ4_1: y = W·x, W in Q4_1 blocks. */
-export const gemvQ4_1Kernel = defineKernel('gemvQ4_1', {
-  reference: gemvQ4_1,
+export const gemvQ4_1Kernel = defineKernel('gemvQ4_1', gemvQ4_1, {
   args: [
     i32('W', 'rows·Q4_1 row words', ([, , , rows, cols]) => rows * quantizedRowWords('Q4_1', cols)),
     f32('x', 'cols', ([, , , , cols]) => cols), f32('y', 'rows', ([, , , rows]) => rows, { role: 'out' }),

@@ -3,7 +3,10 @@ import { f16Bits } from '../../core/f16-bits.js';
 import { defineKernel, f32, i32, size, blockCols } from '../define-kernel.js';
 
 /**
- * y = W·x with W in Q8_0 rows (cols int8 quants, then cols/32 f16 scales; layout:
+ * y = W·x with W in Q8_0 rows: W: rows·quantizedRowWords('Q8_0', cols) words (int8 quants,
+ * then f16 block scales, per row); x: cols; y: rows; cols a multiple of 32.
+ *
+ * Reference: y = W·x with W in Q8_0 rows (cols int8 quants, then cols/32 f16 scales; layout:
  * quantized-row-words.ts). W: rows·quantizedRowWords('Q8_0', cols) words; x: cols; y: rows.
  * Float64 accumulation.
  */
@@ -24,8 +27,7 @@ export function gemvQ8_0(W: Int32Array, x: Float32Array, y: Float32Array, rows: 
 }
 
 /** gemvQ8_0: y = W·x, W in Q8_0 rows. */
-export const gemvQ8_0Kernel = defineKernel('gemvQ8_0', {
-  reference: gemvQ8_0,
+export const gemvQ8_0Kernel = defineKernel('gemvQ8_0', gemvQ8_0, {
   args: [
     i32('W', 'rows·Q8_0 row words', ([, , , rows, cols]) => rows * quantizedRowWords('Q8_0', cols)),
     f32('x', 'cols', ([, , , , cols]) => cols), f32('y', 'rows', ([, , , rows]) => rows, { role: 'out' }),

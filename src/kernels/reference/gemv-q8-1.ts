@@ -4,7 +4,11 @@ import { f16Bits } from '../../core/f16-bits.js';
 import { blockCols, defineKernel, f32, i32, size } from '../define-kernel.js';
 
 /**
- * y = W·x with W in ggml Q4_1 blocks (layout: quantized-row-words.ts) and x quantized by
+ * y = W·x, W in Q4_1 blocks (as gemvQ4_1), x quantized by quantizeQ8_1: ggml's
+ * vec_dot_q4_1_q8_1, an integer dot product per block: Σ_b (d_w·d_x)·Σq_w·q_x + m_w·s_x.
+ * xq: q8ActivationWords(cols) words; y: rows; cols a multiple of 32.
+ *
+ * Reference: y = W·x with W in ggml Q4_1 blocks (layout: quantized-row-words.ts) and x quantized by
  * quantizeQ8_1 (layout: q8-activation-words.ts) — ggml's vec_dot_q4_1_q8_1: per block,
  * (d_w·d_x)·Σ q_w·q_x + m_w·s_x, the quant sum in integers. W: rows·quantizedRowWords('Q4_1',
  * cols) words; xq: q8ActivationWords(cols); y: rows; cols a multiple of 32. Float64 sums.
@@ -32,7 +36,10 @@ export function gemvQ4_1Q8_1(W: Int32Array, xq: Int32Array, y: Float32Array, row
 }
 
 /**
- * y = W·x with W in Q8_0 rows (layout: quantized-row-words.ts) and x quantized by quantizeQ8_1 —
+ * y = W·x, W in Q8_0 rows (as gemvQ8_0), x quantized by quantizeQ8_1: ggml's
+ * vec_dot_q8_0_q8_0, Σ_b (d_w·d_x)·Σq_w·q_x. xq: q8ActivationWords(cols); y: rows.
+ *
+ * Reference: y = W·x with W in Q8_0 rows (layout: quantized-row-words.ts) and x quantized by quantizeQ8_1 —
  * ggml's vec_dot_q8_0_q8_0 (it reads only the quants and d, which Q8_0 and Q8_1 share): per
  * block, (d_w·d_x)·Σ q_w·q_x. W: rows·quantizedRowWords('Q8_0', cols) words; xq:
  * q8ActivationWords(cols); y: rows; cols a multiple of 32. Float64 sums.
@@ -65,8 +72,7 @@ function activationViews(xq: Int32Array): { quants: Int16Array; scales: Float32A
 }
 
 /** gemvQ4_1Q8_1: y = W·x, W in Q4_1 blocks, x quantized by quantizeQ8_1. */
-export const gemvQ4_1Q8_1Kernel = defineKernel('gemvQ4_1Q8_1', {
-  reference: gemvQ4_1Q8_1,
+export const gemvQ4_1Q8_1Kernel = defineKernel('gemvQ4_1Q8_1', gemvQ4_1Q8_1, {
   args: [
     i32('W', 'rows·Q4_1 row words', ([, , , rows, cols]) => rows * quantizedRowWords('Q4_1', cols)),
     i32('xq', 'q8ActivationWords(cols)', ([, , , , cols]) => q8ActivationWords(cols)),
@@ -76,8 +82,7 @@ export const gemvQ4_1Q8_1Kernel = defineKernel('gemvQ4_1Q8_1', {
 });
 
 /** gemvQ8_0Q8_1: y = W·x, W in Q8_0 rows, x quantized by quantizeQ8_1. */
-export const gemvQ8_0Q8_1Kernel = defineKernel('gemvQ8_0Q8_1', {
-  reference: gemvQ8_0Q8_1,
+export const gemvQ8_0Q8_1Kernel = defineKernel('gemvQ8_0Q8_1', gemvQ8_0Q8_1, {
   args: [
     i32('W', 'rows·Q8_0 row words', ([, , , rows, cols]) => rows * quantizedRowWords('Q8_0', cols)),
     i32('xq', 'q8ActivationWords(cols)', ([, , , , cols]) => q8ActivationWords(cols)),

@@ -46,7 +46,7 @@ import { gemvQ4_1Q8_1Kernel, gemvQ8_0Q8_1Kernel } from './gemv-q8-1.js'; // llam
 import { gemmQ4_1Q8_1Kernel, gemmQ8_0Q8_1Kernel } from './gemm-q8-1.js'; // llama: int8 activations
 
 /** Every kernel's descriptor, by name; the order is the order of KERNEL_NAMES. */
-export const KERNELS: { readonly [K in KernelName]: KernelDescriptor<K> } = {
+const REGISTRY = {
   dot: dotKernel, axpy: axpyKernel, gemv: gemvKernel, gemvT: gemvTKernel, l2sqrBatch: l2sqrBatchKernel,
   argminL2: argminL2Kernel, topK: topKKernel, softmax: softmaxKernel, rmsnorm: rmsnormKernel, rope: ropeKernel,
   sum: sumKernel,
@@ -66,6 +66,12 @@ export const KERNELS: { readonly [K in KernelName]: KernelDescriptor<K> } = {
   quantizeQ8_1: quantizeQ8_1Kernel, gemvQ4_1Q8_1: gemvQ4_1Q8_1Kernel, gemvQ8_0Q8_1: gemvQ8_0Q8_1Kernel, // llama: int8 activations
   gemmQ4_1Q8_1: gemmQ4_1Q8_1Kernel, gemmQ8_0Q8_1: gemmQ8_0Q8_1Kernel,
 };
+
+/**
+ * The registry: the kernel names and signatures everything else is typed by (KernelFunctions,
+ * KernelName). The annotation makes an entry under another name than its descriptor's a `tsc` error.
+ */
+export const KERNELS: { readonly [K in keyof typeof REGISTRY]: KernelDescriptor<K, (typeof REGISTRY)[K]['reference']> } = REGISTRY;
 
 /** The descriptors as a list, for derivations that treat every kernel alike. */
 export const KERNEL_DESCRIPTORS: readonly AnyKernelDescriptor[] =

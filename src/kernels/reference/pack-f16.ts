@@ -9,6 +9,11 @@
 import { roundToF16 } from './round-to-f16.js';
 import { defineKernel, f32, i32, evenSize } from '../define-kernel.js';
 
+/**
+ * x[0..n) rounded to binary16 (nearest, ties to even, subnormals included: ggml's FP32→FP16)
+ * and packed two per word, value 2i in the low half of out[i]. n even; out: n/2 words.
+ * ±Infinity past 65504; NaN → 0x7e00.
+ */
 export function packF16(x: Float32Array, out: Int32Array, n: number): void {
   for (let i = 0; i < n; i += 2) out[i >> 1] = f16BitsOf(roundToF16(x[i])) | (f16BitsOf(roundToF16(x[i + 1])) << 16);
 }
@@ -27,8 +32,7 @@ function f16BitsOf(v: number): number {
 }
 
 /** packF16: float32 → binary16 pairs. */
-export const packF16Kernel = defineKernel('packF16', {
-  reference: packF16,
+export const packF16Kernel = defineKernel('packF16', packF16, {
   args: [
     f32('x', 'n', ([, , n]) => n),
     i32('out', 'n/2', ([, , n]) => n / 2, { role: 'out' }),

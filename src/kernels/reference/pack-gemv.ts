@@ -5,7 +5,13 @@ import { defineKernel, f32, size } from '../define-kernel.js';
 export const PACK_BLOCK = 256;
 
 /**
- * P ← W (rows*cols, row-major) in the packed gemv layout: column blocks of PACK_BLOCK; in each
+ * Pack W (rows*cols, row-major) for gemvPacked: column blocks of 256; in each block,
+ * ⌈rows/16⌉ panels of 16 rows stored column by column, the 16 row-lanes of a column side by
+ * side (lanes past the last row are 0) — the kind of layout MLAS and XNNPACK prepack.
+ * P: packedGemvLength(rows, cols), overwritten. Pack long-lived weights once; gemvPacked then
+ * reads them as one stream (docs/benchmarks.md, peers).
+ *
+ * Reference: P ← W (rows*cols, row-major) in the packed gemv layout: column blocks of PACK_BLOCK; in each
  * block, panels of 16 rows stored column by column with the 16 row-lanes side by side; lanes
  * past the last row are 0.
  */
@@ -22,8 +28,7 @@ export function packGemv(W: Float32Array, P: Float32Array, rows: number, cols: n
 }
 
 /** packGemv: W into gemvPacked's layout. */
-export const packGemvKernel = defineKernel('packGemv', {
-  reference: packGemv,
+export const packGemvKernel = defineKernel('packGemv', packGemv, {
   args: [
     f32('W', 'rows*cols', ([, , rows, cols]) => rows * cols),
     f32('P', 'rows*cols (rows rounded up to 16)', ([, , rows, cols]) => packedGemvLength(rows, cols), { role: 'out' }),

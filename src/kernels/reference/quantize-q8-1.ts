@@ -3,7 +3,13 @@ import { roundToF16 } from './round-to-f16.js';
 import { blockCols, defineKernel, f32, i32 } from '../define-kernel.js';
 
 /**
- * Quantize x[0..length) to 8-bit blocks of 32 (layout: q8-activation-words.ts), as ggml's x86
+ * Quantize activations to 8-bit blocks of 32, as llama.cpp does before multiplying quantized
+ * weights (ggml's quantize_row_q8_1): per block d = max|x|/127, q = round(x/d) ∈ [−127, 127],
+ * d and s = d·Σq rounded to binary16. x: length floats (a multiple of 32); q:
+ * q8ActivationWords(length) words (layout in q8-activation-words.ts), overwritten. A block
+ * holding NaN/±Infinity gets d = s = NaN (the products that read it are NaN).
+ *
+ * Reference: Quantize x[0..length) to 8-bit blocks of 32 (layout: q8-activation-words.ts), as ggml's x86
  * quantize_row_q8_1 does: amax = max|x_j|, d = amax/127, q_j = round-half-even(x_j·(127/amax))
  * in float32, then d and s = d·Σq_j stored as binary16. length a multiple of 32; q:
  * q8ActivationWords(length) words.
@@ -40,8 +46,7 @@ function roundHalfEven(v: number): number {
 }
 
 /** quantizeQ8_1: activations to 8-bit blocks of 32 (llama.cpp's block_q8_1). */
-export const quantizeQ8_1Kernel = defineKernel('quantizeQ8_1', {
-  reference: quantizeQ8_1,
+export const quantizeQ8_1Kernel = defineKernel('quantizeQ8_1', quantizeQ8_1, {
   args: [
     f32('x', 'length', ([, , length]) => length),
     i32('q', 'q8ActivationWords(length)', ([, , length]) => q8ActivationWords(length), { role: 'out' }),

@@ -1,6 +1,10 @@
 import { defineKernel, f32, size, num } from '../define-kernel.js';
 
-/** out = w ⊙ x / sqrt(mean(x²) + eps). out may alias x. */
+/**
+ * out[i] = w[i]·x[i] / sqrt(mean(x²) + eps). out may alias x.
+ *
+ * Reference: out = w ⊙ x / sqrt(mean(x²) + eps). out may alias x.
+ */
 export function rmsnorm(x: Float32Array, w: Float32Array, out: Float32Array, n: number, eps: number): void {
   let ss = 0;
   for (let i = 0; i < n; i++) ss += x[i] * x[i];
@@ -9,8 +13,7 @@ export function rmsnorm(x: Float32Array, w: Float32Array, out: Float32Array, n: 
 }
 
 /** rmsnorm: out = w·x/rms(x); out may be x itself. */
-export const rmsnormKernel = defineKernel('rmsnorm', {
-  reference: rmsnorm,
+export const rmsnormKernel = defineKernel('rmsnorm', rmsnorm, {
   args: [
     f32('x', 'n', ([, , , n]) => n), f32('w', 'n', ([, , , n]) => n),
     f32('out', 'n', ([, , , n]) => n, { role: 'out', mayBe: 'x' }), size('n', 1), num('eps', 0),

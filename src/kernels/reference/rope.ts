@@ -2,7 +2,12 @@ import type { RopePairing } from '../kernels.js';
 import { defineKernel, f32, size, num, choice, evenSize } from '../define-kernel.js';
 
 /**
- * Rotary embedding in place. Pair t turns by pos·base^(−2t/headDim):
+ * Rotary position embedding, in place, on nHeads consecutive heads of size headDim (even):
+ * pair t (t < headDim/2) rotates by angle pos·base^(−2t/headDim). Pairing 'adjacent' rotates
+ * (2t, 2t+1); 'half' rotates (t, t + headDim/2). x: nHeads*headDim.
+ * pos may be any real number (WRoPE rotates queries to a fixed distance b).
+ *
+ * Reference: Rotary embedding in place. Pair t turns by pos·base^(−2t/headDim):
  * 'adjacent' pairs (2t, 2t+1) as in llama2.c, 'half' pairs (t, t+headDim/2) as in HF Llama.
  */
 export function rope(x: Float32Array, nHeads: number, headDim: number, pos: number, base: number,
@@ -24,8 +29,7 @@ export function rope(x: Float32Array, nHeads: number, headDim: number, pos: numb
 }
 
 /** rope: rotary position embedding, in place. */
-export const ropeKernel = defineKernel('rope', {
-  reference: rope,
+export const ropeKernel = defineKernel('rope', rope, {
   args: [
     f32('x', 'nHeads*headDim', ([, nHeads, headDim]) => nHeads * headDim, { role: 'inout' }),
     size('nHeads'), evenSize('headDim', 2), num('pos'), num('base', 1, true), choice('pairing', ['adjacent', 'half']),

@@ -8,6 +8,17 @@
 import { selectiveAttention } from './selective-attention.js';
 import { defineKernel, f32, i32, size, int, num, MAX_SIZE, checkRows } from '../define-kernel.js';
 
+/**
+ * selectiveAttention for nHeads query heads over the same token list in one call (a decode
+ * step's attention, GQA included): head h uses KV head g = ⌊h / group⌋, whose row t is
+ * K[t*stride + g*d .. t*stride + g*d + d) (likewise V), and out[h*d .. (h+1)*d) and lse[h]
+ * are exactly what selectiveAttention(q head h, K.subarray(g*d), V.subarray(g*d), idx, count,
+ * rows, d, stride, scale, out head h) writes and returns (lse rounded to float32).
+ * q, out: nHeads*d; K, V: (rows−1)*stride + nKv*d with nKv = ⌈nHeads/group⌉ (stride ≥ nKv*d);
+ * idx: count rows in [0, rows); lse: nHeads. One call lets a GPU cover every head in the
+ * dispatches of one (Ainslie et al., "GQA", EMNLP 2023; A²ATS §3–4).
+ * @example selectiveAttentionHeads(q, K, V, idx, len, len, 64, kvDim, 12, 1, 0.125, out, lse);
+ */
 export function selectiveAttentionHeads(q: Float32Array, K: Float32Array, V: Float32Array, idx: Int32Array,
   count: number, rows: number, d: number, stride: number, nHeads: number, group: number, scale: number,
   out: Float32Array, lse: Float32Array): void {
@@ -25,8 +36,7 @@ const span = (rows: number, d: number, stride: number, nHeads: number, group: nu
   (rows === 0 || nHeads === 0 ? 0 : (rows - 1) * stride + kvWidth(d, nHeads, group));
 
 /** selectiveAttentionHeads: selectiveAttention for every query head (GQA). */
-export const selectiveAttentionHeadsKernel = defineKernel('selectiveAttentionHeads', {
-  reference: selectiveAttentionHeads,
+export const selectiveAttentionHeadsKernel = defineKernel('selectiveAttentionHeads', selectiveAttentionHeads, {
   args: [
     f32('q', 'nHeads*d', ([, , , , , , d, , nHeads]) => nHeads * d),
     f32('K', '(rows-1)*stride+nKv*d', ([, , , , , rows, d, stride, nHeads, group]) => span(rows, d, stride, nHeads, group)),

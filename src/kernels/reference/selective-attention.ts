@@ -1,7 +1,13 @@
 import { defineKernel, f32, i32, size, int, num, MAX_SIZE, checkRows } from '../define-kernel.js';
 
 /**
- * Exact attention of one query head over the tokens idx[0..count) of a K/V store, in float64:
+ * Exact attention of one query head over the listed tokens of a K/V store (A²ATS §3–4):
+ * s_c = scale·q·K_{idx[c]}, out = Σ_c softmax(s)_c·V_{idx[c]}; returns log Σ_c exp(s_c) so
+ * partial attentions over disjoint sets merge exactly. q: d; K, V: rows*stride (row t of the
+ * head = K[t*stride .. t*stride+d); pass a subarray at the head's offset); idx: count indices
+ * in [0, rows) (duplicates count twice); out: d. count = 0 → out = 0, returns −Infinity.
+ *
+ * Reference: Exact attention of one query head over the tokens idx[0..count) of a K/V store, in float64:
  * s_c = scale·q·K[idx_c], out = Σ_c softmax(s)_c V[idx_c]; returns log Σ_c exp(s_c).
  * Row t (< rows) of the head lives at K[t*stride .. t*stride + d) (likewise V). count = 0 gives
  * out = 0 and −Infinity.
@@ -33,8 +39,7 @@ export function selectiveAttention(q: Float32Array, K: Float32Array, V: Float32A
 const span = (rows: number, d: number, stride: number) => (rows === 0 ? 0 : (rows - 1) * stride + d);
 
 /** selectiveAttention: exact attention of one head over listed tokens. */
-export const selectiveAttentionKernel = defineKernel('selectiveAttention', {
-  reference: selectiveAttention,
+export const selectiveAttentionKernel = defineKernel('selectiveAttention', selectiveAttention, {
   args: [
     f32('q', 'd', ([, , , , , , d]) => d),
     f32('K', '(rows-1)*stride+d', ([, , , , , rows, d, stride]) => span(rows, d, stride)),

@@ -1,7 +1,12 @@
 import { defineKernel, f32, size } from '../define-kernel.js';
 
 /**
- * Sparse input vector × dense input-major matrix (CHESS §4, "spvmm"): y = x·W, reading only the
+ * Sparse input × input-major matrix (CHESS §4): y = x·W, reading only the rows W[k,:] whose
+ * x_k ≠ 0 (their indices are compacted first). Same result as gemvT. x: rows; W: rows*cols,
+ * row-major, input-major (row k = input channel k, e.g. W_downᵀ hidden×dim); y: cols,
+ * overwritten, must not alias x or W. Returns the number of nonzero x_k. Correct for any shape.
+ *
+ * Reference: Sparse input vector × dense input-major matrix (CHESS §4, "spvmm"): y = x·W, reading only the
  * rows of W whose input x_k is nonzero. W: rows*cols, row-major and input-major (row k holds
  * input channel k's contribution to every output); x: rows; y: cols (overwritten).
  * Returns the number of nonzero inputs used. Float64 accumulation: this is the oracle.
@@ -21,8 +26,7 @@ export function spvmm(x: Float32Array, W: Float32Array, y: Float32Array, rows: n
 }
 
 /** spvmm: y = x·W over the nonzero x_k. */
-export const spvmmKernel = defineKernel('spvmm', {
-  reference: spvmm,
+export const spvmmKernel = defineKernel('spvmm', spvmm, {
   args: [
     f32('x', 'rows', ([, , , rows]) => rows), f32('W', 'rows*cols', ([, , , rows, cols]) => rows * cols),
     f32('y', 'cols', ([, , , , cols]) => cols, { role: 'out' }), size('rows'), size('cols'),

@@ -1,7 +1,10 @@
 import { defineKernel, f32, size, threshold as thresholdArg } from '../define-kernel.js';
 
 /**
- * TEAL's input sparsification (Liu et al., arXiv 2408.14690): out[i] = v[i] where |v[i]| ≥ t
+ * TEAL input sparsification: out[i] = v[i] where |v[i]| ≥ t and v[i] ≠ 0, else 0, for i < n.
+ * v: n; out: n, must not alias v. Returns the number of zeros written (exact zeros count).
+ *
+ * Reference: TEAL's input sparsification (Liu et al., arXiv 2408.14690): out[i] = v[i] where |v[i]| ≥ t
  * and v[i] ≠ 0, else 0, for i < n. Returns the number of zeros written (exact zeros of v count).
  * v: n; out: n, overwritten, must not alias v.
  */
@@ -16,8 +19,7 @@ export function threshold(v: Float32Array, t: number, out: Float32Array, n: numb
 }
 
 /** threshold: TEAL input sparsification. */
-export const thresholdKernel = defineKernel('threshold', {
-  reference: threshold,
+export const thresholdKernel = defineKernel('threshold', threshold, {
   args: [
     f32('v', 'n', ([, , , n]) => n), thresholdArg('t'), f32('out', 'n', ([, , , n]) => n, { role: 'out' }), size('n'),
   ],

@@ -1,7 +1,12 @@
 import { defineKernel, f32, size } from '../define-kernel.js';
 
 /**
- * Dense input × output-major matrix with a sparse output gate (CHESS §4, "vmmsp"):
+ * Dense input × output-major matrix with a sparse output gate (CHESS §4):
+ * out_i = (x·W[i,:])·s_i where s_i ≠ 0, out_i = 0 (row i not read) where s_i = 0.
+ * x: cols; W: rows*cols, row-major, output-major (e.g. W_up hidden×dim); s: rows;
+ * out: rows, overwritten, must not alias x, W or s. Returns the number of rows computed.
+ *
+ * Reference: Dense input × output-major matrix with a sparse output gate (CHESS §4, "vmmsp"):
  * out_i = (x·W[i,:])·s_i, and out_i = 0 without reading row i when s_i = 0.
  * x: cols; W: rows*cols, row-major (rows = output channels, e.g. W_up hidden×dim); s: rows;
  * out: rows (overwritten). Returns the number of rows computed (nonzero s_i).
@@ -23,8 +28,7 @@ export function vmmsp(x: Float32Array, W: Float32Array, s: Float32Array, out: Fl
 }
 
 /** vmmsp: out_i = (x·W[i,:])·s_i where s_i ≠ 0. */
-export const vmmspKernel = defineKernel('vmmsp', {
-  reference: vmmsp,
+export const vmmspKernel = defineKernel('vmmsp', vmmsp, {
   args: [
     f32('x', 'cols', ([, , , , , cols]) => cols), f32('W', 'rows*cols', ([, , , , rows, cols]) => rows * cols),
     f32('s', 'rows', ([, , , , rows]) => rows), f32('out', 'rows', ([, , , , rows]) => rows, { role: 'out' }),

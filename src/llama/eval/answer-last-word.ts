@@ -33,6 +33,7 @@ export async function answerLastWord(model: LlamaModel, tokenizer: TextTokenizer
   if (task === null || typeof task !== 'object' || typeof task.prompt !== 'string' || typeof task.target !== 'string') {
     throw badArgument(`task must be a LastWordTask ({ prompt, target, ... }), got ${describe(task)}`);
   }
+  if (opts === null || typeof opts !== 'object') throw badArgument(`opts must be an object, got ${describe(opts)}`);
   const maxNew = checkInt('opts.maxNewTokens', opts.maxNewTokens ?? 8, 1, 64);
   const ids = tokenizer.encode(task.prompt, { bos: tokenizer.addBos });
   if (ids.length === 0 || ids.length + maxNew > model.config.seqLen) {

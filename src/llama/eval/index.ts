@@ -6,6 +6,7 @@ export {
 export {
   buildLastWordTasks, lastWordCandidates, scoreLastWord, LAST_WORD_STOP_WORDS, type LastWordTask, type LastWordCandidate, type LastWordTaskOptions,
 } from './last-word-task.js';
+export { answerLastWord, type LastWordAnswer } from './answer-last-word.js';
 export type { TokenCounter } from './token-counter.js';
 export {
   parseCorpusManifest, corpusDocuments, CORPUS_FORMAT,

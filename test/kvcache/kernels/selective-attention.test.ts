@@ -6,7 +6,7 @@
  */
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
-import { describeEachBackend } from '../../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../../_harness/each-backend.js';
 import { size, uniforms } from '../../_harness/arbitraries.js';
 import { expectBadArgument } from '../../_harness/bad-input.js';
 import { PLACEMENTS, runPlaced } from '../../_harness/placement.js';
@@ -18,7 +18,7 @@ function within(a: number, b: number, scaleTerms: number): boolean {
   return Math.abs(a - b) <= 2e-5 * scaleTerms + 1e-6;
 }
 
-describeEachBackend('selectiveAttention', (k, info) => {
+describeEachCpuBackend('selectiveAttention', (k, info) => {
   if (!info.isReference) {
     for (const placement of PLACEMENTS) {
       it(`matches the reference (${placement} arrays; strided heads, duplicates)`, () => {

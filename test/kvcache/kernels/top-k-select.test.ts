@@ -6,7 +6,7 @@
  */
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
-import { describeEachBackend } from '../../_harness/each-backend.js';
+import { describeEachCpuBackend } from '../../_harness/each-backend.js';
 import { floatSpec, floats, size } from '../../_harness/arbitraries.js';
 import { PLACEMENTS, runPlaced } from '../../_harness/placement.js';
 import { expectBadArgument } from '../../_harness/bad-input.js';
@@ -20,7 +20,7 @@ function oracle(x: Float32Array, n: number, k: number): number[] {
   return Array.from(out).sort((a, b) => a - b);
 }
 
-describeEachBackend('topKSelect', (k, info) => {
+describeEachCpuBackend('topKSelect', (k, info) => {
   if (!info.isReference) {
     for (const placement of PLACEMENTS) {
       it(`matches the reference set exactly (${placement} arrays)`, () => {

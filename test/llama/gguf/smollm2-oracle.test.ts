@@ -17,9 +17,11 @@ import type { LlamaModel } from '../../../src/llama/model.js';
 import { describeWithModels, SMOLLM2_GGUF } from '../../_harness/models.js';
 
 interface OraclePrompt { name: string; tokens: number[]; topIds: number[][]; topLogits: number[][]; nll: number[]; meanNll: number }
-const oracle = JSON.parse(readFileSync(new URL('../../fixtures/llama/smollm2-oracle.json', import.meta.url), 'utf8')) as {
-  kvCache: string; prompts: OraclePrompt[];
-};
+type Oracle = { kvCache: string; prompts: OraclePrompt[] };
+const readOracle = (file: string) => JSON.parse(readFileSync(new URL(`../../fixtures/llama/${file}`, import.meta.url), 'utf8')) as Oracle;
+const oracle = readOracle('smollm2-oracle.json');
+/** The same prompts from llama.cpp with its default binary16 KV cache (`llama-cpp-oracle.py --kv f16`). */
+const oracleF16 = readOracle('smollm2-oracle-kv-f16.json');
 
 /**
  * Our logits at every position (one prefill: blocks of 32 tokens with the gemm kernels, every
@@ -66,9 +68,9 @@ describeWithModels('SmolLM2-135M GGUF against llama.cpp', [SMOLLM2_GGUF], ([path
    * are not llama.cpp near-ties.
    */
   async function checkAgainstLlamaCpp(weights: 'quantized' | 'f32', prompts: OraclePrompt[],
-    bars: { maxDelta: number; shortNll: number; unexplainedFlips: number }): Promise<void> {
+    bars: { maxDelta: number; shortNll: number; unexplainedFlips: number }, kvType: 'f32' | 'f16' = 'f32'): Promise<void> {
     const kernels = await createKernels({ backend: 'wasm' });
-    const model = loadGguf(new Uint8Array(readFileSync(path)), { kernels, maxSeqLen: Math.max(...prompts.map((p) => p.tokens.length)), name: path, weights });
+    const model = loadGguf(new Uint8Array(readFileSync(path)), { kernels, maxSeqLen: Math.max(...prompts.map((p) => p.tokens.length)), name: path, weights, kvType });
     let agree = 0;
     let positions = 0;
     let unexplained = 0;
@@ -79,7 +81,7 @@ describeWithModels('SmolLM2-135M GGUF against llama.cpp', [SMOLLM2_GGUF], ([path
       agree += r.agree;
       positions += p.tokens.length;
       unexplained += r.unexplained;
-      rows.push(`[${weights}] ${p.name} (${p.tokens.length} tokens): top-1 ${r.agree}/${p.tokens.length}, max |Δlogit| ${r.maxDelta.toFixed(3)}, ` +
+      rows.push(`[${weights}, kv ${kvType}] ${p.name} (${p.tokens.length} tokens): top-1 ${r.agree}/${p.tokens.length}, max |Δlogit| ${r.maxDelta.toFixed(3)}, ` +
         `NLL ${r.meanNll.toFixed(5)} vs llama.cpp ${p.meanNll.toFixed(5)} (${(100 * (r.meanNll / p.meanNll - 1)).toFixed(3)}%), ${r.unexplained} unexplained flips`);
       console.log(rows.at(-1));
       results.push({ p, r });
@@ -115,5 +117,13 @@ describeWithModels('SmolLM2-135M GGUF against llama.cpp', [SMOLLM2_GGUF], ([path
 
   it('float32 mode (float activations), short prompts: flips only at llama.cpp near-ties, logits within 1.45, NLL within 6%', async () => {
     await checkAgainstLlamaCpp('f32', oracle.prompts.filter((p) => p !== long), { maxDelta: 1.45, shortNll: 0.06, unexplainedFlips: 0 });
+  }, 600_000);
+
+  it('binary16 KV cache (kvType f16) against llama.cpp with its default binary16 cache, short prompts: the fixture\'s ids are ' +
+    'the f32 fixture\'s; flips only at llama.cpp near-ties, logits within 1.45, NLL within 5%', async () => {
+    expect(oracleF16.kvCache).toBe('f16');
+    expect(oracleF16.prompts.map((p) => p.tokens)).toEqual(oracle.prompts.map((p) => p.tokens));
+    await checkAgainstLlamaCpp('quantized', oracleF16.prompts.filter((p) => p.tokens.length < 4000),
+      { maxDelta: 1.45, shortNll: 0.05, unexplainedFlips: 0 }, 'f16');
   }, 600_000);
 });

@@ -18,7 +18,7 @@
  * writable in a dispatch. Work issued earlier through the kernels (the same GpuContext) is
  * submitted first, so the two paths can share the model's K/V store in program order.
  */
-import { badArgument } from '../../../core/errors.js';
+import { SparseInferenceError, badArgument } from '../../../core/errors.js';
 import type { DecodeStep, DecodeStepSpec, DecodeWant } from '../../../kernels/decode-step.js';
 import { GpuDeviceArray, type GpuContext, type GpuRef } from '../gpu-context.js';
 import type { GpuBuffer } from '../gpu-types.js';
@@ -89,8 +89,8 @@ export class GpuDecoder implements DecodeStep {
     this.weights = refOf('weights', s.weights);
     const Q = s.quantized ? refOf('quantized', s.quantized) : null;
     const format = (n: keyof NonNullable<DecodeStepSpec['formats']>): RowFormat => s.formats?.[n] ?? 'f32';
-    /** The bindings of a matrix of format f, and its row length (floats or words) for `cols` columns. */
-    const matrix = (f: RowFormat) => (f === 'f32' ? [this.weights] : [this.weights, Q!]);
+    /** The bindings of a matrix of format f (row-dots.ts: matrixBindings), and its row length (floats or words) for `cols` columns. */
+    const matrix = (f: RowFormat, normed = true) => (f === 'f32' ? [this.weights] : normed ? [this.weights, Q!] : [Q!]);
     const rowLen = (f: RowFormat, cols: number) => (f === 'f32' ? cols : quantizedRowWords(f, cols));
     try {
       const cs = buffer(s.seqLen * s.headDim);
@@ -117,12 +117,12 @@ export class GpuDecoder implements DecodeStep {
             [at(q), keys, values, step, at(part)], ALL_GROUPS),
           combine: new StaticDispatch(ctx, attentionCombineProgram, attention, [at(part), step, at(att)], s.nHeads),
           wo: new StaticDispatch(ctx, residualRowsProgram(fo), { cols: s.dim, rowLen: rowLen(fo, s.dim), w: o.wo },
-            [...matrix(fo), at(att), x], s.dim),
+            [...matrix(fo, false), at(att), x], s.dim),
           gateUp: new StaticDispatch(ctx, gateUpRowsProgram(f1), {
             cols: s.dim, rowLen: rowLen(f1, s.dim), w1: o.w1, w3: o.w3, norm: o.rmsFfn, eps: s.normEps,
           }, [...matrix(f1), x, at(u)], s.hiddenDim),
           w2: new StaticDispatch(ctx, residualRowsProgram(f2), { cols: s.hiddenDim, rowLen: rowLen(f2, s.hiddenDim), w: o.w2 },
-            [...matrix(f2), at(u), x], s.dim),
+            [...matrix(f2, false), at(u), x], s.dim),
         };
       });
       const fc = format('wcls'), fe = format('tokEmb');
@@ -182,16 +182,13 @@ export class GpuDecoder implements DecodeStep {
     if (want !== 'none') enc.copyBufferToBuffer(want === 'logits' ? this.logits : this.token, 0, this.staging, 0, bytes);
     d.queue.submit([enc.finish()]);
     ctx.submissions++;
-    const validation = d.popErrorScope();
-    if (want === 'none') {
-      const err = await validation;
-      if (err) throw new Error(`webgpu validation error in the decode step (a bug in the backend): ${err.message}`);
-      return;
-    }
-    const [err] = await Promise.all([validation, this.staging.mapAsync(MAP_READ_MODE, 0, bytes)]);
+    const validation = d.popErrorScope().then((err) => {
+      if (err) throw new SparseInferenceError('UNAVAILABLE', `webgpu validation error in the decode step (a bug in the backend): ${err.message}`);
+    });
+    if (want === 'none') return validation;
+    await Promise.all([validation, this.staging.mapAsync(MAP_READ_MODE, 0, bytes)]);
     const data = this.staging.getMappedRange(0, bytes).slice(0);
     this.staging.unmap();
-    if (err) throw new Error(`webgpu validation error in the decode step (a bug in the backend): ${err.message}`);
     if (want === 'logits') return new Float32Array(data);
     const [best, nan] = new Uint32Array(data);
     if (nan !== 0xFFFFFFFF) throw badArgument(`logits[${nan}] is NaN`);

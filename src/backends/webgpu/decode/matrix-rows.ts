@@ -25,7 +25,7 @@ export function residualRowsProgram(format: RowFormat): GpuProgram {
     cacheKey: `decode:residualRows:${format}`,
     workgroupSize: [ROW_WG, 1],
     uniforms: SHAPE,
-    bindings: [...matrixBindings(format), { name: 'v', type: 'f32', access: 'read' }, { name: 'x', type: 'f32', access: 'read_write' }],
+    bindings: [...matrixBindings(format, false), { name: 'v', type: 'f32', access: 'read' }, { name: 'x', type: 'f32', access: 'read_write' }],
     prelude: rowDotsPrelude(1),
     body: `
 ${rowDots(format, [rowBase(format, 'P.w + wid * P.rowLen')], 'v', 'P.vOff', 'P.cols')}
@@ -40,7 +40,7 @@ export function gateUpRowsProgram(format: RowFormat): GpuProgram {
     workgroupSize: [ROW_WG, 1],
     uniforms: [{ name: 'cols', type: 'u32' }, { name: 'rowLen', type: 'u32' }, { name: 'w1', type: 'u32' }, { name: 'w3', type: 'u32' },
       { name: 'norm', type: 'u32' }, { name: 'eps', type: 'f32' }],
-    bindings: [...matrixBindings(format), { name: 'x', type: 'f32', access: 'read' }, { name: 'u', type: 'f32', access: 'read_write' }],
+    bindings: [...matrixBindings(format, true), { name: 'x', type: 'f32', access: 'read' }, { name: 'u', type: 'f32', access: 'read_write' }],
     prelude: `${rowDotsPrelude(3)}
 fn silu(v: f32) -> f32 {
   let e = exp(-abs(v));
@@ -61,7 +61,7 @@ export function classifierRowsProgram(format: RowFormat): GpuProgram {
     cacheKey: `decode:classifierRows:${format}`,
     workgroupSize: [ROW_WG, 1],
     uniforms: [...SHAPE, { name: 'norm', type: 'u32' }, { name: 'eps', type: 'f32' }],
-    bindings: [...matrixBindings(format), { name: 'x', type: 'f32', access: 'read' }, { name: 'logits', type: 'f32', access: 'read_write' }],
+    bindings: [...matrixBindings(format, true), { name: 'x', type: 'f32', access: 'read' }, { name: 'logits', type: 'f32', access: 'read_write' }],
     prelude: rowDotsPrelude(2),
     body: `
 ${rowDots(format, [rowBase(format, 'P.w + wid * P.rowLen')], 'x', 'P.xOff', 'P.cols', 'P.WOff + P.norm')}

@@ -26,7 +26,7 @@ export function qkvRopeProgram(pairing: RopePairing, format: RowFormat): GpuProg
       { name: 'rowLen', type: 'u32' }, { name: 'wq', type: 'u32' }, { name: 'wk', type: 'u32' }, { name: 'wv', type: 'u32' }, { name: 'norm', type: 'u32' },
     ],
     bindings: [
-      ...matrixBindings(format),
+      ...matrixBindings(format, true),
       { name: 'x', type: 'f32', access: 'read' },
       { name: 'cs', type: 'f32', access: 'read' },
       { name: 'step', type: 'u32', access: 'read' },
@@ -41,14 +41,14 @@ export function qkvRopeProgram(pairing: RopePairing, format: RowFormat): GpuProg
   let kPairs = P.kvDim / 2u;
   var seg = 0u;
   var lp = wid;
-  var w = P.wq;
-  if (wid >= qPairs + kPairs) { seg = 2u; lp = wid - qPairs - kPairs; w = P.wv; }
-  else if (wid >= qPairs) { seg = 1u; lp = wid - qPairs; w = P.wk; }
+  var mat = P.wq;
+  if (wid >= qPairs + kPairs) { seg = 2u; lp = wid - qPairs - kPairs; mat = P.wv; }
+  else if (wid >= qPairs) { seg = 1u; lp = wid - qPairs; mat = P.wk; }
   let h = lp / P.half;
   let t = lp - h * P.half;
   let r0 = h * 2u * P.half + ${adjacent ? '2u * t' : 't'};
   let r1 = r0 + ${adjacent ? '1u' : 'P.half'};
-${rowDots(format, [rowBase(format, 'w + r0 * P.rowLen'), rowBase(format, 'w + r1 * P.rowLen')], 'x', 'P.xOff', 'P.dim', 'P.WOff + P.norm')}
+${rowDots(format, [rowBase(format, 'mat + r0 * P.rowLen'), rowBase(format, 'mat + r1 * P.rowLen')], 'x', 'P.xOff', 'P.dim', 'P.WOff + P.norm')}
   if (lid != 0u) { return; }
 ${normScale('P.dim')}
   let a = dot0 * r;

@@ -48,10 +48,10 @@ ${rows.map((r, i) => `    a${i} = a${i} + W[${r} + c] * h;`).join('\n')}
     let c0 = b * 32u;
 ${rows.map((r, i) => `    let dm${i} = unpack2x16float(u32(Q[${r} + b * 5u]));\n    var s${i} = 0.0;`).join('\n')}
     var sh = 0.0;
-    for (var w = 0u; w < 4u; w = w + 1u) {
-${rows.map((r, i) => `      let q${i} = u32(Q[${r} + b * 5u + 1u + w]);`).join('\n')}
+    for (var qw = 0u; qw < 4u; qw = qw + 1u) {
+${rows.map((r, i) => `      let q${i} = u32(Q[${r} + b * 5u + 1u + qw]);`).join('\n')}
       for (var k = 0u; k < 4u; k = k + 1u) {
-        let j = c0 + w * 4u + k;
+        let j = c0 + qw * 4u + k;
         ${element('lo', src, srcAt, 'j', normAt)}
         ${element('hi', src, srcAt, 'j + 16u', normAt)}
         sh = sh + lo + hi;
@@ -68,10 +68,10 @@ ${rows.map((_, i) => `    a${i} = a${i} + dm${i}.x * s${i} + dm${i}.y * sh;`).jo
 ${rows.map((r, i) => `    let dd${i} = unpack2x16float(u32(Q[${r} + ${cols} / 4u + b / 2u]));
     let d${i} = select(dd${i}.x, dd${i}.y, (b & 1u) == 1u);
     var s${i} = 0.0;`).join('\n')}
-    for (var w = 0u; w < 8u; w = w + 1u) {
-${rows.map((r, i) => `      let q${i} = Q[${r} + b * 8u + w];`).join('\n')}
+    for (var qw = 0u; qw < 8u; qw = qw + 1u) {
+${rows.map((r, i) => `      let q${i} = Q[${r} + b * 8u + qw];`).join('\n')}
       for (var k = 0u; k < 4u; k = k + 1u) {
-        ${element('h', src, srcAt, 'c0 + w * 4u + k', normAt)}
+        ${element('h', src, srcAt, 'c0 + qw * 4u + k', normAt)}
 ${rows.map((_, i) => `        s${i} = s${i} + f32(extractBits(q${i}, 8u * k, 8u)) * h;`).join('\n')}
       }
     }
@@ -107,11 +107,14 @@ export function normScale(cols: string): string {
   return `  let r = inverseSqrt(ss / f32(${cols}) + P.eps);`;
 }
 
-/** The matrix bindings a program over rows of `format` needs: W (floats: norms, f32 rows), and Q (words) when quantized. */
-export function matrixBindings(format: RowFormat): { name: string; type: 'f32' | 'i32'; access: 'read' }[] {
-  return format === 'f32'
-    ? [{ name: 'W', type: 'f32', access: 'read' }]
-    : [{ name: 'W', type: 'f32', access: 'read' }, { name: 'Q', type: 'i32', access: 'read' }];
+/**
+ * The matrix bindings a program over rows of `format` reads: W (floats: f32 rows, and the norm
+ * weights when `normed`), Q (words) when quantized. Only these: a pipeline's automatic layout
+ * drops a binding the shader never reads, and a bind group naming it would be invalid.
+ */
+export function matrixBindings(format: RowFormat, normed: boolean): { name: string; type: 'f32' | 'i32'; access: 'read' }[] {
+  const W = { name: 'W', type: 'f32' as const, access: 'read' as const }, Q = { name: 'Q', type: 'i32' as const, access: 'read' as const };
+  return format === 'f32' ? [W] : normed ? [W, Q] : [Q];
 }
 
 /** Where a row starts: `P.WOff + at` (floats of W) or `P.QOff + at` (words of Q). */
