@@ -177,9 +177,10 @@ async function runEvalSynthetic(args: string[], ctx: CliContext): Promise<number
 
 /**
  * --activations of the retrieval runs: float32 by default. With int8 activations (llama.cpp's
- * Q8_1 path, the GGUF default) the retrieval cache's full attention does not reproduce the dense
- * cache's NLL on SmolLM2 (0.1 nats apart on 4 tokens; with float32 activations they agree to
- * 1e-6), so ΔNLL would mix that discrepancy into every method.
+ * Q8_1 path, the GGUF default) a one-ulp difference between the retrieval cache's and the dense
+ * cache's attention sums can flip a Q8_1 rounding, and on SmolLM2 full attention through the two
+ * caches ends 0.1 nats apart on 4 tokens (float32 activations: 1e-6), so ΔNLL would mix that
+ * noise into every method.
  */
 const ACTIVATIONS_OPTION = { activations: { type: 'string', choices: ['f32', 'int8'], default: 'f32' } } as const;
 
