@@ -166,10 +166,7 @@ export const ASYNC_BACKENDS: readonly AsyncBackendEntry[] = [
   },
 ];
 
-type AsyncLoaded =
-  | { entry: AsyncBackendEntry; kernels: Kernels }
-  | { entry: AsyncBackendEntry; skipped: string }
-  | { entry: AsyncBackendEntry; failed: unknown };
+type AsyncLoaded = LoadedBackend<AsyncBackendEntry, Kernels>;
 
 /**
  * Loads the async backends (await it at the top of a test file) and returns
@@ -191,20 +188,32 @@ export async function loadAsyncBackends(): Promise<(name: string, fn: (k: Kernel
     for (const item of all) {
       const { entry } = item;
       const info: AsyncBackendInfo = { label: entry.label, backend: entry.backend, options: entry.options, isReference: entry.isReference };
-      if ('skipped' in item) {
-        console.warn(`[skip] ${name} [${entry.label}]: ${item.skipped}`);
-        describe.skip(`${name} [${entry.label}] (skipped: ${item.skipped})`, () => {});
-      } else if ('failed' in item) {
-        describe(`${name} [${entry.label}]`, () => {
-          it('loads (the runtime supports this backend)', () => { throw item.failed; });
-        });
-      } else {
-        const k = item.kernels;
-        describe(`${name} [${entry.label}]`, () => {
-          it(`loaded backend ${entry.backend}`, () => { expect(k.backend).toBe(entry.backend); });
-          fn(k, info);
-        });
-      }
+      describeLoaded(name, item, (k) => {
+        it(`loaded backend ${entry.backend}`, () => { expect(k.backend).toBe(entry.backend); });
+        fn(k, info);
+      });
     }
   };
+}
+
+/** A backend as a test file's load left it: its kernels, the reason it is skipped, or the load error. */
+export type LoadedBackend<E extends { label: string }, K> = { entry: E; kernels: K } | { entry: E; skipped: string } | { entry: E; failed: unknown };
+
+/**
+ * `describe(`${name} [label]`)` for one backend: skipped with its reason when its runtime is
+ * missing, one failing test when it did not load, else `body` with the loaded kernels.
+ */
+export function describeLoaded<E extends { label: string }, K>(name: string, item: LoadedBackend<E, K>, body: (kernels: K) => void): void {
+  const label = item.entry.label;
+  if ('skipped' in item) {
+    console.warn(`[skip] ${name} [${label}]: ${item.skipped}`);
+    describe.skip(`${name} [${label}] (skipped: ${item.skipped})`, () => {});
+  } else if ('failed' in item) {
+    describe(`${name} [${label}]`, () => {
+      it('loads (the runtime supports this backend)', () => { throw item.failed; });
+    });
+  } else {
+    const k = item.kernels;
+    describe(`${name} [${label}]`, () => body(k));
+  }
 }

@@ -14,12 +14,12 @@
  * it (CI provides SwiftShader: VK_ICD_FILENAMES, see .ci/run). Loading costs a thread pool and a
  * GPU device, so only files that import this module pay for them.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { createKernels } from '../../src/backends/create-kernels.js';
 import type { Kernels } from '../../src/kernels/kernels.js';
 import { webgpuMissing } from '../../src/backends/webgpu/device.js';
 import { parallelMissing } from '../../src/backends/wasm-threads/parallel-support.js';
-import { CPU_BACKENDS, type BackendEntry, type BackendInfo } from './each-backend.js';
+import { CPU_BACKENDS, describeLoaded, type LoadedBackend, type BackendEntry, type BackendInfo } from './each-backend.js';
 
 /** What a suite on any backend is told: its backend, and how far its floats may be from the reference's. */
 export interface AnyBackendInfo extends BackendInfo {
@@ -44,10 +44,7 @@ export const EVERY_BACKEND: readonly BackendEntry[] = [
   },
 ];
 
-type Loaded =
-  | { entry: BackendEntry; kernels: Kernels }
-  | { entry: BackendEntry; skipped: string }
-  | { entry: BackendEntry; failed: unknown };
+type Loaded = LoadedBackend<BackendEntry, Kernels>;
 
 const requireRuntimes = process.env.SPARSE_INFERENCE_REQUIRE_RUNTIMES === '1';
 
@@ -77,21 +74,11 @@ export function describeEachBackend(name: string, fn: (kernels: Kernels, info: A
       label: entry.label, backend: entry.backend, variant: entry.variant, options: entry.options,
       isReference: entry.isReference, tolerance: TOLERANCE[entry.label],
     };
-    if ('skipped' in item) {
-      console.warn(`[skip] ${name} [${entry.label}]: ${item.skipped}`);
-      describe.skip(`${name} [${entry.label}] (skipped: ${item.skipped})`, () => {});
-    } else if ('failed' in item) {
-      describe(`${name} [${entry.label}]`, () => {
-        it('loads (the runtime supports this backend)', () => { throw item.failed; });
+    describeLoaded(name, item, (k) => {
+      it(`loaded backend ${entry.backend}, variant ${entry.variant}`, () => {
+        expect([k.backend, k.variant]).toEqual([entry.backend, entry.variant]);
       });
-    } else {
-      const k = item.kernels;
-      describe(`${name} [${entry.label}]`, () => {
-        it(`loaded backend ${entry.backend}, variant ${entry.variant}`, () => {
-          expect([k.backend, k.variant]).toEqual([entry.backend, entry.variant]);
-        });
-        fn(k, info);
-      });
-    }
+      fn(k, info);
+    });
   }
 }

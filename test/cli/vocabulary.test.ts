@@ -133,7 +133,7 @@ describeWithShared('calibrate → use on stories260K', ['models/stories260K.bin'
       const c = await cli(['kvcache', 'calibrate', ...base, '--text', text, '--calibration-stories', '4', '--size', '16',
         '--iterations', '5', '--out', file, '--json']);
       expect(c.code, c.err).toBe(0);
-      expect(JSON.parse(c.out).files[0]).toMatchObject({ file, kind: 'query-aware', size: 16 });
+      expect(JSON.parse(c.out)).toMatchObject({ file, kind: 'query-aware', size: 16 });
       const dense = await ppl();
       const full = await ppl('--codebooks', file, '--budget', '1');
       expect(full.strategies).toMatch(/kv a2ats/);

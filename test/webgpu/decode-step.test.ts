@@ -230,21 +230,22 @@ describeWithRuntime('webgpu decode step: one submission per token', missing, () 
   }, 600_000);
   });
 
-  // SwiftShader runs a SmolLM2 step (30 layers, 49152-row classifier) in 20–75 s here: 16 tokens only.
+  // SwiftShader runs a SmolLM2 step (30 layers, 49152-row classifier) in 20–75 s here: 8 tokens only,
+  // so the test stays a few minutes of CI time (16 tokens took 17 min at load 17).
   describeWithModels('SmolLM2-135M Q4_1', [SMOLLM2_GGUF], ([path]) => {
-    it('SmolLM2-135M Q4_1: 16 greedy tokens equal to the CPU model with float32 activations', async () => {
+    it('SmolLM2-135M Q4_1: 8 greedy tokens equal to the CPU model with float32 activations', async () => {
       const bytes = new Uint8Array(readFileSync(path));
       const { k } = await countingKernels();
       const gpu = loadGguf(bytes, { kernels: k, maxSeqLen: 64 });
       const cpu = loadGguf(bytes, { kernels: await createKernels({ backend: 'wasm' }), maxSeqLen: 64, activations: 'f32' });
-      const prompt = [1];   // <|im_start|>: 16 steps in all (~75 s each on SwiftShader under load)
+      const prompt = [1];   // <|im_start|>: 8 steps in all
       const want = await cpu.prefill(prompt);
       const got = await gpu.prefill(prompt);
       expect(maxRelDiff(got, want)).toBeLessThan(1e-4);
       const first = want.indexOf(Math.max(...want));
       const tokensOf = async (m: LlamaModel) => {
         const out = [first];
-        while (out.length < 16) out.push(await m.forwardGreedy(out[out.length - 1], prompt.length + out.length - 1));
+        while (out.length < 8) out.push(await m.forwardGreedy(out[out.length - 1], prompt.length + out.length - 1));
         return out;
       };
       expect(await tokensOf(gpu)).toEqual(await tokensOf(cpu));

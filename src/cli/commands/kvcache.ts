@@ -177,9 +177,10 @@ async function runEvalSynthetic(args: string[], ctx: CliContext): Promise<number
 
 /**
  * --activations of the retrieval runs: float32 by default. With int8 activations (llama.cpp's
- * Q8_1 path, the GGUF default) the retrieval cache's full attention does not reproduce the dense
- * cache's NLL on SmolLM2 (0.1 nats apart on 4 tokens; with float32 activations they agree to
- * 1e-6), so ΔNLL would mix that discrepancy into every method.
+ * Q8_1 path, the GGUF default) a one-ulp difference between the retrieval cache's and the dense
+ * cache's attention sums can flip a Q8_1 rounding, and on SmolLM2 full attention through the two
+ * caches ends 0.1 nats apart on 4 tokens (float32 activations: 1e-6), so ΔNLL would mix that
+ * noise into every method.
  */
 const ACTIVATIONS_OPTION = { activations: { type: 'string', choices: ['f32', 'int8'], default: 'f32' } } as const;
 
@@ -454,7 +455,9 @@ async function runCalibrate(args: string[], ctx: CliContext): Promise<number> {
     if (sets.plain) written.push({ file: kinds.length === 2 ? values['plain-out']! : values.out!, set: sets.plain });
     for (const w of written) await writeFile(w.file, writeCodebookFile(w.set));
     bar.done();
-    if (values.json) ctx.stdout(JSON.stringify({ tokens, queryPositions: queries, documents, seconds, files: written.map((w) => ({ file: w.file, ...w.set.info })) }, null, 2) + '\n');
+    const files = written.map((w) => ({ file: w.file, ...w.set.info }));
+    // One kind: its file and info at the top level (as before --kind both existed); both: under files.
+    if (values.json) ctx.stdout(JSON.stringify({ ...(files.length === 1 ? files[0] : { files }), tokens, queryPositions: queries, documents, seconds }, null, 2) + '\n');
     else {
       for (const { file, set } of written) {
         const k = set.info.kmeans!;

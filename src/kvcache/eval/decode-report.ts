@@ -128,11 +128,12 @@ export function passkeyChart(trials: readonly PasskeyTrial[], title = 'Passkey a
   const lengths = [...new Set(trials.map((t) => t.targetTokens))].sort((a, b) => a - b);
   const methods = [...new Set(trials.map((t) => t.method))];
   const series: Series[] = [], bands: Band[] = [];
-  for (const m of methods) {
+  methods.forEach((m, i) => {
     const iv = lengths.map((n) => bootstrapMean(trials.filter((t) => t.method === m && t.targetTokens === n).map((t) => Number(t.correct))));
-    series.push({ name: m, x: lengths, y: iv.map((b) => b.estimate), marker: true });
-    bands.push({ name: `${m} 95% CI`, x: lengths, lo: iv.map((b) => b.lower), hi: iv.map((b) => b.upper) });
-  }
+    const color = seriesColor(i);
+    series.push({ name: m, x: lengths, y: iv.map((b) => b.estimate), marker: true, color });
+    bands.push({ name: `${m} 95% CI`, x: lengths, lo: iv.map((b) => b.lower), hi: iv.map((b) => b.upper), color });
+  });
   return lineChart({ title, xLabel: 'prompt length (tokens)', yLabel: 'accuracy', series, bands, logX: true, yDomain: [0, 1] });
 }
 
