@@ -46,7 +46,7 @@ export {
 export { evaluateLlama, calibrateLlama, type LlamaEvalOptions, type LlamaEvalResult } from './eval/llama-eval.js';
 export { calibrateOnDocuments, type DocumentCalibrationOptions, type DocumentCalibrationResult } from './eval/calibrate-documents.js';
 export {
-  evaluateDecode, densePrefill, DECODE_EVAL_METHODS, type DecodeEvalMethod, type DecodeEvalOptions, type DecodeEvalResult,
+  evaluateDecode, densePrefill, DECODE_EVAL_METHODS, type DecodeEvalMethod, type DecodeEvalOptions, type RetrievalSettings, type DecodeEvalResult,
   type DecodeCell, type DecodeEvalDocument,
 } from './eval/decode-eval.js';
 export { evaluatePasskey, type PasskeyEvalOptions, type PasskeyTrial } from './eval/passkey-eval.js';

@@ -43,8 +43,19 @@ import type { MethodName } from './methods.js';
 export const DECODE_EVAL_METHODS = ['full', 'oracle', 'a2ats', 'vq-wrope', 'quest', 'pqcache'] as const;
 export type DecodeEvalMethod = (typeof DECODE_EVAL_METHODS)[number];
 
+/** The retrieval caches' settings, shared by evaluateDecode and evaluatePasskey. */
+export interface RetrievalSettings {
+  /** Window w (default 64), sinks (default 8), WRoPE distance b (default the codebooks', else 2048). */
+  window?: number;
+  sinks?: number;
+  distance?: number;
+  codebooks?: { queryAware?: CodebookSet; plain?: CodebookSet };
+  /** Quest page size (default 16, Quest's). */
+  questPageSize?: number;
+}
+
 /** Sizes, budgets, methods and retrieval settings of evaluateDecode. */
-export interface DecodeEvalOptions {
+export interface DecodeEvalOptions extends RetrievalSettings {
   /** Tokens before the first scored token (C). */
   context: number;
   /** Tokens scored at the end of each (truncated) document (L). */
@@ -53,13 +64,6 @@ export interface DecodeEvalOptions {
   budgets?: number[];
   /** Default: all of DECODE_EVAL_METHODS. 'full' is always run (the reference). */
   methods?: DecodeEvalMethod[];
-  /** Window w (default 64), sinks (default 8), WRoPE distance b (default the codebooks', else 2048). */
-  window?: number;
-  sinks?: number;
-  distance?: number;
-  codebooks?: { queryAware?: CodebookSet; plain?: CodebookSet };
-  /** Quest page size (default 16, Quest's). */
-  questPageSize?: number;
   pq?: PqCacheOptions;
   /** Measure recall and score errors at every k-th scored step (default 1: all); budgets and NLL use every step. */
   metricsEvery?: number;

@@ -17,21 +17,15 @@ import type { TextTokenizer } from '../../llama/text-tokenizer.js';
 import { DenseKvCache } from '../../llama/dense-kv-cache.js';
 import { checkLlamaModel, checkTextTokenizer } from '../../llama/check-llama-args.js';
 import { scorePasskey, type PasskeyTask } from '../../llama/eval/passkey-task.js';
-import type { CodebookSet } from '../codebook-set.js';
 import { RetrievalKvCache } from '../retrieval-kv-cache.js';
 import { yieldToEventLoop } from '../cooperative.js';
-import { DECODE_EVAL_METHODS, densePrefill, type DecodeEvalMethod } from './decode-eval.js';
+import { DECODE_EVAL_METHODS, densePrefill, type DecodeEvalMethod, type RetrievalSettings } from './decode-eval.js';
 
-export interface PasskeyEvalOptions {
+export interface PasskeyEvalOptions extends RetrievalSettings {
   /** ρ of the sparse methods. */
   budget: number;
   /** Default: full, a2ats, quest, oracle. */
   methods?: DecodeEvalMethod[];
-  window?: number;
-  sinks?: number;
-  distance?: number;
-  codebooks?: { queryAware?: CodebookSet; plain?: CodebookSet };
-  questPageSize?: number;
   /** Tokens generated per answer (default 8). */
   answerTokens?: number;
   onProgress?: (fraction: number, label: string) => void;
