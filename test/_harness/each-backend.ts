@@ -73,10 +73,7 @@ export const CPU_BACKENDS: readonly BackendEntry[] = [
   },
 ];
 
-type Loaded =
-  | { entry: BackendEntry; kernels: CpuKernels }
-  | { entry: BackendEntry; skipped: string }
-  | { entry: BackendEntry; failed: unknown };
+type Loaded = LoadedBackend<BackendEntry, CpuKernels>;
 
 // Loaded once per test file (top-level await), so suites receive ready kernels synchronously.
 const loaded: Loaded[] = await Promise.all(CPU_BACKENDS.map(async (entry): Promise<Loaded> => {
@@ -109,27 +106,13 @@ export function describeEachCpuBackend(name: string, fn: (kernels: CpuKernels, i
       label: entry.label, backend: entry.backend, variant: entry.variant,
       options: entry.options, isReference: entry.isReference,
     };
-    if ('skipped' in item) {
-      console.warn(`[skip] ${name} [${entry.label}]: ${item.skipped}`);
-      describe.skip(`${name} [${entry.label}] (skipped: ${item.skipped})`, () => {
-        fn(unavailableKernels(entry.label, item.skipped), info);
+    describeLoaded(name, item, (k) => {
+      it(`loaded backend ${entry.backend}, variant ${entry.variant}`, () => {
+        expect(k.backend).toBe(entry.backend);
+        expect(k.variant).toBe(entry.variant);
       });
-    } else if ('failed' in item) {
-      describe(`${name} [${entry.label}]`, () => {
-        it('loads (the runtime supports this backend)', () => {
-          throw item.failed;
-        });
-      });
-    } else {
-      const k = item.kernels;
-      describe(`${name} [${entry.label}]`, () => {
-        it(`loaded backend ${entry.backend}, variant ${entry.variant}`, () => {
-          expect(k.backend).toBe(entry.backend);
-          expect(k.variant).toBe(entry.variant);
-        });
-        fn(k, info);
-      });
-    }
+      fn(k, info);
+    }, (reason) => fn(unavailableKernels(entry.label, reason), info));
   }
 }
 
@@ -203,11 +186,14 @@ export type LoadedBackend<E extends { label: string }, K> = { entry: E; kernels:
  * `describe(`${name} [label]`)` for one backend: skipped with its reason when its runtime is
  * missing, one failing test when it did not load, else `body` with the loaded kernels.
  */
-export function describeLoaded<E extends { label: string }, K>(name: string, item: LoadedBackend<E, K>, body: (kernels: K) => void): void {
+export function describeLoaded<E extends { label: string }, K>(name: string, item: LoadedBackend<E, K>, body: (kernels: K) => void,
+  /** Registers the skipped block's tests (so the report lists them); nothing by default. */
+  skippedBody: (reason: string) => void = () => {}): void {
   const label = item.entry.label;
   if ('skipped' in item) {
-    console.warn(`[skip] ${name} [${label}]: ${item.skipped}`);
-    describe.skip(`${name} [${label}] (skipped: ${item.skipped})`, () => {});
+    const reason = item.skipped;
+    console.warn(`[skip] ${name} [${label}]: ${reason}`);
+    describe.skip(`${name} [${label}] (skipped: ${reason})`, () => skippedBody(reason));
   } else if ('failed' in item) {
     describe(`${name} [${label}]`, () => {
       it('loads (the runtime supports this backend)', () => { throw item.failed; });
