@@ -16,7 +16,6 @@
 import { badArgument } from '../core/errors.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 import { Rng } from '../core/rng.js';
-import { shuffleInPlace } from '../core/shuffle.js';
 import { checkInt, checkNumber, describe } from '../core/validate.js';
 import type { TextTokenizer } from '../llama/text-tokenizer.js';
 import { checkTextTokenizer } from '../llama/check-llama-args.js';
@@ -64,7 +63,7 @@ export function corpusCalibrationSequences(tokenizer: TextTokenizer, documents: 
       const ids = tokenizer.encode(d.text);
       for (let at = 0; at + 1 < ids.length; at += segment - bos) out.push(ids.slice(at, at + segment - bos));
     }
-    shuffleInPlace(out, rng);
+    rng.shuffle(out);
     return out;
   };
   const take = (segments: number[][], budget: number, into: number[][]) => {

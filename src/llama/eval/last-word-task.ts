@@ -24,7 +24,6 @@
 import { badArgument } from '../../core/errors.js';
 import { checkOptions, optionKeys } from '../../core/options.js';
 import { Rng } from '../../core/rng.js';
-import { shuffleInPlace } from '../../core/shuffle.js';
 import { checkInt } from '../../core/validate.js';
 import { checkTokenCounter, countTokens, type TokenCounter } from './token-counter.js';
 
@@ -79,7 +78,7 @@ export function buildLastWordTasks(tokenizer: TokenCounter, documents: readonly 
   const maxPerDocument = checkInt('options.maxPerDocument', opts.maxPerDocument ?? Number.MAX_SAFE_INTEGER, 1);
 
   const candidates = documents.flatMap((doc, documentIndex) => lastWordCandidates(doc).map((c) => ({ ...c, documentIndex })));
-  shuffleInPlace(candidates, new Rng(seed));
+  new Rng(seed).shuffle(candidates);
   const tasks: LastWordTask[] = [];
   const perDocument = new Map<number, number>();
   for (const c of candidates) {
