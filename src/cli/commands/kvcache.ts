@@ -12,7 +12,7 @@ import { decodeDeltaPplChart, decodeReport, decodeRows, passkeyChart, passkeyMar
 import { evaluatePasskey } from '../../kvcache/eval/passkey-eval.js';
 import { buildPasskeySuite, PASSKEY_MIN_TOKENS } from '../../llama/eval/passkey-task.js';
 import type { CodebookSet } from '../../kvcache/codebook-set.js';
-import { calibrateOnDocuments } from '../../kvcache/eval/calibrate-documents.js';
+import { captureDocuments, trainCodebookKinds } from '../../kvcache/eval/calibrate-documents.js';
 import { createProgressBar } from '../progress.js';
 import { SparseInferenceError } from '../../core/errors.js';
 import { readTokenizer } from '../../llama/node-files.js';
@@ -298,6 +298,19 @@ async function runPasskey(args: string[], ctx: CliContext): Promise<number> {
   return 0;
 }
 
+/** --seeds 0,1,2: distinct non-negative integers. */
+function seedList(s: string): number[] {
+  const v = s.split(',').map((x) => Number(x.trim()));
+  if (v.length === 0 || v.some((x) => !Number.isInteger(x) || x < 0) || new Set(v).size !== v.length) throw new CliUsageError(`--seeds must be distinct non-negative integers separated by commas, got '${s}'`);
+  return v;
+}
+
+/** qa.safetensors + seed 2 → qa-seed2.safetensors (the seed before the extension). */
+export function withSeed(file: string, seed: number): string {
+  const dot = file.lastIndexOf('.'), slash = file.lastIndexOf('/');
+  return dot > slash + 1 ? `${file.slice(0, dot)}-seed${seed}${file.slice(dot)}` : `${file}-seed${seed}`;
+}
+
 /** --codebooks FILE[,FILE]: a query-aware and/or a plain set. */
 async function readCodebookFiles(list: string): Promise<{ queryAware?: CodebookSet; plain?: CodebookSet }> {
   const { readFile } = await import('node:fs/promises');
@@ -416,11 +429,14 @@ async function runCalibrate(args: string[], ctx: CliContext): Promise<number> {
       'query-tokens': { type: 'number', integer: true, min: 1, default: 256 },
       window: { type: 'number', integer: true, min: 0 },
       distance: { type: 'number', min: 0 },
+      seeds: { type: 'string' },
       ...VOCABULARY.seed, ...VOCABULARY.json,
       backend: backendOpt, ...VOCABULARY.threads,
     },
   });
   const corpus = values.corpus;
+  const seeds = values.seeds === undefined ? [values.seed] : seedList(values.seeds);
+  if (seeds.length > 1 && !corpus) throw new CliUsageError('--seeds needs --corpus (one capture, codebooks trained per seed)');
   if (corpus !== undefined && values.text !== undefined) throw new CliUsageError('give --corpus DIR or --text STORIES.txt, not both');
   for (const k of corpus ? ['model', 'out'] as const : ['model', 'tokenizer', 'text', 'out'] as const) if (values[k] === undefined) throw new CliUsageError(`--${k} is required`);
   if (values.kind === 'both' && values['plain-out'] === undefined) throw new CliUsageError('--kind both needs --plain-out FILE for the plain codebooks');
@@ -435,25 +451,36 @@ async function runCalibrate(args: string[], ctx: CliContext): Promise<number> {
     const c = model.config;
     const wrope = { window, distance, base: c.ropeBase, pairing: c.ropePairing };
     const training = { size: values.size, iterations: values.iterations, seed: values.seed, kinds, onProgress: bar, signal: ctx.signal };
-    let sets, tokens, queries: number | undefined, seconds: object | undefined, documents: string[] | undefined;
+    let tokens, queries: number | undefined, seconds: { capture?: number; train: number } | undefined, documents: string[] | undefined;
+    const written: { file: string; set: CodebookSet }[] = [];
+    const { writeFile } = await import('node:fs/promises');
+    const save = async (sets: { queryAware?: CodebookSet; plain?: CodebookSet }, seed: number) => {
+      const tag = (file: string) => seeds.length > 1 ? withSeed(file, seed) : file;
+      if (sets.queryAware) written.push({ file: tag(values.out!), set: sets.queryAware });
+      if (sets.plain) written.push({ file: tag(kinds.length === 2 ? values['plain-out']! : values.out!), set: sets.plain });
+      for (const w of written.slice(-kinds.length)) await writeFile(w.file, writeCodebookFile(w.set));
+    };
     if (corpus) {
       const tokenizer = await loadTokenizer(values, c.vocabSize);
       const docs = await readCorpus(corpus, 'calibration');
       documents = docs.map((d) => d.id);
       const ids = docs.map((d) => tokenizer.encode(d.text).slice(0, values['document-tokens']));
-      const r = await calibrateOnDocuments(kernels, model, ids, wrope, { ...training, queryTokens: values['query-tokens'] });
-      ({ sets, tokens, seconds } = r);
-      queries = r.queryPositions;
+      // One capture, then one training per seed: the seed only moves the k-means initialisation.
+      const capture = await captureDocuments(kernels, model, ids, wrope, { queryTokens: values['query-tokens'], onProgress: bar, signal: ctx.signal }, 0.2);
+      const t1 = performance.now();
+      for (let i = 0; i < seeds.length; i++) {
+        const step = (f: number, l: string) => bar(0.2 + 0.8 * (i + f) / seeds.length, `seed ${seeds[i]}: ${l}`);
+        await save(await trainCodebookKinds(kernels, capture.calibration, { ...training, seed: seeds[i], onProgress: step }, 0), seeds[i]);
+      }
+      ({ tokens, queryPositions: queries } = capture);
+      seconds = { capture: capture.seconds, train: (performance.now() - t1) / 1000 };
     } else {
       const tokenizer = await readTokenizer(values.tokenizer!, c.vocabSize);
       const stories = splitStories(await readText(values.text!)).slice(0, values['calibration-stories']);
-      ({ sets, tokens } = await calibrateLlama(kernels, model, tokenizer, stories, wrope, training));
+      const r = await calibrateLlama(kernels, model, tokenizer, stories, wrope, training);
+      tokens = r.tokens;
+      await save(r.sets, values.seed);
     }
-    const { writeFile } = await import('node:fs/promises');
-    const written: { file: string; set: NonNullable<typeof sets.plain> }[] = [];
-    if (sets.queryAware) written.push({ file: values.out!, set: sets.queryAware });
-    if (sets.plain) written.push({ file: kinds.length === 2 ? values['plain-out']! : values.out!, set: sets.plain });
-    for (const w of written) await writeFile(w.file, writeCodebookFile(w.set));
     bar.done();
     const files = written.map((w) => ({ file: w.file, ...w.set.info }));
     // One kind: its file and info at the top level (as before --kind both existed); both: under files.
