@@ -47,22 +47,25 @@ attending to at each decode step (He et al., Findings of ACL 2025, arXiv 2502.12
   kvcache eval model --model M.gguf --corpus DIR --codebooks QA.safetensors,PLAIN.safetensors
         [--documents 12] [--context 2048] [--scored 128] [--budgets 0.01,0.03,0.1] [--window 64] [--sinks 8]
         [--distance b] [--methods full,oracle,a2ats,vq-wrope,quest,pqcache] [--quest-page 16]
-        [--metrics-every 1] [--ties-budget ρ] [--activations f32|int8] [--out DIR]
+        [--metrics-every 1] [--ties-budget ρ] [--shard K/N] [--activations f32|int8] [--out DIR]
       The A²ATS protocol on the corpus's evaluation split: dense prefill of each document's first
       --context tokens, then retrieval in every layer at every decode step while the next --scored
       tokens are scored (teacher forcing). A²ATS uses per-head top-⌊ρn⌋ with GQA union; the other
       methods get A²ATS's realized far budget. ΔPPL/ΔNLL vs full with paired bootstrap intervals
       over documents, recall, output error, score errors per layer. --ties-budget: A²ATS again
-      with ties broken toward recent tokens at that ρ.
+      with ties broken toward recent tokens at that ρ. --shard K/N: only every N-th chosen
+      document from the K-th (N processes share one run; scripts/kvcache-decode-report.mts
+      --decode A.json,B.json merges them).
   kvcache ablations [synthetic options] [--budget 0.03]
       Codebook size, calibration size, H vs I, window w and distance b.
   kvcache calibrate --model M --tokenizer T --text F --out FILE.safetensors [--kind query-aware|plain]
         [--size 256] [--iterations 50] [--calibration-stories 40] [--window 16] [--distance 64] [--seed 0]
   kvcache calibrate --model M.gguf --corpus DIR --out FILE [--kind query-aware|plain|both --plain-out FILE]
-        [--document-tokens 2048] [--query-tokens 256] [--window 64] [--distance 2048] [...]
+        [--document-tokens 2048] [--query-tokens 256] [--window 64] [--distance 2048] [--seeds 0,1,2] [...]
       Train codebooks per (layer, KV head) — on TinyStories text, or on a corpus's calibration
       split (first --document-tokens of each document; queries of the first --query-tokens
-      positions). Use them with 'kvcache eval model --codebooks FILE[,FILE]' or
+      positions; --seeds: one capture, codebooks per k-means seed, written as FILE-seedN.ext).
+      Use them with 'kvcache eval model --codebooks FILE[,FILE]' or
       'llama generate|ppl --codebooks FILE'.
   kvcache passkey --model M.gguf --codebooks QA.safetensors [--lengths 2048,4096] [--per-length 5]
         [--budget 0.03] [--methods full,a2ats,quest,oracle] [--window 64] [--sinks 8] [--seed 0] [--out DIR]
@@ -197,6 +200,7 @@ const corpusEvalOptions = {
   'quest-page': { type: 'number', integer: true, min: 1, default: 16 },
   'metrics-every': { type: 'number', integer: true, min: 1, default: 1 },
   'ties-budget': { type: 'number', min: 0, max: 1 },
+  shard: { type: 'string' },
   ...ACTIVATIONS_OPTION,
   backend: backendOpt, ...VOCABULARY.json, ...VOCABULARY.out, ...VOCABULARY.threads,
 } as const;
@@ -214,7 +218,10 @@ async function runEvalCorpus(args: string[], ctx: CliContext): Promise<number> {
   const all = await readCorpus(values.corpus!, 'eval');
   if (values.documents > all.length) throw new CliUsageError(`--documents ${values.documents}: the corpus has ${all.length} evaluation documents`);
   // Evenly spaced through the manifest, so the documents come from as many sources as possible.
-  const chosen = Array.from({ length: values.documents }, (_, i) => all[Math.floor((i * all.length) / values.documents)]);
+  const spread = Array.from({ length: values.documents }, (_, i) => all[Math.floor((i * all.length) / values.documents)]);
+  // --shard K/N: every N-th of those documents from the K-th, so N processes split one run (merge with mergeDecodeResults).
+  const [shard, shards] = values.shard === undefined ? [0, 1] : shardOf(values.shard);
+  const chosen = spread.filter((_, i) => i % shards === shard);
   await using run = await openKernels(values.backend, values.threads);
   const kernels = syncKernels(run.kernels, 'kvcache eval');
   const model = await openModel(values.model, kernels, values.context + values.scored, values.activations as 'int8' | 'f32');
@@ -296,6 +303,13 @@ async function runPasskey(args: string[], ctx: CliContext): Promise<number> {
     model.dispose();
   }
   return 0;
+}
+
+/** --shard K/N with 0 ≤ K < N. */
+function shardOf(s: string): [number, number] {
+  const m = /^(\d+)\/(\d+)$/.exec(s.trim());
+  if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new CliUsageError(`--shard must be K/N with 0 ≤ K < N, got '${s}'`);
+  return [Number(m[1]), Number(m[2])];
 }
 
 /** --seeds 0,1,2: distinct non-negative integers. */
