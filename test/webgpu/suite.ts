@@ -1008,13 +1008,44 @@ const behaviourCases: SuiteCase[] = [
   },
 ];
 
+/**
+ * argminL2 rejects NaN and ±Infinity anywhere in X or C on every backend, naming the element the
+ * reference names (C is checked first), with host and with device arrays: on webgpu the device
+ * data is checked by the program itself (a non-finite distance makes it look for the element).
+ */
+const nonFiniteCases: SuiteCase[] = PLACEMENTS.map((pl) => ({
+  name: `argminL2 rejects NaN and ±Infinity in X or C naming the reference's element (${pl.name})`,
+  async run(k: Kernels) {
+    for (const [n, kk, d] of [[3, 2, 4], [40, 19, 33]]) {
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        for (const [badX, badC] of [[n * d - 2, -1], [-1, (kk - 1) * d + 1], [5, 3]]) {
+          const X = floats(n * d, n + kk), C = floats(kk * d, d);
+          if (badX >= 0) X[badX] = bad;
+          if (badC >= 0) C[badC] = bad;
+          let want = '';
+          try { ref.argminL2(X, C, new Int32Array(n), new Float32Array(n), n, kk, d); } catch (e) { want = (e as Error).message; }
+          const element = /^[XC]\[\d+\]/.exec(want)?.[0] ?? fail(`reference accepted ${bad} (${want})`);
+          const what = `argminL2 n=${n} k=${kk} d=${d}, ${bad} at X[${badX}] C[${badC}]`;
+          let err: unknown = null;
+          try {
+            await placed(k, pl.offset, [X, C, new Int32Array(n), new Float32Array(n)],
+              (x, c, co, di) => k.argminL2(x as Float32Array, c as Float32Array, co as Int32Array, di as Float32Array, n, kk, d));
+          } catch (e) { err = e; }
+          if (!(err instanceof SparseInferenceError) || err.code !== 'BAD_ARGUMENT') fail(`${what}: expected BAD_ARGUMENT, got ${String(err)}`);
+          if (!err.message.startsWith(element)) fail(`${what}: expected the message to name ${element}, got: ${err.message}`);
+        }
+      }
+    }
+  },
+}));
+
 /** Every case of the shared suite, in a fixed order (the runtimes compare case lists). */
 export const SUITE: SuiteCase[] = [
   ...gemvCases, ...quantizedGemvCases, ...gemvTCases, ...spvmmCases, ...vmmspCases, ...l2Cases, ...argminCases, ...lutCases,
   ...topKSelectCases, ...topKSelectRowsCases, ...topKCases, ...attentionCases, ...attentionHeadsCases, ...sumCases,
   ...dotCases, ...axpyCases, ...softmaxCases, ...rmsnormCases, ...ropeCases, ...swigluCases,
   ...siluThresholdCases, ...thresholdCases, ...siluMulThresholdCases, ...sparseFfnCases, // activations
-  ...behaviourCases,
+  ...behaviourCases, ...nonFiniteCases,
 ];
 
 export interface CaseOutcome {
