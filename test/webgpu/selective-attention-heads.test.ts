@@ -6,7 +6,7 @@
  * and the llama decode step issuing one such call per layer (4·nLayers attention dispatches
  * instead of 4·nHeads·nLayers). Dispatches are counted by wrapping GpuCall.dispatch (only
  * dispatches over ≥ 1 workgroup are encoded, and only those count). The data-level
- * differential (offsets, GQA, chunk boundaries, bad idx) is in suite.ts.
+ * differential (offsets, GQA, chunk boundaries, bad idx) is in test/differential/suite.ts.
  */
 import { expect, it } from 'vitest';
 import { acquireGpu, webgpuMissing } from '../../src/backends/webgpu/device.js';
