@@ -72,7 +72,11 @@ function sampleScalar(s: Exclude<ArgSpec, ArraySpec>, a: Args, rng: Rng): unknow
       const v = rng.uniform() < 0.5 ? TAIL_SIZES[rng.int(TAIL_SIZES.length)] : lo + rng.int(hi - lo + 1);
       return Math.min(hi, Math.max(lo, v));
     }
-    case 'number': return s.min === undefined ? rng.normal() : s.minExclusive ? s.min + 1000 * rng.uniform() + 1 : s.min + 1e-5;
+    case 'number': {
+      if (s.min === undefined) return rng.normal();
+      const min = bound(s.min, a, 0);
+      return s.minExclusive ? min + 1000 * rng.uniform() + 1 : min + 1e-5;
+    }
     case 'threshold': return 0.5 * rng.uniform();
     case 'choice': return s.choices[rng.int(s.choices.length)];
     case 'object': throw new Error(`no sampler for object argument ${s.name}`);

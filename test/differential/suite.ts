@@ -113,7 +113,7 @@ const PLACEMENTS: { name: string; offset: number | null }[] = [
  * included) and the call's result.
  */
 async function placed<R>(k: Kernels, offset: number | null, arrays: Typed[],
-  call: (...a: (Typed | DeviceArray<Typed>)[]) => Promise<R>): Promise<{ result: R; after: Typed[] }> {
+  call: (...a: (Typed | DeviceArray<Typed>)[]) => R): Promise<{ result: Awaited<R>; after: Typed[] }> {
   if (offset === null) {
     const copies = arrays.map((a) => a.slice());
     const result = await call(...copies);
@@ -493,7 +493,7 @@ const softmaxCases = differential('softmax', SOFTMAX_SIZES, async (k, off, [n], 
   if (n > 4) { x[1] = x[2] = Math.max(...x.subarray(0, 5)) + 1; x[3] = -1e30; } // a tied maximum; a weight that underflows
   const out = new Float32Array(n + 1).fill(-3);
   const { after } = await placed(k, off, [x, out], (xx, o) => k.softmax(xx as Float32Array, o as Float32Array, n));
-  softmaxClose(after[1], x, n, `softmax n=${n}`);
+  softmaxClose(after[1] as Float32Array, x, n, `softmax n=${n}`);
   if (after[1][n] !== -3) fail(`softmax n=${n} wrote past out[n)`);
   // out = x: the same host array, or the very same device array (read and written in place)
   const inPlace = await placed(k, off, [x], (xx) => k.softmax(xx as Float32Array, xx as Float32Array, n));
@@ -516,7 +516,7 @@ const rmsnormCases = differential('rmsnorm', [[1], [3], [4], [5], [255], [256], 
     const eps = seed % 2 === 0 ? 1e-5 : 1e-6;
     const out = new Float32Array(n + 1).fill(-3);
     const { after } = await placed(k, off, [x, w, out], (xx, ww, o) => k.rmsnorm(xx as Float32Array, ww as Float32Array, o as Float32Array, n, eps));
-    rmsnormClose(after[2], x, w, n, eps, `rmsnorm n=${n}`);
+    rmsnormClose(after[2] as Float32Array, x, w, n, eps, `rmsnorm n=${n}`);
     if (after[2][n] !== -3) fail(`rmsnorm n=${n} wrote past out[n)`);
     const inPlace = await placed(k, off, [x, w], (xx, ww) => k.rmsnorm(xx as Float32Array, ww as Float32Array, xx as Float32Array, n, eps));
     rmsnormClose(inPlace.after[0] as Float32Array, x, w, n, eps, `rmsnorm in place n=${n}`);
@@ -923,7 +923,7 @@ const behaviourCases: SuiteCase[] = [
       const dx = dev(x), dw = dev(w), dWq = dev(Wq), dK = dev(keys), dWg = dev(Wg), dWu = dev(Wu);
       const q = k.allocF32(dim), att = k.allocF32(seq), o = k.allocF32(headDim), g = k.allocF32(hidden), u = k.allocF32(hidden);
       o.write(new Float32Array(headDim));
-      const calls: Promise<unknown>[] = [
+      const calls: unknown[] = [
         k.rmsnorm(dx, dw, dx, dim, 1e-5), // in place
         k.gemv(dWq, dx, q, dim, dim),
         k.rope(q, heads, headDim, pos, 10000, 'adjacent'),

@@ -13,6 +13,16 @@ import { SparseInferenceError } from '../../src/core/errors.js';
 
 const describeEachAsyncBackend = await loadAsyncBackends();
 
+/** What `call` threw or rejected with, or null when it succeeded. */
+async function failure(call: () => unknown): Promise<unknown> {
+  try {
+    await call();
+    return null;
+  } catch (e) {
+    return e;
+  }
+}
+
 /** Finite and infinite values by value (ties to the lower index), then the NaNs by index. */
 function oracleTopK(x: Float32Array, k: number): number[] {
   const numbers: number[] = [], nans: number[] = [];
@@ -48,7 +58,7 @@ describeEachAsyncBackend('NaN policy (async)', (k) => {
           const at = which === 'X' ? n * d - 1 : 1;
           (which === 'X' ? X : C)[at] = bad;
           const codes = new Int32Array(n).fill(-7), dist = new Float32Array(n);
-          const err = await k.argminL2(X, C, codes, dist, n, kk, d).then(() => null, (e: unknown) => e);
+          const err = await failure(() => k.argminL2(X, C, codes, dist, n, kk, d));
           expect(err, `${which}[${at}] = ${bad}, n=${n}`).toBeInstanceOf(SparseInferenceError);
           expect((err as SparseInferenceError).code).toBe('BAD_ARGUMENT');
           expect((err as Error).message).toContain(`${which}[${at}]`);
@@ -68,7 +78,7 @@ describeEachAsyncBackend('NaN policy (async)', (k) => {
         (which === 'X' ? X : C)[row * d + 1] = bad;
         const dX = k.allocF32(n * d), dC = k.allocF32(kk * d), dCodes = k.allocI32(n), dDist = k.allocF32(n);
         dX.write(X); dC.write(C); dCodes.write(new Int32Array(n).fill(-7)); dDist.write(new Float32Array(n).fill(7));
-        const err = await k.argminL2(dX, dC, dCodes, dDist, n, kk, d).then(() => null, (e: unknown) => e);
+        const err = await failure(() => k.argminL2(dX, dC, dCodes, dDist, n, kk, d));
         expect(err, `${bad} in ${which}, n=${n}`).toBeInstanceOf(SparseInferenceError);
         expect((err as SparseInferenceError).code).toBe('BAD_ARGUMENT');
         expect((err as Error).message).toContain(`${which}[${row * d + 1}]`);

@@ -26,7 +26,7 @@ const missing = await webgpuMissing();
 const CHAIN = 4;
 
 /** Runs `fn`; returns the GPU dispatches (all, and those of the attention programs) and submissions. */
-async function counted(ctx: GpuContext, fn: () => Promise<unknown>): Promise<{ dispatches: number; attention: number; submissions: number }> {
+async function counted(ctx: GpuContext, fn: () => unknown): Promise<{ dispatches: number; attention: number; submissions: number }> {
   const c = await countGpuWork(ctx, fn, 'selectiveAttention');
   return { dispatches: c.dispatches, attention: c.matching, submissions: c.submissions };
 }

@@ -29,7 +29,7 @@ const missing = await webgpuMissing();
 const CHAIN = 11;
 
 /** Runs `fn` and returns the GPU dispatches and submissions it caused. */
-async function counted(ctx: GpuContext, fn: () => Promise<unknown>): Promise<{ dispatches: number; submissions: number }> {
+async function counted(ctx: GpuContext, fn: () => unknown): Promise<{ dispatches: number; submissions: number }> {
   const { dispatches, submissions } = await countGpuWork(ctx, fn);
   return { dispatches, submissions };
 }
