@@ -436,7 +436,7 @@ export function webgpuKernels(ctx: GpuContext, cpu: CpuKernels, options: WebGpuK
   }
 
   return {
-    ...(fns as unknown as KernelMethods),
+    ...(fns as KernelMethods),
     cpu: false,
     backend: 'webgpu',
     variant: 'gpu',
