@@ -1,0 +1,42 @@
+/**
+ * A²ATS against plain VQ + WRoPE over codebook calibration seeds: `kvcache eval model --corpus`
+ * runs on the same documents, one per k-means seed of the codebooks (`kvcache calibrate --seeds`).
+ * For each seed, the paired difference over documents of A²ATS − plain VQ (NLL and recall) at ρ;
+ * then the same with each document's NLL and recall averaged over the seeds first (the seed
+ * noise averaged out per document, the interval still over documents).
+ *
+ *   npx tsx scripts/kvcache-seed-comparison.mts --budget 0.03 SEED0/decode.json SEED1/decode.json ...
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { bootstrapPairedDifference, type BootstrapInterval } from '../src/core/stats/bootstrap.js';
+import type { DecodeEvalResult } from '../src/kvcache/eval/decode-eval.js';
+
+const { values, positionals } = parseArgs({ options: { budget: { type: 'string', default: '0.03' } }, allowPositionals: true });
+const budget = Number(values.budget);
+if (positionals.length === 0) throw new Error('usage: kvcache-seed-comparison.mts --budget ρ RUN/decode.json ...');
+const runs = positionals.map((f) => JSON.parse(readFileSync(f, 'utf8')) as DecodeEvalResult);
+// Documents are paired by id (a merged --shard run lists them in another order).
+const ids = runs[0].documents.map((d) => d.id);
+runs.forEach((r, i) => { if ([...r.documents.map((d) => d.id)].sort().join(',') !== [...ids].sort().join(',')) throw new Error(`${positionals[i]}: other documents than ${positionals[0]}`); });
+
+/** The cell of `method` at ρ, its per-document arrays in runs[0]'s document order. */
+const cell = (r: DecodeEvalResult, method: string) => {
+  const c = r.cells.find((x) => x.method === method && x.budget === budget && x.ties === 'oldest');
+  if (!c) throw new Error(`no ${method} cell at ρ = ${budget}`);
+  const at = ids.map((id) => r.documents.findIndex((d) => d.id === id));
+  return { ...c, nll: at.map((j) => c.nll[j]), recall: at.map((j) => c.recall[j]) };
+};
+const fmt = (i: BootstrapInterval, digits: number) =>
+  `${i.estimate.toFixed(digits)} [${i.lower.toFixed(digits)}, ${i.upper.toFixed(digits)}]${i.excludesZero ? '' : ' tie'}`;
+const mean = (xs: number[][]) => xs[0].map((_, d) => xs.reduce((s, x) => s + x[d], 0) / xs.length);
+
+console.log(`| seed | A²ATS − plain VQ: ΔNLL [95% CI] | Δrecall [95% CI] | quantisation-only score error, A²ATS / plain |`);
+console.log('|---|---|---|---|');
+runs.forEach((r, i) => {
+  const a = cell(r, 'a2ats'), v = cell(r, 'vq-wrope');
+  console.log(`| ${positionals[i]} | ${fmt(bootstrapPairedDifference(a.nll, v.nll), 4)} | ${fmt(bootstrapPairedDifference(a.recall, v.recall), 3)} | ${a.pooled.quantError.toFixed(3)} / ${v.pooled.quantError.toFixed(3)} |`);
+});
+const a = runs.map((r) => cell(r, 'a2ats')), v = runs.map((r) => cell(r, 'vq-wrope'));
+console.log(`| mean over ${runs.length} seeds, per document | ${fmt(bootstrapPairedDifference(mean(a.map((c) => c.nll)), mean(v.map((c) => c.nll))), 4)} | `
+  + `${fmt(bootstrapPairedDifference(mean(a.map((c) => c.recall)), mean(v.map((c) => c.recall))), 3)} | — |`);
