@@ -30,6 +30,15 @@ describe('mergeDecodeResults', () => {
     expect(decodeRows(m)[1].deltaNll.units).toBe(4);
   });
 
+  it('keeps a metric the method does not have as NaN, also when read back from JSON (null)', () => {
+    const a = part(['d0'], 1), b = part(['d1'], 2);
+    a.cells[0].realized.unionFactor = NaN;
+    b.cells[0].realized.unionFactor = NaN;
+    const fromJson = [a, b].map((p) => JSON.parse(JSON.stringify(p)) as DecodeEvalResult);
+    expect(mergeDecodeResults(fromJson).cells[0].realized.unionFactor).toBeNaN();
+    expect(mergeDecodeResults([a, b]).cells[0].realized.unionFactor).toBeNaN();
+  });
+
   it('refuses overlapping documents and runs with other settings', () => {
     expect(() => mergeDecodeResults([part(['d0'], 1), part(['d0'], 2)])).toThrow(/disjoint/);
     expect(() => mergeDecodeResults([part(['d0'], 1), { ...part(['d1'], 2), scored: 11 }])).toThrow(/scored/);

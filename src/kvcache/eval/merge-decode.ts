@@ -15,10 +15,13 @@ import type { DecodeCell, DecodeEvalResult } from './decode-eval.js';
 
 const cellKey = (c: DecodeCell) => `${c.method}|${c.budget}|${c.mode}|${c.ties}`;
 
-/** Σ w_i x_i / Σ w_i over numbers (a NaN part stays NaN: a metric the method does not have). */
-function weighted(values: number[], weights: number[]): number {
+/**
+ * Σ w_i x_i / Σ w_i (a NaN part stays NaN: a metric the method does not have; results read back
+ * from JSON hold null there, which counts as NaN too).
+ */
+function weighted(values: (number | null)[], weights: number[]): number {
   const total = weights.reduce((s, w) => s + w, 0);
-  return values.reduce((s, v, i) => s + v * weights[i], 0) / total;
+  return values.reduce((s: number, v, i) => s + (v === null ? NaN : v) * weights[i], 0) / total;
 }
 
 /** Field-wise weighted mean of objects with the same numeric fields. */
