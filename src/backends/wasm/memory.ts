@@ -55,7 +55,8 @@ export class WasmHeap {
     }
     let ptr = 0;
     try {
-      ptr = this.exports.alloc(Math.max(16, bytes));
+      // An address above 2 GiB comes back from the i32 export as a negative number: read it unsigned.
+      ptr = this.exports.alloc(Math.max(16, bytes)) >>> 0;
     } catch (e) {
       throw new SparseInferenceError('UNAVAILABLE', `wasm heap cannot allocate ${bytes} bytes for ${what} (linear memory is at most 4 GiB)`, { cause: e });
     }
