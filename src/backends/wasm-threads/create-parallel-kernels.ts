@@ -53,16 +53,16 @@ export interface CreateParallelKernelsOptions {
    * forms) are split when their weight blocks take at least this many bytes (default 128 KiB,
    * ~20 µs on one core). They decode and multiply every byte (~5–7 GB/s of blocks per core for
    * the int8 ones) instead of streaming it, so a worker pays off on far smaller calls than a
-   * float gemv: a SmolLM2-135M layer's products (70–550 KB each) split, not only its classifier.
+   * float gemv: SmolLM2-135M's q, o, gate, up and down products (0.2–0.55 MB) split, not only its classifier.
    */
   minQuantizedBytes?: number;
   /** l2sqrBatch and argminL2 are split only at 2·n·k·d ≥ this (default 2²² flops, ~0.13 ms on one core). */
   minFlops?: number;
   /**
-   * Polls an idle worker makes for the next call before it sleeps (default 20000, ~50–100 µs).
-   * A decode step issues its matrix products microseconds apart, and a polling worker starts
-   * at once where a sleeping one needs a futex wake; 0 sleeps at once, which spends no CPU
-   * between calls (kinder to a machine shared with other work, slower on small calls).
+   * Polls an idle worker makes for the next call before it sleeps (default 2000, a few µs), so
+   * calls issued back to back (a decode step's gate and up products) find it awake instead of
+   * paying a futex wake. 0 sleeps at once. Longer polling burns a core between calls: on this
+   * shared 2-core machine 20000 polls decoded SmolLM2 slower than 0 or 2000 (docs/llama.md).
    */
   spinPolls?: number;
 }
@@ -109,7 +109,7 @@ const MAXIMUM_PAGES = 65536;
 const DEFAULT_MIN_STREAM_BYTES = 1 << 22;
 const DEFAULT_MIN_QUANTIZED_BYTES = 1 << 17;
 const DEFAULT_MIN_FLOPS = 1 << 22;
-const DEFAULT_SPIN_POLLS = 20000;
+const DEFAULT_SPIN_POLLS = 2000;
 const MAX_THREADS = 64;
 
 async function defaultThreads(): Promise<number> {
