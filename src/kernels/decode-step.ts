@@ -44,6 +44,12 @@ export interface DecodeStepSpec {
    */
   formats?: Partial<Record<'tokEmb' | 'wcls' | 'wq' | 'wk' | 'wv' | 'wo' | 'w1' | 'w2' | 'w3', QuantizedType>>;
   quantized?: DeviceArray<Int32Array>;
+  /**
+   * Per layer, thresholds on projection inputs (CHESS w/, TEAL): an input element of q, k or v
+   * (the RMS-normed x) or of o (the attention output) with |·| below its projection's threshold
+   * is zeroed before the product. Absent or null: dense inputs.
+   */
+  inputThresholds?: readonly (Partial<Record<'q' | 'k' | 'v' | 'o', number>> | null)[];
   /** Per layer, the FFN when it is gate-thresholded (null or absent: the dense SwiGLU). */
   gatedFfn?: readonly (GatedFfnLayer | null)[];
   /** Per layer: keys and values, seqLen × kvDim each (row t = token t). */
@@ -89,6 +95,17 @@ export function checkDecodeStepSpec(spec: DecodeStepSpec): DecodeStepSpec {
     if (!isDeviceArray(s?.keys) || s.keys.length < kvLength) throw badArgument(`spec.kv[${l}].keys must be a device array of ≥ seqLen·kvDim = ${kvLength} floats`);
     if (!isDeviceArray(s?.values) || s.values.length < kvLength) throw badArgument(`spec.kv[${l}].values must be a device array of ≥ seqLen·kvDim = ${kvLength} floats`);
   });
+  if (spec.inputThresholds !== undefined) {
+    if (!Array.isArray(spec.inputThresholds) || spec.inputThresholds.length !== spec.nLayers) throw badArgument(`spec.inputThresholds must hold nLayers = ${spec.nLayers} entries`);
+    spec.inputThresholds.forEach((t, l) => {
+      if (t === null) return;
+      if (typeof t !== 'object') throw badArgument(`spec.inputThresholds[${l}] must be an object or null, got ${describe(t)}`);
+      for (const [p, v] of Object.entries(t)) {
+        checkOneOf(`spec.inputThresholds[${l}] key`, p, ['q', 'k', 'v', 'o']);
+        if (v !== undefined) checkNumber(`spec.inputThresholds[${l}].${p}`, v, 0, Infinity);
+      }
+    });
+  }
   if (spec.gatedFfn !== undefined) {
     if (!Array.isArray(spec.gatedFfn) || spec.gatedFfn.length !== spec.nLayers) throw badArgument(`spec.gatedFfn must hold nLayers = ${spec.nLayers} entries`);
     spec.gatedFfn.forEach((g, l) => {

@@ -142,6 +142,12 @@ export interface Projection extends ComponentTraits {
   covers(layer: number, which: ProjectionWhich): boolean;
   /** out (dim for q and o, kvDim for k and v) ← the projection of x (dim). out does not alias x. */
   project(layer: number, which: ProjectionWhich, x: F32Arg, out: F32Arg): Awaitable<void>;
+  /**
+   * For input-thresholded projections (CHESS w/, TEAL) bound to a GPU: per layer the threshold of
+   * each covered projection's input, so a backend's whole decode step masks those inputs inside
+   * its one submission (it reads the dense rows). Absent or null: the model calls project.
+   */
+  inputThresholds?(): readonly Partial<Record<ProjectionWhich, number>>[] | null;
   dispose(): void;
   stats?(): ComponentStats;
 }

@@ -1,7 +1,8 @@
 /**
- * The CHESS FFN inside the WebGPU decode step's one submission (decode/gated-ffn.ts): a model on
- * webgpu hosting a ChessFfn runs it there (the component's forward is never called: its token
- * counter stays 0) and gives the logits and greedy tokens of the same model and thresholds on wasm
+ * The CHESS FFN inside the WebGPU decode step's one submission (decode/gated-ffn.ts), and CHESS
+ * w/'s thresholded q/o inputs (masked inputs of the q/k/v and o programs): a model on webgpu
+ * hosting a ChessFfn (and SparseProjection) runs them there (the components are never called:
+ * their counters stay empty) and gives the logits and greedy tokens of the same model and thresholds on wasm
  * (the CPU path: gemv → siluThreshold in float64 → vmmsp → spvmm).
  *
  * Tolerance on logits: max |gpu − wasm| ≤ 1e-4 · max |wasm logit| per step (as the call-by-call
@@ -22,6 +23,7 @@ import type { LlamaModel } from '../../src/llama/model.js';
 import { ActivationCollector } from '../../src/activations/activation-collector.js';
 import { chessThresholds } from '../../src/activations/chess-thresholds.js';
 import { ChessFfn } from '../../src/activations/gated-ffn.js';
+import { sparsityComponents } from '../../src/activations/sparsity-components.js';
 import type { ActivationThresholds } from '../../src/activations/thresholds.js';
 import { describeWithRuntime } from '../runtimes/harness.js';
 import { describeWithShared } from '../_harness/shared-data.js';
@@ -80,6 +82,27 @@ describeWithRuntime('webgpu decode step: the CHESS FFN inside the submission', m
     cpu.dispose(); gpu.dispose();
   }, 300_000);
 
+  it('CHESS w/ (q and o inputs thresholded too): the wasm model\'s logits, no component call', async () => {
+    const cpu = randomLlama(SHAPE, { kernels: await createKernels({ backend: 'wasm' }), seed: 6, scale: 1.5 });
+    const gpu = randomLlama(SHAPE, { kernels: await createKernels({ backend: 'webgpu', cpuThreshold: 0 }), seed: 6, scale: 1.5 });
+    const th = await calibrate(cpu, Array.from({ length: 30 }, (_, i) => (i * 11 + 2) % SHAPE.vocabSize), 0.5);
+    expect(th.layers[0].inputs?.q).toBeGreaterThan(0);
+    const onCpu = sparsityComponents(th, { attention: true }), onGpu = sparsityComponents(th, { attention: true });
+    await cpu.use({ ffn: onCpu.ffn, projections: onCpu.projections });
+    await gpu.use({ ffn: onGpu.ffn, projections: onGpu.projections });
+    for (let pos = 0; pos < 20; pos++) {
+      const t = (pos * 17 + 4) % SHAPE.vocabSize;
+      expect(maxRelDiff(await gpu.forward(t, pos), await cpu.forward(t, pos))).toBeLessThan(1e-4);
+    }
+    // The CPU components zeroed about half of each thresholded input; the GPU's saw no call.
+    const s = onCpu.counters.summary();
+    expect(s.inputSparsity.q).toBeGreaterThan(0.3);
+    expect(s.inputSparsity.o).toBeGreaterThan(0.3);
+    expect(onGpu.counters.summary().inputSparsity.q ?? NaN).toBeNaN();
+    expect(onGpu.counters.layers[0].ffnTokens).toBe(0);
+    cpu.dispose(); gpu.dispose();
+  }, 300_000);
+
   it('a layer left dense runs the dense FFN inside the same step', async () => {
     const cpu = randomLlama(SHAPE, { kernels: await createKernels({ backend: 'wasm' }), seed: 8 });
     const gpu = randomLlama(SHAPE, { kernels: await createKernels({ backend: 'webgpu', cpuThreshold: 0 }), seed: 8 });
@@ -95,21 +118,22 @@ describeWithRuntime('webgpu decode step: the CHESS FFN inside the submission', m
   }, 300_000);
 
   describeWithShared('stories260K', ['models/stories260K.bin', 'models/tok512.bin'], ([model, tok]) => {
-    it('stories260K with CHESS at k = 0.5: 48 greedy tokens identical to wasm', async () => {
+    it('stories260K with CHESS w/ at k = 0.5 (as --ffn chess): 48 greedy tokens identical to wasm', async () => {
       const bytes = new Uint8Array(readFileSync(model));
       const tokenizer = loadTokenizer(new Uint8Array(readFileSync(tok)), { vocabSize: 512 });
       const cpu = loadLlama2c(bytes, { kernels: await createKernels({ backend: 'wasm' }) });
       const gpu = loadLlama2c(bytes, { kernels: await createKernels({ backend: 'webgpu', cpuThreshold: 0 }) });
       const calibration = tokenizer.encode('The cat sat on a big red box. She was happy and played with her ball all day.', { bos: true });
       const th = await calibrate(cpu, calibration, 0.5);
-      const onGpu = new ChessFfn(th);
-      await cpu.use({ ffn: new ChessFfn(th) });
-      await gpu.use({ ffn: onGpu });
+      const onCpu = sparsityComponents(th, { attention: true }), onGpu = sparsityComponents(th, { attention: true });
+      await cpu.use({ ffn: onCpu.ffn, projections: onCpu.projections });
+      await gpu.use({ ffn: onGpu.ffn, projections: onGpu.projections });
       const got = await generate(gpu, tokenizer, { temperature: 0, maxTokens: 48 });
       const want = await generate(cpu, tokenizer, { temperature: 0, maxTokens: 48 });
       expect(got.generated).toEqual(want.generated);
       expect(got.generated.length).toBe(48);
       expect(onGpu.counters.layers[0].ffnTokens).toBe(0);
+      expect(onCpu.counters.layers[0].ffnTokens).toBe(48);
       cpu.dispose(); gpu.dispose();
     }, 600_000);
   });

@@ -12,7 +12,8 @@
  *                 residualRows   x += Wo·att
  *                 gateUpRows     u = SiLU(W1·RMSNorm(x))·(W3·RMSNorm(x))
  *                 residualRows   x += W2·u
- *                 (a gate-thresholded FFN instead: gated-ffn.ts, 5 dispatches over the kept rows)
+ *                 (a gate-thresholded FFN instead: gated-ffn.ts, 5 dispatches over the kept rows;
+ *                 thresholded q/k/v/o inputs: the same dispatches with their input masked)
  *   then          classifierRows logits = Wcls·RMSNorm(x);  argmax (greedy token)
  *
  * Activations live in separate buffers because WebGPU forbids one buffer bound both read-only and
@@ -151,14 +152,17 @@ export class GpuDecoder implements DecodeStep {
       this.layers = s.layers.map((o, l) => {
         const keys = refOf(`kv[${l}].keys`, s.kv[l].keys), values = refOf(`kv[${l}].values`, s.kv[l].values);
         const fq = format('wq'), fo = format('wo'), f1 = format('w1'), f2 = format('w2');
+        const t = s.inputThresholds?.[l] ?? {};
+        const qkvMasked = t.q !== undefined || t.k !== undefined || t.v !== undefined;
         return {
-          qkv: new StaticDispatch(ctx, qkvRopeProgram(s.ropePairing, fq), {
+          qkv: new StaticDispatch(ctx, qkvRopeProgram(s.ropePairing, fq, qkvMasked), {
             dim: s.dim, kvDim, half: s.headDim / 2, eps: s.normEps, rowLen: rowLen(fq, s.dim), wq: o.wq, wk: o.wk, wv: o.wv, norm: o.rmsAtt,
+            tq: t.q ?? 0, tk: t.k ?? 0, tv: t.v ?? 0,
           }, [...matrix(fq), x, at(cs), step, at(q), keys, values], (s.dim + 2 * kvDim) / 2),
           chunks: new StaticDispatch(ctx, attentionChunksProgram, { ...attention, scale: 1 / Math.sqrt(s.headDim) },
             [at(q), keys, values, step, at(part)], ALL_GROUPS),
           combine: new StaticDispatch(ctx, attentionCombineProgram, attention, [at(part), step, at(att)], s.nHeads),
-          wo: new StaticDispatch(ctx, residualRowsProgram(fo), { cols: s.dim, rowLen: rowLen(fo, s.dim), w: o.wo },
+          wo: new StaticDispatch(ctx, residualRowsProgram(fo, t.o !== undefined), { cols: s.dim, rowLen: rowLen(fo, s.dim), w: o.wo, t: t.o ?? 0 },
             [...matrix(fo, false), at(att), x], s.dim),
           ffn: s.gatedFfn?.[l] && gated ? gatedFfnDispatches(l, o) : denseFfn([
             [new StaticDispatch(ctx, gateUpRowsProgram(f1), {
