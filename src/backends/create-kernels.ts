@@ -51,7 +51,7 @@ export interface CreateKernelsOptions {
   threads?: number;
   /** For threads: bytes a streaming kernel must stream before it is split (default 4 MiB). */
   minStreamBytes?: number;
-  /** For threads: bytes of weight blocks a quantized matrix product must hold before it is split (default 128 KiB). */
+  /** For threads: weight-block bytes a quantized matrix product must read before it is split (default 128 KiB). */
   minQuantizedBytes?: number;
   /** For threads: flops an l2sqrBatch/argminL2 call must do before it is split (default 2²²). */
   minFlops?: number;
@@ -144,9 +144,7 @@ function loadBackend(b: BackendChoice, o: CreateKernelsOptions, cpuThreshold: nu
   switch (b) {
     case 'reference': return Promise.resolve(referenceKernels());
     case 'wasm': return wasmKernels(o.wasmVariant);
-    case 'threads': return createParallelKernels({
-      threads: o.threads, minStreamBytes: o.minStreamBytes, minQuantizedBytes: o.minQuantizedBytes, minFlops: o.minFlops,
-    });
+    case 'threads': return createParallelKernels({ threads: o.threads, minStreamBytes: o.minStreamBytes, minQuantizedBytes: o.minQuantizedBytes, minFlops: o.minFlops });
     case 'webgpu': return gpuKernels(o.wasmVariant, cpuThreshold);
   }
 }

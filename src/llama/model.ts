@@ -139,7 +139,7 @@ interface DeviceMemory {
   weights: DeviceArray<Float32Array>;
   /** The quantized matrices' words (layout.formats), when there are any. */
   quantized: DeviceArray<Int32Array> | null;
-  owned: DeviceArray<Float32Array>[];
+  owned: DeviceArray<Float32Array | Int32Array>[];
   views: Views<DeviceArray<Float32Array>>;
 }
 
@@ -180,7 +180,7 @@ export class LlamaModel {
   /** The DenseKvCache's storage as host views (CPU kernels), rebuilt with the views; else null. */
   private kvHost: HostLayerStorage[] | null = null;
   /** The backend's whole-step decoder (WebGPU) for the dense components, and the cache it writes. */
-  private wholeStep: { kv: KvCache; step: DecodeStep } | null = null;
+  private wholeStep: { kv: KvCache; ffn: Ffn; proj: Projection | null; step: DecodeStep } | null = null;
   private disposed = false;
 
   /**
@@ -263,7 +263,7 @@ export class LlamaModel {
   private allocDevice(k: Kernels, fill: WeightFiller): DeviceMemory {
     const c = this.config;
     const L = this.layout;
-    const owned: DeviceArray<Float32Array>[] = [];
+    const owned: DeviceArray<Float32Array | Int32Array>[] = [];
     const own = (n: number) => { const a = k.allocF32(n); owned.push(a); return a; };
     try {
       const weights = own(L.totalLength);
@@ -274,7 +274,7 @@ export class LlamaModel {
       let quantized: DeviceArray<Int32Array> | null = null;
       if (L.quantized) {
         quantized = k.allocI32(L.quantizedLength);
-        owned.push(quantized as unknown as DeviceArray<Float32Array>);
+        owned.push(quantized);
         quantized.write(words);
       }
       // A quantized matrix has no float view (its words are in `quantized`): an empty one stands in.
@@ -857,14 +857,18 @@ export class LlamaModel {
 
   /**
    * The backend's whole decode step (one GPU submission per token) when it has one and the model
-   * runs the dense float32 components with nothing observing the layers; it then holds token pos's
+   * runs the dense KvCache, the dense FFN or one the step runs itself (gatedLayers), no projection
+   * component or one the step runs itself (inputThresholds), with nothing observing the layers; it then holds token pos's
    * K/V row (the DenseKvCache's storage is written in place). Else null: the step runs call by call.
    */
   private backendStep(pos: number): DecodeStep | null {
-    const kv = this.kv;
+    const kv = this.kv, ffn = this.ffn, proj = this.proj;
     const factory = this.dev ? decodeStepFactory(this.kernels) : undefined;
-    if (!factory || !this.denseOnly() || !(kv instanceof DenseKvCache) || kv.keepPreRope) return null;
-    if (this.wholeStep?.kv !== kv) {
+    if (!factory || !(kv instanceof DenseKvCache) || kv.keepPreRope || this.capture !== undefined) return null;
+    const gatedFfn = ffn instanceof DenseFfn ? undefined : ffn.gatedLayers?.() ?? null;
+    const inputThresholds = proj === null ? undefined : proj.inputThresholds?.() ?? null;
+    if (gatedFfn === null || inputThresholds === null) return null;
+    if (this.wholeStep?.kv !== kv || this.wholeStep.ffn !== ffn || this.wholeStep.proj !== proj) {
       this.wholeStep?.step.dispose();
       this.wholeStep = null;
       const c = this.config, L = this.layout;
@@ -874,10 +878,10 @@ export class LlamaModel {
         ...c, weights: this.dev!.weights, tokEmb: L.tokEmb.offset, rmsFinal: L.rmsFinal.offset, wcls: L.wcls.offset,
         formats: { tokEmb: L.tokEmb.format, wcls: L.wcls.format, ...Object.fromEntries(LAYER_MATRICES.map((n) => [n, L.layers[0][n].format])) },
         quantized: this.dev!.quantized ?? undefined,
-        layers: L.layers.map(offsets), kv: Array.from({ length: c.nLayers }, (_, l) => kv.layer(l)),
+        layers: L.layers.map(offsets), kv: Array.from({ length: c.nLayers }, (_, l) => kv.layer(l)), gatedFfn, inputThresholds,
       });
       if (step === null) return null;
-      this.wholeStep = { kv, step };
+      this.wholeStep = { kv, ffn, proj, step };
     }
     this.length = pos + 1;
     kv.markStored(pos + 1);

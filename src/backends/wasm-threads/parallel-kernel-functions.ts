@@ -85,10 +85,7 @@ const at = (base: number, perElement: number) => ({ base, perElement });
 /** serial: the single-thread kernels over the same memory (used below the thresholds). */
 export function parallelKernelFunctions(heap: SharedWasmHeap, pool: ThreadPool, thresholds: SplitThresholds,
   serial: Partial<KernelFunctions>): Pick<KernelFunctions, SplitKernel> {
-  const w = heap.exports as unknown as {
-    rowNorms(C: number, norms: number, k: number, d: number): void;
-    axpy(a: number, x: number, y: number, n: number): void;
-  };
+  const w = heap.exports;
   const streams = (bytes: number) => bytes > 0 && bytes >= thresholds.minStreamBytes;
   const quantizedSplits = (bytes: number) => bytes > 0 && bytes >= thresholds.minQuantizedBytes;
   const computes = (flops: number) => flops > 0 && flops >= thresholds.minFlops;
