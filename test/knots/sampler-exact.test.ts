@@ -13,6 +13,7 @@ import { expectBadArgument } from '../_harness/bad-input.js';
 import { knotCaseData } from '../../src/knots/generators/knot-cases.js';
 import { standardizeResponse } from '../../src/knots/standardize-response.js';
 import { chainSeeds } from '../../src/knots/run-chains.js';
+import { QUARANTINE_BUDGET_BYTES } from '../../src/backends/wasm/memory.js';
 import { logChoose } from '../../src/knots/special-functions.js';
 
 let kernels: CpuKernels;
@@ -174,10 +175,19 @@ describe('RJMCMC against the exact posterior over all 2^8 knot subsets', () => {
     const grown = runChain(pr, 9, wasm, { onProgress: () => { big ??= wasm.allocF32(1 << 23); } });
     expect(Array.from(grown.logScore)).toEqual(Array.from(plain.logScore));
     expect(Array.from(grown.knotIndex[0])).toEqual(Array.from(plain.knotIndex[0]));
-    // An aborted chain frees its arrays too: a fresh allocation then reuses the same memory.
+    // An aborted chain frees its arrays too: a fresh allocation then reuses the same memory. Freed
+    // blocks that were viewed wait in the heap's quarantine until their views detach; filling it
+    // past its budget makes the next allocation detach them all and free the blocks.
+    const settle = () => {
+      const filler = wasm.allocF64!(QUARANTINE_BUDGET_BYTES / 8 + 1024); filler.view(); filler.dispose();
+      wasm.allocF64!(1).dispose();
+    };
+    settle();
     const probe1 = wasm.allocF64!(1000); const at = probe1.view().byteOffset; probe1.dispose();
+    settle();
     const ctl = new AbortController();
     expect(() => runChain(pr, 9, wasm, { signal: ctl.signal, onProgress: (f) => { if (f > 0.2) ctl.abort(); } })).toThrow();
+    settle();
     const probe2 = wasm.allocF64!(1000);
     expect(probe2.view().byteOffset).toBe(at);
     probe2.dispose();

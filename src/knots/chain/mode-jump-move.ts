@@ -4,22 +4,26 @@
  * every other knot over to another remembered good state, so that a chain can cross between
  * posterior families that single births and deaths join only through several worse states.
  *
- * Anchors. During burn-in the chain remembers, per coordinate j and per k, the best state it has
- * visited (highest log posterior): the anchor A_k. After burn-in the anchors are frozen, so the
- * recorded chain is an ordinary time-homogeneous Metropolis–Hastings chain (adapting during
- * burn-in only, which is then discarded, leaves the stationary distribution alone).
+ * Anchors. During burn-in the chain remembers, per coordinate j and per key, the best state it
+ * has visited (highest log posterior). The key is k, or (with pairWidth w > 0) k and the pattern
+ * of narrow gaps (which neighbouring knots are at most w apart), up to 4 patterns per k. After
+ * burn-in the anchors are frozen, so the recorded chain is an ordinary time-homogeneous
+ * Metropolis–Hastings chain (adapting during burn-in only, which is then discarded, leaves the
+ * stationary distribution alone).
  *
- * The move, for a state ξ with k knots on coordinate j:
+ * The move, for a state ξ with k knots on coordinate j (A_k: the anchor of ξ's key):
  *   - ξ must lie near A_k: |ξ_i − A_k,i| ≤ r grid steps for every sorted position i (else null);
  *     δ = ξ − A_k are its offsets;
- *   - pick B uniformly among the anchors A_{k−1}, A_{k+1} that exist;
+ *   - pick B uniformly among the other anchors with k − 1, k or k + 1 knots;
  *   - B = A_{k+1}: the knot of B with no partner in A_k (the one whose removal leaves B closest to
  *     A_k, position e) gets a fresh offset u uniform in {−r..r}; ξ' = B + (δ with u inserted at e);
  *   - B = A_{k−1}: drop position e of ξ, where e is the knot of A_k with no partner in B;
  *     ξ' = B + (δ without e);
- *   - ξ' must be strictly increasing and on the grid (else null).
+ *   - B with k knots (another pattern): ξ' = B + δ;
+ *   - ξ' must be strictly increasing, on the grid and have B's key (else null: the reverse jump
+ *     must start from B).
  * The reverse of a move up is the move down from ξ' (which lies near B with the same offsets) and
- * vice versa, so q(ξ → ξ') = u's probability 1/(2r+1) (up only) / #anchors beside A_k, and the
+ * vice versa, so q(ξ → ξ') = u's probability 1/(2r+1) (up only) / #targets of A_k, and the
  * acceptance carries the prior ratio and that proposal ratio. The map is a bijection between
  * (ξ, u) and ξ' on the grid: no Jacobian.
  *
