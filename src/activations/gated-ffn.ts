@@ -29,6 +29,7 @@ import { checkComponentShape } from './check-component-shape.js';
 import { activeLayers } from './active-layers.js';
 import { DenseFfn } from '../llama/dense-ffn.js';
 import { checkBindArgs, checkModelWeights } from '../llama/check-component-args.js';
+import type { GatedFfnLayer } from '../kernels/decode-step.js';
 
 interface Bound {
   shape: ModelShape;
@@ -121,6 +122,17 @@ export class GatedFfn implements Ffn {
     cnt.ffnTokens++;
     cnt.weightsRead += dim * hiddenDim + 2 * kept * dim; // W_gate dense; W_up and W_down rows of the kept channels
     cnt.weightsDense += 3 * dim * hiddenDim;
+  }
+
+  /**
+   * The thresholds and W_downᵀ on the device, for a backend's whole decode step; null on CPU
+   * kernels or when counting channels (that reads a_gate back every token). The step then runs
+   * the FFN itself, and the counters see none of its tokens.
+   */
+  gatedLayers(): readonly (GatedFfnLayer | null)[] | null {
+    const b = this.bound;
+    if (b === null || b.channels || isCpuKernels(b.k)) return null;
+    return b.wDownT.map((w, l) => (w === null ? null : { thresholds: b.thresholds[l] as DeviceArray<Float32Array>, wDownT: w }));
   }
 
   stats(): ComponentStats {

@@ -16,6 +16,7 @@ import type { DeviceArray, F32Arg, Kernels } from '../kernels/kernels.js';
 import { SparseInferenceError, badArgument } from '../core/errors.js';
 import { checkInt, checkOneOf } from '../core/validate.js';
 import { disposeSymbol } from '../core/dispose.js';
+import { isCpuKernels } from '../kernels/check-kernels.js';
 import type { ActivationThresholds } from './thresholds.js';
 import { validateThresholds } from './thresholds-file.js';
 import { SparsityCounters } from './sparsity-counters.js';
@@ -121,6 +122,16 @@ export class SparseProjection implements Projection {
     const c = this.counters.layers[layer];
     c.weightsRead += (dim - z) * n; // the input rows that survive
     c.weightsDense += dim * n;
+  }
+
+  /**
+   * The thresholds per layer, for a backend's whole decode step (null on CPU kernels, where the
+   * sparse products are the point). The step reads the dense weight rows with the inputs masked,
+   * and the counters see none of its tokens.
+   */
+  inputThresholds(): readonly Partial<Record<ProjectionWhich, number>>[] | null {
+    const b = this.bound;
+    return b === null || isCpuKernels(b.k) ? null : this.t;
   }
 
   stats(): ComponentStats {

@@ -23,6 +23,13 @@ export interface DecodeLayerOffsets {
   rmsAtt: number; wq: number; wk: number; wv: number; wo: number; rmsFfn: number; w1: number; w2: number; w3: number;
 }
 
+/**
+ * A gate-thresholded SwiGLU layer (CATS/CHESS): s_i = SiLU(W1_i·n) where |·| ≥ thresholds_i,
+ * else 0; out = Σ_{s_i ≠ 0} s_i (W3_i·n) W2ᵀ_i, with W2ᵀ the input-major copy of W2 (hiddenDim ×
+ * dim, row i = W2's column i). W1 and W3 are the model's float32 matrices.
+ */
+export interface GatedFfnLayer { thresholds: DeviceArray<Float32Array>; wDownT: DeviceArray<Float32Array> }
+
 /** What a decode step needs to know about the model; every array stays owned by the caller. */
 export interface DecodeStepSpec {
   dim: number; hiddenDim: number; nLayers: number; nHeads: number; nKvHeads: number; headDim: number;
@@ -37,6 +44,14 @@ export interface DecodeStepSpec {
    */
   formats?: Partial<Record<'tokEmb' | 'wcls' | 'wq' | 'wk' | 'wv' | 'wo' | 'w1' | 'w2' | 'w3', QuantizedType>>;
   quantized?: DeviceArray<Int32Array>;
+  /**
+   * Per layer, thresholds on projection inputs (CHESS w/, TEAL): an input element of q, k or v
+   * (the RMS-normed x) or of o (the attention output) with |·| below its projection's threshold
+   * is zeroed before the product. Absent or null: dense inputs.
+   */
+  inputThresholds?: readonly (Partial<Record<'q' | 'k' | 'v' | 'o', number>> | null)[];
+  /** Per layer, the FFN when it is gate-thresholded (null or absent: the dense SwiGLU). */
+  gatedFfn?: readonly (GatedFfnLayer | null)[];
   /** Per layer: keys and values, seqLen × kvDim each (row t = token t). */
   kv: { keys: DeviceArray<Float32Array>; values: DeviceArray<Float32Array> }[];
 }
@@ -80,6 +95,25 @@ export function checkDecodeStepSpec(spec: DecodeStepSpec): DecodeStepSpec {
     if (!isDeviceArray(s?.keys) || s.keys.length < kvLength) throw badArgument(`spec.kv[${l}].keys must be a device array of ≥ seqLen·kvDim = ${kvLength} floats`);
     if (!isDeviceArray(s?.values) || s.values.length < kvLength) throw badArgument(`spec.kv[${l}].values must be a device array of ≥ seqLen·kvDim = ${kvLength} floats`);
   });
+  if (spec.inputThresholds !== undefined) {
+    if (!Array.isArray(spec.inputThresholds) || spec.inputThresholds.length !== spec.nLayers) throw badArgument(`spec.inputThresholds must hold nLayers = ${spec.nLayers} entries`);
+    spec.inputThresholds.forEach((t, l) => {
+      if (t === null) return;
+      if (typeof t !== 'object') throw badArgument(`spec.inputThresholds[${l}] must be an object or null, got ${describe(t)}`);
+      for (const [p, v] of Object.entries(t)) {
+        checkOneOf(`spec.inputThresholds[${l}] key`, p, ['q', 'k', 'v', 'o']);
+        if (v !== undefined) checkNumber(`spec.inputThresholds[${l}].${p}`, v, 0, Infinity);
+      }
+    });
+  }
+  if (spec.gatedFfn !== undefined) {
+    if (!Array.isArray(spec.gatedFfn) || spec.gatedFfn.length !== spec.nLayers) throw badArgument(`spec.gatedFfn must hold nLayers = ${spec.nLayers} entries`);
+    spec.gatedFfn.forEach((g, l) => {
+      if (g === null) return;
+      if (!isDeviceArray(g?.thresholds) || g.thresholds.length < spec.hiddenDim) throw badArgument(`spec.gatedFfn[${l}].thresholds must be a device array of ≥ hiddenDim = ${spec.hiddenDim} floats`);
+      if (!isDeviceArray(g.wDownT) || g.wDownT.length < spec.hiddenDim * spec.dim) throw badArgument(`spec.gatedFfn[${l}].wDownT must be a device array of ≥ hiddenDim·dim = ${spec.hiddenDim * spec.dim} floats`);
+    });
+  }
   if (!isDeviceArray(spec.weights)) throw badArgument(`spec.weights must be a device array, got ${describe(spec.weights)}`);
   const formats = spec.formats ?? {};
   if (formats === null || typeof formats !== 'object') throw badArgument(`spec.formats must be an object, got ${describe(formats)}`);

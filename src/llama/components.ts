@@ -36,6 +36,7 @@ import type { Awaitable } from '../core/awaitable.js';
 import type { F32Arg, Kernels } from '../kernels/kernels.js';
 import type { LlamaConfig } from './config.js';
 import type { LayerTensorName } from './weight-layout.js';
+import type { GatedFfnLayer } from '../kernels/decode-step.js';
 
 /** The model's hyper-parameters, as components see them (read-only). */
 export type ModelShape = Readonly<LlamaConfig>;
@@ -115,6 +116,13 @@ export interface Ffn extends ComponentTraits {
   bind(shape: ModelShape, kernels: Kernels, weights: ModelWeights): Awaitable<void>;
   /** out (dim) ← the layer's FFN of x (dim): dense = W2 (silu(W1 x) ⊙ W3 x). out does not alias x. */
   forward(layer: number, x: F32Arg, out: F32Arg): Awaitable<void>;
+  /**
+   * For a gate-thresholded FFN (CATS/CHESS) bound to device arrays: per layer its thresholds and
+   * input-major W2 (null: that layer is dense), so a backend's whole decode step
+   * (kernels/decode-step.ts) runs the FFN inside its one submission. Absent or null: the model
+   * calls forward.
+   */
+  gatedLayers?(): readonly (GatedFfnLayer | null)[] | null;
   /** Release what bind allocated. Idempotent. */
   dispose(): void;
   stats?(): ComponentStats;
@@ -134,6 +142,12 @@ export interface Projection extends ComponentTraits {
   covers(layer: number, which: ProjectionWhich): boolean;
   /** out (dim for q and o, kvDim for k and v) ← the projection of x (dim). out does not alias x. */
   project(layer: number, which: ProjectionWhich, x: F32Arg, out: F32Arg): Awaitable<void>;
+  /**
+   * For input-thresholded projections (CHESS w/, TEAL) bound to a GPU: per layer the threshold of
+   * each covered projection's input, so a backend's whole decode step masks those inputs inside
+   * its one submission (it reads the dense rows). Absent or null: the model calls project.
+   */
+  inputThresholds?(): readonly Partial<Record<ProjectionWhich, number>>[] | null;
   dispose(): void;
   stats?(): ComponentStats;
 }

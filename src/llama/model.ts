@@ -180,7 +180,7 @@ export class LlamaModel {
   /** The DenseKvCache's storage as host views (CPU kernels), rebuilt with the views; else null. */
   private kvHost: HostLayerStorage[] | null = null;
   /** The backend's whole-step decoder (WebGPU) for the dense components, and the cache it writes. */
-  private wholeStep: { kv: KvCache; step: DecodeStep } | null = null;
+  private wholeStep: { kv: KvCache; ffn: Ffn; proj: Projection | null; step: DecodeStep } | null = null;
   private disposed = false;
 
   /**
@@ -857,14 +857,18 @@ export class LlamaModel {
 
   /**
    * The backend's whole decode step (one GPU submission per token) when it has one and the model
-   * runs the dense float32 components with nothing observing the layers; it then holds token pos's
+   * runs the dense KvCache, the dense FFN or one the step runs itself (gatedLayers), no projection
+   * component or one the step runs itself (inputThresholds), with nothing observing the layers; it then holds token pos's
    * K/V row (the DenseKvCache's storage is written in place). Else null: the step runs call by call.
    */
   private backendStep(pos: number): DecodeStep | null {
-    const kv = this.kv;
+    const kv = this.kv, ffn = this.ffn, proj = this.proj;
     const factory = this.dev ? decodeStepFactory(this.kernels) : undefined;
-    if (!factory || !this.denseOnly() || !(kv instanceof DenseKvCache) || kv.keepPreRope) return null;
-    if (this.wholeStep?.kv !== kv) {
+    if (!factory || !(kv instanceof DenseKvCache) || kv.keepPreRope || this.capture !== undefined) return null;
+    const gatedFfn = ffn instanceof DenseFfn ? undefined : ffn.gatedLayers?.() ?? null;
+    const inputThresholds = proj === null ? undefined : proj.inputThresholds?.() ?? null;
+    if (gatedFfn === null || inputThresholds === null) return null;
+    if (this.wholeStep?.kv !== kv || this.wholeStep.ffn !== ffn || this.wholeStep.proj !== proj) {
       this.wholeStep?.step.dispose();
       this.wholeStep = null;
       const c = this.config, L = this.layout;
@@ -874,10 +878,10 @@ export class LlamaModel {
         ...c, weights: this.dev!.weights, tokEmb: L.tokEmb.offset, rmsFinal: L.rmsFinal.offset, wcls: L.wcls.offset,
         formats: { tokEmb: L.tokEmb.format, wcls: L.wcls.format, ...Object.fromEntries(LAYER_MATRICES.map((n) => [n, L.layers[0][n].format])) },
         quantized: this.dev!.quantized ?? undefined,
-        layers: L.layers.map(offsets), kv: Array.from({ length: c.nLayers }, (_, l) => kv.layer(l)),
+        layers: L.layers.map(offsets), kv: Array.from({ length: c.nLayers }, (_, l) => kv.layer(l)), gatedFfn, inputThresholds,
       });
       if (step === null) return null;
-      this.wholeStep = { kv, step };
+      this.wholeStep = { kv, ffn, proj, step };
     }
     this.length = pos + 1;
     kv.markStored(pos + 1);

@@ -34,7 +34,7 @@ export const EVERY_BACKEND: readonly BackendEntry[] = [
   ...CPU_BACKENDS,
   {
     label: 'threads', backend: 'wasm', variant: 'simd-shared', isReference: false,
-    options: { backend: 'threads', threads: 2, minStreamBytes: 0, minFlops: 0 },
+    options: { backend: 'threads', threads: 2, minStreamBytes: 0, minQuantizedBytes: 0, minFlops: 0 },
     missing: async () => parallelMissing(),
   },
   {

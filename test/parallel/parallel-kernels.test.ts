@@ -26,7 +26,7 @@ import { decoderLayerScratchLength, decoderLayerWeightLength } from '../../src/k
 
 const single = await createKernels({ backend: 'wasm', wasmVariant: 'simd' });
 const pools: ParallelKernels[] = await Promise.all([1, 2, 3].map((threads) =>
-  createParallelKernels({ threads, minStreamBytes: 0, minFlops: 0 })));
+  createParallelKernels({ threads, minStreamBytes: 0, minQuantizedBytes: 0, minFlops: 0 })));
 afterAll(async () => { await Promise.all(pools.map((k) => k.dispose())); });
 
 const SENTINELS = 3;

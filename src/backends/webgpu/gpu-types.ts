@@ -11,6 +11,7 @@ export const BufferUsage = {
   COPY_DST: 0x0008,
   UNIFORM: 0x0040,
   STORAGE: 0x0080,
+  INDIRECT: 0x0100,
 } as const;
 
 /** GPUMapMode.READ */
@@ -57,6 +58,8 @@ export interface GpuComputePass {
   setPipeline(pipeline: GpuComputePipeline): void;
   setBindGroup(index: number, group: GpuBindGroup): void;
   dispatchWorkgroups(x: number, y?: number, z?: number): void;
+  /** The (x, y, z) workgroup counts are three u32 at `offset` bytes of `indirect`. */
+  dispatchWorkgroupsIndirect(indirect: GpuBuffer, offset: number): void;
   end(): void;
 }
 

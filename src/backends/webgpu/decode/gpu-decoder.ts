@@ -12,6 +12,8 @@
  *                 residualRows   x += Wo·att
  *                 gateUpRows     u = SiLU(W1·RMSNorm(x))·(W3·RMSNorm(x))
  *                 residualRows   x += W2·u
+ *                 (a gate-thresholded FFN instead: gated-ffn.ts, 5 dispatches over the kept rows;
+ *                 thresholded q/k/v/o inputs: the same dispatches with their input masked)
  *   then          classifierRows logits = Wcls·RMSNorm(x);  argmax (greedy token)
  *
  * Activations live in separate buffers because WebGPU forbids one buffer bound both read-only and
@@ -21,7 +23,7 @@
 import { SparseInferenceError, badArgument } from '../../../core/errors.js';
 import type { DecodeStep, DecodeStepSpec, DecodeWant } from '../../../kernels/decode-step.js';
 import { GpuDeviceArray, type GpuContext, type GpuRef } from '../gpu-context.js';
-import type { GpuBuffer } from '../gpu-types.js';
+import type { GpuBuffer, GpuComputePass } from '../gpu-types.js';
 import { BufferUsage, MAP_READ_MODE } from '../gpu-types.js';
 import { grid } from '../program.js';
 import { ALL_GROUPS, StaticDispatch } from './static-dispatch.js';
@@ -31,14 +33,20 @@ import { classifierRowsProgram, gateUpRowsProgram, residualRowsProgram } from '.
 import { argmaxProgram } from './argmax.js';
 import { ropeTableAll } from './rope-table.js';
 import { embedRowProgram } from './embed-row.js';
+import { addSlicesProgram, compactKeptProgram, DOWN_COLUMNS, DOWN_SLICES, downSlicesProgram, gateRowsProgram, upRowsProgram } from './gated-ffn.js';
 import type { RowFormat } from './row-dots.js';
 import { quantizedRowWords } from '../../../kernels/quantized-row-words.js';
 
 const STORAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
 
+/** A layer's FFN as recorded dispatches (ending with the residual add into x). */
+interface FfnDispatches {
+  encode(pass: GpuComputePass): void;
+  readonly dispatches: StaticDispatch[];
+}
+
 interface LayerDispatches {
-  qkv: StaticDispatch; chunks: StaticDispatch; combine: StaticDispatch;
-  wo: StaticDispatch; gateUp: StaticDispatch; w2: StaticDispatch;
+  qkv: StaticDispatch; chunks: StaticDispatch; combine: StaticDispatch; wo: StaticDispatch; ffn: FfnDispatches;
 }
 
 /** The GPU's device-array ref, or BAD_ARGUMENT naming `what`. */
@@ -73,6 +81,8 @@ export class GpuDecoder implements DecodeStep {
     if (spec.headDim % 2 !== 0 || spec.nHeads % spec.nKvHeads !== 0) return null;
     const f = (n: keyof NonNullable<DecodeStepSpec['formats']>) => spec.formats?.[n];
     if (f('wq') !== f('wk') || f('wq') !== f('wv') || f('w1') !== f('w3')) return null;
+    // The gated FFN reads float32 W1/W3 rows and counts its kept rows in one indirect dispatch.
+    if (spec.gatedFfn?.some((g) => g !== null) && (f('w1') !== undefined || spec.hiddenDim > ctx.maxGroupsPerDim)) return null;
     return new GpuDecoder(ctx, spec);
   }
 
@@ -105,24 +115,62 @@ export class GpuDecoder implements DecodeStep {
       this.staging = d.createBuffer({ size: Math.ceil(s.vocabSize / 4) * 16, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
       this.buffers.push(this.staging);
       const x = at(this.x), step = at(this.step);
+      const rows = (n: number) => grid(n, ctx.maxGroupsPerDim);
+      // Scratch of the gated FFN, shared by its layers (none when every layer is dense).
+      const gated = s.gatedFfn?.some((g) => g !== null) ? {
+        gate: at(buffer(s.hiddenDim)), idx: at(buffer(s.hiddenDim)), h: at(buffer(s.hiddenDim)), part: at(buffer(DOWN_SLICES * s.dim)),
+        args: d.createBuffer({ size: 16, usage: BufferUsage.STORAGE | BufferUsage.INDIRECT }),
+      } : null;
+      if (gated) this.buffers.push(gated.args);
       const attention = { hd: s.headDim, kvDim, group: s.nHeads / s.nKvHeads, maxChunks };
+      const denseFfn = (steps: [StaticDispatch, number[]][]): FfnDispatches => ({
+        dispatches: steps.map(([dsp]) => dsp),
+        encode: (pass) => { for (const [dsp, groups] of steps) dsp.encode(pass, groups); },
+      });
+      const gatedFfnDispatches = (l: number, o: DecodeStepSpec['layers'][number]): FfnDispatches => {
+        const g = s.gatedFfn![l]!, G = gated!;
+        const blocks = Math.ceil(s.dim / DOWN_COLUMNS);
+        const norm = { cols: s.dim, norm: o.rmsFfn, eps: s.normEps };
+        const gate = new StaticDispatch(ctx, gateRowsProgram, { ...norm, w1: o.w1 },
+          [this.weights, refOf(`gatedFfn[${l}].thresholds`, g.thresholds), x, G.gate], s.hiddenDim);
+        const compact = new StaticDispatch(ctx, compactKeptProgram, { n: s.hiddenDim }, [G.gate, G.idx, at(G.args)], 1);
+        const up = new StaticDispatch(ctx, upRowsProgram, { ...norm, w3: o.w3 }, [this.weights, x, G.gate, G.idx, G.h], ALL_GROUPS);
+        const down = new StaticDispatch(ctx, downSlicesProgram, { dim: s.dim, blocks },
+          [refOf(`gatedFfn[${l}].wDownT`, g.wDownT), G.h, G.idx, at(G.args), G.part], blocks * DOWN_SLICES);
+        const add = new StaticDispatch(ctx, addSlicesProgram, { dim: s.dim }, [G.part, x], blocks);
+        return {
+          dispatches: [gate, compact, up, down, add],
+          encode: (pass) => {
+            gate.encode(pass, rows(s.hiddenDim));
+            compact.encode(pass, [1]);
+            up.encodeIndirect(pass, G.args);
+            down.encode(pass, rows(blocks * DOWN_SLICES));
+            add.encode(pass, rows(blocks));
+          },
+        };
+      };
       this.layers = s.layers.map((o, l) => {
         const keys = refOf(`kv[${l}].keys`, s.kv[l].keys), values = refOf(`kv[${l}].values`, s.kv[l].values);
         const fq = format('wq'), fo = format('wo'), f1 = format('w1'), f2 = format('w2');
+        const t = s.inputThresholds?.[l] ?? {};
+        const qkvMasked = t.q !== undefined || t.k !== undefined || t.v !== undefined;
         return {
-          qkv: new StaticDispatch(ctx, qkvRopeProgram(s.ropePairing, fq), {
+          qkv: new StaticDispatch(ctx, qkvRopeProgram(s.ropePairing, fq, qkvMasked), {
             dim: s.dim, kvDim, half: s.headDim / 2, eps: s.normEps, rowLen: rowLen(fq, s.dim), wq: o.wq, wk: o.wk, wv: o.wv, norm: o.rmsAtt,
+            tq: t.q ?? 0, tk: t.k ?? 0, tv: t.v ?? 0,
           }, [...matrix(fq), x, at(cs), step, at(q), keys, values], (s.dim + 2 * kvDim) / 2),
           chunks: new StaticDispatch(ctx, attentionChunksProgram, { ...attention, scale: 1 / Math.sqrt(s.headDim) },
             [at(q), keys, values, step, at(part)], ALL_GROUPS),
           combine: new StaticDispatch(ctx, attentionCombineProgram, attention, [at(part), step, at(att)], s.nHeads),
-          wo: new StaticDispatch(ctx, residualRowsProgram(fo), { cols: s.dim, rowLen: rowLen(fo, s.dim), w: o.wo },
+          wo: new StaticDispatch(ctx, residualRowsProgram(fo, t.o !== undefined), { cols: s.dim, rowLen: rowLen(fo, s.dim), w: o.wo, t: t.o ?? 0 },
             [...matrix(fo, false), at(att), x], s.dim),
-          gateUp: new StaticDispatch(ctx, gateUpRowsProgram(f1), {
-            cols: s.dim, rowLen: rowLen(f1, s.dim), w1: o.w1, w3: o.w3, norm: o.rmsFfn, eps: s.normEps,
-          }, [...matrix(f1), x, at(u)], s.hiddenDim),
-          w2: new StaticDispatch(ctx, residualRowsProgram(f2), { cols: s.hiddenDim, rowLen: rowLen(f2, s.hiddenDim), w: o.w2 },
-            [...matrix(f2, false), at(u), x], s.dim),
+          ffn: s.gatedFfn?.[l] && gated ? gatedFfnDispatches(l, o) : denseFfn([
+            [new StaticDispatch(ctx, gateUpRowsProgram(f1), {
+              cols: s.dim, rowLen: rowLen(f1, s.dim), w1: o.w1, w3: o.w3, norm: o.rmsFfn, eps: s.normEps,
+            }, [...matrix(f1), x, at(u)], s.hiddenDim), rows(s.hiddenDim)],
+            [new StaticDispatch(ctx, residualRowsProgram(f2), { cols: s.hiddenDim, rowLen: rowLen(f2, s.hiddenDim), w: o.w2 },
+              [...matrix(f2, false), at(u), x], s.dim), rows(s.dim)],
+          ]),
         };
       });
       const fc = format('wcls'), fe = format('tokEmb');
@@ -172,8 +220,7 @@ export class GpuDecoder implements DecodeStep {
       L.chunks.encode(pass, [chunks, s.nHeads]);
       L.combine.encode(pass, rows(s.nHeads));
       L.wo.encode(pass, rows(s.dim));
-      L.gateUp.encode(pass, rows(s.hiddenDim));
-      L.w2.encode(pass, rows(s.dim));
+      L.ffn.encode(pass);
     }
     if (want !== 'none') this.classifier.encode(pass, rows(s.vocabSize));
     if (want === 'token') this.argmax.encode(pass, [1]);
@@ -199,7 +246,7 @@ export class GpuDecoder implements DecodeStep {
     if (this.disposed) return;
     this.disposed = true;
     this.ctx.flush();
-    for (const L of this.layers ?? []) for (const dsp of Object.values(L)) dsp.dispose();
+    for (const L of this.layers ?? []) for (const dsp of [L.qkv, L.chunks, L.combine, L.wo, ...L.ffn.dispatches]) dsp.dispose();
     this.classifier?.dispose();
     this.embed?.dispose();
     this.argmax?.dispose();

@@ -19,16 +19,19 @@ function once(key: string, make: () => GpuProgram): GpuProgram {
   return p;
 }
 
-/** x[i] += row i of the matrix at w · v. Workgroups: rows. */
-export function residualRowsProgram(format: RowFormat): GpuProgram {
-  return once(`residual:${format}`, () => ({
-    cacheKey: `decode:residualRows:${format}`,
+/**
+ * x[i] += row i of the matrix at w · v. Workgroups: rows. `masked`: v_c is zeroed where |v_c| < P.t
+ * (CHESS w/ and TEAL input sparsity of the o projection).
+ */
+export function residualRowsProgram(format: RowFormat, masked = false): GpuProgram {
+  return once(`residual:${format}:${masked}`, () => ({
+    cacheKey: `decode:residualRows:${format}${masked ? ':masked' : ''}`,
     workgroupSize: [ROW_WG, 1],
-    uniforms: SHAPE,
+    uniforms: masked ? [...SHAPE, { name: 't', type: 'f32' as const }] : SHAPE,
     bindings: [...matrixBindings(format, false), { name: 'v', type: 'f32', access: 'read' }, { name: 'x', type: 'f32', access: 'read_write' }],
     prelude: rowDotsPrelude(1),
     body: `
-${rowDots(format, [rowBase(format, 'P.w + wid * P.rowLen')], 'v', 'P.vOff', 'P.cols')}
+${rowDots(format, [rowBase(format, 'P.w + wid * P.rowLen')], 'v', 'P.vOff', 'P.cols', undefined, masked ? { scale: '1.0', threshold: 'P.t' } : undefined)}
   if (lid == 0u) { x[P.xOff + wid] = x[P.xOff + wid] + dot0; }`,
   }));
 }

@@ -10,20 +10,23 @@
  */
 import type { RopePairing } from '../../../kernels/kernels.js';
 import type { GpuProgram } from '../program.js';
-import { matrixBindings, normScale, rowBase, rowDots, rowDotsPrelude, ROW_WG, type RowFormat } from './row-dots.js';
+import { matrixBindings, normScale, normScaleFirst, rowBase, rowDots, rowDotsPrelude, ROW_WG, type RowFormat } from './row-dots.js';
 
 /**
  * The program for a pairing and the format of Wq, Wk, Wv (`rowLen`: floats or words per row; the
  * matrix offsets are in W's floats or Q's words accordingly). Workgroups: (dim + 2·kvDim) / 2.
+ * `masked`: the normed input of q, k, v is thresholded first (uniforms tq, tk, tv; 0 keeps every
+ * element; CHESS w/ and TEAL input sparsity), so the norm scale is computed before the sweep.
  */
-export function qkvRopeProgram(pairing: RopePairing, format: RowFormat): GpuProgram {
+export function qkvRopeProgram(pairing: RopePairing, format: RowFormat, masked = false): GpuProgram {
   const adjacent = pairing === 'adjacent';
   return {
-    cacheKey: `decode:qkvRope:${pairing}:${format}`,
+    cacheKey: `decode:qkvRope:${pairing}:${format}${masked ? ':masked' : ''}`,
     workgroupSize: [ROW_WG, 1],
     uniforms: [
       { name: 'dim', type: 'u32' }, { name: 'kvDim', type: 'u32' }, { name: 'half', type: 'u32' }, { name: 'eps', type: 'f32' },
       { name: 'rowLen', type: 'u32' }, { name: 'wq', type: 'u32' }, { name: 'wk', type: 'u32' }, { name: 'wv', type: 'u32' }, { name: 'norm', type: 'u32' },
+      ...(masked ? [{ name: 'tq', type: 'f32' as const }, { name: 'tk', type: 'f32' as const }, { name: 'tv', type: 'f32' as const }] : []),
     ],
     bindings: [
       ...matrixBindings(format, true),
@@ -48,9 +51,12 @@ export function qkvRopeProgram(pairing: RopePairing, format: RowFormat): GpuProg
   let t = lp - h * P.half;
   let r0 = h * 2u * P.half + ${adjacent ? '2u * t' : 't'};
   let r1 = r0 + ${adjacent ? '1u' : 'P.half'};
-${rowDots(format, [rowBase(format, 'mat + r0 * P.rowLen'), rowBase(format, 'mat + r1 * P.rowLen')], 'x', 'P.xOff', 'P.dim', 'P.WOff + P.norm')}
+${masked ? `${normScaleFirst('x', 'P.xOff', 'P.dim')}
+  let thr = select(select(P.tq, P.tk, seg == 1u), P.tv, seg == 2u);` : ''}
+${rowDots(format, [rowBase(format, 'mat + r0 * P.rowLen'), rowBase(format, 'mat + r1 * P.rowLen')], 'x', 'P.xOff', 'P.dim', 'P.WOff + P.norm',
+    masked ? { scale: 'rs', threshold: 'thr' } : undefined)}
   if (lid != 0u) { return; }
-${normScale('P.dim')}
+${masked ? '  let r = 1.0; // the input was scaled before the sweep' : normScale('P.dim')}
   let a = dot0 * r;
   let b = dot1 * r;
   let row = pos * P.kvDim;

@@ -26,20 +26,32 @@ export function rowDotsPrelude(n: number): string {
   return Array.from({ length: n }, (_, i) => `var<workgroup> red${i}: array<f32, ${ROW_WG}>;`).join('\n');
 }
 
-/** The vector element at column `c` (normed: times the norm weight), accumulating Σx² into `sq`. */
-function element(name: string, src: string, srcAt: string, c: string, normAt?: string): string {
-  return normAt === undefined
-    ? `let ${name} = ${src}[${srcAt} + ${c}];`
+/**
+ * An input mask (CHESS/TEAL input sparsity): the element is multiplied by `scale` (a WGSL
+ * expression: the RMSNorm scale known before the sweep, or 1.0) and zeroed where its magnitude is
+ * below `threshold` (0.0 keeps every element).
+ */
+export interface InputMask { scale: string; threshold: string }
+
+/** The vector element at column `c` (normed: times the norm weight; masked: scaled, then thresholded), accumulating Σx² into `sq`. */
+function element(name: string, src: string, srcAt: string, c: string, normAt?: string, mask?: InputMask): string {
+  const raw = normAt === undefined
+    ? `let ${name}x = ${src}[${srcAt} + ${c}];`
     : `let ${name}x = ${src}[${srcAt} + ${c}];
-      sq = sq + ${name}x * ${name}x;
-      let ${name} = ${name}x * W[${normAt} + ${c}];`;
+      sq = sq + ${name}x * ${name}x;`;
+  const weighted = normAt === undefined ? `${name}x` : `${name}x * W[${normAt} + ${c}]`;
+  if (mask === undefined) return `${raw}
+      let ${name} = ${weighted};`;
+  return `${raw}
+      let ${name}s = ${weighted} * ${mask.scale};
+      let ${name} = select(0.0, ${name}s, abs(${name}s) >= ${mask.threshold});`;
 }
 
 /** The loop adding row i's part to a${i}, for every row (rows[i]: the row's first float or word). */
-function sweep(format: RowFormat, rows: readonly string[], src: string, srcAt: string, cols: string, normAt?: string): string {
+function sweep(format: RowFormat, rows: readonly string[], src: string, srcAt: string, cols: string, normAt?: string, mask?: InputMask): string {
   if (format === 'f32') {
     return `  for (var c = lid; c < ${cols}; c = c + ${ROW_WG}u) {
-    ${element('h', src, srcAt, 'c', normAt)}
+    ${element('h', src, srcAt, 'c', normAt, mask)}
 ${rows.map((r, i) => `    a${i} = a${i} + W[${r} + c] * h;`).join('\n')}
   }`;
   }
@@ -52,8 +64,8 @@ ${rows.map((r, i) => `    let dm${i} = unpack2x16float(u32(Q[${r} + b * 5u]));\n
 ${rows.map((r, i) => `      let q${i} = u32(Q[${r} + b * 5u + 1u + qw]);`).join('\n')}
       for (var k = 0u; k < 4u; k = k + 1u) {
         let j = c0 + qw * 4u + k;
-        ${element('lo', src, srcAt, 'j', normAt)}
-        ${element('hi', src, srcAt, 'j + 16u', normAt)}
+        ${element('lo', src, srcAt, 'j', normAt, mask)}
+        ${element('hi', src, srcAt, 'j + 16u', normAt, mask)}
         sh = sh + lo + hi;
 ${rows.map((_, i) => `        let by${i} = (q${i} >> (8u * k)) & 255u;
         s${i} = s${i} + f32(by${i} & 15u) * lo + f32(by${i} >> 4u) * hi;`).join('\n')}
@@ -71,7 +83,7 @@ ${rows.map((r, i) => `    let dd${i} = unpack2x16float(u32(Q[${r} + ${cols} / 4u
     for (var qw = 0u; qw < 8u; qw = qw + 1u) {
 ${rows.map((r, i) => `      let q${i} = Q[${r} + b * 8u + qw];`).join('\n')}
       for (var k = 0u; k < 4u; k = k + 1u) {
-        ${element('h', src, srcAt, 'c0 + qw * 4u + k', normAt)}
+        ${element('h', src, srcAt, 'c0 + qw * 4u + k', normAt, mask)}
 ${rows.map((_, i) => `        s${i} = s${i} + f32(extractBits(q${i}, 8u * k, 8u)) * h;`).join('\n')}
       }
     }
@@ -82,16 +94,17 @@ ${rows.map((_, i) => `    a${i} = a${i} + d${i} * s${i};`).join('\n')}
 /**
  * Body fragment: `dot${i}` = row i · v over cols columns, where v_c = src[srcAt + c], or (normed)
  * src[srcAt + c] · W[normAt + c]; then `ss` = Σ src² when normed (else 0). rows[i] is where row i
- * starts: a float index into W ('f32'), a word index into Q (quantized). Every invocation must
- * reach it (barriers).
+ * starts: a float index into W ('f32'), a word index into Q (quantized). With `mask`, v_c is
+ * scaled and thresholded first (InputMask). Every invocation must reach it (barriers).
  */
-export function rowDots(format: RowFormat, rows: readonly string[], src: string, srcAt: string, cols: string, normAt?: string): string {
+export function rowDots(format: RowFormat, rows: readonly string[], src: string, srcAt: string, cols: string, normAt?: string,
+  mask?: InputMask): string {
   const n = rows.length;
   const normed = normAt !== undefined;
   const combine = rows.map((_, i) => `red${i}[lid] = red${i}[lid] + red${i}[lid + s];`).join(' ');
   return `${rows.map((_, i) => `  var a${i} = 0.0;`).join('\n')}
   var sq = 0.0;
-${sweep(format, rows, src, srcAt, cols, normAt)}
+${sweep(format, rows, src, srcAt, cols, normAt, mask)}
   ${rows.map((_, i) => `red${i}[lid] = a${i};`).join(' ')}${normed ? ` red${n}[lid] = sq;` : ''}
   workgroupBarrier();
   for (var s = ${ROW_WG / 2}u; s > 0u; s = s >> 1u) {
@@ -100,6 +113,23 @@ ${sweep(format, rows, src, srcAt, cols, normAt)}
   }
 ${rows.map((_, i) => `  let dot${i} = red${i}[0];`).join('\n')}
   let ss = ${normed ? `red${n}[0]` : '0.0'};`;
+}
+
+/**
+ * WGSL: `rs` = the RMSNorm scale of src[srcAt …] over cols, computed before a sweep (for an
+ * InputMask on normed input); uses workgroup array red0, free again afterwards.
+ */
+export function normScaleFirst(src: string, srcAt: string, cols: string): string {
+  return `  var pre = 0.0;
+  for (var c = lid; c < ${cols}; c = c + ${ROW_WG}u) { let v = ${src}[${srcAt} + c]; pre = pre + v * v; }
+  red0[lid] = pre;
+  workgroupBarrier();
+  for (var s = ${ROW_WG / 2}u; s > 0u; s = s >> 1u) {
+    if (lid < s) { red0[lid] = red0[lid] + red0[lid + s]; }
+    workgroupBarrier();
+  }
+  let rs = inverseSqrt(red0[0] / f32(${cols}) + P.eps);
+  workgroupBarrier();`;
 }
 
 /** WGSL: the RMSNorm scale 1/sqrt(ss/cols + eps) (named `r`). */

@@ -55,6 +55,13 @@ export class StaticDispatch {
     pass.dispatchWorkgroups(x, y ?? 1, z ?? 1);
   }
 
+  /** Record the dispatch with its workgroup counts read on the GPU (three u32 at `offset` bytes of `args`). */
+  encodeIndirect(pass: GpuComputePass, args: GpuBuffer, offset = 0): void {
+    pass.setPipeline(this.pipeline);
+    pass.setBindGroup(0, this.bindGroup);
+    pass.dispatchWorkgroupsIndirect(args, offset);
+  }
+
   dispose(): void {
     this.uniformBuffer.destroy();
   }
