@@ -13,9 +13,10 @@
  * the step's bytes = the seven projections of every layer (float32; what the counters call
  * "weights streamed" scales these) + the classifier + the KV cache at the context (float32).
  *
- *   npx tsx scripts/activations-decode-speed.mts [context = 4096] [rounds = 5] [tokens = 16] [calibrationTokens = 1024]
+ *   npx tsx scripts/activations-decode-speed.mts [context = 4096] [rounds = 5] [tokens = 16] [calibrationTokens = 1024] [threads = 1]
  *
- * Writes bench/results/activations-decode-node.json.
+ * Writes bench/results/activations-decode-node.json (threads > 1: activations-decode-node-<threads>t.json;
+ * the wasm kernels on that many worker threads over one shared memory).
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -28,11 +29,11 @@ import { chessThresholds } from '../src/activations/chess-thresholds.ts';
 import { installActivationSparsity, type SparsityInstallation } from '../src/activations/install-sparsity.ts';
 import type { LlamaModel } from '../src/llama/model.ts';
 
-const [ctx, rounds, n, calTokens] = [4096, 5, 16, 1024].map((d, i) => Number(process.argv[2 + i] ?? d));
+const [ctx, rounds, n, calTokens, threads] = [4096, 5, 16, 1024, 1].map((d, i) => Number(process.argv[2 + i] ?? d));
 const modelPath = `${process.env.SPARSE_INFERENCE_MODELS ?? 'models'}/SmolLM2-135M-Instruct.Q4_1.gguf`;
 const corpusDir = process.env.SPARSE_INFERENCE_CORPUS ?? 'corpus';
 
-const kernels = await createKernels({ backend: 'wasm' });
+const kernels = await createKernels(threads > 1 ? { backend: 'threads', threads } : { backend: 'wasm' });
 const tok = readGgufTokenizer(modelPath);
 const evalDocs = await readCorpus(corpusDir, 'eval');
 const doc = evalDocs.find((d) => d.tokens >= ctx + n);
@@ -104,9 +105,10 @@ const rows = configs.map(({ name }) => {
 console.table(rows.map((r) => ({ ...r, speedupCpuRange: r.speedupCpuRange.map((x) => x.toFixed(3)).join('–') })));
 const result = {
   script: 'scripts/activations-decode-speed.mts', context: ctx, rounds, tokensPerRound: n, calibrationTokens: stats.tokens,
-  document: doc.id, backend: `${kernels.backend}/${kernels.variant}`, threads: 1, loadAverage: os.loadavg(),
+  document: doc.id, backend: `${kernels.backend}/${kernels.variant}`, threads, loadAverage: os.loadavg(),
   bytesPerStep: { projections: projectionBytes, classifier: classifierBytes, kvCache: kvBytes }, rows,
 };
-writeFileSync('bench/results/activations-decode-node.json', JSON.stringify(result, null, 1) + '\n');
+writeFileSync(`bench/results/activations-decode-node${threads > 1 ? `-${threads}t` : ''}.json`, JSON.stringify(result, null, 1) + '\n');
+(kernels as { dispose?: () => void }).dispose?.(); // stops the worker threads
 f32.dispose();
 quantized.dispose();
