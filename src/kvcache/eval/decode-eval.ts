@@ -161,10 +161,6 @@ export async function evaluateDecode(kernels: CpuKernels, model: LlamaModel, doc
     ...p, nll: [], recall: [], relError: [], farFraction: [],
     realized: { selected: NaN, far: NaN, unionFactor: NaN }, pooled: { recall: NaN, relError: NaN, scoreError: NaN, quantError: NaN, wropeError: NaN }, layers: [],
   }));
-  // Backend memory each cache grows into at bind: PQCache fits per-request codebooks on every
-  // (layer, KV head)'s keys, resident until the cache goes, so the reserve scales with the context
-  // (32 MiB, the cache's default, ran out at a 2,048-token context).
-  const reserveBytes = Math.max(32 * 2 ** 20, 4 * c.nLayers * c.kvDim * (context + scored) * 4);
   let prefillSeconds = 0, decodeSeconds = 0;
   const total = documents.length * plans.length;
   try {
@@ -184,7 +180,7 @@ export async function evaluateDecode(kernels: CpuKernels, model: LlamaModel, doc
         acc.startDocument();
         const kv = new RetrievalKvCache({
           method: p.method as MethodName, window, sinks, budget, distance, codebooks: o.codebooks, ties: p.ties,
-          questPageSize: o.questPageSize ?? 16, pq: o.pq ?? { subspaces: 2, bits: 4 }, signal, reserveBytes,
+          questPageSize: o.questPageSize ?? 16, pq: o.pq ?? { subspaces: 2, bits: 4 }, signal,
           probe: (info) => acc.add(info, scoring && p.method !== 'full'), probeOutput: 'selected',
         });
         await model.use({ kv });
