@@ -242,6 +242,12 @@ export class GpuDecoder implements DecodeStep {
     return best;
   }
 
+  get residentBytes(): number {
+    const uniforms = [...this.layers.flatMap((L) => [L.qkv, L.chunks, L.combine, L.wo, ...L.ffn.dispatches]), this.classifier, this.argmax, ...(this.embed ? [this.embed] : [])]
+      .reduce((t, dsp) => t + dsp.uniformBuffer.size, 0);
+    return this.buffers.reduce((t, b) => t + b.size, 0) + uniforms;
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
