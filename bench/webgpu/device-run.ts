@@ -1,5 +1,5 @@
 /**
- * WebGPU on a machine with a real GPU: the shared differential suite (test/webgpu/suite.ts)
+ * WebGPU on a machine with a real GPU: the shared differential suite (test/differential/suite.ts)
  * and the webgpu benchmark suite (bench/lib/suites/webgpu.ts), with results written as JSON.
  *
  * Bundled to one file by bench/webgpu/prepare-device.sh, so the target needs only a Node
@@ -9,7 +9,7 @@
  *   node run.mjs <out-dir> [--quick]
  */
 import { createKernels } from '../../src/backends/create-kernels.js';
-import { runSuite as runDifferential } from '../../test/webgpu/suite.js';
+import { runSuite as runDifferential } from '../../test/differential/suite.js';
 import { webgpuSuite } from '../lib/suites/webgpu.js';
 import { formatTable } from '../lib/harness.js';
 import { writeFile } from 'node:fs/promises';

@@ -3,7 +3,7 @@
  * m = 500, n = 1000 candidates, linear, 5000 burn-in + 5000 recorded, chains from seeds 1..8.
  * Prints per chain the modal k, P(k = 4), the best log posterior reached, and over all chains
  * split-R̂ and ESS of k, the modal k of each chain, how many chains visited k = 4, and the
- * iterations per second (wall clock).
+ * iterations per second (wall clock), and the pooled posterior of k over all chains.
  *
  *   npx tsx scripts/knots/mixing-check.ts [gamma=2] [chains=8] [dataSeed=1] [backend=wasm] [extra JSON ChainProblem fields] [firstSeed=1]
  */
@@ -48,4 +48,8 @@ for (let seed = firstSeed; seed < firstSeed + nChains; seed++) {
   ks.push(rec.k[0]);
 }
 const modeList = [...new Set(modes)].sort((a, b) => a - b).map((k) => `${k} ×${modes.filter((v) => v === k).length}`).join(', ');
+const pooled = new Map<number, number>();
+for (const k of ks) for (const v of k) pooled.set(v, (pooled.get(v) ?? 0) + 1);
+const total = ks.reduce((a, k) => a + k.length, 0);
+console.log(`pooled P(k): ${[...pooled.entries()].sort((a, b) => a[0] - b[0]).filter(([, c]) => c / total >= 0.005).map(([k, c]) => `${k}: ${(c / total).toFixed(3)}`).join(', ')}`);
 console.log(`γ = ${gamma}, data seed ${dataSeed}, chains ${firstSeed}–${firstSeed + nChains - 1}: modal k ${modeList}; ${visiting4} chains visit k = 4; split-R̂(k) ${splitRhat(ks).toFixed(3)}, ESS(k) ${effectiveSampleSize(ks).toFixed(0)}, ${(its / secs).toFixed(0)} it/s (${backend})`);

@@ -2,7 +2,8 @@
  * Method-vs-method differences of the corpus evaluation: for each k, the paired bootstrap
  * interval over documents of NLL(a) − NLL(b) for the comparisons the CHESS paper makes —
  * channel-wise against tensor-wise thresholds (CHESS w/o − CATS), against TEAL's input
- * thresholds (CHESS w/o − TEAL), and the cost of sparsifying attention too (CHESS w/ − CHESS w/o).
+ * thresholds (CHESS w/o − TEAL), and the cost of sparsifying attention too (CHESS w/ − CHESS w/o);
+ * with TEAL's block greedy in the run, also TEAL greedy − TEAL and CHESS w/o − TEAL greedy.
  * A negative difference favours a; an interval that includes zero is a tie.
  *
  * @example
@@ -15,6 +16,8 @@ import { checkInt, describe } from '../core/validate.js';
 /** The pairs compared, as [a, b]: the difference is a − b. */
 export const METHOD_COMPARISONS: readonly (readonly [string, string])[] = [
   ['CHESS w/o', 'CATS'], ['CHESS w/o', 'TEAL'], ['CHESS w/', 'CHESS w/o'],
+  // Present when the run includes TEAL's block greedy: what the allocation buys, and CHESS against it.
+  ['TEAL greedy', 'TEAL'], ['CHESS w/o', 'TEAL greedy'],
 ];
 
 export interface MethodComparison {

@@ -39,12 +39,16 @@ import type { QuantileMode } from './magnitude-pool.js';
 import { catsThresholds } from './cats-thresholds.js';
 import { chessThresholds } from './chess-thresholds.js';
 import { tealThresholds } from './teal-thresholds.js';
+import { tealBlockGreedyAllocation } from './teal-block-greedy.js';
 import { installActivationSparsity, type SparsityInstallation } from './install-sparsity.js';
 import type { ActivationThresholds, ProjectionInput } from './thresholds.js';
 import { compareMethods, type MethodComparison } from './compare-methods.js';
 
-/** The methods compared, in table order: thresholds from one calibration, and whether attention is sparse too. */
-export const CORPUS_METHODS: readonly { name: string; thresholds: (s: ActivationStatistics, k: number, model: string) => ActivationThresholds; attention: boolean }[] = [
+/** A method of the comparison: its thresholds from one calibration, and whether attention is sparse too. */
+export interface CorpusMethod { name: string; thresholds: (s: ActivationStatistics, k: number, model: string) => ActivationThresholds; attention: boolean }
+
+/** The methods compared, in table order (TEAL greedy follows when asked for). */
+export const CORPUS_METHODS: readonly CorpusMethod[] = [
   { name: 'CATS', thresholds: (s, k, model) => catsThresholds(s, k, { model }), attention: false },
   { name: 'CHESS w/o', thresholds: (s, k, model) => chessThresholds(s, k, { model }), attention: false },
   { name: 'CHESS w/', thresholds: (s, k, model) => chessThresholds(s, k, { model }), attention: true },
@@ -73,6 +77,14 @@ export interface CorpusEvalOptions {
   lastWordTasks?: number;
   lastWordSparsity?: number;
   lastWordContextTokens?: number;
+  /**
+   * Calibration tokens per seed given to TEAL's block-wise greedy allocation (the authors'
+   * protocol, tealBlockGreedyAllocation): the first of the seed's calibration segments, the last
+   * one cut to fit. Absent or 0: no "TEAL greedy" row. Every k must then be > 0.
+   */
+  greedyTokens?: number;
+  /** The greedy's base step (default 0.05, the authors'). */
+  greedyBaseStep?: number;
   /** Seeds the bootstrap and the choice of last-word tasks (default 0). */
   seed?: number;
   modelName?: string;
@@ -82,8 +94,12 @@ export interface CorpusEvalOptions {
 
 export const CORPUS_EVAL_KEYS = optionKeys<CorpusEvalOptions>({
   sparsities: true, seeds: true, calibrationTokens: true, uuidShare: true, documentTokens: true, quantile: true,
-  lastWordTasks: true, lastWordSparsity: true, lastWordContextTokens: true, seed: true, modelName: true, onProgress: true, signal: true,
+  lastWordTasks: true, lastWordSparsity: true, lastWordContextTokens: true, greedyTokens: true, greedyBaseStep: true,
+  seed: true, modelName: true, onProgress: true, signal: true,
 });
+
+/** The name of the row with TEAL's block-wise greedy allocation. */
+export const TEAL_GREEDY = 'TEAL greedy';
 
 export interface CorpusEvalRow {
   method: string;
@@ -150,6 +166,8 @@ export async function evaluateCorpusSparsity(model: LlamaModel, tokenizer: TextT
   const lastWordK = checkNumber('options.lastWordSparsity', o.lastWordSparsity ?? 0.5, 0, 1, { maxExclusive: true });
   const lastWordContext = lastWordTasks === 0 ? 0
     : checkInt('options.lastWordContextTokens', o.lastWordContextTokens ?? Math.min(512, model.config.seqLen - 16), 2, model.config.seqLen - 16);
+  const greedyTokens = checkInt('options.greedyTokens', o.greedyTokens ?? 0, 0);
+  if (greedyTokens > 0 && ks.includes(0)) throw badArgument('options.sparsities must all be > 0 with options.greedyTokens (the greedy targets them)');
   const seed = checkInt('options.seed', o.seed ?? 0, 0);
   const name = o.modelName ?? 'model';
   const progress = o.onProgress ?? (() => {});
@@ -166,7 +184,8 @@ export async function evaluateCorpusSparsity(model: LlamaModel, tokenizer: TextT
 
   // Progress in units of one configuration's pass over the documents.
   const lastWordMethods = tasks.length > 0 ? 1 + CORPUS_METHODS.length : 0;
-  const units = 1 + seeds.length * (1 + ks.length * CORPUS_METHODS.length) + lastWordMethods;
+  const methodCount = CORPUS_METHODS.length + (greedyTokens > 0 ? 1 : 0);
+  const units = 1 + seeds.length * (1 + (greedyTokens > 0 ? 1 : 0) + ks.length * methodCount) + lastWordMethods;
   let done = 0;
   const stepProgress = (label: string) => (f: number) => progress(Math.min(1, (done + Math.min(1, f)) / units), label);
 
@@ -203,8 +222,15 @@ export async function evaluateCorpusSparsity(model: LlamaModel, tokenizer: TextT
     done++;
     calibrated = stats.tokens;
     statsBySeed.set(s, stats);
+    const methods: CorpusMethod[] = [...CORPUS_METHODS];
+    if (greedyTokens > 0) {
+      const greedy = await tealBlockGreedyAllocation(model.syncKernels('TEAL block greedy'), model, firstTokens(seqs, greedyTokens), stats,
+        { targets: ks, baseStep: o.greedyBaseStep, signal: o.signal, onProgress: stepProgress(`TEAL block greedy (seed ${s})`) });
+      done++;
+      methods.push({ name: TEAL_GREEDY, attention: false, thresholds: (st, k, model) => tealThresholds(st, k, { model, sparsities: greedy.sparsities[ks.indexOf(k)] }) });
+    }
     for (const k of ks) {
-      for (const m of CORPUS_METHODS) {
+      for (const m of methods) {
         await withSparsity(m.thresholds(stats, k, name), m.attention, async (inst) => {
           const r = await documentNlls(`${m.name} k=${k} seed ${s}`);
           const summary = inst.counters.summary();
@@ -220,16 +246,17 @@ export async function evaluateCorpusSparsity(model: LlamaModel, tokenizer: TextT
   }
 
   const rows: CorpusEvalRow[] = [];
+  const rowMethods = [...CORPUS_METHODS.map((m) => m.name), ...(greedyTokens > 0 ? [TEAL_GREEDY] : [])];
   for (const k of ks) {
-    for (const m of CORPUS_METHODS) {
-      const a = acc.get(`${m.name}|${k}`)!;
+    for (const method of rowMethods) {
+      const a = acc.get(`${method}|${k}`)!;
       const perDocumentNll = dense.nll.map((_, d) => mean(a.nll.map((seedNll) => seedNll[d])));
       const deltaNll = bootstrapPairedDifference(perDocumentNll, dense.nll, { seed });
       const avg = (f: (x: Acc['summaries'][number]) => number) => mean(a.summaries.map(f));
       const inputSparsity: Partial<Record<ProjectionInput, number>> = {};
       for (const p of Object.keys(a.summaries[0].inputSparsity) as ProjectionInput[]) inputSparsity[p] = avg((x) => x.inputSparsity[p]!);
       rows.push({
-        method: m.name, k, meanNll: mean(perDocumentNll), deltaNll,
+        method, k, meanNll: mean(perDocumentNll), deltaNll,
         pplRatio: { estimate: Math.exp(deltaNll.estimate), lower: Math.exp(deltaNll.lower), upper: Math.exp(deltaNll.upper) },
         perSeed: a.perSeed, perDocumentNll,
         gateSparsity: avg((x) => x.gateSparsity), channelSparsityMin: Math.min(...a.summaries.map((x) => x.channelSparsityMin)),
@@ -273,4 +300,16 @@ export async function evaluateCorpusSparsity(model: LlamaModel, tokenizer: TextT
     dense: { meanNll: mean(dense.nll), perplexity: Math.exp(mean(dense.nll)), perDocumentNll: dense.nll, seconds: dense.seconds },
     rows, comparisons: compareMethods(rows, seed), lastWord,
   };
+}
+
+/** The first `tokens` tokens of the sequences, as whole sequences and the last one cut to fit. */
+export function firstTokens(seqs: readonly (readonly number[])[], tokens: number): number[][] {
+  const out: number[][] = [];
+  let left = tokens;
+  for (const q of seqs) {
+    if (left < 2) break;
+    out.push(q.slice(0, left));
+    left -= out[out.length - 1].length;
+  }
+  return out;
 }

@@ -17,7 +17,7 @@ import { checkInt, checkNumber } from '../core/validate.js';
 import { checkElements } from '../core/limits.js';
 import { badArgument, throwIfAborted } from '../core/errors.js';
 import { transpose } from './sparse-swiglu.js';
-import { withDispose } from '../core/dispose.js';
+import { withDispose, type SyncDisposable } from '../core/dispose.js';
 import { yieldEvery } from '../core/yield.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 
@@ -38,7 +38,7 @@ export interface SyntheticSwiGluOptions {
 /** Every key of SyntheticSwiGluOptions, for checkOptions. */
 export const SYNTHETIC_SWIGLU_KEYS = optionKeys<SyntheticSwiGluOptions>({ dim: true, hidden: true, seed: true, nu: true, inputScaleSigma: true, massiveChannels: true, massiveScale: true, gateScale: true, gateScaleSigma: true, upScaleSigma: true, gateUpCorrelation: true });
 
-export interface SyntheticSwiGlu {
+export interface SyntheticSwiGlu extends SyncDisposable {
   readonly dim: number;
   readonly hidden: number;
   /** hidden×dim, output-major. */
@@ -51,7 +51,6 @@ export interface SyntheticSwiGlu {
   readonly wDownT: DeviceArray<Float32Array>;
   /** n RMS-normalised input tokens, n×dim row-major. */
   sampleInputs(n: number, rng: Rng): Float32Array;
-  dispose(): void;
 }
 
 /** Rows of a weight matrix drawn between pauses (~1 ms at dim 512). */

@@ -11,6 +11,11 @@ export interface CliContext {
   stderr(text: string): void;
   /** Whether stderr is a terminal (draw progress bars only then). */
   isTTY: boolean;
+  /**
+   * When stderr is not a terminal: write a plain progress line at most this often (seconds), so a
+   * long run under `nohup … > log` shows how far it got. Unset: silent (the default, for pipes).
+   */
+  progressLogSeconds?: number;
   /** Fires on Ctrl-C so long work can stop cleanly. */
   signal: AbortSignal;
 }

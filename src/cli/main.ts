@@ -50,9 +50,16 @@ export function processContext(): { ctx: CliContext; dispose(): void } {
     stdout: (t) => { process.stdout.write(t); },
     stderr: (t) => { process.stderr.write(t); },
     isTTY: process.stderr.isTTY === true,
+    progressLogSeconds: progressLogSeconds(process.env.SPARSE_INFERENCE_PROGRESS_LOG),
     signal: controller.signal,
   };
   return { ctx, dispose: () => { process.off('SIGINT', onSigint); } };
+}
+
+/** SPARSE_INFERENCE_PROGRESS_LOG=SECONDS: progress lines in logs (see CliContext.progressLogSeconds). */
+function progressLogSeconds(value: string | undefined): number | undefined {
+  const s = Number(value);
+  return value !== undefined && Number.isFinite(s) && s > 0 ? s : undefined;
 }
 
 /** Run the CLI on process.argv and set the exit code (letting stdout drain). */

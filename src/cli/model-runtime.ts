@@ -15,7 +15,7 @@ import type { KvType, LlamaModel } from '../llama/model.js';
 import { loadThresholds } from '../activations/thresholds-node.js';
 import { installActivationSparsity, type SparsityInstallation } from '../activations/install-sparsity.js';
 import { readTokenizer } from '../llama/node-files.js';
-import { readGgufTokenizer } from '../node/gguf-file.js';
+import { readGgufModelAndTokenizer, readGgufTokenizer } from '../node/gguf-file.js';
 import type { TextTokenizer } from '../llama/text-tokenizer.js';
 
 export interface OpenKernels {
@@ -60,6 +60,27 @@ export async function openModel(path: string | undefined, kernels: Kernels, maxS
   const gguf = path.endsWith('.gguf') && extra.weights !== undefined ? { weights: extra.weights } : {};
   return loadModel(path, { kernels, ...(maxSeqLen === undefined ? {} : { maxSeqLen }), ...(activations === undefined ? {} : { activations }),
     ...(extra.kvType === undefined ? {} : { kvType: extra.kvType }), ...gguf });
+}
+
+/**
+ * openModel, then loadTokenizer — except for a GGUF model without --tokenizer, whose header holds
+ * both: it is then read and parsed once for the two (readGgufModelAndTokenizer), not once each.
+ */
+export async function openModelAndTokenizer(values: { model?: string; tokenizer?: string }, kernels: Kernels, maxSeqLen?: number,
+  activations?: 'int8' | 'f32', extra: { weights?: 'f32'; kvType?: KvType } = {}): Promise<{ model: LlamaModel; tokenizer: TextTokenizer }> {
+  const path = values.model;
+  if (values.tokenizer === undefined && path?.endsWith('.gguf')) {
+    return readGgufModelAndTokenizer(path, { kernels, ...(maxSeqLen === undefined ? {} : { maxSeqLen }),
+      ...(activations === undefined ? {} : { activations }), ...(extra.kvType === undefined ? {} : { kvType: extra.kvType }),
+      ...(extra.weights === undefined ? {} : { weights: extra.weights }) });
+  }
+  const model = await openModel(path, kernels, maxSeqLen, activations, extra);
+  try {
+    return { model, tokenizer: await loadTokenizer(values, model.config.vocabSize) };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
 }
 
 /** Install the thresholds file's activation sparsity on `model` (its components); await dispose() restores the dense FFN. */

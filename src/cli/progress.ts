@@ -1,6 +1,7 @@
 /**
  * A one-line progress bar on standard error for long CLI work. It draws only when stderr is
- * a terminal (so logs and pipes stay clean) and at most every `intervalMs`.
+ * a terminal (so logs and pipes stay clean) and at most every `intervalMs`; off a terminal it
+ * writes a plain line every `ctx.progressLogSeconds` when that is set (long runs in a log file).
  */
 import { badArgument } from '../core/errors.js';
 import type { CliContext } from './command.js';
@@ -30,19 +31,26 @@ export interface ProgressOptions {
  * await runSections({ onProgress: bar });
  * bar.done();
  */
-export function createProgressBar(ctx: Pick<CliContext, 'stderr' | 'isTTY'>, label: string, opts: ProgressOptions = {}): ProgressBar {
+export function createProgressBar(ctx: Pick<CliContext, 'stderr' | 'isTTY' | 'progressLogSeconds'>, label: string, opts: ProgressOptions = {}): ProgressBar {
   const width = opts.width ?? 28;
   const interval = opts.intervalMs ?? 100;
   const now = opts.now ?? (() => Date.now());
   let last = -Infinity;
   let drawn = false;
   let lastFraction = -1;
+  const start = now();
+  const logEvery = ctx.progressLogSeconds === undefined ? undefined : ctx.progressLogSeconds * 1000;
 
   const update = ((fraction: number, step?: string) => {
     if (typeof fraction !== 'number' || Number.isNaN(fraction)) throw badArgument(`fraction must be a number in [0, 1], got ${fraction}`);
-    if (!ctx.isTTY) return;
     const f = Math.min(1, Math.max(0, fraction));
     const t = now();
+    if (!ctx.isTTY) {
+      if (logEvery === undefined || t - last < logEvery) return;
+      last = t;
+      ctx.stderr(`${label} ${(f * 100).toFixed(1)}% ${step ?? ''} (${((t - start) / 1000).toFixed(0)} s)\n`);
+      return;
+    }
     const final = f >= 1 && lastFraction < 1;
     if (!final && t - last < interval) return;
     last = t;

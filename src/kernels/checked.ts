@@ -151,5 +151,5 @@ function checked(d: AnyKernelDescriptor, raw: KernelFunctions): (...a: unknown[]
 export function withShapeChecks(k: KernelFunctions): CpuKernelMethods {
   const out: Record<string, unknown> = {};
   for (const d of KERNEL_DESCRIPTORS) out[d.name] = checked(d, k);
-  return out as unknown as CpuKernelMethods;
+  return out as CpuKernelMethods;
 }

@@ -118,14 +118,18 @@ export interface KernelDescriptor<K extends string = KernelName, F extends Kerne
   readonly after?: (result: ReturnType<F>, a: Parameters<F>) => void;
 }
 
-/** A descriptor of any kernel, as registries and derivations see it. */
+/**
+ * A descriptor of any kernel, as registries and derivations see it. Its functions are declared
+ * as methods: TypeScript compares method parameters both ways, so a kernel's descriptor, whose
+ * functions take that kernel's own argument tuple, converts to it with a plain `as`.
+ */
 export interface AnyKernelDescriptor {
   readonly name: KernelName;
   readonly reference: (...a: never[]) => unknown;
   readonly args: readonly ArgSpec<readonly unknown[]>[];
-  readonly work: (a: readonly unknown[]) => number;
-  readonly verify?: (a: readonly unknown[], raw: RawScans) => void;
-  readonly after?: (result: unknown, a: readonly unknown[]) => void;
+  work(a: readonly unknown[]): number;
+  verify?(a: readonly unknown[], raw: RawScans): void;
+  after?(result: unknown, a: readonly unknown[]): void;
 }
 
 /**

@@ -31,6 +31,8 @@ interface WorkerScope {
 }
 
 // Only inside a worker: a page or test that merely imports this file installs nothing.
+// The DOM lib types globalThis as a Window, whose onmessage/postMessage differ from a worker's;
+// the lib has no worker-scope type for globalThis, hence the double cast (checked just below).
 const scope = globalThis as unknown as WorkerScope & { WorkerGlobalScope?: unknown };
 if (typeof scope.WorkerGlobalScope === 'function') {
   scope.onmessage = (e) => {

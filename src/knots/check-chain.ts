@@ -105,8 +105,13 @@ export function checkChainProblem(name: string, problem: unknown): ChainProblem 
     offsets.forEach((o, i) => checkInt(`${name}.neighbour.offsets[${i}]`, o, i === 0 ? 1 : (offsets[i - 1] as number) + 1, Math.max(...candidates)));
     if (nb.depth !== undefined) checkInt(`${name}.neighbour.depth`, nb.depth, 1, 100);
   }
-  const pSpecial = ['pair', 'twins', 'neighbour'].reduce((sum, key) => sum + (((p[key] ?? null) as { probability?: number } | null)?.probability ?? 0), 0);
-  if (pSpecial > 1) throw badArgument(`${name}: pair.probability + twins.probability + neighbour.probability must not exceed 1, got ${pSpecial}`);
+  if (p.jumps !== undefined && p.jumps !== null) {
+    const jumps = checkObject(`${name}.jumps`, p.jumps, 'null or { probability, radius }');
+    checkNumber(`${name}.jumps.probability`, jumps.probability, 0, 1);
+    checkInt(`${name}.jumps.radius`, jumps.radius, 0, Math.max(...candidates));
+  }
+  const pSpecial = ['pair', 'twins', 'neighbour', 'jumps'].reduce((sum, key) => sum + (((p[key] ?? null) as { probability?: number } | null)?.probability ?? 0), 0);
+  if (pSpecial > 1) throw badArgument(`${name}: pair.probability + twins.probability + neighbour.probability + jumps.probability must not exceed 1, got ${pSpecial}`);
   if (p.start !== undefined) checkOneOf(`${name}.start`, p.start, ['random', 'greedy']);
   if (p.temperatures !== undefined) {
     const t = checkArray(`${name}.temperatures`, p.temperatures);

@@ -88,6 +88,13 @@ export interface KnotFitOptions {
    */
   neighbourMoves?: boolean | { probability?: number; offsets?: number[]; depth?: number };
   /**
+   * Mode jumps: k changed by one while every other knot keeps its offset from the best state of
+   * k knots seen in burn-in, carried over to the best state of k ± 1 knots (anchors frozen after
+   * burn-in). Free k only. Default on: probability 0.2 per iteration, r = max(1, round(0.06·n))
+   * grid steps; false: off. One evaluation per move, like a birth.
+   */
+  modeJumps?: boolean | { probability?: number; radius?: number };
+  /**
    * Where each chain starts: 'random' (default: one knot at a random grid point, or the fixed k)
    * or 'greedy' (from there, the best single birth, death or relocation while the log posterior
    * improves: a greedy EBIC-style search costing about 2n evaluations per step). Free k only.
@@ -129,7 +136,7 @@ const MAX_CURVE_VALUES = 5e7;
 /** Every option fitKnots understands (an unknown key is rejected, not silently ignored). */
 export const KNOT_FIT_OPTION_KEYS = [
   'family', 'trials', 'degree', 'k', 'gamma', 'c', 'times', 'candidates', 'iterations', 'burnIn', 'chains', 'seed',
-  'marginal', 'moves', 'nearProposals', 'twinMoves', 'neighbourMoves', 'start', 'temperatures', 'localProposals', 'draws', 'probes', 'parallel', 'threads', 'kernels', 'backend', ...LONG_RUN_KEYS,
+  'marginal', 'moves', 'nearProposals', 'twinMoves', 'neighbourMoves', 'modeJumps', 'start', 'temperatures', 'localProposals', 'draws', 'probes', 'parallel', 'threads', 'kernels', 'backend', ...LONG_RUN_KEYS,
 ] as const;
 
 /** Curve summary at evaluation points. */
@@ -524,8 +531,19 @@ export async function fitKnots(
     };
     if (neighbour.probability === 0) neighbour = null;
   }
-  if ((twins?.probability ?? 0) + (neighbour?.probability ?? 0) >= 1) {
-    throw badArgument('twinMoves.probability + neighbourMoves.probability must be below 1');
+  let jumps: ChainProblem['jumps'] = null;
+  if (opts.modeJumps !== false && fixedK === null) {
+    const mj = opts.modeJumps === true || opts.modeJumps === undefined ? {} : opts.modeJumps;
+    if (mj === null || typeof mj !== 'object') throw badArgument('modeJumps must be true, false or { probability, radius }');
+    const nMin = Math.min(...candidates);
+    jumps = {
+      probability: checkNumber('modeJumps.probability', mj.probability ?? 0.2, 0, 1, { maxExclusive: true }),
+      radius: checkInt('modeJumps.radius', mj.radius ?? Math.max(1, Math.round(0.06 * nMin)), 0, nMin),
+    };
+    if (jumps.probability === 0) jumps = null;
+  }
+  if ((twins?.probability ?? 0) + (neighbour?.probability ?? 0) + (jumps?.probability ?? 0) >= 1) {
+    throw badArgument('twinMoves.probability + neighbourMoves.probability + modeJumps.probability must be below 1');
   }
   const start = checkOneOf('start', opts.start ?? 'random', ['random', 'greedy'] as const);
   let temperatures: number[] | undefined;
@@ -555,6 +573,7 @@ export async function fitKnots(
   const problem: ChainProblem = {
     xs, y: yArr, trials, family, marginal, degrees, candidates, gamma, c, moves, fixedK, local, near, twins, temperatures, burnIn, iterations, probes,
     ...(neighbour === null ? {} : { neighbour }),
+    ...(jumps === null ? {} : { jumps }),
     ...(start === 'greedy' ? { start } : {}),
   };
   const kernels = opts.kernels ?? await createKernels({ backend: opts.backend ?? 'auto' });

@@ -8,7 +8,7 @@ export { bsplineBasis, bsplineKnotVector, bsplineRows, sparseToDense, type Bspli
 export { bsplineDerivatives } from './bspline-derivatives.js';
 export { naturalSplineBasis, type NaturalSplineOptions } from './natural-spline.js';
 export { tensorBasis } from './tensor-basis.js';
-export { runChain, runChainAsync, MOVE_BIRTH, MOVE_DEATH, MOVE_RELOCATE, MOVE_NULL, MOVE_PAIR, MOVE_TWIN_BIRTH, MOVE_TWIN_DEATH, MOVE_NEIGHBOUR_BIRTH, MOVE_NEIGHBOUR_DEATH, type ChainProblem, type ChainRecord, type ChainRunOptions } from './rjmcmc-chain.js';
+export { runChain, runChainAsync, MOVE_BIRTH, MOVE_DEATH, MOVE_RELOCATE, MOVE_NULL, MOVE_PAIR, MOVE_TWIN_BIRTH, MOVE_TWIN_DEATH, MOVE_NEIGHBOUR_BIRTH, MOVE_NEIGHBOUR_DEATH, MOVE_MODE_JUMP, type ChainProblem, type ChainRecord, type ChainRunOptions } from './rjmcmc-chain.js';
 export type { PairMoveOptions } from './chain/pair-move.js';
 export type { NeighbourMoveOptions } from './chain/neighbour-move.js';
 export { runChains, chainSeeds, type RunChainsOptions } from './run-chains.js';

@@ -5,6 +5,8 @@
  *   twin birth/death with probability P_twin: two close knots added or removed (twin-move.ts),
  *   neighbour birth/death with probability P_nb: a knot added or removed and the knots either
  *                    side redrawn from their local full conditionals in the same move (neighbour-move.ts),
+ *   mode jump        with probability P_jump: k changed by one and every other knot carried over to
+ *                    the best state of that k seen in burn-in (mode-jump-move.ts),
  *   otherwise, with b_k and d_k from move-probabilities.ts:
  *     birth    add a target from the proposal mixture (birth-death-move.ts, knot-proposals.ts),
  *     death    remove a uniformly chosen knot (birth-death-move.ts),
@@ -36,6 +38,7 @@ import { exchangeReplicas } from './chain/replica-exchange.js';
 import { greedyStart } from './chain/greedy-start.js';
 import { startReplica } from './chain/start-replica.js';
 import { twinMove } from './chain/twin-move.js';
+import { ModeAnchors, modeJumpMove, type ModeJumpOptions } from './chain/mode-jump-move.js';
 import { checkChainProblem } from './check-chain.js';
 import { GaussianMarginal, type MarginalVariant } from './gaussian-marginal.js';
 import { GlmEbic, type GlmFamily } from './glm-ebic.js';
@@ -86,6 +89,12 @@ export interface ChainProblem {
    */
   neighbour?: NeighbourMoveOptions | null;
   /**
+   * Mode jumps (chain/mode-jump-move.ts): with this probability per iteration, k changed by one
+   * while the other knots move from near the best state of k knots seen in burn-in to the same
+   * offsets around the best state of k ± 1 knots; null/absent: none. Free k only.
+   */
+  jumps?: ModeJumpOptions | null;
+  /**
    * Parallel tempering (Geyer 1991): temperatures T_0 = 1 < T_1 < ... of replicas sampling the
    * posterior to the power 1/T_r, each making one move per iteration, with one exchange of
    * neighbouring replicas' states proposed per iteration; only T = 1 is recorded. Absent: [1].
@@ -103,7 +112,7 @@ export interface ChainProblem {
   probes: Float64Array[];
 }
 
-export { MOVE_BIRTH, MOVE_DEATH, MOVE_RELOCATE, MOVE_NULL, MOVE_PAIR, MOVE_TWIN_BIRTH, MOVE_TWIN_DEATH, MOVE_NEIGHBOUR_BIRTH, MOVE_NEIGHBOUR_DEATH } from './chain/move-context.js';
+export { MOVE_BIRTH, MOVE_DEATH, MOVE_RELOCATE, MOVE_NULL, MOVE_PAIR, MOVE_TWIN_BIRTH, MOVE_TWIN_DEATH, MOVE_NEIGHBOUR_BIRTH, MOVE_NEIGHBOUR_DEATH, MOVE_MODE_JUMP } from './chain/move-context.js';
 
 /** The recorded chain (every post-burn-in iteration). */
 export interface ChainRecord {
@@ -118,7 +127,7 @@ export interface ChainRecord {
   logScore: Float64Array;
   /** 1 when the proposal made at this iteration was accepted. */
   accepted: Uint8Array;
-  /** MOVE_BIRTH / MOVE_DEATH / MOVE_RELOCATE / MOVE_PAIR / MOVE_TWIN_BIRTH / MOVE_TWIN_DEATH / MOVE_NULL (no valid proposal). */
+  /** MOVE_BIRTH / MOVE_DEATH / MOVE_RELOCATE / MOVE_PAIR / MOVE_TWIN_BIRTH / MOVE_TWIN_DEATH / MOVE_NEIGHBOUR_BIRTH / MOVE_NEIGHBOUR_DEATH / MOVE_MODE_JUMP / MOVE_NULL (no valid proposal). */
   moveType: Uint8Array;
   /** f at the probe points given the current knots (posterior mean given ξ): iterations*nProbe. */
   probe: Float64Array;
@@ -226,7 +235,10 @@ function* sampleChain(problem: ChainProblem, seed: number, rng: Rng, design: Spl
   const neighbour = ctx.fixed ? null : problem.neighbour ?? null;
   const pPair = pair?.probability ?? 0;
   const pTwin = pPair + (twins?.probability ?? 0);
-  const pSpecial = pTwin + (neighbour?.probability ?? 0);
+  const jumps = ctx.fixed ? null : problem.jumps ?? null;
+  const pNeighbour = pTwin + (neighbour?.probability ?? 0);
+  const pSpecial = pNeighbour + (jumps?.probability ?? 0);
+  const anchors = new ModeAnchors(d);
 
   /** One move of replica rep at inverse temperature beta; returns its type (+ ACCEPTED). */
   const step = (rep: Replica, beta: number): number => {
@@ -235,7 +247,8 @@ function* sampleChain(problem: ChainProblem, seed: number, rng: Rng, design: Spl
     if (pSpecial > 0) {
       if (u < pPair) return pairMove(ctx, rep, beta, j, pair!);
       if (u < pTwin) return twinMove(ctx, rep, beta, j, twins!.radius);
-      if (u < pSpecial) return neighbourMove(ctx, rep, beta, j, neighbour!);
+      if (u < pNeighbour) return neighbourMove(ctx, rep, beta, j, neighbour!);
+      if (u < pSpecial) return modeJumpMove(ctx, rep, beta, j, anchors, jumps!.radius);
       u = (u - pSpecial) / (1 - pSpecial); // uniform again, for the choice below
     }
     const k = rep.sets[j].k, n = rep.sets[j].n;
@@ -254,6 +267,7 @@ function* sampleChain(problem: ChainProblem, seed: number, rng: Rng, design: Spl
   for (let r = temperatures.length - 1; r >= 0; r--) {
     replicas[r] = startReplica(ctx, candidates, fixedK);
     if (problem.start === 'greedy' && !ctx.fixed) yield* greedyStart(ctx, replicas[r]);
+    anchors.observe(replicas[r]);
   }
   const probes = new ProbeValues(problem.probes, degrees, candidates, problem.family);
   probes.update(scorer, replicas[0]);
@@ -273,6 +287,9 @@ function* sampleChain(problem: ChainProblem, seed: number, rng: Rng, design: Spl
       scorer.evaluate(replicas[0].rows); // refresh the scorer's fit for the new cold state
       probes.update(scorer, replicas[0]);
     }
+    // Anchors learn from the cold replica during burn-in only; the recorded chain uses them frozen.
+    if (it < burnIn) anchors.observe(replicas[0]);
+    else if (it === burnIn) anchors.freeze();
     if (it >= burnIn) recorder.record(it - burnIn, replicas[0], accepted, outcome & (ACCEPTED - 1), probes.values);
   }
   return recorder.finish();

@@ -44,7 +44,7 @@ export {
   type SyntheticEvalResult as KvSyntheticEvalResult,
 } from './eval/synthetic-eval.js';
 export { evaluateLlama, calibrateLlama, type LlamaEvalOptions, type LlamaEvalResult } from './eval/llama-eval.js';
-export { calibrateOnDocuments, type DocumentCalibrationOptions, type DocumentCalibrationResult } from './eval/calibrate-documents.js';
+export { calibrateOnDocuments, captureDocuments, trainCodebookKinds, type DocumentCalibrationOptions, type DocumentCalibrationResult, type DocumentCapture } from './eval/calibrate-documents.js';
 export {
   evaluateDecode, densePrefill, DECODE_EVAL_METHODS, type DecodeEvalMethod, type DecodeEvalOptions, type RetrievalSettings, type DecodeEvalResult,
   type DecodeCell, type DecodeEvalDocument,

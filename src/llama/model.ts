@@ -139,7 +139,7 @@ interface DeviceMemory {
   weights: DeviceArray<Float32Array>;
   /** The quantized matrices' words (layout.formats), when there are any. */
   quantized: DeviceArray<Int32Array> | null;
-  owned: DeviceArray<Float32Array>[];
+  owned: DeviceArray<Float32Array | Int32Array>[];
   views: Views<DeviceArray<Float32Array>>;
 }
 
@@ -263,7 +263,7 @@ export class LlamaModel {
   private allocDevice(k: Kernels, fill: WeightFiller): DeviceMemory {
     const c = this.config;
     const L = this.layout;
-    const owned: DeviceArray<Float32Array>[] = [];
+    const owned: DeviceArray<Float32Array | Int32Array>[] = [];
     const own = (n: number) => { const a = k.allocF32(n); owned.push(a); return a; };
     try {
       const weights = own(L.totalLength);
@@ -274,7 +274,7 @@ export class LlamaModel {
       let quantized: DeviceArray<Int32Array> | null = null;
       if (L.quantized) {
         quantized = k.allocI32(L.quantizedLength);
-        owned.push(quantized as unknown as DeviceArray<Float32Array>);
+        owned.push(quantized);
         quantized.write(words);
       }
       // A quantized matrix has no float view (its words are in `quantized`): an empty one stands in.

@@ -17,7 +17,7 @@ export class Utf8Stream {
 
   /** The text these bytes complete ('' while a character is incomplete). */
   push(bytes: Uint8Array): string {
-    if (this.pending === 0 && isAscii(bytes)) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+    if (this.pending === 0 && isAscii(bytes)) return Reflect.apply(String.fromCharCode, null, bytes) as string;
     this.track(bytes);
     return this.decoder.decode(bytes, { stream: true });
   }

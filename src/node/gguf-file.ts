@@ -57,6 +57,23 @@ export async function readGgufModel(path: string, opts: Omit<GgufLoadOptions, 'n
   }
 }
 
+/**
+ * A GGUF model and the tokenizer in its metadata from one read and parse of the header (SmolLM2:
+ * 1.8 MB holding 49152 token strings and 48900 merges), where readGgufModel then
+ * readGgufTokenizer parse it twice: a few MB less peak memory, and less start-up time. The
+ * tokenizer is built first, so a file without one fails before any weight is read.
+ */
+export async function readGgufModelAndTokenizer(path: string, opts: Omit<GgufLoadOptions, 'name'>):
+  Promise<{ model: LlamaModel; tokenizer: BpeTokenizer }> {
+  const source = openGgufFile(path);
+  try {
+    const tokenizer = bpeTokenizerFromGguf(source.file.metadata, { name: path });
+    return { model: loadGguf(source, opts), tokenizer };
+  } finally {
+    source.dispose();
+  }
+}
+
 /** The byte-level BPE tokenizer stored in a GGUF file's metadata (only the header is read). */
 export function readGgufTokenizer(path: string): BpeTokenizer {
   const source = openGgufFile(path);

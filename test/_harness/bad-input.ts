@@ -23,8 +23,8 @@ export function expectBadArgument(fn: () => unknown, argument: string): void {
   }
 }
 
-/** expectBadArgument for an asynchronous call: fn's Promise must reject with BAD_ARGUMENT naming `argument`. */
-export async function expectBadArgumentAsync(fn: () => Promise<unknown>, argument: string): Promise<void> {
+/** expectBadArgument for a call on any backend: fn must throw, or its Promise reject, with BAD_ARGUMENT naming `argument`. */
+export async function expectBadArgumentAsync(fn: () => unknown, argument: string): Promise<void> {
   let error: unknown = null;
   try {
     await fn();

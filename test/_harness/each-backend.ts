@@ -23,6 +23,7 @@ import type { BackendName, CpuKernels, Kernels } from '../../src/kernels/kernels
 import { SparseInferenceError } from '../../src/core/errors.js';
 import { deferredKernels } from './deferred-kernels.js';
 import { webgpuMissing } from '../../src/backends/webgpu/device.js';
+import { isCpuKernels } from '../../src/kernels/check-kernels.js';
 
 /** What a suite is told about the backend it runs on. */
 export interface BackendInfo {
@@ -80,7 +81,9 @@ const loaded: Loaded[] = await Promise.all(CPU_BACKENDS.map(async (entry): Promi
   const reason = await entry.missing();
   if (reason !== null) return { entry, skipped: reason };
   try {
-    return { entry, kernels: await createKernels(entry.options) };
+    const k = await createKernels(entry.options);
+    if (!isCpuKernels(k)) throw new Error(`${entry.label}: createKernels gave kernels whose results arrive later`);
+    return { entry, kernels: k };
   } catch (e) {
     return { entry, failed: e };
   }
@@ -162,7 +165,7 @@ export async function loadAsyncBackends(): Promise<(name: string, fn: (k: Kernel
     if (reason !== null) return requireRuntimes ? { entry, failed: new Error(`${entry.label}: ${reason}`) } : { entry, skipped: reason };
     try {
       const k = await createKernels(entry.options);
-      return { entry, kernels: k.cpu ? deferredKernels(k) : k };
+      return { entry, kernels: isCpuKernels(k) ? deferredKernels(k) : k };
     } catch (e) {
       return { entry, failed: e };
     }

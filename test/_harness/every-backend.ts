@@ -34,8 +34,8 @@ export const EVERY_BACKEND: readonly BackendEntry[] = [
   ...CPU_BACKENDS,
   {
     label: 'threads', backend: 'wasm', variant: 'simd-shared', isReference: false,
-    options: { backend: 'threads', threads: 2, minStreamBytes: 0, minFlops: 0 },
-    missing: () => parallelMissing(),
+    options: { backend: 'threads', threads: 2, minStreamBytes: 0, minQuantizedBytes: 0, minFlops: 0 },
+    missing: async () => parallelMissing(),
   },
   {
     label: 'webgpu', backend: 'webgpu', variant: 'gpu', isReference: false,
@@ -62,7 +62,8 @@ const loaded: Loaded[] = await Promise.all(EVERY_BACKEND.map(async (entry): Prom
 // The threads backend is not memoised (its workers must be ended); the others are shared.
 afterAll(async () => {
   for (const item of loaded) {
-    if ('kernels' in item && item.entry.options.backend === 'threads') await (item.kernels as { dispose(): Promise<void> }).dispose();
+    const k = 'kernels' in item ? item.kernels : null;
+    if (k !== null && 'dispose' in k && typeof k.dispose === 'function') await (k.dispose as () => Promise<void>)();
   }
 });
 

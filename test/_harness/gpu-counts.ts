@@ -15,7 +15,7 @@ export interface GpuCounts {
 }
 
 /** Run `fn` and count its dispatches (those of programs whose cache key starts with `prefix` too). */
-export async function countGpuWork(ctx: GpuContext, fn: () => Promise<unknown>, prefix?: string): Promise<GpuCounts> {
+export async function countGpuWork(ctx: GpuContext, fn: () => unknown, prefix?: string): Promise<GpuCounts> {
   const original = GpuCall.prototype.dispatch;
   let dispatches = 0, matching = 0;
   GpuCall.prototype.dispatch = function (this: GpuCall, ...args: Parameters<GpuCall['dispatch']>) {

@@ -53,6 +53,24 @@ describe('evaluateCorpusSparsity', () => {
     }
   });
 
+  it('greedyTokens adds a TEAL greedy row whose thresholds reach each k and its comparisons with TEAL and CHESS', async () => {
+    const r = await evaluateCorpusSparsity(model, tokenizer, { calibration, evaluation },
+      { sparsities: [0.3, 0.6], calibrationTokens: 200, documentTokens: 40, quantile: 'exact', greedyTokens: 80, greedyBaseStep: 0.1 });
+    expect([...new Set(r.rows.map((x) => x.method))]).toEqual(['CATS', 'CHESS w/o', 'CHESS w/', 'TEAL', 'TEAL greedy']);
+    for (const k of [0.3, 0.6]) {
+      const greedy = r.rows.find((x) => x.method === 'TEAL greedy' && x.k === k)!;
+      const uniform = r.rows.find((x) => x.method === 'TEAL' && x.k === k)!;
+      expect(greedy.perDocumentNll).toHaveLength(5);
+      // The allocation differs by projection but streams about the same weights as uniform TEAL at that k.
+      expect(Math.abs(greedy.weightsStreamed - uniform.weightsStreamed)).toBeLessThan(0.15);
+      expect(greedy.perDocumentNll).not.toEqual(uniform.perDocumentNll);
+      expect(r.comparisons.some((c) => c.k === k && c.a === 'TEAL greedy' && c.b === 'TEAL')).toBe(true);
+      expect(r.comparisons.some((c) => c.k === k && c.a === 'CHESS w/o' && c.b === 'TEAL greedy')).toBe(true);
+    }
+    await expectBadArgumentAsync(() => evaluateCorpusSparsity(model, tokenizer, { calibration, evaluation },
+      { sparsities: [0], calibrationTokens: 200, documentTokens: 40, greedyTokens: 80 }), 'options.sparsities');
+  });
+
   it('k = 0.5: measured gate sparsity on held-out documents is near k, ΔNLL is the paired bootstrap of the documents', async () => {
     const r = await evaluateCorpusSparsity(model, tokenizer, { calibration, evaluation },
       { sparsities: [0.5], seeds: [0, 1], calibrationTokens: 300, documentTokens: 48, quantile: 'exact', seed: 4 });

@@ -4,7 +4,7 @@ import type { SuiteResult } from '../../bench/lib/harness.js';
 import { parseXml, findAll, textOf } from '../plot/xml.js';
 
 const result: SuiteResult = {
-  suite: 'kernels', runtime: { name: 'node', version: '20.0.0' }, date: '2025-01-01T00:00:00Z', quick: true,
+  suite: 'kernels', runtime: { name: 'node', version: '20.0.0' }, date: '2025-01-01T00:00:00Z', quick: true, clock: 'wall',
   tasks: [
     { name: 'kernels/dot:wasm:4096', medianMs: 0.0012345, p25Ms: 0.0011, p75Ms: 0.0013, samples: 40, gbPerS: 26.54 },
     { name: 'kernels/dot:reference:4096', medianMs: 0.0151, p25Ms: 0.015, p75Ms: 0.016, samples: 40, note: 'a <note>' },

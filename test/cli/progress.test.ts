@@ -14,6 +14,19 @@ describe('createProgressBar', () => {
     expect(ctx.out).toBe('');
   });
 
+  it('off a terminal, writes a plain line at most every progressLogSeconds when asked', () => {
+    const ctx = Object.assign(fakeContext({ isTTY: false }), { progressLogSeconds: 30 });
+    let t = 0;
+    const bar = createProgressBar(ctx, 'work', { now: () => t });
+    bar(0.25, 'a');
+    t = 10_000;
+    bar(0.5, 'b');
+    t = 31_000;
+    bar(0.75, 'c');
+    bar.done();
+    expect(ctx.err).toBe('work 25.0% a (0 s)\nwork 75.0% c (31 s)\n');
+  });
+
   it('draws a throttled bar on a terminal and erases it when done', () => {
     const ctx = fakeContext({ isTTY: true });
     let t = 0;

@@ -108,7 +108,7 @@ describe('public entry points reject unknown option keys and non-object options'
   const tok = undefined as never;
   const with_ = <T extends object>(base: T) => (x: object | number) => (typeof x === 'number' ? x as never : { ...base, ...x });
   cases.push(
-    ['createKernels', (x) => createKernels(with_({ backend: 'reference' })(x))],
+    ['createKernels', (x) => createKernels(with_({ backend: 'reference' as const })(x))],
     ['createParallelKernels', (x) => createParallelKernels(with_({ threads: 1 })(x))],
     ['createSyntheticSwiGlu', (x) => createSyntheticSwiGlu(k, with_({ dim: 4, hidden: 8 })(x))],
     ['evaluateSyntheticSwiGlu', (x) => evaluateSyntheticSwiGlu(k, with_({})(x))],

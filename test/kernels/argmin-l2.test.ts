@@ -8,10 +8,11 @@
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
 import { describeEachCpuBackend } from '../_harness/each-backend.js';
+import { describeEachBackend } from '../_harness/every-backend.js';
 import { floatSpec, floats, size, type FloatSpec } from '../_harness/arbitraries.js';
 import { assertClose, closeRel } from '../_harness/tolerance.js';
 import { PLACEMENTS, runPlaced, type Placement } from '../_harness/placement.js';
-import { expectBadArgument } from '../_harness/bad-input.js';
+import { expectBadArgumentAsync } from '../_harness/bad-input.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 import type { CpuKernels } from '../../src/kernels/kernels.js';
 import { expansionTerms } from './_l2-terms.js';
@@ -53,26 +54,28 @@ describeEachCpuBackend('argminL2', (k, info) => {
       });
     }
   }
+});
 
-  it('finds each point among centroids that contain it, and breaks exact ties to the lower index', () => {
+describeEachBackend('argminL2: closed forms and bad input', (k) => {
+  it('finds each point among centroids that contain it, and breaks exact ties to the lower index', async () => {
     const d = 5;
     const C = Float32Array.from([1, 2, 3, 4, 5, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, -1, -1, -1, -1, -1]); // c2 = c0
     const X = Float32Array.from([0, 0, 0, 0, 0, 1, 2, 3, 4, 5, -1, -1, -1, -1, -1, 0.6, 1, 1.5, 2, 2.5]);
     const codes = new Int32Array(4), dist = new Float32Array(4);
-    k.argminL2(X, C, codes, dist, 4, 4, d);
+    await k.argminL2(X, C, codes, dist, 4, 4, d);
     expect(Array.from(codes)).toEqual([1, 0, 3, 0]); // the last point is nearer c0 than c1; c2 ties c0
     expect(Array.from(dist.subarray(0, 3))).toEqual([0, 0, 0]);
   });
 
-  it('rejects bad input with BAD_ARGUMENT naming the argument', () => {
+  it('rejects bad input with BAD_ARGUMENT naming the argument', async () => {
     const X = new Float32Array(6), C = new Float32Array(9), codes = new Int32Array(2), dist = new Float32Array(2);
-    expectBadArgument(() => k.argminL2(X, C, codes, dist, 2, 0, 3), 'k');
-    expectBadArgument(() => k.argminL2(X, C, codes, dist, 2, 3, 0), 'd');
-    expectBadArgument(() => k.argminL2(X, C, new Int32Array(1), dist, 2, 3, 3), 'codes');
-    expectBadArgument(() => k.argminL2(X, C, new Float32Array(2) as never, dist, 2, 3, 3), 'codes');
-    expectBadArgument(() => k.argminL2(X, C, codes, new Float32Array(1), 2, 3, 3), 'dist');
-    expectBadArgument(() => k.argminL2(X, new Float32Array(8), codes, dist, 2, 3, 3), 'C');
-    expectBadArgument(() => k.argminL2(new Float32Array(5), C, codes, dist, 2, 3, 3), 'X');
-    expectBadArgument(() => k.argminL2(X, C, codes, dist, 1.5, 3, 3), 'n');
+    await expectBadArgumentAsync(() => k.argminL2(X, C, codes, dist, 2, 0, 3), 'k');
+    await expectBadArgumentAsync(() => k.argminL2(X, C, codes, dist, 2, 3, 0), 'd');
+    await expectBadArgumentAsync(() => k.argminL2(X, C, new Int32Array(1), dist, 2, 3, 3), 'codes');
+    await expectBadArgumentAsync(() => k.argminL2(X, C, new Float32Array(2) as never, dist, 2, 3, 3), 'codes');
+    await expectBadArgumentAsync(() => k.argminL2(X, C, codes, new Float32Array(1), 2, 3, 3), 'dist');
+    await expectBadArgumentAsync(() => k.argminL2(X, new Float32Array(8), codes, dist, 2, 3, 3), 'C');
+    await expectBadArgumentAsync(() => k.argminL2(new Float32Array(5), C, codes, dist, 2, 3, 3), 'X');
+    await expectBadArgumentAsync(() => k.argminL2(X, C, codes, dist, 1.5, 3, 3), 'n');
   });
 });

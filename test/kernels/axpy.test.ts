@@ -5,10 +5,11 @@
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
 import { describeEachCpuBackend } from '../_harness/each-backend.js';
+import { describeEachBackend } from '../_harness/every-backend.js';
 import { floatSpec, floats, size } from '../_harness/arbitraries.js';
 import { assertClose } from '../_harness/tolerance.js';
 import { PLACEMENTS, runPlaced } from '../_harness/placement.js';
-import { expectBadArgument } from '../_harness/bad-input.js';
+import { expectBadArgumentAsync } from '../_harness/bad-input.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 
 const scalar = fc.double({ min: -1e3, max: 1e3, noNaN: true }).map(Math.fround);
@@ -32,24 +33,26 @@ describeEachCpuBackend('axpy', (k, info) => {
       });
     }
   }
+});
 
-  it('adds exactly when every product and sum is representable', () => {
+describeEachBackend('axpy: closed forms and bad input', (k) => {
+  it('adds exactly when every product and sum is representable', async () => {
     for (const n of [1, 3, 4, 5, 15, 16, 17, 33, 100]) {
       const x = Float32Array.from({ length: n }, (_, i) => i - 7);
       const y = Float32Array.from({ length: n }, (_, i) => 2 * i);
-      k.axpy(-0.5, x, y, n);
+      await k.axpy(-0.5, x, y, n);
       expect(Array.from(y)).toEqual(Array.from({ length: n }, (_, i) => 2 * i - 0.5 * (i - 7)));
     }
   });
 
-  it('rejects bad input with BAD_ARGUMENT naming the argument', () => {
+  it('rejects bad input with BAD_ARGUMENT naming the argument', async () => {
     const a = new Float32Array(8);
-    expectBadArgument(() => k.axpy(1, a, new Float32Array(4), 8), 'y');
-    expectBadArgument(() => k.axpy(1, new Float32Array(4), a, 8), 'x');
-    expectBadArgument(() => k.axpy(NaN, a, a.slice(), 8), 'a');
-    expectBadArgument(() => k.axpy(Infinity, a, a.slice(), 8), 'a');
-    expectBadArgument(() => k.axpy(1, a, a.slice(), 0.5), 'n');
-    expectBadArgument(() => k.axpy(1, a, a.slice(), -8), 'n');
-    expectBadArgument(() => k.axpy(1, a, [0] as never, 1), 'y');
+    await expectBadArgumentAsync(() => k.axpy(1, a, new Float32Array(4), 8), 'y');
+    await expectBadArgumentAsync(() => k.axpy(1, new Float32Array(4), a, 8), 'x');
+    await expectBadArgumentAsync(() => k.axpy(NaN, a, a.slice(), 8), 'a');
+    await expectBadArgumentAsync(() => k.axpy(Infinity, a, a.slice(), 8), 'a');
+    await expectBadArgumentAsync(() => k.axpy(1, a, a.slice(), 0.5), 'n');
+    await expectBadArgumentAsync(() => k.axpy(1, a, a.slice(), -8), 'n');
+    await expectBadArgumentAsync(() => k.axpy(1, a, [0] as never, 1), 'y');
   });
 });

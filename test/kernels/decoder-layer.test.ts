@@ -157,7 +157,10 @@ describeEachCpuBackend('decoderLayer', (k, info) => {
     const s: DecoderLayerShape = { dim: 8, hiddenDim: 12, nHeads: 2, nKvHeads: 1, normEps: 1e-5, ropeBase: 10000, ropePairing: 'adjacent' };
     const [x, W, keys, keysPre, values, scratch] = inputs(s, 3, 1);
     const call = (over: Partial<Record<string, unknown>>) => () => {
-      const a = { x, W, keys, keysPre, values, scratch, pos: 3, shape: s, ...over } as Record<string, never>;
+      const a = { x, W, keys, keysPre, values, scratch, pos: 3, shape: s, ...over } as {
+        x: Float32Array; W: Float32Array; keys: Float32Array; keysPre: Float32Array; values: Float32Array;
+        scratch: Float32Array; pos: number; shape: DecoderLayerShape;
+      };
       k.decoderLayer(a.x, a.W, a.keys, a.keysPre, a.values, a.scratch, a.pos, a.shape);
     };
     expect(call({})).not.toThrow();

@@ -6,10 +6,11 @@
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
 import { describeEachCpuBackend } from '../_harness/each-backend.js';
+import { describeEachBackend } from '../_harness/every-backend.js';
 import { TAIL_SIZES, floatSpec, floats, size, type FloatSpec } from '../_harness/arbitraries.js';
 import { assertClose } from '../_harness/tolerance.js';
 import { PLACEMENTS, runPlaced, type Placement } from '../_harness/placement.js';
-import { expectBadArgument } from '../_harness/bad-input.js';
+import { expectBadArgumentAsync } from '../_harness/bad-input.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 import type { CpuKernels } from '../../src/kernels/kernels.js';
 
@@ -41,36 +42,38 @@ describeEachCpuBackend('gemvT', (k, info) => {
       });
     }
   }
+});
 
-  it('x = e_r picks row r of W (exact)', () => {
+describeEachBackend('gemvT: closed forms and bad input', (k) => {
+  it('x = e_r picks row r of W (exact)', async () => {
     const rows = 6, cols = 11;
     const W = Float32Array.from({ length: rows * cols }, (_, i) => i * 0.25 - 3);
     for (let r = 0; r < rows; r++) {
       const x = new Float32Array(rows);
       x[r] = 1;
       const y = new Float32Array(cols);
-      k.gemvT(W, x, y, rows, cols);
+      await k.gemvT(W, x, y, rows, cols);
       expect(Array.from(y)).toEqual(Array.from(W.subarray(r * cols, (r + 1) * cols)));
     }
   });
 
-  it('x = 0 gives y = 0 and rows = 0 gives y = 0', () => {
+  it('x = 0 gives y = 0 and rows = 0 gives y = 0', async () => {
     const y = new Float32Array(5).fill(3);
-    k.gemvT(new Float32Array(10), new Float32Array(2), y, 2, 5);
+    await k.gemvT(new Float32Array(10), new Float32Array(2), y, 2, 5);
     expect(Array.from(y)).toEqual([0, 0, 0, 0, 0]);
     y.fill(3);
-    k.gemvT(new Float32Array(0), new Float32Array(0), y, 0, 5);
+    await k.gemvT(new Float32Array(0), new Float32Array(0), y, 0, 5);
     expect(Array.from(y)).toEqual([0, 0, 0, 0, 0]);
   });
 
-  it('rejects bad input with BAD_ARGUMENT naming the argument', () => {
+  it('rejects bad input with BAD_ARGUMENT naming the argument', async () => {
     const W = new Float32Array(12), x = new Float32Array(3), y = new Float32Array(4);
-    expectBadArgument(() => k.gemvT(new Float32Array(11), x, y, 3, 4), 'W');
-    expectBadArgument(() => k.gemvT(W, new Float32Array(2), y, 3, 4), 'x');
-    expectBadArgument(() => k.gemvT(W, x, new Float32Array(3), 3, 4), 'y');
-    expectBadArgument(() => k.gemvT(W, x, y, 3, 4.25), 'cols');
-    expectBadArgument(() => k.gemvT(W, x, y, -1, 4), 'rows');
-    expectBadArgument(() => k.gemvT(W, x, y, 2 ** 16, 2 ** 16), 'rows*cols');
-    expectBadArgument(() => k.gemvT(W, new Int32Array(3) as never, y, 3, 4), 'x');
+    await expectBadArgumentAsync(() => k.gemvT(new Float32Array(11), x, y, 3, 4), 'W');
+    await expectBadArgumentAsync(() => k.gemvT(W, new Float32Array(2), y, 3, 4), 'x');
+    await expectBadArgumentAsync(() => k.gemvT(W, x, new Float32Array(3), 3, 4), 'y');
+    await expectBadArgumentAsync(() => k.gemvT(W, x, y, 3, 4.25), 'cols');
+    await expectBadArgumentAsync(() => k.gemvT(W, x, y, -1, 4), 'rows');
+    await expectBadArgumentAsync(() => k.gemvT(W, x, y, 2 ** 16, 2 ** 16), 'rows*cols');
+    await expectBadArgumentAsync(() => k.gemvT(W, new Int32Array(3) as never, y, 3, 4), 'x');
   });
 });

@@ -6,10 +6,11 @@
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
 import { describeEachCpuBackend } from '../_harness/each-backend.js';
+import { describeEachBackend } from '../_harness/every-backend.js';
 import { TAIL_SIZES, floatSpec, floats, size, type FloatSpec } from '../_harness/arbitraries.js';
 import { assertClose } from '../_harness/tolerance.js';
 import { PLACEMENTS, runPlaced, type Placement } from '../_harness/placement.js';
-import { expectBadArgument } from '../_harness/bad-input.js';
+import { expectBadArgumentAsync } from '../_harness/bad-input.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 import type { CpuKernels } from '../../src/kernels/kernels.js';
 
@@ -41,39 +42,41 @@ describeEachCpuBackend('gemv', (k, info) => {
       });
     }
   }
+});
 
-  it('W = identity gives y = x; a row of ones gives Σx (exact)', () => {
+describeEachBackend('gemv: closed forms and bad input', (k) => {
+  it('W = identity gives y = x; a row of ones gives Σx (exact)', async () => {
     for (const n of [1, 4, 7, 8, 9, 14, 15, 33]) {
       const I = new Float32Array(n * n);
       for (let i = 0; i < n; i++) I[i * n + i] = 1;
       const x = Float32Array.from({ length: n }, (_, i) => 3 * i - 5);
       const y = new Float32Array(n);
-      k.gemv(I, x, y, n, n);
+      await k.gemv(I, x, y, n, n);
       expect(Array.from(y)).toEqual(Array.from(x));
       const ones = new Float32Array(n).fill(1);
       const s = new Float32Array(1);
-      k.gemv(ones, x, s, 1, n);
+      await k.gemv(ones, x, s, 1, n);
       expect(s[0]).toBe(x.reduce((a, b) => a + b, 0));
     }
   });
 
-  it('handles empty shapes: rows = 0 writes nothing; cols = 0 writes zeros', () => {
+  it('handles empty shapes: rows = 0 writes nothing; cols = 0 writes zeros', async () => {
     const y = Float32Array.from([5, 5]);
-    k.gemv(new Float32Array(0), new Float32Array(3), y, 0, 3);
+    await k.gemv(new Float32Array(0), new Float32Array(3), y, 0, 3);
     expect(Array.from(y)).toEqual([5, 5]);
-    k.gemv(new Float32Array(0), new Float32Array(0), y, 2, 0);
+    await k.gemv(new Float32Array(0), new Float32Array(0), y, 2, 0);
     expect(Array.from(y)).toEqual([0, 0]);
   });
 
-  it('rejects bad input with BAD_ARGUMENT naming the argument', () => {
+  it('rejects bad input with BAD_ARGUMENT naming the argument', async () => {
     const W = new Float32Array(12), x = new Float32Array(4), y = new Float32Array(3);
-    expectBadArgument(() => k.gemv(new Float32Array(11), x, y, 3, 4), 'W');
-    expectBadArgument(() => k.gemv(W, new Float32Array(3), y, 3, 4), 'x');
-    expectBadArgument(() => k.gemv(W, x, new Float32Array(2), 3, 4), 'y');
-    expectBadArgument(() => k.gemv(W, x, y, 3.5, 4), 'rows');
-    expectBadArgument(() => k.gemv(W, x, y, 3, -4), 'cols');
-    expectBadArgument(() => k.gemv(W, x, y, 3, NaN), 'cols');
-    expectBadArgument(() => k.gemv(W, x, y, 2 ** 20, 2 ** 20), 'rows*cols');
-    expectBadArgument(() => k.gemv(Array.from(W) as never, x, y, 3, 4), 'W');
+    await expectBadArgumentAsync(() => k.gemv(new Float32Array(11), x, y, 3, 4), 'W');
+    await expectBadArgumentAsync(() => k.gemv(W, new Float32Array(3), y, 3, 4), 'x');
+    await expectBadArgumentAsync(() => k.gemv(W, x, new Float32Array(2), 3, 4), 'y');
+    await expectBadArgumentAsync(() => k.gemv(W, x, y, 3.5, 4), 'rows');
+    await expectBadArgumentAsync(() => k.gemv(W, x, y, 3, -4), 'cols');
+    await expectBadArgumentAsync(() => k.gemv(W, x, y, 3, NaN), 'cols');
+    await expectBadArgumentAsync(() => k.gemv(W, x, y, 2 ** 20, 2 ** 20), 'rows*cols');
+    await expectBadArgumentAsync(() => k.gemv(Array.from(W) as never, x, y, 3, 4), 'W');
   });
 });

@@ -6,10 +6,11 @@
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
 import { describeEachCpuBackend } from '../_harness/each-backend.js';
+import { describeEachBackend } from '../_harness/every-backend.js';
 import { floatSpec, floats, size, type FloatSpec } from '../_harness/arbitraries.js';
 import { assertClose } from '../_harness/tolerance.js';
 import { PLACEMENTS, runPlaced, type Placement } from '../_harness/placement.js';
-import { expectBadArgument } from '../_harness/bad-input.js';
+import { expectBadArgumentAsync } from '../_harness/bad-input.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 import type { CpuKernels } from '../../src/kernels/kernels.js';
 import { expansionTerms } from './_l2-terms.js';
@@ -46,12 +47,14 @@ describeEachCpuBackend('l2sqrBatch', (k, info) => {
       });
     }
   }
+});
 
-  it('X against itself: symmetric, ≥ 0, and ~0 on the diagonal', () => {
+describeEachBackend('l2sqrBatch: closed forms and bad input', (k) => {
+  it('X against itself: symmetric, ≥ 0, and ~0 on the diagonal', async () => {
     const n = 13, d = 19;
     const X = floats(n * d, { seed: 9, kind: 'mixed', spread: 2 });
     const D = new Float32Array(n * n);
-    k.l2sqrBatch(X, X, D, n, n, d);
+    await k.l2sqrBatch(X, X, D, n, n, d);
     for (let i = 0; i < n; i++) {
       assertClose(D[i * n + i], 0, expansionTerms(X, X, i, i, d), `D[${i}, ${i}]`);
       for (let j = 0; j < n; j++) {
@@ -61,28 +64,28 @@ describeEachCpuBackend('l2sqrBatch', (k, info) => {
     }
   });
 
-  it('is exact on small integers: points (0,0), (3,4) vs centroids (0,0), (6,8)', () => {
+  it('is exact on small integers: points (0,0), (3,4) vs centroids (0,0), (6,8)', async () => {
     const out = new Float32Array(4);
-    k.l2sqrBatch(Float32Array.from([0, 0, 3, 4]), Float32Array.from([0, 0, 6, 8]), out, 2, 2, 2);
+    await k.l2sqrBatch(Float32Array.from([0, 0, 3, 4]), Float32Array.from([0, 0, 6, 8]), out, 2, 2, 2);
     expect(Array.from(out)).toEqual([0, 100, 25, 25]);
   });
 
-  it('accepts n = 0 and k = 0 (nothing to write)', () => {
+  it('accepts n = 0 and k = 0 (nothing to write)', async () => {
     const out = Float32Array.from([4]);
-    k.l2sqrBatch(new Float32Array(0), new Float32Array(6), out, 0, 2, 3);
-    k.l2sqrBatch(new Float32Array(6), new Float32Array(0), out, 2, 0, 3);
+    await k.l2sqrBatch(new Float32Array(0), new Float32Array(6), out, 0, 2, 3);
+    await k.l2sqrBatch(new Float32Array(6), new Float32Array(0), out, 2, 0, 3);
     expect(out[0]).toBe(4);
   });
 
-  it('rejects bad input with BAD_ARGUMENT naming the argument', () => {
+  it('rejects bad input with BAD_ARGUMENT naming the argument', async () => {
     const X = new Float32Array(6), C = new Float32Array(9), out = new Float32Array(6);
-    expectBadArgument(() => k.l2sqrBatch(new Float32Array(5), C, out, 2, 3, 3), 'X');
-    expectBadArgument(() => k.l2sqrBatch(X, new Float32Array(8), out, 2, 3, 3), 'C');
-    expectBadArgument(() => k.l2sqrBatch(X, C, new Float32Array(5), 2, 3, 3), 'out');
-    expectBadArgument(() => k.l2sqrBatch(X, C, out, 2, 3, 0), 'd');
-    expectBadArgument(() => k.l2sqrBatch(X, C, out, 2, 3.5, 3), 'k');
-    expectBadArgument(() => k.l2sqrBatch(X, C, out, -2, 3, 3), 'n');
+    await expectBadArgumentAsync(() => k.l2sqrBatch(new Float32Array(5), C, out, 2, 3, 3), 'X');
+    await expectBadArgumentAsync(() => k.l2sqrBatch(X, new Float32Array(8), out, 2, 3, 3), 'C');
+    await expectBadArgumentAsync(() => k.l2sqrBatch(X, C, new Float32Array(5), 2, 3, 3), 'out');
+    await expectBadArgumentAsync(() => k.l2sqrBatch(X, C, out, 2, 3, 0), 'd');
+    await expectBadArgumentAsync(() => k.l2sqrBatch(X, C, out, 2, 3.5, 3), 'k');
+    await expectBadArgumentAsync(() => k.l2sqrBatch(X, C, out, -2, 3, 3), 'n');
     const big = new Float32Array(2 ** 16);
-    expectBadArgument(() => k.l2sqrBatch(big, big, out, 2 ** 16, 2 ** 16, 1), 'n*k');
+    await expectBadArgumentAsync(() => k.l2sqrBatch(big, big, out, 2 ** 16, 2 ** 16, 1), 'n*k');
   });
 });

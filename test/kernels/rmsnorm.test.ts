@@ -5,10 +5,11 @@
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
 import { describeEachCpuBackend } from '../_harness/each-backend.js';
+import { describeEachBackend } from '../_harness/every-backend.js';
 import { floatSpec, floats, size, uniforms } from '../_harness/arbitraries.js';
 import { assertClose } from '../_harness/tolerance.js';
 import { PLACEMENTS, runPlaced } from '../_harness/placement.js';
-import { expectBadArgument } from '../_harness/bad-input.js';
+import { expectBadArgumentAsync } from '../_harness/bad-input.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 
 const epsilon = fc.constantFrom(1e-6, 1e-5, 0.1);
@@ -33,24 +34,26 @@ describeEachCpuBackend('rmsnorm', (k, info) => {
       }
     }
   }
+});
 
-  it('a constant vector c with unit weights maps to c/sqrt(c² + eps); weights scale the output', () => {
+describeEachBackend('rmsnorm: closed forms and bad input', (k) => {
+  it('a constant vector c with unit weights maps to c/sqrt(c² + eps); weights scale the output', async () => {
     for (const n of [1, 4, 7, 33]) {
       const out = new Float32Array(n);
-      k.rmsnorm(new Float32Array(n).fill(3), new Float32Array(n).fill(1), out, n, 0);
+      await k.rmsnorm(new Float32Array(n).fill(3), new Float32Array(n).fill(1), out, n, 0);
       for (const v of out) expect(v).toBeCloseTo(1, 6);
-      k.rmsnorm(new Float32Array(n).fill(-2), new Float32Array(n).fill(0.5), out, n, 12);
+      await k.rmsnorm(new Float32Array(n).fill(-2), new Float32Array(n).fill(0.5), out, n, 12);
       for (const v of out) expect(v).toBeCloseTo((0.5 * -2) / 4, 6);
     }
   });
 
-  it('rejects bad input with BAD_ARGUMENT naming the argument', () => {
+  it('rejects bad input with BAD_ARGUMENT naming the argument', async () => {
     const x = new Float32Array(4), w = new Float32Array(4);
-    expectBadArgument(() => k.rmsnorm(x, w, x, 4, -1e-5), 'eps');
-    expectBadArgument(() => k.rmsnorm(x, w, x, 4, NaN), 'eps');
-    expectBadArgument(() => k.rmsnorm(x, new Float32Array(3), x, 4, 1e-5), 'w');
-    expectBadArgument(() => k.rmsnorm(x, w, new Float32Array(3), 4, 1e-5), 'out');
-    expectBadArgument(() => k.rmsnorm(x, w, x, 0, 1e-5), 'n');
-    expectBadArgument(() => k.rmsnorm(x, w, x, 5, 1e-5), 'x');
+    await expectBadArgumentAsync(() => k.rmsnorm(x, w, x, 4, -1e-5), 'eps');
+    await expectBadArgumentAsync(() => k.rmsnorm(x, w, x, 4, NaN), 'eps');
+    await expectBadArgumentAsync(() => k.rmsnorm(x, new Float32Array(3), x, 4, 1e-5), 'w');
+    await expectBadArgumentAsync(() => k.rmsnorm(x, w, new Float32Array(3), 4, 1e-5), 'out');
+    await expectBadArgumentAsync(() => k.rmsnorm(x, w, x, 0, 1e-5), 'n');
+    await expectBadArgumentAsync(() => k.rmsnorm(x, w, x, 5, 1e-5), 'x');
   });
 });

@@ -6,9 +6,10 @@
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
 import { describeEachCpuBackend } from '../_harness/each-backend.js';
+import { describeEachBackend } from '../_harness/every-backend.js';
 import { floatSpec, floats, size } from '../_harness/arbitraries.js';
 import { PLACEMENTS, runPlaced } from '../_harness/placement.js';
-import { expectBadArgument } from '../_harness/bad-input.js';
+import { expectBadArgumentAsync } from '../_harness/bad-input.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 
 const silu64 = (v: number) => v / (1 + Math.exp(-v));
@@ -32,12 +33,14 @@ describeEachCpuBackend('siluMulThreshold', (k, info) => {
       });
     }
   }
+});
 
-  it('gate gets h = SiLU·up rounded once; up gets h where |h| ≥ t and h ≠ 0; zeros are counted', () => {
-    fc.assert(fc.property(size(), floatSpec, floatSpec, T, (n, sg, su, t) => {
+describeEachBackend('siluMulThreshold: closed forms and bad input', (k) => {
+  it('gate gets h = SiLU·up rounded once; up gets h where |h| ≥ t and h ≠ 0; zeros are counted', async () => {
+    await fc.assert(fc.asyncProperty(size(), floatSpec, floatSpec, T, async (n, sg, su, t) => {
       const gate = floats(n + 1, sg), up = floats(n + 1, { ...su, seed: su.seed + 1 });
       const g = gate.slice(), u = up.slice();
-      const zeros = k.siluMulThreshold(g, u, t, n);
+      const zeros = await k.siluMulThreshold(g, u, t, n);
       let want = 0;
       for (let i = 0; i < n; i++) {
         const h = Math.fround(silu64(gate[i]) * up[i]);
@@ -51,10 +54,10 @@ describeEachCpuBackend('siluMulThreshold', (k, info) => {
     }));
   });
 
-  it('rounds once (not swiglu\'s SiLU-then-product): they differ somewhere on 1000 values', () => {
+  it('rounds once (not swiglu\'s SiLU-then-product): they differ somewhere on 1000 values', async () => {
     const gate = Float32Array.from({ length: 1000 }, (_, i) => (i - 500) / 37), up = Float32Array.from({ length: 1000 }, (_, i) => 1 + i / 999);
     const a = gate.slice(), b = gate.slice(), u = up.slice();
-    k.siluMulThreshold(a, u, 0, 1000);
+    await k.siluMulThreshold(a, u, 0, 1000);
     ref.swiglu(b, up, 1000);
     let differ = 0;
     for (let i = 0; i < 1000; i++) {
@@ -64,22 +67,22 @@ describeEachCpuBackend('siluMulThreshold', (k, info) => {
     expect(differ).toBeGreaterThan(0);
   });
 
-  it('closed forms: t = 0 keeps every nonzero product, t = ∞ none; SiLU(0)·up = 0 counts as zero', () => {
+  it('closed forms: t = 0 keeps every nonzero product, t = ∞ none; SiLU(0)·up = 0 counts as zero', async () => {
     const g = Float32Array.of(0, 1, -1, 4), u = Float32Array.of(3, 2, 2, 0);
     const a = g.slice(), b = u.slice();
-    expect(k.siluMulThreshold(a, b, 0, 4)).toBe(2);
+    expect(await k.siluMulThreshold(a, b, 0, 4)).toBe(2);
     expect(Array.from(b)).toEqual([0, a[1], a[2], 0]);
     expect(a[1]).toBe(Math.fround(2 / (1 + Math.exp(-1))));
     const c = g.slice(), d = u.slice();
-    expect(k.siluMulThreshold(c, d, Infinity, 4)).toBe(4);
+    expect(await k.siluMulThreshold(c, d, Infinity, 4)).toBe(4);
     expect(Array.from(d)).toEqual([0, 0, 0, 0]);
   });
 
-  it('rejects bad input naming the argument', () => {
+  it('rejects bad input naming the argument', async () => {
     const a = new Float32Array(8);
-    expectBadArgument(() => k.siluMulThreshold(new Float32Array(4), a, 0, 8), 'gate');
-    expectBadArgument(() => k.siluMulThreshold(a, new Float32Array(4), 0, 8), 'up');
-    expectBadArgument(() => k.siluMulThreshold(a, a.slice(), NaN, 8), 't');
-    expectBadArgument(() => k.siluMulThreshold(a, a.slice(), 0, -2), 'n');
+    await expectBadArgumentAsync(() => k.siluMulThreshold(new Float32Array(4), a, 0, 8), 'gate');
+    await expectBadArgumentAsync(() => k.siluMulThreshold(a, new Float32Array(4), 0, 8), 'up');
+    await expectBadArgumentAsync(() => k.siluMulThreshold(a, a.slice(), NaN, 8), 't');
+    await expectBadArgumentAsync(() => k.siluMulThreshold(a, a.slice(), 0, -2), 'n');
   });
 });

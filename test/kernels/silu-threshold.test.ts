@@ -7,9 +7,10 @@
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
 import { describeEachCpuBackend } from '../_harness/each-backend.js';
+import { describeEachBackend } from '../_harness/every-backend.js';
 import { floatSpec, floats, size } from '../_harness/arbitraries.js';
 import { PLACEMENTS, runPlaced } from '../_harness/placement.js';
-import { expectBadArgument } from '../_harness/bad-input.js';
+import { expectBadArgumentAsync } from '../_harness/bad-input.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 import { Rng } from '../../src/core/rng.js';
 
@@ -41,13 +42,15 @@ describeEachCpuBackend('siluThreshold', (k, info) => {
       });
     }
   }
+});
 
-  it('keeps SiLU (float64, stored as float32) where |SiLU| ≥ t_i, zeroes the rest, and counts the kept', () => {
-    fc.assert(fc.property(size(), floatSpec, (n, sg) => {
+describeEachBackend('siluThreshold: closed forms and bad input', (k) => {
+  it('keeps SiLU (float64, stored as float32) where |SiLU| ≥ t_i, zeroes the rest, and counts the kept', async () => {
+    await fc.assert(fc.asyncProperty(size(), floatSpec, async (n, sg) => {
       const gate = floats(n + 2, sg);
       const t = thresholds(gate, sg.seed + 7);
       const got = gate.slice();
-      const kept = k.siluThreshold(got, t, n);
+      const kept = await k.siluThreshold(got, t, n);
       let want = 0;
       for (let i = 0; i < n; i++) {
         const g = silu64(gate[i]);
@@ -60,36 +63,36 @@ describeEachCpuBackend('siluThreshold', (k, info) => {
     }));
   });
 
-  it('compares float64 thresholds at full precision, not rounded to float32', () => {
+  it('compares float64 thresholds at full precision, not rounded to float32', async () => {
     const g = silu64(1); // 0.7310585786300049: not a float32
     expect(Math.fround(g)).not.toBe(g);
     const just = Float64Array.of(g, g * (1 + 1e-15), Math.fround(g));
     const gate = Float32Array.of(1, 1, 1);
-    expect(k.siluThreshold(gate, just, 3)).toBe(Math.fround(g) <= g ? 2 : 1);
+    expect(await k.siluThreshold(gate, just, 3)).toBe(Math.fround(g) <= g ? 2 : 1);
     expect(gate[0]).toBe(Math.fround(g)); // tie: kept
     expect(gate[1]).toBe(0); // a hair above in float64, though it rounds to the same float32
     expect(gate[2]).toBe(Math.fround(g) <= g ? Math.fround(g) : 0);
   });
 
-  it('closed forms: t = 0 keeps every channel, t = ∞ none; SiLU(0) = 0 is kept by t = 0', () => {
+  it('closed forms: t = 0 keeps every channel, t = ∞ none; SiLU(0) = 0 is kept by t = 0', async () => {
     const v = Float32Array.of(0, 1, -1, 5, -5, 30, -30, 0.25);
     const a = v.slice();
-    expect(k.siluThreshold(a, new Float32Array(8), 8)).toBe(8);
+    expect(await k.siluThreshold(a, new Float32Array(8), 8)).toBe(8);
     for (let i = 0; i < 8; i++) expect(a[i]).toBe(Math.fround(v[i] / (1 + Math.exp(-v[i]))));
     const b = v.slice();
-    expect(k.siluThreshold(b, new Float64Array(8).fill(Infinity), 8)).toBe(0);
+    expect(await k.siluThreshold(b, new Float64Array(8).fill(Infinity), 8)).toBe(0);
     expect(Array.from(b)).toEqual(new Array(8).fill(0));
-    expect(k.siluThreshold(new Float32Array(0), new Float32Array(0), 0)).toBe(0);
+    expect(await k.siluThreshold(new Float32Array(0), new Float32Array(0), 0)).toBe(0);
   });
 
-  it('rejects bad input naming the argument', () => {
+  it('rejects bad input naming the argument', async () => {
     const g = new Float32Array(8), t = new Float64Array(8);
-    expectBadArgument(() => k.siluThreshold(new Float32Array(4), t, 8), 'gate');
-    expectBadArgument(() => k.siluThreshold(g, new Float64Array(4), 8), 't');
-    expectBadArgument(() => k.siluThreshold(g, new Float32Array(4), 8), 't');
-    expectBadArgument(() => k.siluThreshold(g, [0, 0, 0, 0, 0, 0, 0, 0] as never, 8), 't');
-    expectBadArgument(() => k.siluThreshold(g, new Int32Array(8) as never, 8), 't');
-    expectBadArgument(() => k.siluThreshold(g, t, -1), 'n');
-    expectBadArgument(() => k.siluThreshold(g, t, 2.5), 'n');
+    await expectBadArgumentAsync(() => k.siluThreshold(new Float32Array(4), t, 8), 'gate');
+    await expectBadArgumentAsync(() => k.siluThreshold(g, new Float64Array(4), 8), 't');
+    await expectBadArgumentAsync(() => k.siluThreshold(g, new Float32Array(4), 8), 't');
+    await expectBadArgumentAsync(() => k.siluThreshold(g, [0, 0, 0, 0, 0, 0, 0, 0] as never, 8), 't');
+    await expectBadArgumentAsync(() => k.siluThreshold(g, new Int32Array(8) as never, 8), 't');
+    await expectBadArgumentAsync(() => k.siluThreshold(g, t, -1), 'n');
+    await expectBadArgumentAsync(() => k.siluThreshold(g, t, 2.5), 'n');
   });
 });

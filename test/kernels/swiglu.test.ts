@@ -5,10 +5,11 @@
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
 import { describeEachCpuBackend } from '../_harness/each-backend.js';
+import { describeEachBackend } from '../_harness/every-backend.js';
 import { floatSpec, floats, size } from '../_harness/arbitraries.js';
 import { assertClose } from '../_harness/tolerance.js';
 import { PLACEMENTS, runPlaced } from '../_harness/placement.js';
-import { expectBadArgument } from '../_harness/bad-input.js';
+import { expectBadArgumentAsync } from '../_harness/bad-input.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 
 describeEachCpuBackend('swiglu', (k, info) => {
@@ -28,12 +29,14 @@ describeEachCpuBackend('swiglu', (k, info) => {
       });
     }
   }
+});
 
-  it('rounds SiLU to float32 before the product, as llama2.c does', () => {
+describeEachBackend('swiglu: closed forms and bad input', (k, info) => {
+  it('rounds SiLU to float32 before the product, as llama2.c does', async () => {
     const g = new Float32Array([0, 1, -1, 3.5, -20, 20]);
     const u = new Float32Array([5, 3, -2, 0.1, 7, -0.5]);
     const got = g.slice();
-    k.swiglu(got, u, g.length);
+    await k.swiglu(got, u, g.length);
     for (let i = 0; i < g.length; i++) {
       const silu = Math.fround(g[i] / (1 + Math.exp(-g[i])));
       expect(got[i]).toBeCloseTo(Math.fround(silu * u[i]), 6);
@@ -42,11 +45,11 @@ describeEachCpuBackend('swiglu', (k, info) => {
     if (info.isReference) expect(got[1]).toBe(Math.fround(Math.fround(1 / (1 + Math.exp(-1))) * 3));
   });
 
-  it('rejects bad input naming the argument', () => {
+  it('rejects bad input naming the argument', async () => {
     const a = new Float32Array(8);
-    expectBadArgument(() => k.swiglu(new Float32Array(4), a, 8), 'gate');
-    expectBadArgument(() => k.swiglu(a, new Float32Array(4), 8), 'up');
-    expectBadArgument(() => k.swiglu(a, a.slice(), -1), 'n');
-    expectBadArgument(() => k.swiglu(a, a.slice(), 1.5), 'n');
+    await expectBadArgumentAsync(() => k.swiglu(new Float32Array(4), a, 8), 'gate');
+    await expectBadArgumentAsync(() => k.swiglu(a, new Float32Array(4), 8), 'up');
+    await expectBadArgumentAsync(() => k.swiglu(a, a.slice(), -1), 'n');
+    await expectBadArgumentAsync(() => k.swiglu(a, a.slice(), 1.5), 'n');
   });
 });

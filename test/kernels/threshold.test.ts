@@ -6,9 +6,10 @@
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
 import { describeEachCpuBackend } from '../_harness/each-backend.js';
+import { describeEachBackend } from '../_harness/every-backend.js';
 import { floatSpec, floats, size } from '../_harness/arbitraries.js';
 import { PLACEMENTS, runPlaced } from '../_harness/placement.js';
-import { expectBadArgument } from '../_harness/bad-input.js';
+import { expectBadArgumentAsync } from '../_harness/bad-input.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 
 const T = fc.oneof(fc.constantFrom(0, 0.5, 1, 2, -1, Infinity), fc.double({ min: 0, max: 3, noNaN: true }));
@@ -30,12 +31,14 @@ describeEachCpuBackend('threshold', (k, info) => {
       });
     }
   }
+});
 
-  it('keeps v_i where |v_i| ≥ t (ties kept), writes 0 elsewhere, and counts every zero written', () => {
-    fc.assert(fc.property(size(), floatSpec, T, (n, sv, t) => {
+describeEachBackend('threshold: closed forms and bad input', (k) => {
+  it('keeps v_i where |v_i| ≥ t (ties kept), writes 0 elsewhere, and counts every zero written', async () => {
+    await fc.assert(fc.asyncProperty(size(), floatSpec, T, async (n, sv, t) => {
       const v = floats(n + 1, sv);
       const out = new Float32Array(n + 1).fill(7);
-      const zeros = k.threshold(v, t, out, n);
+      const zeros = await k.threshold(v, t, out, n);
       let want = 0;
       for (let i = 0; i < n; i++) {
         const keep = Math.abs(v[i]) >= t && v[i] !== 0;
@@ -47,23 +50,23 @@ describeEachCpuBackend('threshold', (k, info) => {
     }));
   });
 
-  it('closed forms: ties, exact and signed zeros, t = 0 and t = ∞', () => {
+  it('closed forms: ties, exact and signed zeros, t = 0 and t = ∞', async () => {
     const v = Float32Array.of(0, -0, 0.5, -0.5, 0.25, -2, 1e-30);
     const out = new Float32Array(7);
-    expect(k.threshold(v, 0.5, out, 7)).toBe(4);
+    expect(await k.threshold(v, 0.5, out, 7)).toBe(4);
     expect(Array.from(out)).toEqual([0, 0, 0.5, -0.5, 0, -2, 0]);
-    expect(k.threshold(v, 0, out, 7)).toBe(2); // t = 0 keeps every nonzero value
+    expect(await k.threshold(v, 0, out, 7)).toBe(2); // t = 0 keeps every nonzero value
     expect(Object.is(out[1], 0)).toBe(true); // −0 is written as +0
-    expect(k.threshold(v, Infinity, out, 7)).toBe(7);
-    expect(k.threshold(v, 1, out, 0)).toBe(0);
+    expect(await k.threshold(v, Infinity, out, 7)).toBe(7);
+    expect(await k.threshold(v, 1, out, 0)).toBe(0);
   });
 
-  it('rejects bad input naming the argument', () => {
+  it('rejects bad input naming the argument', async () => {
     const a = new Float32Array(8);
-    expectBadArgument(() => k.threshold(new Float32Array(4), 0.1, a, 8), 'v');
-    expectBadArgument(() => k.threshold(a, 0.1, new Float32Array(4), 8), 'out');
-    expectBadArgument(() => k.threshold(a, NaN, a.slice(), 8), 't');
-    expectBadArgument(() => k.threshold(a, '1' as never, a.slice(), 8), 't');
-    expectBadArgument(() => k.threshold(a, 0.1, a.slice(), -1), 'n');
+    await expectBadArgumentAsync(() => k.threshold(new Float32Array(4), 0.1, a, 8), 'v');
+    await expectBadArgumentAsync(() => k.threshold(a, 0.1, new Float32Array(4), 8), 'out');
+    await expectBadArgumentAsync(() => k.threshold(a, NaN, a.slice(), 8), 't');
+    await expectBadArgumentAsync(() => k.threshold(a, '1' as never, a.slice(), 8), 't');
+    await expectBadArgumentAsync(() => k.threshold(a, 0.1, a.slice(), -1), 'n');
   });
 });

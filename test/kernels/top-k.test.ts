@@ -6,9 +6,10 @@
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
 import { describeEachCpuBackend } from '../_harness/each-backend.js';
+import { describeEachBackend } from '../_harness/every-backend.js';
 import { floatSpec, floats, size } from '../_harness/arbitraries.js';
 import { PLACEMENTS, runPlaced } from '../_harness/placement.js';
-import { expectBadArgument } from '../_harness/bad-input.js';
+import { expectBadArgumentAsync } from '../_harness/bad-input.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 
 describeEachCpuBackend('topK', (k, info) => {
@@ -29,39 +30,41 @@ describeEachCpuBackend('topK', (k, info) => {
       });
     }
   }
+});
 
-  it('orders best first and breaks ties by lower index: ±0, ±Infinity and repeats', () => {
+describeEachBackend('topK: closed forms and bad input', (k) => {
+  it('orders best first and breaks ties by lower index: ±0, ±Infinity and repeats', async () => {
     const x = Float32Array.from([0, -0, Infinity, 2, -Infinity, 2, Infinity, -1, 0, 2]);
     const out = new Int32Array(10);
-    k.topK(x, 10, 10, out);
+    await k.topK(x, 10, 10, out);
     expect(Array.from(out)).toEqual([2, 6, 3, 5, 9, 0, 1, 8, 7, 4]);
     const three = new Int32Array(3);
-    k.topK(x, 10, 3, three);
+    await k.topK(x, 10, 3, three);
     expect(Array.from(three)).toEqual([2, 6, 3]);
   });
 
-  it('with all values equal returns 0..k−1', () => {
+  it('with all values equal returns 0..k−1', async () => {
     for (const [n, kk] of [[1, 1], [17, 5], [300, 64], [300, 300]]) {
       const out = new Int32Array(kk);
-      k.topK(new Float32Array(n).fill(1.5), n, kk, out);
+      await k.topK(new Float32Array(n).fill(1.5), n, kk, out);
       expect(Array.from(out)).toEqual(Array.from({ length: kk }, (_, i) => i));
     }
   });
 
-  it('k = 0 writes nothing', () => {
+  it('k = 0 writes nothing', async () => {
     const out = Int32Array.from([7]);
-    k.topK(Float32Array.from([1, 2]), 2, 0, out);
+    await k.topK(Float32Array.from([1, 2]), 2, 0, out);
     expect(out[0]).toBe(7);
   });
 
-  it('rejects bad input with BAD_ARGUMENT naming the argument', () => {
+  it('rejects bad input with BAD_ARGUMENT naming the argument', async () => {
     const x = new Float32Array(5), out = new Int32Array(5);
-    expectBadArgument(() => k.topK(x, 5, 6, out), 'k');
-    expectBadArgument(() => k.topK(x, 5, -1, out), 'k');
-    expectBadArgument(() => k.topK(x, 5, 2.5, out), 'k');
-    expectBadArgument(() => k.topK(x, 6, 2, out), 'x');
-    expectBadArgument(() => k.topK(x, 5, 3, new Int32Array(2)), 'out');
-    expectBadArgument(() => k.topK(x, 5, 3, new Float32Array(3) as never), 'out');
-    expectBadArgument(() => k.topK(x, NaN, 3, out), 'n');
+    await expectBadArgumentAsync(() => k.topK(x, 5, 6, out), 'k');
+    await expectBadArgumentAsync(() => k.topK(x, 5, -1, out), 'k');
+    await expectBadArgumentAsync(() => k.topK(x, 5, 2.5, out), 'k');
+    await expectBadArgumentAsync(() => k.topK(x, 6, 2, out), 'x');
+    await expectBadArgumentAsync(() => k.topK(x, 5, 3, new Int32Array(2)), 'out');
+    await expectBadArgumentAsync(() => k.topK(x, 5, 3, new Float32Array(3) as never), 'out');
+    await expectBadArgumentAsync(() => k.topK(x, NaN, 3, out), 'n');
   });
 });

@@ -5,6 +5,8 @@ import { KnotProposals, type ProposalMixture } from '../../src/knots/knot-propos
 import { KnotSet } from '../../src/knots/knot-set.js';
 import { drawGibbs, pairCandidates } from '../../src/knots/chain/pair-move.js';
 import { neighbourWindow } from '../../src/knots/chain/neighbour-move.js';
+import { ModeAnchors, modeJumpLogProposal, modeJumpTarget, unpairedPosition } from '../../src/knots/chain/mode-jump-move.js';
+import type { Replica } from '../../src/knots/chain/move-context.js';
 import { logChoose } from '../../src/knots/special-functions.js';
 
 describe("the authors' prior-free b_k / d_k cancel the knot-set prior C(n,k)^(−γ)", () => {
@@ -301,4 +303,71 @@ describe('neighbour births and deaths: the path-wise kernel is reversible (n = 7
     });
   }
   const lists = Array.from({ length: 1 << 7 }, (_, mask) => [0, 1, 2, 3, 4, 5, 6].filter((i) => mask & (1 << i)));
+});
+
+/**
+ * The mode-jump kernel for fixed anchors: from every subset of a grid of n = 8, every target
+ * anchor (k − 1 or k + 1 knots, ½ each where both exist) and every offset u of a new knot, the
+ * jump accepted with min{1, π(ξ')/π(ξ)·q(reverse)/q(forward)}. Detailed balance must hold for any
+ * anchors, so they are drawn at random (some k without an anchor).
+ */
+describe('mode jumps: the kernel is reversible for any fixed anchors (n = 8, random posterior)', () => {
+  const n = 8, N = 1 << n;
+  const listOf = (mask: number) => Array.from({ length: n }, (_, i) => i).filter((i) => mask & (1 << i));
+  const maskOf = (l: readonly number[]) => l.reduce((m, i) => m | (1 << i), 0);
+  for (const [r, gamma, seed] of [[1, 1, 5], [2, 2, 6], [3, 0.5, 7], [0, 1.5, 8]] as [number, number, number][]) {
+    it(`radius ${r}, γ = ${gamma}`, () => {
+      const rng = new Rng(seed);
+      const logLik = new Float64Array(N).map(() => 2 * rng.normal());
+      const logPi = (l: readonly number[]) => logLik[maskOf(l)] - gamma * logChoose(n, l.length);
+      // Anchors: the best of a few random states per k, as burn-in would find them; k = 6 left out.
+      const anchors = new ModeAnchors(1);
+      for (let draw = 0; draw < 40; draw++) {
+        const list = listOf(rng.int(N));
+        if (list.length === 6) continue;
+        anchors.observe({ sets: [new KnotSet(n, list)], current: logLik[maskOf(list)], logPrior: -gamma * logChoose(n, list.length) } as unknown as Replica);
+      }
+      anchors.freeze();
+      const P = new Float64Array(N * N);
+      let proposals = 0;
+      for (let mask = 0; mask < N; mask++) {
+        const xi = listOf(mask), k = xi.length;
+        const from = anchors.at(0, k), targets = anchors.beside(0, k);
+        if (from === undefined) continue;
+        for (const to of targets) {
+          const us = to.length > k ? Array.from({ length: 2 * r + 1 }, (_, i) => i - r) : [0];
+          for (const u of us) {
+            const next = modeJumpTarget(xi, from, to, u, n, r);
+            if (next === null) continue;
+            proposals++;
+            const q = 1 / targets.length / us.length;
+            const logQ = modeJumpLogProposal(k, next.length, targets.length, anchors.beside(0, next.length).length, r);
+            P[mask * N + maskOf(next)] += q * Math.min(1, Math.exp(logPi(next) - logPi(xi) + logQ));
+          }
+        }
+      }
+      let worst = 0, moves = 0;
+      for (let a = 0; a < N; a++) {
+        for (let c = a + 1; c < N; c++) {
+          const fwd = Math.exp(logPi(listOf(a))) * P[a * N + c], bwd = Math.exp(logPi(listOf(c))) * P[c * N + a];
+          if (fwd > 0) moves++;
+          worst = Math.max(worst, Math.abs(fwd - bwd) / Math.max(fwd, bwd, 1e-300));
+        }
+      }
+      // With r = 0 only the anchors themselves jump.
+      expect(proposals).toBeGreaterThan(r === 0 ? 5 : 20);
+      expect(moves).toBeGreaterThan(r === 0 ? 2 : 10);
+      expect(worst).toBeLessThan(1e-9);
+    });
+  }
+
+  it('a jump up and the jump back down are inverse maps (offsets kept, the new knot at the unpaired anchor knot)', () => {
+    const from = [10, 40, 70], to = [12, 38, 55, 71], n = 100, r = 4;
+    expect(unpairedPosition(to, from)).toBe(2);
+    const up = modeJumpTarget([11, 37, 73], from, to, -3, n, r);
+    expect(up).toEqual([13, 35, 52, 74]);
+    expect(modeJumpTarget(up!, to, from, 0, n, r)).toEqual([11, 37, 73]);
+    expect(modeJumpTarget([11, 37, 75], from, to, 0, n, r)).toBeNull(); // 75 is 5 > r from 70
+    expect(modeJumpTarget([11, 37, 73], from, [12, 38, 55, 71, 90], 0, n, r)).toBeNull(); // k + 2
+  });
 });

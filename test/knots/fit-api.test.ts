@@ -8,7 +8,7 @@ import type { CpuKernels } from '../../src/kernels/kernels.js';
 import { Rng } from '../../src/core/rng.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
 import { fitKnots } from '../../src/knots/fit-knots.js';
-import { MOVE_NEIGHBOUR_BIRTH, MOVE_NEIGHBOUR_DEATH } from '../../src/knots/rjmcmc-chain.js';
+import { MOVE_MODE_JUMP, MOVE_NEIGHBOUR_BIRTH, MOVE_NEIGHBOUR_DEATH } from '../../src/knots/rjmcmc-chain.js';
 import { effectiveSampleSize, splitRhat } from '../../src/knots/mcmc-diagnostics.js';
 import { convergenceWarnings } from '../../src/knots/convergence.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
@@ -59,6 +59,10 @@ describe('fitKnots input validation', () => {
     await bad(() => fitKnots(x, y, { kernels, neighbourMoves: { depth: 0 } }), 'neighbourMoves.depth');
     await bad(() => fitKnots(x, y, { kernels, neighbourMoves: 7 as never }), 'neighbourMoves');
     await bad(() => fitKnots(x, y, { kernels, start: 'mode' as never }), 'start');
+    await bad(() => fitKnots(x, y, { kernels, modeJumps: { probability: 1 } }), 'modeJumps.probability');
+    await bad(() => fitKnots(x, y, { kernels, modeJumps: { radius: -2 } }), 'modeJumps.radius');
+    await bad(() => fitKnots(x, y, { kernels, modeJumps: 3 as never }), 'modeJumps');
+    await bad(() => fitKnots(x, y, { kernels, twinMoves: { probability: 0.5 }, modeJumps: { probability: 0.5 } }), 'modeJumps.probability');
     await bad(() => fitKnots(x, y, { kernels, twinMoves: { probability: 0.5 }, neighbourMoves: { probability: 0.5 } }), 'neighbourMoves.probability');
   });
   it('neighbourMoves reaches the chains (its move types are recorded) and is off by default', async () => {
@@ -68,6 +72,12 @@ describe('fitKnots input validation', () => {
     const off = await fitKnots(x, y, opts);
     expect(types(on).has(MOVE_NEIGHBOUR_BIRTH) && types(on).has(MOVE_NEIGHBOUR_DEATH)).toBe(true);
     expect(types(off).has(MOVE_NEIGHBOUR_BIRTH) || types(off).has(MOVE_NEIGHBOUR_DEATH)).toBe(false);
+  }, 60000);
+  it('mode jumps reach the chains (their move type is recorded) and are on by default; false turns them off', async () => {
+    const opts = { kernels, iterations: 400, burnIn: 100, chains: 1, draws: 10 };
+    const types = (fit: { records: { moveType: Uint8Array }[] }) => new Set(fit.records.flatMap((r) => Array.from(r.moveType)));
+    expect(types(await fitKnots(x, y, opts)).has(MOVE_MODE_JUMP)).toBe(true);
+    expect(types(await fitKnots(x, y, { ...opts, modeJumps: false })).has(MOVE_MODE_JUMP)).toBe(false);
   }, 60000);
   it('treats null and undefined options as the defaults', async () => {
     const a = await fitKnots(x, y, null), b = await fitKnots(x, y);

@@ -76,6 +76,9 @@ describe('RJMCMC against the exact posterior over all 2^8 knot subsets', () => {
     ['linear, γ = 0.5, mostly neighbour births/deaths (depth 2)', { gamma: 0.5, neighbour: { probability: 0.9, offsets: [1, 2, 4], depth: 2 }, iterations: 30000 }],
     ['cubic, γ = 1, neighbour moves (offset 2) + twins + tempering', { degrees: [3], neighbour: { probability: 0.3, offsets: [2] }, twins: { probability: 0.1, radius: 2 }, temperatures: [1, 2], iterations: 20000 }],
     ['Poisson EBIC, γ = 1.5, neighbour moves', { family: 'poisson', y: counts, gamma: 1.5, neighbour: { probability: 0.15, offsets: [1] }, iterations: 40000 }],
+    ['linear, γ = 2, near + twins + mode jumps (r = 2)', { gamma: 2, near: { probability: 0.3, radius: 2 }, twins: { probability: 0.05, radius: 2 }, jumps: { probability: 0.3, radius: 2 } }],
+    ['cubic, γ = 0.5, mostly mode jumps (r = 1) + tempering', { degrees: [3], gamma: 0.5, jumps: { probability: 0.7, radius: 1 }, temperatures: [1, 2], iterations: 30000 }],
+    ['Poisson EBIC, γ = 1.5, mode jumps (r = 3)', { family: 'poisson', y: counts, gamma: 1.5, jumps: { probability: 0.3, radius: 3 } }],
     ['linear, γ = 1, greedy start', { start: 'greedy', near: { probability: 0.3, radius: 2 } }],
     ['cubic, γ = 2, greedy start + tempering', { degrees: [3], gamma: 2, start: 'greedy', temperatures: [1, 2], iterations: 20000 }],
     ['linear, γ = 1.5, pair moves + parallel tempering', { gamma: 1.5, pair: { probability: 0.2, maxWidth: 5, block: 4 }, temperatures: [1, 2.5], iterations: 20000 }],
@@ -109,7 +112,7 @@ describe('RJMCMC against the exact posterior over all 2^8 knot subsets', () => {
     expect(Array.from(a.logScore)).not.toEqual(Array.from(c.logScore));
   });
 
-  it('rejects malformed pair-move, twin and neighbour-move options with BAD_ARGUMENT naming the field', () => {
+  it('rejects malformed pair-move, twin, neighbour-move and mode-jump options with BAD_ARGUMENT naming the field', () => {
     for (const [pair, field] of [[{ probability: 1.5, maxWidth: 3, block: 2 }, 'pair.probability'], [{ probability: 0.1, maxWidth: 0, block: 2 }, 'pair.maxWidth'],
       [{ probability: 0.1, maxWidth: 3, block: 2.5 }, 'pair.block'], ['often', 'pair']] as [unknown, string][]) {
       expectBadArgument(() => runChain(problem({ pair: pair as ChainProblem['pair'] }), 1, kernels), field);
@@ -121,6 +124,10 @@ describe('RJMCMC against the exact posterior over all 2^8 knot subsets', () => {
       [{ probability: 0.1, offsets: [2, 2] }, 'neighbour.offsets'], [{ probability: 0.1, offsets: 3 }, 'neighbour.offsets'], [{ probability: 0.1, offsets: [1], depth: 0 }, 'neighbour.depth'], ['yes', 'neighbour']] as [unknown, string][]) {
       expectBadArgument(() => runChain(problem({ neighbour: neighbour as ChainProblem['neighbour'] }), 1, kernels), field);
     }
+    for (const [jumps, field] of [[{ probability: 1.2, radius: 2 }, 'jumps.probability'], [{ probability: 0.1, radius: -1 }, 'jumps.radius'], [{ probability: 0.1, radius: 1.5 }, 'jumps.radius'], [true, 'jumps']] as [unknown, string][]) {
+      expectBadArgument(() => runChain(problem({ jumps: jumps as ChainProblem['jumps'] }), 1, kernels), field);
+    }
+    expectBadArgument(() => runChain(problem({ twins: { probability: 0.5, radius: 2 }, jumps: { probability: 0.6, radius: 2 } }), 1, kernels), 'jumps.probability');
     expectBadArgument(() => runChain(problem({ twins: { probability: 0.6, radius: 2 }, neighbour: { probability: 0.6, offsets: [1] } }), 1, kernels), 'neighbour.probability');
     expectBadArgument(() => runChain(problem({ start: 'best' as never }), 1, kernels), 'start');
   });

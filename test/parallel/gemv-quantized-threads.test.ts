@@ -13,7 +13,7 @@ import { lcg, randomQuantizedRows } from '../_harness/quantized-rows.js';
 
 const single = await createKernels({ backend: 'wasm', wasmVariant: 'simd' });
 const pools: ParallelKernels[] = await Promise.all([1, 2, 3].map((threads) =>
-  createParallelKernels({ threads, minStreamBytes: 0, minFlops: 0 })));
+  createParallelKernels({ threads, minStreamBytes: 0, minQuantizedBytes: 0, minFlops: 0 })));
 afterAll(async () => { await Promise.all(pools.map((k) => k.dispose())); });
 
 /** Random resident-layout rows: bytes random, then every f16 scale set to a finite value. */

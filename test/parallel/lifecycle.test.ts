@@ -45,6 +45,9 @@ describe('wasm-threads life cycle', () => {
     await expectBadOption({ minStreamBytes: -1 }, 'minStreamBytes');
     await expectBadOption({ minStreamBytes: NaN }, 'minStreamBytes');
     await expectBadOption({ minFlops: Infinity }, 'minFlops');
+    await expectBadOption({ minQuantizedBytes: -1 }, 'minQuantizedBytes');
+    await expectBadOption({ minQuantizedBytes: NaN }, 'minQuantizedBytes');
+    for (const spinPolls of [-1, 1.5, NaN]) await expectBadOption({ spinPolls }, 'spinPolls');
   });
 
   it('defaults to one thread per logical core (at most 16)', async () => {
@@ -57,7 +60,7 @@ describe('wasm-threads life cycle', () => {
   });
 
   it('dispose() stops the workers; the kernels keep working on the calling thread, with the same bits', async () => {
-    const k = await createParallelKernels({ threads: 2, minStreamBytes: 0 });
+    const k = await createParallelKernels({ threads: 2, minStreamBytes: 0, minQuantizedBytes: 0 });
     const single = await createKernels({ backend: 'wasm', wasmVariant: 'simd' });
     const rows = 37, cols = 2051;
     const W = k.allocF32(rows * cols), x = k.allocF32(cols);
@@ -77,7 +80,7 @@ describe('wasm-threads life cycle', () => {
   });
 
   it('threads: 1 starts no worker and gives the single-thread results', async () => {
-    const k = await createParallelKernels({ threads: 1, minStreamBytes: 0, minFlops: 0 });
+    const k = await createParallelKernels({ threads: 1, minStreamBytes: 0, minQuantizedBytes: 0, minFlops: 0 });
     const single = await createKernels({ backend: 'wasm', wasmVariant: 'simd' });
     const n = 50, kk = 9, d = 13;
     const X = floats(n * d, { seed: 1, kind: 'mixed', spread: 0 }), C = floats(kk * d, { seed: 2, kind: 'mixed', spread: 0 });
@@ -90,7 +93,7 @@ describe('wasm-threads life cycle', () => {
   });
 
   it('sees memory growth: views refresh, old views keep their data, workers read the new pages', async () => {
-    const k = await createParallelKernels({ threads: 2, minStreamBytes: 0 });
+    const k = await createParallelKernels({ threads: 2, minStreamBytes: 0, minQuantizedBytes: 0 });
     try {
       const single = await createKernels({ backend: 'wasm', wasmVariant: 'simd' });
       const small = k.allocF32(1000);
@@ -118,7 +121,7 @@ describe('wasm-threads life cycle', () => {
   });
 
   it('keeps the shape checks of every backend (BAD_ARGUMENT, never a trap)', async () => {
-    const k = await createParallelKernels({ threads: 2, minStreamBytes: 0, minFlops: 0 });
+    const k = await createParallelKernels({ threads: 2, minStreamBytes: 0, minQuantizedBytes: 0, minFlops: 0 });
     try {
       const y = new Float32Array(4);
       expectBadArgument(() => k.gemv(new Float32Array(10), new Float32Array(4), y, 4, 4), 'W');
@@ -142,7 +145,7 @@ describe('wasm-threads life cycle', () => {
       writeFileSync(script, `import { createParallelKernels } from ${JSON.stringify(entry)};
 const out = [];
 for (let i = 0; i < 4; i++) {
-  const k = await createParallelKernels({ threads: 2, minStreamBytes: 0 });
+  const k = await createParallelKernels({ threads: 2, minStreamBytes: 0, minQuantizedBytes: 0 });
   const y = new Float32Array(64);
   k.gemv(new Float32Array(64 * 64).fill(1), new Float32Array(64).fill(1), y, 64, 64);
   out.push(y[0] + y[63], k.threads);

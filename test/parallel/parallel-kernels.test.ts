@@ -18,6 +18,7 @@ import { assertClose, closeRel } from '../_harness/tolerance.js';
 import { PLACEMENTS, runPlaced, type Placement } from '../_harness/placement.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 import { createKernels } from '../../src/backends/create-kernels.js';
+import type { CpuKernels } from '../../src/kernels/kernels.js';
 import { createParallelKernels, type ParallelKernels } from '../../src/backends/wasm-threads/create-parallel-kernels.js';
 import { expansionTerms } from '../kernels/_l2-terms.js';
 import { expectBadArgument } from '../_harness/bad-input.js';
@@ -25,7 +26,7 @@ import { decoderLayerScratchLength, decoderLayerWeightLength } from '../../src/k
 
 const single = await createKernels({ backend: 'wasm', wasmVariant: 'simd' });
 const pools: ParallelKernels[] = await Promise.all([1, 2, 3].map((threads) =>
-  createParallelKernels({ threads, minStreamBytes: 0, minFlops: 0 })));
+  createParallelKernels({ threads, minStreamBytes: 0, minQuantizedBytes: 0, minFlops: 0 })));
 afterAll(async () => { await Promise.all(pools.map((k) => k.dispose())); });
 
 const SENTINELS = 3;
@@ -258,7 +259,7 @@ for (const k of pools) {
       const inputs = [floats(shape.dim, spec), floats(decoderLayerWeightLength(shape), { ...spec, seed: 12, spread: 0.3 }),
         floats(rows, { ...spec, seed: 13 }), floats(rows, { ...spec, seed: 14 }), floats(rows, { ...spec, seed: 15 }),
         new Float32Array(decoderLayerScratchLength(shape, pos + 1))] as const;
-      const run = (kern: typeof k, placement: Placement) => runPlaced(kern, placement, inputs,
+      const run = (kern: CpuKernels, placement: Placement) => runPlaced(kern, placement, inputs,
         (x, W, K, Kp, V, sc) => kern.decoderLayer(x, W, K, Kp, V, sc, pos, shape)).after;
       for (const placement of PLACEMENTS) {
         const want = run(single, placement), got = run(k, placement);

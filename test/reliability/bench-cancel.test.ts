@@ -13,7 +13,7 @@ it('runSuite rejects within 250 ms of an abort at 100 ms', async () => {
   const ac = new AbortController();
   const scheduled = performance.now() + 100;
   setTimeout(() => ac.abort(), 100);
-  const tasks = ['a', 'b', 'c'].map((name) => ({ name, fn: work }));
+  const tasks = ['a', 'b', 'c'].map((name) => ({ name, fn: () => { work(); } }));
   let error: unknown = null;
   try {
     await runSuite('cancel-test', tasks, { rounds: 50, timeMs: 150, clock: 'wall', signal: ac.signal });

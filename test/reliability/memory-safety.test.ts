@@ -179,7 +179,7 @@ describeEachCpuBackend('memory safety under fuzzed kernel calls', (k: CpuKernels
 // The wasm-threads backend: the same kernels cut into chunks over shared memory, two threads.
 const missing = parallelMissing();
 if (missing === null) {
-  const parallel = await createParallelKernels({ threads: 2, minStreamBytes: 0, minFlops: 0 });
+  const parallel = await createParallelKernels({ threads: 2, minStreamBytes: 0, minQuantizedBytes: 0, minFlops: 0 });
   describe('memory safety under fuzzed kernel calls [wasm-threads]', () => {
     afterAll(() => parallel.dispose());
     memorySafetySuite(parallel);

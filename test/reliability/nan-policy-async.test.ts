@@ -1,16 +1,27 @@
 /**
  * The NaN policy on the asynchronous backends, WebGPU included (SwiftShader in CI): top-K ranks
  * NaN below −Infinity and writes every slot, and argminL2 rejects non-finite host data naming
- * the array and element, exactly as on the CPU backends. NaN in *device* X or C also rejects
- * with BAD_ARGUMENT (the CPU adapters check the data as on the host; webgpu flags NaN distances
- * on the device), and on webgpu the outputs are then the documented ones, never stale: a NaN
- * distance never wins, a point whose every distance is NaN gets code −1 and distance NaN.
+ * the array and element, exactly as on the CPU backends. NaN or ±Infinity in *device* X or C
+ * also rejects with BAD_ARGUMENT naming the same element (the CPU adapters check the data as on
+ * the host; the webgpu program finds the element behind a non-finite distance), and on webgpu
+ * the outputs are then the documented ones, never stale: a NaN distance never wins, ±Infinity
+ * ranks as a number, a point whose every distance is NaN gets code −1 and distance NaN.
  */
 import { expect, it } from 'vitest';
 import { loadAsyncBackends } from '../_harness/each-backend.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
 
 const describeEachAsyncBackend = await loadAsyncBackends();
+
+/** What `call` threw or rejected with, or null when it succeeded. */
+async function failure(call: () => unknown): Promise<unknown> {
+  try {
+    await call();
+    return null;
+  } catch (e) {
+    return e;
+  }
+}
 
 /** Finite and infinite values by value (ties to the lower index), then the NaNs by index. */
 function oracleTopK(x: Float32Array, k: number): number[] {
@@ -47,7 +58,7 @@ describeEachAsyncBackend('NaN policy (async)', (k) => {
           const at = which === 'X' ? n * d - 1 : 1;
           (which === 'X' ? X : C)[at] = bad;
           const codes = new Int32Array(n).fill(-7), dist = new Float32Array(n);
-          const err = await k.argminL2(X, C, codes, dist, n, kk, d).then(() => null, (e: unknown) => e);
+          const err = await failure(() => k.argminL2(X, C, codes, dist, n, kk, d));
           expect(err, `${which}[${at}] = ${bad}, n=${n}`).toBeInstanceOf(SparseInferenceError);
           expect((err as SparseInferenceError).code).toBe('BAD_ARGUMENT');
           expect((err as Error).message).toContain(`${which}[${at}]`);
@@ -57,32 +68,34 @@ describeEachAsyncBackend('NaN policy (async)', (k) => {
     }
   });
 
-  it('argminL2 on device arrays: NaN in X or C rejects (BAD_ARGUMENT); webgpu writes defined codes', async () => {
+  it('argminL2 on device arrays: NaN or ±Infinity in X or C rejects naming the element; webgpu writes defined codes', async () => {
     for (const [n, kk, d] of [[3, 2, 4], [100, 20, 33]]) {
       const X0 = Float32Array.from({ length: n * d }, (_, i) => Math.sin(i));
       const C0 = Float32Array.from({ length: kk * d }, (_, i) => Math.cos(i));
-      for (const which of ['X', 'C'] as const) {
+      for (const bad of [NaN, Infinity, -Infinity]) for (const which of ['X', 'C'] as const) {
         const X = X0.slice(), C = C0.slice();
         const row = which === 'X' ? n - 1 : kk - 1; // the last point, or the last centroid
-        (which === 'X' ? X : C)[row * d + 1] = NaN;
+        (which === 'X' ? X : C)[row * d + 1] = bad;
         const dX = k.allocF32(n * d), dC = k.allocF32(kk * d), dCodes = k.allocI32(n), dDist = k.allocF32(n);
         dX.write(X); dC.write(C); dCodes.write(new Int32Array(n).fill(-7)); dDist.write(new Float32Array(n).fill(7));
-        const err = await k.argminL2(dX, dC, dCodes, dDist, n, kk, d).then(() => null, (e: unknown) => e);
-        expect(err, `NaN in ${which}, n=${n}`).toBeInstanceOf(SparseInferenceError);
+        const err = await failure(() => k.argminL2(dX, dC, dCodes, dDist, n, kk, d));
+        expect(err, `${bad} in ${which}, n=${n}`).toBeInstanceOf(SparseInferenceError);
         expect((err as SparseInferenceError).code).toBe('BAD_ARGUMENT');
-        expect((err as Error).message).toContain(which);
+        expect((err as Error).message).toContain(`${which}[${row * d + 1}]`);
         if (k.variant === 'gpu') {
-          // Oracle: the nearest centroid among those at a non-NaN distance, in float64.
+          // Oracle: the nearest centroid among those at a non-NaN distance (±Infinity ranks as a
+          // number, ties to the lower index), in float64.
           const codes = await dCodes.read(), dist = await dDist.read();
           for (let i = 0; i < n; i++) {
             let best = Infinity, bestJ = -1;
             for (let j = 0; j < kk; j++) {
               let s2 = 0;
               for (let t = 0; t < d; t++) s2 += (X[i * d + t] - C[j * d + t]) ** 2;
-              if (!Number.isNaN(s2) && s2 < best) { best = s2; bestJ = j; }
+              if (!Number.isNaN(s2) && (bestJ < 0 || s2 < best)) { best = s2; bestJ = j; }
             }
             expect(codes[i], `point ${i}`).toBe(bestJ);
             if (bestJ < 0) expect(dist[i]).toBeNaN();
+            else if (!Number.isFinite(best)) expect(dist[i]).toBe(best);
             else expect(dist[i]).toBeCloseTo(best, 3);
           }
         }

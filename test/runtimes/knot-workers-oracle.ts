@@ -26,6 +26,5 @@ export function expectSameChains(got: Fingerprint[], want: Fingerprint[]): void 
 let cached: Promise<{ workers: number; finished: number; parallel: Fingerprint[]; sequential: Fingerprint[] }> | null = null;
 
 export function knotWorkersFromSource(): Promise<{ workers: number; finished: number; parallel: Fingerprint[]; sequential: Fingerprint[] }> {
-  cached ??= knotWorkers(root, knots);
-  return cached;
+  return (cached ??= knotWorkers(root, knots));
 }

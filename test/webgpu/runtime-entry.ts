@@ -5,7 +5,7 @@
  * (the browser page).
  */
 import { createKernels } from '../../src/backends/create-kernels.js';
-import { runSuite, SUITE, type CaseOutcome } from './suite.js';
+import { runSuite, SUITE, type CaseOutcome } from '../differential/suite.js';
 
 export interface RuntimeReport {
   ok: boolean;

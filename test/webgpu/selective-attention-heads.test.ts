@@ -6,7 +6,7 @@
  * and the llama decode step issuing one such call per layer (4·nLayers attention dispatches
  * instead of 4·nHeads·nLayers). Dispatches are counted by wrapping GpuCall.dispatch (only
  * dispatches over ≥ 1 workgroup are encoded, and only those count). The data-level
- * differential (offsets, GQA, chunk boundaries, bad idx) is in suite.ts.
+ * differential (offsets, GQA, chunk boundaries, bad idx) is in test/differential/suite.ts.
  */
 import { expect, it } from 'vitest';
 import { acquireGpu, webgpuMissing } from '../../src/backends/webgpu/device.js';
@@ -26,7 +26,7 @@ const missing = await webgpuMissing();
 const CHAIN = 4;
 
 /** Runs `fn`; returns the GPU dispatches (all, and those of the attention programs) and submissions. */
-async function counted(ctx: GpuContext, fn: () => Promise<unknown>): Promise<{ dispatches: number; attention: number; submissions: number }> {
+async function counted(ctx: GpuContext, fn: () => unknown): Promise<{ dispatches: number; attention: number; submissions: number }> {
   const c = await countGpuWork(ctx, fn, 'selectiveAttention');
   return { dispatches: c.dispatches, attention: c.matching, submissions: c.submissions };
 }

@@ -7,7 +7,7 @@
  * scores and budget issuing one topKSelectRows for all KV heads of a layer (11 top-k
  * dispatches, not 11 per KV head), with the synchronous sets. Dispatches are counted by wrapping
  * GpuCall.dispatch (only dispatches over ≥ 1 workgroup are encoded, and only those count).
- * The data-level differential (offsets, shapes around the 1024 blocks, ties, ±0) is in suite.ts.
+ * The data-level differential (offsets, shapes around the 1024 blocks, ties, ±0) is in test/differential/suite.ts.
  */
 import { expect, it } from 'vitest';
 import { acquireGpu, webgpuMissing } from '../../src/backends/webgpu/device.js';
@@ -29,7 +29,7 @@ const missing = await webgpuMissing();
 const CHAIN = 11;
 
 /** Runs `fn` and returns the GPU dispatches and submissions it caused. */
-async function counted(ctx: GpuContext, fn: () => Promise<unknown>): Promise<{ dispatches: number; submissions: number }> {
+async function counted(ctx: GpuContext, fn: () => unknown): Promise<{ dispatches: number; submissions: number }> {
   const { dispatches, submissions } = await countGpuWork(ctx, fn);
   return { dispatches, submissions };
 }

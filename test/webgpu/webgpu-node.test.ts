@@ -1,15 +1,15 @@
 /**
- * The asynchronous kernels in Node: the shared differential suite (suite.ts) on every async
- * backend — wasm through the async adapter, and webgpu through Dawn (on SwiftShader in CI:
- * VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json) — then what only Node tests:
- * backend selection and its errors, batching into one submission, the CPU threshold, device
- * array bounds, and the 'no adapter' message (in a child process without a Vulkan driver).
+ * The webgpu backend in Node (Dawn; on SwiftShader in CI:
+ * VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json), what only Node tests: backend
+ * selection and its errors, batching into one submission, the CPU threshold, dispatch grids,
+ * device array bounds, and the 'no adapter' message (in a child process without a Vulkan
+ * driver). The shared differential suite runs on webgpu with every other backend
+ * (test/differential/differential.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
-import { loadAsyncBackends } from '../_harness/each-backend.js';
-import { SUITE } from './suite.js';
+import { SUITE } from '../differential/suite.js';
 import { createKernels } from '../../src/backends/create-kernels.js';
 import { describeBackends } from '../../src/backends/describe-backends.js';
 import { acquireGpu, webgpuMissing } from '../../src/backends/webgpu/device.js';
@@ -21,13 +21,6 @@ import { isCpuKernels } from '../../src/kernels/check-kernels.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import { describeWithRuntime } from '../runtimes/harness.js';
-
-const describeEachAsyncBackend = await loadAsyncBackends();
-
-describeEachAsyncBackend('shared async-kernel suite', (k, info) => {
-  if (info.isReference) return; // the suite compares against this very backend
-  for (const c of SUITE) it(c.name, () => c.run(k), 60_000);
-});
 
 const missing = await webgpuMissing();
 

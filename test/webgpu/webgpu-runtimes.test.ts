@@ -1,5 +1,5 @@
 /**
- * The shared WebGPU suite (suite.ts) in Deno (wgpu; SwiftShader under CI's VK_ICD_FILENAMES,
+ * The shared WebGPU suite (test/differential/suite.ts) in Deno (wgpu; SwiftShader under CI's VK_ICD_FILENAMES,
  * else any Vulkan driver, e.g. Mesa's lavapipe) and in headless Chromium (Dawn on
  * SwiftShader: --enable-unsafe-webgpu --use-webgpu-adapter=swiftshader). The suite is bundled
  * from the TypeScript sources with esbuild (it needs no dist/ build), run there, and every
@@ -16,7 +16,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describeWithRuntime, repoRoot, requireRuntimes } from '../runtimes/harness.js';
-import { SUITE } from './suite.js';
+import { SUITE } from '../differential/suite.js';
 import type { RuntimeReport } from './runtime-entry.js';
 
 const deno = resolve(repoRoot, 'node_modules', '.bin', 'deno');

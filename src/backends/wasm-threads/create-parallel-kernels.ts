@@ -3,7 +3,7 @@
  * WebAssembly.Memory. The shared-memory build (asconfig target "simd-shared") is compiled once
  * and instantiated on the calling thread and on `threads − 1` workers; all instances see the same
  * linear memory, so resident arrays (weights, KV caches, codebooks) are shared, never copied.
- * Large sum/gemv/gemvT/spvmm/vmmsp/l2sqrBatch/argminL2 calls are cut into chunks that the
+ * Large sum/gemv/gemvT/spvmm/vmmsp/l2sqrBatch/argminL2 and quantized matrix-product calls are cut into chunks that the
  * calling thread and the workers claim as they become free (parallel-kernel-functions.ts,
  * thread-pool.ts); every other kernel, and calls below the size thresholds, run on the calling
  * thread. Calls stay synchronous: the workers are woken and joined through Atomics on a shared
@@ -29,7 +29,7 @@ import { SharedWasmHeap } from './shared-heap.js';
 import { asyncDisposeSymbol } from '../../core/dispose.js';
 import { ThreadPool, type PoolStats } from './thread-pool.js';
 import { workerSpawner, type WorkerHandle } from './spawn-worker.js';
-import { CONTROL_BYTES } from './worker-source.js';
+import { CONTROL_BYTES, SPIN } from './worker-source.js';
 import { parallelMissing, sharedBuildBytes } from './parallel-support.js';
 import { PARALLEL_KERNELS, parallelKernelFunctions } from './parallel-kernel-functions.js';
 import { importNodeBuiltin } from '../../core/node-builtin.js';
@@ -48,12 +48,29 @@ export interface CreateParallelKernelsOptions {
    * 5–50 µs before it runs) is a large part of the call; see docs/parallel.md to tune it.
    */
   minStreamBytes?: number;
+  /**
+   * The quantized matrix products (gemvQ4_1, gemvQ8_0, gemvQ4_1Q8_1, gemvQ8_0Q8_1 and their gemm
+   * forms) are split when their weight blocks take at least this many bytes (default 128 KiB,
+   * ~20 µs on one core). They decode and multiply every byte (~5–7 GB/s of blocks per core for
+   * the int8 ones) instead of streaming it, so a worker pays off on far smaller calls than a
+   * float gemv: SmolLM2-135M's q, o, gate, up and down products (0.2–0.55 MB) split, not only its classifier.
+   */
+  minQuantizedBytes?: number;
   /** l2sqrBatch and argminL2 are split only at 2·n·k·d ≥ this (default 2²² flops, ~0.13 ms on one core). */
   minFlops?: number;
+  /**
+   * Polls an idle worker makes for the next call before it sleeps (default 2000, a few µs), so
+   * calls issued back to back (a decode step's gate and up products) find it awake instead of
+   * paying a futex wake. 0 sleeps at once. Longer polling burns a core between calls: on this
+   * shared 2-core machine 20000 polls decoded SmolLM2 slower than 0 or 2000 (docs/llama.md).
+   */
+  spinPolls?: number;
 }
 
 /** Every key of CreateParallelKernelsOptions, for checkOptions. */
-export const CREATE_PARALLEL_KERNELS_KEYS = optionKeys<CreateParallelKernelsOptions>({ threads: true, minStreamBytes: true, minFlops: true });
+export const CREATE_PARALLEL_KERNELS_KEYS = optionKeys<CreateParallelKernelsOptions>({
+  threads: true, minStreamBytes: true, minQuantizedBytes: true, minFlops: true, spinPolls: true,
+});
 
 /** Kernels whose large calls run on several threads. Call dispose() when done with them (or `await using`). */
 export interface ParallelKernels extends CpuKernels {
@@ -90,7 +107,9 @@ const INITIAL_PAGES = 16;
 const MAXIMUM_PAGES = 65536;
 
 const DEFAULT_MIN_STREAM_BYTES = 1 << 22;
+const DEFAULT_MIN_QUANTIZED_BYTES = 1 << 17;
 const DEFAULT_MIN_FLOPS = 1 << 22;
+const DEFAULT_SPIN_POLLS = 2000;
 const MAX_THREADS = 64;
 
 async function defaultThreads(): Promise<number> {
@@ -124,8 +143,10 @@ export async function createParallelKernels(options: CreateParallelKernelsOption
   const threads = options.threads === undefined ? await defaultThreads() : checkInt('threads', options.threads, 1, MAX_THREADS);
   const thresholds = {
     minStreamBytes: checkNumber('minStreamBytes', options.minStreamBytes ?? DEFAULT_MIN_STREAM_BYTES, 0),
+    minQuantizedBytes: checkNumber('minQuantizedBytes', options.minQuantizedBytes ?? DEFAULT_MIN_QUANTIZED_BYTES, 0),
     minFlops: checkNumber('minFlops', options.minFlops ?? DEFAULT_MIN_FLOPS, 0),
   };
+  const spinPolls = checkInt('spinPolls', options.spinPolls ?? DEFAULT_SPIN_POLLS, 0, 2 ** 30);
   const missing = parallelMissing();
   if (missing !== null) throw new SparseInferenceError('UNAVAILABLE', `wasm-threads backend unavailable: ${missing}`);
 
@@ -140,6 +161,7 @@ export async function createParallelKernels(options: CreateParallelKernelsOption
   // Workers start before the first allocation: instantiating the module (re)writes its data
   // segments (static data below the heap), harmless only while nothing runs.
   const ctl = new Int32Array(new SharedArrayBuffer(CONTROL_BYTES));
+  ctl[SPIN] = spinPolls;
   const workers = await startWorkers(threads - 1, module, memory, ctl);
   const pool = new ThreadPool(ctl, workers, instance.exports);
 

@@ -46,6 +46,8 @@ const Q8_SCRATCH_BYTES_PER_BLOCK = 288;
 export interface SplitThresholds {
   /** sum, gemv, gemvT, spvmm, vmmsp: bytes streamed (n·4 for sum, rows·cols·4 for the others). */
   minStreamBytes: number;
+  /** gemvQ4_1, gemvQ8_0, gemvQ4_1Q8_1, gemvQ8_0Q8_1, gemmQ4_1Q8_1, gemmQ8_0Q8_1: bytes of weight blocks. */
+  minQuantizedBytes: number;
   /** l2sqrBatch, argminL2: 2·n·k·d. */
   minFlops: number;
 }
@@ -77,11 +79,9 @@ const at = (base: number, perElement: number) => ({ base, perElement });
 /** serial: the single-thread kernels over the same memory (used below the thresholds). */
 export function parallelKernelFunctions(heap: SharedWasmHeap, pool: ThreadPool, thresholds: SplitThresholds,
   serial: Partial<KernelFunctions>): Pick<KernelFunctions, SplitKernel> {
-  const w = heap.exports as unknown as {
-    rowNorms(C: number, norms: number, k: number, d: number): void;
-    axpy(a: number, x: number, y: number, n: number): void;
-  };
+  const w = heap.exports;
   const streams = (bytes: number) => bytes > 0 && bytes >= thresholds.minStreamBytes;
+  const quantizedSplits = (bytes: number) => bytes > 0 && bytes >= thresholds.minQuantizedBytes;
   const computes = (flops: number) => flops > 0 && flops >= thresholds.minFlops;
   /** Rows (or points) per chunk for a cut along rows of `bytesPerRow`. */
   const rowChunk = (rows: number, unit: number, bytesPerRow: number, target?: number) =>
@@ -97,7 +97,7 @@ export function parallelKernelFunctions(heap: SharedWasmHeap, pool: ThreadPool, 
   const quantizedGemv = (op: 'gemvQ4_1' | 'gemvQ8_0', type: QuantizedType, W: Int32Array, x: Float32Array, y: Float32Array,
     rows: number, cols: number): void => {
     const rowBytes = F * quantizedRowWords(type, cols);
-    if (!streams(rows * rowBytes)) return serial[op]!(W, x, y, rows, cols);
+    if (!quantizedSplits(rows * rowBytes)) return serial[op]!(W, x, y, rows, cols);
     const { ptrs: [pW, px, py], finish } = marshal(heap, [
       { a: W, length: rows * quantizedRowWords(type, cols) }, { a: x, length: cols }, { a: y, length: rows, out: true, in: false }]);
     pool.run({ op, total: rows, chunk: rowChunk(rows, 1, rowBytes), args: [at(pW, rowBytes), px, at(py, F), 'length', cols] });
@@ -107,7 +107,7 @@ export function parallelKernelFunctions(heap: SharedWasmHeap, pool: ThreadPool, 
   const int8Gemv = (op: 'gemvQ4_1Q8_1' | 'gemvQ8_0Q8_1', type: QuantizedType, W: Int32Array, xq: Int32Array, y: Float32Array,
     rows: number, cols: number): void => {
     const rowBytes = F * quantizedRowWords(type, cols);
-    if (!streams(rows * rowBytes)) return serial[op]!(W, xq, y, rows, cols);
+    if (!quantizedSplits(rows * rowBytes)) return serial[op]!(W, xq, y, rows, cols);
     const { ptrs: [pW, px, py], finish } = marshal(heap, [
       { a: W, length: rows * quantizedRowWords(type, cols) }, { a: xq, length: q8ActivationWords(cols) },
       { a: y, length: rows, out: true, in: false }]);
@@ -118,7 +118,7 @@ export function parallelKernelFunctions(heap: SharedWasmHeap, pool: ThreadPool, 
   const int8Gemm = (op: 'gemmQ4_1Q8_1' | 'gemmQ8_0Q8_1', type: QuantizedType, W: Int32Array, Xq: Int32Array, Y: Float32Array,
     rows: number, cols: number, n: number): void => {
     const rowBytes = F * quantizedRowWords(type, cols);
-    if (!streams(rows * rowBytes)) return serial[op]!(W, Xq, Y, rows, cols, n);
+    if (!quantizedSplits(rows * rowBytes)) return serial[op]!(W, Xq, Y, rows, cols, n);
     const chunk = rowChunk(rows, Q8_ROW_GROUP, rowBytes);
     const scratchBytes = (cols / 32) * Q8_SCRATCH_BYTES_PER_BLOCK;
     const { ptrs: [pW, pX, pY, pScratch], finish } = marshal(heap, [

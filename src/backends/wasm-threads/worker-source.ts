@@ -16,6 +16,7 @@
  *               MODES 0: ARGS;  1: ARGS + start·MULTS (a pointer into the chunk);  2: len;
  *               3: ARGS + c·MULTS (the chunk's own output slot, e.g. a partial sum)
  *   [WORKER_CHUNKS] chunks run by workers since the start (a diagnostic: ParallelKernels.stats)
+ *   [SPIN]      polls of GO an idle worker makes before it sleeps in Atomics.wait (set once)
  *   then a Float64Array of each chunk's return value (RESULTS_BYTE, MAX_CHUNKS entries).
  * A thread that has claimed chunk c of the open job knows the job cannot change under it: the
  * calling thread rewrites the descriptor only after every chunk has completed. So a worker that
@@ -25,7 +26,7 @@
 import type { KernelName } from '../../kernels/kernels.js';
 
 export const GO = 0, EXIT = 1, CLAIM = 2, COMPLETED = 3, FAILED = 4, OP = 5, TOTAL = 6, CHUNK = 7;
-export const ARGS = 8, MODES = 16, MULTS = 24, WORKER_CHUNKS = 32;
+export const ARGS = 8, MODES = 16, MULTS = 24, WORKER_CHUNKS = 32, SPIN = 33;
 /** The most arguments a job passes. */
 export const MAX_ARGS = 8;
 /** Byte offset of the per-chunk results (float64) in the control block. */
@@ -113,6 +114,9 @@ async function serve(data, post) {
   let seen = Atomics.load(ctl, ${GO});
   post({ type: 'ready' });
   for (;;) {
+    // Poll a while before sleeping: in a decode step the next call comes within microseconds,
+    // and a futex wake costs more than a short chunk.
+    for (let i = ctl[${SPIN}]; i > 0 && Atomics.load(ctl, ${GO}) === seen; i--);
     Atomics.wait(ctl, ${GO}, seen);
     seen = Atomics.load(ctl, ${GO});
     if (Atomics.load(ctl, ${EXIT}) !== 0) break;

@@ -25,6 +25,8 @@ export interface WasmExports {
   /** ldy: Y's row stride in floats (rows, or more when a thread computes a slice of rows); scratch: (cols/32)·72 words. */
   gemmQ4_1Q8_1(W: number, Xq: number, Y: number, rows: number, cols: number, n: number, ldy: number, scratch: number): void;
   gemmQ8_0Q8_1(W: number, Xq: number, Y: number, rows: number, cols: number, n: number, ldy: number, scratch: number): void;
+  rowNorms(C: number, norms: number, k: number, d: number): void; // kvcache (threads: argminL2's centroid norms)
+  axpy(a: number, x: number, y: number, n: number): void;
   /** Every other export, by name. */
   [name: string]: unknown;
 }
@@ -81,5 +83,5 @@ export async function loadWasm(prefer?: WasmVariant): Promise<{ exports: WasmExp
   // their own alloc/free, so nothing from @assemblyscript/loader's managed-object helpers is
   // needed, and the package keeps zero runtime dependencies (Deno and browsers import it by path).
   const { instance } = await WebAssembly.instantiate(bytes, imports);
-  return { exports: instance.exports as unknown as WasmExports, variant };
+  return { exports: instance.exports as WasmExports, variant };
 }

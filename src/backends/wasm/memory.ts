@@ -19,6 +19,15 @@ type Typed = Float32Array | Int32Array | Float64Array;
 /** wasm32 addresses 4 GiB; the allocator's block header and the static data take some of it. */
 const ADDRESSABLE_BYTES = 2 ** 32 - 2 ** 16;
 
+/**
+ * How many bytes of freed-but-still-viewed blocks the heap holds back before it detaches every
+ * view (non-shared heap) or frees the oldest anyway (shared heap). See `quarantine`.
+ */
+export const QUARANTINE_BUDGET_BYTES = 8 << 20;
+
+/** A freed block some handed-out view may still point into, and the buffer that view is over. */
+interface QuarantinedBlock { ptr: number; bytes: number; buffer: ArrayBufferLike }
+
 export class WasmHeap {
   private scratchPtr = 0;
   private scratchBytes = 0;
@@ -30,6 +39,17 @@ export class WasmHeap {
    * library can enforce; docs/architecture.md says so.)
    */
   readonly retired = new WeakSet<object>();
+  /**
+   * Freed blocks that were viewed. A typed array kept past dispose() still points into its block,
+   * and element writes through it cannot be intercepted; if the allocator handed the block to the
+   * next array, `v[0] = 99` would land there. So a viewed block is not freed while its view is
+   * attached: it waits here until memory growth detaches that view (every view of a non-shared
+   * heap detaches on growth), and once more than QUARANTINE_BUDGET_BYTES wait, the next allocation
+   * detaches them all itself (`memory.grow(0)`: growth by zero pages detaches too) rather than
+   * reuse a block a live view reaches.
+   */
+  private readonly quarantined: QuarantinedBlock[] = [];
+  private quarantinedBytes = 0;
 
   constructor(readonly exports: WasmExports) {}
 
@@ -53,9 +73,11 @@ export class WasmHeap {
     if (!Number.isSafeInteger(bytes) || bytes < 0 || bytes > ADDRESSABLE_BYTES) {
       throw badArgument(`${what} needs ${bytes} bytes; the wasm heap addresses at most ${ADDRESSABLE_BYTES} (4 GiB less 64 KiB)`);
     }
+    this.settleQuarantine();
     let ptr = 0;
     try {
-      ptr = this.exports.alloc(Math.max(16, bytes));
+      // An address above 2 GiB comes back from the i32 export as a negative number: read it unsigned.
+      ptr = this.exports.alloc(Math.max(16, bytes)) >>> 0;
     } catch (e) {
       throw new SparseInferenceError('UNAVAILABLE', `wasm heap cannot allocate ${bytes} bytes for ${what} (linear memory is at most 4 GiB)`, { cause: e });
     }
@@ -78,11 +100,64 @@ export class WasmHeap {
       release(): void {
         if (freed) return;
         if (cached !== null) heap.retired.add(cached);
-        heap.exports.free(ptr);
+        // A view over a buffer that has not detached may outlive the array: hold the block back.
+        if (cached !== null && cached.buffer.byteLength > 0) heap.quarantine(ptr, length * ctor.BYTES_PER_ELEMENT, cached.buffer);
+        else heap.exports.free(ptr);
         freed = true;
         cached = null;
       },
     });
+  }
+
+  private quarantine(ptr: number, bytes: number, buffer: ArrayBufferLike): void {
+    this.quarantined.push({ ptr, bytes, buffer });
+    this.quarantinedBytes += bytes;
+  }
+
+  /** Bytes of freed blocks held back from reuse (see `quarantined`). */
+  get quarantineBytes(): number {
+    return this.quarantinedBytes;
+  }
+
+  /**
+   * Runs before every allocation: frees the quarantined blocks no attached view reaches any more;
+   * over budget, detaches the rest's views (or, where views never detach, frees the oldest).
+   */
+  private settleQuarantine(): void {
+    if (this.quarantined.length === 0) return;
+    this.freeQuarantined((b) => b.buffer.byteLength === 0);
+    if (this.quarantinedBytes <= QUARANTINE_BUDGET_BYTES) return;
+    if (this.detachViews()) {
+      this.freeQuarantined(() => true);
+      return;
+    }
+    while (this.quarantinedBytes > QUARANTINE_BUDGET_BYTES) { // oldest first
+      const b = this.quarantined.shift() as QuarantinedBlock;
+      this.quarantinedBytes -= b.bytes;
+      this.exports.free(b.ptr);
+    }
+  }
+
+  private freeQuarantined(safe: (b: QuarantinedBlock) => boolean): void {
+    let kept = 0;
+    for (const b of this.quarantined) {
+      if (safe(b)) {
+        this.quarantinedBytes -= b.bytes;
+        this.exports.free(b.ptr);
+      } else {
+        this.quarantined[kept++] = b;
+      }
+    }
+    this.quarantined.length = kept;
+  }
+
+  /**
+   * Detaches every typed-array view of the heap, returning whether it could. Growing a
+   * non-shared memory, even by zero pages, replaces its buffer and detaches the old one.
+   */
+  protected detachViews(): boolean {
+    this.exports.memory.grow(0);
+    return true;
   }
 
   /** Throws when `a` is a view of a freed resident array (see `retired`). */

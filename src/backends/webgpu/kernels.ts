@@ -153,10 +153,11 @@ const SPECS: { [K in NativeName]: NativeSpec<K> } = {
     encode(call, r, a) {
       const slot = encodeArgminL2(call, r[0], r[1], r[2], r[3], a[4], a[5], a[6]);
       return () => {
-        // Only device data can get here: host X and C were checked before dispatch.
-        const allNaN = slot.u32(0), someNaN = slot.u32(1);
-        if (allNaN !== BAD_NONE) throw badArgument(`X row ${allNaN} (or every row of C) holds NaN: every distance of point ${allNaN} is NaN, its code is −1`);
-        if (someNaN !== BAD_NONE) throw badArgument(`C holds NaN or X and C ±Infinity (point ${someNaN} has a NaN distance)`);
+        // Only device data can get here: host X and C were checked before dispatch. C first,
+        // as the CPU kernels check it, so both name the same element.
+        const badX = slot.u32(0), badC = slot.u32(1);
+        if (badC !== BAD_NONE) throw badArgument(`C[${badC}] must be finite, got NaN or ±Infinity (device data)`);
+        if (badX !== BAD_NONE) throw badArgument(`X[${badX}] must be finite, got NaN or ±Infinity (device data)`);
       };
     },
   },
@@ -435,7 +436,7 @@ export function webgpuKernels(ctx: GpuContext, cpu: CpuKernels, options: WebGpuK
   }
 
   return {
-    ...(fns as unknown as KernelMethods),
+    ...(fns as KernelMethods),
     cpu: false,
     backend: 'webgpu',
     variant: 'gpu',

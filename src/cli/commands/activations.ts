@@ -16,7 +16,9 @@ import { readCorpus } from '../../node/read-corpus.js';
 import { STORY_SEPARATOR } from '../../llama/split-stories.js';
 import { corpusCalibrationSequences } from '../../activations/corpus-calibration.js';
 import { writeSvg } from '../../plot/write-svg.js';
-import { calibrateModel, calibrateOnSequences } from '../../activations/calibrate-model.js';
+import { calibrateOnSequences, calibrationSequences } from '../../activations/calibrate-model.js';
+import { tealBlockGreedyAllocation } from '../../activations/teal-block-greedy.js';
+import { firstTokens } from '../../activations/evaluate-corpus.js';
 import { catsThresholds } from '../../activations/cats-thresholds.js';
 import { chessThresholds } from '../../activations/chess-thresholds.js';
 import { tealThresholds } from '../../activations/teal-thresholds.js';
@@ -43,7 +45,8 @@ Activation sparsity for SwiGLU models (CHESS, EMNLP 2024; baselines CATS and TEA
 
 Subcommands:
   calibrate --model M (--corpus DIR | --tokenizer T --text F) --sparsity k --method chess|cats|teal
-            --out FILE [--variant sq|abs] [--greedy] [--tokens N] [--seed s] [--quantile exact|sketch]
+            --out FILE [--variant sq|abs] [--greedy [--greedy-protocol block|next-input] [--greedy-tokens N]]
+            [--tokens N] [--seed s] [--quantile exact|sketch]
             [--json] [--backend b] [--threads N]
             Run calibration text through the dense model (float32 weights; a GGUF file is
             dequantized and brings its own tokenizer), pool the activations and write the
@@ -53,12 +56,15 @@ Subcommands:
             <|endoftext|>, BOS-prefixed, from the start until N tokens (default 4096, exact
             quantiles). chess: channel-wise gate thresholds (--variant sq, the default, or abs)
             plus q/o input thresholds; cats: one gate threshold per layer; teal: input thresholds
-            of all seven projections (--greedy: TEAL's block-wise greedy allocation, slow). Use
+            of all seven projections (--greedy: TEAL's block-wise greedy allocation, slow; protocol
+            'block', the default, is the authors' greedyopt.py — each block alone, error of its
+            output on the last 25% of the first N calibration tokens (default 2048); 'next-input'
+            is this repo's older search through the whole model). Use
             the file with 'llama generate|ppl --thresholds FILE', 'kvcache eval model
             --thresholds FILE' or 'activations eval --thresholds FILE'.
   eval --model M --corpus DIR [--documents N] [--tokens T] [--sparsity 0.3,0.5,0.7]
             [--calibration-tokens N] [--seeds 0,1,2] [--last-word N] [--last-word-sparsity k]
-            [--last-word-context T]
+            [--last-word-context T] [--greedy-tokens N] [--greedy-step 0.05]
             [--out DIR] [--seed s] [--json] [--backend b] [--threads N]
             The real-model protocol: thresholds calibrated on the corpus's calibration split
             (N tokens per seed, default 80000), NLL of the first T tokens (default: whole, up to
@@ -66,7 +72,8 @@ Subcommands:
             CHESS w/o, CHESS w/ and TEAL at every k; ΔNLL and the perplexity ratio vs dense with
             95% bootstrap intervals over documents (per-document NLL averaged over seeds); with
             --last-word N, a last-word task of N passages of at most T tokens (default
-            512) at k (default 0.5); for a GGUF model,
+            512) at k (default 0.5); with --greedy-tokens N, a "TEAL greedy" row too (the
+            authors' block-wise greedy on the first N calibration tokens of each seed); for a GGUF model,
             the quantized dense NLL on the same tokens for reference. Slow at the defaults (every
             configuration runs every document token by token): see docs/activations.md.
             Writes DIR/activations-corpus.json and DIR/corpus-ppl.svg.
@@ -128,6 +135,8 @@ async function runCalibrate(args: string[], ctx: CliContext): Promise<number> {
       method: { type: 'string', choices: ['chess', 'cats', 'teal'] },
       variant: { type: 'string', choices: ['sq', 'abs'], default: 'sq' },
       greedy: { type: 'boolean' },
+      'greedy-protocol': { type: 'string', choices: ['block', 'next-input'], default: 'block' },
+      'greedy-tokens': { type: 'number', integer: true, min: 2, default: 2048 },
       ...VOCABULARY.tokens,
       ...VOCABULARY.seed,
       quantile: { type: 'string', choices: ['exact', 'sketch'] },
@@ -154,16 +163,19 @@ async function runCalibrate(args: string[], ctx: CliContext): Promise<number> {
     // The corpus default is the paper's 64K text + 16K UUID tokens; pooled exact quantiles of that many need GBs.
     const quantile = (values.quantile ?? (calibrationDocs ? 'sketch' : 'exact')) as 'exact' | 'sketch';
     const progress = { quantile, chess: method === 'chess', signal: ctx.signal, onProgress: bar };
-    const stats = calibrationDocs
-      ? await calibrateOnSequences(model, corpusCalibrationSequences(tokenizer, calibrationDocs,
-        { tokens: values.tokens ?? 80_000, seed: values.seed }), progress)
-      : await calibrateModel(model, tokenizer, text, { maxTokens: values.tokens ?? 4096, ...progress });
+    const sequences = calibrationDocs
+      ? corpusCalibrationSequences(tokenizer, calibrationDocs, { tokens: values.tokens ?? 80_000, seed: values.seed })
+      : calibrationSequences(tokenizer, text, values.tokens ?? 4096, model.config.seqLen);
+    const stats = await calibrateOnSequences(model, sequences, progress);
     let th;
     if (method === 'cats') th = catsThresholds(stats, k, { model: modelPath });
     else if (method === 'chess') th = chessThresholds(stats, k, { model: modelPath, variant: values.variant as 'sq' | 'abs' });
     else if (!values.greedy || k === 0) th = tealThresholds(stats, k, { model: modelPath });
     else {
-      const g = await tealGreedyAllocation(model, tokenizer, text, stats, { targets: [k], signal: ctx.signal, onProgress: bar });
+      const greedy = { targets: [k], signal: ctx.signal, onProgress: bar };
+      const g = values['greedy-protocol'] === 'block'
+        ? await tealBlockGreedyAllocation(syncKernels(run.kernels, 'activations calibrate --greedy'), model, firstTokens(sequences, values['greedy-tokens']), stats, greedy)
+        : await tealGreedyAllocation(model, tokenizer, text, stats, greedy);
       th = tealThresholds(stats, k, { model: modelPath, sparsities: g.sparsities[0] });
     }
     await saveThresholds(out, th);
@@ -288,6 +300,8 @@ async function runCorpusEval(args: string[], ctx: CliContext): Promise<number> {
       'last-word': { type: 'number', integer: true, min: 0, default: 0 },
       'last-word-sparsity': { type: 'number', min: 0, max: 0.999999, default: 0.5 },
       'last-word-context': { type: 'number', integer: true, min: 16, default: 512 },
+      'greedy-tokens': { type: 'number', integer: true, min: 0, default: 0 },
+      'greedy-step': { type: 'number', min: 0.001, max: 0.5, default: 0.05 },
       quantile: { type: 'string', choices: ['exact', 'sketch'], default: 'sketch' },
       ...VOCABULARY.seed,
       backend: { type: 'string', choices: BACKENDS, default: 'auto' },
@@ -314,7 +328,7 @@ async function runCorpusEval(args: string[], ctx: CliContext): Promise<number> {
       result = await evaluateCorpusSparsity(model, tokenizer, { calibration, evaluation }, {
         sparsities: ks, seeds, calibrationTokens: values['calibration-tokens'], documentTokens: values.tokens,
         quantile: values.quantile as 'exact' | 'sketch', lastWordTasks: values['last-word'], lastWordSparsity: values['last-word-sparsity'],
-        lastWordContextTokens: values['last-word-context'],
+        lastWordContextTokens: values['last-word-context'], greedyTokens: values['greedy-tokens'], greedyBaseStep: values['greedy-step'],
         seed: values.seed, modelName: modelPath, signal: ctx.signal, onProgress: (f, l) => bar(0.95 * f, l),
       });
     } finally {

@@ -12,7 +12,7 @@ import { decodeDeltaPplChart, decodeReport, decodeRows, passkeyChart, passkeyMar
 import { evaluatePasskey } from '../../kvcache/eval/passkey-eval.js';
 import { buildPasskeySuite, PASSKEY_MIN_TOKENS } from '../../llama/eval/passkey-task.js';
 import type { CodebookSet } from '../../kvcache/codebook-set.js';
-import { calibrateOnDocuments } from '../../kvcache/eval/calibrate-documents.js';
+import { captureDocuments, trainCodebookKinds } from '../../kvcache/eval/calibrate-documents.js';
 import { createProgressBar } from '../progress.js';
 import { SparseInferenceError } from '../../core/errors.js';
 import { readTokenizer } from '../../llama/node-files.js';
@@ -47,22 +47,25 @@ attending to at each decode step (He et al., Findings of ACL 2025, arXiv 2502.12
   kvcache eval model --model M.gguf --corpus DIR --codebooks QA.safetensors,PLAIN.safetensors
         [--documents 12] [--context 2048] [--scored 128] [--budgets 0.01,0.03,0.1] [--window 64] [--sinks 8]
         [--distance b] [--methods full,oracle,a2ats,vq-wrope,quest,pqcache] [--quest-page 16]
-        [--metrics-every 1] [--ties-budget ρ] [--activations f32|int8] [--out DIR]
+        [--metrics-every 1] [--ties-budget ρ] [--shard K/N] [--activations f32|int8] [--out DIR]
       The A²ATS protocol on the corpus's evaluation split: dense prefill of each document's first
       --context tokens, then retrieval in every layer at every decode step while the next --scored
       tokens are scored (teacher forcing). A²ATS uses per-head top-⌊ρn⌋ with GQA union; the other
       methods get A²ATS's realized far budget. ΔPPL/ΔNLL vs full with paired bootstrap intervals
       over documents, recall, output error, score errors per layer. --ties-budget: A²ATS again
-      with ties broken toward recent tokens at that ρ.
+      with ties broken toward recent tokens at that ρ. --shard K/N: only every N-th chosen
+      document from the K-th (N processes share one run; scripts/kvcache-decode-report.mts
+      --decode A.json,B.json merges them).
   kvcache ablations [synthetic options] [--budget 0.03]
       Codebook size, calibration size, H vs I, window w and distance b.
   kvcache calibrate --model M --tokenizer T --text F --out FILE.safetensors [--kind query-aware|plain]
         [--size 256] [--iterations 50] [--calibration-stories 40] [--window 16] [--distance 64] [--seed 0]
   kvcache calibrate --model M.gguf --corpus DIR --out FILE [--kind query-aware|plain|both --plain-out FILE]
-        [--document-tokens 2048] [--query-tokens 256] [--window 64] [--distance 2048] [...]
+        [--document-tokens 2048] [--query-tokens 256] [--window 64] [--distance 2048] [--seeds 0,1,2] [...]
       Train codebooks per (layer, KV head) — on TinyStories text, or on a corpus's calibration
       split (first --document-tokens of each document; queries of the first --query-tokens
-      positions). Use them with 'kvcache eval model --codebooks FILE[,FILE]' or
+      positions; --seeds: one capture, codebooks per k-means seed, written as FILE-seedN.ext).
+      Use them with 'kvcache eval model --codebooks FILE[,FILE]' or
       'llama generate|ppl --codebooks FILE'.
   kvcache passkey --model M.gguf --codebooks QA.safetensors [--lengths 2048,4096] [--per-length 5]
         [--budget 0.03] [--methods full,a2ats,quest,oracle] [--window 64] [--sinks 8] [--seed 0] [--out DIR]
@@ -197,6 +200,7 @@ const corpusEvalOptions = {
   'quest-page': { type: 'number', integer: true, min: 1, default: 16 },
   'metrics-every': { type: 'number', integer: true, min: 1, default: 1 },
   'ties-budget': { type: 'number', min: 0, max: 1 },
+  shard: { type: 'string' },
   ...ACTIVATIONS_OPTION,
   backend: backendOpt, ...VOCABULARY.json, ...VOCABULARY.out, ...VOCABULARY.threads,
 } as const;
@@ -214,7 +218,10 @@ async function runEvalCorpus(args: string[], ctx: CliContext): Promise<number> {
   const all = await readCorpus(values.corpus!, 'eval');
   if (values.documents > all.length) throw new CliUsageError(`--documents ${values.documents}: the corpus has ${all.length} evaluation documents`);
   // Evenly spaced through the manifest, so the documents come from as many sources as possible.
-  const chosen = Array.from({ length: values.documents }, (_, i) => all[Math.floor((i * all.length) / values.documents)]);
+  const spread = Array.from({ length: values.documents }, (_, i) => all[Math.floor((i * all.length) / values.documents)]);
+  // --shard K/N: every N-th of those documents from the K-th, so N processes split one run (merge with mergeDecodeResults).
+  const [shard, shards] = values.shard === undefined ? [0, 1] : shardOf(values.shard);
+  const chosen = spread.filter((_, i) => i % shards === shard);
   await using run = await openKernels(values.backend, values.threads);
   const kernels = syncKernels(run.kernels, 'kvcache eval');
   const model = await openModel(values.model, kernels, values.context + values.scored, values.activations as 'int8' | 'f32');
@@ -296,6 +303,26 @@ async function runPasskey(args: string[], ctx: CliContext): Promise<number> {
     model.dispose();
   }
   return 0;
+}
+
+/** --shard K/N with 0 ≤ K < N. */
+function shardOf(s: string): [number, number] {
+  const m = /^(\d+)\/(\d+)$/.exec(s.trim());
+  if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new CliUsageError(`--shard must be K/N with 0 ≤ K < N, got '${s}'`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+/** --seeds 0,1,2: distinct non-negative integers. */
+function seedList(s: string): number[] {
+  const v = s.split(',').map((x) => Number(x.trim()));
+  if (v.length === 0 || v.some((x) => !Number.isInteger(x) || x < 0) || new Set(v).size !== v.length) throw new CliUsageError(`--seeds must be distinct non-negative integers separated by commas, got '${s}'`);
+  return v;
+}
+
+/** qa.safetensors + seed 2 → qa-seed2.safetensors (the seed before the extension). */
+export function withSeed(file: string, seed: number): string {
+  const dot = file.lastIndexOf('.'), slash = file.lastIndexOf('/');
+  return dot > slash + 1 ? `${file.slice(0, dot)}-seed${seed}${file.slice(dot)}` : `${file}-seed${seed}`;
 }
 
 /** --codebooks FILE[,FILE]: a query-aware and/or a plain set. */
@@ -416,11 +443,14 @@ async function runCalibrate(args: string[], ctx: CliContext): Promise<number> {
       'query-tokens': { type: 'number', integer: true, min: 1, default: 256 },
       window: { type: 'number', integer: true, min: 0 },
       distance: { type: 'number', min: 0 },
+      seeds: { type: 'string' },
       ...VOCABULARY.seed, ...VOCABULARY.json,
       backend: backendOpt, ...VOCABULARY.threads,
     },
   });
   const corpus = values.corpus;
+  const seeds = values.seeds === undefined ? [values.seed] : seedList(values.seeds);
+  if (seeds.length > 1 && !corpus) throw new CliUsageError('--seeds needs --corpus (one capture, codebooks trained per seed)');
   if (corpus !== undefined && values.text !== undefined) throw new CliUsageError('give --corpus DIR or --text STORIES.txt, not both');
   for (const k of corpus ? ['model', 'out'] as const : ['model', 'tokenizer', 'text', 'out'] as const) if (values[k] === undefined) throw new CliUsageError(`--${k} is required`);
   if (values.kind === 'both' && values['plain-out'] === undefined) throw new CliUsageError('--kind both needs --plain-out FILE for the plain codebooks');
@@ -435,25 +465,36 @@ async function runCalibrate(args: string[], ctx: CliContext): Promise<number> {
     const c = model.config;
     const wrope = { window, distance, base: c.ropeBase, pairing: c.ropePairing };
     const training = { size: values.size, iterations: values.iterations, seed: values.seed, kinds, onProgress: bar, signal: ctx.signal };
-    let sets, tokens, queries: number | undefined, seconds: object | undefined, documents: string[] | undefined;
+    let tokens, queries: number | undefined, seconds: { capture?: number; train: number } | undefined, documents: string[] | undefined;
+    const written: { file: string; set: CodebookSet }[] = [];
+    const { writeFile } = await import('node:fs/promises');
+    const save = async (sets: { queryAware?: CodebookSet; plain?: CodebookSet }, seed: number) => {
+      const tag = (file: string) => seeds.length > 1 ? withSeed(file, seed) : file;
+      if (sets.queryAware) written.push({ file: tag(values.out!), set: sets.queryAware });
+      if (sets.plain) written.push({ file: tag(kinds.length === 2 ? values['plain-out']! : values.out!), set: sets.plain });
+      for (const w of written.slice(-kinds.length)) await writeFile(w.file, writeCodebookFile(w.set));
+    };
     if (corpus) {
       const tokenizer = await loadTokenizer(values, c.vocabSize);
       const docs = await readCorpus(corpus, 'calibration');
       documents = docs.map((d) => d.id);
       const ids = docs.map((d) => tokenizer.encode(d.text).slice(0, values['document-tokens']));
-      const r = await calibrateOnDocuments(kernels, model, ids, wrope, { ...training, queryTokens: values['query-tokens'] });
-      ({ sets, tokens, seconds } = r);
-      queries = r.queryPositions;
+      // One capture, then one training per seed: the seed only moves the k-means initialisation.
+      const capture = await captureDocuments(kernels, model, ids, wrope, { queryTokens: values['query-tokens'], onProgress: bar, signal: ctx.signal }, 0.2);
+      const t1 = performance.now();
+      for (let i = 0; i < seeds.length; i++) {
+        const step = (f: number, l: string) => bar(0.2 + 0.8 * (i + f) / seeds.length, `seed ${seeds[i]}: ${l}`);
+        await save(await trainCodebookKinds(kernels, capture.calibration, { ...training, seed: seeds[i], onProgress: step }, 0), seeds[i]);
+      }
+      ({ tokens, queryPositions: queries } = capture);
+      seconds = { capture: capture.seconds, train: (performance.now() - t1) / 1000 };
     } else {
       const tokenizer = await readTokenizer(values.tokenizer!, c.vocabSize);
       const stories = splitStories(await readText(values.text!)).slice(0, values['calibration-stories']);
-      ({ sets, tokens } = await calibrateLlama(kernels, model, tokenizer, stories, wrope, training));
+      const r = await calibrateLlama(kernels, model, tokenizer, stories, wrope, training);
+      tokens = r.tokens;
+      await save(r.sets, values.seed);
     }
-    const { writeFile } = await import('node:fs/promises');
-    const written: { file: string; set: NonNullable<typeof sets.plain> }[] = [];
-    if (sets.queryAware) written.push({ file: values.out!, set: sets.queryAware });
-    if (sets.plain) written.push({ file: kinds.length === 2 ? values['plain-out']! : values.out!, set: sets.plain });
-    for (const w of written) await writeFile(w.file, writeCodebookFile(w.set));
     bar.done();
     const files = written.map((w) => ({ file: w.file, ...w.set.info }));
     // One kind: its file and info at the top level (as before --kind both existed); both: under files.

@@ -6,7 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CliCommand, CliContext } from '../command.js';
 import { CliUsageError, VOCABULARY, parseArgs } from '../args.js';
-import { loadTokenizer, openKernels, openModel } from '../model-runtime.js';
+import { openKernels, openModel, openModelAndTokenizer } from '../model-runtime.js';
 import { FFN_NAMES, KV_CACHE_NAMES, KV_TYPES, componentNames, kvStorage, useComponents } from '../model-components.js';
 import { createProgressBar } from '../progress.js';
 import { SparseInferenceError } from '../../core/errors.js';
@@ -106,21 +106,21 @@ function required(v: string | undefined, name: string): string {
   return v;
 }
 
-/** Kernels, the model, and the components the options ask for; disposing releases all. */
+/** Kernels, the model and its tokenizer, and the components the options ask for; disposing releases all. */
 async function openRun(values: {
-  model?: string; backend: string; threads: number; 'max-seq-len'?: number; activations?: string; thresholds?: string;
+  model?: string; tokenizer?: string; backend: string; threads: number; 'max-seq-len'?: number; activations?: string; thresholds?: string;
   codebooks?: string; kv?: string; 'kv-type'?: string; ffn?: string; budget: number; sinks: number; window: number;
 }) {
   // Usage errors first, before anything loads.
   const names = componentNames(values.kv, values.ffn, values.codebooks, values.thresholds);
   const kvType = kvStorage(values['kv-type'] as KvType | undefined, names.kv, values.backend);
   const k = await openKernels(values.backend, values.threads);
-  let model;
+  let model, tokenizer;
   try {
     // Sparse FFNs read float weights: a GGUF model keeps its matrices as float32 for them.
     const weights = names.ffn === 'dense' ? {} : { weights: 'f32' as const };
-    model = await openModel(required(values.model, 'model'), k.kernels, values['max-seq-len'],
-      values.activations as 'int8' | 'f32' | undefined, { ...weights, kvType });
+    ({ model, tokenizer } = await openModelAndTokenizer({ model: required(values.model, 'model'), tokenizer: values.tokenizer },
+      k.kernels, values['max-seq-len'], values.activations as 'int8' | 'f32' | undefined, { ...weights, kvType }));
   } catch (e) {
     await k.dispose();
     throw e;
@@ -135,7 +135,7 @@ async function openRun(values: {
     throw e;
   }
   return {
-    model, notes: components.notes,
+    model, tokenizer, notes: components.notes,
     async [Symbol.asyncDispose]() {
       model.dispose();
       await k.dispose();
@@ -178,8 +178,7 @@ async function runGenerate(args: string[], ctx: CliContext): Promise<number> {
   });
   if (values['top-p'] === 0) throw new CliUsageError('--top-p must be in (0, 1]');
   await using run = await openRun(values);
-  const { model } = run;
-  const tokenizer = await loadTokenizer(values, model.config.vocabSize);
+  const { model, tokenizer } = run;
   const prompt = values.chat ? chatPrompt(tokenizer, values.prompt) : values.prompt;
   const out = await generate(model, tokenizer, {
     prompt, maxTokens: values.tokens, temperature: values.temperature, topP: values['top-p'],
@@ -214,8 +213,7 @@ async function runPpl(args: string[], ctx: CliContext): Promise<number> {
   });
   const textPath = required(values.text, 'text');
   await using run = await openRun(values);
-  const { model } = run;
-  const tokenizer = await loadTokenizer(values, model.config.vocabSize);
+  const { model, tokenizer } = run;
   let text: string;
   try {
     text = await readFile(textPath, 'utf8');

@@ -74,11 +74,10 @@ const REGISTRY = {
 export const KERNELS: { readonly [K in keyof typeof REGISTRY]: KernelDescriptor<K, (typeof REGISTRY)[K]['reference']> } = REGISTRY;
 
 /** The descriptors as a list, for derivations that treat every kernel alike. */
-export const KERNEL_DESCRIPTORS: readonly AnyKernelDescriptor[] =
-  Object.values(KERNELS) as readonly KernelDescriptor[] as unknown as readonly AnyKernelDescriptor[];
+export const KERNEL_DESCRIPTORS = Object.values(KERNELS) as readonly AnyKernelDescriptor[];
 
 /** The reference backend: plain, readable TypeScript loops. It is the oracle for every other backend. */
-export const referenceKernelFunctions = perKernel((d) => d.reference) as unknown as KernelFunctions;
+export const referenceKernelFunctions = perKernel((d) => d.reference) as KernelFunctions;
 
 /** Every kernel's name, in registry order. */
 export const KERNEL_NAMES: readonly KernelName[] = KERNEL_DESCRIPTORS.map((d) => d.name);

@@ -14,7 +14,7 @@ import type { MoveScheme } from '../move-probabilities.js';
 import type { CoordinateRows, SplineDesign } from '../spline-design.js';
 
 export const MOVE_BIRTH = 0, MOVE_DEATH = 1, MOVE_RELOCATE = 2, MOVE_NULL = 3, MOVE_PAIR = 4,
-  MOVE_TWIN_BIRTH = 5, MOVE_TWIN_DEATH = 6, MOVE_NEIGHBOUR_BIRTH = 7, MOVE_NEIGHBOUR_DEATH = 8;
+  MOVE_TWIN_BIRTH = 5, MOVE_TWIN_DEATH = 6, MOVE_NEIGHBOUR_BIRTH = 7, MOVE_NEIGHBOUR_DEATH = 8, MOVE_MODE_JUMP = 9;
 /** Added to a move type when the move changed the state (a power of two above every type). */
 export const ACCEPTED = 16;
 

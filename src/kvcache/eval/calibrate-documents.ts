@@ -89,27 +89,38 @@ export async function trainCodebookKinds(kernels: Kernels, cal: KvCalibration, o
   return sets;
 }
 
+/** What `captureDocuments` collected: keys and queries per (layer, KV head), ready to train from. */
+export interface DocumentCapture {
+  calibration: KvCalibration;
+  /** Keys per (layer, KV head) = tokens prefilled. */
+  tokens: number;
+  /** Query positions captured (each gives g queries per KV head). */
+  queryPositions: number;
+  /** Wall seconds of the capture. */
+  seconds: number;
+}
+
 /**
- * Prefill each document (token ids, no more than the model's seqLen) with the dense cache,
- * collect its keys and its first positions' queries, and train codebooks (see the file header).
+ * Prefill each document (token ids, no more than the model's seqLen) with the dense cache and
+ * collect its keys and its first positions' queries (see the file header). Training is separate,
+ * so one capture can train codebooks for several k-means seeds (`trainCodebookKinds`).
+ * Progress runs from 0 to `progressTo`.
  */
-export async function calibrateOnDocuments(kernels: CpuKernels, model: LlamaModel, documents: readonly (readonly number[])[],
-  wrope: WRopeConfig, options: DocumentCalibrationOptions): Promise<DocumentCalibrationResult> {
+export async function captureDocuments(kernels: CpuKernels, model: LlamaModel, documents: readonly (readonly number[])[],
+  wrope: WRopeConfig, options: { queryTokens?: number; onProgress?: (fraction: number, label: string) => void; signal?: AbortSignal },
+  progressTo = 1): Promise<DocumentCapture> {
   checkKernels('kernels', kernels);
   checkLlamaModel('model', model);
   checkWRope(wrope);
-  if (options === null || typeof options !== 'object') throw badArgument('calibrateOnDocuments options must give size, iterations and kinds');
-  const o = checkOptions('calibrateOnDocuments options', options, DOCUMENT_CALIBRATION_KEYS);
-  checkTrainingOptions(o);
-  const queryTokens = checkInt('queryTokens', o.queryTokens ?? 256, 1);
+  const queryTokens = checkInt('queryTokens', options.queryTokens ?? 256, 1);
   if (!Array.isArray(documents) || documents.length === 0) throw badArgument('documents must be a non-empty array of token-id arrays');
   const c = model.config, d = c.headDim;
   documents.forEach((ids, i) => {
     if (!Array.isArray(ids) || ids.length < 2) throw badArgument(`documents[${i}] must be an array of at least 2 token ids`);
     if (ids.length > c.seqLen) throw badArgument(`documents[${i}] has ${ids.length} tokens, more than the model's seqLen ${c.seqLen}`);
   });
-  const progress = o.onProgress ?? (() => {});
-  const signal = o.signal;
+  const progress = options.onProgress ?? (() => {});
+  const signal = options.signal;
   const cal = new KvCalibration({ nLayers: c.nLayers, nKvHeads: c.nKvHeads, nHeads: c.nHeads, headDim: d, wrope });
   const t0 = performance.now();
   let tokens = 0, queryPositions = 0;
@@ -136,11 +147,24 @@ export async function calibrateOnDocuments(kernels: CpuKernels, model: LlamaMode
     }
     tokens += ids.length;
     queryPositions += q;
-    progress(0.2 * (s + 1) / documents.length, `capture ${s + 1}/${documents.length}`);
+    progress(progressTo * (s + 1) / documents.length, `capture ${s + 1}/${documents.length}`);
     await yieldToEventLoop();
   }
   model.reset();
+  return { calibration: cal, tokens, queryPositions, seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * Prefill each document with the dense cache, collect its keys and its first positions' queries,
+ * and train codebooks (see the file header): `captureDocuments`, then `trainCodebookKinds`.
+ */
+export async function calibrateOnDocuments(kernels: CpuKernels, model: LlamaModel, documents: readonly (readonly number[])[],
+  wrope: WRopeConfig, options: DocumentCalibrationOptions): Promise<DocumentCalibrationResult> {
+  if (options === null || typeof options !== 'object') throw badArgument('calibrateOnDocuments options must give size, iterations and kinds');
+  const o = checkOptions('calibrateOnDocuments options', options, DOCUMENT_CALIBRATION_KEYS);
+  checkTrainingOptions(o);
+  const capture = await captureDocuments(kernels, model, documents, wrope, o, 0.2);
   const t1 = performance.now();
-  const sets = await trainCodebookKinds(kernels, cal, o, 0.2);
-  return { sets, tokens, queryPositions, seconds: { capture: (t1 - t0) / 1000, train: (performance.now() - t1) / 1000 } };
+  const sets = await trainCodebookKinds(kernels, capture.calibration, o, 0.2);
+  return { sets, tokens: capture.tokens, queryPositions: capture.queryPositions, seconds: { capture: capture.seconds, train: (performance.now() - t1) / 1000 } };
 }

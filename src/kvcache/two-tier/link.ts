@@ -48,5 +48,7 @@ export function linkLayout(s: SlowTierShape, stage: number, buf?: SharedArrayBuf
     }
     off += len * (type === 'f64' ? 8 : 4);
   }
+  // Built from the `parts` list, which names every LinkViews field with its element type;
+  // TypeScript cannot follow a loop's keys, hence the double cast.
   return { bytes: off, views: buf ? (views as unknown as LinkViews) : undefined };
 }

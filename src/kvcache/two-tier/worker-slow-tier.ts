@@ -121,9 +121,8 @@ export class WorkerSlowTier implements SlowTier {
     }
     this.post(OP_ATTEND);
     // Atomics.waitAsync (ES2024, Node ≥ 16) waits without blocking the caller's event loop.
-    const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: unknown } }).waitAsync;
     while (Atomics.load(v.ctrl, DONE) !== this.seq) {
-      const r = waitAsync(v.ctrl, DONE, Atomics.load(v.ctrl, DONE));
+      const r = Atomics.waitAsync(v.ctrl, DONE, Atomics.load(v.ctrl, DONE));
       if (r.async) await r.value;
     }
     this.busy = false;

@@ -241,7 +241,7 @@ function decodeUtf8(bytes: Uint8Array, at: number, n: number, utf8: TextDecoder)
   if (n <= 16) {
     let ascii = true;
     for (let i = 0; i < n; i++) if (bytes[at + i] > 0x7f) { ascii = false; break; }
-    if (ascii) return String.fromCharCode.apply(null, bytes.subarray(at, at + n) as unknown as number[]);
+    if (ascii) return Reflect.apply(String.fromCharCode, null, bytes.subarray(at, at + n)) as string;
   }
   return utf8.decode(bytes.subarray(at, at + n));
 }

@@ -10,12 +10,14 @@ import { activationsSection } from './activations.js';
 import { llamaSection } from './llama.js';
 import { knotsSection } from './knots.js';
 import { kvcacheSection } from './kvcache.js';
+import { smollm2Section } from './smollm2.js';
 
 export const reportSections: Readonly<Record<string, SectionBuilder>> = {
   llama: llamaSection,
   activations: activationsSection,
   knots: knotsSection,
   kvcache: kvcacheSection,
+  smollm2: smollm2Section,
   // Reference tables for the curious: after the algorithms.
   backends: backendsSection,
 };

@@ -6,7 +6,7 @@ import { afterAll, expect, it } from 'vitest';
 import { createKernels } from '../../../src/backends/create-kernels.js';
 import { loadGguf } from '../../../src/llama/gguf/load-gguf.js';
 import { readLlamaModel } from '../../../src/llama/node-files.js';
-import { openGgufFile, readGgufModel } from '../../../src/node/gguf-file.js';
+import { openGgufFile, readGgufModel, readGgufModelAndTokenizer, readGgufTokenizer } from '../../../src/node/gguf-file.js';
 import { describeWithModels, SMOLLM2_GGUF } from '../../_harness/models.js';
 import { expectErrorAsync, maxAbsDiff } from '../helpers.js';
 
@@ -29,6 +29,22 @@ describeWithModels('GGUF from a path (streamed) on SmolLM2', [SMOLLM2_GGUF], ([p
     expect(maxAbsDiff(a, b)).toBe(0);
     expect(maxAbsDiff(a, c)).toBe(0);
     fromPath.dispose(); fromBytes.dispose(); viaReadLlama.dispose();
+  });
+
+  it('reads the model and its tokenizer from one parse of the header, as the two readers do apart', async () => {
+    const kernels = await createKernels({ backend: 'wasm' });
+    const both = await readGgufModelAndTokenizer(path, { kernels, maxSeqLen: 64 });
+    const model = await readGgufModel(path, { kernels, maxSeqLen: 64 });
+    const tokenizer = readGgufTokenizer(path);
+    const text = 'The quick brown fox — 1234 déjà vu\n\n  def f(x):';
+    expect(both.tokenizer.encode(text)).toEqual(tokenizer.encode(text));
+    expect(both.tokenizer.vocabSize).toBe(tokenizer.vocabSize);
+    const tokens = both.tokenizer.encode(text);
+    const a = (await both.model.prefill(tokens)).slice();
+    const b = (await model.prefill(tokens)).slice();
+    expect(maxAbsDiff(a, b)).toBe(0);
+    both.model.dispose(); model.dispose();
+    await expectErrorAsync(() => readGgufModelAndTokenizer(join(dir, 'none.gguf'), { kernels }), 'BAD_FILE', /none.gguf: ENOENT/);
   });
 
   it('names the path for a missing or truncated file', async () => {

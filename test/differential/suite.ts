@@ -1,15 +1,18 @@
 /**
- * The shared differential suite of the asynchronous kernels: every GPU-native kernel against
- * the reference backend (the float64 oracle), with host arrays and with device arrays
- * (subarrays at odd and 16-byte-aligned offsets, so both the scalar and the vec4 programs
- * run), sizes around the 4/16/256/1024 blocks of the programs, ties, zeros and bad input.
+ * The shared differential suite: every backend — reference, wasm SIMD and scalar, threads,
+ * webgpu — runs the same cases against the reference backend (the float64 oracle). It is the
+ * registry's generated cases (registry-cases.ts: every kernel, seeded calls of every shape its
+ * descriptor allows) followed by hand-written ones: host arrays and device arrays (subarrays at
+ * odd and 16-byte-aligned offsets, so both the scalar and the vec4 GPU programs run), sizes
+ * around the 4/16/256/1024 blocks of the programs, ties, zeros, chained calls and bad input.
  *
- * Runtime-agnostic (no vitest, no Node APIs): Node runs it under vitest (webgpu-node.test.ts),
- * Deno and Chromium run a bundle of it (runtime-entry.ts) and report each case's outcome.
+ * Runtime-agnostic (no vitest, no Node APIs): Node runs it under vitest on every backend
+ * (test/differential/differential.test.ts), Deno and Chromium run a bundle of it on webgpu
+ * (test/webgpu/runtime-entry.ts), and bench/webgpu/device-run.ts runs it on a real GPU.
  * Data come from the seeded Rng, so every runtime checks the same inputs.
  *
- * Tolerances (documented in docs/backends.md): float outputs must satisfy
- * |gpu − ref| ≤ 1e-5·Σ|terms| + 1e-6, the CPU backends' bound — float32 accumulation in
+ * Tolerances of the hand-written cases (documented in docs/backends.md): float outputs must satisfy
+ * |got − ref| ≤ 1e-5·Σ|terms| + 1e-6, the CPU backends' bound — float32 accumulation in
  * another order stays well inside it at these sizes. selectiveAttention, whose WGSL exp/log
  * may be a few ULP off (the WGSL spec allows 3 + 2|x| ULP for exp), gets 1e-4·Σ|terms| + 1e-6 for
  * its output and 1e-5·(|max score| + 1) + 1e-5 for the log-sum-exp. softmax and swiglu, exp-based
@@ -23,13 +26,12 @@ import { referenceKernelFunctions as ref } from '../../src/kernels/reference/ind
 import { Rng } from '../../src/core/rng.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
 import type { Kernels } from '../../src/kernels/kernels.js';
+import type { SuiteCase } from './suite-case.js';
+import { REGISTRY_CASES, callReference } from './registry-cases.js';
 import { lcg, randomQuantizedRows } from '../_harness/quantized-rows.js';
 import { decodeQuantizedRow } from '../../src/llama/quantized-row.js';
 
-export interface SuiteCase {
-  name: string;
-  run(k: Kernels): Promise<void>;
-}
+export type { SuiteCase };
 
 type Typed = Float32Array | Int32Array;
 
@@ -61,9 +63,10 @@ function sameInts(got: ArrayLike<number>, want: ArrayLike<number>, n: number, wh
   for (let i = 0; i < n; i++) if (got[i] !== want[i]) fail(`${what}[${i}]: got ${got[i]}, reference ${want[i]}`);
 }
 
-async function rejectsBadArgument(p: Promise<unknown>, argument: string, what: string): Promise<void> {
+/** `call` must fail with BAD_ARGUMENT naming `argument`, by throwing (CPU) or rejecting (GPU). */
+async function rejectsBadArgument(call: () => unknown, argument: string, what: string): Promise<void> {
   try {
-    await p;
+    await call();
   } catch (e) {
     if (!(e instanceof SparseInferenceError) || e.code !== 'BAD_ARGUMENT') fail(`${what}: expected BAD_ARGUMENT, got ${String(e)}`);
     if (!new RegExp(`(^|[^A-Za-z0-9_])${argument}([^A-Za-z0-9_]|$)`).test(e.message)) {
@@ -110,7 +113,7 @@ const PLACEMENTS: { name: string; offset: number | null }[] = [
  * included) and the call's result.
  */
 async function placed<R>(k: Kernels, offset: number | null, arrays: Typed[],
-  call: (...a: (Typed | DeviceArray<Typed>)[]) => Promise<R>): Promise<{ result: R; after: Typed[] }> {
+  call: (...a: (Typed | DeviceArray<Typed>)[]) => R): Promise<{ result: Awaited<R>; after: Typed[] }> {
   if (offset === null) {
     const copies = arrays.map((a) => a.slice());
     const result = await call(...copies);
@@ -410,13 +413,13 @@ attentionHeadsCases.push({
     const di = k.allocI32(3);
     di.write(Int32Array.of(0, 2, 5));
     try {
-      await rejectsBadArgument(k.selectiveAttentionHeads(q, K, V, di, 3, 3, 2, 4, 4, 2, 1, new Float32Array(8), new Float32Array(4)),
+      await rejectsBadArgument(() => k.selectiveAttentionHeads(q, K, V, di, 3, 3, 2, 4, 4, 2, 1, new Float32Array(8), new Float32Array(4)),
         'idx', 'device idx ≥ rows');
-      await rejectsBadArgument(k.selectiveAttentionHeads(q, K, V, Int32Array.of(1, -1), 2, 3, 2, 4, 4, 2, 1, new Float32Array(8),
+      await rejectsBadArgument(() => k.selectiveAttentionHeads(q, K, V, Int32Array.of(1, -1), 2, 3, 2, 4, 4, 2, 1, new Float32Array(8),
         new Float32Array(4)), 'idx', 'negative host idx');
-      await rejectsBadArgument(k.selectiveAttentionHeads(q, K, V, Int32Array.of(1), 1, 3, 2, 3, 4, 2, 1, new Float32Array(8),
+      await rejectsBadArgument(() => k.selectiveAttentionHeads(q, K, V, Int32Array.of(1), 1, 3, 2, 3, 4, 2, 1, new Float32Array(8),
         new Float32Array(4)), 'stride', 'stride < nKv·d');
-      await rejectsBadArgument(k.selectiveAttentionHeads(q, K, V, Int32Array.of(1), 1, 3, 2, 4, 4, 2, 1, new Float32Array(8),
+      await rejectsBadArgument(() => k.selectiveAttentionHeads(q, K, V, Int32Array.of(1), 1, 3, 2, 4, 4, 2, 1, new Float32Array(8),
         new Float32Array(3)), 'lse', 'short lse');
     } finally {
       di.dispose();
@@ -490,7 +493,7 @@ const softmaxCases = differential('softmax', SOFTMAX_SIZES, async (k, off, [n], 
   if (n > 4) { x[1] = x[2] = Math.max(...x.subarray(0, 5)) + 1; x[3] = -1e30; } // a tied maximum; a weight that underflows
   const out = new Float32Array(n + 1).fill(-3);
   const { after } = await placed(k, off, [x, out], (xx, o) => k.softmax(xx as Float32Array, o as Float32Array, n));
-  softmaxClose(after[1], x, n, `softmax n=${n}`);
+  softmaxClose(after[1] as Float32Array, x, n, `softmax n=${n}`);
   if (after[1][n] !== -3) fail(`softmax n=${n} wrote past out[n)`);
   // out = x: the same host array, or the very same device array (read and written in place)
   const inPlace = await placed(k, off, [x], (xx) => k.softmax(xx as Float32Array, xx as Float32Array, n));
@@ -513,7 +516,7 @@ const rmsnormCases = differential('rmsnorm', [[1], [3], [4], [5], [255], [256], 
     const eps = seed % 2 === 0 ? 1e-5 : 1e-6;
     const out = new Float32Array(n + 1).fill(-3);
     const { after } = await placed(k, off, [x, w, out], (xx, ww, o) => k.rmsnorm(xx as Float32Array, ww as Float32Array, o as Float32Array, n, eps));
-    rmsnormClose(after[2], x, w, n, eps, `rmsnorm n=${n}`);
+    rmsnormClose(after[2] as Float32Array, x, w, n, eps, `rmsnorm n=${n}`);
     if (after[2][n] !== -3) fail(`rmsnorm n=${n} wrote past out[n)`);
     const inPlace = await placed(k, off, [x, w], (xx, ww) => k.rmsnorm(xx as Float32Array, ww as Float32Array, xx as Float32Array, n, eps));
     rmsnormClose(inPlace.after[0] as Float32Array, x, w, n, eps, `rmsnorm in place n=${n}`);
@@ -696,15 +699,15 @@ const sparseFfnCases: SuiteCase[] = [
   {
     name: 'activation-sparsity kernels reject bad input naming the argument (host and device arrays)',
     async run(k) {
-      await rejectsBadArgument(k.threshold(new Float32Array(4), NaN, new Float32Array(4), 4), 't', 'NaN threshold');
-      await rejectsBadArgument(k.siluMulThreshold(new Float32Array(4), new Float32Array(3), 0, 4), 'up', 'short up');
-      await rejectsBadArgument(k.siluThreshold(new Float32Array(4), new Float64Array(3), 4), 't', 'short float64 t');
+      await rejectsBadArgument(() => k.threshold(new Float32Array(4), NaN, new Float32Array(4), 4), 't', 'NaN threshold');
+      await rejectsBadArgument(() => k.siluMulThreshold(new Float32Array(4), new Float32Array(3), 0, 4), 'up', 'short up');
+      await rejectsBadArgument(() => k.siluThreshold(new Float32Array(4), new Float64Array(3), 4), 't', 'short float64 t');
       const dt = k.allocF32(3);
-      await rejectsBadArgument(k.siluThreshold(new Float32Array(4), dt, 4), 't', 'short device t');
+      await rejectsBadArgument(() => k.siluThreshold(new Float32Array(4), dt, 4), 't', 'short device t');
       dt.dispose();
       if (k.backend === 'webgpu') { // one buffer range cannot be bound as two read-write arguments
         const a = k.allocF32(8);
-        await rejectsBadArgument(k.siluMulThreshold(a.subarray(0, 4), a.subarray(2, 6), 0, 4), 'gate', 'gate overlapping up');
+        await rejectsBadArgument(() => k.siluMulThreshold(a.subarray(0, 4), a.subarray(2, 6), 0, 4), 'gate', 'gate overlapping up');
         a.dispose();
       }
     },
@@ -768,11 +771,11 @@ const behaviourCases: SuiteCase[] = [
           sameInts(got.subarray(1 + h * kk), want, kk, `head ${h} topKSelectRows`);
           sameInts(perHead[h], want, kk, `head ${h} topKSelect`);
         }
-        await rejectsBadArgument(k.topKSelectRows(rows, heads, n, n + 1, new Int32Array(heads * (n + 1))), 'k', 'k > n');
-        await rejectsBadArgument(k.topKSelectRows(rows, heads + 1, n, kk, new Int32Array((heads + 1) * kk)), 'x', 'short device x');
-        await rejectsBadArgument(k.topKSelectRows(rows, heads, n, kk, dOut.subarray(0, heads * kk - 1)), 'out', 'short device out');
-        await rejectsBadArgument(k.topKSelectRows(new Float32Array(6), 2, 3, 1, new Int32Array(1)), 'out', 'short host out');
-        await rejectsBadArgument(k.topKSelectRows(new Float32Array(6), -2, 3, 1, new Int32Array(2)), 'rows', 'negative rows');
+        await rejectsBadArgument(() => k.topKSelectRows(rows, heads, n, n + 1, new Int32Array(heads * (n + 1))), 'k', 'k > n');
+        await rejectsBadArgument(() => k.topKSelectRows(rows, heads + 1, n, kk, new Int32Array((heads + 1) * kk)), 'x', 'short device x');
+        await rejectsBadArgument(() => k.topKSelectRows(rows, heads, n, kk, dOut.subarray(0, heads * kk - 1)), 'out', 'short device out');
+        await rejectsBadArgument(() => k.topKSelectRows(new Float32Array(6), 2, 3, 1, new Int32Array(1)), 'out', 'short host out');
+        await rejectsBadArgument(() => k.topKSelectRows(new Float32Array(6), -2, 3, 1, new Int32Array(2)), 'rows', 'negative rows');
       } finally {
         dCodes.dispose(); dScores.dispose(); dOut.dispose();
       }
@@ -801,33 +804,33 @@ const behaviourCases: SuiteCase[] = [
     name: 'bad input rejects with BAD_ARGUMENT naming the argument (host and device arrays)',
     async run(k) {
       const W = new Float32Array(12), x = new Float32Array(4), y = new Float32Array(3);
-      await rejectsBadArgument(k.gemv(new Float32Array(11), x, y, 3, 4), 'W', 'short W');
-      await rejectsBadArgument(k.gemv(W, x, y, 3, -1), 'cols', 'negative cols');
+      await rejectsBadArgument(() => k.gemv(new Float32Array(11), x, y, 3, 4), 'W', 'short W');
+      await rejectsBadArgument(() => k.gemv(W, x, y, 3, -1), 'cols', 'negative cols');
       const dW = k.allocF32(11);
-      await rejectsBadArgument(k.gemv(dW, x, y, 3, 4), 'W', 'short device W');
+      await rejectsBadArgument(() => k.gemv(dW, x, y, 3, 4), 'W', 'short device W');
       const dx = k.allocF32(2);
-      await rejectsBadArgument(k.gemvT(W, dx, new Float32Array(4), 3, 4), 'x', 'short device x');
+      await rejectsBadArgument(() => k.gemvT(W, dx, new Float32Array(4), 3, 4), 'x', 'short device x');
       dW.dispose(); dx.dispose();
-      await rejectsBadArgument(k.lutGather(new Float32Array(4), 4, Int32Array.of(0, 4, 1), 3, new Float32Array(3)), 'codes', 'code ≥ tableSize');
+      await rejectsBadArgument(() => k.lutGather(new Float32Array(4), 4, Int32Array.of(0, 4, 1), 3, new Float32Array(3)), 'codes', 'code ≥ tableSize');
       const dc = k.allocI32(3);
       dc.write(Int32Array.of(2, 1, -1));
-      await rejectsBadArgument(k.lutGather(new Float32Array(4), 4, dc, 3, new Float32Array(3)), 'codes', 'negative device code');
+      await rejectsBadArgument(() => k.lutGather(new Float32Array(4), 4, dc, 3, new Float32Array(3)), 'codes', 'negative device code');
       const di = k.allocI32(2);
       di.write(Int32Array.of(0, 9));
-      await rejectsBadArgument(k.selectiveAttention(new Float32Array(2), new Float32Array(6), new Float32Array(6), di, 2, 3, 2, 2, 1,
+      await rejectsBadArgument(() => k.selectiveAttention(new Float32Array(2), new Float32Array(6), new Float32Array(6), di, 2, 3, 2, 2, 1,
         new Float32Array(2)), 'idx', 'device idx ≥ rows');
-      await rejectsBadArgument(k.selectiveAttention(new Float32Array(2), new Float32Array(6), new Float32Array(6), Int32Array.of(3), 1, 3, 2, 2, 1,
+      await rejectsBadArgument(() => k.selectiveAttention(new Float32Array(2), new Float32Array(6), new Float32Array(6), Int32Array.of(3), 1, 3, 2, 2, 1,
         new Float32Array(2)), 'idx', 'host idx ≥ rows');
       dc.dispose(); di.dispose();
       if (k.backend === 'webgpu') { // WebGPU cannot bind a buffer range as both input and output; CPU kernels leave it undefined
         const a = k.allocF32(10);
-        await rejectsBadArgument(k.gemv(a.subarray(0, 6), a.subarray(4, 6), a.subarray(5, 8), 3, 2), 'y', 'output overlapping an input');
+        await rejectsBadArgument(() => k.gemv(a.subarray(0, 6), a.subarray(4, 6), a.subarray(5, 8), 3, 2), 'y', 'output overlapping an input');
         // Two outputs in one buffer (disjoint ranges) would be two writable bindings of it.
-        await rejectsBadArgument(k.siluMulThreshold(a.subarray(0, 5), a.subarray(5, 10), 0.5, 5), 'gate',
+        await rejectsBadArgument(() => k.siluMulThreshold(a.subarray(0, 5), a.subarray(5, 10), 0.5, 5), 'gate',
           'two outputs in one device array');
         a.dispose();
       }
-      await rejectsBadArgument(k.topKSelect(new Float32Array(3), 3, 4, new Int32Array(4)), 'k', 'k > n');
+      await rejectsBadArgument(() => k.topKSelect(new Float32Array(3), 3, 4, new Int32Array(4)), 'k', 'k > n');
     },
   },
   {
@@ -920,7 +923,7 @@ const behaviourCases: SuiteCase[] = [
       const dx = dev(x), dw = dev(w), dWq = dev(Wq), dK = dev(keys), dWg = dev(Wg), dWu = dev(Wu);
       const q = k.allocF32(dim), att = k.allocF32(seq), o = k.allocF32(headDim), g = k.allocF32(hidden), u = k.allocF32(hidden);
       o.write(new Float32Array(headDim));
-      const calls: Promise<unknown>[] = [
+      const calls: unknown[] = [
         k.rmsnorm(dx, dw, dx, dim, 1e-5), // in place
         k.gemv(dWq, dx, q, dim, dim),
         k.rope(q, heads, headDim, pos, 10000, 'adjacent'),
@@ -962,27 +965,27 @@ const behaviourCases: SuiteCase[] = [
     name: 'vector kernels: bad input rejects with BAD_ARGUMENT naming the argument',
     async run(k) {
       const x = new Float32Array(8), d3 = k.allocF32(3);
-      await rejectsBadArgument(k.dot(x, new Float32Array(7), 8), 'y', 'dot short y');
-      await rejectsBadArgument(k.dot(d3, x, 8), 'x', 'dot short device x');
-      await rejectsBadArgument(k.axpy(Number.NaN, x, new Float32Array(8), 8), 'a', 'axpy NaN a');
-      await rejectsBadArgument(k.axpy(2, x, d3, 8), 'y', 'axpy short device y');
-      await rejectsBadArgument(k.softmax(x, x, 0), 'n', 'softmax n = 0');
-      await rejectsBadArgument(k.softmax(x, d3, 8), 'out', 'softmax short device out');
-      await rejectsBadArgument(k.rmsnorm(x, x, x, 8, -1e-5), 'eps', 'rmsnorm negative eps');
-      await rejectsBadArgument(k.rmsnorm(x, d3, x, 8, 1e-5), 'w', 'rmsnorm short device w');
-      await rejectsBadArgument(k.rope(x, 2, 3, 1, 10000, 'half'), 'headDim', 'rope odd headDim');
-      await rejectsBadArgument(k.rope(x, 2, 4, 1, 1, 'half'), 'base', 'rope base 1');
-      await rejectsBadArgument(k.rope(x, 2, 4, Number.POSITIVE_INFINITY, 10000, 'half'), 'pos', 'rope infinite pos');
-      await rejectsBadArgument(k.rope(x, 2, 4, 1, 10000, 'interleaved' as never), 'pairing', 'rope unknown pairing');
-      await rejectsBadArgument(k.rope(d3, 1, 4, 1, 10000, 'adjacent'), 'x', 'rope short device x');
-      await rejectsBadArgument(k.swiglu(x, d3, 8), 'up', 'swiglu short device up');
+      await rejectsBadArgument(() => k.dot(x, new Float32Array(7), 8), 'y', 'dot short y');
+      await rejectsBadArgument(() => k.dot(d3, x, 8), 'x', 'dot short device x');
+      await rejectsBadArgument(() => k.axpy(Number.NaN, x, new Float32Array(8), 8), 'a', 'axpy NaN a');
+      await rejectsBadArgument(() => k.axpy(2, x, d3, 8), 'y', 'axpy short device y');
+      await rejectsBadArgument(() => k.softmax(x, x, 0), 'n', 'softmax n = 0');
+      await rejectsBadArgument(() => k.softmax(x, d3, 8), 'out', 'softmax short device out');
+      await rejectsBadArgument(() => k.rmsnorm(x, x, x, 8, -1e-5), 'eps', 'rmsnorm negative eps');
+      await rejectsBadArgument(() => k.rmsnorm(x, d3, x, 8, 1e-5), 'w', 'rmsnorm short device w');
+      await rejectsBadArgument(() => k.rope(x, 2, 3, 1, 10000, 'half'), 'headDim', 'rope odd headDim');
+      await rejectsBadArgument(() => k.rope(x, 2, 4, 1, 1, 'half'), 'base', 'rope base 1');
+      await rejectsBadArgument(() => k.rope(x, 2, 4, Number.POSITIVE_INFINITY, 10000, 'half'), 'pos', 'rope infinite pos');
+      await rejectsBadArgument(() => k.rope(x, 2, 4, 1, 10000, 'interleaved' as never), 'pairing', 'rope unknown pairing');
+      await rejectsBadArgument(() => k.rope(d3, 1, 4, 1, 10000, 'adjacent'), 'x', 'rope short device x');
+      await rejectsBadArgument(() => k.swiglu(x, d3, 8), 'up', 'swiglu short device up');
       d3.dispose();
       if (k.backend === 'webgpu') { // partial overlaps cannot be bound (CPU kernels leave them undefined)
         const a = k.allocF32(16);
-        await rejectsBadArgument(k.softmax(a.subarray(0, 8), a.subarray(2, 10), 8), 'out', 'softmax out overlapping x at another start');
-        await rejectsBadArgument(k.rmsnorm(a.subarray(0, 8), a.subarray(8, 16), a.subarray(4, 12), 8, 1e-5), 'out', 'rmsnorm out overlapping w');
-        await rejectsBadArgument(k.swiglu(a.subarray(0, 8), a.subarray(0, 8), 8), 'up', 'swiglu up = gate');
-        await rejectsBadArgument(k.axpy(1, a.subarray(4, 12), a.subarray(0, 8), 8), 'x', 'axpy x overlapping y');
+        await rejectsBadArgument(() => k.softmax(a.subarray(0, 8), a.subarray(2, 10), 8), 'out', 'softmax out overlapping x at another start');
+        await rejectsBadArgument(() => k.rmsnorm(a.subarray(0, 8), a.subarray(8, 16), a.subarray(4, 12), 8, 1e-5), 'out', 'rmsnorm out overlapping w');
+        await rejectsBadArgument(() => k.swiglu(a.subarray(0, 8), a.subarray(0, 8), 8), 'up', 'swiglu up = gate');
+        await rejectsBadArgument(() => k.axpy(1, a.subarray(4, 12), a.subarray(0, 8), 8), 'x', 'axpy x overlapping y');
         a.dispose();
       }
     },
@@ -1008,13 +1011,45 @@ const behaviourCases: SuiteCase[] = [
   },
 ];
 
+/**
+ * argminL2 rejects NaN and ±Infinity anywhere in X or C on every backend, naming the element the
+ * reference names (C is checked first), with host and with device arrays: on webgpu the device
+ * data is checked by the program itself (a non-finite distance makes it look for the element).
+ */
+const nonFiniteCases: SuiteCase[] = PLACEMENTS.map((pl) => ({
+  name: `argminL2 rejects NaN and ±Infinity in X or C naming the reference's element (${pl.name})`,
+  async run(k: Kernels) {
+    for (const [n, kk, d] of [[3, 2, 4], [40, 19, 33]]) {
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        for (const [badX, badC] of [[n * d - 2, -1], [-1, (kk - 1) * d + 1], [5, 3]]) {
+          const X = floats(n * d, n + kk), C = floats(kk * d, d);
+          if (badX >= 0) X[badX] = bad;
+          if (badC >= 0) C[badC] = bad;
+          let want = '';
+          try { callReference('argminL2', [X, C, new Int32Array(n), new Float32Array(n), n, kk, d]); } catch (e) { want = (e as Error).message; }
+          const element = /^[XC]\[\d+\]/.exec(want)?.[0] ?? fail(`reference accepted ${bad} (${want})`);
+          const what = `argminL2 n=${n} k=${kk} d=${d}, ${bad} at X[${badX}] C[${badC}]`;
+          let err: unknown = null;
+          try {
+            await placed(k, pl.offset, [X, C, new Int32Array(n), new Float32Array(n)],
+              (x, c, co, di) => k.argminL2(x as Float32Array, c as Float32Array, co as Int32Array, di as Float32Array, n, kk, d));
+          } catch (e) { err = e; }
+          if (!(err instanceof SparseInferenceError) || err.code !== 'BAD_ARGUMENT') fail(`${what}: expected BAD_ARGUMENT, got ${String(err)}`);
+          if (!err.message.startsWith(element)) fail(`${what}: expected the message to name ${element}, got: ${err.message}`);
+        }
+      }
+    }
+  },
+}));
+
 /** Every case of the shared suite, in a fixed order (the runtimes compare case lists). */
 export const SUITE: SuiteCase[] = [
+  ...REGISTRY_CASES,
   ...gemvCases, ...quantizedGemvCases, ...gemvTCases, ...spvmmCases, ...vmmspCases, ...l2Cases, ...argminCases, ...lutCases,
   ...topKSelectCases, ...topKSelectRowsCases, ...topKCases, ...attentionCases, ...attentionHeadsCases, ...sumCases,
   ...dotCases, ...axpyCases, ...softmaxCases, ...rmsnormCases, ...ropeCases, ...swigluCases,
   ...siluThresholdCases, ...thresholdCases, ...siluMulThresholdCases, ...sparseFfnCases, // activations
-  ...behaviourCases,
+  ...behaviourCases, ...nonFiniteCases,
 ];
 
 export interface CaseOutcome {

@@ -1,29 +1,27 @@
 /**
- * One differential suite for every kernel on every backend, generated from the kernel
- * descriptors (src/kernels/reference/<kernel>.ts): for each kernel, seeded cases whose sizes
- * follow the descriptor's bounds (tail sizes around the SIMD blocks included) and whose arrays
- * have the descriptor's lengths (plus slack the kernel must not touch), run on the backend and on
- * the reference; every written array and the return value must agree within the backend's
- * tolerance, integer outputs exactly. It runs on every backend (describeEachBackend: wasm SIMD,
- * wasm scalar, wasm threads with every call split, webgpu with every GPU-native kernel on the GPU;
- * a missing runtime is a skip, in CI a failure — CI sets VK_ICD_FILENAMES for SwiftShader).
+ * The generated half of the shared differential suite: for each kernel of the registry, seeded
+ * calls whose sizes follow the descriptor's bounds (tail sizes around the SIMD blocks included)
+ * and whose arrays have the descriptor's lengths (plus slack the kernel must not touch), run on
+ * the backend and on the reference; every written array and the return value must agree within
+ * the backend's tolerance, integer outputs exactly. A new kernel is covered as soon as its
+ * descriptor is registered.
  *
  * A few kernels need inputs no generic sampler gets right (a knot vector, a decoder-layer
- * shape, banded rows); their domain hints are in DOMAINS, and the kernel-specific suites in this
- * folder keep their closed-form and bad-input tests. A new kernel is covered here as soon as its
- * descriptor is registered.
+ * shape, banded rows); their domain hints are in DOMAINS, and the hand-written cases of the
+ * suite (test/differential/suite.ts) and the kernel-specific suites in test/kernels keep the
+ * closed-form and bad-input tests. No vitest here: Deno, Chromium and the GPU device runner
+ * run these cases too.
  */
-import { describe, expect, it } from 'vitest';
 import { KERNEL_DESCRIPTORS } from '../../src/kernels/reference/index.js';
 import type { AnyKernelDescriptor, ArgSpec, ArraySpec, NumberSpec } from '../../src/kernels/define-kernel.js';
-import type { KernelName } from '../../src/kernels/kernels.js';
-import { createKernels } from '../../src/backends/create-kernels.js';
-import { describeEachBackend } from '../_harness/every-backend.js';
+import type { KernelName, Kernels } from '../../src/kernels/kernels.js';
+import { referenceKernels } from '../../src/backends/cpu-backends.js';
 import { Rng } from '../../src/core/rng.js';
 import { bsplineKnotVector } from '../../src/knots/bspline-basis.js';
 import { TAIL_SIZES } from '../_harness/arbitraries.js';
+import type { SuiteCase } from './suite-case.js';
 
-type Args = unknown[];
+export type Args = unknown[];
 
 /** Domain hints: values an argument must take for the call to be valid (beyond its bounds). */
 const DOMAINS: { [K in KernelName]?: (rng: Rng, a: Args) => void } = {
@@ -56,7 +54,7 @@ function causalSizes(rng: Rng, a: Args): void {
 }
 
 /** Kernels left to their own suites here: a decoder layer needs a consistent model shape. */
-const OWN_SUITE: Partial<Record<KernelName, string>> = { decoderLayer: 'test/kernels/decoder-layer.test.ts' };
+export const OWN_SUITE: Partial<Record<KernelName, string>> = { decoderLayer: 'test/kernels/decoder-layer.test.ts' };
 
 function fillInts(a: Int32Array, rng: Rng, bound: number): void {
   for (let i = 0; i < a.length; i++) a[i] = rng.int(Math.max(1, bound));
@@ -74,7 +72,11 @@ function sampleScalar(s: Exclude<ArgSpec, ArraySpec>, a: Args, rng: Rng): unknow
       const v = rng.uniform() < 0.5 ? TAIL_SIZES[rng.int(TAIL_SIZES.length)] : lo + rng.int(hi - lo + 1);
       return Math.min(hi, Math.max(lo, v));
     }
-    case 'number': return s.min === undefined ? rng.normal() : s.minExclusive ? s.min + 1000 * rng.uniform() + 1 : s.min + 1e-5;
+    case 'number': {
+      if (s.min === undefined) return rng.normal();
+      const min = bound(s.min, a, 0);
+      return s.minExclusive ? min + 1000 * rng.uniform() + 1 : min + 1e-5;
+    }
     case 'threshold': return 0.5 * rng.uniform();
     case 'choice': return s.choices[rng.int(s.choices.length)];
     case 'object': throw new Error(`no sampler for object argument ${s.name}`);
@@ -82,7 +84,7 @@ function sampleScalar(s: Exclude<ArgSpec, ArraySpec>, a: Args, rng: Rng): unknow
 }
 
 /** One valid call of `d`: scalars first (dependent bounds last), then arrays, then domain hints. */
-function sampleCall(d: AnyKernelDescriptor, rng: Rng): Args {
+export function sampleCall(d: AnyKernelDescriptor, rng: Rng): Args {
   const a: Args = new Array(d.args.length).fill(0);
   const dependent = (s: ArgSpec) => (s as NumberSpec).min instanceof Function || (s as NumberSpec).max instanceof Function;
   const order = d.args.map((s, i) => [s, i] as const).filter(([s]) => s.kind !== 'array')
@@ -127,34 +129,32 @@ function compare(d: AnyKernelDescriptor, got: Args, want: Args, gotR: unknown, w
   }
 }
 
-const CASES = 12;
+/** Seeded calls per kernel. */
+export const CASES = 12;
 
-const reference = await createKernels({ backend: 'reference' });
+/** How far a backend's floats may be from the reference's, relative (summation order, GPU arithmetic). */
+export function toleranceOf(k: Kernels): number {
+  return k.backend === 'reference' ? 0 : k.backend === 'webgpu' ? 1e-3 : 2e-4;
+}
 
-describeEachBackend('registry differential', (k, info) => {
-  if (info.isReference) return; // the oracle against itself would prove nothing
-  for (const d of KERNEL_DESCRIPTORS) {
-    if (OWN_SUITE[d.name]) continue;
-    it(`${d.name} matches the reference on ${CASES} seeded cases`, async () => {
-      for (let c = 0; c < CASES; c++) {
-        const rng = new Rng(1000 * c + d.name.length);
-        const args = sampleCall(d, rng);
-        const want = copy(args), got = copy(args);
-        const wantR = (reference[d.name] as (...x: Args) => unknown)(...want);
-        const gotR = await (k[d.name] as (...x: Args) => unknown)(...got);
-        compare(d, got, want, gotR, wantR, info.tolerance, `${d.name} case ${c} (${d.args.map((s, i) => (s.kind === 'array' ? `${s.name}[${(args[i] as Float32Array).length}]` : `${s.name}=${String(args[i])}`)).join(', ')})`);
-      }
-    });
-  }
-});
+const reference = referenceKernels();
 
-describe('registry differential: the generated cases are valid calls', () => {
-  it('every sampled call passes the shape checks on the reference (and exercises each kernel)', () => {
-    for (const d of KERNEL_DESCRIPTORS) {
-      if (OWN_SUITE[d.name]) continue;
-      for (let c = 0; c < CASES; c++) {
-        expect(() => (reference[d.name] as (...x: Args) => unknown)(...sampleCall(d, new Rng(c)))).not.toThrow();
-      }
+/** Call `name` on the reference backend (shape-checked, as every backend is). */
+export function callReference(name: KernelName, args: Args): unknown {
+  return (reference[name] as (...x: Args) => unknown)(...args);
+}
+
+/** One case per kernel of the registry (those with their own suite left out). */
+export const REGISTRY_CASES: SuiteCase[] = KERNEL_DESCRIPTORS.filter((d) => !OWN_SUITE[d.name]).map((d) => ({
+  name: `${d.name} matches the reference on ${CASES} seeded calls`,
+  async run(k: Kernels) {
+    for (let c = 0; c < CASES; c++) {
+      const rng = new Rng(1000 * c + d.name.length);
+      const args = sampleCall(d, rng);
+      const want = copy(args), got = copy(args);
+      const wantR = callReference(d.name, want);
+      const gotR = await (k[d.name] as (...x: Args) => unknown)(...got);
+      compare(d, got, want, gotR, wantR, toleranceOf(k), `${d.name} case ${c} (${d.args.map((s, i) => (s.kind === 'array' ? `${s.name}[${(args[i] as Float32Array).length}]` : `${s.name}=${String(args[i])}`)).join(', ')})`);
     }
-  });
-});
+  },
+}));
