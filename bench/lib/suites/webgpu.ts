@@ -11,7 +11,8 @@
  * The Llama decode step's vector kernels (rmsnorm n = 4096, softmax n = 32000, rope 32 × 128)
  * run at those sizes on every adapter. The CHESS sparse FFN (webgpu-ffn.ts) runs at the
  * activations suite's 14336×4096, k = 0.5, on a hardware GPU (7168×4096 with quick): webgpu vs
- * wasm, and vs the dense FFN.
+ * wasm, and vs the dense FFN. The CHESS FFN inside the one-submission decode step
+ * (webgpu-decode-chess.ts): greedy steps with Llama-3-8B's layer shape, CHESS vs dense FFN.
  * A²ATS (webgpu-kvcache.ts): the two-tier cache's decode step and the all-heads selection at the
  * kvcache suite's shape (n = 32768, 32/8 heads, d = 128, ρ = 0.03; n = 8192 with quick).
  *
@@ -32,6 +33,7 @@ import { Rng } from '../../../src/core/rng.js';
 import { mirrorF32, mirrorI32 } from '../../../src/kernels/host-mirror.js';
 import { lloydIteration } from '../../../src/kvcache/lloyd-step.js';
 import { gpuDecodeBench } from './webgpu-decode.js';
+import { gpuDecodeChessBench } from './webgpu-decode-chess.js';
 import { gpuLlamaBench } from './webgpu-llama.js';
 import { gpuSparseFfnBench } from './webgpu-ffn.js';
 import { gpuKvcacheBench } from './webgpu-kvcache.js';
@@ -408,6 +410,11 @@ export async function webgpuSuite(opts: SuiteOptions = {}): Promise<SuiteResult>
     const decode = await gpuDecodeBench(gpu, wasm, software ? 'software' : quick ? 'quick' : 'full', W, name, name('sum', `${G}-x${R}`, sumShape));
     disposers.push(decode.dispose);
     tasks.push(...decode.tasks); ratios.push(...decode.ratios); checks.push(...decode.notes);
+
+    // The CHESS FFN inside the one-submission decode step, beside the dense FFN's step.
+    const chessDecode = await gpuDecodeChessBench(gpu, wasm, software ? 'software' : quick ? 'quick' : 'full', name);
+    disposers.push(chessDecode.dispose);
+    tasks.push(...chessDecode.tasks); ratios.push(...chessDecode.ratios); checks.push(...chessDecode.notes);
 
     // The CHESS sparse FFN (src/activations): webgpu vs wasm at the activations suite's shape, and the dense FFN on the GPU.
     const ffn = await gpuSparseFfnBench(gpu, wasm, software ? 'software' : quick ? 'quick' : 'full', W, name, name('sum', `${G}-x${R}`, sumShape));
