@@ -51,6 +51,8 @@ export interface CreateKernelsOptions {
   threads?: number;
   /** For threads: bytes a streaming kernel must stream before it is split (default 4 MiB). */
   minStreamBytes?: number;
+  /** For threads: weight-block bytes a quantized matrix product must read before it is split (default 128 KiB). */
+  minQuantizedBytes?: number;
   /** For threads: flops an l2sqrBatch/argminL2 call must do before it is split (default 2²²). */
   minFlops?: number;
   /**
@@ -69,7 +71,7 @@ export type CreateCpuKernelsOptions = Omit<CreateKernelsOptions, 'backend' | 'pr
 
 /** Every key of CreateKernelsOptions, for checkOptions. */
 export const CREATE_KERNELS_KEYS = optionKeys<CreateKernelsOptions>({
-  backend: true, preferGpu: true, wasmVariant: true, threads: true, minStreamBytes: true, minFlops: true, cpuThreshold: true,
+  backend: true, preferGpu: true, wasmVariant: true, threads: true, minStreamBytes: true, minQuantizedBytes: true, minFlops: true, cpuThreshold: true,
 });
 /**
  * The CPU backends among `backends`, in order ('auto' when none is left): for CPU work on behalf
@@ -142,7 +144,7 @@ function loadBackend(b: BackendChoice, o: CreateKernelsOptions, cpuThreshold: nu
   switch (b) {
     case 'reference': return Promise.resolve(referenceKernels());
     case 'wasm': return wasmKernels(o.wasmVariant);
-    case 'threads': return createParallelKernels({ threads: o.threads, minStreamBytes: o.minStreamBytes, minFlops: o.minFlops });
+    case 'threads': return createParallelKernels({ threads: o.threads, minStreamBytes: o.minStreamBytes, minQuantizedBytes: o.minQuantizedBytes, minFlops: o.minFlops });
     case 'webgpu': return gpuKernels(o.wasmVariant, cpuThreshold);
   }
 }

@@ -6,7 +6,8 @@
 import { fc, test } from '@fast-check/vitest';
 import { expect, it } from 'vitest';
 import { describeEachCpuBackend } from '../_harness/each-backend.js';
-import { expectBadArgument } from '../_harness/bad-input.js';
+import { describeEachBackend } from '../_harness/every-backend.js';
+import { expectBadArgumentAsync } from '../_harness/bad-input.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 import { quantizedRowWords, type QuantizedType } from '../../src/kernels/quantized-row-words.js';
 import { dequantizeInto } from '../../src/llama/gguf/dequantize.js';
@@ -82,15 +83,17 @@ for (const type of ['Q4_1', 'Q8_0'] as const) {
         }
         W.dispose();
       });
+  });
 
-    it('rejects bad shapes, naming the argument', () => {
+  describeEachBackend(`${kernel}: bad input`, (k) => {
+    it('rejects bad shapes, naming the argument', async () => {
       const W = new Int32Array(4 * quantizedRowWords(type, 64));
       const x = new Float32Array(64), y = new Float32Array(4);
-      expectBadArgument(() => k[kernel](W, x, y, 4, 48), 'cols');
-      expectBadArgument(() => k[kernel](W, x, y, 5, 64), 'W');
-      expectBadArgument(() => k[kernel](W, new Float32Array(32), y, 4, 64), 'x');
-      expectBadArgument(() => k[kernel](W, x, new Float32Array(3), 4, 64), 'y');
-      expectBadArgument(() => k[kernel](new Float32Array(W.length) as unknown as Int32Array, x, y, 4, 64), 'W');
+      await expectBadArgumentAsync(() => k[kernel](W, x, y, 4, 48), 'cols');
+      await expectBadArgumentAsync(() => k[kernel](W, x, y, 5, 64), 'W');
+      await expectBadArgumentAsync(() => k[kernel](W, new Float32Array(32), y, 4, 64), 'x');
+      await expectBadArgumentAsync(() => k[kernel](W, x, new Float32Array(3), 4, 64), 'y');
+      await expectBadArgumentAsync(() => k[kernel](new Float32Array(W.length) as unknown as Int32Array, x, y, 4, 64), 'W');
     });
   });
 }

@@ -10,8 +10,9 @@
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
 import { describeEachCpuBackend } from '../_harness/each-backend.js';
+import { describeEachBackend } from '../_harness/every-backend.js';
 import { uniforms } from '../_harness/arbitraries.js';
-import { expectBadArgument } from '../_harness/bad-input.js';
+import { expectBadArgumentAsync } from '../_harness/bad-input.js';
 import { PLACEMENTS, runPlaced } from '../_harness/placement.js';
 import { Rng } from '../../src/core/rng.js';
 
@@ -75,8 +76,10 @@ describeEachCpuBackend('selectiveAttentionHeads', (k) => {
       }), { numRuns: 60 });
     });
   }
+});
 
-  it('rejects bad input with BAD_ARGUMENT naming the argument', () => {
+describeEachBackend('selectiveAttentionHeads: bad input', (k) => {
+  it('rejects bad input with BAD_ARGUMENT naming the argument', async () => {
     // 4 heads, group 2 → 2 KV heads of d = 3: stride ≥ 6; K/V span (rows−1)·stride + 6.
     const q = new Float32Array(12), K = new Float32Array(18), V = new Float32Array(18), idx = Int32Array.of(0, 2, 1);
     const out = new Float32Array(12), lse = new Float32Array(4);
@@ -85,24 +88,24 @@ describeEachCpuBackend('selectiveAttentionHeads', (k) => {
       (o.count ?? 3) as number, (o.rows ?? 3) as number, (o.d ?? 3) as number, (o.stride ?? 6) as number,
       (o.nHeads ?? 4) as number, (o.group ?? 2) as number, (o.scale ?? 1) as number, (o.out ?? out) as Float32Array,
       (o.lse ?? lse) as Float32Array);
-    expect(call({})).not.toThrow();
-    expectBadArgument(call({ q: new Float32Array(11) }), 'q');
-    expectBadArgument(call({ K: new Float32Array(17) }), 'K');
-    expectBadArgument(call({ V: new Float32Array(17) }), 'V');
-    expectBadArgument(call({ out: new Float32Array(11) }), 'out');
-    expectBadArgument(call({ lse: new Float32Array(3) }), 'lse');
-    expectBadArgument(call({ lse: new Int32Array(4) }), 'lse');
-    expectBadArgument(call({ idx: Int32Array.of(0, 3, 1) }), 'idx'); // row 3 of 3
-    expectBadArgument(call({ idx: Int32Array.of(0, -1, 1) }), 'idx');
-    expectBadArgument(call({ idx: Int32Array.of(0, 1) }), 'idx'); // shorter than count
-    expectBadArgument(call({ stride: 5 }), 'stride'); // the 2 KV heads need 6 columns
-    expectBadArgument(call({ group: 1 }), 'stride'); // 4 KV heads need 12 columns
-    expectBadArgument(call({ group: 0 }), 'group');
-    expectBadArgument(call({ nHeads: -1 }), 'nHeads');
-    expectBadArgument(call({ nHeads: 5, stride: 9 }), 'q'); // 15 > 12
-    expectBadArgument(call({ count: 1.5 }), 'count');
-    expectBadArgument(call({ rows: NaN }), 'rows');
-    expectBadArgument(call({ d: 0 }), 'd');
-    expectBadArgument(call({ scale: NaN }), 'scale');
+    await call({})(); // the valid call
+    await expectBadArgumentAsync(call({ q: new Float32Array(11) }), 'q');
+    await expectBadArgumentAsync(call({ K: new Float32Array(17) }), 'K');
+    await expectBadArgumentAsync(call({ V: new Float32Array(17) }), 'V');
+    await expectBadArgumentAsync(call({ out: new Float32Array(11) }), 'out');
+    await expectBadArgumentAsync(call({ lse: new Float32Array(3) }), 'lse');
+    await expectBadArgumentAsync(call({ lse: new Int32Array(4) }), 'lse');
+    await expectBadArgumentAsync(call({ idx: Int32Array.of(0, 3, 1) }), 'idx'); // row 3 of 3
+    await expectBadArgumentAsync(call({ idx: Int32Array.of(0, -1, 1) }), 'idx');
+    await expectBadArgumentAsync(call({ idx: Int32Array.of(0, 1) }), 'idx'); // shorter than count
+    await expectBadArgumentAsync(call({ stride: 5 }), 'stride'); // the 2 KV heads need 6 columns
+    await expectBadArgumentAsync(call({ group: 1 }), 'stride'); // 4 KV heads need 12 columns
+    await expectBadArgumentAsync(call({ group: 0 }), 'group');
+    await expectBadArgumentAsync(call({ nHeads: -1 }), 'nHeads');
+    await expectBadArgumentAsync(call({ nHeads: 5, stride: 9 }), 'q'); // 15 > 12
+    await expectBadArgumentAsync(call({ count: 1.5 }), 'count');
+    await expectBadArgumentAsync(call({ rows: NaN }), 'rows');
+    await expectBadArgumentAsync(call({ d: 0 }), 'd');
+    await expectBadArgumentAsync(call({ scale: NaN }), 'scale');
   });
 });

@@ -35,7 +35,9 @@ describeEachCpuBackend('siluMulThreshold', (k, info) => {
   }
 });
 
-describeEachBackend('siluMulThreshold: closed forms and bad input', (k) => {
+// Bit-exact float64 SiLU rounding is a CPU contract: WGSL's exp may be a few ULP off, so webgpu
+// is held to the shared differential suite's tolerance instead (test/differential/suite.ts).
+describeEachCpuBackend('siluMulThreshold: closed forms', (k) => {
   it('gate gets h = SiLU·up rounded once; up gets h where |h| ≥ t and h ≠ 0; zeros are counted', async () => {
     await fc.assert(fc.asyncProperty(size(), floatSpec, floatSpec, T, async (n, sg, su, t) => {
       const gate = floats(n + 1, sg), up = floats(n + 1, { ...su, seed: su.seed + 1 });
@@ -77,7 +79,9 @@ describeEachBackend('siluMulThreshold: closed forms and bad input', (k) => {
     expect(await k.siluMulThreshold(c, d, Infinity, 4)).toBe(4);
     expect(Array.from(d)).toEqual([0, 0, 0, 0]);
   });
+});
 
+describeEachBackend('siluMulThreshold: bad input', (k) => {
   it('rejects bad input naming the argument', async () => {
     const a = new Float32Array(8);
     await expectBadArgumentAsync(() => k.siluMulThreshold(new Float32Array(4), a, 0, 8), 'gate');

@@ -44,7 +44,9 @@ describeEachCpuBackend('siluThreshold', (k, info) => {
   }
 });
 
-describeEachBackend('siluThreshold: closed forms and bad input', (k) => {
+// Bit-exact float64 SiLU rounding is a CPU contract: WGSL's exp may be a few ULP off, so webgpu
+// is held to the shared differential suite's tolerance instead (test/differential/suite.ts).
+describeEachCpuBackend('siluThreshold: closed forms', (k) => {
   it('keeps SiLU (float64, stored as float32) where |SiLU| ≥ t_i, zeroes the rest, and counts the kept', async () => {
     await fc.assert(fc.asyncProperty(size(), floatSpec, async (n, sg) => {
       const gate = floats(n + 2, sg);
@@ -84,7 +86,9 @@ describeEachBackend('siluThreshold: closed forms and bad input', (k) => {
     expect(Array.from(b)).toEqual(new Array(8).fill(0));
     expect(await k.siluThreshold(new Float32Array(0), new Float32Array(0), 0)).toBe(0);
   });
+});
 
+describeEachBackend('siluThreshold: bad input', (k) => {
   it('rejects bad input naming the argument', async () => {
     const g = new Float32Array(8), t = new Float64Array(8);
     await expectBadArgumentAsync(() => k.siluThreshold(new Float32Array(4), t, 8), 'gate');

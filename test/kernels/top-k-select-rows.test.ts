@@ -8,9 +8,10 @@
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
 import { describeEachCpuBackend } from '../_harness/each-backend.js';
+import { describeEachBackend } from '../_harness/every-backend.js';
 import { floatSpec, floats, type FloatSpec } from '../_harness/arbitraries.js';
 import { PLACEMENTS, runPlaced } from '../_harness/placement.js';
-import { expectBadArgument } from '../_harness/bad-input.js';
+import { expectBadArgumentAsync } from '../_harness/bad-input.js';
 import { referenceKernelFunctions as ref } from '../../src/kernels/reference/index.js';
 
 /** The expected output: reference topKSelect row by row (rows*k). */
@@ -47,59 +48,63 @@ describeEachCpuBackend('topKSelectRows', (k, info) => {
   });
 
   // On the reference itself this would compare its row loop with itself; the oracle test below covers it.
-  if (!info.isReference) for (const placement of PLACEMENTS) {
-    it(`each row equals topKSelect of that row (${placement} arrays)`, () => {
-      fc.assert(fc.property(shape, floatSpec, ({ rows, n, frac, extra }, spec) => {
-        const kk = Math.min(n, Math.round(frac * n));
-        const x = matrix(rows, n, spec);
-        const out = new Int32Array(rows * kk + extra).fill(-5);
-        const { after } = runPlaced(k, placement, [x, out] as const, (xx, o) => k.topKSelectRows(xx, rows, n, kk, o));
-        expect(Array.from(after[1].subarray(0, rows * kk))).toEqual(Array.from(expected(x, rows, n, kk)));
-        expect(Array.from(after[1].subarray(rows * kk))).toEqual(new Array(extra).fill(-5)); // nothing past rows·k
-        expect(after[0]).toEqual(x); // x is read-only
-      }), { numRuns: 60 });
-    });
+  if (!info.isReference) {
+    for (const placement of PLACEMENTS) {
+      it(`each row equals topKSelect of that row (${placement} arrays)`, () => {
+        fc.assert(fc.property(shape, floatSpec, ({ rows, n, frac, extra }, spec) => {
+          const kk = Math.min(n, Math.round(frac * n));
+          const x = matrix(rows, n, spec);
+          const out = new Int32Array(rows * kk + extra).fill(-5);
+          const { after } = runPlaced(k, placement, [x, out] as const, (xx, o) => k.topKSelectRows(xx, rows, n, kk, o));
+          expect(Array.from(after[1].subarray(0, rows * kk))).toEqual(Array.from(expected(x, rows, n, kk)));
+          expect(Array.from(after[1].subarray(rows * kk))).toEqual(new Array(extra).fill(-5)); // nothing past rows·k
+          expect(after[0]).toEqual(x); // x is read-only
+        }), { numRuns: 60 });
+      });
+    }
   }
+});
 
-  it('matches the independent oracle (topK set) per row, including large rows on the sampled path', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 4096, max: 20000 }),
-      fc.double({ min: 0.001, max: 0.2, noNaN: true }), floatSpec, (rows, n, frac, spec) => {
+describeEachBackend('topKSelectRows: closed forms and bad input', (k, info) => {
+  it('matches the independent oracle (topK set) per row, including large rows on the sampled path', async () => {
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 4096, max: 20000 }),
+      fc.double({ min: 0.001, max: 0.2, noNaN: true }), floatSpec, async (rows, n, frac, spec) => {
         const kk = Math.max(1, Math.floor(frac * n));
         const x = matrix(rows, n, spec);
         const out = new Int32Array(rows * kk);
-        k.topKSelectRows(x, rows, n, kk, out);
+        await k.topKSelectRows(x, rows, n, kk, out);
         for (let r = 0; r < rows; r++) {
           expect(Array.from(out.subarray(r * kk, (r + 1) * kk))).toEqual(oracleRow(x.subarray(r * n, (r + 1) * n), n, kk));
         }
       }), { numRuns: info.isReference ? 4 : 10 });
   });
 
-  it('treats -0 and +0 as equal, orders ±Infinity, and handles k = 0, k = n and rows = 0', () => {
+  it('treats -0 and +0 as equal, orders ±Infinity, and handles k = 0, k = n and rows = 0', async () => {
     const row = [0, -0, Infinity, 2, -Infinity, 2, Infinity, -1, -0, 2];
     const x = Float32Array.from([...row, ...row.map((v) => -v), ...new Array(10).fill(-0)]); // 3 rows of 10
     for (let kk = 0; kk <= 10; kk++) {
       const out = new Int32Array(3 * kk);
-      k.topKSelectRows(x, 3, 10, kk, out);
+      await k.topKSelectRows(x, 3, 10, kk, out);
       for (let r = 0; r < 3; r++) expect(Array.from(out.subarray(r * kk, (r + 1) * kk))).toEqual(oracleRow(x.subarray(r * 10), 10, kk));
     }
     const untouched = Int32Array.of(-1, -1);
-    k.topKSelectRows(new Float32Array(0), 0, 5, 3, untouched);
-    k.topKSelectRows(new Float32Array(0), 4, 0, 0, untouched);
+    await k.topKSelectRows(new Float32Array(0), 0, 5, 3, untouched);
+    await k.topKSelectRows(new Float32Array(0), 4, 0, 0, untouched);
     expect(Array.from(untouched)).toEqual([-1, -1]);
   });
 
-  it('rejects bad input with BAD_ARGUMENT naming the argument', () => {
+  it('rejects bad input with BAD_ARGUMENT naming the argument', async () => {
     const x = new Float32Array(10), out = new Int32Array(10);
-    expectBadArgument(() => k.topKSelectRows(x, 2, 5, 6, out), 'k');
-    expectBadArgument(() => k.topKSelectRows(x, 2, 5, -1, out), 'k');
-    expectBadArgument(() => k.topKSelectRows(x, 2, 5, 1.5, out), 'k');
-    expectBadArgument(() => k.topKSelectRows(x, 3, 4, 2, out), 'x'); // 12 > 10
-    expectBadArgument(() => k.topKSelectRows(x, 2, 5, 3, new Int32Array(5)), 'out'); // 6 > 5
-    expectBadArgument(() => k.topKSelectRows(x, 2, 5, 3, new Float32Array(6) as never), 'out');
-    expectBadArgument(() => k.topKSelectRows(new Int32Array(10) as never, 2, 5, 3, out), 'x');
-    expectBadArgument(() => k.topKSelectRows(x, -1, 5, 3, out), 'rows');
-    expectBadArgument(() => k.topKSelectRows(x, NaN, 5, 3, out), 'rows');
-    expectBadArgument(() => k.topKSelectRows(x, 2, NaN, 3, out), 'n');
-    expectBadArgument(() => k.topKSelectRows(x, 2, -5, 0, out), 'n');
+    await expectBadArgumentAsync(() => k.topKSelectRows(x, 2, 5, 6, out), 'k');
+    await expectBadArgumentAsync(() => k.topKSelectRows(x, 2, 5, -1, out), 'k');
+    await expectBadArgumentAsync(() => k.topKSelectRows(x, 2, 5, 1.5, out), 'k');
+    await expectBadArgumentAsync(() => k.topKSelectRows(x, 3, 4, 2, out), 'x'); // 12 > 10
+    await expectBadArgumentAsync(() => k.topKSelectRows(x, 2, 5, 3, new Int32Array(5)), 'out'); // 6 > 5
+    await expectBadArgumentAsync(() => k.topKSelectRows(x, 2, 5, 3, new Float32Array(6) as never), 'out');
+    await expectBadArgumentAsync(() => k.topKSelectRows(new Int32Array(10) as never, 2, 5, 3, out), 'x');
+    await expectBadArgumentAsync(() => k.topKSelectRows(x, -1, 5, 3, out), 'rows');
+    await expectBadArgumentAsync(() => k.topKSelectRows(x, NaN, 5, 3, out), 'rows');
+    await expectBadArgumentAsync(() => k.topKSelectRows(x, 2, NaN, 3, out), 'n');
+    await expectBadArgumentAsync(() => k.topKSelectRows(x, 2, -5, 0, out), 'n');
   });
 });

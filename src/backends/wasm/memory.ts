@@ -114,11 +114,6 @@ export class WasmHeap {
     this.quarantinedBytes += bytes;
   }
 
-  /** Bytes of freed blocks held back from reuse (see `quarantined`). */
-  get quarantineBytes(): number {
-    return this.quarantinedBytes;
-  }
-
   /**
    * Runs before every allocation: frees the quarantined blocks no attached view reaches any more;
    * over budget, detaches the rest's views (or, where views never detach, frees the oldest).
