@@ -137,7 +137,8 @@ export class GpuDecoder implements DecodeStep {
         const up = new StaticDispatch(ctx, upRowsProgram, { ...norm, w3: o.w3 }, [this.weights, x, G.gate, G.idx, G.h], ALL_GROUPS);
         const down = new StaticDispatch(ctx, downSlicesProgram, { dim: s.dim, blocks },
           [refOf(`gatedFfn[${l}].wDownT`, g.wDownT), G.h, G.idx, at(G.args), G.part], blocks * DOWN_SLICES);
-        const add = new StaticDispatch(ctx, addSlicesProgram, { dim: s.dim }, [G.part, x], blocks);
+        const addGroups = Math.ceil(s.dim / 64);
+        const add = new StaticDispatch(ctx, addSlicesProgram, { dim: s.dim }, [G.part, x], addGroups);
         return {
           dispatches: [gate, compact, up, down, add],
           encode: (pass) => {
@@ -145,7 +146,7 @@ export class GpuDecoder implements DecodeStep {
             compact.encode(pass, [1]);
             up.encodeIndirect(pass, G.args);
             down.encode(pass, rows(blocks * DOWN_SLICES));
-            add.encode(pass, rows(blocks));
+            add.encode(pass, rows(addGroups));
           },
         };
       };
