@@ -1,5 +1,5 @@
 /**
- * SmolLM2-135M decode tok/s on several kernel set-ups in ONE process, alternating rounds (the
+ * SmolLM2-135M prefill and decode tok/s on several kernel set-ups in ONE process, alternating rounds (the
  * machine is shared: only same-run ratios mean anything). Each set-up loads its own model,
  * prefills the same prompt of CTX − 1 tokens, then decodes STEPS tokens (greedy) per round.
  * Also checks that every set-up decodes the same tokens as the first (bit-identical logits).
@@ -22,13 +22,15 @@ const prompt = Array.from({ length: ctx - steps - 1 }, (_, i) => 100 + ((i * 791
 const runs = [];
 for (const [name, make] of setups) {
   const kernels = await make();
-  runs.push({ name, kernels, model: await readGgufModel(MODEL, { kernels, maxSeqLen: ctx + 8 }), tps: [] as number[], tokens: [] as number[] });
+  runs.push({ name, kernels, model: await readGgufModel(MODEL, { kernels, maxSeqLen: ctx + 8 }), tps: [] as number[], prefillTps: [] as number[], tokens: [] as number[] });
 }
 for (let r = 0; r < rounds; r++) {
   for (const run of (r % 2 ? [...runs].reverse() : runs)) {
     const m = run.model;
     m.reset();
+    const p0 = performance.now();
     let tok = await m.prefill(prompt).then((l) => l.indexOf(Math.max(...l)));
+    run.prefillTps.push(prompt.length / ((performance.now() - p0) / 1000));
     const out: number[] = [];
     const t0 = performance.now();
     for (let i = 0; i < steps; i++) { tok = await m.forwardGreedy(tok, prompt.length + i); out.push(tok); }
@@ -40,7 +42,8 @@ const med = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
 const base = med(runs[0].tps);
 for (const run of runs) {
   console.log(`${run.name.padEnd(40)} decode ctx ${ctx}: median ${med(run.tps).toFixed(1)} tok/s (${run.tps.map((t) => t.toFixed(0)).join(' ')}), `
-    + `${(med(run.tps) / base).toFixed(2)}x of wasm 1t, same tokens ${run.tokens.join() === runs[0].tokens.join()}`);
+    + `${(med(run.tps) / base).toFixed(2)}x of wasm 1t; prefill ${prompt.length} tokens: median ${med(run.prefillTps).toFixed(1)} tok/s, `
+    + `${(med(run.prefillTps) / med(runs[0].prefillTps)).toFixed(2)}x; same tokens ${run.tokens.join() === runs[0].tokens.join()}`);
   run.model.dispose();
   await (run.kernels as { dispose?: () => Promise<void> }).dispose?.();
 }

@@ -1,9 +1,10 @@
 /**
  * Per-call time of SmolLM2-135M's int8 matrix products (quantizeQ8_1 input, Q4_1 layers, Q8_0
  * classifier) on the wasm-threads backend: one thread (`serial`) against the split call on
- * N threads, alternating in one process; prints ms per call and the ratio for each shape.
+ * N threads, alternating in one process; prints ms per call, the ratio and whether the outputs
+ * are bit-identical for each shape.
  *
- * @example npx tsx scripts/threads-gemv-ab.mts [threads=2] [minStreamBytes=0]
+ * @example npx tsx scripts/threads-gemv-ab.mts [threads=2] [minQuantizedBytes=0] [spinPolls=2000]
  */
 import { createParallelKernels } from '../src/backends/wasm-threads/create-parallel-kernels.js';
 import { quantizedRowWords, type QuantizedType } from '../src/kernels/quantized-row-words.js';
@@ -11,8 +12,9 @@ import { q8ActivationWords } from '../src/kernels/q8-activation-words.js';
 import { Rng } from '../src/core/rng.js';
 
 const threads = Number(process.argv[2] ?? 2);
-const minStreamBytes = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
-const k = await createParallelKernels({ threads, minStreamBytes });
+const minQuantizedBytes = Number(process.argv[3] ?? 0);
+const spinPolls = process.argv[4] === undefined ? undefined : Number(process.argv[4]);
+const k = await createParallelKernels({ threads, minQuantizedBytes, spinPolls });
 const SHAPES: [string, QuantizedType, number, number][] = [
   ['wk/wv', 'Q4_1', 192, 576], ['wq/wo', 'Q4_1', 576, 576], ['w1/w3', 'Q4_1', 1536, 576], ['w2', 'Q4_1', 576, 1536],
   ['wcls', 'Q8_0', 49152, 576],

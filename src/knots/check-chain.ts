@@ -109,6 +109,7 @@ export function checkChainProblem(name: string, problem: unknown): ChainProblem 
     const jumps = checkObject(`${name}.jumps`, p.jumps, 'null or { probability, radius }');
     checkNumber(`${name}.jumps.probability`, jumps.probability, 0, 1);
     checkInt(`${name}.jumps.radius`, jumps.radius, 0, Math.max(...candidates));
+    if (jumps.pairWidth !== undefined) checkInt(`${name}.jumps.pairWidth`, jumps.pairWidth, 0, Math.max(...candidates));
   }
   const pSpecial = ['pair', 'twins', 'neighbour', 'jumps'].reduce((sum, key) => sum + (((p[key] ?? null) as { probability?: number } | null)?.probability ?? 0), 0);
   if (pSpecial > 1) throw badArgument(`${name}: pair.probability + twins.probability + neighbour.probability + jumps.probability must not exceed 1, got ${pSpecial}`);

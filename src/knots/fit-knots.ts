@@ -91,9 +91,11 @@ export interface KnotFitOptions {
    * Mode jumps: k changed by one while every other knot keeps its offset from the best state of
    * k knots seen in burn-in, carried over to the best state of k ± 1 knots (anchors frozen after
    * burn-in). Free k only. Default on: probability 0.2 per iteration, r = max(1, round(0.06·n))
-   * grid steps; false: off. One evaluation per move, like a birth.
+   * grid steps; false: off. One evaluation per move, like a birth. pairWidth w > 0 keeps anchors
+   * per pattern of narrow gaps (knots at most w grid steps apart) too, so that a jump can also
+   * swap a narrow pair for a wide one at the same k (default 0: one anchor per k).
    */
-  modeJumps?: boolean | { probability?: number; radius?: number };
+  modeJumps?: boolean | { probability?: number; radius?: number; pairWidth?: number };
   /**
    * Where each chain starts: 'random' (default: one knot at a random grid point, or the fixed k)
    * or 'greedy' (from there, the best single birth, death or relocation while the log posterior
@@ -539,6 +541,7 @@ export async function fitKnots(
     jumps = {
       probability: checkNumber('modeJumps.probability', mj.probability ?? 0.2, 0, 1, { maxExclusive: true }),
       radius: checkInt('modeJumps.radius', mj.radius ?? Math.max(1, Math.round(0.06 * nMin)), 0, nMin),
+      ...(mj.pairWidth === undefined || mj.pairWidth === 0 ? {} : { pairWidth: checkInt('modeJumps.pairWidth', mj.pairWidth, 0, nMin) }),
     };
     if (jumps.probability === 0) jumps = null;
   }

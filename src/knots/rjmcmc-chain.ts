@@ -238,7 +238,7 @@ function* sampleChain(problem: ChainProblem, seed: number, rng: Rng, design: Spl
   const jumps = ctx.fixed ? null : problem.jumps ?? null;
   const pNeighbour = pTwin + (neighbour?.probability ?? 0);
   const pSpecial = pNeighbour + (jumps?.probability ?? 0);
-  const anchors = new ModeAnchors(d);
+  const anchors = new ModeAnchors(d, jumps?.pairWidth ?? 0);
 
   /** One move of replica rep at inverse temperature beta; returns its type (+ ACCEPTED). */
   const step = (rep: Replica, beta: number): number => {

@@ -315,33 +315,35 @@ describe('mode jumps: the kernel is reversible for any fixed anchors (n = 8, ran
   const n = 8, N = 1 << n;
   const listOf = (mask: number) => Array.from({ length: n }, (_, i) => i).filter((i) => mask & (1 << i));
   const maskOf = (l: readonly number[]) => l.reduce((m, i) => m | (1 << i), 0);
-  for (const [r, gamma, seed] of [[1, 1, 5], [2, 2, 6], [3, 0.5, 7], [0, 1.5, 8]] as [number, number, number][]) {
-    it(`radius ${r}, γ = ${gamma}`, () => {
+  for (const [r, gamma, seed, pairWidth] of [[1, 1, 5, 0], [2, 2, 6, 0], [3, 0.5, 7, 0], [0, 1.5, 8, 0], [2, 1, 9, 1], [3, 2, 10, 2]] as [number, number, number, number][]) {
+    it(`radius ${r}, γ = ${gamma}${pairWidth > 0 ? `, anchors per narrow-gap pattern (w = ${pairWidth})` : ''}`, () => {
       const rng = new Rng(seed);
       const logLik = new Float64Array(N).map(() => 2 * rng.normal());
       const logPi = (l: readonly number[]) => logLik[maskOf(l)] - gamma * logChoose(n, l.length);
       // Anchors: the best of a few random states per k, as burn-in would find them; k = 6 left out.
-      const anchors = new ModeAnchors(1);
-      for (let draw = 0; draw < 40; draw++) {
+      const anchors = new ModeAnchors(1, pairWidth);
+      for (let draw = 0; draw < (pairWidth > 0 ? 120 : 40); draw++) {
         const list = listOf(rng.int(N));
         if (list.length === 6) continue;
         anchors.observe({ sets: [new KnotSet(n, list)], current: logLik[maskOf(list)], logPrior: -gamma * logChoose(n, list.length) } as unknown as Replica);
       }
       anchors.freeze();
       const P = new Float64Array(N * N);
-      let proposals = 0;
+      let proposals = 0, sameK = 0;
       for (let mask = 0; mask < N; mask++) {
         const xi = listOf(mask), k = xi.length;
-        const from = anchors.at(0, k), targets = anchors.beside(0, k);
+        const from = anchors.source(0, xi);
         if (from === undefined) continue;
+        const targets = anchors.targets(0, from);
         for (const to of targets) {
-          const us = to.length > k ? Array.from({ length: 2 * r + 1 }, (_, i) => i - r) : [0];
+          const us = to.k > k ? Array.from({ length: 2 * r + 1 }, (_, i) => i - r) : [0];
           for (const u of us) {
-            const next = modeJumpTarget(xi, from, to, u, n, r);
-            if (next === null) continue;
+            const next = modeJumpTarget(xi, from.indices, to.indices, u, n, r);
+            if (next === null || anchors.keyOf(next) !== to.key) continue; // the reverse must start from `to`
             proposals++;
+            if (next.length === k) sameK++;
             const q = 1 / targets.length / us.length;
-            const logQ = modeJumpLogProposal(k, next.length, targets.length, anchors.beside(0, next.length).length, r);
+            const logQ = modeJumpLogProposal(k, next.length, targets.length, anchors.targets(0, to).length, r);
             P[mask * N + maskOf(next)] += q * Math.min(1, Math.exp(logPi(next) - logPi(xi) + logQ));
           }
         }
@@ -356,6 +358,7 @@ describe('mode jumps: the kernel is reversible for any fixed anchors (n = 8, ran
       }
       // With r = 0 only the anchors themselves jump.
       expect(proposals).toBeGreaterThan(r === 0 ? 5 : 20);
+      if (pairWidth > 0) expect(sameK).toBeGreaterThan(5); // jumps between patterns of one k happen
       expect(moves).toBeGreaterThan(r === 0 ? 2 : 10);
       expect(worst).toBeLessThan(1e-9);
     });

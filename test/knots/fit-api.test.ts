@@ -62,6 +62,7 @@ describe('fitKnots input validation', () => {
     await bad(() => fitKnots(x, y, { kernels, modeJumps: { probability: 1 } }), 'modeJumps.probability');
     await bad(() => fitKnots(x, y, { kernels, modeJumps: { radius: -2 } }), 'modeJumps.radius');
     await bad(() => fitKnots(x, y, { kernels, modeJumps: 3 as never }), 'modeJumps');
+    await bad(() => fitKnots(x, y, { kernels, modeJumps: { pairWidth: 2.5 } }), 'modeJumps.pairWidth');
     await bad(() => fitKnots(x, y, { kernels, twinMoves: { probability: 0.5 }, modeJumps: { probability: 0.5 } }), 'modeJumps.probability');
     await bad(() => fitKnots(x, y, { kernels, twinMoves: { probability: 0.5 }, neighbourMoves: { probability: 0.5 } }), 'neighbourMoves.probability');
   });

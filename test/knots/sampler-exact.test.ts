@@ -13,6 +13,7 @@ import { expectBadArgument } from '../_harness/bad-input.js';
 import { knotCaseData } from '../../src/knots/generators/knot-cases.js';
 import { standardizeResponse } from '../../src/knots/standardize-response.js';
 import { chainSeeds } from '../../src/knots/run-chains.js';
+import { QUARANTINE_BUDGET_BYTES } from '../../src/backends/wasm/memory.js';
 import { logChoose } from '../../src/knots/special-functions.js';
 
 let kernels: CpuKernels;
@@ -78,6 +79,7 @@ describe('RJMCMC against the exact posterior over all 2^8 knot subsets', () => {
     ['Poisson EBIC, γ = 1.5, neighbour moves', { family: 'poisson', y: counts, gamma: 1.5, neighbour: { probability: 0.15, offsets: [1] }, iterations: 40000 }],
     ['linear, γ = 2, near + twins + mode jumps (r = 2)', { gamma: 2, near: { probability: 0.3, radius: 2 }, twins: { probability: 0.05, radius: 2 }, jumps: { probability: 0.3, radius: 2 } }],
     ['cubic, γ = 0.5, mostly mode jumps (r = 1) + tempering', { degrees: [3], gamma: 0.5, jumps: { probability: 0.7, radius: 1 }, temperatures: [1, 2], iterations: 30000 }],
+    ['linear, γ = 1, mode jumps with anchors per narrow-gap pattern (w = 1)', { near: { probability: 0.3, radius: 2 }, jumps: { probability: 0.5, radius: 2, pairWidth: 1 } }],
     ['Poisson EBIC, γ = 1.5, mode jumps (r = 3)', { family: 'poisson', y: counts, gamma: 1.5, jumps: { probability: 0.3, radius: 3 } }],
     ['linear, γ = 1, greedy start', { start: 'greedy', near: { probability: 0.3, radius: 2 } }],
     ['cubic, γ = 2, greedy start + tempering', { degrees: [3], gamma: 2, start: 'greedy', temperatures: [1, 2], iterations: 20000 }],
@@ -124,7 +126,7 @@ describe('RJMCMC against the exact posterior over all 2^8 knot subsets', () => {
       [{ probability: 0.1, offsets: [2, 2] }, 'neighbour.offsets'], [{ probability: 0.1, offsets: 3 }, 'neighbour.offsets'], [{ probability: 0.1, offsets: [1], depth: 0 }, 'neighbour.depth'], ['yes', 'neighbour']] as [unknown, string][]) {
       expectBadArgument(() => runChain(problem({ neighbour: neighbour as ChainProblem['neighbour'] }), 1, kernels), field);
     }
-    for (const [jumps, field] of [[{ probability: 1.2, radius: 2 }, 'jumps.probability'], [{ probability: 0.1, radius: -1 }, 'jumps.radius'], [{ probability: 0.1, radius: 1.5 }, 'jumps.radius'], [true, 'jumps']] as [unknown, string][]) {
+    for (const [jumps, field] of [[{ probability: 1.2, radius: 2 }, 'jumps.probability'], [{ probability: 0.1, radius: -1 }, 'jumps.radius'], [{ probability: 0.1, radius: 1.5 }, 'jumps.radius'], [{ probability: 0.1, radius: 1, pairWidth: -1 }, 'jumps.pairWidth'], [true, 'jumps']] as [unknown, string][]) {
       expectBadArgument(() => runChain(problem({ jumps: jumps as ChainProblem['jumps'] }), 1, kernels), field);
     }
     expectBadArgument(() => runChain(problem({ twins: { probability: 0.5, radius: 2 }, jumps: { probability: 0.6, radius: 2 } }), 1, kernels), 'jumps.probability');
@@ -173,10 +175,19 @@ describe('RJMCMC against the exact posterior over all 2^8 knot subsets', () => {
     const grown = runChain(pr, 9, wasm, { onProgress: () => { big ??= wasm.allocF32(1 << 23); } });
     expect(Array.from(grown.logScore)).toEqual(Array.from(plain.logScore));
     expect(Array.from(grown.knotIndex[0])).toEqual(Array.from(plain.knotIndex[0]));
-    // An aborted chain frees its arrays too: a fresh allocation then reuses the same memory.
+    // An aborted chain frees its arrays too: a fresh allocation then reuses the same memory. Freed
+    // blocks that were viewed wait in the heap's quarantine until their views detach; filling it
+    // past its budget makes the next allocation detach them all and free the blocks.
+    const settle = () => {
+      const filler = wasm.allocF64!(QUARANTINE_BUDGET_BYTES / 8 + 1024); filler.view(); filler.dispose();
+      wasm.allocF64!(1).dispose();
+    };
+    settle();
     const probe1 = wasm.allocF64!(1000); const at = probe1.view().byteOffset; probe1.dispose();
+    settle();
     const ctl = new AbortController();
     expect(() => runChain(pr, 9, wasm, { signal: ctl.signal, onProgress: (f) => { if (f > 0.2) ctl.abort(); } })).toThrow();
+    settle();
     const probe2 = wasm.allocF64!(1000);
     expect(probe2.view().byteOffset).toBe(at);
     probe2.dispose();

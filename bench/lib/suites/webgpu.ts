@@ -128,11 +128,13 @@ export async function webgpuSuite(opts: SuiteOptions = {}): Promise<SuiteResult>
 
   try {
     // The roofline: a plain streaming read of a large device array, R reads per submission.
-    const big = onGpu(random(S.sum));
-    const sumShape = `${S.sum / (1 << 20)}M`;
-    tasks.push({ name: name('sum', `${G}-x${R}`, sumShape), bytes: R * S.sum * F,
-      fn: async () => { const r = await Promise.all(Array.from({ length: R }, () => gpu.sum(big, S.sum))); sink(r[0]); },
-      note: `streaming-read roofline (${(S.sum * F) / 2 ** 20} MiB), ${R} calls per submission` });
+    // The roofline keeps the hardware size in quick mode: a smaller array measures call overhead, not bandwidth.
+    const sumN = software ? SMALL.sum : HARDWARE.sum;
+    const big = onGpu(random(sumN));
+    const sumShape = `${sumN / (1 << 20)}M`;
+    tasks.push({ name: name('sum', `${G}-x${R}`, sumShape), bytes: R * sumN * F,
+      fn: async () => { const r = await Promise.all(Array.from({ length: R }, () => gpu.sum(big, sumN))); sink(r[0]); },
+      note: `streaming-read roofline (${(sumN * F) / 2 ** 20} MiB), ${R} calls per submission` });
 
     // gemv
     {
@@ -401,12 +403,17 @@ export async function webgpuSuite(opts: SuiteOptions = {}): Promise<SuiteResult>
       speedup('rope', qShape);
     }
 
+    // Setting up the model-sized tasks takes minutes on a hardware GPU: say which one is being built.
+    const t0 = performance.now();
+    const setup = (what: string) => opts.onProgress?.(0, `setup ${what} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
     // The llama decode step (stories110M shapes on a hardware GPU).
+    setup('llama decode');
     const llama = await gpuLlamaBench(gpu, wasm, !(software || quick), W, name, name('sum', `${G}-x${R}`, sumShape));
     disposers.push(llama.dispose);
     tasks.push(...llama.tasks); ratios.push(...llama.ratios); checks.push(...llama.notes);
 
     // The one-submission decode step: greedy float32, and the SmolLM2-shaped Q4_1 model at 128 and 4096 tokens of context.
+    setup('one-submission decode');
     const decode = await gpuDecodeBench(gpu, wasm, software ? 'software' : quick ? 'quick' : 'full', W, name, name('sum', `${G}-x${R}`, sumShape));
     disposers.push(decode.dispose);
     tasks.push(...decode.tasks); ratios.push(...decode.ratios); checks.push(...decode.notes);
@@ -417,15 +424,18 @@ export async function webgpuSuite(opts: SuiteOptions = {}): Promise<SuiteResult>
     tasks.push(...chessDecode.tasks); ratios.push(...chessDecode.ratios); checks.push(...chessDecode.notes);
 
     // The CHESS sparse FFN (src/activations): webgpu vs wasm at the activations suite's shape, and the dense FFN on the GPU.
+    setup('CHESS FFN');
     const ffn = await gpuSparseFfnBench(gpu, wasm, software ? 'software' : quick ? 'quick' : 'full', W, name, name('sum', `${G}-x${R}`, sumShape));
     disposers.push(ffn.dispose);
     tasks.push(...ffn.tasks); ratios.push(...ffn.ratios); checks.push(...ffn.notes);
 
     // A²ATS (src/kvcache): the two-tier decode step and the all-heads selection, webgpu vs wasm, at the kvcache suite's shape.
+    setup('A²ATS');
     const kv = await gpuKvcacheBench(gpu, wasm, software ? 'software' : quick ? 'quick' : 'full', W, name);
     disposers.push(() => { void kv.dispose(); });
     tasks.push(...kv.tasks); ratios.push(...kv.ratios); checks.push(...kv.notes);
 
+    setup('done');
     notes.push(...checks);
     const result = await runSuite('webgpu', tasks, { ...opts, quick, ratios, notes, clock: 'wall',
       rounds: opts.quick ? 2 : software ? 3 : 5, timeMs: software ? 100 : 200 });

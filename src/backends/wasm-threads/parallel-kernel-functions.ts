@@ -69,6 +69,12 @@ const REDUCED_CHUNKS = 16;
 const POINT_BLOCK = 4;
 /** Work per chunk at least: 64 KiB streamed, or 2^18 flops (well above the ~0.1 µs claim). */
 const MIN_CHUNK_BYTES = 1 << 16;
+/**
+ * The quantized products spend ~3 µs on 16 KiB of blocks (compute-bound, see
+ * minQuantizedBytes), so their chunks may be that small: a 576×576 Q4_1 matrix (207 KB) is then
+ * 12 chunks, not 4 of which the last is a tenth of the others, and two threads share it evenly.
+ */
+const MIN_QUANTIZED_CHUNK_BYTES = 1 << 14;
 const MIN_CHUNK_FLOPS = 1 << 18;
 
 const F = 4; // bytes per f32 / i32
@@ -84,8 +90,10 @@ export function parallelKernelFunctions(heap: SharedWasmHeap, pool: ThreadPool, 
   const quantizedSplits = (bytes: number) => bytes > 0 && bytes >= thresholds.minQuantizedBytes;
   const computes = (flops: number) => flops > 0 && flops >= thresholds.minFlops;
   /** Rows (or points) per chunk for a cut along rows of `bytesPerRow`. */
-  const rowChunk = (rows: number, unit: number, bytesPerRow: number, target?: number) =>
-    chunkSize(rows, unit, Math.ceil(MIN_CHUNK_BYTES / Math.max(1, bytesPerRow)), target);
+  const rowChunk = (rows: number, unit: number, bytesPerRow: number, target?: number, minBytes = MIN_CHUNK_BYTES) =>
+    chunkSize(rows, unit, Math.ceil(minBytes / Math.max(1, bytesPerRow)), target);
+  const quantizedChunk = (rows: number, unit: number, bytesPerRow: number) =>
+    rowChunk(rows, unit, bytesPerRow, undefined, MIN_QUANTIZED_CHUNK_BYTES);
   /** y[0..cols) = Σ_c partial c (cols floats each, at pParts), added in chunk order. */
   const reduce = (pParts: number, count: number, py: number, cols: number): void => {
     const buf = heap.buffer;
@@ -100,7 +108,7 @@ export function parallelKernelFunctions(heap: SharedWasmHeap, pool: ThreadPool, 
     if (!quantizedSplits(rows * rowBytes)) return serial[op]!(W, x, y, rows, cols);
     const { ptrs: [pW, px, py], finish } = marshal(heap, [
       { a: W, length: rows * quantizedRowWords(type, cols) }, { a: x, length: cols }, { a: y, length: rows, out: true, in: false }]);
-    pool.run({ op, total: rows, chunk: rowChunk(rows, 1, rowBytes), args: [at(pW, rowBytes), px, at(py, F), 'length', cols] });
+    pool.run({ op, total: rows, chunk: quantizedChunk(rows, 1, rowBytes), args: [at(pW, rowBytes), px, at(py, F), 'length', cols] });
     finish();
   };
   /** gemvQ4_1Q8_1 / gemvQ8_0Q8_1 cut by output rows (multiples of four). */
@@ -111,7 +119,7 @@ export function parallelKernelFunctions(heap: SharedWasmHeap, pool: ThreadPool, 
     const { ptrs: [pW, px, py], finish } = marshal(heap, [
       { a: W, length: rows * quantizedRowWords(type, cols) }, { a: xq, length: q8ActivationWords(cols) },
       { a: y, length: rows, out: true, in: false }]);
-    pool.run({ op, total: rows, chunk: rowChunk(rows, Q8_ROW_GROUP, rowBytes), args: [at(pW, rowBytes), px, at(py, F), 'length', cols] });
+    pool.run({ op, total: rows, chunk: quantizedChunk(rows, Q8_ROW_GROUP, rowBytes), args: [at(pW, rowBytes), px, at(py, F), 'length', cols] });
     finish();
   };
   /** gemmQ4_1Q8_1 / gemmQ8_0Q8_1 cut by output rows (multiples of four): Y keeps its row stride. */
@@ -119,7 +127,7 @@ export function parallelKernelFunctions(heap: SharedWasmHeap, pool: ThreadPool, 
     rows: number, cols: number, n: number): void => {
     const rowBytes = F * quantizedRowWords(type, cols);
     if (!quantizedSplits(rows * rowBytes)) return serial[op]!(W, Xq, Y, rows, cols, n);
-    const chunk = rowChunk(rows, Q8_ROW_GROUP, rowBytes);
+    const chunk = quantizedChunk(rows, Q8_ROW_GROUP, rowBytes);
     const scratchBytes = (cols / 32) * Q8_SCRATCH_BYTES_PER_BLOCK;
     const { ptrs: [pW, pX, pY, pScratch], finish } = marshal(heap, [
       { a: W, length: rows * quantizedRowWords(type, cols) }, { a: Xq, length: n * q8ActivationWords(cols) },
