@@ -64,6 +64,8 @@ export interface DecodeStep {
   run(token: number, pos: number, want: 'logits'): Promise<Float32Array>;
   run(token: number, pos: number, want: 'token'): Promise<number>;
   run(token: number, pos: number, want: 'none'): Promise<void>;
+  /** Bytes of the step's own device memory (tables, activations, scratch, uniforms), beside the spec's arrays. */
+  readonly residentBytes: number;
   dispose(): void;
 }
 

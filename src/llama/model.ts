@@ -1068,11 +1068,14 @@ export class LlamaModel {
     return this.layout.bytesPerToken;
   }
 
-  /** Bytes this model holds resident: weights, activations, and the dense KV cache with its attention index. */
+  /**
+   * Bytes this model holds resident: weights, activations, the dense KV cache with its attention
+   * index, and the backend's whole decode step once built (its tables and scratch).
+   */
   get residentBytes(): number {
     const floats = this.mem ? this.mem.length : this.dev!.owned.reduce((t, a) => t + a.length, 0);
     const kv = this.kv instanceof DenseKvCache ? this.kv.residentBytes : 0;
-    return 4 * (floats + (this.qmem?.length ?? 0)) + kv;
+    return 4 * (floats + (this.qmem?.length ?? 0)) + kv + (this.wholeStep?.step.residentBytes ?? 0);
   }
 
   /** Release the resident memory; the model must not be used afterwards. */

@@ -31,8 +31,8 @@ import { describeWithShared } from '../_harness/shared-data.js';
 const missing = await webgpuMissing();
 
 /**
- * hidden 600: the compaction's 256 invocations scan runs of 3 channels; dim 96: two 64-column
- * blocks of the down projection, the second half empty.
+ * hidden 600: the compaction's 256 invocations scan runs of 3 channels; dim 96: one 256-column
+ * block of the down projection, of whose invocations' 4 columns only the first 2 or 1 exist.
  */
 const SHAPE = { dim: 96, hiddenDim: 600, nLayers: 2, nHeads: 4, nKvHeads: 2, vocabSize: 80, seqLen: 40, ropePairing: 'half' as const };
 
@@ -62,10 +62,15 @@ describeWithRuntime('webgpu decode step: the CHESS FFN inside the submission', m
     await cpu.use({ ffn: onCpu });
     await gpu.use({ ffn: onGpu });
     const tokens = Array.from({ length: 24 }, (_, i) => (i * 13 + 1) % SHAPE.vocabSize);
+    const before = gpu.residentBytes;
     for (let pos = 0; pos < tokens.length; pos++) {
       const want = await cpu.forward(tokens[pos], pos);
       expect(maxRelDiff(await gpu.forward(tokens[pos], pos), want)).toBeLessThan(1e-4);
     }
+    // The step's own memory is counted once built: at least its RoPE table, logits, and the FFN's
+    // gate, index, product and (at least 16) down-projection slices.
+    const headDim = SHAPE.dim / SHAPE.nHeads;
+    expect(gpu.residentBytes - before).toBeGreaterThanOrEqual(4 * (SHAPE.seqLen * headDim + SHAPE.vocabSize + 3 * SHAPE.hiddenDim + 16 * SHAPE.dim));
     // The thresholds kept about half the channels on the CPU (the GPU path runs the same rule).
     const s = onCpu.counters.summary();
     expect(s.gateSparsity).toBeGreaterThan(0.3);

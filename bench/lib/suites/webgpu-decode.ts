@@ -45,7 +45,7 @@ export function randomQuantizedLlama(shape: LlamaShape, formats: WeightFormats, 
 }
 
 /** One decode step at a fixed context: token at position `context` again and again (row `context` is rewritten). */
-function stepAt(model: LlamaModel, context: number, greedy: boolean): () => Promise<void> {
+export function stepAt(model: LlamaModel, context: number, greedy: boolean): () => Promise<void> {
   let token = 1;
   return async () => {
     token = (token * 7 + 3) % model.config.vocabSize;
@@ -54,7 +54,7 @@ function stepAt(model: LlamaModel, context: number, greedy: boolean): () => Prom
 }
 
 /** Fill the cache with `n` prompt tokens (positions 0..n−1). */
-async function fill(model: LlamaModel, n: number): Promise<void> {
+export async function fill(model: LlamaModel, n: number): Promise<void> {
   await model.prefill(Array.from({ length: n }, (_, i) => (i * 31 + 7) % model.config.vocabSize));
 }
 

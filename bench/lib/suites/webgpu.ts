@@ -11,7 +11,8 @@
  * The Llama decode step's vector kernels (rmsnorm n = 4096, softmax n = 32000, rope 32 × 128)
  * run at those sizes on every adapter. The CHESS sparse FFN (webgpu-ffn.ts) runs at the
  * activations suite's 14336×4096, k = 0.5, on a hardware GPU (7168×4096 with quick): webgpu vs
- * wasm, and vs the dense FFN.
+ * wasm, and vs the dense FFN. The CHESS FFN inside the one-submission decode step
+ * (webgpu-decode-chess.ts): greedy steps with Llama-3-8B's layer shape, CHESS vs dense FFN.
  * A²ATS (webgpu-kvcache.ts): the two-tier cache's decode step and the all-heads selection at the
  * kvcache suite's shape (n = 32768, 32/8 heads, d = 128, ρ = 0.03; n = 8192 with quick).
  *
@@ -32,6 +33,7 @@ import { Rng } from '../../../src/core/rng.js';
 import { mirrorF32, mirrorI32 } from '../../../src/kernels/host-mirror.js';
 import { lloydIteration } from '../../../src/kvcache/lloyd-step.js';
 import { gpuDecodeBench } from './webgpu-decode.js';
+import { gpuDecodeChessBench } from './webgpu-decode-chess.js';
 import { gpuLlamaBench } from './webgpu-llama.js';
 import { gpuSparseFfnBench } from './webgpu-ffn.js';
 import { gpuKvcacheBench } from './webgpu-kvcache.js';
@@ -72,7 +74,12 @@ function relErr(gpu: Float32Array, cpu: Float32Array, terms: Float64Array): numb
   return worst;
 }
 
-export async function webgpuSuite(opts: SuiteOptions = {}): Promise<SuiteResult> {
+/** The suite's parts; a device run can take a few at a time to stay inside one call's time limit. */
+export const WEBGPU_PARTS = ['kernels', 'llama', 'decode', 'chess-decode', 'ffn', 'kvcache'] as const;
+export type WebgpuPart = (typeof WEBGPU_PARTS)[number];
+
+export async function webgpuSuite(opts: SuiteOptions & { parts?: readonly WebgpuPart[] } = {}): Promise<SuiteResult> {
+  const want = (part: WebgpuPart) => opts.parts === undefined || opts.parts.includes(part);
   const quick = opts.quick ?? false;
   let gpu: Kernels;
   try {
@@ -401,32 +408,51 @@ export async function webgpuSuite(opts: SuiteOptions = {}): Promise<SuiteResult>
       speedup('rope', qShape);
     }
 
+    // Without the kernel part only the roofline (the first task) stays.
+    if (!want('kernels')) { tasks.splice(1); ratios.length = 0; checks.length = 0; }
+
     // Setting up the model-sized tasks takes minutes on a hardware GPU: say which one is being built.
     const t0 = performance.now();
     const setup = (what: string) => opts.onProgress?.(0, `setup ${what} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
     // The llama decode step (stories110M shapes on a hardware GPU).
-    setup('llama decode');
-    const llama = await gpuLlamaBench(gpu, wasm, !(software || quick), W, name, name('sum', `${G}-x${R}`, sumShape));
-    disposers.push(llama.dispose);
-    tasks.push(...llama.tasks); ratios.push(...llama.ratios); checks.push(...llama.notes);
+    if (want('llama')) {
+      setup('llama decode');
+      const llama = await gpuLlamaBench(gpu, wasm, !(software || quick), W, name, name('sum', `${G}-x${R}`, sumShape));
+      disposers.push(llama.dispose);
+      tasks.push(...llama.tasks); ratios.push(...llama.ratios); checks.push(...llama.notes);
+    }
 
     // The one-submission decode step: greedy float32, and the SmolLM2-shaped Q4_1 model at 128 and 4096 tokens of context.
-    setup('one-submission decode');
-    const decode = await gpuDecodeBench(gpu, wasm, software ? 'software' : quick ? 'quick' : 'full', W, name, name('sum', `${G}-x${R}`, sumShape));
-    disposers.push(decode.dispose);
-    tasks.push(...decode.tasks); ratios.push(...decode.ratios); checks.push(...decode.notes);
+    if (want('decode')) {
+      setup('one-submission decode');
+      const decode = await gpuDecodeBench(gpu, wasm, software ? 'software' : quick ? 'quick' : 'full', W, name, name('sum', `${G}-x${R}`, sumShape));
+      disposers.push(decode.dispose);
+      tasks.push(...decode.tasks); ratios.push(...decode.ratios); checks.push(...decode.notes);
+    }
+
+    // The CHESS FFN inside the one-submission decode step, beside the dense FFN's step.
+    if (want('chess-decode')) {
+      setup('CHESS in the decode step');
+      const chessDecode = await gpuDecodeChessBench(gpu, wasm, software ? 'software' : quick ? 'quick' : 'full', name);
+      disposers.push(chessDecode.dispose);
+      tasks.push(...chessDecode.tasks); ratios.push(...chessDecode.ratios); checks.push(...chessDecode.notes);
+    }
 
     // The CHESS sparse FFN (src/activations): webgpu vs wasm at the activations suite's shape, and the dense FFN on the GPU.
-    setup('CHESS FFN');
-    const ffn = await gpuSparseFfnBench(gpu, wasm, software ? 'software' : quick ? 'quick' : 'full', W, name, name('sum', `${G}-x${R}`, sumShape));
-    disposers.push(ffn.dispose);
-    tasks.push(...ffn.tasks); ratios.push(...ffn.ratios); checks.push(...ffn.notes);
+    if (want('ffn')) {
+      setup('CHESS FFN');
+      const ffn = await gpuSparseFfnBench(gpu, wasm, software ? 'software' : quick ? 'quick' : 'full', W, name, name('sum', `${G}-x${R}`, sumShape));
+      disposers.push(ffn.dispose);
+      tasks.push(...ffn.tasks); ratios.push(...ffn.ratios); checks.push(...ffn.notes);
+    }
 
     // A²ATS (src/kvcache): the two-tier decode step and the all-heads selection, webgpu vs wasm, at the kvcache suite's shape.
-    setup('A²ATS');
-    const kv = await gpuKvcacheBench(gpu, wasm, software ? 'software' : quick ? 'quick' : 'full', W, name);
-    disposers.push(() => { void kv.dispose(); });
-    tasks.push(...kv.tasks); ratios.push(...kv.ratios); checks.push(...kv.notes);
+    if (want('kvcache')) {
+      setup('A²ATS');
+      const kv = await gpuKvcacheBench(gpu, wasm, software ? 'software' : quick ? 'quick' : 'full', W, name);
+      disposers.push(() => { void kv.dispose(); });
+      tasks.push(...kv.tasks); ratios.push(...kv.ratios); checks.push(...kv.notes);
+    }
 
     setup('done');
     notes.push(...checks);

@@ -6,7 +6,7 @@
  *   gateRows     s_i = g_i if |g_i| ≥ t_i else 0,  g_i = SiLU(W1_i · RMSNorm(x))      (all rows)
  *   compactKept  idx = the i with s_i ≠ 0, in increasing order; count → an indirect dispatch
  *   upRows       h_k = s_{idx_k} · (W3_{idx_k} · RMSNorm(x))                  (count workgroups)
- *   downSlices   part_j,c = Σ_{k ≡ j mod S} h_k · W2ᵀ[idx_k, c]        (column blocks × S slices)
+ *   downSlices   part_j,c = Σ_{k ≡ j mod S} h_k · W2ᵀ[idx_k, c]        (256-column blocks × S slices)
  *   addSlices    x_c += Σ_j part_j,c                                      (the residual add)
  *
  * The kept order is the channel order and each slice sums in a fixed order, so a token's result
@@ -16,10 +16,15 @@
 import type { GpuProgram } from '../program.js';
 import { normScale, rowDots, rowDotsPrelude, ROW_WG } from './row-dots.js';
 
-/** Slices the down projection's kept rows are split into (more workgroups on wide GPUs; a fixed order). */
-export const DOWN_SLICES = 16;
-/** Output columns per down-projection workgroup (one per invocation). */
-export const DOWN_COLUMNS = 64;
+/**
+ * Slices the down projection's kept rows are split into: with DOWN_COLUMNS per workgroup, a
+ * 4096-wide output gets 16 × 64 = 1024 workgroups of 4 independent loads per row each (as many
+ * loads in flight as the dense W2 program's 4096 one-row workgroups); a fixed summation order.
+ */
+export const DOWN_SLICES = 64;
+/** Output columns per down-projection workgroup: 64 invocations × 4 columns, 64 apart (coalesced). */
+export const DOWN_COLUMNS = 256;
+const DOWN_WG = 64;
 /** Invocations of the single compaction workgroup. */
 const COMPACT_WG = 256;
 
@@ -115,7 +120,7 @@ ${normScale('P.cols')}
  */
 export const downSlicesProgram: GpuProgram = {
   cacheKey: 'decode:gatedFfn:downSlices',
-  workgroupSize: [DOWN_COLUMNS, 1],
+  workgroupSize: [DOWN_WG, 1],
   uniforms: [{ name: 'dim', type: 'u32' }, { name: 'blocks', type: 'u32' }],
   bindings: [
     { name: 'WT', type: 'f32', access: 'read' }, { name: 'h', type: 'f32', access: 'read' },
@@ -127,17 +132,26 @@ export const downSlicesProgram: GpuProgram = {
   let j = wid / P.blocks;
   if (c >= P.dim) { return; }
   let count = args[P.argsOff + 3u];
-  var acc = 0.0;
+  var acc = vec4<f32>(0.0);
+  // Columns c + 64u·m (m < 4) that exist: a 4-wide mask, so the loop body has no branch.
+  let live = vec4<bool>(true, c + ${DOWN_WG}u < P.dim, c + ${2 * DOWN_WG}u < P.dim, c + ${3 * DOWN_WG}u < P.dim);
+  let last = P.dim - 1u;
   for (var k = j; k < count; k = k + ${DOWN_SLICES}u) {
-    acc = acc + h[P.hOff + k] * WT[P.WTOff + idx[P.idxOff + k] * P.dim + c];
+    let row = P.WTOff + idx[P.idxOff + k] * P.dim;
+    let w = vec4<f32>(WT[row + c], WT[row + min(c + ${DOWN_WG}u, last)], WT[row + min(c + ${2 * DOWN_WG}u, last)], WT[row + min(c + ${3 * DOWN_WG}u, last)]);
+    acc = acc + h[P.hOff + k] * w;
   }
-  part[P.partOff + j * P.dim + c] = acc;`,
+  let at = P.partOff + j * P.dim + c;
+  part[at] = acc.x;
+  if (live.y) { part[at + ${DOWN_WG}u] = acc.y; }
+  if (live.z) { part[at + ${2 * DOWN_WG}u] = acc.z; }
+  if (live.w) { part[at + ${3 * DOWN_WG}u] = acc.w; }`,
 };
 
 /** x[c] += Σ_j part[j·dim + c] over the S slices. Invocations: dim. */
 export const addSlicesProgram: GpuProgram = {
   cacheKey: 'decode:gatedFfn:addSlices',
-  workgroupSize: [DOWN_COLUMNS, 1],
+  workgroupSize: [DOWN_WG, 1],
   uniforms: [{ name: 'dim', type: 'u32' }],
   bindings: [{ name: 'part', type: 'f32', access: 'read' }, { name: 'x', type: 'f32', access: 'read_write' }],
   body: `

@@ -137,7 +137,8 @@ export class GpuDecoder implements DecodeStep {
         const up = new StaticDispatch(ctx, upRowsProgram, { ...norm, w3: o.w3 }, [this.weights, x, G.gate, G.idx, G.h], ALL_GROUPS);
         const down = new StaticDispatch(ctx, downSlicesProgram, { dim: s.dim, blocks },
           [refOf(`gatedFfn[${l}].wDownT`, g.wDownT), G.h, G.idx, at(G.args), G.part], blocks * DOWN_SLICES);
-        const add = new StaticDispatch(ctx, addSlicesProgram, { dim: s.dim }, [G.part, x], blocks);
+        const addGroups = Math.ceil(s.dim / 64);
+        const add = new StaticDispatch(ctx, addSlicesProgram, { dim: s.dim }, [G.part, x], addGroups);
         return {
           dispatches: [gate, compact, up, down, add],
           encode: (pass) => {
@@ -145,7 +146,7 @@ export class GpuDecoder implements DecodeStep {
             compact.encode(pass, [1]);
             up.encodeIndirect(pass, G.args);
             down.encode(pass, rows(blocks * DOWN_SLICES));
-            add.encode(pass, rows(blocks));
+            add.encode(pass, rows(addGroups));
           },
         };
       };
@@ -240,6 +241,12 @@ export class GpuDecoder implements DecodeStep {
     const [best, nan] = new Uint32Array(data);
     if (nan !== 0xFFFFFFFF) throw badArgument(`logits[${nan}] is NaN`);
     return best;
+  }
+
+  get residentBytes(): number {
+    const uniforms = [...this.layers.flatMap((L) => [L.qkv, L.chunks, L.combine, L.wo, ...L.ffn.dispatches]), this.classifier, this.argmax, ...(this.embed ? [this.embed] : [])]
+      .reduce((t, dsp) => t + dsp.uniformBuffer.size, 0);
+    return this.buffers.reduce((t, b) => t + b.size, 0) + uniforms;
   }
 
   dispose(): void {
