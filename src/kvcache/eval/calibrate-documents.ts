@@ -18,7 +18,7 @@
 import { checkKernels } from '../../kernels/check-kernels.js';
 import type { CpuKernels, Kernels } from '../../kernels/kernels.js';
 import { badArgument, throwIfAborted } from '../../core/errors.js';
-import { checkInt, checkOneOf } from '../../core/validate.js';
+import { checkInt, checkNumber, checkOneOf } from '../../core/validate.js';
 import { checkOptions, optionKeys } from '../../core/options.js';
 import type { LlamaModel } from '../../llama/model.js';
 import { DenseKvCache } from '../../llama/dense-kv-cache.js';
@@ -64,6 +64,7 @@ export interface DocumentCalibrationResult {
 
 /** Checks size, iterations and kinds (shared by every calibration entry point). */
 export function checkTrainingOptions(o: CodebookTrainingOptions): void {
+  if (o === null || typeof o !== 'object') throw badArgument(`training options must be an object, got ${String(o)}`);
   checkInt('size', o.size, 1);
   checkInt('iterations', o.iterations, 0);
   if (o.seed !== undefined) checkInt('seed', o.seed, 0);
@@ -77,6 +78,10 @@ export function checkTrainingOptions(o: CodebookTrainingOptions): void {
  */
 export async function trainCodebookKinds(kernels: Kernels, cal: KvCalibration, o: CodebookTrainingOptions,
   from: number): Promise<{ queryAware?: CodebookSet; plain?: CodebookSet }> {
+  checkKernels('kernels', kernels);
+  if (!(cal instanceof KvCalibration)) throw badArgument('cal must be the KvCalibration of a capture (captureDocuments)');
+  checkTrainingOptions(o);
+  checkNumber('from', from, 0, 1);
   const sets: { queryAware?: CodebookSet; plain?: CodebookSet } = {};
   const progress = o.onProgress ?? (() => {});
   for (let i = 0; i < o.kinds.length; i++) {
