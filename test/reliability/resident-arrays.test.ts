@@ -48,6 +48,22 @@ function staleViewSuite(k: CpuKernels, isReference: boolean): void {
       keep.dispose();
     });
 
+    it('an allocation that does not grow memory leaves views attached, however many viewed blocks were freed', () => {
+      // Reserve first (as RetrievalKvCache does), then keep a view across many alloc/view/dispose
+      // cycles that fit in the reserve: the model's output view across a retrieval step.
+      k.allocF32((4 * QUARANTINE_BUDGET_BYTES) / 4).dispose();
+      const out = k.allocF32(64);
+      const view = out.view();
+      const bytes = view.buffer.byteLength;
+      for (let i = 0; i < 3 * (QUARANTINE_BUDGET_BYTES >> 16); i++) {
+        const a = k.allocF32(1 << 14); // 64 KiB each: 3x the budget in all
+        a.view()[0] = i;
+        a.dispose();
+      }
+      expect(out.view().buffer.byteLength).toBe(bytes); // memory did not grow …
+      expect(view.length).toBe(64); // … so the view taken before is still attached
+      out.dispose();
+    });
   }
 }
 

@@ -7,9 +7,9 @@
  *   refreshed after every allocation — the only operation that can grow memory (kernels never
  *   allocate, and workers never call alloc). Resident views compare buffer identity, so they are
  *   rebuilt over the new buffer on their next view().
- * - Freed blocks that were viewed cannot be made safe by detaching their views (nothing
- *   detaches a SharedArrayBuffer), so the quarantine only delays their reuse: past its budget
- *   the oldest are freed, and a view kept that long past dispose() may alias a newer array.
+ * - Freed blocks that were viewed are never released by growth (nothing detaches a
+ *   SharedArrayBuffer), so the quarantine only delays their reuse: past its budget the oldest
+ *   are freed, and a view kept that long past dispose() may alias a newer array.
  *   Kernels still refuse such a view; element writes through it are not caught.
  * - Only the calling thread allocates: the TLSF allocator's root pointer is a global of the main
  *   instance, and the workers' instances never touch it.
@@ -28,11 +28,6 @@ export class SharedWasmHeap extends WasmHeap {
   /** The current SharedArrayBuffer (typed as ArrayBuffer for the marshalling code it shares). */
   override get buffer(): ArrayBuffer {
     return this.shared as ArrayBuffer;
-  }
-
-  /** Views of shared memory never detach. */
-  protected override detachViews(): boolean {
-    return false;
   }
 
   override allocBytes(bytes: number, what?: string): number {

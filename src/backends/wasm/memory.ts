@@ -19,10 +19,7 @@ type Typed = Float32Array | Int32Array | Float64Array;
 /** wasm32 addresses 4 GiB; the allocator's block header and the static data take some of it. */
 const ADDRESSABLE_BYTES = 2 ** 32 - 2 ** 16;
 
-/**
- * How many bytes of freed-but-still-viewed blocks the heap holds back before it detaches every
- * view (non-shared heap) or frees the oldest anyway (shared heap). See `quarantine`.
- */
+/** How many bytes of freed-but-still-viewed blocks the heap holds back before it frees the oldest. See `quarantined`. */
 export const QUARANTINE_BUDGET_BYTES = 8 << 20;
 
 /** A freed block some handed-out view may still point into, and the buffer that view is over. */
@@ -44,9 +41,7 @@ export class WasmHeap {
    * and element writes through it cannot be intercepted; if the allocator handed the block to the
    * next array, `v[0] = 99` would land there. So a viewed block is not freed while its view is
    * attached: it waits here until memory growth detaches that view (every view of a non-shared
-   * heap detaches on growth), and once more than QUARANTINE_BUDGET_BYTES wait, the next allocation
-   * detaches them all itself (`memory.grow(0)`: growth by zero pages detaches too) rather than
-   * reuse a block a live view reaches.
+   * heap detaches on growth) or until more than QUARANTINE_BUDGET_BYTES of later frees push it out.
    */
   private readonly quarantined: QuarantinedBlock[] = [];
   private quarantinedBytes = 0;
@@ -115,44 +110,27 @@ export class WasmHeap {
   }
 
   /**
-   * Runs before every allocation: frees the quarantined blocks no attached view reaches any more;
-   * over budget, detaches the rest's views (or, where views never detach, frees the oldest).
+   * Runs before every allocation: frees the quarantined blocks no attached view reaches any more
+   * (memory grew since), then the oldest while more than QUARANTINE_BUDGET_BYTES wait. It never
+   * detaches views itself: callers keep views across allocations that do not grow memory (a
+   * model's output view across a retrieval step, with memory reserved up front), so detaching is
+   * left to real growth, and a view kept past dispose() through 8 MiB of later frees may alias a
+   * newer array.
    */
   private settleQuarantine(): void {
     if (this.quarantined.length === 0) return;
-    this.freeQuarantined((b) => b.buffer.byteLength === 0);
-    if (this.quarantinedBytes <= QUARANTINE_BUDGET_BYTES) return;
-    if (this.detachViews()) {
-      this.freeQuarantined(() => true);
-      return;
-    }
-    while (this.quarantinedBytes > QUARANTINE_BUDGET_BYTES) { // oldest first
-      const b = this.quarantined.shift() as QuarantinedBlock;
-      this.quarantinedBytes -= b.bytes;
-      this.exports.free(b.ptr);
-    }
-  }
-
-  private freeQuarantined(safe: (b: QuarantinedBlock) => boolean): void {
     let kept = 0;
     for (const b of this.quarantined) {
-      if (safe(b)) {
-        this.quarantinedBytes -= b.bytes;
-        this.exports.free(b.ptr);
-      } else {
-        this.quarantined[kept++] = b;
-      }
+      if (b.buffer.byteLength === 0) this.release(b);
+      else this.quarantined[kept++] = b;
     }
     this.quarantined.length = kept;
+    while (this.quarantinedBytes > QUARANTINE_BUDGET_BYTES) this.release(this.quarantined.shift() as QuarantinedBlock); // oldest first
   }
 
-  /**
-   * Detaches every typed-array view of the heap, returning whether it could. Growing a
-   * non-shared memory, even by zero pages, replaces its buffer and detaches the old one.
-   */
-  protected detachViews(): boolean {
-    this.exports.memory.grow(0);
-    return true;
+  private release(b: QuarantinedBlock): void {
+    this.quarantinedBytes -= b.bytes;
+    this.exports.free(b.ptr);
   }
 
   /** Throws when `a` is a view of a freed resident array (see `retired`). */
