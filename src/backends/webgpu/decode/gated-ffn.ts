@@ -14,6 +14,7 @@
  * the same arithmetic as gemv → siluThreshold → vmmsp → spvmm; SiLU here is float32.
  */
 import type { GpuProgram } from '../program.js';
+import { SILU_WGSL } from '../programs/threshold.js';
 import { normScale, rowDots, rowDotsPrelude, ROW_WG } from './row-dots.js';
 
 /**
@@ -28,11 +29,6 @@ const DOWN_WG = 64;
 /** Invocations of the single compaction workgroup. */
 const COMPACT_WG = 256;
 
-const SILU = `fn silu(v: f32) -> f32 {
-  let e = exp(-abs(v));
-  return select(v * e, v, v >= 0.0) / (1.0 + e);
-}`;
-
 /** gate[i] = SiLU(W1_i·n) where |·| ≥ t[i], else 0; n = RMSNorm(x; W[norm …]). Workgroups: hidden rows. */
 export const gateRowsProgram: GpuProgram = {
   cacheKey: 'decode:gatedFfn:gateRows',
@@ -42,7 +38,7 @@ export const gateRowsProgram: GpuProgram = {
     { name: 'W', type: 'f32', access: 'read' }, { name: 't', type: 'f32', access: 'read' },
     { name: 'x', type: 'f32', access: 'read' }, { name: 'gate', type: 'f32', access: 'read_write' },
   ],
-  prelude: `${rowDotsPrelude(2)}\n${SILU}`,
+  prelude: `${rowDotsPrelude(2)}\n${SILU_WGSL}`,
   body: `
 ${rowDots('f32', ['P.WOff + P.w1 + wid * P.cols'], 'x', 'P.xOff', 'P.cols', 'P.WOff + P.norm')}
   if (lid == 0u) {

@@ -9,6 +9,7 @@
  */
 import type { GpuProgram } from '../program.js';
 import { matrixBindings, normScale, rowBase, rowDots, rowDotsPrelude, ROW_WG, type RowFormat } from './row-dots.js';
+import { SILU_WGSL } from '../programs/threshold.js';
 
 const SHAPE = [{ name: 'cols', type: 'u32' as const }, { name: 'rowLen', type: 'u32' as const }, { name: 'w', type: 'u32' as const }];
 
@@ -44,11 +45,7 @@ export function gateUpRowsProgram(format: RowFormat): GpuProgram {
     uniforms: [{ name: 'cols', type: 'u32' }, { name: 'rowLen', type: 'u32' }, { name: 'w1', type: 'u32' }, { name: 'w3', type: 'u32' },
       { name: 'norm', type: 'u32' }, { name: 'eps', type: 'f32' }],
     bindings: [...matrixBindings(format, true), { name: 'x', type: 'f32', access: 'read' }, { name: 'u', type: 'f32', access: 'read_write' }],
-    prelude: `${rowDotsPrelude(3)}
-fn silu(v: f32) -> f32 {
-  let e = exp(-abs(v));
-  return select(v * e, v, v >= 0.0) / (1.0 + e);
-}`,
+    prelude: `${rowDotsPrelude(3)}\n${SILU_WGSL}`,
     body: `
 ${rowDots(format, [rowBase(format, 'P.w1 + wid * P.rowLen'), rowBase(format, 'P.w3 + wid * P.rowLen')], 'x', 'P.xOff', 'P.cols', 'P.WOff + P.norm')}
   if (lid == 0u) {
