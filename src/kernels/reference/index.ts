@@ -5,7 +5,7 @@
  * derived from this one table. The mapped type makes a missing or misnamed entry a `tsc` error.
  */
 import type { KernelFunctions, KernelName } from '../kernels.js';
-import type { AnyKernelDescriptor, KernelDescriptor } from '../define-kernel.js';
+import type { AnyKernelDescriptor, KernelDescriptor, WorkSplit } from '../define-kernel.js';
 import { dotKernel } from './dot.js';
 import { sumKernel } from './sum.js';
 import { axpyKernel } from './axpy.js';
@@ -71,7 +71,12 @@ const REGISTRY = {
  * The registry: the kernel names and signatures everything else is typed by (KernelFunctions,
  * KernelName). The annotation makes an entry under another name than its descriptor's a `tsc` error.
  */
-export const KERNELS: { readonly [K in keyof typeof REGISTRY]: KernelDescriptor<K, (typeof REGISTRY)[K]['reference']> } = REGISTRY;
+export const KERNELS: {
+  readonly [K in keyof typeof REGISTRY]: KernelDescriptor<K, (typeof REGISTRY)[K]['reference'], (typeof REGISTRY)[K]['split']>
+} = REGISTRY;
+
+/** The kernels whose work splits as S says (see WorkSplit), from their descriptors. */
+export type KernelsSplitBy<S extends WorkSplit> = { [K in KernelName]: (typeof KERNELS)[K]['split'] extends S ? K : never }[KernelName];
 
 /** The descriptors as a list, for derivations that treat every kernel alike. */
 export const KERNEL_DESCRIPTORS = Object.values(KERNELS) as readonly AnyKernelDescriptor[];
