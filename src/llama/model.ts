@@ -64,7 +64,6 @@ import { disposeSymbol } from '../core/dispose.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 import { q8ActivationWords } from '../kernels/q8-activation-words.js';
 import { decodeStepFactory, type DecodeStep } from '../kernels/decode-step.js';
-import { argmax } from './sampler.js';
 
 /**
  * Writes weights into the resident buffers while a model is being built: float32 tensors into
@@ -900,7 +899,7 @@ export class LlamaModel {
     this.checkStep(token, pos);
     const whole = this.backendStep(pos);
     if (whole) return whole.run(token, pos, 'token');
-    return argmax(await this.forward(token, pos));
+    return this.kernels.argmax(await this.forward(token, pos), this.config.vocabSize);
   }
 
   /** The step's arrays: views (sync kernels, rebuilt by sync()) or the device arrays. */

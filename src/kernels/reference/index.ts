@@ -16,6 +16,7 @@ import { vmmspKernel } from './vmmsp.js';
 import { l2sqrBatchKernel } from './l2sqr-batch.js';
 import { argminL2Kernel } from './argmin-l2.js';
 import { topKKernel } from './top-k.js';
+import { argmaxKernel } from './argmax.js'; // llama: greedy decoding
 import { softmaxKernel } from './softmax.js';
 import { rmsnormKernel } from './rmsnorm.js';
 import { ropeKernel } from './rope.js';
@@ -48,7 +49,7 @@ import { gemmQ4_1Q8_1Kernel, gemmQ8_0Q8_1Kernel } from './gemm-q8-1.js'; // llam
 /** Every kernel's descriptor, by name; the order is the order of KERNEL_NAMES. */
 const REGISTRY = {
   dot: dotKernel, axpy: axpyKernel, gemv: gemvKernel, gemvT: gemvTKernel, l2sqrBatch: l2sqrBatchKernel,
-  argminL2: argminL2Kernel, topK: topKKernel, softmax: softmaxKernel, rmsnorm: rmsnormKernel, rope: ropeKernel,
+  argminL2: argminL2Kernel, topK: topKKernel, argmax: argmaxKernel, softmax: softmaxKernel, rmsnorm: rmsnormKernel, rope: ropeKernel,
   sum: sumKernel,
   spvmm: spvmmKernel, vmmsp: vmmspKernel,
   lutGather: lutGatherKernel, topKSelect: topKSelectKernel, selectiveAttention: selectiveAttentionKernel, // kvcache
