@@ -102,16 +102,30 @@ export function gemmQ8_0Q8_1(W: usize, Xq: usize, Y: usize, rows: i32, cols: i32
   return v128.or(magnitude, i32x4.shl(v128.and(h, i32x4.splat(0x8000)), 16));
 }
 
-/** Σ q_w·q_x of one Q4_1 block (nibbles at p + 4) and an activation block (x0..x3), in four int32 lanes. */
+/**
+ * Σ q_w·q_x of one Q4_1 block (nibbles at p + 4) and an activation block, in four int32 lanes;
+ * x2h = x2 − 16·x0 and x3h = x3 − 16·x1 (highNibbleActivations), shared by the rows of a pass.
+ *
+ * Byte j widened to int16 is lo_j + 16·hi_j (columns j and j + 16). Multiplying it by x_j
+ * counts 16·hi_j·x_j too much, which the high nibbles' partner x_{j+16} − 16·x_j takes back:
+ * two widenings and two shifts instead of masking and widening each nibble — the same integer
+ * sum (all terms stay far inside int16/int32), so the result is unchanged to the bit.
+ */
 // @ts-ignore: decorator
-@inline function intDotQ4_1(p: usize, x0: v128, x1: v128, x2: v128, x3: v128): v128 {
+@inline function intDotQ4_1(p: usize, x0: v128, x1: v128, x2h: v128, x3h: v128): v128 {
   const qs = v128.load(p + 4);
-  const lo = v128.and(qs, i8x16.splat(0x0f)); // columns 0..15
-  const hi = i8x16.shr_u(qs, 4); // columns 16..31
-  let s = i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_u(lo), x0);
-  s = i32x4.add(s, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(lo), x1));
-  s = i32x4.add(s, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_u(hi), x2));
-  return i32x4.add(s, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(hi), x3));
+  const bytesLow = i16x8.extend_low_i8x16_u(qs); // bytes 0..7: columns 0..7 and 16..23
+  const bytesHigh = i16x8.extend_high_i8x16_u(qs); // bytes 8..15: columns 8..15 and 24..31
+  let s = i32x4.dot_i16x8_s(bytesLow, x0);
+  s = i32x4.add(s, i32x4.dot_i16x8_s(bytesHigh, x1));
+  s = i32x4.add(s, i32x4.dot_i16x8_s(i16x8.shr_u(bytesLow, 4), x2h));
+  return i32x4.add(s, i32x4.dot_i16x8_s(i16x8.shr_u(bytesHigh, 4), x3h));
+}
+
+/** x_{j+16} − 16·x_j for one vector of eight activation quants (|q| ≤ 127: within int16). */
+// @ts-ignore: decorator
+@inline function highNibbleActivations(xHigh: v128, xLow: v128): v128 {
+  return i16x8.sub(xHigh, i16x8.shl(xLow, 4));
 }
 
 /** Σ q_w·q_x of one Q8_0 block (32 int8 at p) and an activation block, in four int32 lanes. */
@@ -129,7 +143,8 @@ function fourRowsQ4_1(w: usize, stride: usize, xq: usize, blocks: i32): v128 {
   let acc = f32x4.splat(0);
   for (let b = 0; b < blocks; b++) {
     const xb = xq + <usize>b * XB;
-    const x0 = v128.load(xb), x1 = v128.load(xb, 16), x2 = v128.load(xb, 32), x3 = v128.load(xb, 48);
+    const x0 = v128.load(xb), x1 = v128.load(xb, 16);
+    const x2 = highNibbleActivations(v128.load(xb, 32), x0), x3 = highNibbleActivations(v128.load(xb, 48), x1);
     const p = w + <usize>b * 20;
     const sums = sumLanes(intDotQ4_1(p, x0, x1, x2, x3), intDotQ4_1(p + stride, x0, x1, x2, x3),
       intDotQ4_1(p + 2 * stride, x0, x1, x2, x3), intDotQ4_1(p + 3 * stride, x0, x1, x2, x3));
@@ -245,7 +260,8 @@ function rowQ4_1(w: usize, xq: usize, blocks: i32): f32 {
     for (let b = 0; b < blocks; b++) {
       const xb = xq + <usize>b * XB;
       const p = w + <usize>b * 20;
-      const s = intDotQ4_1(p, v128.load(xb), v128.load(xb, 16), v128.load(xb, 32), v128.load(xb, 48));
+      const x0 = v128.load(xb), x1 = v128.load(xb, 16);
+      const s = intDotQ4_1(p, x0, x1, highNibbleActivations(v128.load(xb, 32), x0), highNibbleActivations(v128.load(xb, 48), x1));
       acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(f16ToF32(load<u16>(p)) * load<f32>(xb, 64))));
       total += f16ToF32(load<u16>(p, 2)) * load<f32>(xb, 68);
     }
