@@ -880,7 +880,10 @@ export class LlamaModel {
   private backendStep(pos: number): DecodeStep | null {
     const kv = this.kv, ffn = this.ffn, proj = this.proj;
     const factory = this.dev ? decodeStepFactory(this.kernels) : undefined;
-    if (!factory || !(kv instanceof DenseKvCache) || kv.keepPreRope || this.capture !== undefined) return null;
+    if (!factory || this.capture !== undefined) return null;
+    // The dense cache lends the step its storage; an A²ATS retrieval cache lets it keep its own.
+    const retrieval = kv instanceof DenseKvCache ? (kv.keepPreRope ? null : undefined) : kv.decodeStepRetrieval?.() ?? null;
+    if (retrieval === null) return null;
     const gatedFfn = ffn instanceof DenseFfn ? undefined : ffn.gatedLayers?.() ?? null;
     const inputThresholds = proj === null ? undefined : proj.inputThresholds?.() ?? null;
     if (gatedFfn === null || inputThresholds === null) return null;
@@ -894,13 +897,14 @@ export class LlamaModel {
         ...c, weights: this.dev!.weights, tokEmb: L.tokEmb.offset, rmsFinal: L.rmsFinal.offset, wcls: L.wcls.offset,
         formats: { tokEmb: L.tokEmb.format, wcls: L.wcls.format, ...Object.fromEntries(LAYER_MATRICES.map((n) => [n, L.layers[0][n].format])) },
         quantized: this.dev!.quantized ?? undefined,
-        layers: L.layers.map(offsets), kv: Array.from({ length: c.nLayers }, (_, l) => kv.layer(l)), gatedFfn, inputThresholds,
+        layers: L.layers.map(offsets), gatedFfn, inputThresholds, retrieval,
+        kv: kv instanceof DenseKvCache ? Array.from({ length: c.nLayers }, (_, l) => kv.layer(l)) : [],
       });
       if (step === null) return null;
       this.wholeStep = { kv, ffn, proj, step };
     }
     this.length = pos + 1;
-    kv.markStored(pos + 1);
+    if (kv instanceof DenseKvCache) kv.markStored(pos + 1);
     return this.wholeStep.step;
   }
 
