@@ -6,6 +6,8 @@ import { hsum } from './simd';
 // llama.cpp's vec_dot_q4_1_q8_1 / vec_dot_q8_0_q8_0. Per block the 32 products are summed in
 // integers (i32x4.dot_i16x8_s: eight int16 products added pairwise into four int32 lanes), and
 // the sum is scaled once by d_w·d_x. Weight layouts: src/kernels/quantized-row-words.ts.
+// The activation quants are within [−127, 127], as the layout promises: the SIMD Q4_1 product
+// forms x_{j+16} − 16·x_j in int16 (intDotQ4_1), which other quants would overflow.
 //
 // SIMD builds work on four rows at a time: their four int32 block sums are added across lanes
 // into one vector (lane r = row r), so the scaling, the Q4_1 m·s term and the accumulation are
