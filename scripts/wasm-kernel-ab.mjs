@@ -14,7 +14,7 @@ async function inst(f) {
 }
 const A = await inst(fa), B = await inst(fb);
 let seed = 1; const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
-const shapes = [['w1/w3', 'Q4_1', 1536, 576], ['w2', 'Q4_1', 576, 1536], ['wq', 'Q4_1', 576, 576], ['wcls', 'Q8_0', 49152, 576]];
+const shapes = [['w1/w3', 'Q4_1', 1536, 576], ['w2', 'Q4_1', 576, 1536], ['wq', 'Q4_1', 576, 576], ['wcls rows', 'Q8_0', 2048, 576], ['wcls', 'Q8_0', 49152, 576]];
 for (const [label, type, rows, cols] of shapes) {
   const rowBytes = type === 'Q4_1' ? cols / 32 * 20 : ((cols + (cols >> 4)) + 3) & ~3;
   const wBytes = rows * rowBytes;
