@@ -52,8 +52,39 @@ export interface DecodeStepSpec {
   inputThresholds?: readonly (Partial<Record<'q' | 'k' | 'v' | 'o', number>> | null)[];
   /** Per layer, the FFN when it is gate-thresholded (null or absent: the dense SwiGLU). */
   gatedFfn?: readonly (GatedFfnLayer | null)[];
-  /** Per layer: keys and values, seqLen × kvDim each (row t = token t). */
+  /**
+   * Per layer: keys and values, seqLen × kvDim each (row t = token t). Ignored with `retrieval`
+   * (the step then keeps its own K/V, codes and tables: the cache lives on the device).
+   */
   kv: { keys: DeviceArray<Float32Array>; values: DeviceArray<Float32Array> }[];
+  /** Attention over the tokens A²ATS retrieval selects instead of all of them (absent: dense). */
+  retrieval?: DecodeRetrieval;
+}
+
+/**
+ * A²ATS retrieval attention (He et al., arXiv 2502.12665) as the CPU RetrievalKvCache runs it
+ * (kvcache/retrieval-kv-cache.ts, method 'a2ats' or 'vq-wrope'): a token's pre-RoPE key is coded
+ * to its nearest centroid in the whitened metric (k·L against C·L); a query scores far tokens by
+ * the table t = C·R(b)q̃/√d; per query head the top `farBudget(pos)` far tokens (ties to the
+ * older token), united over the GQA group ('perHead') or interleaved rank by rank to exactly
+ * that many ('total'); plus the first `sinks` tokens and the last `window`. Host arrays, uploaded
+ * once when the step is built.
+ */
+export interface DecodeRetrieval {
+  /** Centroids per codebook. */
+  size: number;
+  /** nLayers·nKvHeads·size·headDim: codebook (l, h) at (l·nKvHeads + h)·size·headDim. */
+  centroids: Float32Array;
+  /** The same layout: centroids·L (= centroids for plain codebooks). */
+  whitened: Float32Array;
+  /** nLayers·nKvHeads·headDim² lower-triangular factors L, row-major; null: L = I (plain VQ). */
+  factor: Float32Array | null;
+  window: number; sinks: number;
+  /** WRoPE distance b: queries are rotated to this position for the table. */
+  distance: number;
+  mode: 'perHead' | 'total';
+  /** Far tokens kept at position pos (per head, or per KV head for 'total'): budgetTokens(budget, pos + 1, far). */
+  farBudget(pos: number): number;
 }
 
 /** What one step hands back: the logits, the greedy token (argmax, ties to the lower id), or nothing. */
@@ -88,12 +119,13 @@ export function checkDecodeStepSpec(spec: DecodeStepSpec): DecodeStepSpec {
   checkOneOf('spec.ropePairing', spec.ropePairing, ['adjacent', 'half']);
   if (spec.dim !== spec.nHeads * spec.headDim) throw badArgument(`spec.dim must be nHeads·headDim = ${spec.nHeads * spec.headDim}, got ${spec.dim}`);
   if (!Array.isArray(spec.layers) || spec.layers.length !== spec.nLayers) throw badArgument(`spec.layers must hold nLayers = ${spec.nLayers} offset records`);
-  if (!Array.isArray(spec.kv) || spec.kv.length !== spec.nLayers) throw badArgument(`spec.kv must hold nLayers = ${spec.nLayers} K/V stores`);
+  if (spec.retrieval !== undefined) checkRetrieval(spec, spec.retrieval);
+  else if (!Array.isArray(spec.kv) || spec.kv.length !== spec.nLayers) throw badArgument(`spec.kv must hold nLayers = ${spec.nLayers} K/V stores`);
   spec.layers.forEach((o, l) => {
     for (const k of ['rmsAtt', 'wq', 'wk', 'wv', 'wo', 'rmsFfn', 'w1', 'w2', 'w3'] as const) checkInt(`spec.layers[${l}].${k}`, o?.[k], 0);
   });
   const kvLength = spec.seqLen * spec.nKvHeads * spec.headDim;
-  spec.kv.forEach((s, l) => {
+  if (spec.retrieval === undefined) spec.kv.forEach((s, l) => {
     if (!isDeviceArray(s?.keys) || s.keys.length < kvLength) throw badArgument(`spec.kv[${l}].keys must be a device array of ≥ seqLen·kvDim = ${kvLength} floats`);
     if (!isDeviceArray(s?.values) || s.values.length < kvLength) throw badArgument(`spec.kv[${l}].values must be a device array of ≥ seqLen·kvDim = ${kvLength} floats`);
   });
@@ -138,4 +170,22 @@ export function checkDecodeStepSpec(spec: DecodeStepSpec): DecodeStepSpec {
     if (end > length) throw badArgument(`spec.${name} at ${at} reaches ${end}, past the ${length} ${f === undefined ? 'floats of spec.weights' : 'words of spec.quantized'}`);
   }
   return spec;
+}
+
+/** BAD_ARGUMENT naming the field unless `r` fits the model of `spec`. */
+function checkRetrieval(spec: DecodeStepSpec, r: DecodeRetrieval): void {
+  if (r === null || typeof r !== 'object') throw badArgument(`spec.retrieval must be an object, got ${describe(r)}`);
+  checkInt('spec.retrieval.size', r.size, 1);
+  checkInt('spec.retrieval.window', r.window, 0);
+  checkInt('spec.retrieval.sinks', r.sinks, 0);
+  checkNumber('spec.retrieval.distance', r.distance, 0, Infinity);
+  checkOneOf('spec.retrieval.mode', r.mode, ['perHead', 'total']);
+  if (typeof r.farBudget !== 'function') throw badArgument('spec.retrieval.farBudget must be a function');
+  const books = spec.nLayers * spec.nKvHeads, d = spec.headDim;
+  for (const k of ['centroids', 'whitened'] as const) {
+    if (!(r[k] instanceof Float32Array) || r[k].length !== books * r.size * d) throw badArgument(`spec.retrieval.${k} must be a Float32Array of nLayers·nKvHeads·size·headDim = ${books * r.size * d}`);
+  }
+  if (r.factor !== null && (!(r.factor instanceof Float32Array) || r.factor.length !== books * d * d)) {
+    throw badArgument(`spec.retrieval.factor must be null or a Float32Array of nLayers·nKvHeads·headDim² = ${books * d * d}`);
+  }
 }

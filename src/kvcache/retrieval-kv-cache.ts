@@ -35,7 +35,7 @@ import { checkOptions, optionKeys } from '../core/options.js';
 import type { F32Arg } from '../kernels/device-array.js';
 import type { Kernels } from '../kernels/kernels.js';
 import type { ComponentStats, KvCache, ModelShape } from '../llama/components.js';
-import { checkBudget, type Budget } from './budget.js';
+import { budgetTokens, checkBudget, type Budget } from './budget.js';
 import type { CodebookSet } from './codebook-set.js';
 import { createMethod, METHOD_NAMES, type MethodName } from './eval/methods.js';
 import { KvStore, type HeadKeys } from './kv-store.js';
@@ -45,6 +45,8 @@ import { Retrieval, type Selection } from './retrieval.js';
 import { attendSelected } from './sparse-attention.js';
 import type { WRopeConfig } from './wrope.js';
 import { checkBindArgs, checkComponentArray, readInto } from '../llama/check-component-args.js';
+import type { DecodeRetrieval } from '../kernels/decode-step.js';
+import { splitNearFar } from './near-far.js';
 
 /** Method, window/sinks/budget, WRoPE distance, codebooks and baseline settings of a RetrievalKvCache. */
 export interface RetrievalKvCacheOptions {
@@ -127,6 +129,7 @@ export class RetrievalKvCache implements KvCache {
   private headOut = new Float32Array(0);
   private exactOut = new Float32Array(0);
   private all = new Int32Array(0);
+  private stepRetrieval: DecodeRetrieval | null = null;
   private steps = 0;
   private attended = 0;
   private context = 0;
@@ -190,6 +193,38 @@ export class RetrievalKvCache implements KvCache {
     this.all = Int32Array.from({ length: c.seqLen }, (_, i) => i);
     this.shape = shape;
     this.kernels = kernels;
+  }
+
+  /**
+   * The selection as a backend's whole decode step runs it (kernels/decode-step.ts), or null
+   * when that step cannot: methods other than A²ATS / VQ + WRoPE, a probe, or ties to the
+   * recent token. A step that takes it keeps the K/V and codes on its device; this cache's own
+   * store then holds none of those tokens (reset() before using it call by call again).
+   */
+  decodeStepRetrieval(): DecodeRetrieval | null {
+    const c = this.bound(), o = this.o;
+    const set = o.method === 'a2ats' ? o.codebooks?.queryAware : o.method === 'vq-wrope' ? o.codebooks?.plain : undefined;
+    if (set === undefined || o.probe !== undefined || (o.ties ?? 'oldest') !== 'oldest') return null;
+    if (this.stepRetrieval === null) {
+      const size = set.info.size, d = c.headDim, books = c.nLayers * c.nKvHeads;
+      const centroids = new Float32Array(books * size * d), whitened = new Float32Array(books * size * d);
+      const factor = set.info.kind === 'query-aware' ? new Float32Array(books * d * d) : null;
+      for (let b = 0; b < books; b++) {
+        const cb = set.get(Math.floor(b / c.nKvHeads), b % c.nKvHeads);
+        centroids.set(cb.centroids, b * size * d);
+        whitened.set(cb.whitened, b * size * d);
+        if (factor && cb.factor) factor.set(cb.factor, b * d * d);
+      }
+      const { window, sinks, budget } = o;
+      this.stepRetrieval = {
+        size, centroids, whitened, factor, window, sinks, distance: o.distance, mode: budget.mode,
+        farBudget: (pos) => {
+          const split = splitNearFar(pos, window, sinks);
+          return budgetTokens(budget, pos + 1, split.farEnd - split.farStart);
+        },
+      };
+    }
+    return this.stepRetrieval;
   }
 
   /** Tokens stored in layer 0 (the last layer may lag by the token being appended). */

@@ -36,7 +36,7 @@ import type { Awaitable } from '../core/awaitable.js';
 import type { F32Arg, Kernels } from '../kernels/kernels.js';
 import type { LlamaConfig } from './config.js';
 import type { LayerTensorName } from './weight-layout.js';
-import type { GatedFfnLayer } from '../kernels/decode-step.js';
+import type { DecodeRetrieval, GatedFfnLayer } from '../kernels/decode-step.js';
 
 /** The model's hyper-parameters, as components see them (read-only). */
 export type ModelShape = Readonly<LlamaConfig>;
@@ -104,6 +104,11 @@ export interface KvCache extends ComponentTraits {
   dispose(): void;
   /** Counters since bind or the last reset (e.g. keys read per step). */
   stats?(): ComponentStats;
+  /**
+   * For a retrieval cache whose selection a backend's whole decode step can run itself (A²ATS):
+   * its codebooks and budget (null: it cannot); the step then keeps the K/V on its device.
+   */
+  decodeStepRetrieval?(): DecodeRetrieval | null;
 }
 
 /** The feed-forward block of every layer: out ← FFN_layer(x), x the RMS-normed residual (dim). */

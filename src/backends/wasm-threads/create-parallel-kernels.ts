@@ -54,6 +54,7 @@ export interface CreateParallelKernelsOptions {
    * ~20 µs on one core). They decode and multiply every byte (~5–7 GB/s of blocks per core for
    * the int8 ones) instead of streaming it, so a worker pays off on far smaller calls than a
    * float gemv: SmolLM2-135M's q, o, gate, up and down products (0.2–0.55 MB) split, not only its classifier.
+   * The gemm forms count their blocks once per vector (bytes·n): each vector multiplies every block.
    */
   minQuantizedBytes?: number;
   /** l2sqrBatch and argminL2 are split only at 2·n·k·d ≥ this (default 2²² flops, ~0.13 ms on one core). */

@@ -22,29 +22,46 @@ const COMMON = [
   { name: 'maxChunks', type: 'u32' as const },
 ];
 
-/** Dispatch (chunks, nHeads). part: nHeads·maxChunks records of hd + 2 floats (m, l, o). */
-export const attentionChunksProgram: GpuProgram = {
-  cacheKey: 'decode:attentionChunks',
-  workgroupSize: [C, 1],
-  uniforms: [...COMMON, { name: 'scale', type: 'f32' }],
-  bindings: [
-    { name: 'q', type: 'f32', access: 'read' },
-    { name: 'keys', type: 'f32', access: 'read' },
-    { name: 'values', type: 'f32', access: 'read' },
-    { name: 'step', type: 'u32', access: 'read' },
-    { name: 'part', type: 'f32', access: 'read_write' },
-  ],
-  prelude: `var<workgroup> p: array<f32, ${C}>;
-var<workgroup> red: array<f32, ${C}>;`,
-  body: `
+/**
+ * Which tokens a chunk program attends: every token up to pos (dense), or those a WGSL snippet
+ * accepts — it reads t (the token), len (pos + 1), g (the KV head) and sets `var on: bool`
+ * (its helper functions in `prelude`).
+ */
+export interface ChunkSelection {
+  key: string;
+  prelude: string;
+  uniforms: GpuProgram['uniforms'];
+  bindings: GpuProgram['bindings'];
+  wgsl: string;
+}
+
+/** The chunk program over every token, or over those `selection` accepts (its K/V rows only are read). */
+export function chunksProgram(selection?: ChunkSelection): GpuProgram {
+  return {
+    cacheKey: selection ? `decode:attentionChunks:${selection.key}` : 'decode:attentionChunks',
+    workgroupSize: [C, 1],
+    uniforms: [...COMMON, { name: 'scale', type: 'f32' }, ...(selection?.uniforms ?? [])],
+    bindings: [
+      { name: 'q', type: 'f32', access: 'read' },
+      { name: 'keys', type: 'f32', access: 'read' },
+      { name: 'values', type: 'f32', access: 'read' },
+      { name: 'step', type: 'u32', access: 'read' },
+      ...(selection?.bindings ?? []),
+      { name: 'part', type: 'f32', access: 'read_write' },
+    ],
+    prelude: `var<workgroup> p: array<f32, ${C}>;
+var<workgroup> red: array<f32, ${C}>;
+${selection?.prelude ?? ''}`,
+    body: `
   let chunk = wg.x;
   let h = wg.y;
   let len = step[P.stepOff] + 1u;
   let g = h / P.group;
   let t0 = chunk * ${C}u;
   let t = t0 + lid;
+${selection ? selection.wgsl : '  let on = t < len;'}
   var s = -3.4e38;
-  if (t < len) {
+  if (on) {
     let kb = P.keysOff + t * P.kvDim + g * P.hd;
     let qb = P.qOff + h * P.hd;
     var acc = 0.0;
@@ -60,7 +77,7 @@ var<workgroup> red: array<f32, ${C}>;`,
   let m = red[0];
   workgroupBarrier();
   var e = 0.0;
-  if (t < len) { e = exp(s - m); }
+  if (on) { e = exp(s - m); }
   p[lid] = e;
   red[lid] = e;
   workgroupBarrier();
@@ -73,14 +90,20 @@ var<workgroup> red: array<f32, ${C}>;`,
   let vb = P.valuesOff + t0 * P.kvDim + g * P.hd;
   for (var d = lid; d < P.hd; d = d + ${C}u) {
     var o = 0.0;
-    for (var j = 0u; j < n; j = j + 1u) { o = o + p[j] * values[vb + j * P.kvDim + d]; }
+    for (var j = 0u; j < n; j = j + 1u) {
+      ${selection ? 'if (p[j] != 0.0) { o = o + p[j] * values[vb + j * P.kvDim + d]; }' : 'o = o + p[j] * values[vb + j * P.kvDim + d];'}
+    }
     part[P.partOff + rec + 2u + d] = o;
   }
   if (lid == 0u) {
     part[P.partOff + rec] = m;
     part[P.partOff + rec + 1u] = red[0];
   }`,
-};
+  };
+}
+
+/** Dispatch (chunks, nHeads). part: nHeads·maxChunks records of hd + 2 floats (m, l, o). */
+export const attentionChunksProgram: GpuProgram = chunksProgram();
 
 /** Dispatch nHeads workgroups: out (nHeads·hd) from the chunk records. */
 export const attentionCombineProgram: GpuProgram = {

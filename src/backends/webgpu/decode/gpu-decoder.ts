@@ -36,6 +36,8 @@ import { embedRowProgram } from './embed-row.js';
 import { addSlicesProgram, compactKeptProgram, DOWN_COLUMNS, DOWN_SLICES, downSlicesProgram, gateRowsProgram, upRowsProgram } from './gated-ffn.js';
 import type { RowFormat } from './row-dots.js';
 import { quantizedRowWords } from '../../../kernels/quantized-row-words.js';
+import { A2ATS_WG } from './a2ats.js';
+import { MAX_A2ATS_CENTROIDS, RetrievalAttention, retrievalScratchSizes, type RetrievalScratch } from './retrieval-attention.js';
 
 const STORAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
 
@@ -46,7 +48,13 @@ interface FfnDispatches {
 }
 
 interface LayerDispatches {
-  qkv: StaticDispatch; chunks: StaticDispatch; combine: StaticDispatch; wo: StaticDispatch; ffn: FfnDispatches;
+  qkv: StaticDispatch; attention: AttentionDispatches; wo: StaticDispatch; ffn: FfnDispatches;
+}
+
+/** A layer's attention (dense chunks + combine, or A²ATS retrieval) as recorded dispatches. */
+interface AttentionDispatches {
+  encode(pass: GpuComputePass, pos: number): void;
+  readonly dispatches: StaticDispatch[];
 }
 
 /** The GPU's device-array ref, or BAD_ARGUMENT naming `what`. */
@@ -69,6 +77,8 @@ export class GpuDecoder implements DecodeStep {
   private readonly staging: GpuBuffer;
   private readonly weights: GpuRef;
   private readonly stepWords = new Uint32Array(4);
+  /** Submissions so far (the A²ATS mark stamp; wraps after 2³² / nLayers tokens). */
+  private submitted = 0;
   private disposed = false;
   /** The previous token's read-back: the next step waits for it (one staging buffer). */
   private busy: Promise<unknown> = Promise.resolve();
@@ -83,6 +93,8 @@ export class GpuDecoder implements DecodeStep {
     if (f('wq') !== f('wk') || f('wq') !== f('wv') || f('w1') !== f('w3')) return null;
     // The gated FFN reads float32 W1/W3 rows and counts its kept rows in one indirect dispatch.
     if (spec.gatedFfn?.some((g) => g !== null) && (f('w1') !== undefined || spec.hiddenDim > ctx.maxGroupsPerDim)) return null;
+    // A²ATS keeps a head and its histogram in one workgroup's memory.
+    if (spec.retrieval && (spec.headDim > A2ATS_WG || spec.retrieval.size > MAX_A2ATS_CENTROIDS)) return null;
     return new GpuDecoder(ctx, spec);
   }
 
@@ -107,7 +119,8 @@ export class GpuDecoder implements DecodeStep {
       d.queue.writeBuffer(cs, 0, ropeTableAll(s.seqLen, s.headDim, s.ropeBase));
       this.step = buffer(4);
       this.x = buffer(s.dim);
-      const q = buffer(s.dim), att = buffer(s.dim), u = buffer(s.hiddenDim);
+      const r = s.retrieval;
+      const q = buffer(r ? 2 * s.dim + kvDim : s.dim), att = buffer(s.dim), u = buffer(s.hiddenDim);
       const maxChunks = Math.ceil(s.seqLen / ATTENTION_CHUNK);
       const part = buffer(s.nHeads * maxChunks * (s.headDim + 2));
       this.logits = buffer(s.vocabSize);
@@ -150,19 +163,33 @@ export class GpuDecoder implements DecodeStep {
           },
         };
       };
+      const scratch = r ? Object.fromEntries(Object.entries(retrievalScratchSizes(s, r)).map(([k, n]) => [k, at(buffer(n))])) as unknown as RetrievalScratch : null;
+      const denseAttention = (keys: GpuRef, values: GpuRef): AttentionDispatches => {
+        const chunks = new StaticDispatch(ctx, attentionChunksProgram, { ...attention, scale: 1 / Math.sqrt(s.headDim) },
+          [at(q), keys, values, step, at(part)], ALL_GROUPS);
+        const combine = new StaticDispatch(ctx, attentionCombineProgram, attention, [at(part), step, at(att)], s.nHeads);
+        return {
+          dispatches: [chunks, combine],
+          encode: (pass, pos) => {
+            chunks.encode(pass, [Math.ceil((pos + 1) / ATTENTION_CHUNK), s.nHeads]);
+            combine.encode(pass, rows(s.nHeads));
+          },
+        };
+      };
       this.layers = s.layers.map((o, l) => {
-        const keys = refOf(`kv[${l}].keys`, s.kv[l].keys), values = refOf(`kv[${l}].values`, s.kv[l].values);
+        // With retrieval the step keeps the layer's K/V itself (the cache lives on the device).
+        const keys = r ? at(buffer(s.seqLen * kvDim)) : refOf(`kv[${l}].keys`, s.kv[l].keys);
+        const values = r ? at(buffer(s.seqLen * kvDim)) : refOf(`kv[${l}].values`, s.kv[l].values);
         const fq = format('wq'), fo = format('wo'), f1 = format('w1'), f2 = format('w2');
         const t = s.inputThresholds?.[l] ?? {};
         const qkvMasked = t.q !== undefined || t.k !== undefined || t.v !== undefined;
         return {
-          qkv: new StaticDispatch(ctx, qkvRopeProgram(s.ropePairing, fq, qkvMasked), {
+          qkv: new StaticDispatch(ctx, qkvRopeProgram(s.ropePairing, fq, qkvMasked, r !== undefined), {
             dim: s.dim, kvDim, half: s.headDim / 2, eps: s.normEps, rowLen: rowLen(fq, s.dim), wq: o.wq, wk: o.wk, wv: o.wv, norm: o.rmsAtt,
             tq: t.q ?? 0, tk: t.k ?? 0, tv: t.v ?? 0,
           }, [...matrix(fq), x, at(cs), step, at(q), keys, values], (s.dim + 2 * kvDim) / 2),
-          chunks: new StaticDispatch(ctx, attentionChunksProgram, { ...attention, scale: 1 / Math.sqrt(s.headDim) },
-            [at(q), keys, values, step, at(part)], ALL_GROUPS),
-          combine: new StaticDispatch(ctx, attentionCombineProgram, attention, [at(part), step, at(att)], s.nHeads),
+          attention: r ? new RetrievalAttention(ctx, s, l, { q: at(q), keys, values, step, part: at(part), att: at(att) }, scratch!, buffer)
+            : denseAttention(keys, values),
           wo: new StaticDispatch(ctx, residualRowsProgram(fo, t.o !== undefined), { cols: s.dim, rowLen: rowLen(fo, s.dim), w: o.wo, t: t.o ?? 0 },
             [...matrix(fo, false), at(att), x], s.dim),
           ffn: s.gatedFfn?.[l] && gated ? gatedFfnDispatches(l, o) : denseFfn([
@@ -208,6 +235,10 @@ export class GpuDecoder implements DecodeStep {
     d.pushErrorScope('validation');
     this.stepWords[0] = pos;
     this.stepWords[1] = token;
+    if (s.retrieval) {
+      this.stepWords[2] = ++this.submitted; // a new stamp for the selection's marks (a2ats.ts)
+      this.stepWords[3] = s.retrieval.farBudget(pos);
+    }
     d.queue.writeBuffer(this.step, 0, this.stepWords);
     const enc = d.createCommandEncoder();
     if (!this.embed) enc.copyBufferToBuffer(this.weights.buffer, (this.weights.offset + s.tokEmb + token * s.dim) * 4, this.x, 0, s.dim * 4);
@@ -215,11 +246,9 @@ export class GpuDecoder implements DecodeStep {
     const rows = (n: number) => grid(n, ctx.maxGroupsPerDim);
     this.embed?.encode(pass, rows(s.dim / 32));
     const kvPairs = s.nKvHeads * s.headDim / 2;
-    const chunks = Math.ceil((pos + 1) / ATTENTION_CHUNK);
     for (const L of this.layers) {
       L.qkv.encode(pass, rows(s.dim / 2 + 2 * kvPairs));
-      L.chunks.encode(pass, [chunks, s.nHeads]);
-      L.combine.encode(pass, rows(s.nHeads));
+      L.attention.encode(pass, pos);
       L.wo.encode(pass, rows(s.dim));
       L.ffn.encode(pass);
     }
@@ -244,7 +273,7 @@ export class GpuDecoder implements DecodeStep {
   }
 
   get residentBytes(): number {
-    const uniforms = [...this.layers.flatMap((L) => [L.qkv, L.chunks, L.combine, L.wo, ...L.ffn.dispatches]), this.classifier, this.argmax, ...(this.embed ? [this.embed] : [])]
+    const uniforms = [...this.layers.flatMap((L) => [L.qkv, ...L.attention.dispatches, L.wo, ...L.ffn.dispatches]), this.classifier, this.argmax, ...(this.embed ? [this.embed] : [])]
       .reduce((t, dsp) => t + dsp.uniformBuffer.size, 0);
     return this.buffers.reduce((t, b) => t + b.size, 0) + uniforms;
   }
@@ -253,7 +282,7 @@ export class GpuDecoder implements DecodeStep {
     if (this.disposed) return;
     this.disposed = true;
     this.ctx.flush();
-    for (const L of this.layers ?? []) for (const dsp of [L.qkv, L.chunks, L.combine, L.wo, ...L.ffn.dispatches]) dsp.dispose();
+    for (const L of this.layers ?? []) for (const dsp of [L.qkv, ...L.attention.dispatches, L.wo, ...L.ffn.dispatches]) dsp.dispose();
     this.classifier?.dispose();
     this.embed?.dispose();
     this.argmax?.dispose();

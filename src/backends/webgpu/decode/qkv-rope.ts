@@ -15,13 +15,14 @@ import { matrixBindings, normScale, normScaleFirst, rowBase, rowDots, rowDotsPre
 /**
  * The program for a pairing and the format of Wq, Wk, Wv (`rowLen`: floats or words per row; the
  * matrix offsets are in W's floats or Q's words accordingly). Workgroups: (dim + 2·kvDim) / 2.
+ * `pre`: the pre-RoPE q and k are kept too, at q[dim …] and q[2·dim …] (A²ATS codes and scores them).
  * `masked`: the normed input of q, k, v is thresholded first (uniforms tq, tk, tv; 0 keeps every
  * element; CHESS w/ and TEAL input sparsity), so the norm scale is computed before the sweep.
  */
-export function qkvRopeProgram(pairing: RopePairing, format: RowFormat, masked = false): GpuProgram {
+export function qkvRopeProgram(pairing: RopePairing, format: RowFormat, masked = false, pre = false): GpuProgram {
   const adjacent = pairing === 'adjacent';
   return {
-    cacheKey: `decode:qkvRope:${pairing}:${format}${masked ? ':masked' : ''}`,
+    cacheKey: `decode:qkvRope:${pairing}:${format}${masked ? ':masked' : ''}${pre ? ':pre' : ''}`,
     workgroupSize: [ROW_WG, 1],
     uniforms: [
       { name: 'dim', type: 'u32' }, { name: 'kvDim', type: 'u32' }, { name: 'half', type: 'u32' }, { name: 'eps', type: 'f32' },
@@ -59,7 +60,9 @@ ${rowDots(format, [rowBase(format, 'mat + r0 * P.rowLen'), rowBase(format, 'mat 
 ${masked ? '  let r = 1.0; // the input was scaled before the sweep' : normScale('P.dim')}
   let a = dot0 * r;
   let b = dot1 * r;
-  let row = pos * P.kvDim;
+  let row = pos * P.kvDim;${pre ? `
+  if (seg == 0u) { q[P.qOff + P.dim + r0] = a; q[P.qOff + P.dim + r1] = b; }
+  if (seg == 1u) { q[P.qOff + 2u * P.dim + r0] = a; q[P.qOff + 2u * P.dim + r1] = b; }` : ''}
   if (seg == 2u) {
     values[P.valuesOff + row + r0] = a;
     values[P.valuesOff + row + r1] = b;
