@@ -45,4 +45,4 @@ export {
 export {
   evaluateModelSparsity, splitCalibrationText, type ModelEvalOptions, type ModelEvalRow, type ModelEvalResult,
 } from './evaluate-model.js';
-export { syntheticErrorChart, modelNllChart, corpusPplChart } from './plots.js';
+export { syntheticErrorChart, modelNllChart, corpusPplChart, corpusDeltaNllChart } from './plots.js';

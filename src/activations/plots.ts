@@ -94,3 +94,35 @@ export function corpusPplChart(r: CorpusEvalResult, modelName = 'model'): string
     xLabel: 'target sparsity k', yLabel: 'PPL / PPL dense (log scale)', series, bands, logY: true,
   });
 }
+
+/**
+ * ΔNLL against dense (nats per token) against the target sparsity k, one line per method with its
+ * 95% bootstrap band over documents, from one or more corpus runs over the same documents (e.g.
+ * the three-seed sweep and a separate TEAL-greedy run); where two runs hold the same (method, k),
+ * the first run's row is drawn. The dashed line at 0 is dense.
+ *
+ * @example corpusDeltaNllChart([sweep, greedyRun], 'ΔNLL vs sparsity')
+ */
+export function corpusDeltaNllChart(runs: readonly CorpusEvalResult[], title = 'ΔNLL vs dense'): string {
+  if (!Array.isArray(runs) || runs.length === 0) throw badArgument(`runs must be a non-empty array of corpus results, got ${describe(runs)}`);
+  runs.forEach((r, i) => {
+    checkResult(r, 'evaluateCorpusSparsity');
+    if (!Array.isArray(r.documents) || r.documents.join(',') !== runs[0].documents.join(',')) {
+      throw badArgument(`runs[${i}] covers other documents than runs[0]: its ΔNLL would not be comparable`);
+    }
+  });
+  const byKey = new Map<string, CorpusEvalResult['rows'][number]>();
+  for (const r of runs) for (const row of r.rows) if (!byKey.has(`${row.method}|${row.k}`)) byKey.set(`${row.method}|${row.k}`, row);
+  const rows = [...byKey.values()];
+  const series: Series[] = [];
+  const bands: Band[] = [];
+  [...new Set(rows.map((x) => x.method))].forEach((m, i) => {
+    const pts = rows.filter((x) => x.method === m).sort((a, b) => a.k - b.k);
+    const color = PALETTE[i % PALETTE.length];
+    series.push({ name: m, x: pts.map((x) => x.k), y: pts.map((x) => x.deltaNll.estimate), color, marker: true });
+    bands.push({ name: `${m} 95% CI`, x: pts.map((x) => x.k), lo: pts.map((x) => x.deltaNll.lower), hi: pts.map((x) => x.deltaNll.upper), color });
+  });
+  const ks = rows.map((x) => x.k);
+  series.push({ name: 'dense', x: [Math.min(...ks), Math.max(...ks)], y: [0, 0], dashed: true, color: '#555' });
+  return lineChart({ title, xLabel: 'target sparsity k', yLabel: 'ΔNLL vs dense (nats per token)', series, bands });
+}

@@ -22,6 +22,18 @@ export type Role = 'in' | 'out' | 'inout';
 /** Element types of array arguments ('f64' for the knots kernels). */
 export type Dtype = 'f32' | 'f64' | 'i32';
 
+/**
+ * How one call's work divides among workers that share memory (threads; any backend that runs
+ * parts of a call side by side):
+ * - 'rows': the output falls into independent rows (or points), each computed from the inputs
+ *   alone, so a worker can compute any slice of them exactly as one worker would;
+ * - 'partials': each worker reduces its slice of the input into a partial result of its own, and
+ *   the partials are added afterwards (the sum is regrouped: equal within float tolerance);
+ * - 'whole': one call is one piece of work (no independent parts, or too little work per call
+ *   for a split to pay).
+ */
+export type WorkSplit = 'rows' | 'partials' | 'whole';
+
 /** An array argument. P is the kernel's parameter tuple. */
 export interface ArraySpec<P extends readonly unknown[] = readonly unknown[]> {
   readonly kind: 'array';
@@ -98,7 +110,7 @@ export interface RawScans {
  * What a kernel declares besides its arithmetic. The registry's signatures (KernelFunctions)
  * are derived from the descriptors, so the types here are in terms of the reference F alone.
  */
-export interface KernelDescriptor<K extends string = KernelName, F extends KernelFn = KernelFn> {
+export interface KernelDescriptor<K extends string = KernelName, F extends KernelFn = KernelFn, S extends WorkSplit = WorkSplit> {
   readonly name: K;
   /** The reference implementation: plain TypeScript, the oracle for every backend. */
   readonly reference: F;
@@ -109,6 +121,8 @@ export interface KernelDescriptor<K extends string = KernelName, F extends Kerne
    * backend's small-call routing use it.
    */
   readonly work: (a: Parameters<F>) => number;
+  /** How a call's work divides among workers (see WorkSplit); required, so every kernel says. */
+  readonly split: S;
   /**
    * Checks the argument specs cannot express, run after them (lengths are known good then).
    * `raw` is the backend's unchecked kernels, for cheap scans (argminL2's finiteness test).
@@ -127,6 +141,7 @@ export interface AnyKernelDescriptor {
   readonly name: KernelName;
   readonly reference: (...a: never[]) => unknown;
   readonly args: readonly ArgSpec<readonly unknown[]>[];
+  readonly split: WorkSplit;
   work(a: readonly unknown[]): number;
   verify?(a: readonly unknown[], raw: RawScans): void;
   after?(result: unknown, a: readonly unknown[]): void;
@@ -137,8 +152,8 @@ export interface AnyKernelDescriptor {
  * signature. (Name and reference come first so TypeScript fixes the signature before it types the
  * lengths.)
  */
-export function defineKernel<K extends string, F extends KernelFn>(name: K, reference: F,
-  descriptor: Omit<KernelDescriptor<K, F>, 'name' | 'reference'>): KernelDescriptor<K, F> {
+export function defineKernel<K extends string, F extends KernelFn, S extends WorkSplit>(name: K, reference: F,
+  descriptor: Omit<KernelDescriptor<K, F, S>, 'name' | 'reference'>): KernelDescriptor<K, F, S> {
   return Object.freeze({ name, reference, ...descriptor });
 }
 

@@ -52,6 +52,7 @@ import type { Ffn, KvCache, ModelComponents, ModelWeights, Projection, LayerMatr
 import { DenseKvCache, type HostLayerStorage, type KvType, type LayerKvCache } from './dense-kv-cache.js';
 import { DenseFfn } from './dense-ffn.js';
 import { checkOneOf } from '../core/validate.js';
+import { stackedSlot, stackedViews } from './stacked-products.js';
 import { WeightLayout, LAYER_TENSORS, type LayerTensorName, type LayerWeights, type TensorSlot, type WeightFormats } from './weight-layout.js';
 import { decodeQuantizedRow } from './quantized-row.js';
 import type { DecoderLayerShape } from '../kernels/kernels.js';
@@ -64,7 +65,6 @@ import { disposeSymbol } from '../core/dispose.js';
 import { checkOptions, optionKeys } from '../core/options.js';
 import { q8ActivationWords } from '../kernels/q8-activation-words.js';
 import { decodeStepFactory, type DecodeStep } from '../kernels/decode-step.js';
-import { argmax } from './sampler.js';
 
 /**
  * Writes weights into the resident buffers while a model is being built: float32 tensors into
@@ -122,11 +122,16 @@ interface Views<B extends F32Arg = Float32Array> {
   q: B; qPre: B; kPre: B; kPost: B; vRow: B; hb: B; hb2: B; logits: B;
   /** Fast path (sync kernels only): each layer's packed weight block, and the kernel's scratch. */
   layerBlocks?: B[]; layerScratch?: B;
+  /** Quantized weights (sync only): per layer, q/k/v and gate/up as one product each where they stack. */
+  stacked?: { qkv: StackedProduct | null; gateUp: StackedProduct | null }[];
   /** Block prefill (sync only): PREFILL_BLOCK rows of x, normed x, q, attention out, FFN hidden ×2. */
   block?: { x: Float32Array; xb: Float32Array; q: Float32Array; att: Float32Array; hb: Float32Array; hb2: Float32Array; attScratch: Float32Array;
     /** Binary16 cache: the block's keys and values in float32 before they are rounded into it (else empty). */
     k: Float32Array; v: Float32Array };
 }
+
+/** Several matrices as one (stacked-products.ts): the stacked blocks and the stacked outputs. */
+interface StackedProduct { slot: TensorSlot; W: Int32Array; out: Float32Array }
 
 /**
  * Prompt tokens per block of the matrix–matrix prefill: weights stream once per block instead
@@ -353,9 +358,20 @@ export class LlamaModel {
       rmsFinal: WeightLayout.view(wBase, L.rmsFinal),
       wcls: WeightLayout.view(wBase, L.wcls),
       layers, qLayers, qTokEmb: qView(L.tokEmb), qWcls: qView(L.wcls),
-      x: take(c.dim), xb: take(c.dim), xb2: take(c.dim), q: take(c.dim), qPre: take(c.dim), kPre: take(c.kvDim),
-      kPost: take(c.kvDim), vRow: take(c.kvDim), hb: take(c.hiddenDim), hb2: take(c.hiddenDim), logits: take(c.vocabSize),
+      // q, kPre, vRow and hb, hb2 in this order: neighbours, so their products can be stacked.
+      x: take(c.dim), xb: take(c.dim), xb2: take(c.dim), q: take(c.dim), kPre: take(c.kvDim), vRow: take(c.kvDim),
+      qPre: take(c.dim), kPost: take(c.kvDim), hb: take(c.hiddenDim), hb2: take(c.hiddenDim), logits: take(c.vocabSize),
     };
+    if (q) {
+      const v = this.v;
+      const stack = (slots: TensorSlot[], outs: Float32Array[]): StackedProduct | null => {
+        const slot = stackedSlot(slots), out = stackedViews(outs);
+        return slot && out ? { slot, W: q.subarray(slot.offset, slot.offset + slot.length), out } : null;
+      };
+      v.stacked = L.layers.map((s) => ({
+        qkv: stack([s.wq, s.wk, s.wv], [v.q, v.kPre, v.vRow]), gateUp: stack([s.w1, s.w3], [v.hb, v.hb2]),
+      }));
+    }
     const B = PREFILL_BLOCK;
     const f16 = this.kvType === 'f16';
     this.v.block = {
@@ -904,7 +920,7 @@ export class LlamaModel {
     this.checkStep(token, pos);
     const whole = this.backendStep(pos);
     if (whole) return whole.run(token, pos, 'token');
-    return argmax(await this.forward(token, pos));
+    return this.kernels.argmax(await this.forward(token, pos), this.config.vocabSize);
   }
 
   /** The step's arrays: views (sync kernels, rebuilt by sync()) or the device arrays. */
@@ -1006,9 +1022,14 @@ export class LlamaModel {
       this.emit(l, 'attnInput', this.views.xb, pos);
       // q, k and v read the same input: quantized once (int8 mode).
       const xq = this.quantizeInput(this.views.xb, dim);
-      await this.settle(this.project(l, 'q', this.views.xb, this.views.q, pending, xq), projIssued, pending);
-      await this.settle(this.project(l, 'k', this.views.xb, this.views.kPre, pending, xq), projIssued, pending);
-      await this.settle(this.project(l, 'v', this.views.xb, this.views.vRow, pending, xq), projIssued, pending);
+      const qkv = this.v?.stacked?.[l].qkv;
+      if (qkv && !this.covers[l].q && !this.covers[l].k && !this.covers[l].v) {
+        issued(this.matvec(qkv.slot, this.views.q, qkv.W, this.views.xb, qkv.out, xq));
+      } else {
+        await this.settle(this.project(l, 'q', this.views.xb, this.views.q, pending, xq), projIssued, pending);
+        await this.settle(this.project(l, 'k', this.views.xb, this.views.kPre, pending, xq), projIssued, pending);
+        await this.settle(this.project(l, 'v', this.views.xb, this.views.vRow, pending, xq), projIssued, pending);
+      }
       issued(copyInto(this.views.qPre, this.views.q));
       issued(copyInto(this.views.kPost, this.views.kPre));
       this.emit(l, 'qPreRope', this.views.qPre, pos);
@@ -1034,8 +1055,12 @@ export class LlamaModel {
         const slots = this.layout.layers[l];
         const q = this.v?.qLayers[l];
         const hq = this.quantizeInput(this.views.xb, dim);
-        issued(this.matvec(slots.w1, lw.w1, q?.w1, this.views.xb, this.views.hb, hq));
-        issued(this.matvec(slots.w3, lw.w3, q?.w3, this.views.xb, this.views.hb2, hq));
+        const gateUp = this.v?.stacked?.[l].gateUp;
+        if (gateUp) issued(this.matvec(gateUp.slot, lw.w1, gateUp.W, this.views.xb, gateUp.out, hq));
+        else {
+          issued(this.matvec(slots.w1, lw.w1, q?.w1, this.views.xb, this.views.hb, hq));
+          issued(this.matvec(slots.w3, lw.w3, q?.w3, this.views.xb, this.views.hb2, hq));
+        }
         if (this.capture) this.swigluCaptured(l, pos);
         else issued(k.swiglu(this.views.hb, this.views.hb2, hiddenDim));
         issued(this.matvec(slots.w2, this.views.layers[l].w2, this.v?.qLayers[l]?.w2, this.views.hb, this.views.xb2));

@@ -8,9 +8,14 @@ import { checkOneOf, describe } from '../core/validate.js';
 import { checkLlamaConfig, type LlamaConfig } from './config.js';
 import { quantizedRowWords, type QuantizedType } from '../kernels/quantized-row-words.js';
 
-/** Per-layer tensor names, in the order they are laid out. */
+/** Per-layer tensor names, in the order float32 tensors are laid out. */
 export const LAYER_TENSORS = ['rmsAtt', 'wq', 'wk', 'wv', 'wo', 'rmsFfn', 'w1', 'w2', 'w3'] as const;
 export type LayerTensorName = (typeof LAYER_TENSORS)[number];
+/**
+ * The order of a layer's quantized matrices: the products that read the same input are
+ * neighbours (q, k, v; gate w1 and up w3), so each group can be one call (stackedSlot).
+ */
+export const QUANTIZED_LAYER_ORDER = ['wq', 'wk', 'wv', 'wo', 'w1', 'w3', 'w2'] as const;
 export type GlobalTensorName = 'tokEmb' | 'rmsFinal' | 'wcls';
 
 /** One layer's weights, each a row-major Float32Array view (out × in, as stored). */
@@ -103,9 +108,9 @@ export class WeightLayout {
     this.layers = [];
     for (let l = 0; l < config.nLayers; l++) {
       const entry = {} as Record<LayerTensorName, TensorSlot>;
-      for (const name of LAYER_TENSORS) {
-        entry[name] = slot(...layerTensorShape(config, name), name === 'rmsAtt' || name === 'rmsFfn' ? undefined : formats[name]);
-      }
+      const formatOf = (name: LayerTensorName) => (name === 'rmsAtt' || name === 'rmsFfn' ? undefined : formats[name]);
+      for (const name of LAYER_TENSORS) if (formatOf(name) === undefined) entry[name] = slot(...layerTensorShape(config, name));
+      for (const name of QUANTIZED_LAYER_ORDER) if (formatOf(name) !== undefined) entry[name] = slot(...layerTensorShape(config, name), formatOf(name));
       this.layers.push(entry);
     }
     this.rmsFinal = slot(1, config.dim);

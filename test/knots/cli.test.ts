@@ -95,6 +95,34 @@ describe('knots fit', () => {
     expect((await json(['--neighbour-moves', '0'])).kPosterior).toEqual(plain.kPosterior);
   });
 
+  it('--mode-jumps and --mode-jump-radius reach the sampler: the same draws as fitKnots with those options; 0 turns jumps off', async () => {
+    const base = { iterations: 300, burnIn: 200, chains: 1, backend: 'reference' as const, seed: 1 };
+    const json = async (extra: string[]) => JSON.parse((await cli(['fit', mcycle, '--x', 'times', '--y', 'accel', ...fast, '--json', ...extra])).out);
+    const tuned = await json(['--mode-jumps', '0.5', '--mode-jump-radius', '3']);
+    const direct = await fitKnots(MCYCLE_TIMES, MCYCLE_ACCEL, { ...base, modeJumps: { probability: 0.5, radius: 3 } });
+    expect(tuned.kPosterior).toEqual(direct.summary().kPosterior);
+    const off = await json(['--mode-jumps', '0']);
+    expect(off.kPosterior).toEqual((await fitKnots(MCYCLE_TIMES, MCYCLE_ACCEL, { ...base, modeJumps: false })).summary().kPosterior);
+    const plain = await json([]);
+    expect(plain.kPosterior).toEqual((await fitKnots(MCYCLE_TIMES, MCYCLE_ACCEL, base)).summary().kPosterior);
+    expect(off.kPosterior).not.toEqual(plain.kPosterior);
+    expect(tuned.kPosterior).not.toEqual(plain.kPosterior);
+  });
+
+  it('says how the special moves share an iteration when their probabilities sum to 1 or more', async () => {
+    const help = (await cli(['fit', '--help'])).out;
+    expect(help).toMatch(/--mode-jumps P .*\n.*\(default 0\.2 at γ ≤ 1,\n.*rising to 0\.3 at γ ≥ 2; 0: off\)/);
+    expect(help).toMatch(/--mode-jump-radius R/);
+    expect(help).toMatch(/take their shares of\s+each iteration first \(sum below 1\)/);
+    const r = await cli(['fit', mcycle, '--x', 'times', '--y', 'accel', '--neighbour-moves', '0.8']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/twin moves \(0\.05\) \+ --neighbour-moves 0\.8 \+ --mode-jumps 0\.2 must sum below 1: each iteration makes one move/);
+    expect(r.err).toMatch(/lower --neighbour-moves or --mode-jumps by more than 0\.05/);
+    // The same neighbour share fits once mode jumps give way.
+    const ok = await cli(['fit', mcycle, '--x', 'times', '--y', 'accel', ...fast, '--neighbour-moves', '0.8', '--mode-jumps', '0.1']);
+    expect(ok.code).toBe(0);
+  });
+
   it('gives clear errors for bad CSVs and options', async () => {
     const cases: [string[], RegExp, number][] = [
       [['fit', mcycle, '--x', 'time', '--y', 'accel'], /column 'time' not found \(columns: times, accel\)/, 1],
@@ -114,6 +142,10 @@ describe('knots fit', () => {
       [['fit', mcycle, '--x', 'times', '--y', 'accel', '--temperatures', '2,3', ...fast], /temperatures\[0\] must be/, 2],
       [['fit', mcycle, '--x', 'times', '--y', 'accel', '--neighbour-moves', '1.5'], /--neighbour-moves must be ≤ 0\.95/, 2],
       [['fit', mcycle, '--x', 'times', '--y', 'accel', '--start', 'best'], /--start/, 2],
+      [['fit', mcycle, '--x', 'times', '--y', 'accel', '--mode-jumps', '1'], /--mode-jumps must be ≤ 0\.95/, 2],
+      [['fit', mcycle, '--x', 'times', '--y', 'accel', '--mode-jumps', 'x'], /--mode-jumps/, 2],
+      [['fit', mcycle, '--x', 'times', '--y', 'accel', '--mode-jump-radius', '2.5'], /--mode-jump-radius must be an integer/, 2],
+      [['fit', mcycle, '--x', 'times', '--y', 'accel', '--mode-jumps', '0', '--mode-jump-radius', '5'], /--mode-jump-radius needs mode jumps on/, 2],
     ];
     for (const [args, pattern, code] of cases) {
       const r = await cli(args);

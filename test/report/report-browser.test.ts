@@ -101,8 +101,8 @@ describeWithRuntime('demo report in Chromium', missing, () => {
       })));
       expect(sections.map((s) => s.id)).toEqual(Object.keys(reportSections));
       for (const s of sections) {
-        // backends is a table of what loaded; smollm2 tabulates committed results with intervals.
-        if (s.id !== 'backends' && s.id !== 'smollm2') expect(s.svgs, `section ${s.id} has no plot`).toBeGreaterThan(0);
+        // backends is a table of what loaded.
+        if (s.id !== 'backends') expect(s.svgs, `section ${s.id} has no plot`).toBeGreaterThan(0);
         expect(s.width, `section ${s.id} is not rendered`).toBeGreaterThan(0);
         expect(s.conclusion.length, `section ${s.id} has no conclusion`).toBeGreaterThan(40);
       }

@@ -22,7 +22,7 @@ import { referenceKernelFunctions } from '../../kernels/reference/index.js';
 import { composeDecoderLayer } from '../../kernels/reference/decoder-layer.js';
 import { withShapeChecks } from '../../kernels/checked.js';
 import { wasmKernelFunctions } from '../wasm/kernels.js';
-import type { WasmExports } from '../wasm/loader.js';
+import { wasmExports } from '../wasm/loader.js';
 import { SparseInferenceError } from '../../core/errors.js';
 import { checkInt, checkNumber } from '../../core/validate.js';
 import { SharedWasmHeap } from './shared-heap.js';
@@ -54,6 +54,7 @@ export interface CreateParallelKernelsOptions {
    * ~20 µs on one core). They decode and multiply every byte (~5–7 GB/s of blocks per core for
    * the int8 ones) instead of streaming it, so a worker pays off on far smaller calls than a
    * float gemv: SmolLM2-135M's q, o, gate, up and down products (0.2–0.55 MB) split, not only its classifier.
+   * The gemm forms count their blocks once per vector (bytes·n): each vector multiplies every block.
    */
   minQuantizedBytes?: number;
   /** l2sqrBatch and argminL2 are split only at 2·n·k·d ≥ this (default 2²² flops, ~0.13 ms on one core). */
@@ -156,7 +157,7 @@ export async function createParallelKernels(options: CreateParallelKernelsOption
     throw new SparseInferenceError('BAD_ARGUMENT', `wasm kernel aborted at ${line}:${col}`);
   };
   const instance = await WebAssembly.instantiate(module, { env: { memory, abort } });
-  const exports = { ...instance.exports, memory } as unknown as WasmExports;
+  const exports = wasmExports(instance.exports, memory, ['rowNorms']);
 
   // Workers start before the first allocation: instantiating the module (re)writes its data
   // segments (static data below the heap), harmless only while nothing runs.

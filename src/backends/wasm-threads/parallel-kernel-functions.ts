@@ -46,7 +46,7 @@ const Q8_SCRATCH_BYTES_PER_BLOCK = 288;
 export interface SplitThresholds {
   /** sum, gemv, gemvT, spvmm, vmmsp: bytes streamed (n·4 for sum, rows·cols·4 for the others). */
   minStreamBytes: number;
-  /** gemvQ4_1, gemvQ8_0, gemvQ4_1Q8_1, gemvQ8_0Q8_1, gemmQ4_1Q8_1, gemmQ8_0Q8_1: bytes of weight blocks. */
+  /** gemvQ4_1, gemvQ8_0, gemvQ4_1Q8_1, gemvQ8_0Q8_1: bytes of weight blocks; gemmQ4_1Q8_1, gemmQ8_0Q8_1: those bytes times n. */
   minQuantizedBytes: number;
   /** l2sqrBatch, argminL2: 2·n·k·d. */
   minFlops: number;
@@ -126,7 +126,8 @@ export function parallelKernelFunctions(heap: SharedWasmHeap, pool: ThreadPool, 
   const int8Gemm = (op: 'gemmQ4_1Q8_1' | 'gemmQ8_0Q8_1', type: QuantizedType, W: Int32Array, Xq: Int32Array, Y: Float32Array,
     rows: number, cols: number, n: number): void => {
     const rowBytes = F * quantizedRowWords(type, cols);
-    if (!quantizedSplits(rows * rowBytes)) return serial[op]!(W, Xq, Y, rows, cols, n);
+    // Every vector multiplies every block: a prefill block's small products (k, v) split too.
+    if (!quantizedSplits(rows * rowBytes * n)) return serial[op]!(W, Xq, Y, rows, cols, n);
     const chunk = quantizedChunk(rows, Q8_ROW_GROUP, rowBytes);
     const scratchBytes = (cols / 32) * Q8_SCRATCH_BYTES_PER_BLOCK;
     const { ptrs: [pW, pX, pY, pScratch], finish } = marshal(heap, [

@@ -24,6 +24,7 @@
  * Workers never allocate: every pointer they get was allocated by the calling thread.
  */
 import type { KernelName } from '../../kernels/kernels.js';
+import { perKernel, type KernelsSplitBy } from '../../kernels/reference/index.js';
 
 export const GO = 0, EXIT = 1, CLAIM = 2, COMPLETED = 3, FAILED = 4, OP = 5, TOTAL = 6, CHUNK = 7;
 export const ARGS = 8, MODES = 16, MULTS = 24, WORKER_CHUNKS = 32, SPIN = 33;
@@ -40,32 +41,31 @@ export const CONTROL_BYTES = RESULTS_BYTE + 8 * MAX_CHUNKS;
 export const CONST = 0, OFFSET = 1, LENGTH = 2, SLOT = 3;
 
 /**
- * For every kernel of the registry, the wasm exports its chunks run on the workers, or null when
- * the kernel runs whole on the calling thread (parallel-kernel-functions.ts splits exactly the
- * kernels listed with exports). Typed over every KernelName, so a new kernel is a `tsc` error
- * here until this backend says whether it splits it.
+ * The kernels this backend splits: those whose descriptor says their work falls into rows or
+ * partial results (WorkSplit). parallel-kernel-functions.ts must implement exactly these (its
+ * return type is Pick<KernelFunctions, SplitKernel>), so a kernel declared splittable is a `tsc`
+ * error there until it is split; a 'whole' kernel runs on the calling thread as on wasm.
  */
-export const WORKER_OPS = {
-  sum: ['sum'], gemv: ['gemv'], gemvT: ['gemvT'], spvmm: ['spvmm'], vmmsp: ['vmmsp'],
-  l2sqrBatch: ['l2sqrBatchRows'], argminL2: ['argminL2Rows'], // the centroid norms are computed once, before the chunks
-  gemvQ4_1: ['gemvQ4_1'], gemvQ8_0: ['gemvQ8_0'],
-  gemvQ4_1Q8_1: ['gemvQ4_1Q8_1'], gemvQ8_0Q8_1: ['gemvQ8_0Q8_1'], gemmQ4_1Q8_1: ['gemmQ4_1Q8_1'], gemmQ8_0Q8_1: ['gemmQ8_0Q8_1'],
-  dot: null, axpy: null, topK: null, softmax: null, rmsnorm: null, rope: null, lutGather: null, topKSelect: null,
-  topKSelectRows: null, selectiveAttention: null, selectiveAttentionHeads: null, causalAttention: null,
-  causalAttentionF16: null, packF16: null, bsplineBasis: null, bandedGram: null, swiglu: null, silu: null,
-  siluThreshold: null, threshold: null, siluMulThreshold: null, packGemv: null, gemvPacked: null,
-  gemm: null, gemmQ4_1: null, gemmQ8_0: null, quantizeQ8_1: null,
-  decoderLayer: null, // one call on one thread, or (large FFNs) its gemv calls split: create-parallel-kernels.ts
-} as const satisfies { readonly [K in KernelName]: readonly string[] | null };
+export type SplitKernel = KernelsSplitBy<'rows' | 'partials'>;
 
-/** The kernels the threads backend splits (those with worker exports). */
-export type SplitKernel = { [K in KernelName]: (typeof WORKER_OPS)[K] extends null ? never : K }[KernelName];
+/**
+ * Worker exports named otherwise than their kernel: the point-block loops that take the centroid
+ * norms, computed once per call on the calling thread. Every other split kernel's chunks run the
+ * export of the kernel's own name.
+ */
+const CHUNK_EXPORTS = { l2sqrBatch: ['l2sqrBatchRows'], argminL2: ['argminL2Rows'] } as const;
 
 /** Exports a worker may run. */
-export type OpName = NonNullable<(typeof WORKER_OPS)[KernelName]>[number];
+export type OpName = Exclude<SplitKernel, keyof typeof CHUNK_EXPORTS> | (typeof CHUNK_EXPORTS)[keyof typeof CHUNK_EXPORTS][number];
+
+/** For every kernel, the exports its chunks run on the workers, or null when it runs whole. */
+export const WORKER_OPS: { readonly [K in KernelName]: readonly OpName[] | null } = perKernel((d) => {
+  if (d.split === 'whole') return null;
+  return (CHUNK_EXPORTS as Partial<Record<KernelName, readonly OpName[]>>)[d.name] ?? [d.name as OpName];
+});
 
 /** The same exports by op code (index; 0 is unused), derived from WORKER_OPS. */
-export const OPS: readonly ('' | OpName)[] = ['', ...Object.values(WORKER_OPS).flatMap((ops): readonly OpName[] => ops ?? [])];
+export const OPS: readonly ('' | OpName)[] = ['', ...Object.values(WORKER_OPS).flatMap((ops) => ops ?? [])];
 
 /**
  * Claim and run chunks of the open job until none is left. The calling thread runs the same

@@ -6,14 +6,15 @@
  * Most kernels need no code here: an export whose parameters are the kernel's own, arrays as
  * pointers, a choice as its index (rope's pairing: 'adjacent' 0, 'half' 1), then any scratch
  * listed in SCRATCH, is bound from the kernel's descriptor (which arrays it reads and writes, and
- * how long they are). Only the kernels whose export differs are written out in CUSTOM.
+ * how long they are). Only the kernels whose export differs are written out in CUSTOM. A kernel
+ * the build does not export (no function of its name in assembly/) runs on the reference.
  */
 import type { KernelFunctions, KernelName } from '../../kernels/kernels.js';
 import type { AnyKernelDescriptor } from '../../kernels/define-kernel.js';
 import { KERNEL_DESCRIPTORS } from '../../kernels/reference/index.js';
 import { type WasmExports } from './loader.js';
 import { WasmHeap, marshal, type Arg } from './memory.js';
-import { badArgument } from '../../core/errors.js'; // kvcache
+import { SparseInferenceError, badArgument } from '../../core/errors.js';
 import { decoderLayerScratchLength, decoderLayerWeightLength } from '../../kernels/decoder-layer-layout.js'; // llama
 import { quantizedRowWords } from '../../kernels/quantized-row-words.js';
 import { q8ActivationWords } from '../../kernels/q8-activation-words.js';
@@ -43,12 +44,6 @@ const SCRATCH: { [K in KernelName]?: (a: Parameters<KernelFunctions[K]>) => numb
 
 const NO_SCRATCH: readonly number[] = [];
 
-/**
- * Kernels the AssemblyScript build leaves to the reference backend (they have no export); every
- * other kernel of the registry must have one (test/kernels/registry-coverage.test.ts).
- */
-export const WASM_ON_REFERENCE: readonly KernelName[] = ['siluThreshold', 'threshold', 'siluMulThreshold'];
-
 /** A kernel bound from its descriptor (see the file comment). */
 function derivedBinding(heap: WasmHeap, d: AnyKernelDescriptor, fn: (...a: unknown[]) => unknown,
   scratch: ((a: readonly unknown[]) => number[]) | undefined): (...a: unknown[]) => unknown {
@@ -56,6 +51,14 @@ function derivedBinding(heap: WasmHeap, d: AnyKernelDescriptor, fn: (...a: unkno
   const choices = d.args.map((s) => (s.kind === 'choice' ? s.choices : null));
   const isArray = d.args.map((s) => s.kind === 'array');
   const arity = d.args.length;
+  // An export with other parameters than the descriptor's (plus its scratch) would get its
+  // arguments shifted: refuse it when the backend loads. The scratch functions only do arithmetic
+  // on sizes, so all-zero arguments give their count.
+  const expected = arity + (scratch?.(new Array<number>(arity).fill(0)).length ?? 0);
+  if (fn.length !== expected) {
+    throw new SparseInferenceError('UNAVAILABLE', `wasm export ${d.name} takes ${fn.length} parameters, but its descriptor and `
+      + `scratch give ${expected}: bind it in CUSTOM or match the descriptor's arguments`);
+  }
   /** The export's arguments: the kernel's, arrays as pointers, choices as indices, then scratch. */
   const exportArgs = (a: readonly unknown[], ptrs: number[], extra: number): unknown[] => {
     const call = new Array<unknown>(arity + extra);

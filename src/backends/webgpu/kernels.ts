@@ -9,7 +9,7 @@
  * 2. GPU-native kernel otherwise: the shared O(1) shape checks run first (the same
  *    `withShapeChecks` as every CPU backend, on stand-ins for device arrays), then the
  *    program is encoded into the current batch.
- * 3. Kernel without a GPU program (bsplineBasis, bandedGram): the CPU backend runs it;
+ * 3. Kernel without a GPU program (no encoder in SPECS: bsplineBasis, bandedGram, ...): the CPU backend runs it;
  *    device-array arguments are read back first and device-array outputs written back
  *    afterwards, in program order.
  *
@@ -63,41 +63,13 @@ const OUTPUTS: Readonly<Record<KernelName, readonly number[]>> = perKernel(outpu
 /** Default work (elements streamed) below which host-array calls run on the CPU backend. */
 export const DEFAULT_CPU_THRESHOLD = 1 << 16;
 
-/** Kernels with a WGSL program. */
-export const WEBGPU_NATIVE = [
-  'sum', 'gemv', 'gemvT', 'spvmm', 'vmmsp', 'l2sqrBatch', 'argminL2', 'lutGather', 'topK', 'topKSelect',
-  'selectiveAttention',
-  'topKSelectRows', // kvcache: all rows in one dispatch chain
-  'selectiveAttentionHeads', // llama: every query head in the same 4 dispatches
-  'dot', 'axpy', 'softmax', 'rmsnorm', 'rope', 'swiglu', // llama decode step
-  'siluThreshold', 'threshold', 'siluMulThreshold', // activations (CATS/CHESS, TEAL)
-  'gemvQ4_1', 'gemvQ8_0', // llama: GGUF blocks read in place
-] as const satisfies readonly KernelName[];
-type NativeName = (typeof WEBGPU_NATIVE)[number];
-
-/** Kernels without a WGSL program: the CPU backend runs them (device arrays read back first). */
-export const WEBGPU_ON_CPU = [
-  'causalAttention', 'causalAttentionF16', 'packF16', 'decoderLayer', 'silu', // llama (the model's GPU step uses the others)
-  'bsplineBasis', 'bandedGram', // knots
-  'packGemv', 'gemvPacked', 'gemm', 'quantizeQ8_1', // llama prefill and int8 activations (CPU paths)
-  'gemmQ4_1', 'gemmQ8_0', 'gemvQ4_1Q8_1', 'gemvQ8_0Q8_1', 'gemmQ4_1Q8_1', 'gemmQ8_0Q8_1', // GGUF
-] as const satisfies readonly KernelName[];
-
-/**
- * Every kernel of the registry is placed once (WGSL or CPU): a new kernel, or one listed in both,
- * is a `tsc` error here until it is placed.
- */
-type Misplaced = Exclude<KernelName, NativeName | (typeof WEBGPU_ON_CPU)[number]> | Extract<NativeName, (typeof WEBGPU_ON_CPU)[number]>;
-const everyKernelPlacedOnce: [Misplaced] extends [never] ? true : Misplaced = true;
-void everyKernelPlacedOnce;
-
 type Arr = F32Arg | I32Arg;
 type GpuArgs = unknown[];
 
 /** The call's arguments, typed as the kernel's parameters (array positions may hold device arrays). */
-type KernelArgs<K extends NativeName> = Parameters<KernelFunctions[K]>;
+type KernelArgs<K extends KernelName> = Parameters<KernelFunctions[K]>;
 
-interface NativeSpec<K extends NativeName> {
+interface NativeSpec<K extends KernelName> {
   /**
    * Which arguments are bound as inputs, with how many elements, where this differs from the
    * descriptor's read arguments (siluThreshold uploads float64 thresholds as float32 itself).
@@ -113,8 +85,13 @@ interface NativeSpec<K extends NativeName> {
 
 const BAD_NONE = 0xFFFFFFFF;
 
-/** The per-kernel argument layouts and encoders. `refs[i]` is the bound argument i. */
-const SPECS: { [K in NativeName]: NativeSpec<K> } = {
+/**
+ * The GPU-native kernels: each one's encoder (its WGSL program is in programs/<kernel>.ts).
+ * `refs[i]` is the bound argument i. Registering an encoder here is what makes a kernel native;
+ * every other kernel of the registry runs on the CPU backend (`onCpu`, device arrays read back
+ * first), and the differential suite runs every kernel on this backend either way.
+ */
+const SPECS = {
   sum: {
     encode(call, r, a) {
       const slot = call.scalars([0]);
@@ -264,8 +241,12 @@ const SPECS: { [K in NativeName]: NativeSpec<K> } = {
       };
     },
   },
-};
+} satisfies { [K in KernelName]?: NativeSpec<K> };
 
+type NativeName = keyof typeof SPECS;
+
+/** Kernels with a WGSL program (an encoder in SPECS). */
+export const WEBGPU_NATIVE = Object.keys(SPECS) as readonly NativeName[];
 
 /**
  * A stand-in that passes the shape checks exactly as a typed array of the device array's

@@ -8,6 +8,7 @@ import { CliUsageError, VOCABULARY, parseArgs } from '../args.js';
 import { createProgressBar } from '../progress.js';
 import { SparseInferenceError } from '../../core/errors.js';
 import { fitKnots, type KnotFit } from '../../knots/fit-knots.js';
+import { defaultMoveMix } from '../../knots/default-move-mix.js';
 import { parseNumericCsv } from '../../knots/read-csv.js';
 import { plotCurveFit, plotSurfaceFit } from '../../knots/plot-fit.js';
 import { denoiseManifold } from '../../knots/manifold/denoise-manifold.js';
@@ -36,6 +37,13 @@ sets on a candidate grid, with the EBIC prior C(n,k)^(−γ) (He, Yang & Kang, a
       --temperatures 1,T1,...       parallel tempering over these temperatures (default 1: off)
       --neighbour-moves P births/deaths that also redraw the neighbouring knots, with probability P
                           per iteration (default off; about 4.6x the time per iteration at P = 0.05)
+      --mode-jumps P      mode jumps (k ± 1 with the other knots carried to the best state of that
+                          k seen in burn-in) with probability P per iteration (default 0.2 at γ ≤ 1,
+                          rising to 0.3 at γ ≥ 2; 0: off)
+      --mode-jump-radius R  how far (grid steps) a knot may sit from its remembered state for a
+                          mode jump (default max(1, round(0.06·n)): 60 at n = 1000)
+                          Twin moves (0.05), --neighbour-moves and --mode-jumps take their shares of
+                          each iteration first (sum below 1); births, deaths and relocations share the rest.
       --start random|greedy         chain start (default random; greedy: stepwise search first)
       --predict X,X,...   posterior mean and 95% bands at these x (2-D: A:B,A:B,...)
       --out FILE.svg|DIR  plot: data, posterior mean, 95% band and knot density (2-D: heat map);
@@ -119,6 +127,8 @@ async function runFit(args: string[], ctx: CliContext): Promise<number> {
       moves: { type: 'string', choices: ['balanced', 'prior-free'], default: 'balanced' },
       predict: { type: 'string' }, temperatures: { type: 'string' },
       'neighbour-moves': { type: 'number', min: 0, max: 0.95 },
+      'mode-jumps': { type: 'number', min: 0, max: 0.95 },
+      'mode-jump-radius': { type: 'number', integer: true, min: 0 },
       start: { type: 'string', choices: ['random', 'greedy'], default: 'random' },
       ...VOCABULARY.out, plot: { type: 'renamed', to: 'out' }, json: { type: 'boolean' }, backend: backendOpt,
     },
@@ -135,6 +145,15 @@ async function runFit(args: string[], ctx: CliContext): Promise<number> {
     if (v.trim() === '' || !Number.isFinite(t)) throw new CliUsageError(`--temperatures takes comma-separated numbers, got '${v}'`);
     return t;
   });
+  const neighbourMoves = values['neighbour-moves'] ?? 0;
+  const mix = defaultMoveMix(values.gamma);
+  const modeJumps = values['mode-jumps'] ?? mix.modeJumps;
+  if (modeJumps === 0 && values['mode-jump-radius'] !== undefined) throw new CliUsageError('--mode-jump-radius needs mode jumps on (--mode-jumps > 0)');
+  if (values.k === undefined && mix.twinMoves + neighbourMoves + modeJumps >= 1) {
+    const excess = +(mix.twinMoves + neighbourMoves + modeJumps - 1).toFixed(6);
+    throw new CliUsageError(`twin moves (${mix.twinMoves}) + --neighbour-moves ${neighbourMoves} + --mode-jumps ${modeJumps} must sum below 1: `
+      + `each iteration makes one move, these take their shares first and births, deaths and relocations share the rest; lower --neighbour-moves or --mode-jumps by more than ${excess}`);
+  }
   const path = positionals[0];
   const table = parseNumericCsv(await readFileText(path), path, [...xNames, values.y], 5);
   const xs = xNames.map((n) => table.data[n]);
@@ -147,7 +166,8 @@ async function runFit(args: string[], ctx: CliContext): Promise<number> {
       times: values.times, candidates: values.candidates, iterations: values.iterations, burnIn: values['burn-in'],
       chains: values.chains, threads: values.threads, seed: values.seed, backend: values.backend as 'auto' | 'reference' | 'wasm',
       moves: values.moves as 'balanced' | 'prior-free', temperatures,
-      neighbourMoves: values['neighbour-moves'] === undefined || values['neighbour-moves'] === 0 ? false : { probability: values['neighbour-moves'] },
+      neighbourMoves: neighbourMoves === 0 ? false : { probability: neighbourMoves },
+      modeJumps: modeJumps === 0 ? false : { probability: modeJumps, ...(values['mode-jump-radius'] === undefined ? {} : { radius: values['mode-jump-radius'] }) },
       start: values.start as 'random' | 'greedy',
       onProgress: (f) => bar(f), signal: ctx.signal,
     });

@@ -31,6 +31,7 @@ export const argminL2Kernel = defineKernel('argminL2', argminL2, {
     i32('codes', 'n', ([, , , , n]) => n, { role: 'out' }), f32('dist', 'n', ([, , , , n]) => n, { role: 'out' }),
     size('n'), size('k', 1), size('d', 1),
   ],
+  split: 'rows',
   work: ([, , , , n, k, d]) => n * k * d,
   // Non-finite input has no nearest centroid, and backends would disagree on the code. The scan
   // is the backend's own streaming sum (NaN and ±Infinity survive summation), a fraction of the

@@ -12,5 +12,6 @@ export function axpy(a: number, x: Float32Array, y: Float32Array, n: number): vo
 /** axpy: y += a·x (y may be x itself). */
 export const axpyKernel = defineKernel('axpy', axpy, {
   args: [num('a'), f32('x', 'n', ([, , , n]) => n), f32('y', 'n', ([, , , n]) => n, { role: 'inout', mayBe: 'x' }), size('n')],
+  split: 'whole',
   work: ([, , , n]) => n,
 });

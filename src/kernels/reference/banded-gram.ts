@@ -51,6 +51,7 @@ export const bandedGramKernel = defineKernel('bandedGram', bandedGram, {
     f64('band', 'p*width', ([, , , width, , , p]) => p * width, { role: 'out' }),
     f64('btz', 'p', ([, , , , , , p]) => p, { role: 'out' }),
   ],
+  split: 'whole',
   work: ([, , n, width]) => n * width * width,
   after(bad, [first, , , , , , p]) {
     if (bad >= 0) throw badArgument(`first[${bad}] = ${first[bad]} puts row ${bad} outside columns [0, ${p})`);

@@ -43,6 +43,7 @@ export const bsplineBasisKernel = defineKernel('bsplineBasis', bsplineBasis, {
     int('degree', 0, 20), i32('first', 'n', ([, n]) => n, { role: 'out' }),
     f64('values', 'n*(degree+1)', ([, n, , , degree]) => n * (degree + 1), { role: 'out' }),
   ],
+  split: 'whole',
   work: ([, n, , , degree]) => n * (degree + 1),
   verify([, , t, nt, degree]) {
     if (!(t[degree] < t[nt - degree - 1])) {

@@ -68,6 +68,7 @@ export const causalAttentionF16Kernel = defineKernel('causalAttentionF16', causa
     f32('scratch', 'causalAttentionF16ScratchLength(n, nHeads, d)', ([, , , , n, d, , nHeads]) => causalAttentionF16ScratchLength(n, nHeads, d),
       { role: 'out' }),
   ],
+  split: 'whole',
   work: ([, , , pos0, n, d, , nHeads]) => n * nHeads * d * (pos0 + n),
   verify: ([, , , pos0, n, , , nHeads, group]) => {
     if (nHeads % group !== 0) throw badArgument(`group must divide nHeads, got group ${group} and nHeads ${nHeads}`);

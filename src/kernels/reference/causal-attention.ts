@@ -66,6 +66,7 @@ export const causalAttentionKernel = defineKernel('causalAttention', causalAtten
     f32('scratch', 'causalAttentionScratchLength(n, nHeads)', ([, , , , n, , , nHeads]) => causalAttentionScratchLength(n, nHeads),
       { role: 'out' }),
   ],
+  split: 'whole',
   work: ([, , , pos0, n, d, , nHeads]) => n * nHeads * d * (pos0 + n),
   verify: ([, , , pos0, n, , , nHeads, group]) => {
     if (nHeads % group !== 0) throw badArgument(`group must divide nHeads, got group ${group} and nHeads ${nHeads}`);

@@ -64,6 +64,7 @@ export const decoderLayerKernel = defineKernel('decoderLayer', decoderLayer, {
       { role: 'out' }),
     int('pos', 0, MAX_SIZE), object('shape', checkDecoderLayerShape),
   ],
+  split: 'whole',
   work: ([, , , , , , pos, s]) => decoderLayerWeightLength(s) + 2 * cacheLength(pos, s),
 });
 

@@ -14,5 +14,6 @@ export function dot(x: Float32Array, y: Float32Array, n: number): number {
 /** dot: x·y over n elements. */
 export const dotKernel = defineKernel('dot', dot, {
   args: [f32('x', 'n', ([, , n]) => n), f32('y', 'n', ([, , n]) => n), size('n')],
+  split: 'whole',
   work: ([, , n]) => n,
 });

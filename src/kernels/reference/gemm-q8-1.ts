@@ -31,6 +31,7 @@ export const gemmQ4_1Q8_1Kernel = defineKernel('gemmQ4_1Q8_1', gemmQ4_1Q8_1, {
     i32('Xq', 'n*q8ActivationWords(cols)', ([, , , , cols, n]) => n * q8ActivationWords(cols)),
     f32('Y', 'n*rows', ([, , , rows, , n]) => n * rows, { role: 'out' }), size('rows'), blockCols('Q4_1'), size('n'),
   ],
+  split: 'rows',
   work: ([, , , rows, cols, n]) => rows * cols * n,
 });
 
@@ -41,5 +42,6 @@ export const gemmQ8_0Q8_1Kernel = defineKernel('gemmQ8_0Q8_1', gemmQ8_0Q8_1, {
     i32('Xq', 'n*q8ActivationWords(cols)', ([, , , , cols, n]) => n * q8ActivationWords(cols)),
     f32('Y', 'n*rows', ([, , , rows, , n]) => n * rows, { role: 'out' }), size('rows'), blockCols('Q8_0'), size('n'),
   ],
+  split: 'rows',
   work: ([, , , rows, cols, n]) => rows * cols * n,
 });

@@ -28,6 +28,7 @@ export const gemmQ4_1Kernel = defineKernel('gemmQ4_1', gemmQ4_1, {
     f32('X', 'n*cols', ([, , , , cols, n]) => n * cols), f32('Y', 'n*rows', ([, , , rows, , n]) => n * rows, { role: 'out' }),
     size('rows'), blockCols('Q4_1'), size('n'),
   ],
+  split: 'whole',
   work: ([, , , rows, cols, n]) => rows * cols * n,
 });
 
@@ -38,5 +39,6 @@ export const gemmQ8_0Kernel = defineKernel('gemmQ8_0', gemmQ8_0, {
     f32('X', 'n*cols', ([, , , , cols, n]) => n * cols), f32('Y', 'n*rows', ([, , , rows, , n]) => n * rows, { role: 'out' }),
     size('rows'), blockCols('Q8_0'), size('n'),
   ],
+  split: 'whole',
   work: ([, , , rows, cols, n]) => rows * cols * n,
 });

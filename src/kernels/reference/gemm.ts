@@ -22,5 +22,6 @@ export const gemmKernel = defineKernel('gemm', gemm, {
     f32('W', 'rows*cols', ([, , , rows, cols]) => rows * cols), f32('X', 'n*cols', ([, , , , cols, n]) => n * cols),
     f32('Y', 'n*rows', ([, , , rows, , n]) => n * rows, { role: 'out' }), size('rows'), size('cols'), size('n'),
   ],
+  split: 'whole',
   work: ([, , , rows, cols, n]) => rows * cols * n,
 });

@@ -28,5 +28,6 @@ export const gemvPackedKernel = defineKernel('gemvPacked', gemvPacked, {
     f32('x', 'cols', ([, , , , cols]) => cols), f32('y', 'rows', ([, , , rows]) => rows, { role: 'out' }),
     size('rows'), size('cols'),
   ],
+  split: 'whole',
   work: ([, , , rows, cols]) => rows * cols,
 });

@@ -36,5 +36,6 @@ export const gemvQ4_1Kernel = defineKernel('gemvQ4_1', gemvQ4_1, {
     f32('x', 'cols', ([, , , , cols]) => cols), f32('y', 'rows', ([, , , rows]) => rows, { role: 'out' }),
     size('rows'), blockCols('Q4_1'),
   ],
+  split: 'rows',
   work: ([, , , rows, cols]) => rows * cols,
 });

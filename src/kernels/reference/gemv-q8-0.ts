@@ -33,5 +33,6 @@ export const gemvQ8_0Kernel = defineKernel('gemvQ8_0', gemvQ8_0, {
     f32('x', 'cols', ([, , , , cols]) => cols), f32('y', 'rows', ([, , , rows]) => rows, { role: 'out' }),
     size('rows'), blockCols('Q8_0'),
   ],
+  split: 'rows',
   work: ([, , , rows, cols]) => rows * cols,
 });

@@ -78,6 +78,7 @@ export const gemvQ4_1Q8_1Kernel = defineKernel('gemvQ4_1Q8_1', gemvQ4_1Q8_1, {
     i32('xq', 'q8ActivationWords(cols)', ([, , , , cols]) => q8ActivationWords(cols)),
     f32('y', 'rows', ([, , , rows]) => rows, { role: 'out' }), size('rows'), blockCols('Q4_1'),
   ],
+  split: 'rows',
   work: ([, , , rows, cols]) => rows * cols,
 });
 
@@ -88,5 +89,6 @@ export const gemvQ8_0Q8_1Kernel = defineKernel('gemvQ8_0Q8_1', gemvQ8_0Q8_1, {
     i32('xq', 'q8ActivationWords(cols)', ([, , , , cols]) => q8ActivationWords(cols)),
     f32('y', 'rows', ([, , , rows]) => rows, { role: 'out' }), size('rows'), blockCols('Q8_0'),
   ],
+  split: 'rows',
   work: ([, , , rows, cols]) => rows * cols,
 });

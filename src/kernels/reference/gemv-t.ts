@@ -23,5 +23,6 @@ export const gemvTKernel = defineKernel('gemvT', gemvT, {
     f32('W', 'rows*cols', ([, , , rows, cols]) => rows * cols), f32('x', 'rows', ([, , , rows]) => rows),
     f32('y', 'cols', ([, , , , cols]) => cols, { role: 'out' }), size('rows'), size('cols'),
   ],
+  split: 'partials',
   work: ([, , , rows, cols]) => rows * cols,
 });

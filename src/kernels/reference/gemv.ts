@@ -20,5 +20,6 @@ export const gemvKernel = defineKernel('gemv', gemv, {
     f32('W', 'rows*cols', ([, , , rows, cols]) => rows * cols), f32('x', 'cols', ([, , , , cols]) => cols),
     f32('y', 'rows', ([, , , rows]) => rows, { role: 'out' }), size('rows'), size('cols'),
   ],
+  split: 'rows',
   work: ([, , , rows, cols]) => rows * cols,
 });

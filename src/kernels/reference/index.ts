@@ -5,7 +5,7 @@
  * derived from this one table. The mapped type makes a missing or misnamed entry a `tsc` error.
  */
 import type { KernelFunctions, KernelName } from '../kernels.js';
-import type { AnyKernelDescriptor, KernelDescriptor } from '../define-kernel.js';
+import type { AnyKernelDescriptor, KernelDescriptor, WorkSplit } from '../define-kernel.js';
 import { dotKernel } from './dot.js';
 import { sumKernel } from './sum.js';
 import { axpyKernel } from './axpy.js';
@@ -16,6 +16,7 @@ import { vmmspKernel } from './vmmsp.js';
 import { l2sqrBatchKernel } from './l2sqr-batch.js';
 import { argminL2Kernel } from './argmin-l2.js';
 import { topKKernel } from './top-k.js';
+import { argmaxKernel } from './argmax.js'; // llama: greedy decoding
 import { softmaxKernel } from './softmax.js';
 import { rmsnormKernel } from './rmsnorm.js';
 import { ropeKernel } from './rope.js';
@@ -48,7 +49,7 @@ import { gemmQ4_1Q8_1Kernel, gemmQ8_0Q8_1Kernel } from './gemm-q8-1.js'; // llam
 /** Every kernel's descriptor, by name; the order is the order of KERNEL_NAMES. */
 const REGISTRY = {
   dot: dotKernel, axpy: axpyKernel, gemv: gemvKernel, gemvT: gemvTKernel, l2sqrBatch: l2sqrBatchKernel,
-  argminL2: argminL2Kernel, topK: topKKernel, softmax: softmaxKernel, rmsnorm: rmsnormKernel, rope: ropeKernel,
+  argminL2: argminL2Kernel, topK: topKKernel, argmax: argmaxKernel, softmax: softmaxKernel, rmsnorm: rmsnormKernel, rope: ropeKernel,
   sum: sumKernel,
   spvmm: spvmmKernel, vmmsp: vmmspKernel,
   lutGather: lutGatherKernel, topKSelect: topKSelectKernel, selectiveAttention: selectiveAttentionKernel, // kvcache
@@ -71,7 +72,12 @@ const REGISTRY = {
  * The registry: the kernel names and signatures everything else is typed by (KernelFunctions,
  * KernelName). The annotation makes an entry under another name than its descriptor's a `tsc` error.
  */
-export const KERNELS: { readonly [K in keyof typeof REGISTRY]: KernelDescriptor<K, (typeof REGISTRY)[K]['reference']> } = REGISTRY;
+export const KERNELS: {
+  readonly [K in keyof typeof REGISTRY]: KernelDescriptor<K, (typeof REGISTRY)[K]['reference'], (typeof REGISTRY)[K]['split']>
+} = REGISTRY;
+
+/** The kernels whose work splits as S says (see WorkSplit), from their descriptors. */
+export type KernelsSplitBy<S extends WorkSplit> = { [K in KernelName]: (typeof KERNELS)[K]['split'] extends S ? K : never }[KernelName];
 
 /** The descriptors as a list, for derivations that treat every kernel alike. */
 export const KERNEL_DESCRIPTORS = Object.values(KERNELS) as readonly AnyKernelDescriptor[];

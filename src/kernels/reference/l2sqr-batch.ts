@@ -27,5 +27,6 @@ export const l2sqrBatchKernel = defineKernel('l2sqrBatch', l2sqrBatch, {
     f32('X', 'n*d', ([, , , n, , d]) => n * d), f32('C', 'k*d', ([, , , , k, d]) => k * d),
     f32('out', 'n*k', ([, , , n, k]) => n * k, { role: 'out' }), size('n'), size('k'), size('d', 1),
   ],
+  split: 'rows',
   work: ([, , , n, k, d]) => n * k * d,
 });

@@ -23,5 +23,6 @@ export const lutGatherKernel = defineKernel('lutGather', lutGather, {
     f32('table', 'tableSize', ([, tableSize]) => tableSize), size('tableSize', 1), i32('codes', 'n', ([, , , n]) => n),
     size('n'), f32('out', 'n', ([, , , n]) => n, { role: 'out' }),
   ],
+  split: 'whole',
   work: ([, , , n]) => n,
 });

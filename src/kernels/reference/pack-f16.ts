@@ -38,5 +38,6 @@ export const packF16Kernel = defineKernel('packF16', packF16, {
     i32('out', 'n/2', ([, , n]) => n / 2, { role: 'out' }),
     evenSize('n', 0),
   ],
+  split: 'whole',
   work: ([, , n]) => n,
 });

@@ -34,5 +34,6 @@ export const packGemvKernel = defineKernel('packGemv', packGemv, {
     f32('P', 'rows*cols (rows rounded up to 16)', ([, , rows, cols]) => packedGemvLength(rows, cols), { role: 'out' }),
     size('rows'), size('cols'),
   ],
+  split: 'whole',
   work: ([, , rows, cols]) => rows * cols,
 });

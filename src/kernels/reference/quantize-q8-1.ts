@@ -52,5 +52,6 @@ export const quantizeQ8_1Kernel = defineKernel('quantizeQ8_1', quantizeQ8_1, {
     i32('q', 'q8ActivationWords(length)', ([, , length]) => q8ActivationWords(length), { role: 'out' }),
     blockCols('Q8_1', 'length'),
   ],
+  split: 'whole',
   work: ([, , length]) => length,
 });

@@ -18,5 +18,6 @@ export const rmsnormKernel = defineKernel('rmsnorm', rmsnorm, {
     f32('x', 'n', ([, , , n]) => n), f32('w', 'n', ([, , , n]) => n),
     f32('out', 'n', ([, , , n]) => n, { role: 'out', mayBe: 'x' }), size('n', 1), num('eps', 0),
   ],
+  split: 'whole',
   work: ([, , , n]) => n,
 });

@@ -34,5 +34,6 @@ export const ropeKernel = defineKernel('rope', rope, {
     f32('x', 'nHeads*headDim', ([, nHeads, headDim]) => nHeads * headDim, { role: 'inout' }),
     size('nHeads'), evenSize('headDim', 2), num('pos'), num('base', 1, true), choice('pairing', ['adjacent', 'half']),
   ],
+  split: 'whole',
   work: ([, nHeads, headDim]) => nHeads * headDim,
 });

@@ -48,6 +48,7 @@ export const selectiveAttentionHeadsKernel = defineKernel('selectiveAttentionHea
     f32('out', 'nHeads*d', ([, , , , , , d, , nHeads]) => nHeads * d, { role: 'out' }),
     f32('lse', 'nHeads', ([, , , , , , , , nHeads]) => nHeads, { role: 'out' }),
   ],
+  split: 'whole',
   work: ([, , , , count, , d, , nHeads]) => count * d * nHeads,
   verify: ([, , , idx, count, rows]) => checkRows(idx, count, rows),
 });

@@ -48,6 +48,7 @@ export const selectiveAttentionKernel = defineKernel('selectiveAttention', selec
     size('count'), size('rows'), size('d', 1), int('stride', ([, , , , , , d]) => d, MAX_SIZE), num('scale'),
     f32('out', 'd', ([, , , , , , d]) => d, { role: 'out' }),
   ],
+  split: 'whole',
   work: ([, , , , count, , d]) => count * d,
   verify: ([, , , idx, count, rows]) => checkRows(idx, count, rows),
 });

@@ -34,5 +34,6 @@ export const siluMulThresholdKernel = defineKernel('siluMulThreshold', siluMulTh
     f32('gate', 'n', ([, , , n]) => n, { role: 'inout' }), f32('up', 'n', ([, , , n]) => n, { role: 'inout' }),
     threshold('t'), size('n'),
   ],
+  split: 'whole',
   work: ([, , , n]) => n,
 });

@@ -26,5 +26,6 @@ export function siluThreshold(gate: Float32Array, t: Float32Array | Float64Array
 /** siluThreshold: CATS/CHESS gate sparsification, in place. */
 export const siluThresholdKernel = defineKernel('siluThreshold', siluThreshold, {
   args: [f32('gate', 'n', ([, , n]) => n, { role: 'inout' }), f32OrF64('t', 'n', ([, , n]) => n), size('n')],
+  split: 'whole',
   work: ([, , n]) => n,
 });

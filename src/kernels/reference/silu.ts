@@ -15,5 +15,6 @@ export function silu(x: Float32Array, n: number): void {
 /** silu: x ← SiLU(x), in place. */
 export const siluKernel = defineKernel('silu', silu, {
   args: [f32('x', 'n', ([, n]) => n, { role: 'inout' }), size('n')],
+  split: 'whole',
   work: ([, n]) => n,
 });

@@ -17,5 +17,6 @@ export function softmax(x: Float32Array, out: Float32Array, n: number): void {
 /** softmax: out = softmax(x); out may be x itself. */
 export const softmaxKernel = defineKernel('softmax', softmax, {
   args: [f32('x', 'n', ([, , n]) => n), f32('out', 'n', ([, , n]) => n, { role: 'out', mayBe: 'x' }), size('n', 1)],
+  split: 'whole',
   work: ([, , n]) => n,
 });

@@ -31,5 +31,6 @@ export const spvmmKernel = defineKernel('spvmm', spvmm, {
     f32('x', 'rows', ([, , , rows]) => rows), f32('W', 'rows*cols', ([, , , rows, cols]) => rows * cols),
     f32('y', 'cols', ([, , , , cols]) => cols, { role: 'out' }), size('rows'), size('cols'),
   ],
+  split: 'partials',
   work: ([, , , rows, cols]) => rows * cols,
 });

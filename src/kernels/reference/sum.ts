@@ -14,5 +14,6 @@ export function sum(x: Float32Array, n: number): number {
 /** sum: Σ x[i], the streaming-read roofline. */
 export const sumKernel = defineKernel('sum', sum, {
   args: [f32('x', 'n', ([, n]) => n), size('n')],
+  split: 'partials',
   work: ([, n]) => n,
 });

@@ -19,5 +19,6 @@ export function swiglu(gate: Float32Array, up: Float32Array, n: number): void {
 /** swiglu: gate ← SiLU(gate)·up, in place. */
 export const swigluKernel = defineKernel('swiglu', swiglu, {
   args: [f32('gate', 'n', ([, , n]) => n, { role: 'inout' }), f32('up', 'n', ([, , n]) => n), size('n')],
+  split: 'whole',
   work: ([, , n]) => n,
 });

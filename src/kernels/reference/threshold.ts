@@ -23,5 +23,6 @@ export const thresholdKernel = defineKernel('threshold', threshold, {
   args: [
     f32('v', 'n', ([, , , n]) => n), thresholdArg('t'), f32('out', 'n', ([, , , n]) => n, { role: 'out' }), size('n'),
   ],
+  split: 'whole',
   work: ([, , , n]) => n,
 });

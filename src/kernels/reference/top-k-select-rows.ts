@@ -24,5 +24,6 @@ export const topKSelectRowsKernel = defineKernel('topKSelectRows', topKSelectRow
     f32('x', 'rows*n', ([, rows, n]) => rows * n), size('rows'), size('n'), int('k', 0, ([, , n]) => n),
     i32('out', 'rows*k', ([, rows, , k]) => rows * k, { role: 'out' }),
   ],
+  split: 'whole',
   work: ([, rows, n, k]) => (k === 0 ? 0 : rows * n),
 });

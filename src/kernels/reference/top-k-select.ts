@@ -24,5 +24,6 @@ export const topKSelectKernel = defineKernel('topKSelect', topKSelect, {
   args: [
     f32('x', 'n', ([, n]) => n), size('n'), int('k', 0, ([, n]) => n), i32('out', 'k', ([, , k]) => k, { role: 'out' }),
   ],
+  split: 'whole',
   work: ([, n, k]) => (k === 0 ? 0 : n),
 });

@@ -22,5 +22,6 @@ export const topKKernel = defineKernel('topK', topK, {
   args: [
     f32('x', 'n', ([, n]) => n), size('n'), int('k', 0, ([, n]) => n), i32('out', 'k', ([, , k]) => k, { role: 'out' }),
   ],
+  split: 'whole',
   work: ([, n, k]) => (k === 0 ? 0 : n),
 });

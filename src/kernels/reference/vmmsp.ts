@@ -34,5 +34,6 @@ export const vmmspKernel = defineKernel('vmmsp', vmmsp, {
     f32('s', 'rows', ([, , , , rows]) => rows), f32('out', 'rows', ([, , , , rows]) => rows, { role: 'out' }),
     size('rows'), size('cols'),
   ],
+  split: 'rows',
   work: ([, , , , rows, cols]) => rows * cols,
 });

@@ -5,10 +5,12 @@
  * interval that includes zero is a tie, and the tables say so.
  */
 import { bootstrapMean, bootstrapPairedDifference, type BootstrapInterval } from '../../core/stats/bootstrap.js';
+import { badArgument } from '../../core/errors.js';
 import { lineChart, type Band, type Series } from '../../plot/index.js';
 import { seriesColor } from '../../plot/palette.js';
 import type { DecodeCell, DecodeEvalResult } from './decode-eval.js';
 import type { PasskeyTrial } from './passkey-eval.js';
+import { selectDocuments } from './select-documents.js';
 
 /** One cell with its intervals. */
 export interface DecodeRow {
@@ -104,6 +106,51 @@ export function decodeDeltaPplChart(r: DecodeEvalResult, rows = decodeRows(r), t
     bands.push({ name: `${m} 95% CI`, x, lo: pts.map((p) => p.deltaPpl.lower), hi: pts.map((p) => p.deltaPpl.upper), color });
   });
   return lineChart({ title, xLabel: 'tokens attended (% of context, realized)', yLabel: 'ΔPPL (per-document, paired)', series, bands });
+}
+
+/**
+ * ΔNLL vs full attention (nats per scored token) against the realized attended fraction, one line
+ * per method with its 95% paired-bootstrap band, from one or more runs (budgets run as separate
+ * commands), each cut to the documents every run holds (selectDocuments) so all points share one
+ * document set. Each run's rows are paired with that run's own full cell; where two runs hold the
+ * same (method, ρ), the first run's row is drawn. The dashed line at 0 is full attention.
+ *
+ * @example decodeDeltaNllChart([rho003Run, rho001And01Run], 'ΔNLL vs budget')
+ */
+export function decodeDeltaNllChart(runs: readonly DecodeEvalResult[], title = 'ΔNLL vs full attention'): string {
+  if (!Array.isArray(runs) || runs.length === 0) throw badArgument('runs must be a non-empty array of decode results');
+  runs.forEach((r, i) => {
+    if (!r || !Array.isArray(r.documents) || !Array.isArray(r.cells) || !r.cells.some((c: DecodeCell) => c.method === 'full')) {
+      throw badArgument(`runs[${i}] must be a decode result with a full-attention cell`);
+    }
+  });
+  const shared = sharedDocuments(runs);
+  if (shared.length < 2) throw badArgument(`the runs share ${shared.length} document(s); intervals over documents need at least 2`);
+  const byKey = new Map<string, DecodeRow>();
+  for (const r of runs) {
+    for (const row of decodeRows(selectDocuments(r, shared))) {
+      const key = `${row.method}|${row.budget}`;
+      if (row.method !== 'full' && row.ties === 'oldest' && !byKey.has(key)) byKey.set(key, row);
+    }
+  }
+  const rows = [...byKey.values()];
+  const series: Series[] = [];
+  const bands: Band[] = [];
+  [...new Set(rows.map((x) => x.method))].forEach((m, i) => {
+    const pts = rows.filter((x) => x.method === m).sort((a, b) => a.realized.selected - b.realized.selected);
+    const x = pts.map((p) => 100 * p.realized.selected);
+    const color = seriesColor(i);
+    series.push({ name: m, x, y: pts.map((p) => p.deltaNll.estimate), marker: true, color });
+    bands.push({ name: `${m} 95% CI`, x, lo: pts.map((p) => p.deltaNll.lower), hi: pts.map((p) => p.deltaNll.upper), color });
+  });
+  const xs = rows.map((x) => 100 * x.realized.selected);
+  series.push({ name: 'full attention', x: [Math.min(...xs), Math.max(...xs)], y: [0, 0], dashed: true, color: '#555' });
+  return lineChart({ title, xLabel: 'tokens attended (% of context, realized; log scale)', yLabel: 'ΔNLL vs full (nats per token)', series, bands, logX: true });
+}
+
+/** The ids of the documents every run holds, in runs[0]'s order. */
+export function sharedDocuments(runs: readonly DecodeEvalResult[]): string[] {
+  return runs[0].documents.map((d) => d.id).filter((id) => runs.every((r) => r.documents.some((d) => d.id === id)));
 }
 
 /** Passkey accuracy per method and length, with a bootstrap interval over tasks, and the paired difference to full. */

@@ -100,7 +100,7 @@ export async function evaluatePasskey(kernels: CpuKernels, model: LlamaModel, to
           await yieldToEventLoop();
           throwIfAborted(o.signal, 'passkey evaluation');
           const logits = await model.forward(token, ids.length - 1 + s);
-          token = argmax(logits, c.vocabSize);
+          token = kernels.argmax(logits, c.vocabSize);
           answer.push(token);
         }
       } finally {
@@ -114,11 +114,4 @@ export async function evaluatePasskey(kernels: CpuKernels, model: LlamaModel, to
     o.onProgress?.((ti + 1) / tasks.length, `passkey ${ti + 1}/${tasks.length} (${task.targetTokens} tokens)`);
   }
   return trials;
-}
-
-/** Index of the largest of the first n logits (ties: the lower index). */
-function argmax(logits: Float32Array, n: number): number {
-  let best = 0;
-  for (let i = 1; i < n; i++) if (logits[i] > logits[best]) best = i;
-  return best;
 }
