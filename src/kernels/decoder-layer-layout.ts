@@ -25,7 +25,9 @@ import { causalAttentionScratchLength } from './causal-attention-scratch.js';
 const WEIGHT_ALIGN = 16;
 const SCRATCH_ALIGN = 4;
 
-const roundUp = (n: number, to: number) => Math.ceil(n / to) * to;
+function roundUp(n: number, to: number): number {
+  return Math.ceil(n / to) * to;
+}
 
 /** Offsets (floats) of the layer's tensors inside its weight block, and the block's length. */
 export interface DecoderLayerOffsets {
@@ -54,9 +56,10 @@ export function decoderLayerOffsets(s: DecoderLayerShape): DecoderLayerOffsets {
 
 /** Floats of a layer's weight block (arithmetic only: the kernel's checks call it per call). */
 export function decoderLayerWeightLength(s: DecoderLayerShape): number {
+  // No closures here: this runs in every decoderLayer call's checks.
   const kvDim = (s.dim / s.nHeads) * s.nKvHeads;
-  const w = (n: number) => roundUp(n, WEIGHT_ALIGN);
-  return 2 * w(s.dim) + 2 * w(s.dim * s.dim) + 2 * w(kvDim * s.dim) + 3 * w(s.hiddenDim * s.dim);
+  return 2 * roundUp(s.dim, WEIGHT_ALIGN) + 2 * roundUp(s.dim * s.dim, WEIGHT_ALIGN) + 2 * roundUp(kvDim * s.dim, WEIGHT_ALIGN)
+    + 3 * roundUp(s.hiddenDim * s.dim, WEIGHT_ALIGN);
 }
 
 /** Offsets (floats) of the scratch regions for a call at a position below `positions`. */
@@ -72,8 +75,8 @@ export function decoderLayerScratchOffsets(s: DecoderLayerShape, positions: numb
 
 /** Floats of scratch a `decoderLayer` call needs at every position below `positions` (arithmetic only). */
 export function decoderLayerScratchLength(s: DecoderLayerShape, positions: number): number {
-  const a = (n: number) => roundUp(n, SCRATCH_ALIGN);
-  return 3 * a(s.dim) + 2 * a(s.hiddenDim) + a(s.nHeads) + a(Math.max(positions, causalAttentionScratchLength(1, s.nHeads))) + a(positions);
+  return 3 * roundUp(s.dim, SCRATCH_ALIGN) + 2 * roundUp(s.hiddenDim, SCRATCH_ALIGN) + roundUp(s.nHeads, SCRATCH_ALIGN)
+    + roundUp(Math.max(positions, causalAttentionScratchLength(1, s.nHeads)), SCRATCH_ALIGN) + roundUp(positions, SCRATCH_ALIGN);
 }
 
 /** Frozen shapes already checked: a model passes the same one for every layer of every token. */

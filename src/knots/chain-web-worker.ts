@@ -30,18 +30,25 @@ interface WorkerScope {
   postMessage(message: unknown, transfer?: ArrayBuffer[]): void;
 }
 
+/**
+ * Whether this code runs in a worker (the DOM lib types globalThis as a Window, whose
+ * onmessage/postMessage differ from a worker's, so the scope is recognised at run time).
+ */
+function isWorkerScope(g: object): g is WorkerScope {
+  return 'WorkerGlobalScope' in g && typeof g.WorkerGlobalScope === 'function';
+}
+
 // Only inside a worker: a page or test that merely imports this file installs nothing.
-// The DOM lib types globalThis as a Window, whose onmessage/postMessage differ from a worker's;
-// the lib has no worker-scope type for globalThis, hence the double cast (checked just below).
-const scope = globalThis as unknown as WorkerScope & { WorkerGlobalScope?: unknown };
-if (typeof scope.WorkerGlobalScope === 'function') {
+const global: object = globalThis;
+if (isWorkerScope(global)) {
+  const scope = global;
   scope.onmessage = (e) => {
     scope.onmessage = null; // one chain per worker
-    void run(e.data);
+    void run(scope, e.data);
   };
 }
 
-async function run({ problem, seed, backend }: ChainWorkerInput): Promise<void> {
+async function run(scope: WorkerScope, { problem, seed, backend }: ChainWorkerInput): Promise<void> {
   try {
     const kernels = await createKernels({ backend: cpuBackends([backend, 'auto']) }); // a GPU's chains run on the CPU
     let last = -1;

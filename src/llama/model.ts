@@ -888,6 +888,8 @@ export class LlamaModel {
     const inputThresholds = proj === null ? undefined : proj.inputThresholds?.() ?? null;
     if (gatedFfn === null || inputThresholds === null) return null;
     if (this.wholeStep?.kv !== kv || this.wholeStep.ffn !== ffn || this.wholeStep.proj !== proj) {
+      // A step that keeps its own K/V starts with the sequence: earlier tokens live in the cache's host store.
+      if (retrieval !== undefined && pos !== 0) return null;
       this.wholeStep?.step.dispose();
       this.wholeStep = null;
       const c = this.config, L = this.layout;

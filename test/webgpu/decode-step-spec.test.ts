@@ -45,3 +45,33 @@ describe('checkDecodeStepSpec: gatedFfn and inputThresholds', () => {
     }
   });
 });
+
+describe('checkDecodeStepSpec: retrieval (A²ATS in the step)', () => {
+  const size = 3, books = nLayers * 2, d = 4;
+  const retrieval = (extra: object = {}) => ({
+    size, centroids: new Float32Array(books * size * d), whitened: new Float32Array(books * size * d), factor: new Float32Array(books * d * d),
+    window: 1, sinks: 1, distance: 8, mode: 'perHead' as const, farBudget: () => 1, ...extra,
+  });
+
+  it('accepts a consistent record (plain: factor null), and then needs no K/V stores', () => {
+    expect(() => checkDecodeStepSpec(spec({ retrieval: retrieval() }))).not.toThrow();
+    expect(() => checkDecodeStepSpec(spec({ retrieval: retrieval({ factor: null }), kv: [] }))).not.toThrow();
+  });
+
+  it('names the bad field', () => {
+    for (const [extra, message] of [
+      [{ size: 0 }, /spec\.retrieval\.size/],
+      [{ window: -1 }, /spec\.retrieval\.window/],
+      [{ sinks: 1.5 }, /spec\.retrieval\.sinks/],
+      [{ distance: NaN }, /spec\.retrieval\.distance/],
+      [{ mode: 'union' }, /spec\.retrieval\.mode/],
+      [{ farBudget: 3 }, /spec\.retrieval\.farBudget/],
+      [{ centroids: new Float32Array(books * size * d - 1) }, /spec\.retrieval\.centroids/],
+      [{ whitened: new Float64Array(books * size * d) }, /spec\.retrieval\.whitened/],
+      [{ factor: new Float32Array(d * d) }, /spec\.retrieval\.factor/],
+    ] as [object, RegExp][]) {
+      expect(() => checkDecodeStepSpec(spec({ retrieval: retrieval(extra) as never }))).toThrow(message);
+    }
+    expect(() => checkDecodeStepSpec(spec({ retrieval: null as never }))).toThrow(/spec\.retrieval must be an object/);
+  });
+});

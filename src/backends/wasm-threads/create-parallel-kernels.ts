@@ -22,7 +22,7 @@ import { referenceKernelFunctions } from '../../kernels/reference/index.js';
 import { composeDecoderLayer } from '../../kernels/reference/decoder-layer.js';
 import { withShapeChecks } from '../../kernels/checked.js';
 import { wasmKernelFunctions } from '../wasm/kernels.js';
-import type { WasmExports } from '../wasm/loader.js';
+import { wasmExports } from '../wasm/loader.js';
 import { SparseInferenceError } from '../../core/errors.js';
 import { checkInt, checkNumber } from '../../core/validate.js';
 import { SharedWasmHeap } from './shared-heap.js';
@@ -157,7 +157,7 @@ export async function createParallelKernels(options: CreateParallelKernelsOption
     throw new SparseInferenceError('BAD_ARGUMENT', `wasm kernel aborted at ${line}:${col}`);
   };
   const instance = await WebAssembly.instantiate(module, { env: { memory, abort } });
-  const exports = { ...instance.exports, memory } as unknown as WasmExports;
+  const exports = wasmExports(instance.exports, memory, ['rowNorms']);
 
   // Workers start before the first allocation: instantiating the module (re)writes its data
   // segments (static data below the heap), harmless only while nothing runs.

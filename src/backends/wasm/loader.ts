@@ -25,10 +25,34 @@ export interface WasmExports {
   /** ldy: Y's row stride in floats (rows, or more when a thread computes a slice of rows); scratch: (cols/32)·72 words. */
   gemmQ4_1Q8_1(W: number, Xq: number, Y: number, rows: number, cols: number, n: number, ldy: number, scratch: number): void;
   gemmQ8_0Q8_1(W: number, Xq: number, Y: number, rows: number, cols: number, n: number, ldy: number, scratch: number): void;
-  rowNorms(C: number, norms: number, k: number, d: number): void; // kvcache (threads: argminL2's centroid norms)
+  /** The shared-memory build only (threads: argminL2's centroid norms, once per call). */
+  rowNorms(C: number, norms: number, k: number, d: number): void;
   axpy(a: number, x: number, y: number, n: number): void;
   /** Every other export, by name. */
   [name: string]: unknown;
+}
+
+/** The exports bound by hand (see WasmExports), which a build must have; kernels are looked up by name. */
+const HAND_BOUND_EXPORTS = ['alloc', 'free', 'simdEnabled', 'topKSelect', 'lutGather', 'selectiveAttention', 'bandedGram',
+  'decoderLayer', 'gemmQ4_1Q8_1', 'gemmQ8_0Q8_1', 'axpy'] as const;
+
+/** Every export WasmExports names is there: the memory and the functions bound by hand (and `also`). */
+function isWasmExports(e: Record<string, unknown>, also: readonly string[]): e is WasmExports {
+  return e.memory instanceof WebAssembly.Memory && [...HAND_BOUND_EXPORTS, ...also].every((name) => typeof e[name] === 'function');
+}
+
+/**
+ * An instance's exports, checked to be WasmExports. `memory` is the imported memory of a build
+ * that does not export its own (the shared-memory build); `also` names further exports the caller
+ * binds (the shared build's rowNorms).
+ */
+export function wasmExports(exports: WebAssembly.Exports, memory?: WebAssembly.Memory, also: readonly string[] = []): WasmExports {
+  const e: Record<string, unknown> = memory === undefined ? { ...exports } : { ...exports, memory };
+  if (!isWasmExports(e, also)) {
+    const missing = ['memory', ...HAND_BOUND_EXPORTS, ...also].filter((n) => (n === 'memory' ? !(e.memory instanceof WebAssembly.Memory) : typeof e[n] !== 'function'));
+    throw new SparseInferenceError('UNAVAILABLE', `wasm build lacks the export(s) ${missing.join(', ')}: rebuild with npm run build:wasm`);
+  }
+  return e;
 }
 
 export type WasmVariant = 'simd' | 'scalar';
@@ -83,5 +107,5 @@ export async function loadWasm(prefer?: WasmVariant): Promise<{ exports: WasmExp
   // their own alloc/free, so nothing from @assemblyscript/loader's managed-object helpers is
   // needed, and the package keeps zero runtime dependencies (Deno and browsers import it by path).
   const { instance } = await WebAssembly.instantiate(bytes, imports);
-  return { exports: instance.exports as WasmExports, variant };
+  return { exports: wasmExports(instance.exports), variant };
 }

@@ -31,24 +31,45 @@ export interface LinkViews {
   lse: Float64Array;
 }
 
+/**
+ * Lays the link's arrays out one after another, each 8-byte aligned, as views over `buf`; with no
+ * buffer it only counts the bytes (and hands out empty arrays).
+ */
+class LinkCursor {
+  bytes = 0;
+  constructor(private readonly buf?: SharedArrayBuffer) {}
+
+  private next(length: number, elementBytes: number): number {
+    const at = (this.bytes + 7) & ~7;
+    this.bytes = at + length * elementBytes;
+    return at;
+  }
+
+  i32(length: number): Int32Array {
+    const at = this.next(length, 4);
+    return this.buf ? new Int32Array(this.buf, at, length) : new Int32Array(0);
+  }
+
+  f32(length: number): Float32Array {
+    const at = this.next(length, 4);
+    return this.buf ? new Float32Array(this.buf, at, length) : new Float32Array(0);
+  }
+
+  f64(length: number): Float64Array {
+    const at = this.next(length, 8);
+    return this.buf ? new Float64Array(this.buf, at, length) : new Float64Array(0);
+  }
+}
+
 /** Bytes needed and the views over a buffer, for a shape and staging size. */
 export function linkLayout(s: SlowTierShape, stage: number, buf?: SharedArrayBuffer): { bytes: number; views?: LinkViews } {
   const d = s.headDim;
-  const parts: [string, number, 'i32' | 'f32' | 'f64'][] = [
-    ['ctrl', 8, 'i32'], ['stageK', stage * s.nKvHeads * d, 'f32'], ['stageV', stage * s.nKvHeads * d, 'f32'],
-    ['qPost', s.nHeads * d, 'f32'], ['counts', s.nKvHeads, 'i32'], ['selections', s.nKvHeads * s.capacity, 'i32'],
-    ['out', s.nHeads * d, 'f32'], ['lse', s.nHeads, 'f64'],
-  ];
-  let off = 0;
-  const views: Record<string, Int32Array | Float32Array | Float64Array> = {};
-  for (const [name, len, type] of parts) {
-    off = (off + 7) & ~7;
-    if (buf) {
-      views[name] = type === 'i32' ? new Int32Array(buf, off, len) : type === 'f32' ? new Float32Array(buf, off, len) : new Float64Array(buf, off, len);
-    }
-    off += len * (type === 'f64' ? 8 : 4);
-  }
-  // Built from the `parts` list, which names every LinkViews field with its element type;
-  // TypeScript cannot follow a loop's keys, hence the double cast.
-  return { bytes: off, views: buf ? (views as unknown as LinkViews) : undefined };
+  const at = new LinkCursor(buf);
+  // Fields are laid out in the order written (object literal properties evaluate in order).
+  const views: LinkViews = {
+    ctrl: at.i32(8), stageK: at.f32(stage * s.nKvHeads * d), stageV: at.f32(stage * s.nKvHeads * d),
+    qPost: at.f32(s.nHeads * d), counts: at.i32(s.nKvHeads), selections: at.i32(s.nKvHeads * s.capacity),
+    out: at.f32(s.nHeads * d), lse: at.f64(s.nHeads),
+  };
+  return { bytes: at.bytes, views: buf ? views : undefined };
 }

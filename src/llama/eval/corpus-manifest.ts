@@ -55,11 +55,17 @@ const SHA256 = /^[0-9a-f]{64}$/;
 
 /** Parses and checks a manifest (JSON text or the parsed object); throws BAD_FILE naming the field. */
 export function parseCorpusManifest(json: string | unknown, name = 'corpus manifest'): CorpusManifest {
-  const bad = (msg: string) => new SparseInferenceError('BAD_FILE', `${name}: ${msg}`);
   let m: unknown = json;
   if (typeof json === 'string') {
     try { m = JSON.parse(json); } catch (e) { throw new SparseInferenceError('BAD_FILE', `${name}: not JSON (${(e as Error).message})`, { cause: e }); }
   }
+  checkManifest(m, name);
+  return m;
+}
+
+/** Every field a CorpusManifest has, checked; BAD_FILE naming the first one that is wrong. */
+function checkManifest(m: unknown, name: string): asserts m is CorpusManifest {
+  const bad = (msg: string) => new SparseInferenceError('BAD_FILE', `${name}: ${msg}`);
   if (m === null || typeof m !== 'object' || Array.isArray(m)) throw bad('must be a JSON object');
   const o = m as Record<string, unknown>;
   if (o.format !== CORPUS_FORMAT) throw bad(`format must be "${CORPUS_FORMAT}", got ${JSON.stringify(o.format)}`);
@@ -92,8 +98,6 @@ export function parseCorpusManifest(json: string | unknown, name = 'corpus manif
     });
     if (doc.parts !== undefined && (!Array.isArray(doc.parts) || doc.parts.some((p) => typeof p !== 'string'))) throw bad(`${at}.parts must be an array of strings`);
   });
-  // Every field was checked above; TypeScript cannot narrow a Record field by field, hence the double cast.
-  return o as unknown as CorpusManifest;
 }
 
 /** The documents of one split, in manifest order. */

@@ -9,6 +9,8 @@
  *
  *   per layer l:  qkvRope        q, k, v = W·RMSNorm(x); RoPE; k, v → K/V row pos
  *                 attentionChunks, attentionCombine   all heads, split over 64-token chunks
+ *                 (an A²ATS retrieval cache instead: retrieval-attention.ts, the selection and
+ *                 attention over the selected tokens, 7–8 dispatches; the step keeps the K/V)
  *                 residualRows   x += Wo·att
  *                 gateUpRows     u = SiLU(W1·RMSNorm(x))·(W3·RMSNorm(x))
  *                 residualRows   x += W2·u

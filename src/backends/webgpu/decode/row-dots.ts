@@ -4,7 +4,8 @@
  *
  * Formats (layouts: kernels/quantized-row-words.ts): 'f32' rows are read from the float binding
  * `W`, invocation i taking columns i, i + WG, …; quantized rows are read from the word binding
- * `Q` (i32), invocation i taking 32-column blocks i, i + WG, …:
+ * `Q` (i32), invocation i taking Q8_0's 32-column blocks i, i + WG, … or Q4_1's quarter blocks
+ * (8 columns: one quant word):
  * - Q4_1 (ggml's block, 5 words: f16 d and m, then 16 bytes whose low nibbles are columns 0..15
  *   and high nibbles 16..31): Σ_c (d·q_c + m)·v_c = d·Σ q_c v_c + m·Σ v_c;
  * - Q8_0 (a row's int8 quants, then its f16 scales): Σ_c d_b·q_c·v_c.
@@ -56,20 +57,24 @@ ${rows.map((r, i) => `    a${i} = a${i} + W[${r} + c] * h;`).join('\n')}
   }`;
   }
   if (format === 'Q4_1') {
-    return `  for (var b = lid; b < ${cols} / 32u; b = b + ${ROW_WG}u) {
-    let c0 = b * 32u;
-${rows.map((r, i) => `    let dm${i} = unpack2x16float(u32(Q[${r} + b * 5u]));\n    var s${i} = 0.0;`).join('\n')}
+    // A quarter block per invocation (one quant word: 4 low-nibble and 4 high-nibble columns), so
+    // a 576-column row keeps 64 invocations busy (72 units) instead of 18 (one block each):
+    // Σ over its 8 columns of (d·q + m)·v = d·Σ q·v + m·Σ v.
+    return `  for (var u = lid; u < ${cols} / 8u; u = u + ${ROW_WG}u) {
+    let b = u / 4u;
+    let qw = u % 4u;
+    let c0 = b * 32u + qw * 4u;
+${rows.map((r, i) => `    let dm${i} = unpack2x16float(u32(Q[${r} + b * 5u]));
+    let q${i} = u32(Q[${r} + b * 5u + 1u + qw]);
+    var s${i} = 0.0;`).join('\n')}
     var sh = 0.0;
-    for (var qw = 0u; qw < 4u; qw = qw + 1u) {
-${rows.map((r, i) => `      let q${i} = u32(Q[${r} + b * 5u + 1u + qw]);`).join('\n')}
-      for (var k = 0u; k < 4u; k = k + 1u) {
-        let j = c0 + qw * 4u + k;
-        ${element('lo', src, srcAt, 'j', normAt, mask)}
-        ${element('hi', src, srcAt, 'j + 16u', normAt, mask)}
-        sh = sh + lo + hi;
-${rows.map((_, i) => `        let by${i} = (q${i} >> (8u * k)) & 255u;
-        s${i} = s${i} + f32(by${i} & 15u) * lo + f32(by${i} >> 4u) * hi;`).join('\n')}
-      }
+    for (var k = 0u; k < 4u; k = k + 1u) {
+      let j = c0 + k;
+      ${element('lo', src, srcAt, 'j', normAt, mask)}
+      ${element('hi', src, srcAt, 'j + 16u', normAt, mask)}
+      sh = sh + lo + hi;
+${rows.map((_, i) => `      let by${i} = (q${i} >> (8u * k)) & 255u;
+      s${i} = s${i} + f32(by${i} & 15u) * lo + f32(by${i} >> 4u) * hi;`).join('\n')}
     }
 ${rows.map((_, i) => `    a${i} = a${i} + dm${i}.x * s${i} + dm${i}.y * sh;`).join('\n')}
   }`;
