@@ -6,6 +6,8 @@ import { hsum } from './simd';
 // llama.cpp's vec_dot_q4_1_q8_1 / vec_dot_q8_0_q8_0. Per block the 32 products are summed in
 // integers (i32x4.dot_i16x8_s: eight int16 products added pairwise into four int32 lanes), and
 // the sum is scaled once by d_w·d_x. Weight layouts: src/kernels/quantized-row-words.ts.
+// The activation quants are within [−127, 127], as the layout promises: the SIMD Q4_1 product
+// forms x_{j+16} − 16·x_j in int16 (intDotQ4_1), which other quants would overflow.
 //
 // SIMD builds work on four rows at a time: their four int32 block sums are added across lanes
 // into one vector (lane r = row r), so the scaling, the Q4_1 m·s term and the accumulation are
@@ -31,6 +33,7 @@ export function gemvQ8_0Q8_1(W: usize, xq: usize, y: usize, rows: i32, cols: i32
   const rowBytes = q8RowBytes(cols);
   let r = 0;
   if (ASC_FEATURE_SIMD) {
+    for (; r + 8 <= rows; r += 8) eightRowsQ8_0(W + <usize>r * rowBytes, rowBytes, xq, cols, y + (<usize>r << 2));
     for (; r + 4 <= rows; r += 4) v128.store(y + (<usize>r << 2), fourRowsQ8_0(W + <usize>r * rowBytes, rowBytes, xq, cols));
   }
   for (; r < rows; r++) store<f32>(y + (<usize>r << 2), rowQ8_0(W + <usize>r * rowBytes, xq, cols));
@@ -196,21 +199,41 @@ function eightRowsQ4_1(w: usize, stride: usize, xq: usize, blocks: i32, y: usize
 /** Rows w, w + stride, … (Q8_0, cols columns) times x: lane r = row r. */
 function fourRowsQ8_0(w: usize, stride: usize, xq: usize, cols: i32): v128 {
   let acc = f32x4.splat(0);
-  const scales = w + <usize>cols;
   for (let b = 0; b < cols >> 5; b++) {
     const xb = xq + <usize>b * XB;
     const x0 = v128.load(xb), x1 = v128.load(xb, 16), x2 = v128.load(xb, 32), x3 = v128.load(xb, 48);
-    const p = w + (<usize>b << 5);
-    const sums = sumLanes(intDotQ8_0(p, x0, x1, x2, x3), intDotQ8_0(p + stride, x0, x1, x2, x3),
-      intDotQ8_0(p + 2 * stride, x0, x1, x2, x3), intDotQ8_0(p + 3 * stride, x0, x1, x2, x3));
-    const sc = scales + (<usize>b << 1);
-    let d = i32x4.splat(load<u16>(sc));
-    d = i32x4.replace_lane(d, 1, load<u16>(sc + stride));
-    d = i32x4.replace_lane(d, 2, load<u16>(sc + 2 * stride));
-    d = i32x4.replace_lane(d, 3, load<u16>(sc + 3 * stride));
-    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(sums), f32x4.mul(f16x4(d), f32x4.splat(load<f32>(xb, 64)))));
+    acc = blockOfFourQ8_0(acc, w, stride, cols, b, xb, x0, x1, x2, x3);
   }
   return acc;
+}
+
+/** Eight Q8_0 rows times x into y[0..8): two groups of four sharing each block's activation loads, each as fourRowsQ8_0. */
+function eightRowsQ8_0(w: usize, stride: usize, xq: usize, cols: i32, y: usize): void {
+  let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0);
+  const second = w + 4 * stride;
+  for (let b = 0; b < cols >> 5; b++) {
+    const xb = xq + <usize>b * XB;
+    const x0 = v128.load(xb), x1 = v128.load(xb, 16), x2 = v128.load(xb, 32), x3 = v128.load(xb, 48);
+    acc0 = blockOfFourQ8_0(acc0, w, stride, cols, b, xb, x0, x1, x2, x3);
+    acc1 = blockOfFourQ8_0(acc1, second, stride, cols, b, xb, x0, x1, x2, x3);
+  }
+  v128.store(y, acc0);
+  v128.store(y, acc1, 16);
+}
+
+/** acc + block b of four Q8_0 rows (w, w + stride, …) times activation block xb: lane r gets row r's (d·d_x)·Σq·q_x. */
+// @ts-ignore: decorator
+@inline function blockOfFourQ8_0(acc: v128, w: usize, stride: usize, cols: i32, b: i32, xb: usize,
+  x0: v128, x1: v128, x2: v128, x3: v128): v128 {
+  const p = w + (<usize>b << 5);
+  const sums = sumLanes(intDotQ8_0(p, x0, x1, x2, x3), intDotQ8_0(p + stride, x0, x1, x2, x3),
+    intDotQ8_0(p + 2 * stride, x0, x1, x2, x3), intDotQ8_0(p + 3 * stride, x0, x1, x2, x3));
+  const sc = w + <usize>cols + (<usize>b << 1);
+  let d = i32x4.splat(load<u16>(sc));
+  d = i32x4.replace_lane(d, 1, load<u16>(sc + stride));
+  d = i32x4.replace_lane(d, 2, load<u16>(sc + 2 * stride));
+  d = i32x4.replace_lane(d, 3, load<u16>(sc + 3 * stride));
+  return f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(sums), f32x4.mul(f16x4(d), f32x4.splat(load<f32>(xb, 64)))));
 }
 
 /**

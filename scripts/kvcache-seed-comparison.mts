@@ -17,14 +17,14 @@ const { values, positionals } = parseArgs({ options: { budget: { type: 'string',
 const budget = Number(values.budget);
 if (positionals.length === 0) throw new Error('usage: kvcache-seed-comparison.mts --budget ρ RUN/decode.json ...');
 const runs = positionals.map((f) => JSON.parse(readFileSync(f, 'utf8')) as DecodeEvalResult);
-// Documents are paired by id (a merged --shard run lists them in another order); a seed run over
-// part of the documents (one --shard) is compared on the documents every run holds.
-const ids = runs[0].documents.map((d) => d.id).filter((id) => runs.every((r) => r.documents.some((d) => d.id === id)));
-if (ids.length < 2) throw new Error(`the runs share ${ids.length} document(s); intervals over documents need at least 2`);
-console.log(`${ids.length} documents common to all ${runs.length} runs: ${ids.join(', ')}\n`);
+// Documents are paired by id (a merged --shard run lists them in another order). Each seed is
+// reported on its own documents and on those every run holds; the mean over seeds needs the latter.
+const shared = runs[0].documents.map((d) => d.id).filter((id) => runs.every((r) => r.documents.some((d) => d.id === id)));
+if (shared.length < 2) throw new Error(`the runs share ${shared.length} document(s); intervals over documents need at least 2`);
+console.log(`${shared.length} documents common to all ${runs.length} runs: ${shared.join(', ')}\n`);
 
-/** The cell of `method` at ρ, its per-document arrays in runs[0]'s document order. */
-const cell = (r: DecodeEvalResult, method: string) => {
+/** The cell of `method` at ρ, its per-document arrays in the order of `ids`. */
+const cell = (r: DecodeEvalResult, method: string, ids: string[]) => {
   const c = r.cells.find((x) => x.method === method && x.budget === budget && x.ties === 'oldest');
   if (!c) throw new Error(`no ${method} cell at ρ = ${budget}`);
   const at = ids.map((id) => r.documents.findIndex((d) => d.id === id));
@@ -33,13 +33,17 @@ const cell = (r: DecodeEvalResult, method: string) => {
 const fmt = (i: BootstrapInterval, digits: number) =>
   `${i.estimate.toFixed(digits)} [${i.lower.toFixed(digits)}, ${i.upper.toFixed(digits)}]${i.excludesZero ? '' : ' tie'}`;
 const mean = (xs: number[][]) => xs[0].map((_, d) => xs.reduce((s, x) => s + x[d], 0) / xs.length);
+const row = (label: string, ids: string[], a: { nll: number[]; recall: number[] }, v: { nll: number[]; recall: number[] }, quant: string) =>
+  console.log(`| ${label} | ${ids.length} | ${fmt(bootstrapPairedDifference(a.nll, v.nll), 4)} | ${fmt(bootstrapPairedDifference(a.recall, v.recall), 3)} | ${quant} |`);
 
-console.log(`| seed | A²ATS − plain VQ: ΔNLL [95% CI] | Δrecall [95% CI] | quantisation-only score error, A²ATS / plain |`);
-console.log('|---|---|---|---|');
+console.log('| run | documents | A²ATS − plain VQ: ΔNLL [95% CI] | Δrecall [95% CI] | quantisation-only score error, A²ATS / plain (whole run) |');
+console.log('|---|---|---|---|---|');
 runs.forEach((r, i) => {
-  const a = cell(r, 'a2ats'), v = cell(r, 'vq-wrope');
-  console.log(`| ${positionals[i]} | ${fmt(bootstrapPairedDifference(a.nll, v.nll), 4)} | ${fmt(bootstrapPairedDifference(a.recall, v.recall), 3)} | ${a.pooled.quantError.toFixed(3)} / ${v.pooled.quantError.toFixed(3)} |`);
+  const own = r.documents.map((d) => d.id);
+  const quant = `${cell(r, 'a2ats', own).pooled.quantError.toFixed(3)} / ${cell(r, 'vq-wrope', own).pooled.quantError.toFixed(3)}`;
+  row(`${positionals[i]}`, own, cell(r, 'a2ats', own), cell(r, 'vq-wrope', own), quant);
+  if (own.length !== shared.length) row(`${positionals[i]}, shared documents`, shared, cell(r, 'a2ats', shared), cell(r, 'vq-wrope', shared), '—');
 });
-const a = runs.map((r) => cell(r, 'a2ats')), v = runs.map((r) => cell(r, 'vq-wrope'));
-console.log(`| mean over ${runs.length} seeds, per document | ${fmt(bootstrapPairedDifference(mean(a.map((c) => c.nll)), mean(v.map((c) => c.nll))), 4)} | `
-  + `${fmt(bootstrapPairedDifference(mean(a.map((c) => c.recall)), mean(v.map((c) => c.recall))), 3)} | — |`);
+const a = runs.map((r) => cell(r, 'a2ats', shared)), v = runs.map((r) => cell(r, 'vq-wrope', shared));
+row(`mean over ${runs.length} seeds, per document`, shared, { nll: mean(a.map((c) => c.nll)), recall: mean(a.map((c) => c.recall)) },
+  { nll: mean(v.map((c) => c.nll)), recall: mean(v.map((c) => c.recall)) }, '—');

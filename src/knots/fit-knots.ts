@@ -25,6 +25,7 @@ import { Rng } from '../core/rng.js';
 import type { GlmFamily } from './glm-ebic.js';
 import type { MarginalVariant } from './gaussian-marginal.js';
 import type { MoveScheme } from './move-probabilities.js';
+import { defaultMoveMix } from './default-move-mix.js';
 import { effectiveSampleSize, splitRhat } from './mcmc-diagnostics.js';
 import { fitMinMaxScaler, scaleColumn, unscale, type MinMaxScaler } from './min-max-scaler.js';
 import { drawCurves, evaluateDraws, randomPoisson, type CurveDraw } from './posterior-draws.js';
@@ -48,9 +49,9 @@ export interface KnotFitOptions {
   gamma?: number;
   /**
    * Move-probability constant c ∈ (0, 0.5]: births and deaths are each proposed with probability
-   * c (balanced moves) or the authors' c-scaled rates (prior-free). Default 0.15 for balanced moves
-   * (fewer doomed births, more relocations: better mixing on knot case 3, docs/knots.md), 0.3 (the
-   * authors' value) for prior-free moves.
+   * c (balanced moves) or the authors' c-scaled rates (prior-free). Default for balanced moves
+   * 0.3/max(1, γ) (at γ > 1 most births are rejected; relocations mix the knots: default-move-mix.ts),
+   * 0.3 (the authors' value) for prior-free moves.
    */
   c?: number;
   /** Candidate grid size n = ⌊times·m⌋ (default times = 2) ... */
@@ -74,7 +75,7 @@ export interface KnotFitOptions {
   moves?: MoveScheme;
   /**
    * Near proposals: births 1..r grid steps from a knot, relocations by 1..r steps (default on:
-   * probability 0.6, r = max(1, round(n/100))); false turns them off.
+   * probability 0.3 at γ ≤ 1 rising to 0.6 at γ ≥ 2 for free k (default-move-mix.ts), r = max(1, round(n/100))); false turns them off.
    */
   nearProposals?: boolean | { probability?: number; radius?: number };
   /**
@@ -95,7 +96,7 @@ export interface KnotFitOptions {
   /**
    * Mode jumps: k changed by one while every other knot keeps its offset from the best state of
    * k knots seen in burn-in, carried over to the best state of k ± 1 knots (anchors frozen after
-   * burn-in). Free k only. Default on: probability 0.3 per iteration, r = max(1, round(0.06·n))
+   * burn-in). Free k only. Default on: probability 0.2 per iteration at γ ≤ 1 rising to 0.3 at γ ≥ 2, r = max(1, round(0.06·n))
    * grid steps; false: off. One evaluation per move, like a birth. pairWidth w > 0 keeps anchors
    * per pattern of narrow gaps (knots at most w grid steps apart) too, so that a jump can also
    * swap a narrow pair for a wide one at the same k (default 0: one anchor per k).
@@ -132,9 +133,6 @@ export interface KnotFitOptions {
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
 }
-
-/** Default per-iteration probabilities of the free-k moves that are on by default or by `true`. */
-export const DEFAULT_MOVE_PROBABILITY = { twinMoves: 0.05, neighbourMoves: 0.05, modeJumps: 0.3 } as const;
 
 /**
  * Each iteration makes one move: twin, neighbour and mode-jump moves take their probabilities
@@ -513,14 +511,17 @@ export async function fitKnots(
     };
   }
   const moves = checkOneOf('moves', opts.moves ?? 'balanced', ['balanced', 'prior-free'] as const);
-  const c = checkNumber('c', opts.c ?? (moves === 'balanced' ? 0.15 : 0.3), 0, 0.5, { minExclusive: true });
+  // Default move probabilities lean toward relocation at γ > 1 (default-move-mix.ts); at fixed k
+  // γ does not enter the posterior, so it does not change them either.
+  const mix = defaultMoveMix(fixedK === null ? gamma : 1);
+  const c = checkNumber('c', opts.c ?? (moves === 'balanced' ? mix.c : 0.3), 0, 0.5, { minExclusive: true });
   let near: ChainProblem['near'] = null;
   if (opts.nearProposals !== false) {
     const np = opts.nearProposals === true || opts.nearProposals === undefined ? {} : opts.nearProposals;
     if (np === null || typeof np !== 'object') throw badArgument('nearProposals must be true, false or { probability, radius }');
     const nMin = Math.min(...candidates);
     near = {
-      probability: checkNumber('nearProposals.probability', np.probability ?? 0.6, 0, 1),
+      probability: checkNumber('nearProposals.probability', np.probability ?? mix.near, 0, 1),
       radius: checkInt('nearProposals.radius', np.radius ?? Math.max(1, Math.round(nMin / 100)), 1, nMin),
     };
     if (near.probability === 0) near = null;
@@ -535,7 +536,7 @@ export async function fitKnots(
     if (tw === null || typeof tw !== 'object') throw badArgument('twinMoves must be true, false or { probability, radius }');
     const nMin = Math.min(...candidates);
     twins = {
-      probability: checkNumber('twinMoves.probability', tw.probability ?? DEFAULT_MOVE_PROBABILITY.twinMoves, 0, 1, { maxExclusive: true }),
+      probability: checkNumber('twinMoves.probability', tw.probability ?? mix.twinMoves, 0, 1, { maxExclusive: true }),
       radius: checkInt('twinMoves.radius', tw.radius ?? Math.max(1, Math.round(nMin / 100)), 1, nMin),
     };
     if (twins.probability === 0) twins = null;
@@ -549,7 +550,7 @@ export async function fitKnots(
     if (!Array.isArray(offsets) || offsets.length < 1 || offsets.length > 64) throw badArgument('neighbourMoves.offsets must be an array of 1 to 64 increasing positive integers');
     offsets.forEach((o, i) => checkInt(`neighbourMoves.offsets[${i}]`, o, i === 0 ? 1 : offsets[i - 1] + 1, nMin));
     neighbour = {
-      probability: checkNumber('neighbourMoves.probability', nb.probability ?? DEFAULT_MOVE_PROBABILITY.neighbourMoves, 0, 1, { maxExclusive: true }),
+      probability: checkNumber('neighbourMoves.probability', nb.probability ?? mix.neighbourMoves, 0, 1, { maxExclusive: true }),
       offsets: offsets.slice(),
       depth: checkInt('neighbourMoves.depth', nb.depth ?? 2, 1, 100),
     };
@@ -561,7 +562,7 @@ export async function fitKnots(
     if (mj === null || typeof mj !== 'object') throw badArgument('modeJumps must be true, false or { probability, radius }');
     const nMin = Math.min(...candidates);
     jumps = {
-      probability: checkNumber('modeJumps.probability', mj.probability ?? DEFAULT_MOVE_PROBABILITY.modeJumps, 0, 1, { maxExclusive: true }),
+      probability: checkNumber('modeJumps.probability', mj.probability ?? mix.modeJumps, 0, 1, { maxExclusive: true }),
       radius: checkInt('modeJumps.radius', mj.radius ?? Math.max(1, Math.round(0.06 * nMin)), 0, nMin),
       ...(mj.pairWidth === undefined || mj.pairWidth === 0 ? {} : { pairWidth: checkInt('modeJumps.pairWidth', mj.pairWidth, 0, nMin) }),
     };

@@ -19,6 +19,7 @@ import { referenceKernels } from '../../src/backends/cpu-backends.js';
 import { Rng } from '../../src/core/rng.js';
 import { bsplineKnotVector } from '../../src/knots/bspline-basis.js';
 import { TAIL_SIZES } from '../_harness/arbitraries.js';
+import { Q8_BLOCK_WORDS } from '../../src/kernels/q8-activation-words.js';
 import type { SuiteCase } from './suite-case.js';
 
 export type Args = unknown[];
@@ -37,7 +38,23 @@ const DOMAINS: { [K in KernelName]?: (rng: Rng, a: Args) => void } = {
     const first = a[0] as Int32Array, width = a[3] as number, p = a[6] as number;
     for (let i = 0; i < (a[2] as number); i++) first[i] = rng.int(p - width + 1);
   },
+  gemvQ4_1Q8_1: (rng, a) => q8Quants(a[1] as Int32Array, rng),
+  gemvQ8_0Q8_1: (rng, a) => q8Quants(a[1] as Int32Array, rng),
+  gemmQ4_1Q8_1: (rng, a) => q8Quants(a[1] as Int32Array, rng),
+  gemmQ8_0Q8_1: (rng, a) => q8Quants(a[1] as Int32Array, rng),
 };
+
+/**
+ * Quantized activations' quants in [−127, 127], as quantizeQ8_1 writes them and
+ * src/kernels/q8-activation-words.ts promises (the SIMD Q4_1 product relies on the range);
+ * each block's d and s words keep their random bits.
+ */
+function q8Quants(xq: Int32Array, rng: Rng): void {
+  const quants = new Int16Array(xq.buffer, xq.byteOffset, xq.length * 2);
+  for (let b = 0; b + Q8_BLOCK_WORDS <= xq.length; b += Q8_BLOCK_WORDS) {
+    for (let j = 0; j < 32; j++) quants[2 * b + j] = rng.int(255) - 127;
+  }
+}
 
 /** Scalar hints, applied before the arrays are sized: relations between sizes beyond their bounds. */
 const SIZES: { [K in KernelName]?: (rng: Rng, a: Args) => void } = {

@@ -111,15 +111,15 @@ describe('knots fit', () => {
 
   it('says how the special moves share an iteration when their probabilities sum to 1 or more', async () => {
     const help = (await cli(['fit', '--help'])).out;
-    expect(help).toMatch(/--mode-jumps P .*\n.*default 0\.3; 0: off/);
+    expect(help).toMatch(/--mode-jumps P .*\n.*\(default 0\.2 at γ ≤ 1,\n.*rising to 0\.3 at γ ≥ 2; 0: off\)/);
     expect(help).toMatch(/--mode-jump-radius R/);
     expect(help).toMatch(/take their shares of\s+each iteration first \(sum below 1\)/);
-    const r = await cli(['fit', mcycle, '--x', 'times', '--y', 'accel', '--neighbour-moves', '0.7']);
+    const r = await cli(['fit', mcycle, '--x', 'times', '--y', 'accel', '--neighbour-moves', '0.8']);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/twin moves \(0\.05\) \+ --neighbour-moves 0\.7 \+ --mode-jumps 0\.3 must sum below 1: each iteration makes one move/);
+    expect(r.err).toMatch(/twin moves \(0\.05\) \+ --neighbour-moves 0\.8 \+ --mode-jumps 0\.2 must sum below 1: each iteration makes one move/);
     expect(r.err).toMatch(/lower --neighbour-moves or --mode-jumps by more than 0\.05/);
     // The same neighbour share fits once mode jumps give way.
-    const ok = await cli(['fit', mcycle, '--x', 'times', '--y', 'accel', ...fast, '--neighbour-moves', '0.7', '--mode-jumps', '0.2']);
+    const ok = await cli(['fit', mcycle, '--x', 'times', '--y', 'accel', ...fast, '--neighbour-moves', '0.8', '--mode-jumps', '0.1']);
     expect(ok.code).toBe(0);
   });
 

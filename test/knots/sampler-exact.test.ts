@@ -78,6 +78,7 @@ describe('RJMCMC against the exact posterior over all 2^8 knot subsets', () => {
     ['cubic, γ = 1, neighbour moves (offset 2) + twins + tempering', { degrees: [3], neighbour: { probability: 0.3, offsets: [2] }, twins: { probability: 0.1, radius: 2 }, temperatures: [1, 2], iterations: 20000 }],
     ['Poisson EBIC, γ = 1.5, neighbour moves', { family: 'poisson', y: counts, gamma: 1.5, neighbour: { probability: 0.15, offsets: [1] }, iterations: 40000 }],
     ['linear, γ = 2, near + twins + mode jumps (r = 2)', { gamma: 2, near: { probability: 0.3, radius: 2 }, twins: { probability: 0.05, radius: 2 }, jumps: { probability: 0.3, radius: 2 } }],
+    ['linear, γ = 2, the default move mix at γ = 2 (c 0.15, near 0.6, jumps 0.3)', { gamma: 2, c: 0.15, near: { probability: 0.6, radius: 2 }, twins: { probability: 0.05, radius: 2 }, jumps: { probability: 0.3, radius: 2 } }],
     ['cubic, γ = 0.5, mostly mode jumps (r = 1) + tempering', { degrees: [3], gamma: 0.5, jumps: { probability: 0.7, radius: 1 }, temperatures: [1, 2], iterations: 30000 }],
     ['linear, γ = 1, mode jumps with anchors per narrow-gap pattern (w = 1)', { near: { probability: 0.3, radius: 2 }, jumps: { probability: 0.5, radius: 2, pairWidth: 1 } }],
     ['Poisson EBIC, γ = 1.5, mode jumps (r = 3)', { family: 'poisson', y: counts, gamma: 1.5, jumps: { probability: 0.3, radius: 3 } }],

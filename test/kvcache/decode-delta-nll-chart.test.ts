@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeDeltaNllChart } from '../../src/kvcache/eval/decode-report.js';
 import type { DecodeCell, DecodeEvalResult } from '../../src/kvcache/eval/decode-eval.js';
 import { SparseInferenceError } from '../../src/core/errors.js';
+import { selectDocuments } from '../../src/kvcache/eval/select-documents.js';
 
 /** A run over `ids` with a full cell (NLL 2) and A²ATS cells whose NLL is 2 + delta on every document. */
 function run(ids: string[], a2ats: { budget: number; delta: number }[]): DecodeEvalResult {
@@ -27,9 +28,15 @@ describe('decodeDeltaNllChart', () => {
     expect(svg).toContain('full attention');
   });
 
-  it('refuses runs over other documents, runs without full attention, and no runs', () => {
+  it('draws runs over different documents on the documents they share', () => {
     const a = run(docs, [{ budget: 0.03, delta: 0.5 }]);
-    expect(() => decodeDeltaNllChart([a, run(['d0', 'd1', 'x'], [])])).toThrow(/runs\[1\] covers other documents/);
+    const half = run(['d1', 'x', 'd0'], [{ budget: 0.01, delta: 1 }]);
+    expect(decodeDeltaNllChart([a, half])).toBe(decodeDeltaNllChart([selectDocuments(a, ['d0', 'd1']), selectDocuments(half, ['d0', 'd1'])]));
+  });
+
+  it('refuses runs sharing fewer than 2 documents, runs without full attention, and no runs', () => {
+    const a = run(docs, [{ budget: 0.03, delta: 0.5 }]);
+    expect(() => decodeDeltaNllChart([a, run(['d0', 'x', 'y'], [])])).toThrow(/share 1 document/);
     expect(() => decodeDeltaNllChart([{ ...a, cells: a.cells.slice(1) }])).toThrow(/runs\[0\] must be a decode result with a full-attention cell/);
     expect(() => decodeDeltaNllChart([])).toThrow(SparseInferenceError);
   });

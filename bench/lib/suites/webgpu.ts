@@ -34,6 +34,7 @@ import { mirrorF32, mirrorI32 } from '../../../src/kernels/host-mirror.js';
 import { lloydIteration } from '../../../src/kvcache/lloyd-step.js';
 import { gpuDecodeBench } from './webgpu-decode.js';
 import { gpuDecodeChessBench } from './webgpu-decode-chess.js';
+import { gpuDecodeA2atsBench } from './webgpu-decode-a2ats.js';
 import { gpuLlamaBench } from './webgpu-llama.js';
 import { gpuSparseFfnBench } from './webgpu-ffn.js';
 import { gpuKvcacheBench } from './webgpu-kvcache.js';
@@ -75,7 +76,7 @@ function relErr(gpu: Float32Array, cpu: Float32Array, terms: Float64Array): numb
 }
 
 /** The suite's parts; a device run can take a few at a time to stay inside one call's time limit. */
-export const WEBGPU_PARTS = ['kernels', 'llama', 'decode', 'chess-decode', 'ffn', 'kvcache'] as const;
+export const WEBGPU_PARTS = ['kernels', 'llama', 'decode', 'chess-decode', 'a2ats-decode', 'ffn', 'kvcache'] as const;
 export type WebgpuPart = (typeof WEBGPU_PARTS)[number];
 
 export async function webgpuSuite(opts: SuiteOptions & { parts?: readonly WebgpuPart[] } = {}): Promise<SuiteResult> {
@@ -436,6 +437,14 @@ export async function webgpuSuite(opts: SuiteOptions & { parts?: readonly Webgpu
       const chessDecode = await gpuDecodeChessBench(gpu, wasm, software ? 'software' : quick ? 'quick' : 'full', name);
       disposers.push(chessDecode.dispose);
       tasks.push(...chessDecode.tasks); ratios.push(...chessDecode.ratios); checks.push(...chessDecode.notes);
+    }
+
+    // A²ATS inside the one-submission decode step, beside dense GPU attention and wasm's A²ATS step.
+    if (want('a2ats-decode')) {
+      setup('A²ATS in the decode step');
+      const a2atsDecode = await gpuDecodeA2atsBench(gpu, wasm, software ? 'software' : quick ? 'quick' : 'full', W, name);
+      disposers.push(() => { void a2atsDecode.dispose(); });
+      tasks.push(...a2atsDecode.tasks); ratios.push(...a2atsDecode.ratios); checks.push(...a2atsDecode.notes);
     }
 
     // The CHESS sparse FFN (src/activations): webgpu vs wasm at the activations suite's shape, and the dense FFN on the GPU.

@@ -7,7 +7,8 @@ import type { CliCommand, CliContext } from '../command.js';
 import { CliUsageError, VOCABULARY, parseArgs } from '../args.js';
 import { createProgressBar } from '../progress.js';
 import { SparseInferenceError } from '../../core/errors.js';
-import { DEFAULT_MOVE_PROBABILITY, fitKnots, type KnotFit } from '../../knots/fit-knots.js';
+import { fitKnots, type KnotFit } from '../../knots/fit-knots.js';
+import { defaultMoveMix } from '../../knots/default-move-mix.js';
 import { parseNumericCsv } from '../../knots/read-csv.js';
 import { plotCurveFit, plotSurfaceFit } from '../../knots/plot-fit.js';
 import { denoiseManifold } from '../../knots/manifold/denoise-manifold.js';
@@ -37,7 +38,8 @@ sets on a candidate grid, with the EBIC prior C(n,k)^(−γ) (He, Yang & Kang, a
       --neighbour-moves P births/deaths that also redraw the neighbouring knots, with probability P
                           per iteration (default off; about 4.6x the time per iteration at P = 0.05)
       --mode-jumps P      mode jumps (k ± 1 with the other knots carried to the best state of that
-                          k seen in burn-in) with probability P per iteration (default 0.3; 0: off)
+                          k seen in burn-in) with probability P per iteration (default 0.2 at γ ≤ 1,
+                          rising to 0.3 at γ ≥ 2; 0: off)
       --mode-jump-radius R  how far (grid steps) a knot may sit from its remembered state for a
                           mode jump (default max(1, round(0.06·n)): 60 at n = 1000)
                           Twin moves (0.05), --neighbour-moves and --mode-jumps take their shares of
@@ -144,11 +146,12 @@ async function runFit(args: string[], ctx: CliContext): Promise<number> {
     return t;
   });
   const neighbourMoves = values['neighbour-moves'] ?? 0;
-  const modeJumps = values['mode-jumps'] ?? DEFAULT_MOVE_PROBABILITY.modeJumps;
+  const mix = defaultMoveMix(values.gamma);
+  const modeJumps = values['mode-jumps'] ?? mix.modeJumps;
   if (modeJumps === 0 && values['mode-jump-radius'] !== undefined) throw new CliUsageError('--mode-jump-radius needs mode jumps on (--mode-jumps > 0)');
-  if (values.k === undefined && DEFAULT_MOVE_PROBABILITY.twinMoves + neighbourMoves + modeJumps >= 1) {
-    const excess = +(DEFAULT_MOVE_PROBABILITY.twinMoves + neighbourMoves + modeJumps - 1).toFixed(6);
-    throw new CliUsageError(`twin moves (${DEFAULT_MOVE_PROBABILITY.twinMoves}) + --neighbour-moves ${neighbourMoves} + --mode-jumps ${modeJumps} must sum below 1: `
+  if (values.k === undefined && mix.twinMoves + neighbourMoves + modeJumps >= 1) {
+    const excess = +(mix.twinMoves + neighbourMoves + modeJumps - 1).toFixed(6);
+    throw new CliUsageError(`twin moves (${mix.twinMoves}) + --neighbour-moves ${neighbourMoves} + --mode-jumps ${modeJumps} must sum below 1: `
       + `each iteration makes one move, these take their shares first and births, deaths and relocations share the rest; lower --neighbour-moves or --mode-jumps by more than ${excess}`);
   }
   const path = positionals[0];

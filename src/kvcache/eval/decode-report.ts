@@ -10,6 +10,7 @@ import { lineChart, type Band, type Series } from '../../plot/index.js';
 import { seriesColor } from '../../plot/palette.js';
 import type { DecodeCell, DecodeEvalResult } from './decode-eval.js';
 import type { PasskeyTrial } from './passkey-eval.js';
+import { selectDocuments } from './select-documents.js';
 
 /** One cell with its intervals. */
 export interface DecodeRow {
@@ -109,25 +110,25 @@ export function decodeDeltaPplChart(r: DecodeEvalResult, rows = decodeRows(r), t
 
 /**
  * ΔNLL vs full attention (nats per scored token) against the realized attended fraction, one line
- * per method with its 95% paired-bootstrap band, from one or more runs over the same documents
- * (budgets run as separate commands). Each run's rows are paired with that run's own full cell;
- * where two runs hold the same (method, ρ), the first run's row is drawn. The dashed line at 0 is
- * full attention.
+ * per method with its 95% paired-bootstrap band, from one or more runs (budgets run as separate
+ * commands), each cut to the documents every run holds (selectDocuments) so all points share one
+ * document set. Each run's rows are paired with that run's own full cell; where two runs hold the
+ * same (method, ρ), the first run's row is drawn. The dashed line at 0 is full attention.
  *
  * @example decodeDeltaNllChart([rho003Run, rho001And01Run], 'ΔNLL vs budget')
  */
 export function decodeDeltaNllChart(runs: readonly DecodeEvalResult[], title = 'ΔNLL vs full attention'): string {
   if (!Array.isArray(runs) || runs.length === 0) throw badArgument('runs must be a non-empty array of decode results');
-  const ids = (r: DecodeEvalResult) => r.documents.map((d) => d.id).sort().join(',');
   runs.forEach((r, i) => {
     if (!r || !Array.isArray(r.documents) || !Array.isArray(r.cells) || !r.cells.some((c: DecodeCell) => c.method === 'full')) {
       throw badArgument(`runs[${i}] must be a decode result with a full-attention cell`);
     }
-    if (ids(r) !== ids(runs[0])) throw badArgument(`runs[${i}] covers other documents than runs[0]: its ΔNLL would not be comparable`);
   });
+  const shared = sharedDocuments(runs);
+  if (shared.length < 2) throw badArgument(`the runs share ${shared.length} document(s); intervals over documents need at least 2`);
   const byKey = new Map<string, DecodeRow>();
   for (const r of runs) {
-    for (const row of decodeRows(r)) {
+    for (const row of decodeRows(selectDocuments(r, shared))) {
       const key = `${row.method}|${row.budget}`;
       if (row.method !== 'full' && row.ties === 'oldest' && !byKey.has(key)) byKey.set(key, row);
     }
@@ -145,6 +146,11 @@ export function decodeDeltaNllChart(runs: readonly DecodeEvalResult[], title = '
   const xs = rows.map((x) => 100 * x.realized.selected);
   series.push({ name: 'full attention', x: [Math.min(...xs), Math.max(...xs)], y: [0, 0], dashed: true, color: '#555' });
   return lineChart({ title, xLabel: 'tokens attended (% of context, realized; log scale)', yLabel: 'ΔNLL vs full (nats per token)', series, bands, logX: true });
+}
+
+/** The ids of the documents every run holds, in runs[0]'s order. */
+export function sharedDocuments(runs: readonly DecodeEvalResult[]): string[] {
+  return runs[0].documents.map((d) => d.id).filter((id) => runs.every((r) => r.documents.some((d) => d.id === id)));
 }
 
 /** Passkey accuracy per method and length, with a bootstrap interval over tasks, and the paired difference to full. */

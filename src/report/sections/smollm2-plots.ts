@@ -6,12 +6,15 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { decodeDeltaNllChart } from '../../kvcache/eval/decode-report.js';
+import { decodeDeltaNllChart, sharedDocuments } from '../../kvcache/eval/decode-report.js';
 import type { DecodeEvalResult } from '../../kvcache/eval/decode-eval.js';
 import { corpusDeltaNllChart } from '../../activations/plots.js';
 import type { CorpusEvalResult } from '../../activations/evaluate-corpus.js';
 
-/** Runs over the same 20 documents at a 2,048-token context: ρ = 0.03 (two runs), then ρ = 0.01 and 0.1. */
+/**
+ * Runs at a 2,048-token context: ρ = 0.03 over 20 documents (two runs), then ρ = 0.01 and 0.1 over
+ * half of them (the plot uses the documents all runs share).
+ */
 export const SMOLLM2_DECODE_RUNS = [
   'docs/kvcache/smollm2-decode-2048.json',
   'docs/kvcache/smollm2-decode-2048-quest-pqcache.json',
@@ -48,7 +51,7 @@ export async function readSmollm2Results(locate: LocateFile) {
 /** Both plots from whichever of the committed files `locate` finds. */
 export async function smollm2Plots(locate: LocateFile): Promise<Smollm2Plots> {
   const { kv, act } = await readSmollm2Results(locate);
-  const docs = kv.runs[0]?.documents.length;
+  const docs = kv.runs.length === 0 ? 0 : sharedDocuments(kv.runs).length;
   const ctx = kv.runs[0]?.context;
   return {
     kvcache: kv.runs.length === 0 ? undefined

@@ -94,15 +94,16 @@ export function createSmollm2Section(locate: LocateFile = locateInPackage): Sect
     ctx.onProgress?.(0.9, 'SmolLM2: tables and plots');
 
     // Every (method, ρ) once, from the first run that holds it (the runs share documents).
+    // Each row over its own run's documents (the runs at ρ = 0.01 and 0.1 hold fewer).
     const seen = new Set<string>();
-    const kvRows = kv.runs.flatMap((run) => decodeRows(run)).filter((r) => {
+    const kvRows = kv.runs.flatMap((run) => decodeRows(run).map((row) => ({ ...row, documents: run.documents.length }))).filter((r) => {
       const key = `${r.method}|${r.budget}`;
       if (r.method === 'full' || r.ties !== 'oldest' || seen.has(key)) return false;
       seen.add(key);
       return true;
     }).sort((a, b) => a.budget - b.budget);
-    const kvTable = htmlTable(['method', 'ρ', 'tokens attended', 'ΔNLL vs full [95% CI]'],
-      kvRows.map((r) => [r.method, r.budget, `${(100 * r.realized.selected).toFixed(2)}%`, interval(r.deltaNll)]));
+    const kvTable = htmlTable(['method', 'ρ', 'documents', 'tokens attended', 'ΔNLL vs full [95% CI]'],
+      kvRows.map((r) => [r.method, r.budget, r.documents, `${(100 * r.realized.selected).toFixed(2)}%`, interval(r.deltaNll)]));
     // TEAL has no gate threshold: its gate sparsity is NaN, stored as null.
     const actRows = sweep.rows.map((r) => [r.method, r.k, typeof r.gateSparsity === 'number' ? r.gateSparsity.toFixed(3) : '—', interval(r.deltaNll)]);
     const actTable = htmlTable(['method', 'k', 'gate sparsity', 'ΔNLL vs dense [95% CI]'], actRows, { digits: 3 });

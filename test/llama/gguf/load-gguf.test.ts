@@ -8,6 +8,9 @@ import { permuteForHalfRope } from '../../../src/llama/convert-to-hf.js';
 import { LAYER_TENSORS, WeightLayout } from '../../../src/llama/weight-layout.js';
 import { expectError, maxAbsDiff, modelLogits, oracleLogits } from '../helpers.js';
 import { writeGguf, type MetaEntry, type TensorEntry } from './write-gguf.js';
+import { stackedSlot } from '../../../src/llama/stacked-products.js';
+import type { Ffn, ModelWeights, Projection } from '../../../src/llama/components.js';
+import type { CpuKernels } from '../../../src/kernels/kernels.js';
 
 const C = { dim: 64, hidden: 96, layers: 2, heads: 4, kvHeads: 2, vocab: 40, ctx: 96 };
 const TYPE = { F32: 0, Q4_1: 3, Q5_0: 6, Q8_0: 8 } as const;
@@ -81,6 +84,56 @@ describe('loadGguf', () => {
       expectError(() => q.layerWeights(0), 'UNAVAILABLE', /quantized/);
       expectError(() => q.globalWeights(), 'UNAVAILABLE', /float32 weights/);
       f32.dispose(); q.dispose();
+    });
+
+    it(`stacked q/k/v and gate/up products (one call each) give the bits of one call per matrix [${backend}]`, async () => {
+      const kernels = await createKernels({ backend });
+      const bytes = smallLlama();
+      // The rows of every Q4_1 product the stacked model asks for.
+      const rowsCalled = new Set<number>();
+      const counting = Object.create(kernels) as CpuKernels;
+      counting.gemvQ4_1Q8_1 = (W, xq, y, rows, cols) => { rowsCalled.add(rows); return (kernels as CpuKernels).gemvQ4_1Q8_1(W, xq, y, rows, cols); };
+      const stacked = loadGguf(bytes, { kernels: counting });
+      for (const s of stacked.layout.layers) { // the quantized layout puts each group back to back
+        expect(s.wk.offset).toBe(s.wq.offset + s.wq.length);
+        expect(s.wv.offset).toBe(s.wk.offset + s.wk.length);
+        expect(s.w3.offset).toBe(s.w1.offset + s.w1.length);
+      }
+      // The same model with components that multiply q, k, v, gate, up and down one matrix per
+      // call through ModelWeights.matvec (the model's own kernels, the same int8 activations).
+      const separate = loadGguf(bytes, { kernels });
+      let w: ModelWeights | null = null;
+      let k: CpuKernels | null = null;
+      const projections: Projection = {
+        name: 'one-call-per-matrix',
+        bind(_c, kk, weights) { w = weights; k = kk as CpuKernels; },
+        covers: (_l, which) => which !== 'o',
+        project: (l, which, x, out) => w!.matvec(l, `w${which}`, x, out),
+        dispose() {},
+      };
+      const hidden = new Float32Array(C.hidden), up = new Float32Array(C.hidden);
+      const ffn: Ffn = {
+        name: 'one-call-per-matrix',
+        bind() {},
+        forward(l, x, out) {
+          w!.matvec(l, 'w1', x, hidden);
+          w!.matvec(l, 'w3', x, up);
+          k!.swiglu(hidden, up, C.hidden);
+          return w!.matvec(l, 'w2', hidden, out);
+        },
+        dispose() {},
+      };
+      await separate.use({ projections, ffn });
+      const want = await modelLogits(separate, TOKENS);
+      expect(await modelLogits(stacked, TOKENS)).toEqual(want);
+      const kv = (C.dim / C.heads) * C.kvHeads;
+      expect([...rowsCalled].sort((a, b) => a - b)).toEqual([C.dim, C.dim + 2 * kv, 2 * C.hidden]); // o and down; q/k/v; gate/up
+      // Matrices that cannot stack (38 rows: not whole row groups of 4; a gap; another format) do not.
+      const slot = (offset: number, rows: number, format: 'Q4_1' | 'Q8_0' = 'Q4_1') => ({ offset, length: rows * 10, rows, cols: 64, format });
+      expect(stackedSlot([slot(0, 40), slot(400, 40)])).toEqual({ offset: 0, length: 800, rows: 80, cols: 64, format: 'Q4_1' });
+      expect(stackedSlot([slot(0, 38), slot(380, 40)])).toBeNull();
+      expect(stackedSlot([slot(0, 40), slot(416, 40)])).toBeNull();
+      expect(stackedSlot([slot(0, 40), slot(400, 40, 'Q8_0')])).toBeNull();
     });
 
     it(`quantized mode multiplies int8 activations by default: within 8-bit rounding of the float path; block prefill = steps [${backend}]`, async () => {
