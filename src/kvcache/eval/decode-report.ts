@@ -145,7 +145,9 @@ export function decodeDeltaNllChart(runs: readonly DecodeEvalResult[], title = '
   });
   const xs = rows.map((x) => 100 * x.realized.selected);
   series.push({ name: 'full attention', x: [Math.min(...xs), Math.max(...xs)], y: [0, 0], dashed: true, color: '#555' });
-  return lineChart({ title, xLabel: 'tokens attended (% of context, realized; log scale)', yLabel: 'ΔNLL vs full (nats per token)', series, bands, logX: true });
+  // The budgets span a few percent to a few tens: a log axis fitted to them, not to whole decades.
+  const xDomain: [number, number] = [Math.min(...xs) / 1.25, Math.max(...xs) * 1.25];
+  return lineChart({ title, xLabel: 'tokens attended (% of context, realized; log scale)', yLabel: 'ΔNLL vs full (nats per token)', series, bands, logX: true, xDomain });
 }
 
 /** The ids of the documents every run holds, in runs[0]'s order. */
