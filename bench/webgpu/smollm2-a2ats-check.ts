@@ -11,29 +11,20 @@
  *   VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json npx tsx bench/webgpu/smollm2-a2ats-check.ts CODEBOOKS [model.gguf] [tokens] [prompt]
  */
 import { readFileSync } from 'node:fs';
-import { createKernels } from '../../src/backends/create-kernels.js';
-import { loadGguf } from '../../src/llama/gguf/load-gguf.js';
 import type { LlamaModel } from '../../src/llama/model.js';
-import { ActivationCollector } from '../../src/activations/activation-collector.js';
-import { chessThresholds } from '../../src/activations/chess-thresholds.js';
 import { sparsityComponents } from '../../src/activations/sparsity-components.js';
 import { readCodebookFile } from '../../src/kvcache/codebook-file.js';
 import { RetrievalKvCache } from '../../src/kvcache/retrieval-kv-cache.js';
+import { chessThresholdsOnFixedTokens, wasmAndGpuModels } from './smollm2-check-models.js';
 
 const codebooks = process.argv[2];
 if (!codebooks) throw new Error('usage: smollm2-a2ats-check.ts CODEBOOKS [model.gguf] [tokens] [prompt]');
-const bytes = new Uint8Array(readFileSync(process.argv[3] ?? 'models/SmolLM2-135M-Instruct.Q4_1.gguf'));
+const modelPath = process.argv[3] ?? 'models/SmolLM2-135M-Instruct.Q4_1.gguf';
 const n = Number(process.argv[4] ?? 8), promptLength = Number(process.argv[5] ?? 64);
 const set = readCodebookFile(new Uint8Array(readFileSync(codebooks)), codebooks);
-const cpu = loadGguf(bytes, { kernels: await createKernels({ backend: 'wasm' }), maxSeqLen: 256, weights: 'f32' });
-const gpu = loadGguf(bytes, { kernels: await createKernels({ backend: 'webgpu', cpuThreshold: 0 }), maxSeqLen: 256, weights: 'f32' });
+const { cpu, gpu } = await wasmAndGpuModels(modelPath, 256);
 const c = cpu.config;
-const collector = new ActivationCollector({ nLayers: c.nLayers, dim: c.dim, hiddenDim: c.hiddenDim });
-cpu.setCapture(collector.capture);
-for (let i = 0; i < 64; i++) await cpu.forward((i * 997 + 13) % c.vocabSize, i);
-cpu.setCapture(undefined);
-cpu.reset();
-const th = chessThresholds(collector.finish(), 0.5);
+const th = await chessThresholdsOnFixedTokens(cpu);
 for (const m of [cpu, gpu]) {
   const { ffn, projections } = sparsityComponents(th, { attention: true });
   const kv = new RetrievalKvCache({ method: 'a2ats', codebooks: { queryAware: set }, sinks: 4, budget: { mode: 'total', fraction: 0.1 } });

@@ -6,25 +6,13 @@
  *
  *   VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json npx tsx bench/webgpu/smollm2-chess-check.ts [model.gguf] [tokens]
  */
-import { readFileSync } from 'node:fs';
-import { createKernels } from '../../src/backends/create-kernels.js';
-import { loadGguf } from '../../src/llama/gguf/load-gguf.js';
 import type { LlamaModel } from '../../src/llama/model.js';
-import { ActivationCollector } from '../../src/activations/activation-collector.js';
-import { chessThresholds } from '../../src/activations/chess-thresholds.js';
 import { sparsityComponents } from '../../src/activations/sparsity-components.js';
+import { chessThresholdsOnFixedTokens, wasmAndGpuModels } from './smollm2-check-models.js';
 
-const bytes = new Uint8Array(readFileSync(process.argv[2] ?? 'models/SmolLM2-135M-Instruct.Q4_1.gguf'));
 const n = Number(process.argv[3] ?? 8);
-const cpu = loadGguf(bytes, { kernels: await createKernels({ backend: 'wasm' }), maxSeqLen: 128, weights: 'f32' });
-const gpu = loadGguf(bytes, { kernels: await createKernels({ backend: 'webgpu', cpuThreshold: 0 }), maxSeqLen: 128, weights: 'f32' });
-const c = cpu.config;
-const collector = new ActivationCollector({ nLayers: c.nLayers, dim: c.dim, hiddenDim: c.hiddenDim });
-cpu.setCapture(collector.capture);
-for (let i = 0; i < 64; i++) await cpu.forward((i * 997 + 13) % c.vocabSize, i);
-cpu.setCapture(undefined);
-cpu.reset();
-const th = chessThresholds(collector.finish(), 0.5);
+const { cpu, gpu } = await wasmAndGpuModels(process.argv[2] ?? 'models/SmolLM2-135M-Instruct.Q4_1.gguf', 128);
+const th = await chessThresholdsOnFixedTokens(cpu);
 for (const m of [cpu, gpu]) {
   const { ffn, projections } = sparsityComponents(th, { attention: true });
   await m.use({ ffn, projections });

@@ -3,8 +3,8 @@
  * place beside its reference implementation (TensorFlow.js keeps a KernelConfig beside each
  * kernel the same way). From the descriptors the library derives the shape checks every backend
  * shares (checked.ts), which arguments each kernel writes (webgpu bindings, CPU fallbacks), the
- * wasm bindings' copy lists, the names in error messages, and the cases of the differential
- * tests. A descriptor that disagrees with the reference signature (argument count, element type,
+ * wasm bindings' copy lists and export list, which kernels a backend with workers splits, the
+ * names in error messages, and the cases of the differential tests. A descriptor that disagrees with the reference signature (argument count, element type,
  * scalar or array) fails `tsc`: `args` is typed position by position from the reference's
  * parameters.
  *

@@ -232,4 +232,26 @@ describeEachCpuBackend('quantizeQ8_1, gemvQ4_1Q8_1, gemvQ8_0Q8_1, gemmQ4_1Q8_1, 
     expectBadArgument(() => k.gemmQ8_0Q8_1(new Int32Array(4 * quantizedRowWords('Q8_0', 64)), xq, y, 4, 64, 1.5), 'n');
     expectBadArgument(() => k.gemvQ4_1Q8_1(W, new Float32Array(xq.length) as unknown as Int32Array, y, 4, 64), 'xq');
   });
+
+  // The SIMD Q4_1 product relies on quants in [−127, 127] (it forms x_{j+16} − 16·x_j in int16):
+  // a quant outside would give a silently different answer from the reference, so it is refused.
+  it('rejects quantized activations outside [-127, 127], naming the argument', () => {
+    const W4 = new Int32Array(4 * quantizedRowWords('Q4_1', 64)), W8 = new Int32Array(4 * quantizedRowWords('Q8_0', 64));
+    const y = new Float32Array(4), y2 = new Float32Array(8);
+    for (const [block, element, quant] of [[0, 0, 128], [1, 31, -128], [1, 16, 32767]]) {
+      const xq = new Int32Array(2 * q8ActivationWords(64));
+      new Int16Array(xq.buffer)[2 * Q8_BLOCK_WORDS * block + element] = quant;
+      expectBadArgument(() => k.gemvQ4_1Q8_1(W4, xq, y, 4, 64), 'xq');
+      expectBadArgument(() => k.gemvQ8_0Q8_1(W8, xq, y, 4, 64), 'xq');
+      expectBadArgument(() => k.gemmQ4_1Q8_1(W4, xq, y2, 4, 64, 2), 'Xq');
+      expectBadArgument(() => k.gemmQ8_0Q8_1(W8, xq, y2, 4, 64, 2), 'Xq');
+    }
+    // The scale words d and s (16 and 17 of each block) are floats, not quants: any bits pass.
+    const xq = new Int32Array(q8ActivationWords(64));
+    xq[16] = 0x7f7f7f7f; xq[17] = -1;
+    expect(() => k.gemvQ4_1Q8_1(W4, xq, y, 4, 64)).not.toThrow();
+    // -127 and 127 are in range.
+    new Int16Array(xq.buffer)[0] = -127; new Int16Array(xq.buffer)[1] = 127;
+    expect(() => k.gemvQ8_0Q8_1(W8, xq, y, 4, 64)).not.toThrow();
+  });
 });

@@ -1,4 +1,4 @@
-import { q8ActivationWords } from '../q8-activation-words.js';
+import { checkActivationQuants, q8ActivationWords } from '../q8-activation-words.js';
 import { gemvQ4_1Q8_1, gemvQ8_0Q8_1 } from './gemv-q8-1.js';
 import { quantizedRowWords } from '../quantized-row-words.js';
 import { blockCols, defineKernel, f32, i32, size } from '../define-kernel.js';
@@ -33,6 +33,7 @@ export const gemmQ4_1Q8_1Kernel = defineKernel('gemmQ4_1Q8_1', gemmQ4_1Q8_1, {
   ],
   split: 'rows',
   work: ([, , , rows, cols, n]) => rows * cols * n,
+  verify: ([, Xq, , , cols, n]) => checkActivationQuants('Xq', Xq, n * q8ActivationWords(cols)),
 });
 
 /** gemmQ8_0Q8_1: gemvQ8_0Q8_1 for n vectors in one weight pass. */
@@ -44,4 +45,5 @@ export const gemmQ8_0Q8_1Kernel = defineKernel('gemmQ8_0Q8_1', gemmQ8_0Q8_1, {
   ],
   split: 'rows',
   work: ([, , , rows, cols, n]) => rows * cols * n,
+  verify: ([, Xq, , , cols, n]) => checkActivationQuants('Xq', Xq, n * q8ActivationWords(cols)),
 });

@@ -1,5 +1,5 @@
 import { quantizedRowWords } from '../quantized-row-words.js';
-import { Q8_BLOCK_WORDS, q8ActivationWords } from '../q8-activation-words.js';
+import { Q8_BLOCK_WORDS, checkActivationQuants, q8ActivationWords } from '../q8-activation-words.js';
 import { f16Bits } from '../../core/f16-bits.js';
 import { blockCols, defineKernel, f32, i32, size } from '../define-kernel.js';
 
@@ -80,6 +80,7 @@ export const gemvQ4_1Q8_1Kernel = defineKernel('gemvQ4_1Q8_1', gemvQ4_1Q8_1, {
   ],
   split: 'rows',
   work: ([, , , rows, cols]) => rows * cols,
+  verify: ([, xq, , , cols]) => checkActivationQuants('xq', xq, q8ActivationWords(cols)),
 });
 
 /** gemvQ8_0Q8_1: y = W·x, W in Q8_0 rows, x quantized by quantizeQ8_1. */
@@ -91,4 +92,5 @@ export const gemvQ8_0Q8_1Kernel = defineKernel('gemvQ8_0Q8_1', gemvQ8_0Q8_1, {
   ],
   split: 'rows',
   work: ([, , , rows, cols]) => rows * cols,
+  verify: ([, xq, , , cols]) => checkActivationQuants('xq', xq, q8ActivationWords(cols)),
 });

@@ -39,7 +39,7 @@ import { addSlicesProgram, compactKeptProgram, DOWN_COLUMNS, DOWN_SLICES, downSl
 import type { RowFormat } from './row-dots.js';
 import { quantizedRowWords } from '../../../kernels/quantized-row-words.js';
 import { A2ATS_WG } from './a2ats.js';
-import { MAX_A2ATS_CENTROIDS, RetrievalAttention, retrievalScratchSizes, type RetrievalScratch } from './retrieval-attention.js';
+import { MAX_A2ATS_CENTROIDS, RetrievalAttention, retrievalScratchBuffers, retrievalScratchSizes } from './retrieval-attention.js';
 
 const STORAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
 
@@ -165,7 +165,7 @@ export class GpuDecoder implements DecodeStep {
           },
         };
       };
-      const scratch = r ? Object.fromEntries(Object.entries(retrievalScratchSizes(s, r)).map(([k, n]) => [k, at(buffer(n))])) as unknown as RetrievalScratch : null;
+      const scratch = r ? retrievalScratchBuffers(retrievalScratchSizes(s, r), (n) => at(buffer(n))) : null;
       const denseAttention = (keys: GpuRef, values: GpuRef): AttentionDispatches => {
         const chunks = new StaticDispatch(ctx, attentionChunksProgram, { ...attention, scale: 1 / Math.sqrt(s.headDim) },
           [at(q), keys, values, step, at(part)], ALL_GROUPS);

@@ -28,6 +28,11 @@ export function retrievalScratchSizes(s: DecodeStepSpec, r: DecodeRetrieval): Re
   };
 }
 
+/** The shared scratch, one buffer per field of the given sizes. */
+export function retrievalScratchBuffers(sizes: Record<keyof RetrievalScratch, number>, make: (elements: number) => GpuRef): RetrievalScratch {
+  return { lut: make(sizes.lut), cnt: make(sizes.cnt), rank: make(sizes.rank), mark: make(sizes.mark), cutoff: make(sizes.cutoff) };
+}
+
 /** One layer's codebooks and rotation in the `book` layout (a2ats.ts). */
 export function layerBook(s: DecodeStepSpec, r: DecodeRetrieval, layer: number): { data: Float32Array; whitenedAt: number; factorAt: number; csAt: number } {
   const d = s.headDim, per = s.nKvHeads * r.size * d, sq = s.nKvHeads * d * d, half = d / 2;
