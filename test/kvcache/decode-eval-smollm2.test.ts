@@ -50,6 +50,13 @@ describeWithModels('retrieval decode on SmolLM2-135M', [SMOLLM2_GGUF], ([path]) 
     expect(decodeMarkdown(r, decodeRows(r))).toMatch(/\| a2ats \| 0\.1 \| per-head/);
     model.dispose();
   }, 300_000);
+
+  it('kvcache passkey: a length whose answer would run past the context is a usage error naming --lengths', async () => {
+    const ctx = fakeContext();
+    const code = await runCli(['kvcache', 'passkey', '--model', path, '--lengths', '8192', '--methods', 'full'], ctx, [kvcacheCommand], () => '0.0.0');
+    expect(code).toBe(2);
+    expect(ctx.err).toMatch(/--lengths 8192: the prompt and its 8 answer tokens need 8200 positions; the model allows an integer in \[1, 8192\]/);
+  });
 });
 
 describe('kvcache CLI: corpus, decode protocol and passkey arguments', () => {

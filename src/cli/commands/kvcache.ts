@@ -27,6 +27,9 @@ import type { EvalRow } from '../../kvcache/eval/eval-row.js';
 import { readCodebookFile, writeCodebookFile } from '../../kvcache/codebook-file.js';
 import { A100_HOST, LLAMA31_8B, PAPER_WORKLOAD, predictThroughput } from '../../kvcache/throughput-model.js';
 
+/** Tokens each method answers a passkey prompt with (five digits and a little slack). */
+const PASSKEY_ANSWER_TOKENS = 8;
+
 const USAGE = `Usage: sparse-inference kvcache <eval|ablations|calibrate|passkey|inspect|throughput> [options]
 
 A²ATS: windowed RoPE + query-aware vector quantisation to retrieve the few far tokens worth
@@ -70,7 +73,9 @@ attending to at each decode step (He et al., Findings of ACL 2025, arXiv 2502.12
   kvcache passkey --model M.gguf --codebooks QA.safetensors [--lengths 2048,4096] [--per-length 5]
         [--budget 0.03] [--methods full,a2ats,quest,oracle] [--window 64] [--sinks 8] [--seed 0] [--out DIR]
       Passkey retrieval: dense prefill of each prompt, then each method answers greedily with
-      retrieval at every step; accuracy per length with bootstrap intervals over tasks.
+      retrieval at every step; accuracy per length with bootstrap intervals over tasks. Each
+      length is a prompt's tokens; it and the 8 answer tokens must fit the model's context
+      (SmolLM2: 8192, so at most 8184).
   kvcache inspect FILE.safetensors [--json]
   kvcache throughput [--context 32768] [--budget 0.03] [--union 2] [--size 4096] [--slow-bytes 4]
         [--no-overlap]      Llama-3.1-8B on an A100-80GB host: max batch and tokens/s vs keeping all KV on the GPU.
@@ -280,13 +285,20 @@ async function runPasskey(args: string[], ctx: CliContext): Promise<number> {
   if (methods.includes('vq-wrope') && !codebooks.plain) throw new CliUsageError('method vq-wrope needs a plain codebook file in --codebooks');
   await using run = await openKernels(values.backend, values.threads);
   const kernels = syncKernels(run.kernels, 'kvcache passkey');
-  const model = await openModel(values.model, kernels, Math.max(...lengths) + 16, values.activations as 'int8' | 'f32');
+  const longest = Math.max(...lengths);
+  const model = await openModel(values.model, kernels, longest + PASSKEY_ANSWER_TOKENS, values.activations as 'int8' | 'f32').catch((e: unknown) => {
+    // The model refuses a context longer than its own: say which option asked for it.
+    if (e instanceof SparseInferenceError && e.code === 'BAD_ARGUMENT' && e.message.startsWith('maxSeqLen')) {
+      throw new CliUsageError(`--lengths ${longest}: the prompt and its ${PASSKEY_ANSWER_TOKENS} answer tokens need ${longest + PASSKEY_ANSWER_TOKENS} positions; ${e.message.replace(/^maxSeqLen must be/, 'the model allows')}`);
+    }
+    throw e;
+  });
   const bar = createProgressBar(ctx, 'kvcache passkey');
   try {
     const tokenizer = await loadTokenizer(values, model.config.vocabSize);
     const tasks = buildPasskeySuite(tokenizer, { lengths, perLength: values['per-length'], seed: values.seed });
     const trials = await evaluatePasskey(kernels, model, tokenizer, tasks, {
-      budget: values.budget, methods, window: values.window, sinks: values.sinks, distance: values.distance, codebooks, onProgress: bar, signal: ctx.signal,
+      budget: values.budget, methods, answerTokens: PASSKEY_ANSWER_TOKENS, window: values.window, sinks: values.sinks, distance: values.distance, codebooks, onProgress: bar, signal: ctx.signal,
     });
     bar.done();
     const table = `# Passkey retrieval, ρ = ${values.budget}, ${values['per-length']} tasks per length (seed ${values.seed})\n\n${passkeyMarkdown(trials)}`;
