@@ -183,7 +183,7 @@ export function passkeyChart(trials: readonly PasskeyTrial[], title = 'Passkey a
     series.push({ name: m, x: lengths, y: iv.map((b) => b.estimate), marker: true, color });
     bands.push({ name: `${m} 95% CI`, x: lengths, lo: iv.map((b) => b.lower), hi: iv.map((b) => b.upper), color });
   });
-  return lineChart({ title, xLabel: 'prompt length (tokens)', yLabel: 'accuracy', series, bands, logX: true, yDomain: [0, 1] });
+  return lineChart({ title, xLabel: 'prompt length (tokens)', yLabel: 'accuracy', series, bands, logX: true, yDomain: [0, 1.05] }); // headroom: 100% is not drawn on the frame
 }
 
 /** The whole report of a run (markdown): the main table, A²ATS against each method, per-layer rows at the first ρ. */
