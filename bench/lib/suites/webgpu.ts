@@ -415,52 +415,41 @@ export async function webgpuSuite(opts: SuiteOptions & { parts?: readonly Webgpu
     // Setting up the model-sized tasks takes minutes on a hardware GPU: say which one is being built.
     const t0 = performance.now();
     const setup = (what: string) => opts.onProgress?.(0, `setup ${what} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    const size = software ? 'software' : quick ? 'quick' : 'full';
+    // Each part's tasks, ratios and notes join the suite's; its resources are released at the end.
+    const add = (part: { tasks: BenchTask[]; ratios: RatioSpec[]; notes: string[]; dispose: () => unknown }) => {
+      disposers.push(() => { void part.dispose(); });
+      tasks.push(...part.tasks); ratios.push(...part.ratios); checks.push(...part.notes);
+    };
     // The llama decode step (stories110M shapes on a hardware GPU).
     if (want('llama')) {
       setup('llama decode');
-      const llama = await gpuLlamaBench(gpu, wasm, !(software || quick), W, name, name('sum', `${G}-x${R}`, sumShape));
-      disposers.push(llama.dispose);
-      tasks.push(...llama.tasks); ratios.push(...llama.ratios); checks.push(...llama.notes);
+      add(await gpuLlamaBench(gpu, wasm, !(software || quick), W, name, name('sum', `${G}-x${R}`, sumShape)));
     }
-
     // The one-submission decode step: greedy float32, and the SmolLM2-shaped Q4_1 model at 128 and 4096 tokens of context.
     if (want('decode')) {
       setup('one-submission decode');
-      const decode = await gpuDecodeBench(gpu, wasm, software ? 'software' : quick ? 'quick' : 'full', W, name, name('sum', `${G}-x${R}`, sumShape));
-      disposers.push(decode.dispose);
-      tasks.push(...decode.tasks); ratios.push(...decode.ratios); checks.push(...decode.notes);
+      add(await gpuDecodeBench(gpu, wasm, size, W, name, name('sum', `${G}-x${R}`, sumShape)));
     }
-
     // The CHESS FFN inside the one-submission decode step, beside the dense FFN's step.
     if (want('chess-decode')) {
       setup('CHESS in the decode step');
-      const chessDecode = await gpuDecodeChessBench(gpu, wasm, software ? 'software' : quick ? 'quick' : 'full', name);
-      disposers.push(chessDecode.dispose);
-      tasks.push(...chessDecode.tasks); ratios.push(...chessDecode.ratios); checks.push(...chessDecode.notes);
+      add(await gpuDecodeChessBench(gpu, wasm, size, name));
     }
-
     // A²ATS inside the one-submission decode step, beside dense GPU attention and wasm's A²ATS step.
     if (want('a2ats-decode')) {
       setup('A²ATS in the decode step');
-      const a2atsDecode = await gpuDecodeA2atsBench(gpu, wasm, software ? 'software' : quick ? 'quick' : 'full', W, name);
-      disposers.push(() => { void a2atsDecode.dispose(); });
-      tasks.push(...a2atsDecode.tasks); ratios.push(...a2atsDecode.ratios); checks.push(...a2atsDecode.notes);
+      add(await gpuDecodeA2atsBench(gpu, wasm, size, W, name));
     }
-
     // The CHESS sparse FFN (src/activations): webgpu vs wasm at the activations suite's shape, and the dense FFN on the GPU.
     if (want('ffn')) {
       setup('CHESS FFN');
-      const ffn = await gpuSparseFfnBench(gpu, wasm, software ? 'software' : quick ? 'quick' : 'full', W, name, name('sum', `${G}-x${R}`, sumShape));
-      disposers.push(ffn.dispose);
-      tasks.push(...ffn.tasks); ratios.push(...ffn.ratios); checks.push(...ffn.notes);
+      add(await gpuSparseFfnBench(gpu, wasm, size, W, name, name('sum', `${G}-x${R}`, sumShape)));
     }
-
     // A²ATS (src/kvcache): the two-tier decode step and the all-heads selection, webgpu vs wasm, at the kvcache suite's shape.
     if (want('kvcache')) {
       setup('A²ATS');
-      const kv = await gpuKvcacheBench(gpu, wasm, software ? 'software' : quick ? 'quick' : 'full', W, name);
-      disposers.push(() => { void kv.dispose(); });
-      tasks.push(...kv.tasks); ratios.push(...kv.ratios); checks.push(...kv.notes);
+      add(await gpuKvcacheBench(gpu, wasm, size, W, name));
     }
 
     setup('done');
